@@ -1,0 +1,83 @@
+/* Emovox streaming analyser: extractor -> adaptive normalisation -> classifier -> smoothing.
+ * This is everything the plugin's run() does besides port I/O, so the plugin, the batch
+ * analyser and the tests all share it.
+ *
+ * Realtime contract: ev_analyzer_new() and ev_analyzer_prepare_model() allocate;
+ * ev_analyzer_process(), ev_analyzer_swap_model(), ev_analyzer_set_params() and
+ * ev_analyzer_reset() never allocate, lock or make system calls. */
+#ifndef EV_ANALYZER_H
+#define EV_ANALYZER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ev_features.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The canonical labels, in this order everywhere (ports, CSV columns, UI). */
+#define EV_N_EMOTIONS 8
+typedef enum ev_emotion {
+  EV_NEUTRAL = 0,
+  EV_CALM,
+  EV_HAPPY,
+  EV_SAD,
+  EV_ANGRY,
+  EV_FEARFUL,
+  EV_DISGUST,
+  EV_SURPRISED
+} ev_emotion;
+extern const char *const ev_emotion_names[EV_N_EMOTIONS]; /* "neutral", "calm", ... */
+/* Circumplex coordinates used for arousal/valence = sum_i p_i * coord_i. */
+extern const float ev_emotion_arousal[EV_N_EMOTIONS];
+extern const float ev_emotion_valence[EV_N_EMOTIONS];
+
+typedef struct ev_model ev_model;             /* immutable weights, see ev_model.h */
+typedef struct ev_model_runtime ev_model_runtime; /* per-instance state for one model */
+
+typedef struct ev_analyzer_params {
+  float response_ms; /* smoothing time constant of the probabilities, 0..10000 */
+  float gate_db;     /* frames with RMS below this (dBFS) are not speech */
+  int adapt;         /* adaptive (per-speaker) feature normalisation on/off */
+} ev_analyzer_params;
+void ev_analyzer_params_default(ev_analyzer_params *p);
+
+typedef struct ev_outputs {
+  float prob[EV_N_EMOTIONS]; /* smoothed; canonical labels the model lacks stay 0 */
+  int dominant;              /* -1: no speech, else an ev_emotion */
+  float confidence;          /* 0..1: the dominant probability (0 when no speech) */
+  float arousal, valence;    /* -1..1 */
+  float voice_activity;      /* 0..1 */
+  int64_t frames;            /* feature frames analysed since reset */
+} ev_outputs;
+
+typedef struct ev_analyzer ev_analyzer;
+
+ev_analyzer *ev_analyzer_new(double host_rate, uint32_t max_block, char *err, size_t errlen);
+void ev_analyzer_free(ev_analyzer *an);
+void ev_analyzer_reset(ev_analyzer *an);
+void ev_analyzer_set_params(ev_analyzer *an, const ev_analyzer_params *p);
+
+/* Off the audio thread (instantiate or the LV2 worker): build the runtime state that lets
+ * `model` run in this analyser. NULL + err if the model cannot run here. */
+ev_model_runtime *ev_analyzer_prepare_model(ev_analyzer *an, const ev_model *model, char *err,
+                                            size_t errlen);
+/* On the audio thread: install rt (may be NULL for "no model"), return the previous one
+ * so that the worker can free it. O(1). */
+ev_model_runtime *ev_analyzer_swap_model(ev_analyzer *an, ev_model_runtime *rt);
+void ev_model_runtime_free(ev_model_runtime *rt); /* off the audio thread; frees the runtime only */
+
+/* Feed host-rate mono audio of any length (blocks larger than max_block are split). */
+void ev_analyzer_process(ev_analyzer *an, const float *in, uint32_t n);
+const ev_outputs *ev_analyzer_outputs(const ev_analyzer *an);
+/* Called once per analysed frame, after the outputs were updated (for per-frame logging in
+ * tests and the offline analyser); NULL to disable. Runs on the caller's thread. */
+typedef void (*ev_outputs_fn)(void *user, const ev_outputs *out);
+void ev_analyzer_set_frame_callback(ev_analyzer *an, ev_outputs_fn fn, void *user);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

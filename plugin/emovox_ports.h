@@ -1,0 +1,41 @@
+/* Port indices and URIs of the Emovox LV2 plugins, shared by the plugin, the UI and the
+ * offline analyser. Control ports come first so the mono and stereo variants share them;
+ * audio ports follow. Changing an index breaks saved sessions: only append. */
+#ifndef EMOVOX_PORTS_H
+#define EMOVOX_PORTS_H
+
+#define EMOVOX_URI "https://emovox.org/plugins/emovox"
+#define EMOVOX_URI_MONO EMOVOX_URI "#mono"
+#define EMOVOX_URI_STEREO EMOVOX_URI "#stereo"
+#define EMOVOX_URI_UI EMOVOX_URI "#ui"
+#define EMOVOX_URI_MODEL EMOVOX_URI "#model"       /* patch:writable atom:Path parameter */
+#define EMOVOX_URI_STATUS EMOVOX_URI "#modelStatus" /* notify message: status + text */
+
+typedef enum {
+  EMOVOX_CONTROL = 0,      /* atom in: patch:Set/Get */
+  EMOVOX_NOTIFY = 1,       /* atom out: patch messages to the UI */
+  EMOVOX_MIDI_OUT = 2,     /* atom out: one CC per emotion */
+  EMOVOX_ENABLE = 3,       /* in toggle */
+  EMOVOX_RESPONSE_MS = 4,  /* in 10..5000 ms, default 500 */
+  EMOVOX_GATE_DB = 5,      /* in -90..0 dBFS, default -50 */
+  EMOVOX_ADAPT = 6,        /* in toggle: adaptive speaker normalisation, default on */
+  EMOVOX_MIDI_CHANNEL = 7, /* in 1..16, default 1 */
+  EMOVOX_MIDI_CC_BASE = 8, /* in 0..112, default 20: emotion i sends CC base+i */
+  EMOVOX_PROB_FIRST = 9,   /* out 0..1, 8 ports in ev_emotion order (9..16) */
+  EMOVOX_DOMINANT = 17,    /* out enum: 0 no speech, 1 + ev_emotion */
+  EMOVOX_CONFIDENCE = 18,  /* out 0..1 */
+  EMOVOX_AROUSAL = 19,     /* out -1..1 */
+  EMOVOX_VALENCE = 20,     /* out -1..1 */
+  EMOVOX_VOICE = 21,       /* out 0..1 */
+  EMOVOX_STATUS = 22,      /* out enum: 0 ok, 1 no model, 2 load error */
+  EMOVOX_AUDIO_IN_L = 23,
+  EMOVOX_AUDIO_OUT_L = 24,
+  EMOVOX_AUDIO_IN_R = 25,  /* stereo variant only */
+  EMOVOX_AUDIO_OUT_R = 26, /* stereo variant only */
+  EMOVOX_N_PORTS_MONO = 25,
+  EMOVOX_N_PORTS_STEREO = 27
+} emovox_port;
+
+enum { EMOVOX_STATUS_OK = 0, EMOVOX_STATUS_NO_MODEL = 1, EMOVOX_STATUS_LOAD_ERROR = 2 };
+
+#endif

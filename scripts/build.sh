@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Configures and builds Emovox into build/ (and, with --asan, build-asan/ with ASan+UBSan).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+WERROR=""
+if [ "${CI:-}" = "true" ]; then WERROR="--werror"; fi
+if [ ! -f build/build.ninja ]; then
+  meson setup build $WERROR -Dlv2dir="$HOME/.lv2" >/dev/null
+fi
+ninja -C build
+if [ "${1:-}" = "--asan" ]; then
+  if [ ! -f build-asan/build.ninja ]; then
+    meson setup build-asan $WERROR -Db_sanitize=address,undefined -Db_lundef=false \
+      -Dbuildtype=debug -Dfuzz=true --native-file scripts/clang.ini >/dev/null
+  fi
+  ninja -C build-asan
+fi

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs everything Emovox needs to build, test and run on Debian 12 (run as root or with sudo).
+set -euo pipefail
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+PACKAGES=(
+  build-essential meson ninja-build pkg-config clang libclang-rt-14-dev
+  lv2-dev liblilv-dev lilv-utils sordi libsndfile1-dev libcairo2-dev libx11-dev
+  libfftw3-dev libspeexdsp-dev libjansson-dev
+  jalv jackd2 xvfb xauth sox espeak-ng
+)
+echo "emovox: installing build and test dependencies with apt-get ..."
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${PACKAGES[@]}" >/dev/null
+echo "emovox: dependencies installed."

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Sets up, builds (normal and ASan+UBSan), runs every test in both builds, runs each benchmark
+# briefly (figures printed, no times asserted) and ends with "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+bash scripts/build.sh --asan || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
+
+passed=0
+failed=0
+count() { # $1: meson testlog.json
+  local p f
+  p=$(grep -c '"result": "OK"' "$1" || true)
+  f=$(grep -c -E '"result": "(FAIL|ERROR|TIMEOUT|UNEXPECTEDPASS)"' "$1" || true)
+  passed=$((passed + p)); failed=$((failed + f))
+}
+echo "=== tests (release build)"
+meson test -C build --print-errorlogs --num-processes 2 ; count build/meson-logs/testlog.json
+echo "=== tests (ASan + UBSan build)"
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+  meson test -C build-asan --print-errorlogs --num-processes 2 --timeout-multiplier 4
+count build-asan/meson-logs/testlog.json
+echo "=== benchmarks (brief; figures only)"
+EMOVOX_BENCH_QUICK=1 meson test -C build --benchmark --verbose --num-processes 1
+count build/meson-logs/testlog.json
+echo "${passed} passed, ${failed} failed"
+[ "$failed" -eq 0 ]
