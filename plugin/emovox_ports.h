@@ -4,11 +4,11 @@
 #ifndef EMOVOX_PORTS_H
 #define EMOVOX_PORTS_H
 
-#define EMOVOX_URI "https://emovox.org/plugins/emovox"
-#define EMOVOX_URI_MONO EMOVOX_URI "#mono"
+#define EMOVOX_URI        "https://emovox.org/plugins/emovox"
+#define EMOVOX_URI_MONO   EMOVOX_URI "#mono"
 #define EMOVOX_URI_STEREO EMOVOX_URI "#stereo"
-#define EMOVOX_URI_UI EMOVOX_URI "#ui"
-#define EMOVOX_URI_MODEL EMOVOX_URI "#model"       /* patch:writable atom:Path parameter */
+#define EMOVOX_URI_UI     EMOVOX_URI "#ui"
+#define EMOVOX_URI_MODEL  EMOVOX_URI "#model"       /* patch:writable atom:Path parameter */
 #define EMOVOX_URI_STATUS EMOVOX_URI "#modelStatus" /* notify message: status + text */
 
 typedef enum {

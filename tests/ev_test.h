@@ -9,36 +9,36 @@
 
 static int ev_test_failures = 0;
 
-#define EV_CHECK(cond, ...)                                                                       \
-  do {                                                                                            \
-    if (!(cond)) {                                                                                \
-      fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);                             \
-      fprintf(stderr, __VA_ARGS__);                                                               \
-      fprintf(stderr, "\n");                                                                      \
-      ev_test_failures++;                                                                         \
-    }                                                                                             \
+#define EV_CHECK(cond, ...)                                                                        \
+  do {                                                                                             \
+    if (!(cond)) {                                                                                 \
+      fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);                              \
+      fprintf(stderr, __VA_ARGS__);                                                                \
+      fprintf(stderr, "\n");                                                                       \
+      ev_test_failures++;                                                                          \
+    }                                                                                              \
   } while (0)
 
-#define EV_CHECK_NEAR(a, b, tol, what)                                                            \
-  EV_CHECK(fabs((double)(a) - (double)(b)) <= (tol), "%s: %.9g vs %.9g (tol %g)", what,          \
+#define EV_CHECK_NEAR(a, b, tol, what)                                                             \
+  EV_CHECK(fabs((double)(a) - (double)(b)) <= (tol), "%s: %.9g vs %.9g (tol %g)", what,            \
            (double)(a), (double)(b), (double)(tol))
 
-#define EV_SKIP(...)                                                                              \
-  do {                                                                                            \
-    printf("SKIP: ");                                                                             \
-    printf(__VA_ARGS__);                                                                          \
-    printf("\n");                                                                                 \
-    exit(77);                                                                                     \
+#define EV_SKIP(...)                                                                               \
+  do {                                                                                             \
+    printf("SKIP: ");                                                                              \
+    printf(__VA_ARGS__);                                                                           \
+    printf("\n");                                                                                  \
+    exit(77);                                                                                      \
   } while (0)
 
-#define EV_TEST_END()                                                                             \
-  do {                                                                                            \
-    if (ev_test_failures) {                                                                       \
-      fprintf(stderr, "%d check(s) failed\n", ev_test_failures);                                  \
-      return 1;                                                                                   \
-    }                                                                                             \
-    printf("ok\n");                                                                               \
-    return 0;                                                                                     \
+#define EV_TEST_END()                                                                              \
+  do {                                                                                             \
+    if (ev_test_failures) {                                                                        \
+      fprintf(stderr, "%d check(s) failed\n", ev_test_failures);                                   \
+      return 1;                                                                                    \
+    }                                                                                              \
+    printf("ok\n");                                                                                \
+    return 0;                                                                                      \
   } while (0)
 
 #endif

@@ -34,7 +34,7 @@ extern const char *const ev_emotion_names[EV_N_EMOTIONS]; /* "neutral", "calm", 
 extern const float ev_emotion_arousal[EV_N_EMOTIONS];
 extern const float ev_emotion_valence[EV_N_EMOTIONS];
 
-typedef struct ev_model ev_model;             /* immutable weights, see ev_model.h */
+typedef struct ev_model ev_model;                 /* immutable weights, see ev_model.h */
 typedef struct ev_model_runtime ev_model_runtime; /* per-instance state for one model */
 
 typedef struct ev_analyzer_params {

@@ -15,10 +15,10 @@
 extern "C" {
 #endif
 
-#define EV_MODEL_RATE 16000 /* the rate every model works at */
-#define EV_N_CHROMA 12
+#define EV_MODEL_RATE  16000 /* the rate every model works at */
+#define EV_N_CHROMA    12
 #define EV_DELTA_WIDTH 9 /* librosa delta width: 4 frames of look-ahead (40 ms) */
-#define EV_DELTA_HALF 4
+#define EV_DELTA_HALF  4
 
 typedef struct ev_feature_config {
   int sample_rate; /* 16000 */
