@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 WERROR=""
 if [ "${CI:-}" = "true" ]; then WERROR="--werror"; fi
 if [ ! -f build/build.ninja ]; then
-  meson setup build $WERROR -Dlv2dir="$HOME/.lv2" >/dev/null
+  meson setup build $WERROR --prefix="$HOME/.local" -Dlv2dir="$HOME/.lv2" >/dev/null
 fi
 ninja -C build
 if [ "${1:-}" = "--asan" ]; then
