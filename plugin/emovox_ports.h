@@ -38,4 +38,22 @@ typedef enum {
 
 enum { EMOVOX_STATUS_OK = 0, EMOVOX_STATUS_NO_MODEL = 1, EMOVOX_STATUS_LOAD_ERROR = 2 };
 
+/* Keys of the notify message (an atom:Object of type EMOVOX_URI_STATUS) that the plugin sends
+ * on its notify port after every model load attempt, on patch:Get and when instantiated:
+ *   EMOVOX_URI_STATUS_CODE   atom:Int    EMOVOX_STATUS_* (the status port's value)
+ *   EMOVOX_URI_STATUS_TEXT   atom:String "ok", or why the last load failed
+ *   EMOVOX_URI_MODEL_NAME    atom:String the running model's metadata name ("" if none)
+ *   EMOVOX_URI_MODEL_PATH    atom:Path   the running model's file ("" if none)
+ *   EMOVOX_URI_MODEL_LABELS  atom:Tuple  of atom:String, the model's labels in output order
+ * The running model's path is also sent as patch:Set (property EMOVOX_URI_MODEL). */
+#define EMOVOX_URI_STATUS_CODE   EMOVOX_URI "#statusCode"
+#define EMOVOX_URI_STATUS_TEXT   EMOVOX_URI "#statusText"
+#define EMOVOX_URI_MODEL_NAME    EMOVOX_URI "#modelName"
+#define EMOVOX_URI_MODEL_PATH    EMOVOX_URI "#modelPath"
+#define EMOVOX_URI_MODEL_LABELS  EMOVOX_URI "#modelLabels"
+/* The default model's file name inside the bundle. */
+#define EMOVOX_DEFAULT_MODEL_FILE "emovox-default.safetensors"
+/* Minimum buffer size (bytes) of the control and notify atom ports. */
+#define EMOVOX_ATOM_BUFFER_SIZE 16384
+
 #endif
