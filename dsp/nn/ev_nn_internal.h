@@ -1,0 +1,167 @@
+/* Internal to the layers (dsp/nn and offline/nn): numeric helpers, parameter indices and the
+ * per-family entry points the dispatcher in ev_layers.c calls. Not a public API. */
+#ifndef EV_NN_INTERNAL_H
+#define EV_NN_INTERNAL_H
+
+#include <math.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "ev_layers.h"
+
+/* Parameter indices (the order of ev_layer.params). */
+enum { EV_P_WEIGHT = 0, EV_P_BIAS = 1 };
+enum { EV_P_W_IH = 0, EV_P_W_HH = 1, EV_P_B_IH = 2, EV_P_B_HH = 3, EV_P_REVERSE = 4 };
+
+#define EV_EXP_CLAMP 80.0f /* expf(80) ~ 5.5e34: no overflow, and sigmoid is 1 - 1.8e-35 */
+#define EV_TINY      1e-30f
+#define EV_HUGE      1e30f
+
+static inline float ev_clampf(float x, float lo, float hi) {
+  return x < lo ? lo : (x > hi ? hi : x);
+}
+/* fmaxf/fminf return the non-NaN operand, so a NaN argument becomes a bound, not a NaN. */
+static inline float ev_sigmoidf(float x) {
+  x = fminf(fmaxf(x, -EV_EXP_CLAMP), EV_EXP_CLAMP);
+  return 1.0f / (1.0f + expf(-x));
+}
+/* State sanitiser: NaN, +-Inf and anything beyond 1e30 -> 0; denormals and |v| < 1e-30 -> 0.
+ * Applied to every recurrent/pooled state value after each step (in step and forward_seq
+ * alike, so both stay equal). Identity for all values training ever sees. */
+static inline float ev_sanitizef(float v) {
+  float a = fabsf(v);
+  return (a >= EV_TINY && a <= EV_HUGE) ? v : 0.0f;
+}
+static inline void ev_sanitize_vec(float *v, int n) {
+  for (int i = 0; i < n; i++)
+    v[i] = ev_sanitizef(v[i]);
+}
+
+/* y[r] += sum_c W[r, c] * x[c] for a row-major rows x cols matrix. */
+static inline void ev_matvec_acc(float *y, const float *W, int rows, int cols, const float *x) {
+  for (int r = 0; r < rows; r++) {
+    const float *w = W + (size_t)r * cols;
+    float s = 0.0f;
+    for (int c = 0; c < cols; c++)
+      s += w[c] * x[c];
+    y[r] += s;
+  }
+}
+/* x[c] += sum_r W[r, c] * y[r] (transpose product, for backward). */
+static inline void ev_matvec_t_acc(float *x, const float *W, int rows, int cols, const float *y) {
+  for (int r = 0; r < rows; r++) {
+    const float *w = W + (size_t)r * cols;
+    float g = y[r];
+    if (g == 0.0f)
+      continue;
+    for (int c = 0; c < cols; c++)
+      x[c] += w[c] * g;
+  }
+}
+/* G[r, c] += y[r] * x[c] (outer product, for weight gradients). */
+static inline void ev_outer_acc(float *G, int rows, int cols, const float *y, const float *x) {
+  for (int r = 0; r < rows; r++) {
+    float *g = G + (size_t)r * cols;
+    float a = y[r];
+    if (a == 0.0f)
+      continue;
+    for (int c = 0; c < cols; c++)
+      g[c] += a * x[c];
+  }
+}
+
+static inline float ev_act_value(ev_activation act, float z) {
+  switch (act) {
+  case EV_ACT_RELU:
+    return z > 0.0f ? z : 0.0f;
+  case EV_ACT_GELU: /* exact: z * Phi(z) */
+    return 0.5f * z * (1.0f + erff(z * 0.70710678118654752f));
+  case EV_ACT_TANH:
+    return tanhf(z);
+  case EV_ACT_SIGMOID:
+    return ev_sigmoidf(z);
+  default:
+    return z;
+  }
+}
+/* d act(z) / dz. */
+static inline float ev_act_deriv(ev_activation act, float z) {
+  switch (act) {
+  case EV_ACT_RELU:
+    return z > 0.0f ? 1.0f : 0.0f;
+  case EV_ACT_GELU: {
+    float cdf = 0.5f * (1.0f + erff(z * 0.70710678118654752f));
+    float pdf = 0.39894228040143268f * expf(-0.5f * fminf(z * z, 2.0f * EV_EXP_CLAMP));
+    return cdf + z * pdf;
+  }
+  case EV_ACT_TANH: {
+    float t = tanhf(z);
+    return 1.0f - t * t;
+  }
+  case EV_ACT_SIGMOID: {
+    float s = ev_sigmoidf(z);
+    return s * (1.0f - s);
+  }
+  default:
+    return 1.0f;
+  }
+}
+
+/* Ring buffer of the last W frames of D floats, kept in a float state array:
+ * state[0] = next write slot, state[1] = frames held (<= W), then W * D floats.
+ * Counters are small integers, exact in float. */
+#define EV_RING_HEADER 2
+static inline float *ev_ring_push(float *state, int W, int D, const float *x) {
+  int pos = (int)state[0], count = (int)state[1];
+  float *slot = state + EV_RING_HEADER + (size_t)pos * D;
+  if (x)
+    memcpy(slot, x, sizeof(float) * (size_t)D);
+  state[0] = (float)((pos + 1) % W);
+  state[1] = (float)(count < W ? count + 1 : W);
+  return slot;
+}
+/* Frame k (0 = oldest) of the frames held. */
+static inline float *ev_ring_at(float *state, int W, int D, int k) {
+  int pos = (int)state[0], count = (int)state[1];
+  int start = count < W ? 0 : pos;
+  return state + EV_RING_HEADER + (size_t)((start + k) % W) * D;
+}
+
+/* ---- Per-family forward entry points (dsp/nn/ev_layer_*.c). ---- */
+void ev_dense_step(const ev_layer *l, const float *in, float *out);
+void ev_dense_forward_seq(const ev_layer *l, int T, const float *in, float *out, float *cache);
+void ev_conv1d_step(const ev_layer *l, float *state, const float *in, float *out);
+void ev_conv1d_forward_seq(const ev_layer *l, int T, const float *in, float *out, float *cache);
+
+/* GRU: scratch 6H. cache per frame (may be NULL): r, z, n, hn (= W_hn h + b_hn), h. */
+void ev_gru_cell(const ev_layer *l, const float *x, const float *h_prev, float *h, float *scratch,
+                 float *cache_t);
+void ev_gru_forward_seq(const ev_layer *l, int T, const float *in, float *out, float *cache);
+/* LSTM pieces, shared by lstm and bilstm. P = W_ih x + b_ih + b_hh (4H, gate order i,f,g,o).
+ * The cell writes the activated gates i,f,g,o into gates (4H) and h, c (aliasing h_prev/c_prev
+ * is allowed). dir: 0 forward params, 1 the _reverse params. */
+void ev_lstm_project(const ev_layer *l, int dir, const float *x, float *P);
+void ev_lstm_cell(const ev_layer *l, int dir, const float *P, const float *h_prev,
+                  const float *c_prev, float *h, float *c, float *gates);
+void ev_lstm_forward_seq(const ev_layer *l, int T, const float *in, float *out, float *cache);
+/* BiLSTM over a window of L frames held ring-like: frame k (0 = oldest) has its projections
+ * Pf (4H) then Pb (4H) at P + ((start + k) % cap) * 8H. Writes [h_fwd, h_bwd] (2H) to out.
+ * scratch: 6H. */
+void ev_bilstm_window(const ev_layer *l, const float *P, int start, int cap, int L, float *out,
+                      float *scratch);
+void ev_bilstm_forward_seq(const ev_layer *l, int T, const float *in, float *out, float *cache);
+
+void ev_layernorm_frame(const ev_layer *l, const float *x, float *y, float *mean_rstd);
+void ev_softmax_frame(int n, const float *x, float *y);
+void ev_meanpool_step(const ev_layer *l, float *state, const float *in, float *out);
+void ev_meanpool_forward_seq(const ev_layer *l, int T, const float *in, float *out);
+float ev_attn_score(const ev_layer *l, const float *x);
+/* Attention pooling over L frames held ring-like: frame k (0 = oldest) is
+ * x + ((start + k) % cap) * x_stride, its score s + ((start + k) % cap) * s_stride.
+ * Writes the attention weights to a (L floats) and the pooled D floats to out. */
+void ev_attn_pool(int D, int L, int start, int cap, const float *x, size_t x_stride, const float *s,
+                  size_t s_stride, float *a, float *out);
+void ev_attnpool_step(const ev_layer *l, float *state, const float *in, float *out, float *scratch);
+void ev_attnpool_forward_seq(const ev_layer *l, int T, const float *in, float *out, float *cache);
+
+#endif
