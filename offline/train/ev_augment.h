@@ -1,0 +1,59 @@
+/* Audio augmentation for training (applied to audio before feature extraction). Every random
+ * choice comes from an explicit seed, so a (clip, copy, seed) triple always gives the same
+ * audio. */
+#ifndef EV_AUGMENT_H
+#define EV_AUGMENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* xoshiro256** seeded through splitmix64: small, fast, the same on every platform. */
+typedef struct ev_rng {
+  uint64_t s[4];
+} ev_rng;
+void ev_rng_seed(ev_rng *r, uint64_t seed);
+uint64_t ev_rng_next(ev_rng *r);
+double ev_rng_uniform(ev_rng *r); /* [0, 1) */
+double ev_rng_range(ev_rng *r, double lo, double hi);
+double ev_rng_gauss(ev_rng *r);                  /* standard normal */
+uint64_t ev_hash_str(uint64_t h, const char *s); /* FNV-1a, chained */
+uint64_t ev_hash_u64(uint64_t h, uint64_t v);
+
+/* x *= 10^(db/20). */
+void ev_aug_gain(float *x, size_t n, float db);
+/* Adds white Gaussian noise scaled so that mean(x^2) / mean(noise^2) is exactly 10^(snr/10)
+ * over the whole clip. Silent clips are left alone (no SNR is defined). */
+void ev_aug_noise(float *x, size_t n, float snr_db, ev_rng *rng);
+/* Delays by shift samples (advances if negative), keeping the length; vacated samples are 0. */
+void ev_aug_shift(float *x, size_t n, long shift);
+/* WSOLA time stretch: duration multiplied by factor (> 1 longer/slower), pitch kept.
+ * Returns a malloc'ed buffer of round(n * factor) samples, or NULL. */
+float *ev_aug_stretch(const float *x, size_t n, double factor, int rate, size_t *out_n);
+/* Pitch shift by semitones, duration kept: WSOLA stretch by 2^(st/12) then speexdsp resampling
+ * back to n samples. malloc'ed, n samples, or NULL. */
+float *ev_aug_pitch(const float *x, size_t n, double semitones, int rate);
+
+typedef struct ev_augment_config {
+  int copies;    /* augmented copies per training clip (0 = augmentation off) */
+  float noise_p; /* probability of adding noise */
+  float snr_lo, snr_hi;
+  float gain_db;  /* uniform in [-gain_db, gain_db] */
+  float shift_ms; /* uniform in [-shift_ms, shift_ms] */
+  float stretch;  /* factor uniform in [1-stretch, 1+stretch]; 0 off */
+  float pitch_st; /* semitones uniform in [-pitch_st, pitch_st]; 0 off */
+} ev_augment_config;
+
+void ev_augment_config_default(ev_augment_config *c); /* copies 0; sensible ranges */
+/* Parses "copies=2,noise=10:30,p=0.5,gain=6,shift=100,stretch=0.1,pitch=2" (any subset) or
+ * "off". 0 or -1 with a reason. */
+int ev_augment_config_parse(ev_augment_config *c, const char *spec, char *err, size_t errlen);
+/* Stable hash of the configuration (part of the feature-cache key). */
+uint64_t ev_augment_config_hash(const ev_augment_config *c);
+void ev_augment_config_describe(const ev_augment_config *c, char *buf, size_t len);
+
+/* One augmented copy: stretch, pitch, shift, gain, noise in that order, each drawn from a
+ * generator seeded with seed. Returns malloc'ed audio (*out_n samples) or NULL. */
+float *ev_augment_apply(const ev_augment_config *c, const float *x, size_t n, int rate,
+                        uint64_t seed, size_t *out_n);
+
+#endif

@@ -1,0 +1,146 @@
+/* Augmentation properties: gain exact, SNR as requested, shift exact, stretch changes the
+ * duration by the factor and keeps the pitch, pitch shift keeps the duration and moves the
+ * frequency by 2^(st/12); everything reproducible from the seed. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ev_augment.h"
+#include "ev_test.h"
+
+/* Frequency from the rate of upward zero crossings over the middle of the signal (the edges
+ * of a stretched signal are windowed). */
+static double zc_freq(const float *x, size_t n, int rate) {
+  size_t a = n / 10, b = n - n / 10, first = 0, last = 0;
+  int count = 0;
+  for (size_t i = a + 1; i < b; i++)
+    if (x[i - 1] < 0 && x[i] >= 0) {
+      if (!count)
+        first = i;
+      last = i;
+      count++;
+    }
+  return count > 1 ? (double)(count - 1) * rate / (double)(last - first) : 0.0;
+}
+
+static float *tone(size_t n, double f, int rate, float amp) {
+  float *x = malloc(n * sizeof *x);
+  for (size_t i = 0; i < n; i++)
+    x[i] = amp * (float)sin(2 * M_PI * f * (double)i / rate);
+  return x;
+}
+
+int main(void) {
+  const int rate = 16000;
+  const size_t n = 32000;
+  float *x = tone(n, 200.0, rate, 0.3f);
+  float *y = malloc(n * sizeof *y);
+
+  /* gain: exactly x * 10^(db/20) in float */
+  memcpy(y, x, n * sizeof *y);
+  ev_aug_gain(y, n, 6.0f);
+  float g = powf(10.0f, 6.0f / 20.0f);
+  int exact = 1;
+  for (size_t i = 0; i < n; i++)
+    exact &= y[i] == x[i] * g;
+  EV_CHECK(exact, "gain is an exact multiplication");
+  EV_CHECK_NEAR(g, 1.99526231, 1e-6, "6 dB factor");
+
+  /* noise: the SNR measured from (y - x) equals the request */
+  for (float snr = 0.0f; snr <= 30.0f; snr += 10.0f) {
+    memcpy(y, x, n * sizeof *y);
+    ev_rng r;
+    ev_rng_seed(&r, 42);
+    ev_aug_noise(y, n, snr, &r);
+    double ps = 0, pn = 0, mean = 0;
+    for (size_t i = 0; i < n; i++) {
+      double d = (double)y[i] - x[i];
+      ps += (double)x[i] * x[i];
+      pn += d * d;
+      mean += d;
+    }
+    double measured = 10 * log10(ps / pn);
+    EV_CHECK_NEAR(measured, snr, 0.01, "measured SNR (dB)");
+    EV_CHECK(fabs(mean / n) < 0.05 * sqrt(pn / n), "noise has zero mean");
+  }
+  /* silent input stays silent */
+  float z[100] = {0};
+  ev_rng r0;
+  ev_rng_seed(&r0, 1);
+  ev_aug_noise(z, 100, 10.0f, &r0);
+  EV_CHECK(z[0] == 0 && z[99] == 0, "silence untouched");
+
+  /* shift: exact delay/advance, zeros fill */
+  memcpy(y, x, n * sizeof *y);
+  ev_aug_shift(y, n, 123);
+  int ok = 1;
+  for (size_t i = 0; i < 123; i++)
+    ok &= y[i] == 0.0f;
+  for (size_t i = 123; i < n; i++)
+    ok &= y[i] == x[i - 123];
+  EV_CHECK(ok, "delay by 123 samples");
+  memcpy(y, x, n * sizeof *y);
+  ev_aug_shift(y, n, -50);
+  ok = 1;
+  for (size_t i = 0; i + 50 < n; i++)
+    ok &= y[i] == x[i + 50];
+  for (size_t i = n - 50; i < n; i++)
+    ok &= y[i] == 0.0f;
+  EV_CHECK(ok, "advance by 50 samples");
+
+  /* stretch: duration x factor, frequency kept, level kept */
+  const double factors[] = {0.8, 0.9, 1.1, 1.25};
+  for (int k = 0; k < 4; k++) {
+    size_t on = 0;
+    float *s = ev_aug_stretch(x, n, factors[k], rate, &on);
+    EV_CHECK(s != NULL, "stretch %g", factors[k]);
+    if (!s)
+      continue;
+    EV_CHECK(on == (size_t)llround(n * factors[k]), "stretched length %zu for %g", on, factors[k]);
+    EV_CHECK_NEAR(zc_freq(s, on, rate), 200.0, 200.0 * 0.02, "stretched tone frequency (Hz)");
+    double rms = 0;
+    for (size_t i = on / 10; i < on - on / 10; i++)
+      rms += (double)s[i] * s[i];
+    rms = sqrt(rms / (double)(on - on / 5));
+    EV_CHECK_NEAR(rms, 0.3 / sqrt(2.0), 0.3 / sqrt(2.0) * 0.1, "stretched tone RMS");
+    free(s);
+  }
+
+  /* pitch: duration kept, frequency x 2^(st/12) */
+  const double steps[] = {-3.0, 2.0, 12.0};
+  for (int k = 0; k < 3; k++) {
+    float *p = ev_aug_pitch(x, n, steps[k], rate);
+    EV_CHECK(p != NULL, "pitch %g", steps[k]);
+    if (!p)
+      continue;
+    double want = 200.0 * pow(2.0, steps[k] / 12.0);
+    EV_CHECK_NEAR(zc_freq(p, n, rate), want, want * 0.02, "pitch-shifted frequency (Hz)");
+    free(p);
+  }
+
+  /* the whole chain is a function of the seed */
+  ev_augment_config c;
+  ev_augment_config_default(&c);
+  char err[128];
+  EV_CHECK(ev_augment_config_parse(&c,
+                                   "copies=2,noise=5:20,p=1,gain=6,shift=50,stretch=0.1,"
+                                   "pitch=2",
+                                   err, sizeof err) == 0,
+           "parse: %s", err);
+  EV_CHECK(ev_augment_config_parse(&c, "bogus=1", err, sizeof err) != 0, "bad key refused");
+  size_t n1, n2, n3;
+  float *a1 = ev_augment_apply(&c, x, n, rate, 7, &n1);
+  float *a2 = ev_augment_apply(&c, x, n, rate, 7, &n2);
+  float *a3 = ev_augment_apply(&c, x, n, rate, 8, &n3);
+  EV_CHECK(a1 && a2 && a3 && n1 == n2, "augment apply");
+  if (a1 && a2 && a3 && n1 == n2) {
+    EV_CHECK(memcmp(a1, a2, n1 * sizeof *a1) == 0, "same seed, same audio");
+    EV_CHECK(n1 != n3 || memcmp(a1, a3, n1 * sizeof *a1) != 0, "other seed, other audio");
+  }
+  free(a1);
+  free(a2);
+  free(a3);
+  free(x);
+  free(y);
+  EV_TEST_END();
+}
