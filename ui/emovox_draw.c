@@ -1,0 +1,497 @@
+#include "emovox_draw.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Okabe-Ito: vermillion for anger, blue for sadness, yellow for happiness... each hue is
+ * distinguishable with the common colour-vision deficiencies, and the name is always written
+ * as well, so colour is never the only cue. */
+const unsigned char emovox_palette[EMOVOX_VIEW_N][3] = {
+    {0xb4, 0xb4, 0xb4}, /* neutral: grey (Okabe-Ito black, lifted for the dark background) */
+    {0x56, 0xb4, 0xe9}, /* calm: sky blue */
+    {0xf0, 0xe4, 0x42}, /* happy: yellow */
+    {0x00, 0x72, 0xb2}, /* sad: blue */
+    {0xd5, 0x5e, 0x00}, /* angry: vermillion */
+    {0xcc, 0x79, 0xa7}, /* fearful: reddish purple */
+    {0x00, 0x9e, 0x73}, /* disgust: bluish green */
+    {0xe6, 0x9f, 0x00}, /* surprised: orange */
+};
+const unsigned char emovox_background[3] = {0x17, 0x19, 0x1e};
+
+#define FONT "DejaVu Sans"
+
+static double clampd(double v, double lo, double hi) {
+  return v < lo ? lo : (v > hi ? hi : v);
+}
+
+static emovox_rect rect(double x, double y, double w, double h) {
+  emovox_rect r = {x, y, w > 0 ? w : 0, h > 0 ? h : 0};
+  return r;
+}
+
+/* ---------------------------------------------------------------- layout */
+
+static void layout_bars(emovox_layout *l, emovox_rect area, int with_text) {
+  double s = l->scale;
+  double row = area.h / EMOVOX_VIEW_N;
+  double label_w = with_text ? clampd(row * 4.6, 48 * s, 86 * s) : 0;
+  double value_w = with_text ? clampd(row * 2.4, 28 * s, 44 * s) : 0;
+  double gap = with_text ? 6 * s : 0;
+  double bar_w = area.w - label_w - value_w - 2 * gap;
+  double bar_h = row >= 8 * s ? row * 0.68 : row * 0.8;
+  for (int i = 0; i < EMOVOX_VIEW_N; i++) {
+    double y = area.y + i * row;
+    double by = floor(y + (row - bar_h) / 2);
+    l->labels[i] = rect(area.x, y, label_w, row);
+    l->bars[i] = rect(floor(area.x + label_w + gap), by, floor(bar_w), floor(bar_h));
+    l->values[i] = rect(area.x + area.w - value_w, y, value_w, row);
+  }
+}
+
+void emovox_layout_compute(emovox_layout *l, int w, int h, double scale) {
+  memset(l, 0, sizeof *l);
+  double s = scale > 0.25 ? scale : 1.0;
+  l->scale = s;
+  double pad = (h < 80 * s ? 3 : 8) * s;
+  double W = w - 2 * pad, H = h - 2 * pad;
+  if (W < 8 || H < 8)
+    return; /* too small for anything: only the background is drawn */
+
+  if (w < 300 * s || h < 130 * s) {
+    /* Strip: dominant name on the left, eight thin bars on the right. */
+    l->mode = EMOVOX_LAYOUT_STRIP;
+    double left = floor(W * 0.46);
+    double meter_h = clampd(H * 0.12, 2 * s, 6 * s);
+    l->font = clampd(H * 0.16, 7 * s, 12 * s);
+    l->dominant = rect(pad, pad, left, H - 2 * meter_h - 4 * s);
+    l->confidence = rect(pad, pad + H - 2 * meter_h - 2 * s, left, meter_h);
+    l->voice = rect(pad, pad + H - meter_h, left, meter_h);
+    double row = H / EMOVOX_VIEW_N;
+    emovox_rect area = rect(pad + left + 6 * s, pad, W - left - 6 * s, H);
+    layout_bars(l, area, row >= 11 * s && area.w >= 150 * s);
+    return;
+  }
+
+  int full = w >= 560 * s && h >= 330 * s;
+  l->mode = full ? EMOVOX_LAYOUT_FULL : EMOVOX_LAYOUT_MEDIUM;
+  double header_h = clampd(H * 0.15, 34 * s, 80 * s);
+  double status_h = full ? 34 * s : (h >= 170 * s ? 17 * s : 0);
+  double sliders_h = full ? 34 * s : 0;
+  double history_h = h >= 230 * s ? clampd(H * 0.17, 30 * s, 130 * s) : 0;
+  double gap = 8 * s;
+
+  double y = pad;
+  double dom_w = floor(W * 0.52);
+  l->dominant = rect(pad, y, dom_w, header_h);
+  double meters_x = pad + dom_w + gap, meters_w = W - dom_w - gap;
+  double meter_h = clampd(header_h * 0.16, 4 * s, 10 * s);
+  /* Each meter: a caption line, then the bar. */
+  l->confidence = rect(meters_x, y + header_h * 0.5 - meter_h - 2 * s, meters_w, meter_h);
+  l->voice = rect(meters_x, y + header_h - meter_h, meters_w, meter_h);
+  y += header_h + gap;
+
+  double bottom = pad + H;
+  if (status_h > 0) {
+    l->status = rect(pad, bottom - status_h, W, status_h);
+    bottom -= status_h + gap * 0.5;
+  }
+  if (sliders_h > 0) {
+    double half = (W - 3 * gap) / 2;
+    for (int c = 0; c < EMOVOX_N_CTRLS; c++) {
+      double x = pad + c * (half + 3 * gap);
+      l->slider_labels[c] = rect(x, bottom - sliders_h, half, sliders_h * 0.5);
+      l->sliders[c] = rect(x + 7 * s, bottom - sliders_h * 0.42, half - 14 * s, 6 * s);
+    }
+    bottom -= sliders_h + gap;
+  }
+  if (history_h > 0) {
+    l->history = rect(pad, bottom - history_h, W, history_h);
+    bottom -= history_h + gap;
+  }
+  double body_h = bottom - y;
+  double bars_w = W;
+  if (full || (w >= 480 * s && body_h >= 120 * s)) {
+    double side = floor(fmin(body_h, W * 0.42));
+    l->plane = rect(pad + W - side, y, side, side);
+    bars_w = W - side - 2 * gap;
+  }
+  double row = body_h / EMOVOX_VIEW_N;
+  l->font = clampd(row * 0.5, 8 * s, 15 * s);
+  layout_bars(l, rect(pad, y, bars_w, body_h), 1);
+}
+
+int emovox_layout_hit_control(const emovox_layout *l, double x, double y) {
+  for (int c = 0; c < EMOVOX_N_CTRLS; c++) {
+    emovox_rect r = l->sliders[c];
+    double m = 8 * l->scale; /* a thin track is hard to hit: accept a margin around it */
+    if (r.w > 0 && x >= r.x - m && x <= r.x + r.w + m && y >= r.y - 2 * m && y <= r.y + r.h + m)
+      return c;
+  }
+  return -1;
+}
+
+double emovox_layout_control_pos(const emovox_layout *l, int ctrl, double x) {
+  if (ctrl < 0 || ctrl >= EMOVOX_N_CTRLS || l->sliders[ctrl].w <= 0)
+    return 0.0;
+  return clampd((x - l->sliders[ctrl].x) / l->sliders[ctrl].w, 0.0, 1.0);
+}
+
+/* ---------------------------------------------------------------- drawing helpers */
+
+static void set_rgb(cairo_t *cr, const unsigned char c[3], double alpha) {
+  cairo_set_source_rgba(cr, c[0] / 255.0, c[1] / 255.0, c[2] / 255.0, alpha);
+}
+
+static void set_grey(cairo_t *cr, double v, double alpha) {
+  cairo_set_source_rgba(cr, v, v, v, alpha);
+}
+
+static void fill_rect(cairo_t *cr, emovox_rect r) {
+  cairo_rectangle(cr, r.x, r.y, r.w, r.h);
+  cairo_fill(cr);
+}
+
+static void rounded(cairo_t *cr, emovox_rect r, double rad) {
+  rad = fmin(rad, fmin(r.w, r.h) / 2);
+  cairo_new_sub_path(cr);
+  cairo_arc(cr, r.x + r.w - rad, r.y + rad, rad, -M_PI / 2, 0);
+  cairo_arc(cr, r.x + r.w - rad, r.y + r.h - rad, rad, 0, M_PI / 2);
+  cairo_arc(cr, r.x + rad, r.y + r.h - rad, rad, M_PI / 2, M_PI);
+  cairo_arc(cr, r.x + rad, r.y + rad, rad, M_PI, 1.5 * M_PI);
+  cairo_close_path(cr);
+}
+
+enum { ALIGN_LEFT, ALIGN_CENTER, ALIGN_RIGHT };
+
+/* Writes text vertically centred in r, shrinking the font (down to 60 %) to fit the width and
+ * clipping what still does not fit. */
+static void text_in(cairo_t *cr, emovox_rect r, const char *text, double size, int bold,
+                    int align) {
+  if (r.w <= 0 || r.h <= 0 || !text || !*text)
+    return;
+  cairo_save(cr);
+  cairo_rectangle(cr, r.x, r.y, r.w, r.h);
+  cairo_clip(cr);
+  cairo_select_font_face(cr, FONT, CAIRO_FONT_SLANT_NORMAL,
+                         bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
+  size = fmin(size, r.h);
+  cairo_set_font_size(cr, size);
+  cairo_text_extents_t te;
+  cairo_text_extents(cr, text, &te);
+  if (te.x_advance > r.w && te.x_advance > 0) {
+    size = fmax(size * 0.6, size * r.w / te.x_advance);
+    cairo_set_font_size(cr, size);
+    cairo_text_extents(cr, text, &te);
+  }
+  cairo_font_extents_t fe;
+  cairo_font_extents(cr, &fe);
+  double x = r.x;
+  if (align == ALIGN_CENTER)
+    x = r.x + (r.w - te.x_advance) / 2;
+  else if (align == ALIGN_RIGHT)
+    x = r.x + r.w - te.x_advance;
+  double y = r.y + r.h / 2 + (fe.ascent - fe.descent) / 2;
+  cairo_move_to(cr, x, y);
+  cairo_show_text(cr, text);
+  cairo_restore(cr);
+}
+
+/* Word-wraps text into as many lines of `size` as fit in r (the last one clipped). */
+static void text_wrapped(cairo_t *cr, emovox_rect r, const char *text, double size) {
+  if (r.w <= 0 || r.h <= 0 || !text)
+    return;
+  double line_h = size * 1.25;
+  int lines = (int)fmax(1, floor(r.h / line_h));
+  char buf[512];
+  snprintf(buf, sizeof buf, "%s", text);
+  cairo_select_font_face(cr, FONT, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+  cairo_set_font_size(cr, size);
+  char *p = buf;
+  for (int li = 0; li < lines && *p; li++) {
+    /* Take words while they fit; the last line takes everything left (clipped). */
+    char *end = p, *best = NULL;
+    while (li < lines - 1) {
+      char *sp = strchr(end, ' ');
+      char save = 0;
+      char *cut = sp ? sp : p + strlen(p);
+      save = *cut;
+      *cut = 0;
+      cairo_text_extents_t te;
+      cairo_text_extents(cr, p, &te);
+      *cut = save;
+      if (te.x_advance > r.w && best)
+        break;
+      best = cut;
+      if (!sp)
+        break;
+      end = sp + 1;
+    }
+    char *stop = (li < lines - 1 && best) ? best : p + strlen(p);
+    char save = *stop;
+    *stop = 0;
+    text_in(cr, rect(r.x, r.y + li * line_h, r.w, line_h), p, size, 0, ALIGN_LEFT);
+    *stop = save;
+    p = stop;
+    while (*p == ' ')
+      p++;
+  }
+}
+
+static void meter(cairo_t *cr, emovox_rect r, double v, const unsigned char *rgb) {
+  if (r.w <= 0 || r.h <= 0)
+    return;
+  set_grey(cr, 1, 0.08);
+  fill_rect(cr, r);
+  if (rgb)
+    set_rgb(cr, rgb, 1);
+  else
+    set_grey(cr, 0.85, 1);
+  fill_rect(cr, rect(r.x, r.y, r.w * clampd(v, 0, 1), r.h));
+}
+
+static const unsigned char amber[3] = {0xe6, 0x9f, 0x00};
+static const unsigned char alarm[3] = {0xff, 0x6a, 0x3d};
+
+/* ---------------------------------------------------------------- parts */
+
+static void draw_header(cairo_t *cr, const emovox_layout *l, const emovox_view_state *s) {
+  double sc = l->scale;
+  const char *word;
+  const unsigned char *rgb = NULL;
+  if (s->status == EMOVOX_VIEW_NO_MODEL) {
+    word = "no model";
+    rgb = amber;
+  } else if (s->status == EMOVOX_VIEW_LOAD_ERROR) {
+    word = "load error";
+    rgb = alarm;
+  } else if (s->dominant < 0) {
+    word = "no speech";
+  } else {
+    word = emovox_emotion_names[s->dominant];
+    rgb = emovox_palette[s->dominant];
+  }
+  if (rgb)
+    set_rgb(cr, rgb, 1);
+  else
+    set_grey(cr, 0.55, 1);
+  text_in(cr, l->dominant, word, l->dominant.h * (l->mode == EMOVOX_LAYOUT_STRIP ? 0.8 : 0.72), 1,
+          ALIGN_LEFT);
+
+  int ok = s->status == EMOVOX_VIEW_OK && s->dominant >= 0;
+  const unsigned char *conf_rgb = ok ? emovox_palette[s->dominant] : NULL;
+  meter(cr, l->confidence, ok ? s->confidence : 0, conf_rgb);
+  meter(cr, l->voice, s->voice, NULL);
+  if (l->mode != EMOVOX_LAYOUT_STRIP) {
+    char buf[64];
+    double cap_h = fmin(l->confidence.y - l->dominant.y, 16 * sc);
+    snprintf(buf, sizeof buf, "confidence %d %%", ok ? (int)lrint(s->confidence * 100) : 0);
+    set_grey(cr, 0.8, 1);
+    text_in(cr, rect(l->confidence.x, l->confidence.y - cap_h - 1 * sc, l->confidence.w, cap_h),
+            buf, cap_h * 0.8, 0, ALIGN_LEFT);
+    snprintf(buf, sizeof buf, "voice %d %%", (int)lrint(s->voice * 100));
+    text_in(cr, rect(l->voice.x, l->voice.y - cap_h - 1 * sc, l->voice.w, cap_h), buf, cap_h * 0.8,
+            0, ALIGN_LEFT);
+  }
+}
+
+static void draw_bars(cairo_t *cr, const emovox_layout *l, const emovox_view_state *s) {
+  double sc = l->scale;
+  int dim = s->status != EMOVOX_VIEW_OK;
+  for (int i = 0; i < EMOVOX_VIEW_N; i++) {
+    emovox_rect b = l->bars[i];
+    if (b.w <= 0)
+      continue;
+    set_grey(cr, 1, 0.07);
+    fill_rect(cr, b);
+    set_rgb(cr, emovox_palette[i], dim ? 0.35 : 1);
+    fill_rect(cr, rect(b.x, b.y, b.w * s->prob[i], b.h));
+    if (s->peak[i] > s->prob[i] + 0.004) { /* peak hold: a tick where the bar was highest */
+      double px = b.x + b.w * s->peak[i];
+      set_rgb(cr, emovox_palette[i], 0.9);
+      fill_rect(cr, rect(px - 1.0 * sc, b.y, 2.0 * sc, b.h));
+    }
+    if (l->labels[i].w > 0) {
+      int is_dom = s->dominant == i && s->status == EMOVOX_VIEW_OK;
+      set_rgb(cr, emovox_palette[i], 1);
+      if (!is_dom)
+        set_grey(cr, 0.82, 1);
+      text_in(cr, l->labels[i], emovox_emotion_names[i], l->font, is_dom, ALIGN_LEFT);
+      char buf[16];
+      snprintf(buf, sizeof buf, "%.2f", s->prob[i]);
+      set_grey(cr, 0.7, 1);
+      text_in(cr, l->values[i], buf, l->font * 0.9, 0, ALIGN_RIGHT);
+    }
+  }
+}
+
+static void draw_plane(cairo_t *cr, const emovox_layout *l, const emovox_view_state *s) {
+  emovox_rect r = l->plane;
+  if (r.w <= 0)
+    return;
+  double sc = l->scale;
+  set_grey(cr, 1, 0.05);
+  rounded(cr, r, 6 * sc);
+  cairo_fill(cr);
+  double cx = r.x + r.w / 2, cy = r.y + r.h / 2, rad = r.w / 2 - 10 * sc;
+  set_grey(cr, 1, 0.18);
+  cairo_set_line_width(cr, 1 * sc);
+  cairo_move_to(cr, r.x + 6 * sc, cy);
+  cairo_line_to(cr, r.x + r.w - 6 * sc, cy);
+  cairo_move_to(cr, cx, r.y + 6 * sc);
+  cairo_line_to(cr, cx, r.y + r.h - 6 * sc);
+  cairo_stroke(cr);
+  cairo_arc(cr, cx, cy, rad, 0, 2 * M_PI);
+  cairo_stroke(cr);
+  double fs = clampd(r.w * 0.055, 8 * sc, 13 * sc);
+  set_grey(cr, 0.6, 1);
+  text_in(cr, rect(cx + 4 * sc, r.y + 2 * sc, r.w / 2 - 6 * sc, fs * 1.3), "aroused", fs, 0,
+          ALIGN_LEFT);
+  text_in(cr, rect(cx + 4 * sc, r.y + r.h - fs * 1.3 - 2 * sc, r.w / 2 - 6 * sc, fs * 1.3), "calm",
+          fs, 0, ALIGN_LEFT);
+  text_in(cr, rect(r.x + 6 * sc, cy + 2 * sc, r.w / 2 - 8 * sc, fs * 1.3), "negative", fs, 0,
+          ALIGN_LEFT);
+  text_in(cr, rect(cx + 2 * sc, cy + 2 * sc, r.w / 2 - 8 * sc, fs * 1.3), "positive", fs, 0,
+          ALIGN_RIGHT);
+
+  /* Trail: older points smaller and fainter. */
+  float a, v;
+  for (int age = s->trail_count - 1; age >= 0; age--) {
+    if (!emovox_view_trail(s, age, &a, &v))
+      continue;
+    double k = 1.0 - (double)age / EMOVOX_TRAIL_LEN;
+    set_grey(cr, 0.9, 0.5 * k * k);
+    cairo_arc(cr, cx + v * rad, cy - a * rad, (1.0 + 2.0 * k) * sc, 0, 2 * M_PI);
+    cairo_fill(cr);
+  }
+  if (s->status == EMOVOX_VIEW_OK) {
+    const unsigned char *rgb = s->dominant >= 0 ? emovox_palette[s->dominant] : NULL;
+    if (rgb)
+      set_rgb(cr, rgb, 1);
+    else
+      set_grey(cr, 0.6, 1);
+    cairo_arc(cr, cx + s->valence * rad, cy - s->arousal * rad, 6 * sc, 0, 2 * M_PI);
+    cairo_fill_preserve(cr);
+    set_grey(cr, 1, 0.9);
+    cairo_set_line_width(cr, 1.5 * sc);
+    cairo_stroke(cr);
+  }
+}
+
+static void draw_history(cairo_t *cr, const emovox_layout *l, const emovox_view_state *s) {
+  emovox_rect r = l->history;
+  if (r.w <= 0)
+    return;
+  double sc = l->scale;
+  set_grey(cr, 1, 0.05);
+  fill_rect(cr, r);
+  double col = r.w / EMOVOX_HISTORY_LEN;
+  int d;
+  float c;
+  /* Columns are narrower than a pixel on small screens: without antialiasing abutting columns
+   * cover each pixel exactly once, so there are no blended seams between them. */
+  cairo_save(cr);
+  cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE);
+  for (int age = 0; age < EMOVOX_HISTORY_LEN; age++) {
+    if (!emovox_view_history(s, age, &d, &c))
+      break;
+    if (d < 0)
+      continue;
+    double hh = r.h * clampd(c, 0.05, 1);
+    double x = r.x + r.w - (age + 1) * col;
+    set_rgb(cr, emovox_palette[d], 1);
+    fill_rect(cr, rect(x, r.y + r.h - hh, col, hh));
+  }
+  cairo_restore(cr);
+  /* Grid every 5 s, labelled every 10 s. */
+  double fs = clampd(r.h * 0.22, 7 * sc, 11 * sc);
+  for (int t = 5; t < 30; t += 5) {
+    double x = floor(r.x + r.w - t * EMOVOX_HISTORY_HZ * col) + 0.5;
+    set_grey(cr, 1, t % 10 ? 0.08 : 0.16);
+    cairo_set_line_width(cr, 1);
+    cairo_move_to(cr, x, r.y);
+    cairo_line_to(cr, x, r.y + r.h);
+    cairo_stroke(cr);
+    if (t % 10 == 0) {
+      char buf[16];
+      snprintf(buf, sizeof buf, "-%d s", t);
+      set_grey(cr, 0.6, 1);
+      text_in(cr, rect(x + 3 * sc, r.y + 1 * sc, 40 * sc, fs * 1.3), buf, fs, 0, ALIGN_LEFT);
+    }
+  }
+  set_grey(cr, 0.6, 1);
+  text_in(cr, rect(r.x + 3 * sc, r.y + 1 * sc, 80 * sc, fs * 1.3), "30 s history", fs, 0,
+          ALIGN_LEFT);
+}
+
+static void draw_sliders(cairo_t *cr, const emovox_layout *l, const emovox_view_state *s) {
+  double sc = l->scale;
+  for (int c = 0; c < EMOVOX_N_CTRLS; c++) {
+    emovox_rect r = l->sliders[c];
+    if (r.w <= 0)
+      continue;
+    float value = c == EMOVOX_CTRL_RESPONSE ? s->response_ms : s->gate_db;
+    double pos = emovox_ctrl_to_pos(c, value);
+    int hot = s->hover == c || s->drag == c;
+    char buf[64];
+    if (c == EMOVOX_CTRL_RESPONSE)
+      snprintf(buf, sizeof buf, "response  %.0f ms", value);
+    else
+      snprintf(buf, sizeof buf, "speech gate  %.0f dBFS", value);
+    set_grey(cr, hot ? 0.95 : 0.75, 1);
+    text_in(cr, l->slider_labels[c], buf, l->slider_labels[c].h * 0.8, 0, ALIGN_LEFT);
+    set_grey(cr, 1, 0.12);
+    rounded(cr, r, r.h / 2);
+    cairo_fill(cr);
+    set_grey(cr, hot ? 0.85 : 0.6, 1);
+    rounded(cr, rect(r.x, r.y, r.w * pos, r.h), r.h / 2);
+    cairo_fill(cr);
+    double kx = r.x + r.w * pos, ky = r.y + r.h / 2;
+    cairo_arc(cr, kx, ky, (s->drag == c ? 8 : 7) * sc, 0, 2 * M_PI);
+    set_grey(cr, s->drag == c ? 1.0 : 0.88, 1);
+    cairo_fill(cr);
+  }
+}
+
+static void draw_status(cairo_t *cr, const emovox_layout *l, const emovox_view_state *s) {
+  emovox_rect r = l->status;
+  if (r.w <= 0)
+    return;
+  double fs = fmin(12 * l->scale, r.h * 0.8);
+  char buf[768];
+  if (s->status == EMOVOX_VIEW_LOAD_ERROR) {
+    snprintf(buf, sizeof buf, "Model failed to load: %s",
+             s->error[0] ? s->error : "(no details from the plugin)");
+    set_rgb(cr, alarm, 1);
+  } else if (s->status == EMOVOX_VIEW_NO_MODEL) {
+    snprintf(buf, sizeof buf,
+             "No model loaded: choose a .safetensors model in the plugin's "
+             "\"model\" file parameter.");
+    set_rgb(cr, amber, 1);
+  } else {
+    snprintf(buf, sizeof buf, "model %s%s%s%s", s->model_name[0] ? s->model_name : "(unnamed)",
+             s->model_labels[0] ? "  \xc2\xb7  labels: " : "", s->model_labels, "");
+    set_grey(cr, 0.65, 1);
+  }
+  text_wrapped(cr, r, buf, fs);
+}
+
+void emovox_draw(cairo_t *cr, int w, int h, double scale, const emovox_view_state *s) {
+  if (w <= 0 || h <= 0)
+    return;
+  cairo_save(cr);
+  cairo_rectangle(cr, 0, 0, w, h);
+  cairo_clip(cr);
+  set_rgb(cr, emovox_background, 1);
+  cairo_paint(cr);
+
+  emovox_layout l;
+  emovox_layout_compute(&l, w, h, scale);
+  draw_header(cr, &l, s);
+  draw_bars(cr, &l, s);
+  draw_plane(cr, &l, s);
+  draw_history(cr, &l, s);
+  draw_sliders(cr, &l, s);
+  draw_status(cr, &l, s);
+  cairo_restore(cr);
+}

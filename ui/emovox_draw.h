@@ -1,0 +1,61 @@
+/* Drawing the Emovox meter: a pure function of an emovox_view_state onto a cairo_t, and the
+ * layout it uses (so that tests and the pointer handling know where everything is).
+ *
+ * Sizes are in surface pixels; `scale` is the HiDPI factor (2 on a 200 % screen): fonts, margins
+ * and the size thresholds between the strip, medium and full layouts are multiplied by it. */
+#ifndef EMOVOX_DRAW_H
+#define EMOVOX_DRAW_H
+
+#include <cairo.h>
+
+#include "emovox_view.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct emovox_rect {
+  double x, y, w, h;
+} emovox_rect;
+
+enum { EMOVOX_LAYOUT_STRIP = 0, EMOVOX_LAYOUT_MEDIUM = 1, EMOVOX_LAYOUT_FULL = 2 };
+
+/* Rectangles with w or h == 0 are not drawn in this layout. */
+typedef struct emovox_layout {
+  int mode;
+  double scale;
+  double font;                               /* base font size in pixels */
+  emovox_rect dominant;                      /* the dominant emotion's name (or the status word) */
+  emovox_rect confidence;                    /* confidence meter */
+  emovox_rect voice;                         /* voice activity meter */
+  emovox_rect labels[EMOVOX_VIEW_N];         /* emotion names next to the bars */
+  emovox_rect bars[EMOVOX_VIEW_N];           /* bar tracks: a value v fills [x, x + w * v] */
+  emovox_rect values[EMOVOX_VIEW_N];         /* the numbers right of the bars */
+  emovox_rect plane;                         /* arousal (up) / valence (right) plane */
+  emovox_rect history;                       /* 30 s history, newest at the right */
+  emovox_rect status;                        /* model name and labels, or the error text */
+  emovox_rect sliders[EMOVOX_N_CTRLS];       /* slider tracks */
+  emovox_rect slider_labels[EMOVOX_N_CTRLS]; /* "response 500 ms" ... */
+} emovox_layout;
+
+void emovox_layout_compute(emovox_layout *l, int w, int h, double scale);
+
+/* Which slider (EMOVOX_CTRL_*) is under the pointer, -1 if none. */
+int emovox_layout_hit_control(const emovox_layout *l, double x, double y);
+/* Slider position 0..1 for a pointer at x (clamped). */
+double emovox_layout_control_pos(const emovox_layout *l, int ctrl, double x);
+
+/* The colour-blind safe palette (Okabe & Ito 2008; black replaced by grey on the dark
+ * background), indexed by emotion. Components 0..255. */
+extern const unsigned char emovox_palette[EMOVOX_VIEW_N][3];
+/* Background colour (components 0..255), for tests. */
+extern const unsigned char emovox_background[3];
+
+/* Draws the whole meter into [0, w) x [0, h) of cr's user space, never outside. */
+void emovox_draw(cairo_t *cr, int w, int h, double scale, const emovox_view_state *s);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,87 @@
+/* What the Emovox UI shows, as plain data: the plugin's control outputs, a peak hold per
+ * emotion, a fading arousal/valence trail, a 30 s history of the dominant emotion, the model's
+ * status and the two user controls. No Cairo, no X11: the X11 UI, the inline display and the
+ * tests all feed and read this same structure. */
+#ifndef EMOVOX_VIEW_H
+#define EMOVOX_VIEW_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define EMOVOX_VIEW_N      8     /* canonical emotions, ev_emotion order */
+#define EMOVOX_HISTORY_HZ  10    /* emovox_view_tick() rate */
+#define EMOVOX_HISTORY_LEN 300   /* 30 s at 10 Hz */
+#define EMOVOX_TRAIL_LEN   40    /* 4 s of arousal/valence trail */
+#define EMOVOX_PEAK_HOLD   15    /* ticks a peak stays before it falls */
+#define EMOVOX_PEAK_FALL   0.02f /* per tick once the hold is over */
+#define EMOVOX_NAME_MAX    128
+#define EMOVOX_ERROR_MAX   256
+#define EMOVOX_LABELS_MAX  256
+
+/* User controls drawn as sliders (indices into emovox_view_state.ctrl_*). */
+enum { EMOVOX_CTRL_RESPONSE = 0, EMOVOX_CTRL_GATE = 1, EMOVOX_N_CTRLS = 2 };
+
+/* Model status, same values as the plugin's EMOVOX_STATUS port. */
+enum { EMOVOX_VIEW_OK = 0, EMOVOX_VIEW_NO_MODEL = 1, EMOVOX_VIEW_LOAD_ERROR = 2 };
+
+typedef struct emovox_view_state {
+  float prob[EMOVOX_VIEW_N];   /* 0..1 */
+  float peak[EMOVOX_VIEW_N];   /* peak hold, >= prob */
+  int peak_age[EMOVOX_VIEW_N]; /* ticks since the peak was set */
+  int dominant;                /* -1 no speech, else an emotion index */
+  float confidence;            /* 0..1 */
+  float voice;                 /* voice activity 0..1 */
+  float arousal, valence;      /* -1..1 */
+
+  /* Arousal/valence trail, oldest first once full: ring with head = next write. */
+  float trail_arousal[EMOVOX_TRAIL_LEN], trail_valence[EMOVOX_TRAIL_LEN];
+  int trail_count, trail_head;
+
+  /* History ring (10 Hz x 30 s): dominant (-1 = no speech) and its confidence. */
+  int8_t hist_dominant[EMOVOX_HISTORY_LEN];
+  float hist_confidence[EMOVOX_HISTORY_LEN];
+  int hist_count, hist_head;
+
+  int status;                           /* EMOVOX_VIEW_OK / NO_MODEL / LOAD_ERROR */
+  char model_name[EMOVOX_NAME_MAX];     /* "" when unknown */
+  char model_labels[EMOVOX_LABELS_MAX]; /* e.g. "neutral, calm, happy, ..." */
+  char error[EMOVOX_ERROR_MAX];         /* why loading failed ("" otherwise) */
+
+  float response_ms; /* 10..5000 */
+  float gate_db;     /* -90..0 */
+  int hover;         /* control under the pointer, -1 none */
+  int drag;          /* control being dragged, -1 none */
+} emovox_view_state;
+
+extern const char *const emovox_emotion_names[EMOVOX_VIEW_N];
+
+void emovox_view_init(emovox_view_state *s);
+/* A control port's value (port index from plugin/emovox_ports.h). NaN/Inf are ignored and
+ * values clamped to the port's range. Returns 1 if something visible changed. */
+int emovox_view_update(emovox_view_state *s, uint32_t port, float value);
+/* Called EMOVOX_HISTORY_HZ times per second: pushes the history and the trail, ages peaks. */
+void emovox_view_tick(emovox_view_state *s);
+/* Model information from the plugin's notify message; NULL strings leave the field alone. */
+void emovox_view_set_model(emovox_view_state *s, int status, const char *name, const char *labels,
+                           const char *error);
+
+/* The i-th newest history entry (0 = newest); returns 0 when there is none. */
+int emovox_view_history(const emovox_view_state *s, int age, int *dominant, float *confidence);
+/* The i-th newest trail point (0 = newest); returns 0 when there is none. */
+int emovox_view_trail(const emovox_view_state *s, int age, float *arousal, float *valence);
+
+/* Control ranges, shared by the sliders and emovox_view_update(). */
+float emovox_ctrl_min(int ctrl);
+float emovox_ctrl_max(int ctrl);
+/* Slider position 0..1 <-> value (the response time is on a log scale). */
+float emovox_ctrl_to_pos(int ctrl, float value);
+float emovox_ctrl_from_pos(int ctrl, float pos);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
