@@ -89,6 +89,44 @@ void ev_extractor_flush(ev_extractor *ex, ev_frame_fn on_frame, void *user);
 /* Delay in host samples between an input sample and the frame that ends with it being emitted. */
 uint32_t ev_extractor_latency(const ev_extractor *ex);
 
+/* ---- Additions (feature helper) ---------------------------------------------------------- */
+
+/* Input sanitising: samples that are NaN/Inf become 0, magnitudes are clamped to
+ * EV_SAMPLE_CLAMP (so a full-scale or absurd block cannot overflow the float power spectrum),
+ * and |x| < EV_SAMPLE_FLUSH becomes 0 (denormal guard; the resampler and FFT also run with
+ * flush-to-zero enabled during process() on x86, restored on return). A non-finite block
+ * therefore acts as a block of zeros: the frames whose samples (plus the resampler's reach
+ * and the 4-frame delta context) overlap it differ from a clean run; every later frame is
+ * again identical. EV_RECOVERY_FRAMES bounds that: at most this many frames after the last
+ * frame touching the bad block (tested at 44.1 and 48 kHz). */
+#define EV_SAMPLE_CLAMP    1.0e4f
+#define EV_SAMPLE_FLUSH    1.0e-30f
+#define EV_RECOVERY_FRAMES 10
+
+/* Consumer work spreading. After each on_frame call the extractor calls tick(user, i) for
+ * i = 0..ticks_per_hop-1, each at a fixed position of the resampled stream, spread evenly over
+ * the following hop and placed between the extractor's own stages (so the analyser can step
+ * one classifier layer per tick with flat per-block cost). Exactly ticks_per_hop ticks happen
+ * between two consecutive on_frame calls; flush() completes the ticks of every frame it emits.
+ * ticks_per_hop: 0 (off) .. hop_length. Realtime-safe (may be called from the audio thread). */
+typedef void (*ev_tick_fn)(void *user, int tick);
+void ev_extractor_set_ticks(ev_extractor *ex, int ticks_per_hop, ev_tick_fn tick, void *user);
+
+/* Stages the extractor splits one frame's work into (run during the hop after the frame). */
+#define EV_EXTRACTOR_STAGES 8
+
+/* Offline whole-signal extraction through the same streaming extractor (+ flush), with
+ * librosa's frame counts and edges: STFT features have T = 1 + floor((N16 - n_fft)/hop)
+ * frames, ZCR/RMS Tz = 1 + floor((N16 - win_length)/hop), deltas use librosa's edge rule
+ * (first 4 frames = d[4], last 4 = d[T-5]; no deltas when T < 9). N16 is the length after
+ * resampling to cfg->sample_rate: N when rates are equal, else ceil(N * sr / rate).
+ * On success out[id] is a malloc'd row-major [frames[id], dims] array (NULL, 0 frames if not
+ * available; want[id] == 0 skips a feature, want == NULL means all); free with free().
+ * Returns 0, or -1 with a reason in err. */
+int ev_extract_buffer(const ev_feature_config *cfg, double rate, const float *x, size_t n,
+                      const int *want, float *out[EV_FEAT_COUNT], size_t frames[EV_FEAT_COUNT],
+                      char *err, size_t errlen);
+
 #ifdef __cplusplus
 }
 #endif

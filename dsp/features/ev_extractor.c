@@ -1,0 +1,522 @@
+/* The streaming feature extractor: sanitise -> speexdsp resample -> 16 kHz framing ->
+ * per-frame stages spread over the following hop -> delta look-ahead -> on_frame.
+ *
+ * Block-size independence: the resampler is always fed fixed chunks of EV_CHUNK host
+ * samples, and every stage and tick is triggered by the count of resampled samples, so how
+ * the host cuts its audio never changes what is computed or in which order. */
+#include "ev_features.h"
+#include "ev_filters.h"
+#include "ev_frame_math.h"
+
+#include <fftw3.h>
+#include <math.h>
+#include <pthread.h>
+#include <speex/speex_resampler.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#if defined(__SSE__) || defined(__x86_64__)
+#include <xmmintrin.h>
+#define EV_HAVE_MXCSR 1
+#endif
+
+#define EV_CHUNK        64 /* host samples per resampler call (fixed: see above) */
+#define EV_HIST         (2 * EV_DELTA_HALF + 1) /* frames kept: t-8 .. t */
+#define EV_RS_QUALITY   4
+#define EV_ROLL_PERCENT 0.85
+
+/* FFTW's planner is not thread-safe: every plan creation/destruction in the process goes
+ * through this mutex (never taken on the processing path). */
+static pthread_mutex_t ev_fftw_mutex = PTHREAD_MUTEX_INITIALIZER;
+
+enum { SC_ZCR, SC_RMS, SC_CENTROID, SC_BANDWIDTH, SC_ROLLOFF, SC_FLATNESS, SC_COUNT };
+
+struct ev_extractor {
+  ev_feature_config cfg;
+  int n_bins;
+  double host_rate;
+  uint32_t max_block;
+
+  /* resampling (NULL when host rate == model rate) */
+  SpeexResamplerState *rs;
+  float chunk[EV_CHUNK];
+  int chunk_fill;
+  float *rs_out;
+  int rs_out_cap;
+  uint64_t host_total; /* host samples received */
+  uint64_t rs_total;   /* model-rate samples pushed into the frame path */
+
+  /* framing */
+  float *ring;
+  uint64_t ring_mask;
+  int phase;      /* position in the current hop, counted from the last frame's end */
+  int64_t frame;  /* frame whose stages are running (-1: none yet) */
+  int next_stage; /* next stage of `frame` to run */
+  int stage_off[EV_EXTRACTOR_STAGES];
+  int64_t next_emit;
+
+  /* per-frame work buffers */
+  float *window, *frame_raw, *fft_in;
+  fftwf_complex *fft_out;
+  fftwf_plan plan;
+  double *power, *mag, *logmel, *dct;
+  ev_mel_bank mel;
+  float *chroma_w;
+
+  /* history: EV_HIST slots of every per-frame feature (delta look-ahead) */
+  int offs[EV_FEAT_COUNT];
+  size_t slot_size;
+  float *slots;
+  double *mfcc_hist; /* [EV_HIST][n_mfcc], double for the delta accuracy */
+  float *d1, *d2;
+
+  /* consumer ticks */
+  ev_tick_fn tick;
+  void *tick_user;
+  int n_ticks;
+  int *tick_off;
+  int tick_next;
+  uint64_t tick_base;
+
+  ev_frame_fn on_frame;
+  void *on_frame_user;
+};
+
+static void set_err(char *err, size_t errlen, const char *msg) {
+  if (err && errlen)
+    snprintf(err, errlen, "%s", msg);
+}
+
+static float *slot(ev_extractor *ex, int64_t t, ev_feature_id id) {
+  return ex->slots + (size_t)(t % EV_HIST) * ex->slot_size + (size_t)ex->offs[id];
+}
+
+/* ---- stages ------------------------------------------------------------------------------ */
+
+static void stage_fft(ev_extractor *ex) {
+  int n_fft = ex->cfg.n_fft;
+  uint64_t start = (uint64_t)ex->frame * (uint64_t)ex->cfg.hop_length;
+  for (int n = 0; n < n_fft; n++)
+    ex->frame_raw[n] = ex->ring[(start + (uint64_t)n) & ex->ring_mask];
+  for (int n = 0; n < n_fft; n++)
+    ex->fft_in[n] = ex->frame_raw[n] * ex->window[n];
+  fftwf_execute(ex->plan);
+}
+
+static void stage_power_shape(ev_extractor *ex) {
+  float *p = slot(ex, ex->frame, EV_FEAT_POWER);
+  for (int k = 0; k < ex->n_bins; k++) {
+    double re = ex->fft_out[k][0], im = ex->fft_out[k][1];
+    ex->power[k] = re * re + im * im;
+    p[k] = (float)ex->power[k];
+  }
+  ev_spectral sh;
+  ev_spectral_shape(ex->power, ex->n_bins, (double)ex->cfg.sample_rate / ex->cfg.n_fft,
+                    EV_ROLL_PERCENT, ex->mag, &sh);
+  *slot(ex, ex->frame, EV_FEAT_CENTROID) = (float)sh.centroid;
+  *slot(ex, ex->frame, EV_FEAT_BANDWIDTH) = (float)sh.bandwidth;
+  *slot(ex, ex->frame, EV_FEAT_ROLLOFF) = (float)sh.rolloff;
+}
+
+static void stage_flatness_zcr_rms(ev_extractor *ex) {
+  *slot(ex, ex->frame, EV_FEAT_FLATNESS) =
+      (float)ev_spectral_flatness(ex->power, ex->n_bins, 1e-10);
+  *slot(ex, ex->frame, EV_FEAT_ZCR) = (float)ev_zcr(ex->frame_raw, ex->cfg.win_length);
+  *slot(ex, ex->frame, EV_FEAT_RMS) = (float)ev_rms(ex->frame_raw, ex->cfg.win_length);
+}
+
+static void stage_mel(ev_extractor *ex) {
+  const ev_mel_bank *mb = &ex->mel;
+  float *mel = slot(ex, ex->frame, EV_FEAT_MEL), *lm = slot(ex, ex->frame, EV_FEAT_LOGMEL);
+  const double *w = mb->w;
+  for (int i = 0; i < mb->n_mels; i++) {
+    const double *p = ex->power + mb->start[i];
+    double s = 0.0;
+    for (int j = 0; j < mb->len[i]; j++)
+      s += w[j] * p[j];
+    w += mb->len[i];
+    mel[i] = (float)s;
+    ex->logmel[i] = ev_power_to_db(s);
+    lm[i] = (float)ex->logmel[i];
+  }
+}
+
+/* DCT rows [j0, j1) of the current frame's log-mel. */
+static void stage_mfcc(ev_extractor *ex, int j0, int j1) {
+  int n_mels = ex->cfg.n_mels;
+  double *c = ex->mfcc_hist + (size_t)(ex->frame % EV_HIST) * (size_t)ex->cfg.n_mfcc;
+  float *out = slot(ex, ex->frame, EV_FEAT_MFCC);
+  for (int j = j0; j < j1; j++) {
+    const double *row = ex->dct + (size_t)j * (size_t)n_mels;
+    double s = 0.0;
+    for (int i = 0; i < n_mels; i++)
+      s += row[i] * ex->logmel[i];
+    c[j] = s;
+    out[j] = (float)s;
+  }
+}
+
+static void stage_chroma(ev_extractor *ex) {
+  double raw[EV_N_CHROMA], max = 0.0;
+  for (int c = 0; c < EV_N_CHROMA; c++) {
+    const float *w = ex->chroma_w + (size_t)c * (size_t)ex->n_bins;
+    double s = 0.0;
+    for (int k = 0; k < ex->n_bins; k++)
+      s += (double)w[k] * ex->power[k];
+    raw[c] = s;
+    if (fabs(s) > max)
+      max = fabs(s);
+  }
+  float *out = slot(ex, ex->frame, EV_FEAT_CHROMA);
+  /* librosa: norm=inf per frame; frames whose max is below tiny are left as they are */
+  double scale = max < 2.2250738585072014e-308 ? 1.0 : 1.0 / max;
+  for (int c = 0; c < EV_N_CHROMA; c++)
+    out[c] = (float)(raw[c] * scale);
+}
+
+static void finish_ticks(ev_extractor *ex) {
+  while (ex->tick && ex->tick_next < ex->n_ticks)
+    ex->tick(ex->tick_user, ex->tick_next++);
+}
+
+/* Emit frame e; history is valid for frames max(0, e-4) .. last, frames outside are
+ * replicated from the nearest edge (streaming rule: left edge at the start, right edge at
+ * flush). */
+static void emit(ev_extractor *ex, int64_t e, int64_t last) {
+  finish_ticks(ex); /* never happens in streaming: ticks of the previous frame are done */
+  const double *c[EV_HIST];
+  for (int n = 0; n < EV_HIST; n++) {
+    int64_t t = e + n - EV_DELTA_HALF;
+    if (t < 0)
+      t = 0;
+    if (t > last)
+      t = last;
+    c[n] = ex->mfcc_hist + (size_t)(t % EV_HIST) * (size_t)ex->cfg.n_mfcc;
+  }
+  ev_delta9(c, ex->cfg.n_mfcc, ex->d1, ex->d2);
+  ev_frame fr;
+  fr.index = e;
+  for (int id = 0; id < EV_FEAT_COUNT; id++)
+    fr.feat[id] = slot(ex, e, (ev_feature_id)id);
+  fr.feat[EV_FEAT_MFCC_DELTA] = ex->d1;
+  fr.feat[EV_FEAT_MFCC_DELTA2] = ex->d2;
+  if (ex->on_frame)
+    ex->on_frame(ex->on_frame_user, &fr);
+  ex->next_emit = e + 1;
+  ex->tick_next = 0;
+  ex->tick_base = ex->rs_total;
+}
+
+static void run_stage(ev_extractor *ex, int k) {
+  int half = ex->cfg.n_mfcc / 2;
+  switch (k) {
+  case 0:
+    stage_fft(ex);
+    break;
+  case 1:
+    stage_power_shape(ex);
+    break;
+  case 2:
+    stage_flatness_zcr_rms(ex);
+    break;
+  case 3:
+    stage_mel(ex);
+    break;
+  case 4:
+    stage_mfcc(ex, 0, half);
+    break;
+  case 5:
+    stage_mfcc(ex, half, ex->cfg.n_mfcc);
+    break;
+  case 6:
+    stage_chroma(ex);
+    break;
+  case 7:
+    if (ex->frame >= EV_DELTA_HALF)
+      emit(ex, ex->frame - EV_DELTA_HALF, ex->frame);
+    break;
+  default:
+    break;
+  }
+}
+
+/* Model-rate samples into the frame path; runs stages and ticks at their positions. */
+static void push_samples(ev_extractor *ex, const float *x, int n) {
+  const int n_fft = ex->cfg.n_fft, hop = ex->cfg.hop_length;
+  for (int i = 0; i < n; i++) {
+    ex->ring[ex->rs_total & ex->ring_mask] = x[i];
+    ex->rs_total++;
+    if (ex->rs_total >= (uint64_t)n_fft) {
+      if (ex->phase == 0) {
+        ex->frame = (int64_t)((ex->rs_total - (uint64_t)n_fft) / (uint64_t)hop);
+        ex->next_stage = 0;
+      }
+      while (ex->next_stage < EV_EXTRACTOR_STAGES && ex->stage_off[ex->next_stage] == ex->phase)
+        run_stage(ex, ex->next_stage++);
+      ex->phase = ex->phase + 1 == hop ? 0 : ex->phase + 1;
+    }
+    while (ex->tick && ex->tick_next < ex->n_ticks &&
+           ex->rs_total == ex->tick_base + (uint64_t)ex->tick_off[ex->tick_next])
+      ex->tick(ex->tick_user, ex->tick_next++);
+  }
+}
+
+static float sanitize(float v) {
+  if (!isfinite(v))
+    return 0.0f;
+  if (v > EV_SAMPLE_CLAMP)
+    return EV_SAMPLE_CLAMP;
+  if (v < -EV_SAMPLE_CLAMP)
+    return -EV_SAMPLE_CLAMP;
+  if (fabsf(v) < EV_SAMPLE_FLUSH)
+    return 0.0f;
+  return v;
+}
+
+/* Resample the full staging chunk; push at most `limit` of the outputs. */
+static void resample_chunk(ev_extractor *ex, uint64_t limit) {
+  spx_uint32_t in_len = EV_CHUNK, out_len = (spx_uint32_t)ex->rs_out_cap;
+  speex_resampler_process_float(ex->rs, 0, ex->chunk, &in_len, ex->rs_out, &out_len);
+  ex->chunk_fill = 0;
+  if ((uint64_t)out_len > limit)
+    out_len = (spx_uint32_t)limit;
+  push_samples(ex, ex->rs_out, (int)out_len);
+}
+
+/* ---- public API -------------------------------------------------------------------------- */
+
+static void compute_offsets(ev_extractor *ex) {
+  int hop = ex->cfg.hop_length;
+  for (int k = 0; k < EV_EXTRACTOR_STAGES; k++)
+    ex->stage_off[k] = k * hop / EV_EXTRACTOR_STAGES;
+}
+
+ev_extractor *ev_extractor_new(const ev_feature_config *cfg, double host_rate, uint32_t max_block,
+                               char *err, size_t errlen) {
+  if (!cfg) {
+    set_err(err, errlen, "no feature configuration given");
+    return NULL;
+  }
+  if (ev_feature_config_check(cfg, err, errlen))
+    return NULL;
+  if (!(host_rate >= 8000.0 && host_rate <= 192000.0)) {
+    char msg[128];
+    snprintf(msg, sizeof msg, "host sample rate %.6g Hz not supported (8000..192000 Hz)",
+             host_rate);
+    set_err(err, errlen, msg);
+    return NULL;
+  }
+  ev_extractor *ex = calloc(1, sizeof *ex);
+  if (!ex) {
+    set_err(err, errlen, "out of memory");
+    return NULL;
+  }
+  ex->cfg = *cfg;
+  ex->host_rate = host_rate;
+  ex->max_block = max_block;
+  ex->n_bins = cfg->n_fft / 2 + 1;
+  int n_fft = cfg->n_fft, n_bins = ex->n_bins;
+  uint32_t in_rate = (uint32_t)lrint(host_rate);
+  int ok = 1;
+
+  if (in_rate != (uint32_t)cfg->sample_rate) {
+    int rerr = 0;
+    ex->rs = speex_resampler_init(1, in_rate, (spx_uint32_t)cfg->sample_rate, EV_RS_QUALITY, &rerr);
+    ex->rs_out_cap = (int)((uint64_t)EV_CHUNK * (uint64_t)cfg->sample_rate / in_rate) + 16;
+    ex->rs_out = malloc(sizeof(float) * (size_t)ex->rs_out_cap);
+    ok = ex->rs && ex->rs_out;
+    if (ex->rs)
+      speex_resampler_skip_zeros(ex->rs);
+  }
+  uint64_t ring = 1;
+  while (ring < (uint64_t)n_fft)
+    ring <<= 1;
+  ex->ring_mask = ring - 1;
+  ex->ring = calloc((size_t)ring, sizeof(float));
+  ex->window = malloc(sizeof(float) * (size_t)n_fft);
+  ex->frame_raw = calloc((size_t)n_fft, sizeof(float));
+  ex->fft_in = fftwf_malloc(sizeof(float) * (size_t)n_fft);
+  ex->fft_out = fftwf_malloc(sizeof(fftwf_complex) * (size_t)n_bins);
+  ex->power = calloc((size_t)n_bins, sizeof(double));
+  ex->mag = calloc((size_t)n_bins, sizeof(double));
+  ex->logmel = calloc((size_t)cfg->n_mels, sizeof(double));
+  ex->dct = malloc(sizeof(double) * (size_t)cfg->n_mfcc * (size_t)cfg->n_mels);
+  ex->chroma_w = malloc(sizeof(float) * EV_N_CHROMA * (size_t)n_bins);
+  ex->d1 = calloc((size_t)cfg->n_mfcc, sizeof(float));
+  ex->d2 = calloc((size_t)cfg->n_mfcc, sizeof(float));
+  ex->mfcc_hist = calloc((size_t)EV_HIST * (size_t)cfg->n_mfcc, sizeof(double));
+  ex->tick_off = calloc((size_t)cfg->hop_length, sizeof(int));
+  size_t off = 0;
+  for (int id = 0; id < EV_FEAT_COUNT; id++) {
+    ex->offs[id] = (int)off;
+    if (id != EV_FEAT_MFCC_DELTA && id != EV_FEAT_MFCC_DELTA2)
+      off += (size_t)ev_feature_dims(cfg, (ev_feature_id)id);
+  }
+  ex->slot_size = off;
+  ex->slots = calloc((size_t)EV_HIST * off, sizeof(float));
+  ok = ok && ex->ring && ex->window && ex->frame_raw && ex->fft_in && ex->fft_out && ex->power &&
+       ex->mag && ex->logmel && ex->dct && ex->chroma_w && ex->d1 && ex->d2 && ex->mfcc_hist &&
+       ex->tick_off && ex->slots;
+  if (ok && ev_mel_bank_init(&ex->mel, cfg))
+    ok = 0;
+  if (ok) {
+    ev_window_fill(ex->window, n_fft, cfg->win_length);
+    ev_dct_fill(ex->dct, cfg->n_mfcc, cfg->n_mels);
+    ev_chroma_fill(ex->chroma_w, cfg->sample_rate, n_fft, EV_N_CHROMA);
+    memset(ex->fft_in, 0, sizeof(float) * (size_t)n_fft);
+    pthread_mutex_lock(&ev_fftw_mutex);
+    ex->plan = fftwf_plan_dft_r2c_1d(n_fft, ex->fft_in, ex->fft_out, FFTW_ESTIMATE);
+    pthread_mutex_unlock(&ev_fftw_mutex);
+    ok = ex->plan != NULL;
+  }
+  if (!ok) {
+    ev_extractor_free(ex);
+    set_err(err, errlen, "out of memory while creating the feature extractor");
+    return NULL;
+  }
+  compute_offsets(ex);
+  ev_extractor_reset(ex);
+  return ex;
+}
+
+void ev_extractor_free(ev_extractor *ex) {
+  if (!ex)
+    return;
+  if (ex->plan) {
+    pthread_mutex_lock(&ev_fftw_mutex);
+    fftwf_destroy_plan(ex->plan);
+    pthread_mutex_unlock(&ev_fftw_mutex);
+  }
+  if (ex->rs)
+    speex_resampler_destroy(ex->rs);
+  ev_mel_bank_free(&ex->mel);
+  fftwf_free(ex->fft_in);
+  fftwf_free(ex->fft_out);
+  free(ex->rs_out);
+  free(ex->ring);
+  free(ex->window);
+  free(ex->frame_raw);
+  free(ex->power);
+  free(ex->mag);
+  free(ex->logmel);
+  free(ex->dct);
+  free(ex->chroma_w);
+  free(ex->d1);
+  free(ex->d2);
+  free(ex->mfcc_hist);
+  free(ex->tick_off);
+  free(ex->slots);
+  free(ex);
+}
+
+void ev_extractor_reset(ev_extractor *ex) {
+  if (ex->rs) {
+    speex_resampler_reset_mem(ex->rs);
+    speex_resampler_skip_zeros(ex->rs);
+  }
+  ex->chunk_fill = 0;
+  ex->host_total = ex->rs_total = 0;
+  memset(ex->ring, 0, sizeof(float) * (size_t)(ex->ring_mask + 1));
+  ex->phase = 0;
+  ex->frame = -1;
+  ex->next_stage = EV_EXTRACTOR_STAGES;
+  ex->next_emit = 0;
+  ex->tick_next = ex->n_ticks; /* no ticks before the first frame is emitted */
+  ex->tick_base = 0;
+}
+
+const ev_feature_config *ev_extractor_config(const ev_extractor *ex) {
+  return &ex->cfg;
+}
+
+void ev_extractor_set_ticks(ev_extractor *ex, int ticks_per_hop, ev_tick_fn tick, void *user) {
+  int hop = ex->cfg.hop_length;
+  if (ticks_per_hop < 0 || !tick)
+    ticks_per_hop = 0;
+  if (ticks_per_hop > hop)
+    ticks_per_hop = hop;
+  /* midpoints of ticks_per_hop equal parts of the hop that starts at the emission; with the
+   * default 8 stages and 8 ticks they fall half-way between the extractor's own stages */
+  for (int i = 0; i < ticks_per_hop; i++)
+    ex->tick_off[i] = (int)(((int64_t)(2 * i + 1) * hop) / (2 * ticks_per_hop));
+  ex->tick = tick;
+  ex->tick_user = user;
+  ex->n_ticks = ticks_per_hop;
+  ex->tick_next = ticks_per_hop; /* new schedule starts with the next emitted frame */
+}
+
+void ev_extractor_process(ev_extractor *ex, const float *in, uint32_t n, ev_frame_fn on_frame,
+                          void *user) {
+  if (!ex || !in || !n)
+    return;
+#ifdef EV_HAVE_MXCSR
+  unsigned int csr = _mm_getcsr();
+  _mm_setcsr(csr | 0x8040); /* flush-to-zero + denormals-are-zero, restored below */
+#endif
+  ex->on_frame = on_frame;
+  ex->on_frame_user = user;
+  ex->host_total += n;
+  uint32_t i = 0;
+  if (!ex->rs) {
+    float buf[EV_CHUNK];
+    while (i < n) {
+      int m = n - i < EV_CHUNK ? (int)(n - i) : EV_CHUNK;
+      for (int j = 0; j < m; j++)
+        buf[j] = sanitize(in[i + (uint32_t)j]);
+      push_samples(ex, buf, m);
+      i += (uint32_t)m;
+    }
+  } else {
+    while (i < n) {
+      while (i < n && ex->chunk_fill < EV_CHUNK)
+        ex->chunk[ex->chunk_fill++] = sanitize(in[i++]);
+      if (ex->chunk_fill == EV_CHUNK)
+        resample_chunk(ex, UINT64_MAX);
+    }
+  }
+#ifdef EV_HAVE_MXCSR
+  _mm_setcsr(csr);
+#endif
+}
+
+void ev_extractor_flush(ev_extractor *ex, ev_frame_fn on_frame, void *user) {
+  if (!ex)
+    return;
+#ifdef EV_HAVE_MXCSR
+  unsigned int csr = _mm_getcsr();
+  _mm_setcsr(csr | 0x8040);
+#endif
+  ex->on_frame = on_frame;
+  ex->on_frame_user = user;
+  if (ex->rs) {
+    /* Drain: zeros after the end, until the model-rate length ceil(N * sr / rate) is out. */
+    uint64_t target = (uint64_t)ceil((double)ex->host_total * ex->cfg.sample_rate / ex->host_rate);
+    for (int guard = 0; ex->rs_total < target && guard < 1 << 16; guard++) {
+      while (ex->chunk_fill < EV_CHUNK)
+        ex->chunk[ex->chunk_fill++] = 0.0f;
+      resample_chunk(ex, target - ex->rs_total);
+    }
+  }
+  /* finish the stages of the frame in flight (without its look-ahead frames) */
+  while (ex->frame >= 0 && ex->next_stage < EV_EXTRACTOR_STAGES)
+    run_stage(ex, ex->next_stage++);
+  /* emit what the delta look-ahead held back, replicating the last frame to the right */
+  for (int64_t e = ex->next_emit; ex->frame >= 0 && e <= ex->frame; e++) {
+    emit(ex, e, ex->frame);
+    finish_ticks(ex);
+  }
+  finish_ticks(ex);
+  ex->next_stage = EV_EXTRACTOR_STAGES;
+#ifdef EV_HAVE_MXCSR
+  _mm_setcsr(csr);
+#endif
+}
+
+uint32_t ev_extractor_latency(const ev_extractor *ex) {
+  double model_samples =
+      EV_DELTA_HALF * ex->cfg.hop_length + ex->stage_off[EV_EXTRACTOR_STAGES - 1];
+  double host = model_samples * ex->host_rate / ex->cfg.sample_rate;
+  if (ex->rs)
+    host += (EV_CHUNK - 1) + speex_resampler_get_input_latency(ex->rs);
+  return (uint32_t)ceil(host);
+}

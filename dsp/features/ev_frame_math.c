@@ -1,0 +1,89 @@
+#include "ev_frame_math.h"
+
+#include <float.h>
+#include <math.h>
+
+void ev_spectral_shape(const double *power, int n_bins, double bin_hz, double roll_percent,
+                       double *mag, ev_spectral *out) {
+  double sum = 0.0, fsum = 0.0;
+  for (int k = 0; k < n_bins; k++) {
+    mag[k] = sqrt(power[k]);
+    sum += mag[k];
+    fsum += k * bin_hz * mag[k];
+  }
+  if (sum < DBL_MIN) { /* librosa leaves an all-zero column unnormalised: everything is 0 */
+    out->centroid = out->bandwidth = out->rolloff = 0.0;
+    return;
+  }
+  double c = fsum / sum, var = 0.0;
+  for (int k = 0; k < n_bins; k++) {
+    double d = k * bin_hz - c;
+    var += mag[k] / sum * d * d;
+  }
+  double thr = roll_percent * sum, cum = 0.0;
+  int k_roll = n_bins - 1;
+  for (int k = 0; k < n_bins; k++) {
+    cum += mag[k];
+    if (cum >= thr) {
+      k_roll = k;
+      break;
+    }
+  }
+  out->centroid = c;
+  out->bandwidth = sqrt(var);
+  out->rolloff = k_roll * bin_hz;
+}
+
+double ev_spectral_flatness(const double *power, int n_bins, double amin) {
+  /* Sum of logs as log of products of 16 terms: each term is in [1e-10, ~1e14], so a product
+   * of 16 stays far inside the double range; 1/16 of the log calls. */
+  double log_sum = 0.0, mean = 0.0;
+  int k = 0;
+  while (k < n_bins) {
+    double prod = 1.0;
+    int end = k + 16 < n_bins ? k + 16 : n_bins;
+    for (; k < end; k++) {
+      double p = power[k] > amin ? power[k] : amin;
+      prod *= p;
+      mean += p;
+    }
+    log_sum += log(prod);
+  }
+  mean /= n_bins;
+  return exp(log_sum / n_bins) / mean;
+}
+
+double ev_zcr(const float *x, int n) {
+  int count = 0;
+  int prev = !((double)fabsf(x[0]) <= 1e-10) && signbit(x[0]);
+  for (int i = 1; i < n; i++) {
+    int s = !((double)fabsf(x[i]) <= 1e-10) && signbit(x[i]);
+    count += s != prev;
+    prev = s;
+  }
+  return (double)count / n;
+}
+
+double ev_rms(const float *x, int n) {
+  double s = 0.0;
+  for (int i = 0; i < n; i++)
+    s += (double)x[i] * x[i];
+  return sqrt(s / n);
+}
+
+double ev_power_to_db(double x) {
+  return 10.0 * log10(x > 1e-10 ? x : 1e-10);
+}
+
+void ev_delta9(const double *const c[9], int dims, float *d1, float *d2) {
+  for (int j = 0; j < dims; j++) {
+    double a = 0.0, b = 0.0;
+    for (int n = -4; n <= 4; n++) {
+      double v = c[n + 4][j];
+      a += n * v;
+      b += (n * n - 20.0 / 3.0) * v;
+    }
+    d1[j] = (float)(a / 60.0);
+    d2[j] = (float)(b / 154.0);
+  }
+}
