@@ -72,6 +72,10 @@ void ev_model_runtime_free(ev_model_runtime *rt); /* off the audio thread; frees
 /* Feed host-rate mono audio of any length (blocks larger than max_block are split). */
 void ev_analyzer_process(ev_analyzer *an, const float *in, uint32_t n);
 const ev_outputs *ev_analyzer_outputs(const ev_analyzer *an);
+/* Offline end of stream (addition): emits the frames the extractor still holds back and
+ * completes the model step in progress, so every frame of the input gets its outputs. Not
+ * realtime-safe in cost (bounded by a few frames); call ev_analyzer_reset() before reuse. */
+void ev_analyzer_flush(ev_analyzer *an);
 /* Called once per analysed frame, after the outputs were updated (for per-frame logging in
  * tests and the offline analyser); NULL to disable. Runs on the caller's thread. */
 typedef void (*ev_outputs_fn)(void *user, const ev_outputs *out);

@@ -1,0 +1,336 @@
+/* The streaming analyser: extractor -> input assembly/normalisation -> model (one layer per
+ * extractor tick) -> speech gate, smoothing, dominant/confidence, arousal/valence.
+ *
+ * Every output is computed inside the extractor's callbacks (on_frame and tick), which happen
+ * at fixed positions of the resampled stream, so per-frame outputs do not depend on the host
+ * block size. */
+#include "ev_analyzer.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ev_input.h"
+#include "ev_model.h"
+
+#define GATE_HANGOVER_S 0.2  /* speech stays "on" this long after the RMS drops */
+#define VAD_TAU_S       0.08 /* smoothing of voice_activity */
+#define DEFAULT_BLOCK   4096u
+
+struct ev_model_runtime {
+  const ev_model *model; /* not owned: must outlive the runtime */
+  ev_extractor *ex;      /* configured as the model's features require */
+  ev_input *input;
+  ev_model_state *state;
+  int n_labels;
+  int canonical[EV_MODEL_MAX_LABELS];
+  double step_s; /* seconds between model outputs */
+  double hop_s;
+  int used; /* has run since it was prepared: reset when installed again */
+};
+
+struct ev_analyzer {
+  double rate;
+  uint32_t max_block;
+  ev_extractor *ex_default; /* used when no model is installed (VAD still works) */
+  double hop_default_s;
+  ev_model_runtime *rt;
+  ev_analyzer_params params;
+  ev_outputs out;
+  float smooth[EV_N_EMOTIONS];
+  int smooth_valid;
+  int hang; /* frames of hangover left */
+  float vad;
+  /* The frame whose model step is in progress (its outputs are finalised when the step
+   * completes, during the ticks of the following hop). */
+  int pending;
+  float pending_rms;
+  ev_outputs_fn fn;
+  void *user;
+};
+
+static void fail(char *err, size_t errlen, const char *fmt, ...) {
+  if (err && errlen) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+  }
+}
+
+void ev_analyzer_params_default(ev_analyzer_params *p) {
+  p->response_ms = 500.0f;
+  p->gate_db = -50.0f;
+  p->adapt = 1;
+}
+
+static float clampf(float v, float lo, float hi) {
+  if (!(v >= lo)) /* also NaN */
+    return lo;
+  return v > hi ? hi : v;
+}
+
+static double hop_seconds(const ev_feature_config *c) {
+  return (double)c->hop_length / c->sample_rate;
+}
+
+/* ---------------------------------------------------------------- per-frame outputs */
+
+static void finalize(ev_analyzer *an, float rms, const float *model_out) {
+  const ev_model_runtime *rt = an->rt;
+  const double hop_s = rt ? rt->hop_s : an->hop_default_s;
+  const float db = 20.0f * log10f(rms > 1e-10f ? rms : 1e-10f);
+  const int loud = db > an->params.gate_db; /* rms is finite: the extractor sanitises */
+  const int hang_frames = (int)lround(GATE_HANGOVER_S / hop_s);
+  if (loud)
+    an->hang = hang_frames;
+  else if (an->hang > 0)
+    an->hang--;
+  const int speech = loud || an->hang > 0;
+  const float a_vad = (float)(1.0 - exp(-hop_s / VAD_TAU_S));
+  an->vad += a_vad * ((speech ? 1.0f : 0.0f) - an->vad);
+  if (an->vad < 1e-6f)
+    an->vad = 0.0f; /* no denormal tail */
+
+  if (model_out && rt && speech) {
+    float p[EV_N_EMOTIONS] = {0};
+    for (int i = 0; i < rt->n_labels; i++) {
+      const int c = rt->canonical[i];
+      if (c >= 0 && isfinite(model_out[i]))
+        p[c] = model_out[i];
+    }
+    const float tau = an->params.response_ms * 0.001f;
+    const float a = tau > 0.0f ? (float)(1.0 - exp(-rt->step_s / tau)) : 1.0f;
+    for (int i = 0; i < EV_N_EMOTIONS; i++) {
+      float s = an->smooth_valid ? an->smooth[i] + a * (p[i] - an->smooth[i]) : p[i];
+      an->smooth[i] = s < 1e-12f ? 0.0f : s; /* no denormals */
+    }
+    an->smooth_valid = 1;
+  }
+
+  ev_outputs *o = &an->out;
+  float arousal = 0.0f, valence = 0.0f;
+  int best = -1;
+  for (int i = 0; i < EV_N_EMOTIONS; i++) {
+    o->prob[i] = an->smooth_valid ? an->smooth[i] : 0.0f;
+    arousal += o->prob[i] * ev_emotion_arousal[i];
+    valence += o->prob[i] * ev_emotion_valence[i];
+    if (best < 0 || o->prob[i] > o->prob[best])
+      best = i;
+  }
+  if (speech && rt && an->smooth_valid) {
+    o->dominant = best;
+    o->confidence = o->prob[best];
+  } else {
+    o->dominant = -1;
+    o->confidence = 0.0f;
+  }
+  o->arousal = clampf(arousal, -1.0f, 1.0f);
+  o->valence = clampf(valence, -1.0f, 1.0f);
+  o->voice_activity = clampf(an->vad, 0.0f, 1.0f);
+  o->frames++;
+  if (an->fn)
+    an->fn(an->user, o);
+}
+
+/* Completes the step in progress (if any) and finalises its frame. */
+static void finish_pending(ev_analyzer *an) {
+  if (!an->pending)
+    return;
+  ev_model_runtime *rt = an->rt;
+  const float *y = NULL;
+  if (rt) {
+    while (!ev_model_state_step_layer(rt->state)) {
+    }
+    y = ev_model_state_output(rt->state);
+  }
+  an->pending = 0;
+  finalize(an, an->pending_rms, y);
+}
+
+static void on_frame(void *user, const ev_frame *frame) {
+  ev_analyzer *an = user;
+  finish_pending(an); /* normally already done by the ticks of the previous hop */
+  const float rms = frame->feat[EV_FEAT_RMS] ? frame->feat[EV_FEAT_RMS][0] : 0.0f;
+  ev_model_runtime *rt = an->rt;
+  const float *x = rt ? ev_input_push(rt->input, frame) : NULL;
+  if (!x) {
+    finalize(an, rms, NULL);
+    return;
+  }
+  ev_model_state_begin(rt->state, x);
+  an->pending = 1;
+  an->pending_rms = rms;
+}
+
+static void on_tick(void *user, int tick) {
+  (void)tick;
+  ev_analyzer *an = user;
+  if (!an->pending || !an->rt)
+    return;
+  if (ev_model_state_step_layer(an->rt->state))
+    finish_pending(an);
+}
+
+/* ---------------------------------------------------------------- lifecycle */
+
+ev_analyzer *ev_analyzer_new(double host_rate, uint32_t max_block, char *err, size_t errlen) {
+  if (!(host_rate >= 8000.0 && host_rate <= 192000.0)) {
+    fail(err, errlen, "sample rate %g Hz is outside 8000..192000 Hz", host_rate);
+    return NULL;
+  }
+  ev_analyzer *an = calloc(1, sizeof *an);
+  if (!an) {
+    fail(err, errlen, "out of memory");
+    return NULL;
+  }
+  an->rate = host_rate;
+  an->max_block = max_block ? max_block : DEFAULT_BLOCK;
+  ev_feature_config cfg;
+  ev_feature_config_default(&cfg);
+  an->hop_default_s = hop_seconds(&cfg);
+  an->ex_default = ev_extractor_new(&cfg, host_rate, an->max_block, err, errlen);
+  if (!an->ex_default) {
+    free(an);
+    return NULL;
+  }
+  ev_analyzer_params_default(&an->params);
+  ev_analyzer_reset(an);
+  return an;
+}
+
+void ev_analyzer_free(ev_analyzer *an) {
+  if (!an)
+    return;
+  ev_extractor_free(an->ex_default);
+  free(an); /* the installed runtime belongs to the caller (swap it out and free it) */
+}
+
+static void reset_runtime(ev_model_runtime *rt) {
+  ev_extractor_reset(rt->ex);
+  ev_input_reset(rt->input);
+  ev_model_state_reset(rt->state);
+}
+
+void ev_analyzer_reset(ev_analyzer *an) {
+  ev_extractor_reset(an->ex_default);
+  if (an->rt)
+    reset_runtime(an->rt);
+  memset(&an->out, 0, sizeof an->out);
+  an->out.dominant = -1;
+  memset(an->smooth, 0, sizeof an->smooth);
+  an->smooth_valid = 0;
+  an->hang = 0;
+  an->vad = 0.0f;
+  an->pending = 0;
+}
+
+void ev_analyzer_set_params(ev_analyzer *an, const ev_analyzer_params *p) {
+  an->params.response_ms = clampf(p->response_ms, 0.0f, 10000.0f);
+  an->params.gate_db = clampf(p->gate_db, -140.0f, 0.0f);
+  an->params.adapt = p->adapt != 0;
+  if (an->rt) {
+    ev_input_set_gate(an->rt->input, an->params.gate_db);
+    ev_input_set_adapt(an->rt->input, an->params.adapt);
+  }
+}
+
+void ev_model_runtime_free(ev_model_runtime *rt) {
+  if (!rt)
+    return;
+  ev_extractor_free(rt->ex);
+  ev_input_free(rt->input);
+  ev_model_state_free(rt->state);
+  free(rt);
+}
+
+ev_model_runtime *ev_analyzer_prepare_model(ev_analyzer *an, const ev_model *model, char *err,
+                                            size_t errlen) {
+  if (!model) {
+    fail(err, errlen, "no model given");
+    return NULL;
+  }
+  if (ev_model_n_labels(model) > EV_MODEL_MAX_LABELS) {
+    fail(err, errlen, "too many labels");
+    return NULL;
+  }
+  ev_model_runtime *rt = calloc(1, sizeof *rt);
+  if (!rt) {
+    fail(err, errlen, "out of memory");
+    return NULL;
+  }
+  rt->model = model;
+  const ev_feature_config *cfg = ev_model_feature_config(model);
+  rt->hop_s = hop_seconds(cfg);
+  rt->step_s = rt->hop_s * ev_model_frame_stride(model);
+  rt->n_labels = ev_model_n_labels(model);
+  for (int i = 0; i < rt->n_labels; i++)
+    rt->canonical[i] = ev_model_label_canonical(model, i);
+  ev_input_spec spec;
+  ev_model_input_spec(model, &spec);
+  rt->ex = ev_extractor_new(cfg, an->rate, an->max_block, err, errlen);
+  if (!rt->ex)
+    goto bad;
+  rt->input = ev_input_new(&spec, err, errlen);
+  if (!rt->input)
+    goto bad;
+  rt->state = ev_model_state_new(model, err, errlen);
+  if (!rt->state)
+    goto bad;
+  ev_input_set_gate(rt->input, an->params.gate_db);
+  ev_input_set_adapt(rt->input, an->params.adapt);
+  /* One layer per tick: the step of a frame is spread over the following hop. */
+  int ticks = ev_model_n_layers(model);
+  if (ticks > cfg->hop_length)
+    ticks = cfg->hop_length;
+  ev_extractor_set_ticks(rt->ex, ticks, on_tick, an);
+  return rt;
+bad:
+  ev_model_runtime_free(rt);
+  return NULL;
+}
+
+ev_model_runtime *ev_analyzer_swap_model(ev_analyzer *an, ev_model_runtime *rt) {
+  ev_model_runtime *old = an->rt;
+  if (an->pending) { /* the old model's step in progress is abandoned; its frame still counts */
+    an->pending = 0;
+    finalize(an, an->pending_rms, NULL);
+  }
+  an->rt = rt;
+  an->smooth_valid = 0; /* the new model's first output starts the smoothing afresh */
+  memset(an->smooth, 0, sizeof an->smooth);
+  if (rt) {
+    if (rt->used)
+      reset_runtime(rt); /* bounded: the runtime was prepared with fixed sizes */
+    rt->used = 1;
+    ev_input_set_gate(rt->input, an->params.gate_db);
+    ev_input_set_adapt(rt->input, an->params.adapt);
+  } else {
+    ev_extractor_reset(an->ex_default);
+  }
+  return old;
+}
+
+void ev_analyzer_process(ev_analyzer *an, const float *in, uint32_t n) {
+  if (!in || !n)
+    return;
+  ev_extractor *ex = an->rt ? an->rt->ex : an->ex_default;
+  ev_extractor_process(ex, in, n, on_frame, an);
+}
+
+void ev_analyzer_flush(ev_analyzer *an) {
+  ev_extractor *ex = an->rt ? an->rt->ex : an->ex_default;
+  ev_extractor_flush(ex, on_frame, an);
+  finish_pending(an);
+}
+
+const ev_outputs *ev_analyzer_outputs(const ev_analyzer *an) {
+  return &an->out;
+}
+
+void ev_analyzer_set_frame_callback(ev_analyzer *an, ev_outputs_fn fn, void *user) {
+  an->fn = fn;
+  an->user = user;
+}

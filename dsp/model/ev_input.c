@@ -1,0 +1,265 @@
+/* Model input assembly and normalisation (formulas in ev_input.h). */
+#include "ev_input.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct ev_input {
+  int dims, stride, n_inputs;
+  int inputs[EV_FEAT_COUNT];
+  int input_dims[EV_FEAT_COUNT];
+  ev_norm_config norm;
+  float a_min;    /* 1 - exp(-step / tau) */
+  float gate_rms; /* linear RMS threshold */
+  int adapt;
+  int last_speech;
+  int in_stride; /* frames accumulated in the current stride */
+  double rms_sum;
+  double n_seen; /* steps of statistics seen, prior included */
+  float *prior_mean, *prior_std, *floor;
+  float *mu, *var;
+  float *raw;  /* one frame, assembled */
+  double *acc; /* stride sum */
+  float *out;
+};
+
+static int fail(char *err, size_t errlen, const char *fmt, ...) {
+  if (err && errlen) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+  }
+  return -1;
+}
+
+void ev_norm_config_default(ev_norm_config *c) {
+  c->mode = EV_NORM_ADAPTIVE;
+  c->tau_s = 10.0f;
+  c->prior_frames = 100.0f;
+}
+
+const char *ev_norm_mode_name(ev_norm_mode mode) {
+  return mode == EV_NORM_GLOBAL ? "global" : mode == EV_NORM_ADAPTIVE ? "adaptive" : "?";
+}
+
+int ev_input_spec_dims(const ev_input_spec *s, char *err, size_t errlen) {
+  char why[256];
+  if (ev_feature_config_check(&s->features, why, sizeof why))
+    return fail(err, errlen, "feature configuration cannot be produced: %s", why);
+  if (s->n_inputs < 1 || s->n_inputs > EV_FEAT_COUNT)
+    return fail(err, errlen, "the model needs 1..%d input features, got %d", EV_FEAT_COUNT,
+                s->n_inputs);
+  if (s->frame_stride < 1 || s->frame_stride > 1000)
+    return fail(err, errlen, "frame_stride %d is outside 1..1000", s->frame_stride);
+  if (s->norm.mode != EV_NORM_GLOBAL && s->norm.mode != EV_NORM_ADAPTIVE)
+    return fail(err, errlen, "unknown normalisation mode %d", (int)s->norm.mode);
+  if (!(s->norm.tau_s > 0.0f && s->norm.tau_s <= 1e6f))
+    return fail(err, errlen, "normalisation tau_s must be in (0, 1e6] seconds");
+  if (!(s->norm.prior_frames >= 0.0f && s->norm.prior_frames <= 1e9f))
+    return fail(err, errlen, "normalisation prior_frames must be in [0, 1e9]");
+  int dims = 0;
+  unsigned seen = 0;
+  for (int i = 0; i < s->n_inputs; i++) {
+    int id = s->inputs[i];
+    if (id < 0 || id >= EV_FEAT_COUNT)
+      return fail(err, errlen, "input %d: unknown feature id %d", i, id);
+    if (seen & (1u << id))
+      return fail(err, errlen, "input feature \"%s\" is listed twice", ev_feature_name(id));
+    seen |= 1u << id;
+    int d = ev_feature_dims(&s->features, (ev_feature_id)id);
+    if (d < 1)
+      return fail(err, errlen, "input feature \"%s\" has no dimensions", ev_feature_name(id));
+    dims += d;
+  }
+  return dims;
+}
+
+void ev_input_free(ev_input *in) {
+  if (!in)
+    return;
+  free(in->prior_mean);
+  free(in->prior_std);
+  free(in->floor);
+  free(in->mu);
+  free(in->var);
+  free(in->raw);
+  free(in->acc);
+  free(in->out);
+  free(in);
+}
+
+ev_input *ev_input_new(const ev_input_spec *s, char *err, size_t errlen) {
+  int dims = ev_input_spec_dims(s, err, errlen);
+  if (dims < 0)
+    return NULL;
+  if (!s->prior_mean || !s->prior_std) {
+    fail(err, errlen, "the normalisation prior (norm.mean, norm.std) is missing");
+    return NULL;
+  }
+  ev_input *in = calloc(1, sizeof *in);
+  if (!in) {
+    fail(err, errlen, "out of memory");
+    return NULL;
+  }
+  in->dims = dims;
+  in->stride = s->frame_stride;
+  in->n_inputs = s->n_inputs;
+  for (int i = 0; i < s->n_inputs; i++) {
+    in->inputs[i] = s->inputs[i];
+    in->input_dims[i] = ev_feature_dims(&s->features, (ev_feature_id)s->inputs[i]);
+  }
+  in->norm = s->norm;
+  double step_s = (double)s->frame_stride * s->features.hop_length / s->features.sample_rate;
+  in->a_min = (float)(1.0 - exp(-step_s / s->norm.tau_s));
+  in->adapt = 1;
+  ev_input_set_gate(in, EV_INPUT_GATE_DEFAULT_DB);
+  size_t n = (size_t)dims;
+  in->prior_mean = malloc(n * sizeof(float));
+  in->prior_std = malloc(n * sizeof(float));
+  in->floor = malloc(n * sizeof(float));
+  in->mu = malloc(n * sizeof(float));
+  in->var = malloc(n * sizeof(float));
+  in->raw = malloc(n * sizeof(float));
+  in->acc = malloc(n * sizeof(double));
+  in->out = malloc(n * sizeof(float));
+  if (!in->prior_mean || !in->prior_std || !in->floor || !in->mu || !in->var || !in->raw ||
+      !in->acc || !in->out) {
+    ev_input_free(in);
+    fail(err, errlen, "out of memory");
+    return NULL;
+  }
+  for (size_t i = 0; i < n; i++) {
+    float m = s->prior_mean[i], sd = s->prior_std[i];
+    if (!isfinite(m) || !isfinite(sd) || sd < 0.0f) {
+      ev_input_free(in);
+      fail(err, errlen, "normalisation prior of dimension %zu is invalid (mean %g, std %g)", i,
+           (double)m, (double)sd);
+      return NULL;
+    }
+    in->prior_mean[i] = m;
+    in->prior_std[i] = sd > EV_INPUT_STD_MIN ? sd : EV_INPUT_STD_MIN;
+    in->floor[i] = EV_INPUT_SIGMA_FLOOR * in->prior_std[i];
+  }
+  ev_input_reset(in);
+  return in;
+}
+
+void ev_input_reset(ev_input *in) {
+  for (int i = 0; i < in->dims; i++) {
+    in->mu[i] = in->prior_mean[i];
+    in->var[i] = in->prior_std[i] * in->prior_std[i];
+    in->acc[i] = 0.0;
+  }
+  in->n_seen = in->norm.prior_frames;
+  in->in_stride = 0;
+  in->rms_sum = 0.0;
+  in->last_speech = 0;
+}
+
+int ev_input_dims(const ev_input *in) {
+  return in->dims;
+}
+int ev_input_stride(const ev_input *in) {
+  return in->stride;
+}
+int ev_input_last_speech(const ev_input *in) {
+  return in->last_speech;
+}
+const float *ev_input_mean(const ev_input *in) {
+  return in->mu;
+}
+const float *ev_input_var(const ev_input *in) {
+  return in->var;
+}
+
+void ev_input_set_gate(ev_input *in, float gate_db) {
+  if (!isfinite(gate_db))
+    gate_db = EV_INPUT_GATE_DEFAULT_DB;
+  in->gate_rms = powf(10.0f, gate_db / 20.0f);
+}
+
+void ev_input_set_adapt(ev_input *in, int adapt) {
+  in->adapt = adapt != 0;
+}
+
+static float clampf(float v, float lim) {
+  return v > lim ? lim : v < -lim ? -lim : v;
+}
+
+/* One completed stride: in->acc holds the sum of stride raw vectors. */
+static const float *finish_step(ev_input *in) {
+  const double inv = 1.0 / in->stride;
+  const double rms = in->rms_sum * inv;
+  const int speech = rms > in->gate_rms; /* false for NaN */
+  in->last_speech = speech;
+  const int adaptive = in->norm.mode == EV_NORM_ADAPTIVE && in->adapt;
+  float a = 0.0f;
+  if (adaptive && speech) {
+    in->n_seen += 1.0;
+    a = (float)(1.0 / in->n_seen);
+    if (a < in->a_min)
+      a = in->a_min;
+  }
+  for (int i = 0; i < in->dims; i++) {
+    const float x = (float)(in->acc[i] * inv);
+    in->acc[i] = 0.0;
+    if (!isfinite(x)) {
+      in->out[i] = 0.0f;
+      continue;
+    }
+    float y;
+    if (adaptive) {
+      if (a > 0.0f) {
+        const float d = x - in->mu[i];
+        in->mu[i] += a * d;
+        float v = (1.0f - a) * (in->var[i] + a * d * d);
+        in->var[i] = (v > 1e-30f && isfinite(v)) ? v : 0.0f; /* no denormals, no Inf */
+        if (!isfinite(in->mu[i]))
+          in->mu[i] = in->prior_mean[i];
+      }
+      float sd = sqrtf(in->var[i]);
+      if (!(sd >= in->floor[i]))
+        sd = in->floor[i];
+      y = (x - in->mu[i]) / sd;
+    } else {
+      y = (x - in->prior_mean[i]) / in->prior_std[i];
+    }
+    in->out[i] = isfinite(y) ? clampf(y, EV_INPUT_CLAMP) : 0.0f;
+  }
+  in->in_stride = 0;
+  in->rms_sum = 0.0;
+  return in->out;
+}
+
+static const float *accumulate(ev_input *in, const float *raw, float rms) {
+  for (int i = 0; i < in->dims; i++)
+    in->acc[i] += raw[i]; /* non-finite values propagate to x and are caught there */
+  in->rms_sum += isfinite(rms) ? rms : 0.0f;
+  if (++in->in_stride < in->stride)
+    return NULL;
+  return finish_step(in);
+}
+
+const float *ev_input_push_vector(ev_input *in, const float *raw, float rms) {
+  return accumulate(in, raw, rms);
+}
+
+const float *ev_input_push(ev_input *in, const ev_frame *frame) {
+  int k = 0;
+  for (int j = 0; j < in->n_inputs; j++) {
+    const float *src = frame->feat[in->inputs[j]];
+    const int d = in->input_dims[j];
+    if (src)
+      memcpy(in->raw + k, src, (size_t)d * sizeof(float));
+    else
+      for (int i = 0; i < d; i++)
+        in->raw[k + i] = NAN; /* a missing feature behaves as a non-finite value */
+    k += d;
+  }
+  const float *rms = frame->feat[EV_FEAT_RMS];
+  return accumulate(in, in->raw, rms ? rms[0] : 0.0f);
+}

@@ -1,0 +1,82 @@
+/* Model input assembly and normalisation, shared by the analyser and the trainer so that
+ * training and serving compute exactly the same vectors.
+ *
+ * Per model step: the model's `inputs` features of frame_stride consecutive frames are
+ * concatenated (in the model's order) and averaged over the stride, then normalised:
+ *  - global:   y = (x - prior_mean) / prior_std
+ *  - adaptive: per-dimension running mean mu and variance v over the steps judged speech
+ *    (mean RMS of the stride above the gate), started from the prior as if prior_frames
+ *    steps of prior statistics had been seen. Each speech step, with n the number of steps
+ *    seen (prior included) and a_min = 1 - exp(-step_seconds / tau_s):
+ *        n += 1;  a = max(1/n, a_min);  d = x - mu;  mu += a*d;  v = (1-a)*(v + a*d*d)
+ *    (a cumulative mean while few steps were seen, an exponential one with time constant
+ *    tau_s afterwards), then y = (x - mu) / max(sqrt(v), 0.1 * prior_std).
+ * prior_std is floored at 1e-6. A non-finite input value yields y = 0 for that dimension and
+ * does not update its statistics; |y| is clamped to 1000.
+ *
+ * Realtime contract: ev_input_new() allocates; everything else never allocates. */
+#ifndef EV_INPUT_H
+#define EV_INPUT_H
+
+#include <stddef.h>
+
+#include "ev_features.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum ev_norm_mode { EV_NORM_GLOBAL = 0, EV_NORM_ADAPTIVE = 1 } ev_norm_mode;
+
+typedef struct ev_norm_config {
+  ev_norm_mode mode;
+  float tau_s;        /* adaptive: time constant in seconds (> 0) */
+  float prior_frames; /* adaptive: weight of the prior, in model steps (>= 0) */
+} ev_norm_config;
+void ev_norm_config_default(ev_norm_config *c);   /* adaptive, tau 10 s, prior 100 steps */
+const char *ev_norm_mode_name(ev_norm_mode mode); /* "global" / "adaptive" */
+
+#define EV_INPUT_GATE_DEFAULT_DB (-50.0f)
+#define EV_INPUT_SIGMA_FLOOR     0.1f /* of prior_std */
+#define EV_INPUT_STD_MIN         1e-6f
+#define EV_INPUT_CLAMP           1000.0f
+
+typedef struct ev_input_spec {
+  ev_feature_config features;
+  int n_inputs;
+  int inputs[EV_FEAT_COUNT]; /* ev_feature_id, in concatenation order, each at most once */
+  int frame_stride;          /* >= 1 */
+  ev_norm_config norm;
+  const float *prior_mean; /* dims values (copied by ev_input_new) */
+  const float *prior_std;  /* dims values (> 0 after flooring) */
+} ev_input_spec;
+
+/* Total dimensions of the assembled vector, or -1 if the spec is invalid (err says why). */
+int ev_input_spec_dims(const ev_input_spec *spec, char *err, size_t errlen);
+
+typedef struct ev_input ev_input;
+
+ev_input *ev_input_new(const ev_input_spec *spec, char *err, size_t errlen);
+void ev_input_free(ev_input *in);
+void ev_input_reset(ev_input *in); /* statistics back to the prior, stride restarts */
+int ev_input_dims(const ev_input *in);
+int ev_input_stride(const ev_input *in);
+void ev_input_set_gate(ev_input *in, float gate_db);
+/* adapt = 0 uses the prior statistics (as global mode does); only matters in adaptive mode. */
+void ev_input_set_adapt(ev_input *in, int adapt);
+
+/* Push one extractor frame. Returns the normalised vector (ev_input_dims floats, valid until
+ * the next call) when this frame completes a stride, else NULL. */
+const float *ev_input_push(ev_input *in, const ev_frame *frame);
+/* The same from an already assembled raw vector (dims floats) and the frame's RMS. */
+const float *ev_input_push_vector(ev_input *in, const float *raw, float rms);
+/* Whether the last completed step was judged speech (its mean RMS above the gate). */
+int ev_input_last_speech(const ev_input *in);
+/* Current running statistics (dims floats each): for tests and inspection. */
+const float *ev_input_mean(const ev_input *in);
+const float *ev_input_var(const ev_input *in);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

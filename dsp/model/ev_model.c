@@ -1,0 +1,876 @@
+/* Model container: metadata parsing and validation, weights, building and saving. */
+#include "ev_model.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ev_labels.h"
+#include "ev_safetensors.h"
+
+struct ev_model {
+  char *name;
+  ev_feature_config feat;
+  int n_inputs;
+  int inputs[EV_FEAT_COUNT];
+  int input_dims;
+  int frame_stride;
+  int n_layers;
+  ev_layer layers[EV_MODEL_MAX_LAYERS + 1]; /* + an appended softmax */
+  int softmax_appended;
+  int n_labels;
+  char *labels[EV_MODEL_MAX_LABELS];
+  int canonical[EV_MODEL_MAX_LABELS];
+  ev_norm_config norm;
+  float *norm_mean, *norm_std;
+  char *provenance;
+  char *architecture;
+  float *arena;
+  size_t n_params;
+};
+
+static int fail(char *err, size_t errlen, const char *fmt, ...) {
+  if (err && errlen) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+  }
+  return -1;
+}
+
+void ev_model_free(ev_model *m) {
+  if (!m)
+    return;
+  free(m->name);
+  for (int i = 0; i < m->n_labels; i++)
+    free(m->labels[i]);
+  free(m->norm_mean);
+  free(m->norm_std);
+  free(m->provenance);
+  free(m->architecture);
+  free(m->arena);
+  free(m);
+}
+
+/* ---------------------------------------------------------------- JSON helpers */
+
+/* An integer attribute in [lo, hi]; absent: *out = dflt. */
+static int get_int(json_t *obj, const char *key, int dflt, int lo, int hi, int *out,
+                   const char *where, char *err, size_t errlen) {
+  json_t *v = json_object_get(obj, key);
+  if (!v) {
+    *out = dflt;
+    return 0;
+  }
+  if (json_is_real(v) && floor(json_real_value(v)) == json_real_value(v) &&
+      fabs(json_real_value(v)) < 1e9)
+    *out = (int)json_real_value(v);
+  else if (json_is_integer(v) && json_integer_value(v) >= lo && json_integer_value(v) <= hi)
+    *out = (int)json_integer_value(v);
+  else
+    return fail(err, errlen, "%s: \"%s\" must be an integer in %d..%d", where, key, lo, hi);
+  if (*out < lo || *out > hi)
+    return fail(err, errlen, "%s: \"%s\" must be an integer in %d..%d", where, key, lo, hi);
+  return 0;
+}
+
+static int get_num(json_t *obj, const char *key, double dflt, double lo, double hi, float *out,
+                   const char *where, char *err, size_t errlen) {
+  json_t *v = json_object_get(obj, key);
+  if (!v) {
+    *out = (float)dflt;
+    return 0;
+  }
+  if (!json_is_number(v) || !(json_number_value(v) >= lo && json_number_value(v) <= hi))
+    return fail(err, errlen, "%s: \"%s\" must be a number in %g..%g", where, key, lo, hi);
+  *out = (float)json_number_value(v);
+  return 0;
+}
+
+/* Refuses keys that are not in allowed (catches typos such as "hiden"). */
+static int check_keys(json_t *obj, const char *const *allowed, const char *where, char *err,
+                      size_t errlen) {
+  const char *key;
+  json_t *v;
+  json_object_foreach(obj, key, v) {
+    int ok = 0;
+    for (int i = 0; allowed[i]; i++)
+      if (!strcmp(key, allowed[i]))
+        ok = 1;
+    if (!ok)
+      return fail(err, errlen, "%s: unknown attribute \"%.40s\"", where, key);
+  }
+  return 0;
+}
+
+static json_t *parse_json_text(const char *text, const char *what, char *err, size_t errlen) {
+  json_error_t jerr;
+  json_t *j = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
+  if (!j)
+    fail(err, errlen, "%s is not valid JSON (%.100s)", what, jerr.text);
+  return j;
+}
+
+/* ---------------------------------------------------------------- architecture */
+
+static int parse_layer(json_t *o, int idx, int is_last_weighted, int out_default,
+                       ev_layer_config *c, char *err, size_t errlen) {
+  static const char *const allowed[] = {"type",   "activation", "kernel", "dilation", "hidden",
+                                        "window", "eps",        "out",    NULL};
+  char where[48];
+  snprintf(where, sizeof where, "architecture layer %d", idx);
+  if (!json_is_object(o))
+    return fail(err, errlen, "%s is not a JSON object", where);
+  json_t *type = json_object_get(o, "type");
+  if (!json_is_string(type))
+    return fail(err, errlen, "%s has no \"type\" string", where);
+  int kind = ev_layer_kind_from_name(json_string_value(type));
+  if (kind < 0)
+    return fail(err, errlen,
+                "%s: unknown layer type \"%.40s\" (known: dense, conv1d, gru, lstm, bilstm, "
+                "layernorm, activation, meanpool, attnpool, softmax); this model needs a newer "
+                "Emovox",
+                where, json_string_value(type));
+  if (check_keys(o, allowed, where, err, errlen))
+    return -1;
+  ev_layer_config_default(c, (ev_layer_kind)kind);
+  json_t *act = json_object_get(o, "activation");
+  if (act) {
+    int a = json_is_string(act) ? ev_activation_from_name(json_string_value(act)) : -1;
+    if (a < 0)
+      return fail(err, errlen, "%s: unknown activation (known: linear, relu, gelu, tanh, sigmoid)",
+                  where);
+    c->activation = (ev_activation)a;
+  }
+  int dflt_out =
+      (kind == EV_LAYER_DENSE || kind == EV_LAYER_CONV1D) && is_last_weighted ? out_default : 0;
+  if (get_int(o, "kernel", c->kernel, 1, 4096, &c->kernel, where, err, errlen) ||
+      get_int(o, "dilation", c->dilation, 1, 4096, &c->dilation, where, err, errlen) ||
+      get_int(o, "hidden", c->hidden, 0, 65536, &c->hidden, where, err, errlen) ||
+      get_int(o, "window", c->window, 0, EV_LAYER_MAX_WINDOW, &c->window, where, err, errlen) ||
+      get_int(o, "out", dflt_out, 0, 65536, &c->out_dim, where, err, errlen) ||
+      get_num(o, "eps", c->eps, 1e-30, 1.0, &c->eps, where, err, errlen))
+    return -1;
+  return 0;
+}
+
+int ev_model_parse_architecture(const char *json, ev_layer_config *layers, int max_layers,
+                                int out_default, char *err, size_t errlen) {
+  json_t *a = parse_json_text(json, "architecture", err, errlen);
+  if (!a)
+    return -1;
+  int n = -1;
+  if (!json_is_array(a) || json_array_size(a) < 1) {
+    fail(err, errlen, "architecture must be a non-empty JSON list of layer objects");
+    goto done;
+  }
+  if (json_array_size(a) > (size_t)max_layers) {
+    fail(err, errlen, "architecture has %zu layers; at most %d are supported", json_array_size(a),
+         max_layers);
+    goto done;
+  }
+  int count = (int)json_array_size(a);
+  int last_weighted = -1; /* the last dense/conv1d may take its width from the labels */
+  for (int i = 0; i < count; i++) {
+    json_t *t = json_object_get(json_array_get(a, i), "type");
+    const char *s = json_is_string(t) ? json_string_value(t) : "";
+    if (!strcmp(s, "dense") || !strcmp(s, "conv1d"))
+      last_weighted = i;
+  }
+  for (int i = 0; i < count; i++)
+    if (parse_layer(json_array_get(a, i), i, i == last_weighted, out_default, &layers[i], err,
+                    errlen))
+      goto done;
+  n = count;
+done:
+  json_decref(a);
+  return n;
+}
+
+int ev_model_parse_inputs(const char *json, int *ids, int max, char *err, size_t errlen) {
+  json_t *a = parse_json_text(json, "inputs", err, errlen);
+  if (!a)
+    return -1;
+  int n = -1;
+  if (!json_is_array(a) || json_array_size(a) < 1 || json_array_size(a) > (size_t)max) {
+    fail(err, errlen, "inputs must be a JSON list of 1..%d feature names", max);
+    goto done;
+  }
+  for (size_t i = 0; i < json_array_size(a); i++) {
+    json_t *s = json_array_get(a, i);
+    int id = json_is_string(s) ? ev_feature_from_name(json_string_value(s)) : -1;
+    if (id < 0) {
+      fail(err, errlen,
+           "inputs[%zu] is not a feature name (known: power, mel, logmel, mfcc, mfcc_delta, "
+           "mfcc_delta2, zcr, rms, chroma, centroid, bandwidth, rolloff, flatness)",
+           i);
+      goto done;
+    }
+    ids[i] = id;
+  }
+  n = (int)json_array_size(a);
+done:
+  json_decref(a);
+  return n;
+}
+
+static char *architecture_text(const ev_model *m) {
+  json_t *a = json_array();
+  for (int i = 0; i < m->n_layers; i++) {
+    const ev_layer *l = &m->layers[i];
+    json_t *o = json_object();
+    json_object_set_new(o, "type", json_string(ev_layer_kind_name(l->kind)));
+    switch (l->kind) {
+    case EV_LAYER_DENSE:
+      json_object_set_new(o, "out", json_integer(l->out_dim));
+      json_object_set_new(o, "activation", json_string(ev_activation_name(l->activation)));
+      break;
+    case EV_LAYER_CONV1D:
+      json_object_set_new(o, "out", json_integer(l->out_dim));
+      json_object_set_new(o, "kernel", json_integer(l->kernel));
+      json_object_set_new(o, "dilation", json_integer(l->dilation));
+      json_object_set_new(o, "activation", json_string(ev_activation_name(l->activation)));
+      break;
+    case EV_LAYER_GRU:
+    case EV_LAYER_LSTM:
+      json_object_set_new(o, "hidden", json_integer(l->hidden));
+      break;
+    case EV_LAYER_BILSTM:
+      json_object_set_new(o, "hidden", json_integer(l->hidden));
+      json_object_set_new(o, "window", json_integer(l->window));
+      break;
+    case EV_LAYER_LAYERNORM:
+      json_object_set_new(o, "eps", json_real(l->eps));
+      break;
+    case EV_LAYER_ACTIVATION:
+      json_object_set_new(o, "activation", json_string(ev_activation_name(l->activation)));
+      break;
+    case EV_LAYER_MEANPOOL:
+    case EV_LAYER_ATTNPOOL:
+      json_object_set_new(o, "window", json_integer(l->window));
+      break;
+    default:
+      break;
+    }
+    json_array_append_new(a, o);
+  }
+  char *s = json_dumps(a, JSON_COMPACT);
+  json_decref(a);
+  return s;
+}
+
+/* ---------------------------------------------------------------- shared construction */
+
+/* Chains dims, initialises the layers, appends a softmax, allocates and binds the arena.
+ * out_from_tensor: at load, dense/conv1d widths come from the weight tensors. */
+static int build_layers(ev_model *m, ev_layer_config *cfg, int n, const ev_st_file *f, char *err,
+                        size_t errlen) {
+  int in_dim = m->input_dims;
+  for (int i = 0; i < n; i++) {
+    cfg[i].in_dim = in_dim;
+    if (f && (cfg[i].kind == EV_LAYER_DENSE || cfg[i].kind == EV_LAYER_CONV1D)) {
+      char name[64];
+      snprintf(name, sizeof name, "layers.%d.weight", i);
+      const ev_st_tensor *w = ev_st_find(f, name);
+      if (!w || w->ndim < 1)
+        return fail(err, errlen, "tensor %s is missing (layer %d is %s)", name, i,
+                    ev_layer_kind_name(cfg[i].kind));
+      if (w->shape[0] > 65536 || w->shape[0] < 1)
+        return fail(err, errlen, "tensor %s: output width %lld is outside 1..65536", name,
+                    (long long)w->shape[0]);
+      if (cfg[i].out_dim && cfg[i].out_dim != (int)w->shape[0])
+        return fail(err, errlen, "layer %d: \"out\" is %d but %s has %lld rows", i, cfg[i].out_dim,
+                    name, (long long)w->shape[0]);
+      cfg[i].out_dim = (int)w->shape[0];
+    }
+    char why[200];
+    if (ev_layer_init(&m->layers[i], &cfg[i], why, sizeof why))
+      return fail(err, errlen, "layer %d (%s, input width %d): %s", i,
+                  ev_layer_kind_name(cfg[i].kind), in_dim, why);
+    in_dim = m->layers[i].out_dim;
+  }
+  m->n_layers = n;
+  if (in_dim != m->n_labels)
+    return fail(err, errlen,
+                "the last layer gives %d outputs but the model has %d labels; the architecture "
+                "and the labels do not match",
+                in_dim, m->n_labels);
+  if (m->layers[n - 1].kind != EV_LAYER_SOFTMAX) {
+    ev_layer_config sm;
+    ev_layer_config_default(&sm, EV_LAYER_SOFTMAX);
+    sm.in_dim = in_dim;
+    char why[200];
+    if (ev_layer_init(&m->layers[n], &sm, why, sizeof why))
+      return fail(err, errlen, "cannot append a softmax: %s", why);
+    m->n_layers = n + 1;
+    m->softmax_appended = 1;
+  }
+  size_t total = 0;
+  for (int i = 0; i < m->n_layers; i++)
+    total += ev_layer_n_weights(&m->layers[i]);
+  m->n_params = total;
+  m->arena = calloc(total ? total : 1, sizeof(float));
+  if (!m->arena)
+    return fail(err, errlen, "out of memory for %zu weights", total);
+  size_t off = 0;
+  for (int i = 0; i < m->n_layers; i++)
+    off += ev_layer_bind(&m->layers[i], m->arena + off);
+  return 0;
+}
+
+static int set_labels(ev_model *m, const char *const *labels, int n, char *err, size_t errlen) {
+  if (n < 1 || n > EV_MODEL_MAX_LABELS)
+    return fail(err, errlen, "a model needs 1..%d labels, got %d", EV_MODEL_MAX_LABELS, n);
+  for (int i = 0; i < n; i++) {
+    if (!labels[i] || !*labels[i] || strlen(labels[i]) > 64)
+      return fail(err, errlen, "label %d is empty or longer than 64 characters", i);
+    m->labels[i] = strdup(labels[i]);
+    if (!m->labels[i])
+      return fail(err, errlen, "out of memory");
+    m->n_labels = i + 1;
+    m->canonical[i] = ev_label_canonical(labels[i]);
+    for (int j = 0; j < i; j++) {
+      if (!strcasecmp(labels[i], labels[j]))
+        return fail(err, errlen, "label \"%s\" appears twice", labels[i]);
+      if (m->canonical[i] >= 0 && m->canonical[i] == m->canonical[j])
+        return fail(err, errlen, "labels \"%s\" and \"%s\" both stand for the same emotion",
+                    labels[j], labels[i]);
+    }
+  }
+  return 0;
+}
+
+static int set_inputs(ev_model *m, const int *ids, int n, int stride, char *err, size_t errlen) {
+  m->n_inputs = n;
+  for (int i = 0; i < n && i < EV_FEAT_COUNT; i++)
+    m->inputs[i] = ids[i];
+  m->frame_stride = stride;
+  ev_input_spec spec;
+  ev_model_input_spec(m, &spec);
+  int dims = ev_input_spec_dims(&spec, err, errlen);
+  if (dims < 0)
+    return -1;
+  m->input_dims = dims;
+  m->norm_mean = calloc((size_t)dims, sizeof(float));
+  m->norm_std = calloc((size_t)dims, sizeof(float));
+  if (!m->norm_mean || !m->norm_std)
+    return fail(err, errlen, "out of memory");
+  return 0;
+}
+
+int ev_model_set_provenance(ev_model *m, const char *json, char *err, size_t errlen) {
+  json_t *p = parse_json_text(json ? json : "{}", "provenance", err, errlen);
+  if (!p)
+    return -1;
+  int ok = json_is_object(p);
+  json_decref(p);
+  if (!ok)
+    return fail(err, errlen, "provenance must be a JSON object");
+  char *copy = strdup(json ? json : "{}");
+  if (!copy)
+    return fail(err, errlen, "out of memory");
+  free(m->provenance);
+  m->provenance = copy;
+  return 0;
+}
+
+ev_model *ev_model_create(const ev_model_desc *d, char *err, size_t errlen) {
+  ev_model *m = calloc(1, sizeof *m);
+  if (!m) {
+    fail(err, errlen, "out of memory");
+    return NULL;
+  }
+  ev_layer_config cfg[EV_MODEL_MAX_LAYERS];
+  m->feat = d->features;
+  m->norm = d->norm;
+  m->name = strdup(d->name ? d->name : "unnamed");
+  if (!m->name || d->n_layers < 1 || d->n_layers > EV_MODEL_MAX_LAYERS || !d->layers) {
+    fail(err, errlen, "a model needs 1..%d layers", EV_MODEL_MAX_LAYERS);
+    goto bad;
+  }
+  if (d->n_inputs < 1 || d->n_inputs > EV_FEAT_COUNT) {
+    fail(err, errlen, "a model needs 1..%d input features", EV_FEAT_COUNT);
+    goto bad;
+  }
+  memcpy(cfg, d->layers, (size_t)d->n_layers * sizeof cfg[0]);
+  if (set_labels(m, d->labels, d->n_labels, err, errlen) ||
+      set_inputs(m, d->inputs, d->n_inputs, d->frame_stride, err, errlen) ||
+      build_layers(m, cfg, d->n_layers, NULL, err, errlen) ||
+      ev_model_set_provenance(m, d->provenance, err, errlen))
+    goto bad;
+  for (int i = 0; i < m->input_dims; i++)
+    m->norm_std[i] = 1.0f;
+  m->architecture = architecture_text(m);
+  if (!m->architecture) {
+    fail(err, errlen, "out of memory");
+    goto bad;
+  }
+  return m;
+bad:
+  ev_model_free(m);
+  return NULL;
+}
+
+/* ---------------------------------------------------------------- loading */
+
+static int parse_features(ev_model *m, const char *text, char *err, size_t errlen) {
+  static const char *const allowed[] = {"sample_rate", "n_fft",        "win_length", "hop_length",
+                                        "n_mels",      "fmin",         "fmax",       "n_mfcc",
+                                        "inputs",      "frame_stride", NULL};
+  json_t *o = parse_json_text(text, "metadata \"features\"", err, errlen);
+  if (!o)
+    return -1;
+  int rc = -1;
+  ev_feature_config c;
+  ev_feature_config_default(&c);
+  const char *w = "features";
+  int stride;
+  if (!json_is_object(o)) {
+    fail(err, errlen, "metadata \"features\" must be a JSON object");
+    goto done;
+  }
+  if (check_keys(o, allowed, w, err, errlen) ||
+      get_int(o, "sample_rate", c.sample_rate, 1, 1000000, &c.sample_rate, w, err, errlen) ||
+      get_int(o, "n_fft", c.n_fft, 1, 1 << 20, &c.n_fft, w, err, errlen) ||
+      get_int(o, "win_length", c.win_length, 1, 1 << 20, &c.win_length, w, err, errlen) ||
+      get_int(o, "hop_length", c.hop_length, 1, 1 << 20, &c.hop_length, w, err, errlen) ||
+      get_int(o, "n_mels", c.n_mels, 1, 4096, &c.n_mels, w, err, errlen) ||
+      get_num(o, "fmin", c.fmin, 0, 1e6, &c.fmin, w, err, errlen) ||
+      get_num(o, "fmax", c.fmax, 0, 1e6, &c.fmax, w, err, errlen) ||
+      get_int(o, "n_mfcc", c.n_mfcc, 1, 4096, &c.n_mfcc, w, err, errlen) ||
+      get_int(o, "frame_stride", 1, 1, 1000, &stride, w, err, errlen))
+    goto done;
+  char why[256];
+  if (ev_feature_config_check(&c, why, sizeof why)) {
+    fail(err, errlen, "the feature configuration cannot be produced by this build's extractor: %s",
+         why);
+    goto done;
+  }
+  m->feat = c;
+  json_t *inputs = json_object_get(o, "inputs");
+  if (!json_is_array(inputs)) {
+    fail(err, errlen, "features: \"inputs\" (list of feature names) is missing");
+    goto done;
+  }
+  char *itext = json_dumps(inputs, JSON_COMPACT);
+  int ids[EV_FEAT_COUNT];
+  int n = itext ? ev_model_parse_inputs(itext, ids, EV_FEAT_COUNT, err, errlen) : -1;
+  free(itext);
+  if (n < 0 || set_inputs(m, ids, n, stride, err, errlen))
+    goto done;
+  rc = 0;
+done:
+  json_decref(o);
+  return rc;
+}
+
+static int parse_labels(ev_model *m, const char *text, char *err, size_t errlen) {
+  json_t *a = parse_json_text(text, "metadata \"labels\"", err, errlen);
+  if (!a)
+    return -1;
+  int rc = -1;
+  const char *names[EV_MODEL_MAX_LABELS];
+  if (!json_is_array(a) || json_array_size(a) < 1 || json_array_size(a) > EV_MODEL_MAX_LABELS) {
+    fail(err, errlen, "metadata \"labels\" must be a JSON list of 1..%d names",
+         EV_MODEL_MAX_LABELS);
+    goto done;
+  }
+  for (size_t i = 0; i < json_array_size(a); i++) {
+    json_t *s = json_array_get(a, i);
+    if (!json_is_string(s)) {
+      fail(err, errlen, "labels[%zu] is not a string", i);
+      goto done;
+    }
+    names[i] = json_string_value(s);
+  }
+  rc = set_labels(m, names, (int)json_array_size(a), err, errlen);
+done:
+  json_decref(a);
+  return rc;
+}
+
+static int parse_normalization(ev_model *m, const char *text, char *err, size_t errlen) {
+  static const char *const allowed[] = {"mode", "tau_s", "prior_frames", NULL};
+  json_t *o = parse_json_text(text, "metadata \"normalization\"", err, errlen);
+  if (!o)
+    return -1;
+  int rc = -1;
+  ev_norm_config_default(&m->norm);
+  const char *w = "normalization";
+  if (!json_is_object(o)) {
+    fail(err, errlen, "metadata \"normalization\" must be a JSON object");
+    goto done;
+  }
+  json_t *mode = json_object_get(o, "mode");
+  if (!json_is_string(mode) ||
+      (strcmp(json_string_value(mode), "global") && strcmp(json_string_value(mode), "adaptive"))) {
+    fail(err, errlen, "normalization: \"mode\" must be \"global\" or \"adaptive\"");
+    goto done;
+  }
+  m->norm.mode = strcmp(json_string_value(mode), "global") ? EV_NORM_ADAPTIVE : EV_NORM_GLOBAL;
+  if (check_keys(o, allowed, w, err, errlen) ||
+      get_num(o, "tau_s", m->norm.tau_s, 1e-3, 1e6, &m->norm.tau_s, w, err, errlen) ||
+      get_num(o, "prior_frames", m->norm.prior_frames, 0, 1e9, &m->norm.prior_frames, w, err,
+              errlen))
+    goto done;
+  rc = 0;
+done:
+  json_decref(o);
+  return rc;
+}
+
+static const char *need_meta(const ev_st_file *f, const char *key, char *err, size_t errlen) {
+  const char *v = ev_st_meta(f, key);
+  if (!v)
+    fail(err, errlen, "metadata \"%s\" is missing; the file is not a complete Emovox model", key);
+  return v;
+}
+
+static int copy_tensor(const ev_st_file *f, const char *name, int ndim, const int *shape,
+                       float *dst, unsigned char *used, char *err, size_t errlen) {
+  const ev_st_tensor *t = ev_st_find(f, name);
+  if (!t)
+    return fail(err, errlen, "tensor %s is missing", name);
+  int same = t->ndim == ndim;
+  for (int d = 0; same && d < ndim; d++)
+    same = t->shape[d] == shape[d];
+  if (!same) {
+    char want[64] = "", got[64] = "";
+    for (int d = 0; d < ndim; d++)
+      snprintf(want + strlen(want), sizeof want - strlen(want), "%s%d", d ? "," : "", shape[d]);
+    for (int d = 0; d < t->ndim && d < EV_ST_MAX_DIMS; d++)
+      snprintf(got + strlen(got), sizeof got - strlen(got), "%s%lld", d ? "," : "",
+               (long long)t->shape[d]);
+    return fail(err, errlen,
+                "tensor %s has shape [%s] but the architecture needs [%s]; the weights do not "
+                "belong to this architecture",
+                name, got, want);
+  }
+  if (t->count)
+    memcpy(dst, t->data, t->count * sizeof(float));
+  used[t - f->tensors] = 1;
+  return 0;
+}
+
+static int load_parsed(ev_model *m, const ev_st_file *f, char *err, size_t errlen) {
+  const char *format = ev_st_meta(f, "format");
+  if (!format)
+    return fail(err, errlen,
+                "no \"format\" metadata: this is a safetensors file but not an Emovox model "
+                "(export it with emovox-train or see docs/model.md)");
+  if (strcmp(format, EV_MODEL_FORMAT))
+    return fail(err, errlen, "metadata format is \"%.40s\", not \"%s\": not an Emovox model",
+                format, EV_MODEL_FORMAT);
+  const char *version = need_meta(f, "format_version", err, errlen);
+  if (!version)
+    return -1;
+  if (strcmp(version, "1"))
+    return fail(err, errlen,
+                "format_version \"%.20s\" is not supported (this build reads version %d); use a "
+                "newer Emovox or re-export the model",
+                version, EV_MODEL_FORMAT_VERSION);
+  const char *name = ev_st_meta(f, "name");
+  m->name = strdup(name ? name : "unnamed");
+  const char *features = need_meta(f, "features", err, errlen);
+  const char *arch = features ? need_meta(f, "architecture", err, errlen) : NULL;
+  const char *labels = arch ? need_meta(f, "labels", err, errlen) : NULL;
+  const char *norm = labels ? need_meta(f, "normalization", err, errlen) : NULL;
+  if (!m->name || !norm)
+    return -1;
+  if (parse_normalization(m, norm, err, errlen) || parse_features(m, features, err, errlen) ||
+      parse_labels(m, labels, err, errlen) ||
+      ev_model_set_provenance(m, ev_st_meta(f, "provenance"), err, errlen))
+    return -1;
+  ev_layer_config cfg[EV_MODEL_MAX_LAYERS];
+  int n = ev_model_parse_architecture(arch, cfg, EV_MODEL_MAX_LAYERS, 0, err, errlen);
+  if (n < 0 || build_layers(m, cfg, n, f, err, errlen))
+    return -1;
+  unsigned char *used = calloc(f->n_tensors ? f->n_tensors : 1, 1);
+  if (!used)
+    return fail(err, errlen, "out of memory");
+  int rc = -1;
+  for (int i = 0; i < m->n_layers; i++) {
+    ev_layer *l = &m->layers[i];
+    for (int p = 0; p < l->n_params; p++) {
+      char tname[96];
+      snprintf(tname, sizeof tname, "layers.%d.%s", i, l->params[p].name);
+      if (copy_tensor(f, tname, l->params[p].ndim, l->params[p].shape, l->params[p].data, used, err,
+                      errlen))
+        goto done;
+    }
+  }
+  int dshape[1] = {m->input_dims};
+  if (copy_tensor(f, "norm.mean", 1, dshape, m->norm_mean, used, err, errlen) ||
+      copy_tensor(f, "norm.std", 1, dshape, m->norm_std, used, err, errlen))
+    goto done;
+  for (int i = 0; i < m->input_dims; i++)
+    if (m->norm_std[i] < 0.0f) {
+      fail(err, errlen, "norm.std[%d] is negative (%g); the prior is corrupt", i,
+           (double)m->norm_std[i]);
+      goto done;
+    }
+  for (size_t i = 0; i < f->n_tensors; i++)
+    if (!used[i]) {
+      fail(err, errlen,
+           "tensor %.64s is not used by the architecture (wrong layer index or parameter "
+           "name?)",
+           f->tensors[i].name);
+      goto done;
+    }
+  m->architecture = architecture_text(m);
+  rc = m->architecture ? 0 : fail(err, errlen, "out of memory");
+done:
+  free(used);
+  return rc;
+}
+
+ev_model *ev_model_load_memory(const uint8_t *buf, size_t len, char *err, size_t errlen) {
+  ev_st_file *f;
+  if (ev_st_parse(buf, len, &f, err, errlen))
+    return NULL;
+  ev_model *m = calloc(1, sizeof *m);
+  if (!m) {
+    ev_st_free(f);
+    fail(err, errlen, "out of memory");
+    return NULL;
+  }
+  int rc = load_parsed(m, f, err, errlen);
+  ev_st_free(f);
+  if (rc) {
+    ev_model_free(m);
+    return NULL;
+  }
+  return m;
+}
+
+ev_model *ev_model_load_file(const char *path, char *err, size_t errlen) {
+  uint8_t *buf;
+  size_t len;
+  char why[512];
+  if (ev_st_read_file(path, &buf, &len, why, sizeof why)) {
+    fail(err, errlen, "%s", why);
+    return NULL;
+  }
+  ev_model *m = ev_model_load_memory(buf, len, why, sizeof why);
+  free(buf);
+  if (!m)
+    fail(err, errlen, "%s: %s", path, why);
+  return m;
+}
+
+/* ---------------------------------------------------------------- saving */
+
+static char *features_text(const ev_model *m) {
+  json_t *o = json_object();
+  json_object_set_new(o, "sample_rate", json_integer(m->feat.sample_rate));
+  json_object_set_new(o, "n_fft", json_integer(m->feat.n_fft));
+  json_object_set_new(o, "win_length", json_integer(m->feat.win_length));
+  json_object_set_new(o, "hop_length", json_integer(m->feat.hop_length));
+  json_object_set_new(o, "n_mels", json_integer(m->feat.n_mels));
+  json_object_set_new(o, "fmin", json_real(m->feat.fmin));
+  json_object_set_new(o, "fmax", json_real(m->feat.fmax));
+  json_object_set_new(o, "n_mfcc", json_integer(m->feat.n_mfcc));
+  json_t *in = json_array();
+  for (int i = 0; i < m->n_inputs; i++)
+    json_array_append_new(in, json_string(ev_feature_name((ev_feature_id)m->inputs[i])));
+  json_object_set_new(o, "inputs", in);
+  json_object_set_new(o, "frame_stride", json_integer(m->frame_stride));
+  char *s = json_dumps(o, JSON_COMPACT);
+  json_decref(o);
+  return s;
+}
+
+static char *labels_text(const ev_model *m) {
+  json_t *a = json_array();
+  for (int i = 0; i < m->n_labels; i++)
+    json_array_append_new(a, json_string(m->labels[i]));
+  char *s = json_dumps(a, JSON_COMPACT);
+  json_decref(a);
+  return s;
+}
+
+static char *norm_text(const ev_model *m) {
+  json_t *o = json_object();
+  json_object_set_new(o, "mode", json_string(ev_norm_mode_name(m->norm.mode)));
+  json_object_set_new(o, "tau_s", json_real(m->norm.tau_s));
+  json_object_set_new(o, "prior_frames", json_real(m->norm.prior_frames));
+  char *s = json_dumps(o, JSON_COMPACT);
+  json_decref(o);
+  return s;
+}
+
+int ev_model_serialize(const ev_model *m, uint8_t **buf, size_t *len, char *err, size_t errlen) {
+  enum { MAXT = (EV_MODEL_MAX_LAYERS + 1) * EV_LAYER_MAX_PARAMS + 2 };
+  ev_st_out_tensor *t = calloc(MAXT, sizeof *t);
+  int64_t(*shapes)[3] = calloc(MAXT, sizeof *shapes);
+  char(*names)[96] = calloc(MAXT, sizeof *names);
+  char *feat = features_text(m), *lab = labels_text(m), *nrm = norm_text(m);
+  int rc = -1;
+  if (!t || !shapes || !names || !feat || !lab || !nrm) {
+    fail(err, errlen, "out of memory");
+    goto done;
+  }
+  size_t n = 0;
+  for (int i = 0; i < m->n_layers; i++) {
+    const ev_layer *l = &m->layers[i];
+    for (int p = 0; p < l->n_params; p++, n++) {
+      snprintf(names[n], sizeof names[n], "layers.%d.%s", i, l->params[p].name);
+      for (int d = 0; d < l->params[p].ndim; d++)
+        shapes[n][d] = l->params[p].shape[d];
+      t[n] = (ev_st_out_tensor){names[n], l->params[p].ndim, shapes[n], l->params[p].data};
+    }
+  }
+  shapes[n][0] = m->input_dims;
+  t[n] = (ev_st_out_tensor){"norm.mean", 1, shapes[n], m->norm_mean};
+  n++;
+  shapes[n][0] = m->input_dims;
+  t[n] = (ev_st_out_tensor){"norm.std", 1, shapes[n], m->norm_std};
+  n++;
+  const char *keys[] = {"format",   "format_version", "name",          "architecture",
+                        "features", "labels",         "normalization", "provenance"};
+  const char *vals[] = {EV_MODEL_FORMAT, "1", m->name, m->architecture, feat, lab, nrm,
+                        m->provenance};
+  rc = ev_st_serialize(t, n, keys, vals, 8, buf, len, err, errlen);
+done:
+  free(t);
+  free(shapes);
+  free(names);
+  free(feat);
+  free(lab);
+  free(nrm);
+  return rc;
+}
+
+int ev_model_save(const ev_model *m, const char *path, char *err, size_t errlen) {
+  uint8_t *buf;
+  size_t len;
+  if (ev_model_serialize(m, &buf, &len, err, errlen))
+    return -1;
+  /* Round-trip check before anything is written: a saved model always loads. */
+  char why[512];
+  ev_model *check = ev_model_load_memory(buf, len, why, sizeof why);
+  if (!check) {
+    free(buf);
+    return fail(err, errlen, "internal error, the serialised model does not load: %s", why);
+  }
+  ev_model_free(check);
+  size_t plen = strlen(path);
+  char *tmp = malloc(plen + 8);
+  FILE *fp = NULL;
+  int rc = -1;
+  if (!tmp) {
+    fail(err, errlen, "out of memory");
+    goto done;
+  }
+  snprintf(tmp, plen + 8, "%s.tmp", path);
+  fp = fopen(tmp, "wb");
+  if (!fp) {
+    fail(err, errlen, "cannot create %s", tmp);
+    goto done;
+  }
+  int bad = fwrite(buf, 1, len, fp) != len;
+  bad |= fclose(fp) != 0;
+  if (bad || rename(tmp, path)) {
+    remove(tmp);
+    fail(err, errlen, "cannot write %s (disk full or no permission?)", path);
+    goto done;
+  }
+  rc = 0;
+done:
+  free(tmp);
+  free(buf);
+  return rc;
+}
+
+/* ---------------------------------------------------------------- accessors */
+
+const char *ev_model_name(const ev_model *m) {
+  return m->name;
+}
+int ev_model_n_labels(const ev_model *m) {
+  return m->n_labels;
+}
+const char *ev_model_label(const ev_model *m, int i) {
+  return i >= 0 && i < m->n_labels ? m->labels[i] : NULL;
+}
+int ev_model_label_canonical(const ev_model *m, int i) {
+  return i >= 0 && i < m->n_labels ? m->canonical[i] : -1;
+}
+size_t ev_model_n_params(const ev_model *m) {
+  return m->n_params;
+}
+const ev_feature_config *ev_model_feature_config(const ev_model *m) {
+  return &m->feat;
+}
+const char *ev_model_provenance(const ev_model *m) {
+  return m->provenance;
+}
+const char *ev_model_architecture(const ev_model *m) {
+  return m->architecture;
+}
+int ev_model_n_layers(const ev_model *m) {
+  return m->n_layers;
+}
+const ev_layer *ev_model_layer(const ev_model *m, int i) {
+  return i >= 0 && i < m->n_layers ? &m->layers[i] : NULL;
+}
+ev_layer *ev_model_layer_mut(ev_model *m, int i) {
+  return i >= 0 && i < m->n_layers ? &m->layers[i] : NULL;
+}
+int ev_model_softmax_appended(const ev_model *m) {
+  return m->softmax_appended;
+}
+int ev_model_input_dims(const ev_model *m) {
+  return m->input_dims;
+}
+int ev_model_frame_stride(const ev_model *m) {
+  return m->frame_stride;
+}
+int ev_model_n_inputs(const ev_model *m) {
+  return m->n_inputs;
+}
+ev_feature_id ev_model_input(const ev_model *m, int i) {
+  return (ev_feature_id)m->inputs[i];
+}
+const ev_norm_config *ev_model_norm(const ev_model *m) {
+  return &m->norm;
+}
+float *ev_model_norm_mean(ev_model *m) {
+  return m->norm_mean;
+}
+float *ev_model_norm_std(ev_model *m) {
+  return m->norm_std;
+}
+const float *ev_model_norm_mean_const(const ev_model *m) {
+  return m->norm_mean;
+}
+const float *ev_model_norm_std_const(const ev_model *m) {
+  return m->norm_std;
+}
+float *ev_model_params(ev_model *m) {
+  return m->arena;
+}
+
+void ev_model_input_spec(const ev_model *m, ev_input_spec *s) {
+  memset(s, 0, sizeof *s);
+  s->features = m->feat;
+  s->n_inputs = m->n_inputs;
+  for (int i = 0; i < m->n_inputs && i < EV_FEAT_COUNT; i++)
+    s->inputs[i] = m->inputs[i];
+  s->frame_stride = m->frame_stride;
+  s->norm = m->norm;
+  s->prior_mean = m->norm_mean;
+  s->prior_std = m->norm_std;
+}
+
+double ev_model_step_flops(const ev_model *m) {
+  double f = 0;
+  for (int i = 0; i < m->n_layers; i++)
+    f += ev_layer_step_flops(&m->layers[i]);
+  return f;
+}

@@ -1,0 +1,112 @@
+/* Emovox model: feature configuration + input list + frame_stride + layers + labels +
+ * normalisation prior + provenance, stored as safetensors (docs/ARCHITECTURE.md, docs/model.md).
+ *
+ * An ev_model is immutable once loaded and may be shared by several analysers. Loading,
+ * creating and saving allocate (not realtime). ev_model_state_* stepping is realtime-safe
+ * after ev_model_state_new(). */
+#ifndef EV_MODEL_H
+#define EV_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ev_features.h"
+#include "ev_input.h"
+#include "ev_layers.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define EV_MODEL_FORMAT         "emovox-model"
+#define EV_MODEL_FORMAT_VERSION 1
+#define EV_MODEL_MAX_LAYERS     64
+#define EV_MODEL_MAX_LABELS     64
+
+typedef struct ev_model ev_model;
+
+/* ---- Loading ---- */
+ev_model *ev_model_load_file(const char *path, char *err, size_t errlen);
+ev_model *ev_model_load_memory(const uint8_t *buf, size_t len, char *err, size_t errlen);
+void ev_model_free(ev_model *m);
+
+/* ---- Accessors ---- */
+const char *ev_model_name(const ev_model *m);
+int ev_model_n_labels(const ev_model *m);
+const char *ev_model_label(const ev_model *m, int i);
+int ev_model_label_canonical(const ev_model *m, int i); /* ev_emotion, or -1: no slot */
+size_t ev_model_n_params(const ev_model *m);            /* floats in all layers */
+const ev_feature_config *ev_model_feature_config(const ev_model *m);
+const char *ev_model_provenance(const ev_model *m);   /* JSON object text ("{}" if none) */
+const char *ev_model_architecture(const ev_model *m); /* JSON list text, as saved */
+int ev_model_n_layers(const ev_model *m);
+const ev_layer *ev_model_layer(const ev_model *m, int i);
+ev_layer *ev_model_layer_mut(ev_model *m, int i); /* trainer: write weights */
+int ev_model_softmax_appended(const ev_model *m); /* the file's last layer was not softmax */
+int ev_model_input_dims(const ev_model *m);
+int ev_model_frame_stride(const ev_model *m);
+int ev_model_n_inputs(const ev_model *m);
+ev_feature_id ev_model_input(const ev_model *m, int i);
+const ev_norm_config *ev_model_norm(const ev_model *m);
+float *ev_model_norm_mean(ev_model *m); /* input_dims floats (trainer writes the prior) */
+float *ev_model_norm_std(ev_model *m);
+const float *ev_model_norm_mean_const(const ev_model *m);
+const float *ev_model_norm_std_const(const ev_model *m);
+float *ev_model_params(ev_model *m); /* the weight arena: n_params floats, layer by layer */
+/* The input assembler's description of this model (pointers into the model). */
+void ev_model_input_spec(const ev_model *m, ev_input_spec *spec);
+
+/* ---- Building (trainer, emovox-model random) ---- */
+typedef struct ev_model_desc {
+  const char *name;
+  ev_feature_config features;
+  int n_inputs;
+  int inputs[EV_FEAT_COUNT]; /* ev_feature_id */
+  int frame_stride;
+  int n_layers;
+  const ev_layer_config *layers; /* in_dim is ignored: chained from the inputs */
+  int n_labels;
+  const char *const *labels;
+  ev_norm_config norm;
+  const char *provenance; /* JSON object text or NULL */
+} ev_model_desc;
+
+/* Creates a model with zero weights, prior mean 0 and std 1. A softmax is appended if the
+ * last layer is not one. The last layer's out_dim must equal n_labels. */
+ev_model *ev_model_create(const ev_model_desc *desc, char *err, size_t errlen);
+
+/* Parses an `architecture` JSON list into layer configs (in_dim left 0; dense/conv1d take
+ * their width from the "out" attribute, which may be omitted on the last dense/conv1d layer:
+ * it then defaults to out_default). Returns the number of layers, or -1 and err. */
+int ev_model_parse_architecture(const char *json, ev_layer_config *layers, int max_layers,
+                                int out_default, char *err, size_t errlen);
+/* Parses a JSON list of feature names ("mfcc", "rms", ...) into ids; count or -1 and err. */
+int ev_model_parse_inputs(const char *json, int *ids, int max, char *err, size_t errlen);
+
+/* Replaces the provenance (JSON object text). 0 or -1 + err if it is not a JSON object. */
+int ev_model_set_provenance(ev_model *m, const char *json, char *err, size_t errlen);
+/* Checks weights and prior are finite, then writes the safetensors file. */
+int ev_model_save(const ev_model *m, const char *path, char *err, size_t errlen);
+/* The same into a malloc'ed buffer. */
+int ev_model_serialize(const ev_model *m, uint8_t **buf, size_t *len, char *err, size_t errlen);
+
+/* ---- Stepping the layers (streaming) ---- */
+typedef struct ev_model_state ev_model_state;
+ev_model_state *ev_model_state_new(const ev_model *m, char *err, size_t errlen);
+void ev_model_state_free(ev_model_state *s);
+void ev_model_state_reset(ev_model_state *s);
+/* Starts a step with a normalised input vector (ev_model_input_dims floats, copied). */
+void ev_model_state_begin(ev_model_state *s, const float *input);
+/* Runs the next layer of the current step; returns 1 when the step is complete (also when no
+ * step is in progress). */
+int ev_model_state_step_layer(ev_model_state *s);
+int ev_model_state_busy(const ev_model_state *s); /* a step has layers left to run */
+/* Runs a whole step: begin + every layer. out: n_labels probabilities (may be NULL). */
+void ev_model_state_run(ev_model_state *s, const float *input, float *out);
+const float *ev_model_state_output(const ev_model_state *s); /* n_labels, last complete step */
+double ev_model_step_flops(const ev_model *m);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,104 @@
+/* Streaming state of one model: per-layer states, one scratch area and two ping-pong frame
+ * buffers, so that a step can be run one layer at a time (the analyser spreads the layers of
+ * a step over the following hop). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ev_model.h"
+
+struct ev_model_state {
+  const ev_model *m;
+  int n_layers, n_out;
+  float *state[EV_MODEL_MAX_LAYERS + 1];
+  float *scratch;
+  float *buf[2];
+  float *out;
+  int next; /* next layer to run; n_layers when idle */
+};
+
+void ev_model_state_free(ev_model_state *s) {
+  if (!s)
+    return;
+  for (int i = 0; i < s->n_layers; i++)
+    free(s->state[i]);
+  free(s->scratch);
+  free(s->buf[0]);
+  free(s->buf[1]);
+  free(s->out);
+  free(s);
+}
+
+ev_model_state *ev_model_state_new(const ev_model *m, char *err, size_t errlen) {
+  ev_model_state *s = calloc(1, sizeof *s);
+  if (!s)
+    goto oom;
+  s->m = m;
+  s->n_layers = ev_model_n_layers(m);
+  s->n_out = ev_model_n_labels(m);
+  size_t width = (size_t)ev_model_input_dims(m), scratch = 1;
+  for (int i = 0; i < s->n_layers; i++) {
+    const ev_layer *l = ev_model_layer(m, i);
+    if ((size_t)l->out_dim > width)
+      width = (size_t)l->out_dim;
+    if (ev_layer_scratch_floats(l) > scratch)
+      scratch = ev_layer_scratch_floats(l);
+    size_t st = ev_layer_state_floats(l);
+    s->state[i] = calloc(st ? st : 1, sizeof(float));
+    if (!s->state[i])
+      goto oom;
+  }
+  s->scratch = calloc(scratch, sizeof(float));
+  s->buf[0] = calloc(width, sizeof(float));
+  s->buf[1] = calloc(width, sizeof(float));
+  s->out = calloc((size_t)s->n_out, sizeof(float));
+  if (!s->scratch || !s->buf[0] || !s->buf[1] || !s->out)
+    goto oom;
+  ev_model_state_reset(s);
+  return s;
+oom:
+  ev_model_state_free(s);
+  if (err && errlen)
+    snprintf(err, errlen, "out of memory for the model's streaming state");
+  return NULL;
+}
+
+void ev_model_state_reset(ev_model_state *s) {
+  for (int i = 0; i < s->n_layers; i++)
+    ev_layer_state_reset(ev_model_layer(s->m, i), s->state[i]);
+  memset(s->out, 0, (size_t)s->n_out * sizeof(float));
+  s->next = s->n_layers;
+}
+
+void ev_model_state_begin(ev_model_state *s, const float *input) {
+  memcpy(s->buf[0], input, (size_t)ev_model_input_dims(s->m) * sizeof(float));
+  s->next = 0;
+}
+
+int ev_model_state_step_layer(ev_model_state *s) {
+  if (s->next >= s->n_layers)
+    return 1;
+  const int i = s->next;
+  ev_layer_step(ev_model_layer(s->m, i), s->state[i], s->buf[i & 1], s->buf[(i + 1) & 1],
+                s->scratch);
+  if (++s->next < s->n_layers)
+    return 0;
+  memcpy(s->out, s->buf[s->n_layers & 1], (size_t)s->n_out * sizeof(float));
+  return 1;
+}
+
+int ev_model_state_busy(const ev_model_state *s) {
+  return s->next < s->n_layers;
+}
+
+void ev_model_state_run(ev_model_state *s, const float *input, float *out) {
+  ev_model_state_begin(s, input);
+  while (!ev_model_state_step_layer(s)) {
+  }
+  if (out)
+    memcpy(out, s->out, (size_t)s->n_out * sizeof(float));
+}
+
+const float *ev_model_state_output(const ev_model_state *s) {
+  return s->out;
+}
