@@ -1,0 +1,215 @@
+#include "ea_files.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+/* Extensions of the formats libsndfile reads (directories only: named files are always tried). */
+static const char *const audio_ext[] = {
+    "wav", "wave", "flac",  "ogg",  "oga", "opus", "mp3",  "aif", "aiff", "aifc", "au",
+    "snd", "caf",  "w64",   "rf64", "voc", "sd2",  "nist", "sph", "wve",  "htk",  "pvf",
+    "paf", "sf",   "ircam", "avr",  "mat", "mpc",  "iff",  "svx", "xi",   NULL};
+
+static int is_audio_name(const char *name) {
+  const char *dot = strrchr(name, '.');
+  if (!dot)
+    return 0;
+  for (int i = 0; audio_ext[i]; i++)
+    if (!strcasecmp(dot + 1, audio_ext[i]))
+      return 1;
+  return 0;
+}
+
+static char *strip_ext(const char *name) {
+  char *s = strdup(name);
+  if (!s)
+    return NULL;
+  char *slash = strrchr(s, '/');
+  char *dot = strrchr(s, '.');
+  if (dot && (!slash || dot > slash) && dot != s && dot[-1] != '/')
+    *dot = '\0';
+  return s;
+}
+
+static int push(ea_file_list *l, const char *path, const char *rel) {
+  if (l->count == l->capacity) {
+    size_t cap = l->capacity ? 2 * l->capacity : 256;
+    ea_file *grown = realloc(l->files, cap * sizeof *grown);
+    if (!grown)
+      return -1;
+    l->files = grown;
+    l->capacity = cap;
+  }
+  ea_file *f = &l->files[l->count];
+  f->path = strdup(path);
+  f->rel = strip_ext(rel);
+  if (!f->path || !f->rel) {
+    free(f->path);
+    free(f->rel);
+    return -1;
+  }
+  l->count++;
+  return 0;
+}
+
+static char *join(const char *a, const char *b) {
+  size_t na = strlen(a), n = na + strlen(b) + 2;
+  char *p = malloc(n);
+  if (p)
+    snprintf(p, n, "%s%s%s", a, na && a[na - 1] == '/' ? "" : "/", b);
+  return p;
+}
+
+/* root_len: length of the directory argument, so that rel is the path below it. */
+static int walk(ea_file_list *l, const char *dir, size_t root_len, char *err, size_t errlen) {
+  DIR *d = opendir(dir);
+  if (!d) {
+    snprintf(err, errlen, "cannot read directory %s: %s", dir, strerror(errno));
+    return -1;
+  }
+  int rc = 0;
+  struct dirent *e;
+  while (rc == 0 && (e = readdir(d))) {
+    if (e->d_name[0] == '.')
+      continue; /* ., .., hidden files and partial outputs of other tools */
+    char *path = join(dir, e->d_name);
+    if (!path) {
+      rc = -1;
+      break;
+    }
+    struct stat st;
+    if (stat(path, &st) == 0) {
+      const char *rel = path + root_len;
+      while (*rel == '/')
+        rel++;
+      if (S_ISDIR(st.st_mode))
+        rc = walk(l, path, root_len, err, errlen);
+      else if (S_ISREG(st.st_mode) && is_audio_name(e->d_name))
+        rc = push(l, path, rel);
+    }
+    free(path);
+  }
+  closedir(d);
+  if (rc && !err[0])
+    snprintf(err, errlen, "out of memory");
+  return rc;
+}
+
+int ea_files_add_input(ea_file_list *l, const char *input, char *err, size_t errlen) {
+  struct stat st;
+  err[0] = '\0';
+  if (stat(input, &st) != 0) {
+    snprintf(err, errlen, "%s: %s", input, strerror(errno));
+    return -1;
+  }
+  if (S_ISDIR(st.st_mode))
+    return walk(l, input, strlen(input), err, errlen);
+  const char *base = strrchr(input, '/');
+  if (push(l, input, base ? base + 1 : input)) {
+    snprintf(err, errlen, "out of memory");
+    return -1;
+  }
+  return 0;
+}
+
+int ea_files_add_list(ea_file_list *l, const char *list_path, char *err, size_t errlen) {
+  FILE *f = strcmp(list_path, "-") ? fopen(list_path, "r") : stdin;
+  if (!f) {
+    snprintf(err, errlen, "--list %s: %s", list_path, strerror(errno));
+    return -1;
+  }
+  char *line = NULL;
+  size_t cap = 0;
+  int rc = 0;
+  while (rc == 0 && getline(&line, &cap, f) >= 0) {
+    line[strcspn(line, "\r\n")] = '\0';
+    if (!line[0] || line[0] == '#')
+      continue;
+    /* Listed entries are files even if missing: the analysis then reports them as failed. */
+    const char *base = strrchr(line, '/');
+    struct stat st;
+    if (stat(line, &st) == 0 && S_ISDIR(st.st_mode))
+      rc = ea_files_add_input(l, line, err, errlen);
+    else if (push(l, line, base ? base + 1 : line)) {
+      snprintf(err, errlen, "out of memory");
+      rc = -1;
+    }
+  }
+  free(line);
+  if (f != stdin)
+    fclose(f);
+  return rc;
+}
+
+static int by_path(const void *a, const void *b) {
+  return strcmp(((const ea_file *)a)->path, ((const ea_file *)b)->path);
+}
+
+void ea_files_sort_unique(ea_file_list *l) {
+  if (l->count < 2)
+    return;
+  qsort(l->files, l->count, sizeof *l->files, by_path);
+  size_t out = 1;
+  for (size_t i = 1; i < l->count; i++) {
+    if (!strcmp(l->files[i].path, l->files[out - 1].path)) {
+      free(l->files[i].path);
+      free(l->files[i].rel);
+    } else {
+      l->files[out++] = l->files[i];
+    }
+  }
+  l->count = out;
+}
+
+void ea_files_shard(ea_file_list *l, size_t index, size_t count) {
+  size_t out = 0;
+  for (size_t i = 0; i < l->count; i++) {
+    if (i % count == index) {
+      l->files[out++] = l->files[i];
+    } else {
+      free(l->files[i].path);
+      free(l->files[i].rel);
+    }
+  }
+  l->count = out;
+}
+
+static int by_rel(const void *a, const void *b) {
+  const ea_file *const *x = a, *const *y = b;
+  return strcmp((*x)->rel, (*y)->rel);
+}
+
+int ea_files_check_names(const ea_file_list *l, char *err, size_t errlen) {
+  const ea_file **v = malloc((l->count + 1) * sizeof *v);
+  if (!v) {
+    snprintf(err, errlen, "out of memory");
+    return -1;
+  }
+  for (size_t i = 0; i < l->count; i++)
+    v[i] = &l->files[i];
+  qsort(v, l->count, sizeof *v, by_rel);
+  int rc = 0;
+  for (size_t i = 1; i < l->count && rc == 0; i++)
+    if (!strcmp(v[i]->rel, v[i - 1]->rel)) {
+      snprintf(err, errlen,
+               "%s and %s would write the same outputs (%s.*); pass their common parent "
+               "directory instead, or rename one",
+               v[i - 1]->path, v[i]->path, v[i]->rel);
+      rc = -1;
+    }
+  free(v);
+  return rc;
+}
+
+void ea_files_free(ea_file_list *l) {
+  for (size_t i = 0; i < l->count; i++) {
+    free(l->files[i].path);
+    free(l->files[i].rel);
+  }
+  free(l->files);
+  memset(l, 0, sizeof *l);
+}

@@ -1,0 +1,29 @@
+/* The list of files to analyse: command-line files, directories walked recursively (audio
+ * extensions only), --list files; sorted and de-duplicated so that --shard I/N is a
+ * deterministic slice (index % N == I) whatever the machine. */
+#ifndef EA_FILES_H
+#define EA_FILES_H
+
+#include <stddef.h>
+
+typedef struct ea_file {
+  char *path; /* as found: the summary's file column */
+  char *rel;  /* name of its outputs below --outdir, without extension */
+} ea_file;
+
+typedef struct ea_file_list {
+  ea_file *files;
+  size_t count, capacity;
+} ea_file_list;
+
+/* A file or a directory (walked). -1 + err if it does not exist or cannot be read. */
+int ea_files_add_input(ea_file_list *l, const char *input, char *err, size_t errlen);
+/* One path per line ("-" reads stdin); blank lines and lines starting with # are skipped. */
+int ea_files_add_list(ea_file_list *l, const char *list_path, char *err, size_t errlen);
+void ea_files_sort_unique(ea_file_list *l);
+void ea_files_shard(ea_file_list *l, size_t index, size_t count);
+/* -1 + err naming two inputs whose outputs would have the same name. */
+int ea_files_check_names(const ea_file_list *l, char *err, size_t errlen);
+void ea_files_free(ea_file_list *l);
+
+#endif

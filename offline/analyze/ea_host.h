@@ -1,0 +1,55 @@
+/* A minimal offline LV2 host for one plugin (lilv): what a real host provides (URID map/unmap,
+ * options, a worker run synchronously as hosts do when rendering offline, state:mapPath and
+ * makePath, log), all ports connected. One ea_host per job thread: it owns its own lilv world
+ * and at most one plugin instance, re-used (deactivate/activate) for files of the same rate. */
+#ifndef EA_HOST_H
+#define EA_HOST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct ea_setting {
+  const char *symbol; /* port symbol of a control input */
+  float value;
+} ea_setting;
+
+typedef struct ea_host_config {
+  const char *plugin_uri;
+  const char *bundle; /* NULL: lilv_world_load_all (LV2_PATH, ~/.lv2, system dirs) */
+  uint32_t block;     /* largest block given to run() */
+  const ea_setting *settings;
+  int n_settings;
+  const char
+      *model;  /* NULL: none; else sent as patch:Set of EMOVOX_URI_MODEL after instantiation */
+  int verbose; /* print the plugin's trace/note log messages too */
+} ea_host_config;
+
+typedef struct ea_host ea_host;
+
+/* Loads the world (under the process-wide lock), finds the plugin, checks the settings. */
+ea_host *ea_host_new(const ea_host_config *cfg, char *err, size_t errlen);
+void ea_host_free(ea_host *h);
+
+int ea_host_n_outputs(const ea_host *h); /* control outputs, in port order */
+const char *ea_host_output_symbol(const ea_host *h, int i);
+int ea_host_output_is_integer(const ea_host *h, int i); /* lv2:integer or lv2:enumeration */
+int ea_host_output_by_port(const ea_host *h, uint32_t port_index); /* -1 if not an output */
+int ea_host_n_audio_inputs(const ea_host *h);
+
+/* Name printed with the plugin's log messages (the file being analysed). */
+void ea_host_set_log_name(ea_host *h, const char *name);
+
+/* Makes a freshly reset, active instance at this rate: the previous one is re-used through
+ * deactivate/activate when the rate is the same, else instantiated (and the model loaded).
+ * -1 + err if the plugin refuses the rate or the model does not load. */
+int ea_host_start(ea_host *h, double rate, char *err, size_t errlen);
+/* Runs one block (n <= block) with one buffer per audio input; the outputs are read after. */
+void ea_host_process(ea_host *h, const float *const *audio, uint32_t n);
+const float *ea_host_outputs(const ea_host *h); /* ea_host_n_outputs values */
+
+/* The process-wide lock around work that is not thread-safe in the libraries a plugin uses
+ * (FFTW planning during instantiation or model loading, lilv world loading). */
+void ea_global_lock(void);
+void ea_global_unlock(void);
+
+#endif

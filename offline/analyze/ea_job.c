@@ -1,0 +1,269 @@
+#include "ea_job.h"
+
+#include "ea_audio.h"
+#include "ea_console.h"
+#include "ea_plot.h"
+#include "emovox_ports.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define READ_CHUNK 16384 /* frames read from the file at a time */
+
+int ea_columns_find(const ea_host *h, ea_columns *c, char *err, size_t errlen) {
+  for (int i = 0; i < EA_N_LABELS; i++)
+    c->prob[i] = ea_host_output_by_port(h, (uint32_t)(EMOVOX_PROB_FIRST + i));
+  c->dominant = ea_host_output_by_port(h, EMOVOX_DOMINANT);
+  c->voice = ea_host_output_by_port(h, EMOVOX_VOICE);
+  for (int i = 0; i < EA_N_LABELS; i++)
+    if (c->prob[i] < 0) {
+      snprintf(err, errlen, "the plugin lacks the Emovox probability outputs (port %d)",
+               EMOVOX_PROB_FIRST + i);
+      return -1;
+    }
+  if (c->dominant < 0 || c->voice < 0) {
+    snprintf(err, errlen, "the plugin lacks the Emovox dominant/voice outputs");
+    return -1;
+  }
+  return 0;
+}
+
+static char *out_path(const ea_options *opt, const ea_file *f, const char *ext) {
+  size_t n = strlen(opt->outdir) + strlen(f->rel) + strlen(ext) + 3;
+  char *p = malloc(n);
+  if (p)
+    snprintf(p, n, "%s/%s.%s", opt->outdir, f->rel, ext);
+  return p;
+}
+
+/* mkdir -p of the directory part of path. */
+static int make_parents(const char *path, char *err, size_t errlen) {
+  char *dir = strdup(path);
+  if (!dir)
+    return -1;
+  for (char *p = dir + 1; *p; p++) {
+    if (*p != '/')
+      continue;
+    *p = '\0';
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+      snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
+      free(dir);
+      return -1;
+    }
+    *p = '/';
+  }
+  free(dir);
+  return 0;
+}
+
+static int exists(const char *path) {
+  return path && access(path, F_OK) == 0;
+}
+
+/* --skip-existing: the outputs are there; the summary row comes from the written series. */
+static int summarise_existing(ea_host *h, const ea_columns *cols, const ea_options *opt,
+                              const ea_file *f, const char *series_path, ea_result *res, char *err,
+                              size_t errlen) {
+  SF_INFO info;
+  memset(&info, 0, sizeof info);
+  SNDFILE *sf = sf_open(f->path, SFM_READ, &info);
+  if (!sf) {
+    snprintf(err, errlen, "not readable as audio: %s", sf_strerror(NULL));
+    return -1;
+  }
+  sf_close(sf);
+  double duration = info.samplerate > 0 ? (double)info.frames / info.samplerate : 0.0;
+  int n = ea_host_n_outputs(h);
+  const char **names = malloc((size_t)n * sizeof *names);
+  int *is_int = malloc((size_t)n * sizeof *is_int);
+  if (!names || !is_int) {
+    free(names);
+    free(is_int);
+    snprintf(err, errlen, "out of memory");
+    return -1;
+  }
+  for (int i = 0; i < n; i++) {
+    names[i] = ea_host_output_symbol(h, i);
+    is_int[i] = ea_host_output_is_integer(h, i);
+  }
+  ea_series s;
+  ea_series_init(&s, n, names, is_int);
+  int rc = ea_series_read(&s, opt->format, series_path, err, errlen);
+  if (rc == 0) {
+    ea_summary sum;
+    ea_summary_compute(&s, cols->prob, cols->dominant, duration, &sum);
+    res->row = ea_summary_row(f->path, &sum);
+    res->duration_s = duration;
+  }
+  ea_series_free(&s);
+  free(names);
+  free(is_int);
+  return rc;
+}
+
+typedef struct file_run {
+  ea_audio audio;
+  ea_series series;
+  ea_plot_data plot;
+  int plotting;
+  float *chan[2];
+  const char **names;
+  int *is_int;
+} file_run;
+
+static void file_run_free(file_run *r) {
+  ea_audio_close(&r->audio);
+  ea_series_free(&r->series);
+  if (r->plotting)
+    ea_plot_free(&r->plot);
+  free(r->chan[0]);
+  free(r->chan[1]);
+  free(r->names);
+  free(r->is_int);
+}
+
+/* Runs the plugin over the whole file. Blocks are at most --block long and are cut at every
+ * 10 ms boundary (sample floor(k * rate / 100)), where a row of outputs is taken. */
+static int run_file(ea_host *h, const ea_options *opt, int job, file_run *r, char *err,
+                    size_t errlen) {
+  double rate = r->audio.info.samplerate;
+  int n_in = ea_host_n_audio_inputs(h) >= 2 && r->audio.info.channels >= 2 ? 2 : 1;
+  for (int c = 0; c < n_in; c++)
+    if (!(r->chan[c] = malloc(READ_CHUNK * sizeof(float)))) {
+      snprintf(err, errlen, "out of memory");
+      return -1;
+    }
+  const float *inputs[8];
+  int n_plugin_in = ea_host_n_audio_inputs(h);
+  if (ea_host_start(h, rate, err, errlen))
+    return -1;
+  if (r->plotting && ea_plot_begin(&r->plot, rate, r->audio.info.frames, READ_CHUNK, err, errlen))
+    return -1;
+
+  int64_t pos = 0;       /* frames given to the plugin */
+  int64_t hop_index = 1; /* next row at sample floor(hop_index * rate * EA_HOP_S) */
+  int64_t next_row = (int64_t)floor(rate * EA_HOP_S);
+  int64_t total = r->audio.info.frames;
+  int64_t progress_step = (int64_t)rate * 20, next_progress = progress_step;
+  for (;;) {
+    long got = ea_audio_read(&r->audio, r->chan, n_in, READ_CHUNK, err, errlen);
+    if (got < 0)
+      return -1;
+    if (got == 0)
+      break;
+    if (r->plotting)
+      ea_plot_feed(&r->plot, r->chan[0], n_in == 2 ? r->chan[1] : NULL, (uint32_t)got);
+    long off = 0;
+    while (off < got) {
+      int64_t n = got - off;
+      if (n > (int64_t)opt->host.block)
+        n = opt->host.block;
+      if (pos + n > next_row)
+        n = next_row - pos;
+      for (int c = 0; c < n_plugin_in && c < 8; c++)
+        inputs[c] = r->chan[n_in == 2 ? (c & 1) : 0] + off;
+      if (n > 0)
+        ea_host_process(h, inputs, (uint32_t)n);
+      pos += n;
+      off += (long)n;
+      if (pos == next_row) {
+        if (ea_series_add(&r->series, (double)pos / rate, ea_host_outputs(h))) {
+          snprintf(err, errlen, "out of memory");
+          return -1;
+        }
+        hop_index++;
+        next_row = (int64_t)floor((double)hop_index * rate * EA_HOP_S);
+      }
+    }
+    if (pos >= next_progress) {
+      ea_progress_file_fraction(job, (double)pos / (double)total);
+      next_progress += progress_step;
+    }
+  }
+  if (pos != total) {
+    snprintf(err, errlen, "truncated: %lld of %lld frames", (long long)pos, (long long)total);
+    return -1;
+  }
+  return 0;
+}
+
+void ea_analyze_file(ea_host *h, const ea_columns *cols, const ea_options *opt, const ea_file *f,
+                     int job, ea_result *res) {
+  char err[768] = "";
+  const char *ext = opt->format == EA_FORMAT_CSV ? "csv" : "jsonl";
+  char *series_path = opt->outdir ? out_path(opt, f, ext) : NULL;
+  char *plot_path = opt->outdir && opt->plot ? out_path(opt, f, opt->plot_format) : NULL;
+  memset(res, 0, sizeof *res);
+  file_run r;
+  memset(&r, 0, sizeof r);
+  ea_host_set_log_name(h, f->path);
+
+  if (opt->outdir && (!series_path || (opt->plot && !plot_path))) {
+    snprintf(err, sizeof err, "out of memory");
+    goto fail;
+  }
+  if (opt->skip_existing && series_path && exists(series_path) &&
+      (!opt->plot || exists(plot_path))) {
+    if (summarise_existing(h, cols, opt, f, series_path, res, err, sizeof err))
+      goto fail;
+    res->skipped = 1;
+    goto done;
+  }
+  if (ea_audio_open(&r.audio, f->path, err, sizeof err))
+    goto fail;
+  int n = ea_host_n_outputs(h);
+  r.names = malloc((size_t)n * sizeof *r.names);
+  r.is_int = malloc((size_t)n * sizeof *r.is_int);
+  if (!r.names || !r.is_int) {
+    snprintf(err, sizeof err, "out of memory");
+    goto fail;
+  }
+  for (int i = 0; i < n; i++) {
+    r.names[i] = ea_host_output_symbol(h, i);
+    r.is_int[i] = ea_host_output_is_integer(h, i);
+  }
+  ea_series_init(&r.series, n, r.names, r.is_int);
+  r.plotting = plot_path != NULL;
+  if (run_file(h, opt, job, &r, err, sizeof err))
+    goto fail;
+
+  double duration = (double)r.audio.info.frames / r.audio.info.samplerate;
+  /* The plot first: the series, written last through a rename, marks the file as done. */
+  if (plot_path) {
+    ea_plot_columns pc = {cols->voice, cols->dominant, {0}};
+    memcpy(pc.prob, cols->prob, sizeof pc.prob);
+    if (make_parents(plot_path, err, sizeof err) ||
+        ea_plot_render(&r.plot, &r.series, &pc, f->path, plot_path, err, sizeof err))
+      goto fail;
+  }
+  if (series_path) {
+    if (make_parents(series_path, err, sizeof err) ||
+        ea_series_write(&r.series, opt->format, series_path, err, sizeof err))
+      goto fail;
+  }
+  ea_summary sum;
+  ea_summary_compute(&r.series, cols->prob, cols->dominant, duration, &sum);
+  res->row = ea_summary_row(f->path, &sum);
+  res->duration_s = duration;
+  if (!res->row) {
+    snprintf(err, sizeof err, "out of memory");
+    goto fail;
+  }
+  goto done;
+
+fail:
+  res->failed = 1;
+  free(res->row);
+  res->row = NULL;
+  ea_msg("%s: skipped: %s", f->path, err);
+done:
+  ea_host_set_log_name(h, NULL);
+  file_run_free(&r);
+  free(series_path);
+  free(plot_path);
+}

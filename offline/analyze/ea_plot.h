@@ -1,0 +1,40 @@
+/* The timeline plot of one file (Cairo; PNG, SVG or PDF by extension): waveform, log-mel
+ * spectrogram (the dsp feature extractor), voice activity and the stacked emotion
+ * probabilities over time, with a legend and a time axis. */
+#ifndef EA_PLOT_H
+#define EA_PLOT_H
+
+#include "ea_series.h"
+#include "ev_features.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct ea_plot_data {
+  double rate;
+  int64_t frames, fed;
+  int64_t per_bucket; /* samples per waveform bucket */
+  size_t n_buckets;
+  float *env_min, *env_max;
+  ev_extractor *ex;
+  int n_mels;
+  float *logmel; /* n_mel_frames * n_mels */
+  size_t n_mel_frames, mel_capacity;
+  float *mono; /* downmix scratch */
+  uint32_t max_block;
+} ea_plot_data;
+
+typedef struct ea_plot_columns {
+  int voice, dominant;
+  int prob[EA_N_LABELS];
+} ea_plot_columns;
+
+int ea_plot_begin(ea_plot_data *p, double rate, int64_t frames, uint32_t max_block, char *err,
+                  size_t errlen);
+/* b may be NULL (mono); with two channels the plot shows their mean. */
+void ea_plot_feed(ea_plot_data *p, const float *a, const float *b, uint32_t n);
+int ea_plot_render(ea_plot_data *p, const ea_series *s, const ea_plot_columns *cols,
+                   const char *title, const char *path, char *err, size_t errlen);
+void ea_plot_free(ea_plot_data *p);
+
+#endif
