@@ -164,7 +164,7 @@ static void rounded(cairo_t *cr, emovox_rect r, double rad) {
 
 enum { ALIGN_LEFT, ALIGN_CENTER, ALIGN_RIGHT };
 
-/* Writes text vertically centred in r, shrinking the font (down to 60 %) to fit the width and
+/* Writes text vertically centred in r, shrinking the font (down to 40 %) to fit the width and
  * clipping what still does not fit. */
 static void text_in(cairo_t *cr, emovox_rect r, const char *text, double size, int bold,
                     int align) {
@@ -180,7 +180,7 @@ static void text_in(cairo_t *cr, emovox_rect r, const char *text, double size, i
   cairo_text_extents_t te;
   cairo_text_extents(cr, text, &te);
   if (te.x_advance > r.w && te.x_advance > 0) {
-    size = fmax(size * 0.6, size * r.w / te.x_advance);
+    size = fmax(size * 0.4, size * r.w / te.x_advance);
     cairo_set_font_size(cr, size);
     cairo_text_extents(cr, text, &te);
   }
@@ -203,7 +203,7 @@ static void text_wrapped(cairo_t *cr, emovox_rect r, const char *text, double si
     return;
   double line_h = size * 1.25;
   int lines = (int)fmax(1, floor(r.h / line_h));
-  char buf[512];
+  char buf[1024];
   snprintf(buf, sizeof buf, "%s", text);
   cairo_select_font_face(cr, FONT, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
   cairo_set_font_size(cr, size);

@@ -61,8 +61,7 @@ static int make_sprites(emovox_inline *d) {
     return 0;
   cairo_t *cr = cairo_create(a8);
   for (int z = 0; z < N_SIZES; z++) {
-    cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL,
-                           z == N_SIZES - 1 ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
     cairo_set_font_size(cr, sprite_px[z]);
     cairo_font_extents_t fe;
     cairo_font_extents(cr, &fe);

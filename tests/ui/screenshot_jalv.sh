@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Runs the real Emovox UI in a real host: Xvfb + jackd (dummy driver) + jalv.gtk3 with the
+# plugin from the build directory's bundle, then grabs the screen into docs/images/ui-jalv.png
+# (and the build dir) and checks that the UI drew itself (its background colour covers a real
+# part of the screen) and that jalv is still running (no crash in plugin or UI).
+# Skips (77) under EMOVOX_SANITIZED=1, when Xvfb/jackd/jalv.gtk3 are missing, or when the
+# plugin bundle has not been built yet.
+# Env: EMOVOX_BUILD_ROOT, EMOVOX_SOURCE_ROOT, X11_GRAB (tests/ui/x11_grab), EMOVOX_UI_SO.
+set -uo pipefail
+
+skip() { echo "SKIP: $*"; exit 77; }
+[ "${EMOVOX_SANITIZED:-0}" = "1" ] && skip "uninstrumented host (jalv) in a sanitized build"
+for tool in Xvfb jackd jalv.gtk3; do
+  command -v "$tool" >/dev/null || skip "$tool not installed (apt-get install xvfb jackd2 jalv)"
+done
+build=${EMOVOX_BUILD_ROOT:?EMOVOX_BUILD_ROOT not set}
+src=${EMOVOX_SOURCE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+grab=${X11_GRAB:-$build/tests/ui/x11_grab}
+ui_so=${EMOVOX_UI_SO:-$build/ui/emovox_ui.so}
+[ -x "$grab" ] || skip "x11_grab not built"
+
+# The build-dir bundle: the directory holding the plugin's manifest.ttl.
+manifest="$build/emovox.lv2/manifest.ttl" # assembled by ttl/meson.build
+if [ ! -e "$manifest" ]; then
+  manifest=$(grep -l "emovox.org/plugins/emovox" $(find "$build" -name manifest.ttl -not -path "*/meson-*" 2>/dev/null) 2>/dev/null | head -1)
+fi
+[ -n "$manifest" ] || skip "no plugin bundle in $build yet (build the plugin first)"
+bundle_src=$(dirname "$manifest")
+ls "$bundle_src"/*.so >/dev/null 2>&1 || skip "plugin bundle $bundle_src has no binary"
+
+work=$(mktemp -d /tmp/emovox-ui-jalv.XXXXXX)
+pids=()
+cleanup() {
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill "${pids[$i]}" 2>/dev/null; done
+  sleep 0.5
+  for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# A private copy of the bundle (symlinks), completed with the UI if the bundle lacks it.
+bundle="$work/emovox.lv2"
+mkdir -p "$bundle"
+for f in "$bundle_src"/*; do ln -s "$(readlink -f "$f")" "$bundle/$(basename "$f")"; done
+if [ ! -e "$bundle/emovox_ui.so" ]; then
+  ln -s "$(readlink -f "$ui_so")" "$bundle/emovox_ui.so"
+fi
+if ! grep -q "emovox#ui" "$bundle"/*.ttl; then
+  echo "note: the bundle does not describe the UI yet; adding ui/emovox_ui.ttl to the copy"
+  rm "$bundle/manifest.ttl"
+  cp "$manifest" "$bundle/manifest.ttl"
+  cp "$src/ui/emovox_ui.ttl" "$bundle/emovox_ui.ttl"
+  cat >>"$bundle/manifest.ttl" <<'TTL'
+@prefix uiext: <http://lv2plug.in/ns/extensions/ui#> .
+@prefix rdfsx: <http://www.w3.org/2000/01/rdf-schema#> .
+<https://emovox.org/plugins/emovox#ui> a uiext:X11UI ; uiext:binary <emovox_ui.so> ;
+	rdfsx:seeAlso <emovox_ui.ttl> .
+<https://emovox.org/plugins/emovox#mono> uiext:ui <https://emovox.org/plugins/emovox#ui> .
+<https://emovox.org/plugins/emovox#stereo> uiext:ui <https://emovox.org/plugins/emovox#ui> .
+TTL
+fi
+
+# Free display number and a private JACK server name, so parallel runs do not collide.
+disp=""
+for n in $(seq 71 99); do
+  if [ ! -e "/tmp/.X11-unix/X$n" ] && [ ! -e "/tmp/.X$n-lock" ]; then disp=":$n"; break; fi
+done
+[ -n "$disp" ] || skip "no free X display number"
+Xvfb "$disp" -screen 0 900x620x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
+pids+=($!)
+export DISPLAY=$disp
+for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X${disp#:}" ] && break; sleep 0.1; done
+
+export JACK_DEFAULT_SERVER="emovox-ui-$$"
+export JACK_NO_AUDIO_RESERVATION=1
+jackd --no-realtime -n "$JACK_DEFAULT_SERVER" -d dummy -r 48000 -p 512 >"$work/jackd.log" 2>&1 &
+pids+=($!)
+sleep 1.5
+kill -0 "${pids[-1]}" 2>/dev/null || { cat "$work/jackd.log"; skip "jackd (dummy) did not start"; }
+
+export LV2_PATH="$work"
+export NO_AT_BRIDGE=1
+jalv.gtk3 -n -U "https://emovox.org/plugins/emovox#ui" "https://emovox.org/plugins/emovox#mono" \
+  >"$work/jalv.log" 2>&1 &
+jalv_pid=$!
+pids+=($jalv_pid)
+sleep "${EMOVOX_SCREENSHOT_WAIT:-6}"
+
+if ! kill -0 "$jalv_pid" 2>/dev/null; then
+  echo "FAIL: jalv exited:"; cat "$work/jalv.log"; exit 1
+fi
+out_build="$build/tests/ui/ui-jalv.png"
+mkdir -p "$build/tests/ui"
+report=$("$grab" "$out_build") || { echo "FAIL: screenshot failed"; exit 1; }
+echo "$report"
+bg=$(echo "$report" | awk '/background_pixels/ {print $2}')
+if grep -qi "ui.*not\|failed to\|error" "$work/jalv.log"; then echo "jalv log:"; cat "$work/jalv.log"; fi
+# The UI opens at 640x420: well over 30000 of its pixels are background.
+if [ "${bg:-0}" -lt 30000 ]; then
+  echo "FAIL: the Emovox UI does not appear on screen ($bg background pixels)"
+  cat "$work/jalv.log"
+  exit 1
+fi
+mkdir -p "$src/docs/images"
+cp "$out_build" "$src/docs/images/ui-jalv.png"
+echo "screenshot: $out_build (copied to docs/images/ui-jalv.png)"
+exit 0

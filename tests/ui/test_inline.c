@@ -1,0 +1,161 @@
+/* Ardour's inline display: renders at the sizes a mixer strip asks for, checks the returned
+ * image's size and stride, the bar heights against the probabilities and the dominant name's
+ * colour; built with COUNT_ALLOCS it also counts malloc/calloc/realloc calls (interposed
+ * below) during render() and requires zero. */
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "emovox_draw.h"
+#include "emovox_inline.h"
+#include "ev_test.h"
+#include "ui_test_util.h"
+
+#ifdef COUNT_ALLOCS
+/* glibc's internal entry points: the wrappers count, then forward. */
+extern void *__libc_malloc(size_t);
+extern void *__libc_calloc(size_t, size_t);
+extern void *__libc_realloc(void *, size_t);
+extern void *__libc_memalign(size_t, size_t);
+static volatile int counting, allocs;
+void *malloc(size_t n) {
+  if (counting)
+    allocs++;
+  return __libc_malloc(n);
+}
+void *calloc(size_t n, size_t m) {
+  if (counting)
+    allocs++;
+  return __libc_calloc(n, m);
+}
+void *realloc(void *p, size_t n) {
+  if (counting)
+    allocs++;
+  return __libc_realloc(p, n);
+}
+int posix_memalign(void **p, size_t align, size_t n) {
+  if (counting)
+    allocs++;
+  *p = __libc_memalign(align, n);
+  return *p ? 0 : 12;
+}
+#endif
+
+#ifndef COUNT_ALLOCS
+static uint32_t px(const LV2_Inline_Display_Image_Surface *img, int x, int y) {
+  return *(const uint32_t *)(img->data + (size_t)y * img->stride + 4 * (size_t)x);
+}
+static int dist(uint32_t v, const unsigned char c[3]) {
+  return abs((int)(v >> 16 & 255) - c[0]) + abs((int)(v >> 8 & 255) - c[1]) +
+         abs((int)(v & 255) - c[2]);
+}
+
+#endif
+
+static void ramp(emovox_inline_data *d) {
+  for (int i = 0; i < 8; i++)
+    d->prob[i] = (float)(i + 1) / 9.0f;
+  d->dominant = 4;
+  d->confidence = 0.87f;
+  d->voice = 0.6f;
+  d->status = 0;
+}
+
+int main(void) {
+#ifdef COUNT_ALLOCS
+  const char *san = getenv("EMOVOX_SANITIZED");
+  if (san && !strcmp(san, "1"))
+    EV_SKIP("malloc interposition conflicts with the sanitizers' allocator");
+#endif
+  emovox_inline *disp = emovox_inline_new();
+  EV_CHECK(disp != NULL, "emovox_inline_new");
+  if (!disp)
+    EV_TEST_END();
+  emovox_inline_data data;
+  ramp(&data);
+  const uint32_t asks[][2] = {{80, 40}, {120, 80},  {160, 60},   {200, 100},
+                              {64, 20}, {300, 200}, {1000, 1000}};
+  const int n_asks = (int)(sizeof asks / sizeof asks[0]);
+#ifdef COUNT_ALLOCS
+  /* The counter works: an allocation while counting is seen. */
+  counting = 1;
+  void *probe = malloc(32);
+  counting = 0;
+  EV_CHECK(allocs == 1, "the malloc wrapper counts (%d)", allocs);
+  free(probe);
+  allocs = 0;
+  counting = 1;
+  for (int rep = 0; rep < 50; rep++)
+    for (int k = 0; k < n_asks; k++) {
+      data.dominant = rep % 9 - 1;
+      data.status = rep % 7 == 0 ? 1 : (rep % 11 == 0 ? 2 : 0);
+      data.confidence = (float)(rep % 100) / 100.0f;
+      emovox_inline_render(disp, &data, asks[k][0], asks[k][1]);
+    }
+  counting = 0;
+  EV_CHECK(allocs == 0, "render() allocated %d times in %d calls", allocs, 50 * n_asks);
+#else
+  for (int k = 0; k < n_asks; k++) {
+    ramp(&data);
+    uint32_t w = asks[k][0], h = asks[k][1];
+    LV2_Inline_Display_Image_Surface *img = emovox_inline_render(disp, &data, w, h);
+    EV_CHECK(img != NULL, "render %ux%u", w, h);
+    if (!img)
+      continue;
+    uint32_t ew = w > EMOVOX_INLINE_MAX_W ? EMOVOX_INLINE_MAX_W : w;
+    EV_CHECK(img->width == (int)ew, "%ux%u: width %d", w, h, img->width);
+    EV_CHECK(img->height > 0 && img->height <= (int)h && img->height <= EMOVOX_INLINE_MAX_H,
+             "%ux%u: height %d fits", w, h, img->height);
+    EV_CHECK(img->stride >= 4 * img->width, "stride %d", img->stride);
+    emovox_inline_layout l;
+    emovox_inline_layout_compute(&l, w, h);
+    EV_CHECK(l.width == img->width && l.height == img->height, "layout matches the image");
+    /* Bar heights: count the emotion's colour up the middle of each column. */
+    int bottom = l.bar_top + l.bar_h;
+    for (int i = 0; i < 8; i++) {
+      int x = l.bar_x[i] + l.bar_w / 2, run = 0;
+      for (int y = bottom - 1; y >= l.bar_top; y--) {
+        if (dist(px(img, x, y), emovox_palette[i]) > 12)
+          break;
+        run++;
+      }
+      EV_CHECK(abs(run - (int)lrintf(data.prob[i] * (float)l.bar_h)) <= 1,
+               "%ux%u: bar %d height %d vs %.1f", w, h, i, run, data.prob[i] * l.bar_h);
+    }
+    if (l.text_h) { /* "angry" in vermillion in the text row */
+      int n = 0;
+      for (int y = l.text_y; y < l.text_y + l.text_h; y++)
+        for (int x = l.text_x; x < l.text_x + l.text_w; x++)
+          n += dist(px(img, x, y), emovox_palette[4]) <= 40;
+      EV_CHECK(n >= 8, "%ux%u: %d vermillion text pixels", w, h, n);
+    }
+    cairo_surface_t *sf = cairo_image_surface_create_for_data(img->data, CAIRO_FORMAT_ARGB32,
+                                                              img->width, img->height, img->stride);
+    char name[64];
+    snprintf(name, sizeof name, "inline_%ux%u.png", w, h);
+    write_png(sf, name);
+    cairo_surface_destroy(sf);
+  }
+  /* Too small to draw: NULL, not a crash. NaN input: drawn as 0. */
+  EV_CHECK(emovox_inline_render(disp, &data, 8, 4) == NULL, "tiny area gives NULL");
+  for (int i = 0; i < 8; i++)
+    data.prob[i] = NAN;
+  data.confidence = NAN;
+  data.voice = INFINITY;
+  EV_CHECK(emovox_inline_render(disp, &data, 120, 60) != NULL, "NaN data still renders");
+  /* A status without a model writes "no model" in amber, not an emotion colour. */
+  ramp(&data);
+  data.status = 1;
+  LV2_Inline_Display_Image_Surface *img = emovox_inline_render(disp, &data, 160, 80);
+  emovox_inline_layout l;
+  emovox_inline_layout_compute(&l, 160, 80);
+  int verm = 0;
+  for (int y = l.text_y; y < l.text_y + l.text_h; y++)
+    for (int x = l.text_x; x < l.text_x + l.text_w; x++)
+      verm += dist(px(img, x, y), emovox_palette[4]) <= 40;
+  EV_CHECK(verm == 0, "no emotion name without a model (%d px)", verm);
+#endif
+  emovox_inline_free(disp);
+  cairo_debug_reset_static_data();
+  EV_TEST_END();
+}
