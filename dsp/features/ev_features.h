@@ -96,12 +96,13 @@ uint32_t ev_extractor_latency(const ev_extractor *ex);
  * and |x| < EV_SAMPLE_FLUSH becomes 0 (denormal guard; the resampler and FFT also run with
  * flush-to-zero enabled during process() on x86, restored on return). A non-finite block
  * therefore acts as a block of zeros: the frames whose samples (plus the resampler's reach
- * and the 4-frame delta context) overlap it differ from a clean run; every later frame is
- * again identical. EV_RECOVERY_FRAMES bounds that: at most this many frames after the last
- * frame touching the bad block (tested at 44.1 and 48 kHz). */
+ * and the 4-frame delta context) overlap it differ from a clean run. Recovery is bounded: if
+ * t0 is the first frame starting (model-rate sample hop*t0) after the bad block's last sample,
+ * every frame from t0 + EV_RECOVERY_FRAMES on is bit-identical to a clean run (tested at
+ * 16, 44.1 and 48 kHz; 60 ms at the default hop). */
 #define EV_SAMPLE_CLAMP    1.0e4f
 #define EV_SAMPLE_FLUSH    1.0e-30f
-#define EV_RECOVERY_FRAMES 10
+#define EV_RECOVERY_FRAMES 6
 
 /* Consumer work spreading. After each on_frame call the extractor calls tick(user, i) for
  * i = 0..ticks_per_hop-1, each at a fixed position of the resampled stream, spread evenly over

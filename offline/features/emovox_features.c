@@ -1,0 +1,224 @@
+/* emovox-features: librosa-compatible frame features of an audio file, through the same
+ * streaming extractor the plugin runs (ev_extract_buffer = extractor + flush). */
+#include "ev_features.h"
+
+#include <errno.h>
+#include <sndfile.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void usage(FILE *f) {
+  fprintf(f, "Usage: emovox-features [options] --feature NAME AUDIO\n"
+             "Compute one frame feature of AUDIO (any format libsndfile reads; channels are\n"
+             "averaged, the rate is converted to --sr) with librosa 0.10 semantics (center=False,\n"
+             "periodic Hann, Slaney mel, top_db=None, deltas width 9 with librosa's edge rule).\n"
+             "\n"
+             "Options:\n"
+             "  --feature NAME  power mel logmel mfcc mfcc_delta mfcc_delta2 zcr rms chroma\n"
+             "                  centroid bandwidth rolloff flatness (required)\n"
+             "  --sr HZ         analysis sample rate (default 16000)\n"
+             "  --n-fft N       FFT size (default 512)\n"
+             "  --win N         window length, also the ZCR/RMS frame length (default 400)\n"
+             "  --hop N         hop length (default 160)\n"
+             "  --n-mels N      mel bands (default 64)\n"
+             "  --fmin HZ       lowest mel frequency (default 0)\n"
+             "  --fmax HZ       highest mel frequency (default 8000)\n"
+             "  --n-mfcc N      MFCC coefficients (default 40)\n"
+             "  --format F      csv (one row per frame, default) or f32 (raw little-endian\n"
+             "                  float32, row-major [frames, dims], like the librosa references)\n"
+             "  -o FILE         output file (default: standard output)\n"
+             "  -h, --help      this help\n"
+             "\n"
+             "Frames: 1 + floor((N - n_fft)/hop) for STFT features, 1 + floor((N - win)/hop) for\n"
+             "zcr and rms, where N is the length at --sr. Example, chroma as librosa computes it\n"
+             "at n_fft 2048:  emovox-features --n-fft 2048 --win 2048 --feature chroma in.wav\n");
+}
+
+static int parse_int(const char *opt, const char *s, int *out) {
+  char *end;
+  errno = 0;
+  long v = strtol(s, &end, 10);
+  if (errno || *end || end == s || v < -2147483647L || v > 2147483647L) {
+    fprintf(stderr, "emovox-features: %s needs an integer, got '%s'\n", opt, s);
+    return -1;
+  }
+  *out = (int)v;
+  return 0;
+}
+
+static int parse_float(const char *opt, const char *s, float *out) {
+  char *end;
+  errno = 0;
+  double v = strtod(s, &end);
+  if (errno || *end || end == s) {
+    fprintf(stderr, "emovox-features: %s needs a number, got '%s'\n", opt, s);
+    return -1;
+  }
+  *out = (float)v;
+  return 0;
+}
+
+static float *read_mono(const char *path, size_t *n, double *rate) {
+  SF_INFO info;
+  memset(&info, 0, sizeof info);
+  SNDFILE *sf = sf_open(path, SFM_READ, &info);
+  if (!sf) {
+    fprintf(stderr, "emovox-features: cannot read '%s': %s\n", path, sf_strerror(NULL));
+    return NULL;
+  }
+  size_t frames = (size_t)info.frames, ch = (size_t)info.channels;
+  float *inter = malloc(frames * ch * sizeof(float) + 1);
+  float *mono = malloc(frames * sizeof(float) + 1);
+  sf_count_t got = inter ? sf_readf_float(sf, inter, (sf_count_t)frames) : 0;
+  sf_close(sf);
+  if (!inter || !mono) {
+    fprintf(stderr, "emovox-features: out of memory for %zu samples of '%s'\n", frames, path);
+    free(inter);
+    free(mono);
+    return NULL;
+  }
+  if (got < (sf_count_t)frames) /* truncated file: use what could be read */
+    fprintf(stderr, "emovox-features: warning: '%s' is truncated, read %lld of %zu frames\n", path,
+            (long long)got, frames);
+  for (size_t i = 0; i < (size_t)got; i++) {
+    double s = 0.0;
+    for (size_t c = 0; c < ch; c++)
+      s += inter[i * ch + c];
+    mono[i] = (float)(s / (double)ch);
+  }
+  free(inter);
+  *n = (size_t)got;
+  *rate = info.samplerate;
+  return mono;
+}
+
+static int write_output(FILE *f, const float *v, size_t rows, int dims, int csv) {
+  if (!csv)
+    return fwrite(v, sizeof(float), rows * (size_t)dims, f) == rows * (size_t)dims ? 0 : -1;
+  for (size_t t = 0; t < rows; t++)
+    for (int d = 0; d < dims; d++)
+      if (fprintf(f, "%.9g%c", v[t * (size_t)dims + (size_t)d], d + 1 < dims ? ',' : '\n') < 0)
+        return -1;
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  ev_feature_config cfg;
+  ev_feature_config_default(&cfg);
+  const char *feature = NULL, *format = "csv", *out_path = NULL, *audio = NULL;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+      usage(stdout);
+      return 0;
+    }
+    int takes_value = a[0] == '-' && a[1] != '\0';
+    if (takes_value && i + 1 >= argc) {
+      fprintf(stderr, "emovox-features: %s needs a value (see --help)\n", a);
+      return 2;
+    }
+    int rc = 0;
+    if (!strcmp(a, "--sr"))
+      rc = parse_int(a, argv[++i], &cfg.sample_rate);
+    else if (!strcmp(a, "--n-fft"))
+      rc = parse_int(a, argv[++i], &cfg.n_fft);
+    else if (!strcmp(a, "--win"))
+      rc = parse_int(a, argv[++i], &cfg.win_length);
+    else if (!strcmp(a, "--hop"))
+      rc = parse_int(a, argv[++i], &cfg.hop_length);
+    else if (!strcmp(a, "--n-mels"))
+      rc = parse_int(a, argv[++i], &cfg.n_mels);
+    else if (!strcmp(a, "--fmin"))
+      rc = parse_float(a, argv[++i], &cfg.fmin);
+    else if (!strcmp(a, "--fmax"))
+      rc = parse_float(a, argv[++i], &cfg.fmax);
+    else if (!strcmp(a, "--n-mfcc"))
+      rc = parse_int(a, argv[++i], &cfg.n_mfcc);
+    else if (!strcmp(a, "--feature"))
+      feature = argv[++i];
+    else if (!strcmp(a, "--format"))
+      format = argv[++i];
+    else if (!strcmp(a, "-o"))
+      out_path = argv[++i];
+    else if (takes_value) {
+      fprintf(stderr, "emovox-features: unknown option '%s' (see --help)\n", a);
+      return 2;
+    } else if (audio) {
+      fprintf(stderr, "emovox-features: only one AUDIO file, got '%s' and '%s'\n", audio, a);
+      return 2;
+    } else
+      audio = a;
+    if (rc)
+      return 2;
+  }
+  if (!feature || !audio) {
+    fprintf(stderr, "emovox-features: %s\n",
+            !feature ? "--feature NAME is required (see --help)"
+                     : "no AUDIO file given (see --help)");
+    return 2;
+  }
+  int id = ev_feature_from_name(feature);
+  if (id < 0) {
+    fprintf(stderr,
+            "emovox-features: unknown feature '%s'; use one of power mel logmel mfcc "
+            "mfcc_delta mfcc_delta2 zcr rms chroma centroid bandwidth rolloff flatness\n",
+            feature);
+    return 2;
+  }
+  int csv = !strcmp(format, "csv");
+  if (!csv && strcmp(format, "f32")) {
+    fprintf(stderr, "emovox-features: --format must be csv or f32, got '%s'\n", format);
+    return 2;
+  }
+  char err[256];
+  if (ev_feature_config_check(&cfg, err, sizeof err)) {
+    fprintf(stderr, "emovox-features: %s\n", err);
+    return 2;
+  }
+  size_t n = 0;
+  double rate = 0;
+  float *x = read_mono(audio, &n, &rate);
+  if (!x)
+    return 1;
+  if (n > (size_t)(600 * rate))
+    fprintf(stderr, "emovox-features: %s: %.0f s of audio, extracting...\n", audio, n / rate);
+  int want[EV_FEAT_COUNT] = {0};
+  want[id] = 1;
+  float *out[EV_FEAT_COUNT];
+  size_t rows[EV_FEAT_COUNT];
+  if (ev_extract_buffer(&cfg, rate, x, n, want, out, rows, err, sizeof err)) {
+    fprintf(stderr, "emovox-features: %s: %s\n", audio, err);
+    free(x);
+    return 1;
+  }
+  free(x);
+  if (!rows[id]) {
+    int need = id == EV_FEAT_ZCR || id == EV_FEAT_RMS ? cfg.win_length : cfg.n_fft;
+    if (id == EV_FEAT_MFCC_DELTA || id == EV_FEAT_MFCC_DELTA2)
+      fprintf(stderr,
+              "emovox-features: %s: deltas need at least %d frames (%d samples at %d Hz); the "
+              "file is too short\n",
+              audio, EV_DELTA_WIDTH, cfg.n_fft + (EV_DELTA_WIDTH - 1) * cfg.hop_length,
+              cfg.sample_rate);
+    else
+      fprintf(stderr, "emovox-features: %s: shorter than one frame (%d samples at %d Hz)\n", audio,
+              need, cfg.sample_rate);
+    return 1;
+  }
+  FILE *f = out_path ? fopen(out_path, csv ? "w" : "wb") : stdout;
+  if (!f) {
+    fprintf(stderr, "emovox-features: cannot write '%s': %s\n", out_path, strerror(errno));
+    free(out[id]);
+    return 1;
+  }
+  int rc = write_output(f, out[id], rows[id], ev_feature_dims(&cfg, (ev_feature_id)id), csv);
+  if (out_path && fclose(f))
+    rc = -1;
+  free(out[id]);
+  if (rc) {
+    fprintf(stderr, "emovox-features: write error on '%s'\n", out_path ? out_path : "stdout");
+    return 1;
+  }
+  return 0;
+}
