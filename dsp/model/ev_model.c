@@ -110,7 +110,7 @@ static int check_keys(json_t *obj, const char *const *allowed, const char *where
 
 static json_t *parse_json_text(const char *text, const char *what, char *err, size_t errlen) {
   json_error_t jerr;
-  json_t *j = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
+  json_t *j = json_loads(text, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
   if (!j)
     fail(err, errlen, "%s is not valid JSON (%.100s)", what, jerr.text);
   return j;
