@@ -37,6 +37,19 @@ int ea_audio_open(ea_audio *a, const char *path, char *err, size_t errlen) {
     ea_audio_close(a);
     return -1;
   }
+  /* libsndfile shortens a PCM file whose data chunk is cut off (and notes it in its log as
+   * "data : N (should be M)"), so a truncated WAV/AIFF would otherwise pass as a shorter file. */
+  char log[4096] = "";
+  sf_command(a->sf, SFC_GET_LOG_INFO, log, sizeof log);
+  char *save = NULL;
+  for (char *line = strtok_r(log, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+    if ((!strncmp(line, "data", 4) || !strncmp(line, "SSND", 4)) && strstr(line, "(should be")) {
+      snprintf(err, errlen,
+               "truncated: the header announces more audio data than the file holds (%s)", line);
+      ea_audio_close(a);
+      return -1;
+    }
+  }
   /* Normalised floats; clipping of integer formats is impossible, float files keep their
    * values (the plugin sanitises). */
   sf_command(a->sf, SFC_SET_NORM_FLOAT, NULL, SF_TRUE);

@@ -1,0 +1,592 @@
+/* Tests of emovox-analyze with the real plugin (loaded into the tool, an instrumented host in
+ * sanitized builds). Usage: test_analyze MODE EMOVOX_ANALYZE BUNDLE MODEL, MODE one of
+ *   summary   summary rows vs the written time series and vs ev_analyzer run directly
+ *   jobs      --jobs 2, --shard 0/2 + 1/2 and --skip-existing give byte-identical results
+ *   badfiles  broken and odd files: reasons printed, others analysed, exit status 1
+ *   plot      --plot writes a valid PNG (signature, dimensions), SVG and PDF */
+#include "ev_analyzer.h"
+#include "ev_model.h"
+#include "ev_test.h"
+#include "ta_util.h"
+
+#include <dirent.h>
+#include <sndfile.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *exe, *bundle, *model;
+static char ravdess[4096];
+
+static void need_corpus(void) {
+  const char *c = getenv("EMOVOX_CORPORA");
+  if (!c)
+    EV_SKIP("EMOVOX_CORPORA not set");
+  snprintf(ravdess, sizeof ravdess, "%s/RAVDESS/Audio_Speech_Actors_01-24", c);
+  struct stat st;
+  if (stat(ravdess, &st) != 0)
+    EV_SKIP("no RAVDESS in %s", c);
+}
+
+static char *speech_file(int actor, const char *name) {
+  char *p = malloc(8192);
+  snprintf(p, 8192, "%s/Actor_%02d/%s-%02d.flac", ravdess, actor, name, actor);
+  return p;
+}
+
+/* Reads a mono (or first-channel) file as floats. */
+static float *read_audio(const char *path, int64_t *frames, int *rate) {
+  SF_INFO info;
+  memset(&info, 0, sizeof info);
+  SNDFILE *sf = sf_open(path, SFM_READ, &info);
+  if (!sf)
+    return NULL;
+  float *x = malloc((size_t)info.frames * (size_t)info.channels * sizeof *x);
+  sf_count_t got = sf_readf_float(sf, x, info.frames);
+  sf_close(sf);
+  *frames = got;
+  *rate = info.samplerate;
+  if (info.channels > 1) /* the tool's downmix is the channel mean */
+    for (sf_count_t i = 0; i < got; i++) {
+      double s = 0;
+      for (int c = 0; c < info.channels; c++)
+        s += x[i * info.channels + c];
+      x[i] = (float)(s / info.channels);
+    }
+  return x;
+}
+
+static char *path_join(const char *a, const char *b) {
+  char *p = malloc(strlen(a) + strlen(b) + 2);
+  sprintf(p, "%s/%s", a, b);
+  return p;
+}
+
+static int find_row(const ta_csv *c, const char *file) {
+  for (size_t r = 0; r < c->n_rows; r++)
+    if (!strcmp(c->cells[r][0], file))
+      return (int)r;
+  return -1;
+}
+
+/* ---- summary ------------------------------------------------------------------------------ */
+
+static void check_file(const char *file, const ta_csv *sum, const char *outdir) {
+  int row = find_row(sum, file);
+  EV_CHECK(row >= 0, "%s has a summary row", file);
+  if (row < 0)
+    return;
+  const char *base = strrchr(file, '/') + 1;
+  char series_name[512];
+  snprintf(series_name, sizeof series_name, "%.*s.csv", (int)(strrchr(base, '.') - base), base);
+  char *series_path = path_join(outdir, series_name);
+  ta_csv ts;
+  EV_CHECK(ta_csv_read(&ts, series_path) == 0, "read %s", series_path);
+  free(series_path);
+  int col[EV_N_EMOTIONS], dom = ta_csv_col(&ts, "dominant"), voice = ta_csv_col(&ts, "voice");
+  for (int e = 0; e < EV_N_EMOTIONS; e++) {
+    col[e] = ta_csv_col(&ts, ev_emotion_names[e]);
+    EV_CHECK(col[e] > 0, "series has a %s column", ev_emotion_names[e]);
+  }
+  EV_CHECK(dom > 0 && voice > 0, "series has dominant and voice columns");
+
+  /* 1. The summary row is the mean of the written series over its speech rows. */
+  double mean[EV_N_EMOTIONS] = {0};
+  size_t speech = 0;
+  for (size_t r = 0; r < ts.n_rows; r++) {
+    if (ta_csv_num(&ts, r, dom) == 0)
+      continue;
+    speech++;
+    for (int e = 0; e < EV_N_EMOTIONS; e++)
+      mean[e] += ta_csv_num(&ts, r, col[e]);
+  }
+  EV_CHECK(speech > 0, "%s: some rows are speech", base);
+  int best = 0;
+  for (int e = 0; e < EV_N_EMOTIONS; e++) {
+    mean[e] /= (double)(speech ? speech : 1);
+    if (mean[e] > mean[best])
+      best = e;
+    EV_CHECK_NEAR(ta_csv_num(sum, (size_t)row, 4 + e), mean[e], 1e-6, ev_emotion_names[e]);
+  }
+  EV_CHECK(!strcmp(sum->cells[row][3], ev_emotion_names[best]), "dominant %s vs %s",
+           sum->cells[row][3], ev_emotion_names[best]);
+  EV_CHECK_NEAR(ta_csv_num(sum, (size_t)row, 2), (double)speech / (double)ts.n_rows, 1e-4,
+                "speech_ratio");
+
+  /* 2. An independent path: the dsp analyser run directly on the same audio, read at the
+   * same 10 ms boundaries (the plugin is ev_analyzer plus port I/O). */
+  int64_t frames;
+  int rate;
+  float *x = read_audio(file, &frames, &rate);
+  EV_CHECK(x != NULL, "read %s", file);
+  EV_CHECK_NEAR(ta_csv_num(sum, (size_t)row, 1), (double)frames / rate, 1e-3, "duration_s");
+  char err[512] = "";
+  ev_model *m = ev_model_load_file(model, err, sizeof err);
+  ev_analyzer *an = ev_analyzer_new(rate, 512, err, sizeof err);
+  EV_CHECK(m && an, "model and analyser: %s", err);
+  if (!x || !m || !an)
+    goto out;
+  ev_model_runtime *rt = ev_analyzer_prepare_model(an, m, err, sizeof err);
+  EV_CHECK(rt != NULL, "prepare model: %s", err);
+  ev_analyzer_swap_model(an, rt);
+  int64_t hop = rate / 100; /* RAVDESS is 16 kHz: 160 samples exactly */
+  size_t rows = (size_t)(frames / hop), bad = 0, ev_speech = 0;
+  double ev_mean[EV_N_EMOTIONS] = {0};
+  EV_CHECK(ts.n_rows == rows, "%s: %zu rows, %zu expected", base, ts.n_rows, rows);
+  for (size_t r = 0; r < rows && r < ts.n_rows; r++) {
+    ev_analyzer_process(an, x + (int64_t)r * hop, (uint32_t)hop);
+    const ev_outputs *o = ev_analyzer_outputs(an);
+    int mismatch = fabs(ta_csv_num(&ts, r, 0) - (double)(r + 1) * hop / rate) > 1e-6;
+    mismatch |= (int)ta_csv_num(&ts, r, dom) != o->dominant + 1;
+    mismatch |= fabs(ta_csv_num(&ts, r, voice) - o->voice_activity) > 2e-6;
+    for (int e = 0; e < EV_N_EMOTIONS; e++)
+      mismatch |= fabs(ta_csv_num(&ts, r, col[e]) - o->prob[e]) > 2e-6;
+    if (mismatch && bad++ < 3)
+      fprintf(stderr, "%s row %zu: series dominant %s neutral %s voice %s; analyser %d %.6f %.6f\n",
+              base, r, ts.cells[r][dom], ts.cells[r][col[0]], ts.cells[r][voice], o->dominant + 1,
+              o->prob[0], o->voice_activity);
+    if (o->dominant >= 0) {
+      ev_speech++;
+      for (int e = 0; e < EV_N_EMOTIONS; e++)
+        ev_mean[e] += o->prob[e];
+    }
+  }
+  EV_CHECK(bad == 0, "%s: %zu of %zu rows differ from ev_analyzer", base, bad, rows);
+  EV_CHECK(ev_speech == speech, "speech rows %zu vs analyser %zu", speech, ev_speech);
+  for (int e = 0; e < EV_N_EMOTIONS; e++)
+    EV_CHECK_NEAR(ta_csv_num(sum, (size_t)row, 4 + e),
+                  ev_mean[e] / (double)(ev_speech ? ev_speech : 1), 1e-5,
+                  "summary vs analyser mean");
+  printf("%s: %zu rows, %zu speech, dominant %s, matches the series and ev_analyzer\n", base,
+         ts.n_rows, speech, sum->cells[row][3]);
+  ev_model_runtime_free(ev_analyzer_swap_model(an, NULL));
+out:
+  ev_analyzer_free(an);
+  ev_model_free(m);
+  free(x);
+  ta_csv_free(&ts);
+}
+
+static void test_summary(const char *tmp) {
+  need_corpus();
+  char *files[3] = {speech_file(1, "03-01-05-02-01-01"), speech_file(2, "03-01-03-02-02-01"),
+                    speech_file(3, "03-01-04-02-01-02")};
+  char *outdir = path_join(tmp, "out"), *sum_path = path_join(tmp, "summary.csv");
+  char *argv[] = {(char *)exe, "--bundle", (char *)bundle, "--model", (char *)model,
+                  "-o",        outdir,     "--summary",    sum_path,  "-q",
+                  files[0],    files[1],   files[2],       NULL};
+  int rc = ta_run(argv, NULL, NULL);
+  EV_CHECK(rc == 0, "exit status %d", rc);
+  ta_csv sum;
+  EV_CHECK(ta_csv_read(&sum, sum_path) == 0, "read the summary");
+  EV_CHECK(sum.n_cols == 12 && sum.n_rows == 3, "%d columns, %zu rows", sum.n_cols, sum.n_rows);
+  char *text = ta_read_file(sum_path, NULL);
+  EV_CHECK(text && !strncmp(text,
+                            "file,duration_s,speech_ratio,dominant,neutral,calm,happy,sad,angry,"
+                            "fearful,disgust,surprised\n",
+                            88),
+           "summary header");
+  free(text);
+  for (int i = 0; i < 3; i++)
+    if (sum.n_rows == 3)
+      check_file(files[i], &sum, outdir);
+  ta_csv_free(&sum);
+  for (int i = 0; i < 3; i++)
+    free(files[i]);
+  free(outdir);
+  free(sum_path);
+}
+
+/* ---- jobs, shards, skip-existing ------------------------------------------------------------ */
+
+static int run_tool(const char *err_path, const char *a1, const char *a2, const char *a3,
+                    const char *a4, const char *a5, const char *a6, const char *input) {
+  char *argv[16];
+  int n = 0;
+  argv[n++] = (char *)exe;
+  argv[n++] = "--bundle";
+  argv[n++] = (char *)bundle;
+  argv[n++] = "--model";
+  argv[n++] = (char *)model;
+  const char *extra[] = {a1, a2, a3, a4, a5, a6};
+  for (int i = 0; i < 6; i++)
+    if (extra[i])
+      argv[n++] = (char *)extra[i];
+  argv[n++] = (char *)input;
+  argv[n] = NULL;
+  return ta_run(argv, NULL, err_path);
+}
+
+static char *rows_sorted(const char *const *paths, int n) {
+  /* concatenates the data rows of several summaries, sorted */
+  char *lines[4096];
+  size_t count = 0, total = 1;
+  for (int i = 0; i < n; i++) {
+    char *text = ta_read_file(paths[i], NULL);
+    if (!text)
+      continue;
+    char *save, *line = strtok_r(text, "\n", &save); /* header skipped */
+    while ((line = strtok_r(NULL, "\n", &save)) && count < 4096) {
+      lines[count++] = strdup(line);
+      total += strlen(line) + 1;
+    }
+    free(text);
+  }
+  for (size_t i = 1; i < count; i++) /* insertion sort: a handful of rows */
+    for (size_t j = i; j > 0 && strcmp(lines[j - 1], lines[j]) > 0; j--) {
+      char *t = lines[j];
+      lines[j] = lines[j - 1];
+      lines[j - 1] = t;
+    }
+  char *out = malloc(total);
+  out[0] = '\0';
+  for (size_t i = 0; i < count; i++) {
+    strcat(out, lines[i]);
+    strcat(out, "\n");
+    free(lines[i]);
+  }
+  return out;
+}
+
+static int same_file(const char *a, const char *b) {
+  size_t na, nb;
+  char *x = ta_read_file(a, &na), *y = ta_read_file(b, &nb);
+  int same = x && y && na == nb && !memcmp(x, y, na);
+  free(x);
+  free(y);
+  return same;
+}
+
+static void test_jobs(const char *tmp) {
+  need_corpus();
+  /* A directory of 8 files from two actors, as links (the tool walks it). */
+  char *in = path_join(tmp, "in");
+  mkdir(in, 0777);
+  const char *names[] = {"03-01-01-01-01-01", "03-01-02-02-02-01", "03-01-05-01-01-02",
+                         "03-01-06-02-01-01", "03-01-07-01-02-02", "03-01-08-02-01-02"};
+  char *series[16];
+  int n_series = 0;
+  for (int a = 5; a <= 6; a++)
+    for (int i = 0; i < 6; i += (a == 5 ? 1 : 2)) {
+      char *src = speech_file(a, names[i]);
+      char link[8192];
+      const char *base = strrchr(src, '/') + 1;
+      snprintf(link, sizeof link, "%s/%s", in, base);
+      EV_CHECK(symlink(src, link) == 0, "link %s", src);
+      char csv[512];
+      snprintf(csv, sizeof csv, "%.*s.csv", (int)strlen(base) - 5, base);
+      series[n_series++] = strdup(csv);
+      free(src);
+    }
+  char *o1 = path_join(tmp, "o1"), *o2 = path_join(tmp, "o2"), *o3 = path_join(tmp, "o3");
+  char *s1 = path_join(tmp, "s1.csv"), *s2 = path_join(tmp, "s2.csv");
+  char *s3a = path_join(tmp, "s3a.csv"), *s3b = path_join(tmp, "s3b.csv");
+  char *s4 = path_join(tmp, "s4.csv"), *log4 = path_join(tmp, "log4.txt");
+  EV_CHECK(run_tool(NULL, "-q", "-o", o1, "-s", s1, NULL, in) == 0, "one job");
+  EV_CHECK(run_tool(NULL, "-q", "-o", o2, "-s", s2, "-j2", in) == 0, "two jobs");
+  EV_CHECK(run_tool(NULL, "-q", "-o", o3, "-s", s3a, "--shard=0/2", in) == 0, "shard 0/2");
+  EV_CHECK(run_tool(NULL, "-q", "-o", o3, "-s", s3b, "--shard=1/2", in) == 0, "shard 1/2");
+
+  char *one = ta_read_file(s1, NULL);
+  EV_CHECK(one && strlen(one) > 100, "summary of one job");
+  EV_CHECK(same_file(s1, s2), "--jobs 2 summary is byte-identical to one job");
+  const char *shards[] = {s3a, s3b}, *single[] = {s1};
+  char *merged = rows_sorted(shards, 2), *ref = rows_sorted(single, 1);
+  EV_CHECK(!strcmp(merged, ref), "shards 0/2 + 1/2 (sorted rows) equal one job:\n%s\nvs\n%s",
+           merged, ref);
+  size_t n_rows = 0;
+  for (char *p = ref; *p; p++)
+    n_rows += *p == '\n';
+  EV_CHECK(n_rows == (size_t)n_series, "%zu summary rows for %d files", n_rows, n_series);
+  for (int i = 0; i < n_series; i++) {
+    char *a = path_join(o1, series[i]), *b = path_join(o2, series[i]),
+         *c = path_join(o3, series[i]);
+    EV_CHECK(same_file(a, b) && same_file(a, c), "time series %s identical in all runs", series[i]);
+    free(a);
+    free(b);
+    free(c);
+  }
+  /* --skip-existing: nothing is analysed again, the summary is recomputed identically. */
+  char *first = path_join(o1, series[0]);
+  struct stat before, after;
+  stat(first, &before);
+  EV_CHECK(run_tool(log4, "--skip-existing", "-o", o1, "-s", s4, NULL, in) == 0,
+           "skip-existing run");
+  stat(first, &after);
+  EV_CHECK(before.st_mtim.tv_sec == after.st_mtim.tv_sec &&
+               before.st_mtim.tv_nsec == after.st_mtim.tv_nsec,
+           "existing series not rewritten");
+  EV_CHECK(same_file(s1, s4), "summary from existing outputs is byte-identical");
+  char *log = ta_read_file(log4, NULL);
+  char expect[64];
+  snprintf(expect, sizeof expect, "0 analysed");
+  EV_CHECK(log && strstr(log, expect) && strstr(log, "skipped as existing"),
+           "log says all skipped: %s", log ? log : "(none)");
+  free(log);
+  printf("%d files: one job, two jobs, two shards and --skip-existing agree\n", n_series);
+
+  /* JSON Lines carries the same rows. */
+  char *o5 = path_join(tmp, "o5");
+  EV_CHECK(run_tool(NULL, "-q", "-o", o5, "--format=jsonl", NULL, NULL, in) == 0, "jsonl run");
+  char *csv_path = path_join(o1, series[0]);
+  char jsonl_name[512];
+  snprintf(jsonl_name, sizeof jsonl_name, "%.*sjsonl", (int)strlen(series[0]) - 3, series[0]);
+  char *jsonl_path = path_join(o5, jsonl_name);
+  ta_csv ts;
+  EV_CHECK(ta_csv_read(&ts, csv_path) == 0, "read csv");
+  char *jl = ta_read_file(jsonl_path, NULL);
+  EV_CHECK(jl != NULL, "read %s", jsonl_path);
+  size_t lines = 0;
+  for (char *p = jl; p && *p; p++)
+    lines += *p == '\n';
+  EV_CHECK(lines == ts.n_rows, "jsonl %zu lines vs csv %zu rows", lines, ts.n_rows);
+  if (jl && ts.n_rows) { /* the last row's neutral value, as text, in both */
+    char key[128];
+    snprintf(key, sizeof key, "\"neutral\":%s,",
+             ts.cells[ts.n_rows - 1][ta_csv_col(&ts, "neutral")]);
+    char *last = jl + strlen(jl) - 1;
+    while (last > jl && last[-1] != '\n')
+      last--;
+    EV_CHECK(strstr(last, key) != NULL, "jsonl last row has %s", key);
+  }
+  free(jl);
+  ta_csv_free(&ts);
+  free(csv_path);
+  free(jsonl_path);
+  free(o5);
+
+  free(first);
+  free(merged);
+  free(ref);
+  free(one);
+  for (int i = 0; i < n_series; i++)
+    free(series[i]);
+  free(in);
+  free(o1);
+  free(o2);
+  free(o3);
+  free(s1);
+  free(s2);
+  free(s3a);
+  free(s3b);
+  free(s4);
+  free(log4);
+}
+
+/* ---- broken and odd files ----------------------------------------------------------------- */
+
+static void write_wav(const char *path, int rate, int channels, const float *mono, int64_t frames,
+                      int speech_channels_mask) {
+  SF_INFO info = {0};
+  info.samplerate = rate;
+  info.channels = channels;
+  info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
+  SNDFILE *sf = sf_open(path, SFM_WRITE, &info);
+  EV_CHECK(sf != NULL, "write %s: %s", path, sf_strerror(NULL));
+  if (!sf)
+    return;
+  float *buf = calloc((size_t)(frames ? frames : 1) * (size_t)channels, sizeof *buf);
+  for (int64_t i = 0; i < frames; i++)
+    for (int c = 0; c < channels; c++)
+      buf[i * channels + c] = (speech_channels_mask >> c & 1) && mono ? mono[i] : 0.0f;
+  sf_writef_float(sf, buf, frames);
+  sf_close(sf);
+  free(buf);
+}
+
+static void write_bytes(const char *path, const void *data, size_t n) {
+  FILE *f = fopen(path, "wb");
+  if (f) {
+    fwrite(data, 1, n, f);
+    fclose(f);
+  }
+}
+
+static void test_badfiles(const char *tmp) {
+  need_corpus();
+  char *in = path_join(tmp, "in");
+  mkdir(in, 0777);
+  char *src = speech_file(1, "03-01-05-02-01-01");
+  int64_t frames;
+  int rate;
+  float *speech = read_audio(src, &frames, &rate);
+  EV_CHECK(speech && rate == 16000, "read %s", src);
+  if (!speech)
+    return;
+  char p[8192];
+  /* the good but odd ones */
+  snprintf(p, sizeof p, "%s/rate8k.wav", in);
+  write_wav(p, 8000, 1, speech, frames, 1); /* the same samples, read at 8 kHz (2x slower) */
+  int64_t n192 = frames * 12;               /* 16 kHz -> 192 kHz, linear interpolation */
+  float *up = malloc((size_t)n192 * sizeof *up);
+  for (int64_t i = 0; i < n192; i++) {
+    int64_t k = i / 12;
+    float f = (float)(i % 12) / 12.0f;
+    up[i] = speech[k] + f * ((k + 1 < frames ? speech[k + 1] : speech[k]) - speech[k]);
+  }
+  snprintf(p, sizeof p, "%s/rate192k.wav", in);
+  write_wav(p, 192000, 1, up, n192, 1);
+  free(up);
+  snprintf(p, sizeof p, "%s/six_channels.wav", in);
+  write_wav(p, 16000, 6, speech, frames, 0x9); /* speech in channels 0 and 3 */
+  snprintf(p, sizeof p, "%s/silence.wav", in);
+  write_wav(p, 44100, 1, NULL, 88200, 0);
+  /* the broken ones */
+  snprintf(p, sizeof p, "%s/empty.wav", in);
+  write_bytes(p, "", 0);
+  snprintf(p, sizeof p, "%s/text.wav", in);
+  const char *text = "This is a text file that only pretends to be a WAV file.\n";
+  write_bytes(p, text, strlen(text));
+  snprintf(p, sizeof p, "%s/header_only.wav", in);
+  write_wav(p, 16000, 1, NULL, 0, 0);
+  snprintf(p, sizeof p, "%s/truncated.wav", in);
+  write_wav(p, 16000, 1, speech, frames, 1);
+  EV_CHECK(truncate(p, 44 + frames) == 0, "truncate the wav to half its data");
+  size_t flac_len;
+  char *flac = ta_read_file(src, &flac_len);
+  snprintf(p, sizeof p, "%s/truncated.flac", in);
+  write_bytes(p, flac, flac_len / 2);
+  free(flac);
+  free(speech);
+
+  char *sum_path = path_join(tmp, "summary.csv"), *log_path = path_join(tmp, "log.txt");
+  char *argv[] = {(char *)exe,   "--bundle",  (char *)bundle, "--model",
+                  (char *)model, "--summary", sum_path,       in,
+                  NULL};
+  int rc = ta_run(argv, NULL, log_path);
+  EV_CHECK(rc == 1, "exit status %d (1: some files failed)", rc);
+  char *log = ta_read_file(log_path, NULL);
+  printf("--- tool output\n%s---\n", log ? log : "");
+  static const char *const broken[] = {"empty.wav", "text.wav", "header_only.wav", "truncated.wav",
+                                       "truncated.flac"};
+  for (int i = 0; i < 5; i++) {
+    char needle[256];
+    snprintf(needle, sizeof needle, "%s: skipped: ", broken[i]);
+    const char *at = log ? strstr(log, needle) : NULL;
+    EV_CHECK(at != NULL, "the log reports %s with a reason", broken[i]);
+  }
+  EV_CHECK(log && strstr(log, "4 analysed") && strstr(log, "5 failed"), "tally");
+  ta_csv sum;
+  EV_CHECK(ta_csv_read(&sum, sum_path) == 0, "summary");
+  EV_CHECK(sum.n_rows == 4, "%zu summary rows (the 4 good files)", sum.n_rows);
+  static const char *const good[] = {"rate192k.wav", "rate8k.wav", "silence.wav",
+                                     "six_channels.wav"};
+  double durations[] = {(double)frames / 16000, (double)frames / 8000, 2.0, (double)frames / 16000};
+  for (int i = 0; i < 4; i++) {
+    snprintf(p, sizeof p, "%s/%s", in, good[i]);
+    int row = find_row(&sum, p);
+    EV_CHECK(row >= 0, "row for %s", good[i]);
+    if (row < 0)
+      continue;
+    EV_CHECK_NEAR(ta_csv_num(&sum, (size_t)row, 1), durations[i], 1e-3, good[i]);
+    double ratio = ta_csv_num(&sum, (size_t)row, 2);
+    if (!strcmp(good[i], "silence.wav")) {
+      EV_CHECK(ratio == 0.0 && !strcmp(sum.cells[row][3], "none"), "silence: ratio %g, %s", ratio,
+               sum.cells[row][3]);
+    } else {
+      EV_CHECK(ratio > 0.2 && ratio < 1.0, "%s: speech ratio %g", good[i], ratio);
+      double total = 0;
+      for (int e = 0; e < 8; e++)
+        total += ta_csv_num(&sum, (size_t)row, 4 + e);
+      EV_CHECK_NEAR(total, 1.0, 0.02, "mean probabilities sum to 1");
+    }
+  }
+  ta_csv_free(&sum);
+  free(log);
+
+  /* A model that cannot load fails the file with the plugin's reason. */
+  char *bad_model = path_join(tmp, "broken.safetensors");
+  write_bytes(bad_model, "\x10\x00\x00\x00\x00\x00\x00\x00{\"a\":", 13);
+  snprintf(p, sizeof p, "%s/silence.wav", in);
+  char *argv2[] = {(char *)exe, "--bundle", (char *)bundle, "--model", bad_model, "-q", p, NULL};
+  rc = ta_run(argv2, "/dev/null", log_path);
+  log = ta_read_file(log_path, NULL);
+  printf("--- broken model\n%s---\n", log ? log : "");
+  EV_CHECK(rc == 1 && log && strstr(log, "did not load"), "broken model: status %d", rc);
+  free(log);
+  /* Usage errors: exit status 2. */
+  char *argv3[] = {(char *)exe, "--bundle", (char *)bundle, "--set", "no_such_port=1", p, NULL};
+  rc = ta_run(argv3, "/dev/null", log_path);
+  EV_CHECK(rc == 2, "unknown --set symbol: status %d", rc);
+  char *argv4[] = {(char *)exe, "--jobs", "0", p, NULL};
+  rc = ta_run(argv4, "/dev/null", log_path);
+  EV_CHECK(rc == 2, "--jobs 0: status %d", rc);
+  free(bad_model);
+  free(src);
+  free(in);
+  free(sum_path);
+  free(log_path);
+}
+
+/* ---- plot --------------------------------------------------------------------------------- */
+
+static uint32_t be32(const unsigned char *p) {
+  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void test_plot(const char *tmp) {
+  need_corpus();
+  char *src = speech_file(1, "03-01-05-02-01-01");
+  const char *formats[] = {"png", "svg", "pdf"};
+  for (int i = 0; i < 3; i++) {
+    char outdir[4096], fmt[64];
+    snprintf(outdir, sizeof outdir, "%s/%s", tmp, formats[i]);
+    snprintf(fmt, sizeof fmt, "--plot-format=%s", formats[i]);
+    char *argv[] = {(char *)exe, "--bundle", (char *)bundle, "-q", "-o", outdir, fmt, src, NULL};
+    EV_CHECK(ta_run(argv, NULL, NULL) == 0, "--plot %s", formats[i]);
+    char path[8192];
+    snprintf(path, sizeof path, "%s/03-01-05-02-01-01-01.%s", outdir, formats[i]);
+    size_t n = 0;
+    unsigned char *d = (unsigned char *)ta_read_file(path, &n);
+    EV_CHECK(d != NULL && n > 1000, "%s exists (%zu bytes)", path, n);
+    if (!d)
+      continue;
+    if (i == 0) {
+      EV_CHECK(n > 24 && !memcmp(d, "\x89PNG\r\n\x1a\n", 8) && !memcmp(d + 12, "IHDR", 4),
+               "PNG signature and IHDR");
+      EV_CHECK(be32(d + 16) == 1600 && be32(d + 20) == 1000, "PNG %ux%u", be32(d + 16),
+               be32(d + 20));
+      printf("PNG %ux%u, %zu bytes\n", be32(d + 16), be32(d + 20), n);
+    } else if (i == 1) {
+      EV_CHECK(strstr((char *)d, "<svg") && strstr((char *)d, "width=\"1600") &&
+                   strstr((char *)d, "</svg>"),
+               "SVG document of width 1600");
+    } else {
+      EV_CHECK(!memcmp(d, "%PDF-", 5), "PDF header");
+    }
+    free(d);
+  }
+  free(src);
+}
+
+int main(int argc, char **argv) {
+  if (argc != 5) {
+    fprintf(stderr, "usage: %s summary|jobs|badfiles|plot EMOVOX_ANALYZE BUNDLE MODEL\n", argv[0]);
+    return 2;
+  }
+  exe = argv[2];
+  bundle = argv[3];
+  model = argv[4];
+  char *tmp = ta_mkdtemp();
+  if (!tmp)
+    EV_SKIP("no temporary directory");
+  if (!strcmp(argv[1], "summary"))
+    test_summary(tmp);
+  else if (!strcmp(argv[1], "jobs"))
+    test_jobs(tmp);
+  else if (!strcmp(argv[1], "badfiles"))
+    test_badfiles(tmp);
+  else if (!strcmp(argv[1], "plot"))
+    test_plot(tmp);
+  else {
+    fprintf(stderr, "unknown mode %s\n", argv[1]);
+    return 2;
+  }
+  if (!ev_test_failures)
+    ta_rm_rf(tmp);
+  else
+    fprintf(stderr, "outputs kept in %s\n", tmp);
+  free(tmp);
+  EV_TEST_END();
+}
