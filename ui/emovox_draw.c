@@ -164,10 +164,10 @@ static void rounded(cairo_t *cr, emovox_rect r, double rad) {
 
 enum { ALIGN_LEFT, ALIGN_CENTER, ALIGN_RIGHT };
 
-/* Writes text vertically centred in r, shrinking the font (down to 40 %) to fit the width and
- * clipping what still does not fit. */
-static void text_in(cairo_t *cr, emovox_rect r, const char *text, double size, int bold,
-                    int align) {
+/* Writes text vertically centred in r, clipped to r. With `shrink`, the font shrinks (down to
+ * 40 %) to fit the width first: single labels stay whole in narrow layouts. */
+static void text_core(cairo_t *cr, emovox_rect r, const char *text, double size, int bold,
+                      int align, int shrink) {
   if (r.w <= 0 || r.h <= 0 || !text || !*text)
     return;
   cairo_save(cr);
@@ -179,7 +179,7 @@ static void text_in(cairo_t *cr, emovox_rect r, const char *text, double size, i
   cairo_set_font_size(cr, size);
   cairo_text_extents_t te;
   cairo_text_extents(cr, text, &te);
-  if (te.x_advance > r.w && te.x_advance > 0) {
+  if (shrink && te.x_advance > r.w && te.x_advance > 0) {
     size = fmax(size * 0.4, size * r.w / te.x_advance);
     cairo_set_font_size(cr, size);
     cairo_text_extents(cr, text, &te);
@@ -197,42 +197,61 @@ static void text_in(cairo_t *cr, emovox_rect r, const char *text, double size, i
   cairo_restore(cr);
 }
 
+static void text_in(cairo_t *cr, emovox_rect r, const char *text, double size, int bold,
+                    int align) {
+  text_core(cr, r, text, size, bold, align, 1);
+}
+
+static double text_width(cairo_t *cr, const char *text, size_t n) {
+  char buf[1024];
+  if (n >= sizeof buf)
+    n = sizeof buf - 1;
+  memcpy(buf, text, n);
+  buf[n] = 0;
+  cairo_text_extents_t te;
+  cairo_text_extents(cr, buf, &te);
+  return te.x_advance;
+}
+
+/* How many bytes of text fit on one line of width w: whole words if possible, else as many
+ * characters as fit (long paths have no spaces); never splits a UTF-8 sequence. */
+static size_t line_fit(cairo_t *cr, const char *text, double w) {
+  size_t len = strlen(text), best = 0;
+  for (size_t i = 0; i <= len; i++) {
+    if (text[i] != ' ' && text[i] != 0)
+      continue;
+    if (text_width(cr, text, i) > w)
+      break;
+    best = i;
+  }
+  if (best > 0)
+    return best;
+  size_t n = 0;
+  for (size_t i = 1; i <= len; i++) {
+    if ((text[i] & 0xc0) == 0x80)
+      continue; /* inside a UTF-8 sequence */
+    if (text_width(cr, text, i) > w)
+      break;
+    n = i;
+  }
+  return n > 0 ? n : 1;
+}
+
 /* Word-wraps text into as many lines of `size` as fit in r (the last one clipped). */
 static void text_wrapped(cairo_t *cr, emovox_rect r, const char *text, double size) {
   if (r.w <= 0 || r.h <= 0 || !text)
     return;
   double line_h = size * 1.25;
   int lines = (int)fmax(1, floor(r.h / line_h));
-  char buf[1024];
-  snprintf(buf, sizeof buf, "%s", text);
   cairo_select_font_face(cr, FONT, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
   cairo_set_font_size(cr, size);
-  char *p = buf;
+  const char *p = text;
   for (int li = 0; li < lines && *p; li++) {
-    /* Take words while they fit; the last line takes everything left (clipped). */
-    char *end = p, *best = NULL;
-    while (li < lines - 1) {
-      char *sp = strchr(end, ' ');
-      char save = 0;
-      char *cut = sp ? sp : p + strlen(p);
-      save = *cut;
-      *cut = 0;
-      cairo_text_extents_t te;
-      cairo_text_extents(cr, p, &te);
-      *cut = save;
-      if (te.x_advance > r.w && best)
-        break;
-      best = cut;
-      if (!sp)
-        break;
-      end = sp + 1;
-    }
-    char *stop = (li < lines - 1 && best) ? best : p + strlen(p);
-    char save = *stop;
-    *stop = 0;
-    text_in(cr, rect(r.x, r.y + li * line_h, r.w, line_h), p, size, 0, ALIGN_LEFT);
-    *stop = save;
-    p = stop;
+    size_t n = li < lines - 1 ? line_fit(cr, p, r.w) : strlen(p);
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%.*s", (int)n, p);
+    text_core(cr, rect(r.x, r.y + li * line_h, r.w, line_h), buf, size, 0, ALIGN_LEFT, 0);
+    p += n;
     while (*p == ' ')
       p++;
   }
@@ -378,6 +397,25 @@ static void draw_plane(cairo_t *cr, const emovox_layout *l, const emovox_view_st
   }
 }
 
+/* Without a running model the history is empty: its space explains the problem instead. */
+static void draw_problem(cairo_t *cr, const emovox_layout *l, const emovox_view_state *s) {
+  emovox_rect r = l->history;
+  double sc = l->scale, pad = 8 * sc;
+  char buf[768];
+  if (s->status == EMOVOX_VIEW_LOAD_ERROR) {
+    snprintf(buf, sizeof buf, "The model could not be loaded: %s",
+             s->error[0] ? s->error : "(no details from the plugin)");
+    set_rgb(cr, alarm, 1);
+  } else {
+    snprintf(buf, sizeof buf,
+             "No model is running. Choose a .safetensors model file in the "
+             "plugin's \"model\" parameter (host: plugin properties / files).");
+    set_rgb(cr, amber, 1);
+  }
+  double fs = clampd((r.h - pad) / 5.0, 8 * sc, 14 * sc); /* four lines */
+  text_wrapped(cr, rect(r.x + pad, r.y + pad * 0.5, r.w - 2 * pad, r.h - pad), buf, fs);
+}
+
 static void draw_history(cairo_t *cr, const emovox_layout *l, const emovox_view_state *s) {
   emovox_rect r = l->history;
   if (r.w <= 0)
@@ -385,6 +423,10 @@ static void draw_history(cairo_t *cr, const emovox_layout *l, const emovox_view_
   double sc = l->scale;
   set_grey(cr, 1, 0.05);
   fill_rect(cr, r);
+  if (s->status != EMOVOX_VIEW_OK) {
+    draw_problem(cr, l, s);
+    return;
+  }
   double col = r.w / EMOVOX_HISTORY_LEN;
   int d;
   float c;
@@ -459,7 +501,14 @@ static void draw_status(cairo_t *cr, const emovox_layout *l, const emovox_view_s
     return;
   double fs = fmin(12 * l->scale, r.h * 0.8);
   char buf[768];
-  if (s->status == EMOVOX_VIEW_LOAD_ERROR) {
+  if (s->status != EMOVOX_VIEW_OK && l->history.w > 0) { /* the details are shown above */
+    snprintf(buf, sizeof buf, "%s",
+             s->status == EMOVOX_VIEW_LOAD_ERROR
+                 ? "Model: load error (details above); the previous model, "
+                   "if any, keeps running."
+                 : "Model: none loaded.");
+    set_grey(cr, 0.65, 1);
+  } else if (s->status == EMOVOX_VIEW_LOAD_ERROR) {
     snprintf(buf, sizeof buf, "Model failed to load: %s",
              s->error[0] ? s->error : "(no details from the plugin)");
     set_rgb(cr, alarm, 1);

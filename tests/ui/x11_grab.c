@@ -1,6 +1,7 @@
-/* Saves the root window of $DISPLAY (or the window given in hex) as PNG and prints how many
- * pixels have the Emovox UI's background colour, so the screenshot test can tell whether the
- * UI was actually drawn. Usage: x11_grab OUT.png [WINDOW_ID] */
+/* Saves the largest top-level window of $DISPLAY (the host's window; or the window given, "root"
+ * for the whole screen) as PNG and prints how many pixels have the Emovox UI's background colour,
+ * so the screenshot test can tell whether the UI was actually drawn.
+ * Usage: x11_grab OUT.png [WINDOW_ID|root] */
 #include <X11/Xlib.h>
 #include <X11/Xutil.h>
 #include <cairo-xlib.h>
@@ -9,10 +10,31 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Without a window manager the host's window is a direct child of the root. */
+static Window largest_child(Display *dpy, Window root) {
+  Window r, p, *kids = NULL, best = root;
+  unsigned n = 0;
+  long best_area = 0;
+  if (!XQueryTree(dpy, root, &r, &p, &kids, &n))
+    return root;
+  for (unsigned i = 0; i < n; i++) {
+    XWindowAttributes wa;
+    if (XGetWindowAttributes(dpy, kids[i], &wa) && wa.map_state == IsViewable &&
+        (long)wa.width * wa.height > best_area) {
+      best_area = (long)wa.width * wa.height;
+      best = kids[i];
+    }
+  }
+  if (kids)
+    XFree(kids);
+  return best;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2 || !strcmp(argv[1], "--help")) {
-    printf("usage: x11_grab OUT.png [WINDOW_ID]\n"
-           "Writes the X window (default: the root window of $DISPLAY) to OUT.png and prints\n"
+    printf("usage: x11_grab OUT.png [WINDOW_ID|root]\n"
+           "Writes the X window (default: the largest top-level window of $DISPLAY) to OUT.png\n"
+           "and prints\n"
            "'background_pixels N': the pixels with the Emovox UI's background colour.\n");
     return argc < 2 ? 2 : 0;
   }
@@ -21,7 +43,11 @@ int main(int argc, char **argv) {
     fprintf(stderr, "x11_grab: cannot open display '%s'\n", getenv("DISPLAY"));
     return 1;
   }
-  Window win = argc > 2 ? (Window)strtoul(argv[2], NULL, 0) : DefaultRootWindow(dpy);
+  Window win = DefaultRootWindow(dpy);
+  if (argc > 2 && strcmp(argv[2], "root"))
+    win = (Window)strtoul(argv[2], NULL, 0);
+  else if (argc <= 2)
+    win = largest_child(dpy, win);
   XWindowAttributes wa;
   if (!XGetWindowAttributes(dpy, win, &wa)) {
     fprintf(stderr, "x11_grab: no such window\n");
