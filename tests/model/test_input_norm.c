@@ -1,0 +1,138 @@
+/* Input assembly and normalisation against sequences computed by hand (formulas in
+ * dsp/model/ev_input.h). */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../ev_test.h"
+#include "ev_input.h"
+
+static ev_input *make(ev_norm_mode mode, float tau, float prior_frames, int stride, float mean,
+                      float std, const char *feature) {
+  static float m[1], s[1];
+  m[0] = mean;
+  s[0] = std;
+  ev_input_spec spec;
+  memset(&spec, 0, sizeof spec);
+  ev_feature_config_default(&spec.features);
+  spec.n_inputs = 1;
+  spec.inputs[0] = ev_feature_from_name(feature);
+  spec.frame_stride = stride;
+  spec.norm.mode = mode;
+  spec.norm.tau_s = tau;
+  spec.norm.prior_frames = prior_frames;
+  spec.prior_mean = m;
+  spec.prior_std = s;
+  char err[256];
+  ev_input *in = ev_input_new(&spec, err, sizeof err);
+  EV_CHECK(in != NULL, "ev_input_new: %s", err);
+  return in;
+}
+
+static float push1(ev_input *in, float x, float rms) {
+  const float *y = ev_input_push_vector(in, &x, rms);
+  EV_CHECK(y != NULL, "a vector per frame at stride 1");
+  return y ? y[0] : NAN;
+}
+
+int main(void) {
+  const float loud = 0.1f, quiet = 1e-4f; /* -20 dBFS and -80 dBFS vs the -50 dB gate */
+
+  /* Sequence 1: tau chosen so a_min = 1 - exp(-ln 2) = 0.5 (step 10 ms); prior mean 0,
+   * std 2 (var 4), prior_frames 1.
+   *  x=4 speech: n=2, a=max(1/2,.5)=.5, d=4, mu=2, v=.5*(4+.5*16)=6, y=2/sqrt(6)
+   *  x=4 quiet:  no update,           y=2/sqrt(6)
+   *  x=-2 speech: n=3, a=max(1/3,.5)=.5, d=-4, mu=0, v=.5*(6+.5*16)=7, y=-2/sqrt(7) */
+  ev_input *in = make(EV_NORM_ADAPTIVE, (float)(0.01 / log(2.0)), 1.0f, 1, 0.0f, 2.0f, "zcr");
+  if (!in)
+    EV_TEST_END();
+  EV_CHECK_NEAR(push1(in, 4.0f, loud), 2.0 / sqrt(6.0), 1e-6, "seq1 step1");
+  EV_CHECK(ev_input_last_speech(in) == 1, "loud step is speech");
+  EV_CHECK_NEAR(ev_input_mean(in)[0], 2.0, 1e-6, "seq1 mu1");
+  EV_CHECK_NEAR(ev_input_var(in)[0], 6.0, 1e-5, "seq1 v1");
+  EV_CHECK_NEAR(push1(in, 4.0f, quiet), 2.0 / sqrt(6.0), 1e-6, "seq1 step2 (not speech)");
+  EV_CHECK(ev_input_last_speech(in) == 0, "quiet step is not speech");
+  EV_CHECK_NEAR(push1(in, -2.0f, loud), -2.0 / sqrt(7.0), 1e-6, "seq1 step3");
+  /* NaN: output 0 and no update */
+  EV_CHECK_NEAR(push1(in, NAN, loud), 0.0, 0.0, "NaN gives 0");
+  EV_CHECK_NEAR(ev_input_mean(in)[0], 0.0, 1e-6, "NaN does not move mu");
+  EV_CHECK_NEAR(ev_input_var(in)[0], 7.0, 1e-5, "NaN does not move v");
+  EV_CHECK_NEAR(push1(in, INFINITY, loud), 0.0, 0.0, "Inf gives 0");
+  /* adapt off: the prior (mean 0, std 2) */
+  ev_input_set_adapt(in, 0);
+  EV_CHECK_NEAR(push1(in, 3.0f, loud), 1.5, 1e-6, "adapt off uses the prior");
+  ev_input_set_adapt(in, 1);
+  /* reset: back to the prior */
+  ev_input_reset(in);
+  EV_CHECK_NEAR(ev_input_mean(in)[0], 0.0, 0.0, "reset mu");
+  EV_CHECK_NEAR(ev_input_var(in)[0], 4.0, 1e-6, "reset v");
+  ev_input_free(in);
+
+  /* Sequence 2: tau huge (a_min ~ 1e-6), prior mean 1, std 1, prior_frames 0: cumulative.
+   *  x=3: n=1, a=1, mu=3, v=0 -> sigma floor 0.1*1: y=0
+   *  x=5: n=2, a=.5, d=2, mu=4, v=.5*(0+.5*4)=1, y=1
+   *  x=1: n=3, a=1/3, d=-3, mu=3, v=2/3*(1+9/3)=8/3, y=-2/sqrt(8/3) */
+  in = make(EV_NORM_ADAPTIVE, 10000.0f, 0.0f, 1, 1.0f, 1.0f, "zcr");
+  EV_CHECK_NEAR(push1(in, 3.0f, loud), 0.0, 1e-6, "seq2 step1");
+  EV_CHECK_NEAR(push1(in, 5.0f, loud), 1.0, 1e-5, "seq2 step2");
+  EV_CHECK_NEAR(push1(in, 1.0f, loud), -2.0 / sqrt(8.0 / 3.0), 1e-5, "seq2 step3");
+  /* a constant feature: v decays toward 0, sigma stays at the floor, y stays finite */
+  float y = 0;
+  for (int i = 0; i < 2000; i++)
+    y = push1(in, 2.0f, loud);
+  EV_CHECK(isfinite(y) && fabsf(y) <= 1000.0f, "constant input stays finite: %g", (double)y);
+  ev_input_free(in);
+
+  /* Global mode ignores speech and adaptation: y = (x - mean) / std */
+  in = make(EV_NORM_GLOBAL, 1.0f, 10.0f, 1, 0.5f, 0.25f, "zcr");
+  EV_CHECK_NEAR(push1(in, 1.0f, loud), 2.0, 1e-6, "global");
+  EV_CHECK_NEAR(push1(in, 1.0f, loud), 2.0, 1e-6, "global does not adapt");
+  ev_input_free(in);
+
+  /* Stride 3: averages three frames (x and rms), one vector per three frames. */
+  in = make(EV_NORM_GLOBAL, 1.0f, 10.0f, 3, 0.0f, 1.0f, "zcr");
+  float v1 = 1.0f, v2 = 2.0f, v3 = 6.0f;
+  EV_CHECK(ev_input_push_vector(in, &v1, loud) == NULL, "stride 3: no vector after 1 frame");
+  EV_CHECK(ev_input_push_vector(in, &v2, loud) == NULL, "stride 3: no vector after 2 frames");
+  const float *o = ev_input_push_vector(in, &v3, loud);
+  EV_CHECK(o && fabsf(o[0] - 3.0f) < 1e-6f, "stride 3 average = 3");
+  ev_input_free(in);
+
+  /* Assembly from an ev_frame: features in the model's order, prior floor on std 0. */
+  ev_input_spec spec;
+  memset(&spec, 0, sizeof spec);
+  ev_feature_config_default(&spec.features);
+  spec.n_inputs = 2;
+  spec.inputs[0] = EV_FEAT_RMS;
+  spec.inputs[1] = EV_FEAT_CHROMA;
+  spec.frame_stride = 1;
+  spec.norm.mode = EV_NORM_GLOBAL;
+  spec.norm.tau_s = 1.0f;
+  float mean[13] = {0}, std[13];
+  for (int i = 0; i < 13; i++)
+    std[i] = 1.0f;
+  std[0] = 0.0f; /* floored to 1e-6 */
+  spec.prior_mean = mean;
+  spec.prior_std = std;
+  char err[256];
+  in = ev_input_new(&spec, err, sizeof err);
+  EV_CHECK(in && ev_input_dims(in) == 13, "rms + chroma = 13 dims");
+  if (in) {
+    float rms = 1e-6f, chroma[12];
+    for (int i = 0; i < 12; i++)
+      chroma[i] = (float)i;
+    ev_frame fr;
+    memset(&fr, 0, sizeof fr);
+    fr.feat[EV_FEAT_RMS] = &rms;
+    fr.feat[EV_FEAT_CHROMA] = chroma;
+    o = ev_input_push(in, &fr);
+    EV_CHECK(o != NULL, "vector");
+    if (o) {
+      EV_CHECK_NEAR(o[0], 1.0, 1e-5, "rms first, std floored at 1e-6");
+      for (int i = 0; i < 12; i++)
+        EV_CHECK_NEAR(o[1 + i], i, 1e-6, "chroma in order");
+    }
+  }
+  ev_input_free(in);
+  EV_TEST_END();
+}
