@@ -94,7 +94,7 @@ static inline double nn_max_err(const float *a, const float *b, size_t n, double
   return worst;
 }
 
-static ev_layer_config nn_cfg(ev_layer_kind kind, int in_dim) {
+static inline ev_layer_config nn_cfg(ev_layer_kind kind, int in_dim) {
   ev_layer_config c;
   ev_layer_config_default(&c, kind);
   c.in_dim = in_dim;

@@ -1,0 +1,74 @@
+/* Benchmark (prints figures, asserts nothing): the cost of one ev_layer_step for layers of a
+ * realistic size, median and worst over many frames, and how it compares with a 10 ms frame
+ * hop. EMOVOX_BENCH_QUICK=1 runs a few hundred frames only. */
+#include <time.h>
+
+#include "nn_test_util.h"
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+int main(void) {
+  (void)ev_test_failures; /* shared test header; nothing is checked here */
+  const char *quick = getenv("EMOVOX_BENCH_QUICK");
+  int frames = (quick && *quick == '1') ? 300 : 5000;
+  ev_layer_config c[8];
+  int n = 0;
+  c[n] = nn_cfg(EV_LAYER_CONV1D, 40);
+  c[n].out_dim = 64, c[n].kernel = 3, c[n].dilation = 2, c[n++].activation = EV_ACT_GELU;
+  c[n++] = nn_cfg(EV_LAYER_LAYERNORM, 64);
+  c[n] = nn_cfg(EV_LAYER_GRU, 64);
+  c[n++].hidden = 64;
+  c[n] = nn_cfg(EV_LAYER_LSTM, 64);
+  c[n++].hidden = 64;
+  c[n] = nn_cfg(EV_LAYER_BILSTM, 64);
+  c[n].hidden = 32, c[n++].window = 25;
+  c[n] = nn_cfg(EV_LAYER_ATTNPOOL, 64);
+  c[n++].window = 100;
+  c[n] = nn_cfg(EV_LAYER_MEANPOOL, 64);
+  c[n++].window = 100;
+  c[n] = nn_cfg(EV_LAYER_DENSE, 64);
+  c[n++].out_dim = 8;
+  double *t = nn_xcalloc((size_t)frames, sizeof(double));
+  printf("%-34s %10s %10s %10s %10s %12s %10s\n", "layer (one step)", "median us", "p99 us",
+         "worst us", "worst/med", "MACs/step", "weights");
+  for (int i = 0; i < n; i++) {
+    nn_layer nl;
+    nn_seed(i + 1);
+    nn_layer_make(&nl, &c[i], 0.2f);
+    float *state = nn_xcalloc(ev_layer_state_floats(&nl.l), sizeof(float));
+    float *scratch = nn_xcalloc(ev_layer_scratch_floats(&nl.l), sizeof(float));
+    float *in = nn_xcalloc((size_t)nl.l.in_dim, sizeof(float));
+    float *out = nn_xcalloc((size_t)nl.l.out_dim, sizeof(float));
+    ev_layer_state_reset(&nl.l, state);
+    for (int f = 0; f < frames; f++) {
+      nn_fill(in, (size_t)nl.l.in_dim, 1.0f);
+      double t0 = now_s();
+      ev_layer_step(&nl.l, state, in, out, scratch);
+      t[f] = now_s() - t0;
+    }
+    qsort(t, (size_t)frames, sizeof(double), cmp_double);
+    char what[64];
+    snprintf(what, sizeof what, "%s %d->%d H%d W%d", ev_layer_kind_name(nl.l.kind), nl.l.in_dim,
+             nl.l.out_dim, nl.l.hidden, nl.l.window);
+    printf("%-34s %10.2f %10.2f %10.2f %10.1f %12.0f %10zu\n", what, 1e6 * t[frames / 2],
+           1e6 * t[frames * 99 / 100], 1e6 * t[frames - 1], t[frames - 1] / t[frames / 2],
+           ev_layer_step_flops(&nl.l), ev_layer_n_weights(&nl.l));
+    free(state);
+    free(scratch);
+    free(in);
+    free(out);
+    nn_layer_free(&nl);
+  }
+  free(t);
+  printf("(a frame hop is 10000 us; worst includes scheduler noise on a shared machine)\n");
+  return 0;
+}
