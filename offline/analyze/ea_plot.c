@@ -5,6 +5,7 @@
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -455,4 +456,9 @@ int ea_plot_render(ea_plot_data *p, const ea_series *s, const ea_plot_columns *c
     return -1;
   }
   return 0;
+}
+
+void ea_plot_release_fonts(void) {
+  cairo_debug_reset_static_data();
+  FcFini();
 }

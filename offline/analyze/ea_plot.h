@@ -36,5 +36,7 @@ void ea_plot_feed(ea_plot_data *p, const float *a, const float *b, uint32_t n);
 int ea_plot_render(ea_plot_data *p, const ea_series *s, const ea_plot_columns *cols,
                    const char *title, const char *path, char *err, size_t errlen);
 void ea_plot_free(ea_plot_data *p);
+/* At exit, after all plots: frees cairo's and fontconfig's static caches. */
+void ea_plot_release_fonts(void);
 
 #endif
