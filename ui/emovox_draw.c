@@ -427,6 +427,10 @@ static void draw_history(cairo_t *cr, const emovox_layout *l, const emovox_view_
     draw_problem(cr, l, s);
     return;
   }
+  /* A caption band on top for the time labels, the columns below it. */
+  double fs = clampd(r.h * 0.2, 7 * sc, 11 * sc);
+  double cap = ceil(fs * 1.35);
+  emovox_rect plot = rect(r.x, r.y + cap, r.w, r.h - cap);
   double col = r.w / EMOVOX_HISTORY_LEN;
   int d;
   float c;
@@ -439,31 +443,30 @@ static void draw_history(cairo_t *cr, const emovox_layout *l, const emovox_view_
       break;
     if (d < 0)
       continue;
-    double hh = r.h * clampd(c, 0.05, 1);
+    double hh = plot.h * clampd(c, 0.05, 1);
     double x = r.x + r.w - (age + 1) * col;
     set_rgb(cr, emovox_palette[d], 1);
-    fill_rect(cr, rect(x, r.y + r.h - hh, col, hh));
+    fill_rect(cr, rect(x, plot.y + plot.h - hh, col, hh));
   }
   cairo_restore(cr);
   /* Grid every 5 s, labelled every 10 s. */
-  double fs = clampd(r.h * 0.22, 7 * sc, 11 * sc);
   for (int t = 5; t < 30; t += 5) {
     double x = floor(r.x + r.w - t * EMOVOX_HISTORY_HZ * col) + 0.5;
-    set_grey(cr, 1, t % 10 ? 0.08 : 0.16);
+    set_grey(cr, 0, t % 10 ? 0.25 : 0.45);
     cairo_set_line_width(cr, 1);
-    cairo_move_to(cr, x, r.y);
-    cairo_line_to(cr, x, r.y + r.h);
+    cairo_move_to(cr, x, plot.y);
+    cairo_line_to(cr, x, plot.y + plot.h);
     cairo_stroke(cr);
     if (t % 10 == 0) {
       char buf[16];
       snprintf(buf, sizeof buf, "-%d s", t);
       set_grey(cr, 0.6, 1);
-      text_in(cr, rect(x + 3 * sc, r.y + 1 * sc, 40 * sc, fs * 1.3), buf, fs, 0, ALIGN_LEFT);
+      text_in(cr, rect(x - 20 * sc, r.y, 40 * sc, cap), buf, fs, 0, ALIGN_CENTER);
     }
   }
   set_grey(cr, 0.6, 1);
-  text_in(cr, rect(r.x + 3 * sc, r.y + 1 * sc, 80 * sc, fs * 1.3), "30 s history", fs, 0,
-          ALIGN_LEFT);
+  text_in(cr, rect(r.x + 3 * sc, r.y, 90 * sc, cap), "history (30 s)", fs, 0, ALIGN_LEFT);
+  text_in(cr, rect(r.x + r.w - 43 * sc, r.y, 40 * sc, cap), "now", fs, 0, ALIGN_RIGHT);
 }
 
 static void draw_sliders(cairo_t *cr, const emovox_layout *l, const emovox_view_state *s) {

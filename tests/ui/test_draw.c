@@ -143,7 +143,45 @@ static void check_history(cairo_surface_t *sf, const emovox_layout *l, const cha
   }
 }
 
+/* A lively state for the README's picture: mixed probabilities and a history of speech turns
+ * with pauses between them. */
+static void write_showcase(void) {
+  emovox_view_state s;
+  make_state(&s, ST_SILENCE);
+  const int turns[] = {0, 1, 2, 2, 7, 4, 4, 3, 5, 6};
+  for (int t = 0; t < EMOVOX_HISTORY_LEN; t++) {
+    int turn = t / 30, in_turn = t % 30;
+    int e = turns[turn % 10];
+    int speaking = in_turn >= 4;
+    float conf = 0.45f + 0.4f * (float)sin(0.3 * t + turn) * 0.5f + 0.2f;
+    float p[8];
+    for (int i = 0; i < 8; i++)
+      p[i] = i == e ? conf : (1.0f - conf) / 7.0f;
+    set_probs(&s, p);
+    emovox_view_update(&s, EMOVOX_DOMINANT, speaking ? (float)(1 + e) : 0.0f);
+    emovox_view_update(&s, EMOVOX_CONFIDENCE, conf);
+    emovox_view_update(&s, EMOVOX_AROUSAL, 0.55f * (float)sin(0.05 * t));
+    emovox_view_update(&s, EMOVOX_VALENCE, -0.5f + 0.3f * (float)cos(0.07 * t));
+    emovox_view_tick(&s);
+  }
+  const float now[8] = {0.05f, 0.02f, 0.04f, 0.09f, 0.58f, 0.13f, 0.06f, 0.03f};
+  set_probs(&s, now);
+  emovox_view_update(&s, EMOVOX_DOMINANT, 1 + 4);
+  emovox_view_update(&s, EMOVOX_CONFIDENCE, 0.58f);
+  emovox_view_update(&s, EMOVOX_VOICE, 0.92f);
+  emovox_view_update(&s, EMOVOX_AROUSAL, 0.62f);
+  emovox_view_update(&s, EMOVOX_VALENCE, -0.48f);
+  s.hover = EMOVOX_CTRL_RESPONSE;
+  cairo_surface_t *sf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 640, 420);
+  cairo_t *cr = cairo_create(sf);
+  emovox_draw(cr, 640, 420, 1.0, &s);
+  cairo_destroy(cr);
+  write_png(sf, "ui_showcase_640x420.png");
+  cairo_surface_destroy(sf);
+}
+
 int main(void) {
+  write_showcase();
   for (int z = 0; z < N_SIZES; z++) {
     const size_case *sc = &sizes[z];
     emovox_layout l;
