@@ -1,0 +1,44 @@
+/* A deterministic speech-like test signal: silence, voiced harmonics with a moving pitch and
+ * syllable-rate amplitude modulation, a noisy (fricative-like) voiced part, silence. */
+#ifndef ANALYZER_SIGNAL_H
+#define ANALYZER_SIGNAL_H
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#define SIG_SECONDS 3.5
+/* segment boundaries in seconds */
+#define SIG_VOICED_A0 0.5
+#define SIG_VOICED_A1 1.5
+#define SIG_VOICED_B0 1.8
+#define SIG_VOICED_B1 2.8
+
+static float *make_signal(double rate, size_t *n_out) {
+  const size_t n = (size_t)(SIG_SECONDS * rate);
+  float *x = calloc(n, sizeof(float));
+  uint32_t noise = 22222;
+  double phase = 0.0;
+  for (size_t i = 0; i < n; i++) {
+    const double t = (double)i / rate;
+    noise = noise * 1664525u + 1013904223u;
+    const double white = (double)(noise >> 8) / 8388608.0 - 1.0;
+    const int a = t >= SIG_VOICED_A0 && t < SIG_VOICED_A1;
+    const int b = t >= SIG_VOICED_B0 && t < SIG_VOICED_B1;
+    double v = 1e-5 * white; /* a faint noise floor, far below the gate */
+    if (a || b) {
+      const double f0 = 150.0 + 50.0 * sin(2.0 * M_PI * 1.3 * t) + (b ? 60.0 : 0.0);
+      phase += 2.0 * M_PI * f0 / rate;
+      double voiced = 0.0;
+      for (int h = 1; h <= 12; h++)
+        voiced += sin(h * phase) / h;
+      const double env = 0.55 + 0.45 * sin(2.0 * M_PI * 4.0 * t);
+      v += 0.15 * env * voiced + (b ? 0.05 * white : 0.0);
+    }
+    x[i] = (float)v;
+  }
+  *n_out = n;
+  return x;
+}
+
+#endif

@@ -1,0 +1,229 @@
+/* The streaming analyser: block-size invariance of every per-frame output, probabilities,
+ * the speech gate, NaN input, model swaps and the no-model case. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../ev_test.h"
+#include "analyzer_signal.h"
+#include "ev_analyzer.h"
+#include "ev_model.h"
+
+typedef struct log {
+  ev_outputs *v;
+  size_t n, cap;
+} log_t;
+
+static void log_frame(void *user, const ev_outputs *o) {
+  log_t *l = user;
+  if (l->n == l->cap) {
+    l->cap = l->cap ? 2 * l->cap : 1024;
+    l->v = realloc(l->v, l->cap * sizeof *l->v);
+  }
+  l->v[l->n++] = *o;
+}
+
+static int same_output(const ev_outputs *a, const ev_outputs *b) {
+  return !memcmp(a->prob, b->prob, sizeof a->prob) && a->dominant == b->dominant &&
+         !memcmp(&a->confidence, &b->confidence, sizeof(float)) &&
+         !memcmp(&a->arousal, &b->arousal, sizeof(float)) &&
+         !memcmp(&a->valence, &b->valence, sizeof(float)) &&
+         !memcmp(&a->voice_activity, &b->voice_activity, sizeof(float)) && a->frames == b->frames;
+}
+
+static uint32_t block_rng = 777;
+static uint32_t next_block(int mode) {
+  if (mode > 0)
+    return (uint32_t)mode;
+  block_rng = block_rng * 1103515245u + 12345u;
+  return 1 + (block_rng >> 8) % 1500; /* random mix of sizes, including > max_block */
+}
+
+/* Runs the whole signal with a block size (0: random mix) and returns the per-frame log. */
+static log_t run(const ev_model *model, double rate, const float *x, size_t n, int block,
+                 size_t nan_at) {
+  log_t l = {0};
+  char err[512];
+  ev_analyzer *an = ev_analyzer_new(rate, 1024, err, sizeof err);
+  EV_CHECK(an != NULL, "analyser: %s", err);
+  if (!an)
+    return l;
+  ev_model_runtime *rt = NULL;
+  if (model) {
+    rt = ev_analyzer_prepare_model(an, model, err, sizeof err);
+    EV_CHECK(rt != NULL, "prepare: %s", err);
+    EV_CHECK(ev_analyzer_swap_model(an, rt) == NULL, "no previous model");
+  }
+  ev_analyzer_set_frame_callback(an, log_frame, &l);
+  float nanblock[512];
+  for (int i = 0; i < 512; i++)
+    nanblock[i] = i % 2 ? NAN : INFINITY;
+  size_t pos = 0;
+  while (pos < n) {
+    uint32_t b = next_block(block);
+    if (b > n - pos)
+      b = (uint32_t)(n - pos);
+    if (nan_at && pos <= nan_at && nan_at < pos + b) /* replace a stretch by NaN/Inf */
+      ev_analyzer_process(an, nanblock, 512);
+    else
+      ev_analyzer_process(an, x + pos, b);
+    pos += b;
+  }
+  ev_analyzer_flush(an);
+  ev_model_runtime_free(ev_analyzer_swap_model(an, NULL));
+  ev_analyzer_free(an);
+  return l;
+}
+
+static size_t frame_at(double seconds) {
+  return (size_t)(seconds * 100.0);
+}
+
+static void check_semantics(const log_t *l, int with_model, const char *what) {
+  size_t speech_frames = 0, sum_ok = 0, finite = 1;
+  for (size_t i = 0; i < l->n; i++) {
+    const ev_outputs *o = &l->v[i];
+    double s = 0;
+    for (int k = 0; k < EV_N_EMOTIONS; k++) {
+      s += o->prob[k];
+      finite &= isfinite(o->prob[k]) && o->prob[k] >= 0.0f && o->prob[k] <= 1.0f;
+    }
+    finite &= isfinite(o->arousal) && isfinite(o->valence) && isfinite(o->voice_activity);
+    finite &= o->arousal >= -1.0f && o->arousal <= 1.0f && o->valence >= -1.0f &&
+              o->valence <= 1.0f && o->voice_activity >= 0.0f && o->voice_activity <= 1.0f;
+    if (o->dominant >= 0) {
+      speech_frames++;
+      sum_ok += fabs(s - 1.0) < 1e-4;
+      finite &= o->confidence == o->prob[o->dominant];
+      for (int k = 0; k < EV_N_EMOTIONS; k++)
+        finite &= o->prob[k] <= o->confidence;
+      /* arousal is the probability-weighted circumplex coordinate */
+      double ar = 0;
+      for (int k = 0; k < EV_N_EMOTIONS; k++)
+        ar += o->prob[k] * ev_emotion_arousal[k];
+      finite &= fabs(ar - o->arousal) < 1e-5;
+    } else {
+      finite &= o->confidence == 0.0f;
+    }
+    if (!with_model)
+      finite &= s == 0.0 && o->dominant == -1;
+    finite &= o->frames == (int64_t)(i + 1);
+  }
+  EV_CHECK(finite, "%s: every output finite and in range, confidence = dominant probability", what);
+  if (with_model) {
+    EV_CHECK(speech_frames > 100, "%s: speech frames with a dominant emotion: %zu", what,
+             speech_frames);
+    EV_CHECK(sum_ok == speech_frames, "%s: probabilities sum to 1 on %zu of %zu frames", what,
+             sum_ok, speech_frames);
+  }
+  /* the gate: inside the voiced parts, voice activity is high; in the trailing silence it has
+   * decayed and there is no dominant emotion */
+  const ev_outputs *mid = &l->v[frame_at(1.0)];
+  const ev_outputs *end = &l->v[l->n - 5];
+  const ev_outputs *lead = &l->v[frame_at(0.3)];
+  EV_CHECK(mid->voice_activity > 0.9f, "%s: voice activity mid-speech %g", what,
+           (double)mid->voice_activity);
+  EV_CHECK(with_model ? mid->dominant >= 0 : mid->dominant == -1, "%s: dominant mid-speech %d",
+           what, mid->dominant);
+  EV_CHECK(end->voice_activity < 0.05f && end->dominant == -1 && end->confidence == 0.0f,
+           "%s: silence at the end: vad %g dominant %d", what, (double)end->voice_activity,
+           end->dominant);
+  EV_CHECK(lead->voice_activity == 0.0f && lead->dominant == -1,
+           "%s: leading silence: vad %g dominant %d", what, (double)lead->voice_activity,
+           lead->dominant);
+}
+
+int main(int argc, char **argv) {
+  if (argc != 2)
+    EV_SKIP("usage: test_analyzer MODEL (the build's emovox-test-model.safetensors)");
+  char err[1024];
+  ev_model *model = ev_model_load_file(argv[1], err, sizeof err);
+  EV_CHECK(model != NULL, "test model: %s", err);
+  if (!model)
+    EV_TEST_END();
+
+  const double rates[] = {44100.0, 48000.0, 96000.0};
+  const int blocks[] = {1, 64, 1024, 0};
+  for (int r = 0; r < 3; r++) {
+    size_t n;
+    float *x = make_signal(rates[r], &n);
+    log_t ref = run(model, rates[r], x, n, 1, 0);
+    char what[64];
+    snprintf(what, sizeof what, "%.0f Hz", rates[r]);
+    check_semantics(&ref, 1, what);
+    for (int b = 1; b < 4; b++) {
+      log_t other = run(model, rates[r], x, n, blocks[b], 0);
+      int same = other.n == ref.n;
+      size_t first_diff = 0;
+      for (size_t i = 0; same && i < ref.n; i++)
+        if (!same_output(&ref.v[i], &other.v[i])) {
+          same = 0;
+          first_diff = i;
+        }
+      EV_CHECK(same, "%s: block %d vs 1: %zu vs %zu frames, first difference at frame %zu", what,
+               blocks[b], other.n, ref.n, first_diff);
+      free(other.v);
+    }
+    printf("%s: %zu frames, bit-identical for blocks 1, 64, 1024 and a random mix\n", what, ref.n);
+
+    /* No model: probabilities 0, no dominant, but the gate and VAD work, also block-size
+     * independent. */
+    log_t none = run(NULL, rates[r], x, n, 64, 0);
+    check_semantics(&none, 0, "no model");
+    log_t none2 = run(NULL, rates[r], x, n, 0, 0);
+    int same = none.n == none2.n;
+    for (size_t i = 0; same && i < none.n; i++)
+      same = same_output(&none.v[i], &none2.v[i]);
+    EV_CHECK(same, "no model: block-size independent");
+    free(none.v);
+    free(none2.v);
+
+    /* NaN/Inf in the middle of speech: outputs stay finite and sensible afterwards. */
+    log_t bad = run(model, rates[r], x, n, 256, (size_t)(1.0 * rates[r]));
+    check_semantics(&bad, 1, "NaN block");
+    free(bad.v);
+    free(ref.v);
+    free(x);
+  }
+
+  /* Model swaps mid-stream: frames keep counting, the no-model state works in between, the
+   * same runtime can be installed again. */
+  {
+    size_t n;
+    float *x = make_signal(48000.0, &n);
+    ev_analyzer *an = ev_analyzer_new(48000.0, 256, err, sizeof err);
+    ev_model_runtime *rt = ev_analyzer_prepare_model(an, model, err, sizeof err);
+    log_t l = {0};
+    ev_analyzer_set_frame_callback(an, log_frame, &l);
+    size_t third = n / 3;
+    ev_analyzer_process(an, x, (uint32_t)third);
+    EV_CHECK(ev_analyzer_outputs(an)->dominant == -1, "no model yet: dominant -1");
+    ev_analyzer_swap_model(an, rt);
+    ev_analyzer_process(an, x + third, (uint32_t)third);
+    EV_CHECK(ev_analyzer_swap_model(an, NULL) == rt, "swap returns the installed runtime");
+    ev_analyzer_swap_model(an, rt);
+    ev_analyzer_process(an, x + 2 * third, (uint32_t)(n - 2 * third));
+    for (size_t i = 0; i < l.n; i++)
+      EV_CHECK(l.v[i].frames == (int64_t)(i + 1), "frame counter continues across swaps");
+    EV_CHECK(l.n > 300, "frames analysed across swaps: %zu", l.n);
+    /* huge block and zero-length block */
+    float *big = calloc(200000, sizeof(float));
+    ev_analyzer_process(an, big, 200000);
+    ev_analyzer_process(an, big, 0);
+    EV_CHECK(ev_analyzer_outputs(an)->dominant == -1, "silence after a huge block");
+    free(big);
+    /* params */
+    ev_analyzer_params p = {.response_ms = NAN, .gate_db = -1e9f, .adapt = 0};
+    ev_analyzer_set_params(an, &p);
+    ev_analyzer_reset(an);
+    EV_CHECK(ev_analyzer_outputs(an)->frames == 0, "reset clears the frame count");
+    ev_model_runtime_free(ev_analyzer_swap_model(an, NULL));
+    ev_analyzer_free(an);
+    free(l.v);
+    free(x);
+  }
+  ev_analyzer *bad = ev_analyzer_new(7000.0, 64, err, sizeof err);
+  EV_CHECK(bad == NULL && strstr(err, "8000"), "7 kHz refused: %s", err);
+  ev_model_free(model);
+  EV_TEST_END();
+}

@@ -1,0 +1,110 @@
+/* Realtime contract of the analyser: ev_analyzer_process(), swap_model(), set_params() and
+ * reset() make no heap allocation. malloc/calloc/realloc/free are interposed and counted while
+ * "armed". Skipped in sanitized builds (the sanitizers own malloc). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../ev_test.h"
+#include "analyzer_signal.h"
+#include "ev_analyzer.h"
+#include "ev_model.h"
+
+extern void *__libc_malloc(size_t);
+extern void *__libc_calloc(size_t, size_t);
+extern void *__libc_realloc(void *, size_t);
+extern void __libc_free(void *);
+
+static volatile int armed = 0;
+static volatile long calls = 0;
+
+void *malloc(size_t n) {
+  if (armed)
+    calls++;
+  return __libc_malloc(n);
+}
+void *calloc(size_t a, size_t b) {
+  if (armed)
+    calls++;
+  return __libc_calloc(a, b);
+}
+void *realloc(void *p, size_t n) {
+  if (armed)
+    calls++;
+  return __libc_realloc(p, n);
+}
+void free(void *p) {
+  if (armed && p)
+    calls++;
+  __libc_free(p);
+}
+
+static void on_frame(void *user, const ev_outputs *o) {
+  (void)o;
+  ++*(long *)user;
+}
+
+int main(int argc, char **argv) {
+  const char *san = getenv("EMOVOX_SANITIZED");
+  if (san && !strcmp(san, "1"))
+    EV_SKIP("malloc interposition is not possible under the sanitizers");
+  if (argc != 2)
+    EV_SKIP("usage: test_analyzer_rt MODEL");
+  /* self-check: the interposition really counts */
+  armed = 1;
+  void *probe = malloc(16);
+  armed = 0;
+  free(probe);
+  EV_CHECK(calls == 1, "the malloc counter works (%ld)", calls);
+  calls = 0;
+
+  char err[512];
+  ev_model *model = ev_model_load_file(argv[1], err, sizeof err);
+  EV_CHECK(model != NULL, "model: %s", err);
+  if (!model)
+    EV_TEST_END();
+  const double rates[] = {44100.0, 48000.0, 96000.0, 8000.0, 192000.0};
+  for (int r = 0; r < 5; r++) {
+    size_t n;
+    float *x = make_signal(rates[r], &n);
+    ev_analyzer *an = ev_analyzer_new(rates[r], 512, err, sizeof err);
+    ev_model_runtime *rt = ev_analyzer_prepare_model(an, model, err, sizeof err);
+    long frames = 0;
+    ev_analyzer_set_frame_callback(an, on_frame, &frames);
+    ev_analyzer_params p;
+    ev_analyzer_params_default(&p);
+    armed = 1;
+    size_t pos = 0;
+    uint32_t sizes[] = {1, 17, 64, 512, 1000, 4096};
+    for (int k = 0; pos < n; k++) {
+      uint32_t b = sizes[k % 6];
+      if (b > n - pos)
+        b = (uint32_t)(n - pos);
+      if (k == 50)
+        ev_analyzer_swap_model(an, rt);
+      if (k == 300) {
+        p.response_ms = 100.0f;
+        ev_analyzer_set_params(an, &p);
+      }
+      if (k == 600) {
+        ev_analyzer_swap_model(an, NULL);
+        ev_analyzer_swap_model(an, rt);
+      }
+      if (k == 900)
+        ev_analyzer_reset(an);
+      ev_analyzer_process(an, x + pos, b);
+      pos += b;
+    }
+    armed = 0;
+    EV_CHECK(calls == 0, "%.0f Hz: %ld heap calls on the audio path", rates[r], calls);
+    EV_CHECK(frames > 100, "%.0f Hz: frames analysed %ld", rates[r], frames);
+    printf("%.0f Hz: %ld frames, %ld heap calls in process/swap/params/reset\n", rates[r], frames,
+           calls);
+    calls = 0;
+    ev_model_runtime_free(ev_analyzer_swap_model(an, NULL));
+    ev_analyzer_free(an);
+    free(x);
+  }
+  ev_model_free(model);
+  EV_TEST_END();
+}
