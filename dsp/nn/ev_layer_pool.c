@@ -101,7 +101,8 @@ void ev_attn_pool(int D, int L, int start, int cap, const float *x, size_t x_str
 void ev_attnpool_step(const ev_layer *l, float *state, const float *in, float *out,
                       float *scratch) {
   int D = l->in_dim, W = l->window;
-  float *slot = ev_ring_push(state, W, D + 1, in);
+  float *slot = ev_ring_push(state, W, D + 1, NULL); /* slot is [x, score]: D + 1 floats */
+  memcpy(slot, in, sizeof(float) * (size_t)D);
   slot[D] = ev_attn_score(l, in);
   int L = (int)state[1], start = L < W ? 0 : (int)state[0];
   const float *base = state + EV_RING_HEADER;

@@ -49,8 +49,9 @@ int main(void) {
     scratch[i] = nn_xcalloc(ev_layer_scratch_floats(&layers[i].l), sizeof(float));
   }
   /* the interposition works: an allocation is seen */
+  static void *volatile probe; /* volatile: the compiler may not elide the malloc/free pair */
   armed = 1;
-  void *probe = malloc(16);
+  probe = malloc(16);
   armed = 0;
   free(probe);
   EV_CHECK(allocations == 1, "interposed malloc counted (%ld)", allocations);
