@@ -42,7 +42,11 @@ else
     skip "the plugin is not built yet ($build/plugin/emovox.so, $build/ttl/manifest.ttl)"
   link "$build/plugin/emovox.so"
   for f in "$build/ttl"/*.ttl "$src/presets"/*.ttl; do [ -e "$f" ] && link "$f"; done
-  echo "note: no assembled bundle (no default model): the UI will show 'no model'"
+  echo "note: no assembled bundle yet; using the plugin binary and TTL from the build tree"
+fi
+test_model="$build/offline/model/emovox-test-model.safetensors"
+if [ ! -e "$bundle/emovox-default.safetensors" ] && [ -e "$test_model" ]; then
+  ln -s "$test_model" "$bundle/emovox-default.safetensors" # random weights: a running model
 fi
 [ -e "$bundle/emovox_ui.so" ] || link "$ui_so"
 [ -e "$bundle/emovox_ui.ttl" ] || link "$src/ui/emovox_ui.ttl"
