@@ -61,7 +61,7 @@ struct ev_extractor {
   fftwf_plan plan;
   double *power, *mag, *logmel, *dct;
   ev_mel_bank mel;
-  float *chroma_w;
+  double *chroma_w; /* librosa's float32 weights, widened once */
 
   /* history: EV_HIST slots of every per-frame feature (delta look-ahead) */
   int offs[EV_FEAT_COUNT];
@@ -130,10 +130,7 @@ static void stage_mel(ev_extractor *ex) {
   float *mel = slot(ex, ex->frame, EV_FEAT_MEL), *lm = slot(ex, ex->frame, EV_FEAT_LOGMEL);
   const double *w = mb->w;
   for (int i = 0; i < mb->n_mels; i++) {
-    const double *p = ex->power + mb->start[i];
-    double s = 0.0;
-    for (int j = 0; j < mb->len[i]; j++)
-      s += w[j] * p[j];
+    double s = ev_dot(w, ex->power + mb->start[i], mb->len[i]);
     w += mb->len[i];
     mel[i] = (float)s;
     ex->logmel[i] = ev_power_to_db(s);
@@ -147,10 +144,7 @@ static void stage_mfcc(ev_extractor *ex, int j0, int j1) {
   double *c = ex->mfcc_hist + (size_t)(ex->frame % EV_HIST) * (size_t)ex->cfg.n_mfcc;
   float *out = slot(ex, ex->frame, EV_FEAT_MFCC);
   for (int j = j0; j < j1; j++) {
-    const double *row = ex->dct + (size_t)j * (size_t)n_mels;
-    double s = 0.0;
-    for (int i = 0; i < n_mels; i++)
-      s += row[i] * ex->logmel[i];
+    double s = ev_dot(ex->dct + (size_t)j * (size_t)n_mels, ex->logmel, n_mels);
     c[j] = s;
     out[j] = (float)s;
   }
@@ -159,10 +153,7 @@ static void stage_mfcc(ev_extractor *ex, int j0, int j1) {
 static void stage_chroma(ev_extractor *ex) {
   double raw[EV_N_CHROMA], max = 0.0;
   for (int c = 0; c < EV_N_CHROMA; c++) {
-    const float *w = ex->chroma_w + (size_t)c * (size_t)ex->n_bins;
-    double s = 0.0;
-    for (int k = 0; k < ex->n_bins; k++)
-      s += (double)w[k] * ex->power[k];
+    double s = ev_dot(ex->chroma_w + (size_t)c * (size_t)ex->n_bins, ex->power, ex->n_bins);
     raw[c] = s;
     if (fabs(s) > max)
       max = fabs(s);
@@ -341,7 +332,7 @@ ev_extractor *ev_extractor_new(const ev_feature_config *cfg, double host_rate, u
   ex->mag = calloc((size_t)n_bins, sizeof(double));
   ex->logmel = calloc((size_t)cfg->n_mels, sizeof(double));
   ex->dct = malloc(sizeof(double) * (size_t)cfg->n_mfcc * (size_t)cfg->n_mels);
-  ex->chroma_w = malloc(sizeof(float) * EV_N_CHROMA * (size_t)n_bins);
+  ex->chroma_w = malloc(sizeof(double) * EV_N_CHROMA * (size_t)n_bins);
   ex->d1 = calloc((size_t)cfg->n_mfcc, sizeof(float));
   ex->d2 = calloc((size_t)cfg->n_mfcc, sizeof(float));
   ex->mfcc_hist = calloc((size_t)EV_HIST * (size_t)cfg->n_mfcc, sizeof(double));
@@ -362,7 +353,16 @@ ev_extractor *ev_extractor_new(const ev_feature_config *cfg, double host_rate, u
   if (ok) {
     ev_window_fill(ex->window, n_fft, cfg->win_length);
     ev_dct_fill(ex->dct, cfg->n_mfcc, cfg->n_mels);
-    ev_chroma_fill(ex->chroma_w, cfg->sample_rate, n_fft, EV_N_CHROMA);
+    float *cw = malloc(sizeof(float) * EV_N_CHROMA * (size_t)n_bins);
+    if (cw) {
+      ev_chroma_fill(cw, cfg->sample_rate, n_fft, EV_N_CHROMA);
+      for (size_t i = 0; i < (size_t)EV_N_CHROMA * (size_t)n_bins; i++)
+        ex->chroma_w[i] = cw[i];
+    }
+    ok = cw != NULL;
+    free(cw);
+  }
+  if (ok) {
     memset(ex->fft_in, 0, sizeof(float) * (size_t)n_fft);
     pthread_mutex_lock(&ev_fftw_mutex);
     ex->plan = fftwf_plan_dft_r2c_1d(n_fft, ex->fft_in, ex->fft_out, FFTW_ESTIMATE);

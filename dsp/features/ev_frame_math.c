@@ -5,24 +5,41 @@
 
 void ev_spectral_shape(const double *power, int n_bins, double bin_hz, double roll_percent,
                        double *mag, ev_spectral *out) {
-  double sum = 0.0, fsum = 0.0;
-  for (int k = 0; k < n_bins; k++) {
+  double sum = 0.0, fsum = 0.0, sum2 = 0.0, fsum2 = 0.0;
+  int k = 0;
+  for (; k + 2 <= n_bins; k += 2) {
+    mag[k] = sqrt(power[k]);
+    mag[k + 1] = sqrt(power[k + 1]);
+    sum += mag[k];
+    sum2 += mag[k + 1];
+    fsum += k * mag[k];
+    fsum2 += (k + 1) * mag[k + 1];
+  }
+  for (; k < n_bins; k++) {
     mag[k] = sqrt(power[k]);
     sum += mag[k];
-    fsum += k * bin_hz * mag[k];
+    fsum += k * mag[k];
   }
+  sum += sum2;
+  fsum = (fsum + fsum2) * bin_hz;
   if (sum < DBL_MIN) { /* librosa leaves an all-zero column unnormalised: everything is 0 */
     out->centroid = out->bandwidth = out->rolloff = 0.0;
     return;
   }
-  double c = fsum / sum, var = 0.0;
-  for (int k = 0; k < n_bins; k++) {
-    double d = k * bin_hz - c;
-    var += mag[k] / sum * d * d;
+  double c = fsum / sum, var = 0.0, var2 = 0.0;
+  for (k = 0; k + 2 <= n_bins; k += 2) {
+    double d = k * bin_hz - c, d2 = (k + 1) * bin_hz - c;
+    var += mag[k] * d * d;
+    var2 += mag[k + 1] * d2 * d2;
   }
+  for (; k < n_bins; k++) {
+    double d = k * bin_hz - c;
+    var += mag[k] * d * d;
+  }
+  var = (var + var2) / sum;
   double thr = roll_percent * sum, cum = 0.0;
   int k_roll = n_bins - 1;
-  for (int k = 0; k < n_bins; k++) {
+  for (k = 0; k < n_bins; k++) {
     cum += mag[k];
     if (cum >= thr) {
       k_roll = k;
@@ -64,11 +81,32 @@ double ev_zcr(const float *x, int n) {
   return (double)count / n;
 }
 
+double ev_dot(const double *a, const double *b, int n) {
+  double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    s0 += a[i] * b[i];
+    s1 += a[i + 1] * b[i + 1];
+    s2 += a[i + 2] * b[i + 2];
+    s3 += a[i + 3] * b[i + 3];
+  }
+  for (; i < n; i++)
+    s0 += a[i] * b[i];
+  return (s0 + s1) + (s2 + s3);
+}
+
 double ev_rms(const float *x, int n) {
-  double s = 0.0;
-  for (int i = 0; i < n; i++)
-    s += (double)x[i] * x[i];
-  return sqrt(s / n);
+  double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    s0 += (double)x[i] * x[i];
+    s1 += (double)x[i + 1] * x[i + 1];
+    s2 += (double)x[i + 2] * x[i + 2];
+    s3 += (double)x[i + 3] * x[i + 3];
+  }
+  for (; i < n; i++)
+    s0 += (double)x[i] * x[i];
+  return sqrt(((s0 + s1) + (s2 + s3)) / n);
 }
 
 double ev_power_to_db(double x) {

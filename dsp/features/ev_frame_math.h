@@ -16,6 +16,10 @@ double ev_spectral_flatness(const double *power, int n_bins, double amin);
 double ev_zcr(const float *x, int n);
 double ev_rms(const float *x, int n);
 
+/* sum a[i]*b[i] with four interleaved accumulators (the compiler may not reorder a double
+ * reduction itself; one chain would be latency-bound). Deterministic order. */
+double ev_dot(const double *a, const double *b, int n);
+
 /* 10 log10(max(1e-10, x)) */
 double ev_power_to_db(double x);
 
