@@ -116,6 +116,18 @@ static json_t *parse_json_text(const char *text, const char *what, char *err, si
   return j;
 }
 
+/* A float as the shortest decimal that reads back to the same float (1e-5, not
+ * 9.9999997473787516e-06). */
+static json_t *json_float(float v) {
+  char text[32];
+  for (int prec = 6; prec <= 9; prec++) {
+    snprintf(text, sizeof text, "%.*g", prec, (double)v);
+    if ((float)strtod(text, NULL) == v)
+      break;
+  }
+  return json_real(strtod(text, NULL));
+}
+
 /* ---------------------------------------------------------------- architecture */
 
 static int parse_layer(json_t *o, int idx, int is_last_weighted, int out_default,
@@ -245,7 +257,7 @@ static char *architecture_text(const ev_model *m) {
       json_object_set_new(o, "window", json_integer(l->window));
       break;
     case EV_LAYER_LAYERNORM:
-      json_object_set_new(o, "eps", json_real(l->eps));
+      json_object_set_new(o, "eps", json_float(l->eps));
       break;
     case EV_LAYER_ACTIVATION:
       json_object_set_new(o, "activation", json_string(ev_activation_name(l->activation)));
@@ -259,7 +271,7 @@ static char *architecture_text(const ev_model *m) {
     }
     json_array_append_new(a, o);
   }
-  char *s = json_dumps(a, JSON_COMPACT);
+  char *s = json_dumps(a, JSON_COMPACT | JSON_REAL_PRECISION(9));
   json_decref(a);
   return s;
 }
@@ -672,15 +684,15 @@ static char *features_text(const ev_model *m) {
   json_object_set_new(o, "win_length", json_integer(m->feat.win_length));
   json_object_set_new(o, "hop_length", json_integer(m->feat.hop_length));
   json_object_set_new(o, "n_mels", json_integer(m->feat.n_mels));
-  json_object_set_new(o, "fmin", json_real(m->feat.fmin));
-  json_object_set_new(o, "fmax", json_real(m->feat.fmax));
+  json_object_set_new(o, "fmin", json_float(m->feat.fmin));
+  json_object_set_new(o, "fmax", json_float(m->feat.fmax));
   json_object_set_new(o, "n_mfcc", json_integer(m->feat.n_mfcc));
   json_t *in = json_array();
   for (int i = 0; i < m->n_inputs; i++)
     json_array_append_new(in, json_string(ev_feature_name((ev_feature_id)m->inputs[i])));
   json_object_set_new(o, "inputs", in);
   json_object_set_new(o, "frame_stride", json_integer(m->frame_stride));
-  char *s = json_dumps(o, JSON_COMPACT);
+  char *s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(9));
   json_decref(o);
   return s;
 }
@@ -689,7 +701,7 @@ static char *labels_text(const ev_model *m) {
   json_t *a = json_array();
   for (int i = 0; i < m->n_labels; i++)
     json_array_append_new(a, json_string(m->labels[i]));
-  char *s = json_dumps(a, JSON_COMPACT);
+  char *s = json_dumps(a, JSON_COMPACT | JSON_REAL_PRECISION(9));
   json_decref(a);
   return s;
 }
@@ -697,9 +709,9 @@ static char *labels_text(const ev_model *m) {
 static char *norm_text(const ev_model *m) {
   json_t *o = json_object();
   json_object_set_new(o, "mode", json_string(ev_norm_mode_name(m->norm.mode)));
-  json_object_set_new(o, "tau_s", json_real(m->norm.tau_s));
-  json_object_set_new(o, "prior_frames", json_real(m->norm.prior_frames));
-  char *s = json_dumps(o, JSON_COMPACT);
+  json_object_set_new(o, "tau_s", json_float(m->norm.tau_s));
+  json_object_set_new(o, "prior_frames", json_float(m->norm.prior_frames));
+  char *s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(9));
   json_decref(o);
   return s;
 }
