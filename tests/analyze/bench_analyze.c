@@ -1,0 +1,136 @@
+/* Benchmark of emovox-analyze end to end (read, plugin, summary): x realtime with 1 and 2
+ * jobs over a deterministic subset of the shared corpora (EMOVOX_BENCH_QUICK=1: 20 files,
+ * else 240). Prints figures only. Usage: bench_analyze EMOVOX_ANALYZE BUNDLE MODEL */
+#include "ta_util.h"
+
+#include <dirent.h>
+#include <sndfile.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+typedef struct list {
+  char **v;
+  size_t n, cap;
+} list;
+
+static void walk(list *l, const char *dir) {
+  DIR *d = opendir(dir);
+  if (!d)
+    return;
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    if (e->d_name[0] == '.')
+      continue;
+    char path[8192];
+    snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+    struct stat st;
+    if (stat(path, &st) != 0)
+      continue;
+    if (S_ISDIR(st.st_mode))
+      walk(l, path);
+    else if (strstr(e->d_name, ".flac")) {
+      if (l->n == l->cap)
+        l->v = realloc(l->v, (l->cap = l->cap ? 2 * l->cap : 1024) * sizeof *l->v);
+      l->v[l->n++] = strdup(path);
+    }
+  }
+  closedir(d);
+}
+
+static int cmp(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static double now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* Runs the tool, returns wall seconds; cpu seconds and peak RSS (KiB) through pointers. */
+static double run(char *const *argv, double *cpu, long *rss_kib, int *status) {
+  fflush(stdout);
+  double t0 = now();
+  pid_t pid = fork();
+  if (pid == 0) {
+    freopen("/dev/null", "w", stdout);
+    execv(argv[0], argv);
+    _exit(127);
+  }
+  int st = 0;
+  struct rusage ru;
+  wait4(pid, &st, 0, &ru);
+  double wall = now() - t0;
+  *cpu = (double)ru.ru_utime.tv_sec + 1e-6 * (double)ru.ru_utime.tv_usec +
+         (double)ru.ru_stime.tv_sec + 1e-6 * (double)ru.ru_stime.tv_usec;
+  *rss_kib = ru.ru_maxrss;
+  *status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return wall;
+}
+
+int main(int argc, char **argv) {
+  if (argc != 4) {
+    fprintf(stderr, "usage: %s EMOVOX_ANALYZE BUNDLE MODEL\n", argv[0]);
+    return 2;
+  }
+  const char *corpora = getenv("EMOVOX_CORPORA");
+  if (!corpora) {
+    printf("SKIP: EMOVOX_CORPORA not set\n");
+    return 77;
+  }
+  int quick = getenv("EMOVOX_BENCH_QUICK") && atoi(getenv("EMOVOX_BENCH_QUICK"));
+  size_t want = quick ? 20 : 240;
+  list all = {0};
+  walk(&all, corpora);
+  if (all.n == 0) {
+    printf("SKIP: no .flac files in %s\n", corpora);
+    return 77;
+  }
+  qsort(all.v, all.n, sizeof *all.v, cmp);
+  /* Every k-th file of the sorted list: all corpora, deterministic. */
+  size_t step = all.n / want ? all.n / want : 1, n = 0;
+  double audio_s = 0;
+  char *tmp = ta_mkdtemp();
+  char list_path[4096];
+  snprintf(list_path, sizeof list_path, "%s/files.txt", tmp);
+  FILE *f = fopen(list_path, "w");
+  for (size_t i = 0; i < all.n && n < want; i += step, n++) {
+    SF_INFO info = {0};
+    SNDFILE *sf = sf_open(all.v[i], SFM_READ, &info);
+    if (sf) {
+      audio_s += (double)info.frames / info.samplerate;
+      sf_close(sf);
+    }
+    fprintf(f, "%s\n", all.v[i]);
+  }
+  fclose(f);
+  printf("emovox-analyze end to end: %zu files, %.1f s of audio (of %zu corpus files)\n", n,
+         audio_s, all.n);
+  for (int jobs = 1; jobs <= 2; jobs++) {
+    char jobs_arg[16];
+    snprintf(jobs_arg, sizeof jobs_arg, "--jobs=%d", jobs);
+    char *args[] = {argv[1], "--bundle", argv[2], "--model", argv[3], "--list", list_path,
+                    "--summary", "/dev/null", "-q", jobs_arg, NULL};
+    double cpu;
+    long rss;
+    int status;
+    double wall = run(args, &cpu, &rss, &status);
+    printf("  %d job%s: %.2f s wall, %.2f s CPU -> %.0fx realtime, %.0fx realtime per CPU "
+           "second, peak RSS %.1f MiB%s\n",
+           jobs, jobs > 1 ? "s" : " ", wall, cpu, audio_s / wall, audio_s / cpu, rss / 1024.0,
+           status ? " (the tool failed!)" : "");
+  }
+  printf("  (target: >= 500x realtime per core; the machine's other load counts in wall time)\n");
+  ta_rm_rf(tmp);
+  free(tmp);
+  for (size_t i = 0; i < all.n; i++)
+    free(all.v[i]);
+  free(all.v);
+  return 0;
+}
