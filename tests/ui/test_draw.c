@@ -2,6 +2,7 @@
  * the layout: bar lengths against the probabilities, the dominant label's colour, the history's
  * colours against the ticks fed in, that nothing is drawn outside the given area, and that
  * states that should look different do. Writes every image as PNG into <build>/tests/ui. */
+#include <fontconfig/fontconfig.h>
 #include <math.h>
 
 #include "emovox_draw.h"
@@ -273,5 +274,6 @@ int main(void) {
              "bar %d scales with the HiDPI factor", i);
   EV_CHECK_NEAR(b.font, 2 * a.font, 1e-9, "font size at scale 2");
   cairo_debug_reset_static_data();
+  FcFini();
   EV_TEST_END();
 }
