@@ -1,0 +1,251 @@
+/* Emovox LV2 plugin: descriptor, instantiate and run(). The audio passes through untouched;
+ * the (L+R)/2 downmix feeds the streaming analyser whose results go to the control outputs
+ * and, as CCs, to the MIDI output. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <lv2/core/lv2_util.h>
+
+#include "emovox_plugin.h"
+
+enum { IN_ENABLE, IN_RESPONSE, IN_GATE, IN_ADAPT, IN_CHANNEL, IN_CC_BASE };
+enum {
+  OUT_DOMINANT = EV_N_EMOTIONS,
+  OUT_CONFIDENCE,
+  OUT_AROUSAL,
+  OUT_VALENCE,
+  OUT_VOICE,
+  OUT_STATUS
+};
+
+static LV2_Handle instantiate(const LV2_Descriptor *descriptor, double rate,
+                              const char *bundle_path, const LV2_Feature *const *features) {
+  emovox *self = calloc(1, sizeof *self);
+  if (!self)
+    return NULL;
+  self->stereo = strcmp(descriptor->URI, EMOVOX_URI_STEREO) == 0;
+  self->rate = rate;
+  snprintf(self->bundle_path, sizeof self->bundle_path, "%s", bundle_path ? bundle_path : "");
+
+  LV2_Log_Log *log = NULL;
+  const char *missing =
+      lv2_features_query(features, LV2_LOG__log, &log, false, LV2_URID__map, &self->map, true,
+                         LV2_WORKER__schedule, &self->schedule, true, NULL);
+  lv2_log_logger_init(&self->logger, self->map, log);
+  if (missing) {
+    lv2_log_error(&self->logger, "emovox: the host lacks the required feature <%s>\n", missing);
+    free(self);
+    return NULL;
+  }
+  emovox_map_uris(&self->uris, self->map);
+  lv2_atom_forge_init(&self->forge, self->map);
+  lv2_atom_forge_init(&self->midi_forge, self->map);
+  pthread_mutex_init(&self->state_lock, NULL);
+
+  char err[EMOVOX_TEXT_MAX] = "";
+  /* run() feeds the analyser in chunks of EMOVOX_SCRATCH samples, whatever the host's block
+   * size, so that is the largest block it ever sees. */
+  self->analyzer = ev_analyzer_new(rate, EMOVOX_SCRATCH, err, sizeof err);
+  if (!self->analyzer) {
+    lv2_log_error(&self->logger, "emovox: cannot run at %.0f Hz: %s\n", rate, err);
+    pthread_mutex_destroy(&self->state_lock);
+    free(self);
+    return NULL;
+  }
+  ev_analyzer_params_default(&self->params);
+  ev_analyzer_set_params(self->analyzer, &self->params);
+
+  /* The default model ships in the bundle. Loading it here (not realtime) means the plugin
+   * is analysing from its first block. */
+  char path[EMOVOX_PATH_MAX];
+  emovox_default_model_path(self, path, sizeof path);
+  emovox_loaded *m = emovox_load_model(path, true, self->analyzer, err, sizeof err);
+  if (m) {
+    ev_analyzer_swap_model(self->analyzer, m->runtime);
+    self->current_rt = m;
+    atomic_store(&self->current, m);
+    self->status = EMOVOX_STATUS_OK;
+    snprintf(self->status_text, sizeof self->status_text, "ok");
+  } else if (access(path, F_OK) != 0) {
+    lv2_log_warning(&self->logger,
+                    "emovox: no default model at %s; load a weight file through the model "
+                    "parameter\n",
+                    path);
+    self->status = EMOVOX_STATUS_NO_MODEL;
+    snprintf(self->status_text, sizeof self->status_text,
+             "no default model in the bundle; choose a weight file");
+  } else {
+    lv2_log_error(&self->logger, "emovox: %s\n", err);
+    self->status = EMOVOX_STATUS_LOAD_ERROR;
+    snprintf(self->status_text, sizeof self->status_text, "%s", err);
+  }
+  self->notify_pending = true;
+  self->midi_channel = -1; /* forces the CC state to reset on the first run() */
+  return (LV2_Handle)self;
+}
+
+static void connect_port(LV2_Handle instance, uint32_t port, void *data) {
+  emovox *self = (emovox *)instance;
+  if (port == EMOVOX_CONTROL)
+    self->control = data;
+  else if (port == EMOVOX_NOTIFY)
+    self->notify = data;
+  else if (port == EMOVOX_MIDI_OUT)
+    self->midi_out = data;
+  else if (port >= EMOVOX_ENABLE && port <= EMOVOX_MIDI_CC_BASE)
+    self->in_ctl[port - EMOVOX_ENABLE] = data;
+  else if (port >= EMOVOX_PROB_FIRST && port <= EMOVOX_STATUS)
+    self->out_ctl[port - EMOVOX_PROB_FIRST] = data;
+  else if (port == EMOVOX_AUDIO_IN_L)
+    self->audio_in[0] = data;
+  else if (port == EMOVOX_AUDIO_OUT_L)
+    self->audio_out[0] = data;
+  else if (self->stereo && port == EMOVOX_AUDIO_IN_R)
+    self->audio_in[1] = data;
+  else if (self->stereo && port == EMOVOX_AUDIO_OUT_R)
+    self->audio_out[1] = data;
+}
+
+static void activate(LV2_Handle instance) {
+  emovox *self = (emovox *)instance;
+  ev_analyzer_reset(self->analyzer);
+  self->was_enabled = true;
+  for (int i = 0; i < EV_N_EMOTIONS; i++)
+    self->midi_last[i] = -1;
+}
+
+/* A control input's value, clamped to its range; the default when missing or not finite. */
+static float control(const emovox *self, int which, float lo, float hi, float def) {
+  const float *p = self->in_ctl[which];
+  if (!p || !isfinite(*p))
+    return def;
+  return fminf(fmaxf(*p, lo), hi);
+}
+
+static void read_controls(emovox *self, bool *enabled) {
+  *enabled = control(self, IN_ENABLE, 0.0f, 1.0f, 1.0f) > 0.5f;
+  ev_analyzer_params p = self->params;
+  p.response_ms = control(self, IN_RESPONSE, 10.0f, 5000.0f, 500.0f);
+  p.gate_db = control(self, IN_GATE, -90.0f, 0.0f, -50.0f);
+  p.adapt = control(self, IN_ADAPT, 0.0f, 1.0f, 1.0f) > 0.5f;
+  if (p.response_ms != self->params.response_ms || p.gate_db != self->params.gate_db ||
+      p.adapt != self->params.adapt) {
+    self->params = p;
+    ev_analyzer_set_params(self->analyzer, &p);
+  }
+  int channel = (int)lrintf(control(self, IN_CHANNEL, 1.0f, 16.0f, 1.0f)) - 1;
+  int base = (int)lrintf(control(self, IN_CC_BASE, 0.0f, 112.0f, 20.0f));
+  if (channel != self->midi_channel || base != self->midi_cc_base) {
+    self->midi_channel = channel;
+    self->midi_cc_base = base;
+    for (int i = 0; i < EV_N_EMOTIONS; i++)
+      self->midi_last[i] = -1; /* resend everything on the new controllers */
+  }
+}
+
+/* Pass the audio through and feed the analyser, chunk by chunk. All inputs of a chunk are
+ * copied before any output is written, so any aliasing of the host's buffers is harmless. */
+static void process_audio(emovox *self, uint32_t n, bool analyse) {
+  const int channels = self->stereo ? 2 : 1;
+  float *copy[2] = {self->copy_l, self->copy_r};
+  for (uint32_t done = 0; done < n;) {
+    const uint32_t len = (n - done < EMOVOX_SCRATCH) ? n - done : EMOVOX_SCRATCH;
+    for (int c = 0; c < channels; c++) {
+      if (self->audio_in[c])
+        memcpy(copy[c], self->audio_in[c] + done, len * sizeof(float));
+      else
+        memset(copy[c], 0, len * sizeof(float));
+    }
+    if (analyse) {
+      const float *mono = self->copy_l;
+      if (self->stereo) {
+        for (uint32_t i = 0; i < len; i++)
+          self->mix[i] = 0.5f * (self->copy_l[i] + self->copy_r[i]);
+        mono = self->mix;
+      }
+      ev_analyzer_process(self->analyzer, mono, len);
+    }
+    for (int c = 0; c < channels; c++)
+      if (self->audio_out[c])
+        memcpy(self->audio_out[c] + done, copy[c], len * sizeof(float));
+    done += len;
+  }
+}
+
+static void write_outputs(emovox *self, bool enabled) {
+  static const ev_outputs idle = {.dominant = -1};
+  const ev_outputs *out = enabled ? ev_analyzer_outputs(self->analyzer) : &idle;
+  float values[EV_N_EMOTIONS + 6];
+  for (int i = 0; i < EV_N_EMOTIONS; i++)
+    values[i] = out->prob[i];
+  values[OUT_DOMINANT] = (float)(out->dominant + 1);
+  values[OUT_CONFIDENCE] = out->confidence;
+  values[OUT_AROUSAL] = out->arousal;
+  values[OUT_VALENCE] = out->valence;
+  values[OUT_VOICE] = out->voice_activity;
+  values[OUT_STATUS] = (float)self->status;
+  for (int i = 0; i < EV_N_EMOTIONS + 6; i++)
+    if (self->out_ctl[i])
+      *self->out_ctl[i] = values[i];
+}
+
+static void run(LV2_Handle instance, uint32_t n_samples) {
+  emovox *self = (emovox *)instance;
+  emovox_handle_control(self);
+  emovox_flush_retired(self);
+  bool enabled;
+  read_controls(self, &enabled);
+  if (enabled && !self->was_enabled)
+    ev_analyzer_reset(self->analyzer); /* start clean, as after activate() */
+  self->was_enabled = enabled;
+  process_audio(self, n_samples, enabled);
+  write_outputs(self, enabled);
+  emovox_write_notify(self);
+  if (enabled) {
+    emovox_write_midi(self, n_samples);
+  } else if (self->midi_out) {
+    /* Bypassed: an empty sequence. */
+    LV2_Atom_Forge_Frame seq;
+    lv2_atom_forge_set_buffer(&self->midi_forge, (uint8_t *)self->midi_out,
+                              self->midi_out->atom.size);
+    if (lv2_atom_forge_sequence_head(&self->midi_forge, &seq, 0))
+      lv2_atom_forge_pop(&self->midi_forge, &seq);
+  }
+}
+
+static void deactivate(LV2_Handle instance) {
+  (void)instance;
+}
+
+static void cleanup(LV2_Handle instance) {
+  emovox *self = (emovox *)instance;
+  ev_analyzer_swap_model(self->analyzer, NULL);
+  emovox_loaded_free(self->current_rt);
+  for (int i = 0; i < EMOVOX_MAX_RETIRED; i++)
+    emovox_loaded_free(self->retired[i]);
+  ev_analyzer_free(self->analyzer);
+  pthread_mutex_destroy(&self->state_lock);
+  free(self);
+}
+
+static const void *extension_data(const char *uri) {
+  if (!strcmp(uri, LV2_WORKER__interface))
+    return &emovox_worker_interface;
+  if (!strcmp(uri, LV2_STATE__interface))
+    return &emovox_state_interface;
+  return NULL;
+}
+
+static const LV2_Descriptor descriptors[] = {
+    {EMOVOX_URI_MONO, instantiate, connect_port, activate, run, deactivate, cleanup,
+     extension_data},
+    {EMOVOX_URI_STEREO, instantiate, connect_port, activate, run, deactivate, cleanup,
+     extension_data},
+};
+
+LV2_SYMBOL_EXPORT const LV2_Descriptor *lv2_descriptor(uint32_t index) {
+  return index < sizeof descriptors / sizeof descriptors[0] ? &descriptors[index] : NULL;
+}

@@ -1,0 +1,165 @@
+/* Atom traffic on the audio thread: patch:Set/Get on the control port, model status on the
+ * notify port, MIDI CCs on the MIDI port. All bounded, nothing allocates. */
+#include <math.h>
+#include <string.h>
+
+#include <lv2/atom/util.h>
+#include <lv2/midi/midi.h>
+#include <lv2/patch/patch.h>
+
+#include "emovox_plugin.h"
+
+void emovox_map_uris(emovox_urids *u, LV2_URID_Map *map) {
+  LV2_URID_Map_Handle h = map->handle;
+  u->atom_Int = map->map(h, LV2_ATOM__Int);
+  u->atom_Path = map->map(h, LV2_ATOM__Path);
+  u->atom_String = map->map(h, LV2_ATOM__String);
+  u->atom_Tuple = map->map(h, LV2_ATOM__Tuple);
+  u->atom_Object = map->map(h, LV2_ATOM__Object);
+  u->atom_Sequence = map->map(h, LV2_ATOM__Sequence);
+  u->atom_URID = map->map(h, LV2_ATOM__URID);
+  u->midi_Event = map->map(h, LV2_MIDI__MidiEvent);
+  u->patch_Get = map->map(h, LV2_PATCH__Get);
+  u->patch_Set = map->map(h, LV2_PATCH__Set);
+  u->patch_property = map->map(h, LV2_PATCH__property);
+  u->patch_value = map->map(h, LV2_PATCH__value);
+  u->patch_subject = map->map(h, LV2_PATCH__subject);
+  u->model = map->map(h, EMOVOX_URI_MODEL);
+  u->status = map->map(h, EMOVOX_URI_STATUS);
+  u->status_code = map->map(h, EMOVOX_URI_STATUS_CODE);
+  u->status_text = map->map(h, EMOVOX_URI_STATUS_TEXT);
+  u->model_name = map->map(h, EMOVOX_URI_MODEL_NAME);
+  u->model_path = map->map(h, EMOVOX_URI_MODEL_PATH);
+  u->model_labels = map->map(h, EMOVOX_URI_MODEL_LABELS);
+}
+
+static void handle_set(emovox *self, const LV2_Atom_Object *obj) {
+  const emovox_urids *u = &self->uris;
+  const LV2_Atom *property = NULL, *value = NULL;
+  lv2_atom_object_get(obj, u->patch_property, &property, u->patch_value, &value, 0);
+  if (!property || property->type != u->atom_URID ||
+      ((const LV2_Atom_URID *)property)->body != u->model)
+    return;
+  if (!value || value->type != u->atom_Path || value->size == 0) {
+    self->status = EMOVOX_STATUS_LOAD_ERROR;
+    strcpy(self->status_text, "patch:Set of the model needs an atom:Path value");
+    self->notify_pending = true;
+    return;
+  }
+  const char *path = LV2_ATOM_BODY_CONST(value);
+  uint32_t len = (uint32_t)strnlen(path, value->size);
+  if (!emovox_request_load(self->schedule, path, len, false)) {
+    self->status = EMOVOX_STATUS_LOAD_ERROR;
+    strcpy(self->status_text, "model path too long or worker queue full");
+    self->notify_pending = true;
+  }
+}
+
+void emovox_handle_control(emovox *self) {
+  const emovox_urids *u = &self->uris;
+  if (!self->control)
+    return;
+  LV2_ATOM_SEQUENCE_FOREACH(self->control, ev) {
+    if (ev->body.type != u->atom_Object)
+      continue;
+    const LV2_Atom_Object *obj = (const LV2_Atom_Object *)&ev->body;
+    if (obj->body.otype == u->patch_Set) {
+      handle_set(self, obj);
+    } else if (obj->body.otype == u->patch_Get) {
+      const LV2_Atom *property = NULL;
+      lv2_atom_object_get(obj, u->patch_property, &property, 0);
+      if (!property ||
+          (property->type == u->atom_URID && ((const LV2_Atom_URID *)property)->body == u->model))
+        self->notify_pending = true;
+    }
+  }
+}
+
+static void forge_string(LV2_Atom_Forge *f, LV2_URID type, const char *s) {
+  lv2_atom_forge_typed_string(f, type, s, (uint32_t)strlen(s));
+}
+
+/* An upper bound of the bytes the notify messages take (atoms are padded to 8 bytes). */
+static uint32_t notify_bytes(const emovox *self, const emovox_loaded *m, const char *path) {
+  size_t n = 512 + 2 * (strlen(path) + 8) + strlen(self->status_text) + 8;
+  if (m) {
+    n += strlen(m->name) + 8;
+    for (int i = 0; i < m->n_labels; i++)
+      n += strlen(m->labels[i]) + 24;
+  }
+  return (uint32_t)n;
+}
+
+void emovox_write_notify(emovox *self) {
+  LV2_Atom_Forge *f = &self->forge;
+  const emovox_urids *u = &self->uris;
+  if (!self->notify)
+    return;
+  const uint32_t capacity = self->notify->atom.size;
+  lv2_atom_forge_set_buffer(f, (uint8_t *)self->notify, capacity);
+  LV2_Atom_Forge_Frame seq;
+  if (!lv2_atom_forge_sequence_head(f, &seq, 0)) {
+    return;
+  }
+  const emovox_loaded *m = self->current_rt;
+  const char *path = m ? m->path : "";
+  if (self->notify_pending && capacity >= notify_bytes(self, m, path)) {
+    LV2_Atom_Forge_Frame obj;
+    /* patch:Set of the model path, for generic hosts and UIs. */
+    lv2_atom_forge_frame_time(f, 0);
+    lv2_atom_forge_object(f, &obj, 0, u->patch_Set);
+    lv2_atom_forge_key(f, u->patch_property);
+    lv2_atom_forge_urid(f, u->model);
+    lv2_atom_forge_key(f, u->patch_value);
+    forge_string(f, u->atom_Path, path);
+    lv2_atom_forge_pop(f, &obj);
+    /* The status object for the Emovox UI. */
+    lv2_atom_forge_frame_time(f, 0);
+    lv2_atom_forge_object(f, &obj, 0, u->status);
+    lv2_atom_forge_key(f, u->status_code);
+    lv2_atom_forge_int(f, self->status);
+    lv2_atom_forge_key(f, u->status_text);
+    forge_string(f, u->atom_String, self->status_text);
+    lv2_atom_forge_key(f, u->model_name);
+    forge_string(f, u->atom_String, m ? m->name : "");
+    lv2_atom_forge_key(f, u->model_path);
+    forge_string(f, u->atom_Path, path);
+    lv2_atom_forge_key(f, u->model_labels);
+    LV2_Atom_Forge_Frame tuple;
+    lv2_atom_forge_tuple(f, &tuple);
+    for (int i = 0; m && i < m->n_labels; i++)
+      forge_string(f, u->atom_String, m->labels[i]);
+    lv2_atom_forge_pop(f, &tuple);
+    lv2_atom_forge_pop(f, &obj);
+    self->notify_pending = false;
+  }
+  lv2_atom_forge_pop(f, &seq);
+}
+
+void emovox_write_midi(emovox *self, uint32_t n_samples) {
+  LV2_Atom_Forge *f = &self->midi_forge;
+  if (!self->midi_out)
+    return;
+  lv2_atom_forge_set_buffer(f, (uint8_t *)self->midi_out, self->midi_out->atom.size);
+  LV2_Atom_Forge_Frame seq;
+  if (!lv2_atom_forge_sequence_head(f, &seq, 0))
+    return;
+  const ev_outputs *out = ev_analyzer_outputs(self->analyzer);
+  const int64_t when = n_samples ? n_samples - 1 : 0;
+  /* At most one CC per emotion per block. */
+  for (int i = 0; i < EV_N_EMOTIONS; i++) {
+    float p = out->prob[i];
+    int value = (isfinite(p) && p > 0.0f) ? (int)lrintf(fminf(p, 1.0f) * 127.0f) : 0;
+    if (value == self->midi_last[i])
+      continue;
+    const uint8_t msg[3] = {(uint8_t)(LV2_MIDI_MSG_CONTROLLER | (self->midi_channel & 0x0F)),
+                            (uint8_t)((self->midi_cc_base + i) & 0x7F), (uint8_t)value};
+    if (f->size - f->offset < 32) /* room for time, atom header and padded body */
+      break;
+    lv2_atom_forge_frame_time(f, when);
+    lv2_atom_forge_atom(f, sizeof msg, self->uris.midi_Event);
+    lv2_atom_forge_write(f, msg, sizeof msg);
+    self->midi_last[i] = value;
+  }
+  lv2_atom_forge_pop(f, &seq);
+}

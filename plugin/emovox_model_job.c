@@ -1,0 +1,66 @@
+/* Loading a weight file into something run() can install, and freeing it again. Runs in the
+ * LV2 worker, at instantiate or in state restore: never on the audio thread. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "emovox_plugin.h"
+#include "ev_model.h"
+
+static void copy_string(char *dst, size_t cap, const char *src) {
+  snprintf(dst, cap, "%s", src ? src : "");
+}
+
+void emovox_default_model_path(const emovox *self, char *out, size_t outlen) {
+  size_t n = strlen(self->bundle_path);
+  const char *sep = (n > 0 && self->bundle_path[n - 1] == '/') ? "" : "/";
+  snprintf(out, outlen, "%s%s%s", self->bundle_path, sep, EMOVOX_DEFAULT_MODEL_FILE);
+}
+
+emovox_loaded *emovox_load_model(const char *path, bool is_default, ev_analyzer *an, char *err,
+                                 size_t errlen) {
+  if (!path || !path[0]) {
+    snprintf(err, errlen, "no model file given");
+    return NULL;
+  }
+  if (strlen(path) >= EMOVOX_PATH_MAX) {
+    snprintf(err, errlen, "model path longer than %d bytes", EMOVOX_PATH_MAX - 1);
+    return NULL;
+  }
+  emovox_loaded *m = calloc(1, sizeof *m);
+  if (!m) {
+    snprintf(err, errlen, "out of memory");
+    return NULL;
+  }
+  char why[EMOVOX_TEXT_MAX] = "";
+  m->model = ev_model_load_file(path, why, sizeof why);
+  if (!m->model) {
+    snprintf(err, errlen, "cannot load model '%s': %s", path, why);
+    free(m);
+    return NULL;
+  }
+  m->runtime = ev_analyzer_prepare_model(an, m->model, why, sizeof why);
+  if (!m->runtime) {
+    snprintf(err, errlen, "model '%s' cannot run here: %s", path, why);
+    ev_model_free(m->model);
+    free(m);
+    return NULL;
+  }
+  m->is_default = is_default;
+  copy_string(m->path, sizeof m->path, path);
+  copy_string(m->name, sizeof m->name, ev_model_name(m->model));
+  int n = ev_model_n_labels(m->model);
+  m->n_labels = n < EMOVOX_MAX_LABELS ? n : EMOVOX_MAX_LABELS;
+  for (int i = 0; i < m->n_labels; i++)
+    copy_string(m->labels[i], EMOVOX_LABEL_MAX, ev_model_label(m->model, i));
+  return m;
+}
+
+void emovox_loaded_free(emovox_loaded *m) {
+  if (!m)
+    return;
+  /* The runtime refers to the model's weights: free it first. */
+  ev_model_runtime_free(m->runtime);
+  ev_model_free(m->model);
+  free(m);
+}

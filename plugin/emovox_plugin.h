@@ -1,0 +1,117 @@
+/* Internal state of one Emovox plugin instance, shared by the plugin's source files.
+ * Threading: fields marked [audio] are only touched by run()/work_response() (the audio
+ * thread); [worker] by work(); [any] are set at instantiate and read-only afterwards. */
+#ifndef EMOVOX_PLUGIN_H
+#define EMOVOX_PLUGIN_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <lv2/atom/forge.h>
+#include <lv2/core/lv2.h>
+#include <lv2/log/logger.h>
+#include <lv2/urid/urid.h>
+#include <lv2/worker/worker.h>
+
+#include "emovox_ports.h"
+#include "ev_analyzer.h"
+
+#define EMOVOX_PATH_MAX    4096
+#define EMOVOX_TEXT_MAX    256
+#define EMOVOX_NAME_MAX    128
+#define EMOVOX_LABEL_MAX   32
+#define EMOVOX_MAX_LABELS  16
+#define EMOVOX_MAX_RETIRED 8
+#define EMOVOX_SCRATCH     256 /* samples per analysis chunk (stack-free downmix buffers) */
+
+/* A model ready to run: the weights, this instance's runtime for them, and copies of the
+ * strings the audio thread needs (so run() never looks into the model). Built and freed
+ * in the worker (or at instantiate/restore). */
+typedef struct emovox_loaded {
+  struct ev_model *model;
+  ev_model_runtime *runtime;
+  bool is_default;
+  char path[EMOVOX_PATH_MAX];
+  char name[EMOVOX_NAME_MAX];
+  int n_labels;
+  char labels[EMOVOX_MAX_LABELS][EMOVOX_LABEL_MAX];
+} emovox_loaded;
+
+typedef struct emovox_urids {
+  LV2_URID atom_Int, atom_Path, atom_String, atom_Tuple, atom_Object, atom_Sequence, atom_URID;
+  LV2_URID midi_Event;
+  LV2_URID patch_Get, patch_Set, patch_property, patch_value, patch_subject;
+  LV2_URID model, status, status_code, status_text, model_name, model_path, model_labels;
+} emovox_urids;
+
+typedef struct emovox {
+  /* [any] host features and constants */
+  LV2_URID_Map *map;
+  LV2_Log_Logger logger;
+  LV2_Worker_Schedule *schedule;
+  emovox_urids uris;
+  bool stereo;
+  double rate;
+  char bundle_path[EMOVOX_PATH_MAX];
+
+  /* ports, connected by the host */
+  const LV2_Atom_Sequence *control;
+  LV2_Atom_Sequence *notify;
+  LV2_Atom_Sequence *midi_out;
+  const float *in_ctl[6]; /* enable, response_ms, gate_db, adapt, midi channel, cc base */
+  float *out_ctl[14]; /* 8 probabilities, dominant, confidence, arousal, valence, voice, status */
+  const float *audio_in[2];
+  float *audio_out[2];
+
+  /* [audio] */
+  ev_analyzer *analyzer;
+  LV2_Atom_Forge forge, midi_forge;
+  emovox_loaded *current_rt;                  /* the model run() uses (NULL: none) */
+  emovox_loaded *retired[EMOVOX_MAX_RETIRED]; /* waiting for room in the worker queue */
+  int status;
+  bool notify_pending;
+  bool was_enabled;
+  ev_analyzer_params params;
+  int midi_last[EV_N_EMOTIONS]; /* last CC value sent per emotion, -1: none yet */
+  int midi_channel, midi_cc_base;
+  char status_text[EMOVOX_TEXT_MAX];
+  float mix[EMOVOX_SCRATCH], copy_l[EMOVOX_SCRATCH], copy_r[EMOVOX_SCRATCH];
+
+  /* The model state:save() reads. run() publishes it; the worker frees retired models while
+   * holding state_lock, which save() also takes (run() never does). */
+  _Atomic(emovox_loaded *) current;
+  pthread_mutex_t state_lock;
+} emovox;
+
+/* emovox_model_job.c: loading and freeing models (never on the audio thread). */
+emovox_loaded *emovox_load_model(const char *path, bool is_default, ev_analyzer *an, char *err,
+                                 size_t errlen);
+void emovox_loaded_free(emovox_loaded *m);
+/* The default model's path inside the bundle. */
+void emovox_default_model_path(const emovox *self, char *out, size_t outlen);
+
+/* emovox_worker.c */
+extern const LV2_Worker_Interface emovox_worker_interface;
+/* Ask the worker to load `path` (audio thread). false if the request could not be queued. */
+bool emovox_request_load(const LV2_Worker_Schedule *schedule, const char *path, uint32_t len,
+                         bool is_default);
+/* Install a model on the audio thread and retire the previous one to the worker. */
+void emovox_install(emovox *self, emovox_loaded *m);
+/* Hand retired models to the worker (audio thread). */
+void emovox_flush_retired(emovox *self);
+/* Retire a model: free it while holding state_lock. */
+void emovox_retire(emovox *self, emovox_loaded *m);
+
+/* emovox_state.c */
+#include <lv2/state/state.h>
+extern const LV2_State_Interface emovox_state_interface;
+
+/* emovox_messages.c: atom input/output on the audio thread. */
+void emovox_map_uris(emovox_urids *u, LV2_URID_Map *map);
+void emovox_handle_control(emovox *self);
+void emovox_write_notify(emovox *self);
+void emovox_write_midi(emovox *self, uint32_t n_samples);
+
+#endif

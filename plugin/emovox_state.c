@@ -1,0 +1,114 @@
+/* State: the chosen weight file, stored as an abstract path (state:mapPath) so sessions can
+ * be moved. The bundle's default model is not stored: a session without a stored file uses
+ * whatever default model the installed bundle ships. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <lv2/core/lv2_util.h>
+
+#include "emovox_plugin.h"
+
+static LV2_State_Status save(LV2_Handle instance, LV2_State_Store_Function store,
+                             LV2_State_Handle handle, uint32_t flags,
+                             const LV2_Feature *const *features) {
+  (void)flags;
+  emovox *self = (emovox *)instance;
+  LV2_State_Map_Path *map_path = NULL;
+  LV2_State_Free_Path *free_path = NULL;
+  lv2_features_query(features, LV2_STATE__mapPath, &map_path, false, LV2_STATE__freePath,
+                     &free_path, false, NULL);
+  LV2_State_Status status = LV2_STATE_SUCCESS;
+  /* save() may run concurrently with run(); the worker frees retired models under this lock. */
+  pthread_mutex_lock(&self->state_lock);
+  const emovox_loaded *m = atomic_load_explicit(&self->current, memory_order_acquire);
+  if (m && !m->is_default) {
+    char *apath = map_path ? map_path->abstract_path(map_path->handle, m->path) : NULL;
+    const char *value = apath ? apath : m->path;
+    status = store(handle, self->uris.model, value, strlen(value) + 1, self->uris.atom_Path,
+                   LV2_STATE_IS_POD | LV2_STATE_IS_PORTABLE);
+    if (apath) {
+      if (free_path)
+        free_path->free_path(free_path->handle, apath);
+      else
+        free(apath);
+    }
+  }
+  pthread_mutex_unlock(&self->state_lock);
+  return status;
+}
+
+/* Restore without a worker: not concurrent with run(), so install directly. */
+static void restore_now(emovox *self, const char *path, bool is_default) {
+  char err[EMOVOX_TEXT_MAX];
+  emovox_loaded *m = emovox_load_model(path, is_default, self->analyzer, err, sizeof err);
+  if (!m) {
+    lv2_log_error(&self->logger, "emovox: %s; keeping the previous model\n", err);
+    self->status = EMOVOX_STATUS_LOAD_ERROR;
+    snprintf(self->status_text, sizeof self->status_text, "%s", err);
+    self->notify_pending = true;
+    return;
+  }
+  emovox_loaded *old = self->current_rt;
+  ev_analyzer_swap_model(self->analyzer, m->runtime);
+  self->current_rt = m;
+  atomic_store_explicit(&self->current, m, memory_order_release);
+  self->status = EMOVOX_STATUS_OK;
+  snprintf(self->status_text, sizeof self->status_text, "ok");
+  self->notify_pending = true;
+  if (old)
+    emovox_retire(self, old);
+}
+
+static LV2_State_Status restore(LV2_Handle instance, LV2_State_Retrieve_Function retrieve,
+                                LV2_State_Handle handle, uint32_t flags,
+                                const LV2_Feature *const *features) {
+  (void)flags;
+  emovox *self = (emovox *)instance;
+  LV2_State_Map_Path *map_path = NULL;
+  LV2_State_Free_Path *free_path = NULL;
+  LV2_Worker_Schedule *schedule = NULL;
+  lv2_features_query(features, LV2_STATE__mapPath, &map_path, false, LV2_STATE__freePath,
+                     &free_path, false, LV2_WORKER__schedule, &schedule, false, NULL);
+
+  char path[EMOVOX_PATH_MAX];
+  bool is_default = true;
+  size_t size = 0;
+  uint32_t type = 0, vflags = 0;
+  const char *value = retrieve(handle, self->uris.model, &size, &type, &vflags);
+  if (value && type == self->uris.atom_Path && size > 0 && memchr(value, '\0', size)) {
+    char *apath = map_path ? map_path->absolute_path(map_path->handle, value) : NULL;
+    snprintf(path, sizeof path, "%s", apath ? apath : value);
+    if (apath) {
+      if (free_path)
+        free_path->free_path(free_path->handle, apath);
+      else
+        free(apath);
+    }
+    is_default = false;
+    if (access(path, R_OK) != 0) {
+      lv2_log_warning(&self->logger,
+                      "emovox: the session's model file %s is gone; falling back to the "
+                      "default model\n",
+                      path);
+      is_default = true;
+    }
+  } else if (value) {
+    lv2_log_warning(&self->logger, "emovox: ignoring a stored model that is not an atom:Path\n");
+  }
+  if (is_default)
+    emovox_default_model_path(self, path, sizeof path);
+
+  if (schedule) { /* state:threadSafeRestore: finish in the worker, swap in the audio thread */
+    if (!emovox_request_load(schedule, path, (uint32_t)strlen(path), is_default)) {
+      lv2_log_error(&self->logger, "emovox: could not schedule loading %s\n", path);
+      return LV2_STATE_ERR_UNKNOWN;
+    }
+    return LV2_STATE_SUCCESS;
+  }
+  restore_now(self, path, is_default);
+  return LV2_STATE_SUCCESS;
+}
+
+const LV2_State_Interface emovox_state_interface = {save, restore};

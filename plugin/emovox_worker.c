@@ -1,0 +1,145 @@
+/* The LV2 worker: model files are read, validated and prepared here, off the audio thread;
+ * run() (through work_response) only swaps a pointer. Retired models come back here to be
+ * freed. */
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "emovox_plugin.h"
+
+enum { JOB_LOAD = 1, JOB_FREE = 2, REPLY_LOADED = 3, REPLY_FAILED = 4 };
+
+typedef struct {
+  uint32_t type;
+  uint32_t is_default; /* the bundle's default model (not stored in state) */
+  uint32_t len;        /* bytes of path that follow, including the terminating NUL */
+} load_job;
+
+typedef struct {
+  uint32_t type;
+  emovox_loaded *model;
+} model_msg; /* JOB_FREE and REPLY_LOADED */
+
+typedef struct {
+  uint32_t type;
+  char text[EMOVOX_TEXT_MAX];
+} failed_msg;
+
+bool emovox_request_load(const LV2_Worker_Schedule *schedule, const char *path, uint32_t len,
+                         bool is_default) {
+  struct {
+    load_job head;
+    char path[EMOVOX_PATH_MAX];
+  } msg;
+  if (len == 0 || len >= EMOVOX_PATH_MAX)
+    return false;
+  msg.head.type = JOB_LOAD;
+  msg.head.is_default = is_default;
+  msg.head.len = len + 1;
+  memcpy(msg.path, path, len);
+  msg.path[len] = '\0';
+  return schedule->schedule_work(schedule->handle, sizeof msg.head + len + 1, &msg) ==
+         LV2_WORKER_SUCCESS;
+}
+
+void emovox_retire(emovox *self, emovox_loaded *m) {
+  pthread_mutex_lock(&self->state_lock);
+  emovox_loaded_free(m);
+  pthread_mutex_unlock(&self->state_lock);
+}
+
+void emovox_install(emovox *self, emovox_loaded *m) {
+  emovox_loaded *old = self->current_rt;
+  ev_analyzer_swap_model(self->analyzer, m ? m->runtime : NULL);
+  self->current_rt = m;
+  atomic_store_explicit(&self->current, m, memory_order_release);
+  self->status = m ? EMOVOX_STATUS_OK : EMOVOX_STATUS_NO_MODEL;
+  snprintf(self->status_text, sizeof self->status_text, "%s", m ? "ok" : "no model loaded");
+  self->notify_pending = true;
+  if (old) {
+    /* If the worker queue is full, keep it and try again on the next run(). */
+    for (int i = 0; i < EMOVOX_MAX_RETIRED; i++)
+      if (!self->retired[i]) {
+        self->retired[i] = old;
+        break;
+      }
+    emovox_flush_retired(self);
+  }
+}
+
+void emovox_flush_retired(emovox *self) {
+  for (int i = 0; i < EMOVOX_MAX_RETIRED; i++) {
+    if (!self->retired[i])
+      continue;
+    model_msg msg = {JOB_FREE, self->retired[i]};
+    if (self->schedule->schedule_work(self->schedule->handle, sizeof msg, &msg) !=
+        LV2_WORKER_SUCCESS)
+      return;
+    self->retired[i] = NULL;
+  }
+}
+
+static LV2_Worker_Status work(LV2_Handle instance, LV2_Worker_Respond_Function respond,
+                              LV2_Worker_Respond_Handle handle, uint32_t size, const void *data) {
+  emovox *self = (emovox *)instance;
+  uint32_t type;
+  if (size < sizeof type)
+    return LV2_WORKER_ERR_UNKNOWN;
+  memcpy(&type, data, sizeof type);
+  if (type == JOB_FREE && size == sizeof(model_msg)) {
+    model_msg msg;
+    memcpy(&msg, data, sizeof msg);
+    emovox_retire(self, msg.model);
+    return LV2_WORKER_SUCCESS;
+  }
+  if (type == JOB_LOAD && size > sizeof(load_job)) {
+    load_job head;
+    memcpy(&head, data, sizeof head);
+    const char *path = (const char *)data + sizeof head;
+    if (head.len != size - sizeof head || path[head.len - 1] != '\0')
+      return LV2_WORKER_ERR_UNKNOWN;
+    char err[EMOVOX_TEXT_MAX];
+    emovox_loaded *m =
+        emovox_load_model(path, head.is_default != 0, self->analyzer, err, sizeof err);
+    if (m) {
+      lv2_log_note(&self->logger, "emovox: loaded model '%s' from %s\n", m->name, m->path);
+      model_msg reply = {REPLY_LOADED, m};
+      if (respond(handle, sizeof reply, &reply) != LV2_WORKER_SUCCESS) {
+        emovox_loaded_free(m);
+        return LV2_WORKER_ERR_NO_SPACE;
+      }
+    } else {
+      lv2_log_error(&self->logger, "emovox: %s; keeping the previous model\n", err);
+      failed_msg reply = {REPLY_FAILED, {0}};
+      snprintf(reply.text, sizeof reply.text, "%s", err);
+      respond(handle, sizeof reply, &reply);
+    }
+    return LV2_WORKER_SUCCESS;
+  }
+  return LV2_WORKER_ERR_UNKNOWN;
+}
+
+/* Audio thread, between runs. */
+static LV2_Worker_Status work_response(LV2_Handle instance, uint32_t size, const void *data) {
+  emovox *self = (emovox *)instance;
+  uint32_t type;
+  if (size < sizeof type)
+    return LV2_WORKER_ERR_UNKNOWN;
+  memcpy(&type, data, sizeof type);
+  if (type == REPLY_LOADED && size == sizeof(model_msg)) {
+    model_msg msg;
+    memcpy(&msg, data, sizeof msg);
+    emovox_install(self, msg.model);
+  } else if (type == REPLY_FAILED && size == sizeof(failed_msg)) {
+    self->status = EMOVOX_STATUS_LOAD_ERROR;
+    memcpy(self->status_text, (const char *)data + offsetof(failed_msg, text),
+           sizeof self->status_text);
+    self->status_text[sizeof self->status_text - 1] = '\0';
+    self->notify_pending = true;
+  } else {
+    return LV2_WORKER_ERR_UNKNOWN;
+  }
+  return LV2_WORKER_SUCCESS;
+}
+
+const LV2_Worker_Interface emovox_worker_interface = {work, work_response, NULL};

@@ -1,0 +1,78 @@
+/* run() cost of the plugin at 48 kHz through lilv, for block sizes 64, 256 and 1024: times
+ * realtime, and the worst block against the median (periodic spikes would show there).
+ * EMOVOX_BENCH_QUICK=1: about a second of work per size. Prints figures, asserts nothing. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lv2_host.h"
+#include "test_audio.h"
+
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+int main(int argc, char **argv) {
+  if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+    printf("usage: %s\nTimes the Emovox plugin's run() at 48 kHz (blocks 64/256/1024).\n"
+           "Env: LV2_PATH (the build dir), EMOVOX_CORPORA, EMOVOX_BENCH_QUICK=1 for a short run.\n",
+           argv[0]);
+    return 0;
+  }
+  const int quick = getenv("EMOVOX_BENCH_QUICK") && !strcmp(getenv("EMOVOX_BENCH_QUICK"), "1");
+  const double rate = 48000, seconds = quick ? 20.0 : 300.0;
+  size_t n, s0, s1;
+  float *audio = test_speech(rate, 0.2, 0.2, &n, &s0, &s1);
+  if (!audio)
+    return 77;
+  float *out = malloc(4096 * sizeof(float));
+  const uint32_t sizes[] = {64, 256, 1024};
+  printf("bench_plugin: %.0f s of speech (looped) at %.0f Hz per block size%s\n", seconds, rate,
+         quick ? " (quick)" : "");
+  for (int k = 0; k < 3; k++) {
+    lv2_host *h = host_new(EMOVOX_URI_MONO, rate, sizes[k]);
+    if (!h)
+      return 1;
+    const size_t blocks = (size_t)(seconds * rate / sizes[k]);
+    double *t = malloc(blocks * sizeof(double));
+    size_t pos = 0;
+    /* Warm-up: one second. */
+    for (size_t b = 0; b < (size_t)(rate / sizes[k]); b++) {
+      const float *ins[1] = {audio + pos};
+      float *outs[1] = {out};
+      host_run(h, ins, outs, sizes[k]);
+      pos = pos + 2 * sizes[k] > n ? 0 : pos + sizes[k];
+    }
+    double total = 0.0;
+    for (size_t b = 0; b < blocks; b++) {
+      const float *ins[1] = {audio + pos};
+      float *outs[1] = {out};
+      double t0 = now();
+      host_run(h, ins, outs, sizes[k]);
+      t[b] = now() - t0;
+      total += t[b];
+      pos = pos + 2 * sizes[k] > n ? 0 : pos + sizes[k];
+    }
+    qsort(t, blocks, sizeof(double), cmp_double);
+    double median = t[blocks / 2], p99 = t[(size_t)(blocks * 0.99)], worst = t[blocks - 1];
+    double block_s = sizes[k] / rate;
+    printf("block %4u: %8.0fx realtime | median %7.2f us (%.0fx) | p99 %7.2f us | worst %8.2f us"
+           " = %.1fx median\n",
+           sizes[k], seconds / total, median * 1e6, block_s / median, p99 * 1e6, worst * 1e6,
+           worst / median);
+    free(t);
+    host_free(h);
+  }
+  free(out);
+  free(audio);
+  return 0;
+}

@@ -1,0 +1,465 @@
+#include "lv2_host.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lv2/atom/forge.h>
+#include <lv2/atom/util.h>
+#include <lv2/buf-size/buf-size.h>
+#include <lv2/log/log.h>
+#include <lv2/midi/midi.h>
+#include <lv2/options/options.h>
+#include <lv2/parameters/parameters.h>
+#include <lv2/patch/patch.h>
+#include <lv2/state/state.h>
+#include <lv2/urid/urid.h>
+#include <lv2/worker/worker.h>
+
+#define MAX_URIDS      512
+#define MAX_RESPONSES  32
+#define RESPONSE_BYTES 8192
+#define LOG_BYTES      65536
+
+typedef struct {
+  LV2_Atom_Sequence seq;
+  uint8_t body[HOST_ATOM_CAPACITY];
+} atom_buffer;
+
+struct lv2_host {
+  LilvWorld *world;
+  const LilvPlugin *plugin;
+  LilvInstance *instance;
+  uint32_t n_ports;
+  bool stereo;
+  float controls[EMOVOX_N_PORTS_STEREO];
+  atom_buffer control_in, notify, midi;
+  uint8_t pending[HOST_ATOM_CAPACITY]; /* messages to send on the next run */
+  uint32_t pending_size;
+  char *uris[MAX_URIDS];
+  uint32_t n_uris;
+  LV2_URID_Map map;
+  LV2_URID_Unmap unmap;
+  LV2_Log_Log log;
+  char log_text[LOG_BYTES];
+  size_t log_len;
+  LV2_Worker_Schedule schedule;
+  const LV2_Worker_Interface *worker;
+  uint8_t responses[MAX_RESPONSES][RESPONSE_BYTES];
+  uint32_t response_size[MAX_RESPONSES];
+  int n_responses;
+  int work_calls;
+  LV2_Options_Option options[5];
+  int32_t min_block, max_block, nominal_block;
+  float sample_rate;
+  LV2_Feature f_map, f_unmap, f_log, f_schedule, f_options, f_bounded;
+  const LV2_Feature *features[7];
+  host_status status;
+  host_midi midi_events[HOST_MAX_MIDI];
+  int n_midi;
+  /* State store: one value (the plugin stores one key). */
+  uint32_t state_key, state_type, state_flags;
+  char state_value[4096];
+  size_t state_size;
+  bool state_has_value;
+  const char *map_base;
+};
+
+static LV2_URID map_uri(LV2_URID_Map_Handle handle, const char *uri) {
+  lv2_host *h = handle;
+  for (uint32_t i = 0; i < h->n_uris; i++)
+    if (!strcmp(h->uris[i], uri))
+      return i + 1;
+  if (h->n_uris == MAX_URIDS)
+    return 0;
+  h->uris[h->n_uris] = strdup(uri);
+  return ++h->n_uris;
+}
+
+static const char *unmap_uri(LV2_URID_Unmap_Handle handle, LV2_URID urid) {
+  lv2_host *h = handle;
+  return (urid >= 1 && urid <= h->n_uris) ? h->uris[urid - 1] : NULL;
+}
+
+static int log_vprintf(LV2_Log_Handle handle, LV2_URID type, const char *fmt, va_list ap) {
+  lv2_host *h = handle;
+  char line[1024];
+  int n = vsnprintf(line, sizeof line, fmt, ap);
+  const char *kind = unmap_uri(h, type);
+  fprintf(stderr, "[plugin %s] %s", kind ? strrchr(kind, '#') + 1 : "?", line);
+  size_t len = strlen(line);
+  if (h->log_len + len + 1 < LOG_BYTES) {
+    memcpy(h->log_text + h->log_len, line, len + 1);
+    h->log_len += len;
+  }
+  return n;
+}
+
+static int log_printf(LV2_Log_Handle handle, LV2_URID type, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = log_vprintf(handle, type, fmt, ap);
+  va_end(ap);
+  return n;
+}
+
+static LV2_Worker_Status respond(LV2_Worker_Respond_Handle handle, uint32_t size,
+                                 const void *data) {
+  lv2_host *h = handle;
+  if (h->n_responses == MAX_RESPONSES || size > RESPONSE_BYTES)
+    return LV2_WORKER_ERR_NO_SPACE;
+  memcpy(h->responses[h->n_responses], data, size);
+  h->response_size[h->n_responses++] = size;
+  return LV2_WORKER_SUCCESS;
+}
+
+/* Synchronous worker: the job runs at once; its responses wait for the end of run(). */
+static LV2_Worker_Status schedule_work(LV2_Worker_Schedule_Handle handle, uint32_t size,
+                                       const void *data) {
+  lv2_host *h = handle;
+  if (!h->worker)
+    return LV2_WORKER_ERR_UNKNOWN;
+  h->work_calls++;
+  return h->worker->work(lilv_instance_get_handle(h->instance), respond, h, size, data);
+}
+
+static void deliver_responses(lv2_host *h) {
+  /* work_response may schedule more work (freeing the old model): take a snapshot first. */
+  while (h->n_responses > 0) {
+    int n = h->n_responses;
+    static uint8_t copy[MAX_RESPONSES][RESPONSE_BYTES];
+    uint32_t sizes[MAX_RESPONSES];
+    memcpy(copy, h->responses, sizeof copy);
+    memcpy(sizes, h->response_size, sizeof sizes);
+    h->n_responses = 0;
+    for (int i = 0; i < n; i++)
+      h->worker->work_response(lilv_instance_get_handle(h->instance), sizes[i], copy[i]);
+  }
+}
+
+lv2_host *host_new(const char *plugin_uri, double rate, uint32_t max_block) {
+  lv2_host *h = calloc(1, sizeof *h);
+  h->map = (LV2_URID_Map){h, map_uri};
+  h->unmap = (LV2_URID_Unmap){h, unmap_uri};
+  h->log = (LV2_Log_Log){h, log_printf, log_vprintf};
+  h->schedule = (LV2_Worker_Schedule){h, schedule_work};
+  h->sample_rate = (float)rate;
+  h->min_block = 1;
+  h->max_block = (int32_t)max_block;
+  h->nominal_block = (int32_t)max_block;
+  LV2_URID atom_Int = map_uri(h, LV2_ATOM__Int), atom_Float = map_uri(h, LV2_ATOM__Float);
+  h->options[0] =
+      (LV2_Options_Option){LV2_OPTIONS_INSTANCE, 0,          map_uri(h, LV2_PARAMETERS__sampleRate),
+                           sizeof(float),        atom_Float, &h->sample_rate};
+  h->options[1] =
+      (LV2_Options_Option){LV2_OPTIONS_INSTANCE, 0,        map_uri(h, LV2_BUF_SIZE__minBlockLength),
+                           sizeof(int32_t),      atom_Int, &h->min_block};
+  h->options[2] =
+      (LV2_Options_Option){LV2_OPTIONS_INSTANCE, 0,        map_uri(h, LV2_BUF_SIZE__maxBlockLength),
+                           sizeof(int32_t),      atom_Int, &h->max_block};
+  h->options[3] = (LV2_Options_Option){
+      LV2_OPTIONS_INSTANCE, 0,        map_uri(h, LV2_BUF_SIZE__nominalBlockLength),
+      sizeof(int32_t),      atom_Int, &h->nominal_block};
+  h->options[4] = (LV2_Options_Option){LV2_OPTIONS_INSTANCE, 0, 0, 0, 0, NULL};
+  h->f_map = (LV2_Feature){LV2_URID__map, &h->map};
+  h->f_unmap = (LV2_Feature){LV2_URID__unmap, &h->unmap};
+  h->f_log = (LV2_Feature){LV2_LOG__log, &h->log};
+  h->f_schedule = (LV2_Feature){LV2_WORKER__schedule, &h->schedule};
+  h->f_options = (LV2_Feature){LV2_OPTIONS__options, h->options};
+  h->f_bounded = (LV2_Feature){LV2_BUF_SIZE__boundedBlockLength, NULL};
+  const LV2_Feature *features[] = {&h->f_map,     &h->f_unmap,   &h->f_log, &h->f_schedule,
+                                   &h->f_options, &h->f_bounded, NULL};
+  memcpy(h->features, features, sizeof features);
+
+  h->world = lilv_world_new();
+  lilv_world_load_all(h->world); /* LV2_PATH: the build directory (tests/meson.build) */
+  LilvNode *uri = lilv_new_uri(h->world, plugin_uri);
+  h->plugin = lilv_plugins_get_by_uri(lilv_world_get_all_plugins(h->world), uri);
+  lilv_node_free(uri);
+  if (!h->plugin) {
+    fprintf(stderr, "host: plugin <%s> not found in LV2_PATH=%s\n", plugin_uri,
+            getenv("LV2_PATH") ? getenv("LV2_PATH") : "(unset)");
+    host_free(h);
+    return NULL;
+  }
+  h->n_ports = lilv_plugin_get_num_ports(h->plugin);
+  h->stereo = h->n_ports == EMOVOX_N_PORTS_STEREO;
+  float mins[EMOVOX_N_PORTS_STEREO], maxs[EMOVOX_N_PORTS_STEREO];
+  lilv_plugin_get_port_ranges_float(h->plugin, mins, maxs, h->controls);
+  for (uint32_t i = 0; i < h->n_ports; i++)
+    if (h->controls[i] != h->controls[i])
+      h->controls[i] = 0.0f;
+  h->instance = lilv_plugin_instantiate(h->plugin, rate, h->features);
+  if (!h->instance) {
+    fprintf(stderr, "host: cannot instantiate <%s> at %.0f Hz\n", plugin_uri, rate);
+    host_free(h);
+    return NULL;
+  }
+  h->worker = lilv_instance_get_extension_data(h->instance, LV2_WORKER__interface);
+  for (uint32_t i = EMOVOX_ENABLE; i <= EMOVOX_STATUS; i++)
+    lilv_instance_connect_port(h->instance, i, &h->controls[i]);
+  lilv_instance_connect_port(h->instance, EMOVOX_CONTROL, &h->control_in);
+  lilv_instance_connect_port(h->instance, EMOVOX_NOTIFY, &h->notify);
+  lilv_instance_connect_port(h->instance, EMOVOX_MIDI_OUT, &h->midi);
+  lilv_instance_activate(h->instance);
+  return h;
+}
+
+void host_free(lv2_host *h) {
+  if (!h)
+    return;
+  if (h->instance) {
+    lilv_instance_deactivate(h->instance);
+    lilv_instance_free(h->instance);
+  }
+  if (h->world)
+    lilv_world_free(h->world);
+  for (uint32_t i = 0; i < h->n_uris; i++)
+    free(h->uris[i]);
+  free(h);
+}
+
+LilvWorld *host_world(lv2_host *h) {
+  return h->world;
+}
+const LilvPlugin *host_plugin(lv2_host *h) {
+  return h->plugin;
+}
+void host_set_control(lv2_host *h, uint32_t port, float value) {
+  h->controls[port] = value;
+}
+float host_output(const lv2_host *h, uint32_t port) {
+  return h->controls[port];
+}
+const host_status *host_last_status(const lv2_host *h) {
+  return &h->status;
+}
+const char *host_log(const lv2_host *h) {
+  return h->log_text;
+}
+int host_work_calls(const lv2_host *h) {
+  return h->work_calls;
+}
+void host_clear_log(lv2_host *h) {
+  h->log_len = 0;
+  h->log_text[0] = '\0';
+}
+int host_midi_events(const lv2_host *h, const host_midi **events) {
+  *events = h->midi_events;
+  return h->n_midi;
+}
+
+static void append_message(lv2_host *h, const void *atom, uint32_t size) {
+  /* A sequence event: 8 bytes of time + the atom, padded to 8. */
+  uint32_t need = 8 + lv2_atom_pad_size(size);
+  if (h->pending_size + need > sizeof h->pending)
+    return;
+  LV2_Atom_Event *ev = (LV2_Atom_Event *)(h->pending + h->pending_size);
+  ev->time.frames = 0;
+  memcpy(&ev->body, atom, size);
+  h->pending_size += need;
+}
+
+void host_send_set_model(lv2_host *h, const char *path) {
+  uint8_t buf[8192];
+  LV2_Atom_Forge forge;
+  lv2_atom_forge_init(&forge, &h->map);
+  lv2_atom_forge_set_buffer(&forge, buf, sizeof buf);
+  LV2_Atom_Forge_Frame frame;
+  LV2_Atom *obj = (LV2_Atom *)lv2_atom_forge_object(&forge, &frame, 0, map_uri(h, LV2_PATCH__Set));
+  lv2_atom_forge_key(&forge, map_uri(h, LV2_PATCH__property));
+  lv2_atom_forge_urid(&forge, map_uri(h, EMOVOX_URI_MODEL));
+  lv2_atom_forge_key(&forge, map_uri(h, LV2_PATCH__value));
+  lv2_atom_forge_path(&forge, path, (uint32_t)strlen(path));
+  lv2_atom_forge_pop(&forge, &frame);
+  append_message(h, obj, lv2_atom_total_size(obj));
+}
+
+void host_send_get(lv2_host *h) {
+  uint8_t buf[256];
+  LV2_Atom_Forge forge;
+  lv2_atom_forge_init(&forge, &h->map);
+  lv2_atom_forge_set_buffer(&forge, buf, sizeof buf);
+  LV2_Atom_Forge_Frame frame;
+  LV2_Atom *obj = (LV2_Atom *)lv2_atom_forge_object(&forge, &frame, 0, map_uri(h, LV2_PATCH__Get));
+  lv2_atom_forge_pop(&forge, &frame);
+  append_message(h, obj, lv2_atom_total_size(obj));
+}
+
+static void copy_body(char *dst, size_t cap, const LV2_Atom *a) {
+  size_t n = a->size < cap - 1 ? a->size : cap - 1;
+  memcpy(dst, LV2_ATOM_BODY_CONST(a), n);
+  dst[n] = '\0';
+}
+
+static void read_notify(lv2_host *h) {
+  LV2_URID status = map_uri(h, EMOVOX_URI_STATUS), set = map_uri(h, LV2_PATCH__Set);
+  LV2_ATOM_SEQUENCE_FOREACH(&h->notify.seq, ev) {
+    if (ev->body.type != map_uri(h, LV2_ATOM__Object))
+      continue;
+    const LV2_Atom_Object *obj = (const LV2_Atom_Object *)&ev->body;
+    if (obj->body.otype == status) {
+      const LV2_Atom *code = NULL, *text = NULL, *name = NULL, *path = NULL, *labels = NULL;
+      lv2_atom_object_get(
+          obj, map_uri(h, EMOVOX_URI_STATUS_CODE), &code, map_uri(h, EMOVOX_URI_STATUS_TEXT), &text,
+          map_uri(h, EMOVOX_URI_MODEL_NAME), &name, map_uri(h, EMOVOX_URI_MODEL_PATH), &path,
+          map_uri(h, EMOVOX_URI_MODEL_LABELS), &labels, 0);
+      h->status.seen++;
+      h->status.code = code ? ((const LV2_Atom_Int *)code)->body : -1;
+      if (text)
+        copy_body(h->status.text, sizeof h->status.text, text);
+      if (name)
+        copy_body(h->status.name, sizeof h->status.name, name);
+      if (path)
+        copy_body(h->status.path, sizeof h->status.path, path);
+      h->status.n_labels = 0;
+      if (labels && labels->type == map_uri(h, LV2_ATOM__Tuple))
+        LV2_ATOM_TUPLE_FOREACH((const LV2_Atom_Tuple *)labels, it)
+      h->status.n_labels++;
+    } else if (obj->body.otype == set) {
+      const LV2_Atom *value = NULL;
+      lv2_atom_object_get(obj, map_uri(h, LV2_PATCH__value), &value, 0);
+      if (value)
+        copy_body(h->status.set_path, sizeof h->status.set_path, value);
+    }
+  }
+}
+
+static void read_midi(lv2_host *h) {
+  h->n_midi = 0;
+  LV2_URID midi_event = map_uri(h, LV2_MIDI__MidiEvent);
+  LV2_ATOM_SEQUENCE_FOREACH(&h->midi.seq, ev) {
+    if (ev->body.type != midi_event || ev->body.size != 3 || h->n_midi == HOST_MAX_MIDI)
+      continue;
+    h->midi_events[h->n_midi].time = ev->time.frames;
+    memcpy(h->midi_events[h->n_midi].msg, LV2_ATOM_BODY_CONST(&ev->body), 3);
+    h->n_midi++;
+  }
+}
+
+void host_run(lv2_host *h, const float *const *in, float *const *out, uint32_t n) {
+  const int channels = h->stereo ? 2 : 1;
+  for (int c = 0; c < channels; c++) {
+    lilv_instance_connect_port(h->instance, EMOVOX_AUDIO_IN_L + 2 * c, (void *)in[c]);
+    lilv_instance_connect_port(h->instance, EMOVOX_AUDIO_OUT_L + 2 * c, out[c]);
+  }
+  /* Input sequence with the pending messages; outputs get their full capacity. */
+  h->control_in.seq.atom.type = map_uri(h, LV2_ATOM__Sequence);
+  h->control_in.seq.atom.size = sizeof(LV2_Atom_Sequence_Body) + h->pending_size;
+  h->control_in.seq.body.unit = 0;
+  h->control_in.seq.body.pad = 0;
+  memcpy(h->control_in.body, h->pending, h->pending_size);
+  h->pending_size = 0;
+  h->notify.seq.atom.type = 0;
+  h->notify.seq.atom.size = HOST_ATOM_CAPACITY;
+  h->midi.seq.atom.type = 0;
+  h->midi.seq.atom.size = HOST_ATOM_CAPACITY;
+  lilv_instance_run(h->instance, n);
+  deliver_responses(h);
+  read_notify(h);
+  read_midi(h);
+}
+
+/* ---- State ---- */
+
+static char *abstract_path(LV2_State_Map_Path_Handle handle, const char *absolute) {
+  lv2_host *h = handle;
+  size_t n = strlen(h->map_base);
+  if (!strncmp(absolute, h->map_base, n) && absolute[n] == '/')
+    return strdup(absolute + n + 1);
+  return strdup(absolute);
+}
+
+static char *absolute_path(LV2_State_Map_Path_Handle handle, const char *abstract) {
+  lv2_host *h = handle;
+  if (abstract[0] == '/')
+    return strdup(abstract);
+  char *out = malloc(strlen(h->map_base) + strlen(abstract) + 2);
+  sprintf(out, "%s/%s", h->map_base, abstract);
+  return out;
+}
+
+static void free_path(LV2_State_Free_Path_Handle handle, char *path) {
+  (void)handle;
+  free(path);
+}
+
+static LV2_State_Status store(LV2_State_Handle handle, uint32_t key, const void *value, size_t size,
+                              uint32_t type, uint32_t flags) {
+  lv2_host *h = handle;
+  if (size > sizeof h->state_value)
+    return LV2_STATE_ERR_NO_SPACE;
+  h->state_key = key;
+  h->state_type = type;
+  h->state_flags = flags;
+  memcpy(h->state_value, value, size);
+  h->state_size = size;
+  h->state_has_value = true;
+  return LV2_STATE_SUCCESS;
+}
+
+static const void *retrieve(LV2_State_Handle handle, uint32_t key, size_t *size, uint32_t *type,
+                            uint32_t *flags) {
+  lv2_host *h = handle;
+  if (!h->state_has_value || key != h->state_key)
+    return NULL;
+  *size = h->state_size;
+  *type = h->state_type;
+  *flags = h->state_flags;
+  return h->state_value;
+}
+
+int host_save_state(lv2_host *h, const char *base_dir) {
+  const LV2_State_Interface *iface =
+      lilv_instance_get_extension_data(h->instance, LV2_STATE__interface);
+  if (!iface)
+    return -1;
+  h->map_base = base_dir;
+  h->state_has_value = false;
+  LV2_State_Map_Path map_path = {h, abstract_path, absolute_path};
+  LV2_State_Free_Path free_p = {h, free_path};
+  LV2_Feature f_map_path = {LV2_STATE__mapPath, &map_path};
+  LV2_Feature f_free = {LV2_STATE__freePath, &free_p};
+  const LV2_Feature *features[] = {&f_map_path, &f_free, NULL};
+  return iface->save(lilv_instance_get_handle(h->instance), store, h,
+                     LV2_STATE_IS_POD | LV2_STATE_IS_PORTABLE, features) == LV2_STATE_SUCCESS
+             ? 0
+             : -1;
+}
+
+int host_restore_state(lv2_host *h, const char *base_dir, bool thread_safe) {
+  const LV2_State_Interface *iface =
+      lilv_instance_get_extension_data(h->instance, LV2_STATE__interface);
+  if (!iface)
+    return -1;
+  h->map_base = base_dir;
+  LV2_State_Map_Path map_path = {h, abstract_path, absolute_path};
+  LV2_State_Free_Path free_p = {h, free_path};
+  LV2_Feature f_map_path = {LV2_STATE__mapPath, &map_path};
+  LV2_Feature f_free = {LV2_STATE__freePath, &free_p};
+  const LV2_Feature *features[] = {&f_map_path, &f_free, thread_safe ? &h->f_schedule : NULL, NULL};
+  return iface->restore(lilv_instance_get_handle(h->instance), retrieve, h, 0, features) ==
+                 LV2_STATE_SUCCESS
+             ? 0
+             : -1;
+}
+
+const char *host_saved_model_path(const lv2_host *h) {
+  return h->state_has_value ? h->state_value : NULL;
+}
+
+void host_copy_state(lv2_host *to, const lv2_host *from) {
+  to->state_has_value = from->state_has_value;
+  to->state_key = map_uri(
+      to, unmap_uri((void *)from, from->state_key) ? unmap_uri((void *)from, from->state_key) : "");
+  to->state_type = map_uri(to, unmap_uri((void *)from, from->state_type)
+                                   ? unmap_uri((void *)from, from->state_type)
+                                   : "");
+  to->state_flags = from->state_flags;
+  to->state_size = from->state_size;
+  memcpy(to->state_value, from->state_value, sizeof to->state_value);
+}
+LV2_URID_Map *host_map(lv2_host *h) {
+  return &h->map;
+}

@@ -1,0 +1,75 @@
+/* A small LV2 host for the plugin's tests and benchmark: lilv discovery of the built bundle
+ * (LV2_PATH), urid map/unmap, log capture, a synchronous worker, options, atom ports, and
+ * direct access to the plugin's state interface with a test-controlled state:mapPath. */
+#ifndef EV_LV2_HOST_H
+#define EV_LV2_HOST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <lilv/lilv.h>
+#include <lv2/urid/urid.h>
+
+#include "emovox_ports.h"
+
+#define HOST_ATOM_CAPACITY 16384
+#define HOST_MAX_MIDI      64
+
+typedef struct host_midi {
+  int64_t time;
+  uint8_t msg[3];
+} host_midi;
+
+typedef struct lv2_host lv2_host;
+
+/* NULL (and a message on stderr) if the plugin cannot be found or instantiated. */
+lv2_host *host_new(const char *plugin_uri, double rate, uint32_t max_block);
+void host_free(lv2_host *h);
+LilvWorld *host_world(lv2_host *h);
+const LilvPlugin *host_plugin(lv2_host *h);
+
+/* Control input values (by port index); defaults from the TTL after host_new. */
+void host_set_control(lv2_host *h, uint32_t port, float value);
+float host_output(const lv2_host *h, uint32_t port);
+
+/* Audio: in[c]/out[c] for each channel (1 or 2). Buffers may be the same (in-place). */
+void host_run(lv2_host *h, const float *const *in, float *const *out, uint32_t n);
+
+/* Messages for the next run(). */
+void host_send_set_model(lv2_host *h, const char *path);
+void host_send_get(lv2_host *h);
+
+/* What the last notify messages said (persisting until the next notify). */
+typedef struct host_status {
+  int seen; /* status objects received since host_new */
+  int code;
+  char text[256];
+  char name[128];
+  char path[4096];
+  int n_labels;
+  char set_path[4096]; /* value of the last patch:Set of the model */
+} host_status;
+const host_status *host_last_status(const lv2_host *h);
+
+/* MIDI events of the last run(). */
+int host_midi_events(const lv2_host *h, const host_midi **events);
+
+/* Everything the plugin logged, and a reset of that record. */
+const char *host_log(const lv2_host *h);
+void host_clear_log(lv2_host *h);
+
+/* State through the plugin's LV2_State_Interface, stored in the host: paths are mapped to
+ * and from "abstract" paths relative to base_dir (state:mapPath). thread_safe passes a
+ * work:schedule to restore (state:threadSafeRestore). 0 on success. */
+int host_save_state(lv2_host *h, const char *base_dir);
+int host_restore_state(lv2_host *h, const char *base_dir, bool thread_safe);
+const char *host_saved_model_path(const lv2_host *h); /* abstract path stored, or NULL */
+/* Copies the saved state of `from` into `to` (a second instance). */
+void host_copy_state(lv2_host *to, const lv2_host *from);
+
+/* Counts of worker calls (to check where loading happened). */
+int host_work_calls(const lv2_host *h);
+
+LV2_URID_Map *host_map(lv2_host *h);
+
+#endif

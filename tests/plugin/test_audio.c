@@ -1,0 +1,60 @@
+#include "test_audio.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sndfile.h>
+#include <speex/speex_resampler.h>
+
+#define SPEECH_FILE "RAVDESS/Audio_Speech_Actors_01-24/Actor_01/03-01-05-02-01-01-01.flac"
+
+float *test_speech(double rate, double lead_s, double tail_s, size_t *n, size_t *speech_start,
+                   size_t *speech_end) {
+  const char *root = getenv("EMOVOX_CORPORA");
+  if (!root) {
+    fprintf(stderr, "EMOVOX_CORPORA is not set\n");
+    return NULL;
+  }
+  char path[4096];
+  snprintf(path, sizeof path, "%s/%s", root, SPEECH_FILE);
+  SF_INFO info = {0};
+  SNDFILE *f = sf_open(path, SFM_READ, &info);
+  if (!f) {
+    fprintf(stderr, "cannot open %s: %s\n", path, sf_strerror(NULL));
+    return NULL;
+  }
+  float *src = malloc(sizeof(float) * (size_t)info.frames * (size_t)info.channels);
+  sf_count_t got = sf_readf_float(f, src, info.frames);
+  sf_close(f);
+  size_t in_len = (size_t)got;
+  if (info.channels > 1) /* keep the first channel */
+    for (size_t i = 0; i < in_len; i++)
+      src[i] = src[i * (size_t)info.channels];
+
+  size_t out_cap = (size_t)((double)in_len * rate / info.samplerate) + 1024;
+  float *speech = calloc(out_cap, sizeof(float));
+  int err = 0;
+  SpeexResamplerState *rs =
+      speex_resampler_init(1, (spx_uint32_t)info.samplerate, (spx_uint32_t)rate, 5, &err);
+  spx_uint32_t il = (spx_uint32_t)in_len, ol = (spx_uint32_t)out_cap;
+  speex_resampler_process_float(rs, 0, src, &il, speech, &ol);
+  speex_resampler_destroy(rs);
+  free(src);
+
+  size_t lead = (size_t)(lead_s * rate), tail = (size_t)(tail_s * rate);
+  *n = lead + ol + tail;
+  float *out = calloc(*n, sizeof(float));
+  memcpy(out + lead, speech, ol * sizeof(float));
+  free(speech);
+  *speech_start = lead;
+  *speech_end = lead + ol;
+  return out;
+}
+
+const char *test_default_model_path(void) {
+  static char path[4096];
+  const char *root = getenv("EMOVOX_BUILD_ROOT");
+  snprintf(path, sizeof path, "%s/emovox.lv2/emovox-default.safetensors", root ? root : ".");
+  return path;
+}

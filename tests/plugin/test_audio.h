@@ -1,0 +1,16 @@
+/* Test audio for the plugin tests: real speech from the corpora, resampled to a host rate. */
+#ifndef EV_TEST_AUDIO_H
+#define EV_TEST_AUDIO_H
+
+#include <stddef.h>
+
+/* A RAVDESS file (actor 01, angry, strong) at `rate`, framed by lead_s seconds of digital
+ * silence before and tail_s after. speech_start, speech_end: where the file's samples sit.
+ * NULL (and a message) if $EMOVOX_CORPORA or the file is missing. Free with free(). */
+float *test_speech(double rate, double lead_s, double tail_s, size_t *n, size_t *speech_start,
+                   size_t *speech_end);
+
+/* The default model file of the built bundle (copied by the swap and state tests). */
+const char *test_default_model_path(void);
+
+#endif

@@ -1,0 +1,659 @@
+/* The plugin in a lilv host: real speech, block-size determinism, robustness, model swaps
+ * through the worker, state with abstract paths, MIDI output, the stereo downmix, presets.
+ * Usage: test_plugin <speech|blocks|robust|swap|state|midi|stereo|presets> */
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <lilv/lilv.h>
+#include <lv2/presets/presets.h>
+
+#include "ev_test.h"
+#include "lv2_host.h"
+#include "test_audio.h"
+
+#define N_OUT (EMOVOX_STATUS - EMOVOX_PROB_FIRST + 1)
+
+typedef struct {
+  float v[N_OUT];
+} snapshot;
+
+static snapshot outputs(const lv2_host *h) {
+  snapshot s;
+  for (int i = 0; i < N_OUT; i++)
+    s.v[i] = host_output(h, EMOVOX_PROB_FIRST + (uint32_t)i);
+  return s;
+}
+
+static float prob_sum(const lv2_host *h) {
+  float s = 0.0f;
+  for (int i = 0; i < 8; i++)
+    s += host_output(h, EMOVOX_PROB_FIRST + (uint32_t)i);
+  return s;
+}
+
+/* Every output finite and in its declared range. */
+static int outputs_sane(const lv2_host *h) {
+  for (int i = 0; i < 8; i++) {
+    float p = host_output(h, EMOVOX_PROB_FIRST + (uint32_t)i);
+    if (!(p >= 0.0f && p <= 1.0f))
+      return 0;
+  }
+  float dom = host_output(h, EMOVOX_DOMINANT), conf = host_output(h, EMOVOX_CONFIDENCE);
+  float ar = host_output(h, EMOVOX_AROUSAL), va = host_output(h, EMOVOX_VALENCE);
+  float voice = host_output(h, EMOVOX_VOICE), st = host_output(h, EMOVOX_STATUS);
+  return dom >= 0.0f && dom <= 8.0f && dom == floorf(dom) && conf >= 0.0f && conf <= 1.0f &&
+         ar >= -1.0f && ar <= 1.0f && va >= -1.0f && va <= 1.0f && voice >= 0.0f && voice <= 1.0f &&
+         (st == 0.0f || st == 1.0f || st == 2.0f);
+}
+
+static void run_mono(lv2_host *h, const float *in, float *out, size_t n) {
+  const float *ins[1] = {in};
+  float *outs[1] = {out};
+  host_run(h, ins, outs, (uint32_t)n);
+}
+
+static char tmp_root[256];
+static void make_tmp(void) {
+  snprintf(tmp_root, sizeof tmp_root, "/tmp/emovox-plugin-XXXXXX");
+  if (!mkdtemp(tmp_root)) {
+    perror("mkdtemp");
+    exit(1);
+  }
+}
+static void copy_file(const char *from, const char *to, long max_bytes) {
+  FILE *a = fopen(from, "rb"), *b = fopen(to, "wb");
+  if (!a || !b) {
+    fprintf(stderr, "cannot copy %s to %s\n", from, to);
+    exit(1);
+  }
+  char buf[65536];
+  size_t got;
+  long total = 0;
+  while ((got = fread(buf, 1, sizeof buf, a)) > 0 && (max_bytes < 0 || total < max_bytes)) {
+    if (max_bytes >= 0 && total + (long)got > max_bytes)
+      got = (size_t)(max_bytes - total);
+    fwrite(buf, 1, got, b);
+    total += (long)got;
+  }
+  fclose(a);
+  fclose(b);
+}
+static void remove_tree(void) {
+  char cmd[512];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp_root);
+  if (system(cmd) != 0)
+    fprintf(stderr, "could not remove %s\n", tmp_root);
+}
+
+/* ---- speech: outputs follow real speech, probabilities sum to one, audio unchanged ---- */
+static void check_speech(void) {
+  const double rate = 48000;
+  size_t n, s0, s1;
+  float *audio = test_speech(rate, 1.0, 2.5, &n, &s0, &s1);
+  EV_CHECK(audio != NULL, "speech file");
+  if (!audio)
+    return;
+  lv2_host *h = host_new(EMOVOX_URI_MONO, rate, 1024);
+  EV_CHECK(h != NULL, "instantiate");
+  if (!h)
+    return;
+  float *out = calloc(n, sizeof(float));
+  const uint32_t block = 256;
+  float max_voice_speech = 0.0f, max_voice_lead = 0.0f;
+  int speech_blocks = 0, sum_checked = 0, sane = 1, dominant_speech = 0;
+  float first_p[8] = {0}, max_change = 0.0f;
+  int have_first = 0;
+  for (size_t pos = 0; pos < n; pos += block) {
+    size_t len = n - pos < block ? n - pos : block;
+    run_mono(h, audio + pos, out + pos, len);
+    sane &= outputs_sane(h);
+    const size_t end = pos + len;
+    float voice = host_output(h, EMOVOX_VOICE);
+    int dom = (int)host_output(h, EMOVOX_DOMINANT);
+    if (end < s0) {
+      if (voice > max_voice_lead)
+        max_voice_lead = voice;
+      EV_CHECK(dom == 0, "dominant %d during the leading silence at %zu", dom, end);
+    } else if (end <= s1) {
+      speech_blocks++;
+      if (voice > max_voice_speech)
+        max_voice_speech = voice;
+      dominant_speech += dom != 0;
+    }
+    if (dom != 0) {
+      float sum = prob_sum(h);
+      EV_CHECK(fabsf(sum - 1.0f) < 1e-3f, "probabilities sum to %.6f at %zu", sum, end);
+      float pd = host_output(h, EMOVOX_PROB_FIRST + (uint32_t)(dom - 1));
+      EV_CHECK_NEAR(host_output(h, EMOVOX_CONFIDENCE), pd, 1e-6, "confidence = p(dominant)");
+      for (int i = 0; i < 8; i++)
+        EV_CHECK(host_output(h, EMOVOX_PROB_FIRST + (uint32_t)i) <= pd, "dominant is the max");
+      sum_checked++;
+      if (!have_first) {
+        for (int i = 0; i < 8; i++)
+          first_p[i] = host_output(h, EMOVOX_PROB_FIRST + (uint32_t)i);
+        have_first = 1;
+      }
+      for (int i = 0; i < 8; i++) {
+        float d = fabsf(host_output(h, EMOVOX_PROB_FIRST + (uint32_t)i) - first_p[i]);
+        if (d > max_change)
+          max_change = d;
+      }
+    }
+  }
+  printf("speech: voice max %.3f in speech, %.3f in leading silence; dominant set in %d/%d "
+         "speech blocks; end: voice %.3f dominant %.0f; largest probability move %.4f\n",
+         max_voice_speech, max_voice_lead, dominant_speech, speech_blocks,
+         host_output(h, EMOVOX_VOICE), host_output(h, EMOVOX_DOMINANT), max_change);
+  EV_CHECK(sane, "outputs finite and in range throughout");
+  EV_CHECK(host_output(h, EMOVOX_STATUS) == EMOVOX_STATUS_OK, "status ok with the default model");
+  EV_CHECK(max_voice_speech > 0.5f, "voice activity during speech: %.3f", max_voice_speech);
+  EV_CHECK(max_voice_lead < 0.1f, "voice activity in silence: %.3f", max_voice_lead);
+  EV_CHECK(dominant_speech > speech_blocks / 4, "a dominant emotion during speech (%d of %d)",
+           dominant_speech, speech_blocks);
+  EV_CHECK(sum_checked > 0, "probabilities checked");
+  EV_CHECK(max_change > 1e-4f, "probabilities move with the speech (%.6f)", max_change);
+  EV_CHECK(host_output(h, EMOVOX_DOMINANT) == 0.0f, "no speech after 2.5 s of silence");
+  EV_CHECK(host_output(h, EMOVOX_VOICE) < 0.2f, "voice activity decays in silence: %.3f",
+           host_output(h, EMOVOX_VOICE));
+  EV_CHECK(memcmp(audio, out, n * sizeof(float)) == 0, "audio passes bit-exact");
+  const host_status *st = host_last_status(h);
+  EV_CHECK(st->seen >= 1 && st->code == 0, "notify: status ok (seen %d, code %d)", st->seen,
+           st->code);
+  EV_CHECK(st->n_labels >= 2, "notify: the model's labels (%d)", st->n_labels);
+  EV_CHECK(strcmp(st->path, test_default_model_path()) == 0 ||
+               strstr(st->path, "emovox-default.safetensors") != NULL,
+           "notify: default model path %s", st->path);
+  host_free(h);
+  free(out);
+  free(audio);
+}
+
+/* ---- blocks: outputs at any position do not depend on the block sizes ---- */
+static void test_blocks(void) {
+  const double rates[] = {44100, 48000, 96000};
+  for (int r = 0; r < 3; r++) {
+    size_t n, s0, s1;
+    float *audio = test_speech(rates[r], 0.3, 0.5, &n, &s0, &s1);
+    if (!audio) {
+      EV_CHECK(0, "speech file");
+      return;
+    }
+    float *out = malloc(n * sizeof(float));
+    snapshot *ref = malloc(n * sizeof(snapshot));
+    lv2_host *h = host_new(EMOVOX_URI_MONO, rates[r], 4096);
+    for (size_t i = 0; i < n; i++) {
+      run_mono(h, audio + i, out + i, 1);
+      ref[i] = outputs(h);
+    }
+    host_free(h);
+    EV_CHECK(memcmp(audio, out, n * sizeof(float)) == 0, "passthrough, block 1");
+    size_t changes = 0;
+    for (size_t i = 1; i < n; i++)
+      changes += memcmp(&ref[i], &ref[i - 1], sizeof(snapshot)) != 0;
+
+    uint32_t seed = 12345;
+    for (int mode = 0; mode < 4; mode++) { /* 64, 1024, random, random in place */
+      h = host_new(EMOVOX_URI_MONO, rates[r], 4096);
+      float *buf = mode == 3 ? malloc(n * sizeof(float)) : NULL;
+      if (buf)
+        memcpy(buf, audio, n * sizeof(float));
+      size_t mismatches = 0, compared = 0;
+      for (size_t pos = 0; pos < n;) {
+        uint32_t len = mode == 0 ? 64 : mode == 1 ? 1024 : 0;
+        if (!len) {
+          seed = seed * 1664525u + 1013904223u;
+          len = 1 + (seed >> 8) % 3000;
+        }
+        if (len > n - pos)
+          len = (uint32_t)(n - pos);
+        if (buf)
+          run_mono(h, buf + pos, buf + pos, len);
+        else
+          run_mono(h, audio + pos, out + pos, len);
+        pos += len;
+        snapshot s = outputs(h);
+        compared++;
+        if (memcmp(&s, &ref[pos - 1], sizeof s) != 0) {
+          if (mismatches++ < 3)
+            fprintf(stderr, "  %.0f Hz mode %d: outputs differ at sample %zu\n", rates[r], mode,
+                    pos);
+        }
+      }
+      printf("blocks: %.0f Hz, mode %d: %zu block ends compared, %zu mismatches (%zu changes in "
+             "the reference)\n",
+             rates[r], mode, compared, mismatches, changes);
+      EV_CHECK(mismatches == 0, "%.0f Hz mode %d identical to block size 1", rates[r], mode);
+      EV_CHECK(memcmp(audio, buf ? buf : out, n * sizeof(float)) == 0, "passthrough mode %d", mode);
+      free(buf);
+      host_free(h);
+    }
+    EV_CHECK(changes > 100, "the reference changes (%zu)", changes);
+    free(ref);
+    free(out);
+    free(audio);
+  }
+}
+
+/* ---- robust: NaN/Inf/huge/denormal input, rates 8k..192k, odd block sizes ---- */
+static void test_robust(void) {
+  size_t n, s0, s1;
+  float *audio = test_speech(48000, 0.2, 0.2, &n, &s0, &s1);
+  if (!audio) {
+    EV_CHECK(0, "speech file");
+    return;
+  }
+  lv2_host *h = host_new(EMOVOX_URI_MONO, 48000, 1024);
+  float *out = malloc(n * sizeof(float));
+  /* Poison a block in the middle of the speech. */
+  float *bad = malloc(n * sizeof(float));
+  memcpy(bad, audio, n * sizeof(float));
+  size_t mid = (s0 + s1) / 2;
+  for (size_t i = mid; i < mid + 2048; i++) {
+    const float values[] = {NAN, INFINITY, -INFINITY, 1e30f, -1e30f, 1e-40f, FLT_MAX};
+    bad[i] = values[i % 7];
+  }
+  int sane = 1;
+  float voice_after = 0.0f;
+  for (size_t pos = 0; pos < n; pos += 512) {
+    size_t len = n - pos < 512 ? n - pos : 512;
+    run_mono(h, bad + pos, out + pos, len);
+    sane &= outputs_sane(h);
+    if (pos > mid + 2048 + 48000 / 2 && pos < s1 && host_output(h, EMOVOX_VOICE) > voice_after)
+      voice_after = host_output(h, EMOVOX_VOICE);
+  }
+  EV_CHECK(sane, "outputs finite and in range with NaN/Inf input");
+  EV_CHECK(memcmp(bad, out, n * sizeof(float)) == 0, "non-finite samples pass bit-exact");
+  EV_CHECK(voice_after > 0.5f, "voice activity recovers after the bad block: %.3f", voice_after);
+  /* Zero-length and huge blocks. */
+  run_mono(h, audio, out, 0);
+  run_mono(h, audio, out, (uint32_t)n);
+  EV_CHECK(outputs_sane(h), "outputs sane after a %zu-sample block", n);
+  EV_CHECK(memcmp(audio, out, n * sizeof(float)) == 0, "huge block passes bit-exact");
+  host_free(h);
+  free(bad);
+  free(out);
+  free(audio);
+
+  const double rates[] = {8000, 11025, 16000, 22050, 32000, 44100, 88200, 176400, 192000};
+  for (int r = 0; r < 9; r++) {
+    audio = test_speech(rates[r], 0.2, 0.0, &n, &s0, &s1);
+    h = host_new(EMOVOX_URI_MONO, rates[r], 4096);
+    EV_CHECK(h != NULL, "instantiate at %.0f Hz", rates[r]);
+    if (!h) {
+      free(audio);
+      continue;
+    }
+    out = malloc(n * sizeof(float));
+    float vmax = 0.0f;
+    sane = 1;
+    for (size_t pos = 0; pos < n; pos += 777) {
+      size_t len = n - pos < 777 ? n - pos : 777;
+      run_mono(h, audio + pos, out + pos, len);
+      sane &= outputs_sane(h);
+      vmax = fmaxf(vmax, host_output(h, EMOVOX_VOICE));
+    }
+    printf("robust: %.0f Hz: voice max %.3f, status %.0f\n", rates[r], vmax,
+           host_output(h, EMOVOX_STATUS));
+    EV_CHECK(sane, "outputs sane at %.0f Hz", rates[r]);
+    EV_CHECK(vmax > 0.5f, "speech detected at %.0f Hz (%.3f)", rates[r], vmax);
+    EV_CHECK(memcmp(audio, out, n * sizeof(float)) == 0, "passthrough at %.0f Hz", rates[r]);
+    host_free(h);
+    free(out);
+    free(audio);
+  }
+}
+
+/* ---- swap: patch:Set of valid, corrupt and missing files while running ---- */
+static void run_speech_for(lv2_host *h, const float *audio, size_t n, size_t *pos, size_t count,
+                           int *sane) {
+  static float out[4096];
+  for (size_t done = 0; done < count; done += 512) {
+    if (*pos + 512 > n)
+      *pos = 0;
+    run_mono(h, audio + *pos, out, 512);
+    *pos += 512;
+    *sane &= outputs_sane(h);
+  }
+}
+
+static void test_swap(void) {
+  make_tmp();
+  char other[512], corrupt[512], truncated[512], missing[512];
+  snprintf(other, sizeof other, "%s/other.safetensors", tmp_root);
+  snprintf(corrupt, sizeof corrupt, "%s/corrupt.safetensors", tmp_root);
+  snprintf(truncated, sizeof truncated, "%s/truncated.safetensors", tmp_root);
+  snprintf(missing, sizeof missing, "%s/missing.safetensors", tmp_root);
+  copy_file(test_default_model_path(), other, -1);
+  copy_file(test_default_model_path(), truncated, 300);
+  FILE *f = fopen(corrupt, "wb");
+  fputs("\x40\0\0\0\0\0\0\0{\"this is\": not a model", f);
+  fclose(f);
+
+  size_t n, s0, s1, pos = 0;
+  float *audio = test_speech(48000, 0.1, 0.1, &n, &s0, &s1);
+  lv2_host *h = host_new(EMOVOX_URI_MONO, 48000, 1024);
+  int sane = 1;
+  run_speech_for(h, audio, n, &pos, 24000, &sane);
+  const host_status *st = host_last_status(h);
+  int seen = st->seen;
+
+  /* The worker's answer is applied after the run() that sent the job: a status output and
+   * notify message show it in the following block. */
+  host_send_set_model(h, other);
+  run_speech_for(h, audio, n, &pos, 1024, &sane);
+  EV_CHECK(host_output(h, EMOVOX_STATUS) == EMOVOX_STATUS_OK, "status ok after a valid file");
+  EV_CHECK(st->seen > seen && !strcmp(st->path, other), "notify names the new file: %s", st->path);
+  EV_CHECK(!strcmp(st->set_path, other), "patch:Set on notify: %s", st->set_path);
+  run_speech_for(h, audio, n, &pos, 48000, &sane);
+
+  const char *bad[] = {corrupt, truncated, missing};
+  for (int i = 0; i < 3; i++) {
+    host_clear_log(h);
+    seen = st->seen;
+    host_send_set_model(h, bad[i]);
+    run_speech_for(h, audio, n, &pos, 1024, &sane);
+    printf("swap: %s -> status %.0f, text \"%s\"\n", bad[i], host_output(h, EMOVOX_STATUS),
+           st->text);
+    EV_CHECK(host_output(h, EMOVOX_STATUS) == EMOVOX_STATUS_LOAD_ERROR, "status load error");
+    EV_CHECK(st->seen > seen && st->code == EMOVOX_STATUS_LOAD_ERROR && st->text[0],
+             "notify reports the error");
+    EV_CHECK(strstr(host_log(h), bad[i]) != NULL, "log line names the file: %s", host_log(h));
+    EV_CHECK(!strcmp(st->path, other), "the previous model keeps running: %s", st->path);
+    float vmax = 0.0f;
+    for (int k = 0; k < 200; k++) {
+      run_speech_for(h, audio, n, &pos, 512, &sane);
+      vmax = fmaxf(vmax, host_output(h, EMOVOX_VOICE));
+    }
+    EV_CHECK(vmax > 0.5f, "analysis continues after the failed load (voice %.3f)", vmax);
+  }
+  host_send_set_model(h, test_default_model_path());
+  run_speech_for(h, audio, n, &pos, 1024, &sane);
+  EV_CHECK(host_output(h, EMOVOX_STATUS) == EMOVOX_STATUS_OK, "back to ok");
+  seen = st->seen;
+  host_send_get(h);
+  run_speech_for(h, audio, n, &pos, 512, &sane);
+  EV_CHECK(st->seen == seen + 1, "patch:Get answered");
+  EV_CHECK(!strcmp(st->set_path, test_default_model_path()), "patch:Get gives the path %s",
+           st->set_path);
+  EV_CHECK(sane, "outputs sane across swaps");
+  host_free(h);
+  free(audio);
+  remove_tree();
+}
+
+/* ---- state: abstract paths, moved sessions, missing files, thread-safe restore ---- */
+static void test_state(void) {
+  make_tmp();
+  char dir_a[512], dir_b[512], dir_c[512], file_a[600], file_b[600];
+  snprintf(dir_a, sizeof dir_a, "%s/a", tmp_root);
+  snprintf(dir_b, sizeof dir_b, "%s/b", tmp_root);
+  snprintf(dir_c, sizeof dir_c, "%s/c", tmp_root);
+  mkdir(dir_a, 0700);
+  mkdir(dir_b, 0700);
+  mkdir(dir_c, 0700);
+  snprintf(file_a, sizeof file_a, "%s/voice.safetensors", dir_a);
+  snprintf(file_b, sizeof file_b, "%s/voice.safetensors", dir_b);
+  copy_file(test_default_model_path(), file_a, -1);
+  copy_file(test_default_model_path(), file_b, -1);
+  static float silence[256], out[256];
+
+  lv2_host *h = host_new(EMOVOX_URI_MONO, 48000, 256);
+  run_mono(h, silence, out, 256);
+  EV_CHECK(host_save_state(h, dir_a) == 0, "save");
+  EV_CHECK(host_saved_model_path(h) == NULL, "the default model is not stored");
+  host_send_set_model(h, file_a);
+  run_mono(h, silence, out, 256);
+  run_mono(h, silence, out, 256);
+  EV_CHECK(host_save_state(h, dir_a) == 0, "save");
+  const char *saved = host_saved_model_path(h);
+  EV_CHECK(saved && !strcmp(saved, "voice.safetensors"), "abstract path stored: %s",
+           saved ? saved : "(none)");
+
+  /* The session moved to b: the same abstract path resolves there. */
+  lv2_host *h2 = host_new(EMOVOX_URI_MONO, 48000, 256);
+  host_copy_state(h2, h);
+  EV_CHECK(host_restore_state(h2, dir_b, false) == 0, "restore");
+  run_mono(h2, silence, out, 256);
+  EV_CHECK(!strcmp(host_last_status(h2)->path, file_b), "restored from the moved session: %s",
+           host_last_status(h2)->path);
+  EV_CHECK(host_output(h2, EMOVOX_STATUS) == EMOVOX_STATUS_OK, "status ok");
+
+  /* Thread-safe restore: loading goes through the worker, the swap happens in run(). */
+  lv2_host *h3 = host_new(EMOVOX_URI_MONO, 48000, 256);
+  run_mono(h3, silence, out, 256);
+  host_copy_state(h3, h);
+  int calls = host_work_calls(h3);
+  EV_CHECK(host_restore_state(h3, dir_b, true) == 0, "thread-safe restore");
+  EV_CHECK(host_work_calls(h3) == calls + 1, "restore scheduled a worker job");
+  run_mono(h3, silence, out, 256); /* the response is installed after this run */
+  run_mono(h3, silence, out, 256); /* and announced in this one */
+  EV_CHECK(!strcmp(host_last_status(h3)->path, file_b), "installed after run(): %s",
+           host_last_status(h3)->path);
+
+  /* The file is gone (session c has no copy): the default model, and a log line. */
+  lv2_host *h4 = host_new(EMOVOX_URI_MONO, 48000, 256);
+  host_copy_state(h4, h);
+  host_clear_log(h4);
+  EV_CHECK(host_restore_state(h4, dir_c, false) == 0, "restore with a missing file");
+  run_mono(h4, silence, out, 256);
+  printf("state: log after restoring a missing file: %s", host_log(h4));
+  EV_CHECK(strstr(host_log(h4), "gone") && strstr(host_log(h4), "default"),
+           "log says the file is gone and the default model is used");
+  EV_CHECK(strstr(host_last_status(h4)->path, "emovox-default.safetensors") != NULL,
+           "default model running: %s", host_last_status(h4)->path);
+  EV_CHECK(host_output(h4, EMOVOX_STATUS) == EMOVOX_STATUS_OK, "status ok on the default");
+  host_free(h4);
+  host_free(h3);
+  host_free(h2);
+  host_free(h);
+  remove_tree();
+}
+
+/* ---- midi: one CC per emotion on change, channel/base as set, bounded per block ---- */
+static void test_midi(void) {
+  size_t n, s0, s1;
+  float *audio = test_speech(48000, 0.2, 0.5, &n, &s0, &s1);
+  lv2_host *h = host_new(EMOVOX_URI_MONO, 48000, 512);
+  host_set_control(h, EMOVOX_MIDI_CHANNEL, 3);
+  host_set_control(h, EMOVOX_MIDI_CC_BASE, 30);
+  float *out = malloc(n * sizeof(float));
+  int last[8] = {-1, -1, -1, -1, -1, -1, -1, -1};
+  int total = 0, blocks = 0, ok = 1, first_count = -1;
+  for (size_t pos = 0; pos + 512 <= n; pos += 512) {
+    if (pos == (n / 2 / 512) * 512) /* change the base: everything is sent again */
+      host_set_control(h, EMOVOX_MIDI_CC_BASE, 40);
+    int base = pos >= (n / 2 / 512) * 512 ? 40 : 30;
+    if (pos == (n / 2 / 512) * 512)
+      for (int i = 0; i < 8; i++)
+        last[i] = -1;
+    run_mono(h, audio + pos, out + pos, 512);
+    const host_midi *ev;
+    int count = host_midi_events(h, &ev);
+    if (first_count < 0)
+      first_count = count;
+    blocks++;
+    total += count;
+    EV_CHECK(count <= 8, "at most 8 events per block (%d)", count);
+    int seen[8] = {0};
+    for (int k = 0; k < count; k++) {
+      int cc = ev[k].msg[1] - base;
+      ok &= ev[k].msg[0] == 0xB2 && cc >= 0 && cc < 8 && ev[k].time >= 0 && ev[k].time < 512;
+      if (cc < 0 || cc >= 8)
+        continue;
+      ok &= !seen[cc];
+      seen[cc] = 1;
+      int expect = (int)lrintf(host_output(h, EMOVOX_PROB_FIRST + (uint32_t)cc) * 127.0f);
+      ok &= ev[k].msg[2] == expect && ev[k].msg[2] != last[cc];
+      last[cc] = ev[k].msg[2];
+    }
+    if (pos == (n / 2 / 512) * 512)
+      EV_CHECK(count == 8, "all CCs resent after the base changed (%d)", count);
+    for (int i = 0; i < 8; i++) { /* unchanged values are not sent */
+      int now = (int)lrintf(host_output(h, EMOVOX_PROB_FIRST + (uint32_t)i) * 127.0f);
+      ok &= now == last[i];
+    }
+  }
+  printf("midi: %d CC events over %d blocks, %d in the first block\n", total, blocks, first_count);
+  EV_CHECK(ok, "every CC on channel 3, base 30/40, value = round(127 p), only on change");
+  EV_CHECK(first_count == 8, "the first block sends all 8 controllers");
+  EV_CHECK(total > 16, "CCs follow the speech (%d)", total);
+  host_free(h);
+  free(out);
+  free(audio);
+}
+
+/* ---- stereo: analysis of (L+R)/2 equals the mono plugin fed that mix ---- */
+static void test_stereo(void) {
+  size_t n, s0, s1;
+  float *left = test_speech(48000, 0.3, 0.5, &n, &s0, &s1);
+  float *right = malloc(n * sizeof(float)), *mix = malloc(n * sizeof(float));
+  for (size_t i = 0; i < n; i++) {
+    right[i] = i >= 100 ? -0.6f * left[i - 100] : 0.0f;
+    mix[i] = 0.5f * (left[i] + right[i]);
+  }
+  lv2_host *st = host_new(EMOVOX_URI_STEREO, 48000, 1024);
+  lv2_host *mo = host_new(EMOVOX_URI_MONO, 48000, 1024);
+  EV_CHECK(st && mo, "instantiate both");
+  float *out_l = malloc(n * sizeof(float)), *out_r = malloc(n * sizeof(float));
+  float *out_m = malloc(n * sizeof(float));
+  size_t mismatches = 0;
+  for (size_t pos = 0; pos < n; pos += 300) {
+    uint32_t len = (uint32_t)(n - pos < 300 ? n - pos : 300);
+    const float *ins[2] = {left + pos, right + pos};
+    float *outs[2] = {out_l + pos, out_r + pos};
+    host_run(st, ins, outs, len);
+    run_mono(mo, mix + pos, out_m + pos, len);
+    snapshot a = outputs(st), b = outputs(mo);
+    mismatches += memcmp(&a, &b, sizeof a) != 0;
+  }
+  printf("stereo: %zu block ends differ from the mono plugin on (L+R)/2\n", mismatches);
+  EV_CHECK(mismatches == 0, "stereo analyses the mid signal");
+  EV_CHECK(memcmp(left, out_l, n * sizeof(float)) == 0, "left passes bit-exact");
+  EV_CHECK(memcmp(right, out_r, n * sizeof(float)) == 0, "right passes bit-exact");
+  /* Swapped aliasing: out_l is in_r's buffer and out_r is in_l's. */
+  float *a = malloc(n * sizeof(float)), *b = malloc(n * sizeof(float));
+  memcpy(a, left, n * sizeof(float));
+  memcpy(b, right, n * sizeof(float));
+  for (size_t pos = 0; pos < n; pos += 1000) {
+    uint32_t len = (uint32_t)(n - pos < 1000 ? n - pos : 1000);
+    const float *ins[2] = {a + pos, b + pos};
+    float *outs[2] = {b + pos, a + pos};
+    host_run(st, ins, outs, len);
+  }
+  EV_CHECK(memcmp(a, right, n * sizeof(float)) == 0 && memcmp(b, left, n * sizeof(float)) == 0,
+           "cross-aliased buffers pass bit-exact");
+  host_free(st);
+  host_free(mo);
+  free(a), free(b), free(left), free(right), free(mix), free(out_l), free(out_r), free(out_m);
+}
+
+/* ---- presets: listed for both variants, with the documented values ---- */
+typedef struct {
+  float values[EMOVOX_N_PORTS_STEREO];
+  int set[EMOVOX_N_PORTS_STEREO];
+  const LilvPlugin *plugin;
+  LilvWorld *world;
+} preset_values;
+
+static void set_value(const char *symbol, void *user, const void *value, uint32_t size,
+                      uint32_t type) {
+  (void)type;
+  preset_values *pv = user;
+  LilvNode *sym = lilv_new_string(pv->world, symbol);
+  const LilvPort *port = lilv_plugin_get_port_by_symbol(pv->plugin, sym);
+  lilv_node_free(sym);
+  if (port && size == sizeof(float)) {
+    uint32_t i = lilv_port_get_index(pv->plugin, port);
+    memcpy(&pv->values[i], value, sizeof(float));
+    pv->set[i] = 1;
+  }
+}
+
+static void test_presets(void) {
+  const char *uris[] = {EMOVOX_URI_MONO, EMOVOX_URI_STEREO};
+  struct {
+    const char *name;
+    float response, gate, adapt;
+  } expect[] = {{"fast-response", 120, -50, 1},
+                {"smooth", 2000, -50, 1},
+                {"podcast", 800, -45, 1},
+                {"film-dialogue", 300, -60, 0}};
+  for (int u = 0; u < 2; u++) {
+    lv2_host *h = host_new(uris[u], 48000, 512);
+    LilvWorld *world = host_world(h);
+    const LilvPlugin *plugin = host_plugin(h);
+    LilvNode *preset_class = lilv_new_uri(world, LV2_PRESETS__Preset);
+    LilvNodes *presets = lilv_plugin_get_related(plugin, preset_class);
+    EV_CHECK(lilv_nodes_size(presets) == 4, "%s: 4 presets (%u)", uris[u],
+             lilv_nodes_size(presets));
+    int found = 0;
+    LILV_FOREACH(nodes, it, presets) {
+      const LilvNode *preset = lilv_nodes_get(presets, it);
+      lilv_world_load_resource(world, preset);
+      LilvState *state = lilv_state_new_from_world(world, host_map(h), preset);
+      EV_CHECK(state != NULL, "preset state");
+      if (!state)
+        continue;
+      preset_values pv = {.plugin = plugin, .world = world};
+      lilv_state_restore(state, NULL, set_value, &pv, 0, NULL);
+      const char *uri = lilv_node_as_uri(preset);
+      for (int k = 0; k < 4; k++) {
+        if (!strstr(uri, expect[k].name) || strcmp(strstr(uri, expect[k].name), expect[k].name))
+          continue;
+        found++;
+        EV_CHECK(pv.set[EMOVOX_RESPONSE_MS] && pv.values[EMOVOX_RESPONSE_MS] == expect[k].response,
+                 "%s response", uri);
+        EV_CHECK(pv.set[EMOVOX_GATE_DB] && pv.values[EMOVOX_GATE_DB] == expect[k].gate, "%s gate",
+                 uri);
+        EV_CHECK(pv.set[EMOVOX_ADAPT] && pv.values[EMOVOX_ADAPT] == expect[k].adapt, "%s adapt",
+                 uri);
+        EV_CHECK(!pv.set[EMOVOX_MIDI_CHANNEL] && !pv.set[EMOVOX_MIDI_CC_BASE],
+                 "%s leaves MIDI alone", uri);
+        printf("presets: %s: %s response %.0f ms gate %.0f dB adapt %.0f\n", uris[u], uri,
+               pv.values[EMOVOX_RESPONSE_MS], pv.values[EMOVOX_GATE_DB], pv.values[EMOVOX_ADAPT]);
+      }
+      lilv_state_free(state);
+    }
+    EV_CHECK(found == 4, "all four presets found (%d)", found);
+    lilv_nodes_free(presets);
+    lilv_node_free(preset_class);
+    host_free(h);
+  }
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    fprintf(stderr, "usage: %s speech|blocks|robust|swap|state|midi|stereo|presets\n", argv[0]);
+    return 2;
+  }
+  if (access(test_default_model_path(), R_OK) != 0)
+    EV_SKIP("no model in the built bundle (%s)", test_default_model_path());
+  const char *t = argv[1];
+  if (!strcmp(t, "speech"))
+    check_speech();
+  else if (!strcmp(t, "blocks"))
+    test_blocks();
+  else if (!strcmp(t, "robust"))
+    test_robust();
+  else if (!strcmp(t, "swap"))
+    test_swap();
+  else if (!strcmp(t, "state"))
+    test_state();
+  else if (!strcmp(t, "midi"))
+    test_midi();
+  else if (!strcmp(t, "stereo"))
+    test_stereo();
+  else if (!strcmp(t, "presets"))
+    test_presets();
+  else {
+    fprintf(stderr, "unknown test %s\n", t);
+    return 2;
+  }
+  EV_TEST_END();
+}
