@@ -1,0 +1,99 @@
+/* Benchmark: analyser cost at 48 kHz for block sizes 64/256/1024 with a given model file
+ * (x realtime, median and worst block, worst/median). Prints figures, asserts nothing.
+ * usage: bench_analyzer [MODEL]   (EMOVOX_BENCH_QUICK=1: a few seconds in total) */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "analyzer_signal.h"
+#include "ev_analyzer.h"
+#include "ev_model.h"
+
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+static void bench(const ev_model *model, double rate, uint32_t block, double seconds) {
+  char err[512];
+  ev_analyzer *an = ev_analyzer_new(rate, block, err, sizeof err);
+  if (!an) {
+    fprintf(stderr, "%s\n", err);
+    return;
+  }
+  ev_model_runtime *rt = model ? ev_analyzer_prepare_model(an, model, err, sizeof err) : NULL;
+  if (model && !rt) {
+    fprintf(stderr, "%s\n", err);
+    ev_analyzer_free(an);
+    return;
+  }
+  ev_analyzer_swap_model(an, rt);
+  size_t n;
+  float *x = make_signal(rate, &n); /* 3.5 s, looped */
+  size_t total = (size_t)(seconds * rate) / block;
+  double *t = malloc(total * sizeof(double));
+  size_t pos = 0;
+  double t_all = 0.0;
+  for (size_t b = 0; b < total; b++) {
+    if (pos + block > n)
+      pos = 0;
+    double t0 = now();
+    ev_analyzer_process(an, x + pos, block);
+    t[b] = now() - t0;
+    t_all += t[b];
+    pos += block;
+  }
+  qsort(t, total, sizeof(double), cmp_double);
+  const double audio = (double)total * block / rate;
+  const double median = t[total / 2], p99 = t[total * 99 / 100], worst = t[total - 1];
+  printf("%-9s %6.0f Hz block %5u: %7.1f x realtime, median %7.2f us, p99 %7.2f us, worst %8.2f "
+         "us (worst/median %5.1f; block budget %.0f us)\n",
+         model ? "model" : "no model", rate, block, audio / t_all, median * 1e6, p99 * 1e6,
+         worst * 1e6, worst / median, block / rate * 1e6);
+  free(t);
+  free(x);
+  ev_model_runtime_free(ev_analyzer_swap_model(an, NULL));
+  ev_analyzer_free(an);
+}
+
+int main(int argc, char **argv) {
+  const char *path = getenv("EMOVOX_BENCH_MODEL");
+  if (!path && argc > 1)
+    path = argv[1];
+  if (argc > 1 && !strcmp(argv[1], "--help")) {
+    printf("usage: bench_analyzer [MODEL]  (or env EMOVOX_BENCH_MODEL; EMOVOX_BENCH_QUICK=1)\n");
+    return 0;
+  }
+  const int quick = getenv("EMOVOX_BENCH_QUICK") && !strcmp(getenv("EMOVOX_BENCH_QUICK"), "1");
+  const double seconds = quick ? 3.0 : 30.0;
+  char err[1024];
+  ev_model *model = NULL;
+  if (path) {
+    model = ev_model_load_file(path, err, sizeof err);
+    if (!model) {
+      fprintf(stderr, "bench_analyzer: %s\n", err);
+      return 1;
+    }
+    struct stat st;
+    printf("model %s: %s, %zu parameters, %lld bytes, %d layers, %.0f multiply-adds per step\n",
+           path, ev_model_name(model), ev_model_n_params(model),
+           stat(path, &st) ? -1LL : (long long)st.st_size, ev_model_n_layers(model),
+           ev_model_step_flops(model));
+  }
+  const uint32_t blocks[] = {64, 256, 1024};
+  for (int i = 0; i < 3; i++)
+    bench(NULL, 48000.0, blocks[i], seconds);
+  if (model)
+    for (int i = 0; i < 3; i++)
+      bench(model, 48000.0, blocks[i], seconds);
+  ev_model_free(model);
+  return 0;
+}
