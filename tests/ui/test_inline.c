@@ -1,7 +1,7 @@
 /* Ardour's inline display: renders at the sizes a mixer strip asks for, checks the returned
  * image's size and stride, the bar heights against the probabilities and the dominant name's
- * colour; built with COUNT_ALLOCS it also counts malloc/calloc/realloc calls (interposed
- * below) during render() and requires zero. */
+ * colour; built with COUNT_ALLOCS it runs render() under tests/common/rt_guard (counting
+ * allocations, locks, file I/O and sleeps) and requires zero. */
 #include <fontconfig/fontconfig.h>
 #include <math.h>
 #include <stddef.h>
@@ -13,33 +13,7 @@
 #include "ui_test_util.h"
 
 #ifdef COUNT_ALLOCS
-/* glibc's internal entry points: the wrappers count, then forward. */
-extern void *__libc_malloc(size_t);
-extern void *__libc_calloc(size_t, size_t);
-extern void *__libc_realloc(void *, size_t);
-extern void *__libc_memalign(size_t, size_t);
-static volatile int counting, allocs;
-void *malloc(size_t n) {
-  if (counting)
-    allocs++;
-  return __libc_malloc(n);
-}
-void *calloc(size_t n, size_t m) {
-  if (counting)
-    allocs++;
-  return __libc_calloc(n, m);
-}
-void *realloc(void *p, size_t n) {
-  if (counting)
-    allocs++;
-  return __libc_realloc(p, n);
-}
-int posix_memalign(void **p, size_t align, size_t n) {
-  if (counting)
-    allocs++;
-  *p = __libc_memalign(align, n);
-  return *p ? 0 : 12;
-}
+#include "common/rt_guard.h"
 #endif
 
 #ifndef COUNT_ALLOCS
@@ -63,13 +37,12 @@ static void ramp(emovox_inline_data *d) {
 }
 
 int main(void) {
-#ifdef SKIP_ALLOC_TEST
-  EV_SKIP("sanitized build: malloc cannot be interposed");
-#endif
-#ifdef COUNT_ALLOCS
+#if defined(SKIP_ALLOC_TEST)
+  EV_SKIP("sanitized build: allocations cannot be counted");
+#elif defined(COUNT_ALLOCS)
   const char *san = getenv("EMOVOX_SANITIZED");
-  if (san && !strcmp(san, "1"))
-    EV_SKIP("malloc interposition conflicts with the sanitizers' allocator");
+  if ((san && !strcmp(san, "1")) || !rt_guard_available())
+    EV_SKIP("sanitized build: allocations cannot be counted");
 #endif
   emovox_inline *disp = emovox_inline_new();
   EV_CHECK(disp != NULL, "emovox_inline_new");
@@ -81,14 +54,15 @@ int main(void) {
                               {64, 20}, {300, 200}, {1000, 1000}};
   const int n_asks = (int)(sizeof asks / sizeof asks[0]);
 #ifdef COUNT_ALLOCS
-  /* The counter works: an allocation while counting is seen. */
-  counting = 1;
-  void *probe = malloc(32);
-  counting = 0;
-  EV_CHECK(allocs == 1, "the malloc wrapper counts (%d)", allocs);
+  /* The guard works: an allocation while armed is seen. */
+  rt_guard_reset();
+  rt_guard_arm();
+  void *volatile probe = malloc(32);
+  rt_guard_disarm();
   free(probe);
-  allocs = 0;
-  counting = 1;
+  EV_CHECK(rt_guard_count(RT_GUARD_MALLOC) >= 1, "rt_guard counts malloc");
+  rt_guard_reset();
+  rt_guard_arm();
   for (int rep = 0; rep < 50; rep++)
     for (int k = 0; k < n_asks; k++) {
       data.dominant = rep % 9 - 1;
@@ -96,8 +70,11 @@ int main(void) {
       data.confidence = (float)(rep % 100) / 100.0f;
       emovox_inline_render(disp, &data, asks[k][0], asks[k][1]);
     }
-  counting = 0;
-  EV_CHECK(allocs == 0, "render() allocated %d times in %d calls", allocs, 50 * n_asks);
+  rt_guard_disarm();
+  EV_CHECK(rt_guard_total() == 0, "render() made %lu non-realtime calls in %d renders",
+           rt_guard_total(), 50 * n_asks);
+  if (rt_guard_total())
+    rt_guard_print(stderr);
 #else
   for (int k = 0; k < n_asks; k++) {
     ramp(&data);
