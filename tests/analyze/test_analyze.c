@@ -192,6 +192,18 @@ static void test_summary(const char *tmp) {
     if (sum.n_rows == 3)
       check_file(files[i], &sum, outdir);
   ta_csv_free(&sum);
+
+  /* --set reaches the plugin: a gate at 0 dBFS leaves no speech at all. */
+  char *gated = path_join(tmp, "gated.csv");
+  char *argv2[] = {(char *)exe, "--bundle",  (char *)bundle, "--model", (char *)model, "--set",
+                   "gate_db=0", "--summary", gated,          "-q",      files[0],      NULL};
+  EV_CHECK(ta_run(argv2, NULL, NULL) == 0, "gated run");
+  EV_CHECK(ta_csv_read(&sum, gated) == 0 && sum.n_rows == 1, "gated summary");
+  if (sum.n_rows == 1)
+    EV_CHECK(ta_csv_num(&sum, 0, 2) == 0.0 && !strcmp(sum.cells[0][3], "none"),
+             "--set gate_db=0: speech_ratio %s, dominant %s", sum.cells[0][2], sum.cells[0][3]);
+  ta_csv_free(&sum);
+  free(gated);
   for (int i = 0; i < 3; i++)
     free(files[i]);
   free(outdir);
