@@ -49,6 +49,8 @@ struct ev_analyzer {
   float pending_rms;
   ev_outputs_fn fn;
   void *user;
+  int layers_this_call;
+  ev_analyzer_stats stats;
 };
 
 static void fail(char *err, size_t errlen, const char *fmt, ...) {
@@ -142,7 +144,9 @@ static void finish_pending(ev_analyzer *an) {
   ev_model_runtime *rt = an->rt;
   const float *y = NULL;
   if (rt) {
-    while (!ev_model_state_step_layer(rt->state)) {
+    while (ev_model_state_busy(rt->state)) {
+      ev_model_state_step_layer(rt->state);
+      an->layers_this_call++;
     }
     y = ev_model_state_output(rt->state);
   }
@@ -170,6 +174,7 @@ static void on_tick(void *user, int tick) {
   ev_analyzer *an = user;
   if (!an->pending || !an->rt)
     return;
+  an->layers_this_call++;
   if (ev_model_state_step_layer(an->rt->state))
     finish_pending(an);
 }
@@ -225,6 +230,7 @@ void ev_analyzer_reset(ev_analyzer *an) {
   an->hang = 0;
   an->vad = 0.0f;
   an->pending = 0;
+  memset(&an->stats, 0, sizeof an->stats);
 }
 
 void ev_analyzer_set_params(ev_analyzer *an, const ev_analyzer_params *p) {
@@ -317,7 +323,15 @@ void ev_analyzer_process(ev_analyzer *an, const float *in, uint32_t n) {
   if (!in || !n)
     return;
   ev_extractor *ex = an->rt ? an->rt->ex : an->ex_default;
+  an->layers_this_call = 0;
   ev_extractor_process(ex, in, n, on_frame, an);
+  if (an->layers_this_call > an->stats.max_layers_per_call)
+    an->stats.max_layers_per_call = an->layers_this_call;
+  an->stats.layers_run += an->layers_this_call;
+}
+
+void ev_analyzer_get_stats(const ev_analyzer *an, ev_analyzer_stats *st) {
+  *st = an->stats;
 }
 
 void ev_analyzer_flush(ev_analyzer *an) {

@@ -76,6 +76,14 @@ const ev_outputs *ev_analyzer_outputs(const ev_analyzer *an);
  * completes the model step in progress, so every frame of the input gets its outputs. Not
  * realtime-safe in cost (bounded by a few frames); call ev_analyzer_reset() before reuse. */
 void ev_analyzer_flush(ev_analyzer *an);
+/* Work-spreading statistics (addition): the largest number of model layer steps run inside
+ * one ev_analyzer_process() call since reset, and the total run. With blocks shorter than a
+ * hop, one call runs at most a layer or two, never a whole model step. */
+typedef struct ev_analyzer_stats {
+  int max_layers_per_call;
+  int64_t layers_run;
+} ev_analyzer_stats;
+void ev_analyzer_get_stats(const ev_analyzer *an, ev_analyzer_stats *st);
 /* Called once per analysed frame, after the outputs were updated (for per-frame logging in
  * tests and the offline analyser); NULL to disable. Runs on the caller's thread. */
 typedef void (*ev_outputs_fn)(void *user, const ev_outputs *out);

@@ -222,6 +222,36 @@ int main(int argc, char **argv) {
     free(l.v);
     free(x);
   }
+  /* Work spreading: with 64-sample blocks no call runs a whole model step (the layers of a
+   * step run one per extractor tick, spread over the following hop). */
+  {
+    size_t n;
+    float *x = make_signal(48000.0, &n);
+    const int blocks2[] = {32, 64, 128, 1024};
+    for (int b = 0; b < 4; b++) {
+      ev_analyzer *an = ev_analyzer_new(48000.0, 1024, err, sizeof err);
+      ev_analyzer_swap_model(an, ev_analyzer_prepare_model(an, model, err, sizeof err));
+      for (size_t pos = 0; pos + (size_t)blocks2[b] <= n; pos += (size_t)blocks2[b])
+        ev_analyzer_process(an, x + pos, (uint32_t)blocks2[b]);
+      ev_analyzer_stats st;
+      ev_analyzer_get_stats(an, &st);
+      const int layers = ev_model_n_layers(model);
+      const int64_t frames = ev_analyzer_outputs(an)->frames;
+      printf("48000 Hz block %4d: at most %d of %d layers per call; %lld layer steps for %lld "
+             "frames\n",
+             blocks2[b], st.max_layers_per_call, layers, (long long)st.layers_run,
+             (long long)frames);
+      if (blocks2[b] <= 128)
+        EV_CHECK(st.max_layers_per_call <= 2 && st.max_layers_per_call < layers,
+                 "block %d: a call ran %d layers", blocks2[b], st.max_layers_per_call);
+      EV_CHECK(st.layers_run >= (frames - 1) * layers && st.layers_run <= (frames + 1) * layers,
+               "every frame's step runs all %d layers: %lld steps for %lld frames", layers,
+               (long long)st.layers_run, (long long)frames);
+      ev_model_runtime_free(ev_analyzer_swap_model(an, NULL));
+      ev_analyzer_free(an);
+    }
+    free(x);
+  }
   ev_analyzer *bad = ev_analyzer_new(7000.0, 64, err, sizeof err);
   EV_CHECK(bad == NULL && strstr(err, "8000"), "7 kHz refused: %s", err);
   ev_model_free(model);
