@@ -96,10 +96,14 @@ static float *slot(ev_extractor *ex, int64_t t, ev_feature_id id) {
 static void stage_fft(ev_extractor *ex) {
   int n_fft = ex->cfg.n_fft;
   uint64_t start = (uint64_t)ex->frame * (uint64_t)ex->cfg.hop_length;
+  size_t ring = (size_t)ex->ring_mask + 1, pos = (size_t)(start & ex->ring_mask);
+  size_t first = ring - pos < (size_t)n_fft ? ring - pos : (size_t)n_fft;
+  memcpy(ex->frame_raw, ex->ring + pos, first * sizeof(float));
+  memcpy(ex->frame_raw + first, ex->ring, ((size_t)n_fft - first) * sizeof(float));
+  float *restrict in = ex->fft_in;
+  const float *restrict raw = ex->frame_raw, *restrict win = ex->window;
   for (int n = 0; n < n_fft; n++)
-    ex->frame_raw[n] = ex->ring[(start + (uint64_t)n) & ex->ring_mask];
-  for (int n = 0; n < n_fft; n++)
-    ex->fft_in[n] = ex->frame_raw[n] * ex->window[n];
+    in[n] = raw[n] * win[n];
   fftwf_execute(ex->plan);
 }
 

@@ -1,22 +1,33 @@
 #include "ev_frame_math.h"
 
+#define EV_DELTA9_MAX_DIMS 64
+
 #include <float.h>
 #include <math.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 void ev_spectral_shape(const double *power, int n_bins, double bin_hz, double roll_percent,
                        double *mag, ev_spectral *out) {
   double sum = 0.0, fsum = 0.0, sum2 = 0.0, fsum2 = 0.0;
   int k = 0;
-  for (; k + 2 <= n_bins; k += 2) {
+#if defined(__SSE2__)
+  for (; k + 2 <= n_bins; k += 2) /* sqrt without libm's errno path */
+    _mm_storeu_pd(mag + k, _mm_sqrt_pd(_mm_loadu_pd(power + k)));
+  for (; k < n_bins; k++)
     mag[k] = sqrt(power[k]);
-    mag[k + 1] = sqrt(power[k + 1]);
+#else
+  for (; k < n_bins; k++)
+    mag[k] = sqrt(power[k]);
+#endif
+  for (k = 0; k + 2 <= n_bins; k += 2) {
     sum += mag[k];
     sum2 += mag[k + 1];
     fsum += k * mag[k];
     fsum2 += (k + 1) * mag[k + 1];
   }
   for (; k < n_bins; k++) {
-    mag[k] = sqrt(power[k]);
     sum += mag[k];
     fsum += k * mag[k];
   }
@@ -71,28 +82,42 @@ double ev_spectral_flatness(const double *power, int n_bins, double amin) {
 }
 
 double ev_zcr(const float *x, int n) {
-  int count = 0;
-  int prev = !((double)fabsf(x[0]) <= 1e-10) && signbit(x[0]);
+  /* after librosa's thresholding (|x| <= 1e-10 -> +0, zero counts as positive) a sample is
+   * negative exactly when x < -1e-10; branch-free so the loop vectorises */
+  int count = 0, prev = (double)x[0] < -1e-10;
   for (int i = 1; i < n; i++) {
-    int s = !((double)fabsf(x[i]) <= 1e-10) && signbit(x[i]);
-    count += s != prev;
+    int s = (double)x[i] < -1e-10;
+    count += s ^ prev;
     prev = s;
   }
   return (double)count / n;
 }
 
 double ev_dot(const double *a, const double *b, int n) {
-  double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
   int i = 0;
+#if defined(__SSE2__)
+  /* two 2-lane accumulators: four interleaved chains, same order on every run */
+  __m128d v0 = _mm_setzero_pd(), v1 = _mm_setzero_pd();
+  for (; i + 4 <= n; i += 4) {
+    v0 = _mm_add_pd(v0, _mm_mul_pd(_mm_loadu_pd(a + i), _mm_loadu_pd(b + i)));
+    v1 = _mm_add_pd(v1, _mm_mul_pd(_mm_loadu_pd(a + i + 2), _mm_loadu_pd(b + i + 2)));
+  }
+  double lanes[2];
+  _mm_storeu_pd(lanes, _mm_add_pd(v0, v1));
+  double s0 = lanes[0] + lanes[1];
+#else
+  double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
   for (; i + 4 <= n; i += 4) {
     s0 += a[i] * b[i];
     s1 += a[i + 1] * b[i + 1];
     s2 += a[i + 2] * b[i + 2];
     s3 += a[i + 3] * b[i + 3];
   }
+  s0 = (s0 + s1) + (s2 + s3);
+#endif
   for (; i < n; i++)
     s0 += a[i] * b[i];
-  return (s0 + s1) + (s2 + s3);
+  return s0;
 }
 
 double ev_rms(const float *x, int n) {
@@ -114,14 +139,23 @@ double ev_power_to_db(double x) {
 }
 
 void ev_delta9(const double *const c[9], int dims, float *d1, float *d2) {
-  for (int j = 0; j < dims; j++) {
-    double a = 0.0, b = 0.0;
+  /* per output: sum over n = -4..4 in that order (element-wise, so it vectorises) */
+  double a[EV_DELTA9_MAX_DIMS], b[EV_DELTA9_MAX_DIMS]; /* distinct from v: no aliasing */
+  for (int j0 = 0; j0 < dims; j0 += EV_DELTA9_MAX_DIMS) {
+    int m = dims - j0 < EV_DELTA9_MAX_DIMS ? dims - j0 : EV_DELTA9_MAX_DIMS;
+    for (int j = 0; j < m; j++)
+      a[j] = b[j] = 0.0;
     for (int n = -4; n <= 4; n++) {
-      double v = c[n + 4][j];
-      a += n * v;
-      b += (n * n - 20.0 / 3.0) * v;
+      const double *restrict v = c[n + 4] + j0;
+      double ca = n, cb = n * n - 20.0 / 3.0;
+      for (int j = 0; j < m; j++) {
+        a[j] += ca * v[j];
+        b[j] += cb * v[j];
+      }
     }
-    d1[j] = (float)(a / 60.0);
-    d2[j] = (float)(b / 154.0);
+    for (int j = 0; j < m; j++) {
+      d1[j0 + j] = (float)(a[j] / 60.0);
+      d2[j0 + j] = (float)(b[j] / 154.0);
+    }
   }
 }
