@@ -427,7 +427,7 @@ static int parse_turev(const char *folder, const char *base, ev_clip_info *out, 
       return fail(err, errlen, "TurEV-DB folder '%s' disagrees with emotion '%s'", folder, code);
   }
   out->label = label;
-  snprintf(out->speaker, sizeof out->speaker, "TurEV-DB:%s", spk);
+  snprintf(out->speaker, sizeof out->speaker, "TurEV-DB:%.30s", spk);
   return 0;
 }
 

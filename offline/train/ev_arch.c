@@ -1,0 +1,251 @@
+/* Architecture presets and the JSON configuration reader. The presets are JSON text in the
+ * same format a user file has, so there is one parser and one place to read what they are. */
+#include "ev_arch.h"
+
+#include "ev_model.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct preset {
+  const char *name;
+  const char *json;
+} preset;
+
+/* Windows are in model steps; with frame_stride 2 one step is 20 ms, so 100 steps = 2 s. */
+static const preset presets[] = {
+    {"emovox",
+     "{\"name\":\"emovox\",\"description\":\"streaming conv-recurrent model: logmel+MFCC deltas"
+     "+ZCR+RMS at 50 steps/s -> 2 dilated causal conv1d -> GRU 128 -> attention pool over 2 s -> "
+     "dense 64 -> softmax\","
+     "\"features\":{\"n_mels\":64,\"n_mfcc\":40,\"inputs\":[\"logmel\",\"mfcc_delta\",\"zcr\","
+     "\"rms\"],\"frame_stride\":2},\"window\":100,"
+     "\"normalization\":{\"mode\":\"adaptive\",\"tau_s\":10,\"prior_frames\":100},"
+     "\"architecture\":["
+     "{\"type\":\"conv1d\",\"out\":96,\"kernel\":3,\"dilation\":1,\"activation\":\"relu\"},"
+     "{\"type\":\"conv1d\",\"out\":96,\"kernel\":3,\"dilation\":2,\"activation\":\"relu\"},"
+     "{\"type\":\"gru\",\"hidden\":128},"
+     "{\"type\":\"attnpool\",\"window\":100},"
+     "{\"type\":\"dense\",\"out\":64,\"activation\":\"relu\"},"
+     "{\"type\":\"dense\"},{\"type\":\"softmax\"}]}"},
+    {"seed-bilstm",
+     "{\"name\":\"seed-bilstm\",\"description\":\"seed (a): 2-layer BiLSTM on MFCC frames (each "
+     "direction over a sliding 0.64 s window), mean over 2 s, dense -> softmax\","
+     "\"features\":{\"n_mels\":64,\"n_mfcc\":40,\"inputs\":[\"mfcc\"],\"frame_stride\":2},"
+     "\"window\":100,"
+     "\"architecture\":["
+     "{\"type\":\"bilstm\",\"hidden\":64,\"window\":32},"
+     "{\"type\":\"bilstm\",\"hidden\":64,\"window\":32},"
+     "{\"type\":\"meanpool\",\"window\":100},"
+     "{\"type\":\"dense\"},{\"type\":\"softmax\"}]}"},
+    {"seed-lstm",
+     "{\"name\":\"seed-lstm\",\"description\":\"seed (b): time-averaged 40 MFCCs (running mean "
+     "over 2 s) -> LSTM 123 -> dense 64 -> dense 32 -> softmax\","
+     "\"features\":{\"n_mels\":64,\"n_mfcc\":40,\"inputs\":[\"mfcc\"],\"frame_stride\":2},"
+     "\"window\":100,"
+     "\"architecture\":["
+     "{\"type\":\"meanpool\",\"window\":100},"
+     "{\"type\":\"lstm\",\"hidden\":123},"
+     "{\"type\":\"dense\",\"out\":64,\"activation\":\"relu\"},"
+     "{\"type\":\"dense\",\"out\":32,\"activation\":\"relu\"},"
+     "{\"type\":\"dense\"},{\"type\":\"softmax\"}]}"},
+    {"seed-cnn-mel",
+     "{\"name\":\"seed-cnn-mel\",\"description\":\"seed (c): 1-D CNN over time on 128-band "
+     "log-mel frames, mean over 2 s, dense -> softmax\","
+     "\"features\":{\"n_mels\":128,\"n_mfcc\":40,\"inputs\":[\"logmel\"],\"frame_stride\":2},"
+     "\"window\":100,"
+     "\"architecture\":["
+     "{\"type\":\"conv1d\",\"out\":64,\"kernel\":5,\"dilation\":1,\"activation\":\"relu\"},"
+     "{\"type\":\"conv1d\",\"out\":64,\"kernel\":5,\"dilation\":2,\"activation\":\"relu\"},"
+     "{\"type\":\"meanpool\",\"window\":100},"
+     "{\"type\":\"dense\"},{\"type\":\"softmax\"}]}"},
+    {"seed-cnn-mfcc",
+     "{\"name\":\"seed-cnn-mfcc\",\"description\":\"seed (d): 1-D CNN over time on MFCC+ZCR+RMS "
+     "frames, mean over 2 s, dense -> softmax\","
+     "\"features\":{\"n_mels\":64,\"n_mfcc\":40,\"inputs\":[\"mfcc\",\"zcr\",\"rms\"],"
+     "\"frame_stride\":2},\"window\":100,"
+     "\"architecture\":["
+     "{\"type\":\"conv1d\",\"out\":64,\"kernel\":5,\"dilation\":1,\"activation\":\"relu\"},"
+     "{\"type\":\"conv1d\",\"out\":64,\"kernel\":5,\"dilation\":2,\"activation\":\"relu\"},"
+     "{\"type\":\"meanpool\",\"window\":100},"
+     "{\"type\":\"dense\"},{\"type\":\"softmax\"}]}"},
+    {"functionals",
+     "{\"name\":\"functionals\",\"description\":\"baseline: mean, std, 10/50/90th percentiles of "
+     "MFCC+ZCR+RMS+spectral shape over the utterance -> softmax regression\","
+     "\"features\":{\"n_mels\":64,\"n_mfcc\":40,\"inputs\":[\"mfcc\",\"zcr\",\"rms\",\"centroid\","
+     "\"bandwidth\",\"rolloff\",\"flatness\"],\"frame_stride\":1},\"window\":1,"
+     "\"functionals\":true,"
+     "\"architecture\":[{\"type\":\"dense\"},{\"type\":\"softmax\"}]}"},
+};
+
+int ev_arch_n_presets(void) {
+  return (int)(sizeof presets / sizeof presets[0]);
+}
+const char *ev_arch_preset_name(int i) {
+  return presets[i].name;
+}
+const char *ev_arch_preset_json(int i) {
+  return presets[i].json;
+}
+
+void ev_arch_free(ev_arch *a) {
+  free(a->layers_json);
+  a->layers_json = NULL;
+}
+
+static int get_int(json_t *o, const char *key, int dflt, int lo, int hi, int *out, char *err,
+                   size_t errlen) {
+  json_t *v = json_object_get(o, key);
+  if (!v) {
+    *out = dflt;
+    return 0;
+  }
+  if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi) {
+    snprintf(err, errlen, "architecture config: \"%s\" must be an integer in %d..%d", key, lo, hi);
+    return -1;
+  }
+  *out = (int)json_integer_value(v);
+  return 0;
+}
+
+int ev_arch_parse(const char *json, ev_arch *a, char *err, size_t errlen) {
+  memset(a, 0, sizeof *a);
+  json_error_t je;
+  json_t *root = json_loads(json, 0, &je);
+  if (!root || !json_is_object(root)) {
+    snprintf(err, errlen, "architecture config is not a JSON object (line %d: %s)", je.line,
+             je.text);
+    json_decref(root);
+    return -1;
+  }
+  int rc = -1;
+  json_t *v;
+  snprintf(a->name, sizeof a->name, "%s",
+           json_is_string(v = json_object_get(root, "name")) ? json_string_value(v) : "custom");
+  snprintf(a->description, sizeof a->description, "%s",
+           json_is_string(v = json_object_get(root, "description")) ? json_string_value(v) : "");
+  ev_feature_config_default(&a->features);
+  ev_norm_config_default(&a->norm);
+  json_t *feat = json_object_get(root, "features");
+  if (!json_is_object(feat)) {
+    snprintf(err, errlen, "architecture config needs a \"features\" object with \"inputs\"");
+    goto done;
+  }
+  if (get_int(feat, "n_mels", a->features.n_mels, 1, 1024, &a->features.n_mels, err, errlen) ||
+      get_int(feat, "n_mfcc", a->features.n_mfcc, 1, 1024, &a->features.n_mfcc, err, errlen) ||
+      get_int(feat, "n_fft", a->features.n_fft, 16, 8192, &a->features.n_fft, err, errlen) ||
+      get_int(feat, "win_length", a->features.win_length, 2, 8192, &a->features.win_length, err,
+              errlen) ||
+      get_int(feat, "hop_length", a->features.hop_length, 1, 8192, &a->features.hop_length, err,
+              errlen) ||
+      get_int(feat, "frame_stride", 1, 1, 64, &a->frame_stride, err, errlen) ||
+      get_int(root, "window", 100, 1, 4096, &a->window, err, errlen))
+    goto done;
+  if (ev_feature_config_check(&a->features, err, errlen))
+    goto done;
+  json_t *inputs = json_object_get(feat, "inputs");
+  char *inputs_text = inputs ? json_dumps(inputs, JSON_COMPACT) : NULL;
+  if (!inputs_text) {
+    snprintf(err, errlen, "architecture config: features.inputs must be a list of names");
+    goto done;
+  }
+  a->n_inputs = ev_model_parse_inputs(inputs_text, a->inputs, EV_FEAT_COUNT, err, errlen);
+  free(inputs_text);
+  if (a->n_inputs < 1)
+    goto done;
+  a->functionals = json_is_true(json_object_get(root, "functionals"));
+  json_t *norm = json_object_get(root, "normalization");
+  if (json_is_object(norm)) {
+    json_t *mode = json_object_get(norm, "mode");
+    if (json_is_string(mode))
+      a->norm.mode =
+          strcmp(json_string_value(mode), "global") == 0 ? EV_NORM_GLOBAL : EV_NORM_ADAPTIVE;
+    if (json_is_number(v = json_object_get(norm, "tau_s")))
+      a->norm.tau_s = (float)json_number_value(v);
+    if (json_is_number(v = json_object_get(norm, "prior_frames")))
+      a->norm.prior_frames = (float)json_number_value(v);
+  }
+  json_t *layers = json_object_get(root, "architecture");
+  if (!json_is_array(layers)) {
+    snprintf(err, errlen, "architecture config needs an \"architecture\" list of layers");
+    goto done;
+  }
+  a->layers_json = json_dumps(layers, JSON_COMPACT);
+  /* validate the layer list now (with a placeholder label count) */
+  ev_layer_config tmp[EV_MODEL_MAX_LAYERS];
+  if (!a->layers_json ||
+      ev_model_parse_architecture(a->layers_json, tmp, EV_MODEL_MAX_LAYERS, 8, err, errlen) < 1)
+    goto done;
+  rc = 0;
+done:
+  json_decref(root);
+  if (rc)
+    ev_arch_free(a);
+  return rc;
+}
+
+int ev_arch_load(const char *name_or_path, ev_arch *a, char *err, size_t errlen) {
+  for (int i = 0; i < ev_arch_n_presets(); i++)
+    if (!strcmp(name_or_path, presets[i].name))
+      return ev_arch_parse(presets[i].json, a, err, errlen);
+  FILE *f = fopen(name_or_path, "rb");
+  if (!f) {
+    char names[256] = "";
+    for (int i = 0; i < ev_arch_n_presets(); i++) {
+      strncat(names, presets[i].name, sizeof names - strlen(names) - 3);
+      strncat(names, i + 1 < ev_arch_n_presets() ? ", " : "", sizeof names - strlen(names) - 1);
+    }
+    snprintf(err, errlen, "--arch %s: neither a preset (%s) nor a readable JSON file", name_or_path,
+             names);
+    return -1;
+  }
+  fseek(f, 0, SEEK_END);
+  long len = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  if (len < 0 || len > (1 << 20)) {
+    fclose(f);
+    snprintf(err, errlen, "%s: not a plausible architecture file", name_or_path);
+    return -1;
+  }
+  char *text = malloc((size_t)len + 1);
+  size_t got = text ? fread(text, 1, (size_t)len, f) : 0;
+  fclose(f);
+  if (!text) {
+    snprintf(err, errlen, "out of memory");
+    return -1;
+  }
+  text[got] = 0;
+  int rc = ev_arch_parse(text, a, err, errlen);
+  free(text);
+  return rc;
+}
+
+int ev_arch_input_dims(const ev_arch *a) {
+  int d = 0;
+  for (int i = 0; i < a->n_inputs; i++)
+    d += ev_feature_dims(&a->features, (ev_feature_id)a->inputs[i]);
+  return d;
+}
+
+char *ev_arch_features_json(const ev_arch *a) {
+  json_t *o = json_object();
+  const ev_feature_config *c = &a->features;
+  json_object_set_new(o, "sample_rate", json_integer(c->sample_rate));
+  json_object_set_new(o, "n_fft", json_integer(c->n_fft));
+  json_object_set_new(o, "win_length", json_integer(c->win_length));
+  json_object_set_new(o, "hop_length", json_integer(c->hop_length));
+  json_object_set_new(o, "n_mels", json_integer(c->n_mels));
+  json_object_set_new(o, "fmin", json_real(c->fmin));
+  json_object_set_new(o, "fmax", json_real(c->fmax));
+  json_object_set_new(o, "n_mfcc", json_integer(c->n_mfcc));
+  json_t *in = json_array();
+  for (int i = 0; i < a->n_inputs; i++)
+    json_array_append_new(in, json_string(ev_feature_name((ev_feature_id)a->inputs[i])));
+  json_object_set_new(o, "inputs", in);
+  json_object_set_new(o, "frame_stride", json_integer(a->frame_stride));
+  char *s = json_dumps(o, JSON_COMPACT);
+  json_decref(o);
+  return s;
+}

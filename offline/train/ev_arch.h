@@ -1,0 +1,40 @@
+/* Architectures by configuration: a JSON file or a named preset gives the features, the input
+ * list, frame_stride, the training crop length (`window`, in model steps), the normalisation
+ * and the layer list (the `architecture` metadata format of docs/ARCHITECTURE.md). */
+#ifndef EV_ARCH_H
+#define EV_ARCH_H
+
+#include <stddef.h>
+
+#include "ev_features.h"
+#include "ev_input.h"
+
+typedef struct ev_arch {
+  char name[64];
+  char description[256];
+  ev_feature_config features;
+  int n_inputs;
+  int inputs[EV_FEAT_COUNT];
+  int frame_stride;
+  int window;      /* training crop, model steps (= the model's pooling window) */
+  int functionals; /* 1: utterance statistics + softmax regression (evaluation baseline) */
+  ev_norm_config norm;
+  char *layers_json; /* the layer list, JSON text (malloc'ed) */
+} ev_arch;
+
+/* Preset name ("emovox", "seed-bilstm", "seed-lstm", "seed-cnn-mel", "seed-cnn-mfcc",
+ * "functionals") or path to a JSON file. 0 or -1 with a reason. */
+int ev_arch_load(const char *name_or_path, ev_arch *a, char *err, size_t errlen);
+/* Parses an architecture JSON text. */
+int ev_arch_parse(const char *json, ev_arch *a, char *err, size_t errlen);
+void ev_arch_free(ev_arch *a);
+/* Input dimension (sum of the inputs' dims). */
+int ev_arch_input_dims(const ev_arch *a);
+/* JSON of the `features` metadata (config + inputs + frame_stride), malloc'ed. */
+char *ev_arch_features_json(const ev_arch *a);
+
+int ev_arch_n_presets(void);
+const char *ev_arch_preset_name(int i);
+const char *ev_arch_preset_json(int i);
+
+#endif

@@ -1,0 +1,444 @@
+/* Feature extraction for training, with an on-disk cache and a pool of worker threads. */
+#include "ev_dataset.h"
+
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <sndfile.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ev_input.h"
+#include "ev_progress.h"
+
+#define CACHE_MAGIC   0x31465645u /* "EVF1" */
+#define CACHE_VERSION 1           /* bump when the extractor's output changes */
+
+void ev_feat_seq_free(ev_feat_seq *s) {
+  free(s->x);
+  free(s->rms);
+  memset(s, 0, sizeof *s);
+}
+
+void ev_steps_free(ev_steps *s) {
+  free(s->x);
+  memset(s, 0, sizeof *s);
+}
+
+int ev_load_audio(const char *path, float **x, size_t *n, int *rate, char *err, size_t errlen) {
+  SF_INFO info;
+  memset(&info, 0, sizeof info);
+  SNDFILE *f = sf_open(path, SFM_READ, &info);
+  if (!f) {
+    snprintf(err, errlen, "cannot read %s: %s", path, sf_strerror(NULL));
+    return -1;
+  }
+  if (info.channels < 1 || info.frames <= 0 || info.samplerate < 1000 ||
+      info.frames > (sf_count_t)info.samplerate * 3600) {
+    snprintf(err, errlen, "%s: empty or implausible audio (%d ch, %d Hz, %lld frames)", path,
+             info.channels, info.samplerate, (long long)info.frames);
+    sf_close(f);
+    return -1;
+  }
+  size_t frames = (size_t)info.frames;
+  float *inter = malloc(frames * (size_t)info.channels * sizeof *inter);
+  float *mono = malloc(frames * sizeof *mono);
+  if (!inter || !mono) {
+    free(inter);
+    free(mono);
+    sf_close(f);
+    snprintf(err, errlen, "%s: out of memory", path);
+    return -1;
+  }
+  sf_count_t got = sf_readf_float(f, inter, info.frames);
+  sf_close(f);
+  if (got <= 0) {
+    free(inter);
+    free(mono);
+    snprintf(err, errlen, "%s: no audio could be decoded", path);
+    return -1;
+  }
+  for (sf_count_t i = 0; i < got; i++) {
+    float s = 0.0f;
+    for (int c = 0; c < info.channels; c++)
+      s += inter[(size_t)i * (size_t)info.channels + (size_t)c];
+    mono[i] = s / (float)info.channels;
+  }
+  free(inter);
+  *x = mono;
+  *n = (size_t)got;
+  *rate = info.samplerate;
+  return 0;
+}
+
+typedef struct collect {
+  const ev_arch *a;
+  int D;
+  float *x, *rms;
+  int T, cap;
+  int oom;
+} collect;
+
+static void on_frame(void *user, const ev_frame *fr) {
+  collect *c = user;
+  if (c->oom)
+    return;
+  if (c->T == c->cap) {
+    int cap = c->cap ? c->cap * 2 : 512;
+    float *x = realloc(c->x, (size_t)cap * (size_t)c->D * sizeof *x);
+    if (x)
+      c->x = x;
+    float *r = realloc(c->rms, (size_t)cap * sizeof *r);
+    if (r)
+      c->rms = r;
+    if (!x || !r) {
+      c->oom = 1;
+      return;
+    }
+    c->cap = cap;
+  }
+  /* The model's input vector: its features concatenated in the model's order (ev_input.h). */
+  float *dst = c->x + (size_t)c->T * (size_t)c->D;
+  for (int j = 0; j < c->a->n_inputs; j++) {
+    int id = c->a->inputs[j];
+    int d = ev_feature_dims(&c->a->features, (ev_feature_id)id);
+    if (fr->feat[id])
+      memcpy(dst, fr->feat[id], (size_t)d * sizeof *dst);
+    else
+      for (int i = 0; i < d; i++)
+        dst[i] = NAN;
+    dst += d;
+  }
+  c->rms[c->T] = fr->feat[EV_FEAT_RMS] ? fr->feat[EV_FEAT_RMS][0] : 0.0f;
+  c->T++;
+}
+
+int ev_features_from_audio(const ev_arch *a, const float *x, size_t n, int rate, ev_feat_seq *out,
+                           char *err, size_t errlen) {
+  const uint32_t block = 4096;
+  ev_extractor *ex = ev_extractor_new(&a->features, rate, block, err, errlen);
+  if (!ex)
+    return -1;
+  collect c = {a, ev_arch_input_dims(a), NULL, NULL, 0, 0, 0};
+  for (size_t i = 0; i < n; i += block) {
+    uint32_t len = (uint32_t)(n - i < block ? n - i : block);
+    ev_extractor_process(ex, x + i, len, on_frame, &c);
+  }
+  ev_extractor_flush(ex, on_frame, &c);
+  ev_extractor_free(ex);
+  if (c.oom) {
+    free(c.x);
+    free(c.rms);
+    snprintf(err, errlen, "out of memory");
+    return -1;
+  }
+  out->T = c.T;
+  out->D = c.D;
+  out->x = c.x;
+  out->rms = c.rms;
+  return 0;
+}
+
+uint64_t ev_cache_key(const char *path, const ev_arch *a, const ev_augment_config *aug, int copy,
+                      uint64_t seed) {
+  struct stat st;
+  uint64_t h = ev_hash_u64(0, CACHE_VERSION);
+  h = ev_hash_str(h, path);
+  if (stat(path, &st) == 0) {
+    h = ev_hash_u64(h, (uint64_t)st.st_mtime);
+    h = ev_hash_u64(h, (uint64_t)st.st_mtim.tv_nsec);
+    h = ev_hash_u64(h, (uint64_t)st.st_size);
+  }
+  const ev_feature_config *c = &a->features;
+  int ints[] = {c->sample_rate, c->n_fft, c->win_length, c->hop_length, c->n_mels, c->n_mfcc};
+  for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++)
+    h = ev_hash_u64(h, (uint64_t)(int64_t)ints[i]);
+  h = ev_hash_u64(h, (uint64_t)llround(c->fmin * 1000.0));
+  h = ev_hash_u64(h, (uint64_t)llround(c->fmax * 1000.0));
+  for (int i = 0; i < a->n_inputs; i++)
+    h = ev_hash_u64(h, (uint64_t)a->inputs[i] + 1000);
+  if (copy > 0 && aug) {
+    h = ev_hash_u64(h, ev_augment_config_hash(aug));
+    h = ev_hash_u64(h, (uint64_t)copy);
+    h = ev_hash_u64(h, seed);
+  }
+  return h;
+}
+
+static void cache_path(const char *dir, uint64_t key, char *buf, size_t len) {
+  snprintf(buf, len, "%s/%016llx.evf", dir, (unsigned long long)key);
+}
+
+static int cache_read(const char *file, uint64_t key, int D, ev_feat_seq *out) {
+  FILE *f = fopen(file, "rb");
+  if (!f)
+    return -1;
+  uint32_t hdr[2];
+  uint64_t k;
+  int32_t td[2];
+  int rc = -1;
+  if (fread(hdr, sizeof hdr, 1, f) == 1 && hdr[0] == CACHE_MAGIC && hdr[1] == CACHE_VERSION &&
+      fread(&k, sizeof k, 1, f) == 1 && k == key && fread(td, sizeof td, 1, f) == 1 && td[0] >= 0 &&
+      td[0] < 10000000 && td[1] == D) {
+    size_t T = (size_t)td[0];
+    out->x = malloc((T ? T : 1) * (size_t)D * sizeof(float));
+    out->rms = malloc((T ? T : 1) * sizeof(float));
+    if (out->x && out->rms && fread(out->x, sizeof(float), T * (size_t)D, f) == T * (size_t)D &&
+        fread(out->rms, sizeof(float), T, f) == T) {
+      out->T = (int)T;
+      out->D = D;
+      rc = 0;
+    } else {
+      ev_feat_seq_free(out);
+    }
+  }
+  fclose(f);
+  return rc;
+}
+
+static void cache_write(const char *file, uint64_t key, const ev_feat_seq *s) {
+  char tmp[4200];
+  snprintf(tmp, sizeof tmp, "%s.%ld.tmp", file, (long)getpid());
+  FILE *f = fopen(tmp, "wb");
+  if (!f)
+    return;
+  uint32_t hdr[2] = {CACHE_MAGIC, CACHE_VERSION};
+  int32_t td[2] = {s->T, s->D};
+  int ok =
+      fwrite(hdr, sizeof hdr, 1, f) == 1 && fwrite(&key, sizeof key, 1, f) == 1 &&
+      fwrite(td, sizeof td, 1, f) == 1 &&
+      fwrite(s->x, sizeof(float), (size_t)s->T * (size_t)s->D, f) == (size_t)s->T * (size_t)s->D &&
+      fwrite(s->rms, sizeof(float), (size_t)s->T, f) == (size_t)s->T;
+  ok &= fclose(f) == 0;
+  if (ok)
+    rename(tmp, file);
+  else
+    remove(tmp);
+}
+
+typedef struct job {
+  ev_dataset *ds;
+  const ev_extract_opts *o;
+  pthread_mutex_t lock;
+  size_t next, done, total;
+  ev_progress *progress;
+} job;
+
+/* One clip: the original (copy 0) and its augmented copies. Results depend only on the clip,
+ * never on which thread did it. */
+static void do_clip(job *j, size_t ci, size_t *hits, size_t *misses) {
+  ev_dataset *ds = j->ds;
+  const ev_extract_opts *o = j->o;
+  const ev_clip *clip = &ds->clips->v[ci];
+  float *audio = NULL;
+  size_t n = 0;
+  int rate = 0, loaded = 0;
+  char err[512];
+  ds->ok[ci] = 1;
+  for (int copy = 0; copy <= ds->copies; copy++) {
+    ev_feat_seq *s = ev_dataset_seq(ds, ci, copy);
+    uint64_t key = ev_cache_key(clip->path, o->arch, o->aug, copy, o->seed);
+    char file[4200] = "";
+    if (o->cache_dir) {
+      cache_path(o->cache_dir, key, file, sizeof file);
+      if (cache_read(file, key, ds->D, s) == 0) {
+        (*hits)++;
+        continue;
+      }
+    }
+    (*misses)++;
+    if (!loaded) {
+      if (ev_load_audio(clip->path, &audio, &n, &rate, err, sizeof err) != 0) {
+        fprintf(stderr, "\nemovox-train: %s (skipped)\n", err);
+        ds->ok[ci] = 0;
+        break;
+      }
+      loaded = 1;
+    }
+    float *x = audio;
+    size_t xn = n;
+    if (copy > 0) {
+      uint64_t seed = ev_hash_u64(ev_hash_str(o->seed, clip->path), (uint64_t)copy);
+      x = ev_augment_apply(o->aug, audio, n, rate, seed, &xn);
+      if (!x) {
+        ds->ok[ci] = 0;
+        break;
+      }
+    }
+    int rc = ev_features_from_audio(o->arch, x, xn, rate, s, err, sizeof err);
+    if (x != audio)
+      free(x);
+    if (rc != 0) {
+      fprintf(stderr, "\nemovox-train: %s: %s (skipped)\n", clip->path, err);
+      ds->ok[ci] = 0;
+      break;
+    }
+    if (file[0])
+      cache_write(file, key, s);
+  }
+  free(audio);
+  if (!ds->ok[ci])
+    for (int copy = 0; copy <= ds->copies; copy++)
+      ev_feat_seq_free(ev_dataset_seq(ds, ci, copy));
+}
+
+static void *worker(void *arg) {
+  job *j = arg;
+  size_t hits = 0, misses = 0;
+  for (;;) {
+    pthread_mutex_lock(&j->lock);
+    size_t ci = j->next++;
+    pthread_mutex_unlock(&j->lock);
+    if (ci >= j->total)
+      break;
+    do_clip(j, ci, &hits, &misses);
+    pthread_mutex_lock(&j->lock);
+    j->done++;
+    if (j->progress)
+      ev_progress_update(j->progress, j->done);
+    pthread_mutex_unlock(&j->lock);
+  }
+  pthread_mutex_lock(&j->lock);
+  j->ds->cache_hits += hits;
+  j->ds->cache_misses += misses;
+  pthread_mutex_unlock(&j->lock);
+  return NULL;
+}
+
+int ev_dataset_extract(ev_dataset *ds, const ev_clip_list *clips, const ev_extract_opts *o,
+                       char *err, size_t errlen) {
+  memset(ds, 0, sizeof *ds);
+  ds->clips = clips;
+  ds->copies = (o->aug && o->aug->copies > 0) ? o->aug->copies : 0;
+  ds->D = ev_arch_input_dims(o->arch);
+  ds->seq = calloc(clips->n * (size_t)(ds->copies + 1) + 1, sizeof *ds->seq);
+  ds->ok = calloc(clips->n + 1, 1);
+  if (!ds->seq || !ds->ok) {
+    snprintf(err, errlen, "out of memory");
+    ev_dataset_free(ds);
+    return -1;
+  }
+  if (o->cache_dir && mkdir(o->cache_dir, 0777) != 0 && errno != EEXIST) {
+    snprintf(err, errlen, "cannot create cache folder %s: %s (choose another with --cache DIR)",
+             o->cache_dir, strerror(errno));
+    ev_dataset_free(ds);
+    return -1;
+  }
+  job j;
+  memset(&j, 0, sizeof j);
+  j.ds = ds;
+  j.o = o;
+  j.total = clips->n;
+  pthread_mutex_init(&j.lock, NULL);
+  ev_progress prog;
+  if (o->progress) {
+    ev_progress_start(&prog, "features", clips->n);
+    j.progress = &prog;
+  }
+  int nt = o->threads < 1 ? 1 : o->threads > 16 ? 16 : o->threads;
+  pthread_t th[16];
+  int started = 0;
+  for (int t = 1; t < nt; t++)
+    if (pthread_create(&th[started], NULL, worker, &j) == 0)
+      started++;
+  worker(&j);
+  for (int t = 0; t < started; t++)
+    pthread_join(th[t], NULL);
+  pthread_mutex_destroy(&j.lock);
+  if (o->progress)
+    ev_progress_end(&prog);
+  for (size_t i = 0; i < clips->n; i++)
+    if (!ds->ok[i])
+      ds->failed++;
+  if (ds->failed)
+    fprintf(stderr, "emovox-train: %zu of %zu file(s) could not be read and were skipped\n",
+            ds->failed, clips->n);
+  return 0;
+}
+
+void ev_dataset_free(ev_dataset *ds) {
+  if (ds->seq && ds->clips)
+    for (size_t i = 0; i < ds->clips->n * (size_t)(ds->copies + 1); i++)
+      ev_feat_seq_free(&ds->seq[i]);
+  free(ds->seq);
+  free(ds->ok);
+  memset(ds, 0, sizeof *ds);
+}
+
+void ev_prior_stats(const ev_arch *a, ev_feat_seq *const *seqs, size_t n, float *mean, float *std) {
+  int D = ev_arch_input_dims(a), stride = a->frame_stride;
+  double *s1 = calloc((size_t)D, sizeof *s1), *s2 = calloc((size_t)D, sizeof *s2);
+  double *v = calloc((size_t)D, sizeof *v);
+  double count = 0;
+  const double gate = pow(10.0, EV_INPUT_GATE_DEFAULT_DB / 20.0);
+  for (size_t k = 0; s1 && s2 && v && k < n; k++) {
+    const ev_feat_seq *s = seqs[k];
+    for (int t0 = 0; t0 + stride <= s->T; t0 += stride) {
+      double r = 0;
+      int finite = 1;
+      for (int d = 0; d < D; d++)
+        v[d] = 0;
+      for (int t = t0; t < t0 + stride; t++) {
+        r += s->rms[t];
+        for (int d = 0; d < D; d++)
+          v[d] += s->x[(size_t)t * (size_t)D + (size_t)d];
+      }
+      if (r / stride <= gate)
+        continue;
+      for (int d = 0; d < D; d++)
+        finite &= isfinite(v[d]);
+      if (!finite)
+        continue;
+      for (int d = 0; d < D; d++) {
+        double x = v[d] / stride;
+        s1[d] += x;
+        s2[d] += x * x;
+      }
+      count++;
+    }
+  }
+  for (int d = 0; d < D; d++) {
+    double m = count > 0 && s1 ? s1[d] / count : 0.0;
+    double var = count > 0 && s2 ? s2[d] / count - m * m : 1.0;
+    mean[d] = (float)m;
+    std[d] = (float)(var > 1e-6 ? sqrt(var) : 1e-3);
+  }
+  free(s1);
+  free(s2);
+  free(v);
+}
+
+ev_input *ev_make_input(const ev_arch *a, const float *mean, const float *std, char *err,
+                        size_t errlen) {
+  ev_input_spec spec;
+  memset(&spec, 0, sizeof spec);
+  spec.features = a->features;
+  spec.n_inputs = a->n_inputs;
+  memcpy(spec.inputs, a->inputs, sizeof spec.inputs);
+  spec.frame_stride = a->frame_stride;
+  spec.norm = a->norm;
+  spec.prior_mean = mean;
+  spec.prior_std = std;
+  return ev_input_new(&spec, err, errlen);
+}
+
+int ev_normalise_seq(ev_input *in, const ev_feat_seq *raw, ev_steps *out) {
+  ev_input_reset(in);
+  int D = ev_input_dims(in), stride = ev_input_stride(in);
+  int S = raw->T / stride;
+  out->S = 0;
+  out->D = D;
+  out->x = malloc(((size_t)S + 1) * (size_t)D * sizeof *out->x);
+  if (!out->x)
+    return -1;
+  for (int t = 0; t < raw->T; t++) {
+    const float *y = ev_input_push_vector(in, raw->x + (size_t)t * (size_t)D, raw->rms[t]);
+    if (y && out->S < S + 1)
+      memcpy(out->x + (size_t)out->S++ * (size_t)D, y, (size_t)D * sizeof *y);
+  }
+  return 0;
+}

@@ -1,0 +1,77 @@
+/* From audio files to model inputs: read (libsndfile, any rate, downmixed), augment, run the
+ * streaming feature extractor as the plugin does, keep the model's raw input vectors per frame
+ * (cached on disk), then normalise each clip through the shared ev_input. */
+#ifndef EV_DATASET_H
+#define EV_DATASET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ev_arch.h"
+#include "ev_augment.h"
+#include "ev_corpus.h"
+
+/* Raw (un-normalised) input vectors of one clip, one per extractor frame. */
+typedef struct ev_feat_seq {
+  int T, D;
+  float *x;   /* [T, D] */
+  float *rms; /* [T] */
+} ev_feat_seq;
+
+void ev_feat_seq_free(ev_feat_seq *s);
+
+/* Reads a sound file as mono float (channels averaged). 0 or -1 with a reason. */
+int ev_load_audio(const char *path, float **x, size_t *n, int *rate, char *err, size_t errlen);
+/* Runs the streaming extractor over x (at `rate`) and collects the arch's inputs per frame. */
+int ev_features_from_audio(const ev_arch *a, const float *x, size_t n, int rate, ev_feat_seq *out,
+                           char *err, size_t errlen);
+
+typedef struct ev_extract_opts {
+  const ev_arch *arch;
+  const ev_augment_config *aug; /* NULL or copies 0: no augmented copies */
+  uint64_t seed;
+  const char *cache_dir; /* NULL: no cache */
+  int threads;
+  int progress; /* print progress with ETA on stderr */
+} ev_extract_opts;
+
+typedef struct ev_dataset {
+  const ev_clip_list *clips;
+  int copies;       /* augmented copies per clip */
+  ev_feat_seq *seq; /* [n_clips * (copies + 1)]: index clip * (copies + 1) + copy */
+  char *ok;         /* [n_clips]: 1 if the clip was read */
+  int D;
+  size_t failed; /* unreadable clips (each reported) */
+  size_t cache_hits, cache_misses;
+} ev_dataset;
+
+int ev_dataset_extract(ev_dataset *ds, const ev_clip_list *clips, const ev_extract_opts *o,
+                       char *err, size_t errlen);
+void ev_dataset_free(ev_dataset *ds);
+static inline ev_feat_seq *ev_dataset_seq(const ev_dataset *ds, size_t clip, int copy) {
+  return &ds->seq[clip * (size_t)(ds->copies + 1) + (size_t)copy];
+}
+
+/* Cache file of one (clip, copy): the key covers path, mtime, size, feature configuration,
+ * inputs, augmentation and seed. Exposed for tests. */
+uint64_t ev_cache_key(const char *path, const ev_arch *a, const ev_augment_config *aug, int copy,
+                      uint64_t seed);
+
+/* Prior statistics of the model input over the speech steps (stride-averaged, RMS above the
+ * default gate) of the given sequences; std floored at 1e-3. */
+void ev_prior_stats(const ev_arch *a, ev_feat_seq *const *seqs, size_t n, float *mean, float *std);
+
+/* Model input steps of one clip: ev_input over the whole clip, as the plugin would. */
+typedef struct ev_steps {
+  int S, D;
+  float *x; /* [S, D] */
+} ev_steps;
+void ev_steps_free(ev_steps *s);
+
+typedef struct ev_input ev_input;
+/* in: an ev_input made from the arch and prior (ev_input_new); it is reset first. */
+int ev_normalise_seq(ev_input *in, const ev_feat_seq *raw, ev_steps *out);
+ev_input *ev_make_input(const ev_arch *a, const float *mean, const float *std, char *err,
+                        size_t errlen);
+
+#endif

@@ -1,0 +1,180 @@
+/* Network assembly, initialisation, and forward/backward over a crop with the layers' API. */
+#include "ev_net.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ev_augment.h"
+#include "ev_layers_backward.h"
+#include "ev_model.h"
+
+int ev_net_build(ev_net *net, const ev_arch *arch, int in_dim, int n_classes, char *err,
+                 size_t errlen) {
+  memset(net, 0, sizeof *net);
+  int n = ev_model_parse_architecture(arch->layers_json, net->configs, EV_NET_MAX_LAYERS - 1,
+                                      n_classes, err, errlen);
+  if (n < 1)
+    return -1;
+  if (net->configs[n - 1].kind != EV_LAYER_SOFTMAX)
+    ev_layer_config_default(&net->configs[n++], EV_LAYER_SOFTMAX);
+  int dim = in_dim;
+  for (int i = 0; i < n; i++) {
+    net->configs[i].in_dim = dim;
+    if (ev_layer_init(&net->layers[i], &net->configs[i], err, errlen) != 0)
+      return -1;
+    net->offset[i] = net->n_params;
+    net->n_params += ev_layer_n_weights(&net->layers[i]);
+    dim = net->layers[i].out_dim;
+  }
+  if (dim != n_classes) {
+    snprintf(err, errlen, "the architecture ends with %d outputs but there are %d labels", dim,
+             n_classes);
+    return -1;
+  }
+  net->n_layers = n;
+  net->in_dim = in_dim;
+  net->n_classes = n_classes;
+  net->w = calloc(net->n_params + 1, sizeof *net->w);
+  if (!net->w) {
+    snprintf(err, errlen, "out of memory");
+    return -1;
+  }
+  for (int i = 0; i < n; i++)
+    ev_layer_bind(&net->layers[i], net->w + net->offset[i]);
+  return 0;
+}
+
+void ev_net_free(ev_net *net) {
+  free(net->w);
+  net->w = NULL;
+}
+
+double ev_net_step_flops(const ev_net *net) {
+  double f = 0;
+  for (int i = 0; i < net->n_layers; i++)
+    f += ev_layer_step_flops(&net->layers[i]);
+  return f;
+}
+
+static int is_recurrent(ev_layer_kind k) {
+  return k == EV_LAYER_GRU || k == EV_LAYER_LSTM || k == EV_LAYER_BILSTM;
+}
+
+void ev_net_init(ev_net *net, uint64_t seed) {
+  ev_rng r;
+  ev_rng_seed(&r, seed);
+  for (int i = 0; i < net->n_layers; i++) {
+    ev_layer *l = &net->layers[i];
+    for (int p = 0; p < l->n_params; p++) {
+      ev_param *pr = &l->params[p];
+      const char *nm = pr->name;
+      int is_bias = strncmp(nm, "bias", 4) == 0;
+      double bound = 0.0;
+      if (is_recurrent(l->kind)) {
+        bound = 1.0 / sqrt((double)l->hidden);
+      } else if (l->kind == EV_LAYER_LAYERNORM) {
+        for (size_t k = 0; k < pr->size; k++)
+          pr->data[k] = is_bias ? 0.0f : 1.0f;
+        continue;
+      } else if (!is_bias) {
+        /* Glorot uniform: fan_in = in * kernel, fan_out = out * kernel */
+        double fan_in = (double)pr->size / pr->shape[0];
+        double fan_out = (double)pr->shape[0] * (pr->ndim == 3 ? pr->shape[2] : 1);
+        bound = sqrt(6.0 / (fan_in + fan_out));
+      }
+      for (size_t k = 0; k < pr->size; k++)
+        pr->data[k] = (float)ev_rng_range(&r, -bound, bound);
+      /* LSTM: forget gate (second quarter of the biases) starts open */
+      if (is_bias && (l->kind == EV_LAYER_LSTM || l->kind == EV_LAYER_BILSTM) &&
+          strncmp(nm, "bias_ih", 7) == 0)
+        for (int k = l->hidden; k < 2 * l->hidden; k++)
+          pr->data[k] = 1.0f;
+    }
+  }
+}
+
+int ev_work_init(ev_work *w, const ev_net *net, int Tmax) {
+  memset(w, 0, sizeof *w);
+  w->Tmax = Tmax;
+  int maxd = net->in_dim;
+  for (int i = 0; i < net->n_layers; i++)
+    if (net->layers[i].out_dim > maxd)
+      maxd = net->layers[i].out_dim;
+  int ok = 1;
+  for (int i = 1; i <= net->n_layers; i++) {
+    w->act[i] = malloc((size_t)Tmax * (size_t)net->layers[i - 1].out_dim * sizeof(float));
+    ok &= w->act[i] != NULL;
+  }
+  for (int i = 0; i < net->n_layers; i++) {
+    size_t c = ev_layer_cache_floats(&net->layers[i], Tmax);
+    w->cache[i] = malloc((c ? c : 1) * sizeof(float));
+    ok &= w->cache[i] != NULL;
+  }
+  w->ga = malloc((size_t)Tmax * (size_t)maxd * sizeof(float));
+  w->gb = malloc((size_t)Tmax * (size_t)maxd * sizeof(float));
+  w->grad = calloc(net->n_params + 1, sizeof(float));
+  ok &= w->ga && w->gb && w->grad;
+  if (!ok) {
+    ev_work_free(w, net);
+    return -1;
+  }
+  for (int i = 0; i < net->n_layers; i++) {
+    const ev_layer *l = &net->layers[i];
+    for (int p = 0; p < l->n_params; p++)
+      w->dparams[i][p] = w->grad + net->offset[i] + (size_t)(l->params[p].data - l->params[0].data);
+  }
+  return 0;
+}
+
+void ev_work_free(ev_work *w, const ev_net *net) {
+  for (int i = 1; i <= net->n_layers; i++)
+    free(w->act[i]);
+  for (int i = 0; i < net->n_layers; i++)
+    free(w->cache[i]);
+  free(w->ga);
+  free(w->gb);
+  free(w->grad);
+  memset(w, 0, sizeof *w);
+}
+
+const float *ev_net_forward(const ev_net *net, ev_work *w, const float *x, int T) {
+  if (T > w->Tmax)
+    T = w->Tmax;
+  w->act[0] = (float *)x;
+  int L = net->n_layers - 1; /* the softmax is folded into the loss */
+  for (int i = 0; i < L; i++)
+    ev_layer_forward_seq(&net->layers[i], T, w->act[i], w->act[i + 1], w->cache[i]);
+  return w->act[L] + (size_t)(T - 1) * (size_t)net->n_classes;
+}
+
+float ev_net_train_crop(const ev_net *net, ev_work *w, const float *x, int T, int label,
+                        float weight, float smoothing, int *correct) {
+  if (T > w->Tmax)
+    T = w->Tmax;
+  const float *logits = ev_net_forward(net, w, x, T);
+  int C = net->n_classes, L = net->n_layers - 1;
+  int best = 0;
+  for (int k = 1; k < C; k++)
+    if (logits[k] > logits[best])
+      best = k;
+  if (correct)
+    *correct = best == label;
+  /* dLoss/dout of the last trained layer: zero except at the last frame. */
+  float *dout = w->ga, *din = w->gb;
+  memset(dout, 0, (size_t)T * (size_t)C * sizeof *dout);
+  float *dlast = dout + (size_t)(T - 1) * (size_t)C;
+  float loss = ev_loss_softmax_xent(logits, C, label, smoothing, dlast);
+  for (int k = 0; k < C; k++)
+    dlast[k] *= weight;
+  for (int i = L - 1; i >= 0; i--) {
+    if (ev_layer_backward_seq(&net->layers[i], T, w->act[i], w->cache[i], dout, i > 0 ? din : NULL,
+                              w->dparams[i]) != 0)
+      return -1.0f;
+    float *t = dout;
+    dout = din;
+    din = t;
+  }
+  return loss;
+}

@@ -1,0 +1,55 @@
+/* The network being trained: the layers of dsp/nn with their own weight arena, a per-thread
+ * workspace for forward + backward over one crop, and export into an ev_model. The prediction
+ * for a crop is the output at its last frame (docs/ARCHITECTURE.md), so training and streaming
+ * agree by construction. */
+#ifndef EV_NET_H
+#define EV_NET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ev_arch.h"
+#include "ev_layers.h"
+
+#define EV_NET_MAX_LAYERS 64
+
+typedef struct ev_net {
+  int n_layers; /* the last one is the softmax (appended if the config lacks it) */
+  ev_layer layers[EV_NET_MAX_LAYERS];
+  ev_layer_config configs[EV_NET_MAX_LAYERS];
+  size_t offset[EV_NET_MAX_LAYERS]; /* of each layer's parameters in the arena */
+  size_t n_params;
+  float *w;
+  int in_dim, n_classes;
+} ev_net;
+
+/* Builds the layers of arch for in_dim inputs and n_classes outputs. 0 or -1 and err. */
+int ev_net_build(ev_net *net, const ev_arch *arch, int in_dim, int n_classes, char *err,
+                 size_t errlen);
+void ev_net_free(ev_net *net);
+/* Deterministic initialisation from seed (Glorot for dense/conv, U(+-1/sqrt(H)) for recurrent
+ * layers as PyTorch does, forget-gate bias 1, layernorm 1/0, biases 0). */
+void ev_net_init(ev_net *net, uint64_t seed);
+double ev_net_step_flops(const ev_net *net);
+
+typedef struct ev_work {
+  int Tmax;
+  float *act[EV_NET_MAX_LAYERS + 1]; /* act[i]: input of layer i ([Tmax, dim]) */
+  float *cache[EV_NET_MAX_LAYERS];
+  float *ga, *gb; /* gradient ping-pong [Tmax, max dim] */
+  float *grad;    /* n_params, same layout as the arena */
+  float *dparams[EV_NET_MAX_LAYERS][EV_LAYER_MAX_PARAMS];
+} ev_work;
+
+int ev_work_init(ev_work *w, const ev_net *net, int Tmax);
+void ev_work_free(ev_work *w, const ev_net *net);
+
+/* Forward over x [T, in_dim]; returns the class logits at the last frame (n_classes floats,
+ * the input of the final softmax; valid until the next call). */
+const float *ev_net_forward(const ev_net *net, ev_work *w, const float *x, int T);
+/* Forward + backward of one crop; gradients are accumulated into w->grad, scaled by weight.
+ * Returns the (unweighted) loss; *correct = whether argmax matched. -1 on allocation failure. */
+float ev_net_train_crop(const ev_net *net, ev_work *w, const float *x, int T, int label,
+                        float weight, float smoothing, int *correct);
+
+#endif

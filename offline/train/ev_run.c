@@ -1,0 +1,299 @@
+/* A training run: from cached raw features to a trained network and its predictions. */
+#include "ev_run.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ev_input.h"
+#include "ev_model.h"
+
+#define N_FUNCTIONALS 5 /* mean, std, 10th, 50th, 90th percentile */
+
+static int cmp_float(const void *a, const void *b) {
+  float x = *(const float *)a, y = *(const float *)b;
+  return (x > y) - (x < y);
+}
+
+/* Utterance statistics of the raw frames (speech frames if there are any). */
+static int functionals(const ev_feat_seq *s, float *out) {
+  int D = s->D;
+  const double gate = pow(10.0, EV_INPUT_GATE_DEFAULT_DB / 20.0);
+  int n = 0;
+  for (int t = 0; t < s->T; t++)
+    n += s->rms[t] > gate;
+  int use_all = n < 3;
+  if (use_all)
+    n = s->T;
+  float *col = malloc(((size_t)n + 1) * sizeof *col);
+  if (!col)
+    return -1;
+  for (int d = 0; d < D; d++) {
+    int k = 0;
+    for (int t = 0; t < s->T; t++) {
+      float v = s->x[(size_t)t * (size_t)D + (size_t)d];
+      if ((use_all || s->rms[t] > gate) && isfinite(v))
+        col[k++] = v;
+    }
+    float *o = out + (size_t)d * N_FUNCTIONALS;
+    if (k == 0) {
+      memset(o, 0, N_FUNCTIONALS * sizeof *o);
+      continue;
+    }
+    double m = 0, v2 = 0;
+    for (int i = 0; i < k; i++)
+      m += col[i];
+    m /= k;
+    for (int i = 0; i < k; i++)
+      v2 += (col[i] - m) * (col[i] - m);
+    qsort(col, (size_t)k, sizeof *col, cmp_float);
+    o[0] = (float)m;
+    o[1] = (float)sqrt(v2 / k);
+    o[2] = col[(k - 1) / 10];
+    o[3] = col[(k - 1) / 2];
+    o[4] = col[(k - 1) * 9 / 10];
+  }
+  free(col);
+  return 0;
+}
+
+static int model_dims(const ev_arch *a, const ev_dataset *ds) {
+  return a->functionals ? ds->D * N_FUNCTIONALS : ds->D;
+}
+
+/* Model steps of one (clip, copy). */
+static int make_steps(const ev_arch *a, const ev_dataset *ds, ev_input *in, const float *fmean,
+                      const float *fstd, size_t clip, int copy, ev_steps *out) {
+  const ev_feat_seq *s = ev_dataset_seq(ds, clip, copy);
+  if (!a->functionals)
+    return ev_normalise_seq(in, s, out);
+  int D = model_dims(a, ds);
+  out->S = 1;
+  out->D = D;
+  out->x = malloc((size_t)D * sizeof *out->x);
+  if (!out->x || functionals(s, out->x) != 0)
+    return -1;
+  if (fmean)
+    for (int d = 0; d < D; d++)
+      out->x[d] = (out->x[d] - fmean[d]) / fstd[d];
+  return 0;
+}
+
+typedef struct item_set {
+  ev_item *items;
+  ev_steps *steps;
+  size_t n;
+} item_set;
+
+static void item_set_free(item_set *s) {
+  for (size_t i = 0; i < s->n; i++)
+    ev_steps_free(&s->steps[i]);
+  free(s->steps);
+  free(s->items);
+  memset(s, 0, sizeof *s);
+}
+
+static int build_items(ev_run *run, const ev_arch *a, const ev_dataset *ds, const ev_labelset *ls,
+                       const size_t *idx, size_t n, int with_copies, item_set *out, char *err,
+                       size_t errlen) {
+  memset(out, 0, sizeof *out);
+  int copies = with_copies ? ds->copies : 0;
+  size_t cap = n * (size_t)(copies + 1) + 1;
+  out->items = calloc(cap, sizeof *out->items);
+  out->steps = calloc(cap, sizeof *out->steps);
+  ev_input *in = NULL;
+  if (!a->functionals)
+    in = ev_make_input(a, run->prior_mean, run->prior_std, err, errlen);
+  if (!out->items || !out->steps || (!a->functionals && !in)) {
+    ev_input_free(in);
+    if (!err[0])
+      snprintf(err, errlen, "out of memory");
+    return -1;
+  }
+  for (size_t i = 0; i < n; i++) {
+    size_t c = idx[i];
+    if (!ds->ok[c])
+      continue;
+    int label = ls->index_of[ds->clips->v[c].label];
+    if (label < 0)
+      continue;
+    for (int k = 0; k <= copies; k++) {
+      ev_steps *st = &out->steps[out->n];
+      if (make_steps(a, ds, in, run->prior_mean, run->prior_std, c, k, st) != 0) {
+        ev_input_free(in);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+      }
+      if (st->S < 1) { /* shorter than one model step: nothing to classify */
+        ev_steps_free(st);
+        continue;
+      }
+      out->items[out->n] = (ev_item){st->x, st->S, label};
+      out->n++;
+    }
+  }
+  ev_input_free(in);
+  return 0;
+}
+
+int ev_run_train(ev_run *run, const ev_arch *a, const ev_dataset *ds, const ev_labelset *ls,
+                 const size_t *train_idx, size_t n_train, const size_t *val_idx, size_t n_val,
+                 const ev_train_opts *opts, char *err, size_t errlen) {
+  memset(run, 0, sizeof *run);
+  err[0] = 0;
+  int D = model_dims(a, ds);
+  run->prior_mean = calloc((size_t)D, sizeof(float));
+  run->prior_std = calloc((size_t)D, sizeof(float));
+  if (!run->prior_mean || !run->prior_std) {
+    snprintf(err, errlen, "out of memory");
+    return -1;
+  }
+  /* prior statistics from the training clips (originals and copies) */
+  size_t cap = n_train * (size_t)(ds->copies + 1) + 1, ns = 0;
+  ev_feat_seq **seqs = malloc(cap * sizeof *seqs);
+  if (!seqs) {
+    snprintf(err, errlen, "out of memory");
+    return -1;
+  }
+  for (size_t i = 0; i < n_train; i++)
+    if (ds->ok[train_idx[i]])
+      for (int k = 0; k <= ds->copies; k++)
+        seqs[ns++] = ev_dataset_seq(ds, train_idx[i], k);
+  if (a->functionals) {
+    /* z-score statistics of the functionals themselves */
+    double *s1 = calloc((size_t)D, sizeof *s1), *s2 = calloc((size_t)D, sizeof *s2);
+    float *f = malloc((size_t)D * sizeof *f);
+    for (size_t i = 0; s1 && s2 && f && i < ns; i++) {
+      functionals(seqs[i], f);
+      for (int d = 0; d < D; d++) {
+        s1[d] += f[d];
+        s2[d] += (double)f[d] * f[d];
+      }
+    }
+    for (int d = 0; d < D && s1 && s2; d++) {
+      double m = ns ? s1[d] / (double)ns : 0, v = ns ? s2[d] / (double)ns - m * m : 1;
+      run->prior_mean[d] = (float)m;
+      run->prior_std[d] = (float)(v > 1e-8 ? sqrt(v) : 1e-4);
+    }
+    free(s1);
+    free(s2);
+    free(f);
+  } else {
+    ev_prior_stats(a, seqs, ns, run->prior_mean, run->prior_std);
+  }
+  free(seqs);
+
+  item_set tr, va;
+  if (build_items(run, a, ds, ls, train_idx, n_train, 1, &tr, err, errlen) != 0)
+    return -1;
+  if (build_items(run, a, ds, ls, val_idx, n_val, 0, &va, err, errlen) != 0) {
+    item_set_free(&tr);
+    return -1;
+  }
+  int rc = -1;
+  if (ev_net_build(&run->net, a, D, ls->n, err, errlen) == 0) {
+    ev_net_init(&run->net, opts->seed);
+    ev_train_opts o = *opts;
+    o.window = a->window;
+    rc = ev_train(&run->net, tr.items, tr.n, va.items, va.n, &o, &run->result, err, errlen);
+  }
+  run->trained = rc == 0;
+  item_set_free(&tr);
+  item_set_free(&va);
+  return rc;
+}
+
+int ev_run_evaluate(ev_run *run, const ev_arch *a, const ev_dataset *ds, const ev_labelset *ls,
+                    const size_t *idx, size_t n, int threads, ev_confusion *cm, int *pred,
+                    char *err, size_t errlen) {
+  item_set te;
+  err[0] = 0;
+  if (build_items(run, a, ds, ls, idx, n, 0, &te, err, errlen) != 0)
+    return -1;
+  int *p = malloc((te.n + 1) * sizeof *p);
+  int rc = -1;
+  if (p && ev_predict(&run->net, te.items, te.n, a->window, threads, p, NULL, NULL) == 0) {
+    for (size_t i = 0; i < te.n; i++)
+      ev_confusion_add(cm, te.items[i].label, p[i]);
+    rc = 0;
+  } else {
+    snprintf(err, errlen, "out of memory in prediction");
+  }
+  /* per clip predictions (clips without steps get -1) */
+  if (pred && rc == 0) {
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+      size_t c = idx[i];
+      int ok = ds->ok[c] && ls->index_of[ds->clips->v[c].label] >= 0;
+      pred[i] = -1;
+      if (ok && k < te.n)
+        pred[i] = p[k++];
+    }
+  }
+  free(p);
+  item_set_free(&te);
+  return rc;
+}
+
+void ev_run_free(ev_run *run) {
+  ev_net_free(&run->net);
+  free(run->prior_mean);
+  free(run->prior_std);
+  ev_train_result_free(&run->result);
+  memset(run, 0, sizeof *run);
+}
+
+int ev_run_export(const ev_run *run, const ev_arch *a, const ev_labelset *ls, const char *name,
+                  const char *provenance_json, const char *path, char *err, size_t errlen) {
+  if (a->functionals) {
+    snprintf(err, errlen,
+             "the functionals baseline works on whole utterances and cannot run "
+             "in the streaming plugin; it is an evaluation mode only");
+    return -1;
+  }
+  ev_model_desc d;
+  memset(&d, 0, sizeof d);
+  d.name = name;
+  d.features = a->features;
+  d.n_inputs = a->n_inputs;
+  memcpy(d.inputs, a->inputs, sizeof d.inputs);
+  d.frame_stride = a->frame_stride;
+  d.n_layers = run->net.n_layers;
+  d.layers = run->net.configs;
+  d.n_labels = ls->n;
+  d.labels = ls->names;
+  d.norm = a->norm;
+  d.provenance = provenance_json;
+  ev_model *m = ev_model_create(&d, err, errlen);
+  if (!m)
+    return -1;
+  int rc = 0;
+  if (ev_model_n_layers(m) != run->net.n_layers) {
+    snprintf(err, errlen, "model has %d layers, network %d", ev_model_n_layers(m),
+             run->net.n_layers);
+    rc = -1;
+  }
+  for (int i = 0; rc == 0 && i < run->net.n_layers; i++) {
+    ev_layer *ml = ev_model_layer_mut(m, i);
+    const ev_layer *nl = &run->net.layers[i];
+    for (int p = 0; p < nl->n_params; p++) {
+      ev_param *mp = ev_layer_param(ml, nl->params[p].name);
+      if (!mp || mp->size != nl->params[p].size) {
+        snprintf(err, errlen, "layer %d parameter %s does not match the model container", i,
+                 nl->params[p].name);
+        rc = -1;
+        break;
+      }
+      memcpy(mp->data, nl->params[p].data, mp->size * sizeof(float));
+    }
+  }
+  if (rc == 0) {
+    int D = ev_model_input_dims(m);
+    memcpy(ev_model_norm_mean(m), run->prior_mean, (size_t)D * sizeof(float));
+    memcpy(ev_model_norm_std(m), run->prior_std, (size_t)D * sizeof(float));
+    rc = ev_model_save(m, path, err, errlen);
+  }
+  ev_model_free(m);
+  return rc;
+}

@@ -1,0 +1,44 @@
+/* One training run on a set of clips: prior statistics, normalisation through ev_input (or
+ * utterance functionals for the baseline), training, prediction, and export of the result as
+ * an Emovox model file. */
+#ifndef EV_RUN_H
+#define EV_RUN_H
+
+#include <stddef.h>
+
+#include "ev_arch.h"
+#include "ev_dataset.h"
+#include "ev_metrics.h"
+#include "ev_net.h"
+#include "ev_trainer.h"
+
+typedef struct ev_labelset {
+  int n;
+  int canon[EV_METRICS_MAX_CLASSES]; /* ev_emotion of each model label */
+  const char *names[EV_METRICS_MAX_CLASSES];
+  int index_of[EV_METRICS_MAX_CLASSES]; /* ev_emotion -> model label, or -1 */
+} ev_labelset;
+
+typedef struct ev_run {
+  ev_net net;
+  float *prior_mean, *prior_std; /* model input statistics (dims floats) */
+  ev_train_result result;
+  int trained;
+} ev_run;
+
+/* Trains on train_idx (clip indices, with their augmented copies), early-stopping on val_idx
+ * (may be empty). 0 or -1 and err. */
+int ev_run_train(ev_run *run, const ev_arch *arch, const ev_dataset *ds, const ev_labelset *ls,
+                 const size_t *train_idx, size_t n_train, const size_t *val_idx, size_t n_val,
+                 const ev_train_opts *opts, char *err, size_t errlen);
+/* Predicts clips (copy 0) into the confusion matrix (adds). pred (may be NULL): per clip. */
+int ev_run_evaluate(ev_run *run, const ev_arch *arch, const ev_dataset *ds, const ev_labelset *ls,
+                    const size_t *idx, size_t n, int threads, ev_confusion *cm, int *pred,
+                    char *err, size_t errlen);
+void ev_run_free(ev_run *run);
+
+/* Writes the trained network as an Emovox model (safetensors, with metadata). */
+int ev_run_export(const ev_run *run, const ev_arch *arch, const ev_labelset *ls, const char *name,
+                  const char *provenance_json, const char *path, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,70 @@
+/* Mini-batch training with AdamW on fixed-length random crops (loss on each crop's last frame),
+ * label-smoothed cross-entropy, class balancing, reduce-on-plateau, early stopping on the
+ * validation loss and a best checkpoint. Deterministic for a seed whatever the thread count:
+ * every batch is cut into EV_TRAIN_CHUNKS fixed parts whose gradients are summed in order. */
+#ifndef EV_TRAINER_H
+#define EV_TRAINER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ev_net.h"
+
+#define EV_TRAIN_CHUNKS 4
+
+typedef enum ev_balance {
+  EV_BALANCE_NONE = 0,
+  EV_BALANCE_WEIGHTS,
+  EV_BALANCE_OVERSAMPLE
+} ev_balance;
+
+typedef struct ev_train_opts {
+  int epochs, batch;
+  float lr, weight_decay, smoothing;
+  int threads;
+  uint64_t seed;
+  int patience;         /* epochs without validation improvement before stopping */
+  int plateau;          /* epochs without improvement before the LR is reduced */
+  float plateau_factor; /* LR multiplier on a plateau */
+  float min_lr;
+  float clip_norm; /* global gradient norm clip (0: off) */
+  ev_balance balance;
+  int window; /* crop length in model steps */
+  int progress;
+} ev_train_opts;
+
+void ev_train_opts_default(ev_train_opts *o);
+
+/* One training/evaluation example: a clip's normalised model steps. */
+typedef struct ev_item {
+  const float *x; /* [S, in_dim] */
+  int S;
+  int label;
+} ev_item;
+
+typedef struct ev_epoch_stats {
+  int epoch;
+  double train_loss, train_acc, val_loss, val_acc, val_uar, lr, seconds;
+} ev_epoch_stats;
+
+typedef struct ev_train_result {
+  ev_epoch_stats *hist;
+  int n_hist;
+  int best_epoch;
+  double best_val_loss;
+  double clips_per_second;
+} ev_train_result;
+void ev_train_result_free(ev_train_result *r);
+
+/* Trains net in place; when val is non-empty the best-validation weights are restored at the
+ * end, else the last. 0 or -1 with a reason. */
+int ev_train(ev_net *net, const ev_item *train, size_t n_train, const ev_item *val, size_t n_val,
+             const ev_train_opts *o, ev_train_result *res, char *err, size_t errlen);
+
+/* Clip-level prediction: mean of the softmax outputs of crops (length window) ending at the
+ * clip's end and every window/2 steps before it. pred[n]; probs [n, n_classes] (may be NULL);
+ * *loss (may be NULL) = mean cross-entropy of the averaged probabilities. */
+int ev_predict(const ev_net *net, const ev_item *items, size_t n, int window, int threads,
+               int *pred, float *probs, double *loss);
+
+#endif

@@ -1,0 +1,934 @@
+/* emovox-train: train and evaluate Emovox emotion models on labelled speech corpora. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "ev_analyzer.h"
+#include "ev_arch.h"
+#include "ev_augment.h"
+#include "ev_corpus.h"
+#include "ev_dataset.h"
+#include "ev_metrics.h"
+#include "ev_plots.h"
+#include "ev_progress.h"
+#include "ev_run.h"
+#include "ev_trainer.h"
+
+#ifndef EV_DEFAULT_CORPORA
+#define EV_DEFAULT_CORPORA "../shared/corpora"
+#endif
+#ifndef EV_SOURCE_ROOT
+#define EV_SOURCE_ROOT "."
+#endif
+
+static const char *canon_names[EV_N_EMOTIONS] = {"neutral", "calm",    "happy",   "sad",
+                                                 "angry",   "fearful", "disgust", "surprised"};
+
+static void usage(FILE *f) {
+  fprintf(f,
+          "Usage: emovox-train COMMAND [options]\n"
+          "Train and evaluate Emovox speech emotion models on labelled corpora.\n\n"
+          "Commands:\n"
+          "  train      train on the selected clips and write a model (.safetensors)\n"
+          "  evaluate   speaker-independent evaluation: --folds speaker:K, --loco or\n"
+          "             --holdout-speaker SPK (reports in --out)\n"
+          "  list       show the clips found per corpus/label/speaker (no training)\n"
+          "  presets    list the architecture presets\n\n"
+          "Data:\n"
+          "  --corpora DIR        folder holding corpus folders (RAVDESS, CREMA-D, TESS, SAVEE,\n"
+          "                       EmoDB, URDU, TurEV-DB; autodetected by name)\n"
+          "                       [default %s]\n"
+          "  --only LIST          use only these corpora, e.g. RAVDESS,TESS\n"
+          "  --manifest CSV       add clips from a path,label,speaker file (repeatable)\n"
+          "  --labels LIST        keep only these labels, e.g. neutral,happy,sad,angry\n"
+          "  --cache DIR|none     feature cache [default ~/.cache/emovox-train]\n\n"
+          "Model and training:\n"
+          "  --arch NAME|FILE     preset (see `presets`) or JSON file [emovox]\n"
+          "  --epochs N [30]  --batch N [32]  --lr X [1e-3]  --weight-decay X [1e-4]\n"
+          "  --label-smoothing X [0.1]  --patience N [8]  --seed N [1]  --threads N [2]\n"
+          "  --augment SPEC       off | on | copies=2,noise=10:30,p=0.5,gain=6,shift=100,\n"
+          "                       stretch=0.1,pitch=2 [off]\n"
+          "  --balance MODE       none | weights | oversample [weights]\n"
+          "  --val-fraction F     train: share of each corpus's speakers held out for early\n"
+          "                       stopping and the best checkpoint [0.15]; 0 = fixed epochs\n"
+          "  --output FILE        train: model file [OUT/emovox-ARCH.safetensors]\n"
+          "  --name NAME          model name stored in the file [ARCH]\n\n"
+          "Evaluation:\n"
+          "  --folds speaker:K    K folds grouped by speaker (each corpus's speakers spread)\n"
+          "  --loco               leave one corpus out\n"
+          "  --holdout-speaker S  test on one speaker, e.g. TESS:OAF or OAF\n\n"
+          "Output:\n"
+          "  --out DIR            reports: CSV + PNG (learning curves, confusion, labels)\n"
+          "                       [emovox-train-report]\n"
+          "  --quiet              no progress lines\n"
+          "  --help\n",
+          EV_DEFAULT_CORPORA);
+}
+
+typedef struct cli {
+  const char *command;
+  const char *corpora, *only, *labels, *cache, *arch, *out, *output, *name, *augment;
+  const char *manifests[16];
+  int n_manifests;
+  const char *folds, *holdout;
+  int loco;
+  double val_fraction;
+  ev_train_opts train;
+  int quiet;
+  char cmdline[4096];
+} cli;
+
+static int parse_balance(const char *s) {
+  if (!strcmp(s, "none"))
+    return EV_BALANCE_NONE;
+  if (!strcmp(s, "weights"))
+    return EV_BALANCE_WEIGHTS;
+  if (!strcmp(s, "oversample"))
+    return EV_BALANCE_OVERSAMPLE;
+  return -1;
+}
+
+static int parse_cli(int argc, char **argv, cli *c) {
+  memset(c, 0, sizeof *c);
+  ev_train_opts_default(&c->train);
+  c->corpora = getenv("EMOVOX_CORPORA") ? getenv("EMOVOX_CORPORA") : EV_DEFAULT_CORPORA;
+  c->arch = "emovox";
+  c->out = "emovox-train-report";
+  c->augment = "off";
+  c->val_fraction = 0.15;
+  for (int i = 0; i < argc; i++) {
+    strncat(c->cmdline, argv[i], sizeof c->cmdline - strlen(c->cmdline) - 2);
+    if (i + 1 < argc)
+      strncat(c->cmdline, " ", sizeof c->cmdline - strlen(c->cmdline) - 1);
+  }
+  enum {
+    O_CORPORA = 1000,
+    O_ONLY,
+    O_MANIFEST,
+    O_LABELS,
+    O_CACHE,
+    O_ARCH,
+    O_EPOCHS,
+    O_BATCH,
+    O_LR,
+    O_WD,
+    O_LS,
+    O_PATIENCE,
+    O_SEED,
+    O_THREADS,
+    O_AUGMENT,
+    O_BALANCE,
+    O_VAL,
+    O_OUTPUT,
+    O_NAME,
+    O_FOLDS,
+    O_LOCO,
+    O_HOLDOUT,
+    O_OUT,
+    O_QUIET,
+    O_HELP
+  };
+  static const struct option opts[] = {{"corpora", 1, 0, O_CORPORA},
+                                       {"only", 1, 0, O_ONLY},
+                                       {"manifest", 1, 0, O_MANIFEST},
+                                       {"labels", 1, 0, O_LABELS},
+                                       {"cache", 1, 0, O_CACHE},
+                                       {"arch", 1, 0, O_ARCH},
+                                       {"epochs", 1, 0, O_EPOCHS},
+                                       {"batch", 1, 0, O_BATCH},
+                                       {"lr", 1, 0, O_LR},
+                                       {"weight-decay", 1, 0, O_WD},
+                                       {"label-smoothing", 1, 0, O_LS},
+                                       {"patience", 1, 0, O_PATIENCE},
+                                       {"seed", 1, 0, O_SEED},
+                                       {"threads", 1, 0, O_THREADS},
+                                       {"augment", 1, 0, O_AUGMENT},
+                                       {"balance", 1, 0, O_BALANCE},
+                                       {"val-fraction", 1, 0, O_VAL},
+                                       {"output", 1, 0, O_OUTPUT},
+                                       {"name", 1, 0, O_NAME},
+                                       {"folds", 1, 0, O_FOLDS},
+                                       {"loco", 0, 0, O_LOCO},
+                                       {"holdout-speaker", 1, 0, O_HOLDOUT},
+                                       {"out", 1, 0, O_OUT},
+                                       {"quiet", 0, 0, O_QUIET},
+                                       {"help", 0, 0, O_HELP},
+                                       {0, 0, 0, 0}};
+  int o;
+  while ((o = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+    char *end = NULL;
+    switch (o) {
+    case O_CORPORA:
+      c->corpora = optarg;
+      break;
+    case O_ONLY:
+      c->only = optarg;
+      break;
+    case O_MANIFEST:
+      if (c->n_manifests < 16)
+        c->manifests[c->n_manifests++] = optarg;
+      break;
+    case O_LABELS:
+      c->labels = optarg;
+      break;
+    case O_CACHE:
+      c->cache = optarg;
+      break;
+    case O_ARCH:
+      c->arch = optarg;
+      break;
+    case O_EPOCHS:
+      c->train.epochs = (int)strtol(optarg, &end, 10);
+      break;
+    case O_BATCH:
+      c->train.batch = (int)strtol(optarg, &end, 10);
+      break;
+    case O_LR:
+      c->train.lr = strtof(optarg, &end);
+      break;
+    case O_WD:
+      c->train.weight_decay = strtof(optarg, &end);
+      break;
+    case O_LS:
+      c->train.smoothing = strtof(optarg, &end);
+      break;
+    case O_PATIENCE:
+      c->train.patience = (int)strtol(optarg, &end, 10);
+      break;
+    case O_SEED:
+      c->train.seed = strtoull(optarg, &end, 10);
+      break;
+    case O_THREADS:
+      c->train.threads = (int)strtol(optarg, &end, 10);
+      break;
+    case O_AUGMENT:
+      c->augment = optarg;
+      break;
+    case O_BALANCE:
+      if (parse_balance(optarg) < 0) {
+        fprintf(stderr, "emovox-train: --balance must be none, weights or oversample\n");
+        return -1;
+      }
+      c->train.balance = (ev_balance)parse_balance(optarg);
+      break;
+    case O_VAL:
+      c->val_fraction = strtod(optarg, &end);
+      break;
+    case 'o':
+    case O_OUTPUT:
+      c->output = optarg;
+      break;
+    case O_NAME:
+      c->name = optarg;
+      break;
+    case O_FOLDS:
+      c->folds = optarg;
+      break;
+    case O_LOCO:
+      c->loco = 1;
+      break;
+    case O_HOLDOUT:
+      c->holdout = optarg;
+      break;
+    case O_OUT:
+      c->out = optarg;
+      break;
+    case O_QUIET:
+      c->quiet = 1;
+      break;
+    case 'h':
+    case O_HELP:
+      usage(stdout);
+      exit(0);
+    default:
+      fprintf(stderr, "Try 'emovox-train --help'.\n");
+      return -1;
+    }
+    if (end && *end) {
+      fprintf(stderr, "emovox-train: '%s' is not a number\n", optarg);
+      return -1;
+    }
+  }
+  if (optind < argc)
+    c->command = argv[optind++];
+  if (optind < argc) {
+    fprintf(stderr, "emovox-train: unexpected argument '%s'. Try 'emovox-train --help'.\n",
+            argv[optind]);
+    return -1;
+  }
+  if (!c->command) {
+    usage(stderr);
+    return -1;
+  }
+  ev_train_opts *t = &c->train;
+  if (t->epochs < 1 || t->batch < 1 || !(t->lr > 0) || t->weight_decay < 0 || t->smoothing < 0 ||
+      t->smoothing >= 1 || t->threads < 1 || t->threads > 64 || c->val_fraction < 0 ||
+      c->val_fraction >= 1 || t->patience < 1) {
+    fprintf(stderr, "emovox-train: an option is out of range (epochs, batch, threads, patience "
+                    ">= 1; lr > 0; 0 <= label-smoothing < 1; 0 <= val-fraction < 1)\n");
+    return -1;
+  }
+  t->progress = !c->quiet;
+  return 0;
+}
+
+static int mkdir_p(const char *dir) {
+  char buf[4096];
+  snprintf(buf, sizeof buf, "%s", dir);
+  for (char *p = buf + 1; *p; p++)
+    if (*p == '/') {
+      *p = 0;
+      mkdir(buf, 0777);
+      *p = '/';
+    }
+  return (mkdir(buf, 0777) == 0 || errno == EEXIST) ? 0 : -1;
+}
+
+/* ---- speakers and folds ---- */
+typedef struct speakers {
+  char (*name)[48];
+  int *corpus;
+  int n;
+  int *of_clip; /* clip -> speaker index */
+} speakers;
+
+static int collect_speakers(const ev_clip_list *l, speakers *s) {
+  memset(s, 0, sizeof *s);
+  s->name = malloc((l->n + 1) * sizeof *s->name);
+  s->corpus = malloc((l->n + 1) * sizeof *s->corpus);
+  s->of_clip = malloc((l->n + 1) * sizeof *s->of_clip);
+  if (!s->name || !s->corpus || !s->of_clip)
+    return -1;
+  for (size_t i = 0; i < l->n; i++) {
+    int k;
+    for (k = s->n - 1; k >= 0; k--) /* clips of a speaker are mostly adjacent */
+      if (!strcmp(s->name[k], l->v[i].speaker))
+        break;
+    if (k < 0) {
+      k = s->n++;
+      snprintf(s->name[k], sizeof s->name[k], "%s", l->v[i].speaker);
+      s->corpus[k] = l->v[i].corpus;
+    }
+    s->of_clip[i] = k;
+  }
+  return 0;
+}
+
+static void speakers_free(speakers *s) {
+  free(s->name);
+  free(s->corpus);
+  free(s->of_clip);
+}
+
+/* Marks round(fraction * n) speakers of every corpus (seeded choice) in `mark` (value 1),
+ * among speakers with mark == 0 and allowed[spk] (NULL = all). */
+static void pick_validation(const speakers *s, const char *allowed, double fraction, uint64_t seed,
+                            char *mark) {
+  for (int corpus = 0; corpus < EV_CORPUS_KIND_COUNT; corpus++) {
+    int idx[4096], n = 0;
+    for (int k = 0; k < s->n && n < 4096; k++)
+      if (s->corpus[k] == corpus && (!allowed || allowed[k]))
+        idx[n++] = k;
+    int want = (int)lround(fraction * n);
+    if (want >= n)
+      want = n - 1;
+    ev_rng r;
+    ev_rng_seed(&r, ev_hash_u64(seed, (uint64_t)corpus + 77));
+    for (int i = n; i > 1; i--) {
+      int j = (int)(ev_rng_next(&r) % (uint64_t)i), t = idx[i - 1];
+      idx[i - 1] = idx[j];
+      idx[j] = t;
+    }
+    for (int i = 0; i < want; i++)
+      mark[idx[i]] = 1;
+  }
+}
+
+/* ---- provenance ---- */
+static void git_revision(char *buf, size_t len) {
+  const char *dirs[] = {".", EV_SOURCE_ROOT};
+  buf[0] = 0;
+  for (int i = 0; i < 2 && !buf[0]; i++) {
+    char cmd[4200];
+    snprintf(cmd, sizeof cmd, "git -C '%s' rev-parse HEAD 2>/dev/null", dirs[i]);
+    FILE *p = popen(cmd, "r");
+    if (!p)
+      continue;
+    if (fgets(buf, (int)len, p)) {
+      size_t n = strlen(buf);
+      while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+        buf[--n] = 0;
+    } else {
+      buf[0] = 0;
+    }
+    pclose(p);
+  }
+  if (!buf[0])
+    snprintf(buf, len, "unknown");
+}
+
+static json_t *metrics_json(const ev_metrics *m, const ev_labelset *ls) {
+  json_t *o = json_object();
+  json_object_set_new(o, "clips", json_integer(m->total));
+  json_object_set_new(o, "accuracy", json_real(m->accuracy));
+  json_object_set_new(o, "uar", json_real(m->uar));
+  json_object_set_new(o, "macro_f1", json_real(m->macro_f1));
+  json_t *pc = json_object();
+  for (int i = 0; i < ls->n; i++) {
+    json_t *c = json_object();
+    json_object_set_new(c, "precision", json_real(m->precision[i]));
+    json_object_set_new(c, "recall", json_real(m->recall[i]));
+    json_object_set_new(c, "f1", json_real(m->f1[i]));
+    json_object_set_new(c, "support", json_integer(m->support[i]));
+    json_object_set_new(pc, ls->names[i], c);
+  }
+  json_object_set_new(o, "per_class", pc);
+  return o;
+}
+
+static void write_history(const char *path, const ev_train_result *r) {
+  FILE *f = fopen(path, "w");
+  if (!f)
+    return;
+  fprintf(f, "epoch,train_loss,train_acc,val_loss,val_acc,val_uar,lr,seconds\n");
+  for (int i = 0; i < r->n_hist; i++) {
+    const ev_epoch_stats *h = &r->hist[i];
+    fprintf(f, "%d,%.6f,%.6f,%.6f,%.6f,%.6f,%.6g,%.3f\n", h->epoch, h->train_loss, h->train_acc,
+            h->val_loss, h->val_acc, h->val_uar, h->lr, h->seconds);
+  }
+  fclose(f);
+}
+
+/* ---- the commands ---- */
+typedef struct session {
+  cli *c;
+  ev_clip_list clips;
+  ev_labelset ls;
+  speakers spk;
+  ev_arch arch;
+  ev_augment_config aug;
+  ev_dataset ds;
+  char cache_dir[4096];
+} session;
+
+static int build_labelset(session *s) {
+  ev_labelset *ls = &s->ls;
+  memset(ls, 0, sizeof *ls);
+  int want[EV_N_EMOTIONS] = {0};
+  if (s->c->labels) {
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", s->c->labels);
+    for (char *t = strtok(buf, ","); t; t = strtok(NULL, ",")) {
+      int l = ev_label_from_name(t);
+      if (l < 0) {
+        fprintf(stderr, "emovox-train: --labels: unknown label '%s' (use %s, %s, ...)\n", t,
+                canon_names[0], canon_names[1]);
+        return -1;
+      }
+      want[l] = 1;
+    }
+  } else {
+    for (size_t i = 0; i < s->clips.n; i++)
+      want[s->clips.v[i].label] = 1;
+  }
+  for (int e = 0; e < EV_N_EMOTIONS; e++) {
+    ls->index_of[e] = -1;
+    if (want[e]) {
+      ls->index_of[e] = ls->n;
+      ls->canon[ls->n] = e;
+      ls->names[ls->n] = canon_names[e];
+      ls->n++;
+    }
+  }
+  /* drop clips whose label is not trained */
+  size_t k = 0, dropped = 0;
+  for (size_t i = 0; i < s->clips.n; i++) {
+    if (ls->index_of[s->clips.v[i].label] >= 0)
+      s->clips.v[k++] = s->clips.v[i];
+    else {
+      free(s->clips.v[i].path);
+      dropped++;
+    }
+  }
+  s->clips.n = k;
+  if (dropped)
+    fprintf(stderr, "emovox-train: %zu clip(s) with labels outside --labels left out\n", dropped);
+  if (ls->n < 2) {
+    fprintf(stderr, "emovox-train: need at least 2 labels, found %d\n", ls->n);
+    return -1;
+  }
+  return 0;
+}
+
+static void report_distribution(session *s) {
+  long counts[EV_CORPUS_KIND_COUNT * EV_METRICS_MAX_CLASSES] = {0};
+  int used[EV_CORPUS_KIND_COUNT] = {0};
+  for (size_t i = 0; i < s->clips.n; i++) {
+    counts[s->clips.v[i].corpus * s->ls.n + s->ls.index_of[s->clips.v[i].label]]++;
+    used[s->clips.v[i].corpus] = 1;
+  }
+  long packed[EV_CORPUS_KIND_COUNT * EV_METRICS_MAX_CLASSES];
+  const char *names[EV_CORPUS_KIND_COUNT];
+  int nc = 0;
+  char path[4200];
+  snprintf(path, sizeof path, "%s/label_distribution.csv", s->c->out);
+  FILE *f = fopen(path, "w");
+  if (f) {
+    fprintf(f, "corpus");
+    for (int l = 0; l < s->ls.n; l++)
+      fprintf(f, ",%s", s->ls.names[l]);
+    fprintf(f, ",speakers\n");
+  }
+  printf("%-10s", "corpus");
+  for (int l = 0; l < s->ls.n; l++)
+    printf(" %9.9s", s->ls.names[l]);
+  printf(" %8s\n", "speakers");
+  for (int c = 0; c < EV_CORPUS_KIND_COUNT; c++) {
+    if (!used[c])
+      continue;
+    int nspk = 0;
+    for (int k = 0; k < s->spk.n; k++)
+      nspk += s->spk.corpus[k] == c;
+    names[nc] = ev_corpus_kind_name((ev_corpus_kind)c);
+    printf("%-10s", names[nc]);
+    if (f)
+      fprintf(f, "%s", names[nc]);
+    for (int l = 0; l < s->ls.n; l++) {
+      packed[nc * s->ls.n + l] = counts[c * s->ls.n + l];
+      printf(" %9ld", counts[c * s->ls.n + l]);
+      if (f)
+        fprintf(f, ",%ld", counts[c * s->ls.n + l]);
+    }
+    printf(" %8d\n", nspk);
+    if (f)
+      fprintf(f, ",%d\n", nspk);
+    nc++;
+  }
+  if (f)
+    fclose(f);
+  snprintf(path, sizeof path, "%s/label_distribution.png", s->c->out);
+  if (nc)
+    ev_plot_label_distribution(path, packed, nc, names, s->ls.n, s->ls.names);
+}
+
+static int load_clips(session *s) {
+  char err[512];
+  cli *c = s->c;
+  if (c->n_manifests == 0 || c->only) {
+    int found = ev_corpus_scan_root(c->corpora, c->only, &s->clips, err, sizeof err);
+    if (found < 0) {
+      fprintf(stderr, "emovox-train: %s\n", err);
+      return -1;
+    }
+  }
+  for (int i = 0; i < c->n_manifests; i++)
+    if (ev_corpus_read_manifest(c->manifests[i], &s->clips, err, sizeof err) < 0) {
+      fprintf(stderr, "emovox-train: %s\n", err);
+      return -1;
+    }
+  if (s->clips.n == 0) {
+    fprintf(stderr,
+            "emovox-train: no labelled clips found under %s (give --corpora DIR or "
+            "--manifest CSV)\n",
+            c->corpora);
+    return -1;
+  }
+  if (s->clips.rejected)
+    fprintf(stderr, "emovox-train: %zu file(s) rejected (names or rows that do not parse)\n",
+            s->clips.rejected);
+  if (build_labelset(s) != 0 || collect_speakers(&s->clips, &s->spk) != 0)
+    return -1;
+  return 0;
+}
+
+static int extract(session *s) {
+  char err[512];
+  cli *c = s->c;
+  ev_augment_config_default(&s->aug);
+  if (ev_augment_config_parse(&s->aug, c->augment, err, sizeof err) != 0) {
+    fprintf(stderr, "emovox-train: --%s\n", err);
+    return -1;
+  }
+  const char *cache = NULL;
+  if (!c->cache) {
+    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    if (xdg && xdg[0])
+      snprintf(s->cache_dir, sizeof s->cache_dir, "%s/emovox-train", xdg);
+    else if (home && home[0])
+      snprintf(s->cache_dir, sizeof s->cache_dir, "%s/.cache/emovox-train", home);
+    if (s->cache_dir[0])
+      cache = s->cache_dir;
+  } else if (strcmp(c->cache, "none") != 0) {
+    cache = c->cache;
+  }
+  if (cache && mkdir_p(cache) != 0) {
+    fprintf(stderr,
+            "emovox-train: cannot create the cache folder %s (use --cache DIR or "
+            "--cache none)\n",
+            cache);
+    return -1;
+  }
+  ev_extract_opts eo = {&s->arch, &s->aug, c->train.seed, cache, c->train.threads, !c->quiet};
+  double t0 = ev_now();
+  if (ev_dataset_extract(&s->ds, &s->clips, &eo, err, sizeof err) != 0) {
+    fprintf(stderr, "emovox-train: %s\n", err);
+    return -1;
+  }
+  if (!c->quiet)
+    fprintf(stderr,
+            "features: %zu clips x %d version(s) in %.1f s (cache: %zu hits, %zu "
+            "extracted%s%s)\n",
+            s->clips.n, s->ds.copies + 1, ev_now() - t0, s->ds.cache_hits, s->ds.cache_misses,
+            cache ? ", " : "", cache ? cache : "");
+  return 0;
+}
+
+static char *provenance(session *s, const ev_run *run, const ev_metrics *val, size_t n_val_spk,
+                        const char *val_speakers) {
+  json_t *o = json_object();
+  json_t *corp = json_array();
+  size_t per[EV_CORPUS_KIND_COUNT] = {0};
+  for (size_t i = 0; i < s->clips.n; i++)
+    per[s->clips.v[i].corpus]++;
+  for (int c = 0; c < EV_CORPUS_KIND_COUNT; c++)
+    if (per[c]) {
+      json_t *e = json_object();
+      json_object_set_new(e, "name", json_string(ev_corpus_kind_name((ev_corpus_kind)c)));
+      json_object_set_new(e, "clips", json_integer((json_int_t)per[c]));
+      json_array_append_new(corp, e);
+    }
+  json_object_set_new(o, "corpora", corp);
+  json_object_set_new(o, "command", json_string(s->c->cmdline));
+  char date[64];
+  time_t now = time(NULL);
+  strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+  json_object_set_new(o, "date", json_string(date));
+  char rev[128];
+  git_revision(rev, sizeof rev);
+  json_object_set_new(o, "revision", json_string(rev));
+  json_object_set_new(o, "trainer", json_string("emovox-train 0.1.0"));
+  json_object_set_new(o, "arch", json_string(s->arch.name));
+  json_object_set_new(o, "seed", json_integer((json_int_t)s->c->train.seed));
+  char aug[256];
+  ev_augment_config_describe(&s->aug, aug, sizeof aug);
+  json_object_set_new(o, "augment", json_string(aug));
+  json_object_set_new(o, "epochs_run", json_integer(run->result.n_hist));
+  json_object_set_new(o, "best_epoch", json_integer(run->result.best_epoch));
+  json_t *ev = json_object();
+  if (val && val->total) {
+    json_t *v = metrics_json(val, &s->ls);
+    json_object_set_new(v, "speakers", json_integer((json_int_t)n_val_spk));
+    json_object_set_new(v, "speaker_list", json_string(val_speakers));
+    json_object_set_new(ev, "validation", v);
+  }
+  json_object_set_new(o, "evaluation", ev);
+  char *text = json_dumps(o, JSON_COMPACT);
+  json_decref(o);
+  return text;
+}
+
+static size_t *clip_indices(session *s, const char *mark, int want, size_t *n) {
+  size_t *idx = malloc((s->clips.n + 1) * sizeof *idx);
+  *n = 0;
+  if (!idx)
+    return NULL;
+  for (size_t i = 0; i < s->clips.n; i++)
+    if (mark[s->spk.of_clip[i]] == want)
+      idx[(*n)++] = i;
+  return idx;
+}
+
+static int cmd_train(session *s) {
+  cli *c = s->c;
+  char err[512], path[4300];
+  char *val_mark = calloc((size_t)s->spk.n + 1, 1);
+  if (!val_mark)
+    return -1;
+  pick_validation(&s->spk, NULL, c->val_fraction, c->train.seed, val_mark);
+  size_t n_tr, n_va, n_vspk = 0;
+  size_t *tr = clip_indices(s, val_mark, 0, &n_tr), *va = clip_indices(s, val_mark, 1, &n_va);
+  char vlist[2048] = "";
+  for (int k = 0; k < s->spk.n; k++)
+    if (val_mark[k]) {
+      n_vspk++;
+      strncat(vlist, s->spk.name[k], sizeof vlist - strlen(vlist) - 2);
+      strncat(vlist, " ", sizeof vlist - strlen(vlist) - 1);
+    }
+  printf("training on %zu clips, validating on %zu clips of %zu held-out speakers: %s\n", n_tr,
+         n_va, n_vspk, vlist[0] ? vlist : "(none: fixed epochs)");
+  ev_run run;
+  int rc =
+      ev_run_train(&run, &s->arch, &s->ds, &s->ls, tr, n_tr, va, n_va, &c->train, err, sizeof err);
+  if (rc != 0) {
+    fprintf(stderr, "emovox-train: %s\n", err);
+    goto done;
+  }
+  ev_confusion cm;
+  ev_metrics m;
+  ev_confusion_init(&cm, s->ls.n);
+  if (n_va) {
+    if (ev_run_evaluate(&run, &s->arch, &s->ds, &s->ls, va, n_va, c->train.threads, &cm, NULL, err,
+                        sizeof err) != 0) {
+      fprintf(stderr, "emovox-train: %s\n", err);
+      rc = -1;
+      goto done;
+    }
+  }
+  ev_metrics_compute(&cm, &m);
+  if (n_va) {
+    printf("validation (best epoch %d of %d):\n", run.result.best_epoch, run.result.n_hist);
+    ev_metrics_print(stdout, &cm, &m, s->ls.names);
+    snprintf(path, sizeof path, "%s/validation", c->out);
+    ev_metrics_write_csv(path, &cm, &m, s->ls.names);
+    snprintf(path, sizeof path, "%s/validation_confusion.png", c->out);
+    ev_plot_confusion(path, &cm, s->ls.names, "validation (held-out speakers)");
+  }
+  snprintf(path, sizeof path, "%s/history.csv", c->out);
+  write_history(path, &run.result);
+  snprintf(path, sizeof path, "%s/learning_curves.png", c->out);
+  char title[160];
+  snprintf(title, sizeof title, "%s: learning curves", s->arch.name);
+  ev_plot_learning_curves(path, run.result.hist, run.result.n_hist, title);
+  if (s->arch.functionals) {
+    printf("functionals baseline: evaluation only, no model file written\n");
+  } else {
+    char *prov = provenance(s, &run, &m, n_vspk, vlist);
+    char model_path[4300];
+    if (c->output)
+      snprintf(model_path, sizeof model_path, "%s", c->output);
+    else
+      snprintf(model_path, sizeof model_path, "%s/emovox-%s.safetensors", c->out, s->arch.name);
+    rc = ev_run_export(&run, &s->arch, &s->ls, c->name ? c->name : s->arch.name, prov, model_path,
+                       err, sizeof err);
+    free(prov);
+    if (rc != 0)
+      fprintf(stderr, "emovox-train: cannot write %s: %s\n", model_path, err);
+    else
+      printf("model written: %s (%zu parameters, %.0f training clips/s)\n", model_path,
+             run.net.n_params, run.result.clips_per_second);
+  }
+done:
+  ev_run_free(&run);
+  free(tr);
+  free(va);
+  free(val_mark);
+  return rc;
+}
+
+static int cmd_evaluate(session *s) {
+  cli *c = s->c;
+  char err[512], path[4300];
+  int n_folds = 0;
+  int *fold_of_spk = calloc((size_t)s->spk.n + 1, sizeof *fold_of_spk);
+  if (!fold_of_spk)
+    return -1;
+  char fold_name[64][64];
+  if (c->loco) {
+    int map[EV_CORPUS_KIND_COUNT];
+    for (int k = 0; k < EV_CORPUS_KIND_COUNT; k++)
+      map[k] = -1;
+    for (int k = 0; k < s->spk.n; k++) {
+      int co = s->spk.corpus[k];
+      if (map[co] < 0) {
+        map[co] = n_folds;
+        snprintf(fold_name[n_folds], sizeof fold_name[0], "%s", ev_corpus_kind_name(co));
+        n_folds++;
+      }
+      fold_of_spk[k] = map[co];
+    }
+    if (n_folds < 2) {
+      fprintf(stderr, "emovox-train: --loco needs at least two corpora\n");
+      free(fold_of_spk);
+      return -1;
+    }
+  } else if (c->holdout) {
+    int found = 0;
+    for (int k = 0; k < s->spk.n; k++) {
+      const char *colon = strchr(s->spk.name[k], ':');
+      int match =
+          !strcasecmp(s->spk.name[k], c->holdout) || (colon && !strcasecmp(colon + 1, c->holdout));
+      fold_of_spk[k] = match ? 0 : -1;
+      found += match;
+    }
+    if (!found) {
+      fprintf(stderr, "emovox-train: no speaker '%s' (run `emovox-train list` to see them)\n",
+              c->holdout);
+      free(fold_of_spk);
+      return -1;
+    }
+    n_folds = 1;
+    snprintf(fold_name[0], sizeof fold_name[0], "%s", c->holdout);
+  } else {
+    int k_folds = 5;
+    if (c->folds && sscanf(c->folds, "speaker:%d", &k_folds) != 1) {
+      fprintf(stderr, "emovox-train: --folds must be speaker:K\n");
+      free(fold_of_spk);
+      return -1;
+    }
+    if (k_folds < 2 || k_folds > 64) {
+      fprintf(stderr, "emovox-train: --folds speaker:K needs 2 <= K <= 64\n");
+      free(fold_of_spk);
+      return -1;
+    }
+    int per[EV_CORPUS_KIND_COUNT] = {0};
+    for (int k = 0; k < s->spk.n; k++) /* each corpus's speakers dealt round-robin */
+      fold_of_spk[k] = per[s->spk.corpus[k]]++ % k_folds;
+    n_folds = k_folds;
+    for (int f = 0; f < n_folds; f++)
+      snprintf(fold_name[f], sizeof fold_name[0], "fold%d", f + 1);
+  }
+  snprintf(path, sizeof path, "%s/folds.csv", c->out);
+  FILE *ff = fopen(path, "w");
+  if (ff)
+    fprintf(ff, "fold,test_speakers,test_clips,accuracy,uar,macro_f1,best_epoch,epochs\n");
+  ev_confusion total;
+  ev_confusion_init(&total, s->ls.n);
+  int rc = 0;
+  for (int f = 0; f < n_folds && rc == 0; f++) {
+    char *test_mark = calloc((size_t)s->spk.n + 1, 1), *allowed = calloc((size_t)s->spk.n + 1, 1);
+    char *val_mark = calloc((size_t)s->spk.n + 1, 1);
+    char tlist[2048] = "";
+    for (int k = 0; k < s->spk.n; k++) {
+      test_mark[k] = fold_of_spk[k] == f;
+      allowed[k] = !test_mark[k];
+      if (test_mark[k]) {
+        strncat(tlist, s->spk.name[k], sizeof tlist - strlen(tlist) - 2);
+        strncat(tlist, " ", sizeof tlist - strlen(tlist) - 1);
+      }
+    }
+    /* inner validation (early stopping) from the training speakers only */
+    pick_validation(&s->spk, allowed, c->val_fraction, c->train.seed + (uint64_t)f, val_mark);
+    for (int k = 0; k < s->spk.n; k++)
+      if (test_mark[k])
+        val_mark[k] = 2;
+    size_t n_tr, n_va, n_te;
+    size_t *tr = clip_indices(s, val_mark, 0, &n_tr), *va = clip_indices(s, val_mark, 1, &n_va);
+    size_t *te = clip_indices(s, val_mark, 2, &n_te);
+    printf("== %s: test %zu clips (%s), train %zu, validation %zu\n", fold_name[f], n_te, tlist,
+           n_tr, n_va);
+    ev_run run;
+    ev_confusion cm;
+    ev_metrics m;
+    ev_confusion_init(&cm, s->ls.n);
+    rc = ev_run_train(&run, &s->arch, &s->ds, &s->ls, tr, n_tr, va, n_va, &c->train, err,
+                      sizeof err);
+    if (rc == 0)
+      rc = ev_run_evaluate(&run, &s->arch, &s->ds, &s->ls, te, n_te, c->train.threads, &cm, NULL,
+                           err, sizeof err);
+    if (rc != 0) {
+      fprintf(stderr, "emovox-train: %s: %s\n", fold_name[f], err);
+    } else {
+      ev_metrics_compute(&cm, &m);
+      ev_confusion_merge(&total, &cm);
+      printf("%s: accuracy %.2f%%  UAR %.2f%%  macro-F1 %.2f%%  (%ld clips)\n", fold_name[f],
+             100 * m.accuracy, 100 * m.uar, 100 * m.macro_f1, m.total);
+      if (ff)
+        fprintf(ff, "%s,%s,%ld,%.6f,%.6f,%.6f,%d,%d\n", fold_name[f], tlist, m.total, m.accuracy,
+                m.uar, m.macro_f1, run.result.best_epoch, run.result.n_hist);
+      snprintf(path, sizeof path, "%s/%s_history.csv", c->out, fold_name[f]);
+      write_history(path, &run.result);
+      snprintf(path, sizeof path, "%s/%s_curves.png", c->out, fold_name[f]);
+      char title[200];
+      snprintf(title, sizeof title, "%s, %s: learning curves", s->arch.name, fold_name[f]);
+      ev_plot_learning_curves(path, run.result.hist, run.result.n_hist, title);
+    }
+    ev_run_free(&run);
+    free(tr);
+    free(va);
+    free(te);
+    free(test_mark);
+    free(allowed);
+    free(val_mark);
+  }
+  if (ff)
+    fclose(ff);
+  if (rc == 0) {
+    ev_metrics m;
+    ev_metrics_compute(&total, &m);
+    printf("== all folds (%s, arch %s):\n",
+           c->loco      ? "leave one corpus out"
+           : c->holdout ? "held-out speaker"
+                        : "speaker folds",
+           s->arch.name);
+    ev_metrics_print(stdout, &total, &m, s->ls.names);
+    snprintf(path, sizeof path, "%s/overall", c->out);
+    ev_metrics_write_csv(path, &total, &m, s->ls.names);
+    snprintf(path, sizeof path, "%s/overall_confusion.png", c->out);
+    char title[200];
+    snprintf(title, sizeof title, "%s: confusion over all test folds", s->arch.name);
+    ev_plot_confusion(path, &total, s->ls.names, title);
+    printf("reports in %s/\n", c->out);
+  }
+  free(fold_of_spk);
+  return rc;
+}
+
+static int cmd_list(session *s) {
+  for (int k = 0; k < s->spk.n; k++) {
+    long n = 0;
+    for (size_t i = 0; i < s->clips.n; i++)
+      n += s->spk.of_clip[i] == k;
+    printf("speaker %-16s %5ld clips\n", s->spk.name[k], n);
+  }
+  printf("%zu clips, %d speakers, %d labels; distribution in %s/label_distribution.{csv,png}\n",
+         s->clips.n, s->spk.n, s->ls.n, s->c->out);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  cli c;
+  if (parse_cli(argc, argv, &c) != 0)
+    return 2;
+  if (!strcmp(c.command, "presets")) {
+    for (int i = 0; i < ev_arch_n_presets(); i++) {
+      ev_arch a;
+      char err[256];
+      if (ev_arch_parse(ev_arch_preset_json(i), &a, err, sizeof err) == 0) {
+        printf("%-14s %s\n", a.name, a.description);
+        ev_arch_free(&a);
+      }
+    }
+    return 0;
+  }
+  if (strcmp(c.command, "train") && strcmp(c.command, "evaluate") && strcmp(c.command, "list")) {
+    fprintf(stderr, "emovox-train: unknown command '%s' (train, evaluate, list, presets)\n",
+            c.command);
+    return 2;
+  }
+  session s;
+  memset(&s, 0, sizeof s);
+  s.c = &c;
+  char err[512];
+  if (ev_arch_load(c.arch, &s.arch, err, sizeof err) != 0) {
+    fprintf(stderr, "emovox-train: %s\n", err);
+    return 2;
+  }
+  if (mkdir_p(c.out) != 0) {
+    fprintf(stderr, "emovox-train: cannot create the report folder %s (use --out DIR)\n", c.out);
+    return 1;
+  }
+  int rc = load_clips(&s);
+  if (rc == 0)
+    report_distribution(&s);
+  if (rc == 0 && !strcmp(c.command, "list"))
+    rc = cmd_list(&s);
+  else if (rc == 0) {
+    rc = extract(&s);
+    if (rc == 0)
+      rc = !strcmp(c.command, "train") ? cmd_train(&s) : cmd_evaluate(&s);
+  }
+  ev_dataset_free(&s.ds);
+  speakers_free(&s.spk);
+  ev_clip_list_free(&s.clips);
+  ev_arch_free(&s.arch);
+  return rc == 0 ? 0 : 1;
+}
