@@ -19,7 +19,7 @@ void ev_gru_cell(const ev_layer *l, const float *x, const float *h_prev, float *
   for (int j = 0; j < H; j++) {
     float r = ev_sigmoidf(gi[j] + gh[j]);
     float z = ev_sigmoidf(gi[H + j] + gh[H + j]);
-    float n = tanhf(gi[2 * H + j] + r * gh[2 * H + j]);
+    float n = ev_tanhf(gi[2 * H + j] + r * gh[2 * H + j]);
     float hn = ev_sanitizef((1.0f - z) * n + z * h_prev[j]);
     if (cache_t) {
       cache_t[j] = r;
@@ -68,7 +68,7 @@ void ev_lstm_cell(const ev_layer *l, int dir, const float *P, const float *h_pre
   for (int j = 0; j < H; j++) {
     float i = ev_sigmoidf(gates[j]);
     float f = ev_sigmoidf(gates[H + j]);
-    float g = tanhf(gates[2 * H + j]);
+    float g = ev_tanhf(gates[2 * H + j]);
     float o = ev_sigmoidf(gates[3 * H + j]);
     float cn = ev_sanitizef(f * c_prev[j] + i * g);
     gates[j] = i;
@@ -76,7 +76,7 @@ void ev_lstm_cell(const ev_layer *l, int dir, const float *P, const float *h_pre
     gates[2 * H + j] = g;
     gates[3 * H + j] = o;
     c[j] = cn;
-    h[j] = ev_sanitizef(o * tanhf(cn));
+    h[j] = ev_sanitizef(o * ev_tanhf(cn));
   }
 }
 

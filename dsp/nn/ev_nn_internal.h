@@ -25,6 +25,23 @@ static inline float ev_sigmoidf(float x) {
   x = fminf(fmaxf(x, -EV_EXP_CLAMP), EV_EXP_CLAMP);
   return 1.0f / (1.0f + expf(-x));
 }
+/* tanh to float accuracy (max relative error 2.4e-7 against double tanh, tested; glibc's
+ * tanhf: 1.6e-7) at a third of tanhf's cost, which dominated the recurrent cells: an odd
+ * Taylor polynomial below |x| = 1/8 (truncation < 1e-10), (1 - e) / (1 + e) with
+ * e = exp(-2|x|) above, where the cancellation in 1 - e costs at most ~2 ulp. |x| is capped at
+ * 20 (tanh = 1 - 8e-18 there) so expf never returns a denormal. NaN stays NaN. */
+static inline float ev_tanhf(float x) {
+  float a = fabsf(x);
+  if (a < 0.125f) {
+    float x2 = x * x;
+    return x + x * x2 *
+                   (-0.333333333f + x2 * (0.133333333f + x2 * (-0.053968254f + x2 * 0.021869488f)));
+  }
+  float e = expf(-2.0f * (a > 20.0f ? 20.0f : a)); /* not fminf: it would turn NaN into 20 */
+  float t = (1.0f - e) / (1.0f + e);
+  return x < 0.0f ? -t : t;
+}
+
 /* State sanitiser: NaN, +-Inf and anything beyond 1e30 -> 0; denormals and |v| < 1e-30 -> 0.
  * Applied to every recurrent/pooled state value after each step (in step and forward_seq
  * alike, so both stay equal). Identity for all values training ever sees. */
@@ -55,27 +72,30 @@ static inline void ev_matvec_acc(float *y, const float *W, int rows, int cols, c
     y[r] += (s0 + s1) + (s2 + s3);
   }
 }
-/* x[c] += sum_r W[r, c] * y[r] (transpose product, for backward). */
-static inline void ev_matvec_t_acc(float *x, const float *W, int rows, int cols, const float *y) {
-  for (int r = 0; r < rows; r++) {
-    const float *w = W + (size_t)r * cols;
-    float g = y[r];
-    if (g == 0.0f)
-      continue;
-    for (int c = 0; c < cols; c++)
-      x[c] += w[c] * g;
+/* y[0..n) += a * x[0..n), unrolled by four so that gcc -O2 (whose "very cheap" vectoriser
+ * skips loops of unknown length) still combines the four statements into one SIMD op. */
+static inline void ev_axpy(float *restrict y, float a, const float *restrict x, int n) {
+  int c = 0;
+  for (; c + 4 <= n; c += 4) {
+    y[c] += a * x[c];
+    y[c + 1] += a * x[c + 1];
+    y[c + 2] += a * x[c + 2];
+    y[c + 3] += a * x[c + 3];
   }
+  for (; c < n; c++)
+    y[c] += a * x[c];
 }
-/* G[r, c] += y[r] * x[c] (outer product, for weight gradients). */
+/* x[c] += sum_r W[r, c] * y[r] (transpose product, for backward). x must not overlap W. */
+static inline void ev_matvec_t_acc(float *x, const float *W, int rows, int cols, const float *y) {
+  for (int r = 0; r < rows; r++)
+    if (y[r] != 0.0f)
+      ev_axpy(x, y[r], W + (size_t)r * cols, cols);
+}
+/* G[r, c] += y[r] * x[c] (outer product, for weight gradients). G must not overlap x. */
 static inline void ev_outer_acc(float *G, int rows, int cols, const float *y, const float *x) {
-  for (int r = 0; r < rows; r++) {
-    float *g = G + (size_t)r * cols;
-    float a = y[r];
-    if (a == 0.0f)
-      continue;
-    for (int c = 0; c < cols; c++)
-      g[c] += a * x[c];
-  }
+  for (int r = 0; r < rows; r++)
+    if (y[r] != 0.0f)
+      ev_axpy(G + (size_t)r * cols, y[r], x, cols);
 }
 
 static inline float ev_act_value(ev_activation act, float z) {
@@ -85,7 +105,7 @@ static inline float ev_act_value(ev_activation act, float z) {
   case EV_ACT_GELU: /* exact: z * Phi(z) */
     return 0.5f * z * (1.0f + erff(z * 0.70710678118654752f));
   case EV_ACT_TANH:
-    return tanhf(z);
+    return ev_tanhf(z);
   case EV_ACT_SIGMOID:
     return ev_sigmoidf(z);
   default:
@@ -103,7 +123,7 @@ static inline float ev_act_deriv(ev_activation act, float z) {
     return cdf + z * pdf;
   }
   case EV_ACT_TANH: {
-    float t = tanhf(z);
+    float t = ev_tanhf(z);
     return 1.0f - t * t;
   }
   case EV_ACT_SIGMOID: {

@@ -63,7 +63,7 @@ static void lstm_cell_backward(const ev_layer *l, int dir, const float *gates, c
   const float *Whh = l->params[(dir ? EV_P_REVERSE : 0) + EV_P_W_HH].data;
   for (int j = 0; j < H; j++) {
     float i = gates[j], f = gates[H + j], g = gates[2 * H + j], o = gates[3 * H + j];
-    float tc = tanhf(c[j]);
+    float tc = ev_tanhf(c[j]);
     float d_o = dh[j] * tc;
     float dcj = dc[j] + dh[j] * o * (1.0f - tc * tc);
     dP[j] = dcj * g * i * (1.0f - i);

@@ -3,6 +3,7 @@
  * hop. EMOVOX_BENCH_QUICK=1 runs a few hundred frames only. */
 #include <time.h>
 
+#include "ev_layers_backward.h"
 #include "nn_test_util.h"
 
 static double now_s(void) {
@@ -68,7 +69,51 @@ int main(void) {
     free(out);
     nn_layer_free(&nl);
   }
+  printf("(a frame hop is 10000 us; worst includes scheduler noise on a shared machine)\n\n");
+
+  /* training cost: forward_seq + backward_seq over one crop */
+  const int T = 300;
+  int reps = (quick && *quick == '1') ? 1 : 5;
+  printf("%-34s %12s %12s   (crop of %d frames)\n", "layer (training)", "forward ms", "backward ms",
+         T);
+  for (int i = 0; i < n; i++) {
+    nn_layer nl;
+    nn_seed(i + 1);
+    nn_layer_make(&nl, &c[i], 0.2f);
+    const ev_layer *l = &nl.l;
+    float *in = nn_xcalloc((size_t)T * l->in_dim, sizeof(float));
+    float *out = nn_xcalloc((size_t)T * l->out_dim, sizeof(float));
+    float *dout = nn_xcalloc((size_t)T * l->out_dim, sizeof(float));
+    float *din = nn_xcalloc((size_t)T * l->in_dim, sizeof(float));
+    float *cache = nn_xcalloc(ev_layer_cache_floats(l, T), sizeof(float));
+    float *grad = nn_xcalloc(ev_layer_n_weights(l), sizeof(float));
+    float *dp[EV_LAYER_MAX_PARAMS] = {0};
+    for (int p = 0, off = 0; p < l->n_params; off += (int)l->params[p].size, p++)
+      dp[p] = grad + off;
+    nn_fill(in, (size_t)T * l->in_dim, 1.0f);
+    nn_fill(dout, (size_t)T * l->out_dim, 1.0f);
+    double tf = 1e30, tb = 1e30;
+    for (int r = 0; r < reps; r++) {
+      double t0 = now_s();
+      ev_layer_forward_seq(l, T, in, out, cache);
+      double t1 = now_s();
+      ev_layer_backward_seq(l, T, in, cache, dout, din, dp);
+      double t2 = now_s();
+      tf = fmin(tf, t1 - t0);
+      tb = fmin(tb, t2 - t1);
+    }
+    char what[64];
+    snprintf(what, sizeof what, "%s %d->%d H%d W%d", ev_layer_kind_name(l->kind), l->in_dim,
+             l->out_dim, l->hidden, l->window);
+    printf("%-34s %12.3f %12.3f\n", what, 1e3 * tf, 1e3 * tb);
+    free(in);
+    free(out);
+    free(dout);
+    free(din);
+    free(cache);
+    free(grad);
+    nn_layer_free(&nl);
+  }
   free(t);
-  printf("(a frame hop is 10000 us; worst includes scheduler noise on a shared machine)\n");
   return 0;
 }

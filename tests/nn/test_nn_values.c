@@ -1,6 +1,7 @@
 /* Layer outputs against hand-computed values and against an independent double-precision
  * re-implementation of PyTorch's GRU/LSTM equations (which also pins the gate orders and the
  * bilstm window semantics); plus configuration checking, names and parameter shapes. */
+#include "ev_nn_internal.h"
 #include "nn_test_util.h"
 
 static void set(ev_layer *l, const char *name, const float *v) {
@@ -298,7 +299,30 @@ static void config_checks(void) {
            "softmax has no params, state or cache");
 }
 
+/* The numeric helpers against libm in double. */
+static void helper_checks(void) {
+  double worst = 0, at = 0;
+  for (long i = -12000000; i <= 12000000; i++) {
+    float x = (float)i * 2.5e-6f; /* -30 .. 30, dense around the polynomial/exp switch */
+    double ref = tanh((double)x);
+    double rel = fabs((double)ev_tanhf(x) - ref) / fmax(fabs(ref), 1e-30);
+    if (rel > worst)
+      worst = rel, at = x;
+  }
+  printf("ev_tanhf: max relative error %.3g (at %g)\n", worst, at);
+  EV_CHECK(worst < 5e-7, "ev_tanhf relative error %.3g at %g", worst, at);
+  EV_CHECK(ev_tanhf(INFINITY) == 1.0f && ev_tanhf(-INFINITY) == -1.0f, "tanh(+-inf)");
+  EV_CHECK(isnan(ev_tanhf(NAN)), "tanh(NaN) stays NaN (the state sanitiser handles it)");
+  EV_CHECK(ev_tanhf(1e-40f) == 1e-40f && ev_tanhf(0.0f) == 0.0f, "tiny arguments");
+  EV_CHECK_NEAR(ev_sigmoidf(-1e30f), 0.0, 1e-30, "sigmoid(-huge)");
+  EV_CHECK(ev_sigmoidf(1e30f) == 1.0f, "sigmoid(huge)");
+  EV_CHECK(ev_sanitizef(NAN) == 0.0f && ev_sanitizef(INFINITY) == 0.0f &&
+               ev_sanitizef(1e-35f) == 0.0f && ev_sanitizef(-0.5f) == -0.5f,
+           "sanitiser");
+}
+
 int main(void) {
+  helper_checks();
   hand_values();
   reference_checks();
   config_checks();
