@@ -1,0 +1,94 @@
+ardour {
+	["type"]    = "session",
+	name        = "Emovox: Drive Parameter",
+	category    = "Emovox",
+	license     = "ISC",
+	author      = "Emovox",
+	description = [[Each process cycle, reads one output of the Emovox speech emotion plugin on a track
+(a probability, arousal, valence, voice activity or confidence) and sets a parameter of
+another plugin from it: the output's range is mapped onto [Minimum, Maximum] (inverted if
+asked) and smoothed with a one-pole filter. Example: more reverb when the voice is sad.]]
+}
+
+-- Output symbols of the Emovox plugin, their port index (plugin/emovox_ports.h) and range.
+local EMOVOX_OUTPUTS = {
+	neutral = { 9, 0, 1 }, calm = { 10, 0, 1 }, happy = { 11, 0, 1 }, sad = { 12, 0, 1 },
+	angry = { 13, 0, 1 }, fearful = { 14, 0, 1 }, disgust = { 15, 0, 1 }, surprised = { 16, 0, 1 },
+	confidence = { 18, 0, 1 }, arousal = { 19, -1, 1 }, valence = { 20, -1, 1 }, voice = { 21, 0, 1 },
+}
+
+function sess_params ()
+	return {
+		["source_track"]  = { title = "Track with Emovox", default = "Voice" },
+		["output"]        = { title = "Emovox output (neutral calm happy sad angry fearful disgust surprised confidence arousal valence voice)", default = "arousal" },
+		["target_track"]  = { title = "Track of the driven plugin", default = "Voice" },
+		["target_plugin"] = { title = "Driven plugin's name (as shown in the mixer strip)", default = "ACE Reverb" },
+		["target_param"]  = { title = "Parameter number of the driven plugin (0 = its first control)", default = "0" },
+		["minimum"]       = { title = "Parameter value at the output's minimum", default = "0" },
+		["maximum"]       = { title = "Parameter value at the output's maximum", default = "1" },
+		["smoothing_ms"]  = { title = "Smoothing time constant (ms)", default = "200" },
+		["invert"]        = { title = "Invert (yes/no)", default = "no" },
+	}
+end
+
+function factory (params)
+	local p = params or {}
+	local source_name = p["source_track"] or "Voice"
+	local output = EMOVOX_OUTPUTS[p["output"] or "arousal"] or EMOVOX_OUTPUTS["arousal"]
+	local target_name = p["target_track"] or "Voice"
+	local target_plugin = p["target_plugin"] or ""
+	local target_param = tonumber (p["target_param"] or "0") or 0
+	local lo = tonumber (p["minimum"] or "0") or 0
+	local hi = tonumber (p["maximum"] or "1") or 1
+	local tau_s = math.max (0.001, (tonumber (p["smoothing_ms"] or "200") or 200) / 1000)
+	local invert = (p["invert"] or "no"):lower ():sub (1, 1) == "y"
+
+	-- Found once, then cached: searching routes every cycle would be wasteful.
+	local emovox = nil  -- the Emovox plugin (ARDOUR:Plugin)
+	local target = nil  -- the driven processor
+	local state = nil   -- smoothed value in the output's own range
+	local last_sent = nil
+
+	local function find_processor (route, matches)
+		local i = 0
+		while true do
+			local proc = route:nth_plugin (i)
+			if proc:isnil () then return nil end
+			if matches (proc) then return proc end
+			i = i + 1
+		end
+	end
+
+	local function resolve ()
+		local src = Session:route_by_name (source_name)
+		local dst = Session:route_by_name (target_name)
+		if src:isnil () or dst:isnil () then return false end
+		local e = find_processor (src, function (proc)
+			local pi = proc:to_insert ()
+			return not pi:isnil () and pi:plugin (0):unique_id ():find ("emovox.org/plugins/emovox", 1, true) ~= nil
+		end)
+		local t = find_processor (dst, function (proc) return proc:display_name () == target_plugin end)
+		if not e or not t then return false end
+		emovox = e:to_insert ():plugin (0)
+		target = t
+		return true
+	end
+
+	return function (n_samples)
+		if not emovox and not resolve () then return end
+		-- Output control ports are read by port index.
+		local x = emovox:get_parameter (output[1])
+		local rate = Session:nominal_sample_rate ()
+		local a = 1 - math.exp (-n_samples / (tau_s * rate))
+		if state == nil then state = x else state = state + a * (x - state) end
+		local u = (state - output[2]) / (output[3] - output[2])
+		u = math.min (1, math.max (0, u))
+		if invert then u = 1 - u end
+		local value = lo + (hi - lo) * u
+		-- Only touch the parameter when the change is audible (1/1000 of the range).
+		if last_sent == nil or math.abs (value - last_sent) > math.abs (hi - lo) * 1e-3 then
+			ARDOUR.LuaAPI.set_processor_param (target, target_param, value)
+			last_sent = value
+		end
+	end
+end
