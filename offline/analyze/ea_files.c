@@ -65,7 +65,12 @@ static char *join(const char *a, const char *b) {
 }
 
 /* root_len: length of the directory argument, so that rel is the path below it. */
-static int walk(ea_file_list *l, const char *dir, size_t root_len, char *err, size_t errlen) {
+static int walk(ea_file_list *l, const char *dir, size_t root_len, int depth, char *err,
+                size_t errlen) {
+  if (depth > 64) { /* a symbolic link loop */
+    snprintf(err, errlen, "%s: directories nested too deeply (a symbolic link loop?)", dir);
+    return -1;
+  }
   DIR *d = opendir(dir);
   if (!d) {
     snprintf(err, errlen, "cannot read directory %s: %s", dir, strerror(errno));
@@ -87,7 +92,7 @@ static int walk(ea_file_list *l, const char *dir, size_t root_len, char *err, si
       while (*rel == '/')
         rel++;
       if (S_ISDIR(st.st_mode))
-        rc = walk(l, path, root_len, err, errlen);
+        rc = walk(l, path, root_len, depth + 1, err, errlen);
       else if (S_ISREG(st.st_mode) && is_audio_name(e->d_name))
         rc = push(l, path, rel);
     }
@@ -107,7 +112,7 @@ int ea_files_add_input(ea_file_list *l, const char *input, char *err, size_t err
     return -1;
   }
   if (S_ISDIR(st.st_mode))
-    return walk(l, input, strlen(input), err, errlen);
+    return walk(l, input, strlen(input), 0, err, errlen);
   const char *base = strrchr(input, '/');
   if (push(l, input, base ? base + 1 : input)) {
     snprintf(err, errlen, "out of memory");

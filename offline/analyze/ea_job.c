@@ -112,6 +112,7 @@ typedef struct file_run {
   ea_plot_data plot;
   int plotting;
   float *chan[2];
+  const float **inputs; /* one pointer per plugin audio input */
   const char **names;
   int *is_int;
 } file_run;
@@ -123,12 +124,13 @@ static void file_run_free(file_run *r) {
     ea_plot_free(&r->plot);
   free(r->chan[0]);
   free(r->chan[1]);
+  free(r->inputs);
   free(r->names);
   free(r->is_int);
 }
 
 /* Runs the plugin over the whole file. Blocks are at most --block long and are cut at every
- * 10 ms boundary (sample floor(k * rate / 100)), where a row of outputs is taken. */
+ * 10 ms boundary (sample floor(k * rate / 100), in integers), where a row of outputs is taken. */
 static int run_file(ea_host *h, const ea_options *opt, int job, file_run *r, char *err,
                     size_t errlen) {
   double rate = r->audio.info.samplerate;
@@ -138,16 +140,22 @@ static int run_file(ea_host *h, const ea_options *opt, int job, file_run *r, cha
       snprintf(err, errlen, "out of memory");
       return -1;
     }
-  const float *inputs[8];
   int n_plugin_in = ea_host_n_audio_inputs(h);
+  const float **inputs = calloc((size_t)n_plugin_in + 1, sizeof *inputs);
+  if (!inputs) {
+    snprintf(err, errlen, "out of memory");
+    return -1;
+  }
+  r->inputs = inputs;
   if (ea_host_start(h, rate, err, errlen))
     return -1;
   if (r->plotting && ea_plot_begin(&r->plot, rate, r->audio.info.frames, READ_CHUNK, err, errlen))
     return -1;
 
-  int64_t pos = 0;       /* frames given to the plugin */
-  int64_t hop_index = 1; /* next row at sample floor(hop_index * rate * EA_HOP_S) */
-  int64_t next_row = (int64_t)floor(rate * EA_HOP_S);
+  int64_t pos = 0;                             /* frames given to the plugin */
+  int64_t hop_index = 1;                       /* next row at sample hop_index * rate / 100 */
+  int64_t int_rate = r->audio.info.samplerate; /* integer: boundaries without rounding error */
+  int64_t next_row = int_rate / EA_HOPS_PER_S;
   int64_t total = r->audio.info.frames;
   int64_t progress_step = (int64_t)rate * 20, next_progress = progress_step;
   for (;;) {
@@ -165,7 +173,7 @@ static int run_file(ea_host *h, const ea_options *opt, int job, file_run *r, cha
         n = opt->host.block;
       if (pos + n > next_row)
         n = next_row - pos;
-      for (int c = 0; c < n_plugin_in && c < 8; c++)
+      for (int c = 0; c < n_plugin_in; c++)
         inputs[c] = r->chan[n_in == 2 ? (c & 1) : 0] + off;
       if (n > 0)
         ea_host_process(h, inputs, (uint32_t)n);
@@ -177,7 +185,7 @@ static int run_file(ea_host *h, const ea_options *opt, int job, file_run *r, cha
           return -1;
         }
         hop_index++;
-        next_row = (int64_t)floor((double)hop_index * rate * EA_HOP_S);
+        next_row = hop_index * int_rate / EA_HOPS_PER_S;
       }
     }
     if (pos >= next_progress) {

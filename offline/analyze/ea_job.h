@@ -7,7 +7,7 @@
 #include "ea_host.h"
 #include "ea_series.h"
 
-#define EA_HOP_S 0.01 /* output hop */
+#define EA_HOPS_PER_S 100 /* output hop: 10 ms */
 
 typedef struct ea_options {
   ea_host_config host;
