@@ -10,6 +10,7 @@
 #include "analyzer_signal.h"
 #include "ev_analyzer.h"
 #include "ev_model.h"
+#include "rt_guard.h"
 
 static double now(void) {
   struct timespec ts;
@@ -87,6 +88,19 @@ int main(int argc, char **argv) {
            path, ev_model_name(model), ev_model_n_params(model),
            stat(path, &st) ? -1LL : (long long)st.st_size, ev_model_n_layers(model),
            ev_model_step_flops(model));
+  }
+  if (rt_guard_available()) { /* heap bytes requested per instance */
+    char e[256];
+    rt_guard_measure_begin();
+    ev_analyzer *an = ev_analyzer_new(48000.0, 1024, e, sizeof e);
+    size_t an_bytes = rt_guard_measure_end();
+    rt_guard_measure_begin();
+    ev_model_runtime *rt = model && an ? ev_analyzer_prepare_model(an, model, e, sizeof e) : NULL;
+    size_t rt_bytes = rt_guard_measure_end();
+    printf("memory: analyser %.1f KiB, model runtime %.1f KiB (48 kHz, max block 1024)\n",
+           an_bytes / 1024.0, rt_bytes / 1024.0);
+    ev_model_runtime_free(rt);
+    ev_analyzer_free(an);
   }
   const uint32_t blocks[] = {64, 256, 1024};
   for (int i = 0; i < 3; i++)
