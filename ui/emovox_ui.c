@@ -136,8 +136,16 @@ static LV2UI_Handle instantiate(const LV2UI_Descriptor *descriptor, const char *
 
 static void cleanup(LV2UI_Handle handle) {
   emovox_ui *ui = handle;
-  if (ui->surface)
+  if (ui->surface) {
+    /* Finish cairo's per-display state (glyph and picture caches) explicitly: otherwise every
+     * open/close of the UI in a long-running host leaves some behind. */
+    cairo_device_t *dev = cairo_device_reference(cairo_surface_get_device(ui->surface));
     cairo_surface_destroy(ui->surface);
+    if (dev) {
+      cairo_device_finish(dev);
+      cairo_device_destroy(dev);
+    }
+  }
   XDestroyWindow(ui->dpy, ui->win);
   XCloseDisplay(ui->dpy);
   free(ui);
