@@ -5,6 +5,7 @@
 
 #ifndef RT_GUARD_DISABLED
 #include <dlfcn.h>
+#include <malloc.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -50,6 +51,7 @@ size_t rt_guard_measure_end(void) {
 
 static _Thread_local int armed, measuring;
 static _Thread_local size_t measured;
+static _Thread_local long long live; /* net usable bytes allocated minus freed while measuring */
 static unsigned long counts[RT_GUARD_KINDS];
 
 static inline void note(rt_guard_kind k, size_t bytes) {
@@ -89,7 +91,11 @@ void rt_guard_print(FILE *f) {
 }
 void rt_guard_measure_begin(void) {
   measured = 0;
+  live = 0;
   measuring = 1;
+}
+long long rt_guard_measure_live(void) {
+  return live;
 }
 size_t rt_guard_measure_end(void) {
   measuring = 0;
@@ -103,28 +109,40 @@ extern void *__libc_realloc(void *, size_t);
 extern void __libc_free(void *);
 extern void *__libc_memalign(size_t, size_t);
 
+static inline void *track(void *p) {
+  if (measuring && p)
+    live += (long long)malloc_usable_size(p);
+  return p;
+}
+static inline void untrack(void *p) {
+  if (measuring && p)
+    live -= (long long)malloc_usable_size(p);
+}
+
 void *malloc(size_t n) {
   note(RT_GUARD_MALLOC, n);
-  return __libc_malloc(n);
+  return track(__libc_malloc(n));
 }
 void *calloc(size_t n, size_t m) {
   note(RT_GUARD_CALLOC, n * m);
-  return __libc_calloc(n, m);
+  return track(__libc_calloc(n, m));
 }
 void *realloc(void *p, size_t n) {
   note(RT_GUARD_REALLOC, n);
-  return __libc_realloc(p, n);
+  untrack(p);
+  return track(__libc_realloc(p, n));
 }
 void free(void *p) {
   if (p)
     note(RT_GUARD_FREE, 0);
+  untrack(p);
   __libc_free(p);
 }
 int posix_memalign(void **out, size_t align, size_t n) {
   note(RT_GUARD_MEMALIGN, n);
   if (align < sizeof(void *) || (align & (align - 1)))
     return EINVAL;
-  void *p = __libc_memalign(align, n);
+  void *p = track(__libc_memalign(align, n));
   if (!p)
     return ENOMEM;
   *out = p;
@@ -132,11 +150,11 @@ int posix_memalign(void **out, size_t align, size_t n) {
 }
 void *aligned_alloc(size_t align, size_t n) {
   note(RT_GUARD_MEMALIGN, n);
-  return __libc_memalign(align, n);
+  return track(__libc_memalign(align, n));
 }
 void *memalign(size_t align, size_t n) {
   note(RT_GUARD_MEMALIGN, n);
-  return __libc_memalign(align, n);
+  return track(__libc_memalign(align, n));
 }
 
 /* ---- locks, I/O, sleeping: forwarded to the next definition (the C library) ---- */

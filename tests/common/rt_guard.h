@@ -25,7 +25,7 @@ typedef enum rt_guard_kind {
   RT_GUARD_MUTEX,    /* pthread_mutex_lock, pthread_mutex_trylock */
   RT_GUARD_READ,
   RT_GUARD_WRITE,
-  RT_GUARD_OPEN, /* open, openat, fopen */
+  RT_GUARD_OPEN,  /* open, openat, fopen */
   RT_GUARD_SLEEP, /* nanosleep, usleep, sleep */
   RT_GUARD_KINDS
 } rt_guard_kind;
@@ -43,5 +43,8 @@ void rt_guard_print(FILE *f); /* nonzero counters, one per line (call while disa
  * begin and end (frees are not subtracted). For "memory per instance" figures. */
 void rt_guard_measure_begin(void);
 size_t rt_guard_measure_end(void);
+/* Net bytes still allocated (usable sizes of blocks allocated minus those freed) by this
+ * thread since measure_begin: the memory an instance keeps. Valid after measure_end too. */
+long long rt_guard_measure_live(void);
 
 #endif

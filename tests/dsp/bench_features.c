@@ -104,11 +104,12 @@ int main(void) {
   rt_guard_measure_begin();
   ev_extractor *m = ev_extractor_new(&cfg, 48000, 1024, NULL, 0);
   size_t bytes = rt_guard_measure_end();
+  long long live = rt_guard_measure_live();
   ev_extractor_free(m);
   if (rt_guard_available())
-    printf("memory per instance (48 kHz, all allocations incl. FFTW plan and resampler): %zu "
-           "bytes (%.1f KiB)\n",
-           bytes, bytes / 1024.0);
+    printf("memory per instance (48 kHz, second instance, incl. FFTW plan and resampler): "
+           "%lld bytes kept (%.1f KiB); %zu bytes requested in total during creation\n",
+           live, live / 1024.0, bytes);
   else
     printf("memory per instance: n/a in this build (rt_guard disabled)\n");
   free(tmin);
