@@ -10,6 +10,8 @@
 #include <X11/Xutil.h>
 #include <cairo-xlib.h>
 #include <cairo.h>
+#include <lv2/atom/atom.h>
+#include <lv2/options/options.h>
 #include <lv2/ui/ui.h>
 #include <lv2/urid/urid.h>
 #include <stdint.h>
@@ -42,6 +44,8 @@ typedef struct emovox_ui {
   emovox_view_state view;
   emovox_layout layout; /* of the last drawn frame, for hit-testing the pointer */
   int dirty;
+  Atom wm_delete; /* top-level only */
+  int closed;
   int64_t last_draw_ns, next_tick_ns;
 } emovox_ui;
 
@@ -58,12 +62,27 @@ static const void *feature(const LV2_Feature *const *features, const char *uri) 
   return NULL;
 }
 
-/* HiDPI: EMOVOX_UI_SCALE wins, then the X resource Xft.dpi (96 dpi = 1). */
-static double ui_scale(Display *dpy) {
+/* The host's ui:scaleFactor option (an atom:Float), 0 if not given. */
+static double host_scale(const LV2_Feature *const *features, LV2_URID_Map *map) {
+  const LV2_Options_Option *opt =
+      (const LV2_Options_Option *)feature(features, LV2_OPTIONS__options);
+  LV2_URID key = map->map(map->handle, LV2_UI__scaleFactor);
+  LV2_URID type = map->map(map->handle, LV2_ATOM__Float);
+  for (; opt && opt->key; opt++)
+    if (opt->key == key && opt->type == type && opt->size == sizeof(float) && opt->value)
+      return *(const float *)opt->value;
+  return 0.0;
+}
+
+/* HiDPI: EMOVOX_UI_SCALE wins, then the host's ui:scaleFactor, then the X resource Xft.dpi
+ * (96 dpi = 1). */
+static double ui_scale(Display *dpy, double from_host) {
   const char *env = getenv("EMOVOX_UI_SCALE");
   double s = env ? atof(env) : 0.0;
   if (s >= 0.5 && s <= 4.0)
     return s;
+  if (from_host >= 0.5 && from_host <= 4.0)
+    return from_host;
   const char *dpi = XGetDefault(dpy, "Xft", "dpi");
   s = dpi ? atof(dpi) / 96.0 : 1.0;
   return s >= 0.5 && s <= 4.0 ? s : 1.0;
@@ -93,11 +112,12 @@ static LV2UI_Handle instantiate(const LV2UI_Descriptor *descriptor, const char *
     free(ui);
     return NULL;
   }
-  ui->scale = ui_scale(ui->dpy);
+  ui->scale = ui_scale(ui->dpy, host_scale(features, map));
   ui->width = (int)(DEFAULT_W * ui->scale);
   ui->height = (int)(DEFAULT_H * ui->scale);
   Window parent = (Window)(uintptr_t)feature(features, LV2_UI__parent);
-  if (!parent)
+  int top_level = !parent;
+  if (top_level)
     parent = DefaultRootWindow(ui->dpy);
   int screen = DefaultScreen(ui->dpy);
   ui->win = XCreateSimpleWindow(ui->dpy, parent, 0, 0, (unsigned)ui->width, (unsigned)ui->height, 0,
@@ -113,6 +133,10 @@ static LV2UI_Handle instantiate(const LV2UI_Descriptor *descriptor, const char *
   hints.base_height = ui->height;
   XSetWMNormalHints(ui->dpy, ui->win, &hints);
   XStoreName(ui->dpy, ui->win, "Emovox");
+  if (top_level) { /* no host window around us: closing ours ends the UI (idle returns 1) */
+    ui->wm_delete = XInternAtom(ui->dpy, "WM_DELETE_WINDOW", False);
+    XSetWMProtocols(ui->dpy, ui->win, &ui->wm_delete, 1);
+  }
   XMapRaised(ui->dpy, ui->win);
   ui->surface = cairo_xlib_surface_create(ui->dpy, ui->win, DefaultVisual(ui->dpy, screen),
                                           ui->width, ui->height);
@@ -219,6 +243,10 @@ static void handle_event(emovox_ui *ui, const XEvent *ev) {
       ui->dirty = 1;
     }
     break;
+  case ClientMessage:
+    if (ui->wm_delete && (Atom)ev->xclient.data.l[0] == ui->wm_delete)
+      ui->closed = 1;
+    break;
   case LeaveNotify:
     if (ui->view.hover >= 0 && ui->view.drag < 0) {
       ui->view.hover = -1;
@@ -264,7 +292,7 @@ static int idle(LV2UI_Handle handle) {
     ui->dirty = 0;
     ui->last_draw_ns = now;
   }
-  return 0;
+  return ui->closed;
 }
 
 static const void *extension_data(const char *uri) {

@@ -7,6 +7,7 @@
 /* lv2/atom/forge.h before Xlib.h, whose Bool macro breaks the forge's field of that name. */
 #include <lv2/atom/atom.h>
 #include <lv2/atom/forge.h>
+#include <lv2/options/options.h>
 #include <lv2/patch/patch.h>
 
 #include <X11/Xlib.h>
@@ -260,6 +261,21 @@ int main(void) {
   cairo_surface_destroy(img);
 
   desc->cleanup(ui);
+
+  /* HiDPI through the host's ui:scaleFactor option: twice the size. */
+  if (!getenv("EMOVOX_UI_SCALE")) {
+    float two = 2.0f;
+    LV2_Options_Option opts[] = {{LV2_OPTIONS_INSTANCE, 0, map_uri(NULL, LV2_UI__scaleFactor),
+                                  sizeof(float), map_uri(NULL, LV2_ATOM__Float), &two},
+                                 {LV2_OPTIONS_INSTANCE, 0, 0, 0, 0, NULL}};
+    LV2_Feature f_opts = {LV2_OPTIONS__options, opts};
+    const LV2_Feature *hidpi[] = {&f_map, &f_parent, &f_resize, &f_opts, NULL};
+    ui = desc->instantiate(desc, EMOVOX_URI_MONO, "/nonexistent", write_fn, NULL, &widget, hidpi);
+    EV_CHECK(ui && resized_w == 1280 && resized_h == 840, "scale factor 2: %dx%d", resized_w,
+             resized_h);
+    if (ui)
+      desc->cleanup(ui);
+  }
   XDestroyWindow(dpy, parent);
   XCloseDisplay(dpy);
   dlclose(lib);
