@@ -23,7 +23,7 @@ static void usage(FILE *f) {
              "  --hop N         hop length (default 160)\n"
              "  --n-mels N      mel bands (default 64)\n"
              "  --fmin HZ       lowest mel frequency (default 0)\n"
-             "  --fmax HZ       highest mel frequency (default 8000)\n"
+             "  --fmax HZ       highest mel frequency (default sr/2, 8000)\n"
              "  --n-mfcc N      MFCC coefficients (default 40)\n"
              "  --format F      csv (one row per frame, default) or f32 (raw little-endian\n"
              "                  float32, row-major [frames, dims], like the librosa references)\n"
@@ -107,6 +107,7 @@ int main(int argc, char **argv) {
   ev_feature_config cfg;
   ev_feature_config_default(&cfg);
   const char *feature = NULL, *format = "csv", *out_path = NULL, *audio = NULL;
+  int fmax_given = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -131,9 +132,10 @@ int main(int argc, char **argv) {
       rc = parse_int(a, argv[++i], &cfg.n_mels);
     else if (!strcmp(a, "--fmin"))
       rc = parse_float(a, argv[++i], &cfg.fmin);
-    else if (!strcmp(a, "--fmax"))
+    else if (!strcmp(a, "--fmax")) {
       rc = parse_float(a, argv[++i], &cfg.fmax);
-    else if (!strcmp(a, "--n-mfcc"))
+      fmax_given = 1;
+    } else if (!strcmp(a, "--n-mfcc"))
       rc = parse_int(a, argv[++i], &cfg.n_mfcc);
     else if (!strcmp(a, "--feature"))
       feature = argv[++i];
@@ -171,6 +173,8 @@ int main(int argc, char **argv) {
     fprintf(stderr, "emovox-features: --format must be csv or f32, got '%s'\n", format);
     return 2;
   }
+  if (!fmax_given) /* librosa's default: fmax = sr / 2 */
+    cfg.fmax = cfg.sample_rate / 2.0f;
   char err[256];
   if (ev_feature_config_check(&cfg, err, sizeof err)) {
     fprintf(stderr, "emovox-features: %s\n", err);
@@ -202,8 +206,10 @@ int main(int argc, char **argv) {
               audio, EV_DELTA_WIDTH, cfg.n_fft + (EV_DELTA_WIDTH - 1) * cfg.hop_length,
               cfg.sample_rate);
     else
-      fprintf(stderr, "emovox-features: %s: shorter than one frame (%d samples at %d Hz)\n", audio,
-              need, cfg.sample_rate);
+      fprintf(stderr,
+              "emovox-features: %s: shorter than one frame (%d samples at %d Hz); use a longer "
+              "file or a smaller --n-fft/--win\n",
+              audio, need, cfg.sample_rate);
     return 1;
   }
   FILE *f = out_path ? fopen(out_path, csv ? "w" : "wb") : stdout;
