@@ -130,7 +130,47 @@ void ev_bilstm_window(const ev_layer *l, const float *P, int start, int cap, int
   }
 }
 
-/* cache: [T][Pf (4H), Pb (4H)] then 8H of window scratch. */
+/* Step in parts: 2W cells in all (W forward, W reverse; cells beyond the frames held right
+ * after a reset do nothing, so the part count stays fixed), grouped so that one part costs
+ * about EV_PART_MACS multiply-adds. Same cells in the same order as ev_bilstm_window, so the
+ * result is bit-identical to ev_layer_step. */
+#define EV_PART_MACS 16384
+int ev_bilstm_cells_per_part(const ev_layer *l) {
+  int per_cell = 4 * l->hidden * l->hidden;
+  return per_cell >= EV_PART_MACS ? 1 : EV_PART_MACS / per_cell;
+}
+
+void ev_bilstm_step_part(const ev_layer *l, float *state, const float *in, float *out,
+                         float *scratch, int part) {
+  int H = l->hidden, W = l->window, cpp = ev_bilstm_cells_per_part(l);
+  size_t stride = 8 * (size_t)H;
+  float *hf = state + EV_RING_HEADER + (size_t)W * stride, *cf = hf + H, *hb = cf + H, *cb = hb + H;
+  if (part == 0) {
+    float *slot = ev_ring_push(state, W, (int)stride, NULL);
+    ev_lstm_project(l, 0, in, slot);
+    ev_lstm_project(l, 1, in, slot + 4 * H);
+    memset(hf, 0, sizeof(float) * 4 * (size_t)H);
+  }
+  int L = (int)state[1], start = L < W ? 0 : (int)state[0];
+  const float *P = state + EV_RING_HEADER;
+  for (int c = part * cpp; c < (part + 1) * cpp && c < 2 * W; c++) {
+    if (c < W) {
+      if (c < L)
+        ev_lstm_cell(l, 0, P + (size_t)((start + c) % W) * stride, hf, cf, hf, cf, scratch);
+      if (c == W - 1)
+        memcpy(out, hf, sizeof(float) * (size_t)H);
+    } else {
+      int m = c - W;
+      if (m < L)
+        ev_lstm_cell(l, 1, P + (size_t)((start + L - 1 - m) % W) * stride + 4 * H, hb, cb, hb, cb,
+                     scratch);
+      if (c == 2 * W - 1)
+        memcpy(out + H, hb, sizeof(float) * (size_t)H);
+    }
+  }
+}
+
+/* cache: [T][Pf (4H), Pb (4H)] then 6H of window scratch. */
 void ev_bilstm_forward_seq(const ev_layer *l, int T, const float *in, float *out, float *cache) {
   size_t H = (size_t)l->hidden, D = (size_t)l->in_dim;
   float *scratch = cache + (size_t)T * 8 * H;

@@ -209,7 +209,8 @@ size_t ev_layer_state_floats(const ev_layer *l) {
   case EV_LAYER_LSTM:
     return 2 * H;
   case EV_LAYER_BILSTM:
-    return EV_RING_HEADER + W * 8 * H; /* projected inputs of both directions */
+    /* projected inputs of both directions + the (h, c) pairs of a step in parts */
+    return EV_RING_HEADER + W * 8 * H + 4 * H;
   case EV_LAYER_MEANPOOL:
     return W ? EV_RING_HEADER + W * D : 1 + D; /* ring, or (count, running mean) */
   case EV_LAYER_ATTNPOOL:
@@ -287,6 +288,21 @@ void ev_layer_step(const ev_layer *l, float *state, const float *in, float *out,
   default:
     break;
   }
+}
+
+int ev_layer_step_parts(const ev_layer *l) {
+  if (l->kind != EV_LAYER_BILSTM)
+    return 1;
+  int cpp = ev_bilstm_cells_per_part(l);
+  return (2 * l->window + cpp - 1) / cpp;
+}
+
+void ev_layer_step_part(const ev_layer *l, float *state, const float *in, float *out,
+                        float *scratch, int part) {
+  if (l->kind == EV_LAYER_BILSTM)
+    ev_bilstm_step_part(l, state, in, out, scratch, part);
+  else if (part == 0)
+    ev_layer_step(l, state, in, out, scratch);
 }
 
 double ev_layer_step_flops(const ev_layer *l) {

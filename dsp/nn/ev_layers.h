@@ -116,6 +116,18 @@ void ev_layer_step(const ev_layer *l, float *state, const float *in, float *out,
  * budgets and benchmarks. */
 double ev_layer_step_flops(const ev_layer *l);
 
+/* A step cut into ev_layer_step_parts(l) parts of bounded cost, for callers that spread one
+ * frame's work over time (docs/ARCHITECTURE.md, "Work spreading"). Calling
+ * ev_layer_step_part(..., part) for part = 0, 1, ..., parts-1 in order (same in, out, state;
+ * nothing else may step this state in between; scratch need not be preserved) gives exactly
+ * ev_layer_step's result; out is complete after the last part. Only bilstm has more than one
+ * part (its window recomputation, ~16k multiply-adds per part); every other kind does all its
+ * work in part 0. The number of parts is fixed for a layer (it does not depend on the time
+ * since reset). Realtime-safe. */
+int ev_layer_step_parts(const ev_layer *l);
+void ev_layer_step_part(const ev_layer *l, float *state, const float *in, float *out,
+                        float *scratch, int part);
+
 /* ---- Whole sequence (training, reference). ----
  * in: [T, in_dim], out: [T, out_dim], both row-major, starting from the reset state.
  * cache: ev_layer_cache_floats(l, T) floats (NULL allowed when 0): what backward needs plus

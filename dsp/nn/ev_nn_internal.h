@@ -177,6 +177,11 @@ void ev_lstm_forward_seq(const ev_layer *l, int T, const float *in, float *out, 
  * scratch: 6H. */
 void ev_bilstm_window(const ev_layer *l, const float *P, int start, int cap, int L, float *out,
                       float *scratch);
+/* Cells (one LSTM step of one direction) per ev_layer_step_part, and one part's work. The
+ * streaming state is [ring header, W * 8H projections, h_fwd, c_fwd, h_bwd, c_bwd]. */
+int ev_bilstm_cells_per_part(const ev_layer *l);
+void ev_bilstm_step_part(const ev_layer *l, float *state, const float *in, float *out,
+                         float *scratch, int part);
 void ev_bilstm_forward_seq(const ev_layer *l, int T, const float *in, float *out, float *cache);
 
 void ev_layernorm_frame(const ev_layer *l, const float *x, float *y, float *mean_rstd);

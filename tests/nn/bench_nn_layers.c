@@ -71,6 +71,39 @@ int main(void) {
   }
   printf("(a frame hop is 10000 us; worst includes scheduler noise on a shared machine)\n\n");
 
+  /* the bilstm step cut into parts: the cost of the largest part */
+  for (int i = 0; i < n; i++) {
+    if (c[i].kind != EV_LAYER_BILSTM)
+      continue;
+    nn_layer nl;
+    nn_layer_make(&nl, &c[i], 0.2f);
+    int parts = ev_layer_step_parts(&nl.l);
+    float *state = nn_xcalloc(ev_layer_state_floats(&nl.l), sizeof(float));
+    float *scratch = nn_xcalloc(ev_layer_scratch_floats(&nl.l), sizeof(float));
+    float *in = nn_xcalloc((size_t)nl.l.in_dim, sizeof(float));
+    float *out = nn_xcalloc((size_t)nl.l.out_dim, sizeof(float));
+    double *pt = nn_xcalloc((size_t)frames * parts, sizeof(double));
+    ev_layer_state_reset(&nl.l, state);
+    for (int f = 0; f < frames; f++) {
+      nn_fill(in, (size_t)nl.l.in_dim, 1.0f);
+      for (int p = 0; p < parts; p++) {
+        double t0 = now_s();
+        ev_layer_step_part(&nl.l, state, in, out, scratch, p);
+        pt[(size_t)f * parts + p] = now_s() - t0;
+      }
+    }
+    qsort(pt, (size_t)frames * parts, sizeof(double), cmp_double);
+    size_t np = (size_t)frames * parts;
+    printf("bilstm step in %d parts: part median %.2f us, p99 %.2f us\n\n", parts, 1e6 * pt[np / 2],
+           1e6 * pt[np * 99 / 100]);
+    free(pt);
+    free(state);
+    free(scratch);
+    free(in);
+    free(out);
+    nn_layer_free(&nl);
+  }
+
   /* training cost: forward_seq + backward_seq over one crop */
   const int T = 300;
   int reps = (quick && *quick == '1') ? 1 : 5;

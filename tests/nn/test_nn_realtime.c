@@ -1,6 +1,6 @@
-/* ev_layer_step and ev_layer_state_reset never allocate: malloc and friends are interposed and
- * counted while a stack of every layer kind is stepped and reset. Skipped in sanitized builds
- * (the sanitizers own malloc there). */
+/* ev_layer_step, ev_layer_step_part and ev_layer_state_reset never allocate: malloc and friends are
+ * interposed and counted while a stack of every layer kind is stepped and reset. Skipped in
+ * sanitized builds (the sanitizers own malloc there). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,7 +65,11 @@ int main(void) {
     for (int t = 0; t < 300; t++) {
       for (int k = 0; k < 3; k++)
         in[k] = (t % 7 == 3) ? NAN : 0.01f * (float)((t * 7 + k * 3) % 11);
-      ev_layer_step(&layers[i].l, state[i], in, out, scratch[i]);
+      if (t % 2)
+        ev_layer_step(&layers[i].l, state[i], in, out, scratch[i]);
+      else /* the same step cut into parts */
+        for (int p = 0; p < ev_layer_step_parts(&layers[i].l); p++)
+          ev_layer_step_part(&layers[i].l, state[i], in, out, scratch[i], p);
       steps++;
     }
     ev_layer_state_reset(&layers[i].l, state[i]);

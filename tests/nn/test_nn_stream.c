@@ -32,6 +32,29 @@ static void check_stream_equals_seq(const nn_case *c, int T) {
   double e = compare(stp, seq, no);
   printf("%-44s T=%2d step vs seq %.2e\n", c->what, T, e);
   EV_CHECK(e <= TOL, "%s T=%d: streaming differs from forward_seq by %.3g", c->what, T, e);
+  /* the step cut into parts (scratch clobbered between parts) is bit-identical to the step */
+  int parts = ev_layer_step_parts(l);
+  EV_CHECK(parts >= 1 && parts <= 2 * (l->window > 0 ? l->window : 1), "%s: %d parts", c->what,
+           parts);
+  float *state = nn_xcalloc(ev_layer_state_floats(l), sizeof(float));
+  size_t nsc = ev_layer_scratch_floats(l);
+  float *scratch = nn_xcalloc(nsc, sizeof(float));
+  float *part_out = nn_xcalloc(l->out_dim, sizeof(float));
+  ev_layer_state_reset(l, state);
+  int differ = 0;
+  for (int t = 0; t < T; t++) {
+    for (int p = 0; p < parts; p++) {
+      ev_layer_step_part(l, state, in + (size_t)t * l->in_dim, part_out, scratch, p);
+      for (size_t k = 0; k < nsc; k++)
+        scratch[k] = NAN; /* parts must not rely on scratch */
+    }
+    differ += memcmp(part_out, stp + (size_t)t * l->out_dim, sizeof(float) * l->out_dim) != 0;
+  }
+  EV_CHECK(differ == 0, "%s T=%d: step in %d parts differs at %d frames", c->what, T, parts,
+           differ);
+  free(state);
+  free(scratch);
+  free(part_out);
   for (size_t i = 0; i < no; i++)
     EV_CHECK(isfinite(seq[i]), "%s: non-finite output", c->what);
   free(in);
@@ -213,6 +236,25 @@ int main(void) {
     check_stream_equals_seq(&cases[i], 37);
     check_bad_input(&cases[i]);
   }
+  /* bilstm sizes whose step really is cut into several parts (1 and 2 cells per part, and an
+   * odd number of cells so the last part is partial) */
+  nn_case big[3];
+  int hs[3] = {64, 40, 40}, ws[3] = {4, 5, 1};
+  for (int i = 0; i < 3; i++) {
+    big[i].cfg = nn_cfg(EV_LAYER_BILSTM, 3);
+    big[i].cfg.hidden = hs[i], big[i].cfg.window = ws[i];
+    snprintf(big[i].what, sizeof big[i].what, "bilstm H%d W%d (in parts)", hs[i], ws[i]);
+    nn_seed(3000 + i);
+    check_stream_equals_seq(&big[i], 3);
+    check_stream_equals_seq(&big[i], 11);
+  }
+  ev_layer probe;
+  ev_layer_init(&probe, &big[0].cfg, NULL, 0);
+  EV_CHECK(ev_layer_step_parts(&probe) == 8, "H64 W4: one cell per part, 8 parts (got %d)",
+           ev_layer_step_parts(&probe));
+  ev_layer_init(&probe, &big[1].cfg, NULL, 0);
+  EV_CHECK(ev_layer_step_parts(&probe) == 5, "H40 W5: two cells per part, 5 parts (got %d)",
+           ev_layer_step_parts(&probe));
   check_no_denormals(EV_LAYER_GRU);
   check_no_denormals(EV_LAYER_LSTM);
   nn_seed(5);
