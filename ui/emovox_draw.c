@@ -443,7 +443,7 @@ static void draw_history(cairo_t *cr, const emovox_layout *l, const emovox_view_
       break;
     if (d < 0)
       continue;
-    double hh = plot.h * clampd(c, 0.05, 1);
+    double hh = plot.h * (0.2 + 0.8 * clampd(c, 0, 1)); /* speech always shows */
     double x = r.x + r.w - (age + 1) * col;
     set_rgb(cr, emovox_palette[d], 1);
     fill_rect(cr, rect(x, plot.y + plot.h - hh, col, hh));

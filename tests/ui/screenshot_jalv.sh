@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Runs the real Emovox UI in a real host: Xvfb + jackd (dummy driver) + jalv.gtk3 with the
-# plugin from the build directory's bundle, then grabs the screen into docs/images/ui-jalv.png
+# Runs the real Emovox UI in a real host: Xvfb + jackd (dummy driver, 16 kHz) + jalv.gtk3 with
+# the plugin from the build directory's bundle, plays a few RAVDESS sentences into it, then grabs the screen into docs/images/ui-jalv.png
 # (and the build dir) and checks that the UI drew itself (its background colour covers a real
 # part of the screen) and that jalv is still running (no crash in plugin or UI).
 # Skips (77) under EMOVOX_SANITIZED=1, when Xvfb/jackd/jalv.gtk3 are missing, or when the
 # plugin bundle has not been built yet.
-# Env: EMOVOX_BUILD_ROOT, EMOVOX_SOURCE_ROOT, X11_GRAB (tests/ui/x11_grab), EMOVOX_UI_SO.
+# Env: EMOVOX_BUILD_ROOT, EMOVOX_SOURCE_ROOT, X11_GRAB (tests/ui/x11_grab), EMOVOX_UI_SO,
+# JACK_PLAY (tests/ui/jack_play), EMOVOX_CORPORA (speech to play; optional).
 set -uo pipefail
 
 skip() { echo "SKIP: $*"; exit 77; }
@@ -76,18 +77,38 @@ for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X${disp#:}" ] && break; sleep 0.1; d
 
 export JACK_DEFAULT_SERVER="emovox-ui-$$"
 export JACK_NO_AUDIO_RESERVATION=1
-jackd --no-realtime -n "$JACK_DEFAULT_SERVER" -d dummy -r 48000 -p 512 >"$work/jackd.log" 2>&1 &
+jackd --no-realtime -n "$JACK_DEFAULT_SERVER" -d dummy -r 16000 -p 256 >"$work/jackd.log" 2>&1 &
 pids+=($!)
 sleep 1.5
 kill -0 "${pids[-1]}" 2>/dev/null || { cat "$work/jackd.log"; skip "jackd (dummy) did not start"; }
 
 export LV2_PATH="$work/lv2"
 export NO_AT_BRIDGE=1
-jalv.gtk3 -n -U "https://emovox.org/plugins/emovox#ui" "https://emovox.org/plugins/emovox#mono" \
+jalv.gtk3 --jack-name emovox_jalv -U "https://emovox.org/plugins/emovox#ui" \
+  "https://emovox.org/plugins/emovox#mono" \
   >"$work/jalv.log" 2>&1 &
 jalv_pid=$!
 pids+=($jalv_pid)
-sleep "${EMOVOX_SCREENSHOT_WAIT:-6}"
+sleep 3
+
+# Speech into the plugin: RAVDESS actor 03, strong intensity, one sentence per emotion (the
+# corpora are 16 kHz, the server's rate). Without the corpora the plugin hears silence.
+ravdess="${EMOVOX_CORPORA:-}/RAVDESS/Audio_Speech_Actors_01-24/Actor_03"
+play="${JACK_PLAY:-$build/tests/ui/jack_play}"
+files=()
+for e in 05 03 04 06 08; do
+  f="$ravdess/03-01-$e-02-01-01-03.flac"
+  [ -e "$f" ] && files+=("$f")
+done
+if [ ${#files[@]} -gt 0 ] && [ -x "$play" ]; then
+  "$play" --connect "^emovox_jalv:in$" "${files[@]}" >"$work/play.log" 2>&1 &
+  pids+=($!)
+  sleep 1
+  cat "$work/play.log"
+else
+  echo "note: no corpora or jack_play: the plugin processes silence"
+fi
+sleep "${EMOVOX_SCREENSHOT_WAIT:-12}"
 
 if ! kill -0 "$jalv_pid" 2>/dev/null; then
   echo "FAIL: jalv exited:"; cat "$work/jalv.log"; exit 1
