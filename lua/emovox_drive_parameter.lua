@@ -23,7 +23,7 @@ function sess_params ()
 		["output"]        = { title = "Emovox output (neutral calm happy sad angry fearful disgust surprised confidence arousal valence voice)", default = "arousal" },
 		["target_track"]  = { title = "Track of the driven plugin", default = "Voice" },
 		["target_plugin"] = { title = "Driven plugin's name (as shown in the mixer strip)", default = "ACE Reverb" },
-		["target_param"]  = { title = "Parameter number of the driven plugin (0 = its first control)", default = "0" },
+		["target_param"]  = { title = "Parameter number of the driven plugin (its control ports counted from 0, in port order)", default = "0" },
 		["minimum"]       = { title = "Parameter value at the output's minimum", default = "0" },
 		["maximum"]       = { title = "Parameter value at the output's maximum", default = "1" },
 		["smoothing_ms"]  = { title = "Smoothing time constant (ms)", default = "200" },
@@ -44,7 +44,8 @@ function factory (params)
 	local invert = (p["invert"] or "no"):lower ():sub (1, 1) == "y"
 
 	-- Found once, then cached: searching routes every cycle would be wasteful.
-	local emovox = nil  -- the Emovox plugin (ARDOUR:Plugin)
+	local emovox = nil  -- the Emovox plugin insert (ARDOUR:PluginInsert)
+	local emovox_nth = nil -- the output's number among the plugin's control ports
 	local target = nil  -- the driven processor
 	local state = nil   -- smoothed value in the output's own range
 	local last_sent = nil
@@ -69,15 +70,21 @@ function factory (params)
 		end)
 		local t = find_processor (dst, function (proc) return proc:display_name () == target_plugin end)
 		if not e or not t then return false end
-		emovox = e:to_insert ():plugin (0)
+		-- Ardour reads plugin outputs by their rank among the control ports.
+		local plugin = e:to_insert ():plugin (0)
+		for n = 0, plugin:parameter_count () - 1 do
+			local port = plugin:nth_parameter (n, true)
+			if port == output[1] then emovox_nth = n break end
+		end
+		if not emovox_nth then return false end
+		emovox = e:to_insert ()
 		target = t
 		return true
 	end
 
 	return function (n_samples)
 		if not emovox and not resolve () then return end
-		-- Output control ports are read by port index.
-		local x = emovox:get_parameter (output[1])
+		local x = ARDOUR.LuaAPI.get_plugin_insert_param (emovox, emovox_nth, true)
 		local rate = Session:nominal_sample_rate ()
 		local a = 1 - math.exp (-n_samples / (tau_s * rate))
 		if state == nil then state = x else state = state + a * (x - state) end

@@ -5,9 +5,10 @@
 bundle=$1
 command -v sord_validate >/dev/null 2>&1 || { echo "SKIP: sord_validate not installed"; exit 77; }
 schemas=""
+specs="atom buf-size core data-access dynmanifest event instance-access log midi morph options parameters patch port-groups port-props presets resize-port schemas state time ui units uri-map urid worker"
 for d in /usr/lib/lv2 /usr/local/lib/lv2 /usr/lib/x86_64-linux-gnu/lv2; do
   [ -d "$d" ] || continue
-  for f in "$d"/*.lv2/*.ttl; do
+  for f in $(for s in $specs; do ls "$d/$s.lv2"/*.ttl 2>/dev/null; done); do
     [ -f "$f" ] || continue
     case "$f" in */emovox.lv2/*) continue ;; esac
     schemas="$schemas $f"
