@@ -105,7 +105,7 @@ uint32_t ev_extractor_latency(const ev_extractor *ex);
  * and the 4-frame delta context) overlap it differ from a clean run. Recovery is bounded: if
  * t0 is the first frame starting (model-rate sample hop*t0) after the bad block's last sample,
  * every frame from t0 + EV_RECOVERY_FRAMES on is bit-identical to a clean run (tested at
- * 16, 44.1 and 48 kHz; 60 ms at the default hop). */
+ * 8, 16, 44.1, 48 and 192 kHz; 60 ms at the default hop). */
 #define EV_SAMPLE_CLAMP    1.0e4f
 #define EV_SAMPLE_FLUSH    1.0e-30f
 #define EV_RECOVERY_FRAMES 6

@@ -1,6 +1,6 @@
 /* Bad input: NaN, Inf and absurd (1e30) samples and a full-scale square wave. Outputs stay
  * finite, and from EV_RECOVERY_FRAMES frames after the bad block on, every frame is
- * bit-identical to the clean run. Digital silence gives exactly -100 dB log-mel. */
+ * bit-identical to the clean run (8 to 192 kHz). Digital silence gives exactly -100 dB log-mel. */
 #include "ev_features.h"
 #include "ev_test.h"
 #include "frame_log.h"
@@ -22,8 +22,8 @@ static void run(const ev_feature_config *cfg, double rate, const float *x, size_
 int main(void) {
   ev_feature_config cfg;
   ev_feature_config_default(&cfg);
-  const double rates[3] = {44100, 48000, 16000};
-  for (int r = 0; r < 3; r++) {
+  const double rates[5] = {44100, 48000, 16000, 8000, 192000};
+  for (int r = 0; r < 5; r++) {
     double rate = rates[r];
     size_t n;
     float *clean = test_signal(rate, 4.0, &n);
