@@ -1,5 +1,6 @@
 /* Lifecycle: ev_extractor_latency() matches the measured delay between the last input
- * sample of a frame and its emission (48 kHz, block size 1); extractors created, run and freed
+ * sample of a frame and its emission (48 kHz, block size 1); frames and ticks happen at the
+ * documented positions of the stream; extractors created, run and freed
  * concurrently from 4 threads (FFTW planning under the mutex) give the same frames as one
  * thread; invalid configurations and rates are refused with a message. */
 #include "ev_features.h"
@@ -44,6 +45,49 @@ static void check_latency(void) {
   free(x);
 }
 
+/* Positions (16 kHz bypass, block size 1, so the host position is the resampled position):
+ * frame t is emitted 4 hops + the last stage offset (7 * 160 / 8 = 140) after its last
+ * sample, and tick i follows at (2i + 1) * hop / (2 * 8) samples after the emission. */
+typedef struct positions {
+  uint64_t pos, emit_pos;
+  int64_t last_frame;
+  int bad;
+} positions;
+
+static void pos_frame(void *user, const ev_frame *fr) {
+  positions *p = user;
+  uint64_t expect = (uint64_t)(160 * (fr->index + 4) + 512 + 140);
+  if (p->pos != expect || fr->index != p->last_frame + 1)
+    p->bad++;
+  p->last_frame = fr->index;
+  p->emit_pos = p->pos;
+}
+
+static void pos_tick(void *user, int tick) {
+  positions *p = user;
+  if (p->pos != p->emit_pos + (uint64_t)((2 * tick + 1) * 160 / 16))
+    p->bad++;
+}
+
+static void check_positions(void) {
+  ev_feature_config cfg;
+  ev_feature_config_default(&cfg);
+  ev_extractor *ex = ev_extractor_new(&cfg, 16000, 1, NULL, 0);
+  size_t n;
+  float *x = test_signal(16000, 1.0, &n);
+  positions p = {0, 0, -1, 0};
+  ev_extractor_set_ticks(ex, 8, pos_tick, &p);
+  for (size_t i = 0; i < n; i++) {
+    p.pos = i + 1; /* samples consumed once this call returns */
+    ev_extractor_process(ex, x + i, 1, pos_frame, &p);
+  }
+  EV_CHECK(p.bad == 0 && p.last_frame > 80, "%d frames/ticks off their documented position", p.bad);
+  printf("16 kHz: %lld frames and their ticks at the documented stream positions\n",
+         (long long)p.last_frame + 1);
+  ev_extractor_free(ex);
+  free(x);
+}
+
 typedef struct job {
   int n_fft;
   const float *x;
@@ -84,6 +128,7 @@ static void *worker(void *arg) {
 
 int main(void) {
   check_latency();
+  check_positions();
 
   size_t n;
   float *x = test_signal(44100, 0.5, &n);
