@@ -42,6 +42,7 @@ static void usage(FILE *f) {
           "  evaluate   speaker-independent evaluation: --folds speaker:K, --loco or\n"
           "             --holdout-speaker SPK (reports in --out)\n"
           "  list       show the clips found per corpus/label/speaker (no training)\n"
+          "  extract    only extract features into the cache (for --arch and --augment)\n"
           "  presets    list the architecture presets\n\n"
           "Data:\n"
           "  --corpora DIR        folder holding corpus folders (RAVDESS, CREMA-D, TESS, SAVEE,\n"
@@ -899,8 +900,10 @@ int main(int argc, char **argv) {
     }
     return 0;
   }
-  if (strcmp(c.command, "train") && strcmp(c.command, "evaluate") && strcmp(c.command, "list")) {
-    fprintf(stderr, "emovox-train: unknown command '%s' (train, evaluate, list, presets)\n",
+  if (strcmp(c.command, "train") && strcmp(c.command, "evaluate") && strcmp(c.command, "list") &&
+      strcmp(c.command, "extract")) {
+    fprintf(stderr,
+            "emovox-train: unknown command '%s' (train, evaluate, list, extract, presets)\n",
             c.command);
     return 2;
   }
@@ -923,7 +926,7 @@ int main(int argc, char **argv) {
     rc = cmd_list(&s);
   else if (rc == 0) {
     rc = extract(&s);
-    if (rc == 0)
+    if (rc == 0 && strcmp(c.command, "extract") != 0)
       rc = !strcmp(c.command, "train") ? cmd_train(&s) : cmd_evaluate(&s);
   }
   ev_dataset_free(&s.ds);
