@@ -29,6 +29,7 @@ struct ev_model_runtime {
   double step_s; /* seconds between model outputs */
   double hop_s;
   int used; /* has run since it was prepared: reset when installed again */
+  int units_per_tick;
 };
 
 struct ev_analyzer {
@@ -174,9 +175,13 @@ static void on_tick(void *user, int tick) {
   ev_analyzer *an = user;
   if (!an->pending || !an->rt)
     return;
-  an->layers_this_call++;
-  if (ev_model_state_step_layer(an->rt->state))
-    finish_pending(an);
+  for (int k = 0; k < an->rt->units_per_tick; k++) {
+    an->layers_this_call++;
+    if (ev_model_state_step_layer(an->rt->state)) {
+      finish_pending(an);
+      return;
+    }
+  }
 }
 
 /* ---------------------------------------------------------------- lifecycle */
@@ -287,10 +292,13 @@ ev_model_runtime *ev_analyzer_prepare_model(ev_analyzer *an, const ev_model *mod
     goto bad;
   ev_input_set_gate(rt->input, an->params.gate_db);
   ev_input_set_adapt(rt->input, an->params.adapt);
-  /* One layer per tick: the step of a frame is spread over the following hop. */
-  int ticks = ev_model_n_layers(model);
-  if (ticks > cfg->hop_length)
-    ticks = cfg->hop_length;
+  /* One unit (layer or layer part) per tick: the step of a frame is spread over the
+   * following hop. More units than the hop has samples: several per tick. */
+  const int units = ev_model_step_units(model);
+  int ticks = units < cfg->hop_length ? units : cfg->hop_length;
+  if (ticks < 1)
+    ticks = 1;
+  rt->units_per_tick = (units + ticks - 1) / ticks;
   ev_extractor_set_ticks(rt->ex, ticks, on_tick, an);
   return rt;
 bad:

@@ -76,9 +76,10 @@ const ev_outputs *ev_analyzer_outputs(const ev_analyzer *an);
  * completes the model step in progress, so every frame of the input gets its outputs. Not
  * realtime-safe in cost (bounded by a few frames); call ev_analyzer_reset() before reuse. */
 void ev_analyzer_flush(ev_analyzer *an);
-/* Work-spreading statistics (addition): the largest number of model layer steps run inside
- * one ev_analyzer_process() call since reset, and the total run. With blocks shorter than a
- * hop, one call runs at most a layer or two, never a whole model step. */
+/* Work-spreading statistics (addition): the largest number of model units (layers, or parts
+ * of heavy layers, see ev_model_step_units) run inside one ev_analyzer_process() call since
+ * reset, and the total run. With blocks shorter than a hop, one call runs at most a unit or
+ * two, never a whole model step. */
 typedef struct ev_analyzer_stats {
   int max_layers_per_call;
   int64_t layers_run;

@@ -97,9 +97,12 @@ void ev_model_state_free(ev_model_state *s);
 void ev_model_state_reset(ev_model_state *s);
 /* Starts a step with a normalised input vector (ev_model_input_dims floats, copied). */
 void ev_model_state_begin(ev_model_state *s, const float *input);
-/* Runs the next layer of the current step; returns 1 when the step is complete (also when no
- * step is in progress). */
+/* Runs the next unit of the current step: a layer, or one part of a layer that the layer API
+ * cuts into parts (ev_layer_step_parts); returns 1 when the step is complete (also when no
+ * step is in progress). The result equals ev_model_state_run bit for bit. */
 int ev_model_state_step_layer(ev_model_state *s);
+/* Units of one step (layers, counting each part of a multi-part layer). */
+int ev_model_step_units(const ev_model *m);
 int ev_model_state_busy(const ev_model_state *s); /* a step has layers left to run */
 /* Runs a whole step: begin + every layer. out: n_labels probabilities (may be NULL). */
 void ev_model_state_run(ev_model_state *s, const float *input, float *out);

@@ -1,6 +1,6 @@
 /* Streaming state of one model: per-layer states, one scratch area and two ping-pong frame
- * buffers, so that a step can be run one layer at a time (the analyser spreads the layers of
- * a step over the following hop). */
+ * buffers, so that a step can be run one unit at a time (a layer, or one part of a layer the
+ * layer API cuts into parts); the analyser spreads the units of a step over the next hop. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +14,9 @@ struct ev_model_state {
   float *scratch;
   float *buf[2];
   float *out;
-  int next; /* next layer to run; n_layers when idle */
+  int next;      /* next layer to run; n_layers when idle */
+  int next_part; /* next part of that layer (heavy layers are cut into parts) */
+  int parts[EV_MODEL_MAX_LAYERS + 1];
 };
 
 void ev_model_state_free(ev_model_state *s) {
@@ -43,6 +45,9 @@ ev_model_state *ev_model_state_new(const ev_model *m, char *err, size_t errlen) 
       width = (size_t)l->out_dim;
     if (ev_layer_scratch_floats(l) > scratch)
       scratch = ev_layer_scratch_floats(l);
+    s->parts[i] = ev_layer_step_parts(l);
+    if (s->parts[i] < 1)
+      s->parts[i] = 1;
     size_t st = ev_layer_state_floats(l);
     s->state[i] = calloc(st ? st : 1, sizeof(float));
     if (!s->state[i])
@@ -68,19 +73,24 @@ void ev_model_state_reset(ev_model_state *s) {
     ev_layer_state_reset(ev_model_layer(s->m, i), s->state[i]);
   memset(s->out, 0, (size_t)s->n_out * sizeof(float));
   s->next = s->n_layers;
+  s->next_part = 0;
 }
 
 void ev_model_state_begin(ev_model_state *s, const float *input) {
   memcpy(s->buf[0], input, (size_t)ev_model_input_dims(s->m) * sizeof(float));
   s->next = 0;
+  s->next_part = 0;
 }
 
 int ev_model_state_step_layer(ev_model_state *s) {
   if (s->next >= s->n_layers)
     return 1;
   const int i = s->next;
-  ev_layer_step(ev_model_layer(s->m, i), s->state[i], s->buf[i & 1], s->buf[(i + 1) & 1],
-                s->scratch);
+  ev_layer_step_part(ev_model_layer(s->m, i), s->state[i], s->buf[i & 1], s->buf[(i + 1) & 1],
+                     s->scratch, s->next_part);
+  if (++s->next_part < s->parts[i])
+    return 0;
+  s->next_part = 0;
   if (++s->next < s->n_layers)
     return 0;
   memcpy(s->out, s->buf[s->n_layers & 1], (size_t)s->n_out * sizeof(float));
@@ -101,4 +111,13 @@ void ev_model_state_run(ev_model_state *s, const float *input, float *out) {
 
 const float *ev_model_state_output(const ev_model_state *s) {
   return s->out;
+}
+
+int ev_model_step_units(const ev_model *m) {
+  int units = 0;
+  for (int i = 0; i < ev_model_n_layers(m); i++) {
+    int p = ev_layer_step_parts(ev_model_layer(m, i));
+    units += p > 1 ? p : 1;
+  }
+  return units;
 }
