@@ -57,6 +57,9 @@ struct lv2_host {
   LV2_Feature f_map, f_unmap, f_log, f_schedule, f_options, f_bounded;
   const LV2_Feature *features[7];
   host_status status;
+  /* URIDs used on every run(), mapped once (the benchmark measures run(), not this host). */
+  LV2_URID u_status, u_set, u_object, u_sequence, u_tuple, u_midi_event, u_value;
+  LV2_URID u_code, u_text, u_name, u_path, u_labels;
   host_midi midi_events[HOST_MAX_MIDI];
   int n_midi;
   /* State store: one value (the plugin stores one key). */
@@ -173,6 +176,18 @@ lv2_host *host_new(const char *plugin_uri, double rate, uint32_t max_block) {
                                    &h->f_options, &h->f_bounded, NULL};
   memcpy(h->features, features, sizeof features);
 
+  h->u_status = map_uri(h, EMOVOX_URI_STATUS);
+  h->u_set = map_uri(h, LV2_PATCH__Set);
+  h->u_object = map_uri(h, LV2_ATOM__Object);
+  h->u_sequence = map_uri(h, LV2_ATOM__Sequence);
+  h->u_tuple = map_uri(h, LV2_ATOM__Tuple);
+  h->u_midi_event = map_uri(h, LV2_MIDI__MidiEvent);
+  h->u_value = map_uri(h, LV2_PATCH__value);
+  h->u_code = map_uri(h, EMOVOX_URI_STATUS_CODE);
+  h->u_text = map_uri(h, EMOVOX_URI_STATUS_TEXT);
+  h->u_name = map_uri(h, EMOVOX_URI_MODEL_NAME);
+  h->u_path = map_uri(h, EMOVOX_URI_MODEL_PATH);
+  h->u_labels = map_uri(h, EMOVOX_URI_MODEL_LABELS);
   h->world = lilv_world_new();
   lilv_world_load_all(h->world); /* LV2_PATH: the build directory (tests/meson.build) */
   LilvNode *uri = lilv_new_uri(h->world, plugin_uri);
@@ -303,17 +318,15 @@ static void copy_body(char *dst, size_t cap, const LV2_Atom *a) {
 }
 
 static void read_notify(lv2_host *h) {
-  LV2_URID status = map_uri(h, EMOVOX_URI_STATUS), set = map_uri(h, LV2_PATCH__Set);
+  LV2_URID status = h->u_status, set = h->u_set;
   LV2_ATOM_SEQUENCE_FOREACH(&h->notify.seq, ev) {
-    if (ev->body.type != map_uri(h, LV2_ATOM__Object))
+    if (ev->body.type != h->u_object)
       continue;
     const LV2_Atom_Object *obj = (const LV2_Atom_Object *)&ev->body;
     if (obj->body.otype == status) {
       const LV2_Atom *code = NULL, *text = NULL, *name = NULL, *path = NULL, *labels = NULL;
-      lv2_atom_object_get(
-          obj, map_uri(h, EMOVOX_URI_STATUS_CODE), &code, map_uri(h, EMOVOX_URI_STATUS_TEXT), &text,
-          map_uri(h, EMOVOX_URI_MODEL_NAME), &name, map_uri(h, EMOVOX_URI_MODEL_PATH), &path,
-          map_uri(h, EMOVOX_URI_MODEL_LABELS), &labels, 0);
+      lv2_atom_object_get(obj, h->u_code, &code, h->u_text, &text, h->u_name, &name, h->u_path,
+                          &path, h->u_labels, &labels, 0);
       h->status.seen++;
       h->status.code = code ? ((const LV2_Atom_Int *)code)->body : -1;
       if (text)
@@ -323,12 +336,12 @@ static void read_notify(lv2_host *h) {
       if (path)
         copy_body(h->status.path, sizeof h->status.path, path);
       h->status.n_labels = 0;
-      if (labels && labels->type == map_uri(h, LV2_ATOM__Tuple))
+      if (labels && labels->type == h->u_tuple)
         LV2_ATOM_TUPLE_FOREACH((const LV2_Atom_Tuple *)labels, it)
       h->status.n_labels++;
     } else if (obj->body.otype == set) {
       const LV2_Atom *value = NULL;
-      lv2_atom_object_get(obj, map_uri(h, LV2_PATCH__value), &value, 0);
+      lv2_atom_object_get(obj, h->u_value, &value, 0);
       if (value)
         copy_body(h->status.set_path, sizeof h->status.set_path, value);
     }
@@ -337,7 +350,7 @@ static void read_notify(lv2_host *h) {
 
 static void read_midi(lv2_host *h) {
   h->n_midi = 0;
-  LV2_URID midi_event = map_uri(h, LV2_MIDI__MidiEvent);
+  LV2_URID midi_event = h->u_midi_event;
   LV2_ATOM_SEQUENCE_FOREACH(&h->midi.seq, ev) {
     if (ev->body.type != midi_event || ev->body.size != 3 || h->n_midi == HOST_MAX_MIDI)
       continue;
@@ -354,7 +367,7 @@ void host_run(lv2_host *h, const float *const *in, float *const *out, uint32_t n
     lilv_instance_connect_port(h->instance, EMOVOX_AUDIO_OUT_L + 2 * c, out[c]);
   }
   /* Input sequence with the pending messages; outputs get their full capacity. */
-  h->control_in.seq.atom.type = map_uri(h, LV2_ATOM__Sequence);
+  h->control_in.seq.atom.type = h->u_sequence;
   h->control_in.seq.atom.size = sizeof(LV2_Atom_Sequence_Body) + h->pending_size;
   h->control_in.seq.body.unit = 0;
   h->control_in.seq.body.pad = 0;
