@@ -29,8 +29,6 @@
  * through this mutex (never taken on the processing path). */
 static pthread_mutex_t ev_fftw_mutex = PTHREAD_MUTEX_INITIALIZER;
 
-enum { SC_ZCR, SC_RMS, SC_CENTROID, SC_BANDWIDTH, SC_ROLLOFF, SC_FLATNESS, SC_COUNT };
-
 struct ev_extractor {
   ev_feature_config cfg;
   int n_bins;
