@@ -100,7 +100,8 @@ uint32_t ev_extractor_latency(const ev_extractor *ex);
 /* Input sanitising: samples that are NaN/Inf become 0, magnitudes are clamped to
  * EV_SAMPLE_CLAMP (so a full-scale or absurd block cannot overflow the float power spectrum),
  * and |x| < EV_SAMPLE_FLUSH becomes 0 (denormal guard; the resampler and FFT also run with
- * flush-to-zero enabled during process() on x86, restored on return). A non-finite block
+ * flush-to-zero + denormals-are-zero enabled during process() and flush() on x86, restored on
+ * return, so on_frame and tick callbacks run with FTZ/DAZ set too). A non-finite block
  * therefore acts as a block of zeros: the frames whose samples (plus the resampler's reach
  * and the 4-frame delta context) overlap it differ from a clean run. Recovery is bounded: if
  * t0 is the first frame starting (model-rate sample hop*t0) after the bad block's last sample,
