@@ -290,8 +290,8 @@ ev_model_runtime *ev_analyzer_prepare_model(ev_analyzer *an, const ev_model *mod
   rt->state = ev_model_state_new(model, err, errlen);
   if (!rt->state)
     goto bad;
-  ev_input_set_gate(rt->input, an->params.gate_db);
-  ev_input_set_adapt(rt->input, an->params.adapt);
+  /* The gate and adapt settings are applied by swap_model on the audio thread, which owns
+   * an->params: prepare only reads what never changes (rate, max_block). */
   /* One unit (layer or layer part) per tick: the step of a frame is spread over the
    * following hop. More units than the hop has samples: several per tick. */
   const int units = ev_model_step_units(model);
