@@ -56,12 +56,15 @@ typedef struct ev_outputs {
 typedef struct ev_analyzer ev_analyzer;
 
 ev_analyzer *ev_analyzer_new(double host_rate, uint32_t max_block, char *err, size_t errlen);
+/* Does not free the installed runtime (the caller owns runtimes: swap it out or free it with
+ * ev_model_runtime_free, before or after). */
 void ev_analyzer_free(ev_analyzer *an);
 void ev_analyzer_reset(ev_analyzer *an);
 void ev_analyzer_set_params(ev_analyzer *an, const ev_analyzer_params *p);
 
 /* Off the audio thread (instantiate or the LV2 worker): build the runtime state that lets
- * `model` run in this analyser. NULL + err if the model cannot run here. */
+ * `model` run in this analyser. NULL + err if the model cannot run here. The model must
+ * outlive the runtime; the runtime may only be installed in the analyser it was made for. */
 ev_model_runtime *ev_analyzer_prepare_model(ev_analyzer *an, const ev_model *model, char *err,
                                             size_t errlen);
 /* On the audio thread: install rt (may be NULL for "no model"), return the previous one
