@@ -1,23 +1,10 @@
 #include "emovox_draw.h"
 
+#include "ev_analyzer.h" /* ev_emotion_arousal/valence: the analyser's circumplex */
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-
-/* Okabe-Ito: vermillion for anger, blue for sadness, yellow for happiness... each hue is
- * distinguishable with the common colour-vision deficiencies, and the name is always written
- * as well, so colour is never the only cue. */
-const unsigned char emovox_palette[EMOVOX_VIEW_N][3] = {
-    {0xb4, 0xb4, 0xb4}, /* neutral: grey (Okabe-Ito black, lifted for the dark background) */
-    {0x56, 0xb4, 0xe9}, /* calm: sky blue */
-    {0xf0, 0xe4, 0x42}, /* happy: yellow */
-    {0x00, 0x72, 0xb2}, /* sad: blue */
-    {0xd5, 0x5e, 0x00}, /* angry: vermillion */
-    {0xcc, 0x79, 0xa7}, /* fearful: reddish purple */
-    {0x00, 0x9e, 0x73}, /* disgust: bluish green */
-    {0xe6, 0x9f, 0x00}, /* surprised: orange */
-};
-const unsigned char emovox_background[3] = {0x17, 0x19, 0x1e};
 
 #define FONT "DejaVu Sans"
 
@@ -372,6 +359,31 @@ static void draw_plane(cairo_t *cr, const emovox_layout *l, const emovox_view_st
           ALIGN_LEFT);
   text_in(cr, rect(cx + 2 * sc, cy + 2 * sc, r.w / 2 - 8 * sc, fs * 1.3), "positive", fs, 0,
           ALIGN_RIGHT);
+
+  /* Where each emotion sits (the coordinates the analyser's arousal/valence use), so the dot
+   * can be read against them. A label goes beside its marker, above or below it when another
+   * marker is close (angry and fearful nearly coincide). */
+  double mfs = fs * 0.85;
+  for (int i = 0; i < EMOVOX_VIEW_N; i++) {
+    double mx = cx + ev_emotion_valence[i] * rad, my = cy - ev_emotion_arousal[i] * rad;
+    set_rgb(cr, emovox_palette[i], 0.75);
+    cairo_arc(cr, mx, my, 2.5 * sc, 0, 2 * M_PI);
+    cairo_fill(cr);
+    double dy = 0;
+    for (int j = 0; j < EMOVOX_VIEW_N; j++) {
+      double dv = ev_emotion_valence[j] - ev_emotion_valence[i];
+      double da = ev_emotion_arousal[j] - ev_emotion_arousal[i];
+      if (j != i && dv * dv + da * da < 0.2 * 0.2)
+        dy = ev_emotion_arousal[i] > ev_emotion_arousal[j] ? -0.6 : 0.6;
+    }
+    double lw = 70 * sc, lh = mfs * 1.3;
+    /* Labels point towards the centre when the marker is near the rim, outwards otherwise. */
+    double v = ev_emotion_valence[i];
+    int left = v > 0.5 || (v < 0 && v >= -0.5);
+    emovox_rect lr = rect(left ? mx - 5 * sc - lw : mx + 5 * sc, my - lh / 2 + dy * lh, lw, lh);
+    set_rgb(cr, emovox_palette[i], 0.8);
+    text_core(cr, lr, emovox_emotion_names[i], mfs, 0, left ? ALIGN_RIGHT : ALIGN_LEFT, 0);
+  }
 
   /* Trail: older points smaller and fainter. */
   float a, v;

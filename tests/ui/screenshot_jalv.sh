@@ -22,10 +22,15 @@ ui_so=${EMOVOX_UI_SO:-$build/ui/emovox_ui.so}
 
 work=$(mktemp -d /tmp/emovox-ui-jalv.XXXXXX)
 pids=()
+# Stops our processes newest first, each given up to 5 s to exit cleanly: a jackd killed hard
+# keeps its slot in JACK's shared-memory registry (at most 8 servers per machine).
 cleanup() {
-  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill "${pids[$i]}" 2>/dev/null; done
-  sleep 0.5
-  for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null; done
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+    local pid=${pids[$i]}
+    kill "$pid" 2>/dev/null || continue
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null
+  done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -64,7 +69,7 @@ if ! grep -q "emovox#ui" "$bundle/manifest.ttl"; then
 TTL
 fi
 
-# Free display number and a private JACK server name, so parallel runs do not collide.
+# A free display number, so that parallel X tests do not collide.
 disp=""
 for n in $(seq 71 99); do
   if [ ! -e "/tmp/.X11-unix/X$n" ] && [ ! -e "/tmp/.X$n-lock" ]; then disp=":$n"; break; fi
@@ -75,12 +80,17 @@ pids+=($!)
 export DISPLAY=$disp
 for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X${disp#:}" ] && break; sleep 0.1; done
 
-export JACK_DEFAULT_SERVER="emovox-ui-$$"
+# A fixed name: JACK reclaims a dead server's registry slot only for the same name (there are
+# 8 slots per machine, and a per-run name would use one up for every crashed run).
+export JACK_DEFAULT_SERVER="emovox-ui-test"
 export JACK_NO_AUDIO_RESERVATION=1
 jackd --no-realtime -n "$JACK_DEFAULT_SERVER" -d dummy -r 16000 -p 256 >"$work/jackd.log" 2>&1 &
 pids+=($!)
 sleep 1.5
-kill -0 "${pids[-1]}" 2>/dev/null || { cat "$work/jackd.log"; skip "jackd (dummy) did not start"; }
+if ! kill -0 "${pids[-1]}" 2>/dev/null; then
+  cat "$work/jackd.log"
+  skip "jackd (dummy) did not start (other JACK servers running?)"
+fi
 
 export LV2_PATH="$work/lv2"
 export NO_AT_BRIDGE=1

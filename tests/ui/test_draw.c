@@ -234,11 +234,13 @@ int main(void) {
         coloured += count_colour(img[ST_SILENCE], l.history, emovox_palette[e], 20);
       EV_CHECK(coloured == 0, "%s: silence leaves the history empty (%d px)", what, coloured);
     }
-    if (l.plane.w > 0) /* the anger dot sits up-left, in vermillion */
-      EV_CHECK(count_colour(img[ST_ANGER],
-                            (emovox_rect){l.plane.x, l.plane.y, l.plane.w / 2, l.plane.h / 2},
-                            emovox_palette[4], 40) > 20,
-               "%s: arousal/valence dot in the upper-left quadrant", what);
+    if (l.plane.w > 0) { /* the anger dot sits up-left, in vermillion (beyond the markers) */
+      emovox_rect ul = {l.plane.x, l.plane.y, l.plane.w / 2, l.plane.h / 2};
+      int dot = count_colour(img[ST_ANGER], ul, emovox_palette[4], 40);
+      int markers = count_colour(img[ST_SILENCE], ul, emovox_palette[4], 40);
+      EV_CHECK(dot > markers + 40, "%s: arousal/valence dot in the upper-left quadrant (%d vs %d)",
+               what, dot, markers);
+    }
 
     /* Sliders: hit-testing, positions, and hover/drag visibly change them. */
     for (int c = 0; c < EMOVOX_N_CTRLS; c++) {
