@@ -578,6 +578,10 @@ static int load_parsed(ev_model *m, const ev_st_file *f, char *err, size_t errle
   if (strcmp(format, EV_MODEL_FORMAT))
     return fail(err, errlen, "metadata format is \"%.40s\", not \"%s\": not an Emovox model",
                 format, EV_MODEL_FORMAT);
+  const size_t max_tensors = (size_t)(EV_MODEL_MAX_LAYERS + 1) * EV_LAYER_MAX_PARAMS + 2;
+  if (f->n_tensors > max_tensors)
+    return fail(err, errlen, "the file holds %zu tensors; an Emovox model has at most %zu",
+                f->n_tensors, max_tensors);
   const char *version = need_meta(f, "format_version", err, errlen);
   if (!version)
     return -1;

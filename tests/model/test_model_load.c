@@ -400,6 +400,24 @@ static void model_cases(void) {
 
   ev_st_free(base_file);
 
+  /* Thousands of (empty) tensors: refused quickly, not searched one by one. */
+  {
+    size_t cap = 2000 * 80 + 200, k = 0;
+    char *h = malloc(cap);
+    k += (size_t)snprintf(h + k, cap - k, "{\"__metadata__\":{\"format\":\"emovox-model\"}");
+    for (int i = 0; i < 2000; i++)
+      k += (size_t)snprintf(h + k, cap - k,
+                            ",\"t%d\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]}", i);
+    k += (size_t)snprintf(h + k, cap - k, "}");
+    uint8_t *b = malloc(k + 8);
+    for (int i = 0; i < 8; i++)
+      b[i] = (uint8_t)((uint64_t)k >> (8 * i));
+    memcpy(b + 8, h, k);
+    expect_fail("2000 tensors", b, k + 8, "at most");
+    free(b);
+    free(h);
+  }
+
   /* Truncation at every length: each must be refused with a message, none may crash. */
   int refused = 0;
   for (size_t cut = 0; cut < len; cut++) {
