@@ -31,9 +31,9 @@ static LV2_Handle instantiate(const LV2_Descriptor *descriptor, double rate,
   snprintf(self->bundle_path, sizeof self->bundle_path, "%s", bundle_path ? bundle_path : "");
 
   LV2_Log_Log *log = NULL;
-  const char *missing =
-      lv2_features_query(features, LV2_LOG__log, &log, false, LV2_URID__map, &self->map, true,
-                         LV2_WORKER__schedule, &self->schedule, true, NULL);
+  const char *missing = lv2_features_query(
+      features, LV2_LOG__log, &log, false, LV2_URID__map, &self->map, true, LV2_WORKER__schedule,
+      &self->schedule, true, LV2_INLINEDISPLAY__queue_draw, &self->queue_draw, false, NULL);
   lv2_log_logger_init(&self->logger, self->map, log);
   if (missing) {
     lv2_log_error(&self->logger, "emovox: the host lacks the required feature <%s>\n", missing);
@@ -83,6 +83,8 @@ static LV2_Handle instantiate(const LV2_Descriptor *descriptor, double rate,
     snprintf(self->status_text, sizeof self->status_text, "%s", err);
   }
   self->notify_pending = true;
+  self->inline_data[0].dominant = -1; /* "no speech" until run() publishes */
+  self->inline_data[0].status = self->status;
   self->midi_channel = -1; /* forces the CC state to reset on the first run() */
   return (LV2_Handle)self;
 }
@@ -190,6 +192,7 @@ static void write_outputs(emovox *self, bool enabled) {
   for (int i = 0; i < EV_N_EMOTIONS + 6; i++)
     if (self->out_ctl[i])
       *self->out_ctl[i] = values[i];
+  emovox_inline_publish(self, out->prob, out->dominant, out->confidence, out->voice_activity);
 }
 
 static void run(LV2_Handle instance, uint32_t n_samples) {
@@ -227,6 +230,7 @@ static void cleanup(LV2_Handle instance) {
   for (int i = 0; i < EMOVOX_MAX_RETIRED; i++)
     emovox_loaded_free(self->retired[i]);
   ev_analyzer_free(self->analyzer);
+  emovox_inline_free(self->inline_display);
   pthread_mutex_destroy(&self->state_lock);
   free(self);
 }
@@ -236,6 +240,8 @@ static const void *extension_data(const char *uri) {
     return &emovox_worker_interface;
   if (!strcmp(uri, LV2_STATE__interface))
     return &emovox_state_interface;
+  if (!strcmp(uri, LV2_INLINEDISPLAY__interface))
+    return &emovox_inline_interface;
   return NULL;
 }
 

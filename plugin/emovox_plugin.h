@@ -15,6 +15,7 @@
 #include <lv2/urid/urid.h>
 #include <lv2/worker/worker.h>
 
+#include "emovox_inline.h"
 #include "emovox_ports.h"
 #include "ev_analyzer.h"
 
@@ -83,6 +84,13 @@ typedef struct emovox {
    * holding state_lock, which save() also takes (run() never does). */
   _Atomic(emovox_loaded *) current;
   pthread_mutex_t state_lock;
+
+  /* Ardour's inline display: run() fills the slot not in use and flips the index; render()
+   * (GUI thread) copies the published slot. */
+  LV2_Inline_Display *queue_draw; /* host feature, optional */
+  emovox_inline_data inline_data[2];
+  atomic_int inline_index;
+  emovox_inline *inline_display; /* made by the first render() */
 } emovox;
 
 /* emovox_model_job.c: loading and freeing models (never on the audio thread). */
@@ -103,6 +111,11 @@ void emovox_install(emovox *self, emovox_loaded *m);
 void emovox_flush_retired(emovox *self);
 /* Retire a model: free it while holding state_lock. */
 void emovox_retire(emovox *self, emovox_loaded *m);
+
+/* emovox_inline_glue.c */
+extern const LV2_Inline_Display_Interface emovox_inline_interface;
+void emovox_inline_publish(emovox *self, const float *prob, int dominant, float confidence,
+                           float voice);
 
 /* emovox_state.c */
 #include <lv2/state/state.h>

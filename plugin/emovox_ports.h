@@ -46,11 +46,11 @@ enum { EMOVOX_STATUS_OK = 0, EMOVOX_STATUS_NO_MODEL = 1, EMOVOX_STATUS_LOAD_ERRO
  *   EMOVOX_URI_MODEL_PATH    atom:Path   the running model's file ("" if none)
  *   EMOVOX_URI_MODEL_LABELS  atom:Tuple  of atom:String, the model's labels in output order
  * The running model's path is also sent as patch:Set (property EMOVOX_URI_MODEL). */
-#define EMOVOX_URI_STATUS_CODE   EMOVOX_URI "#statusCode"
-#define EMOVOX_URI_STATUS_TEXT   EMOVOX_URI "#statusText"
-#define EMOVOX_URI_MODEL_NAME    EMOVOX_URI "#modelName"
-#define EMOVOX_URI_MODEL_PATH    EMOVOX_URI "#modelPath"
-#define EMOVOX_URI_MODEL_LABELS  EMOVOX_URI "#modelLabels"
+#define EMOVOX_URI_STATUS_CODE  EMOVOX_URI "#statusCode"
+#define EMOVOX_URI_STATUS_TEXT  EMOVOX_URI "#statusText"
+#define EMOVOX_URI_MODEL_NAME   EMOVOX_URI "#modelName"
+#define EMOVOX_URI_MODEL_PATH   EMOVOX_URI "#modelPath"
+#define EMOVOX_URI_MODEL_LABELS EMOVOX_URI "#modelLabels"
 /* The default model's file name inside the bundle. */
 #define EMOVOX_DEFAULT_MODEL_FILE "emovox-default.safetensors"
 /* Minimum buffer size (bytes) of the control and notify atom ports. */

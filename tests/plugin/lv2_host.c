@@ -485,3 +485,6 @@ void host_copy_state(lv2_host *to, const lv2_host *from) {
 LV2_URID_Map *host_map(lv2_host *h) {
   return &h->map;
 }
+LilvInstance *host_instance(lv2_host *h) {
+  return h->instance;
+}

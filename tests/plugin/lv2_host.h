@@ -71,5 +71,6 @@ void host_copy_state(lv2_host *to, const lv2_host *from);
 int host_work_calls(const lv2_host *h);
 
 LV2_URID_Map *host_map(lv2_host *h);
+LilvInstance *host_instance(lv2_host *h);
 
 #endif

@@ -1,6 +1,6 @@
 /* The plugin in a lilv host: real speech, block-size determinism, robustness, model swaps
  * through the worker, state with abstract paths, MIDI output, the stereo downmix, presets.
- * Usage: test_plugin <speech|blocks|robust|swap|state|midi|stereo|presets> */
+ * Usage: test_plugin <speech|blocks|robust|swap|state|midi|stereo|presets|inline> */
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cairo.h>
+#include <fontconfig/fontconfig.h>
 #include <lilv/lilv.h>
 #include <lv2/presets/presets.h>
 
@@ -627,9 +629,62 @@ static void test_presets(void) {
   }
 }
 
+/* ---- inline: Ardour's inline display draws the outputs the plugin publishes ---- */
+typedef struct {
+  unsigned char *data;
+  int width, height, stride;
+} inline_surface;
+typedef struct {
+  inline_surface *(*render)(void *instance, uint32_t w, uint32_t max_h);
+} inline_interface;
+
+static void test_inline(void) {
+  size_t n, s0, s1;
+  float *audio = test_speech(48000, 1.0, 0.0, &n, &s0, &s1);
+  lv2_host *h = host_new(EMOVOX_URI_MONO, 48000, 1024);
+  const inline_interface *iface = lilv_instance_get_extension_data(
+      host_instance(h), "http://harrisonconsoles.com/lv2/inlinedisplay#interface");
+  EV_CHECK(iface && iface->render, "the plugin offers the inline display interface");
+  if (!iface || !iface->render) {
+    host_free(h);
+    free(audio);
+    return;
+  }
+  float *out = malloc(n * sizeof(float));
+  run_mono(h, audio, out, (uint32_t)(s0 - 1000)); /* silence only */
+  inline_surface *img = iface->render(lilv_instance_get_handle(host_instance(h)), 200, 100);
+  EV_CHECK(img && img->data && img->width > 0 && img->width <= 200 && img->height > 0 &&
+               img->height <= 100,
+           "render fits the space: %dx%d", img ? img->width : -1, img ? img->height : -1);
+  if (!img || !img->data) {
+    host_free(h);
+    free(out), free(audio);
+    return;
+  }
+  const size_t bytes = (size_t)img->stride * (size_t)img->height;
+  unsigned char *silent = malloc(bytes);
+  memcpy(silent, img->data, bytes);
+  const size_t mid = (s0 + s1) / 2;                    /* in the middle of the sentence */
+  for (size_t pos = s0 - 1000; pos < mid; pos += 1024) /* speech: bars and a dominant emotion */
+    run_mono(h, audio + pos, out + pos, (uint32_t)(mid - pos < 1024 ? mid - pos : 1024));
+  EV_CHECK(host_output(h, EMOVOX_DOMINANT) != 0.0f, "speech detected");
+  img = iface->render(lilv_instance_get_handle(host_instance(h)), 200, 100);
+  size_t changed = 0;
+  for (size_t i = 0; img && i < bytes; i++)
+    changed += img->data[i] != silent[i];
+  printf("inline: %dx%d image, %zu of %zu bytes changed from silence to speech\n", img->width,
+         img->height, changed, bytes);
+  EV_CHECK(changed > bytes / 100, "the display follows the outputs (%zu bytes changed)", changed);
+  free(silent);
+  host_free(h);
+  free(out);
+  free(audio);
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
-    fprintf(stderr, "usage: %s speech|blocks|robust|swap|state|midi|stereo|presets\n", argv[0]);
+    fprintf(stderr, "usage: %s speech|blocks|robust|swap|state|midi|stereo|presets|inline\n",
+            argv[0]);
     return 2;
   }
   if (access(test_default_model_path(), R_OK) != 0)
@@ -651,9 +706,14 @@ int main(int argc, char **argv) {
     test_stereo();
   else if (!strcmp(t, "presets"))
     test_presets();
+  else if (!strcmp(t, "inline"))
+    test_inline();
   else {
     fprintf(stderr, "unknown test %s\n", t);
     return 2;
   }
+  /* Cairo's and fontconfig's caches (the inline display's text), for LeakSanitizer. */
+  cairo_debug_reset_static_data();
+  FcFini();
   EV_TEST_END();
 }
