@@ -276,6 +276,30 @@ int main(void) {
     if (ui)
       desc->cleanup(ui);
   }
+  /* No ui:parent: a top-level window; the window manager's close request ends the UI. */
+  const LV2_Feature *no_parent[] = {&f_map, NULL};
+  ui = desc->instantiate(desc, EMOVOX_URI_MONO, "/nonexistent", write_fn, NULL, &widget, no_parent);
+  EV_CHECK(ui != NULL, "instantiate without a parent");
+  if (ui) {
+    pump(idle, ui, 50);
+    EV_CHECK(idle->idle(ui) == 0, "open: idle returns 0");
+    XEvent ev;
+    memset(&ev, 0, sizeof ev);
+    ev.xclient.type = ClientMessage;
+    ev.xclient.window = (Window)(uintptr_t)widget;
+    ev.xclient.message_type = XInternAtom(dpy, "WM_PROTOCOLS", False);
+    ev.xclient.format = 32;
+    ev.xclient.data.l[0] = (long)XInternAtom(dpy, "WM_DELETE_WINDOW", False);
+    XSendEvent(dpy, (Window)(uintptr_t)widget, False, NoEventMask, &ev);
+    XFlush(dpy);
+    int closed = 0;
+    for (int t = 0; t < 40 && !closed; t++) {
+      closed = idle->idle(ui);
+      sleep_ms(5);
+    }
+    EV_CHECK(closed == 1, "closing the window: idle returns 1");
+    desc->cleanup(ui);
+  }
   XDestroyWindow(dpy, parent);
   XCloseDisplay(dpy);
   dlclose(lib);
