@@ -1,6 +1,7 @@
 #include "lv2_host.h"
 
 #include <dlfcn.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +52,15 @@ struct lv2_host {
   uint32_t response_size[MAX_RESPONSES];
   int n_responses;
   int work_calls;
+  /* Threaded worker (host_use_worker_thread): jobs queue here, the thread answers into
+   * `responses`; `lock` guards both (the audio thread of this test host may lock). */
+  bool threaded, stop, busy;
+  pthread_t thread;
+  pthread_mutex_t lock;
+  pthread_cond_t cond;
+  _Alignas(8) uint8_t jobs[MAX_RESPONSES][RESPONSE_BYTES];
+  uint32_t job_size[MAX_RESPONSES];
+  int job_head, n_jobs;
   LV2_Options_Option options[5];
   int32_t min_block, max_block, nominal_block;
   float sample_rate;
@@ -111,11 +121,58 @@ static int log_printf(LV2_Log_Handle handle, LV2_URID type, const char *fmt, ...
 static LV2_Worker_Status respond(LV2_Worker_Respond_Handle handle, uint32_t size,
                                  const void *data) {
   lv2_host *h = handle;
-  if (h->n_responses == MAX_RESPONSES || size > RESPONSE_BYTES)
-    return LV2_WORKER_ERR_NO_SPACE;
-  memcpy(h->responses[h->n_responses], data, size);
-  h->response_size[h->n_responses++] = size;
-  return LV2_WORKER_SUCCESS;
+  LV2_Worker_Status st = LV2_WORKER_SUCCESS;
+  if (h->threaded)
+    pthread_mutex_lock(&h->lock);
+  if (h->n_responses == MAX_RESPONSES || size > RESPONSE_BYTES) {
+    st = LV2_WORKER_ERR_NO_SPACE;
+  } else {
+    memcpy(h->responses[h->n_responses], data, size);
+    h->response_size[h->n_responses++] = size;
+  }
+  if (h->threaded)
+    pthread_mutex_unlock(&h->lock);
+  return st;
+}
+
+static void *worker_thread(void *arg) {
+  lv2_host *h = arg;
+  static _Alignas(8) uint8_t job[RESPONSE_BYTES];
+  pthread_mutex_lock(&h->lock);
+  for (;;) {
+    while (!h->stop && h->n_jobs == 0)
+      pthread_cond_wait(&h->cond, &h->lock);
+    if (h->n_jobs == 0 && h->stop)
+      break;
+    uint32_t size = h->job_size[h->job_head];
+    memcpy(job, h->jobs[h->job_head], size);
+    h->job_head = (h->job_head + 1) % MAX_RESPONSES;
+    h->n_jobs--;
+    h->busy = true;
+    pthread_mutex_unlock(&h->lock);
+    h->worker->work(lilv_instance_get_handle(h->instance), respond, h, size, job);
+    pthread_mutex_lock(&h->lock);
+    h->busy = false;
+    pthread_cond_broadcast(&h->cond);
+  }
+  pthread_mutex_unlock(&h->lock);
+  return NULL;
+}
+
+void host_use_worker_thread(lv2_host *h) {
+  pthread_mutex_init(&h->lock, NULL);
+  pthread_cond_init(&h->cond, NULL);
+  h->threaded = true;
+  pthread_create(&h->thread, NULL, worker_thread, h);
+}
+
+void host_drain_worker(lv2_host *h) {
+  if (!h->threaded)
+    return;
+  pthread_mutex_lock(&h->lock);
+  while (h->n_jobs > 0 || h->busy)
+    pthread_cond_wait(&h->cond, &h->lock);
+  pthread_mutex_unlock(&h->lock);
 }
 
 /* Synchronous worker: the job runs at once; its responses wait for the end of run(). */
@@ -125,18 +182,39 @@ static LV2_Worker_Status schedule_work(LV2_Worker_Schedule_Handle handle, uint32
   if (!h->worker)
     return LV2_WORKER_ERR_UNKNOWN;
   h->work_calls++;
+  if (h->threaded) {
+    LV2_Worker_Status st = LV2_WORKER_SUCCESS;
+    pthread_mutex_lock(&h->lock);
+    if (h->n_jobs == MAX_RESPONSES || size > RESPONSE_BYTES) {
+      st = LV2_WORKER_ERR_NO_SPACE;
+    } else {
+      int slot = (h->job_head + h->n_jobs) % MAX_RESPONSES;
+      memcpy(h->jobs[slot], data, size);
+      h->job_size[slot] = size;
+      h->n_jobs++;
+      pthread_cond_broadcast(&h->cond);
+    }
+    pthread_mutex_unlock(&h->lock);
+    return st;
+  }
   return h->worker->work(lilv_instance_get_handle(h->instance), respond, h, size, data);
 }
 
 static void deliver_responses(lv2_host *h) {
   /* work_response may schedule more work (freeing the old model): take a snapshot first. */
-  while (h->n_responses > 0) {
-    int n = h->n_responses;
+  for (;;) {
     static _Alignas(8) uint8_t copy[MAX_RESPONSES][RESPONSE_BYTES];
     uint32_t sizes[MAX_RESPONSES];
-    memcpy(copy, h->responses, sizeof copy);
+    if (h->threaded)
+      pthread_mutex_lock(&h->lock);
+    int n = h->n_responses;
+    memcpy(copy, h->responses, (size_t)n * RESPONSE_BYTES);
     memcpy(sizes, h->response_size, sizeof sizes);
     h->n_responses = 0;
+    if (h->threaded)
+      pthread_mutex_unlock(&h->lock);
+    if (n == 0)
+      break;
     for (int i = 0; i < n; i++)
       h->worker->work_response(lilv_instance_get_handle(h->instance), sizes[i], copy[i]);
   }
@@ -233,6 +311,18 @@ lv2_host *host_new(const char *plugin_uri, double rate, uint32_t max_block) {
 void host_free(lv2_host *h) {
   if (!h)
     return;
+  if (h->threaded) {
+    host_drain_worker(h);
+    deliver_responses(h); /* loaded models come back here; retired ones go to the worker */
+    host_drain_worker(h);
+    pthread_mutex_lock(&h->lock);
+    h->stop = true;
+    pthread_cond_broadcast(&h->cond);
+    pthread_mutex_unlock(&h->lock);
+    pthread_join(h->thread, NULL);
+    pthread_mutex_destroy(&h->lock);
+    pthread_cond_destroy(&h->cond);
+  }
   if (h->instance) {
     lilv_instance_deactivate(h->instance);
     lilv_instance_free(h->instance);

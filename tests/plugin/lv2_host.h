@@ -67,6 +67,11 @@ const char *host_saved_model_path(const lv2_host *h); /* abstract path stored, o
 /* Copies the saved state of `from` into `to` (a second instance). */
 void host_copy_state(lv2_host *to, const lv2_host *from);
 
+/* Switch to a worker thread (jobs run concurrently with run(); responses are delivered after
+ * the next run()). host_drain_worker waits until the queue is empty. */
+void host_use_worker_thread(lv2_host *h);
+void host_drain_worker(lv2_host *h);
+
 /* Counts of worker calls (to check where loading happened). */
 int host_work_calls(const lv2_host *h);
 

@@ -1,8 +1,9 @@
 /* The plugin in a lilv host: real speech, block-size determinism, robustness, model swaps
  * through the worker, state with abstract paths, MIDI output, the stereo downmix, presets.
- * Usage: test_plugin <speech|blocks|robust|swap|state|midi|stereo|presets|inline> */
+ * Usage: test_plugin <speech|blocks|robust|swap|state|midi|stereo|presets|inline|threads> */
 #include <float.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -629,6 +630,77 @@ static void test_presets(void) {
   }
 }
 
+/* ---- threads: a worker thread loading and freeing models while run() goes on and another
+ * thread saves the state (save() may run concurrently with run()) ---- */
+typedef struct {
+  lv2_host *h;
+  const char *base;
+  volatile int stop;
+  int saves, bad;
+  const char *a, *b;
+} saver_args;
+
+static void *saver(void *arg) {
+  saver_args *s = arg;
+  while (!s->stop) {
+    if (host_save_state(s->h, s->base) != 0)
+      s->bad++;
+    const char *v = host_saved_model_path(s->h);
+    /* Only ever one of the two files (abstract, relative to base) or nothing (default). */
+    if (v && strcmp(v, s->a) && strcmp(v, s->b))
+      s->bad++;
+    s->saves++;
+  }
+  return NULL;
+}
+
+static void test_threads(void) {
+  make_tmp();
+  char a[600], b[600], bad[600];
+  snprintf(a, sizeof a, "%s/a.safetensors", tmp_root);
+  snprintf(b, sizeof b, "%s/b.safetensors", tmp_root);
+  snprintf(bad, sizeof bad, "%s/bad.safetensors", tmp_root);
+  copy_file(test_default_model_path(), a, -1);
+  copy_file(test_default_model_path(), b, -1);
+  copy_file(test_default_model_path(), bad, 200);
+  size_t n, s0, s1, pos = 0;
+  float *audio = test_speech(48000, 0.1, 0.1, &n, &s0, &s1);
+  lv2_host *h = host_new(EMOVOX_URI_MONO, 48000, 256);
+  host_use_worker_thread(h);
+  saver_args args = {h, tmp_root, 0, 0, 0, "a.safetensors", "b.safetensors"};
+  pthread_t thread;
+  pthread_create(&thread, NULL, saver, &args);
+  int sane = 1, requests = 0;
+  static float out[256];
+  for (int block = 0; block < 6000; block++) {
+    if (block % 15 == 0) {
+      const char *files[] = {a, b, bad};
+      host_send_set_model(h, files[requests++ % 3]);
+    }
+    if (pos + 256 > n)
+      pos = 0;
+    run_mono(h, audio + pos, out, 256);
+    pos += 256;
+    sane &= outputs_sane(h);
+  }
+  args.stop = 1;
+  pthread_join(thread, NULL);
+  host_drain_worker(h);
+  run_mono(h, audio, out, 256); /* deliver the last responses */
+  host_drain_worker(h);
+  run_mono(h, audio, out, 256);
+  const host_status *st = host_last_status(h);
+  printf("threads: %d model requests, %d concurrent saves, last status %d (%s)\n", requests,
+         args.saves, st->code, st->path);
+  EV_CHECK(sane, "outputs sane while models swap");
+  EV_CHECK(args.saves > 0 && args.bad == 0, "saves saw only complete paths (%d bad)", args.bad);
+  EV_CHECK(!strcmp(st->path, a) || !strcmp(st->path, b), "a requested model is running: %s",
+           st->path);
+  host_free(h);
+  free(audio);
+  remove_tree();
+}
+
 /* ---- inline: Ardour's inline display draws the outputs the plugin publishes ---- */
 typedef struct {
   unsigned char *data;
@@ -683,7 +755,8 @@ static void test_inline(void) {
 
 int main(int argc, char **argv) {
   if (argc < 2) {
-    fprintf(stderr, "usage: %s speech|blocks|robust|swap|state|midi|stereo|presets|inline\n",
+    fprintf(stderr,
+            "usage: %s speech|blocks|robust|swap|state|midi|stereo|presets|inline|threads\n",
             argv[0]);
     return 2;
   }
@@ -708,6 +781,8 @@ int main(int argc, char **argv) {
     test_presets();
   else if (!strcmp(t, "inline"))
     test_inline();
+  else if (!strcmp(t, "threads"))
+    test_threads();
   else {
     fprintf(stderr, "unknown test %s\n", t);
     return 2;
