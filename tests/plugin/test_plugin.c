@@ -4,6 +4,7 @@
 #include <float.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -635,7 +636,7 @@ static void test_presets(void) {
 typedef struct {
   lv2_host *h;
   const char *base;
-  volatile int stop;
+  atomic_int stop;
   int saves, bad;
   const char *a, *b;
 } saver_args;
