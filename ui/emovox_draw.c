@@ -139,6 +139,12 @@ static void fill_rect(cairo_t *cr, emovox_rect r) {
   cairo_fill(cr);
 }
 
+/* A full circle as its own sub-path: never joined to a previous current point. */
+static void circle(cairo_t *cr, double x, double y, double r) {
+  cairo_new_sub_path(cr);
+  cairo_arc(cr, x, y, r, 0, 2 * M_PI);
+}
+
 static void rounded(cairo_t *cr, emovox_rect r, double rad) {
   rad = fmin(rad, fmin(r.w, r.h) / 2);
   cairo_new_sub_path(cr);
@@ -181,6 +187,7 @@ static void text_core(cairo_t *cr, emovox_rect r, const char *text, double size,
   double y = r.y + r.h / 2 + (fe.ascent - fe.descent) / 2;
   cairo_move_to(cr, x, y);
   cairo_show_text(cr, text);
+  cairo_new_path(cr); /* show_text leaves a current point that the next arc would join */
   cairo_restore(cr);
 }
 
@@ -347,7 +354,7 @@ static void draw_plane(cairo_t *cr, const emovox_layout *l, const emovox_view_st
   cairo_move_to(cr, cx, r.y + 6 * sc);
   cairo_line_to(cr, cx, r.y + r.h - 6 * sc);
   cairo_stroke(cr);
-  cairo_arc(cr, cx, cy, rad, 0, 2 * M_PI);
+  circle(cr, cx, cy, rad);
   cairo_stroke(cr);
   double fs = clampd(r.w * 0.055, 8 * sc, 13 * sc);
   set_grey(cr, 0.6, 1);
@@ -367,7 +374,7 @@ static void draw_plane(cairo_t *cr, const emovox_layout *l, const emovox_view_st
   for (int i = 0; i < EMOVOX_VIEW_N; i++) {
     double mx = cx + ev_emotion_valence[i] * rad, my = cy - ev_emotion_arousal[i] * rad;
     set_rgb(cr, emovox_palette[i], 0.75);
-    cairo_arc(cr, mx, my, 2.5 * sc, 0, 2 * M_PI);
+    circle(cr, mx, my, 2.5 * sc);
     cairo_fill(cr);
     double dy = 0;
     for (int j = 0; j < EMOVOX_VIEW_N; j++) {
@@ -392,7 +399,7 @@ static void draw_plane(cairo_t *cr, const emovox_layout *l, const emovox_view_st
       continue;
     double k = 1.0 - (double)age / EMOVOX_TRAIL_LEN;
     set_grey(cr, 0.9, 0.5 * k * k);
-    cairo_arc(cr, cx + v * rad, cy - a * rad, (1.0 + 2.0 * k) * sc, 0, 2 * M_PI);
+    circle(cr, cx + v * rad, cy - a * rad, (1.0 + 2.0 * k) * sc);
     cairo_fill(cr);
   }
   if (s->status == EMOVOX_VIEW_OK) {
@@ -401,7 +408,7 @@ static void draw_plane(cairo_t *cr, const emovox_layout *l, const emovox_view_st
       set_rgb(cr, rgb, 1);
     else
       set_grey(cr, 0.6, 1);
-    cairo_arc(cr, cx + s->valence * rad, cy - s->arousal * rad, 6 * sc, 0, 2 * M_PI);
+    circle(cr, cx + s->valence * rad, cy - s->arousal * rad, 6 * sc);
     cairo_fill_preserve(cr);
     set_grey(cr, 1, 0.9);
     cairo_set_line_width(cr, 1.5 * sc);
@@ -504,7 +511,7 @@ static void draw_sliders(cairo_t *cr, const emovox_layout *l, const emovox_view_
     rounded(cr, rect(r.x, r.y, r.w * pos, r.h), r.h / 2);
     cairo_fill(cr);
     double kx = r.x + r.w * pos, ky = r.y + r.h / 2;
-    cairo_arc(cr, kx, ky, (s->drag == c ? 8 : 7) * sc, 0, 2 * M_PI);
+    circle(cr, kx, ky, (s->drag == c ? 8 : 7) * sc);
     set_grey(cr, s->drag == c ? 1.0 : 0.88, 1);
     cairo_fill(cr);
   }

@@ -240,6 +240,19 @@ int main(void) {
       int markers = count_colour(img[ST_SILENCE], ul, emovox_palette[4], 40);
       EV_CHECK(dot > markers + 40, "%s: arousal/valence dot in the upper-left quadrant (%d vs %d)",
                what, dot, markers);
+      /* The dot's white outline is the only white in the plane (no stray path segments). */
+      double rad = l.plane.w / 2 - 10 * sc->scale;
+      double dx0 = l.plane.x + l.plane.w / 2 + st[ST_ANGER].valence * rad;
+      double dy0 = l.plane.y + l.plane.h / 2 - st[ST_ANGER].arousal * rad;
+      int stray = 0;
+      for (int y = (int)l.plane.y; y < (int)(l.plane.y + l.plane.h); y++)
+        for (int x = (int)l.plane.x; x < (int)(l.plane.x + l.plane.w); x++) {
+          rgb c = pixel_at(img[ST_ANGER], x, y);
+          double d = hypot(x + 0.5 - dx0, y + 0.5 - dy0);
+          if (c.r >= 235 && c.g >= 235 && c.b >= 235 && d > 10 * sc->scale)
+            stray++;
+        }
+      EV_CHECK(stray == 0, "%s: %d white pixels away from the dot", what, stray);
     }
 
     /* Sliders: hit-testing, positions, and hover/drag visibly change them. */
