@@ -177,9 +177,11 @@ static void process_audio(emovox *self, uint32_t n, bool analyse) {
   }
 }
 
+/* What the outputs show while analysis is off: no speech. */
+static const ev_outputs idle_outputs = {.dominant = -1};
+
 static void write_outputs(emovox *self, bool enabled) {
-  static const ev_outputs idle = {.dominant = -1};
-  const ev_outputs *out = enabled ? ev_analyzer_outputs(self->analyzer) : &idle;
+  const ev_outputs *out = enabled ? ev_analyzer_outputs(self->analyzer) : &idle_outputs;
   float values[EV_N_EMOTIONS + 6];
   for (int i = 0; i < EV_N_EMOTIONS; i++)
     values[i] = out->prob[i];
@@ -207,16 +209,8 @@ static void run(LV2_Handle instance, uint32_t n_samples) {
   process_audio(self, n_samples, enabled);
   write_outputs(self, enabled);
   emovox_write_notify(self);
-  if (enabled) {
-    emovox_write_midi(self, n_samples);
-  } else if (self->midi_out) {
-    /* Bypassed: an empty sequence. */
-    LV2_Atom_Forge_Frame seq;
-    lv2_atom_forge_set_buffer(&self->midi_forge, (uint8_t *)self->midi_out,
-                              self->midi_out->atom.size);
-    if (lv2_atom_forge_sequence_head(&self->midi_forge, &seq, 0))
-      lv2_atom_forge_pop(&self->midi_forge, &seq);
-  }
+  /* The CCs mirror the outputs: when analysis is switched off they fall to 0 (once). */
+  emovox_write_midi(self, enabled ? ev_analyzer_outputs(self->analyzer) : &idle_outputs, n_samples);
 }
 
 static void deactivate(LV2_Handle instance) {

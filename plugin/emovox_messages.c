@@ -136,7 +136,7 @@ void emovox_write_notify(emovox *self) {
   lv2_atom_forge_pop(f, &seq);
 }
 
-void emovox_write_midi(emovox *self, uint32_t n_samples) {
+void emovox_write_midi(emovox *self, const ev_outputs *out, uint32_t n_samples) {
   LV2_Atom_Forge *f = &self->midi_forge;
   if (!self->midi_out)
     return;
@@ -144,7 +144,6 @@ void emovox_write_midi(emovox *self, uint32_t n_samples) {
   LV2_Atom_Forge_Frame seq;
   if (!lv2_atom_forge_sequence_head(f, &seq, 0))
     return;
-  const ev_outputs *out = ev_analyzer_outputs(self->analyzer);
   const int64_t when = n_samples ? n_samples - 1 : 0;
   /* At most one CC per emotion per block. */
   for (int i = 0; i < EV_N_EMOTIONS; i++) {

@@ -125,6 +125,7 @@ extern const LV2_State_Interface emovox_state_interface;
 void emovox_map_uris(emovox_urids *u, LV2_URID_Map *map);
 void emovox_handle_control(emovox *self);
 void emovox_write_notify(emovox *self);
-void emovox_write_midi(emovox *self, uint32_t n_samples);
+/* One CC per emotion whose quantised probability in `out` changed since it was last sent. */
+void emovox_write_midi(emovox *self, const ev_outputs *out, uint32_t n_samples);
 
 #endif

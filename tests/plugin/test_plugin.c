@@ -1,6 +1,7 @@
 /* The plugin in a lilv host: real speech, block-size determinism, robustness, model swaps
  * through the worker, state with abstract paths, MIDI output, the stereo downmix, presets.
- * Usage: test_plugin <speech|blocks|robust|swap|state|midi|stereo|presets|inline|threads> */
+ * Usage: test_plugin <speech|blocks|robust|swap|state|midi|stereo|presets|inline|threads|controls>
+ */
 #include <float.h>
 #include <math.h>
 #include <pthread.h>
@@ -702,6 +703,85 @@ static void test_threads(void) {
   remove_tree();
 }
 
+/* ---- controls: enable, response time and gate reach the analysis ---- */
+/* Runs the speech with one control set; returns the mean absolute block-to-block change of the
+ * probabilities during speech and the largest voice activity. */
+static void run_with(uint32_t port, float value, const float *audio, size_t n, size_t s0, size_t s1,
+                     double *motion, float *voice_max, int *dominant_blocks) {
+  lv2_host *h = host_new(EMOVOX_URI_MONO, 48000, 512);
+  host_set_control(h, port, value);
+  float *out = malloc(512 * sizeof(float));
+  float prev[8] = {0};
+  double sum = 0.0;
+  int count = 0;
+  *voice_max = 0.0f;
+  *dominant_blocks = 0;
+  for (size_t pos = 0; pos + 512 <= n; pos += 512) {
+    run_mono(h, audio + pos, out, 512);
+    *voice_max = fmaxf(*voice_max, host_output(h, EMOVOX_VOICE));
+    *dominant_blocks += host_output(h, EMOVOX_DOMINANT) != 0.0f;
+    for (int i = 0; i < 8; i++) {
+      float p = host_output(h, EMOVOX_PROB_FIRST + (uint32_t)i);
+      if (pos > s0 + 24000 && pos < s1) {
+        sum += fabsf(p - prev[i]);
+        count++;
+      }
+      prev[i] = p;
+    }
+  }
+  *motion = count ? sum / count : 0.0;
+  free(out);
+  host_free(h);
+}
+
+static void test_controls(void) {
+  size_t n, s0, s1;
+  float *audio = test_speech(48000, 0.5, 1.0, &n, &s0, &s1);
+  double fast, slow, dflt;
+  float v_fast, v_slow, v_dflt, v_gate, v_off;
+  int d_fast, d_slow, d_dflt, d_gate, d_off;
+  run_with(EMOVOX_RESPONSE_MS, 10.0f, audio, n, s0, s1, &fast, &v_fast, &d_fast);
+  run_with(EMOVOX_RESPONSE_MS, 5000.0f, audio, n, s0, s1, &slow, &v_slow, &d_slow);
+  run_with(EMOVOX_RESPONSE_MS, 500.0f, audio, n, s0, s1, &dflt, &v_dflt, &d_dflt);
+  printf("controls: probability motion per block: 10 ms %.5f, 500 ms %.5f, 5000 ms %.5f\n", fast,
+         dflt, slow);
+  EV_CHECK(fast > dflt && dflt > slow, "a shorter response moves the probabilities more");
+  double unused;
+  run_with(EMOVOX_GATE_DB, 0.0f, audio, n, s0, s1, &unused, &v_gate, &d_gate);
+  printf("controls: gate 0 dBFS: voice max %.3f, %d blocks with a dominant emotion (default "
+         "gate: %.3f, %d)\n",
+         v_gate, d_gate, v_dflt, d_dflt);
+  EV_CHECK(v_gate < 0.05f && d_gate == 0, "a 0 dBFS gate lets no speech through");
+  EV_CHECK(v_dflt > 0.5f && d_dflt > 0, "the default gate lets the speech through");
+
+  /* Enable off: outputs rest, no MIDI, audio still bit-exact. */
+  run_with(EMOVOX_ENABLE, 0.0f, audio, n, s0, s1, &unused, &v_off, &d_off);
+  EV_CHECK(v_off == 0.0f && d_off == 0, "disabled: no analysis (voice %.3f, %d)", v_off, d_off);
+  lv2_host *h = host_new(EMOVOX_URI_MONO, 48000, 512);
+  float *out = malloc(n * sizeof(float));
+  host_set_control(h, EMOVOX_ENABLE, 0.0f);
+  int midi_when_off = 0, midi_nonzero_off = 0;
+  for (size_t pos = 0; pos + 512 <= n; pos += 512) {
+    if (pos == (s0 + s1) / 2 / 512 * 512)
+      host_set_control(h, EMOVOX_ENABLE, 1.0f); /* switched on mid-sentence */
+    run_mono(h, audio + pos, out + pos, 512);
+    const host_midi *ev;
+    if (host_output(h, EMOVOX_ENABLE) == 0.0f) {
+      int count = host_midi_events(h, &ev);
+      midi_when_off += count;
+      for (int k = 0; k < count; k++)
+        midi_nonzero_off += ev[k].msg[2] != 0;
+    }
+  }
+  /* The CCs mirror the resting outputs: eight zeros once, then silence. */
+  EV_CHECK(midi_when_off == 8 && midi_nonzero_off == 0, "disabled: 8 CCs at 0 once (%d, %d)",
+           midi_when_off, midi_nonzero_off);
+  EV_CHECK(memcmp(audio, out, (n / 512 * 512) * sizeof(float)) == 0, "audio bit-exact");
+  host_free(h);
+  free(out);
+  free(audio);
+}
+
 /* ---- inline: Ardour's inline display draws the outputs the plugin publishes ---- */
 typedef struct {
   unsigned char *data;
@@ -756,9 +836,10 @@ static void test_inline(void) {
 
 int main(int argc, char **argv) {
   if (argc < 2) {
-    fprintf(stderr,
-            "usage: %s speech|blocks|robust|swap|state|midi|stereo|presets|inline|threads\n",
-            argv[0]);
+    fprintf(
+        stderr,
+        "usage: %s speech|blocks|robust|swap|state|midi|stereo|presets|inline|threads|controls\n",
+        argv[0]);
     return 2;
   }
   if (access(test_default_model_path(), R_OK) != 0)
@@ -784,6 +865,8 @@ int main(int argc, char **argv) {
     test_inline();
   else if (!strcmp(t, "threads"))
     test_threads();
+  else if (!strcmp(t, "controls"))
+    test_controls();
   else {
     fprintf(stderr, "unknown test %s\n", t);
     return 2;
