@@ -90,8 +90,8 @@ static void run_guarded(lv2_host *h, const float *audio, size_t n, float *out, l
       host_send_get(h);
     host_set_control(h, EMOVOX_RESPONSE_MS, (seed >> 3) % 2 ? 300.0f : 500.0f);
     host_set_control(h, EMOVOX_MIDI_CC_BASE, (seed >> 5) % 7 == 0 ? 40.0f : 20.0f);
-    const float *ins[1] = {audio + pos};
-    float *outs[1] = {out};
+    const float *ins[2] = {audio + pos, audio + (n - pos - len)}; /* stereo: R from elsewhere */
+    float *outs[2] = {out, out + 2048};
     guard_on = 1;
     host_run(h, ins, outs, len);
     guard_on = 0;
@@ -112,16 +112,20 @@ int main(void) {
     EV_TEST_END();
   float *out = malloc(4096 * sizeof(float));
 
-  /* 1. Allocations and locks, counted in this process. */
-  lv2_host *h = host_new(EMOVOX_URI_MONO, 48000, 4096);
-  host_clear_log(h);
-  run_guarded(h, audio, n, out, 1000000);
-  printf("rt: %ld allocations, %ld frees, %ld locks in run() over 10^6 samples\n", n_alloc, n_free,
-         n_lock);
-  EV_CHECK(n_alloc == 0 && n_free == 0, "no allocation in run()");
-  EV_CHECK(n_lock == 0, "no lock in run()");
-  EV_CHECK(host_log(h)[0] == '\0', "nothing logged from run(): %s", host_log(h));
-  host_free(h);
+  /* 1. Allocations and locks, counted in this process, for both variants. */
+  const char *uris[] = {EMOVOX_URI_MONO, EMOVOX_URI_STEREO};
+  for (int v = 0; v < 2; v++) {
+    n_alloc = n_free = n_lock = 0;
+    lv2_host *h = host_new(uris[v], 48000, 4096);
+    host_clear_log(h);
+    run_guarded(h, audio, n, out, 1000000);
+    printf("rt: %s: %ld allocations, %ld frees, %ld locks in run() over 10^6 samples\n", uris[v],
+           n_alloc, n_free, n_lock);
+    EV_CHECK(n_alloc == 0 && n_free == 0, "no allocation in run()");
+    EV_CHECK(n_lock == 0, "no lock in run()");
+    EV_CHECK(host_log(h)[0] == '\0', "nothing logged from run(): %s", host_log(h));
+    host_free(h);
+  }
 
   /* 2. System calls: a child runs the same under seccomp strict mode. */
   int fds[2];
