@@ -234,6 +234,8 @@ static void handle_event(emovox_ui *ui, const XEvent *ev) {
     } else if (ev->xbutton.button == Button4 || ev->xbutton.button == Button5) {
       double pos = emovox_ctrl_to_pos(c, ctrl_value(ui, c));
       send_control(ui, c, pos + (ev->xbutton.button == Button4 ? WHEEL_STEP : -WHEEL_STEP));
+    } else if (ev->xbutton.button == Button3) { /* right click: back to the default */
+      send_control(ui, c, emovox_ctrl_to_pos(c, emovox_ctrl_default(c)));
     }
     break;
   }

@@ -18,8 +18,8 @@ void emovox_view_init(emovox_view_state *s) {
   memset(s, 0, sizeof *s);
   s->dominant = -1;
   s->status = EMOVOX_VIEW_NO_MODEL;
-  s->response_ms = 500.0f;
-  s->gate_db = -50.0f;
+  s->response_ms = emovox_ctrl_default(EMOVOX_CTRL_RESPONSE);
+  s->gate_db = emovox_ctrl_default(EMOVOX_CTRL_GATE);
   s->hover = -1;
   s->drag = -1;
 }
@@ -29,6 +29,10 @@ float emovox_ctrl_min(int ctrl) {
 }
 float emovox_ctrl_max(int ctrl) {
   return ctrl == EMOVOX_CTRL_RESPONSE ? 5000.0f : 0.0f;
+}
+
+float emovox_ctrl_default(int ctrl) {
+  return ctrl == EMOVOX_CTRL_RESPONSE ? 500.0f : -50.0f;
 }
 
 float emovox_ctrl_to_pos(int ctrl, float value) {

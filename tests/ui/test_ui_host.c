@@ -249,6 +249,27 @@ int main(void) {
   pump(idle, ui, 50);
   EV_CHECK(n_writes == n_before, "no writes after the button is released");
 
+  /* Scroll up over the gate: one step (2 % of the slider) up. Right click: the default. */
+  float before = got;
+  XEvent wheel;
+  memset(&wheel, 0, sizeof wheel);
+  wheel.xbutton.type = ButtonPress;
+  wheel.xbutton.window = win;
+  wheel.xbutton.x = (int)(g.x + g.w / 2);
+  wheel.xbutton.y = y;
+  wheel.xbutton.button = Button4;
+  XSendEvent(dpy, win, False, ButtonPressMask, &wheel);
+  XFlush(dpy);
+  pump(idle, ui, 50);
+  EV_CHECK(last_write(EMOVOX_GATE_DB, &got), "scroll writes the gate");
+  EV_CHECK_NEAR(got, before + 0.02 * 90.0, 0.01, "scroll step");
+  wheel.xbutton.button = Button3;
+  XSendEvent(dpy, win, False, ButtonPressMask, &wheel);
+  XFlush(dpy);
+  pump(idle, ui, 50);
+  EV_CHECK(last_write(EMOVOX_GATE_DB, &got), "right click writes the gate");
+  EV_CHECK_NEAR(got, -50.0, 1e-4, "right click resets to the default");
+
   /* The host shrinks the window: the strip layout, still showing the values. */
   XResizeWindow(dpy, win, 240, 64);
   XFlush(dpy);
