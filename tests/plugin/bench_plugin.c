@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <malloc.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -36,6 +38,17 @@ int main(int argc, char **argv) {
     return 77;
   float *out = malloc(4096 * sizeof(float));
   const uint32_t sizes[] = {64, 256, 1024};
+  struct stat st;
+  if (stat(test_default_model_path(), &st) == 0)
+    printf("model: %s, %.1f kB\n", test_default_model_path(), st.st_size / 1024.0);
+  {
+    struct mallinfo2 before = mallinfo2();
+    lv2_host *probe = host_new(EMOVOX_URI_MONO, rate, 1024);
+    struct mallinfo2 after = mallinfo2();
+    printf("memory: %.2f MB of heap for the lilv world + one plugin instance with its model\n",
+           (double)(after.uordblks - before.uordblks) / 1e6);
+    host_free(probe);
+  }
   printf("bench_plugin: %.0f s of speech (looped) at %.0f Hz per block size%s\n", seconds, rate,
          quick ? " (quick)" : "");
   for (int k = 0; k < 3; k++) {
