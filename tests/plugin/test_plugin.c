@@ -285,6 +285,13 @@ static void test_robust(void) {
   free(out);
   free(audio);
 
+  /* Outside 8..192 kHz: instantiate refuses, with a log line, instead of running badly. */
+  const double unsupported[] = {4000, 400000};
+  for (int r = 0; r < 2; r++) {
+    lv2_host *none = host_new(EMOVOX_URI_MONO, unsupported[r], 1024);
+    EV_CHECK(none == NULL, "instantiate refused at %.0f Hz", unsupported[r]);
+    host_free(none);
+  }
   const double rates[] = {8000, 11025, 16000, 22050, 32000, 44100, 88200, 176400, 192000};
   for (int r = 0; r < 9; r++) {
     audio = test_speech(rates[r], 0.2, 0.0, &n, &s0, &s1);
