@@ -160,6 +160,15 @@ void ev_input_reset(ev_input *in) {
   in->last_speech = 0;
 }
 
+void ev_input_set_state(ev_input *in, const float *mean, const float *var, double n_seen) {
+  for (int i = 0; i < in->dims; i++) {
+    const int ok = isfinite(mean[i]) && isfinite(var[i]) && var[i] >= 0.0f;
+    in->mu[i] = ok ? mean[i] : in->prior_mean[i];
+    in->var[i] = ok ? var[i] : in->prior_std[i] * in->prior_std[i];
+  }
+  in->n_seen = n_seen >= 0.0 ? n_seen : 0.0;
+}
+
 int ev_input_dims(const ev_input *in) {
   return in->dims;
 }

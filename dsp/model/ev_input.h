@@ -72,6 +72,13 @@ const float *ev_input_push(ev_input *in, const ev_frame *frame);
 const float *ev_input_push_vector(ev_input *in, const float *raw, float rms);
 /* Whether the last completed step was judged speech (its mean RMS above the gate). */
 int ev_input_last_speech(const ev_input *in);
+/* Warm start: set the running statistics as if `n_seen` steps (>= 0) with this mean and
+ * variance (dims floats each) had been heard. The trainer uses it to train and evaluate with
+ * the statistics the normaliser converges to after listening to a speaker for a while
+ * (per-speaker normalisation); the plugin never needs it. Non-finite or negative values fall
+ * back to the prior for that dimension. Not for the audio thread's hot path, but allocation-
+ * free. */
+void ev_input_set_state(ev_input *in, const float *mean, const float *var, double n_seen);
 /* Current running statistics (dims floats each): for tests and inspection. */
 const float *ev_input_mean(const ev_input *in);
 const float *ev_input_var(const ev_input *in);

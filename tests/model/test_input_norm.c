@@ -58,6 +58,21 @@ int main(void) {
   EV_CHECK_NEAR(ev_input_mean(in)[0], 0.0, 1e-6, "NaN does not move mu");
   EV_CHECK_NEAR(ev_input_var(in)[0], 7.0, 1e-5, "NaN does not move v");
   EV_CHECK_NEAR(push1(in, INFINITY, loud), 0.0, 0.0, "Inf gives 0");
+
+  /* Warm start (per-speaker statistics): set mu=1, v=9 as if 3 steps were seen (n=3), then
+   *  x=5 speech: n=4, a=max(1/4,.5)=.5, d=4, mu=3, v=.5*(9+.5*16)=8.5, y=2/sqrt(8.5)
+   * and a NaN mean falls back to the prior for that dimension. */
+  {
+    const float m1 = 1.0f, v1 = 9.0f;
+    ev_input_set_state(in, &m1, &v1, 3.0);
+    EV_CHECK_NEAR(ev_input_mean(in)[0], 1.0, 0.0, "warm start mu");
+    EV_CHECK_NEAR(push1(in, 5.0f, loud), 2.0 / sqrt(8.5), 1e-6, "warm start step");
+    EV_CHECK_NEAR(ev_input_var(in)[0], 8.5, 1e-5, "warm start v");
+    const float bad = NAN;
+    ev_input_set_state(in, &bad, &v1, 3.0);
+    EV_CHECK_NEAR(ev_input_mean(in)[0], 0.0, 0.0, "NaN warm start falls back to the prior mean");
+    EV_CHECK_NEAR(ev_input_var(in)[0], 4.0, 0.0, "and the prior variance");
+  }
   /* adapt off: the prior (mean 0, std 2) */
   ev_input_set_adapt(in, 0);
   EV_CHECK_NEAR(push1(in, 3.0f, loud), 1.5, 1e-6, "adapt off uses the prior");
