@@ -1,6 +1,7 @@
 /* The plugin in a lilv host: real speech, block-size determinism, robustness, model swaps
  * through the worker, state with abstract paths, MIDI output, the stereo downmix, presets.
- * Usage: test_plugin <speech|blocks|robust|swap|state|midi|stereo|presets|inline|threads|controls>
+ * Usage: test_plugin
+ * <speech|blocks|robust|swap|state|midi|stereo|presets|inline|threads|controls|nomodel>
  */
 #include <float.h>
 #include <math.h>
@@ -789,6 +790,57 @@ static void test_controls(void) {
   free(audio);
 }
 
+/* ---- nomodel: a bundle without its default model reports it and accepts a file ---- */
+static void test_nomodel(void) {
+  make_tmp();
+  char dir[600], cmd[2048], model[600];
+  snprintf(dir, sizeof dir, "%s/lv2/emovox.lv2", tmp_root);
+  snprintf(model, sizeof model, "%s/chosen.safetensors", tmp_root);
+  copy_file(test_default_model_path(), model, -1);
+  /* The built bundle's files, except the model. */
+  snprintf(cmd, sizeof cmd,
+           "mkdir -p '%s' && for f in '%s'/emovox.lv2/*; do case \"$f\" in *.safetensors) ;; "
+           "*) ln -s \"$(readlink -f \"$f\")\" '%s'/\"$(basename \"$f\")\" ;; esac; done",
+           dir, getenv("EMOVOX_BUILD_ROOT"), dir);
+  EV_CHECK(system(cmd) == 0, "bundle copy: %s", cmd);
+  char lv2_path[700];
+  snprintf(lv2_path, sizeof lv2_path, "%s/lv2", tmp_root);
+  setenv("LV2_PATH", lv2_path, 1);
+  size_t n, s0, s1;
+  float *audio = test_speech(48000, 0.2, 0.2, &n, &s0, &s1);
+  lv2_host *h = host_new(EMOVOX_URI_MONO, 48000, 512);
+  EV_CHECK(h != NULL, "instantiates without a model");
+  if (!h) {
+    free(audio);
+    remove_tree();
+    return;
+  }
+  EV_CHECK(strstr(host_log(h), "no default model") != NULL, "log says so: %s", host_log(h));
+  float *out = malloc(n * sizeof(float));
+  int sane = 1, dominant = 0;
+  for (size_t pos = 0; pos + 512 <= n; pos += 512) {
+    run_mono(h, audio + pos, out + pos, 512);
+    sane &= outputs_sane(h);
+    dominant += host_output(h, EMOVOX_DOMINANT) != 0.0f;
+  }
+  const host_status *st = host_last_status(h);
+  printf("nomodel: status %.0f, notify code %d \"%s\", %d blocks with a dominant emotion\n",
+         host_output(h, EMOVOX_STATUS), st->code, st->text, dominant);
+  EV_CHECK(host_output(h, EMOVOX_STATUS) == EMOVOX_STATUS_NO_MODEL, "status: no model");
+  EV_CHECK(st->code == EMOVOX_STATUS_NO_MODEL && st->path[0] == '\0', "notify: no model");
+  EV_CHECK(sane && dominant == 0, "outputs sane and no emotion without a model");
+  EV_CHECK(memcmp(audio, out, (n / 512 * 512) * sizeof(float)) == 0, "audio bit-exact");
+  host_send_set_model(h, model);
+  for (size_t pos = 0; pos + 512 <= n; pos += 512)
+    run_mono(h, audio + pos, out + pos, 512);
+  EV_CHECK(host_output(h, EMOVOX_STATUS) == EMOVOX_STATUS_OK && !strcmp(st->path, model),
+           "a chosen file runs: status %.0f, %s", host_output(h, EMOVOX_STATUS), st->path);
+  host_free(h);
+  free(out);
+  free(audio);
+  remove_tree();
+}
+
 /* ---- inline: Ardour's inline display draws the outputs the plugin publishes ---- */
 typedef struct {
   unsigned char *data;
@@ -843,10 +895,10 @@ static void test_inline(void) {
 
 int main(int argc, char **argv) {
   if (argc < 2) {
-    fprintf(
-        stderr,
-        "usage: %s speech|blocks|robust|swap|state|midi|stereo|presets|inline|threads|controls\n",
-        argv[0]);
+    fprintf(stderr,
+            "usage: %s "
+            "speech|blocks|robust|swap|state|midi|stereo|presets|inline|threads|controls|nomodel\n",
+            argv[0]);
     return 2;
   }
   if (access(test_default_model_path(), R_OK) != 0)
@@ -874,6 +926,8 @@ int main(int argc, char **argv) {
     test_threads();
   else if (!strcmp(t, "controls"))
     test_controls();
+  else if (!strcmp(t, "nomodel"))
+    test_nomodel();
   else {
     fprintf(stderr, "unknown test %s\n", t);
     return 2;
