@@ -17,4 +17,9 @@ for f in "$@"; do
   name=$(basename "$f")
   ln -sf "$src" "$dir/${name#bundle-}"
 done
+# <build>/lv2/emovox.lv2 -> <build>/emovox.lv2: LV2_PATH=<build>/lv2 finds the plugin without
+# lilv also trying every other folder of the build directory as a bundle.
+parent=$(dirname "$dir")
+mkdir -p "$parent/lv2"
+ln -sfn "$dir" "$parent/lv2/$(basename "$dir")"
 touch "$stamp"

@@ -10,26 +10,39 @@ for p in jackd jalv jack_connect jack_lsp; do
   command -v $p >/dev/null 2>&1 || { echo "SKIP: $p not installed"; exit 77; }
 done
 export LV2_PATH=$1
-export JACK_DEFAULT_SERVER="emovox-test-$$"
+# A fixed server name: JACK keeps a small registry of server names (8 slots), so a new name
+# per run would eventually fill it. Two runs at once are refused by jackd (and skipped).
+export JACK_DEFAULT_SERVER="emovox-plugin-test"
 export JACK_NO_AUDIO_RESERVATION=1
 work=$(mktemp -d)
 pids=""
+jackd_pid=""
+# Clients first, then the server, each given time to exit cleanly: a killed jackd leaves its
+# registry entry and shared memory behind.
+stop() { # $1: pid
+  kill "$1" 2>/dev/null || return 0
+  for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+    kill -0 "$1" 2>/dev/null || return 0
+    sleep 0.2
+  done
+  kill -9 "$1" 2>/dev/null
+}
 cleanup() {
-  for p in $pids; do kill "$p" 2>/dev/null; done
-  sleep 0.3
-  for p in $pids; do kill -9 "$p" 2>/dev/null; done
+  for p in $pids; do stop "$p"; done
+  [ -n "$jackd_pid" ] && stop "$jackd_pid"
+  wait 2>/dev/null
   rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
 
 jackd --no-realtime -d dummy -r 48000 -p 256 >"$work/jackd.log" 2>&1 &
-pids="$pids $!"
+jackd_pid=$!
 up=0
 for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
   if jack_lsp >/dev/null 2>&1; then up=1; break; fi
   sleep 0.25
 done
-[ $up -eq 1 ] || { cat "$work/jackd.log"; echo "SKIP: jackd did not start"; exit 77; }
+[ $up -eq 1 ] || { tail -3 "$work/jackd.log"; echo "SKIP: jackd did not start"; exit 77; }
 
 # jalv reads console commands from stdin: after a few seconds of tone bursts, "monitors"
 # prints every control output.
