@@ -49,6 +49,7 @@ function factory (params)
 	local target = nil  -- the driven processor
 	local state = nil   -- smoothed value in the output's own range
 	local last_sent = nil
+	local retry_in = 0  -- samples until the next search when the plugins are not there yet
 
 	local function find_processor (route, matches)
 		local i = 0
@@ -83,7 +84,13 @@ function factory (params)
 	end
 
 	return function (n_samples)
-		if not emovox and not resolve () then return end
+		if not emovox then
+			-- Searching routes by name is not free: try about once a second, not every cycle.
+			retry_in = retry_in - n_samples
+			if retry_in > 0 then return end
+			retry_in = Session:nominal_sample_rate ()
+			if not resolve () then return end
+		end
 		local x = ARDOUR.LuaAPI.get_plugin_insert_param (emovox, emovox_nth, true)
 		local rate = Session:nominal_sample_rate ()
 		local a = 1 - math.exp (-n_samples / (tau_s * rate))
