@@ -2,6 +2,7 @@
 #include "ev_plots.h"
 
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +16,7 @@ static cairo_t *begin(cairo_surface_t **s, int w, int h) {
   cairo_t *cr = cairo_create(*s);
   cairo_set_source_rgb(cr, 1, 1, 1);
   cairo_paint(cr);
+  cairo_set_source_rgb(cr, 0, 0, 0);
   cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
   cairo_set_font_size(cr, 12);
   return cr;
@@ -202,4 +204,9 @@ int ev_plot_label_distribution(const char *path, const long *counts, int n_corpo
     text(cr, x + 18, y, corpus_names[c], 0.0);
   }
   return finish(cr, s, path);
+}
+
+void ev_plots_shutdown(void) {
+  cairo_debug_reset_static_data();
+  FcFini();
 }

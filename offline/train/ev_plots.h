@@ -14,4 +14,8 @@ int ev_plot_label_distribution(const char *path, const long *counts, int n_corpo
                                const char *const *corpus_names, int n_labels,
                                const char *const *label_names);
 
+/* Releases Cairo's and fontconfig's process-wide caches (at exit, so leak checkers see a
+ * clean heap). */
+void ev_plots_shutdown(void);
+
 #endif

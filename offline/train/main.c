@@ -933,5 +933,6 @@ int main(int argc, char **argv) {
   speakers_free(&s.spk);
   ev_clip_list_free(&s.clips);
   ev_arch_free(&s.arch);
+  ev_plots_shutdown();
   return rc == 0 ? 0 : 1;
 }
