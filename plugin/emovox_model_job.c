@@ -35,7 +35,11 @@ emovox_loaded *emovox_load_model(const char *path, bool is_default, ev_analyzer 
   char why[EMOVOX_TEXT_MAX] = "";
   m->model = ev_model_load_file(path, why, sizeof why);
   if (!m->model) {
-    snprintf(err, errlen, "cannot load model '%s': %s", path, why);
+    /* The loader's reason usually names the file already. */
+    if (strstr(why, path))
+      snprintf(err, errlen, "cannot load model: %s", why);
+    else
+      snprintf(err, errlen, "cannot load model '%s': %s", path, why);
     free(m);
     return NULL;
   }

@@ -345,7 +345,9 @@ static void test_swap(void) {
   copy_file(test_default_model_path(), other, -1);
   copy_file(test_default_model_path(), truncated, 300);
   FILE *f = fopen(corrupt, "wb");
-  fputs("\x40\0\0\0\0\0\0\0{\"this is\": not a model", f);
+  /* A valid 8-byte header length (64) followed by 64 bytes that are not JSON. */
+  static const char garbage[8 + 64] = "\x40\0\0\0\0\0\0\0{\"this is\": not a model ...";
+  fwrite(garbage, 1, sizeof garbage, f);
   fclose(f);
 
   size_t n, s0, s1, pos = 0;
