@@ -66,12 +66,19 @@ int main(void) {
                ev_rng_range(&r, 0.5, 0.9), &r);
     fprintf(mf, "%s,%s,spk%d\n", name, label ? "happy" : "sad", i % 6);
   }
+  /* an unreadable file: reported, skipped, counted */
+  char broken[320];
+  snprintf(broken, sizeof broken, "%s/broken.wav", dir);
+  FILE *bf = fopen(broken, "w");
+  fprintf(bf, "RIFF, but not really a wave file");
+  fclose(bf);
+  fprintf(mf, "broken.wav,sad,spk0\n");
   fclose(mf);
 
   ev_clip_list clips = {0};
   char err[512] = "";
-  EV_CHECK(ev_corpus_read_manifest(manifest, &clips, err, sizeof err) == N_CLIPS, "manifest: %s",
-           err);
+  EV_CHECK(ev_corpus_read_manifest(manifest, &clips, err, sizeof err) == N_CLIPS + 1,
+           "manifest: %s", err);
   ev_arch a;
   EV_CHECK(ev_arch_parse(arch_json, &a, err, sizeof err) == 0, "arch: %s", err);
   ev_augment_config aug;
@@ -79,13 +86,14 @@ int main(void) {
   ev_extract_opts eo = {&a, &aug, 1, cache, 2, 0};
   ev_dataset ds, ds2;
   EV_CHECK(ev_dataset_extract(&ds, &clips, &eo, err, sizeof err) == 0, "extract: %s", err);
-  EV_CHECK(ds.cache_misses == N_CLIPS && ds.cache_hits == 0 && ds.failed == 0,
+  EV_CHECK(ds.cache_misses == N_CLIPS + 1 && ds.cache_hits == 0 && ds.failed == 1,
            "first pass: %zu misses %zu hits %zu failed", ds.cache_misses, ds.cache_hits, ds.failed);
   EV_CHECK(ev_dataset_extract(&ds2, &clips, &eo, err, sizeof err) == 0, "extract 2: %s", err);
-  EV_CHECK(ds2.cache_hits == N_CLIPS && ds2.cache_misses == 0, "second pass: %zu hits",
-           ds2.cache_hits);
+  EV_CHECK(ds2.cache_hits == N_CLIPS && ds2.cache_misses == 1 && ds2.failed == 1,
+           "second pass: %zu hits", ds2.cache_hits);
+  EV_CHECK(!ds.ok[N_CLIPS] && ds.ok[0], "the broken file is marked unreadable");
   int same = 1;
-  for (size_t i = 0; i < clips.n; i++) {
+  for (size_t i = 0; i < N_CLIPS; i++) {
     ev_feat_seq *s1 = ev_dataset_seq(&ds, i, 0), *s2 = ev_dataset_seq(&ds2, i, 0);
     same &= s1->T == s2->T && s1->T > 0 &&
             !memcmp(s1->x, s2->x, (size_t)s1->T * (size_t)s1->D * sizeof(float)) &&
@@ -107,7 +115,7 @@ int main(void) {
   ls.names[1] = "sad";
   ls.index_of[EV_SAD] = 1;
   /* speakers spk0..spk3 train, spk4 validation, spk5 test */
-  size_t tr[N_CLIPS], va[N_CLIPS], te[N_CLIPS], ntr = 0, nva = 0, nte = 0;
+  size_t tr[N_CLIPS + 1], va[N_CLIPS + 1], te[N_CLIPS + 1], ntr = 0, nva = 0, nte = 0;
   for (size_t i = 0; i < clips.n; i++) {
     int s = clips.v[i].speaker[strlen(clips.v[i].speaker) - 1] - '0';
     if (s < 4)
