@@ -30,6 +30,19 @@ static const preset presets[] = {
      "{\"type\":\"attnpool\",\"window\":100},"
      "{\"type\":\"dense\",\"out\":64,\"activation\":\"relu\"},"
      "{\"type\":\"dense\"},{\"type\":\"softmax\"}]}"},
+    {"emovox-small",
+     "{\"name\":\"emovox-small\",\"description\":\"the shipped design at 40% of the cost: "
+     "conv1d 64 -> conv1d 64 d2 -> GRU 64 -> attention pool over 2 s -> dense 32 -> softmax\","
+     "\"features\":{\"n_mels\":64,\"n_mfcc\":40,\"inputs\":[\"logmel\",\"mfcc_delta\",\"zcr\","
+     "\"rms\"],\"frame_stride\":2},\"window\":100,"
+     "\"normalization\":{\"mode\":\"adaptive\",\"tau_s\":10,\"prior_frames\":100},"
+     "\"architecture\":["
+     "{\"type\":\"conv1d\",\"out\":64,\"kernel\":3,\"dilation\":1,\"activation\":\"relu\"},"
+     "{\"type\":\"conv1d\",\"out\":64,\"kernel\":3,\"dilation\":2,\"activation\":\"relu\"},"
+     "{\"type\":\"gru\",\"hidden\":64},"
+     "{\"type\":\"attnpool\",\"window\":100},"
+     "{\"type\":\"dense\",\"out\":32,\"activation\":\"relu\"},"
+     "{\"type\":\"dense\"},{\"type\":\"softmax\"}]}"},
     {"seed-bilstm",
      "{\"name\":\"seed-bilstm\",\"description\":\"seed (a): 2-layer BiLSTM on MFCC frames (each "
      "direction over a sliding 0.64 s window), mean over 2 s, dense -> softmax\","
