@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the real Emovox UI in a real host: Xvfb + jackd (dummy driver, 16 kHz) + jalv.gtk3 with
-# the plugin from the build directory's bundle, plays a few RAVDESS sentences into it, then grabs the screen into docs/images/ui-jalv.png
+# the plugin from the build directory's bundle, plays a few RAVDESS sentences into it, then grabs the screen into <build>/tests/ui/ui-jalv.png
 # (and the build dir) and checks that the UI drew itself (its background colour covers a real
 # part of the screen) and that jalv is still running (no crash in plugin or UI).
 # Skips (77) under EMOVOX_SANITIZED=1, when Xvfb/jackd/jalv.gtk3 are missing, or when the
@@ -135,7 +135,12 @@ if [ "${bg:-0}" -lt 30000 ]; then
   cat "$work/jalv.log"
   exit 1
 fi
-mkdir -p "$src/docs/images"
-cp "$out_build" "$src/docs/images/ui-jalv.png"
-echo "screenshot: $out_build (copied to docs/images/ui-jalv.png)"
+# The test leaves the source tree alone; EMOVOX_UPDATE_DOCS=1 refreshes the README's picture.
+if [ "${EMOVOX_UPDATE_DOCS:-0}" = 1 ]; then
+  mkdir -p "$src/docs/images"
+  cp "$out_build" "$src/docs/images/ui-jalv.png"
+  echo "screenshot: $out_build (copied to docs/images/ui-jalv.png)"
+else
+  echo "screenshot: $out_build (EMOVOX_UPDATE_DOCS=1 copies it to docs/images/ui-jalv.png)"
+fi
 exit 0
