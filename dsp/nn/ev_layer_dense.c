@@ -32,26 +32,51 @@ void ev_dense_forward_seq(const ev_layer *l, int T, const float *in, float *out,
  * x_s = 0 for s < 0 (PyTorch Conv1d with left padding (K-1)*d: tap K-1 is the current
  * frame, tap 0 the oldest). ---- */
 
-/* Output frame from the history of inputs: frame_at(k) is the frame tap k reads (NULL = zero
- * padding). Step and forward_seq sum in the same order, so they agree to the last bit. */
+/* Output frame from the history of inputs (have = frames that exist, the rest is zero
+ * padding). The weight row of output o, W[o, i, k] at o*D*K + i*K + k, is contiguous, so the
+ * taps' inputs are gathered in the same interleaved order X[i*K + k] (a stack chunk at a time)
+ * and each chunk is one contiguous, vectorised dot product per output (the strided
+ * per-tap loop this replaces ran at a quarter of the speed). Step and forward_seq share this
+ * function, so they agree to the last bit. */
+#define EV_CONV_CHUNK 1024 /* floats of gathered input per pass (4 KiB of stack) */
+#define EV_CONV_TAPS  16   /* taps whose frame pointers are cached (kernel is rarely larger) */
+
+/* The frame tap k reads, or NULL for the zero padding before the first frame. */
+static const float *conv_tap(const ev_layer *l, const float *hist, int slot_now, int slots,
+                             int have, int k) {
+  int back = (l->kernel - 1 - k) * l->dilation; /* tap K-1 is the current frame */
+  if (back >= have)
+    return NULL;
+  return hist + (size_t)(((slot_now - back) % slots + slots) % slots) * (size_t)l->in_dim;
+}
+
 static void conv_frame(const ev_layer *l, const float *hist, int slot_now, int slots, int have,
                        float *z) {
   const float *W = l->params[EV_P_WEIGHT].data, *b = l->params[EV_P_BIAS].data;
-  int D = l->in_dim, K = l->kernel, d = l->dilation;
-  for (int o = 0; o < l->out_dim; o++) {
-    float s = 0.0f;
-    for (int k = 0; k < K; k++) {
-      int back = (K - 1 - k) * d; /* tap K-1 is the current frame */
-      if (back >= have)
-        continue; /* before the first frame: zero padding */
-      int slot = ((slot_now - back) % slots + slots) % slots;
-      const float *x = hist + (size_t)slot * D;
-      const float *w = W + (size_t)o * D * K + k;
-      for (int i = 0; i < D; i++)
-        s += w[(size_t)i * K] * x[i];
+  const int K = l->kernel, O = l->out_dim;
+  const size_t row = (size_t)l->in_dim * (size_t)K;
+  const float *tap[EV_CONV_TAPS];
+  float X[EV_CONV_CHUNK];
+  for (int k = 0; k < K && k < EV_CONV_TAPS; k++)
+    tap[k] = conv_tap(l, hist, slot_now, slots, have, k);
+  for (int o = 0; o < O; o++)
+    z[o] = 0.0f;
+  for (size_t j0 = 0; j0 < row; j0 += EV_CONV_CHUNK) {
+    int n = row - j0 < EV_CONV_CHUNK ? (int)(row - j0) : EV_CONV_CHUNK;
+    int i = (int)(j0 / (size_t)K), k = (int)(j0 % (size_t)K);
+    for (int j = 0; j < n; j++) {
+      const float *x = k < EV_CONV_TAPS ? tap[k] : conv_tap(l, hist, slot_now, slots, have, k);
+      X[j] = x ? x[i] : 0.0f;
+      if (++k == K) {
+        k = 0;
+        i++;
+      }
     }
-    z[o] = s + b[o];
+    for (int o = 0; o < O; o++)
+      z[o] += ev_dotf(W + (size_t)o * row + j0, X, n);
   }
+  for (int o = 0; o < O; o++)
+    z[o] += b[o];
 }
 
 /* state: [write slot, frames seen (saturating at span), span input frames]. */

@@ -15,9 +15,7 @@ static void mean_of_window(int D, int L, const float *x, size_t stride, int star
   for (int i = 0; i < D; i++)
     out[i] = 0.0f;
   for (int k = 0; k < L; k++) {
-    const float *f = x + (size_t)((start + k) % cap) * stride;
-    for (int i = 0; i < D; i++)
-      out[i] += f[i];
+    ev_vadd(out, x + (size_t)((start + k) % cap) * stride, D); /* out never overlaps x */
   }
   float inv_n = 1.0f / (float)L;
   for (int i = 0; i < D; i++)
@@ -66,10 +64,7 @@ void ev_meanpool_forward_seq(const ev_layer *l, int T, const float *in, float *o
  * score_j = weight . x_j + bias; a = softmax(scores of the window); y_t = sum_j a_j x_j. */
 float ev_attn_score(const ev_layer *l, const float *x) {
   const float *w = l->params[EV_P_WEIGHT].data;
-  float s = 0.0f;
-  for (int i = 0; i < l->in_dim; i++)
-    s += w[i] * x[i];
-  return s + l->params[EV_P_BIAS].data[0];
+  return ev_dotf(w, x, l->in_dim) + l->params[EV_P_BIAS].data[0];
 }
 
 void ev_attn_pool(int D, int L, int start, int cap, const float *x, size_t x_stride, const float *s,
@@ -91,9 +86,7 @@ void ev_attn_pool(int D, int L, int start, int cap, const float *x, size_t x_str
     out[i] = 0.0f;
   for (int k = 0; k < L; k++) {
     a[k] *= inv;
-    const float *f = x + (size_t)((start + k) % cap) * x_stride;
-    for (int i = 0; i < D; i++)
-      out[i] += a[k] * f[i];
+    ev_axpy(out, a[k], x + (size_t)((start + k) % cap) * x_stride, D); /* out never overlaps x */
   }
 }
 

@@ -54,23 +54,59 @@ static inline void ev_sanitize_vec(float *v, int n) {
     v[i] = ev_sanitizef(v[i]);
 }
 
-/* y[r] += sum_c W[r, c] * x[c] for a row-major rows x cols matrix. Four partial sums let the
- * compiler vectorise without -ffast-math; the order is fixed, so results are reproducible. */
-static inline void ev_matvec_acc(float *y, const float *W, int rows, int cols, const float *x) {
-  for (int r = 0; r < rows; r++) {
-    const float *w = W + (size_t)r * cols;
-    float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
-    int c = 0;
-    for (; c + 4 <= cols; c += 4) {
-      s0 += w[c] * x[c];
-      s1 += w[c + 1] * x[c + 1];
-      s2 += w[c + 2] * x[c + 2];
-      s3 += w[c + 3] * x[c + 3];
-    }
-    for (; c < cols; c++)
-      s0 += w[c] * x[c];
-    y[r] += (s0 + s1) + (s2 + s3);
+/* sum_c w[c] * x[c] in a fixed order: 16 lanes (four 4-float vectors) accumulate
+ * c = 16m + j into lane j, then a fixed tree adds the lanes. Independent chains keep the adder
+ * busy (one chain is latency-bound) and need no -ffast-math; the order is the same on every
+ * run and with every compiler (GCC/clang vector extensions map to SSE on x86-64, to NEON on
+ * ARM, to scalar code elsewhere), so the trainer and the plugin compute identical values. */
+#if defined(__GNUC__) || defined(__clang__)
+typedef float ev_v4f __attribute__((vector_size(16)));
+static inline ev_v4f ev_load4f(const float *p) {
+  ev_v4f v;
+  memcpy(&v, p, sizeof v); /* unaligned load */
+  return v;
+}
+static inline float ev_dotf(const float *w, const float *x, int n) {
+  ev_v4f a0 = {0.0f, 0.0f, 0.0f, 0.0f}, a1 = a0, a2 = a0, a3 = a0;
+  int c = 0;
+  for (; c + 16 <= n; c += 16) {
+    a0 += ev_load4f(w + c) * ev_load4f(x + c);
+    a1 += ev_load4f(w + c + 4) * ev_load4f(x + c + 4);
+    a2 += ev_load4f(w + c + 8) * ev_load4f(x + c + 8);
+    a3 += ev_load4f(w + c + 12) * ev_load4f(x + c + 12);
   }
+  for (; c + 4 <= n; c += 4)
+    a0 += ev_load4f(w + c) * ev_load4f(x + c);
+  ev_v4f a = (a0 + a1) + (a2 + a3);
+  float s = (a[0] + a[1]) + (a[2] + a[3]);
+  for (; c < n; c++)
+    s += w[c] * x[c];
+  return s;
+}
+#else
+static inline float ev_dotf(const float *w, const float *x, int n) {
+  float a[16] = {0};
+  int c = 0;
+  for (; c + 16 <= n; c += 16)
+    for (int j = 0; j < 16; j++)
+      a[j] += w[c + j] * x[c + j];
+  for (; c + 4 <= n; c += 4)
+    for (int j = 0; j < 4; j++)
+      a[j] += w[c + j] * x[c + j];
+  float l[4];
+  for (int j = 0; j < 4; j++)
+    l[j] = (a[j] + a[4 + j]) + (a[8 + j] + a[12 + j]);
+  float s = (l[0] + l[1]) + (l[2] + l[3]);
+  for (; c < n; c++)
+    s += w[c] * x[c];
+  return s;
+}
+#endif
+
+/* y[r] += sum_c W[r, c] * x[c] for a row-major rows x cols matrix (ev_dotf per row). */
+static inline void ev_matvec_acc(float *y, const float *W, int rows, int cols, const float *x) {
+  for (int r = 0; r < rows; r++)
+    y[r] += ev_dotf(W + (size_t)r * cols, x, cols);
 }
 /* y[0..n) += a * x[0..n), unrolled by four so that gcc -O2 (whose "very cheap" vectoriser
  * skips loops of unknown length) still combines the four statements into one SIMD op. */
@@ -84,6 +120,18 @@ static inline void ev_axpy(float *restrict y, float a, const float *restrict x, 
   }
   for (; c < n; c++)
     y[c] += a * x[c];
+}
+/* y[0..n) += x[0..n), unrolled like ev_axpy. */
+static inline void ev_vadd(float *restrict y, const float *restrict x, int n) {
+  int c = 0;
+  for (; c + 4 <= n; c += 4) {
+    y[c] += x[c];
+    y[c + 1] += x[c + 1];
+    y[c + 2] += x[c + 2];
+    y[c + 3] += x[c + 3];
+  }
+  for (; c < n; c++)
+    y[c] += x[c];
 }
 /* x[c] += sum_r W[r, c] * y[r] (transpose product, for backward). x must not overlap W. */
 static inline void ev_matvec_t_acc(float *x, const float *W, int rows, int cols, const float *y) {
