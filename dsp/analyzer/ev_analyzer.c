@@ -206,6 +206,8 @@ ev_analyzer *ev_analyzer_new(double host_rate, uint32_t max_block, char *err, si
     free(an);
     return NULL;
   }
+  /* without a model only the speech gate runs: it needs the RMS alone */
+  ev_extractor_set_features(an->ex_default, EV_FEATURE_BIT(EV_FEAT_RMS));
   ev_analyzer_params_default(&an->params);
   ev_analyzer_reset(an);
   return an;
@@ -284,6 +286,11 @@ ev_model_runtime *ev_analyzer_prepare_model(ev_analyzer *an, const ev_model *mod
   rt->ex = ev_extractor_new(cfg, an->rate, an->max_block, err, errlen);
   if (!rt->ex)
     goto bad;
+  /* compute only what the model reads, plus the RMS of the speech gate */
+  uint32_t mask = EV_FEATURE_BIT(EV_FEAT_RMS);
+  for (int i = 0; i < spec.n_inputs; i++)
+    mask |= EV_FEATURE_BIT(spec.inputs[i]);
+  ev_extractor_set_features(rt->ex, mask);
   rt->input = ev_input_new(&spec, err, errlen);
   if (!rt->input)
     goto bad;

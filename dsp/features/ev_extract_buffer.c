@@ -50,6 +50,11 @@ int ev_extract_buffer(const ev_feature_config *cfg, double rate, const float *x,
   size_t t_win = n16 >= (size_t)cfg->win_length
                      ? 1 + (n16 - (size_t)cfg->win_length) / (size_t)cfg->hop_length
                      : 0;
+  uint32_t mask = 0;
+  for (int id = 0; id < EV_FEAT_COUNT; id++)
+    if (!want || want[id])
+      mask |= EV_FEATURE_BIT(id);
+  ev_extractor_set_features(ex, mask);
   collect c = {.cfg = cfg, .out = out, .seen = 0};
   int fail = 0;
   for (int id = 0; id < EV_FEAT_COUNT && !fail; id++) {

@@ -19,10 +19,15 @@
 #include <xmmintrin.h>
 #define EV_HAVE_MXCSR 1
 #endif
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
-#define EV_CHUNK        64 /* host samples per resampler call (fixed: see above) */
-#define EV_HIST         (2 * EV_DELTA_HALF + 1) /* frames kept: t-8 .. t */
-#define EV_RS_QUALITY   4
+#define EV_CHUNK 64                      /* host samples per resampler call (fixed: see above) */
+#define EV_HIST  (2 * EV_DELTA_HALF + 1) /* frames kept: t-8 .. t */
+#ifndef EV_RS_QUALITY
+#define EV_RS_QUALITY 4 /* see docs/features.md, "Resampler quality" */
+#endif
 #define EV_ROLL_PERCENT 0.85
 
 /* FFTW's planner is not thread-safe: every plan creation/destruction in the process goes
@@ -57,9 +62,10 @@ struct ev_extractor {
   float *window, *frame_raw, *fft_in;
   fftwf_complex *fft_out;
   fftwf_plan plan;
-  double *power, *mag, *logmel, *dct;
+  double *power, *mag, *logmel;
+  float *dct; /* [n_mfcc][n_mels], DCT-II ortho rounded to float (see stage_mfcc) */
   ev_mel_bank mel;
-  double *chroma_w; /* librosa's float32 weights, widened once */
+  float *chroma_w; /* librosa's float32 weights */
 
   /* history: EV_HIST slots of every per-frame feature (delta look-ahead) */
   int offs[EV_FEAT_COUNT];
@@ -78,6 +84,11 @@ struct ev_extractor {
 
   ev_frame_fn on_frame;
   void *on_frame_user;
+
+  /* feature selection (ev_extractor_set_features): what frames carry, and the work needed */
+  uint32_t want;
+  int need_raw, need_fft, need_shape, need_flat, need_mel, need_log, need_mfcc, need_delta,
+      need_chroma;
 };
 
 static void set_err(char *err, size_t errlen, const char *msg) {
@@ -91,27 +102,60 @@ static float *slot(ev_extractor *ex, int64_t t, ev_feature_id id) {
 
 /* ---- stages ------------------------------------------------------------------------------ */
 
+static int wants(const ev_extractor *ex, ev_feature_id id) {
+  return (ex->want >> id) & 1u;
+}
+
 static void stage_fft(ev_extractor *ex) {
+  if (!ex->need_raw)
+    return;
   int n_fft = ex->cfg.n_fft;
   uint64_t start = (uint64_t)ex->frame * (uint64_t)ex->cfg.hop_length;
   size_t ring = (size_t)ex->ring_mask + 1, pos = (size_t)(start & ex->ring_mask);
   size_t first = ring - pos < (size_t)n_fft ? ring - pos : (size_t)n_fft;
   memcpy(ex->frame_raw, ex->ring + pos, first * sizeof(float));
   memcpy(ex->frame_raw + first, ex->ring, ((size_t)n_fft - first) * sizeof(float));
+  if (!ex->need_fft)
+    return;
   float *restrict in = ex->fft_in;
   const float *restrict raw = ex->frame_raw, *restrict win = ex->window;
-  for (int n = 0; n < n_fft; n++)
+  int n = 0;
+#if defined(__SSE2__) /* gcc -O2 does not vectorise loops of unknown length */
+  for (; n + 4 <= n_fft; n += 4)
+    _mm_storeu_ps(in + n, _mm_mul_ps(_mm_loadu_ps(raw + n), _mm_loadu_ps(win + n)));
+#endif
+  for (; n < n_fft; n++)
     in[n] = raw[n] * win[n];
   fftwf_execute(ex->plan);
 }
 
 static void stage_power_shape(ev_extractor *ex) {
-  float *p = slot(ex, ex->frame, EV_FEAT_POWER);
-  for (int k = 0; k < ex->n_bins; k++) {
-    double re = ex->fft_out[k][0], im = ex->fft_out[k][1];
-    ex->power[k] = re * re + im * im;
-    p[k] = (float)ex->power[k];
+  if (!ex->need_fft)
+    return;
+  const int n_bins = ex->n_bins;
+  float *p = slot(ex, ex->frame, EV_FEAT_POWER); /* the float copy (chroma reads it too) */
+  double *restrict pw = ex->power;
+  int k = 0;
+#if defined(__SSE2__)
+  /* two bins at a time, the same double arithmetic as below: re*re + im*im */
+  const float *bins = &ex->fft_out[0][0];
+  for (; k + 2 <= n_bins; k += 2) {
+    __m128 v = _mm_loadu_ps(bins + 2 * k); /* re0 im0 re1 im1 */
+    __m128d b0 = _mm_cvtps_pd(v), b1 = _mm_cvtps_pd(_mm_movehl_ps(v, v));
+    b0 = _mm_mul_pd(b0, b0);
+    b1 = _mm_mul_pd(b1, b1);
+    __m128d pk = _mm_add_pd(_mm_unpacklo_pd(b0, b1), _mm_unpackhi_pd(b0, b1));
+    _mm_storeu_pd(pw + k, pk);
+    _mm_storel_pi((__m64 *)(void *)(p + k), _mm_cvtpd_ps(pk));
   }
+#endif
+  for (; k < n_bins; k++) {
+    double re = ex->fft_out[k][0], im = ex->fft_out[k][1];
+    pw[k] = re * re + im * im;
+    p[k] = (float)pw[k];
+  }
+  if (!ex->need_shape)
+    return;
   ev_spectral sh;
   ev_spectral_shape(ex->power, ex->n_bins, (double)ex->cfg.sample_rate / ex->cfg.n_fft,
                     EV_ROLL_PERCENT, ex->mag, &sh);
@@ -121,13 +165,18 @@ static void stage_power_shape(ev_extractor *ex) {
 }
 
 static void stage_flatness_zcr_rms(ev_extractor *ex) {
-  *slot(ex, ex->frame, EV_FEAT_FLATNESS) =
-      (float)ev_spectral_flatness(ex->power, ex->n_bins, 1e-10);
-  *slot(ex, ex->frame, EV_FEAT_ZCR) = (float)ev_zcr(ex->frame_raw, ex->cfg.win_length);
-  *slot(ex, ex->frame, EV_FEAT_RMS) = (float)ev_rms(ex->frame_raw, ex->cfg.win_length);
+  if (ex->need_flat)
+    *slot(ex, ex->frame, EV_FEAT_FLATNESS) =
+        (float)ev_spectral_flatness(ex->power, ex->n_bins, 1e-10);
+  if (wants(ex, EV_FEAT_ZCR))
+    *slot(ex, ex->frame, EV_FEAT_ZCR) = (float)ev_zcr(ex->frame_raw, ex->cfg.win_length);
+  if (wants(ex, EV_FEAT_RMS))
+    *slot(ex, ex->frame, EV_FEAT_RMS) = (float)ev_rms(ex->frame_raw, ex->cfg.win_length);
 }
 
 static void stage_mel(ev_extractor *ex) {
+  if (!ex->need_mel)
+    return;
   const ev_mel_bank *mb = &ex->mel;
   float *mel = slot(ex, ex->frame, EV_FEAT_MEL), *lm = slot(ex, ex->frame, EV_FEAT_LOGMEL);
   const double *w = mb->w;
@@ -135,27 +184,38 @@ static void stage_mel(ev_extractor *ex) {
     double s = ev_dot(w, ex->power + mb->start[i], mb->len[i]);
     w += mb->len[i];
     mel[i] = (float)s;
-    ex->logmel[i] = ev_power_to_db(s);
-    lm[i] = (float)ex->logmel[i];
+    if (ex->need_log) {
+      ex->logmel[i] = ev_power_to_db(s);
+      lm[i] = (float)ex->logmel[i];
+    }
   }
 }
 
-/* DCT rows [j0, j1) of the current frame's log-mel. */
+/* DCT rows [j0, j1) of the current frame's log-mel, in float: the float32 log-mel and the
+ * float sums stay ~1e-4 from the double DCT (MFCCs are up to ~800), far inside the 0.1
+ * tolerance, at a quarter of the cost. */
 static void stage_mfcc(ev_extractor *ex, int j0, int j1) {
+  if (!ex->need_mfcc)
+    return;
   int n_mels = ex->cfg.n_mels;
   double *c = ex->mfcc_hist + (size_t)(ex->frame % EV_HIST) * (size_t)ex->cfg.n_mfcc;
   float *out = slot(ex, ex->frame, EV_FEAT_MFCC);
+  const float *lm = slot(ex, ex->frame, EV_FEAT_LOGMEL);
   for (int j = j0; j < j1; j++) {
-    double s = ev_dot(ex->dct + (size_t)j * (size_t)n_mels, ex->logmel, n_mels);
+    double s = ev_dot_f32(ex->dct + (size_t)j * (size_t)n_mels, lm, n_mels);
     c[j] = s;
     out[j] = (float)s;
   }
 }
 
 static void stage_chroma(ev_extractor *ex) {
+  if (!ex->need_chroma)
+    return;
+  /* float sums of positive terms (16 lanes): ~1e-6 relative, inside the 1e-5 tolerance */
   double raw[EV_N_CHROMA], max = 0.0;
+  const float *p = slot(ex, ex->frame, EV_FEAT_POWER);
   for (int c = 0; c < EV_N_CHROMA; c++) {
-    double s = ev_dot(ex->chroma_w + (size_t)c * (size_t)ex->n_bins, ex->power, ex->n_bins);
+    double s = ev_dot_f32(ex->chroma_w + (size_t)c * (size_t)ex->n_bins, p, ex->n_bins);
     raw[c] = s;
     if (fabs(s) > max)
       max = fabs(s);
@@ -186,13 +246,14 @@ static void emit(ev_extractor *ex, int64_t e, int64_t last) {
       t = last;
     c[n] = ex->mfcc_hist + (size_t)(t % EV_HIST) * (size_t)ex->cfg.n_mfcc;
   }
-  ev_delta9(c, ex->cfg.n_mfcc, ex->d1, ex->d2);
+  if (ex->need_delta)
+    ev_delta9(c, ex->cfg.n_mfcc, ex->d1, ex->d2);
   ev_frame fr;
   fr.index = e;
   for (int id = 0; id < EV_FEAT_COUNT; id++)
-    fr.feat[id] = slot(ex, e, (ev_feature_id)id);
-  fr.feat[EV_FEAT_MFCC_DELTA] = ex->d1;
-  fr.feat[EV_FEAT_MFCC_DELTA2] = ex->d2;
+    fr.feat[id] = wants(ex, (ev_feature_id)id) ? slot(ex, e, (ev_feature_id)id) : NULL;
+  fr.feat[EV_FEAT_MFCC_DELTA] = wants(ex, EV_FEAT_MFCC_DELTA) ? ex->d1 : NULL;
+  fr.feat[EV_FEAT_MFCC_DELTA2] = wants(ex, EV_FEAT_MFCC_DELTA2) ? ex->d2 : NULL;
   if (ex->on_frame)
     ex->on_frame(ex->on_frame_user, &fr);
   ex->next_emit = e + 1;
@@ -233,24 +294,68 @@ static void run_stage(ev_extractor *ex, int k) {
   }
 }
 
-/* Model-rate samples into the frame path; runs stages and ticks at their positions. */
-static void push_samples(ev_extractor *ex, const float *x, int n) {
+/* One model-rate sample into the frame path; runs the stages and ticks due at it. */
+static void push_one(ev_extractor *ex, float x) {
   const int n_fft = ex->cfg.n_fft, hop = ex->cfg.hop_length;
-  for (int i = 0; i < n; i++) {
-    ex->ring[ex->rs_total & ex->ring_mask] = x[i];
-    ex->rs_total++;
-    if (ex->rs_total >= (uint64_t)n_fft) {
-      if (ex->phase == 0) {
-        ex->frame = (int64_t)((ex->rs_total - (uint64_t)n_fft) / (uint64_t)hop);
-        ex->next_stage = 0;
-      }
-      while (ex->next_stage < EV_EXTRACTOR_STAGES && ex->stage_off[ex->next_stage] == ex->phase)
-        run_stage(ex, ex->next_stage++);
-      ex->phase = ex->phase + 1 == hop ? 0 : ex->phase + 1;
+  ex->ring[ex->rs_total & ex->ring_mask] = x;
+  ex->rs_total++;
+  if (ex->rs_total >= (uint64_t)n_fft) {
+    if (ex->phase == 0) {
+      ex->frame = (int64_t)((ex->rs_total - (uint64_t)n_fft) / (uint64_t)hop);
+      ex->next_stage = 0;
     }
-    while (ex->tick && ex->tick_next < ex->n_ticks &&
-           ex->rs_total == ex->tick_base + (uint64_t)ex->tick_off[ex->tick_next])
-      ex->tick(ex->tick_user, ex->tick_next++);
+    while (ex->next_stage < EV_EXTRACTOR_STAGES && ex->stage_off[ex->next_stage] == ex->phase)
+      run_stage(ex, ex->next_stage++);
+    ex->phase = ex->phase + 1 == hop ? 0 : ex->phase + 1;
+  }
+  while (ex->tick && ex->tick_next < ex->n_ticks &&
+         ex->rs_total == ex->tick_base + (uint64_t)ex->tick_off[ex->tick_next])
+    ex->tick(ex->tick_user, ex->tick_next++);
+}
+
+/* How many of the next samples push_one would only store (no stage, frame start or tick is
+ * due at any of them): they can be copied in bulk with the same result. */
+static uint64_t quiet_samples(const ev_extractor *ex) {
+  const uint64_t n_fft = (uint64_t)ex->cfg.n_fft, total = ex->rs_total;
+  uint64_t q;
+  if (total + 1 < n_fft) /* filling the first frame: the phase does not run yet */
+    q = n_fft - 1 - total;
+  else if (ex->phase == 0) /* a frame starts at the next sample */
+    q = 0;
+  else /* up to the next stage, or to the end of the hop */
+    q = (uint64_t)((ex->next_stage < EV_EXTRACTOR_STAGES ? ex->stage_off[ex->next_stage]
+                                                         : ex->cfg.hop_length) -
+                   ex->phase);
+  if (ex->tick && ex->tick_next < ex->n_ticks) {
+    uint64_t at = ex->tick_base + (uint64_t)ex->tick_off[ex->tick_next];
+    if (at > total && at - total - 1 < q)
+      q = at - total - 1;
+  }
+  return q;
+}
+
+/* Model-rate samples into the frame path; runs stages and ticks at their positions. The
+ * samples between two events are copied into the ring at once. */
+static void push_samples(ev_extractor *ex, const float *x, int n) {
+  const uint64_t ring = ex->ring_mask + 1;
+  int i = 0;
+  while (i < n) {
+    uint64_t q = quiet_samples(ex), pos = ex->rs_total & ex->ring_mask;
+    if (q > (uint64_t)(n - i))
+      q = (uint64_t)(n - i);
+    if (q > ring - pos)
+      q = ring - pos;
+    if (q == 0) {
+      push_one(ex, x[i++]);
+      continue;
+    }
+    memcpy(ex->ring + pos, x + i, (size_t)q * sizeof(float));
+    if (ex->rs_total + 1 >= (uint64_t)ex->cfg.n_fft) { /* the phase runs: no wrap inside q */
+      int ph = ex->phase + (int)q;
+      ex->phase = ph == ex->cfg.hop_length ? 0 : ph;
+    }
+    ex->rs_total += q;
+    i += (int)q;
   }
 }
 
@@ -264,6 +369,25 @@ static float sanitize(float v) {
   if (fabsf(v) < EV_SAMPLE_FLUSH)
     return 0.0f;
   return v;
+}
+
+/* sanitize() over n samples; the SSE2 path computes exactly the same values. */
+static void sanitize_block(float *restrict out, const float *restrict in, int n) {
+  int i = 0;
+#if defined(__SSE2__)
+  const __m128 sign = _mm_set1_ps(-0.0f), fmax = _mm_set1_ps(3.40282347e38f);
+  const __m128 clamp = _mm_set1_ps(EV_SAMPLE_CLAMP), flush = _mm_set1_ps(EV_SAMPLE_FLUSH);
+  for (; i + 4 <= n; i += 4) {
+    __m128 v = _mm_loadu_ps(in + i), a = _mm_andnot_ps(sign, v);
+    __m128 finite = _mm_cmple_ps(a, fmax); /* false for NaN and +-Inf */
+    __m128 big = _mm_cmpgt_ps(a, clamp), keep = _mm_andnot_ps(_mm_cmplt_ps(a, flush), finite);
+    __m128 clamped = _mm_or_ps(_mm_and_ps(v, sign), clamp); /* +-EV_SAMPLE_CLAMP */
+    v = _mm_or_ps(_mm_and_ps(big, clamped), _mm_andnot_ps(big, v));
+    _mm_storeu_ps(out + i, _mm_and_ps(v, keep));
+  }
+#endif
+  for (; i < n; i++)
+    out[i] = sanitize(in[i]);
 }
 
 /* Resample the full staging chunk; push at most `limit` of the outputs. */
@@ -333,8 +457,8 @@ ev_extractor *ev_extractor_new(const ev_feature_config *cfg, double host_rate, u
   ex->power = calloc((size_t)n_bins, sizeof(double));
   ex->mag = calloc((size_t)n_bins, sizeof(double));
   ex->logmel = calloc((size_t)cfg->n_mels, sizeof(double));
-  ex->dct = malloc(sizeof(double) * (size_t)cfg->n_mfcc * (size_t)cfg->n_mels);
-  ex->chroma_w = malloc(sizeof(double) * EV_N_CHROMA * (size_t)n_bins);
+  ex->dct = malloc(sizeof(float) * (size_t)cfg->n_mfcc * (size_t)cfg->n_mels);
+  ex->chroma_w = malloc(sizeof(float) * EV_N_CHROMA * (size_t)n_bins);
   ex->d1 = calloc((size_t)cfg->n_mfcc, sizeof(float));
   ex->d2 = calloc((size_t)cfg->n_mfcc, sizeof(float));
   ex->mfcc_hist = calloc((size_t)EV_HIST * (size_t)cfg->n_mfcc, sizeof(double));
@@ -354,15 +478,16 @@ ev_extractor *ev_extractor_new(const ev_feature_config *cfg, double host_rate, u
     ok = 0;
   if (ok) {
     ev_window_fill(ex->window, n_fft, cfg->win_length);
-    ev_dct_fill(ex->dct, cfg->n_mfcc, cfg->n_mels);
-    float *cw = malloc(sizeof(float) * EV_N_CHROMA * (size_t)n_bins);
-    if (cw) {
-      ev_chroma_fill(cw, cfg->sample_rate, n_fft, EV_N_CHROMA);
-      for (size_t i = 0; i < (size_t)EV_N_CHROMA * (size_t)n_bins; i++)
-        ex->chroma_w[i] = cw[i];
+    size_t n_dct = (size_t)cfg->n_mfcc * (size_t)cfg->n_mels;
+    double *dct = malloc(sizeof(double) * n_dct);
+    if (dct) {
+      ev_dct_fill(dct, cfg->n_mfcc, cfg->n_mels);
+      for (size_t i = 0; i < n_dct; i++)
+        ex->dct[i] = (float)dct[i];
     }
-    ok = cw != NULL;
-    free(cw);
+    ok = dct != NULL;
+    free(dct);
+    ev_chroma_fill(ex->chroma_w, cfg->sample_rate, n_fft, EV_N_CHROMA);
   }
   if (ok) {
     memset(ex->fft_in, 0, sizeof(float) * (size_t)n_fft);
@@ -377,6 +502,7 @@ ev_extractor *ev_extractor_new(const ev_feature_config *cfg, double host_rate, u
     return NULL;
   }
   compute_offsets(ex);
+  ev_extractor_set_features(ex, EV_FEATURE_MASK_ALL);
   ev_extractor_reset(ex);
   return ex;
 }
@@ -427,6 +553,37 @@ void ev_extractor_reset(ev_extractor *ex) {
   ex->tick_base = 0;
 }
 
+/* Dependencies: mfcc needs logmel (in double), logmel the mel sums, deltas the mfcc history;
+ * every spectral feature needs the FFT's power; ZCR and RMS only the raw frame. */
+void ev_extractor_set_features(ev_extractor *ex, uint32_t mask) {
+  mask &= EV_FEATURE_MASK_ALL;
+#define EV_BIT(id) (1u << (id))
+  const uint32_t delta = EV_BIT(EV_FEAT_MFCC_DELTA) | EV_BIT(EV_FEAT_MFCC_DELTA2);
+  const uint32_t mfcc = EV_BIT(EV_FEAT_MFCC) | delta;
+  const uint32_t log = EV_BIT(EV_FEAT_LOGMEL) | mfcc;
+  const uint32_t mel = EV_BIT(EV_FEAT_MEL) | log;
+  const uint32_t shape =
+      EV_BIT(EV_FEAT_CENTROID) | EV_BIT(EV_FEAT_BANDWIDTH) | EV_BIT(EV_FEAT_ROLLOFF);
+  const uint32_t fft =
+      EV_BIT(EV_FEAT_POWER) | mel | shape | EV_BIT(EV_FEAT_CHROMA) | EV_BIT(EV_FEAT_FLATNESS);
+  const uint32_t raw = fft | EV_BIT(EV_FEAT_ZCR) | EV_BIT(EV_FEAT_RMS);
+  ex->want = mask;
+  ex->need_raw = (mask & raw) != 0;
+  ex->need_fft = (mask & fft) != 0;
+  ex->need_shape = (mask & shape) != 0;
+  ex->need_flat = (mask & EV_BIT(EV_FEAT_FLATNESS)) != 0;
+  ex->need_mel = (mask & mel) != 0;
+  ex->need_log = (mask & log) != 0;
+  ex->need_mfcc = (mask & mfcc) != 0;
+  ex->need_delta = (mask & delta) != 0;
+  ex->need_chroma = (mask & EV_BIT(EV_FEAT_CHROMA)) != 0;
+#undef EV_BIT
+}
+
+uint32_t ev_extractor_features(const ev_extractor *ex) {
+  return ex->want;
+}
+
 const ev_feature_config *ev_extractor_config(const ev_extractor *ex) {
   return &ex->cfg;
 }
@@ -463,15 +620,18 @@ void ev_extractor_process(ev_extractor *ex, const float *in, uint32_t n, ev_fram
     float buf[EV_CHUNK];
     while (i < n) {
       int m = n - i < EV_CHUNK ? (int)(n - i) : EV_CHUNK;
-      for (int j = 0; j < m; j++)
-        buf[j] = sanitize(in[i + (uint32_t)j]);
+      sanitize_block(buf, in + i, m);
       push_samples(ex, buf, m);
       i += (uint32_t)m;
     }
   } else {
     while (i < n) {
-      while (i < n && ex->chunk_fill < EV_CHUNK)
-        ex->chunk[ex->chunk_fill++] = sanitize(in[i++]);
+      int m = EV_CHUNK - ex->chunk_fill;
+      if ((uint32_t)m > n - i)
+        m = (int)(n - i);
+      sanitize_block(ex->chunk + ex->chunk_fill, in + i, m);
+      ex->chunk_fill += m;
+      i += (uint32_t)m;
       if (ex->chunk_fill == EV_CHUNK)
         resample_chunk(ex, UINT64_MAX);
     }

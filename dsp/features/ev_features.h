@@ -123,13 +123,28 @@ void ev_extractor_set_ticks(ev_extractor *ex, int ticks_per_hop, ev_tick_fn tick
 /* Stages the extractor splits one frame's work into (run during the hop after the frame). */
 #define EV_EXTRACTOR_STAGES 8
 
+/* Feature selection (addition, perf helper). By default an extractor computes every feature.
+ * ev_extractor_set_features() restricts the work to the features in mask (bit 1u << id, see
+ * EV_FEATURE_BIT) plus what they need internally (mfcc needs logmel, the deltas need the mfcc
+ * history, every spectral feature needs the FFT; none of those extra features is exposed).
+ * Frames then carry feat[id] == NULL for every feature not in mask. The selected features are
+ * bit-identical to the ones of an extractor computing everything, and the stage and tick
+ * schedule is unchanged (only the skipped work disappears). Call it before the first
+ * process() or right after reset(): history of features that were off is not valid. O(1),
+ * no allocation. ev_extractor_features() returns the current mask. */
+#define EV_FEATURE_BIT(id)  (1u << (unsigned)(id))
+#define EV_FEATURE_MASK_ALL ((1u << EV_FEAT_COUNT) - 1u)
+void ev_extractor_set_features(ev_extractor *ex, uint32_t mask);
+uint32_t ev_extractor_features(const ev_extractor *ex);
+
 /* Offline whole-signal extraction through the same streaming extractor (+ flush), with
  * librosa's frame counts and edges: STFT features have T = 1 + floor((N16 - n_fft)/hop)
  * frames, ZCR/RMS Tz = 1 + floor((N16 - win_length)/hop), deltas use librosa's edge rule
  * (first 4 frames = d[4], last 4 = d[T-5]; no deltas when T < 9). N16 is the length after
  * resampling to cfg->sample_rate: N when rates are equal, else ceil(N * sr / rate).
  * On success out[id] is a malloc'd row-major [frames[id], dims] array (NULL, 0 frames if not
- * available; want[id] == 0 skips a feature, want == NULL means all); free with free().
+ * available; want[id] == 0 skips a feature, and its work, want == NULL means all); free with
+ * free().
  * Returns 0, or -1 with a reason in err. */
 int ev_extract_buffer(const ev_feature_config *cfg, double rate, const float *x, size_t n,
                       const int *want, float *out[EV_FEAT_COUNT], size_t frames[EV_FEAT_COUNT],

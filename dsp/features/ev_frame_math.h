@@ -20,6 +20,11 @@ double ev_rms(const float *x, int n);
  * reduction itself; one chain would be latency-bound). Deterministic order. */
 double ev_dot(const double *a, const double *b, int n);
 
+/* The same in float with 16 lanes (i mod 16) and a fixed summation tree: four times the
+ * throughput of ev_dot, for sums whose float rounding is far inside the float32 tolerances
+ * (the DCT of the log-mel, the chroma projection). Deterministic order. */
+float ev_dot_f32(const float *a, const float *b, int n);
+
 /* 10 log10(max(1e-10, x)) */
 double ev_power_to_db(double x);
 
