@@ -5,6 +5,7 @@
 #include "rt_guard.h"
 #include "test_signal.h"
 
+#include <speex/speex_resampler.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,19 +38,45 @@ static double median(double *v, size_t n) {
   return v[n / 2];
 }
 
+static void on_frame_any(void *user, const ev_frame *fr) {
+  *(double *)user += (double)fr->index;
+}
+
+/* mask: EV_FEATURE_MASK_ALL for the whole pipeline, or a model's inputs */
 static double x_realtime(const ev_feature_config *cfg, double rate, const float *x, size_t n,
-                         int runs) {
+                         int runs, uint32_t mask) {
   double t[16], sink = 0;
   ev_extractor *ex = ev_extractor_new(cfg, rate, 512, NULL, 0);
+  ev_extractor_set_features(ex, mask);
+  ev_frame_fn fn = mask == EV_FEATURE_MASK_ALL ? on_frame : on_frame_any;
   for (int r = 0; r < runs; r++) {
     ev_extractor_reset(ex);
     double t0 = cpu_now();
     for (size_t i = 0; i < n; i += 512)
-      ev_extractor_process(ex, x + i, (uint32_t)(n - i < 512 ? n - i : 512), on_frame, &sink);
+      ev_extractor_process(ex, x + i, (uint32_t)(n - i < 512 ? n - i : 512), fn, &sink);
     t[r] = cpu_now() - t0;
   }
   ev_extractor_free(ex);
   return (n / rate) / median(t, (size_t)runs);
+}
+
+/* speexdsp alone, 48 -> 16 kHz in 64-sample calls as the extractor feeds it */
+static double resampler_x_realtime(int quality, const float *x, size_t n, int runs) {
+  double t[16];
+  int err = 0;
+  float out[64];
+  SpeexResamplerState *rs = speex_resampler_init(1, 48000, 16000, quality, &err);
+  for (int r = 0; r < runs; r++) {
+    speex_resampler_reset_mem(rs);
+    double t0 = cpu_now();
+    for (size_t i = 0; i + 64 <= n; i += 64) {
+      spx_uint32_t in_len = 64, out_len = 64;
+      speex_resampler_process_float(rs, 0, x + i, &in_len, out, &out_len);
+    }
+    t[r] = cpu_now() - t0;
+  }
+  speex_resampler_destroy(rs);
+  return (n / 48000.0) / median(t, (size_t)runs);
 }
 
 int main(void) {
@@ -63,12 +90,23 @@ int main(void) {
   size_t n48, n16;
   float *x48 = test_signal(48000, seconds, &n48);
   float *x16 = test_signal(16000, seconds, &n16);
-  double xr48 = x_realtime(&cfg, 48000, x48, n48, runs);
-  double xr16 = x_realtime(&cfg, 16000, x16, n16, runs);
+  const uint32_t model_mask = EV_FEATURE_BIT(EV_FEAT_LOGMEL) | EV_FEATURE_BIT(EV_FEAT_MFCC_DELTA) |
+                              EV_FEATURE_BIT(EV_FEAT_ZCR) | EV_FEATURE_BIT(EV_FEAT_RMS);
+  double xr48 = x_realtime(&cfg, 48000, x48, n48, runs, EV_FEATURE_MASK_ALL);
+  double xr16 = x_realtime(&cfg, 16000, x16, n16, runs, EV_FEATURE_MASK_ALL);
+  double xm48 = x_realtime(&cfg, 48000, x48, n48, runs, model_mask);
+  double xm16 = x_realtime(&cfg, 16000, x16, n16, runs, model_mask);
   printf("x realtime (median of %d runs, %.0f s of audio, block 512, thread CPU time):\n", runs,
          seconds);
-  printf("  48 kHz input (resampled): %8.0f x realtime\n", xr48);
-  printf("  16 kHz input (no resampling): %4.0f x realtime\n", xr16);
+  printf("  every feature, 48 kHz input (resampled):    %6.0f x realtime\n", xr48);
+  printf("  every feature, 16 kHz input (no resampling): %5.0f x realtime\n", xr16);
+  printf("  logmel+mfcc_delta+zcr+rms (the emovox preset's inputs), 48 kHz: %6.0f x realtime\n",
+         xm48);
+  printf("  logmel+mfcc_delta+zcr+rms, 16 kHz:                              %6.0f x realtime\n",
+         xm16);
+  for (int q = 2; q <= 4; q++)
+    printf("  speexdsp quality %d alone, 48 -> 16 kHz (64-sample calls): %6.0f x realtime%s\n", q,
+           resampler_x_realtime(q, x48, n48, runs), q == 4 ? " (the extractor's setting)" : "");
 
   /* Per-block cost at block size 64, 48 kHz. Each pass is timed block by block; the same
    * block index does the same work in every pass (deterministic schedule), so the minimum
