@@ -4,11 +4,28 @@
 
 /* ---- dense: y = act(W x + b), W [out, in]. ---- */
 
-static void dense_affine(const ev_layer *l, const float *x, float *z) {
+/* Rows [o0, o1) of W x + b. */
+static void dense_rows(const ev_layer *l, const float *x, float *z, int o0, int o1) {
   const float *W = l->params[EV_P_WEIGHT].data, *b = l->params[EV_P_BIAS].data;
-  for (int o = 0; o < l->out_dim; o++)
+  for (int o = o0; o < o1; o++)
     z[o] = b[o];
-  ev_matvec_acc(z, W, l->out_dim, l->in_dim, x);
+  ev_matvec_acc(z + o0, W + (size_t)o0 * (size_t)l->in_dim, o1 - o0, l->in_dim, x);
+}
+
+static void dense_affine(const ev_layer *l, const float *x, float *z) {
+  dense_rows(l, x, z, 0, l->out_dim);
+}
+
+/* Step in two parts (ev_layer_step_parts): the first half of the rows, then the rest and the
+ * activation; bit-identical to ev_dense_step (each row is computed the same way). */
+void ev_dense_step_part(const ev_layer *l, const float *in, float *out, int part) {
+  int half = l->out_dim / 2;
+  if (part == 0) {
+    dense_rows(l, in, out, 0, half);
+  } else {
+    dense_rows(l, in, out, half, l->out_dim);
+    ev_activation_apply(l->activation, out, l->out_dim);
+  }
 }
 
 void ev_dense_step(const ev_layer *l, const float *in, float *out) {
@@ -50,16 +67,16 @@ static const float *conv_tap(const ev_layer *l, const float *hist, int slot_now,
   return hist + (size_t)(((slot_now - back) % slots + slots) % slots) * (size_t)l->in_dim;
 }
 
-static void conv_frame(const ev_layer *l, const float *hist, int slot_now, int slots, int have,
-                       float *z) {
+static void conv_rows(const ev_layer *l, const float *hist, int slot_now, int slots, int have,
+                      float *z, int o0, int o1) {
   const float *W = l->params[EV_P_WEIGHT].data, *b = l->params[EV_P_BIAS].data;
-  const int K = l->kernel, O = l->out_dim;
+  const int K = l->kernel;
   const size_t row = (size_t)l->in_dim * (size_t)K;
   const float *tap[EV_CONV_TAPS];
   float X[EV_CONV_CHUNK];
   for (int k = 0; k < K && k < EV_CONV_TAPS; k++)
     tap[k] = conv_tap(l, hist, slot_now, slots, have, k);
-  for (int o = 0; o < O; o++)
+  for (int o = o0; o < o1; o++)
     z[o] = 0.0f;
   for (size_t j0 = 0; j0 < row; j0 += EV_CONV_CHUNK) {
     int n = row - j0 < EV_CONV_CHUNK ? (int)(row - j0) : EV_CONV_CHUNK;
@@ -72,11 +89,16 @@ static void conv_frame(const ev_layer *l, const float *hist, int slot_now, int s
         i++;
       }
     }
-    for (int o = 0; o < O; o++)
+    for (int o = o0; o < o1; o++)
       z[o] += ev_dotf(W + (size_t)o * row + j0, X, n);
   }
-  for (int o = 0; o < O; o++)
+  for (int o = o0; o < o1; o++)
     z[o] += b[o];
+}
+
+static void conv_frame(const ev_layer *l, const float *hist, int slot_now, int slots, int have,
+                       float *z) {
+  conv_rows(l, hist, slot_now, slots, have, z, 0, l->out_dim);
 }
 
 /* state: [write slot, frames seen (saturating at span), span input frames]. */
@@ -87,6 +109,26 @@ void ev_conv1d_step(const ev_layer *l, float *state, const float *in, float *out
   memcpy(hist + (size_t)pos * D, in, sizeof(float) * (size_t)D);
   have = have < span ? have + 1 : span;
   conv_frame(l, hist, pos, span, have, out);
+  state[0] = (float)((pos + 1) % span);
+  state[1] = (float)have;
+  ev_activation_apply(l->activation, out, l->out_dim);
+}
+
+/* Step in two parts: part 0 stores the input frame and computes the first half of the rows,
+ * part 1 the rest, then advances the history and applies the activation. The history slot
+ * and count are only updated at the end, so both parts see the same frames; bit-identical to
+ * ev_conv1d_step. */
+void ev_conv1d_step_part(const ev_layer *l, float *state, const float *in, float *out, int part) {
+  int D = l->in_dim, span = (l->kernel - 1) * l->dilation + 1, half = l->out_dim / 2;
+  int pos = (int)state[0], have = (int)state[1];
+  float *hist = state + 2;
+  have = have < span ? have + 1 : span;
+  if (part == 0) {
+    memcpy(hist + (size_t)pos * D, in, sizeof(float) * (size_t)D);
+    conv_rows(l, hist, pos, span, have, out, 0, half);
+    return;
+  }
+  conv_rows(l, hist, pos, span, have, out, half, l->out_dim);
   state[0] = (float)((pos + 1) % span);
   state[1] = (float)have;
   ev_activation_apply(l->activation, out, l->out_dim);

@@ -6,16 +6,9 @@
 /* ---- GRU ----
  * r = sig(W_ir x + b_ir + W_hr h + b_hr)      z = sig(W_iz x + b_iz + W_hz h + b_hz)
  * n = tanh(W_in x + b_in + r * (W_hn h + b_hn))   h' = (1 - z) * n + z * h */
-void ev_gru_cell(const ev_layer *l, const float *x, const float *h_prev, float *h, float *scratch,
-                 float *cache_t) {
-  int H = l->hidden;
-  const float *Wih = l->params[EV_P_W_IH].data, *Whh = l->params[EV_P_W_HH].data;
-  const float *bih = l->params[EV_P_B_IH].data, *bhh = l->params[EV_P_B_HH].data;
-  float *gi = scratch, *gh = scratch + 3 * H;
-  memcpy(gi, bih, sizeof(float) * 3 * (size_t)H);
-  memcpy(gh, bhh, sizeof(float) * 3 * (size_t)H);
-  ev_matvec_acc(gi, Wih, 3 * H, l->in_dim, x);
-  ev_matvec_acc(gh, Whh, 3 * H, H, h_prev);
+/* The gates from the two projections gi = W_ih x + b_ih and gh = W_hh h + b_hh. */
+static void gru_gates(int H, const float *gi, const float *gh, const float *h_prev, float *h,
+                      float *cache_t) {
   for (int j = 0; j < H; j++) {
     float r = ev_sigmoidf(gi[j] + gh[j]);
     float z = ev_sigmoidf(gi[H + j] + gh[H + j]);
@@ -30,6 +23,37 @@ void ev_gru_cell(const ev_layer *l, const float *x, const float *h_prev, float *
     }
     h[j] = hn; /* h may alias h_prev: h_prev[j] is not read again */
   }
+}
+
+void ev_gru_cell(const ev_layer *l, const float *x, const float *h_prev, float *h, float *scratch,
+                 float *cache_t) {
+  int H = l->hidden;
+  const float *Wih = l->params[EV_P_W_IH].data, *Whh = l->params[EV_P_W_HH].data;
+  const float *bih = l->params[EV_P_B_IH].data, *bhh = l->params[EV_P_B_HH].data;
+  float *gi = scratch, *gh = scratch + 3 * H;
+  memcpy(gi, bih, sizeof(float) * 3 * (size_t)H);
+  memcpy(gh, bhh, sizeof(float) * 3 * (size_t)H);
+  ev_matvec_acc(gi, Wih, 3 * H, l->in_dim, x);
+  ev_matvec_acc(gh, Whh, 3 * H, H, h_prev);
+  gru_gates(H, gi, gh, h_prev, h, cache_t);
+}
+
+/* Step in two parts: the input projection W_ih x + b_ih into the state's gate area, then the
+ * recurrent projection and the gates (bit-identical to ev_gru_cell). state: [h, gi (3H)]. */
+void ev_gru_step_part(const ev_layer *l, float *state, const float *in, float *out, float *scratch,
+                      int part) {
+  int H = l->hidden;
+  float *gi = state + H;
+  if (part == 0) {
+    memcpy(gi, l->params[EV_P_B_IH].data, sizeof(float) * 3 * (size_t)H);
+    ev_matvec_acc(gi, l->params[EV_P_W_IH].data, 3 * H, l->in_dim, in);
+    return;
+  }
+  float *gh = scratch;
+  memcpy(gh, l->params[EV_P_B_HH].data, sizeof(float) * 3 * (size_t)H);
+  ev_matvec_acc(gh, l->params[EV_P_W_HH].data, 3 * H, H, state);
+  gru_gates(H, gi, gh, state, out, NULL);
+  memcpy(state, out, sizeof(float) * (size_t)H);
 }
 
 /* cache: [T][r, z, n, hn, h] then 6H of cell scratch. */

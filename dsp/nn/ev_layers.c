@@ -205,7 +205,7 @@ size_t ev_layer_state_floats(const ev_layer *l) {
   case EV_LAYER_CONV1D:
     return 2 + (size_t)conv_span(l) * D; /* write slot, frames seen, input history */
   case EV_LAYER_GRU:
-    return H;
+    return 4 * H; /* h, and the input projection of a step in parts */
   case EV_LAYER_LSTM:
     return 2 * H;
   case EV_LAYER_BILSTM:
@@ -290,19 +290,41 @@ void ev_layer_step(const ev_layer *l, float *state, const float *in, float *out,
   }
 }
 
+/* Layers heavier than this are cut in two parts (the analyser runs one part per tick, so a
+ * host block never carries a whole large matrix-vector product). */
+#define EV_SPLIT_MACS 16384
+
 int ev_layer_step_parts(const ev_layer *l) {
-  if (l->kind != EV_LAYER_BILSTM)
+  switch (l->kind) {
+  case EV_LAYER_BILSTM: {
+    int cpp = ev_bilstm_cells_per_part(l);
+    return (2 * l->window + cpp - 1) / cpp;
+  }
+  case EV_LAYER_DENSE:
+  case EV_LAYER_CONV1D:
+    return l->out_dim >= 2 && ev_layer_step_flops(l) > EV_SPLIT_MACS ? 2 : 1;
+  case EV_LAYER_GRU: /* input projection, then recurrent projection and gates */
+    return ev_layer_step_flops(l) > EV_SPLIT_MACS ? 2 : 1;
+  default:
     return 1;
-  int cpp = ev_bilstm_cells_per_part(l);
-  return (2 * l->window + cpp - 1) / cpp;
+  }
 }
 
 void ev_layer_step_part(const ev_layer *l, float *state, const float *in, float *out,
                         float *scratch, int part) {
   if (l->kind == EV_LAYER_BILSTM)
     ev_bilstm_step_part(l, state, in, out, scratch, part);
-  else if (part == 0)
-    ev_layer_step(l, state, in, out, scratch);
+  else if (ev_layer_step_parts(l) == 1) {
+    if (part == 0)
+      ev_layer_step(l, state, in, out, scratch);
+  } else if (part == 0 || part == 1) {
+    if (l->kind == EV_LAYER_DENSE)
+      ev_dense_step_part(l, in, out, part);
+    else if (l->kind == EV_LAYER_CONV1D)
+      ev_conv1d_step_part(l, state, in, out, part);
+    else
+      ev_gru_step_part(l, state, in, out, scratch, part);
+  }
 }
 
 double ev_layer_step_flops(const ev_layer *l) {

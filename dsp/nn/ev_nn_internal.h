@@ -208,6 +208,11 @@ void ev_dense_step(const ev_layer *l, const float *in, float *out);
 void ev_dense_forward_seq(const ev_layer *l, int T, const float *in, float *out, float *cache);
 void ev_conv1d_step(const ev_layer *l, float *state, const float *in, float *out);
 void ev_conv1d_forward_seq(const ev_layer *l, int T, const float *in, float *out, float *cache);
+/* The step in two parts (ev_layer_step_parts == 2), bit-identical to the step. */
+void ev_dense_step_part(const ev_layer *l, const float *in, float *out, int part);
+void ev_conv1d_step_part(const ev_layer *l, float *state, const float *in, float *out, int part);
+void ev_gru_step_part(const ev_layer *l, float *state, const float *in, float *out, float *scratch,
+                      int part);
 
 /* GRU: scratch 6H. cache per frame (may be NULL): r, z, n, hn (= W_hn h + b_hn), h. */
 void ev_gru_cell(const ev_layer *l, const float *x, const float *h_prev, float *h, float *scratch,
