@@ -427,7 +427,14 @@ ev_input *ev_make_input(const ev_arch *a, const float *mean, const float *std, c
 }
 
 int ev_normalise_seq(ev_input *in, const ev_feat_seq *raw, ev_steps *out) {
+  return ev_normalise_seq_from(in, raw, NULL, NULL, 0.0, out);
+}
+
+int ev_normalise_seq_from(ev_input *in, const ev_feat_seq *raw, const float *mean, const float *var,
+                          double n_seen, ev_steps *out) {
   ev_input_reset(in);
+  if (mean && var)
+    ev_input_set_state(in, mean, var, n_seen);
   int D = ev_input_dims(in), stride = ev_input_stride(in);
   int S = raw->T / stride;
   out->S = 0;

@@ -8,6 +8,7 @@
 
 #include "ev_input.h"
 #include "ev_model.h"
+#include "ev_speaker_norm.h"
 
 #define N_FUNCTIONALS 5 /* mean, std, 10th, 50th, 90th percentile */
 
@@ -63,18 +64,32 @@ static int model_dims(const ev_arch *a, const ev_dataset *ds) {
 }
 
 /* Model steps of one (clip, copy). */
+/* How many model steps of statistics a speaker's warm start stands for: one time constant. */
+static double warm_steps(const ev_arch *a) {
+  double step_s = (double)a->frame_stride * a->features.hop_length / a->features.sample_rate;
+  return a->norm.tau_s / step_s;
+}
+
+/* Model steps of one (clip, copy). spk (may be NULL): per-speaker statistics of the set. */
 static int make_steps(const ev_arch *a, const ev_dataset *ds, ev_input *in, const float *fmean,
-                      const float *fstd, size_t clip, int copy, ev_steps *out) {
+                      const float *fstd, const ev_speaker_stats *spk, size_t clip, int copy,
+                      ev_steps *out) {
   const ev_feat_seq *s = ev_dataset_seq(ds, clip, copy);
+  const char *speaker = ds->clips->v[clip].speaker;
+  const float *smean = spk ? ev_speaker_stats_mean(spk, speaker) : NULL;
+  const float *svar = spk ? ev_speaker_stats_var(spk, speaker) : NULL;
   if (!a->functionals)
-    return ev_normalise_seq(in, s, out);
+    return ev_normalise_seq_from(in, s, smean, svar, warm_steps(a), out);
   int D = model_dims(a, ds);
   out->S = 1;
   out->D = D;
   out->x = malloc((size_t)D * sizeof *out->x);
   if (!out->x || functionals(s, out->x) != 0)
     return -1;
-  if (fmean)
+  if (smean && svar) /* per-speaker z-scores of the functionals */
+    for (int d = 0; d < D; d++)
+      out->x[d] = (out->x[d] - smean[d]) / sqrtf(svar[d] > 1e-8f ? svar[d] : 1e-8f);
+  else if (fmean)
     for (int d = 0; d < D; d++)
       out->x[d] = (out->x[d] - fmean[d]) / fstd[d];
   return 0;
@@ -105,7 +120,17 @@ static int build_items(ev_run *run, const ev_arch *a, const ev_dataset *ds, cons
   ev_input *in = NULL;
   if (!a->functionals)
     in = ev_make_input(a, run->prior_mean, run->prior_std, err, errlen);
-  if (!out->items || !out->steps || (!a->functionals && !in)) {
+  ev_speaker_stats spk_stats, *spk = NULL;
+  if (run->speaker_norm) {
+    if (ev_speaker_stats_compute(&spk_stats, a, ds, idx, n, model_dims(a, ds),
+                                 a->functionals ? functionals : NULL) == 0)
+      spk = &spk_stats;
+    else
+      snprintf(err, errlen, "out of memory (speaker statistics)");
+  }
+  if (!out->items || !out->steps || (!a->functionals && !in) || (run->speaker_norm && !spk)) {
+    if (spk)
+      ev_speaker_stats_free(spk);
     ev_input_free(in);
     if (!err[0])
       snprintf(err, errlen, "out of memory");
@@ -120,7 +145,9 @@ static int build_items(ev_run *run, const ev_arch *a, const ev_dataset *ds, cons
       continue;
     for (int k = 0; k <= copies; k++) {
       ev_steps *st = &out->steps[out->n];
-      if (make_steps(a, ds, in, run->prior_mean, run->prior_std, c, k, st) != 0) {
+      if (make_steps(a, ds, in, run->prior_mean, run->prior_std, spk, c, k, st) != 0) {
+        if (spk)
+          ev_speaker_stats_free(spk);
         ev_input_free(in);
         snprintf(err, errlen, "out of memory");
         return -1;
@@ -133,6 +160,8 @@ static int build_items(ev_run *run, const ev_arch *a, const ev_dataset *ds, cons
       out->n++;
     }
   }
+  if (spk)
+    ev_speaker_stats_free(spk);
   ev_input_free(in);
   return 0;
 }
@@ -141,6 +170,7 @@ int ev_run_train(ev_run *run, const ev_arch *a, const ev_dataset *ds, const ev_l
                  const size_t *train_idx, size_t n_train, const size_t *val_idx, size_t n_val,
                  const ev_train_opts *opts, char *err, size_t errlen) {
   memset(run, 0, sizeof *run);
+  run->speaker_norm = opts->speaker_norm;
   err[0] = 0;
   int D = model_dims(a, ds);
   run->prior_mean = calloc((size_t)D, sizeof(float));

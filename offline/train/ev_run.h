@@ -24,6 +24,7 @@ typedef struct ev_run {
   float *prior_mean, *prior_std; /* model input statistics (dims floats) */
   ev_train_result result;
   int trained;
+  int speaker_norm; /* from ev_train_opts: per-speaker normalisation in train and evaluate */
 } ev_run;
 
 /* Trains on train_idx (clip indices, with their augmented copies), early-stopping on val_idx

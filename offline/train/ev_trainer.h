@@ -31,6 +31,7 @@ typedef struct ev_train_opts {
   ev_balance balance;
   int window; /* crop length in model steps */
   int progress;
+  int speaker_norm; /* normalise each clip from its speaker's statistics (ev_speaker_norm.h) */
 } ev_train_opts;
 
 void ev_train_opts_default(ev_train_opts *o);

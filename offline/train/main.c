@@ -59,6 +59,9 @@ static void usage(FILE *f) {
           "  --augment SPEC       off | on | copies=2,noise=10:30,p=0.5,gain=6,shift=100,\n"
           "                       stretch=0.1,pitch=2 [off]\n"
           "  --balance MODE       none | weights | oversample [weights]\n"
+          "  --speaker-norm       normalise each clip from its speaker's statistics, as the\n"
+          "                       plugin's adaptive normaliser does after hearing a speaker\n"
+          "                       for a while (test speakers: from their own clips, no labels)\n"
           "  --val-fraction F     train: share of each corpus's speakers held out for early\n"
           "                       stopping and the best checkpoint [0.15]; 0 = fixed epochs\n"
           "  --output FILE        train: model file [OUT/emovox-ARCH.safetensors]\n"
@@ -136,6 +139,7 @@ static int parse_cli(int argc, char **argv, cli *c) {
     O_HOLDOUT,
     O_OUT,
     O_QUIET,
+    O_SPEAKER_NORM,
     O_HELP
   };
   static const struct option opts[] = {{"corpora", 1, 0, O_CORPORA},
@@ -162,6 +166,7 @@ static int parse_cli(int argc, char **argv, cli *c) {
                                        {"holdout-speaker", 1, 0, O_HOLDOUT},
                                        {"out", 1, 0, O_OUT},
                                        {"quiet", 0, 0, O_QUIET},
+                                       {"speaker-norm", 0, 0, O_SPEAKER_NORM},
                                        {"help", 0, 0, O_HELP},
                                        {0, 0, 0, 0}};
   int o;
@@ -242,6 +247,9 @@ static int parse_cli(int argc, char **argv, cli *c) {
       break;
     case O_OUT:
       c->out = optarg;
+      break;
+    case O_SPEAKER_NORM:
+      c->train.speaker_norm = 1;
       break;
     case O_QUIET:
       c->quiet = 1;
