@@ -2,6 +2,8 @@
  * "unweighted accuracy"), over classes that occur in the truth. */
 #include "ev_metrics.h"
 
+#include <math.h>
+
 #include <string.h>
 
 void ev_confusion_init(ev_confusion *c, int n) {
@@ -103,4 +105,24 @@ int ev_metrics_write_csv(const char *prefix, const ev_confusion *c, const ev_met
   bad |= ferror(f);
   bad |= fclose(f);
   return bad ? -1 : 0;
+}
+
+double ev_ece(const float *confidence, const int *correct, size_t n, int bins) {
+  if (n == 0 || bins < 1 || bins > 1000)
+    return 0.0;
+  double conf_sum[1000] = {0}, acc_sum[1000] = {0};
+  size_t count[1000] = {0};
+  for (size_t i = 0; i < n; i++) {
+    double c = confidence[i];
+    int b = (int)(c * bins);
+    b = b < 0 ? 0 : b >= bins ? bins - 1 : b;
+    conf_sum[b] += c;
+    acc_sum[b] += correct[i] ? 1.0 : 0.0;
+    count[b]++;
+  }
+  double ece = 0.0;
+  for (int b = 0; b < bins; b++)
+    if (count[b])
+      ece += fabs(acc_sum[b] - conf_sum[b]) / (double)n;
+  return ece;
 }

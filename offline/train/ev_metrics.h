@@ -36,4 +36,9 @@ void ev_metrics_print(FILE *f, const ev_confusion *c, const ev_metrics *m,
 int ev_metrics_write_csv(const char *prefix, const ev_confusion *c, const ev_metrics *m,
                          const char *const *names);
 
+/* Expected calibration error: clips binned by confidence (the probability of the predicted
+ * class) into `bins` equal bins over [0, 1]; the mean over clips of |accuracy(bin) -
+ * mean confidence(bin)|, weighted by the bin's share of clips. 0 when n is 0. */
+double ev_ece(const float *confidence, const int *correct, size_t n, int bins);
+
 #endif

@@ -236,14 +236,17 @@ int ev_run_train(ev_run *run, const ev_arch *a, const ev_dataset *ds, const ev_l
 
 int ev_run_evaluate(ev_run *run, const ev_arch *a, const ev_dataset *ds, const ev_labelset *ls,
                     const size_t *idx, size_t n, int threads, ev_confusion *cm, int *pred,
-                    char *err, size_t errlen) {
+                    float *conf, char *err, size_t errlen) {
   item_set te;
   err[0] = 0;
   if (build_items(run, a, ds, ls, idx, n, 0, &te, err, errlen) != 0)
     return -1;
   int *p = malloc((te.n + 1) * sizeof *p);
+  const int C = run->net.n_classes;
+  float *probs = malloc((te.n * (size_t)C + 1) * sizeof *probs);
   int rc = -1;
-  if (p && ev_predict(&run->net, te.items, te.n, a->window, threads, p, NULL, NULL) == 0) {
+  if (p && probs &&
+      ev_predict(&run->net, te.items, te.n, a->window, threads, p, probs, NULL) == 0) {
     for (size_t i = 0; i < te.n; i++)
       ev_confusion_add(cm, te.items[i].label, p[i]);
     rc = 0;
@@ -257,10 +260,16 @@ int ev_run_evaluate(ev_run *run, const ev_arch *a, const ev_dataset *ds, const e
       size_t c = idx[i];
       int ok = ds->ok[c] && ls->index_of[ds->clips->v[c].label] >= 0;
       pred[i] = -1;
-      if (ok && k < te.n)
+      if (conf)
+        conf[i] = 0.0f;
+      if (ok && k < te.n) {
+        if (conf)
+          conf[i] = probs[k * (size_t)C + (size_t)p[k]];
         pred[i] = p[k++];
+      }
     }
   }
+  free(probs);
   free(p);
   item_set_free(&te);
   return rc;

@@ -32,10 +32,11 @@ typedef struct ev_run {
 int ev_run_train(ev_run *run, const ev_arch *arch, const ev_dataset *ds, const ev_labelset *ls,
                  const size_t *train_idx, size_t n_train, const size_t *val_idx, size_t n_val,
                  const ev_train_opts *opts, char *err, size_t errlen);
-/* Predicts clips (copy 0) into the confusion matrix (adds). pred (may be NULL): per clip. */
+/* Predicts clips (copy 0) into the confusion matrix (adds). pred, conf (may be NULL): per
+ * clip, the predicted label (-1: no prediction) and its probability. */
 int ev_run_evaluate(ev_run *run, const ev_arch *arch, const ev_dataset *ds, const ev_labelset *ls,
                     const size_t *idx, size_t n, int threads, ev_confusion *cm, int *pred,
-                    char *err, size_t errlen);
+                    float *conf, char *err, size_t errlen);
 void ev_run_free(ev_run *run);
 
 /* Writes the trained network as an Emovox model (safetensors, with metadata). */

@@ -685,8 +685,8 @@ static int cmd_train(session *s) {
   ev_metrics m;
   ev_confusion_init(&cm, s->ls.n);
   if (n_va) {
-    if (ev_run_evaluate(&run, &s->arch, &s->ds, &s->ls, va, n_va, c->train.threads, &cm, NULL, err,
-                        sizeof err) != 0) {
+    if (ev_run_evaluate(&run, &s->arch, &s->ds, &s->ls, va, n_va, c->train.threads, &cm, NULL, NULL,
+                        err, sizeof err) != 0) {
       fprintf(stderr, "emovox-train: %s\n", err);
       rc = -1;
       goto done;
@@ -801,7 +801,14 @@ static int cmd_evaluate(session *s) {
     fprintf(ff, "fold,test_speakers,test_clips,accuracy,uar,macro_f1,best_epoch,epochs\n");
   ev_confusion total;
   ev_confusion_init(&total, s->ls.n);
-  int rc = 0;
+  /* per corpus of the test clips, and calibration over every test clip */
+  ev_confusion per_corpus[EV_CORPUS_KIND_COUNT];
+  for (int k = 0; k < EV_CORPUS_KIND_COUNT; k++)
+    ev_confusion_init(&per_corpus[k], s->ls.n);
+  float *all_conf = malloc((s->clips.n + 1) * sizeof *all_conf);
+  int *all_correct = malloc((s->clips.n + 1) * sizeof *all_correct);
+  size_t n_scored = 0;
+  int rc = all_conf && all_correct ? 0 : -1;
   for (int f = 0; f < n_folds && rc == 0; f++) {
     char *test_mark = calloc((size_t)s->spk.n + 1, 1), *allowed = calloc((size_t)s->spk.n + 1, 1);
     char *val_mark = calloc((size_t)s->spk.n + 1, 1);
@@ -830,9 +837,26 @@ static int cmd_evaluate(session *s) {
     ev_confusion_init(&cm, s->ls.n);
     rc = ev_run_train(&run, &s->arch, &s->ds, &s->ls, tr, n_tr, va, n_va, &c->train, err,
                       sizeof err);
+    int *pred = malloc((n_te + 1) * sizeof *pred);
+    float *conf = malloc((n_te + 1) * sizeof *conf);
+    if (rc == 0 && (!pred || !conf)) {
+      snprintf(err, sizeof err, "out of memory");
+      rc = -1;
+    }
     if (rc == 0)
-      rc = ev_run_evaluate(&run, &s->arch, &s->ds, &s->ls, te, n_te, c->train.threads, &cm, NULL,
-                           err, sizeof err);
+      rc = ev_run_evaluate(&run, &s->arch, &s->ds, &s->ls, te, n_te, c->train.threads, &cm, pred,
+                           conf, err, sizeof err);
+    for (size_t i = 0; rc == 0 && i < n_te; i++) {
+      if (pred[i] < 0)
+        continue;
+      const ev_clip *clip = &s->clips.v[te[i]];
+      const int truth = s->ls.index_of[clip->label];
+      ev_confusion_add(&per_corpus[clip->corpus], truth, pred[i]);
+      all_conf[n_scored] = conf[i];
+      all_correct[n_scored++] = pred[i] == truth;
+    }
+    free(pred);
+    free(conf);
     if (rc != 0) {
       fprintf(stderr, "emovox-train: %s: %s\n", fold_name[f], err);
     } else {
@@ -869,6 +893,34 @@ static int cmd_evaluate(session *s) {
                         : "speaker folds",
            s->arch.name);
     ev_metrics_print(stdout, &total, &m, s->ls.names);
+    const double ece = ev_ece(all_conf, all_correct, n_scored, 10);
+    printf("expected calibration error (10 bins): %.2f%%\n", 100 * ece);
+    snprintf(path, sizeof path, "%s/per_corpus.csv", c->out);
+    FILE *fc = fopen(path, "w");
+    if (fc)
+      fprintf(fc, "corpus,clips,accuracy,uar,macro_f1\n");
+    for (int k = 0; k < EV_CORPUS_KIND_COUNT; k++) {
+      ev_metrics mk;
+      ev_metrics_compute(&per_corpus[k], &mk);
+      if (mk.total == 0)
+        continue;
+      const char *cn = ev_corpus_kind_name((ev_corpus_kind)k);
+      printf("%-10s accuracy %.2f%%  UAR %.2f%%  macro-F1 %.2f%%  (%ld clips)\n", cn,
+             100 * mk.accuracy, 100 * mk.uar, 100 * mk.macro_f1, mk.total);
+      if (fc)
+        fprintf(fc, "%s,%ld,%.6f,%.6f,%.6f\n", cn, mk.total, mk.accuracy, mk.uar, mk.macro_f1);
+      snprintf(path, sizeof path, "%s/%s", c->out, cn);
+      ev_metrics_write_csv(path, &per_corpus[k], &mk, s->ls.names);
+    }
+    if (fc) {
+      fprintf(fc, "all,%ld,%.6f,%.6f,%.6f\n", m.total, m.accuracy, m.uar, m.macro_f1);
+      fclose(fc);
+    }
+    snprintf(path, sizeof path, "%s/calibration.csv", c->out);
+    if ((fc = fopen(path, "w"))) {
+      fprintf(fc, "ece_10_bins,clips\n%.6f,%zu\n", ece, n_scored);
+      fclose(fc);
+    }
     snprintf(path, sizeof path, "%s/overall", c->out);
     ev_metrics_write_csv(path, &total, &m, s->ls.names);
     snprintf(path, sizeof path, "%s/overall_confusion.png", c->out);
@@ -877,6 +929,8 @@ static int cmd_evaluate(session *s) {
     ev_plot_confusion(path, &total, s->ls.names, title);
     printf("reports in %s/\n", c->out);
   }
+  free(all_conf);
+  free(all_correct);
   free(fold_of_spk);
   return rc;
 }

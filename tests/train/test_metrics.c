@@ -66,5 +66,17 @@ int main(void) {
   EV_CHECK(line[0] == 'a' && line[1] == ',' && line[2] == '5', "confusion csv row: %s", line);
   remove("/tmp/evtrain_metrics_test_confusion.csv");
   remove("/tmp/evtrain_metrics_test_metrics.csv");
+  /* ECE by hand: bin 9 holds conf .95 twice with one right (|.5 - .95| * 2/4 = .225), bin 5
+   * holds conf .55 twice, both right (|1 - .55| * 2/4 = .225): ECE = .45. Perfect calibration
+   * (conf 1, all right) gives 0. */
+  {
+    const float conf[4] = {0.95f, 0.95f, 0.55f, 0.55f};
+    const int right[4] = {1, 0, 1, 1};
+    EV_CHECK_NEAR(ev_ece(conf, right, 4, 10), 0.45, 1e-6, "hand-computed ECE");
+    const float one[2] = {1.0f, 1.0f};
+    const int yes[2] = {1, 1};
+    EV_CHECK_NEAR(ev_ece(one, yes, 2, 10), 0.0, 1e-9, "perfectly calibrated");
+    EV_CHECK_NEAR(ev_ece(conf, right, 0, 10), 0.0, 0.0, "no clips");
+  }
   EV_TEST_END();
 }
