@@ -13,6 +13,6 @@ if [ ! -f "$EXAMPLE" ]; then
   exit 1
 fi
 mkdir -p out
-"$HOME/.local/bin/emovox-analyze" --outdir out --summary out/summary.csv --plot png "$EXAMPLE"
+"$HOME/.local/bin/emovox-analyze" --outdir out --summary out/summary.csv --plot "$EXAMPLE"
 echo "emovox: time series and plot in out/, summary:"
 cat out/summary.csv
