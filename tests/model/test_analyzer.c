@@ -143,6 +143,32 @@ int main(int argc, char **argv) {
   if (!model)
     EV_TEST_END();
 
+  /* Stationary noise well above the gate is not speech: 2 s of white noise at about -20 dBFS
+   * RMS (flatness ~0.56) must keep voice activity low and the dominant at "no speech", while
+   * the speech-like signal at the same level opens the gate (check_semantics below). */
+  {
+    const size_t nn = 2 * 48000;
+    float *noise = malloc(nn * sizeof *noise);
+    uint32_t r = 4242;
+    for (size_t i = 0; noise && i < nn; i++) {
+      r = r * 1664525u + 1013904223u;
+      noise[i] = 0.17f * ((float)(r >> 8) / 8388608.0f - 1.0f); /* uniform: RMS 0.1 */
+    }
+    log_t l = noise ? run(model, 48000.0, noise, nn, 256, 0) : (log_t){0};
+    size_t speechy = 0;
+    float vmax = 0.0f;
+    for (size_t i = 0; i < l.n; i++) {
+      speechy += l.v[i].dominant >= 0;
+      vmax = l.v[i].voice_activity > vmax ? l.v[i].voice_activity : vmax;
+    }
+    EV_CHECK(l.n > 150 && speechy == 0 && vmax < 0.05f,
+             "white noise at -20 dBFS: %zu of %zu frames called speech, max voice %.3f", speechy,
+             l.n, vmax);
+    printf("white noise at -20 dBFS: %zu frames, none called speech (max voice %.3f)\n", l.n, vmax);
+    free(l.v);
+    free(noise);
+  }
+
   const double rates[] = {44100.0, 48000.0, 96000.0};
   const int blocks[] = {1, 64, 1024, 0};
   for (int r = 0; r < 3; r++) {
