@@ -1,5 +1,6 @@
 /* Model input assembly and normalisation (formulas in ev_input.h). */
 #include "ev_input.h"
+#include "ev_error.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -26,16 +27,6 @@ struct ev_input {
   float *out;
 };
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) {
-  if (err && errlen) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-  }
-  return -1;
-}
-
 void ev_norm_config_default(ev_norm_config *c) {
   c->mode = EV_NORM_ADAPTIVE;
   c->tau_s = 10.0f;
@@ -49,30 +40,30 @@ const char *ev_norm_mode_name(ev_norm_mode mode) {
 int ev_input_spec_dims(const ev_input_spec *s, char *err, size_t errlen) {
   char why[256];
   if (ev_feature_config_check(&s->features, why, sizeof why))
-    return fail(err, errlen, "feature configuration cannot be produced: %s", why);
+    return ev_fail(err, errlen, "feature configuration cannot be produced: %s", why);
   if (s->n_inputs < 1 || s->n_inputs > EV_FEAT_COUNT)
-    return fail(err, errlen, "the model needs 1..%d input features, got %d", EV_FEAT_COUNT,
-                s->n_inputs);
+    return ev_fail(err, errlen, "the model needs 1..%d input features, got %d", EV_FEAT_COUNT,
+                   s->n_inputs);
   if (s->frame_stride < 1 || s->frame_stride > 1000)
-    return fail(err, errlen, "frame_stride %d is outside 1..1000", s->frame_stride);
+    return ev_fail(err, errlen, "frame_stride %d is outside 1..1000", s->frame_stride);
   if (s->norm.mode != EV_NORM_GLOBAL && s->norm.mode != EV_NORM_ADAPTIVE)
-    return fail(err, errlen, "unknown normalisation mode %d", (int)s->norm.mode);
+    return ev_fail(err, errlen, "unknown normalisation mode %d", (int)s->norm.mode);
   if (!(s->norm.tau_s > 0.0f && s->norm.tau_s <= 1e6f))
-    return fail(err, errlen, "normalisation tau_s must be in (0, 1e6] seconds");
+    return ev_fail(err, errlen, "normalisation tau_s must be in (0, 1e6] seconds");
   if (!(s->norm.prior_frames >= 0.0f && s->norm.prior_frames <= 1e9f))
-    return fail(err, errlen, "normalisation prior_frames must be in [0, 1e9]");
+    return ev_fail(err, errlen, "normalisation prior_frames must be in [0, 1e9]");
   int dims = 0;
   unsigned seen = 0;
   for (int i = 0; i < s->n_inputs; i++) {
     int id = s->inputs[i];
     if (id < 0 || id >= EV_FEAT_COUNT)
-      return fail(err, errlen, "input %d: unknown feature id %d", i, id);
+      return ev_fail(err, errlen, "input %d: unknown feature id %d", i, id);
     if (seen & (1u << id))
-      return fail(err, errlen, "input feature \"%s\" is listed twice", ev_feature_name(id));
+      return ev_fail(err, errlen, "input feature \"%s\" is listed twice", ev_feature_name(id));
     seen |= 1u << id;
     int d = ev_feature_dims(&s->features, (ev_feature_id)id);
     if (d < 1)
-      return fail(err, errlen, "input feature \"%s\" has no dimensions", ev_feature_name(id));
+      return ev_fail(err, errlen, "input feature \"%s\" has no dimensions", ev_feature_name(id));
     dims += d;
   }
   return dims;
@@ -97,12 +88,12 @@ ev_input *ev_input_new(const ev_input_spec *s, char *err, size_t errlen) {
   if (dims < 0)
     return NULL;
   if (!s->prior_mean || !s->prior_std) {
-    fail(err, errlen, "the normalisation prior (norm.mean, norm.std) is missing");
+    ev_fail(err, errlen, "the normalisation prior (norm.mean, norm.std) is missing");
     return NULL;
   }
   ev_input *in = calloc(1, sizeof *in);
   if (!in) {
-    fail(err, errlen, "out of memory");
+    ev_fail(err, errlen, "out of memory");
     return NULL;
   }
   in->dims = dims;
@@ -129,15 +120,15 @@ ev_input *ev_input_new(const ev_input_spec *s, char *err, size_t errlen) {
   if (!in->prior_mean || !in->prior_std || !in->floor || !in->mu || !in->var || !in->raw ||
       !in->acc || !in->out) {
     ev_input_free(in);
-    fail(err, errlen, "out of memory");
+    ev_fail(err, errlen, "out of memory");
     return NULL;
   }
   for (size_t i = 0; i < n; i++) {
     float m = s->prior_mean[i], sd = s->prior_std[i];
     if (!isfinite(m) || !isfinite(sd) || sd < 0.0f) {
       ev_input_free(in);
-      fail(err, errlen, "normalisation prior of dimension %zu is invalid (mean %g, std %g)", i,
-           (double)m, (double)sd);
+      ev_fail(err, errlen, "normalisation prior of dimension %zu is invalid (mean %g, std %g)", i,
+              (double)m, (double)sd);
       return NULL;
     }
     in->prior_mean[i] = m;

@@ -1,5 +1,6 @@
 /* Model container: metadata parsing and validation, weights, building and saving. */
 #include "ev_model.h"
+#include "ev_error.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -33,16 +34,6 @@ struct ev_model {
   size_t n_params;
 };
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) {
-  if (err && errlen) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-  }
-  return -1;
-}
-
 void ev_model_free(ev_model *m) {
   if (!m)
     return;
@@ -73,9 +64,9 @@ static int get_int(json_t *obj, const char *key, int dflt, int lo, int hi, int *
   else if (json_is_integer(v) && json_integer_value(v) >= lo && json_integer_value(v) <= hi)
     *out = (int)json_integer_value(v);
   else
-    return fail(err, errlen, "%s: \"%s\" must be an integer in %d..%d", where, key, lo, hi);
+    return ev_fail(err, errlen, "%s: \"%s\" must be an integer in %d..%d", where, key, lo, hi);
   if (*out < lo || *out > hi)
-    return fail(err, errlen, "%s: \"%s\" must be an integer in %d..%d", where, key, lo, hi);
+    return ev_fail(err, errlen, "%s: \"%s\" must be an integer in %d..%d", where, key, lo, hi);
   return 0;
 }
 
@@ -87,7 +78,7 @@ static int get_num(json_t *obj, const char *key, double dflt, double lo, double 
     return 0;
   }
   if (!json_is_number(v) || !(json_number_value(v) >= lo && json_number_value(v) <= hi))
-    return fail(err, errlen, "%s: \"%s\" must be a number in %g..%g", where, key, lo, hi);
+    return ev_fail(err, errlen, "%s: \"%s\" must be a number in %g..%g", where, key, lo, hi);
   *out = (float)json_number_value(v);
   return 0;
 }
@@ -103,7 +94,7 @@ static int check_keys(json_t *obj, const char *const *allowed, const char *where
       if (!strcmp(key, allowed[i]))
         ok = 1;
     if (!ok)
-      return fail(err, errlen, "%s: unknown attribute \"%.40s\"", where, key);
+      return ev_fail(err, errlen, "%s: unknown attribute \"%.40s\"", where, key);
   }
   return 0;
 }
@@ -112,7 +103,7 @@ static json_t *parse_json_text(const char *text, const char *what, char *err, si
   json_error_t jerr;
   json_t *j = json_loads(text, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
   if (!j)
-    fail(err, errlen, "%s is not valid JSON (%.100s)", what, jerr.text);
+    ev_fail(err, errlen, "%s is not valid JSON (%.100s)", what, jerr.text);
   return j;
 }
 
@@ -137,17 +128,17 @@ static int parse_layer(json_t *o, int idx, int is_last_weighted, int out_default
   char where[48];
   snprintf(where, sizeof where, "architecture layer %d", idx);
   if (!json_is_object(o))
-    return fail(err, errlen, "%s is not a JSON object", where);
+    return ev_fail(err, errlen, "%s is not a JSON object", where);
   json_t *type = json_object_get(o, "type");
   if (!json_is_string(type))
-    return fail(err, errlen, "%s has no \"type\" string", where);
+    return ev_fail(err, errlen, "%s has no \"type\" string", where);
   int kind = ev_layer_kind_from_name(json_string_value(type));
   if (kind < 0)
-    return fail(err, errlen,
-                "%s: unknown layer type \"%.40s\" (known: dense, conv1d, gru, lstm, bilstm, "
-                "layernorm, activation, meanpool, attnpool, softmax); this model needs a newer "
-                "Emovox",
-                where, json_string_value(type));
+    return ev_fail(err, errlen,
+                   "%s: unknown layer type \"%.40s\" (known: dense, conv1d, gru, lstm, bilstm, "
+                   "layernorm, activation, meanpool, attnpool, softmax); this model needs a newer "
+                   "Emovox",
+                   where, json_string_value(type));
   if (check_keys(o, allowed, where, err, errlen))
     return -1;
   ev_layer_config_default(c, (ev_layer_kind)kind);
@@ -155,8 +146,8 @@ static int parse_layer(json_t *o, int idx, int is_last_weighted, int out_default
   if (act) {
     int a = json_is_string(act) ? ev_activation_from_name(json_string_value(act)) : -1;
     if (a < 0)
-      return fail(err, errlen, "%s: unknown activation (known: linear, relu, gelu, tanh, sigmoid)",
-                  where);
+      return ev_fail(err, errlen,
+                     "%s: unknown activation (known: linear, relu, gelu, tanh, sigmoid)", where);
     c->activation = (ev_activation)a;
   }
   int dflt_out =
@@ -178,12 +169,12 @@ int ev_model_parse_architecture(const char *json, ev_layer_config *layers, int m
     return -1;
   int n = -1;
   if (!json_is_array(a) || json_array_size(a) < 1) {
-    fail(err, errlen, "architecture must be a non-empty JSON list of layer objects");
+    ev_fail(err, errlen, "architecture must be a non-empty JSON list of layer objects");
     goto done;
   }
   if (json_array_size(a) > (size_t)max_layers) {
-    fail(err, errlen, "architecture has %zu layers; at most %d are supported", json_array_size(a),
-         max_layers);
+    ev_fail(err, errlen, "architecture has %zu layers; at most %d are supported",
+            json_array_size(a), max_layers);
     goto done;
   }
   int count = (int)json_array_size(a);
@@ -210,17 +201,17 @@ int ev_model_parse_inputs(const char *json, int *ids, int max, char *err, size_t
     return -1;
   int n = -1;
   if (!json_is_array(a) || json_array_size(a) < 1 || json_array_size(a) > (size_t)max) {
-    fail(err, errlen, "inputs must be a JSON list of 1..%d feature names", max);
+    ev_fail(err, errlen, "inputs must be a JSON list of 1..%d feature names", max);
     goto done;
   }
   for (size_t i = 0; i < json_array_size(a); i++) {
     json_t *s = json_array_get(a, i);
     int id = json_is_string(s) ? ev_feature_from_name(json_string_value(s)) : -1;
     if (id < 0) {
-      fail(err, errlen,
-           "inputs[%zu] is not a feature name (known: power, mel, logmel, mfcc, mfcc_delta, "
-           "mfcc_delta2, zcr, rms, chroma, centroid, bandwidth, rolloff, flatness)",
-           i);
+      ev_fail(err, errlen,
+              "inputs[%zu] is not a feature name (known: power, mel, logmel, mfcc, mfcc_delta, "
+              "mfcc_delta2, zcr, rms, chroma, centroid, bandwidth, rolloff, flatness)",
+              i);
       goto done;
     }
     ids[i] = id;
@@ -290,35 +281,35 @@ static int build_layers(ev_model *m, ev_layer_config *cfg, int n, const ev_st_fi
       snprintf(name, sizeof name, "layers.%d.weight", i);
       const ev_st_tensor *w = ev_st_find(f, name);
       if (!w || w->ndim < 1)
-        return fail(err, errlen, "tensor %s is missing (layer %d is %s)", name, i,
-                    ev_layer_kind_name(cfg[i].kind));
+        return ev_fail(err, errlen, "tensor %s is missing (layer %d is %s)", name, i,
+                       ev_layer_kind_name(cfg[i].kind));
       if (w->shape[0] > 65536 || w->shape[0] < 1)
-        return fail(err, errlen, "tensor %s: output width %lld is outside 1..65536", name,
-                    (long long)w->shape[0]);
+        return ev_fail(err, errlen, "tensor %s: output width %lld is outside 1..65536", name,
+                       (long long)w->shape[0]);
       if (cfg[i].out_dim && cfg[i].out_dim != (int)w->shape[0])
-        return fail(err, errlen, "layer %d: \"out\" is %d but %s has %lld rows", i, cfg[i].out_dim,
-                    name, (long long)w->shape[0]);
+        return ev_fail(err, errlen, "layer %d: \"out\" is %d but %s has %lld rows", i,
+                       cfg[i].out_dim, name, (long long)w->shape[0]);
       cfg[i].out_dim = (int)w->shape[0];
     }
     char why[200];
     if (ev_layer_init(&m->layers[i], &cfg[i], why, sizeof why))
-      return fail(err, errlen, "layer %d (%s, input width %d): %s", i,
-                  ev_layer_kind_name(cfg[i].kind), in_dim, why);
+      return ev_fail(err, errlen, "layer %d (%s, input width %d): %s", i,
+                     ev_layer_kind_name(cfg[i].kind), in_dim, why);
     in_dim = m->layers[i].out_dim;
   }
   m->n_layers = n;
   if (in_dim != m->n_labels)
-    return fail(err, errlen,
-                "the last layer gives %d outputs but the model has %d labels; the architecture "
-                "and the labels do not match",
-                in_dim, m->n_labels);
+    return ev_fail(err, errlen,
+                   "the last layer gives %d outputs but the model has %d labels; the architecture "
+                   "and the labels do not match",
+                   in_dim, m->n_labels);
   if (m->layers[n - 1].kind != EV_LAYER_SOFTMAX) {
     ev_layer_config sm;
     ev_layer_config_default(&sm, EV_LAYER_SOFTMAX);
     sm.in_dim = in_dim;
     char why[200];
     if (ev_layer_init(&m->layers[n], &sm, why, sizeof why))
-      return fail(err, errlen, "cannot append a softmax: %s", why);
+      return ev_fail(err, errlen, "cannot append a softmax: %s", why);
     m->n_layers = n + 1;
     m->softmax_appended = 1;
   }
@@ -328,7 +319,7 @@ static int build_layers(ev_model *m, ev_layer_config *cfg, int n, const ev_st_fi
   m->n_params = total;
   m->arena = calloc(total ? total : 1, sizeof(float));
   if (!m->arena)
-    return fail(err, errlen, "out of memory for %zu weights", total);
+    return ev_fail(err, errlen, "out of memory for %zu weights", total);
   size_t off = 0;
   for (int i = 0; i < m->n_layers; i++)
     off += ev_layer_bind(&m->layers[i], m->arena + off);
@@ -337,21 +328,21 @@ static int build_layers(ev_model *m, ev_layer_config *cfg, int n, const ev_st_fi
 
 static int set_labels(ev_model *m, const char *const *labels, int n, char *err, size_t errlen) {
   if (n < 1 || n > EV_MODEL_MAX_LABELS)
-    return fail(err, errlen, "a model needs 1..%d labels, got %d", EV_MODEL_MAX_LABELS, n);
+    return ev_fail(err, errlen, "a model needs 1..%d labels, got %d", EV_MODEL_MAX_LABELS, n);
   for (int i = 0; i < n; i++) {
     if (!labels[i] || !*labels[i] || strlen(labels[i]) > 64)
-      return fail(err, errlen, "label %d is empty or longer than 64 characters", i);
+      return ev_fail(err, errlen, "label %d is empty or longer than 64 characters", i);
     m->labels[i] = strdup(labels[i]);
     if (!m->labels[i])
-      return fail(err, errlen, "out of memory");
+      return ev_fail(err, errlen, "out of memory");
     m->n_labels = i + 1;
     m->canonical[i] = ev_label_canonical(labels[i]);
     for (int j = 0; j < i; j++) {
       if (!strcasecmp(labels[i], labels[j]))
-        return fail(err, errlen, "label \"%s\" appears twice", labels[i]);
+        return ev_fail(err, errlen, "label \"%s\" appears twice", labels[i]);
       if (m->canonical[i] >= 0 && m->canonical[i] == m->canonical[j])
-        return fail(err, errlen, "labels \"%s\" and \"%s\" both stand for the same emotion",
-                    labels[j], labels[i]);
+        return ev_fail(err, errlen, "labels \"%s\" and \"%s\" both stand for the same emotion",
+                       labels[j], labels[i]);
     }
   }
   return 0;
@@ -371,7 +362,7 @@ static int set_inputs(ev_model *m, const int *ids, int n, int stride, char *err,
   m->norm_mean = calloc((size_t)dims, sizeof(float));
   m->norm_std = calloc((size_t)dims, sizeof(float));
   if (!m->norm_mean || !m->norm_std)
-    return fail(err, errlen, "out of memory");
+    return ev_fail(err, errlen, "out of memory");
   return 0;
 }
 
@@ -382,10 +373,10 @@ int ev_model_set_provenance(ev_model *m, const char *json, char *err, size_t err
   int ok = json_is_object(p);
   json_decref(p);
   if (!ok)
-    return fail(err, errlen, "provenance must be a JSON object");
+    return ev_fail(err, errlen, "provenance must be a JSON object");
   char *copy = strdup(json ? json : "{}");
   if (!copy)
-    return fail(err, errlen, "out of memory");
+    return ev_fail(err, errlen, "out of memory");
   free(m->provenance);
   m->provenance = copy;
   return 0;
@@ -394,7 +385,7 @@ int ev_model_set_provenance(ev_model *m, const char *json, char *err, size_t err
 ev_model *ev_model_create(const ev_model_desc *d, char *err, size_t errlen) {
   ev_model *m = calloc(1, sizeof *m);
   if (!m) {
-    fail(err, errlen, "out of memory");
+    ev_fail(err, errlen, "out of memory");
     return NULL;
   }
   ev_layer_config cfg[EV_MODEL_MAX_LAYERS];
@@ -402,11 +393,11 @@ ev_model *ev_model_create(const ev_model_desc *d, char *err, size_t errlen) {
   m->norm = d->norm;
   m->name = strdup(d->name ? d->name : "unnamed");
   if (!m->name || d->n_layers < 1 || d->n_layers > EV_MODEL_MAX_LAYERS || !d->layers) {
-    fail(err, errlen, "a model needs 1..%d layers", EV_MODEL_MAX_LAYERS);
+    ev_fail(err, errlen, "a model needs 1..%d layers", EV_MODEL_MAX_LAYERS);
     goto bad;
   }
   if (d->n_inputs < 1 || d->n_inputs > EV_FEAT_COUNT) {
-    fail(err, errlen, "a model needs 1..%d input features", EV_FEAT_COUNT);
+    ev_fail(err, errlen, "a model needs 1..%d input features", EV_FEAT_COUNT);
     goto bad;
   }
   memcpy(cfg, d->layers, (size_t)d->n_layers * sizeof cfg[0]);
@@ -419,7 +410,7 @@ ev_model *ev_model_create(const ev_model_desc *d, char *err, size_t errlen) {
     m->norm_std[i] = 1.0f;
   m->architecture = architecture_text(m);
   if (!m->architecture) {
-    fail(err, errlen, "out of memory");
+    ev_fail(err, errlen, "out of memory");
     goto bad;
   }
   return m;
@@ -443,7 +434,7 @@ static int parse_features(ev_model *m, const char *text, char *err, size_t errle
   const char *w = "features";
   int stride;
   if (!json_is_object(o)) {
-    fail(err, errlen, "metadata \"features\" must be a JSON object");
+    ev_fail(err, errlen, "metadata \"features\" must be a JSON object");
     goto done;
   }
   if (check_keys(o, allowed, w, err, errlen) ||
@@ -459,14 +450,14 @@ static int parse_features(ev_model *m, const char *text, char *err, size_t errle
     goto done;
   char why[256];
   if (ev_feature_config_check(&c, why, sizeof why)) {
-    fail(err, errlen, "the feature configuration cannot be produced by this build's extractor: %s",
-         why);
+    ev_fail(err, errlen,
+            "the feature configuration cannot be produced by this build's extractor: %s", why);
     goto done;
   }
   m->feat = c;
   json_t *inputs = json_object_get(o, "inputs");
   if (!json_is_array(inputs)) {
-    fail(err, errlen, "features: \"inputs\" (list of feature names) is missing");
+    ev_fail(err, errlen, "features: \"inputs\" (list of feature names) is missing");
     goto done;
   }
   char *itext = json_dumps(inputs, JSON_COMPACT);
@@ -488,14 +479,14 @@ static int parse_labels(ev_model *m, const char *text, char *err, size_t errlen)
   int rc = -1;
   const char *names[EV_MODEL_MAX_LABELS];
   if (!json_is_array(a) || json_array_size(a) < 1 || json_array_size(a) > EV_MODEL_MAX_LABELS) {
-    fail(err, errlen, "metadata \"labels\" must be a JSON list of 1..%d names",
-         EV_MODEL_MAX_LABELS);
+    ev_fail(err, errlen, "metadata \"labels\" must be a JSON list of 1..%d names",
+            EV_MODEL_MAX_LABELS);
     goto done;
   }
   for (size_t i = 0; i < json_array_size(a); i++) {
     json_t *s = json_array_get(a, i);
     if (!json_is_string(s)) {
-      fail(err, errlen, "labels[%zu] is not a string", i);
+      ev_fail(err, errlen, "labels[%zu] is not a string", i);
       goto done;
     }
     names[i] = json_string_value(s);
@@ -515,13 +506,13 @@ static int parse_normalization(ev_model *m, const char *text, char *err, size_t 
   ev_norm_config_default(&m->norm);
   const char *w = "normalization";
   if (!json_is_object(o)) {
-    fail(err, errlen, "metadata \"normalization\" must be a JSON object");
+    ev_fail(err, errlen, "metadata \"normalization\" must be a JSON object");
     goto done;
   }
   json_t *mode = json_object_get(o, "mode");
   if (!json_is_string(mode) ||
       (strcmp(json_string_value(mode), "global") && strcmp(json_string_value(mode), "adaptive"))) {
-    fail(err, errlen, "normalization: \"mode\" must be \"global\" or \"adaptive\"");
+    ev_fail(err, errlen, "normalization: \"mode\" must be \"global\" or \"adaptive\"");
     goto done;
   }
   m->norm.mode = strcmp(json_string_value(mode), "global") ? EV_NORM_ADAPTIVE : EV_NORM_GLOBAL;
@@ -539,7 +530,8 @@ done:
 static const char *need_meta(const ev_st_file *f, const char *key, char *err, size_t errlen) {
   const char *v = ev_st_meta(f, key);
   if (!v)
-    fail(err, errlen, "metadata \"%s\" is missing; the file is not a complete Emovox model", key);
+    ev_fail(err, errlen, "metadata \"%s\" is missing; the file is not a complete Emovox model",
+            key);
   return v;
 }
 
@@ -547,7 +539,7 @@ static int copy_tensor(const ev_st_file *f, const char *name, int ndim, const in
                        float *dst, unsigned char *used, char *err, size_t errlen) {
   const ev_st_tensor *t = ev_st_find(f, name);
   if (!t)
-    return fail(err, errlen, "tensor %s is missing", name);
+    return ev_fail(err, errlen, "tensor %s is missing", name);
   int same = t->ndim == ndim;
   for (int d = 0; same && d < ndim; d++)
     same = t->shape[d] == shape[d];
@@ -558,10 +550,10 @@ static int copy_tensor(const ev_st_file *f, const char *name, int ndim, const in
     for (int d = 0; d < t->ndim && d < EV_ST_MAX_DIMS; d++)
       snprintf(got + strlen(got), sizeof got - strlen(got), "%s%lld", d ? "," : "",
                (long long)t->shape[d]);
-    return fail(err, errlen,
-                "tensor %s has shape [%s] but the architecture needs [%s]; the weights do not "
-                "belong to this architecture",
-                name, got, want);
+    return ev_fail(err, errlen,
+                   "tensor %s has shape [%s] but the architecture needs [%s]; the weights do not "
+                   "belong to this architecture",
+                   name, got, want);
   }
   if (t->count)
     memcpy(dst, t->data, t->count * sizeof(float));
@@ -572,24 +564,24 @@ static int copy_tensor(const ev_st_file *f, const char *name, int ndim, const in
 static int load_parsed(ev_model *m, const ev_st_file *f, char *err, size_t errlen) {
   const char *format = ev_st_meta(f, "format");
   if (!format)
-    return fail(err, errlen,
-                "no \"format\" metadata: this is a safetensors file but not an Emovox model "
-                "(export it with emovox-train or see docs/model.md)");
+    return ev_fail(err, errlen,
+                   "no \"format\" metadata: this is a safetensors file but not an Emovox model "
+                   "(export it with emovox-train or see docs/model.md)");
   if (strcmp(format, EV_MODEL_FORMAT))
-    return fail(err, errlen, "metadata format is \"%.40s\", not \"%s\": not an Emovox model",
-                format, EV_MODEL_FORMAT);
+    return ev_fail(err, errlen, "metadata format is \"%.40s\", not \"%s\": not an Emovox model",
+                   format, EV_MODEL_FORMAT);
   const size_t max_tensors = (size_t)(EV_MODEL_MAX_LAYERS + 1) * EV_LAYER_MAX_PARAMS + 2;
   if (f->n_tensors > max_tensors)
-    return fail(err, errlen, "the file holds %zu tensors; an Emovox model has at most %zu",
-                f->n_tensors, max_tensors);
+    return ev_fail(err, errlen, "the file holds %zu tensors; an Emovox model has at most %zu",
+                   f->n_tensors, max_tensors);
   const char *version = need_meta(f, "format_version", err, errlen);
   if (!version)
     return -1;
   if (strcmp(version, "1"))
-    return fail(err, errlen,
-                "format_version \"%.20s\" is not supported (this build reads version %d); use a "
-                "newer Emovox or re-export the model",
-                version, EV_MODEL_FORMAT_VERSION);
+    return ev_fail(err, errlen,
+                   "format_version \"%.20s\" is not supported (this build reads version %d); use a "
+                   "newer Emovox or re-export the model",
+                   version, EV_MODEL_FORMAT_VERSION);
   const char *name = ev_st_meta(f, "name");
   m->name = strdup(name ? name : "unnamed");
   const char *features = need_meta(f, "features", err, errlen);
@@ -608,7 +600,7 @@ static int load_parsed(ev_model *m, const ev_st_file *f, char *err, size_t errle
     return -1;
   unsigned char *used = calloc(f->n_tensors ? f->n_tensors : 1, 1);
   if (!used)
-    return fail(err, errlen, "out of memory");
+    return ev_fail(err, errlen, "out of memory");
   int rc = -1;
   for (int i = 0; i < m->n_layers; i++) {
     ev_layer *l = &m->layers[i];
@@ -626,20 +618,20 @@ static int load_parsed(ev_model *m, const ev_st_file *f, char *err, size_t errle
     goto done;
   for (int i = 0; i < m->input_dims; i++)
     if (m->norm_std[i] < 0.0f) {
-      fail(err, errlen, "norm.std[%d] is negative (%g); the prior is corrupt", i,
-           (double)m->norm_std[i]);
+      ev_fail(err, errlen, "norm.std[%d] is negative (%g); the prior is corrupt", i,
+              (double)m->norm_std[i]);
       goto done;
     }
   for (size_t i = 0; i < f->n_tensors; i++)
     if (!used[i]) {
-      fail(err, errlen,
-           "tensor %.64s is not used by the architecture (wrong layer index or parameter "
-           "name?)",
-           f->tensors[i].name);
+      ev_fail(err, errlen,
+              "tensor %.64s is not used by the architecture (wrong layer index or parameter "
+              "name?)",
+              f->tensors[i].name);
       goto done;
     }
   m->architecture = architecture_text(m);
-  rc = m->architecture ? 0 : fail(err, errlen, "out of memory");
+  rc = m->architecture ? 0 : ev_fail(err, errlen, "out of memory");
 done:
   free(used);
   return rc;
@@ -652,7 +644,7 @@ ev_model *ev_model_load_memory(const uint8_t *buf, size_t len, char *err, size_t
   ev_model *m = calloc(1, sizeof *m);
   if (!m) {
     ev_st_free(f);
-    fail(err, errlen, "out of memory");
+    ev_fail(err, errlen, "out of memory");
     return NULL;
   }
   int rc = load_parsed(m, f, err, errlen);
@@ -669,13 +661,13 @@ ev_model *ev_model_load_file(const char *path, char *err, size_t errlen) {
   size_t len;
   char why[512];
   if (ev_st_read_file(path, &buf, &len, why, sizeof why)) {
-    fail(err, errlen, "%s", why);
+    ev_fail(err, errlen, "%s", why);
     return NULL;
   }
   ev_model *m = ev_model_load_memory(buf, len, why, sizeof why);
   free(buf);
   if (!m)
-    fail(err, errlen, "%s: %s", path, why);
+    ev_fail(err, errlen, "%s: %s", path, why);
   return m;
 }
 
@@ -728,7 +720,7 @@ int ev_model_serialize(const ev_model *m, uint8_t **buf, size_t *len, char *err,
   char *feat = features_text(m), *lab = labels_text(m), *nrm = norm_text(m);
   int rc = -1;
   if (!t || !shapes || !names || !feat || !lab || !nrm) {
-    fail(err, errlen, "out of memory");
+    ev_fail(err, errlen, "out of memory");
     goto done;
   }
   size_t n = 0;
@@ -772,7 +764,7 @@ int ev_model_save(const ev_model *m, const char *path, char *err, size_t errlen)
   ev_model *check = ev_model_load_memory(buf, len, why, sizeof why);
   if (!check) {
     free(buf);
-    return fail(err, errlen, "internal error, the serialised model does not load: %s", why);
+    return ev_fail(err, errlen, "internal error, the serialised model does not load: %s", why);
   }
   ev_model_free(check);
   size_t plen = strlen(path);
@@ -780,20 +772,20 @@ int ev_model_save(const ev_model *m, const char *path, char *err, size_t errlen)
   FILE *fp = NULL;
   int rc = -1;
   if (!tmp) {
-    fail(err, errlen, "out of memory");
+    ev_fail(err, errlen, "out of memory");
     goto done;
   }
   snprintf(tmp, plen + 8, "%s.tmp", path);
   fp = fopen(tmp, "wb");
   if (!fp) {
-    fail(err, errlen, "cannot create %s", tmp);
+    ev_fail(err, errlen, "cannot create %s", tmp);
     goto done;
   }
   int bad = fwrite(buf, 1, len, fp) != len;
   bad |= fclose(fp) != 0;
   if (bad || rename(tmp, path)) {
     remove(tmp);
-    fail(err, errlen, "cannot write %s (disk full or no permission?)", path);
+    ev_fail(err, errlen, "cannot write %s (disk full or no permission?)", path);
     goto done;
   }
   rc = 0;

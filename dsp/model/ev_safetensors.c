@@ -1,6 +1,7 @@
 /* safetensors reader/writer. The reader trusts nothing: every length, offset and number is
  * checked before it is used, so a hostile file yields a message, never a crash. */
 #include "ev_safetensors.h"
+#include "ev_error.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -10,16 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-static int fail(char *err, size_t errlen, const char *fmt, ...) {
-  if (err && errlen) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-  }
-  return -1;
-}
 
 static uint64_t read_le64(const uint8_t *p) {
   uint64_t v = 0;
@@ -140,27 +131,27 @@ static int cmp_pending(const void *a, const void *b) {
 
 static int parse_metadata(json_t *meta, ev_st_file *f, char *err, size_t errlen) {
   if (!json_is_object(meta))
-    return fail(err, errlen,
-                "__metadata__ must be a JSON object of strings; rewrite the file with string "
-                "metadata values");
+    return ev_fail(err, errlen,
+                   "__metadata__ must be a JSON object of strings; rewrite the file with string "
+                   "metadata values");
   size_t n = json_object_size(meta);
   f->meta_keys = calloc(n ? n : 1, sizeof(char *));
   f->meta_values = calloc(n ? n : 1, sizeof(char *));
   if (!f->meta_keys || !f->meta_values)
-    return fail(err, errlen, "out of memory reading __metadata__");
+    return ev_fail(err, errlen, "out of memory reading __metadata__");
   const char *key;
   json_t *value;
   json_object_foreach(meta, key, value) {
     if (!json_is_string(value))
-      return fail(err, errlen,
-                  "__metadata__ value of \"%.64s\" is not a string (the safetensors format "
-                  "allows only strings there; encode JSON inside a string)",
-                  key);
+      return ev_fail(err, errlen,
+                     "__metadata__ value of \"%.64s\" is not a string (the safetensors format "
+                     "allows only strings there; encode JSON inside a string)",
+                     key);
     f->meta_keys[f->n_meta] = strdup(key);
     f->meta_values[f->n_meta] = strdup(json_string_value(value));
     f->n_meta++;
     if (!f->meta_keys[f->n_meta - 1] || !f->meta_values[f->n_meta - 1])
-      return fail(err, errlen, "out of memory reading __metadata__");
+      return ev_fail(err, errlen, "out of memory reading __metadata__");
   }
   return 0;
 }
@@ -171,71 +162,74 @@ static int parse_entry(const char *name, json_t *entry, size_t data_len, pending
   memset(p, 0, sizeof *p);
   p->name = name;
   if (!*name)
-    return fail(err, errlen, "a tensor has an empty name; %s", fix);
+    return ev_fail(err, errlen, "a tensor has an empty name; %s", fix);
   if (!json_is_object(entry))
-    return fail(err, errlen, "tensor \"%.64s\": entry is not a JSON object; %s", name, fix);
+    return ev_fail(err, errlen, "tensor \"%.64s\": entry is not a JSON object; %s", name, fix);
   json_t *dtype = json_object_get(entry, "dtype");
   json_t *shape = json_object_get(entry, "shape");
   json_t *offs = json_object_get(entry, "data_offsets");
   if (!json_is_string(dtype))
-    return fail(err, errlen, "tensor \"%.64s\": missing or non-string \"dtype\"; %s", name, fix);
+    return ev_fail(err, errlen, "tensor \"%.64s\": missing or non-string \"dtype\"; %s", name, fix);
   if (!json_is_array(shape))
-    return fail(err, errlen, "tensor \"%.64s\": missing or non-array \"shape\"; %s", name, fix);
+    return ev_fail(err, errlen, "tensor \"%.64s\": missing or non-array \"shape\"; %s", name, fix);
   if (!json_is_array(offs) || json_array_size(offs) != 2)
-    return fail(err, errlen, "tensor \"%.64s\": \"data_offsets\" must be an array [begin, end]; %s",
-                name, fix);
+    return ev_fail(err, errlen,
+                   "tensor \"%.64s\": \"data_offsets\" must be an array [begin, end]; %s", name,
+                   fix);
   p->dtype = json_string_value(dtype);
   size_t esize = dtype_size(p->dtype);
   if (!esize) {
     if (is_known_dtype(p->dtype))
-      return fail(err, errlen,
-                  "tensor \"%.64s\": dtype %s is not supported; weights must be floating point "
-                  "(F32, F16, BF16 or F64): convert the tensor before saving",
-                  name, p->dtype);
-    return fail(err, errlen, "tensor \"%.64s\": unknown dtype \"%.16s\"; %s", name, p->dtype, fix);
+      return ev_fail(err, errlen,
+                     "tensor \"%.64s\": dtype %s is not supported; weights must be floating point "
+                     "(F32, F16, BF16 or F64): convert the tensor before saving",
+                     name, p->dtype);
+    return ev_fail(err, errlen, "tensor \"%.64s\": unknown dtype \"%.16s\"; %s", name, p->dtype,
+                   fix);
   }
   size_t nd = json_array_size(shape);
   if (nd > EV_ST_MAX_DIMS)
-    return fail(err, errlen, "tensor \"%.64s\": %zu dimensions, at most %d are supported", name, nd,
-                EV_ST_MAX_DIMS);
+    return ev_fail(err, errlen, "tensor \"%.64s\": %zu dimensions, at most %d are supported", name,
+                   nd, EV_ST_MAX_DIMS);
   p->ndim = (int)nd;
   size_t count = 1;
   for (size_t d = 0; d < nd; d++) {
     json_t *v = json_array_get(shape, d);
     if (!json_is_integer(v) || json_integer_value(v) < 0)
-      return fail(err, errlen, "tensor \"%.64s\": shape[%zu] is not a non-negative integer; %s",
-                  name, d, fix);
+      return ev_fail(err, errlen, "tensor \"%.64s\": shape[%zu] is not a non-negative integer; %s",
+                     name, d, fix);
     json_int_t dim = json_integer_value(v);
     p->shape[d] = (int64_t)dim;
     if ((uint64_t)dim > SIZE_MAX || (dim && count > SIZE_MAX / (size_t)dim))
-      return fail(err, errlen, "tensor \"%.64s\": the shape's element count overflows; %s", name,
-                  fix);
+      return ev_fail(err, errlen, "tensor \"%.64s\": the shape's element count overflows; %s", name,
+                     fix);
     count *= (size_t)dim;
   }
   if (count > SIZE_MAX / esize)
-    return fail(err, errlen, "tensor \"%.64s\": the shape's byte size overflows; %s", name, fix);
+    return ev_fail(err, errlen, "tensor \"%.64s\": the shape's byte size overflows; %s", name, fix);
   p->count = count;
   json_t *b = json_array_get(offs, 0), *e = json_array_get(offs, 1);
   if (!json_is_integer(b) || !json_is_integer(e) || json_integer_value(b) < 0 ||
       json_integer_value(e) < 0)
-    return fail(err, errlen, "tensor \"%.64s\": data_offsets must be non-negative integers; %s",
-                name, fix);
+    return ev_fail(err, errlen, "tensor \"%.64s\": data_offsets must be non-negative integers; %s",
+                   name, fix);
   uint64_t bb = (uint64_t)json_integer_value(b), ee = (uint64_t)json_integer_value(e);
   if (bb > ee)
-    return fail(err, errlen,
-                "tensor \"%.64s\": data_offsets [%llu, %llu] end before they begin; %s", name,
-                (unsigned long long)bb, (unsigned long long)ee, fix);
+    return ev_fail(err, errlen,
+                   "tensor \"%.64s\": data_offsets [%llu, %llu] end before they begin; %s", name,
+                   (unsigned long long)bb, (unsigned long long)ee, fix);
   if (ee > data_len)
-    return fail(err, errlen,
-                "tensor \"%.64s\": data_offsets end at byte %llu but the data section has only "
-                "%zu bytes (file truncated?)",
-                name, (unsigned long long)ee, data_len);
+    return ev_fail(err, errlen,
+                   "tensor \"%.64s\": data_offsets end at byte %llu but the data section has only "
+                   "%zu bytes (file truncated?)",
+                   name, (unsigned long long)ee, data_len);
   p->begin = (size_t)bb;
   p->end = (size_t)ee;
   if (p->end - p->begin != count * esize)
-    return fail(err, errlen,
-                "tensor \"%.64s\": shape and dtype %s need %zu bytes but data_offsets give %zu; %s",
-                name, p->dtype, count * esize, p->end - p->begin, fix);
+    return ev_fail(
+        err, errlen,
+        "tensor \"%.64s\": shape and dtype %s need %zu bytes but data_offsets give %zu; %s", name,
+        p->dtype, count * esize, p->end - p->begin, fix);
   return 0;
 }
 
@@ -243,7 +237,7 @@ static int convert(const pending *p, const uint8_t *data, ev_st_tensor *t, char 
                    size_t errlen) {
   t->name = strdup(p->name);
   if (!t->name)
-    return fail(err, errlen, "out of memory");
+    return ev_fail(err, errlen, "out of memory");
   t->ndim = p->ndim;
   memcpy(t->shape, p->shape, sizeof t->shape);
   t->count = p->count;
@@ -252,7 +246,8 @@ static int convert(const pending *p, const uint8_t *data, ev_st_tensor *t, char 
     return 0;
   t->data = malloc(p->count * sizeof(float));
   if (!t->data)
-    return fail(err, errlen, "tensor \"%.64s\": out of memory for %zu values", p->name, p->count);
+    return ev_fail(err, errlen, "tensor \"%.64s\": out of memory for %zu values", p->name,
+                   p->count);
   const uint8_t *src = data + p->begin;
   const size_t esize = dtype_size(p->dtype);
   for (size_t i = 0; i < p->count; i++) {
@@ -263,20 +258,20 @@ static int convert(const pending *p, const uint8_t *data, ev_st_tensor *t, char 
     } else if (esize == 8) {
       double d = le_f64(q);
       if (isfinite(d) && fabs(d) > 3.4028234663852886e38)
-        return fail(err, errlen,
-                    "tensor \"%.64s\": value %g at index %zu is outside the F32 range; the "
-                    "weights are unusable (retrain or clip them)",
-                    p->name, d, i);
+        return ev_fail(err, errlen,
+                       "tensor \"%.64s\": value %g at index %zu is outside the F32 range; the "
+                       "weights are unusable (retrain or clip them)",
+                       p->name, d, i);
       v = (float)d;
     } else {
       uint16_t h = (uint16_t)(q[0] | q[1] << 8);
       v = strcmp(p->dtype, "BF16") ? half_to_float(h) : bf16_to_float(h);
     }
     if (!isfinite(v))
-      return fail(err, errlen,
-                  "tensor \"%.64s\": non-finite value (NaN or Inf) at index %zu; the training "
-                  "diverged or the file is corrupt: retrain or use another file",
-                  p->name, i);
+      return ev_fail(err, errlen,
+                     "tensor \"%.64s\": non-finite value (NaN or Inf) at index %zu; the training "
+                     "diverged or the file is corrupt: retrain or use another file",
+                     p->name, i);
     t->data[i] = v;
   }
   return 0;
@@ -286,55 +281,55 @@ int ev_st_parse(const uint8_t *buf, size_t len, ev_st_file **out, char *err, siz
   if (out)
     *out = NULL;
   if (!buf || !out)
-    return fail(err, errlen, "no data");
+    return ev_fail(err, errlen, "no data");
   if (len < 8)
-    return fail(err, errlen,
-                "file is %zu bytes, too short for safetensors (an 8-byte header length comes "
-                "first); the file is truncated or not a safetensors file",
-                len);
+    return ev_fail(err, errlen,
+                   "file is %zu bytes, too short for safetensors (an 8-byte header length comes "
+                   "first); the file is truncated or not a safetensors file",
+                   len);
   const uint64_t n = read_le64(buf);
   if (n == 0)
-    return fail(err, errlen, "header length is 0; not a safetensors file");
+    return ev_fail(err, errlen, "header length is 0; not a safetensors file");
   if (n > EV_ST_MAX_HEADER)
-    return fail(err, errlen,
-                "header length %llu exceeds the %u-byte limit; not a safetensors file (or a "
-                "hostile one)",
-                (unsigned long long)n, EV_ST_MAX_HEADER);
+    return ev_fail(err, errlen,
+                   "header length %llu exceeds the %u-byte limit; not a safetensors file (or a "
+                   "hostile one)",
+                   (unsigned long long)n, EV_ST_MAX_HEADER);
   if (n > len - 8)
-    return fail(err, errlen,
-                "header length %llu is larger than the %zu bytes that follow it; the file is "
-                "truncated: copy or download it again",
-                (unsigned long long)n, len - 8);
+    return ev_fail(err, errlen,
+                   "header length %llu is larger than the %zu bytes that follow it; the file is "
+                   "truncated: copy or download it again",
+                   (unsigned long long)n, len - 8);
   const uint8_t *hdr = buf + 8;
   const uint8_t *data = hdr + n;
   const size_t data_len = len - 8 - (size_t)n;
   if (hdr[0] != '{')
-    return fail(err, errlen, "header does not start with '{'; not a safetensors file");
+    return ev_fail(err, errlen, "header does not start with '{'; not a safetensors file");
 
   json_error_t jerr;
   json_t *root = json_loadb((const char *)hdr, (size_t)n, JSON_REJECT_DUPLICATES, &jerr);
   if (!root)
-    return fail(err, errlen,
-                "header is not valid JSON (%.120s, at byte %d); the file is corrupt or not "
-                "safetensors",
-                jerr.text, jerr.position);
+    return ev_fail(err, errlen,
+                   "header is not valid JSON (%.120s, at byte %d); the file is corrupt or not "
+                   "safetensors",
+                   jerr.text, jerr.position);
   ev_st_file *f = calloc(1, sizeof *f);
   pending *ps = NULL;
   int rc = -1;
   if (!f) {
-    fail(err, errlen, "out of memory");
+    ev_fail(err, errlen, "out of memory");
     goto done;
   }
   f->header_len = (size_t)n;
   f->data_len = data_len;
   if (!json_is_object(root)) {
-    fail(err, errlen, "header JSON is not an object; not a safetensors file");
+    ev_fail(err, errlen, "header JSON is not an object; not a safetensors file");
     goto done;
   }
   const size_t n_entries = json_object_size(root);
   ps = calloc(n_entries ? n_entries : 1, sizeof *ps);
   if (!ps) {
-    fail(err, errlen, "out of memory");
+    ev_fail(err, errlen, "out of memory");
     goto done;
   }
   size_t np = 0;
@@ -354,31 +349,31 @@ int ev_st_parse(const uint8_t *buf, size_t len, ev_st_file **out, char *err, siz
   size_t expect = 0;
   for (size_t i = 0; i < np; i++) {
     if (ps[i].begin < expect) {
-      fail(err, errlen,
-           "tensor \"%.64s\" (bytes %zu..%zu) overlaps tensor \"%.64s\" (ends at %zu); the file "
-           "is corrupt",
-           ps[i].name, ps[i].begin, ps[i].end, ps[i - 1].name, expect);
+      ev_fail(err, errlen,
+              "tensor \"%.64s\" (bytes %zu..%zu) overlaps tensor \"%.64s\" (ends at %zu); the file "
+              "is corrupt",
+              ps[i].name, ps[i].begin, ps[i].end, ps[i - 1].name, expect);
       goto done;
     }
     if (ps[i].begin > expect) {
-      fail(err, errlen,
-           "tensor \"%.64s\" starts at byte %zu but the previous data ends at %zu: safetensors "
-           "data must be contiguous; the file is corrupt",
-           ps[i].name, ps[i].begin, expect);
+      ev_fail(err, errlen,
+              "tensor \"%.64s\" starts at byte %zu but the previous data ends at %zu: safetensors "
+              "data must be contiguous; the file is corrupt",
+              ps[i].name, ps[i].begin, expect);
       goto done;
     }
     expect = ps[i].end;
   }
   if (expect != data_len) {
-    fail(err, errlen,
-         "the tensors cover %zu bytes but the data section has %zu (%zu unexplained bytes); the "
-         "file is corrupt or has trailing garbage",
-         expect, data_len, data_len - expect);
+    ev_fail(err, errlen,
+            "the tensors cover %zu bytes but the data section has %zu (%zu unexplained bytes); the "
+            "file is corrupt or has trailing garbage",
+            expect, data_len, data_len - expect);
     goto done;
   }
   f->tensors = calloc(np ? np : 1, sizeof *f->tensors);
   if (!f->tensors) {
-    fail(err, errlen, "out of memory");
+    ev_fail(err, errlen, "out of memory");
     goto done;
   }
   for (size_t i = 0; i < np; i++) {
@@ -403,30 +398,30 @@ int ev_st_read_file(const char *path, uint8_t **buf, size_t *len, char *err, siz
   *len = 0;
   FILE *fp = fopen(path, "rb");
   if (!fp)
-    return fail(err, errlen, "cannot open %s: %s", path, strerror(errno));
+    return ev_fail(err, errlen, "cannot open %s: %s", path, strerror(errno));
   struct stat st;
   if (fstat(fileno(fp), &st) || !S_ISREG(st.st_mode)) {
     fclose(fp);
-    return fail(err, errlen, "%s is not a regular file; give the path of a .safetensors file",
-                path);
+    return ev_fail(err, errlen, "%s is not a regular file; give the path of a .safetensors file",
+                   path);
   }
   if ((unsigned long long)st.st_size > EV_ST_MAX_FILE) {
     fclose(fp);
-    return fail(err, errlen, "%s is %lld bytes, larger than the %zu-byte limit for a model", path,
-                (long long)st.st_size, (size_t)EV_ST_MAX_FILE);
+    return ev_fail(err, errlen, "%s is %lld bytes, larger than the %zu-byte limit for a model",
+                   path, (long long)st.st_size, (size_t)EV_ST_MAX_FILE);
   }
   size_t size = (size_t)st.st_size;
   uint8_t *b = malloc(size ? size : 1);
   if (!b) {
     fclose(fp);
-    return fail(err, errlen, "out of memory reading %s", path);
+    return ev_fail(err, errlen, "out of memory reading %s", path);
   }
   size_t got = fread(b, 1, size, fp);
   int bad = ferror(fp);
   fclose(fp);
   if (bad || got != size) {
     free(b);
-    return fail(err, errlen, "cannot read %s (%zu of %zu bytes)", path, got, size);
+    return ev_fail(err, errlen, "cannot read %s (%zu of %zu bytes)", path, got, size);
   }
   *buf = b;
   *len = size;
@@ -460,16 +455,16 @@ int ev_st_serialize(const ev_st_out_tensor *tensors, size_t n, const char *const
   char *text = NULL;
   int rc = -1;
   if (!idx || !root || (n_meta && !meta)) {
-    fail(err, errlen, "out of memory");
+    ev_fail(err, errlen, "out of memory");
     goto done;
   }
   for (size_t i = 0; i < n_meta; i++)
     if (json_object_set_new(meta, meta_keys[i], json_string(meta_values[i]))) {
-      fail(err, errlen, "metadata \"%s\" is not valid UTF-8", meta_keys[i]);
+      ev_fail(err, errlen, "metadata \"%s\" is not valid UTF-8", meta_keys[i]);
       goto done;
     }
   if (meta && json_object_set(root, "__metadata__", meta)) {
-    fail(err, errlen, "out of memory");
+    ev_fail(err, errlen, "out of memory");
     goto done;
   }
   for (size_t i = 0; i < n; i++)
@@ -479,7 +474,7 @@ int ev_st_serialize(const ev_st_out_tensor *tensors, size_t n, const char *const
   for (size_t k = 0; k < n; k++) {
     const ev_st_out_tensor *t = &tensors[idx[k]];
     if (t->ndim < 0 || t->ndim > EV_ST_MAX_DIMS || !strcmp(t->name, "__metadata__")) {
-      fail(err, errlen, "tensor \"%s\": bad name or rank", t->name);
+      ev_fail(err, errlen, "tensor \"%s\": bad name or rank", t->name);
       goto done;
     }
     size_t count = 1;
@@ -491,8 +486,8 @@ int ev_st_serialize(const ev_st_out_tensor *tensors, size_t n, const char *const
     for (size_t i = 0; i < count; i++)
       if (!isfinite(t->data[i])) {
         json_decref(shape);
-        fail(err, errlen, "tensor \"%s\" holds a non-finite value at index %zu; not saving",
-             t->name, i);
+        ev_fail(err, errlen, "tensor \"%s\" holds a non-finite value at index %zu; not saving",
+                t->name, i);
         goto done;
       }
     json_t *entry = json_object();
@@ -503,14 +498,14 @@ int ev_st_serialize(const ev_st_out_tensor *tensors, size_t n, const char *const
     json_array_append_new(offs, json_integer((json_int_t)(offset + count * 4)));
     json_object_set_new(entry, "data_offsets", offs);
     if (json_object_set_new(root, t->name, entry)) {
-      fail(err, errlen, "tensor name \"%s\" is duplicated or not valid UTF-8", t->name);
+      ev_fail(err, errlen, "tensor name \"%s\" is duplicated or not valid UTF-8", t->name);
       goto done;
     }
     offset += count * 4;
   }
   text = json_dumps(root, JSON_COMPACT);
   if (!text) {
-    fail(err, errlen, "cannot encode the header");
+    ev_fail(err, errlen, "cannot encode the header");
     goto done;
   }
   size_t hlen = strlen(text);
@@ -518,7 +513,7 @@ int ev_st_serialize(const ev_st_out_tensor *tensors, size_t n, const char *const
   size_t total = 8 + padded + offset;
   uint8_t *b = malloc(total);
   if (!b) {
-    fail(err, errlen, "out of memory");
+    ev_fail(err, errlen, "out of memory");
     goto done;
   }
   for (int i = 0; i < 8; i++)
@@ -563,12 +558,12 @@ int ev_st_write_file(const char *path, const ev_st_out_tensor *tensors, size_t n
   char *tmp = malloc(plen + 8);
   if (!tmp) {
     free(buf);
-    return fail(err, errlen, "out of memory");
+    return ev_fail(err, errlen, "out of memory");
   }
   snprintf(tmp, plen + 8, "%s.tmp", path);
   FILE *fp = fopen(tmp, "wb");
   if (!fp) {
-    fail(err, errlen, "cannot create %s: %s", tmp, strerror(errno));
+    ev_fail(err, errlen, "cannot create %s: %s", tmp, strerror(errno));
     free(tmp);
     free(buf);
     return -1;
@@ -577,7 +572,7 @@ int ev_st_write_file(const char *path, const ev_st_out_tensor *tensors, size_t n
   int bad = (put != len) | (fclose(fp) != 0);
   free(buf);
   if (bad || rename(tmp, path)) {
-    fail(err, errlen, "cannot write %s: %s", path, strerror(errno));
+    ev_fail(err, errlen, "cannot write %s: %s", path, strerror(errno));
     remove(tmp);
     free(tmp);
     return -1;

@@ -1,5 +1,6 @@
 /* Corpus adapters: one parser per naming scheme (see ../shared/corpora/README.md). */
 #include "ev_corpus.h"
+#include "ev_error.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -75,16 +76,6 @@ int ev_label_from_name(const char *name) {
   return -1;
 }
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) {
-  if (err && errlen) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-  }
-  return -1;
-}
-
 /* Splits relpath into its last folder (may be empty) and its base name without extension. */
 static void split_path(const char *relpath, char *folder, size_t flen, char *base, size_t blen) {
   const char *slash = strrchr(relpath, '/');
@@ -136,32 +127,32 @@ static int parse_ravdess(const char *base, ev_clip_info *out, char *err, size_t 
   char buf[64];
   char *f[8];
   if (strlen(base) >= sizeof buf)
-    return fail(err, errlen, "name too long for RAVDESS");
+    return ev_fail(err, errlen, "name too long for RAVDESS");
   strcpy(buf, base);
   if (split_fields(buf, '-', f, 7) != 7)
-    return fail(err, errlen, "RAVDESS names have 7 fields MM-VV-EE-II-SS-RR-AA");
+    return ev_fail(err, errlen, "RAVDESS names have 7 fields MM-VV-EE-II-SS-RR-AA");
   int v[7];
   for (int i = 0; i < 7; i++) {
     if (strlen(f[i]) != 2 || !all_digits(f[i], 2))
-      return fail(err, errlen, "RAVDESS field %d ('%s') is not two digits", i + 1, f[i]);
+      return ev_fail(err, errlen, "RAVDESS field %d ('%s') is not two digits", i + 1, f[i]);
     v[i] = atoi(f[i]);
   }
   if (v[0] < 1 || v[0] > 3)
-    return fail(err, errlen, "RAVDESS modality %02d not 01-03", v[0]);
+    return ev_fail(err, errlen, "RAVDESS modality %02d not 01-03", v[0]);
   if (v[1] != 1 && v[1] != 2)
-    return fail(err, errlen, "RAVDESS vocal channel %02d not 01/02", v[1]);
+    return ev_fail(err, errlen, "RAVDESS vocal channel %02d not 01/02", v[1]);
   if (v[2] < 1 || v[2] > 8)
-    return fail(err, errlen, "RAVDESS emotion %02d not 01-08", v[2]);
+    return ev_fail(err, errlen, "RAVDESS emotion %02d not 01-08", v[2]);
   if (v[3] != 1 && v[3] != 2)
-    return fail(err, errlen, "RAVDESS intensity %02d not 01/02", v[3]);
+    return ev_fail(err, errlen, "RAVDESS intensity %02d not 01/02", v[3]);
   if (v[2] == 1 && v[3] == 2)
-    return fail(err, errlen, "RAVDESS neutral has no strong intensity (02)");
+    return ev_fail(err, errlen, "RAVDESS neutral has no strong intensity (02)");
   if (v[4] != 1 && v[4] != 2)
-    return fail(err, errlen, "RAVDESS statement %02d not 01/02", v[4]);
+    return ev_fail(err, errlen, "RAVDESS statement %02d not 01/02", v[4]);
   if (v[5] != 1 && v[5] != 2)
-    return fail(err, errlen, "RAVDESS repetition %02d not 01/02", v[5]);
+    return ev_fail(err, errlen, "RAVDESS repetition %02d not 01/02", v[5]);
   if (v[6] < 1 || v[6] > 24)
-    return fail(err, errlen, "RAVDESS actor %02d not 01-24", v[6]);
+    return ev_fail(err, errlen, "RAVDESS actor %02d not 01-24", v[6]);
   /* RAVDESS emotion codes 01..08 are exactly the canonical order. */
   out->label = v[2] - 1;
   snprintf(out->speaker, sizeof out->speaker, "RAVDESS:%02d", v[6]);
@@ -178,23 +169,23 @@ static int parse_cremad(const char *base, ev_clip_info *out, char *err, size_t e
   char buf[64];
   char *f[5];
   if (strlen(base) >= sizeof buf)
-    return fail(err, errlen, "name too long for CREMA-D");
+    return ev_fail(err, errlen, "name too long for CREMA-D");
   strcpy(buf, base);
   if (split_fields(buf, '_', f, 4) != 4)
-    return fail(err, errlen, "CREMA-D names have 4 fields AAAA_SSS_EMO_LV");
+    return ev_fail(err, errlen, "CREMA-D names have 4 fields AAAA_SSS_EMO_LV");
   if (strlen(f[0]) != 4 || !all_digits(f[0], 4) || atoi(f[0]) < 1001 || atoi(f[0]) > 1091)
-    return fail(err, errlen, "CREMA-D actor '%s' not 1001-1091", f[0]);
+    return ev_fail(err, errlen, "CREMA-D actor '%s' not 1001-1091", f[0]);
   if (strlen(f[1]) != 3)
-    return fail(err, errlen, "CREMA-D sentence code '%s' is not 3 letters", f[1]);
+    return ev_fail(err, errlen, "CREMA-D sentence code '%s' is not 3 letters", f[1]);
   int label = -1;
   for (size_t i = 0; i < sizeof emo / sizeof emo[0]; i++)
     if (strcmp(f[2], emo[i].code) == 0)
       label = emo[i].label;
   if (label < 0)
-    return fail(err, errlen, "CREMA-D emotion '%s' not ANG/DIS/FEA/HAP/NEU/SAD", f[2]);
+    return ev_fail(err, errlen, "CREMA-D emotion '%s' not ANG/DIS/FEA/HAP/NEU/SAD", f[2]);
   if (strcmp(f[3], "LO") && strcmp(f[3], "MD") && strcmp(f[3], "HI") && strcmp(f[3], "XX") &&
       strcmp(f[3], "X"))
-    return fail(err, errlen, "CREMA-D level '%s' not LO/MD/HI/XX", f[3]);
+    return ev_fail(err, errlen, "CREMA-D level '%s' not LO/MD/HI/XX", f[3]);
   out->label = label;
   snprintf(out->speaker, sizeof out->speaker, "CREMA-D:%s", f[0]);
   return 0;
@@ -206,23 +197,24 @@ static int parse_tess(const char *folder, const char *base, ev_clip_info *out, c
                       size_t errlen) {
   char buf[96];
   if (strlen(base) >= sizeof buf)
-    return fail(err, errlen, "name too long for TESS");
+    return ev_fail(err, errlen, "name too long for TESS");
   strcpy(buf, base);
   char *first = strchr(buf, '_');
   char *last = strrchr(buf, '_');
   if (!first || first == last || first == buf || last[1] == 0 || last == first + 1)
-    return fail(err, errlen, "TESS names are SPK_word_emotion");
+    return ev_fail(err, errlen, "TESS names are SPK_word_emotion");
   *first = 0;
   *last = 0;
   const char *spk = buf, *emo = last + 1;
   int label = ev_label_from_name(emo);
   if (label < 0 || label == EV_CALM)
-    return fail(err, errlen, "TESS emotion '%s' not angry/disgust/fear/happy/neutral/ps/sad", emo);
+    return ev_fail(err, errlen, "TESS emotion '%s' not angry/disgust/fear/happy/neutral/ps/sad",
+                   emo);
   char fspk[48] = "";
   if (folder[0]) {
     const char *us = strchr(folder, '_');
     if (!us || us == folder)
-      return fail(err, errlen, "TESS folder '%s' is not SPK_emotion", folder);
+      return ev_fail(err, errlen, "TESS folder '%s' is not SPK_emotion", folder);
     size_t n = (size_t)(us - folder);
     if (n >= sizeof fspk)
       n = sizeof fspk - 1;
@@ -230,10 +222,10 @@ static int parse_tess(const char *folder, const char *base, ev_clip_info *out, c
     fspk[n] = 0;
     int flabel = ev_label_from_name(us + 1);
     if (flabel != label)
-      return fail(err, errlen, "TESS folder '%s' disagrees with the name's emotion '%s'", folder,
-                  emo);
+      return ev_fail(err, errlen, "TESS folder '%s' disagrees with the name's emotion '%s'", folder,
+                     emo);
     if (strncasecmp(fspk, spk, strlen(spk)) != 0)
-      return fail(err, errlen, "TESS speaker '%s' disagrees with folder '%s'", spk, folder);
+      return ev_fail(err, errlen, "TESS speaker '%s' disagrees with folder '%s'", spk, folder);
     spk = fspk;
   }
   char up[48];
@@ -259,7 +251,7 @@ static int parse_savee(const char *folder, const char *base, ev_clip_info *out, 
   if (us) {
     size_t n = (size_t)(us - base);
     if (n != 2)
-      return fail(err, errlen, "SAVEE speaker '%.*s' not DC/JE/JK/KL", (int)n, base);
+      return ev_fail(err, errlen, "SAVEE speaker '%.*s' not DC/JE/JK/KL", (int)n, base);
     memcpy(spk, base, 2);
     spk[2] = 0;
     code = us + 1;
@@ -267,10 +259,10 @@ static int parse_savee(const char *folder, const char *base, ev_clip_info *out, 
     strcpy(spk, folder);
     code = base;
   } else {
-    return fail(err, errlen, "SAVEE names are SS_eNN (or SS/eNN)");
+    return ev_fail(err, errlen, "SAVEE names are SS_eNN (or SS/eNN)");
   }
   if (!is_savee_speaker(spk))
-    return fail(err, errlen, "SAVEE speaker '%s' not DC/JE/JK/KL", spk);
+    return ev_fail(err, errlen, "SAVEE speaker '%s' not DC/JE/JK/KL", spk);
   int label = -1;
   size_t elen = 1;
   if (!strncmp(code, "sa", 2)) {
@@ -301,10 +293,10 @@ static int parse_savee(const char *folder, const char *base, ev_clip_info *out, 
     }
   }
   if (label < 0)
-    return fail(err, errlen, "SAVEE emotion code in '%s' not a/d/f/h/n/sa/su", code);
+    return ev_fail(err, errlen, "SAVEE emotion code in '%s' not a/d/f/h/n/sa/su", code);
   size_t nlen = strlen(code + elen);
   if (nlen < 1 || nlen > 3 || !all_digits(code + elen, nlen))
-    return fail(err, errlen, "SAVEE sentence number in '%s' is not digits", code);
+    return ev_fail(err, errlen, "SAVEE sentence number in '%s' is not digits", code);
   out->label = label;
   snprintf(out->speaker, sizeof out->speaker, "SAVEE:%s", spk);
   return 0;
@@ -313,10 +305,10 @@ static int parse_savee(const char *folder, const char *base, ev_clip_info *out, 
 /* EmoDB: SSTTTEv, e.g. 03a01Fa (speaker 03, text a01, emotion F, version a). */
 static int parse_emodb(const char *base, ev_clip_info *out, char *err, size_t errlen) {
   if (strlen(base) != 7)
-    return fail(err, errlen, "EmoDB names are 7 characters SSTTTEv");
+    return ev_fail(err, errlen, "EmoDB names are 7 characters SSTTTEv");
   if (!all_digits(base, 2) || !isalpha((unsigned char)base[2]) || !all_digits(base + 3, 2) ||
       !isalpha((unsigned char)base[6]))
-    return fail(err, errlen, "EmoDB name '%s' is not SSTTTEv", base);
+    return ev_fail(err, errlen, "EmoDB name '%s' is not SSTTTEv", base);
   int label;
   switch (base[5]) {
   case 'W':
@@ -338,9 +330,9 @@ static int parse_emodb(const char *base, ev_clip_info *out, char *err, size_t er
     label = EV_NEUTRAL;
     break;
   case 'L':
-    return fail(err, errlen, "EmoDB boredom (L) has no canonical label");
+    return ev_fail(err, errlen, "EmoDB boredom (L) has no canonical label");
   default:
-    return fail(err, errlen, "EmoDB emotion '%c' not W/L/E/A/F/T/N", base[5]);
+    return ev_fail(err, errlen, "EmoDB emotion '%c' not W/L/E/A/F/T/N", base[5]);
   }
   out->label = label;
   snprintf(out->speaker, sizeof out->speaker, "EmoDB:%.2s", base);
@@ -353,20 +345,20 @@ static int parse_urdu(const char *folder, const char *base, ev_clip_info *out, c
   char buf[64];
   char *f[4];
   if (strlen(base) >= sizeof buf)
-    return fail(err, errlen, "name too long for URDU");
+    return ev_fail(err, errlen, "name too long for URDU");
   strcpy(buf, base);
   if (split_fields(buf, '_', f, 3) != 3)
-    return fail(err, errlen, "URDU names have 3 fields SGX_FYY_EZZ");
+    return ev_fail(err, errlen, "URDU names have 3 fields SGX_FYY_EZZ");
   size_t n0 = strlen(f[0]);
   if (n0 < 3 || f[0][0] != 'S' || (f[0][1] != 'M' && f[0][1] != 'F') ||
       !all_digits(f[0] + 2, n0 - 2))
-    return fail(err, errlen, "URDU speaker '%s' is not SGX (G = M/F)", f[0]);
+    return ev_fail(err, errlen, "URDU speaker '%s' is not SGX (G = M/F)", f[0]);
   size_t n1 = strlen(f[1]);
   if (n1 < 2 || f[1][0] != 'F' || !all_digits(f[1] + 1, n1 - 1))
-    return fail(err, errlen, "URDU file field '%s' is not FYY", f[1]);
+    return ev_fail(err, errlen, "URDU file field '%s' is not FYY", f[1]);
   size_t n2 = strlen(f[2]);
   if (n2 < 2 || !all_digits(f[2] + 1, n2 - 1))
-    return fail(err, errlen, "URDU emotion field '%s' is not EZZ", f[2]);
+    return ev_fail(err, errlen, "URDU emotion field '%s' is not EZZ", f[2]);
   int label;
   switch (f[2][0]) {
   case 'A':
@@ -382,12 +374,12 @@ static int parse_urdu(const char *folder, const char *base, ev_clip_info *out, c
     label = EV_SAD;
     break;
   default:
-    return fail(err, errlen, "URDU emotion '%c' not A/H/N/S", f[2][0]);
+    return ev_fail(err, errlen, "URDU emotion '%c' not A/H/N/S", f[2][0]);
   }
   if (folder[0]) {
     int fl = ev_label_from_name(folder);
     if (fl >= 0 && fl != label)
-      return fail(err, errlen, "URDU folder '%s' disagrees with emotion '%c'", folder, f[2][0]);
+      return ev_fail(err, errlen, "URDU folder '%s' disagrees with emotion '%c'", folder, f[2][0]);
   }
   out->label = label;
   snprintf(out->speaker, sizeof out->speaker, "URDU:%s", f[0]);
@@ -399,17 +391,17 @@ static int parse_turev(const char *folder, const char *base, ev_clip_info *out, 
                        size_t errlen) {
   char buf[96];
   if (strlen(base) >= sizeof buf)
-    return fail(err, errlen, "name too long for TurEV-DB");
+    return ev_fail(err, errlen, "name too long for TurEV-DB");
   strcpy(buf, base);
   char *a = strchr(buf, '_');
   char *b = a ? strchr(a + 1, '_') : NULL;
   if (!a || !b || b[1] == 0)
-    return fail(err, errlen, "TurEV-DB names are SPK_EE_word");
+    return ev_fail(err, errlen, "TurEV-DB names are SPK_EE_word");
   *a = 0;
   *b = 0;
   const char *spk = buf, *code = a + 1;
   if (!spk[0] || !all_digits(spk, strlen(spk)))
-    return fail(err, errlen, "TurEV-DB speaker '%s' is not a number", spk);
+    return ev_fail(err, errlen, "TurEV-DB speaker '%s' is not a number", spk);
   int label;
   if (!strcmp(code, "kz"))
     label = EV_ANGRY;
@@ -420,11 +412,11 @@ static int parse_turev(const char *folder, const char *base, ev_clip_info *out, 
   else if (!strcmp(code, "hl"))
     label = EV_SAD;
   else
-    return fail(err, errlen, "TurEV-DB emotion '%s' not kz/sk/mt/hl", code);
+    return ev_fail(err, errlen, "TurEV-DB emotion '%s' not kz/sk/mt/hl", code);
   if (folder[0]) {
     int fl = ev_label_from_name(folder);
     if (fl >= 0 && fl != label)
-      return fail(err, errlen, "TurEV-DB folder '%s' disagrees with emotion '%s'", folder, code);
+      return ev_fail(err, errlen, "TurEV-DB folder '%s' disagrees with emotion '%s'", folder, code);
   }
   out->label = label;
   snprintf(out->speaker, sizeof out->speaker, "TurEV-DB:%.30s", spk);
@@ -436,7 +428,7 @@ int ev_corpus_parse(ev_corpus_kind kind, const char *relpath, ev_clip_info *out,
   char folder[256], base[256];
   split_path(relpath, folder, sizeof folder, base, sizeof base);
   if (!base[0])
-    return fail(err, errlen, "empty name");
+    return ev_fail(err, errlen, "empty name");
   switch (kind) {
   case EV_CORPUS_RAVDESS:
     return parse_ravdess(base, out, err, errlen);
@@ -453,7 +445,7 @@ int ev_corpus_parse(ev_corpus_kind kind, const char *relpath, ev_clip_info *out,
   case EV_CORPUS_TUREV:
     return parse_turev(folder, base, out, err, errlen);
   default:
-    return fail(err, errlen, "no file-name scheme for this corpus");
+    return ev_fail(err, errlen, "no file-name scheme for this corpus");
   }
 }
 
@@ -572,7 +564,7 @@ int ev_corpus_scan_dir(ev_corpus_kind kind, const char *dir, ev_clip_list *out, 
                        size_t errlen) {
   struct stat st;
   if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-    return fail(err, errlen, "%s is not a readable folder", dir);
+    return ev_fail(err, errlen, "%s is not a readable folder", dir);
   walk_state ws = {kind, out, 0, 0};
   walk(&ws, dir, "", 0);
   if (ws.rejected)
@@ -610,7 +602,7 @@ int ev_corpus_scan_root(const char *root, const char *only, ev_clip_list *out, c
   size_t n;
   struct stat st;
   if (stat(root, &st) != 0 || !S_ISDIR(st.st_mode))
-    return fail(err, errlen, "corpora folder %s cannot be read (use --corpora DIR)", root);
+    return ev_fail(err, errlen, "corpora folder %s cannot be read (use --corpora DIR)", root);
   char **names = list_dir(root, &n);
   int found = 0;
   for (size_t i = 0; i < n; i++) {
@@ -645,7 +637,7 @@ static void trim(char *s) {
 int ev_corpus_read_manifest(const char *csv, ev_clip_list *out, char *err, size_t errlen) {
   FILE *f = fopen(csv, "r");
   if (!f)
-    return fail(err, errlen, "cannot open manifest %s: %s", csv, strerror(errno));
+    return ev_fail(err, errlen, "cannot open manifest %s: %s", csv, strerror(errno));
   char base[4096];
   snprintf(base, sizeof base, "%s", csv);
   char *slash = strrchr(base, '/');
