@@ -14,8 +14,8 @@
 #include "ev_progress.h"
 #include "ev_trainer.h"
 
-static const char *const archs[] = {"emovox",    "emovox-small", "seed-bilstm",
-                                    "seed-lstm", "seed-cnn-mel", "seed-cnn-mfcc"};
+static const char *const archs[] = {"emovox-conv", "emovox",       "emovox-small", "seed-bilstm",
+                                    "seed-lstm",   "seed-cnn-mel", "seed-cnn-mfcc"};
 
 int main(void) {
   int quick = getenv("EMOVOX_BENCH_QUICK") && atoi(getenv("EMOVOX_BENCH_QUICK"));
