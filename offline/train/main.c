@@ -65,7 +65,9 @@ static void usage(FILE *f) {
           "  --val-fraction F     train: share of each corpus's speakers held out for early\n"
           "                       stopping and the best checkpoint [0.15]; 0 = fixed epochs\n"
           "  --output FILE        train: model file [OUT/emovox-ARCH.safetensors]\n"
-          "  --name NAME          model name stored in the file [ARCH]\n\n"
+          "  --name NAME          model name stored in the file [ARCH]\n"
+          "  --evaluation CSV     train: keep the per_corpus.csv of an `evaluate` run of the\n"
+          "                       same recipe in the model's provenance metadata\n\n"
           "Evaluation:\n"
           "  --folds speaker:K    K folds grouped by speaker (each corpus's speakers spread)\n"
           "  --loco               leave one corpus out\n"
@@ -84,6 +86,7 @@ typedef struct cli {
   const char *manifests[16];
   int n_manifests;
   const char *folds, *holdout;
+  const char *evaluation; /* train: per_corpus.csv of an evaluate run, kept in the provenance */
   int loco;
   double val_fraction;
   ev_train_opts train;
@@ -134,6 +137,7 @@ static int parse_cli(int argc, char **argv, cli *c) {
     O_VAL,
     O_OUTPUT,
     O_NAME,
+    O_EVALUATION,
     O_FOLDS,
     O_LOCO,
     O_HOLDOUT,
@@ -161,6 +165,7 @@ static int parse_cli(int argc, char **argv, cli *c) {
                                        {"val-fraction", 1, 0, O_VAL},
                                        {"output", 1, 0, O_OUTPUT},
                                        {"name", 1, 0, O_NAME},
+                                       {"evaluation", 1, 0, O_EVALUATION},
                                        {"folds", 1, 0, O_FOLDS},
                                        {"loco", 0, 0, O_LOCO},
                                        {"holdout-speaker", 1, 0, O_HOLDOUT},
@@ -235,6 +240,9 @@ static int parse_cli(int argc, char **argv, cli *c) {
       break;
     case O_NAME:
       c->name = optarg;
+      break;
+    case O_EVALUATION:
+      c->evaluation = optarg;
       break;
     case O_FOLDS:
       c->folds = optarg;
@@ -601,6 +609,32 @@ static int extract(session *s) {
   return 0;
 }
 
+/* Rows of an evaluate run's per_corpus.csv (corpus,clips,accuracy,uar,macro_f1) as JSON. */
+static json_t *per_corpus_json(const char *path) {
+  json_t *rows = json_array();
+  FILE *f = fopen(path, "r");
+  if (!f) {
+    fprintf(stderr, "emovox-train: cannot read %s (--evaluation); the model will not carry it\n",
+            path);
+    return rows;
+  }
+  char line[512], corpus[128];
+  long clips;
+  double acc, uar, f1;
+  while (fgets(line, sizeof line, f))
+    if (sscanf(line, "%127[^,],%ld,%lf,%lf,%lf", corpus, &clips, &acc, &uar, &f1) == 5) {
+      json_t *r = json_object();
+      json_object_set_new(r, "corpus", json_string(corpus));
+      json_object_set_new(r, "clips", json_integer(clips));
+      json_object_set_new(r, "accuracy", json_real(acc));
+      json_object_set_new(r, "uar", json_real(uar));
+      json_object_set_new(r, "macro_f1", json_real(f1));
+      json_array_append_new(rows, r);
+    }
+  fclose(f);
+  return rows;
+}
+
 static char *provenance(session *s, const ev_run *run, const ev_metrics *val, size_t n_val_spk,
                         const char *val_speakers) {
   json_t *o = json_object();
@@ -639,6 +673,8 @@ static char *provenance(session *s, const ev_run *run, const ev_metrics *val, si
     json_object_set_new(v, "speaker_list", json_string(val_speakers));
     json_object_set_new(ev, "validation", v);
   }
+  if (s->c->evaluation) /* the cross-validation figures of this recipe, from `evaluate` */
+    json_object_set_new(ev, "cross_validation", per_corpus_json(s->c->evaluation));
   json_object_set_new(o, "evaluation", ev);
   char *text = json_dumps(o, JSON_COMPACT);
   json_decref(o);

@@ -132,6 +132,28 @@ int main(int argc, char **argv) {
   EV_CHECK(total == 36, "clips tested over the folds: %ld", total);
   EV_CHECK(acc >= 0.9, "pooled accuracy %.3f", acc);
 
+  /* evaluate also writes per-corpus figures and the calibration error, and train keeps an
+   * evaluate run's per-corpus figures in the model's provenance (--evaluation) */
+  snprintf(path, sizeof path, "%s/ev/per_corpus.csv", dir);
+  EV_CHECK(count_lines(path) == 3, "per_corpus.csv: header, the manifest corpus, all");
+  snprintf(path, sizeof path, "%s/ev/calibration.csv", dir);
+  EV_CHECK(count_lines(path) == 2, "calibration.csv");
+  snprintf(cmd, sizeof cmd,
+           "'%s' train --manifest %s/list.csv --arch %s/arch.json --epochs 2 --val-fraction 0 "
+           "--cache %s/cache --out %s/rep2 --output %s/m2.safetensors --evaluation "
+           "%s/ev/per_corpus.csv --quiet",
+           exe, dir, dir, dir, dir, dir, dir);
+  EV_CHECK(run(cmd) == 0, "train --evaluation");
+  snprintf(path, sizeof path, "%s/m2.safetensors", dir);
+  ev_model *m2 = ev_model_load_file(path, err, sizeof err);
+  EV_CHECK(m2 != NULL, "model with evaluation loads");
+  if (m2) {
+    const char *p = ev_model_provenance(m2);
+    EV_CHECK(strstr(p, "\"cross_validation\"") && strstr(p, "\"corpus\":\"all\"") &&
+                 strstr(p, "\"uar\""),
+             "cross-validation figures in the provenance: %s", p);
+    ev_model_free(m2);
+  }
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
   if (system(cmd) != 0)
     fprintf(stderr, "could not remove %s\n", dir);
