@@ -79,6 +79,7 @@ typedef struct crop {
   const float *x;
   int T, label;
   float weight;
+  ev_mask mask; /* n = 0: train on x as it is */
 } crop;
 
 typedef struct batch_ctx {
@@ -87,6 +88,7 @@ typedef struct batch_ctx {
   const crop *crops;
   int n;
   float smoothing;
+  float *masked[EV_TRAIN_CHUNKS]; /* per chunk: a masked copy of one crop [window, in_dim] */
   double loss[EV_TRAIN_CHUNKS];
   int correct[EV_TRAIN_CHUNKS];
   int failed[EV_TRAIN_CHUNKS];
@@ -102,8 +104,13 @@ static void batch_chunk(void *arg, int c) {
   b->failed[c] = 0;
   for (int i = lo; i < hi; i++) {
     int ok = 0;
-    float l = ev_net_train_crop(b->net, w, b->crops[i].x, b->crops[i].T, b->crops[i].label,
-                                b->crops[i].weight, b->smoothing, &ok);
+    const crop *cr = &b->crops[i];
+    const float *x = cr->x;
+    if (cr->mask.n > 0) {
+      ev_mask_apply(&cr->mask, cr->x, cr->T, b->net->in_dim, b->masked[c]);
+      x = b->masked[c];
+    }
+    float l = ev_net_train_crop(b->net, w, x, cr->T, cr->label, cr->weight, b->smoothing, &ok);
     if (l < 0)
       b->failed[c] = 1;
     b->loss[c] += l;
@@ -225,10 +232,15 @@ int ev_train(ev_net *net, const ev_item *train, size_t n_train, const ev_item *v
   size_t cap = n_train * (size_t)C + 16;
   size_t *order = malloc(cap * sizeof *order);
   crop *crops = malloc((size_t)o->batch * sizeof *crops);
+  float *masked =
+      o->mask.masks > 0
+          ? malloc((size_t)EV_TRAIN_CHUNKS * (size_t)W * (size_t)net->in_dim * sizeof(float))
+          : NULL;
   int *pred = malloc((n_val + 1) * sizeof *pred);
   res->hist = calloc((size_t)o->epochs + 1, sizeof *res->hist);
   int rc = -1;
-  if (!m || !v || !g || !best || !decay || !order || !crops || !pred || !res->hist) {
+  if (!m || !v || !g || !best || !decay || !order || !crops || !pred || !res->hist ||
+      (o->mask.masks > 0 && !masked)) {
     snprintf(err, errlen, "out of memory");
     goto done;
   }
@@ -263,8 +275,9 @@ int ev_train(ev_net *net, const ev_item *train, size_t n_train, const ev_item *v
   int since_best = 0, since_plateau = 0;
   long step = 0;
   double t_train = 0, clips_trained = 0;
-  ev_rng rng;
+  ev_rng rng, mask_rng; /* masks draw from their own stream: crops are the same with or without */
   ev_rng_seed(&rng, ev_hash_u64(o->seed, 0x7261696eULL));
+  ev_rng_seed(&mask_rng, ev_hash_u64(o->seed, 0x6d61736bULL));
   for (int epoch = 1; epoch <= o->epochs; epoch++) {
     double t0 = ev_now();
     /* epoch order: all clips, or each class drawn up to the largest class (oversampling) */
@@ -306,14 +319,21 @@ int ev_train(ev_net *net, const ev_item *train, size_t n_train, const ev_item *v
         const ev_item *it = &train[order[b0 + (size_t)i]];
         int T = it->S < W ? it->S : W;
         int start = it->S > T ? (int)(ev_rng_next(&rng) % (uint64_t)(it->S - T + 1)) : 0;
-        crops[i] = (crop){it->x + (size_t)start * (size_t)net->in_dim, T, it->label,
-                          o->balance == EV_BALANCE_WEIGHTS ? cw[it->label] : 1.0f};
+        crops[i] = (crop){it->x + (size_t)start * (size_t)net->in_dim,
+                          T,
+                          it->label,
+                          o->balance == EV_BALANCE_WEIGHTS ? cw[it->label] : 1.0f,
+                          {0}};
+        if (o->mask.masks > 0)
+          ev_mask_draw(&o->mask, T, net->in_dim, &mask_rng, &crops[i].mask);
       }
       batch_ctx bc;
       memset(&bc, 0, sizeof bc);
       bc.net = net;
       bc.work = work;
       bc.crops = crops;
+      for (int c = 0; c < EV_TRAIN_CHUNKS; c++)
+        bc.masked[c] = masked ? masked + (size_t)c * (size_t)W * (size_t)net->in_dim : NULL;
       bc.n = nb;
       bc.smoothing = o->smoothing;
       run_chunks(o->threads, batch_chunk, &bc);
@@ -426,6 +446,7 @@ done:
   free(decay);
   free(order);
   free(crops);
+  free(masked);
   free(pred);
   return rc;
 }

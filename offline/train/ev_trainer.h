@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ev_mask.h"
 #include "ev_net.h"
 
 #define EV_TRAIN_CHUNKS 4
@@ -31,7 +32,8 @@ typedef struct ev_train_opts {
   ev_balance balance;
   int window; /* crop length in model steps */
   int progress;
-  int speaker_norm; /* normalise each clip from its speaker's statistics (ev_speaker_norm.h) */
+  int speaker_norm;    /* normalise each clip from its speaker's statistics (ev_speaker_norm.h) */
+  ev_mask_config mask; /* feature masking of training crops (masks = 0: off) */
 } ev_train_opts;
 
 void ev_train_opts_default(ev_train_opts *o);

@@ -59,6 +59,8 @@ static void usage(FILE *f) {
           "  --augment SPEC       off | on | copies=2,noise=10:30,p=0.5,gain=6,shift=100,\n"
           "                       stretch=0.1,pitch=2 [off]\n"
           "  --balance MODE       none | weights | oversample [weights]\n"
+          "  --mask SPEC          feature masking of training crops (SpecAugment): off | on |\n"
+          "                       masks=2,dims=10,steps=10 [off]\n"
           "  --speaker-norm       normalise each clip from its speaker's statistics, as the\n"
           "                       plugin's adaptive normaliser does after hearing a speaker\n"
           "                       for a while (test speakers: from their own clips, no labels)\n"
@@ -134,6 +136,7 @@ static int parse_cli(int argc, char **argv, cli *c) {
     O_THREADS,
     O_AUGMENT,
     O_BALANCE,
+    O_MASK,
     O_VAL,
     O_OUTPUT,
     O_NAME,
@@ -162,6 +165,7 @@ static int parse_cli(int argc, char **argv, cli *c) {
                                        {"threads", 1, 0, O_THREADS},
                                        {"augment", 1, 0, O_AUGMENT},
                                        {"balance", 1, 0, O_BALANCE},
+                                       {"mask", 1, 0, O_MASK},
                                        {"val-fraction", 1, 0, O_VAL},
                                        {"output", 1, 0, O_OUTPUT},
                                        {"name", 1, 0, O_NAME},
@@ -231,6 +235,14 @@ static int parse_cli(int argc, char **argv, cli *c) {
       }
       c->train.balance = (ev_balance)parse_balance(optarg);
       break;
+    case O_MASK: {
+      char merr[256];
+      if (ev_mask_config_parse(&c->train.mask, optarg, merr, sizeof merr) != 0) {
+        fprintf(stderr, "emovox-train: %s\n", merr);
+        return -1;
+      }
+      break;
+    }
     case O_VAL:
       c->val_fraction = strtod(optarg, &end);
       break;
@@ -664,6 +676,9 @@ static char *provenance(session *s, const ev_run *run, const ev_metrics *val, si
   char aug[256];
   ev_augment_config_describe(&s->aug, aug, sizeof aug);
   json_object_set_new(o, "augment", json_string(aug));
+  char mask[96];
+  ev_mask_config_describe(&s->c->train.mask, mask, sizeof mask);
+  json_object_set_new(o, "mask", json_string(mask));
   json_object_set_new(o, "epochs_run", json_integer(run->result.n_hist));
   json_object_set_new(o, "best_epoch", json_integer(run->result.best_epoch));
   json_t *ev = json_object();
