@@ -1,15 +1,19 @@
 /* Tests of emovox-analyze with the real plugin (loaded into the tool, an instrumented host in
  * sanitized builds). Usage: test_analyze MODE EMOVOX_ANALYZE BUNDLE MODEL, MODE one of
- *   summary   summary rows vs the written time series and vs ev_analyzer run directly
+ *   summary   summary rows vs the written time series, vs ev_analyzer run directly, and (with
+ *             the shipped default model) vs the plugin's ports read by a second lilv host
  *   jobs      --jobs 2, --shard 0/2 + 1/2 and --skip-existing give byte-identical results
  *   badfiles  broken and odd files: reasons printed, others analysed, exit status 1
  *   plot      --plot writes a valid PNG (signature, dimensions), SVG and PDF */
 #include "ev_analyzer.h"
 #include "ev_model.h"
 #include "ev_test.h"
+#include "plugin/lv2_host.h"
 #include "ta_util.h"
 
 #include <dirent.h>
+#include <inttypes.h>
+#include <limits.h>
 #include <sndfile.h>
 #include <stdint.h>
 #include <string.h>
@@ -168,6 +172,144 @@ out:
   ta_csv_free(&ts);
 }
 
+/* ---- the plugin read directly ------------------------------------------------------------ */
+
+static int same_file(const char *a, const char *b);
+
+/* What a summary row should say, computed here from the plugin's control output ports. */
+typedef struct direct_summary {
+  size_t rows, speech;
+  double duration_s, mean[EV_N_EMOTIONS];
+  int dominant; /* emotion index, -1 if no speech row */
+} direct_summary;
+
+/* Runs the mono plugin over a file in the test host of tests/plugin (lilv, its own features,
+ * its own synchronous worker), with no model message, so the plugin runs the bundle's default
+ * model. The outputs are read at every 10 ms boundary, floor(k * rate / 100), as docs/analyze.md
+ * defines a row; each hop is given to run() in two pieces of varying size, cut differently from
+ * the tool's blocks (the plugin does not depend on block sizes), so only the definition of a row
+ * is shared with the tool, not its block loop. 0 on success. */
+static int run_plugin_direct(const char *file, direct_summary *d) {
+  memset(d, 0, sizeof *d);
+  d->dominant = -1;
+  int64_t frames;
+  int rate;
+  float *x = read_audio(file, &frames, &rate);
+  EV_CHECK(x != NULL, "read %s", file);
+  if (!x)
+    return -1;
+  lv2_host *h = host_new(EMOVOX_URI_MONO, rate, 4096);
+  EV_CHECK(h != NULL, "the test host instantiates the mono plugin at %d Hz", rate);
+  if (!h) {
+    free(x);
+    return -1;
+  }
+  float *scratch = malloc(4096 * sizeof *scratch);
+  int64_t pos = 0, bad_status = 0;
+  for (int64_t k = 1;; k++) {
+    int64_t end = k * rate / 100;
+    if (end > frames)
+      break;
+    int64_t n = end - pos, first = n > 1 ? 1 + (k * 53) % (n - 1) : n;
+    const float *in[1] = {x + pos};
+    float *out[1] = {scratch};
+    host_run(h, in, out, (uint32_t)first);
+    if (n > first) {
+      in[0] = x + pos + first;
+      host_run(h, in, out, (uint32_t)(n - first));
+    }
+    pos = end;
+    d->rows++;
+    bad_status += host_output(h, EMOVOX_STATUS) != EMOVOX_STATUS_OK;
+    if (lrintf(host_output(h, EMOVOX_DOMINANT)) != 0) {
+      d->speech++;
+      for (int e = 0; e < EV_N_EMOTIONS; e++)
+        d->mean[e] += host_output(h, (uint32_t)(EMOVOX_PROB_FIRST + e));
+    }
+  }
+  const host_status *st = host_last_status(h);
+  const char *slash = strrchr(st->path, '/');
+  EV_CHECK(bad_status == 0 && st->seen > 0 && st->code == EMOVOX_STATUS_OK && slash &&
+               !strcmp(slash + 1, EMOVOX_DEFAULT_MODEL_FILE),
+           "the plugin runs the bundle's default model (%" PRId64 " rows not ok, status %d %s, %s)",
+           bad_status, st->code, st->text, st->path);
+  for (int e = 0; e < EV_N_EMOTIONS; e++) {
+    d->mean[e] /= (double)(d->speech ? d->speech : 1);
+    if (d->speech && (d->dominant < 0 || d->mean[e] > d->mean[d->dominant]))
+      d->dominant = e;
+  }
+  d->duration_s = (double)frames / rate;
+  host_free(h);
+  free(scratch);
+  free(x);
+  return 0;
+}
+
+static void test_plugin_direct(const char *tmp) {
+  /* The test host finds plugins through LV2_PATH: a directory holding only this bundle. */
+  char *lv2 = path_join(tmp, "lv2"), *link = path_join(lv2, "emovox.lv2");
+  char bundle_abs[4096];
+  EV_CHECK(mkdir(lv2, 0777) == 0 && realpath(bundle, bundle_abs) && symlink(bundle_abs, link) == 0,
+           "LV2_PATH with the bundle in %s", lv2);
+  setenv("LV2_PATH", lv2, 1);
+  /* The bundle's default must be the shipped model (when the checkout has one), so that these
+   * figures are the ones a user gets. */
+  char *bundled = path_join(bundle, EMOVOX_DEFAULT_MODEL_FILE);
+  const char *src = getenv("EMOVOX_SOURCE_ROOT");
+  char shipped[4096];
+  snprintf(shipped, sizeof shipped, "%s/models/%s", src ? src : ".", EMOVOX_DEFAULT_MODEL_FILE);
+  struct stat st;
+  if (stat(shipped, &st) == 0)
+    EV_CHECK(same_file(bundled, shipped), "the bundle's default model is %s", shipped);
+  else
+    printf("note: no %s, the bundle's default model is the tests' model\n", shipped);
+
+  const char *corpora = getenv("EMOVOX_CORPORA");
+  char *files[4] = {speech_file(1, "03-01-05-02-01-01"), speech_file(4, "03-01-04-02-02-01"),
+                    speech_file(12, "03-01-02-01-01-02"), malloc(8192)};
+  snprintf(files[3], 8192, "%s/TESS/TESS_Toronto_emotional_speech_set_data/OAF_fear/%s", corpora,
+           "OAF_raid_fear.flac");
+  char *sum_path = path_join(tmp, "direct.csv");
+  char *argv[] = {(char *)exe, "--bundle", (char *)bundle, "--summary", sum_path, "-q",
+                  files[0],    files[1],   files[2],       files[3],    NULL};
+  EV_CHECK(ta_run(argv, NULL, NULL) == 0, "the tool with the bundle's default model");
+  ta_csv sum;
+  EV_CHECK(ta_csv_read(&sum, sum_path) == 0 && sum.n_rows == 4, "summary of 4 files");
+  for (int i = 0; i < 4 && sum.n_rows == 4; i++) {
+    int row = find_row(&sum, files[i]);
+    direct_summary d;
+    EV_CHECK(row >= 0, "summary row for %s", files[i]);
+    if (row < 0 || run_plugin_direct(files[i], &d))
+      continue;
+    /* Tolerances: the tool writes 3 decimals of duration, 4 of speech_ratio and 6 of each
+     * mean, and its means are over values rounded to 6 decimals, so a mean may differ by
+     * 5e-7 + 5e-7; the speech ratio by 5e-5, a 40th of one row of these ~3 s files: the
+     * count of speech rows must be the same. */
+    const size_t r = (size_t)row;
+    EV_CHECK_NEAR(ta_csv_num(&sum, r, 1), d.duration_s, 5.1e-4, "duration_s vs the file");
+    EV_CHECK_NEAR(ta_csv_num(&sum, r, 2), (double)d.speech / (double)d.rows, 5.1e-5,
+                  "speech_ratio vs the plugin's dominant port");
+    EV_CHECK(d.speech > d.rows / 5, "%s: %zu of %zu rows are speech", files[i], d.speech, d.rows);
+    for (int e = 0; e < EV_N_EMOTIONS; e++)
+      EV_CHECK_NEAR(ta_csv_num(&sum, r, 4 + e), d.mean[e], 1.1e-6, ev_emotion_names[e]);
+    EV_CHECK(d.dominant >= 0 && !strcmp(sum.cells[row][3], ev_emotion_names[d.dominant]),
+             "dominant %s vs the ports' %s", sum.cells[row][3],
+             d.dominant >= 0 ? ev_emotion_names[d.dominant] : "none");
+    printf("%s: plugin ports read directly: %zu rows, %zu speech, dominant %s (%.3f); the "
+           "summary row matches\n",
+           strrchr(files[i], '/') + 1, d.rows, d.speech,
+           d.dominant >= 0 ? ev_emotion_names[d.dominant] : "none",
+           d.dominant >= 0 ? d.mean[d.dominant] : 0.0);
+  }
+  ta_csv_free(&sum);
+  for (int i = 0; i < 4; i++)
+    free(files[i]);
+  free(sum_path);
+  free(bundled);
+  free(link);
+  free(lv2);
+}
+
 static void test_summary(const char *tmp) {
   need_corpus();
   char *files[3] = {speech_file(1, "03-01-05-02-01-01"), speech_file(2, "03-01-03-02-02-01"),
@@ -208,6 +350,7 @@ static void test_summary(const char *tmp) {
     free(files[i]);
   free(outdir);
   free(sum_path);
+  test_plugin_direct(tmp);
 }
 
 /* ---- jobs, shards, skip-existing ------------------------------------------------------------ */
