@@ -107,14 +107,23 @@ static int walk(ea_file_list *l, const char *dir, size_t root_len, int depth, ch
 int ea_files_add_input(ea_file_list *l, const char *input, char *err, size_t errlen) {
   struct stat st;
   err[0] = '\0';
-  if (stat(input, &st) != 0) {
-    snprintf(err, errlen, "%s: %s", input, strerror(errno));
+  if (stat(input, &st) == 0 && S_ISDIR(st.st_mode))
+    return walk(l, input, strlen(input), 0, err, errlen);
+  /* A file, or a path that cannot be looked at (missing, no permission): kept as a file, so
+   * that its analysis fails with the reason and the other inputs are still analysed, as with
+   * any bad file. Its output name is its last component, trailing slashes aside. */
+  size_t len = strlen(input);
+  while (len > 1 && input[len - 1] == '/')
+    len--;
+  char *name = strndup(input, len);
+  if (!name) {
+    snprintf(err, errlen, "out of memory");
     return -1;
   }
-  if (S_ISDIR(st.st_mode))
-    return walk(l, input, strlen(input), 0, err, errlen);
-  const char *base = strrchr(input, '/');
-  if (push(l, input, base ? base + 1 : input)) {
+  const char *base = strrchr(name, '/');
+  int rc = push(l, input, base && base[1] ? base + 1 : name);
+  free(name);
+  if (rc) {
     snprintf(err, errlen, "out of memory");
     return -1;
   }

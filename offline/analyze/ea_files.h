@@ -16,7 +16,8 @@ typedef struct ea_file_list {
   size_t count, capacity;
 } ea_file_list;
 
-/* A file or a directory (walked). -1 + err if it does not exist or cannot be read. */
+/* A directory (walked; -1 + err if it or a directory below it cannot be read), or anything
+ * else as a file, even a missing one: its analysis then reports why it failed. */
 int ea_files_add_input(ea_file_list *l, const char *input, char *err, size_t errlen);
 /* One path per line ("-" reads stdin); blank lines and lines starting with # are skipped. */
 int ea_files_add_list(ea_file_list *l, const char *list_path, char *err, size_t errlen);

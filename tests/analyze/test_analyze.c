@@ -617,13 +617,22 @@ static void test_badfiles(const char *tmp) {
   free(speech);
 
   char *sum_path = path_join(tmp, "summary.csv"), *log_path = path_join(tmp, "log.txt");
-  char *argv[] = {(char *)exe,   "--bundle",  (char *)bundle, "--model",
-                  (char *)model, "--summary", sum_path,       in,
+  /* Missing paths on the command line are bad inputs like the others, not a usage error. */
+  char *missing = path_join(tmp, "no_such_file.wav"), *missing_dir = path_join(tmp, "no_such_dir/");
+  char *argv[] = {(char *)exe, "--bundle", (char *)bundle, "--model", (char *)model,
+                  "--summary", sum_path,   missing,        in,        missing_dir,
                   NULL};
   int rc = ta_run(argv, NULL, log_path);
   EV_CHECK(rc == 1, "exit status %d (1: some files failed)", rc);
   char *log = ta_read_file(log_path, NULL);
   printf("--- tool output\n%s---\n", log ? log : "");
+  const char *const missing_paths[] = {missing, missing_dir};
+  for (int i = 0; i < 2; i++) {
+    char needle[8192];
+    snprintf(needle, sizeof needle, "%s: skipped: cannot open: No such file or directory\n",
+             missing_paths[i]);
+    EV_CHECK(log && strstr(log, needle), "the log reports %s as missing", missing_paths[i]);
+  }
   static const char *const broken[] = {"empty.wav", "text.wav", "header_only.wav", "truncated.wav",
                                        "truncated.flac"};
   for (int i = 0; i < 5; i++) {
@@ -632,7 +641,7 @@ static void test_badfiles(const char *tmp) {
     const char *at = log ? strstr(log, needle) : NULL;
     EV_CHECK(at != NULL, "the log reports %s with a reason", broken[i]);
   }
-  EV_CHECK(log && strstr(log, "4 analysed") && strstr(log, "5 failed"), "tally");
+  EV_CHECK(log && strstr(log, "4 analysed") && strstr(log, "7 failed"), "tally");
   ta_csv sum;
   EV_CHECK(ta_csv_read(&sum, sum_path) == 0, "summary");
   EV_CHECK(sum.n_rows == 4, "%zu summary rows (the 4 good files)", sum.n_rows);
@@ -671,6 +680,10 @@ static void test_badfiles(const char *tmp) {
   printf("--- broken model\n%s---\n", log ? log : "");
   EV_CHECK(rc == 1 && log && strstr(log, "did not load"), "broken model: status %d", rc);
   free(log);
+  /* Only a missing file: still a failed file (exit 1), not a usage error. */
+  char *argv5[] = {(char *)exe, "--bundle", (char *)bundle, "-q", missing, NULL};
+  rc = ta_run(argv5, "/dev/null", log_path);
+  EV_CHECK(rc == 1, "a missing file alone: status %d", rc);
   /* Usage errors: exit status 2. */
   char *argv3[] = {(char *)exe, "--bundle", (char *)bundle, "--set", "no_such_port=1", p, NULL};
   rc = ta_run(argv3, "/dev/null", log_path);
@@ -679,6 +692,8 @@ static void test_badfiles(const char *tmp) {
   rc = ta_run(argv4, "/dev/null", log_path);
   EV_CHECK(rc == 2, "--jobs 0: status %d", rc);
   free(bad_model);
+  free(missing);
+  free(missing_dir);
   free(src);
   free(in);
   free(sum_path);
