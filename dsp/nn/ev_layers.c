@@ -212,7 +212,8 @@ size_t ev_layer_state_floats(const ev_layer *l) {
     /* projected inputs of both directions + the (h, c) pairs of a step in parts */
     return EV_RING_HEADER + W * 8 * H + 4 * H;
   case EV_LAYER_MEANPOOL:
-    return W ? EV_RING_HEADER + W * D : 1 + D; /* ring, or (count, running mean) */
+    /* ring of fixed-point frames and their sums (int64 = 2 floats), or (count, running mean) */
+    return W ? EV_RING_HEADER + 2 * W * D + 2 * D : 1 + D;
   case EV_LAYER_ATTNPOOL:
     return EV_RING_HEADER + W * (D + 1); /* inputs and their scores */
   default:
@@ -345,7 +346,7 @@ double ev_layer_step_flops(const ev_layer *l) {
   case EV_LAYER_SOFTMAX:
     return 4 * D;
   case EV_LAYER_MEANPOOL:
-    return (W ? W : 1) * D;
+    return D; /* one add (and one subtract) per input: the window sum slides */
   case EV_LAYER_ATTNPOOL:
     return D + 2 * W * D;
   default:
@@ -369,6 +370,8 @@ size_t ev_layer_cache_floats(const ev_layer *l, int T) {
     return 2 * t; /* mean, 1/std per frame */
   case EV_LAYER_ATTNPOOL:
     return t + (size_t)l->window; /* scores per frame + attention weights */
+  case EV_LAYER_MEANPOOL:
+    return l->window ? 2 * (size_t)l->in_dim : 0; /* the window's fixed-point sums */
   default:
     return 0;
   }
@@ -403,7 +406,7 @@ void ev_layer_forward_seq(const ev_layer *l, int T, const float *in, float *out,
     ev_activation_apply(l->activation, out, (int)(D * (size_t)T));
     break;
   case EV_LAYER_MEANPOOL:
-    ev_meanpool_forward_seq(l, T, in, out);
+    ev_meanpool_forward_seq(l, T, in, out, cache);
     break;
   case EV_LAYER_ATTNPOOL:
     ev_attnpool_forward_seq(l, T, in, out, cache);

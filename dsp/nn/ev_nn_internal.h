@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "ev_layers.h"
@@ -290,7 +291,11 @@ void ev_bilstm_forward_seq(const ev_layer *l, int T, const float *in, float *out
 void ev_layernorm_frame(const ev_layer *l, const float *x, float *y, float *mean_rstd);
 void ev_softmax_frame(int n, const float *x, float *y);
 void ev_meanpool_step(const ev_layer *l, float *state, const float *in, float *out);
-void ev_meanpool_forward_seq(const ev_layer *l, int T, const float *in, float *out);
+void ev_meanpool_forward_seq(const ev_layer *l, int T, const float *in, float *out, float *cache);
+/* meanpool's fixed-point representation (exact sliding sums): x -> round(x 2^30), clamped to
+ * +-2^20, NaN -> 0; and a sum of n such values back to their mean. */
+int64_t ev_mean_fix(float x);
+float ev_mean_unfix(int64_t sum, int n);
 float ev_attn_score(const ev_layer *l, const float *x);
 /* Attention pooling over L frames held ring-like: frame k (0 = oldest) is
  * x + ((start + k) % cap) * x_stride, its score s + ((start + k) % cap) * s_stride.

@@ -321,8 +321,55 @@ static void helper_checks(void) {
            "sanitiser");
 }
 
+/* meanpool's sliding sum is exact: a long run of values, with a huge one and a NaN in it, gives
+ * at every frame the mean of the window's last W values computed afresh in double (to the
+ * 2^-30 quantisation and float rounding), and once the huge value has left the window the
+ * output is bit-identical to a run that never saw it: nothing accumulates. */
+static void meanpool_sliding_checks(void) {
+  enum { T = 20000, W = 7 };
+  ev_layer_config c = nn_cfg(EV_LAYER_MEANPOOL, 1);
+  c.window = W;
+  nn_layer nl;
+  make(&nl, c);
+  float *x = nn_xcalloc(T, sizeof(float)), *y = nn_xcalloc(T, sizeof(float));
+  float *clean = nn_xcalloc(T, sizeof(float)), *yc = nn_xcalloc(T, sizeof(float));
+  for (int t = 0; t < T; t++)
+    x[t] = clean[t] = (float)sin(0.01 * t) * 0.37f + (float)(t % 13) * 1e-3f;
+  x[100] = 3e30f; /* clamped to 2^20 inside the sum */
+  x[200] = NAN;   /* counts as 0 */
+  nn_step_seq(&nl.l, T, x, y);
+  nn_step_seq(&nl.l, T, clean, yc);
+  double worst = 0;
+  int identical_after = 1;
+  for (int t = 0; t < T; t++) {
+    if (t >= 100 && t < 100 + W)
+      continue; /* the clamped value is in the window */
+    double ref = 0;
+    int s = t - W + 1 < 0 ? 0 : t - W + 1;
+    for (int k = s; k <= t; k++)
+      ref += isfinite(x[k]) ? (double)x[k] : 0.0;
+    ref /= (double)(t - s + 1);
+    worst = fmax(worst, fabs((double)y[t] - ref));
+    if (t >= 200 + W)
+      identical_after &= y[t] == yc[t];
+  }
+  printf("meanpool window %d over %d frames: max error vs double %.3g\n", W, T, worst);
+  EV_CHECK(worst < 1e-7, "meanpool sliding mean error %.3g", worst);
+  EV_CHECK(identical_after, "meanpool: after the window has passed, bit-identical to a clean run");
+  float *seq = nn_xcalloc(T, sizeof(float));
+  free(nn_forward(&nl.l, T, x, seq));
+  EV_CHECK(memcmp(seq, y, T * sizeof(float)) == 0, "meanpool: forward_seq == step, bit for bit");
+  free(seq);
+  free(x);
+  free(y);
+  free(clean);
+  free(yc);
+  nn_layer_free(&nl);
+}
+
 int main(void) {
   helper_checks();
+  meanpool_sliding_checks();
   hand_values();
   reference_checks();
   config_checks();
