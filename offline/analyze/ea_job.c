@@ -134,7 +134,11 @@ static void file_run_free(file_run *r) {
 static int run_file(ea_host *h, const ea_options *opt, int job, file_run *r, char *err,
                     size_t errlen) {
   double rate = r->audio.info.samplerate;
-  int n_in = ea_host_n_audio_inputs(h) >= 2 && r->audio.info.channels >= 2 ? 2 : 1;
+  /* A two-input plugin gets the left and right of a 2-channel file. Any other file is read as
+   * the mean of all its channels, given to every input: a 5.1 file's dialogue is in its centre
+   * channel, which its first two channels would miss, and the stereo and mono variants then
+   * analyse the same signal. */
+  int n_in = ea_host_n_audio_inputs(h) >= 2 && r->audio.info.channels == 2 ? 2 : 1;
   for (int c = 0; c < n_in; c++)
     if (!(r->chan[c] = malloc(READ_CHUNK * sizeof(float)))) {
       snprintf(err, errlen, "out of memory");

@@ -4,7 +4,8 @@
  *             the shipped default model) vs the plugin's ports read by a second lilv host
  *   jobs      --jobs 2, --shard 0/2 + 1/2 and --skip-existing give byte-identical results
  *   badfiles  broken and odd files: reasons printed, others analysed, exit status 1
- *   plot      --plot writes a valid PNG (signature, dimensions), SVG and PDF */
+ *   plot      --plot writes a valid PNG (signature, dimensions), SVG and PDF
+ *   stereo    the stereo variant on 2- and 6-channel files agrees with the mono variant */
 #include "ev_analyzer.h"
 #include "ev_model.h"
 #include "ev_test.h"
@@ -858,6 +859,67 @@ static void test_badfiles(const char *tmp) {
   free(log_path);
 }
 
+/* ---- channels and the stereo variant ------------------------------------------------------ */
+
+/* The summary row of one file (without its file column), run with --plugin VARIANT. */
+static char *summary_of(const char *tmp, const char *variant, const char *file) {
+  char *sum_path = path_join(tmp, "channels.csv");
+  char plugin[64];
+  snprintf(plugin, sizeof plugin, "--plugin=%s", variant);
+  char *argv[] = {(char *)exe, "--bundle", (char *)bundle, plugin, "--summary",
+                  sum_path,    "-q",       (char *)file,   NULL};
+  int rc = ta_run(argv, NULL, NULL);
+  EV_CHECK(rc == 0, "%s plugin on %s: exit status %d", variant, file, rc);
+  char *text = ta_read_file(sum_path, NULL), *row = NULL;
+  char *nl = text ? strchr(text, '\n') : NULL;
+  char *comma = nl ? strchr(nl + 1 + strlen(file), ',') : NULL;
+  if (comma)
+    row = strdup(comma + 1);
+  free(text);
+  free(sum_path);
+  EV_CHECK(row != NULL, "a summary row for %s", file);
+  return row ? row : strdup("");
+}
+
+static void test_stereo(const char *tmp) {
+  need_corpus();
+  char *src = speech_file(1, "03-01-05-02-01-01");
+  int64_t frames;
+  int rate;
+  float *speech = read_audio(src, &frames, &rate);
+  EV_CHECK(speech != NULL, "read %s", src);
+  if (!speech)
+    return;
+  /* A 5.1 file (L R C LFE Ls Rs) with the dialogue in the centre only, as in film mixes, and a
+   * 2-channel file with the voice on the left only. Float samples: the tool's mean is then
+   * exact enough that both variants see the same values. */
+  const float centre[6] = {0, 0, 1, 0, 0, 0}, left[2] = {1, 0};
+  char *surround = path_join(tmp, "centre_only_5.1.wav"), *stereo = path_join(tmp, "left.wav");
+  write_wav_gains(surround, rate, 6, SF_FORMAT_FLOAT, speech, frames, centre);
+  write_wav_gains(stereo, rate, 2, SF_FORMAT_FLOAT, speech, frames, left);
+  free(speech);
+  /* Expected: the stereo variant analyses (L + R) / 2. For the 5.1 file both of its inputs get
+   * the mean of the six channels, so it sees what the mono variant sees (the mean, C / 6); for
+   * the 2-channel file it gets L and R, whose mean (L / 2) is again what the mono variant is
+   * given. Either way the two rows are the same to the last digit. */
+  const char *files[] = {surround, stereo};
+  for (int i = 0; i < 2; i++) {
+    char *mono_row = summary_of(tmp, "mono", files[i]);
+    char *stereo_row = summary_of(tmp, "stereo", files[i]);
+    printf("%s\n  mono:   %s  stereo: %s", strrchr(files[i], '/') + 1, mono_row, stereo_row);
+    EV_CHECK(!strcmp(mono_row, stereo_row), "%s: the stereo variant's summary equals the mono's",
+             files[i]);
+    /* Not silence: reading channels 0 and 1 of the 5.1 file would find no speech at all. */
+    double ratio = atof(strchr(stereo_row, ',') ? strchr(stereo_row, ',') + 1 : "0");
+    EV_CHECK(ratio > 0.2, "%s: speech ratio %g", files[i], ratio);
+    free(mono_row);
+    free(stereo_row);
+  }
+  free(surround);
+  free(stereo);
+  free(src);
+}
+
 /* ---- plot --------------------------------------------------------------------------------- */
 
 static uint32_t be32(const unsigned char *p) {
@@ -901,7 +963,8 @@ static void test_plot(const char *tmp) {
 
 int main(int argc, char **argv) {
   if (argc != 5) {
-    fprintf(stderr, "usage: %s summary|jobs|badfiles|plot EMOVOX_ANALYZE BUNDLE MODEL\n", argv[0]);
+    fprintf(stderr, "usage: %s summary|jobs|badfiles|plot|stereo EMOVOX_ANALYZE BUNDLE MODEL\n",
+            argv[0]);
     return 2;
   }
   exe = argv[2];
@@ -918,6 +981,8 @@ int main(int argc, char **argv) {
     test_badfiles(tmp);
   else if (!strcmp(argv[1], "plot"))
     test_plot(tmp);
+  else if (!strcmp(argv[1], "stereo"))
+    test_stereo(tmp);
   else {
     fprintf(stderr, "unknown mode %s\n", argv[1]);
     return 2;
