@@ -17,6 +17,7 @@
 #include "ev_augment.h"
 #include "ev_corpus.h"
 #include "ev_dataset.h"
+#include "ev_folds.h"
 #include "ev_metrics.h"
 #include "ev_plots.h"
 #include "ev_progress.h"
@@ -322,66 +323,6 @@ static int mkdir_p(const char *dir) {
   return (mkdir(buf, 0777) == 0 || errno == EEXIST) ? 0 : -1;
 }
 
-/* ---- speakers and folds ---- */
-typedef struct speakers {
-  char (*name)[48];
-  int *corpus;
-  int n;
-  int *of_clip; /* clip -> speaker index */
-} speakers;
-
-static int collect_speakers(const ev_clip_list *l, speakers *s) {
-  memset(s, 0, sizeof *s);
-  s->name = malloc((l->n + 1) * sizeof *s->name);
-  s->corpus = malloc((l->n + 1) * sizeof *s->corpus);
-  s->of_clip = malloc((l->n + 1) * sizeof *s->of_clip);
-  if (!s->name || !s->corpus || !s->of_clip)
-    return -1;
-  for (size_t i = 0; i < l->n; i++) {
-    int k;
-    for (k = s->n - 1; k >= 0; k--) /* clips of a speaker are mostly adjacent */
-      if (!strcmp(s->name[k], l->v[i].speaker))
-        break;
-    if (k < 0) {
-      k = s->n++;
-      snprintf(s->name[k], sizeof s->name[k], "%s", l->v[i].speaker);
-      s->corpus[k] = l->v[i].corpus;
-    }
-    s->of_clip[i] = k;
-  }
-  return 0;
-}
-
-static void speakers_free(speakers *s) {
-  free(s->name);
-  free(s->corpus);
-  free(s->of_clip);
-}
-
-/* Marks round(fraction * n) speakers of every corpus (seeded choice) in `mark` (value 1),
- * among speakers with mark == 0 and allowed[spk] (NULL = all). */
-static void pick_validation(const speakers *s, const char *allowed, double fraction, uint64_t seed,
-                            char *mark) {
-  for (int corpus = 0; corpus < EV_CORPUS_KIND_COUNT; corpus++) {
-    int idx[4096], n = 0;
-    for (int k = 0; k < s->n && n < 4096; k++)
-      if (s->corpus[k] == corpus && (!allowed || allowed[k]))
-        idx[n++] = k;
-    int want = (int)lround(fraction * n);
-    if (want >= n)
-      want = n - 1;
-    ev_rng r;
-    ev_rng_seed(&r, ev_hash_u64(seed, (uint64_t)corpus + 77));
-    for (int i = n; i > 1; i--) {
-      int j = (int)(ev_rng_next(&r) % (uint64_t)i), t = idx[i - 1];
-      idx[i - 1] = idx[j];
-      idx[j] = t;
-    }
-    for (int i = 0; i < want; i++)
-      mark[idx[i]] = 1;
-  }
-}
-
 /* ---- provenance ---- */
 static void git_revision(char *buf, size_t len) {
   const char *dirs[] = {".", EV_SOURCE_ROOT};
@@ -442,7 +383,7 @@ typedef struct session {
   cli *c;
   ev_clip_list clips;
   ev_labelset ls;
-  speakers spk;
+  ev_speakers spk;
   ev_arch arch;
   ev_augment_config aug;
   ev_dataset ds;
@@ -574,7 +515,7 @@ static int load_clips(session *s) {
   if (s->clips.rejected)
     fprintf(stderr, "emovox-train: %zu file(s) rejected (names or rows that do not parse)\n",
             s->clips.rejected);
-  if (build_labelset(s) != 0 || collect_speakers(&s->clips, &s->spk) != 0)
+  if (build_labelset(s) != 0 || ev_speakers_collect(&s->clips, &s->spk) != 0)
     return -1;
   return 0;
 }
@@ -713,7 +654,7 @@ static int cmd_train(session *s) {
   char *val_mark = calloc((size_t)s->spk.n + 1, 1);
   if (!val_mark)
     return -1;
-  pick_validation(&s->spk, NULL, c->val_fraction, c->train.seed, val_mark);
+  ev_pick_validation(&s->spk, NULL, c->val_fraction, c->train.seed, val_mark);
   size_t n_tr, n_va, n_vspk = 0;
   size_t *tr = clip_indices(s, val_mark, 0, &n_tr), *va = clip_indices(s, val_mark, 1, &n_va);
   char vlist[2048] = "";
@@ -787,65 +728,25 @@ done:
 static int cmd_evaluate(session *s) {
   cli *c = s->c;
   char err[512], path[4300];
-  int n_folds = 0;
-  int *fold_of_spk = calloc((size_t)s->spk.n + 1, sizeof *fold_of_spk);
-  if (!fold_of_spk)
-    return -1;
-  char fold_name[64][64];
+  ev_folds folds;
+  int frc;
   if (c->loco) {
-    int map[EV_CORPUS_KIND_COUNT];
-    for (int k = 0; k < EV_CORPUS_KIND_COUNT; k++)
-      map[k] = -1;
-    for (int k = 0; k < s->spk.n; k++) {
-      int co = s->spk.corpus[k];
-      if (map[co] < 0) {
-        map[co] = n_folds;
-        snprintf(fold_name[n_folds], sizeof fold_name[0], "%s", ev_corpus_kind_name(co));
-        n_folds++;
-      }
-      fold_of_spk[k] = map[co];
-    }
-    if (n_folds < 2) {
-      fprintf(stderr, "emovox-train: --loco needs at least two corpora\n");
-      free(fold_of_spk);
-      return -1;
-    }
+    frc = ev_folds_loco(&s->spk, &folds, err, sizeof err);
   } else if (c->holdout) {
-    int found = 0;
-    for (int k = 0; k < s->spk.n; k++) {
-      const char *colon = strchr(s->spk.name[k], ':');
-      int match =
-          !strcasecmp(s->spk.name[k], c->holdout) || (colon && !strcasecmp(colon + 1, c->holdout));
-      fold_of_spk[k] = match ? 0 : -1;
-      found += match;
-    }
-    if (!found) {
-      fprintf(stderr, "emovox-train: no speaker '%s' (run `emovox-train list` to see them)\n",
-              c->holdout);
-      free(fold_of_spk);
-      return -1;
-    }
-    n_folds = 1;
-    snprintf(fold_name[0], sizeof fold_name[0], "%s", c->holdout);
+    frc = ev_folds_holdout(&s->spk, c->holdout, &folds, err, sizeof err);
   } else {
     int k_folds = 5;
     if (c->folds && sscanf(c->folds, "speaker:%d", &k_folds) != 1) {
       fprintf(stderr, "emovox-train: --folds must be speaker:K\n");
-      free(fold_of_spk);
       return -1;
     }
-    if (k_folds < 2 || k_folds > 64) {
-      fprintf(stderr, "emovox-train: --folds speaker:K needs 2 <= K <= 64\n");
-      free(fold_of_spk);
-      return -1;
-    }
-    int per[EV_CORPUS_KIND_COUNT] = {0};
-    for (int k = 0; k < s->spk.n; k++) /* each corpus's speakers dealt round-robin */
-      fold_of_spk[k] = per[s->spk.corpus[k]]++ % k_folds;
-    n_folds = k_folds;
-    for (int f = 0; f < n_folds; f++)
-      snprintf(fold_name[f], sizeof fold_name[0], "fold%d", f + 1);
+    frc = ev_folds_speaker(&s->spk, k_folds, &folds, err, sizeof err);
   }
+  if (frc != 0) {
+    fprintf(stderr, "emovox-train: %s\n", err);
+    return -1;
+  }
+  const int n_folds = folds.n;
   snprintf(path, sizeof path, "%s/folds.csv", c->out);
   FILE *ff = fopen(path, "w");
   if (ff)
@@ -861,26 +762,24 @@ static int cmd_evaluate(session *s) {
   size_t n_scored = 0;
   int rc = all_conf && all_correct ? 0 : -1;
   for (int f = 0; f < n_folds && rc == 0; f++) {
-    char *test_mark = calloc((size_t)s->spk.n + 1, 1), *allowed = calloc((size_t)s->spk.n + 1, 1);
-    char *val_mark = calloc((size_t)s->spk.n + 1, 1);
+    /* inner validation (early stopping) from the training speakers only */
+    char *role = malloc((size_t)s->spk.n + 1);
+    if (!role || ev_fold_roles(&s->spk, &folds, f, c->val_fraction, c->train.seed, role) != 0) {
+      free(role);
+      rc = -1;
+      break;
+    }
     char tlist[2048] = "";
-    for (int k = 0; k < s->spk.n; k++) {
-      test_mark[k] = fold_of_spk[k] == f;
-      allowed[k] = !test_mark[k];
-      if (test_mark[k]) {
+    for (int k = 0; k < s->spk.n; k++)
+      if (role[k] == EV_ROLE_TEST) {
         strncat(tlist, s->spk.name[k], sizeof tlist - strlen(tlist) - 2);
         strncat(tlist, " ", sizeof tlist - strlen(tlist) - 1);
       }
-    }
-    /* inner validation (early stopping) from the training speakers only */
-    pick_validation(&s->spk, allowed, c->val_fraction, c->train.seed + (uint64_t)f, val_mark);
-    for (int k = 0; k < s->spk.n; k++)
-      if (test_mark[k])
-        val_mark[k] = 2;
     size_t n_tr, n_va, n_te;
-    size_t *tr = clip_indices(s, val_mark, 0, &n_tr), *va = clip_indices(s, val_mark, 1, &n_va);
-    size_t *te = clip_indices(s, val_mark, 2, &n_te);
-    printf("== %s: test %zu clips (%s), train %zu, validation %zu\n", fold_name[f], n_te, tlist,
+    size_t *tr = clip_indices(s, role, EV_ROLE_TRAIN, &n_tr);
+    size_t *va = clip_indices(s, role, EV_ROLE_VAL, &n_va);
+    size_t *te = clip_indices(s, role, EV_ROLE_TEST, &n_te);
+    printf("== %s: test %zu clips (%s), train %zu, validation %zu\n", folds.name[f], n_te, tlist,
            n_tr, n_va);
     ev_run run;
     ev_confusion cm;
@@ -909,29 +808,27 @@ static int cmd_evaluate(session *s) {
     free(pred);
     free(conf);
     if (rc != 0) {
-      fprintf(stderr, "emovox-train: %s: %s\n", fold_name[f], err);
+      fprintf(stderr, "emovox-train: %s: %s\n", folds.name[f], err);
     } else {
       ev_metrics_compute(&cm, &m);
       ev_confusion_merge(&total, &cm);
-      printf("%s: accuracy %.2f%%  UAR %.2f%%  macro-F1 %.2f%%  (%ld clips)\n", fold_name[f],
+      printf("%s: accuracy %.2f%%  UAR %.2f%%  macro-F1 %.2f%%  (%ld clips)\n", folds.name[f],
              100 * m.accuracy, 100 * m.uar, 100 * m.macro_f1, m.total);
       if (ff)
-        fprintf(ff, "%s,%s,%ld,%.6f,%.6f,%.6f,%d,%d\n", fold_name[f], tlist, m.total, m.accuracy,
+        fprintf(ff, "%s,%s,%ld,%.6f,%.6f,%.6f,%d,%d\n", folds.name[f], tlist, m.total, m.accuracy,
                 m.uar, m.macro_f1, run.result.best_epoch, run.result.n_hist);
-      snprintf(path, sizeof path, "%s/%s_history.csv", c->out, fold_name[f]);
+      snprintf(path, sizeof path, "%s/%s_history.csv", c->out, folds.name[f]);
       write_history(path, &run.result);
-      snprintf(path, sizeof path, "%s/%s_curves.png", c->out, fold_name[f]);
+      snprintf(path, sizeof path, "%s/%s_curves.png", c->out, folds.name[f]);
       char title[200];
-      snprintf(title, sizeof title, "%s, %s: learning curves", s->arch.name, fold_name[f]);
+      snprintf(title, sizeof title, "%s, %s: learning curves", s->arch.name, folds.name[f]);
       ev_plot_learning_curves(path, run.result.hist, run.result.n_hist, title);
     }
     ev_run_free(&run);
     free(tr);
     free(va);
     free(te);
-    free(test_mark);
-    free(allowed);
-    free(val_mark);
+    free(role);
   }
   if (ff)
     fclose(ff);
@@ -982,7 +879,7 @@ static int cmd_evaluate(session *s) {
   }
   free(all_conf);
   free(all_correct);
-  free(fold_of_spk);
+  ev_folds_free(&folds);
   return rc;
 }
 
@@ -1043,7 +940,7 @@ int main(int argc, char **argv) {
       rc = !strcmp(c.command, "train") ? cmd_train(&s) : cmd_evaluate(&s);
   }
   ev_dataset_free(&s.ds);
-  speakers_free(&s.spk);
+  ev_speakers_free(&s.spk);
   ev_clip_list_free(&s.clips);
   ev_arch_free(&s.arch);
   ev_plots_shutdown();
