@@ -4,7 +4,7 @@
  *             the shipped default model) vs the plugin's ports read by a second lilv host
  *   jobs      --jobs 2, --shard 0/2 + 1/2 and --skip-existing give byte-identical results
  *   badfiles  broken and odd files: reasons printed, others analysed, exit status 1
- *   plot      --plot writes a valid PNG (signature, dimensions), SVG and PDF
+ *   plot      --plot writes a PNG whose pixels show the audio and the series, SVG and PDF
  *   stereo    the stereo variant on 2- and 6-channel files agrees with the mono variant */
 #include "ev_analyzer.h"
 #include "ev_model.h"
@@ -12,6 +12,7 @@
 #include "plugin/lv2_host.h"
 #include "ta_util.h"
 
+#include <cairo.h>
 #include <dirent.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -926,6 +927,219 @@ static uint32_t be32(const unsigned char *p) {
   return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
+/* The plot's pixels, read back with cairo. The panel geometry is the layout of ea_plot.c's
+ * draw() for 1600x1000 (margins 90 left, 200 right, 66 top, 56 bottom, gaps of 10 px, heights
+ * 17/33/12/38 % of the 848 px left): change both together. The colours are the legend's, one
+ * per emotion, which the stacked areas use too. What is checked comes from the audio and the
+ * time series, not from the drawing code: the spectrogram is bright where there is speech and
+ * dark in the leading silence, the waveform is tall where the audio is loud, each column of
+ * the stacked panel has bands of the series' probabilities in label order, non-speech columns
+ * are faded, and the legend has a swatch and a text for every emotion. */
+static const unsigned char plot_rgb[EV_N_EMOTIONS][3] = {
+    {158, 158, 158}, {120, 191, 230}, {252, 204, 46}, {51, 92, 191},
+    {217, 38, 38},   {140, 77, 179},  {89, 166, 64},  {250, 140, 38}};
+enum { PLOT_LEFT = 90, PLOT_W = 1310 };
+static const double plot_spec_y = 220.16, plot_spec_h = 279.84, plot_wave_y = 66,
+                    plot_wave_h = 144.16, plot_emo_y = 621.76, plot_emo_h = 322.24;
+
+typedef struct png_image {
+  cairo_surface_t *s;
+  const unsigned char *data;
+  int w, h, stride;
+} png_image;
+
+static void pixel(const png_image *im, int x, int y, int rgb[3]) {
+  uint32_t v = *(const uint32_t *)(im->data + (size_t)y * (size_t)im->stride + 4 * (size_t)x);
+  rgb[0] = (int)(v >> 16 & 255);
+  rgb[1] = (int)(v >> 8 & 255);
+  rgb[2] = (int)(v & 255);
+}
+
+/* The emotion whose colour the pixel has (each channel within 2), or -1. */
+static int label_of(const int rgb[3]) {
+  for (int e = 0; e < EV_N_EMOTIONS; e++)
+    if (abs(rgb[0] - plot_rgb[e][0]) <= 2 && abs(rgb[1] - plot_rgb[e][1]) <= 2 &&
+        abs(rgb[2] - plot_rgb[e][2]) <= 2)
+      return e;
+  return -1;
+}
+
+static double luminance(const png_image *im, int x, int y0, int y1) {
+  double sum = 0;
+  for (int y = y0; y < y1; y++) {
+    int c[3];
+    pixel(im, x, y, c);
+    sum += 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+  }
+  return sum / (y1 - y0);
+}
+
+static int column_of(double t, double duration) {
+  return (int)floor(PLOT_LEFT + t / duration * PLOT_W);
+}
+
+static void check_png_content(const char *png, const char *csv, double duration) {
+  png_image im;
+  im.s = cairo_image_surface_create_from_png(png);
+  EV_CHECK(cairo_surface_status(im.s) == CAIRO_STATUS_SUCCESS, "cairo reads %s", png);
+  ta_csv ts;
+  int have_ts = ta_csv_read(&ts, csv) == 0;
+  EV_CHECK(have_ts && ts.n_rows > 100, "read the time series %s", csv);
+  if (cairo_surface_status(im.s) != CAIRO_STATUS_SUCCESS || !have_ts) {
+    cairo_surface_destroy(im.s);
+    if (have_ts)
+      ta_csv_free(&ts);
+    return;
+  }
+  im.data = cairo_image_surface_get_data(im.s);
+  im.w = cairo_image_surface_get_width(im.s);
+  im.h = cairo_image_surface_get_height(im.s);
+  im.stride = cairo_image_surface_get_stride(im.s);
+  int dom = ta_csv_col(&ts, "dominant"), prob[EV_N_EMOTIONS];
+  for (int e = 0; e < EV_N_EMOTIONS; e++)
+    prob[e] = ta_csv_col(&ts, ev_emotion_names[e]);
+
+  /* Speech: rows inside a run of 7 speech rows; silence: the first 0.5 s (RAVDESS clips start
+   * with about 1 s of silence), where the series must say no speech. */
+  size_t n_speech = 0, n_checked = 0, worst_row = 0;
+  double spec_speech = 0, spec_silence = 0, wave_speech = 0, wave_silence = 0, worst = 0;
+  int n_silence = 0, faded_labelled = 0;
+  const int spec_y0 = (int)ceil(plot_spec_y) + 2, spec_y1 = (int)(plot_spec_y + plot_spec_h) - 2;
+  const int emo_y0 = (int)ceil(plot_emo_y) + 2, emo_y1 = (int)(plot_emo_y + plot_emo_h) - 2;
+  for (size_t r = 0; r < ts.n_rows; r++) {
+    double t = ta_csv_num(&ts, r, 0);
+    int x = column_of(t, duration);
+    int wave_top = -1, wave_bottom = -1;
+    for (int y = (int)plot_wave_y + 2; y < (int)(plot_wave_y + plot_wave_h) - 2; y++) {
+      int c[3];
+      pixel(&im, x, y, c);
+      if (c[2] > c[0] + 60) { /* the waveform's blue */
+        if (wave_top < 0)
+          wave_top = y;
+        wave_bottom = y;
+      }
+    }
+    double wave_extent = wave_top < 0 ? 0 : wave_bottom - wave_top + 1;
+    if (t < 0.5) {
+      EV_CHECK(ta_csv_num(&ts, r, dom) == 0, "row %zu (%.2f s) is not speech", r, t);
+      n_silence++;
+      spec_silence += luminance(&im, x, spec_y0, spec_y1);
+      wave_silence += wave_extent;
+      for (int y = emo_y0; y < emo_y1; y++) {
+        int c[3];
+        pixel(&im, x, y, c);
+        faded_labelled += label_of(c) >= 0;
+      }
+      continue;
+    }
+    int run = r >= 3 && r + 3 < ts.n_rows;
+    for (size_t k = r - 3; run && k <= r + 3; k++)
+      run = ta_csv_num(&ts, k, dom) != 0;
+    if (!run)
+      continue;
+    n_speech++;
+    spec_speech += luminance(&im, x, spec_y0, spec_y1);
+    wave_speech += wave_extent;
+    if (n_speech % 8) /* every 8th speech row: band heights */
+      continue;
+    /* Bottom to top: bands in label order, each as tall as its probability (the panel's
+     * height x the series' value). The column lies within a pixel of the row, between it and
+     * a neighbour (rows are 3.2 px apart), so the height is between theirs; an antialiased
+     * pixel at each of a band's two edges matches no colour, so up to 2 px may be missing. */
+    int count[EV_N_EMOTIONS] = {0}, last = -1, order_ok = 1, best = 0;
+    int x_row = x;
+    for (int dx = -1; dx <= 1; dx++) { /* the time axis' grid lines tint a column: avoid it */
+      int n = 0;
+      for (int y = emo_y0; y < emo_y1; y++) {
+        int c[3];
+        pixel(&im, x_row + dx, y, c);
+        n += label_of(c) >= 0;
+      }
+      if (n > best) {
+        best = n;
+        x = x_row + dx;
+      }
+    }
+    for (int y = (int)(plot_emo_y + plot_emo_h) - 1; y > (int)plot_emo_y; y--) {
+      int c[3];
+      pixel(&im, x, y, c);
+      int e = label_of(c);
+      if (e < 0)
+        continue;
+      count[e]++;
+      order_ok &= e >= last;
+      last = e;
+    }
+    EV_CHECK(order_ok, "row %zu (x %d): bands are in label order from the bottom", r, x);
+    for (int e = 0; e < EV_N_EMOTIONS; e++) {
+      double lo = 1.0, hi = 0.0;
+      for (size_t k = r - 1; k <= r + 1; k++) {
+        lo = fmin(lo, ta_csv_num(&ts, k, prob[e]));
+        hi = fmax(hi, ta_csv_num(&ts, k, prob[e]));
+      }
+      lo = lo * plot_emo_h - 2.5;
+      hi = hi * plot_emo_h + 0.5;
+      double d = count[e] < lo ? lo - count[e] : count[e] > hi ? count[e] - hi : 0.0;
+      if (d > worst) {
+        worst = d;
+        worst_row = r;
+      }
+      EV_CHECK(d == 0.0, "row %zu (x %d): %s band %d px, probability %s -> %.1f to %.1f px", r, x,
+               ev_emotion_names[e], count[e], ts.cells[r][prob[e]], lo, hi);
+    }
+    n_checked++;
+  }
+  EV_CHECK(n_silence > 10 && n_speech > 50 && n_checked > 5, "%d silent, %zu speech columns",
+           n_silence, n_speech);
+  spec_silence /= n_silence ? n_silence : 1;
+  spec_speech /= (double)(n_speech ? n_speech : 1);
+  wave_silence /= n_silence ? n_silence : 1;
+  wave_speech /= (double)(n_speech ? n_speech : 1);
+  printf("PNG content: spectrogram luminance %.1f in speech, %.1f in silence; waveform %.1f px "
+         "tall in speech, %.1f in silence; %zu columns of stacked bands match the series "
+         "(worst excess %.1f px, row %zu); %d label-coloured pixels where faded\n",
+         spec_speech, spec_silence, wave_speech, wave_silence, n_checked, worst, worst_row,
+         faded_labelled);
+  EV_CHECK(spec_speech > spec_silence + 20 && spec_speech > 40,
+           "the spectrogram is brighter in speech (%.1f) than in silence (%.1f)", spec_speech,
+           spec_silence);
+  EV_CHECK(wave_speech > 4 * wave_silence + 10,
+           "the waveform is taller in speech (%.1f px) "
+           "than in silence (%.1f px)",
+           wave_speech, wave_silence);
+  EV_CHECK(faded_labelled == 0, "no label colour at full strength where there is no speech (%d)",
+           faded_labelled);
+
+  /* The legend, right of the panels: a solid swatch (at least 14 x 14 px) of every emotion's
+   * colour, with dark text pixels (its name and mean) just right of it. */
+  for (int e = 0; e < EV_N_EMOTIONS; e++) {
+    int found = 0, text = 0;
+    for (int y = 0; y + 14 < im.h && !found; y++)
+      for (int x = PLOT_LEFT + PLOT_W; x + 14 < im.w && !found; x++) {
+        int solid = 1;
+        for (int dy = 0; dy < 14 && solid; dy++)
+          for (int dx = 0; dx < 14 && solid; dx++) {
+            int c[3];
+            pixel(&im, x + dx, y + dy, c);
+            solid = label_of(c) == e;
+          }
+        if (!solid)
+          continue;
+        found = 1;
+        for (int dy = -2; dy < 18; dy++)
+          for (int dx = 20; dx < 120 && x + dx < im.w; dx++) {
+            int c[3];
+            pixel(&im, x + dx, y + dy, c);
+            text += c[0] + c[1] + c[2] < 3 * 90;
+          }
+      }
+    EV_CHECK(found && text > 20, "legend: a %s swatch (%d) with text (%d dark pixels)",
+             ev_emotion_names[e], found, text);
+  }
+  ta_csv_free(&ts);
+  cairo_surface_destroy(im.s);
+}
+
 static void test_plot(const char *tmp) {
   need_corpus();
   char *src = speech_file(1, "03-01-05-02-01-01");
@@ -949,6 +1163,14 @@ static void test_plot(const char *tmp) {
       EV_CHECK(be32(d + 16) == 1600 && be32(d + 20) == 1000, "PNG %ux%u", be32(d + 16),
                be32(d + 20));
       printf("PNG %ux%u, %zu bytes\n", be32(d + 16), be32(d + 20), n);
+      char csv[8192];
+      snprintf(csv, sizeof csv, "%s/03-01-05-02-01-01-01.csv", outdir);
+      SF_INFO info = {0};
+      SNDFILE *sf = sf_open(src, SFM_READ, &info);
+      if (sf)
+        sf_close(sf);
+      EV_CHECK(sf != NULL, "read %s", src);
+      check_png_content(path, csv, (double)info.frames / (info.samplerate ? info.samplerate : 1));
     } else if (i == 1) {
       EV_CHECK(strstr((char *)d, "<svg") && strstr((char *)d, "width=\"1600") &&
                    strstr((char *)d, "</svg>"),
@@ -959,6 +1181,7 @@ static void test_plot(const char *tmp) {
     free(d);
   }
   free(src);
+  cairo_debug_reset_static_data(); /* cairo's PNG reading caches: leak checkers see them */
 }
 
 int main(int argc, char **argv) {
