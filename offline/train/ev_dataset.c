@@ -62,6 +62,16 @@ int ev_load_audio(const char *path, float **x, size_t *n, int *rate, char *err, 
     snprintf(err, errlen, "%s: no audio could be decoded", path);
     return -1;
   }
+  /* A compressed file cut short (a FLAC whose header promises more than its frames hold)
+   * decodes only its first part without an error: training on that part would give the clip's
+   * label to audio that may not carry the emotion, so the clip is refused like any bad file. */
+  if (got < info.frames) {
+    free(inter);
+    free(mono);
+    snprintf(err, errlen, "%s: truncated or corrupt: only %lld of its %lld frames could be decoded",
+             path, (long long)got, (long long)info.frames);
+    return -1;
+  }
   for (sf_count_t i = 0; i < got; i++) {
     float s = 0.0f;
     for (int c = 0; c < info.channels; c++)
