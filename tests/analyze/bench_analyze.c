@@ -1,6 +1,8 @@
 /* Benchmark of emovox-analyze end to end (read, plugin, summary): x realtime with 1 and 2
  * jobs over a deterministic subset of the shared corpora (EMOVOX_BENCH_QUICK=1: 20 files,
- * else 240). Prints figures only. Usage: bench_analyze EMOVOX_ANALYZE BUNDLE MODEL */
+ * else 240). Prints figures only. Usage: bench_analyze EMOVOX_ANALYZE BUNDLE [MODEL]
+ * The model is the bundle's default (the shipped model, what users run) unless MODEL or
+ * EMOVOX_BENCH_MODEL names another weight file, which is then sent with --model. */
 #include "ta_util.h"
 
 #include <dirent.h>
@@ -75,10 +77,14 @@ static double run(char *const *argv, double *cpu, long *rss_kib, int *status) {
 }
 
 int main(int argc, char **argv) {
-  if (argc != 4) {
-    fprintf(stderr, "usage: %s EMOVOX_ANALYZE BUNDLE MODEL\n", argv[0]);
+  if (argc != 3 && argc != 4) {
+    fprintf(stderr, "usage: %s EMOVOX_ANALYZE BUNDLE [MODEL]  (or env EMOVOX_BENCH_MODEL)\n",
+            argv[0]);
     return 2;
   }
+  const char *model = argc == 4 ? argv[3] : getenv("EMOVOX_BENCH_MODEL");
+  if (model && !*model)
+    model = NULL;
   const char *corpora = getenv("EMOVOX_CORPORA");
   if (!corpora) {
     printf("SKIP: EMOVOX_CORPORA not set\n");
@@ -110,13 +116,27 @@ int main(int argc, char **argv) {
     fprintf(f, "%s\n", all.v[i]);
   }
   fclose(f);
-  printf("emovox-analyze end to end: %zu files, %.1f s of audio (of %zu corpus files)\n", n,
-         audio_s, all.n);
+  printf("emovox-analyze end to end: %zu files, %.1f s of audio (of %zu corpus files), model %s\n",
+         n, audio_s, all.n, model ? model : "the bundle's default");
   for (int jobs = 1; jobs <= 2; jobs++) {
     char jobs_arg[16];
     snprintf(jobs_arg, sizeof jobs_arg, "--jobs=%d", jobs);
-    char *args[] = {argv[1], "--bundle", argv[2], "--model", argv[3], "--list", list_path,
-                    "--summary", "/dev/null", "-q", jobs_arg, NULL};
+    char *args[16];
+    int k = 0;
+    args[k++] = argv[1];
+    args[k++] = "--bundle";
+    args[k++] = argv[2];
+    if (model) {
+      args[k++] = "--model";
+      args[k++] = (char *)model;
+    }
+    args[k++] = "--list";
+    args[k++] = list_path;
+    args[k++] = "--summary";
+    args[k++] = "/dev/null";
+    args[k++] = "-q";
+    args[k++] = jobs_arg;
+    args[k] = NULL;
     double cpu;
     long rss;
     int status;
