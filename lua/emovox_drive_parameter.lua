@@ -23,7 +23,7 @@ function sess_params ()
 		["output"]        = { title = "Emovox output (neutral calm happy sad angry fearful disgust surprised confidence arousal valence voice)", default = "arousal" },
 		["target_track"]  = { title = "Track of the driven plugin", default = "Voice" },
 		["target_plugin"] = { title = "Driven plugin's name (as shown in the mixer strip)", default = "ACE Reverb" },
-		["target_param"]  = { title = "Parameter number of the driven plugin (its control ports counted from 0, in port order)", default = "0" },
+		["target_param"]  = { title = "Driven parameter: its name as the plugin shows it (e.g. Blend), or its number (control ports counted from 0, in port order)", default = "Blend" },
 		["minimum"]       = { title = "Parameter value at the output's minimum", default = "0" },
 		["maximum"]       = { title = "Parameter value at the output's maximum", default = "1" },
 		["smoothing_ms"]  = { title = "Smoothing time constant (ms)", default = "200" },
@@ -37,7 +37,7 @@ function factory (params)
 	local output = EMOVOX_OUTPUTS[p["output"] or "arousal"] or EMOVOX_OUTPUTS["arousal"]
 	local target_name = p["target_track"] or "Voice"
 	local target_plugin = p["target_plugin"] or ""
-	local target_param = tonumber (p["target_param"] or "0") or 0
+	local target_param = p["target_param"] or "Blend"
 	local lo = tonumber (p["minimum"] or "0") or 0
 	local hi = tonumber (p["maximum"] or "1") or 1
 	local tau_s = math.max (0.001, (tonumber (p["smoothing_ms"] or "200") or 200) / 1000)
@@ -47,9 +47,11 @@ function factory (params)
 	local emovox = nil  -- the Emovox plugin insert (ARDOUR:PluginInsert)
 	local emovox_nth = nil -- the output's number among the plugin's control ports
 	local target = nil  -- the driven processor
+	local target_nth = nil -- the driven parameter's number among its plugin's control ports
 	local state = nil   -- smoothed value in the output's own range
 	local last_sent = nil
 	local retry_in = 0  -- samples until the next search when the plugins are not there yet
+	local warned = false -- a wrong parameter name is reported once, not every second
 
 	local function find_processor (route, matches)
 		local i = 0
@@ -59,6 +61,25 @@ function factory (params)
 			if matches (proc) then return proc end
 			i = i + 1
 		end
+	end
+
+	-- The parameter's number, from a number or from a name (case-insensitive), among the
+	-- processor's control inputs; nil when it has none of that name or number.
+	local function find_parameter (proc)
+		local pi = proc:to_insert ()
+		if pi:isnil () then return tonumber (target_param) end
+		local plugin = pi:plugin (0)
+		local wanted = target_param:lower ()
+		for n = 0, plugin:parameter_count () - 1 do
+			-- refs[2] is nth_parameter's "ok" flag: false past the last control port.
+			local port, refs = plugin:nth_parameter (n, true)
+			if not refs[2] then break end
+			if plugin:parameter_is_input (port) and
+			   (tonumber (target_param) == n or plugin:parameter_label (port):lower () == wanted) then
+				return n
+			end
+		end
+		return nil
 	end
 
 	local function resolve ()
@@ -71,15 +92,25 @@ function factory (params)
 		end)
 		local t = find_processor (dst, function (proc) return proc:display_name () == target_plugin end)
 		if not e or not t then return false end
+		local nth = find_parameter (t)
+		if not nth then
+			if not warned then
+				print ("Emovox: Drive Parameter: " .. target_plugin .. " has no input parameter '" .. target_param .. "'")
+				warned = true
+			end
+			return false
+		end
 		-- Ardour reads plugin outputs by their rank among the control ports.
 		local plugin = e:to_insert ():plugin (0)
 		for n = 0, plugin:parameter_count () - 1 do
-			local port = plugin:nth_parameter (n, true)
+			local port, refs = plugin:nth_parameter (n, true)
+			if not refs[2] then break end
 			if port == output[1] then emovox_nth = n break end
 		end
 		if not emovox_nth then return false end
 		emovox = e:to_insert ()
 		target = t
+		target_nth = nth
 		return true
 	end
 
@@ -101,7 +132,7 @@ function factory (params)
 		local value = lo + (hi - lo) * u
 		-- Only touch the parameter when the change is audible (1/1000 of the range).
 		if last_sent == nil or math.abs (value - last_sent) > math.abs (hi - lo) * 1e-3 then
-			ARDOUR.LuaAPI.set_processor_param (target, target_param, value)
+			ARDOUR.LuaAPI.set_processor_param (target, target_nth, value)
 			last_sent = value
 		end
 	end

@@ -8,6 +8,7 @@ PACKAGES=(
   lv2-dev liblilv-dev lilv-utils sordi libsndfile1-dev libcairo2-dev libx11-dev
   libfftw3-dev libspeexdsp-dev libjansson-dev
   jalv jackd2 xvfb xauth sox espeak-ng
+  ardour  # ardour7-lua for the Ardour test: 22 s to install on the dev machine (--no-install-recommends)
 )
 echo "emovox: installing build and test dependencies with apt-get ..."
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
