@@ -409,6 +409,7 @@ static void draw(cairo_t *cr, double W, double H, const ea_plot_data *p, const e
   cairo_move_to(cr, 90, 50);
   cairo_show_text(cr, sub);
 
+  /* tests/analyze (analyze_plot) reads the PNG's panels at this geometry: change both. */
   double left = 90, right = 200, top = 66, bottom = 56, gap = 10;
   double w = W - left - right, avail = H - top - bottom - 3 * gap;
   rect wave = {left, top, w, avail * 0.17};
