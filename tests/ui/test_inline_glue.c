@@ -1,0 +1,128 @@
+/* The plugin's inline-display publishing (plugin/emovox_inline_glue.c) under contention: one
+ * thread publishes as fast as it can, as run() would, values whose fields all encode the same
+ * counter; another takes snapshots, as render() does, and requires every snapshot to be one
+ * published value, whole (a torn copy mixes fields of two counters; the former two-slot flip
+ * failed this within a few million publishes). Then, single-threaded: the latest value is what
+ * a snapshot returns, queue_draw is called once per publication and not for unchanged values,
+ * and a publish that finds the reader on the slot it would write waits for the next one. */
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "emovox_inline_glue.h"
+#include "ev_test.h"
+
+static atomic_long draws;
+static void queue_draw(LV2_Inline_Display_Handle h) {
+  (void)h;
+  atomic_fetch_add_explicit(&draws, 1, memory_order_relaxed);
+}
+
+/* Value k: every probability, the confidence and the voice are k / 1000 (k < 1000, distinct by
+ * more than the 0.005 the glue needs to see a change), the dominant is k % 8. */
+static void value(long k, float prob[8], int *dominant, float *x) {
+  *x = (float)(k % 1000) / 1000.0f;
+  for (int i = 0; i < 8; i++)
+    prob[i] = *x;
+  *dominant = (int)(k % 1000) % 8;
+}
+
+typedef struct shared {
+  emovox *self;
+  long publishes;
+  atomic_int stop;
+} shared;
+
+static void *writer(void *arg) {
+  shared *s = arg;
+  float prob[8], x;
+  int dom;
+  for (long k = 0; !atomic_load_explicit(&s->stop, memory_order_relaxed); k++) {
+    value(k * 7, prob, &dom, &x); /* steps of 7/1000: always visibly different */
+    emovox_inline_publish(s->self, prob, dom, x, x);
+    s->publishes = k + 1;
+  }
+  return NULL;
+}
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int whole(const emovox_inline_data *d) {
+  long k = lrintf(d->confidence * 1000.0f);
+  for (int i = 0; i < 8; i++)
+    if (d->prob[i] != d->confidence)
+      return 0;
+  return d->voice == d->confidence && d->dominant == (int)(k % 8) && d->status == 0;
+}
+
+int main(void) {
+  emovox *self = calloc(1, sizeof *self);
+  LV2_Inline_Display qd = {NULL, queue_draw};
+  self->queue_draw = &qd;
+  self->status = 0;
+  float prob[8], x;
+  int dom;
+  value(0, prob, &dom, &x);
+  memcpy(self->inline_data[0].prob, prob, sizeof prob);
+  self->inline_data[0].dominant = dom;
+
+  /* Until the reader has seen many different values (or 5 s on a very busy machine). */
+  shared s = {self, 0, 0};
+  pthread_t t;
+  pthread_create(&t, NULL, writer, &s);
+  long snaps = 0, torn = 0, changes = 0;
+  float last = -1;
+  const double t0 = now_s();
+  while (changes < 200000 && now_s() - t0 < 5.0) {
+    emovox_inline_data d;
+    emovox_inline_snapshot(self, &d);
+    snaps++;
+    if (!whole(&d) && torn++ < 5)
+      fprintf(stderr, "torn snapshot: conf %g prob0 %g prob7 %g voice %g dominant %d\n",
+              d.confidence, d.prob[0], d.prob[7], d.voice, d.dominant);
+    changes += d.confidence != last;
+    last = d.confidence;
+  }
+  atomic_store(&s.stop, 1);
+  pthread_join(t, NULL);
+  printf("%ld snapshots (%ld changes seen) during %ld publishes (%ld published), %ld torn\n", snaps,
+         changes, s.publishes, atomic_load(&draws), torn);
+  EV_CHECK(torn == 0, "%ld of %ld snapshots were torn", torn, snaps);
+  EV_CHECK(changes >= 1000, "the threads ran side by side (%ld changes seen)", changes);
+
+  /* Single-threaded from here: the latest value is read at once. */
+  value(3, prob, &dom, &x);
+  long before = atomic_load(&draws);
+  emovox_inline_publish(self, prob, dom, x, x);
+  emovox_inline_data d;
+  emovox_inline_snapshot(self, &d);
+  EV_CHECK(whole(&d) && d.confidence == x, "the latest value is read (%g vs %g)", d.confidence, x);
+  EV_CHECK(atomic_load(&draws) == before + 1, "queue_draw once per publication");
+  emovox_inline_publish(self, prob, dom, x, x);
+  EV_CHECK(atomic_load(&draws) == before + 1, "no queue_draw for the same values");
+
+  /* A reader in the middle of copying the slot the writer would use next (bits 1 and 2 of
+   * inline_index, see the glue): the publish waits, the next one after the copy goes through. */
+  const int pub = atomic_load(&self->inline_index) & 1;
+  atomic_store(&self->inline_index, pub | 2 | (pub ? 0 : 4));
+  value(5, prob, &dom, &x);
+  emovox_inline_publish(self, prob, dom, x, x);
+  EV_CHECK(atomic_load(&draws) == before + 1 && (atomic_load(&self->inline_index) & 1) == pub,
+           "no publish into the slot being copied");
+  atomic_store(&self->inline_index, pub | 2 | (pub ? 4 : 0)); /* copying the published one */
+  emovox_inline_publish(self, prob, dom, x, x);
+  EV_CHECK(atomic_load(&draws) == before + 2 && (atomic_load(&self->inline_index) & 1) != pub,
+           "publishing while the other slot is copied");
+  atomic_fetch_and(&self->inline_index, 1); /* the copy ends */
+  emovox_inline_snapshot(self, &d);
+  EV_CHECK(whole(&d) && d.confidence == x, "the new value is read (%g vs %g)", d.confidence, x);
+  free(self);
+  EV_TEST_END();
+}
