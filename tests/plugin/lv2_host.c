@@ -3,9 +3,11 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <lv2/atom/forge.h>
 #include <lv2/atom/util.h>
@@ -61,6 +63,12 @@ struct lv2_host {
   _Alignas(8) uint8_t jobs[MAX_RESPONSES][RESPONSE_BYTES];
   uint32_t job_size[MAX_RESPONSES];
   int job_head, n_jobs;
+  /* Polling worker (host_use_polling_worker): `jobs` and `responses` become single-producer
+   * single-consumer rings with these free-running indices, so the audio thread's side of
+   * the host neither locks nor makes a system call; the worker thread sleeps between polls. */
+  bool polling;
+  atomic_uint job_w, job_r, resp_w, resp_r;
+  atomic_bool poll_stop, poll_busy;
   LV2_Options_Option options[5];
   int32_t min_block, max_block, nominal_block;
   float sample_rate;
@@ -122,6 +130,16 @@ static LV2_Worker_Status respond(LV2_Worker_Respond_Handle handle, uint32_t size
                                  const void *data) {
   lv2_host *h = handle;
   LV2_Worker_Status st = LV2_WORKER_SUCCESS;
+  if (h->polling) {
+    unsigned w = atomic_load_explicit(&h->resp_w, memory_order_relaxed);
+    if (w - atomic_load_explicit(&h->resp_r, memory_order_acquire) == MAX_RESPONSES ||
+        size > RESPONSE_BYTES)
+      return LV2_WORKER_ERR_NO_SPACE;
+    memcpy(h->responses[w % MAX_RESPONSES], data, size);
+    h->response_size[w % MAX_RESPONSES] = size;
+    atomic_store_explicit(&h->resp_w, w + 1, memory_order_release);
+    return LV2_WORKER_SUCCESS;
+  }
   if (h->threaded)
     pthread_mutex_lock(&h->lock);
   if (h->n_responses == MAX_RESPONSES || size > RESPONSE_BYTES) {
@@ -166,7 +184,46 @@ void host_use_worker_thread(lv2_host *h) {
   pthread_create(&h->thread, NULL, worker_thread, h);
 }
 
+static void sleep_ms(long ms) {
+  struct timespec ts = {0, ms * 1000000L};
+  nanosleep(&ts, NULL);
+}
+
+static void *polling_worker(void *arg) {
+  lv2_host *h = arg;
+  _Alignas(8) uint8_t job[RESPONSE_BYTES];
+  for (;;) {
+    /* busy is raised before looking at the ring, so host_drain_worker, which reads the ring
+     * and then busy, never sees "empty and idle" while a job is in hand. */
+    atomic_store(&h->poll_busy, true);
+    unsigned r = atomic_load_explicit(&h->job_r, memory_order_relaxed);
+    if (r == atomic_load_explicit(&h->job_w, memory_order_acquire)) {
+      atomic_store(&h->poll_busy, false);
+      if (atomic_load(&h->poll_stop))
+        break;
+      sleep_ms(1);
+      continue;
+    }
+    uint32_t size = h->job_size[r % MAX_RESPONSES];
+    memcpy(job, h->jobs[r % MAX_RESPONSES], size);
+    atomic_store_explicit(&h->job_r, r + 1, memory_order_release);
+    h->worker->work(lilv_instance_get_handle(h->instance), respond, h, size, job);
+    atomic_store(&h->poll_busy, false);
+  }
+  return NULL;
+}
+
+void host_use_polling_worker(lv2_host *h) {
+  h->polling = true;
+  pthread_create(&h->thread, NULL, polling_worker, h);
+}
+
 void host_drain_worker(lv2_host *h) {
+  if (h->polling) {
+    while (atomic_load(&h->job_r) != atomic_load(&h->job_w) || atomic_load(&h->poll_busy))
+      sleep_ms(1);
+    return;
+  }
   if (!h->threaded)
     return;
   pthread_mutex_lock(&h->lock);
@@ -182,6 +239,16 @@ static LV2_Worker_Status schedule_work(LV2_Worker_Schedule_Handle handle, uint32
   if (!h->worker)
     return LV2_WORKER_ERR_UNKNOWN;
   h->work_calls++;
+  if (h->polling) {
+    unsigned w = atomic_load_explicit(&h->job_w, memory_order_relaxed);
+    if (w - atomic_load_explicit(&h->job_r, memory_order_acquire) == MAX_RESPONSES ||
+        size > RESPONSE_BYTES)
+      return LV2_WORKER_ERR_NO_SPACE;
+    memcpy(h->jobs[w % MAX_RESPONSES], data, size);
+    h->job_size[w % MAX_RESPONSES] = size;
+    atomic_store_explicit(&h->job_w, w + 1, memory_order_release);
+    return LV2_WORKER_SUCCESS;
+  }
   if (h->threaded) {
     LV2_Worker_Status st = LV2_WORKER_SUCCESS;
     pthread_mutex_lock(&h->lock);
@@ -201,6 +268,16 @@ static LV2_Worker_Status schedule_work(LV2_Worker_Schedule_Handle handle, uint32
 }
 
 static void deliver_responses(lv2_host *h) {
+  if (h->polling) { /* in ring order; a response's follow-up jobs go to the job ring */
+    unsigned r = atomic_load_explicit(&h->resp_r, memory_order_relaxed);
+    while (r != atomic_load_explicit(&h->resp_w, memory_order_acquire)) {
+      h->worker->work_response(lilv_instance_get_handle(h->instance),
+                               h->response_size[r % MAX_RESPONSES],
+                               h->responses[r % MAX_RESPONSES]);
+      atomic_store_explicit(&h->resp_r, ++r, memory_order_release);
+    }
+    return;
+  }
   /* work_response may schedule more work (freeing the old model): take a snapshot first. */
   for (;;) {
     static _Alignas(8) uint8_t copy[MAX_RESPONSES][RESPONSE_BYTES];
@@ -311,6 +388,13 @@ lv2_host *host_new(const char *plugin_uri, double rate, uint32_t max_block) {
 void host_free(lv2_host *h) {
   if (!h)
     return;
+  if (h->polling) {
+    host_drain_worker(h);
+    deliver_responses(h); /* loaded models come back here; retired ones go to the worker */
+    host_drain_worker(h);
+    atomic_store(&h->poll_stop, true);
+    pthread_join(h->thread, NULL);
+  }
   if (h->threaded) {
     host_drain_worker(h);
     deliver_responses(h); /* loaded models come back here; retired ones go to the worker */

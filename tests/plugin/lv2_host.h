@@ -70,6 +70,9 @@ void host_copy_state(lv2_host *to, const lv2_host *from);
 /* Switch to a worker thread (jobs run concurrently with run(); responses are delivered after
  * the next run()). host_drain_worker waits until the queue is empty. */
 void host_use_worker_thread(lv2_host *h);
+/* The same with lock-free queues and a worker that polls them every millisecond: the host's
+ * part of run() then takes no lock and makes no system call either (for the realtime test). */
+void host_use_polling_worker(lv2_host *h);
 void host_drain_worker(lv2_host *h);
 
 /* Counts of worker calls (to check where loading happened). */
