@@ -19,6 +19,8 @@
 #include <lilv/lilv.h>
 #include <lv2/presets/presets.h>
 
+#include "ev_analyzer.h"
+#include "ev_model.h"
 #include "ev_test.h"
 #include "lv2_host.h"
 #include "test_audio.h"
@@ -335,14 +337,141 @@ static void run_speech_for(lv2_host *h, const float *audio, size_t n, size_t *po
   }
 }
 
+/* The tests' random GRU model (mfcc+rms inputs, name "emovox-test-model"): a different
+ * design from the bundle's default, so its outputs tell which model runs. */
+static const char *test_model_path(void) {
+  const char *p = getenv("EMOVOX_TEST_MODEL");
+  return p && access(p, R_OK) == 0 ? p : NULL;
+}
+
+/* Probabilities and voice activity after every 256-sample block of `audio`. */
+#define SWAP_BLOCK 256
+typedef struct {
+  float prob[8], voice;
+  int dominant;
+} block_out;
+
+/* The expectation, from the analyser library directly (no plugin): a fresh analyser at the
+ * plugin's chunk size with the plugin's default parameters, running `model_path`. */
+static block_out *reference_run(const char *model_path, const float *audio, size_t n) {
+  char err[256];
+  ev_model *m = ev_model_load_file(model_path, err, sizeof err);
+  ev_analyzer *an = ev_analyzer_new(48000, SWAP_BLOCK, err, sizeof err);
+  ev_model_runtime *rt = m && an ? ev_analyzer_prepare_model(an, m, err, sizeof err) : NULL;
+  EV_CHECK(rt != NULL, "reference analyser for %s: %s", model_path, err);
+  if (!rt) {
+    ev_analyzer_free(an);
+    ev_model_free(m);
+    return NULL;
+  }
+  ev_analyzer_swap_model(an, rt);
+  ev_analyzer_params p;
+  ev_analyzer_params_default(&p);
+  ev_analyzer_set_params(an, &p);
+  block_out *r = calloc(n / SWAP_BLOCK, sizeof *r);
+  for (size_t b = 0; b < n / SWAP_BLOCK; b++) {
+    ev_analyzer_process(an, audio + b * SWAP_BLOCK, SWAP_BLOCK);
+    const ev_outputs *o = ev_analyzer_outputs(an);
+    memcpy(r[b].prob, o->prob, sizeof r[b].prob);
+    r[b].voice = o->voice_activity;
+    r[b].dominant = o->dominant + 1;
+  }
+  ev_analyzer_swap_model(an, NULL);
+  ev_model_runtime_free(rt);
+  ev_analyzer_free(an);
+  ev_model_free(m);
+  return r;
+}
+
+/* The plugin on the same audio, after a patch:Set of `path` (NULL: keep the default) that
+ * completes in a zero-length run() before the first sample. */
+static block_out *plugin_run(const char *path, const float *audio, size_t n, char *name,
+                             size_t name_len) {
+  lv2_host *h = host_new(EMOVOX_URI_MONO, 48000, SWAP_BLOCK);
+  if (!h)
+    return NULL;
+  static float out[SWAP_BLOCK];
+  if (path)
+    host_send_set_model(h, path);
+  run_mono(h, audio, out, 0); /* the worker's response is installed after this run */
+  block_out *r = calloc(n / SWAP_BLOCK, sizeof *r);
+  for (size_t b = 0; b < n / SWAP_BLOCK; b++) {
+    run_mono(h, audio + b * SWAP_BLOCK, out, SWAP_BLOCK);
+    for (int i = 0; i < 8; i++)
+      r[b].prob[i] = host_output(h, EMOVOX_PROB_FIRST + (uint32_t)i);
+    r[b].voice = host_output(h, EMOVOX_VOICE);
+    r[b].dominant = (int)host_output(h, EMOVOX_DOMINANT);
+  }
+  snprintf(name, name_len, "%s", host_last_status(h)->name);
+  host_free(h);
+  return r;
+}
+
+/* Largest difference of the probabilities over the blocks; dominant mismatches counted. */
+static float max_prob_diff(const block_out *a, const block_out *b, size_t blocks, int *dom_diff) {
+  float d = 0.0f;
+  *dom_diff = 0;
+  for (size_t k = 0; k < blocks; k++) {
+    for (int i = 0; i < 8; i++)
+      d = fmaxf(d, fabsf(a[k].prob[i] - b[k].prob[i]));
+    d = fmaxf(d, fabsf(a[k].voice - b[k].voice));
+    *dom_diff += a[k].dominant != b[k].dominant;
+  }
+  return d;
+}
+
+/* After a swap to a genuinely different model, the plugin's outputs are that model's: equal
+ * to the analyser library running it, and unlike the default model's on the same audio. */
+static void check_swapped_model_used(const char *model) {
+  size_t n, s0, s1;
+  float *audio = test_speech(48000, 0.3, 0.5, &n, &s0, &s1);
+  if (!audio) {
+    EV_CHECK(0, "speech file");
+    return;
+  }
+  const size_t blocks = n / SWAP_BLOCK;
+  char name_swapped[128] = "", name_default[128] = "";
+  block_out *swapped = plugin_run(model, audio, n, name_swapped, sizeof name_swapped);
+  block_out *dflt = plugin_run(NULL, audio, n, name_default, sizeof name_default);
+  block_out *expect_swapped = reference_run(model, audio, n);
+  block_out *expect_default = reference_run(test_default_model_path(), audio, n);
+  if (swapped && dflt && expect_swapped && expect_default) {
+    int dom_ref, dom_def, dom_self;
+    float ref = max_prob_diff(swapped, expect_swapped, blocks, &dom_ref);
+    float def = max_prob_diff(swapped, dflt, blocks, &dom_def);
+    float self = max_prob_diff(dflt, expect_default, blocks, &dom_self);
+    printf("swap: '%s' vs the analyser running it: max difference %.3g (%d dominant "
+           "mismatches); vs the default '%s' on the same audio: %.3g (%d); default vs its "
+           "reference %.3g\n",
+           name_swapped, ref, dom_ref, name_default, def, dom_def, self);
+    EV_CHECK(!strcmp(name_swapped, "emovox-test-model"), "notify names the swapped-in model: %s",
+             name_swapped);
+    EV_CHECK(strcmp(name_default, name_swapped) != 0, "the default is another model: %s",
+             name_default);
+    EV_CHECK(ref < 1e-5f && dom_ref == 0, "outputs after the swap are the new model's (%.3g)", ref);
+    EV_CHECK(self < 1e-5f && dom_self == 0, "default outputs match their reference (%.3g)", self);
+    EV_CHECK(def > 0.05f, "the new model's outputs differ from the default's (%.3g)", def);
+  }
+  free(swapped);
+  free(dflt);
+  free(expect_swapped);
+  free(expect_default);
+  free(audio);
+}
+
 static void test_swap(void) {
+  const char *model = test_model_path();
+  EV_CHECK(model != NULL, "EMOVOX_TEST_MODEL names the tests' model");
+  if (!model)
+    return;
+  check_swapped_model_used(model);
   make_tmp();
   char other[512], corrupt[512], truncated[512], missing[512];
   snprintf(other, sizeof other, "%s/other.safetensors", tmp_root);
   snprintf(corrupt, sizeof corrupt, "%s/corrupt.safetensors", tmp_root);
   snprintf(truncated, sizeof truncated, "%s/truncated.safetensors", tmp_root);
   snprintf(missing, sizeof missing, "%s/missing.safetensors", tmp_root);
-  copy_file(test_default_model_path(), other, -1);
+  copy_file(model, other, -1);
   copy_file(test_default_model_path(), truncated, 300);
   FILE *f = fopen(corrupt, "wb");
   /* A valid 8-byte header length (64) followed by 64 bytes that are not JSON. */
@@ -364,6 +493,8 @@ static void test_swap(void) {
   run_speech_for(h, audio, n, &pos, 1024, &sane);
   EV_CHECK(host_output(h, EMOVOX_STATUS) == EMOVOX_STATUS_OK, "status ok after a valid file");
   EV_CHECK(st->seen > seen && !strcmp(st->path, other), "notify names the new file: %s", st->path);
+  EV_CHECK(!strcmp(st->name, "emovox-test-model") && st->n_labels == 8,
+           "notify gives the new model's name and labels: %s, %d", st->name, st->n_labels);
   EV_CHECK(!strcmp(st->set_path, other), "patch:Set on notify: %s", st->set_path);
   run_speech_for(h, audio, n, &pos, 48000, &sane);
 
