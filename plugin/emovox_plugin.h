@@ -38,6 +38,10 @@ typedef struct emovox_loaded {
   char name[EMOVOX_NAME_MAX];
   int n_labels;
   char labels[EMOVOX_MAX_LABELS][EMOVOX_LABEL_MAX];
+  /* Why this model runs instead of the one asked for ("" normally): set when a restored
+   * session's file is gone and the default stands in; installing it then shows this as a
+   * load error, so the UI and the status output tell the user. */
+  char note[EMOVOX_TEXT_MAX];
 } emovox_loaded;
 
 typedef struct emovox_urids {
@@ -102,9 +106,12 @@ void emovox_default_model_path(const emovox *self, char *out, size_t outlen);
 
 /* emovox_worker.c */
 extern const LV2_Worker_Interface emovox_worker_interface;
-/* Ask the worker to load `path` (audio thread). false if the request could not be queued. */
+/* Ask the worker to load `path` (audio thread, or restore). `note` (NULL: none) becomes the
+ * loaded model's note. false if the request could not be queued. */
 bool emovox_request_load(const LV2_Worker_Schedule *schedule, const char *path, uint32_t len,
-                         bool is_default);
+                         bool is_default, const char *note);
+/* Status and text for a model being installed: ok, or its note as a load error. */
+void emovox_status_for(emovox *self, const emovox_loaded *m);
 /* Install a model on the audio thread and retire the previous one to the worker. */
 void emovox_install(emovox *self, emovox_loaded *m);
 /* Hand retired models to the worker (audio thread). */

@@ -40,7 +40,7 @@ static LV2_State_Status save(LV2_Handle instance, LV2_State_Store_Function store
 }
 
 /* Restore without a worker: not concurrent with run(), so install directly. */
-static void restore_now(emovox *self, const char *path, bool is_default) {
+static void restore_now(emovox *self, const char *path, bool is_default, const char *note) {
   char err[EMOVOX_TEXT_MAX];
   emovox_loaded *m = emovox_load_model(path, is_default, self->analyzer, err, sizeof err);
   if (!m) {
@@ -50,13 +50,13 @@ static void restore_now(emovox *self, const char *path, bool is_default) {
     self->notify_pending = true;
     return;
   }
+  if (note)
+    snprintf(m->note, sizeof m->note, "%s", note);
   emovox_loaded *old = self->current_rt;
   ev_analyzer_swap_model(self->analyzer, m->runtime);
   self->current_rt = m;
   atomic_store_explicit(&self->current, m, memory_order_release);
-  self->status = EMOVOX_STATUS_OK;
-  snprintf(self->status_text, sizeof self->status_text, "ok");
-  self->notify_pending = true;
+  emovox_status_for(self, m);
   if (old)
     emovox_retire(self, old);
 }
@@ -73,6 +73,7 @@ static LV2_State_Status restore(LV2_Handle instance, LV2_State_Retrieve_Function
                      &free_path, false, LV2_WORKER__schedule, &schedule, false, NULL);
 
   char path[EMOVOX_PATH_MAX];
+  char note[EMOVOX_TEXT_MAX] = ""; /* shown to the user when the default stands in */
   bool is_default = true;
   size_t size = 0;
   uint32_t type = 0, vflags = 0;
@@ -92,6 +93,13 @@ static LV2_State_Status restore(LV2_Handle instance, LV2_State_Retrieve_Function
                       "emovox: the session's model file %s is gone; falling back to the "
                       "default model\n",
                       path);
+      /* The log is easy to miss: the status output and the UI say it too. A path too long
+       * for the message keeps its end, where the file name is. */
+      static const char before[] = "the session's model file ",
+                        after[] = " was not found; using the default model";
+      const size_t room = sizeof note - sizeof before - sizeof after - 3, len = strlen(path);
+      snprintf(note, sizeof note, "%s%s%.*s%s", before, len > room ? "..." : "", (int)room,
+               len > room ? path + len - room : path, after);
       is_default = true;
     }
   } else if (value) {
@@ -101,13 +109,13 @@ static LV2_State_Status restore(LV2_Handle instance, LV2_State_Retrieve_Function
     emovox_default_model_path(self, path, sizeof path);
 
   if (schedule) { /* state:threadSafeRestore: finish in the worker, swap in the audio thread */
-    if (!emovox_request_load(schedule, path, (uint32_t)strlen(path), is_default)) {
+    if (!emovox_request_load(schedule, path, (uint32_t)strlen(path), is_default, note)) {
       lv2_log_error(&self->logger, "emovox: could not schedule loading %s\n", path);
       return LV2_STATE_ERR_UNKNOWN;
     }
     return LV2_STATE_SUCCESS;
   }
-  restore_now(self, path, is_default);
+  restore_now(self, path, is_default, note[0] ? note : NULL);
   return LV2_STATE_SUCCESS;
 }
 

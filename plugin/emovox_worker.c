@@ -13,6 +13,7 @@ typedef struct {
   uint32_t type;
   uint32_t is_default; /* the bundle's default model (not stored in state) */
   uint32_t len;        /* bytes of path that follow, including the terminating NUL */
+  uint32_t note_len;   /* bytes of note after the path, including its NUL (0: no note) */
 } load_job;
 
 typedef struct {
@@ -26,20 +27,38 @@ typedef struct {
 } failed_msg;
 
 bool emovox_request_load(const LV2_Worker_Schedule *schedule, const char *path, uint32_t len,
-                         bool is_default) {
+                         bool is_default, const char *note) {
   struct {
     load_job head;
-    char path[EMOVOX_PATH_MAX];
+    char text[EMOVOX_PATH_MAX + EMOVOX_TEXT_MAX]; /* path, then the note */
   } msg;
   if (len == 0 || len >= EMOVOX_PATH_MAX)
     return false;
+  /* Only the bytes used are sent: hosts' worker queues can be small. */
+  const uint32_t note_len = note && note[0] ? (uint32_t)strnlen(note, EMOVOX_TEXT_MAX - 1) : 0;
   msg.head.type = JOB_LOAD;
   msg.head.is_default = is_default;
   msg.head.len = len + 1;
-  memcpy(msg.path, path, len);
-  msg.path[len] = '\0';
-  return schedule->schedule_work(schedule->handle, sizeof msg.head + len + 1, &msg) ==
-         LV2_WORKER_SUCCESS;
+  msg.head.note_len = note_len ? note_len + 1 : 0;
+  memcpy(msg.text, path, len);
+  msg.text[len] = '\0';
+  if (note_len) {
+    memcpy(msg.text + len + 1, note, note_len);
+    msg.text[len + 1 + note_len] = '\0';
+  }
+  const uint32_t size = (uint32_t)sizeof msg.head + msg.head.len + msg.head.note_len;
+  return schedule->schedule_work(schedule->handle, size, &msg) == LV2_WORKER_SUCCESS;
+}
+
+void emovox_status_for(emovox *self, const emovox_loaded *m) {
+  if (m && m->note[0]) {
+    self->status = EMOVOX_STATUS_LOAD_ERROR;
+    snprintf(self->status_text, sizeof self->status_text, "%s", m->note);
+  } else {
+    self->status = m ? EMOVOX_STATUS_OK : EMOVOX_STATUS_NO_MODEL;
+    snprintf(self->status_text, sizeof self->status_text, "%s", m ? "ok" : "no model loaded");
+  }
+  self->notify_pending = true;
 }
 
 void emovox_retire(emovox *self, emovox_loaded *m) {
@@ -53,9 +72,7 @@ void emovox_install(emovox *self, emovox_loaded *m) {
   ev_analyzer_swap_model(self->analyzer, m ? m->runtime : NULL);
   self->current_rt = m;
   atomic_store_explicit(&self->current, m, memory_order_release);
-  self->status = m ? EMOVOX_STATUS_OK : EMOVOX_STATUS_NO_MODEL;
-  snprintf(self->status_text, sizeof self->status_text, "%s", m ? "ok" : "no model loaded");
-  self->notify_pending = true;
+  emovox_status_for(self, m);
   if (old) {
     /* If the worker queue is full, keep it and try again on the next run(). */
     for (int i = 0; i < EMOVOX_MAX_RETIRED; i++)
@@ -96,11 +113,16 @@ static LV2_Worker_Status work(LV2_Handle instance, LV2_Worker_Respond_Function r
     load_job head;
     memcpy(&head, data, sizeof head);
     const char *path = (const char *)data + sizeof head;
-    if (head.len != size - sizeof head || path[head.len - 1] != '\0')
+    const char *note = path + head.len;
+    if (head.len == 0 || head.len > size - sizeof head ||
+        head.note_len != size - sizeof head - head.len || path[head.len - 1] != '\0' ||
+        (head.note_len && note[head.note_len - 1] != '\0'))
       return LV2_WORKER_ERR_UNKNOWN;
     char err[EMOVOX_TEXT_MAX];
     emovox_loaded *m =
         emovox_load_model(path, head.is_default != 0, self->analyzer, err, sizeof err);
+    if (m && head.note_len)
+      snprintf(m->note, sizeof m->note, "%s", note);
     if (m) {
       lv2_log_note(&self->logger, "emovox: loaded model '%s' from %s\n", m->name, m->path);
       model_msg reply = {REPLY_LOADED, m};

@@ -534,6 +534,36 @@ static void test_swap(void) {
 }
 
 /* ---- state: abstract paths, moved sessions, missing files, thread-safe restore ---- */
+
+/* After restoring a session whose file `gone` is missing: the default model runs, the status
+ * output is "load error" and the notify text (the UI's message) names the file. */
+static void check_fallback_reported(lv2_host *h, const char *gone, const char *how) {
+  const host_status *st = host_last_status(h);
+  printf("state: %s with a missing file: status %.0f, model '%s', text \"%s\"\n", how,
+         host_output(h, EMOVOX_STATUS), st->name, st->text);
+  EV_CHECK(strstr(st->path, "emovox-default.safetensors") != NULL, "%s: default model runs: %s",
+           how, st->path);
+  EV_CHECK(host_output(h, EMOVOX_STATUS) == EMOVOX_STATUS_LOAD_ERROR &&
+               st->code == EMOVOX_STATUS_LOAD_ERROR,
+           "%s: status shows the problem (%.0f, notify %d)", how, host_output(h, EMOVOX_STATUS),
+           st->code);
+  EV_CHECK(strstr(st->text, gone) && strstr(st->text, "not found") &&
+               strstr(st->text, "default model"),
+           "%s: the message names the missing file and the stand-in: \"%s\"", how, st->text);
+  /* The stand-in really analyses. */
+  size_t n, s0, s1;
+  float *audio = test_speech(48000, 0.1, 0.1, &n, &s0, &s1);
+  static float out[4096];
+  float vmax = 0.0f;
+  for (size_t pos = 0; audio && pos + 256 <= n; pos += 256) {
+    run_mono(h, audio + pos, out, 256);
+    vmax = fmaxf(vmax, host_output(h, EMOVOX_VOICE));
+  }
+  EV_CHECK(vmax > 0.5f, "%s: the default model analyses the speech (voice %.3f)", how, vmax);
+  EV_CHECK(host_output(h, EMOVOX_STATUS) == EMOVOX_STATUS_LOAD_ERROR,
+           "%s: the message stays until another file is chosen", how);
+  free(audio);
+}
 static void test_state(void) {
   make_tmp();
   char dir_a[512], dir_b[512], dir_c[512], file_a[600], file_b[600];
@@ -593,8 +623,32 @@ static void test_state(void) {
            "log says the file is gone and the default model is used");
   EV_CHECK(strstr(host_last_status(h4)->path, "emovox-default.safetensors") != NULL,
            "default model running: %s", host_last_status(h4)->path);
-  EV_CHECK(host_output(h4, EMOVOX_STATUS) == EMOVOX_STATUS_OK, "status ok on the default");
+  /* Users see it too: the status output says "load error" and the notify text (what the UI
+   * shows) names the missing file and the stand-in. */
+  char gone[700];
+  snprintf(gone, sizeof gone, "%s/voice.safetensors", dir_c);
+  check_fallback_reported(h4, gone, "restore");
+  /* Choosing a file clears it. */
+  host_send_set_model(h4, file_a);
+  run_mono(h4, silence, out, 256);
+  run_mono(h4, silence, out, 256);
+  EV_CHECK(host_output(h4, EMOVOX_STATUS) == EMOVOX_STATUS_OK &&
+               !strcmp(host_last_status(h4)->text, "ok"),
+           "a chosen file clears the message: status %.0f, \"%s\"", host_output(h4, EMOVOX_STATUS),
+           host_last_status(h4)->text);
   host_free(h4);
+
+  /* The same through the worker (state:threadSafeRestore). */
+  lv2_host *h5 = host_new(EMOVOX_URI_MONO, 48000, 256);
+  run_mono(h5, silence, out, 256);
+  host_copy_state(h5, h);
+  host_clear_log(h5);
+  EV_CHECK(host_restore_state(h5, dir_c, true) == 0, "thread-safe restore with a missing file");
+  run_mono(h5, silence, out, 256); /* installed after this run */
+  run_mono(h5, silence, out, 256); /* announced in this one */
+  EV_CHECK(strstr(host_log(h5), "gone") != NULL, "log line: %s", host_log(h5));
+  check_fallback_reported(h5, gone, "thread-safe restore");
+  host_free(h5);
   host_free(h3);
   host_free(h2);
   host_free(h);
