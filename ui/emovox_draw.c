@@ -19,12 +19,30 @@ static emovox_rect rect(double x, double y, double w, double h) {
 
 /* ---------------------------------------------------------------- layout */
 
-static void layout_bars(emovox_layout *l, emovox_rect area, int with_text) {
+const char *const emovox_emotion_short[EMOVOX_VIEW_N] = {"NEU", "CAL", "HAP", "SAD",
+                                                         "ANG", "FEA", "DIS", "SUR"};
+
+enum { BAR_TEXT_NONE, BAR_TEXT_SHORT, BAR_TEXT_FULL };
+
+/* Bars in eight rows of `area`. FULL: name left, value right; SHORT: a narrow column with the
+ * abbreviation (strip layouts, where rows are a few pixels high), so that a bar is never just a
+ * colour. */
+static void layout_bars(emovox_layout *l, emovox_rect area, int text) {
   double s = l->scale;
   double row = area.h / EMOVOX_VIEW_N;
-  double label_w = with_text ? clampd(row * 4.6, 48 * s, 86 * s) : 0;
-  double value_w = with_text ? clampd(row * 2.4, 28 * s, 44 * s) : 0;
-  double gap = with_text ? 6 * s : 0;
+  double label_w = 0, value_w = 0, gap = 0;
+  if (text == BAR_TEXT_FULL) {
+    label_w = clampd(row * 4.6, 48 * s, 86 * s);
+    value_w = clampd(row * 2.4, 28 * s, 44 * s);
+    gap = 6 * s;
+    l->label_font = l->font;
+  } else if (text == BAR_TEXT_SHORT) {
+    /* Text as tall as the row allows: three capitals of DejaVu Sans are about 2.1 em wide. */
+    l->label_font = fmin(l->font, row * 1.05);
+    label_w = ceil(l->label_font * 2.2);
+    gap = 3 * s;
+    l->short_labels = 1;
+  }
   double bar_w = area.w - label_w - value_w - 2 * gap;
   double bar_h = row >= 8 * s ? row * 0.68 : row * 0.8;
   for (int i = 0; i < EMOVOX_VIEW_N; i++) {
@@ -56,7 +74,10 @@ void emovox_layout_compute(emovox_layout *l, int w, int h, double scale) {
     l->voice = rect(pad, pad + H - meter_h, left, meter_h);
     double row = H / EMOVOX_VIEW_N;
     emovox_rect area = rect(pad + left + 6 * s, pad, W - left - 6 * s, H);
-    layout_bars(l, area, row >= 11 * s && area.w >= 150 * s);
+    int text = row >= 11 * s && area.w >= 150 * s ? BAR_TEXT_FULL
+               : row >= 5 * s                     ? BAR_TEXT_SHORT
+                                                  : BAR_TEXT_NONE;
+    layout_bars(l, area, text);
     return;
   }
 
@@ -105,7 +126,7 @@ void emovox_layout_compute(emovox_layout *l, int w, int h, double scale) {
   }
   double row = body_h / EMOVOX_VIEW_N;
   l->font = clampd(row * 0.5, 8 * s, 15 * s);
-  layout_bars(l, rect(pad, y, bars_w, body_h), 1);
+  layout_bars(l, rect(pad, y, bars_w, body_h), BAR_TEXT_FULL);
 }
 
 int emovox_layout_hit_control(const emovox_layout *l, double x, double y) {
@@ -329,7 +350,10 @@ static void draw_bars(cairo_t *cr, const emovox_layout *l, const emovox_view_sta
       set_rgb(cr, emovox_palette[i], 1);
       if (!is_dom)
         set_grey(cr, 0.82, 1);
-      text_in(cr, l->labels[i], emovox_emotion_names[i], l->font, is_dom, ALIGN_LEFT);
+      const char *name = l->short_labels ? emovox_emotion_short[i] : emovox_emotion_names[i];
+      text_in(cr, l->labels[i], name, l->label_font, is_dom, ALIGN_LEFT);
+      if (l->values[i].w <= 0)
+        continue;
       char buf[16];
       snprintf(buf, sizeof buf, "%.2f", s->prob[i]);
       set_grey(cr, 0.7, 1);
@@ -435,6 +459,115 @@ static void draw_problem(cairo_t *cr, const emovox_layout *l, const emovox_view_
   text_wrapped(cr, rect(r.x + pad, r.y + pad * 0.5, r.w - 2 * pad, r.h - pad), buf, fs);
 }
 
+/* The history's caption band (title, legend, time labels) and its plot below. */
+static double history_caption_font(const emovox_layout *l) {
+  return clampd(l->history.h * 0.2, 7 * l->scale, 11 * l->scale);
+}
+
+void emovox_history_areas(const emovox_layout *l, emovox_rect *caption, emovox_rect *plot) {
+  emovox_rect r = l->history;
+  double cap = r.w > 0 ? ceil(history_caption_font(l) * 1.35) : 0;
+  *caption = rect(r.x, r.y, r.w, cap);
+  *plot = rect(r.x, r.y + cap, r.w, r.h - cap);
+}
+
+/* Every column of speech is at least this tall, so a segment's name written in this band sits
+ * on its colour whatever the confidence. */
+double emovox_history_name_band(const emovox_layout *l) {
+  emovox_rect caption, plot;
+  emovox_history_areas(l, &caption, &plot);
+  return floor(fmin(plot.h * 0.5, fmax(plot.h * 0.2, 11 * l->scale)));
+}
+
+/* Dark or light text, whichever contrasts more with the colour (WCAG relative luminance). */
+static void set_text_on(cairo_t *cr, const unsigned char c[3]) {
+  double lum = 0;
+  const double weight[3] = {0.2126, 0.7152, 0.0722};
+  for (int k = 0; k < 3; k++) {
+    double v = c[k] / 255.0;
+    lum += weight[k] * (v <= 0.04045 ? v / 12.92 : pow((v + 0.055) / 1.055, 2.4));
+  }
+  /* contrast with black (L + 0.05) / 0.05 vs with white 1.05 / (L + 0.05): equal at L = 0.179 */
+  if (lum > 0.179)
+    set_rgb(cr, emovox_background, 1);
+  else
+    set_grey(cr, 1, 1);
+}
+
+static double text_w(cairo_t *cr, const char *text, double size) {
+  cairo_select_font_face(cr, FONT, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+  cairo_set_font_size(cr, size);
+  cairo_text_extents_t te;
+  cairo_text_extents(cr, text, &te);
+  return te.x_advance;
+}
+
+/* Each run of one emotion gets its name (or abbreviation) where it fits, in the name band. */
+static void draw_segment_names(cairo_t *cr, const emovox_layout *l, const emovox_view_state *s,
+                               emovox_rect plot, double col) {
+  double sc = l->scale, band = emovox_history_name_band(l);
+  double fs = fmin(band * 0.85, 11 * sc);
+  if (fs < 6 * sc)
+    return;
+  int d, run_d = -1, run_start = 0;
+  float c;
+  for (int age = 0; age <= s->hist_count; age++) {
+    if (age < s->hist_count && emovox_view_history(s, age, &d, &c) && d == run_d)
+      continue;
+    if (age == s->hist_count)
+      d = -1;
+    if (run_d >= 0) { /* the run of ages [run_start, age) ends here */
+      double x1 = plot.x + plot.w - run_start * col, x0 = plot.x + plot.w - age * col;
+      double room = x1 - x0 - 4 * sc;
+      const char *name = emovox_emotion_names[run_d];
+      if (text_w(cr, name, fs) > room)
+        name = emovox_emotion_short[run_d];
+      if (text_w(cr, name, fs) <= room) {
+        set_text_on(cr, emovox_palette[run_d]);
+        text_core(cr, rect(x0, plot.y + plot.h - band, x1 - x0, band), name, fs, 0, ALIGN_CENTER,
+                  0);
+      }
+    }
+    run_d = d;
+    run_start = age;
+  }
+}
+
+/* The colours present in the history, each as a swatch and its name (abbreviated with
+ * `short_names`), placed in order into the free spans [x0, x1) of the caption band, an entry
+ * never straddling two. Returns how many entries fit; draws them if `draw`. */
+typedef struct span {
+  double x0, x1;
+} span;
+static int legend(cairo_t *cr, const emovox_layout *l, const int present[EMOVOX_VIEW_N],
+                  emovox_rect caption, const span *spans, int n_spans, double fs, int short_names,
+                  int draw) {
+  double sc = l->scale, sw = floor(fs * 0.75);
+  int k = 0, placed = 0;
+  double x = n_spans > 0 ? spans[0].x0 : 0;
+  for (int i = 0; i < EMOVOX_VIEW_N && k < n_spans; i++) {
+    if (!present[i])
+      continue;
+    const char *name = short_names ? emovox_emotion_short[i] : emovox_emotion_names[i];
+    double w = sw + 3 * sc + text_w(cr, name, fs);
+    while (k < n_spans && x + w > spans[k].x1)
+      if (++k < n_spans)
+        x = fmax(x, spans[k].x0);
+    if (k == n_spans)
+      break;
+    if (draw) {
+      set_rgb(cr, emovox_palette[i], 1);
+      fill_rect(cr, rect(floor(x), floor(caption.y + (caption.h - sw) / 2), sw, sw));
+      set_grey(cr, 0.6, 1);
+      text_core(cr, rect(x + sw + 3 * sc, caption.y, w - sw - 3 * sc + 1, caption.h), name, fs, 0,
+                ALIGN_LEFT, 0);
+    }
+    placed++;
+    x += w + 8 * sc;
+  }
+  return placed;
+}
+
 static void draw_history(cairo_t *cr, const emovox_layout *l, const emovox_view_state *s) {
   emovox_rect r = l->history;
   if (r.w <= 0)
@@ -446,12 +579,13 @@ static void draw_history(cairo_t *cr, const emovox_layout *l, const emovox_view_
     draw_problem(cr, l, s);
     return;
   }
-  /* A caption band on top for the time labels, the columns below it. */
-  double fs = clampd(r.h * 0.2, 7 * sc, 11 * sc);
-  double cap = ceil(fs * 1.35);
-  emovox_rect plot = rect(r.x, r.y + cap, r.w, r.h - cap);
+  /* A caption band on top for the title, the legend and the time labels; the columns below. */
+  double fs = history_caption_font(l);
+  emovox_rect caption, plot;
+  emovox_history_areas(l, &caption, &plot);
+  double band = emovox_history_name_band(l);
   double col = r.w / EMOVOX_HISTORY_LEN;
-  int d;
+  int d, present[EMOVOX_VIEW_N] = {0};
   float c;
   /* Columns are narrower than a pixel on small screens: without antialiasing abutting columns
    * cover each pixel exactly once, so there are no blended seams between them. */
@@ -462,30 +596,61 @@ static void draw_history(cairo_t *cr, const emovox_layout *l, const emovox_view_
       break;
     if (d < 0)
       continue;
-    double hh = plot.h * (0.2 + 0.8 * clampd(c, 0, 1)); /* speech always shows */
+    present[d] = 1;
+    double hh = band + (plot.h - band) * clampd(c, 0, 1); /* speech always shows */
     double x = r.x + r.w - (age + 1) * col;
     set_rgb(cr, emovox_palette[d], 1);
     fill_rect(cr, rect(x, plot.y + plot.h - hh, col, hh));
   }
   cairo_restore(cr);
   /* Grid every 5 s, labelled every 10 s. */
+  double label_x[3] = {0}; /* centres of the "-10 s" and "-20 s" labels */
   for (int t = 5; t < 30; t += 5) {
     double x = floor(r.x + r.w - t * EMOVOX_HISTORY_HZ * col) + 0.5;
     set_grey(cr, 0, t % 10 ? 0.25 : 0.45);
     cairo_set_line_width(cr, 1);
     cairo_move_to(cr, x, plot.y);
-    cairo_line_to(cr, x, plot.y + plot.h);
+    cairo_line_to(cr, x, plot.y + plot.h - band); /* not through the segment names */
     cairo_stroke(cr);
-    if (t % 10 == 0) {
-      char buf[16];
-      snprintf(buf, sizeof buf, "-%d s", t);
-      set_grey(cr, 0.6, 1);
-      text_in(cr, rect(x - 20 * sc, r.y, 40 * sc, cap), buf, fs, 0, ALIGN_CENTER);
+    if (t % 10 == 0)
+      label_x[t / 10] = x;
+  }
+  draw_segment_names(cr, l, s, plot, col);
+
+  /* Legend of the colours in view, in the caption's free spans between the title and the time
+   * labels: full names if all fit, else abbreviations, else the "-20 s" label gives way (the
+   * grid still marks it); what fits then. The title is short: the time labels say how far back
+   * the history goes. */
+  const char *title = "history";
+  int n_present = 0;
+  for (int i = 0; i < EMOVOX_VIEW_N; i++)
+    n_present += present[i];
+  double half10 = text_w(cr, "-10 s", fs) / 2, half20 = text_w(cr, "-20 s", fs) / 2;
+  double m = 8 * sc, start_x = r.x + 3 * sc + text_w(cr, title, fs) + 12 * sc;
+  double now_x = r.x + r.w - 3 * sc - text_w(cr, "now", fs);
+  span with20[3] = {{start_x, label_x[2] - half20 - m},
+                    {label_x[2] + half20 + m, label_x[1] - half10 - m},
+                    {label_x[1] + half10 + m, now_x - m}};
+  span without20[2] = {{start_x, label_x[1] - half10 - m}, {label_x[1] + half10 + m, now_x - m}};
+  int drop20 = 0, short_names = 0;
+  if (legend(cr, l, present, caption, with20, 3, fs, 0, 0) < n_present) {
+    short_names = 1;
+    if (legend(cr, l, present, caption, with20, 3, fs, 1, 0) < n_present) {
+      drop20 = 1;
+      short_names = legend(cr, l, present, caption, without20, 2, fs, 0, 0) < n_present;
     }
   }
+  legend(cr, l, present, caption, drop20 ? without20 : with20, drop20 ? 2 : 3, fs, short_names, 1);
   set_grey(cr, 0.6, 1);
-  text_in(cr, rect(r.x + 3 * sc, r.y, 90 * sc, cap), "history (30 s)", fs, 0, ALIGN_LEFT);
-  text_in(cr, rect(r.x + r.w - 43 * sc, r.y, 40 * sc, cap), "now", fs, 0, ALIGN_RIGHT);
+  text_in(cr, rect(r.x + 3 * sc, r.y, 90 * sc, caption.h), title, fs, 0, ALIGN_LEFT);
+  for (int t = 10; t < 30; t += 10) {
+    if (t == 20 && drop20)
+      continue;
+    char buf[16];
+    snprintf(buf, sizeof buf, "-%d s", t);
+    text_in(cr, rect(label_x[t / 10] - 20 * sc, r.y, 40 * sc, caption.h), buf, fs, 0, ALIGN_CENTER);
+  }
+  text_in(cr, rect(r.x + r.w - 43 * sc, r.y, 40 * sc, caption.h), "now", fs, 0, ALIGN_RIGHT);
 }
 
 static void draw_sliders(cairo_t *cr, const emovox_layout *l, const emovox_view_state *s) {

@@ -29,6 +29,8 @@ typedef struct emovox_layout {
   emovox_rect confidence;                    /* confidence meter */
   emovox_rect voice;                         /* voice activity meter */
   emovox_rect labels[EMOVOX_VIEW_N];         /* emotion names next to the bars */
+  int short_labels;                          /* labels are 3-letter abbreviations (strip) */
+  double label_font;                         /* their font size in pixels */
   emovox_rect bars[EMOVOX_VIEW_N];           /* bar tracks: a value v fills [x, x + w * v] */
   emovox_rect values[EMOVOX_VIEW_N];         /* the numbers right of the bars */
   emovox_rect plane;                         /* arousal (up) / valence (right) plane */
@@ -50,6 +52,16 @@ double emovox_layout_control_pos(const emovox_layout *l, int ctrl, double x);
 extern const unsigned char emovox_palette[EMOVOX_VIEW_N][3];
 /* Background colour (components 0..255), for tests. */
 extern const unsigned char emovox_background[3];
+
+/* The 3-letter abbreviations written where a whole name does not fit ("NEU", "CAL", ...; no
+ * two alike, so sad and surprised stay apart; capitals read best at 6-8 px). */
+extern const char *const emovox_emotion_short[EMOVOX_VIEW_N];
+
+/* What the history draws, for tests: its caption band (title, legend, time labels) and plot. */
+void emovox_history_areas(const emovox_layout *l, emovox_rect *caption, emovox_rect *plot);
+/* Height of the band at the bottom of the history's plot where segment names are written (every
+ * column of speech covers it, whatever its confidence). */
+double emovox_history_name_band(const emovox_layout *l);
 
 /* Draws the whole meter into [0, w) x [0, h) of cr's user space, never outside. */
 void emovox_draw(cairo_t *cr, int w, int h, double scale, const emovox_view_state *s);

@@ -64,6 +64,10 @@ static void check_margin(cairo_surface_t *framed, const size_case *sc, const cha
 }
 
 /* Length of the run of the emotion's colour along the bar's middle row, from its left end. */
+static double clampd_t(double v, double lo, double hi) {
+  return v < lo ? lo : (v > hi ? hi : v);
+}
+
 static int bar_run(cairo_surface_t *sf, const emovox_rect *b, int emotion) {
   int y = (int)(b->y + b->h / 2), run = 0;
   for (int x = (int)ceil(b->x); x < (int)(b->x + b->w); x++) {
@@ -136,12 +140,245 @@ static void check_history(cairo_surface_t *sf, const emovox_layout *l, const cha
     int tick = HISTORY_TICKS - 1 - age;
     int e = history_emotion(tick);
     int x = (int)(r->x + r->w - (age + 0.5) * col);
-    int y = (int)(r->y + r->h - 3);
+    int y = (int)(r->y + r->h - emovox_history_name_band(l) - 3); /* above the segment names */
     rgb p = pixel_at(sf, x, y);
     EV_CHECK(colour_dist(p, emovox_palette[e]) <= 30,
              "%s: history %d ticks ago at x=%d shows (%d,%d,%d), expected %s", what, age, x, p.r,
              p.g, p.b, emovox_emotion_names[e]);
   }
+}
+
+/* Pixels of "ink" (text drawn in light grey or an emotion colour on the dark background). */
+static int count_ink(cairo_surface_t *sf, emovox_rect r) {
+  int n = 0;
+  for (int y = (int)r.y; y < (int)(r.y + r.h); y++)
+    for (int x = (int)r.x; x < (int)(r.x + r.w); x++) {
+      rgb c = pixel_at(sf, x, y);
+      n += c.r + c.g + c.b > 330;
+    }
+  return n;
+}
+
+/* Pixels that differ between two equally sized rectangles of a surface. */
+static int count_diff_at(cairo_surface_t *sf, emovox_rect a, emovox_rect b) {
+  int n = 0;
+  for (int y = 0; y < (int)a.h; y++)
+    for (int x = 0; x < (int)a.w; x++) {
+      rgb p = pixel_at(sf, (int)a.x + x, (int)a.y + y),
+          q = pixel_at(sf, (int)b.x + x, (int)b.y + y);
+      n += abs(p.r - q.r) + abs(p.g - q.g) + abs(p.b - q.b) > 90;
+    }
+  return n;
+}
+
+static cairo_surface_t *render(int w, int h, double scale, const emovox_view_state *s) {
+  cairo_surface_t *sf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
+  cairo_t *cr = cairo_create(sf);
+  emovox_draw(cr, w, h, scale, s);
+  cairo_destroy(cr);
+  cairo_surface_flush(sf);
+  return sf;
+}
+
+/* Length of the run of colour c along the middle row of r, from its left end. */
+static int run_of(cairo_surface_t *sf, emovox_rect r, const unsigned char c[3], int tol) {
+  int y = (int)(r.y + r.h / 2), run = 0;
+  for (int x = (int)ceil(r.x); x < (int)(r.x + r.w); x++) {
+    if (colour_dist(pixel_at(sf, x, y), c) > tol)
+      break;
+    run++;
+  }
+  return run;
+}
+
+/* Strip layouts: every bar has its (abbreviated) name, and no two names look alike. */
+static void check_strip_labels(int w, int h) {
+  emovox_view_state s;
+  make_state(&s, ST_RAMP);
+  emovox_view_update(&s, EMOVOX_DOMINANT, 0); /* all names in the same grey: only text differs */
+  emovox_layout l;
+  emovox_layout_compute(&l, w, h, 1.0);
+  cairo_surface_t *sf = render(w, h, 1.0, &s);
+  char name[64];
+  snprintf(name, sizeof name, "ui_strip_labels_%dx%d.png", w, h);
+  write_png(sf, name);
+  EV_CHECK(l.mode == EMOVOX_LAYOUT_STRIP, "%dx%d is a strip", w, h);
+  for (int i = 0; i < EMOVOX_VIEW_N; i++) {
+    EV_CHECK(l.labels[i].w >= 8 && l.labels[i].x + l.labels[i].w <= l.bars[i].x,
+             "%dx%d: bar %d has a name left of it (%gx%g)", w, h, i, l.labels[i].w, l.labels[i].h);
+    int ink = count_ink(sf, l.labels[i]);
+    EV_CHECK(ink >= 6, "%dx%d: the name of bar %d (%s) is written (%d px)", w, h, i,
+             l.short_labels ? emovox_emotion_short[i] : emovox_emotion_names[i], ink);
+    for (int j = 0; j < i; j++) {
+      int d = count_diff_at(sf, l.labels[i], l.labels[j]);
+      EV_CHECK(d >= 4, "%dx%d: names of bars %d and %d differ (%d px)", w, h, j, i, d);
+    }
+  }
+  cairo_surface_destroy(sf);
+}
+
+/* Ticks of history: `n` ticks of emotion e (-1: pause) at confidence 0.9. */
+static void feed(emovox_view_state *s, int e, int n) {
+  for (int t = 0; t < n; t++) {
+    float p[8];
+    for (int i = 0; i < 8; i++)
+      p[i] = e < 0 ? 0.0f : (i == e ? 0.9f : 0.1f / 7.0f);
+    set_probs(s, p);
+    emovox_view_update(s, EMOVOX_DOMINANT, (float)(1 + e));
+    emovox_view_update(s, EMOVOX_CONFIDENCE, e < 0 ? 0.0f : 0.9f);
+    emovox_view_tick(s);
+  }
+}
+
+/* The history's legend names exactly the colours in view, and each segment wide enough for a
+ * name carries one (a blip too narrow for any stays plain colour). */
+static void check_history_names(const size_case *sc) {
+  emovox_layout l;
+  emovox_layout_compute(&l, sc->w, sc->h, sc->scale);
+  if (l.history.w <= 0)
+    return;
+  char what[64];
+  snprintf(what, sizeof what, "%dx%d@%g", sc->w, sc->h, sc->scale);
+  emovox_rect caption, plot;
+  emovox_history_areas(&l, &caption, &plot);
+  double band = emovox_history_name_band(&l), col = l.history.w / EMOVOX_HISTORY_LEN;
+  double sw = floor(clampd_t(l.history.h * 0.2, 7 * sc->scale, 11 * sc->scale) * 0.75);
+
+  /* All eight in view (the history state cycles through them). */
+  emovox_view_state all;
+  make_state(&all, ST_HISTORY);
+  cairo_surface_t *sf = render(sc->w, sc->h, sc->scale, &all);
+  for (int e = 0; e < EMOVOX_VIEW_N; e++) {
+    int n = count_colour(sf, caption, emovox_palette[e], 20);
+    EV_CHECK(n >= sw * sw * 0.8, "%s: the legend shows %s (%d px of a %gx%g swatch)", what,
+             emovox_emotion_names[e], n, sw, sw);
+  }
+  /* Segments are 30 ticks, newest first from tick HISTORY_TICKS - 1; check the whole ones. */
+  for (int seg_end = HISTORY_TICKS % 30; seg_end + 30 <= EMOVOX_HISTORY_LEN; seg_end += 30) {
+    int e = history_emotion(HISTORY_TICKS - 1 - seg_end);
+    emovox_rect cell = {plot.x + plot.w - (seg_end + 30) * col + 2, plot.y + plot.h - band,
+                        30 * col - 4, band};
+    int text = 0;
+    for (int y = (int)cell.y; y < (int)(cell.y + cell.h); y++)
+      for (int x = (int)ceil(cell.x); x < (int)(cell.x + cell.w); x++)
+        text += colour_dist(pixel_at(sf, x, y), emovox_palette[e]) > 90;
+    EV_CHECK(text >= 8, "%s: the %s segment %d ticks ago carries its name (%d px)", what,
+             emovox_emotion_names[e], seg_end, text);
+  }
+  cairo_surface_destroy(sf);
+
+  /* Only sad and happy in view, with a 3-tick blip of anger: those three in the legend, no
+   * other colour; the blip is too narrow for a name. */
+  emovox_view_state two;
+  make_state(&two, ST_SILENCE);
+  feed(&two, 3, 60);
+  feed(&two, -1, 20);
+  feed(&two, 2, 50);
+  feed(&two, 4, 3);
+  feed(&two, 2, 40);
+  sf = render(sc->w, sc->h, sc->scale, &two);
+  char name[96];
+  snprintf(name, sizeof name, "ui_history_names_%dx%d_s%g.png", sc->w, sc->h, sc->scale);
+  write_png(sf, name);
+  for (int e = 0; e < EMOVOX_VIEW_N; e++) {
+    int n = count_colour(sf, caption, emovox_palette[e], 20);
+    int expect = e == 2 || e == 3 || e == 4;
+    EV_CHECK(expect ? n >= sw * sw * 0.8 : n == 0, "%s: legend %s %s (%d px)", what,
+             expect ? "shows" : "leaves out", emovox_emotion_names[e], n);
+  }
+  double bx = plot.x + plot.w - (40 + 3) * col; /* the blip: ages 40..42 */
+  int plain = 1;
+  for (int y = (int)(plot.y + plot.h - band); y < (int)(plot.y + plot.h); y++)
+    for (int x = (int)ceil(bx + 1); x < (int)(bx + 3 * col - 1); x++)
+      plain &= colour_dist(pixel_at(sf, x, y), emovox_palette[4]) <= 30;
+  EV_CHECK(plain, "%s: a 3-tick segment has no text over it", what);
+  cairo_surface_destroy(sf);
+}
+
+/* Peak hold: a tick in the bar's colour where the value was highest, held 1.5 s (15 ticks at
+ * 10 Hz) and then falling at 0.2 per second, while the bar itself shows the present value. */
+static void check_peak_hold(const size_case *sc) {
+  emovox_layout l;
+  emovox_layout_compute(&l, sc->w, sc->h, sc->scale);
+  char what[64];
+  snprintf(what, sizeof what, "%dx%d@%g peak", sc->w, sc->h, sc->scale);
+  const int e = 3; /* sad */
+  emovox_view_state s;
+  make_state(&s, ST_SILENCE);
+  emovox_view_update(&s, EMOVOX_PROB_FIRST + e, 0.8f);
+  emovox_view_update(&s, EMOVOX_PROB_FIRST + e, 0.3f);
+  const struct {
+    int ticks;
+    double peak; /* the documented behaviour, not the view's constants */
+  } steps[] = {{0, 0.8}, {15, 0.8}, {25, 0.8 - 0.2 * 1.0}, {100, -1}};
+  int done = 0;
+  for (size_t k = 0; k < sizeof steps / sizeof steps[0]; k++) {
+    for (; done < steps[k].ticks; done++)
+      emovox_view_tick(&s);
+    cairo_surface_t *sf = render(sc->w, sc->h, sc->scale, &s);
+    emovox_rect b = l.bars[e];
+    int y = (int)(b.y + b.h / 2);
+    /* Where the bar's colour is, right of the bar's own fill (0.3). */
+    int from = (int)ceil(b.x + b.w * 0.3) + 2, first = -1, last = -1;
+    for (int x = from; x < (int)(b.x + b.w); x++)
+      if (colour_dist(pixel_at(sf, x, y), emovox_palette[e]) <= 60) {
+        if (first < 0)
+          first = x;
+        last = x;
+      }
+    if (steps[k].peak < 0) {
+      EV_CHECK(first < 0, "%s: after %d ticks the peak has fallen to the bar (tick at %d)", what,
+               steps[k].ticks, first);
+    } else {
+      double expect = b.x + b.w * steps[k].peak;
+      EV_CHECK(first >= 0 && fabs((first + last + 1) / 2.0 - expect) <= 1.5 &&
+                   last - first + 1 <= 2 * sc->scale + 1,
+               "%s: after %d ticks the tick is at x %d..%d, expected around %.1f", what,
+               steps[k].ticks, first, last, expect);
+    }
+    EV_CHECK(abs(run_of(sf, b, emovox_palette[e], 60) - (int)lrint(b.w * 0.3)) <= 2,
+             "%s: the bar shows 0.3 under its peak", what);
+    cairo_surface_destroy(sf);
+  }
+}
+
+/* Confidence and voice meters: filled from the left in proportion, the confidence in the
+ * dominant emotion's colour and the voice activity in light grey. */
+static void check_meters(cairo_surface_t *sf, const emovox_layout *l, const emovox_view_state *s,
+                         const char *what) {
+  static const unsigned char light[3] = {217, 217, 217}; /* grey 0.85 */
+  EV_CHECK(l->confidence.w >= 20 && l->voice.w >= 20, "%s: meters have a size", what);
+  int conf = run_of(sf, l->confidence, emovox_palette[s->dominant], 40);
+  int voice = run_of(sf, l->voice, light, 20);
+  EV_CHECK(fabs(conf - l->confidence.w * s->confidence) <= 2, "%s: confidence %d px vs %.1f", what,
+           conf, l->confidence.w * s->confidence);
+  EV_CHECK(fabs(voice - l->voice.w * s->voice) <= 2, "%s: voice %d px vs %.1f", what, voice,
+           l->voice.w * s->voice);
+}
+
+/* The model line writes the model's name: another name changes its pixels, the same does not. */
+static void check_model_line(const size_case *sc) {
+  emovox_layout l;
+  emovox_layout_compute(&l, sc->w, sc->h, sc->scale);
+  if (l.status.w <= 0)
+    return;
+  char what[64];
+  snprintf(what, sizeof what, "%dx%d@%g model line", sc->w, sc->h, sc->scale);
+  emovox_view_state a, b, c;
+  make_state(&a, ST_ANGER);
+  b = a;
+  c = a;
+  snprintf(b.model_name, sizeof b.model_name, "%s", "speaker-xyz-2024");
+  cairo_surface_t *sa = render(sc->w, sc->h, sc->scale, &a);
+  cairo_surface_t *sb = render(sc->w, sc->h, sc->scale, &b);
+  cairo_surface_t *scc = render(sc->w, sc->h, sc->scale, &c);
+  int ink = count_ink(sa, l.status);
+  EV_CHECK(ink >= 40, "%s: text is drawn (%d px)", what, ink);
+  EV_CHECK(count_diff(sa, sb, l.status) > 30, "%s: another model name shows", what);
+  EV_CHECK(count_diff(sa, scc, l.status) == 0, "%s: same state, same pixels", what);
+  cairo_surface_destroy(sa);
+  cairo_surface_destroy(sb);
+  cairo_surface_destroy(scc);
 }
 
 /* A lively state for the README's picture: mixed probabilities and a history of speech turns
@@ -205,6 +442,8 @@ int main(void) {
       write_png(img[k], name);
       if (k == ST_ANGER || k == ST_RAMP || k == ST_SILENCE)
         check_bars(img[k], &l, &st[k], what);
+      if (k == ST_ANGER || k == ST_RAMP)
+        check_meters(img[k], &l, &st[k], what);
     }
 
     snprintf(what, sizeof what, "%dx%d@%g", sc->w, sc->h, sc->scale);
@@ -278,6 +517,14 @@ int main(void) {
     for (int k = 0; k < N_STATES; k++)
       cairo_surface_destroy(img[k]);
   }
+
+  for (int z = 0; z < N_SIZES; z++) {
+    check_history_names(&sizes[z]);
+    check_peak_hold(&sizes[z]);
+    check_model_line(&sizes[z]);
+  }
+  check_strip_labels(200, 60);
+  check_strip_labels(260, 120);
 
   /* HiDPI: 960x640 at scale 2 has the layout of 480x320 at scale 1, doubled. */
   emovox_layout a, b;
