@@ -168,6 +168,11 @@ int ev_arch_parse(const char *json, ev_arch *a, char *err, size_t errlen) {
       get_int(feat, "frame_stride", 1, 1, 64, &a->frame_stride, err, errlen) ||
       get_int(root, "window", 100, 1, 4096, &a->window, err, errlen))
     goto done;
+  /* the mel range: a model can stay below the band that resamplers shape (docs/features.md) */
+  if (json_is_number(v = json_object_get(feat, "fmin")))
+    a->features.fmin = (float)json_number_value(v);
+  if (json_is_number(v = json_object_get(feat, "fmax")))
+    a->features.fmax = (float)json_number_value(v);
   if (ev_feature_config_check(&a->features, err, errlen))
     goto done;
   json_t *inputs = json_object_get(feat, "inputs");
