@@ -1,5 +1,13 @@
 #!/usr/bin/env bash
 # Configures and builds Emovox into build/ (and, with --asan, build-asan/ with ASan+UBSan).
+if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then
+  cat <<'EOF'
+Usage: bash scripts/build.sh [--asan]
+  Configures (once) and builds build/ (installs to ~/.local and ~/.lv2); --asan also builds
+  build-asan/ with AddressSanitizer + UndefinedBehaviorSanitizer. CI=true adds --werror.
+EOF
+  exit 0
+fi
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WERROR=""

@@ -1,6 +1,15 @@
 #!/usr/bin/env bash
 # The main job: set up, build, install the plugin for this user (~/.lv2, tools in ~/.local/bin)
 # and analyse an example recording with the shipped model through the real plugin.
+if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then
+  cat <<'EOF'
+Usage: bash scripts/demo.sh [AUDIO_FILE]
+  Installs the Debian packages Emovox needs (apt-get, as root or with sudo), builds, installs
+  emovox.lv2 into ~/.lv2 and the tools into ~/.local/bin, then analyses AUDIO_FILE (default: a
+  RAVDESS recording from ../shared/corpora) with the shipped model; results land in out/.
+EOF
+  exit 0
+fi
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh

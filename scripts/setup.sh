@@ -1,5 +1,13 @@
 #!/usr/bin/env bash
 # Installs everything Emovox needs to build, test and run on Debian 12 (run as root or with sudo).
+if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then
+  cat <<'EOF'
+Usage: bash scripts/setup.sh
+  Installs the Debian 12 packages Emovox needs to build, test and run (apt-get; as root or with
+  sudo). Safe to run again.
+EOF
+  exit 0
+fi
 set -euo pipefail
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi

@@ -1,6 +1,14 @@
 #!/usr/bin/env bash
 # Sets up, builds (normal and ASan+UBSan), runs every test in both builds, runs each benchmark
 # briefly (figures printed, no times asserted) and ends with "N passed, N failed".
+if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then
+  cat <<'EOF'
+Usage: bash scripts/test.sh
+  Installs the packages, builds build/ (release) and build-asan/ (ASan+UBSan), runs every test in
+  both, runs each benchmark briefly (figures only) and ends with "N passed, N failed".
+EOF
+  exit 0
+fi
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
