@@ -221,8 +221,11 @@ static void cleanup(LV2_Handle instance) {
   emovox *self = (emovox *)instance;
   ev_analyzer_swap_model(self->analyzer, NULL);
   emovox_loaded_free(self->current_rt);
-  for (int i = 0; i < EMOVOX_MAX_RETIRED; i++)
-    emovox_loaded_free(self->retired[i]);
+  while (self->retired) {
+    emovox_loaded *next = self->retired->next_retired;
+    emovox_loaded_free(self->retired);
+    self->retired = next;
+  }
   ev_analyzer_free(self->analyzer);
   emovox_inline_free(self->inline_display);
   pthread_mutex_destroy(&self->state_lock);

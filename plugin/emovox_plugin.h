@@ -24,7 +24,6 @@
 #define EMOVOX_NAME_MAX    128
 #define EMOVOX_LABEL_MAX   32
 #define EMOVOX_MAX_LABELS  16
-#define EMOVOX_MAX_RETIRED 8
 #define EMOVOX_SCRATCH     256 /* samples per analysis chunk (stack-free downmix buffers) */
 
 /* A model ready to run: the weights, this instance's runtime for them, and copies of the
@@ -42,6 +41,9 @@ typedef struct emovox_loaded {
    * session's file is gone and the default stands in; installing it then shows this as a
    * load error, so the UI and the status output tell the user. */
   char note[EMOVOX_TEXT_MAX];
+  /* [audio] the next model in emovox.retired: the list is threaded through the models
+   * themselves, so retiring any number of them needs no room and never fails. */
+  struct emovox_loaded *next_retired;
 } emovox_loaded;
 
 typedef struct emovox_urids {
@@ -74,7 +76,7 @@ typedef struct emovox {
   ev_analyzer *analyzer;
   LV2_Atom_Forge forge, midi_forge;
   emovox_loaded *current_rt;                  /* the model run() uses (NULL: none) */
-  emovox_loaded *retired[EMOVOX_MAX_RETIRED]; /* waiting for room in the worker queue */
+  emovox_loaded *retired; /* replaced models waiting for room in the worker queue (a list) */
   int status;
   bool notify_pending;
   bool was_enabled;

@@ -74,25 +74,23 @@ void emovox_install(emovox *self, emovox_loaded *m) {
   atomic_store_explicit(&self->current, m, memory_order_release);
   emovox_status_for(self, m);
   if (old) {
-    /* If the worker queue is full, keep it and try again on the next run(). */
-    for (int i = 0; i < EMOVOX_MAX_RETIRED; i++)
-      if (!self->retired[i]) {
-        self->retired[i] = old;
-        break;
-      }
+    /* Freed by the worker. If its queue is full the model waits in the list, and run()
+     * tries again each cycle: nothing is dropped and nothing waits. */
+    old->next_retired = self->retired;
+    self->retired = old;
     emovox_flush_retired(self);
   }
 }
 
 void emovox_flush_retired(emovox *self) {
-  for (int i = 0; i < EMOVOX_MAX_RETIRED; i++) {
-    if (!self->retired[i])
-      continue;
-    model_msg msg = {JOB_FREE, self->retired[i]};
+  while (self->retired) {
+    /* Read before scheduling: a synchronous worker frees the model inside schedule_work. */
+    emovox_loaded *m = self->retired, *next = m->next_retired;
+    model_msg msg = {JOB_FREE, m};
     if (self->schedule->schedule_work(self->schedule->handle, sizeof msg, &msg) !=
         LV2_WORKER_SUCCESS)
-      return;
-    self->retired[i] = NULL;
+      return; /* the queue is full: the rest go on a later run() */
+    self->retired = next;
   }
 }
 

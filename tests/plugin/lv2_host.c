@@ -69,6 +69,9 @@ struct lv2_host {
   bool polling;
   atomic_uint job_w, job_r, resp_w, resp_r;
   atomic_bool poll_stop, poll_busy;
+  /* host_refuse_work: schedule_work answers "no space", as from a full queue. */
+  bool refuse_work;
+  int jobs_accepted;
   LV2_Options_Option options[5];
   int32_t min_block, max_block, nominal_block;
   float sample_rate;
@@ -232,9 +235,10 @@ void host_drain_worker(lv2_host *h) {
   pthread_mutex_unlock(&h->lock);
 }
 
-/* Synchronous worker: the job runs at once; its responses wait for the end of run(). */
-static LV2_Worker_Status schedule_work(LV2_Worker_Schedule_Handle handle, uint32_t size,
-                                       const void *data) {
+/* Hands the job to the polling or threaded worker; the synchronous worker runs it at once,
+ * and its responses wait for the end of run(). */
+static LV2_Worker_Status queue_work(LV2_Worker_Schedule_Handle handle, uint32_t size,
+                                    const void *data) {
   lv2_host *h = handle;
   if (!h->worker)
     return LV2_WORKER_ERR_UNKNOWN;
@@ -265,6 +269,16 @@ static LV2_Worker_Status schedule_work(LV2_Worker_Schedule_Handle handle, uint32
     return st;
   }
   return h->worker->work(lilv_instance_get_handle(h->instance), respond, h, size, data);
+}
+
+static LV2_Worker_Status schedule_work(LV2_Worker_Schedule_Handle handle, uint32_t size,
+                                       const void *data) {
+  lv2_host *h = handle;
+  if (h->refuse_work)
+    return LV2_WORKER_ERR_NO_SPACE;
+  LV2_Worker_Status st = queue_work(handle, size, data);
+  h->jobs_accepted += st == LV2_WORKER_SUCCESS;
+  return st;
 }
 
 static void deliver_responses(lv2_host *h) {
@@ -438,6 +452,12 @@ const char *host_log(const lv2_host *h) {
 }
 int host_work_calls(const lv2_host *h) {
   return h->work_calls;
+}
+int host_jobs_accepted(const lv2_host *h) {
+  return h->jobs_accepted;
+}
+void host_refuse_work(lv2_host *h, bool refuse) {
+  h->refuse_work = refuse;
 }
 void host_clear_log(lv2_host *h) {
   h->log_len = 0;

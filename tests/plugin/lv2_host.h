@@ -75,8 +75,12 @@ void host_use_worker_thread(lv2_host *h);
 void host_use_polling_worker(lv2_host *h);
 void host_drain_worker(lv2_host *h);
 
-/* Counts of worker calls (to check where loading happened). */
+/* Counts of worker calls (to check where loading happened), and of the jobs accepted. */
 int host_work_calls(const lv2_host *h);
+int host_jobs_accepted(const lv2_host *h);
+/* While on, schedule_work refuses every job with LV2_WORKER_ERR_NO_SPACE, as a host whose
+ * worker queue is full does. */
+void host_refuse_work(lv2_host *h, bool refuse);
 
 LV2_URID_Map *host_map(lv2_host *h);
 LilvInstance *host_instance(lv2_host *h);

@@ -459,12 +459,56 @@ static void check_swapped_model_used(const char *model) {
   free(audio);
 }
 
+/* Many swaps in quick succession while the worker queue refuses jobs: every replaced model
+ * still goes back to the worker to be freed (counted here; under ASan, LeakSanitizer checks
+ * that nothing leaks), and run() keeps running meanwhile. */
+static void check_rapid_swaps(const char *model) {
+  enum { ROUNDS = 5, PER_ROUND = 20 }; /* more than any fixed list of retired models */
+  const char *paths[2] = {model, test_default_model_path()};
+  lv2_host *h = host_new(EMOVOX_URI_MONO, 48000, 512);
+  if (!h)
+    return;
+  host_use_polling_worker(h);
+  static float silence[512], out[512];
+  const host_status *st = host_last_status(h);
+  run_mono(h, silence, out, 512);
+  const int accepted0 = host_jobs_accepted(h);
+  int requests = 0, installed = 0, sane = 1;
+  for (int round = 0; round < ROUNDS; round++) {
+    for (int i = 0; i < PER_ROUND; i++) /* alternating, so each load replaces a model */
+      host_send_set_model(h, paths[i % 2]);
+    requests += PER_ROUND;
+    run_mono(h, silence, out, 512); /* the loads are queued */
+    host_drain_worker(h);           /* and answered */
+    host_refuse_work(h, true);
+    int seen = st->seen;
+    for (int k = 0; k < 4; k++) { /* installs, retiring PER_ROUND models nowhere to go */
+      run_mono(h, silence, out, 512);
+      sane &= outputs_sane(h);
+    }
+    installed += st->seen > seen && !strcmp(st->path, paths[(PER_ROUND - 1) % 2]);
+    host_refuse_work(h, false);
+    run_mono(h, silence, out, 512); /* the retired models go to the worker now */
+    host_drain_worker(h);
+  }
+  const int accepted = host_jobs_accepted(h) - accepted0;
+  printf("swap: %d requests in %d bursts with the worker queue refusing: %d jobs accepted "
+         "(%d loads + %d frees expected)\n",
+         requests, ROUNDS, accepted, requests, requests);
+  EV_CHECK(installed == ROUNDS, "each burst's last model runs (%d of %d)", installed, ROUNDS);
+  EV_CHECK(accepted == 2 * requests, "every replaced model went back to the worker (%d jobs)",
+           accepted);
+  EV_CHECK(sane, "outputs sane while the queue refused");
+  host_free(h);
+}
+
 static void test_swap(void) {
   const char *model = test_model_path();
   EV_CHECK(model != NULL, "EMOVOX_TEST_MODEL names the tests' model");
   if (!model)
     return;
   check_swapped_model_used(model);
+  check_rapid_swaps(model);
   make_tmp();
   char other[512], corrupt[512], truncated[512], missing[512];
   snprintf(other, sizeof other, "%s/other.safetensors", tmp_root);
