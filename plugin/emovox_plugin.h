@@ -19,12 +19,12 @@
 #include "emovox_ports.h"
 #include "ev_analyzer.h"
 
-#define EMOVOX_PATH_MAX    4096
-#define EMOVOX_TEXT_MAX    256
-#define EMOVOX_NAME_MAX    128
-#define EMOVOX_LABEL_MAX   32
-#define EMOVOX_MAX_LABELS  16
-#define EMOVOX_SCRATCH     256 /* samples per analysis chunk (stack-free downmix buffers) */
+#define EMOVOX_PATH_MAX   4096
+#define EMOVOX_TEXT_MAX   256
+#define EMOVOX_NAME_MAX   128
+#define EMOVOX_LABEL_MAX  32
+#define EMOVOX_MAX_LABELS 16
+#define EMOVOX_SCRATCH    256 /* samples per analysis chunk (stack-free downmix buffers) */
 
 /* A model ready to run: the weights, this instance's runtime for them, and copies of the
  * strings the audio thread needs (so run() never looks into the model). Built and freed
@@ -75,8 +75,8 @@ typedef struct emovox {
   /* [audio] */
   ev_analyzer *analyzer;
   LV2_Atom_Forge forge, midi_forge;
-  emovox_loaded *current_rt;                  /* the model run() uses (NULL: none) */
-  emovox_loaded *retired; /* replaced models waiting for room in the worker queue (a list) */
+  emovox_loaded *current_rt; /* the model run() uses (NULL: none) */
+  emovox_loaded *retired;    /* replaced models waiting for room in the worker queue (a list) */
   int status;
   bool notify_pending;
   bool was_enabled;
