@@ -311,7 +311,14 @@ static void deliver_responses(lv2_host *h) {
   }
 }
 
+static char failed_log[LOG_BYTES]; /* what the plugin logged in the last failed host_new */
+
+const char *host_failed_log(void) {
+  return failed_log;
+}
+
 lv2_host *host_new(const char *plugin_uri, double rate, uint32_t max_block) {
+  failed_log[0] = '\0';
   lv2_host *h = calloc(1, sizeof *h);
   h->map = (LV2_URID_Map){h, map_uri};
   h->unmap = (LV2_URID_Unmap){h, unmap_uri};
@@ -386,6 +393,7 @@ lv2_host *host_new(const char *plugin_uri, double rate, uint32_t max_block) {
   h->instance = lilv_plugin_instantiate(h->plugin, rate, h->features);
   if (!h->instance) {
     fprintf(stderr, "host: cannot instantiate <%s> at %.0f Hz\n", plugin_uri, rate);
+    memcpy(failed_log, h->log_text, sizeof failed_log); /* the host goes, its log stays */
     host_free(h);
     return NULL;
   }

@@ -24,6 +24,8 @@ typedef struct lv2_host lv2_host;
 
 /* NULL (and a message on stderr) if the plugin cannot be found or instantiated. */
 lv2_host *host_new(const char *plugin_uri, double rate, uint32_t max_block);
+/* What the plugin logged while the last host_new failed to instantiate it ("" otherwise). */
+const char *host_failed_log(void);
 void host_free(lv2_host *h);
 LilvWorld *host_world(lv2_host *h);
 const LilvPlugin *host_plugin(lv2_host *h);

@@ -293,6 +293,14 @@ static void test_robust(void) {
   for (int r = 0; r < 2; r++) {
     lv2_host *none = host_new(EMOVOX_URI_MONO, unsupported[r], 1024);
     EV_CHECK(none == NULL, "instantiate refused at %.0f Hz", unsupported[r]);
+    /* The log line says what was refused (the rate, as the host gave it) and what works. */
+    char rate_text[32];
+    snprintf(rate_text, sizeof rate_text, "%.0f Hz", unsupported[r]);
+    const char *why = host_failed_log();
+    printf("robust: refused at %.0f Hz, log: %s", unsupported[r], why[0] ? why : "(nothing)\n");
+    EV_CHECK(strstr(why, "emovox: cannot run at") && strstr(why, rate_text) &&
+                 strstr(why, "8000..192000"),
+             "log line for the refused rate %.0f Hz: \"%s\"", unsupported[r], why);
     host_free(none);
   }
   const double rates[] = {8000, 11025, 16000, 22050, 32000, 44100, 88200, 176400, 192000};
