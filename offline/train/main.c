@@ -611,7 +611,7 @@ static char *provenance(session *s, const ev_run *run, const ev_metrics *val, si
   char rev[128];
   git_revision(rev, sizeof rev);
   json_object_set_new(o, "revision", json_string(rev));
-  json_object_set_new(o, "trainer", json_string("emovox-train 0.1.0"));
+  json_object_set_new(o, "trainer", json_string("emovox-train " EV_VERSION));
   json_object_set_new(o, "arch", json_string(s->arch.name));
   json_object_set_new(o, "seed", json_integer((json_int_t)s->c->train.seed));
   char aug[256];
