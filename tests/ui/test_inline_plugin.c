@@ -10,8 +10,12 @@
  *   test_inline_plugin steady   renders after one warm-up render (the display may be made on
  *                               first use): the render path itself is realtime-safe
  *   test_inline_plugin first    the very first render() after instantiate() as well: the
- *                               display must have been made in instantiate() */
+ *                               display must have been made in instantiate()
+ * In sanitized builds rt_guard cannot count: 'steady' then checks only the images (under ASan and
+ * UBSan) and 'first' skips. */
+#include <cairo.h>
 #include <dlfcn.h>
+#include <fontconfig/fontconfig.h>
 #include <lv2/atom/atom.h>
 #include <lv2/core/lv2.h>
 #include <lv2/urid/urid.h>
@@ -49,6 +53,7 @@ static LV2_Worker_Status schedule(LV2_Worker_Schedule_Handle h, uint32_t size, c
   return LV2_WORKER_ERR_NO_SPACE;
 }
 
+static int counting; /* rt_guard works (not a sanitized build) */
 static long draw_requests;
 static void queue_draw(LV2_Inline_Display_Handle h) {
   (void)h;
@@ -194,8 +199,8 @@ static void test_variant(void *lib, const char *uri, const char *bundle, int fir
   printf("%s: %ld renders during %zu samples: %lu non-realtime calls; %ld redraw requests; "
          "speech changed %zu of %zu bytes of the 200x100 image\n",
          uri, renders, end, calls, draw_requests, changed, silent_bytes);
-  EV_CHECK(calls == 0, "%s: render() made %lu non-realtime calls in %ld renders", uri, calls,
-           renders);
+  EV_CHECK(!counting || calls == 0, "%s: render() made %lu non-realtime calls in %ld renders", uri,
+           calls, renders);
   EV_CHECK(draw_requests > 0, "%s: run() asked for redraws through queue_draw", uri);
   EV_CHECK(silent && changed > silent_bytes / 50, "%s: the display follows the speech", uri);
   free(silent);
@@ -206,8 +211,11 @@ static void test_variant(void *lib, const char *uri, const char *bundle, int fir
 int main(int argc, char **argv) {
   int first = argc > 1 && !strcmp(argv[1], "first");
   const char *san = getenv("EMOVOX_SANITIZED");
-  if ((san && !strcmp(san, "1")) || !rt_guard_available())
+  counting = !(san && !strcmp(san, "1")) && rt_guard_available();
+  if (!counting && first)
     EV_SKIP("sanitized build: allocations cannot be counted");
+  if (!counting) /* the rest still runs the real render() under the sanitizers */
+    printf("note: sanitized build: render()'s calls are not counted\n");
   const char *root = getenv("EMOVOX_BUILD_ROOT");
   if (!root)
     hard_error("EMOVOX_BUILD_ROOT is not set");
@@ -223,7 +231,13 @@ int main(int argc, char **argv) {
     hard_error(dlerror());
   test_variant(lib, EMOVOX_URI_MONO, bundle, first, audio, s0, s1);
   test_variant(lib, EMOVOX_URI_STEREO, bundle, first, audio, s0, s1);
-  dlclose(lib);
+  /* No dlclose: unloading would also unload FFTW, whose planner keeps memory reachable only
+   * from its globals until exit (LeakSanitizer would then report it). */
+  (void)lib;
   free(audio);
+  /* Cairo's and fontconfig's caches (the display's text), for LeakSanitizer (the executable
+   * links both so that these calls reach the libraries the plugin uses). */
+  cairo_debug_reset_static_data();
+  FcFini();
   EV_TEST_END();
 }
