@@ -9,6 +9,7 @@
 
 #include <lv2/core/lv2_util.h>
 
+#include "emovox_inline_glue.h"
 #include "emovox_plugin.h"
 
 enum { IN_ENABLE, IN_RESPONSE, IN_GATE, IN_ADAPT, IN_CHANNEL, IN_CC_BASE };
@@ -82,6 +83,7 @@ static LV2_Handle instantiate(const LV2_Descriptor *descriptor, double rate,
     self->status = EMOVOX_STATUS_LOAD_ERROR;
     snprintf(self->status_text, sizeof self->status_text, "%s", err);
   }
+  emovox_inline_glue_init(self); /* the display is made here, never in render() */
   self->notify_pending = true;
   self->inline_data[0].dominant = -1; /* "no speech" until run() publishes */
   self->inline_data[0].status = self->status;
