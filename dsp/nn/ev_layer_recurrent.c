@@ -1,6 +1,6 @@
-/* gru, lstm and bilstm (both directions over a sliding window). PyTorch equations and gate
- * orders: GRU r, z, n; LSTM i, f, g, o. States are sanitised after every step (NaN/Inf and
- * denormals -> 0) so a bad frame cannot poison them for longer than that frame. */
+/* gru, lstm, and bilstm and bigru (both directions over a sliding window). PyTorch equations
+ * and gate orders: GRU r, z, n; LSTM i, f, g, o. States are sanitised after every step (NaN/Inf
+ * and denormals -> 0) so a bad frame cannot poison them for longer than that frame. */
 #include "ev_nn_internal.h"
 
 /* ---- GRU ----
@@ -25,35 +25,37 @@ static void gru_gates(int H, const float *gi, const float *gh, const float *h_pr
   }
 }
 
+void ev_gru_project(const ev_layer *l, int dir, const float *x, float *gi) {
+  int base = dir ? EV_P_REVERSE : 0;
+  memcpy(gi, l->params[base + EV_P_B_IH].data, sizeof(float) * 3 * (size_t)l->hidden);
+  ev_matvec_acc(gi, l->params[base + EV_P_W_IH].data, 3 * l->hidden, l->in_dim, x);
+}
+
+void ev_gru_recur(const ev_layer *l, int dir, const float *gi, const float *h_prev, float *h,
+                  float *gh, float *cache_t) {
+  int H = l->hidden, base = dir ? EV_P_REVERSE : 0;
+  memcpy(gh, l->params[base + EV_P_B_HH].data, sizeof(float) * 3 * (size_t)H);
+  ev_matvec_acc(gh, l->params[base + EV_P_W_HH].data, 3 * H, H, h_prev);
+  gru_gates(H, gi, gh, h_prev, h, cache_t);
+}
+
 void ev_gru_cell(const ev_layer *l, const float *x, const float *h_prev, float *h, float *scratch,
                  float *cache_t) {
-  int H = l->hidden;
-  const float *Wih = l->params[EV_P_W_IH].data, *Whh = l->params[EV_P_W_HH].data;
-  const float *bih = l->params[EV_P_B_IH].data, *bhh = l->params[EV_P_B_HH].data;
-  float *gi = scratch, *gh = scratch + 3 * H;
-  memcpy(gi, bih, sizeof(float) * 3 * (size_t)H);
-  memcpy(gh, bhh, sizeof(float) * 3 * (size_t)H);
-  ev_matvec_acc(gi, Wih, 3 * H, l->in_dim, x);
-  ev_matvec_acc(gh, Whh, 3 * H, H, h_prev);
-  gru_gates(H, gi, gh, h_prev, h, cache_t);
+  ev_gru_project(l, 0, x, scratch);
+  ev_gru_recur(l, 0, scratch, h_prev, h, scratch + 3 * l->hidden, cache_t);
 }
 
 /* Step in two parts: the input projection W_ih x + b_ih into the state's gate area, then the
  * recurrent projection and the gates (bit-identical to ev_gru_cell). state: [h, gi (3H)]. */
 void ev_gru_step_part(const ev_layer *l, float *state, const float *in, float *out, float *scratch,
                       int part) {
-  int H = l->hidden;
-  float *gi = state + H;
+  float *gi = state + l->hidden;
   if (part == 0) {
-    memcpy(gi, l->params[EV_P_B_IH].data, sizeof(float) * 3 * (size_t)H);
-    ev_matvec_acc(gi, l->params[EV_P_W_IH].data, 3 * H, l->in_dim, in);
+    ev_gru_project(l, 0, in, gi);
     return;
   }
-  float *gh = scratch;
-  memcpy(gh, l->params[EV_P_B_HH].data, sizeof(float) * 3 * (size_t)H);
-  ev_matvec_acc(gh, l->params[EV_P_W_HH].data, 3 * H, H, state);
-  gru_gates(H, gi, gh, state, out, NULL);
-  memcpy(state, out, sizeof(float) * (size_t)H);
+  ev_gru_recur(l, 0, gi, state, out, scratch, NULL);
+  memcpy(state, out, sizeof(float) * (size_t)l->hidden);
 }
 
 /* cache: [T][r, z, n, hn, h] then 6H of cell scratch. */
@@ -159,9 +161,11 @@ void ev_bilstm_window(const ev_layer *l, const float *P, int start, int cap, int
  * about EV_PART_MACS multiply-adds. Same cells in the same order as ev_bilstm_window, so the
  * result is bit-identical to ev_layer_step. */
 #define EV_PART_MACS 16384
-int ev_bilstm_cells_per_part(const ev_layer *l) {
-  int per_cell = 4 * l->hidden * l->hidden;
+static int cells_per_part(int per_cell) {
   return per_cell >= EV_PART_MACS ? 1 : EV_PART_MACS / per_cell;
+}
+int ev_bilstm_cells_per_part(const ev_layer *l) {
+  return cells_per_part(4 * l->hidden * l->hidden);
 }
 
 void ev_bilstm_step_part(const ev_layer *l, float *state, const float *in, float *out,
@@ -205,5 +209,75 @@ void ev_bilstm_forward_seq(const ev_layer *l, int T, const float *in, float *out
   for (int t = 0; t < T; t++) {
     int s = t - l->window + 1 < 0 ? 0 : t - l->window + 1;
     ev_bilstm_window(l, cache + (size_t)s * 8 * H, 0, T, t - s + 1, out + t * 2 * H, scratch);
+  }
+}
+
+/* ---- BiGRU over a sliding window ----
+ * The bilstm design with GRU cells: output at frame t, window s..t (s = max(0, t - window + 1)),
+ * is [h_fwd, h_bwd], the forward GRU's last hidden state after x_s..x_t and the reverse GRU's
+ * after x_t..x_s, both from a zero state: torch.cat([h_n[0], h_n[1]]) of
+ * nn.GRU(bidirectional=True) applied to the window. Only W_ih x + b_ih can be computed once per
+ * frame and kept with the window (b_hn sits inside r * (W_hn h + b_hn), so b_hh is not folded
+ * in); the recurrent half runs again for every window. */
+void ev_bigru_window(const ev_layer *l, const float *G, int start, int cap, int L, float *out,
+                     float *scratch) {
+  int H = l->hidden;
+  size_t stride = 6 * (size_t)H;
+  float *hf = out, *hb = out + H; /* scratch: gh (3H) */
+  memset(out, 0, sizeof(float) * 2 * (size_t)H);
+  for (int k = 0; k < L; k++) /* forward direction: oldest to newest */
+    ev_gru_recur(l, 0, G + (size_t)((start + k) % cap) * stride, hf, hf, scratch, NULL);
+  for (int k = L - 1; k >= 0; k--) /* reverse direction: newest to oldest */
+    ev_gru_recur(l, 1, G + (size_t)((start + k) % cap) * stride + 3 * H, hb, hb, scratch, NULL);
+}
+
+int ev_bigru_cells_per_part(const ev_layer *l) {
+  return cells_per_part(3 * l->hidden * l->hidden);
+}
+
+/* Step in parts, as ev_bilstm_step_part: 2W cells in a fixed number of parts, the same cells in
+ * the same order as ev_bigru_window (bit-identical to ev_layer_step). The hidden states of both
+ * directions live in the state between parts. */
+void ev_bigru_step_part(const ev_layer *l, float *state, const float *in, float *out,
+                        float *scratch, int part) {
+  int H = l->hidden, W = l->window, cpp = ev_bigru_cells_per_part(l);
+  size_t stride = 6 * (size_t)H;
+  float *hf = state + EV_RING_HEADER + (size_t)W * stride, *hb = hf + H;
+  if (part == 0) {
+    float *slot = ev_ring_push(state, W, (int)stride, NULL);
+    ev_gru_project(l, 0, in, slot);
+    ev_gru_project(l, 1, in, slot + 3 * H);
+    memset(hf, 0, sizeof(float) * 2 * (size_t)H);
+  }
+  int L = (int)state[1], start = L < W ? 0 : (int)state[0];
+  const float *G = state + EV_RING_HEADER;
+  for (int c = part * cpp; c < (part + 1) * cpp && c < 2 * W; c++) {
+    if (c < W) {
+      if (c < L)
+        ev_gru_recur(l, 0, G + (size_t)((start + c) % W) * stride, hf, hf, scratch, NULL);
+      if (c == W - 1)
+        memcpy(out, hf, sizeof(float) * (size_t)H);
+    } else {
+      int m = c - W;
+      if (m < L)
+        ev_gru_recur(l, 1, G + (size_t)((start + L - 1 - m) % W) * stride + 3 * H, hb, hb, scratch,
+                     NULL);
+      if (c == 2 * W - 1)
+        memcpy(out + H, hb, sizeof(float) * (size_t)H);
+    }
+  }
+}
+
+/* cache: [T][Gf (3H), Gb (3H)] then 3H of window scratch. */
+void ev_bigru_forward_seq(const ev_layer *l, int T, const float *in, float *out, float *cache) {
+  size_t H = (size_t)l->hidden, D = (size_t)l->in_dim;
+  float *scratch = cache + (size_t)T * 6 * H;
+  for (int t = 0; t < T; t++) {
+    ev_gru_project(l, 0, in + t * D, cache + t * 6 * H);
+    ev_gru_project(l, 1, in + t * D, cache + t * 6 * H + 3 * H);
+  }
+  for (int t = 0; t < T; t++) {
+    int s = t - l->window + 1 < 0 ? 0 : t - l->window + 1;
+    ev_bigru_window(l, cache + (size_t)s * 6 * H, 0, T, t - s + 1, out + t * 2 * H, scratch);
   }
 }

@@ -6,8 +6,8 @@
 #include "ev_nn_internal.h"
 
 static const char *const kind_names[EV_LAYER_KIND_COUNT] = {
-    "dense",     "conv1d",     "gru",      "lstm",     "bilstm",
-    "layernorm", "activation", "meanpool", "attnpool", "softmax"};
+    "dense",      "conv1d",   "gru",      "lstm",    "bilstm", "layernorm",
+    "activation", "meanpool", "attnpool", "softmax", "bigru"};
 static const char *const act_names[EV_ACT_COUNT] = {"linear", "relu", "gelu", "tanh", "sigmoid"};
 
 const char *ev_layer_kind_name(ev_layer_kind kind) {
@@ -106,16 +106,16 @@ int ev_layer_init(ev_layer *l, const ev_layer_config *cfg, char *err, size_t err
     }
     l->out_dim = cfg->out_dim;
   }
-  if (cfg->kind == EV_LAYER_GRU || cfg->kind == EV_LAYER_LSTM || cfg->kind == EV_LAYER_BILSTM) {
+  int bidir = cfg->kind == EV_LAYER_BILSTM || cfg->kind == EV_LAYER_BIGRU;
+  if (cfg->kind == EV_LAYER_GRU || cfg->kind == EV_LAYER_LSTM || bidir) {
     if (cfg->hidden < 1 || cfg->hidden > EV_MAX_DIM / 4) {
       snprintf(msg, sizeof msg, "%s: hidden must be 1..%d", kn, EV_MAX_DIM / 4);
       return fail(err, errlen, msg, cfg->hidden);
     }
     l->hidden = cfg->hidden;
-    l->out_dim = cfg->kind == EV_LAYER_BILSTM ? 2 * cfg->hidden : cfg->hidden;
+    l->out_dim = bidir ? 2 * cfg->hidden : cfg->hidden;
   }
-  if (cfg->kind == EV_LAYER_BILSTM || cfg->kind == EV_LAYER_ATTNPOOL ||
-      cfg->kind == EV_LAYER_MEANPOOL) {
+  if (bidir || cfg->kind == EV_LAYER_ATTNPOOL || cfg->kind == EV_LAYER_MEANPOOL) {
     int lo = cfg->kind == EV_LAYER_MEANPOOL ? 0 : 1;
     if (cfg->window < lo || cfg->window > EV_LAYER_MAX_WINDOW) {
       snprintf(msg, sizeof msg, "%s: window must be %d..%d frames", kn, lo, EV_LAYER_MAX_WINDOW);
@@ -150,6 +150,10 @@ int ev_layer_init(ev_layer *l, const ev_layer_config *cfg, char *err, size_t err
   case EV_LAYER_BILSTM:
     add_recurrent_params(l, 4, 0);
     add_recurrent_params(l, 4, 1);
+    break;
+  case EV_LAYER_BIGRU:
+    add_recurrent_params(l, 3, 0);
+    add_recurrent_params(l, 3, 1);
     break;
   case EV_LAYER_LAYERNORM:
     if (!(cfg->eps > 0.0f && cfg->eps < 1.0f))
@@ -211,6 +215,9 @@ size_t ev_layer_state_floats(const ev_layer *l) {
   case EV_LAYER_BILSTM:
     /* projected inputs of both directions + the (h, c) pairs of a step in parts */
     return EV_RING_HEADER + W * 8 * H + 4 * H;
+  case EV_LAYER_BIGRU:
+    /* input projections of both directions + the two hidden states of a step in parts */
+    return EV_RING_HEADER + W * 6 * H + 2 * H;
   case EV_LAYER_MEANPOOL:
     /* ring of fixed-point frames and their sums (int64 = 2 floats), or (count, running mean) */
     return W ? EV_RING_HEADER + 2 * W * D + 2 * D : 1 + D;
@@ -230,6 +237,8 @@ size_t ev_layer_scratch_floats(const ev_layer *l) {
     return 4 * H;
   case EV_LAYER_BILSTM:
     return 6 * H; /* gates + the two cell states */
+  case EV_LAYER_BIGRU:
+    return 3 * H; /* the recurrent projection W_hh h + b_hh */
   case EV_LAYER_ATTNPOOL:
     return (size_t)l->window;
   default:
@@ -270,6 +279,15 @@ void ev_layer_step(const ev_layer *l, float *state, const float *in, float *out,
     ev_bilstm_window(l, state + EV_RING_HEADER, start, W, L, out, scratch);
     break;
   }
+  case EV_LAYER_BIGRU: {
+    float *slot = ev_ring_push(state, l->window, 6 * H, NULL);
+    ev_gru_project(l, 0, in, slot);
+    ev_gru_project(l, 1, in, slot + 3 * H);
+    int W = l->window, L = (int)state[1];
+    int start = L < W ? 0 : (int)state[0];
+    ev_bigru_window(l, state + EV_RING_HEADER, start, W, L, out, scratch);
+    break;
+  }
   case EV_LAYER_LAYERNORM:
     ev_layernorm_frame(l, in, out, NULL);
     break;
@@ -301,6 +319,10 @@ int ev_layer_step_parts(const ev_layer *l) {
     int cpp = ev_bilstm_cells_per_part(l);
     return (2 * l->window + cpp - 1) / cpp;
   }
+  case EV_LAYER_BIGRU: {
+    int cpp = ev_bigru_cells_per_part(l);
+    return (2 * l->window + cpp - 1) / cpp;
+  }
   case EV_LAYER_DENSE:
   case EV_LAYER_CONV1D:
     return l->out_dim >= 2 && ev_layer_step_flops(l) > EV_SPLIT_MACS ? 2 : 1;
@@ -315,6 +337,8 @@ void ev_layer_step_part(const ev_layer *l, float *state, const float *in, float 
                         float *scratch, int part) {
   if (l->kind == EV_LAYER_BILSTM)
     ev_bilstm_step_part(l, state, in, out, scratch, part);
+  else if (l->kind == EV_LAYER_BIGRU)
+    ev_bigru_step_part(l, state, in, out, scratch, part);
   else if (ev_layer_step_parts(l) == 1) {
     if (part == 0)
       ev_layer_step(l, state, in, out, scratch);
@@ -341,6 +365,8 @@ double ev_layer_step_flops(const ev_layer *l) {
     return 4 * H * (D + H);
   case EV_LAYER_BILSTM:
     return 2 * 4 * H * D + W * 2 * 4 * H * H;
+  case EV_LAYER_BIGRU:
+    return 2 * 3 * H * D + W * 2 * 3 * H * H;
   case EV_LAYER_LAYERNORM:
   case EV_LAYER_ACTIVATION:
   case EV_LAYER_SOFTMAX:
@@ -366,6 +392,8 @@ size_t ev_layer_cache_floats(const ev_layer *l, int T) {
     return t * 6 * H + 4 * H; /* i, f, g, o, c, h per frame + projection */
   case EV_LAYER_BILSTM:
     return t * 8 * H + 6 * H; /* projections of both directions per frame + window scratch */
+  case EV_LAYER_BIGRU:
+    return t * 6 * H + 3 * H; /* input projections of both directions per frame + scratch */
   case EV_LAYER_LAYERNORM:
     return 2 * t; /* mean, 1/std per frame */
   case EV_LAYER_ATTNPOOL:
@@ -396,6 +424,9 @@ void ev_layer_forward_seq(const ev_layer *l, int T, const float *in, float *out,
     break;
   case EV_LAYER_BILSTM:
     ev_bilstm_forward_seq(l, T, in, out, cache);
+    break;
+  case EV_LAYER_BIGRU:
+    ev_bigru_forward_seq(l, T, in, out, cache);
     break;
   case EV_LAYER_LAYERNORM:
     for (int t = 0; t < T; t++)

@@ -24,7 +24,7 @@
 extern "C" {
 #endif
 
-#define EV_LAYER_MAX_PARAMS 8    /* bilstm: 4 forward + 4 reverse */
+#define EV_LAYER_MAX_PARAMS 8    /* bilstm, bigru: 4 forward + 4 reverse */
 #define EV_LAYER_MAX_WINDOW 4096 /* frames; larger windows are refused by ev_layer_init() */
 
 typedef enum ev_layer_kind {
@@ -38,6 +38,7 @@ typedef enum ev_layer_kind {
   EV_LAYER_MEANPOOL,   /* "meanpool"   window 0 = everything since reset */
   EV_LAYER_ATTNPOOL,   /* "attnpool"   window >= 1 */
   EV_LAYER_SOFTMAX,    /* "softmax"    */
+  EV_LAYER_BIGRU,      /* "bigru"      as bilstm, GRU cells (added last: numbers stay) */
   EV_LAYER_KIND_COUNT
 } ev_layer_kind;
 
@@ -72,8 +73,8 @@ typedef struct ev_layer_config {
   ev_activation activation; /* dense, conv1d, activation */
   int kernel;               /* conv1d (>= 1) */
   int dilation;             /* conv1d (>= 1) */
-  int hidden;               /* gru, lstm, bilstm: H (>= 1) */
-  int window;               /* bilstm, attnpool (>= 1), meanpool (>= 0; 0 = since reset) */
+  int hidden;               /* gru, lstm, bilstm, bigru: H (>= 1) */
+  int window;               /* bilstm, bigru, attnpool (>= 1), meanpool (>= 0; 0 = since reset) */
   float eps;                /* layernorm (> 0) */
 } ev_layer_config;
 
@@ -120,10 +121,10 @@ double ev_layer_step_flops(const ev_layer *l);
  * frame's work over time (docs/ARCHITECTURE.md, "Work spreading"). Calling
  * ev_layer_step_part(..., part) for part = 0, 1, ..., parts-1 in order (same in, out, state;
  * nothing else may step this state in between; scratch need not be preserved) gives exactly
- * ev_layer_step's result; out is complete after the last part. Only bilstm has more than one
- * part (its window recomputation, ~16k multiply-adds per part); every other kind does all its
- * work in part 0. The number of parts is fixed for a layer (it does not depend on the time
- * since reset). Realtime-safe. */
+ * ev_layer_step's result; out is complete after the last part. bilstm and bigru have several
+ * parts (their window recomputation, ~16k multiply-adds per part); large dense, conv1d and gru
+ * steps have two; every other kind does all its work in part 0. The number of parts is fixed for a
+ * layer (it does not depend on the time since reset). Realtime-safe. */
 int ev_layer_step_parts(const ev_layer *l);
 void ev_layer_step_part(const ev_layer *l, float *state, const float *in, float *out,
                         float *scratch, int part);

@@ -268,6 +268,13 @@ void ev_gru_step_part(const ev_layer *l, float *state, const float *in, float *o
 /* GRU: scratch 6H. cache per frame (may be NULL): r, z, n, hn (= W_hn h + b_hn), h. */
 void ev_gru_cell(const ev_layer *l, const float *x, const float *h_prev, float *h, float *scratch,
                  float *cache_t);
+/* GRU pieces, shared by gru and bigru (ev_gru_cell is project then recur). gi = W_ih x + b_ih
+ * (3H, gate order r,z,n). The recurrent half computes gh = W_hh h_prev + b_hh into gh (3H) and
+ * the gates from gi and gh, writes h (may alias h_prev) and, if cache_t is not NULL, the cache
+ * record above. dir: 0 forward params, 1 the _reverse params. */
+void ev_gru_project(const ev_layer *l, int dir, const float *x, float *gi);
+void ev_gru_recur(const ev_layer *l, int dir, const float *gi, const float *h_prev, float *h,
+                  float *gh, float *cache_t);
 void ev_gru_forward_seq(const ev_layer *l, int T, const float *in, float *out, float *cache);
 /* LSTM pieces, shared by lstm and bilstm. P = W_ih x + b_ih + b_hh (4H, gate order i,f,g,o).
  * The cell writes the activated gates i,f,g,o into gates (4H) and h, c (aliasing h_prev/c_prev
@@ -287,6 +294,15 @@ int ev_bilstm_cells_per_part(const ev_layer *l);
 void ev_bilstm_step_part(const ev_layer *l, float *state, const float *in, float *out,
                          float *scratch, int part);
 void ev_bilstm_forward_seq(const ev_layer *l, int T, const float *in, float *out, float *cache);
+/* BiGRU, the same design: frame k (0 = oldest) of the window has its input projections Gf (3H)
+ * then Gb (3H) at G + ((start + k) % cap) * 6H. Writes [h_fwd, h_bwd] (2H) to out. scratch: 3H.
+ * The streaming state is [ring header, W * 6H projections, h_fwd, h_bwd]. */
+void ev_bigru_window(const ev_layer *l, const float *G, int start, int cap, int L, float *out,
+                     float *scratch);
+int ev_bigru_cells_per_part(const ev_layer *l);
+void ev_bigru_step_part(const ev_layer *l, float *state, const float *in, float *out,
+                        float *scratch, int part);
+void ev_bigru_forward_seq(const ev_layer *l, int T, const float *in, float *out, float *cache);
 
 void ev_layernorm_frame(const ev_layer *l, const float *x, float *y, float *mean_rstd);
 void ev_softmax_frame(int n, const float *x, float *y);

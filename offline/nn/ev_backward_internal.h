@@ -16,6 +16,8 @@ int ev_lstm_backward(const ev_layer *l, int T, const float *in, const float *cac
                      const float *dout, float *din, float *const *dp);
 int ev_bilstm_backward(const ev_layer *l, int T, const float *in, const float *cache,
                        const float *dout, float *din, float *const *dp);
+int ev_bigru_backward(const ev_layer *l, int T, const float *in, const float *cache,
+                      const float *dout, float *din, float *const *dp);
 int ev_layernorm_backward(const ev_layer *l, int T, const float *in, const float *cache,
                           const float *dout, float *din, float *const *dp);
 void ev_activation_backward(const ev_layer *l, int T, const float *in, const float *dout,

@@ -13,9 +13,10 @@ int ev_layer_backward_seq(const ev_layer *l, int T, const float *in, const float
   /* Families accumulate into din; give them a zeroed one (a private one if none was given,
    * because recurrent layers need the input gradient path anyway). */
   float *dx = din;
-  if (!dx && (l->kind == EV_LAYER_GRU || l->kind == EV_LAYER_LSTM || l->kind == EV_LAYER_BILSTM ||
-              l->kind == EV_LAYER_ATTNPOOL || l->kind == EV_LAYER_LAYERNORM ||
-              l->kind == EV_LAYER_DENSE || l->kind == EV_LAYER_CONV1D)) {
+  if (!dx &&
+      (l->kind == EV_LAYER_GRU || l->kind == EV_LAYER_LSTM || l->kind == EV_LAYER_BILSTM ||
+       l->kind == EV_LAYER_BIGRU || l->kind == EV_LAYER_ATTNPOOL || l->kind == EV_LAYER_LAYERNORM ||
+       l->kind == EV_LAYER_DENSE || l->kind == EV_LAYER_CONV1D)) {
     dx = malloc(sizeof(float) * n_in);
     if (!dx)
       return -1;
@@ -40,6 +41,9 @@ int ev_layer_backward_seq(const ev_layer *l, int T, const float *in, const float
     break;
   case EV_LAYER_BILSTM:
     rc = ev_bilstm_backward(l, T, in, cache, dout, dx, dp);
+    break;
+  case EV_LAYER_BIGRU:
+    rc = ev_bigru_backward(l, T, in, cache, dout, dx, dp);
     break;
   case EV_LAYER_LAYERNORM:
     rc = ev_layernorm_backward(l, T, in, cache, dout, dx, dp);
