@@ -136,8 +136,8 @@ static int parse_layer(json_t *o, int idx, int is_last_weighted, int out_default
   if (kind < 0)
     return ev_fail(err, errlen,
                    "%s: unknown layer type \"%.40s\" (known: dense, conv1d, gru, lstm, bilstm, "
-                   "layernorm, activation, meanpool, attnpool, softmax); this model needs a newer "
-                   "Emovox",
+                   "bigru, layernorm, activation, meanpool, attnpool, softmax); this model needs a "
+                   "newer Emovox",
                    where, json_string_value(type));
   if (check_keys(o, allowed, where, err, errlen))
     return -1;
@@ -244,6 +244,7 @@ static char *architecture_text(const ev_model *m) {
       json_object_set_new(o, "hidden", json_integer(l->hidden));
       break;
     case EV_LAYER_BILSTM:
+    case EV_LAYER_BIGRU:
       json_object_set_new(o, "hidden", json_integer(l->hidden));
       json_object_set_new(o, "window", json_integer(l->window));
       break;

@@ -59,7 +59,7 @@ double ev_net_step_flops(const ev_net *net) {
 }
 
 static int is_recurrent(ev_layer_kind k) {
-  return k == EV_LAYER_GRU || k == EV_LAYER_LSTM || k == EV_LAYER_BILSTM;
+  return k == EV_LAYER_GRU || k == EV_LAYER_LSTM || k == EV_LAYER_BILSTM || k == EV_LAYER_BIGRU;
 }
 
 void ev_net_init(ev_net *net, uint64_t seed) {
