@@ -21,7 +21,7 @@ int main(void) {
   (void)ev_test_failures; /* shared test header; nothing is checked here */
   const char *quick = getenv("EMOVOX_BENCH_QUICK");
   int frames = (quick && *quick == '1') ? 300 : 5000;
-  ev_layer_config c[8];
+  ev_layer_config c[9];
   int n = 0;
   c[n] = nn_cfg(EV_LAYER_CONV1D, 40);
   c[n].out_dim = 64, c[n].kernel = 3, c[n].dilation = 2, c[n++].activation = EV_ACT_GELU;
@@ -31,6 +31,8 @@ int main(void) {
   c[n] = nn_cfg(EV_LAYER_LSTM, 64);
   c[n++].hidden = 64;
   c[n] = nn_cfg(EV_LAYER_BILSTM, 64);
+  c[n].hidden = 32, c[n++].window = 25;
+  c[n] = nn_cfg(EV_LAYER_BIGRU, 64);
   c[n].hidden = 32, c[n++].window = 25;
   c[n] = nn_cfg(EV_LAYER_ATTNPOOL, 64);
   c[n++].window = 100;
@@ -71,9 +73,9 @@ int main(void) {
   }
   printf("(a frame hop is 10000 us; worst includes scheduler noise on a shared machine)\n\n");
 
-  /* the bilstm step cut into parts: the cost of the largest part */
+  /* the bilstm and bigru steps cut into parts: the cost of a part */
   for (int i = 0; i < n; i++) {
-    if (c[i].kind != EV_LAYER_BILSTM)
+    if (c[i].kind != EV_LAYER_BILSTM && c[i].kind != EV_LAYER_BIGRU)
       continue;
     nn_layer nl;
     nn_layer_make(&nl, &c[i], 0.2f);
@@ -94,8 +96,8 @@ int main(void) {
     }
     qsort(pt, (size_t)frames * parts, sizeof(double), cmp_double);
     size_t np = (size_t)frames * parts;
-    printf("bilstm step in %d parts: part median %.2f us, p99 %.2f us\n\n", parts, 1e6 * pt[np / 2],
-           1e6 * pt[np * 99 / 100]);
+    printf("%s step in %d parts: part median %.2f us, p99 %.2f us\n\n",
+           ev_layer_kind_name(nl.l.kind), parts, 1e6 * pt[np / 2], 1e6 * pt[np * 99 / 100]);
     free(pt);
     free(state);
     free(scratch);

@@ -134,6 +134,9 @@ static inline int nn_cases(nn_case *cases, int D) {
   NN_ADD(EV_LAYER_BILSTM, c.hidden = 3, c.window = 3);
   NN_ADD(EV_LAYER_BILSTM, c.hidden = 2, c.window = 1);
   NN_ADD(EV_LAYER_BILSTM, c.hidden = 2, c.window = 50);
+  NN_ADD(EV_LAYER_BIGRU, c.hidden = 3, c.window = 3);
+  NN_ADD(EV_LAYER_BIGRU, c.hidden = 2, c.window = 1);
+  NN_ADD(EV_LAYER_BIGRU, c.hidden = 2, c.window = 50);
   NN_ADD(EV_LAYER_LAYERNORM, (void)0);
   for (int a = 0; a < EV_ACT_COUNT; a++)
     NN_ADD(EV_LAYER_ACTIVATION, c.activation = (ev_activation)a);

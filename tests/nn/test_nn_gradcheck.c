@@ -13,11 +13,12 @@
 
 /* Parameters whose gradient is identically zero by the mathematics, not by a bug: the
  * attention bias (softmax is shift invariant), the attention weight over a 1-frame window, and
- * the recurrent weights of a bilstm over a 1-frame window (it starts from h = 0 each window). */
+ * the recurrent weights of a bilstm or bigru over a 1-frame window (it starts from h = 0 each
+ * window; a bigru's b_hh still acts there). */
 static int gradient_is_zero_by_design(const ev_layer *l, const char *param) {
   if (l->kind == EV_LAYER_ATTNPOOL)
     return !strcmp(param, "bias") || l->window == 1;
-  if (l->kind == EV_LAYER_BILSTM && l->window == 1)
+  if ((l->kind == EV_LAYER_BILSTM || l->kind == EV_LAYER_BIGRU) && l->window == 1)
     return !strncmp(param, "weight_hh", 9);
   return 0;
 }
@@ -126,7 +127,7 @@ static void check_layer(const nn_case *c) {
 #define STACK_TOL 2e-2
 
 /* ---- A stacked model with a cross-entropy loss on the last frame's output. ---- */
-#define N_STACK 9
+#define N_STACK 10
 static nn_layer stack[N_STACK];
 static int n_stack;
 
@@ -143,6 +144,8 @@ static void stack_build(int in_dim, int n_classes, int final_softmax) {
   cfgs[n_stack] = nn_cfg(EV_LAYER_GRU, 5);
   cfgs[n_stack++].hidden = 4;
   cfgs[n_stack] = nn_cfg(EV_LAYER_BILSTM, 4);
+  cfgs[n_stack].hidden = 3, cfgs[n_stack++].window = 3;
+  cfgs[n_stack] = nn_cfg(EV_LAYER_BIGRU, 6);
   cfgs[n_stack].hidden = 3, cfgs[n_stack++].window = 3;
   cfgs[n_stack] = nn_cfg(EV_LAYER_LSTM, 6);
   cfgs[n_stack++].hidden = 4;

@@ -2,7 +2,7 @@
  * and longer than the sequence), T calls of ev_layer_step after a reset give the outputs of
  * ev_layer_forward_seq; the same for a stack of layers. Also: reset restores the initial
  * behaviour exactly, NaN/Inf/huge inputs never poison a state for longer than the layer's
- * window, and recurrent states never hold denormals. */
+ * window, and recurrent states (also those recomputed over a window) never hold denormals. */
 #include <float.h>
 
 #include "nn_test_util.h"
@@ -69,6 +69,7 @@ static int recovery_frames(const ev_layer *l) {
   case EV_LAYER_CONV1D:
     return (l->kernel - 1) * l->dilation + 1;
   case EV_LAYER_BILSTM:
+  case EV_LAYER_BIGRU:
   case EV_LAYER_ATTNPOOL:
   case EV_LAYER_MEANPOOL:
     return l->window ? l->window : 1;
@@ -159,10 +160,53 @@ static void check_no_denormals(ev_layer_kind kind) {
   nn_layer_free(&nl);
 }
 
+/* The windowed recurrent layers recompute their hidden states every frame: a state decaying
+ * along the window must reach exactly 0 without passing through denormals, in the outputs and
+ * in the hidden states a step in parts keeps in the layer state. One loud frame, then silence,
+ * all inside the window: the forward direction decays along the window, the reverse one reads
+ * the loud frame last and stays alive. */
+static void check_window_no_denormals(ev_layer_kind kind) {
+  ev_layer_config cfg = nn_cfg(kind, 2);
+  cfg.hidden = 3, cfg.window = 400;
+  nn_layer nl;
+  nn_layer_make(&nl, &cfg, 0.1f);
+  ev_layer *l = &nl.l;
+  for (int p = 0; p < l->n_params; p++)
+    if (!strncmp(l->params[p].name, "bias", 4))
+      memset(l->params[p].data, 0, sizeof(float) * l->params[p].size);
+  size_t ns = ev_layer_state_floats(l);
+  float *state = nn_xcalloc(ns, sizeof(float));
+  float *scratch = nn_xcalloc(ev_layer_scratch_floats(l), sizeof(float));
+  float out[6], one[2] = {5.0f, -5.0f}, zero[2] = {0, 0};
+  ev_layer_state_reset(l, state);
+  int denormal = 0, fwd_alive_early = 0, fwd_nonzero_late = 0, bwd_alive = 0;
+  for (int t = 0; t < 350; t++) {
+    for (int p = 0; p < ev_layer_step_parts(l); p++)
+      ev_layer_step_part(l, state, t ? zero : one, out, scratch, p);
+    for (size_t i = 0; i < ns; i++)
+      denormal += fabsf(state[i]) > 0.0f && fabsf(state[i]) < FLT_MIN;
+    for (int j = 0; j < 6; j++)
+      denormal += fabsf(out[j]) > 0.0f && fabsf(out[j]) < FLT_MIN;
+    for (int j = 0; j < 3; j++) {
+      fwd_alive_early += t == 5 && out[j] != 0.0f;
+      fwd_nonzero_late += t == 349 && out[j] != 0.0f;
+      bwd_alive += t == 349 && out[3 + j] != 0.0f;
+    }
+  }
+  const char *kn = ev_layer_kind_name(kind);
+  EV_CHECK(fwd_alive_early > 0 && bwd_alive > 0, "%s: the decay test is not vacuous", kn);
+  EV_CHECK(denormal == 0, "%s: %d denormal values", kn, denormal);
+  EV_CHECK(fwd_nonzero_late == 0, "%s: the forward state did not decay to exactly 0", kn);
+  printf("%s: state decaying along the window reaches exactly 0 without denormals\n", kn);
+  free(state);
+  free(scratch);
+  nn_layer_free(&nl);
+}
+
 /* A stack of every kind: stepping the whole stack frame by frame equals running each layer's
  * forward_seq over the sequence. */
 static void check_stack(int T) {
-  ev_layer_config cfgs[12];
+  ev_layer_config cfgs[13];
   int n = 0;
   cfgs[n] = nn_cfg(EV_LAYER_CONV1D, 4);
   cfgs[n].out_dim = 6, cfgs[n].kernel = 3, cfgs[n].dilation = 2;
@@ -174,7 +218,9 @@ static void check_stack(int T) {
   cfgs[n++].hidden = 5;
   cfgs[n] = nn_cfg(EV_LAYER_BILSTM, 5);
   cfgs[n].hidden = 4, cfgs[n++].window = 5;
-  cfgs[n] = nn_cfg(EV_LAYER_LSTM, 8);
+  cfgs[n] = nn_cfg(EV_LAYER_BIGRU, 8);
+  cfgs[n].hidden = 3, cfgs[n++].window = 4;
+  cfgs[n] = nn_cfg(EV_LAYER_LSTM, 6);
   cfgs[n++].hidden = 4;
   cfgs[n] = nn_cfg(EV_LAYER_ATTNPOOL, 4);
   cfgs[n++].window = 7;
@@ -185,8 +231,8 @@ static void check_stack(int T) {
   cfgs[n] = nn_cfg(EV_LAYER_DENSE, 4);
   cfgs[n].out_dim = 3, cfgs[n++].activation = EV_ACT_TANH;
   cfgs[n++] = nn_cfg(EV_LAYER_SOFTMAX, 3);
-  nn_layer layers[12];
-  float *act[13], *state[12], *scratch[12], *frame[13];
+  nn_layer layers[13];
+  float *act[14], *state[13], *scratch[13], *frame[14];
   for (int i = 0; i < n; i++) {
     nn_layer_make(&layers[i], &cfgs[i], 0.7f);
     state[i] = nn_xcalloc(ev_layer_state_floats(&layers[i].l), sizeof(float));
@@ -248,7 +294,27 @@ int main(void) {
     check_stream_equals_seq(&big[i], 3);
     check_stream_equals_seq(&big[i], 11);
   }
+  /* bigru likewise: H 74 is one cell per part (3H^2 > 16k), H 52 two, W 1 a single part */
+  nn_case bigg[3];
+  int gh[3] = {74, 52, 52}, gw[3] = {4, 5, 1};
+  for (int i = 0; i < 3; i++) {
+    bigg[i].cfg = nn_cfg(EV_LAYER_BIGRU, 3);
+    bigg[i].cfg.hidden = gh[i], bigg[i].cfg.window = gw[i];
+    snprintf(bigg[i].what, sizeof bigg[i].what, "bigru H%d W%d (in parts)", gh[i], gw[i]);
+    nn_seed(3100 + i);
+    check_stream_equals_seq(&bigg[i], 3);
+    check_stream_equals_seq(&bigg[i], 11);
+  }
   ev_layer probe;
+  const int want_parts[3] = {8, 5, 1};
+  for (int i = 0; i < 3; i++) {
+    ev_layer_init(&probe, &bigg[i].cfg, NULL, 0);
+    EV_CHECK(ev_layer_step_parts(&probe) == want_parts[i], "bigru H%d W%d: %d parts (got %d)",
+             gh[i], gw[i], want_parts[i], ev_layer_step_parts(&probe));
+    double per_part = (ev_layer_step_flops(&probe) - 6.0 * gh[i] * 3) / ev_layer_step_parts(&probe);
+    EV_CHECK(per_part <= 2 * 16384.0, "bigru H%d W%d: %.0f recurrent multiply-adds per part", gh[i],
+             gw[i], per_part);
+  }
   ev_layer_init(&probe, &big[0].cfg, NULL, 0);
   EV_CHECK(ev_layer_step_parts(&probe) == 8, "H64 W4: one cell per part, 8 parts (got %d)",
            ev_layer_step_parts(&probe));
@@ -257,6 +323,8 @@ int main(void) {
            ev_layer_step_parts(&probe));
   check_no_denormals(EV_LAYER_GRU);
   check_no_denormals(EV_LAYER_LSTM);
+  check_window_no_denormals(EV_LAYER_BIGRU);
+  check_window_no_denormals(EV_LAYER_BILSTM);
   nn_seed(5);
   check_stack(3);
   check_stack(60);

@@ -1,6 +1,6 @@
 /* Layer outputs against hand-computed values and against an independent double-precision
  * re-implementation of PyTorch's GRU/LSTM equations (which also pins the gate orders and the
- * bilstm window semantics); plus configuration checking, names and parameter shapes. */
+ * bilstm/bigru window semantics); plus configuration checking, names and parameter shapes. */
 #include "ev_nn_internal.h"
 #include "nn_test_util.h"
 
@@ -131,14 +131,16 @@ static double affine(const float *W, int cols, int r, const double *x, const flo
   return s;
 }
 
-static void ref_gru(const ev_layer *l, int T, const float *in, double *out) {
+/* One GRU direction (params from index base) over frames order[0..L), from zero state. */
+static void ref_gru_run(const ev_layer *l, int base, const float *in, const int *order, int L,
+                        double *h_out, double *all_h) {
   int H = l->hidden, D = l->in_dim;
-  const float *Wih = l->params[0].data, *Whh = l->params[1].data;
-  const float *bih = l->params[2].data, *bhh = l->params[3].data;
+  const float *Wih = l->params[base].data, *Whh = l->params[base + 1].data;
+  const float *bih = l->params[base + 2].data, *bhh = l->params[base + 3].data;
   double h[16] = {0}, x[16], hn[16];
-  for (int t = 0; t < T; t++) {
+  for (int k = 0; k < L; k++) {
     for (int i = 0; i < D; i++)
-      x[i] = in[t * D + i];
+      x[i] = in[order[k] * D + i];
     for (int j = 0; j < H; j++) {
       double r = sig(affine(Wih, D, j, x, bih, NULL) + affine(Whh, H, j, h, bhh, NULL));
       double z = sig(affine(Wih, D, H + j, x, bih, NULL) + affine(Whh, H, H + j, h, bhh, NULL));
@@ -147,9 +149,11 @@ static void ref_gru(const ev_layer *l, int T, const float *in, double *out) {
       hn[j] = (1 - z) * n + z * h[j];
     }
     memcpy(h, hn, sizeof h);
-    for (int j = 0; j < H; j++)
-      out[t * H + j] = h[j];
+    if (all_h)
+      for (int j = 0; j < H; j++)
+        all_h[k * H + j] = h[j];
   }
+  memcpy(h_out, h, sizeof(double) * H);
 }
 
 /* One LSTM direction (params from index base) over frames order[0..L), from zero state. */
@@ -190,16 +194,16 @@ static void reference_checks(void) {
   c.hidden = 4;
   nn_layer nl;
   nn_layer_make(&nl, &c, 0.8f);
-  ref_gru(&nl.l, T, in, want);
+  int order[16];
+  for (int k = 0; k < T; k++)
+    order[k] = k;
+  ref_gru_run(&nl.l, 0, in, order, T, got_h, want);
   expect(&nl.l, T, in, want, 2e-6, "gru vs double reference");
   nn_layer_free(&nl);
 
   c = nn_cfg(EV_LAYER_LSTM, D);
   c.hidden = 4;
   nn_layer_make(&nl, &c, 0.8f);
-  int order[16];
-  for (int k = 0; k < T; k++)
-    order[k] = k;
   ref_lstm_run(&nl.l, 0, in, order, T, got_h, want);
   expect(&nl.l, T, in, want, 2e-6, "lstm vs double reference");
   nn_layer_free(&nl);
@@ -219,6 +223,22 @@ static void reference_checks(void) {
   }
   expect(&nl.l, T, in, want, 2e-6, "bilstm vs double reference");
   nn_layer_free(&nl);
+
+  /* bigru window 4, the same window semantics with GRU cells */
+  c = nn_cfg(EV_LAYER_BIGRU, D);
+  c.hidden = 3, c.window = 4;
+  nn_layer_make(&nl, &c, 0.8f);
+  for (int t = 0; t < T; t++) {
+    int s = t - 3 < 0 ? 0 : t - 3, L = t - s + 1;
+    for (int k = 0; k < L; k++)
+      order[k] = s + k;
+    ref_gru_run(&nl.l, 0, in, order, L, want + t * 6, NULL);
+    for (int k = 0; k < L; k++)
+      order[k] = t - k;
+    ref_gru_run(&nl.l, 4, in, order, L, want + t * 6 + 3, NULL);
+  }
+  expect(&nl.l, T, in, want, 2e-6, "bigru vs double reference");
+  nn_layer_free(&nl);
 }
 
 static void config_checks(void) {
@@ -235,6 +255,13 @@ static void config_checks(void) {
   c.hidden = 2;
   EV_CHECK(ev_layer_init(&l, &c, err, sizeof err) == -1 && strstr(err, "window"),
            "bilstm window 0 refused: %s", err);
+  c = nn_cfg(EV_LAYER_BIGRU, 3);
+  c.hidden = 2;
+  EV_CHECK(ev_layer_init(&l, &c, err, sizeof err) == -1 && strstr(err, "window"),
+           "bigru window 0 refused: %s", err);
+  c.window = 4, c.hidden = 0;
+  EV_CHECK(ev_layer_init(&l, &c, err, sizeof err) == -1 && strstr(err, "hidden"),
+           "bigru hidden 0 refused: %s", err);
   c = nn_cfg(EV_LAYER_MEANPOOL, 3);
   c.window = -1;
   EV_CHECK(ev_layer_init(&l, &c, err, sizeof err) == -1, "meanpool window -1 refused");
@@ -260,6 +287,7 @@ static void config_checks(void) {
   for (int a = 0; a < EV_ACT_COUNT; a++)
     EV_CHECK(ev_activation_from_name(ev_activation_name((ev_activation)a)) == a, "act %d", a);
   EV_CHECK(ev_layer_kind_from_name("bilstm") == EV_LAYER_BILSTM, "bilstm");
+  EV_CHECK(ev_layer_kind_from_name("bigru") == EV_LAYER_BIGRU, "bigru");
   EV_CHECK(ev_activation_from_name("gelu") == EV_ACT_GELU, "gelu");
   EV_CHECK(ev_layer_kind_from_name("Dense") == -1 && ev_layer_kind_from_name(NULL) == -1,
            "unknown names");
@@ -274,6 +302,23 @@ static void config_checks(void) {
   p = ev_layer_param_const(&l, "bias_hh");
   EV_CHECK(p && p->ndim == 1 && p->size == 12, "bias_hh [4H]");
   EV_CHECK(ev_layer_n_weights(&l) == 2 * (12 * 5 + 12 * 3 + 12 + 12), "bilstm weights");
+  c = nn_cfg(EV_LAYER_BIGRU, 5);
+  c.hidden = 3, c.window = 8;
+  EV_CHECK(ev_layer_init(&l, &c, err, sizeof err) == 0, "bigru: %s", err);
+  EV_CHECK(l.out_dim == 6 && l.n_params == 8, "bigru out %d params %d", l.out_dim, l.n_params);
+  static const char *const gru_names[8] = {
+      "weight_ih",         "weight_hh",         "bias_ih",         "bias_hh",
+      "weight_ih_reverse", "weight_hh_reverse", "bias_ih_reverse", "bias_hh_reverse"};
+  const int cols[4] = {5, 3, 1, 1}, ndims[4] = {2, 2, 1, 1}; /* [3H,in], [3H,H], [3H], [3H] */
+  for (int i = 0; i < 8; i++) {
+    const ev_param *q = &l.params[i];
+    EV_CHECK(!strcmp(q->name, gru_names[i]) && q->ndim == ndims[i % 4] && q->shape[0] == 9 &&
+                 q->shape[1] == cols[i % 4],
+             "bigru parameter %d is %s of PyTorch's shape", i, gru_names[i]);
+  }
+  EV_CHECK(ev_layer_n_weights(&l) == 2 * (9 * 5 + 9 * 3 + 9 + 9), "bigru weights");
+  EV_CHECK(ev_layer_state_floats(&l) == 2 + 8 * 6 * 3 + 2 * 3, "bigru state floats");
+  EV_CHECK(ev_layer_step_flops(&l) == 2 * 9 * 5 + 8 * 2 * 9 * 3, "bigru multiply-adds");
   c = nn_cfg(EV_LAYER_GRU, 5);
   c.hidden = 3;
   ev_layer_init(&l, &c, err, sizeof err);
