@@ -27,9 +27,11 @@ int main(int argc, char **argv) {
       "\"window\":3},{\"type\":\"dense\"}]",
       "[{\"type\":\"layernorm\"},{\"type\":\"bilstm\",\"hidden\":2,\"window\":3},"
       "{\"type\":\"meanpool\",\"window\":2},{\"type\":\"dense\"},{\"type\":\"softmax\"}]",
+      "[{\"type\":\"bigru\",\"hidden\":2,\"window\":3},{\"type\":\"dense\"}]",
   };
+  const int n_archs = (int)(sizeof archs / sizeof archs[0]);
   int files = 0;
-  for (int a = 0; a < 4; a++) {
+  for (int a = 0; a < n_archs; a++) {
     ev_model *m = fixture_model(archs[a], "[\"rms\",\"zcr\",\"centroid\"]", 1 + a % 2,
                                 a % 2 ? EV_NORM_GLOBAL : EV_NORM_ADAPTIVE);
     if (!m)

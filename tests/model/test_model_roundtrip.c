@@ -19,9 +19,31 @@ static const char *const archs[] = {
     "[{\"type\":\"bilstm\",\"hidden\":3,\"window\":5},{\"type\":\"attnpool\",\"window\":6},"
     "{\"type\":\"dense\"}]",
     "[{\"type\":\"dense\",\"out\":4},{\"type\":\"meanpool\",\"window\":0},{\"type\":\"dense\"}]",
+    "[{\"type\":\"bigru\",\"hidden\":4,\"window\":6},{\"type\":\"meanpool\",\"window\":3},"
+    "{\"type\":\"dense\"}]",
 };
 
-static void check_layout(const uint8_t *buf, size_t len) {
+/* A bigru's tensors carry PyTorch's bidirectional nn.GRU names (layer suffix dropped) and shapes:
+ * [3H, in], [3H, H], [3H], [3H], then the same with _reverse. */
+static void check_bigru_tensors(const ev_st_file *f, const ev_model *m) {
+  static const char *const names[4] = {"weight_ih", "weight_hh", "bias_ih", "bias_hh"};
+  for (int i = 0; i < ev_model_n_layers(m); i++) {
+    const ev_layer *l = ev_model_layer(m, i);
+    if (l->kind != EV_LAYER_BIGRU)
+      continue;
+    for (int k = 0; k < 8; k++) {
+      char name[64];
+      snprintf(name, sizeof name, "layers.%d.%s%s", i, names[k % 4], k < 4 ? "" : "_reverse");
+      const ev_st_tensor *t = ev_st_find(f, name);
+      int ndim = k % 4 < 2 ? 2 : 1, cols = k % 4 == 0 ? l->in_dim : l->hidden;
+      EV_CHECK(t && t->ndim == ndim && t->shape[0] == 3 * l->hidden &&
+                   (ndim == 1 || t->shape[1] == cols),
+               "bigru tensor %s with PyTorch's shape", name);
+    }
+  }
+}
+
+static void check_layout(const uint8_t *buf, size_t len, const ev_model *m) {
   uint64_t n = 0;
   for (int i = 7; i >= 0; i--)
     n = (n << 8) | buf[i];
@@ -37,6 +59,7 @@ static void check_layout(const uint8_t *buf, size_t len) {
              "offsets follow name order: %s before %s", f->tensors[i - 1].name, f->tensors[i].name);
   EV_CHECK(!strcmp(ev_st_meta(f, "format"), "emovox-model"), "format metadata");
   EV_CHECK(!strcmp(ev_st_meta(f, "format_version"), "1"), "format_version metadata");
+  check_bigru_tensors(f, m);
   ev_st_free(f);
 }
 
@@ -65,7 +88,7 @@ int main(void) {
     uint8_t *buf;
     size_t len;
     if (ev_st_read_file(path, &buf, &len, err, sizeof err) == 0) {
-      check_layout(buf, len);
+      check_layout(buf, len, r);
       free(buf);
     }
     EV_CHECK(!strcmp(ev_model_name(r), ev_model_name(m)), "name");
@@ -141,8 +164,13 @@ int main(void) {
   const char *seq_archs[] = {
       archs[1], archs[2], archs[3],
       "[{\"type\":\"dense\",\"out\":16,\"activation\":\"tanh\"},{\"type\":\"bilstm\","
-      "\"hidden\":16,\"window\":30},{\"type\":\"dense\"}]"};
-  for (int a = 0; a < 4; a++) {
+      "\"hidden\":16,\"window\":30},{\"type\":\"dense\"}]",
+      archs[5],
+      /* cut into 7 parts (9 cells of 3 * 24^2 multiply-adds per part) */
+      "[{\"type\":\"dense\",\"out\":16,\"activation\":\"tanh\"},{\"type\":\"bigru\","
+      "\"hidden\":24,\"window\":30},{\"type\":\"dense\"}]"};
+  const int n_seq = (int)(sizeof seq_archs / sizeof seq_archs[0]);
+  for (int a = 0; a < n_seq; a++) {
     ev_model *m = fixture_model(seq_archs[a], "[\"mfcc\",\"rms\"]", 1, EV_NORM_GLOBAL);
     if (!m)
       continue;
