@@ -92,6 +92,7 @@ static void print_layer(int i, const ev_layer *l, int appended) {
     printf(" hidden %d", l->hidden);
     break;
   case EV_LAYER_BILSTM:
+  case EV_LAYER_BIGRU:
     printf(" hidden %d window %d", l->hidden, l->window);
     break;
   case EV_LAYER_LAYERNORM:
