@@ -302,6 +302,9 @@ ev_model_runtime *ev_analyzer_prepare_model(ev_analyzer *an, const ev_model *mod
   for (int i = 0; i < spec.n_inputs; i++)
     mask |= EV_FEATURE_BIT(spec.inputs[i]);
   ev_extractor_set_features(rt->ex, mask);
+  /* the gate's flatness over the band the model reads: the same frames are speech at 16 kHz
+   * and after a host rate's resampler (docs/features.md) */
+  ev_extractor_set_flatness_band(rt->ex, cfg->fmax);
   rt->input = ev_input_new(&spec, err, errlen);
   if (!rt->input)
     goto bad;

@@ -37,6 +37,7 @@ static pthread_mutex_t ev_fftw_mutex = PTHREAD_MUTEX_INITIALIZER;
 struct ev_extractor {
   ev_feature_config cfg;
   int n_bins;
+  int flat_bins; /* bins the flatness reads: n_bins, or fewer (ev_extractor_set_flatness_band) */
   double host_rate;
   uint32_t max_block;
 
@@ -167,7 +168,7 @@ static void stage_power_shape(ev_extractor *ex) {
 static void stage_flatness_zcr_rms(ev_extractor *ex) {
   if (ex->need_flat)
     *slot(ex, ex->frame, EV_FEAT_FLATNESS) =
-        (float)ev_spectral_flatness(ex->power, ex->n_bins, 1e-10);
+        (float)ev_spectral_flatness(ex->power, ex->flat_bins, 1e-10);
   if (wants(ex, EV_FEAT_ZCR))
     *slot(ex, ex->frame, EV_FEAT_ZCR) = (float)ev_zcr(ex->frame_raw, ex->cfg.win_length);
   if (wants(ex, EV_FEAT_RMS))
@@ -432,6 +433,7 @@ ev_extractor *ev_extractor_new(const ev_feature_config *cfg, double host_rate, u
   ex->host_rate = host_rate;
   ex->max_block = max_block;
   ex->n_bins = cfg->n_fft / 2 + 1;
+  ex->flat_bins = ex->n_bins;
   int n_fft = cfg->n_fft, n_bins = ex->n_bins;
   uint32_t in_rate = (uint32_t)lrint(host_rate);
   int ok = 1;
@@ -555,6 +557,12 @@ void ev_extractor_reset(ev_extractor *ex) {
 
 /* Dependencies: mfcc needs logmel (in double), logmel the mel sums, deltas the mfcc history;
  * every spectral feature needs the FFT's power; ZCR and RMS only the raw frame. */
+void ev_extractor_set_flatness_band(ev_extractor *ex, double max_hz) {
+  const double bin_hz = (double)ex->cfg.sample_rate / ex->cfg.n_fft;
+  int bins = max_hz > 0 ? (int)floor(max_hz / bin_hz) + 1 : ex->n_bins;
+  ex->flat_bins = bins < 2 ? 2 : bins > ex->n_bins ? ex->n_bins : bins;
+}
+
 void ev_extractor_set_features(ev_extractor *ex, uint32_t mask) {
   mask &= EV_FEATURE_MASK_ALL;
 #define EV_BIT(id) (1u << (id))

@@ -135,6 +135,11 @@ void ev_extractor_set_ticks(ev_extractor *ex, int ticks_per_hop, ev_tick_fn tick
 #define EV_FEATURE_BIT(id)  (1u << (unsigned)(id))
 #define EV_FEATURE_MASK_ALL ((1u << EV_FEAT_COUNT) - 1u)
 void ev_extractor_set_features(ev_extractor *ex, uint32_t mask);
+/* Spectral flatness over the bins from 0 to max_hz only (<= 0: every bin, librosa's
+ * definition and the default). The speech gate uses the model's mel range, so that a host
+ * rate's resampler, which shapes the band above ~7.4 kHz, cannot change what counts as
+ * speech. Not on the processing path (no allocation, but call it between blocks). */
+void ev_extractor_set_flatness_band(ev_extractor *ex, double max_hz);
 uint32_t ev_extractor_features(const ev_extractor *ex);
 
 /* Offline whole-signal extraction through the same streaming extractor (+ flush), with
