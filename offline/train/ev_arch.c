@@ -32,10 +32,10 @@ static const preset presets[] = {
      "{\"type\":\"dense\"},{\"type\":\"softmax\"}]}"},
     {"emovox-conv",
      "{\"name\":\"emovox-conv\",\"description\":\"the shipped default: conv1d 64 over 3 steps"
-     " -> mean over 2 s -> dense 64 -> softmax (25k multiply-adds a step, 50 steps/s); in our "
-     "speaker-grouped folds it beat the recurrent designs, which overfit\","
-     "\"features\":{\"n_mels\":64,\"n_mfcc\":40,\"inputs\":[\"logmel\",\"mfcc_delta\",\"zcr\","
-     "\"rms\"],\"frame_stride\":2},\"window\":100,"
+     " -> mean over 2 s -> dense 64 -> softmax (25k multiply-adds a step, 50 steps/s) on log-mel "
+     "up to 7 kHz, MFCC deltas and RMS, inputs that host-rate resampling leaves intact\","
+     "\"features\":{\"n_mels\":64,\"fmax\":7000,\"n_mfcc\":40,\"inputs\":[\"logmel\","
+     "\"mfcc_delta\",\"rms\"],\"frame_stride\":2},\"window\":100,"
      "\"normalization\":{\"mode\":\"adaptive\",\"tau_s\":10,\"prior_frames\":100},"
      "\"architecture\":["
      "{\"type\":\"conv1d\",\"out\":64,\"kernel\":3,\"dilation\":1,\"activation\":\"relu\"},"
