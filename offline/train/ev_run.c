@@ -236,17 +236,21 @@ int ev_run_train(ev_run *run, const ev_arch *a, const ev_dataset *ds, const ev_l
 
 int ev_run_evaluate(ev_run *run, const ev_arch *a, const ev_dataset *ds, const ev_labelset *ls,
                     const size_t *idx, size_t n, int threads, ev_confusion *cm, int *pred,
-                    float *conf, char *err, size_t errlen) {
+                    float *conf, float *crop_logits, int *n_crops, char *err, size_t errlen) {
   item_set te;
   err[0] = 0;
   if (build_items(run, a, ds, ls, idx, n, 0, &te, err, errlen) != 0)
     return -1;
   int *p = malloc((te.n + 1) * sizeof *p);
   const int C = run->net.n_classes;
+  const size_t crop_floats = (size_t)EV_PRED_MAX_CROPS * (size_t)C;
   float *probs = malloc((te.n * (size_t)C + 1) * sizeof *probs);
+  float *lg = crop_logits ? malloc((te.n * crop_floats + 1) * sizeof *lg) : NULL;
+  int *nc = crop_logits ? malloc((te.n + 1) * sizeof *nc) : NULL;
   int rc = -1;
-  if (p && probs &&
-      ev_predict(&run->net, te.items, te.n, a->window, threads, p, probs, NULL) == 0) {
+  if (p && probs && (!crop_logits || (lg && nc)) &&
+      ev_predict_crops(&run->net, te.items, te.n, a->window, threads, p, probs, NULL, lg, nc) ==
+          0) {
     for (size_t i = 0; i < te.n; i++)
       ev_confusion_add(cm, te.items[i].label, p[i]);
     rc = 0;
@@ -262,13 +266,21 @@ int ev_run_evaluate(ev_run *run, const ev_arch *a, const ev_dataset *ds, const e
       pred[i] = -1;
       if (conf)
         conf[i] = 0.0f;
+      if (n_crops)
+        n_crops[i] = 0;
       if (ok && k < te.n) {
         if (conf)
           conf[i] = probs[k * (size_t)C + (size_t)p[k]];
+        if (crop_logits) {
+          memcpy(crop_logits + i * crop_floats, lg + k * crop_floats, crop_floats * sizeof *lg);
+          n_crops[i] = nc[k];
+        }
         pred[i] = p[k++];
       }
     }
   }
+  free(lg);
+  free(nc);
   free(probs);
   free(p);
   item_set_free(&te);

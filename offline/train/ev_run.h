@@ -33,10 +33,12 @@ int ev_run_train(ev_run *run, const ev_arch *arch, const ev_dataset *ds, const e
                  const size_t *train_idx, size_t n_train, const size_t *val_idx, size_t n_val,
                  const ev_train_opts *opts, char *err, size_t errlen);
 /* Predicts clips (copy 0) into the confusion matrix (adds). pred, conf (may be NULL): per
- * clip, the predicted label (-1: no prediction) and its probability. */
+ * clip, the predicted label (-1: no prediction) and its probability. crop_logits, n_crops
+ * (both NULL, or both given with pred): per clip, the logits of its crops
+ * ([n, EV_PRED_MAX_CROPS, n_classes]) and their count, for temperature fitting. */
 int ev_run_evaluate(ev_run *run, const ev_arch *arch, const ev_dataset *ds, const ev_labelset *ls,
                     const size_t *idx, size_t n, int threads, ev_confusion *cm, int *pred,
-                    float *conf, char *err, size_t errlen);
+                    float *conf, float *crop_logits, int *n_crops, char *err, size_t errlen);
 void ev_run_free(ev_run *run);
 
 /* Writes the trained network as an Emovox model (safetensors, with metadata). */

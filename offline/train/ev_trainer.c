@@ -127,19 +127,24 @@ typedef struct pred_ctx {
   int window;
   int *pred;
   float *probs;
-  double *loss; /* per item */
+  double *loss;       /* per item */
+  float *crop_logits; /* NULL, or [n, EV_PRED_MAX_CROPS, n_classes] */
+  int *n_crops;       /* NULL, or [n] */
 } pred_ctx;
 
 static void predict_item(const ev_net *net, ev_work *w, const ev_item *it, int window, float *p,
-                         int *pred, double *loss) {
+                         int *pred, double *loss, float *crop_logits, int *n_crops) {
   int C = net->n_classes;
   for (int k = 0; k < C; k++)
     p[k] = 0;
   int len = it->S < window ? it->S : window;
   int step = window / 2 > 0 ? window / 2 : 1, count = 0;
-  for (int end = it->S - 1; end >= len - 1 && count < 16 && len > 0; end -= step, count++) {
+  for (int end = it->S - 1; end >= len - 1 && count < EV_PRED_MAX_CROPS && len > 0;
+       end -= step, count++) {
     const float *lg =
         ev_net_forward(net, w, it->x + (size_t)(end - len + 1) * (size_t)net->in_dim, len);
+    if (crop_logits)
+      memcpy(crop_logits + (size_t)count * (size_t)C, lg, (size_t)C * sizeof *lg);
     float mx = lg[0];
     for (int k = 1; k < C; k++)
       mx = lg[k] > mx ? lg[k] : mx;
@@ -149,6 +154,8 @@ static void predict_item(const ev_net *net, ev_work *w, const ev_item *it, int w
     for (int k = 0; k < C; k++)
       p[k] += (float)(exp((double)lg[k] - mx) / s);
   }
+  if (n_crops)
+    *n_crops = count;
   int best = 0;
   for (int k = 0; k < C; k++) {
     p[k] = count ? p[k] / (float)count : 1.0f / (float)C;
@@ -164,7 +171,10 @@ static void pred_chunk(void *arg, int c) {
   size_t lo = q->n * (size_t)c / EV_TRAIN_CHUNKS, hi = q->n * (size_t)(c + 1) / EV_TRAIN_CHUNKS;
   float p[EV_METRICS_MAX_CLASSES * 4];
   for (size_t i = lo; i < hi; i++) {
-    predict_item(q->net, &q->work[c], &q->items[i], q->window, p, &q->pred[i], &q->loss[i]);
+    predict_item(q->net, &q->work[c], &q->items[i], q->window, p, &q->pred[i], &q->loss[i],
+                 q->crop_logits ? q->crop_logits + i * EV_PRED_MAX_CROPS * (size_t)q->net->n_classes
+                                : NULL,
+                 q->n_crops ? &q->n_crops[i] : NULL);
     if (q->probs)
       memcpy(q->probs + i * (size_t)q->net->n_classes, p, (size_t)q->net->n_classes * sizeof *p);
   }
@@ -186,11 +196,12 @@ static void works_free(ev_work *w, const ev_net *net) {
 }
 
 static int predict_with(const ev_net *net, ev_work *work, const ev_item *items, size_t n,
-                        int window, int threads, int *pred, float *probs, double *loss) {
+                        int window, int threads, int *pred, float *probs, double *loss,
+                        float *crop_logits, int *n_crops) {
   double *l = malloc((n + 1) * sizeof *l);
   if (!l)
     return -1;
-  pred_ctx q = {net, work, items, n, window, pred, probs, l};
+  pred_ctx q = {net, work, items, n, window, pred, probs, l, crop_logits, n_crops};
   run_chunks(threads, pred_chunk, &q);
   double s = 0;
   for (size_t i = 0; i < n; i++)
@@ -201,14 +212,20 @@ static int predict_with(const ev_net *net, ev_work *work, const ev_item *items, 
   return 0;
 }
 
-int ev_predict(const ev_net *net, const ev_item *items, size_t n, int window, int threads,
-               int *pred, float *probs, double *loss) {
+int ev_predict_crops(const ev_net *net, const ev_item *items, size_t n, int window, int threads,
+                     int *pred, float *probs, double *loss, float *crop_logits, int *n_crops) {
   ev_work work[EV_TRAIN_CHUNKS];
   if (net->n_classes > EV_METRICS_MAX_CLASSES * 4 || works_init(work, net, window) != 0)
     return -1;
-  int rc = predict_with(net, work, items, n, window, threads, pred, probs, loss);
+  int rc =
+      predict_with(net, work, items, n, window, threads, pred, probs, loss, crop_logits, n_crops);
   works_free(work, net);
   return rc;
+}
+
+int ev_predict(const ev_net *net, const ev_item *items, size_t n, int window, int threads,
+               int *pred, float *probs, double *loss) {
+  return ev_predict_crops(net, items, n, window, threads, pred, probs, loss, NULL, NULL);
 }
 
 /* ---- the loop ---- */
@@ -390,7 +407,7 @@ int ev_train(ev_net *net, const ev_item *train, size_t n_train, const ev_item *v
     h->val_loss = h->val_acc = h->val_uar = NAN;
     if (n_val) {
       double vl;
-      if (predict_with(net, work, val, n_val, W, o->threads, pred, NULL, &vl) != 0) {
+      if (predict_with(net, work, val, n_val, W, o->threads, pred, NULL, &vl, NULL, NULL) != 0) {
         snprintf(err, errlen, "out of memory in validation");
         goto done;
       }

@@ -69,5 +69,10 @@ int ev_train(ev_net *net, const ev_item *train, size_t n_train, const ev_item *v
  * *loss (may be NULL) = mean cross-entropy of the averaged probabilities. */
 int ev_predict(const ev_net *net, const ev_item *items, size_t n, int window, int threads,
                int *pred, float *probs, double *loss);
+/* The same, and the logits of every crop: clip i's crop k at crop_logits[(i *
+ * EV_PRED_MAX_CROPS + k) * n_classes], n_crops[i] of them (for temperature fitting). */
+#define EV_PRED_MAX_CROPS 16
+int ev_predict_crops(const ev_net *net, const ev_item *items, size_t n, int window, int threads,
+                     int *pred, float *probs, double *loss, float *crop_logits, int *n_crops);
 
 #endif

@@ -15,6 +15,7 @@
 #include "ev_analyzer.h"
 #include "ev_arch.h"
 #include "ev_augment.h"
+#include "ev_calibration.h"
 #include "ev_corpus.h"
 #include "ev_dataset.h"
 #include "ev_folds.h"
@@ -69,6 +70,8 @@ static void usage(FILE *f) {
           "                       stopping and the best checkpoint [0.15]; 0 = fixed epochs\n"
           "  --output FILE        train: model file [OUT/emovox-ARCH.safetensors]\n"
           "  --name NAME          model name stored in the file [ARCH]\n"
+          "  --temperature T      train: divide the logits by T (temperature scaling; use the T\n"
+          "                       `evaluate` fits on out-of-fold predictions) [1]\n"
           "  --evaluation CSV     train: keep the per_corpus.csv of an `evaluate` run of the\n"
           "                       same recipe in the model's provenance metadata\n\n"
           "Evaluation:\n"
@@ -90,6 +93,7 @@ typedef struct cli {
   int n_manifests;
   const char *folds, *holdout;
   const char *evaluation; /* train: per_corpus.csv of an evaluate run, kept in the provenance */
+  double temperature;     /* train: logits divided by this at export (1 = none) */
   int loco;
   double val_fraction;
   ev_train_opts train;
@@ -110,6 +114,7 @@ static int parse_balance(const char *s) {
 static int parse_cli(int argc, char **argv, cli *c) {
   memset(c, 0, sizeof *c);
   ev_train_opts_default(&c->train);
+  c->temperature = 1.0;
   c->corpora = getenv("EMOVOX_CORPORA") ? getenv("EMOVOX_CORPORA") : EV_DEFAULT_CORPORA;
   c->arch = "emovox";
   c->out = "emovox-train-report";
@@ -142,6 +147,7 @@ static int parse_cli(int argc, char **argv, cli *c) {
     O_OUTPUT,
     O_NAME,
     O_EVALUATION,
+    O_TEMPERATURE,
     O_FOLDS,
     O_LOCO,
     O_HOLDOUT,
@@ -171,6 +177,7 @@ static int parse_cli(int argc, char **argv, cli *c) {
                                        {"output", 1, 0, O_OUTPUT},
                                        {"name", 1, 0, O_NAME},
                                        {"evaluation", 1, 0, O_EVALUATION},
+                                       {"temperature", 1, 0, O_TEMPERATURE},
                                        {"folds", 1, 0, O_FOLDS},
                                        {"loco", 0, 0, O_LOCO},
                                        {"holdout-speaker", 1, 0, O_HOLDOUT},
@@ -253,6 +260,14 @@ static int parse_cli(int argc, char **argv, cli *c) {
       break;
     case O_NAME:
       c->name = optarg;
+      break;
+    case O_TEMPERATURE:
+      c->temperature = strtod(optarg, &end);
+      if (!(c->temperature >= 0.05 && c->temperature <= 20)) {
+        fprintf(stderr, "emovox-train: --temperature must be a number in 0.05..20 (the T that "
+                        "`evaluate` prints and writes to calibration.csv)\n");
+        return -1;
+      }
       break;
     case O_EVALUATION:
       c->evaluation = optarg;
@@ -620,6 +635,7 @@ static char *provenance(session *s, const ev_run *run, const ev_metrics *val, si
   char mask[96];
   ev_mask_config_describe(&s->c->train.mask, mask, sizeof mask);
   json_object_set_new(o, "mask", json_string(mask));
+  json_object_set_new(o, "temperature", json_real(s->c->temperature));
   json_object_set_new(o, "epochs_run", json_integer(run->result.n_hist));
   json_object_set_new(o, "best_epoch", json_integer(run->result.best_epoch));
   json_t *ev = json_object();
@@ -678,7 +694,7 @@ static int cmd_train(session *s) {
   ev_confusion_init(&cm, s->ls.n);
   if (n_va) {
     if (ev_run_evaluate(&run, &s->arch, &s->ds, &s->ls, va, n_va, c->train.threads, &cm, NULL, NULL,
-                        err, sizeof err) != 0) {
+                        NULL, NULL, err, sizeof err) != 0) {
       fprintf(stderr, "emovox-train: %s\n", err);
       rc = -1;
       goto done;
@@ -702,6 +718,12 @@ static int cmd_train(session *s) {
   if (s->arch.functionals) {
     printf("functionals baseline: evaluation only, no model file written\n");
   } else {
+    if (c->temperature != 1.0 && ev_net_fold_temperature(&run.net, (float)c->temperature) != 0) {
+      fprintf(stderr, "emovox-train: --temperature needs a model whose last layer before the "
+                      "softmax is a linear dense or conv1d layer\n");
+      rc = -1;
+      goto done;
+    }
     char *prov = provenance(s, &run, &m, n_vspk, vlist);
     char model_path[4300];
     if (c->output)
@@ -759,8 +781,13 @@ static int cmd_evaluate(session *s) {
     ev_confusion_init(&per_corpus[k], s->ls.n);
   float *all_conf = malloc((s->clips.n + 1) * sizeof *all_conf);
   int *all_correct = malloc((s->clips.n + 1) * sizeof *all_correct);
+  /* out-of-fold crop logits and labels of every scored clip, for the temperature fit */
+  const size_t crop_floats = (size_t)EV_PRED_MAX_CROPS * (size_t)s->ls.n;
+  float *all_logits = malloc((s->clips.n * crop_floats + 1) * sizeof *all_logits);
+  int *all_crops = malloc((s->clips.n + 1) * sizeof *all_crops);
+  int *all_truth = malloc((s->clips.n + 1) * sizeof *all_truth);
   size_t n_scored = 0;
-  int rc = all_conf && all_correct ? 0 : -1;
+  int rc = all_conf && all_correct && all_logits && all_crops && all_truth ? 0 : -1;
   for (int f = 0; f < n_folds && rc == 0; f++) {
     /* inner validation (early stopping) from the training speakers only */
     char *role = malloc((size_t)s->spk.n + 1);
@@ -789,24 +816,31 @@ static int cmd_evaluate(session *s) {
                       sizeof err);
     int *pred = malloc((n_te + 1) * sizeof *pred);
     float *conf = malloc((n_te + 1) * sizeof *conf);
-    if (rc == 0 && (!pred || !conf)) {
+    float *lg = malloc((n_te * crop_floats + 1) * sizeof *lg);
+    int *nc = malloc((n_te + 1) * sizeof *nc);
+    if (rc == 0 && (!pred || !conf || !lg || !nc)) {
       snprintf(err, sizeof err, "out of memory");
       rc = -1;
     }
     if (rc == 0)
       rc = ev_run_evaluate(&run, &s->arch, &s->ds, &s->ls, te, n_te, c->train.threads, &cm, pred,
-                           conf, err, sizeof err);
+                           conf, lg, nc, err, sizeof err);
     for (size_t i = 0; rc == 0 && i < n_te; i++) {
       if (pred[i] < 0)
         continue;
       const ev_clip *clip = &s->clips.v[te[i]];
       const int truth = s->ls.index_of[clip->label];
       ev_confusion_add(&per_corpus[clip->corpus], truth, pred[i]);
+      memcpy(all_logits + n_scored * crop_floats, lg + i * crop_floats, crop_floats * sizeof *lg);
+      all_crops[n_scored] = nc[i];
+      all_truth[n_scored] = truth;
       all_conf[n_scored] = conf[i];
       all_correct[n_scored++] = pred[i] == truth;
     }
     free(pred);
     free(conf);
+    free(lg);
+    free(nc);
     if (rc != 0) {
       fprintf(stderr, "emovox-train: %s: %s\n", folds.name[f], err);
     } else {
@@ -843,6 +877,24 @@ static int cmd_evaluate(session *s) {
     ev_metrics_print(stdout, &total, &m, s->ls.names);
     const double ece = ev_ece(all_conf, all_correct, n_scored, 10);
     printf("expected calibration error (10 bins): %.2f%%\n", 100 * ece);
+    /* temperature scaling fitted on these out-of-fold predictions: the value to train the
+     * shipped model with (--temperature), and the ECE it would give */
+    double nll_t, nll_1;
+    const float temp = ev_temperature_fit(all_logits, all_crops, all_truth, n_scored, s->ls.n,
+                                          EV_PRED_MAX_CROPS, &nll_t, &nll_1);
+    for (size_t i = 0; i < n_scored; i++) {
+      float p[EV_METRICS_MAX_CLASSES * 4];
+      ev_crop_probs(all_logits + i * crop_floats, all_crops[i], s->ls.n, temp, p);
+      int best = 0;
+      for (int k = 1; k < s->ls.n; k++)
+        best = p[k] > p[best] ? k : best;
+      all_conf[i] = p[best];
+      all_correct[i] = best == all_truth[i];
+    }
+    const double ece_t = ev_ece(all_conf, all_correct, n_scored, 10);
+    printf("temperature fitted on these predictions: T = %.3f (NLL %.4f -> %.4f), expected "
+           "calibration error %.2f%% -> %.2f%%\n",
+           (double)temp, nll_1, nll_t, 100 * ece, 100 * ece_t);
     snprintf(path, sizeof path, "%s/per_corpus.csv", c->out);
     FILE *fc = fopen(path, "w");
     if (fc)
@@ -866,7 +918,8 @@ static int cmd_evaluate(session *s) {
     }
     snprintf(path, sizeof path, "%s/calibration.csv", c->out);
     if ((fc = fopen(path, "w"))) {
-      fprintf(fc, "ece_10_bins,clips\n%.6f,%zu\n", ece, n_scored);
+      fprintf(fc, "ece_10_bins,clips,temperature,ece_10_bins_at_temperature\n%.6f,%zu,%.4f,%.6f\n",
+              ece, n_scored, (double)temp, ece_t);
       fclose(fc);
     }
     snprintf(path, sizeof path, "%s/overall", c->out);
@@ -878,6 +931,9 @@ static int cmd_evaluate(session *s) {
     printf("reports in %s/\n", c->out);
   }
   free(all_conf);
+  free(all_logits);
+  free(all_crops);
+  free(all_truth);
   free(all_correct);
   ev_folds_free(&folds);
   return rc;

@@ -138,7 +138,8 @@ int main(void) {
   ev_confusion cm;
   ev_confusion_init(&cm, 2);
   int pred[N_CLIPS];
-  EV_CHECK(ev_run_evaluate(&run, &a, &ds, &ls, te, nte, 2, &cm, pred, NULL, err, sizeof err) == 0,
+  EV_CHECK(ev_run_evaluate(&run, &a, &ds, &ls, te, nte, 2, &cm, pred, NULL, NULL, NULL, err,
+                           sizeof err) == 0,
            "evaluate: %s", err);
   ev_metrics m;
   ev_metrics_compute(&cm, &m);
