@@ -14,12 +14,16 @@ if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then
   exit 0
 fi
 OUT="${1:-models/emovox-default.safetensors}"
+# Temperature scaling fitted by the recipe's own speaker-fold evaluation (models/evaluation/,
+# `emovox-train evaluate ...` as in models/README.md): column 3 of calibration.csv.
+TEMP=$(awk -F, 'NR == 2 && $3 != "" { print $3 }' models/evaluation/calibration.csv 2>/dev/null)
+TEMP="${TEMP:-1}"
 [ -f build/build.ninja ] || bash scripts/build.sh
 ninja -C build offline/train/emovox-train >/dev/null
 build/offline/train/emovox-train train \
   --corpora "${EMOVOX_CORPORA:-../shared/corpora}" \
   --arch emovox-conv --speaker-norm --val-fraction 0 \
-  --lr 1e-3 --epochs 15 --seed 1 --threads 2 \
+  --lr 1e-3 --epochs 15 --seed 1 --threads 2 --temperature "$TEMP" \
   --evaluation models/evaluation/per_corpus.csv \
   --name emovox-default --output "$OUT" --out models/report
 echo "wrote $OUT; reports in models/report/"
