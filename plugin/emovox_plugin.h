@@ -90,6 +90,10 @@ typedef struct emovox {
    * holding state_lock, which save() also takes (run() never does). */
   _Atomic(emovox_loaded *) current;
   pthread_mutex_t state_lock;
+  /* A session's model file that was not found at restore: saved again in its place while the
+   * default stands in, so that saving does not lose the user's choice (an unmounted drive
+   * comes back); cleared when another file loads. Under state_lock. */
+  char missing_path[EMOVOX_PATH_MAX];
 
   /* Ardour's inline display: run() fills the slot not in use and flips the index; render()
    * (GUI thread) copies the published slot. */
@@ -120,6 +124,8 @@ void emovox_install(emovox *self, emovox_loaded *m);
 void emovox_flush_retired(emovox *self);
 /* Retire a model: free it while holding state_lock. */
 void emovox_retire(emovox *self, emovox_loaded *m);
+/* Off the audio thread: a file loaded, so no session file is missing any more. */
+void emovox_forget_missing(emovox *self);
 
 /* emovox_inline_glue.c */
 extern const LV2_Inline_Display_Interface emovox_inline_interface;

@@ -23,9 +23,14 @@ static LV2_State_Status save(LV2_Handle instance, LV2_State_Store_Function store
   /* save() may run concurrently with run(); the worker frees retired models under this lock. */
   pthread_mutex_lock(&self->state_lock);
   const emovox_loaded *m = atomic_load_explicit(&self->current, memory_order_acquire);
-  if (m && !m->is_default) {
-    char *apath = map_path ? map_path->abstract_path(map_path->handle, m->path) : NULL;
-    const char *value = apath ? apath : m->path;
+  /* the running file; or, while the default stands in for a session file that was not
+   * found, that file, so that the session keeps the user's choice */
+  const char *file = m && !m->is_default     ? m->path
+                     : self->missing_path[0] ? self->missing_path
+                                             : NULL;
+  if (file) {
+    char *apath = map_path ? map_path->abstract_path(map_path->handle, file) : NULL;
+    const char *value = apath ? apath : file;
     status = store(handle, self->uris.model, value, strlen(value) + 1, self->uris.atom_Path,
                    LV2_STATE_IS_POD | LV2_STATE_IS_PORTABLE);
     if (apath) {
@@ -52,6 +57,8 @@ static void restore_now(emovox *self, const char *path, bool is_default, const c
   }
   if (note)
     snprintf(m->note, sizeof m->note, "%s", note);
+  if (!is_default)
+    emovox_forget_missing(self);
   emovox_loaded *old = self->current_rt;
   ev_analyzer_swap_model(self->analyzer, m->runtime);
   self->current_rt = m;
@@ -101,6 +108,9 @@ static LV2_State_Status restore(LV2_Handle instance, LV2_State_Retrieve_Function
       snprintf(note, sizeof note, "%s%s%.*s%s", before, len > room ? "..." : "", (int)room,
                len > room ? path + len - room : path, after);
       is_default = true;
+      pthread_mutex_lock(&self->state_lock);
+      snprintf(self->missing_path, sizeof self->missing_path, "%s", path);
+      pthread_mutex_unlock(&self->state_lock);
     }
   } else if (value) {
     lv2_log_warning(&self->logger, "emovox: ignoring a stored model that is not an atom:Path\n");

@@ -61,6 +61,12 @@ void emovox_status_for(emovox *self, const emovox_loaded *m) {
   self->notify_pending = true;
 }
 
+void emovox_forget_missing(emovox *self) {
+  pthread_mutex_lock(&self->state_lock);
+  self->missing_path[0] = '\0';
+  pthread_mutex_unlock(&self->state_lock);
+}
+
 void emovox_retire(emovox *self, emovox_loaded *m) {
   pthread_mutex_lock(&self->state_lock);
   emovox_loaded_free(m);
@@ -122,6 +128,8 @@ static LV2_Worker_Status work(LV2_Handle instance, LV2_Worker_Respond_Function r
     if (m && head.note_len)
       snprintf(m->note, sizeof m->note, "%s", note);
     if (m) {
+      if (!head.is_default)
+        emovox_forget_missing(self); /* the user (or a session) chose a file that loads */
       lv2_log_note(&self->logger, "emovox: loaded model '%s' from %s\n", m->name, m->path);
       model_msg reply = {REPLY_LOADED, m};
       if (respond(handle, sizeof reply, &reply) != LV2_WORKER_SUCCESS) {

@@ -680,10 +680,20 @@ static void test_state(void) {
   char gone[700];
   snprintf(gone, sizeof gone, "%s/voice.safetensors", dir_c);
   check_fallback_reported(h4, gone, "restore");
+  /* Saving meanwhile keeps the user's choice (the drive may come back): the missing file, not
+   * "the default", is what the session stores. */
+  EV_CHECK(host_save_state(h4, dir_c) == 0, "save while the default stands in");
+  const char *kept = host_saved_model_path(h4);
+  EV_CHECK(kept && !strcmp(kept, "voice.safetensors"), "the missing file stays in the session: %s",
+           kept ? kept : "(nothing stored)");
   /* Choosing a file clears it. */
   host_send_set_model(h4, file_a);
   run_mono(h4, silence, out, 256);
   run_mono(h4, silence, out, 256);
+  EV_CHECK(host_save_state(h4, dir_c) == 0, "save after choosing a file");
+  kept = host_saved_model_path(h4);
+  EV_CHECK(kept && strstr(kept, "a/voice.safetensors"), "the chosen file is stored now: %s",
+           kept ? kept : "(nothing stored)");
   EV_CHECK(host_output(h4, EMOVOX_STATUS) == EMOVOX_STATUS_OK &&
                !strcmp(host_last_status(h4)->text, "ok"),
            "a chosen file clears the message: status %.0f, \"%s\"", host_output(h4, EMOVOX_STATUS),
