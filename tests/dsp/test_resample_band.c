@@ -5,29 +5,13 @@
  * host rate. With the default 8 kHz range the bands below 6.8 kHz must match, while the top
  * bands show the resampler's roll-off (documented in docs/features.md). */
 #include <math.h>
-#include <speex/speex_resampler.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "ev_features.h"
 #include "ev_test.h"
+#include "test_resample.h"
 #include "test_signal.h"
-
-static float *upsample(const float *x, size_t n, int rate, size_t *n_out) {
-  int err = 0;
-  SpeexResamplerState *rs = speex_resampler_init(1, 16000, (spx_uint32_t)rate, 10, &err);
-  size_t cap = (size_t)((double)n * rate / 16000.0) + 4096;
-  float *y = calloc(cap, sizeof *y), *pad = calloc(n + 4096, sizeof *pad);
-  for (size_t i = 0; i < n; i++)
-    pad[i] = x[i];
-  speex_resampler_skip_zeros(rs); /* no leading filter delay: frames stay aligned */
-  spx_uint32_t in_len = (spx_uint32_t)(n + 4096), out_len = (spx_uint32_t)cap;
-  speex_resampler_process_float(rs, 0, pad, &in_len, y, &out_len);
-  speex_resampler_destroy(rs);
-  free(pad);
-  *n_out = (size_t)((double)n * rate / 16000.0); /* the original duration */
-  return y;
-}
 
 /* Mean |difference| in dB per band over frames where the 16 kHz band is within 60 dB of its
  * frame's loudest band (below that the float FFT's noise floor decides, not the resampler). */
@@ -72,8 +56,12 @@ int main(void) {
   c7.fmax = 7000.0f;
   const int rates[] = {44100, 48000};
   for (int r = 0; r < 2; r++) {
-    size_t nh;
-    float *xh = upsample(x16, n16, rates[r], &nh);
+    size_t nh = 0;
+    float *xh = test_resample_from_16k(x16, n16, rates[r], &nh);
+    if (!xh) {
+      fprintf(stderr, "out of memory\n");
+      return 1;
+    }
     for (int k = 0; k < 2; k++) {
       const ev_feature_config *cfg = k ? &c8 : &c7;
       size_t Ta, Tb;
