@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "ev_augment.h"
+#include "ev_calibration.h"
 #include "ev_metrics.h"
 #include "ev_progress.h"
 
@@ -135,33 +136,23 @@ typedef struct pred_ctx {
 static void predict_item(const ev_net *net, ev_work *w, const ev_item *it, int window, float *p,
                          int *pred, double *loss, float *crop_logits, int *n_crops) {
   int C = net->n_classes;
-  for (int k = 0; k < C; k++)
-    p[k] = 0;
+  float own[EV_PRED_MAX_CROPS * EV_METRICS_MAX_CLASSES * 4];
+  float *lgs = crop_logits ? crop_logits : own;
   int len = it->S < window ? it->S : window;
   int step = window / 2 > 0 ? window / 2 : 1, count = 0;
   for (int end = it->S - 1; end >= len - 1 && count < EV_PRED_MAX_CROPS && len > 0;
        end -= step, count++) {
     const float *lg =
         ev_net_forward(net, w, it->x + (size_t)(end - len + 1) * (size_t)net->in_dim, len);
-    if (crop_logits)
-      memcpy(crop_logits + (size_t)count * (size_t)C, lg, (size_t)C * sizeof *lg);
-    float mx = lg[0];
-    for (int k = 1; k < C; k++)
-      mx = lg[k] > mx ? lg[k] : mx;
-    double s = 0;
-    for (int k = 0; k < C; k++)
-      s += exp((double)lg[k] - mx);
-    for (int k = 0; k < C; k++)
-      p[k] += (float)(exp((double)lg[k] - mx) / s);
+    memcpy(lgs + (size_t)count * (size_t)C, lg, (size_t)C * sizeof *lg);
   }
   if (n_crops)
     *n_crops = count;
+  ev_crop_probs(lgs, count, C, 1.0f, p); /* the calibration code's arithmetic, at T = 1 */
   int best = 0;
-  for (int k = 0; k < C; k++) {
-    p[k] = count ? p[k] / (float)count : 1.0f / (float)C;
+  for (int k = 1; k < C; k++)
     if (p[k] > p[best])
       best = k;
-  }
   *pred = best;
   *loss = -log(p[it->label] > 1e-12f ? p[it->label] : 1e-12f);
 }
