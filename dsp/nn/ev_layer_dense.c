@@ -89,15 +89,7 @@ static void conv_rows(const ev_layer *l, const float *hist, int slot_now, int sl
         i++;
       }
     }
-    int o = o0;
-    for (; o + 2 <= o1; o += 2) {
-      float s0, s1;
-      ev_dotf2(W + (size_t)o * row + j0, W + (size_t)(o + 1) * row + j0, X, n, &s0, &s1);
-      z[o] += s0;
-      z[o + 1] += s1;
-    }
-    for (; o < o1; o++)
-      z[o] += ev_dotf(W + (size_t)o * row + j0, X, n);
+    ev_rows_dot_acc(z + o0, W + (size_t)o0 * row + j0, row, o1 - o0, X, n);
   }
   for (int o = o0; o < o1; o++)
     z[o] += b[o];

@@ -146,18 +146,16 @@ static inline void ev_dotf2(const float *w0, const float *w1, const float *x, in
 }
 #endif
 
-/* y[r] += sum_c W[r, c] * x[c] for a row-major rows x cols matrix (ev_dotf per row, two rows
- * per pass over x). */
+/* y[r] += W_r . x for r < rows, W_r = W + r * stride (n floats each): ev_dotf's sums, two rows
+ * per pass over x, in the CPU's widest clone (ev_dot.c). */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((visibility("hidden"))) /* ifunc: resolved inside the library, never exported */
+#endif
+void ev_rows_dot_acc(float *y, const float *W, size_t stride, int rows, const float *x, int n);
+
+/* y[r] += sum_c W[r, c] * x[c] for a row-major rows x cols matrix. */
 static inline void ev_matvec_acc(float *y, const float *W, int rows, int cols, const float *x) {
-  int r = 0;
-  for (; r + 2 <= rows; r += 2) {
-    float s0, s1;
-    ev_dotf2(W + (size_t)r * cols, W + (size_t)(r + 1) * cols, x, cols, &s0, &s1);
-    y[r] += s0;
-    y[r + 1] += s1;
-  }
-  for (; r < rows; r++)
-    y[r] += ev_dotf(W + (size_t)r * cols, x, cols);
+  ev_rows_dot_acc(y, W, (size_t)cols, rows, x, cols);
 }
 /* y[0..n) += a * x[0..n), unrolled by four so that gcc -O2 (whose "very cheap" vectoriser
  * skips loops of unknown length) still combines the four statements into one SIMD op. */
