@@ -10,7 +10,7 @@
  * (tested against ev_dotf), so a model trained on one machine answers the same on another. */
 #include "ev_nn_internal.h"
 
-#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__) && defined(__ELF__) &&     \
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__) && defined(__ELF__) &&        \
     !defined(EV_NO_CLONES)
 #define EV_DOT_CLONES __attribute__((target_clones("avx", "default")))
 #else
