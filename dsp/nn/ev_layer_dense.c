@@ -81,12 +81,28 @@ static void conv_rows(const ev_layer *l, const float *hist, int slot_now, int sl
   for (size_t j0 = 0; j0 < row; j0 += EV_CONV_CHUNK) {
     int n = row - j0 < EV_CONV_CHUNK ? (int)(row - j0) : EV_CONV_CHUNK;
     int i = (int)(j0 / (size_t)K), k = (int)(j0 % (size_t)K);
-    for (int j = 0; j < n; j++) {
-      const float *x = k < EV_CONV_TAPS ? tap[k] : conv_tap(l, hist, slot_now, slots, have, k);
-      X[j] = x ? x[i] : 0.0f;
-      if (++k == K) {
-        k = 0;
-        i++;
+    if (row <= EV_CONV_CHUNK && K <= EV_CONV_TAPS) {
+      /* the usual case, the whole row in one chunk: gather tap by tap (a strided copy each,
+       * a third of the per-element bookkeeping below; X is the same) */
+      for (k = 0; k < K; k++) {
+        const float *x = tap[k];
+        float *dst = X + k;
+        if (x)
+          for (i = 0; i < l->in_dim; i++)
+            dst[(size_t)i * K] = x[i];
+        else
+          for (i = 0; i < l->in_dim; i++)
+            dst[(size_t)i * K] = 0.0f;
+      }
+      n = (int)row;
+    } else {
+      for (int j = 0; j < n; j++) {
+        const float *x = k < EV_CONV_TAPS ? tap[k] : conv_tap(l, hist, slot_now, slots, have, k);
+        X[j] = x ? x[i] : 0.0f;
+        if (++k == K) {
+          k = 0;
+          i++;
+        }
       }
     }
     ev_rows_dot_acc(z + o0, W + (size_t)o0 * row + j0, row, o1 - o0, X, n);
