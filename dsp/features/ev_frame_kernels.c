@@ -21,7 +21,7 @@ typedef double v4d __attribute__((vector_size(32)));
 
 /* Four lanes (i mod 4), combined as (l0 + l2) + (l1 + l3). */
 EV_TARGET_CLONES
-double ev_dot(const double *a, const double *b, int n) {
+static double dot_impl(const double *a, const double *b, int n) {
   int i = 0;
   double l[4] = {0.0, 0.0, 0.0, 0.0};
 #ifdef EV_HAVE_VECTORS
@@ -46,7 +46,7 @@ double ev_dot(const double *a, const double *b, int n) {
 /* 16 lanes (i mod 16; the 4-float tail into lanes 0-3), then (l0-3 + l4-7) + (l8-11 + l12-15)
  * and (t0 + t1) + (t2 + t3): ev_dotf's order (dsp/nn). */
 EV_TARGET_CLONES
-float ev_dot_f32(const float *a, const float *b, int n) {
+static float dot_f32_impl(const float *a, const float *b, int n) {
   int i = 0;
   float l[16] = {0};
 #ifdef EV_HAVE_VECTORS
@@ -88,7 +88,7 @@ float ev_dot_f32(const float *a, const float *b, int n) {
 
 /* Element-wise over the dims: per output, the sum over n = -4..4 in that order. */
 EV_TARGET_CLONES
-void ev_delta9(const double *const c[9], int dims, float *d1, float *d2) {
+static void delta9_impl(const double *const c[9], int dims, float *d1, float *d2) {
   double a[EV_DELTA9_MAX_DIMS], b[EV_DELTA9_MAX_DIMS]; /* distinct from v: no aliasing */
   for (int j0 = 0; j0 < dims; j0 += EV_DELTA9_MAX_DIMS) {
     int m = dims - j0 < EV_DELTA9_MAX_DIMS ? dims - j0 : EV_DELTA9_MAX_DIMS;
@@ -125,7 +125,7 @@ void ev_delta9(const double *const c[9], int dims, float *d1, float *d2) {
 
 /* Four lanes of double squares (i mod 4; the tail into lane 0), then (s0 + s1) + (s2 + s3). */
 EV_TARGET_CLONES
-double ev_rms(const float *x, int n) {
+static double rms_impl(const float *x, int n) {
   double s[4] = {0.0, 0.0, 0.0, 0.0};
   int i = 0;
 #ifdef EV_HAVE_VECTORS
@@ -145,4 +145,21 @@ double ev_rms(const float *x, int n) {
   for (; i < n; i++)
     s[0] += (double)x[i] * x[i];
   return sqrt(((s[0] + s[1]) + (s[2] + s[3])) / n);
+}
+
+/* The public entry points: clang wants a multiversioned function that no header declares. */
+double ev_dot(const double *a, const double *b, int n) {
+  return dot_impl(a, b, n);
+}
+
+float ev_dot_f32(const float *a, const float *b, int n) {
+  return dot_f32_impl(a, b, n);
+}
+
+void ev_delta9(const double *const c[9], int dims, float *d1, float *d2) {
+  delta9_impl(c, dims, d1, d2);
+}
+
+double ev_rms(const float *x, int n) {
+  return rms_impl(x, n);
 }

@@ -73,8 +73,10 @@ static inline void dot2_v8(const float *w0, const float *w1, const float *x, int
 }
 #endif
 
+/* The clones; clang wants a multiversioned function declared nowhere else (the header's inline
+ * ev_matvec_acc uses ev_rows_dot_acc), hence the wrapper below. */
 EV_DOT_CLONES
-void ev_rows_dot_acc(float *y, const float *W, size_t stride, int rows, const float *x, int n) {
+static void rows_dot_acc(float *y, const float *W, size_t stride, int rows, const float *x, int n) {
   int r = 0;
   for (; r + 2 <= rows; r += 2) {
     float s0, s1;
@@ -87,4 +89,8 @@ void ev_rows_dot_acc(float *y, const float *W, size_t stride, int rows, const fl
     dot2_v8(W + (size_t)r * stride, W + (size_t)r * stride, x, n, &s0, &s1);
     y[r] += s0;
   }
+}
+
+void ev_rows_dot_acc(float *y, const float *W, size_t stride, int rows, const float *x, int n) {
+  rows_dot_acc(y, W, stride, rows, x, n);
 }
