@@ -35,7 +35,8 @@ static inline void split8(ev_v8f v, ev_v4f *lo, ev_v4f *hi) {
   memcpy(hi, (const char *)&v + sizeof *lo, sizeof *hi);
 }
 
-/* ev_dotf2 with the 16 lanes held as two 8-lane vectors (lanes 0-7 in a, 8-15 in b). */
+/* ev_dotf of two rows in one pass over x (each x vector loaded once for both rows), the 16
+ * lanes held as two 8-lane vectors (lanes 0-7, 8-15). */
 static inline void dot2_v8(const float *w0, const float *w1, const float *x, int n, float *s0,
                            float *s1) {
   ev_v8f a01 = {0}, a23 = a01, b01 = a01, b23 = a01;
@@ -69,7 +70,8 @@ static inline void dot2_v8(const float *w0, const float *w1, const float *x, int
 #else
 static inline void dot2_v8(const float *w0, const float *w1, const float *x, int n, float *s0,
                            float *s1) {
-  ev_dotf2(w0, w1, x, n, s0, s1);
+  *s0 = ev_dotf(w0, x, n);
+  *s1 = ev_dotf(w1, x, n);
 }
 #endif
 

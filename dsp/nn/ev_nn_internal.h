@@ -104,52 +104,10 @@ static inline float ev_dotf(const float *w, const float *x, int n) {
 }
 #endif
 
-#if defined(__GNUC__) || defined(__clang__)
-/* ev_dotf of two rows with one pass over x (each x vector is loaded once for both rows); each
- * row's lanes and summation tree are exactly ev_dotf's, so the results are bit-identical. */
-static inline void ev_dotf2(const float *w0, const float *w1, const float *x, int n, float *s0,
-                            float *s1) {
-  ev_v4f a0 = {0.0f, 0.0f, 0.0f, 0.0f}, a1 = a0, a2 = a0, a3 = a0;
-  ev_v4f b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-  int c = 0;
-  for (; c + 16 <= n; c += 16) {
-    ev_v4f x0 = ev_load4f(x + c), x1 = ev_load4f(x + c + 4);
-    ev_v4f x2 = ev_load4f(x + c + 8), x3 = ev_load4f(x + c + 12);
-    a0 += ev_load4f(w0 + c) * x0;
-    a1 += ev_load4f(w0 + c + 4) * x1;
-    a2 += ev_load4f(w0 + c + 8) * x2;
-    a3 += ev_load4f(w0 + c + 12) * x3;
-    b0 += ev_load4f(w1 + c) * x0;
-    b1 += ev_load4f(w1 + c + 4) * x1;
-    b2 += ev_load4f(w1 + c + 8) * x2;
-    b3 += ev_load4f(w1 + c + 12) * x3;
-  }
-  for (; c + 4 <= n; c += 4) {
-    ev_v4f x0 = ev_load4f(x + c);
-    a0 += ev_load4f(w0 + c) * x0;
-    b0 += ev_load4f(w1 + c) * x0;
-  }
-  ev_v4f a = (a0 + a1) + (a2 + a3), b = (b0 + b1) + (b2 + b3);
-  float sa = (a[0] + a[1]) + (a[2] + a[3]), sb = (b[0] + b[1]) + (b[2] + b[3]);
-  for (; c < n; c++) {
-    sa += w0[c] * x[c];
-    sb += w1[c] * x[c];
-  }
-  *s0 = sa;
-  *s1 = sb;
-}
-#else
-static inline void ev_dotf2(const float *w0, const float *w1, const float *x, int n, float *s0,
-                            float *s1) {
-  *s0 = ev_dotf(w0, x, n);
-  *s1 = ev_dotf(w1, x, n);
-}
-#endif
-
 /* y[r] += W_r . x for r < rows, W_r = W + r * stride (n floats each): ev_dotf's sums, two rows
  * per pass over x, in the CPU's widest clone (ev_dot.c). */
 #if defined(__GNUC__) || defined(__clang__)
-__attribute__((visibility("hidden"))) /* ifunc: resolved inside the library, never exported */
+__attribute__((visibility("hidden"))) /* internal to the library that links dsp/ */
 #endif
 void ev_rows_dot_acc(float *y, const float *W, size_t stride, int rows, const float *x, int n);
 
