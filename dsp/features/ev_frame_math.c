@@ -118,4 +118,3 @@ double ev_power_to_db(double x) {
     return -100.0;
   return (double)logf((float)x) * 4.3429448190325182765; /* 10 / ln 10 */
 }
-

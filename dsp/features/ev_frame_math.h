@@ -1,5 +1,7 @@
 /* Per-frame feature formulas (librosa 0.10 semantics, see the reference README "Exact
- * semantics"). Pure functions on preallocated arrays; the extractor calls them in stages. */
+ * semantics"). Pure functions on preallocated arrays; the extractor calls them in stages.
+ * The sums (ev_rms, ev_dot, ev_dot_f32, ev_delta9) live in ev_frame_kernels.c, built in AVX
+ * and baseline clones that return the same bits. */
 #ifndef EV_FRAME_MATH_H
 #define EV_FRAME_MATH_H
 
