@@ -7,6 +7,7 @@
 #include "ev_features.h"
 #include "ev_filters.h"
 #include "ev_frame_math.h"
+#include "../nn/ev_dot.h"
 
 #include <fftw3.h>
 #include <math.h>
@@ -202,25 +203,26 @@ static void stage_mfcc(ev_extractor *ex, int j0, int j1) {
   double *c = ex->mfcc_hist + (size_t)(ex->frame % EV_HIST) * (size_t)ex->cfg.n_mfcc;
   float *out = slot(ex, ex->frame, EV_FEAT_MFCC);
   const float *lm = slot(ex, ex->frame, EV_FEAT_LOGMEL);
-  for (int j = j0; j < j1; j++) {
-    double s = ev_dot_f32(ex->dct + (size_t)j * (size_t)n_mels, lm, n_mels);
-    c[j] = s;
-    out[j] = (float)s;
-  }
+  for (int j = j0; j < j1; j++)
+    out[j] = 0.0f;
+  ev_rows_dot_acc(out + j0, ex->dct + (size_t)j0 * (size_t)n_mels, (size_t)n_mels, j1 - j0, lm,
+                  n_mels);
+  for (int j = j0; j < j1; j++)
+    c[j] = out[j];
 }
 
 static void stage_chroma(ev_extractor *ex) {
   if (!ex->need_chroma)
     return;
-  /* float sums of positive terms (16 lanes): ~1e-6 relative, inside the 1e-5 tolerance */
-  double raw[EV_N_CHROMA], max = 0.0;
+  /* float sums of positive terms (the layers' 16-lane kernel): ~1e-6 relative, inside the
+   * 1e-5 tolerance */
+  float raw[EV_N_CHROMA] = {0};
+  double max = 0.0;
   const float *p = slot(ex, ex->frame, EV_FEAT_POWER);
-  for (int c = 0; c < EV_N_CHROMA; c++) {
-    double s = ev_dot_f32(ex->chroma_w + (size_t)c * (size_t)ex->n_bins, p, ex->n_bins);
-    raw[c] = s;
-    if (fabs(s) > max)
-      max = fabs(s);
-  }
+  ev_rows_dot_acc(raw, ex->chroma_w, (size_t)ex->n_bins, EV_N_CHROMA, p, ex->n_bins);
+  for (int c = 0; c < EV_N_CHROMA; c++)
+    if (fabs(raw[c]) > max)
+      max = fabs(raw[c]);
   float *out = slot(ex, ex->frame, EV_FEAT_CHROMA);
   /* librosa: norm=inf per frame; frames whose max is below tiny are left as they are */
   double scale = max < 2.2250738585072014e-308 ? 1.0 : 1.0 / max;

@@ -1,8 +1,8 @@
-/* The per-frame sums of the feature pipeline (mel, DCT, chroma, deltas, RMS), in baseline and
- * AVX clones (ev_clones.h). Each keeps the order of additions it has always had: the lanes
- * and summation trees below are written out, so every clone, and the scalar fallback without
- * GCC/clang vectors, computes the same values as the references they were tested against
- * (tests/dsp/test_frame_kernels.c compares the clones bit for bit). */
+/* The per-frame sums of the feature pipeline (mel, deltas, RMS; the DCT and chroma use the layers'
+ * kernel, dsp/nn/ev_dot.h), in baseline and AVX clones (ev_clones.h). Each keeps the order of
+ * additions it has always had: the lanes and summation trees below are written out, so every clone,
+ * and the scalar fallback without GCC/clang vectors, computes the same values as the references
+ * they were tested against (tests/dsp/test_frame_kernels.c compares the clones bit for bit). */
 #include "ev_frame_math.h"
 
 #include <math.h>
@@ -15,7 +15,6 @@
 #if defined(__GNUC__) || defined(__clang__)
 #define EV_HAVE_VECTORS 1
 typedef float v4f __attribute__((vector_size(16)));
-typedef float v8f __attribute__((vector_size(32)));
 typedef double v4d __attribute__((vector_size(32)));
 #endif
 
@@ -38,49 +37,6 @@ static double dot_impl(const double *a, const double *b, int n) {
       l[j] += a[i + j] * b[i + j];
 #endif
   double s = (l[0] + l[2]) + (l[1] + l[3]);
-  for (; i < n; i++)
-    s += a[i] * b[i];
-  return s;
-}
-
-/* 16 lanes (i mod 16; the 4-float tail into lanes 0-3), then (l0-3 + l4-7) + (l8-11 + l12-15)
- * and (t0 + t1) + (t2 + t3): ev_dotf's order (dsp/nn). */
-EV_TARGET_CLONES
-static float dot_f32_impl(const float *a, const float *b, int n) {
-  int i = 0;
-  float l[16] = {0};
-#ifdef EV_HAVE_VECTORS
-  v8f a01 = {0}, a23 = a01, va, vb;
-  for (; i + 16 <= n; i += 16) {
-    memcpy(&va, a + i, sizeof va);
-    memcpy(&vb, b + i, sizeof vb);
-    a01 += va * vb;
-    memcpy(&va, a + i + 8, sizeof va);
-    memcpy(&vb, b + i + 8, sizeof vb);
-    a23 += va * vb;
-  }
-  v4f a0, x, y;
-  memcpy(&a0, &a01, sizeof a0);
-  for (; i + 4 <= n; i += 4) {
-    memcpy(&x, a + i, sizeof x);
-    memcpy(&y, b + i, sizeof y);
-    a0 += x * y;
-  }
-  memcpy(l, &a01, sizeof a01);
-  memcpy(l + 8, &a23, sizeof a23);
-  memcpy(l, &a0, sizeof a0);
-#else
-  for (; i + 16 <= n; i += 16)
-    for (int j = 0; j < 16; j++)
-      l[j] += a[i + j] * b[i + j];
-  for (; i + 4 <= n; i += 4)
-    for (int j = 0; j < 4; j++)
-      l[j] += a[i + j] * b[i + j];
-#endif
-  float t[4];
-  for (int j = 0; j < 4; j++)
-    t[j] = (l[j] + l[4 + j]) + (l[8 + j] + l[12 + j]);
-  float s = (t[0] + t[1]) + (t[2] + t[3]);
   for (; i < n; i++)
     s += a[i] * b[i];
   return s;
@@ -150,10 +106,6 @@ static double rms_impl(const float *x, int n) {
 /* The public entry points: clang wants a multiversioned function that no header declares. */
 double ev_dot(const double *a, const double *b, int n) {
   return dot_impl(a, b, n);
-}
-
-float ev_dot_f32(const float *a, const float *b, int n) {
-  return dot_f32_impl(a, b, n);
 }
 
 void ev_delta9(const double *const c[9], int dims, float *d1, float *d2) {

@@ -1,6 +1,6 @@
 /* Per-frame feature formulas (librosa 0.10 semantics, see the reference README "Exact
  * semantics"). Pure functions on preallocated arrays; the extractor calls them in stages.
- * The sums (ev_rms, ev_dot, ev_dot_f32, ev_delta9) live in ev_frame_kernels.c, built in AVX
+ * The sums (ev_rms, ev_dot, ev_delta9) live in ev_frame_kernels.c, built in AVX
  * and baseline clones that return the same bits. */
 #ifndef EV_FRAME_MATH_H
 #define EV_FRAME_MATH_H
@@ -21,11 +21,6 @@ double ev_rms(const float *x, int n);
 /* sum a[i]*b[i] with four interleaved accumulators (the compiler may not reorder a double
  * reduction itself; one chain would be latency-bound). Deterministic order. */
 double ev_dot(const double *a, const double *b, int n);
-
-/* The same in float with 16 lanes (i mod 16) and a fixed summation tree: four times the
- * throughput of ev_dot, for sums whose float rounding is far inside the float32 tolerances
- * (the DCT of the log-mel, the chroma projection). Deterministic order. */
-float ev_dot_f32(const float *a, const float *b, int n);
 
 /* 10 log10(max(1e-10, x)) */
 double ev_power_to_db(double x);

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "ev_dot.h"
 #include "ev_layers.h"
 
 /* Parameter indices (the order of ev_layer.params). */
@@ -103,13 +104,6 @@ static inline float ev_dotf(const float *w, const float *x, int n) {
   return s;
 }
 #endif
-
-/* y[r] += W_r . x for r < rows, W_r = W + r * stride (n floats each): ev_dotf's sums, two rows
- * per pass over x, in the CPU's widest clone (ev_dot.c). */
-#if defined(__GNUC__) || defined(__clang__)
-__attribute__((visibility("hidden"))) /* internal to the library that links dsp/ */
-#endif
-void ev_rows_dot_acc(float *y, const float *W, size_t stride, int rows, const float *x, int n);
 
 /* y[r] += sum_c W[r, c] * x[c] for a row-major rows x cols matrix. */
 static inline void ev_matvec_acc(float *y, const float *W, int rows, int cols, const float *x) {

@@ -8,18 +8,15 @@
 #include "ev_test.h"
 
 #define EV_NO_CLONES
-#define ev_dot     base_dot
-#define ev_dot_f32 base_dot_f32
-#define ev_delta9  base_delta9
-#define ev_rms     base_rms
+#define ev_dot    base_dot
+#define ev_delta9 base_delta9
+#define ev_rms    base_rms
 #include "../../dsp/features/ev_frame_kernels.c"
 #undef ev_dot
-#undef ev_dot_f32
 #undef ev_delta9
 #undef ev_rms
 /* the library's, as loaded (ev_frame_math.h was read above under the baseline names) */
 double ev_dot(const double *a, const double *b, int n);
-float ev_dot_f32(const float *a, const float *b, int n);
 void ev_delta9(const double *const c[9], int dims, float *d1, float *d2);
 double ev_rms(const float *x, int n);
 
@@ -38,31 +35,25 @@ static int same_bits(const void *a, const void *b, size_t n) {
 int main(void) {
   enum { N = 600 };
   static double da[N], db[N];
-  static float fa[N], fb[N];
+  static float fa[N];
   int cases = 0, differ = 0, wrong = 0;
   for (int n = 1; n <= N; n += (n < 100 ? 1 : 53)) {
     for (int i = 0; i < n; i++) {
       da[i] = uniform() * 100.0;
       db[i] = uniform();
       fa[i] = (float)da[i];
-      fb[i] = (float)db[i];
     }
-    long double exact_d = 0, exact_f = 0, bound_d = 0, bound_f = 0, sq = 0;
+    long double exact_d = 0, bound_d = 0, sq = 0;
     for (int i = 0; i < n; i++) {
       exact_d += (long double)da[i] * db[i];
       bound_d += fabsl((long double)da[i] * db[i]);
-      exact_f += (long double)fa[i] * fb[i];
-      bound_f += fabsl((long double)fa[i] * fb[i]);
       sq += (long double)fa[i] * fa[i];
     }
     double d_lib = ev_dot(da, db, n), d_base = base_dot(da, db, n);
-    float f_lib = ev_dot_f32(fa, fb, n), f_base = base_dot_f32(fa, fb, n);
     double r_lib = ev_rms(fa, n), r_base = base_rms(fa, n);
-    cases += 3;
-    differ += !same_bits(&d_lib, &d_base, sizeof d_lib) +
-              !same_bits(&f_lib, &f_base, sizeof f_lib) + !same_bits(&r_lib, &r_base, sizeof r_lib);
+    cases += 2;
+    differ += !same_bits(&d_lib, &d_base, sizeof d_lib) + !same_bits(&r_lib, &r_base, sizeof r_lib);
     wrong += fabsl(d_lib - exact_d) > 1e-15L * n * bound_d + 1e-300L;
-    wrong += fabsl(f_lib - exact_f) > 1e-7L * n * bound_f + 1e-30L;
     wrong += fabsl(r_lib - sqrtl(sq / n)) > 1e-14L * sqrtl(sq / n);
   }
   /* Savitzky-Golay deltas of 9 frames, dims 1..130 (more than one 64-wide pass) */
@@ -98,7 +89,7 @@ int main(void) {
 #endif
   printf("%d results compared: %d differ between clones, %d off the long-double sums\n", cases,
          differ, wrong);
-  EV_CHECK(cases > 300, "%d cases", cases);
+  EV_CHECK(cases > 250, "%d cases", cases);
   EV_CHECK(differ == 0, "%d results differ between the loaded clone and the baseline", differ);
   EV_CHECK(wrong == 0, "%d results off the exact sums", wrong);
   EV_TEST_END();
