@@ -15,7 +15,7 @@
 #define EV_TARGET_CLONES
 #endif
 
-#if defined(__GNUC__) && !defined(__clang__)
+#if defined(__GNUC__) || defined(__clang__)
 /* 32-byte generic vectors in static inline helpers: the ABI GCC warns about (how such a vector
  * is passed without AVX) never crosses a real call. */
 #pragma GCC diagnostic ignored "-Wpsabi"

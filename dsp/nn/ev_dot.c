@@ -10,17 +10,9 @@
  * (tested against ev_dotf), so a model trained on one machine answers the same on another. */
 #include "ev_nn_internal.h"
 
-#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__) && defined(__ELF__) &&        \
-    !defined(EV_NO_CLONES)
-#define EV_DOT_CLONES __attribute__((target_clones("avx", "default")))
-#else
-#define EV_DOT_CLONES
-#endif
+#include "../ev_clones.h"
 
 #if defined(__GNUC__) || defined(__clang__)
-/* The 8-float helpers below are static inline, so the ABI GCC warns about (how a 32-byte
- * vector is returned without AVX) never crosses a call boundary. */
-#pragma GCC diagnostic ignored "-Wpsabi"
 typedef float ev_v8f __attribute__((vector_size(32)));
 
 static inline ev_v8f load8(const float *p) {
@@ -77,7 +69,7 @@ static inline void dot2_v8(const float *w0, const float *w1, const float *x, int
 
 /* The clones; clang wants a multiversioned function declared nowhere else (the header's inline
  * ev_matvec_acc uses ev_rows_dot_acc), hence the wrapper below. */
-EV_DOT_CLONES
+EV_TARGET_CLONES
 static void rows_dot_acc(float *y, const float *W, size_t stride, int rows, const float *x, int n) {
   int r = 0;
   for (; r + 2 <= rows; r += 2) {
