@@ -48,7 +48,7 @@ static void usage(FILE *f) {
           "  presets    list the architecture presets\n\n"
           "Data:\n"
           "  --corpora DIR        folder holding corpus folders (RAVDESS, CREMA-D, TESS, SAVEE,\n"
-          "                       EmoDB, URDU, TurEV-DB; autodetected by name)\n"
+          "                       EmoDB, URDU, TurEV-DB, ASED, nEMO; autodetected by name)\n"
           "                       [default %s]\n"
           "  --only LIST          use only these corpora, e.g. RAVDESS,TESS\n"
           "  --manifest CSV       add clips from a path,label,speaker file (repeatable)\n"
