@@ -47,5 +47,5 @@ check "custom: global normalisation" grep -q 'normalization: global' "$out"
 check "random refuses 3 outputs for 8 labels" test $rc -ne 0
 check "random explains the mismatch" grep -q 'labels' "$out"
 check "random refuses an unknown option" sh -c "'$tool' random --arch tiny -o '$work/x' --bogus 1 >/dev/null 2>&1; test \$? -ne 0"
-check "random refuses an unknown feature" sh -c "'$tool' random --arch tiny --inputs pitch -o '$work/x' >/dev/null 2>&1; test \$? -ne 0"
+check "random refuses an unknown feature" sh -c "'$tool' random --arch tiny --inputs no_such_feature -o '$work/x' >/dev/null 2>&1; test \$? -ne 0"
 exit $fail
