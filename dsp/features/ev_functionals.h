@@ -106,7 +106,7 @@ void ev_functionals_compute(ev_functionals *f, float out[EV_FUNC_N]);
 
 /* For the trainer and the CLI: the 88 statistics of mono audio x[n] at any rate (8..192 kHz),
  * through the real streaming extractor (resampled to 16 kHz) and ev_egemaps_lld(). Returns 0,
- * or -1 with a reason in err (also while the LLD provider is not yet built in). */
+ * or -1 with a reason in err. */
 int ev_functionals_of_file(const float *x, size_t n, double rate, float out[EV_FUNC_N], char *err,
                            size_t errlen);
 
