@@ -1,6 +1,7 @@
 /* emovox-features: librosa-compatible frame features of an audio file, through the same
  * streaming extractor the plugin runs (ev_extract_buffer = extractor + flush). */
 #include "ev_features.h"
+#include "functionals_cmd.h"
 
 #include <errno.h>
 #include <sndfile.h>
@@ -16,7 +17,13 @@ static void usage(FILE *f) {
              "\n"
              "Options:\n"
              "  --feature NAME  power mel logmel mfcc mfcc_delta mfcc_delta2 zcr rms chroma\n"
-             "                  centroid bandwidth rolloff flatness (required)\n"
+             "                  centroid bandwidth rolloff flatness (required); prosody and\n"
+             "                  voice quality (openSMILE eGeMAPS v02 descriptors): the groups\n"
+             "                  pitch voice_quality formants loudness spectral_balance\n"
+             "                  mfcc_egemaps, or one descriptor: f0 f0_hz voicing loudness\n"
+             "                  jitter shimmer hnr h1_h2 h1_a3 f1 f1_bw f1_amp f2 f2_bw f2_amp\n"
+             "                  f3 f3_bw f3_amp alpha_ratio hammarberg slope_0_500\n"
+             "                  slope_500_1500 flux mfcc1_egemaps..mfcc4_egemaps\n"
              "  --sr HZ         analysis sample rate (default 16000)\n"
              "  --n-fft N       FFT size (default 512)\n"
              "  --win N         window length, also the ZCR/RMS frame length (default 400)\n"
@@ -25,6 +32,8 @@ static void usage(FILE *f) {
              "  --fmin HZ       lowest mel frequency (default 0)\n"
              "  --fmax HZ       highest mel frequency (default sr/2, 8000)\n"
              "  --n-mfcc N      MFCC coefficients (default 40)\n"
+             "  --functionals egemaps  instead of --feature: the 88 eGeMAPS v02 statistics of the\n"
+             "                  whole file with openSMILE's names (CSV: header row, value row)\n"
              "  --format F      csv (one row per frame, default) or f32 (raw little-endian\n"
              "                  float32, row-major [frames, dims], like the librosa references)\n"
              "  -o FILE         output file (default: standard output)\n"
@@ -107,6 +116,7 @@ int main(int argc, char **argv) {
   ev_feature_config cfg;
   ev_feature_config_default(&cfg);
   const char *feature = NULL, *format = "csv", *out_path = NULL, *audio = NULL;
+  const char *functionals = NULL;
   int fmax_given = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
@@ -139,6 +149,8 @@ int main(int argc, char **argv) {
       rc = parse_int(a, argv[++i], &cfg.n_mfcc);
     else if (!strcmp(a, "--feature"))
       feature = argv[++i];
+    else if (!strcmp(a, "--functionals"))
+      functionals = argv[++i];
     else if (!strcmp(a, "--format"))
       format = argv[++i];
     else if (!strcmp(a, "-o"))
@@ -154,18 +166,24 @@ int main(int argc, char **argv) {
     if (rc)
       return 2;
   }
+  if (functionals && audio) /* functionals_cmd.c */
+    return functionals_cmd(functionals, audio, out_path, read_mono);
   if (!feature || !audio) {
     fprintf(stderr, "emovox-features: %s\n",
             !feature ? "--feature NAME is required (see --help)"
                      : "no AUDIO file given (see --help)");
     return 2;
   }
-  int id = ev_feature_from_name(feature);
-  if (id < 0) {
+  int id = ev_feature_from_name(feature), column = -1; /* column: one descriptor of a group */
+  if (id < 0 && ev_descriptor_from_name(feature, &id, &column)) {
     fprintf(stderr,
             "emovox-features: unknown feature '%s'; use one of power mel logmel mfcc "
-            "mfcc_delta mfcc_delta2 zcr rms chroma centroid bandwidth rolloff flatness\n",
+            "mfcc_delta mfcc_delta2 zcr rms chroma centroid bandwidth rolloff flatness pitch "
+            "voice_quality formants loudness spectral_balance mfcc_egemaps, or one descriptor:",
             feature);
+    for (int i = 0; ev_descriptor_name(i); i++)
+      fprintf(stderr, " %s", ev_descriptor_name(i));
+    fprintf(stderr, "\n");
     return 2;
   }
   int csv = !strcmp(format, "csv");
@@ -218,7 +236,13 @@ int main(int argc, char **argv) {
     free(out[id]);
     return 1;
   }
-  int rc = write_output(f, out[id], rows[id], ev_feature_dims(&cfg, (ev_feature_id)id), csv);
+  int dims = ev_feature_dims(&cfg, (ev_feature_id)id);
+  if (column >= 0) { /* keep one column of the group, in place */
+    for (size_t t = 0; t < rows[id]; t++)
+      out[id][t] = out[id][t * (size_t)dims + (size_t)column];
+    dims = 1;
+  }
+  int rc = write_output(f, out[id], rows[id], dims, csv);
   if (out_path && fclose(f))
     rc = -1;
   free(out[id]);
