@@ -5,8 +5,10 @@
 #include <string.h>
 
 static const char *const kNames[EV_FEAT_COUNT] = {
-    "power", "mel",    "logmel",   "mfcc",      "mfcc_delta", "mfcc_delta2", "zcr",
-    "rms",   "chroma", "centroid", "bandwidth", "rolloff",    "flatness"};
+    "power",       "mel",   "logmel",        "mfcc",     "mfcc_delta", "mfcc_delta2",
+    "zcr",         "rms",   "chroma",        "centroid", "bandwidth",  "rolloff",
+    "flatness",    "pitch", "voice_quality", "formants", "loudness",   "spectral_balance",
+    "mfcc_egemaps"};
 
 void ev_feature_config_default(ev_feature_config *cfg) {
   cfg->sample_rate = EV_MODEL_RATE;
@@ -75,7 +77,18 @@ int ev_feature_dims(const ev_feature_config *cfg, ev_feature_id id) {
   case EV_FEAT_BANDWIDTH:
   case EV_FEAT_ROLLOFF:
   case EV_FEAT_FLATNESS:
+  case EV_FEAT_LOUDNESS:
     return 1;
+  case EV_FEAT_PITCH:
+    return EV_PITCH_DIMS;
+  case EV_FEAT_VOICE_QUALITY:
+    return EV_VQ_DIMS;
+  case EV_FEAT_FORMANTS:
+    return EV_FMT_DIMS;
+  case EV_FEAT_SPECTRAL_BALANCE:
+    return EV_SB_DIMS;
+  case EV_FEAT_MFCC_EGEMAPS:
+    return EV_MFCC_EGEMAPS_DIMS;
   default:
     return 0;
   }

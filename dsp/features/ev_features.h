@@ -49,12 +49,45 @@ typedef enum ev_feature_id {
   EV_FEAT_BANDWIDTH, /* 1, Hz */
   EV_FEAT_ROLLOFF,   /* 1, Hz */
   EV_FEAT_FLATNESS,  /* 1 */
+  /* Prosody and voice quality (issue 12; openSMILE eGeMAPS v02 descriptors, see
+   * docs/features.md). Groups: every single value is addressable by name, see
+   * ev_descriptor_from_name(). Not in librosa; 0 where openSMILE writes 0 (unvoiced). */
+  EV_FEAT_PITCH,            /* 3: f0 (semitones from 27.5 Hz), f0_hz, voicing (0..1) */
+  EV_FEAT_VOICE_QUALITY,    /* 5: jitter (ratio), shimmer (dB), hnr, h1_h2, h1_a3 (dB) */
+  EV_FEAT_FORMANTS,         /* 9: f1, f1_bw, f1_amp, f2, f2_bw, f2_amp, f3, f3_bw, f3_amp */
+  EV_FEAT_LOUDNESS,         /* 1: openSMILE's auditory loudness */
+  EV_FEAT_SPECTRAL_BALANCE, /* 5: alpha_ratio, hammarberg, slope_0_500, slope_500_1500, flux */
+  EV_FEAT_MFCC_EGEMAPS,     /* 4: openSMILE-style mfcc1-4 (eGeMAPS) */
   EV_FEAT_COUNT
 } ev_feature_id;
+
+/* Columns of the groups above. */
+enum { EV_PITCH_F0 = 0, EV_PITCH_F0_HZ, EV_PITCH_VOICING, EV_PITCH_DIMS };
+enum { EV_VQ_JITTER = 0, EV_VQ_SHIMMER, EV_VQ_HNR, EV_VQ_H1_H2, EV_VQ_H1_A3, EV_VQ_DIMS };
+enum {
+  EV_FMT_F1 = 0, /* then bandwidth, amplitude; F2 at 3, F3 at 6 */
+  EV_FMT_DIMS = 9
+};
+enum {
+  EV_SB_ALPHA_RATIO = 0,
+  EV_SB_HAMMARBERG,
+  EV_SB_SLOPE_0_500,
+  EV_SB_SLOPE_500_1500,
+  EV_SB_FLUX,
+  EV_SB_DIMS
+};
+#define EV_MFCC_EGEMAPS_DIMS 4
 
 const char *ev_feature_name(ev_feature_id id); /* the reference file names: "logmel", ... */
 int ev_feature_from_name(const char *name);    /* -1 if unknown */
 int ev_feature_dims(const ev_feature_config *cfg, ev_feature_id id);
+/* One descriptor by its name in ../shared/reference/opensmile/README.md (`f0`, `f0_hz`,
+ * `voicing`, `loudness`, `jitter`, `shimmer`, `hnr`, `h1_h2`, `h1_a3`, `f1`, `f1_bw`,
+ * `f1_amp`, ... `f3_amp`, `alpha_ratio`, `hammarberg`, `slope_0_500`, `slope_500_1500`,
+ * `flux`, `mfcc1_egemaps`..`mfcc4_egemaps`): sets its feature group and column. 0, or -1 if
+ * unknown. ev_descriptor_name(i) enumerates them (NULL past the end). */
+int ev_descriptor_from_name(const char *name, int *feature_id, int *column);
+const char *ev_descriptor_name(int i);
 
 /* One analysis frame. Frame t is the STFT frame over model-rate samples [hop*t, hop*t+n_fft)
  * (librosa center=False); ZCR and RMS use [hop*t, hop*t+win_length) as librosa does. */
@@ -64,6 +97,15 @@ typedef struct ev_frame {
 } ev_frame;
 
 typedef void (*ev_frame_fn)(void *user, const ev_frame *frame);
+
+/* The 25 eGeMAPS v02 frame descriptors in the column order of openSMILE's *.lld.csv:
+ * Loudness, alphaRatio, hammarbergIndex, slope0-500, slope500-1500, spectralFlux, mfcc1-4,
+ * F0semitoneFrom27.5Hz, jitterLocal, shimmerLocaldB, HNRdBACF, logRelF0-H1-H2,
+ * logRelF0-H1-A3, F1 frequency/bandwidth/amplitude, F2 ..., F3 ... . The frame must carry
+ * EV_FEAT_LOUDNESS, _SPECTRAL_BALANCE, _MFCC_EGEMAPS, _PITCH, _VOICE_QUALITY and _FORMANTS
+ * (EV_FEATURE_MASK_EGEMAPS); a group that is missing gives 0 in its columns. */
+#define EV_EGEMAPS_N_LLD 25
+void ev_egemaps_lld(const ev_frame *f, float out[EV_EGEMAPS_N_LLD]);
 
 typedef struct ev_extractor ev_extractor;
 
@@ -135,6 +177,11 @@ void ev_extractor_set_ticks(ev_extractor *ex, int ticks_per_hop, ev_tick_fn tick
  * no allocation. ev_extractor_features() returns the current mask. */
 #define EV_FEATURE_BIT(id)  (1u << (unsigned)(id))
 #define EV_FEATURE_MASK_ALL ((1u << EV_FEAT_COUNT) - 1u)
+/* What ev_egemaps_lld() needs. */
+#define EV_FEATURE_MASK_EGEMAPS                                                                    \
+  (EV_FEATURE_BIT(EV_FEAT_PITCH) | EV_FEATURE_BIT(EV_FEAT_VOICE_QUALITY) |                         \
+   EV_FEATURE_BIT(EV_FEAT_FORMANTS) | EV_FEATURE_BIT(EV_FEAT_LOUDNESS) |                           \
+   EV_FEATURE_BIT(EV_FEAT_SPECTRAL_BALANCE) | EV_FEATURE_BIT(EV_FEAT_MFCC_EGEMAPS))
 void ev_extractor_set_features(ev_extractor *ex, uint32_t mask);
 /* Spectral flatness over the bins from 0 to max_hz only (<= 0: every bin, librosa's
  * definition and the default). The speech gate uses the model's mel range, so that a host

@@ -16,7 +16,13 @@ static void usage(FILE *f) {
              "\n"
              "Options:\n"
              "  --feature NAME  power mel logmel mfcc mfcc_delta mfcc_delta2 zcr rms chroma\n"
-             "                  centroid bandwidth rolloff flatness (required)\n"
+             "                  centroid bandwidth rolloff flatness (required); prosody and\n"
+             "                  voice quality (openSMILE eGeMAPS v02 descriptors): the groups\n"
+             "                  pitch voice_quality formants loudness spectral_balance\n"
+             "                  mfcc_egemaps, or one descriptor: f0 f0_hz voicing loudness\n"
+             "                  jitter shimmer hnr h1_h2 h1_a3 f1 f1_bw f1_amp f2 f2_bw f2_amp\n"
+             "                  f3 f3_bw f3_amp alpha_ratio hammarberg slope_0_500\n"
+             "                  slope_500_1500 flux mfcc1_egemaps..mfcc4_egemaps\n"
              "  --sr HZ         analysis sample rate (default 16000)\n"
              "  --n-fft N       FFT size (default 512)\n"
              "  --win N         window length, also the ZCR/RMS frame length (default 400)\n"
@@ -160,12 +166,16 @@ int main(int argc, char **argv) {
                      : "no AUDIO file given (see --help)");
     return 2;
   }
-  int id = ev_feature_from_name(feature);
-  if (id < 0) {
+  int id = ev_feature_from_name(feature), column = -1; /* column: one descriptor of a group */
+  if (id < 0 && ev_descriptor_from_name(feature, &id, &column)) {
     fprintf(stderr,
             "emovox-features: unknown feature '%s'; use one of power mel logmel mfcc "
-            "mfcc_delta mfcc_delta2 zcr rms chroma centroid bandwidth rolloff flatness\n",
+            "mfcc_delta mfcc_delta2 zcr rms chroma centroid bandwidth rolloff flatness pitch "
+            "voice_quality formants loudness spectral_balance mfcc_egemaps, or one descriptor:",
             feature);
+    for (int i = 0; ev_descriptor_name(i); i++)
+      fprintf(stderr, " %s", ev_descriptor_name(i));
+    fprintf(stderr, "\n");
     return 2;
   }
   int csv = !strcmp(format, "csv");
@@ -218,7 +228,13 @@ int main(int argc, char **argv) {
     free(out[id]);
     return 1;
   }
-  int rc = write_output(f, out[id], rows[id], ev_feature_dims(&cfg, (ev_feature_id)id), csv);
+  int dims = ev_feature_dims(&cfg, (ev_feature_id)id);
+  if (column >= 0) { /* keep one column of the group, in place */
+    for (size_t t = 0; t < rows[id]; t++)
+      out[id][t] = out[id][t * (size_t)dims + (size_t)column];
+    dims = 1;
+  }
+  int rc = write_output(f, out[id], rows[id], dims, csv);
   if (out_path && fclose(f))
     rc = -1;
   free(out[id]);

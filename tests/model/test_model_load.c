@@ -314,7 +314,7 @@ static void model_cases(void) {
                     "\"inputs\"");
   expect_model_fail(
       "unknown input feature",
-      (change){.meta_key = "features", .meta_value = "{\"inputs\":[\"mfcc\",\"pitch\"]}"},
+      (change){.meta_key = "features", .meta_value = "{\"inputs\":[\"mfcc\",\"no_such_feature\"]}"},
       "not a feature name");
   expect_model_fail(
       "input listed twice",
