@@ -46,6 +46,12 @@ static void handle_set(emovox *self, const LV2_Atom_Object *obj) {
     self->notify_pending = true;
     return;
   }
+  if (!self->schedule) { /* loading a file in run() is not realtime-safe: refuse it */
+    self->status = EMOVOX_STATUS_LOAD_ERROR;
+    strcpy(self->status_text, "the host has no LV2 worker: the model cannot be changed");
+    self->notify_pending = true;
+    return;
+  }
   const char *path = LV2_ATOM_BODY_CONST(value);
   uint32_t len = (uint32_t)strnlen(path, value->size);
   if (!emovox_request_load(self->schedule, path, len, false, NULL)) {

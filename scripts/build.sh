@@ -2,9 +2,10 @@
 # Configures and builds Emovox into build/ (and, with --asan, build-asan/ with ASan+UBSan).
 if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then
   cat <<'EOF'
-Usage: bash scripts/build.sh [--asan]
+Usage: bash scripts/build.sh [--asan|--tsan]
   Configures (once) and builds build/ (installs to ~/.local and ~/.lv2); --asan also builds
-  build-asan/ with AddressSanitizer + UndefinedBehaviorSanitizer. CI=true adds --werror.
+  build-asan/ with AddressSanitizer + UndefinedBehaviorSanitizer; --tsan also builds build-tsan/
+  with ThreadSanitizer (clang, -Dclones=false). CI=true adds --werror.
 EOF
   exit 0
 fi
@@ -22,4 +23,13 @@ if [ "${1:-}" = "--asan" ]; then
       -Dbuildtype=debug -Dfuzz=true --native-file scripts/clang.ini >/dev/null
   fi
   ninja -C build-asan
+fi
+if [ "${1:-}" = "--tsan" ]; then
+  # ThreadSanitizer: the target_clones resolvers run before its runtime is set up, so the
+  # clones are off (meson option clones); the threading tests run here (scripts/test.sh).
+  if [ ! -f build-tsan/build.ninja ]; then
+    meson setup build-tsan $WERROR -Db_sanitize=thread -Db_lundef=false -Dclones=false \
+      -Dbuildtype=debugoptimized --native-file scripts/clang.ini >/dev/null
+  fi
+  ninja -C build-tsan
 fi

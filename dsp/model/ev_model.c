@@ -11,7 +11,15 @@
 #include <strings.h>
 
 #include "ev_labels.h"
+#include "ev_model_cost.h"
 #include "ev_safetensors.h"
+
+/* Every layer's parameters plus norm.mean and norm.std. */
+#define MAX_TENSORS ((size_t)(EV_MODEL_MAX_LAYERS + 1) * EV_LAYER_MAX_PARAMS + 2)
+/* Weights beyond this magnitude are refused: the product of two of them (any path through two
+ * layers) overflows single precision for inputs of order 1, so such a network can only output
+ * Inf/NaN. Trained weights are orders of magnitude below (the shipped model's largest is < 10). */
+#define MAX_WEIGHT_MAGNITUDE 1e19f
 
 struct ev_model {
   char *name;
@@ -268,6 +276,30 @@ static char *architecture_text(const ev_model *m) {
   return s;
 }
 
+/* The tensor exists with exactly this shape. */
+static int check_tensor(const ev_st_file *f, const char *name, int ndim, const int *shape,
+                        char *err, size_t errlen) {
+  const ev_st_tensor *t = ev_st_find(f, name);
+  if (!t)
+    return ev_fail(err, errlen, "tensor %s is missing", name);
+  int same = t->ndim == ndim;
+  for (int d = 0; same && d < ndim; d++)
+    same = t->shape[d] == shape[d];
+  if (!same) {
+    char want[64] = "", got[64] = "";
+    for (int d = 0; d < ndim; d++)
+      snprintf(want + strlen(want), sizeof want - strlen(want), "%s%d", d ? "," : "", shape[d]);
+    for (int d = 0; d < t->ndim && d < EV_ST_MAX_DIMS; d++)
+      snprintf(got + strlen(got), sizeof got - strlen(got), "%s%lld", d ? "," : "",
+               (long long)t->shape[d]);
+    return ev_fail(err, errlen,
+                   "tensor %s has shape [%s] but the architecture needs [%s]; the weights do not "
+                   "belong to this architecture",
+                   name, got, want);
+  }
+  return 0;
+}
+
 /* ---------------------------------------------------------------- shared construction */
 
 /* Chains dims, initialises the layers, appends a softmax, allocates and binds the arena.
@@ -305,6 +337,14 @@ static int build_layers(ev_model *m, ev_layer_config *cfg, int n, const ev_st_fi
                    "and the labels do not match",
                    in_dim, m->n_labels);
   if (m->layers[n - 1].kind != EV_LAYER_SOFTMAX) {
+    /* The saved file holds the appended softmax: with 64 layers it would hold 65, which no
+     * loader accepts, so such a model is refused here rather than failing when saved. */
+    if (n >= EV_MODEL_MAX_LAYERS)
+      return ev_fail(err, errlen,
+                     "the model has %d layers and the last is not a softmax; with the softmax "
+                     "that is appended it would have %d, more than the %d allowed: end with a "
+                     "softmax layer or use at most %d layers",
+                     n, n + 1, EV_MODEL_MAX_LAYERS, EV_MODEL_MAX_LAYERS - 1);
     ev_layer_config sm;
     ev_layer_config_default(&sm, EV_LAYER_SOFTMAX);
     sm.in_dim = in_dim;
@@ -313,6 +353,24 @@ static int build_layers(ev_model *m, ev_layer_config *cfg, int n, const ev_st_fi
       return ev_fail(err, errlen, "cannot append a softmax: %s", why);
     m->n_layers = n + 1;
     m->softmax_appended = 1;
+  }
+  if (f) {
+    /* A file is untrusted: every tensor must be there with its shape, and the model must fit
+     * the resource limits, before anything is allocated for it (a 3 KB file could otherwise
+     * claim gigabytes of weights; docs/model.md). */
+    for (int i = 0; i < m->n_layers; i++)
+      for (int p = 0; p < m->layers[i].n_params; p++) {
+        char tname[96];
+        snprintf(tname, sizeof tname, "layers.%d.%s", i, m->layers[i].params[p].name);
+        if (check_tensor(f, tname, m->layers[i].params[p].ndim, m->layers[i].params[p].shape, err,
+                         errlen))
+          return -1;
+      }
+    ev_model_cost cost;
+    ev_model_cost_compute(&m->feat, m->inputs, m->n_inputs, m->input_dims, m->frame_stride,
+                          m->layers, m->n_layers, &cost);
+    if (ev_model_cost_check(&cost, err, errlen))
+      return -1;
   }
   size_t total = 0;
   for (int i = 0; i < m->n_layers; i++)
@@ -473,6 +531,30 @@ done:
   return rc;
 }
 
+/* A model none of whose labels is an emotion Emovox reports would show nothing during speech
+ * (and look as if it ran): refused, naming what was not understood. Some unmapped labels next
+ * to mapped ones (e.g. "boredom") are fine: their probability is simply not reported. */
+static int check_labels_mapped(const ev_model *m, char *err, size_t errlen) {
+  for (int i = 0; i < m->n_labels; i++)
+    if (m->canonical[i] >= 0)
+      return 0;
+  char list[160] = "";
+  for (int i = 0; i < m->n_labels && strlen(list) < sizeof list - 40; i++) {
+    char one[40];
+    /* printable ASCII only: a label may hold anything */
+    int k = 0;
+    for (const char *c = m->labels[i]; *c && k < 24; c++)
+      one[k++] = (*c >= 0x20 && *c < 0x7f) ? *c : '?';
+    one[k] = 0;
+    snprintf(list + strlen(list), sizeof list - strlen(list), "%s\"%s\"", i ? ", " : "", one);
+  }
+  return ev_fail(err, errlen,
+                 "none of the labels names an emotion Emovox reports (not understood: %s%s); use "
+                 "neutral, calm, happy, sad, angry, fearful, disgust, surprised or an alias "
+                 "(docs/model.md)",
+                 list, strlen(list) >= sizeof list - 40 ? ", ..." : "");
+}
+
 static int parse_labels(ev_model *m, const char *text, char *err, size_t errlen) {
   json_t *a = parse_json_text(text, "metadata \"labels\"", err, errlen);
   if (!a)
@@ -493,6 +575,8 @@ static int parse_labels(ev_model *m, const char *text, char *err, size_t errlen)
     names[i] = json_string_value(s);
   }
   rc = set_labels(m, names, (int)json_array_size(a), err, errlen);
+  if (!rc)
+    rc = check_labels_mapped(m, err, errlen);
 done:
   json_decref(a);
   return rc;
@@ -538,24 +622,9 @@ static const char *need_meta(const ev_st_file *f, const char *key, char *err, si
 
 static int copy_tensor(const ev_st_file *f, const char *name, int ndim, const int *shape,
                        float *dst, unsigned char *used, char *err, size_t errlen) {
+  if (check_tensor(f, name, ndim, shape, err, errlen))
+    return -1;
   const ev_st_tensor *t = ev_st_find(f, name);
-  if (!t)
-    return ev_fail(err, errlen, "tensor %s is missing", name);
-  int same = t->ndim == ndim;
-  for (int d = 0; same && d < ndim; d++)
-    same = t->shape[d] == shape[d];
-  if (!same) {
-    char want[64] = "", got[64] = "";
-    for (int d = 0; d < ndim; d++)
-      snprintf(want + strlen(want), sizeof want - strlen(want), "%s%d", d ? "," : "", shape[d]);
-    for (int d = 0; d < t->ndim && d < EV_ST_MAX_DIMS; d++)
-      snprintf(got + strlen(got), sizeof got - strlen(got), "%s%lld", d ? "," : "",
-               (long long)t->shape[d]);
-    return ev_fail(err, errlen,
-                   "tensor %s has shape [%s] but the architecture needs [%s]; the weights do not "
-                   "belong to this architecture",
-                   name, got, want);
-  }
   if (t->count)
     memcpy(dst, t->data, t->count * sizeof(float));
   used[t - f->tensors] = 1;
@@ -571,10 +640,9 @@ static int load_parsed(ev_model *m, const ev_st_file *f, char *err, size_t errle
   if (strcmp(format, EV_MODEL_FORMAT))
     return ev_fail(err, errlen, "metadata format is \"%.40s\", not \"%s\": not an Emovox model",
                    format, EV_MODEL_FORMAT);
-  const size_t max_tensors = (size_t)(EV_MODEL_MAX_LAYERS + 1) * EV_LAYER_MAX_PARAMS + 2;
-  if (f->n_tensors > max_tensors)
+  if (f->n_tensors > MAX_TENSORS)
     return ev_fail(err, errlen, "the file holds %zu tensors; an Emovox model has at most %zu",
-                   f->n_tensors, max_tensors);
+                   f->n_tensors, (size_t)MAX_TENSORS);
   const char *version = need_meta(f, "format_version", err, errlen);
   if (!version)
     return -1;
@@ -611,6 +679,15 @@ static int load_parsed(ev_model *m, const ev_st_file *f, char *err, size_t errle
       if (copy_tensor(f, tname, l->params[p].ndim, l->params[p].shape, l->params[p].data, used, err,
                       errlen))
         goto done;
+      for (size_t k = 0; k < l->params[p].size; k++)
+        if (!(fabsf(l->params[p].data[k]) <= MAX_WEIGHT_MAGNITUDE)) {
+          ev_fail(err, errlen,
+                  "tensor %s: value %g at index %zu is beyond the %g limit; products of such "
+                  "weights overflow single precision, so the model could only output NaN "
+                  "(retrain or rescale it)",
+                  tname, (double)l->params[p].data[k], k, (double)MAX_WEIGHT_MAGNITUDE);
+          goto done;
+        }
     }
   }
   int dshape[1] = {m->input_dims};
@@ -640,7 +717,7 @@ done:
 
 ev_model *ev_model_load_memory(const uint8_t *buf, size_t len, char *err, size_t errlen) {
   ev_st_file *f;
-  if (ev_st_parse(buf, len, &f, err, errlen))
+  if (ev_st_parse_limited(buf, len, MAX_TENSORS, &f, err, errlen))
     return NULL;
   ev_model *m = calloc(1, sizeof *m);
   if (!m) {
@@ -882,4 +959,9 @@ double ev_model_step_flops(const ev_model *m) {
   for (int i = 0; i < m->n_layers; i++)
     f += ev_layer_step_flops(&m->layers[i]);
   return f;
+}
+
+void ev_model_get_cost(const ev_model *m, ev_model_cost *cost) {
+  ev_model_cost_compute(&m->feat, m->inputs, m->n_inputs, m->input_dims, m->frame_stride, m->layers,
+                        m->n_layers, cost);
 }

@@ -13,6 +13,7 @@
 #include "ev_features.h"
 #include "ev_input.h"
 #include "ev_layers.h"
+#include "ev_model_cost.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -108,6 +109,9 @@ int ev_model_state_busy(const ev_model_state *s); /* a step has layers left to r
 void ev_model_state_run(ev_model_state *s, const float *input, float *out);
 const float *ev_model_state_output(const ev_model_state *s); /* n_labels, last complete step */
 double ev_model_step_flops(const ev_model *m);
+/* Memory and multiply-adds per second of audio (ev_model_cost.h); a loaded model is within
+ * EV_MODEL_MAX_BYTES and EV_MODEL_MAX_MACS_PER_S. */
+void ev_model_get_cost(const ev_model *m, ev_model_cost *cost);
 
 #ifdef __cplusplus
 }

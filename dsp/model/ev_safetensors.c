@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static uint64_t read_le64(const uint8_t *p) {
   uint64_t v = 0;
@@ -277,7 +279,41 @@ static int convert(const pending *p, const uint8_t *data, ev_st_tensor *t, char 
   return 0;
 }
 
+/* Counts the top-level entries of the header object (its ':' at nesting depth 1, outside
+ * strings) without building anything, and stops at limit + 1: a header listing millions of
+ * tensors is refused after a cheap scan instead of after jansson has built all of them
+ * (a 99 MB header took 2.1 GB and 35 s). Malformed text is left for jansson to report. */
+static size_t count_entries(const uint8_t *p, size_t n, size_t limit) {
+  size_t count = 0;
+  int depth = 0, in_string = 0, escape = 0;
+  for (size_t i = 0; i < n && count <= limit; i++) {
+    const uint8_t c = p[i];
+    if (in_string) {
+      if (escape)
+        escape = 0;
+      else if (c == '\\')
+        escape = 1;
+      else if (c == '"')
+        in_string = 0;
+    } else if (c == '"') {
+      in_string = 1;
+    } else if (c == '{' || c == '[') {
+      depth++;
+    } else if (c == '}' || c == ']') {
+      depth--;
+    } else if (c == ':' && depth == 1) {
+      count++;
+    }
+  }
+  return count;
+}
+
 int ev_st_parse(const uint8_t *buf, size_t len, ev_st_file **out, char *err, size_t errlen) {
+  return ev_st_parse_limited(buf, len, SIZE_MAX, out, err, errlen);
+}
+
+int ev_st_parse_limited(const uint8_t *buf, size_t len, size_t max_tensors, ev_st_file **out,
+                        char *err, size_t errlen) {
   if (out)
     *out = NULL;
   if (!buf || !out)
@@ -305,6 +341,15 @@ int ev_st_parse(const uint8_t *buf, size_t len, ev_st_file **out, char *err, siz
   const size_t data_len = len - 8 - (size_t)n;
   if (hdr[0] != '{')
     return ev_fail(err, errlen, "header does not start with '{'; not a safetensors file");
+  if (max_tensors < SIZE_MAX) {
+    /* + 1: the __metadata__ entry */
+    const size_t entries = count_entries(hdr, (size_t)n, max_tensors + 1);
+    if (entries > max_tensors + 1)
+      return ev_fail(err, errlen,
+                     "the header lists more than %zu tensors; at most %zu are allowed here (a "
+                     "hostile or foreign file; refused before parsing it)",
+                     max_tensors, max_tensors);
+  }
 
   json_error_t jerr;
   json_t *root = json_loadb((const char *)hdr, (size_t)n, JSON_REJECT_DUPLICATES, &jerr);
@@ -396,29 +441,45 @@ done:
 int ev_st_read_file(const char *path, uint8_t **buf, size_t *len, char *err, size_t errlen) {
   *buf = NULL;
   *len = 0;
-  FILE *fp = fopen(path, "rb");
-  if (!fp)
+  /* O_NONBLOCK: opening a FIFO for reading would otherwise wait forever for a writer (a host
+   * restoring a session hangs); the type is checked on the descriptor, then reads block
+   * normally. */
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0)
     return ev_fail(err, errlen, "cannot open %s: %s", path, strerror(errno));
   struct stat st;
-  if (fstat(fileno(fp), &st) || !S_ISREG(st.st_mode)) {
-    fclose(fp);
+  if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+    close(fd);
     return ev_fail(err, errlen, "%s is not a regular file; give the path of a .safetensors file",
                    path);
   }
   if ((unsigned long long)st.st_size > EV_ST_MAX_FILE) {
-    fclose(fp);
+    close(fd);
     return ev_fail(err, errlen, "%s is %lld bytes, larger than the %zu-byte limit for a model",
                    path, (long long)st.st_size, (size_t)EV_ST_MAX_FILE);
   }
+  const int fl = fcntl(fd, F_GETFL);
+  if (fl >= 0)
+    fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
   size_t size = (size_t)st.st_size;
   uint8_t *b = malloc(size ? size : 1);
   if (!b) {
-    fclose(fp);
+    close(fd);
     return ev_fail(err, errlen, "out of memory reading %s", path);
   }
-  size_t got = fread(b, 1, size, fp);
-  int bad = ferror(fp);
-  fclose(fp);
+  size_t got = 0;
+  int bad = 0;
+  while (got < size) {
+    ssize_t r = read(fd, b + got, size - got);
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r <= 0) {
+      bad = r < 0;
+      break;
+    }
+    got += (size_t)r;
+  }
+  close(fd);
   if (bad || got != size) {
     free(b);
     return ev_fail(err, errlen, "cannot read %s (%zu of %zu bytes)", path, got, size);

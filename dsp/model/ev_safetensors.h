@@ -40,11 +40,16 @@ typedef struct ev_st_file {
 /* Parse a whole safetensors file held in memory. 0 on success (*out set), else -1, *out NULL
  * and a message in err. */
 int ev_st_parse(const uint8_t *buf, size_t len, ev_st_file **out, char *err, size_t errlen);
+/* The same, refusing a header that lists more than max_tensors tensors before it is parsed
+ * (counted by a scan that allocates nothing), so a huge header costs a scan, not gigabytes. */
+int ev_st_parse_limited(const uint8_t *buf, size_t len, size_t max_tensors, ev_st_file **out,
+                        char *err, size_t errlen);
 void ev_st_free(ev_st_file *f);
 const ev_st_tensor *ev_st_find(const ev_st_file *f, const char *name);
 const char *ev_st_meta(const ev_st_file *f, const char *key); /* NULL if absent */
 
-/* Read a whole file into a malloc'ed buffer (at most EV_ST_MAX_FILE bytes). */
+/* Read a whole regular file into a malloc'ed buffer (at most EV_ST_MAX_FILE bytes). Anything
+ * else (FIFO, device, directory) is refused without blocking. */
 int ev_st_read_file(const char *path, uint8_t **buf, size_t *len, char *err, size_t errlen);
 
 /* One tensor to write (always stored as F32). */

@@ -161,6 +161,17 @@ static int cmd_info(int argc, char **argv) {
          (double)ev_model_n_params(m) * 4.0 / 1024.0);
   printf("cost:         %.0f multiply-adds per step, %.2f M/s\n", ev_model_step_flops(m),
          ev_model_step_flops(m) * steps_per_s / 1e6);
+  /* what the loader checked against its limits (docs/model.md, "Resource limits") */
+  ev_model_cost cost;
+  ev_model_get_cost(m, &cost);
+  printf("compute:      %.2f M multiply-adds per second of audio (features %.2f M + layers "
+         "%.2f M); limit %.0f M\n",
+         (cost.feature_macs_per_s + cost.model_macs_per_s) / 1e6, cost.feature_macs_per_s / 1e6,
+         cost.model_macs_per_s / 1e6, EV_MODEL_MAX_MACS_PER_S / 1e6);
+  printf("memory:       %.2f MiB (weights %.2f MiB + streaming state and buffers %.2f MiB); "
+         "limit %.0f MiB\n",
+         (cost.weight_bytes + cost.runtime_bytes) / 1048576.0, cost.weight_bytes / 1048576.0,
+         cost.runtime_bytes / 1048576.0, EV_MODEL_MAX_BYTES / 1048576.0);
   printf("provenance:   %s\n", ev_model_provenance(m));
   printf("valid:        yes\n");
   ev_model_free(m);

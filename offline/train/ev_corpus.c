@@ -15,7 +15,7 @@
 #include "ev_analyzer.h"
 
 static const char *const kind_names[EV_CORPUS_KIND_COUNT] = {
-    "RAVDESS", "CREMA-D", "TESS", "SAVEE", "EmoDB", "URDU", "TurEV-DB", "manifest"};
+    "RAVDESS", "CREMA-D", "TESS", "SAVEE", "EmoDB", "URDU", "TurEV-DB", "ASED", "nEMO", "manifest"};
 
 const char *ev_corpus_kind_name(ev_corpus_kind k) {
   return (k >= 0 && k < EV_CORPUS_KIND_COUNT) ? kind_names[k] : "?";
@@ -41,7 +41,8 @@ int ev_corpus_kind_from_folder(const char *folder) {
   } map[] = {
       {"ravdess", EV_CORPUS_RAVDESS}, {"cremad", EV_CORPUS_CREMAD}, {"crema", EV_CORPUS_CREMAD},
       {"tess", EV_CORPUS_TESS},       {"savee", EV_CORPUS_SAVEE},   {"emodb", EV_CORPUS_EMODB},
-      {"berlin", EV_CORPUS_EMODB},    {"urdu", EV_CORPUS_URDU},     {"turev", EV_CORPUS_TUREV}};
+      {"berlin", EV_CORPUS_EMODB},    {"urdu", EV_CORPUS_URDU},     {"turev", EV_CORPUS_TUREV},
+      {"ased", EV_CORPUS_ASED},       {"nemo", EV_CORPUS_NEMO}};
   for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
     if (loose_prefix(folder, map[i].prefix))
       return map[i].kind;
@@ -423,6 +424,81 @@ static int parse_turev(const char *folder, const char *base, ev_clip_info *out, 
   return 0;
 }
 
+/* ASED: <NN><Emotion>/<e><n>-YY-AA-GG-SS (n1 neutral, f2 fearful, h3 happy, s4 sad, a5 angry;
+ * sentence, repetition, gender, speaker). The letter is matched without case because one file
+ * of the copy is named S4-...; the folder's number and emotion must agree with it. */
+static int parse_ased(const char *folder, const char *base, ev_clip_info *out, char *err,
+                      size_t errlen) {
+  static const struct {
+    char letter, digit;
+    int label;
+  } emo[] = {{'n', '1', EV_NEUTRAL},
+             {'f', '2', EV_FEARFUL},
+             {'h', '3', EV_HAPPY},
+             {'s', '4', EV_SAD},
+             {'a', '5', EV_ANGRY}};
+  if (strlen(base) != 14 || base[2] != '-' || base[5] != '-' || base[8] != '-' || base[11] != '-' ||
+      !all_digits(base + 3, 2) || !all_digits(base + 6, 2) || !all_digits(base + 9, 2) ||
+      !all_digits(base + 12, 2))
+    return ev_fail(err, errlen, "ASED names are En-YY-AA-GG-SS");
+  int label = -1;
+  for (size_t i = 0; i < sizeof emo / sizeof emo[0]; i++)
+    if (tolower((unsigned char)base[0]) == emo[i].letter && base[1] == emo[i].digit)
+      label = emo[i].label;
+  if (label < 0)
+    return ev_fail(err, errlen, "ASED emotion '%.2s' not n1/f2/h3/s4/a5", base);
+  const int sentence = atoi(base + 3), rep = atoi(base + 6), gender = atoi(base + 9),
+            spk = atoi(base + 12);
+  if (sentence < 1 || sentence > 7)
+    return ev_fail(err, errlen, "ASED sentence %02d not 01-07", sentence);
+  if (rep != 1 && rep != 2)
+    return ev_fail(err, errlen, "ASED repetition %02d not 01/02", rep);
+  if (gender != 1 && gender != 2)
+    return ev_fail(err, errlen, "ASED gender %02d not 01/02", gender);
+  if (spk < 1 || spk > 65)
+    return ev_fail(err, errlen, "ASED speaker %02d not 01-65", spk);
+  if (folder[0]) {
+    if (strlen(folder) < 3 || !all_digits(folder, 2) || folder[1] != base[1] ||
+        ev_label_from_name(folder + 2) != label)
+      return ev_fail(err, errlen, "ASED folder '%s' disagrees with emotion '%.2s'", folder, base);
+  }
+  out->label = label;
+  snprintf(out->speaker, sizeof out->speaker, "ASED:%02d", spk);
+  return 0;
+}
+
+/* nEMO: samples/<SPK>_<emotion>_<n> (SPK letters and digits, e.g. EB0; emotion anger, fear,
+ * happiness, sadness, surprised or neutral). */
+static int parse_nemo(const char *base, ev_clip_info *out, char *err, size_t errlen) {
+  static const char *const emotions[] = {"anger",   "fear",      "happiness",
+                                         "sadness", "surprised", "neutral"};
+  char buf[96];
+  char *f[4];
+  if (strlen(base) >= sizeof buf)
+    return ev_fail(err, errlen, "name too long for nEMO");
+  strcpy(buf, base);
+  if (split_fields(buf, '_', f, 3) != 3)
+    return ev_fail(err, errlen, "nEMO names have 3 fields SPK_emotion_n");
+  size_t n0 = strlen(f[0]);
+  if (n0 < 2 || n0 > 8)
+    return ev_fail(err, errlen, "nEMO speaker '%s' is not a short code", f[0]);
+  for (size_t i = 0; i < n0; i++)
+    if (!isalnum((unsigned char)f[0][i]))
+      return ev_fail(err, errlen, "nEMO speaker '%s' is not letters and digits", f[0]);
+  int label = -1;
+  for (size_t i = 0; i < sizeof emotions / sizeof emotions[0]; i++)
+    if (!strcmp(f[1], emotions[i]))
+      label = ev_label_from_name(f[1]);
+  if (label < 0)
+    return ev_fail(err, errlen,
+                   "nEMO emotion '%s' not anger/fear/happiness/sadness/surprised/neutral", f[1]);
+  if (!f[2][0] || !all_digits(f[2], strlen(f[2])))
+    return ev_fail(err, errlen, "nEMO clip number '%s' is not digits", f[2]);
+  out->label = label;
+  snprintf(out->speaker, sizeof out->speaker, "nEMO:%s", f[0]);
+  return 0;
+}
+
 int ev_corpus_parse(ev_corpus_kind kind, const char *relpath, ev_clip_info *out, char *err,
                     size_t errlen) {
   char folder[256], base[256];
@@ -444,6 +520,10 @@ int ev_corpus_parse(ev_corpus_kind kind, const char *relpath, ev_clip_info *out,
     return parse_urdu(folder, base, out, err, errlen);
   case EV_CORPUS_TUREV:
     return parse_turev(folder, base, out, err, errlen);
+  case EV_CORPUS_ASED:
+    return parse_ased(folder, base, out, err, errlen);
+  case EV_CORPUS_NEMO:
+    return parse_nemo(base, out, err, errlen);
   default:
     return ev_fail(err, errlen, "no file-name scheme for this corpus");
   }

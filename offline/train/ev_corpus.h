@@ -14,6 +14,8 @@ typedef enum ev_corpus_kind {
   EV_CORPUS_EMODB,
   EV_CORPUS_URDU,
   EV_CORPUS_TUREV,
+  EV_CORPUS_ASED,
+  EV_CORPUS_NEMO,
   EV_CORPUS_MANIFEST,
   EV_CORPUS_KIND_COUNT
 } ev_corpus_kind;

@@ -295,13 +295,13 @@ void ev_run_free(ev_run *run) {
   memset(run, 0, sizeof *run);
 }
 
-int ev_run_export(const ev_run *run, const ev_arch *a, const ev_labelset *ls, const char *name,
-                  const char *provenance_json, const char *path, char *err, size_t errlen) {
+ev_model *ev_run_model(const ev_run *run, const ev_arch *a, const ev_labelset *ls, const char *name,
+                       const char *provenance_json, char *err, size_t errlen) {
   if (a->functionals) {
     snprintf(err, errlen,
              "the functionals baseline works on whole utterances and cannot run "
              "in the streaming plugin; it is an evaluation mode only");
-    return -1;
+    return NULL;
   }
   ev_model_desc d;
   memset(&d, 0, sizeof d);
@@ -318,7 +318,7 @@ int ev_run_export(const ev_run *run, const ev_arch *a, const ev_labelset *ls, co
   d.provenance = provenance_json;
   ev_model *m = ev_model_create(&d, err, errlen);
   if (!m)
-    return -1;
+    return NULL;
   int rc = 0;
   if (ev_model_n_layers(m) != run->net.n_layers) {
     snprintf(err, errlen, "model has %d layers, network %d", ev_model_n_layers(m),
@@ -343,8 +343,20 @@ int ev_run_export(const ev_run *run, const ev_arch *a, const ev_labelset *ls, co
     int D = ev_model_input_dims(m);
     memcpy(ev_model_norm_mean(m), run->prior_mean, (size_t)D * sizeof(float));
     memcpy(ev_model_norm_std(m), run->prior_std, (size_t)D * sizeof(float));
-    rc = ev_model_save(m, path, err, errlen);
   }
+  if (rc != 0) {
+    ev_model_free(m);
+    return NULL;
+  }
+  return m;
+}
+
+int ev_run_export(const ev_run *run, const ev_arch *a, const ev_labelset *ls, const char *name,
+                  const char *provenance_json, const char *path, char *err, size_t errlen) {
+  ev_model *m = ev_run_model(run, a, ls, name, provenance_json, err, errlen);
+  if (!m)
+    return -1;
+  int rc = ev_model_save(m, path, err, errlen);
   ev_model_free(m);
   return rc;
 }

@@ -41,6 +41,11 @@ int ev_run_evaluate(ev_run *run, const ev_arch *arch, const ev_dataset *ds, cons
                     float *conf, float *crop_logits, int *n_crops, char *err, size_t errlen);
 void ev_run_free(ev_run *run);
 
+/* The trained network as an Emovox model in memory (what ev_run_export writes); NULL + err
+ * (the functionals baseline has none). Free with ev_model_free. */
+typedef struct ev_model ev_model;
+ev_model *ev_run_model(const ev_run *run, const ev_arch *arch, const ev_labelset *ls,
+                       const char *name, const char *provenance_json, char *err, size_t errlen);
 /* Writes the trained network as an Emovox model (safetensors, with metadata). */
 int ev_run_export(const ev_run *run, const ev_arch *arch, const ev_labelset *ls, const char *name,
                   const char *provenance_json, const char *path, char *err, size_t errlen);

@@ -23,6 +23,7 @@
 #include "ev_plots.h"
 #include "ev_progress.h"
 #include "ev_run.h"
+#include "ev_stream_eval.h"
 #include "ev_trainer.h"
 
 #ifndef EV_DEFAULT_CORPORA
@@ -48,7 +49,7 @@ static void usage(FILE *f) {
           "  presets    list the architecture presets\n\n"
           "Data:\n"
           "  --corpora DIR        folder holding corpus folders (RAVDESS, CREMA-D, TESS, SAVEE,\n"
-          "                       EmoDB, URDU, TurEV-DB; autodetected by name)\n"
+          "                       EmoDB, URDU, TurEV-DB, ASED, nEMO; autodetected by name)\n"
           "                       [default %s]\n"
           "  --only LIST          use only these corpora, e.g. RAVDESS,TESS\n"
           "  --manifest CSV       add clips from a path,label,speaker file (repeatable)\n"
@@ -77,7 +78,10 @@ static void usage(FILE *f) {
           "Evaluation:\n"
           "  --folds speaker:K    K folds grouped by speaker (each corpus's speakers spread)\n"
           "  --loco               leave one corpus out\n"
-          "  --holdout-speaker S  test on one speaker, e.g. TESS:OAF or OAF\n\n"
+          "  --holdout-speaker S  test on one speaker, e.g. TESS:OAF or OAF\n"
+          "  --plugin-figure on|off  also score every fold's model as the plugin reports:\n"
+          "                       ev_analyzer, default controls, summary over speech as\n"
+          "                       emovox-analyze; cold at 16 and 48 kHz and session [on]\n\n"
           "Output:\n"
           "  --out DIR            reports: CSV + PNG (learning curves, confusion, labels)\n"
           "                       [emovox-train-report]\n"
@@ -95,6 +99,7 @@ typedef struct cli {
   const char *evaluation; /* train: per_corpus.csv of an evaluate run, kept in the provenance */
   double temperature;     /* train: logits divided by this at export (1 = none) */
   int loco;
+  int plugin_figure; /* evaluate: score through ev_analyzer as the plugin reports (default on) */
   double val_fraction;
   ev_train_opts train;
   int quiet;
@@ -120,6 +125,7 @@ static int parse_cli(int argc, char **argv, cli *c) {
   c->out = "emovox-train-report";
   c->augment = "off";
   c->val_fraction = 0.15;
+  c->plugin_figure = 1;
   for (int i = 0; i < argc; i++) {
     strncat(c->cmdline, argv[i], sizeof c->cmdline - strlen(c->cmdline) - 2);
     if (i + 1 < argc)
@@ -154,6 +160,7 @@ static int parse_cli(int argc, char **argv, cli *c) {
     O_OUT,
     O_QUIET,
     O_SPEAKER_NORM,
+    O_PLUGIN_FIGURE,
     O_HELP
   };
   static const struct option opts[] = {{"corpora", 1, 0, O_CORPORA},
@@ -184,6 +191,7 @@ static int parse_cli(int argc, char **argv, cli *c) {
                                        {"out", 1, 0, O_OUT},
                                        {"quiet", 0, 0, O_QUIET},
                                        {"speaker-norm", 0, 0, O_SPEAKER_NORM},
+                                       {"plugin-figure", 1, 0, O_PLUGIN_FIGURE},
                                        {"help", 0, 0, O_HELP},
                                        {0, 0, 0, 0}};
   int o;
@@ -289,6 +297,13 @@ static int parse_cli(int argc, char **argv, cli *c) {
       break;
     case O_QUIET:
       c->quiet = 1;
+      break;
+    case O_PLUGIN_FIGURE:
+      if (strcmp(optarg, "on") && strcmp(optarg, "off")) {
+        fprintf(stderr, "emovox-train: --plugin-figure must be on or off\n");
+        return -1;
+      }
+      c->plugin_figure = !strcmp(optarg, "on");
       break;
     case 'h':
     case O_HELP:
@@ -788,6 +803,12 @@ static int cmd_evaluate(session *s) {
   int *all_truth = malloc((s->clips.n + 1) * sizeof *all_truth);
   size_t n_scored = 0;
   int rc = all_conf && all_correct && all_logits && all_crops && all_truth ? 0 : -1;
+  /* what the plugin reports (ev_stream_eval.h); the functionals baseline cannot stream */
+  ev_stream_eval se;
+  const int stream = c->plugin_figure && !s->arch.functionals;
+  if (rc == 0 && stream &&
+      ev_stream_eval_init(&se, &s->clips, &s->spk, &s->ls, c->train.threads, c->train.seed) != 0)
+    rc = -1;
   for (int f = 0; f < n_folds && rc == 0; f++) {
     /* inner validation (early stopping) from the training speakers only */
     char *role = malloc((size_t)s->spk.n + 1);
@@ -825,6 +846,8 @@ static int cmd_evaluate(session *s) {
     if (rc == 0)
       rc = ev_run_evaluate(&run, &s->arch, &s->ds, &s->ls, te, n_te, c->train.threads, &cm, pred,
                            conf, lg, nc, err, sizeof err);
+    if (rc == 0 && stream)
+      rc = ev_stream_eval_run(&se, &run, &s->arch, f, te, n_te, err, sizeof err);
     for (size_t i = 0; rc == 0 && i < n_te; i++) {
       if (pred[i] < 0)
         continue;
@@ -869,11 +892,16 @@ static int cmd_evaluate(session *s) {
   if (rc == 0) {
     ev_metrics m;
     ev_metrics_compute(&total, &m);
-    printf("== all folds (%s, arch %s):\n",
+    /* --speaker-norm gives each test clip its speaker's statistics over all of their clips:
+     * an oracle the plugin never has */
+    const char *oracle = c->train.speaker_norm ? " [clip figures, oracle speaker norm: not what "
+                                                 "the plugin gives]"
+                                               : " [clip figures]";
+    printf("== all folds (%s, arch %s)%s:\n",
            c->loco      ? "leave one corpus out"
            : c->holdout ? "held-out speaker"
                         : "speaker folds",
-           s->arch.name);
+           s->arch.name, oracle);
     ev_metrics_print(stdout, &total, &m, s->ls.names);
     const double ece = ev_ece(all_conf, all_correct, n_scored, 10);
     printf("expected calibration error (10 bins): %.2f%%\n", 100 * ece);
@@ -928,8 +956,29 @@ static int cmd_evaluate(session *s) {
     char title[200];
     snprintf(title, sizeof title, "%s: confusion over all test folds", s->arch.name);
     ev_plot_confusion(path, &total, s->ls.names, title);
+    if (c->train.speaker_norm) {
+      snprintf(path, sizeof path, "%s/ORACLE_SPEAKER_NORM.txt", c->out);
+      if ((fc = fopen(path, "w"))) {
+        fprintf(fc, "oracle speaker norm: not what the plugin gives.\nfolds.csv, per_corpus.csv, "
+                    "overall_*, <CORPUS>_* and calibration.csv normalise every test clip with "
+                    "the statistics of all of its speaker's clips (--speaker-norm). The "
+                    "plugin's figures are plugin_figures.csv/.json.\n");
+        fclose(fc);
+      }
+    }
+    if (stream) {
+      char stitle[256];
+      snprintf(stitle, sizeof stitle, "%s, %s",
+               c->loco      ? "leave one corpus out"
+               : c->holdout ? "held-out speaker"
+                            : "speaker folds",
+               s->arch.name);
+      rc = ev_stream_eval_report(&se, c->out, stitle, stdout);
+    }
     printf("reports in %s/\n", c->out);
   }
+  if (stream)
+    ev_stream_eval_free(&se);
   free(all_conf);
   free(all_logits);
   free(all_crops);

@@ -7,7 +7,9 @@
 
 #include "ev_test.h"
 
+#ifndef EV_NO_CLONES /* -Dclones=false defines it for the whole build */
 #define EV_NO_CLONES
+#endif
 #define ev_dot    base_dot
 #define ev_delta9 base_delta9
 #define ev_rms    base_rms

@@ -53,7 +53,9 @@ int main(int argc, char **argv) {
     uint8_t *mut = malloc(len);
     for (int k = 0; k < 8; k++) { /* bit flips in the header */
       memcpy(mut, buf, len);
-      size_t pos = 8 + (size_t)(fixture_uniform() * 0.5f + 0.5f) * (len / 3);
+      /* a position in the first third (the header): the cast applies to the product, not
+       * to the uniform draw alone, which would always be 0 */
+      size_t pos = 8 + (size_t)((fixture_uniform() * 0.5f + 0.5f) * (float)(len / 3));
       mut[pos % len] ^= (uint8_t)(1u << k);
       snprintf(name, sizeof name, "flip-%d-%d", a, k);
       files += !write_file(argv[1], name, mut, len);

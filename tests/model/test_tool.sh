@@ -21,6 +21,16 @@ check "info on the test model exits 0" test $rc -eq 0
 check "info says valid" grep -q '^valid: *yes' "$out"
 check "info shows the gru layer and its params" grep -q 'weight_hh *\[96,32\]' "$out"
 check "info shows the label mapping" grep -q 'fearful *-> fearful' "$out"
+check "info prints the compute cost and its limit" grep -q '^compute: .*per second of audio.*limit' "$out"
+check "info prints the memory and its limit" grep -q '^memory: .*MiB.*limit' "$out"
+
+# A FIFO must not block (it used to wait in fopen() for a writer).
+rm -f "$work/fifo.safetensors"
+mkfifo "$work/fifo.safetensors"
+timeout 10 "$tool" info "$work/fifo.safetensors" >"$out" 2>&1; rc=$?
+check "info on a FIFO exits 1 at once" test $rc -eq 1
+check "info says a FIFO is not a regular file" grep -q 'not a regular file' "$out"
+rm -f "$work/fifo.safetensors"
 
 head -c 100 "$model" >"$work/truncated.safetensors"
 "$tool" info "$work/truncated.safetensors" >"$out" 2>&1; rc=$?

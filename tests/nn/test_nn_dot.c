@@ -9,7 +9,9 @@
 #include "ev_test.h"
 
 /* The baseline build: the same source without target_clones, under another name. */
+#ifndef EV_NO_CLONES /* -Dclones=false defines it for the whole build */
 #define EV_NO_CLONES
+#endif
 #define ev_rows_dot_acc baseline_rows_dot_acc
 #include "../../dsp/nn/ev_dot.c"
 #undef ev_rows_dot_acc

@@ -92,6 +92,27 @@ static const row table[] = {
     {EV_CORPUS_TUREV, "Sound Source/Sad/7895_kz_beste.flac", -1, NULL},
     {EV_CORPUS_TUREV, "Sound Source/Sad/7895_xx_beste.flac", -1, NULL},
     {EV_CORPUS_TUREV, "Sound Source/Sad/ab_hl_beste.flac", -1, NULL},
+    /* ASED: the emotion from the first two characters, checked against the folder */
+    {EV_CORPUS_ASED, "01Neutral/n1-01-01-01-01.opus", EV_NEUTRAL, "ASED:01"},
+    {EV_CORPUS_ASED, "02Fearful/f2-07-02-02-65.opus", EV_FEARFUL, "ASED:65"},
+    {EV_CORPUS_ASED, "03Happy/h3-03-01-02-08.opus", EV_HAPPY, "ASED:08"},
+    {EV_CORPUS_ASED, "04Sad/S4-04-02-01-29.opus", EV_SAD, "ASED:29"}, /* the copy's capital S */
+    {EV_CORPUS_ASED, "05Angry/a5-07-01-02-63.opus", EV_ANGRY, "ASED:63"},
+    {EV_CORPUS_ASED, "04Sad/a5-07-01-02-63.opus", -1, NULL},   /* folder disagrees */
+    {EV_CORPUS_ASED, "05Angry/a4-07-01-02-63.opus", -1, NULL}, /* letter and digit disagree */
+    {EV_CORPUS_ASED, "05Angry/a5-08-01-02-63.opus", -1, NULL}, /* no sentence 08 */
+    {EV_CORPUS_ASED, "05Angry/a5-07-01-02-66.opus", -1, NULL}, /* no speaker 66 */
+    {EV_CORPUS_ASED, "05Angry/a5-07-01-02.opus", -1, NULL},
+    /* nEMO */
+    {EV_CORPUS_NEMO, "samples/EB0_anger_1.opus", EV_ANGRY, "nEMO:EB0"},
+    {EV_CORPUS_NEMO, "samples/WR0_surprised_64.opus", EV_SURPRISED, "nEMO:WR0"},
+    {EV_CORPUS_NEMO, "samples/KD0_happiness_12.opus", EV_HAPPY, "nEMO:KD0"},
+    {EV_CORPUS_NEMO, "samples/MP0_sadness_3.opus", EV_SAD, "nEMO:MP0"},
+    {EV_CORPUS_NEMO, "samples/SM0_fear_100.opus", EV_FEARFUL, "nEMO:SM0"},
+    {EV_CORPUS_NEMO, "samples/TP0_neutral_7.opus", EV_NEUTRAL, "nEMO:TP0"},
+    {EV_CORPUS_NEMO, "samples/TP0_calm_7.opus", -1, NULL},
+    {EV_CORPUS_NEMO, "samples/TP0_neutral_x.opus", -1, NULL},
+    {EV_CORPUS_NEMO, "samples/TP0_neutral.opus", -1, NULL},
 };
 
 static void check_table(void) {
@@ -122,6 +143,8 @@ static void check_folders_and_labels(void) {
   EV_CHECK(ev_corpus_kind_from_folder("SAVEE") == EV_CORPUS_SAVEE, "SAVEE");
   EV_CHECK(ev_corpus_kind_from_folder("TESS") == EV_CORPUS_TESS, "TESS");
   EV_CHECK(ev_corpus_kind_from_folder("URDU") == EV_CORPUS_URDU, "URDU");
+  EV_CHECK(ev_corpus_kind_from_folder("ASED") == EV_CORPUS_ASED, "ASED");
+  EV_CHECK(ev_corpus_kind_from_folder("nEMO") == EV_CORPUS_NEMO, "nEMO");
   EV_CHECK(ev_corpus_kind_from_folder("README.md") == -1, "README.md is no corpus");
   EV_CHECK(ev_label_from_name("ps") == EV_SURPRISED, "ps");
   EV_CHECK(ev_label_from_name("Fear") == EV_FEARFUL, "Fear");
@@ -178,10 +201,13 @@ static void check_real_corpora(void) {
   EV_CHECK(per[EV_CORPUS_TESS] == 2798, "TESS files %zu", per[EV_CORPUS_TESS]);
   EV_CHECK(per[EV_CORPUS_URDU] == 400, "URDU files %zu", per[EV_CORPUS_URDU]);
   EV_CHECK(per[EV_CORPUS_TUREV] == 1735, "TurEV-DB files %zu", per[EV_CORPUS_TUREV]);
+  EV_CHECK(per[EV_CORPUS_ASED] == 2474, "ASED files %zu", per[EV_CORPUS_ASED]);
+  EV_CHECK(per[EV_CORPUS_NEMO] == 4481, "nEMO files %zu", per[EV_CORPUS_NEMO]);
   EV_CHECK(l.rejected == 0, "rejected %zu", l.rejected);
-  /* 20 RAVDESS actors, 2 TESS speakers, 6 TurEV-DB speakers, 29 URDU codes */
+  /* 20 RAVDESS actors, 2 TESS speakers, 6 TurEV-DB speakers, 29 URDU codes, 65 ASED speakers,
+   * 9 nEMO speakers */
   int ravdess_labels[EV_N_EMOTIONS] = {0};
-  char seen[64][48];
+  char seen[160][48];
   int n_seen = 0;
   for (size_t i = 0; i < l.n; i++) {
     if (l.v[i].corpus == EV_CORPUS_RAVDESS)
@@ -190,10 +216,10 @@ static void check_real_corpora(void) {
     for (k = 0; k < n_seen; k++)
       if (!strcmp(seen[k], l.v[i].speaker))
         break;
-    if (k == n_seen && n_seen < 64)
+    if (k == n_seen && n_seen < 160)
       strcpy(seen[n_seen++], l.v[i].speaker);
   }
-  EV_CHECK(n_seen == 20 + 2 + 6 + 29, "distinct speakers %d", n_seen);
+  EV_CHECK(n_seen == 20 + 2 + 6 + 29 + 65 + 9, "distinct speakers %d", n_seen);
   /* RAVDESS: 60 per actor = 4 neutral + 8 of each other emotion */
   EV_CHECK(ravdess_labels[EV_NEUTRAL] == 80, "RAVDESS neutral %d", ravdess_labels[EV_NEUTRAL]);
   for (int e = 1; e < EV_N_EMOTIONS; e++)

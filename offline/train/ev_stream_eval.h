@@ -1,0 +1,93 @@
+/* What the plugin reports, measured inside `emovox-train evaluate`: every fold's trained net
+ * becomes an ev_model (through the real serialiser and loader, in memory), and every test file
+ * runs through ev_analyzer with the plugin's default controls (smoothing, speech gate,
+ * adaptive normaliser). A file's summary is formed exactly as `emovox-analyze` forms it: one
+ * row of outputs every 10 ms of host samples, the mean of each probability over the rows whose
+ * dominant output says "speech"; a file without a speech row is "no speech" and counts as
+ * wrong.
+ *
+ *   cold-16   each file alone from a fresh state (ev_analyzer_reset) at 16 kHz;
+ *   cold-48   the same after upsampling the 16 kHz audio to 48 kHz (speexdsp, quality 10);
+ *   session   each test speaker's files one after another through one state, in a seeded
+ *             shuffled order, at 16 kHz (per-file summaries, rows on each file's own 10 ms grid).
+ *
+ * The scored label is the argmax of the summary restricted to the classes that the file's corpus
+ * has; its confidence (for ECE) is that probability renormalised over those classes. */
+#ifndef EV_STREAM_EVAL_H
+#define EV_STREAM_EVAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ev_analyzer.h"
+#include "ev_corpus.h"
+#include "ev_folds.h"
+#include "ev_run.h"
+
+#define EV_STREAM_ROWS_PER_S 100 /* emovox-analyze's output rows (EA_HOPS_PER_S) */
+#define EV_STREAM_BLOCK      512 /* emovox-analyze's default --block (outputs do not depend on it) */
+
+/* One file's summary, as emovox-analyze computes it. */
+typedef struct ev_stream_summary {
+  long rows;                  /* 10 ms rows of the file */
+  long speech_rows;           /* rows whose dominant output is not "no speech" */
+  double prob[EV_N_EMOTIONS]; /* mean over speech rows, canonical order (0 if none) */
+  int dominant; /* argmax over all 8 labels (emovox-analyze's `dominant`), -1: no speech */
+} ev_stream_summary;
+
+/* Feeds x (n samples at `rate`, the rate `an` was made for) through `an` from its current
+ * state, in blocks of at most EV_STREAM_BLOCK cut at every row (sample floor(k * rate / 100),
+ * k = 1, 2, ... counted from x[0]), and summarises the rows. Does not reset `an`. */
+void ev_stream_feed(ev_analyzer *an, const float *x, size_t n, int rate, ev_stream_summary *out);
+
+/* High-quality resampling (speexdsp quality 10) with the filter delay removed, so the output
+ * stays aligned with the input: *n_out = floor(n * to / from) samples, malloc'd; NULL if out
+ * of memory or a rate is not positive. */
+float *ev_stream_resample(const float *x, size_t n, int from, int to, size_t *n_out);
+
+enum { EV_STREAM_COLD16 = 0, EV_STREAM_COLD48, EV_STREAM_SESSION, EV_STREAM_MODES };
+extern const char *const ev_stream_mode_names[EV_STREAM_MODES]; /* "cold-16", ... */
+
+typedef struct ev_stream_eval {
+  const ev_clip_list *clips;
+  const ev_speakers *spk;
+  const ev_labelset *ls;
+  int threads;
+  uint64_t seed;
+  /* per clip: the fold that tested it (-1: not tested), load failures, and the summaries */
+  int *fold;
+  char *failed;
+  ev_stream_summary *sum;                       /* [n_clips * EV_STREAM_MODES] */
+  unsigned corpus_labels[EV_CORPUS_KIND_COUNT]; /* bit per canonical label present in the corpus */
+  /* each fold's model, serialised (for the temperature check at the end) */
+  uint8_t *model_buf[EV_FOLDS_MAX];
+  size_t model_len[EV_FOLDS_MAX];
+  double seconds; /* wall time spent in the stream evaluation */
+} ev_stream_eval;
+
+/* 0 or -1 (out of memory). The clip list, speakers and label set must outlive e. */
+int ev_stream_eval_init(ev_stream_eval *e, const ev_clip_list *clips, const ev_speakers *spk,
+                        const ev_labelset *ls, int threads, uint64_t seed);
+void ev_stream_eval_free(ev_stream_eval *e);
+
+/* Runs the fold's test clips (clip indices) through `model` in all three modes. */
+int ev_stream_eval_model(ev_stream_eval *e, const ev_model *model, int fold, const size_t *test,
+                         size_t n_test, char *err, size_t errlen);
+/* The same for a trained run: exported, serialised and loaded back with the real loader. */
+int ev_stream_eval_run(ev_stream_eval *e, const ev_run *run, const ev_arch *arch, int fold,
+                       const size_t *test, size_t n_test, char *err, size_t errlen);
+
+/* The session pass's order of one speaker's clips: clips (n clip indices, in test order) is
+ * shuffled in place, seeded by e->seed and the speaker's name, so the order depends neither on
+ * the threads nor on the fold. */
+void ev_stream_session_order(const ev_stream_eval *e, int speaker, size_t *clips, size_t n);
+
+/* Prints the table (per mode, per corpus and pooled: files, no-speech files, accuracy, UAR,
+ * macro-F1, ECE), fits a temperature on the cold-16 summaries, checks it by running cold-16
+ * again with T folded into every fold's model, and writes plugin_figures.{csv,json},
+ * plugin_calibration.csv and plugin_files.csv (every file's out-of-fold summaries) into
+ * outdir. */
+int ev_stream_eval_report(ev_stream_eval *e, const char *outdir, const char *title, FILE *out);
+
+#endif

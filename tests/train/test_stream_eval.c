@@ -1,0 +1,280 @@
+/* The evaluator's plugin figure (ev_stream_eval) against the real plugin: for synthetic
+ * voiced files, the cold summaries (16 kHz, and 48 kHz after the evaluator's upsampling) must
+ * be what `emovox-analyze` (the plugin through lilv) prints for the same audio and model, and
+ * the session summaries must be those of the files' concatenation played through one analyser
+ * (computed here independently: other block sizes, rows taken at each file's 10 ms grid).
+ *
+ * Usage: test_stream_eval EMOVOX-ANALYZE BUNDLE MODEL */
+#include <math.h>
+#include <sndfile.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../analyze/ta_util.h"
+#include "ev_model.h"
+#include "ev_stream_eval.h"
+#include "ev_test.h"
+
+#define N_FILES 3
+
+/* A voiced, speech-like signal: syllables (4-5 Hz envelope) of a harmonic tone whose pitch
+ * glides, with pauses, a little noise and a file-specific pitch and loudness, so the gate opens
+ * and closes and the model's outputs move. */
+static float *voice(int which, size_t n) {
+  float *x = calloc(n, sizeof *x);
+  unsigned st = 12345u + 777u * (unsigned)which;
+  double phase = 0.0;
+  const double f0 = 110.0 + 45.0 * which, amp = 0.08 + 0.05 * which;
+  for (size_t i = 0; i < n; i++) {
+    const double t = (double)i / 16000.0;
+    const double f = f0 * (1.0 + 0.15 * sin(2 * M_PI * 0.7 * t + which));
+    phase += 2 * M_PI * f / 16000.0;
+    double env = sin(2 * M_PI * (2.2 + 0.3 * which) * t);
+    env = env > 0 ? env : 0.0;
+    if (fmod(t, 1.7) > 1.3) /* a pause every 1.7 s */
+      env = 0.0;
+    double v = 0.0;
+    for (int h = 1; h <= 20; h++)
+      v += sin(h * phase) / h;
+    st = st * 1664525u + 1013904223u;
+    const double noise = ((double)(st >> 8) / 16777216.0 - 0.5) * 0.002;
+    x[i] = (float)(amp * env * v + noise);
+  }
+  return x;
+}
+
+static int write_wav(const char *path, const float *x, size_t n, int rate) {
+  SF_INFO info = {.samplerate = rate, .channels = 1, .format = SF_FORMAT_WAV | SF_FORMAT_FLOAT};
+  SNDFILE *f = sf_open(path, SFM_WRITE, &info);
+  if (!f)
+    return -1;
+  sf_count_t w = sf_writef_float(f, x, (sf_count_t)n);
+  sf_close(f);
+  return w == (sf_count_t)n ? 0 : -1;
+}
+
+/* emovox-analyze's summary: per file, dominant and the 8 probabilities. */
+typedef struct row {
+  char file[4096];
+  char dominant[32];
+  double prob[EV_N_EMOTIONS];
+} row;
+
+static int read_summary(const char *path, row *rows, int max) {
+  FILE *f = fopen(path, "r");
+  if (!f)
+    return -1;
+  char line[8192];
+  int n = 0;
+  if (!fgets(line, sizeof line, f)) { /* header */
+    fclose(f);
+    return -1;
+  }
+  while (n < max && fgets(line, sizeof line, f)) {
+    row *r = &rows[n];
+    char *save = NULL, *tok = strtok_r(line, ",\n", &save);
+    int col = 0;
+    for (; tok; tok = strtok_r(NULL, ",\n", &save), col++) {
+      if (col == 0)
+        snprintf(r->file, sizeof r->file, "%s", tok);
+      else if (col == 3)
+        snprintf(r->dominant, sizeof r->dominant, "%s", tok);
+      else if (col >= 4 && col < 4 + EV_N_EMOTIONS)
+        r->prob[col - 4] = strtod(tok, NULL);
+    }
+    if (col == 4 + EV_N_EMOTIONS)
+      n++;
+  }
+  fclose(f);
+  return n;
+}
+
+static const row *find_row(const row *rows, int n, const char *name) {
+  for (int i = 0; i < n; i++) {
+    const char *slash = strrchr(rows[i].file, '/');
+    if (!strcmp(slash ? slash + 1 : rows[i].file, name))
+      return &rows[i];
+  }
+  return NULL;
+}
+
+static void compare(const ev_stream_summary *s, const row *r, const char *what) {
+  EV_CHECK(r != NULL, "%s: emovox-analyze printed a row", what);
+  if (!r)
+    return;
+  const char *dom = s->dominant >= 0 ? ev_emotion_names[s->dominant] : "none";
+  EV_CHECK(!strcmp(dom, r->dominant), "%s: dominant %s vs emovox-analyze %s", what, dom,
+           r->dominant);
+  double worst = 0.0;
+  for (int c = 0; c < EV_N_EMOTIONS; c++) {
+    const double d = fabs(s->prob[c] - r->prob[c]);
+    worst = d > worst ? d : worst;
+  }
+  EV_CHECK(worst <= 1e-5, "%s: largest probability difference %.3g", what, worst);
+  printf("%s: %ld rows, %ld speech, dominant %s, largest difference to emovox-analyze %.2g\n", what,
+         s->rows, s->speech_rows, dom, worst);
+}
+
+static void run_case(const char *exe, const char *bundle, const char *model_path) {
+  char err[512];
+  printf("-- model %s\n", model_path);
+  ev_model *model = ev_model_load_file(model_path, err, sizeof err);
+  EV_CHECK(model != NULL, "load %s: %s", model_path, err);
+  if (!model)
+    return;
+
+  /* the files: lengths that are not whole 10 ms rows, so the row grids matter */
+  static const size_t len[N_FILES] = {16000 * 3 + 37, 16000 * 2 + 151, 16000 * 4 + 93};
+  float *x[N_FILES];
+  char *dir = ta_mkdtemp();
+  char d16[4200], d48[4200], path[4400];
+  snprintf(d16, sizeof d16, "%s/r16", dir);
+  snprintf(d48, sizeof d48, "%s/r48", dir);
+  EV_CHECK(mkdir(d16, 0777) == 0 && mkdir(d48, 0777) == 0, "temp folders in %s", dir);
+  ev_clip_list clips = {0};
+  for (int i = 0; i < N_FILES; i++) {
+    x[i] = voice(i, len[i]);
+    snprintf(path, sizeof path, "%s/f%d.wav", d16, i);
+    EV_CHECK(write_wav(path, x[i], len[i], 16000) == 0, "write %s", path);
+    /* the 48 kHz copy emovox-analyze reads: the evaluator's own upsampling of the same audio */
+    size_t n48 = 0;
+    float *y = ev_stream_resample(x[i], len[i], 16000, 48000, &n48);
+    EV_CHECK(y && n48 == len[i] * 3, "upsampled to %zu samples", n48);
+    snprintf(path, sizeof path, "%s/f%d.wav", d48, i);
+    EV_CHECK(y && write_wav(path, y, n48, 48000) == 0, "write %s", path);
+    free(y);
+    snprintf(path, sizeof path, "%s/f%d.wav", d16, i);
+    ev_clip_list_add(&clips, path, EV_ANGRY - i, "MANIFEST:spk", EV_CORPUS_MANIFEST);
+  }
+
+  /* the evaluator, every label of the model */
+  ev_labelset ls;
+  memset(&ls, 0, sizeof ls);
+  for (int e = 0; e < EV_N_EMOTIONS; e++)
+    ls.index_of[e] = -1;
+  for (int i = 0; i < ev_model_n_labels(model); i++) {
+    const int c = ev_model_label_canonical(model, i);
+    if (c < 0)
+      continue;
+    ls.index_of[c] = ls.n;
+    ls.canon[ls.n] = c;
+    ls.names[ls.n++] = ev_emotion_names[c];
+  }
+  ev_speakers spk;
+  EV_CHECK(ev_speakers_collect(&clips, &spk) == 0 && spk.n == 1, "one speaker");
+  ev_stream_eval se;
+  EV_CHECK(ev_stream_eval_init(&se, &clips, &spk, &ls, 2, 5) == 0, "init");
+  size_t test[N_FILES] = {0, 1, 2};
+  EV_CHECK(ev_stream_eval_model(&se, model, 0, test, N_FILES, err, sizeof err) == 0, "%s", err);
+
+  /* cold: the real plugin through lilv, each file fresh, at both rates */
+  for (int r = 0; r < 2; r++) {
+    char sum[4400];
+    snprintf(sum, sizeof sum, "%s/summary%d.csv", dir, r);
+    char *args[] = {(char *)exe, "--bundle", (char *)bundle, "--model", (char *)model_path, "-q",
+                    "-s",        sum,        r ? d48 : d16,  NULL};
+    EV_CHECK(ta_run(args, NULL, NULL) == 0, "emovox-analyze at %s kHz", r ? "48" : "16");
+    row rows[N_FILES];
+    int n = read_summary(sum, rows, N_FILES);
+    EV_CHECK(n == N_FILES, "%d summary rows", n);
+    for (int i = 0; i < N_FILES; i++) {
+      char name[32], what[64];
+      snprintf(name, sizeof name, "f%d.wav", i);
+      snprintf(what, sizeof what, "cold-%s f%d", r ? "48" : "16", i);
+      const ev_stream_summary *s =
+          &se.sum[(size_t)i * EV_STREAM_MODES + (r ? EV_STREAM_COLD48 : EV_STREAM_COLD16)];
+      EV_CHECK(s->speech_rows > 50, "%s: %ld speech rows (the gate opens)", what, s->speech_rows);
+      compare(s, find_row(rows, n > 0 ? n : 0, name), what);
+    }
+  }
+
+  /* session: the concatenation in the session's order through one analyser, fed in blocks
+   * of 333 samples; rows at each file's own grid (file start + floor(k * 16000 / 100)) */
+  size_t order[N_FILES] = {0, 1, 2};
+  ev_stream_session_order(&se, 0, order, N_FILES);
+  printf("session order: f%zu f%zu f%zu\n", order[0], order[1], order[2]);
+  ev_analyzer *an = ev_analyzer_new(16000.0, 333, err, sizeof err);
+  ev_model_runtime *rt = an ? ev_analyzer_prepare_model(an, model, err, sizeof err) : NULL;
+  EV_CHECK(rt != NULL, "analyser: %s", err);
+  if (rt) {
+    ev_analyzer_swap_model(an, rt);
+    ev_analyzer_reset(an);
+    int moved = 0;
+    for (int k = 0; k < N_FILES; k++) {
+      const size_t f = order[k];
+      double sum[EV_N_EMOTIONS] = {0};
+      long speech = 0;
+      size_t pos = 0;
+      for (size_t row_k = 1;; row_k++) {
+        const size_t next = row_k * 16000 / 100;
+        if (next > len[f])
+          break;
+        while (pos < next) {
+          size_t b = next - pos < 333 ? next - pos : 333;
+          ev_analyzer_process(an, x[f] + pos, (uint32_t)b);
+          pos += b;
+        }
+        const ev_outputs *o = ev_analyzer_outputs(an);
+        if (o->dominant >= 0) {
+          speech++;
+          for (int c = 0; c < EV_N_EMOTIONS; c++)
+            sum[c] += o->prob[c];
+        }
+      }
+      if (pos < len[f])
+        ev_analyzer_process(an, x[f] + pos, (uint32_t)(len[f] - pos));
+      const ev_stream_summary *s = &se.sum[f * EV_STREAM_MODES + EV_STREAM_SESSION];
+      const ev_stream_summary *cold = &se.sum[f * EV_STREAM_MODES + EV_STREAM_COLD16];
+      EV_CHECK(s->speech_rows == speech, "session f%zu: %ld speech rows vs %ld", f, s->speech_rows,
+               speech);
+      double worst = 0.0, from_cold = 0.0;
+      for (int c = 0; c < EV_N_EMOTIONS; c++) {
+        const double m = speech ? sum[c] / (double)speech : 0.0;
+        worst = fmax(worst, fabs(s->prob[c] - m));
+        from_cold = fmax(from_cold, fabs(s->prob[c] - cold->prob[c]));
+      }
+      EV_CHECK(worst <= 1e-5, "session f%zu: largest difference to the concatenation %.3g", f,
+               worst);
+      /* the first file starts fresh (= cold); the later ones carry the state over */
+      if (k == 0)
+        EV_CHECK(from_cold <= 1e-12, "session's first file equals its cold run (%.3g)", from_cold);
+      else
+        moved += from_cold > 1e-4;
+      printf("session f%zu: %ld speech rows, difference to the concatenation %.2g, to cold %.2g\n",
+             f, speech, worst, from_cold);
+    }
+    EV_CHECK(moved >= 1, "the carried-over state changes a later file's summary");
+    ev_analyzer_swap_model(an, NULL);
+  }
+  ev_model_runtime_free(rt);
+  ev_analyzer_free(an);
+
+  ev_stream_eval_free(&se);
+  ev_speakers_free(&spk);
+  ev_clip_list_free(&clips);
+  for (int i = 0; i < N_FILES; i++)
+    free(x[i]);
+  ev_model_free(model);
+  ta_rm_rf(dir);
+  free(dir);
+}
+
+int main(int argc, char **argv) {
+  if (argc < 4) {
+    fprintf(stderr, "usage: test_stream_eval EMOVOX-ANALYZE BUNDLE MODEL\n");
+    return 2;
+  }
+  run_case(argv[1], argv[2], argv[3]); /* the tests' random model */
+  /* and the shipped model, whose dominant label moves with the input */
+  const char *src = getenv("EMOVOX_SOURCE_ROOT");
+  char shipped[4200];
+  snprintf(shipped, sizeof shipped, "%s/models/emovox-default.safetensors", src ? src : ".");
+  if (access(shipped, R_OK) == 0)
+    run_case(argv[1], argv[2], shipped);
+  else
+    printf("note: no %s\n", shipped);
+  EV_TEST_END();
+}
