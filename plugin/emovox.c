@@ -208,9 +208,12 @@ static void run(LV2_Handle instance, uint32_t n_samples) {
   emovox_flush_retired(self);
   bool enabled;
   read_controls(self, &enabled);
-  if (enabled && !self->was_enabled)
-    ev_analyzer_reset(self->analyzer); /* start clean, as after activate() */
+  if ((enabled && !self->was_enabled) || (enabled && self->relocate_pending))
+    ev_analyzer_reset(self->analyzer); /* start clean, as after activate() or a relocate */
+  self->relocate_pending = false;
   self->was_enabled = enabled;
+  if (self->transport_rolling)
+    self->transport_frame += n_samples; /* where the host will be at the next cycle */
   process_audio(self, n_samples, enabled);
   write_outputs(self, enabled);
   emovox_write_notify(self);
