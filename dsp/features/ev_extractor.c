@@ -7,6 +7,7 @@
 #include "ev_features.h"
 #include "ev_filters.h"
 #include "ev_frame_math.h"
+#include "ev_functionals.h"
 #include "../nn/ev_dot.h"
 
 #include <fftw3.h>
@@ -89,6 +90,9 @@ struct ev_extractor {
 
   /* feature selection (ev_extractor_set_features): what frames carry, and the work needed */
   uint32_t want;
+  /* egemaps_func: the sliding-window functionals and the vector frames carry */
+  ev_functionals *func;
+  float func_out[EV_EGEMAPS_FUNC_DIMS];
   int need_raw, need_fft, need_shape, need_flat, need_mel, need_log, need_mfcc, need_delta,
       need_chroma;
 };
@@ -257,6 +261,16 @@ static void emit(ev_extractor *ex, int64_t e, int64_t last) {
     fr.feat[id] = wants(ex, (ev_feature_id)id) ? slot(ex, e, (ev_feature_id)id) : NULL;
   fr.feat[EV_FEAT_MFCC_DELTA] = wants(ex, EV_FEAT_MFCC_DELTA) ? ex->d1 : NULL;
   fr.feat[EV_FEAT_MFCC_DELTA2] = wants(ex, EV_FEAT_MFCC_DELTA2) ? ex->d2 : NULL;
+  fr.feat[EV_FEAT_EGEMAPS_FUNC] = NULL;
+  if (wants(ex, EV_FEAT_EGEMAPS_FUNC) && ex->func) {
+    float lld[EV_EGEMAPS_N_LLD];
+    ev_egemaps_lld(&fr, lld);
+    const float rms = fr.feat[EV_FEAT_RMS] ? fr.feat[EV_FEAT_RMS][0] : 0.0f;
+    ev_functionals_push(ex->func, lld, rms * rms);
+    if (e % EV_FUNC_EVERY == 0) /* bounded: a few microseconds every 100 ms */
+      ev_functionals_compute(ex->func, ex->func_out);
+    fr.feat[EV_FEAT_EGEMAPS_FUNC] = ex->func_out;
+  }
   if (ex->on_frame)
     ex->on_frame(ex->on_frame_user, &fr);
   ex->next_emit = e + 1;
@@ -500,6 +514,11 @@ ev_extractor *ev_extractor_new(const ev_feature_config *cfg, double host_rate, u
     pthread_mutex_unlock(&ev_fftw_mutex);
     ok = ex->plan != NULL;
   }
+  if (ok) {
+    ex->func = ev_functionals_new(
+        cfg->func_window_s > 0.0f ? cfg->func_window_s : EV_FUNC_WINDOW_DEFAULT_S, NULL, 0);
+    ok = ex->func != NULL;
+  }
   if (!ok) {
     ev_extractor_free(ex);
     set_err(err, errlen, "out of memory while creating the feature extractor");
@@ -514,6 +533,7 @@ ev_extractor *ev_extractor_new(const ev_feature_config *cfg, double host_rate, u
 void ev_extractor_free(ev_extractor *ex) {
   if (!ex)
     return;
+  ev_functionals_free(ex->func);
   if (ex->plan) {
     pthread_mutex_lock(&ev_fftw_mutex);
     fftwf_destroy_plan(ex->plan);
@@ -546,6 +566,9 @@ void ev_extractor_reset(ev_extractor *ex) {
     speex_resampler_reset_mem(ex->rs);
     speex_resampler_skip_zeros(ex->rs);
   }
+  if (ex->func)
+    ev_functionals_reset(ex->func);
+  memset(ex->func_out, 0, sizeof ex->func_out);
   ex->chunk_fill = 0;
   ex->host_total = ex->rs_total = 0;
   memset(ex->ring, 0, sizeof(float) * (size_t)(ex->ring_mask + 1));
@@ -567,6 +590,9 @@ void ev_extractor_set_flatness_band(ev_extractor *ex, double max_hz) {
 
 void ev_extractor_set_features(ev_extractor *ex, uint32_t mask) {
   mask &= EV_FEATURE_MASK_ALL;
+  /* the functionals read the 25 eGeMAPS descriptors and the frame energy of every frame */
+  if (mask & EV_FEATURE_BIT(EV_FEAT_EGEMAPS_FUNC))
+    mask |= EV_FEATURE_MASK_EGEMAPS | EV_FEATURE_BIT(EV_FEAT_RMS);
 #define EV_BIT(id) (1u << (id))
   const uint32_t delta = EV_BIT(EV_FEAT_MFCC_DELTA) | EV_BIT(EV_FEAT_MFCC_DELTA2);
   const uint32_t mfcc = EV_BIT(EV_FEAT_MFCC) | delta;

@@ -173,6 +173,8 @@ int ev_arch_parse(const char *json, ev_arch *a, char *err, size_t errlen) {
     a->features.fmin = (float)json_number_value(v);
   if (json_is_number(v = json_object_get(feat, "fmax")))
     a->features.fmax = (float)json_number_value(v);
+  if (json_is_number(v = json_object_get(feat, "func_window_s")))
+    a->features.func_window_s = (float)json_number_value(v);
   if (ev_feature_config_check(&a->features, err, errlen))
     goto done;
   json_t *inputs = json_object_get(feat, "inputs");
@@ -271,8 +273,11 @@ char *ev_arch_features_json(const ev_arch *a) {
   json_object_set_new(o, "fmax", json_real(c->fmax));
   json_object_set_new(o, "n_mfcc", json_integer(c->n_mfcc));
   json_t *in = json_array();
-  for (int i = 0; i < a->n_inputs; i++)
+  for (int i = 0; i < a->n_inputs; i++) {
     json_array_append_new(in, json_string(ev_feature_name((ev_feature_id)a->inputs[i])));
+    if (a->inputs[i] == EV_FEAT_EGEMAPS_FUNC)
+      json_object_set_new(o, "func_window_s", json_real(c->func_window_s));
+  }
   json_object_set_new(o, "inputs", in);
   json_object_set_new(o, "frame_stride", json_integer(a->frame_stride));
   char *s = json_dumps(o, JSON_COMPACT);
