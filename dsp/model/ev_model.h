@@ -115,8 +115,9 @@ int ev_model_state_busy(const ev_model_state *s); /* a step has layers left to r
 /* Runs a whole step: begin + every layer. out: n_labels probabilities (may be NULL). */
 void ev_model_state_run(ev_model_state *s, const float *input, float *out);
 const float *ev_model_state_output(const ev_model_state *s); /* n_labels, last complete step */
-/* 1 if the last complete step's output holds NaN or Inf (activations overflowed); recurrent
- * and pooled states recover once finite inputs have filled their windows. */
+/* 1 if a layer's output held NaN or Inf during the last complete step (activations
+ * overflowed; later layers may hide it, e.g. a softmax of Inf logits is uniform); recurrent and
+ * pooled states recover once finite inputs have filled their windows. */
 int ev_model_state_fault(const ev_model_state *s);
 double ev_model_step_flops(const ev_model *m);
 /* Memory and multiply-adds per second of audio (ev_model_cost.h); a loaded model is within

@@ -24,7 +24,8 @@ struct ev_model_state {
   int next;      /* next layer to run; n_layers when idle */
   int next_part; /* next part of that layer (heavy layers are cut into parts) */
   int parts[EV_MODEL_MAX_LAYERS + 1];
-  int fault; /* the last complete step's output was not finite */
+  int fault;      /* a layer's output was not finite in the last complete step */
+  int step_fault; /* ... in the step in progress */
 };
 
 void ev_model_state_free(ev_model_state *s) {
@@ -125,6 +126,7 @@ int ev_model_state_reset_some(ev_model_state *s, size_t budget) {
 
 void ev_model_state_begin(ev_model_state *s, const float *input) {
   memcpy(s->buf[0], input, (size_t)ev_model_input_dims(s->m) * sizeof(float));
+  s->step_fault = 0;
   s->next = 0;
   s->next_part = 0;
 }
@@ -138,15 +140,18 @@ int ev_model_state_step_layer(ev_model_state *s) {
   if (++s->next_part < s->parts[i])
     return 0;
   s->next_part = 0;
+  /* Finite weights can overflow to Inf/NaN inside the network, and later layers may hide it
+   * (the softmax turns Inf logits into a uniform 0.125): every layer's output is checked. */
+  const float *y = s->buf[(i + 1) & 1];
+  const int width = ev_model_layer(s->m, i)->out_dim;
+  for (int k = 0; k < width; k++)
+    if (!isfinite(y[k]))
+      s->step_fault = 1;
   if (++s->next < s->n_layers)
     return 0;
   memcpy(s->out, s->buf[s->n_layers & 1], (size_t)s->n_out * sizeof(float));
-  /* Finite weights can still overflow to Inf/NaN inside the network (a softmax then gives NaN):
-   * flagged here so that callers show "no model" instead of numbers that mean nothing. */
-  s->fault = 0;
-  for (int k = 0; k < s->n_out; k++)
-    if (!isfinite(s->out[k]))
-      s->fault = 1;
+  /* flagged so that callers show "no model" instead of numbers that mean nothing */
+  s->fault = s->step_fault;
   return 1;
 }
 

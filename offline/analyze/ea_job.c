@@ -20,6 +20,7 @@ int ea_columns_find(const ea_host *h, ea_columns *c, char *err, size_t errlen) {
     c->prob[i] = ea_host_output_by_port(h, (uint32_t)(EMOVOX_PROB_FIRST + i));
   c->dominant = ea_host_output_by_port(h, EMOVOX_DOMINANT);
   c->voice = ea_host_output_by_port(h, EMOVOX_VOICE);
+  c->status = ea_host_output_by_port(h, EMOVOX_STATUS);
   for (int i = 0; i < EA_N_LABELS; i++)
     if (c->prob[i] < 0) {
       snprintf(err, errlen, "the plugin lacks the Emovox probability outputs (port %d)",
@@ -204,6 +205,26 @@ static int run_file(ea_host *h, const ea_options *opt, int job, file_run *r, cha
   return 0;
 }
 
+/* Rows whose status is "model fault" (the model's output was not finite: its activations
+ * overflowed; the plugin shows no emotion there) are said once per file, so a user does not
+ * take those rows for silence. */
+static void report_model_fault(const ea_columns *cols, const ea_series *s, const char *path) {
+  if (cols->status < 0)
+    return;
+  size_t bad = 0, first = 0;
+  for (size_t i = 0; i < s->n_rows; i++)
+    if (lrint(s->values[i * (size_t)s->n_cols + (size_t)cols->status]) ==
+        EMOVOX_STATUS_MODEL_FAULT) {
+      if (!bad)
+        first = i;
+      bad++;
+    }
+  if (bad)
+    ea_msg("%s: warning: the model's output was not finite (its activations overflow) in %zu of "
+           "%zu rows, from %.2f s: those rows show no emotion (status 3)",
+           path, bad, s->n_rows, s->time[first]);
+}
+
 void ea_analyze_file(ea_host *h, const ea_columns *cols, const ea_options *opt, const ea_file *f,
                      int job, ea_result *res) {
   char err[768] = "";
@@ -245,6 +266,7 @@ void ea_analyze_file(ea_host *h, const ea_columns *cols, const ea_options *opt, 
     goto fail;
 
   double duration = (double)r.audio.info.frames / r.audio.info.samplerate;
+  report_model_fault(cols, &r.series, f->path);
   /* The plot first: the series, written last through a rename, marks the file as done. */
   if (plot_path) {
     ea_plot_columns pc = {cols->voice, cols->dominant, {0}};
