@@ -130,11 +130,30 @@ static void file_run_free(file_run *r) {
   free(r->is_int);
 }
 
-/* Runs the plugin over the whole file. Blocks are at most --block long and are cut at every
- * 10 ms boundary (sample floor(k * rate / 100), in integers), where a row of outputs is taken. */
-static int run_file(ea_host *h, const ea_options *opt, int job, file_run *r, char *err,
+/* Where a stream of audio through one instance stands: a single file, or the files of a session
+ * one after another. Rows are taken on the stream's 10 ms grid, so a session's rows are exactly
+ * those of the concatenated audio. */
+typedef struct stream {
+  int started;
+  int64_t rate;      /* integer: boundaries without rounding error */
+  int64_t pos;       /* frames given to the plugin */
+  int64_t hop_index; /* next row at sample hop_index * rate / 100 */
+  int64_t next_row;
+} stream;
+
+/* Runs the plugin over the whole file, continuing the stream (a fresh, reset instance for its
+ * first file). Blocks are at most --block long and are cut at every 10 ms boundary of the
+ * stream (sample floor(k * rate / 100), in integers), where a row of outputs is taken; a row
+ * belongs to the file whose samples end there, with its time from that file's start. */
+static int run_file(ea_host *h, const ea_options *opt, int job, file_run *r, stream *st, char *err,
                     size_t errlen) {
   double rate = r->audio.info.samplerate;
+  if (st->started && st->rate != r->audio.info.samplerate) {
+    snprintf(err, errlen,
+             "its rate (%d Hz) differs from the session's (%lld Hz): a session is one recording",
+             r->audio.info.samplerate, (long long)st->rate);
+    return -1;
+  }
   /* A two-input plugin gets the left and right of a 2-channel file. Any other file is read as
    * the mean of all its channels, given to every input: a 5.1 file's dialogue is in its centre
    * channel, which its first two channels would miss, and the stereo and mono variants then
@@ -152,15 +171,21 @@ static int run_file(ea_host *h, const ea_options *opt, int job, file_run *r, cha
     return -1;
   }
   r->inputs = inputs;
-  if (ea_host_start(h, rate, err, errlen))
-    return -1;
   if (r->plotting && ea_plot_begin(&r->plot, rate, r->audio.info.frames, READ_CHUNK, err, errlen))
     return -1;
+  if (!st->started) {
+    if (ea_host_start(h, rate, err, errlen))
+      return -1;
+    st->started = 1;
+    st->rate = r->audio.info.samplerate;
+    st->pos = 0;
+    st->hop_index = 1;
+    st->next_row = st->rate / EA_HOPS_PER_S;
+  }
 
-  int64_t pos = 0;                             /* frames given to the plugin */
-  int64_t hop_index = 1;                       /* next row at sample hop_index * rate / 100 */
-  int64_t int_rate = r->audio.info.samplerate; /* integer: boundaries without rounding error */
-  int64_t next_row = int_rate / EA_HOPS_PER_S;
+  const int64_t start = st->pos;
+  int64_t pos = st->pos, hop_index = st->hop_index, next_row = st->next_row;
+  const int64_t int_rate = st->rate;
   int64_t total = r->audio.info.frames;
   int64_t progress_step = (int64_t)rate * 20, next_progress = progress_step;
   for (;;) {
@@ -183,23 +208,27 @@ static int run_file(ea_host *h, const ea_options *opt, int job, file_run *r, cha
       if (n > 0)
         ea_host_process(h, inputs, (uint32_t)n);
       pos += n;
+      st->pos = pos; /* what the instance has heard, even if the file fails further on */
       off += (long)n;
       if (pos == next_row) {
-        if (ea_series_add(&r->series, (double)pos / rate, ea_host_outputs(h))) {
+        if (ea_series_add(&r->series, (double)(pos - start) / rate, ea_host_outputs(h))) {
           snprintf(err, errlen, "out of memory");
           return -1;
         }
         hop_index++;
         next_row = hop_index * int_rate / EA_HOPS_PER_S;
+        st->hop_index = hop_index;
+        st->next_row = next_row;
       }
     }
-    if (pos >= next_progress) {
-      ea_progress_file_fraction(job, (double)pos / (double)total);
+    if (pos - start >= next_progress) {
+      ea_progress_file_fraction(job, (double)(pos - start) / (double)total);
       next_progress += progress_step;
     }
   }
-  if (pos != total) {
-    snprintf(err, errlen, "truncated: %lld of %lld frames", (long long)pos, (long long)total);
+  if (pos - start != total) {
+    snprintf(err, errlen, "truncated: %lld of %lld frames", (long long)(pos - start),
+             (long long)total);
     return -1;
   }
   return 0;
@@ -225,8 +254,22 @@ static void report_model_fault(const ea_columns *cols, const ea_series *s, const
            path, bad, s->n_rows, s->time[first]);
 }
 
-void ea_analyze_file(ea_host *h, const ea_columns *cols, const ea_options *opt, const ea_file *f,
-                     int job, ea_result *res) {
+/* Whether --skip-existing finds every output of f. */
+static int outputs_exist(const ea_options *opt, const ea_file *f) {
+  if (!opt->skip_existing || !opt->outdir)
+    return 0;
+  const char *ext = opt->format == EA_FORMAT_CSV ? "csv" : "jsonl";
+  char *series_path = out_path(opt, f, ext);
+  char *plot_path = opt->plot ? out_path(opt, f, opt->plot_format) : NULL;
+  int found = exists(series_path) && (!opt->plot || exists(plot_path));
+  free(series_path);
+  free(plot_path);
+  return found;
+}
+
+/* One file of a stream; skip: its outputs exist and its row comes from them. */
+static void analyze_file(ea_host *h, const ea_columns *cols, const ea_options *opt,
+                         const ea_file *f, int job, int skip, stream *st, ea_result *res) {
   char err[768] = "";
   const char *ext = opt->format == EA_FORMAT_CSV ? "csv" : "jsonl";
   char *series_path = opt->outdir ? out_path(opt, f, ext) : NULL;
@@ -240,8 +283,7 @@ void ea_analyze_file(ea_host *h, const ea_columns *cols, const ea_options *opt, 
     snprintf(err, sizeof err, "out of memory");
     goto fail;
   }
-  if (opt->skip_existing && series_path && exists(series_path) &&
-      (!opt->plot || exists(plot_path))) {
+  if (skip) {
     if (summarise_existing(h, cols, opt, f, series_path, res, err, sizeof err))
       goto fail;
     res->skipped = 1;
@@ -262,7 +304,7 @@ void ea_analyze_file(ea_host *h, const ea_columns *cols, const ea_options *opt, 
   }
   ea_series_init(&r.series, n, r.names, r.is_int);
   r.plotting = plot_path != NULL;
-  if (run_file(h, opt, job, &r, err, sizeof err))
+  if (run_file(h, opt, job, &r, st, err, sizeof err))
     goto fail;
 
   double duration = (double)r.audio.info.frames / r.audio.info.samplerate;
@@ -271,9 +313,15 @@ void ea_analyze_file(ea_host *h, const ea_columns *cols, const ea_options *opt, 
   if (plot_path) {
     ea_plot_columns pc = {cols->voice, cols->dominant, {0}};
     memcpy(pc.prob, cols->prob, sizeof pc.prob);
+    /* A plot that cannot be drawn is reported, and the analysis (series, summary row) is
+     * kept: the file counts as failed only for the exit status, and --skip-existing draws
+     * it again because the plot is missing. */
     if (make_parents(plot_path, err, sizeof err) ||
-        ea_plot_render(&r.plot, &r.series, &pc, f->path, plot_path, err, sizeof err))
-      goto fail;
+        ea_plot_render(&r.plot, &r.series, &pc, f->path, plot_path, err, sizeof err)) {
+      ea_msg("%s: plot not drawn: %s", f->path, err);
+      res->plot_failed = 1;
+      err[0] = '\0';
+    }
   }
   if (series_path) {
     if (make_parents(series_path, err, sizeof err) ||
@@ -300,4 +348,20 @@ done:
   file_run_free(&r);
   free(series_path);
   free(plot_path);
+}
+
+void ea_analyze_session(ea_host *h, const ea_columns *cols, const ea_options *opt,
+                        const ea_file_list *files, const size_t *member, size_t n, int job,
+                        ea_result *results) {
+  /* a session is re-run whole unless every file of it is done: its files' readings depend on
+   * the files before them */
+  int skip = n > 0;
+  for (size_t k = 0; k < n && skip; k++)
+    skip = outputs_exist(opt, &files->files[member[k]]);
+  stream st;
+  memset(&st, 0, sizeof st);
+  for (size_t k = 0; k < n; k++) {
+    analyze_file(h, cols, opt, &files->files[member[k]], job, skip, &st, &results[member[k]]);
+    ea_progress_file_done(job);
+  }
 }

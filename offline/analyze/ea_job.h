@@ -22,9 +22,10 @@ typedef struct ea_options {
 } ea_options;
 
 typedef struct ea_result {
-  int failed;  /* reported already */
-  int skipped; /* outputs existed: row recomputed from them */
-  char *row;   /* summary row (malloc'd), NULL if failed */
+  int failed;      /* reported already */
+  int skipped;     /* outputs existed: row recomputed from them */
+  int plot_failed; /* analysed, but the plot could not be drawn (reported already) */
+  char *row;       /* summary row (malloc'd), NULL if failed */
   double duration_s;
 } ea_result;
 
@@ -36,7 +37,14 @@ typedef struct ea_columns {
 } ea_columns;
 int ea_columns_find(const ea_host *h, ea_columns *c, char *err, size_t errlen);
 
-void ea_analyze_file(ea_host *h, const ea_columns *cols, const ea_options *opt, const ea_file *f,
-                     int job, ea_result *res);
+/* Analyses the files member[0..n) of `files` through one instance, one after another, exactly
+ * as one recording (a file that cannot be opened is left out; one that fails part-way leaves
+ * what was fed of it in the instance's state); each file gets its own series, plot and row
+ * (results[member[k]]). A single file is a session of one. Rows are taken every 10 ms of the
+ * session's audio; a row's time is counted from the start of the file it falls in. With
+ * --skip-existing a session is skipped only if all its files' outputs exist. */
+void ea_analyze_session(ea_host *h, const ea_columns *cols, const ea_options *opt,
+                        const ea_file_list *files, const size_t *member, size_t n, int job,
+                        ea_result *results);
 
 #endif

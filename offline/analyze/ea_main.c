@@ -4,6 +4,7 @@
 #include "ea_host.h"
 #include "ea_job.h"
 #include "ea_plot.h"
+#include "ea_session.h"
 #include "emovox_ports.h"
 
 #include <errno.h>
@@ -49,6 +50,12 @@ static void usage(FILE *f) {
         "      --shard I/N         only files whose index in the sorted list is I modulo N\n"
         "      --skip-existing     skip files whose outputs exist (their summary rows are\n"
         "                          recomputed from the written time series)\n"
+        "Sessions:\n"
+        "      --session           the files of each directory go through one plugin instance,\n"
+        "                          one after another in sorted order, as one recording; each\n"
+        "                          file still gets its own time series and summary row\n"
+        "      --session-regex RE  sessions by the first capture group of the extended regular\n"
+        "                          expression RE on the file name, e.g. '^([0-9]+)_'\n"
         "  -q, --quiet             no progress bar and no final tally\n"
         "  -v, --verbose           also print the plugin's notes and traces\n"
         "  -h, --help              this help;  -V, --version\n"
@@ -79,6 +86,7 @@ typedef struct shared {
   const ea_options *opt;
   const ea_columns *cols;
   const ea_file_list *files;
+  const ea_groups *groups; /* without --session: one file per group */
   ea_result *results;
   atomic_size_t next;
 } shared;
@@ -94,11 +102,12 @@ static void *job_main(void *arg) {
   job *j = arg;
   shared *sh = j->sh;
   for (;;) {
-    size_t i = atomic_fetch_add(&sh->next, 1);
-    if (i >= sh->files->count)
+    size_t g = atomic_fetch_add(&sh->next, 1);
+    if (g >= sh->groups->n)
       break;
-    ea_analyze_file(j->host, sh->cols, sh->opt, &sh->files->files[i], j->index, &sh->results[i]);
-    ea_progress_file_done(j->index);
+    const size_t first = sh->groups->start[g];
+    ea_analyze_session(j->host, sh->cols, sh->opt, sh->files, sh->groups->member + first,
+                       sh->groups->start[g + 1] - first, j->index, sh->results);
   }
   return NULL;
 }
@@ -146,26 +155,42 @@ int main(int argc, char **argv) {
   long shard_index = 0, shard_count = 1;
   int rc = 0;
 
-  enum { OPT_PLOT = 256, OPT_PLOT_FORMAT, OPT_SET, OPT_PLUGIN, OPT_BUNDLE, OPT_SHARD, OPT_SKIP };
-  static const struct option longopts[] = {{"outdir", required_argument, 0, 'o'},
-                                           {"format", required_argument, 0, 'f'},
-                                           {"summary", required_argument, 0, 's'},
-                                           {"plot", no_argument, 0, OPT_PLOT},
-                                           {"plot-format", required_argument, 0, OPT_PLOT_FORMAT},
-                                           {"model", required_argument, 0, 'm'},
-                                           {"set", required_argument, 0, OPT_SET},
-                                           {"plugin", required_argument, 0, OPT_PLUGIN},
-                                           {"bundle", required_argument, 0, OPT_BUNDLE},
-                                           {"block", required_argument, 0, 'b'},
-                                           {"list", required_argument, 0, 'l'},
-                                           {"jobs", required_argument, 0, 'j'},
-                                           {"shard", required_argument, 0, OPT_SHARD},
-                                           {"skip-existing", no_argument, 0, OPT_SKIP},
-                                           {"quiet", no_argument, 0, 'q'},
-                                           {"verbose", no_argument, 0, 'v'},
-                                           {"help", no_argument, 0, 'h'},
-                                           {"version", no_argument, 0, 'V'},
-                                           {0, 0, 0, 0}};
+  enum {
+    OPT_PLOT = 256,
+    OPT_PLOT_FORMAT,
+    OPT_SET,
+    OPT_PLUGIN,
+    OPT_BUNDLE,
+    OPT_SHARD,
+    OPT_SKIP,
+    OPT_SESSION,
+    OPT_SESSION_REGEX
+  };
+  ea_session_mode session = EA_SESSION_NONE;
+  regex_t session_re;
+  memset(&session_re, 0, sizeof session_re);
+  static const struct option longopts[] = {
+      {"outdir", required_argument, 0, 'o'},
+      {"format", required_argument, 0, 'f'},
+      {"summary", required_argument, 0, 's'},
+      {"plot", no_argument, 0, OPT_PLOT},
+      {"plot-format", required_argument, 0, OPT_PLOT_FORMAT},
+      {"model", required_argument, 0, 'm'},
+      {"set", required_argument, 0, OPT_SET},
+      {"plugin", required_argument, 0, OPT_PLUGIN},
+      {"bundle", required_argument, 0, OPT_BUNDLE},
+      {"block", required_argument, 0, 'b'},
+      {"list", required_argument, 0, 'l'},
+      {"jobs", required_argument, 0, 'j'},
+      {"shard", required_argument, 0, OPT_SHARD},
+      {"skip-existing", no_argument, 0, OPT_SKIP},
+      {"session", no_argument, 0, OPT_SESSION},
+      {"session-regex", required_argument, 0, OPT_SESSION_REGEX},
+      {"quiet", no_argument, 0, 'q'},
+      {"verbose", no_argument, 0, 'v'},
+      {"help", no_argument, 0, 'h'},
+      {"version", no_argument, 0, 'V'},
+      {0, 0, 0, 0}};
   int c;
   long v;
   while ((c = getopt_long(argc, argv, "o:f:s:m:b:l:j:qvhV", longopts, NULL)) != -1) {
@@ -252,6 +277,28 @@ int main(int argc, char **argv) {
     case OPT_SKIP:
       opt.skip_existing = 1;
       break;
+    case OPT_SESSION:
+      if (session == EA_SESSION_NONE)
+        session = EA_SESSION_DIR;
+      break;
+    case OPT_SESSION_REGEX: {
+      if (session == EA_SESSION_REGEX)
+        regfree(&session_re);
+      int rerr = regcomp(&session_re, optarg, REG_EXTENDED);
+      if (rerr) {
+        char why[256];
+        regerror(rerr, &session_re, why, sizeof why);
+        fprintf(stderr, "emovox-analyze: --session-regex %s: %s\n", optarg, why);
+        return 2;
+      }
+      if (session_re.re_nsub < 1) {
+        regfree(&session_re);
+        return usage_error("--session-regex %s: needs a capture group (...) naming the session",
+                           optarg);
+      }
+      session = EA_SESSION_REGEX;
+      break;
+    }
     case 'q':
       opt.quiet = 1;
       break;
@@ -299,19 +346,37 @@ int main(int argc, char **argv) {
     ea_files_free(&files);
     return usage_error("%s", "no audio files found in the inputs");
   }
-  ea_files_shard(&files, (size_t)shard_index, (size_t)shard_count);
+  ea_groups groups;
+  if (session == EA_SESSION_NONE) {
+    ea_files_shard(&files, (size_t)shard_index, (size_t)shard_count);
+  } else if (shard_count > 1) { /* a session is never split between shards */
+    if (ea_groups_make(&files, session, &session_re, 0, &groups)) {
+      ea_files_free(&files);
+      return usage_error("%s", "out of memory");
+    }
+    ea_groups_shard(&files, &groups, (size_t)shard_index, (size_t)shard_count);
+    ea_groups_free(&groups);
+  }
+  if (ea_groups_make(&files, session, &session_re, 1, &groups)) {
+    ea_files_free(&files);
+    return usage_error("%s", "out of memory");
+  }
+  if (session == EA_SESSION_REGEX)
+    regfree(&session_re);
   if (opt.outdir && ea_files_check_names(&files, err, sizeof err)) {
+    ea_groups_free(&groups);
     ea_files_free(&files);
     return usage_error("%s", err);
   }
   if (opt.outdir && mkdir(opt.outdir, 0777) != 0 && errno != EEXIST) {
+    ea_groups_free(&groups);
     ea_files_free(&files);
     snprintf(err, sizeof err, "--outdir %s: %s", opt.outdir, strerror(errno));
     return usage_error("%s", err);
   }
 
   /* One host (own lilv world, own instance) per job, all made before any work starts. */
-  int n_jobs = opt.jobs < (int)files.count ? opt.jobs : (int)(files.count ? files.count : 1);
+  int n_jobs = opt.jobs < (int)groups.n ? opt.jobs : (int)(groups.n ? groups.n : 1);
   job jobs[MAX_JOBS];
   memset(jobs, 0, sizeof jobs);
   ea_columns cols;
@@ -320,6 +385,7 @@ int main(int argc, char **argv) {
     if (!jobs[j].host || (j == 0 && ea_columns_find(jobs[0].host, &cols, err, sizeof err))) {
       for (int k = 0; k <= j; k++)
         ea_host_free(jobs[k].host);
+      ea_groups_free(&groups);
       ea_files_free(&files);
       fprintf(stderr, "emovox-analyze: %s\n", err);
       return 2;
@@ -331,7 +397,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "emovox-analyze: out of memory\n");
     return 2;
   }
-  shared sh = {&opt, &cols, &files, results, 0};
+  shared sh = {&opt, &cols, &files, &groups, results, 0};
   double t0 = now();
   ea_progress_start(!opt.quiet && isatty(STDERR_FILENO), files.count);
   for (int j = 0; j < n_jobs; j++) {
@@ -348,11 +414,12 @@ int main(int argc, char **argv) {
   ea_progress_stop();
   double elapsed = now() - t0;
 
-  size_t n_ok = 0, n_failed = 0, n_skipped = 0;
+  size_t n_ok = 0, n_failed = 0, n_skipped = 0, n_no_plot = 0;
   double audio_s = 0;
   for (size_t i = 0; i < files.count; i++) {
     n_failed += results[i].failed;
     n_skipped += results[i].skipped;
+    n_no_plot += results[i].plot_failed;
     n_ok += !results[i].failed && !results[i].skipped;
     if (!results[i].failed && !results[i].skipped)
       audio_s += results[i].duration_s;
@@ -360,16 +427,19 @@ int main(int argc, char **argv) {
   if (opt.summary && write_summary(opt.summary, &files, results))
     rc = 1;
   if (!opt.quiet) {
-    char shard_text[64] = "";
+    char shard_text[64] = "", plot_text[64] = "";
+    if (n_no_plot)
+      snprintf(plot_text, sizeof plot_text, ", %zu plot%s not drawn", n_no_plot,
+               n_no_plot == 1 ? "" : "s");
     if (shard_count > 1)
       snprintf(shard_text, sizeof shard_text, " (shard %ld/%ld of %zu files)", shard_index,
                shard_count, n_all);
     ea_msg("%zu analysed (%.1f s of audio in %.2f s, %.0fx realtime, %d job%s), %zu skipped as "
-           "existing, %zu failed%s",
+           "existing, %zu failed%s%s",
            n_ok, audio_s, elapsed, elapsed > 0 ? audio_s / elapsed : 0.0, n_jobs,
-           n_jobs == 1 ? "" : "s", n_skipped, n_failed, shard_text);
+           n_jobs == 1 ? "" : "s", n_skipped, n_failed, plot_text, shard_text);
   }
-  if (n_failed)
+  if (n_failed || n_no_plot)
     rc = 1;
 
   for (size_t i = 0; i < files.count; i++)
@@ -377,6 +447,7 @@ int main(int argc, char **argv) {
   free(results);
   for (int j = 0; j < n_jobs; j++)
     ea_host_free(jobs[j].host);
+  ea_groups_free(&groups);
   ea_files_free(&files);
   if (opt.plot) /* release the font caches cairo's text filled (leak checkers see them) */
     ea_plot_release_fonts();
