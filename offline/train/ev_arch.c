@@ -16,6 +16,18 @@ typedef struct preset {
 
 /* Windows are in model steps; with frame_stride 2 one step is 20 ms, so 100 steps = 2 s. */
 static const preset presets[] = {
+    {"emovox-egemaps",
+     "{\"name\":\"emovox-egemaps\",\"description\":\"the 0.3 default: the 88 eGeMAPS "
+     "functionals (pitch, loudness, voice quality, formants, spectral balance) over the last 4 s, "
+     "updated every 100 ms -> dense 128 -> dense 64 -> softmax, normalised with the training "
+     "statistics only (no per-speaker adaptation: it removed what tells angry from calm)\","
+     "\"features\":{\"n_mels\":64,\"fmax\":7000,\"n_mfcc\":40,\"inputs\":[\"egemaps_func\"],"
+     "\"frame_stride\":10,\"func_window_s\":4},\"window\":1,"
+     "\"normalization\":{\"mode\":\"global\"},"
+     "\"architecture\":["
+     "{\"type\":\"dense\",\"out\":128,\"activation\":\"relu\"},"
+     "{\"type\":\"dense\",\"out\":64,\"activation\":\"relu\"},"
+     "{\"type\":\"dense\"},{\"type\":\"softmax\"}]}"},
     {"emovox",
      "{\"name\":\"emovox\",\"description\":\"streaming conv-recurrent model: logmel+MFCC deltas"
      "+ZCR+RMS at 50 steps/s -> 2 dilated causal conv1d -> GRU 128 -> attention pool over 2 s -> "
