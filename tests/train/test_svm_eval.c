@@ -5,9 +5,7 @@
  * the SVM must separate them in every fold, at 16 and at 48 kHz. Checked: UAR >= 95 % in
  * cold-16 and cold-48, the session rows equal the cold-16 rows (the SVM has no state), every
  * clip is tested exactly once (two rows of baseline_files.csv each), one row per fold in
- * baseline_folds.csv, and `train` refuses the baseline with exit 2. (With 4 clips per class and
- * speaker, libsvm's probability model, fitted by an internal 5-fold CV on 32 files, gave
- * near-0.5 probabilities whose argmax missed 17 % of these files: its figures need more data.)
+ * baseline_folds.csv, and `train` refuses the baseline with exit 2.
  * argv[1]: the emovox-train executable. */
 #include <math.h>
 #include <sndfile.h>
