@@ -7,8 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <lv2/core/lv2_util.h>
-
+#include "emovox_features.h"
 #include "emovox_inline_glue.h"
 #include "emovox_plugin.h"
 
@@ -31,10 +30,14 @@ static LV2_Handle instantiate(const LV2_Descriptor *descriptor, double rate,
   self->rate = rate;
   snprintf(self->bundle_path, sizeof self->bundle_path, "%s", bundle_path ? bundle_path : "");
 
-  LV2_Log_Log *log = NULL;
-  const char *missing = lv2_features_query(
-      features, LV2_LOG__log, &log, false, LV2_URID__map, &self->map, true, LV2_WORKER__schedule,
-      &self->schedule, true, LV2_INLINEDISPLAY__queue_draw, &self->queue_draw, false, NULL);
+  /* Looked up one by one (emovox_features.h): a host may pass an entry with a NULL URI. */
+  LV2_Log_Log *log = emovox_feature(features, LV2_LOG__log);
+  self->map = emovox_feature(features, LV2_URID__map);
+  self->schedule = emovox_feature(features, LV2_WORKER__schedule);
+  self->queue_draw = emovox_feature(features, LV2_INLINEDISPLAY__queue_draw);
+  /* Without worker:schedule (lv2file) the plugin runs with its default model; only changing
+   * the model while running needs the worker, and says so in its status. */
+  const char *missing = !self->map ? LV2_URID__map : NULL;
   lv2_log_logger_init(&self->logger, self->map, log);
   if (missing) {
     lv2_log_error(&self->logger, "emovox: the host lacks the required feature <%s>\n", missing);
@@ -205,9 +208,12 @@ static void run(LV2_Handle instance, uint32_t n_samples) {
   emovox_flush_retired(self);
   bool enabled;
   read_controls(self, &enabled);
-  if (enabled && !self->was_enabled)
-    ev_analyzer_reset(self->analyzer); /* start clean, as after activate() */
+  if ((enabled && !self->was_enabled) || (enabled && self->relocate_pending))
+    ev_analyzer_reset(self->analyzer); /* start clean, as after activate() or a relocate */
+  self->relocate_pending = false;
   self->was_enabled = enabled;
+  if (self->transport_rolling)
+    self->transport_frame += n_samples; /* where the host will be at the next cycle */
   process_audio(self, n_samples, enabled);
   write_outputs(self, enabled);
   emovox_write_notify(self);

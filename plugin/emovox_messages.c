@@ -6,6 +6,7 @@
 #include <lv2/atom/util.h>
 #include <lv2/midi/midi.h>
 #include <lv2/patch/patch.h>
+#include <lv2/time/time.h>
 
 #include "emovox_plugin.h"
 
@@ -31,6 +32,51 @@ void emovox_map_uris(emovox_urids *u, LV2_URID_Map *map) {
   u->model_name = map->map(h, EMOVOX_URI_MODEL_NAME);
   u->model_path = map->map(h, EMOVOX_URI_MODEL_PATH);
   u->model_labels = map->map(h, EMOVOX_URI_MODEL_LABELS);
+  u->atom_Long = map->map(h, LV2_ATOM__Long);
+  u->atom_Float = map->map(h, LV2_ATOM__Float);
+  u->atom_Double = map->map(h, LV2_ATOM__Double);
+  u->time_Position = map->map(h, LV2_TIME__Position);
+  u->time_frame = map->map(h, LV2_TIME__frame);
+  u->time_speed = map->map(h, LV2_TIME__speed);
+}
+
+/* A number atom as a double; 0 and false when it is missing or not a number type. */
+static bool atom_number(const emovox_urids *u, const LV2_Atom *a, double *v) {
+  if (!a)
+    return false;
+  if (a->type == u->atom_Long && a->size >= sizeof(int64_t))
+    *v = (double)((const LV2_Atom_Long *)a)->body;
+  else if (a->type == u->atom_Int && a->size >= sizeof(int32_t))
+    *v = (double)((const LV2_Atom_Int *)a)->body;
+  else if (a->type == u->atom_Float && a->size >= sizeof(float))
+    *v = (double)((const LV2_Atom_Float *)a)->body;
+  else if (a->type == u->atom_Double && a->size >= sizeof(double))
+    *v = ((const LV2_Atom_Double *)a)->body;
+  else
+    return false;
+  return isfinite(*v);
+}
+
+/* time:Position: a jump of the host's transport while it rolls (or a start from another place
+ * than where it stopped) is a relocate; the analysis restarts so that a replayed passage reads
+ * the same. A position that continues what we heard (the host repeats it every cycle, or the
+ * transport resumes where it paused) changes nothing. */
+static void handle_position(emovox *self, const LV2_Atom_Object *obj) {
+  const emovox_urids *u = &self->uris;
+  const LV2_Atom *frame_atom = NULL, *speed_atom = NULL;
+  lv2_atom_object_get(obj, u->time_frame, &frame_atom, u->time_speed, &speed_atom, 0);
+  double frame = 0.0, speed = 0.0;
+  const bool has_frame = atom_number(u, frame_atom, &frame);
+  const bool has_speed = atom_number(u, speed_atom, &speed);
+  const bool rolling = has_speed ? speed != 0.0 : self->transport_rolling;
+  if (has_frame) {
+    const int64_t f = (int64_t)frame;
+    if (rolling && self->transport_known && f != self->transport_frame)
+      self->relocate_pending = true;
+    self->transport_frame = f;
+    self->transport_known = true;
+  }
+  self->transport_rolling = rolling;
 }
 
 static void handle_set(emovox *self, const LV2_Atom_Object *obj) {
@@ -43,6 +89,12 @@ static void handle_set(emovox *self, const LV2_Atom_Object *obj) {
   if (!value || value->type != u->atom_Path || value->size == 0) {
     self->status = EMOVOX_STATUS_LOAD_ERROR;
     strcpy(self->status_text, "patch:Set of the model needs an atom:Path value");
+    self->notify_pending = true;
+    return;
+  }
+  if (!self->schedule) { /* loading a file in run() is not realtime-safe: refuse it */
+    self->status = EMOVOX_STATUS_LOAD_ERROR;
+    strcpy(self->status_text, "the host has no LV2 worker: the model cannot be changed");
     self->notify_pending = true;
     return;
   }
@@ -65,6 +117,8 @@ void emovox_handle_control(emovox *self) {
     const LV2_Atom_Object *obj = (const LV2_Atom_Object *)&ev->body;
     if (obj->body.otype == u->patch_Set) {
       handle_set(self, obj);
+    } else if (obj->body.otype == u->time_Position) {
+      handle_position(self, obj);
     } else if (obj->body.otype == u->patch_Get) {
       const LV2_Atom *property = NULL;
       lv2_atom_object_get(obj, u->patch_property, &property, 0);

@@ -51,6 +51,7 @@ typedef struct emovox_urids {
   LV2_URID midi_Event;
   LV2_URID patch_Get, patch_Set, patch_property, patch_value, patch_subject;
   LV2_URID model, status, status_code, status_text, model_name, model_path, model_labels;
+  LV2_URID atom_Long, atom_Float, atom_Double, time_Position, time_frame, time_speed;
 } emovox_urids;
 
 typedef struct emovox {
@@ -77,6 +78,11 @@ typedef struct emovox {
   LV2_Atom_Forge forge, midi_forge;
   emovox_loaded *current_rt; /* the model run() uses (NULL: none) */
   emovox_loaded *retired;    /* replaced models waiting for room in the worker queue (a list) */
+  /* Transport (time:Position from the host). A relocate while rolling (the host's frame is not
+   * where the audio we heard would have brought it) restarts the analysis, so playing the same
+   * passage again gives the same reading; pausing and resuming in place does not. */
+  bool transport_known, transport_rolling, relocate_pending;
+  int64_t transport_frame; /* the host frame of the next sample we will hear */
   int status;
   bool notify_pending;
   bool was_enabled;

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <lv2/core/lv2_util.h>
+#include "emovox_features.h"
 
 #include "emovox_plugin.h"
 
@@ -15,10 +15,8 @@ static LV2_State_Status save(LV2_Handle instance, LV2_State_Store_Function store
                              const LV2_Feature *const *features) {
   (void)flags;
   emovox *self = (emovox *)instance;
-  LV2_State_Map_Path *map_path = NULL;
-  LV2_State_Free_Path *free_path = NULL;
-  lv2_features_query(features, LV2_STATE__mapPath, &map_path, false, LV2_STATE__freePath,
-                     &free_path, false, NULL);
+  LV2_State_Map_Path *map_path = emovox_feature(features, LV2_STATE__mapPath);
+  LV2_State_Free_Path *free_path = emovox_feature(features, LV2_STATE__freePath);
   LV2_State_Status status = LV2_STATE_SUCCESS;
   /* save() may run concurrently with run(); the worker frees retired models under this lock. */
   pthread_mutex_lock(&self->state_lock);
@@ -73,11 +71,9 @@ static LV2_State_Status restore(LV2_Handle instance, LV2_State_Retrieve_Function
                                 const LV2_Feature *const *features) {
   (void)flags;
   emovox *self = (emovox *)instance;
-  LV2_State_Map_Path *map_path = NULL;
-  LV2_State_Free_Path *free_path = NULL;
-  LV2_Worker_Schedule *schedule = NULL;
-  lv2_features_query(features, LV2_STATE__mapPath, &map_path, false, LV2_STATE__freePath,
-                     &free_path, false, LV2_WORKER__schedule, &schedule, false, NULL);
+  LV2_State_Map_Path *map_path = emovox_feature(features, LV2_STATE__mapPath);
+  LV2_State_Free_Path *free_path = emovox_feature(features, LV2_STATE__freePath);
+  LV2_Worker_Schedule *schedule = emovox_feature(features, LV2_WORKER__schedule);
 
   char path[EMOVOX_PATH_MAX];
   char note[EMOVOX_TEXT_MAX] = ""; /* shown to the user when the default stands in */

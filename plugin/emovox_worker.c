@@ -89,7 +89,7 @@ void emovox_install(emovox *self, emovox_loaded *m) {
 }
 
 void emovox_flush_retired(emovox *self) {
-  while (self->retired) {
+  while (self->retired && self->schedule) { /* without a worker, cleanup() frees them */
     /* Read before scheduling: a synchronous worker frees the model inside schedule_work. */
     emovox_loaded *m = self->retired, *next = m->next_retired;
     model_msg msg = {JOB_FREE, m};

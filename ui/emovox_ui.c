@@ -57,7 +57,7 @@ static int64_t now_ns(void) {
 
 static const void *feature(const LV2_Feature *const *features, const char *uri) {
   for (int i = 0; features && features[i]; i++)
-    if (!strcmp(features[i]->URI, uri))
+    if (features[i]->URI && !strcmp(features[i]->URI, uri)) /* a NULL URI: see lv2file */
       return features[i]->data;
   return NULL;
 }

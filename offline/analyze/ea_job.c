@@ -291,9 +291,15 @@ static void analyze_file(ea_host *h, const ea_columns *cols, const ea_options *o
   if (plot_path) {
     ea_plot_columns pc = {cols->voice, cols->dominant, {0}};
     memcpy(pc.prob, cols->prob, sizeof pc.prob);
+    /* A plot that cannot be drawn is reported, and the analysis (series, summary row) is
+     * kept: the file counts as failed only for the exit status, and --skip-existing draws
+     * it again because the plot is missing. */
     if (make_parents(plot_path, err, sizeof err) ||
-        ea_plot_render(&r.plot, &r.series, &pc, f->path, plot_path, err, sizeof err))
-      goto fail;
+        ea_plot_render(&r.plot, &r.series, &pc, f->path, plot_path, err, sizeof err)) {
+      ea_msg("%s: plot not drawn: %s", f->path, err);
+      res->plot_failed = 1;
+      err[0] = '\0';
+    }
   }
   if (series_path) {
     if (make_parents(series_path, err, sizeof err) ||

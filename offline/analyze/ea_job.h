@@ -22,9 +22,10 @@ typedef struct ea_options {
 } ea_options;
 
 typedef struct ea_result {
-  int failed;  /* reported already */
-  int skipped; /* outputs existed: row recomputed from them */
-  char *row;   /* summary row (malloc'd), NULL if failed */
+  int failed;      /* reported already */
+  int skipped;     /* outputs existed: row recomputed from them */
+  int plot_failed; /* analysed, but the plot could not be drawn (reported already) */
+  char *row;       /* summary row (malloc'd), NULL if failed */
   double duration_s;
 } ea_result;
 

@@ -414,11 +414,12 @@ int main(int argc, char **argv) {
   ea_progress_stop();
   double elapsed = now() - t0;
 
-  size_t n_ok = 0, n_failed = 0, n_skipped = 0;
+  size_t n_ok = 0, n_failed = 0, n_skipped = 0, n_no_plot = 0;
   double audio_s = 0;
   for (size_t i = 0; i < files.count; i++) {
     n_failed += results[i].failed;
     n_skipped += results[i].skipped;
+    n_no_plot += results[i].plot_failed;
     n_ok += !results[i].failed && !results[i].skipped;
     if (!results[i].failed && !results[i].skipped)
       audio_s += results[i].duration_s;
@@ -426,16 +427,19 @@ int main(int argc, char **argv) {
   if (opt.summary && write_summary(opt.summary, &files, results))
     rc = 1;
   if (!opt.quiet) {
-    char shard_text[64] = "";
+    char shard_text[64] = "", plot_text[64] = "";
+    if (n_no_plot)
+      snprintf(plot_text, sizeof plot_text, ", %zu plot%s not drawn", n_no_plot,
+               n_no_plot == 1 ? "" : "s");
     if (shard_count > 1)
       snprintf(shard_text, sizeof shard_text, " (shard %ld/%ld of %zu files)", shard_index,
                shard_count, n_all);
     ea_msg("%zu analysed (%.1f s of audio in %.2f s, %.0fx realtime, %d job%s), %zu skipped as "
-           "existing, %zu failed%s",
+           "existing, %zu failed%s%s",
            n_ok, audio_s, elapsed, elapsed > 0 ? audio_s / elapsed : 0.0, n_jobs,
-           n_jobs == 1 ? "" : "s", n_skipped, n_failed, shard_text);
+           n_jobs == 1 ? "" : "s", n_skipped, n_failed, plot_text, shard_text);
   }
-  if (n_failed)
+  if (n_failed || n_no_plot)
     rc = 1;
 
   for (size_t i = 0; i < files.count; i++)

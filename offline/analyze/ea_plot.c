@@ -199,45 +199,92 @@ static double hz_to_mel(double hz) {
   return hz < min_log_hz ? hz / f_sp : min_log_mel + log(hz / min_log_hz) / logstep;
 }
 
+/* The colour scale is absolute dB (power_to_db with ref 1, as the features): the brightest
+ * colour is the file's loudest mel cell, but never below SPEC_TOP_MIN_DB, so that silence or
+ * a near-silent file stays dark instead of being stretched over the whole scale. With -20 dB
+ * (RAVDESS speech peaks at about -11 dB) digital silence, the features' -100 dB floor, is the
+ * darkest colour. */
+#define SPEC_RANGE_DB   80.0 /* as librosa's specshow examples */
+#define SPEC_TOP_MIN_DB -20.0
+
+/* The dB colour bar right of the spectrogram, labelled every 20 dB. */
+static void draw_colour_bar(cairo_t *cr, rect r, double top_db) {
+  rect bar = {r.x + r.w + 12, r.y, 14, r.h};
+  for (int y = 0; y < (int)bar.h; y++) {
+    unsigned char c8[3];
+    colormap(1.0 - (y + 0.5) / bar.h, &c8[0], &c8[1], &c8[2]);
+    cairo_set_source_rgb(cr, c8[0] / 255.0, c8[1] / 255.0, c8[2] / 255.0);
+    cairo_rectangle(cr, bar.x, bar.y + y, bar.w, 1);
+    cairo_fill(cr);
+  }
+  cairo_set_font_size(cr, 11);
+  cairo_set_source_rgb(cr, 0.25, 0.25, 0.25);
+  for (double d = 0; d <= SPEC_RANGE_DB + 1e-9; d += 20) {
+    double db = 20.0 * ceil((top_db - SPEC_RANGE_DB) / 20.0) + d; /* round steps of 20 dB */
+    if (db > top_db + 1e-9)
+      break;
+    double y = bar.y + (top_db - db) / SPEC_RANGE_DB * bar.h;
+    char text[16];
+    snprintf(text, sizeof text, "%.0f", db);
+    cairo_move_to(cr, bar.x + bar.w + 4, y + 4);
+    cairo_show_text(cr, text);
+  }
+  cairo_move_to(cr, bar.x, bar.y + bar.h + 14);
+  cairo_show_text(cr, "dB");
+}
+
 static void draw_spectrogram(cairo_t *cr, rect r, const ea_plot_data *p, double duration) {
   cairo_set_source_rgb(cr, 0, 0, 0);
   cairo_rectangle(cr, r.x, r.y, r.w, r.h);
   cairo_fill(cr);
   int nf = (int)p->n_mel_frames, nm = p->n_mels;
+  double top = SPEC_TOP_MIN_DB;
+  for (size_t i = 0; i < (size_t)nf * (size_t)nm; i++)
+    top = fmax(top, p->logmel[i]);
+  double floor_db = top - SPEC_RANGE_DB;
   if (nf > 0 && nm > 0) {
-    float top = -100.0f;
-    for (size_t i = 0; i < (size_t)nf * (size_t)nm; i++)
-      top = fmaxf(top, p->logmel[i]);
-    double floor_db = top - 80.0; /* 80 dB of range, as librosa's specshow examples */
-    cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_RGB24, nf, nm);
-    unsigned char *px = cairo_image_surface_get_data(img);
-    int stride = cairo_image_surface_get_stride(img);
-    cairo_surface_flush(img);
-    for (int t = 0; t < nf; t++)
-      for (int m = 0; m < nm; m++) {
-        double v = (p->logmel[(size_t)t * nm + m] - floor_db) / (top - floor_db);
-        uint32_t *dst = (uint32_t *)(px + (size_t)(nm - 1 - m) * stride) + t;
-        unsigned char cr8, cg8, cb8;
-        colormap(v, &cr8, &cg8, &cb8);
-        *dst = (uint32_t)cr8 << 16 | (uint32_t)cg8 << 8 | cb8;
+    /* One image column per 10 ms frame would be wider than cairo's largest image surface
+     * (32767 px) past 5.5 minutes: the seconds per column follow from the duration instead,
+     * at most two columns per pixel of the panel, each the mean dB of the frames it covers. */
+    int ncol = nf < (int)(2 * r.w) ? nf : (int)(2 * r.w);
+    cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_RGB24, ncol, nm);
+    if (cairo_surface_status(img) == CAIRO_STATUS_SUCCESS) {
+      unsigned char *px = cairo_image_surface_get_data(img);
+      int stride = cairo_image_surface_get_stride(img);
+      cairo_surface_flush(img);
+      for (int c = 0; c < ncol; c++) {
+        size_t t0 = (size_t)c * (size_t)nf / (size_t)ncol;
+        size_t t1 = (size_t)(c + 1) * (size_t)nf / (size_t)ncol;
+        for (int m = 0; m < nm; m++) {
+          double sum = 0;
+          for (size_t t = t0; t < t1; t++)
+            sum += p->logmel[t * (size_t)nm + (size_t)m];
+          double v = (sum / (double)(t1 - t0) - floor_db) / SPEC_RANGE_DB;
+          uint32_t *dst = (uint32_t *)(px + (size_t)(nm - 1 - m) * (size_t)stride) + c;
+          unsigned char cr8, cg8, cb8;
+          colormap(v, &cr8, &cg8, &cb8);
+          *dst = (uint32_t)cr8 << 16 | (uint32_t)cg8 << 8 | cb8;
+        }
       }
-    cairo_surface_mark_dirty(img);
-    /* Frame t covers [t*hop, t*hop + n_fft) at 16 kHz: place it by its start. */
-    double frames_dur = (double)nf * 0.01;
-    double w = r.w * fmin(frames_dur / duration, 1.0) / nf * nf;
-    cairo_save(cr);
-    cairo_rectangle(cr, r.x, r.y, r.w, r.h);
-    cairo_clip(cr);
-    cairo_translate(cr, r.x, r.y);
-    cairo_scale(cr, w / nf, r.h / nm);
-    cairo_set_source_surface(cr, img, 0, 0);
-    cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_BILINEAR);
-    cairo_pattern_set_extend(cairo_get_source(cr), CAIRO_EXTEND_PAD);
-    cairo_rectangle(cr, 0, 0, nf, nm);
-    cairo_fill(cr);
-    cairo_restore(cr);
-    cairo_surface_destroy(img);
+      cairo_surface_mark_dirty(img);
+      /* Frame t covers [t*hop, t*hop + n_fft) at 16 kHz: place it by its start. */
+      double frames_dur = (double)nf * 0.01;
+      double w = r.w * fmin(frames_dur / duration, 1.0);
+      cairo_save(cr);
+      cairo_rectangle(cr, r.x, r.y, r.w, r.h);
+      cairo_clip(cr);
+      cairo_translate(cr, r.x, r.y);
+      cairo_scale(cr, w / ncol, r.h / nm);
+      cairo_set_source_surface(cr, img, 0, 0);
+      cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_BILINEAR);
+      cairo_pattern_set_extend(cairo_get_source(cr), CAIRO_EXTEND_PAD);
+      cairo_rectangle(cr, 0, 0, ncol, nm);
+      cairo_fill(cr);
+      cairo_restore(cr);
+    }
+    cairo_surface_destroy(img); /* a failed surface is cairo's inert error object */
   }
+  draw_colour_bar(cr, r, top);
   ev_feature_config cfg;
   ev_feature_config_default(&cfg);
   double mel_lo = hz_to_mel(cfg.fmin), mel_hi = hz_to_mel(cfg.fmax);

@@ -1,6 +1,7 @@
 /* emovox-features: librosa-compatible frame features of an audio file, through the same
  * streaming extractor the plugin runs (ev_extract_buffer = extractor + flush). */
 #include "ev_features.h"
+#include "functionals_cmd.h"
 
 #include <errno.h>
 #include <sndfile.h>
@@ -31,6 +32,8 @@ static void usage(FILE *f) {
              "  --fmin HZ       lowest mel frequency (default 0)\n"
              "  --fmax HZ       highest mel frequency (default sr/2, 8000)\n"
              "  --n-mfcc N      MFCC coefficients (default 40)\n"
+             "  --functionals egemaps  instead of --feature: the 88 eGeMAPS v02 statistics of the\n"
+             "                  whole file with openSMILE's names (CSV: header row, value row)\n"
              "  --format F      csv (one row per frame, default) or f32 (raw little-endian\n"
              "                  float32, row-major [frames, dims], like the librosa references)\n"
              "  -o FILE         output file (default: standard output)\n"
@@ -113,6 +116,7 @@ int main(int argc, char **argv) {
   ev_feature_config cfg;
   ev_feature_config_default(&cfg);
   const char *feature = NULL, *format = "csv", *out_path = NULL, *audio = NULL;
+  const char *functionals = NULL;
   int fmax_given = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
@@ -145,6 +149,8 @@ int main(int argc, char **argv) {
       rc = parse_int(a, argv[++i], &cfg.n_mfcc);
     else if (!strcmp(a, "--feature"))
       feature = argv[++i];
+    else if (!strcmp(a, "--functionals"))
+      functionals = argv[++i];
     else if (!strcmp(a, "--format"))
       format = argv[++i];
     else if (!strcmp(a, "-o"))
@@ -160,6 +166,8 @@ int main(int argc, char **argv) {
     if (rc)
       return 2;
   }
+  if (functionals && audio) /* functionals_cmd.c */
+    return functionals_cmd(functionals, audio, out_path, read_mono);
   if (!feature || !audio) {
     fprintf(stderr, "emovox-features: %s\n",
             !feature ? "--feature NAME is required (see --help)"

@@ -18,6 +18,7 @@
 #include <lv2/parameters/parameters.h>
 #include <lv2/patch/patch.h>
 #include <lv2/state/state.h>
+#include <lv2/time/time.h>
 #include <lv2/urid/urid.h>
 #include <lv2/worker/worker.h>
 
@@ -499,6 +500,21 @@ void host_send_set_model(lv2_host *h, const char *path) {
   lv2_atom_forge_key(&forge, map_uri(h, LV2_PATCH__value));
   lv2_atom_forge_path(&forge, path, (uint32_t)strlen(path));
   lv2_atom_forge_pop(&forge, &frame);
+  append_message(h, obj, lv2_atom_total_size(obj));
+}
+
+void host_send_position(lv2_host *h, int64_t frame, float speed) {
+  _Alignas(8) uint8_t buf[256];
+  LV2_Atom_Forge forge;
+  lv2_atom_forge_init(&forge, &h->map);
+  lv2_atom_forge_set_buffer(&forge, buf, sizeof buf);
+  LV2_Atom_Forge_Frame fr;
+  LV2_Atom *obj = (LV2_Atom *)lv2_atom_forge_object(&forge, &fr, 0, map_uri(h, LV2_TIME__Position));
+  lv2_atom_forge_key(&forge, map_uri(h, LV2_TIME__frame));
+  lv2_atom_forge_long(&forge, frame);
+  lv2_atom_forge_key(&forge, map_uri(h, LV2_TIME__speed));
+  lv2_atom_forge_float(&forge, speed);
+  lv2_atom_forge_pop(&forge, &fr);
   append_message(h, obj, lv2_atom_total_size(obj));
 }
 

@@ -40,6 +40,8 @@ void host_run(lv2_host *h, const float *const *in, float *const *out, uint32_t n
 /* Messages for the next run(). */
 void host_send_set_model(lv2_host *h, const char *path);
 void host_send_get(lv2_host *h);
+/* A time:Position (time:frame, time:speed) as a host sends it on transport changes. */
+void host_send_position(lv2_host *h, int64_t frame, float speed);
 
 /* What the last notify messages said (persisting until the next notify). */
 typedef struct host_status {

@@ -1,0 +1,116 @@
+/* eGeMAPS v02 functionals: the 88 utterance statistics of openSMILE 3.0's eGeMAPSv02.conf
+ * (Eyben et al. 2016), computed from the 25 eGeMAPS frame descriptors (LLDs), with
+ * openSMILE's names and in the order of its func.csv. One implementation, two uses:
+ *
+ *   - whole file: ev_functionals_of_lld() over a sequence [T][25] (the trainer,
+ *     `emovox-features --functionals egemaps`), or ev_functionals_of_file() from audio;
+ *   - streaming: ev_functionals_new() with a sliding window of the last N seconds,
+ *     ev_functionals_push() once per 10 ms frame and ev_functionals_compute() whenever the
+ *     plugin wants the statistics. push() and compute() never allocate, lock or call the
+ *     system; their cost is bounded by the window length (see docs/features.md).
+ *
+ * The whole-file function is the streaming object with a window as long as the file, so the
+ * two agree by construction (tested against each other on windows that have slid).
+ *
+ * Input contract (one frame = one 10 ms hop):
+ *   lld[25]  the eGeMAPS LLDs exactly as openSMILE's *.lld.csv columns, in that order
+ *            (EV_LLD_* below), i.e. ALREADY SMOOTHED: `_sma3` = 3-frame moving average,
+ *            `_sma3nz` = moving average over the non-zero frames only. The LLD provider
+ *            (ev_egemaps_lld) applies the smoothing, because it has the extractor's look-ahead
+ *            and because the LLDs are checked against lld.csv as they are. A frame is voiced
+ *            when F0 (lld[EV_LLD_F0]) > 0, as in openSMILE (F0 is 0 when unvoiced).
+ *            F*amplitudeLogRelF0 is -201 on unvoiced frames (openSMILE's floor), the other
+ *            voice descriptors are 0 there.
+ *   energy   mean of the squared samples of the frame's 25 ms (full scale = 1.0), i.e. the
+ *            square of librosa's RMS at win 400 / hop 160 at 16 kHz; only used for
+ *            equivalentSoundLevel_dBp (openSMILE's cEnergy energy2 + amean + dBp).
+ *
+ * What differs from openSMILE, and why (sizes measured in tests/dsp/test_functionals.c):
+ *   openSMILE re-smooths the spectral descriptors separately over the voiced frames (the
+ *   `V` statistics) and over the unvoiced frames (`UV`), and the formant frequencies and
+ *   bandwidths over voiced frames only; from already smoothed LLDs we use the smoothed values
+ *   of the voiced (unvoiced) frames. The two are identical except on frames next to a
+ *   voicing change. */
+#ifndef EV_FUNCTIONALS_H
+#define EV_FUNCTIONALS_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#ifndef EV_EGEMAPS_N_LLD
+#define EV_EGEMAPS_N_LLD 25
+#endif
+#define EV_FUNC_N       88
+#define EV_FUNC_FRAME_S 0.01 /* one LLD frame per 10 ms, as openSMILE and our extractor */
+
+/* LLD columns (openSMILE lld.csv order). */
+enum {
+  EV_LLD_LOUDNESS = 0,
+  EV_LLD_ALPHA_RATIO,
+  EV_LLD_HAMMARBERG,
+  EV_LLD_SLOPE_0_500,
+  EV_LLD_SLOPE_500_1500,
+  EV_LLD_FLUX,
+  EV_LLD_MFCC1,
+  EV_LLD_MFCC2,
+  EV_LLD_MFCC3,
+  EV_LLD_MFCC4,
+  EV_LLD_F0, /* semitones from 27.5 Hz, 0 when unvoiced */
+  EV_LLD_JITTER,
+  EV_LLD_SHIMMER,
+  EV_LLD_HNR,
+  EV_LLD_H1_H2,
+  EV_LLD_H1_A3,
+  EV_LLD_F1_FREQ,
+  EV_LLD_F1_BW,
+  EV_LLD_F1_AMP,
+  EV_LLD_F2_FREQ,
+  EV_LLD_F2_BW,
+  EV_LLD_F2_AMP,
+  EV_LLD_F3_FREQ,
+  EV_LLD_F3_BW,
+  EV_LLD_F3_AMP
+};
+
+/* openSMILE's name of statistic i (0..87), e.g. "F0semitoneFrom27.5Hz_sma3nz_amean";
+ * NULL out of range. */
+const char *ev_functionals_name(int i);
+/* Index of a name, -1 if unknown. */
+int ev_functionals_index(const char *name);
+
+/* Whole file: statistics of frames lld[T][25] (row-major) with energy[T] (may be NULL: then
+ * equivalentSoundLevel_dBp is NAN). T may be 0 (every statistic 0, as openSMILE gives for an
+ * empty input). Allocates temporarily; returns 0, or -1 if out of memory. */
+int ev_functionals_of_lld(const float *lld, const float *energy, size_t T, float out[EV_FUNC_N]);
+
+/* Streaming over the last window_s seconds (0.1 .. 600 s; the window holds
+ * round(window_s / 0.01) frames). NULL + reason in err on bad arguments or no memory. */
+typedef struct ev_functionals ev_functionals;
+ev_functionals *ev_functionals_new(double window_s, char *err, size_t errlen);
+void ev_functionals_free(ev_functionals *f);
+/* Forget every frame (O(window), realtime-safe). */
+void ev_functionals_reset(ev_functionals *f);
+/* Append one frame; the oldest leaves once the window is full. Realtime-safe. Non-finite
+ * inputs are replaced by 0 so they cannot poison the running sums. */
+void ev_functionals_push(ev_functionals *f, const float lld[EV_EGEMAPS_N_LLD], float energy);
+/* Frames currently in the window (0 .. capacity). */
+size_t ev_functionals_frames(const ev_functionals *f);
+size_t ev_functionals_capacity(const ev_functionals *f);
+/* The 88 statistics of the frames in the window, identical (to float rounding of the running
+ * sums) to ev_functionals_of_lld() over the same frames. Realtime-safe; uses the object's
+ * preallocated scratch, so not concurrently with push() on the same object. */
+void ev_functionals_compute(ev_functionals *f, float out[EV_FUNC_N]);
+
+/* For the trainer and the CLI: the 88 statistics of mono audio x[n] at any rate (8..192 kHz),
+ * through the real streaming extractor (resampled to 16 kHz) and ev_egemaps_lld(). Returns 0,
+ * or -1 with a reason in err. */
+int ev_functionals_of_file(const float *x, size_t n, double rate, float out[EV_FUNC_N], char *err,
+                           size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
