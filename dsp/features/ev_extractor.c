@@ -1,4 +1,4 @@
-/* The streaming feature extractor: sanitise -> speexdsp resample -> 16 kHz framing ->
+/* The streaming feature extractor: sanitise -> resample (ev_resample) -> 16 kHz framing ->
  * per-frame stages spread over the following hop -> delta look-ahead -> on_frame.
  *
  * Block-size independence: the resampler is always fed fixed chunks of EV_CHUNK host
@@ -7,12 +7,12 @@
 #include "ev_features.h"
 #include "ev_filters.h"
 #include "ev_frame_math.h"
+#include "ev_resample.h"
 #include "../nn/ev_dot.h"
 
 #include <fftw3.h>
 #include <math.h>
 #include <pthread.h>
-#include <speex/speex_resampler.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,11 +24,8 @@
 #include <emmintrin.h>
 #endif
 
-#define EV_CHUNK 64                      /* host samples per resampler call (fixed: see above) */
-#define EV_HIST  (2 * EV_DELTA_HALF + 1) /* frames kept: t-8 .. t */
-#ifndef EV_RS_QUALITY
-#define EV_RS_QUALITY 4 /* see docs/features.md, "Resampler quality" */
-#endif
+#define EV_CHUNK        EV_RESAMPLE_CHUNK /* host samples per resampler call (fixed: see above) */
+#define EV_HIST         (2 * EV_DELTA_HALF + 1) /* frames kept: t-8 .. t */
 #define EV_ROLL_PERCENT 0.85
 
 /* FFTW's planner is not thread-safe: every plan creation/destruction in the process goes
@@ -43,7 +40,7 @@ struct ev_extractor {
   uint32_t max_block;
 
   /* resampling (NULL when host rate == model rate) */
-  SpeexResamplerState *rs;
+  ev_resample *rs;
   float chunk[EV_CHUNK];
   int chunk_fill;
   float *rs_out;
@@ -395,12 +392,11 @@ static void sanitize_block(float *restrict out, const float *restrict in, int n)
 
 /* Resample the full staging chunk; push at most `limit` of the outputs. */
 static void resample_chunk(ev_extractor *ex, uint64_t limit) {
-  spx_uint32_t in_len = EV_CHUNK, out_len = (spx_uint32_t)ex->rs_out_cap;
-  speex_resampler_process_float(ex->rs, 0, ex->chunk, &in_len, ex->rs_out, &out_len);
+  int out_len = ev_resample_chunk(ex->rs, ex->chunk, ex->rs_out);
   ex->chunk_fill = 0;
   if ((uint64_t)out_len > limit)
-    out_len = (spx_uint32_t)limit;
-  push_samples(ex, ex->rs_out, (int)out_len);
+    out_len = (int)limit;
+  push_samples(ex, ex->rs_out, out_len);
 }
 
 /* ---- public API -------------------------------------------------------------------------- */
@@ -441,13 +437,10 @@ ev_extractor *ev_extractor_new(const ev_feature_config *cfg, double host_rate, u
   int ok = 1;
 
   if (in_rate != (uint32_t)cfg->sample_rate) {
-    int rerr = 0;
-    ex->rs = speex_resampler_init(1, in_rate, (spx_uint32_t)cfg->sample_rate, EV_RS_QUALITY, &rerr);
-    ex->rs_out_cap = (int)((uint64_t)EV_CHUNK * (uint64_t)cfg->sample_rate / in_rate) + 16;
-    ex->rs_out = malloc(sizeof(float) * (size_t)ex->rs_out_cap);
+    ex->rs = ev_resample_new(host_rate, cfg->sample_rate, NULL, 0);
+    ex->rs_out_cap = ex->rs ? ev_resample_max_out(ex->rs) : 0;
+    ex->rs_out = malloc(sizeof(float) * (size_t)(ex->rs_out_cap + 1));
     ok = ex->rs && ex->rs_out;
-    if (ex->rs)
-      speex_resampler_skip_zeros(ex->rs);
   }
   uint64_t ring = 1;
   while (ring < (uint64_t)n_fft)
@@ -519,8 +512,7 @@ void ev_extractor_free(ev_extractor *ex) {
     fftwf_destroy_plan(ex->plan);
     pthread_mutex_unlock(&ev_fftw_mutex);
   }
-  if (ex->rs)
-    speex_resampler_destroy(ex->rs);
+  ev_resample_free(ex->rs);
   ev_mel_bank_free(&ex->mel);
   fftwf_free(ex->fft_in);
   fftwf_free(ex->fft_out);
@@ -542,10 +534,8 @@ void ev_extractor_free(ev_extractor *ex) {
 }
 
 void ev_extractor_reset(ev_extractor *ex) {
-  if (ex->rs) {
-    speex_resampler_reset_mem(ex->rs);
-    speex_resampler_skip_zeros(ex->rs);
-  }
+  if (ex->rs)
+    ev_resample_reset(ex->rs);
   ex->chunk_fill = 0;
   ex->host_total = ex->rs_total = 0;
   memset(ex->ring, 0, sizeof(float) * (size_t)(ex->ring_mask + 1));
@@ -689,6 +679,6 @@ uint32_t ev_extractor_latency(const ev_extractor *ex) {
       EV_DELTA_HALF * ex->cfg.hop_length + ex->stage_off[EV_EXTRACTOR_STAGES - 1];
   double host = model_samples * ex->host_rate / ex->cfg.sample_rate;
   if (ex->rs)
-    host += (EV_CHUNK - 1) + speex_resampler_get_input_latency(ex->rs);
+    host += (EV_CHUNK - 1) + ev_resample_latency(ex->rs);
   return (uint32_t)ceil(host);
 }

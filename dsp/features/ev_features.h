@@ -133,10 +133,10 @@ uint32_t ev_extractor_latency(const ev_extractor *ex);
 
 /* ---- Additions (feature helper) ---------------------------------------------------------- */
 
-/* Resampling: speexdsp (quality 4) from round(host_rate) to cfg->sample_rate, bypassed when
- * they are equal; it is always fed fixed chunks of 64 host samples (part of the latency), so
- * the work per call and every buffer are bounded and the output does not depend on the host's
- * blocks. flush() drains it with zeros up to ceil(N * sr / host_rate) model-rate samples.
+/* Resampling: libsoxr HQ through ev_resample.h from round(host_rate) to cfg->sample_rate,
+ * bypassed when they are equal; it is always fed fixed chunks of 64 host samples and releases
+ * its output at a steady rate after a fixed delay (both part of the latency), so the work per
+ * call and every buffer are bounded and the output does not depend on the host's blocks. flush() drains it with zeros up to ceil(N * sr / host_rate) model-rate samples.
  * After flush(), call reset() before feeding a new stream. */
 
 /* Input sanitising: samples that are NaN/Inf become 0, magnitudes are clamped to
@@ -148,10 +148,11 @@ uint32_t ev_extractor_latency(const ev_extractor *ex);
  * and the 4-frame delta context) overlap it differ from a clean run. Recovery is bounded: if
  * t0 is the first frame starting (model-rate sample hop*t0) after the bad block's last sample,
  * every frame from t0 + EV_RECOVERY_FRAMES on is bit-identical to a clean run (tested at
- * 8, 16, 44.1, 48 and 192 kHz; 60 ms at the default hop). */
+ * 8, 16, 44.1, 48 and 192 kHz; 90 ms at the default hop: 6 frames suffice from 16 kHz up, the
+ * resampler's filter at 8 kHz input reaches 3 frames further). */
 #define EV_SAMPLE_CLAMP    1.0e4f
 #define EV_SAMPLE_FLUSH    1.0e-30f
-#define EV_RECOVERY_FRAMES 6
+#define EV_RECOVERY_FRAMES 9
 
 /* Consumer work spreading. After each on_frame call the extractor calls tick(user, i) for
  * i = 0..ticks_per_hop-1, each at a fixed position of the resampled stream, spread evenly over

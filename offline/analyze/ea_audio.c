@@ -50,13 +50,22 @@ int ea_audio_open(ea_audio *a, const char *path, char *err, size_t errlen) {
       return -1;
     }
   }
+  int type = a->info.format & SF_FORMAT_TYPEMASK, sub = a->info.format & SF_FORMAT_SUBMASK;
+  a->compressed = type == SF_FORMAT_MPEG || type == SF_FORMAT_OGG ||
+                  sub == SF_FORMAT_MPEG_LAYER_I || sub == SF_FORMAT_MPEG_LAYER_II ||
+                  sub == SF_FORMAT_MPEG_LAYER_III || sub == SF_FORMAT_VORBIS ||
+                  sub == SF_FORMAT_OPUS;
+  a->file_rate = a->info.samplerate;
+  a->file_frames = a->info.frames;
   /* Normalised floats; clipping of integer formats is impossible, float files keep their
    * values (the plugin sanitises). */
   sf_command(a->sf, SFC_SET_NORM_FLOAT, NULL, SF_TRUE);
   return 0;
 }
 
-long ea_audio_read(ea_audio *a, float *const *out, int n_out, size_t n, char *err, size_t errlen) {
+/* Reads up to n frames at the file's rate, without resampling. */
+static long read_direct(ea_audio *a, float *const *out, int n_out, size_t n, char *err,
+                        size_t errlen) {
   int ch = a->info.channels;
   if (a->capacity < n) {
     float *grown = realloc(a->interleaved, n * (size_t)ch * sizeof *grown);
@@ -67,20 +76,28 @@ long ea_audio_read(ea_audio *a, float *const *out, int n_out, size_t n, char *er
     a->interleaved = grown;
     a->capacity = n;
   }
-  int64_t left = a->info.frames - a->position;
+  int64_t left = a->file_frames - a->file_position;
   if ((int64_t)n > left)
     n = (size_t)left;
   sf_count_t got = n ? sf_readf_float(a->sf, a->interleaved, (sf_count_t)n) : 0;
   int e = sf_error(a->sf);
   if (e != SF_ERR_NO_ERROR) {
-    snprintf(err, errlen, "decoding error after %lld of %lld frames: %s", (long long)a->position,
-             (long long)a->info.frames, sf_error_number(e));
+    snprintf(err, errlen, "decoding error after %lld of %lld frames: %s",
+             (long long)a->file_position, (long long)a->file_frames, sf_error_number(e));
     return -1;
   }
   if (got < (sf_count_t)n) {
-    snprintf(err, errlen, "truncated: %lld of %lld frames announced by the header",
-             (long long)(a->position + got), (long long)a->info.frames);
-    return -1;
+    if (!a->compressed) {
+      snprintf(err, errlen, "truncated: %lld of %lld frames announced by the header",
+               (long long)(a->file_position + got), (long long)a->file_frames);
+      return -1;
+    }
+    /* the estimate was long: the stream ends here */
+    a->file_frames = a->file_position + got;
+    if (a->rs)
+      a->info.frames = (int64_t)((double)a->file_frames * a->info.samplerate / a->file_rate);
+    else
+      a->info.frames = a->file_frames;
   }
   const float *in = a->interleaved;
   for (sf_count_t i = 0; i < got; i++, in += ch) {
@@ -94,13 +111,108 @@ long ea_audio_read(ea_audio *a, float *const *out, int n_out, size_t n, char *er
       out[1][i] = in[ch > 1 ? 1 : 0];
     }
   }
-  a->position += got;
+  a->file_position += got;
   return (long)got;
+}
+
+#define RS_CHUNK 4096 /* input frames per resampler call */
+
+int ea_audio_resample(ea_audio *a, int rate, int n_out, char *err, size_t errlen) {
+  int rerr = 0;
+  /* quality 4: what the plugin's feature extractor uses (dsp/features, EV_RS_QUALITY) */
+  a->rs = speex_resampler_init((spx_uint32_t)n_out, (spx_uint32_t)a->file_rate, (spx_uint32_t)rate,
+                               4, &rerr);
+  a->rs_in = malloc((size_t)RS_CHUNK * (size_t)n_out * sizeof(float));
+  a->rs_out = malloc((size_t)RS_CHUNK * (size_t)n_out * sizeof(float));
+  for (int c = 0; c < n_out; c++)
+    a->rs_planar[c] = malloc(RS_CHUNK * sizeof(float));
+  if (!a->rs || !a->rs_in || !a->rs_out || !a->rs_planar[0] || (n_out == 2 && !a->rs_planar[1])) {
+    snprintf(err, errlen, "cannot resample from %d to %d Hz: %s", a->file_rate, rate,
+             a->rs ? "out of memory" : speex_resampler_strerror(rerr));
+    return -1;
+  }
+  speex_resampler_skip_zeros(a->rs); /* no leading delay: output sample 0 is input sample 0 */
+  a->rs_channels = n_out;
+  a->info.samplerate = rate;
+  a->info.frames = (int64_t)((double)a->file_frames * rate / a->file_rate);
+  return 0;
+}
+
+long ea_audio_read(ea_audio *a, float *const *out, int n_out, size_t n, char *err, size_t errlen) {
+  if (!a->rs) {
+    long got = read_direct(a, out, n_out, n, err, errlen);
+    if (got > 0)
+      a->position += got;
+    return got;
+  }
+  size_t done = 0;
+  while (done < n && a->position < a->info.frames) {
+    if (a->rs_in_off == a->rs_in_len) { /* refill: the file, then zeros to flush the filter */
+      long got = a->rs_flushing ? 0 : read_direct(a, a->rs_planar, n_out, RS_CHUNK, err, errlen);
+      if (got < 0)
+        return -1;
+      if (got == 0) {
+        a->rs_flushing = 1;
+        memset(a->rs_in, 0, (size_t)RS_CHUNK * (size_t)n_out * sizeof(float));
+        got = RS_CHUNK;
+      } else {
+        for (long i = 0; i < got; i++)
+          for (int c = 0; c < n_out; c++)
+            a->rs_in[i * n_out + c] = a->rs_planar[c][i];
+      }
+      a->rs_in_len = (uint32_t)got;
+      a->rs_in_off = 0;
+    }
+    size_t want = n - done;
+    int64_t left = a->info.frames - a->position;
+    if (left <= 0) /* a compressed file turned out shorter */
+      break;
+    if ((int64_t)want > left)
+      want = (size_t)left;
+    if (want > RS_CHUNK)
+      want = RS_CHUNK;
+    spx_uint32_t in_len = a->rs_in_len - a->rs_in_off, out_len = (spx_uint32_t)want;
+    speex_resampler_process_interleaved_float(a->rs, a->rs_in + (size_t)a->rs_in_off * n_out,
+                                              &in_len, a->rs_out, &out_len);
+    a->rs_in_off += in_len;
+    for (spx_uint32_t i = 0; i < out_len; i++)
+      for (int c = 0; c < n_out; c++)
+        out[c][done + i] = a->rs_out[(size_t)i * n_out + c];
+    done += out_len;
+    a->position += out_len;
+  }
+  return (long)done;
+}
+
+double ea_audio_duration(const ea_audio *a) {
+  return a->file_rate > 0 ? (double)a->file_frames / a->file_rate : 0.0;
+}
+
+int ea_audio_measure(ea_audio *a, char *err, size_t errlen) {
+  if (!a->compressed)
+    return 0;
+  float *buf = malloc(RS_CHUNK * sizeof(float));
+  if (!buf) {
+    snprintf(err, errlen, "out of memory");
+    return -1;
+  }
+  float *const out[1] = {buf};
+  long got;
+  while ((got = read_direct(a, out, 1, RS_CHUNK, err, errlen)) > 0) {
+  }
+  free(buf);
+  return got < 0 ? -1 : 0;
 }
 
 void ea_audio_close(ea_audio *a) {
   if (a->sf)
     sf_close(a->sf);
   free(a->interleaved);
+  if (a->rs)
+    speex_resampler_destroy(a->rs);
+  free(a->rs_in);
+  free(a->rs_out);
+  free(a->rs_planar[0]);
+  free(a->rs_planar[1]);
   memset(a, 0, sizeof *a);
 }

@@ -163,20 +163,67 @@ static int by_path(const void *a, const void *b) {
   return strcmp(((const ea_file *)a)->path, ((const ea_file *)b)->path);
 }
 
+/* For de-duplication: the file's real path (./x.wav, x.wav, a symbolic link to it and
+ * dir/../x.wav are one file), or its path as given if it cannot be resolved (missing). */
+typedef struct keyed {
+  char *key;
+  size_t index; /* in path order */
+  int owned;    /* key is a realpath() result to free */
+} keyed;
+
+static int by_key(const void *a, const void *b) {
+  const keyed *x = a, *y = b;
+  int c = strcmp(x->key, y->key);
+  return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
 void ea_files_sort_unique(ea_file_list *l) {
   if (l->count < 2)
     return;
   qsort(l->files, l->count, sizeof *l->files, by_path);
-  size_t out = 1;
-  for (size_t i = 1; i < l->count; i++) {
-    if (!strcmp(l->files[i].path, l->files[out - 1].path)) {
+  keyed *k = malloc(l->count * sizeof *k);
+  unsigned char *drop = calloc(l->count, 1);
+  if (!k || !drop) {
+    free(k);
+    free(drop); /* out of memory: fall back on the literal paths */
+    size_t out = 1;
+    for (size_t i = 1; i < l->count; i++) {
+      if (!strcmp(l->files[i].path, l->files[out - 1].path)) {
+        free(l->files[i].path);
+        free(l->files[i].rel);
+      } else {
+        l->files[out++] = l->files[i];
+      }
+    }
+    l->count = out;
+    return;
+  }
+  for (size_t i = 0; i < l->count; i++) {
+    char *real = realpath(l->files[i].path, NULL);
+    k[i].key = real ? real : l->files[i].path;
+    k[i].owned = real != NULL;
+    k[i].index = i;
+  }
+  qsort(k, l->count, sizeof *k, by_key);
+  /* Of the names of one file, the first in path order stays; the others are dropped. */
+  for (size_t i = 1; i < l->count; i++)
+    if (!strcmp(k[i].key, k[i - 1].key))
+      drop[k[i].index] = 1;
+  for (size_t i = 0; i < l->count; i++)
+    if (k[i].owned)
+      free(k[i].key);
+  free(k);
+  size_t out = 0;
+  for (size_t i = 0; i < l->count; i++) {
+    if (!drop[i]) {
+      l->files[out++] = l->files[i];
+    } else {
       free(l->files[i].path);
       free(l->files[i].rel);
-    } else {
-      l->files[out++] = l->files[i];
     }
   }
   l->count = out;
+  free(drop);
 }
 
 void ea_files_shard(ea_file_list *l, size_t index, size_t count) {
@@ -217,6 +264,78 @@ int ea_files_check_names(const ea_file_list *l, char *err, size_t errlen) {
     }
   free(v);
   return rc;
+}
+
+/* ext of path's last component, with its dot ("" if none). */
+static const char *path_ext(const char *path) {
+  const char *slash = strrchr(path, '/');
+  const char *base = slash ? slash + 1 : path;
+  const char *dot = strrchr(base, '.');
+  return dot && dot != base ? dot : "";
+}
+
+static int append(char **s, const char *tail) {
+  size_t n = strlen(*s) + strlen(tail) + 1;
+  char *grown = realloc(*s, n);
+  if (!grown)
+    return -1;
+  strcat(grown, tail);
+  *s = grown;
+  return 0;
+}
+
+typedef struct ranked {
+  ea_file *f;
+  size_t index;
+} ranked;
+
+static int by_rel_index(const void *a, const void *b) {
+  const ranked *x = a, *y = b;
+  int c = strcmp(x->f->rel, y->f->rel);
+  return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+long ea_files_disambiguate(ea_file_list *l, char *err, size_t errlen) {
+  ranked *v = malloc((l->count + 1) * sizeof *v);
+  if (!v) {
+    snprintf(err, errlen, "out of memory");
+    return -1;
+  }
+  long renamed = 0;
+  /* Pass 0 adds the audio extension to every name of a clash (x.flac + x.mp3 -> x.flac.csv,
+   * x.mp3.csv); later passes number what still clashes (the same name in two folders). */
+  for (int pass = 0; pass < 8; pass++) {
+    for (size_t i = 0; i < l->count; i++)
+      v[i] = (ranked){&l->files[i], i};
+    qsort(v, l->count, sizeof *v, by_rel_index);
+    int clashes = 0;
+    for (size_t i = 0; i < l->count;) {
+      size_t j = i + 1;
+      while (j < l->count && !strcmp(v[j].f->rel, v[i].f->rel))
+        j++;
+      for (size_t k = i; j - i > 1 && k < j; k++) {
+        char tail[32];
+        if (pass == 0)
+          snprintf(tail, sizeof tail, "%s", path_ext(v[k].f->path));
+        else if (k > i)
+          snprintf(tail, sizeof tail, "~%zu", k - i + 1);
+        else
+          continue;
+        if (append(&v[k].f->rel, tail)) {
+          free(v);
+          snprintf(err, errlen, "out of memory");
+          return -1;
+        }
+        renamed += pass == 0;
+        clashes = 1;
+      }
+      i = j;
+    }
+    if (!clashes)
+      break;
+  }
+  free(v);
+  return renamed;
 }
 
 void ea_files_free(ea_file_list *l) {

@@ -69,15 +69,15 @@ static int exists(const char *path) {
 static int summarise_existing(ea_host *h, const ea_columns *cols, const ea_options *opt,
                               const ea_file *f, const char *series_path, ea_result *res, char *err,
                               size_t errlen) {
-  SF_INFO info;
-  memset(&info, 0, sizeof info);
-  SNDFILE *sf = sf_open(f->path, SFM_READ, &info);
-  if (!sf) {
-    snprintf(err, errlen, "not readable as audio: %s", sf_strerror(NULL));
+  /* the duration as a fresh run finds it: a compressed file is decoded to its end */
+  ea_audio a;
+  if (ea_audio_open(&a, f->path, err, errlen))
     return -1;
-  }
-  sf_close(sf);
-  double duration = info.samplerate > 0 ? (double)info.frames / info.samplerate : 0.0;
+  int measured = ea_audio_measure(&a, err, errlen);
+  double duration = ea_audio_duration(&a);
+  ea_audio_close(&a);
+  if (measured)
+    return -1;
   int n = ea_host_n_outputs(h);
   const char **names = malloc((size_t)n * sizeof *names);
   int *is_int = malloc((size_t)n * sizeof *is_int);
@@ -115,6 +115,7 @@ typedef struct file_run {
   const float **inputs; /* one pointer per plugin audio input */
   const char **names;
   int *is_int;
+  int resampled_from; /* the file's rate if it was resampled, else 0 */
 } file_run;
 
 static void file_run_free(file_run *r) {
@@ -146,6 +147,18 @@ typedef struct stream {
  * belongs to the file whose samples end there, with its time from that file's start. */
 static int run_file(ea_host *h, const ea_options *opt, int job, file_run *r, stream *st, char *err,
                     size_t errlen) {
+  /* A two-input plugin gets the left and right of a 2-channel file. Any other file is read as
+   * the mean of all its channels, given to every input: a 5.1 file's dialogue is in its centre
+   * channel, which its first two channels would miss, and the stereo and mono variants then
+   * analyse the same signal. */
+  int n_in = ea_host_n_audio_inputs(h) >= 2 && r->audio.info.channels == 2 ? 2 : 1;
+  /* Rates the plugin does not take (a 4 kHz telephone archive, 384 kHz field recordings) are
+   * resampled here to 16 kHz, the rate the plugin analyses at, with the same resampler. */
+  if (r->audio.info.samplerate < EA_MIN_RATE || r->audio.info.samplerate > EA_MAX_RATE) {
+    r->resampled_from = r->audio.info.samplerate;
+    if (ea_audio_resample(&r->audio, EA_RESAMPLE_RATE, n_in, err, errlen))
+      return -1;
+  }
   double rate = r->audio.info.samplerate;
   if (st->started && st->rate != r->audio.info.samplerate) {
     snprintf(err, errlen,
@@ -153,11 +166,6 @@ static int run_file(ea_host *h, const ea_options *opt, int job, file_run *r, str
              r->audio.info.samplerate, (long long)st->rate);
     return -1;
   }
-  /* A two-input plugin gets the left and right of a 2-channel file. Any other file is read as
-   * the mean of all its channels, given to every input: a 5.1 file's dialogue is in its centre
-   * channel, which its first two channels would miss, and the stereo and mono variants then
-   * analyse the same signal. */
-  int n_in = ea_host_n_audio_inputs(h) >= 2 && r->audio.info.channels == 2 ? 2 : 1;
   for (int c = 0; c < n_in; c++)
     if (!(r->chan[c] = malloc(READ_CHUNK * sizeof(float)))) {
       snprintf(err, errlen, "out of memory");
@@ -225,6 +233,7 @@ static int run_file(ea_host *h, const ea_options *opt, int job, file_run *r, str
       next_progress += progress_step;
     }
   }
+  total = r->audio.info.frames; /* a compressed stream's length is known at its end */
   if (pos - start != total) {
     snprintf(err, errlen, "truncated: %lld of %lld frames", (long long)(pos - start),
              (long long)total);
@@ -286,7 +295,13 @@ static void analyze_file(ea_host *h, const ea_columns *cols, const ea_options *o
   if (run_file(h, opt, job, &r, st, err, sizeof err))
     goto fail;
 
-  double duration = (double)r.audio.info.frames / r.audio.info.samplerate;
+  double duration = ea_audio_duration(&r.audio);
+  if (r.resampled_from) {
+    res->resampled_from = r.resampled_from;
+    if (!opt->quiet)
+      ea_msg("%s: resampled from %d Hz to %d Hz (the plugin takes %d-%d Hz)", f->path,
+             r.resampled_from, EA_RESAMPLE_RATE, EA_MIN_RATE, EA_MAX_RATE);
+  }
   /* The plot first: the series, written last through a rename, marks the file as done. */
   if (plot_path) {
     ea_plot_columns pc = {cols->voice, cols->dominant, {0}};

@@ -8,6 +8,11 @@
 #include "ea_series.h"
 
 #define EA_HOPS_PER_S 100 /* output hop: 10 ms */
+/* The rates the plugin takes (dsp/features: 8..192 kHz); files at others are resampled to
+ * EA_RESAMPLE_RATE, the rate its features are computed at. */
+#define EA_MIN_RATE      8000
+#define EA_MAX_RATE      192000
+#define EA_RESAMPLE_RATE 16000
 
 typedef struct ea_options {
   ea_host_config host;
@@ -22,10 +27,11 @@ typedef struct ea_options {
 } ea_options;
 
 typedef struct ea_result {
-  int failed;      /* reported already */
-  int skipped;     /* outputs existed: row recomputed from them */
-  int plot_failed; /* analysed, but the plot could not be drawn (reported already) */
-  char *row;       /* summary row (malloc'd), NULL if failed */
+  int failed;         /* reported already */
+  int skipped;        /* outputs existed: row recomputed from them */
+  int plot_failed;    /* analysed, but the plot could not be drawn (reported already) */
+  int resampled_from; /* the file's rate, if it was resampled to EA_RESAMPLE_RATE; else 0 */
+  char *row;          /* summary row (malloc'd), NULL if failed */
   double duration_s;
 } ea_result;
 

@@ -82,6 +82,90 @@ static int parse_long(const char *s, long lo, long hi, long *out) {
   return 0;
 }
 
+/* mkdir -p dir: 0, or -1 + err naming the part that could not be made. */
+static int mkdir_p(const char *dir, char *err, size_t errlen) {
+  char *d = strdup(dir);
+  if (!d) {
+    snprintf(err, errlen, "out of memory");
+    return -1;
+  }
+  int rc = 0;
+  for (char *p = d + 1;; p++) {
+    if (*p != '/' && *p != '\0')
+      continue;
+    char c = *p;
+    *p = '\0';
+    struct stat st;
+    if (mkdir(d, 0777) != 0 && errno != EEXIST) {
+      snprintf(err, errlen, "cannot create %s: %s", d, strerror(errno));
+      rc = -1;
+    } else if (stat(d, &st) != 0 || !S_ISDIR(st.st_mode)) {
+      snprintf(err, errlen, "%s is not a directory", d);
+      rc = -1;
+    }
+    *p = c;
+    if (rc || c == '\0')
+      break;
+  }
+  free(d);
+  return rc;
+}
+
+/* The options' paths, checked before the batch starts. */
+static int early_checks(const ea_options *opt, char *err, size_t errlen) {
+  struct stat st;
+  if (opt->host.model) {
+    if (stat(opt->host.model, &st) != 0) {
+      snprintf(err, errlen, "--model %s: %s", opt->host.model, strerror(errno));
+      return -1;
+    }
+    if (!S_ISREG(st.st_mode) || access(opt->host.model, R_OK) != 0) {
+      snprintf(err, errlen, "--model %s: not a readable file", opt->host.model);
+      return -1;
+    }
+  }
+  if (opt->outdir) {
+    char why[900];
+    if (mkdir_p(opt->outdir, why, sizeof why)) {
+      snprintf(err, errlen, "--outdir %s: %s", opt->outdir, why);
+      return -1;
+    }
+    if (access(opt->outdir, W_OK) != 0) {
+      snprintf(err, errlen, "--outdir %s: %s", opt->outdir, strerror(errno));
+      return -1;
+    }
+  }
+  if (opt->summary && strcmp(opt->summary, "-")) {
+    char *dir = strdup(opt->summary);
+    if (!dir) {
+      snprintf(err, errlen, "out of memory");
+      return -1;
+    }
+    char *slash = strrchr(dir, '/');
+    int rc = 0;
+    char why[900];
+    if (slash && slash != dir) {
+      *slash = '\0';
+      if (mkdir_p(dir, why, sizeof why)) {
+        snprintf(err, errlen, "--summary %s: %s", opt->summary, why);
+        rc = -1;
+      }
+    }
+    const char *parent = slash ? (slash == dir ? "/" : dir) : ".";
+    if (rc == 0 && stat(opt->summary, &st) == 0 && S_ISDIR(st.st_mode)) {
+      snprintf(err, errlen, "--summary %s: is a directory", opt->summary);
+      rc = -1;
+    } else if (rc == 0 && (access(parent, W_OK) != 0 ||
+                           (access(opt->summary, F_OK) == 0 && access(opt->summary, W_OK) != 0))) {
+      snprintf(err, errlen, "--summary %s: %s", opt->summary, strerror(errno));
+      rc = -1;
+    }
+    free(dir);
+    return rc;
+  }
+  return 0;
+}
+
 typedef struct shared {
   const ea_options *opt;
   const ea_columns *cols;
@@ -316,6 +400,7 @@ int main(int argc, char **argv) {
       return 2;
     }
   }
+  char err[1024];
   opt.host.settings = settings;
   opt.host.n_settings = n_settings;
   if (optind >= argc && n_lists == 0)
@@ -326,10 +411,13 @@ int main(int argc, char **argv) {
     return usage_error("%s", "--skip-existing needs --outdir DIR (the outputs it looks for)");
   if (!opt.summary && !opt.outdir)
     opt.summary = "-";
+  /* Typos and missing folders stop the run here, before any work, with one message; output
+   * folders are created as mkdir -p would. */
+  if (early_checks(&opt, err, sizeof err))
+    return usage_error("%s", err);
 
   /* The file list: sorted, unique, then this shard. */
   ea_file_list files = {0};
-  char err[1024];
   for (int i = optind; i < argc; i++)
     if (ea_files_add_input(&files, argv[i], err, sizeof err)) {
       ea_files_free(&files);
@@ -346,6 +434,15 @@ int main(int argc, char **argv) {
     ea_files_free(&files);
     return usage_error("%s", "no audio files found in the inputs");
   }
+  long renamed = opt.outdir ? ea_files_disambiguate(&files, err, sizeof err) : 0;
+  if (renamed < 0) {
+    ea_files_free(&files);
+    return usage_error("%s", err);
+  }
+  if (renamed > 0 && !opt.quiet)
+    ea_msg("%ld inputs share a name with another (x.flac and x.mp3): their outputs keep the "
+           "audio extension (x.flac.csv, x.mp3.csv)",
+           renamed);
   ea_groups groups;
   if (session == EA_SESSION_NONE) {
     ea_files_shard(&files, (size_t)shard_index, (size_t)shard_count);
@@ -414,12 +511,13 @@ int main(int argc, char **argv) {
   ea_progress_stop();
   double elapsed = now() - t0;
 
-  size_t n_ok = 0, n_failed = 0, n_skipped = 0, n_no_plot = 0;
+  size_t n_ok = 0, n_failed = 0, n_skipped = 0, n_no_plot = 0, n_resampled = 0;
   double audio_s = 0;
   for (size_t i = 0; i < files.count; i++) {
     n_failed += results[i].failed;
     n_skipped += results[i].skipped;
     n_no_plot += results[i].plot_failed;
+    n_resampled += results[i].resampled_from != 0;
     n_ok += !results[i].failed && !results[i].skipped;
     if (!results[i].failed && !results[i].skipped)
       audio_s += results[i].duration_s;
@@ -431,12 +529,16 @@ int main(int argc, char **argv) {
     if (n_no_plot)
       snprintf(plot_text, sizeof plot_text, ", %zu plot%s not drawn", n_no_plot,
                n_no_plot == 1 ? "" : "s");
+    char rs_text[96] = "";
+    if (n_resampled)
+      snprintf(rs_text, sizeof rs_text, ", %zu of them resampled to %d Hz", n_resampled,
+               EA_RESAMPLE_RATE);
     if (shard_count > 1)
       snprintf(shard_text, sizeof shard_text, " (shard %ld/%ld of %zu files)", shard_index,
                shard_count, n_all);
-    ea_msg("%zu analysed (%.1f s of audio in %.2f s, %.0fx realtime, %d job%s), %zu skipped as "
+    ea_msg("%zu analysed%s (%.1f s of audio in %.2f s, %.0fx realtime, %d job%s), %zu skipped as "
            "existing, %zu failed%s%s",
-           n_ok, audio_s, elapsed, elapsed > 0 ? audio_s / elapsed : 0.0, n_jobs,
+           n_ok, rs_text, audio_s, elapsed, elapsed > 0 ? audio_s / elapsed : 0.0, n_jobs,
            n_jobs == 1 ? "" : "s", n_skipped, n_failed, plot_text, shard_text);
   }
   if (n_failed || n_no_plot)

@@ -474,6 +474,10 @@ static void draw(cairo_t *cr, double W, double H, const ea_plot_data *p, const e
 int ea_plot_render(ea_plot_data *p, const ea_series *s, const ea_plot_columns *cols,
                    const char *title, const char *path, char *err, size_t errlen) {
   ev_extractor_flush(p->ex, on_frame, p);
+  /* a compressed file's length is known only at its end: draw what was fed */
+  if (p->fed > 0)
+    p->frames = p->fed;
+  p->n_buckets = (size_t)((p->fed + p->per_bucket - 1) / p->per_bucket);
   const char *dot = strrchr(path, '.');
   const char *ext = dot ? dot + 1 : "";
   cairo_surface_t *surface;

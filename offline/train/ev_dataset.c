@@ -16,7 +16,7 @@
 #include "ev_progress.h"
 
 #define CACHE_MAGIC   0x31465645u /* "EVF1" */
-#define CACHE_VERSION 2           /* bump when the extractor's output changes */
+#define CACHE_VERSION 3           /* bump when the extractor's output changes (3: libsoxr) */
 
 void ev_feat_seq_free(ev_feat_seq *s) {
   free(s->x);

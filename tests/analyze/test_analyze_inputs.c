@@ -3,7 +3,14 @@
  *   longplot  --plot of a 400 s file (wider than a cairo image at 100 columns per second) is
  *             drawn, the spectrogram's columns follow the audio to the end; a silent file's
  *             spectrogram is dark (dB scale); a plot that cannot be written is reported and
- *             the analysis is kept */
+ *             the analysis is kept
+ *   compressed  MP3 (no Xing header, cover-art-sized ID3v2 tag: libsndfile only estimates its
+ *             length) and Opus files made here from speech are analysed like the WAV
+ *   names     x.wav and x.flac in one run both analysed (outputs keep the extension), ./x.wav
+ *             and x.wav analysed once
+ *   rates     4 kHz and 384 kHz files are resampled and agree with the same signal at 16 kHz
+ *   early     a --model typo stops the run before any work (exit 2); -o and --summary folders
+ *             are created as mkdir -p would */
 #include "ev_test.h"
 #include "ta_util.h"
 
@@ -16,6 +23,57 @@
 #include <unistd.h>
 
 static const char *exe, *bundle;
+static char ravdess[4096];
+
+static void need_corpus(void) {
+  const char *c = getenv("EMOVOX_CORPORA");
+  if (!c)
+    EV_SKIP("EMOVOX_CORPORA not set");
+  snprintf(ravdess, sizeof ravdess, "%s/RAVDESS/Audio_Speech_Actors_01-24", c);
+  struct stat st;
+  if (stat(ravdess, &st) != 0)
+    EV_SKIP("no RAVDESS in %s", c);
+}
+
+static float *read_mono(const char *path, int64_t *frames, int *rate) {
+  SF_INFO info = {0};
+  SNDFILE *sf = sf_open(path, SFM_READ, &info);
+  if (!sf)
+    return NULL;
+  float *x = malloc((size_t)info.frames * (size_t)info.channels * sizeof *x);
+  sf_count_t got = sf_readf_float(sf, x, info.frames);
+  sf_close(sf);
+  for (sf_count_t i = 0; i < got; i++) {
+    double sum = 0;
+    for (int c = 0; c < info.channels; c++)
+      sum += x[i * info.channels + c];
+    x[i] = (float)(sum / info.channels);
+  }
+  *frames = got;
+  *rate = info.samplerate;
+  return x;
+}
+
+static int write_format(const char *path, int rate, int format, const float *x, int64_t frames) {
+  SF_INFO info = {0};
+  info.samplerate = rate;
+  info.channels = 1;
+  info.format = format;
+  SNDFILE *sf = sf_open(path, SFM_WRITE, &info);
+  if (!sf) {
+    printf("libsndfile cannot write %s: %s\n", path, sf_strerror(NULL));
+    return -1;
+  }
+  if ((format & SF_FORMAT_TYPEMASK) == SF_FORMAT_MPEG) { /* constant bit rate, as most MP3s */
+    int mode = SF_BITRATE_MODE_CONSTANT;
+    double level = 0.0; /* the highest bit rate: what is compared is decoding, not coding */
+    sf_command(sf, SFC_SET_BITRATE_MODE, &mode, sizeof mode);
+    sf_command(sf, SFC_SET_COMPRESSION_LEVEL, &level, sizeof level);
+  }
+  sf_writef_float(sf, x, frames);
+  sf_close(sf);
+  return 0;
+}
 
 static void write_wav(const char *path, int rate, int channels, const float *x, int64_t frames) {
   SF_INFO info = {0};
@@ -135,9 +193,298 @@ static void test_longplot(const char *tmp) {
   cairo_debug_reset_static_data();
 }
 
+/* ---- inputs ------------------------------------------------------------------------------- */
+
+/* The summary row of `file` (its path as given) in the CSV, or -1. */
+static int row_of(const ta_csv *c, const char *file) {
+  int col = ta_csv_col(c, "file");
+  for (size_t r = 0; col >= 0 && r < c->n_rows; r++)
+    if (!strcmp(c->cells[r][col], file))
+      return (int)r;
+  return -1;
+}
+
+/* Largest difference of the eight mean probabilities of two summary rows. */
+static double prob_distance(const ta_csv *c, int a, int b) {
+  static const char *const names[] = {"neutral", "calm",    "happy",   "sad",
+                                      "angry",   "fearful", "disgust", "surprised"};
+  double d = 0;
+  for (int e = 0; e < 8; e++) {
+    int col = ta_csv_col(c, names[e]);
+    d = fmax(d, fabs(ta_csv_num(c, (size_t)a, col) - ta_csv_num(c, (size_t)b, col)));
+  }
+  return d;
+}
+
+/* A constant-bit-rate MP3 without its Xing/Info frame (which carries the exact length) and
+ * with an ID3v2 tag of 20 kB of padding (a cover picture's size): libsndfile (mpg123) then
+ * estimates the length from the file size, tag included, and the stream ends earlier than
+ * announced. (A variable-bit-rate MP3 without a Xing frame can be under-estimated instead;
+ * libsndfile then stops reading at its estimate, which no reader on top of it can undo.) */
+static int make_plain_mp3(const char *path, const float *x, int64_t n, int rate) {
+  if (write_format(path, rate, SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III, x, n))
+    return -1;
+  size_t len = 0;
+  char *d = ta_read_file(path, &len);
+  if (!d)
+    return -1;
+  for (size_t i = 0; i + 4 < len && i < 2048; i++)
+    if (!memcmp(d + i, "Xing", 4) || !memcmp(d + i, "Info", 4))
+      memcpy(d + i, "XXXX", 4); /* the frame stays, as a frame of silence */
+  enum { PAD = 20000 };
+  unsigned char id3[10] = {
+      'I', 'D', '3', 3, 0, 0, (PAD >> 21) & 127, (PAD >> 14) & 127, (PAD >> 7) & 127, PAD & 127};
+  FILE *f = fopen(path, "wb");
+  if (!f) {
+    free(d);
+    return -1;
+  }
+  fwrite(id3, 1, sizeof id3, f);
+  for (int i = 0; i < PAD; i++)
+    fputc(0, f);
+  fwrite(d, 1, len, f);
+  fclose(f);
+  free(d);
+  return 0;
+}
+
+static void test_compressed(const char *tmp) {
+  need_corpus();
+  char src[8192];
+  snprintf(src, sizeof src, "%s/Actor_02/03-01-05-01-02-01-02.flac", ravdess);
+  int64_t n = 0;
+  int rate = 0;
+  float *x = read_mono(src, &n, &rate);
+  EV_CHECK(x != NULL, "read %s", src);
+  if (!x)
+    return;
+  /* 3 copies: longer than one MP3 frame's worth of estimate error, and the same speech */
+  float *y = malloc((size_t)(3 * n) * sizeof *y);
+  for (int k = 0; k < 3; k++)
+    memcpy(y + k * n, x, (size_t)n * sizeof *y);
+  n *= 3;
+  free(x);
+  char wav[4096], mp3[4096], opus[4096], summary[4096], log[4096];
+  snprintf(wav, sizeof wav, "%s/speech.wav", tmp);
+  snprintf(mp3, sizeof mp3, "%s/speech.mp3", tmp);
+  snprintf(opus, sizeof opus, "%s/speech.opus", tmp);
+  snprintf(summary, sizeof summary, "%s/summary.csv", tmp);
+  snprintf(log, sizeof log, "%s/log", tmp);
+  write_wav(wav, rate, 1, y, n);
+  int have_mp3 = make_plain_mp3(mp3, y, n, rate) == 0;
+  int have_opus = write_format(opus, rate, SF_FORMAT_OGG | SF_FORMAT_OPUS, y, n) == 0;
+  free(y);
+  if (!have_mp3 || !have_opus)
+    EV_SKIP("this libsndfile writes no MP3 or no Opus (Debian 12's 1.2 writes both)");
+  SF_INFO info = {0};
+  SNDFILE *sf = sf_open(mp3, SFM_READ, &info);
+  int64_t announced = sf ? info.frames : 0;
+  if (sf)
+    sf_close(sf);
+  printf("MP3: libsndfile announces %lld frames for %lld samples of audio\n", (long long)announced,
+         (long long)n);
+  EV_CHECK(announced > n + 4096, "the test MP3 over-announces its length (%lld vs %lld)",
+           (long long)announced, (long long)n);
+
+  char *args[] = {"-q", "--summary", summary, wav, mp3, opus, NULL};
+  int rc = run(log, args);
+  char *text = ta_read_file(log, NULL);
+  EV_CHECK(rc == 0, "WAV, MP3 and Opus analysed: exit %d; %s", rc, text ? text : "");
+  free(text);
+  ta_csv c;
+  if (ta_csv_read(&c, summary)) {
+    EV_CHECK(0, "read %s", summary);
+    return;
+  }
+  int rw = row_of(&c, wav), rm = row_of(&c, mp3), ro = row_of(&c, opus);
+  EV_CHECK(rw >= 0 && rm >= 0 && ro >= 0, "three rows (%d %d %d)", rw, rm, ro);
+  if (rw >= 0 && rm >= 0 && ro >= 0) {
+    int dur = ta_csv_col(&c, "duration_s"), sp = ta_csv_col(&c, "speech_ratio"),
+        dom = ta_csv_col(&c, "dominant");
+    double dw = ta_csv_num(&c, (size_t)rw, dur);
+    for (int k = 0; k < 2; k++) {
+      int r = k ? ro : rm;
+      const char *what = k ? "Opus" : "MP3";
+      double d = ta_csv_num(&c, (size_t)r, dur), pd = prob_distance(&c, rw, r);
+      double sd = fabs(ta_csv_num(&c, (size_t)r, sp) - ta_csv_num(&c, (size_t)rw, sp));
+      printf("%s: duration %.3f s (WAV %.3f), speech ratio differs by %.4f, means by %.4f, "
+             "dominant %s (WAV %s)\n",
+             what, d, dw, sd, pd, c.cells[r][dom], c.cells[rw][dom]);
+      /* Opus trims its pre-skip exactly; an MP3 without its LAME tag keeps the encoder's and
+       * decoder's delay, the padding of its last frame and the disabled Xing frame (measured
+       * +0.137 s) */
+      EV_CHECK(fabs(d - dw) < (k ? 0.02 : 0.2), "%s duration %.3f vs %.3f", what, d, dw);
+      EV_CHECK(sd < 0.03, "%s speech ratio within 0.03 of the WAV's (%.4f)", what, sd);
+      EV_CHECK(pd < 0.06, "%s mean probabilities within 0.06 of the WAV's (%.4f)", what, pd);
+    }
+  }
+  ta_csv_free(&c);
+}
+
+static void test_names(const char *tmp) {
+  /* x.wav and x.flac with the same audio, and the same x.wav named twice */
+  const int rate = 16000;
+  int64_t n = 2 * rate;
+  float *x = malloc((size_t)n * sizeof *x);
+  for (int64_t i = 0; i < n; i++)
+    x[i] = 0.2f * (float)sin(2 * M_PI * 220.0 * (double)i / rate);
+  char dir[2048], wav[4096], flac[4096], wav2[4096], outdir[4096], summary[4096], log[4096];
+  snprintf(dir, sizeof dir, "%s/in", tmp);
+  mkdir(dir, 0777);
+  snprintf(wav, sizeof wav, "%s/x.wav", dir);
+  snprintf(wav2, sizeof wav2, "%s/./x.wav", dir);
+  snprintf(flac, sizeof flac, "%s/x.flac", dir);
+  snprintf(outdir, sizeof outdir, "%s/out", tmp);
+  snprintf(summary, sizeof summary, "%s/summary.csv", tmp);
+  snprintf(log, sizeof log, "%s/log", tmp);
+  write_wav(wav, rate, 1, x, n);
+  write_format(flac, rate, SF_FORMAT_FLAC | SF_FORMAT_PCM_16, x, n);
+  free(x);
+  char *args[] = {"-q", "-o", outdir, "--summary", summary, wav, wav2, flac, NULL};
+  int rc = run(log, args);
+  char *text = ta_read_file(log, NULL);
+  EV_CHECK(rc == 0, "x.wav, ./x.wav and x.flac: exit %d (2: refused); %s", rc, text ? text : "");
+  free(text);
+  char p1[8192], p2[8192];
+  snprintf(p1, sizeof p1, "%s/x.wav.csv", outdir);
+  snprintf(p2, sizeof p2, "%s/x.flac.csv", outdir);
+  EV_CHECK(access(p1, F_OK) == 0 && access(p2, F_OK) == 0, "outputs %s and %s", p1, p2);
+  ta_csv c;
+  if (ta_csv_read(&c, summary) == 0) {
+    printf("summary rows: %zu\n", c.n_rows);
+    EV_CHECK(c.n_rows == 2, "two rows (x.wav once, x.flac): %zu", c.n_rows);
+    int a = row_of(&c, flac), b = row_of(&c, wav) >= 0 ? row_of(&c, wav) : row_of(&c, wav2);
+    EV_CHECK(a >= 0 && b >= 0, "rows for both files");
+    if (a >= 0 && b >= 0)
+      EV_CHECK(prob_distance(&c, a, b) == 0, "the same audio gives the same row");
+    ta_csv_free(&c);
+  } else {
+    EV_CHECK(0, "read %s", summary);
+  }
+}
+
+/* A voice-like signal (a 140-200 Hz harmonic series, 1.6 kHz wide, in 4 Hz syllables) at any
+ * rate: the same audio at 4, 16 and 384 kHz, nothing above 2 kHz. */
+static float *voice_like(int rate, double seconds, int64_t *n) {
+  *n = (int64_t)(seconds * rate);
+  float *x = malloc((size_t)*n * sizeof *x);
+  double phase = 0;
+  for (int64_t i = 0; i < *n; i++) {
+    double t = (double)i / rate;
+    double f0 = 170 + 30 * sin(2 * M_PI * 0.7 * t);
+    phase += 2 * M_PI * f0 / rate;
+    double v = 0;
+    for (int h = 1; h * 200 < 1600; h++)
+      v += sin(h * phase) / h;
+    double env = fmax(0.0, sin(2 * M_PI * 2.0 * t));
+    x[i] = (float)(0.25 * env * v);
+  }
+  return x;
+}
+
+static void test_rates(const char *tmp) {
+  const int rates[] = {16000, 4000, 384000};
+  char paths[3][4096], summary[4096], log[4096];
+  snprintf(summary, sizeof summary, "%s/summary.csv", tmp);
+  snprintf(log, sizeof log, "%s/log", tmp);
+  for (int k = 0; k < 3; k++) {
+    int64_t n;
+    float *x = voice_like(rates[k], 4.0, &n);
+    snprintf(paths[k], sizeof paths[k], "%s/voice-%d.wav", tmp, rates[k]);
+    SF_INFO info = {0};
+    info.samplerate = rates[k];
+    info.channels = 1;
+    info.format = SF_FORMAT_WAV | SF_FORMAT_FLOAT;
+    SNDFILE *sf = sf_open(paths[k], SFM_WRITE, &info);
+    EV_CHECK(sf != NULL, "write %s", paths[k]);
+    if (sf) {
+      sf_writef_float(sf, x, n);
+      sf_close(sf);
+    }
+    free(x);
+  }
+  char *args[] = {"--summary", summary, paths[0], paths[1], paths[2], NULL};
+  int rc = run(log, args);
+  char *text = ta_read_file(log, NULL);
+  EV_CHECK(rc == 0, "4, 16 and 384 kHz analysed: exit %d; %s", rc, text ? text : "");
+  EV_CHECK(text && strstr(text, "voice-4000.wav: resampled from 4000 Hz to 16000 Hz") &&
+               strstr(text, "voice-384000.wav: resampled from 384000 Hz to 16000 Hz") &&
+               strstr(text, "3 analysed, 2 of them resampled to 16000 Hz"),
+           "the resampling is reported: %s", text ? text : "");
+  free(text);
+  ta_csv c;
+  if (ta_csv_read(&c, summary)) {
+    EV_CHECK(0, "read %s", summary);
+    return;
+  }
+  int r16 = row_of(&c, paths[0]), dur = ta_csv_col(&c, "duration_s"),
+      sp = ta_csv_col(&c, "speech_ratio");
+  EV_CHECK(r16 >= 0 && c.n_rows == 3, "three rows");
+  for (int k = 1; k < 3 && r16 >= 0; k++) {
+    int r = row_of(&c, paths[k]);
+    EV_CHECK(r >= 0, "a row for %s", paths[k]);
+    if (r < 0)
+      continue;
+    double pd = prob_distance(&c, r16, r);
+    double sd = fabs(ta_csv_num(&c, (size_t)r, sp) - ta_csv_num(&c, (size_t)r16, sp));
+    printf("%d Hz vs 16 kHz: duration %.3f s, speech ratio %.4f vs %.4f, means differ by %.5f\n",
+           rates[k], ta_csv_num(&c, (size_t)r, dur), ta_csv_num(&c, (size_t)r, sp),
+           ta_csv_num(&c, (size_t)r16, sp), pd);
+    EV_CHECK(fabs(ta_csv_num(&c, (size_t)r, dur) - 4.0) < 1e-9, "duration of the file: 4 s");
+    EV_CHECK(ta_csv_num(&c, (size_t)r16, sp) > 0.3, "the 16 kHz reference has speech");
+    EV_CHECK(sd <= 0.02, "speech ratio within 0.02 (%.4f)", sd);
+    /* measured 0.023 (4 kHz) and 0.009 (384 kHz): the resamplers' transition bands differ */
+    EV_CHECK(pd <= 0.04, "mean probabilities within 0.04 (%.5f)", pd);
+  }
+  ta_csv_free(&c);
+}
+
+static void test_early(const char *tmp) {
+  const int rate = 16000;
+  float x[16000] = {0};
+  char wav[4096], log[4096], outdir[4096], summary[4096], probe[8192];
+  snprintf(wav, sizeof wav, "%s/x.wav", tmp);
+  snprintf(log, sizeof log, "%s/log", tmp);
+  write_wav(wav, rate, 1, x, rate);
+
+  /* a --model typo: exit 2, one message, nothing written */
+  snprintf(outdir, sizeof outdir, "%s/o1", tmp);
+  char *a1[] = {"-o", outdir, "--model", "emovox-defualt.safetensors", wav, NULL};
+  int rc = run(log, a1);
+  char *text = ta_read_file(log, NULL);
+  printf("--model typo: exit %d: %s", rc, text ? text : "");
+  EV_CHECK(rc == 2, "--model typo: exit %d", rc);
+  EV_CHECK(text && strstr(text, "--model emovox-defualt.safetensors: No such file"),
+           "one clear message");
+  EV_CHECK(text && !strstr(text, "x.wav"), "no file was tried");
+  free(text);
+
+  /* -o a/b/c and --summary in missing folders: made, the run succeeds */
+  snprintf(outdir, sizeof outdir, "%s/a/b/c", tmp);
+  snprintf(summary, sizeof summary, "%s/s/t/summary.csv", tmp);
+  char *a2[] = {"-q", "-o", outdir, "--summary", summary, wav, NULL};
+  rc = run(log, a2);
+  text = ta_read_file(log, NULL);
+  EV_CHECK(rc == 0, "-o a/b/c --summary s/t/summary.csv: exit %d; %s", rc, text ? text : "");
+  free(text);
+  snprintf(probe, sizeof probe, "%s/x.csv", outdir);
+  EV_CHECK(access(probe, F_OK) == 0, "%s written", probe);
+  EV_CHECK(access(summary, F_OK) == 0, "%s written", summary);
+
+  /* a --summary whose folder cannot be made (a file stands in its way): exit 2 before work */
+  snprintf(summary, sizeof summary, "%s/x.wav/summary.csv", tmp);
+  char *a3[] = {"-q", "--summary", summary, wav, NULL};
+  rc = run(log, a3);
+  text = ta_read_file(log, NULL);
+  EV_CHECK(rc == 2, "--summary below a file: exit %d; %s", rc, text ? text : "");
+  EV_CHECK(text && strstr(text, "--summary"), "named in the message");
+  free(text);
+}
+
 int main(int argc, char **argv) {
   if (argc != 4) {
-    fprintf(stderr, "usage: %s longplot EMOVOX_ANALYZE BUNDLE\n", argv[0]);
+    fprintf(stderr, "usage: %s longplot|compressed|names|rates|early EMOVOX_ANALYZE BUNDLE\n",
+            argv[0]);
     return 2;
   }
   exe = argv[2];
@@ -147,6 +494,14 @@ int main(int argc, char **argv) {
     EV_SKIP("no temporary directory");
   if (!strcmp(argv[1], "longplot"))
     test_longplot(tmp);
+  else if (!strcmp(argv[1], "compressed"))
+    test_compressed(tmp);
+  else if (!strcmp(argv[1], "names"))
+    test_names(tmp);
+  else if (!strcmp(argv[1], "rates"))
+    test_rates(tmp);
+  else if (!strcmp(argv[1], "early"))
+    test_early(tmp);
   else {
     fprintf(stderr, "unknown mode %s\n", argv[1]);
     return 2;

@@ -16,7 +16,7 @@ echo "needed: $needed"
 for lib in $needed; do
   case "$lib" in
     libc.so*|libm.so*|ld-linux*|libasan*|libubsan*|libstdc++*|libgcc_s*) ;;
-    libfftw3f*|libspeexdsp*|libjansson*|libpthread*) ;;
+    libfftw3f*|libsoxr*|libjansson*|libpthread*) ;; # libsoxr: the resampler (mono, one thread)
     libcairo.so*) ;; # Ardour's inline display (render() only)
     *) echo "FAIL: unexpected dependency $lib"; exit 1 ;;
   esac
