@@ -259,6 +259,10 @@ struct ev_functionals {
   double esum;
   float *sf0, *sloud; /* sorted voiced F0 / loudness of the window */
   size_t nf0, nloud;
+  /* push_unsmoothed(): the last two adapted raw frames (older, newer) and their energies */
+  float raw[2][EV_EGEMAPS_N_LLD];
+  float raw_e[2];
+  int nraw;
   cand *cands;   /* [2 cap] scratch for compute(): loudness / F0 extremum candidates */
   float *gather; /* [cap] scratch: the compressed contour's first/last values */
 };
@@ -350,6 +354,7 @@ void ev_functionals_reset(ev_functionals *f) {
   f->n = f->head = 0;
   f->lhave = f->fhave = 0;
   f->pushed = 0;
+  f->nraw = 0;
   f->nf0 = f->nloud = 0;
   f->esum = 0.0;
   for (int c = 0; c < N_COLS; c++) {
@@ -813,16 +818,99 @@ void ev_functionals_compute(ev_functionals *f, float out[EV_FUNC_N]) {
   }
 }
 
-int ev_functionals_of_lld(const float *lld, const float *energy, size_t T, float out[EV_FUNC_N]) {
+/* ---- frames whose F0-level columns are not smoothed yet ---------------------------------- */
+
+/* openSMILE's functional input for the F0-level columns (F0 .. F3 amplitude): 0 on unvoiced
+ * frames, except the formant amplitudes, which are -201 there (non-zero, so they count and are
+ * smoothed in, as openSMILE's F1amplitude mean of pure noise, -201, shows); the formant
+ * frequencies and bandwidths are zeroed there (openSMILE's formantsNz). */
+static void adapt_raw(const float *in, float *out) {
+  int voiced = isfinite(in[EV_LLD_F0]) && in[EV_LLD_F0] > 0.0f;
+  for (int c = 0; c < EV_EGEMAPS_N_LLD; c++) {
+    float x = isfinite(in[c]) ? in[c] : 0.0f;
+    if (c >= EV_LLD_F0 && !voiced)
+      x = (c == EV_LLD_F1_AMP || c == EV_LLD_F2_AMP || c == EV_LLD_F3_AMP) ? -201.0f : 0.0f;
+    out[c] = x;
+  }
+}
+
+/* _sma3nz of frame cur: mean of the non-zero values among prev, cur, next (NULL = absent),
+ * 0 where cur is 0; the spectral group (already _sma3) passes through. */
+static void smooth_nz(const float *prev, const float *cur, const float *next, float *out) {
+  for (int c = 0; c < EV_EGEMAPS_N_LLD; c++) {
+    if (c < EV_LLD_F0 || cur[c] == 0.0f) {
+      out[c] = cur[c];
+      continue;
+    }
+    float s = cur[c];
+    int k = 1;
+    if (prev && prev[c] != 0.0f) {
+      s += prev[c];
+      k++;
+    }
+    if (next && next[c] != 0.0f) {
+      s += next[c];
+      k++;
+    }
+    out[c] = s / (float)k;
+  }
+}
+
+void ev_functionals_push_unsmoothed(ev_functionals *f, const float lld[EV_EGEMAPS_N_LLD],
+                                    float energy) {
+  float x[EV_EGEMAPS_N_LLD], y[EV_EGEMAPS_N_LLD];
+  adapt_raw(lld, x);
+  if (f->nraw == 2) {
+    smooth_nz(f->raw[0], f->raw[1], x, y);
+    ev_functionals_push(f, y, f->raw_e[1]);
+  } else if (f->nraw == 1) {
+    smooth_nz(NULL, f->raw[1], x, y);
+    ev_functionals_push(f, y, f->raw_e[1]);
+  }
+  memcpy(f->raw[0], f->raw[1], sizeof f->raw[0]);
+  f->raw_e[0] = f->raw_e[1];
+  memcpy(f->raw[1], x, sizeof x);
+  f->raw_e[1] = energy;
+  f->nraw = f->nraw < 2 ? f->nraw + 1 : 2;
+}
+
+void ev_functionals_flush_unsmoothed(ev_functionals *f) {
+  float y[EV_EGEMAPS_N_LLD];
+  if (f->nraw) {
+    smooth_nz(f->nraw == 2 ? f->raw[0] : NULL, f->raw[1], NULL, y);
+    ev_functionals_push(f, y, f->raw_e[1]);
+  }
+  f->nraw = 0;
+}
+
+static int whole_file(const float *lld, const float *energy, size_t T, int unsmoothed,
+                      float out[EV_FUNC_N]) {
   ev_functionals *f = functionals_alloc(T ? T : 1);
   if (!f)
     return -1;
   f->lazy = 1;
-  for (size_t t = 0; t < T; t++)
-    ev_functionals_push(f, lld + t * EV_EGEMAPS_N_LLD, energy ? energy[t] : 0.0f);
+  for (size_t t = 0; t < T; t++) {
+    const float *v = lld + t * EV_EGEMAPS_N_LLD;
+    float e = energy ? energy[t] : 0.0f;
+    if (unsmoothed)
+      ev_functionals_push_unsmoothed(f, v, e);
+    else
+      ev_functionals_push(f, v, e);
+  }
+  if (unsmoothed)
+    ev_functionals_flush_unsmoothed(f);
   ev_functionals_compute(f, out);
   if (!energy)
     out[OUT_LEQ] = NAN;
   ev_functionals_free(f);
   return 0;
+}
+
+int ev_functionals_of_unsmoothed(const float *lld, const float *energy, size_t T,
+                                 float out[EV_FUNC_N]) {
+  return whole_file(lld, energy, T, 1, out);
+}
+
+int ev_functionals_of_lld(const float *lld, const float *energy, size_t T, float out[EV_FUNC_N]) {
+  return whole_file(lld, energy, T, 0, out);
 }

@@ -15,9 +15,9 @@
  * Input contract (one frame = one 10 ms hop):
  *   lld[25]  the eGeMAPS LLDs exactly as openSMILE's *.lld.csv columns, in that order
  *            (EV_LLD_* below), i.e. ALREADY SMOOTHED: `_sma3` = 3-frame moving average,
- *            `_sma3nz` = moving average over the non-zero frames only. The LLD provider
- *            (ev_egemaps_lld) applies the smoothing, because it has the extractor's look-ahead
- *            and because the LLDs are checked against lld.csv as they are. A frame is voiced
+ *            `_sma3nz` = moving average over the non-zero frames only. (ev_egemaps_lld()
+ *            smooths the spectral group but not the F0-level columns: for its frames use
+ *            ev_functionals_push_unsmoothed() below, which does the rest.) A frame is voiced
  *            when F0 (lld[EV_LLD_F0]) > 0, as in openSMILE (F0 is 0 when unvoiced).
  *            F*amplitudeLogRelF0 is -201 on unvoiced frames (openSMILE's floor), the other
  *            voice descriptors are 0 there.
@@ -103,6 +103,21 @@ size_t ev_functionals_capacity(const ev_functionals *f);
  * sums) to ev_functionals_of_lld() over the same frames. Realtime-safe; uses the object's
  * preallocated scratch, so not concurrently with push() on the same object. */
 void ev_functionals_compute(ev_functionals *f, float out[EV_FUNC_N]);
+
+/* Frames whose F0-level columns (F0 .. F3amplitude, EV_LLD_F0..EV_LLD_F3_AMP) are per-frame
+ * measurements, not yet smoothed, as ev_egemaps_lld() delivers them today (its spectral group
+ * is already _sma3): these build openSMILE's functional input from them (0 on unvoiced frames,
+ * formant amplitudes -201 there, then _sma3nz = mean of the non-zero values of frames t-1, t,
+ * t+1) and push it. Costs one frame of delay: frame t enters the window when frame t+1 is
+ * pushed; flush_unsmoothed() pushes the last one (end of input). Realtime-safe. Use these,
+ * not push(), for ev_egemaps_lld() frames; if the provider ever smooths those columns itself,
+ * switch back to push(). */
+void ev_functionals_push_unsmoothed(ev_functionals *f, const float lld[EV_EGEMAPS_N_LLD],
+                                    float energy);
+void ev_functionals_flush_unsmoothed(ev_functionals *f);
+/* Whole-file counterpart: smoothing as above, then ev_functionals_of_lld(). */
+int ev_functionals_of_unsmoothed(const float *lld, const float *energy, size_t T,
+                                 float out[EV_FUNC_N]);
 
 /* For the trainer and the CLI: the 88 statistics of mono audio x[n] at any rate (8..192 kHz),
  * through the real streaming extractor (resampled to 16 kHz) and ev_egemaps_lld(). Returns 0,

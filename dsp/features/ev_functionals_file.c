@@ -60,7 +60,9 @@ int ev_functionals_of_file(const float *x, size_t n, double rate, float out[EV_F
   ev_extractor_flush(ex, on_frame, &c);
   ev_extractor_free(ex);
   int rc = 0;
-  if (c.oom || ev_functionals_of_lld(c.lld, c.energy, c.n, out)) {
+  /* ev_egemaps_lld() gives the F0-level columns as measured per frame (see
+   * ev_functionals_push_unsmoothed) */
+  if (c.oom || ev_functionals_of_unsmoothed(c.lld, c.energy, c.n, out)) {
     if (err && errlen)
       snprintf(err, errlen, "out of memory for the functionals of %zu frames", c.n);
     rc = -1;

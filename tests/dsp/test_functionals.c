@@ -287,10 +287,92 @@ static void test_streaming(const char *dir) {
   free(energy);
 }
 
+/* (b2) frames as ev_egemaps_lld() gives them (F0-level columns unsmoothed) through
+ * push_unsmoothed(): the window must hold exactly openSMILE's _sma3nz of the whole sequence
+ * (computed here independently: zero / -201 on unvoiced frames, then the mean of the non-zero
+ * values of t-1, t, t+1), one frame behind. */
+static void test_unsmoothed(const char *dir) {
+  char path[1024];
+  int lc;
+  size_t T;
+  snprintf(path, sizeof path, "%s/egemaps/%s.lld.csv", dir, k_files[0].name);
+  float *raw = read_csv(path, &lc, &T, NULL, 0);
+  if (!raw || lc != EV_EGEMAPS_N_LLD) {
+    EV_CHECK(0, "%s", path);
+    free(raw);
+    return;
+  }
+  float *sm = malloc(T * EV_EGEMAPS_N_LLD * sizeof(float));
+  float *e = malloc(T * sizeof(float));
+  memcpy(sm, raw, T * EV_EGEMAPS_N_LLD * sizeof(float));
+  for (size_t t = 0; t < T; t++)
+    e[t] = 1e-3f * (float)(t % 7 + 1);
+  for (int c = EV_LLD_F0; c < EV_EGEMAPS_N_LLD; c++) {
+    int amp = c == EV_LLD_F1_AMP || c == EV_LLD_F2_AMP || c == EV_LLD_F3_AMP;
+    for (size_t t = 0; t < T; t++) {
+      double s = 0;
+      int k = 0;
+      for (long u = (long)t - 1; u <= (long)t + 1; u++) {
+        if (u < 0 || u >= (long)T)
+          continue;
+        const float *v = raw + (size_t)u * EV_EGEMAPS_N_LLD;
+        double x = v[EV_LLD_F0] > 0 ? v[c] : amp ? -201.0 : 0.0;
+        if (u == (long)t && x == 0.0) {
+          k = 0;
+          break;
+        }
+        if (x != 0.0) {
+          s += x;
+          k++;
+        }
+      }
+      sm[t * EV_EGEMAPS_N_LLD + c] = k ? (float)(s / k) : 0.0f;
+    }
+  }
+  char err[128];
+  ev_functionals *f = ev_functionals_new(1.5, err, sizeof err);
+  float got[EV_FUNC_N], want[EV_FUNC_N];
+  double worst = 0;
+  for (size_t t = 0; t < T; t++) {
+    ev_functionals_push_unsmoothed(f, raw + t * EV_EGEMAPS_N_LLD, e[t]);
+    size_t nf = ev_functionals_frames(f);
+    EV_CHECK(nf == (t < ev_functionals_capacity(f) ? t : ev_functionals_capacity(f)),
+             "one frame of delay: %zu frames after %zu pushes", nf, t + 1);
+    if (t % 23 != 3 || !nf)
+      continue;
+    ev_functionals_compute(f, got);
+    ev_functionals_of_lld(sm + (t - nf) * EV_EGEMAPS_N_LLD, e + (t - nf), nf, want);
+    for (int i = 0; i < EV_FUNC_N; i++) {
+      double d = fabs((double)got[i] - want[i]);
+      double r = d / (fabs((double)want[i]) + 1e-6);
+      worst = r > worst ? r : worst;
+      EV_CHECK(d <= 1e-5 * fabs((double)want[i]) + 1e-5, "frame %zu %s: %.9g vs %.9g", t,
+               ev_functionals_name(i), got[i], want[i]);
+    }
+  }
+  ev_functionals_flush_unsmoothed(f);
+  EV_CHECK(ev_functionals_frames(f) == ev_functionals_capacity(f), "flush");
+  /* the whole-file counterpart over everything */
+  float whole[EV_FUNC_N];
+  ev_functionals_of_unsmoothed(raw, e, T, whole);
+  ev_functionals_of_lld(sm, e, T, want);
+  for (int i = 0; i < EV_FUNC_N; i++)
+    EV_CHECK(fabs((double)whole[i] - want[i]) <= 1e-5 * fabs((double)want[i]) + 1e-5,
+             "whole file %s: %.9g vs %.9g", ev_functionals_name(i), whole[i], want[i]);
+  printf("unsmoothed input: window == openSMILE's _sma3nz of the whole sequence, worst relative "
+         "difference %.3g\n",
+         worst);
+  ev_functionals_free(f);
+  free(raw);
+  free(sm);
+  free(e);
+}
+
 int main(int argc, char **argv) {
   if (argc < 2)
     EV_SKIP("usage: test_functionals OPENSMILE_REFERENCE_DIR");
   test_against_opensmile(argv[1]);
   test_streaming(argv[1]);
+  test_unsmoothed(argv[1]);
   EV_TEST_END();
 }

@@ -3,9 +3,9 @@
  * ../shared/reference/opensmile, with the README's item-7 bound: a statistic is within it when
  * within 25 % of openSMILE's value, or within 0.5 when its quantity is in semitones or dB.
  * The goal (README item 7): every F0 and loudness statistic within the bound, and >= 70 of 88.
- * What is asserted is what the pipeline reaches today (K_MIN_WITHIN, F0/loudness misses
- * allowed while K_F0_LOUD_REQUIRED is 0), printed per statistic so the gap is visible; raise
- * these as the frame descriptors improve.
+ * NOT MET YET: what is asserted is what the pipeline reaches today (K_MIN_WITHIN,
+ * K_F0_LOUD_MAX_MISSES), printed per statistic so the gap is visible; tighten these as the
+ * frame descriptors improve.
  *
  * Also: `emovox-features --functionals egemaps AUDIO` prints the 88 names and the same values
  * as ev_functionals_of_file(). */
@@ -18,11 +18,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Reached on main when this was written: the LLD provider still returns zeros (stub), so
- * only equivalentSoundLevel_dBp (frame energy from the extractor's rms) and the statistics
- * that are 0 in openSMILE too can be within the bound. */
-#define K_MIN_WITHIN       1
-#define K_F0_LOUD_REQUIRED 0
+/* Reached with the first real LLD provider (issue12 branch at 2363e88 + this code): 38 of 88
+ * on the worst file (TurEV), 25 F0/loudness statistics outside the bound over the 5 files
+ * (mostly F0 slopes and F0 percentiles of TurEV, see the table the test prints). While
+ * ev_egemaps_lld() is the zero stub (no voiced frame anywhere) only Leq is checked. Asserted
+ * with a margin of 3 so that small changes of the descriptors do not trip it. */
+#define K_MIN_WITHIN         35
+#define K_F0_LOUD_MAX_MISSES 28
 
 static const char *const k_files[] = {"speech_ravdess_a01_angry", "speech_ravdess_a02_sad",
                                       "speech_tess_yaf_happy", "speech_turev_1984_calm",
@@ -99,7 +101,7 @@ int main(int argc, char **argv) {
   const char *exe = argv[1], *dir = argv[2];
   int miss_count[EV_FUNC_N] = {0};
   double worst[EV_FUNC_N] = {0};
-  int min_within = EV_FUNC_N, f0_loud_misses = 0;
+  int min_within = EV_FUNC_N, f0_loud_misses = 0, any_voiced = 0;
   for (int fi = 0; fi < N_FILES; fi++) {
     char path[1024];
     snprintf(path, sizeof path, "%s/egemaps/%s.func.csv", dir, k_files[fi]);
@@ -120,6 +122,7 @@ int main(int argc, char **argv) {
     if (rc)
       continue;
     int nw = 0;
+    any_voiced |= out[0] > 0.0f; /* F0 mean: 0 when no frame is voiced */
     for (int i = 0; i < EV_FUNC_N; i++) {
       EV_CHECK(isfinite(out[i]), "%s: %s not finite", k_files[fi], ev_functionals_name(i));
       int w = within(i, out[i], ref[i]);
@@ -134,7 +137,12 @@ int main(int argc, char **argv) {
       if (e > worst[i])
         worst[i] = e;
     }
-    printf("%-26s %d of 88 within the item-7 bound\n", k_files[fi], nw);
+    /* the frame energy comes from the extractor's rms, independent of the LLD provider */
+    int leq = ev_functionals_index("equivalentSoundLevel_dBp");
+    EV_CHECK(fabs(out[leq] - ref[leq]) <= 0.5, "%s: Leq %.3f dB, openSMILE %.3f dB", k_files[fi],
+             out[leq], ref[leq]);
+    printf("%-26s %d of 88 within the item-7 bound (Leq %.2f dB, openSMILE %.2f dB)\n", k_files[fi],
+           nw, out[leq], ref[leq]);
     if (nw < min_within)
       min_within = nw;
     if (fi == 0)
@@ -149,8 +157,14 @@ int main(int argc, char **argv) {
   printf("fewest within the bound on a file: %d of 88 (goal >= 70); F0/loudness misses: %d (goal "
          "0)\n",
          min_within, f0_loud_misses);
-  EV_CHECK(min_within >= K_MIN_WITHIN, "only %d of 88 within the bound", min_within);
-  if (K_F0_LOUD_REQUIRED)
-    EV_CHECK(f0_loud_misses == 0, "%d F0/loudness statistics outside the bound", f0_loud_misses);
+  if (!any_voiced) {
+    printf("the LLD provider gives no voiced frame (stub): item 7 not measured\n");
+  } else {
+    EV_CHECK(min_within >= K_MIN_WITHIN, "only %d of 88 within the bound (reached: %d)", min_within,
+             K_MIN_WITHIN);
+    EV_CHECK(f0_loud_misses <= K_F0_LOUD_MAX_MISSES,
+             "%d F0/loudness statistics outside the bound (reached: %d)", f0_loud_misses,
+             K_F0_LOUD_MAX_MISSES);
+  }
   EV_TEST_END();
 }
