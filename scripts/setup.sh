@@ -14,7 +14,7 @@ if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 PACKAGES=(
   build-essential meson ninja-build pkg-config clang libclang-rt-14-dev
   lv2-dev liblilv-dev lilv-utils sordi libsndfile1-dev libcairo2-dev libx11-dev
-  libfftw3-dev libspeexdsp-dev libjansson-dev libsvm-dev libsoxr-dev libsamplerate0-dev
+  libfftw3-dev libspeexdsp-dev libjansson-dev libsvm-dev libsoxr-dev libsamplerate0-dev libaubio-dev
   jalv jackd2 xvfb xauth sox espeak-ng
   ardour  # ardour7-lua for the Ardour test: 22 s to install on the dev machine (--no-install-recommends)
 )

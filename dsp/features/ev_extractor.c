@@ -7,6 +7,7 @@
 #include "ev_features.h"
 #include "ev_filters.h"
 #include "ev_frame_math.h"
+#include "ev_prosody.h"
 #include "ev_resample.h"
 #include "../nn/ev_dot.h"
 
@@ -83,6 +84,10 @@ struct ev_extractor {
 
   ev_frame_fn on_frame;
   void *on_frame_user;
+
+  /* eGeMAPS descriptors (ev_prosody.c): their own stages and history */
+  ev_prosody *pro;
+  int pro_on;
 
   /* feature selection (ev_extractor_set_features): what frames carry, and the work needed */
   uint32_t want;
@@ -254,6 +259,13 @@ static void emit(ev_extractor *ex, int64_t e, int64_t last) {
     fr.feat[id] = wants(ex, (ev_feature_id)id) ? slot(ex, e, (ev_feature_id)id) : NULL;
   fr.feat[EV_FEAT_MFCC_DELTA] = wants(ex, EV_FEAT_MFCC_DELTA) ? ex->d1 : NULL;
   fr.feat[EV_FEAT_MFCC_DELTA2] = wants(ex, EV_FEAT_MFCC_DELTA2) ? ex->d2 : NULL;
+  if (ex->pro_on) { /* addition: eGeMAPS groups of frame e */
+    float *pro_out[EV_FEAT_COUNT] = {0};
+    for (int id = EV_FEAT_PITCH; id < EV_FEAT_COUNT; id++)
+      pro_out[id] = wants(ex, (ev_feature_id)id) ? slot(ex, e, (ev_feature_id)id) : NULL;
+    ev_stream_view v = {ex->ring, ex->ring_mask, (int64_t)ex->rs_total};
+    ev_prosody_emit(ex->pro, e, last, &v, pro_out);
+  }
   if (ex->on_frame)
     ex->on_frame(ex->on_frame_user, &fr);
   ex->next_emit = e + 1;
@@ -291,6 +303,10 @@ static void run_stage(ev_extractor *ex, int k) {
     break;
   default:
     break;
+  }
+  if (ex->pro_on && k < EV_EXTRACTOR_STAGES - 1) { /* addition: eGeMAPS work of this stage */
+    ev_stream_view v = {ex->ring, ex->ring_mask, (int64_t)ex->rs_total};
+    ev_prosody_stage(ex->pro, k, ex->frame, &v);
   }
 }
 
@@ -443,7 +459,7 @@ ev_extractor *ev_extractor_new(const ev_feature_config *cfg, double host_rate, u
     ok = ex->rs && ex->rs_out;
   }
   uint64_t ring = 1;
-  while (ring < (uint64_t)n_fft)
+  while (ring < (uint64_t)n_fft || ring < EV_PROSODY_RING) /* the pitch windows reach back */
     ring <<= 1;
   ex->ring_mask = ring - 1;
   ex->ring = calloc((size_t)ring, sizeof(float));
@@ -490,8 +506,9 @@ ev_extractor *ev_extractor_new(const ev_feature_config *cfg, double host_rate, u
     memset(ex->fft_in, 0, sizeof(float) * (size_t)n_fft);
     pthread_mutex_lock(&ev_fftw_mutex);
     ex->plan = fftwf_plan_dft_r2c_1d(n_fft, ex->fft_in, ex->fft_out, FFTW_ESTIMATE);
+    ex->pro = ev_prosody_new(cfg); /* FFTW and aubio plans: under the same mutex */
     pthread_mutex_unlock(&ev_fftw_mutex);
-    ok = ex->plan != NULL;
+    ok = ex->plan != NULL && ex->pro != NULL;
   }
   if (!ok) {
     ev_extractor_free(ex);
@@ -507,9 +524,11 @@ ev_extractor *ev_extractor_new(const ev_feature_config *cfg, double host_rate, u
 void ev_extractor_free(ev_extractor *ex) {
   if (!ex)
     return;
-  if (ex->plan) {
+  if (ex->plan || ex->pro) {
     pthread_mutex_lock(&ev_fftw_mutex);
-    fftwf_destroy_plan(ex->plan);
+    if (ex->plan)
+      fftwf_destroy_plan(ex->plan);
+    ev_prosody_free(ex->pro);
     pthread_mutex_unlock(&ev_fftw_mutex);
   }
   ev_resample_free(ex->rs);
@@ -545,6 +564,8 @@ void ev_extractor_reset(ev_extractor *ex) {
   ex->next_emit = 0;
   ex->tick_next = ex->n_ticks; /* no ticks before the first frame is emitted */
   ex->tick_base = 0;
+  if (ex->pro)
+    ev_prosody_reset(ex->pro);
 }
 
 /* Dependencies: mfcc needs logmel (in double), logmel the mel sums, deltas the mfcc history;
@@ -577,6 +598,10 @@ void ev_extractor_set_features(ev_extractor *ex, uint32_t mask) {
   ex->need_mfcc = (mask & mfcc) != 0;
   ex->need_delta = (mask & delta) != 0;
   ex->need_chroma = (mask & EV_BIT(EV_FEAT_CHROMA)) != 0;
+  if (ex->pro) { /* addition: the eGeMAPS groups */
+    ev_prosody_set_features(ex->pro, mask);
+    ex->pro_on = ev_prosody_active(ex->pro);
+  }
 #undef EV_BIT
 }
 

@@ -1,0 +1,138 @@
+/* eGeMAPS spectral descriptors. Definitions from openSMILE's eGeMAPSv02 configuration
+ * (GeMAPSv01b_core.lld.conf.inc, eGeMAPSv02_core.lld.conf.inc: 20 ms Hamming frames, power
+ * spectrum, 26 mel bands 20-8000 Hz, auditory weighting with compression 0.33, alpha ratio
+ * 50-1000 vs 1000-5000 Hz, Hammarberg 0-2000 vs 2000-5000 Hz, slopes of the log power spectrum,
+ * flux over 0-5000 Hz, HTK-style MFCC 1-4 with lifter 22). The two scale constants that the
+ * configuration does not state (loudness and flux) were measured on the openSMILE reference
+ * files: both ratios are constant across the five speech files to 1 %. */
+#include "ev_egemaps_spectral.h"
+
+#include <math.h>
+#include <string.h>
+
+/* openSMILE's loudness is the sum over bands of (E_b * eql_b)^0.33 of its own power scale,
+ * which is ours (|X|^2 / N^2) times 64: measured ratio 0.2545 = 64^-0.33 on all 5 files */
+#define EV_EG_LOUD_SCALE 64.0
+/* openSMILE's flux is the RMS over the 160 bins below 5 kHz of the change of the unnormalised
+ * FFT magnitude: sqrt(sum (d|X|/N)^2 * N^2 / 160) (measured ratio 40.45, N^2/160 = 1638.4) */
+#define EV_EG_FLUX_SCALE 1638.4
+/* HTK-compatible MFCC input: samples scaled to 16-bit, power not divided by N^2 */
+#define EV_EG_HTK_SCALE (32768.0 * 32768.0 * EV_EG_NFFT * EV_EG_NFFT)
+
+static double hz_to_mel(double f) {
+  return 1127.0 * log(1.0 + f / 700.0);
+}
+static double mel_to_hz(double m) {
+  return 700.0 * (exp(m / 1127.0) - 1.0);
+}
+
+void ev_eg_spectral_init(ev_eg_spectral *s, int sr) {
+  memset(s, 0, sizeof *s);
+  s->bin_hz = (double)sr / EV_EG_NFFT;
+  s->flux_bins = (int)floor(5000.0 / s->bin_hz) + 1;
+  if (s->flux_bins > EV_EG_NBINS)
+    s->flux_bins = EV_EG_NBINS;
+  double top = sr / 2.0 < 8000.0 ? sr / 2.0 : 8000.0;
+  double m0 = hz_to_mel(20.0), m1 = hz_to_mel(top);
+  for (int b = 0; b < EV_EG_NMEL; b++) {
+    double lo = mel_to_hz(m0 + (m1 - m0) * b / (EV_EG_NMEL + 1));
+    double c = mel_to_hz(m0 + (m1 - m0) * (b + 1) / (EV_EG_NMEL + 1));
+    double hi = mel_to_hz(m0 + (m1 - m0) * (b + 2) / (EV_EG_NMEL + 1));
+    int first = -1, last = -1;
+    for (int k = 0; k < EV_EG_NBINS; k++) {
+      double f = k * s->bin_hz, w = 0.0;
+      if (f > lo && f <= c)
+        w = (f - lo) / (c - lo);
+      else if (f > c && f < hi)
+        w = (hi - f) / (hi - c);
+      if (w > 0.0) {
+        if (first < 0)
+          first = k;
+        last = k;
+      }
+    }
+    if (first < 0)
+      first = last = 0;
+    s->start[b] = first;
+    s->len[b] = last - first + 1;
+    for (int k = first; k <= last; k++) {
+      double f = k * s->bin_hz;
+      s->w[b][k - first] = f > lo && f <= c  ? (f - lo) / (c - lo)
+                           : f > c && f < hi ? (hi - f) / (hi - c)
+                                             : 0.0;
+    }
+    /* Hermansky (1990) equal-loudness curve at the band centre, as openSMILE's cPlp */
+    double w2 = (2.0 * M_PI * c) * (2.0 * M_PI * c);
+    s->eql[b] = ((w2 + 56.8e6) * w2 * w2) / ((w2 + 6.3e6) * (w2 + 6.3e6) * (w2 + 0.38e9));
+  }
+  for (int i = 0; i < 4; i++) {
+    double lifter = 1.0 + 11.0 * sin(M_PI * (i + 1) / 22.0);
+    for (int b = 0; b < EV_EG_NMEL; b++)
+      s->dct[i][b] = sqrt(2.0 / EV_EG_NMEL) * cos(M_PI * (i + 1) / EV_EG_NMEL * (b + 0.5)) * lifter;
+  }
+}
+
+static double db_ratio(double num, double den) {
+  return num > 0.0 && den > 0.0 ? 10.0 * log10(num / den) : 0.0;
+}
+
+/* least-squares slope (dB per Hz) of 10 log10(p) over the bins in [f0, f1] */
+static double log_slope(const ev_eg_spectral *s, const double *p, double f0, double f1) {
+  double sx = 0, sy = 0, sxx = 0, sxy = 0;
+  int m = 0;
+  for (int k = (int)ceil(f0 / s->bin_hz); k < EV_EG_NBINS && k * s->bin_hz <= f1; k++) {
+    double f = k * s->bin_hz, y = 10.0 * log10(p[k] + 1e-20);
+    sx += f;
+    sy += y;
+    sxx += f * f;
+    sxy += f * y;
+    m++;
+  }
+  double den = m * sxx - sx * sx;
+  return m > 1 && den > 0.0 ? (m * sxy - sx * sy) / den : 0.0;
+}
+
+void ev_eg_spectral_frame(const ev_eg_spectral *s, const double *p, const float *mag,
+                          const float *prev_mag, float out[EV_EG_N_OUT]) {
+  double loud = 0.0, lm[EV_EG_NMEL];
+  for (int b = 0; b < EV_EG_NMEL; b++) {
+    double e = 0.0;
+    for (int k = 0; k < s->len[b]; k++)
+      e += s->w[b][k] * p[s->start[b] + k];
+    loud += pow(EV_EG_LOUD_SCALE * e * s->eql[b], 0.33);
+    double h = e * EV_EG_HTK_SCALE;
+    lm[b] = log(h > 1e-8 ? h : 1e-8);
+  }
+  double lo = 0, hi = 0, max_lo = 0, max_hi = 0;
+  for (int k = 0; k < EV_EG_NBINS; k++) {
+    double f = k * s->bin_hz;
+    if (f >= 50.0 && f < 1000.0)
+      lo += p[k];
+    else if (f >= 1000.0 && f <= 5000.0)
+      hi += p[k];
+    if (f < 2000.0) {
+      if (p[k] > max_lo)
+        max_lo = p[k];
+    } else if (f <= 5000.0 && p[k] > max_hi)
+      max_hi = p[k];
+  }
+  double flux = 0.0;
+  if (prev_mag)
+    for (int k = 0; k < s->flux_bins; k++) {
+      double d = (double)mag[k] - prev_mag[k];
+      flux += d * d;
+    }
+  out[0] = (float)loud;
+  out[1] = (float)db_ratio(hi, lo); /* openSMILE's sign: negative when the low band dominates */
+  out[2] = (float)db_ratio(max_lo, max_hi);
+  out[3] = (float)log_slope(s, p, 0.0, 500.0);
+  out[4] = (float)log_slope(s, p, 500.0, 1500.0);
+  out[5] = (float)sqrt(flux * EV_EG_FLUX_SCALE);
+  for (int i = 0; i < 4; i++) {
+    double c = 0.0;
+    for (int b = 0; b < EV_EG_NMEL; b++)
+      c += s->dct[i][b] * lm[b];
+    out[6 + i] = (float)c;
+  }
+  out[10] = 0.0f;
+}

@@ -1,0 +1,31 @@
+/* eGeMAPS v02 spectral frame descriptors (loudness, alpha ratio, Hammarberg index, spectral
+ * slopes, spectral flux, mfcc1-4) from the power spectrum of one 20 ms Hamming frame, with
+ * openSMILE's definitions and scales (see docs/features.md). Internal to dsp/features. */
+#ifndef EV_EGEMAPS_SPECTRAL_H
+#define EV_EGEMAPS_SPECTRAL_H
+
+#define EV_EG_NFFT     512 /* the 20 ms frame (320 samples at 16 kHz) zero-padded */
+#define EV_EG_NBINS    (EV_EG_NFFT / 2 + 1)
+#define EV_EG_NMEL     26
+#define EV_EG_FLUX_MAX 161 /* bins at or below 5 kHz (16 kHz, 512 points) */
+#define EV_EG_N_OUT    11  /* loudness, 5 spectral balance, 4 mfcc, (spare) */
+
+typedef struct ev_eg_spectral {
+  double bin_hz;
+  int flux_bins;
+  /* 26 triangular mel bands 20-8000 Hz (openSMILE cMelspec), stored dense over their bins */
+  int start[EV_EG_NMEL], len[EV_EG_NMEL];
+  double w[EV_EG_NMEL][EV_EG_NBINS];
+  double eql[EV_EG_NMEL]; /* Hermansky's equal-loudness weight at each band's centre */
+  double dct[4][EV_EG_NMEL];
+} ev_eg_spectral;
+
+/* Set up for sample rate sr (the bands and ranges are in Hz). */
+void ev_eg_spectral_init(ev_eg_spectral *s, int sr);
+/* p: |X|^2 / NFFT^2 of the frame (EV_EG_NBINS values); mag: sqrt of it (stored by the caller
+ * for the next frame's flux), prev_mag: the previous frame's (NULL at the first frame).
+ * out[0] loudness, out[1..5] alpha ratio, Hammarberg, slope 0-500, slope 500-1500, flux,
+ * out[6..9] mfcc1-4, all before openSMILE's 3-frame smoothing. */
+void ev_eg_spectral_frame(const ev_eg_spectral *s, const double *p, const float *mag,
+                          const float *prev_mag, float out[EV_EG_N_OUT]);
+#endif

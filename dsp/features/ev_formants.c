@@ -1,0 +1,95 @@
+/* LPC formant estimation (see ev_formants.h). Bounded work: the autocorrelation is a fixed
+ * number of cosine sums over the bins below 5.5 kHz, Levinson-Durbin is order 11 and the
+ * polynomial roots come from a fixed number of Durand-Kerner iterations. */
+#include "ev_formants.h"
+
+#include <complex.h>
+#include <math.h>
+
+#define EV_DK_ITERS 80 /* Durand-Kerner sweeps: converged to ~1e-12 on speech polynomials */
+/* poles broader than this are the glottal source or the spectral tilt, not a resonance */
+#define EV_MAX_BW 800.0
+
+int ev_formants_lpc(const double *p, int n_bins, double bin_hz, double out[6]) {
+  for (int i = 0; i < 6; i++)
+    out[i] = 0.0;
+  /* bins up to EV_LPC_FS/2 form the spectrum of an 11 kHz signal: its autocorrelation is the
+   * cosine transform of that half spectrum (trapezoid ends) */
+  int top = (int)floor(EV_LPC_FS / 2.0 / bin_hz);
+  if (top > n_bins - 1)
+    top = n_bins - 1;
+  if (top < EV_LPC_ORDER + 1)
+    return 0;
+  double r[EV_LPC_ORDER + 1];
+  for (int m = 0; m <= EV_LPC_ORDER; m++) {
+    double s = 0.0;
+    for (int j = 0; j <= top; j++) {
+      double w = (j == 0 || j == top) ? 0.5 : 1.0;
+      s += w * p[j] * cos(M_PI * (double)j * m / top);
+    }
+    r[m] = s;
+  }
+  if (!(r[0] > 1e-20))
+    return 0;
+  r[0] *= 1.0 + 1e-9; /* tiny white-noise floor keeps Levinson-Durbin stable */
+  double a[EV_LPC_ORDER + 1] = {1.0}, tmp[EV_LPC_ORDER + 1], err = r[0];
+  for (int i = 1; i <= EV_LPC_ORDER; i++) {
+    double acc = r[i];
+    for (int j = 1; j < i; j++)
+      acc += a[j] * r[i - j];
+    double k = -acc / err;
+    for (int j = 0; j < i; j++)
+      tmp[j] = a[j];
+    for (int j = 1; j < i; j++)
+      a[j] = tmp[j] + k * tmp[i - j];
+    a[i] = k;
+    err *= 1.0 - k * k;
+    if (!(err > 0.0))
+      return 0;
+  }
+  /* roots of z^11 + a1 z^10 + ... + a11 (Durand-Kerner from points on a circle of radius 0.9) */
+  double complex z[EV_LPC_ORDER];
+  for (int i = 0; i < EV_LPC_ORDER; i++)
+    z[i] = 0.9 * cexp(I * (2.0 * M_PI * i / EV_LPC_ORDER + 0.4));
+  for (int it = 0; it < EV_DK_ITERS; it++) {
+    for (int i = 0; i < EV_LPC_ORDER; i++) {
+      double complex num = 1.0, den = 1.0;
+      for (int j = 1; j <= EV_LPC_ORDER; j++)
+        num = num * z[i] + a[j];
+      for (int j = 0; j < EV_LPC_ORDER; j++)
+        if (j != i)
+          den *= z[i] - z[j];
+      if (cabs(den) > 1e-300)
+        z[i] -= num / den;
+    }
+  }
+  double f[EV_LPC_ORDER], bw[EV_LPC_ORDER];
+  int n = 0;
+  for (int i = 0; i < EV_LPC_ORDER; i++) {
+    if (cimag(z[i]) <= 0.0 || !isfinite(creal(z[i])) || !isfinite(cimag(z[i])))
+      continue;
+    double fr = carg(z[i]) * EV_LPC_FS / (2.0 * M_PI);
+    double mag = cabs(z[i]);
+    if (fr <= 50.0 || fr >= 5450.0 || !(mag > 0.0) || -log(mag) * EV_LPC_FS / M_PI > EV_MAX_BW)
+      continue;
+    f[n] = fr;
+    bw[n] = -log(mag) * EV_LPC_FS / M_PI;
+    n++;
+  }
+  for (int i = 1; i < n; i++) /* ascending frequency */
+    for (int j = i; j > 0 && f[j] < f[j - 1]; j--) {
+      double t = f[j];
+      f[j] = f[j - 1];
+      f[j - 1] = t;
+      t = bw[j];
+      bw[j] = bw[j - 1];
+      bw[j - 1] = t;
+    }
+  if (n > 3)
+    n = 3;
+  for (int i = 0; i < n; i++) {
+    out[2 * i] = f[i];
+    out[2 * i + 1] = bw[i];
+  }
+  return n;
+}

@@ -1,0 +1,36 @@
+/* Pitch and voicing per 10 ms frame with aubio's YIN ("yin", the time-domain difference function:
+ * aubio's FFT-based "yinfast" computes the same values but FFTW allocates inside its execute) on
+ * the signal low-passed at 1 kHz and decimated to 8 kHz. Internal to dsp/features; see
+ * docs/features.md for the choice and the measurements. */
+#ifndef EV_PITCH_H
+#define EV_PITCH_H
+
+#include <stdint.h>
+
+#define EV_PITCH_DEC     2   /* 16 kHz -> 8 kHz */
+#define EV_PITCH_TAPS    31  /* low-pass FIR (Hamming-windowed sinc, 1 kHz) */
+#define EV_PITCH_WIN     384 /* YIN window at 8 kHz (48 ms; periods up to 24 ms = 42 Hz) */
+#define EV_PITCH_WIN_OFF 260 /* window of frame t starts at 16 kHz sample 160 t + 260 */
+#define EV_PITCH_DRING   1024
+#define EV_PITCH_MIN_HZ  55.0 /* openSMILE eGeMAPS' SHS range */
+#define EV_PITCH_MAX_HZ  1000.0
+#define EV_PITCH_SILENCE                                                                           \
+  1e-3 /* window RMS below this: unvoiced without running YIN (openSMILE                           \
+          zeroes F0 below the same 60 ms RMS) */
+
+typedef struct ev_pitch ev_pitch;
+
+/* sr: the model rate (the decimated rate is sr / EV_PITCH_DEC). Allocates; call with the
+ * process-wide FFTW mutex held. NULL on failure. */
+ev_pitch *ev_pitch_new(int sr);
+void ev_pitch_free(ev_pitch *p); /* FFTW mutex held */
+void ev_pitch_reset(ev_pitch *p);
+/* Decimate every model-rate sample below `avail` (x(i) reads sample i of the stream; samples at
+ * or after `avail` are read as 0 when `final`). */
+typedef float (*ev_sample_fn)(const void *src, int64_t i);
+void ev_pitch_feed(ev_pitch *p, const void *src, ev_sample_fn x, int64_t avail, int final);
+/* Highest 16 kHz sample index (exclusive) the window of frame t reads. */
+int64_t ev_pitch_window_end(const ev_pitch *p, int64_t t, int hop);
+/* F0 (Hz, 0 unvoiced) and voicing probability of frame t (its window must be decimated). */
+void ev_pitch_frame(ev_pitch *p, int64_t t, int hop, double *f0_hz, double *voicing);
+#endif

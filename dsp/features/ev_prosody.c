@@ -1,0 +1,247 @@
+/* Scheduling and history of the eGeMAPS descriptors (see ev_prosody.h). */
+#include "ev_prosody.h"
+#include "ev_egemaps_spectral.h"
+#include "ev_formants.h"
+#include "ev_pitch.h"
+#include "ev_voice.h"
+
+#include <fftw3.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define H          8   /* frames of history (t & 7): the 4-frame lag plus the smoothing */
+#define SPEC_BINS  177 /* bins up to 5.5 kHz kept for the formants (16 kHz, 512 points) */
+#define FRAME_20MS 320
+#ifndef EV_PREEMPH
+#define EV_PREEMPH 0.97
+#endif
+
+struct ev_prosody {
+  ev_feature_config cfg;
+  int hop, win20;
+  int need_spec, need_pitch, need_vq, need_fmt;
+  uint32_t want;
+  ev_eg_spectral sp;
+  ev_pitch *pitch;
+  float *fft_in;
+  fftwf_complex *fft_out;
+  fftwf_plan plan;
+  float hamming[FRAME_20MS];
+  double pw[EV_EG_NBINS];
+  float mag[2][EV_EG_NBINS]; /* this and the previous frame's |X|/N (flux) */
+  int64_t mag_t[2];
+  float spec[H][EV_EG_N_OUT]; /* raw spectral descriptors */
+  double lowp[H][SPEC_BINS];  /* power below 5.5 kHz (formants) */
+  double preemph[SPEC_BINS];  /* |1 - a e^{-jw}|^2 */
+  double f0[H], voicing[H];
+  float vq[H][EV_VQ_DIMS], fmt[H][EV_FMT_DIMS];
+  int64_t pitch_next; /* next frame whose pitch/voice work is to be done */
+  float seg[EV_VOICE_SEG];
+};
+
+static float view_sample(const void *src, int64_t i) {
+  const ev_stream_view *v = src;
+  if (i < 0 || i >= v->avail || i < v->avail - (int64_t)(v->mask + 1))
+    return 0.0f;
+  return v->ring[(uint64_t)i & v->mask];
+}
+
+ev_prosody *ev_prosody_new(const ev_feature_config *cfg) {
+  ev_prosody *p = calloc(1, sizeof *p);
+  if (!p)
+    return NULL;
+  p->cfg = *cfg;
+  p->hop = cfg->hop_length;
+  p->win20 = cfg->sample_rate / 50 < FRAME_20MS ? cfg->sample_rate / 50 : FRAME_20MS;
+  ev_eg_spectral_init(&p->sp, cfg->sample_rate);
+  p->pitch = ev_pitch_new(cfg->sample_rate);
+  p->fft_in = fftwf_malloc(sizeof(float) * EV_EG_NFFT);
+  p->fft_out = fftwf_malloc(sizeof(fftwf_complex) * EV_EG_NBINS);
+  if (!p->pitch || !p->fft_in || !p->fft_out) {
+    ev_prosody_free(p);
+    return NULL;
+  }
+  memset(p->fft_in, 0, sizeof(float) * EV_EG_NFFT);
+  p->plan = fftwf_plan_dft_r2c_1d(EV_EG_NFFT, p->fft_in, p->fft_out, FFTW_ESTIMATE);
+  if (!p->plan) {
+    ev_prosody_free(p);
+    return NULL;
+  }
+  for (int k = 0; k < SPEC_BINS; k++)
+    p->preemph[k] =
+        1.0 + EV_PREEMPH * EV_PREEMPH - 2.0 * EV_PREEMPH * cos(2.0 * M_PI * k / EV_EG_NFFT);
+  for (int i = 0; i < p->win20; i++) /* openSMILE's Hamming */
+    p->hamming[i] = (float)(0.54 - 0.46 * cos(2.0 * M_PI * i / (p->win20 - 1)));
+  ev_prosody_set_features(p, 0);
+  ev_prosody_reset(p);
+  return p;
+}
+
+void ev_prosody_free(ev_prosody *p) {
+  if (!p)
+    return;
+  if (p->plan)
+    fftwf_destroy_plan(p->plan);
+  fftwf_free(p->fft_in);
+  fftwf_free(p->fft_out);
+  ev_pitch_free(p->pitch);
+  free(p);
+}
+
+void ev_prosody_reset(ev_prosody *p) {
+  ev_pitch_reset(p->pitch);
+  p->mag_t[0] = p->mag_t[1] = -10;
+  p->pitch_next = 0;
+  memset(p->spec, 0, sizeof p->spec);
+  memset(p->f0, 0, sizeof p->f0);
+  memset(p->voicing, 0, sizeof p->voicing);
+  memset(p->vq, 0, sizeof p->vq);
+  memset(p->fmt, 0, sizeof p->fmt);
+}
+
+void ev_prosody_set_features(ev_prosody *p, uint32_t mask) {
+  p->want = mask;
+  p->need_spec =
+      (mask & (EV_FEATURE_BIT(EV_FEAT_LOUDNESS) | EV_FEATURE_BIT(EV_FEAT_SPECTRAL_BALANCE) |
+               EV_FEATURE_BIT(EV_FEAT_MFCC_EGEMAPS))) != 0;
+  p->need_vq = (mask & EV_FEATURE_BIT(EV_FEAT_VOICE_QUALITY)) != 0;
+  /* H1-A3 needs F3, so voice quality needs the formants too */
+  p->need_fmt = p->need_vq || (mask & EV_FEATURE_BIT(EV_FEAT_FORMANTS)) != 0;
+  p->need_pitch = p->need_fmt || (mask & EV_FEATURE_BIT(EV_FEAT_PITCH)) != 0;
+}
+
+int ev_prosody_active(const ev_prosody *p) {
+  return p->need_spec || p->need_pitch;
+}
+
+/* frame t's 20 ms Hamming frame [hop t, hop t + 320): power spectrum, spectral descriptors */
+static void spectral_frame(ev_prosody *p, int64_t t, const ev_stream_view *v) {
+  int64_t s0 = (int64_t)p->hop * t;
+  for (int i = 0; i < p->win20; i++)
+    p->fft_in[i] = view_sample(v, s0 + i) * p->hamming[i];
+  fftwf_execute(p->plan);
+  const double norm = 1.0 / ((double)EV_EG_NFFT * EV_EG_NFFT);
+  int cur = (int)(t & 1);
+  for (int k = 0; k < EV_EG_NBINS; k++) {
+    double re = p->fft_out[k][0], im = p->fft_out[k][1];
+    p->pw[k] = (re * re + im * im) * norm;
+    p->mag[cur][k] = (float)sqrt(p->pw[k]);
+  }
+  p->mag_t[cur] = t;
+  const float *prev = p->mag_t[cur ^ 1] == t - 1 ? p->mag[cur ^ 1] : NULL;
+  if (p->need_spec)
+    ev_eg_spectral_frame(&p->sp, p->pw, p->mag[cur], prev, p->spec[t & (H - 1)]);
+  if (p->need_fmt) /* pre-emphasised (first difference, 0.97) in the spectral domain */
+    for (int k = 0; k < SPEC_BINS; k++)
+      p->lowp[t & (H - 1)][k] = p->pw[k] * p->preemph[k];
+}
+
+static void pitch_frame(ev_prosody *p, int64_t t) {
+  double f0, v;
+  ev_pitch_frame(p->pitch, t, p->hop, &f0, &v);
+  p->f0[t & (H - 1)] = f0;
+  p->voicing[t & (H - 1)] = v;
+  memset(p->fmt[t & (H - 1)], 0, sizeof p->fmt[0]);
+  memset(p->vq[t & (H - 1)], 0, sizeof p->vq[0]);
+}
+
+/* formants of a voiced frame (openSMILE writes them on every frame; eGeMAPS uses voiced ones) */
+static void formant_frame(ev_prosody *p, int64_t t) {
+  float *f = p->fmt[t & (H - 1)];
+  if (!(p->f0[t & (H - 1)] > 0.0))
+    return;
+  double o[6];
+  ev_formants_lpc(p->lowp[t & (H - 1)], SPEC_BINS, p->sp.bin_hz, o);
+  for (int i = 0; i < 3; i++) {
+    f[3 * i] = (float)o[2 * i];
+    f[3 * i + 1] = (float)o[2 * i + 1];
+  }
+}
+
+static void voice_frame(ev_prosody *p, int64_t t, const ev_stream_view *v) {
+  double f0 = p->f0[t & (H - 1)];
+  if (!(f0 > 0.0))
+    return;
+  /* 40 ms centred where the pitch window's YIN integration is centred (hop t + 480) */
+  int64_t s0 = (int64_t)p->hop * t + 480 - EV_VOICE_SEG / 2;
+  for (int i = 0; i < EV_VOICE_SEG; i++)
+    p->seg[i] = view_sample(v, s0 + i);
+  float *f = p->fmt[t & (H - 1)];
+  double fm[6] = {f[0], f[1], f[3], f[4], f[6], f[7]};
+  float amp[3];
+  ev_voice_quality(p->seg, EV_VOICE_SEG, p->cfg.sample_rate, f0, fm, p->vq[t & (H - 1)], amp);
+  for (int i = 0; i < 3; i++)
+    f[3 * i + 2] = amp[i];
+}
+
+void ev_prosody_stage(ev_prosody *p, int k, int64_t t, const ev_stream_view *v) {
+  int64_t tp = t - EV_PROSODY_LAG; /* the frame whose pitch work is due */
+  switch (k) {
+  case 0:
+    if (p->need_pitch)
+      ev_pitch_feed(p->pitch, v, view_sample, v->avail, 0);
+    break;
+  case 1:
+    if (p->need_spec || p->need_fmt) /* the formants read this frame's spectrum 4 frames later */
+      spectral_frame(p, t, v);
+    break;
+  case 2:
+    if (p->need_pitch && tp >= 0 && tp == p->pitch_next) {
+      pitch_frame(p, tp);
+      p->pitch_next = tp + 1;
+    }
+    break;
+  case 3:
+    if (p->need_fmt && tp >= 0 && tp < p->pitch_next)
+      formant_frame(p, tp);
+    break;
+  case 4:
+    if (p->need_vq && tp >= 0 && tp < p->pitch_next)
+      voice_frame(p, tp, v);
+    break;
+  default:
+    break;
+  }
+}
+
+static void put_spec(const ev_prosody *p, int64_t e, int64_t last, int from, int n, float *out) {
+  /* openSMILE's _sma3: mean of frames e-1, e, e+1 (edges replicated) */
+  int64_t a = e > 0 ? e - 1 : 0, c = e < last ? e + 1 : last;
+  for (int i = 0; i < n; i++)
+    out[i] = (p->spec[a & (H - 1)][from + i] + p->spec[e & (H - 1)][from + i] +
+              p->spec[c & (H - 1)][from + i]) /
+             3.0f;
+}
+
+void ev_prosody_emit(ev_prosody *p, int64_t e, int64_t last, const ev_stream_view *v,
+                     float *const out[EV_FEAT_COUNT]) {
+  if (p->need_pitch && p->pitch_next <= e) { /* flush: no more look-ahead will come */
+    ev_pitch_feed(p->pitch, v, view_sample, v->avail, 1);
+    for (int64_t t = p->pitch_next; t <= e; t++) {
+      pitch_frame(p, t);
+      if (p->need_fmt)
+        formant_frame(p, t);
+      if (p->need_vq)
+        voice_frame(p, t, v);
+    }
+    p->pitch_next = e + 1;
+  }
+  int s = (int)(e & (H - 1));
+  if (out[EV_FEAT_LOUDNESS])
+    put_spec(p, e, last, 0, 1, out[EV_FEAT_LOUDNESS]);
+  if (out[EV_FEAT_SPECTRAL_BALANCE])
+    put_spec(p, e, last, 1, EV_SB_DIMS, out[EV_FEAT_SPECTRAL_BALANCE]);
+  if (out[EV_FEAT_MFCC_EGEMAPS])
+    put_spec(p, e, last, 6, EV_MFCC_EGEMAPS_DIMS, out[EV_FEAT_MFCC_EGEMAPS]);
+  if (out[EV_FEAT_PITCH]) {
+    double f0 = p->f0[s];
+    out[EV_FEAT_PITCH][EV_PITCH_F0] = f0 > 0.0 ? (float)(12.0 * log2(f0 / 27.5)) : 0.0f;
+    out[EV_FEAT_PITCH][EV_PITCH_F0_HZ] = (float)f0;
+    out[EV_FEAT_PITCH][EV_PITCH_VOICING] = (float)p->voicing[s];
+  }
+  if (out[EV_FEAT_VOICE_QUALITY])
+    memcpy(out[EV_FEAT_VOICE_QUALITY], p->vq[s], sizeof p->vq[0]);
+  if (out[EV_FEAT_FORMANTS])
+    memcpy(out[EV_FEAT_FORMANTS], p->fmt[s], sizeof p->fmt[0]);
+}

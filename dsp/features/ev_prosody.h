@@ -1,0 +1,37 @@
+/* The eGeMAPS descriptors inside the streaming extractor (ev_extractor.c calls these at its
+ * stages): loudness, spectral balance and mfcc1-4 of frame k at frame k's stages; pitch, voice
+ * quality and formants of frame k-4 at frame k's stages (their windows reach 3.2 frames past
+ * the frame's start, within the extractor's 4-frame look-ahead); the values of frame e are
+ * written when the extractor emits it. Internal to dsp/features. */
+#ifndef EV_PROSODY_H
+#define EV_PROSODY_H
+
+#include "ev_features.h"
+
+#define EV_PROSODY_RING 2048 /* model-rate samples the extractor's ring must hold at least */
+#define EV_PROSODY_LAG  4    /* frames between a frame's own stages and its pitch stages */
+
+typedef struct ev_prosody ev_prosody;
+
+/* Allocates; call with the process-wide FFTW mutex held (FFTW and aubio plans). */
+ev_prosody *ev_prosody_new(const ev_feature_config *cfg);
+void ev_prosody_free(ev_prosody *p); /* FFTW mutex held */
+void ev_prosody_reset(ev_prosody *p);
+void ev_prosody_set_features(ev_prosody *p, uint32_t mask);
+int ev_prosody_active(const ev_prosody *p); /* any eGeMAPS feature selected */
+
+/* The model-rate stream as the extractor holds it: samples [avail - ring size, avail). */
+typedef struct ev_stream_view {
+  const float *ring;
+  uint64_t mask;
+  int64_t avail;
+} ev_stream_view;
+
+/* Stage k (0..EV_EXTRACTOR_STAGES-2) of frame t. */
+void ev_prosody_stage(ev_prosody *p, int k, int64_t t, const ev_stream_view *v);
+/* Write the eGeMAPS groups of frame e (last: the newest frame whose stages ran) into out[id]
+ * (the extractor's slots; NULL for groups not selected). At flush the pitch work of frames
+ * that never got their look-ahead is done here, with zeros after the end of the stream. */
+void ev_prosody_emit(ev_prosody *p, int64_t e, int64_t last, const ev_stream_view *v,
+                     float *const out[EV_FEAT_COUNT]);
+#endif

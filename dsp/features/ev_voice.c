@@ -1,0 +1,151 @@
+/* See ev_voice.h. */
+#include "ev_voice.h"
+
+#include <math.h>
+
+#define EV_MIN_CC 0.5 /* openSMILE minCC */
+
+static double ncc(const float *x, int a, int b, int len) {
+  double xy = 0, xx = 0, yy = 0;
+  for (int i = 0; i < len; i++) {
+    xy += (double)x[a + i] * x[b + i];
+    xx += (double)x[a + i] * x[a + i];
+    yy += (double)x[b + i] * x[b + i];
+  }
+  return xx > 0 && yy > 0 ? xy / sqrt(xx * yy) : 0.0;
+}
+
+/* jitter (ratio) and shimmer (dB) over the periods found in x[0, n) */
+static void jitter_shimmer(const float *x, int n, double t0, double *jit, double *shim) {
+  *jit = *shim = 0.0;
+  int len = (int)lrint(t0);
+  if (len < 4 || 2 * len + 2 > n)
+    return;
+  int p = 1; /* start at the largest positive peak of the first period */
+  for (int i = 2; i < len; i++)
+    if (x[i] > x[p])
+      p = i;
+  double per[32], amp[32];
+  int np = 0;
+  int lo = (int)floor(0.9 * t0), hi = (int)ceil(1.1 * t0);
+  double pos = p; /* sub-sample position of the current cycle's peak */
+  while (np < 32) {
+    if (p + hi + len + 1 >= n)
+      break;
+    double best = -2.0, cm = 0, cp = 0;
+    int bl = lo;
+    for (int l = lo; l <= hi; l++) {
+      double c = ncc(x, p, p + l, len);
+      if (c > best) {
+        best = c;
+        bl = l;
+      }
+    }
+    if (best < EV_MIN_CC)
+      break;
+    (void)cm;
+    (void)cp;
+    /* the cross-correlation averages the cycle over a whole period, which smooths the
+     * period-to-period changes away; the period ends at the next cycle's peak (searched
+     * +-10 % around the matched lag, parabolic sub-sample position) */
+    int q0 = p + bl - (int)(0.1 * t0), q1 = p + bl + (int)(0.1 * t0), q = p + bl;
+    if (q0 <= p)
+      q0 = p + 1;
+    if (q1 >= n - 1)
+      q1 = n - 2;
+    for (int i = q0; i <= q1; i++)
+      if (x[i] > x[q])
+        q = i;
+    double den = x[q - 1] - 2.0 * x[q] + x[q + 1];
+    double frac = den < 0.0 ? 0.5 * (x[q - 1] - x[q + 1]) / den : 0.0;
+    per[np] = (q + frac) - pos;
+    pos = q + frac;
+    bl = q - p;
+    double a = 0.0; /* the period's peak amplitude */
+    for (int i = p; i < p + bl; i++)
+      if (fabs(x[i]) > a)
+        a = fabs(x[i]);
+    amp[np] = a;
+    np++;
+    p += bl;
+  }
+  if (np < 2)
+    return;
+  double sum_t = 0, sum_dt = 0, sum_da = 0;
+  int nda = 0;
+  for (int i = 0; i < np; i++)
+    sum_t += per[i];
+  for (int i = 1; i < np; i++) {
+    sum_dt += fabs(per[i] - per[i - 1]);
+    if (amp[i] > 0 && amp[i - 1] > 0) {
+      sum_da += fabs(20.0 * log10(amp[i] / amp[i - 1]));
+      nda++;
+    }
+  }
+  *jit = (sum_dt / (np - 1)) / (sum_t / np);
+  *shim = nda ? sum_da / nda : 0.0;
+}
+
+/* magnitude of the Hann-windowed DFT of x at f Hz */
+static double harmonic(const float *x, int n, double sr, double f) {
+  if (!(f > 0.0 && f < sr / 2.0))
+    return 0.0;
+  double w = 2.0 * M_PI * f / sr, c = cos(w), s = sin(w);
+  double re = 0, im = 0, pr = 1.0, pi = 0.0; /* phasor e^{-j w i} by rotation */
+  for (int i = 0; i < n; i++) {
+    double win = 0.5 - 0.5 * cos(2.0 * M_PI * (i + 0.5) / n);
+    re += x[i] * win * pr;
+    im += x[i] * win * pi;
+    double nr = pr * c + pi * s, ni = pi * c - pr * s;
+    pr = nr;
+    pi = ni;
+  }
+  return sqrt(re * re + im * im);
+}
+
+/* the strongest of the harmonics next to frequency f */
+static double harmonic_near(const float *x, int n, double sr, double f0, double f) {
+  double h = floor(f / f0);
+  double a = h >= 1 ? harmonic(x, n, sr, h * f0) : 0.0, b = harmonic(x, n, sr, (h + 1) * f0);
+  return a > b ? a : b;
+}
+
+static float db(double a, double b) {
+  return a > 0 && b > 0 ? (float)(20.0 * log10(a / b)) : 0.0f;
+}
+
+void ev_voice_quality(const float *seg, int n, double sr, double f0, const double fmt[6],
+                      float vq[5], float amp[3]) {
+  for (int i = 0; i < 5; i++)
+    vq[i] = 0.0f;
+  for (int i = 0; i < 3; i++)
+    amp[i] = 0.0f;
+  if (!(f0 > 0.0))
+    return;
+  double t0 = sr / f0, jit, shim;
+  jitter_shimmer(seg, n, t0, &jit, &shim);
+  vq[0] = (float)jit;
+  vq[1] = (float)shim;
+  /* HNR: normalised autocorrelation at the best lag within one sample of the period */
+  int l0 = (int)lrint(t0);
+  double r = 0.0;
+  for (int l = l0 - 1; l <= l0 + 1; l++)
+    if (l > 0 && l < n / 2) {
+      double c = ncc(seg, 0, l, n - l);
+      if (c > r)
+        r = c;
+    }
+  if (r > 0.0) {
+    if (r > 0.999999)
+      r = 0.999999;
+    vq[2] = (float)(10.0 * log10(r / (1.0 - r)));
+  } else
+    vq[2] = -100.0f; /* openSMILE's floor for aperiodic frames */
+  double h1 = harmonic(seg, n, sr, f0), h2 = harmonic(seg, n, sr, 2.0 * f0);
+  vq[3] = db(h1, h2);
+  if (fmt && fmt[4] > 0.0)
+    vq[4] = db(h1, harmonic_near(seg, n, sr, f0, fmt[4]));
+  for (int k = 0; k < 3 && fmt; k++)
+    if (fmt[2 * k] > 0.0)
+      amp[k] = db(harmonic_near(seg, n, sr, f0, fmt[2 * k]), h1);
+}
