@@ -83,7 +83,8 @@ typedef struct emovox {
    * passage again gives the same reading; pausing and resuming in place does not. */
   bool transport_known, transport_rolling, relocate_pending;
   int64_t transport_frame; /* the host frame of the next sample we will hear */
-  int status;
+  int status;              /* of the last load: EMOVOX_STATUS_OK, _NO_MODEL or _LOAD_ERROR */
+  bool model_fault;        /* the analyser reports a non-finite model output (shown as status 3) */
   bool notify_pending;
   bool was_enabled;
   ev_analyzer_params params;
@@ -132,6 +133,17 @@ void emovox_flush_retired(emovox *self);
 void emovox_retire(emovox *self, emovox_loaded *m);
 /* Off the audio thread: a file loaded, so no session file is missing any more. */
 void emovox_forget_missing(emovox *self);
+
+/* What the status port, the notify message and the inline display show: a model fault while
+ * it lasts, else the load status (emovox_worker.c). */
+static inline int emovox_shown_status(const emovox *self) {
+  return self->model_fault ? EMOVOX_STATUS_MODEL_FAULT : self->status;
+}
+static inline const char *emovox_shown_text(const emovox *self) {
+  return self->model_fault ? "the model's output is not finite (its activations overflow on this "
+                             "input): no emotions are shown until it is finite again"
+                           : self->status_text;
+}
 
 /* emovox_inline_glue.c */
 extern const LV2_Inline_Display_Interface emovox_inline_interface;

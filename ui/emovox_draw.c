@@ -299,6 +299,9 @@ static void draw_header(cairo_t *cr, const emovox_layout *l, const emovox_view_s
   } else if (s->status == EMOVOX_VIEW_LOAD_ERROR) {
     word = "load error";
     rgb = alarm;
+  } else if (s->status == EMOVOX_VIEW_MODEL_FAULT) {
+    word = "model fault";
+    rgb = alarm;
   } else if (s->dominant < 0) {
     word = "no speech";
   } else {
@@ -448,6 +451,10 @@ static void draw_problem(cairo_t *cr, const emovox_layout *l, const emovox_view_
   if (s->status == EMOVOX_VIEW_LOAD_ERROR) {
     snprintf(buf, sizeof buf, "The model could not be loaded: %s",
              s->error[0] ? s->error : "(no details from the plugin)");
+    set_rgb(cr, alarm, 1);
+  } else if (s->status == EMOVOX_VIEW_MODEL_FAULT) {
+    snprintf(buf, sizeof buf, "Model fault: %s",
+             s->error[0] ? s->error : "the model's output is not finite");
     set_rgb(cr, alarm, 1);
   } else {
     snprintf(buf, sizeof buf,
@@ -693,11 +700,17 @@ static void draw_status(cairo_t *cr, const emovox_layout *l, const emovox_view_s
              s->status == EMOVOX_VIEW_LOAD_ERROR
                  ? "Model: load error (details above); the previous model, "
                    "if any, keeps running."
+             : s->status == EMOVOX_VIEW_MODEL_FAULT
+                 ? "Model: output not finite (details above); no emotions until it recovers."
                  : "Model: none loaded.");
     set_grey(cr, 0.65, 1);
   } else if (s->status == EMOVOX_VIEW_LOAD_ERROR) {
     snprintf(buf, sizeof buf, "Model failed to load: %s",
              s->error[0] ? s->error : "(no details from the plugin)");
+    set_rgb(cr, alarm, 1);
+  } else if (s->status == EMOVOX_VIEW_MODEL_FAULT) {
+    snprintf(buf, sizeof buf, "Model fault: %s",
+             s->error[0] ? s->error : "the model's output is not finite");
     set_rgb(cr, alarm, 1);
   } else if (s->status == EMOVOX_VIEW_NO_MODEL) {
     snprintf(buf, sizeof buf,

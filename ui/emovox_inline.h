@@ -60,7 +60,7 @@ typedef struct emovox_inline_data {
   int dominant;     /* -1 no speech, else an emotion */
   float confidence; /* 0..1 */
   float voice;      /* 0..1 */
-  int status;       /* EMOVOX_STATUS_* (0 ok, 1 no model, 2 load error) */
+  int status;       /* EMOVOX_STATUS_* (0 ok, 1 no model, 2 load error, 3 model fault) */
 } emovox_inline_data;
 
 typedef struct emovox_inline emovox_inline;

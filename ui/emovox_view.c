@@ -92,7 +92,7 @@ int emovox_view_update(emovox_view_state *s, uint32_t port, float value) {
     return set_if_changed(&s->voice, clampf(value, 0.0f, 1.0f));
   case EMOVOX_STATUS: {
     int st = (int)lrintf(value);
-    if (st < EMOVOX_VIEW_OK || st > EMOVOX_VIEW_LOAD_ERROR)
+    if (st < EMOVOX_VIEW_OK || st > EMOVOX_VIEW_MODEL_FAULT)
       st = EMOVOX_VIEW_LOAD_ERROR;
     if (st == s->status)
       return 0;
@@ -141,7 +141,7 @@ static void copy_text(char *dst, size_t cap, const char *src) {
 
 void emovox_view_set_model(emovox_view_state *s, int status, const char *name, const char *labels,
                            const char *error) {
-  if (status >= EMOVOX_VIEW_OK && status <= EMOVOX_VIEW_LOAD_ERROR)
+  if (status >= EMOVOX_VIEW_OK && status <= EMOVOX_VIEW_MODEL_FAULT)
     s->status = status;
   copy_text(s->model_name, sizeof s->model_name, name);
   copy_text(s->model_labels, sizeof s->model_labels, labels);

@@ -25,7 +25,14 @@ extern "C" {
 enum { EMOVOX_CTRL_RESPONSE = 0, EMOVOX_CTRL_GATE = 1, EMOVOX_N_CTRLS = 2 };
 
 /* Model status, same values as the plugin's EMOVOX_STATUS port. */
-enum { EMOVOX_VIEW_OK = 0, EMOVOX_VIEW_NO_MODEL = 1, EMOVOX_VIEW_LOAD_ERROR = 2 };
+/* MODEL_FAULT: the model runs but its output is not finite (overflow); the plugin shows no
+ * emotions until it is finite again (status 3, plugin/emovox_ports.h). */
+enum {
+  EMOVOX_VIEW_OK = 0,
+  EMOVOX_VIEW_NO_MODEL = 1,
+  EMOVOX_VIEW_LOAD_ERROR = 2,
+  EMOVOX_VIEW_MODEL_FAULT = 3
+};
 
 typedef struct emovox_view_state {
   float prob[EMOVOX_VIEW_N];   /* 0..1 */
@@ -45,7 +52,7 @@ typedef struct emovox_view_state {
   float hist_confidence[EMOVOX_HISTORY_LEN];
   int hist_count, hist_head;
 
-  int status;                           /* EMOVOX_VIEW_OK / NO_MODEL / LOAD_ERROR */
+  int status;                           /* EMOVOX_VIEW_OK / NO_MODEL / LOAD_ERROR / MODEL_FAULT */
   char model_name[EMOVOX_NAME_MAX];     /* "" when unknown */
   char model_labels[EMOVOX_LABELS_MAX]; /* e.g. "neutral, calm, happy, ..." */
   char error[EMOVOX_ERROR_MAX];         /* why loading failed ("" otherwise) */

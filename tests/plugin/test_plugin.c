@@ -22,6 +22,7 @@
 #include "ev_analyzer.h"
 #include "ev_model.h"
 #include "ev_test.h"
+#include "../model/overflow_model.h"
 #include "lv2_host.h"
 #include "test_audio.h"
 
@@ -57,7 +58,7 @@ static int outputs_sane(const lv2_host *h) {
   float voice = host_output(h, EMOVOX_VOICE), st = host_output(h, EMOVOX_STATUS);
   return dom >= 0.0f && dom <= 8.0f && dom == floorf(dom) && conf >= 0.0f && conf <= 1.0f &&
          ar >= -1.0f && ar <= 1.0f && va >= -1.0f && va <= 1.0f && voice >= 0.0f && voice <= 1.0f &&
-         (st == 0.0f || st == 1.0f || st == 2.0f);
+         (st == 0.0f || st == 1.0f || st == 2.0f || st == 3.0f);
 }
 
 static void run_mono(lv2_host *h, const float *in, float *out, size_t n) {
@@ -1142,6 +1143,54 @@ static void test_inline(void) {
   free(audio);
 }
 
+/* ---- fault: a model whose activations overflow on loud input (tests/model/overflow_model.h):
+ * status 3 and a notify text while its output is not finite, no emotions shown, and back to
+ * status 0 with its answer when the input is quiet again ---- */
+static void test_fault(void) {
+  make_tmp();
+  char path[512], err[256];
+  snprintf(path, sizeof path, "%s/overflow.safetensors", tmp_root);
+  ev_model *m = overflow_model();
+  EV_CHECK(m && ev_model_save(m, path, err, sizeof err) == 0, "saving the overflow model");
+  ev_model_free(m);
+  const double rate = 48000;
+  const size_t n = 94 * 512; /* about a second, in whole blocks */
+  float *x = malloc(n * sizeof *x), *out = malloc(n * sizeof *out);
+  lv2_host *h = host_new(EMOVOX_URI_MONO, rate, 1024);
+  const host_status *st = host_last_status(h);
+  host_send_set_model(h, path);
+  const float amps[3] = {0.01f, 0.5f, 0.01f};
+  int sane = 1;
+  for (int phase = 0; phase < 3; phase++) {
+    overflow_tone(x, n, rate, amps[phase], (size_t)phase * n);
+    for (size_t i = 0; i < n; i += 512) {
+      run_mono(h, x + i, out + i, 512);
+      sane &= outputs_sane(h);
+    }
+    const float status = host_output(h, EMOVOX_STATUS), dom = host_output(h, EMOVOX_DOMINANT);
+    printf("tone %.2f: status %.0f, dominant %.0f, sum %.3f, notify %d \"%s\"\n",
+           (double)amps[phase], (double)status, (double)dom, (double)prob_sum(h), st->code,
+           st->text);
+    if (phase == 1) {
+      EV_CHECK(status == EMOVOX_STATUS_MODEL_FAULT && st->code == EMOVOX_STATUS_MODEL_FAULT,
+               "overflow: status 3 on the port (%.0f) and in the notify message (%d)",
+               (double)status, st->code);
+      EV_CHECK(strstr(st->text, "not finite") != NULL, "the notify text says why: %s", st->text);
+      EV_CHECK(dom == 0.0f && prob_sum(h) == 0.0f, "no emotion while the output is not finite");
+    } else {
+      EV_CHECK(status == EMOVOX_STATUS_OK && st->code == EMOVOX_STATUS_OK,
+               "quiet tone: status 0 (port %.0f, notify %d)", (double)status, st->code);
+      EV_CHECK(dom == 1.0f + EV_NEUTRAL, "quiet tone: the model's answer, neutral (%.0f)",
+               (double)dom);
+    }
+  }
+  EV_CHECK(sane, "outputs stayed in range");
+  host_free(h);
+  free(x);
+  free(out);
+  remove_tree();
+}
+
 /* ---- replay: a transport relocate restarts the analysis (time:Position) ---- */
 #define REPLAY_BLOCK 512
 /* Runs `audio` through h in blocks; when `positions`, a time:Position that continues the
@@ -1237,7 +1286,7 @@ int main(int argc, char **argv) {
     fprintf(stderr,
             "usage: %s "
             "speech|blocks|robust|swap|state|midi|stereo|presets|inline|threads|controls|nomodel|"
-            "replay\n",
+            "fault|replay\n",
             argv[0]);
     return 2;
   }
@@ -1268,6 +1317,8 @@ int main(int argc, char **argv) {
     test_controls();
   else if (!strcmp(t, "nomodel"))
     test_nomodel();
+  else if (!strcmp(t, "fault"))
+    test_fault();
   else if (!strcmp(t, "replay"))
     test_replay();
   else {
