@@ -3,7 +3,8 @@
 if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then
   cat <<'EOF'
 Usage: bash scripts/build.sh [--asan|--tsan]
-  Configures (once) and builds build/ (installs to ~/.local and ~/.lv2); --asan also builds
+  Configures (once) and builds build/ (installs to /usr/local as root, else ~/.local and
+  ~/.lv2: scripts/install_dirs.sh); --asan also builds
   build-asan/ with AddressSanitizer + UndefinedBehaviorSanitizer; --tsan also builds build-tsan/
   with ThreadSanitizer (clang, -Dclones=false; only what the threading tests need). CI=true adds
   --werror.
@@ -14,8 +15,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 WERROR=""
 if [ "${CI:-}" = "true" ]; then WERROR="--werror"; fi
+source scripts/install_dirs.sh
 if [ ! -f build/build.ninja ]; then
-  meson setup build $WERROR --prefix="$HOME/.local" -Dlv2dir="$HOME/.lv2" >/dev/null
+  meson setup build $WERROR --prefix="$EMOVOX_PREFIX" -Dlv2dir="$EMOVOX_LV2DIR" >/dev/null
 fi
 ninja -C build
 if [ "${1:-}" = "--asan" ]; then

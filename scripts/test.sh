@@ -13,7 +13,7 @@ EOF
 fi
 set -uo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh --test
 bash scripts/build.sh --asan || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
 
 passed=0

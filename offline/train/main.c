@@ -50,7 +50,7 @@ static void usage(FILE *f) {
           "Data:\n"
           "  --corpora DIR        folder holding corpus folders (RAVDESS, CREMA-D, TESS, SAVEE,\n"
           "                       EmoDB, URDU, TurEV-DB, ASED, nEMO; autodetected by name)\n"
-          "                       [default %s]\n"
+          "                       [$EMOVOX_CORPORA, else %s from the current folder]\n"
           "  --only LIST          use only these corpora, e.g. RAVDESS,TESS\n"
           "  --manifest CSV       add clips from a path,label,speaker file (repeatable)\n"
           "  --labels LIST        keep only these labels, e.g. neutral,happy,sad,angry\n"
@@ -84,8 +84,9 @@ static void usage(FILE *f) {
           "                       emovox-analyze; cold at 16 and 48 kHz and session [on]\n\n"
           "Output:\n"
           "  --out DIR            reports: CSV + PNG (learning curves, confusion, labels)\n"
-          "                       [emovox-train-report]\n"
+          "                       [emovox-train-report; `list` writes none without --out]\n"
           "  --quiet              no progress lines\n"
+          "  --version            the version\n"
           "  --help\n",
           EV_DEFAULT_CORPORA);
 }
@@ -103,6 +104,7 @@ typedef struct cli {
   double val_fraction;
   ev_train_opts train;
   int quiet;
+  int out_given; /* --out on the command line */
   char cmdline[4096];
 } cli;
 
@@ -161,7 +163,8 @@ static int parse_cli(int argc, char **argv, cli *c) {
     O_QUIET,
     O_SPEAKER_NORM,
     O_PLUGIN_FIGURE,
-    O_HELP
+    O_HELP,
+    O_VERSION
   };
   static const struct option opts[] = {{"corpora", 1, 0, O_CORPORA},
                                        {"only", 1, 0, O_ONLY},
@@ -193,6 +196,7 @@ static int parse_cli(int argc, char **argv, cli *c) {
                                        {"speaker-norm", 0, 0, O_SPEAKER_NORM},
                                        {"plugin-figure", 1, 0, O_PLUGIN_FIGURE},
                                        {"help", 0, 0, O_HELP},
+                                       {"version", 0, 0, O_VERSION},
                                        {0, 0, 0, 0}};
   int o;
   while ((o = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
@@ -291,6 +295,7 @@ static int parse_cli(int argc, char **argv, cli *c) {
       break;
     case O_OUT:
       c->out = optarg;
+      c->out_given = 1;
       break;
     case O_SPEAKER_NORM:
       c->train.speaker_norm = 1;
@@ -308,6 +313,9 @@ static int parse_cli(int argc, char **argv, cli *c) {
     case 'h':
     case O_HELP:
       usage(stdout);
+      exit(0);
+    case O_VERSION:
+      printf("emovox-train " EV_VERSION "\n");
       exit(0);
     default:
       fprintf(stderr, "Try 'emovox-train --help'.\n");
@@ -351,6 +359,15 @@ static int mkdir_p(const char *dir) {
       *p = '/';
     }
   return (mkdir(buf, 0777) == 0 || errno == EEXIST) ? 0 : -1;
+}
+
+/* "fold 3/5 next; about 2m10s left (4m20s so far)" on stderr, with the epoch lines. */
+static void print_remaining(double t0, int done, int total) {
+  double el = ev_now() - t0, left = el / done * (total - done);
+  long l = (long)(left + 0.5), e = (long)(el + 0.5);
+  fprintf(stderr, "fold %d/%d next; about %ldm%02lds left for %d fold%s (%ldm%02lds so far)\n",
+          done + 1, total, l / 60, l % 60, total - done, total - done == 1 ? "" : "s", e / 60,
+          e % 60);
 }
 
 /* ---- provenance ---- */
@@ -543,7 +560,8 @@ static int load_clips(session *s) {
     return -1;
   }
   if (s->clips.rejected)
-    fprintf(stderr, "emovox-train: %zu file(s) rejected (names or rows that do not parse)\n",
+    fprintf(stderr,
+            "emovox-train: %zu file(s) skipped (names or rows that do not parse, missing files)\n",
             s->clips.rejected);
   if (build_labelset(s) != 0 || ev_speakers_collect(&s->clips, &s->spk) != 0)
     return -1;
@@ -809,7 +827,10 @@ static int cmd_evaluate(session *s) {
   if (rc == 0 && stream &&
       ev_stream_eval_init(&se, &s->clips, &s->spk, &s->ls, c->train.threads, c->train.seed) != 0)
     rc = -1;
+  const double folds_t0 = ev_now();
   for (int f = 0; f < n_folds && rc == 0; f++) {
+    if (f > 0) /* the folds are alike in size: the mean so far times the folds to go */
+      print_remaining(folds_t0, f, n_folds);
     /* inner validation (early stopping) from the training speakers only */
     char *role = malloc((size_t)s->spk.n + 1);
     if (!role || ev_fold_roles(&s->spk, &folds, f, c->val_fraction, c->train.seed, role) != 0) {
@@ -995,12 +1016,20 @@ static int cmd_list(session *s) {
       n += s->spk.of_clip[i] == k;
     printf("speaker %-16s %5ld clips\n", s->spk.name[k], n);
   }
-  printf("%zu clips, %d speakers, %d labels; distribution in %s/label_distribution.{csv,png}\n",
-         s->clips.n, s->spk.n, s->ls.n, s->c->out);
+  if (s->c->out_given)
+    printf("%zu clips, %d speakers, %d labels; distribution in %s/label_distribution.{csv,png}\n",
+           s->clips.n, s->spk.n, s->ls.n, s->c->out);
+  else
+    printf("%zu clips, %d speakers, %d labels (--out DIR also writes the label distribution)\n",
+           s->clips.n, s->spk.n, s->ls.n);
   return 0;
 }
 
 int main(int argc, char **argv) {
+  /* Results go to stdout, progress and epoch lines to stderr: with both sent to one file,
+   * a fully buffered stdout would land after every epoch line. One line at a time keeps the
+   * order in which things happened. */
+  setvbuf(stdout, NULL, _IOLBF, 0);
   cli c;
   if (parse_cli(argc, argv, &c) != 0)
     return 2;
@@ -1030,12 +1059,15 @@ int main(int argc, char **argv) {
     fprintf(stderr, "emovox-train: %s\n", err);
     return 2;
   }
-  if (mkdir_p(c.out) != 0) {
+  /* `list` only reads: it writes the distribution report only when --out was given. */
+  int list = !strcmp(c.command, "list");
+  int reports = !list || c.out_given;
+  if (reports && mkdir_p(c.out) != 0) {
     fprintf(stderr, "emovox-train: cannot create the report folder %s (use --out DIR)\n", c.out);
     return 1;
   }
   int rc = load_clips(&s);
-  if (rc == 0)
+  if (rc == 0 && reports)
     report_distribution(&s);
   if (rc == 0 && !strcmp(c.command, "list"))
     rc = cmd_list(&s);
