@@ -134,6 +134,35 @@ int main(int argc, char **argv) {
   const int quick = getenv("EMOVOX_BENCH_QUICK") && !strcmp(getenv("EMOVOX_BENCH_QUICK"), "1");
   const double rates[2] = {48000, 44100};
   float *out = malloc(4096 * sizeof(float));
+  /* EMOVOX_BENCH_ONLY=RATE:BLOCK:SECONDS: one fresh instance runs that much audio and nothing
+   * else is measured (for callgrind --toggle-collect=host_run or perf) */
+  const char *only = getenv("EMOVOX_BENCH_ONLY");
+  if (only) {
+    double r = 0, sec = 0;
+    unsigned blk = 0;
+    if (sscanf(only, "%lf:%u:%lf", &r, &blk, &sec) != 3 || blk == 0 || blk > 4096)
+      return 2;
+    size_t n, s0, s1;
+    float *audio = test_speech(r, 0.2, 0.2, &n, &s0, &s1);
+    lv2_host *h = audio ? host_new(EMOVOX_URI_MONO, r, blk) : NULL;
+    if (!h)
+      return 77;
+    size_t pos = 0, blocks = (size_t)(sec * r / blk);
+    double t0 = now(CLOCK_THREAD_CPUTIME_ID);
+    for (size_t b = 0; b < blocks; b++) {
+      const float *ins[1] = {audio + pos};
+      float *outs[1] = {out};
+      host_run(h, ins, outs, blk);
+      pos = pos + 2 * blk > n ? 0 : pos + blk;
+    }
+    printf("%.0f Hz, block %u: %.0f s of audio, %.0fx realtime (thread CPU)\n", r, blk,
+           (double)blocks * blk / r,
+           (double)blocks * blk / r / (now(CLOCK_THREAD_CPUTIME_ID) - t0));
+    host_free(h);
+    free(audio);
+    free(out);
+    return 0;
+  }
   for (int ri = 0; ri < 2; ri++) {
     const double rate = rates[ri], seconds = quick ? 10.0 : 120.0;
     size_t n, s0, s1;
