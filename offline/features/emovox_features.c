@@ -39,7 +39,7 @@ static void usage(FILE *f) {
              "  --format F      csv (one row per frame, default) or f32 (raw little-endian\n"
              "                  float32, row-major [frames, dims], like the librosa references)\n"
              "  -o FILE         output file (default: standard output)\n"
-             "  -h, --help      this help\n"
+             "  -h, --help      this help;  -V, --version  the version\n"
              "\n"
              "Frames: 1 + floor((N - n_fft)/hop) for STFT features, 1 + floor((N - win)/hop) for\n"
              "zcr and rms, where N is the length at --sr. Example, chroma as librosa computes it\n"
@@ -114,6 +114,10 @@ int main(int argc, char **argv) {
     const char *a = argv[i];
     if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
       usage(stdout);
+      return 0;
+    }
+    if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
+      printf("emovox-features " EMOVOX_VERSION "\n");
       return 0;
     }
     int takes_value = a[0] == '-' && a[1] != '\0';
