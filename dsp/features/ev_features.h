@@ -136,8 +136,9 @@ uint32_t ev_extractor_latency(const ev_extractor *ex);
 /* Resampling: libsoxr HQ through ev_resample.h from round(host_rate) to cfg->sample_rate,
  * bypassed when they are equal; it is always fed fixed chunks of 64 host samples and releases
  * its output at a steady rate after a fixed delay (both part of the latency), so the work per
- * call and every buffer are bounded and the output does not depend on the host's blocks. flush() drains it with zeros up to ceil(N * sr / host_rate) model-rate samples.
- * After flush(), call reset() before feeding a new stream. */
+ * call and every buffer are bounded and the output does not depend on the host's blocks. flush()
+ * drains it with zeros up to ceil(N * sr / host_rate) model-rate samples. After flush(), call
+ * reset() before feeding a new stream. */
 
 /* Input sanitising: samples that are NaN/Inf become 0, magnitudes are clamped to
  * EV_SAMPLE_CLAMP (so a full-scale or absurd block cannot overflow the float power spectrum),

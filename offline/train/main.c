@@ -24,6 +24,7 @@
 #include "ev_progress.h"
 #include "ev_run.h"
 #include "ev_stream_eval.h"
+#include "ev_svm_eval.h"
 #include "ev_trainer.h"
 
 #ifndef EV_DEFAULT_CORPORA
@@ -56,7 +57,8 @@ static void usage(FILE *f) {
           "  --labels LIST        keep only these labels, e.g. neutral,happy,sad,angry\n"
           "  --cache DIR|none     feature cache [default ~/.cache/emovox-train]\n\n"
           "Model and training:\n"
-          "  --arch NAME|FILE     preset (see `presets`) or JSON file [emovox]\n"
+          "  --arch NAME|FILE     preset (see `presets`) or JSON file [emovox]; egemaps-svm:\n"
+          "                       the eGeMAPS + RBF SVM baseline (evaluate only)\n"
           "  --epochs N [30]  --batch N [32]  --lr X [1e-3]  --weight-decay X [1e-4]\n"
           "  --label-smoothing X [0.1]  --patience N [8]  --seed N [1]  --threads N [2]\n"
           "  --augment SPEC       off | on | copies=2,noise=10:30,p=0.5,gain=6,shift=100,\n"
@@ -1009,6 +1011,71 @@ static int cmd_evaluate(session *s) {
   return rc;
 }
 
+/* `evaluate --arch egemaps-svm`: the classic baseline (ev_svm_eval.h) on the same folds. */
+static int cmd_svm_baseline(cli *c) {
+  if (strcmp(c->command, "evaluate") != 0) {
+    fprintf(stderr,
+            "emovox-train: %s is an evaluation baseline: use it with `evaluate` (it "
+            "writes no model)\n",
+            EV_SVM_ARCH_NAME);
+    return 2;
+  }
+  if (mkdir_p(c->out) != 0) {
+    fprintf(stderr, "emovox-train: cannot create the report folder %s (use --out DIR)\n", c->out);
+    return 1;
+  }
+  session s;
+  memset(&s, 0, sizeof s);
+  s.c = c;
+  char err[512];
+  int rc = load_clips(&s);
+  ev_folds folds;
+  memset(&folds, 0, sizeof folds);
+  const char *title = c->loco      ? "leave one corpus out"
+                      : c->holdout ? "held-out speaker"
+                                   : "speaker folds";
+  if (rc == 0) {
+    report_distribution(&s);
+    int k_folds = 5;
+    if (c->loco)
+      rc = ev_folds_loco(&s.spk, &folds, err, sizeof err);
+    else if (c->holdout)
+      rc = ev_folds_holdout(&s.spk, c->holdout, &folds, err, sizeof err);
+    else if (c->folds && sscanf(c->folds, "speaker:%d", &k_folds) != 1) {
+      snprintf(err, sizeof err, "--folds must be speaker:K");
+      rc = -1;
+    } else
+      rc = ev_folds_speaker(&s.spk, k_folds, &folds, err, sizeof err);
+    if (rc != 0)
+      fprintf(stderr, "emovox-train: %s\n", err);
+  }
+  const char *cache = NULL;
+  char cache_dir[4096] = "";
+  if (!c->cache) {
+    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    if (xdg && xdg[0])
+      snprintf(cache_dir, sizeof cache_dir, "%s/emovox-train", xdg);
+    else if (home && home[0])
+      snprintf(cache_dir, sizeof cache_dir, "%s/.cache/emovox-train", home);
+    cache = cache_dir[0] ? cache_dir : NULL;
+  } else if (strcmp(c->cache, "none") != 0) {
+    cache = c->cache;
+  }
+  if (cache && mkdir_p(cache) != 0)
+    cache = NULL;
+  if (rc == 0) {
+    ev_svm_eval_opts o = {cache, c->train.threads, c->train.seed, !c->quiet, c->out, title};
+    rc = ev_svm_eval(&s.clips, &s.spk, &s.ls, &folds, &o, stdout, err, sizeof err);
+    if (rc != 0)
+      fprintf(stderr, "emovox-train: %s\n", err);
+  }
+  ev_folds_free(&folds);
+  ev_speakers_free(&s.spk);
+  ev_clip_list_free(&s.clips);
+  ev_plots_shutdown();
+  return rc == 0 ? 0 : 1;
+}
+
 static int cmd_list(session *s) {
   for (int k = 0; k < s->spk.n; k++) {
     long n = 0;
@@ -1042,6 +1109,9 @@ int main(int argc, char **argv) {
         ev_arch_free(&a);
       }
     }
+    printf("%-14s %s\n", EV_SVM_ARCH_NAME,
+           "eGeMAPS v02 88 statistics per file -> RBF SVM (libsvm), C and gamma by speaker-grouped "
+           "search; evaluation baseline only (`evaluate`), no model");
     return 0;
   }
   if (strcmp(c.command, "train") && strcmp(c.command, "evaluate") && strcmp(c.command, "list") &&
@@ -1051,6 +1121,8 @@ int main(int argc, char **argv) {
             c.command);
     return 2;
   }
+  if (!strcmp(c.arch, EV_SVM_ARCH_NAME))
+    return cmd_svm_baseline(&c);
   session s;
   memset(&s, 0, sizeof s);
   s.c = &c;
