@@ -169,8 +169,11 @@ static void process_audio(emovox *self, uint32_t n, bool analyse) {
     if (analyse) {
       const float *mono = self->copy_l;
       if (self->stereo) {
-        for (uint32_t i = 0; i < len; i++)
-          self->mix[i] = 0.5f * (self->copy_l[i] + self->copy_r[i]);
+        /* each channel sanitised before the mix: a NaN on one side must not hide the other */
+        for (uint32_t i = 0; i < len; i++) {
+          const float l = self->copy_l[i], r = self->copy_r[i];
+          self->mix[i] = 0.5f * ((isfinite(l) ? l : 0.0f) + (isfinite(r) ? r : 0.0f));
+        }
         mono = self->mix;
       }
       ev_analyzer_process(self->analyzer, mono, len);
@@ -195,7 +198,7 @@ static void write_outputs(emovox *self, bool enabled) {
   values[OUT_AROUSAL] = out->arousal;
   values[OUT_VALENCE] = out->valence;
   values[OUT_VOICE] = out->voice_activity;
-  values[OUT_STATUS] = (float)self->status;
+  values[OUT_STATUS] = (float)emovox_shown_status(self);
   for (int i = 0; i < EV_N_EMOTIONS + 6; i++)
     if (self->out_ctl[i])
       *self->out_ctl[i] = values[i];
@@ -209,12 +212,18 @@ static void run(LV2_Handle instance, uint32_t n_samples) {
   bool enabled;
   read_controls(self, &enabled);
   if ((enabled && !self->was_enabled) || (enabled && self->relocate_pending))
-    ev_analyzer_reset(self->analyzer); /* start clean, as after activate() or a relocate */
+    ev_analyzer_restart(self->analyzer); /* start clean, as after activate() or a relocate, in
+                                          * bounded time */
   self->relocate_pending = false;
   self->was_enabled = enabled;
   if (self->transport_rolling)
     self->transport_frame += n_samples; /* where the host will be at the next cycle */
   process_audio(self, n_samples, enabled);
+  const bool fault = enabled && ev_analyzer_outputs(self->analyzer)->model_fault;
+  if (fault != self->model_fault) { /* overflow began or ended: status 3 and the UI say it */
+    self->model_fault = fault;
+    self->notify_pending = true;
+  }
   write_outputs(self, enabled);
   emovox_write_notify(self);
   /* The CCs mirror the outputs: when analysis is switched off they fall to 0 (once). */

@@ -38,7 +38,7 @@ void emovox_inline_publish(emovox *self, const float *prob, int dominant, float 
   d.dominant = dominant;
   d.confidence = confidence;
   d.voice = voice;
-  d.status = self->status;
+  d.status = emovox_shown_status(self);
   /* Acquire: if render() has finished copying the free slot, its reads happen before our
    * writes below. */
   const int v = atomic_load_explicit(&self->inline_index, memory_order_acquire);

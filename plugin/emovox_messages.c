@@ -100,7 +100,7 @@ static void handle_set(emovox *self, const LV2_Atom_Object *obj) {
   }
   const char *path = LV2_ATOM_BODY_CONST(value);
   uint32_t len = (uint32_t)strnlen(path, value->size);
-  if (!emovox_request_load(self->schedule, path, len, false, NULL)) {
+  if (!emovox_request_load(self->schedule, path, len, false, NULL, false)) {
     self->status = EMOVOX_STATUS_LOAD_ERROR;
     strcpy(self->status_text, "model path too long or worker queue full");
     self->notify_pending = true;
@@ -135,7 +135,7 @@ static void forge_string(LV2_Atom_Forge *f, LV2_URID type, const char *s) {
 
 /* An upper bound of the bytes the notify messages take (atoms are padded to 8 bytes). */
 static uint32_t notify_bytes(const emovox *self, const emovox_loaded *m, const char *path) {
-  size_t n = 512 + 2 * (strlen(path) + 8) + strlen(self->status_text) + 8;
+  size_t n = 512 + 2 * (strlen(path) + 8) + strlen(emovox_shown_text(self)) + 8;
   if (m) {
     n += strlen(m->name) + 8;
     for (int i = 0; i < m->n_labels; i++)
@@ -171,9 +171,9 @@ void emovox_write_notify(emovox *self) {
     lv2_atom_forge_frame_time(f, 0);
     lv2_atom_forge_object(f, &obj, 0, u->status);
     lv2_atom_forge_key(f, u->status_code);
-    lv2_atom_forge_int(f, self->status);
+    lv2_atom_forge_int(f, emovox_shown_status(self));
     lv2_atom_forge_key(f, u->status_text);
-    forge_string(f, u->atom_String, self->status_text);
+    forge_string(f, u->atom_String, emovox_shown_text(self));
     lv2_atom_forge_key(f, u->model_name);
     forge_string(f, u->atom_String, m ? m->name : "");
     lv2_atom_forge_key(f, u->model_path);

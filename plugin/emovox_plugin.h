@@ -83,7 +83,8 @@ typedef struct emovox {
    * passage again gives the same reading; pausing and resuming in place does not. */
   bool transport_known, transport_rolling, relocate_pending;
   int64_t transport_frame; /* the host frame of the next sample we will hear */
-  int status;
+  int status;              /* of the last load: EMOVOX_STATUS_OK, _NO_MODEL or _LOAD_ERROR */
+  bool model_fault;        /* the analyser reports a non-finite model output (shown as status 3) */
   bool notify_pending;
   bool was_enabled;
   ev_analyzer_params params;
@@ -121,7 +122,7 @@ extern const LV2_Worker_Interface emovox_worker_interface;
 /* Ask the worker to load `path` (audio thread, or restore). `note` (NULL: none) becomes the
  * loaded model's note. false if the request could not be queued. */
 bool emovox_request_load(const LV2_Worker_Schedule *schedule, const char *path, uint32_t len,
-                         bool is_default, const char *note);
+                         bool is_default, const char *note, bool from_session);
 /* Status and text for a model being installed: ok, or its note as a load error. */
 void emovox_status_for(emovox *self, const emovox_loaded *m);
 /* Install a model on the audio thread and retire the previous one to the worker. */
@@ -133,12 +134,28 @@ void emovox_retire(emovox *self, emovox_loaded *m);
 /* Off the audio thread: a file loaded, so no session file is missing any more. */
 void emovox_forget_missing(emovox *self);
 
+/* What the status port, the notify message and the inline display show: a model fault while
+ * it lasts, else the load status (emovox_worker.c). */
+static inline int emovox_shown_status(const emovox *self) {
+  return self->model_fault ? EMOVOX_STATUS_MODEL_FAULT : self->status;
+}
+static inline const char *emovox_shown_text(const emovox *self) {
+  return self->model_fault ? "the model's output is not finite (its activations overflow on this "
+                             "input): no emotions are shown until it is finite again"
+                           : self->status_text;
+}
+
 /* emovox_inline_glue.c */
 extern const LV2_Inline_Display_Interface emovox_inline_interface;
 void emovox_inline_publish(emovox *self, const float *prob, int dominant, float confidence,
                            float voice);
 
 /* emovox_state.c */
+/* "the session's model file PATH WHAT; using the default model", fitted into cap. */
+void emovox_fallback_note(char *note, size_t cap, const char *path, const char *what);
+/* Loads a session's file; if that fails (corrupt, a directory, ...), the default model with a
+ * note saying so, as for a missing file (the session keeps its choice: missing_path). */
+emovox_loaded *emovox_load_session_model(emovox *self, const char *path, char *err, size_t errlen);
 #include <lv2/state/state.h>
 extern const LV2_State_Interface emovox_state_interface;
 

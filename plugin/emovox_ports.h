@@ -27,7 +27,7 @@ typedef enum {
   EMOVOX_AROUSAL = 19,     /* out -1..1 */
   EMOVOX_VALENCE = 20,     /* out -1..1 */
   EMOVOX_VOICE = 21,       /* out 0..1 */
-  EMOVOX_STATUS = 22,      /* out enum: 0 ok, 1 no model, 2 load error */
+  EMOVOX_STATUS = 22,      /* out enum: 0 ok, 1 no model, 2 load error, 3 model fault */
   EMOVOX_AUDIO_IN_L = 23,
   EMOVOX_AUDIO_OUT_L = 24,
   EMOVOX_AUDIO_IN_R = 25,  /* stereo variant only */
@@ -36,7 +36,14 @@ typedef enum {
   EMOVOX_N_PORTS_STEREO = 27
 } emovox_port;
 
-enum { EMOVOX_STATUS_OK = 0, EMOVOX_STATUS_NO_MODEL = 1, EMOVOX_STATUS_LOAD_ERROR = 2 };
+/* EMOVOX_STATUS_MODEL_FAULT: the running model's output is not finite (its activations
+ * overflowed on this input); the outputs show "no model" until it is finite again. */
+enum {
+  EMOVOX_STATUS_OK = 0,
+  EMOVOX_STATUS_NO_MODEL = 1,
+  EMOVOX_STATUS_LOAD_ERROR = 2,
+  EMOVOX_STATUS_MODEL_FAULT = 3
+};
 
 /* Keys of the notify message (an atom:Object of type EMOVOX_URI_STATUS) that the plugin sends
  * on its notify port after every model load attempt, on patch:Get and when instantiated:

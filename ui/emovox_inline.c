@@ -18,6 +18,7 @@ enum {
   SPR_NO_SPEECH = 8,
   SPR_NO_MODEL,
   SPR_LOAD_ERROR,
+  SPR_MODEL_FAULT,
   SPR_DIGITS, /* '0'..'9' */
   SPR_PERCENT = SPR_DIGITS + 10,
   N_SPRITES
@@ -47,6 +48,8 @@ static const char *sprite_text(int i, char *buf) {
     return "no model";
   if (i == SPR_LOAD_ERROR)
     return "load error";
+  if (i == SPR_MODEL_FAULT)
+    return "model fault";
   if (i < SPR_PERCENT) {
     buf[0] = (char)('0' + i - SPR_DIGITS);
     buf[1] = 0;
@@ -222,10 +225,11 @@ emovox_inline_render(emovox_inline *d, const emovox_inline_data *data, uint32_t 
     int word = dom >= 0 ? SPR_NAMES + dom
                         : (data->status == 1   ? SPR_NO_MODEL
                            : data->status == 2 ? SPR_LOAD_ERROR
+                           : data->status == 3 ? SPR_MODEL_FAULT
                                                : SPR_NO_SPEECH);
     const unsigned char *rgb = dom >= 0            ? emovox_palette[dom]
                                : data->status == 1 ? amber
-                               : data->status == 2 ? alarm
+                               : data->status >= 2 ? alarm
                                                    : grey;
     /* Confidence as "87%", right-aligned, when there is a dominant emotion. */
     int pct_w = 0;
@@ -254,7 +258,7 @@ emovox_inline_render(emovox_inline *d, const emovox_inline_data *data, uint32_t 
 
   int bottom = l.bar_top + l.bar_h;
   for (int i = 0; i < 8; i++) {
-    float p = isfinite(data->prob[i]) ? data->prob[i] : 0.0f;
+    float p = isfinite(data->prob[i]) ? data->prob[i] / EMOVOX_INLINE_FULL_SCALE : 0.0f;
     p = p < 0 ? 0 : (p > 1 ? 1 : p);
     int bh = (int)lrintf(p * (float)l.bar_h);
     fill(d, l.bar_x[i], l.bar_top, l.bar_w, l.bar_h, 0xff25282e, W, H); /* track */

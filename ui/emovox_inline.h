@@ -51,6 +51,10 @@ typedef struct {
 } LV2_Inline_Display_Interface;
 #endif
 
+/* A bar is full at this probability (and clipped above it): eight emotions share 1, so even a
+ * clear one rarely passes 0.4, and bars on 0..1 would all look low in a 40 px strip. */
+#define EMOVOX_INLINE_FULL_SCALE 0.5f
+
 #define EMOVOX_INLINE_MAX_W 512
 #define EMOVOX_INLINE_MAX_H 256
 
@@ -60,7 +64,7 @@ typedef struct emovox_inline_data {
   int dominant;     /* -1 no speech, else an emotion */
   float confidence; /* 0..1 */
   float voice;      /* 0..1 */
-  int status;       /* EMOVOX_STATUS_* (0 ok, 1 no model, 2 load error) */
+  int status;       /* EMOVOX_STATUS_* (0 ok, 1 no model, 2 load error, 3 model fault) */
 } emovox_inline_data;
 
 typedef struct emovox_inline emovox_inline;

@@ -81,7 +81,8 @@ int emovox_notify_apply(emovox_view_state *s, const emovox_notify_urids *u, cons
     }
   }
   /* The status text is "ok" on success: only a failure's text is an error to show. */
-  const char *error = status == EMOVOX_VIEW_LOAD_ERROR ? text_buf : "";
+  const char *error =
+      status == EMOVOX_VIEW_LOAD_ERROR || status == EMOVOX_VIEW_MODEL_FAULT ? text_buf : "";
   emovox_view_set_model(s, status, name_buf, labels_buf, error);
   return 1;
 }

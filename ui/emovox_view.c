@@ -17,6 +17,7 @@ static float clampf(float v, float lo, float hi) {
 void emovox_view_init(emovox_view_state *s) {
   memset(s, 0, sizeof *s);
   s->dominant = -1;
+  s->last_dominant = -1;
   s->status = EMOVOX_VIEW_NO_MODEL;
   s->response_ms = emovox_ctrl_default(EMOVOX_CTRL_RESPONSE);
   s->gate_db = emovox_ctrl_default(EMOVOX_CTRL_GATE);
@@ -80,9 +81,15 @@ int emovox_view_update(emovox_view_state *s, uint32_t port, float value) {
     if (d == s->dominant)
       return 0;
     s->dominant = d;
+    if (d >= 0) {
+      s->last_dominant = d;
+      s->last_confidence = s->confidence;
+    }
     return 1;
   }
   case EMOVOX_CONFIDENCE:
+    if (s->dominant >= 0)
+      s->last_confidence = clampf(value, 0.0f, 1.0f);
     return set_if_changed(&s->confidence, clampf(value, 0.0f, 1.0f));
   case EMOVOX_AROUSAL:
     return set_if_changed(&s->arousal, clampf(value, -1.0f, 1.0f));
@@ -92,7 +99,7 @@ int emovox_view_update(emovox_view_state *s, uint32_t port, float value) {
     return set_if_changed(&s->voice, clampf(value, 0.0f, 1.0f));
   case EMOVOX_STATUS: {
     int st = (int)lrintf(value);
-    if (st < EMOVOX_VIEW_OK || st > EMOVOX_VIEW_LOAD_ERROR)
+    if (st < EMOVOX_VIEW_OK || st > EMOVOX_VIEW_MODEL_FAULT)
       st = EMOVOX_VIEW_LOAD_ERROR;
     if (st == s->status)
       return 0;
@@ -141,11 +148,24 @@ static void copy_text(char *dst, size_t cap, const char *src) {
 
 void emovox_view_set_model(emovox_view_state *s, int status, const char *name, const char *labels,
                            const char *error) {
-  if (status >= EMOVOX_VIEW_OK && status <= EMOVOX_VIEW_LOAD_ERROR)
+  if (status >= EMOVOX_VIEW_OK && status <= EMOVOX_VIEW_MODEL_FAULT)
     s->status = status;
   copy_text(s->model_name, sizeof s->model_name, name);
   copy_text(s->model_labels, sizeof s->model_labels, labels);
   copy_text(s->error, sizeof s->error, error);
+}
+
+int emovox_view_headline(const emovox_view_state *s, float *confidence) {
+  if (s->dominant >= 0) {
+    *confidence = s->confidence;
+    return s->dominant;
+  }
+  if (s->voice >= EMOVOX_VIEW_SPEECH_VOICE && s->last_dominant >= 0) {
+    *confidence = s->last_confidence;
+    return s->last_dominant;
+  }
+  *confidence = 0.0f;
+  return -1;
 }
 
 int emovox_view_history(const emovox_view_state *s, int age, int *dominant, float *confidence) {

@@ -25,7 +25,14 @@ extern "C" {
 enum { EMOVOX_CTRL_RESPONSE = 0, EMOVOX_CTRL_GATE = 1, EMOVOX_N_CTRLS = 2 };
 
 /* Model status, same values as the plugin's EMOVOX_STATUS port. */
-enum { EMOVOX_VIEW_OK = 0, EMOVOX_VIEW_NO_MODEL = 1, EMOVOX_VIEW_LOAD_ERROR = 2 };
+/* MODEL_FAULT: the model runs but its output is not finite (overflow); the plugin shows no
+ * emotions until it is finite again (status 3, plugin/emovox_ports.h). */
+enum {
+  EMOVOX_VIEW_OK = 0,
+  EMOVOX_VIEW_NO_MODEL = 1,
+  EMOVOX_VIEW_LOAD_ERROR = 2,
+  EMOVOX_VIEW_MODEL_FAULT = 3
+};
 
 typedef struct emovox_view_state {
   float prob[EMOVOX_VIEW_N];   /* 0..1 */
@@ -33,6 +40,8 @@ typedef struct emovox_view_state {
   int peak_age[EMOVOX_VIEW_N]; /* ticks since the peak was set */
   int dominant;                /* -1 no speech, else an emotion index */
   float confidence;            /* 0..1 */
+  int last_dominant;           /* the last emotion the plugin named (-1 none yet) */
+  float last_confidence;       /* and its confidence then */
   float voice;                 /* voice activity 0..1 */
   float arousal, valence;      /* -1..1 */
 
@@ -45,7 +54,7 @@ typedef struct emovox_view_state {
   float hist_confidence[EMOVOX_HISTORY_LEN];
   int hist_count, hist_head;
 
-  int status;                           /* EMOVOX_VIEW_OK / NO_MODEL / LOAD_ERROR */
+  int status;                           /* EMOVOX_VIEW_OK / NO_MODEL / LOAD_ERROR / MODEL_FAULT */
   char model_name[EMOVOX_NAME_MAX];     /* "" when unknown */
   char model_labels[EMOVOX_LABELS_MAX]; /* e.g. "neutral, calm, happy, ..." */
   char error[EMOVOX_ERROR_MAX];         /* why loading failed ("" otherwise) */
@@ -69,6 +78,14 @@ void emovox_view_set_model(emovox_view_state *s, int status, const char *name, c
                            const char *error);
 
 /* The i-th newest history entry (0 = newest); returns 0 when there is none. */
+/* The voice meter's speech mark: the headline says "no speech" only below it. */
+#define EMOVOX_VIEW_SPEECH_VOICE 0.5f
+/* The headline's emotion (-1: "no speech") and its confidence. The plugin's `dominant` drops to
+ * no speech between syllables while its smoothed voice activity is still high; the headline
+ * then keeps the last emotion as long as the voice meter stands at or above
+ * EMOVOX_VIEW_SPEECH_VOICE, so that "no speech" never stands next to a voice meter showing
+ * speech. */
+int emovox_view_headline(const emovox_view_state *s, float *confidence);
 int emovox_view_history(const emovox_view_state *s, int age, int *dominant, float *confidence);
 /* The i-th newest trail point (0 = newest); returns 0 when there is none. */
 int emovox_view_trail(const emovox_view_state *s, int age, float *arousal, float *valence);

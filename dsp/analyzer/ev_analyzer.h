@@ -3,8 +3,8 @@
  * analyser and the tests all share it.
  *
  * Realtime contract: ev_analyzer_new() and ev_analyzer_prepare_model() allocate;
- * ev_analyzer_process(), ev_analyzer_swap_model(), ev_analyzer_set_params() and
- * ev_analyzer_reset() never allocate, lock or make system calls. */
+ * ev_analyzer_process(), ev_analyzer_swap_model(), ev_analyzer_set_params(),
+ * ev_analyzer_restart() and ev_analyzer_reset() never allocate, lock or make system calls. */
 #ifndef EV_ANALYZER_H
 #define EV_ANALYZER_H
 
@@ -51,6 +51,10 @@ typedef struct ev_outputs {
   float arousal, valence;    /* -1..1 */
   float voice_activity;      /* 0..1 */
   int64_t frames;            /* feature frames analysed since reset */
+  /* 1 while the model's output is not finite (its activations overflowed on this input): the
+   * outputs are then those of "no model" (probabilities 0, dominant -1), and the smoothing
+   * starts afresh once the output is finite again. */
+  int model_fault;
 } ev_outputs;
 
 typedef struct ev_analyzer ev_analyzer;
@@ -59,7 +63,18 @@ ev_analyzer *ev_analyzer_new(double host_rate, uint32_t max_block, char *err, si
 /* Does not free the installed runtime (the caller owns runtimes: swap it out or free it with
  * ev_model_runtime_free, before or after). */
 void ev_analyzer_free(ev_analyzer *an);
+/* Back to the state after ev_analyzer_new (or a swap): everything, at once. The cost grows with
+ * the model's streaming state (milliseconds for the largest models): for activate() and offline
+ * use. */
 void ev_analyzer_reset(ev_analyzer *an);
+/* The same for the audio thread (analysis switched back on): bounded cost. A model state of
+ * more than 64k floats is reset in pieces during the following audio (256 floats per 16 kHz
+ * sample, at fixed stream positions, so the outputs still do not depend on the block size);
+ * meanwhile the gate and voice activity run and the model's outputs wait (a second for a
+ * 16 MB state). Small models are reset at once, exactly as ev_analyzer_reset does. */
+void ev_analyzer_restart(ev_analyzer *an);
+/* The DC blocker's cutoff (default EV_DC_BLOCK_HZ, 20 Hz; 0 = off), for measurements. */
+void ev_analyzer_set_dc_cutoff(ev_analyzer *an, double hz);
 void ev_analyzer_set_params(ev_analyzer *an, const ev_analyzer_params *p);
 
 /* Off the audio thread (instantiate or the LV2 worker): build the runtime state that lets
@@ -86,6 +101,7 @@ void ev_analyzer_flush(ev_analyzer *an);
 typedef struct ev_analyzer_stats {
   int max_layers_per_call;
   int64_t layers_run;
+  size_t max_cleared_per_call; /* floats of model state reset in one call after a restart */
 } ev_analyzer_stats;
 void ev_analyzer_get_stats(const ev_analyzer *an, ev_analyzer_stats *st);
 /* Called once per analysed frame, after the outputs were updated (for per-frame logging in

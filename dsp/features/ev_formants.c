@@ -6,11 +6,21 @@
 #include <complex.h>
 #include <math.h>
 
-#define EV_DK_ITERS 80 /* Durand-Kerner sweeps: converged to ~1e-12 on speech polynomials */
+#define EV_DK_ITERS 80 /* at most this many Durand-Kerner sweeps */
 /* poles broader than this are the glottal source or the spectral tilt, not a resonance */
 #define EV_MAX_BW 800.0
 
-int ev_formants_lpc(const double *p, int n_bins, double bin_hz, double out[6]) {
+void ev_formants_init(ev_formant_tables *t, int top) {
+  if (top > EV_FMT_MAX_TOP)
+    top = EV_FMT_MAX_TOP;
+  t->top = top;
+  for (int m = 0; m <= EV_LPC_ORDER; m++)
+    for (int j = 0; j <= top; j++)
+      t->cos[m][j] = cos(M_PI * (double)j * m / top);
+}
+
+int ev_formants_lpc(ev_formant_tables *t, const double *p, int n_bins, double bin_hz,
+                    double out[6]) {
   for (int i = 0; i < 6; i++)
     out[i] = 0.0;
   /* bins up to EV_LPC_FS/2 form the spectrum of an 11 kHz signal: its autocorrelation is the
@@ -20,13 +30,16 @@ int ev_formants_lpc(const double *p, int n_bins, double bin_hz, double out[6]) {
     top = n_bins - 1;
   if (top < EV_LPC_ORDER + 1)
     return 0;
+  if (top > EV_FMT_MAX_TOP)
+    top = EV_FMT_MAX_TOP;
   double r[EV_LPC_ORDER + 1];
+  if (top != t->top) /* tables made for another spectrum */
+    return 0;
   for (int m = 0; m <= EV_LPC_ORDER; m++) {
-    double s = 0.0;
-    for (int j = 0; j <= top; j++) {
-      double w = (j == 0 || j == top) ? 0.5 : 1.0;
-      s += w * p[j] * cos(M_PI * (double)j * m / top);
-    }
+    const double *c = t->cos[m];
+    double s = 0.5 * (p[0] * c[0] + p[top] * c[top]);
+    for (int j = 1; j < top; j++)
+      s += p[j] * c[j];
     r[m] = s;
   }
   if (!(r[0] > 1e-20))
@@ -52,6 +65,7 @@ int ev_formants_lpc(const double *p, int n_bins, double bin_hz, double out[6]) {
   for (int i = 0; i < EV_LPC_ORDER; i++)
     z[i] = 0.9 * cexp(I * (2.0 * M_PI * i / EV_LPC_ORDER + 0.4));
   for (int it = 0; it < EV_DK_ITERS; it++) {
+    double moved = 0.0;
     for (int i = 0; i < EV_LPC_ORDER; i++) {
       double complex num = 1.0, den = 1.0;
       for (int j = 1; j <= EV_LPC_ORDER; j++)
@@ -59,9 +73,14 @@ int ev_formants_lpc(const double *p, int n_bins, double bin_hz, double out[6]) {
       for (int j = 0; j < EV_LPC_ORDER; j++)
         if (j != i)
           den *= z[i] - z[j];
-      if (cabs(den) > 1e-300)
-        z[i] -= num / den;
+      if (cabs(den) > 1e-300) {
+        double complex step = num / den;
+        z[i] -= step;
+        moved = fmax(moved, cabs(step));
+      }
     }
+    if (moved < 1e-10) /* converged (typically after 10-20 sweeps) */
+      break;
   }
   double f[EV_LPC_ORDER], bw[EV_LPC_ORDER];
   int n = 0;

@@ -8,7 +8,16 @@
 #define EV_LPC_ORDER 11
 #define EV_LPC_FS    11000.0
 
+/* the cosines of the autocorrelation (made once, outside the processing path) */
+#define EV_FMT_MAX_TOP 256
+typedef struct ev_formant_tables {
+  int top; /* bins up to 5.5 kHz */
+  double cos[EV_LPC_ORDER + 1][EV_FMT_MAX_TOP + 1];
+} ev_formant_tables;
+void ev_formants_init(ev_formant_tables *t, int top);
+
 /* p: power spectrum bins 0..n_bins-1 at bin_hz spacing. out: f1, bw1, f2, bw2, f3, bw3
  * (Hz; 0 where fewer than three formants were found). Returns the number found (0..3). */
-int ev_formants_lpc(const double *p, int n_bins, double bin_hz, double out[6]);
+int ev_formants_lpc(ev_formant_tables *t, const double *p, int n_bins, double bin_hz,
+                    double out[6]);
 #endif

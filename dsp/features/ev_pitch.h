@@ -7,10 +7,10 @@
 
 #include <stdint.h>
 
-#define EV_PITCH_DEC     2   /* 16 kHz -> 8 kHz */
+#define EV_PITCH_DEC     2   /* 16 kHz -> 8 kHz (4 kHz: cheaper, but an octave jump on the glide) */
 #define EV_PITCH_TAPS    31  /* low-pass FIR (Hamming-windowed sinc, 1 kHz) */
-#define EV_PITCH_WIN     384 /* YIN window at 8 kHz (48 ms; periods up to 24 ms = 42 Hz) */
-#define EV_PITCH_WIN_OFF 260 /* window of frame t starts at 16 kHz sample 160 t + 260 */
+#define EV_PITCH_WIN     320 /* YIN window at 8 kHz (40 ms; periods up to 20 ms = 50 Hz) */
+#define EV_PITCH_WIN_OFF 290 /* window of frame t starts at 16 kHz sample 160 t + 290 */
 #define EV_PITCH_DRING   1024
 #define EV_PITCH_MIN_HZ  55.0 /* openSMILE eGeMAPS' SHS range */
 #define EV_PITCH_MAX_HZ  1000.0

@@ -34,10 +34,11 @@ struct ev_prosody {
   float spec[H][EV_EG_N_OUT]; /* raw spectral descriptors */
   double lowp[H][SPEC_BINS];  /* power below 5.5 kHz (formants) */
   double preemph[SPEC_BINS];  /* |1 - a e^{-jw}|^2 */
+  ev_formant_tables ft;
   double f0[H], voicing[H];
   float vq[H][EV_VQ_DIMS], fmt[H][EV_FMT_DIMS];
   int64_t pitch_next; /* next frame whose pitch/voice work is to be done */
-  float seg[EV_VOICE_SEG];
+  float seg[EV_VOICE_SEG], hann[EV_VOICE_SEG];
 };
 
 static float view_sample(const void *src, int64_t i) {
@@ -68,6 +69,8 @@ ev_prosody *ev_prosody_new(const ev_feature_config *cfg) {
     ev_prosody_free(p);
     return NULL;
   }
+  ev_voice_hann(p->hann, EV_VOICE_SEG);
+  ev_formants_init(&p->ft, (int)floor(EV_LPC_FS / 2.0 / p->sp.bin_hz));
   for (int k = 0; k < SPEC_BINS; k++)
     p->preemph[k] =
         1.0 + EV_PREEMPH * EV_PREEMPH - 2.0 * EV_PREEMPH * cos(2.0 * M_PI * k / EV_EG_NFFT);
@@ -152,7 +155,7 @@ static void formant_frame(ev_prosody *p, int64_t t) {
   if (!(p->f0[t & (H - 1)] > 0.0))
     return;
   double o[6];
-  ev_formants_lpc(p->lowp[t & (H - 1)], SPEC_BINS, p->sp.bin_hz, o);
+  ev_formants_lpc(&p->ft, p->lowp[t & (H - 1)], SPEC_BINS, p->sp.bin_hz, o);
   for (int i = 0; i < 3; i++) {
     f[3 * i] = (float)o[2 * i];
     f[3 * i + 1] = (float)o[2 * i + 1];
@@ -170,7 +173,8 @@ static void voice_frame(ev_prosody *p, int64_t t, const ev_stream_view *v) {
   float *f = p->fmt[t & (H - 1)];
   double fm[6] = {f[0], f[1], f[3], f[4], f[6], f[7]};
   float amp[3];
-  ev_voice_quality(p->seg, EV_VOICE_SEG, p->cfg.sample_rate, f0, fm, p->vq[t & (H - 1)], amp);
+  ev_voice_quality(p->seg, p->hann, EV_VOICE_SEG, p->cfg.sample_rate, f0, fm, p->vq[t & (H - 1)],
+                   amp);
   for (int i = 0; i < 3; i++)
     f[3 * i + 2] = amp[i];
 }

@@ -15,59 +15,44 @@ static double ncc(const float *x, int a, int b, int len) {
   return xx > 0 && yy > 0 ? xy / sqrt(xx * yy) : 0.0;
 }
 
-/* jitter (ratio) and shimmer (dB) over the periods found in x[0, n) */
+/* jitter (ratio) and shimmer (dB) over the periods found in x[0, n): each cycle ends at the
+ * next cycle's peak, searched within +-10 % of the F0 period after the current one (parabolic
+ * sub-sample position), and is kept while the two cycles' waveforms match (normalised
+ * cross-correlation >= 0.5 at that lag, openSMILE's minCC). A correlation search over every lag
+ * would cost 20 times more and, averaging over a whole cycle, smooths the jitter away. */
 static void jitter_shimmer(const float *x, int n, double t0, double *jit, double *shim) {
   *jit = *shim = 0.0;
-  int len = (int)lrint(t0);
-  if (len < 4 || 2 * len + 2 > n)
+  int len = (int)lrint(t0), reach = (int)ceil(0.1 * t0);
+  if (len < 4 || 2 * len + reach + 2 > n)
     return;
   int p = 1; /* start at the largest positive peak of the first period */
   for (int i = 2; i < len; i++)
     if (x[i] > x[p])
       p = i;
-  double per[32], amp[32];
+  double pos = p, per[32], amp[32];
   int np = 0;
-  int lo = (int)floor(0.9 * t0), hi = (int)ceil(1.1 * t0);
-  double pos = p; /* sub-sample position of the current cycle's peak */
   while (np < 32) {
-    if (p + hi + len + 1 >= n)
+    int q0 = p + len - reach, q1 = p + len + reach, q = q0;
+    if (q1 + 1 >= n || q1 + len >= n)
       break;
-    double best = -2.0, cm = 0, cp = 0;
-    int bl = lo;
-    for (int l = lo; l <= hi; l++) {
-      double c = ncc(x, p, p + l, len);
-      if (c > best) {
-        best = c;
-        bl = l;
-      }
-    }
-    if (best < EV_MIN_CC)
-      break;
-    (void)cm;
-    (void)cp;
-    /* the cross-correlation averages the cycle over a whole period, which smooths the
-     * period-to-period changes away; the period ends at the next cycle's peak (searched
-     * +-10 % around the matched lag, parabolic sub-sample position) */
-    int q0 = p + bl - (int)(0.1 * t0), q1 = p + bl + (int)(0.1 * t0), q = p + bl;
-    if (q0 <= p)
-      q0 = p + 1;
-    if (q1 >= n - 1)
-      q1 = n - 2;
-    for (int i = q0; i <= q1; i++)
+    for (int i = q0 + 1; i <= q1; i++)
       if (x[i] > x[q])
         q = i;
+    if (ncc(x, p, q, len) < EV_MIN_CC)
+      break;
     double den = x[q - 1] - 2.0 * x[q] + x[q + 1];
     double frac = den < 0.0 ? 0.5 * (x[q - 1] - x[q + 1]) / den : 0.0;
+    if (frac > 0.5 || frac < -0.5)
+      frac = 0.0;
     per[np] = (q + frac) - pos;
-    pos = q + frac;
-    bl = q - p;
-    double a = 0.0; /* the period's peak amplitude */
-    for (int i = p; i < p + bl; i++)
+    double a = 0.0; /* the cycle's peak amplitude */
+    for (int i = p; i < q; i++)
       if (fabs(x[i]) > a)
         a = fabs(x[i]);
     amp[np] = a;
     np++;
-    p += bl;
+    pos = q + frac;
+    p = q;
   }
   if (np < 2)
     return;
@@ -87,15 +72,14 @@ static void jitter_shimmer(const float *x, int n, double t0, double *jit, double
 }
 
 /* magnitude of the Hann-windowed DFT of x at f Hz */
-static double harmonic(const float *x, int n, double sr, double f) {
+static double harmonic(const float *x, const float *win, int n, double sr, double f) {
   if (!(f > 0.0 && f < sr / 2.0))
     return 0.0;
   double w = 2.0 * M_PI * f / sr, c = cos(w), s = sin(w);
   double re = 0, im = 0, pr = 1.0, pi = 0.0; /* phasor e^{-j w i} by rotation */
   for (int i = 0; i < n; i++) {
-    double win = 0.5 - 0.5 * cos(2.0 * M_PI * (i + 0.5) / n);
-    re += x[i] * win * pr;
-    im += x[i] * win * pi;
+    re += x[i] * win[i] * pr;
+    im += x[i] * win[i] * pi;
     double nr = pr * c + pi * s, ni = pi * c - pr * s;
     pr = nr;
     pi = ni;
@@ -104,9 +88,11 @@ static double harmonic(const float *x, int n, double sr, double f) {
 }
 
 /* the strongest of the harmonics next to frequency f */
-static double harmonic_near(const float *x, int n, double sr, double f0, double f) {
+static double harmonic_near(const float *x, const float *win, int n, double sr, double f0,
+                            double f) {
   double h = floor(f / f0);
-  double a = h >= 1 ? harmonic(x, n, sr, h * f0) : 0.0, b = harmonic(x, n, sr, (h + 1) * f0);
+  double a = h >= 1 ? harmonic(x, win, n, sr, h * f0) : 0.0;
+  double b = harmonic(x, win, n, sr, (h + 1) * f0);
   return a > b ? a : b;
 }
 
@@ -114,8 +100,13 @@ static float db(double a, double b) {
   return a > 0 && b > 0 ? (float)(20.0 * log10(a / b)) : 0.0f;
 }
 
-void ev_voice_quality(const float *seg, int n, double sr, double f0, const double fmt[6],
-                      float vq[5], float amp[3]) {
+void ev_voice_hann(float *win, int n) {
+  for (int i = 0; i < n; i++)
+    win[i] = (float)(0.5 - 0.5 * cos(2.0 * M_PI * (i + 0.5) / n));
+}
+
+void ev_voice_quality(const float *seg, const float *win, int n, double sr, double f0,
+                      const double fmt[6], float vq[5], float amp[3]) {
   for (int i = 0; i < 5; i++)
     vq[i] = 0.0f;
   for (int i = 0; i < 3; i++)
@@ -141,11 +132,11 @@ void ev_voice_quality(const float *seg, int n, double sr, double f0, const doubl
     vq[2] = (float)(10.0 * log10(r / (1.0 - r)));
   } else
     vq[2] = -100.0f; /* openSMILE's floor for aperiodic frames */
-  double h1 = harmonic(seg, n, sr, f0), h2 = harmonic(seg, n, sr, 2.0 * f0);
+  double h1 = harmonic(seg, win, n, sr, f0), h2 = harmonic(seg, win, n, sr, 2.0 * f0);
   vq[3] = db(h1, h2);
   if (fmt && fmt[4] > 0.0)
-    vq[4] = db(h1, harmonic_near(seg, n, sr, f0, fmt[4]));
+    vq[4] = db(h1, harmonic_near(seg, win, n, sr, f0, fmt[4]));
   for (int k = 0; k < 3 && fmt; k++)
     if (fmt[2 * k] > 0.0)
-      amp[k] = db(harmonic_near(seg, n, sr, f0, fmt[2 * k]), h1);
+      amp[k] = db(harmonic_near(seg, win, n, sr, f0, fmt[2 * k]), h1);
 }

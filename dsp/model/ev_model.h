@@ -96,6 +96,13 @@ typedef struct ev_model_state ev_model_state;
 ev_model_state *ev_model_state_new(const ev_model *m, char *err, size_t errlen);
 void ev_model_state_free(ev_model_state *s);
 void ev_model_state_reset(ev_model_state *s);
+/* A reset in bounded pieces, for the audio thread when the state is large (clearing 100 MB in
+ * one go would take tens of milliseconds): reset_begin makes the state idle, then each
+ * reset_some copies at most `budget` floats of the initial state and returns 1 once the whole
+ * state is reset. No step may begin before that. */
+size_t ev_model_state_floats(const ev_model_state *s); /* the layers' state, in floats */
+void ev_model_state_reset_begin(ev_model_state *s);
+int ev_model_state_reset_some(ev_model_state *s, size_t budget);
 /* Starts a step with a normalised input vector (ev_model_input_dims floats, copied). */
 void ev_model_state_begin(ev_model_state *s, const float *input);
 /* Runs the next unit of the current step: a layer, or one part of a layer that the layer API
@@ -108,6 +115,10 @@ int ev_model_state_busy(const ev_model_state *s); /* a step has layers left to r
 /* Runs a whole step: begin + every layer. out: n_labels probabilities (may be NULL). */
 void ev_model_state_run(ev_model_state *s, const float *input, float *out);
 const float *ev_model_state_output(const ev_model_state *s); /* n_labels, last complete step */
+/* 1 if a layer's output held NaN or Inf during the last complete step (activations
+ * overflowed; later layers may hide it, e.g. a softmax of Inf logits is uniform); recurrent and
+ * pooled states recover once finite inputs have filled their windows. */
+int ev_model_state_fault(const ev_model_state *s);
 double ev_model_step_flops(const ev_model *m);
 /* Memory and multiply-adds per second of audio (ev_model_cost.h); a loaded model is within
  * EV_MODEL_MAX_BYTES and EV_MODEL_MAX_MACS_PER_S. */

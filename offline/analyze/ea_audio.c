@@ -1,6 +1,7 @@
 #include "ea_audio.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +44,12 @@ int ea_audio_open(ea_audio *a, const char *path, char *err, size_t errlen) {
   sf_command(a->sf, SFC_GET_LOG_INFO, log, sizeof log);
   char *save = NULL;
   for (char *line = strtok_r(log, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-    if ((!strncmp(line, "data", 4) || !strncmp(line, "SSND", 4)) && strstr(line, "(should be")) {
+    /* Streaming writers (a recorder that never went back to fill in the size) announce
+     * 0xFFFFFFFF: libsndfile then reads what the file holds, which is all there is. */
+    const char *colon = strchr(line, ':');
+    const int placeholder = colon && strtoull(colon + 1, NULL, 10) == 0xFFFFFFFFull;
+    if ((!strncmp(line, "data", 4) || !strncmp(line, "SSND", 4)) && strstr(line, "(should be") &&
+        !placeholder) {
       snprintf(err, errlen,
                "truncated: the header announces more audio data than the file holds (%s)", line);
       ea_audio_close(a);
@@ -102,9 +108,11 @@ static long read_direct(ea_audio *a, float *const *out, int n_out, size_t n, cha
   const float *in = a->interleaved;
   for (sf_count_t i = 0; i < got; i++, in += ch) {
     if (n_out == 1) {
+      /* Each channel sanitised before the mean: one all-NaN channel (a broken float file)
+       * would otherwise turn the downmix into NaN and lose the speech of the others. */
       double sum = 0.0;
       for (int c = 0; c < ch; c++)
-        sum += in[c];
+        sum += isfinite(in[c]) ? in[c] : 0.0f;
       out[0][i] = (float)(sum / ch);
     } else {
       out[0][i] = in[0];
@@ -118,20 +126,20 @@ static long read_direct(ea_audio *a, float *const *out, int n_out, size_t n, cha
 #define RS_CHUNK 4096 /* input frames per resampler call */
 
 int ea_audio_resample(ea_audio *a, int rate, int n_out, char *err, size_t errlen) {
-  int rerr = 0;
-  /* quality 4: what the plugin's feature extractor uses (dsp/features, EV_RS_QUALITY) */
-  a->rs = speex_resampler_init((spx_uint32_t)n_out, (spx_uint32_t)a->file_rate, (spx_uint32_t)rate,
-                               4, &rerr);
+  soxr_error_t e = NULL;
+  soxr_io_spec_t io = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I);
+  soxr_quality_spec_t q = soxr_quality_spec(SOXR_HQ, 0); /* as dsp/features/ev_resample.c */
+  soxr_runtime_spec_t rt = soxr_runtime_spec(1);
+  a->rs = soxr_create((double)a->file_rate, (double)rate, (unsigned)n_out, &e, &io, &q, &rt);
   a->rs_in = malloc((size_t)RS_CHUNK * (size_t)n_out * sizeof(float));
   a->rs_out = malloc((size_t)RS_CHUNK * (size_t)n_out * sizeof(float));
   for (int c = 0; c < n_out; c++)
     a->rs_planar[c] = malloc(RS_CHUNK * sizeof(float));
   if (!a->rs || !a->rs_in || !a->rs_out || !a->rs_planar[0] || (n_out == 2 && !a->rs_planar[1])) {
     snprintf(err, errlen, "cannot resample from %d to %d Hz: %s", a->file_rate, rate,
-             a->rs ? "out of memory" : speex_resampler_strerror(rerr));
+             e ? e : "out of memory");
     return -1;
   }
-  speex_resampler_skip_zeros(a->rs); /* no leading delay: output sample 0 is input sample 0 */
   a->rs_channels = n_out;
   a->info.samplerate = rate;
   a->info.frames = (int64_t)((double)a->file_frames * rate / a->file_rate);
@@ -145,21 +153,20 @@ long ea_audio_read(ea_audio *a, float *const *out, int n_out, size_t n, char *er
       a->position += got;
     return got;
   }
+  /* soxr delivers the output aligned with the input (its filter delay removed); after the
+   * file's last frame a NULL input flushes what its filter still holds. */
   size_t done = 0;
-  while (done < n && a->position < a->info.frames) {
-    if (a->rs_in_off == a->rs_in_len) { /* refill: the file, then zeros to flush the filter */
-      long got = a->rs_flushing ? 0 : read_direct(a, a->rs_planar, n_out, RS_CHUNK, err, errlen);
+  int stalled = 0;
+  while (done < n && a->position < a->info.frames && stalled < 2) {
+    if (a->rs_in_off == a->rs_in_len && !a->rs_flushing) {
+      long got = read_direct(a, a->rs_planar, n_out, RS_CHUNK, err, errlen);
       if (got < 0)
         return -1;
-      if (got == 0) {
+      if (got == 0)
         a->rs_flushing = 1;
-        memset(a->rs_in, 0, (size_t)RS_CHUNK * (size_t)n_out * sizeof(float));
-        got = RS_CHUNK;
-      } else {
-        for (long i = 0; i < got; i++)
-          for (int c = 0; c < n_out; c++)
-            a->rs_in[i * n_out + c] = a->rs_planar[c][i];
-      }
+      for (long i = 0; i < got; i++)
+        for (int c = 0; c < n_out; c++)
+          a->rs_in[i * n_out + c] = a->rs_planar[c][i];
       a->rs_in_len = (uint32_t)got;
       a->rs_in_off = 0;
     }
@@ -171,16 +178,25 @@ long ea_audio_read(ea_audio *a, float *const *out, int n_out, size_t n, char *er
       want = (size_t)left;
     if (want > RS_CHUNK)
       want = RS_CHUNK;
-    spx_uint32_t in_len = a->rs_in_len - a->rs_in_off, out_len = (spx_uint32_t)want;
-    speex_resampler_process_interleaved_float(a->rs, a->rs_in + (size_t)a->rs_in_off * n_out,
-                                              &in_len, a->rs_out, &out_len);
-    a->rs_in_off += in_len;
-    for (spx_uint32_t i = 0; i < out_len; i++)
+    size_t in_done = 0, out_done = 0;
+    const float *in = a->rs_flushing ? NULL : a->rs_in + (size_t)a->rs_in_off * n_out;
+    soxr_error_t e = soxr_process(a->rs, in, a->rs_flushing ? 0 : a->rs_in_len - a->rs_in_off,
+                                  &in_done, a->rs_out, want, &out_done);
+    if (e) {
+      snprintf(err, errlen, "resampling: %s", e);
+      return -1;
+    }
+    a->rs_in_off += (uint32_t)in_done;
+    for (size_t i = 0; i < out_done; i++)
       for (int c = 0; c < n_out; c++)
-        out[c][done + i] = a->rs_out[(size_t)i * n_out + c];
-    done += out_len;
-    a->position += out_len;
+        out[c][done + i] = a->rs_out[i * (size_t)n_out + c];
+    done += out_done;
+    a->position += (int64_t)out_done;
+    /* flushing and nothing more comes: the filter is empty (a frame short at most) */
+    stalled = a->rs_flushing && out_done == 0 ? stalled + 1 : 0;
   }
+  if (a->rs_flushing && stalled >= 2 && a->position < a->info.frames)
+    a->info.frames = a->position; /* what the resampler made of the whole file */
   return (long)done;
 }
 
@@ -209,7 +225,7 @@ void ea_audio_close(ea_audio *a) {
     sf_close(a->sf);
   free(a->interleaved);
   if (a->rs)
-    speex_resampler_destroy(a->rs);
+    soxr_delete(a->rs);
   free(a->rs_in);
   free(a->rs_out);
   free(a->rs_planar[0]);

@@ -20,6 +20,7 @@ int ea_columns_find(const ea_host *h, ea_columns *c, char *err, size_t errlen) {
     c->prob[i] = ea_host_output_by_port(h, (uint32_t)(EMOVOX_PROB_FIRST + i));
   c->dominant = ea_host_output_by_port(h, EMOVOX_DOMINANT);
   c->voice = ea_host_output_by_port(h, EMOVOX_VOICE);
+  c->status = ea_host_output_by_port(h, EMOVOX_STATUS);
   for (int i = 0; i < EA_N_LABELS; i++)
     if (c->prob[i] < 0) {
       snprintf(err, errlen, "the plugin lacks the Emovox probability outputs (port %d)",
@@ -242,6 +243,26 @@ static int run_file(ea_host *h, const ea_options *opt, int job, file_run *r, str
   return 0;
 }
 
+/* Rows whose status is "model fault" (the model's output was not finite: its activations
+ * overflowed; the plugin shows no emotion there) are said once per file, so a user does not
+ * take those rows for silence. */
+static void report_model_fault(const ea_columns *cols, const ea_series *s, const char *path) {
+  if (cols->status < 0)
+    return;
+  size_t bad = 0, first = 0;
+  for (size_t i = 0; i < s->n_rows; i++)
+    if (lrint(s->values[i * (size_t)s->n_cols + (size_t)cols->status]) ==
+        EMOVOX_STATUS_MODEL_FAULT) {
+      if (!bad)
+        first = i;
+      bad++;
+    }
+  if (bad)
+    ea_msg("%s: warning: the model's output was not finite (its activations overflow) in %zu of "
+           "%zu rows, from %.2f s: those rows show no emotion (status 3)",
+           path, bad, s->n_rows, s->time[first]);
+}
+
 /* Whether --skip-existing finds every output of f. */
 static int outputs_exist(const ea_options *opt, const ea_file *f) {
   if (!opt->skip_existing || !opt->outdir)
@@ -302,6 +323,7 @@ static void analyze_file(ea_host *h, const ea_columns *cols, const ea_options *o
       ea_msg("%s: resampled from %d Hz to %d Hz (the plugin takes %d-%d Hz)", f->path,
              r.resampled_from, EA_RESAMPLE_RATE, EA_MIN_RATE, EA_MAX_RATE);
   }
+  report_model_fault(cols, &r.series, f->path);
   /* The plot first: the series, written last through a rename, marks the file as done. */
   if (plot_path) {
     ea_plot_columns pc = {cols->voice, cols->dominant, {0}};

@@ -39,6 +39,7 @@ typedef struct ea_result {
 typedef struct ea_columns {
   int prob[EA_N_LABELS];
   int dominant, voice;
+  int status; /* -1 if the plugin has no status output */
 } ea_columns;
 int ea_columns_find(const ea_host *h, ea_columns *c, char *err, size_t errlen);
 

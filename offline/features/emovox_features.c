@@ -1,6 +1,8 @@
 /* emovox-features: librosa-compatible frame features of an audio file, through the same
- * streaming extractor the plugin runs (ev_extract_buffer = extractor + flush). */
+ * streaming extractor the plugin runs, block by block (stream_features.c gives the rows of
+ * ev_extract_buffer = extractor + flush, bit for bit, with bounded memory). */
 #include "ev_features.h"
+#include "stream_features.h"
 #include "functionals_cmd.h"
 
 #include <errno.h>
@@ -37,7 +39,7 @@ static void usage(FILE *f) {
              "  --format F      csv (one row per frame, default) or f32 (raw little-endian\n"
              "                  float32, row-major [frames, dims], like the librosa references)\n"
              "  -o FILE         output file (default: standard output)\n"
-             "  -h, --help      this help\n"
+             "  -h, --help      this help;  -V, --version  the version\n"
              "\n"
              "Frames: 1 + floor((N - n_fft)/hop) for STFT features, 1 + floor((N - win)/hop) for\n"
              "zcr and rms, where N is the length at --sr. Example, chroma as librosa computes it\n"
@@ -102,16 +104,6 @@ static float *read_mono(const char *path, size_t *n, double *rate) {
   return mono;
 }
 
-static int write_output(FILE *f, const float *v, size_t rows, int dims, int csv) {
-  if (!csv)
-    return fwrite(v, sizeof(float), rows * (size_t)dims, f) == rows * (size_t)dims ? 0 : -1;
-  for (size_t t = 0; t < rows; t++)
-    for (int d = 0; d < dims; d++)
-      if (fprintf(f, "%.9g%c", v[t * (size_t)dims + (size_t)d], d + 1 < dims ? ',' : '\n') < 0)
-        return -1;
-  return 0;
-}
-
 int main(int argc, char **argv) {
   ev_feature_config cfg;
   ev_feature_config_default(&cfg);
@@ -122,6 +114,10 @@ int main(int argc, char **argv) {
     const char *a = argv[i];
     if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
       usage(stdout);
+      return 0;
+    }
+    if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
+      printf("emovox-features " EMOVOX_VERSION "\n");
       return 0;
     }
     int takes_value = a[0] == '-' && a[1] != '\0';
@@ -198,24 +194,10 @@ int main(int argc, char **argv) {
     fprintf(stderr, "emovox-features: %s\n", err);
     return 2;
   }
-  size_t n = 0;
-  double rate = 0;
-  float *x = read_mono(audio, &n, &rate);
-  if (!x)
+  size_t rows = 0; /* stream_features.c: block by block, rows written as they are final */
+  if (stream_features(&cfg, id, column, audio, out_path, csv, &rows))
     return 1;
-  if (n > (size_t)(600 * rate))
-    fprintf(stderr, "emovox-features: %s: %.0f s of audio, extracting...\n", audio, n / rate);
-  int want[EV_FEAT_COUNT] = {0};
-  want[id] = 1;
-  float *out[EV_FEAT_COUNT];
-  size_t rows[EV_FEAT_COUNT];
-  if (ev_extract_buffer(&cfg, rate, x, n, want, out, rows, err, sizeof err)) {
-    fprintf(stderr, "emovox-features: %s: %s\n", audio, err);
-    free(x);
-    return 1;
-  }
-  free(x);
-  if (!rows[id]) {
+  if (!rows) {
     int need = id == EV_FEAT_ZCR || id == EV_FEAT_RMS ? cfg.win_length : cfg.n_fft;
     if (id == EV_FEAT_MFCC_DELTA || id == EV_FEAT_MFCC_DELTA2)
       fprintf(stderr,
@@ -228,26 +210,6 @@ int main(int argc, char **argv) {
               "emovox-features: %s: shorter than one frame (%d samples at %d Hz); use a longer "
               "file or a smaller --n-fft/--win\n",
               audio, need, cfg.sample_rate);
-    return 1;
-  }
-  FILE *f = out_path ? fopen(out_path, csv ? "w" : "wb") : stdout;
-  if (!f) {
-    fprintf(stderr, "emovox-features: cannot write '%s': %s\n", out_path, strerror(errno));
-    free(out[id]);
-    return 1;
-  }
-  int dims = ev_feature_dims(&cfg, (ev_feature_id)id);
-  if (column >= 0) { /* keep one column of the group, in place */
-    for (size_t t = 0; t < rows[id]; t++)
-      out[id][t] = out[id][t * (size_t)dims + (size_t)column];
-    dims = 1;
-  }
-  int rc = write_output(f, out[id], rows[id], dims, csv);
-  if (out_path && fclose(f))
-    rc = -1;
-  free(out[id]);
-  if (rc) {
-    fprintf(stderr, "emovox-features: write error on '%s'\n", out_path ? out_path : "stdout");
     return 1;
   }
   return 0;

@@ -17,7 +17,8 @@ static void usage_main(FILE *to) {
               "  info FILE      print a model's metadata, layers and parameters and validate it\n"
               "  random ...     write a model with random weights (for tests)\n"
               "\n"
-              "Run 'emovox-model <command> --help' for the options of a command.\n");
+              "Run 'emovox-model <command> --help' for the options of a command;\n"
+              "'emovox-model --version' prints the version.\n");
 }
 
 static void usage_info(FILE *to) {
@@ -357,6 +358,10 @@ int main(int argc, char **argv) {
   if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
     usage_main(argc < 2 ? stderr : stdout);
     return argc < 2 ? 2 : 0;
+  }
+  if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+    printf("emovox-model " EMOVOX_VERSION "\n");
+    return 0;
   }
   if (!strcmp(argv[1], "info"))
     return cmd_info(argc - 1, argv + 1);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <strings.h>
 #include <sys/stat.h>
 
@@ -762,6 +763,12 @@ int ev_corpus_read_manifest(const char *csv, ev_clip_list *out, char *err, size_
     else
       snprintf(path, sizeof path, "%s%s", base, f1);
     snprintf(speaker, sizeof speaker, "manifest:%.40s", spk);
+    if (access(path, R_OK) != 0) { /* counted as skipped, never as training data */
+      fprintf(stderr, "emovox-train: %s:%d: %s: %s (skipped)\n", csv, lineno, path,
+              strerror(errno));
+      out->rejected++;
+      continue;
+    }
     if (ev_clip_list_add(out, path, label, speaker, EV_CORPUS_MANIFEST) == 0)
       added++;
   }

@@ -219,6 +219,143 @@ void ev_svm_free(ev_svm *m) {
   free(m);
 }
 
+/* ---- pairwise decision values and Platt sigmoids ---- */
+
+/* Index of the class pair (a, b), a < b, among the K (K - 1) / 2 pairs of our classes. */
+static int pair_index(int a, int b, int K) {
+  return a * K - a * (a + 1) / 2 + (b - a - 1);
+}
+
+/* The decision value of every pair of our classes (a, b), a < b, positive for a, as the
+ * model's one-vs-one machines give them; NAN for pairs the model was not trained on. */
+static void pair_values(const ev_svm *m, const float *x, float *out) {
+  const int K = m->n_classes, k = svm_get_nr_class(m->model);
+  struct svm_node node[m->d + 1];
+  for (int j = 0; j < m->d; j++) {
+    node[j].index = j + 1;
+    node[j].value = x[j];
+  }
+  node[m->d].index = -1;
+  node[m->d].value = 0;
+  double dec[EV_METRICS_MAX_CLASSES * (EV_METRICS_MAX_CLASSES - 1) / 2];
+  svm_predict_values(m->model, node, dec);
+  for (int p = 0; p < K * (K - 1) / 2; p++)
+    out[p] = NAN;
+  int p = 0;
+  for (int i = 0; i < k; i++) /* libsvm's order: label i against label j > i, positive for i */
+    for (int j = i + 1; j < k; j++, p++) {
+      const int a = m->label_of[i], b = m->label_of[j];
+      if (a < b)
+        out[pair_index(a, b, K)] = (float)dec[p];
+      else
+        out[pair_index(b, a, K)] = (float)-dec[p];
+    }
+}
+
+/* Platt's sigmoid P(first class | f) = 1 / (1 + exp(A f + B)) by the Newton method of Lin, Lin
+ * and Weng (2007), as libsvm's sigmoid_train (targets smoothed by the class priors). */
+static void platt(const double *f, const int *positive, size_t n, double *A_out, double *B_out) {
+  double prior1 = 0, prior0 = 0;
+  for (size_t i = 0; i < n; i++)
+    positive[i] ? prior1++ : prior0++;
+  const double hi = (prior1 + 1.0) / (prior1 + 2.0), lo = 1.0 / (prior0 + 2.0);
+  double A = 0.0, B = log((prior0 + 1.0) / (prior1 + 1.0)), fval = 0.0;
+  for (size_t i = 0; i < n; i++) {
+    const double t = positive[i] ? hi : lo, fApB = f[i] * A + B;
+    fval += fApB >= 0 ? t * fApB + log1p(exp(-fApB)) : (t - 1) * fApB + log1p(exp(fApB));
+  }
+  for (int iter = 0; iter < 100; iter++) {
+    double h11 = 1e-12, h22 = 1e-12, h21 = 0, g1 = 0, g2 = 0;
+    for (size_t i = 0; i < n; i++) {
+      const double t = positive[i] ? hi : lo, fApB = f[i] * A + B;
+      double p, q;
+      if (fApB >= 0) {
+        p = exp(-fApB) / (1.0 + exp(-fApB));
+        q = 1.0 / (1.0 + exp(-fApB));
+      } else {
+        p = 1.0 / (1.0 + exp(fApB));
+        q = exp(fApB) / (1.0 + exp(fApB));
+      }
+      const double d2 = p * q, d1 = t - p;
+      h11 += f[i] * f[i] * d2;
+      h22 += d2;
+      h21 += f[i] * d2;
+      g1 += f[i] * d1;
+      g2 += d1;
+    }
+    if (fabs(g1) < 1e-5 && fabs(g2) < 1e-5)
+      break;
+    const double det = h11 * h22 - h21 * h21;
+    const double dA = -(h22 * g1 - h21 * g2) / det, dB = -(-h21 * g1 + h11 * g2) / det;
+    const double gd = g1 * dA + g2 * dB;
+    double step = 1;
+    while (step >= 1e-10) {
+      const double nA = A + step * dA, nB = B + step * dB;
+      double nf = 0;
+      for (size_t i = 0; i < n; i++) {
+        const double t = positive[i] ? hi : lo, fApB = f[i] * nA + nB;
+        nf += fApB >= 0 ? t * fApB + log1p(exp(-fApB)) : (t - 1) * fApB + log1p(exp(fApB));
+      }
+      if (nf < fval + 1e-4 * step * gd) {
+        A = nA;
+        B = nB;
+        fval = nf;
+        break;
+      }
+      step /= 2;
+    }
+    if (step < 1e-10)
+      break;
+  }
+  *A_out = A;
+  *B_out = B;
+}
+
+int ev_svm_set_platt(ev_svm *m, const float *dec, const int *y, size_t n) {
+  const int K = m->n_classes, k = svm_get_nr_class(m->model), P = K * (K - 1) / 2;
+  double *A = malloc((size_t)(k * (k - 1) / 2 + 1) * sizeof *A);
+  double *B = malloc((size_t)(k * (k - 1) / 2 + 1) * sizeof *B);
+  double *f = malloc((n + 1) * sizeof *f);
+  int *pos = malloc((n + 1) * sizeof *pos);
+  if (!A || !B || !f || !pos) {
+    free(A);
+    free(B);
+    free(f);
+    free(pos);
+    return -1;
+  }
+  int p = 0;
+  for (int i = 0; i < k; i++)
+    for (int j = i + 1; j < k; j++, p++) {
+      const int a = m->label_of[i], b = m->label_of[j];
+      const int lo = a < b ? a : b, hi = a < b ? b : a;
+      const double sign = a < b ? 1.0 : -1.0; /* our values are positive for the smaller id */
+      size_t used = 0;
+      for (size_t r = 0; r < n; r++) {
+        const float v = dec[r * (size_t)P + (size_t)pair_index(lo, hi, K)];
+        if ((y[r] == a || y[r] == b) && isfinite(v)) {
+          f[used] = sign * v;
+          pos[used++] = y[r] == a;
+        }
+      }
+      if (used) {
+        platt(f, pos, used, &A[p], &B[p]);
+      } else { /* no held-out decision for this pair: a plain logistic of the decision */
+        A[p] = -1.0;
+        B[p] = 0.0;
+      }
+    }
+  free(f);
+  free(pos);
+  free(m->model->probA);
+  free(m->model->probB);
+  m->model->probA = A; /* libsvm frees them with the model */
+  m->model->probB = B;
+  m->model->param.probability = 1;
+  m->probability = 1;
+  return 0;
+}
+
 /* ---- grouped search of (C, gamma) ---- */
 
 typedef struct search {
@@ -227,7 +364,8 @@ typedef struct search {
   size_t n;
   int d, n_classes, n_groups;
   const ev_svm_grid *grid;
-  int *pred; /* [grid point][row]: the held-out prediction */
+  int *pred;  /* [grid point][row]: the held-out prediction */
+  float *dec; /* [grid point][row][pair]: held-out pairwise decision values, or NULL */
   atomic_int next, failed;
   char err[256];
   pthread_mutex_t err_lock;
@@ -271,6 +409,10 @@ static int search_job(search *s, int job) {
       if (s->group[i] == g) {
         ev_standardizer_apply(&st, s->X + i * (size_t)s->d, x);
         s->pred[(size_t)point * s->n + i] = ev_svm_predict(m, x, NULL);
+        if (s->dec) {
+          const size_t P = (size_t)(s->n_classes * (s->n_classes - 1) / 2);
+          pair_values(m, x, s->dec + ((size_t)point * s->n + i) * P);
+        }
       }
   }
   rc = 0;
@@ -303,7 +445,7 @@ static void *search_worker(void *arg) {
 
 int ev_svm_select(const float *X, const int *y, const int *group, size_t n, int d, int n_classes,
                   int n_groups, const ev_svm_grid *grid, int threads, double *best_c,
-                  double *best_gamma, double *scores, char *err, size_t errlen) {
+                  double *best_gamma, double *scores, float *best_dec, char *err, size_t errlen) {
   const int n_points = grid->n_c * grid->n_gamma;
   if (n_groups < 2 || n_points < 1 || grid->n_c > 8 || grid->n_gamma > 8) {
     snprintf(err, errlen, "SVM search: needs 2 or more groups and a grid of at most 8 x 8");
@@ -319,13 +461,20 @@ int ev_svm_select(const float *X, const int *y, const int *group, size_t n, int 
   s.n_classes = n_classes;
   s.n_groups = n_groups;
   s.grid = grid;
+  const size_t P = (size_t)(n_classes * (n_classes - 1) / 2);
   s.pred = malloc((size_t)n_points * n * sizeof *s.pred);
-  if (!s.pred) {
+  if (best_dec)
+    s.dec = malloc((size_t)n_points * n * P * sizeof *s.dec);
+  if (!s.pred || (best_dec && !s.dec)) {
+    free(s.pred);
+    free(s.dec);
     snprintf(err, errlen, "SVM search: out of memory");
     return -1;
   }
   for (size_t i = 0; i < (size_t)n_points * n; i++)
     s.pred[i] = -1;
+  for (size_t i = 0; s.dec && i < (size_t)n_points * n * P; i++)
+    s.dec[i] = NAN;
   pthread_mutex_init(&s.err_lock, NULL);
   if (threads < 1)
     threads = 1;
@@ -340,7 +489,7 @@ int ev_svm_select(const float *X, const int *y, const int *group, size_t n, int 
   for (int t = 1; t <= started; t++)
     pthread_join(th[t], NULL);
   pthread_mutex_destroy(&s.err_lock);
-  int rc = 0;
+  int rc = 0, best_p = 0;
   if (atomic_load(&s.failed)) {
     snprintf(err, errlen, "SVM search: %s", s.err);
     rc = -1;
@@ -358,12 +507,16 @@ int ev_svm_select(const float *X, const int *y, const int *group, size_t n, int 
         scores[p] = m.uar;
       if (m.uar > best) { /* strictly better: the first best in grid order wins */
         best = m.uar;
+        best_p = p;
         *best_c = grid->C[p / grid->n_gamma];
         *best_gamma = grid->gamma[p % grid->n_gamma];
       }
     }
   }
+  if (rc == 0 && best_dec)
+    memcpy(best_dec, s.dec + (size_t)best_p * n * P, n * P * sizeof *best_dec);
   free(s.pred);
+  free(s.dec);
   return rc;
 }
 
@@ -374,12 +527,16 @@ int ev_svm_baseline_split(const float *X, const int *y, int d, int n_classes, co
   memset(res, 0, sizeof *res);
   res->C = grid->C[0];
   res->gamma = grid->gamma[0];
+  const int search = n_groups >= 2 && grid->n_c * grid->n_gamma > 1;
   float *Xt = malloc(n_train * (size_t)d * sizeof *Xt);
   int *yt = malloc(n_train * sizeof *yt);
+  float *dec = search
+                   ? malloc((n_train * (size_t)(n_classes * (n_classes - 1) / 2) + 1) * sizeof *dec)
+                   : NULL;
   ev_standardizer st = {0};
   ev_svm *m = NULL;
   int rc = -1;
-  if (!Xt || !yt) {
+  if (!Xt || !yt || (search && !dec)) {
     snprintf(err, errlen, "SVM: out of memory");
     goto done;
   }
@@ -387,9 +544,8 @@ int ev_svm_baseline_split(const float *X, const int *y, int d, int n_classes, co
     memcpy(Xt + i * (size_t)d, X + train[i] * (size_t)d, (size_t)d * sizeof *Xt);
     yt[i] = y[train[i]];
   }
-  if (n_groups >= 2 && grid->n_c * grid->n_gamma > 1 &&
-      ev_svm_select(Xt, yt, inner_group, n_train, d, n_classes, n_groups, grid, threads, &res->C,
-                    &res->gamma, res->scores, err, errlen) != 0)
+  if (search && ev_svm_select(Xt, yt, inner_group, n_train, d, n_classes, n_groups, grid, threads,
+                              &res->C, &res->gamma, res->scores, dec, err, errlen) != 0)
     goto done;
   if (ev_standardizer_fit(&st, X, d, train, n_train) != 0) {
     snprintf(err, errlen, "SVM: no training rows");
@@ -397,9 +553,17 @@ int ev_svm_baseline_split(const float *X, const int *y, int d, int n_classes, co
   }
   for (size_t i = 0; i < n_train; i++)
     ev_standardizer_apply(&st, X + train[i] * (size_t)d, Xt + i * (size_t)d);
-  ev_svm_opts o = {res->C, res->gamma, 1, 1, seed, 0};
+  /* The probabilities: Platt sigmoids fitted on the search's held-out decision values at the
+   * chosen point (speaker-grouped, so calibrated for unseen speakers) instead of libsvm's own
+   * 5-fold probability fit, which would cost five more trainings of every pair. Without a
+   * search, libsvm's. */
+  ev_svm_opts o = {res->C, res->gamma, 1, !search, seed, 0};
   if (!(m = ev_svm_train(Xt, yt, n_train, d, n_classes, &o, err, errlen)))
     goto done;
+  if (search && ev_svm_set_platt(m, dec, yt, n_train) != 0) {
+    snprintf(err, errlen, "SVM: out of memory");
+    goto done;
+  }
   res->n_support = ev_svm_n_support(m);
   {
     float x[d];
@@ -414,5 +578,6 @@ done:
   ev_standardizer_free(&st);
   free(Xt);
   free(yt);
+  free(dec);
   return rc;
 }

@@ -40,25 +40,35 @@ ev_svm *ev_svm_train(const float *X, const int *y, size_t n, int d, int n_classe
  * for classes not trained; only if trained with probability, else prob gets a one-hot). */
 int ev_svm_predict(const ev_svm *m, const float *x, float *prob);
 int ev_svm_n_support(const ev_svm *m);
+/* Probabilities from held-out decision values instead of libsvm's internal fit: dec[n][P]
+ * holds, for each of n rows (labels y) and each pair (a, b) of classes a < b (P = K (K - 1) / 2,
+ * pairs in the order (0,1), (0,2), ..., (1,2), ...), a decision value positive for a (NAN if
+ * none), from models that did not see the row. One Platt sigmoid per pair is fitted on the
+ * rows of its two classes; ev_svm_predict then couples them as libsvm does. 0 or -1. */
+int ev_svm_set_platt(ev_svm *m, const float *dec, const int *y, size_t n);
 void ev_svm_free(ev_svm *m);
 
 /* C and gamma by grouped cross-validation: rows with group g (0..n_groups-1) are held out in
  * turn, the others standardised on their own statistics and trained (balanced, no
  * probability) for every (C, gamma) of the grid; the score is the UAR over all held-out rows.
- * The first best in grid order wins (C-major). scores: n_c * n_gamma (may be NULL). Runs on
- * `threads` threads; the result does not depend on them. 0 or -1 + err. */
+ * The first best in grid order wins (C-major). scores: n_c * n_gamma (may be NULL); best_dec
+ * (n * K (K - 1) / 2, may be NULL): the held-out pairwise decision values at the chosen point,
+ * for ev_svm_set_platt. Runs on `threads` threads; the result does not depend on them. 0 or
+ * -1 + err. */
 typedef struct ev_svm_grid {
   int n_c, n_gamma;
   double C[8], gamma[8];
 } ev_svm_grid;
 int ev_svm_select(const float *X, const int *y, const int *group, size_t n, int d, int n_classes,
                   int n_groups, const ev_svm_grid *grid, int threads, double *best_c,
-                  double *best_gamma, double *scores, char *err, size_t errlen);
+                  double *best_gamma, double *scores, float *best_dec, char *err, size_t errlen);
 
 /* The whole baseline on one split: standardiser fitted on the train rows, (C, gamma) by
  * ev_svm_select over the train rows' groups (inner_group[i] for train row i; n_groups < 2
- * skips the search and uses the grid's first point), a final balanced probability model on
- * all train rows, and the test rows' probabilities (prob[n_test][n_classes]). */
+ * skips the search and uses the grid's first point), a final balanced model on all train
+ * rows with Platt sigmoids fitted on the search's held-out decision values (ev_svm_set_platt;
+ * libsvm's own probability fit without a search), and the test rows' probabilities
+ * (prob[n_test][n_classes]). */
 typedef struct ev_svm_split_result {
   double C, gamma;
   double scores[64]; /* inner-CV UAR per grid point */

@@ -24,6 +24,7 @@
 #include "ev_progress.h"
 #include "ev_run.h"
 #include "ev_stream_eval.h"
+#include "ev_svm_eval.h"
 #include "ev_trainer.h"
 
 #ifndef EV_DEFAULT_CORPORA
@@ -50,13 +51,14 @@ static void usage(FILE *f) {
           "Data:\n"
           "  --corpora DIR        folder holding corpus folders (RAVDESS, CREMA-D, TESS, SAVEE,\n"
           "                       EmoDB, URDU, TurEV-DB, ASED, nEMO; autodetected by name)\n"
-          "                       [default %s]\n"
+          "                       [$EMOVOX_CORPORA, else %s from the current folder]\n"
           "  --only LIST          use only these corpora, e.g. RAVDESS,TESS\n"
           "  --manifest CSV       add clips from a path,label,speaker file (repeatable)\n"
           "  --labels LIST        keep only these labels, e.g. neutral,happy,sad,angry\n"
           "  --cache DIR|none     feature cache [default ~/.cache/emovox-train]\n\n"
           "Model and training:\n"
-          "  --arch NAME|FILE     preset (see `presets`) or JSON file [emovox]\n"
+          "  --arch NAME|FILE     preset (see `presets`) or JSON file [emovox]; egemaps-svm:\n"
+          "                       the eGeMAPS + RBF SVM baseline (evaluate only)\n"
           "  --epochs N [30]  --batch N [32]  --lr X [1e-3]  --weight-decay X [1e-4]\n"
           "  --label-smoothing X [0.1]  --patience N [8]  --seed N [1]  --threads N [2]\n"
           "  --augment SPEC       off | on | copies=2,noise=10:30,p=0.5,gain=6,shift=100,\n"
@@ -84,8 +86,9 @@ static void usage(FILE *f) {
           "                       emovox-analyze; cold at 16 and 48 kHz and session [on]\n\n"
           "Output:\n"
           "  --out DIR            reports: CSV + PNG (learning curves, confusion, labels)\n"
-          "                       [emovox-train-report]\n"
+          "                       [emovox-train-report; `list` writes none without --out]\n"
           "  --quiet              no progress lines\n"
+          "  --version            the version\n"
           "  --help\n",
           EV_DEFAULT_CORPORA);
 }
@@ -103,6 +106,7 @@ typedef struct cli {
   double val_fraction;
   ev_train_opts train;
   int quiet;
+  int out_given; /* --out on the command line */
   char cmdline[4096];
 } cli;
 
@@ -161,7 +165,8 @@ static int parse_cli(int argc, char **argv, cli *c) {
     O_QUIET,
     O_SPEAKER_NORM,
     O_PLUGIN_FIGURE,
-    O_HELP
+    O_HELP,
+    O_VERSION
   };
   static const struct option opts[] = {{"corpora", 1, 0, O_CORPORA},
                                        {"only", 1, 0, O_ONLY},
@@ -193,6 +198,7 @@ static int parse_cli(int argc, char **argv, cli *c) {
                                        {"speaker-norm", 0, 0, O_SPEAKER_NORM},
                                        {"plugin-figure", 1, 0, O_PLUGIN_FIGURE},
                                        {"help", 0, 0, O_HELP},
+                                       {"version", 0, 0, O_VERSION},
                                        {0, 0, 0, 0}};
   int o;
   while ((o = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
@@ -291,6 +297,7 @@ static int parse_cli(int argc, char **argv, cli *c) {
       break;
     case O_OUT:
       c->out = optarg;
+      c->out_given = 1;
       break;
     case O_SPEAKER_NORM:
       c->train.speaker_norm = 1;
@@ -308,6 +315,9 @@ static int parse_cli(int argc, char **argv, cli *c) {
     case 'h':
     case O_HELP:
       usage(stdout);
+      exit(0);
+    case O_VERSION:
+      printf("emovox-train " EV_VERSION "\n");
       exit(0);
     default:
       fprintf(stderr, "Try 'emovox-train --help'.\n");
@@ -351,6 +361,15 @@ static int mkdir_p(const char *dir) {
       *p = '/';
     }
   return (mkdir(buf, 0777) == 0 || errno == EEXIST) ? 0 : -1;
+}
+
+/* "fold 3/5 next; about 2m10s left (4m20s so far)" on stderr, with the epoch lines. */
+static void print_remaining(double t0, int done, int total) {
+  double el = ev_now() - t0, left = el / done * (total - done);
+  long l = (long)(left + 0.5), e = (long)(el + 0.5);
+  fprintf(stderr, "fold %d/%d next; about %ldm%02lds left for %d fold%s (%ldm%02lds so far)\n",
+          done + 1, total, l / 60, l % 60, total - done, total - done == 1 ? "" : "s", e / 60,
+          e % 60);
 }
 
 /* ---- provenance ---- */
@@ -543,7 +562,8 @@ static int load_clips(session *s) {
     return -1;
   }
   if (s->clips.rejected)
-    fprintf(stderr, "emovox-train: %zu file(s) rejected (names or rows that do not parse)\n",
+    fprintf(stderr,
+            "emovox-train: %zu file(s) skipped (names or rows that do not parse, missing files)\n",
             s->clips.rejected);
   if (build_labelset(s) != 0 || ev_speakers_collect(&s->clips, &s->spk) != 0)
     return -1;
@@ -809,7 +829,10 @@ static int cmd_evaluate(session *s) {
   if (rc == 0 && stream &&
       ev_stream_eval_init(&se, &s->clips, &s->spk, &s->ls, c->train.threads, c->train.seed) != 0)
     rc = -1;
+  const double folds_t0 = ev_now();
   for (int f = 0; f < n_folds && rc == 0; f++) {
+    if (f > 0) /* the folds are alike in size: the mean so far times the folds to go */
+      print_remaining(folds_t0, f, n_folds);
     /* inner validation (early stopping) from the training speakers only */
     char *role = malloc((size_t)s->spk.n + 1);
     if (!role || ev_fold_roles(&s->spk, &folds, f, c->val_fraction, c->train.seed, role) != 0) {
@@ -990,6 +1013,71 @@ static int cmd_evaluate(session *s) {
   return rc;
 }
 
+/* `evaluate --arch egemaps-svm`: the classic baseline (ev_svm_eval.h) on the same folds. */
+static int cmd_svm_baseline(cli *c) {
+  if (strcmp(c->command, "evaluate") != 0) {
+    fprintf(stderr,
+            "emovox-train: %s is an evaluation baseline: use it with `evaluate` (it "
+            "writes no model)\n",
+            EV_SVM_ARCH_NAME);
+    return 2;
+  }
+  if (mkdir_p(c->out) != 0) {
+    fprintf(stderr, "emovox-train: cannot create the report folder %s (use --out DIR)\n", c->out);
+    return 1;
+  }
+  session s;
+  memset(&s, 0, sizeof s);
+  s.c = c;
+  char err[512];
+  int rc = load_clips(&s);
+  ev_folds folds;
+  memset(&folds, 0, sizeof folds);
+  const char *title = c->loco      ? "leave one corpus out"
+                      : c->holdout ? "held-out speaker"
+                                   : "speaker folds";
+  if (rc == 0) {
+    report_distribution(&s);
+    int k_folds = 5;
+    if (c->loco)
+      rc = ev_folds_loco(&s.spk, &folds, err, sizeof err);
+    else if (c->holdout)
+      rc = ev_folds_holdout(&s.spk, c->holdout, &folds, err, sizeof err);
+    else if (c->folds && sscanf(c->folds, "speaker:%d", &k_folds) != 1) {
+      snprintf(err, sizeof err, "--folds must be speaker:K");
+      rc = -1;
+    } else
+      rc = ev_folds_speaker(&s.spk, k_folds, &folds, err, sizeof err);
+    if (rc != 0)
+      fprintf(stderr, "emovox-train: %s\n", err);
+  }
+  const char *cache = NULL;
+  char cache_dir[4096] = "";
+  if (!c->cache) {
+    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    if (xdg && xdg[0])
+      snprintf(cache_dir, sizeof cache_dir, "%s/emovox-train", xdg);
+    else if (home && home[0])
+      snprintf(cache_dir, sizeof cache_dir, "%s/.cache/emovox-train", home);
+    cache = cache_dir[0] ? cache_dir : NULL;
+  } else if (strcmp(c->cache, "none") != 0) {
+    cache = c->cache;
+  }
+  if (cache && mkdir_p(cache) != 0)
+    cache = NULL;
+  if (rc == 0) {
+    ev_svm_eval_opts o = {cache, c->train.threads, c->train.seed, !c->quiet, c->out, title};
+    rc = ev_svm_eval(&s.clips, &s.spk, &s.ls, &folds, &o, stdout, err, sizeof err);
+    if (rc != 0)
+      fprintf(stderr, "emovox-train: %s\n", err);
+  }
+  ev_folds_free(&folds);
+  ev_speakers_free(&s.spk);
+  ev_clip_list_free(&s.clips);
+  ev_plots_shutdown();
+  return rc == 0 ? 0 : 1;
+}
+
 static int cmd_list(session *s) {
   for (int k = 0; k < s->spk.n; k++) {
     long n = 0;
@@ -997,12 +1085,20 @@ static int cmd_list(session *s) {
       n += s->spk.of_clip[i] == k;
     printf("speaker %-16s %5ld clips\n", s->spk.name[k], n);
   }
-  printf("%zu clips, %d speakers, %d labels; distribution in %s/label_distribution.{csv,png}\n",
-         s->clips.n, s->spk.n, s->ls.n, s->c->out);
+  if (s->c->out_given)
+    printf("%zu clips, %d speakers, %d labels; distribution in %s/label_distribution.{csv,png}\n",
+           s->clips.n, s->spk.n, s->ls.n, s->c->out);
+  else
+    printf("%zu clips, %d speakers, %d labels (--out DIR also writes the label distribution)\n",
+           s->clips.n, s->spk.n, s->ls.n);
   return 0;
 }
 
 int main(int argc, char **argv) {
+  /* Results go to stdout, progress and epoch lines to stderr: with both sent to one file,
+   * a fully buffered stdout would land after every epoch line. One line at a time keeps the
+   * order in which things happened. */
+  setvbuf(stdout, NULL, _IOLBF, 0);
   cli c;
   if (parse_cli(argc, argv, &c) != 0)
     return 2;
@@ -1015,6 +1111,9 @@ int main(int argc, char **argv) {
         ev_arch_free(&a);
       }
     }
+    printf("%-14s %s\n", EV_SVM_ARCH_NAME,
+           "eGeMAPS v02 88 statistics per file -> RBF SVM (libsvm), C and gamma by speaker-grouped "
+           "search; evaluation baseline only (`evaluate`), no model");
     return 0;
   }
   if (strcmp(c.command, "train") && strcmp(c.command, "evaluate") && strcmp(c.command, "list") &&
@@ -1024,6 +1123,8 @@ int main(int argc, char **argv) {
             c.command);
     return 2;
   }
+  if (!strcmp(c.arch, EV_SVM_ARCH_NAME))
+    return cmd_svm_baseline(&c);
   session s;
   memset(&s, 0, sizeof s);
   s.c = &c;
@@ -1032,12 +1133,15 @@ int main(int argc, char **argv) {
     fprintf(stderr, "emovox-train: %s\n", err);
     return 2;
   }
-  if (mkdir_p(c.out) != 0) {
+  /* `list` only reads: it writes the distribution report only when --out was given. */
+  int list = !strcmp(c.command, "list");
+  int reports = !list || c.out_given;
+  if (reports && mkdir_p(c.out) != 0) {
     fprintf(stderr, "emovox-train: cannot create the report folder %s (use --out DIR)\n", c.out);
     return 1;
   }
   int rc = load_clips(&s);
-  if (rc == 0)
+  if (rc == 0 && reports)
     report_distribution(&s);
   if (rc == 0 && !strcmp(c.command, "list"))
     rc = cmd_list(&s);

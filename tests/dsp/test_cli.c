@@ -109,6 +109,32 @@ int main(int argc, char **argv) {
   EV_CHECK(rows == 97 && commas == 97 * 63, "CSV has %d rows, %d commas", rows, commas);
   free(csv);
 
+  /* one eGeMAPS descriptor by its openSMILE-table name: one column, one row per frame; a
+   * 440 Hz tone is 12 log2(440 / 27.5) = 48 semitones */
+  snprintf(args, sizeof args, "--feature f0 '%s'", path);
+  EV_CHECK(run(args, "f0.csv") == 0, "f0 of a 48 kHz stereo file");
+  csv = slurp("f0.csv", &len);
+  rows = commas = 0;
+  int near48 = 0;
+  for (char *line = csv; csv && line && *line;
+       line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+    rows++;
+    near48 += fabs(atof(line) - 48.0) < 0.05;
+  }
+  for (size_t i = 0; csv && i < len; i++)
+    commas += csv[i] == ',';
+  EV_CHECK(rows == 97 && commas == 0 && near48 >= 80, "f0 CSV: %d rows, %d commas, %d near 48 st",
+           rows, commas, near48);
+  free(csv);
+  snprintf(args, sizeof args, "--feature formants '%s'", path);
+  EV_CHECK(run(args, "fmt.csv") == 0, "formants group");
+  csv = slurp("fmt.csv", &len);
+  commas = 0;
+  for (size_t i = 0; csv && i < len; i++)
+    commas += csv[i] == ',';
+  EV_CHECK(commas == 97 * 8, "formants CSV has %d commas (9 columns)", commas);
+  free(csv);
+
   /* errors: exit status and a message that says what to do */
   EV_CHECK(run("--help", "help.txt") == 0, "--help");
   csv = slurp("help.txt", &len);

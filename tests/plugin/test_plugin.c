@@ -22,6 +22,7 @@
 #include "ev_analyzer.h"
 #include "ev_model.h"
 #include "ev_test.h"
+#include "../model/overflow_model.h"
 #include "lv2_host.h"
 #include "test_audio.h"
 
@@ -57,7 +58,7 @@ static int outputs_sane(const lv2_host *h) {
   float voice = host_output(h, EMOVOX_VOICE), st = host_output(h, EMOVOX_STATUS);
   return dom >= 0.0f && dom <= 8.0f && dom == floorf(dom) && conf >= 0.0f && conf <= 1.0f &&
          ar >= -1.0f && ar <= 1.0f && va >= -1.0f && va <= 1.0f && voice >= 0.0f && voice <= 1.0f &&
-         (st == 0.0f || st == 1.0f || st == 2.0f);
+         (st == 0.0f || st == 1.0f || st == 2.0f || st == 3.0f);
 }
 
 static void run_mono(lv2_host *h, const float *in, float *out, size_t n) {
@@ -616,6 +617,36 @@ static void check_fallback_reported(lv2_host *h, const char *gone, const char *h
            "%s: the message stays until another file is chosen", how);
   free(audio);
 }
+/* The session's file exists but does not load (corrupt, or a directory): the default model
+ * stands in, the status and notify text say so, and saving keeps the session's choice, as
+ * for a missing file (before, the next save stored no model at all). */
+static void check_choice_kept(const lv2_host *saved_from, const char *dir, const char *what,
+                              bool thread_safe) {
+  static float silence[256], out[256];
+  lv2_host *h = host_new(EMOVOX_URI_MONO, 48000, 256);
+  run_mono(h, silence, out, 256);
+  host_copy_state(h, saved_from);
+  host_clear_log(h);
+  EV_CHECK(host_restore_state(h, dir, thread_safe) == 0, "restore with a %s file", what);
+  run_mono(h, silence, out, 256);
+  run_mono(h, silence, out, 256);
+  const host_status *st = host_last_status(h);
+  printf("state: %s session file (%s): status %.0f, model %s, text \"%s\"\n", what,
+         thread_safe ? "worker" : "no worker", host_output(h, EMOVOX_STATUS), st->path, st->text);
+  EV_CHECK(strstr(st->path, "emovox-default.safetensors") != NULL,
+           "%s file: the default model stands in: %s", what, st->path);
+  EV_CHECK(host_output(h, EMOVOX_STATUS) == EMOVOX_STATUS_LOAD_ERROR &&
+               strstr(st->text, "could not be loaded") && strstr(st->text, "voice.safetensors"),
+           "%s file: status 2 and a text naming the file: %.0f \"%s\"", what,
+           host_output(h, EMOVOX_STATUS), st->text);
+  EV_CHECK(host_save_state(h, dir) == 0, "save");
+  const char *kept = host_saved_model_path(h);
+  EV_CHECK(kept && !strcmp(kept, "voice.safetensors"),
+           "%s file (%s): the session keeps its choice: %s", what,
+           thread_safe ? "worker" : "no worker", kept ? kept : "(nothing stored)");
+  host_free(h);
+}
+
 static void test_state(void) {
   make_tmp();
   char dir_a[512], dir_b[512], dir_c[512], file_a[600], file_b[600];
@@ -711,6 +742,21 @@ static void test_state(void) {
   EV_CHECK(strstr(host_log(h5), "gone") != NULL, "log line: %s", host_log(h5));
   check_fallback_reported(h5, gone, "thread-safe restore");
   host_free(h5);
+
+  /* A corrupt file and a directory in the session's place. */
+  char dir_d[512], dir_e[512], bad[600];
+  snprintf(dir_d, sizeof dir_d, "%s/d", tmp_root);
+  snprintf(dir_e, sizeof dir_e, "%s/e", tmp_root);
+  mkdir(dir_d, 0700);
+  mkdir(dir_e, 0700);
+  snprintf(bad, sizeof bad, "%s/voice.safetensors", dir_d);
+  copy_file(test_default_model_path(), bad, 300); /* truncated */
+  snprintf(bad, sizeof bad, "%s/voice.safetensors", dir_e);
+  mkdir(bad, 0700);
+  for (int ts = 0; ts < 2; ts++) {
+    check_choice_kept(h, dir_d, "corrupt", ts);
+    check_choice_kept(h, dir_e, "directory", ts);
+  }
   host_free(h3);
   host_free(h2);
   host_free(h);
@@ -1142,6 +1188,54 @@ static void test_inline(void) {
   free(audio);
 }
 
+/* ---- fault: a model whose activations overflow on loud input (tests/model/overflow_model.h):
+ * status 3 and a notify text while its output is not finite, no emotions shown, and back to
+ * status 0 with its answer when the input is quiet again ---- */
+static void test_fault(void) {
+  make_tmp();
+  char path[512], err[256];
+  snprintf(path, sizeof path, "%s/overflow.safetensors", tmp_root);
+  ev_model *m = overflow_model();
+  EV_CHECK(m && ev_model_save(m, path, err, sizeof err) == 0, "saving the overflow model");
+  ev_model_free(m);
+  const double rate = 48000;
+  const size_t n = 94 * 512; /* about a second, in whole blocks */
+  float *x = malloc(n * sizeof *x), *out = malloc(n * sizeof *out);
+  lv2_host *h = host_new(EMOVOX_URI_MONO, rate, 1024);
+  const host_status *st = host_last_status(h);
+  host_send_set_model(h, path);
+  const float amps[3] = {0.01f, 0.5f, 0.01f};
+  int sane = 1;
+  for (int phase = 0; phase < 3; phase++) {
+    overflow_tone(x, n, rate, amps[phase], (size_t)phase * n);
+    for (size_t i = 0; i < n; i += 512) {
+      run_mono(h, x + i, out + i, 512);
+      sane &= outputs_sane(h);
+    }
+    const float status = host_output(h, EMOVOX_STATUS), dom = host_output(h, EMOVOX_DOMINANT);
+    printf("tone %.2f: status %.0f, dominant %.0f, sum %.3f, notify %d \"%s\"\n",
+           (double)amps[phase], (double)status, (double)dom, (double)prob_sum(h), st->code,
+           st->text);
+    if (phase == 1) {
+      EV_CHECK(status == EMOVOX_STATUS_MODEL_FAULT && st->code == EMOVOX_STATUS_MODEL_FAULT,
+               "overflow: status 3 on the port (%.0f) and in the notify message (%d)",
+               (double)status, st->code);
+      EV_CHECK(strstr(st->text, "not finite") != NULL, "the notify text says why: %s", st->text);
+      EV_CHECK(dom == 0.0f && prob_sum(h) == 0.0f, "no emotion while the output is not finite");
+    } else {
+      EV_CHECK(status == EMOVOX_STATUS_OK && st->code == EMOVOX_STATUS_OK,
+               "quiet tone: status 0 (port %.0f, notify %d)", (double)status, st->code);
+      EV_CHECK(dom == 1.0f + EV_NEUTRAL, "quiet tone: the model's answer, neutral (%.0f)",
+               (double)dom);
+    }
+  }
+  EV_CHECK(sane, "outputs stayed in range");
+  host_free(h);
+  free(x);
+  free(out);
+  remove_tree();
+}
+
 /* ---- replay: a transport relocate restarts the analysis (time:Position) ---- */
 #define REPLAY_BLOCK 512
 /* Runs `audio` through h in blocks; when `positions`, a time:Position that continues the
@@ -1237,7 +1331,7 @@ int main(int argc, char **argv) {
     fprintf(stderr,
             "usage: %s "
             "speech|blocks|robust|swap|state|midi|stereo|presets|inline|threads|controls|nomodel|"
-            "replay\n",
+            "fault|replay\n",
             argv[0]);
     return 2;
   }
@@ -1268,6 +1362,8 @@ int main(int argc, char **argv) {
     test_controls();
   else if (!strcmp(t, "nomodel"))
     test_nomodel();
+  else if (!strcmp(t, "fault"))
+    test_fault();
   else if (!strcmp(t, "replay"))
     test_replay();
   else {

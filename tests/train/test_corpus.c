@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ev_analyzer.h"
@@ -156,31 +157,50 @@ static void check_folders_and_labels(void) {
 static void check_manifest(void) {
   char dir[] = "/tmp/evtrain_manifestXXXXXX";
   EV_CHECK(mkdtemp(dir) != NULL, "mkdtemp");
-  char path[512];
+  char path[512], sub[600], one[600], two[600], four[600];
   snprintf(path, sizeof path, "%s/list.csv", dir);
+  /* the listed files exist, but gone.wav: a missing file is skipped, never a clip */
+  snprintf(sub, sizeof sub, "%s/a", dir);
+  snprintf(one, sizeof one, "%s/a/one.wav", dir);
+  snprintf(two, sizeof two, "%s/two.flac", dir);
+  snprintf(four, sizeof four, "%s/four.wav", dir);
+  mkdir(sub, 0777);
+  const char *made[] = {one, two, four};
+  for (int i = 0; i < 3; i++) {
+    FILE *w = fopen(made[i], "w");
+    if (w)
+      fclose(w);
+  }
   FILE *f = fopen(path, "w");
-  fprintf(f, "path,label,speaker\n"
-             "a/one.wav,angry,spk1\n"
-             "/abs/two.flac, fear ,spk2\n"
-             "three.wav,boredom,spk3\n"
-             "broken line\n"
-             "four.wav,ps,spk1\n");
+  fprintf(f,
+          "path,label,speaker\n"
+          "a/one.wav,angry,spk1\n"
+          "%s, fear ,spk2\n"
+          "three.wav,boredom,spk3\n"
+          "broken line\n"
+          "gone.wav,angry,spk1\n"
+          "four.wav,ps,spk1\n",
+          two);
   fclose(f);
   ev_clip_list l = {0};
   char err[256];
   int n = ev_corpus_read_manifest(path, &l, err, sizeof err);
   EV_CHECK(n == 3, "manifest rows %d", n);
-  EV_CHECK(l.rejected == 2, "manifest rejected %zu", l.rejected);
+  EV_CHECK(l.rejected == 3, "manifest rejected %zu (bad label, broken line, missing file)",
+           l.rejected);
   if (n == 3) {
     char expect[600];
     snprintf(expect, sizeof expect, "%s/a/one.wav", dir);
     EV_CHECK(strcmp(l.v[0].path, expect) == 0, "relative path %s", l.v[0].path);
     EV_CHECK(l.v[0].label == EV_ANGRY && strcmp(l.v[0].speaker, "manifest:spk1") == 0, "row 1");
-    EV_CHECK(strcmp(l.v[1].path, "/abs/two.flac") == 0 && l.v[1].label == EV_FEARFUL, "row 2");
+    EV_CHECK(strcmp(l.v[1].path, two) == 0 && l.v[1].label == EV_FEARFUL, "row 2");
     EV_CHECK(l.v[2].label == EV_SURPRISED, "row 3");
   }
   ev_clip_list_free(&l);
   remove(path);
+  for (int i = 0; i < 3; i++)
+    remove(made[i]);
+  rmdir(sub);
   rmdir(dir);
 }
 

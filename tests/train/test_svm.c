@@ -142,9 +142,11 @@ static void check_select(void) {
   ev_svm_grid grid = {2, 2, {1, 10}, {1e-4, 1}};
   double c1 = 0, g1 = 0, c2 = 0, g2 = 0, s1[4], s2[4];
   char err[256] = "";
-  EV_CHECK(ev_svm_select(X, y, group, N, 2, 3, 3, &grid, 1, &c1, &g1, s1, err, sizeof err) == 0,
+  EV_CHECK(ev_svm_select(X, y, group, N, 2, 3, 3, &grid, 1, &c1, &g1, s1, NULL, err, sizeof err) ==
+               0,
            "select: %s", err);
-  EV_CHECK(ev_svm_select(X, y, group, N, 2, 3, 3, &grid, 2, &c2, &g2, s2, err, sizeof err) == 0,
+  EV_CHECK(ev_svm_select(X, y, group, N, 2, 3, 3, &grid, 2, &c2, &g2, s2, NULL, err, sizeof err) ==
+               0,
            "select 2 threads: %s", err);
   EV_CHECK(g1 == 1.0, "chosen gamma %g (scores %.3f %.3f %.3f %.3f)", g1, s1[0], s1[1], s1[2],
            s1[3]);

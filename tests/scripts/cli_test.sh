@@ -1,0 +1,63 @@
+#!/bin/sh
+# The command-line tools as a user meets them: --version on every command; `emovox-train
+# list` writes no report folder into the current directory; a manifest row whose file is
+# missing is skipped, not counted as a clip; `evaluate` written to one file keeps its results
+# in order with the epoch lines and estimates the time left across folds; the installed
+# emovox-train carries no path into this source tree's corpora.
+# Usage: cli_test.sh VERSION SOURCE_ROOT emovox-analyze emovox-features emovox-model emovox-train
+set -u
+abs() { case $1 in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac; }
+version=$1 src=$(abs "$2") analyze=$(abs "$3") features=$(abs "$4") model=$(abs "$5")
+train=$(abs "$6")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT INT TERM
+fail=0
+check() { # $1: description, $2...: command that must succeed
+  what=$1
+  shift
+  if "$@"; then echo "ok: $what"; else echo "FAIL: $what"; fail=1; fi
+}
+for t in "$analyze" "$features" "$model" "$train"; do
+  name=$(basename "$t")
+  out=$("$t" --version 2>&1)
+  check "$name --version: '$out'" [ "$out" = "$name $version" ]
+done
+
+# a manifest of 4 one-second tones (2 speakers x 2 labels) and one missing file
+cd "$work" || exit 1
+for s in a b; do
+  for l in happy sad; do
+    f=100
+    [ $l = happy ] && f=300
+    [ $s = b ] && f=$((f + 40))
+    if command -v sox >/dev/null 2>&1; then
+      sox -n -r 16000 -c 1 "$s-$l.wav" synth 1.5 sine $f vol 0.3
+    fi
+    echo "$s-$l.wav,$l,$s" >>m.csv
+  done
+done
+command -v sox >/dev/null 2>&1 || { echo "SKIP: sox not installed"; exit 77; }
+echo "missing.wav,sad,a" >>m.csv
+mkdir empty
+EMOVOX_CORPORA="$work/empty" "$train" list --manifest m.csv >list.out 2>list.err
+check "list: exit 0" [ $? = 0 ]
+check "list: no report folder in the current directory" [ ! -e emovox-train-report ]
+check "list: 4 clips (the missing file is not one)" grep -q "^4 clips" list.out
+check "list: the missing file is reported as skipped" \
+  grep -q "missing.wav: No such file or directory (skipped)" list.err
+
+EMOVOX_CORPORA="$work/empty" "$train" evaluate --manifest m.csv --folds speaker:2 --epochs 2 \
+  --plugin-figure off --cache none --out rep --val-fraction 0 >eval.log 2>&1
+check "evaluate: exit 0" [ $? = 0 ]
+first_fold=$(grep -n "^== " eval.log | head -n1 | cut -d: -f1)
+first_epoch=$(grep -n "^epoch" eval.log | head -n1 | cut -d: -f1)
+echo "in eval.log: first fold header on line $first_fold, first epoch line on line $first_epoch"
+check "results and epoch lines in the order they happened" \
+  [ -n "$first_fold" ] && [ -n "$first_epoch" ] && [ "$first_fold" -lt "$first_epoch" ]
+check "a remaining-time estimate across folds" grep -q "^fold 2/2 next; about .* left" eval.log
+[ $fail = 0 ] || cat eval.log
+
+corpora=$(cd "$src/.." && pwd)/shared/corpora
+check "emovox-train carries no path into the source tree's corpora ($corpora)" \
+  sh -c "[ -f '$train' ] && ! grep -qaF '$corpora' '$train' && ! grep -qaF '$src/../shared/corpora' '$train'"
+exit $fail
