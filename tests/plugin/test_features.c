@@ -101,11 +101,11 @@ int main(void) {
     for (int i = 0; i < 4800; i++) {
       double t = (block * 4800 + i) / 48000.0;
       double v = 0;
-      if (t >= 0.5) {
-        phase += 2 * M_PI * 150.0 / 48000.0;
+      if (t >= 0.5) { /* voice-like: gliding pitch, moving formant-like weights, syllables */
+        phase += 2 * M_PI * 150.0 * (1.0 + 0.3 * sin(2 * M_PI * 5 * t)) / 48000.0;
         for (int h = 1; h < 20; h++)
-          v += sin(h * phase) / h;
-        v *= 0.1 * (0.6 + 0.4 * sin(2 * M_PI * 3 * t));
+          v += sin(h * phase) * (1.0 + 0.8 * sin(2 * M_PI * 3 * t + h)) / h;
+        v *= 0.1 * (0.6 + 0.4 * sin(2 * M_PI * 4 * t));
       }
       in[i] = (float)v;
     }
