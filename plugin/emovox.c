@@ -169,8 +169,11 @@ static void process_audio(emovox *self, uint32_t n, bool analyse) {
     if (analyse) {
       const float *mono = self->copy_l;
       if (self->stereo) {
-        for (uint32_t i = 0; i < len; i++)
-          self->mix[i] = 0.5f * (self->copy_l[i] + self->copy_r[i]);
+        /* each channel sanitised before the mix: a NaN on one side must not hide the other */
+        for (uint32_t i = 0; i < len; i++) {
+          const float l = self->copy_l[i], r = self->copy_r[i];
+          self->mix[i] = 0.5f * ((isfinite(l) ? l : 0.0f) + (isfinite(r) ? r : 0.0f));
+        }
         mono = self->mix;
       }
       ev_analyzer_process(self->analyzer, mono, len);

@@ -100,7 +100,7 @@ static void handle_set(emovox *self, const LV2_Atom_Object *obj) {
   }
   const char *path = LV2_ATOM_BODY_CONST(value);
   uint32_t len = (uint32_t)strnlen(path, value->size);
-  if (!emovox_request_load(self->schedule, path, len, false, NULL)) {
+  if (!emovox_request_load(self->schedule, path, len, false, NULL, false)) {
     self->status = EMOVOX_STATUS_LOAD_ERROR;
     strcpy(self->status_text, "model path too long or worker queue full");
     self->notify_pending = true;

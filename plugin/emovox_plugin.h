@@ -122,7 +122,7 @@ extern const LV2_Worker_Interface emovox_worker_interface;
 /* Ask the worker to load `path` (audio thread, or restore). `note` (NULL: none) becomes the
  * loaded model's note. false if the request could not be queued. */
 bool emovox_request_load(const LV2_Worker_Schedule *schedule, const char *path, uint32_t len,
-                         bool is_default, const char *note);
+                         bool is_default, const char *note, bool from_session);
 /* Status and text for a model being installed: ok, or its note as a load error. */
 void emovox_status_for(emovox *self, const emovox_loaded *m);
 /* Install a model on the audio thread and retire the previous one to the worker. */
@@ -151,6 +151,11 @@ void emovox_inline_publish(emovox *self, const float *prob, int dominant, float 
                            float voice);
 
 /* emovox_state.c */
+/* "the session's model file PATH WHAT; using the default model", fitted into cap. */
+void emovox_fallback_note(char *note, size_t cap, const char *path, const char *what);
+/* Loads a session's file; if that fails (corrupt, a directory, ...), the default model with a
+ * note saying so, as for a missing file (the session keeps its choice: missing_path). */
+emovox_loaded *emovox_load_session_model(emovox *self, const char *path, char *err, size_t errlen);
 #include <lv2/state/state.h>
 extern const LV2_State_Interface emovox_state_interface;
 

@@ -42,10 +42,35 @@ static LV2_State_Status save(LV2_Handle instance, LV2_State_Store_Function store
   return status;
 }
 
+void emovox_fallback_note(char *note, size_t cap, const char *path, const char *what) {
+  /* A path too long for the message keeps its end, where the file name is. */
+  static const char before[] = "the session's model file ", after[] = "; using the default model";
+  const size_t fixed = sizeof before + sizeof after + strlen(what) + 4, len = strlen(path);
+  const size_t room = cap > fixed + 16 ? cap - fixed : 16;
+  snprintf(note, cap, "%s%s%.*s %s%s", before, len > room ? "..." : "", (int)room,
+           len > room ? path + len - room : path, what, after);
+}
+
+emovox_loaded *emovox_load_session_model(emovox *self, const char *path, char *err, size_t errlen) {
+  emovox_loaded *m = emovox_load_model(path, false, self->analyzer, err, errlen);
+  if (m)
+    return m;
+  lv2_log_warning(&self->logger, "emovox: the session's %s; falling back to the default model\n",
+                  err);
+  char def[EMOVOX_PATH_MAX], why[EMOVOX_TEXT_MAX];
+  emovox_default_model_path(self, def, sizeof def);
+  m = emovox_load_model(def, true, self->analyzer, why, sizeof why);
+  if (m)
+    emovox_fallback_note(m->note, sizeof m->note, path, "could not be loaded (the log says why)");
+  return m;
+}
+
 /* Restore without a worker: not concurrent with run(), so install directly. */
 static void restore_now(emovox *self, const char *path, bool is_default, const char *note) {
   char err[EMOVOX_TEXT_MAX];
-  emovox_loaded *m = emovox_load_model(path, is_default, self->analyzer, err, sizeof err);
+  emovox_loaded *m = is_default
+                         ? emovox_load_model(path, is_default, self->analyzer, err, sizeof err)
+                         : emovox_load_session_model(self, path, err, sizeof err);
   if (!m) {
     lv2_log_error(&self->logger, "emovox: %s; keeping the previous model\n", err);
     self->status = EMOVOX_STATUS_LOAD_ERROR;
@@ -55,7 +80,7 @@ static void restore_now(emovox *self, const char *path, bool is_default, const c
   }
   if (note)
     snprintf(m->note, sizeof m->note, "%s", note);
-  if (!is_default)
+  if (!m->is_default)
     emovox_forget_missing(self);
   emovox_loaded *old = self->current_rt;
   ev_analyzer_swap_model(self->analyzer, m->runtime);
@@ -96,18 +121,16 @@ static LV2_State_Status restore(LV2_Handle instance, LV2_State_Retrieve_Function
                       "emovox: the session's model file %s is gone; falling back to the "
                       "default model\n",
                       path);
-      /* The log is easy to miss: the status output and the UI say it too. A path too long
-       * for the message keeps its end, where the file name is. */
-      static const char before[] = "the session's model file ",
-                        after[] = " was not found; using the default model";
-      const size_t room = sizeof note - sizeof before - sizeof after - 3, len = strlen(path);
-      snprintf(note, sizeof note, "%s%s%.*s%s", before, len > room ? "..." : "", (int)room,
-               len > room ? path + len - room : path, after);
+      /* The log is easy to miss: the status output and the UI say it too. */
+      emovox_fallback_note(note, sizeof note, path, "was not found");
       is_default = true;
-      pthread_mutex_lock(&self->state_lock);
-      snprintf(self->missing_path, sizeof self->missing_path, "%s", path);
-      pthread_mutex_unlock(&self->state_lock);
     }
+    /* The session's choice is kept (saved again) until a file loads: while the default
+     * stands in for a missing file, and also if this file turns out to be corrupt or a
+     * directory (the worker then falls back to the default, as for a missing file). */
+    pthread_mutex_lock(&self->state_lock);
+    snprintf(self->missing_path, sizeof self->missing_path, "%s", path);
+    pthread_mutex_unlock(&self->state_lock);
   } else if (value) {
     lv2_log_warning(&self->logger, "emovox: ignoring a stored model that is not an atom:Path\n");
   }
@@ -115,7 +138,7 @@ static LV2_State_Status restore(LV2_Handle instance, LV2_State_Retrieve_Function
     emovox_default_model_path(self, path, sizeof path);
 
   if (schedule) { /* state:threadSafeRestore: finish in the worker, swap in the audio thread */
-    if (!emovox_request_load(schedule, path, (uint32_t)strlen(path), is_default, note)) {
+    if (!emovox_request_load(schedule, path, (uint32_t)strlen(path), is_default, note, true)) {
       lv2_log_error(&self->logger, "emovox: could not schedule loading %s\n", path);
       return LV2_STATE_ERR_UNKNOWN;
     }

@@ -11,9 +11,10 @@ enum { JOB_LOAD = 1, JOB_FREE = 2, REPLY_LOADED = 3, REPLY_FAILED = 4 };
 
 typedef struct {
   uint32_t type;
-  uint32_t is_default; /* the bundle's default model (not stored in state) */
-  uint32_t len;        /* bytes of path that follow, including the terminating NUL */
-  uint32_t note_len;   /* bytes of note after the path, including its NUL (0: no note) */
+  uint32_t is_default;   /* the bundle's default model (not stored in state) */
+  uint32_t len;          /* bytes of path that follow, including the terminating NUL */
+  uint32_t note_len;     /* bytes of note after the path, including its NUL (0: no note) */
+  uint32_t from_session; /* restored from a session: a file that fails gives way to the default */
 } load_job;
 
 typedef struct {
@@ -27,7 +28,7 @@ typedef struct {
 } failed_msg;
 
 bool emovox_request_load(const LV2_Worker_Schedule *schedule, const char *path, uint32_t len,
-                         bool is_default, const char *note) {
+                         bool is_default, const char *note, bool from_session) {
   struct {
     load_job head;
     char text[EMOVOX_PATH_MAX + EMOVOX_TEXT_MAX]; /* path, then the note */
@@ -38,6 +39,7 @@ bool emovox_request_load(const LV2_Worker_Schedule *schedule, const char *path, 
   const uint32_t note_len = note && note[0] ? (uint32_t)strnlen(note, EMOVOX_TEXT_MAX - 1) : 0;
   msg.head.type = JOB_LOAD;
   msg.head.is_default = is_default;
+  msg.head.from_session = from_session;
   msg.head.len = len + 1;
   msg.head.note_len = note_len ? note_len + 1 : 0;
   memcpy(msg.text, path, len);
@@ -124,11 +126,13 @@ static LV2_Worker_Status work(LV2_Handle instance, LV2_Worker_Respond_Function r
       return LV2_WORKER_ERR_UNKNOWN;
     char err[EMOVOX_TEXT_MAX];
     emovox_loaded *m =
-        emovox_load_model(path, head.is_default != 0, self->analyzer, err, sizeof err);
+        head.from_session && !head.is_default
+            ? emovox_load_session_model(self, path, err, sizeof err)
+            : emovox_load_model(path, head.is_default != 0, self->analyzer, err, sizeof err);
     if (m && head.note_len)
       snprintf(m->note, sizeof m->note, "%s", note);
     if (m) {
-      if (!head.is_default)
+      if (!m->is_default)
         emovox_forget_missing(self); /* the user (or a session) chose a file that loads */
       lv2_log_note(&self->logger, "emovox: loaded model '%s' from %s\n", m->name, m->path);
       model_msg reply = {REPLY_LOADED, m};

@@ -1,6 +1,7 @@
 #include "ea_audio.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +44,12 @@ int ea_audio_open(ea_audio *a, const char *path, char *err, size_t errlen) {
   sf_command(a->sf, SFC_GET_LOG_INFO, log, sizeof log);
   char *save = NULL;
   for (char *line = strtok_r(log, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-    if ((!strncmp(line, "data", 4) || !strncmp(line, "SSND", 4)) && strstr(line, "(should be")) {
+    /* Streaming writers (a recorder that never went back to fill in the size) announce
+     * 0xFFFFFFFF: libsndfile then reads what the file holds, which is all there is. */
+    const char *colon = strchr(line, ':');
+    const int placeholder = colon && strtoull(colon + 1, NULL, 10) == 0xFFFFFFFFull;
+    if ((!strncmp(line, "data", 4) || !strncmp(line, "SSND", 4)) && strstr(line, "(should be") &&
+        !placeholder) {
       snprintf(err, errlen,
                "truncated: the header announces more audio data than the file holds (%s)", line);
       ea_audio_close(a);
@@ -102,9 +108,11 @@ static long read_direct(ea_audio *a, float *const *out, int n_out, size_t n, cha
   const float *in = a->interleaved;
   for (sf_count_t i = 0; i < got; i++, in += ch) {
     if (n_out == 1) {
+      /* Each channel sanitised before the mean: one all-NaN channel (a broken float file)
+       * would otherwise turn the downmix into NaN and lose the speech of the others. */
       double sum = 0.0;
       for (int c = 0; c < ch; c++)
-        sum += in[c];
+        sum += isfinite(in[c]) ? in[c] : 0.0f;
       out[0][i] = (float)(sum / ch);
     } else {
       out[0][i] = in[0];

@@ -64,12 +64,54 @@ static char *join(const char *a, const char *b) {
   return p;
 }
 
+/* The directories a walk has entered, by device and inode: a symbolic link back to one of
+ * them (a loop, or a second way into the same tree) is not followed again. Two self-links used
+ * to make the walk branch at every level and never end; one made every file appear 41 times. */
+typedef struct dir_set {
+  size_t n, cap;
+  dev_t *dev;
+  ino_t *ino;
+} dir_set;
+
+/* 1 if (dev, ino) was seen (else it is added), -1 if out of memory. */
+static int seen_before(dir_set *s, dev_t dev, ino_t ino) {
+  for (size_t i = 0; i < s->n; i++)
+    if (s->dev[i] == dev && s->ino[i] == ino)
+      return 1;
+  if (s->n == s->cap) {
+    size_t cap = s->cap ? 2 * s->cap : 64;
+    dev_t *d = realloc(s->dev, cap * sizeof *d);
+    if (d)
+      s->dev = d;
+    ino_t *i = realloc(s->ino, cap * sizeof *i);
+    if (i)
+      s->ino = i;
+    if (!d || !i)
+      return -1;
+    s->cap = cap;
+  }
+  s->dev[s->n] = dev;
+  s->ino[s->n] = ino;
+  s->n++;
+  return 0;
+}
+
 /* root_len: length of the directory argument, so that rel is the path below it. */
-static int walk(ea_file_list *l, const char *dir, size_t root_len, int depth, char *err,
-                size_t errlen) {
-  if (depth > 64) { /* a symbolic link loop */
-    snprintf(err, errlen, "%s: directories nested too deeply (a symbolic link loop?)", dir);
+static int walk(ea_file_list *l, const char *dir, size_t root_len, int depth, dir_set *seen,
+                char *err, size_t errlen) {
+  if (depth > 64) { /* deeper than any real collection */
+    snprintf(err, errlen, "%s: directories nested too deeply", dir);
     return -1;
+  }
+  struct stat self;
+  if (stat(dir, &self) == 0) {
+    const int r = seen_before(seen, self.st_dev, self.st_ino);
+    if (r < 0) {
+      snprintf(err, errlen, "out of memory");
+      return -1;
+    }
+    if (r > 0)
+      return 0; /* already walked: a symbolic link loop or a second way in */
   }
   DIR *d = opendir(dir);
   if (!d) {
@@ -92,7 +134,7 @@ static int walk(ea_file_list *l, const char *dir, size_t root_len, int depth, ch
       while (*rel == '/')
         rel++;
       if (S_ISDIR(st.st_mode))
-        rc = walk(l, path, root_len, depth + 1, err, errlen);
+        rc = walk(l, path, root_len, depth + 1, seen, err, errlen);
       else if (S_ISREG(st.st_mode) && is_audio_name(e->d_name))
         rc = push(l, path, rel);
     }
@@ -107,8 +149,13 @@ static int walk(ea_file_list *l, const char *dir, size_t root_len, int depth, ch
 int ea_files_add_input(ea_file_list *l, const char *input, char *err, size_t errlen) {
   struct stat st;
   err[0] = '\0';
-  if (stat(input, &st) == 0 && S_ISDIR(st.st_mode))
-    return walk(l, input, strlen(input), 0, err, errlen);
+  if (stat(input, &st) == 0 && S_ISDIR(st.st_mode)) {
+    dir_set seen = {0, 0, NULL, NULL};
+    int rc = walk(l, input, strlen(input), 0, &seen, err, errlen);
+    free(seen.dev);
+    free(seen.ino);
+    return rc;
+  }
   /* A file, or a path that cannot be looked at (missing, no permission): kept as a file, so
    * that its analysis fails with the reason and the other inputs are still analysed, as with
    * any bad file. Its output name is its last component, trailing slashes aside. */

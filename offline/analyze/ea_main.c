@@ -8,6 +8,7 @@
 #include "emovox_ports.h"
 
 #include <errno.h>
+#include <math.h>
 #include <getopt.h>
 #include <limits.h>
 #include <pthread.h>
@@ -316,6 +317,8 @@ int main(int argc, char **argv) {
       float value = strtof(eq + 1, &end);
       if (errno || end == eq + 1 || *end)
         return usage_error("--set %s: the value is not a number", optarg);
+      if (!isfinite(value)) /* strtof reads "nan" and "inf" without an error */
+        return usage_error("--set %s: the value must be a finite number", optarg);
       *eq = '\0'; /* the symbol stays in argv: nothing to free on any exit path */
       settings[n_settings].symbol = optarg;
       settings[n_settings].value = value;

@@ -617,6 +617,36 @@ static void check_fallback_reported(lv2_host *h, const char *gone, const char *h
            "%s: the message stays until another file is chosen", how);
   free(audio);
 }
+/* The session's file exists but does not load (corrupt, or a directory): the default model
+ * stands in, the status and notify text say so, and saving keeps the session's choice, as
+ * for a missing file (before, the next save stored no model at all). */
+static void check_choice_kept(const lv2_host *saved_from, const char *dir, const char *what,
+                              bool thread_safe) {
+  static float silence[256], out[256];
+  lv2_host *h = host_new(EMOVOX_URI_MONO, 48000, 256);
+  run_mono(h, silence, out, 256);
+  host_copy_state(h, saved_from);
+  host_clear_log(h);
+  EV_CHECK(host_restore_state(h, dir, thread_safe) == 0, "restore with a %s file", what);
+  run_mono(h, silence, out, 256);
+  run_mono(h, silence, out, 256);
+  const host_status *st = host_last_status(h);
+  printf("state: %s session file (%s): status %.0f, model %s, text \"%s\"\n", what,
+         thread_safe ? "worker" : "no worker", host_output(h, EMOVOX_STATUS), st->path, st->text);
+  EV_CHECK(strstr(st->path, "emovox-default.safetensors") != NULL,
+           "%s file: the default model stands in: %s", what, st->path);
+  EV_CHECK(host_output(h, EMOVOX_STATUS) == EMOVOX_STATUS_LOAD_ERROR &&
+               strstr(st->text, "could not be loaded") && strstr(st->text, "voice.safetensors"),
+           "%s file: status 2 and a text naming the file: %.0f \"%s\"", what,
+           host_output(h, EMOVOX_STATUS), st->text);
+  EV_CHECK(host_save_state(h, dir) == 0, "save");
+  const char *kept = host_saved_model_path(h);
+  EV_CHECK(kept && !strcmp(kept, "voice.safetensors"),
+           "%s file (%s): the session keeps its choice: %s", what,
+           thread_safe ? "worker" : "no worker", kept ? kept : "(nothing stored)");
+  host_free(h);
+}
+
 static void test_state(void) {
   make_tmp();
   char dir_a[512], dir_b[512], dir_c[512], file_a[600], file_b[600];
@@ -712,6 +742,21 @@ static void test_state(void) {
   EV_CHECK(strstr(host_log(h5), "gone") != NULL, "log line: %s", host_log(h5));
   check_fallback_reported(h5, gone, "thread-safe restore");
   host_free(h5);
+
+  /* A corrupt file and a directory in the session's place. */
+  char dir_d[512], dir_e[512], bad[600];
+  snprintf(dir_d, sizeof dir_d, "%s/d", tmp_root);
+  snprintf(dir_e, sizeof dir_e, "%s/e", tmp_root);
+  mkdir(dir_d, 0700);
+  mkdir(dir_e, 0700);
+  snprintf(bad, sizeof bad, "%s/voice.safetensors", dir_d);
+  copy_file(test_default_model_path(), bad, 300); /* truncated */
+  snprintf(bad, sizeof bad, "%s/voice.safetensors", dir_e);
+  mkdir(bad, 0700);
+  for (int ts = 0; ts < 2; ts++) {
+    check_choice_kept(h, dir_d, "corrupt", ts);
+    check_choice_kept(h, dir_e, "directory", ts);
+  }
   host_free(h3);
   host_free(h2);
   host_free(h);
