@@ -41,6 +41,8 @@
  * the incremental sorting (the arrays are sorted once at the end; same content, same result). */
 #include "ev_functionals.h"
 
+#include "ev_features.h"
+
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -732,6 +734,22 @@ void ev_functionals_compute(ev_functionals *f, float out[EV_FUNC_N]) {
   }
   const size_t n = f->n;
 
+  /* The moment sums again from the window's frames, in window order: a running sum that once
+   * held a huge value (a clipped or absurd input) keeps its rounding residue after the value
+   * has left, so the statistics would depend on history the window no longer holds. Summed
+   * afresh they are a function of the window alone (replaying a passage reads the same, and
+   * the whole-file and sliding uses give the same bits); O(window x columns) every call. */
+  f->esum = 0.0;
+  for (int c = 0; c < N_COLS; c++) {
+    f->sum[c] = f->sq[c] = 0.0;
+    f->cnt[c] = 0;
+  }
+  for (size_t k = 0; k < n; k++) {
+    size_t slot = (f->head + k) % f->cap;
+    account(f, f->lld + slot * EV_EGEMAPS_N_LLD, 1.0);
+    f->esum += f->energy[slot];
+  }
+
   /* one walk over the window: extremum candidates of both contours, voicing segments */
   int nlc = 0;
   size_t nv = f->nf0; /* voiced frames in the window */
@@ -881,6 +899,14 @@ void ev_functionals_flush_unsmoothed(ev_functionals *f) {
     ev_functionals_push(f, y, f->raw_e[1]);
   }
   f->nraw = 0;
+}
+
+void ev_functionals_push_frame(ev_functionals *f, const ev_frame *frame) {
+  float v[EV_EGEMAPS_N_LLD];
+  ev_egemaps_lld(frame, v);
+  /* openSMILE's energy2 of the 25 ms frame = librosa's RMS (win 400 at 16 kHz) squared */
+  const float *rms = frame->feat[EV_FEAT_RMS];
+  ev_functionals_push_unsmoothed(f, v, rms ? rms[0] * rms[0] : 0.0f);
 }
 
 static int whole_file(const float *lld, const float *energy, size_t T, int unsmoothed,
