@@ -13,7 +13,7 @@
 #include "ev_analyzer.h"
 #include "ev_model.h"
 
-static ev_model *overflow_model(void) {
+static inline ev_model *overflow_model(void) {
   ev_layer_config cfg[3];
   char err[256];
   int n =
@@ -47,7 +47,7 @@ static ev_model *overflow_model(void) {
 }
 
 /* A 200 Hz tone of the given amplitude into x[0..n). */
-static void overflow_tone(float *x, size_t n, double rate, float amp, size_t offset) {
+static inline void overflow_tone(float *x, size_t n, double rate, float amp, size_t offset) {
   for (size_t i = 0; i < n; i++)
     x[i] = amp * (float)sin(2.0 * M_PI * 200.0 * (double)(i + offset) / rate);
 }
