@@ -29,6 +29,7 @@
 #include "rt_guard.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -368,11 +369,48 @@ static void test_unsmoothed(const char *dir) {
   free(e);
 }
 
+/* Non-finite inputs act as 0 (they cannot poison the running sums): a window fed NaN / Inf in
+ * some columns equals one fed 0 there, and every output stays finite. */
+static void test_bad_input(void) {
+  char err[128];
+  ev_functionals *a = ev_functionals_new(0.5, err, sizeof err);
+  ev_functionals *b = ev_functionals_new(0.5, err, sizeof err);
+  uint32_t s = 7u;
+  float va[EV_EGEMAPS_N_LLD], vb[EV_EGEMAPS_N_LLD], oa[EV_FUNC_N], ob[EV_FUNC_N];
+  int finite = 1, same = 1;
+  for (int t = 0; t < 300; t++) {
+    for (int i = 0; i < EV_EGEMAPS_N_LLD; i++) {
+      s = s * 1664525u + 1013904223u;
+      float x = (float)((s >> 8) / 16777216.0 * 4.0 - 1.0);
+      if (i == EV_LLD_F0)
+        x = t % 9 < 5 ? 35.0f + x : 0.0f;
+      va[i] = vb[i] = x;
+      if ((s >> 4) % 29 == 0) {
+        va[i] = (s >> 9) % 2 ? NAN : -INFINITY;
+        vb[i] = 0.0f;
+      }
+    }
+    ev_functionals_push(a, va, t % 50 == 7 ? NAN : 1e-3f);
+    ev_functionals_push(b, vb, t % 50 == 7 ? 0.0f : 1e-3f);
+    ev_functionals_compute(a, oa);
+    ev_functionals_compute(b, ob);
+    for (int i = 0; i < EV_FUNC_N; i++) {
+      finite &= isfinite(oa[i]);
+      same &= oa[i] == ob[i] || fabs((double)oa[i] - ob[i]) <= 1e-5 * fabs((double)ob[i]) + 1e-6;
+    }
+  }
+  EV_CHECK(finite && same, "non-finite input: finite %d, same as zeros %d", finite, same);
+  ev_functionals_free(a);
+  ev_functionals_free(b);
+  EV_CHECK(!ev_functionals_new(0.01, err, sizeof err) && err[0], "a 10 ms window is refused");
+}
+
 int main(int argc, char **argv) {
   if (argc < 2)
     EV_SKIP("usage: test_functionals OPENSMILE_REFERENCE_DIR");
   test_against_opensmile(argv[1]);
   test_streaming(argv[1]);
   test_unsmoothed(argv[1]);
+  test_bad_input();
   EV_TEST_END();
 }
