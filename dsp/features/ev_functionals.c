@@ -41,6 +41,8 @@
  * the incremental sorting (the arrays are sorted once at the end; same content, same result). */
 #include "ev_functionals.h"
 
+#include "ev_features.h"
+
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -881,6 +883,14 @@ void ev_functionals_flush_unsmoothed(ev_functionals *f) {
     ev_functionals_push(f, y, f->raw_e[1]);
   }
   f->nraw = 0;
+}
+
+void ev_functionals_push_frame(ev_functionals *f, const ev_frame *frame) {
+  float v[EV_EGEMAPS_N_LLD];
+  ev_egemaps_lld(frame, v);
+  /* openSMILE's energy2 of the 25 ms frame = librosa's RMS (win 400 at 16 kHz) squared */
+  const float *rms = frame->feat[EV_FEAT_RMS];
+  ev_functionals_push_unsmoothed(f, v, rms ? rms[0] * rms[0] : 0.0f);
 }
 
 static int whole_file(const float *lld, const float *energy, size_t T, int unsmoothed,

@@ -115,6 +115,11 @@ void ev_functionals_compute(ev_functionals *f, float out[EV_FUNC_N]);
 void ev_functionals_push_unsmoothed(ev_functionals *f, const float lld[EV_EGEMAPS_N_LLD],
                                     float energy);
 void ev_functionals_flush_unsmoothed(ev_functionals *f);
+/* The plugin's one call per extractor frame: ev_egemaps_lld(frame) and the frame energy
+ * (rms^2, so the extractor must compute EV_FEAT_RMS as well as EV_FEATURE_MASK_EGEMAPS)
+ * through push_unsmoothed(). Realtime-safe. */
+struct ev_frame;
+void ev_functionals_push_frame(ev_functionals *f, const struct ev_frame *frame);
 /* Whole-file counterpart: smoothing as above, then ev_functionals_of_lld(). */
 int ev_functionals_of_unsmoothed(const float *lld, const float *energy, size_t T,
                                  float out[EV_FUNC_N]);

@@ -33,8 +33,8 @@ static void on_frame(void *user, const ev_frame *fr) {
     }
     c->cap = cap;
   }
+  /* the same per-frame values as ev_functionals_push_frame() */
   ev_egemaps_lld(fr, c->lld + c->n * EV_EGEMAPS_N_LLD);
-  /* openSMILE's energy2 of the 25 ms frame = librosa's RMS (win 400 at 16 kHz) squared */
   const float *rms = fr->feat[EV_FEAT_RMS];
   c->energy[c->n] = rms ? rms[0] * rms[0] : 0.0f;
   c->n++;

@@ -7,8 +7,10 @@
  * K_F0_LOUD_MAX_MISSES), printed per statistic so the gap is visible; tighten these as the
  * frame descriptors improve.
  *
- * Also: `emovox-features --functionals egemaps AUDIO` prints the 88 names and the same values
- * as ev_functionals_of_file(). */
+ * Also: the streaming path (extractor in odd blocks -> ev_functionals_push_frame()) equals
+ * ev_functionals_of_file(), and `emovox-features --functionals egemaps AUDIO` prints the 88 names
+ * and the same values as ev_functionals_of_file(). */
+#include "ev_features.h"
 #include "ev_functionals.h"
 #include "ev_ref.h"
 #include "ev_test.h"
@@ -95,6 +97,44 @@ static void check_cli(const char *exe, const char *wav, const float *want) {
   EV_CHECK(i == EV_FUNC_N && !n && !v, "CLI printed %d columns", i);
 }
 
+/* The plugin's path: the streaming extractor in odd blocks, ev_functionals_push_frame() per
+ * frame into a window longer than the file, must give exactly ev_functionals_of_file(). */
+typedef struct stream_ctx {
+  ev_functionals *f;
+} stream_ctx;
+static void on_frame(void *user, const ev_frame *fr) {
+  ev_functionals_push_frame(((stream_ctx *)user)->f, fr);
+}
+
+static void check_streaming(const float *x, size_t n, double rate, const float *want) {
+  char err[256];
+  ev_feature_config cfg;
+  ev_feature_config_default(&cfg);
+  ev_extractor *ex = ev_extractor_new(&cfg, rate, 1000, err, sizeof err);
+  stream_ctx c = {ev_functionals_new(60.0, err, sizeof err)};
+  EV_CHECK(ex && c.f, "%s", err);
+  if (!ex || !c.f)
+    return;
+  ev_extractor_set_features(ex, EV_FEATURE_MASK_EGEMAPS | EV_FEATURE_BIT(EV_FEAT_RMS));
+  for (size_t i = 0; i < n;) {
+    uint32_t b = (uint32_t)(i % 7 == 0 ? 61 : 1000);
+    if (b > n - i)
+      b = (uint32_t)(n - i);
+    ev_extractor_process(ex, x + i, b, on_frame, &c);
+    i += b;
+  }
+  ev_extractor_flush(ex, on_frame, &c);
+  ev_functionals_flush_unsmoothed(c.f);
+  float got[EV_FUNC_N];
+  ev_functionals_compute(c.f, got);
+  int same = 0;
+  for (int i = 0; i < EV_FUNC_N; i++)
+    same += fabs((double)got[i] - want[i]) <= 1e-5 * fabs((double)want[i]) + 1e-6;
+  EV_CHECK(same == EV_FUNC_N, "streaming extractor + push_frame: %d of 88 equal to of_file", same);
+  ev_extractor_free(ex);
+  ev_functionals_free(c.f);
+}
+
 int main(int argc, char **argv) {
   if (argc < 3)
     EV_SKIP("usage: test_functionals_e2e EMOVOX_FEATURES OPENSMILE_REFERENCE_DIR");
@@ -117,6 +157,8 @@ int main(int argc, char **argv) {
     float out[EV_FUNC_N];
     char err[256];
     int rc = ev_functionals_of_file(x, n, rate, out, err, sizeof err);
+    if (!rc)
+      check_streaming(x, n, rate, out);
     free(x);
     EV_CHECK(rc == 0, "%s: %s", k_files[fi], err);
     if (rc)
