@@ -40,7 +40,7 @@ int ev_extract_buffer(const ev_feature_config *cfg, double rate, const float *x,
     out[id] = NULL;
     frames[id] = 0;
   }
-  ev_extractor *ex = ev_extractor_new(cfg, rate, 4096, err, errlen);
+  ev_extractor *ex = ev_extractor_new_offline(cfg, rate, 4096, err, errlen);
   if (!ex)
     return -1;
   int resampling = lrint(rate) != cfg->sample_rate;

@@ -423,8 +423,8 @@ static void compute_offsets(ev_extractor *ex) {
     ex->stage_off[k] = k * hop / EV_EXTRACTOR_STAGES;
 }
 
-ev_extractor *ev_extractor_new(const ev_feature_config *cfg, double host_rate, uint32_t max_block,
-                               char *err, size_t errlen) {
+static ev_extractor *create(const ev_feature_config *cfg, double host_rate, uint32_t max_block,
+                            int offline, char *err, size_t errlen) {
   if (!cfg) {
     set_err(err, errlen, "no feature configuration given");
     return NULL;
@@ -453,7 +453,8 @@ ev_extractor *ev_extractor_new(const ev_feature_config *cfg, double host_rate, u
   int ok = 1;
 
   if (in_rate != (uint32_t)cfg->sample_rate) {
-    ex->rs = ev_resample_new(host_rate, cfg->sample_rate, NULL, 0);
+    ex->rs = offline ? ev_resample_new_offline(host_rate, cfg->sample_rate, NULL, 0)
+                     : ev_resample_new(host_rate, cfg->sample_rate, NULL, 0);
     ex->rs_out_cap = ex->rs ? ev_resample_max_out(ex->rs) : 0;
     ex->rs_out = malloc(sizeof(float) * (size_t)(ex->rs_out_cap + 1));
     ok = ex->rs && ex->rs_out;
@@ -519,6 +520,16 @@ ev_extractor *ev_extractor_new(const ev_feature_config *cfg, double host_rate, u
   ev_extractor_set_features(ex, EV_FEATURE_MASK_ALL);
   ev_extractor_reset(ex);
   return ex;
+}
+
+ev_extractor *ev_extractor_new(const ev_feature_config *cfg, double host_rate, uint32_t max_block,
+                               char *err, size_t errlen) {
+  return create(cfg, host_rate, max_block, 0, err, errlen);
+}
+
+ev_extractor *ev_extractor_new_offline(const ev_feature_config *cfg, double host_rate,
+                                       uint32_t max_block, char *err, size_t errlen) {
+  return create(cfg, host_rate, max_block, 1, err, errlen);
 }
 
 void ev_extractor_free(ev_extractor *ex) {

@@ -124,7 +124,8 @@ static void start_stream(ev_resample *r) {
   r->start_out = r->in_total * r->out_rate / r->in_rate; /* exact: in_total is a multiple of m */
 }
 
-ev_resample *ev_resample_new(double in_rate, int out_rate, char *err, size_t errlen) {
+static ev_resample *create(double in_rate, int out_rate, unsigned large_dft, char *err,
+                           size_t errlen) {
   if (!(in_rate >= 8000.0 && in_rate <= 192000.0) || out_rate < 1000 || out_rate > 192000) {
     set_err(err, errlen, "resampler: rate out of range");
     return NULL;
@@ -141,7 +142,8 @@ ev_resample *ev_resample_new(double in_rate, int out_rate, char *err, size_t err
   soxr_io_spec_t io = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I);
   soxr_quality_spec_t q = soxr_quality_spec(SOXR_HQ, 0);
   soxr_runtime_spec_t rt = soxr_runtime_spec(1); /* one thread: no locks, no OpenMP pool */
-  rt.log2_large_dft_size = EV_RS_LARGE_DFT;
+  if (large_dft)
+    rt.log2_large_dft_size = large_dft;
   r->soxr = soxr_create((double)r->in_rate, (double)r->out_rate, 1, &e, &io, &q, &rt);
   r->tmp = malloc(sizeof(float) * (size_t)r->max_out);
   if (!r->soxr || !r->tmp) {
@@ -201,6 +203,14 @@ ev_resample *ev_resample_new(double in_rate, int out_rate, char *err, size_t err
     return NULL;
   }
   return r;
+}
+
+ev_resample *ev_resample_new(double in_rate, int out_rate, char *err, size_t errlen) {
+  return create(in_rate, out_rate, EV_RS_LARGE_DFT, err, errlen);
+}
+
+ev_resample *ev_resample_new_offline(double in_rate, int out_rate, char *err, size_t errlen) {
+  return create(in_rate, out_rate, 0, err, errlen); /* 0: soxr's default */
 }
 
 void ev_resample_free(ev_resample *r) {

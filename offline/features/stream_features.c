@@ -93,7 +93,7 @@ int stream_features(const ev_feature_config *cfg, int id, int column, const char
   double rate = info.samplerate;
   size_t ch = (size_t)info.channels;
   char err[256];
-  ev_extractor *ex = ev_extractor_new(cfg, rate, BLOCK, err, sizeof err);
+  ev_extractor *ex = ev_extractor_new_offline(cfg, rate, BLOCK, err, sizeof err);
   if (!ex) {
     fprintf(stderr, "emovox-features: %s: %s\n", audio, err);
     sf_close(sf);

@@ -63,7 +63,7 @@ static double extractor_alone(const ev_feature_config *cfg, const char *wav, dou
       sf_readf_float(sf, x, (sf_count_t)n);
     sf_close(sf);
     double sink = 0, t0 = cpu_now();
-    ev_extractor *ex = ev_extractor_new(cfg, rate, 4096, NULL, 0);
+    ev_extractor *ex = ev_extractor_new_offline(cfg, rate, 4096, NULL, 0);
     ev_extractor_set_features(ex, EV_FEATURE_BIT(EV_FEAT_MFCC_DELTA));
     for (size_t i = 0; i < n; i += 4096)
       ev_extractor_process(ex, x + i, (uint32_t)(n - i < 4096 ? n - i : 4096), on_frame, &sink);

@@ -6,7 +6,9 @@
  *   - gain: a 1 kHz tone within 0.01 dB, a tone above the output's Nyquist (where the input
  *     has one) at least 100 dB down;
  *   - reset: the stream after ev_resample_reset() equals a fresh instance's (within 1e-5 of
- *     full scale: soxr's block phase differs, so the last bits may), with the same counts. */
+ *     full scale: soxr's block phase differs, so the last bits may), with the same counts;
+ *   - ev_resample_new_offline (soxr's default blocks): the same samples within 1e-5, and at
+ *     least the same latency. */
 #include "ev_resample.h"
 #include "ev_test.h"
 
@@ -113,6 +115,21 @@ int main(void) {
              rate, m1, m2, dmax);
     printf("         reset vs fresh: %zu samples each, max difference %.2g\n", m1, dmax);
     ev_resample_free(fresh);
+    /* the offline variant: soxr's default blocks, the same samples to float rounding */
+    ev_resample *off = ev_resample_new_offline(rate, 16000, err, sizeof err);
+    EV_CHECK(off != NULL, "offline: %s", err);
+    if (off) {
+      size_t m3 = stream(off, x, n, z, NULL);
+      double omax = 0;
+      for (size_t i = 0; i < m1 && i < m3; i++)
+        omax = fmax(omax, fabs((double)y[i] - z[i]));
+      EV_CHECK(m3 > m1 / 2 && omax <= 1e-5 && ev_resample_latency(off) >= lat,
+               "%.0f Hz: offline %zu samples, max difference %g, latency %.1f", rate, m3, omax,
+               ev_resample_latency(off));
+      printf("         offline variant: latency %.1f samples, max difference %.2g\n",
+             ev_resample_latency(off), omax);
+      ev_resample_free(off);
+    }
     ev_resample_free(r);
     free(x);
     free(y);
