@@ -291,7 +291,9 @@ static const unsigned char alarm[3] = {0xff, 0x6a, 0x3d};
 
 static void draw_header(cairo_t *cr, const emovox_layout *l, const emovox_view_state *s) {
   double sc = l->scale;
-  const char *word;
+  float head_conf = 0.0f;
+  const int head = s->status == EMOVOX_VIEW_OK ? emovox_view_headline(s, &head_conf) : -1;
+  const char *word = "no speech";
   const unsigned char *rgb = NULL;
   if (s->status == EMOVOX_VIEW_NO_MODEL) {
     word = "no model";
@@ -302,11 +304,9 @@ static void draw_header(cairo_t *cr, const emovox_layout *l, const emovox_view_s
   } else if (s->status == EMOVOX_VIEW_MODEL_FAULT) {
     word = "model fault";
     rgb = alarm;
-  } else if (s->dominant < 0) {
-    word = "no speech";
-  } else {
-    word = emovox_emotion_names[s->dominant];
-    rgb = emovox_palette[s->dominant];
+  } else if (head >= 0) {
+    word = emovox_emotion_names[head];
+    rgb = emovox_palette[head];
   }
   if (rgb)
     set_rgb(cr, rgb, 1);
@@ -315,14 +315,18 @@ static void draw_header(cairo_t *cr, const emovox_layout *l, const emovox_view_s
   text_in(cr, l->dominant, word, l->dominant.h * (l->mode == EMOVOX_LAYOUT_STRIP ? 0.8 : 0.72), 1,
           ALIGN_LEFT);
 
-  int ok = s->status == EMOVOX_VIEW_OK && s->dominant >= 0;
-  const unsigned char *conf_rgb = ok ? emovox_palette[s->dominant] : NULL;
-  meter(cr, l->confidence, ok ? s->confidence : 0, conf_rgb);
+  int ok = s->status == EMOVOX_VIEW_OK && head >= 0;
+  const unsigned char *conf_rgb = ok ? emovox_palette[head] : NULL;
+  meter(cr, l->confidence, ok ? head_conf : 0, conf_rgb);
   meter(cr, l->voice, s->voice, NULL);
+  /* the speech mark: the headline names an emotion while the meter stands at or above it */
+  set_grey(cr, 0.85, 0.9);
+  fill_rect(cr, rect(floor(l->voice.x + EMOVOX_VIEW_SPEECH_VOICE * l->voice.w), l->voice.y,
+                     fmax(1.0, sc), l->voice.h));
   if (l->mode != EMOVOX_LAYOUT_STRIP) {
     char buf[64];
     double cap_h = fmin(l->confidence.y - l->dominant.y, 16 * sc);
-    snprintf(buf, sizeof buf, "confidence %d %%", ok ? (int)lrint(s->confidence * 100) : 0);
+    snprintf(buf, sizeof buf, "confidence %d %%", ok ? (int)lrint(head_conf * 100) : 0);
     set_grey(cr, 0.8, 1);
     text_in(cr, rect(l->confidence.x, l->confidence.y - cap_h - 1 * sc, l->confidence.w, cap_h),
             buf, cap_h * 0.8, 0, ALIGN_LEFT);
@@ -365,6 +369,8 @@ static void draw_bars(cairo_t *cr, const emovox_layout *l, const emovox_view_sta
   }
 }
 
+static double plane_label_font(const emovox_layout *l);
+
 static void draw_plane(cairo_t *cr, const emovox_layout *l, const emovox_view_state *s) {
   emovox_rect r = l->plane;
   if (r.w <= 0)
@@ -395,28 +401,12 @@ static void draw_plane(cairo_t *cr, const emovox_layout *l, const emovox_view_st
           ALIGN_RIGHT);
 
   /* Where each emotion sits (the coordinates the analyser's arousal/valence use), so the dot
-   * can be read against them. A label goes beside its marker, above or below it when another
-   * marker is close (angry and fearful nearly coincide). */
-  double mfs = fs * 0.85;
+   * can be read against them; the names are written last, over the trail and the dot. */
   for (int i = 0; i < EMOVOX_VIEW_N; i++) {
     double mx = cx + ev_emotion_valence[i] * rad, my = cy - ev_emotion_arousal[i] * rad;
     set_rgb(cr, emovox_palette[i], 0.75);
     circle(cr, mx, my, 2.5 * sc);
     cairo_fill(cr);
-    double dy = 0;
-    for (int j = 0; j < EMOVOX_VIEW_N; j++) {
-      double dv = ev_emotion_valence[j] - ev_emotion_valence[i];
-      double da = ev_emotion_arousal[j] - ev_emotion_arousal[i];
-      if (j != i && dv * dv + da * da < 0.2 * 0.2)
-        dy = ev_emotion_arousal[i] > ev_emotion_arousal[j] ? -0.6 : 0.6;
-    }
-    double lw = 70 * sc, lh = mfs * 1.3;
-    /* Labels point towards the centre when the marker is near the rim, outwards otherwise. */
-    double v = ev_emotion_valence[i];
-    int left = v > 0.5 || (v < 0 && v >= -0.5);
-    emovox_rect lr = rect(left ? mx - 5 * sc - lw : mx + 5 * sc, my - lh / 2 + dy * lh, lw, lh);
-    set_rgb(cr, emovox_palette[i], 0.8);
-    text_core(cr, lr, emovox_emotion_names[i], mfs, 0, left ? ALIGN_RIGHT : ALIGN_LEFT, 0);
   }
 
   /* Trail: older points smaller and fainter. */
@@ -441,6 +431,79 @@ static void draw_plane(cairo_t *cr, const emovox_layout *l, const emovox_view_st
     cairo_set_line_width(cr, 1.5 * sc);
     cairo_stroke(cr);
   }
+  /* The names, each with a halo of the panel's colour so that the dot and the trail never hide
+   * one (the dot of an angry voice sits right on angry's and fearful's markers). */
+  emovox_rect lr[EMOVOX_VIEW_N];
+  emovox_plane_labels(cr, l, lr);
+  double mfs = plane_label_font(l);
+  cairo_save(cr);
+  cairo_rectangle(cr, r.x, r.y, r.w, r.h);
+  cairo_clip(cr);
+  cairo_select_font_face(cr, FONT, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+  cairo_set_font_size(cr, mfs);
+  cairo_font_extents_t fe;
+  cairo_font_extents(cr, &fe);
+  cairo_set_line_width(cr, 3 * sc);
+  cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+  for (int i = 0; i < EMOVOX_VIEW_N; i++) {
+    cairo_move_to(cr, lr[i].x + 1, lr[i].y + lr[i].h / 2 + (fe.ascent - fe.descent) / 2);
+    cairo_text_path(cr, emovox_emotion_names[i]);
+    set_rgb(cr, emovox_background, 0.85);
+    cairo_stroke_preserve(cr);
+    set_rgb(cr, emovox_palette[i], 0.9);
+    cairo_fill(cr);
+  }
+  cairo_restore(cr);
+}
+
+static double plane_label_font(const emovox_layout *l) {
+  return clampd(l->plane.w * 0.055, 8 * l->scale, 13 * l->scale) * 0.85;
+}
+
+static int overlaps(emovox_rect a, emovox_rect b) {
+  return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+}
+
+void emovox_plane_labels(cairo_t *cr, const emovox_layout *l, emovox_rect out[EMOVOX_VIEW_N]) {
+  emovox_rect r = l->plane;
+  double sc = l->scale, cx = r.x + r.w / 2, cy = r.y + r.h / 2, rad = r.w / 2 - 10 * sc;
+  double mfs = plane_label_font(l), lh = mfs * 1.3;
+  cairo_save(cr);
+  cairo_select_font_face(cr, FONT, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+  cairo_set_font_size(cr, mfs);
+  /* Placed from the top of the plane down: a name that would overlap one placed before moves
+   * below it, or above it if that is where its marker is. */
+  int order[EMOVOX_VIEW_N];
+  for (int i = 0; i < EMOVOX_VIEW_N; i++)
+    order[i] = i;
+  for (int i = 1; i < EMOVOX_VIEW_N; i++)
+    for (int j = i; j > 0 && ev_emotion_arousal[order[j]] > ev_emotion_arousal[order[j - 1]]; j--) {
+      int t = order[j];
+      order[j] = order[j - 1];
+      order[j - 1] = t;
+    }
+  for (int k = 0; k < EMOVOX_VIEW_N; k++) {
+    int i = order[k];
+    double mx = cx + ev_emotion_valence[i] * rad, my = cy - ev_emotion_arousal[i] * rad;
+    cairo_text_extents_t te;
+    cairo_text_extents(cr, emovox_emotion_names[i], &te);
+    double lw = te.x_advance + 2;
+    /* Names point towards the centre when the marker is near the rim, outwards otherwise. */
+    double v = ev_emotion_valence[i];
+    int left = v > 0.5 || (v < 0 && v >= -0.5);
+    emovox_rect a = rect(left ? mx - 5 * sc - lw : mx + 5 * sc, my - lh / 2, lw, lh);
+    for (int tries = 0; tries < EMOVOX_VIEW_N; tries++) {
+      int hit = -1;
+      for (int q = 0; q < k && hit < 0; q++)
+        if (overlaps(a, out[order[q]]))
+          hit = order[q];
+      if (hit < 0)
+        break;
+      a.y = my >= out[hit].y + out[hit].h / 2 ? out[hit].y + out[hit].h : out[hit].y - a.h;
+    }
+    out[i] = a;
+  }
+  cairo_restore(cr);
 }
 
 /* Without a running model the history is empty: its space explains the problem instead. */
@@ -718,8 +781,21 @@ static void draw_status(cairo_t *cr, const emovox_layout *l, const emovox_view_s
              "\"model\" file parameter.");
     set_rgb(cr, amber, 1);
   } else {
-    snprintf(buf, sizeof buf, "model %s%s%s%s", s->model_name[0] ? s->model_name : "(unnamed)",
-             s->model_labels[0] ? "  \xc2\xb7  labels: " : "", s->model_labels, "");
+    const char *name = s->model_name[0] ? s->model_name : "(unnamed)";
+    snprintf(buf, sizeof buf, "model %s%s%s", name,
+             s->model_labels[0] ? "  \xc2\xb7  labels: " : "", s->model_labels);
+    /* Where the labels do not fit on the status line (they would be cut mid-word), their
+     * count stands in for them; the bars name every emotion anyway. */
+    cairo_text_extents_t te;
+    cairo_select_font_face(cr, FONT, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_set_font_size(cr, fs);
+    cairo_text_extents(cr, buf, &te);
+    if (s->model_labels[0] && te.x_advance > r.w && r.h < 2.2 * fs) {
+      int n = 1;
+      for (const char *c = s->model_labels; *c; c++)
+        n += *c == ',';
+      snprintf(buf, sizeof buf, "model %s  \xc2\xb7  %d labels", name, n);
+    }
     set_grey(cr, 0.65, 1);
   }
   text_wrapped(cr, r, buf, fs);

@@ -63,6 +63,10 @@ void emovox_history_areas(const emovox_layout *l, emovox_rect *caption, emovox_r
  * column of speech covers it, whatever its confidence). */
 double emovox_history_name_band(const emovox_layout *l);
 
+/* Where the plane writes the emotions' names (cr only measures text): beside each marker,
+ * moved up or down until no two overlap (angry and fearful nearly coincide). For tests. */
+void emovox_plane_labels(cairo_t *cr, const emovox_layout *l, emovox_rect out[EMOVOX_VIEW_N]);
+
 /* Draws the whole meter into [0, w) x [0, h) of cr's user space, never outside. */
 void emovox_draw(cairo_t *cr, int w, int h, double scale, const emovox_view_state *s);
 

@@ -258,7 +258,7 @@ emovox_inline_render(emovox_inline *d, const emovox_inline_data *data, uint32_t 
 
   int bottom = l.bar_top + l.bar_h;
   for (int i = 0; i < 8; i++) {
-    float p = isfinite(data->prob[i]) ? data->prob[i] : 0.0f;
+    float p = isfinite(data->prob[i]) ? data->prob[i] / EMOVOX_INLINE_FULL_SCALE : 0.0f;
     p = p < 0 ? 0 : (p > 1 ? 1 : p);
     int bh = (int)lrintf(p * (float)l.bar_h);
     fill(d, l.bar_x[i], l.bar_top, l.bar_w, l.bar_h, 0xff25282e, W, H); /* track */

@@ -51,6 +51,10 @@ typedef struct {
 } LV2_Inline_Display_Interface;
 #endif
 
+/* A bar is full at this probability (and clipped above it): eight emotions share 1, so even a
+ * clear one rarely passes 0.4, and bars on 0..1 would all look low in a 40 px strip. */
+#define EMOVOX_INLINE_FULL_SCALE 0.5f
+
 #define EMOVOX_INLINE_MAX_W 512
 #define EMOVOX_INLINE_MAX_H 256
 

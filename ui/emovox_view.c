@@ -17,6 +17,7 @@ static float clampf(float v, float lo, float hi) {
 void emovox_view_init(emovox_view_state *s) {
   memset(s, 0, sizeof *s);
   s->dominant = -1;
+  s->last_dominant = -1;
   s->status = EMOVOX_VIEW_NO_MODEL;
   s->response_ms = emovox_ctrl_default(EMOVOX_CTRL_RESPONSE);
   s->gate_db = emovox_ctrl_default(EMOVOX_CTRL_GATE);
@@ -80,9 +81,15 @@ int emovox_view_update(emovox_view_state *s, uint32_t port, float value) {
     if (d == s->dominant)
       return 0;
     s->dominant = d;
+    if (d >= 0) {
+      s->last_dominant = d;
+      s->last_confidence = s->confidence;
+    }
     return 1;
   }
   case EMOVOX_CONFIDENCE:
+    if (s->dominant >= 0)
+      s->last_confidence = clampf(value, 0.0f, 1.0f);
     return set_if_changed(&s->confidence, clampf(value, 0.0f, 1.0f));
   case EMOVOX_AROUSAL:
     return set_if_changed(&s->arousal, clampf(value, -1.0f, 1.0f));
@@ -146,6 +153,19 @@ void emovox_view_set_model(emovox_view_state *s, int status, const char *name, c
   copy_text(s->model_name, sizeof s->model_name, name);
   copy_text(s->model_labels, sizeof s->model_labels, labels);
   copy_text(s->error, sizeof s->error, error);
+}
+
+int emovox_view_headline(const emovox_view_state *s, float *confidence) {
+  if (s->dominant >= 0) {
+    *confidence = s->confidence;
+    return s->dominant;
+  }
+  if (s->voice >= EMOVOX_VIEW_SPEECH_VOICE && s->last_dominant >= 0) {
+    *confidence = s->last_confidence;
+    return s->last_dominant;
+  }
+  *confidence = 0.0f;
+  return -1;
 }
 
 int emovox_view_history(const emovox_view_state *s, int age, int *dominant, float *confidence) {

@@ -40,6 +40,8 @@ typedef struct emovox_view_state {
   int peak_age[EMOVOX_VIEW_N]; /* ticks since the peak was set */
   int dominant;                /* -1 no speech, else an emotion index */
   float confidence;            /* 0..1 */
+  int last_dominant;           /* the last emotion the plugin named (-1 none yet) */
+  float last_confidence;       /* and its confidence then */
   float voice;                 /* voice activity 0..1 */
   float arousal, valence;      /* -1..1 */
 
@@ -76,6 +78,14 @@ void emovox_view_set_model(emovox_view_state *s, int status, const char *name, c
                            const char *error);
 
 /* The i-th newest history entry (0 = newest); returns 0 when there is none. */
+/* The voice meter's speech mark: the headline says "no speech" only below it. */
+#define EMOVOX_VIEW_SPEECH_VOICE 0.5f
+/* The headline's emotion (-1: "no speech") and its confidence. The plugin's `dominant` drops to
+ * no speech between syllables while its smoothed voice activity is still high; the headline
+ * then keeps the last emotion as long as the voice meter stands at or above
+ * EMOVOX_VIEW_SPEECH_VOICE, so that "no speech" never stands next to a voice meter showing
+ * speech. */
+int emovox_view_headline(const emovox_view_state *s, float *confidence);
 int emovox_view_history(const emovox_view_state *s, int age, int *dominant, float *confidence);
 /* The i-th newest trail point (0 = newest); returns 0 when there is none. */
 int emovox_view_trail(const emovox_view_state *s, int age, float *arousal, float *valence);

@@ -23,8 +23,17 @@
  * low-pass lowers it from the textbook exp(-0.5772) = 0.56). Unvoiced consonants (flatness
  * up to ~0.3) are bridged by the hangover. */
 #define VOICED_MAX_FLATNESS 0.1f
-#define VAD_TAU_S           0.08 /* smoothing of voice_activity */
-#define DEFAULT_BLOCK       4096u
+/* ... and only while its spectrum moves: speech changes its log-mel spectrum by 3-5 dB per
+ * 10 ms frame on average (smoothed over GATE_CHANGE_TAU_S; RAVDESS speech frames: 5th
+ * percentile 1.7 dB, median 4.3 dB), a steady tone by 0.05 dB and a tremolo tone by 0.3 dB.
+ * Only bands within GATE_RANGE_DB of the loudest count, so the noise floor's flicker in empty
+ * bands does not look like movement. Music with moving partials can still pass. */
+#define GATE_MIN_CHANGE_DB 1.0f
+#define GATE_CHANGE_TAU_S  0.25
+#define GATE_RANGE_DB      40.0f
+#define GATE_BANDS         128  /* bands compared (the first ones when a model has more) */
+#define VAD_TAU_S          0.08 /* smoothing of voice_activity */
+#define DEFAULT_BLOCK      4096u
 /* ev_analyzer_restart: model states up to this size are reset at once (~20 us); larger ones in
  * pieces of RESTART_FLOATS_PER_SAMPLE floats per resampled sample, copied during the extractor's
  * ticks, i.e. at fixed stream positions (so the outputs still do not depend on the block size).
@@ -69,7 +78,12 @@ struct ev_analyzer {
   ev_analyzer_stats stats;
   ev_dc_block dc;
   float *dc_buf; /* max_block samples after the DC blocker */
-  int clearing;  /* the runtime's model state is being reset in pieces: no model steps yet */
+  /* spectral movement of the speech gate: the previous frame's log-mel and the smoothed
+   * mean change */
+  float gate_prev[GATE_BANDS];
+  int gate_prev_valid;
+  float gate_change;
+  int clearing; /* the runtime's model state is being reset in pieces: no model steps yet */
   size_t cleared_this_call;
 };
 
@@ -185,12 +199,43 @@ static void finish_pending(ev_analyzer *an) {
   finalize(an, an->pending_rms, an->pending_voiced, y, fault);
 }
 
+/* Whether the spectrum moves like speech (see GATE_MIN_CHANGE_DB). O(bands), no allocation. */
+static int spectrum_moves(ev_analyzer *an, const ev_feature_config *cfg, const float *logmel) {
+  if (!logmel)
+    return 1;
+  const int n = cfg->n_mels < GATE_BANDS ? cfg->n_mels : GATE_BANDS;
+  float d = 0.0f;
+  if (an->gate_prev_valid) {
+    float top = -1e30f;
+    for (int b = 0; b < n; b++)
+      top = fmaxf(top, fmaxf(logmel[b], an->gate_prev[b]));
+    float sum = 0.0f;
+    int count = 0;
+    for (int b = 0; b < n; b++)
+      if (fmaxf(logmel[b], an->gate_prev[b]) > top - GATE_RANGE_DB) {
+        sum += fabsf(logmel[b] - an->gate_prev[b]);
+        count++;
+      }
+    d = count ? sum / (float)count : 0.0f;
+  }
+  memcpy(an->gate_prev, logmel, sizeof(float) * (size_t)n);
+  an->gate_prev_valid = 1;
+  const double hop_s = (double)cfg->hop_length / cfg->sample_rate;
+  const float a = (float)(1.0 - exp(-hop_s / GATE_CHANGE_TAU_S));
+  an->gate_change += a * (d - an->gate_change);
+  if (!isfinite(an->gate_change)) /* logmel is floored and finite; belt and braces */
+    an->gate_change = 0.0f;
+  return an->gate_change > GATE_MIN_CHANGE_DB;
+}
+
 static void on_frame(void *user, const ev_frame *frame) {
   ev_analyzer *an = user;
   finish_pending(an); /* normally already done by the ticks of the previous hop */
   const float rms = frame->feat[EV_FEAT_RMS] ? frame->feat[EV_FEAT_RMS][0] : 0.0f;
   const float *flat = frame->feat[EV_FEAT_FLATNESS];
-  const int voiced = !flat || flat[0] < VOICED_MAX_FLATNESS;
+  const ev_extractor *ex = an->rt ? an->rt->ex : an->ex_default;
+  const int moves = spectrum_moves(an, ev_extractor_config(ex), frame->feat[EV_FEAT_LOGMEL]);
+  const int voiced = (!flat || flat[0] < VOICED_MAX_FLATNESS) && moves;
   ev_model_runtime *rt = an->rt;
   /* while the model's state is reset in pieces the gate runs but the model does not */
   const float *x = rt && !an->clearing ? ev_input_push(rt->input, frame) : NULL;
@@ -255,8 +300,9 @@ ev_analyzer *ev_analyzer_new(double host_rate, uint32_t max_block, char *err, si
     return NULL;
   }
   /* without a model only the speech gate runs: it needs the RMS and the flatness */
-  ev_extractor_set_features(an->ex_default,
-                            EV_FEATURE_BIT(EV_FEAT_RMS) | EV_FEATURE_BIT(EV_FEAT_FLATNESS));
+  ev_extractor_set_features(an->ex_default, EV_FEATURE_BIT(EV_FEAT_RMS) |
+                                                EV_FEATURE_BIT(EV_FEAT_FLATNESS) |
+                                                EV_FEATURE_BIT(EV_FEAT_LOGMEL));
   ev_analyzer_params_default(&an->params);
   ev_analyzer_reset(an);
   return an;
@@ -287,6 +333,8 @@ static void reset_outputs(ev_analyzer *an) {
   an->smooth_valid = 0;
   an->hang = 0;
   an->vad = 0.0f;
+  an->gate_prev_valid = 0;
+  an->gate_change = 0.0f;
   an->pending = 0;
   memset(&an->stats, 0, sizeof an->stats);
 }
@@ -362,8 +410,9 @@ ev_model_runtime *ev_analyzer_prepare_model(ev_analyzer *an, const ev_model *mod
   rt->ex = ev_extractor_new(cfg, an->rate, an->max_block, err, errlen);
   if (!rt->ex)
     goto bad;
-  /* compute only what the model reads, plus the RMS and flatness of the speech gate */
-  uint32_t mask = EV_FEATURE_BIT(EV_FEAT_RMS) | EV_FEATURE_BIT(EV_FEAT_FLATNESS);
+  /* compute only what the model reads, plus the RMS, flatness and log-mel of the speech gate */
+  uint32_t mask = EV_FEATURE_BIT(EV_FEAT_RMS) | EV_FEATURE_BIT(EV_FEAT_FLATNESS) |
+                  EV_FEATURE_BIT(EV_FEAT_LOGMEL);
   for (int i = 0; i < spec.n_inputs; i++)
     mask |= EV_FEATURE_BIT(spec.inputs[i]);
   ev_extractor_set_features(rt->ex, mask);

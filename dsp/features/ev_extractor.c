@@ -7,6 +7,7 @@
 #include "ev_features.h"
 #include "ev_filters.h"
 #include "ev_frame_math.h"
+#include "ev_functionals.h"
 #include "ev_prosody.h"
 #include "ev_resample.h"
 #include "../nn/ev_dot.h"
@@ -91,6 +92,9 @@ struct ev_extractor {
 
   /* feature selection (ev_extractor_set_features): what frames carry, and the work needed */
   uint32_t want;
+  /* egemaps_func: the sliding-window functionals and the vector frames carry */
+  ev_functionals *func;
+  float func_out[EV_EGEMAPS_FUNC_DIMS];
   int need_raw, need_fft, need_shape, need_flat, need_mel, need_log, need_mfcc, need_delta,
       need_chroma;
 };
@@ -261,10 +265,21 @@ static void emit(ev_extractor *ex, int64_t e, int64_t last) {
   fr.feat[EV_FEAT_MFCC_DELTA2] = wants(ex, EV_FEAT_MFCC_DELTA2) ? ex->d2 : NULL;
   if (ex->pro_on) { /* addition: eGeMAPS groups of frame e */
     float *pro_out[EV_FEAT_COUNT] = {0};
-    for (int id = EV_FEAT_PITCH; id < EV_FEAT_COUNT; id++)
+    for (int id = EV_FEAT_PITCH; id <= EV_FEAT_MFCC_EGEMAPS; id++)
       pro_out[id] = wants(ex, (ev_feature_id)id) ? slot(ex, e, (ev_feature_id)id) : NULL;
     ev_stream_view v = {ex->ring, ex->ring_mask, (int64_t)ex->rs_total};
     ev_prosody_emit(ex->pro, e, last, &v, pro_out);
+  }
+  /* the functionals read frame e's eGeMAPS descriptors, complete from here on */
+  fr.feat[EV_FEAT_EGEMAPS_FUNC] = NULL;
+  if (wants(ex, EV_FEAT_EGEMAPS_FUNC) && ex->func) {
+    float lld[EV_EGEMAPS_N_LLD];
+    ev_egemaps_lld(&fr, lld);
+    const float rms = fr.feat[EV_FEAT_RMS] ? fr.feat[EV_FEAT_RMS][0] : 0.0f;
+    ev_functionals_push(ex->func, lld, rms * rms);
+    if (e % EV_FUNC_EVERY == 0) /* bounded: a few microseconds every 100 ms */
+      ev_functionals_compute(ex->func, ex->func_out);
+    fr.feat[EV_FEAT_EGEMAPS_FUNC] = ex->func_out;
   }
   if (ex->on_frame)
     ex->on_frame(ex->on_frame_user, &fr);
@@ -511,6 +526,11 @@ static ev_extractor *create(const ev_feature_config *cfg, double host_rate, uint
     pthread_mutex_unlock(&ev_fftw_mutex);
     ok = ex->plan != NULL && ex->pro != NULL;
   }
+  if (ok) {
+    ex->func = ev_functionals_new(
+        cfg->func_window_s > 0.0f ? cfg->func_window_s : EV_FUNC_WINDOW_DEFAULT_S, NULL, 0);
+    ok = ex->func != NULL;
+  }
   if (!ok) {
     ev_extractor_free(ex);
     set_err(err, errlen, "out of memory while creating the feature extractor");
@@ -535,6 +555,7 @@ ev_extractor *ev_extractor_new_offline(const ev_feature_config *cfg, double host
 void ev_extractor_free(ev_extractor *ex) {
   if (!ex)
     return;
+  ev_functionals_free(ex->func);
   if (ex->plan || ex->pro) {
     pthread_mutex_lock(&ev_fftw_mutex);
     if (ex->plan)
@@ -566,6 +587,9 @@ void ev_extractor_free(ev_extractor *ex) {
 void ev_extractor_reset(ev_extractor *ex) {
   if (ex->rs)
     ev_resample_reset(ex->rs);
+  if (ex->func)
+    ev_functionals_reset(ex->func);
+  memset(ex->func_out, 0, sizeof ex->func_out);
   ex->chunk_fill = 0;
   ex->host_total = ex->rs_total = 0;
   memset(ex->ring, 0, sizeof(float) * (size_t)(ex->ring_mask + 1));
@@ -589,6 +613,9 @@ void ev_extractor_set_flatness_band(ev_extractor *ex, double max_hz) {
 
 void ev_extractor_set_features(ev_extractor *ex, uint32_t mask) {
   mask &= EV_FEATURE_MASK_ALL;
+  /* the functionals read the 25 eGeMAPS descriptors and the frame energy of every frame */
+  if (mask & EV_FEATURE_BIT(EV_FEAT_EGEMAPS_FUNC))
+    mask |= EV_FEATURE_MASK_EGEMAPS | EV_FEATURE_BIT(EV_FEAT_RMS);
 #define EV_BIT(id) (1u << (id))
   const uint32_t delta = EV_BIT(EV_FEAT_MFCC_DELTA) | EV_BIT(EV_FEAT_MFCC_DELTA2);
   const uint32_t mfcc = EV_BIT(EV_FEAT_MFCC) | delta;

@@ -5,10 +5,10 @@
 #include <string.h>
 
 static const char *const kNames[EV_FEAT_COUNT] = {
-    "power",       "mel",   "logmel",        "mfcc",     "mfcc_delta", "mfcc_delta2",
-    "zcr",         "rms",   "chroma",        "centroid", "bandwidth",  "rolloff",
-    "flatness",    "pitch", "voice_quality", "formants", "loudness",   "spectral_balance",
-    "mfcc_egemaps"};
+    "power",        "mel",         "logmel",        "mfcc",     "mfcc_delta", "mfcc_delta2",
+    "zcr",          "rms",         "chroma",        "centroid", "bandwidth",  "rolloff",
+    "flatness",     "pitch",       "voice_quality", "formants", "loudness",   "spectral_balance",
+    "mfcc_egemaps", "egemaps_func"};
 
 void ev_feature_config_default(ev_feature_config *cfg) {
   cfg->sample_rate = EV_MODEL_RATE;
@@ -19,6 +19,7 @@ void ev_feature_config_default(ev_feature_config *cfg) {
   cfg->fmin = 0.0f;
   cfg->fmax = 8000.0f;
   cfg->n_mfcc = 40;
+  cfg->func_window_s = EV_FUNC_WINDOW_DEFAULT_S;
 }
 
 int ev_feature_config_check(const ev_feature_config *cfg, char *err, size_t errlen) {
@@ -39,6 +40,9 @@ int ev_feature_config_check(const ev_feature_config *cfg, char *err, size_t errl
     why = "need 0 <= fmin < fmax <= sample_rate/2";
   else if (cfg->n_mfcc < 1 || cfg->n_mfcc > cfg->n_mels)
     why = "n_mfcc must be 1..n_mels";
+  else if (!(cfg->func_window_s == 0.0f ||
+             (cfg->func_window_s >= 0.1f && cfg->func_window_s <= 60.0f)))
+    why = "func_window_s must be 0.1..60 s (0: the default)";
   if (!why)
     return 0;
   snprintf(buf, sizeof buf, "invalid feature configuration: %s", why);
@@ -89,6 +93,8 @@ int ev_feature_dims(const ev_feature_config *cfg, ev_feature_id id) {
     return EV_SB_DIMS;
   case EV_FEAT_MFCC_EGEMAPS:
     return EV_MFCC_EGEMAPS_DIMS;
+  case EV_FEAT_EGEMAPS_FUNC:
+    return EV_EGEMAPS_FUNC_DIMS;
   default:
     return 0;
   }

@@ -29,7 +29,11 @@ typedef struct ev_feature_config {
   float fmin;      /* 0 */
   float fmax;      /* 8000 (<= sample_rate/2) */
   int n_mfcc;      /* 40 */
+  /* egemaps_func: the eGeMAPS functionals are taken over the last func_window_s seconds of
+   * frames (0.1..60; 0 or default: EV_FUNC_WINDOW_DEFAULT_S). */
+  float func_window_s;
 } ev_feature_config;
+#define EV_FUNC_WINDOW_DEFAULT_S 4.0f
 
 void ev_feature_config_default(ev_feature_config *cfg);
 /* 0 if the configuration can be produced; else -1 and a reason in err. */
@@ -58,6 +62,12 @@ typedef enum ev_feature_id {
   EV_FEAT_LOUDNESS,         /* 1: openSMILE's auditory loudness */
   EV_FEAT_SPECTRAL_BALANCE, /* 5: alpha_ratio, hammarberg, slope_0_500, slope_500_1500, flux */
   EV_FEAT_MFCC_EGEMAPS,     /* 4: openSMILE-style mfcc1-4 (eGeMAPS) */
+  /* 88: the eGeMAPS functionals (ev_functionals.h, openSMILE's func.csv order) of the frames of
+   * the last func_window_s seconds (since reset while fewer), recomputed on every
+   * EV_FUNC_EVERY-th frame (index % EV_FUNC_EVERY == 0) and held in between: a model reads
+   * utterance statistics as the plugin can have them, at a cost of a few microseconds every
+   * 100 ms. */
+  EV_FEAT_EGEMAPS_FUNC,
   EV_FEAT_COUNT
 } ev_feature_id;
 
@@ -77,6 +87,8 @@ enum {
   EV_SB_DIMS
 };
 #define EV_MFCC_EGEMAPS_DIMS 4
+#define EV_EGEMAPS_FUNC_DIMS 88
+#define EV_FUNC_EVERY        10
 
 const char *ev_feature_name(ev_feature_id id); /* the reference file names: "logmel", ... */
 int ev_feature_from_name(const char *name);    /* -1 if unknown */

@@ -734,6 +734,22 @@ void ev_functionals_compute(ev_functionals *f, float out[EV_FUNC_N]) {
   }
   const size_t n = f->n;
 
+  /* The moment sums again from the window's frames, in window order: a running sum that once
+   * held a huge value (a clipped or absurd input) keeps its rounding residue after the value
+   * has left, so the statistics would depend on history the window no longer holds. Summed
+   * afresh they are a function of the window alone (replaying a passage reads the same, and
+   * the whole-file and sliding uses give the same bits); O(window x columns) every call. */
+  f->esum = 0.0;
+  for (int c = 0; c < N_COLS; c++) {
+    f->sum[c] = f->sq[c] = 0.0;
+    f->cnt[c] = 0;
+  }
+  for (size_t k = 0; k < n; k++) {
+    size_t slot = (f->head + k) % f->cap;
+    account(f, f->lld + slot * EV_EGEMAPS_N_LLD, 1.0);
+    f->esum += f->energy[slot];
+  }
+
   /* one walk over the window: extremum candidates of both contours, voicing segments */
   int nlc = 0;
   size_t nv = f->nf0; /* voiced frames in the window */

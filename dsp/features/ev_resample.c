@@ -59,6 +59,8 @@ static int feed(ev_resample *r, const float *in, size_t n) {
   memcpy(r->ring + pos, r->tmp, first * sizeof(float));
   memcpy(r->ring, r->tmp + first, (odone - first) * sizeof(float));
   r->made += odone;
+  if (r->made - r->released > ring) /* cannot happen (the ring holds the delay and two calls); */
+    r->released = r->made - ring;   /* if it did, the oldest samples go, never memory */
   return idone == n ? 0 : -1;
 }
 

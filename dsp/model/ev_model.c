@@ -481,9 +481,9 @@ bad:
 /* ---------------------------------------------------------------- loading */
 
 static int parse_features(ev_model *m, const char *text, char *err, size_t errlen) {
-  static const char *const allowed[] = {"sample_rate", "n_fft",        "win_length", "hop_length",
-                                        "n_mels",      "fmin",         "fmax",       "n_mfcc",
-                                        "inputs",      "frame_stride", NULL};
+  static const char *const allowed[] = {
+      "sample_rate", "n_fft",  "win_length", "hop_length",   "n_mels",        "fmin",
+      "fmax",        "n_mfcc", "inputs",     "frame_stride", "func_window_s", NULL};
   json_t *o = parse_json_text(text, "metadata \"features\"", err, errlen);
   if (!o)
     return -1;
@@ -505,7 +505,8 @@ static int parse_features(ev_model *m, const char *text, char *err, size_t errle
       get_num(o, "fmin", c.fmin, 0, 1e6, &c.fmin, w, err, errlen) ||
       get_num(o, "fmax", c.fmax, 0, 1e6, &c.fmax, w, err, errlen) ||
       get_int(o, "n_mfcc", c.n_mfcc, 1, 4096, &c.n_mfcc, w, err, errlen) ||
-      get_int(o, "frame_stride", 1, 1, 1000, &stride, w, err, errlen))
+      get_int(o, "frame_stride", 1, 1, 1000, &stride, w, err, errlen) ||
+      get_num(o, "func_window_s", c.func_window_s, 0.1, 60, &c.func_window_s, w, err, errlen))
     goto done;
   char why[256];
   if (ev_feature_config_check(&c, why, sizeof why)) {
@@ -762,8 +763,11 @@ static char *features_text(const ev_model *m) {
   json_object_set_new(o, "fmax", json_float(m->feat.fmax));
   json_object_set_new(o, "n_mfcc", json_integer(m->feat.n_mfcc));
   json_t *in = json_array();
-  for (int i = 0; i < m->n_inputs; i++)
+  for (int i = 0; i < m->n_inputs; i++) {
     json_array_append_new(in, json_string(ev_feature_name((ev_feature_id)m->inputs[i])));
+    if (m->inputs[i] == EV_FEAT_EGEMAPS_FUNC) /* only models that read it carry the window */
+      json_object_set_new(o, "func_window_s", json_real(m->feat.func_window_s));
+  }
   json_object_set_new(o, "inputs", in);
   json_object_set_new(o, "frame_stride", json_integer(m->frame_stride));
   char *s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(9));

@@ -16,6 +16,18 @@ typedef struct preset {
 
 /* Windows are in model steps; with frame_stride 2 one step is 20 ms, so 100 steps = 2 s. */
 static const preset presets[] = {
+    {"emovox-egemaps",
+     "{\"name\":\"emovox-egemaps\",\"description\":\"the 0.3 default: the 88 eGeMAPS "
+     "functionals (pitch, loudness, voice quality, formants, spectral balance) over the last 4 s, "
+     "updated every 100 ms -> dense 128 -> dense 64 -> softmax, normalised with the training "
+     "statistics only (no per-speaker adaptation: it removed what tells angry from calm)\","
+     "\"features\":{\"n_mels\":64,\"fmax\":7000,\"n_mfcc\":40,\"inputs\":[\"egemaps_func\"],"
+     "\"frame_stride\":10,\"func_window_s\":4},\"window\":1,"
+     "\"normalization\":{\"mode\":\"global\"},"
+     "\"architecture\":["
+     "{\"type\":\"dense\",\"out\":128,\"activation\":\"relu\"},"
+     "{\"type\":\"dense\",\"out\":64,\"activation\":\"relu\"},"
+     "{\"type\":\"dense\"},{\"type\":\"softmax\"}]}"},
     {"emovox",
      "{\"name\":\"emovox\",\"description\":\"streaming conv-recurrent model: logmel+MFCC deltas"
      "+ZCR+RMS at 50 steps/s -> 2 dilated causal conv1d -> GRU 128 -> attention pool over 2 s -> "
@@ -173,6 +185,8 @@ int ev_arch_parse(const char *json, ev_arch *a, char *err, size_t errlen) {
     a->features.fmin = (float)json_number_value(v);
   if (json_is_number(v = json_object_get(feat, "fmax")))
     a->features.fmax = (float)json_number_value(v);
+  if (json_is_number(v = json_object_get(feat, "func_window_s")))
+    a->features.func_window_s = (float)json_number_value(v);
   if (ev_feature_config_check(&a->features, err, errlen))
     goto done;
   json_t *inputs = json_object_get(feat, "inputs");
@@ -271,8 +285,11 @@ char *ev_arch_features_json(const ev_arch *a) {
   json_object_set_new(o, "fmax", json_real(c->fmax));
   json_object_set_new(o, "n_mfcc", json_integer(c->n_mfcc));
   json_t *in = json_array();
-  for (int i = 0; i < a->n_inputs; i++)
+  for (int i = 0; i < a->n_inputs; i++) {
     json_array_append_new(in, json_string(ev_feature_name((ev_feature_id)a->inputs[i])));
+    if (a->inputs[i] == EV_FEAT_EGEMAPS_FUNC)
+      json_object_set_new(o, "func_window_s", json_real(c->func_window_s));
+  }
   json_object_set_new(o, "inputs", in);
   json_object_set_new(o, "frame_stride", json_integer(a->frame_stride));
   char *s = json_dumps(o, JSON_COMPACT);

@@ -169,8 +169,11 @@ uint64_t ev_cache_key(const char *path, const ev_arch *a, const ev_augment_confi
     h = ev_hash_u64(h, (uint64_t)(int64_t)ints[i]);
   h = ev_hash_u64(h, (uint64_t)llround(c->fmin * 1000.0));
   h = ev_hash_u64(h, (uint64_t)llround(c->fmax * 1000.0));
-  for (int i = 0; i < a->n_inputs; i++)
+  for (int i = 0; i < a->n_inputs; i++) {
     h = ev_hash_u64(h, (uint64_t)a->inputs[i] + 1000);
+    if (a->inputs[i] == EV_FEAT_EGEMAPS_FUNC)
+      h = ev_hash_u64(h, (uint64_t)llround(c->func_window_s * 1000.0));
+  }
   if (copy > 0 && aug) {
     h = ev_hash_u64(h, ev_augment_config_hash(aug));
     h = ev_hash_u64(h, (uint64_t)copy);

@@ -1,6 +1,8 @@
 /* Bad input: NaN, Inf and absurd (1e30) samples and a full-scale square wave. Outputs stay
  * finite, and from EV_RECOVERY_FRAMES frames after the bad block on, every frame is
- * bit-identical to the clean run (8 to 192 kHz). Digital silence gives exactly -100 dB log-mel. */
+ * bit-identical to the clean run (8 to 192 kHz); the sliding-window functionals (egemaps_func)
+ * once the bad frames have left their window and the next update came. Digital silence gives
+ * exactly -100 dB log-mel. */
 #include "ev_features.h"
 #include "ev_test.h"
 #include "frame_log.h"
@@ -19,9 +21,22 @@ static void run(const ev_feature_config *cfg, double rate, const float *x, size_
   ev_extractor_free(ex);
 }
 
+/* Whether frame t differs, in the functionals' columns (func = 1) or in all the others. */
+static int frame_differs(const frame_log *a, const frame_log *b, size_t t, int fo, int func) {
+  const float *x = a->v + t * (size_t)a->width, *y = b->v + t * (size_t)a->width;
+  for (int i = 0; i < a->width; i++) {
+    int in_func = i >= fo && i < fo + EV_EGEMAPS_FUNC_DIMS;
+    if (in_func == func && memcmp(x + i, y + i, sizeof *x))
+      return 1;
+  }
+  return 0;
+}
+
 int main(void) {
   ev_feature_config cfg;
   ev_feature_config_default(&cfg);
+  cfg.func_window_s = 0.5f; /* short, so that the 4 s signal shows the functionals recover */
+  const size_t func_frames = 50;
   const double rates[5] = {44100, 48000, 16000, 8000, 192000};
   for (int r = 0; r < 5; r++) {
     double rate = rates[r];
@@ -51,15 +66,22 @@ int main(void) {
       /* first frame starting after the bad block (model-rate samples), plus the bound */
       double b16 = b * 16000.0 / rate;
       size_t t0 = (size_t)ceil(b16 / 160.0), t_ok = t0 + EV_RECOVERY_FRAMES;
-      size_t first_diff = SIZE_MAX, last_diff = 0;
+      size_t first_diff = SIZE_MAX, last_diff = 0, func_last = 0;
+      const int fo = frame_log_offset(&got, EV_FEAT_EGEMAPS_FUNC);
       for (size_t t = 0; t < got.frames && t < ref.frames; t++) {
-        if (memcmp(got.v + t * (size_t)got.width, ref.v + t * (size_t)got.width,
-                   (size_t)got.width * sizeof(float))) {
+        if (frame_differs(&got, &ref, t, fo, 0)) {
           if (first_diff == SIZE_MAX)
             first_diff = t;
           last_diff = t;
         }
+        if (frame_differs(&got, &ref, t, fo, 1))
+          func_last = t;
       }
+      /* the last bad frame leaves the window func_frames later; the next update shows it */
+      const size_t func_ok = t_ok + func_frames + EV_FUNC_EVERY;
+      EV_CHECK(func_last < func_ok,
+               "%s at %.0f Hz: functionals still differ at frame %zu (bound %zu)", names[kind],
+               rate, func_last, func_ok);
       EV_CHECK(first_diff != SIZE_MAX, "%s at %.0f Hz: the bad block changed nothing?", names[kind],
                rate);
       EV_CHECK(last_diff < t_ok, "%s at %.0f Hz: frame %zu still differs (bound: from %zu on)",

@@ -47,9 +47,17 @@ static inline ev_model *overflow_model(void) {
 }
 
 /* A 200 Hz tone of the given amplitude into x[0..n). */
+/* A voiced, speech-like tone at amplitude amp: 200 Hz with 5 Hz vibrato of +-20 Hz, three
+ * harmonics and a 4 Hz syllable-rate envelope, so the speech gate (which refuses a steady tone)
+ * opens on it. The phase is a closed form of the absolute sample index, so consecutive calls
+ * with offsets continue one signal. */
 static inline void overflow_tone(float *x, size_t n, double rate, float amp, size_t offset) {
-  for (size_t i = 0; i < n; i++)
-    x[i] = amp * (float)sin(2.0 * M_PI * 200.0 * (double)(i + offset) / rate);
+  for (size_t i = 0; i < n; i++) {
+    const double t = (double)(i + offset) / rate;
+    const double ph = 2.0 * M_PI * 200.0 * t - (20.0 / 5.0) * cos(2.0 * M_PI * 5.0 * t);
+    const double env = 0.75 + 0.25 * sin(2.0 * M_PI * 4.0 * t);
+    x[i] = amp * (float)(env * (0.7 * sin(ph) + 0.2 * sin(2.0 * ph) + 0.1 * sin(3.0 * ph)));
+  }
 }
 
 #endif

@@ -169,6 +169,36 @@ int main(int argc, char **argv) {
     free(noise);
   }
 
+  /* A steady tone is not speech either, although it is loud and perfectly tonal: 3 s of
+   * 220 Hz at -13 dBFS RMS, and the same with a 5 Hz tremolo of +-30 %, each alone (with and
+   * without a model) must not open the gate after the first 300 ms. (Before the spectral
+   * movement criterion the plain tone read as 98 % voice.) */
+  for (int kind = 0; kind < 2; kind++)
+    for (int with_model = 0; with_model < 2; with_model++) {
+      const double rate = 48000.0;
+      const size_t nt = (size_t)(3.0 * rate);
+      float *tone = malloc(nt * sizeof *tone);
+      for (size_t i = 0; tone && i < nt; i++) {
+        const double t = (double)i / rate;
+        const double am = kind ? 1.0 + 0.3 * sin(2.0 * M_PI * 5.0 * t) : 1.0;
+        tone[i] = (float)(0.3 * am * sin(2.0 * M_PI * 220.0 * t));
+      }
+      log_t l = tone ? run(with_model ? model : NULL, rate, tone, nt, 256, 0) : (log_t){0};
+      size_t speechy = 0;
+      float vmax = 0.0f;
+      for (size_t i = frame_at(0.3); i < l.n; i++) {
+        speechy += l.v[i].dominant >= 0;
+        vmax = l.v[i].voice_activity > vmax ? l.v[i].voice_activity : vmax;
+      }
+      EV_CHECK(l.n > 250 && speechy == 0 && vmax < 0.05f,
+               "%s tone, %s: %zu of %zu frames called speech after 0.3 s, max voice %.3f",
+               kind ? "tremolo" : "steady", with_model ? "model" : "no model", speechy, l.n, vmax);
+      printf("%s 220 Hz tone (%s): none called speech after 0.3 s (max voice %.3f)\n",
+             kind ? "tremolo" : "steady", with_model ? "model" : "no model", vmax);
+      free(l.v);
+      free(tone);
+    }
+
   const double rates[] = {44100.0, 48000.0, 96000.0};
   const int blocks[] = {1, 64, 1024, 0};
   for (int r = 0; r < 3; r++) {

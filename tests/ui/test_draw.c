@@ -180,6 +180,24 @@ static cairo_surface_t *render(int w, int h, double scale, const emovox_view_sta
   return sf;
 }
 
+/* Pixels of r nearer to emotion e's colour than to the background, to white (the dot's rim)
+ * and to every other emotion's colour (the dot's fill): text written in e's colour, even
+ * anti-aliased. */
+static int count_nearest(cairo_surface_t *sf, emovox_rect r, int e) {
+  static const unsigned char white[3] = {230, 230, 230};
+  int n = 0;
+  for (int y = (int)ceil(r.y); y < (int)(r.y + r.h); y++)
+    for (int x = (int)ceil(r.x); x < (int)(r.x + r.w); x++) {
+      rgb c = pixel_at(sf, x, y);
+      int d = colour_dist(c, emovox_palette[e]),
+          near = d < colour_dist(c, emovox_background) && d < colour_dist(c, white);
+      for (int k = 0; k < EMOVOX_VIEW_N && near; k++)
+        near = k == e || d < colour_dist(c, emovox_palette[k]);
+      n += near;
+    }
+  return n;
+}
+
 /* Length of the run of colour c along the middle row of r, from its left end. */
 static int run_of(cairo_surface_t *sf, emovox_rect r, const unsigned char c[3], int tol) {
   int y = (int)(r.y + r.h / 2), run = 0;
@@ -456,6 +474,69 @@ int main(void) {
              "%s: no vermillion in the label in silence", what);
     EV_CHECK(count_colour(img[ST_RAMP], l.dominant, emovox_palette[7], 40) >= 20,
              "%s: the ramp's dominant (surprised) is written in orange", what);
+
+    /* The headline and the voice meter agree: between syllables the plugin's dominant output
+     * drops to "no speech" while its smoothed voice activity still shows 60 %; the headline
+     * keeps the emotion (vermillion) until the meter falls below its speech mark (50 %), then
+     * says "no speech" (grey, no vermillion). */
+    {
+      emovox_view_state h;
+      make_state(&h, ST_ANGER);
+      emovox_view_update(&h, EMOVOX_VOICE, 0.95f);
+      emovox_view_update(&h, EMOVOX_DOMINANT, 0.0f);
+      emovox_view_update(&h, EMOVOX_VOICE, 0.6f);
+      cairo_surface_t *between = render(sc->w, sc->h, sc->scale, &h);
+      int kept = count_colour(between, l.dominant, emovox_palette[4], 40);
+      emovox_view_update(&h, EMOVOX_VOICE, 0.3f);
+      cairo_surface_t *after = render(sc->w, sc->h, sc->scale, &h);
+      int gone = count_colour(after, l.dominant, emovox_palette[4], 40);
+      printf("%s: headline between syllables (voice 60 %%): %d vermillion px; voice 30 %%: %d\n",
+             what, kept, gone);
+      EV_CHECK(kept >= 20, "%s: voice at 60 %% keeps the emotion in the headline (%d px)", what,
+               kept);
+      EV_CHECK(gone == 0, "%s: voice at 30 %%: the headline says no speech (%d px)", what, gone);
+      cairo_surface_destroy(between);
+      cairo_surface_destroy(after);
+    }
+
+    /* The plane's names: none overlaps another, all inside the plane, and none is hidden by
+     * the dot: with the dot on the name "fearful" (where an angry voice puts it) the name keeps
+     * at least 80 % of the ink it has with the dot far away. */
+    if (l.plane.w > 0) {
+      emovox_rect lr[EMOVOX_VIEW_N];
+      cairo_surface_t *m = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 4, 4);
+      cairo_t *mc = cairo_create(m);
+      emovox_plane_labels(mc, &l, lr);
+      cairo_destroy(mc);
+      cairo_surface_destroy(m);
+      for (int i = 0; i < EMOVOX_VIEW_N; i++) {
+        EV_CHECK(lr[i].x >= l.plane.x && lr[i].y >= l.plane.y &&
+                     lr[i].x + lr[i].w <= l.plane.x + l.plane.w &&
+                     lr[i].y + lr[i].h <= l.plane.y + l.plane.h,
+                 "%s: the name of %d is inside the plane", what, i);
+        for (int j = 0; j < i; j++)
+          EV_CHECK(lr[i].x >= lr[j].x + lr[j].w || lr[j].x >= lr[i].x + lr[i].w ||
+                       lr[i].y >= lr[j].y + lr[j].h || lr[j].y >= lr[i].y + lr[i].h,
+                   "%s: the names of %d and %d do not overlap", what, i, j);
+      }
+      emovox_view_state a;
+      make_state(&a, ST_ANGER);
+      /* the dot right on the start of the name (plane geometry of emovox_draw.c) */
+      double pcx = l.plane.x + l.plane.w / 2, pcy = l.plane.y + l.plane.h / 2,
+             prad = l.plane.w / 2 - 10 * sc->scale;
+      emovox_view_update(&a, EMOVOX_VALENCE, (float)((lr[5].x + lr[5].h - pcx) / prad));
+      emovox_view_update(&a, EMOVOX_AROUSAL, (float)((pcy - (lr[5].y + lr[5].h / 2)) / prad));
+      cairo_surface_t *on = render(sc->w, sc->h, sc->scale, &a);
+      emovox_view_update(&a, EMOVOX_VALENCE, 0.9f);
+      emovox_view_update(&a, EMOVOX_AROUSAL, -0.9f);
+      cairo_surface_t *off = render(sc->w, sc->h, sc->scale, &a);
+      int ink_on = count_nearest(on, lr[5], 5), ink_off = count_nearest(off, lr[5], 5);
+      printf("%s: \"fearful\" ink with the dot on the name %d, away %d\n", what, ink_on, ink_off);
+      EV_CHECK(ink_off >= 10 && ink_on >= ink_off * 8 / 10,
+               "%s: the dot does not hide \"fearful\" (%d vs %d px)", what, ink_on, ink_off);
+      cairo_surface_destroy(on);
+      cairo_surface_destroy(off);
+    }
 
     /* States that must look different. */
     emovox_rect whole = {0, 0, sc->w, sc->h};

@@ -78,7 +78,7 @@ static inline void make_state(emovox_view_state *s, int which) {
     emovox_view_update(s, EMOVOX_STATUS, EMOVOX_STATUS_LOAD_ERROR);
     return;
   }
-  emovox_view_set_model(s, EMOVOX_VIEW_OK, "emovox-base",
+  emovox_view_set_model(s, EMOVOX_VIEW_OK, "emovox-default",
                         "neutral, calm, happy, sad, angry, fearful, disgust, surprised", "");
   emovox_view_update(s, EMOVOX_STATUS, EMOVOX_STATUS_OK);
   if (which == ST_SILENCE) {
