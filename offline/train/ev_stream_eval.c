@@ -425,8 +425,9 @@ typedef struct figure {
   double ece;
 } figure;
 
-/* Figures of one mode over the tested clips of one corpus (corpus < 0: all). */
-static void compute_figure(const ev_stream_eval *e, int mode, int corpus, figure *f) {
+/* Figures of one mode over the tested clips of one corpus (corpus < 0: all) and one fold
+ * (fold < 0: all). */
+static void compute_figure_in(const ev_stream_eval *e, int mode, int corpus, int fold, figure *f) {
   const int L = e->ls->n;
   memset(f, 0, sizeof *f);
   ev_confusion_init(&f->cm, L + 1);
@@ -434,7 +435,8 @@ static void compute_figure(const ev_stream_eval *e, int mode, int corpus, figure
   float *conf = malloc(cap * sizeof *conf);
   int *ok = malloc(cap * sizeof *ok);
   for (size_t i = 0; i < e->clips->n; i++) {
-    if (e->fold[i] < 0 || e->failed[i] || (corpus >= 0 && e->clips->v[i].corpus != corpus))
+    if (e->fold[i] < 0 || e->failed[i] || (corpus >= 0 && e->clips->v[i].corpus != corpus) ||
+        (fold >= 0 && e->fold[i] != fold))
       continue;
     const int truth = e->ls->index_of[e->clips->v[i].label];
     float c;
@@ -453,6 +455,20 @@ static void compute_figure(const ev_stream_eval *e, int mode, int corpus, figure
   f->ece = conf && ok ? ev_ece(conf, ok, n, 10) : NAN;
   free(conf);
   free(ok);
+}
+
+static void compute_figure(const ev_stream_eval *e, int mode, int corpus, figure *f) {
+  compute_figure_in(e, mode, corpus, -1, f);
+}
+
+void ev_stream_eval_fold_line(const ev_stream_eval *e, int fold, const char *name, FILE *out) {
+  fprintf(out, "%s as the plugin reports:", name);
+  for (int m = 0; m < EV_STREAM_MODES; m++) {
+    figure f;
+    compute_figure_in(e, m, -1, fold, &f);
+    fprintf(out, "  %s UAR %.2f%%", ev_stream_mode_names[m], 100 * f.m.uar);
+  }
+  fprintf(out, "\n");
 }
 
 /* Summary-level temperature: the renormalised summaries' logs as logits (one crop each). */

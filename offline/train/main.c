@@ -894,6 +894,8 @@ static int cmd_evaluate(session *s) {
       ev_confusion_merge(&total, &cm);
       printf("%s: accuracy %.2f%%  UAR %.2f%%  macro-F1 %.2f%%  (%ld clips)\n", folds.name[f],
              100 * m.accuracy, 100 * m.uar, 100 * m.macro_f1, m.total);
+      if (stream)
+        ev_stream_eval_fold_line(&se, f, folds.name[f], stdout);
       if (ff)
         fprintf(ff, "%s,%s,%ld,%.6f,%.6f,%.6f,%d,%d\n", folds.name[f], tlist, m.total, m.accuracy,
                 m.uar, m.macro_f1, run.result.best_epoch, run.result.n_hist);

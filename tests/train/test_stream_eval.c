@@ -3,8 +3,9 @@
  * be what `emovox-analyze` (the plugin through lilv) prints for the same audio and model, and
  * the session summaries must be those of the files' concatenation played through one analyser
  * (computed here independently: other block sizes, rows taken at each file's 10 ms grid).
+ * `scoring` checks the figures of hand-made summaries.
  *
- * Usage: test_stream_eval EMOVOX-ANALYZE BUNDLE MODEL */
+ * Usage: test_stream_eval EMOVOX-ANALYZE BUNDLE MODEL | test_stream_eval scoring */
 #include <math.h>
 #include <sndfile.h>
 #include <stdio.h>
@@ -262,7 +263,108 @@ static void run_case(const char *exe, const char *bundle, const char *model_path
   free(dir);
 }
 
+/* Scoring by hand-made summaries: argmax over the corpus's classes, "no speech" counted as
+ * wrong, ECE from the renormalised confidence; figures computed here on paper. */
+static void set_sum(ev_stream_eval *e, size_t clip, long speech, const int *c, const double *p,
+                    int n) {
+  for (int m = 0; m < EV_STREAM_MODES; m++) {
+    ev_stream_summary *s = &e->sum[clip * EV_STREAM_MODES + m];
+    memset(s, 0, sizeof *s);
+    s->rows = 100;
+    s->speech_rows = speech;
+    for (int k = 0; k < n; k++)
+      s->prob[c[k]] = p[k];
+  }
+  e->fold[clip] = 0;
+}
+
+static void scoring(void) {
+  ev_clip_list clips = {0};
+  /* tested: 0 TESS angry, 1 TESS sad, 2 URDU happy, 3 URDU neutral; the rest only give the
+   * corpora their classes (TESS has no calm; URDU has neutral, happy, sad, angry) */
+  ev_clip_list_add(&clips, "t0", EV_ANGRY, "TESS:OAF", EV_CORPUS_TESS);
+  ev_clip_list_add(&clips, "t1", EV_SAD, "TESS:OAF", EV_CORPUS_TESS);
+  ev_clip_list_add(&clips, "u0", EV_HAPPY, "URDU:SM1", EV_CORPUS_URDU);
+  ev_clip_list_add(&clips, "u1", EV_NEUTRAL, "URDU:SM1", EV_CORPUS_URDU);
+  const int tess_more[] = {EV_NEUTRAL, EV_HAPPY, EV_FEARFUL, EV_DISGUST, EV_SURPRISED};
+  for (int i = 0; i < 5; i++)
+    ev_clip_list_add(&clips, "t", tess_more[i], "TESS:YAF", EV_CORPUS_TESS);
+  ev_clip_list_add(&clips, "u", EV_ANGRY, "URDU:SF2", EV_CORPUS_URDU);
+  ev_clip_list_add(&clips, "u", EV_SAD, "URDU:SF2", EV_CORPUS_URDU);
+  ev_clip_list_add(&clips, "r", EV_CALM, "RAVDESS:01", EV_CORPUS_RAVDESS);
+  ev_labelset ls;
+  memset(&ls, 0, sizeof ls);
+  for (int c = 0; c < EV_N_EMOTIONS; c++) {
+    ls.index_of[c] = c;
+    ls.canon[c] = c;
+    ls.names[c] = ev_emotion_names[c];
+  }
+  ls.n = EV_N_EMOTIONS;
+  ev_speakers spk;
+  ev_stream_eval e;
+  EV_CHECK(ev_speakers_collect(&clips, &spk) == 0, "speakers");
+  EV_CHECK(ev_stream_eval_init(&e, &clips, &spk, &ls, 1, 1) == 0, "init");
+  /* calm is the largest, but TESS has no calm: angry (right), confidence 0.3 / 0.5 */
+  set_sum(&e, 0, 50, (int[]){EV_CALM, EV_ANGRY, EV_SAD}, (double[]){0.5, 0.3, 0.2}, 3);
+  set_sum(&e, 1, 0, (int[]){EV_SAD}, (double[]){0.0}, 1); /* no speech: wrong */
+  /* fearful is not an URDU class: happy (right), confidence 0.4 / 0.55 */
+  set_sum(&e, 2, 50, (int[]){EV_HAPPY, EV_FEARFUL, EV_NEUTRAL}, (double[]){0.4, 0.45, 0.15}, 3);
+  set_sum(&e, 3, 50, (int[]){EV_ANGRY, EV_NEUTRAL}, (double[]){0.72, 0.28}, 2); /* wrong, 0.72 */
+  char *dir = ta_mkdtemp();
+  FILE *devnull = fopen("/dev/null", "w");
+  EV_CHECK(ev_stream_eval_report(&e, dir, "scoring", devnull) == 0, "report");
+  fclose(devnull);
+  char path[4200];
+  snprintf(path, sizeof path, "%s/plugin_figures.csv", dir);
+  FILE *f = fopen(path, "r");
+  EV_CHECK(f != NULL, "%s", path);
+  char line[512];
+  int seen = 0;
+  while (f && fgets(line, sizeof line, f)) {
+    char mode[32], corpus[32];
+    long files, nosp;
+    double acc, uar, mf1, ece;
+    if (sscanf(line, "%31[^,],%31[^,],%ld,%ld,%lf,%lf,%lf,%lf", mode, corpus, &files, &nosp, &acc,
+               &uar, &mf1, &ece) != 8)
+      continue;
+    if (!strcmp(corpus, "all")) {
+      seen++;
+      EV_CHECK(files == 4 && nosp == 1, "%s all: %ld files, %ld no speech", mode, files, nosp);
+      EV_CHECK_NEAR(acc, 0.5, 1e-6, "accuracy");
+      EV_CHECK_NEAR(uar, 0.5, 1e-6, "UAR (angry 1, sad 0, happy 1, neutral 0)");
+      /* F1: angry 2/3 (precision 1/2), sad 0, happy 1, neutral 0 */
+      EV_CHECK_NEAR(mf1, (2.0 / 3.0 + 1.0) / 4.0, 1e-6, "macro-F1");
+      /* bins: {0 (no speech): 0 vs 0}, {0.6: 1 vs 0.6}, {0.7273, 0.72: 1/2 vs 0.7236} */
+      const double c2 = 0.4 / 0.55;
+      EV_CHECK_NEAR(ece, (0.4 + 2 * fabs(0.5 - (c2 + 0.72) / 2)) / 4, 1e-6, "ECE");
+    } else if (!strcmp(corpus, "TESS")) {
+      seen++;
+      EV_CHECK(files == 2 && nosp == 1, "%s TESS: %ld files, %ld no speech", mode, files, nosp);
+      EV_CHECK_NEAR(uar, 0.5, 1e-6, "TESS UAR");
+    } else if (!strcmp(corpus, "URDU")) {
+      seen++;
+      EV_CHECK(files == 2 && nosp == 0, "%s URDU: %ld files", mode, files);
+      EV_CHECK_NEAR(acc, 0.5, 1e-6, "URDU accuracy");
+    } else {
+      EV_CHECK(0, "unexpected corpus %s (RAVDESS was not tested)", corpus);
+    }
+  }
+  if (f)
+    fclose(f);
+  EV_CHECK(seen == 3 * EV_STREAM_MODES, "%d rows of figures", seen);
+  printf("scoring: %d rows of figures as computed by hand\n", seen);
+  ta_rm_rf(dir);
+  free(dir);
+  ev_stream_eval_free(&e);
+  ev_speakers_free(&spk);
+  ev_clip_list_free(&clips);
+}
+
 int main(int argc, char **argv) {
+  if (argc == 2 && !strcmp(argv[1], "scoring")) {
+    scoring();
+    EV_TEST_END();
+  }
   if (argc < 4) {
     fprintf(stderr, "usage: test_stream_eval EMOVOX-ANALYZE BUNDLE MODEL\n");
     return 2;
