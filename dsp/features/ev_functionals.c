@@ -28,14 +28,14 @@
  *   equivalentSound-    10 log10 of the mean frame energy, floored at 1e-7 (cVectorOperation
  *   Level_dBp           dBp's default logfloor).
  *
- * Streaming design. A ring holds the window's frames. Sums and sums of squares of every
- * moment column are updated when a frame enters or leaves (O(1)); the F0 (voiced) and loudness
- * values are kept in sorted arrays (binary search + memmove, O(window) bytes moved per frame).
- * A frame's local-extremum flag (loudness over all frames, F0 over the voiced frames) is
- * decided once its successor arrives and stored with it. compute() then only walks the window
- * once for the flagged extrema and the voicing runs: the peak thinning depends on the range of
- * the whole window, so no exact form updates it frame by frame, and a walk over <= 1000 frames
- * of flags is cheaper than any bookkeeping would be. Everything is allocated in _new().
+ * Streaming design. A ring holds the window's frames. The F0 (voiced) and loudness values are
+ * kept in sorted arrays (binary search + memmove, O(window) bytes moved per frame), and a
+ * frame's local-extremum flag (loudness over all frames, F0 over the voiced frames) is decided
+ * once its successor arrives and stored with it. compute() walks the window once: the moment
+ * sums (taken afresh, not as running sums that would keep the rounding residue of a huge value
+ * after it left), the flagged extrema and the voicing runs. The peak thinning depends on the
+ * range of the whole window, so no exact form updates it frame by frame anyway. Cost O(window)
+ * per compute(), O(window) bytes moved per push(). Everything is allocated in _new().
  *
  * The whole-file function is this object with a window of the file's length, filled without
  * the incremental sorting (the arrays are sorted once at the end; same content, same result). */
@@ -374,13 +374,13 @@ size_t ev_functionals_capacity(const ev_functionals *f) {
   return f->cap;
 }
 
-static void account(ev_functionals *f, const float *v, double sign) {
+static void account(ev_functionals *f, const float *v) {
   for (int c = 0; c < N_COLS; c++)
     if (in_col(k_cols[c].mask, v, c)) {
       double x = v[k_cols[c].lld];
-      f->sum[c] += sign * x;
-      f->sq[c] += sign * x * x;
-      f->cnt[c] += sign > 0 ? 1 : (size_t)-1;
+      f->sum[c] += x;
+      f->sq[c] += x * x;
+      f->cnt[c]++;
     }
 }
 
@@ -399,8 +399,6 @@ void ev_functionals_push(ev_functionals *f, const float lld[EV_EGEMAPS_N_LLD], f
   if (f->n == f->cap) { /* the oldest frame leaves */
     slot = f->head;
     const float *old = f->lld + slot * EV_EGEMAPS_N_LLD;
-    account(f, old, -1.0);
-    f->esum -= f->energy[slot];
     if (!f->lazy) {
       if (old[EV_LLD_F0] > 0.0f)
         sorted_remove(f->sf0, &f->nf0, old[EV_LLD_F0]);
@@ -416,8 +414,6 @@ void ev_functionals_push(ev_functionals *f, const float lld[EV_EGEMAPS_N_LLD], f
     v[i] = isfinite(lld[i]) ? lld[i] : 0.0f;
   f->energy[slot] = isfinite(energy) && energy > 0.0f ? energy : 0.0f;
   f->n++;
-  account(f, v, 1.0);
-  f->esum += f->energy[slot];
   f->lext[slot] = f->fext[slot] = 0;
 
   /* loudness contour: the previous frame's extremum status is now known. Its own
@@ -734,23 +730,20 @@ void ev_functionals_compute(ev_functionals *f, float out[EV_FUNC_N]) {
   }
   const size_t n = f->n;
 
-  /* The moment sums again from the window's frames, in window order: a running sum that once
-   * held a huge value (a clipped or absurd input) keeps its rounding residue after the value
-   * has left, so the statistics would depend on history the window no longer holds. Summed
-   * afresh they are a function of the window alone (replaying a passage reads the same, and
-   * the whole-file and sliding uses give the same bits); O(window x columns) every call. */
+  /* The moment sums are taken afresh from the window's frames, in window order, during the
+   * walk below (not kept as running sums): a running sum that once held a huge value (a
+   * clipped or absurd input) keeps its rounding residue after the value has left, so the
+   * statistics would depend on history the window no longer holds. Summed afresh they are a
+   * function of the window alone: replaying a passage reads the same, and the whole-file and
+   * sliding uses give the same bits. */
   f->esum = 0.0;
   for (int c = 0; c < N_COLS; c++) {
     f->sum[c] = f->sq[c] = 0.0;
     f->cnt[c] = 0;
   }
-  for (size_t k = 0; k < n; k++) {
-    size_t slot = (f->head + k) % f->cap;
-    account(f, f->lld + slot * EV_EGEMAPS_N_LLD, 1.0);
-    f->esum += f->energy[slot];
-  }
 
-  /* one walk over the window: extremum candidates of both contours, voicing segments */
+  /* one walk over the window: moment sums, extremum candidates of both contours, voicing
+   * segments */
   int nlc = 0;
   size_t nv = f->nf0; /* voiced frames in the window */
   float lfirst = 0.0f, llast = 0.0f, ffirst = 0.0f, flast = 0.0f;
@@ -763,6 +756,8 @@ void ev_functionals_compute(ev_functionals *f, float out[EV_FUNC_N]) {
   for (size_t k = 0; k < n; k++) {
     size_t slot = (f->head + k) % f->cap;
     const float *v = f->lld + slot * EV_EGEMAPS_N_LLD;
+    account(f, v);
+    f->esum += f->energy[slot];
     float l = v[EV_LLD_LOUDNESS];
     if (k == 0)
       lfirst = l;

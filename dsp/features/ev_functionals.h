@@ -99,9 +99,9 @@ void ev_functionals_push(ev_functionals *f, const float lld[EV_EGEMAPS_N_LLD], f
 /* Frames currently in the window (0 .. capacity). */
 size_t ev_functionals_frames(const ev_functionals *f);
 size_t ev_functionals_capacity(const ev_functionals *f);
-/* The 88 statistics of the frames in the window, identical (to float rounding of the running
- * sums) to ev_functionals_of_lld() over the same frames. Realtime-safe; uses the object's
- * preallocated scratch, so not concurrently with push() on the same object. */
+/* The 88 statistics of the frames in the window, bit-identical to ev_functionals_of_lld() over
+ * the same frames (the sums are taken afresh in window order; O(window) per call). Realtime-safe;
+ * uses the object's preallocated scratch, so not concurrently with push() on the same object. */
 void ev_functionals_compute(ev_functionals *f, float out[EV_FUNC_N]);
 
 /* Frames whose F0-level columns (F0 .. F3amplitude, EV_LLD_F0..EV_LLD_F3_AMP) are per-frame

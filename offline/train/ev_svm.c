@@ -533,6 +533,8 @@ int ev_svm_baseline_split(const float *X, const int *y, int d, int n_classes, co
   float *dec = search
                    ? malloc((n_train * (size_t)(n_classes * (n_classes - 1) / 2) + 1) * sizeof *dec)
                    : NULL;
+  float *Xsub = NULL;
+  int *ysub = NULL, *gsub = NULL;
   ev_standardizer st = {0};
   ev_svm *m = NULL;
   int rc = -1;
@@ -544,8 +546,35 @@ int ev_svm_baseline_split(const float *X, const int *y, int d, int n_classes, co
     memcpy(Xt + i * (size_t)d, X + train[i] * (size_t)d, (size_t)d * sizeof *Xt);
     yt[i] = y[train[i]];
   }
-  if (search && ev_svm_select(Xt, yt, inner_group, n_train, d, n_classes, n_groups, grid, threads,
-                              &res->C, &res->gamma, res->scores, dec, err, errlen) != 0)
+  /* The search on at most max_search_rows of the training rows: every k-th row in their order
+   * (files come speaker by speaker), so every speaker and class keeps its share. Its cost grows
+   * with the square of the rows, the final model's does not depend on it. */
+  size_t ns = n_train;
+  const float *Xs = Xt;
+  const int *ys = yt, *gs = inner_group;
+  if (search && grid->max_search_rows && n_train > grid->max_search_rows) {
+    const size_t cap = grid->max_search_rows;
+    Xsub = malloc(cap * (size_t)d * sizeof *Xsub);
+    ysub = malloc(cap * sizeof *ysub);
+    gsub = malloc(cap * sizeof *gsub);
+    if (!Xsub || !ysub || !gsub) {
+      snprintf(err, errlen, "SVM: out of memory");
+      goto done;
+    }
+    ns = 0;
+    for (size_t t = 0; t < n_train; t++)
+      if ((t + 1) * cap / n_train > t * cap / n_train) {
+        memcpy(Xsub + ns * (size_t)d, Xt + t * (size_t)d, (size_t)d * sizeof *Xsub);
+        ysub[ns] = yt[t];
+        gsub[ns++] = inner_group[t];
+      }
+    Xs = Xsub;
+    ys = ysub;
+    gs = gsub;
+  }
+  res->search_rows = search ? ns : 0;
+  if (search && ev_svm_select(Xs, ys, gs, ns, d, n_classes, n_groups, grid, threads, &res->C,
+                              &res->gamma, res->scores, dec, err, errlen) != 0)
     goto done;
   if (ev_standardizer_fit(&st, X, d, train, n_train) != 0) {
     snprintf(err, errlen, "SVM: no training rows");
@@ -560,7 +589,7 @@ int ev_svm_baseline_split(const float *X, const int *y, int d, int n_classes, co
   ev_svm_opts o = {res->C, res->gamma, 1, !search, seed, 0};
   if (!(m = ev_svm_train(Xt, yt, n_train, d, n_classes, &o, err, errlen)))
     goto done;
-  if (search && ev_svm_set_platt(m, dec, yt, n_train) != 0) {
+  if (search && ev_svm_set_platt(m, dec, ys, ns) != 0) {
     snprintf(err, errlen, "SVM: out of memory");
     goto done;
   }
@@ -579,5 +608,8 @@ done:
   free(Xt);
   free(yt);
   free(dec);
+  free(Xsub);
+  free(ysub);
+  free(gsub);
   return rc;
 }

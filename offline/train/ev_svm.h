@@ -58,6 +58,7 @@ void ev_svm_free(ev_svm *m);
 typedef struct ev_svm_grid {
   int n_c, n_gamma;
   double C[8], gamma[8];
+  size_t max_search_rows; /* ev_svm_baseline_split: search on at most this many rows (0: all) */
 } ev_svm_grid;
 int ev_svm_select(const float *X, const int *y, const int *group, size_t n, int d, int n_classes,
                   int n_groups, const ev_svm_grid *grid, int threads, double *best_c,
@@ -65,13 +66,15 @@ int ev_svm_select(const float *X, const int *y, const int *group, size_t n, int 
 
 /* The whole baseline on one split: standardiser fitted on the train rows, (C, gamma) by
  * ev_svm_select over the train rows' groups (inner_group[i] for train row i; n_groups < 2
- * skips the search and uses the grid's first point), a final balanced model on all train
+ * skips the search and uses the grid's first point; grid->max_search_rows caps the rows it
+ * uses, every k-th in order), a final balanced model on all train
  * rows with Platt sigmoids fitted on the search's held-out decision values (ev_svm_set_platt;
  * libsvm's own probability fit without a search), and the test rows' probabilities
  * (prob[n_test][n_classes]). */
 typedef struct ev_svm_split_result {
   double C, gamma;
-  double scores[64]; /* inner-CV UAR per grid point */
+  double scores[64];  /* inner-CV UAR per grid point */
+  size_t search_rows; /* training rows the search (and the Platt fit) used */
   int n_support;
 } ev_svm_split_result;
 int ev_svm_baseline_split(const float *X, const int *y, int d, int n_classes, const size_t *train,
