@@ -31,9 +31,14 @@
 #define GATE_MIN_CHANGE_DB 1.0f
 #define GATE_CHANGE_TAU_S  0.25
 #define GATE_RANGE_DB      40.0f
-#define GATE_BANDS         128  /* bands compared (the first ones when a model has more) */
-#define VAD_TAU_S          0.08 /* smoothing of voice_activity */
-#define DEFAULT_BLOCK      4096u
+#define GATE_BANDS         128 /* bands compared (the first ones when a model has more) */
+/* A pause this long (frames below the gate) ends an utterance: the utterance statistics
+ * (egemaps_func) start afresh with the next speech, so a clip heard after another one is not
+ * judged with the previous clip's statistics (what a session of short takes needs; pauses
+ * inside a sentence are shorter). */
+#define UTTERANCE_PAUSE_S 0.5
+#define VAD_TAU_S         0.08 /* smoothing of voice_activity */
+#define DEFAULT_BLOCK     4096u
 /* ev_analyzer_restart: model states up to this size are reset at once (~20 us); larger ones in
  * pieces of RESTART_FLOATS_PER_SAMPLE floats per resampled sample, copied during the extractor's
  * ticks, i.e. at fixed stream positions (so the outputs still do not depend on the block size).
@@ -83,7 +88,8 @@ struct ev_analyzer {
   float gate_prev[GATE_BANDS];
   int gate_prev_valid;
   float gate_change;
-  int clearing; /* the runtime's model state is being reset in pieces: no model steps yet */
+  int64_t quiet_frames; /* consecutive frames below the gate (utterance ends) */
+  int clearing;         /* the runtime's model state is being reset in pieces: no model steps yet */
   size_t cleared_this_call;
 };
 
@@ -237,6 +243,12 @@ static void on_frame(void *user, const ev_frame *frame) {
   const int moves = spectrum_moves(an, ev_extractor_config(ex), frame->feat[EV_FEAT_LOGMEL]);
   const int voiced = (!flat || flat[0] < VOICED_MAX_FLATNESS) && moves;
   ev_model_runtime *rt = an->rt;
+  /* utterance ends: after UTTERANCE_PAUSE_S below the gate (once per pause) */
+  const float db = 20.0f * log10f(rms > 1e-10f ? rms : 1e-10f);
+  an->quiet_frames = db > an->params.gate_db ? 0 : an->quiet_frames + 1;
+  const ev_feature_config *fc = ev_extractor_config(ex);
+  if (rt && an->quiet_frames == (int64_t)(UTTERANCE_PAUSE_S * fc->sample_rate / fc->hop_length))
+    ev_extractor_restart_functionals(rt->ex);
   /* while the model's state is reset in pieces the gate runs but the model does not */
   const float *x = rt && !an->clearing ? ev_input_push(rt->input, frame) : NULL;
   if (!x) {
@@ -335,6 +347,7 @@ static void reset_outputs(ev_analyzer *an) {
   an->vad = 0.0f;
   an->gate_prev_valid = 0;
   an->gate_change = 0.0f;
+  an->quiet_frames = 0;
   an->pending = 0;
   memset(&an->stats, 0, sizeof an->stats);
 }

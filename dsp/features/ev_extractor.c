@@ -605,6 +605,11 @@ void ev_extractor_reset(ev_extractor *ex) {
 
 /* Dependencies: mfcc needs logmel (in double), logmel the mel sums, deltas the mfcc history;
  * every spectral feature needs the FFT's power; ZCR and RMS only the raw frame. */
+void ev_extractor_restart_functionals(ev_extractor *ex) {
+  if (ex->func)
+    ev_functionals_reset(ex->func);
+}
+
 void ev_extractor_set_flatness_band(ev_extractor *ex, double max_hz) {
   const double bin_hz = (double)ex->cfg.sample_rate / ex->cfg.n_fft;
   int bins = max_hz > 0 ? (int)floor(max_hz / bin_hz) + 1 : ex->n_bins;

@@ -206,6 +206,10 @@ void ev_extractor_set_features(ev_extractor *ex, uint32_t mask);
  * rate's resampler, which shapes the band above ~7.4 kHz, cannot change what counts as
  * speech. Not on the processing path (no allocation, but call it between blocks). */
 void ev_extractor_set_flatness_band(ev_extractor *ex, double max_hz);
+/* egemaps_func: forget the frames in the functionals' window, so that the next frames start a
+ * new utterance (the analyser calls it after a pause). O(window), no allocation: realtime-safe.
+ * The vector frames carry is recomputed at the next update. */
+void ev_extractor_restart_functionals(ev_extractor *ex);
 uint32_t ev_extractor_features(const ev_extractor *ex);
 
 /* Offline whole-signal extraction through the same streaming extractor (+ flush), with

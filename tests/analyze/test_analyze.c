@@ -792,7 +792,9 @@ static void test_badfiles(const char *tmp) {
   }
   /* The odd files against their references, with the largest difference of a mean
    * probability and of the speech ratio allowed (tolerances from the measured differences,
-   * with the shipped model, times 2 to 8):
+   * with the 0.2 model, times 2 to 8; the 0.3 model reads pitch and voice-quality statistics,
+   * whose voicing decisions turn float-rounding differences of the audio into larger ones:
+   * 1.4e-4 and 0.0053 measured for the first two pairs, hence 3e-4 and 0.01):
    *   6 channels vs 16 kHz mono     the same audio after the channel mean: measured 1.3e-5,
    *                                 the same speech rows; 1e-4, 5.1e-5 (no row differs)
    *   192 kHz vs 48 kHz             both through the plugin's resampler: 6.3e-4, 0; 0.003, 0.005
@@ -807,8 +809,8 @@ static void test_badfiles(const char *tmp) {
   const struct {
     int odd, ref;
     double tol_prob, tol_ratio;
-  } pairs[] = {{SIX, REF, 1e-4, 5.1e-5},
-               {R192K, R48K, 0.003, 0.005},
+  } pairs[] = {{SIX, REF, 3e-4, 5.1e-5},
+               {R192K, R48K, 0.01, 0.005},
                {R192K, REF, 0.1, 0.01},
                {R48K, REF, 0.1, 0.01},
                {R8K, REF_LOW, 0.06, 0.01}};

@@ -377,6 +377,7 @@ static block_out *reference_run(const char *model_path, const float *audio, size
   ev_analyzer_params p;
   ev_analyzer_params_default(&p);
   ev_analyzer_set_params(an, &p);
+  ev_analyzer_reset(an); /* as the plugin's activate() does */
   block_out *r = calloc(n / SWAP_BLOCK, sizeof *r);
   for (size_t b = 0; b < n / SWAP_BLOCK; b++) {
     ev_analyzer_process(an, audio + b * SWAP_BLOCK, SWAP_BLOCK);
@@ -1253,16 +1254,23 @@ static snapshot *replay_pass(lv2_host *h, const float *audio, size_t n, int posi
   return r;
 }
 
-/* Blocks whose outputs differ by more than 1e-5. Not bit-identity: a relocate resets the
- * resampler by re-priming libsoxr with zeros (soxr_clear would allocate on the audio thread),
- * which leaves soxr's FFT block phase elsewhere than in a fresh instance, so the outputs agree
- * to float rounding (5e-7 measured); a reading that carries history differs by far more. */
+/* Blocks whose probabilities differ by more than REPLAY_TOL or whose dominant emotion
+ * differs. Not bit-identity: a relocate resets the resampler by re-priming libsoxr with zeros
+ * (soxr_clear would allocate on the audio thread), which leaves soxr's FFT block phase
+ * elsewhere than in a fresh instance, so the audio the features see agrees to float rounding
+ * (3e-7); the pitch tracker's voicing decisions can turn that into a slightly different
+ * window of statistics. A reading that carries history differs by far more. */
+#define REPLAY_TOL 1e-4f
+static float replay_max_diff;
 static size_t snapshots_differ(const snapshot *a, const snapshot *b, size_t n) {
   size_t d = 0;
   for (size_t i = 0; i < n; i++) {
-    int differs = 0;
-    for (int k = 0; k < N_OUT; k++)
-      differs |= fabsf(a[i].v[k] - b[i].v[k]) > 1e-5f;
+    int differs = a[i].v[8] != b[i].v[8]; /* the dominant emotion */
+    for (int k = 0; k < 8; k++) {
+      const float diff = fabsf(a[i].v[k] - b[i].v[k]);
+      replay_max_diff = diff > replay_max_diff ? diff : replay_max_diff;
+      differs |= diff > REPLAY_TOL;
+    }
     d += (size_t)differs;
   }
   return d;
@@ -1288,6 +1296,11 @@ static void test_replay(void) {
   snapshot *later = replay_pass(h, audio + n / 2, n / 2, 1, (int64_t)(blocks * REPLAY_BLOCK));
   /* ... then the user plays the passage again: a relocate to 0. */
   snapshot *second = replay_pass(h, audio, n, 1, 0);
+  replay_max_diff = 0.0f;
+  const size_t replay_diff = snapshots_differ(first, second, blocks);
+  printf("replay after a relocate: largest probability difference %.3g, %zu of %zu blocks "
+         "beyond %.3g or with another dominant\n",
+         (double)replay_max_diff, replay_diff, blocks, (double)REPLAY_TOL);
   EV_CHECK(snapshots_differ(first, second, blocks) == 0,
            "a replayed passage reads the same after a relocate (%zu of %zu blocks differ)",
            snapshots_differ(first, second, blocks), blocks);
