@@ -43,7 +43,7 @@ static const preset presets[] = {
      "{\"type\":\"dense\",\"out\":64,\"activation\":\"relu\"},"
      "{\"type\":\"dense\"},{\"type\":\"softmax\"}]}"},
     {"emovox-conv",
-     "{\"name\":\"emovox-conv\",\"description\":\"the shipped default: conv1d 64 over 3 steps"
+     "{\"name\":\"emovox-conv\",\"description\":\"the 0.2 default: conv1d 64 over 3 steps"
      " -> mean over 2 s -> dense 64 -> softmax (25k multiply-adds a step, 50 steps/s) on log-mel "
      "up to 7 kHz, MFCC deltas and RMS, inputs that host-rate resampling leaves intact\","
      "\"features\":{\"n_mels\":64,\"fmax\":7000,\"n_mfcc\":40,\"inputs\":[\"logmel\","
