@@ -1,9 +1,15 @@
 /* Writes the fuzzer's seed corpus into a directory: valid models of several architectures and
- * mutations of them (truncations, bit flips, header edits). */
+ * mutations of them (truncations, bit flips, header edits), and the files that reach the
+ * loader's limits and the runtime's overflow handling (hostile_models.h, overflow_model.h):
+ * huge layers with missing tensors, gigabytes of state, compute beyond realtime, weights of
+ * 3e38, labels that name no emotion, 64 layers, a header of 600 tensors, a model that
+ * overflows on large inputs, and a 64-layer model that must save and load again. */
 #include <stdio.h>
 #include <string.h>
 
+#include "hostile_models.h"
 #include "model_fixture.h"
+#include "overflow_model.h"
 
 static int write_file(const char *dir, const char *name, const uint8_t *buf, size_t len) {
   char path[1024];
@@ -64,6 +70,39 @@ int main(int argc, char **argv) {
     free(buf);
     ev_model_free(m);
   }
+  for (int i = 0; i < HOSTILE_COUNT; i++) {
+    uint8_t *buf;
+    size_t len;
+    char name[64];
+    if (hostile_build(i, &buf, &len))
+      return 1;
+    snprintf(name, sizeof name, "hostile-%d", i);
+    files += !write_file(argv[1], name, buf, len);
+    free(buf);
+  }
+  size_t len;
+  uint8_t *buf = hostile_many_tensors(600, &len);
+  files += buf && !write_file(argv[1], "many-tensors", buf, len);
+  free(buf);
+  char err[256];
+  ev_model *m = overflow_model();
+  if (!m || ev_model_serialize(m, &buf, &len, err, sizeof err))
+    return 1;
+  files += !write_file(argv[1], "overflow", buf, len);
+  free(buf);
+  ev_model_free(m);
+  char arch[4096] = "[";
+  for (int i = 0; i < 62; i++)
+    strcat(arch, "{\"type\":\"activation\",\"activation\":\"tanh\"},");
+  strcat(arch, "{\"type\":\"dense\"},{\"type\":\"softmax\"}]");
+  hostile_tensor deep[] = {{"layers.62.weight", 2, {8, 1}, 0.1f},
+                           {"layers.62.bias", 1, {8}, 0},
+                           {"norm.mean", 1, {1}, 0},
+                           {"norm.std", 1, {1}, 1}};
+  if (hostile_file(arch, "{\"inputs\":[\"rms\"]}", HOSTILE_LABELS8, deep, 4, &buf, &len))
+    return 1;
+  files += !write_file(argv[1], "deep-64", buf, len);
+  free(buf);
   printf("wrote %d seed files into %s\n", files, argv[1]);
   return files > 0 ? 0 : 1;
 }

@@ -23,8 +23,8 @@ typedef struct hostile_tensor {
 } hostile_tensor;
 
 /* A model file from its metadata texts and tensors (each filled with one value). 0 or -1. */
-static int hostile_file(const char *arch, const char *features, const char *labels,
-                        const hostile_tensor *t, int n, uint8_t **buf, size_t *len) {
+static inline int hostile_file(const char *arch, const char *features, const char *labels,
+                               const hostile_tensor *t, int n, uint8_t **buf, size_t *len) {
   ev_st_out_tensor out[16];
   float *data[16];
   if (n > 16)
@@ -52,7 +52,7 @@ static int hostile_file(const char *arch, const char *features, const char *labe
 }
 
 /* A header listing n empty tensors (and no metadata): a scan must refuse it, not a parse. */
-static uint8_t *hostile_many_tensors(size_t n, size_t *len) {
+static inline uint8_t *hostile_many_tensors(size_t n, size_t *len) {
   const size_t each = 64;
   uint8_t *b = malloc(8 + 2 + n * each);
   if (!b)
@@ -99,7 +99,7 @@ static const hostile_case hostile_cases[HOSTILE_COUNT] = {
     {"64 layers without softmax", "at most 63 layers"},
 };
 
-static int hostile_build(int which, uint8_t **buf, size_t *len) {
+static inline int hostile_build(int which, uint8_t **buf, size_t *len) {
   switch (which) {
   case HOSTILE_HUGE_GRU: {
     hostile_tensor t[] = {{"norm.mean", 1, {1}, 0}, {"norm.std", 1, {1}, 1}};

@@ -13,7 +13,7 @@
 #include "ev_analyzer.h"
 #include "ev_model.h"
 
-static ev_model *overflow_model(void) {
+static inline ev_model *overflow_model(void) {
   ev_layer_config cfg[3];
   char err[256];
   int n =
@@ -51,7 +51,7 @@ static ev_model *overflow_model(void) {
  * harmonics and a 4 Hz syllable-rate envelope, so the speech gate (which refuses a steady tone)
  * opens on it. The phase is a closed form of the absolute sample index, so consecutive calls
  * with offsets continue one signal. */
-static void overflow_tone(float *x, size_t n, double rate, float amp, size_t offset) {
+static inline void overflow_tone(float *x, size_t n, double rate, float amp, size_t offset) {
   for (size_t i = 0; i < n; i++) {
     const double t = (double)(i + offset) / rate;
     const double ph = 2.0 * M_PI * 200.0 * t - (20.0 / 5.0) * cos(2.0 * M_PI * 5.0 * t);
