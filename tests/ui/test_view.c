@@ -47,6 +47,9 @@ static void test_ports(void) {
   EV_CHECK_NEAR(s.arousal, -1, 0, "arousal clamped");
   emovox_view_update(&s, EMOVOX_STATUS, 2.0f);
   EV_CHECK(s.status == EMOVOX_VIEW_LOAD_ERROR, "status port");
+  emovox_view_update(&s, EMOVOX_STATUS, 3.0f); /* was taken for a load error */
+  EV_CHECK(s.status == EMOVOX_VIEW_MODEL_FAULT, "status port 3: model fault");
+  emovox_view_update(&s, EMOVOX_STATUS, 2.0f);
   emovox_view_update(&s, EMOVOX_RESPONSE_MS, 1e6f);
   EV_CHECK_NEAR(s.response_ms, 5000, 0, "response clamped to the port's maximum");
   emovox_view_update(&s, EMOVOX_GATE_DB, -60.0f);
@@ -157,6 +160,11 @@ static void test_notify(void) {
   EV_CHECK(s.status == EMOVOX_VIEW_LOAD_ERROR, "load error status");
   EV_CHECK(!strcmp(s.error, "cannot open /tmp/x.safetensors: No such file"), "error text '%s'",
            s.error);
+  forge_status(&map, &u, buf, sizeof buf, EMOVOX_STATUS_MODEL_FAULT, "the output is not finite", "",
+               "", NULL, 0);
+  EV_CHECK(emovox_notify_apply(&s, &u, (const LV2_Atom *)buf) == 1 &&
+               s.status == EMOVOX_VIEW_MODEL_FAULT && !strcmp(s.error, "the output is not finite"),
+           "model fault status and its text ('%s')", s.error);
 
   forge_status(&map, &u, buf, sizeof buf, EMOVOX_STATUS_OK, "ok", "",
                "/models/tess-gru.safetensors", labels, 4);
