@@ -70,7 +70,8 @@ struct ev_analyzer {
   ev_outputs out;
   float smooth[EV_N_EMOTIONS];
   int smooth_valid;
-  int hang; /* frames of hangover left */
+  int smooth_fresh; /* a pause ended the utterance: the next output replaces, not blends */
+  int hang;         /* frames of hangover left */
   float vad;
   /* The frame whose model step is in progress (its outputs are finalised when the step
    * completes, during the ticks of the following hop). */
@@ -79,6 +80,8 @@ struct ev_analyzer {
   int pending_voiced;
   ev_outputs_fn fn;
   void *user;
+  ev_input_tap_fn tap;
+  void *tap_user;
   int layers_this_call;
   ev_analyzer_stats stats;
   ev_dc_block dc;
@@ -155,10 +158,12 @@ static void finalize(ev_analyzer *an, float rms, int voiced, const float *model_
     const float tau = an->params.response_ms * 0.001f;
     const float a = tau > 0.0f ? (float)(1.0 - exp(-rt->step_s / tau)) : 1.0f;
     for (int i = 0; i < EV_N_EMOTIONS; i++) {
-      float s = an->smooth_valid ? an->smooth[i] + a * (p[i] - an->smooth[i]) : p[i];
+      float s =
+          an->smooth_valid && !an->smooth_fresh ? an->smooth[i] + a * (p[i] - an->smooth[i]) : p[i];
       an->smooth[i] = s < 1e-12f ? 0.0f : s; /* no denormals */
     }
     an->smooth_valid = 1;
+    an->smooth_fresh = 0;
   }
 
   ev_outputs *o = &an->out;
@@ -184,6 +189,9 @@ static void finalize(ev_analyzer *an, float rms, int voiced, const float *model_
   o->frames++;
   if (an->fn)
     an->fn(an->user, o);
+  if (an->tap) /* the input of the frame being finalised: no frame was pushed since */
+    an->tap(an->tap_user, rt ? ev_input_raw(rt->input) : NULL, rt ? ev_input_dims(rt->input) : 0,
+            rms, speech);
 }
 
 /* Completes the step in progress (if any) and finalises its frame. */
@@ -247,8 +255,13 @@ static void on_frame(void *user, const ev_frame *frame) {
   const float db = 20.0f * log10f(rms > 1e-10f ? rms : 1e-10f);
   an->quiet_frames = db > an->params.gate_db ? 0 : an->quiet_frames + 1;
   const ev_feature_config *fc = ev_extractor_config(ex);
-  if (rt && an->quiet_frames == (int64_t)(UTTERANCE_PAUSE_S * fc->sample_rate / fc->hop_length))
+  if (rt && an->quiet_frames >= (int64_t)(UTTERANCE_PAUSE_S * fc->sample_rate / fc->hop_length)) {
+    /* the window stays empty until speech resumes: every utterance's statistics start at its
+     * onset however long the pause was, as in training (analyzer_inputs); the readings hold on
+     * the meters through the pause, but the new utterance's first output replaces them */
     ev_extractor_restart_functionals(rt->ex);
+    an->smooth_fresh = 1;
+  }
   /* while the model's state is reset in pieces the gate runs but the model does not */
   const float *x = rt && !an->clearing ? ev_input_push(rt->input, frame) : NULL;
   if (!x) {
@@ -343,6 +356,7 @@ static void reset_outputs(ev_analyzer *an) {
   an->out.dominant = -1;
   memset(an->smooth, 0, sizeof an->smooth);
   an->smooth_valid = 0;
+  an->smooth_fresh = 0;
   an->hang = 0;
   an->vad = 0.0f;
   an->gate_prev_valid = 0;
@@ -514,4 +528,9 @@ const ev_outputs *ev_analyzer_outputs(const ev_analyzer *an) {
 void ev_analyzer_set_frame_callback(ev_analyzer *an, ev_outputs_fn fn, void *user) {
   an->fn = fn;
   an->user = user;
+}
+
+void ev_analyzer_set_input_tap(ev_analyzer *an, ev_input_tap_fn fn, void *user) {
+  an->tap = fn;
+  an->tap_user = user;
 }

@@ -108,6 +108,12 @@ void ev_analyzer_get_stats(const ev_analyzer *an, ev_analyzer_stats *st);
  * tests and the offline analyser); NULL to disable. Runs on the caller's thread. */
 typedef void (*ev_outputs_fn)(void *user, const ev_outputs *out);
 void ev_analyzer_set_frame_callback(ev_analyzer *an, ev_outputs_fn fn, void *user);
+/* Called once per analysed frame with the model's raw (un-normalised) input vector of that
+ * frame (NULL without a model), the frame's RMS and whether the speech gate held the frame as
+ * speech: the trainer learns from exactly what the plugin computes and reports
+ * (docs/training.md). */
+typedef void (*ev_input_tap_fn)(void *user, const float *raw, int dims, float rms, int speech);
+void ev_analyzer_set_input_tap(ev_analyzer *an, ev_input_tap_fn fn, void *user);
 
 #ifdef __cplusplus
 }

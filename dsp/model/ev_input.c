@@ -166,6 +166,9 @@ int ev_input_dims(const ev_input *in) {
 int ev_input_stride(const ev_input *in) {
   return in->stride;
 }
+const float *ev_input_raw(const ev_input *in) {
+  return in->raw;
+}
 int ev_input_last_speech(const ev_input *in) {
   return in->last_speech;
 }

@@ -70,6 +70,8 @@ void ev_input_set_adapt(ev_input *in, int adapt);
 const float *ev_input_push(ev_input *in, const ev_frame *frame);
 /* The same from an already assembled raw vector (dims floats) and the frame's RMS. */
 const float *ev_input_push_vector(ev_input *in, const float *raw, float rms);
+/* The raw vector of the last pushed frame (dims floats, as assembled before normalisation). */
+const float *ev_input_raw(const ev_input *in);
 /* Whether the last completed step was judged speech (its mean RMS above the gate). */
 int ev_input_last_speech(const ev_input *in);
 /* Warm start: set the running statistics as if `n_seen` steps (>= 0) with this mean and

@@ -18,6 +18,10 @@ typedef struct ev_arch {
   int frame_stride;
   int window;      /* training crop, model steps (= the model's pooling window) */
   int functionals; /* 1: utterance statistics + softmax regression (evaluation baseline) */
+  /* 1 ("analyzer_inputs": true): the training inputs are taken from ev_analyzer itself (its DC
+   * blocker, utterance restarts and speech gate), and only the steps the plugin reports (speech)
+   * are learnt from and scored, so training sees exactly what the plugin computes. */
+  int analyzer_inputs;
   ev_norm_config norm;
   char *layers_json; /* the layer list, JSON text (malloc'ed) */
 } ev_arch;

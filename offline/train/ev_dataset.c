@@ -12,15 +12,20 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ev_analyzer.h"
 #include "ev_input.h"
+#include "ev_model.h"
 #include "ev_progress.h"
 
-#define CACHE_MAGIC   0x31465645u /* "EVF1" */
-#define CACHE_VERSION 3           /* bump when the extractor's output changes (3: libsoxr) */
+#define CACHE_MAGIC 0x31465645u /* "EVF1" */
+/* bump when the analyser's path to the model's inputs changes (analyzer_inputs archs) */
+#define ANALYZER_INPUTS_VERSION 2
+#define CACHE_VERSION           3 /* bump when the extractor's output changes (3: libsoxr) */
 
 void ev_feat_seq_free(ev_feat_seq *s) {
   free(s->x);
   free(s->rms);
+  free(s->speech);
   memset(s, 0, sizeof *s);
 }
 
@@ -89,28 +94,39 @@ typedef struct collect {
   const ev_arch *a;
   int D;
   float *x, *rms;
+  unsigned char *speech; /* NULL unless collected from the analyser */
   int T, cap;
   int oom;
 } collect;
 
+/* Room for one more frame; 0 or -1 (out of memory, remembered). */
+static int grow(collect *c) {
+  if (c->oom)
+    return -1;
+  if (c->T < c->cap)
+    return 0;
+  int cap = c->cap ? c->cap * 2 : 512;
+  float *x = realloc(c->x, (size_t)cap * (size_t)c->D * sizeof *x);
+  if (x)
+    c->x = x;
+  float *r = realloc(c->rms, (size_t)cap * sizeof *r);
+  if (r)
+    c->rms = r;
+  unsigned char *sp = c->speech ? realloc(c->speech, (size_t)cap) : NULL;
+  if (sp)
+    c->speech = sp;
+  if (!x || !r || (c->speech && !sp)) {
+    c->oom = 1;
+    return -1;
+  }
+  c->cap = cap;
+  return 0;
+}
+
 static void on_frame(void *user, const ev_frame *fr) {
   collect *c = user;
-  if (c->oom)
+  if (grow(c) != 0)
     return;
-  if (c->T == c->cap) {
-    int cap = c->cap ? c->cap * 2 : 512;
-    float *x = realloc(c->x, (size_t)cap * (size_t)c->D * sizeof *x);
-    if (x)
-      c->x = x;
-    float *r = realloc(c->rms, (size_t)cap * sizeof *r);
-    if (r)
-      c->rms = r;
-    if (!x || !r) {
-      c->oom = 1;
-      return;
-    }
-    c->cap = cap;
-  }
   /* The model's input vector: its features concatenated in the model's order (ev_input.h). */
   float *dst = c->x + (size_t)c->T * (size_t)c->D;
   for (int j = 0; j < c->a->n_inputs; j++) {
@@ -127,13 +143,91 @@ static void on_frame(void *user, const ev_frame *fr) {
   c->T++;
 }
 
+static void on_tap(void *user, const float *raw, int dims, float rms, int speech) {
+  collect *c = user;
+  if (grow(c) != 0)
+    return;
+  float *dst = c->x + (size_t)c->T * (size_t)c->D;
+  for (int i = 0; i < c->D; i++)
+    dst[i] = raw && dims == c->D ? raw[i] : NAN;
+  c->rms[c->T] = rms;
+  c->speech[c->T] = (unsigned char)(speech != 0);
+  c->T++;
+}
+
+/* The arch as an (untrained) model, for the analyser to compute its inputs and gate. */
+static ev_model *input_model(const ev_arch *a, char *err, size_t errlen) {
+  ev_layer_config layers[EV_MODEL_MAX_LAYERS];
+  int nl = ev_model_parse_architecture(a->layers_json, layers, EV_MODEL_MAX_LAYERS - 1,
+                                       EV_N_EMOTIONS, err, errlen);
+  if (nl < 1)
+    return NULL;
+  ev_model_desc d;
+  memset(&d, 0, sizeof d);
+  d.name = a->name;
+  d.features = a->features;
+  d.n_inputs = a->n_inputs;
+  memcpy(d.inputs, a->inputs, sizeof d.inputs);
+  d.frame_stride = a->frame_stride;
+  d.n_layers = nl;
+  d.layers = layers;
+  d.n_labels = EV_N_EMOTIONS;
+  d.labels = ev_emotion_names;
+  d.norm = a->norm;
+  return ev_model_create(&d, err, errlen);
+}
+
+/* What the plugin computes: the analyser at the file's rate with its default controls, no
+ * flush at the end (the plugin never sees one), every frame's raw input and speech gate. */
+static int features_from_analyzer(const ev_arch *a, const float *x, size_t n, int rate,
+                                  ev_feat_seq *out, char *err, size_t errlen) {
+  const uint32_t block = 4096;
+  ev_model *m = input_model(a, err, errlen);
+  ev_analyzer *an = m ? ev_analyzer_new(rate, block, err, errlen) : NULL;
+  ev_model_runtime *rt = an ? ev_analyzer_prepare_model(an, m, err, errlen) : NULL;
+  collect c = {a, ev_arch_input_dims(a), NULL, NULL, malloc(1), 0, 0, 0};
+  int rc = -1;
+  if (rt && c.speech) {
+    ev_analyzer_swap_model(an, rt);
+    ev_analyzer_set_input_tap(an, on_tap, &c);
+    for (size_t i = 0; i < n; i += block)
+      ev_analyzer_process(an, x + i, (uint32_t)(n - i < block ? n - i : block));
+    rc = c.oom ? -1 : 0;
+    if (c.oom)
+      snprintf(err, errlen, "out of memory");
+  } else if (rt || !c.speech) {
+    snprintf(err, errlen, "out of memory");
+  }
+  if (an && rt) {
+    ev_analyzer_set_input_tap(an, NULL, NULL);
+    ev_analyzer_swap_model(an, NULL);
+  }
+  ev_model_runtime_free(rt);
+  ev_analyzer_free(an);
+  ev_model_free(m);
+  if (rc != 0) {
+    free(c.x);
+    free(c.rms);
+    free(c.speech);
+    return -1;
+  }
+  out->T = c.T;
+  out->D = c.D;
+  out->x = c.x;
+  out->rms = c.rms;
+  out->speech = c.speech;
+  return 0;
+}
+
 int ev_features_from_audio(const ev_arch *a, const float *x, size_t n, int rate, ev_feat_seq *out,
                            char *err, size_t errlen) {
+  if (a->analyzer_inputs)
+    return features_from_analyzer(a, x, n, rate, out, err, errlen);
   const uint32_t block = 4096;
   ev_extractor *ex = ev_extractor_new(&a->features, rate, block, err, errlen);
   if (!ex)
     return -1;
-  collect c = {a, ev_arch_input_dims(a), NULL, NULL, 0, 0, 0};
+  collect c = {a, ev_arch_input_dims(a), NULL, NULL, NULL, 0, 0, 0};
   for (size_t i = 0; i < n; i += block) {
     uint32_t len = (uint32_t)(n - i < block ? n - i : block);
     ev_extractor_process(ex, x + i, len, on_frame, &c);
@@ -150,6 +244,7 @@ int ev_features_from_audio(const ev_arch *a, const float *x, size_t n, int rate,
   out->D = c.D;
   out->x = c.x;
   out->rms = c.rms;
+  out->speech = NULL;
   return 0;
 }
 
@@ -169,6 +264,8 @@ uint64_t ev_cache_key(const char *path, const ev_arch *a, const ev_augment_confi
     h = ev_hash_u64(h, (uint64_t)(int64_t)ints[i]);
   h = ev_hash_u64(h, (uint64_t)llround(c->fmin * 1000.0));
   h = ev_hash_u64(h, (uint64_t)llround(c->fmax * 1000.0));
+  if (a->analyzer_inputs) /* other inputs (DC blocker, restarts) and the gate in the file */
+    h = ev_hash_u64(h, 0x616e616c797a6572ull + ANALYZER_INPUTS_VERSION);
   for (int i = 0; i < a->n_inputs; i++) {
     h = ev_hash_u64(h, (uint64_t)a->inputs[i] + 1000);
     if (a->inputs[i] == EV_FEAT_EGEMAPS_FUNC)
@@ -186,7 +283,8 @@ static void cache_path(const char *dir, uint64_t key, char *buf, size_t len) {
   snprintf(buf, len, "%s/%016llx.evf", dir, (unsigned long long)key);
 }
 
-static int cache_read(const char *file, uint64_t key, int D, ev_feat_seq *out) {
+/* speech: whether the file carries the analyser's speech gate after the RMS (T bytes). */
+static int cache_read(const char *file, uint64_t key, int D, int speech, ev_feat_seq *out) {
   FILE *f = fopen(file, "rb");
   if (!f)
     return -1;
@@ -200,8 +298,11 @@ static int cache_read(const char *file, uint64_t key, int D, ev_feat_seq *out) {
     size_t T = (size_t)td[0];
     out->x = malloc((T ? T : 1) * (size_t)D * sizeof(float));
     out->rms = malloc((T ? T : 1) * sizeof(float));
-    if (out->x && out->rms && fread(out->x, sizeof(float), T * (size_t)D, f) == T * (size_t)D &&
-        fread(out->rms, sizeof(float), T, f) == T) {
+    out->speech = speech ? malloc(T ? T : 1) : NULL;
+    if (out->x && out->rms && (!speech || out->speech) &&
+        fread(out->x, sizeof(float), T * (size_t)D, f) == T * (size_t)D &&
+        fread(out->rms, sizeof(float), T, f) == T &&
+        (!speech || fread(out->speech, 1, T, f) == T)) {
       out->T = (int)T;
       out->D = D;
       rc = 0;
@@ -225,7 +326,8 @@ static void cache_write(const char *file, uint64_t key, const ev_feat_seq *s) {
       fwrite(hdr, sizeof hdr, 1, f) == 1 && fwrite(&key, sizeof key, 1, f) == 1 &&
       fwrite(td, sizeof td, 1, f) == 1 &&
       fwrite(s->x, sizeof(float), (size_t)s->T * (size_t)s->D, f) == (size_t)s->T * (size_t)s->D &&
-      fwrite(s->rms, sizeof(float), (size_t)s->T, f) == (size_t)s->T;
+      fwrite(s->rms, sizeof(float), (size_t)s->T, f) == (size_t)s->T &&
+      (!s->speech || fwrite(s->speech, 1, (size_t)s->T, f) == (size_t)s->T);
   ok &= fclose(f) == 0;
   if (ok)
     rename(tmp, file);
@@ -258,7 +360,7 @@ static void do_clip(job *j, size_t ci, size_t *hits, size_t *misses) {
     char file[4200] = "";
     if (o->cache_dir) {
       cache_path(o->cache_dir, key, file, sizeof file);
-      if (cache_read(file, key, ds->D, s) == 0) {
+      if (cache_read(file, key, ds->D, o->arch->analyzer_inputs, s) == 0) {
         (*hits)++;
         continue;
       }
@@ -402,6 +504,8 @@ void ev_prior_stats(const ev_arch *a, ev_feat_seq *const *seqs, size_t n, float 
       }
       if (r / stride <= gate)
         continue;
+      if (s->speech && !s->speech[t0 + stride - 1]) /* a step the plugin does not report */
+        continue;
       for (int d = 0; d < D; d++)
         finite &= isfinite(v[d]);
       if (!finite)
@@ -457,6 +561,10 @@ int ev_normalise_seq_from(ev_input *in, const ev_feat_seq *raw, const float *mea
     return -1;
   for (int t = 0; t < raw->T; t++) {
     const float *y = ev_input_push_vector(in, raw->x + (size_t)t * (size_t)D, raw->rms[t]);
+    /* With the analyser's gate (analyzer_inputs) only the steps the plugin reports are kept:
+     * a step ends on frame t, the frame whose output row carries it. */
+    if (y && raw->speech && !raw->speech[t])
+      continue;
     if (y && out->S < S + 1)
       memcpy(out->x + (size_t)out->S++ * (size_t)D, y, (size_t)D * sizeof *y);
   }

@@ -14,15 +14,18 @@
 /* Raw (un-normalised) input vectors of one clip, one per extractor frame. */
 typedef struct ev_feat_seq {
   int T, D;
-  float *x;   /* [T, D] */
-  float *rms; /* [T] */
+  float *x;              /* [T, D] */
+  float *rms;            /* [T] */
+  unsigned char *speech; /* [T] the analyser's speech gate per frame, or NULL: every frame */
 } ev_feat_seq;
 
 void ev_feat_seq_free(ev_feat_seq *s);
 
 /* Reads a sound file as mono float (channels averaged). 0 or -1 with a reason. */
 int ev_load_audio(const char *path, float **x, size_t *n, int *rate, char *err, size_t errlen);
-/* Runs the streaming extractor over x (at `rate`) and collects the arch's inputs per frame. */
+/* Runs the streaming extractor over x (at `rate`) and collects the arch's inputs per frame;
+ * with a->analyzer_inputs, runs ev_analyzer itself (as the plugin does) and also keeps its
+ * speech gate per frame. */
 int ev_features_from_audio(const ev_arch *a, const float *x, size_t n, int rate, ev_feat_seq *out,
                            char *err, size_t errlen);
 

@@ -24,7 +24,7 @@ int main(void) {
   float xa1[] = {1, 100, 3}, ra1[] = {0.1f, 1e-4f, 0.1f};
   float xb1[] = {2, 2}, rb1[] = {0.1f, 0.1f};
   float xa2[] = {5}, ra2[] = {0.1f};
-  ev_feat_seq seq[3] = {{3, 1, xa1, ra1}, {2, 1, xb1, rb1}, {1, 1, xa2, ra2}};
+  ev_feat_seq seq[3] = {{3, 1, xa1, ra1, NULL}, {2, 1, xb1, rb1, NULL}, {1, 1, xa2, ra2, NULL}};
   char ok[3] = {1, 1, 1};
   ev_dataset ds;
   memset(&ds, 0, sizeof ds);
