@@ -19,6 +19,14 @@ static int ev_test_failures = 0;
     }                                                                                              \
   } while (0)
 
+/* A check the rest of the test cannot go on without: fails and exits at once. */
+#define EV_REQUIRE(cond, ...)                                                                      \
+  do {                                                                                             \
+    EV_CHECK(cond, __VA_ARGS__);                                                                   \
+    if (!(cond))                                                                                   \
+      exit(1);                                                                                     \
+  } while (0)
+
 #define EV_CHECK_NEAR(a, b, tol, what)                                                             \
   EV_CHECK(fabs((double)(a) - (double)(b)) <= (tol), "%s: %.9g vs %.9g (tol %g)", what,            \
            (double)(a), (double)(b), (double)(tol))

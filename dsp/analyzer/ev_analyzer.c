@@ -37,7 +37,8 @@
  * judged with the previous clip's statistics (what a session of short takes needs; pauses
  * inside a sentence are shorter). */
 #define UTTERANCE_PAUSE_S 0.5
-#define VAD_TAU_S         0.08 /* smoothing of voice_activity */
+#define QUIET_AT_START    ((int64_t)1 << 40) /* frames: longer than any pause */
+#define VAD_TAU_S         0.08               /* smoothing of voice_activity */
 #define DEFAULT_BLOCK     4096u
 /* ev_analyzer_restart: model states up to this size are reset at once (~20 us); larger ones in
  * pieces of RESTART_FLOATS_PER_SAMPLE floats per resampled sample, copied during the extractor's
@@ -361,7 +362,9 @@ static void reset_outputs(ev_analyzer *an) {
   an->vad = 0.0f;
   an->gate_prev_valid = 0;
   an->gate_change = 0.0f;
-  an->quiet_frames = 0;
+  /* a stream starts as after a long pause: its first utterance's statistics start at its onset
+   * as every later one's do, whatever the silence before it */
+  an->quiet_frames = QUIET_AT_START;
   an->pending = 0;
   memset(&an->stats, 0, sizeof an->stats);
 }

@@ -22,7 +22,7 @@ static const preset presets[] = {
      "updated every 100 ms -> dense 128 -> dense 64 -> softmax, normalised with the training "
      "statistics only (no per-speaker adaptation: it removed what tells angry from calm)\","
      "\"features\":{\"n_mels\":64,\"fmax\":7000,\"n_mfcc\":40,\"inputs\":[\"egemaps_func\"],"
-     "\"frame_stride\":10,\"func_window_s\":4},\"window\":1,"
+     "\"frame_stride\":10,\"func_window_s\":4},\"window\":1,\"analyzer_inputs\":true,"
      "\"normalization\":{\"mode\":\"global\"},"
      "\"architecture\":["
      "{\"type\":\"dense\",\"out\":128,\"activation\":\"relu\"},"

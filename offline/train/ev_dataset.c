@@ -19,7 +19,7 @@
 
 #define CACHE_MAGIC 0x31465645u /* "EVF1" */
 /* bump when the analyser's path to the model's inputs changes (analyzer_inputs archs) */
-#define ANALYZER_INPUTS_VERSION 2
+#define ANALYZER_INPUTS_VERSION 3
 #define CACHE_VERSION           3 /* bump when the extractor's output changes (3: libsoxr) */
 
 void ev_feat_seq_free(ev_feat_seq *s) {

@@ -134,6 +134,94 @@ static void check_semantics(const log_t *l, int with_model, const char *what) {
            lead->dominant);
 }
 
+/* The signal's two sentences, then `pause_s` of the faint noise floor, then the signal again,
+ * at 16 kHz; *second: the sample where the second copy starts. */
+static float *two_takes(double pause_s, size_t *n_out, size_t *second) {
+  size_t n1;
+  float *one = make_signal(16000.0, &n1);
+  const size_t tail = (size_t)((SIG_SECONDS - SIG_VOICED_B1) * 16000.0); /* silence at its end */
+  const size_t head = (size_t)(SIG_VOICED_A0 * 16000.0);
+  const size_t pause = (size_t)(pause_s * 16000.0);
+  const size_t speech1 = n1 - tail; /* first copy up to the end of its speech */
+  const size_t n = speech1 + pause + (n1 - head);
+  float *x = calloc(n, sizeof *x);
+  memcpy(x, one, speech1 * sizeof *x);
+  /* the floor, as in the signal's own silences, drawn backwards from the second take so that
+   * the last part of every pause is the same */
+  uint32_t r = 999;
+  for (size_t i = 0; i < pause; i++) {
+    r = r * 1664525u + 1013904223u;
+    x[speech1 + pause - 1 - i] = 1e-5f * ((float)(r >> 8) / 8388608.0f - 1.0f);
+  }
+  memcpy(x + speech1 + pause, one + head, (n1 - head) * sizeof *x);
+  *second = speech1 + pause;
+  *n_out = n;
+  free(one);
+  return x;
+}
+
+/* Largest difference of the probabilities on the second take's speech rows between two runs
+ * (rows aligned at the second take's start). */
+static double second_take_diff(const log_t *a, size_t a_start, const log_t *b, size_t b_start) {
+  double worst = 0.0;
+  const size_t fa = a_start / 160, fb = b_start / 160;
+  for (size_t i = 0; fa + i < a->n && fb + i < b->n; i++) {
+    const ev_outputs *x = &a->v[fa + i], *y = &b->v[fb + i];
+    if (x->dominant < 0 || y->dominant < 0)
+      continue;
+    for (int k = 0; k < EV_N_EMOTIONS; k++)
+      worst = fmax(worst, fabs((double)x->prob[k] - y->prob[k]));
+  }
+  return worst;
+}
+
+/* Utterances: after a pause of 0.5 s or more the eGeMAPS statistics start afresh at the next
+ * speech and its first reading replaces the held one, so a take is read the same after any
+ * long pause (0.6 s or 3 s) and nearly as a fresh instance reads it; after a short pause
+ * (0.3 s) it is one utterance with the first take. */
+static void check_utterances(void) {
+  ev_model *m = fixture_model("[{\"type\":\"dense\",\"out\":16,\"activation\":\"tanh\"},"
+                              "{\"type\":\"dense\"}]",
+                              "[\"egemaps_func\"]", 10, EV_NORM_GLOBAL);
+  EV_CHECK(m != NULL, "egemaps fixture");
+  if (!m)
+    return;
+  fixture_randomize(m, 0.5f);
+  size_t n_short, n_mid, n_long, s_short, s_mid, s_long, n_one;
+  /* pauses in whole model steps (100 ms) so that the steps fall alike in every take */
+  float *x_short = two_takes(0.3, &n_short, &s_short);
+  float *x_mid = two_takes(0.6, &n_mid, &s_mid);
+  float *x_long = two_takes(3.0, &n_long, &s_long);
+  float *one = make_signal(16000.0, &n_one);
+  log_t l_short = run(m, 16000.0, x_short, n_short, 64, 0);
+  log_t l_mid = run(m, 16000.0, x_mid, n_mid, 64, 0);
+  log_t l_long = run(m, 16000.0, x_long, n_long, 64, 0);
+  log_t l_one = run(m, 16000.0, one, n_one, 64, 0);
+  const size_t head = (size_t)(SIG_VOICED_A0 * 16000.0);
+  const double mid_long = second_take_diff(&l_mid, s_mid, &l_long, s_long);
+  const double long_fresh = second_take_diff(&l_long, s_long, &l_one, head);
+  const double short_mid = second_take_diff(&l_short, s_short, &l_mid, s_mid);
+  printf("utterances: second take after 0.6 s vs 3 s: %.2g; after 0.3 s (one utterance with the "
+         "first) vs 0.6 s: %.3f; after 3 s vs a fresh instance: %.3f\n",
+         mid_long, short_mid, long_fresh);
+  EV_CHECK(mid_long <= 1e-6, "a take reads %.3g apart after pauses of 0.6 and 3 s", mid_long);
+  EV_CHECK(short_mid >= 0.05, "a 0.3 s pause keeps one utterance: %.3f from the 0.6 s reading",
+           short_mid);
+  /* what is left is the descriptors' own short memory (pitch and formant look-ahead and
+   * smoothing over the first frames of the take): measured 0.067 */
+  EV_CHECK(long_fresh <= 0.1, "after a long pause a take reads %.3f from a fresh instance",
+           long_fresh);
+  free(l_short.v);
+  free(l_mid.v);
+  free(l_long.v);
+  free(l_one.v);
+  free(x_short);
+  free(x_mid);
+  free(x_long);
+  free(one);
+  ev_model_free(m);
+}
+
 int main(int argc, char **argv) {
   if (argc != 2)
     EV_SKIP("usage: test_analyzer MODEL (the build's emovox-test-model.safetensors)");
@@ -343,6 +431,7 @@ int main(int argc, char **argv) {
     free(x);
   }
   ev_model_free(heavy);
+  check_utterances();
   ev_analyzer *bad = ev_analyzer_new(7000.0, 64, err, sizeof err);
   EV_CHECK(bad == NULL && strstr(err, "8000"), "7 kHz refused: %s", err);
   ev_model_free(model);

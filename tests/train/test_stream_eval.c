@@ -3,9 +3,11 @@
  * be what `emovox-analyze` (the plugin through lilv) prints for the same audio and model, and
  * the session summaries must be those of the files' concatenation played through one analyser
  * (computed here independently: other block sizes, rows taken at each file's 10 ms grid).
- * `scoring` checks the figures of hand-made summaries.
+ * `scoring` checks the figures of hand-made summaries. `inputs MODEL` checks that the trainer's
+ * inputs of an analyzer_inputs arch are the plugin's: the model run on them by hand gives, step
+ * for step, what the analyser reports, and their speech flags are its speech rows.
  *
- * Usage: test_stream_eval EMOVOX-ANALYZE BUNDLE MODEL | test_stream_eval scoring */
+ * Usage: test_stream_eval EMOVOX-ANALYZE BUNDLE MODEL | scoring | inputs MODEL */
 #include <math.h>
 #include <sndfile.h>
 #include <stdio.h>
@@ -15,6 +17,9 @@
 #include <unistd.h>
 
 #include "../analyze/ta_util.h"
+#include "ev_analyzer.h"
+#include "ev_arch.h"
+#include "ev_dataset.h"
 #include "ev_model.h"
 #include "ev_stream_eval.h"
 #include "ev_test.h"
@@ -360,7 +365,110 @@ static void scoring(void) {
   ev_clip_list_free(&clips);
 }
 
+typedef struct rows {
+  int n, cap;
+  int *dominant;
+  float *prob; /* [n, EV_N_EMOTIONS] */
+} rows;
+
+static void on_row(void *user, const ev_outputs *o) {
+  rows *r = user;
+  if (r->n == r->cap)
+    return;
+  r->dominant[r->n] = o->dominant;
+  memcpy(r->prob + (size_t)r->n * EV_N_EMOTIONS, o->prob, sizeof o->prob);
+  r->n++;
+}
+
+/* The trainer's inputs (ev_features_from_audio with analyzer_inputs) against the analyser. */
+static void inputs_case(const char *model_path) {
+  char err[512];
+  ev_model *m = ev_model_load_file(model_path, err, sizeof err);
+  EV_REQUIRE(m != NULL, "%s: %s", model_path, err);
+  ev_arch a;
+  EV_REQUIRE(ev_arch_load("emovox-egemaps", &a, err, sizeof err) == 0, "%s", err);
+  EV_CHECK(a.analyzer_inputs == 1, "the shipped preset trains on the analyser's inputs");
+  EV_REQUIRE(ev_arch_input_dims(&a) == ev_model_input_dims(m), "arch and model inputs differ");
+  const size_t n = 16000 * 7;
+  float *x = voice(1, n);
+  ev_feat_seq seq;
+  memset(&seq, 0, sizeof seq);
+  EV_REQUIRE(ev_features_from_audio(&a, x, n, 16000, &seq, err, sizeof err) == 0, "%s", err);
+  EV_REQUIRE(seq.speech != NULL, "no speech flags");
+
+  /* the plugin's path: outputs unsmoothed (response 0), so each step shows the model's output */
+  ev_analyzer *an = ev_analyzer_new(16000, 333, err, sizeof err);
+  EV_REQUIRE(an != NULL, "%s", err);
+  ev_model_runtime *rt = ev_analyzer_prepare_model(an, m, err, sizeof err);
+  EV_REQUIRE(rt != NULL, "%s", err);
+  ev_analyzer_swap_model(an, rt);
+  ev_analyzer_params p;
+  ev_analyzer_params_default(&p);
+  p.response_ms = 0.0f;
+  ev_analyzer_set_params(an, &p);
+  rows r = {0, seq.T + 100, malloc((size_t)(seq.T + 100) * sizeof(int)),
+            malloc((size_t)(seq.T + 100) * EV_N_EMOTIONS * sizeof(float))};
+  ev_analyzer_set_frame_callback(an, on_row, &r);
+  for (size_t i = 0; i < n; i += 333) /* another block size than the trainer's */
+    ev_analyzer_process(an, x + i, (uint32_t)(n - i < 333 ? n - i : 333));
+  EV_CHECK(r.n == seq.T, "analyser %d frames, trainer %d", r.n, seq.T);
+
+  /* by hand: the model's prior normalisation and layers on the trainer's raw vectors */
+  ev_input_spec spec;
+  ev_model_input_spec(m, &spec);
+  ev_input *in = ev_input_new(&spec, err, sizeof err);
+  ev_model_state *st = ev_model_state_new(m, err, sizeof err);
+  EV_REQUIRE(in && st, "%s", err);
+  int steps = 0, speech_steps = 0, flag_diff = 0;
+  double worst = 0.0;
+  for (int t = 0; t < seq.T && t < r.n; t++) {
+    /* a speech row shows a dominant once the model has answered (its first speech step) */
+    if (speech_steps > 0 && (seq.speech[t] != 0) != (r.dominant[t] >= 0)) {
+      printf("frame %d: speech flag %d, dominant %d\n", t, seq.speech[t], r.dominant[t]);
+      flag_diff++;
+    }
+    const float *y = ev_input_push_vector(in, seq.x + (size_t)t * (size_t)seq.D, seq.rms[t]);
+    if (!y)
+      continue;
+    steps++;
+    ev_model_state_begin(st, y);
+    while (ev_model_state_busy(st))
+      ev_model_state_step_layer(st);
+    const float *out = ev_model_state_output(st);
+    if (!seq.speech[t])
+      continue;
+    speech_steps++;
+    for (int k = 0; k < ev_model_n_labels(m); k++) {
+      const int c = ev_model_label_canonical(m, k);
+      if (c >= 0)
+        worst = fmax(worst, fabs((double)out[k] - r.prob[(size_t)t * EV_N_EMOTIONS + c]));
+    }
+  }
+  printf("inputs: %d frames, %d steps, %d speech steps; speech flags differ on %d frames; model "
+         "on the trainer's inputs vs the analyser: %.3g at most\n",
+         seq.T, steps, speech_steps, flag_diff, worst);
+  EV_CHECK(speech_steps >= 20 && speech_steps < steps, "speech steps %d of %d", speech_steps,
+           steps);
+  EV_CHECK(flag_diff == 0, "speech flags differ on %d frames", flag_diff);
+  EV_CHECK(worst <= 1e-6, "model outputs differ by %g", worst);
+  ev_model_state_free(st);
+  ev_input_free(in);
+  ev_analyzer_swap_model(an, NULL);
+  ev_model_runtime_free(rt);
+  ev_analyzer_free(an);
+  ev_model_free(m);
+  ev_feat_seq_free(&seq);
+  ev_arch_free(&a);
+  free(r.dominant);
+  free(r.prob);
+  free(x);
+}
+
 int main(int argc, char **argv) {
+  if (argc == 3 && !strcmp(argv[1], "inputs")) {
+    inputs_case(argv[2]);
+    EV_TEST_END();
+  }
   if (argc == 2 && !strcmp(argv[1], "scoring")) {
     scoring();
     EV_TEST_END();
