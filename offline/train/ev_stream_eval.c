@@ -362,7 +362,7 @@ int ev_stream_eval_model(ev_stream_eval *e, const ev_model *model, int fold, con
                          size_t n_test, char *err, size_t errlen) {
   for (size_t i = 0; i < n_test; i++)
     e->fold[test[i]] = fold;
-  return run_model(e, model, test, n_test, 1, 1, err, errlen);
+  return run_model(e, model, test, n_test, !e->skip48, 1, err, errlen);
 }
 
 int ev_stream_eval_run(ev_stream_eval *e, const ev_run *run, const ev_arch *arch, int fold,
