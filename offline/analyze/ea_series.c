@@ -7,11 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const label_names[EA_N_LABELS] = {"neutral", "calm",    "happy",   "sad",
-                                                     "angry",   "fearful", "disgust", "surprised"};
-const char *const ea_summary_header =
-    "file,duration_s,speech_ratio,dominant,neutral,calm,happy,sad,angry,fearful,disgust,"
-    "surprised\n";
+void ea_summary_write_header(FILE *f) {
+  fputs("file,duration_s,speech_ratio,dominant", f);
+  for (int i = 0; i < EV_N_EMOTIONS; i++)
+    fprintf(f, ",%s", ev_emotion_names[i]);
+  fputc('\n', f);
+}
 
 void ea_series_init(ea_series *s, int n_cols, const char *const *names, const int *is_integer) {
   memset(s, 0, sizeof *s);
@@ -249,13 +250,13 @@ void ea_summary_compute(const ea_series *s, const int *prob_col, int dominant_co
     if (row[dominant_col] == 0.0)
       continue;
     speech++;
-    for (int i = 0; i < EA_N_LABELS; i++)
+    for (int i = 0; i < EV_N_EMOTIONS; i++)
       out->prob[i] += row[prob_col[i]];
   }
   out->speech_ratio = s->n_rows ? (double)speech / (double)s->n_rows : 0.0;
   if (!speech)
     return;
-  for (int i = 0; i < EA_N_LABELS; i++) {
+  for (int i = 0; i < EV_N_EMOTIONS; i++) {
     out->prob[i] /= (double)speech;
     if (out->dominant < 0 || out->prob[i] > out->prob[out->dominant])
       out->dominant = i;
@@ -285,8 +286,8 @@ char *ea_summary_row(const char *file, const ea_summary *sum) {
   char *row = malloc(cap);
   if (row) {
     int len = snprintf(row, cap, "%s,%.3f,%.4f,%s", quoted, sum->duration_s, sum->speech_ratio,
-                       sum->dominant >= 0 ? label_names[sum->dominant] : "none");
-    for (int i = 0; i < EA_N_LABELS; i++)
+                       sum->dominant >= 0 ? ev_emotion_names[sum->dominant] : "none");
+    for (int i = 0; i < EV_N_EMOTIONS; i++)
       len += snprintf(row + len, cap - (size_t)len, ",%.6f", sum->prob[i]);
     snprintf(row + len, cap - (size_t)len, "\n");
   }

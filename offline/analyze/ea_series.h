@@ -6,6 +6,9 @@
 #define EA_SERIES_H
 
 #include <stddef.h>
+#include <stdio.h>
+
+#include "ev_emotions.h"
 
 typedef enum { EA_FORMAT_CSV, EA_FORMAT_JSONL } ea_format;
 
@@ -28,18 +31,19 @@ int ea_series_write(const ea_series *s, ea_format format, const char *path, char
 /* Reads a series written by ea_series_write with the same columns. */
 int ea_series_read(ea_series *s, ea_format format, const char *path, char *err, size_t errlen);
 
-#define EA_N_LABELS 8
 typedef struct ea_summary {
   double duration_s;
   double speech_ratio; /* rows judged speech / rows */
   int dominant;        /* label index with the highest mean, -1 if no speech row */
-  double prob[EA_N_LABELS];
+  double prob[EV_N_EMOTIONS];
 } ea_summary;
 
-/* prob_col: the 8 probability columns (canonical order); speech rows: dominant_col != 0. */
+/* prob_col: the EV_N_EMOTIONS probability columns (canonical order); speech rows: dominant_col !=
+ * 0. */
 void ea_summary_compute(const ea_series *s, const int *prob_col, int dominant_col,
                         double duration_s, ea_summary *out);
-extern const char *const ea_summary_header; /* "file,duration_s,speech_ratio,dominant,..." */
+/* Writes the summary's header line "file,duration_s,speech_ratio,dominant,neutral,...". */
+void ea_summary_write_header(FILE *f);
 /* One CSV row, newline included (malloc'd). The file name is quoted if it needs to be. */
 char *ea_summary_row(const char *file, const ea_summary *sum);
 
