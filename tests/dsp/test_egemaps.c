@@ -562,7 +562,9 @@ int main(void) {
   for (int c = 0; c < 5; c++)
     EV_CHECK(worst[5 + c] >= (c == 3 ? 0.75 : 0.85),
              "spectral r %.3f (column %d; GAP for slope_500_1500: README 0.85)", worst[5 + c], c);
-  EV_CHECK(worst[10] <= 1.2, "jitter off by %.2f (GAP: README 0.35; turev)", worst[10]);
+  /* jitter: 0.61-1.02x openSMILE's (turev was 2.1x before cycles whose peak jumped to a
+   * neighbouring ringing lobe were re-placed by waveform matching, ev_voice.c) */
+  EV_CHECK(worst[10] <= 0.42, "jitter off by %.2f (GAP: README 0.35; urdu 0.61x)", worst[10]);
   /* shimmer reads 12-36 % below openSMILE on speech (0.64 on RAVDESS a01, whose frame set the
    * octave guard changed; 0.67 before), 11 % below the truth on the synthetic vowel (item 9) */
   EV_CHECK(worst[11] <= 0.38, "shimmer off by %.2f (GAP: README 0.35; ravdess a01)", worst[11]);
