@@ -16,12 +16,12 @@
 #define READ_CHUNK 16384 /* frames read from the file at a time */
 
 int ea_columns_find(const ea_host *h, ea_columns *c, char *err, size_t errlen) {
-  for (int i = 0; i < EA_N_LABELS; i++)
+  for (int i = 0; i < EV_N_EMOTIONS; i++)
     c->prob[i] = ea_host_output_by_port(h, (uint32_t)(EMOVOX_PROB_FIRST + i));
   c->dominant = ea_host_output_by_port(h, EMOVOX_DOMINANT);
   c->voice = ea_host_output_by_port(h, EMOVOX_VOICE);
   c->status = ea_host_output_by_port(h, EMOVOX_STATUS);
-  for (int i = 0; i < EA_N_LABELS; i++)
+  for (int i = 0; i < EV_N_EMOTIONS; i++)
     if (c->prob[i] < 0) {
       snprintf(err, errlen, "the plugin lacks the Emovox probability outputs (port %d)",
                EMOVOX_PROB_FIRST + i);

@@ -209,7 +209,7 @@ static int write_summary(const char *path, const ea_file_list *files, const ea_r
     ea_msg("cannot write the summary %s: %s", path, strerror(errno));
     return -1;
   }
-  fputs(ea_summary_header, f);
+  ea_summary_write_header(f);
   for (size_t i = 0; i < files->count; i++)
     if (res[i].row)
       fputs(res[i].row, f);

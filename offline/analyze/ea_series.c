@@ -7,11 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const label_names[EA_N_LABELS] = {"neutral", "calm",    "happy",   "sad",
-                                                     "angry",   "fearful", "disgust", "surprised"};
-const char *const ea_summary_header =
-    "file,duration_s,speech_ratio,dominant,neutral,calm,happy,sad,angry,fearful,disgust,"
-    "surprised\n";
+void ea_summary_write_header(FILE *f) {
+  fputs("file,duration_s,speech_ratio,dominant", f);
+  for (int i = 0; i < EV_N_EMOTIONS; i++)
+    fprintf(f, ",%s", ev_emotion_names[i]);
+  fputc('\n', f);
+}
 
 void ea_series_init(ea_series *s, int n_cols, const char *const *names, const int *is_integer) {
   memset(s, 0, sizeof *s);
@@ -303,7 +304,7 @@ void ea_summary_acc_add(ea_summary_acc *acc, const double *row, const int *prob_
   if (row[dominant_col] == 0.0)
     return;
   acc->speech++;
-  for (int i = 0; i < EA_N_LABELS; i++)
+  for (int i = 0; i < EV_N_EMOTIONS; i++)
     acc->prob[i] += row[prob_col[i]];
 }
 
@@ -314,7 +315,7 @@ void ea_summary_acc_finish(const ea_summary_acc *acc, double duration_s, ea_summ
   out->speech_ratio = acc->rows ? (double)acc->speech / (double)acc->rows : 0.0;
   if (!acc->speech)
     return;
-  for (int i = 0; i < EA_N_LABELS; i++) {
+  for (int i = 0; i < EV_N_EMOTIONS; i++) {
     out->prob[i] = acc->prob[i] / (double)acc->speech;
     if (out->dominant < 0 || out->prob[i] > out->prob[out->dominant])
       out->dominant = i;
@@ -353,8 +354,8 @@ char *ea_summary_row(const char *file, const ea_summary *sum) {
   char *row = malloc(cap);
   if (row) {
     int len = snprintf(row, cap, "%s,%.3f,%.4f,%s", quoted, sum->duration_s, sum->speech_ratio,
-                       sum->dominant >= 0 ? label_names[sum->dominant] : "none");
-    for (int i = 0; i < EA_N_LABELS; i++)
+                       sum->dominant >= 0 ? ev_emotion_names[sum->dominant] : "none");
+    for (int i = 0; i < EV_N_EMOTIONS; i++)
       len += snprintf(row + len, cap - (size_t)len, ",%.6f", sum->prob[i]);
     snprintf(row + len, cap - (size_t)len, "\n");
   }

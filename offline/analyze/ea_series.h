@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "ev_emotions.h"
+
 typedef enum { EA_FORMAT_CSV, EA_FORMAT_JSONL } ea_format;
 
 typedef struct ea_series {
@@ -54,28 +56,29 @@ void ea_series_writer_row(ea_series_writer *w, double time, const double *row); 
 int ea_series_writer_commit(ea_series_writer *w, char *err, size_t errlen);
 void ea_series_writer_abort(ea_series_writer *w); /* also after a failed open or a commit */
 
-#define EA_N_LABELS 8
 typedef struct ea_summary {
   double duration_s;
   double speech_ratio; /* rows judged speech / rows */
   int dominant;        /* label index with the highest mean, -1 if no speech row */
-  double prob[EA_N_LABELS];
+  double prob[EV_N_EMOTIONS];
 } ea_summary;
 
 /* The summary's sums, row by row in the series' order (so the same figures to the last bit as
  * ea_summary_compute over the stored rows). Zero-initialise. */
 typedef struct ea_summary_acc {
   size_t rows, speech;
-  double prob[EA_N_LABELS];
+  double prob[EV_N_EMOTIONS];
 } ea_summary_acc;
 void ea_summary_acc_add(ea_summary_acc *acc, const double *row, const int *prob_col,
                         int dominant_col);
 void ea_summary_acc_finish(const ea_summary_acc *acc, double duration_s, ea_summary *out);
 
-/* prob_col: the 8 probability columns (canonical order); speech rows: dominant_col != 0. */
+/* prob_col: the EV_N_EMOTIONS probability columns (canonical order); speech rows: dominant_col !=
+ * 0. */
 void ea_summary_compute(const ea_series *s, const int *prob_col, int dominant_col,
                         double duration_s, ea_summary *out);
-extern const char *const ea_summary_header; /* "file,duration_s,speech_ratio,dominant,..." */
+/* Writes the summary's header line "file,duration_s,speech_ratio,dominant,neutral,...". */
+void ea_summary_write_header(FILE *f);
 /* One CSV row, newline included (malloc'd). The file name is quoted if it needs to be. */
 char *ea_summary_row(const char *file, const ea_summary *sum);
 
