@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "emovox_ports.h"
+#include "emovox_protocol.h"
 
 static float clampf(float v, float lo, float hi) {
   return v < lo ? lo : (v > hi ? hi : v);

@@ -27,7 +27,7 @@ enum { EMOVOX_CTRL_RESPONSE = 0, EMOVOX_CTRL_GATE = 1, EMOVOX_N_CTRLS = 2 };
 
 /* Model status, same values as the plugin's EMOVOX_STATUS port. */
 /* MODEL_FAULT: the model runs but its output is not finite (overflow); the plugin shows no
- * emotions until it is finite again (status 3, plugin/emovox_ports.h). */
+ * emotions until it is finite again (status 3, protocol/emovox_protocol.h). */
 enum {
   EMOVOX_VIEW_OK = 0,
   EMOVOX_VIEW_NO_MODEL = 1,
@@ -67,7 +67,7 @@ typedef struct emovox_view_state {
 } emovox_view_state;
 
 void emovox_view_init(emovox_view_state *s);
-/* A control port's value (port index from plugin/emovox_ports.h). NaN/Inf are ignored and
+/* A control port's value (port index from protocol/emovox_protocol.h). NaN/Inf are ignored and
  * values clamped to the port's range. Returns 1 if something visible changed. */
 int emovox_view_update(emovox_view_state *s, uint32_t port, float value);
 /* Called EMOVOX_HISTORY_HZ times per second: pushes the history and the trail, ages peaks. */

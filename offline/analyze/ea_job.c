@@ -3,7 +3,7 @@
 #include "ea_audio.h"
 #include "ea_console.h"
 #include "ea_plot.h"
-#include "emovox_ports.h"
+#include "emovox_protocol.h"
 
 #include <errno.h>
 #include <math.h>

@@ -5,7 +5,7 @@
 #include "ea_job.h"
 #include "ea_plot.h"
 #include "ea_session.h"
-#include "emovox_ports.h"
+#include "emovox_protocol.h"
 
 #include <errno.h>
 #include <math.h>
