@@ -103,6 +103,13 @@ size_t ev_functionals_capacity(const ev_functionals *f);
  * the same frames (the sums are taken afresh in window order; O(window) per call). Realtime-safe;
  * uses the object's preallocated scratch, so not concurrently with push() on the same object. */
 void ev_functionals_compute(ev_functionals *f, float out[EV_FUNC_N]);
+/* Announces that the next compute() comes after exactly `ahead` more pushes (the plugin computes
+ * every EV_FUNC_EVERY frames): the pushes in between then do compute()'s walk over the window
+ * ahead of it, each an equal share, so that compute() only finishes. The cost per push is
+ * O(window / ahead), with no periodic O(window) spike, and the result is the same bits. A
+ * compute() at another moment, or none, simply walks the whole window (the schedule lapses);
+ * reset() cancels it. Realtime-safe. */
+void ev_functionals_schedule(ev_functionals *f, unsigned ahead);
 
 /* Frames whose F0-level columns (F0 .. F3amplitude, EV_LLD_F0..EV_LLD_F3_AMP) are per-frame
  * measurements, not yet smoothed, as ev_egemaps_lld() delivers them today (its spectral group
