@@ -10,7 +10,7 @@ another plugin from it: the output's range is mapped onto [Minimum, Maximum] (in
 asked) and smoothed with a one-pole filter. Example: more reverb when the voice is sad.]]
 }
 
--- Output symbols of the Emovox plugin, their port index (plugin/emovox_ports.h) and range.
+-- Output symbols of the Emovox plugin, their port index (protocol/emovox_protocol.h) and range.
 local EMOVOX_OUTPUTS = {
 	neutral = { 9, 0, 1 }, calm = { 10, 0, 1 }, happy = { 11, 0, 1 }, sad = { 12, 0, 1 },
 	angry = { 13, 0, 1 }, fearful = { 14, 0, 1 }, disgust = { 15, 0, 1 }, surprised = { 16, 0, 1 },

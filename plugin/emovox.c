@@ -44,7 +44,7 @@ static LV2_Handle instantiate(const LV2_Descriptor *descriptor, double rate,
     free(self);
     return NULL;
   }
-  emovox_map_uris(&self->uris, self->map);
+  emovox_map_uris(self->map, &self->uris);
   lv2_atom_forge_init(&self->forge, self->map);
   lv2_atom_forge_init(&self->midi_forge, self->map);
   pthread_mutex_init(&self->state_lock, NULL);

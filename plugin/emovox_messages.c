@@ -3,45 +3,10 @@
 #include <math.h>
 #include <string.h>
 
-#include <lv2/atom/util.h>
-#include <lv2/midi/midi.h>
-#include <lv2/patch/patch.h>
-#include <lv2/time/time.h>
-
-#include "emovox_plugin.h"
-
-void emovox_map_uris(emovox_urids *u, LV2_URID_Map *map) {
-  LV2_URID_Map_Handle h = map->handle;
-  u->atom_Int = map->map(h, LV2_ATOM__Int);
-  u->atom_Path = map->map(h, LV2_ATOM__Path);
-  u->atom_String = map->map(h, LV2_ATOM__String);
-  u->atom_Tuple = map->map(h, LV2_ATOM__Tuple);
-  u->atom_Object = map->map(h, LV2_ATOM__Object);
-  u->atom_Sequence = map->map(h, LV2_ATOM__Sequence);
-  u->atom_URID = map->map(h, LV2_ATOM__URID);
-  u->midi_Event = map->map(h, LV2_MIDI__MidiEvent);
-  u->patch_Get = map->map(h, LV2_PATCH__Get);
-  u->patch_Set = map->map(h, LV2_PATCH__Set);
-  u->patch_property = map->map(h, LV2_PATCH__property);
-  u->patch_value = map->map(h, LV2_PATCH__value);
-  u->patch_subject = map->map(h, LV2_PATCH__subject);
-  u->model = map->map(h, EMOVOX_URI_MODEL);
-  u->status = map->map(h, EMOVOX_URI_STATUS);
-  u->status_code = map->map(h, EMOVOX_URI_STATUS_CODE);
-  u->status_text = map->map(h, EMOVOX_URI_STATUS_TEXT);
-  u->model_name = map->map(h, EMOVOX_URI_MODEL_NAME);
-  u->model_path = map->map(h, EMOVOX_URI_MODEL_PATH);
-  u->model_labels = map->map(h, EMOVOX_URI_MODEL_LABELS);
-  u->atom_Long = map->map(h, LV2_ATOM__Long);
-  u->atom_Float = map->map(h, LV2_ATOM__Float);
-  u->atom_Double = map->map(h, LV2_ATOM__Double);
-  u->time_Position = map->map(h, LV2_TIME__Position);
-  u->time_frame = map->map(h, LV2_TIME__frame);
-  u->time_speed = map->map(h, LV2_TIME__speed);
-}
+#include "emovox_plugin.h" /* and emovox_protocol.h: the URIDs, the messages' writers/readers */
 
 /* A number atom as a double; 0 and false when it is missing or not a number type. */
-static bool atom_number(const emovox_urids *u, const LV2_Atom *a, double *v) {
+static bool atom_number(const emovox_uris *u, const LV2_Atom *a, double *v) {
   if (!a)
     return false;
   if (a->type == u->atom_Long && a->size >= sizeof(int64_t))
@@ -62,7 +27,7 @@ static bool atom_number(const emovox_urids *u, const LV2_Atom *a, double *v) {
  * the same. A position that continues what we heard (the host repeats it every cycle, or the
  * transport resumes where it paused) changes nothing. */
 static void handle_position(emovox *self, const LV2_Atom_Object *obj) {
-  const emovox_urids *u = &self->uris;
+  const emovox_uris *u = &self->uris;
   const LV2_Atom *frame_atom = NULL, *speed_atom = NULL;
   lv2_atom_object_get(obj, u->time_frame, &frame_atom, u->time_speed, &speed_atom, 0);
   double frame = 0.0, speed = 0.0;
@@ -80,11 +45,9 @@ static void handle_position(emovox *self, const LV2_Atom_Object *obj) {
 }
 
 static void handle_set(emovox *self, const LV2_Atom_Object *obj) {
-  const emovox_urids *u = &self->uris;
-  const LV2_Atom *property = NULL, *value = NULL;
-  lv2_atom_object_get(obj, u->patch_property, &property, u->patch_value, &value, 0);
-  if (!property || property->type != u->atom_URID ||
-      ((const LV2_Atom_URID *)property)->body != u->model)
+  const emovox_uris *u = &self->uris;
+  const LV2_Atom *value = NULL;
+  if (!emovox_read_set_model(u, obj, &value))
     return;
   if (!value || value->type != u->atom_Path || value->size == 0) {
     self->status = EMOVOX_STATUS_LOAD_ERROR;
@@ -108,7 +71,7 @@ static void handle_set(emovox *self, const LV2_Atom_Object *obj) {
 }
 
 void emovox_handle_control(emovox *self) {
-  const emovox_urids *u = &self->uris;
+  const emovox_uris *u = &self->uris;
   if (!self->control)
     return;
   LV2_ATOM_SEQUENCE_FOREACH(self->control, ev) {
@@ -129,10 +92,6 @@ void emovox_handle_control(emovox *self) {
   }
 }
 
-static void forge_string(LV2_Atom_Forge *f, LV2_URID type, const char *s) {
-  lv2_atom_forge_typed_string(f, type, s, (uint32_t)strlen(s));
-}
-
 /* An upper bound of the bytes the notify messages take (atoms are padded to 8 bytes). */
 static uint32_t notify_bytes(const emovox *self, const emovox_loaded *m, const char *path) {
   size_t n = 512 + 2 * (strlen(path) + 8) + strlen(emovox_shown_text(self)) + 8;
@@ -146,7 +105,7 @@ static uint32_t notify_bytes(const emovox *self, const emovox_loaded *m, const c
 
 void emovox_write_notify(emovox *self) {
   LV2_Atom_Forge *f = &self->forge;
-  const emovox_urids *u = &self->uris;
+  const emovox_uris *u = &self->uris;
   if (!self->notify)
     return;
   const uint32_t capacity = self->notify->atom.size;
@@ -158,33 +117,13 @@ void emovox_write_notify(emovox *self) {
   const emovox_loaded *m = self->current_rt;
   const char *path = m ? m->path : "";
   if (self->notify_pending && capacity >= notify_bytes(self, m, path)) {
-    LV2_Atom_Forge_Frame obj;
     /* patch:Set of the model path, for generic hosts and UIs. */
     lv2_atom_forge_frame_time(f, 0);
-    lv2_atom_forge_object(f, &obj, 0, u->patch_Set);
-    lv2_atom_forge_key(f, u->patch_property);
-    lv2_atom_forge_urid(f, u->model);
-    lv2_atom_forge_key(f, u->patch_value);
-    forge_string(f, u->atom_Path, path);
-    lv2_atom_forge_pop(f, &obj);
+    emovox_write_set_model(f, u, path);
     /* The status object for the Emovox UI. */
     lv2_atom_forge_frame_time(f, 0);
-    lv2_atom_forge_object(f, &obj, 0, u->status);
-    lv2_atom_forge_key(f, u->status_code);
-    lv2_atom_forge_int(f, emovox_shown_status(self));
-    lv2_atom_forge_key(f, u->status_text);
-    forge_string(f, u->atom_String, emovox_shown_text(self));
-    lv2_atom_forge_key(f, u->model_name);
-    forge_string(f, u->atom_String, m ? m->name : "");
-    lv2_atom_forge_key(f, u->model_path);
-    forge_string(f, u->atom_Path, path);
-    lv2_atom_forge_key(f, u->model_labels);
-    LV2_Atom_Forge_Frame tuple;
-    lv2_atom_forge_tuple(f, &tuple);
-    for (int i = 0; m && i < m->n_labels; i++)
-      forge_string(f, u->atom_String, m->labels[i]);
-    lv2_atom_forge_pop(f, &tuple);
-    lv2_atom_forge_pop(f, &obj);
+    emovox_write_status(f, u, emovox_shown_status(self), emovox_shown_text(self), m ? m->name : "",
+                        path, m ? m->labels[0] : "", sizeof m->labels[0], m ? m->n_labels : 0);
     self->notify_pending = false;
   }
   lv2_atom_forge_pop(f, &seq);

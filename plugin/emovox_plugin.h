@@ -16,7 +16,7 @@
 #include <lv2/worker/worker.h>
 
 #include "emovox_inline.h"
-#include "emovox_ports.h"
+#include "emovox_protocol.h"
 #include "ev_analyzer.h"
 
 #define EMOVOX_PATH_MAX   4096
@@ -46,20 +46,12 @@ typedef struct emovox_loaded {
   struct emovox_loaded *next_retired;
 } emovox_loaded;
 
-typedef struct emovox_urids {
-  LV2_URID atom_Int, atom_Path, atom_String, atom_Tuple, atom_Object, atom_Sequence, atom_URID;
-  LV2_URID midi_Event;
-  LV2_URID patch_Get, patch_Set, patch_property, patch_value, patch_subject;
-  LV2_URID model, status, status_code, status_text, model_name, model_path, model_labels;
-  LV2_URID atom_Long, atom_Float, atom_Double, time_Position, time_frame, time_speed;
-} emovox_urids;
-
 typedef struct emovox {
   /* [any] host features and constants */
   LV2_URID_Map *map;
   LV2_Log_Logger logger;
   LV2_Worker_Schedule *schedule;
-  emovox_urids uris;
+  emovox_uris uris;
   bool stereo;
   double rate;
   char bundle_path[EMOVOX_PATH_MAX];
@@ -160,7 +152,6 @@ emovox_loaded *emovox_load_session_model(emovox *self, const char *path, char *e
 extern const LV2_State_Interface emovox_state_interface;
 
 /* emovox_messages.c: atom input/output on the audio thread. */
-void emovox_map_uris(emovox_urids *u, LV2_URID_Map *map);
 void emovox_handle_control(emovox *self);
 void emovox_write_notify(emovox *self);
 /* One CC per emotion whose quantised probability in `out` changed since it was last sent. */

@@ -1,6 +1,6 @@
 #include "emovox_draw.h"
 
-#include "ev_analyzer.h" /* ev_emotion_arousal/valence: the analyser's circumplex */
+#include "ev_emotions.h" /* names, short names and the circumplex coordinates */
 
 #include <math.h>
 #include <stdio.h>
@@ -19,9 +19,6 @@ static emovox_rect rect(double x, double y, double w, double h) {
 
 /* ---------------------------------------------------------------- layout */
 
-const char *const emovox_emotion_short[EMOVOX_VIEW_N] = {"NEU", "CAL", "HAP", "SAD",
-                                                         "ANG", "FEA", "DIS", "SUR"};
-
 enum { BAR_TEXT_NONE, BAR_TEXT_SHORT, BAR_TEXT_FULL };
 
 /* Bars in eight rows of `area`. FULL: name left, value right; SHORT: a narrow column with the
@@ -29,7 +26,7 @@ enum { BAR_TEXT_NONE, BAR_TEXT_SHORT, BAR_TEXT_FULL };
  * colour. */
 static void layout_bars(emovox_layout *l, emovox_rect area, int text) {
   double s = l->scale;
-  double row = area.h / EMOVOX_VIEW_N;
+  double row = area.h / EV_N_EMOTIONS;
   double label_w = 0, value_w = 0, gap = 0;
   if (text == BAR_TEXT_FULL) {
     label_w = clampd(row * 4.6, 48 * s, 86 * s);
@@ -45,7 +42,7 @@ static void layout_bars(emovox_layout *l, emovox_rect area, int text) {
   }
   double bar_w = area.w - label_w - value_w - 2 * gap;
   double bar_h = row >= 8 * s ? row * 0.68 : row * 0.8;
-  for (int i = 0; i < EMOVOX_VIEW_N; i++) {
+  for (int i = 0; i < EV_N_EMOTIONS; i++) {
     double y = area.y + i * row;
     double by = floor(y + (row - bar_h) / 2);
     l->labels[i] = rect(area.x, y, label_w, row);
@@ -72,7 +69,7 @@ void emovox_layout_compute(emovox_layout *l, int w, int h, double scale) {
     l->dominant = rect(pad, pad, left, H - 2 * meter_h - 4 * s);
     l->confidence = rect(pad, pad + H - 2 * meter_h - 2 * s, left, meter_h);
     l->voice = rect(pad, pad + H - meter_h, left, meter_h);
-    double row = H / EMOVOX_VIEW_N;
+    double row = H / EV_N_EMOTIONS;
     emovox_rect area = rect(pad + left + 6 * s, pad, W - left - 6 * s, H);
     int text = row >= 11 * s && area.w >= 150 * s ? BAR_TEXT_FULL
                : row >= 5 * s                     ? BAR_TEXT_SHORT
@@ -124,7 +121,7 @@ void emovox_layout_compute(emovox_layout *l, int w, int h, double scale) {
     l->plane = rect(pad + W - side, y, side, side);
     bars_w = W - side - 2 * gap;
   }
-  double row = body_h / EMOVOX_VIEW_N;
+  double row = body_h / EV_N_EMOTIONS;
   l->font = clampd(row * 0.5, 8 * s, 15 * s);
   layout_bars(l, rect(pad, y, bars_w, body_h), BAR_TEXT_FULL);
 }
@@ -305,7 +302,7 @@ static void draw_header(cairo_t *cr, const emovox_layout *l, const emovox_view_s
     word = "model fault";
     rgb = alarm;
   } else if (head >= 0) {
-    word = emovox_emotion_names[head];
+    word = ev_emotion_names[head];
     rgb = emovox_palette[head];
   }
   if (rgb)
@@ -339,7 +336,7 @@ static void draw_header(cairo_t *cr, const emovox_layout *l, const emovox_view_s
 static void draw_bars(cairo_t *cr, const emovox_layout *l, const emovox_view_state *s) {
   double sc = l->scale;
   int dim = s->status != EMOVOX_VIEW_OK;
-  for (int i = 0; i < EMOVOX_VIEW_N; i++) {
+  for (int i = 0; i < EV_N_EMOTIONS; i++) {
     emovox_rect b = l->bars[i];
     if (b.w <= 0)
       continue;
@@ -357,7 +354,7 @@ static void draw_bars(cairo_t *cr, const emovox_layout *l, const emovox_view_sta
       set_rgb(cr, emovox_palette[i], 1);
       if (!is_dom)
         set_grey(cr, 0.82, 1);
-      const char *name = l->short_labels ? emovox_emotion_short[i] : emovox_emotion_names[i];
+      const char *name = l->short_labels ? ev_emotion_short[i] : ev_emotion_names[i];
       text_in(cr, l->labels[i], name, l->label_font, is_dom, ALIGN_LEFT);
       if (l->values[i].w <= 0)
         continue;
@@ -402,7 +399,7 @@ static void draw_plane(cairo_t *cr, const emovox_layout *l, const emovox_view_st
 
   /* Where each emotion sits (the coordinates the analyser's arousal/valence use), so the dot
    * can be read against them; the names are written last, over the trail and the dot. */
-  for (int i = 0; i < EMOVOX_VIEW_N; i++) {
+  for (int i = 0; i < EV_N_EMOTIONS; i++) {
     double mx = cx + ev_emotion_valence[i] * rad, my = cy - ev_emotion_arousal[i] * rad;
     set_rgb(cr, emovox_palette[i], 0.75);
     circle(cr, mx, my, 2.5 * sc);
@@ -433,7 +430,7 @@ static void draw_plane(cairo_t *cr, const emovox_layout *l, const emovox_view_st
   }
   /* The names, each with a halo of the panel's colour so that the dot and the trail never hide
    * one (the dot of an angry voice sits right on angry's and fearful's markers). */
-  emovox_rect lr[EMOVOX_VIEW_N];
+  emovox_rect lr[EV_N_EMOTIONS];
   emovox_plane_labels(cr, l, lr);
   double mfs = plane_label_font(l);
   cairo_save(cr);
@@ -445,9 +442,9 @@ static void draw_plane(cairo_t *cr, const emovox_layout *l, const emovox_view_st
   cairo_font_extents(cr, &fe);
   cairo_set_line_width(cr, 3 * sc);
   cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
-  for (int i = 0; i < EMOVOX_VIEW_N; i++) {
+  for (int i = 0; i < EV_N_EMOTIONS; i++) {
     cairo_move_to(cr, lr[i].x + 1, lr[i].y + lr[i].h / 2 + (fe.ascent - fe.descent) / 2);
-    cairo_text_path(cr, emovox_emotion_names[i]);
+    cairo_text_path(cr, ev_emotion_names[i]);
     set_rgb(cr, emovox_background, 0.85);
     cairo_stroke_preserve(cr);
     set_rgb(cr, emovox_palette[i], 0.9);
@@ -464,7 +461,7 @@ static int overlaps(emovox_rect a, emovox_rect b) {
   return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
 }
 
-void emovox_plane_labels(cairo_t *cr, const emovox_layout *l, emovox_rect out[EMOVOX_VIEW_N]) {
+void emovox_plane_labels(cairo_t *cr, const emovox_layout *l, emovox_rect out[EV_N_EMOTIONS]) {
   emovox_rect r = l->plane;
   double sc = l->scale, cx = r.x + r.w / 2, cy = r.y + r.h / 2, rad = r.w / 2 - 10 * sc;
   double mfs = plane_label_font(l), lh = mfs * 1.3;
@@ -473,26 +470,26 @@ void emovox_plane_labels(cairo_t *cr, const emovox_layout *l, emovox_rect out[EM
   cairo_set_font_size(cr, mfs);
   /* Placed from the top of the plane down: a name that would overlap one placed before moves
    * below it, or above it if that is where its marker is. */
-  int order[EMOVOX_VIEW_N];
-  for (int i = 0; i < EMOVOX_VIEW_N; i++)
+  int order[EV_N_EMOTIONS];
+  for (int i = 0; i < EV_N_EMOTIONS; i++)
     order[i] = i;
-  for (int i = 1; i < EMOVOX_VIEW_N; i++)
+  for (int i = 1; i < EV_N_EMOTIONS; i++)
     for (int j = i; j > 0 && ev_emotion_arousal[order[j]] > ev_emotion_arousal[order[j - 1]]; j--) {
       int t = order[j];
       order[j] = order[j - 1];
       order[j - 1] = t;
     }
-  for (int k = 0; k < EMOVOX_VIEW_N; k++) {
+  for (int k = 0; k < EV_N_EMOTIONS; k++) {
     int i = order[k];
     double mx = cx + ev_emotion_valence[i] * rad, my = cy - ev_emotion_arousal[i] * rad;
     cairo_text_extents_t te;
-    cairo_text_extents(cr, emovox_emotion_names[i], &te);
+    cairo_text_extents(cr, ev_emotion_names[i], &te);
     double lw = te.x_advance + 2;
     /* Names point towards the centre when the marker is near the rim, outwards otherwise. */
     double v = ev_emotion_valence[i];
     int left = v > 0.5 || (v < 0 && v >= -0.5);
     emovox_rect a = rect(left ? mx - 5 * sc - lw : mx + 5 * sc, my - lh / 2, lw, lh);
-    for (int tries = 0; tries < EMOVOX_VIEW_N; tries++) {
+    for (int tries = 0; tries < EV_N_EMOTIONS; tries++) {
       int hit = -1;
       for (int q = 0; q < k && hit < 0; q++)
         if (overlaps(a, out[order[q]]))
@@ -589,9 +586,9 @@ static void draw_segment_names(cairo_t *cr, const emovox_layout *l, const emovox
     if (run_d >= 0) { /* the run of ages [run_start, age) ends here */
       double x1 = plot.x + plot.w - run_start * col, x0 = plot.x + plot.w - age * col;
       double room = x1 - x0 - 4 * sc;
-      const char *name = emovox_emotion_names[run_d];
+      const char *name = ev_emotion_names[run_d];
       if (text_w(cr, name, fs) > room)
-        name = emovox_emotion_short[run_d];
+        name = ev_emotion_short[run_d];
       if (text_w(cr, name, fs) <= room) {
         set_text_on(cr, emovox_palette[run_d]);
         text_core(cr, rect(x0, plot.y + plot.h - band, x1 - x0, band), name, fs, 0, ALIGN_CENTER,
@@ -609,16 +606,16 @@ static void draw_segment_names(cairo_t *cr, const emovox_layout *l, const emovox
 typedef struct span {
   double x0, x1;
 } span;
-static int legend(cairo_t *cr, const emovox_layout *l, const int present[EMOVOX_VIEW_N],
+static int legend(cairo_t *cr, const emovox_layout *l, const int present[EV_N_EMOTIONS],
                   emovox_rect caption, const span *spans, int n_spans, double fs, int short_names,
                   int draw) {
   double sc = l->scale, sw = floor(fs * 0.75);
   int k = 0, placed = 0;
   double x = n_spans > 0 ? spans[0].x0 : 0;
-  for (int i = 0; i < EMOVOX_VIEW_N && k < n_spans; i++) {
+  for (int i = 0; i < EV_N_EMOTIONS && k < n_spans; i++) {
     if (!present[i])
       continue;
-    const char *name = short_names ? emovox_emotion_short[i] : emovox_emotion_names[i];
+    const char *name = short_names ? ev_emotion_short[i] : ev_emotion_names[i];
     double w = sw + 3 * sc + text_w(cr, name, fs);
     while (k < n_spans && x + w > spans[k].x1)
       if (++k < n_spans)
@@ -655,7 +652,7 @@ static void draw_history(cairo_t *cr, const emovox_layout *l, const emovox_view_
   emovox_history_areas(l, &caption, &plot);
   double band = emovox_history_name_band(l);
   double col = r.w / EMOVOX_HISTORY_LEN;
-  int d, present[EMOVOX_VIEW_N] = {0};
+  int d, present[EV_N_EMOTIONS] = {0};
   float c;
   /* Columns are narrower than a pixel on small screens: without antialiasing abutting columns
    * cover each pixel exactly once, so there are no blended seams between them. */
@@ -693,7 +690,7 @@ static void draw_history(cairo_t *cr, const emovox_layout *l, const emovox_view_
    * the history goes. */
   const char *title = "history";
   int n_present = 0;
-  for (int i = 0; i < EMOVOX_VIEW_N; i++)
+  for (int i = 0; i < EV_N_EMOTIONS; i++)
     n_present += present[i];
   double half10 = text_w(cr, "-10 s", fs) / 2, half20 = text_w(cr, "-20 s", fs) / 2;
   double m = 8 * sc, start_x = r.x + 3 * sc + text_w(cr, title, fs) + 12 * sc;

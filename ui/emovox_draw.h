@@ -28,11 +28,11 @@ typedef struct emovox_layout {
   emovox_rect dominant;                      /* the dominant emotion's name (or the status word) */
   emovox_rect confidence;                    /* confidence meter */
   emovox_rect voice;                         /* voice activity meter */
-  emovox_rect labels[EMOVOX_VIEW_N];         /* emotion names next to the bars */
+  emovox_rect labels[EV_N_EMOTIONS];         /* emotion names next to the bars */
   int short_labels;                          /* labels are 3-letter abbreviations (strip) */
   double label_font;                         /* their font size in pixels */
-  emovox_rect bars[EMOVOX_VIEW_N];           /* bar tracks: a value v fills [x, x + w * v] */
-  emovox_rect values[EMOVOX_VIEW_N];         /* the numbers right of the bars */
+  emovox_rect bars[EV_N_EMOTIONS];           /* bar tracks: a value v fills [x, x + w * v] */
+  emovox_rect values[EV_N_EMOTIONS];         /* the numbers right of the bars */
   emovox_rect plane;                         /* arousal (up) / valence (right) plane */
   emovox_rect history;                       /* 30 s history, newest at the right */
   emovox_rect status;                        /* model name and labels, or the error text */
@@ -49,13 +49,9 @@ double emovox_layout_control_pos(const emovox_layout *l, int ctrl, double x);
 
 /* The colour-blind safe palette (Okabe & Ito 2008; black replaced by grey on the dark
  * background), indexed by emotion. Components 0..255. */
-extern const unsigned char emovox_palette[EMOVOX_VIEW_N][3];
+extern const unsigned char emovox_palette[EV_N_EMOTIONS][3];
 /* Background colour (components 0..255), for tests. */
 extern const unsigned char emovox_background[3];
-
-/* The 3-letter abbreviations written where a whole name does not fit ("NEU", "CAL", ...; no
- * two alike, so sad and surprised stay apart; capitals read best at 6-8 px). */
-extern const char *const emovox_emotion_short[EMOVOX_VIEW_N];
 
 /* What the history draws, for tests: its caption band (title, legend, time labels) and plot. */
 void emovox_history_areas(const emovox_layout *l, emovox_rect *caption, emovox_rect *plot);
@@ -65,7 +61,7 @@ double emovox_history_name_band(const emovox_layout *l);
 
 /* Where the plane writes the emotions' names (cr only measures text): beside each marker,
  * moved up or down until no two overlap (angry and fearful nearly coincide). For tests. */
-void emovox_plane_labels(cairo_t *cr, const emovox_layout *l, emovox_rect out[EMOVOX_VIEW_N]);
+void emovox_plane_labels(cairo_t *cr, const emovox_layout *l, emovox_rect out[EV_N_EMOTIONS]);
 
 /* Draws the whole meter into [0, w) x [0, h) of cr's user space, never outside. */
 void emovox_draw(cairo_t *cr, int w, int h, double scale, const emovox_view_state *s);

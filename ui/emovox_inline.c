@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "emovox_draw.h" /* palette and background */
-#include "emovox_view.h" /* emotion names */
+#include "ev_emotions.h" /* emotion names */
 
 /* Text is drawn with Cairo once, in emovox_inline_new(), into alpha masks ("sprites") at a few
  * sizes; render() only blends those masks, because Cairo's text and path code allocates. */
@@ -14,8 +14,8 @@
 #define SPRITE_W 112
 #define SPRITE_H 18
 enum {
-  SPR_NAMES = 0, /* 8 emotion names */
-  SPR_NO_SPEECH = 8,
+  SPR_NAMES = 0, /* the emotion names */
+  SPR_NO_SPEECH = EV_N_EMOTIONS,
   SPR_NO_MODEL,
   SPR_LOAD_ERROR,
   SPR_MODEL_FAULT,
@@ -41,7 +41,7 @@ struct emovox_inline {
 
 static const char *sprite_text(int i, char *buf) {
   if (i < SPR_NO_SPEECH)
-    return emovox_emotion_names[i];
+    return ev_emotion_names[i];
   if (i == SPR_NO_SPEECH)
     return "no speech";
   if (i == SPR_NO_MODEL)
@@ -152,10 +152,10 @@ void emovox_inline_layout_compute(emovox_inline_layout *l, uint32_t w, uint32_t 
   }
   l->bar_top = l->text_h ? l->text_y + l->text_h + 2 : pad;
   l->bar_h = H - pad - l->bar_top - 3; /* 3: the voice activity line at the bottom */
-  int col = (W - 2 * pad) / 8;
+  int col = (W - 2 * pad) / EV_N_EMOTIONS;
   l->bar_w = col > 2 ? col - 1 : col;
-  int x0 = pad + (W - 2 * pad - 8 * col) / 2;
-  for (int i = 0; i < 8; i++)
+  int x0 = pad + (W - 2 * pad - EV_N_EMOTIONS * col) / 2;
+  for (int i = 0; i < EV_N_EMOTIONS; i++)
     l->bar_x[i] = x0 + i * col;
 }
 
@@ -219,7 +219,7 @@ emovox_inline_render(emovox_inline *d, const emovox_inline_data *data, uint32_t 
   fill(d, 0, 0, W, H, argb(emovox_background, 255), W, H);
 
   int ok = data->status == 0;
-  int dom = ok && data->dominant >= 0 && data->dominant < 8 ? data->dominant : -1;
+  int dom = ok && data->dominant >= 0 && data->dominant < EV_N_EMOTIONS ? data->dominant : -1;
   if (l.text_h) {
     const sprite *set = d->sprites[text_size_for(H)];
     int word = dom >= 0 ? SPR_NAMES + dom
@@ -257,7 +257,7 @@ emovox_inline_render(emovox_inline *d, const emovox_inline_data *data, uint32_t 
   }
 
   int bottom = l.bar_top + l.bar_h;
-  for (int i = 0; i < 8; i++) {
+  for (int i = 0; i < EV_N_EMOTIONS; i++) {
     float p = isfinite(data->prob[i]) ? data->prob[i] / EMOVOX_INLINE_FULL_SCALE : 0.0f;
     p = p < 0 ? 0 : (p > 1 ? 1 : p);
     int bh = (int)lrintf(p * (float)l.bar_h);
@@ -266,7 +266,8 @@ emovox_inline_render(emovox_inline *d, const emovox_inline_data *data, uint32_t 
   }
   float v = isfinite(data->voice) ? data->voice : 0.0f;
   v = v < 0 ? 0 : (v > 1 ? 1 : v);
-  fill(d, l.bar_x[0], H - 2, (int)lrintf(v * (float)(l.bar_x[7] + l.bar_w - l.bar_x[0])), 2,
+  fill(d, l.bar_x[0], H - 2,
+       (int)lrintf(v * (float)(l.bar_x[EV_N_EMOTIONS - 1] + l.bar_w - l.bar_x[0])), 2,
        argb(light, 255), W, H);
 
   d->out.data = d->pixels;

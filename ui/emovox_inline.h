@@ -14,6 +14,8 @@
 
 #include <stdint.h>
 
+#include "ev_emotions.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -60,11 +62,11 @@ typedef struct {
 
 /* What the inline display shows: a copy of the plugin's outputs. */
 typedef struct emovox_inline_data {
-  float prob[8];    /* ev_emotion order */
-  int dominant;     /* -1 no speech, else an emotion */
-  float confidence; /* 0..1 */
-  float voice;      /* 0..1 */
-  int status;       /* EMOVOX_STATUS_* (0 ok, 1 no model, 2 load error, 3 model fault) */
+  float prob[EV_N_EMOTIONS]; /* ev_emotion order */
+  int dominant;              /* -1 no speech, else an emotion */
+  float confidence;          /* 0..1 */
+  float voice;               /* 0..1 */
+  int status;                /* EMOVOX_STATUS_* (0 ok, 1 no model, 2 load error, 3 model fault) */
 } emovox_inline_data;
 
 typedef struct emovox_inline emovox_inline;
@@ -81,7 +83,7 @@ emovox_inline_render(emovox_inline *d, const emovox_inline_data *data, uint32_t 
  * y + h (full height h = probability 1); the name sits in the text row. */
 typedef struct emovox_inline_layout {
   int width, height;
-  int bar_x[8], bar_w, bar_top, bar_h;
+  int bar_x[EV_N_EMOTIONS], bar_w, bar_top, bar_h;
   int text_x, text_y, text_w, text_h; /* text row (h = 0 when there is none) */
 } emovox_inline_layout;
 void emovox_inline_layout_compute(emovox_inline_layout *l, uint32_t w, uint32_t max_h);

@@ -3,7 +3,7 @@
 /* Okabe-Ito: vermillion for anger, blue for sadness, yellow for happiness... each hue is
  * distinguishable with the common colour-vision deficiencies, and the name is always written
  * as well, so colour is never the only cue. */
-const unsigned char emovox_palette[EMOVOX_VIEW_N][3] = {
+const unsigned char emovox_palette[EV_N_EMOTIONS][3] = {
     {0xb4, 0xb4, 0xb4}, /* neutral: grey (Okabe-Ito black, lifted for the dark background) */
     {0x56, 0xb4, 0xe9}, /* calm: sky blue */
     {0xf0, 0xe4, 0x42}, /* happy: yellow */

@@ -5,6 +5,11 @@
  * per second, and only when something changed. Control outputs arrive through port_event, model
  * status through the notify port's atom messages; dragging a slider writes the control input
  * back through write_function. */
+/* The protocol (lv2/atom/forge.h) before Xlib, whose Bool macro breaks the forge's struct. */
+#include "emovox_draw.h"
+#include "emovox_notify.h"
+#include "emovox_protocol.h"
+
 #include <X11/Xlib.h>
 #include <X11/Xresource.h>
 #include <X11/Xutil.h>
@@ -19,10 +24,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "emovox_draw.h"
-#include "emovox_notify.h"
-#include "emovox_ports.h"
-
 #define DEFAULT_W  640
 #define DEFAULT_H  420
 #define FRAME_NS   33000000LL /* ~30 fps */
@@ -33,7 +34,7 @@ typedef struct emovox_ui {
   LV2UI_Write_Function write;
   LV2UI_Controller controller;
   LV2_URID_Map *map;
-  emovox_notify_urids urids;
+  emovox_uris urids;
 
   Display *dpy;
   Window win;
@@ -104,7 +105,7 @@ static LV2UI_Handle instantiate(const LV2UI_Descriptor *descriptor, const char *
   ui->write = write_function;
   ui->controller = controller;
   ui->map = map;
-  emovox_notify_map(&ui->urids, map);
+  emovox_map_uris(map, &ui->urids);
   emovox_view_init(&ui->view);
 
   ui->dpy = XOpenDisplay(NULL);

@@ -4,11 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "emovox_ports.h"
-
-/* The UI keeps its own copy of the canonical names so that it does not link the DSP library. */
-const char *const emovox_emotion_names[EMOVOX_VIEW_N] = {
-    "neutral", "calm", "happy", "sad", "angry", "fearful", "disgust", "surprised"};
+#include "emovox_protocol.h"
 
 static float clampf(float v, float lo, float hi) {
   return v < lo ? lo : (v > hi ? hi : v);
@@ -64,7 +60,7 @@ static int set_if_changed(float *dst, float v) {
 int emovox_view_update(emovox_view_state *s, uint32_t port, float value) {
   if (!isfinite(value))
     return 0;
-  if (port >= EMOVOX_PROB_FIRST && port < EMOVOX_PROB_FIRST + EMOVOX_VIEW_N) {
+  if (port >= EMOVOX_PROB_FIRST && port < EMOVOX_PROB_FIRST + EV_N_EMOTIONS) {
     int i = (int)(port - EMOVOX_PROB_FIRST);
     float v = clampf(value, 0.0f, 1.0f);
     if (v >= s->peak[i]) {
@@ -76,7 +72,7 @@ int emovox_view_update(emovox_view_state *s, uint32_t port, float value) {
   switch (port) {
   case EMOVOX_DOMINANT: {
     int d = (int)lrintf(value) - 1; /* port: 0 = no speech, 1 + emotion */
-    if (d < -1 || d >= EMOVOX_VIEW_N)
+    if (d < -1 || d >= EV_N_EMOTIONS)
       d = -1;
     if (d == s->dominant)
       return 0;
@@ -130,7 +126,7 @@ void emovox_view_tick(emovox_view_state *s) {
   if (s->trail_count < EMOVOX_TRAIL_LEN)
     s->trail_count++;
 
-  for (int i = 0; i < EMOVOX_VIEW_N; i++) {
+  for (int i = 0; i < EV_N_EMOTIONS; i++) {
     if (s->peak_age[i] < EMOVOX_PEAK_HOLD) {
       s->peak_age[i]++;
       continue;

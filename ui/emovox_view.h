@@ -7,11 +7,12 @@
 
 #include <stdint.h>
 
+#include "ev_emotions.h" /* EV_N_EMOTIONS and the names, in port order */
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-#define EMOVOX_VIEW_N      8     /* canonical emotions, ev_emotion order */
 #define EMOVOX_HISTORY_HZ  10    /* emovox_view_tick() rate */
 #define EMOVOX_HISTORY_LEN 300   /* 30 s at 10 Hz */
 #define EMOVOX_TRAIL_LEN   40    /* 4 s of arousal/valence trail */
@@ -26,7 +27,7 @@ enum { EMOVOX_CTRL_RESPONSE = 0, EMOVOX_CTRL_GATE = 1, EMOVOX_N_CTRLS = 2 };
 
 /* Model status, same values as the plugin's EMOVOX_STATUS port. */
 /* MODEL_FAULT: the model runs but its output is not finite (overflow); the plugin shows no
- * emotions until it is finite again (status 3, plugin/emovox_ports.h). */
+ * emotions until it is finite again (status 3, protocol/emovox_protocol.h). */
 enum {
   EMOVOX_VIEW_OK = 0,
   EMOVOX_VIEW_NO_MODEL = 1,
@@ -35,9 +36,9 @@ enum {
 };
 
 typedef struct emovox_view_state {
-  float prob[EMOVOX_VIEW_N];   /* 0..1 */
-  float peak[EMOVOX_VIEW_N];   /* peak hold, >= prob */
-  int peak_age[EMOVOX_VIEW_N]; /* ticks since the peak was set */
+  float prob[EV_N_EMOTIONS];   /* 0..1 */
+  float peak[EV_N_EMOTIONS];   /* peak hold, >= prob */
+  int peak_age[EV_N_EMOTIONS]; /* ticks since the peak was set */
   int dominant;                /* -1 no speech, else an emotion index */
   float confidence;            /* 0..1 */
   int last_dominant;           /* the last emotion the plugin named (-1 none yet) */
@@ -65,10 +66,8 @@ typedef struct emovox_view_state {
   int drag;          /* control being dragged, -1 none */
 } emovox_view_state;
 
-extern const char *const emovox_emotion_names[EMOVOX_VIEW_N];
-
 void emovox_view_init(emovox_view_state *s);
-/* A control port's value (port index from plugin/emovox_ports.h). NaN/Inf are ignored and
+/* A control port's value (port index from protocol/emovox_protocol.h). NaN/Inf are ignored and
  * values clamped to the port's range. Returns 1 if something visible changed. */
 int emovox_view_update(emovox_view_state *s, uint32_t port, float value);
 /* Called EMOVOX_HISTORY_HZ times per second: pushes the history and the trail, ages peaks. */

@@ -1,10 +1,10 @@
 /* eGeMAPS spectral descriptors. Definitions from openSMILE's eGeMAPSv02 configuration
  * (GeMAPSv01b_core.lld.conf.inc, eGeMAPSv02_core.lld.conf.inc: 20 ms Hamming frames, power
  * spectrum, 26 mel bands 20-8000 Hz, auditory weighting with compression 0.33, alpha ratio
- * 50-1000 vs 1000-5000 Hz, Hammarberg 0-2000 vs 2000-5000 Hz, slopes of the log power spectrum,
- * flux over 0-5000 Hz, HTK-style MFCC 1-4 with lifter 22). The two scale constants that the
- * configuration does not state (loudness and flux) were measured on the openSMILE reference
- * files: both ratios are constant across the five speech files to 1 %. */
+ * 0-1000 vs 1000-5000 Hz (cSpectral sums from DC), Hammarberg 0-2000 vs 2000-5000 Hz, slopes of the
+ * log power spectrum, flux over 0-5000 Hz, HTK-style MFCC 1-4 with lifter 22). The two scale
+ * constants that the configuration does not state (loudness and flux) were measured on the
+ * openSMILE reference files: both ratios are constant across the five speech files to 1 %. */
 #include "ev_egemaps_spectral.h"
 
 #include <math.h>
@@ -76,20 +76,27 @@ static double db_ratio(double num, double den) {
   return num > 0.0 && den > 0.0 ? 10.0 * log10(num / den) : 0.0;
 }
 
-/* least-squares slope (dB per Hz) of 10 log10(p) over the bins in [f0, f1] */
+/* openSMILE's log-spectral slope (cSpectral, useLogSpectrum, oldSlopeScale = 0) of the bins in
+ * [f0, f1]: its log spectrum is 10 log10 of the unnormalised |X|^2 (p NFFT^2 in our terms), floored
+ * at -140 dB (specFloor 1e-7, squared), and its regression divides by the number of bin intervals
+ * (idxR - idxL = m - 1), not of bins (m). That is not a least-squares slope: the result also
+ * carries a term proportional to the band's mean level, which is why the dB reference matters.
+ * With both, our slopes correlate with openSMILE's at r = 1.000 on the reference speech (0.79 to
+ * 0.99 with a true least-squares slope of 10 log10 p). */
 static double log_slope(const ev_eg_spectral *s, const double *p, double f0, double f1) {
+  const double ref = (double)EV_EG_NFFT * EV_EG_NFFT;
   double sx = 0, sy = 0, sxx = 0, sxy = 0;
   int m = 0;
   for (int k = (int)ceil(f0 / s->bin_hz); k < EV_EG_NBINS && k * s->bin_hz <= f1; k++) {
-    double f = k * s->bin_hz, y = 10.0 * log10(p[k] + 1e-20);
+    double f = k * s->bin_hz, q = p[k] * ref, y = q <= 1e-14 ? -140.0 : 10.0 * log10(q);
     sx += f;
     sy += y;
     sxx += f * f;
     sxy += f * y;
     m++;
   }
-  double den = m * sxx - sx * sx;
-  return m > 1 && den > 0.0 ? (m * sxy - sx * sy) / den : 0.0;
+  double n = m - 1, den = n * sxx - sx * sx;
+  return m > 1 && den != 0.0 ? (n * sxy - sx * sy) / den : 0.0;
 }
 
 void ev_eg_spectral_frame(const ev_eg_spectral *s, const double *p, const float *mag,
@@ -106,7 +113,7 @@ void ev_eg_spectral_frame(const ev_eg_spectral *s, const double *p, const float 
   double lo = 0, hi = 0, max_lo = 0, max_hi = 0;
   for (int k = 0; k < EV_EG_NBINS; k++) {
     double f = k * s->bin_hz;
-    if (f >= 50.0 && f < 1000.0)
+    if (f < 1000.0) /* openSMILE sums from DC (the eGeMAPS paper says 50 Hz) */
       lo += p[k];
     else if (f >= 1000.0 && f <= 5000.0)
       hi += p[k];

@@ -10,7 +10,7 @@
 #include "ev_functionals.h"
 #include "ev_prosody.h"
 #include "ev_resample.h"
-#include "../nn/ev_dot.h"
+#include "ev_dot.h" /* dsp/kernels */
 
 #include <fftw3.h>
 #include <math.h>
@@ -277,8 +277,11 @@ static void emit(ev_extractor *ex, int64_t e, int64_t last) {
     ev_egemaps_lld(&fr, lld);
     const float rms = fr.feat[EV_FEAT_RMS] ? fr.feat[EV_FEAT_RMS][0] : 0.0f;
     ev_functionals_push(ex->func, lld, rms * rms);
-    if (e % EV_FUNC_EVERY == 0) /* bounded: a few microseconds every 100 ms */
+    if (e % EV_FUNC_EVERY == 0) {
       ev_functionals_compute(ex->func, ex->func_out);
+      /* the pushes until the next one walk its window ahead: no O(window) spike every 100 ms */
+      ev_functionals_schedule(ex->func, EV_FUNC_EVERY);
+    }
     fr.feat[EV_FEAT_EGEMAPS_FUNC] = ex->func_out;
   }
   if (ex->on_frame)

@@ -10,6 +10,18 @@
 /* poles broader than this are the glottal source or the spectral tilt, not a resonance */
 #define EV_MAX_BW 800.0
 
+/* cabs(z) > t (strict) or cabs(z) >= t, without the cost of hypot() where a component decides
+ * it: the modulus of finite components is at least the larger of their magnitudes (and so is
+ * hypot's rounded result, that magnitude being representable), so the answer is the one cabs()
+ * gives in every case, NaN and infinities included (they take the cabs() path). */
+static int modulus_cmp(double complex z, double t, int or_equal) {
+  const double re = fabs(creal(z)), im = fabs(cimag(z));
+  if (isfinite(re) && isfinite(im) && (re > t || im > t || (or_equal && (re == t || im == t))))
+    return 1;
+  const double m = cabs(z);
+  return or_equal ? m >= t : m > t;
+}
+
 void ev_formants_init(ev_formant_tables *t, int top) {
   if (top > EV_FMT_MAX_TOP)
     top = EV_FMT_MAX_TOP;
@@ -65,7 +77,7 @@ int ev_formants_lpc(ev_formant_tables *t, const double *p, int n_bins, double bi
   for (int i = 0; i < EV_LPC_ORDER; i++)
     z[i] = 0.9 * cexp(I * (2.0 * M_PI * i / EV_LPC_ORDER + 0.4));
   for (int it = 0; it < EV_DK_ITERS; it++) {
-    double moved = 0.0;
+    int moved = 0; /* some step's modulus was >= 1e-10 (a NaN modulus does not count) */
     for (int i = 0; i < EV_LPC_ORDER; i++) {
       double complex num = 1.0, den = 1.0;
       for (int j = 1; j <= EV_LPC_ORDER; j++)
@@ -73,13 +85,14 @@ int ev_formants_lpc(ev_formant_tables *t, const double *p, int n_bins, double bi
       for (int j = 0; j < EV_LPC_ORDER; j++)
         if (j != i)
           den *= z[i] - z[j];
-      if (cabs(den) > 1e-300) {
+      if (modulus_cmp(den, 1e-300, 0)) {
         double complex step = num / den;
         z[i] -= step;
-        moved = fmax(moved, cabs(step));
+        if (!moved)
+          moved = modulus_cmp(step, 1e-10, 1);
       }
     }
-    if (moved < 1e-10) /* converged (typically after 10-20 sweeps) */
+    if (!moved) /* converged (typically after 10-20 sweeps) */
       break;
   }
   double f[EV_LPC_ORDER], bw[EV_LPC_ORDER];

@@ -35,7 +35,12 @@
  * sums (taken afresh, not as running sums that would keep the rounding residue of a huge value
  * after it left), the flagged extrema and the voicing runs. The peak thinning depends on the
  * range of the whole window, so no exact form updates it frame by frame anyway. Cost O(window)
- * per compute(), O(window) bytes moved per push(). Everything is allocated in _new().
+ * per compute(), O(window) bytes moved per push(). When the next compute() is announced
+ * (ev_functionals_schedule(), as the extractor does every EV_FUNC_EVERY frames), the pushes
+ * before it do that walk in equal shares, oldest frame first, over the frames whose flags are
+ * final (a deferred voiced frame waits for its successor), so compute() only finishes: the same
+ * sums in the same order (same bits), without the O(window) spike every 100 ms. Everything is
+ * allocated in _new().
  *
  * The whole-file function is this object with a window of the file's length, filled without
  * the incremental sorting (the arrays are sorted once at the end; same content, same result). */
@@ -238,12 +243,37 @@ static int in_col(int mask, const float *v, int c) {
 
 /* ---- the object ---------------------------------------------------------------------------- */
 
+/* Segments of frames where a class holds (see the header comment): the state of the walk. */
+typedef struct seg_acc {
+  long first, last; /* current group: first frame, last member frame */
+  long members, gap;
+  int open;
+  int n;
+  double sum, sq;
+} seg_acc;
+
 typedef struct cand {
   float y;
   int32_t x;    /* position in the contour */
   int8_t type;  /* 1 max, 0 min */
   int8_t alive; /* survives the thinning so far */
 } cand;
+
+/* compute()'s single walk over the window, oldest frame first: its moment sums live in the
+ * object (sum, sq, cnt, esum), the rest here. Frames are absolute indices (since reset). */
+typedef struct walk {
+  uint64_t start, next; /* the window's first frame; the next frame to walk */
+  size_t n;             /* the window's length */
+  size_t kv;            /* voiced frames walked */
+  int nlc, nfc;         /* loudness / F0 extremum candidates so far */
+  float lfirst, llast, ffirst, flast;
+  seg_acc sv, su;
+  /* the last voiced frame walked, while its F0 extremum flag is not known (it is decided when
+   * the next voiced frame arrives) */
+  int def;
+  uint64_t def_abs;
+  size_t def_slot, def_kv;
+} walk;
 
 struct ev_functionals {
   size_t cap, n, head; /* ring: frames head .. head+n-1 (mod cap), oldest first */
@@ -267,6 +297,9 @@ struct ev_functionals {
   int nraw;
   cand *cands;   /* [2 cap] scratch for compute(): loudness / F0 extremum candidates */
   float *gather; /* [cap] scratch: the compressed contour's first/last values */
+  walk w;        /* compute()'s walk over the window, done ahead by push() when scheduled */
+  int w_on;      /* ev_functionals_schedule(): a compute() is due when `pushed` reaches w_at */
+  uint64_t w_at;
 };
 
 static void sorted_insert(float *a, size_t *n, float v) {
@@ -358,6 +391,7 @@ void ev_functionals_reset(ev_functionals *f) {
   f->pushed = 0;
   f->nraw = 0;
   f->nf0 = f->nloud = 0;
+  f->w_on = 0;
   f->esum = 0.0;
   for (int c = 0; c < N_COLS; c++) {
     f->sum[c] = f->sq[c] = 0.0;
@@ -393,6 +427,8 @@ static int8_t extremum(float a, float b, float c) {
     return -1;
   return 0;
 }
+
+static void walk_ahead(ev_functionals *f);
 
 void ev_functionals_push(ev_functionals *f, const float lld[EV_EGEMAPS_N_LLD], float energy) {
   size_t slot;
@@ -449,6 +485,8 @@ void ev_functionals_push(ev_functionals *f, const float lld[EV_EGEMAPS_N_LLD], f
       sorted_insert(f->sf0, &f->nf0, f0);
     sorted_insert(f->sloud, &f->nloud, l);
   }
+  if (f->w_on)
+    walk_ahead(f);
 }
 
 /* ---- statistics ------------------------------------------------------------------------- */
@@ -672,14 +710,6 @@ typedef struct seg_stats {
   double mean, sd;
 } seg_stats;
 
-typedef struct seg_acc {
-  long first, last; /* current group: first frame, last member frame */
-  long members, gap;
-  int open;
-  int n;
-  double sum, sq;
-} seg_acc;
-
 static void seg_close(seg_acc *a) {
   if (a->open && a->members >= 3 && a->n < MAX_SEGMENTS) {
     double len = (double)(a->last - a->first);
@@ -720,6 +750,118 @@ static seg_stats seg_finish(seg_acc *a) {
   return s;
 }
 
+/* Slot of absolute frame a, which must be in the window. */
+static size_t slot_of(const ev_functionals *f, uint64_t a) {
+  return (f->head + (size_t)(a - (f->pushed - f->n))) % f->cap;
+}
+
+/* Starts the walk of the window [start, start + n); the moment sums are taken afresh (see
+ * compute()). */
+static void walk_begin(ev_functionals *f, uint64_t start, size_t n) {
+  walk *w = &f->w;
+  memset(w, 0, sizeof *w);
+  w->start = w->next = start;
+  w->n = n;
+  f->esum = 0.0;
+  for (int c = 0; c < N_COLS; c++) {
+    f->sum[c] = f->sq[c] = 0.0;
+    f->cnt[c] = 0;
+  }
+}
+
+static void f0_candidate(ev_functionals *f, size_t slot, size_t kv) {
+  if (!f->fext[slot])
+    return;
+  cand *e = &f->cands[f->cap + (size_t)f->w.nfc++];
+  e->y = f->lld[slot * EV_EGEMAPS_N_LLD + EV_LLD_F0];
+  e->x = (int32_t)kv;
+  e->type = f->fext[slot] > 0;
+  e->alive = 1;
+}
+
+/* The next frame of the walk: its moments, its extremum candidates, its voicing. A voiced
+ * frame's F0 flag is read once a later voiced frame has been pushed (it is final then); the
+ * candidates that compute() would not take (the contour's last two positions) are dropped by
+ * walk_finish(), which knows the contour's length. The loudness flag of a frame is final once
+ * its successor is pushed, so push() walks only frames that have one. */
+static void walk_frame(ev_functionals *f) {
+  walk *w = &f->w;
+  const uint64_t a = w->next++;
+  const size_t k = (size_t)(a - w->start), slot = slot_of(f, a);
+  const float *v = f->lld + slot * EV_EGEMAPS_N_LLD;
+  account(f, v);
+  f->esum += f->energy[slot];
+  float l = v[EV_LLD_LOUDNESS];
+  if (k == 0)
+    w->lfirst = l;
+  w->llast = l;
+  if (k >= 2 && k + 2 < w->n && f->lext[slot]) {
+    cand *e = &f->cands[w->nlc++];
+    e->y = l;
+    e->x = (int32_t)k;
+    e->type = f->lext[slot] > 0;
+    e->alive = 1;
+  }
+  int voiced = v[EV_LLD_F0] > 0.0f;
+  if (voiced) {
+    if (w->def) { /* this frame follows it: its flag is final */
+      f0_candidate(f, w->def_slot, w->def_kv);
+      w->def = 0;
+    }
+    if (w->kv == 0)
+      w->ffirst = v[EV_LLD_F0];
+    w->flast = v[EV_LLD_F0];
+    if (w->kv >= 2) {
+      if (f->fprev_abs > a) { /* a later voiced frame is in: the flag is final */
+        f0_candidate(f, slot, w->kv);
+      } else {
+        w->def = 1;
+        w->def_abs = a;
+        w->def_slot = slot;
+        w->def_kv = w->kv;
+      }
+    }
+    w->kv++;
+  }
+  seg_step(&w->sv, (long)k, voiced);
+  seg_step(&w->su, (long)k, !voiced);
+}
+
+/* After the last frame: compute()'s rule for F0 candidates, kv + 2 < nv (a frame still
+ * deferred is the contour's last, never a candidate). */
+static void walk_finish(ev_functionals *f, size_t nv) {
+  walk *w = &f->w;
+  w->def = 0;
+  while (w->nfc > 0 && (size_t)f->cands[f->cap + (size_t)w->nfc - 1].x + 2 >= nv)
+    w->nfc--;
+}
+
+void ev_functionals_schedule(ev_functionals *f, unsigned ahead) {
+  f->w_on = 0;
+  if (f->lazy || ahead == 0)
+    return;
+  /* the window compute() will see: the newest min(cap, n + ahead) frames then */
+  size_t n = f->n + ahead < f->cap ? f->n + ahead : f->cap;
+  f->w_at = f->pushed + ahead;
+  walk_begin(f, f->w_at - n, n);
+  f->w_on = 1;
+}
+
+/* push()'s share of a scheduled walk: the frames left, spread evenly over the pushes left and
+ * compute() itself; only frames whose successor is in (their loudness flag is final). */
+static void walk_ahead(ev_functionals *f) {
+  walk *w = &f->w;
+  if (f->pushed > f->w_at) { /* compute() was not called when announced */
+    f->w_on = 0;
+    return;
+  }
+  const uint64_t end = w->start + w->n, pushes_left = f->w_at - f->pushed;
+  const uint64_t todo = end - w->next, budget = (todo + pushes_left) / (pushes_left + 1);
+  const uint64_t ready = f->pushed - 1; /* frames before the newest */
+  for (uint64_t i = 0; i < budget && w->next < ready && w->next < end; i++)
+    walk_frame(f);
+}
+
 void ev_functionals_compute(ev_functionals *f, float out[EV_FUNC_N]) {
   for (int i = 0; i < EV_FUNC_N; i++)
     out[i] = 0.0f;
@@ -730,62 +872,26 @@ void ev_functionals_compute(ev_functionals *f, float out[EV_FUNC_N]) {
   }
   const size_t n = f->n;
 
-  /* The moment sums are taken afresh from the window's frames, in window order, during the
-   * walk below (not kept as running sums): a running sum that once held a huge value (a
-   * clipped or absurd input) keeps its rounding residue after the value has left, so the
-   * statistics would depend on history the window no longer holds. Summed afresh they are a
-   * function of the window alone: replaying a passage reads the same, and the whole-file and
-   * sliding uses give the same bits. */
-  f->esum = 0.0;
-  for (int c = 0; c < N_COLS; c++) {
-    f->sum[c] = f->sq[c] = 0.0;
-    f->cnt[c] = 0;
-  }
-
-  /* one walk over the window: moment sums, extremum candidates of both contours, voicing
-   * segments */
-  int nlc = 0;
+  /* The moment sums are taken afresh from the window's frames, in window order, during one
+   * walk (not kept as running sums): a running sum that once held a huge value (a clipped or
+   * absurd input) keeps its rounding residue after the value has left, so the statistics
+   * would depend on history the window no longer holds. Summed afresh they are a function of
+   * the window alone: replaying a passage reads the same, and the whole-file and sliding uses
+   * give the same bits. The walk (moment sums, extremum candidates of both contours, voicing
+   * segments) is done here, or, after ev_functionals_schedule(), mostly by the pushes before:
+   * the same frames in the same order, so the same bits. */
+  if (!(f->w_on && f->pushed == f->w_at && f->w.n == n && f->w.start == f->pushed - n))
+    walk_begin(f, f->pushed - n, n);
+  f->w_on = 0;
+  while (f->w.next < f->pushed)
+    walk_frame(f);
   size_t nv = f->nf0; /* voiced frames in the window */
-  float lfirst = 0.0f, llast = 0.0f, ffirst = 0.0f, flast = 0.0f;
-  seg_acc sv, su;
-  memset(&sv, 0, sizeof sv);
-  memset(&su, 0, sizeof su);
+  walk_finish(f, nv);
+  const walk *w = &f->w;
+  const int nlc = w->nlc, nfc = w->nfc;
+  const float lfirst = w->lfirst, llast = w->llast, ffirst = w->ffirst, flast = w->flast;
+  seg_acc sv = w->sv, su = w->su;
   cand *fc = f->cands + f->cap;
-  int nfc = 0;
-  size_t kv = 0;
-  for (size_t k = 0; k < n; k++) {
-    size_t slot = (f->head + k) % f->cap;
-    const float *v = f->lld + slot * EV_EGEMAPS_N_LLD;
-    account(f, v);
-    f->esum += f->energy[slot];
-    float l = v[EV_LLD_LOUDNESS];
-    if (k == 0)
-      lfirst = l;
-    llast = l;
-    if (k >= 2 && k + 2 < n && f->lext[slot]) {
-      cand *e = &f->cands[nlc++];
-      e->y = l;
-      e->x = (int32_t)k;
-      e->type = f->lext[slot] > 0;
-      e->alive = 1;
-    }
-    int voiced = v[EV_LLD_F0] > 0.0f;
-    if (voiced) {
-      if (kv == 0)
-        ffirst = v[EV_LLD_F0];
-      flast = v[EV_LLD_F0];
-      if (kv >= 2 && kv + 2 < nv && f->fext[slot]) {
-        cand *e = &fc[nfc++];
-        e->y = v[EV_LLD_F0];
-        e->x = (int32_t)kv;
-        e->type = f->fext[slot] > 0;
-        e->alive = 1;
-      }
-      kv++;
-    }
-    seg_step(&sv, (long)k, voiced);
-    seg_step(&su, (long)k, !voiced);
-  }
 
   /* F0 (voiced frames) */
   if (nv) {

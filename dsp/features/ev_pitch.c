@@ -15,6 +15,11 @@ struct ev_pitch {
   int64_t next;               /* next decimated sample to produce */
   aubio_pitch_t *yin;
   fvec_t *in, *out;
+  /* octave guard: the last EV_PITCH_HIST voiced F0s (semitones) and the frame they were at */
+  float hist[EV_PITCH_HIST];
+  int n_hist, hist_pos;
+  int64_t last_voiced;
+  double prev_st;
 };
 
 ev_pitch *ev_pitch_new(int sr) {
@@ -62,10 +67,17 @@ void ev_pitch_free(ev_pitch *p) {
 void ev_pitch_reset(ev_pitch *p) {
   memset(p->ring, 0, sizeof p->ring);
   p->next = 0;
+  p->n_hist = p->hist_pos = 0;
+  p->last_voiced = -1000000;
+  p->prev_st = 0.0;
 }
+
+#define FEED_BUF 256 /* input samples fetched at a time (> EV_PITCH_TAPS) */
 
 void ev_pitch_feed(ev_pitch *p, const void *src, ev_sample_fn x, int64_t avail, int final) {
   const int half = (EV_PITCH_TAPS - 1) / 2;
+  float buf[FEED_BUF];
+  int64_t b0 = INT64_MIN / 2; /* buf holds input samples [b0, b0 + FEED_BUF): none yet */
   /* decimated sample j is centred on model-rate sample DEC*j and needs up to DEC*j + half */
   for (;;) {
     int64_t c = (int64_t)EV_PITCH_DEC * p->next;
@@ -73,11 +85,24 @@ void ev_pitch_feed(ev_pitch *p, const void *src, ev_sample_fn x, int64_t avail, 
       break;
     if (final && c >= avail + half)
       break;
+    /* the input samples are fetched once into buf (x() per tap cost more than the filter):
+     * each read by x() as before, the filter's arithmetic unchanged, so the same bits */
+    if (c + half >= b0 + FEED_BUF) {
+      b0 = c - half;
+      for (int64_t i = b0 > 0 ? b0 : 0; i < b0 + FEED_BUF && i < avail; i++)
+        buf[i - b0] = x(src, i);
+    }
     double s = 0.0;
-    for (int k = 0; k < EV_PITCH_TAPS; k++) {
-      int64_t i = c + half - k;
-      if (i >= 0 && i < avail)
-        s += p->h[k] * x(src, i);
+    if (c - half >= 0 && c + half < avail) { /* every tap inside: no test per tap */
+      const float *b = buf + (c + half - b0);
+      for (int k = 0; k < EV_PITCH_TAPS; k++)
+        s += p->h[k] * b[-k];
+    } else {
+      for (int k = 0; k < EV_PITCH_TAPS; k++) {
+        int64_t i = c + half - k;
+        if (i >= 0 && i < avail)
+          s += p->h[k] * buf[i - b0];
+      }
     }
     p->ring[p->next & (EV_PITCH_DRING - 1)] = (float)s;
     p->next++;
@@ -88,6 +113,54 @@ int64_t ev_pitch_window_end(const ev_pitch *p, int64_t t, int hop) {
   (void)p;
   return (int64_t)hop * t + EV_PITCH_WIN_OFF + (int64_t)EV_PITCH_DEC * EV_PITCH_WIN +
          (EV_PITCH_TAPS - 1) / 2;
+}
+
+/* median of n <= EV_PITCH_HIST values (insertion sort on a copy: bounded, no libc qsort) */
+static double median_small(const float *v, int n) {
+  float tmp[EV_PITCH_HIST];
+  for (int i = 0; i < n; i++) {
+    float x = v[i];
+    int j = i;
+    for (; j > 0 && tmp[j - 1] > x; j--)
+      tmp[j] = tmp[j - 1];
+    tmp[j] = x;
+  }
+  return n % 2 ? tmp[n / 2] : 0.5 * (tmp[n / 2 - 1] + tmp[n / 2]);
+}
+
+/* Octave guard. YIN's errors on speech are picks of half or a third of the period (the
+ * harmonics near F1 dominate the 1 kHz band) and, rarer, of two to four periods; openSMILE's
+ * SHS + Viterbi does not make them. A frame at least EV_PITCH_GUARD_ST from the median of the
+ * last EV_PITCH_HIST voiced frames (if the last one is at most EV_PITCH_GUARD_GAP frames back)
+ * is moved by the step among -12, -19, +19, +24 st (x1/2, x1/3, x3, x4) that brings it within
+ * EV_PITCH_GUARD_TOL of that median; if it stays more than EV_PITCH_GUARD_FAR away it is called
+ * unvoiced (returns 0). No +12 step: a frame an octave below its neighbours is usually creak,
+ * which openSMILE also reads an octave down. Causal: no look-ahead, no latency. */
+static double octave_guard(ev_pitch *p, int64_t t, double f0) {
+  double st = 12.0 * log2(f0 / 27.5);
+  if (p->n_hist >= 3 && t - p->last_voiced <= EV_PITCH_GUARD_GAP) {
+    double ref = median_small(p->hist, p->n_hist);
+    if (fabs(st - ref) >= EV_PITCH_GUARD_ST) {
+      static const double steps[] = {-12.0, -19.0196, 19.0196, 24.0};
+      double best = st, bd = fabs(st - ref);
+      for (int i = 0; i < 4; i++) {
+        double c = st + steps[i], d = fabs(c - ref);
+        if (d < bd && d <= EV_PITCH_GUARD_TOL) {
+          best = c;
+          bd = d;
+        }
+      }
+      if (bd > EV_PITCH_GUARD_FAR)
+        return 0.0; /* neither it nor a multiple fits: a stray pick, not a voice */
+      st = best;
+    }
+  }
+  p->hist[p->hist_pos] = (float)st;
+  p->hist_pos = (p->hist_pos + 1) % EV_PITCH_HIST;
+  if (p->n_hist < EV_PITCH_HIST)
+    p->n_hist++;
+  p->last_voiced = t;
+  return 27.5 * exp2(st / 12.0);
 }
 
 void ev_pitch_frame(ev_pitch *p, int64_t t, int hop, double *f0_hz, double *voicing) {
@@ -111,7 +184,10 @@ void ev_pitch_frame(ev_pitch *p, int64_t t, int hop, double *f0_hz, double *voic
   v = v < 0.0 ? 0.0 : v > 1.0 ? 1.0 : v;
   if (!(f0 >= EV_PITCH_MIN_HZ && f0 <= EV_PITCH_MAX_HZ) && v >= 0.5)
     v = 0.49; /* outside openSMILE's 55-1000 Hz range: unvoiced */
+  if (v >= 0.5) {
+    *f0_hz = octave_guard(p, t, f0);
+    if (!(*f0_hz > 0.0))
+      v = 0.49;
+  }
   *voicing = v;
-  if (v >= 0.5)
-    *f0_hz = f0;
 }

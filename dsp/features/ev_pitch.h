@@ -12,8 +12,14 @@
 #define EV_PITCH_WIN     320 /* YIN window at 8 kHz (40 ms; periods up to 20 ms = 50 Hz) */
 #define EV_PITCH_WIN_OFF 290 /* window of frame t starts at 16 kHz sample 160 t + 290 */
 #define EV_PITCH_DRING   1024
-#define EV_PITCH_MIN_HZ  55.0 /* openSMILE eGeMAPS' SHS range */
-#define EV_PITCH_MAX_HZ  1000.0
+/* octave guard (ev_pitch.c): reference = median of the last EV_PITCH_HIST voiced frames */
+#define EV_PITCH_HIST      31
+#define EV_PITCH_GUARD_ST  9.0  /* semitones from the reference that trigger the guard */
+#define EV_PITCH_GUARD_TOL 3.0  /* a corrected pick must land this close to the reference */
+#define EV_PITCH_GUARD_FAR 18.0 /* farther than this after correction: unvoiced */
+#define EV_PITCH_GUARD_GAP 100  /* frames (1 s) after the last voiced one the reference holds */
+#define EV_PITCH_MIN_HZ    55.0 /* openSMILE eGeMAPS' SHS range */
+#define EV_PITCH_MAX_HZ    1000.0
 #define EV_PITCH_SILENCE                                                                           \
   1e-3 /* window RMS below this: unvoiced without running YIN (openSMILE                           \
           zeroes F0 below the same 60 ms RMS) */

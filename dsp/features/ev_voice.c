@@ -2,8 +2,12 @@
 #include "ev_voice.h"
 
 #include <math.h>
+#include <string.h>
 
-#define EV_MIN_CC 0.5 /* openSMILE minCC */
+#include "../ev_clones.h"
+
+#define EV_MIN_CC    0.5  /* openSMILE minCC */
+#define EV_PEAK_FLIP 0.05 /* period change (of the F0 period) taken as a peak on the wrong lobe */
 
 static double ncc(const float *x, int a, int b, int len) {
   double xy = 0, xx = 0, yy = 0;
@@ -45,6 +49,34 @@ static void jitter_shimmer(const float *x, int n, double t0, double *jit, double
     if (frac > 0.5 || frac < -0.5)
       frac = 0.0;
     per[np] = (q + frac) - pos;
+    if (np > 0 && fabs(per[np] - per[np - 1]) > EV_PEAK_FLIP * t0) {
+      /* The peak moved to a neighbouring lobe of the formant ringing (a period change of
+       * 5-15 %, where real jitter is ~1 %): take the period from the waveform match over
+       * the +-10 % range instead (openSMILE's way, which is used only here because it
+       * averages real cycle-to-cycle jitter away: 0.74 % for 1.13 % on the synthetic vowel):
+       * the cycle ends at the largest peak within 2 samples of the best-matching lag. */
+      int lo = len - reach, hi = len + reach, best = len;
+      double cb = -2.0;
+      if (p + hi + len < n) {
+        for (int l = lo; l <= hi; l++) {
+          double c = ncc(x, p, p + l, len);
+          if (c > cb) {
+            cb = c;
+            best = l;
+          }
+        }
+        int m = p + best;
+        q = m;
+        for (int i = m - 2; i <= m + 2; i++)
+          if (x[i] > x[q])
+            q = i;
+        den = x[q - 1] - 2.0 * x[q] + x[q + 1];
+        frac = den < 0.0 ? 0.5 * (x[q - 1] - x[q + 1]) / den : 0.0;
+        if (frac > 0.5 || frac < -0.5)
+          frac = 0.0;
+        per[np] = (q + frac) - pos;
+      }
+    }
     double a = 0.0; /* the cycle's peak amplitude */
     for (int i = p; i < q; i++)
       if (fabs(x[i]) > a)
@@ -71,28 +103,129 @@ static void jitter_shimmer(const float *x, int n, double t0, double *jit, double
   *shim = nda ? sum_da / nda : 0.0;
 }
 
-/* magnitude of the Hann-windowed DFT of x at f Hz */
-static double harmonic(const float *x, const float *win, int n, double sr, double f) {
-  if (!(f > 0.0 && f < sr / 2.0))
-    return 0.0;
-  double w = 2.0 * M_PI * f / sr, c = cos(w), s = sin(w);
-  double re = 0, im = 0, pr = 1.0, pi = 0.0; /* phasor e^{-j w i} by rotation */
-  for (int i = 0; i < n; i++) {
-    re += x[i] * win[i] * pr;
-    im += x[i] * win[i] * pi;
-    double nr = pr * c + pi * s, ni = pi * c - pr * s;
-    pr = nr;
-    pi = ni;
-  }
-  return sqrt(re * re + im * im);
+/* Harmonic magnitudes: |Hann-windowed DFT of x| at h * f0 Hz for the harmonic numbers h of a
+ * frame (H1, H2 and the two harmonics on either side of each formant: at most 8, several of
+ * them shared). Each is a phasor e^{-j w i} advanced by rotation, a serial recursion whose
+ * latency bound the cost when the harmonics were taken one after another; here all of a
+ * frame's harmonics advance together in one pass over x, each with exactly the arithmetic it
+ * had alone (same operations, same order, no fused multiply-add), so the magnitudes are the
+ * same bits and the independent recursions overlap. */
+#define MAX_HARM 8
+
+typedef struct harm_set {
+  int n;
+  int h[MAX_HARM];
+  double mag[MAX_HARM];
+} harm_set;
+
+/* Index of harmonic h in the set, added if new. */
+static int harm_want(harm_set *s, int h) {
+  for (int i = 0; i < s->n; i++)
+    if (s->h[i] == h)
+      return i;
+  s->h[s->n] = h;
+  return s->n++;
 }
 
-/* the strongest of the harmonics next to frequency f */
-static double harmonic_near(const float *x, const float *win, int n, double sr, double f0,
-                            double f) {
+#if defined(__GNUC__) || defined(__clang__)
+typedef double v4d_h __attribute__((vector_size(32)));
+#endif
+
+/* The recursions of up to MAX_HARM harmonics, lane by lane: as generic vectors of four (the
+ * lanes are independent and element-wise, without fused multiply-add, so the baseline and AVX
+ * clones and the scalar fallback compute the same bits). */
+EV_TARGET_CLONES
+static void harm_run(const float *x, const float *win, int n, const double *c, const double *sn,
+                     double *re, double *im) {
+#if defined(__GNUC__) || defined(__clang__)
+  v4d_h c0, c1, s0, s1, r0 = {0}, r1 = {0}, i0 = {0}, i1 = {0};
+  v4d_h p0 = {1.0, 1.0, 1.0, 1.0}, p1 = p0, q0 = {0}, q1 = {0}; /* phasors: real, imaginary */
+  memcpy(&c0, c, sizeof c0);
+  memcpy(&c1, c + 4, sizeof c1);
+  memcpy(&s0, sn, sizeof s0);
+  memcpy(&s1, sn + 4, sizeof s1);
+  for (int i = 0; i < n; i++) {
+    const double xw = x[i] * win[i]; /* the float product, as each harmonic took it */
+    const v4d_h w = {xw, xw, xw, xw};
+    r0 += w * p0;
+    i0 += w * q0;
+    r1 += w * p1;
+    i1 += w * q1;
+    const v4d_h n0 = p0 * c0 + q0 * s0, m0 = q0 * c0 - p0 * s0;
+    const v4d_h n1 = p1 * c1 + q1 * s1, m1 = q1 * c1 - p1 * s1;
+    p0 = n0;
+    q0 = m0;
+    p1 = n1;
+    q1 = m1;
+  }
+  memcpy(re, &r0, sizeof r0);
+  memcpy(re + 4, &r1, sizeof r1);
+  memcpy(im, &i0, sizeof i0);
+  memcpy(im + 4, &i1, sizeof i1);
+#else
+  double pr[MAX_HARM], pi[MAX_HARM];
+  for (int j = 0; j < MAX_HARM; j++) {
+    re[j] = im[j] = pi[j] = 0.0;
+    pr[j] = 1.0;
+  }
+  for (int i = 0; i < n; i++) {
+    const float xw = x[i] * win[i];
+    for (int j = 0; j < MAX_HARM; j++) {
+      re[j] += xw * pr[j];
+      im[j] += xw * pi[j];
+      const double nr = pr[j] * c[j] + pi[j] * sn[j], ni = pi[j] * c[j] - pr[j] * sn[j];
+      pr[j] = nr;
+      pi[j] = ni;
+    }
+  }
+#endif
+}
+
+static void harm_compute(harm_set *s, const float *x, const float *win, int n, double sr,
+                         double f0) {
+  /* unused lanes turn a phasor of frequency 0 and are not read */
+  double c[MAX_HARM], sn[MAX_HARM], re[MAX_HARM], im[MAX_HARM];
+  int idx[MAX_HARM], m = 0;
+  for (int k = 0; k < MAX_HARM; k++) {
+    c[k] = 1.0;
+    sn[k] = 0.0;
+  }
+  for (int k = 0; k < s->n; k++) {
+    const double f = (double)s->h[k] * f0; /* h * f0 as the harmonic frequencies always were */
+    s->mag[k] = 0.0;
+    if (!(f > 0.0 && f < sr / 2.0))
+      continue;
+    const double w = 2.0 * M_PI * f / sr;
+    c[m] = cos(w);
+    sn[m] = sin(w);
+    idx[m++] = k;
+  }
+  if (!m)
+    return;
+  harm_run(x, win, n, c, sn, re, im);
+  for (int j = 0; j < m; j++)
+    s->mag[idx[j]] = sqrt(re[j] * re[j] + im[j] * im[j]);
+}
+
+/* The two harmonics next to frequency f (below: none if f < f0), in the set. */
+typedef struct harm_pair {
+  int lo, hi; /* indices in the set, lo -1 if none */
+} harm_pair;
+
+static harm_pair harm_near_want(harm_set *s, double f0, double f) {
   double h = floor(f / f0);
-  double a = h >= 1 ? harmonic(x, win, n, sr, h * f0) : 0.0;
-  double b = harmonic(x, win, n, sr, (h + 1) * f0);
+  if (!(h < 1e6)) /* an absurd formant: its harmonics lie above sr / 2 (magnitude 0) either way */
+    h = 1e6;
+  harm_pair p = {-1, -1};
+  if (h >= 1)
+    p.lo = harm_want(s, (int)h);
+  p.hi = harm_want(s, (int)h + 1);
+  return p;
+}
+
+/* the strongest of the harmonics next to a frequency */
+static double harm_near(const harm_set *s, harm_pair p) {
+  double a = p.lo >= 0 ? s->mag[p.lo] : 0.0, b = s->mag[p.hi];
   return a > b ? a : b;
 }
 
@@ -132,11 +265,19 @@ void ev_voice_quality(const float *seg, const float *win, int n, double sr, doub
     vq[2] = (float)(10.0 * log10(r / (1.0 - r)));
   } else
     vq[2] = -100.0f; /* openSMILE's floor for aperiodic frames */
-  double h1 = harmonic(seg, win, n, sr, f0), h2 = harmonic(seg, win, n, sr, 2.0 * f0);
-  vq[3] = db(h1, h2);
+  harm_set hs;
+  hs.n = 0;
+  const int i1 = harm_want(&hs, 1), i2 = harm_want(&hs, 2);
+  harm_pair near[3];
+  for (int k = 0; k < 3; k++)
+    if (fmt && fmt[2 * k] > 0.0)
+      near[k] = harm_near_want(&hs, f0, fmt[2 * k]);
+  harm_compute(&hs, seg, win, n, sr, f0);
+  const double h1 = hs.mag[i1];
+  vq[3] = db(h1, hs.mag[i2]);
   if (fmt && fmt[4] > 0.0)
-    vq[4] = db(h1, harmonic_near(seg, win, n, sr, f0, fmt[4]));
+    vq[4] = db(h1, harm_near(&hs, near[2]));
   for (int k = 0; k < 3 && fmt; k++)
     if (fmt[2 * k] > 0.0)
-      amp[k] = db(harmonic_near(seg, win, n, sr, f0, fmt[2 * k]), h1);
+      amp[k] = db(harm_near(&hs, near[k]), h1);
 }

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "ev_labels.h"
+#include "ev_emotions.h"
 #include "ev_model_cost.h"
 #include "ev_safetensors.h"
 
@@ -395,7 +395,7 @@ static int set_labels(ev_model *m, const char *const *labels, int n, char *err, 
     if (!m->labels[i])
       return ev_fail(err, errlen, "out of memory");
     m->n_labels = i + 1;
-    m->canonical[i] = ev_label_canonical(labels[i]);
+    m->canonical[i] = ev_emotion_from_name(labels[i]);
     for (int j = 0; j < i; j++) {
       if (!strcasecmp(labels[i], labels[j]))
         return ev_fail(err, errlen, "label \"%s\" appears twice", labels[i]);

@@ -2,7 +2,7 @@
 
 #include "ea_console.h"
 #include "ea_urid.h"
-#include "emovox_ports.h"
+#include "emovox_protocol.h"
 
 #include <lilv/lilv.h>
 #include <lv2/atom/atom.h>
@@ -77,8 +77,7 @@ struct ea_host {
   int notify_atom;  /* slot of the first atom output, -1: none */
 
   ea_urid_table urids;
-  LV2_URID urid_chunk, urid_sequence, urid_path, urid_float, urid_int;
-  LV2_URID urid_patch_set, urid_patch_property, urid_patch_value, urid_model;
+  emovox_uris uris; /* the plugin's protocol (emovox_protocol.h), mapped once */
   LV2_URID urid_log_error, urid_log_warning, urid_log_note, urid_log_trace;
   LV2_Atom_Forge forge;
 
@@ -222,15 +221,7 @@ static void free_path(LV2_State_Free_Path_Handle handle, char *path) {
 static void init_features(ea_host *h) {
   ea_urid_init(&h->urids);
   LV2_URID_Map *map = &h->urids.map;
-  h->urid_chunk = map->map(map->handle, LV2_ATOM__Chunk);
-  h->urid_sequence = map->map(map->handle, LV2_ATOM__Sequence);
-  h->urid_path = map->map(map->handle, LV2_ATOM__Path);
-  h->urid_float = map->map(map->handle, LV2_ATOM__Float);
-  h->urid_int = map->map(map->handle, LV2_ATOM__Int);
-  h->urid_patch_set = map->map(map->handle, LV2_PATCH__Set);
-  h->urid_patch_property = map->map(map->handle, LV2_PATCH__property);
-  h->urid_patch_value = map->map(map->handle, LV2_PATCH__value);
-  h->urid_model = map->map(map->handle, EMOVOX_URI_MODEL);
+  emovox_map_uris(map, &h->uris);
   h->urid_log_error = map->map(map->handle, LV2_LOG__Error);
   h->urid_log_warning = map->map(map->handle, LV2_LOG__Warning);
   h->urid_log_note = map->map(map->handle, LV2_LOG__Note);
@@ -260,7 +251,7 @@ static void init_features(ea_host *h) {
 
 static void set_options(ea_host *h, double rate) {
   LV2_URID_Map *map = &h->urids.map;
-  LV2_URID t_int = h->urid_int, t_float = h->urid_float;
+  LV2_URID t_int = h->uris.atom_Int, t_float = h->uris.atom_Float;
   /* Blocks are cut at output-hop boundaries, so any length from 1 to `block` can occur. */
   h->opt_min_block = 1;
   h->opt_max_block = (int32_t)h->cfg.block;
@@ -560,12 +551,12 @@ static void prepare_atoms(ea_host *h) {
     LV2_Atom_Sequence *seq = h->atom_buf[a];
     if (h->ports[h->atom_port[a]].is_input) {
       seq->atom.size = sizeof(LV2_Atom_Sequence_Body);
-      seq->atom.type = h->urid_sequence;
+      seq->atom.type = h->uris.atom_Sequence;
       seq->body.unit = 0;
       seq->body.pad = 0;
     } else { /* the plugin writes a sequence of at most this capacity */
       seq->atom.size = ATOM_CAPACITY - sizeof(LV2_Atom);
-      seq->atom.type = h->urid_chunk;
+      seq->atom.type = h->uris.atom_Chunk;
     }
   }
 }
@@ -576,34 +567,19 @@ static int scan_notify(ea_host *h, int *code, char *path, size_t pathlen) {
   if (h->notify_atom < 0)
     return 0;
   const LV2_Atom_Sequence *seq = h->atom_buf[h->notify_atom];
-  if (seq->atom.type != h->urid_sequence || seq->atom.size > ATOM_CAPACITY - sizeof(LV2_Atom))
+  if (seq->atom.type != h->uris.atom_Sequence || seq->atom.size > ATOM_CAPACITY - sizeof(LV2_Atom))
     return 0;
-  ea_urid_table *u = &h->urids;
-  LV2_URID t_object = ea_urid_map(u, LV2_ATOM__Object), t_int = ea_urid_map(u, LV2_ATOM__Int);
-  LV2_URID t_string = ea_urid_map(u, LV2_ATOM__String);
-  LV2_URID k_status = ea_urid_map(u, EMOVOX_URI_STATUS);
-  LV2_URID k_code = ea_urid_map(u, EMOVOX_URI_STATUS_CODE);
-  LV2_URID k_text = ea_urid_map(u, EMOVOX_URI_STATUS_TEXT);
-  LV2_URID k_path = ea_urid_map(u, EMOVOX_URI_MODEL_PATH);
   int found = 0;
   LV2_ATOM_SEQUENCE_FOREACH(seq, ev) {
-    const LV2_Atom_Object *obj = (const LV2_Atom_Object *)&ev->body;
-    if (ev->body.type != t_object || obj->body.otype != k_status)
+    emovox_status_msg m;
+    if (!emovox_read_status(&h->uris, &ev->body, &m))
       continue;
     found = 1;
     path[0] = '\0';
-    LV2_ATOM_OBJECT_FOREACH(obj, prop) {
-      const LV2_Atom *v = &prop->value;
-      const char *text = (v->type == t_string || v->type == h->urid_path) && v->size > 0
-                             ? (const char *)LV2_ATOM_BODY_CONST(v)
-                             : NULL;
-      if (prop->key == k_code && v->type == t_int)
-        *code = ((const LV2_Atom_Int *)v)->body;
-      else if (prop->key == k_text && text)
-        snprintf(h->notify_text, sizeof h->notify_text, "%.*s", (int)v->size, text);
-      else if (prop->key == k_path && text)
-        snprintf(path, pathlen, "%.*s", (int)v->size, text);
-    }
+    if (m.code >= 0)
+      *code = m.code;
+    emovox_atom_text(&h->uris, m.text, h->notify_text, sizeof h->notify_text);
+    emovox_atom_text(&h->uris, m.path, path, pathlen);
   }
   return found;
 }
@@ -629,15 +605,10 @@ static int load_model(ea_host *h, char *err, size_t errlen) {
   LV2_Atom_Sequence *seq = h->atom_buf[h->control_atom];
   LV2_Atom_Forge *forge = &h->forge;
   lv2_atom_forge_set_buffer(forge, (uint8_t *)seq, ATOM_CAPACITY);
-  LV2_Atom_Forge_Frame seq_frame, obj_frame;
+  LV2_Atom_Forge_Frame seq_frame;
   lv2_atom_forge_sequence_head(forge, &seq_frame, 0);
   lv2_atom_forge_frame_time(forge, 0);
-  lv2_atom_forge_object(forge, &obj_frame, 0, h->urid_patch_set);
-  lv2_atom_forge_key(forge, h->urid_patch_property);
-  lv2_atom_forge_urid(forge, h->urid_model);
-  lv2_atom_forge_key(forge, h->urid_patch_value);
-  lv2_atom_forge_path(forge, real, (uint32_t)strlen(real));
-  lv2_atom_forge_pop(forge, &obj_frame);
+  emovox_write_set_model(forge, &h->uris, real);
   lv2_atom_forge_pop(forge, &seq_frame);
 
   /* The plugin answers every load attempt with a status message: code, text, and the path of

@@ -3,7 +3,7 @@
 #include "ea_audio.h"
 #include "ea_console.h"
 #include "ea_plot.h"
-#include "emovox_ports.h"
+#include "emovox_protocol.h"
 
 #include <errno.h>
 #include <math.h>
@@ -16,12 +16,12 @@
 #define READ_CHUNK 16384 /* frames read from the file at a time */
 
 int ea_columns_find(const ea_host *h, ea_columns *c, char *err, size_t errlen) {
-  for (int i = 0; i < EA_N_LABELS; i++)
+  for (int i = 0; i < EV_N_EMOTIONS; i++)
     c->prob[i] = ea_host_output_by_port(h, (uint32_t)(EMOVOX_PROB_FIRST + i));
   c->dominant = ea_host_output_by_port(h, EMOVOX_DOMINANT);
   c->voice = ea_host_output_by_port(h, EMOVOX_VOICE);
   c->status = ea_host_output_by_port(h, EMOVOX_STATUS);
-  for (int i = 0; i < EA_N_LABELS; i++)
+  for (int i = 0; i < EV_N_EMOTIONS; i++)
     if (c->prob[i] < 0) {
       snprintf(err, errlen, "the plugin lacks the Emovox probability outputs (port %d)",
                EMOVOX_PROB_FIRST + i);
@@ -66,6 +66,18 @@ static int exists(const char *path) {
   return path && access(path, F_OK) == 0;
 }
 
+typedef struct summary_sink {
+  const ea_columns *cols;
+  ea_summary_acc acc;
+} summary_sink;
+
+static int sink_row(void *user, double time, const double *row) {
+  summary_sink *k = user;
+  (void)time;
+  ea_summary_acc_add(&k->acc, row, k->cols->prob, k->cols->dominant);
+  return 0;
+}
+
 /* --skip-existing: the outputs are there; the summary row comes from the written series. */
 static int summarise_existing(ea_host *h, const ea_columns *cols, const ea_options *opt,
                               const ea_file *f, const char *series_path, ea_result *res, char *err,
@@ -92,24 +104,34 @@ static int summarise_existing(ea_host *h, const ea_columns *cols, const ea_optio
     names[i] = ea_host_output_symbol(h, i);
     is_int[i] = ea_host_output_is_integer(h, i);
   }
-  ea_series s;
+  ea_series s; /* the columns only: the rows are summed as they are read */
   ea_series_init(&s, n, names, is_int);
-  int rc = ea_series_read(&s, opt->format, series_path, err, errlen);
+  summary_sink sink = {cols, {0}};
+  int rc = ea_series_read_rows(&s, opt->format, series_path, sink_row, &sink, err, errlen);
   if (rc == 0) {
     ea_summary sum;
-    ea_summary_compute(&s, cols->prob, cols->dominant, duration, &sum);
+    ea_summary_acc_finish(&sink.acc, duration, &sum);
     res->row = ea_summary_row(f->path, &sum);
     res->duration_s = duration;
   }
-  ea_series_free(&s);
   free(names);
   free(is_int);
   return rc;
 }
 
+/* One file's analysis. Its rows are written (writing) and summed (acc) as they come, so its
+ * memory does not grow with the file's length; they are also kept (series) only for a plot,
+ * which draws them all. */
 typedef struct file_run {
   ea_audio audio;
-  ea_series series;
+  ea_series series; /* the columns; the rows too when plotting */
+  ea_series_writer out;
+  int writing;
+  const ea_columns *cols;
+  ea_summary_acc acc;
+  double *row;        /* one rounded row */
+  size_t fault_rows;  /* rows with status "model fault" */
+  double first_fault; /* the first one's time */
   ea_plot_data plot;
   int plotting;
   float *chan[2];
@@ -122,6 +144,9 @@ typedef struct file_run {
 static void file_run_free(file_run *r) {
   ea_audio_close(&r->audio);
   ea_series_free(&r->series);
+  if (r->writing)
+    ea_series_writer_abort(&r->out); /* a failed file leaves no partial series */
+  free(r->row);
   if (r->plotting)
     ea_plot_free(&r->plot);
   free(r->chan[0]);
@@ -141,6 +166,20 @@ typedef struct stream {
   int64_t hop_index; /* next row at sample hop_index * rate / 100 */
   int64_t next_row;
 } stream;
+
+/* One row of outputs: written, summed, checked for a model fault, kept only for a plot. */
+static int take_row(file_run *r, double time, const float *values) {
+  double t = ea_series_round_row(&r->series, time, values, r->row);
+  if (r->writing)
+    ea_series_writer_row(&r->out, t, r->row);
+  ea_summary_acc_add(&r->acc, r->row, r->cols->prob, r->cols->dominant);
+  if (r->cols->status >= 0 && lrint(r->row[r->cols->status]) == EMOVOX_STATUS_MODEL_FAULT) {
+    if (!r->fault_rows)
+      r->first_fault = t;
+    r->fault_rows++;
+  }
+  return r->plotting ? ea_series_append(&r->series, t, r->row) : 0;
+}
 
 /* Runs the plugin over the whole file, continuing the stream (a fresh, reset instance for its
  * first file). Blocks are at most --block long and are cut at every 10 ms boundary of the
@@ -219,7 +258,7 @@ static int run_file(ea_host *h, const ea_options *opt, int job, file_run *r, str
       st->pos = pos; /* what the instance has heard, even if the file fails further on */
       off += (long)n;
       if (pos == next_row) {
-        if (ea_series_add(&r->series, (double)(pos - start) / rate, ea_host_outputs(h))) {
+        if (take_row(r, (double)(pos - start) / rate, ea_host_outputs(h))) {
           snprintf(err, errlen, "out of memory");
           return -1;
         }
@@ -246,21 +285,11 @@ static int run_file(ea_host *h, const ea_options *opt, int job, file_run *r, str
 /* Rows whose status is "model fault" (the model's output was not finite: its activations
  * overflowed; the plugin shows no emotion there) are said once per file, so a user does not
  * take those rows for silence. */
-static void report_model_fault(const ea_columns *cols, const ea_series *s, const char *path) {
-  if (cols->status < 0)
-    return;
-  size_t bad = 0, first = 0;
-  for (size_t i = 0; i < s->n_rows; i++)
-    if (lrint(s->values[i * (size_t)s->n_cols + (size_t)cols->status]) ==
-        EMOVOX_STATUS_MODEL_FAULT) {
-      if (!bad)
-        first = i;
-      bad++;
-    }
-  if (bad)
+static void report_model_fault(const file_run *r, const char *path) {
+  if (r->fault_rows)
     ea_msg("%s: warning: the model's output was not finite (its activations overflow) in %zu of "
            "%zu rows, from %.2f s: those rows show no emotion (status 3)",
-           path, bad, s->n_rows, s->time[first]);
+           path, r->fault_rows, r->acc.rows, r->first_fault);
 }
 
 /* Whether --skip-existing finds every output of f. */
@@ -312,7 +341,18 @@ static void analyze_file(ea_host *h, const ea_columns *cols, const ea_options *o
     r.is_int[i] = ea_host_output_is_integer(h, i);
   }
   ea_series_init(&r.series, n, r.names, r.is_int);
+  r.cols = cols;
+  if (!(r.row = malloc((size_t)n * sizeof *r.row))) {
+    snprintf(err, sizeof err, "out of memory");
+    goto fail;
+  }
   r.plotting = plot_path != NULL;
+  if (series_path) {
+    if (make_parents(series_path, err, sizeof err) ||
+        ea_series_writer_open(&r.out, &r.series, opt->format, series_path, err, sizeof err))
+      goto fail;
+    r.writing = 1;
+  }
   if (run_file(h, opt, job, &r, st, err, sizeof err))
     goto fail;
 
@@ -323,7 +363,7 @@ static void analyze_file(ea_host *h, const ea_columns *cols, const ea_options *o
       ea_msg("%s: resampled from %d Hz to %d Hz (the plugin takes %d-%d Hz)", f->path,
              r.resampled_from, EA_RESAMPLE_RATE, EA_MIN_RATE, EA_MAX_RATE);
   }
-  report_model_fault(cols, &r.series, f->path);
+  report_model_fault(&r, f->path);
   /* The plot first: the series, written last through a rename, marks the file as done. */
   if (plot_path) {
     ea_plot_columns pc = {cols->voice, cols->dominant, {0}};
@@ -338,13 +378,13 @@ static void analyze_file(ea_host *h, const ea_columns *cols, const ea_options *o
       err[0] = '\0';
     }
   }
-  if (series_path) {
-    if (make_parents(series_path, err, sizeof err) ||
-        ea_series_write(&r.series, opt->format, series_path, err, sizeof err))
+  if (r.writing) {
+    r.writing = 0;
+    if (ea_series_writer_commit(&r.out, err, sizeof err))
       goto fail;
   }
   ea_summary sum;
-  ea_summary_compute(&r.series, cols->prob, cols->dominant, duration, &sum);
+  ea_summary_acc_finish(&r.acc, duration, &sum);
   res->row = ea_summary_row(f->path, &sum);
   res->duration_s = duration;
   if (!res->row) {

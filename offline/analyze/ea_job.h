@@ -37,7 +37,7 @@ typedef struct ea_result {
 
 /* Column indices the summary needs, from the host's outputs; -1 + err if it lacks them. */
 typedef struct ea_columns {
-  int prob[EA_N_LABELS];
+  int prob[EV_N_EMOTIONS];
   int dominant, voice;
   int status; /* -1 if the plugin has no status output */
 } ea_columns;

@@ -16,10 +16,8 @@
 #define PLOT_W    1600
 #define PLOT_H    1000
 
-static const char *const label_names[EA_N_LABELS] = {"neutral", "calm",    "happy",   "sad",
-                                                     "angry",   "fearful", "disgust", "surprised"};
 /* One colour per emotion, distinct and roughly matching common associations. */
-static const double label_rgb[EA_N_LABELS][3] = {
+static const double label_rgb[EV_N_EMOTIONS][3] = {
     {0.62, 0.62, 0.62}, {0.47, 0.75, 0.90}, {0.99, 0.80, 0.18}, {0.20, 0.36, 0.75},
     {0.85, 0.15, 0.15}, {0.55, 0.30, 0.70}, {0.35, 0.65, 0.25}, {0.98, 0.55, 0.15}};
 
@@ -333,7 +331,7 @@ static void draw_emotions(cairo_t *cr, rect r, const ea_series *s, const ea_plot
   cairo_fill(cr);
   /* Stacked areas: band i spans [sum_{j<i} p_j, sum_{j<=i} p_j]. Rows without speech are
    * shaded grey so that the probabilities the summary ignores are visible as such. */
-  for (int e = 0; e < EA_N_LABELS && s->n_rows; e++) {
+  for (int e = 0; e < EV_N_EMOTIONS && s->n_rows; e++) {
     for (size_t i = 0; i < s->n_rows; i++) {
       const double *row = s->values + i * (size_t)s->n_cols;
       double below = 0;
@@ -373,18 +371,18 @@ static void draw_emotions(cairo_t *cr, rect r, const ea_series *s, const ea_plot
 
 static void draw_legend(cairo_t *cr, double x, double y, const ea_summary *sum) {
   cairo_set_font_size(cr, 13);
-  for (int e = EA_N_LABELS - 1, k = 0; e >= 0; e--, k++) {
+  for (int e = EV_N_EMOTIONS - 1, k = 0; e >= 0; e--, k++) {
     double yy = y + k * 24;
     cairo_set_source_rgb(cr, label_rgb[e][0], label_rgb[e][1], label_rgb[e][2]);
     cairo_rectangle(cr, x, yy, 16, 16);
     cairo_fill(cr);
     char text[64];
-    snprintf(text, sizeof text, "%s %.0f%%", label_names[e], 100.0 * sum->prob[e]);
+    snprintf(text, sizeof text, "%s %.0f%%", ev_emotion_names[e], 100.0 * sum->prob[e]);
     cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
     cairo_move_to(cr, x + 22, yy + 13);
     cairo_show_text(cr, text);
   }
-  double yy = y + EA_N_LABELS * 24 + 6;
+  double yy = y + EV_N_EMOTIONS * 24 + 6;
   cairo_set_source_rgba(cr, 0.75, 0.75, 0.75, 1);
   cairo_rectangle(cr, x, yy, 16, 16);
   cairo_fill(cr);
@@ -451,7 +449,7 @@ static void draw(cairo_t *cr, double W, double H, const ea_plot_data *p, const e
   cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
   char sub[160];
   snprintf(sub, sizeof sub, "%.2f s at %.0f Hz   speech %.0f%%   dominant: %s", duration, p->rate,
-           100.0 * sum.speech_ratio, sum.dominant >= 0 ? label_names[sum.dominant] : "none");
+           100.0 * sum.speech_ratio, sum.dominant >= 0 ? ev_emotion_names[sum.dominant] : "none");
   cairo_set_font_size(cr, 13);
   cairo_move_to(cr, 90, 50);
   cairo_show_text(cr, sub);

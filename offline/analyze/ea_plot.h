@@ -26,7 +26,7 @@ typedef struct ea_plot_data {
 
 typedef struct ea_plot_columns {
   int voice, dominant;
-  int prob[EA_N_LABELS];
+  int prob[EV_N_EMOTIONS];
 } ea_plot_columns;
 
 int ea_plot_begin(ea_plot_data *p, double rate, int64_t frames, uint32_t max_block, char *err,

@@ -7,11 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const label_names[EA_N_LABELS] = {"neutral", "calm",    "happy",   "sad",
-                                                     "angry",   "fearful", "disgust", "surprised"};
-const char *const ea_summary_header =
-    "file,duration_s,speech_ratio,dominant,neutral,calm,happy,sad,angry,fearful,disgust,"
-    "surprised\n";
+void ea_summary_write_header(FILE *f) {
+  fputs("file,duration_s,speech_ratio,dominant", f);
+  for (int i = 0; i < EV_N_EMOTIONS; i++)
+    fprintf(f, ",%s", ev_emotion_names[i]);
+  fputc('\n', f);
+}
 
 void ea_series_init(ea_series *s, int n_cols, const char *const *names, const int *is_integer) {
   memset(s, 0, sizeof *s);
@@ -38,7 +39,7 @@ static double round6(double v) {
   return r == 0.0 ? 0.0 : r; /* no "-0.000000" */
 }
 
-static int add_raw(ea_series *s, double time, const double *values) {
+int ea_series_append(ea_series *s, double time, const double *row) {
   if (s->n_rows == s->capacity) {
     size_t cap = s->capacity ? 2 * s->capacity : 1024;
     double *t = realloc(s->time, cap * sizeof *t);
@@ -52,17 +53,23 @@ static int add_raw(ea_series *s, double time, const double *values) {
     s->capacity = cap;
   }
   s->time[s->n_rows] = time;
-  memcpy(s->values + s->n_rows * (size_t)s->n_cols, values, (size_t)s->n_cols * sizeof *values);
+  memcpy(s->values + s->n_rows * (size_t)s->n_cols, row, (size_t)s->n_cols * sizeof *row);
   s->n_rows++;
   return 0;
 }
 
+double ea_series_round_row(const ea_series *s, double time, const float *values, double *row) {
+  for (int c = 0; c < s->n_cols; c++)
+    row[c] = s->is_integer[c] ? (isfinite(values[c]) ? rint(values[c]) : 0.0) : round6(values[c]);
+  return round6(time);
+}
+
 int ea_series_add(ea_series *s, double time, const float *values) {
   double row[256];
-  int n = s->n_cols < 256 ? s->n_cols : 256;
-  for (int c = 0; c < n; c++)
-    row[c] = s->is_integer[c] ? (isfinite(values[c]) ? rint(values[c]) : 0.0) : round6(values[c]);
-  return add_raw(s, round6(time), row);
+  if (s->n_cols > 256)
+    return -1;
+  double t = ea_series_round_row(s, time, values, row);
+  return ea_series_append(s, t, row);
 }
 
 static void put_value(FILE *f, const ea_series *s, int c, double v) {
@@ -72,58 +79,100 @@ static void put_value(FILE *f, const ea_series *s, int c, double v) {
     fprintf(f, "%.6f", v);
 }
 
-int ea_series_write(const ea_series *s, ea_format format, const char *path, char *err,
-                    size_t errlen) {
-  size_t n = strlen(path) + 8;
-  char *tmp = malloc(n);
-  if (!tmp) {
-    snprintf(err, errlen, "out of memory");
-    return -1;
-  }
-  snprintf(tmp, n, "%s.part", path);
-  FILE *f = fopen(tmp, "w");
-  if (!f) {
-    snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
-    free(tmp);
-    return -1;
-  }
+static void put_header(FILE *f, const ea_series *s, ea_format format) {
+  if (format != EA_FORMAT_CSV)
+    return;
+  fputs("time_s", f);
+  for (int c = 0; c < s->n_cols; c++)
+    fprintf(f, ",%s", s->names[c]);
+  fputc('\n', f);
+}
+
+static void put_row(FILE *f, const ea_series *s, ea_format format, double time, const double *row) {
   if (format == EA_FORMAT_CSV) {
-    fputs("time_s", f);
-    for (int c = 0; c < s->n_cols; c++)
-      fprintf(f, ",%s", s->names[c]);
-    fputc('\n', f);
-  }
-  for (size_t r = 0; r < s->n_rows; r++) {
-    const double *row = s->values + r * (size_t)s->n_cols;
-    if (format == EA_FORMAT_CSV) {
-      fprintf(f, "%.6f", s->time[r]);
-      for (int c = 0; c < s->n_cols; c++) {
-        fputc(',', f);
-        put_value(f, s, c, row[c]);
-      }
-    } else {
-      fprintf(f, "{\"time_s\":%.6f", s->time[r]);
-      for (int c = 0; c < s->n_cols; c++) {
-        fprintf(f, ",\"%s\":", s->names[c]);
-        put_value(f, s, c, row[c]);
-      }
-      fputc('}', f);
+    fprintf(f, "%.6f", time);
+    for (int c = 0; c < s->n_cols; c++) {
+      fputc(',', f);
+      put_value(f, s, c, row[c]);
     }
-    fputc('\n', f);
+  } else {
+    fprintf(f, "{\"time_s\":%.6f", time);
+    for (int c = 0; c < s->n_cols; c++) {
+      fprintf(f, ",\"%s\":", s->names[c]);
+      put_value(f, s, c, row[c]);
+    }
+    fputc('}', f);
   }
-  int bad = ferror(f);
-  bad |= fclose(f) != 0;
-  if (bad || rename(tmp, path) != 0) {
-    snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-    remove(tmp);
-    free(tmp);
+  fputc('\n', f);
+}
+
+int ea_series_writer_open(ea_series_writer *w, const ea_series *cols, ea_format format,
+                          const char *path, char *err, size_t errlen) {
+  memset(w, 0, sizeof *w);
+  w->cols = cols;
+  w->format = format;
+  size_t n = strlen(path) + 8;
+  w->tmp = malloc(n);
+  w->path = strdup(path);
+  if (!w->tmp || !w->path) {
+    snprintf(err, errlen, "out of memory");
+    ea_series_writer_abort(w);
     return -1;
   }
-  free(tmp);
+  snprintf(w->tmp, n, "%s.part", path);
+  w->f = fopen(w->tmp, "w");
+  if (!w->f) {
+    snprintf(err, errlen, "cannot write %s: %s", w->tmp, strerror(errno));
+    free(w->tmp); /* nothing to remove */
+    w->tmp = NULL;
+    ea_series_writer_abort(w);
+    return -1;
+  }
+  put_header(w->f, cols, format);
   return 0;
 }
 
-static int read_csv(ea_series *s, FILE *f, char *err, size_t errlen) {
+void ea_series_writer_row(ea_series_writer *w, double time, const double *row) {
+  put_row(w->f, w->cols, w->format, time, row);
+}
+
+int ea_series_writer_commit(ea_series_writer *w, char *err, size_t errlen) {
+  int bad = ferror(w->f);
+  bad |= fclose(w->f) != 0;
+  w->f = NULL;
+  if (bad || rename(w->tmp, w->path) != 0) {
+    snprintf(err, errlen, "cannot write %s: %s", w->path, strerror(errno));
+    ea_series_writer_abort(w);
+    return -1;
+  }
+  free(w->tmp);
+  w->tmp = NULL;
+  ea_series_writer_abort(w);
+  return 0;
+}
+
+void ea_series_writer_abort(ea_series_writer *w) {
+  if (w->f)
+    fclose(w->f);
+  if (w->tmp)
+    remove(w->tmp);
+  free(w->tmp);
+  free(w->path);
+  memset(w, 0, sizeof *w);
+}
+
+int ea_series_write(const ea_series *s, ea_format format, const char *path, char *err,
+                    size_t errlen) {
+  ea_series_writer w;
+  if (ea_series_writer_open(&w, s, format, path, err, errlen))
+    return -1;
+  for (size_t r = 0; r < s->n_rows; r++)
+    ea_series_writer_row(&w, s->time[r], s->values + r * (size_t)s->n_cols);
+  return ea_series_writer_commit(&w, err, errlen);
+}
+
+static int read_csv(const ea_series *s, FILE *f, ea_series_row_fn on_row, void *user, char *err,
+                    size_t errlen) {
   char *line = NULL;
   size_t cap = 0;
   int rc = -1;
@@ -169,7 +218,7 @@ static int read_csv(ea_series *s, FILE *f, char *err, size_t errlen) {
       snprintf(err, errlen, "time series line %zu is malformed", lineno);
       goto out;
     }
-    if (add_raw(s, t, row)) {
+    if (on_row(user, t, row)) {
       snprintf(err, errlen, "out of memory");
       goto out;
     }
@@ -182,7 +231,8 @@ out:
   return rc;
 }
 
-static int read_jsonl(ea_series *s, FILE *f, char *err, size_t errlen) {
+static int read_jsonl(const ea_series *s, FILE *f, ea_series_row_fn on_row, void *user, char *err,
+                      size_t errlen) {
   char *line = NULL;
   size_t cap = 0, lineno = 0;
   int rc = -1;
@@ -214,7 +264,7 @@ static int read_jsonl(ea_series *s, FILE *f, char *err, size_t errlen) {
       snprintf(err, errlen, "time series line %zu lacks a plugin output", lineno);
       goto out;
     }
-    if (add_raw(s, time, row)) {
+    if (on_row(user, time, row)) {
       snprintf(err, errlen, "out of memory");
       goto out;
     }
@@ -226,40 +276,59 @@ out:
   return rc;
 }
 
-int ea_series_read(ea_series *s, ea_format format, const char *path, char *err, size_t errlen) {
+int ea_series_read_rows(const ea_series *cols, ea_format format, const char *path,
+                        ea_series_row_fn on_row, void *user, char *err, size_t errlen) {
   FILE *f = fopen(path, "r");
   if (!f) {
     snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
     return -1;
   }
-  ea_series_clear(s);
-  int rc = format == EA_FORMAT_CSV ? read_csv(s, f, err, errlen) : read_jsonl(s, f, err, errlen);
+  int rc = format == EA_FORMAT_CSV ? read_csv(cols, f, on_row, user, err, errlen)
+                                   : read_jsonl(cols, f, on_row, user, err, errlen);
   fclose(f);
   return rc;
 }
 
-void ea_summary_compute(const ea_series *s, const int *prob_col, int dominant_col,
-                        double duration_s, ea_summary *out) {
+static int append_row(void *user, double time, const double *row) {
+  return ea_series_append(user, time, row);
+}
+
+int ea_series_read(ea_series *s, ea_format format, const char *path, char *err, size_t errlen) {
+  ea_series_clear(s);
+  return ea_series_read_rows(s, format, path, append_row, s, err, errlen);
+}
+
+void ea_summary_acc_add(ea_summary_acc *acc, const double *row, const int *prob_col,
+                        int dominant_col) {
+  acc->rows++;
+  if (row[dominant_col] == 0.0)
+    return;
+  acc->speech++;
+  for (int i = 0; i < EV_N_EMOTIONS; i++)
+    acc->prob[i] += row[prob_col[i]];
+}
+
+void ea_summary_acc_finish(const ea_summary_acc *acc, double duration_s, ea_summary *out) {
   memset(out, 0, sizeof *out);
   out->duration_s = duration_s;
   out->dominant = -1;
-  size_t speech = 0;
-  for (size_t r = 0; r < s->n_rows; r++) {
-    const double *row = s->values + r * (size_t)s->n_cols;
-    if (row[dominant_col] == 0.0)
-      continue;
-    speech++;
-    for (int i = 0; i < EA_N_LABELS; i++)
-      out->prob[i] += row[prob_col[i]];
-  }
-  out->speech_ratio = s->n_rows ? (double)speech / (double)s->n_rows : 0.0;
-  if (!speech)
+  out->speech_ratio = acc->rows ? (double)acc->speech / (double)acc->rows : 0.0;
+  if (!acc->speech)
     return;
-  for (int i = 0; i < EA_N_LABELS; i++) {
-    out->prob[i] /= (double)speech;
+  for (int i = 0; i < EV_N_EMOTIONS; i++) {
+    out->prob[i] = acc->prob[i] / (double)acc->speech;
     if (out->dominant < 0 || out->prob[i] > out->prob[out->dominant])
       out->dominant = i;
   }
+}
+
+void ea_summary_compute(const ea_series *s, const int *prob_col, int dominant_col,
+                        double duration_s, ea_summary *out) {
+  ea_summary_acc acc;
+  memset(&acc, 0, sizeof acc);
+  for (size_t r = 0; r < s->n_rows; r++)
+    ea_summary_acc_add(&acc, s->values + r * (size_t)s->n_cols, prob_col, dominant_col);
+  ea_summary_acc_finish(&acc, duration_s, out);
 }
 
 char *ea_summary_row(const char *file, const ea_summary *sum) {
@@ -285,8 +354,8 @@ char *ea_summary_row(const char *file, const ea_summary *sum) {
   char *row = malloc(cap);
   if (row) {
     int len = snprintf(row, cap, "%s,%.3f,%.4f,%s", quoted, sum->duration_s, sum->speech_ratio,
-                       sum->dominant >= 0 ? label_names[sum->dominant] : "none");
-    for (int i = 0; i < EA_N_LABELS; i++)
+                       sum->dominant >= 0 ? ev_emotion_names[sum->dominant] : "none");
+    for (int i = 0; i < EV_N_EMOTIONS; i++)
       len += snprintf(row + len, cap - (size_t)len, ",%.6f", sum->prob[i]);
     snprintf(row + len, cap - (size_t)len, "\n");
   }

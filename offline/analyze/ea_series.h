@@ -1,11 +1,16 @@
 /* The per-file time series (one row per 10 ms output hop: time and every control output) and
  * the per-file summary computed from it. Values are rounded to the 6 decimals that are written,
  * so a summary computed from a series in memory and one recomputed from the written file
- * (--skip-existing) are identical to the last digit. */
+ * (--skip-existing) are identical to the last digit. A series can be written row by row as it
+ * is made (ea_series_writer) and summarised row by row (ea_summary_acc), so that analysing a
+ * file takes memory independent of its length. */
 #ifndef EA_SERIES_H
 #define EA_SERIES_H
 
 #include <stddef.h>
+#include <stdio.h>
+
+#include "ev_emotions.h"
 
 typedef enum { EA_FORMAT_CSV, EA_FORMAT_JSONL } ea_format;
 
@@ -22,24 +27,58 @@ void ea_series_init(ea_series *s, int n_cols, const char *const *names, const in
 void ea_series_clear(ea_series *s);
 void ea_series_free(ea_series *s);
 int ea_series_add(ea_series *s, double time, const float *values); /* -1: out of memory */
+/* One row of outputs rounded as it is written (into row[n_cols]); returns the rounded time. */
+double ea_series_round_row(const ea_series *s, double time, const float *values, double *row);
+int ea_series_append(ea_series *s, double time, const double *row); /* rounded; -1: no memory */
 /* Writes to path (through a temporary file renamed at the end: never a partial file). */
 int ea_series_write(const ea_series *s, ea_format format, const char *path, char *err,
                     size_t errlen);
 /* Reads a series written by ea_series_write with the same columns. */
 int ea_series_read(ea_series *s, ea_format format, const char *path, char *err, size_t errlen);
+/* The same, one row at a time to on_row (non-zero stops with "out of memory"); only the
+ * columns (n_cols, names) of `cols` are used. */
+typedef int (*ea_series_row_fn)(void *user, double time, const double *row);
+int ea_series_read_rows(const ea_series *cols, ea_format format, const char *path,
+                        ea_series_row_fn on_row, void *user, char *err, size_t errlen);
 
-#define EA_N_LABELS 8
+/* Rows written as they come, to path.part, renamed to path by commit (never a partial file);
+ * abort removes the part. The columns are those of `cols` (borrowed, its rows unused). Write
+ * errors (a full disk) are found by commit. */
+typedef struct ea_series_writer {
+  const ea_series *cols;
+  ea_format format;
+  FILE *f;
+  char *tmp, *path;
+} ea_series_writer;
+int ea_series_writer_open(ea_series_writer *w, const ea_series *cols, ea_format format,
+                          const char *path, char *err, size_t errlen);
+void ea_series_writer_row(ea_series_writer *w, double time, const double *row); /* rounded */
+int ea_series_writer_commit(ea_series_writer *w, char *err, size_t errlen);
+void ea_series_writer_abort(ea_series_writer *w); /* also after a failed open or a commit */
+
 typedef struct ea_summary {
   double duration_s;
   double speech_ratio; /* rows judged speech / rows */
   int dominant;        /* label index with the highest mean, -1 if no speech row */
-  double prob[EA_N_LABELS];
+  double prob[EV_N_EMOTIONS];
 } ea_summary;
 
-/* prob_col: the 8 probability columns (canonical order); speech rows: dominant_col != 0. */
+/* The summary's sums, row by row in the series' order (so the same figures to the last bit as
+ * ea_summary_compute over the stored rows). Zero-initialise. */
+typedef struct ea_summary_acc {
+  size_t rows, speech;
+  double prob[EV_N_EMOTIONS];
+} ea_summary_acc;
+void ea_summary_acc_add(ea_summary_acc *acc, const double *row, const int *prob_col,
+                        int dominant_col);
+void ea_summary_acc_finish(const ea_summary_acc *acc, double duration_s, ea_summary *out);
+
+/* prob_col: the EV_N_EMOTIONS probability columns (canonical order); speech rows: dominant_col !=
+ * 0. */
 void ea_summary_compute(const ea_series *s, const int *prob_col, int dominant_col,
                         double duration_s, ea_summary *out);
-extern const char *const ea_summary_header; /* "file,duration_s,speech_ratio,dominant,..." */
+/* Writes the summary's header line "file,duration_s,speech_ratio,dominant,neutral,...". */
+void ea_summary_write_header(FILE *f);
 /* One CSV row, newline included (malloc'd). The file name is quoted if it needs to be. */
 char *ea_summary_row(const char *file, const ea_summary *sum);
 

@@ -116,7 +116,7 @@ int main(void) {
       printf("%s: %s\n", archs[k], err);
       continue;
     }
-    const int C = 8, D = ev_arch_input_dims(&a);
+    const int C = EV_N_EMOTIONS, D = ev_arch_input_dims(&a);
     ev_net net;
     if (ev_net_build(&net, &a, D, C, err, sizeof err) != 0) {
       printf("%s: %s\n", archs[k], err);
@@ -125,8 +125,6 @@ int main(void) {
     }
     ev_net_init(&net, 1);
     /* streaming: an ev_model with these weights, stepped */
-    const char *labels[8] = {"neutral", "calm",    "happy",   "sad",
-                             "angry",   "fearful", "disgust", "surprised"};
     ev_model_desc d;
     memset(&d, 0, sizeof d);
     d.name = a.name;
@@ -137,7 +135,7 @@ int main(void) {
     d.n_layers = net.n_layers;
     d.layers = net.configs;
     d.n_labels = C;
-    d.labels = labels;
+    d.labels = ev_emotion_names;
     d.norm = a.norm;
     ev_model *m = ev_model_create(&d, err, sizeof err);
     ev_model_state *st = m ? ev_model_state_new(m, err, sizeof err) : NULL;

@@ -51,31 +51,7 @@ int ev_corpus_kind_from_folder(const char *folder) {
 }
 
 int ev_label_from_name(const char *name) {
-  static const struct {
-    const char *alias;
-    int label;
-  } aliases[] = {{"neutral", EV_NEUTRAL},
-                 {"calm", EV_CALM},
-                 {"happy", EV_HAPPY},
-                 {"happiness", EV_HAPPY},
-                 {"joy", EV_HAPPY},
-                 {"sad", EV_SAD},
-                 {"sadness", EV_SAD},
-                 {"angry", EV_ANGRY},
-                 {"anger", EV_ANGRY},
-                 {"fearful", EV_FEARFUL},
-                 {"fear", EV_FEARFUL},
-                 {"disgust", EV_DISGUST},
-                 {"disgusted", EV_DISGUST},
-                 {"surprised", EV_SURPRISED},
-                 {"surprise", EV_SURPRISED},
-                 {"ps", EV_SURPRISED},
-                 {"pleasant_surprise", EV_SURPRISED},
-                 {"pleasant_surprised", EV_SURPRISED}};
-  for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++)
-    if (strcasecmp(name, aliases[i].alias) == 0)
-      return aliases[i].label;
-  return -1;
+  return ev_emotion_from_name(name); /* the one alias table, shared with the model loader */
 }
 
 /* Splits relpath into its last folder (may be empty) and its base name without extension. */

@@ -34,9 +34,6 @@
 #define EV_SOURCE_ROOT "."
 #endif
 
-static const char *canon_names[EV_N_EMOTIONS] = {"neutral", "calm",    "happy",   "sad",
-                                                 "angry",   "fearful", "disgust", "surprised"};
-
 static void usage(FILE *f) {
   fprintf(f,
           "Usage: emovox-train COMMAND [options]\n"
@@ -451,7 +448,7 @@ static int build_labelset(session *s) {
       int l = ev_label_from_name(t);
       if (l < 0) {
         fprintf(stderr, "emovox-train: --labels: unknown label '%s' (use %s, %s, ...)\n", t,
-                canon_names[0], canon_names[1]);
+                ev_emotion_names[0], ev_emotion_names[1]);
         return -1;
       }
       want[l] = 1;
@@ -465,7 +462,7 @@ static int build_labelset(session *s) {
     if (want[e]) {
       ls->index_of[e] = ls->n;
       ls->canon[ls->n] = e;
-      ls->names[ls->n] = canon_names[e];
+      ls->names[ls->n] = ev_emotion_names[e];
       ls->n++;
     }
   }

@@ -4,10 +4,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 int ta_run(char *const *argv, const char *stdout_path, const char *stderr_path) {
+  return ta_run_rss(argv, stdout_path, stderr_path, NULL);
+}
+
+int ta_run_rss(char *const *argv, const char *stdout_path, const char *stderr_path,
+               long *peak_rss_kib) {
   fflush(stdout);
   fflush(stderr);
   pid_t pid = fork();
@@ -28,8 +34,11 @@ int ta_run(char *const *argv, const char *stdout_path, const char *stderr_path) 
     _exit(127);
   }
   int status;
-  if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
+  struct rusage ru;
+  if (wait4(pid, &status, 0, &ru) < 0 || !WIFEXITED(status))
     return -1;
+  if (peak_rss_kib)
+    *peak_rss_kib = ru.ru_maxrss;
   return WEXITSTATUS(status);
 }
 

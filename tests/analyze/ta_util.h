@@ -7,6 +7,9 @@
 /* Runs argv (NULL-terminated) with stdout/stderr to the given files (NULL: inherit);
  * returns the exit status, or -1 if it did not exit normally. */
 int ta_run(char *const *argv, const char *stdout_path, const char *stderr_path);
+/* The same, with the child's peak resident set size (KiB) if peak_rss_kib is not NULL. */
+int ta_run_rss(char *const *argv, const char *stdout_path, const char *stderr_path,
+               long *peak_rss_kib);
 char *ta_read_file(const char *path, size_t *len); /* malloc'd, NUL-terminated; NULL if absent */
 char *ta_mkdtemp(void);                            /* malloc'd path */
 void ta_rm_rf(const char *path);

@@ -369,6 +369,91 @@ static void test_unsmoothed(const char *dir) {
   free(e);
 }
 
+/* (b3) ev_functionals_schedule(): the pushes before an announced compute() walk the window ahead
+ * of it; the result must be the same bits as a compute() that walks it all, for schedules
+ * shorter and longer than the window, with resets and a compute() off the schedule between.
+ * Data: the speech LLDs above, then a random sequence with long unvoiced stretches (a voiced
+ * frame's F0 flag is decided only when the next voiced frame comes). */
+static void test_scheduled(const char *dir) {
+  char path[1024];
+  int lc;
+  size_t rows;
+  snprintf(path, sizeof path, "%s/egemaps/%s.lld.csv", dir, k_files[1].name);
+  float *l = read_csv(path, &lc, &rows, NULL, 0);
+  if (!l || lc != EV_EGEMAPS_N_LLD) {
+    EV_CHECK(0, "%s", path);
+    free(l);
+    return;
+  }
+  const size_t T = rows + 1500;
+  float *all = malloc(T * EV_EGEMAPS_N_LLD * sizeof(float)), *energy = malloc(T * sizeof(float));
+  memcpy(all, l, rows * EV_EGEMAPS_N_LLD * sizeof(float));
+  uint32_t s = 11u;
+  for (size_t t = 0; t < T; t++) {
+    float *v = all + t * EV_EGEMAPS_N_LLD;
+    if (t >= rows)
+      for (int i = 0; i < EV_EGEMAPS_N_LLD; i++) {
+        s = s * 1664525u + 1013904223u;
+        float x = (float)((s >> 8) / 16777216.0 * 4.0 - 1.0);
+        /* voiced in bursts of 1..8 frames, unvoiced stretches up to 60 frames */
+        if (i == EV_LLD_F0)
+          x = (t / 7) % 5 == 0 || (t % 61 < 3) || (s >> 27) == 0 ? 35.0f + x : 0.0f;
+        v[i] = x;
+      }
+    energy[t] = 1e-4f * (1.0f + fabsf(v[EV_LLD_LOUDNESS]));
+  }
+  free(l);
+  const double windows[] = {0.1, 0.5, 4.0};
+  const unsigned aheads[] = {1, 3, 10, 37, 60};
+  int compared = 0, differ = 0;
+  for (size_t wi = 0; wi < sizeof windows / sizeof *windows; wi++)
+    for (size_t ai = 0; ai < sizeof aheads / sizeof *aheads; ai++) {
+      char err[128];
+      ev_functionals *a = ev_functionals_new(windows[wi], err, sizeof err);
+      ev_functionals *b = ev_functionals_new(windows[wi], err, sizeof err);
+      if (!a || !b) {
+        EV_CHECK(0, "%s", err);
+        ev_functionals_free(a);
+        ev_functionals_free(b);
+        continue;
+      }
+      const unsigned ahead = aheads[ai];
+      float oa[EV_FUNC_N], ob[EV_FUNC_N];
+      unsigned since = 0;
+      for (size_t t = 0; t < T; t++) {
+        if (t == 700 || t == 701 + rows) { /* a new utterance, as the analyser starts one */
+          ev_functionals_reset(a);
+          ev_functionals_reset(b);
+          since = 0;
+        }
+        ev_functionals_push(a, all + t * EV_EGEMAPS_N_LLD, energy[t]);
+        ev_functionals_push(b, all + t * EV_EGEMAPS_N_LLD, energy[t]);
+        since++;
+        /* once, a compute() off the schedule (for ahead > 1): the schedule lapses */
+        int early = t == 1000;
+        if (since == ahead || early || t == 0) {
+          ev_functionals_compute(a, oa);
+          ev_functionals_compute(b, ob);
+          compared++;
+          if (memcmp(oa, ob, sizeof oa)) {
+            if (differ++ < 5)
+              for (int i = 0; i < EV_FUNC_N; i++)
+                EV_CHECK(oa[i] == ob[i], "window %.1f s, ahead %u, frame %zu: %s %.9g vs %.9g",
+                         windows[wi], ahead, t, ev_functionals_name(i), oa[i], ob[i]);
+          }
+          ev_functionals_schedule(a, ahead);
+          since = 0;
+        }
+      }
+      ev_functionals_free(a);
+      ev_functionals_free(b);
+    }
+  EV_CHECK(differ == 0, "%d of %d scheduled computes differ from a whole walk", differ, compared);
+  printf("scheduled walk: %d computes over %zu frames identical to the whole walk\n", compared, T);
+  free(all);
+  free(energy);
+}
+
 /* Non-finite inputs act as 0 (they cannot poison the running sums): a window fed NaN / Inf in
  * some columns equals one fed 0 there, and every output stays finite. */
 static void test_bad_input(void) {
@@ -411,6 +496,7 @@ int main(int argc, char **argv) {
   test_against_opensmile(argv[1]);
   test_streaming(argv[1]);
   test_unsmoothed(argv[1]);
+  test_scheduled(argv[1]);
   test_bad_input();
   EV_TEST_END();
 }

@@ -118,7 +118,7 @@ local mem = player:to_insert ():plugin (0):to_luaproc ():shmem ():to_float (0):a
 for i = 1, n do mem[i + 2] = string.unpack ("<f", data, 4 * i - 3) end
 mem[1] = n -- last: the player starts once every sample is in place
 
--- Emovox's control outputs are its control ports 9..22 (plugin/emovox_ports.h); Ardour
+-- Emovox's control outputs are its control ports 9..22 (protocol/emovox_protocol.h); Ardour
 -- counts control ports from the first one (port 3), so port p is parameter p - 3.
 local names = { "neutral", "calm", "happy", "sad", "angry", "fearful", "disgust", "surprised",
                 "dominant", "confidence", "arousal", "valence", "voice", "status" }

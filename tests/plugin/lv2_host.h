@@ -10,7 +10,7 @@
 #include <lilv/lilv.h>
 #include <lv2/urid/urid.h>
 
-#include "emovox_ports.h"
+#include "emovox_protocol.h"
 
 #define HOST_ATOM_CAPACITY 16384
 #define HOST_MAX_MIDI      64

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emovox_ports.h"
+#include "emovox_protocol.h"
 #include "ev_test.h"
 
 #define MAX_URIS 256

@@ -150,6 +150,10 @@ static void check_folders_and_labels(void) {
   EV_CHECK(ev_label_from_name("ps") == EV_SURPRISED, "ps");
   EV_CHECK(ev_label_from_name("Fear") == EV_FEARFUL, "Fear");
   EV_CHECK(ev_label_from_name("boredom") == -1, "boredom");
+  /* the aliases the model loader knows, read the same way here (one table, dsp/emotions) */
+  EV_CHECK(ev_label_from_name("joy") == EV_HAPPY, "joy");
+  EV_CHECK(ev_label_from_name("neutrality") == EV_NEUTRAL, "neutrality");
+  EV_CHECK(ev_label_from_name("Sadness") == EV_SAD, "Sadness");
   EV_CHECK(ev_is_audio_name("a.FLAC") && ev_is_audio_name("b.wav") && !ev_is_audio_name("c.txt"),
            "audio extensions");
 }

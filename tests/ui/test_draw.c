@@ -80,13 +80,13 @@ static int bar_run(cairo_surface_t *sf, const emovox_rect *b, int emotion) {
 
 static void check_bars(cairo_surface_t *sf, const emovox_layout *l, const emovox_view_state *s,
                        const char *what) {
-  for (int i = 0; i < EMOVOX_VIEW_N; i++) {
+  for (int i = 0; i < EV_N_EMOTIONS; i++) {
     const emovox_rect *b = &l->bars[i];
     EV_CHECK(b->w >= 20 && b->h >= 2, "%s: bar %d has a usable size (%gx%g)", what, i, b->w, b->h);
     double expect = b->w * s->prob[i];
     int run = bar_run(sf, b, i);
     EV_CHECK(fabs(run - expect) <= 2.0, "%s: bar %d (%s) run %d px vs %.1f px expected", what, i,
-             emovox_emotion_names[i], run, expect);
+             ev_emotion_names[i], run, expect);
   }
 }
 
@@ -123,7 +123,7 @@ static void check_layout(const emovox_layout *l, const size_case *sc, const char
              "%s: rect %zu (%g,%g %gx%g) inside %dx%d", what, k, r->x, r->y, r->w, r->h, sc->w,
              sc->h);
   }
-  for (int i = 1; i < EMOVOX_VIEW_N; i++)
+  for (int i = 1; i < EV_N_EMOTIONS; i++)
     EV_CHECK(l->bars[i].y >= l->bars[i - 1].y + l->bars[i - 1].h, "%s: bars %d/%d overlap", what,
              i - 1, i);
   EV_CHECK(l->dominant.w > 0 && l->dominant.h >= 10 * sc->scale, "%s: dominant label %gx%g", what,
@@ -144,7 +144,7 @@ static void check_history(cairo_surface_t *sf, const emovox_layout *l, const cha
     rgb p = pixel_at(sf, x, y);
     EV_CHECK(colour_dist(p, emovox_palette[e]) <= 30,
              "%s: history %d ticks ago at x=%d shows (%d,%d,%d), expected %s", what, age, x, p.r,
-             p.g, p.b, emovox_emotion_names[e]);
+             p.g, p.b, ev_emotion_names[e]);
   }
 }
 
@@ -191,7 +191,7 @@ static int count_nearest(cairo_surface_t *sf, emovox_rect r, int e) {
       rgb c = pixel_at(sf, x, y);
       int d = colour_dist(c, emovox_palette[e]),
           near = d < colour_dist(c, emovox_background) && d < colour_dist(c, white);
-      for (int k = 0; k < EMOVOX_VIEW_N && near; k++)
+      for (int k = 0; k < EV_N_EMOTIONS && near; k++)
         near = k == e || d < colour_dist(c, emovox_palette[k]);
       n += near;
     }
@@ -221,12 +221,12 @@ static void check_strip_labels(int w, int h) {
   snprintf(name, sizeof name, "ui_strip_labels_%dx%d.png", w, h);
   write_png(sf, name);
   EV_CHECK(l.mode == EMOVOX_LAYOUT_STRIP, "%dx%d is a strip", w, h);
-  for (int i = 0; i < EMOVOX_VIEW_N; i++) {
+  for (int i = 0; i < EV_N_EMOTIONS; i++) {
     EV_CHECK(l.labels[i].w >= 8 && l.labels[i].x + l.labels[i].w <= l.bars[i].x,
              "%dx%d: bar %d has a name left of it (%gx%g)", w, h, i, l.labels[i].w, l.labels[i].h);
     int ink = count_ink(sf, l.labels[i]);
     EV_CHECK(ink >= 6, "%dx%d: the name of bar %d (%s) is written (%d px)", w, h, i,
-             l.short_labels ? emovox_emotion_short[i] : emovox_emotion_names[i], ink);
+             l.short_labels ? ev_emotion_short[i] : ev_emotion_names[i], ink);
     for (int j = 0; j < i; j++) {
       int d = count_diff_at(sf, l.labels[i], l.labels[j]);
       EV_CHECK(d >= 4, "%dx%d: names of bars %d and %d differ (%d px)", w, h, j, i, d);
@@ -266,10 +266,10 @@ static void check_history_names(const size_case *sc) {
   emovox_view_state all;
   make_state(&all, ST_HISTORY);
   cairo_surface_t *sf = render(sc->w, sc->h, sc->scale, &all);
-  for (int e = 0; e < EMOVOX_VIEW_N; e++) {
+  for (int e = 0; e < EV_N_EMOTIONS; e++) {
     int n = count_colour(sf, caption, emovox_palette[e], 20);
     EV_CHECK(n >= sw * sw * 0.8, "%s: the legend shows %s (%d px of a %gx%g swatch)", what,
-             emovox_emotion_names[e], n, sw, sw);
+             ev_emotion_names[e], n, sw, sw);
   }
   /* Segments are 30 ticks, newest first from tick HISTORY_TICKS - 1; check the whole ones. */
   for (int seg_end = HISTORY_TICKS % 30; seg_end + 30 <= EMOVOX_HISTORY_LEN; seg_end += 30) {
@@ -281,7 +281,7 @@ static void check_history_names(const size_case *sc) {
       for (int x = (int)ceil(cell.x); x < (int)(cell.x + cell.w); x++)
         text += colour_dist(pixel_at(sf, x, y), emovox_palette[e]) > 90;
     EV_CHECK(text >= 8, "%s: the %s segment %d ticks ago carries its name (%d px)", what,
-             emovox_emotion_names[e], seg_end, text);
+             ev_emotion_names[e], seg_end, text);
   }
   cairo_surface_destroy(sf);
 
@@ -298,11 +298,11 @@ static void check_history_names(const size_case *sc) {
   char name[96];
   snprintf(name, sizeof name, "ui_history_names_%dx%d_s%g.png", sc->w, sc->h, sc->scale);
   write_png(sf, name);
-  for (int e = 0; e < EMOVOX_VIEW_N; e++) {
+  for (int e = 0; e < EV_N_EMOTIONS; e++) {
     int n = count_colour(sf, caption, emovox_palette[e], 20);
     int expect = e == 2 || e == 3 || e == 4;
     EV_CHECK(expect ? n >= sw * sw * 0.8 : n == 0, "%s: legend %s %s (%d px)", what,
-             expect ? "shows" : "leaves out", emovox_emotion_names[e], n);
+             expect ? "shows" : "leaves out", ev_emotion_names[e], n);
   }
   double bx = plot.x + plot.w - (40 + 3) * col; /* the blip: ages 40..42 */
   int plain = 1;
@@ -503,13 +503,13 @@ int main(void) {
      * the dot: with the dot on the name "fearful" (where an angry voice puts it) the name keeps
      * at least 80 % of the ink it has with the dot far away. */
     if (l.plane.w > 0) {
-      emovox_rect lr[EMOVOX_VIEW_N];
+      emovox_rect lr[EV_N_EMOTIONS];
       cairo_surface_t *m = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 4, 4);
       cairo_t *mc = cairo_create(m);
       emovox_plane_labels(mc, &l, lr);
       cairo_destroy(mc);
       cairo_surface_destroy(m);
-      for (int i = 0; i < EMOVOX_VIEW_N; i++) {
+      for (int i = 0; i < EV_N_EMOTIONS; i++) {
         EV_CHECK(lr[i].x >= l.plane.x && lr[i].y >= l.plane.y &&
                      lr[i].x + lr[i].w <= l.plane.x + l.plane.w &&
                      lr[i].y + lr[i].h <= l.plane.y + l.plane.h,
@@ -550,7 +550,7 @@ int main(void) {
     if (l.history.w > 0) {
       check_history(img[ST_HISTORY], &l, what);
       int coloured = 0;
-      for (int e = 0; e < EMOVOX_VIEW_N; e++)
+      for (int e = 0; e < EV_N_EMOTIONS; e++)
         coloured += count_colour(img[ST_SILENCE], l.history, emovox_palette[e], 20);
       EV_CHECK(coloured == 0, "%s: silence leaves the history empty (%d px)", what, coloured);
     }
@@ -612,7 +612,7 @@ int main(void) {
   emovox_layout_compute(&a, 480, 320, 1.0);
   emovox_layout_compute(&b, 960, 640, 2.0);
   EV_CHECK(a.mode == b.mode, "same layout mode at scale 2 (%d vs %d)", a.mode, b.mode);
-  for (int i = 0; i < EMOVOX_VIEW_N; i++)
+  for (int i = 0; i < EV_N_EMOTIONS; i++)
     EV_CHECK(fabs(b.bars[i].w - 2 * a.bars[i].w) <= 2 && fabs(b.bars[i].y - 2 * a.bars[i].y) <= 2,
              "bar %d scales with the HiDPI factor", i);
   EV_CHECK_NEAR(b.font, 2 * a.font, 1e-9, "font size at scale 2");

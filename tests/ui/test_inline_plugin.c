@@ -26,7 +26,7 @@
 
 #include "common/rt_guard.h"
 #include "emovox_inline.h"
-#include "emovox_ports.h"
+#include "emovox_protocol.h"
 #include "ev_test.h"
 #include "test_audio.h"
 

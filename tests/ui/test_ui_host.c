@@ -23,7 +23,7 @@
 #include <time.h>
 
 #include "emovox_draw.h"
-#include "emovox_ports.h"
+#include "emovox_protocol.h"
 #include "ev_test.h"
 #include "ui_test_util.h"
 

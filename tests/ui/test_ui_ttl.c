@@ -13,7 +13,7 @@
 #include <lv2/urid/urid.h>
 #include <string.h>
 
-#include "emovox_ports.h"
+#include "emovox_protocol.h"
 #include "ev_test.h"
 
 typedef struct nodes {

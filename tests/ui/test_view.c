@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "emovox_notify.h"
-#include "emovox_ports.h"
+#include "emovox_protocol.h"
 #include "emovox_view.h"
 #include "ev_test.h"
 
@@ -120,9 +120,9 @@ static void test_controls(void) {
 }
 
 /* A status object as the plugin sends it (see emovox_write_notify). */
-static uint32_t forge_status(LV2_URID_Map *map, const emovox_notify_urids *u, uint8_t *buf,
-                             uint32_t cap, int code, const char *text, const char *name,
-                             const char *path, const char *const *labels, int n_labels) {
+static uint32_t forge_status(LV2_URID_Map *map, const emovox_uris *u, uint8_t *buf, uint32_t cap,
+                             int code, const char *text, const char *name, const char *path,
+                             const char *const *labels, int n_labels) {
   LV2_Atom_Forge f;
   lv2_atom_forge_init(&f, map);
   lv2_atom_forge_set_buffer(&f, buf, cap);
@@ -147,8 +147,8 @@ static uint32_t forge_status(LV2_URID_Map *map, const emovox_notify_urids *u, ui
 
 static void test_notify(void) {
   LV2_URID_Map map = {NULL, map_uri};
-  emovox_notify_urids u;
-  emovox_notify_map(&u, &map);
+  emovox_uris u;
+  emovox_map_uris(&map, &u);
   emovox_view_state s;
   emovox_view_init(&s);
   uint8_t buf[2048];

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emovox_ports.h"
+#include "emovox_protocol.h"
 #include "emovox_view.h"
 
 typedef struct rgb {

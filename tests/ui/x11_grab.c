@@ -91,7 +91,7 @@ static void analyse_ui(const image *im, int ox, int oy, int w, int h, double sca
   emovox_layout l;
   emovox_layout_compute(&l, w, h, scale);
   int bars = 0, history = 0, best = -1, best_n = 0;
-  for (int i = 0; i < EMOVOX_VIEW_N; i++) {
+  for (int i = 0; i < EV_N_EMOTIONS; i++) {
     bars += count_in(im, ox, oy, l.bars[i], emovox_palette[i]);
     if (l.history.w > 0)
       history += count_in(im, ox, oy, l.history, emovox_palette[i]);
@@ -102,7 +102,7 @@ static void analyse_ui(const image *im, int ox, int oy, int w, int h, double sca
     }
   }
   printf("bar_pixels %d\n", bars);
-  printf("dominant %s %d\n", best_n >= 20 ? emovox_emotion_names[best] : "none",
+  printf("dominant %s %d\n", best_n >= 20 ? ev_emotion_names[best] : "none",
          best_n >= 20 ? best_n : 0);
   printf("history_pixels %d\n", history);
 }

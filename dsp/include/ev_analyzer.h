@@ -11,28 +11,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ev_emotions.h" /* the canonical emotions: ports, CSV columns, UI in this order */
 #include "ev_features.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* The canonical labels, in this order everywhere (ports, CSV columns, UI). */
-#define EV_N_EMOTIONS 8
-typedef enum ev_emotion {
-  EV_NEUTRAL = 0,
-  EV_CALM,
-  EV_HAPPY,
-  EV_SAD,
-  EV_ANGRY,
-  EV_FEARFUL,
-  EV_DISGUST,
-  EV_SURPRISED
-} ev_emotion;
-extern const char *const ev_emotion_names[EV_N_EMOTIONS]; /* "neutral", "calm", ... */
-/* Circumplex coordinates used for arousal/valence = sum_i p_i * coord_i. */
-extern const float ev_emotion_arousal[EV_N_EMOTIONS];
-extern const float ev_emotion_valence[EV_N_EMOTIONS];
 
 typedef struct ev_model ev_model;                 /* immutable weights, see ev_model.h */
 typedef struct ev_model_runtime ev_model_runtime; /* per-instance state for one model */

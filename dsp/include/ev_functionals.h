@@ -103,6 +103,13 @@ size_t ev_functionals_capacity(const ev_functionals *f);
  * the same frames (the sums are taken afresh in window order; O(window) per call). Realtime-safe;
  * uses the object's preallocated scratch, so not concurrently with push() on the same object. */
 void ev_functionals_compute(ev_functionals *f, float out[EV_FUNC_N]);
+/* Announces that the next compute() comes after exactly `ahead` more pushes (the plugin computes
+ * every EV_FUNC_EVERY frames): the pushes in between then do compute()'s walk over the window
+ * ahead of it, each an equal share, so that compute() only finishes. The cost per push is
+ * O(window / ahead), with no periodic O(window) spike, and the result is the same bits. A
+ * compute() at another moment, or none, simply walks the whole window (the schedule lapses);
+ * reset() cancels it. Realtime-safe. */
+void ev_functionals_schedule(ev_functionals *f, unsigned ahead);
 
 /* Frames whose F0-level columns (F0 .. F3amplitude, EV_LLD_F0..EV_LLD_F3_AMP) are per-frame
  * measurements, not yet smoothed, as ev_egemaps_lld() delivers them today (its spectral group
@@ -129,6 +136,16 @@ int ev_functionals_of_unsmoothed(const float *lld, const float *energy, size_t T
  * or -1 with a reason in err. */
 int ev_functionals_of_file(const float *x, size_t n, double rate, float out[EV_FUNC_N], char *err,
                            size_t errlen);
+/* The same fed block by block, for files that should not be held in memory: new() at the
+ * file's rate (NULL + err if refused), feed() any number of samples at a time (the result does
+ * not depend on how the audio is cut), end() the 88 statistics (0, or -1 + err if out of
+ * memory). Memory: the frame descriptors (26 floats per 10 ms), not the audio. Offline only. */
+typedef struct ev_functionals_stream ev_functionals_stream;
+ev_functionals_stream *ev_functionals_stream_new(double rate, char *err, size_t errlen);
+void ev_functionals_stream_feed(ev_functionals_stream *s, const float *x, size_t n);
+int ev_functionals_stream_end(ev_functionals_stream *s, float out[EV_FUNC_N], char *err,
+                              size_t errlen);
+void ev_functionals_stream_free(ev_functionals_stream *s);
 
 #ifdef __cplusplus
 }
