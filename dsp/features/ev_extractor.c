@@ -10,7 +10,7 @@
 #include "ev_functionals.h"
 #include "ev_prosody.h"
 #include "ev_resample.h"
-#include "../nn/ev_dot.h"
+#include "ev_dot.h" /* dsp/kernels */
 
 #include <fftw3.h>
 #include <math.h>

@@ -1,5 +1,5 @@
 /* The per-frame sums of the feature pipeline (mel, deltas, RMS; the DCT and chroma use the layers'
- * kernel, dsp/nn/ev_dot.h), in baseline and AVX clones (ev_clones.h). Each keeps the order of
+ * kernel, dsp/kernels/ev_dot.h), in baseline and AVX clones (ev_clones.h). Each keeps the order of
  * additions it has always had: the lanes and summation trees below are written out, so every clone,
  * and the scalar fallback without GCC/clang vectors, computes the same values as the references
  * they were tested against (tests/dsp/test_frame_kernels.c compares the clones bit for bit). */
@@ -8,7 +8,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "../ev_clones.h"
+#include "ev_clones.h" /* dsp/kernels */
 
 #define EV_DELTA9_MAX_DIMS 64
 

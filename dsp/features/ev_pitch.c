@@ -72,8 +72,12 @@ void ev_pitch_reset(ev_pitch *p) {
   p->prev_st = 0.0;
 }
 
+#define FEED_BUF 256 /* input samples fetched at a time (> EV_PITCH_TAPS) */
+
 void ev_pitch_feed(ev_pitch *p, const void *src, ev_sample_fn x, int64_t avail, int final) {
   const int half = (EV_PITCH_TAPS - 1) / 2;
+  float buf[FEED_BUF];
+  int64_t b0 = INT64_MIN / 2; /* buf holds input samples [b0, b0 + FEED_BUF): none yet */
   /* decimated sample j is centred on model-rate sample DEC*j and needs up to DEC*j + half */
   for (;;) {
     int64_t c = (int64_t)EV_PITCH_DEC * p->next;
@@ -81,11 +85,24 @@ void ev_pitch_feed(ev_pitch *p, const void *src, ev_sample_fn x, int64_t avail, 
       break;
     if (final && c >= avail + half)
       break;
+    /* the input samples are fetched once into buf (x() per tap cost more than the filter):
+     * each read by x() as before, the filter's arithmetic unchanged, so the same bits */
+    if (c + half >= b0 + FEED_BUF) {
+      b0 = c - half;
+      for (int64_t i = b0 > 0 ? b0 : 0; i < b0 + FEED_BUF && i < avail; i++)
+        buf[i - b0] = x(src, i);
+    }
     double s = 0.0;
-    for (int k = 0; k < EV_PITCH_TAPS; k++) {
-      int64_t i = c + half - k;
-      if (i >= 0 && i < avail)
-        s += p->h[k] * x(src, i);
+    if (c - half >= 0 && c + half < avail) { /* every tap inside: no test per tap */
+      const float *b = buf + (c + half - b0);
+      for (int k = 0; k < EV_PITCH_TAPS; k++)
+        s += p->h[k] * b[-k];
+    } else {
+      for (int k = 0; k < EV_PITCH_TAPS; k++) {
+        int64_t i = c + half - k;
+        if (i >= 0 && i < avail)
+          s += p->h[k] * buf[i - b0];
+      }
     }
     p->ring[p->next & (EV_PITCH_DRING - 1)] = (float)s;
     p->next++;

@@ -2,6 +2,9 @@
 #include "ev_voice.h"
 
 #include <math.h>
+#include <string.h>
+
+#include "../ev_clones.h"
 
 #define EV_MIN_CC    0.5  /* openSMILE minCC */
 #define EV_PEAK_FLIP 0.05 /* period change (of the F0 period) taken as a peak on the wrong lobe */
@@ -124,10 +127,69 @@ static int harm_want(harm_set *s, int h) {
   return s->n++;
 }
 
+#if defined(__GNUC__) || defined(__clang__)
+typedef double v4d_h __attribute__((vector_size(32)));
+#endif
+
+/* The recursions of up to MAX_HARM harmonics, lane by lane: as generic vectors of four (the
+ * lanes are independent and element-wise, without fused multiply-add, so the baseline and AVX
+ * clones and the scalar fallback compute the same bits). */
+EV_TARGET_CLONES
+static void harm_run(const float *x, const float *win, int n, const double *c, const double *sn,
+                     double *re, double *im) {
+#if defined(__GNUC__) || defined(__clang__)
+  v4d_h c0, c1, s0, s1, r0 = {0}, r1 = {0}, i0 = {0}, i1 = {0};
+  v4d_h p0 = {1.0, 1.0, 1.0, 1.0}, p1 = p0, q0 = {0}, q1 = {0}; /* phasors: real, imaginary */
+  memcpy(&c0, c, sizeof c0);
+  memcpy(&c1, c + 4, sizeof c1);
+  memcpy(&s0, sn, sizeof s0);
+  memcpy(&s1, sn + 4, sizeof s1);
+  for (int i = 0; i < n; i++) {
+    const double xw = x[i] * win[i]; /* the float product, as each harmonic took it */
+    const v4d_h w = {xw, xw, xw, xw};
+    r0 += w * p0;
+    i0 += w * q0;
+    r1 += w * p1;
+    i1 += w * q1;
+    const v4d_h n0 = p0 * c0 + q0 * s0, m0 = q0 * c0 - p0 * s0;
+    const v4d_h n1 = p1 * c1 + q1 * s1, m1 = q1 * c1 - p1 * s1;
+    p0 = n0;
+    q0 = m0;
+    p1 = n1;
+    q1 = m1;
+  }
+  memcpy(re, &r0, sizeof r0);
+  memcpy(re + 4, &r1, sizeof r1);
+  memcpy(im, &i0, sizeof i0);
+  memcpy(im + 4, &i1, sizeof i1);
+#else
+  double pr[MAX_HARM], pi[MAX_HARM];
+  for (int j = 0; j < MAX_HARM; j++) {
+    re[j] = im[j] = pi[j] = 0.0;
+    pr[j] = 1.0;
+  }
+  for (int i = 0; i < n; i++) {
+    const float xw = x[i] * win[i];
+    for (int j = 0; j < MAX_HARM; j++) {
+      re[j] += xw * pr[j];
+      im[j] += xw * pi[j];
+      const double nr = pr[j] * c[j] + pi[j] * sn[j], ni = pi[j] * c[j] - pr[j] * sn[j];
+      pr[j] = nr;
+      pi[j] = ni;
+    }
+  }
+#endif
+}
+
 static void harm_compute(harm_set *s, const float *x, const float *win, int n, double sr,
                          double f0) {
-  double c[MAX_HARM], sn[MAX_HARM], re[MAX_HARM], im[MAX_HARM], pr[MAX_HARM], pi[MAX_HARM];
+  /* unused lanes turn a phasor of frequency 0 and are not read */
+  double c[MAX_HARM], sn[MAX_HARM], re[MAX_HARM], im[MAX_HARM];
   int idx[MAX_HARM], m = 0;
+  for (int k = 0; k < MAX_HARM; k++) {
+    c[k] = 1.0;
+    sn[k] = 0.0;
+  }
   for (int k = 0; k < s->n; k++) {
     const double f = (double)s->h[k] * f0; /* h * f0 as the harmonic frequencies always were */
     s->mag[k] = 0.0;
@@ -136,20 +198,11 @@ static void harm_compute(harm_set *s, const float *x, const float *win, int n, d
     const double w = 2.0 * M_PI * f / sr;
     c[m] = cos(w);
     sn[m] = sin(w);
-    re[m] = im[m] = pi[m] = 0.0;
-    pr[m] = 1.0;
     idx[m++] = k;
   }
-  for (int i = 0; i < n; i++) {
-    const float xw = x[i] * win[i];
-    for (int j = 0; j < m; j++) {
-      re[j] += xw * pr[j];
-      im[j] += xw * pi[j];
-      const double nr = pr[j] * c[j] + pi[j] * sn[j], ni = pi[j] * c[j] - pr[j] * sn[j];
-      pr[j] = nr;
-      pi[j] = ni;
-    }
-  }
+  if (!m)
+    return;
+  harm_run(x, win, n, c, sn, re, im);
   for (int j = 0; j < m; j++)
     s->mag[idx[j]] = sqrt(re[j] * re[j] + im[j] * im[j]);
 }

@@ -450,10 +450,3 @@ void ev_layer_forward_seq(const ev_layer *l, int T, const float *in, float *out,
     break;
   }
 }
-
-void ev_activation_apply(ev_activation act, float *x, int n) {
-  if (act == EV_ACT_LINEAR)
-    return;
-  for (int i = 0; i < n; i++)
-    x[i] = ev_act_value(act, x[i]);
-}

@@ -70,40 +70,6 @@ static int parse_float(const char *opt, const char *s, float *out) {
   return 0;
 }
 
-static float *read_mono(const char *path, size_t *n, double *rate) {
-  SF_INFO info;
-  memset(&info, 0, sizeof info);
-  SNDFILE *sf = sf_open(path, SFM_READ, &info);
-  if (!sf) {
-    fprintf(stderr, "emovox-features: cannot read '%s': %s\n", path, sf_strerror(NULL));
-    return NULL;
-  }
-  size_t frames = (size_t)info.frames, ch = (size_t)info.channels;
-  float *inter = malloc(frames * ch * sizeof(float) + 1);
-  float *mono = malloc(frames * sizeof(float) + 1);
-  sf_count_t got = inter ? sf_readf_float(sf, inter, (sf_count_t)frames) : 0;
-  sf_close(sf);
-  if (!inter || !mono) {
-    fprintf(stderr, "emovox-features: out of memory for %zu samples of '%s'\n", frames, path);
-    free(inter);
-    free(mono);
-    return NULL;
-  }
-  if (got < (sf_count_t)frames) /* truncated file: use what could be read */
-    fprintf(stderr, "emovox-features: warning: '%s' is truncated, read %lld of %zu frames\n", path,
-            (long long)got, frames);
-  for (size_t i = 0; i < (size_t)got; i++) {
-    double s = 0.0;
-    for (size_t c = 0; c < ch; c++)
-      s += inter[i * ch + c];
-    mono[i] = (float)(s / (double)ch);
-  }
-  free(inter);
-  *n = (size_t)got;
-  *rate = info.samplerate;
-  return mono;
-}
-
 int main(int argc, char **argv) {
   ev_feature_config cfg;
   ev_feature_config_default(&cfg);
@@ -163,7 +129,7 @@ int main(int argc, char **argv) {
       return 2;
   }
   if (functionals && audio) /* functionals_cmd.c */
-    return functionals_cmd(functionals, audio, out_path, read_mono);
+    return functionals_cmd(functionals, audio, out_path);
   if (!feature || !audio) {
     fprintf(stderr, "emovox-features: %s\n",
             !feature ? "--feature NAME is required (see --help)"

@@ -1,34 +1,77 @@
 /* emovox-features --functionals egemaps: the 88 eGeMAPS v02 statistics of a file through the
- * real extractor (ev_functionals_of_file), with openSMILE's names, so that anyone can compare
- * us with openSMILE's func.csv column by column. */
+ * real extractor (the streaming form of ev_functionals_of_file: the file is read block by block,
+ * not held in memory), with openSMILE's names, so that anyone can compare us with openSMILE's
+ * func.csv column by column. */
 #include "functionals_cmd.h"
 
 #include "ev_functionals.h"
 
 #include <errno.h>
+#include <sndfile.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-int functionals_cmd(const char *set, const char *audio, const char *out_path,
-                    functionals_reader read_audio) {
+#define BLOCK 4096 /* frames read at a time */
+
+/* Reads AUDIO block by block, downmixed as emovox-features always did (the mean of the channels
+ * in double), into the streaming functionals: memory does not grow with the audio. */
+static int functionals_of_path(const char *audio, float v[EV_FUNC_N]) {
+  SF_INFO info;
+  memset(&info, 0, sizeof info);
+  SNDFILE *sf = sf_open(audio, SFM_READ, &info);
+  if (!sf) {
+    fprintf(stderr, "emovox-features: cannot read '%s': %s\n", audio, sf_strerror(NULL));
+    return 1;
+  }
+  char err[256];
+  ev_functionals_stream *fs = ev_functionals_stream_new(info.samplerate, err, sizeof err);
+  if (!fs) {
+    fprintf(stderr, "emovox-features: %s: %s\n", audio, err);
+    sf_close(sf);
+    return 1;
+  }
+  const size_t ch = (size_t)info.channels;
+  float *inter = malloc(sizeof(float) * BLOCK * ch), *mono = malloc(sizeof(float) * BLOCK);
+  int rc = 0;
+  if (!inter || !mono) {
+    fprintf(stderr, "emovox-features: out of memory\n");
+    rc = 1;
+  }
+  size_t n = 0;
+  sf_count_t got;
+  while (!rc && (got = sf_readf_float(sf, inter, BLOCK)) > 0) {
+    for (sf_count_t i = 0; i < got; i++) {
+      double s = 0.0;
+      for (size_t c = 0; c < ch; c++)
+        s += inter[(size_t)i * ch + c];
+      mono[i] = (float)(s / (double)ch);
+    }
+    ev_functionals_stream_feed(fs, mono, (size_t)got);
+    n += (size_t)got;
+  }
+  sf_close(sf);
+  if (!rc && info.frames > 0 && n < (size_t)info.frames) /* truncated: use what could be read */
+    fprintf(stderr, "emovox-features: warning: '%s' is truncated, read %zu of %lld frames\n", audio,
+            n, (long long)info.frames);
+  if (!rc && ev_functionals_stream_end(fs, v, err, sizeof err)) {
+    fprintf(stderr, "emovox-features: %s: %s\n", audio, err);
+    rc = 1;
+  }
+  ev_functionals_stream_free(fs);
+  free(inter);
+  free(mono);
+  return rc;
+}
+
+int functionals_cmd(const char *set, const char *audio, const char *out_path) {
   if (strcmp(set, "egemaps")) {
     fprintf(stderr, "emovox-features: --functionals must be egemaps, got '%s'\n", set);
     return 2;
   }
-  size_t n = 0;
-  double rate = 0;
-  float *x = read_audio(audio, &n, &rate);
-  if (!x)
-    return 1;
   float v[EV_FUNC_N];
-  char err[256];
-  int rc = ev_functionals_of_file(x, n, rate, v, err, sizeof err);
-  free(x);
-  if (rc) {
-    fprintf(stderr, "emovox-features: %s: %s\n", audio, err);
+  if (functionals_of_path(audio, v))
     return 1;
-  }
   FILE *f = out_path ? fopen(out_path, "w") : stdout;
   if (!f) {
     fprintf(stderr, "emovox-features: cannot write '%s': %s\n", out_path, strerror(errno));

@@ -5,11 +5,9 @@
 
 #include <stddef.h>
 
-typedef float *(*functionals_reader)(const char *path, size_t *n, double *rate);
-
 /* Prints one CSV header row of the 88 openSMILE names and one row of values for AUDIO to
- * out_path (NULL: standard output). set must be "egemaps". Returns the exit status. */
-int functionals_cmd(const char *set, const char *audio, const char *out_path,
-                    functionals_reader read_audio);
+ * out_path (NULL: standard output). set must be "egemaps". AUDIO is read block by block.
+ * Returns the exit status. */
+int functionals_cmd(const char *set, const char *audio, const char *out_path);
 
 #endif

@@ -113,7 +113,8 @@ int stream_features(const ev_feature_config *cfg, int id, int column, const char
   if (info.frames > (sf_count_t)(600 * rate))
     fprintf(stderr, "emovox-features: %s: %.0f s of audio, extracting...\n", audio,
             (double)info.frames / rate);
-  /* the same samples, in the same order and blocks, as ev_extract_buffer gets from read_mono */
+  /* the same samples (the mean of the channels in double), in the same order, as ev_extract_buffer
+   * got */
   size_t n = 0;
   sf_count_t got;
   while (!w.failed && (got = sf_readf_float(sf, ch == 1 ? mono : inter, BLOCK)) > 0) {

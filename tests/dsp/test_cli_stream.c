@@ -2,8 +2,11 @@
  * ev_extract_buffer() on the same samples, bit for bit (f32) and value for value (CSV), for
  * files of every length around the delta and hold-back edges (8 to 14 frames and longer), at
  * 16 and 48 kHz, mono and stereo, for features with one and many columns, deltas, ZCR/RMS and
- * a single column of a group. argv[1]: the built emovox-features. */
+ * a single column of a group. `--functionals egemaps`, which reads the file block by block too,
+ * must print ev_functionals_of_file() of the same samples, value for value.
+ * argv[1]: the built emovox-features. */
 #include "ev_features.h"
+#include "ev_functionals.h"
 #include "ev_test.h"
 
 #include <math.h>
@@ -61,6 +64,31 @@ static int run(const char *args) {
   snprintf(cmd, sizeof cmd, "'%s' %s 2>'%s/err.txt'", exe, args, dir);
   int rc = system(cmd);
   return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+/* --functionals egemaps: the CSV's value row against ev_functionals_of_file() on the mix */
+static void check_functionals(const char *wav, const float *x, size_t n, int rate) {
+  char args[2048], out[512];
+  snprintf(out, sizeof out, "%s/func.csv", dir);
+  snprintf(args, sizeof args, "--functionals egemaps -o '%s' '%s'", out, wav);
+  int rc = run(args);
+  float want[EV_FUNC_N];
+  char err[256];
+  EV_CHECK(ev_functionals_of_file(x, n, rate, want, err, sizeof err) == 0, "%s", err);
+  FILE *f = fopen(out, "r");
+  int c, same = f != NULL, vals = 0;
+  while (f && (c = fgetc(f)) != EOF && c != '\n') { /* the header row */
+  }
+  float v;
+  char sep;
+  while (f && vals < EV_FUNC_N && fscanf(f, "%f%c", &v, &sep) == 2)
+    same &= !memcmp(&v, &want[vals++], sizeof v) || (isnan(v) && isnan(want[vals - 1]));
+  if (f)
+    fclose(f);
+  EV_CHECK(rc == 0 && same && vals == EV_FUNC_N,
+           "--functionals egemaps, %zu samples at %d Hz: exit %d, %d values, %s", n, rate, rc, vals,
+           same ? "equal" : "values differ");
+  unlink(out);
 }
 
 /* one case: `name` (a feature, or a descriptor with its group id and column) */
@@ -137,6 +165,8 @@ int main(int argc, char **argv) {
     float *x = make_wav(wav, files[f].rate, files[f].ch, files[f].n);
     for (size_t k = 0; k < sizeof feats / sizeof feats[0]; k++)
       check(wav, x, files[f].n, files[f].rate, feats[k].name, feats[k].id, feats[k].column);
+    if (files[f].n >= 48000) /* the 3 s files, 16 kHz mono and 48 kHz stereo */
+      check_functionals(wav, x, files[f].n, files[f].rate);
     free(x);
     unlink(wav);
   }

@@ -1,5 +1,5 @@
 /* Input assembly and normalisation against sequences computed by hand (formulas in
- * dsp/model/ev_input.h). */
+ * dsp/include/ev_input.h). */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>

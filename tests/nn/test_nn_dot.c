@@ -1,4 +1,4 @@
-/* The layers' matrix-vector kernel (dsp/nn/ev_dot.c) in every clone gives ev_dotf's values to
+/* The layers' matrix-vector kernel (dsp/kernels/ev_dot.c) in every clone gives ev_dotf's values to
  * the bit: the clone the loader picked on this CPU (AVX where present), the x86-64 baseline
  * build of the same source (compiled into this test), and ev_dotf itself, the order the
  * trainer and the docs define. Independently, each row is checked against a double-precision
@@ -13,7 +13,7 @@
 #define EV_NO_CLONES
 #endif
 #define ev_rows_dot_acc baseline_rows_dot_acc
-#include "../../dsp/nn/ev_dot.c"
+#include "../../dsp/kernels/ev_dot.c"
 #undef ev_rows_dot_acc
 void ev_rows_dot_acc(float *y, const float *W, size_t stride, int rows, const float *x, int n);
 

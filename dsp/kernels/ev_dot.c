@@ -8,9 +8,9 @@
  * the same arithmetic whether it becomes one AVX register or two SSE registers, and AVX alone
  * has no fused multiply-add to change a rounding: every clone gives bit-identical values
  * (tested against ev_dotf), so a model trained on one machine answers the same on another. */
-#include "ev_nn_internal.h"
+#include "ev_dot.h"
 
-#include "../ev_clones.h"
+#include "ev_clones.h"
 
 #if defined(__GNUC__) || defined(__clang__)
 typedef float ev_v8f __attribute__((vector_size(32)));

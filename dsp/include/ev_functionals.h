@@ -136,6 +136,16 @@ int ev_functionals_of_unsmoothed(const float *lld, const float *energy, size_t T
  * or -1 with a reason in err. */
 int ev_functionals_of_file(const float *x, size_t n, double rate, float out[EV_FUNC_N], char *err,
                            size_t errlen);
+/* The same fed block by block, for files that should not be held in memory: new() at the
+ * file's rate (NULL + err if refused), feed() any number of samples at a time (the result does
+ * not depend on how the audio is cut), end() the 88 statistics (0, or -1 + err if out of
+ * memory). Memory: the frame descriptors (26 floats per 10 ms), not the audio. Offline only. */
+typedef struct ev_functionals_stream ev_functionals_stream;
+ev_functionals_stream *ev_functionals_stream_new(double rate, char *err, size_t errlen);
+void ev_functionals_stream_feed(ev_functionals_stream *s, const float *x, size_t n);
+int ev_functionals_stream_end(ev_functionals_stream *s, float out[EV_FUNC_N], char *err,
+                              size_t errlen);
+void ev_functionals_stream_free(ev_functionals_stream *s);
 
 #ifdef __cplusplus
 }
