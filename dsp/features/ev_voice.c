@@ -4,7 +4,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "../ev_clones.h"
+#include "ev_clones.h" /* dsp/kernels */
 
 #define EV_MIN_CC    0.5  /* openSMILE minCC */
 #define EV_PEAK_FLIP 0.05 /* period change (of the F0 period) taken as a peak on the wrong lobe */
