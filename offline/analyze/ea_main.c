@@ -1,16 +1,16 @@
-/* emovox-analyze: batch emotion analysis of audio files through the Emovox LV2 plugin. */
+/* emovox-analyze: batch emotion analysis of audio files through the Emovox LV2 plugin. main()
+ * runs named steps: parse the command line (ea_cli.c), check the options, gather the files,
+ * make one host per job, run the jobs, report. */
+#include "ea_cli.h"
 #include "ea_console.h"
 #include "ea_files.h"
 #include "ea_host.h"
 #include "ea_job.h"
 #include "ea_plot.h"
 #include "ea_session.h"
-#include "emovox_protocol.h"
 
 #include <errno.h>
 #include <math.h>
-#include <getopt.h>
-#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -19,69 +19,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-#define MAX_SETTINGS 64
-#define MAX_JOBS     256
-
-static void usage(FILE *f) {
-  fputs("Usage: emovox-analyze [OPTIONS] INPUT...\n"
-        "Analyses speech emotion in audio files through the Emovox LV2 plugin, as a host would.\n"
-        "INPUTs are audio files (any format libsndfile reads, any rate and channel count) or\n"
-        "directories, searched recursively for audio files.\n"
-        "\n"
-        "Outputs:\n"
-        "  -o, --outdir DIR        write one time series per file below DIR (a row every 10 ms:\n"
-        "                          time_s and every control output of the plugin)\n"
-        "  -f, --format FMT        csv (default) or jsonl\n"
-        "  -s, --summary FILE      write the per-file summary CSV (\"-\": stdout); without\n"
-        "                          --outdir and --summary the summary goes to stdout\n"
-        "      --plot              also draw a timeline per file into DIR (needs --outdir)\n"
-        "      --plot-format EXT   png (default), svg or pdf\n"
-        "Plugin:\n"
-        "  -m, --model FILE        load this model (.safetensors) into the plugin first\n"
-        "      --set SYMBOL=VALUE  set a control input, e.g. --set response_ms=300 (repeatable)\n"
-        "      --plugin URI        plugin to load (default " EMOVOX_URI_MONO ";\n"
-        "                          \"stereo\" for " EMOVOX_URI_STEREO ")\n"
-        "      --bundle PATH       load the plugin from this bundle only (default: LV2_PATH,\n"
-        "                          ~/.lv2, /usr/lib/lv2, ...)\n"
-        "  -b, --block N           largest block given to the plugin (default 512)\n"
-        "Batch:\n"
-        "  -l, --list FILE         read inputs from FILE, one per line (\"-\": stdin)\n"
-        "  -j, --jobs N            analyse N files at a time (default 1)\n"
-        "      --shard I/N         only files whose index in the sorted list is I modulo N\n"
-        "      --skip-existing     skip files whose outputs exist (their summary rows are\n"
-        "                          recomputed from the written time series)\n"
-        "Sessions:\n"
-        "      --session           the files of each directory go through one plugin instance,\n"
-        "                          one after another in sorted order, as one recording; each\n"
-        "                          file still gets its own time series and summary row\n"
-        "      --session-regex RE  sessions by the first capture group of the extended regular\n"
-        "                          expression RE on the file name, e.g. '^([0-9]+)_'\n"
-        "  -q, --quiet             no progress bar and no final tally\n"
-        "  -v, --verbose           also print the plugin's notes and traces\n"
-        "  -h, --help              this help;  -V, --version\n"
-        "\n"
-        "Exit status: 0 all files analysed, 1 some files failed (each reported with the reason),\n"
-        "2 usage or setup error. See docs/analyze.md for cluster use (GNU parallel, Slurm).\n",
-        f);
-}
-
-static int usage_error(const char *fmt, const char *arg) {
-  fputs("emovox-analyze: ", stderr);
-  fprintf(stderr, fmt, arg);
-  fputs("\nTry 'emovox-analyze --help'.\n", stderr);
-  return 2;
-}
-
-static int parse_long(const char *s, long lo, long hi, long *out) {
-  char *end;
-  errno = 0;
-  long v = strtol(s, &end, 10);
-  if (errno || end == s || *end || v < lo || v > hi)
-    return -1;
-  *out = v;
-  return 0;
-}
 
 /* mkdir -p dir: 0, or -1 + err naming the part that could not be made. */
 static int mkdir_p(const char *dir, char *err, size_t errlen) {
@@ -225,298 +162,120 @@ static int write_summary(const char *path, const ea_file_list *files, const ea_r
   return 0;
 }
 
-int main(int argc, char **argv) {
-  ea_options opt;
-  memset(&opt, 0, sizeof opt);
-  opt.host.plugin_uri = EMOVOX_URI_MONO;
-  opt.host.block = 512;
-  opt.format = EA_FORMAT_CSV;
-  opt.plot_format = "png";
-  opt.jobs = 1;
-  ea_setting settings[MAX_SETTINGS];
-  int n_settings = 0;
-  const char *lists[64];
-  int n_lists = 0;
-  long shard_index = 0, shard_count = 1;
-  int rc = 0;
-
-  enum {
-    OPT_PLOT = 256,
-    OPT_PLOT_FORMAT,
-    OPT_SET,
-    OPT_PLUGIN,
-    OPT_BUNDLE,
-    OPT_SHARD,
-    OPT_SKIP,
-    OPT_SESSION,
-    OPT_SESSION_REGEX
-  };
-  ea_session_mode session = EA_SESSION_NONE;
-  regex_t session_re;
-  memset(&session_re, 0, sizeof session_re);
-  static const struct option longopts[] = {
-      {"outdir", required_argument, 0, 'o'},
-      {"format", required_argument, 0, 'f'},
-      {"summary", required_argument, 0, 's'},
-      {"plot", no_argument, 0, OPT_PLOT},
-      {"plot-format", required_argument, 0, OPT_PLOT_FORMAT},
-      {"model", required_argument, 0, 'm'},
-      {"set", required_argument, 0, OPT_SET},
-      {"plugin", required_argument, 0, OPT_PLUGIN},
-      {"bundle", required_argument, 0, OPT_BUNDLE},
-      {"block", required_argument, 0, 'b'},
-      {"list", required_argument, 0, 'l'},
-      {"jobs", required_argument, 0, 'j'},
-      {"shard", required_argument, 0, OPT_SHARD},
-      {"skip-existing", no_argument, 0, OPT_SKIP},
-      {"session", no_argument, 0, OPT_SESSION},
-      {"session-regex", required_argument, 0, OPT_SESSION_REGEX},
-      {"quiet", no_argument, 0, 'q'},
-      {"verbose", no_argument, 0, 'v'},
-      {"help", no_argument, 0, 'h'},
-      {"version", no_argument, 0, 'V'},
-      {0, 0, 0, 0}};
-  int c;
-  long v;
-  while ((c = getopt_long(argc, argv, "o:f:s:m:b:l:j:qvhV", longopts, NULL)) != -1) {
-    switch (c) {
-    case 'o':
-      opt.outdir = optarg;
-      break;
-    case 'f':
-      if (!strcmp(optarg, "csv"))
-        opt.format = EA_FORMAT_CSV;
-      else if (!strcmp(optarg, "jsonl"))
-        opt.format = EA_FORMAT_JSONL;
-      else
-        return usage_error("--format %s: use csv or jsonl", optarg);
-      break;
-    case 's':
-      opt.summary = optarg;
-      break;
-    case OPT_PLOT:
-      opt.plot = 1;
-      break;
-    case OPT_PLOT_FORMAT:
-      if (strcmp(optarg, "png") && strcmp(optarg, "svg") && strcmp(optarg, "pdf"))
-        return usage_error("--plot-format %s: use png, svg or pdf", optarg);
-      opt.plot_format = optarg;
-      opt.plot = 1;
-      break;
-    case 'm':
-      opt.host.model = optarg;
-      break;
-    case OPT_SET: {
-      char *eq = strchr(optarg, '=');
-      char *end;
-      if (!eq || eq == optarg)
-        return usage_error("--set %s: expected SYMBOL=VALUE", optarg);
-      if (n_settings == MAX_SETTINGS)
-        return usage_error("--set %s: too many settings", optarg);
-      errno = 0;
-      float value = strtof(eq + 1, &end);
-      if (errno || end == eq + 1 || *end)
-        return usage_error("--set %s: the value is not a number", optarg);
-      if (!isfinite(value)) /* strtof reads "nan" and "inf" without an error */
-        return usage_error("--set %s: the value must be a finite number", optarg);
-      *eq = '\0'; /* the symbol stays in argv: nothing to free on any exit path */
-      settings[n_settings].symbol = optarg;
-      settings[n_settings].value = value;
-      n_settings++;
-      break;
-    }
-    case OPT_PLUGIN:
-      opt.host.plugin_uri = !strcmp(optarg, "stereo") ? EMOVOX_URI_STEREO
-                            : !strcmp(optarg, "mono") ? EMOVOX_URI_MONO
-                                                      : optarg;
-      break;
-    case OPT_BUNDLE:
-      opt.host.bundle = optarg;
-      break;
-    case 'b':
-      if (parse_long(optarg, 1, 1 << 20, &v))
-        return usage_error("--block %s: expected 1..1048576 samples", optarg);
-      opt.host.block = (uint32_t)v;
-      break;
-    case 'l':
-      if (n_lists == 64)
-        return usage_error("--list %s: too many lists", optarg);
-      lists[n_lists++] = optarg;
-      break;
-    case 'j':
-      if (parse_long(optarg, 1, MAX_JOBS, &v))
-        return usage_error("--jobs %s: expected 1..256", optarg);
-      opt.jobs = (int)v;
-      break;
-    case OPT_SHARD: {
-      char *slash = strchr(optarg, '/');
-      if (!slash)
-        return usage_error("--shard %s: expected I/N, e.g. 0/4", optarg);
-      *slash = '\0';
-      if (parse_long(slash + 1, 1, LONG_MAX, &shard_count) ||
-          parse_long(optarg, 0, shard_count - 1, &shard_index)) {
-        *slash = '/';
-        return usage_error("--shard %s: expected I/N with 0 <= I < N", optarg);
-      }
-      *slash = '/';
-      break;
-    }
-    case OPT_SKIP:
-      opt.skip_existing = 1;
-      break;
-    case OPT_SESSION:
-      if (session == EA_SESSION_NONE)
-        session = EA_SESSION_DIR;
-      break;
-    case OPT_SESSION_REGEX: {
-      if (session == EA_SESSION_REGEX)
-        regfree(&session_re);
-      int rerr = regcomp(&session_re, optarg, REG_EXTENDED);
-      if (rerr) {
-        char why[256];
-        regerror(rerr, &session_re, why, sizeof why);
-        fprintf(stderr, "emovox-analyze: --session-regex %s: %s\n", optarg, why);
-        return 2;
-      }
-      if (session_re.re_nsub < 1) {
-        regfree(&session_re);
-        return usage_error("--session-regex %s: needs a capture group (...) naming the session",
-                           optarg);
-      }
-      session = EA_SESSION_REGEX;
-      break;
-    }
-    case 'q':
-      opt.quiet = 1;
-      break;
-    case 'v':
-      opt.host.verbose = 1;
-      break;
-    case 'h':
-      usage(stdout);
-      return 0;
-    case 'V':
-      printf("emovox-analyze " EMOVOX_VERSION "\n");
-      return 0;
-    default:
-      fputs("Try 'emovox-analyze --help'.\n", stderr);
-      return 2;
-    }
-  }
+/* What the options need of each other, and their paths: usage errors before any work. */
+static int check_options(ea_cli *cli) {
+  ea_options *opt = &cli->opt;
   char err[1024];
-  opt.host.settings = settings;
-  opt.host.n_settings = n_settings;
-  if (optind >= argc && n_lists == 0)
-    return usage_error("%s", "no input files or directories given");
-  if (opt.plot && !opt.outdir)
-    return usage_error("%s", "--plot needs --outdir DIR to write the plots into");
-  if (opt.skip_existing && !opt.outdir)
-    return usage_error("%s", "--skip-existing needs --outdir DIR (the outputs it looks for)");
-  if (!opt.summary && !opt.outdir)
-    opt.summary = "-";
+  if (cli->n_inputs == 0 && cli->n_lists == 0)
+    return ea_cli_usage_error("%s", "no input files or directories given");
+  if (opt->plot && !opt->outdir)
+    return ea_cli_usage_error("%s", "--plot needs --outdir DIR to write the plots into");
+  if (opt->skip_existing && !opt->outdir)
+    return ea_cli_usage_error("%s",
+                              "--skip-existing needs --outdir DIR (the outputs it looks for)");
+  if (!opt->summary && !opt->outdir)
+    opt->summary = "-";
   /* Typos and missing folders stop the run here, before any work, with one message; output
    * folders are created as mkdir -p would. */
-  if (early_checks(&opt, err, sizeof err))
-    return usage_error("%s", err);
+  if (early_checks(opt, err, sizeof err))
+    return ea_cli_usage_error("%s", err);
+  return 0;
+}
 
-  /* The file list: sorted, unique, then this shard. */
-  ea_file_list files = {0};
-  for (int i = optind; i < argc; i++)
-    if (ea_files_add_input(&files, argv[i], err, sizeof err)) {
-      ea_files_free(&files);
-      return usage_error("%s", err);
-    }
-  for (int i = 0; i < n_lists; i++)
-    if (ea_files_add_list(&files, lists[i], err, sizeof err)) {
-      ea_files_free(&files);
-      return usage_error("%s", err);
-    }
-  ea_files_sort_unique(&files);
-  size_t n_all = files.count;
-  if (n_all == 0) {
-    ea_files_free(&files);
-    return usage_error("%s", "no audio files found in the inputs");
+/* The file list (sorted, unique, then this shard) and its sessions (one file per group without
+ * --session). 0, or the exit status with the message printed and nothing left to free. */
+static int gather_files(const ea_cli *cli, ea_file_list *files, ea_groups *groups, size_t *n_all) {
+  const ea_options *opt = &cli->opt;
+  char err[1024];
+  for (int i = 0; i < cli->n_inputs; i++)
+    if (ea_files_add_input(files, cli->inputs[i], err, sizeof err))
+      goto usage;
+  for (int i = 0; i < cli->n_lists; i++)
+    if (ea_files_add_list(files, cli->lists[i], err, sizeof err))
+      goto usage;
+  ea_files_sort_unique(files);
+  *n_all = files->count;
+  if (files->count == 0) {
+    snprintf(err, sizeof err, "no audio files found in the inputs");
+    goto usage;
   }
-  long renamed = opt.outdir ? ea_files_disambiguate(&files, err, sizeof err) : 0;
-  if (renamed < 0) {
-    ea_files_free(&files);
-    return usage_error("%s", err);
-  }
-  if (renamed > 0 && !opt.quiet)
+  long renamed = opt->outdir ? ea_files_disambiguate(files, err, sizeof err) : 0;
+  if (renamed < 0)
+    goto usage;
+  if (renamed > 0 && !opt->quiet)
     ea_msg("%ld inputs share a name with another (x.flac and x.mp3): their outputs keep the "
            "audio extension (x.flac.csv, x.mp3.csv)",
            renamed);
-  ea_groups groups;
-  if (session == EA_SESSION_NONE) {
-    ea_files_shard(&files, (size_t)shard_index, (size_t)shard_count);
-  } else if (shard_count > 1) { /* a session is never split between shards */
-    if (ea_groups_make(&files, session, &session_re, 0, &groups)) {
-      ea_files_free(&files);
-      return usage_error("%s", "out of memory");
+  if (cli->session == EA_SESSION_NONE) {
+    ea_files_shard(files, (size_t)cli->shard_index, (size_t)cli->shard_count);
+  } else if (cli->shard_count > 1) { /* a session is never split between shards */
+    if (ea_groups_make(files, cli->session, &cli->session_re, 0, groups)) {
+      snprintf(err, sizeof err, "out of memory");
+      goto usage;
     }
-    ea_groups_shard(&files, &groups, (size_t)shard_index, (size_t)shard_count);
-    ea_groups_free(&groups);
+    ea_groups_shard(files, groups, (size_t)cli->shard_index, (size_t)cli->shard_count);
+    ea_groups_free(groups);
   }
-  if (ea_groups_make(&files, session, &session_re, 1, &groups)) {
-    ea_files_free(&files);
-    return usage_error("%s", "out of memory");
+  if (ea_groups_make(files, cli->session, &cli->session_re, 1, groups)) {
+    snprintf(err, sizeof err, "out of memory");
+    goto usage;
   }
-  if (session == EA_SESSION_REGEX)
-    regfree(&session_re);
-  if (opt.outdir && ea_files_check_names(&files, err, sizeof err)) {
-    ea_groups_free(&groups);
-    ea_files_free(&files);
-    return usage_error("%s", err);
+  if (opt->outdir && ea_files_check_names(files, err, sizeof err))
+    goto usage_groups;
+  if (opt->outdir && mkdir(opt->outdir, 0777) != 0 && errno != EEXIST) {
+    snprintf(err, sizeof err, "--outdir %s: %s", opt->outdir, strerror(errno));
+    goto usage_groups;
   }
-  if (opt.outdir && mkdir(opt.outdir, 0777) != 0 && errno != EEXIST) {
-    ea_groups_free(&groups);
-    ea_files_free(&files);
-    snprintf(err, sizeof err, "--outdir %s: %s", opt.outdir, strerror(errno));
-    return usage_error("%s", err);
-  }
+  return 0;
+usage_groups:
+  ea_groups_free(groups);
+usage:
+  ea_files_free(files);
+  return ea_cli_usage_error("%s", err);
+}
 
-  /* One host (own lilv world, own instance) per job, all made before any work starts. */
-  int n_jobs = opt.jobs < (int)groups.n ? opt.jobs : (int)(groups.n ? groups.n : 1);
-  job jobs[MAX_JOBS];
-  memset(jobs, 0, sizeof jobs);
-  ea_columns cols;
+/* One host (own lilv world, own instance) per job, all made before any work starts; the
+ * columns from the first. 0, or 2 with the message printed and the hosts freed. */
+static int make_hosts(const ea_options *opt, job *jobs, int n_jobs, ea_columns *cols) {
+  char err[1024];
   for (int j = 0; j < n_jobs; j++) {
-    jobs[j].host = ea_host_new(&opt.host, err, sizeof err);
-    if (!jobs[j].host || (j == 0 && ea_columns_find(jobs[0].host, &cols, err, sizeof err))) {
+    jobs[j].host = ea_host_new(&opt->host, err, sizeof err);
+    if (!jobs[j].host || (j == 0 && ea_columns_find(jobs[0].host, cols, err, sizeof err))) {
       for (int k = 0; k <= j; k++)
         ea_host_free(jobs[k].host);
-      ea_groups_free(&groups);
-      ea_files_free(&files);
       fprintf(stderr, "emovox-analyze: %s\n", err);
       return 2;
     }
   }
+  return 0;
+}
 
-  ea_result *results = calloc(files.count + 1, sizeof *results);
-  if (!results) {
-    fprintf(stderr, "emovox-analyze: out of memory\n");
-    return 2;
-  }
-  shared sh = {&opt, &cols, &files, &groups, results, 0};
+/* Runs the groups on n_jobs threads (the main thread is job 0); returns the seconds taken. */
+static double run_jobs(shared *sh, job *jobs, int n_jobs) {
   double t0 = now();
-  ea_progress_start(!opt.quiet && isatty(STDERR_FILENO), files.count);
+  ea_progress_start(!sh->opt->quiet && isatty(STDERR_FILENO), sh->files->count);
   for (int j = 0; j < n_jobs; j++) {
-    jobs[j].sh = &sh;
+    jobs[j].sh = sh;
     jobs[j].index = j;
   }
   int started = 0;
   for (int j = 1; j < n_jobs; j++, started++)
     if (pthread_create(&jobs[j].thread, NULL, job_main, &jobs[j]) != 0)
       break;
-  job_main(&jobs[0]); /* the main thread is job 0 */
+  job_main(&jobs[0]);
   for (int j = 1; j <= started; j++)
     pthread_join(jobs[j].thread, NULL);
   ea_progress_stop();
-  double elapsed = now() - t0;
+  return now() - t0;
+}
 
+/* The summary file and the final tally; the exit status (1 if anything failed). */
+static int report(const ea_cli *cli, const ea_file_list *files, const ea_result *results,
+                  size_t n_all, int n_jobs, double elapsed) {
+  int rc = 0;
   size_t n_ok = 0, n_failed = 0, n_skipped = 0, n_no_plot = 0, n_resampled = 0;
   double audio_s = 0;
-  for (size_t i = 0; i < files.count; i++) {
+  for (size_t i = 0; i < files->count; i++) {
     n_failed += results[i].failed;
     n_skipped += results[i].skipped;
     n_no_plot += results[i].plot_failed;
@@ -525,9 +284,9 @@ int main(int argc, char **argv) {
     if (!results[i].failed && !results[i].skipped)
       audio_s += results[i].duration_s;
   }
-  if (opt.summary && write_summary(opt.summary, &files, results))
+  if (cli->opt.summary && write_summary(cli->opt.summary, files, results))
     rc = 1;
-  if (!opt.quiet) {
+  if (!cli->opt.quiet) {
     char shard_text[64] = "", plot_text[64] = "";
     if (n_no_plot)
       snprintf(plot_text, sizeof plot_text, ", %zu plot%s not drawn", n_no_plot,
@@ -536,9 +295,9 @@ int main(int argc, char **argv) {
     if (n_resampled)
       snprintf(rs_text, sizeof rs_text, ", %zu of them resampled to %d Hz", n_resampled,
                EA_RESAMPLE_RATE);
-    if (shard_count > 1)
-      snprintf(shard_text, sizeof shard_text, " (shard %ld/%ld of %zu files)", shard_index,
-               shard_count, n_all);
+    if (cli->shard_count > 1)
+      snprintf(shard_text, sizeof shard_text, " (shard %ld/%ld of %zu files)", cli->shard_index,
+               cli->shard_count, n_all);
     ea_msg("%zu analysed%s (%.1f s of audio in %.2f s, %.0fx realtime, %d job%s), %zu skipped as "
            "existing, %zu failed%s%s",
            n_ok, rs_text, audio_s, elapsed, elapsed > 0 ? audio_s / elapsed : 0.0, n_jobs,
@@ -546,15 +305,53 @@ int main(int argc, char **argv) {
   }
   if (n_failed || n_no_plot)
     rc = 1;
+  return rc;
+}
 
-  for (size_t i = 0; i < files.count; i++)
-    free(results[i].row);
-  free(results);
+/* Everything after the command line: check, gather, make the hosts, run, report. */
+static int analyze(ea_cli *cli) {
+  int rc = check_options(cli);
+  if (rc)
+    return rc;
+  ea_file_list files = {0};
+  ea_groups groups;
+  size_t n_all = 0;
+  if ((rc = gather_files(cli, &files, &groups, &n_all)))
+    return rc;
+  int n_jobs = cli->opt.jobs < (int)groups.n ? cli->opt.jobs : (int)(groups.n ? groups.n : 1);
+  job jobs[EA_MAX_JOBS];
+  memset(jobs, 0, sizeof jobs);
+  ea_columns cols;
+  ea_result *results = NULL;
+  if ((rc = make_hosts(&cli->opt, jobs, n_jobs, &cols)))
+    goto out;
+  results = calloc(files.count + 1, sizeof *results);
+  if (!results) {
+    fprintf(stderr, "emovox-analyze: out of memory\n");
+    rc = 2;
+  } else {
+    shared sh = {&cli->opt, &cols, &files, &groups, results, 0};
+    double elapsed = run_jobs(&sh, jobs, n_jobs);
+    rc = report(cli, &files, results, n_all, n_jobs, elapsed);
+    for (size_t i = 0; i < files.count; i++)
+      free(results[i].row);
+    free(results);
+  }
   for (int j = 0; j < n_jobs; j++)
     ea_host_free(jobs[j].host);
+out:
   ea_groups_free(&groups);
   ea_files_free(&files);
-  if (opt.plot) /* release the font caches cairo's text filled (leak checkers see them) */
+  if (cli->opt.plot) /* release the font caches cairo's text filled (leak checkers see them) */
     ea_plot_release_fonts();
   return rc;
+}
+
+int main(int argc, char **argv) {
+  ea_cli cli;
+  int rc = ea_cli_parse(&cli, argc, argv); /* -1: --help or --version printed */
+  if (rc == 0)
+    rc = analyze(&cli);
+  ea_cli_free(&cli);
+  return rc < 0 ? 0 : rc;
 }
