@@ -581,7 +581,7 @@ int main(void) {
 
   /* README items 1-6 (worst file). GAP marks a tolerance we do not meet: the assertion is the
    * level reached, so a regression still fails (numbers and reasons in docs/features.md). */
-  EV_CHECK(worst[0] >= 0.75,
+  EV_CHECK(worst[0] >= 0.78,
            "voicing agreement %.3f (GAP: README 0.85; turev: openSMILE calls "
            "600-900 Hz fricative noise voiced)",
            worst[0]);
@@ -605,8 +605,8 @@ int main(void) {
    * octave guard changed; 0.67 before), 11 % below the truth on the synthetic vowel (item 9) */
   EV_CHECK(worst[11] <= 0.38, "shimmer off by %.2f (GAP: README 0.35; ravdess a01)", worst[11]);
   EV_CHECK(worst[12] <= 2.0, "HNR off by %.2f dB", worst[12]);
-  EV_CHECK(worst[13] <= 0.40, "F1 median off by %.3f (GAP: README 0.15)", worst[13]);
-  EV_CHECK(worst[14] <= 0.20, "F2 median off by %.3f (GAP: README 0.15)", worst[14]);
+  EV_CHECK(worst[13] <= 0.36, "F1 median off by %.3f (GAP: README 0.15)", worst[13]);
+  EV_CHECK(worst[14] <= 0.18, "F2 median off by %.3f (GAP: README 0.15)", worst[14]);
   EV_CHECK(worst[15] <= 0.15, "F3 median off by %.3f", worst[15]);
 
   block_invariance();
