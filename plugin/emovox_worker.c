@@ -53,14 +53,11 @@ bool emovox_request_load(const LV2_Worker_Schedule *schedule, const char *path, 
 }
 
 void emovox_status_for(emovox *self, const emovox_loaded *m) {
-  if (m && m->note[0]) {
-    self->status = EMOVOX_STATUS_LOAD_ERROR;
-    snprintf(self->status_text, sizeof self->status_text, "%s", m->note);
-  } else {
-    self->status = m ? EMOVOX_STATUS_OK : EMOVOX_STATUS_NO_MODEL;
-    snprintf(self->status_text, sizeof self->status_text, "%s", m ? "ok" : "no model loaded");
-  }
-  self->notify_pending = true;
+  if (m && m->note[0])
+    emovox_set_status(self, EMOVOX_STATUS_LOAD_ERROR, m->note);
+  else
+    emovox_set_status(self, m ? EMOVOX_STATUS_OK : EMOVOX_STATUS_NO_MODEL,
+                      m ? "ok" : "no model loaded");
 }
 
 void emovox_forget_missing(emovox *self) {
@@ -102,13 +99,20 @@ void emovox_flush_retired(emovox *self) {
   }
 }
 
+/* The type word every worker message and reply starts with; false if the message is shorter. */
+static bool message_type(uint32_t size, const void *data, uint32_t *type) {
+  if (size < sizeof *type)
+    return false;
+  memcpy(type, data, sizeof *type);
+  return true;
+}
+
 static LV2_Worker_Status work(LV2_Handle instance, LV2_Worker_Respond_Function respond,
                               LV2_Worker_Respond_Handle handle, uint32_t size, const void *data) {
   emovox *self = (emovox *)instance;
   uint32_t type;
-  if (size < sizeof type)
+  if (!message_type(size, data, &type))
     return LV2_WORKER_ERR_UNKNOWN;
-  memcpy(&type, data, sizeof type);
   if (type == JOB_FREE && size == sizeof(model_msg)) {
     model_msg msg;
     memcpy(&msg, data, sizeof msg);
@@ -155,19 +159,15 @@ static LV2_Worker_Status work(LV2_Handle instance, LV2_Worker_Respond_Function r
 static LV2_Worker_Status work_response(LV2_Handle instance, uint32_t size, const void *data) {
   emovox *self = (emovox *)instance;
   uint32_t type;
-  if (size < sizeof type)
+  if (!message_type(size, data, &type))
     return LV2_WORKER_ERR_UNKNOWN;
-  memcpy(&type, data, sizeof type);
   if (type == REPLY_LOADED && size == sizeof(model_msg)) {
     model_msg msg;
     memcpy(&msg, data, sizeof msg);
     emovox_install(self, msg.model);
   } else if (type == REPLY_FAILED && size == sizeof(failed_msg)) {
-    self->status = EMOVOX_STATUS_LOAD_ERROR;
-    memcpy(self->status_text, (const char *)data + offsetof(failed_msg, text),
-           sizeof self->status_text);
-    self->status_text[sizeof self->status_text - 1] = '\0';
-    self->notify_pending = true;
+    emovox_set_status(self, EMOVOX_STATUS_LOAD_ERROR,
+                      (const char *)data + offsetof(failed_msg, text));
   } else {
     return LV2_WORKER_ERR_UNKNOWN;
   }

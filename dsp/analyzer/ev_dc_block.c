@@ -2,6 +2,9 @@
 #include "ev_dc_block.h"
 
 #include <math.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "ev_features.h"
 
@@ -27,22 +30,41 @@ static float sanitize(float v) {
   return fabsf(v) < EV_SAMPLE_FLUSH ? 0.0f : v;
 }
 
-void ev_dc_block_process(ev_dc_block *d, const float *in, float *out, uint32_t n) {
-  if (d->r == 1.0) { /* off: sanitised samples, bit for bit */
-    for (uint32_t i = 0; i < n; i++)
-      out[i] = sanitize(in[i]);
-    return;
+/* sanitize() over n samples, four at a time where SSE2 is there (the extractor's
+ * sanitize_block: exactly the same values), before the serial recursion, which is then left
+ * with nothing but its own arithmetic. */
+static void sanitize_block(float *out, const float *in, uint32_t n) {
+  uint32_t i = 0;
+#if defined(__SSE2__)
+  const __m128 sign = _mm_set1_ps(-0.0f), fmax = _mm_set1_ps(3.40282347e38f);
+  const __m128 clamp = _mm_set1_ps(EV_SAMPLE_CLAMP), flush = _mm_set1_ps(EV_SAMPLE_FLUSH);
+  for (; i + 4 <= n; i += 4) {
+    __m128 v = _mm_loadu_ps(in + i), a = _mm_andnot_ps(sign, v);
+    __m128 finite = _mm_cmple_ps(a, fmax); /* false for NaN and +-Inf */
+    __m128 big = _mm_cmpgt_ps(a, clamp), keep = _mm_andnot_ps(_mm_cmplt_ps(a, flush), finite);
+    __m128 clamped = _mm_or_ps(_mm_and_ps(v, sign), clamp); /* +-EV_SAMPLE_CLAMP */
+    v = _mm_or_ps(_mm_and_ps(big, clamped), _mm_andnot_ps(big, v));
+    _mm_storeu_ps(out + i, _mm_and_ps(v, keep));
   }
+#endif
+  for (; i < n; i++)
+    out[i] = sanitize(in[i]);
+}
+
+void ev_dc_block_process(ev_dc_block *d, const float *in, float *out, uint32_t n) {
+  sanitize_block(out, in, n); /* element by element: in may be out */
+  if (d->r == 1.0)            /* off: sanitised samples, bit for bit */
+    return;
   if (!n)
     return;
   if (!d->primed) {
-    d->x1 = sanitize(in[0]);
+    d->x1 = out[0];
     d->primed = 1;
   }
   double x1 = d->x1, y1 = d->y1;
   const double r = d->r;
   for (uint32_t i = 0; i < n; i++) {
-    const double x = sanitize(in[i]);
+    const double x = out[i];
     double y = x - x1 + r * y1;
     if (fabs(y) < 1e-30) /* the decaying tail never becomes denormal */
       y = 0.0;

@@ -137,30 +137,33 @@ static double median_small(const float *v, int n) {
  * unvoiced (returns 0). No +12 step: a frame an octave below its neighbours is usually creak,
  * which openSMILE also reads an octave down. Causal: no look-ahead, no latency. */
 static double octave_guard(ev_pitch *p, int64_t t, double f0) {
-  double st = 12.0 * log2(f0 / 27.5);
+  double st = 12.0 * log2(f0 / 27.5), out = st;
   if (p->n_hist >= 3 && t - p->last_voiced <= EV_PITCH_GUARD_GAP) {
     double ref = median_small(p->hist, p->n_hist);
     if (fabs(st - ref) >= EV_PITCH_GUARD_ST) {
       static const double steps[] = {-12.0, -19.0196, 19.0196, 24.0};
-      double best = st, bd = fabs(st - ref);
+      double bd = fabs(st - ref);
       for (int i = 0; i < 4; i++) {
         double c = st + steps[i], d = fabs(c - ref);
         if (d < bd && d <= EV_PITCH_GUARD_TOL) {
-          best = c;
+          out = c;
           bd = d;
         }
       }
       if (bd > EV_PITCH_GUARD_FAR)
-        return 0.0; /* neither it nor a multiple fits: a stray pick, not a voice */
-      st = best;
+        out = 0.0; /* neither it nor a multiple fits: a stray pick, not a voice */
     }
   }
+  /* the reference follows YIN's raw picks (stray ones included), not the guard's output: a
+   * voice that really steps up an octave or more moves the median within ~16 frames, where a
+   * history of corrected values would keep halving it for as long as it is voiced
+   * (test_egemaps, "octave step") */
   p->hist[p->hist_pos] = (float)st;
   p->hist_pos = (p->hist_pos + 1) % EV_PITCH_HIST;
   if (p->n_hist < EV_PITCH_HIST)
     p->n_hist++;
   p->last_voiced = t;
-  return 27.5 * exp2(st / 12.0);
+  return out != 0.0 ? 27.5 * exp2(out / 12.0) : 0.0;
 }
 
 void ev_pitch_frame(ev_pitch *p, int64_t t, int hop, double *f0_hz, double *voicing) {

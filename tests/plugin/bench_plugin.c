@@ -183,6 +183,10 @@ int main(int argc, char **argv) {
     }
     printf("bench_plugin: %.0f s of speech (looped) at %.0f Hz per block size%s\n", seconds, rate,
            quick ? " (quick)" : "");
+    if (ri == 0)
+      printf("targets (issue 16): block 64 at 48 and 44.1 kHz >= 2000x realtime (the whole-pass "
+             "best), worst block <= 5x the median (structural, steady state); conditions: lilv "
+             "host, the shipped model, synthetic speech, this machine's load as it is\n");
     for (int k = 0; k < 3; k++) {
       lv2_host *h = host_new(EMOVOX_URI_MONO, rate, sizes[k]);
       if (!h)
