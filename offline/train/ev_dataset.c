@@ -17,10 +17,8 @@
 #include "ev_model.h"
 #include "ev_progress.h"
 
-#define CACHE_MAGIC 0x31465645u /* "EVF1" */
-/* bump when the analyser's path to the model's inputs changes (analyzer_inputs archs) */
-#define ANALYZER_INPUTS_VERSION 3
-#define CACHE_VERSION           3 /* bump when the extractor's output changes (3: libsoxr) */
+#define CACHE_MAGIC   0x31465645u /* "EVF1" */
+#define CACHE_VERSION 3           /* bump when the extractor's output changes (3: libsoxr) */
 
 void ev_feat_seq_free(ev_feat_seq *s) {
   free(s->x);
@@ -265,7 +263,7 @@ uint64_t ev_cache_key(const char *path, const ev_arch *a, const ev_augment_confi
   h = ev_hash_u64(h, (uint64_t)llround(c->fmin * 1000.0));
   h = ev_hash_u64(h, (uint64_t)llround(c->fmax * 1000.0));
   if (a->analyzer_inputs) /* other inputs (DC blocker, restarts) and the gate in the file */
-    h = ev_hash_u64(h, 0x616e616c797a6572ull + ANALYZER_INPUTS_VERSION);
+    h = ev_hash_u64(h, 0x616e616c797a6572ull);
   for (int i = 0; i < a->n_inputs; i++) {
     h = ev_hash_u64(h, (uint64_t)a->inputs[i] + 1000);
     if (a->inputs[i] == EV_FEAT_EGEMAPS_FUNC)
@@ -338,6 +336,7 @@ static void cache_write(const char *file, uint64_t key, const ev_feat_seq *s) {
 typedef struct job {
   ev_dataset *ds;
   const ev_extract_opts *o;
+  uint64_t fingerprint; /* of the extraction path (extraction_fingerprint) */
   pthread_mutex_t lock;
   size_t next, done, total;
   ev_progress *progress;
@@ -356,7 +355,8 @@ static void do_clip(job *j, size_t ci, size_t *hits, size_t *misses) {
   ds->ok[ci] = 1;
   for (int copy = 0; copy <= ds->copies; copy++) {
     ev_feat_seq *s = ev_dataset_seq(ds, ci, copy);
-    uint64_t key = ev_cache_key(clip->path, o->arch, o->aug, copy, o->seed);
+    uint64_t key =
+        ev_hash_u64(ev_cache_key(clip->path, o->arch, o->aug, copy, o->seed), j->fingerprint);
     char file[4200] = "";
     if (o->cache_dir) {
       cache_path(o->cache_dir, key, file, sizeof file);
@@ -424,6 +424,46 @@ static void *worker(void *arg) {
   return NULL;
 }
 
+/* The arch's inputs (and speech flags) for a fixed synthetic voice (a harmonic tone with vibrato,
+ * syllables and pauses, in seeded noise), hashed: any change of the extractor, the descriptors,
+ * the functionals or the analyser's path changes it, and so every cache key, so a cache never
+ * serves the inputs of an older implementation (no version to remember to bump). */
+static uint64_t extraction_fingerprint(const ev_arch *a) {
+  enum { N = 40000 };
+  float *x = malloc(N * sizeof *x);
+  if (!x)
+    return 0;
+  uint64_t r = 12345;
+  double phase = 0;
+  for (int i = 0; i < N; i++) {
+    const double t = i / 16000.0;
+    phase += 2 * M_PI * 150.0 * (1.0 + 0.05 * sin(2 * M_PI * 4.0 * t)) / 16000.0;
+    double v = 0;
+    for (int h = 1; h <= 8; h++)
+      v += sin(h * phase) / h;
+    const double env = fmod(t, 1.0) < 0.7 ? fabs(sin(M_PI * fmod(t, 1.0) / 0.7)) : 0.0;
+    r = r * 6364136223846793005ull + 1442695040888963407ull;
+    x[i] = (float)(0.2 * env * v + 0.003 * ((double)(r >> 11) / 9007199254740992.0 - 0.5));
+  }
+  ev_feat_seq s;
+  memset(&s, 0, sizeof s);
+  char err[256];
+  uint64_t h = 0x9e3779b97f4a7c15ull;
+  if (ev_features_from_audio(a, x, N, 16000, &s, err, sizeof err) == 0) {
+    for (size_t i = 0; i < (size_t)s.T * (size_t)s.D; i++) {
+      uint32_t bits;
+      memcpy(&bits, &s.x[i], sizeof bits);
+      h = ev_hash_u64(h, bits);
+    }
+    for (int t = 0; s.speech && t < s.T; t++)
+      h = ev_hash_u64(h, s.speech[t]);
+    h = ev_hash_u64(h, (uint64_t)s.T);
+  }
+  ev_feat_seq_free(&s);
+  free(x);
+  return h;
+}
+
 int ev_dataset_extract(ev_dataset *ds, const ev_clip_list *clips, const ev_extract_opts *o,
                        char *err, size_t errlen) {
   memset(ds, 0, sizeof *ds);
@@ -445,6 +485,7 @@ int ev_dataset_extract(ev_dataset *ds, const ev_clip_list *clips, const ev_extra
   }
   job j;
   memset(&j, 0, sizeof j);
+  j.fingerprint = extraction_fingerprint(o->arch);
   j.ds = ds;
   j.o = o;
   j.total = clips->n;
