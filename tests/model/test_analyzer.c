@@ -207,9 +207,9 @@ static void check_utterances(void) {
   EV_CHECK(mid_long <= 1e-6, "a take reads %.3g apart after pauses of 0.6 and 3 s", mid_long);
   EV_CHECK(short_mid >= 0.05, "a 0.3 s pause keeps one utterance: %.3f from the 0.6 s reading",
            short_mid);
-  /* what is left is the descriptors' own short memory (pitch and formant look-ahead and
-   * smoothing over the first frames of the take): measured 0.067 */
-  EV_CHECK(long_fresh <= 0.1, "after a long pause a take reads %.3f from a fresh instance",
+  /* what is left: a fresh instance keeps the 0.5 s of floor before the take in its statistics
+   * (ev_analyzer.c, reset_outputs), and the descriptors' own short memory: measured 0.092 */
+  EV_CHECK(long_fresh <= 0.12, "after a long pause a take reads %.3f from a fresh instance",
            long_fresh);
   free(l_short.v);
   free(l_mid.v);
