@@ -424,12 +424,16 @@ static void *worker(void *arg) {
   return NULL;
 }
 
-/* The arch's inputs (and speech flags) for a fixed synthetic voice (a harmonic tone with vibrato,
- * syllables and pauses, in seeded noise), hashed: any change of the extractor, the descriptors,
- * the functionals or the analyser's path changes it, and so every cache key, so a cache never
- * serves the inputs of an older implementation (no version to remember to bump). */
+/* The arch's inputs (and speech flags) for a fixed synthetic voice (a harmonic tone with vibrato
+ * in syllables, in seeded noise) with the situations the analyser treats apart: 0.6 s of floor
+ * before the first speech, a 0.3 s pause inside an utterance, a 0.8 s pause between two. Hashed:
+ * any change of the extractor, the descriptors, the functionals or the analyser's path changes
+ * it, and so every cache key, so a cache never serves the inputs of an older implementation (no
+ * version to remember to bump). */
 static uint64_t extraction_fingerprint(const ev_arch *a) {
-  enum { N = 40000 };
+  enum { N = 16000 * 4 };
+  /* speech from..to, in seconds */
+  static const double spans[][2] = {{0.6, 1.6}, {1.9, 2.4}, {3.2, 3.9}};
   float *x = malloc(N * sizeof *x);
   if (!x)
     return 0;
@@ -441,7 +445,10 @@ static uint64_t extraction_fingerprint(const ev_arch *a) {
     double v = 0;
     for (int h = 1; h <= 8; h++)
       v += sin(h * phase) / h;
-    const double env = fmod(t, 1.0) < 0.7 ? fabs(sin(M_PI * fmod(t, 1.0) / 0.7)) : 0.0;
+    double env = 0.0;
+    for (size_t k = 0; k < sizeof spans / sizeof spans[0]; k++)
+      if (t >= spans[k][0] && t < spans[k][1])
+        env = 0.3 + 0.7 * fabs(sin(2 * M_PI * 2.5 * (t - spans[k][0])));
     r = r * 6364136223846793005ull + 1442695040888963407ull;
     x[i] = (float)(0.2 * env * v + 0.003 * ((double)(r >> 11) / 9007199254740992.0 - 0.5));
   }
