@@ -71,23 +71,19 @@ static LV2_Handle instantiate(const LV2_Descriptor *descriptor, double rate,
     ev_analyzer_swap_model(self->analyzer, m->runtime);
     self->current_rt = m;
     atomic_store(&self->current, m);
-    self->status = EMOVOX_STATUS_OK;
-    snprintf(self->status_text, sizeof self->status_text, "ok");
+    emovox_set_status(self, EMOVOX_STATUS_OK, "ok");
   } else if (access(path, F_OK) != 0) {
     lv2_log_warning(&self->logger,
                     "emovox: no default model at %s; load a weight file through the model "
                     "parameter\n",
                     path);
-    self->status = EMOVOX_STATUS_NO_MODEL;
-    snprintf(self->status_text, sizeof self->status_text,
-             "no default model in the bundle; choose a weight file");
+    emovox_set_status(self, EMOVOX_STATUS_NO_MODEL,
+                      "no default model in the bundle; choose a weight file");
   } else {
     lv2_log_error(&self->logger, "emovox: %s\n", err);
-    self->status = EMOVOX_STATUS_LOAD_ERROR;
-    snprintf(self->status_text, sizeof self->status_text, "%s", err);
+    emovox_set_status(self, EMOVOX_STATUS_LOAD_ERROR, err);
   }
-  emovox_inline_glue_init(self); /* the display is made here, never in render() */
-  self->notify_pending = true;
+  emovox_inline_glue_init(self);      /* the display is made here, never in render() */
   self->inline_data[0].dominant = -1; /* "no speech" until run() publishes */
   self->inline_data[0].status = self->status;
   self->midi_channel = -1; /* forces the CC state to reset on the first run() */

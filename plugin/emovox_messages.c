@@ -50,23 +50,19 @@ static void handle_set(emovox *self, const LV2_Atom_Object *obj) {
   if (!emovox_read_set_model(u, obj, &value))
     return;
   if (!value || value->type != u->atom_Path || value->size == 0) {
-    self->status = EMOVOX_STATUS_LOAD_ERROR;
-    strcpy(self->status_text, "patch:Set of the model needs an atom:Path value");
-    self->notify_pending = true;
+    emovox_set_status(self, EMOVOX_STATUS_LOAD_ERROR,
+                      "patch:Set of the model needs an atom:Path value");
     return;
   }
   if (!self->schedule) { /* loading a file in run() is not realtime-safe: refuse it */
-    self->status = EMOVOX_STATUS_LOAD_ERROR;
-    strcpy(self->status_text, "the host has no LV2 worker: the model cannot be changed");
-    self->notify_pending = true;
+    emovox_set_status(self, EMOVOX_STATUS_LOAD_ERROR,
+                      "the host has no LV2 worker: the model cannot be changed");
     return;
   }
   const char *path = LV2_ATOM_BODY_CONST(value);
   uint32_t len = (uint32_t)strnlen(path, value->size);
   if (!emovox_request_load(self->schedule, path, len, false, NULL, false)) {
-    self->status = EMOVOX_STATUS_LOAD_ERROR;
-    strcpy(self->status_text, "model path too long or worker queue full");
-    self->notify_pending = true;
+    emovox_set_status(self, EMOVOX_STATUS_LOAD_ERROR, "model path too long or worker queue full");
   }
 }
 

@@ -8,6 +8,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <lv2/atom/forge.h>
 #include <lv2/core/lv2.h>
@@ -125,6 +126,17 @@ void emovox_flush_retired(emovox *self);
 void emovox_retire(emovox *self, emovox_loaded *m);
 /* Off the audio thread: a file loaded, so no session file is missing any more. */
 void emovox_forget_missing(emovox *self);
+
+/* Sets the load status and its text (cut to EMOVOX_TEXT_MAX - 1 bytes; text need not be
+ * terminated beyond that) and asks for a notify message. Realtime-safe: a bounded copy, no
+ * formatting, so run() and work_response() use it too. */
+static inline void emovox_set_status(emovox *self, int status, const char *text) {
+  size_t n = strnlen(text, sizeof self->status_text - 1);
+  memcpy(self->status_text, text, n);
+  self->status_text[n] = '\0';
+  self->status = status;
+  self->notify_pending = true;
+}
 
 /* What the status port, the notify message and the inline display show: a model fault while
  * it lasts, else the load status (emovox_worker.c). */

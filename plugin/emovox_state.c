@@ -73,9 +73,7 @@ static void restore_now(emovox *self, const char *path, bool is_default, const c
                          : emovox_load_session_model(self, path, err, sizeof err);
   if (!m) {
     lv2_log_error(&self->logger, "emovox: %s; keeping the previous model\n", err);
-    self->status = EMOVOX_STATUS_LOAD_ERROR;
-    snprintf(self->status_text, sizeof self->status_text, "%s", err);
-    self->notify_pending = true;
+    emovox_set_status(self, EMOVOX_STATUS_LOAD_ERROR, err);
     return;
   }
   if (note)

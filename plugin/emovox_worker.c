@@ -53,14 +53,11 @@ bool emovox_request_load(const LV2_Worker_Schedule *schedule, const char *path, 
 }
 
 void emovox_status_for(emovox *self, const emovox_loaded *m) {
-  if (m && m->note[0]) {
-    self->status = EMOVOX_STATUS_LOAD_ERROR;
-    snprintf(self->status_text, sizeof self->status_text, "%s", m->note);
-  } else {
-    self->status = m ? EMOVOX_STATUS_OK : EMOVOX_STATUS_NO_MODEL;
-    snprintf(self->status_text, sizeof self->status_text, "%s", m ? "ok" : "no model loaded");
-  }
-  self->notify_pending = true;
+  if (m && m->note[0])
+    emovox_set_status(self, EMOVOX_STATUS_LOAD_ERROR, m->note);
+  else
+    emovox_set_status(self, m ? EMOVOX_STATUS_OK : EMOVOX_STATUS_NO_MODEL,
+                      m ? "ok" : "no model loaded");
 }
 
 void emovox_forget_missing(emovox *self) {
@@ -163,11 +160,8 @@ static LV2_Worker_Status work_response(LV2_Handle instance, uint32_t size, const
     memcpy(&msg, data, sizeof msg);
     emovox_install(self, msg.model);
   } else if (type == REPLY_FAILED && size == sizeof(failed_msg)) {
-    self->status = EMOVOX_STATUS_LOAD_ERROR;
-    memcpy(self->status_text, (const char *)data + offsetof(failed_msg, text),
-           sizeof self->status_text);
-    self->status_text[sizeof self->status_text - 1] = '\0';
-    self->notify_pending = true;
+    emovox_set_status(self, EMOVOX_STATUS_LOAD_ERROR,
+                      (const char *)data + offsetof(failed_msg, text));
   } else {
     return LV2_WORKER_ERR_UNKNOWN;
   }

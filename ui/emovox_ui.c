@@ -56,7 +56,7 @@ static int64_t now_ns(void) {
   return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-static const void *feature(const LV2_Feature *const *features, const char *uri) {
+static void *feature(const LV2_Feature *const *features, const char *uri) {
   for (int i = 0; features && features[i]; i++)
     if (features[i]->URI && !strcmp(features[i]->URI, uri)) /* a NULL URI: see lv2file */
       return features[i]->data;

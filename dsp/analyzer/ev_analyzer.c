@@ -7,12 +7,12 @@
 #include "ev_analyzer.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ev_dc_block.h"
+#include "ev_error.h"
 #include "ev_input.h"
 #include "ev_model.h"
 
@@ -92,15 +92,6 @@ struct ev_analyzer {
   int clearing;         /* the runtime's model state is being reset in pieces: no model steps yet */
   size_t cleared_this_call;
 };
-
-static void fail(char *err, size_t errlen, const char *fmt, ...) {
-  if (err && errlen) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-  }
-}
 
 void ev_analyzer_params_default(ev_analyzer_params *p) {
   p->response_ms = 500.0f;
@@ -285,12 +276,12 @@ static void on_tick(void *user, int tick) {
 
 ev_analyzer *ev_analyzer_new(double host_rate, uint32_t max_block, char *err, size_t errlen) {
   if (!(host_rate >= 8000.0 && host_rate <= 192000.0)) {
-    fail(err, errlen, "sample rate %g Hz is outside 8000..192000 Hz", host_rate);
+    ev_fail(err, errlen, "sample rate %g Hz is outside 8000..192000 Hz", host_rate);
     return NULL;
   }
   ev_analyzer *an = calloc(1, sizeof *an);
   if (!an) {
-    fail(err, errlen, "out of memory");
+    ev_fail(err, errlen, "out of memory");
     return NULL;
   }
   an->rate = host_rate;
@@ -298,7 +289,7 @@ ev_analyzer *ev_analyzer_new(double host_rate, uint32_t max_block, char *err, si
   ev_dc_block_init(&an->dc, host_rate, EV_DC_BLOCK_HZ);
   an->dc_buf = malloc(an->max_block * sizeof(float));
   if (!an->dc_buf) {
-    fail(err, errlen, "out of memory");
+    ev_fail(err, errlen, "out of memory");
     free(an);
     return NULL;
   }
@@ -399,16 +390,16 @@ void ev_model_runtime_free(ev_model_runtime *rt) {
 ev_model_runtime *ev_analyzer_prepare_model(ev_analyzer *an, const ev_model *model, char *err,
                                             size_t errlen) {
   if (!model) {
-    fail(err, errlen, "no model given");
+    ev_fail(err, errlen, "no model given");
     return NULL;
   }
   if (ev_model_n_labels(model) > EV_MODEL_MAX_LABELS) {
-    fail(err, errlen, "too many labels");
+    ev_fail(err, errlen, "too many labels");
     return NULL;
   }
   ev_model_runtime *rt = calloc(1, sizeof *rt);
   if (!rt) {
-    fail(err, errlen, "out of memory");
+    ev_fail(err, errlen, "out of memory");
     return NULL;
   }
   rt->model = model;

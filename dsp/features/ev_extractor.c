@@ -11,6 +11,7 @@
 #include "ev_prosody.h"
 #include "ev_resample.h"
 #include "ev_dot.h" /* dsp/kernels */
+#include "ev_error.h"
 
 #include <fftw3.h>
 #include <math.h>
@@ -98,11 +99,6 @@ struct ev_extractor {
   int need_raw, need_fft, need_shape, need_flat, need_mel, need_log, need_mfcc, need_delta,
       need_chroma;
 };
-
-static void set_err(char *err, size_t errlen, const char *msg) {
-  if (err && errlen)
-    snprintf(err, errlen, "%s", msg);
-}
 
 static float *slot(ev_extractor *ex, int64_t t, ev_feature_id id) {
   return ex->slots + (size_t)(t % EV_HIST) * ex->slot_size + (size_t)ex->offs[id];
@@ -444,7 +440,7 @@ static void compute_offsets(ev_extractor *ex) {
 static ev_extractor *create(const ev_feature_config *cfg, double host_rate, uint32_t max_block,
                             int offline, char *err, size_t errlen) {
   if (!cfg) {
-    set_err(err, errlen, "no feature configuration given");
+    ev_fail(err, errlen, "no feature configuration given");
     return NULL;
   }
   if (ev_feature_config_check(cfg, err, errlen))
@@ -453,12 +449,12 @@ static ev_extractor *create(const ev_feature_config *cfg, double host_rate, uint
     char msg[128];
     snprintf(msg, sizeof msg, "host sample rate %.6g Hz not supported (8000..192000 Hz)",
              host_rate);
-    set_err(err, errlen, msg);
+    ev_fail(err, errlen, "%s", msg);
     return NULL;
   }
   ev_extractor *ex = calloc(1, sizeof *ex);
   if (!ex) {
-    set_err(err, errlen, "out of memory");
+    ev_fail(err, errlen, "out of memory");
     return NULL;
   }
   ex->cfg = *cfg;
@@ -536,7 +532,7 @@ static ev_extractor *create(const ev_feature_config *cfg, double host_rate, uint
   }
   if (!ok) {
     ev_extractor_free(ex);
-    set_err(err, errlen, "out of memory while creating the feature extractor");
+    ev_fail(err, errlen, "out of memory while creating the feature extractor");
     return NULL;
   }
   compute_offsets(ex);

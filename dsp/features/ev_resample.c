@@ -5,6 +5,7 @@
  * target = ceil(in_total * out / in) - delay, never more than it holds. Outputs below
  * start_out (the priming zeros, or the zeros of a reset) are dropped instead of returned. */
 #include "ev_resample.h"
+#include "ev_error.h"
 
 #include <math.h>
 #include <soxr.h>
@@ -33,11 +34,6 @@ struct ev_resample {
   float *ring;        /* outputs made but not released */
   uint64_t ring_mask;
 };
-
-static void set_err(char *err, size_t errlen, const char *msg) {
-  if (err && errlen)
-    snprintf(err, errlen, "%s", msg);
-}
 
 static uint64_t ideal_outputs(const ev_resample *r, uint64_t in_samples) {
   return (in_samples * r->out_rate + r->in_rate - 1) / r->in_rate; /* ceil */
@@ -129,12 +125,12 @@ static void start_stream(ev_resample *r) {
 static ev_resample *create(double in_rate, int out_rate, unsigned large_dft, char *err,
                            size_t errlen) {
   if (!(in_rate >= 8000.0 && in_rate <= 192000.0) || out_rate < 1000 || out_rate > 192000) {
-    set_err(err, errlen, "resampler: rate out of range");
+    ev_fail(err, errlen, "resampler: rate out of range");
     return NULL;
   }
   ev_resample *r = calloc(1, sizeof *r);
   if (!r) {
-    set_err(err, errlen, "out of memory");
+    ev_fail(err, errlen, "out of memory");
     return NULL;
   }
   r->in_rate = (uint64_t)llrint(in_rate);
@@ -149,7 +145,7 @@ static ev_resample *create(double in_rate, int out_rate, unsigned large_dft, cha
   r->soxr = soxr_create((double)r->in_rate, (double)r->out_rate, 1, &e, &io, &q, &rt);
   r->tmp = malloc(sizeof(float) * (size_t)r->max_out);
   if (!r->soxr || !r->tmp) {
-    set_err(err, errlen, r->soxr ? "out of memory" : "resampler: libsoxr refused the rates");
+    ev_fail(err, errlen, "%s", r->soxr ? "out of memory" : "resampler: libsoxr refused the rates");
     ev_resample_free(r);
     return NULL;
   }
@@ -199,7 +195,7 @@ static ev_resample *create(double in_rate, int out_rate, unsigned large_dft, cha
   if (!rc && r->ring)
     start_stream(r);
   if (rc || !r->ring) {
-    set_err(err, errlen,
+    ev_fail(err, errlen, "%s",
             r->ring ? "resampler: libsoxr did not take a whole chunk" : "out of memory");
     ev_resample_free(r);
     return NULL;

@@ -51,8 +51,6 @@ ev_feature_id ev_model_input(const ev_model *m, int i);
 const ev_norm_config *ev_model_norm(const ev_model *m);
 float *ev_model_norm_mean(ev_model *m); /* input_dims floats (trainer writes the prior) */
 float *ev_model_norm_std(ev_model *m);
-const float *ev_model_norm_mean_const(const ev_model *m);
-const float *ev_model_norm_std_const(const ev_model *m);
 float *ev_model_params(ev_model *m); /* the weight arena: n_params floats, layer by layer */
 /* The input assembler's description of this model (pointers into the model). */
 void ev_model_input_spec(const ev_model *m, ev_input_spec *spec);

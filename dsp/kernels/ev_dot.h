@@ -82,18 +82,6 @@ static inline void ev_axpy(float *restrict y, float a, const float *restrict x, 
   for (; c < n; c++)
     y[c] += a * x[c];
 }
-/* y[0..n) += x[0..n), unrolled like ev_axpy. */
-static inline void ev_vadd(float *restrict y, const float *restrict x, int n) {
-  int c = 0;
-  for (; c + 4 <= n; c += 4) {
-    y[c] += x[c];
-    y[c + 1] += x[c + 1];
-    y[c + 2] += x[c + 2];
-    y[c + 3] += x[c + 3];
-  }
-  for (; c < n; c++)
-    y[c] += x[c];
-}
 /* x[c] += sum_r W[r, c] * y[r] (transpose product, for backward). x must not overlap W. */
 static inline void ev_matvec_t_acc(float *x, const float *W, int rows, int cols, const float *y) {
   for (int r = 0; r < rows; r++)

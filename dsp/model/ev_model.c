@@ -936,12 +936,6 @@ float *ev_model_norm_mean(ev_model *m) {
 float *ev_model_norm_std(ev_model *m) {
   return m->norm_std;
 }
-const float *ev_model_norm_mean_const(const ev_model *m) {
-  return m->norm_mean;
-}
-const float *ev_model_norm_std_const(const ev_model *m) {
-  return m->norm_std;
-}
 float *ev_model_params(ev_model *m) {
   return m->arena;
 }

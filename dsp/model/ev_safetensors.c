@@ -607,37 +607,3 @@ done:
   json_decref(root);
   return rc;
 }
-
-int ev_st_write_file(const char *path, const ev_st_out_tensor *tensors, size_t n,
-                     const char *const *meta_keys, const char *const *meta_values, size_t n_meta,
-                     char *err, size_t errlen) {
-  uint8_t *buf;
-  size_t len;
-  if (ev_st_serialize(tensors, n, meta_keys, meta_values, n_meta, &buf, &len, err, errlen))
-    return -1;
-  size_t plen = strlen(path);
-  char *tmp = malloc(plen + 8);
-  if (!tmp) {
-    free(buf);
-    return ev_fail(err, errlen, "out of memory");
-  }
-  snprintf(tmp, plen + 8, "%s.tmp", path);
-  FILE *fp = fopen(tmp, "wb");
-  if (!fp) {
-    ev_fail(err, errlen, "cannot create %s: %s", tmp, strerror(errno));
-    free(tmp);
-    free(buf);
-    return -1;
-  }
-  size_t put = fwrite(buf, 1, len, fp);
-  int bad = (put != len) | (fclose(fp) != 0);
-  free(buf);
-  if (bad || rename(tmp, path)) {
-    ev_fail(err, errlen, "cannot write %s: %s", path, strerror(errno));
-    remove(tmp);
-    free(tmp);
-    return -1;
-  }
-  free(tmp);
-  return 0;
-}

@@ -67,10 +67,6 @@ typedef struct ev_st_out_tensor {
 int ev_st_serialize(const ev_st_out_tensor *tensors, size_t n, const char *const *meta_keys,
                     const char *const *meta_values, size_t n_meta, uint8_t **buf, size_t *len,
                     char *err, size_t errlen);
-/* Serialise and write to path (through a temporary file renamed into place). */
-int ev_st_write_file(const char *path, const ev_st_out_tensor *tensors, size_t n,
-                     const char *const *meta_keys, const char *const *meta_values, size_t n_meta,
-                     char *err, size_t errlen);
 
 #ifdef __cplusplus
 }

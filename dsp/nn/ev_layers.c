@@ -189,14 +189,19 @@ size_t ev_layer_bind(ev_layer *l, float *arena) {
   return off;
 }
 
-ev_param *ev_layer_param(ev_layer *l, const char *name) {
+static int param_index(const ev_layer *l, const char *name) {
   for (int i = 0; i < l->n_params; i++)
     if (!strcmp(l->params[i].name, name))
-      return &l->params[i];
-  return NULL;
+      return i;
+  return -1;
+}
+ev_param *ev_layer_param(ev_layer *l, const char *name) {
+  int i = param_index(l, name);
+  return i < 0 ? NULL : &l->params[i];
 }
 const ev_param *ev_layer_param_const(const ev_layer *l, const char *name) {
-  return ev_layer_param((ev_layer *)l, name);
+  int i = param_index(l, name);
+  return i < 0 ? NULL : &l->params[i];
 }
 
 static int conv_span(const ev_layer *l) {

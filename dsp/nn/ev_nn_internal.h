@@ -20,9 +20,6 @@ enum { EV_P_W_IH = 0, EV_P_W_HH = 1, EV_P_B_IH = 2, EV_P_B_HH = 3, EV_P_REVERSE 
 #define EV_TINY      1e-30f
 #define EV_HUGE      1e30f
 
-static inline float ev_clampf(float x, float lo, float hi) {
-  return x < lo ? lo : (x > hi ? hi : x);
-}
 /* fmaxf/fminf return the non-NaN operand, so a NaN argument becomes a bound, not a NaN. */
 static inline float ev_sigmoidf(float x) {
   x = fminf(fmaxf(x, -EV_EXP_CLAMP), EV_EXP_CLAMP);
@@ -51,10 +48,6 @@ static inline float ev_tanhf(float x) {
 static inline float ev_sanitizef(float v) {
   float a = fabsf(v);
   return (a >= EV_TINY && a <= EV_HUGE) ? v : 0.0f;
-}
-static inline void ev_sanitize_vec(float *v, int n) {
-  for (int i = 0; i < n; i++)
-    v[i] = ev_sanitizef(v[i]);
 }
 
 static inline float ev_act_value(ev_activation act, float z) {
@@ -106,12 +99,6 @@ static inline float *ev_ring_push(float *state, int W, int D, const float *x) {
   state[0] = (float)((pos + 1) % W);
   state[1] = (float)(count < W ? count + 1 : W);
   return slot;
-}
-/* Frame k (0 = oldest) of the frames held. */
-static inline float *ev_ring_at(float *state, int W, int D, int k) {
-  int pos = (int)state[0], count = (int)state[1];
-  int start = count < W ? 0 : pos;
-  return state + EV_RING_HEADER + (size_t)((start + k) % W) * D;
 }
 
 /* ---- Per-family forward entry points (dsp/nn/ev_layer_*.c). ---- */
