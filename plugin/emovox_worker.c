@@ -99,13 +99,20 @@ void emovox_flush_retired(emovox *self) {
   }
 }
 
+/* The type word every worker message and reply starts with; false if the message is shorter. */
+static bool message_type(uint32_t size, const void *data, uint32_t *type) {
+  if (size < sizeof *type)
+    return false;
+  memcpy(type, data, sizeof *type);
+  return true;
+}
+
 static LV2_Worker_Status work(LV2_Handle instance, LV2_Worker_Respond_Function respond,
                               LV2_Worker_Respond_Handle handle, uint32_t size, const void *data) {
   emovox *self = (emovox *)instance;
   uint32_t type;
-  if (size < sizeof type)
+  if (!message_type(size, data, &type))
     return LV2_WORKER_ERR_UNKNOWN;
-  memcpy(&type, data, sizeof type);
   if (type == JOB_FREE && size == sizeof(model_msg)) {
     model_msg msg;
     memcpy(&msg, data, sizeof msg);
@@ -152,9 +159,8 @@ static LV2_Worker_Status work(LV2_Handle instance, LV2_Worker_Respond_Function r
 static LV2_Worker_Status work_response(LV2_Handle instance, uint32_t size, const void *data) {
   emovox *self = (emovox *)instance;
   uint32_t type;
-  if (size < sizeof type)
+  if (!message_type(size, data, &type))
     return LV2_WORKER_ERR_UNKNOWN;
-  memcpy(&type, data, sizeof type);
   if (type == REPLY_LOADED && size == sizeof(model_msg)) {
     model_msg msg;
     memcpy(&msg, data, sizeof msg);

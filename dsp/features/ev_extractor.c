@@ -446,10 +446,7 @@ static ev_extractor *create(const ev_feature_config *cfg, double host_rate, uint
   if (ev_feature_config_check(cfg, err, errlen))
     return NULL;
   if (!(host_rate >= 8000.0 && host_rate <= 192000.0)) {
-    char msg[128];
-    snprintf(msg, sizeof msg, "host sample rate %.6g Hz not supported (8000..192000 Hz)",
-             host_rate);
-    ev_fail(err, errlen, "%s", msg);
+    ev_fail(err, errlen, "host sample rate %.6g Hz not supported (8000..192000 Hz)", host_rate);
     return NULL;
   }
   ev_extractor *ex = calloc(1, sizeof *ex);

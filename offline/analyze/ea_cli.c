@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,10 +31,6 @@ int ea_cli_usage_error(const char *fmt, const char *arg) {
 
 /* ---- what each option does: 0, or the exit status (message printed) ---- */
 
-static int set_outdir(ea_cli *c, char *a) {
-  c->opt.outdir = a;
-  return 0;
-}
 static int set_format(ea_cli *c, char *a) {
   if (!strcmp(a, "csv"))
     c->opt.format = EA_FORMAT_CSV;
@@ -43,24 +40,11 @@ static int set_format(ea_cli *c, char *a) {
     return ea_cli_usage_error("--format %s: use csv or jsonl", a);
   return 0;
 }
-static int set_summary(ea_cli *c, char *a) {
-  c->opt.summary = a;
-  return 0;
-}
-static int set_plot(ea_cli *c, char *a) {
-  (void)a;
-  c->opt.plot = 1;
-  return 0;
-}
 static int set_plot_format(ea_cli *c, char *a) {
   if (strcmp(a, "png") && strcmp(a, "svg") && strcmp(a, "pdf"))
     return ea_cli_usage_error("--plot-format %s: use png, svg or pdf", a);
   c->opt.plot_format = a;
   c->opt.plot = 1;
-  return 0;
-}
-static int set_model(ea_cli *c, char *a) {
-  c->opt.host.model = a;
   return 0;
 }
 static int add_setting(ea_cli *c, char *a) {
@@ -86,10 +70,6 @@ static int set_plugin(ea_cli *c, char *a) {
   c->opt.host.plugin_uri = !strcmp(a, "stereo") ? EMOVOX_URI_STEREO
                            : !strcmp(a, "mono") ? EMOVOX_URI_MONO
                                                 : a;
-  return 0;
-}
-static int set_bundle(ea_cli *c, char *a) {
-  c->opt.host.bundle = a;
   return 0;
 }
 static int set_block(ea_cli *c, char *a) {
@@ -122,11 +102,6 @@ static int set_shard(ea_cli *c, char *a) {
   *slash = '/';
   return bad ? ea_cli_usage_error("--shard %s: expected I/N with 0 <= I < N", a) : 0;
 }
-static int set_skip(ea_cli *c, char *a) {
-  (void)a;
-  c->opt.skip_existing = 1;
-  return 0;
-}
 static int set_session(ea_cli *c, char *a) {
   (void)a;
   if (c->session == EA_SESSION_NONE)
@@ -152,16 +127,6 @@ static int set_session_regex(ea_cli *c, char *a) {
   c->session = EA_SESSION_REGEX;
   return 0;
 }
-static int set_quiet(ea_cli *c, char *a) {
-  (void)a;
-  c->opt.quiet = 1;
-  return 0;
-}
-static int set_verbose(ea_cli *c, char *a) {
-  (void)a;
-  c->opt.host.verbose = 1;
-  return 0;
-}
 static int show_help(ea_cli *c, char *a) {
   (void)c, (void)a;
   ea_cli_usage(stdout);
@@ -175,60 +140,68 @@ static int show_version(ea_cli *c, char *a) {
 
 /* ---- the table: --help lists the options in this order, under the section lines ---- */
 
+/* What an option does: apply(), or (apply NULL) store its argument in the const char *
+ * field at `field` of ea_cli, or, without an argument, set the int field there to 1. */
 typedef struct cli_option {
   const char *name; /* long name; NULL: a section title (help) */
   char letter;      /* short option, 0: none */
   const char *arg;  /* argument name, NULL: none */
   const char *help; /* lines after the first start at HELP_COLUMN; NULL: not listed */
   int (*apply)(ea_cli *c, char *arg);
+  size_t field; /* offsetof(ea_cli, ...) when apply is NULL */
 } cli_option;
+#define STORE(member) NULL, offsetof(ea_cli, member)
+#define CALL(fn)      fn, 0
+#define SECTION(title)                                                                             \
+  { NULL, 0, NULL, title, NULL, 0 }
 
 static const cli_option options[] = {
-    {NULL, 0, NULL, "Outputs:", NULL},
+    SECTION("Outputs:"),
     {"outdir", 'o', "DIR",
      "write one time series per file below DIR (a row every 10 ms:\n"
      "time_s and every control output of the plugin)",
-     set_outdir},
-    {"format", 'f', "FMT", "csv (default) or jsonl", set_format},
+     STORE(opt.outdir)},
+    {"format", 'f', "FMT", "csv (default) or jsonl", CALL(set_format)},
     {"summary", 's', "FILE",
      "write the per-file summary CSV (\"-\": stdout); without\n"
      "--outdir and --summary the summary goes to stdout",
-     set_summary},
-    {"plot", 0, NULL, "also draw a timeline per file into DIR (needs --outdir)", set_plot},
-    {"plot-format", 0, "EXT", "png (default), svg or pdf", set_plot_format},
-    {NULL, 0, NULL, "Plugin:", NULL},
-    {"model", 'm', "FILE", "load this model (.safetensors) into the plugin first", set_model},
+     STORE(opt.summary)},
+    {"plot", 0, NULL, "also draw a timeline per file into DIR (needs --outdir)", STORE(opt.plot)},
+    {"plot-format", 0, "EXT", "png (default), svg or pdf", CALL(set_plot_format)},
+    SECTION("Plugin:"),
+    {"model", 'm', "FILE", "load this model (.safetensors) into the plugin first",
+     STORE(opt.host.model)},
     {"set", 0, "SYMBOL=VALUE", "set a control input, e.g. --set response_ms=300 (repeatable)",
-     add_setting},
+     CALL(add_setting)},
     {"plugin", 0, "URI",
      "plugin to load (default " EMOVOX_URI_MONO ";\n\"stereo\" for " EMOVOX_URI_STEREO ")",
-     set_plugin},
+     CALL(set_plugin)},
     {"bundle", 0, "PATH",
      "load the plugin from this bundle only (default: LV2_PATH,\n~/.lv2, /usr/lib/lv2, ...)",
-     set_bundle},
-    {"block", 'b', "N", "largest block given to the plugin (default 512)", set_block},
-    {NULL, 0, NULL, "Batch:", NULL},
-    {"list", 'l', "FILE", "read inputs from FILE, one per line (\"-\": stdin)", add_list},
-    {"jobs", 'j', "N", "analyse N files at a time (default 1)", set_jobs},
-    {"shard", 0, "I/N", "only files whose index in the sorted list is I modulo N", set_shard},
+     STORE(opt.host.bundle)},
+    {"block", 'b', "N", "largest block given to the plugin (default 512)", CALL(set_block)},
+    SECTION("Batch:"),
+    {"list", 'l', "FILE", "read inputs from FILE, one per line (\"-\": stdin)", CALL(add_list)},
+    {"jobs", 'j', "N", "analyse N files at a time (default 1)", CALL(set_jobs)},
+    {"shard", 0, "I/N", "only files whose index in the sorted list is I modulo N", CALL(set_shard)},
     {"skip-existing", 0, NULL,
      "skip files whose outputs exist (their summary rows are\n"
      "recomputed from the written time series)",
-     set_skip},
-    {NULL, 0, NULL, "Sessions:", NULL},
+     STORE(opt.skip_existing)},
+    SECTION("Sessions:"),
     {"session", 0, NULL,
      "the files of each directory go through one plugin instance,\n"
      "one after another in sorted order, as one recording; each\n"
      "file still gets its own time series and summary row",
-     set_session},
+     CALL(set_session)},
     {"session-regex", 0, "RE",
      "sessions by the first capture group of the extended regular\n"
      "expression RE on the file name, e.g. '^([0-9]+)_'",
-     set_session_regex},
-    {"quiet", 'q', NULL, "no progress bar and no final tally", set_quiet},
-    {"verbose", 'v', NULL, "also print the plugin's notes and traces", set_verbose},
-    {"help", 'h', NULL, "this help;  -V, --version", show_help},
-    {"version", 'V', NULL, NULL, show_version},
+     CALL(set_session_regex)},
+    {"quiet", 'q', NULL, "no progress bar and no final tally", STORE(opt.quiet)},
+    {"verbose", 'v', NULL, "also print the plugin's notes and traces", STORE(opt.host.verbose)},
+    {"help", 'h', NULL, "this help;  -V, --version", CALL(show_help)},
+    {"version", 'V', NULL, NULL, CALL(show_version)},
 };
 #define N_OPTIONS (sizeof options / sizeof options[0])
 
@@ -311,9 +284,17 @@ int ea_cli_parse(ea_cli *cli, int argc, char **argv) {
       fputs("Try 'emovox-analyze --help'.\n", stderr);
       return 2;
     }
-    int rc = o->apply(cli, optarg);
-    if (rc)
-      return rc;
+    if (o->apply) {
+      int rc = o->apply(cli, optarg);
+      if (rc)
+        return rc;
+    } else if (o->arg) {
+      const char *value = optarg;
+      memcpy((char *)cli + o->field, &value, sizeof value);
+    } else {
+      const int on = 1;
+      memcpy((char *)cli + o->field, &on, sizeof on);
+    }
   }
   cli->inputs = argv + optind;
   cli->n_inputs = argc - optind;
