@@ -6,6 +6,7 @@
 #include "ev_ref.h"
 #include "ev_test.h"
 
+#include <complex.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@ enum {
   C_JIT,
   C_SHIM,
   C_HNR,
+  C_H1H2,
   C_F1 = 16,
   C_F2 = 19,
   C_F3 = 22,
@@ -579,7 +581,7 @@ int main(void) {
 
   /* README items 1-6 (worst file). GAP marks a tolerance we do not meet: the assertion is the
    * level reached, so a regression still fails (numbers and reasons in docs/features.md). */
-  EV_CHECK(worst[0] >= 0.75,
+  EV_CHECK(worst[0] >= 0.78,
            "voicing agreement %.3f (GAP: README 0.85; turev: openSMILE calls "
            "600-900 Hz fricative noise voiced)",
            worst[0]);
@@ -603,8 +605,8 @@ int main(void) {
    * octave guard changed; 0.67 before), 11 % below the truth on the synthetic vowel (item 9) */
   EV_CHECK(worst[11] <= 0.38, "shimmer off by %.2f (GAP: README 0.35; ravdess a01)", worst[11]);
   EV_CHECK(worst[12] <= 2.0, "HNR off by %.2f dB", worst[12]);
-  EV_CHECK(worst[13] <= 0.40, "F1 median off by %.3f (GAP: README 0.15)", worst[13]);
-  EV_CHECK(worst[14] <= 0.20, "F2 median off by %.3f (GAP: README 0.15)", worst[14]);
+  EV_CHECK(worst[13] <= 0.36, "F1 median off by %.3f (GAP: README 0.15)", worst[13]);
+  EV_CHECK(worst[14] <= 0.18, "F2 median off by %.3f (GAP: README 0.15)", worst[14]);
   EV_CHECK(worst[15] <= 0.15, "F3 median off by %.3f", worst[15]);
 
   block_invariance();
@@ -692,6 +694,53 @@ int main(void) {
            f2a);
     EV_CHECK(f1i < f1a[1] && f2i > f2a, "/i/ F1 %.0f F2 %.0f vs /a/ %.0f %.0f", f1i, f2i, f1a[1],
              f2a);
+  }
+  { /* H1-H2 against the analytic truth of the README's generator (make_synthetic.py: impulses
+     * through two real poles at 0.95, minus a 32-point moving average, then the formant
+     * resonators with gain 1 - r): |H(2 pi k f0)| at the first two harmonics. openSMILE reads
+     * -2.6, +9.4 and +16.9 dB on /a/ 150, /a/ 300 and /i/ 150 where the truth is -4.0, -7.9 and
+     * -14.0 (its harmonic peaks come from a 60 ms spectrum's peak picking), so this is checked
+     * against the truth only (README items 8-11 style, not item 5). */
+    static const struct {
+      const char *wav;
+      double f0;
+      int vowel_i;
+    } kH[] = {{"synth_vowel_a_f0_80.wav", 80, 0},
+              {"synth_vowel_a_f0_150.wav", 150, 0},
+              {"synth_vowel_a_f0_300.wav", 300, 0},
+              {"synth_vowel_a_f0_450.wav", 450, 0},
+              {"synth_vowel_i_f0_150.wav", 150, 1}};
+    static const double fa[] = {700, 80, 1220, 90, 2600, 120},
+                        fi[] = {300, 60, 2300, 100, 3000, 120};
+    double worst = 0;
+    for (size_t i = 0; i < sizeof kH / sizeof *kH; i++) {
+      const double *fm = kH[i].vowel_i ? fi : fa;
+      double mag[2];
+      for (int h = 0; h < 2; h++) {
+        double w = 2.0 * M_PI * (h + 1) * kH[i].f0 / 16000.0;
+        double complex z = cexp(-I * w), ma = 0;
+        for (int k = 0; k < 32; k++)
+          ma += cexp(-I * w * (k - 16)) / 32.0;
+        double complex hz = (1.0 - ma) / ((1.0 - 0.95 * z) * (1.0 - 0.95 * z));
+        for (int f = 0; f < 3; f++) {
+          double r = exp(-M_PI * fm[2 * f + 1] / 16000.0), th = 2.0 * M_PI * fm[2 * f] / 16000.0;
+          hz *= (1.0 - r) / (1.0 - 2.0 * r * cos(th) * z + r * r * z * z);
+        }
+        mag[h] = cabs(hz);
+      }
+      double truth = 20.0 * log10(mag[0] / mag[1]);
+      ours o = {0, lld, voi, f0hz};
+      analyse(kH[i].wav, &o, 16000);
+      static double v[MAXR];
+      int n = 0;
+      for (int t = 0; t < (int)o.n; t++)
+        if (lld[t][C_F0] > 0 && lld[t][C_H1H2] != 0)
+          v[n++] = lld[t][C_H1H2];
+      double med = median(v, n);
+      worst = fmax(worst, fabs(med - truth));
+      printf("H1-H2 %s: %.2f dB (truth %.2f) over %d frames\n", kH[i].wav, med, truth, n);
+    }
+    EV_CHECK(worst <= 0.1, "H1-H2 off the truth by %.2f dB (reached: 0.04)", worst);
   }
   { /* 11: white noise */
     ours o = {0, lld, voi, f0hz};
