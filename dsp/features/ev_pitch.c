@@ -87,6 +87,31 @@ void ev_pitch_feed(ev_pitch *p, const void *src, ev_sample_fn x, int64_t avail, 
       break;
     /* the input samples are fetched once into buf (x() per tap cost more than the filter):
      * each read by x() as before, the filter's arithmetic unchanged, so the same bits */
+    const int64_t c3 = c + 3 * EV_PITCH_DEC; /* the fourth output from here */
+    if (c - half >= 0 && c3 + half < avail) {
+      /* four interior outputs at once: each its own sum in tap order, as alone; together
+       * their additions overlap instead of waiting on one another */
+      if (c3 + half >= b0 + FEED_BUF) {
+        b0 = c - half;
+        for (int64_t i = b0; i < b0 + FEED_BUF && i < avail; i++)
+          buf[i - b0] = x(src, i);
+      }
+      const float *b = buf + (c + half - b0);
+      double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+      for (int k = 0; k < EV_PITCH_TAPS; k++) {
+        const double h = p->h[k];
+        s0 += h * b[-k];
+        s1 += h * b[EV_PITCH_DEC - k];
+        s2 += h * b[2 * EV_PITCH_DEC - k];
+        s3 += h * b[3 * EV_PITCH_DEC - k];
+      }
+      p->ring[p->next & (EV_PITCH_DRING - 1)] = (float)s0;
+      p->ring[(p->next + 1) & (EV_PITCH_DRING - 1)] = (float)s1;
+      p->ring[(p->next + 2) & (EV_PITCH_DRING - 1)] = (float)s2;
+      p->ring[(p->next + 3) & (EV_PITCH_DRING - 1)] = (float)s3;
+      p->next += 4;
+      continue;
+    }
     if (c + half >= b0 + FEED_BUF) {
       b0 = c - half;
       for (int64_t i = b0 > 0 ? b0 : 0; i < b0 + FEED_BUF && i < avail; i++)

@@ -65,8 +65,8 @@ typedef enum ev_feature_id {
   /* 88: the eGeMAPS functionals (ev_functionals.h, openSMILE's func.csv order) of the frames of
    * the last func_window_s seconds (since reset while fewer), recomputed on every
    * EV_FUNC_EVERY-th frame (index % EV_FUNC_EVERY == 0) and held in between: a model reads
-   * utterance statistics as the plugin can have them, at a cost of a few microseconds every
-   * 100 ms. */
+   * utterance statistics as the plugin can have them (the walk over the window is spread over
+   * the frames before each update: a few microseconds per frame, no spike every 100 ms). */
   EV_FEAT_EGEMAPS_FUNC,
   EV_FEAT_COUNT
 } ev_feature_id;
