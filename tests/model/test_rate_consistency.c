@@ -17,7 +17,7 @@
 #include "ev_test.h"
 #include "test_resample.h"
 
-#define K_MAX_MEAN_DIFF 0.035
+#define K_MAX_MEAN_DIFF 0.025
 
 typedef struct summary {
   double sum[EV_N_EMOTIONS];
@@ -106,11 +106,9 @@ int main(void) {
       worst = fmax(worst, d);
       printf("%s at %d Hz: means within %.4f of 16 kHz, dominant %s / %s\n", clips[c], rates[r], d,
              dom >= 0 ? ev_emotion_names[dom] : "none", ev_emotion_names[dom16 < 0 ? 0 : dom16]);
-      /* 0.02 with the features model 0.3 was trained on. Issue 12 changed the spectral slopes
-       * to openSMILE's own formula (level-dependent; r = 1.000 across host rates at the
-       * descriptor level, tests/dsp/test_egemaps_rates.c), which the model's normalisation has
-       * not seen: one sentence now differs by 0.033. Back to 0.02 once the model is retrained
-       * on the re-extracted features. */
+      /* 0.02 with model 0.3 and the descriptors it was trained on; model 0.4 (openSMILE's
+       * level-dependent spectral slopes, r = 1.000 across host rates at the descriptor level,
+       * tests/dsp/test_egemaps_rates.c) measures 0.0201 at most, the dominants all agree */
       EV_CHECK(d <= K_MAX_MEAN_DIFF, "%s at %d Hz: means differ by %.4f from 16 kHz", clips[c],
                rates[r], d);
       EV_CHECK(dom == dom16, "%s at %d Hz: dominant differs from 16 kHz", clips[c], rates[r]);
