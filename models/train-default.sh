@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Reproduces the shipped default model (0.3), models/emovox-default.safetensors, from every
+# Reproduces the shipped default model (0.4), models/emovox-default.safetensors, from every
 # corpus in ../shared/corpora (or $EMOVOX_CORPORA): RAVDESS actors 01-20, TESS, URDU, TurEV-DB,
 # ASED and nEMO. Deterministic for a given seed (results do not depend on thread scheduling).
-# About 25 minutes on 2 cores with an empty feature cache (the eGeMAPS descriptors of 13k files
+# About 25 minutes on 2 cores with an empty feature cache (the analyser and its eGeMAPS descriptors over 13k files
 # are most of it), a minute with the cache.
 # Recipe chosen on speaker-grouped folds scored the way the plugin reports (README,
 # models/README.md): the emovox-egemaps design, global normalisation, a fixed 30 epochs, and the
