@@ -1,5 +1,5 @@
 /* Backward of dense and conv1d. */
-#include <stdlib.h>
+#include <string.h>
 
 #include "ev_backward_internal.h"
 
@@ -17,12 +17,10 @@ static void pre_activation_grad(const ev_layer *l, int t, const float *cache, co
     dz[o] = dy[o] * ev_act_deriv(l->activation, z[o]);
 }
 
-int ev_dense_backward(const ev_layer *l, int T, const float *in, const float *cache,
-                      const float *dout, float *din, float *const *dp) {
+void ev_dense_backward(const ev_layer *l, int T, const float *in, const float *cache,
+                       const float *dout, float *din, float *const *dp, float *scratch) {
   int D = l->in_dim, O = l->out_dim;
-  float *dz = malloc(sizeof(float) * (size_t)O);
-  if (!dz)
-    return -1;
+  float *dz = scratch; /* O */
   const float *W = l->params[EV_P_WEIGHT].data;
   for (int t = 0; t < T; t++) {
     const float *x = in + (size_t)t * D;
@@ -32,18 +30,14 @@ int ev_dense_backward(const ev_layer *l, int T, const float *in, const float *ca
     ev_grad_add(dp[EV_P_BIAS], dz, O);
     ev_matvec_t_acc(din + (size_t)t * D, W, O, D, dz);
   }
-  free(dz);
-  return 0;
 }
 
 /* y_t = act(b + sum_k W[:, :, k] x_{t - (K-1-k) d}): every tap that read a real frame sends
  * gradient to that frame and to its weight slice. */
-int ev_conv1d_backward(const ev_layer *l, int T, const float *in, const float *cache,
-                       const float *dout, float *din, float *const *dp) {
+void ev_conv1d_backward(const ev_layer *l, int T, const float *in, const float *cache,
+                        const float *dout, float *din, float *const *dp, float *scratch) {
   int D = l->in_dim, O = l->out_dim, K = l->kernel, d = l->dilation;
-  float *dz = malloc(sizeof(float) * (size_t)O);
-  if (!dz)
-    return -1;
+  float *dz = scratch; /* O */
   const float *W = l->params[EV_P_WEIGHT].data;
   float *dW = dp[EV_P_WEIGHT];
   for (int t = 0; t < T; t++) {
@@ -68,6 +62,4 @@ int ev_conv1d_backward(const ev_layer *l, int T, const float *in, const float *c
       }
     }
   }
-  free(dz);
-  return 0;
 }

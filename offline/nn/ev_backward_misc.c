@@ -1,12 +1,10 @@
 /* Backward of the per-frame layers (layernorm, activation, softmax) and of the pools. */
-#include <stdlib.h>
-
 #include "ev_backward_internal.h"
 
 /* cache per frame: mean, 1/std. With xh = (x - mean) / std:
  * dx = (dxh - mean(dxh) - xh * mean(dxh * xh)) / std, dxh = dy * weight. */
-int ev_layernorm_backward(const ev_layer *l, int T, const float *in, const float *cache,
-                          const float *dout, float *din, float *const *dp) {
+void ev_layernorm_backward(const ev_layer *l, int T, const float *in, const float *cache,
+                           const float *dout, float *din, float *const *dp) {
   int D = l->in_dim;
   const float *w = l->params[EV_P_WEIGHT].data;
   float *dw = dp[EV_P_WEIGHT], *db = dp[EV_P_BIAS];
@@ -31,7 +29,6 @@ int ev_layernorm_backward(const ev_layer *l, int T, const float *in, const float
       dx[i] += (dy[i] * w[i] - m1 - xh * m2) * rstd;
     }
   }
-  return 0;
 }
 
 void ev_activation_backward(const ev_layer *l, int T, const float *in, const float *dout,
@@ -84,13 +81,11 @@ void ev_meanpool_backward(const ev_layer *l, int T, const float *dout, float *di
 /* y = sum_k a_k x_k, a = softmax(s), s_k = w . x_k + b. With g_k = dy . x_k:
  * ds_k = a_k (g_k - sum_m a_m g_m); dx_k = a_k dy + ds_k w; dw = sum ds_k x_k; db = sum ds_k.
  * cache: T scores (from the forward). */
-int ev_attnpool_backward(const ev_layer *l, int T, const float *in, const float *cache,
-                         const float *dout, float *din, float *const *dp) {
+void ev_attnpool_backward(const ev_layer *l, int T, const float *in, const float *cache,
+                          const float *dout, float *din, float *const *dp, float *scratch) {
   int D = l->in_dim, W = l->window;
   int Lmax = W < T ? W : T;
-  float *a = malloc(sizeof(float) * ((size_t)Lmax * 2 + (size_t)D));
-  if (!a)
-    return -1;
+  float *a = scratch; /* 2 Lmax + D */
   float *g = a + Lmax, *y = g + Lmax;
   const float *w = l->params[EV_P_WEIGHT].data;
   float *dw = dp[EV_P_WEIGHT], *db = dp[EV_P_BIAS];
@@ -119,6 +114,4 @@ int ev_attnpool_backward(const ev_layer *l, int T, const float *in, const float 
         db[0] += ds;
     }
   }
-  free(a);
-  return 0;
 }

@@ -4,8 +4,6 @@
  * O(T * window)).
  * The state sanitiser of the forward pass is treated as the identity (it only acts on
  * values training never produces). */
-#include <stdlib.h>
-
 #include "ev_backward_internal.h"
 
 /* ---- GRU cell backward, shared by gru and bigru ----
@@ -49,12 +47,11 @@ static void gru_input_backward(const ev_layer *l, int dir, const float *x, const
 }
 
 /* ---- GRU ---- cache per frame: r, z, n, hn (= W_hn h_prev + b_hn), h. */
-int ev_gru_backward(const ev_layer *l, int T, const float *in, const float *cache,
-                    const float *dout, float *din, float *const *dp) {
+void ev_gru_backward(const ev_layer *l, int T, const float *in, const float *cache,
+                     const float *dout, float *din, float *const *dp, float *scratch) {
   int H = l->hidden, D = l->in_dim;
-  float *buf = calloc((size_t)9 * H, sizeof(float));
-  if (!buf)
-    return -1;
+  float *buf = scratch; /* 9H, zeroed */
+  memset(buf, 0, sizeof(float) * 9 * (size_t)H);
   float *dh = buf, *dgi = buf + H, *dgh = buf + 4 * H, *zeros = buf + 7 * H, *dh_prev = buf + 8 * H;
   /* dh holds dL/dh_t coming from later frames; starts at 0 after the last frame */
   for (int t = T - 1; t >= 0; t--) {
@@ -65,8 +62,6 @@ int ev_gru_backward(const ev_layer *l, int T, const float *in, const float *cach
     gru_input_backward(l, 0, in + (size_t)t * D, dgi, din + (size_t)t * D, dp);
     memcpy(dh, dh_prev, sizeof(float) * (size_t)H);
   }
-  free(buf);
-  return 0;
 }
 
 /* ---- LSTM cell backward, shared by lstm and bilstm ----
@@ -107,13 +102,12 @@ static void lstm_input_backward(const ev_layer *l, int dir, const float *x, cons
 }
 
 /* cache per frame: i, f, g, o, c, h. */
-int ev_lstm_backward(const ev_layer *l, int T, const float *in, const float *cache,
-                     const float *dout, float *din, float *const *dp) {
+void ev_lstm_backward(const ev_layer *l, int T, const float *in, const float *cache,
+                      const float *dout, float *din, float *const *dp, float *scratch) {
   int H = l->hidden, D = l->in_dim;
   size_t S = 6 * (size_t)H;
-  float *buf = calloc((size_t)9 * H, sizeof(float));
-  if (!buf)
-    return -1;
+  float *buf = scratch; /* 9H, zeroed */
+  memset(buf, 0, sizeof(float) * 9 * (size_t)H);
   float *dh = buf, *dc = buf + H, *dP = buf + 2 * H, *zeros = buf + 6 * H, *dh_prev = buf + 7 * H;
   for (int t = T - 1; t >= 0; t--) {
     const float *ct = cache + t * S;
@@ -125,8 +119,6 @@ int ev_lstm_backward(const ev_layer *l, int T, const float *in, const float *cac
     lstm_input_backward(l, 0, in + (size_t)t * D, dP, din + (size_t)t * D, dp);
     memcpy(dh, dh_prev, sizeof(float) * (size_t)H);
   }
-  free(buf);
-  return 0;
 }
 
 /* Re-runs one direction over the window, keeping every step's gates, c and h (6H per step).
@@ -151,20 +143,13 @@ static void bilstm_replay(const ev_layer *l, int dir, const float *cache, int s,
 
 /* cache: per-frame projections [Pf, Pb]. Gradients w.r.t. the projections of every frame are
  * summed over all the windows that contain it, then pushed through W_ih once. */
-int ev_bilstm_backward(const ev_layer *l, int T, const float *in, const float *cache,
-                       const float *dout, float *din, float *const *dp) {
+void ev_bilstm_backward(const ev_layer *l, int T, const float *in, const float *cache,
+                        const float *dout, float *din, float *const *dp, float *scratch) {
   int H = l->hidden, D = l->in_dim, W = l->window;
-  int Lmax = W < T ? W : T;
   size_t S = 6 * (size_t)H;
-  float *dPall = calloc((size_t)T * 8 * H, sizeof(float));
-  float *steps = malloc(sizeof(float) * S * (size_t)Lmax);
-  float *buf = calloc((size_t)8 * H, sizeof(float));
-  if (!dPall || !steps || !buf) {
-    free(dPall);
-    free(steps);
-    free(buf);
-    return -1;
-  }
+  /* scratch: dPall [T, 8H] and buf [8H] zeroed, steps [min(W, T), S] */
+  float *dPall = scratch, *buf = dPall + (size_t)T * 8 * H, *steps = buf + 8 * (size_t)H;
+  memset(dPall, 0, sizeof(float) * ((size_t)T * 8 * H + 8 * (size_t)H));
   float *dh = buf, *dc = buf + H, *dP = buf + 2 * H, *zeros = buf + 6 * H, *dh_prev = buf + 7 * H;
   for (int t = 0; t < T; t++) {
     int s = t - W + 1 < 0 ? 0 : t - W + 1, L = t - s + 1;
@@ -189,10 +174,6 @@ int ev_bilstm_backward(const ev_layer *l, int T, const float *in, const float *c
     lstm_input_backward(l, 0, x, dPall + (size_t)t * 8 * H, din + (size_t)t * D, dp);
     lstm_input_backward(l, 1, x, dPall + (size_t)t * 8 * H + 4 * H, din + (size_t)t * D, dp);
   }
-  free(dPall);
-  free(steps);
-  free(buf);
-  return 0;
 }
 
 /* Re-runs one GRU direction over the window from the cached input projections, keeping every
@@ -216,20 +197,13 @@ static void bigru_replay(const ev_layer *l, int dir, const float *cache, int s, 
 /* cache: per-frame input projections [Gf, Gb]. As for bilstm, the gradients w.r.t. every
  * frame's projections are summed over all the windows that contain it, then pushed through
  * W_ih once; W_hh and b_hh gather theirs cell by cell. */
-int ev_bigru_backward(const ev_layer *l, int T, const float *in, const float *cache,
-                      const float *dout, float *din, float *const *dp) {
+void ev_bigru_backward(const ev_layer *l, int T, const float *in, const float *cache,
+                       const float *dout, float *din, float *const *dp, float *scratch) {
   int H = l->hidden, D = l->in_dim, W = l->window;
-  int Lmax = W < T ? W : T;
   size_t S = 5 * (size_t)H;
-  float *dGall = calloc((size_t)T * 6 * H, sizeof(float));
-  float *steps = malloc(sizeof(float) * S * (size_t)Lmax);
-  float *buf = calloc((size_t)12 * H, sizeof(float));
-  if (!dGall || !steps || !buf) {
-    free(dGall);
-    free(steps);
-    free(buf);
-    return -1;
-  }
+  /* scratch: dGall [T, 6H] and buf [12H] zeroed, steps [min(W, T), S] */
+  float *dGall = scratch, *buf = dGall + (size_t)T * 6 * H, *steps = buf + 12 * (size_t)H;
+  memset(dGall, 0, sizeof(float) * ((size_t)T * 6 * H + 12 * (size_t)H));
   float *dh = buf, *dgi = buf + H, *dgh = buf + 4 * H, *gh = buf + 7 * H, *zeros = buf + 10 * H;
   float *dh_prev = buf + 11 * H;
   for (int t = 0; t < T; t++) {
@@ -252,8 +226,4 @@ int ev_bigru_backward(const ev_layer *l, int T, const float *in, const float *ca
     gru_input_backward(l, 0, x, dGall + (size_t)t * 6 * H, din + (size_t)t * D, dp);
     gru_input_backward(l, 1, x, dGall + (size_t)t * 6 * H + 3 * H, din + (size_t)t * D, dp);
   }
-  free(dGall);
-  free(steps);
-  free(buf);
-  return 0;
 }

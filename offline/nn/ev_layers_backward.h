@@ -1,11 +1,13 @@
-/* Emovox classifier layers: the backward half (training only; may allocate).
+/* Emovox classifier layers: the backward half (training only).
  * Library: emovox_train_nn, meson dependency emovox_nn_train_dep (offline/nn/meson.build).
  *
  * Usage per layer (see docs/layers.md):
  *   ev_layer_forward_seq(l, T, in, out, cache);          // cache: ev_layer_cache_floats(l, T)
  *   ... dout = dLoss/dout ...
  *   ev_layer_backward_seq(l, T, in, cache, dout, din, dparams);
- * The cache must be the one filled by the forward call on the same `in`. */
+ * The cache must be the one filled by the forward call on the same `in`. A training loop sizes
+ * the scratch once (ev_layer_backward_scratch_floats) and calls ev_layer_backward_seq_scratch,
+ * which neither allocates nor fails. */
 #ifndef EV_LAYERS_BACKWARD_H
 #define EV_LAYERS_BACKWARD_H
 
@@ -25,6 +27,14 @@ extern "C" {
  * Returns 0, or -1 if temporary memory could not be allocated (nothing written then). */
 int ev_layer_backward_seq(const ev_layer *l, int T, const float *in, const float *cache,
                           const float *dout, float *din, float *const *dparams);
+
+/* Floats of scratch the backward pass of l over T frames needs; enough for any T' <= T. */
+size_t ev_layer_backward_scratch_floats(const ev_layer *l, int T);
+/* ev_layer_backward_seq with the caller's scratch (ev_layer_backward_scratch_floats(l, T)
+ * floats, contents irrelevant): the same arithmetic, no allocation, no failure. */
+void ev_layer_backward_seq_scratch(const ev_layer *l, int T, const float *in, const float *cache,
+                                   const float *dout, float *din, float *const *dparams,
+                                   float *scratch);
 
 /* Cross-entropy of softmax(logits) against a label-smoothed one-hot target:
  *   target_k = (1 - smoothing) * [k == label] + smoothing / n

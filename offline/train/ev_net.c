@@ -115,7 +115,13 @@ int ev_work_init(ev_work *w, const ev_net *net, int Tmax) {
   w->ga = malloc((size_t)Tmax * (size_t)maxd * sizeof(float));
   w->gb = malloc((size_t)Tmax * (size_t)maxd * sizeof(float));
   w->grad = calloc(net->n_params + 1, sizeof(float));
-  ok &= w->ga && w->gb && w->grad;
+  size_t scratch = 1;
+  for (int i = 0; i < net->n_layers; i++) {
+    size_t s = ev_layer_backward_scratch_floats(&net->layers[i], Tmax);
+    scratch = s > scratch ? s : scratch;
+  }
+  w->scratch = malloc(scratch * sizeof(float));
+  ok &= w->ga && w->gb && w->grad && w->scratch;
   if (!ok) {
     ev_work_free(w, net);
     return -1;
@@ -136,6 +142,7 @@ void ev_work_free(ev_work *w, const ev_net *net) {
   free(w->ga);
   free(w->gb);
   free(w->grad);
+  free(w->scratch);
   memset(w, 0, sizeof *w);
 }
 
@@ -169,9 +176,8 @@ float ev_net_train_crop(const ev_net *net, ev_work *w, const float *x, int T, in
   for (int k = 0; k < C; k++)
     dlast[k] *= weight;
   for (int i = L - 1; i >= 0; i--) {
-    if (ev_layer_backward_seq(&net->layers[i], T, w->act[i], w->cache[i], dout, i > 0 ? din : NULL,
-                              w->dparams[i]) != 0)
-      return -1.0f;
+    ev_layer_backward_seq_scratch(&net->layers[i], T, w->act[i], w->cache[i], dout,
+                                  i > 0 ? din : NULL, w->dparams[i], w->scratch);
     float *t = dout;
     dout = din;
     din = t;

@@ -38,6 +38,7 @@ typedef struct ev_work {
   float *cache[EV_NET_MAX_LAYERS];
   float *ga, *gb; /* gradient ping-pong [Tmax, max dim] */
   float *grad;    /* n_params, same layout as the arena */
+  float *scratch; /* the backward pass's temporaries, sized for the largest layer at Tmax */
   float *dparams[EV_NET_MAX_LAYERS][EV_LAYER_MAX_PARAMS];
 } ev_work;
 
@@ -47,8 +48,9 @@ void ev_work_free(ev_work *w, const ev_net *net);
 /* Forward over x [T, in_dim]; returns the class logits at the last frame (n_classes floats,
  * the input of the final softmax; valid until the next call). */
 const float *ev_net_forward(const ev_net *net, ev_work *w, const float *x, int T);
-/* Forward + backward of one crop; gradients are accumulated into w->grad, scaled by weight.
- * Returns the (unweighted) loss; *correct = whether argmax matched. -1 on allocation failure. */
+/* Forward + backward of one crop (T <= w->Tmax); gradients are accumulated into w->grad,
+ * scaled by weight. Returns the (unweighted) loss; *correct = whether argmax matched. Uses only
+ * the workspace's memory: it cannot fail. */
 float ev_net_train_crop(const ev_net *net, ev_work *w, const float *x, int T, int label,
                         float weight, float smoothing, int *correct);
 
