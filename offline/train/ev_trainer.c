@@ -92,7 +92,6 @@ typedef struct batch_ctx {
   float *masked[EV_TRAIN_CHUNKS]; /* per chunk: a masked copy of one crop [window, in_dim] */
   double loss[EV_TRAIN_CHUNKS];
   int correct[EV_TRAIN_CHUNKS];
-  int failed[EV_TRAIN_CHUNKS];
 } batch_ctx;
 
 static void batch_chunk(void *arg, int c) {
@@ -102,7 +101,6 @@ static void batch_chunk(void *arg, int c) {
   int lo = b->n * c / EV_TRAIN_CHUNKS, hi = b->n * (c + 1) / EV_TRAIN_CHUNKS;
   b->loss[c] = 0;
   b->correct[c] = 0;
-  b->failed[c] = 0;
   for (int i = lo; i < hi; i++) {
     int ok = 0;
     const crop *cr = &b->crops[i];
@@ -111,10 +109,7 @@ static void batch_chunk(void *arg, int c) {
       ev_mask_apply(&cr->mask, cr->x, cr->T, b->net->in_dim, b->masked[c]);
       x = b->masked[c];
     }
-    float l = ev_net_train_crop(b->net, w, x, cr->T, cr->label, cr->weight, b->smoothing, &ok);
-    if (l < 0)
-      b->failed[c] = 1;
-    b->loss[c] += l;
+    b->loss[c] += ev_net_train_crop(b->net, w, x, cr->T, cr->label, cr->weight, b->smoothing, &ok);
     b->correct[c] += ok;
   }
 }
@@ -219,242 +214,344 @@ int ev_predict(const ev_net *net, const ev_item *items, size_t n, int window, in
   return ev_predict_crops(net, items, n, window, threads, pred, probs, loss, NULL, NULL);
 }
 
-/* ---- the loop ---- */
-int ev_train(ev_net *net, const ev_item *train, size_t n_train, const ev_item *val, size_t n_val,
-             const ev_train_opts *o, ev_train_result *res, char *err, size_t errlen) {
-  memset(res, 0, sizeof *res);
-  const int C = net->n_classes, W = o->window;
-  if (n_train == 0) {
-    snprintf(err, errlen, "no training clips");
-    return -1;
-  }
-  ev_work work[EV_TRAIN_CHUNKS];
-  if (works_init(work, net, W) != 0) {
-    snprintf(err, errlen, "out of memory for the training workspace");
-    return -1;
-  }
+/* ---- the optimiser ---- */
+/* AdamW (Loshchilov & Hutter): bias-corrected moments, weight decay decoupled from the
+ * gradient and applied to matrices only (not biases, norms or the attention bias). */
+typedef struct adamw {
+  float *m, *v;
+  int *decay; /* per parameter: 1 when it is decayed */
+  long step;
+} adamw;
+
+static int adamw_init(adamw *a, const ev_net *net) {
   size_t P = net->n_params;
-  float *m = calloc(P + 1, sizeof *m), *v = calloc(P + 1, sizeof *v);
-  float *g = calloc(P + 1, sizeof *g), *best = malloc((P + 1) * sizeof *best);
-  int *decay = calloc(P + 1, sizeof *decay);
-  size_t cap = n_train * (size_t)C + 16;
-  size_t *order = malloc(cap * sizeof *order);
-  crop *crops = malloc((size_t)o->batch * sizeof *crops);
-  float *masked =
-      o->mask.masks > 0
-          ? malloc((size_t)EV_TRAIN_CHUNKS * (size_t)W * (size_t)net->in_dim * sizeof(float))
-          : NULL;
-  int *pred = malloc((n_val + 1) * sizeof *pred);
-  res->hist = calloc((size_t)o->epochs + 1, sizeof *res->hist);
-  int rc = -1;
-  if (!m || !v || !g || !best || !decay || !order || !crops || !pred || !res->hist ||
-      (o->mask.masks > 0 && !masked)) {
-    snprintf(err, errlen, "out of memory");
-    goto done;
-  }
-  /* decoupled weight decay on matrices only (not biases, norms or attention bias) */
+  *a = (adamw){calloc(P + 1, sizeof *a->m), calloc(P + 1, sizeof *a->v),
+               calloc(P + 1, sizeof *a->decay), 0};
+  if (!a->m || !a->v || !a->decay)
+    return -1;
   for (int i = 0; i < net->n_layers; i++) {
     const ev_layer *l = &net->layers[i];
     for (int p = 0; p < l->n_params; p++)
       if (l->params[p].ndim >= 2) {
         size_t off = net->offset[i] + (size_t)(l->params[p].data - l->params[0].data);
         for (size_t k = 0; k < l->params[p].size; k++)
-          decay[off + k] = 1;
+          a->decay[off + k] = 1;
       }
   }
-  /* class counts -> loss weights or oversampling */
-  size_t count[EV_METRICS_MAX_CLASSES * 4] = {0};
-  for (size_t i = 0; i < n_train; i++)
-    count[train[i].label]++;
-  float cw[EV_METRICS_MAX_CLASSES * 4];
+  return 0;
+}
+
+static void adamw_free(adamw *a) {
+  free(a->m);
+  free(a->v);
+  free(a->decay);
+}
+
+/* One step on net->w from the gradient g times scale (the clip factor). */
+static void adamw_update(adamw *a, ev_net *net, const float *g, float scale, double lr,
+                         float weight_decay) {
+  const double b1 = 0.9, b2 = 0.999, eps = 1e-8;
+  a->step++;
+  double c1 = 1.0 - pow(b1, (double)a->step), c2 = 1.0 - pow(b2, (double)a->step);
+  float *m = a->m, *v = a->v;
+  for (size_t k = 0; k < net->n_params; k++) {
+    float gk = g[k] * scale;
+    m[k] = (float)(b1 * m[k] + (1 - b1) * gk);
+    v[k] = (float)(b2 * v[k] + (1 - b2) * (double)gk * gk);
+    double upd = (m[k] / c1) / (sqrt(v[k] / c2) + eps);
+    if (a->decay[k])
+      upd += weight_decay * net->w[k];
+    net->w[k] -= (float)(lr * upd);
+  }
+}
+
+/* Sums the chunks' gradients in chunk order (so the thread count cannot change a bit) into g,
+ * as the mean over the batch's nb crops, non-finite values zeroed. Returns the factor that
+ * clips the global norm to clip_norm (1 when clip_norm is 0 or not reached). */
+static float reduce_gradients(const ev_work *work, size_t P, int nb, float clip_norm, float *g) {
+  double norm2 = 0;
+  for (size_t k = 0; k < P; k++) {
+    float s = 0;
+    for (int c = 0; c < EV_TRAIN_CHUNKS; c++)
+      s += work[c].grad[k];
+    s /= (float)nb;
+    if (!isfinite(s))
+      s = 0;
+    g[k] = s;
+    norm2 += (double)s * s;
+  }
+  if (clip_norm > 0 && sqrt(norm2) > clip_norm)
+    return (float)(clip_norm / sqrt(norm2));
+  return 1.0f;
+}
+
+/* ---- the trainer: everything a run owns, allocated once ---- */
+typedef struct trainer {
+  ev_net *net;
+  const ev_train_opts *o;
+  const ev_item *train, *val;
+  size_t n_train, n_val;
+  ev_work work[EV_TRAIN_CHUNKS];
+  int have_work;
+  adamw opt;
+  float *g;        /* the reduced gradient [n_params] */
+  float *best;     /* the best-validation weights [n_params] */
+  size_t *order;   /* the epoch's clip order */
+  crop *crops;     /* the batch [o->batch] */
+  float *masked;   /* [EV_TRAIN_CHUNKS, window, in_dim] when masking, else NULL */
+  int *pred;       /* validation predictions [n_val] */
+  batch_ctx batch; /* what the chunks of a batch share */
+  size_t count[EV_METRICS_MAX_CLASSES * 4], maxc; /* clips per class, the largest count */
+  float cw[EV_METRICS_MAX_CLASSES * 4];           /* class loss weights */
+  ev_rng rng, mask_rng; /* masks draw from their own stream: crops are the same with or without */
+  double lr, best_loss;
+  int since_best, since_plateau;
+  double t_train, clips_trained;
+} trainer;
+
+static void trainer_free(trainer *t) {
+  if (t->have_work)
+    works_free(t->work, t->net);
+  adamw_free(&t->opt);
+  free(t->g);
+  free(t->best);
+  free(t->order);
+  free(t->crops);
+  free(t->masked);
+  free(t->pred);
+}
+
+/* Class counts -> loss weights (balance = weights) or the size oversampling fills up to. */
+static void class_weights(trainer *t) {
+  const int C = t->net->n_classes;
+  for (size_t i = 0; i < t->n_train; i++)
+    t->count[t->train[i].label]++;
   int present = 0;
-  size_t maxc = 0;
   for (int k = 0; k < C; k++) {
-    present += count[k] > 0;
-    maxc = count[k] > maxc ? count[k] : maxc;
+    present += t->count[k] > 0;
+    t->maxc = t->count[k] > t->maxc ? t->count[k] : t->maxc;
   }
   for (int k = 0; k < C; k++)
-    cw[k] = (o->balance == EV_BALANCE_WEIGHTS && count[k])
-                ? (float)((double)n_train / ((double)present * (double)count[k]))
-                : 1.0f;
+    t->cw[k] = (t->o->balance == EV_BALANCE_WEIGHTS && t->count[k])
+                   ? (float)((double)t->n_train / ((double)present * (double)t->count[k]))
+                   : 1.0f;
+}
 
-  memcpy(best, net->w, P * sizeof *best);
-  double lr = o->lr, best_loss = INFINITY;
-  int since_best = 0, since_plateau = 0;
-  long step = 0;
-  double t_train = 0, clips_trained = 0;
-  ev_rng rng, mask_rng; /* masks draw from their own stream: crops are the same with or without */
-  ev_rng_seed(&rng, ev_hash_u64(o->seed, 0x7261696eULL));
-  ev_rng_seed(&mask_rng, ev_hash_u64(o->seed, 0x6d61736bULL));
-  for (int epoch = 1; epoch <= o->epochs; epoch++) {
-    double t0 = ev_now();
-    /* epoch order: all clips, or each class drawn up to the largest class (oversampling) */
-    size_t n_epoch = 0;
-    if (o->balance == EV_BALANCE_OVERSAMPLE) {
-      for (int k = 0; k < C; k++) {
-        if (!count[k])
-          continue;
-        size_t got = 0;
-        while (got < maxc)
-          for (size_t i = 0; i < n_train && got < maxc; i++)
-            if (train[i].label == k) {
-              order[n_epoch++] = i;
-              got++;
-            }
-      }
-    } else {
-      for (size_t i = 0; i < n_train; i++)
-        order[n_epoch++] = i;
+static int trainer_init(trainer *t, ev_net *net, const ev_item *train, size_t n_train,
+                        const ev_item *val, size_t n_val, const ev_train_opts *o,
+                        ev_train_result *res, char *err, size_t errlen) {
+  *t =
+      (trainer){.net = net, .o = o, .train = train, .val = val, .n_train = n_train, .n_val = n_val};
+  const int W = o->window;
+  if (works_init(t->work, net, W) != 0) {
+    snprintf(err, errlen, "out of memory for the training workspace");
+    return -1;
+  }
+  t->have_work = 1;
+  size_t P = net->n_params;
+  int opt_ok = adamw_init(&t->opt, net) == 0;
+  t->g = calloc(P + 1, sizeof *t->g);
+  t->best = malloc((P + 1) * sizeof *t->best);
+  t->order = malloc((n_train * (size_t)net->n_classes + 16) * sizeof *t->order);
+  t->crops = malloc((size_t)o->batch * sizeof *t->crops);
+  if (o->mask.masks > 0)
+    t->masked = malloc((size_t)EV_TRAIN_CHUNKS * (size_t)W * (size_t)net->in_dim * sizeof(float));
+  t->pred = malloc((n_val + 1) * sizeof *t->pred);
+  res->hist = calloc((size_t)o->epochs + 1, sizeof *res->hist);
+  if (!opt_ok || !t->g || !t->best || !t->order || !t->crops || !t->pred || !res->hist ||
+      (o->mask.masks > 0 && !t->masked)) {
+    snprintf(err, errlen, "out of memory");
+    return -1;
+  }
+  class_weights(t);
+  t->batch = (batch_ctx){.net = net, .work = t->work, .crops = t->crops, .smoothing = o->smoothing};
+  for (int c = 0; c < EV_TRAIN_CHUNKS; c++)
+    t->batch.masked[c] = t->masked ? t->masked + (size_t)c * (size_t)W * (size_t)net->in_dim : NULL;
+  memcpy(t->best, net->w, P * sizeof *t->best);
+  t->lr = o->lr;
+  t->best_loss = INFINITY;
+  ev_rng_seed(&t->rng, ev_hash_u64(o->seed, 0x7261696eULL));
+  ev_rng_seed(&t->mask_rng, ev_hash_u64(o->seed, 0x6d61736bULL));
+  return 0;
+}
+
+/* The epoch's order into t->order: all clips, or each class drawn up to the largest class
+ * (oversampling), then shuffled. Returns its length. */
+static size_t epoch_order(trainer *t) {
+  size_t n = 0, *order = t->order;
+  if (t->o->balance == EV_BALANCE_OVERSAMPLE) {
+    for (int k = 0; k < t->net->n_classes; k++) {
+      if (!t->count[k])
+        continue;
+      size_t got = 0;
+      while (got < t->maxc)
+        for (size_t i = 0; i < t->n_train && got < t->maxc; i++)
+          if (t->train[i].label == k) {
+            order[n++] = i;
+            got++;
+          }
     }
-    for (size_t i = n_epoch; i > 1; i--) {
-      size_t j = (size_t)(ev_rng_next(&rng) % i);
-      size_t t = order[i - 1];
-      order[i - 1] = order[j];
-      order[j] = t;
-    }
-    double loss_sum = 0;
-    long correct = 0, seen = 0;
-    ev_progress prog;
-    int live = o->progress && isatty(2); /* per-batch progress only on a terminal */
-    if (live) {
-      char label[48];
-      snprintf(label, sizeof label, "epoch %d/%d", epoch, o->epochs);
-      ev_progress_start(&prog, label, n_epoch);
-    }
-    for (size_t b0 = 0; b0 < n_epoch; b0 += (size_t)o->batch) {
-      int nb = (int)(n_epoch - b0 < (size_t)o->batch ? n_epoch - b0 : (size_t)o->batch);
-      for (int i = 0; i < nb; i++) {
-        const ev_item *it = &train[order[b0 + (size_t)i]];
-        int T = it->S < W ? it->S : W;
-        int start = it->S > T ? (int)(ev_rng_next(&rng) % (uint64_t)(it->S - T + 1)) : 0;
-        crops[i] = (crop){it->x + (size_t)start * (size_t)net->in_dim,
-                          T,
-                          it->label,
-                          o->balance == EV_BALANCE_WEIGHTS ? cw[it->label] : 1.0f,
-                          {0}};
-        if (o->mask.masks > 0)
-          ev_mask_draw(&o->mask, T, net->in_dim, &mask_rng, &crops[i].mask);
-      }
-      batch_ctx bc;
-      memset(&bc, 0, sizeof bc);
-      bc.net = net;
-      bc.work = work;
-      bc.crops = crops;
-      for (int c = 0; c < EV_TRAIN_CHUNKS; c++)
-        bc.masked[c] = masked ? masked + (size_t)c * (size_t)W * (size_t)net->in_dim : NULL;
-      bc.n = nb;
-      bc.smoothing = o->smoothing;
-      run_chunks(o->threads, batch_chunk, &bc);
-      for (int c = 0; c < EV_TRAIN_CHUNKS; c++) {
-        if (bc.failed[c]) {
-          snprintf(err, errlen, "out of memory in backward");
-          goto done;
-        }
-        loss_sum += bc.loss[c];
-        correct += bc.correct[c];
-      }
-      seen += nb;
-      /* sum the chunk gradients in fixed order, mean over the batch */
-      double norm2 = 0;
-      for (size_t k = 0; k < P; k++) {
-        float s = 0;
-        for (int c = 0; c < EV_TRAIN_CHUNKS; c++)
-          s += work[c].grad[k];
-        s /= (float)nb;
-        if (!isfinite(s))
-          s = 0;
-        g[k] = s;
-        norm2 += (double)s * s;
-      }
-      float scale = 1.0f;
-      if (o->clip_norm > 0 && sqrt(norm2) > o->clip_norm)
-        scale = (float)(o->clip_norm / sqrt(norm2));
-      /* AdamW (Loshchilov & Hutter): decoupled decay, bias-corrected moments */
-      step++;
-      const double b1 = 0.9, b2 = 0.999, eps = 1e-8;
-      double c1 = 1.0 - pow(b1, (double)step), c2 = 1.0 - pow(b2, (double)step);
-      for (size_t k = 0; k < P; k++) {
-        float gk = g[k] * scale;
-        m[k] = (float)(b1 * m[k] + (1 - b1) * gk);
-        v[k] = (float)(b2 * v[k] + (1 - b2) * (double)gk * gk);
-        double upd = (m[k] / c1) / (sqrt(v[k] / c2) + eps);
-        if (decay[k])
-          upd += o->weight_decay * net->w[k];
-        net->w[k] -= (float)(lr * upd);
-      }
-      if (live)
-        ev_progress_update(&prog, b0 + (size_t)nb);
-    }
+  } else {
+    for (size_t i = 0; i < t->n_train; i++)
+      order[n++] = i;
+  }
+  for (size_t i = n; i > 1; i--) {
+    size_t j = (size_t)(ev_rng_next(&t->rng) % i);
+    size_t tmp = order[i - 1];
+    order[i - 1] = order[j];
+    order[j] = tmp;
+  }
+  return n;
+}
+
+/* The crops of clips idx[0..nb): a random window of each (the whole clip when shorter), its
+ * class weight, and its feature masks when masking is on. */
+static void draw_batch(trainer *t, const size_t *idx, int nb) {
+  const ev_train_opts *o = t->o;
+  const int D = t->net->in_dim;
+  for (int i = 0; i < nb; i++) {
+    const ev_item *it = &t->train[idx[i]];
+    int T = it->S < o->window ? it->S : o->window;
+    int start = it->S > T ? (int)(ev_rng_next(&t->rng) % (uint64_t)(it->S - T + 1)) : 0;
+    t->crops[i] = (crop){it->x + (size_t)start * (size_t)D,
+                         T,
+                         it->label,
+                         o->balance == EV_BALANCE_WEIGHTS ? t->cw[it->label] : 1.0f,
+                         {0}};
+    if (o->mask.masks > 0)
+      ev_mask_draw(&o->mask, T, D, &t->mask_rng, &t->crops[i].mask);
+  }
+}
+
+/* Forward and backward of the batch's nb crops, chunk by chunk on the threads; adds their loss
+ * and correct count to the epoch's sums (in chunk order). */
+static void forward_backward(trainer *t, int nb, double *loss_sum, long *correct) {
+  t->batch.n = nb;
+  run_chunks(t->o->threads, batch_chunk, &t->batch);
+  for (int c = 0; c < EV_TRAIN_CHUNKS; c++) {
+    *loss_sum += t->batch.loss[c];
+    *correct += t->batch.correct[c];
+  }
+}
+
+/* One pass over the training clips, a step per batch; training loss and accuracy into h. */
+static void train_epoch(trainer *t, int epoch, ev_epoch_stats *h) {
+  const ev_train_opts *o = t->o;
+  double t0 = ev_now(), loss_sum = 0;
+  long correct = 0, seen = 0;
+  size_t n = epoch_order(t);
+  ev_progress prog;
+  int live = o->progress && isatty(2); /* per-batch progress only on a terminal */
+  if (live) {
+    char label[48];
+    snprintf(label, sizeof label, "epoch %d/%d", epoch, o->epochs);
+    ev_progress_start(&prog, label, n);
+  }
+  for (size_t b0 = 0; b0 < n; b0 += (size_t)o->batch) {
+    int nb = (int)(n - b0 < (size_t)o->batch ? n - b0 : (size_t)o->batch);
+    draw_batch(t, t->order + b0, nb);
+    forward_backward(t, nb, &loss_sum, &correct);
+    float scale = reduce_gradients(t->work, t->net->n_params, nb, o->clip_norm, t->g);
+    adamw_update(&t->opt, t->net, t->g, scale, t->lr, o->weight_decay);
+    seen += nb;
     if (live)
-      ev_progress_end(&prog);
-    double dt = ev_now() - t0;
-    t_train += dt;
-    clips_trained += (double)seen;
+      ev_progress_update(&prog, b0 + (size_t)nb);
+  }
+  if (live)
+    ev_progress_end(&prog);
+  t->t_train += ev_now() - t0;
+  t->clips_trained += (double)seen;
+  h->epoch = epoch;
+  h->train_loss = seen ? loss_sum / (double)seen : 0;
+  h->train_acc = seen ? (double)correct / (double)seen : 0;
+  h->lr = t->lr;
+  h->val_loss = h->val_acc = h->val_uar = NAN;
+}
+
+/* Validation loss, accuracy and UAR into h; keeps the weights when the loss improved. 0, or -1
+ * when out of memory. */
+static int validate(trainer *t, ev_epoch_stats *h, ev_train_result *res) {
+  double vl;
+  if (predict_with(t->net, t->work, t->val, t->n_val, t->o->window, t->o->threads, t->pred, NULL,
+                   &vl, NULL, NULL) != 0)
+    return -1;
+  ev_confusion cm;
+  ev_metrics mt;
+  ev_confusion_init(&cm, t->net->n_classes);
+  for (size_t i = 0; i < t->n_val; i++)
+    ev_confusion_add(&cm, t->val[i].label, t->pred[i]);
+  ev_metrics_compute(&cm, &mt);
+  h->val_loss = vl;
+  h->val_acc = mt.accuracy;
+  h->val_uar = mt.uar;
+  if (vl < t->best_loss - 1e-4) {
+    t->best_loss = vl;
+    res->best_epoch = h->epoch;
+    memcpy(t->best, t->net->w, t->net->n_params * sizeof *t->best);
+    t->since_best = t->since_plateau = 0;
+  } else {
+    t->since_best++;
+    t->since_plateau++;
+  }
+  return 0;
+}
+
+/* After a validated epoch: 1 to stop early, else reduces the learning rate on a plateau. */
+static int early_stop_or_plateau(trainer *t) {
+  const ev_train_opts *o = t->o;
+  if (t->since_best >= o->patience) {
+    if (o->progress)
+      fprintf(stderr, "early stop: no validation improvement for %d epochs\n", o->patience);
+    return 1;
+  }
+  if (t->since_plateau >= o->plateau && t->lr > o->min_lr) {
+    t->lr = t->lr * o->plateau_factor < o->min_lr ? o->min_lr : t->lr * o->plateau_factor;
+    t->since_plateau = 0;
+  }
+  return 0;
+}
+
+static void print_epoch(const ev_epoch_stats *h) {
+  fprintf(stderr,
+          "epoch %3d  loss %.4f  acc %5.1f%%  | val loss %.4f  acc %5.1f%%  UAR %5.1f%%  | "
+          "lr %.2g  %.1f s\n",
+          h->epoch, h->train_loss, 100 * h->train_acc, h->val_loss, 100 * h->val_acc,
+          100 * h->val_uar, h->lr, h->seconds);
+}
+
+/* ---- the loop ---- */
+int ev_train(ev_net *net, const ev_item *train, size_t n_train, const ev_item *val, size_t n_val,
+             const ev_train_opts *o, ev_train_result *res, char *err, size_t errlen) {
+  memset(res, 0, sizeof *res);
+  if (n_train == 0) {
+    snprintf(err, errlen, "no training clips");
+    return -1;
+  }
+  trainer t;
+  int rc = trainer_init(&t, net, train, n_train, val, n_val, o, res, err, errlen);
+  for (int epoch = 1; rc == 0 && epoch <= o->epochs; epoch++) {
     ev_epoch_stats *h = &res->hist[res->n_hist++];
-    h->epoch = epoch;
-    h->train_loss = seen ? loss_sum / (double)seen : 0;
-    h->train_acc = seen ? (double)correct / (double)seen : 0;
-    h->lr = lr;
-    h->val_loss = h->val_acc = h->val_uar = NAN;
-    if (n_val) {
-      double vl;
-      if (predict_with(net, work, val, n_val, W, o->threads, pred, NULL, &vl, NULL, NULL) != 0) {
-        snprintf(err, errlen, "out of memory in validation");
-        goto done;
-      }
-      ev_confusion cm;
-      ev_metrics mt;
-      ev_confusion_init(&cm, C);
-      for (size_t i = 0; i < n_val; i++)
-        ev_confusion_add(&cm, val[i].label, pred[i]);
-      ev_metrics_compute(&cm, &mt);
-      h->val_loss = vl;
-      h->val_acc = mt.accuracy;
-      h->val_uar = mt.uar;
-      if (vl < best_loss - 1e-4) {
-        best_loss = vl;
-        res->best_epoch = epoch;
-        memcpy(best, net->w, P * sizeof *best);
-        since_best = since_plateau = 0;
-      } else {
-        since_best++;
-        since_plateau++;
-      }
+    double t0 = ev_now();
+    train_epoch(&t, epoch, h);
+    if (n_val && validate(&t, h, res) != 0) {
+      snprintf(err, errlen, "out of memory in validation");
+      rc = -1;
+      break;
     }
     h->seconds = ev_now() - t0;
     if (o->progress)
-      fprintf(stderr,
-              "epoch %3d  loss %.4f  acc %5.1f%%  | val loss %.4f  acc %5.1f%%  UAR %5.1f%%  | "
-              "lr %.2g  %.1f s\n",
-              epoch, h->train_loss, 100 * h->train_acc, h->val_loss, 100 * h->val_acc,
-              100 * h->val_uar, lr, h->seconds);
-    if (n_val && since_best >= o->patience) {
-      if (o->progress)
-        fprintf(stderr, "early stop: no validation improvement for %d epochs\n", o->patience);
+      print_epoch(h);
+    if (n_val && early_stop_or_plateau(&t))
       break;
-    }
-    if (n_val && since_plateau >= o->plateau && lr > o->min_lr) {
-      lr = lr * o->plateau_factor < o->min_lr ? o->min_lr : lr * o->plateau_factor;
-      since_plateau = 0;
-    }
   }
-  if (n_val)
-    memcpy(net->w, best, P * sizeof *best);
-  else
-    res->best_epoch = res->n_hist;
-  res->best_val_loss = best_loss;
-  res->clips_per_second = t_train > 0 ? clips_trained / t_train : 0;
-  rc = 0;
-done:
-  works_free(work, net);
-  free(m);
-  free(v);
-  free(g);
-  free(best);
-  free(decay);
-  free(order);
-  free(crops);
-  free(masked);
-  free(pred);
+  if (rc == 0) { /* the best-validation weights, or the last ones without validation */
+    if (n_val)
+      memcpy(net->w, t.best, net->n_params * sizeof *t.best);
+    else
+      res->best_epoch = res->n_hist;
+    res->best_val_loss = t.best_loss;
+    res->clips_per_second = t.t_train > 0 ? t.clips_trained / t.t_train : 0;
+  }
+  trainer_free(&t);
   return rc;
 }
