@@ -19,12 +19,16 @@ static int ev_test_failures = 0;
     }                                                                                              \
   } while (0)
 
-/* A check the rest of the test cannot go on without: fails and exits at once. */
+/* A check the rest of the test cannot go on without: fails and exits at once. `cond` is
+ * evaluated once (it may be the call whose result is checked). */
 #define EV_REQUIRE(cond, ...)                                                                      \
   do {                                                                                             \
-    EV_CHECK(cond, __VA_ARGS__);                                                                   \
-    if (!(cond))                                                                                   \
+    if (!(cond)) {                                                                                 \
+      fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);                              \
+      fprintf(stderr, __VA_ARGS__);                                                                \
+      fprintf(stderr, "\n");                                                                       \
       exit(1);                                                                                     \
+    }                                                                                              \
   } while (0)
 
 #define EV_CHECK_NEAR(a, b, tol, what)                                                             \
