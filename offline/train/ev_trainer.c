@@ -1,17 +1,18 @@
-/* Training loop. Thread use: each batch is cut into EV_TRAIN_CHUNKS contiguous chunks, each
- * with its own workspace and gradient; threads take chunks c, c + threads, ...; the gradients
- * are then summed in chunk order, so the result never depends on scheduling or thread count. */
+/* Training loop, in the style of llm.c's train_gpt2.c: one trainer struct allocated up front,
+ * and per batch a step of a few calls (draw the crops, forward + backward, reduce the gradients,
+ * AdamW). Thread use: each batch is cut into EV_TRAIN_CHUNKS contiguous chunks, each with its
+ * own workspace and gradient; threads take chunks c, c + threads, ...; the gradients are then
+ * summed in chunk order, so the result never depends on scheduling or thread count. */
 #include "ev_trainer.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "ev_augment.h"
-#include "ev_calibration.h"
+#include "ev_chunks.h"
 #include "ev_metrics.h"
 #include "ev_progress.h"
 
@@ -37,42 +38,6 @@ void ev_train_opts_default(ev_train_opts *o) {
 void ev_train_result_free(ev_train_result *r) {
   free(r->hist);
   memset(r, 0, sizeof *r);
-}
-
-/* ---- a tiny fork/join over chunks ---- */
-typedef void (*chunk_fn)(void *arg, int chunk);
-typedef struct pool_arg {
-  chunk_fn fn;
-  void *arg;
-  int thread, threads;
-} pool_arg;
-
-static void *pool_main(void *p) {
-  pool_arg *a = p;
-  for (int c = a->thread; c < EV_TRAIN_CHUNKS; c += a->threads)
-    a->fn(a->arg, c);
-  return NULL;
-}
-
-static void run_chunks(int threads, chunk_fn fn, void *arg) {
-  if (threads < 1)
-    threads = 1;
-  if (threads > EV_TRAIN_CHUNKS)
-    threads = EV_TRAIN_CHUNKS;
-  pthread_t th[EV_TRAIN_CHUNKS];
-  pool_arg pa[EV_TRAIN_CHUNKS];
-  int started[EV_TRAIN_CHUNKS] = {0};
-  for (int t = 0; t < threads; t++)
-    pa[t] = (pool_arg){fn, arg, t, threads};
-  for (int t = 1; t < threads; t++)
-    started[t] = pthread_create(&th[t], NULL, pool_main, &pa[t]) == 0;
-  pool_main(&pa[0]);
-  for (int t = 1; t < threads; t++) {
-    if (started[t])
-      pthread_join(th[t], NULL);
-    else
-      pool_main(&pa[t]); /* could not start a thread: do its share here */
-  }
 }
 
 /* ---- training batches ---- */
@@ -112,106 +77,6 @@ static void batch_chunk(void *arg, int c) {
     b->loss[c] += ev_net_train_crop(b->net, w, x, cr->T, cr->label, cr->weight, b->smoothing, &ok);
     b->correct[c] += ok;
   }
-}
-
-/* ---- prediction ---- */
-typedef struct pred_ctx {
-  const ev_net *net;
-  ev_work *work;
-  const ev_item *items;
-  size_t n;
-  int window;
-  int *pred;
-  float *probs;
-  double *loss;       /* per item */
-  float *crop_logits; /* NULL, or [n, EV_PRED_MAX_CROPS, n_classes] */
-  int *n_crops;       /* NULL, or [n] */
-} pred_ctx;
-
-static void predict_item(const ev_net *net, ev_work *w, const ev_item *it, int window, float *p,
-                         int *pred, double *loss, float *crop_logits, int *n_crops) {
-  int C = net->n_classes;
-  float own[EV_PRED_MAX_CROPS * EV_METRICS_MAX_CLASSES * 4];
-  float *lgs = crop_logits ? crop_logits : own;
-  int len = it->S < window ? it->S : window;
-  int step = window / 2 > 0 ? window / 2 : 1, count = 0;
-  for (int end = it->S - 1; end >= len - 1 && count < EV_PRED_MAX_CROPS && len > 0;
-       end -= step, count++) {
-    const float *lg =
-        ev_net_forward(net, w, it->x + (size_t)(end - len + 1) * (size_t)net->in_dim, len);
-    memcpy(lgs + (size_t)count * (size_t)C, lg, (size_t)C * sizeof *lg);
-  }
-  if (n_crops)
-    *n_crops = count;
-  ev_crop_probs(lgs, count, C, 1.0f, p); /* the calibration code's arithmetic, at T = 1 */
-  int best = 0;
-  for (int k = 1; k < C; k++)
-    if (p[k] > p[best])
-      best = k;
-  *pred = best;
-  *loss = -log(p[it->label] > 1e-12f ? p[it->label] : 1e-12f);
-}
-
-static void pred_chunk(void *arg, int c) {
-  pred_ctx *q = arg;
-  size_t lo = q->n * (size_t)c / EV_TRAIN_CHUNKS, hi = q->n * (size_t)(c + 1) / EV_TRAIN_CHUNKS;
-  float p[EV_METRICS_MAX_CLASSES * 4];
-  for (size_t i = lo; i < hi; i++) {
-    predict_item(q->net, &q->work[c], &q->items[i], q->window, p, &q->pred[i], &q->loss[i],
-                 q->crop_logits ? q->crop_logits + i * EV_PRED_MAX_CROPS * (size_t)q->net->n_classes
-                                : NULL,
-                 q->n_crops ? &q->n_crops[i] : NULL);
-    if (q->probs)
-      memcpy(q->probs + i * (size_t)q->net->n_classes, p, (size_t)q->net->n_classes * sizeof *p);
-  }
-}
-
-static int works_init(ev_work *w, const ev_net *net, int Tmax) {
-  for (int c = 0; c < EV_TRAIN_CHUNKS; c++)
-    if (ev_work_init(&w[c], net, Tmax) != 0) {
-      for (int k = 0; k < c; k++)
-        ev_work_free(&w[k], net);
-      return -1;
-    }
-  return 0;
-}
-
-static void works_free(ev_work *w, const ev_net *net) {
-  for (int c = 0; c < EV_TRAIN_CHUNKS; c++)
-    ev_work_free(&w[c], net);
-}
-
-static int predict_with(const ev_net *net, ev_work *work, const ev_item *items, size_t n,
-                        int window, int threads, int *pred, float *probs, double *loss,
-                        float *crop_logits, int *n_crops) {
-  double *l = malloc((n + 1) * sizeof *l);
-  if (!l)
-    return -1;
-  pred_ctx q = {net, work, items, n, window, pred, probs, l, crop_logits, n_crops};
-  run_chunks(threads, pred_chunk, &q);
-  double s = 0;
-  for (size_t i = 0; i < n; i++)
-    s += l[i];
-  if (loss)
-    *loss = n ? s / (double)n : 0.0;
-  free(l);
-  return 0;
-}
-
-int ev_predict_crops(const ev_net *net, const ev_item *items, size_t n, int window, int threads,
-                     int *pred, float *probs, double *loss, float *crop_logits, int *n_crops) {
-  ev_work work[EV_TRAIN_CHUNKS];
-  if (net->n_classes > EV_METRICS_MAX_CLASSES * 4 || works_init(work, net, window) != 0)
-    return -1;
-  int rc =
-      predict_with(net, work, items, n, window, threads, pred, probs, loss, crop_logits, n_crops);
-  works_free(work, net);
-  return rc;
-}
-
-int ev_predict(const ev_net *net, const ev_item *items, size_t n, int window, int threads,
-               int *pred, float *probs, double *loss) {
-  return ev_predict_crops(net, items, n, window, threads, pred, probs, loss, NULL, NULL);
 }
 
 /* ---- the optimiser ---- */
@@ -311,7 +176,7 @@ typedef struct trainer {
 
 static void trainer_free(trainer *t) {
   if (t->have_work)
-    works_free(t->work, t->net);
+    ev_works_free(t->work, t->net);
   adamw_free(&t->opt);
   free(t->g);
   free(t->best);
@@ -343,7 +208,7 @@ static int trainer_init(trainer *t, ev_net *net, const ev_item *train, size_t n_
   *t =
       (trainer){.net = net, .o = o, .train = train, .val = val, .n_train = n_train, .n_val = n_val};
   const int W = o->window;
-  if (works_init(t->work, net, W) != 0) {
+  if (ev_works_init(t->work, net, W) != 0) {
     snprintf(err, errlen, "out of memory for the training workspace");
     return -1;
   }
@@ -427,7 +292,7 @@ static void draw_batch(trainer *t, const size_t *idx, int nb) {
  * and correct count to the epoch's sums (in chunk order). */
 static void forward_backward(trainer *t, int nb, double *loss_sum, long *correct) {
   t->batch.n = nb;
-  run_chunks(t->o->threads, batch_chunk, &t->batch);
+  ev_run_chunks(t->o->threads, batch_chunk, &t->batch);
   for (int c = 0; c < EV_TRAIN_CHUNKS; c++) {
     *loss_sum += t->batch.loss[c];
     *correct += t->batch.correct[c];
@@ -472,8 +337,8 @@ static void train_epoch(trainer *t, int epoch, ev_epoch_stats *h) {
  * when out of memory. */
 static int validate(trainer *t, ev_epoch_stats *h, ev_train_result *res) {
   double vl;
-  if (predict_with(t->net, t->work, t->val, t->n_val, t->o->window, t->o->threads, t->pred, NULL,
-                   &vl, NULL, NULL) != 0)
+  if (ev_predict_with(t->net, t->work, t->val, t->n_val, t->o->window, t->o->threads, t->pred, NULL,
+                      &vl, NULL, NULL) != 0)
     return -1;
   ev_confusion cm;
   ev_metrics mt;

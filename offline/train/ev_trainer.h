@@ -64,9 +64,9 @@ void ev_train_result_free(ev_train_result *r);
 int ev_train(ev_net *net, const ev_item *train, size_t n_train, const ev_item *val, size_t n_val,
              const ev_train_opts *o, ev_train_result *res, char *err, size_t errlen);
 
-/* Clip-level prediction: mean of the softmax outputs of crops (length window) ending at the
- * clip's end and every window/2 steps before it. pred[n]; probs [n, n_classes] (may be NULL);
- * *loss (may be NULL) = mean cross-entropy of the averaged probabilities. */
+/* Clip-level prediction (ev_predict.c): mean of the softmax outputs of crops (length window) ending
+ * at the clip's end and every window/2 steps before it. pred[n]; probs [n, n_classes] (may be
+ * NULL); *loss (may be NULL) = mean cross-entropy of the averaged probabilities. */
 int ev_predict(const ev_net *net, const ev_item *items, size_t n, int window, int threads,
                int *pred, float *probs, double *loss);
 /* The same, and the logits of every crop: clip i's crop k at crop_logits[(i *
