@@ -464,6 +464,8 @@ static void compute_figure(const ev_stream_eval *e, int mode, int corpus, figure
 void ev_stream_eval_fold_line(const ev_stream_eval *e, int fold, const char *name, FILE *out) {
   fprintf(out, "%s as the plugin reports:", name);
   for (int m = 0; m < EV_STREAM_MODES; m++) {
+    if (m == EV_STREAM_COLD48 && e->skip48)
+      continue;
     figure f;
     compute_figure_in(e, m, -1, fold, &f);
     fprintf(out, "  %s UAR %.2f%%", ev_stream_mode_names[m], 100 * f.m.uar);
@@ -639,6 +641,8 @@ int ev_stream_eval_report(ev_stream_eval *e, const char *outdir, const char *tit
           "UAR%", "mF1%", "ECE%");
   json_t *modes = json_object();
   for (int m = 0; m < EV_STREAM_MODES; m++) {
+    if (m == EV_STREAM_COLD48 && e->skip48) /* not run (`--plugin-figure quick`) */
+      continue;
     json_t *jm = json_object();
     for (int k = -1; k < EV_CORPUS_KIND_COUNT; k++) {
       if (k >= 0 && !used[k])
