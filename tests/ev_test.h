@@ -9,12 +9,18 @@
 
 static int ev_test_failures = 0;
 
+/* Prints why a check failed (the condition's text and the message). */
+#define EV_FAIL_MESSAGE(cond_text, ...)                                                            \
+  do {                                                                                             \
+    fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, cond_text);                            \
+    fprintf(stderr, __VA_ARGS__);                                                                  \
+    fprintf(stderr, "\n");                                                                         \
+  } while (0)
+
 #define EV_CHECK(cond, ...)                                                                        \
   do {                                                                                             \
     if (!(cond)) {                                                                                 \
-      fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);                              \
-      fprintf(stderr, __VA_ARGS__);                                                                \
-      fprintf(stderr, "\n");                                                                       \
+      EV_FAIL_MESSAGE(#cond, __VA_ARGS__);                                                         \
       ev_test_failures++;                                                                          \
     }                                                                                              \
   } while (0)
@@ -24,9 +30,7 @@ static int ev_test_failures = 0;
 #define EV_REQUIRE(cond, ...)                                                                      \
   do {                                                                                             \
     if (!(cond)) {                                                                                 \
-      fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);                              \
-      fprintf(stderr, __VA_ARGS__);                                                                \
-      fprintf(stderr, "\n");                                                                       \
+      EV_FAIL_MESSAGE(#cond, __VA_ARGS__);                                                         \
       exit(1);                                                                                     \
     }                                                                                              \
   } while (0)

@@ -10,7 +10,8 @@
 #include "ev_functionals.h"
 #include "ev_prosody.h"
 #include "ev_resample.h"
-#include "ev_dot.h" /* dsp/kernels */
+#include "ev_dot.h"      /* dsp/kernels */
+#include "ev_sanitize.h" /* dsp/kernels */
 #include "ev_error.h"
 
 #include <fftw3.h>
@@ -389,37 +390,6 @@ static void push_samples(ev_extractor *ex, const float *x, int n) {
   }
 }
 
-static float sanitize(float v) {
-  if (!isfinite(v))
-    return 0.0f;
-  if (v > EV_SAMPLE_CLAMP)
-    return EV_SAMPLE_CLAMP;
-  if (v < -EV_SAMPLE_CLAMP)
-    return -EV_SAMPLE_CLAMP;
-  if (fabsf(v) < EV_SAMPLE_FLUSH)
-    return 0.0f;
-  return v;
-}
-
-/* sanitize() over n samples; the SSE2 path computes exactly the same values. */
-static void sanitize_block(float *restrict out, const float *restrict in, int n) {
-  int i = 0;
-#if defined(__SSE2__)
-  const __m128 sign = _mm_set1_ps(-0.0f), fmax = _mm_set1_ps(3.40282347e38f);
-  const __m128 clamp = _mm_set1_ps(EV_SAMPLE_CLAMP), flush = _mm_set1_ps(EV_SAMPLE_FLUSH);
-  for (; i + 4 <= n; i += 4) {
-    __m128 v = _mm_loadu_ps(in + i), a = _mm_andnot_ps(sign, v);
-    __m128 finite = _mm_cmple_ps(a, fmax); /* false for NaN and +-Inf */
-    __m128 big = _mm_cmpgt_ps(a, clamp), keep = _mm_andnot_ps(_mm_cmplt_ps(a, flush), finite);
-    __m128 clamped = _mm_or_ps(_mm_and_ps(v, sign), clamp); /* +-EV_SAMPLE_CLAMP */
-    v = _mm_or_ps(_mm_and_ps(big, clamped), _mm_andnot_ps(big, v));
-    _mm_storeu_ps(out + i, _mm_and_ps(v, keep));
-  }
-#endif
-  for (; i < n; i++)
-    out[i] = sanitize(in[i]);
-}
-
 /* Resample the full staging chunk; push at most `limit` of the outputs. */
 static void resample_chunk(ev_extractor *ex, uint64_t limit) {
   int out_len = ev_resample_chunk(ex->rs, ex->chunk, ex->rs_out);
@@ -684,7 +654,7 @@ void ev_extractor_process(ev_extractor *ex, const float *in, uint32_t n, ev_fram
     float buf[EV_CHUNK];
     while (i < n) {
       int m = n - i < EV_CHUNK ? (int)(n - i) : EV_CHUNK;
-      sanitize_block(buf, in + i, m);
+      ev_sanitize_block(buf, in + i, (uint32_t)m);
       push_samples(ex, buf, m);
       i += (uint32_t)m;
     }
@@ -693,7 +663,7 @@ void ev_extractor_process(ev_extractor *ex, const float *in, uint32_t n, ev_fram
       int m = EV_CHUNK - ex->chunk_fill;
       if ((uint32_t)m > n - i)
         m = (int)(n - i);
-      sanitize_block(ex->chunk + ex->chunk_fill, in + i, m);
+      ev_sanitize_block(ex->chunk + ex->chunk_fill, in + i, (uint32_t)m);
       ex->chunk_fill += m;
       i += (uint32_t)m;
       if (ex->chunk_fill == EV_CHUNK)
