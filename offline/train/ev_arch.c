@@ -297,3 +297,13 @@ char *ev_arch_features_json(const ev_arch *a) {
   json_decref(o);
   return s;
 }
+
+void ev_arch_model_desc(const ev_arch *a, ev_model_desc *d) {
+  memset(d, 0, sizeof *d);
+  d->name = a->name;
+  d->features = a->features;
+  d->n_inputs = a->n_inputs;
+  memcpy(d->inputs, a->inputs, sizeof d->inputs);
+  d->frame_stride = a->frame_stride;
+  d->norm = a->norm;
+}

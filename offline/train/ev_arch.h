@@ -34,6 +34,10 @@ int ev_arch_parse(const char *json, ev_arch *a, char *err, size_t errlen);
 void ev_arch_free(ev_arch *a);
 /* Input dimension (sum of the inputs' dims). */
 int ev_arch_input_dims(const ev_arch *a);
+/* The model description of the arch's features, inputs, stride and normalisation (name,
+ * layers, labels and provenance left for the caller), for ev_model_create. */
+typedef struct ev_model_desc ev_model_desc;
+void ev_arch_model_desc(const ev_arch *a, ev_model_desc *d);
 /* JSON of the `features` metadata (config + inputs + frame_stride), malloc'ed. */
 char *ev_arch_features_json(const ev_arch *a);
 

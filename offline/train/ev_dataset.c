@@ -92,7 +92,8 @@ typedef struct collect {
   const ev_arch *a;
   int D;
   float *x, *rms;
-  unsigned char *speech; /* NULL unless collected from the analyser */
+  int with_speech;       /* collected from the analyser: keep its speech gate per frame */
+  unsigned char *speech; /* [cap] when with_speech */
   int T, cap;
   int oom;
 } collect;
@@ -110,10 +111,10 @@ static int grow(collect *c) {
   float *r = realloc(c->rms, (size_t)cap * sizeof *r);
   if (r)
     c->rms = r;
-  unsigned char *sp = c->speech ? realloc(c->speech, (size_t)cap) : NULL;
+  unsigned char *sp = c->with_speech ? realloc(c->speech, (size_t)cap) : NULL;
   if (sp)
     c->speech = sp;
-  if (!x || !r || (c->speech && !sp)) {
+  if (!x || !r || (c->with_speech && !sp)) {
     c->oom = 1;
     return -1;
   }
@@ -161,17 +162,11 @@ static ev_model *input_model(const ev_arch *a, char *err, size_t errlen) {
   if (nl < 1)
     return NULL;
   ev_model_desc d;
-  memset(&d, 0, sizeof d);
-  d.name = a->name;
-  d.features = a->features;
-  d.n_inputs = a->n_inputs;
-  memcpy(d.inputs, a->inputs, sizeof d.inputs);
-  d.frame_stride = a->frame_stride;
+  ev_arch_model_desc(a, &d);
   d.n_layers = nl;
   d.layers = layers;
   d.n_labels = EV_N_EMOTIONS;
   d.labels = ev_emotion_names;
-  d.norm = a->norm;
   return ev_model_create(&d, err, errlen);
 }
 
@@ -183,9 +178,9 @@ static int features_from_analyzer(const ev_arch *a, const float *x, size_t n, in
   ev_model *m = input_model(a, err, errlen);
   ev_analyzer *an = m ? ev_analyzer_new(rate, block, err, errlen) : NULL;
   ev_model_runtime *rt = an ? ev_analyzer_prepare_model(an, m, err, errlen) : NULL;
-  collect c = {a, ev_arch_input_dims(a), NULL, NULL, malloc(1), 0, 0, 0};
+  collect c = {a, ev_arch_input_dims(a), NULL, NULL, 1, NULL, 0, 0, 0};
   int rc = -1;
-  if (rt && c.speech) {
+  if (rt) {
     ev_analyzer_swap_model(an, rt);
     ev_analyzer_set_input_tap(an, on_tap, &c);
     for (size_t i = 0; i < n; i += block)
@@ -193,8 +188,6 @@ static int features_from_analyzer(const ev_arch *a, const float *x, size_t n, in
     rc = c.oom ? -1 : 0;
     if (c.oom)
       snprintf(err, errlen, "out of memory");
-  } else if (rt || !c.speech) {
-    snprintf(err, errlen, "out of memory");
   }
   if (an && rt) {
     ev_analyzer_set_input_tap(an, NULL, NULL);
@@ -225,7 +218,7 @@ int ev_features_from_audio(const ev_arch *a, const float *x, size_t n, int rate,
   ev_extractor *ex = ev_extractor_new(&a->features, rate, block, err, errlen);
   if (!ex)
     return -1;
-  collect c = {a, ev_arch_input_dims(a), NULL, NULL, NULL, 0, 0, 0};
+  collect c = {a, ev_arch_input_dims(a), NULL, NULL, 0, NULL, 0, 0, 0};
   for (size_t i = 0; i < n; i += block) {
     uint32_t len = (uint32_t)(n - i < block ? n - i : block);
     ev_extractor_process(ex, x + i, len, on_frame, &c);

@@ -304,17 +304,12 @@ ev_model *ev_run_model(const ev_run *run, const ev_arch *a, const ev_labelset *l
     return NULL;
   }
   ev_model_desc d;
-  memset(&d, 0, sizeof d);
+  ev_arch_model_desc(a, &d);
   d.name = name;
-  d.features = a->features;
-  d.n_inputs = a->n_inputs;
-  memcpy(d.inputs, a->inputs, sizeof d.inputs);
-  d.frame_stride = a->frame_stride;
   d.n_layers = run->net.n_layers;
   d.layers = run->net.configs;
   d.n_labels = ls->n;
   d.labels = ls->names;
-  d.norm = a->norm;
   d.provenance = provenance_json;
   ev_model *m = ev_model_create(&d, err, errlen);
   if (!m)
