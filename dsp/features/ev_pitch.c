@@ -108,7 +108,7 @@ static void fir8(const double *h, const double *ev, const double *od, int base, 
 #endif
 }
 
-void ev_pitch_feed(ev_pitch *p, const void *src, ev_sample_fn x, int64_t avail, int final) {
+void ev_pitch_feed(ev_pitch *p, const void *src, ev_read_fn read, int64_t avail, int final) {
   const int half = (EV_PITCH_TAPS - 1) / 2;
   float buf[FEED_BUF];
   double ev[FEED_BUF / 2], od[FEED_BUF / 2];
@@ -121,14 +121,13 @@ void ev_pitch_feed(ev_pitch *p, const void *src, ev_sample_fn x, int64_t avail, 
       break;
     if (final && c >= avail + half)
       break;
-    /* the input samples are fetched once into buf (x() per tap cost more than the filter):
-     * each read by x() as before, the filter's arithmetic unchanged, so the same bits */
+    /* the input samples are fetched into buf in runs of FEED_BUF (one read per tap, or per
+     * sample, cost more than the filter); the filter's arithmetic is the same either way */
     const int64_t c7 = c + 7 * EV_PITCH_DEC; /* the eighth output from here */
     if (c - half >= 0 && c7 + half < avail) {
       if (c7 + half >= b0 + FEED_BUF) {
         b0 = c - half;
-        for (int64_t i = b0; i < b0 + FEED_BUF && i < avail; i++)
-          buf[i - b0] = x(src, i);
+        read(src, b0, (int)(avail - b0 < FEED_BUF ? avail - b0 : FEED_BUF), buf);
       }
       if (split != b0) {
         for (int i = 0; i < FEED_BUF / 2; i++) {
@@ -150,8 +149,7 @@ void ev_pitch_feed(ev_pitch *p, const void *src, ev_sample_fn x, int64_t avail, 
        * their additions overlap instead of waiting on one another */
       if (c3 + half >= b0 + FEED_BUF) {
         b0 = c - half;
-        for (int64_t i = b0; i < b0 + FEED_BUF && i < avail; i++)
-          buf[i - b0] = x(src, i);
+        read(src, b0, (int)(avail - b0 < FEED_BUF ? avail - b0 : FEED_BUF), buf);
       }
       const float *b = buf + (c + half - b0);
       double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
@@ -171,8 +169,9 @@ void ev_pitch_feed(ev_pitch *p, const void *src, ev_sample_fn x, int64_t avail, 
     }
     if (c + half >= b0 + FEED_BUF) {
       b0 = c - half;
-      for (int64_t i = b0 > 0 ? b0 : 0; i < b0 + FEED_BUF && i < avail; i++)
-        buf[i - b0] = x(src, i);
+      const int64_t from = b0 > 0 ? b0 : 0, to = b0 + FEED_BUF < avail ? b0 + FEED_BUF : avail;
+      if (to > from)
+        read(src, from, (int)(to - from), buf + (from - b0));
     }
     double s = 0.0;
     if (c - half >= 0 && c + half < avail) { /* every tap inside: no test per tap */

@@ -27,14 +27,15 @@
 /* the library's (the same struct: the same source) */
 ev_pitch *ev_pitch_new(int sr);
 void ev_pitch_free(ev_pitch *p);
-void ev_pitch_feed(ev_pitch *p, const void *src, ev_sample_fn x, int64_t avail, int final);
+void ev_pitch_feed(ev_pitch *p, const void *src, ev_read_fn read, int64_t avail, int final);
 
 enum { N = 16000 * 3 };
 static float sig[N];
 
-static float read_sig(const void *src, int64_t i) {
+static void read_sig(const void *src, int64_t i0, int n, float *dst) {
   (void)src;
-  return i >= 0 && i < N ? sig[i] : 0.0f;
+  for (int k = 0; k < n; k++)
+    dst[k] = i0 + k >= 0 && i0 + k < N ? sig[i0 + k] : 0.0f;
 }
 
 static uint32_t rng = 13579u;
