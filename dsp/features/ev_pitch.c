@@ -1,9 +1,9 @@
-/* aubio YIN on a decimated stream (see ev_pitch.h). The decimation runs incrementally (every
- * stage call decimates what arrived), so each frame pays for one hop of filtering, and the
+/* YIN (aubio's, ev_yin.c) on a decimated stream (see ev_pitch.h). The decimation runs incrementally
+ * (every stage call decimates what arrived), so each frame pays for one hop of filtering, and the
  * YIN window of frame t is read from the decimated ring. */
 #include "ev_pitch.h"
+#include "ev_yin.h"
 
-#include <aubio/aubio.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,8 +13,8 @@ struct ev_pitch {
   double h[EV_PITCH_TAPS];
   float ring[EV_PITCH_DRING]; /* decimated samples, index j & (EV_PITCH_DRING - 1) */
   int64_t next;               /* next decimated sample to produce */
-  aubio_pitch_t *yin;
-  fvec_t *in, *out;
+  float win[EV_PITCH_WIN];    /* the window of the frame being tracked */
+  float d[EV_PITCH_WIN / 2];  /* YIN's scratch */
   /* octave guard: the last EV_PITCH_HIST voiced F0s (semitones) and the frame they were at */
   float hist[EV_PITCH_HIST];
   int n_hist, hist_pos;
@@ -37,30 +37,11 @@ ev_pitch *ev_pitch_new(int sr) {
   }
   for (int k = 0; k < EV_PITCH_TAPS; k++)
     p->h[k] /= sum;
-  /* hop == window: aubio's sliding buffer is then exactly the window we pass */
-  p->yin = new_aubio_pitch("yin", EV_PITCH_WIN, EV_PITCH_WIN, (uint_t)p->dsr);
-  p->in = new_fvec(EV_PITCH_WIN);
-  p->out = new_fvec(1);
-  if (!p->yin || !p->in || !p->out) {
-    ev_pitch_free(p);
-    return NULL;
-  }
-  aubio_pitch_set_unit(p->yin, "Hz");
-  aubio_pitch_set_silence(p->yin, -200.0f); /* our own silence gate decides */
-  aubio_pitch_set_tolerance(p->yin, 0.1f);  /* fewer octave-up picks than the default 0.15 */
   ev_pitch_reset(p);
   return p;
 }
 
 void ev_pitch_free(ev_pitch *p) {
-  if (!p)
-    return;
-  if (p->yin)
-    del_aubio_pitch(p->yin);
-  if (p->in)
-    del_fvec(p->in);
-  if (p->out)
-    del_fvec(p->out);
   free(p);
 }
 
@@ -197,15 +178,19 @@ void ev_pitch_frame(ev_pitch *p, int64_t t, int hop, double *f0_hz, double *voic
   for (int i = 0; i < EV_PITCH_WIN; i++) {
     int64_t j = j0 + i;
     float v = j < p->next ? p->ring[j & (EV_PITCH_DRING - 1)] : 0.0f;
-    p->in->data[i] = v;
+    p->win[i] = v;
     e += (double)v * v;
   }
   *f0_hz = 0.0;
   *voicing = 0.0;
   if (!(sqrt(e / EV_PITCH_WIN) >= EV_PITCH_SILENCE))
     return; /* silence (the low-passed window's RMS): no YIN */
-  aubio_pitch_do(p->yin, p->in, p->out);
-  double f0 = p->out->data[0], conf = aubio_pitch_get_confidence(p->yin);
+  /* aubio's "yin" with hop == window (its sliding buffer is then exactly this window), its
+   * silence gate at -200 dB (never reached past ours) and tolerance 0.1 (fewer octave-up
+   * picks than its default 0.15), computed by ev_yin to the same bits */
+  float conf_f;
+  const double f0 = ev_yin(p->win, EV_PITCH_WIN, 0.1f, (unsigned)p->dsr, p->d, &conf_f);
+  const double conf = conf_f;
   /* YIN's confidence (1 - the normalised difference at the chosen lag) mapped so that 0.7,
    * the threshold that best matched openSMILE's voicing on the reference speech, is 0.5 */
   double v = (conf - 0.4) / 0.6;

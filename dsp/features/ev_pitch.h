@@ -1,7 +1,8 @@
-/* Pitch and voicing per 10 ms frame with aubio's YIN ("yin", the time-domain difference function:
- * aubio's FFT-based "yinfast" computes the same values but FFTW allocates inside its execute) on
- * the signal low-passed at 1 kHz and decimated to 8 kHz. Internal to dsp/features; see
- * docs/features.md for the choice and the measurements. */
+/* Pitch and voicing per 10 ms frame with aubio's YIN ("yin", the time-domain difference function,
+ * computed by ev_yin.c to aubio's bits, a vectorised copy; aubio's FFT-based "yinfast" gives
+ * slightly different values and FFTW allocates inside its execute) on the signal low-passed at
+ * 1 kHz and decimated to 8 kHz. Internal to dsp/features; see docs/features.md for the choice
+ * and the measurements. */
 #ifndef EV_PITCH_H
 #define EV_PITCH_H
 
@@ -26,10 +27,10 @@
 
 typedef struct ev_pitch ev_pitch;
 
-/* sr: the model rate (the decimated rate is sr / EV_PITCH_DEC). Allocates; call with the
- * process-wide FFTW mutex held. NULL on failure. */
+/* sr: the model rate (the decimated rate is sr / EV_PITCH_DEC). Allocates (one block, no
+ * plans). NULL on failure. */
 ev_pitch *ev_pitch_new(int sr);
-void ev_pitch_free(ev_pitch *p); /* FFTW mutex held */
+void ev_pitch_free(ev_pitch *p);
 void ev_pitch_reset(ev_pitch *p);
 /* Decimate every model-rate sample below `avail` (x(i) reads sample i of the stream; samples at
  * or after `avail` are read as 0 when `final`). */
