@@ -13,9 +13,6 @@
 #define H          8   /* frames of history (t & 7): the 4-frame lag plus the smoothing */
 #define SPEC_BINS  177 /* bins up to 5.5 kHz kept for the formants (16 kHz, 512 points) */
 #define FRAME_20MS 320
-#ifndef EV_PREEMPH
-#define EV_PREEMPH 0.97
-#endif
 
 struct ev_prosody {
   ev_feature_config cfg;
@@ -33,7 +30,6 @@ struct ev_prosody {
   int64_t mag_t[2];
   float spec[H][EV_EG_N_OUT]; /* raw spectral descriptors */
   double lowp[H][SPEC_BINS];  /* power below 5.5 kHz (formants) */
-  double preemph[SPEC_BINS];  /* |1 - a e^{-jw}|^2 */
   ev_formant_tables ft;
   double f0[H], voicing[H];
   float vq[H][EV_VQ_DIMS], fmt[H][EV_FMT_DIMS];
@@ -88,9 +84,6 @@ ev_prosody *ev_prosody_new(const ev_feature_config *cfg) {
   }
   ev_voice_hann(p->hann, EV_VOICE_SEG);
   ev_formants_init(&p->ft, (int)floor(EV_LPC_FS / 2.0 / p->sp.bin_hz));
-  for (int k = 0; k < SPEC_BINS; k++)
-    p->preemph[k] =
-        1.0 + EV_PREEMPH * EV_PREEMPH - 2.0 * EV_PREEMPH * cos(2.0 * M_PI * k / EV_EG_NFFT);
   for (int i = 0; i < p->win20; i++) /* openSMILE's Hamming */
     p->hamming[i] = (float)(0.54 - 0.46 * cos(2.0 * M_PI * i / (p->win20 - 1)));
   ev_prosody_set_features(p, 0);
@@ -153,9 +146,9 @@ static void spectral_frame(ev_prosody *p, int64_t t, const ev_stream_view *v) {
   const float *prev = p->mag_t[cur ^ 1] == t - 1 ? p->mag[cur ^ 1] : NULL;
   if (p->need_spec)
     ev_eg_spectral_frame(&p->sp, p->pw, p->mag[cur], prev, p->spec[t & (H - 1)]);
-  if (p->need_fmt) /* pre-emphasised (first difference, 0.97) in the spectral domain */
-    for (int k = 0; k < SPEC_BINS; k++)
-      p->lowp[t & (H - 1)][k] = p->pw[k] * p->preemph[k];
+  if (p->need_fmt) /* not pre-emphasised: eGeMAPS' LPC (cSpecResample -> cLpc) reads the plain
+                    * 20 ms Hamming spectrum */
+    memcpy(p->lowp[t & (H - 1)], p->pw, sizeof p->lowp[0]);
 }
 
 static void pitch_frame(ev_prosody *p, int64_t t) {

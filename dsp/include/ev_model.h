@@ -37,7 +37,8 @@ int ev_model_n_labels(const ev_model *m);
 const char *ev_model_label(const ev_model *m, int i);
 int ev_model_label_canonical(const ev_model *m, int i); /* ev_emotion, or -1: no slot */
 size_t ev_model_n_params(const ev_model *m);            /* floats in all layers */
-const ev_feature_config *ev_model_feature_config(const ev_model *m);
+/* What the model reads: features, inputs, frame_stride, normalisation. */
+const ev_input_config *ev_model_input_config(const ev_model *m);
 const char *ev_model_provenance(const ev_model *m);   /* JSON object text ("{}" if none) */
 const char *ev_model_architecture(const ev_model *m); /* JSON list text, as saved */
 int ev_model_n_layers(const ev_model *m);
@@ -45,28 +46,20 @@ const ev_layer *ev_model_layer(const ev_model *m, int i);
 ev_layer *ev_model_layer_mut(ev_model *m, int i); /* trainer: write weights */
 int ev_model_softmax_appended(const ev_model *m); /* the file's last layer was not softmax */
 int ev_model_input_dims(const ev_model *m);
-int ev_model_frame_stride(const ev_model *m);
-int ev_model_n_inputs(const ev_model *m);
-ev_feature_id ev_model_input(const ev_model *m, int i);
-const ev_norm_config *ev_model_norm(const ev_model *m);
 float *ev_model_norm_mean(ev_model *m); /* input_dims floats (trainer writes the prior) */
 float *ev_model_norm_std(ev_model *m);
 float *ev_model_params(ev_model *m); /* the weight arena: n_params floats, layer by layer */
-/* The input assembler's description of this model (pointers into the model). */
-void ev_model_input_spec(const ev_model *m, ev_input_spec *spec);
+/* An input assembler for this model: its input configuration and prior (ev_input_new). */
+ev_input *ev_model_input_new(const ev_model *m, char *err, size_t errlen);
 
 /* ---- Building (trainer, emovox-model random) ---- */
 typedef struct ev_model_desc {
   const char *name;
-  ev_feature_config features;
-  int n_inputs;
-  int inputs[EV_FEAT_COUNT]; /* ev_feature_id */
-  int frame_stride;
+  ev_input_config input;
   int n_layers;
   const ev_layer_config *layers; /* in_dim is ignored: chained from the inputs */
   int n_labels;
   const char *const *labels;
-  ev_norm_config norm;
   const char *provenance; /* JSON object text or NULL */
 } ev_model_desc;
 

@@ -23,18 +23,14 @@
 
 struct ev_model {
   char *name;
-  ev_feature_config feat;
-  int n_inputs;
-  int inputs[EV_FEAT_COUNT];
+  ev_input_config input;
   int input_dims;
-  int frame_stride;
   int n_layers;
   ev_layer layers[EV_MODEL_MAX_LAYERS + 1]; /* + an appended softmax */
   int softmax_appended;
   int n_labels;
   char *labels[EV_MODEL_MAX_LABELS];
   int canonical[EV_MODEL_MAX_LABELS];
-  ev_norm_config norm;
   float *norm_mean, *norm_std;
   char *provenance;
   char *architecture;
@@ -367,8 +363,7 @@ static int build_layers(ev_model *m, ev_layer_config *cfg, int n, const ev_st_fi
           return -1;
       }
     ev_model_cost cost;
-    ev_model_cost_compute(&m->feat, m->inputs, m->n_inputs, m->input_dims, m->frame_stride,
-                          m->layers, m->n_layers, &cost);
+    ev_model_cost_compute(&m->input, m->input_dims, m->layers, m->n_layers, &cost);
     if (ev_model_cost_check(&cost, err, errlen))
       return -1;
   }
@@ -407,14 +402,9 @@ static int set_labels(ev_model *m, const char *const *labels, int n, char *err, 
   return 0;
 }
 
-static int set_inputs(ev_model *m, const int *ids, int n, int stride, char *err, size_t errlen) {
-  m->n_inputs = n;
-  for (int i = 0; i < n && i < EV_FEAT_COUNT; i++)
-    m->inputs[i] = ids[i];
-  m->frame_stride = stride;
-  ev_input_spec spec;
-  ev_model_input_spec(m, &spec);
-  int dims = ev_input_spec_dims(&spec, err, errlen);
+/* Checks m->input and allocates the prior for its dimensions. */
+static int set_inputs(ev_model *m, char *err, size_t errlen) {
+  int dims = ev_input_config_dims(&m->input, err, errlen);
   if (dims < 0)
     return -1;
   m->input_dims = dims;
@@ -448,20 +438,18 @@ ev_model *ev_model_create(const ev_model_desc *d, char *err, size_t errlen) {
     return NULL;
   }
   ev_layer_config cfg[EV_MODEL_MAX_LAYERS];
-  m->feat = d->features;
-  m->norm = d->norm;
+  m->input = d->input;
   m->name = strdup(d->name ? d->name : "unnamed");
   if (!m->name || d->n_layers < 1 || d->n_layers > EV_MODEL_MAX_LAYERS || !d->layers) {
     ev_fail(err, errlen, "a model needs 1..%d layers", EV_MODEL_MAX_LAYERS);
     goto bad;
   }
-  if (d->n_inputs < 1 || d->n_inputs > EV_FEAT_COUNT) {
+  if (d->input.n_inputs < 1 || d->input.n_inputs > EV_FEAT_COUNT) {
     ev_fail(err, errlen, "a model needs 1..%d input features", EV_FEAT_COUNT);
     goto bad;
   }
   memcpy(cfg, d->layers, (size_t)d->n_layers * sizeof cfg[0]);
-  if (set_labels(m, d->labels, d->n_labels, err, errlen) ||
-      set_inputs(m, d->inputs, d->n_inputs, d->frame_stride, err, errlen) ||
+  if (set_labels(m, d->labels, d->n_labels, err, errlen) || set_inputs(m, err, errlen) ||
       build_layers(m, cfg, d->n_layers, NULL, err, errlen) ||
       ev_model_set_provenance(m, d->provenance, err, errlen))
     goto bad;
@@ -514,17 +502,18 @@ static int parse_features(ev_model *m, const char *text, char *err, size_t errle
             "the feature configuration cannot be produced by this build's extractor: %s", why);
     goto done;
   }
-  m->feat = c;
+  m->input.features = c;
   json_t *inputs = json_object_get(o, "inputs");
   if (!json_is_array(inputs)) {
     ev_fail(err, errlen, "features: \"inputs\" (list of feature names) is missing");
     goto done;
   }
   char *itext = json_dumps(inputs, JSON_COMPACT);
-  int ids[EV_FEAT_COUNT];
-  int n = itext ? ev_model_parse_inputs(itext, ids, EV_FEAT_COUNT, err, errlen) : -1;
+  m->input.n_inputs =
+      itext ? ev_model_parse_inputs(itext, m->input.inputs, EV_FEAT_COUNT, err, errlen) : -1;
+  m->input.frame_stride = stride;
   free(itext);
-  if (n < 0 || set_inputs(m, ids, n, stride, err, errlen))
+  if (m->input.n_inputs < 0 || set_inputs(m, err, errlen))
     goto done;
   rc = 0;
 done:
@@ -589,7 +578,7 @@ static int parse_normalization(ev_model *m, const char *text, char *err, size_t 
   if (!o)
     return -1;
   int rc = -1;
-  ev_norm_config_default(&m->norm);
+  ev_norm_config_default(&m->input.norm);
   const char *w = "normalization";
   if (!json_is_object(o)) {
     ev_fail(err, errlen, "metadata \"normalization\" must be a JSON object");
@@ -601,11 +590,12 @@ static int parse_normalization(ev_model *m, const char *text, char *err, size_t 
     ev_fail(err, errlen, "normalization: \"mode\" must be \"global\" or \"adaptive\"");
     goto done;
   }
-  m->norm.mode = strcmp(json_string_value(mode), "global") ? EV_NORM_ADAPTIVE : EV_NORM_GLOBAL;
+  m->input.norm.mode =
+      strcmp(json_string_value(mode), "global") ? EV_NORM_ADAPTIVE : EV_NORM_GLOBAL;
   if (check_keys(o, allowed, w, err, errlen) ||
-      get_num(o, "tau_s", m->norm.tau_s, 1e-3, 1e6, &m->norm.tau_s, w, err, errlen) ||
-      get_num(o, "prior_frames", m->norm.prior_frames, 0, 1e9, &m->norm.prior_frames, w, err,
-              errlen))
+      get_num(o, "tau_s", m->input.norm.tau_s, 1e-3, 1e6, &m->input.norm.tau_s, w, err, errlen) ||
+      get_num(o, "prior_frames", m->input.norm.prior_frames, 0, 1e9, &m->input.norm.prior_frames, w,
+              err, errlen))
     goto done;
   rc = 0;
 done:
@@ -754,22 +744,22 @@ ev_model *ev_model_load_file(const char *path, char *err, size_t errlen) {
 
 static char *features_text(const ev_model *m) {
   json_t *o = json_object();
-  json_object_set_new(o, "sample_rate", json_integer(m->feat.sample_rate));
-  json_object_set_new(o, "n_fft", json_integer(m->feat.n_fft));
-  json_object_set_new(o, "win_length", json_integer(m->feat.win_length));
-  json_object_set_new(o, "hop_length", json_integer(m->feat.hop_length));
-  json_object_set_new(o, "n_mels", json_integer(m->feat.n_mels));
-  json_object_set_new(o, "fmin", json_float(m->feat.fmin));
-  json_object_set_new(o, "fmax", json_float(m->feat.fmax));
-  json_object_set_new(o, "n_mfcc", json_integer(m->feat.n_mfcc));
+  json_object_set_new(o, "sample_rate", json_integer(m->input.features.sample_rate));
+  json_object_set_new(o, "n_fft", json_integer(m->input.features.n_fft));
+  json_object_set_new(o, "win_length", json_integer(m->input.features.win_length));
+  json_object_set_new(o, "hop_length", json_integer(m->input.features.hop_length));
+  json_object_set_new(o, "n_mels", json_integer(m->input.features.n_mels));
+  json_object_set_new(o, "fmin", json_float(m->input.features.fmin));
+  json_object_set_new(o, "fmax", json_float(m->input.features.fmax));
+  json_object_set_new(o, "n_mfcc", json_integer(m->input.features.n_mfcc));
   json_t *in = json_array();
-  for (int i = 0; i < m->n_inputs; i++) {
-    json_array_append_new(in, json_string(ev_feature_name((ev_feature_id)m->inputs[i])));
-    if (m->inputs[i] == EV_FEAT_EGEMAPS_FUNC) /* only models that read it carry the window */
-      json_object_set_new(o, "func_window_s", json_real(m->feat.func_window_s));
+  for (int i = 0; i < m->input.n_inputs; i++) {
+    json_array_append_new(in, json_string(ev_feature_name((ev_feature_id)m->input.inputs[i])));
+    if (m->input.inputs[i] == EV_FEAT_EGEMAPS_FUNC) /* only models that read it carry the window */
+      json_object_set_new(o, "func_window_s", json_real(m->input.features.func_window_s));
   }
   json_object_set_new(o, "inputs", in);
-  json_object_set_new(o, "frame_stride", json_integer(m->frame_stride));
+  json_object_set_new(o, "frame_stride", json_integer(m->input.frame_stride));
   char *s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(9));
   json_decref(o);
   return s;
@@ -786,9 +776,9 @@ static char *labels_text(const ev_model *m) {
 
 static char *norm_text(const ev_model *m) {
   json_t *o = json_object();
-  json_object_set_new(o, "mode", json_string(ev_norm_mode_name(m->norm.mode)));
-  json_object_set_new(o, "tau_s", json_float(m->norm.tau_s));
-  json_object_set_new(o, "prior_frames", json_float(m->norm.prior_frames));
+  json_object_set_new(o, "mode", json_string(ev_norm_mode_name(m->input.norm.mode)));
+  json_object_set_new(o, "tau_s", json_float(m->input.norm.tau_s));
+  json_object_set_new(o, "prior_frames", json_float(m->input.norm.prior_frames));
   char *s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(9));
   json_decref(o);
   return s;
@@ -894,8 +884,8 @@ int ev_model_label_canonical(const ev_model *m, int i) {
 size_t ev_model_n_params(const ev_model *m) {
   return m->n_params;
 }
-const ev_feature_config *ev_model_feature_config(const ev_model *m) {
-  return &m->feat;
+const ev_input_config *ev_model_input_config(const ev_model *m) {
+  return &m->input;
 }
 const char *ev_model_provenance(const ev_model *m) {
   return m->provenance;
@@ -918,18 +908,6 @@ int ev_model_softmax_appended(const ev_model *m) {
 int ev_model_input_dims(const ev_model *m) {
   return m->input_dims;
 }
-int ev_model_frame_stride(const ev_model *m) {
-  return m->frame_stride;
-}
-int ev_model_n_inputs(const ev_model *m) {
-  return m->n_inputs;
-}
-ev_feature_id ev_model_input(const ev_model *m, int i) {
-  return (ev_feature_id)m->inputs[i];
-}
-const ev_norm_config *ev_model_norm(const ev_model *m) {
-  return &m->norm;
-}
 float *ev_model_norm_mean(ev_model *m) {
   return m->norm_mean;
 }
@@ -940,16 +918,8 @@ float *ev_model_params(ev_model *m) {
   return m->arena;
 }
 
-void ev_model_input_spec(const ev_model *m, ev_input_spec *s) {
-  memset(s, 0, sizeof *s);
-  s->features = m->feat;
-  s->n_inputs = m->n_inputs;
-  for (int i = 0; i < m->n_inputs && i < EV_FEAT_COUNT; i++)
-    s->inputs[i] = m->inputs[i];
-  s->frame_stride = m->frame_stride;
-  s->norm = m->norm;
-  s->prior_mean = m->norm_mean;
-  s->prior_std = m->norm_std;
+ev_input *ev_model_input_new(const ev_model *m, char *err, size_t errlen) {
+  return ev_input_new(&m->input, m->norm_mean, m->norm_std, err, errlen);
 }
 
 double ev_model_step_flops(const ev_model *m) {
@@ -960,6 +930,5 @@ double ev_model_step_flops(const ev_model *m) {
 }
 
 void ev_model_get_cost(const ev_model *m, ev_model_cost *cost) {
-  ev_model_cost_compute(&m->feat, m->inputs, m->n_inputs, m->input_dims, m->frame_stride, m->layers,
-                        m->n_layers, cost);
+  ev_model_cost_compute(&m->input, m->input_dims, m->layers, m->n_layers, cost);
 }

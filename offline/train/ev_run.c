@@ -66,8 +66,9 @@ static int model_dims(const ev_arch *a, const ev_dataset *ds) {
 /* Model steps of one (clip, copy). */
 /* How many model steps of statistics a speaker's warm start stands for: one time constant. */
 static double warm_steps(const ev_arch *a) {
-  double step_s = (double)a->frame_stride * a->features.hop_length / a->features.sample_rate;
-  return a->norm.tau_s / step_s;
+  double step_s =
+      (double)a->input.frame_stride * a->input.features.hop_length / a->input.features.sample_rate;
+  return a->input.norm.tau_s / step_s;
 }
 
 /* Model steps of one (clip, copy). spk (may be NULL): per-speaker statistics of the set. */
@@ -119,7 +120,7 @@ static int build_items(ev_run *run, const ev_arch *a, const ev_dataset *ds, cons
   out->steps = calloc(cap, sizeof *out->steps);
   ev_input *in = NULL;
   if (!a->functionals)
-    in = ev_make_input(a, run->prior_mean, run->prior_std, err, errlen);
+    in = ev_input_new(&a->input, run->prior_mean, run->prior_std, err, errlen);
   ev_speaker_stats spk_stats, *spk = NULL;
   if (run->speaker_norm) {
     if (ev_speaker_stats_compute(&spk_stats, a, ds, idx, n, model_dims(a, ds),
@@ -303,9 +304,7 @@ ev_model *ev_run_model(const ev_run *run, const ev_arch *a, const ev_labelset *l
              "in the streaming plugin; it is an evaluation mode only");
     return NULL;
   }
-  ev_model_desc d;
-  ev_arch_model_desc(a, &d);
-  d.name = name;
+  ev_model_desc d = {.name = name, .input = a->input};
   d.n_layers = run->net.n_layers;
   d.layers = run->net.configs;
   d.n_labels = ls->n;

@@ -47,14 +47,14 @@ static void no_frame(void *user, const ev_frame *f) {
 /* Microseconds per second of audio of the extractor with the arch's features and inputs. */
 static double features_us(const ev_arch *a, const float *x, size_t n, double budget) {
   char err[256];
-  ev_extractor *ex = ev_extractor_new(&a->features, 16000, 256, err, sizeof err);
+  ev_extractor *ex = ev_extractor_new(&a->input.features, 16000, 256, err, sizeof err);
   if (!ex) {
     printf("%s: extractor: %s\n", a->name, err);
     return 0;
   }
   uint32_t mask = EV_FEATURE_BIT(EV_FEAT_RMS) | EV_FEATURE_BIT(EV_FEAT_FLATNESS);
-  for (int i = 0; i < a->n_inputs; i++)
-    mask |= EV_FEATURE_BIT(a->inputs[i]);
+  for (int i = 0; i < a->input.n_inputs; i++)
+    mask |= EV_FEATURE_BIT(a->input.inputs[i]);
   ev_extractor_set_features(ex, mask);
   long frames = 0, seconds = 0;
   double t0 = ev_now(), t;
@@ -128,18 +128,14 @@ int main(void) {
     ev_model_desc d;
     memset(&d, 0, sizeof d);
     d.name = a.name;
-    d.features = a.features;
-    d.n_inputs = a.n_inputs;
-    memcpy(d.inputs, a.inputs, sizeof d.inputs);
-    d.frame_stride = a.frame_stride;
+    d.input = a.input;
     d.n_layers = net.n_layers;
     d.layers = net.configs;
     d.n_labels = C;
     d.labels = ev_emotion_names;
-    d.norm = a.norm;
     ev_model *m = ev_model_create(&d, err, sizeof err);
     ev_model_state *st = m ? ev_model_state_new(m, err, sizeof err) : NULL;
-    double us_per_s = 0, steps_per_s = 100.0 / a.frame_stride; /* hop 10 ms */
+    double us_per_s = 0, steps_per_s = 100.0 / a.input.frame_stride; /* hop 10 ms */
     if (st) {
       float *x = malloc((size_t)D * sizeof *x), out[8];
       ev_rng r;
