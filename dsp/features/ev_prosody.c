@@ -35,6 +35,7 @@ struct ev_prosody {
   float vq[H][EV_VQ_DIMS], fmt[H][EV_FMT_DIMS];
   int64_t pitch_next; /* next frame whose pitch/voice work is to be done */
   float seg[EV_VOICE_SEG], hann[EV_VOICE_SEG];
+  int64_t seg_t; /* the frame whose voice segment seg holds (-1: none) */
 };
 
 /* Samples [i0, i0 + n) of the stream into dst: the ones the ring still holds (the last
@@ -106,6 +107,7 @@ void ev_prosody_reset(ev_prosody *p) {
   ev_pitch_reset(p->pitch);
   p->mag_t[0] = p->mag_t[1] = -10;
   p->pitch_next = 0;
+  p->seg_t = -1;
   memset(p->spec, 0, sizeof p->spec);
   memset(p->f0, 0, sizeof p->f0);
   memset(p->voicing, 0, sizeof p->voicing);
@@ -173,18 +175,34 @@ static void formant_frame(ev_prosody *p, int64_t t) {
   }
 }
 
-static void voice_frame(ev_prosody *p, int64_t t, const ev_stream_view *v) {
+/* 40 ms centred where the pitch window's YIN integration is centred (hop t + 480) */
+static void voice_segment(ev_prosody *p, int64_t t, const ev_stream_view *v) {
+  if (p->seg_t != t) {
+    view_read(v, (int64_t)p->hop * t + 480 - EV_VOICE_SEG / 2, EV_VOICE_SEG, p->seg);
+    p->seg_t = t;
+  }
+}
+
+/* Voice quality of a voiced frame in two halves (two stages: each about half the work):
+ * jitter, shimmer and HNR; then the harmonic magnitudes, which need the frame's formants. */
+static void voice_periodicity(ev_prosody *p, int64_t t, const ev_stream_view *v) {
   double f0 = p->f0[t & (H - 1)];
   if (!(f0 > 0.0))
     return;
-  /* 40 ms centred where the pitch window's YIN integration is centred (hop t + 480) */
-  int64_t s0 = (int64_t)p->hop * t + 480 - EV_VOICE_SEG / 2;
-  view_read(v, s0, EV_VOICE_SEG, p->seg);
+  voice_segment(p, t, v);
+  ev_voice_periodicity(p->seg, EV_VOICE_SEG, p->cfg.sample_rate, f0, p->vq[t & (H - 1)]);
+}
+
+static void voice_harmonics(ev_prosody *p, int64_t t, const ev_stream_view *v) {
+  double f0 = p->f0[t & (H - 1)];
+  if (!(f0 > 0.0))
+    return;
+  voice_segment(p, t, v);
   float *f = p->fmt[t & (H - 1)];
   double fm[6] = {f[0], f[1], f[3], f[4], f[6], f[7]};
   float amp[3];
-  ev_voice_quality(p->seg, p->hann, EV_VOICE_SEG, p->cfg.sample_rate, f0, fm, p->vq[t & (H - 1)],
-                   amp);
+  ev_voice_harmonics(p->seg, p->hann, EV_VOICE_SEG, p->cfg.sample_rate, f0, fm, p->vq[t & (H - 1)],
+                     amp);
   for (int i = 0; i < 3; i++)
     f[3 * i + 2] = amp[i];
 }
@@ -212,7 +230,11 @@ void ev_prosody_stage(ev_prosody *p, int k, int64_t t, const ev_stream_view *v) 
     break;
   case 4:
     if (p->need_vq && tp >= 0 && tp < p->pitch_next)
-      voice_frame(p, tp, v);
+      voice_periodicity(p, tp, v);
+    break;
+  case 6:
+    if (p->need_vq && tp >= 0 && tp < p->pitch_next)
+      voice_harmonics(p, tp, v);
     break;
   default:
     break;
@@ -236,8 +258,10 @@ void ev_prosody_emit(ev_prosody *p, int64_t e, int64_t last, const ev_stream_vie
       pitch_frame(p, t);
       if (p->need_fmt)
         formant_frame(p, t);
-      if (p->need_vq)
-        voice_frame(p, t, v);
+      if (p->need_vq) {
+        voice_periodicity(p, t, v);
+        voice_harmonics(p, t, v);
+      }
     }
     p->pitch_next = e + 1;
   }

@@ -309,12 +309,9 @@ void ev_voice_hann(float *win, int n) {
     win[i] = (float)(0.5 - 0.5 * cos(2.0 * M_PI * (i + 0.5) / n));
 }
 
-void ev_voice_quality(const float *seg, const float *win, int n, double sr, double f0,
-                      const double fmt[6], float vq[5], float amp[3]) {
-  for (int i = 0; i < 5; i++)
-    vq[i] = 0.0f;
+void ev_voice_periodicity(const float *seg, int n, double sr, double f0, float vq[5]) {
   for (int i = 0; i < 3; i++)
-    amp[i] = 0.0f;
+    vq[i] = 0.0f;
   if (!(f0 > 0.0))
     return;
   double xd[EV_VOICE_SEG]; /* the segment in double, as every correlation product reads it */
@@ -359,6 +356,15 @@ void ev_voice_quality(const float *seg, const float *win, int n, double sr, doub
     vq[2] = (float)(10.0 * log10(r / (1.0 - r)));
   } else
     vq[2] = -100.0f; /* openSMILE's floor for aperiodic frames */
+}
+
+void ev_voice_harmonics(const float *seg, const float *win, int n, double sr, double f0,
+                        const double fmt[6], float vq[5], float amp[3]) {
+  vq[3] = vq[4] = 0.0f;
+  for (int i = 0; i < 3; i++)
+    amp[i] = 0.0f;
+  if (!(f0 > 0.0))
+    return;
   harm_set hs;
   hs.n = 0;
   const int i1 = harm_want(&hs, 1), i2 = harm_want(&hs, 2);
@@ -374,4 +380,10 @@ void ev_voice_quality(const float *seg, const float *win, int n, double sr, doub
   for (int k = 0; k < 3 && fmt; k++)
     if (fmt[2 * k] > 0.0)
       amp[k] = db(harm_near(&hs, near[k]), h1);
+}
+
+void ev_voice_quality(const float *seg, const float *win, int n, double sr, double f0,
+                      const double fmt[6], float vq[5], float amp[3]) {
+  ev_voice_periodicity(seg, n, sr, f0, vq);
+  ev_voice_harmonics(seg, win, n, sr, f0, fmt, vq, amp);
 }

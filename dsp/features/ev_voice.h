@@ -13,6 +13,11 @@
  * vq: jitter, shimmer, hnr, h1_h2, h1_a3; amp: F1-F3 amplitude relative to H1 (dB). */
 void ev_voice_quality(const float *seg, const float *win, int n, double sr, double f0,
                       const double fmt[6], float vq[5], float amp[3]);
+/* The same in two halves of similar cost, so that a streaming caller can run them at two
+ * stages: jitter, shimmer and HNR (vq[0..2]), then H1-H2, H1-A3 (vq[3..4]) and amp. */
+void ev_voice_periodicity(const float *seg, int n, double sr, double f0, float vq[5]);
+void ev_voice_harmonics(const float *seg, const float *win, int n, double sr, double f0,
+                        const double fmt[6], float vq[5], float amp[3]);
 /* win: the Hann window of n points the harmonic magnitudes use (fill once) */
 void ev_voice_hann(float *win, int n);
 #endif

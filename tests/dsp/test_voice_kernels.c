@@ -12,10 +12,14 @@
 #ifndef EV_NO_CLONES /* -Dclones=false defines it for the whole build */
 #define EV_NO_CLONES
 #endif
-#define ev_voice_quality base_voice_quality
-#define ev_voice_hann    base_voice_hann
+#define ev_voice_quality     base_voice_quality
+#define ev_voice_periodicity base_voice_periodicity
+#define ev_voice_harmonics   base_voice_harmonics
+#define ev_voice_hann        base_voice_hann
 #include "../../dsp/features/ev_voice.c"
 #undef ev_voice_quality
+#undef ev_voice_periodicity
+#undef ev_voice_harmonics
 #undef ev_voice_hann
 void ev_voice_quality(const float *seg, const float *win, int n, double sr, double f0,
                       const double fmt[6], float vq[5], float amp[3]);
