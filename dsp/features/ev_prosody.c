@@ -31,6 +31,8 @@ struct ev_prosody {
   float spec[H][EV_EG_N_OUT]; /* raw spectral descriptors */
   double lowp[H][SPEC_BINS];  /* power below 5.5 kHz (formants) */
   ev_formant_tables ft;
+  ev_formant_work fw; /* the root search of frame fw_t, spread over stages 3-6 */
+  int64_t fw_t;
   double f0[H], voicing[H];
   float vq[H][EV_VQ_DIMS], fmt[H][EV_FMT_DIMS];
   int64_t pitch_next; /* next frame whose pitch/voice work is to be done */
@@ -108,6 +110,8 @@ void ev_prosody_reset(ev_prosody *p) {
   p->mag_t[0] = p->mag_t[1] = -10;
   p->pitch_next = 0;
   p->seg_t = -1;
+  p->fw.state = 0;
+  p->fw_t = -1;
   memset(p->spec, 0, sizeof p->spec);
   memset(p->f0, 0, sizeof p->f0);
   memset(p->voicing, 0, sizeof p->voicing);
@@ -162,17 +166,44 @@ static void pitch_frame(ev_prosody *p, int64_t t) {
   memset(p->vq[t & (H - 1)], 0, sizeof p->vq[0]);
 }
 
-/* formants of a voiced frame (openSMILE writes them on every frame; eGeMAPS uses voiced ones) */
-static void formant_frame(ev_prosody *p, int64_t t) {
-  float *f = p->fmt[t & (H - 1)];
-  if (!(p->f0[t & (H - 1)] > 0.0))
-    return;
+/* Formants of a voiced frame (openSMILE writes them on every frame; eGeMAPS uses voiced ones),
+ * in steps: the LPC and the first Durand-Kerner sweeps at stage 3, more sweeps at stages 4 and 5
+ * (4 also has the voice's periodicity), the rest and the roots at stage 6, before the harmonic
+ * magnitudes that need them. A frame's search was up to ~160k instructions in one block, the
+ * worst block of run() by far; the sweeps are the same whatever their split (ev_formants.h). */
+#define SWEEPS_3 5 /* a sweep is 5-6k instructions, the LPC before them ~16k */
+#define SWEEPS_4 1
+#define SWEEPS_5 10
+
+static void formant_begin(ev_prosody *p, int64_t t) {
+  p->fw_t = t;
+  p->fw.state = 0;
+  if (p->f0[t & (H - 1)] > 0.0)
+    ev_formants_begin(&p->ft, p->lowp[t & (H - 1)], SPEC_BINS, p->sp.bin_hz, &p->fw);
+}
+
+static void formant_sweeps(ev_prosody *p, int64_t t, int max_sweeps) {
+  if (p->fw_t == t)
+    ev_formants_sweep(&p->fw, max_sweeps);
+}
+
+static void formant_end(ev_prosody *p, int64_t t) {
+  if (p->fw_t != t || p->fw.state == 0)
+    return; /* unvoiced (or no LPC): fmt stays as pitch_frame cleared it */
+  ev_formants_sweep(&p->fw, EV_DK_ITERS);
   double o[6];
-  ev_formants_lpc(&p->ft, p->lowp[t & (H - 1)], SPEC_BINS, p->sp.bin_hz, o);
+  ev_formants_end(&p->fw, o);
+  p->fw_t = -1;
+  float *f = p->fmt[t & (H - 1)];
   for (int i = 0; i < 3; i++) {
     f[3 * i] = (float)o[2 * i];
     f[3 * i + 1] = (float)o[2 * i + 1];
   }
+}
+
+static void formant_frame(ev_prosody *p, int64_t t) {
+  formant_begin(p, t);
+  formant_end(p, t);
 }
 
 /* 40 ms centred where the pitch window's YIN integration is centred (hop t + 480) */
@@ -225,14 +256,24 @@ void ev_prosody_stage(ev_prosody *p, int k, int64_t t, const ev_stream_view *v) 
     }
     break;
   case 3:
-    if (p->need_fmt && tp >= 0 && tp < p->pitch_next)
-      formant_frame(p, tp);
+    if (p->need_fmt && tp >= 0 && tp < p->pitch_next) {
+      formant_begin(p, tp);
+      formant_sweeps(p, tp, SWEEPS_3);
+    }
     break;
   case 4:
+    if (p->need_fmt && tp >= 0 && tp < p->pitch_next)
+      formant_sweeps(p, tp, SWEEPS_4);
     if (p->need_vq && tp >= 0 && tp < p->pitch_next)
       voice_periodicity(p, tp, v);
     break;
+  case 5:
+    if (p->need_fmt && tp >= 0 && tp < p->pitch_next)
+      formant_sweeps(p, tp, SWEEPS_5);
+    break;
   case 6:
+    if (p->need_fmt && tp >= 0 && tp < p->pitch_next)
+      formant_end(p, tp);
     if (p->need_vq && tp >= 0 && tp < p->pitch_next)
       voice_harmonics(p, tp, v);
     break;
