@@ -9,7 +9,7 @@
 
 #define EV_VOICE_SEG 640 /* 40 ms at 16 kHz, centred on the pitch window */
 
-/* seg: n samples at sr; f0 > 0 in Hz; fmt: f1, bw1, f2, bw2, f3, bw3 (0 = none).
+/* seg: n <= EV_VOICE_SEG samples at sr; f0 > 0 in Hz; fmt: f1, bw1, f2, bw2, f3, bw3 (0 = none).
  * vq: jitter, shimmer, hnr, h1_h2, h1_a3; amp: F1-F3 amplitude relative to H1 (dB). */
 void ev_voice_quality(const float *seg, const float *win, int n, double sr, double f0,
                       const double fmt[6], float vq[5], float amp[3]);
