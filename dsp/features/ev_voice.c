@@ -4,8 +4,6 @@
 #include <math.h>
 #include <string.h>
 
-#include "ev_clones.h" /* dsp/kernels */
-
 #define EV_MIN_CC    0.5  /* openSMILE minCC */
 #define EV_PEAK_FLIP 0.05 /* period change (of the F0 period) taken as a peak on the wrong lobe */
 
@@ -103,181 +101,13 @@ static void jitter_shimmer(const float *x, int n, double t0, double *jit, double
   *shim = nda ? sum_da / nda : 0.0;
 }
 
-/* Harmonic magnitudes: |Hann-windowed DFT of x| at h * f0 Hz for the harmonic numbers h of a
- * frame (H1, H2 and the two harmonics on either side of each formant: at most 8, several of
- * them shared). Each is a phasor e^{-j w i} advanced by rotation, a serial recursion whose
- * latency bound the cost when the harmonics were taken one after another; here all of a
- * frame's harmonics advance together in one pass over x, each with exactly the arithmetic it
- * had alone (same operations, same order, no fused multiply-add), so the magnitudes are the
- * same bits and the independent recursions overlap. */
-#define MAX_HARM 8
-
-typedef struct harm_set {
-  int n;
-  int h[MAX_HARM];
-  double mag[MAX_HARM];
-} harm_set;
-
-/* Index of harmonic h in the set, added if new. */
-static int harm_want(harm_set *s, int h) {
-  for (int i = 0; i < s->n; i++)
-    if (s->h[i] == h)
-      return i;
-  s->h[s->n] = h;
-  return s->n++;
-}
-
-#if defined(__GNUC__) || defined(__clang__)
-typedef double v4d_h __attribute__((vector_size(32)));
-#endif
-
-/* The recursions of up to MAX_HARM harmonics, lane by lane: as generic vectors of four (the
- * lanes are independent and element-wise, without fused multiply-add, so the baseline and AVX
- * clones and the scalar fallback compute the same bits). */
-EV_TARGET_CLONES
-static void harm_run(const float *x, const float *win, int n, const double *c, const double *sn,
-                     double *re, double *im) {
-#if defined(__GNUC__) || defined(__clang__)
-  v4d_h c0, c1, s0, s1, r0 = {0}, r1 = {0}, i0 = {0}, i1 = {0};
-  v4d_h p0 = {1.0, 1.0, 1.0, 1.0}, p1 = p0, q0 = {0}, q1 = {0}; /* phasors: real, imaginary */
-  memcpy(&c0, c, sizeof c0);
-  memcpy(&c1, c + 4, sizeof c1);
-  memcpy(&s0, sn, sizeof s0);
-  memcpy(&s1, sn + 4, sizeof s1);
-  for (int i = 0; i < n; i++) {
-    const double xw = x[i] * win[i]; /* the float product, as each harmonic took it */
-    const v4d_h w = {xw, xw, xw, xw};
-    r0 += w * p0;
-    i0 += w * q0;
-    r1 += w * p1;
-    i1 += w * q1;
-    const v4d_h n0 = p0 * c0 + q0 * s0, m0 = q0 * c0 - p0 * s0;
-    const v4d_h n1 = p1 * c1 + q1 * s1, m1 = q1 * c1 - p1 * s1;
-    p0 = n0;
-    q0 = m0;
-    p1 = n1;
-    q1 = m1;
-  }
-  memcpy(re, &r0, sizeof r0);
-  memcpy(re + 4, &r1, sizeof r1);
-  memcpy(im, &i0, sizeof i0);
-  memcpy(im + 4, &i1, sizeof i1);
-#else
-  double pr[MAX_HARM], pi[MAX_HARM];
-  for (int j = 0; j < MAX_HARM; j++) {
-    re[j] = im[j] = pi[j] = 0.0;
-    pr[j] = 1.0;
-  }
-  for (int i = 0; i < n; i++) {
-    const float xw = x[i] * win[i];
-    for (int j = 0; j < MAX_HARM; j++) {
-      re[j] += xw * pr[j];
-      im[j] += xw * pi[j];
-      const double nr = pr[j] * c[j] + pi[j] * sn[j], ni = pi[j] * c[j] - pr[j] * sn[j];
-      pr[j] = nr;
-      pi[j] = ni;
-    }
-  }
-#endif
-}
-
-static void harm_compute(harm_set *s, const float *x, const float *win, int n, double sr,
-                         double f0) {
-  /* unused lanes turn a phasor of frequency 0 and are not read */
-  double c[MAX_HARM], sn[MAX_HARM], re[MAX_HARM], im[MAX_HARM];
-  int idx[MAX_HARM], m = 0;
-  for (int k = 0; k < MAX_HARM; k++) {
-    c[k] = 1.0;
-    sn[k] = 0.0;
-  }
-  for (int k = 0; k < s->n; k++) {
-    const double f = (double)s->h[k] * f0; /* h * f0 as the harmonic frequencies always were */
-    s->mag[k] = 0.0;
-    if (!(f > 0.0 && f < sr / 2.0))
-      continue;
-    const double w = 2.0 * M_PI * f / sr;
-    c[m] = cos(w);
-    sn[m] = sin(w);
-    idx[m++] = k;
-  }
-  if (!m)
-    return;
-  harm_run(x, win, n, c, sn, re, im);
-  for (int j = 0; j < m; j++)
-    s->mag[idx[j]] = sqrt(re[j] * re[j] + im[j] * im[j]);
-}
-
-/* The two harmonics next to frequency f (below: none if f < f0), in the set. */
-typedef struct harm_pair {
-  int lo, hi; /* indices in the set, lo -1 if none */
-} harm_pair;
-
-static harm_pair harm_near_want(harm_set *s, double f0, double f) {
-  double h = floor(f / f0);
-  if (!(h < 1e6)) /* an absurd formant: its harmonics lie above sr / 2 (magnitude 0) either way */
-    h = 1e6;
-  harm_pair p = {-1, -1};
-  if (h >= 1)
-    p.lo = harm_want(s, (int)h);
-  p.hi = harm_want(s, (int)h + 1);
-  return p;
-}
-
-/* the strongest of the harmonics next to a frequency */
-static double harm_near(const harm_set *s, harm_pair p) {
-  double a = p.lo >= 0 ? s->mag[p.lo] : 0.0, b = s->mag[p.hi];
-  return a > b ? a : b;
-}
-
-static float db(double a, double b) {
-  return a > 0 && b > 0 ? (float)(20.0 * log10(a / b)) : 0.0f;
-}
-
-void ev_voice_hann(float *win, int n) {
-  for (int i = 0; i < n; i++)
-    win[i] = (float)(0.5 - 0.5 * cos(2.0 * M_PI * (i + 0.5) / n));
-}
-
-void ev_voice_quality(const float *seg, const float *win, int n, double sr, double f0,
-                      const double fmt[6], float vq[5], float amp[3]) {
-  for (int i = 0; i < 5; i++)
+void ev_voice_quality(const float *seg, int n, double sr, double f0, float vq[EV_VQ_DIMS]) {
+  for (int i = 0; i < EV_VQ_DIMS; i++)
     vq[i] = 0.0f;
-  for (int i = 0; i < 3; i++)
-    amp[i] = 0.0f;
   if (!(f0 > 0.0))
     return;
-  double t0 = sr / f0, jit, shim;
-  jitter_shimmer(seg, n, t0, &jit, &shim);
-  vq[0] = (float)jit;
-  vq[1] = (float)shim;
-  /* HNR: normalised autocorrelation at the best lag within one sample of the period */
-  int l0 = (int)lrint(t0);
-  double r = 0.0;
-  for (int l = l0 - 1; l <= l0 + 1; l++)
-    if (l > 0 && l < n / 2) {
-      double c = ncc(seg, 0, l, n - l);
-      if (c > r)
-        r = c;
-    }
-  if (r > 0.0) {
-    if (r > 0.999999)
-      r = 0.999999;
-    vq[2] = (float)(10.0 * log10(r / (1.0 - r)));
-  } else
-    vq[2] = -100.0f; /* openSMILE's floor for aperiodic frames */
-  harm_set hs;
-  hs.n = 0;
-  const int i1 = harm_want(&hs, 1), i2 = harm_want(&hs, 2);
-  harm_pair near[3];
-  for (int k = 0; k < 3; k++)
-    if (fmt && fmt[2 * k] > 0.0)
-      near[k] = harm_near_want(&hs, f0, fmt[2 * k]);
-  harm_compute(&hs, seg, win, n, sr, f0);
-  const double h1 = hs.mag[i1];
-  vq[3] = db(h1, hs.mag[i2]);
-  if (fmt && fmt[4] > 0.0)
-    vq[4] = db(h1, harm_near(&hs, near[2]));
-  for (int k = 0; k < 3 && fmt; k++)
-    if (fmt[2 * k] > 0.0)
-      amp[k] = db(harm_near(&hs, near[k]), h1);
+  double jit, shim;
+  jitter_shimmer(seg, n, sr / f0, &jit, &shim);
+  vq[EV_VQ_JITTER] = (float)jit;
+  vq[EV_VQ_SHIMMER] = (float)shim;
 }
