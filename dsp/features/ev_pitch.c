@@ -4,6 +4,8 @@
 #include "ev_pitch.h"
 #include "ev_yin.h"
 
+#include "ev_clones.h" /* dsp/kernels */
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,10 +57,63 @@ void ev_pitch_reset(ev_pitch *p) {
 
 #define FEED_BUF 256 /* input samples fetched at a time (> EV_PITCH_TAPS) */
 
-void ev_pitch_feed(ev_pitch *p, const void *src, ev_sample_fn x, int64_t avail, int final) {
+#if EV_PITCH_DEC != 2
+#error "fir8 reads the even and odd input samples as two streams: decimation by 2 only"
+#endif
+
+/* Eight consecutive interior outputs: output m is sum_k h[k] * in[base + 2m - k] with
+ * in[i] = (i even ? ev[i / 2] : od[i / 2]) (the input samples split into even and odd ones and
+ * widened to double, the conversion each product made), each summed from 0.0 in tap order, as
+ * the one-output loop does, so the same bits; the eight sums are the lanes of two generic
+ * vectors of four doubles (element-wise, no fused multiply-add: the baseline and AVX clones
+ * agree), and for a given tap the eight inputs are contiguous in one of the two streams: the
+ * even taps read one, the odd taps the other. */
+EV_TARGET_CLONES
+static void fir8(const double *h, const double *ev, const double *od, int base, float *out) {
+  const double *pa = (base & 1 ? od : ev) + (base >> 1);             /* tap 0, then -1 per 2 */
+  const double *pb = ((base - 1) & 1 ? od : ev) + ((base - 1) >> 1); /* tap 1 */
+#if defined(__GNUC__) || defined(__clang__)
+  typedef double v4d __attribute__((vector_size(32)));
+  v4d s0 = {0.0, 0.0, 0.0, 0.0}, s1 = s0, a0, a1, b0, b1;
+  int k = 0;
+  for (; k + 1 < EV_PITCH_TAPS; k += 2) {
+    const v4d ha = {h[k], h[k], h[k], h[k]}, hb = {h[k + 1], h[k + 1], h[k + 1], h[k + 1]};
+    memcpy(&a0, pa - k / 2, sizeof a0); /* unaligned loads */
+    memcpy(&a1, pa - k / 2 + 4, sizeof a1);
+    memcpy(&b0, pb - k / 2, sizeof b0);
+    memcpy(&b1, pb - k / 2 + 4, sizeof b1);
+    s0 += ha * a0;
+    s1 += ha * a1;
+    s0 += hb * b0;
+    s1 += hb * b1;
+  }
+  for (; k < EV_PITCH_TAPS; k++) { /* the last, even tap */
+    const v4d ha = {h[k], h[k], h[k], h[k]};
+    memcpy(&a0, pa - k / 2, sizeof a0);
+    memcpy(&a1, pa - k / 2 + 4, sizeof a1);
+    s0 += ha * a0;
+    s1 += ha * a1;
+  }
+  for (int m = 0; m < 4; m++) {
+    out[m] = (float)s0[m];
+    out[4 + m] = (float)s1[m];
+  }
+#else
+  for (int m = 0; m < 8; m++) {
+    double s = 0.0;
+    for (int k = 0; k < EV_PITCH_TAPS; k++)
+      s += h[k] * (k & 1 ? pb : pa)[m - k / 2];
+    out[m] = (float)s;
+  }
+#endif
+}
+
+void ev_pitch_feed(ev_pitch *p, const void *src, ev_read_fn read, int64_t avail, int final) {
   const int half = (EV_PITCH_TAPS - 1) / 2;
   float buf[FEED_BUF];
+  double ev[FEED_BUF / 2], od[FEED_BUF / 2];
   int64_t b0 = INT64_MIN / 2; /* buf holds input samples [b0, b0 + FEED_BUF): none yet */
+  int64_t split = INT64_MIN;  /* the b0 whose buf ev/od hold split into even and odd */
   /* decimated sample j is centred on model-rate sample DEC*j and needs up to DEC*j + half */
   for (;;) {
     int64_t c = (int64_t)EV_PITCH_DEC * p->next;
@@ -66,16 +121,35 @@ void ev_pitch_feed(ev_pitch *p, const void *src, ev_sample_fn x, int64_t avail, 
       break;
     if (final && c >= avail + half)
       break;
-    /* the input samples are fetched once into buf (x() per tap cost more than the filter):
-     * each read by x() as before, the filter's arithmetic unchanged, so the same bits */
+    /* the input samples are fetched into buf in runs of FEED_BUF (one read per tap, or per
+     * sample, cost more than the filter); the filter's arithmetic is the same either way */
+    const int64_t c7 = c + 7 * EV_PITCH_DEC; /* the eighth output from here */
+    if (c - half >= 0 && c7 + half < avail) {
+      if (c7 + half >= b0 + FEED_BUF) {
+        b0 = c - half;
+        read(src, b0, (int)(avail - b0 < FEED_BUF ? avail - b0 : FEED_BUF), buf);
+      }
+      if (split != b0) {
+        for (int i = 0; i < FEED_BUF / 2; i++) {
+          ev[i] = buf[2 * i];
+          od[i] = buf[2 * i + 1];
+        }
+        split = b0;
+      }
+      float o[8];
+      fir8(p->h, ev, od, (int)(c + half - b0), o);
+      for (int m = 0; m < 8; m++)
+        p->ring[(p->next + m) & (EV_PITCH_DRING - 1)] = o[m];
+      p->next += 8;
+      continue;
+    }
     const int64_t c3 = c + 3 * EV_PITCH_DEC; /* the fourth output from here */
     if (c - half >= 0 && c3 + half < avail) {
       /* four interior outputs at once: each its own sum in tap order, as alone; together
        * their additions overlap instead of waiting on one another */
       if (c3 + half >= b0 + FEED_BUF) {
         b0 = c - half;
-        for (int64_t i = b0; i < b0 + FEED_BUF && i < avail; i++)
-          buf[i - b0] = x(src, i);
+        read(src, b0, (int)(avail - b0 < FEED_BUF ? avail - b0 : FEED_BUF), buf);
       }
       const float *b = buf + (c + half - b0);
       double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
@@ -95,8 +169,9 @@ void ev_pitch_feed(ev_pitch *p, const void *src, ev_sample_fn x, int64_t avail, 
     }
     if (c + half >= b0 + FEED_BUF) {
       b0 = c - half;
-      for (int64_t i = b0 > 0 ? b0 : 0; i < b0 + FEED_BUF && i < avail; i++)
-        buf[i - b0] = x(src, i);
+      const int64_t from = b0 > 0 ? b0 : 0, to = b0 + FEED_BUF < avail ? b0 + FEED_BUF : avail;
+      if (to > from)
+        read(src, from, (int)(to - from), buf + (from - b0));
     }
     double s = 0.0;
     if (c - half >= 0 && c + half < avail) { /* every tap inside: no test per tap */

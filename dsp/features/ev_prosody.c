@@ -46,37 +46,28 @@ struct ev_prosody {
   float gauss[EV_HARM_FRAME], pow60[EV_HARM_NBINS];
 };
 
-static float view_sample(const void *src, int64_t i) {
+/* Samples [i0, i0 + n) of the stream into dst: the ones the ring still holds (the last
+ * mask + 1 before avail) copied in at most two runs, 0 for the others (before the stream,
+ * overwritten, not yet arrived). */
+static void view_read(const void *src, int64_t i0, int n, float *dst) {
   const ev_stream_view *v = src;
-  if (i < 0 || i >= v->avail || i < v->avail - (int64_t)(v->mask + 1))
-    return 0.0f;
-  return v->ring[(uint64_t)i & v->mask];
-}
-
-/* samples [s0, s0 + n) as view_sample() reads them (0 outside what the ring holds), copied in
- * at most two runs instead of one bounds test per sample */
-static void view_copy(const ev_stream_view *v, int64_t s0, float *dst, int n) {
   int64_t lo = v->avail - (int64_t)(v->mask + 1), hi = v->avail;
-  if (lo < 0)
-    lo = 0;
-  if (lo < s0)
-    lo = s0;
-  if (hi > s0 + n)
-    hi = s0 + n;
+  lo = lo > i0 ? lo : i0;
+  lo = lo > 0 ? lo : 0;
+  hi = hi < i0 + n ? hi : i0 + n;
   if (hi <= lo) {
-    memset(dst, 0, sizeof(float) * (size_t)n);
+    memset(dst, 0, (size_t)n * sizeof *dst);
     return;
   }
-  memset(dst, 0, sizeof(float) * (size_t)(lo - s0));
-  for (int64_t i = lo; i < hi;) {
+  memset(dst, 0, (size_t)(lo - i0) * sizeof *dst);
+  for (int64_t i = lo; i < hi;) { /* up to the ring's end, then from its start */
     const uint64_t at = (uint64_t)i & v->mask;
     int64_t run = (int64_t)(v->mask + 1 - at);
-    if (run > hi - i)
-      run = hi - i;
-    memcpy(dst + (i - s0), v->ring + at, sizeof(float) * (size_t)run);
+    run = run < hi - i ? run : hi - i;
+    memcpy(dst + (i - i0), v->ring + at, (size_t)run * sizeof *dst);
     i += run;
   }
-  memset(dst + (hi - s0), 0, sizeof(float) * (size_t)(s0 + n - hi));
+  memset(dst + (hi - i0), 0, (size_t)(i0 + n - hi) * sizeof *dst);
 }
 
 ev_prosody *ev_prosody_new(const ev_feature_config *cfg) {
@@ -165,8 +156,9 @@ int ev_prosody_active(const ev_prosody *p) {
 /* frame t's 20 ms Hamming frame [hop t, hop t + 320): power spectrum, spectral descriptors */
 static void spectral_frame(ev_prosody *p, int64_t t, const ev_stream_view *v) {
   int64_t s0 = (int64_t)p->hop * t;
+  view_read(v, s0, p->win20, p->fft_in);
   for (int i = 0; i < p->win20; i++)
-    p->fft_in[i] = view_sample(v, s0 + i) * p->hamming[i];
+    p->fft_in[i] *= p->hamming[i];
   fftwf_execute(p->plan);
   const double norm = 1.0 / ((double)EV_EG_NFFT * EV_EG_NFFT);
   int cur = (int)(t & 1);
@@ -212,13 +204,13 @@ static void voice_frame(ev_prosody *p, int64_t t, const ev_stream_view *v) {
     return;
   /* 40 ms centred where the pitch window's YIN integration is centred (hop t + 480) */
   int64_t s0 = (int64_t)p->hop * t + 480 - EV_VOICE_SEG / 2;
-  view_copy(v, s0, p->seg, EV_VOICE_SEG);
+  view_read(v, s0, EV_VOICE_SEG, p->seg);
   float *vq = p->vq[t & (H - 1)], *f = p->fmt[t & (H - 1)];
   ev_voice_quality(p->seg, EV_VOICE_SEG, p->cfg.sample_rate, f0, vq);
   /* openSMILE's 60 ms frame t: [hop t, hop t + 960), Gaussian window, 1024-point spectrum; the
    * frame's own (unsmoothed) formants, as cHarmonics reads them */
   int64_t g0 = (int64_t)p->hop * t;
-  view_copy(v, g0, p->fft60_in, EV_HARM_FRAME);
+  view_read(v, g0, EV_HARM_FRAME, p->fft60_in);
   for (int i = 0; i < EV_HARM_FRAME; i++)
     p->fft60_in[i] *= p->gauss[i];
   fftwf_execute(p->plan60);
@@ -244,7 +236,7 @@ void ev_prosody_stage(ev_prosody *p, int k, int64_t t, const ev_stream_view *v) 
   switch (k) {
   case 0:
     if (p->need_pitch)
-      ev_pitch_feed(p->pitch, v, view_sample, v->avail, 0);
+      ev_pitch_feed(p->pitch, v, view_read, v->avail, 0);
     break;
   case 1:
     if (p->need_spec || p->need_fmt) /* the formants read this frame's spectrum 4 frames later */
@@ -281,7 +273,7 @@ static void put_spec(const ev_prosody *p, int64_t e, int64_t last, int from, int
 void ev_prosody_emit(ev_prosody *p, int64_t e, int64_t last, const ev_stream_view *v,
                      float *const out[EV_FEAT_COUNT]) {
   if (p->need_pitch && p->pitch_next <= e) { /* flush: no more look-ahead will come */
-    ev_pitch_feed(p->pitch, v, view_sample, v->avail, 1);
+    ev_pitch_feed(p->pitch, v, view_read, v->avail, 1);
     for (int64_t t = p->pitch_next; t <= e; t++) {
       pitch_frame(p, t);
       if (p->need_fmt)

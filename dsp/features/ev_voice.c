@@ -4,17 +4,76 @@
 #include <math.h>
 #include <string.h>
 
+#include "ev_clones.h" /* dsp/kernels */
+
 #define EV_MIN_CC    0.5  /* openSMILE minCC */
 #define EV_PEAK_FLIP 0.05 /* period change (of the F0 period) taken as a peak on the wrong lobe */
 
-static double ncc(const float *x, int a, int b, int len) {
-  double xy = 0, xx = 0, yy = 0;
-  for (int i = 0; i < len; i++) {
-    xy += (double)x[a + i] * x[b + i];
-    xx += (double)x[a + i] * x[a + i];
-    yy += (double)x[b + i] * x[b + i];
-  }
+/* The normalised cross-correlations below all read the segment widened to double once (x:
+ * each product took the same conversion) and sum in i order from 0, in double, so every sum is
+ * the one the direct loop makes; where several lags are wanted, their sums are the lanes of
+ * generic vectors (element-wise, no fused multiply-add: the baseline and AVX clones agree). */
+static double ncc_of(double xy, double xx, double yy) {
   return xx > 0 && yy > 0 ? xy / sqrt(xx * yy) : 0.0;
+}
+
+/* xy, xx, yy of x[a..a+len) against x[b..b+len) continued from the given sums over i < from */
+static void ncc_sums(const double *x, int a, int b, int from, int len, double *xy, double *xx,
+                     double *yy) {
+  double sxy = *xy, sxx = *xx, syy = *yy;
+  for (int i = from; i < len; i++) {
+    sxy += x[a + i] * x[b + i];
+    sxx += x[a + i] * x[a + i];
+    syy += x[b + i] * x[b + i];
+  }
+  *xy = sxy;
+  *xx = sxx;
+  *yy = syy;
+}
+
+/* The sums of four lags at once: x[a..a+len) against x[b+k..b+k+len) for k < 4 (reads up to
+ * x[b + len + 2]); xx, the same for every lag, once. */
+EV_TARGET_CLONES
+static void ncc_lags4(const double *x, int a, int b, int len, double xy[4], double yy[4],
+                      double *xx) {
+#if defined(__GNUC__) || defined(__clang__)
+  typedef double v4d __attribute__((vector_size(32)));
+  v4d sxy = {0.0, 0.0, 0.0, 0.0}, syy = sxy, y;
+  double sxx = 0.0;
+  for (int i = 0; i < len; i++) {
+    const double xa = x[a + i];
+    const v4d av = {xa, xa, xa, xa};
+    memcpy(&y, x + b + i, sizeof y); /* unaligned load */
+    sxy += av * y;
+    syy += y * y;
+    sxx += xa * xa;
+  }
+  memcpy(xy, &sxy, sizeof sxy);
+  memcpy(yy, &syy, sizeof syy);
+  *xx = sxx;
+#else
+  for (int k = 0; k < 4; k++) {
+    xy[k] = yy[k] = *xx = 0.0;
+    ncc_sums(x, a, b + k, 0, len, &xy[k], xx, &yy[k]);
+  }
+#endif
+}
+
+/* ncc of x[a..) against x[b..) over len; *memo holds the sum of squares of the block at
+ * *memo_at (the last call's second block, which the jitter walk's next call starts from) */
+static double ncc_walk(const double *x, int a, int b, int len, int *memo_at, double *memo) {
+  double xy = 0.0, xx = 0.0, yy = 0.0;
+  if (a == *memo_at) {
+    for (int i = 0; i < len; i++) {
+      xy += x[a + i] * x[b + i];
+      yy += x[b + i] * x[b + i];
+    }
+    xx = *memo;
+  } else
+    ncc_sums(x, a, b, 0, len, &xy, &xx, &yy);
+  *memo_at = b;
+  *memo = yy;
+  return ncc_of(xy, xx, yy);
 }
 
 /* jitter (ratio) and shimmer (dB) over the periods found in x[0, n): each cycle ends at the
@@ -22,8 +81,11 @@ static double ncc(const float *x, int a, int b, int len) {
  * sub-sample position), and is kept while the two cycles' waveforms match (normalised
  * cross-correlation >= 0.5 at that lag, openSMILE's minCC). A correlation search over every lag
  * would cost 20 times more and, averaging over a whole cycle, smooths the jitter away. */
-static void jitter_shimmer(const float *x, int n, double t0, double *jit, double *shim) {
+static void jitter_shimmer(const float *x, const double *xd, int n, double t0, double *jit,
+                           double *shim) {
   *jit = *shim = 0.0;
+  int memo_at = -1;
+  double memo = 0.0;
   int len = (int)lrint(t0), reach = (int)ceil(0.1 * t0);
   if (len < 4 || 2 * len + reach + 2 > n)
     return;
@@ -40,7 +102,7 @@ static void jitter_shimmer(const float *x, int n, double t0, double *jit, double
     for (int i = q0 + 1; i <= q1; i++)
       if (x[i] > x[q])
         q = i;
-    if (ncc(x, p, q, len) < EV_MIN_CC)
+    if (ncc_walk(xd, p, q, len, &memo_at, &memo) < EV_MIN_CC)
       break;
     double den = x[q - 1] - 2.0 * x[q] + x[q + 1];
     double frac = den < 0.0 ? 0.5 * (x[q - 1] - x[q + 1]) / den : 0.0;
@@ -56,11 +118,22 @@ static void jitter_shimmer(const float *x, int n, double t0, double *jit, double
       int lo = len - reach, hi = len + reach, best = len;
       double cb = -2.0;
       if (p + hi + len < n) {
-        for (int l = lo; l <= hi; l++) {
-          double c = ncc(x, p, p + l, len);
-          if (c > cb) {
-            cb = c;
-            best = l;
+        for (int l = lo; l <= hi; l += 4) {
+          double xy[4], yy[4], xx = 0.0;
+          const int nl = hi - l + 1 < 4 ? hi - l + 1 : 4;
+          if (nl == 4)
+            ncc_lags4(xd, p, p + l, len, xy, yy, &xx);
+          else
+            for (int k = 0; k < nl; k++) {
+              xy[k] = yy[k] = xx = 0.0;
+              ncc_sums(xd, p, p + l + k, 0, len, &xy[k], &xx, &yy[k]);
+            }
+          for (int k = 0; k < nl; k++) {
+            double c = ncc_of(xy[k], xx, yy[k]);
+            if (c > cb) {
+              cb = c;
+              best = l + k;
+            }
           }
         }
         int m = p + best;
@@ -106,8 +179,13 @@ void ev_voice_quality(const float *seg, int n, double sr, double f0, float vq[EV
     vq[i] = 0.0f;
   if (!(f0 > 0.0))
     return;
+  double xd[EV_VOICE_SEG]; /* the segment in double, as every correlation product reads it */
+  if (n > EV_VOICE_SEG)
+    n = EV_VOICE_SEG; /* the bound ev_voice.h states */
+  for (int i = 0; i < n; i++)
+    xd[i] = seg[i];
   double jit, shim;
-  jitter_shimmer(seg, n, sr / f0, &jit, &shim);
+  jitter_shimmer(seg, xd, n, sr / f0, &jit, &shim);
   vq[EV_VQ_JITTER] = (float)jit;
   vq[EV_VQ_SHIMMER] = (float)shim;
 }

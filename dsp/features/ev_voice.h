@@ -10,6 +10,7 @@
 
 #define EV_VOICE_SEG 640 /* 40 ms at 16 kHz, centred on the pitch window */
 
-/* seg: n samples at sr; f0 > 0 in Hz. Writes jitter and shimmer into vq and zeroes the rest. */
+/* seg: n <= EV_VOICE_SEG samples at sr; f0 > 0 in Hz. Writes jitter and shimmer into vq and
+ * zeroes the rest. */
 void ev_voice_quality(const float *seg, int n, double sr, double f0, float vq[EV_VQ_DIMS]);
 #endif
