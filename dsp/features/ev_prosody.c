@@ -2,6 +2,7 @@
 #include "ev_prosody.h"
 #include "ev_egemaps_spectral.h"
 #include "ev_formants.h"
+#include "ev_harmonics.h"
 #include "ev_pitch.h"
 #include "ev_voice.h"
 
@@ -34,7 +35,15 @@ struct ev_prosody {
   double f0[H], voicing[H];
   float vq[H][EV_VQ_DIMS], fmt[H][EV_FMT_DIMS];
   int64_t pitch_next; /* next frame whose pitch/voice work is to be done */
-  float seg[EV_VOICE_SEG], hann[EV_VOICE_SEG];
+  float seg[EV_VOICE_SEG];
+  /* the 60 ms Gaussian-windowed spectrum of a voiced frame (HNR, harmonics: ev_harmonics.c) */
+  float *fft60_in;
+  fftwf_complex *fft60_out;
+  fftwf_plan plan60;
+  fftwf_plan plan_acf; /* |X|^2 -> autocorrelation (inverse real DFT) */
+  fftwf_complex *pc60;
+  float *acf60;
+  float gauss[EV_HARM_FRAME], pow60[EV_HARM_NBINS];
 };
 
 /* Samples [i0, i0 + n) of the stream into dst: the ones the ring still holds (the last
@@ -72,17 +81,25 @@ ev_prosody *ev_prosody_new(const ev_feature_config *cfg) {
   p->pitch = ev_pitch_new(cfg->sample_rate);
   p->fft_in = fftwf_malloc(sizeof(float) * EV_EG_NFFT);
   p->fft_out = fftwf_malloc(sizeof(fftwf_complex) * EV_EG_NBINS);
-  if (!p->pitch || !p->fft_in || !p->fft_out) {
+  p->fft60_in = fftwf_malloc(sizeof(float) * EV_HARM_NFFT);
+  p->fft60_out = fftwf_malloc(sizeof(fftwf_complex) * EV_HARM_NBINS);
+  p->pc60 = fftwf_malloc(sizeof(fftwf_complex) * EV_HARM_NBINS);
+  p->acf60 = fftwf_malloc(sizeof(float) * EV_HARM_NFFT);
+  if (!p->pitch || !p->fft_in || !p->fft_out || !p->fft60_in || !p->fft60_out || !p->pc60 ||
+      !p->acf60) {
     ev_prosody_free(p);
     return NULL;
   }
   memset(p->fft_in, 0, sizeof(float) * EV_EG_NFFT);
   p->plan = fftwf_plan_dft_r2c_1d(EV_EG_NFFT, p->fft_in, p->fft_out, FFTW_ESTIMATE);
-  if (!p->plan) {
+  memset(p->fft60_in, 0, sizeof(float) * EV_HARM_NFFT); /* the zero padding stays */
+  p->plan60 = fftwf_plan_dft_r2c_1d(EV_HARM_NFFT, p->fft60_in, p->fft60_out, FFTW_ESTIMATE);
+  p->plan_acf = fftwf_plan_dft_c2r_1d(EV_HARM_NFFT, p->pc60, p->acf60, FFTW_ESTIMATE);
+  if (!p->plan || !p->plan60 || !p->plan_acf) {
     ev_prosody_free(p);
     return NULL;
   }
-  ev_voice_hann(p->hann, EV_VOICE_SEG);
+  ev_harmonics_window(p->gauss, EV_HARM_FRAME);
   ev_formants_init(&p->ft, (int)floor(EV_LPC_FS / 2.0 / p->sp.bin_hz));
   for (int i = 0; i < p->win20; i++) /* openSMILE's Hamming */
     p->hamming[i] = (float)(0.54 - 0.46 * cos(2.0 * M_PI * i / (p->win20 - 1)));
@@ -96,8 +113,16 @@ void ev_prosody_free(ev_prosody *p) {
     return;
   if (p->plan)
     fftwf_destroy_plan(p->plan);
+  if (p->plan60)
+    fftwf_destroy_plan(p->plan60);
+  if (p->plan_acf)
+    fftwf_destroy_plan(p->plan_acf);
   fftwf_free(p->fft_in);
   fftwf_free(p->fft_out);
+  fftwf_free(p->fft60_in);
+  fftwf_free(p->fft60_out);
+  fftwf_free(p->pc60);
+  fftwf_free(p->acf60);
   ev_pitch_free(p->pitch);
   free(p);
 }
@@ -180,11 +205,28 @@ static void voice_frame(ev_prosody *p, int64_t t, const ev_stream_view *v) {
   /* 40 ms centred where the pitch window's YIN integration is centred (hop t + 480) */
   int64_t s0 = (int64_t)p->hop * t + 480 - EV_VOICE_SEG / 2;
   view_read(v, s0, EV_VOICE_SEG, p->seg);
-  float *f = p->fmt[t & (H - 1)];
-  double fm[6] = {f[0], f[1], f[3], f[4], f[6], f[7]};
+  float *vq = p->vq[t & (H - 1)], *f = p->fmt[t & (H - 1)];
+  ev_voice_quality(p->seg, EV_VOICE_SEG, p->cfg.sample_rate, f0, vq);
+  /* openSMILE's 60 ms frame t: [hop t, hop t + 960), Gaussian window, 1024-point spectrum; the
+   * frame's own (unsmoothed) formants, as cHarmonics reads them */
+  int64_t g0 = (int64_t)p->hop * t;
+  view_read(v, g0, EV_HARM_FRAME, p->fft60_in);
+  for (int i = 0; i < EV_HARM_FRAME; i++)
+    p->fft60_in[i] *= p->gauss[i];
+  fftwf_execute(p->plan60);
+  /* power spectrum; its inverse real DFT is the frame's circular autocorrelation (cHarmonics'
+   * ACF; c2r overwrites its input, so it gets a copy) */
+  for (int k = 0; k < EV_HARM_NBINS; k++) {
+    const float re = p->fft60_out[k][0], im = p->fft60_out[k][1];
+    p->pow60[k] = re * re + im * im;
+    p->pc60[k][0] = p->pow60[k];
+    p->pc60[k][1] = 0.0f;
+  }
+  fftwf_execute(p->plan_acf);
+  const double fm[3] = {f[0], f[3], f[6]};
   float amp[3];
-  ev_voice_quality(p->seg, p->hann, EV_VOICE_SEG, p->cfg.sample_rate, f0, fm, p->vq[t & (H - 1)],
-                   amp);
+  ev_harmonics(p->pow60, p->acf60, (double)p->cfg.sample_rate / EV_HARM_NFFT, f0, fm,
+               &vq[EV_VQ_HNR], &vq[EV_VQ_H1_H2], &vq[EV_VQ_H1_A3], amp);
   for (int i = 0; i < 3; i++)
     f[3 * i + 2] = amp[i];
 }
