@@ -2,6 +2,7 @@
 #include "ev_prosody.h"
 #include "ev_egemaps_spectral.h"
 #include "ev_formants.h"
+#include "ev_harmonics.h"
 #include "ev_pitch.h"
 #include "ev_voice.h"
 
@@ -36,8 +37,15 @@ struct ev_prosody {
   double f0[H], voicing[H];
   float vq[H][EV_VQ_DIMS], fmt[H][EV_FMT_DIMS];
   int64_t pitch_next; /* next frame whose pitch/voice work is to be done */
-  float seg[EV_VOICE_SEG], hann[EV_VOICE_SEG];
-  int64_t seg_t; /* the frame whose voice segment seg holds (-1: none) */
+  float seg[EV_VOICE_SEG];
+  /* the 60 ms Gaussian-windowed spectrum of a voiced frame (HNR, harmonics: ev_harmonics.c) */
+  float *fft60_in;
+  fftwf_complex *fft60_out;
+  fftwf_plan plan60;
+  fftwf_plan plan_acf; /* |X|^2 -> autocorrelation (inverse real DFT) */
+  fftwf_complex *pc60;
+  float *acf60;
+  float gauss[EV_HARM_FRAME], pow60[EV_HARM_NBINS];
 };
 
 /* Samples [i0, i0 + n) of the stream into dst: the ones the ring still holds (the last
@@ -75,17 +83,25 @@ ev_prosody *ev_prosody_new(const ev_feature_config *cfg) {
   p->pitch = ev_pitch_new(cfg->sample_rate);
   p->fft_in = fftwf_malloc(sizeof(float) * EV_EG_NFFT);
   p->fft_out = fftwf_malloc(sizeof(fftwf_complex) * EV_EG_NBINS);
-  if (!p->pitch || !p->fft_in || !p->fft_out) {
+  p->fft60_in = fftwf_malloc(sizeof(float) * EV_HARM_NFFT);
+  p->fft60_out = fftwf_malloc(sizeof(fftwf_complex) * EV_HARM_NBINS);
+  p->pc60 = fftwf_malloc(sizeof(fftwf_complex) * EV_HARM_NBINS);
+  p->acf60 = fftwf_malloc(sizeof(float) * EV_HARM_NFFT);
+  if (!p->pitch || !p->fft_in || !p->fft_out || !p->fft60_in || !p->fft60_out || !p->pc60 ||
+      !p->acf60) {
     ev_prosody_free(p);
     return NULL;
   }
   memset(p->fft_in, 0, sizeof(float) * EV_EG_NFFT);
   p->plan = fftwf_plan_dft_r2c_1d(EV_EG_NFFT, p->fft_in, p->fft_out, FFTW_ESTIMATE);
-  if (!p->plan) {
+  memset(p->fft60_in, 0, sizeof(float) * EV_HARM_NFFT); /* the zero padding stays */
+  p->plan60 = fftwf_plan_dft_r2c_1d(EV_HARM_NFFT, p->fft60_in, p->fft60_out, FFTW_ESTIMATE);
+  p->plan_acf = fftwf_plan_dft_c2r_1d(EV_HARM_NFFT, p->pc60, p->acf60, FFTW_ESTIMATE);
+  if (!p->plan || !p->plan60 || !p->plan_acf) {
     ev_prosody_free(p);
     return NULL;
   }
-  ev_voice_hann(p->hann, EV_VOICE_SEG);
+  ev_harmonics_window(p->gauss, EV_HARM_FRAME);
   ev_formants_init(&p->ft, (int)floor(EV_LPC_FS / 2.0 / p->sp.bin_hz));
   for (int i = 0; i < p->win20; i++) /* openSMILE's Hamming */
     p->hamming[i] = (float)(0.54 - 0.46 * cos(2.0 * M_PI * i / (p->win20 - 1)));
@@ -99,8 +115,16 @@ void ev_prosody_free(ev_prosody *p) {
     return;
   if (p->plan)
     fftwf_destroy_plan(p->plan);
+  if (p->plan60)
+    fftwf_destroy_plan(p->plan60);
+  if (p->plan_acf)
+    fftwf_destroy_plan(p->plan_acf);
   fftwf_free(p->fft_in);
   fftwf_free(p->fft_out);
+  fftwf_free(p->fft60_in);
+  fftwf_free(p->fft60_out);
+  fftwf_free(p->pc60);
+  fftwf_free(p->acf60);
   ev_pitch_free(p->pitch);
   free(p);
 }
@@ -109,7 +133,6 @@ void ev_prosody_reset(ev_prosody *p) {
   ev_pitch_reset(p->pitch);
   p->mag_t[0] = p->mag_t[1] = -10;
   p->pitch_next = 0;
-  p->seg_t = -1;
   p->fw.state = 0;
   p->fw_t = -1;
   memset(p->spec, 0, sizeof p->spec);
@@ -167,9 +190,9 @@ static void pitch_frame(ev_prosody *p, int64_t t) {
 }
 
 /* Formants of a voiced frame (openSMILE writes them on every frame; eGeMAPS uses voiced ones),
- * in steps: the LPC and the first Durand-Kerner sweeps at stage 3, more sweeps at stages 4 and 5
- * (4 also has the voice's periodicity), the rest and the roots at stage 6, before the harmonic
- * magnitudes that need them. A frame's search was up to ~160k instructions in one block, the
+ * in steps: the LPC and the first Durand-Kerner sweeps at stage 3, one more at stage 4 (with
+ * jitter and shimmer), ten at stage 5, the rest and the roots at stage 6, before the harmonics
+ * that read them. In one call a frame's search was up to ~160k instructions in one block, the
  * worst block of run() by far; the sweeps are the same whatever their split (ev_formants.h). */
 #define SWEEPS_3 5 /* a sweep is 5-6k instructions, the LPC before them ~16k */
 #define SWEEPS_4 1
@@ -206,34 +229,43 @@ static void formant_frame(ev_prosody *p, int64_t t) {
   formant_end(p, t);
 }
 
-/* 40 ms centred where the pitch window's YIN integration is centred (hop t + 480) */
-static void voice_segment(ev_prosody *p, int64_t t, const ev_stream_view *v) {
-  if (p->seg_t != t) {
-    view_read(v, (int64_t)p->hop * t + 480 - EV_VOICE_SEG / 2, EV_VOICE_SEG, p->seg);
-    p->seg_t = t;
-  }
-}
-
-/* Voice quality of a voiced frame in two halves (two stages: each about half the work):
- * jitter, shimmer and HNR; then the harmonic magnitudes, which need the frame's formants. */
-static void voice_periodicity(ev_prosody *p, int64_t t, const ev_stream_view *v) {
+/* Voice quality of a voiced frame in two stages of similar cost: jitter and shimmer (stage 4),
+ * then the harmonics (stage 6), which need the frame's formants. */
+static void voice_jitter(ev_prosody *p, int64_t t, const ev_stream_view *v) {
   double f0 = p->f0[t & (H - 1)];
   if (!(f0 > 0.0))
     return;
-  voice_segment(p, t, v);
-  ev_voice_periodicity(p->seg, EV_VOICE_SEG, p->cfg.sample_rate, f0, p->vq[t & (H - 1)]);
+  /* 40 ms centred where the pitch window's YIN integration is centred (hop t + 480) */
+  int64_t s0 = (int64_t)p->hop * t + 480 - EV_VOICE_SEG / 2;
+  view_read(v, s0, EV_VOICE_SEG, p->seg);
+  ev_voice_quality(p->seg, EV_VOICE_SEG, p->cfg.sample_rate, f0, p->vq[t & (H - 1)]);
 }
 
 static void voice_harmonics(ev_prosody *p, int64_t t, const ev_stream_view *v) {
   double f0 = p->f0[t & (H - 1)];
   if (!(f0 > 0.0))
     return;
-  voice_segment(p, t, v);
-  float *f = p->fmt[t & (H - 1)];
-  double fm[6] = {f[0], f[1], f[3], f[4], f[6], f[7]};
+  float *vq = p->vq[t & (H - 1)], *f = p->fmt[t & (H - 1)];
+  /* openSMILE's 60 ms frame t: [hop t, hop t + 960), Gaussian window, 1024-point spectrum; the
+   * frame's own (unsmoothed) formants, as cHarmonics reads them */
+  int64_t g0 = (int64_t)p->hop * t;
+  view_read(v, g0, EV_HARM_FRAME, p->fft60_in);
+  for (int i = 0; i < EV_HARM_FRAME; i++)
+    p->fft60_in[i] *= p->gauss[i];
+  fftwf_execute(p->plan60);
+  /* power spectrum; its inverse real DFT is the frame's circular autocorrelation (cHarmonics'
+   * ACF; c2r overwrites its input, so it gets a copy) */
+  for (int k = 0; k < EV_HARM_NBINS; k++) {
+    const float re = p->fft60_out[k][0], im = p->fft60_out[k][1];
+    p->pow60[k] = re * re + im * im;
+    p->pc60[k][0] = p->pow60[k];
+    p->pc60[k][1] = 0.0f;
+  }
+  fftwf_execute(p->plan_acf);
+  const double fm[3] = {f[0], f[3], f[6]};
   float amp[3];
-  ev_voice_harmonics(p->seg, p->hann, EV_VOICE_SEG, p->cfg.sample_rate, f0, fm, p->vq[t & (H - 1)],
-                     amp);
+  ev_harmonics(p->pow60, p->acf60, (double)p->cfg.sample_rate / EV_HARM_NFFT, f0, fm,
+               &vq[EV_VQ_HNR], &vq[EV_VQ_H1_H2], &vq[EV_VQ_H1_A3], amp);
   for (int i = 0; i < 3; i++)
     f[3 * i + 2] = amp[i];
 }
@@ -265,7 +297,7 @@ void ev_prosody_stage(ev_prosody *p, int k, int64_t t, const ev_stream_view *v) 
     if (p->need_fmt && tp >= 0 && tp < p->pitch_next)
       formant_sweeps(p, tp, SWEEPS_4);
     if (p->need_vq && tp >= 0 && tp < p->pitch_next)
-      voice_periodicity(p, tp, v);
+      voice_jitter(p, tp, v);
     break;
   case 5:
     if (p->need_fmt && tp >= 0 && tp < p->pitch_next)
@@ -300,7 +332,7 @@ void ev_prosody_emit(ev_prosody *p, int64_t e, int64_t last, const ev_stream_vie
       if (p->need_fmt)
         formant_frame(p, t);
       if (p->need_vq) {
-        voice_periodicity(p, t, v);
+        voice_jitter(p, t, v);
         voice_harmonics(p, t, v);
       }
     }

@@ -58,13 +58,16 @@ typedef struct ev_model_desc {
   ev_input_config input;
   int n_layers;
   const ev_layer_config *layers; /* in_dim is ignored: chained from the inputs */
+  /* NULL (zeros), or the weights of these layers laid out as an ev_layer_stack's arena (the
+   * trainer's network is one: ev_layer_stack.h) */
+  const float *weights;
   int n_labels;
   const char *const *labels;
   const char *provenance; /* JSON object text or NULL */
 } ev_model_desc;
 
-/* Creates a model with zero weights, prior mean 0 and std 1. A softmax is appended if the
- * last layer is not one. The last layer's out_dim must equal n_labels. */
+/* Creates a model with the given or zero weights, prior mean 0 and std 1. A softmax is appended if
+ * the last layer is not one. The last layer's out_dim must equal n_labels. */
 ev_model *ev_model_create(const ev_model_desc *desc, char *err, size_t errlen);
 
 /* Parses an `architecture` JSON list into layer configs (in_dim left 0; dense/conv1d take

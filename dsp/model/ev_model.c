@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "ev_emotions.h"
+#include "ev_layer_stack.h"
 #include "ev_model_cost.h"
 #include "ev_safetensors.h"
 
@@ -25,17 +26,13 @@ struct ev_model {
   char *name;
   ev_input_config input;
   int input_dims;
-  int n_layers;
-  ev_layer layers[EV_MODEL_MAX_LAYERS + 1]; /* + an appended softmax */
-  int softmax_appended;
+  ev_layer_stack stack; /* the layers (a softmax appended if the file has none), the weights */
   int n_labels;
   char *labels[EV_MODEL_MAX_LABELS];
   int canonical[EV_MODEL_MAX_LABELS];
   float *norm_mean, *norm_std;
   char *provenance;
   char *architecture;
-  float *arena;
-  size_t n_params;
 };
 
 void ev_model_free(ev_model *m) {
@@ -48,7 +45,7 @@ void ev_model_free(ev_model *m) {
   free(m->norm_std);
   free(m->provenance);
   free(m->architecture);
-  free(m->arena);
+  ev_layer_stack_free(&m->stack);
   free(m);
 }
 
@@ -137,12 +134,15 @@ static int parse_layer(json_t *o, int idx, int is_last_weighted, int out_default
   if (!json_is_string(type))
     return ev_fail(err, errlen, "%s has no \"type\" string", where);
   int kind = ev_layer_kind_from_name(json_string_value(type));
-  if (kind < 0)
+  if (kind < 0) {
+    char known[160] = "";
+    for (int k = 0; k < EV_LAYER_KIND_COUNT; k++)
+      snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", k ? ", " : "",
+               ev_layer_kind_name((ev_layer_kind)k));
     return ev_fail(err, errlen,
-                   "%s: unknown layer type \"%.40s\" (known: dense, conv1d, gru, lstm, bilstm, "
-                   "bigru, layernorm, activation, meanpool, attnpool, softmax); this model needs a "
-                   "newer Emovox",
-                   where, json_string_value(type));
+                   "%s: unknown layer type \"%.40s\" (known: %s); this model needs a newer Emovox",
+                   where, json_string_value(type), known);
+  }
   if (check_keys(o, allowed, where, err, errlen))
     return -1;
   ev_layer_config_default(c, (ev_layer_kind)kind);
@@ -154,8 +154,7 @@ static int parse_layer(json_t *o, int idx, int is_last_weighted, int out_default
                      "%s: unknown activation (known: linear, relu, gelu, tanh, sigmoid)", where);
     c->activation = (ev_activation)a;
   }
-  int dflt_out =
-      (kind == EV_LAYER_DENSE || kind == EV_LAYER_CONV1D) && is_last_weighted ? out_default : 0;
+  int dflt_out = is_last_weighted ? out_default : 0;
   if (get_int(o, "kernel", c->kernel, 1, 4096, &c->kernel, where, err, errlen) ||
       get_int(o, "dilation", c->dilation, 1, 4096, &c->dilation, where, err, errlen) ||
       get_int(o, "hidden", c->hidden, 0, 65536, &c->hidden, where, err, errlen) ||
@@ -182,11 +181,11 @@ int ev_model_parse_architecture(const char *json, ev_layer_config *layers, int m
     goto done;
   }
   int count = (int)json_array_size(a);
-  int last_weighted = -1; /* the last dense/conv1d may take its width from the labels */
+  int last_weighted = -1; /* the last layer with an "out" may take its width from the labels */
   for (int i = 0; i < count; i++) {
     json_t *t = json_object_get(json_array_get(a, i), "type");
-    const char *s = json_is_string(t) ? json_string_value(t) : "";
-    if (!strcmp(s, "dense") || !strcmp(s, "conv1d"))
+    int kind = ev_layer_kind_from_name(json_is_string(t) ? json_string_value(t) : "");
+    if (kind >= 0 && ev_layer_kind_info_of((ev_layer_kind)kind)->attrs & EV_ATTR_OUT)
       last_weighted = i;
   }
   for (int i = 0; i < count; i++)
@@ -226,45 +225,27 @@ done:
   return n;
 }
 
+/* One attribute's value as the metadata writes it. */
+static json_t *attr_json(const ev_layer *l, ev_layer_attr attr) {
+  if (attr == EV_ATTR_ACTIVATION)
+    return json_string(ev_activation_name(l->activation));
+  if (attr == EV_ATTR_EPS)
+    return json_float(l->eps);
+  return json_integer(ev_layer_attr_int(l, attr));
+}
+
+/* Each layer's type and the attributes its kind reads, in the attributes' order. */
 static char *architecture_text(const ev_model *m) {
   json_t *a = json_array();
-  for (int i = 0; i < m->n_layers; i++) {
-    const ev_layer *l = &m->layers[i];
+  for (int i = 0; i < m->stack.n_layers; i++) {
+    const ev_layer *l = &m->stack.layers[i];
     json_t *o = json_object();
     json_object_set_new(o, "type", json_string(ev_layer_kind_name(l->kind)));
-    switch (l->kind) {
-    case EV_LAYER_DENSE:
-      json_object_set_new(o, "out", json_integer(l->out_dim));
-      json_object_set_new(o, "activation", json_string(ev_activation_name(l->activation)));
-      break;
-    case EV_LAYER_CONV1D:
-      json_object_set_new(o, "out", json_integer(l->out_dim));
-      json_object_set_new(o, "kernel", json_integer(l->kernel));
-      json_object_set_new(o, "dilation", json_integer(l->dilation));
-      json_object_set_new(o, "activation", json_string(ev_activation_name(l->activation)));
-      break;
-    case EV_LAYER_GRU:
-    case EV_LAYER_LSTM:
-      json_object_set_new(o, "hidden", json_integer(l->hidden));
-      break;
-    case EV_LAYER_BILSTM:
-    case EV_LAYER_BIGRU:
-      json_object_set_new(o, "hidden", json_integer(l->hidden));
-      json_object_set_new(o, "window", json_integer(l->window));
-      break;
-    case EV_LAYER_LAYERNORM:
-      json_object_set_new(o, "eps", json_float(l->eps));
-      break;
-    case EV_LAYER_ACTIVATION:
-      json_object_set_new(o, "activation", json_string(ev_activation_name(l->activation)));
-      break;
-    case EV_LAYER_MEANPOOL:
-    case EV_LAYER_ATTNPOOL:
-      json_object_set_new(o, "window", json_integer(l->window));
-      break;
-    default:
-      break;
-    }
+    const unsigned attrs = ev_layer_kind_info_of(l->kind)->attrs;
+    for (unsigned bit = 1; bit & EV_ATTR_ALL; bit <<= 1)
+      if (attrs & bit)
+        json_object_set_new(o, ev_layer_attr_name((ev_layer_attr)bit),
+                            attr_json(l, (ev_layer_attr)bit));
     json_array_append_new(a, o);
   }
   char *s = json_dumps(a, JSON_COMPACT | JSON_REAL_PRECISION(9));
@@ -298,86 +279,50 @@ static int check_tensor(const ev_st_file *f, const char *name, int ndim, const i
 
 /* ---------------------------------------------------------------- shared construction */
 
-/* Chains dims, initialises the layers, appends a softmax, allocates and binds the arena.
- * out_from_tensor: at load, dense/conv1d widths come from the weight tensors. */
-static int build_layers(ev_model *m, ev_layer_config *cfg, int n, const ev_st_file *f, char *err,
-                        size_t errlen) {
-  int in_dim = m->input_dims;
-  for (int i = 0; i < n; i++) {
-    cfg[i].in_dim = in_dim;
-    if (f && (cfg[i].kind == EV_LAYER_DENSE || cfg[i].kind == EV_LAYER_CONV1D)) {
-      char name[64];
-      snprintf(name, sizeof name, "layers.%d.weight", i);
-      const ev_st_tensor *w = ev_st_find(f, name);
-      if (!w || w->ndim < 1)
-        return ev_fail(err, errlen, "tensor %s is missing (layer %d is %s)", name, i,
-                       ev_layer_kind_name(cfg[i].kind));
-      if (w->shape[0] > 65536 || w->shape[0] < 1)
-        return ev_fail(err, errlen, "tensor %s: output width %lld is outside 1..65536", name,
-                       (long long)w->shape[0]);
-      if (cfg[i].out_dim && cfg[i].out_dim != (int)w->shape[0])
-        return ev_fail(err, errlen, "layer %d: \"out\" is %d but %s has %lld rows", i,
-                       cfg[i].out_dim, name, (long long)w->shape[0]);
-      cfg[i].out_dim = (int)w->shape[0];
-    }
-    char why[200];
-    if (ev_layer_init(&m->layers[i], &cfg[i], why, sizeof why))
-      return ev_fail(err, errlen, "layer %d (%s, input width %d): %s", i,
-                     ev_layer_kind_name(cfg[i].kind), in_dim, why);
-    in_dim = m->layers[i].out_dim;
-  }
-  m->n_layers = n;
-  if (in_dim != m->n_labels)
-    return ev_fail(err, errlen,
-                   "the last layer gives %d outputs but the model has %d labels; the architecture "
-                   "and the labels do not match",
-                   in_dim, m->n_labels);
-  if (m->layers[n - 1].kind != EV_LAYER_SOFTMAX) {
-    /* The saved file holds the appended softmax: with 64 layers it would hold 65, which no
-     * loader accepts, so such a model is refused here rather than failing when saved. */
-    if (n >= EV_MODEL_MAX_LAYERS)
-      return ev_fail(err, errlen,
-                     "the model has %d layers and the last is not a softmax; with the softmax "
-                     "that is appended it would have %d, more than the %d allowed: end with a "
-                     "softmax layer or use at most %d layers",
-                     n, n + 1, EV_MODEL_MAX_LAYERS, EV_MODEL_MAX_LAYERS - 1);
-    ev_layer_config sm;
-    ev_layer_config_default(&sm, EV_LAYER_SOFTMAX);
-    sm.in_dim = in_dim;
-    char why[200];
-    if (ev_layer_init(&m->layers[n], &sm, why, sizeof why))
-      return ev_fail(err, errlen, "cannot append a softmax: %s", why);
-    m->n_layers = n + 1;
-    m->softmax_appended = 1;
-  }
+/* At load, a dense or conv1d layer's width is its weight tensor's first dimension. */
+static int tensor_width(void *ctx, int i, ev_layer_config *c, char *err, size_t errlen) {
+  const ev_st_file *f = ctx;
+  char name[64];
+  snprintf(name, sizeof name, "layers.%d.weight", i);
+  const ev_st_tensor *w = ev_st_find(f, name);
+  if (!w || w->ndim < 1)
+    return ev_fail(err, errlen, "tensor %s is missing (layer %d is %s)", name, i,
+                   ev_layer_kind_name(c->kind));
+  if (w->shape[0] > 65536 || w->shape[0] < 1)
+    return ev_fail(err, errlen, "tensor %s: output width %lld is outside 1..65536", name,
+                   (long long)w->shape[0]);
+  if (c->out_dim && c->out_dim != (int)w->shape[0])
+    return ev_fail(err, errlen, "layer %d: \"out\" is %d but %s has %lld rows", i, c->out_dim, name,
+                   (long long)w->shape[0]);
+  c->out_dim = (int)w->shape[0];
+  return 0;
+}
+
+/* The layer stack from the inputs to the labels, then its arena. f (a file being loaded, or
+ * NULL): widths come from its tensors, which are checked before anything is allocated. */
+static int build_layers(ev_model *m, const ev_layer_config *cfg, int n, const ev_st_file *f,
+                        char *err, size_t errlen) {
+  if (ev_layer_stack_init(&m->stack, cfg, n, m->input_dims, m->n_labels, f ? tensor_width : NULL,
+                          (void *)f, err, errlen))
+    return -1;
   if (f) {
     /* A file is untrusted: every tensor must be there with its shape, and the model must fit
      * the resource limits, before anything is allocated for it (a 3 KB file could otherwise
      * claim gigabytes of weights; docs/model.md). */
-    for (int i = 0; i < m->n_layers; i++)
-      for (int p = 0; p < m->layers[i].n_params; p++) {
+    for (int i = 0; i < m->stack.n_layers; i++)
+      for (int p = 0; p < m->stack.layers[i].n_params; p++) {
         char tname[96];
-        snprintf(tname, sizeof tname, "layers.%d.%s", i, m->layers[i].params[p].name);
-        if (check_tensor(f, tname, m->layers[i].params[p].ndim, m->layers[i].params[p].shape, err,
-                         errlen))
+        snprintf(tname, sizeof tname, "layers.%d.%s", i, m->stack.layers[i].params[p].name);
+        if (check_tensor(f, tname, m->stack.layers[i].params[p].ndim,
+                         m->stack.layers[i].params[p].shape, err, errlen))
           return -1;
       }
     ev_model_cost cost;
-    ev_model_cost_compute(&m->input, m->input_dims, m->layers, m->n_layers, &cost);
+    ev_model_cost_compute(&m->input, m->input_dims, m->stack.layers, m->stack.n_layers, &cost);
     if (ev_model_cost_check(&cost, err, errlen))
       return -1;
   }
-  size_t total = 0;
-  for (int i = 0; i < m->n_layers; i++)
-    total += ev_layer_n_weights(&m->layers[i]);
-  m->n_params = total;
-  m->arena = calloc(total ? total : 1, sizeof(float));
-  if (!m->arena)
-    return ev_fail(err, errlen, "out of memory for %zu weights", total);
-  size_t off = 0;
-  for (int i = 0; i < m->n_layers; i++)
-    off += ev_layer_bind(&m->layers[i], m->arena + off);
-  return 0;
+  return ev_layer_stack_alloc(&m->stack, err, errlen);
 }
 
 static int set_labels(ev_model *m, const char *const *labels, int n, char *err, size_t errlen) {
@@ -437,7 +382,6 @@ ev_model *ev_model_create(const ev_model_desc *d, char *err, size_t errlen) {
     ev_fail(err, errlen, "out of memory");
     return NULL;
   }
-  ev_layer_config cfg[EV_MODEL_MAX_LAYERS];
   m->input = d->input;
   m->name = strdup(d->name ? d->name : "unnamed");
   if (!m->name || d->n_layers < 1 || d->n_layers > EV_MODEL_MAX_LAYERS || !d->layers) {
@@ -448,11 +392,12 @@ ev_model *ev_model_create(const ev_model_desc *d, char *err, size_t errlen) {
     ev_fail(err, errlen, "a model needs 1..%d input features", EV_FEAT_COUNT);
     goto bad;
   }
-  memcpy(cfg, d->layers, (size_t)d->n_layers * sizeof cfg[0]);
   if (set_labels(m, d->labels, d->n_labels, err, errlen) || set_inputs(m, err, errlen) ||
-      build_layers(m, cfg, d->n_layers, NULL, err, errlen) ||
+      build_layers(m, d->layers, d->n_layers, NULL, err, errlen) ||
       ev_model_set_provenance(m, d->provenance, err, errlen))
     goto bad;
+  if (d->weights) /* the same stack, so the same layout */
+    memcpy(m->stack.w, d->weights, m->stack.n_params * sizeof *m->stack.w);
   for (int i = 0; i < m->input_dims; i++)
     m->norm_std[i] = 1.0f;
   m->architecture = architecture_text(m);
@@ -662,8 +607,8 @@ static int load_parsed(ev_model *m, const ev_st_file *f, char *err, size_t errle
   if (!used)
     return ev_fail(err, errlen, "out of memory");
   int rc = -1;
-  for (int i = 0; i < m->n_layers; i++) {
-    ev_layer *l = &m->layers[i];
+  for (int i = 0; i < m->stack.n_layers; i++) {
+    ev_layer *l = &m->stack.layers[i];
     for (int p = 0; p < l->n_params; p++) {
       char tname[96];
       snprintf(tname, sizeof tname, "layers.%d.%s", i, l->params[p].name);
@@ -796,8 +741,8 @@ int ev_model_serialize(const ev_model *m, uint8_t **buf, size_t *len, char *err,
     goto done;
   }
   size_t n = 0;
-  for (int i = 0; i < m->n_layers; i++) {
-    const ev_layer *l = &m->layers[i];
+  for (int i = 0; i < m->stack.n_layers; i++) {
+    const ev_layer *l = &m->stack.layers[i];
     for (int p = 0; p < l->n_params; p++, n++) {
       snprintf(names[n], sizeof names[n], "layers.%d.%s", i, l->params[p].name);
       for (int d = 0; d < l->params[p].ndim; d++)
@@ -882,7 +827,7 @@ int ev_model_label_canonical(const ev_model *m, int i) {
   return i >= 0 && i < m->n_labels ? m->canonical[i] : -1;
 }
 size_t ev_model_n_params(const ev_model *m) {
-  return m->n_params;
+  return m->stack.n_params;
 }
 const ev_input_config *ev_model_input_config(const ev_model *m) {
   return &m->input;
@@ -894,16 +839,16 @@ const char *ev_model_architecture(const ev_model *m) {
   return m->architecture;
 }
 int ev_model_n_layers(const ev_model *m) {
-  return m->n_layers;
+  return m->stack.n_layers;
 }
 const ev_layer *ev_model_layer(const ev_model *m, int i) {
-  return i >= 0 && i < m->n_layers ? &m->layers[i] : NULL;
+  return i >= 0 && i < m->stack.n_layers ? &m->stack.layers[i] : NULL;
 }
 ev_layer *ev_model_layer_mut(ev_model *m, int i) {
-  return i >= 0 && i < m->n_layers ? &m->layers[i] : NULL;
+  return i >= 0 && i < m->stack.n_layers ? &m->stack.layers[i] : NULL;
 }
 int ev_model_softmax_appended(const ev_model *m) {
-  return m->softmax_appended;
+  return m->stack.softmax_appended;
 }
 int ev_model_input_dims(const ev_model *m) {
   return m->input_dims;
@@ -915,7 +860,7 @@ float *ev_model_norm_std(ev_model *m) {
   return m->norm_std;
 }
 float *ev_model_params(ev_model *m) {
-  return m->arena;
+  return m->stack.w;
 }
 
 ev_input *ev_model_input_new(const ev_model *m, char *err, size_t errlen) {
@@ -923,12 +868,9 @@ ev_input *ev_model_input_new(const ev_model *m, char *err, size_t errlen) {
 }
 
 double ev_model_step_flops(const ev_model *m) {
-  double f = 0;
-  for (int i = 0; i < m->n_layers; i++)
-    f += ev_layer_step_flops(&m->layers[i]);
-  return f;
+  return ev_layer_stack_step_flops(&m->stack);
 }
 
 void ev_model_get_cost(const ev_model *m, ev_model_cost *cost) {
-  ev_model_cost_compute(&m->input, m->input_dims, m->layers, m->n_layers, cost);
+  ev_model_cost_compute(&m->input, m->input_dims, m->stack.layers, m->stack.n_layers, cost);
 }

@@ -12,54 +12,17 @@
 
 int ev_net_build(ev_net *net, const ev_arch *arch, int in_dim, int n_classes, char *err,
                  size_t errlen) {
-  memset(net, 0, sizeof *net);
-  int n = ev_model_parse_architecture(arch->layers_json, net->configs, EV_NET_MAX_LAYERS - 1,
-                                      n_classes, err, errlen);
-  if (n < 1)
+  ev_layer_config cfg[EV_NET_MAX_LAYERS];
+  int n = ev_model_parse_architecture(arch->layers_json, cfg, EV_NET_MAX_LAYERS, n_classes, err,
+                                      errlen);
+  if (n < 1 || ev_layer_stack_init(net, cfg, n, in_dim, n_classes, NULL, NULL, err, errlen) ||
+      ev_layer_stack_alloc(net, err, errlen))
     return -1;
-  if (net->configs[n - 1].kind != EV_LAYER_SOFTMAX)
-    ev_layer_config_default(&net->configs[n++], EV_LAYER_SOFTMAX);
-  int dim = in_dim;
-  for (int i = 0; i < n; i++) {
-    net->configs[i].in_dim = dim;
-    if (ev_layer_init(&net->layers[i], &net->configs[i], err, errlen) != 0)
-      return -1;
-    net->offset[i] = net->n_params;
-    net->n_params += ev_layer_n_weights(&net->layers[i]);
-    dim = net->layers[i].out_dim;
-  }
-  if (dim != n_classes) {
-    snprintf(err, errlen, "the architecture ends with %d outputs but there are %d labels", dim,
-             n_classes);
-    return -1;
-  }
-  net->n_layers = n;
-  net->in_dim = in_dim;
-  net->n_classes = n_classes;
-  net->w = calloc(net->n_params + 1, sizeof *net->w);
-  if (!net->w) {
-    snprintf(err, errlen, "out of memory");
-    return -1;
-  }
-  for (int i = 0; i < n; i++)
-    ev_layer_bind(&net->layers[i], net->w + net->offset[i]);
   return 0;
 }
 
 void ev_net_free(ev_net *net) {
-  free(net->w);
-  net->w = NULL;
-}
-
-double ev_net_step_flops(const ev_net *net) {
-  double f = 0;
-  for (int i = 0; i < net->n_layers; i++)
-    f += ev_layer_step_flops(&net->layers[i]);
-  return f;
-}
-
-static int is_recurrent(ev_layer_kind k) {
-  return k == EV_LAYER_GRU || k == EV_LAYER_LSTM || k == EV_LAYER_BILSTM || k == EV_LAYER_BIGRU;
+  ev_layer_stack_free(net);
 }
 
 void ev_net_init(ev_net *net, uint64_t seed) {
@@ -67,12 +30,13 @@ void ev_net_init(ev_net *net, uint64_t seed) {
   ev_rng_seed(&r, seed);
   for (int i = 0; i < net->n_layers; i++) {
     ev_layer *l = &net->layers[i];
+    const int gates = ev_layer_kind_info_of(l->kind)->gates;
     for (int p = 0; p < l->n_params; p++) {
       ev_param *pr = &l->params[p];
       const char *nm = pr->name;
       int is_bias = strncmp(nm, "bias", 4) == 0;
       double bound = 0.0;
-      if (is_recurrent(l->kind)) {
+      if (gates) { /* recurrent */
         bound = 1.0 / sqrt((double)l->hidden);
       } else if (l->kind == EV_LAYER_LAYERNORM) {
         for (size_t k = 0; k < pr->size; k++)
@@ -86,9 +50,8 @@ void ev_net_init(ev_net *net, uint64_t seed) {
       }
       for (size_t k = 0; k < pr->size; k++)
         pr->data[k] = (float)ev_rng_range(&r, -bound, bound);
-      /* LSTM: forget gate (second quarter of the biases) starts open */
-      if (is_bias && (l->kind == EV_LAYER_LSTM || l->kind == EV_LAYER_BILSTM) &&
-          strncmp(nm, "bias_ih", 7) == 0)
+      /* LSTM cells (4 gates i, f, g, o): the forget gate (second quarter) starts open */
+      if (is_bias && gates == 4 && strncmp(nm, "bias_ih", 7) == 0)
         for (int k = l->hidden; k < 2 * l->hidden; k++)
           pr->data[k] = 1.0f;
     }

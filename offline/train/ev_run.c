@@ -304,44 +304,20 @@ ev_model *ev_run_model(const ev_run *run, const ev_arch *a, const ev_labelset *l
              "in the streaming plugin; it is an evaluation mode only");
     return NULL;
   }
-  ev_model_desc d = {.name = name, .input = a->input};
-  d.n_layers = run->net.n_layers;
-  d.layers = run->net.configs;
-  d.n_labels = ls->n;
-  d.labels = ls->names;
-  d.provenance = provenance_json;
+  ev_model_desc d = {.name = name,
+                     .input = a->input,
+                     .n_layers = run->net.n_layers,
+                     .layers = run->net.configs,
+                     .weights = run->net.w,
+                     .n_labels = ls->n,
+                     .labels = ls->names,
+                     .provenance = provenance_json};
   ev_model *m = ev_model_create(&d, err, errlen);
   if (!m)
     return NULL;
-  int rc = 0;
-  if (ev_model_n_layers(m) != run->net.n_layers) {
-    snprintf(err, errlen, "model has %d layers, network %d", ev_model_n_layers(m),
-             run->net.n_layers);
-    rc = -1;
-  }
-  for (int i = 0; rc == 0 && i < run->net.n_layers; i++) {
-    ev_layer *ml = ev_model_layer_mut(m, i);
-    const ev_layer *nl = &run->net.layers[i];
-    for (int p = 0; p < nl->n_params; p++) {
-      ev_param *mp = ev_layer_param(ml, nl->params[p].name);
-      if (!mp || mp->size != nl->params[p].size) {
-        snprintf(err, errlen, "layer %d parameter %s does not match the model container", i,
-                 nl->params[p].name);
-        rc = -1;
-        break;
-      }
-      memcpy(mp->data, nl->params[p].data, mp->size * sizeof(float));
-    }
-  }
-  if (rc == 0) {
-    int D = ev_model_input_dims(m);
-    memcpy(ev_model_norm_mean(m), run->prior_mean, (size_t)D * sizeof(float));
-    memcpy(ev_model_norm_std(m), run->prior_std, (size_t)D * sizeof(float));
-  }
-  if (rc != 0) {
-    ev_model_free(m);
-    return NULL;
-  }
+  int D = ev_model_input_dims(m);
+  memcpy(ev_model_norm_mean(m), run->prior_mean, (size_t)D * sizeof(float));
+  memcpy(ev_model_norm_std(m), run->prior_std, (size_t)D * sizeof(float));
   return m;
 }
 

@@ -167,6 +167,7 @@ static void speech(const char *name, double worst[16]) {
     mx = fmax(mx, ref[i][C_LOUD]);
   int act = 0, agree = 0, both = 0, within = 0, m = 0;
   double sum_o = 0, sum_r = 0, jit_o = 0, jit_r = 0, sh_o = 0, sh_r = 0, hnr_o = 0, hnr_r = 0;
+  double h12_o = 0, h12_r = 0, h13_o = 0, h13_r = 0;
   static double d[MAXR];
   for (int t = 0; t < (int)o.n; t++) {
     int r = t + best_l;
@@ -189,6 +190,10 @@ static void speech(const char *name, double worst[16]) {
       sh_r += ref[r][C_SHIM];
       hnr_o += lld[t][C_HNR];
       hnr_r += ref[r][C_HNR];
+      h12_o += lld[t][C_H1H2];
+      h12_r += ref[r][C_H1H2];
+      h13_o += lld[t][C_H1H2 + 1];
+      h13_r += ref[r][C_H1H2 + 1];
       both++;
     }
   }
@@ -223,6 +228,10 @@ static void speech(const char *name, double worst[16]) {
          "HNR %.2f vs %.2f dB (diff %+.2f)\n",
          both ? jit_o / both : 0, both ? jit_r / both : 0, jr, both ? sh_o / both : 0,
          both ? sh_r / both : 0, sr, both ? hnr_o / both : 0, both ? hnr_r / both : 0, hd);
+  double d12 = both ? (h12_o - h12_r) / both : 0, d13 = both ? (h13_o - h13_r) / both : 0;
+  printf("  5 H1-H2 mean %.2f vs %.2f dB (diff %+.2f), H1-A3 %.2f vs %.2f dB (diff %+.2f)\n",
+         both ? h12_o / both : 0, both ? h12_r / both : 0, d12, both ? h13_o / both : 0,
+         both ? h13_r / both : 0, d13);
   double fr[3], bwr[3];
   for (int k = 0; k < 6; k++) { /* F1-F3 frequency (k < 3), then their bandwidths */
     int col = C_F1 + 3 * (k % 3) + k / 3, n1 = 0, n2 = 0;
@@ -260,6 +269,8 @@ static void speech(const char *name, double worst[16]) {
     worst[13 + k] = fmax(worst[13 + k], fabs(fr[k] - 1));
     worst[16 + k] = fmin(worst[16 + k], bwr[k]);
   }
+  worst[19] = fmax(worst[19], fabs(d12));
+  worst[20] = fmax(worst[20], fabs(d13));
 }
 
 /* voiced frames of a synthetic file whose F0 is within rel of f (frames with the window well
@@ -578,7 +589,7 @@ int main(void) {
   if (!lib)
     EV_SKIP("EMOVOX_REFERENCE not set");
   snprintf(dir, sizeof dir, "%s/../opensmile", lib);
-  double worst[19] = {1, 1, 0, 1, 0, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 9, 9, 9};
+  double worst[21] = {1, 1, 0, 1, 0, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 9, 9, 9, 0, 0};
   for (size_t i = 0; i < sizeof kSpeech / sizeof *kSpeech; i++)
     speech(kSpeech[i], worst);
   printf("worst over the 5 files: voicing %.3f, F0 within 1 st %.3f, F0 median %.3f st, "
@@ -613,7 +624,16 @@ int main(void) {
   /* shimmer reads 12-36 % below openSMILE on speech (0.64 on RAVDESS a01, whose frame set the
    * octave guard changed; 0.67 before), 11 % below the truth on the synthetic vowel (item 9) */
   EV_CHECK(worst[11] <= 0.38, "shimmer off by %.2f (GAP: README 0.35; ravdess a01)", worst[11]);
-  EV_CHECK(worst[12] <= 2.0, "HNR off by %.2f dB", worst[12]);
+  /* HNR as cHarmonics computes it (the 60 ms Gaussian spectrum's autocorrelation at the
+   * period, ev_harmonics.c): -0.25 .. +0.11 dB (+0.03 .. +1.94 with the 40 ms normalised
+   * autocorrelation before) */
+  EV_CHECK(worst[12] <= 0.5, "HNR off by %.2f dB", worst[12]);
+  /* not README items (its item 5 names jitter, shimmer, HNR): H1-H2 and H1-A3 file means on
+   * frames both call voiced, cHarmonics' peak picking on the same spectrum */
+  printf("H1-H2 mean off by at most %.2f dB, H1-A3 by %.2f dB\n", worst[19], worst[20]);
+  EV_CHECK(worst[19] <= 2.0 && worst[20] <= 2.5,
+           "H1-H2 mean off by %.2f dB, H1-A3 by %.2f dB (reached: 1.46, 2.18 on urdu)", worst[19],
+           worst[20]);
   /* formants as cFormantLpc computes them (roots of its sign-flipped predictor polynomial, no
    * pre-emphasis, no bandwidth limit: ev_formants.c). F1 per file 0.61-1.25x openSMILE's (urdu
    * and turev the extremes; 0.65-0.94x with the textbook A(z) roots), F2 0.88-1.07x (was
@@ -716,10 +736,11 @@ int main(void) {
   }
   { /* H1-H2 against the analytic truth of the README's generator (make_synthetic.py: impulses
      * through two real poles at 0.95, minus a 32-point moving average, then the formant
-     * resonators with gain 1 - r): |H(2 pi k f0)| at the first two harmonics. openSMILE reads
-     * -2.6, +9.4 and +16.9 dB on /a/ 150, /a/ 300 and /i/ 150 where the truth is -4.0, -7.9 and
-     * -14.0 (its harmonic peaks come from a 60 ms spectrum's peak picking), so this is checked
-     * against the truth only (README items 8-11 style, not item 5). */
+     * resonators with gain 1 - r). eGeMAPS numbers harmonics from H0 = the fundamental
+     * (openSMILE cHarmonics), so its "H1-H2" is the level of the 2nd harmonic (2 f0) over the
+     * 3rd's: |H(2 w0)| / |H(3 w0)|, -2.4, -2.6, +9.4, +13.1 and +16.9 dB here, which is what
+     * openSMILE reads (-2.2, -2.6, +9.4, +13.1, +16.9 dB; against the 1st/2nd-harmonic ratio it
+     * looked 1.4-31 dB off). Checked against that truth and against openSMILE's own frames. */
     static const struct {
       const char *wav;
       double f0;
@@ -731,12 +752,12 @@ int main(void) {
               {"synth_vowel_i_f0_150.wav", 150, 1}};
     static const double fa[] = {700, 80, 1220, 90, 2600, 120},
                         fi[] = {300, 60, 2300, 100, 3000, 120};
-    double worst = 0;
+    double worst = 0, worst_os = 0;
     for (size_t i = 0; i < sizeof kH / sizeof *kH; i++) {
       const double *fm = kH[i].vowel_i ? fi : fa;
       double mag[2];
       for (int h = 0; h < 2; h++) {
-        double w = 2.0 * M_PI * (h + 1) * kH[i].f0 / 16000.0;
+        double w = 2.0 * M_PI * (h + 2) * kH[i].f0 / 16000.0;
         double complex z = cexp(-I * w), ma = 0;
         for (int k = 0; k < 32; k++)
           ma += cexp(-I * w * (k - 16)) / 32.0;
@@ -756,10 +777,22 @@ int main(void) {
         if (lld[t][C_F0] > 0 && lld[t][C_H1H2] != 0)
           v[n++] = lld[t][C_H1H2];
       double med = median(v, n);
+      char f[256];
+      snprintf(f, sizeof f, "egemaps/%.*s.lld.csv", (int)strlen(kH[i].wav) - 4, kH[i].wav);
+      int R = read_lld(path(f), ref), m = 0;
+      for (int r = 0; r < R; r++)
+        if (ref[r][C_F0] > 0)
+          v[m++] = ref[r][C_H1H2];
+      double med_os = median(v, m);
       worst = fmax(worst, fabs(med - truth));
-      printf("H1-H2 %s: %.2f dB (truth %.2f) over %d frames\n", kH[i].wav, med, truth, n);
+      worst_os = fmax(worst_os, fabs(med - med_os));
+      printf("H1-H2 %s: %.2f dB (truth %.2f, openSMILE %.2f) over %d frames\n", kH[i].wav, med,
+             truth, med_os, n);
     }
-    EV_CHECK(worst <= 0.1, "H1-H2 off the truth by %.2f dB (reached: 0.04)", worst);
+    /* 0.20 dB on /a/ at 80 Hz (harmonics 5 bins apart: the parabolic peak's error), 0.03 dB
+     * elsewhere */
+    EV_CHECK(worst <= 0.3, "H1-H2 off the truth by %.2f dB (reached: 0.20)", worst);
+    EV_CHECK(worst_os <= 0.1, "H1-H2 off openSMILE's by %.2f dB (reached: 0.03)", worst_os);
   }
   { /* 11: white noise */
     ours o = {0, lld, voi, f0hz};

@@ -27,7 +27,8 @@
  * with a margin of 3 so that small changes of the descriptors do not trip it. With the octave
  * guard in ev_pitch.c, the jitter peak-flip repair and openSMILE's slope formula (issue 12):
  * 62/70/66/40/68 of 88 and 21 F0/loudness misses; with eGeMAPS' formant polynomial
- * (ev_formants.c) 64/72/66/43/73 and 20. */
+ * (ev_formants.c) 64/72/66/43/73 and 20; with cHarmonics' HNR and harmonics (ev_harmonics.c)
+ * 68/76/71/43/77 and 20. */
 #define K_MIN_WITHIN         40
 #define K_F0_LOUD_MAX_MISSES 23
 

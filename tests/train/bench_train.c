@@ -131,6 +131,7 @@ int main(void) {
     d.input = a.input;
     d.n_layers = net.n_layers;
     d.layers = net.configs;
+    d.weights = net.w;
     d.n_labels = C;
     d.labels = ev_emotion_names;
     ev_model *m = ev_model_create(&d, err, sizeof err);
@@ -183,7 +184,7 @@ int main(void) {
     const double whole16 = m ? analyser_us(m, 16000, budget) : 0;
     const double whole48 = m ? analyser_us(m, 48000, budget) : 0;
     printf("%-14s %8zu %8.1f | %9.0f %9.0f %9.0f | %9.0f %9.0f %9.0f | %12.1f\n", a.name,
-           net.n_params, ev_net_step_flops(&net) * steps_per_s / 1e6, us_per_s, feat_us,
+           net.n_params, ev_layer_stack_step_flops(&net) * steps_per_s / 1e6, us_per_s, feat_us,
            us_per_s + feat_us, whole16, whole48, whole48 > 0 ? 1e6 / whole48 : 0.0, cps);
     fflush(stdout);
     free(items);
