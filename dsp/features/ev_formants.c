@@ -27,7 +27,41 @@ void ev_formants_init(ev_formant_tables *t, int top) {
   t->top = top;
   for (int m = 0; m <= EV_LPC_ORDER; m++)
     for (int j = 0; j <= top; j++)
-      t->cos[m][j] = cos(M_PI * (double)j * m / top);
+      t->cos[j][m] = cos(M_PI * (double)j * m / top);
+}
+
+/* r[m] = 2 p[0] cos[0][m] + sum_{0 < j < top} p[j] cos[j][m] for the twelve lags at once: each
+ * lag is a lane of a generic vector summing in j order, as the one-lag loop does (element-wise,
+ * no fused multiply-add: the same bits in the baseline and AVX clones). */
+_Static_assert(EV_LPC_ORDER + 1 == 12, "autocorr: the lags as three vectors of four");
+EV_TARGET_CLONES
+static void autocorr(const ev_formant_tables *t, const double *p, int top,
+                     double r[EV_LPC_ORDER + 1]) {
+#if defined(__GNUC__) || defined(__clang__)
+  typedef double v4d __attribute__((vector_size(32)));
+  v4d s[3], c;
+  const double d0 = 2.0 * p[0];
+  const v4d b0 = {d0, d0, d0, d0};
+  for (int g = 0; g < 3; g++) {
+    memcpy(&c, &t->cos[0][4 * g], sizeof c);
+    s[g] = b0 * c;
+  }
+  for (int j = 1; j < top; j++) {
+    const v4d pj = {p[j], p[j], p[j], p[j]};
+    for (int g = 0; g < 3; g++) {
+      memcpy(&c, &t->cos[j][4 * g], sizeof c);
+      s[g] += pj * c;
+    }
+  }
+  memcpy(r, s, sizeof s);
+#else
+  for (int m = 0; m <= EV_LPC_ORDER; m++) {
+    double s = 2.0 * p[0] * t->cos[0][m];
+    for (int j = 1; j < top; j++)
+      s += p[j] * t->cos[j][m];
+    r[m] = s;
+  }
+#endif
 }
 
 void ev_formants_begin(ev_formant_tables *t, const double *p, int n_bins, double bin_hz,
@@ -48,13 +82,7 @@ void ev_formants_begin(ev_formant_tables *t, const double *p, int n_bins, double
   double r[EV_LPC_ORDER + 1];
   if (top != t->top) /* tables made for another spectrum */
     return;
-  for (int m = 0; m <= EV_LPC_ORDER; m++) {
-    const double *c = t->cos[m];
-    double s = 2.0 * p[0] * c[0];
-    for (int j = 1; j < top; j++)
-      s += p[j] * c[j];
-    r[m] = s;
-  }
+  autocorr(t, p, top, r);
   if (!(r[0] > 1e-20))
     return;
   r[0] *= 1.0 + 1e-9; /* tiny white-noise floor keeps Levinson-Durbin stable */

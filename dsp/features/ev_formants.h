@@ -13,8 +13,8 @@
 /* the cosines of the autocorrelation (made once, outside the processing path) */
 #define EV_FMT_MAX_TOP 256
 typedef struct ev_formant_tables {
-  int top; /* bins up to 5.5 kHz */
-  double cos[EV_LPC_ORDER + 1][EV_FMT_MAX_TOP + 1];
+  int top;                                          /* bins up to 5.5 kHz */
+  double cos[EV_FMT_MAX_TOP + 1][EV_LPC_ORDER + 1]; /* [bin j][lag m]: the lags of a bin together */
 } ev_formant_tables;
 void ev_formants_init(ev_formant_tables *t, int top);
 

@@ -15,6 +15,37 @@
 
 enum { NB = 257 }; /* 512-point spectrum at 16 kHz */
 
+/* the predictor the library's begin must find: the autocorrelation (cosine transform of the
+ * half spectrum below 5.5 kHz, DC doubled) one lag at a time, then Levinson-Durbin */
+static int plain_lpc(const double *p, int top, double bin_hz, double a[EV_LPC_ORDER + 1]) {
+  double r[EV_LPC_ORDER + 1];
+  for (int m = 0; m <= EV_LPC_ORDER; m++) {
+    double s = 2.0 * p[0] * cos(M_PI * 0.0 * m / top);
+    for (int j = 1; j < top; j++)
+      s += p[j] * cos(M_PI * (double)j * m / top);
+    r[m] = s;
+  }
+  (void)bin_hz;
+  r[0] *= 1.0 + 1e-9;
+  double tmp[EV_LPC_ORDER + 1], err = r[0];
+  a[0] = 1.0;
+  for (int i = 1; i <= EV_LPC_ORDER; i++)
+    a[i] = 0.0;
+  for (int i = 1; i <= EV_LPC_ORDER; i++) {
+    double acc = r[i];
+    for (int j = 1; j < i; j++)
+      acc += a[j] * r[i - j];
+    double k = -acc / err;
+    for (int j = 0; j < i; j++)
+      tmp[j] = a[j];
+    for (int j = 1; j < i; j++)
+      a[j] = tmp[j] + k * tmp[i - j];
+    a[i] = k;
+    err *= 1.0 - k * k;
+  }
+  return err > 0.0;
+}
+
 /* the textbook sweeps from the same start: the polynomial z^11 - a1 z^10 - ... - a11, each root
  * moved in turn by num / den, until no step reaches 1e-10 or EV_DK_ITERS sweeps */
 static void plain_dk(const double *a, double complex *z) {
@@ -51,7 +82,7 @@ int main(void) {
   const double bin_hz = 16000.0 / 512.0;
   ev_formants_init(&t, (int)(EV_LPC_FS / 2.0 / bin_hz));
   double p[NB];
-  int cases = 0, differ = 0, roots_differ = 0, bad = 0, three = 0, searched = 0;
+  int cases = 0, differ = 0, roots_differ = 0, lpc_differ = 0, bad = 0, three = 0, searched = 0;
   for (int c = 0; c < 300; c++) {
     /* three resonances (all-pole magnitude), a harmonic comb at f0, noise */
     const double F[3] = {300 + 600 * uniform(), 900 + 1400 * uniform(), 2300 + 1000 * uniform()};
@@ -69,6 +100,9 @@ int main(void) {
     const int n_whole = ev_formants_lpc(&t, p, NB, bin_hz, whole);
     ev_formant_work w;
     ev_formants_begin(&t, p, NB, bin_hz, &w);
+    double a_plain[EV_LPC_ORDER + 1];
+    EV_CHECK(plain_lpc(p, (int)(EV_LPC_FS / 2.0 / bin_hz), bin_hz, a_plain), "case %d: LPC", c);
+    lpc_differ += memcmp(a_plain, w.a, sizeof a_plain) != 0;
     double complex zp[EV_LPC_ORDER];
     memcpy(zp, w.z, sizeof zp);
     plain_dk(w.a, zp);
@@ -91,8 +125,11 @@ int main(void) {
   printf("%d spectra: %d searched, steps differ from one call in %d; %d with three formants, "
          "%d malformed\n",
          cases, searched, differ, three, bad);
-  printf("roots differ from the plain complex loop's in %d\n", roots_differ);
-  EV_CHECK(differ == 0 && roots_differ == 0, "%d / %d of %d differ", differ, roots_differ, cases);
+  printf("predictors differ from the plain lag-by-lag LPC in %d, roots from the plain complex "
+         "loop's in %d\n",
+         lpc_differ, roots_differ);
+  EV_CHECK(differ == 0 && roots_differ == 0 && lpc_differ == 0, "%d / %d / %d of %d differ", differ,
+           roots_differ, lpc_differ, cases);
   EV_CHECK(searched == cases, "only %d of %d spectra reached the root search", searched, cases);
   EV_CHECK(bad == 0 && three >= cases / 2, "%d malformed, %d with three formants", bad, three);
   EV_TEST_END();
