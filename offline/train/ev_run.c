@@ -136,6 +136,13 @@ static int build_items(ev_run *run, const ev_arch *a, const ev_dataset *ds, cons
       snprintf(err, errlen, "out of memory");
     return -1;
   }
+  /* the labels each corpus has, over all its clips (what the evaluation's argmax ranges over) */
+  unsigned corpus_classes[EV_CORPUS_KIND_COUNT] = {0};
+  for (size_t c = 0; c < ds->clips->n; c++) {
+    int l = ls->index_of[ds->clips->v[c].label];
+    if (l >= 0 && l < 32)
+      corpus_classes[ds->clips->v[c].corpus] |= 1u << l;
+  }
   for (size_t i = 0; i < n; i++) {
     size_t c = idx[i];
     if (!ds->ok[c])
@@ -156,7 +163,8 @@ static int build_items(ev_run *run, const ev_arch *a, const ev_dataset *ds, cons
         ev_steps_free(st);
         continue;
       }
-      out->items[out->n] = (ev_item){st->x, st->S, label};
+      const int corpus = ds->clips->v[c].corpus;
+      out->items[out->n] = (ev_item){st->x, st->S, label, corpus_classes[corpus], corpus};
       out->n++;
     }
   }

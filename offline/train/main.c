@@ -60,7 +60,10 @@ static void usage(FILE *f) {
           "  --label-smoothing X [0.1]  --patience N [8]  --seed N [1]  --threads N [2]\n"
           "  --augment SPEC       off | on | copies=2,noise=10:30,p=0.5,gain=6,shift=100,\n"
           "                       stretch=0.1,pitch=2 [off]\n"
-          "  --balance MODE       none | weights | oversample [weights]\n"
+          "  --balance MODE       none | weights | oversample | corpus (every corpus and\n"
+          "                       each of its labels weighs the same) [weights]\n"
+          "  --loss-classes all|corpus  softmax of the loss over every label, or over the\n"
+          "                       labels of the clip's corpus (as the evaluation scores) [all]\n"
           "  --mask SPEC          feature masking of training crops (SpecAugment): off | on |\n"
           "                       masks=2,dims=10,steps=10 [off]\n"
           "  --speaker-norm       normalise each clip from its speaker's statistics, as the\n"
@@ -115,6 +118,8 @@ static int parse_balance(const char *s) {
     return EV_BALANCE_WEIGHTS;
   if (!strcmp(s, "oversample"))
     return EV_BALANCE_OVERSAMPLE;
+  if (!strcmp(s, "corpus"))
+    return EV_BALANCE_CORPUS;
   return -1;
 }
 
@@ -162,6 +167,7 @@ static int parse_cli(int argc, char **argv, cli *c) {
     O_OUT,
     O_QUIET,
     O_SPEAKER_NORM,
+    O_LOSS_CLASSES,
     O_PLUGIN_FIGURE,
     O_HELP,
     O_VERSION
@@ -194,6 +200,7 @@ static int parse_cli(int argc, char **argv, cli *c) {
                                        {"out", 1, 0, O_OUT},
                                        {"quiet", 0, 0, O_QUIET},
                                        {"speaker-norm", 0, 0, O_SPEAKER_NORM},
+                                       {"loss-classes", 1, 0, O_LOSS_CLASSES},
                                        {"plugin-figure", 1, 0, O_PLUGIN_FIGURE},
                                        {"help", 0, 0, O_HELP},
                                        {"version", 0, 0, O_VERSION},
@@ -250,7 +257,7 @@ static int parse_cli(int argc, char **argv, cli *c) {
       break;
     case O_BALANCE:
       if (parse_balance(optarg) < 0) {
-        fprintf(stderr, "emovox-train: --balance must be none, weights or oversample\n");
+        fprintf(stderr, "emovox-train: --balance must be none, weights, oversample or corpus\n");
         return -1;
       }
       c->train.balance = (ev_balance)parse_balance(optarg);
@@ -296,6 +303,13 @@ static int parse_cli(int argc, char **argv, cli *c) {
     case O_OUT:
       c->out = optarg;
       c->out_given = 1;
+      break;
+    case O_LOSS_CLASSES:
+      if (strcmp(optarg, "all") && strcmp(optarg, "corpus")) {
+        fprintf(stderr, "emovox-train: --loss-classes must be all or corpus\n");
+        return -1;
+      }
+      c->train.corpus_classes = !strcmp(optarg, "corpus");
       break;
     case O_SPEAKER_NORM:
       c->train.speaker_norm = 1;
