@@ -1,6 +1,8 @@
 /* A training run: from cached raw features to a trained network and its predictions. */
 #include "ev_run.h"
 
+#include "ev_ensemble.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -230,10 +232,13 @@ int ev_run_train(ev_run *run, const ev_arch *a, const ev_dataset *ds, const ev_l
     return -1;
   }
   int rc = -1;
-  if (ev_net_build(&run->net, a, D, ls->n, err, errlen) == 0) {
+  ev_train_opts o = *opts;
+  o.window = a->window;
+  if (opts->ensemble > 1) {
+    rc = ev_ensemble_train(&run->net, a, D, ls->n, tr.items, tr.n, va.items, va.n, &o, &run->result,
+                           err, errlen);
+  } else if (ev_net_build(&run->net, a, D, ls->n, err, errlen) == 0) {
     ev_net_init(&run->net, opts->seed);
-    ev_train_opts o = *opts;
-    o.window = a->window;
     rc = ev_train(&run->net, tr.items, tr.n, va.items, va.n, &o, &run->result, err, errlen);
   }
   run->trained = rc == 0;

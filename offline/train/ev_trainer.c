@@ -300,7 +300,21 @@ static void draw_batch(trainer *t, const size_t *idx, int nb) {
   for (int i = 0; i < nb; i++) {
     const ev_item *it = &t->train[idx[i]];
     int T = it->S < o->window ? it->S : o->window;
-    int start = it->S > T ? (int)(ev_rng_next(&t->rng) % (uint64_t)(it->S - T + 1)) : 0;
+    int start = 0;
+    if (it->S > T && o->late_crops) {
+      /* density of start s proportional to s + 1: the crops that end late in a phrase, whose
+       * readings the file summary is made of (ev_summary.h), are drawn most */
+      const uint64_t n = (uint64_t)(it->S - T + 1), total = n * (n + 1) / 2;
+      uint64_t r = ev_rng_next(&t->rng) % total, acc = 0;
+      int s = 0;
+      while (acc + (uint64_t)s + 1 <= r) {
+        acc += (uint64_t)s + 1;
+        s++;
+      }
+      start = s;
+    } else if (it->S > T) {
+      start = (int)(ev_rng_next(&t->rng) % (uint64_t)(it->S - T + 1));
+    }
     t->crops[i] = (crop){it->x + (size_t)start * (size_t)D,
                          T,
                          it->label,

@@ -37,6 +37,8 @@ typedef struct ev_train_opts {
   int speaker_norm;    /* normalise each clip from its speaker's statistics (ev_speaker_norm.h) */
   ev_mask_config mask; /* feature masking of training crops (masks = 0: off) */
   int corpus_classes;  /* softmax of the loss over the clip's corpus labels only */
+  int late_crops;      /* crop starts drawn with density rising linearly to the clip's end */
+  int ensemble;        /* > 1: that many seeds merged into one network (ev_ensemble.h) */
 } ev_train_opts;
 
 void ev_train_opts_default(ev_train_opts *o);
