@@ -422,27 +422,26 @@ ev_model_runtime *ev_analyzer_prepare_model(ev_analyzer *an, const ev_model *mod
     return NULL;
   }
   rt->model = model;
-  const ev_feature_config *cfg = ev_model_feature_config(model);
+  const ev_input_config *in = ev_model_input_config(model);
+  const ev_feature_config *cfg = &in->features;
   rt->hop_s = hop_seconds(cfg);
-  rt->step_s = rt->hop_s * ev_model_frame_stride(model);
+  rt->step_s = rt->hop_s * in->frame_stride;
   rt->n_labels = ev_model_n_labels(model);
   for (int i = 0; i < rt->n_labels; i++)
     rt->canonical[i] = ev_model_label_canonical(model, i);
-  ev_input_spec spec;
-  ev_model_input_spec(model, &spec);
   rt->ex = ev_extractor_new(cfg, an->rate, an->max_block, err, errlen);
   if (!rt->ex)
     goto bad;
   /* compute only what the model reads, plus the RMS, flatness and log-mel of the speech gate */
   uint32_t mask = EV_FEATURE_BIT(EV_FEAT_RMS) | EV_FEATURE_BIT(EV_FEAT_FLATNESS) |
                   EV_FEATURE_BIT(EV_FEAT_LOGMEL);
-  for (int i = 0; i < spec.n_inputs; i++)
-    mask |= EV_FEATURE_BIT(spec.inputs[i]);
+  for (int i = 0; i < in->n_inputs; i++)
+    mask |= EV_FEATURE_BIT(in->inputs[i]);
   ev_extractor_set_features(rt->ex, mask);
   /* the gate's flatness over the band the model reads: the same frames are speech at 16 kHz
    * and after a host rate's resampler (docs/features.md) */
   ev_extractor_set_flatness_band(rt->ex, cfg->fmax);
-  rt->input = ev_input_new(&spec, err, errlen);
+  rt->input = ev_model_input_new(model, err, errlen);
   if (!rt->input)
     goto bad;
   rt->state = ev_model_state_new(model, err, errlen);

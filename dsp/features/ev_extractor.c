@@ -488,7 +488,7 @@ static ev_extractor *create(const ev_feature_config *cfg, double host_rate, uint
     memset(ex->fft_in, 0, sizeof(float) * (size_t)n_fft);
     pthread_mutex_lock(&ev_fftw_mutex);
     ex->plan = fftwf_plan_dft_r2c_1d(n_fft, ex->fft_in, ex->fft_out, FFTW_ESTIMATE);
-    ex->pro = ev_prosody_new(cfg); /* FFTW and aubio plans: under the same mutex */
+    ex->pro = ev_prosody_new(cfg); /* FFTW plans: under the same mutex */
     pthread_mutex_unlock(&ev_fftw_mutex);
     ok = ex->plan != NULL && ex->pro != NULL;
   }

@@ -7,8 +7,6 @@
 #include <math.h>
 
 #define EV_DK_ITERS 80 /* at most this many Durand-Kerner sweeps */
-/* poles broader than this are the glottal source or the spectral tilt, not a resonance */
-#define EV_MAX_BW 800.0
 
 /* cabs(z) > t (strict) or cabs(z) >= t, without the cost of hypot() where a component decides
  * it: the modulus of finite components is at least the larger of their magnitudes (and so is
@@ -36,7 +34,9 @@ int ev_formants_lpc(ev_formant_tables *t, const double *p, int n_bins, double bi
   for (int i = 0; i < 6; i++)
     out[i] = 0.0;
   /* bins up to EV_LPC_FS/2 form the spectrum of an 11 kHz signal: its autocorrelation is the
-   * cosine transform of that half spectrum (trapezoid ends) */
+   * cosine transform of that half spectrum. openSMILE's cSpecResample resynthesises that signal
+   * from bins 0 .. top-1 with the DC bin at full weight (twice a two-sided inverse DFT's), so the
+   * DC power counts twice a bin's and bin top is left out. */
   int top = (int)floor(EV_LPC_FS / 2.0 / bin_hz);
   if (top > n_bins - 1)
     top = n_bins - 1;
@@ -49,7 +49,7 @@ int ev_formants_lpc(ev_formant_tables *t, const double *p, int n_bins, double bi
     return 0;
   for (int m = 0; m <= EV_LPC_ORDER; m++) {
     const double *c = t->cos[m];
-    double s = 0.5 * (p[0] * c[0] + p[top] * c[top]);
+    double s = 2.0 * p[0] * c[0];
     for (int j = 1; j < top; j++)
       s += p[j] * c[j];
     r[m] = s;
@@ -72,7 +72,12 @@ int ev_formants_lpc(ev_formant_tables *t, const double *p, int n_bins, double bi
     if (!(err > 0.0))
       return 0;
   }
-  /* roots of z^11 + a1 z^10 + ... + a11 (Durand-Kerner from points on a circle of radius 0.9) */
+  /* Roots of z^11 - a1 z^10 - ... - a11: openSMILE's cFormantLpc negates the predictor
+   * coefficients of cLpc (whose A(z) = 1 + a1/z + ...) when it builds the polynomial, so
+   * eGeMAPS' formants are the angles of this polynomial's roots (moved inside the unit circle),
+   * not of A(z)'s. Reproduced because the descriptors are defined as eGeMAPS' (with A(z)'s roots
+   * the bandwidths were 5-10x below openSMILE's and F1 did not correlate with its F1 frame by
+   * frame; docs/features.md). Durand-Kerner from points on a circle of radius 0.9. */
   double complex z[EV_LPC_ORDER];
   for (int i = 0; i < EV_LPC_ORDER; i++)
     z[i] = 0.9 * cexp(I * (2.0 * M_PI * i / EV_LPC_ORDER + 0.4));
@@ -81,7 +86,7 @@ int ev_formants_lpc(ev_formant_tables *t, const double *p, int n_bins, double bi
     for (int i = 0; i < EV_LPC_ORDER; i++) {
       double complex num = 1.0, den = 1.0;
       for (int j = 1; j <= EV_LPC_ORDER; j++)
-        num = num * z[i] + a[j];
+        num = num * z[i] - a[j];
       for (int j = 0; j < EV_LPC_ORDER; j++)
         if (j != i)
           den *= z[i] - z[j];
@@ -102,7 +107,10 @@ int ev_formants_lpc(ev_formant_tables *t, const double *p, int n_bins, double bi
       continue;
     double fr = carg(z[i]) * EV_LPC_FS / (2.0 * M_PI);
     double mag = cabs(z[i]);
-    if (fr <= 50.0 || fr >= 5450.0 || !(mag > 0.0) || -log(mag) * EV_LPC_FS / M_PI > EV_MAX_BW)
+    if (mag > 1.0) /* openSMILE reflects roots outside the circle: same angle, 1/|z| */
+      mag = 1.0 / mag;
+    /* every pole in 50-5450 Hz whatever its bandwidth, as cFormantLpc */
+    if (fr < 50.0 || fr > 5450.0 || !(mag > 0.0))
       continue;
     f[n] = fr;
     bw[n] = -log(mag) * EV_LPC_FS / M_PI;

@@ -1,7 +1,8 @@
 /* LPC formants (F1-F3 frequency and bandwidth) from a power spectrum, as openSMILE's eGeMAPS
- * does it: the spectrum below 5.5 kHz is taken as that of an 11 kHz signal (cSpecResample),
- * order-11 LPC from its autocorrelation (cLpc, method acf), roots of the predictor polynomial
- * (cFormantLpc, 50-5450 Hz). Internal to dsp/features; no allocation. */
+ * does it: the (not pre-emphasised) spectrum below 5.5 kHz is taken as that of an 11 kHz signal
+ * (cSpecResample), order-11 LPC from its autocorrelation (cLpc, method acf), roots of the
+ * polynomial cFormantLpc builds from it (predictor coefficients negated, see ev_formants.c),
+ * every root at 50-5450 Hz, the lowest three. Internal to dsp/features; no allocation. */
 #ifndef EV_FORMANTS_H
 #define EV_FORMANTS_H
 

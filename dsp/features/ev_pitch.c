@@ -1,9 +1,11 @@
-/* aubio YIN on a decimated stream (see ev_pitch.h). The decimation runs incrementally (every
- * stage call decimates what arrived), so each frame pays for one hop of filtering, and the
+/* YIN (aubio's, ev_yin.c) on a decimated stream (see ev_pitch.h). The decimation runs incrementally
+ * (every stage call decimates what arrived), so each frame pays for one hop of filtering, and the
  * YIN window of frame t is read from the decimated ring. */
 #include "ev_pitch.h"
+#include "ev_yin.h"
 
-#include <aubio/aubio.h>
+#include "ev_clones.h" /* dsp/kernels */
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,8 +15,8 @@ struct ev_pitch {
   double h[EV_PITCH_TAPS];
   float ring[EV_PITCH_DRING]; /* decimated samples, index j & (EV_PITCH_DRING - 1) */
   int64_t next;               /* next decimated sample to produce */
-  aubio_pitch_t *yin;
-  fvec_t *in, *out;
+  float win[EV_PITCH_WIN];    /* the window of the frame being tracked */
+  float d[EV_PITCH_WIN / 2];  /* YIN's scratch */
   /* octave guard: the last EV_PITCH_HIST voiced F0s (semitones) and the frame they were at */
   float hist[EV_PITCH_HIST];
   int n_hist, hist_pos;
@@ -37,30 +39,11 @@ ev_pitch *ev_pitch_new(int sr) {
   }
   for (int k = 0; k < EV_PITCH_TAPS; k++)
     p->h[k] /= sum;
-  /* hop == window: aubio's sliding buffer is then exactly the window we pass */
-  p->yin = new_aubio_pitch("yin", EV_PITCH_WIN, EV_PITCH_WIN, (uint_t)p->dsr);
-  p->in = new_fvec(EV_PITCH_WIN);
-  p->out = new_fvec(1);
-  if (!p->yin || !p->in || !p->out) {
-    ev_pitch_free(p);
-    return NULL;
-  }
-  aubio_pitch_set_unit(p->yin, "Hz");
-  aubio_pitch_set_silence(p->yin, -200.0f); /* our own silence gate decides */
-  aubio_pitch_set_tolerance(p->yin, 0.1f);  /* fewer octave-up picks than the default 0.15 */
   ev_pitch_reset(p);
   return p;
 }
 
 void ev_pitch_free(ev_pitch *p) {
-  if (!p)
-    return;
-  if (p->yin)
-    del_aubio_pitch(p->yin);
-  if (p->in)
-    del_fvec(p->in);
-  if (p->out)
-    del_fvec(p->out);
   free(p);
 }
 
@@ -74,10 +57,63 @@ void ev_pitch_reset(ev_pitch *p) {
 
 #define FEED_BUF 256 /* input samples fetched at a time (> EV_PITCH_TAPS) */
 
-void ev_pitch_feed(ev_pitch *p, const void *src, ev_sample_fn x, int64_t avail, int final) {
+#if EV_PITCH_DEC != 2
+#error "fir8 reads the even and odd input samples as two streams: decimation by 2 only"
+#endif
+
+/* Eight consecutive interior outputs: output m is sum_k h[k] * in[base + 2m - k] with
+ * in[i] = (i even ? ev[i / 2] : od[i / 2]) (the input samples split into even and odd ones and
+ * widened to double, the conversion each product made), each summed from 0.0 in tap order, as
+ * the one-output loop does, so the same bits; the eight sums are the lanes of two generic
+ * vectors of four doubles (element-wise, no fused multiply-add: the baseline and AVX clones
+ * agree), and for a given tap the eight inputs are contiguous in one of the two streams: the
+ * even taps read one, the odd taps the other. */
+EV_TARGET_CLONES
+static void fir8(const double *h, const double *ev, const double *od, int base, float *out) {
+  const double *pa = (base & 1 ? od : ev) + (base >> 1);             /* tap 0, then -1 per 2 */
+  const double *pb = ((base - 1) & 1 ? od : ev) + ((base - 1) >> 1); /* tap 1 */
+#if defined(__GNUC__) || defined(__clang__)
+  typedef double v4d __attribute__((vector_size(32)));
+  v4d s0 = {0.0, 0.0, 0.0, 0.0}, s1 = s0, a0, a1, b0, b1;
+  int k = 0;
+  for (; k + 1 < EV_PITCH_TAPS; k += 2) {
+    const v4d ha = {h[k], h[k], h[k], h[k]}, hb = {h[k + 1], h[k + 1], h[k + 1], h[k + 1]};
+    memcpy(&a0, pa - k / 2, sizeof a0); /* unaligned loads */
+    memcpy(&a1, pa - k / 2 + 4, sizeof a1);
+    memcpy(&b0, pb - k / 2, sizeof b0);
+    memcpy(&b1, pb - k / 2 + 4, sizeof b1);
+    s0 += ha * a0;
+    s1 += ha * a1;
+    s0 += hb * b0;
+    s1 += hb * b1;
+  }
+  for (; k < EV_PITCH_TAPS; k++) { /* the last, even tap */
+    const v4d ha = {h[k], h[k], h[k], h[k]};
+    memcpy(&a0, pa - k / 2, sizeof a0);
+    memcpy(&a1, pa - k / 2 + 4, sizeof a1);
+    s0 += ha * a0;
+    s1 += ha * a1;
+  }
+  for (int m = 0; m < 4; m++) {
+    out[m] = (float)s0[m];
+    out[4 + m] = (float)s1[m];
+  }
+#else
+  for (int m = 0; m < 8; m++) {
+    double s = 0.0;
+    for (int k = 0; k < EV_PITCH_TAPS; k++)
+      s += h[k] * (k & 1 ? pb : pa)[m - k / 2];
+    out[m] = (float)s;
+  }
+#endif
+}
+
+void ev_pitch_feed(ev_pitch *p, const void *src, ev_read_fn read, int64_t avail, int final) {
   const int half = (EV_PITCH_TAPS - 1) / 2;
   float buf[FEED_BUF];
+  double ev[FEED_BUF / 2], od[FEED_BUF / 2];
   int64_t b0 = INT64_MIN / 2; /* buf holds input samples [b0, b0 + FEED_BUF): none yet */
+  int64_t split = INT64_MIN;  /* the b0 whose buf ev/od hold split into even and odd */
   /* decimated sample j is centred on model-rate sample DEC*j and needs up to DEC*j + half */
   for (;;) {
     int64_t c = (int64_t)EV_PITCH_DEC * p->next;
@@ -85,16 +121,35 @@ void ev_pitch_feed(ev_pitch *p, const void *src, ev_sample_fn x, int64_t avail, 
       break;
     if (final && c >= avail + half)
       break;
-    /* the input samples are fetched once into buf (x() per tap cost more than the filter):
-     * each read by x() as before, the filter's arithmetic unchanged, so the same bits */
+    /* the input samples are fetched into buf in runs of FEED_BUF (one read per tap, or per
+     * sample, cost more than the filter); the filter's arithmetic is the same either way */
+    const int64_t c7 = c + 7 * EV_PITCH_DEC; /* the eighth output from here */
+    if (c - half >= 0 && c7 + half < avail) {
+      if (c7 + half >= b0 + FEED_BUF) {
+        b0 = c - half;
+        read(src, b0, (int)(avail - b0 < FEED_BUF ? avail - b0 : FEED_BUF), buf);
+      }
+      if (split != b0) {
+        for (int i = 0; i < FEED_BUF / 2; i++) {
+          ev[i] = buf[2 * i];
+          od[i] = buf[2 * i + 1];
+        }
+        split = b0;
+      }
+      float o[8];
+      fir8(p->h, ev, od, (int)(c + half - b0), o);
+      for (int m = 0; m < 8; m++)
+        p->ring[(p->next + m) & (EV_PITCH_DRING - 1)] = o[m];
+      p->next += 8;
+      continue;
+    }
     const int64_t c3 = c + 3 * EV_PITCH_DEC; /* the fourth output from here */
     if (c - half >= 0 && c3 + half < avail) {
       /* four interior outputs at once: each its own sum in tap order, as alone; together
        * their additions overlap instead of waiting on one another */
       if (c3 + half >= b0 + FEED_BUF) {
         b0 = c - half;
-        for (int64_t i = b0; i < b0 + FEED_BUF && i < avail; i++)
-          buf[i - b0] = x(src, i);
+        read(src, b0, (int)(avail - b0 < FEED_BUF ? avail - b0 : FEED_BUF), buf);
       }
       const float *b = buf + (c + half - b0);
       double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
@@ -114,8 +169,9 @@ void ev_pitch_feed(ev_pitch *p, const void *src, ev_sample_fn x, int64_t avail, 
     }
     if (c + half >= b0 + FEED_BUF) {
       b0 = c - half;
-      for (int64_t i = b0 > 0 ? b0 : 0; i < b0 + FEED_BUF && i < avail; i++)
-        buf[i - b0] = x(src, i);
+      const int64_t from = b0 > 0 ? b0 : 0, to = b0 + FEED_BUF < avail ? b0 + FEED_BUF : avail;
+      if (to > from)
+        read(src, from, (int)(to - from), buf + (from - b0));
     }
     double s = 0.0;
     if (c - half >= 0 && c + half < avail) { /* every tap inside: no test per tap */
@@ -197,15 +253,19 @@ void ev_pitch_frame(ev_pitch *p, int64_t t, int hop, double *f0_hz, double *voic
   for (int i = 0; i < EV_PITCH_WIN; i++) {
     int64_t j = j0 + i;
     float v = j < p->next ? p->ring[j & (EV_PITCH_DRING - 1)] : 0.0f;
-    p->in->data[i] = v;
+    p->win[i] = v;
     e += (double)v * v;
   }
   *f0_hz = 0.0;
   *voicing = 0.0;
   if (!(sqrt(e / EV_PITCH_WIN) >= EV_PITCH_SILENCE))
     return; /* silence (the low-passed window's RMS): no YIN */
-  aubio_pitch_do(p->yin, p->in, p->out);
-  double f0 = p->out->data[0], conf = aubio_pitch_get_confidence(p->yin);
+  /* aubio's "yin" with hop == window (its sliding buffer is then exactly this window), its
+   * silence gate at -200 dB (never reached past ours) and tolerance 0.1 (fewer octave-up
+   * picks than its default 0.15), computed by ev_yin to the same bits */
+  float conf_f;
+  const double f0 = ev_yin(p->win, EV_PITCH_WIN, 0.1f, (unsigned)p->dsr, p->d, &conf_f);
+  const double conf = conf_f;
   /* YIN's confidence (1 - the normalised difference at the chosen lag) mapped so that 0.7,
    * the threshold that best matched openSMILE's voicing on the reference speech, is 0.5 */
   double v = (conf - 0.4) / 0.6;

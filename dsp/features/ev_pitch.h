@@ -1,7 +1,8 @@
-/* Pitch and voicing per 10 ms frame with aubio's YIN ("yin", the time-domain difference function:
- * aubio's FFT-based "yinfast" computes the same values but FFTW allocates inside its execute) on
- * the signal low-passed at 1 kHz and decimated to 8 kHz. Internal to dsp/features; see
- * docs/features.md for the choice and the measurements. */
+/* Pitch and voicing per 10 ms frame with aubio's YIN ("yin", the time-domain difference function,
+ * computed by ev_yin.c to aubio's bits, a vectorised copy; aubio's FFT-based "yinfast" gives
+ * slightly different values and FFTW allocates inside its execute) on the signal low-passed at
+ * 1 kHz and decimated to 8 kHz. Internal to dsp/features; see docs/features.md for the choice
+ * and the measurements. */
 #ifndef EV_PITCH_H
 #define EV_PITCH_H
 
@@ -26,15 +27,16 @@
 
 typedef struct ev_pitch ev_pitch;
 
-/* sr: the model rate (the decimated rate is sr / EV_PITCH_DEC). Allocates; call with the
- * process-wide FFTW mutex held. NULL on failure. */
+/* sr: the model rate (the decimated rate is sr / EV_PITCH_DEC). Allocates (one block, no
+ * plans). NULL on failure. */
 ev_pitch *ev_pitch_new(int sr);
-void ev_pitch_free(ev_pitch *p); /* FFTW mutex held */
+void ev_pitch_free(ev_pitch *p);
 void ev_pitch_reset(ev_pitch *p);
-/* Decimate every model-rate sample below `avail` (x(i) reads sample i of the stream; samples at
- * or after `avail` are read as 0 when `final`). */
-typedef float (*ev_sample_fn)(const void *src, int64_t i);
-void ev_pitch_feed(ev_pitch *p, const void *src, ev_sample_fn x, int64_t avail, int final);
+/* Decimate every model-rate sample below `avail` (read(src, i0, n, dst) copies samples
+ * [i0, i0 + n) of the stream, 0 where it holds none, i0 + n <= avail; samples at or after
+ * `avail` are taken as 0 when `final`). */
+typedef void (*ev_read_fn)(const void *src, int64_t i0, int n, float *dst);
+void ev_pitch_feed(ev_pitch *p, const void *src, ev_read_fn read, int64_t avail, int final);
 /* Highest 16 kHz sample index (exclusive) the window of frame t reads. */
 int64_t ev_pitch_window_end(const ev_pitch *p, int64_t t, int hop);
 /* F0 (Hz, 0 unvoiced) and voicing probability of frame t (its window must be decimated). */

@@ -2,6 +2,7 @@
 #include "ev_prosody.h"
 #include "ev_egemaps_spectral.h"
 #include "ev_formants.h"
+#include "ev_harmonics.h"
 #include "ev_pitch.h"
 #include "ev_voice.h"
 
@@ -13,9 +14,6 @@
 #define H          8   /* frames of history (t & 7): the 4-frame lag plus the smoothing */
 #define SPEC_BINS  177 /* bins up to 5.5 kHz kept for the formants (16 kHz, 512 points) */
 #define FRAME_20MS 320
-#ifndef EV_PREEMPH
-#define EV_PREEMPH 0.97
-#endif
 
 struct ev_prosody {
   ev_feature_config cfg;
@@ -33,19 +31,43 @@ struct ev_prosody {
   int64_t mag_t[2];
   float spec[H][EV_EG_N_OUT]; /* raw spectral descriptors */
   double lowp[H][SPEC_BINS];  /* power below 5.5 kHz (formants) */
-  double preemph[SPEC_BINS];  /* |1 - a e^{-jw}|^2 */
   ev_formant_tables ft;
   double f0[H], voicing[H];
   float vq[H][EV_VQ_DIMS], fmt[H][EV_FMT_DIMS];
   int64_t pitch_next; /* next frame whose pitch/voice work is to be done */
-  float seg[EV_VOICE_SEG], hann[EV_VOICE_SEG];
+  float seg[EV_VOICE_SEG];
+  /* the 60 ms Gaussian-windowed spectrum of a voiced frame (HNR, harmonics: ev_harmonics.c) */
+  float *fft60_in;
+  fftwf_complex *fft60_out;
+  fftwf_plan plan60;
+  fftwf_plan plan_acf; /* |X|^2 -> autocorrelation (inverse real DFT) */
+  fftwf_complex *pc60;
+  float *acf60;
+  float gauss[EV_HARM_FRAME], pow60[EV_HARM_NBINS];
 };
 
-static float view_sample(const void *src, int64_t i) {
+/* Samples [i0, i0 + n) of the stream into dst: the ones the ring still holds (the last
+ * mask + 1 before avail) copied in at most two runs, 0 for the others (before the stream,
+ * overwritten, not yet arrived). */
+static void view_read(const void *src, int64_t i0, int n, float *dst) {
   const ev_stream_view *v = src;
-  if (i < 0 || i >= v->avail || i < v->avail - (int64_t)(v->mask + 1))
-    return 0.0f;
-  return v->ring[(uint64_t)i & v->mask];
+  int64_t lo = v->avail - (int64_t)(v->mask + 1), hi = v->avail;
+  lo = lo > i0 ? lo : i0;
+  lo = lo > 0 ? lo : 0;
+  hi = hi < i0 + n ? hi : i0 + n;
+  if (hi <= lo) {
+    memset(dst, 0, (size_t)n * sizeof *dst);
+    return;
+  }
+  memset(dst, 0, (size_t)(lo - i0) * sizeof *dst);
+  for (int64_t i = lo; i < hi;) { /* up to the ring's end, then from its start */
+    const uint64_t at = (uint64_t)i & v->mask;
+    int64_t run = (int64_t)(v->mask + 1 - at);
+    run = run < hi - i ? run : hi - i;
+    memcpy(dst + (i - i0), v->ring + at, (size_t)run * sizeof *dst);
+    i += run;
+  }
+  memset(dst + (hi - i0), 0, (size_t)(i0 + n - hi) * sizeof *dst);
 }
 
 ev_prosody *ev_prosody_new(const ev_feature_config *cfg) {
@@ -59,21 +81,26 @@ ev_prosody *ev_prosody_new(const ev_feature_config *cfg) {
   p->pitch = ev_pitch_new(cfg->sample_rate);
   p->fft_in = fftwf_malloc(sizeof(float) * EV_EG_NFFT);
   p->fft_out = fftwf_malloc(sizeof(fftwf_complex) * EV_EG_NBINS);
-  if (!p->pitch || !p->fft_in || !p->fft_out) {
+  p->fft60_in = fftwf_malloc(sizeof(float) * EV_HARM_NFFT);
+  p->fft60_out = fftwf_malloc(sizeof(fftwf_complex) * EV_HARM_NBINS);
+  p->pc60 = fftwf_malloc(sizeof(fftwf_complex) * EV_HARM_NBINS);
+  p->acf60 = fftwf_malloc(sizeof(float) * EV_HARM_NFFT);
+  if (!p->pitch || !p->fft_in || !p->fft_out || !p->fft60_in || !p->fft60_out || !p->pc60 ||
+      !p->acf60) {
     ev_prosody_free(p);
     return NULL;
   }
   memset(p->fft_in, 0, sizeof(float) * EV_EG_NFFT);
   p->plan = fftwf_plan_dft_r2c_1d(EV_EG_NFFT, p->fft_in, p->fft_out, FFTW_ESTIMATE);
-  if (!p->plan) {
+  memset(p->fft60_in, 0, sizeof(float) * EV_HARM_NFFT); /* the zero padding stays */
+  p->plan60 = fftwf_plan_dft_r2c_1d(EV_HARM_NFFT, p->fft60_in, p->fft60_out, FFTW_ESTIMATE);
+  p->plan_acf = fftwf_plan_dft_c2r_1d(EV_HARM_NFFT, p->pc60, p->acf60, FFTW_ESTIMATE);
+  if (!p->plan || !p->plan60 || !p->plan_acf) {
     ev_prosody_free(p);
     return NULL;
   }
-  ev_voice_hann(p->hann, EV_VOICE_SEG);
+  ev_harmonics_window(p->gauss, EV_HARM_FRAME);
   ev_formants_init(&p->ft, (int)floor(EV_LPC_FS / 2.0 / p->sp.bin_hz));
-  for (int k = 0; k < SPEC_BINS; k++)
-    p->preemph[k] =
-        1.0 + EV_PREEMPH * EV_PREEMPH - 2.0 * EV_PREEMPH * cos(2.0 * M_PI * k / EV_EG_NFFT);
   for (int i = 0; i < p->win20; i++) /* openSMILE's Hamming */
     p->hamming[i] = (float)(0.54 - 0.46 * cos(2.0 * M_PI * i / (p->win20 - 1)));
   ev_prosody_set_features(p, 0);
@@ -86,8 +113,16 @@ void ev_prosody_free(ev_prosody *p) {
     return;
   if (p->plan)
     fftwf_destroy_plan(p->plan);
+  if (p->plan60)
+    fftwf_destroy_plan(p->plan60);
+  if (p->plan_acf)
+    fftwf_destroy_plan(p->plan_acf);
   fftwf_free(p->fft_in);
   fftwf_free(p->fft_out);
+  fftwf_free(p->fft60_in);
+  fftwf_free(p->fft60_out);
+  fftwf_free(p->pc60);
+  fftwf_free(p->acf60);
   ev_pitch_free(p->pitch);
   free(p);
 }
@@ -121,8 +156,9 @@ int ev_prosody_active(const ev_prosody *p) {
 /* frame t's 20 ms Hamming frame [hop t, hop t + 320): power spectrum, spectral descriptors */
 static void spectral_frame(ev_prosody *p, int64_t t, const ev_stream_view *v) {
   int64_t s0 = (int64_t)p->hop * t;
+  view_read(v, s0, p->win20, p->fft_in);
   for (int i = 0; i < p->win20; i++)
-    p->fft_in[i] = view_sample(v, s0 + i) * p->hamming[i];
+    p->fft_in[i] *= p->hamming[i];
   fftwf_execute(p->plan);
   const double norm = 1.0 / ((double)EV_EG_NFFT * EV_EG_NFFT);
   int cur = (int)(t & 1);
@@ -135,9 +171,9 @@ static void spectral_frame(ev_prosody *p, int64_t t, const ev_stream_view *v) {
   const float *prev = p->mag_t[cur ^ 1] == t - 1 ? p->mag[cur ^ 1] : NULL;
   if (p->need_spec)
     ev_eg_spectral_frame(&p->sp, p->pw, p->mag[cur], prev, p->spec[t & (H - 1)]);
-  if (p->need_fmt) /* pre-emphasised (first difference, 0.97) in the spectral domain */
-    for (int k = 0; k < SPEC_BINS; k++)
-      p->lowp[t & (H - 1)][k] = p->pw[k] * p->preemph[k];
+  if (p->need_fmt) /* not pre-emphasised: eGeMAPS' LPC (cSpecResample -> cLpc) reads the plain
+                    * 20 ms Hamming spectrum */
+    memcpy(p->lowp[t & (H - 1)], p->pw, sizeof p->lowp[0]);
 }
 
 static void pitch_frame(ev_prosody *p, int64_t t) {
@@ -168,13 +204,29 @@ static void voice_frame(ev_prosody *p, int64_t t, const ev_stream_view *v) {
     return;
   /* 40 ms centred where the pitch window's YIN integration is centred (hop t + 480) */
   int64_t s0 = (int64_t)p->hop * t + 480 - EV_VOICE_SEG / 2;
-  for (int i = 0; i < EV_VOICE_SEG; i++)
-    p->seg[i] = view_sample(v, s0 + i);
-  float *f = p->fmt[t & (H - 1)];
-  double fm[6] = {f[0], f[1], f[3], f[4], f[6], f[7]};
+  view_read(v, s0, EV_VOICE_SEG, p->seg);
+  float *vq = p->vq[t & (H - 1)], *f = p->fmt[t & (H - 1)];
+  ev_voice_quality(p->seg, EV_VOICE_SEG, p->cfg.sample_rate, f0, vq);
+  /* openSMILE's 60 ms frame t: [hop t, hop t + 960), Gaussian window, 1024-point spectrum; the
+   * frame's own (unsmoothed) formants, as cHarmonics reads them */
+  int64_t g0 = (int64_t)p->hop * t;
+  view_read(v, g0, EV_HARM_FRAME, p->fft60_in);
+  for (int i = 0; i < EV_HARM_FRAME; i++)
+    p->fft60_in[i] *= p->gauss[i];
+  fftwf_execute(p->plan60);
+  /* power spectrum; its inverse real DFT is the frame's circular autocorrelation (cHarmonics'
+   * ACF; c2r overwrites its input, so it gets a copy) */
+  for (int k = 0; k < EV_HARM_NBINS; k++) {
+    const float re = p->fft60_out[k][0], im = p->fft60_out[k][1];
+    p->pow60[k] = re * re + im * im;
+    p->pc60[k][0] = p->pow60[k];
+    p->pc60[k][1] = 0.0f;
+  }
+  fftwf_execute(p->plan_acf);
+  const double fm[3] = {f[0], f[3], f[6]};
   float amp[3];
-  ev_voice_quality(p->seg, p->hann, EV_VOICE_SEG, p->cfg.sample_rate, f0, fm, p->vq[t & (H - 1)],
-                   amp);
+  ev_harmonics(p->pow60, p->acf60, (double)p->cfg.sample_rate / EV_HARM_NFFT, f0, fm,
+               &vq[EV_VQ_HNR], &vq[EV_VQ_H1_H2], &vq[EV_VQ_H1_A3], amp);
   for (int i = 0; i < 3; i++)
     f[3 * i + 2] = amp[i];
 }
@@ -184,7 +236,7 @@ void ev_prosody_stage(ev_prosody *p, int k, int64_t t, const ev_stream_view *v) 
   switch (k) {
   case 0:
     if (p->need_pitch)
-      ev_pitch_feed(p->pitch, v, view_sample, v->avail, 0);
+      ev_pitch_feed(p->pitch, v, view_read, v->avail, 0);
     break;
   case 1:
     if (p->need_spec || p->need_fmt) /* the formants read this frame's spectrum 4 frames later */
@@ -221,7 +273,7 @@ static void put_spec(const ev_prosody *p, int64_t e, int64_t last, int from, int
 void ev_prosody_emit(ev_prosody *p, int64_t e, int64_t last, const ev_stream_view *v,
                      float *const out[EV_FEAT_COUNT]) {
   if (p->need_pitch && p->pitch_next <= e) { /* flush: no more look-ahead will come */
-    ev_pitch_feed(p->pitch, v, view_sample, v->avail, 1);
+    ev_pitch_feed(p->pitch, v, view_read, v->avail, 1);
     for (int64_t t = p->pitch_next; t <= e; t++) {
       pitch_frame(p, t);
       if (p->need_fmt)

@@ -13,7 +13,7 @@
 
 typedef struct ev_prosody ev_prosody;
 
-/* Allocates; call with the process-wide FFTW mutex held (FFTW and aubio plans). */
+/* Allocates; call with the process-wide FFTW mutex held (FFTW plans). */
 ev_prosody *ev_prosody_new(const ev_feature_config *cfg);
 void ev_prosody_free(ev_prosody *p); /* FFTW mutex held */
 void ev_prosody_reset(ev_prosody *p);

@@ -41,22 +41,27 @@ const char *ev_norm_mode_name(ev_norm_mode mode); /* "global" / "adaptive" */
 #define EV_INPUT_STD_MIN         1e-6f
 #define EV_INPUT_CLAMP           1000.0f
 
-typedef struct ev_input_spec {
+/* What a model reads and how: the extractor's configuration, the features a step concatenates
+ * (in order), how many frames a step averages and the normalisation. One struct for the model
+ * file (ev_model), this assembler and the trainer's architectures, so that none of them can
+ * forget a field the others carry. */
+typedef struct ev_input_config {
   ev_feature_config features;
   int n_inputs;
   int inputs[EV_FEAT_COUNT]; /* ev_feature_id, in concatenation order, each at most once */
   int frame_stride;          /* >= 1 */
   ev_norm_config norm;
-  const float *prior_mean; /* dims values (copied by ev_input_new) */
-  const float *prior_std;  /* dims values (> 0 after flooring) */
-} ev_input_spec;
+} ev_input_config;
 
-/* Total dimensions of the assembled vector, or -1 if the spec is invalid (err says why). */
-int ev_input_spec_dims(const ev_input_spec *spec, char *err, size_t errlen);
+/* Total dimensions of the assembled vector, or -1 if the config is invalid (err says why). */
+int ev_input_config_dims(const ev_input_config *c, char *err, size_t errlen);
 
 typedef struct ev_input ev_input;
 
-ev_input *ev_input_new(const ev_input_spec *spec, char *err, size_t errlen);
+/* prior_mean, prior_std: the normalisation prior, dims values each (copied; std > 0 after
+ * flooring). */
+ev_input *ev_input_new(const ev_input_config *c, const float *prior_mean, const float *prior_std,
+                       char *err, size_t errlen);
 void ev_input_free(ev_input *in);
 void ev_input_reset(ev_input *in); /* statistics back to the prior, stride restarts */
 int ev_input_dims(const ev_input *in);

@@ -37,7 +37,8 @@ int ev_model_n_labels(const ev_model *m);
 const char *ev_model_label(const ev_model *m, int i);
 int ev_model_label_canonical(const ev_model *m, int i); /* ev_emotion, or -1: no slot */
 size_t ev_model_n_params(const ev_model *m);            /* floats in all layers */
-const ev_feature_config *ev_model_feature_config(const ev_model *m);
+/* What the model reads: features, inputs, frame_stride, normalisation. */
+const ev_input_config *ev_model_input_config(const ev_model *m);
 const char *ev_model_provenance(const ev_model *m);   /* JSON object text ("{}" if none) */
 const char *ev_model_architecture(const ev_model *m); /* JSON list text, as saved */
 int ev_model_n_layers(const ev_model *m);
@@ -45,33 +46,28 @@ const ev_layer *ev_model_layer(const ev_model *m, int i);
 ev_layer *ev_model_layer_mut(ev_model *m, int i); /* trainer: write weights */
 int ev_model_softmax_appended(const ev_model *m); /* the file's last layer was not softmax */
 int ev_model_input_dims(const ev_model *m);
-int ev_model_frame_stride(const ev_model *m);
-int ev_model_n_inputs(const ev_model *m);
-ev_feature_id ev_model_input(const ev_model *m, int i);
-const ev_norm_config *ev_model_norm(const ev_model *m);
 float *ev_model_norm_mean(ev_model *m); /* input_dims floats (trainer writes the prior) */
 float *ev_model_norm_std(ev_model *m);
 float *ev_model_params(ev_model *m); /* the weight arena: n_params floats, layer by layer */
-/* The input assembler's description of this model (pointers into the model). */
-void ev_model_input_spec(const ev_model *m, ev_input_spec *spec);
+/* An input assembler for this model: its input configuration and prior (ev_input_new). */
+ev_input *ev_model_input_new(const ev_model *m, char *err, size_t errlen);
 
 /* ---- Building (trainer, emovox-model random) ---- */
 typedef struct ev_model_desc {
   const char *name;
-  ev_feature_config features;
-  int n_inputs;
-  int inputs[EV_FEAT_COUNT]; /* ev_feature_id */
-  int frame_stride;
+  ev_input_config input;
   int n_layers;
   const ev_layer_config *layers; /* in_dim is ignored: chained from the inputs */
+  /* NULL (zeros), or the weights of these layers laid out as an ev_layer_stack's arena (the
+   * trainer's network is one: ev_layer_stack.h) */
+  const float *weights;
   int n_labels;
   const char *const *labels;
-  ev_norm_config norm;
   const char *provenance; /* JSON object text or NULL */
 } ev_model_desc;
 
-/* Creates a model with zero weights, prior mean 0 and std 1. A softmax is appended if the
- * last layer is not one. The last layer's out_dim must equal n_labels. */
+/* Creates a model with the given or zero weights, prior mean 0 and std 1. A softmax is appended if
+ * the last layer is not one. The last layer's out_dim must equal n_labels. */
 ev_model *ev_model_create(const ev_model_desc *desc, char *err, size_t errlen);
 
 /* Parses an `architecture` JSON list into layer configs (in_dim left 0; dense/conv1d take

@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "ev_features.h"
+#include "ev_input.h"
 #include "ev_layers.h"
 
 #ifdef __cplusplus
@@ -33,9 +33,8 @@ typedef struct ev_model_cost {
 } ev_model_cost;
 
 /* layers: n initialised layers (ev_layer_init; data not needed). */
-void ev_model_cost_compute(const ev_feature_config *features, const int *inputs, int n_inputs,
-                           int input_dims, int frame_stride, const ev_layer *layers, int n,
-                           ev_model_cost *cost);
+void ev_model_cost_compute(const ev_input_config *input, int input_dims, const ev_layer *layers,
+                           int n, ev_model_cost *cost);
 /* 0 if within the ceilings, else -1 and a message that says the limit. */
 int ev_model_cost_check(const ev_model_cost *cost, char *err, size_t errlen);
 

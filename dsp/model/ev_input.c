@@ -37,7 +37,7 @@ const char *ev_norm_mode_name(ev_norm_mode mode) {
   return mode == EV_NORM_GLOBAL ? "global" : mode == EV_NORM_ADAPTIVE ? "adaptive" : "?";
 }
 
-int ev_input_spec_dims(const ev_input_spec *s, char *err, size_t errlen) {
+int ev_input_config_dims(const ev_input_config *s, char *err, size_t errlen) {
   char why[256];
   if (ev_feature_config_check(&s->features, why, sizeof why))
     return ev_fail(err, errlen, "feature configuration cannot be produced: %s", why);
@@ -83,11 +83,12 @@ void ev_input_free(ev_input *in) {
   free(in);
 }
 
-ev_input *ev_input_new(const ev_input_spec *s, char *err, size_t errlen) {
-  int dims = ev_input_spec_dims(s, err, errlen);
+ev_input *ev_input_new(const ev_input_config *s, const float *prior_mean, const float *prior_std,
+                       char *err, size_t errlen) {
+  int dims = ev_input_config_dims(s, err, errlen);
   if (dims < 0)
     return NULL;
-  if (!s->prior_mean || !s->prior_std) {
+  if (!prior_mean || !prior_std) {
     ev_fail(err, errlen, "the normalisation prior (norm.mean, norm.std) is missing");
     return NULL;
   }
@@ -124,7 +125,7 @@ ev_input *ev_input_new(const ev_input_spec *s, char *err, size_t errlen) {
     return NULL;
   }
   for (size_t i = 0; i < n; i++) {
-    float m = s->prior_mean[i], sd = s->prior_std[i];
+    float m = prior_mean[i], sd = prior_std[i];
     if (!isfinite(m) || !isfinite(sd) || sd < 0.0f) {
       ev_input_free(in);
       ev_fail(err, errlen, "normalisation prior of dimension %zu is invalid (mean %g, std %g)", i,

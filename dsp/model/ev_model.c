@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "ev_emotions.h"
+#include "ev_layer_stack.h"
 #include "ev_model_cost.h"
 #include "ev_safetensors.h"
 
@@ -23,23 +24,15 @@
 
 struct ev_model {
   char *name;
-  ev_feature_config feat;
-  int n_inputs;
-  int inputs[EV_FEAT_COUNT];
+  ev_input_config input;
   int input_dims;
-  int frame_stride;
-  int n_layers;
-  ev_layer layers[EV_MODEL_MAX_LAYERS + 1]; /* + an appended softmax */
-  int softmax_appended;
+  ev_layer_stack stack; /* the layers (a softmax appended if the file has none), the weights */
   int n_labels;
   char *labels[EV_MODEL_MAX_LABELS];
   int canonical[EV_MODEL_MAX_LABELS];
-  ev_norm_config norm;
   float *norm_mean, *norm_std;
   char *provenance;
   char *architecture;
-  float *arena;
-  size_t n_params;
 };
 
 void ev_model_free(ev_model *m) {
@@ -52,7 +45,7 @@ void ev_model_free(ev_model *m) {
   free(m->norm_std);
   free(m->provenance);
   free(m->architecture);
-  free(m->arena);
+  ev_layer_stack_free(&m->stack);
   free(m);
 }
 
@@ -232,8 +225,8 @@ done:
 
 static char *architecture_text(const ev_model *m) {
   json_t *a = json_array();
-  for (int i = 0; i < m->n_layers; i++) {
-    const ev_layer *l = &m->layers[i];
+  for (int i = 0; i < m->stack.n_layers; i++) {
+    const ev_layer *l = &m->stack.layers[i];
     json_t *o = json_object();
     json_object_set_new(o, "type", json_string(ev_layer_kind_name(l->kind)));
     switch (l->kind) {
@@ -302,87 +295,50 @@ static int check_tensor(const ev_st_file *f, const char *name, int ndim, const i
 
 /* ---------------------------------------------------------------- shared construction */
 
-/* Chains dims, initialises the layers, appends a softmax, allocates and binds the arena.
- * out_from_tensor: at load, dense/conv1d widths come from the weight tensors. */
-static int build_layers(ev_model *m, ev_layer_config *cfg, int n, const ev_st_file *f, char *err,
-                        size_t errlen) {
-  int in_dim = m->input_dims;
-  for (int i = 0; i < n; i++) {
-    cfg[i].in_dim = in_dim;
-    if (f && (cfg[i].kind == EV_LAYER_DENSE || cfg[i].kind == EV_LAYER_CONV1D)) {
-      char name[64];
-      snprintf(name, sizeof name, "layers.%d.weight", i);
-      const ev_st_tensor *w = ev_st_find(f, name);
-      if (!w || w->ndim < 1)
-        return ev_fail(err, errlen, "tensor %s is missing (layer %d is %s)", name, i,
-                       ev_layer_kind_name(cfg[i].kind));
-      if (w->shape[0] > 65536 || w->shape[0] < 1)
-        return ev_fail(err, errlen, "tensor %s: output width %lld is outside 1..65536", name,
-                       (long long)w->shape[0]);
-      if (cfg[i].out_dim && cfg[i].out_dim != (int)w->shape[0])
-        return ev_fail(err, errlen, "layer %d: \"out\" is %d but %s has %lld rows", i,
-                       cfg[i].out_dim, name, (long long)w->shape[0]);
-      cfg[i].out_dim = (int)w->shape[0];
-    }
-    char why[200];
-    if (ev_layer_init(&m->layers[i], &cfg[i], why, sizeof why))
-      return ev_fail(err, errlen, "layer %d (%s, input width %d): %s", i,
-                     ev_layer_kind_name(cfg[i].kind), in_dim, why);
-    in_dim = m->layers[i].out_dim;
-  }
-  m->n_layers = n;
-  if (in_dim != m->n_labels)
-    return ev_fail(err, errlen,
-                   "the last layer gives %d outputs but the model has %d labels; the architecture "
-                   "and the labels do not match",
-                   in_dim, m->n_labels);
-  if (m->layers[n - 1].kind != EV_LAYER_SOFTMAX) {
-    /* The saved file holds the appended softmax: with 64 layers it would hold 65, which no
-     * loader accepts, so such a model is refused here rather than failing when saved. */
-    if (n >= EV_MODEL_MAX_LAYERS)
-      return ev_fail(err, errlen,
-                     "the model has %d layers and the last is not a softmax; with the softmax "
-                     "that is appended it would have %d, more than the %d allowed: end with a "
-                     "softmax layer or use at most %d layers",
-                     n, n + 1, EV_MODEL_MAX_LAYERS, EV_MODEL_MAX_LAYERS - 1);
-    ev_layer_config sm;
-    ev_layer_config_default(&sm, EV_LAYER_SOFTMAX);
-    sm.in_dim = in_dim;
-    char why[200];
-    if (ev_layer_init(&m->layers[n], &sm, why, sizeof why))
-      return ev_fail(err, errlen, "cannot append a softmax: %s", why);
-    m->n_layers = n + 1;
-    m->softmax_appended = 1;
-  }
+/* At load, a dense or conv1d layer's width is its weight tensor's first dimension. */
+static int tensor_width(void *ctx, int i, ev_layer_config *c, char *err, size_t errlen) {
+  const ev_st_file *f = ctx;
+  char name[64];
+  snprintf(name, sizeof name, "layers.%d.weight", i);
+  const ev_st_tensor *w = ev_st_find(f, name);
+  if (!w || w->ndim < 1)
+    return ev_fail(err, errlen, "tensor %s is missing (layer %d is %s)", name, i,
+                   ev_layer_kind_name(c->kind));
+  if (w->shape[0] > 65536 || w->shape[0] < 1)
+    return ev_fail(err, errlen, "tensor %s: output width %lld is outside 1..65536", name,
+                   (long long)w->shape[0]);
+  if (c->out_dim && c->out_dim != (int)w->shape[0])
+    return ev_fail(err, errlen, "layer %d: \"out\" is %d but %s has %lld rows", i, c->out_dim, name,
+                   (long long)w->shape[0]);
+  c->out_dim = (int)w->shape[0];
+  return 0;
+}
+
+/* The layer stack from the inputs to the labels, then its arena. f (a file being loaded, or
+ * NULL): widths come from its tensors, which are checked before anything is allocated. */
+static int build_layers(ev_model *m, const ev_layer_config *cfg, int n, const ev_st_file *f,
+                        char *err, size_t errlen) {
+  if (ev_layer_stack_init(&m->stack, cfg, n, m->input_dims, m->n_labels, f ? tensor_width : NULL,
+                          (void *)f, err, errlen))
+    return -1;
   if (f) {
     /* A file is untrusted: every tensor must be there with its shape, and the model must fit
      * the resource limits, before anything is allocated for it (a 3 KB file could otherwise
      * claim gigabytes of weights; docs/model.md). */
-    for (int i = 0; i < m->n_layers; i++)
-      for (int p = 0; p < m->layers[i].n_params; p++) {
+    for (int i = 0; i < m->stack.n_layers; i++)
+      for (int p = 0; p < m->stack.layers[i].n_params; p++) {
         char tname[96];
-        snprintf(tname, sizeof tname, "layers.%d.%s", i, m->layers[i].params[p].name);
-        if (check_tensor(f, tname, m->layers[i].params[p].ndim, m->layers[i].params[p].shape, err,
-                         errlen))
+        snprintf(tname, sizeof tname, "layers.%d.%s", i, m->stack.layers[i].params[p].name);
+        if (check_tensor(f, tname, m->stack.layers[i].params[p].ndim,
+                         m->stack.layers[i].params[p].shape, err, errlen))
           return -1;
       }
     ev_model_cost cost;
-    ev_model_cost_compute(&m->feat, m->inputs, m->n_inputs, m->input_dims, m->frame_stride,
-                          m->layers, m->n_layers, &cost);
+    ev_model_cost_compute(&m->input, m->input_dims, m->stack.layers, m->stack.n_layers, &cost);
     if (ev_model_cost_check(&cost, err, errlen))
       return -1;
   }
-  size_t total = 0;
-  for (int i = 0; i < m->n_layers; i++)
-    total += ev_layer_n_weights(&m->layers[i]);
-  m->n_params = total;
-  m->arena = calloc(total ? total : 1, sizeof(float));
-  if (!m->arena)
-    return ev_fail(err, errlen, "out of memory for %zu weights", total);
-  size_t off = 0;
-  for (int i = 0; i < m->n_layers; i++)
-    off += ev_layer_bind(&m->layers[i], m->arena + off);
-  return 0;
+  return ev_layer_stack_alloc(&m->stack, err, errlen);
 }
 
 static int set_labels(ev_model *m, const char *const *labels, int n, char *err, size_t errlen) {
@@ -407,14 +363,9 @@ static int set_labels(ev_model *m, const char *const *labels, int n, char *err, 
   return 0;
 }
 
-static int set_inputs(ev_model *m, const int *ids, int n, int stride, char *err, size_t errlen) {
-  m->n_inputs = n;
-  for (int i = 0; i < n && i < EV_FEAT_COUNT; i++)
-    m->inputs[i] = ids[i];
-  m->frame_stride = stride;
-  ev_input_spec spec;
-  ev_model_input_spec(m, &spec);
-  int dims = ev_input_spec_dims(&spec, err, errlen);
+/* Checks m->input and allocates the prior for its dimensions. */
+static int set_inputs(ev_model *m, char *err, size_t errlen) {
+  int dims = ev_input_config_dims(&m->input, err, errlen);
   if (dims < 0)
     return -1;
   m->input_dims = dims;
@@ -447,24 +398,22 @@ ev_model *ev_model_create(const ev_model_desc *d, char *err, size_t errlen) {
     ev_fail(err, errlen, "out of memory");
     return NULL;
   }
-  ev_layer_config cfg[EV_MODEL_MAX_LAYERS];
-  m->feat = d->features;
-  m->norm = d->norm;
+  m->input = d->input;
   m->name = strdup(d->name ? d->name : "unnamed");
   if (!m->name || d->n_layers < 1 || d->n_layers > EV_MODEL_MAX_LAYERS || !d->layers) {
     ev_fail(err, errlen, "a model needs 1..%d layers", EV_MODEL_MAX_LAYERS);
     goto bad;
   }
-  if (d->n_inputs < 1 || d->n_inputs > EV_FEAT_COUNT) {
+  if (d->input.n_inputs < 1 || d->input.n_inputs > EV_FEAT_COUNT) {
     ev_fail(err, errlen, "a model needs 1..%d input features", EV_FEAT_COUNT);
     goto bad;
   }
-  memcpy(cfg, d->layers, (size_t)d->n_layers * sizeof cfg[0]);
-  if (set_labels(m, d->labels, d->n_labels, err, errlen) ||
-      set_inputs(m, d->inputs, d->n_inputs, d->frame_stride, err, errlen) ||
-      build_layers(m, cfg, d->n_layers, NULL, err, errlen) ||
+  if (set_labels(m, d->labels, d->n_labels, err, errlen) || set_inputs(m, err, errlen) ||
+      build_layers(m, d->layers, d->n_layers, NULL, err, errlen) ||
       ev_model_set_provenance(m, d->provenance, err, errlen))
     goto bad;
+  if (d->weights) /* the same stack, so the same layout */
+    memcpy(m->stack.w, d->weights, m->stack.n_params * sizeof *m->stack.w);
   for (int i = 0; i < m->input_dims; i++)
     m->norm_std[i] = 1.0f;
   m->architecture = architecture_text(m);
@@ -514,17 +463,18 @@ static int parse_features(ev_model *m, const char *text, char *err, size_t errle
             "the feature configuration cannot be produced by this build's extractor: %s", why);
     goto done;
   }
-  m->feat = c;
+  m->input.features = c;
   json_t *inputs = json_object_get(o, "inputs");
   if (!json_is_array(inputs)) {
     ev_fail(err, errlen, "features: \"inputs\" (list of feature names) is missing");
     goto done;
   }
   char *itext = json_dumps(inputs, JSON_COMPACT);
-  int ids[EV_FEAT_COUNT];
-  int n = itext ? ev_model_parse_inputs(itext, ids, EV_FEAT_COUNT, err, errlen) : -1;
+  m->input.n_inputs =
+      itext ? ev_model_parse_inputs(itext, m->input.inputs, EV_FEAT_COUNT, err, errlen) : -1;
+  m->input.frame_stride = stride;
   free(itext);
-  if (n < 0 || set_inputs(m, ids, n, stride, err, errlen))
+  if (m->input.n_inputs < 0 || set_inputs(m, err, errlen))
     goto done;
   rc = 0;
 done:
@@ -589,7 +539,7 @@ static int parse_normalization(ev_model *m, const char *text, char *err, size_t 
   if (!o)
     return -1;
   int rc = -1;
-  ev_norm_config_default(&m->norm);
+  ev_norm_config_default(&m->input.norm);
   const char *w = "normalization";
   if (!json_is_object(o)) {
     ev_fail(err, errlen, "metadata \"normalization\" must be a JSON object");
@@ -601,11 +551,12 @@ static int parse_normalization(ev_model *m, const char *text, char *err, size_t 
     ev_fail(err, errlen, "normalization: \"mode\" must be \"global\" or \"adaptive\"");
     goto done;
   }
-  m->norm.mode = strcmp(json_string_value(mode), "global") ? EV_NORM_ADAPTIVE : EV_NORM_GLOBAL;
+  m->input.norm.mode =
+      strcmp(json_string_value(mode), "global") ? EV_NORM_ADAPTIVE : EV_NORM_GLOBAL;
   if (check_keys(o, allowed, w, err, errlen) ||
-      get_num(o, "tau_s", m->norm.tau_s, 1e-3, 1e6, &m->norm.tau_s, w, err, errlen) ||
-      get_num(o, "prior_frames", m->norm.prior_frames, 0, 1e9, &m->norm.prior_frames, w, err,
-              errlen))
+      get_num(o, "tau_s", m->input.norm.tau_s, 1e-3, 1e6, &m->input.norm.tau_s, w, err, errlen) ||
+      get_num(o, "prior_frames", m->input.norm.prior_frames, 0, 1e9, &m->input.norm.prior_frames, w,
+              err, errlen))
     goto done;
   rc = 0;
 done:
@@ -672,8 +623,8 @@ static int load_parsed(ev_model *m, const ev_st_file *f, char *err, size_t errle
   if (!used)
     return ev_fail(err, errlen, "out of memory");
   int rc = -1;
-  for (int i = 0; i < m->n_layers; i++) {
-    ev_layer *l = &m->layers[i];
+  for (int i = 0; i < m->stack.n_layers; i++) {
+    ev_layer *l = &m->stack.layers[i];
     for (int p = 0; p < l->n_params; p++) {
       char tname[96];
       snprintf(tname, sizeof tname, "layers.%d.%s", i, l->params[p].name);
@@ -754,22 +705,22 @@ ev_model *ev_model_load_file(const char *path, char *err, size_t errlen) {
 
 static char *features_text(const ev_model *m) {
   json_t *o = json_object();
-  json_object_set_new(o, "sample_rate", json_integer(m->feat.sample_rate));
-  json_object_set_new(o, "n_fft", json_integer(m->feat.n_fft));
-  json_object_set_new(o, "win_length", json_integer(m->feat.win_length));
-  json_object_set_new(o, "hop_length", json_integer(m->feat.hop_length));
-  json_object_set_new(o, "n_mels", json_integer(m->feat.n_mels));
-  json_object_set_new(o, "fmin", json_float(m->feat.fmin));
-  json_object_set_new(o, "fmax", json_float(m->feat.fmax));
-  json_object_set_new(o, "n_mfcc", json_integer(m->feat.n_mfcc));
+  json_object_set_new(o, "sample_rate", json_integer(m->input.features.sample_rate));
+  json_object_set_new(o, "n_fft", json_integer(m->input.features.n_fft));
+  json_object_set_new(o, "win_length", json_integer(m->input.features.win_length));
+  json_object_set_new(o, "hop_length", json_integer(m->input.features.hop_length));
+  json_object_set_new(o, "n_mels", json_integer(m->input.features.n_mels));
+  json_object_set_new(o, "fmin", json_float(m->input.features.fmin));
+  json_object_set_new(o, "fmax", json_float(m->input.features.fmax));
+  json_object_set_new(o, "n_mfcc", json_integer(m->input.features.n_mfcc));
   json_t *in = json_array();
-  for (int i = 0; i < m->n_inputs; i++) {
-    json_array_append_new(in, json_string(ev_feature_name((ev_feature_id)m->inputs[i])));
-    if (m->inputs[i] == EV_FEAT_EGEMAPS_FUNC) /* only models that read it carry the window */
-      json_object_set_new(o, "func_window_s", json_real(m->feat.func_window_s));
+  for (int i = 0; i < m->input.n_inputs; i++) {
+    json_array_append_new(in, json_string(ev_feature_name((ev_feature_id)m->input.inputs[i])));
+    if (m->input.inputs[i] == EV_FEAT_EGEMAPS_FUNC) /* only models that read it carry the window */
+      json_object_set_new(o, "func_window_s", json_real(m->input.features.func_window_s));
   }
   json_object_set_new(o, "inputs", in);
-  json_object_set_new(o, "frame_stride", json_integer(m->frame_stride));
+  json_object_set_new(o, "frame_stride", json_integer(m->input.frame_stride));
   char *s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(9));
   json_decref(o);
   return s;
@@ -786,9 +737,9 @@ static char *labels_text(const ev_model *m) {
 
 static char *norm_text(const ev_model *m) {
   json_t *o = json_object();
-  json_object_set_new(o, "mode", json_string(ev_norm_mode_name(m->norm.mode)));
-  json_object_set_new(o, "tau_s", json_float(m->norm.tau_s));
-  json_object_set_new(o, "prior_frames", json_float(m->norm.prior_frames));
+  json_object_set_new(o, "mode", json_string(ev_norm_mode_name(m->input.norm.mode)));
+  json_object_set_new(o, "tau_s", json_float(m->input.norm.tau_s));
+  json_object_set_new(o, "prior_frames", json_float(m->input.norm.prior_frames));
   char *s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(9));
   json_decref(o);
   return s;
@@ -806,8 +757,8 @@ int ev_model_serialize(const ev_model *m, uint8_t **buf, size_t *len, char *err,
     goto done;
   }
   size_t n = 0;
-  for (int i = 0; i < m->n_layers; i++) {
-    const ev_layer *l = &m->layers[i];
+  for (int i = 0; i < m->stack.n_layers; i++) {
+    const ev_layer *l = &m->stack.layers[i];
     for (int p = 0; p < l->n_params; p++, n++) {
       snprintf(names[n], sizeof names[n], "layers.%d.%s", i, l->params[p].name);
       for (int d = 0; d < l->params[p].ndim; d++)
@@ -892,10 +843,10 @@ int ev_model_label_canonical(const ev_model *m, int i) {
   return i >= 0 && i < m->n_labels ? m->canonical[i] : -1;
 }
 size_t ev_model_n_params(const ev_model *m) {
-  return m->n_params;
+  return m->stack.n_params;
 }
-const ev_feature_config *ev_model_feature_config(const ev_model *m) {
-  return &m->feat;
+const ev_input_config *ev_model_input_config(const ev_model *m) {
+  return &m->input;
 }
 const char *ev_model_provenance(const ev_model *m) {
   return m->provenance;
@@ -904,31 +855,19 @@ const char *ev_model_architecture(const ev_model *m) {
   return m->architecture;
 }
 int ev_model_n_layers(const ev_model *m) {
-  return m->n_layers;
+  return m->stack.n_layers;
 }
 const ev_layer *ev_model_layer(const ev_model *m, int i) {
-  return i >= 0 && i < m->n_layers ? &m->layers[i] : NULL;
+  return i >= 0 && i < m->stack.n_layers ? &m->stack.layers[i] : NULL;
 }
 ev_layer *ev_model_layer_mut(ev_model *m, int i) {
-  return i >= 0 && i < m->n_layers ? &m->layers[i] : NULL;
+  return i >= 0 && i < m->stack.n_layers ? &m->stack.layers[i] : NULL;
 }
 int ev_model_softmax_appended(const ev_model *m) {
-  return m->softmax_appended;
+  return m->stack.softmax_appended;
 }
 int ev_model_input_dims(const ev_model *m) {
   return m->input_dims;
-}
-int ev_model_frame_stride(const ev_model *m) {
-  return m->frame_stride;
-}
-int ev_model_n_inputs(const ev_model *m) {
-  return m->n_inputs;
-}
-ev_feature_id ev_model_input(const ev_model *m, int i) {
-  return (ev_feature_id)m->inputs[i];
-}
-const ev_norm_config *ev_model_norm(const ev_model *m) {
-  return &m->norm;
 }
 float *ev_model_norm_mean(ev_model *m) {
   return m->norm_mean;
@@ -937,29 +876,17 @@ float *ev_model_norm_std(ev_model *m) {
   return m->norm_std;
 }
 float *ev_model_params(ev_model *m) {
-  return m->arena;
+  return m->stack.w;
 }
 
-void ev_model_input_spec(const ev_model *m, ev_input_spec *s) {
-  memset(s, 0, sizeof *s);
-  s->features = m->feat;
-  s->n_inputs = m->n_inputs;
-  for (int i = 0; i < m->n_inputs && i < EV_FEAT_COUNT; i++)
-    s->inputs[i] = m->inputs[i];
-  s->frame_stride = m->frame_stride;
-  s->norm = m->norm;
-  s->prior_mean = m->norm_mean;
-  s->prior_std = m->norm_std;
+ev_input *ev_model_input_new(const ev_model *m, char *err, size_t errlen) {
+  return ev_input_new(&m->input, m->norm_mean, m->norm_std, err, errlen);
 }
 
 double ev_model_step_flops(const ev_model *m) {
-  double f = 0;
-  for (int i = 0; i < m->n_layers; i++)
-    f += ev_layer_step_flops(&m->layers[i]);
-  return f;
+  return ev_layer_stack_step_flops(&m->stack);
 }
 
 void ev_model_get_cost(const ev_model *m, ev_model_cost *cost) {
-  ev_model_cost_compute(&m->feat, m->inputs, m->n_inputs, m->input_dims, m->frame_stride, m->layers,
-                        m->n_layers, cost);
+  ev_model_cost_compute(&m->input, m->input_dims, m->stack.layers, m->stack.n_layers, cost);
 }

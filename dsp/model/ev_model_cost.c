@@ -39,9 +39,10 @@ static double frame_macs(const ev_feature_config *c, const int *inputs, int n_in
   return f + 8.0 * bins; /* centroid, bandwidth, rolloff, flatness */
 }
 
-void ev_model_cost_compute(const ev_feature_config *features, const int *inputs, int n_inputs,
-                           int input_dims, int frame_stride, const ev_layer *layers, int n,
+void ev_model_cost_compute(const ev_input_config *in, int input_dims, const ev_layer *layers, int n,
                            ev_model_cost *cost) {
+  const ev_feature_config *features = &in->features;
+  const int frame_stride = in->frame_stride;
   const double fps = (double)features->sample_rate / features->hop_length;
   double weights = 2.0 * input_dims, state = 0, scratch = 1, width = input_dims, step = 0;
   for (int i = 0; i < n; i++) {
@@ -62,7 +63,7 @@ void ev_model_cost_compute(const ev_feature_config *features, const int *inputs,
   cost->weight_bytes = 4.0 * weights;
   /* x2: the reset image of the layer states (cleared a bounded amount per block) */
   cost->runtime_bytes = 4.0 * (2.0 * state + scratch + 2.0 * width + input) + extractor;
-  cost->feature_macs_per_s = fps * frame_macs(features, inputs, n_inputs);
+  cost->feature_macs_per_s = fps * frame_macs(features, in->inputs, in->n_inputs);
   cost->step_macs = step;
   cost->model_macs_per_s = step * fps / (frame_stride > 0 ? frame_stride : 1);
 }

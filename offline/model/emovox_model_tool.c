@@ -133,13 +133,14 @@ static int cmd_info(int argc, char **argv) {
   printf("file:         %s (%lld bytes)\n", path, size);
   printf("name:         %s\n", ev_model_name(m));
   printf("format:       %s version %d\n", EV_MODEL_FORMAT, EV_MODEL_FORMAT_VERSION);
-  print_feature_config(ev_model_feature_config(m));
+  const ev_input_config *in = ev_model_input_config(m);
+  print_feature_config(&in->features);
   printf("inputs:      ");
-  for (int i = 0; i < ev_model_n_inputs(m); i++)
-    printf(" %s(%d)", ev_feature_name(ev_model_input(m, i)),
-           ev_feature_dims(ev_model_feature_config(m), ev_model_input(m, i)));
-  printf(" = %d dims, frame_stride %d\n", ev_model_input_dims(m), ev_model_frame_stride(m));
-  const ev_norm_config *nc = ev_model_norm(m);
+  for (int i = 0; i < in->n_inputs; i++)
+    printf(" %s(%d)", ev_feature_name((ev_feature_id)in->inputs[i]),
+           ev_feature_dims(&in->features, (ev_feature_id)in->inputs[i]));
+  printf(" = %d dims, frame_stride %d\n", ev_model_input_dims(m), in->frame_stride);
+  const ev_norm_config *nc = &in->norm;
   printf("normalization: %s, tau_s %g, prior_frames %g\n", ev_norm_mode_name(nc->mode),
          (double)nc->tau_s, (double)nc->prior_frames);
   printf("labels:       %d\n", ev_model_n_labels(m));
@@ -156,8 +157,7 @@ static int cmd_info(int argc, char **argv) {
     print_layer(i, ev_model_layer(m, i),
                 ev_model_softmax_appended(m) && i == ev_model_n_layers(m) - 1);
   const double steps_per_s =
-      1.0 / ((double)ev_model_feature_config(m)->hop_length /
-             ev_model_feature_config(m)->sample_rate * ev_model_frame_stride(m));
+      1.0 / ((double)in->features.hop_length / in->features.sample_rate * in->frame_stride);
   printf("parameters:   %zu (%.1f KiB as F32)\n", ev_model_n_params(m),
          (double)ev_model_n_params(m) * 4.0 / 1024.0);
   printf("cost:         %.0f multiply-adds per step, %.2f M/s\n", ev_model_step_flops(m),
@@ -293,24 +293,24 @@ static int cmd_random(int argc, char **argv) {
   ev_model_desc d;
   memset(&d, 0, sizeof d);
   d.name = name ? name : default_name;
-  ev_feature_config_default(&d.features);
-  d.features.n_mels = n_mels;
-  d.features.n_mfcc = n_mfcc;
-  d.n_inputs = inputs_json
-                   ? ev_model_parse_inputs(inputs_json, d.inputs, EV_FEAT_COUNT, err, sizeof err)
-                   : -1;
-  if (d.n_inputs < 0) {
+  ev_feature_config_default(&d.input.features);
+  d.input.features.n_mels = n_mels;
+  d.input.features.n_mfcc = n_mfcc;
+  d.input.n_inputs = inputs_json ? ev_model_parse_inputs(inputs_json, d.input.inputs, EV_FEAT_COUNT,
+                                                         err, sizeof err)
+                                 : -1;
+  if (d.input.n_inputs < 0) {
     fprintf(stderr, "emovox-model random: --inputs: %s\n", err);
     goto done;
   }
-  d.frame_stride = stride;
+  d.input.frame_stride = stride;
   d.n_layers = n_layers;
   d.layers = layers;
   d.n_labels = n_labels;
   d.labels = label_names;
-  ev_norm_config_default(&d.norm);
+  ev_norm_config_default(&d.input.norm);
   if (!strcmp(norm, "global"))
-    d.norm.mode = EV_NORM_GLOBAL;
+    d.input.norm.mode = EV_NORM_GLOBAL;
   else if (strcmp(norm, "adaptive")) {
     fprintf(stderr, "emovox-model random: --norm must be adaptive or global\n");
     goto done;

@@ -163,31 +163,34 @@ int ev_arch_parse(const char *json, ev_arch *a, char *err, size_t errlen) {
            json_is_string(v = json_object_get(root, "name")) ? json_string_value(v) : "custom");
   snprintf(a->description, sizeof a->description, "%s",
            json_is_string(v = json_object_get(root, "description")) ? json_string_value(v) : "");
-  ev_feature_config_default(&a->features);
-  ev_norm_config_default(&a->norm);
+  ev_feature_config_default(&a->input.features);
+  ev_norm_config_default(&a->input.norm);
   json_t *feat = json_object_get(root, "features");
   if (!json_is_object(feat)) {
     snprintf(err, errlen, "architecture config needs a \"features\" object with \"inputs\"");
     goto done;
   }
-  if (get_int(feat, "n_mels", a->features.n_mels, 1, 1024, &a->features.n_mels, err, errlen) ||
-      get_int(feat, "n_mfcc", a->features.n_mfcc, 1, 1024, &a->features.n_mfcc, err, errlen) ||
-      get_int(feat, "n_fft", a->features.n_fft, 16, 8192, &a->features.n_fft, err, errlen) ||
-      get_int(feat, "win_length", a->features.win_length, 2, 8192, &a->features.win_length, err,
+  if (get_int(feat, "n_mels", a->input.features.n_mels, 1, 1024, &a->input.features.n_mels, err,
               errlen) ||
-      get_int(feat, "hop_length", a->features.hop_length, 1, 8192, &a->features.hop_length, err,
+      get_int(feat, "n_mfcc", a->input.features.n_mfcc, 1, 1024, &a->input.features.n_mfcc, err,
               errlen) ||
-      get_int(feat, "frame_stride", 1, 1, 64, &a->frame_stride, err, errlen) ||
+      get_int(feat, "n_fft", a->input.features.n_fft, 16, 8192, &a->input.features.n_fft, err,
+              errlen) ||
+      get_int(feat, "win_length", a->input.features.win_length, 2, 8192,
+              &a->input.features.win_length, err, errlen) ||
+      get_int(feat, "hop_length", a->input.features.hop_length, 1, 8192,
+              &a->input.features.hop_length, err, errlen) ||
+      get_int(feat, "frame_stride", 1, 1, 64, &a->input.frame_stride, err, errlen) ||
       get_int(root, "window", 100, 1, 4096, &a->window, err, errlen))
     goto done;
   /* the mel range: a model can stay below the band that resamplers shape (docs/features.md) */
   if (json_is_number(v = json_object_get(feat, "fmin")))
-    a->features.fmin = (float)json_number_value(v);
+    a->input.features.fmin = (float)json_number_value(v);
   if (json_is_number(v = json_object_get(feat, "fmax")))
-    a->features.fmax = (float)json_number_value(v);
+    a->input.features.fmax = (float)json_number_value(v);
   if (json_is_number(v = json_object_get(feat, "func_window_s")))
-    a->features.func_window_s = (float)json_number_value(v);
-  if (ev_feature_config_check(&a->features, err, errlen))
+    a->input.features.func_window_s = (float)json_number_value(v);
+  if (ev_feature_config_check(&a->input.features, err, errlen))
     goto done;
   json_t *inputs = json_object_get(feat, "inputs");
   char *inputs_text = inputs ? json_dumps(inputs, JSON_COMPACT) : NULL;
@@ -195,9 +198,10 @@ int ev_arch_parse(const char *json, ev_arch *a, char *err, size_t errlen) {
     snprintf(err, errlen, "architecture config: features.inputs must be a list of names");
     goto done;
   }
-  a->n_inputs = ev_model_parse_inputs(inputs_text, a->inputs, EV_FEAT_COUNT, err, errlen);
+  a->input.n_inputs =
+      ev_model_parse_inputs(inputs_text, a->input.inputs, EV_FEAT_COUNT, err, errlen);
   free(inputs_text);
-  if (a->n_inputs < 1)
+  if (a->input.n_inputs < 1)
     goto done;
   a->functionals = json_is_true(json_object_get(root, "functionals"));
   a->analyzer_inputs = json_is_true(json_object_get(root, "analyzer_inputs"));
@@ -205,13 +209,16 @@ int ev_arch_parse(const char *json, ev_arch *a, char *err, size_t errlen) {
   if (json_is_object(norm)) {
     json_t *mode = json_object_get(norm, "mode");
     if (json_is_string(mode))
-      a->norm.mode =
+      a->input.norm.mode =
           strcmp(json_string_value(mode), "global") == 0 ? EV_NORM_GLOBAL : EV_NORM_ADAPTIVE;
     if (json_is_number(v = json_object_get(norm, "tau_s")))
-      a->norm.tau_s = (float)json_number_value(v);
+      a->input.norm.tau_s = (float)json_number_value(v);
     if (json_is_number(v = json_object_get(norm, "prior_frames")))
-      a->norm.prior_frames = (float)json_number_value(v);
+      a->input.norm.prior_frames = (float)json_number_value(v);
   }
+  /* the model loader's check, now rather than when the trained model is exported */
+  if (ev_input_config_dims(&a->input, err, errlen) < 0)
+    goto done;
   json_t *layers = json_object_get(root, "architecture");
   if (!json_is_array(layers)) {
     snprintf(err, errlen, "architecture config needs an \"architecture\" list of layers");
@@ -268,42 +275,5 @@ int ev_arch_load(const char *name_or_path, ev_arch *a, char *err, size_t errlen)
 }
 
 int ev_arch_input_dims(const ev_arch *a) {
-  int d = 0;
-  for (int i = 0; i < a->n_inputs; i++)
-    d += ev_feature_dims(&a->features, (ev_feature_id)a->inputs[i]);
-  return d;
-}
-
-char *ev_arch_features_json(const ev_arch *a) {
-  json_t *o = json_object();
-  const ev_feature_config *c = &a->features;
-  json_object_set_new(o, "sample_rate", json_integer(c->sample_rate));
-  json_object_set_new(o, "n_fft", json_integer(c->n_fft));
-  json_object_set_new(o, "win_length", json_integer(c->win_length));
-  json_object_set_new(o, "hop_length", json_integer(c->hop_length));
-  json_object_set_new(o, "n_mels", json_integer(c->n_mels));
-  json_object_set_new(o, "fmin", json_real(c->fmin));
-  json_object_set_new(o, "fmax", json_real(c->fmax));
-  json_object_set_new(o, "n_mfcc", json_integer(c->n_mfcc));
-  json_t *in = json_array();
-  for (int i = 0; i < a->n_inputs; i++) {
-    json_array_append_new(in, json_string(ev_feature_name((ev_feature_id)a->inputs[i])));
-    if (a->inputs[i] == EV_FEAT_EGEMAPS_FUNC)
-      json_object_set_new(o, "func_window_s", json_real(c->func_window_s));
-  }
-  json_object_set_new(o, "inputs", in);
-  json_object_set_new(o, "frame_stride", json_integer(a->frame_stride));
-  char *s = json_dumps(o, JSON_COMPACT);
-  json_decref(o);
-  return s;
-}
-
-void ev_arch_model_desc(const ev_arch *a, ev_model_desc *d) {
-  memset(d, 0, sizeof *d);
-  d->name = a->name;
-  d->features = a->features;
-  d->n_inputs = a->n_inputs;
-  memcpy(d->inputs, a->inputs, sizeof d->inputs);
-  d->frame_stride = a->frame_stride;
-  d->norm = a->norm;
+  return ev_input_config_dims(&a->input, NULL, 0);
 }

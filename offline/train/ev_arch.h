@@ -12,17 +12,13 @@
 typedef struct ev_arch {
   char name[64];
   char description[256];
-  ev_feature_config features;
-  int n_inputs;
-  int inputs[EV_FEAT_COUNT];
-  int frame_stride;
-  int window;      /* training crop, model steps (= the model's pooling window) */
-  int functionals; /* 1: utterance statistics + softmax regression (evaluation baseline) */
+  ev_input_config input; /* features, inputs, frame_stride, normalisation: as the model's */
+  int window;            /* training crop, model steps (= the model's pooling window) */
+  int functionals;       /* 1: utterance statistics + softmax regression (evaluation baseline) */
   /* 1 ("analyzer_inputs": true): the training inputs are taken from ev_analyzer itself (its DC
    * blocker, utterance restarts and speech gate), and only the steps the plugin reports (speech)
    * are learnt from and scored, so training sees exactly what the plugin computes. */
   int analyzer_inputs;
-  ev_norm_config norm;
   char *layers_json; /* the layer list, JSON text (malloc'ed) */
 } ev_arch;
 
@@ -32,14 +28,8 @@ int ev_arch_load(const char *name_or_path, ev_arch *a, char *err, size_t errlen)
 /* Parses an architecture JSON text. */
 int ev_arch_parse(const char *json, ev_arch *a, char *err, size_t errlen);
 void ev_arch_free(ev_arch *a);
-/* Input dimension (sum of the inputs' dims). */
+/* Input dimension (sum of the inputs' dims; ev_arch_parse checked the input config). */
 int ev_arch_input_dims(const ev_arch *a);
-/* The model description of the arch's features, inputs, stride and normalisation (name,
- * layers, labels and provenance left for the caller), for ev_model_create. */
-typedef struct ev_model_desc ev_model_desc;
-void ev_arch_model_desc(const ev_arch *a, ev_model_desc *d);
-/* JSON of the `features` metadata (config + inputs + frame_stride), malloc'ed. */
-char *ev_arch_features_json(const ev_arch *a);
 
 int ev_arch_n_presets(void);
 const char *ev_arch_preset_name(int i);

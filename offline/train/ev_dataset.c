@@ -128,9 +128,9 @@ static void on_frame(void *user, const ev_frame *fr) {
     return;
   /* The model's input vector: its features concatenated in the model's order (ev_input.h). */
   float *dst = c->x + (size_t)c->T * (size_t)c->D;
-  for (int j = 0; j < c->a->n_inputs; j++) {
-    int id = c->a->inputs[j];
-    int d = ev_feature_dims(&c->a->features, (ev_feature_id)id);
+  for (int j = 0; j < c->a->input.n_inputs; j++) {
+    int id = c->a->input.inputs[j];
+    int d = ev_feature_dims(&c->a->input.features, (ev_feature_id)id);
     if (fr->feat[id])
       memcpy(dst, fr->feat[id], (size_t)d * sizeof *dst);
     else
@@ -161,8 +161,7 @@ static ev_model *input_model(const ev_arch *a, char *err, size_t errlen) {
                                        EV_N_EMOTIONS, err, errlen);
   if (nl < 1)
     return NULL;
-  ev_model_desc d;
-  ev_arch_model_desc(a, &d);
+  ev_model_desc d = {.name = a->name, .input = a->input};
   d.n_layers = nl;
   d.layers = layers;
   d.n_labels = EV_N_EMOTIONS;
@@ -215,7 +214,7 @@ int ev_features_from_audio(const ev_arch *a, const float *x, size_t n, int rate,
   if (a->analyzer_inputs)
     return features_from_analyzer(a, x, n, rate, out, err, errlen);
   const uint32_t block = 4096;
-  ev_extractor *ex = ev_extractor_new(&a->features, rate, block, err, errlen);
+  ev_extractor *ex = ev_extractor_new(&a->input.features, rate, block, err, errlen);
   if (!ex)
     return -1;
   collect c = {a, ev_arch_input_dims(a), NULL, NULL, 0, NULL, 0, 0, 0};
@@ -249,7 +248,7 @@ uint64_t ev_cache_key(const char *path, const ev_arch *a, const ev_augment_confi
     h = ev_hash_u64(h, (uint64_t)st.st_mtim.tv_nsec);
     h = ev_hash_u64(h, (uint64_t)st.st_size);
   }
-  const ev_feature_config *c = &a->features;
+  const ev_feature_config *c = &a->input.features;
   int ints[] = {c->sample_rate, c->n_fft, c->win_length, c->hop_length, c->n_mels, c->n_mfcc};
   for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++)
     h = ev_hash_u64(h, (uint64_t)(int64_t)ints[i]);
@@ -257,9 +256,9 @@ uint64_t ev_cache_key(const char *path, const ev_arch *a, const ev_augment_confi
   h = ev_hash_u64(h, (uint64_t)llround(c->fmax * 1000.0));
   if (a->analyzer_inputs) /* other inputs (DC blocker, restarts) and the gate in the file */
     h = ev_hash_u64(h, 0x616e616c797a6572ull);
-  for (int i = 0; i < a->n_inputs; i++) {
-    h = ev_hash_u64(h, (uint64_t)a->inputs[i] + 1000);
-    if (a->inputs[i] == EV_FEAT_EGEMAPS_FUNC)
+  for (int i = 0; i < a->input.n_inputs; i++) {
+    h = ev_hash_u64(h, (uint64_t)a->input.inputs[i] + 1000);
+    if (a->input.inputs[i] == EV_FEAT_EGEMAPS_FUNC)
       h = ev_hash_u64(h, (uint64_t)llround(c->func_window_s * 1000.0));
   }
   if (copy > 0 && aug) {
@@ -526,7 +525,7 @@ void ev_dataset_free(ev_dataset *ds) {
 }
 
 void ev_prior_stats(const ev_arch *a, ev_feat_seq *const *seqs, size_t n, float *mean, float *std) {
-  int D = ev_arch_input_dims(a), stride = a->frame_stride;
+  int D = ev_arch_input_dims(a), stride = a->input.frame_stride;
   double *s1 = calloc((size_t)D, sizeof *s1), *s2 = calloc((size_t)D, sizeof *s2);
   double *v = calloc((size_t)D, sizeof *v);
   double count = 0;
@@ -568,20 +567,6 @@ void ev_prior_stats(const ev_arch *a, ev_feat_seq *const *seqs, size_t n, float 
   free(s1);
   free(s2);
   free(v);
-}
-
-ev_input *ev_make_input(const ev_arch *a, const float *mean, const float *std, char *err,
-                        size_t errlen) {
-  ev_input_spec spec;
-  memset(&spec, 0, sizeof spec);
-  spec.features = a->features;
-  spec.n_inputs = a->n_inputs;
-  memcpy(spec.inputs, a->inputs, sizeof spec.inputs);
-  spec.frame_stride = a->frame_stride;
-  spec.norm = a->norm;
-  spec.prior_mean = mean;
-  spec.prior_std = std;
-  return ev_input_new(&spec, err, errlen);
 }
 
 int ev_normalise_seq(ev_input *in, const ev_feat_seq *raw, ev_steps *out) {

@@ -73,13 +73,12 @@ typedef struct ev_steps {
 void ev_steps_free(ev_steps *s);
 
 typedef struct ev_input ev_input;
-/* in: an ev_input made from the arch and prior (ev_input_new); it is reset first. */
+/* in: an ev_input made from the arch's input config and prior (ev_input_new); it is reset
+ * first. */
 int ev_normalise_seq(ev_input *in, const ev_feat_seq *raw, ev_steps *out);
 /* The same, starting from given running statistics (ev_input_set_state) instead of the prior:
  * mean/var NULL behaves as ev_normalise_seq. */
 int ev_normalise_seq_from(ev_input *in, const ev_feat_seq *raw, const float *mean, const float *var,
                           double n_seen, ev_steps *out);
-ev_input *ev_make_input(const ev_arch *a, const float *mean, const float *std, char *err,
-                        size_t errlen);
 
 #endif

@@ -12,50 +12,17 @@
 
 int ev_net_build(ev_net *net, const ev_arch *arch, int in_dim, int n_classes, char *err,
                  size_t errlen) {
-  memset(net, 0, sizeof *net);
-  int n = ev_model_parse_architecture(arch->layers_json, net->configs, EV_NET_MAX_LAYERS - 1,
-                                      n_classes, err, errlen);
-  if (n < 1)
+  ev_layer_config cfg[EV_NET_MAX_LAYERS];
+  int n = ev_model_parse_architecture(arch->layers_json, cfg, EV_NET_MAX_LAYERS, n_classes, err,
+                                      errlen);
+  if (n < 1 || ev_layer_stack_init(net, cfg, n, in_dim, n_classes, NULL, NULL, err, errlen) ||
+      ev_layer_stack_alloc(net, err, errlen))
     return -1;
-  if (net->configs[n - 1].kind != EV_LAYER_SOFTMAX)
-    ev_layer_config_default(&net->configs[n++], EV_LAYER_SOFTMAX);
-  int dim = in_dim;
-  for (int i = 0; i < n; i++) {
-    net->configs[i].in_dim = dim;
-    if (ev_layer_init(&net->layers[i], &net->configs[i], err, errlen) != 0)
-      return -1;
-    net->offset[i] = net->n_params;
-    net->n_params += ev_layer_n_weights(&net->layers[i]);
-    dim = net->layers[i].out_dim;
-  }
-  if (dim != n_classes) {
-    snprintf(err, errlen, "the architecture ends with %d outputs but there are %d labels", dim,
-             n_classes);
-    return -1;
-  }
-  net->n_layers = n;
-  net->in_dim = in_dim;
-  net->n_classes = n_classes;
-  net->w = calloc(net->n_params + 1, sizeof *net->w);
-  if (!net->w) {
-    snprintf(err, errlen, "out of memory");
-    return -1;
-  }
-  for (int i = 0; i < n; i++)
-    ev_layer_bind(&net->layers[i], net->w + net->offset[i]);
   return 0;
 }
 
 void ev_net_free(ev_net *net) {
-  free(net->w);
-  net->w = NULL;
-}
-
-double ev_net_step_flops(const ev_net *net) {
-  double f = 0;
-  for (int i = 0; i < net->n_layers; i++)
-    f += ev_layer_step_flops(&net->layers[i]);
-  return f;
+  ev_layer_stack_free(net);
 }
 
 static int is_recurrent(ev_layer_kind k) {

@@ -1,7 +1,7 @@
-/* The network being trained: the layers of dsp/nn with their own weight arena, a per-thread
- * workspace for forward + backward over one crop, and export into an ev_model. The prediction
- * for a crop is the output at its last frame (docs/ARCHITECTURE.md), so training and streaming
- * agree by construction. */
+/* The network being trained: a model's layer stack (ev_layer_stack.h: the layers, their
+ * weight arena laid out as the exported model's), a per-thread workspace for forward +
+ * backward over one crop. The prediction for a crop is the output at its last frame
+ * (docs/ARCHITECTURE.md), so training and streaming agree by construction. */
 #ifndef EV_NET_H
 #define EV_NET_H
 
@@ -9,28 +9,23 @@
 #include <stdint.h>
 
 #include "ev_arch.h"
+#include "ev_layer_stack.h"
 #include "ev_layers.h"
 
-#define EV_NET_MAX_LAYERS 64
+#define EV_NET_MAX_LAYERS EV_LAYER_STACK_MAX
 
-typedef struct ev_net {
-  int n_layers; /* the last one is the softmax (appended if the config lacks it) */
-  ev_layer layers[EV_NET_MAX_LAYERS];
-  ev_layer_config configs[EV_NET_MAX_LAYERS];
-  size_t offset[EV_NET_MAX_LAYERS]; /* of each layer's parameters in the arena */
-  size_t n_params;
-  float *w;
-  int in_dim, n_classes;
-} ev_net;
+/* Not a copy of the model's layers but the same structure: what is trained is what is saved
+ * (ev_model_desc.weights takes the arena as it is). */
+typedef ev_layer_stack ev_net;
 
-/* Builds the layers of arch for in_dim inputs and n_classes outputs. 0 or -1 and err. */
+/* Builds the layers of arch for in_dim inputs and n_classes outputs, with the model's rules.
+ * 0 or -1 and err. */
 int ev_net_build(ev_net *net, const ev_arch *arch, int in_dim, int n_classes, char *err,
                  size_t errlen);
 void ev_net_free(ev_net *net);
 /* Deterministic initialisation from seed (Glorot for dense/conv, U(+-1/sqrt(H)) for recurrent
  * layers as PyTorch does, forget-gate bias 1, layernorm 1/0, biases 0). */
 void ev_net_init(ev_net *net, uint64_t seed);
-double ev_net_step_flops(const ev_net *net);
 
 typedef struct ev_work {
   int Tmax;

@@ -68,8 +68,9 @@ static int model_dims(const ev_arch *a, const ev_dataset *ds) {
 /* Model steps of one (clip, copy). */
 /* How many model steps of statistics a speaker's warm start stands for: one time constant. */
 static double warm_steps(const ev_arch *a) {
-  double step_s = (double)a->frame_stride * a->features.hop_length / a->features.sample_rate;
-  return a->norm.tau_s / step_s;
+  double step_s =
+      (double)a->input.frame_stride * a->input.features.hop_length / a->input.features.sample_rate;
+  return a->input.norm.tau_s / step_s;
 }
 
 /* Model steps of one (clip, copy). spk (may be NULL): per-speaker statistics of the set. */
@@ -121,7 +122,7 @@ static int build_items(ev_run *run, const ev_arch *a, const ev_dataset *ds, cons
   out->steps = calloc(cap, sizeof *out->steps);
   ev_input *in = NULL;
   if (!a->functionals)
-    in = ev_make_input(a, run->prior_mean, run->prior_std, err, errlen);
+    in = ev_input_new(&a->input, run->prior_mean, run->prior_std, err, errlen);
   ev_speaker_stats spk_stats, *spk = NULL;
   if (run->speaker_norm) {
     if (ev_speaker_stats_compute(&spk_stats, a, ds, idx, n, model_dims(a, ds),
@@ -316,46 +317,20 @@ ev_model *ev_run_model(const ev_run *run, const ev_arch *a, const ev_labelset *l
              "in the streaming plugin; it is an evaluation mode only");
     return NULL;
   }
-  ev_model_desc d;
-  ev_arch_model_desc(a, &d);
-  d.name = name;
-  d.n_layers = run->net.n_layers;
-  d.layers = run->net.configs;
-  d.n_labels = ls->n;
-  d.labels = ls->names;
-  d.provenance = provenance_json;
+  ev_model_desc d = {.name = name,
+                     .input = a->input,
+                     .n_layers = run->net.n_layers,
+                     .layers = run->net.configs,
+                     .weights = run->net.w,
+                     .n_labels = ls->n,
+                     .labels = ls->names,
+                     .provenance = provenance_json};
   ev_model *m = ev_model_create(&d, err, errlen);
   if (!m)
     return NULL;
-  int rc = 0;
-  if (ev_model_n_layers(m) != run->net.n_layers) {
-    snprintf(err, errlen, "model has %d layers, network %d", ev_model_n_layers(m),
-             run->net.n_layers);
-    rc = -1;
-  }
-  for (int i = 0; rc == 0 && i < run->net.n_layers; i++) {
-    ev_layer *ml = ev_model_layer_mut(m, i);
-    const ev_layer *nl = &run->net.layers[i];
-    for (int p = 0; p < nl->n_params; p++) {
-      ev_param *mp = ev_layer_param(ml, nl->params[p].name);
-      if (!mp || mp->size != nl->params[p].size) {
-        snprintf(err, errlen, "layer %d parameter %s does not match the model container", i,
-                 nl->params[p].name);
-        rc = -1;
-        break;
-      }
-      memcpy(mp->data, nl->params[p].data, mp->size * sizeof(float));
-    }
-  }
-  if (rc == 0) {
-    int D = ev_model_input_dims(m);
-    memcpy(ev_model_norm_mean(m), run->prior_mean, (size_t)D * sizeof(float));
-    memcpy(ev_model_norm_std(m), run->prior_std, (size_t)D * sizeof(float));
-  }
-  if (rc != 0) {
-    ev_model_free(m);
-    return NULL;
-  }
+  int D = ev_model_input_dims(m);
+  memcpy(ev_model_norm_mean(m), run->prior_mean, (size_t)D * sizeof(float));
+  memcpy(ev_model_norm_std(m), run->prior_std, (size_t)D * sizeof(float));
   return m;
 }
 

@@ -26,9 +26,11 @@
  * ev_egemaps_lld() is the zero stub (no voiced frame anywhere) only Leq is checked. Asserted
  * with a margin of 3 so that small changes of the descriptors do not trip it. With the octave
  * guard in ev_pitch.c, the jitter peak-flip repair and openSMILE's slope formula (issue 12):
- * 62/70/66/40/68 of 88 and 21 F0/loudness misses. */
-#define K_MIN_WITHIN         37
-#define K_F0_LOUD_MAX_MISSES 24
+ * 62/70/66/40/68 of 88 and 21 F0/loudness misses; with eGeMAPS' formant polynomial
+ * (ev_formants.c) 64/72/66/43/73 and 20; with cHarmonics' HNR and harmonics (ev_harmonics.c)
+ * 68/76/71/43/77 and 20. */
+#define K_MIN_WITHIN         40
+#define K_F0_LOUD_MAX_MISSES 23
 
 static const char *const k_files[] = {"speech_ravdess_a01_angry", "speech_ravdess_a02_sad",
                                       "speech_tess_yaf_happy", "speech_turev_1984_calm",

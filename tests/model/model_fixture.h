@@ -40,19 +40,19 @@ static ev_model *fixture_model(const char *arch, const char *inputs, int stride,
   ev_model_desc d;
   memset(&d, 0, sizeof d);
   d.name = "fixture";
-  ev_feature_config_default(&d.features);
-  d.n_inputs = ev_model_parse_inputs(inputs, d.inputs, EV_FEAT_COUNT, err, sizeof err);
-  if (d.n_inputs < 0) {
+  ev_feature_config_default(&d.input.features);
+  d.input.n_inputs = ev_model_parse_inputs(inputs, d.input.inputs, EV_FEAT_COUNT, err, sizeof err);
+  if (d.input.n_inputs < 0) {
     fprintf(stderr, "fixture inputs: %s\n", err);
     return NULL;
   }
-  d.frame_stride = stride;
+  d.input.frame_stride = stride;
   d.n_layers = n;
   d.layers = layers;
   d.n_labels = EV_N_EMOTIONS;
   d.labels = (const char *const *)ev_emotion_names;
-  ev_norm_config_default(&d.norm);
-  d.norm.mode = mode;
+  ev_norm_config_default(&d.input.norm);
+  d.input.norm.mode = mode;
   d.provenance = "{\"corpora\":[\"fixture\"]}";
   ev_model *m = ev_model_create(&d, err, sizeof err);
   if (!m)

@@ -25,16 +25,16 @@ static inline ev_model *overflow_model(void) {
   ev_model_desc d;
   memset(&d, 0, sizeof d);
   d.name = "overflow";
-  ev_feature_config_default(&d.features);
-  d.n_inputs = 1;
-  d.inputs[0] = EV_FEAT_RMS;
-  d.frame_stride = 1;
+  ev_feature_config_default(&d.input.features);
+  d.input.n_inputs = 1;
+  d.input.inputs[0] = EV_FEAT_RMS;
+  d.input.frame_stride = 1;
   d.n_layers = 3;
   d.layers = cfg;
   d.n_labels = EV_N_EMOTIONS;
   d.labels = (const char *const *)ev_emotion_names;
-  ev_norm_config_default(&d.norm);
-  d.norm.mode = EV_NORM_GLOBAL;
+  ev_norm_config_default(&d.input.norm);
+  d.input.norm.mode = EV_NORM_GLOBAL;
   ev_model *m = ev_model_create(&d, err, sizeof err);
   if (!m) {
     fprintf(stderr, "overflow model: %s\n", err);

@@ -201,8 +201,10 @@ int main(void) {
        * which the blocker empties; measured 0.010 on average, 0.030 at most (0.025 even at a
        * 5 Hz cutoff: it is the DC bin, not the cutoff) */
       /* model 0.4 learnt through the blocker, so "off" is now the unfamiliar path: 0.050 on
-       * average, 0.201 at most (Actor_08 happy, two emotions close) */
-      EV_CHECK(d <= 0.22, "Actor_%02d %s: the blocker moves the means by %.4f", actors[a], takes[t],
+       * average, 0.201 at most (Actor_08 happy, two emotions close); 0.054 / 0.273 since HNR,
+       * H1-H2, H1-A3 and the formant amplitudes follow cHarmonics (issue 12; model 0.4 was
+       * trained on the previous ones: re-measure when the model is retrained) */
+      EV_CHECK(d <= 0.29, "Actor_%02d %s: the blocker moves the means by %.4f", actors[a], takes[t],
                d);
       if (dom_on != dom_off)
         printf("  Actor_%02d %s: the blocker changes the dominant\n", actors[a], takes[t]);

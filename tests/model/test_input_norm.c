@@ -12,7 +12,7 @@ static ev_input *make(ev_norm_mode mode, float tau, float prior_frames, int stri
   static float m[1], s[1];
   m[0] = mean;
   s[0] = std;
-  ev_input_spec spec;
+  ev_input_config spec;
   memset(&spec, 0, sizeof spec);
   ev_feature_config_default(&spec.features);
   spec.n_inputs = 1;
@@ -21,10 +21,8 @@ static ev_input *make(ev_norm_mode mode, float tau, float prior_frames, int stri
   spec.norm.mode = mode;
   spec.norm.tau_s = tau;
   spec.norm.prior_frames = prior_frames;
-  spec.prior_mean = m;
-  spec.prior_std = s;
   char err[256];
-  ev_input *in = ev_input_new(&spec, err, sizeof err);
+  ev_input *in = ev_input_new(&spec, m, s, err, sizeof err);
   EV_CHECK(in != NULL, "ev_input_new: %s", err);
   return in;
 }
@@ -114,7 +112,7 @@ int main(void) {
   ev_input_free(in);
 
   /* Assembly from an ev_frame: features in the model's order, prior floor on std 0. */
-  ev_input_spec spec;
+  ev_input_config spec;
   memset(&spec, 0, sizeof spec);
   ev_feature_config_default(&spec.features);
   spec.n_inputs = 2;
@@ -127,10 +125,8 @@ int main(void) {
   for (int i = 0; i < 13; i++)
     std[i] = 1.0f;
   std[0] = 0.0f; /* floored to 1e-6 */
-  spec.prior_mean = mean;
-  spec.prior_std = std;
   char err[256];
-  in = ev_input_new(&spec, err, sizeof err);
+  in = ev_input_new(&spec, mean, std, err, sizeof err);
   EV_CHECK(in && ev_input_dims(in) == 13, "rms + chroma = 13 dims");
   if (in) {
     float rms = 1e-6f, chroma[12];

@@ -53,15 +53,15 @@ static ev_model *four_label_model(const char *arch, int constant, const char *co
   ev_model_desc d;
   memset(&d, 0, sizeof d);
   d.name = "four";
-  ev_feature_config_default(&d.features);
-  d.n_inputs =
-      ev_model_parse_inputs("[\"mfcc\",\"rms\"]", d.inputs, EV_FEAT_COUNT, err, sizeof err);
-  d.frame_stride = 2;
+  ev_feature_config_default(&d.input.features);
+  d.input.n_inputs =
+      ev_model_parse_inputs("[\"mfcc\",\"rms\"]", d.input.inputs, EV_FEAT_COUNT, err, sizeof err);
+  d.input.frame_stride = 2;
   d.n_layers = n;
   d.layers = layers;
   d.n_labels = 4;
   d.labels = names;
-  ev_norm_config_default(&d.norm);
+  ev_norm_config_default(&d.input.norm);
   ev_model *m = n > 0 ? ev_model_create(&d, err, sizeof err) : NULL;
   EV_CHECK(m != NULL, "create: %s", err);
   if (!m)

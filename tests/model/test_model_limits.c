@@ -118,8 +118,8 @@ static void deepest_model_saves(void) {
 }
 
 /* Loads a design through a file round trip and prints its cost. */
-static void expect_design_loads(const char *what, const ev_feature_config *fc, const int *inputs,
-                                int n_inputs, int stride, const char *layers_json) {
+static void expect_design_loads(const char *what, const ev_input_config *input,
+                                const char *layers_json) {
   char err[512];
   ev_layer_config cfg[EV_MODEL_MAX_LAYERS];
   int n = ev_model_parse_architecture(layers_json, cfg, EV_MODEL_MAX_LAYERS, EV_N_EMOTIONS, err,
@@ -130,15 +130,11 @@ static void expect_design_loads(const char *what, const ev_feature_config *fc, c
   ev_model_desc d;
   memset(&d, 0, sizeof d);
   d.name = what;
-  d.features = *fc;
-  d.n_inputs = n_inputs;
-  memcpy(d.inputs, inputs, sizeof(int) * (size_t)n_inputs);
-  d.frame_stride = stride;
+  d.input = *input;
   d.n_layers = n;
   d.layers = cfg;
   d.n_labels = EV_N_EMOTIONS;
   d.labels = (const char *const *)ev_emotion_names;
-  ev_norm_config_default(&d.norm);
   ev_model *m = ev_model_create(&d, err, sizeof err);
   EV_CHECK(m != NULL, "%s: create: %s", what, err);
   if (!m)
@@ -173,15 +169,18 @@ static void real_designs(void) {
       continue;
     }
     if (a.layers_json)
-      expect_design_loads(a.name, &a.features, a.inputs, a.n_inputs, a.frame_stride, a.layers_json);
+      expect_design_loads(a.name, &a.input, a.layers_json);
     ev_arch_free(&a);
   }
   /* ~250k parameters with statistics pooled over 3 s (300 frames), as a model helper may add:
    * conv 256 over mfcc+deltas+rms, mean over 3 s, two dense 256 */
-  ev_feature_config fc;
-  ev_feature_config_default(&fc);
-  const int in[] = {EV_FEAT_MFCC, EV_FEAT_MFCC_DELTA, EV_FEAT_MFCC_DELTA2, EV_FEAT_RMS};
-  expect_design_loads("250k params, 3 s pooling", &fc, in, 4, 1,
+  ev_input_config in = {
+      .n_inputs = 4,
+      .inputs = {EV_FEAT_MFCC, EV_FEAT_MFCC_DELTA, EV_FEAT_MFCC_DELTA2, EV_FEAT_RMS},
+      .frame_stride = 1};
+  ev_feature_config_default(&in.features);
+  ev_norm_config_default(&in.norm);
+  expect_design_loads("250k params, 3 s pooling", &in,
                       "[{\"type\":\"conv1d\",\"out\":256,\"kernel\":3,\"activation\":\"relu\"},"
                       "{\"type\":\"meanpool\",\"window\":300},"
                       "{\"type\":\"attnpool\",\"window\":300},"

@@ -24,7 +24,7 @@ int main(int argc, char **argv) {
   EV_CHECK(ev_model_label_canonical(m, 2) == -1, "boredom has no canonical slot");
   EV_CHECK(ev_model_n_params(m) == 9, "params %zu", ev_model_n_params(m));
   EV_CHECK(ev_model_input_dims(m) == 2, "input dims %d", ev_model_input_dims(m));
-  EV_CHECK(ev_model_norm(m)->mode == EV_NORM_GLOBAL, "global normalisation");
+  EV_CHECK(ev_model_input_config(m)->norm.mode == EV_NORM_GLOBAL, "global normalisation");
   EV_CHECK(!ev_model_softmax_appended(m), "the file's softmax is used");
 
   /* Hand computation: x = (zcr, rms) = (0.3, 0.2); normalised with mean (0.1, 0.05) and std
@@ -37,9 +37,7 @@ int main(int argc, char **argv) {
   for (int i = 0; i < 3; i++)
     expect[i] = exp(logits[i]) / z;
 
-  ev_input_spec spec;
-  ev_model_input_spec(m, &spec);
-  ev_input *in = ev_input_new(&spec, err, sizeof err);
+  ev_input *in = ev_model_input_new(m, err, sizeof err);
   EV_CHECK(in != NULL, "input: %s", err);
   ev_model_state *st = ev_model_state_new(m, err, sizeof err);
   EV_CHECK(st != NULL, "state: %s", err);

@@ -97,11 +97,10 @@ int main(void) {
              ev_model_architecture(r), ev_model_architecture(m));
     EV_CHECK(ev_model_n_layers(r) == ev_model_n_layers(m), "layers");
     EV_CHECK(!ev_model_softmax_appended(r), "the saved file holds the softmax");
-    EV_CHECK(ev_model_frame_stride(r) == stride, "stride");
-    EV_CHECK(ev_model_norm(r)->mode == ev_model_norm(m)->mode, "norm mode");
-    EV_CHECK(
-        !memcmp(ev_model_feature_config(r), ev_model_feature_config(m), sizeof(ev_feature_config)),
-        "feature config");
+    const ev_input_config *ri = ev_model_input_config(r), *mi = ev_model_input_config(m);
+    EV_CHECK(ri->frame_stride == stride, "stride");
+    EV_CHECK(ri->norm.mode == mi->norm.mode, "norm mode");
+    EV_CHECK(!memcmp(&ri->features, &mi->features, sizeof(ev_feature_config)), "feature config");
     EV_CHECK(ev_model_n_params(r) == ev_model_n_params(m), "n_params");
     EV_CHECK(!memcmp(ev_model_params(r), ev_model_params(m), ev_model_n_params(m) * sizeof(float)),
              "weights bit-identical");
@@ -228,16 +227,16 @@ int main(void) {
   l.out_dim = 3;
   ev_model_desc d;
   memset(&d, 0, sizeof d);
-  ev_feature_config_default(&d.features);
-  d.n_inputs = 1;
-  d.inputs[0] = EV_FEAT_RMS;
-  d.frame_stride = 1;
+  ev_feature_config_default(&d.input.features);
+  d.input.n_inputs = 1;
+  d.input.inputs[0] = EV_FEAT_RMS;
+  d.input.frame_stride = 1;
   d.n_layers = 1;
   d.layers = &l;
   d.n_labels = 2;
   const char *labels[2] = {"happy", "sad"};
   d.labels = labels;
-  ev_norm_config_default(&d.norm);
+  ev_norm_config_default(&d.input.norm);
   ev_model *bad = ev_model_create(&d, err, sizeof err);
   EV_CHECK(bad == NULL && strstr(err, "labels"), "3 outputs for 2 labels refused: %s", err);
   ev_model_free(bad);

@@ -47,14 +47,14 @@ static void no_frame(void *user, const ev_frame *f) {
 /* Microseconds per second of audio of the extractor with the arch's features and inputs. */
 static double features_us(const ev_arch *a, const float *x, size_t n, double budget) {
   char err[256];
-  ev_extractor *ex = ev_extractor_new(&a->features, 16000, 256, err, sizeof err);
+  ev_extractor *ex = ev_extractor_new(&a->input.features, 16000, 256, err, sizeof err);
   if (!ex) {
     printf("%s: extractor: %s\n", a->name, err);
     return 0;
   }
   uint32_t mask = EV_FEATURE_BIT(EV_FEAT_RMS) | EV_FEATURE_BIT(EV_FEAT_FLATNESS);
-  for (int i = 0; i < a->n_inputs; i++)
-    mask |= EV_FEATURE_BIT(a->inputs[i]);
+  for (int i = 0; i < a->input.n_inputs; i++)
+    mask |= EV_FEATURE_BIT(a->input.inputs[i]);
   ev_extractor_set_features(ex, mask);
   long frames = 0, seconds = 0;
   double t0 = ev_now(), t;
@@ -128,18 +128,15 @@ int main(void) {
     ev_model_desc d;
     memset(&d, 0, sizeof d);
     d.name = a.name;
-    d.features = a.features;
-    d.n_inputs = a.n_inputs;
-    memcpy(d.inputs, a.inputs, sizeof d.inputs);
-    d.frame_stride = a.frame_stride;
+    d.input = a.input;
     d.n_layers = net.n_layers;
     d.layers = net.configs;
+    d.weights = net.w;
     d.n_labels = C;
     d.labels = ev_emotion_names;
-    d.norm = a.norm;
     ev_model *m = ev_model_create(&d, err, sizeof err);
     ev_model_state *st = m ? ev_model_state_new(m, err, sizeof err) : NULL;
-    double us_per_s = 0, steps_per_s = 100.0 / a.frame_stride; /* hop 10 ms */
+    double us_per_s = 0, steps_per_s = 100.0 / a.input.frame_stride; /* hop 10 ms */
     if (st) {
       float *x = malloc((size_t)D * sizeof *x), out[8];
       ev_rng r;
@@ -187,7 +184,7 @@ int main(void) {
     const double whole16 = m ? analyser_us(m, 16000, budget) : 0;
     const double whole48 = m ? analyser_us(m, 48000, budget) : 0;
     printf("%-14s %8zu %8.1f | %9.0f %9.0f %9.0f | %9.0f %9.0f %9.0f | %12.1f\n", a.name,
-           net.n_params, ev_net_step_flops(&net) * steps_per_s / 1e6, us_per_s, feat_us,
+           net.n_params, ev_layer_stack_step_flops(&net) * steps_per_s / 1e6, us_per_s, feat_us,
            us_per_s + feat_us, whole16, whole48, whole48 > 0 ? 1e6 / whole48 : 0.0, cps);
     fflush(stdout);
     free(items);

@@ -155,10 +155,8 @@ int main(void) {
   EV_CHECK(model != NULL, "load: %s", err);
   if (model) {
     EV_CHECK(ev_model_n_labels(model) == 2 && !strcmp(ev_model_label(model, 0), "happy"), "labels");
-    ev_input_spec spec;
-    ev_model_input_spec(model, &spec);
-    ev_input *in = ev_input_new(&spec, err, sizeof err);
-    ev_input *in_train = ev_make_input(&a, run.prior_mean, run.prior_std, err, sizeof err);
+    ev_input *in = ev_model_input_new(model, err, sizeof err);
+    ev_input *in_train = ev_input_new(&a.input, run.prior_mean, run.prior_std, err, sizeof err);
     ev_model_state *st = ev_model_state_new(model, err, sizeof err);
     double worst = 0;
     for (size_t k = 0; k < nte && in && st; k++) {

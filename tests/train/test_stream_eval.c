@@ -416,9 +416,7 @@ static void inputs_case(const char *model_path) {
   EV_CHECK(r.n == seq.T, "analyser %d frames, trainer %d", r.n, seq.T);
 
   /* by hand: the model's prior normalisation and layers on the trainer's raw vectors */
-  ev_input_spec spec;
-  ev_model_input_spec(m, &spec);
-  ev_input *in = ev_input_new(&spec, err, sizeof err);
+  ev_input *in = ev_model_input_new(m, err, sizeof err);
   ev_model_state *st = ev_model_state_new(m, err, sizeof err);
   EV_REQUIRE(in && st, "%s", err);
   int steps = 0, speech_steps = 0, flag_diff = 0;
