@@ -4,8 +4,7 @@
 
 #include <complex.h>
 #include <math.h>
-
-#define EV_DK_ITERS 80 /* at most this many Durand-Kerner sweeps */
+#include <string.h>
 
 /* cabs(z) > t (strict) or cabs(z) >= t, without the cost of hypot() where a component decides
  * it: the modulus of finite components is at least the larger of their magnitudes (and so is
@@ -19,13 +18,19 @@ static int modulus_cmp(double complex z, double t, int or_equal) {
   return or_equal ? m >= t : m > t;
 }
 
-int ev_formants_acf(double r[EV_LPC_ORDER + 1], double out[6], ev_formant_roots *warm) {
-  for (int i = 0; i < 6; i++)
-    out[i] = 0.0;
+void ev_formants_begin(const double r_in[EV_LPC_ORDER + 1], const ev_formant_roots *warm,
+                       ev_formant_work *w) {
+  w->state = 0; /* no roots to find (the early returns below) */
+  w->it = 0;
+  double r[EV_LPC_ORDER + 1];
+  memcpy(r, r_in, sizeof r);
   if (!(r[0] > 1e-20))
-    return 0;
+    return;
   r[0] *= 1.0 + 1e-9; /* tiny white-noise floor keeps Levinson-Durbin stable */
-  double a[EV_LPC_ORDER + 1] = {1.0}, tmp[EV_LPC_ORDER + 1], err = r[0];
+  double *a = w->a, tmp[EV_LPC_ORDER + 1], err = r[0];
+  a[0] = 1.0;
+  for (int i = 1; i <= EV_LPC_ORDER; i++)
+    a[i] = 0.0;
   for (int i = 1; i <= EV_LPC_ORDER; i++) {
     double acc = r[i];
     for (int j = 1; j < i; j++)
@@ -38,21 +43,28 @@ int ev_formants_acf(double r[EV_LPC_ORDER + 1], double out[6], ev_formant_roots 
     a[i] = k;
     err *= 1.0 - k * k;
     if (!(err > 0.0))
-      return 0;
+      return;
   }
   /* Roots of z^11 - a1 z^10 - ... - a11: openSMILE's cFormantLpc negates the predictor
    * coefficients of cLpc (whose A(z) = 1 + a1/z + ...) when it builds the polynomial, so
    * eGeMAPS' formants are the angles of this polynomial's roots (moved inside the unit circle),
    * not of A(z)'s. Reproduced because the descriptors are defined as eGeMAPS' (with A(z)'s roots
    * the bandwidths were 5-10x below openSMILE's and F1 did not correlate with its F1 frame by
-   * frame; docs/features.md). Durand-Kerner, started from the previous frame's roots where there
-   * are some (consecutive frames' polynomials are close: a few sweeps instead of 20-40), else
-   * from points on a circle of radius 0.9. */
+   * frame; docs/features.md). Durand-Kerner, from the previous frame's roots where there are
+   * some, else from points on a circle of radius 0.9. */
   double complex z[EV_LPC_ORDER];
   for (int i = 0; i < EV_LPC_ORDER; i++)
-    z[i] = warm && warm->valid ? warm->re[i] + I * warm->im[i]
+    z[i] = warm && warm->valid ? warm->z[i][0] + I * warm->z[i][1]
                                : 0.9 * cexp(I * (2.0 * M_PI * i / EV_LPC_ORDER + 0.4));
-  for (int it = 0; it < EV_DK_ITERS; it++) {
+  memcpy(w->z, z, sizeof z);
+  w->state = 1;
+}
+
+int ev_formants_sweep(ev_formant_work *w, int max_sweeps) {
+  const double *a = w->a;
+  double complex z[EV_LPC_ORDER];
+  memcpy(z, w->z, sizeof z);
+  for (; w->state == 1 && max_sweeps > 0; max_sweeps--) {
     int moved = 0; /* some step's modulus was >= 1e-10 (a NaN modulus does not count) */
     for (int i = 0; i < EV_LPC_ORDER; i++) {
       double complex num = 1.0, den = 1.0;
@@ -72,21 +84,30 @@ int ev_formants_acf(double r[EV_LPC_ORDER + 1], double out[6], ev_formant_roots 
           moved = modulus_cmp(step, 1e-10, 1);
       }
     }
-    if (!moved) /* converged (typically after 10-20 sweeps) */
-      break;
+    if (!moved || ++w->it >= EV_DK_ITERS) /* converged (typically after 10-20 sweeps) */
+      w->state = 2;
   }
-  if (warm) { /* keep them for the next frame if they are all usable */
+  memcpy(w->z, z, sizeof z);
+  return w->state != 1;
+}
+
+int ev_formants_end(const ev_formant_work *w, double out[6], ev_formant_roots *warm) {
+  for (int i = 0; i < 6; i++)
+    out[i] = 0.0;
+  if (w->state != 2)
+    return 0;
+  double complex z[EV_LPC_ORDER];
+  memcpy(z, w->z, sizeof z);
+  if (warm) { /* the next frame's start, if every root is usable (distinct, finite) */
     int ok = 1;
     for (int i = 0; i < EV_LPC_ORDER; i++)
       ok &= isfinite(creal(z[i])) && isfinite(cimag(z[i]));
     for (int i = 0; i < EV_LPC_ORDER && ok; i++)
       for (int j = 0; j < i && ok; j++)
-        ok = z[i] != z[j]; /* Durand-Kerner needs distinct starting points */
+        ok = z[i] != z[j];
     warm->valid = ok;
-    for (int i = 0; i < EV_LPC_ORDER && ok; i++) {
-      warm->re[i] = creal(z[i]);
-      warm->im[i] = cimag(z[i]);
-    }
+    if (ok)
+      memcpy(warm->z, z, sizeof z);
   }
   double f[EV_LPC_ORDER], bw[EV_LPC_ORDER];
   int n = 0;
@@ -120,4 +141,11 @@ int ev_formants_acf(double r[EV_LPC_ORDER + 1], double out[6], ev_formant_roots 
     out[2 * i + 1] = bw[i];
   }
   return n;
+}
+
+int ev_formants_acf(const double r[EV_LPC_ORDER + 1], double out[6], ev_formant_roots *warm) {
+  ev_formant_work w;
+  ev_formants_begin(r, warm, &w);
+  ev_formants_sweep(&w, EV_DK_ITERS);
+  return ev_formants_end(&w, out, warm);
 }

@@ -42,6 +42,8 @@ struct ev_prosody {
   float *rs_out;
   fftwf_plan plan_rs;
   ev_formant_roots roots; /* Durand-Kerner's start, carried from voiced frame to frame */
+  ev_formant_work fw;     /* the root search of frame fw_t, spread over stages 3-6 */
+  int64_t fw_t;
   double f0[H], voicing[H];
   float vq[H][EV_VQ_DIMS], fmt[H][EV_FMT_DIMS];
   int64_t pitch_next; /* next frame whose pitch/voice work is to be done */
@@ -104,12 +106,12 @@ ev_prosody *ev_prosody_new(const ev_feature_config *cfg) {
   p->plan = fftwf_plan_dft_r2c_1d(EV_EG_NFFT, p->fft_in, p->fft_out, FFTW_ESTIMATE);
   memset(p->fft60_in, 0, sizeof(float) * EV_HARM_NFFT); /* the zero padding stays */
   p->plan60 = fftwf_plan_dft_r2c_1d(EV_HARM_NFFT, p->fft60_in, p->fft60_out, FFTW_ESTIMATE);
+  p->plan_acf = fftwf_plan_dft_c2r_1d(EV_HARM_NFFT, p->pc60, p->acf60, FFTW_ESTIMATE);
   p->rs_in = fftwf_malloc(sizeof(fftwf_complex) * (RS_N / 2 + 1));
   p->rs_out = fftwf_malloc(sizeof(float) * RS_N);
   p->plan_rs = p->rs_in && p->rs_out
                    ? fftwf_plan_dft_c2r_1d(RS_N, p->rs_in, p->rs_out, FFTW_ESTIMATE)
                    : NULL;
-  p->plan_acf = fftwf_plan_dft_c2r_1d(EV_HARM_NFFT, p->pc60, p->acf60, FFTW_ESTIMATE);
   if (!p->plan || !p->plan60 || !p->plan_acf || !p->plan_rs) {
     ev_prosody_free(p);
     return NULL;
@@ -147,9 +149,11 @@ void ev_prosody_free(ev_prosody *p) {
 
 void ev_prosody_reset(ev_prosody *p) {
   ev_pitch_reset(p->pitch);
-  p->roots.valid = 0;
   p->mag_t[0] = p->mag_t[1] = -10;
   p->pitch_next = 0;
+  p->fw.state = 0;
+  p->fw_t = -1;
+  p->roots.valid = 0;
   memset(p->spec, 0, sizeof p->spec);
   memset(p->f0, 0, sizeof p->f0);
   memset(p->voicing, 0, sizeof p->voicing);
@@ -204,14 +208,19 @@ static void pitch_frame(ev_prosody *p, int64_t t) {
   memset(p->vq[t & (H - 1)], 0, sizeof p->vq[0]);
 }
 
-/* formants of a voiced frame (openSMILE writes them on every frame; eGeMAPS uses voiced ones) */
-static void formant_frame(ev_prosody *p, int64_t t) {
-  float *f = p->fmt[t & (H - 1)];
-  if (!(p->f0[t & (H - 1)] > 0.0))
-    return;
-  double o[6];
-  /* openSMILE's irdft: out[i] = (X0 + sum_k Re X_k cos + I_k sin) / 256 with Ooura's I_k, i.e.
-   * FFTW's c2r of (2 X0, X_1 .. X_109) up to a common factor */
+/* Formants of a voiced frame (openSMILE writes them on every frame; eGeMAPS uses voiced ones),
+ * in steps: the LPC and the first Durand-Kerner sweeps at stage 3, one more at stage 4 (with
+ * jitter and shimmer), ten at stage 5, the rest and the roots at stage 6, before the harmonics
+ * that read them. In one call a frame's search was up to ~160k instructions in one block, the
+ * worst block of run() by far; the sweeps are the same whatever their split (ev_formants.h). */
+#define SWEEPS_3 5 /* a sweep is 5-6k instructions, the LPC before them ~16k */
+#define SWEEPS_4 1
+#define SWEEPS_5 10
+
+/* openSMILE's cSpecResample output for frame t and its autocorrelation (cLpc's input) */
+static void resynth_acf(ev_prosody *p, int64_t t, double r[EV_LPC_ORDER + 1]) {
+  /* its inverse DFT: out[i] = (X0 + sum_k Re X_k cos + I_k sin) / 256 with Ooura's I_k = -Im of
+   * FFTW's X_k, i.e. FFTW's c2r of (2 X0, X_1 .. X_109), up to a common factor */
   memcpy(p->rs_in, p->lowc[t & (H - 1)], sizeof p->lowc[0]);
   memset(p->rs_in + RS_BINS, 0, sizeof(fftwf_complex) * (RS_N / 2 + 1 - RS_BINS));
   p->rs_in[0][0] *= 2.0f;
@@ -226,26 +235,64 @@ static void formant_frame(ev_prosody *p, int64_t t) {
     y[EV_LPC_ORDER + i] = p->rs_out[RS_N - RS_SHIFT + i];
   for (int i = RS_SHIFT; i < RS_KEEP; i++)
     y[EV_LPC_ORDER + i] = p->rs_out[i - RS_SHIFT];
-  double r[EV_LPC_ORDER + 1] = {0};
+  for (int m = 0; m <= EV_LPC_ORDER; m++)
+    r[m] = 0.0;
   for (int i = EV_LPC_ORDER; i < EV_LPC_ORDER + RS_KEEP; i++)
     for (int m = 0; m <= EV_LPC_ORDER; m++)
       r[m] += y[i] * y[i - m];
-  ev_formants_acf(r, o, &p->roots);
+}
+
+static void formant_begin(ev_prosody *p, int64_t t) {
+  p->fw_t = t;
+  p->fw.state = 0;
+  if (p->f0[t & (H - 1)] > 0.0) {
+    double r[EV_LPC_ORDER + 1];
+    resynth_acf(p, t, r);
+    ev_formants_begin(r, &p->roots, &p->fw);
+  }
+}
+
+static void formant_sweeps(ev_prosody *p, int64_t t, int max_sweeps) {
+  if (p->fw_t == t)
+    ev_formants_sweep(&p->fw, max_sweeps);
+}
+
+static void formant_end(ev_prosody *p, int64_t t) {
+  if (p->fw_t != t || p->fw.state == 0)
+    return; /* unvoiced (or no LPC): fmt stays as pitch_frame cleared it */
+  ev_formants_sweep(&p->fw, EV_DK_ITERS);
+  double o[6];
+  ev_formants_end(&p->fw, o, &p->roots);
+  p->fw_t = -1;
+  float *f = p->fmt[t & (H - 1)];
   for (int i = 0; i < 3; i++) {
     f[3 * i] = (float)o[2 * i];
     f[3 * i + 1] = (float)o[2 * i + 1];
   }
 }
 
-static void voice_frame(ev_prosody *p, int64_t t, const ev_stream_view *v) {
+static void formant_frame(ev_prosody *p, int64_t t) {
+  formant_begin(p, t);
+  formant_end(p, t);
+}
+
+/* Voice quality of a voiced frame in two stages of similar cost: jitter and shimmer (stage 4),
+ * then the harmonics (stage 6), which need the frame's formants. */
+static void voice_jitter(ev_prosody *p, int64_t t, const ev_stream_view *v) {
   double f0 = p->f0[t & (H - 1)];
   if (!(f0 > 0.0))
     return;
   /* 40 ms centred where the pitch window's YIN integration is centred (hop t + 480) */
   int64_t s0 = (int64_t)p->hop * t + 480 - EV_VOICE_SEG / 2;
   view_read(v, s0, EV_VOICE_SEG, p->seg);
+  ev_voice_quality(p->seg, EV_VOICE_SEG, p->cfg.sample_rate, f0, p->vq[t & (H - 1)]);
+}
+
+static void voice_harmonics(ev_prosody *p, int64_t t, const ev_stream_view *v) {
+  double f0 = p->f0[t & (H - 1)];
+  if (!(f0 > 0.0))
+    return;
   float *vq = p->vq[t & (H - 1)], *f = p->fmt[t & (H - 1)];
-  ev_voice_quality(p->seg, EV_VOICE_SEG, p->cfg.sample_rate, f0, vq);
   /* openSMILE's 60 ms frame t: [hop t, hop t + 960), Gaussian window, 1024-point spectrum; the
    * frame's own (unsmoothed) formants, as cHarmonics reads them */
   int64_t g0 = (int64_t)p->hop * t;
@@ -288,12 +335,26 @@ void ev_prosody_stage(ev_prosody *p, int k, int64_t t, const ev_stream_view *v) 
     }
     break;
   case 3:
-    if (p->need_fmt && tp >= 0 && tp < p->pitch_next)
-      formant_frame(p, tp);
+    if (p->need_fmt && tp >= 0 && tp < p->pitch_next) {
+      formant_begin(p, tp);
+      formant_sweeps(p, tp, SWEEPS_3);
+    }
     break;
   case 4:
+    if (p->need_fmt && tp >= 0 && tp < p->pitch_next)
+      formant_sweeps(p, tp, SWEEPS_4);
     if (p->need_vq && tp >= 0 && tp < p->pitch_next)
-      voice_frame(p, tp, v);
+      voice_jitter(p, tp, v);
+    break;
+  case 5:
+    if (p->need_fmt && tp >= 0 && tp < p->pitch_next)
+      formant_sweeps(p, tp, SWEEPS_5);
+    break;
+  case 6:
+    if (p->need_fmt && tp >= 0 && tp < p->pitch_next)
+      formant_end(p, tp);
+    if (p->need_vq && tp >= 0 && tp < p->pitch_next)
+      voice_harmonics(p, tp, v);
     break;
   default:
     break;
@@ -317,8 +378,10 @@ void ev_prosody_emit(ev_prosody *p, int64_t e, int64_t last, const ev_stream_vie
       pitch_frame(p, t);
       if (p->need_fmt)
         formant_frame(p, t);
-      if (p->need_vq)
-        voice_frame(p, t, v);
+      if (p->need_vq) {
+        voice_jitter(p, t, v);
+        voice_harmonics(p, t, v);
+      }
     }
     p->pitch_next = e + 1;
   }

@@ -27,13 +27,13 @@ typedef struct ev_layer_stack {
   int softmax_appended; /* the configs did not end with a softmax */
 } ev_layer_stack;
 
-/* Where a dense or conv1d layer's width comes from when the config leaves it open: a model
- * file's weight tensor. Sets cfg->out_dim; 0 or -1 with err. */
+/* Where the width of a layer with an "out" attribute (dense, conv1d) comes from when the
+ * config leaves it open: a model file's weight tensor. Sets cfg->out_dim; 0 or -1 with err. */
 typedef int (*ev_layer_width_fn)(void *ctx, int index, ev_layer_config *cfg, char *err,
                                  size_t errlen);
 
-/* Chains the widths from in_dim through n configs (width: NULL, or asked for every dense and
- * conv1d layer before it is initialised), checks the last width is n_classes and appends a
+/* Chains the widths from in_dim through n configs (width: NULL, or asked for every layer with
+ * an "out" attribute before it is initialised), checks the last width is n_classes and appends a
  * softmax if the last layer is not one. Allocates nothing; 0 or -1 with err. */
 int ev_layer_stack_init(ev_layer_stack *s, const ev_layer_config *cfgs, int n, int in_dim,
                         int n_classes, ev_layer_width_fn width, void *ctx, char *err,

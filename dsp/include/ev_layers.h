@@ -51,6 +51,32 @@ typedef enum ev_activation {
   EV_ACT_COUNT
 } ev_activation;
 
+/* The attributes of the `architecture` metadata, in the order it writes them. */
+typedef enum ev_layer_attr {
+  EV_ATTR_OUT = 1u << 0,        /* "out": output width */
+  EV_ATTR_KERNEL = 1u << 1,     /* "kernel" */
+  EV_ATTR_DILATION = 1u << 2,   /* "dilation" */
+  EV_ATTR_ACTIVATION = 1u << 3, /* "activation" */
+  EV_ATTR_HIDDEN = 1u << 4,     /* "hidden" */
+  EV_ATTR_WINDOW = 1u << 5,     /* "window" */
+  EV_ATTR_EPS = 1u << 6,        /* "eps" */
+  EV_ATTR_ALL = (1u << 7) - 1
+} ev_layer_attr;
+const char *ev_layer_attr_name(ev_layer_attr attr); /* "out", ...; "?" if not one attribute */
+
+/* What the code around the layers knows about a kind, in one table (ev_layers.c): the model's
+ * reader and writer, the trainer's initialisation and the tools ask it instead of listing
+ * kinds, so a new kind is a row there plus its functions. */
+typedef struct ev_layer_kind_info {
+  const char *name; /* as in the architecture metadata */
+  unsigned attrs;   /* the ev_layer_attr it reads; EV_ATTR_OUT: weight [out, in(, kernel)] */
+  int min_window;   /* with EV_ATTR_WINDOW: the smallest window (meanpool: 0 = since reset) */
+  int gates;        /* recurrent kinds: gates per direction (GRU 3, LSTM 4); others 0 */
+  int directions;   /* recurrent kinds: 1, or 2 (a forward and a reverse pass per window) */
+} ev_layer_kind_info;
+/* The kind's row, or NULL if kind is out of range. */
+const ev_layer_kind_info *ev_layer_kind_info_of(ev_layer_kind kind);
+
 const char *ev_layer_kind_name(ev_layer_kind kind); /* "dense", ...; "?" if out of range */
 int ev_layer_kind_from_name(const char *name);      /* ev_layer_kind, or -1 if unknown */
 const char *ev_activation_name(ev_activation act);  /* "relu", ...; "?" if out of range */
@@ -90,6 +116,10 @@ typedef struct ev_layer {
   int n_params;
   ev_param params[EV_LAYER_MAX_PARAMS]; /* in the order of docs/ARCHITECTURE.md */
 } ev_layer;
+
+/* An integer attribute's value (out, kernel, dilation, hidden, window; activation: its
+ * ev_activation); 0 for eps, which is not an integer. */
+int ev_layer_attr_int(const ev_layer *l, ev_layer_attr attr);
 
 /* Checks cfg and fills l (out_dim, expected params with data = NULL). 0 on success; -1 and a
  * message in err (may be NULL) if the configuration is invalid. */

@@ -18,8 +18,8 @@ int ev_layer_stack_init(ev_layer_stack *s, const ev_layer_config *cfgs, int n, i
     ev_layer_config *c = &s->configs[i];
     *c = cfgs[i];
     c->in_dim = dim;
-    if (width && (c->kind == EV_LAYER_DENSE || c->kind == EV_LAYER_CONV1D) &&
-        width(ctx, i, c, err, errlen))
+    const ev_layer_kind_info *info = ev_layer_kind_info_of(c->kind);
+    if (width && info && (info->attrs & EV_ATTR_OUT) && width(ctx, i, c, err, errlen))
       return -1;
     char why[200];
     if (ev_layer_init(&s->layers[i], c, why, sizeof why))

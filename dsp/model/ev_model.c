@@ -134,12 +134,15 @@ static int parse_layer(json_t *o, int idx, int is_last_weighted, int out_default
   if (!json_is_string(type))
     return ev_fail(err, errlen, "%s has no \"type\" string", where);
   int kind = ev_layer_kind_from_name(json_string_value(type));
-  if (kind < 0)
+  if (kind < 0) {
+    char known[160] = "";
+    for (int k = 0; k < EV_LAYER_KIND_COUNT; k++)
+      snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", k ? ", " : "",
+               ev_layer_kind_name((ev_layer_kind)k));
     return ev_fail(err, errlen,
-                   "%s: unknown layer type \"%.40s\" (known: dense, conv1d, gru, lstm, bilstm, "
-                   "bigru, layernorm, activation, meanpool, attnpool, softmax); this model needs a "
-                   "newer Emovox",
-                   where, json_string_value(type));
+                   "%s: unknown layer type \"%.40s\" (known: %s); this model needs a newer Emovox",
+                   where, json_string_value(type), known);
+  }
   if (check_keys(o, allowed, where, err, errlen))
     return -1;
   ev_layer_config_default(c, (ev_layer_kind)kind);
@@ -151,8 +154,7 @@ static int parse_layer(json_t *o, int idx, int is_last_weighted, int out_default
                      "%s: unknown activation (known: linear, relu, gelu, tanh, sigmoid)", where);
     c->activation = (ev_activation)a;
   }
-  int dflt_out =
-      (kind == EV_LAYER_DENSE || kind == EV_LAYER_CONV1D) && is_last_weighted ? out_default : 0;
+  int dflt_out = is_last_weighted ? out_default : 0;
   if (get_int(o, "kernel", c->kernel, 1, 4096, &c->kernel, where, err, errlen) ||
       get_int(o, "dilation", c->dilation, 1, 4096, &c->dilation, where, err, errlen) ||
       get_int(o, "hidden", c->hidden, 0, 65536, &c->hidden, where, err, errlen) ||
@@ -179,11 +181,11 @@ int ev_model_parse_architecture(const char *json, ev_layer_config *layers, int m
     goto done;
   }
   int count = (int)json_array_size(a);
-  int last_weighted = -1; /* the last dense/conv1d may take its width from the labels */
+  int last_weighted = -1; /* the last layer with an "out" may take its width from the labels */
   for (int i = 0; i < count; i++) {
     json_t *t = json_object_get(json_array_get(a, i), "type");
-    const char *s = json_is_string(t) ? json_string_value(t) : "";
-    if (!strcmp(s, "dense") || !strcmp(s, "conv1d"))
+    int kind = ev_layer_kind_from_name(json_is_string(t) ? json_string_value(t) : "");
+    if (kind >= 0 && ev_layer_kind_info_of((ev_layer_kind)kind)->attrs & EV_ATTR_OUT)
       last_weighted = i;
   }
   for (int i = 0; i < count; i++)
@@ -223,45 +225,27 @@ done:
   return n;
 }
 
+/* One attribute's value as the metadata writes it. */
+static json_t *attr_json(const ev_layer *l, ev_layer_attr attr) {
+  if (attr == EV_ATTR_ACTIVATION)
+    return json_string(ev_activation_name(l->activation));
+  if (attr == EV_ATTR_EPS)
+    return json_float(l->eps);
+  return json_integer(ev_layer_attr_int(l, attr));
+}
+
+/* Each layer's type and the attributes its kind reads, in the attributes' order. */
 static char *architecture_text(const ev_model *m) {
   json_t *a = json_array();
   for (int i = 0; i < m->stack.n_layers; i++) {
     const ev_layer *l = &m->stack.layers[i];
     json_t *o = json_object();
     json_object_set_new(o, "type", json_string(ev_layer_kind_name(l->kind)));
-    switch (l->kind) {
-    case EV_LAYER_DENSE:
-      json_object_set_new(o, "out", json_integer(l->out_dim));
-      json_object_set_new(o, "activation", json_string(ev_activation_name(l->activation)));
-      break;
-    case EV_LAYER_CONV1D:
-      json_object_set_new(o, "out", json_integer(l->out_dim));
-      json_object_set_new(o, "kernel", json_integer(l->kernel));
-      json_object_set_new(o, "dilation", json_integer(l->dilation));
-      json_object_set_new(o, "activation", json_string(ev_activation_name(l->activation)));
-      break;
-    case EV_LAYER_GRU:
-    case EV_LAYER_LSTM:
-      json_object_set_new(o, "hidden", json_integer(l->hidden));
-      break;
-    case EV_LAYER_BILSTM:
-    case EV_LAYER_BIGRU:
-      json_object_set_new(o, "hidden", json_integer(l->hidden));
-      json_object_set_new(o, "window", json_integer(l->window));
-      break;
-    case EV_LAYER_LAYERNORM:
-      json_object_set_new(o, "eps", json_float(l->eps));
-      break;
-    case EV_LAYER_ACTIVATION:
-      json_object_set_new(o, "activation", json_string(ev_activation_name(l->activation)));
-      break;
-    case EV_LAYER_MEANPOOL:
-    case EV_LAYER_ATTNPOOL:
-      json_object_set_new(o, "window", json_integer(l->window));
-      break;
-    default:
-      break;
-    }
+    const unsigned attrs = ev_layer_kind_info_of(l->kind)->attrs;
+    for (unsigned bit = 1; bit & EV_ATTR_ALL; bit <<= 1)
+      if (attrs & bit)
+        json_object_set_new(o, ev_layer_attr_name((ev_layer_attr)bit),
+                            attr_json(l, (ev_layer_attr)bit));
     json_array_append_new(a, o);
   }
   char *s = json_dumps(a, JSON_COMPACT | JSON_REAL_PRECISION(9));

@@ -5,17 +5,58 @@
 
 #include "ev_nn_internal.h"
 
-static const char *const kind_names[EV_LAYER_KIND_COUNT] = {
-    "dense",      "conv1d",   "gru",      "lstm",    "bilstm", "layernorm",
-    "activation", "meanpool", "attnpool", "softmax", "bigru"};
+static const ev_layer_kind_info kinds[EV_LAYER_KIND_COUNT] = {
+    [EV_LAYER_DENSE] = {"dense", EV_ATTR_OUT | EV_ATTR_ACTIVATION, 0, 0, 0},
+    [EV_LAYER_CONV1D] = {"conv1d",
+                         EV_ATTR_OUT | EV_ATTR_KERNEL | EV_ATTR_DILATION | EV_ATTR_ACTIVATION, 0, 0,
+                         0},
+    [EV_LAYER_GRU] = {"gru", EV_ATTR_HIDDEN, 0, 3, 1},
+    [EV_LAYER_LSTM] = {"lstm", EV_ATTR_HIDDEN, 0, 4, 1},
+    [EV_LAYER_BILSTM] = {"bilstm", EV_ATTR_HIDDEN | EV_ATTR_WINDOW, 1, 4, 2},
+    [EV_LAYER_LAYERNORM] = {"layernorm", EV_ATTR_EPS, 0, 0, 0},
+    [EV_LAYER_ACTIVATION] = {"activation", EV_ATTR_ACTIVATION, 0, 0, 0},
+    [EV_LAYER_MEANPOOL] = {"meanpool", EV_ATTR_WINDOW, 0, 0, 0},
+    [EV_LAYER_ATTNPOOL] = {"attnpool", EV_ATTR_WINDOW, 1, 0, 0},
+    [EV_LAYER_SOFTMAX] = {"softmax", 0, 0, 0, 0},
+    [EV_LAYER_BIGRU] = {"bigru", EV_ATTR_HIDDEN | EV_ATTR_WINDOW, 1, 3, 2},
+};
+static const char *const attr_names[] = {"out",    "kernel", "dilation", "activation",
+                                         "hidden", "window", "eps"};
 static const char *const act_names[EV_ACT_COUNT] = {"linear", "relu", "gelu", "tanh", "sigmoid"};
 
+const ev_layer_kind_info *ev_layer_kind_info_of(ev_layer_kind kind) {
+  return ((int)kind >= 0 && kind < EV_LAYER_KIND_COUNT) ? &kinds[kind] : NULL;
+}
+const char *ev_layer_attr_name(ev_layer_attr attr) {
+  for (int i = 0; i < (int)(sizeof attr_names / sizeof attr_names[0]); i++)
+    if (attr == 1u << i)
+      return attr_names[i];
+  return "?";
+}
+int ev_layer_attr_int(const ev_layer *l, ev_layer_attr attr) {
+  switch (attr) {
+  case EV_ATTR_OUT:
+    return l->out_dim;
+  case EV_ATTR_KERNEL:
+    return l->kernel;
+  case EV_ATTR_DILATION:
+    return l->dilation;
+  case EV_ATTR_ACTIVATION:
+    return (int)l->activation;
+  case EV_ATTR_HIDDEN:
+    return l->hidden;
+  case EV_ATTR_WINDOW:
+    return l->window;
+  default:
+    return 0;
+  }
+}
 const char *ev_layer_kind_name(ev_layer_kind kind) {
-  return ((int)kind >= 0 && kind < EV_LAYER_KIND_COUNT) ? kind_names[kind] : "?";
+  return ((int)kind >= 0 && kind < EV_LAYER_KIND_COUNT) ? kinds[kind].name : "?";
 }
 int ev_layer_kind_from_name(const char *name) {
   for (int k = 0; name && k < EV_LAYER_KIND_COUNT; k++)
-    if (!strcmp(name, kind_names[k]))
+    if (!strcmp(name, kinds[k].name))
       return k;
   return -1;
 }
@@ -77,7 +118,8 @@ int ev_layer_init(ev_layer *l, const ev_layer_config *cfg, char *err, size_t err
   memset(l, 0, sizeof *l);
   if ((int)cfg->kind < 0 || cfg->kind >= EV_LAYER_KIND_COUNT)
     return fail(err, errlen, "unknown layer kind", (int)cfg->kind);
-  const char *kn = kind_names[cfg->kind];
+  const ev_layer_kind_info *info = &kinds[cfg->kind];
+  const char *kn = info->name;
   char msg[128];
   if (cfg->in_dim < 1 || cfg->in_dim > EV_MAX_DIM) {
     snprintf(msg, sizeof msg, "%s: input size must be 1..%d", kn, EV_MAX_DIM);
@@ -91,32 +133,32 @@ int ev_layer_init(ev_layer *l, const ev_layer_config *cfg, char *err, size_t err
   l->dilation = 1;
   l->eps = cfg->eps;
 
-  if (cfg->kind == EV_LAYER_DENSE || cfg->kind == EV_LAYER_CONV1D ||
-      cfg->kind == EV_LAYER_ACTIVATION) {
+  if (info->attrs & EV_ATTR_ACTIVATION) {
     if ((int)cfg->activation < 0 || cfg->activation >= EV_ACT_COUNT) {
       snprintf(msg, sizeof msg, "%s: unknown activation", kn);
       return fail(err, errlen, msg, (int)cfg->activation);
     }
     l->activation = cfg->activation;
   }
-  if (cfg->kind == EV_LAYER_DENSE || cfg->kind == EV_LAYER_CONV1D) {
+  if (info->attrs & EV_ATTR_OUT) {
     if (cfg->out_dim < 1 || cfg->out_dim > EV_MAX_DIM) {
       snprintf(msg, sizeof msg, "%s: output size must be 1..%d", kn, EV_MAX_DIM);
       return fail(err, errlen, msg, cfg->out_dim);
     }
     l->out_dim = cfg->out_dim;
   }
-  int bidir = cfg->kind == EV_LAYER_BILSTM || cfg->kind == EV_LAYER_BIGRU;
-  if (cfg->kind == EV_LAYER_GRU || cfg->kind == EV_LAYER_LSTM || bidir) {
+  if (info->gates) {
     if (cfg->hidden < 1 || cfg->hidden > EV_MAX_DIM / 4) {
       snprintf(msg, sizeof msg, "%s: hidden must be 1..%d", kn, EV_MAX_DIM / 4);
       return fail(err, errlen, msg, cfg->hidden);
     }
     l->hidden = cfg->hidden;
-    l->out_dim = bidir ? 2 * cfg->hidden : cfg->hidden;
+    l->out_dim = info->directions * cfg->hidden;
+    for (int dir = 0; dir < info->directions; dir++)
+      add_recurrent_params(l, info->gates, dir);
   }
-  if (bidir || cfg->kind == EV_LAYER_ATTNPOOL || cfg->kind == EV_LAYER_MEANPOOL) {
-    int lo = cfg->kind == EV_LAYER_MEANPOOL ? 0 : 1;
+  if (info->attrs & EV_ATTR_WINDOW) {
+    int lo = info->min_window;
     if (cfg->window < lo || cfg->window > EV_LAYER_MAX_WINDOW) {
       snprintf(msg, sizeof msg, "%s: window must be %d..%d frames", kn, lo, EV_LAYER_MAX_WINDOW);
       return fail(err, errlen, msg, cfg->window);
@@ -140,20 +182,6 @@ int ev_layer_init(ev_layer *l, const ev_layer_config *cfg, char *err, size_t err
     l->dilation = cfg->dilation;
     add_param(l, "weight", 3, l->out_dim, l->in_dim, l->kernel);
     add_param(l, "bias", 1, l->out_dim, 1, 1);
-    break;
-  case EV_LAYER_GRU:
-    add_recurrent_params(l, 3, 0);
-    break;
-  case EV_LAYER_LSTM:
-    add_recurrent_params(l, 4, 0);
-    break;
-  case EV_LAYER_BILSTM:
-    add_recurrent_params(l, 4, 0);
-    add_recurrent_params(l, 4, 1);
-    break;
-  case EV_LAYER_BIGRU:
-    add_recurrent_params(l, 3, 0);
-    add_recurrent_params(l, 3, 1);
     break;
   case EV_LAYER_LAYERNORM:
     if (!(cfg->eps > 0.0f && cfg->eps < 1.0f))

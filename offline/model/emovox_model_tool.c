@@ -79,32 +79,18 @@ static void print_feature_config(const ev_feature_config *c) {
 
 static void print_layer(int i, const ev_layer *l, int appended) {
   printf("  %2d %-10s %5d -> %-5d", i, ev_layer_kind_name(l->kind), l->in_dim, l->out_dim);
-  switch (l->kind) {
-  case EV_LAYER_DENSE:
-  case EV_LAYER_ACTIVATION:
-    printf(" activation %s", ev_activation_name(l->activation));
-    break;
-  case EV_LAYER_CONV1D:
-    printf(" kernel %d dilation %d activation %s", l->kernel, l->dilation,
-           ev_activation_name(l->activation));
-    break;
-  case EV_LAYER_GRU:
-  case EV_LAYER_LSTM:
-    printf(" hidden %d", l->hidden);
-    break;
-  case EV_LAYER_BILSTM:
-  case EV_LAYER_BIGRU:
-    printf(" hidden %d window %d", l->hidden, l->window);
-    break;
-  case EV_LAYER_LAYERNORM:
-    printf(" eps %g", (double)l->eps);
-    break;
-  case EV_LAYER_MEANPOOL:
-  case EV_LAYER_ATTNPOOL:
-    printf(" window %d", l->window);
-    break;
-  default:
-    break;
+  /* the attributes the kind reads, as the metadata orders them (out is shown above) */
+  const unsigned attrs = ev_layer_kind_info_of(l->kind)->attrs & ~(unsigned)EV_ATTR_OUT;
+  for (unsigned bit = 1; bit & EV_ATTR_ALL; bit <<= 1) {
+    if (!(attrs & bit))
+      continue;
+    printf(" %s ", ev_layer_attr_name((ev_layer_attr)bit));
+    if (bit == EV_ATTR_ACTIVATION)
+      printf("%s", ev_activation_name(l->activation));
+    else if (bit == EV_ATTR_EPS)
+      printf("%g", (double)l->eps);
+    else
+      printf("%d", ev_layer_attr_int(l, (ev_layer_attr)bit));
   }
   printf("  params %zu%s\n", ev_layer_n_weights(l), appended ? "  (appended: not in file)" : "");
   for (int p = 0; p < l->n_params; p++) {

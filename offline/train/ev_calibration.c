@@ -63,7 +63,7 @@ int ev_net_fold_temperature(ev_net *net, float T) {
   if (!(T > 0.0f) || net->n_layers < 2)
     return -1;
   ev_layer *l = &net->layers[net->n_layers - 2]; /* the layer before the appended softmax */
-  if ((l->kind != EV_LAYER_DENSE && l->kind != EV_LAYER_CONV1D) || l->activation != EV_ACT_LINEAR)
+  if (!(ev_layer_kind_info_of(l->kind)->attrs & EV_ATTR_OUT) || l->activation != EV_ACT_LINEAR)
     return -1;
   for (int p = 0; p < l->n_params; p++)
     for (size_t k = 0; k < l->params[p].size; k++)

@@ -19,9 +19,11 @@ void ev_run_chunks(int threads, ev_chunk_fn fn, void *arg);
 int ev_works_init(ev_work *w, const ev_net *net, int Tmax);
 void ev_works_free(ev_work *w, const ev_net *net);
 
-/* ev_predict_crops on the caller's workspaces (from ev_works_init with Tmax >= window). */
-int ev_predict_with(const ev_net *net, ev_work *work, const ev_item *items, size_t n, int window,
-                    int threads, int *pred, float *probs, double *loss, float *crop_logits,
-                    int *n_crops);
+/* ev_predict_crops on the caller's memory: workspaces (from ev_works_init with Tmax >= window)
+ * and item_loss, n doubles for each clip's cross-entropy (validation allocates nothing per
+ * epoch). */
+void ev_predict_with(const ev_net *net, ev_work *work, const ev_item *items, size_t n, int window,
+                     int threads, int *pred, float *probs, double *item_loss, double *loss,
+                     float *crop_logits, int *n_crops);
 
 #endif

@@ -25,21 +25,18 @@ void ev_net_free(ev_net *net) {
   ev_layer_stack_free(net);
 }
 
-static int is_recurrent(ev_layer_kind k) {
-  return k == EV_LAYER_GRU || k == EV_LAYER_LSTM || k == EV_LAYER_BILSTM || k == EV_LAYER_BIGRU;
-}
-
 void ev_net_init(ev_net *net, uint64_t seed) {
   ev_rng r;
   ev_rng_seed(&r, seed);
   for (int i = 0; i < net->n_layers; i++) {
     ev_layer *l = &net->layers[i];
+    const int gates = ev_layer_kind_info_of(l->kind)->gates;
     for (int p = 0; p < l->n_params; p++) {
       ev_param *pr = &l->params[p];
       const char *nm = pr->name;
       int is_bias = strncmp(nm, "bias", 4) == 0;
       double bound = 0.0;
-      if (is_recurrent(l->kind)) {
+      if (gates) { /* recurrent */
         bound = 1.0 / sqrt((double)l->hidden);
       } else if (l->kind == EV_LAYER_LAYERNORM) {
         for (size_t k = 0; k < pr->size; k++)
@@ -53,9 +50,8 @@ void ev_net_init(ev_net *net, uint64_t seed) {
       }
       for (size_t k = 0; k < pr->size; k++)
         pr->data[k] = (float)ev_rng_range(&r, -bound, bound);
-      /* LSTM: forget gate (second quarter of the biases) starts open */
-      if (is_bias && (l->kind == EV_LAYER_LSTM || l->kind == EV_LAYER_BILSTM) &&
-          strncmp(nm, "bias_ih", 7) == 0)
+      /* LSTM cells (4 gates i, f, g, o): the forget gate (second quarter) starts open */
+      if (is_bias && gates == 4 && strncmp(nm, "bias_ih", 7) == 0)
         for (int k = l->hidden; k < 2 * l->hidden; k++)
           pr->data[k] = 1.0f;
     }

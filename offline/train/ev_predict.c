@@ -59,32 +59,33 @@ static void pred_chunk(void *arg, int c) {
   }
 }
 
-int ev_predict_with(const ev_net *net, ev_work *work, const ev_item *items, size_t n, int window,
-                    int threads, int *pred, float *probs, double *loss, float *crop_logits,
-                    int *n_crops) {
-  double *l = malloc((n + 1) * sizeof *l);
-  if (!l)
-    return -1;
-  pred_ctx q = {net, work, items, n, window, pred, probs, l, crop_logits, n_crops};
+void ev_predict_with(const ev_net *net, ev_work *work, const ev_item *items, size_t n, int window,
+                     int threads, int *pred, float *probs, double *item_loss, double *loss,
+                     float *crop_logits, int *n_crops) {
+  pred_ctx q = {net, work, items, n, window, pred, probs, item_loss, crop_logits, n_crops};
   ev_run_chunks(threads, pred_chunk, &q);
   double s = 0;
-  for (size_t i = 0; i < n; i++)
-    s += l[i];
+  for (size_t i = 0; i < n; i++) /* in clip order: the same sum whatever the threads */
+    s += item_loss[i];
   if (loss)
     *loss = n ? s / (double)n : 0.0;
-  free(l);
-  return 0;
 }
 
 int ev_predict_crops(const ev_net *net, const ev_item *items, size_t n, int window, int threads,
                      int *pred, float *probs, double *loss, float *crop_logits, int *n_crops) {
   ev_work work[EV_TRAIN_CHUNKS];
-  if (net->n_classes > EV_METRICS_MAX_CLASSES * 4 || ev_works_init(work, net, window) != 0)
+  if (net->n_classes > EV_METRICS_MAX_CLASSES * 4)
     return -1;
-  int rc = ev_predict_with(net, work, items, n, window, threads, pred, probs, loss, crop_logits,
-                           n_crops);
+  double *item_loss = malloc((n + 1) * sizeof *item_loss);
+  if (!item_loss || ev_works_init(work, net, window) != 0) {
+    free(item_loss);
+    return -1;
+  }
+  ev_predict_with(net, work, items, n, window, threads, pred, probs, item_loss, loss, crop_logits,
+                  n_crops);
   ev_works_free(work, net);
-  return rc;
+  free(item_loss);
+  return 0;
 }
 
 int ev_predict(const ev_net *net, const ev_item *items, size_t n, int window, int threads,

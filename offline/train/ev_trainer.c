@@ -165,6 +165,7 @@ typedef struct trainer {
   crop *crops;     /* the batch [o->batch] */
   float *masked;   /* [EV_TRAIN_CHUNKS, window, in_dim] when masking, else NULL */
   int *pred;       /* validation predictions [n_val] */
+  double *vloss;   /* validation cross-entropy per clip [n_val] */
   batch_ctx batch; /* what the chunks of a batch share */
   size_t count[EV_METRICS_MAX_CLASSES * 4], maxc; /* clips per class, the largest count */
   float cw[EV_METRICS_MAX_CLASSES * 4];           /* class loss weights */
@@ -184,6 +185,7 @@ static void trainer_free(trainer *t) {
   free(t->crops);
   free(t->masked);
   free(t->pred);
+  free(t->vloss);
 }
 
 /* Class counts -> loss weights (balance = weights) or the size oversampling fills up to. */
@@ -222,9 +224,10 @@ static int trainer_init(trainer *t, ev_net *net, const ev_item *train, size_t n_
   if (o->mask.masks > 0)
     t->masked = malloc((size_t)EV_TRAIN_CHUNKS * (size_t)W * (size_t)net->in_dim * sizeof(float));
   t->pred = malloc((n_val + 1) * sizeof *t->pred);
+  t->vloss = malloc((n_val + 1) * sizeof *t->vloss);
   res->hist = calloc((size_t)o->epochs + 1, sizeof *res->hist);
-  if (!opt_ok || !t->g || !t->best || !t->order || !t->crops || !t->pred || !res->hist ||
-      (o->mask.masks > 0 && !t->masked)) {
+  if (!opt_ok || !t->g || !t->best || !t->order || !t->crops || !t->pred || !t->vloss ||
+      !res->hist || (o->mask.masks > 0 && !t->masked)) {
     snprintf(err, errlen, "out of memory");
     return -1;
   }
@@ -333,13 +336,11 @@ static void train_epoch(trainer *t, int epoch, ev_epoch_stats *h) {
   h->val_loss = h->val_acc = h->val_uar = NAN;
 }
 
-/* Validation loss, accuracy and UAR into h; keeps the weights when the loss improved. 0, or -1
- * when out of memory. */
-static int validate(trainer *t, ev_epoch_stats *h, ev_train_result *res) {
+/* Validation loss, accuracy and UAR into h; keeps the weights when the loss improved. */
+static void validate(trainer *t, ev_epoch_stats *h, ev_train_result *res) {
   double vl;
-  if (ev_predict_with(t->net, t->work, t->val, t->n_val, t->o->window, t->o->threads, t->pred, NULL,
-                      &vl, NULL, NULL) != 0)
-    return -1;
+  ev_predict_with(t->net, t->work, t->val, t->n_val, t->o->window, t->o->threads, t->pred, NULL,
+                  t->vloss, &vl, NULL, NULL);
   ev_confusion cm;
   ev_metrics mt;
   ev_confusion_init(&cm, t->net->n_classes);
@@ -358,7 +359,6 @@ static int validate(trainer *t, ev_epoch_stats *h, ev_train_result *res) {
     t->since_best++;
     t->since_plateau++;
   }
-  return 0;
 }
 
 /* After a validated epoch: 1 to stop early, else reduces the learning rate on a plateau. */
@@ -398,11 +398,8 @@ int ev_train(ev_net *net, const ev_item *train, size_t n_train, const ev_item *v
     ev_epoch_stats *h = &res->hist[res->n_hist++];
     double t0 = ev_now();
     train_epoch(&t, epoch, h);
-    if (n_val && validate(&t, h, res) != 0) {
-      snprintf(err, errlen, "out of memory in validation");
-      rc = -1;
-      break;
-    }
+    if (n_val)
+      validate(&t, h, res);
     h->seconds = ev_now() - t0;
     if (o->progress)
       print_epoch(h);

@@ -780,235 +780,326 @@ done:
   return rc;
 }
 
-static int cmd_evaluate(session *s) {
+/* The folds the command line asks for: leave one corpus out, one held-out speaker or K
+ * speaker folds. */
+static int make_folds(session *s, ev_folds *folds) {
   cli *c = s->c;
-  char err[512], path[4300];
-  ev_folds folds;
+  char err[512];
   int frc;
   if (c->loco) {
-    frc = ev_folds_loco(&s->spk, &folds, err, sizeof err);
+    frc = ev_folds_loco(&s->spk, folds, err, sizeof err);
   } else if (c->holdout) {
-    frc = ev_folds_holdout(&s->spk, c->holdout, &folds, err, sizeof err);
+    frc = ev_folds_holdout(&s->spk, c->holdout, folds, err, sizeof err);
   } else {
     int k_folds = 5;
     if (c->folds && sscanf(c->folds, "speaker:%d", &k_folds) != 1) {
       fprintf(stderr, "emovox-train: --folds must be speaker:K\n");
       return -1;
     }
-    frc = ev_folds_speaker(&s->spk, k_folds, &folds, err, sizeof err);
+    frc = ev_folds_speaker(&s->spk, k_folds, folds, err, sizeof err);
   }
-  if (frc != 0) {
+  if (frc != 0)
     fprintf(stderr, "emovox-train: %s\n", err);
+  return frc;
+}
+
+static const char *folds_kind(const cli *c) {
+  return c->loco ? "leave one corpus out" : c->holdout ? "held-out speaker" : "speaker folds";
+}
+
+/* What `evaluate` gathers over the folds: confusions over all and per corpus, and every scored
+ * test clip's out-of-fold confidence and crop logits (for calibration). */
+typedef struct evaluation {
+  ev_confusion total;
+  ev_confusion per_corpus[EV_CORPUS_KIND_COUNT];
+  size_t crop_floats; /* EV_PRED_MAX_CROPS * labels */
+  float *conf, *logits;
+  int *correct, *crops, *truth;
+  size_t n_scored;
+  FILE *folds_csv;
+  int stream; /* also what the plugin reports (ev_stream_eval.h) */
+  ev_stream_eval se;
+} evaluation;
+
+static void evaluation_free(evaluation *e) {
+  if (e->stream)
+    ev_stream_eval_free(&e->se);
+  if (e->folds_csv)
+    fclose(e->folds_csv);
+  free(e->conf);
+  free(e->logits);
+  free(e->crops);
+  free(e->truth);
+  free(e->correct);
+}
+
+static int evaluation_init(evaluation *e, session *s) {
+  cli *c = s->c;
+  char path[4300];
+  memset(e, 0, sizeof *e);
+  snprintf(path, sizeof path, "%s/folds.csv", c->out);
+  e->folds_csv = fopen(path, "w");
+  if (e->folds_csv)
+    fprintf(e->folds_csv,
+            "fold,test_speakers,test_clips,accuracy,uar,macro_f1,best_epoch,epochs\n");
+  ev_confusion_init(&e->total, s->ls.n);
+  for (int k = 0; k < EV_CORPUS_KIND_COUNT; k++)
+    ev_confusion_init(&e->per_corpus[k], s->ls.n);
+  e->crop_floats = (size_t)EV_PRED_MAX_CROPS * (size_t)s->ls.n;
+  e->conf = malloc((s->clips.n + 1) * sizeof *e->conf);
+  e->correct = malloc((s->clips.n + 1) * sizeof *e->correct);
+  e->logits = malloc((s->clips.n * e->crop_floats + 1) * sizeof *e->logits);
+  e->crops = malloc((s->clips.n + 1) * sizeof *e->crops);
+  e->truth = malloc((s->clips.n + 1) * sizeof *e->truth);
+  if (!e->conf || !e->correct || !e->logits || !e->crops || !e->truth)
+    return -1;
+  /* the functionals baseline cannot stream */
+  if (c->plugin_figure && !s->arch.functionals) {
+    if (ev_stream_eval_init(&e->se, &s->clips, &s->spk, &s->ls, c->train.threads, c->train.seed) !=
+        0)
+      return -1;
+    e->stream = 1;
+    e->se.skip48 = c->plugin_figure == 2;
+  }
+  return 0;
+}
+
+/* One fold's test predictions (per test clip: label or -1, confidence, crop logits). */
+typedef struct fold_preds {
+  int *pred, *n_crops;
+  float *conf, *logits;
+} fold_preds;
+
+static void fold_preds_free(fold_preds *p) {
+  free(p->pred);
+  free(p->n_crops);
+  free(p->conf);
+  free(p->logits);
+}
+
+static int fold_preds_alloc(fold_preds *p, size_t n, size_t crop_floats) {
+  p->pred = malloc((n + 1) * sizeof *p->pred);
+  p->conf = malloc((n + 1) * sizeof *p->conf);
+  p->logits = malloc((n * crop_floats + 1) * sizeof *p->logits);
+  p->n_crops = malloc((n + 1) * sizeof *p->n_crops);
+  return p->pred && p->conf && p->logits && p->n_crops ? 0 : -1;
+}
+
+/* Adds a fold's scored test clips to the per-corpus confusions and the calibration data. */
+static void gather_fold(evaluation *e, session *s, const size_t *te, size_t n_te,
+                        const fold_preds *p) {
+  for (size_t i = 0; i < n_te; i++) {
+    if (p->pred[i] < 0)
+      continue;
+    const ev_clip *clip = &s->clips.v[te[i]];
+    const int truth = s->ls.index_of[clip->label];
+    ev_confusion_add(&e->per_corpus[clip->corpus], truth, p->pred[i]);
+    memcpy(e->logits + e->n_scored * e->crop_floats, p->logits + i * e->crop_floats,
+           e->crop_floats * sizeof *p->logits);
+    e->crops[e->n_scored] = p->n_crops[i];
+    e->truth[e->n_scored] = truth;
+    e->conf[e->n_scored] = p->conf[i];
+    e->correct[e->n_scored++] = p->pred[i] == truth;
+  }
+}
+
+/* A fold's figures on stdout and in folds.csv, its history and learning curves. */
+static void report_fold(evaluation *e, session *s, const char *fold_name, int f, const char *tlist,
+                        const ev_confusion *cm, const ev_run *run) {
+  cli *c = s->c;
+  char path[4300];
+  ev_metrics m;
+  ev_metrics_compute(cm, &m);
+  ev_confusion_merge(&e->total, cm);
+  printf("%s: accuracy %.2f%%  UAR %.2f%%  macro-F1 %.2f%%  (%ld clips)\n", fold_name,
+         100 * m.accuracy, 100 * m.uar, 100 * m.macro_f1, m.total);
+  if (e->stream)
+    ev_stream_eval_fold_line(&e->se, f, fold_name, stdout);
+  if (e->folds_csv)
+    fprintf(e->folds_csv, "%s,%s,%ld,%.6f,%.6f,%.6f,%d,%d\n", fold_name, tlist, m.total, m.accuracy,
+            m.uar, m.macro_f1, run->result.best_epoch, run->result.n_hist);
+  snprintf(path, sizeof path, "%s/%s_history.csv", c->out, fold_name);
+  write_history(path, &run->result);
+  snprintf(path, sizeof path, "%s/%s_curves.png", c->out, fold_name);
+  char title[200];
+  snprintf(title, sizeof title, "%s, %s: learning curves", s->arch.name, fold_name);
+  ev_plot_learning_curves(path, run->result.hist, run->result.n_hist, title);
+}
+
+/* Fold f: trains on its training speakers (early stopping on validation speakers drawn from
+ * them), scores its test speakers, as the trainer and as the plugin. */
+static int evaluate_fold(evaluation *e, session *s, const ev_folds *folds, int f) {
+  cli *c = s->c;
+  char err[512];
+  char *role = malloc((size_t)s->spk.n + 1);
+  if (!role || ev_fold_roles(&s->spk, folds, f, c->val_fraction, c->train.seed, role) != 0) {
+    free(role);
     return -1;
   }
-  const int n_folds = folds.n;
-  snprintf(path, sizeof path, "%s/folds.csv", c->out);
-  FILE *ff = fopen(path, "w");
-  if (ff)
-    fprintf(ff, "fold,test_speakers,test_clips,accuracy,uar,macro_f1,best_epoch,epochs\n");
-  ev_confusion total;
-  ev_confusion_init(&total, s->ls.n);
-  /* per corpus of the test clips, and calibration over every test clip */
-  ev_confusion per_corpus[EV_CORPUS_KIND_COUNT];
-  for (int k = 0; k < EV_CORPUS_KIND_COUNT; k++)
-    ev_confusion_init(&per_corpus[k], s->ls.n);
-  float *all_conf = malloc((s->clips.n + 1) * sizeof *all_conf);
-  int *all_correct = malloc((s->clips.n + 1) * sizeof *all_correct);
-  /* out-of-fold crop logits and labels of every scored clip, for the temperature fit */
-  const size_t crop_floats = (size_t)EV_PRED_MAX_CROPS * (size_t)s->ls.n;
-  float *all_logits = malloc((s->clips.n * crop_floats + 1) * sizeof *all_logits);
-  int *all_crops = malloc((s->clips.n + 1) * sizeof *all_crops);
-  int *all_truth = malloc((s->clips.n + 1) * sizeof *all_truth);
-  size_t n_scored = 0;
-  int rc = all_conf && all_correct && all_logits && all_crops && all_truth ? 0 : -1;
-  /* what the plugin reports (ev_stream_eval.h); the functionals baseline cannot stream */
-  ev_stream_eval se;
-  const int stream = c->plugin_figure && !s->arch.functionals;
-  if (rc == 0 && stream &&
-      ev_stream_eval_init(&se, &s->clips, &s->spk, &s->ls, c->train.threads, c->train.seed) != 0)
+  char tlist[2048] = "";
+  for (int k = 0; k < s->spk.n; k++)
+    if (role[k] == EV_ROLE_TEST) {
+      strncat(tlist, s->spk.name[k], sizeof tlist - strlen(tlist) - 2);
+      strncat(tlist, " ", sizeof tlist - strlen(tlist) - 1);
+    }
+  size_t n_tr, n_va, n_te;
+  size_t *tr = clip_indices(s, role, EV_ROLE_TRAIN, &n_tr);
+  size_t *va = clip_indices(s, role, EV_ROLE_VAL, &n_va);
+  size_t *te = clip_indices(s, role, EV_ROLE_TEST, &n_te);
+  printf("== %s: test %zu clips (%s), train %zu, validation %zu\n", folds->name[f], n_te, tlist,
+         n_tr, n_va);
+  ev_run run;
+  ev_confusion cm;
+  ev_confusion_init(&cm, s->ls.n);
+  int rc =
+      ev_run_train(&run, &s->arch, &s->ds, &s->ls, tr, n_tr, va, n_va, &c->train, err, sizeof err);
+  fold_preds p = {0};
+  if (fold_preds_alloc(&p, n_te, e->crop_floats) != 0 && rc == 0) {
+    snprintf(err, sizeof err, "out of memory");
     rc = -1;
-  if (rc == 0 && stream)
-    se.skip48 = c->plugin_figure == 2;
-  const double folds_t0 = ev_now();
-  for (int f = 0; f < n_folds && rc == 0; f++) {
-    if (f > 0) /* the folds are alike in size: the mean so far times the folds to go */
-      print_remaining(folds_t0, f, n_folds);
-    /* inner validation (early stopping) from the training speakers only */
-    char *role = malloc((size_t)s->spk.n + 1);
-    if (!role || ev_fold_roles(&s->spk, &folds, f, c->val_fraction, c->train.seed, role) != 0) {
-      free(role);
-      rc = -1;
-      break;
-    }
-    char tlist[2048] = "";
-    for (int k = 0; k < s->spk.n; k++)
-      if (role[k] == EV_ROLE_TEST) {
-        strncat(tlist, s->spk.name[k], sizeof tlist - strlen(tlist) - 2);
-        strncat(tlist, " ", sizeof tlist - strlen(tlist) - 1);
-      }
-    size_t n_tr, n_va, n_te;
-    size_t *tr = clip_indices(s, role, EV_ROLE_TRAIN, &n_tr);
-    size_t *va = clip_indices(s, role, EV_ROLE_VAL, &n_va);
-    size_t *te = clip_indices(s, role, EV_ROLE_TEST, &n_te);
-    printf("== %s: test %zu clips (%s), train %zu, validation %zu\n", folds.name[f], n_te, tlist,
-           n_tr, n_va);
-    ev_run run;
-    ev_confusion cm;
-    ev_metrics m;
-    ev_confusion_init(&cm, s->ls.n);
-    rc = ev_run_train(&run, &s->arch, &s->ds, &s->ls, tr, n_tr, va, n_va, &c->train, err,
-                      sizeof err);
-    int *pred = malloc((n_te + 1) * sizeof *pred);
-    float *conf = malloc((n_te + 1) * sizeof *conf);
-    float *lg = malloc((n_te * crop_floats + 1) * sizeof *lg);
-    int *nc = malloc((n_te + 1) * sizeof *nc);
-    if (rc == 0 && (!pred || !conf || !lg || !nc)) {
-      snprintf(err, sizeof err, "out of memory");
-      rc = -1;
-    }
-    if (rc == 0)
-      rc = ev_run_evaluate(&run, &s->arch, &s->ds, &s->ls, te, n_te, c->train.threads, &cm, pred,
-                           conf, lg, nc, err, sizeof err);
-    if (rc == 0 && stream)
-      rc = ev_stream_eval_run(&se, &run, &s->arch, f, te, n_te, err, sizeof err);
-    for (size_t i = 0; rc == 0 && i < n_te; i++) {
-      if (pred[i] < 0)
-        continue;
-      const ev_clip *clip = &s->clips.v[te[i]];
-      const int truth = s->ls.index_of[clip->label];
-      ev_confusion_add(&per_corpus[clip->corpus], truth, pred[i]);
-      memcpy(all_logits + n_scored * crop_floats, lg + i * crop_floats, crop_floats * sizeof *lg);
-      all_crops[n_scored] = nc[i];
-      all_truth[n_scored] = truth;
-      all_conf[n_scored] = conf[i];
-      all_correct[n_scored++] = pred[i] == truth;
-    }
-    free(pred);
-    free(conf);
-    free(lg);
-    free(nc);
-    if (rc != 0) {
-      fprintf(stderr, "emovox-train: %s: %s\n", folds.name[f], err);
-    } else {
-      ev_metrics_compute(&cm, &m);
-      ev_confusion_merge(&total, &cm);
-      printf("%s: accuracy %.2f%%  UAR %.2f%%  macro-F1 %.2f%%  (%ld clips)\n", folds.name[f],
-             100 * m.accuracy, 100 * m.uar, 100 * m.macro_f1, m.total);
-      if (stream)
-        ev_stream_eval_fold_line(&se, f, folds.name[f], stdout);
-      if (ff)
-        fprintf(ff, "%s,%s,%ld,%.6f,%.6f,%.6f,%d,%d\n", folds.name[f], tlist, m.total, m.accuracy,
-                m.uar, m.macro_f1, run.result.best_epoch, run.result.n_hist);
-      snprintf(path, sizeof path, "%s/%s_history.csv", c->out, folds.name[f]);
-      write_history(path, &run.result);
-      snprintf(path, sizeof path, "%s/%s_curves.png", c->out, folds.name[f]);
-      char title[200];
-      snprintf(title, sizeof title, "%s, %s: learning curves", s->arch.name, folds.name[f]);
-      ev_plot_learning_curves(path, run.result.hist, run.result.n_hist, title);
-    }
-    ev_run_free(&run);
-    free(tr);
-    free(va);
-    free(te);
-    free(role);
   }
-  if (ff)
-    fclose(ff);
-  if (rc == 0) {
-    ev_metrics m;
-    ev_metrics_compute(&total, &m);
-    /* --speaker-norm gives each test clip its speaker's statistics over all of their clips:
-     * an oracle the plugin never has */
-    const char *oracle = c->train.speaker_norm ? " [clip figures, oracle speaker norm: not what "
-                                                 "the plugin gives]"
-                                               : " [clip figures]";
-    printf("== all folds (%s, arch %s)%s:\n",
-           c->loco      ? "leave one corpus out"
-           : c->holdout ? "held-out speaker"
-                        : "speaker folds",
-           s->arch.name, oracle);
-    ev_metrics_print(stdout, &total, &m, s->ls.names);
-    const double ece = ev_ece(all_conf, all_correct, n_scored, 10);
-    printf("expected calibration error (10 bins): %.2f%%\n", 100 * ece);
-    /* temperature scaling fitted on these out-of-fold predictions: the value to train the
-     * shipped model with (--temperature), and the ECE it would give */
-    double nll_t, nll_1;
-    const float temp = ev_temperature_fit(all_logits, all_crops, all_truth, n_scored, s->ls.n,
-                                          EV_PRED_MAX_CROPS, &nll_t, &nll_1);
-    for (size_t i = 0; i < n_scored; i++) {
-      float p[EV_METRICS_MAX_CLASSES * 4];
-      ev_crop_probs(all_logits + i * crop_floats, all_crops[i], s->ls.n, temp, p);
-      int best = 0;
-      for (int k = 1; k < s->ls.n; k++)
-        best = p[k] > p[best] ? k : best;
-      all_conf[i] = p[best];
-      all_correct[i] = best == all_truth[i];
-    }
-    const double ece_t = ev_ece(all_conf, all_correct, n_scored, 10);
-    printf("temperature fitted on these predictions: T = %.3f (NLL %.4f -> %.4f), expected "
-           "calibration error %.2f%% -> %.2f%%\n",
-           (double)temp, nll_1, nll_t, 100 * ece, 100 * ece_t);
-    snprintf(path, sizeof path, "%s/per_corpus.csv", c->out);
-    FILE *fc = fopen(path, "w");
+  if (rc == 0)
+    rc = ev_run_evaluate(&run, &s->arch, &s->ds, &s->ls, te, n_te, c->train.threads, &cm, p.pred,
+                         p.conf, p.logits, p.n_crops, err, sizeof err);
+  if (rc == 0 && e->stream)
+    rc = ev_stream_eval_run(&e->se, &run, &s->arch, f, te, n_te, err, sizeof err);
+  if (rc == 0)
+    gather_fold(e, s, te, n_te, &p);
+  fold_preds_free(&p);
+  if (rc != 0)
+    fprintf(stderr, "emovox-train: %s: %s\n", folds->name[f], err);
+  else
+    report_fold(e, s, folds->name[f], f, tlist, &cm, &run);
+  ev_run_free(&run);
+  free(tr);
+  free(va);
+  free(te);
+  free(role);
+  return rc;
+}
+
+/* Expected calibration error of the out-of-fold predictions, and the temperature that fits
+ * them best (the value to train the shipped model with, --temperature) with the ECE it would
+ * give; printed and written to calibration.csv. */
+static void report_calibration(evaluation *e, session *s) {
+  char path[4300];
+  const int C = s->ls.n;
+  const double ece = ev_ece(e->conf, e->correct, e->n_scored, 10);
+  printf("expected calibration error (10 bins): %.2f%%\n", 100 * ece);
+  double nll_t, nll_1;
+  const float temp = ev_temperature_fit(e->logits, e->crops, e->truth, e->n_scored, C,
+                                        EV_PRED_MAX_CROPS, &nll_t, &nll_1);
+  for (size_t i = 0; i < e->n_scored; i++) {
+    float p[EV_METRICS_MAX_CLASSES * 4];
+    ev_crop_probs(e->logits + i * e->crop_floats, e->crops[i], C, temp, p);
+    int best = 0;
+    for (int k = 1; k < C; k++)
+      best = p[k] > p[best] ? k : best;
+    e->conf[i] = p[best];
+    e->correct[i] = best == e->truth[i];
+  }
+  const double ece_t = ev_ece(e->conf, e->correct, e->n_scored, 10);
+  printf("temperature fitted on these predictions: T = %.3f (NLL %.4f -> %.4f), expected "
+         "calibration error %.2f%% -> %.2f%%\n",
+         (double)temp, nll_1, nll_t, 100 * ece, 100 * ece_t);
+  snprintf(path, sizeof path, "%s/calibration.csv", s->c->out);
+  FILE *fc = fopen(path, "w");
+  if (fc) {
+    fprintf(fc, "ece_10_bins,clips,temperature,ece_10_bins_at_temperature\n%.6f,%zu,%.4f,%.6f\n",
+            ece, e->n_scored, (double)temp, ece_t);
+    fclose(fc);
+  }
+}
+
+/* Each corpus's figures on stdout, per_corpus.csv (with the total m) and <CORPUS>_*.csv. */
+static void report_per_corpus(evaluation *e, session *s, const ev_metrics *m) {
+  cli *c = s->c;
+  char path[4300];
+  snprintf(path, sizeof path, "%s/per_corpus.csv", c->out);
+  FILE *fc = fopen(path, "w");
+  if (fc)
+    fprintf(fc, "corpus,clips,accuracy,uar,macro_f1\n");
+  for (int k = 0; k < EV_CORPUS_KIND_COUNT; k++) {
+    ev_metrics mk;
+    ev_metrics_compute(&e->per_corpus[k], &mk);
+    if (mk.total == 0)
+      continue;
+    const char *cn = ev_corpus_kind_name((ev_corpus_kind)k);
+    printf("%-10s accuracy %.2f%%  UAR %.2f%%  macro-F1 %.2f%%  (%ld clips)\n", cn,
+           100 * mk.accuracy, 100 * mk.uar, 100 * mk.macro_f1, mk.total);
     if (fc)
-      fprintf(fc, "corpus,clips,accuracy,uar,macro_f1\n");
-    for (int k = 0; k < EV_CORPUS_KIND_COUNT; k++) {
-      ev_metrics mk;
-      ev_metrics_compute(&per_corpus[k], &mk);
-      if (mk.total == 0)
-        continue;
-      const char *cn = ev_corpus_kind_name((ev_corpus_kind)k);
-      printf("%-10s accuracy %.2f%%  UAR %.2f%%  macro-F1 %.2f%%  (%ld clips)\n", cn,
-             100 * mk.accuracy, 100 * mk.uar, 100 * mk.macro_f1, mk.total);
-      if (fc)
-        fprintf(fc, "%s,%ld,%.6f,%.6f,%.6f\n", cn, mk.total, mk.accuracy, mk.uar, mk.macro_f1);
-      snprintf(path, sizeof path, "%s/%s", c->out, cn);
-      ev_metrics_write_csv(path, &per_corpus[k], &mk, s->ls.names);
-    }
-    if (fc) {
-      fprintf(fc, "all,%ld,%.6f,%.6f,%.6f\n", m.total, m.accuracy, m.uar, m.macro_f1);
-      fclose(fc);
-    }
-    snprintf(path, sizeof path, "%s/calibration.csv", c->out);
-    if ((fc = fopen(path, "w"))) {
-      fprintf(fc, "ece_10_bins,clips,temperature,ece_10_bins_at_temperature\n%.6f,%zu,%.4f,%.6f\n",
-              ece, n_scored, (double)temp, ece_t);
-      fclose(fc);
-    }
-    snprintf(path, sizeof path, "%s/overall", c->out);
-    ev_metrics_write_csv(path, &total, &m, s->ls.names);
-    snprintf(path, sizeof path, "%s/overall_confusion.png", c->out);
-    char title[200];
-    snprintf(title, sizeof title, "%s: confusion over all test folds", s->arch.name);
-    ev_plot_confusion(path, &total, s->ls.names, title);
-    if (c->train.speaker_norm) {
-      snprintf(path, sizeof path, "%s/ORACLE_SPEAKER_NORM.txt", c->out);
-      if ((fc = fopen(path, "w"))) {
-        fprintf(fc, "oracle speaker norm: not what the plugin gives.\nfolds.csv, per_corpus.csv, "
-                    "overall_*, <CORPUS>_* and calibration.csv normalise every test clip with "
-                    "the statistics of all of its speaker's clips (--speaker-norm). The "
-                    "plugin's figures are plugin_figures.csv/.json.\n");
-        fclose(fc);
-      }
-    }
-    if (stream) {
-      char stitle[256];
-      snprintf(stitle, sizeof stitle, "%s, %s",
-               c->loco      ? "leave one corpus out"
-               : c->holdout ? "held-out speaker"
-                            : "speaker folds",
-               s->arch.name);
-      rc = ev_stream_eval_report(&se, c->out, stitle, stdout);
-    }
-    printf("reports in %s/\n", c->out);
+      fprintf(fc, "%s,%ld,%.6f,%.6f,%.6f\n", cn, mk.total, mk.accuracy, mk.uar, mk.macro_f1);
+    snprintf(path, sizeof path, "%s/%s", c->out, cn);
+    ev_metrics_write_csv(path, &e->per_corpus[k], &mk, s->ls.names);
   }
-  if (stream)
-    ev_stream_eval_free(&se);
-  free(all_conf);
-  free(all_logits);
-  free(all_crops);
-  free(all_truth);
-  free(all_correct);
+  if (fc) {
+    fprintf(fc, "all,%ld,%.6f,%.6f,%.6f\n", m->total, m->accuracy, m->uar, m->macro_f1);
+    fclose(fc);
+  }
+}
+
+/* The figures over all folds: stdout, calibration, per corpus, overall_* and, with
+ * --speaker-norm, a note that the clip figures used an oracle; then the plugin's figures. */
+static int report_evaluation(evaluation *e, session *s) {
+  cli *c = s->c;
+  char path[4300];
+  ev_metrics m;
+  ev_metrics_compute(&e->total, &m);
+  /* --speaker-norm gives each test clip its speaker's statistics over all of their clips:
+   * an oracle the plugin never has */
+  const char *oracle = c->train.speaker_norm ? " [clip figures, oracle speaker norm: not what "
+                                               "the plugin gives]"
+                                             : " [clip figures]";
+  printf("== all folds (%s, arch %s)%s:\n", folds_kind(c), s->arch.name, oracle);
+  ev_metrics_print(stdout, &e->total, &m, s->ls.names);
+  report_calibration(e, s);
+  report_per_corpus(e, s, &m);
+  snprintf(path, sizeof path, "%s/overall", c->out);
+  ev_metrics_write_csv(path, &e->total, &m, s->ls.names);
+  snprintf(path, sizeof path, "%s/overall_confusion.png", c->out);
+  char title[200];
+  snprintf(title, sizeof title, "%s: confusion over all test folds", s->arch.name);
+  ev_plot_confusion(path, &e->total, s->ls.names, title);
+  if (c->train.speaker_norm) {
+    snprintf(path, sizeof path, "%s/ORACLE_SPEAKER_NORM.txt", c->out);
+    FILE *fc = fopen(path, "w");
+    if (fc) {
+      fprintf(fc, "oracle speaker norm: not what the plugin gives.\nfolds.csv, per_corpus.csv, "
+                  "overall_*, <CORPUS>_* and calibration.csv normalise every test clip with "
+                  "the statistics of all of its speaker's clips (--speaker-norm). The "
+                  "plugin's figures are plugin_figures.csv/.json.\n");
+      fclose(fc);
+    }
+  }
+  int rc = 0;
+  if (e->stream) {
+    char stitle[256];
+    snprintf(stitle, sizeof stitle, "%s, %s", folds_kind(c), s->arch.name);
+    rc = ev_stream_eval_report(&e->se, c->out, stitle, stdout);
+  }
+  printf("reports in %s/\n", c->out);
+  return rc;
+}
+
+static int cmd_evaluate(session *s) {
+  ev_folds folds;
+  if (make_folds(s, &folds) != 0)
+    return -1;
+  evaluation e;
+  int rc = evaluation_init(&e, s);
+  const double folds_t0 = ev_now();
+  for (int f = 0; f < folds.n && rc == 0; f++) {
+    if (f > 0) /* the folds are alike in size: the mean so far times the folds to go */
+      print_remaining(folds_t0, f, folds.n);
+    rc = evaluate_fold(&e, s, &folds, f);
+  }
+  if (e.folds_csv) { /* complete before the reports */
+    fclose(e.folds_csv);
+    e.folds_csv = NULL;
+  }
+  if (rc == 0)
+    rc = report_evaluation(&e, s);
+  evaluation_free(&e);
   ev_folds_free(&folds);
   return rc;
 }
