@@ -1,5 +1,4 @@
-/* LPC formant estimation (see ev_formants.h). Bounded work: the autocorrelation is a fixed
- * number of cosine sums over the bins below 5.5 kHz, Levinson-Durbin is order 11 and the
+/* LPC formant estimation (see ev_formants.h). Bounded work: Levinson-Durbin is order 11 and the
  * polynomial roots come from a fixed number of Durand-Kerner iterations. */
 #include "ev_formants.h"
 
@@ -21,68 +20,12 @@ static int modulus_cmp(double complex z, double t, int or_equal) {
   return or_equal ? m >= t : m > t;
 }
 
-void ev_formants_init(ev_formant_tables *t, int top) {
-  if (top > EV_FMT_MAX_TOP)
-    top = EV_FMT_MAX_TOP;
-  t->top = top;
-  for (int m = 0; m <= EV_LPC_ORDER; m++)
-    for (int j = 0; j <= top; j++)
-      t->cos[j][m] = cos(M_PI * (double)j * m / top);
-}
-
-/* r[m] = 2 p[0] cos[0][m] + sum_{0 < j < top} p[j] cos[j][m] for the twelve lags at once: each
- * lag is a lane of a generic vector summing in j order, as the one-lag loop does (element-wise,
- * no fused multiply-add: the same bits in the baseline and AVX clones). */
-_Static_assert(EV_LPC_ORDER + 1 == 12, "autocorr: the lags as three vectors of four");
-EV_TARGET_CLONES
-static void autocorr(const ev_formant_tables *t, const double *p, int top,
-                     double r[EV_LPC_ORDER + 1]) {
-#if defined(__GNUC__) || defined(__clang__)
-  typedef double v4d __attribute__((vector_size(32)));
-  v4d s[3], c;
-  const double d0 = 2.0 * p[0];
-  const v4d b0 = {d0, d0, d0, d0};
-  for (int g = 0; g < 3; g++) {
-    memcpy(&c, &t->cos[0][4 * g], sizeof c);
-    s[g] = b0 * c;
-  }
-  for (int j = 1; j < top; j++) {
-    const v4d pj = {p[j], p[j], p[j], p[j]};
-    for (int g = 0; g < 3; g++) {
-      memcpy(&c, &t->cos[j][4 * g], sizeof c);
-      s[g] += pj * c;
-    }
-  }
-  memcpy(r, s, sizeof s);
-#else
-  for (int m = 0; m <= EV_LPC_ORDER; m++) {
-    double s = 2.0 * p[0] * t->cos[0][m];
-    for (int j = 1; j < top; j++)
-      s += p[j] * t->cos[j][m];
-    r[m] = s;
-  }
-#endif
-}
-
-void ev_formants_begin(ev_formant_tables *t, const double *p, int n_bins, double bin_hz,
+void ev_formants_begin(const double r_in[EV_LPC_ORDER + 1], const ev_formant_roots *warm,
                        ev_formant_work *w) {
   w->state = 0; /* no roots to find (the early returns below) */
   w->it = 0;
-  /* bins up to EV_LPC_FS/2 form the spectrum of an 11 kHz signal: its autocorrelation is the
-   * cosine transform of that half spectrum. openSMILE's cSpecResample resynthesises that signal
-   * from bins 0 .. top-1 with the DC bin at full weight (twice a two-sided inverse DFT's), so the
-   * DC power counts twice a bin's and bin top is left out. */
-  int top = (int)floor(EV_LPC_FS / 2.0 / bin_hz);
-  if (top > n_bins - 1)
-    top = n_bins - 1;
-  if (top < EV_LPC_ORDER + 1)
-    return;
-  if (top > EV_FMT_MAX_TOP)
-    top = EV_FMT_MAX_TOP;
   double r[EV_LPC_ORDER + 1];
-  if (top != t->top) /* tables made for another spectrum */
-    return;
-  autocorr(t, p, top, r);
+  memcpy(r, r_in, sizeof r);
   if (!(r[0] > 1e-20))
     return;
   r[0] *= 1.0 + 1e-9; /* tiny white-noise floor keeps Levinson-Durbin stable */
@@ -109,10 +52,12 @@ void ev_formants_begin(ev_formant_tables *t, const double *p, int n_bins, double
    * eGeMAPS' formants are the angles of this polynomial's roots (moved inside the unit circle),
    * not of A(z)'s. Reproduced because the descriptors are defined as eGeMAPS' (with A(z)'s roots
    * the bandwidths were 5-10x below openSMILE's and F1 did not correlate with its F1 frame by
-   * frame; docs/features.md). Durand-Kerner from points on a circle of radius 0.9. */
+   * frame; docs/features.md). Durand-Kerner, from the previous frame's roots where there are
+   * some, else from points on a circle of radius 0.9. */
   double complex z[EV_LPC_ORDER];
   for (int i = 0; i < EV_LPC_ORDER; i++)
-    z[i] = 0.9 * cexp(I * (2.0 * M_PI * i / EV_LPC_ORDER + 0.4));
+    z[i] = warm && warm->valid ? warm->z[i][0] + I * warm->z[i][1]
+                               : 0.9 * cexp(I * (2.0 * M_PI * i / EV_LPC_ORDER + 0.4));
   memcpy(w->z, z, sizeof z);
   w->state = 1;
 }
@@ -182,7 +127,11 @@ int ev_formants_sweep(ev_formant_work *w, int max_sweeps) {
         if (j != i)
           den *= z[i] - z[j];
       if (modulus_cmp(den, 1e-300, 0)) {
-        double complex step = num / den;
+        /* num / den as num * conj(den) / |den|^2: the library's division guards against
+         * overflow at several times the cost; |den| >= 1e-300 here and the roots stay near the
+         * unit circle */
+        const double d2 = creal(den) * creal(den) + cimag(den) * cimag(den);
+        double complex step = d2 > 0.0 && isfinite(d2) ? num * conj(den) / d2 : num / den;
         z[i] -= step;
         if (!moved)
           moved = modulus_cmp(step, 1e-10, 1);
@@ -195,13 +144,24 @@ int ev_formants_sweep(ev_formant_work *w, int max_sweeps) {
   return w->state != 1;
 }
 
-int ev_formants_end(const ev_formant_work *w, double out[6]) {
+int ev_formants_end(const ev_formant_work *w, double out[6], ev_formant_roots *warm) {
   for (int i = 0; i < 6; i++)
     out[i] = 0.0;
   if (w->state != 2)
     return 0;
   double complex z[EV_LPC_ORDER];
   memcpy(z, w->z, sizeof z);
+  if (warm) { /* the next frame's start, if every root is usable (distinct, finite) */
+    int ok = 1;
+    for (int i = 0; i < EV_LPC_ORDER; i++)
+      ok &= isfinite(creal(z[i])) && isfinite(cimag(z[i]));
+    for (int i = 0; i < EV_LPC_ORDER && ok; i++)
+      for (int j = 0; j < i && ok; j++)
+        ok = z[i] != z[j];
+    warm->valid = ok;
+    if (ok)
+      memcpy(warm->z, z, sizeof z);
+  }
   double f[EV_LPC_ORDER], bw[EV_LPC_ORDER];
   int n = 0;
   for (int i = 0; i < EV_LPC_ORDER; i++) {
@@ -236,10 +196,9 @@ int ev_formants_end(const ev_formant_work *w, double out[6]) {
   return n;
 }
 
-int ev_formants_lpc(ev_formant_tables *t, const double *p, int n_bins, double bin_hz,
-                    double out[6]) {
+int ev_formants_acf(const double r[EV_LPC_ORDER + 1], double out[6], ev_formant_roots *warm) {
   ev_formant_work w;
-  ev_formants_begin(t, p, n_bins, bin_hz, &w);
+  ev_formants_begin(r, warm, &w);
   ev_formants_sweep(&w, EV_DK_ITERS);
-  return ev_formants_end(&w, out);
+  return ev_formants_end(&w, out, warm);
 }
