@@ -5,8 +5,7 @@
 
 #include <complex.h>
 #include <math.h>
-
-#define EV_DK_ITERS 80 /* at most this many Durand-Kerner sweeps */
+#include <string.h>
 
 /* cabs(z) > t (strict) or cabs(z) >= t, without the cost of hypot() where a component decides
  * it: the modulus of finite components is at least the larger of their magnitudes (and so is
@@ -29,10 +28,10 @@ void ev_formants_init(ev_formant_tables *t, int top) {
       t->cos[m][j] = cos(M_PI * (double)j * m / top);
 }
 
-int ev_formants_lpc(ev_formant_tables *t, const double *p, int n_bins, double bin_hz,
-                    double out[6]) {
-  for (int i = 0; i < 6; i++)
-    out[i] = 0.0;
+void ev_formants_begin(ev_formant_tables *t, const double *p, int n_bins, double bin_hz,
+                       ev_formant_work *w) {
+  w->state = 0; /* no roots to find (the early returns below) */
+  w->it = 0;
   /* bins up to EV_LPC_FS/2 form the spectrum of an 11 kHz signal: its autocorrelation is the
    * cosine transform of that half spectrum. openSMILE's cSpecResample resynthesises that signal
    * from bins 0 .. top-1 with the DC bin at full weight (twice a two-sided inverse DFT's), so the
@@ -41,12 +40,12 @@ int ev_formants_lpc(ev_formant_tables *t, const double *p, int n_bins, double bi
   if (top > n_bins - 1)
     top = n_bins - 1;
   if (top < EV_LPC_ORDER + 1)
-    return 0;
+    return;
   if (top > EV_FMT_MAX_TOP)
     top = EV_FMT_MAX_TOP;
   double r[EV_LPC_ORDER + 1];
   if (top != t->top) /* tables made for another spectrum */
-    return 0;
+    return;
   for (int m = 0; m <= EV_LPC_ORDER; m++) {
     const double *c = t->cos[m];
     double s = 2.0 * p[0] * c[0];
@@ -55,9 +54,12 @@ int ev_formants_lpc(ev_formant_tables *t, const double *p, int n_bins, double bi
     r[m] = s;
   }
   if (!(r[0] > 1e-20))
-    return 0;
+    return;
   r[0] *= 1.0 + 1e-9; /* tiny white-noise floor keeps Levinson-Durbin stable */
-  double a[EV_LPC_ORDER + 1] = {1.0}, tmp[EV_LPC_ORDER + 1], err = r[0];
+  double *a = w->a, tmp[EV_LPC_ORDER + 1], err = r[0];
+  a[0] = 1.0;
+  for (int i = 1; i <= EV_LPC_ORDER; i++)
+    a[i] = 0.0;
   for (int i = 1; i <= EV_LPC_ORDER; i++) {
     double acc = r[i];
     for (int j = 1; j < i; j++)
@@ -70,7 +72,7 @@ int ev_formants_lpc(ev_formant_tables *t, const double *p, int n_bins, double bi
     a[i] = k;
     err *= 1.0 - k * k;
     if (!(err > 0.0))
-      return 0;
+      return;
   }
   /* Roots of z^11 - a1 z^10 - ... - a11: openSMILE's cFormantLpc negates the predictor
    * coefficients of cLpc (whose A(z) = 1 + a1/z + ...) when it builds the polynomial, so
@@ -81,7 +83,15 @@ int ev_formants_lpc(ev_formant_tables *t, const double *p, int n_bins, double bi
   double complex z[EV_LPC_ORDER];
   for (int i = 0; i < EV_LPC_ORDER; i++)
     z[i] = 0.9 * cexp(I * (2.0 * M_PI * i / EV_LPC_ORDER + 0.4));
-  for (int it = 0; it < EV_DK_ITERS; it++) {
+  memcpy(w->z, z, sizeof z);
+  w->state = 1;
+}
+
+int ev_formants_sweep(ev_formant_work *w, int max_sweeps) {
+  const double *a = w->a;
+  double complex z[EV_LPC_ORDER];
+  memcpy(z, w->z, sizeof z);
+  for (; w->state == 1 && max_sweeps > 0; max_sweeps--) {
     int moved = 0; /* some step's modulus was >= 1e-10 (a NaN modulus does not count) */
     for (int i = 0; i < EV_LPC_ORDER; i++) {
       double complex num = 1.0, den = 1.0;
@@ -97,9 +107,20 @@ int ev_formants_lpc(ev_formant_tables *t, const double *p, int n_bins, double bi
           moved = modulus_cmp(step, 1e-10, 1);
       }
     }
-    if (!moved) /* converged (typically after 10-20 sweeps) */
-      break;
+    if (!moved || ++w->it >= EV_DK_ITERS) /* converged (typically after 10-20 sweeps) */
+      w->state = 2;
   }
+  memcpy(w->z, z, sizeof z);
+  return w->state != 1;
+}
+
+int ev_formants_end(const ev_formant_work *w, double out[6]) {
+  for (int i = 0; i < 6; i++)
+    out[i] = 0.0;
+  if (w->state != 2)
+    return 0;
+  double complex z[EV_LPC_ORDER];
+  memcpy(z, w->z, sizeof z);
   double f[EV_LPC_ORDER], bw[EV_LPC_ORDER];
   int n = 0;
   for (int i = 0; i < EV_LPC_ORDER; i++) {
@@ -132,4 +153,12 @@ int ev_formants_lpc(ev_formant_tables *t, const double *p, int n_bins, double bi
     out[2 * i + 1] = bw[i];
   }
   return n;
+}
+
+int ev_formants_lpc(ev_formant_tables *t, const double *p, int n_bins, double bin_hz,
+                    double out[6]) {
+  ev_formant_work w;
+  ev_formants_begin(t, p, n_bins, bin_hz, &w);
+  ev_formants_sweep(&w, EV_DK_ITERS);
+  return ev_formants_end(&w, out);
 }

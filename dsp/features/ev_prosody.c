@@ -32,6 +32,8 @@ struct ev_prosody {
   float spec[H][EV_EG_N_OUT]; /* raw spectral descriptors */
   double lowp[H][SPEC_BINS];  /* power below 5.5 kHz (formants) */
   ev_formant_tables ft;
+  ev_formant_work fw; /* the root search of frame fw_t, spread over stages 3-6 */
+  int64_t fw_t;
   double f0[H], voicing[H];
   float vq[H][EV_VQ_DIMS], fmt[H][EV_FMT_DIMS];
   int64_t pitch_next; /* next frame whose pitch/voice work is to be done */
@@ -131,6 +133,8 @@ void ev_prosody_reset(ev_prosody *p) {
   ev_pitch_reset(p->pitch);
   p->mag_t[0] = p->mag_t[1] = -10;
   p->pitch_next = 0;
+  p->fw.state = 0;
+  p->fw_t = -1;
   memset(p->spec, 0, sizeof p->spec);
   memset(p->f0, 0, sizeof p->f0);
   memset(p->voicing, 0, sizeof p->voicing);
@@ -185,28 +189,63 @@ static void pitch_frame(ev_prosody *p, int64_t t) {
   memset(p->vq[t & (H - 1)], 0, sizeof p->vq[0]);
 }
 
-/* formants of a voiced frame (openSMILE writes them on every frame; eGeMAPS uses voiced ones) */
-static void formant_frame(ev_prosody *p, int64_t t) {
-  float *f = p->fmt[t & (H - 1)];
-  if (!(p->f0[t & (H - 1)] > 0.0))
-    return;
+/* Formants of a voiced frame (openSMILE writes them on every frame; eGeMAPS uses voiced ones),
+ * in steps: the LPC and the first Durand-Kerner sweeps at stage 3, one more at stage 4 (with
+ * jitter and shimmer), ten at stage 5, the rest and the roots at stage 6, before the harmonics
+ * that read them. In one call a frame's search was up to ~160k instructions in one block, the
+ * worst block of run() by far; the sweeps are the same whatever their split (ev_formants.h). */
+#define SWEEPS_3 5 /* a sweep is 5-6k instructions, the LPC before them ~16k */
+#define SWEEPS_4 1
+#define SWEEPS_5 10
+
+static void formant_begin(ev_prosody *p, int64_t t) {
+  p->fw_t = t;
+  p->fw.state = 0;
+  if (p->f0[t & (H - 1)] > 0.0)
+    ev_formants_begin(&p->ft, p->lowp[t & (H - 1)], SPEC_BINS, p->sp.bin_hz, &p->fw);
+}
+
+static void formant_sweeps(ev_prosody *p, int64_t t, int max_sweeps) {
+  if (p->fw_t == t)
+    ev_formants_sweep(&p->fw, max_sweeps);
+}
+
+static void formant_end(ev_prosody *p, int64_t t) {
+  if (p->fw_t != t || p->fw.state == 0)
+    return; /* unvoiced (or no LPC): fmt stays as pitch_frame cleared it */
+  ev_formants_sweep(&p->fw, EV_DK_ITERS);
   double o[6];
-  ev_formants_lpc(&p->ft, p->lowp[t & (H - 1)], SPEC_BINS, p->sp.bin_hz, o);
+  ev_formants_end(&p->fw, o);
+  p->fw_t = -1;
+  float *f = p->fmt[t & (H - 1)];
   for (int i = 0; i < 3; i++) {
     f[3 * i] = (float)o[2 * i];
     f[3 * i + 1] = (float)o[2 * i + 1];
   }
 }
 
-static void voice_frame(ev_prosody *p, int64_t t, const ev_stream_view *v) {
+static void formant_frame(ev_prosody *p, int64_t t) {
+  formant_begin(p, t);
+  formant_end(p, t);
+}
+
+/* Voice quality of a voiced frame in two stages of similar cost: jitter and shimmer (stage 4),
+ * then the harmonics (stage 6), which need the frame's formants. */
+static void voice_jitter(ev_prosody *p, int64_t t, const ev_stream_view *v) {
   double f0 = p->f0[t & (H - 1)];
   if (!(f0 > 0.0))
     return;
   /* 40 ms centred where the pitch window's YIN integration is centred (hop t + 480) */
   int64_t s0 = (int64_t)p->hop * t + 480 - EV_VOICE_SEG / 2;
   view_read(v, s0, EV_VOICE_SEG, p->seg);
+  ev_voice_quality(p->seg, EV_VOICE_SEG, p->cfg.sample_rate, f0, p->vq[t & (H - 1)]);
+}
+
+static void voice_harmonics(ev_prosody *p, int64_t t, const ev_stream_view *v) {
+  double f0 = p->f0[t & (H - 1)];
+  if (!(f0 > 0.0))
+    return;
   float *vq = p->vq[t & (H - 1)], *f = p->fmt[t & (H - 1)];
-  ev_voice_quality(p->seg, EV_VOICE_SEG, p->cfg.sample_rate, f0, vq);
   /* openSMILE's 60 ms frame t: [hop t, hop t + 960), Gaussian window, 1024-point spectrum; the
    * frame's own (unsmoothed) formants, as cHarmonics reads them */
   int64_t g0 = (int64_t)p->hop * t;
@@ -249,12 +288,26 @@ void ev_prosody_stage(ev_prosody *p, int k, int64_t t, const ev_stream_view *v) 
     }
     break;
   case 3:
-    if (p->need_fmt && tp >= 0 && tp < p->pitch_next)
-      formant_frame(p, tp);
+    if (p->need_fmt && tp >= 0 && tp < p->pitch_next) {
+      formant_begin(p, tp);
+      formant_sweeps(p, tp, SWEEPS_3);
+    }
     break;
   case 4:
+    if (p->need_fmt && tp >= 0 && tp < p->pitch_next)
+      formant_sweeps(p, tp, SWEEPS_4);
     if (p->need_vq && tp >= 0 && tp < p->pitch_next)
-      voice_frame(p, tp, v);
+      voice_jitter(p, tp, v);
+    break;
+  case 5:
+    if (p->need_fmt && tp >= 0 && tp < p->pitch_next)
+      formant_sweeps(p, tp, SWEEPS_5);
+    break;
+  case 6:
+    if (p->need_fmt && tp >= 0 && tp < p->pitch_next)
+      formant_end(p, tp);
+    if (p->need_vq && tp >= 0 && tp < p->pitch_next)
+      voice_harmonics(p, tp, v);
     break;
   default:
     break;
@@ -278,8 +331,10 @@ void ev_prosody_emit(ev_prosody *p, int64_t e, int64_t last, const ev_stream_vie
       pitch_frame(p, t);
       if (p->need_fmt)
         formant_frame(p, t);
-      if (p->need_vq)
-        voice_frame(p, t, v);
+      if (p->need_vq) {
+        voice_jitter(p, t, v);
+        voice_harmonics(p, t, v);
+      }
     }
     p->pitch_next = e + 1;
   }

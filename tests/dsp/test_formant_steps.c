@@ -1,0 +1,68 @@
+/* ev_formants_lpc in steps (ev_formants_begin, any split of the Durand-Kerner sweeps,
+ * ev_formants_end), as the streaming extractor spreads it over stages, must give the same
+ * bits as in one call, on vowel-like spectra (three resonances, harmonic combs, noise); what
+ * is found must be formants at all: ascending, within cFormantLpc's 50-5450 Hz, positive
+ * bandwidths, three on most of these spectra. (How near they are to the resonances is
+ * test_egemaps' business against openSMILE: eGeMAPS' polynomial is not the physical one.) */
+#include <stdint.h>
+#include <string.h>
+
+#include "ev_formants.h"
+#include "ev_test.h"
+
+enum { NB = 257 }; /* 512-point spectrum at 16 kHz */
+
+static uint32_t rng = 11235u;
+static double uniform(void) { /* xorshift32 in [0, 1) */
+  rng ^= rng << 13;
+  rng ^= rng >> 17;
+  rng ^= rng << 5;
+  return (double)(rng >> 8) / 16777216.0;
+}
+
+int main(void) {
+  static ev_formant_tables t;
+  const double bin_hz = 16000.0 / 512.0;
+  ev_formants_init(&t, (int)(EV_LPC_FS / 2.0 / bin_hz));
+  double p[NB];
+  int cases = 0, differ = 0, bad = 0, three = 0, searched = 0;
+  for (int c = 0; c < 300; c++) {
+    /* three resonances (all-pole magnitude), a harmonic comb at f0, noise */
+    const double F[3] = {300 + 600 * uniform(), 900 + 1400 * uniform(), 2300 + 1000 * uniform()};
+    const double B[3] = {60 + 100 * uniform(), 80 + 120 * uniform(), 100 + 150 * uniform()};
+    const double f0 = 90 + 200 * uniform();
+    for (int k = 0; k < NB; k++) {
+      const double f = k * bin_hz;
+      double g = 1.0;
+      for (int i = 0; i < 3; i++)
+        g *= 1.0 / (1.0 + ((f - F[i]) / B[i]) * ((f - F[i]) / B[i]));
+      const double h = fmod(f, f0) / f0, comb = c % 3 ? exp(-40.0 * fmin(h, 1.0 - h)) : 1.0;
+      p[k] = 1e-3 * g * comb * (0.8 + 0.4 * uniform()) + 1e-9;
+    }
+    double whole[6], steps[6];
+    const int n_whole = ev_formants_lpc(&t, p, NB, bin_hz, whole);
+    ev_formant_work w;
+    ev_formants_begin(&t, p, NB, bin_hz, &w);
+    int done = 0;
+    for (int s = 0; !done; s++)
+      done = ev_formants_sweep(&w, s == 0 ? (int)(uniform() * 7) : 1 + (int)(uniform() * 9));
+    EV_CHECK(ev_formants_sweep(&w, 5) == 1, "case %d: a finished search asks for more", c);
+    const int n_steps = ev_formants_end(&w, steps);
+    cases++;
+    differ += n_whole != n_steps || memcmp(whole, steps, sizeof whole) != 0;
+    searched += w.it > 0;
+    int ok = n_whole >= 0 && n_whole <= 3;
+    for (int i = 0; i < n_whole; i++)
+      ok = ok && whole[2 * i] >= 50.0 && whole[2 * i] <= 5450.0 && whole[2 * i + 1] > 0.0 &&
+           (i == 0 || whole[2 * i] >= whole[2 * i - 2]);
+    bad += !ok;
+    three += n_whole == 3;
+  }
+  printf("%d spectra: %d searched, steps differ from one call in %d; %d with three formants, "
+         "%d malformed\n",
+         cases, searched, differ, three, bad);
+  EV_CHECK(differ == 0, "%d of %d differ", differ, cases);
+  EV_CHECK(searched == cases, "only %d of %d spectra reached the root search", searched, cases);
+  EV_CHECK(bad == 0 && three >= cases / 2, "%d malformed, %d with three formants", bad, three);
+  EV_TEST_END();
+}
