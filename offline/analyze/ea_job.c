@@ -106,7 +106,7 @@ static int summarise_existing(ea_host *h, const ea_columns *cols, const ea_optio
   }
   ea_series s; /* the columns only: the rows are summed as they are read */
   ea_series_init(&s, n, names, is_int);
-  summary_sink sink = {cols, {0}};
+  summary_sink sink = {.cols = cols};
   int rc = ea_series_read_rows(&s, opt->format, series_path, sink_row, &sink, err, errlen);
   if (rc == 0) {
     ea_summary sum;
@@ -289,7 +289,7 @@ static void report_model_fault(const file_run *r, const char *path) {
   if (r->fault_rows)
     ea_msg("%s: warning: the model's output was not finite (its activations overflow) in %zu of "
            "%zu rows, from %.2f s: those rows show no emotion (status 3)",
-           path, r->fault_rows, r->acc.rows, r->first_fault);
+           path, r->fault_rows, (size_t)r->acc.phrases.rows, r->first_fault);
 }
 
 /* Whether --skip-existing finds every output of f. */

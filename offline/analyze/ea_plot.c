@@ -391,7 +391,7 @@ static void draw_legend(cairo_t *cr, double x, double y, const ea_summary *sum) 
   cairo_show_text(cr, "no speech (faded)");
   cairo_set_font_size(cr, 11);
   cairo_move_to(cr, x, yy + 36);
-  cairo_show_text(cr, "% = mean over speech");
+  cairo_show_text(cr, "% = phrase reading");
 }
 
 static double nice_step(double duration, double width_px) {

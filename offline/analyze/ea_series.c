@@ -300,26 +300,20 @@ int ea_series_read(ea_series *s, ea_format format, const char *path, char *err, 
 
 void ea_summary_acc_add(ea_summary_acc *acc, const double *row, const int *prob_col,
                         int dominant_col) {
-  acc->rows++;
-  if (row[dominant_col] == 0.0)
-    return;
-  acc->speech++;
+  double prob[EV_N_EMOTIONS];
   for (int i = 0; i < EV_N_EMOTIONS; i++)
-    acc->prob[i] += row[prob_col[i]];
+    prob[i] = row[prob_col[i]];
+  ev_summary_add(&acc->phrases, row[dominant_col] != 0.0, prob);
 }
 
 void ea_summary_acc_finish(const ea_summary_acc *acc, double duration_s, ea_summary *out) {
+  ev_summary s;
+  ev_summary_finish(&acc->phrases, &s);
   memset(out, 0, sizeof *out);
   out->duration_s = duration_s;
-  out->dominant = -1;
-  out->speech_ratio = acc->rows ? (double)acc->speech / (double)acc->rows : 0.0;
-  if (!acc->speech)
-    return;
-  for (int i = 0; i < EV_N_EMOTIONS; i++) {
-    out->prob[i] = acc->prob[i] / (double)acc->speech;
-    if (out->dominant < 0 || out->prob[i] > out->prob[out->dominant])
-      out->dominant = i;
-  }
+  out->dominant = s.dominant;
+  out->speech_ratio = s.rows ? (double)s.speech_rows / (double)s.rows : 0.0;
+  memcpy(out->prob, s.prob, sizeof out->prob);
 }
 
 void ea_summary_compute(const ea_series *s, const int *prob_col, int dominant_col,

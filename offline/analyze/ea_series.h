@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "ev_emotions.h"
+#include "ev_summary.h"
 
 typedef enum { EA_FORMAT_CSV, EA_FORMAT_JSONL } ea_format;
 
@@ -66,8 +67,7 @@ typedef struct ea_summary {
 /* The summary's sums, row by row in the series' order (so the same figures to the last bit as
  * ea_summary_compute over the stored rows). Zero-initialise. */
 typedef struct ea_summary_acc {
-  size_t rows, speech;
-  double prob[EV_N_EMOTIONS];
+  ev_summary_acc phrases; /* the phrase readings (ev_summary.h) */
 } ea_summary_acc;
 void ea_summary_acc_add(ea_summary_acc *acc, const double *row, const int *prob_col,
                         int dominant_col);

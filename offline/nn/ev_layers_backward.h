@@ -44,6 +44,12 @@ void ev_layer_backward_seq_scratch(const ev_layer *l, int T, const float *in, co
  * smoothing in [0, 1). Use it on the input of a final `softmax` layer (skip that layer's
  * backward) rather than taking the log of probabilities. */
 float ev_loss_softmax_xent(const float *logits, int n, int label, float smoothing, float *dlogits);
+/* The same over the classes in `classes` (bit k = class k; 0 = all): the others take no part
+ * in the softmax and get no gradient, and smoothing spreads over the allowed classes only.
+ * Training on corpora with different label sets this way asks of the network what the
+ * evaluation asks (the argmax over the file's corpus classes). */
+float ev_loss_softmax_xent_masked(const float *logits, int n, unsigned classes, int label,
+                                  float smoothing, float *dlogits);
 
 /* The same loss from probabilities p (e.g. the output of a final `softmax` layer):
  * -sum target_k * log(max(p_k, 1e-12)); dprobs (optional) = -target_k / max(p_k, 1e-12). */

@@ -28,6 +28,40 @@ float ev_loss_softmax_xent(const float *logits, int n, int label, float smoothin
   return (float)loss;
 }
 
+float ev_loss_softmax_xent_masked(const float *logits, int n, unsigned classes, int label,
+                                  float smoothing, float *dlogits) {
+  if (!classes || n > 32)
+    return ev_loss_softmax_xent(logits, n, label, smoothing, dlogits);
+  classes |= 1u << label;
+  int m_n = 0;
+  float m = 0.0f;
+  for (int k = 0; k < n; k++)
+    if (classes & (1u << k)) {
+      if (!m_n || logits[k] > m)
+        m = logits[k];
+      m_n++;
+    }
+  double sum = 0.0;
+  for (int k = 0; k < n; k++)
+    if (classes & (1u << k))
+      sum += exp((double)logits[k] - m);
+  double log_z = (double)m + log(sum);
+  double loss = 0.0;
+  for (int k = 0; k < n; k++) {
+    if (!(classes & (1u << k))) {
+      if (dlogits)
+        dlogits[k] = 0.0f;
+      continue;
+    }
+    double logp = (double)logits[k] - log_z;
+    float tk = target_of(k, m_n, label, smoothing);
+    loss -= tk * logp;
+    if (dlogits)
+      dlogits[k] = (float)exp(logp) - tk;
+  }
+  return (float)loss;
+}
+
 #define EV_PROB_FLOOR 1e-12f
 
 float ev_loss_xent_probs(const float *probs, int n, int label, float smoothing, float *dprobs) {

@@ -120,14 +120,14 @@ const float *ev_net_forward(const ev_net *net, ev_work *w, const float *x, int T
 }
 
 float ev_net_train_crop(const ev_net *net, ev_work *w, const float *x, int T, int label,
-                        float weight, float smoothing, int *correct) {
+                        unsigned classes, float weight, float smoothing, int *correct) {
   if (T > w->Tmax)
     T = w->Tmax;
   const float *logits = ev_net_forward(net, w, x, T);
   int C = net->n_classes, L = net->n_layers - 1;
-  int best = 0;
-  for (int k = 1; k < C; k++)
-    if (logits[k] > logits[best])
+  int best = -1;
+  for (int k = 0; k < C; k++)
+    if ((!classes || (classes & (1u << k)) || k == label) && (best < 0 || logits[k] > logits[best]))
       best = k;
   if (correct)
     *correct = best == label;
@@ -135,7 +135,7 @@ float ev_net_train_crop(const ev_net *net, ev_work *w, const float *x, int T, in
   float *dout = w->ga, *din = w->gb;
   memset(dout, 0, (size_t)T * (size_t)C * sizeof *dout);
   float *dlast = dout + (size_t)(T - 1) * (size_t)C;
-  float loss = ev_loss_softmax_xent(logits, C, label, smoothing, dlast);
+  float loss = ev_loss_softmax_xent_masked(logits, C, classes, label, smoothing, dlast);
   for (int k = 0; k < C; k++)
     dlast[k] *= weight;
   for (int i = L - 1; i >= 0; i--) {

@@ -47,6 +47,6 @@ const float *ev_net_forward(const ev_net *net, ev_work *w, const float *x, int T
  * scaled by weight. Returns the (unweighted) loss; *correct = whether argmax matched. Uses only
  * the workspace's memory: it cannot fail. */
 float ev_net_train_crop(const ev_net *net, ev_work *w, const float *x, int T, int label,
-                        float weight, float smoothing, int *correct);
+                        unsigned classes, float weight, float smoothing, int *correct);
 
 #endif

@@ -1,6 +1,8 @@
 /* A training run: from cached raw features to a trained network and its predictions. */
 #include "ev_run.h"
 
+#include "ev_ensemble.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,6 +139,13 @@ static int build_items(ev_run *run, const ev_arch *a, const ev_dataset *ds, cons
       snprintf(err, errlen, "out of memory");
     return -1;
   }
+  /* the labels each corpus has, over all its clips (what the evaluation's argmax ranges over) */
+  unsigned corpus_classes[EV_CORPUS_KIND_COUNT] = {0};
+  for (size_t c = 0; c < ds->clips->n; c++) {
+    int l = ls->index_of[ds->clips->v[c].label];
+    if (l >= 0 && l < 32)
+      corpus_classes[ds->clips->v[c].corpus] |= 1u << l;
+  }
   for (size_t i = 0; i < n; i++) {
     size_t c = idx[i];
     if (!ds->ok[c])
@@ -157,7 +166,8 @@ static int build_items(ev_run *run, const ev_arch *a, const ev_dataset *ds, cons
         ev_steps_free(st);
         continue;
       }
-      out->items[out->n] = (ev_item){st->x, st->S, label};
+      const int corpus = ds->clips->v[c].corpus;
+      out->items[out->n] = (ev_item){st->x, st->S, label, corpus_classes[corpus], corpus};
       out->n++;
     }
   }
@@ -223,10 +233,13 @@ int ev_run_train(ev_run *run, const ev_arch *a, const ev_dataset *ds, const ev_l
     return -1;
   }
   int rc = -1;
-  if (ev_net_build(&run->net, a, D, ls->n, err, errlen) == 0) {
+  ev_train_opts o = *opts;
+  o.window = a->window;
+  if (opts->ensemble > 1) {
+    rc = ev_ensemble_train(&run->net, a, D, ls->n, tr.items, tr.n, va.items, va.n, &o, &run->result,
+                           err, errlen);
+  } else if (ev_net_build(&run->net, a, D, ls->n, err, errlen) == 0) {
     ev_net_init(&run->net, opts->seed);
-    ev_train_opts o = *opts;
-    o.window = a->window;
     rc = ev_train(&run->net, tr.items, tr.n, va.items, va.n, &o, &run->result, err, errlen);
   }
   run->trained = rc == 0;

@@ -28,28 +28,17 @@ static double round6(double v) {
   return r == 0.0 ? 0.0 : r;
 }
 
-static void add_row(const ev_outputs *o, ev_stream_summary *s) {
-  s->rows++;
-  if (o->dominant < 0) /* the plugin's dominant port is dominant + 1: 0 means no speech */
-    return;
-  s->speech_rows++;
+static void add_row(const ev_outputs *o, ev_summary_acc *acc) {
+  double prob[EV_N_EMOTIONS];
   for (int i = 0; i < EV_N_EMOTIONS; i++)
-    s->prob[i] += round6(o->prob[i]);
-}
-
-static void finish_summary(ev_stream_summary *s) {
-  s->dominant = -1;
-  if (!s->speech_rows)
-    return;
-  for (int i = 0; i < EV_N_EMOTIONS; i++) {
-    s->prob[i] /= (double)s->speech_rows;
-    if (s->dominant < 0 || s->prob[i] > s->prob[s->dominant])
-      s->dominant = i;
-  }
+    prob[i] = round6(o->prob[i]);
+  /* the plugin's dominant port is dominant + 1: 0 means no speech */
+  ev_summary_add(acc, o->dominant >= 0, prob);
 }
 
 void ev_stream_feed(ev_analyzer *an, const float *x, size_t n, int rate, ev_stream_summary *out) {
-  memset(out, 0, sizeof *out);
+  ev_summary_acc acc;
+  ev_summary_init(&acc);
   /* as ea_job.c's run_file: rows at sample hop * rate / 100 in integers, blocks cut there */
   int64_t pos = 0, hop = 1, next_row = (int64_t)rate / EV_STREAM_ROWS_PER_S;
   const int64_t total = (int64_t)n;
@@ -63,12 +52,12 @@ void ev_stream_feed(ev_analyzer *an, const float *x, size_t n, int rate, ev_stre
       ev_analyzer_process(an, x + pos, (uint32_t)k);
     pos += k;
     if (pos == next_row) {
-      add_row(ev_analyzer_outputs(an), out);
+      add_row(ev_analyzer_outputs(an), &acc);
       hop++;
       next_row = hop * (int64_t)rate / EV_STREAM_ROWS_PER_S;
     }
   }
-  finish_summary(out);
+  ev_summary_finish(&acc, out);
 }
 
 float *ev_stream_resample(const float *x, size_t n, int from, int to, size_t *n_out) {

@@ -21,6 +21,7 @@
 #include <stdio.h>
 
 #include "ev_analyzer.h"
+#include "ev_summary.h"
 #include "ev_corpus.h"
 #include "ev_folds.h"
 #include "ev_run.h"
@@ -28,13 +29,8 @@
 #define EV_STREAM_ROWS_PER_S 100 /* emovox-analyze's output rows (EA_HOPS_PER_S) */
 #define EV_STREAM_BLOCK      512 /* emovox-analyze's default --block (outputs do not depend on it) */
 
-/* One file's summary, as emovox-analyze computes it. */
-typedef struct ev_stream_summary {
-  long rows;                  /* 10 ms rows of the file */
-  long speech_rows;           /* rows whose dominant output is not "no speech" */
-  double prob[EV_N_EMOTIONS]; /* mean over speech rows, canonical order (0 if none) */
-  int dominant; /* argmax over all 8 labels (emovox-analyze's `dominant`), -1: no speech */
-} ev_stream_summary;
+/* One file's summary, as emovox-analyze computes it (ev_summary.h: its phrase readings). */
+typedef ev_summary ev_stream_summary;
 
 /* Feeds x (n samples at `rate`, the rate `an` was made for) through `an` from its current
  * state, in blocks of at most EV_STREAM_BLOCK cut at every row (sample floor(k * rate / 100),

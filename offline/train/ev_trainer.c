@@ -44,6 +44,7 @@ void ev_train_result_free(ev_train_result *r) {
 typedef struct crop {
   const float *x;
   int T, label;
+  unsigned classes;
   float weight;
   ev_mask mask; /* n = 0: train on x as it is */
 } crop;
@@ -74,7 +75,8 @@ static void batch_chunk(void *arg, int c) {
       ev_mask_apply(&cr->mask, cr->x, cr->T, b->net->in_dim, b->masked[c]);
       x = b->masked[c];
     }
-    b->loss[c] += ev_net_train_crop(b->net, w, x, cr->T, cr->label, cr->weight, b->smoothing, &ok);
+    b->loss[c] += ev_net_train_crop(b->net, w, x, cr->T, cr->label, cr->classes, cr->weight,
+                                    b->smoothing, &ok);
     b->correct[c] += ok;
   }
 }
@@ -167,8 +169,10 @@ typedef struct trainer {
   int *pred;       /* validation predictions [n_val] */
   double *vloss;   /* validation cross-entropy per clip [n_val] */
   batch_ctx batch; /* what the chunks of a batch share */
-  size_t count[EV_METRICS_MAX_CLASSES * 4], maxc; /* clips per class, the largest count */
-  float cw[EV_METRICS_MAX_CLASSES * 4];           /* class loss weights */
+  size_t count[EV_METRICS_MAX_CLASSES * 4], maxc;           /* clips per class, the largest count */
+  float cw[EV_METRICS_MAX_CLASSES * 4];                     /* class loss weights */
+  size_t cell[EV_TRAIN_MAX_GROUPS][EV_METRICS_MAX_CLASSES]; /* clips per (corpus, label) */
+  int n_cells;                                              /* cells with clips */
   ev_rng rng, mask_rng; /* masks draw from their own stream: crops are the same with or without */
   double lr, best_loss;
   int since_best, since_plateau;
@@ -202,6 +206,25 @@ static void class_weights(trainer *t) {
     t->cw[k] = (t->o->balance == EV_BALANCE_WEIGHTS && t->count[k])
                    ? (float)((double)t->n_train / ((double)present * (double)t->count[k]))
                    : 1.0f;
+  for (size_t i = 0; i < t->n_train; i++) {
+    const ev_item *it = &t->train[i];
+    int g = it->group >= 0 && it->group < EV_TRAIN_MAX_GROUPS ? it->group : 0;
+    if (!t->cell[g][it->label]++)
+      t->n_cells++;
+  }
+}
+
+/* A clip's loss weight: its class's (balance weights) or its (corpus, label) cell's (balance
+ * corpus: every cell weighs n_train / n_cells in total, so a small corpus counts as much as a
+ * large one and each of its labels equally). */
+static float item_weight(const trainer *t, const ev_item *it) {
+  if (t->o->balance == EV_BALANCE_WEIGHTS)
+    return t->cw[it->label];
+  if (t->o->balance == EV_BALANCE_CORPUS) {
+    int g = it->group >= 0 && it->group < EV_TRAIN_MAX_GROUPS ? it->group : 0;
+    return (float)((double)t->n_train / ((double)t->n_cells * (double)t->cell[g][it->label]));
+  }
+  return 1.0f;
 }
 
 static int trainer_init(trainer *t, ev_net *net, const ev_item *train, size_t n_train,
@@ -280,11 +303,26 @@ static void draw_batch(trainer *t, const size_t *idx, int nb) {
   for (int i = 0; i < nb; i++) {
     const ev_item *it = &t->train[idx[i]];
     int T = it->S < o->window ? it->S : o->window;
-    int start = it->S > T ? (int)(ev_rng_next(&t->rng) % (uint64_t)(it->S - T + 1)) : 0;
+    int start = 0;
+    if (it->S > T && o->late_crops) {
+      /* density of start s proportional to s + 1: the crops that end late in a phrase, whose
+       * readings the file summary is made of (ev_summary.h), are drawn most */
+      const uint64_t n = (uint64_t)(it->S - T + 1), total = n * (n + 1) / 2;
+      uint64_t r = ev_rng_next(&t->rng) % total, acc = 0;
+      int s = 0;
+      while (acc + (uint64_t)s + 1 <= r) {
+        acc += (uint64_t)s + 1;
+        s++;
+      }
+      start = s;
+    } else if (it->S > T) {
+      start = (int)(ev_rng_next(&t->rng) % (uint64_t)(it->S - T + 1));
+    }
     t->crops[i] = (crop){it->x + (size_t)start * (size_t)D,
                          T,
                          it->label,
-                         o->balance == EV_BALANCE_WEIGHTS ? t->cw[it->label] : 1.0f,
+                         o->corpus_classes ? it->classes : 0u,
+                         item_weight(t, it),
                          {0}};
     if (o->mask.masks > 0)
       ev_mask_draw(&o->mask, T, D, &t->mask_rng, &t->crops[i].mask);

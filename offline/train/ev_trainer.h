@@ -11,12 +11,14 @@
 #include "ev_mask.h"
 #include "ev_net.h"
 
-#define EV_TRAIN_CHUNKS 4
+#define EV_TRAIN_CHUNKS     4
+#define EV_TRAIN_MAX_GROUPS 16
 
 typedef enum ev_balance {
   EV_BALANCE_NONE = 0,
   EV_BALANCE_WEIGHTS,
-  EV_BALANCE_OVERSAMPLE
+  EV_BALANCE_OVERSAMPLE,
+  EV_BALANCE_CORPUS /* loss weights that give every (corpus, label) cell the same total */
 } ev_balance;
 
 typedef struct ev_train_opts {
@@ -34,6 +36,9 @@ typedef struct ev_train_opts {
   int progress;
   int speaker_norm;    /* normalise each clip from its speaker's statistics (ev_speaker_norm.h) */
   ev_mask_config mask; /* feature masking of training crops (masks = 0: off) */
+  int corpus_classes;  /* softmax of the loss over the clip's corpus labels only */
+  int late_crops;      /* crop starts drawn with density rising linearly to the clip's end */
+  int ensemble;        /* > 1: that many seeds merged into one network (ev_ensemble.h) */
 } ev_train_opts;
 
 void ev_train_opts_default(ev_train_opts *o);
@@ -43,6 +48,8 @@ typedef struct ev_item {
   const float *x; /* [S, in_dim] */
   int S;
   int label;
+  unsigned classes; /* labels its corpus has (bit k = label k), for --loss-classes corpus; 0: all */
+  int group;        /* its corpus (0..EV_TRAIN_MAX_GROUPS-1), for --balance corpus */
 } ev_item;
 
 typedef struct ev_epoch_stats {

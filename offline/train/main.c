@@ -18,6 +18,7 @@
 #include "ev_calibration.h"
 #include "ev_corpus.h"
 #include "ev_dataset.h"
+#include "ev_ensemble.h"
 #include "ev_folds.h"
 #include "ev_metrics.h"
 #include "ev_plots.h"
@@ -60,7 +61,14 @@ static void usage(FILE *f) {
           "  --label-smoothing X [0.1]  --patience N [8]  --seed N [1]  --threads N [2]\n"
           "  --augment SPEC       off | on | copies=2,noise=10:30,p=0.5,gain=6,shift=100,\n"
           "                       stretch=0.1,pitch=2 [off]\n"
-          "  --balance MODE       none | weights | oversample [weights]\n"
+          "  --balance MODE       none | weights | oversample | corpus (every corpus and\n"
+          "                       each of its labels weighs the same) [weights]\n"
+          "  --loss-classes all|corpus  softmax of the loss over every label, or over the\n"
+          "                       labels of the clip's corpus (as the evaluation scores) [all]\n"
+          "  --ensemble K         train K seeds and ship them merged into one network K times\n"
+          "                       as wide (dense architectures; the mean of their logits) [1]\n"
+          "  --crops uniform|late where a training crop starts in its clip: uniformly, or\n"
+          "                       with density rising to the clip's end [uniform]\n"
           "  --mask SPEC          feature masking of training crops (SpecAugment): off | on |\n"
           "                       masks=2,dims=10,steps=10 [off]\n"
           "  --speaker-norm       normalise each clip from its speaker's statistics, as the\n"
@@ -115,6 +123,8 @@ static int parse_balance(const char *s) {
     return EV_BALANCE_WEIGHTS;
   if (!strcmp(s, "oversample"))
     return EV_BALANCE_OVERSAMPLE;
+  if (!strcmp(s, "corpus"))
+    return EV_BALANCE_CORPUS;
   return -1;
 }
 
@@ -162,6 +172,9 @@ static int parse_cli(int argc, char **argv, cli *c) {
     O_OUT,
     O_QUIET,
     O_SPEAKER_NORM,
+    O_LOSS_CLASSES,
+    O_CROPS,
+    O_ENSEMBLE,
     O_PLUGIN_FIGURE,
     O_HELP,
     O_VERSION
@@ -194,6 +207,9 @@ static int parse_cli(int argc, char **argv, cli *c) {
                                        {"out", 1, 0, O_OUT},
                                        {"quiet", 0, 0, O_QUIET},
                                        {"speaker-norm", 0, 0, O_SPEAKER_NORM},
+                                       {"loss-classes", 1, 0, O_LOSS_CLASSES},
+                                       {"crops", 1, 0, O_CROPS},
+                                       {"ensemble", 1, 0, O_ENSEMBLE},
                                        {"plugin-figure", 1, 0, O_PLUGIN_FIGURE},
                                        {"help", 0, 0, O_HELP},
                                        {"version", 0, 0, O_VERSION},
@@ -250,7 +266,7 @@ static int parse_cli(int argc, char **argv, cli *c) {
       break;
     case O_BALANCE:
       if (parse_balance(optarg) < 0) {
-        fprintf(stderr, "emovox-train: --balance must be none, weights or oversample\n");
+        fprintf(stderr, "emovox-train: --balance must be none, weights, oversample or corpus\n");
         return -1;
       }
       c->train.balance = (ev_balance)parse_balance(optarg);
@@ -296,6 +312,27 @@ static int parse_cli(int argc, char **argv, cli *c) {
     case O_OUT:
       c->out = optarg;
       c->out_given = 1;
+      break;
+    case O_ENSEMBLE:
+      c->train.ensemble = (int)strtol(optarg, &end, 10);
+      if (*end || c->train.ensemble < 1 || c->train.ensemble > EV_ENSEMBLE_MAX) {
+        fprintf(stderr, "emovox-train: --ensemble must be 1 to %d\n", EV_ENSEMBLE_MAX);
+        return -1;
+      }
+      break;
+    case O_CROPS:
+      if (strcmp(optarg, "uniform") && strcmp(optarg, "late")) {
+        fprintf(stderr, "emovox-train: --crops must be uniform or late\n");
+        return -1;
+      }
+      c->train.late_crops = !strcmp(optarg, "late");
+      break;
+    case O_LOSS_CLASSES:
+      if (strcmp(optarg, "all") && strcmp(optarg, "corpus")) {
+        fprintf(stderr, "emovox-train: --loss-classes must be all or corpus\n");
+        return -1;
+      }
+      c->train.corpus_classes = !strcmp(optarg, "corpus");
       break;
     case O_SPEAKER_NORM:
       c->train.speaker_norm = 1;

@@ -10,6 +10,7 @@
 #include "ev_model.h"
 #include "ev_test.h"
 #include "plugin/lv2_host.h"
+#include "common/phrase_ref.h"
 #include "ta_util.h"
 
 #include <cairo.h>
@@ -97,20 +98,20 @@ static void check_file(const char *file, const ta_csv *sum, const char *outdir) 
   }
   EV_CHECK(dom > 0 && voice > 0, "series has dominant and voice columns");
 
-  /* 1. The summary row is the mean of the written series over its speech rows. */
+  /* 1. The summary row is the phrase reading of the written series (phrase_ref.h). */
   double mean[EV_N_EMOTIONS] = {0};
-  size_t speech = 0;
+  phrase_rows pr = {0};
   for (size_t r = 0; r < ts.n_rows; r++) {
-    if (ta_csv_num(&ts, r, dom) == 0)
-      continue;
-    speech++;
+    double p[EV_N_EMOTIONS];
     for (int e = 0; e < EV_N_EMOTIONS; e++)
-      mean[e] += ta_csv_num(&ts, r, col[e]);
+      p[e] = ta_csv_num(&ts, r, col[e]);
+    phrase_rows_add(&pr, ta_csv_num(&ts, r, dom) != 0, p, EV_N_EMOTIONS);
   }
+  size_t speech = phrase_rows_summary(&pr, mean);
+  phrase_rows_free(&pr);
   EV_CHECK(speech > 0, "%s: some rows are speech", base);
   int best = 0;
   for (int e = 0; e < EV_N_EMOTIONS; e++) {
-    mean[e] /= (double)(speech ? speech : 1);
     if (mean[e] > mean[best])
       best = e;
     EV_CHECK_NEAR(ta_csv_num(sum, (size_t)row, 4 + e), mean[e], 1e-6, ev_emotion_names[e]);
@@ -152,18 +153,18 @@ static void check_file(const char *file, const ta_csv *sum, const char *outdir) 
       fprintf(stderr, "%s row %zu: series dominant %s neutral %s voice %s; analyser %d %.6f %.6f\n",
               base, r, ts.cells[r][dom], ts.cells[r][col[0]], ts.cells[r][voice], o->dominant + 1,
               o->prob[0], o->voice_activity);
-    if (o->dominant >= 0) {
-      ev_speech++;
-      for (int e = 0; e < EV_N_EMOTIONS; e++)
-        ev_mean[e] += o->prob[e];
-    }
+    double p[EV_N_EMOTIONS];
+    for (int e = 0; e < EV_N_EMOTIONS; e++)
+      p[e] = o->prob[e];
+    phrase_rows_add(&pr, o->dominant >= 0, p, EV_N_EMOTIONS);
   }
+  ev_speech = phrase_rows_summary(&pr, ev_mean);
+  phrase_rows_free(&pr);
   EV_CHECK(bad == 0, "%s: %zu of %zu rows differ from ev_analyzer", base, bad, rows);
   EV_CHECK(ev_speech == speech, "speech rows %zu vs analyser %zu", speech, ev_speech);
   for (int e = 0; e < EV_N_EMOTIONS; e++)
-    EV_CHECK_NEAR(ta_csv_num(sum, (size_t)row, 4 + e),
-                  ev_mean[e] / (double)(ev_speech ? ev_speech : 1), 1e-5,
-                  "summary vs analyser mean");
+    EV_CHECK_NEAR(ta_csv_num(sum, (size_t)row, 4 + e), ev_mean[e], 1e-5,
+                  "summary vs the analyser's phrase reading");
   printf("%s: %zu rows, %zu speech, dominant %s, matches the series and ev_analyzer\n", base,
          ts.n_rows, speech, sum->cells[row][3]);
   ev_model_runtime_free(ev_analyzer_swap_model(an, NULL));
@@ -208,6 +209,7 @@ static int run_plugin_direct(const char *file, direct_summary *d) {
   }
   float *scratch = malloc(4096 * sizeof *scratch);
   int64_t pos = 0, bad_status = 0;
+  phrase_rows pr = {0};
   for (int64_t k = 1;; k++) {
     int64_t end = k * rate / 100;
     if (end > frames)
@@ -223,12 +225,13 @@ static int run_plugin_direct(const char *file, direct_summary *d) {
     pos = end;
     d->rows++;
     bad_status += host_output(h, EMOVOX_STATUS) != EMOVOX_STATUS_OK;
-    if (lrintf(host_output(h, EMOVOX_DOMINANT)) != 0) {
-      d->speech++;
-      for (int e = 0; e < EV_N_EMOTIONS; e++)
-        d->mean[e] += host_output(h, (uint32_t)(EMOVOX_PROB_FIRST + e));
-    }
+    double p[EV_N_EMOTIONS];
+    for (int e = 0; e < EV_N_EMOTIONS; e++) /* rounded as the series writes them */
+      p[e] = round(host_output(h, (uint32_t)(EMOVOX_PROB_FIRST + e)) * 1e6) / 1e6;
+    phrase_rows_add(&pr, lrintf(host_output(h, EMOVOX_DOMINANT)) != 0, p, EV_N_EMOTIONS);
   }
+  d->speech = phrase_rows_summary(&pr, d->mean);
+  phrase_rows_free(&pr);
   const host_status *st = host_last_status(h);
   const char *slash = strrchr(st->path, '/');
   EV_CHECK(bad_status == 0 && st->seen > 0 && st->code == EMOVOX_STATUS_OK && slash &&
@@ -236,7 +239,6 @@ static int run_plugin_direct(const char *file, direct_summary *d) {
            "the plugin runs the bundle's default model (%" PRId64 " rows not ok, status %d %s, %s)",
            bad_status, st->code, st->text, st->path);
   for (int e = 0; e < EV_N_EMOTIONS; e++) {
-    d->mean[e] /= (double)(d->speech ? d->speech : 1);
     if (d->speech && (d->dominant < 0 || d->mean[e] > d->mean[d->dominant]))
       d->dominant = e;
   }

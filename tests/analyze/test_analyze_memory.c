@@ -6,6 +6,7 @@
  * file is still the mean of its written series over the speech rows, computed here. Usage:
  * test_analyze_memory EMOVOX_ANALYZE BUNDLE */
 #include "ev_test.h"
+#include "common/phrase_ref.h"
 #include "ta_util.h"
 
 #include <math.h>
@@ -101,21 +102,21 @@ int main(int argc, char **argv) {
   int dom = ta_csv_col(&s, "dominant");
   EV_CHECK(dom >= 0, "dominant column");
   if (dom >= 0 && r.n_rows == 1 && s.n_rows) {
-    size_t speech = 0;
     double mean[8] = {0};
+    phrase_rows pr = {0};
     for (size_t i = 0; i < s.n_rows; i++) {
-      if (ta_csv_num(&s, i, dom) == 0)
-        continue;
-      speech++;
+      double p[8];
       for (int e = 0; e < 8; e++)
-        mean[e] += ta_csv_num(&s, i, ta_csv_col(&s, labels[e]));
+        p[e] = ta_csv_num(&s, i, ta_csv_col(&s, labels[e]));
+      phrase_rows_add(&pr, ta_csv_num(&s, i, dom) != 0, p, 8);
     }
+    size_t speech = phrase_rows_summary(&pr, mean);
+    phrase_rows_free(&pr);
     EV_CHECK(speech > 0, "speech rows in the long file");
     EV_CHECK_NEAR(ta_csv_num(&r, 0, ta_csv_col(&r, "speech_ratio")),
                   (double)speech / (double)s.n_rows, 1e-4, "speech_ratio");
     for (int e = 0; e < 8 && speech; e++)
-      EV_CHECK_NEAR(ta_csv_num(&r, 0, ta_csv_col(&r, labels[e])), mean[e] / (double)speech, 2e-6,
-                    labels[e]);
+      EV_CHECK_NEAR(ta_csv_num(&r, 0, ta_csv_col(&r, labels[e])), mean[e], 2e-6, labels[e]);
   }
   ta_csv_free(&s);
   ta_csv_free(&r);

@@ -280,6 +280,29 @@ static void check_losses(void) {
     p[k] = (float)exp(logits[k] - lse);
   EV_CHECK_NEAR(ev_loss_xent_probs(p, 3, 1, 0.1f, dp), want, 1e-5, "xent from probabilities");
   EV_CHECK_NEAR(dp[1], -(0.9 + 0.1 / 3) / p[1], 1e-4, "dprobs[1]");
+
+  /* Masked to classes {0, 1} of 3: the same as the unmasked loss over the first two logits. */
+  float d2[2], dm[3];
+  float two = ev_loss_softmax_xent(logits, 2, 1, 0.1f, d2);
+  float masked = ev_loss_softmax_xent_masked(logits, 3, 0x3u, 1, 0.1f, dm);
+  EV_CHECK_NEAR(masked, two, 1e-6, "masked loss = loss over the allowed classes");
+  EV_CHECK_NEAR(dm[0], d2[0], 1e-6, "masked dlogits[0]");
+  EV_CHECK_NEAR(dm[1], d2[1], 1e-6, "masked dlogits[1]");
+  EV_CHECK(dm[2] == 0.0f, "a class outside the mask gets no gradient");
+  EV_CHECK_NEAR(ev_loss_softmax_xent_masked(logits, 3, 0u, 1, 0.1f, dm), want, 1e-6,
+                "mask 0 = every class");
+  /* finite differences of the masked loss (the label outside the mask still counts) */
+  float dfd[3];
+  ev_loss_softmax_xent_masked(logits, 3, 0x4u, 0, 0.2f, dfd);
+  for (int k = 0; k < 3; k++) {
+    float lp[3] = {logits[0], logits[1], logits[2]}, lm[3] = {logits[0], logits[1], logits[2]};
+    lp[k] += 1e-3f;
+    lm[k] -= 1e-3f;
+    double fd = (ev_loss_softmax_xent_masked(lp, 3, 0x4u, 0, 0.2f, NULL) -
+                 ev_loss_softmax_xent_masked(lm, 3, 0x4u, 0, 0.2f, NULL)) /
+                2e-3;
+    EV_CHECK_NEAR(dfd[k], fd, 2e-3, "masked loss: analytic vs finite-difference gradient");
+  }
 }
 
 int main(void) {

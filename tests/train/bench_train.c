@@ -167,7 +167,7 @@ int main(void) {
     for (size_t i = 0; i < (size_t)n_items * (size_t)W * (size_t)D; i++)
       data[i] = (float)ev_rng_gauss(&r);
     for (int i = 0; i < n_items; i++)
-      items[i] = (ev_item){data + (size_t)i * (size_t)W * (size_t)D, W, i % C};
+      items[i] = (ev_item){data + (size_t)i * (size_t)W * (size_t)D, W, i % C, 0u, 0};
     ev_train_opts o;
     ev_train_opts_default(&o);
     o.epochs = 1;

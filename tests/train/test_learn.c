@@ -38,7 +38,7 @@ static void make_set(ev_item *items, float **store, int n, uint64_t seed) {
       for (int d = 0; d < D; d++)
         x[t * D + d] = (float)ev_rng_gauss(&r) + (d < 2 ? (label ? -0.5f : 0.5f) : 0.0f);
     store[i] = x;
-    items[i] = (ev_item){x, S, label};
+    items[i] = (ev_item){x, S, label, 0u, 0};
   }
 }
 

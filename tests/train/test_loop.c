@@ -76,7 +76,7 @@ static void test_weight_decay(void) {
   static float zeros[S * D];
   ev_item items[N];
   for (int i = 0; i < N; i++)
-    items[i] = (ev_item){zeros, S, i % 2};
+    items[i] = (ev_item){zeros, S, i % 2, 0u, 0};
   ev_net net;
   if (build(&net, D, C) != 0)
     return;
@@ -120,7 +120,7 @@ static void test_balance(ev_balance mode, const double *want, const char *what) 
   int n = 0;
   for (int k = 0; k < C; k++)
     for (int i = 0; i < count[k]; i++)
-      items[n++] = (ev_item){zeros, S, k};
+      items[n++] = (ev_item){zeros, S, k, 0u, 0};
   ev_net net;
   if (build(&net, D, C) != 0)
     return;
@@ -161,7 +161,7 @@ static void make_task(ev_item *items, float *store, int n, uint64_t seed, int sw
     /* swap_every k: every k-th item (by pairs, so both classes alike) gets the other label */
     if (swap_every && (i / 2) % swap_every == 0)
       label = !label;
-    items[i] = (ev_item){x, S, label};
+    items[i] = (ev_item){x, S, label, 0u, 0};
   }
 }
 

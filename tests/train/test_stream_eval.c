@@ -23,6 +23,7 @@
 #include "ev_model.h"
 #include "ev_stream_eval.h"
 #include "ev_test.h"
+#include "common/phrase_ref.h"
 
 #define N_FILES 3
 
@@ -212,7 +213,7 @@ static void run_case(const char *exe, const char *bundle, const char *model_path
     for (int k = 0; k < N_FILES; k++) {
       const size_t f = order[k];
       double sum[EV_N_EMOTIONS] = {0};
-      long speech = 0;
+      phrase_rows pr = {0};
       size_t pos = 0;
       for (size_t row_k = 1;; row_k++) {
         const size_t next = row_k * 16000 / 100;
@@ -224,12 +225,13 @@ static void run_case(const char *exe, const char *bundle, const char *model_path
           pos += b;
         }
         const ev_outputs *o = ev_analyzer_outputs(an);
-        if (o->dominant >= 0) {
-          speech++;
-          for (int c = 0; c < EV_N_EMOTIONS; c++)
-            sum[c] += o->prob[c];
-        }
+        double p[EV_N_EMOTIONS];
+        for (int c = 0; c < EV_N_EMOTIONS; c++)
+          p[c] = o->prob[c];
+        phrase_rows_add(&pr, o->dominant >= 0, p, EV_N_EMOTIONS);
       }
+      const long speech = (long)phrase_rows_summary(&pr, sum);
+      phrase_rows_free(&pr);
       if (pos < len[f])
         ev_analyzer_process(an, x[f] + pos, (uint32_t)(len[f] - pos));
       const ev_stream_summary *s = &se.sum[f * EV_STREAM_MODES + EV_STREAM_SESSION];
@@ -238,7 +240,7 @@ static void run_case(const char *exe, const char *bundle, const char *model_path
                speech);
       double worst = 0.0, from_cold = 0.0;
       for (int c = 0; c < EV_N_EMOTIONS; c++) {
-        const double m = speech ? sum[c] / (double)speech : 0.0;
+        const double m = sum[c];
         worst = fmax(worst, fabs(s->prob[c] - m));
         from_cold = fmax(from_cold, fabs(s->prob[c] - cold->prob[c]));
       }

@@ -1,0 +1,47 @@
+/* Phrase readings of the analyser's output rows (ev_summary.h). */
+#include "ev_summary.h"
+
+#include <string.h>
+
+void ev_summary_init(ev_summary_acc *a) {
+  memset(a, 0, sizeof *a);
+}
+
+/* The phrase's latest reading stands for the phrase_rows speech rows it has heard. */
+static void take_reading(ev_summary_acc *a) {
+  if (!a->phrase_rows)
+    return;
+  for (int i = 0; i < EV_N_EMOTIONS; i++)
+    a->sum[i] += (double)a->phrase_rows * a->last[i];
+  a->weight += (double)a->phrase_rows;
+  a->phrase_rows = 0;
+}
+
+void ev_summary_add(ev_summary_acc *a, int speech, const double *prob) {
+  a->rows++;
+  if (!speech) {
+    if (++a->gap == EV_SUMMARY_PAUSE_ROWS)
+      take_reading(a); /* the phrase ended: its last speech row is its reading */
+    return;
+  }
+  a->gap = 0;
+  a->speech_rows++;
+  memcpy(a->last, prob, sizeof a->last);
+  if (++a->phrase_rows == EV_SUMMARY_WINDOW_ROWS)
+    take_reading(a); /* a window of speech: its reading covers it */
+}
+
+void ev_summary_finish(const ev_summary_acc *a, ev_summary *out) {
+  memset(out, 0, sizeof *out);
+  out->rows = a->rows;
+  out->speech_rows = a->speech_rows;
+  out->dominant = -1;
+  double w = a->weight + (double)a->phrase_rows; /* the phrase still open ends with the file */
+  if (w <= 0.0)
+    return;
+  for (int i = 0; i < EV_N_EMOTIONS; i++) {
+    out->prob[i] = (a->sum[i] + (double)a->phrase_rows * a->last[i]) / w;
+    if (out->dominant < 0 || out->prob[i] > out->prob[out->dominant])
+      out->dominant = i;
+  }
+}

@@ -1,0 +1,83 @@
+/* ev_summary: a file's reading from its phrase readings, on rows with a known answer. */
+#include <math.h>
+#include <string.h>
+
+#include "ev_summary.h"
+#include "../ev_test.h"
+
+/* n rows of speech whose probabilities are all `p` on emotion e (the rest spread evenly). */
+static void speech(ev_summary_acc *a, int n, int e, double p) {
+  double prob[EV_N_EMOTIONS];
+  for (int i = 0; i < EV_N_EMOTIONS; i++)
+    prob[i] = i == e ? p : (1.0 - p) / (EV_N_EMOTIONS - 1);
+  for (int r = 0; r < n; r++)
+    ev_summary_add(a, 1, prob);
+}
+
+static void pause_rows(ev_summary_acc *a, int n) {
+  double zero[EV_N_EMOTIONS] = {0};
+  for (int r = 0; r < n; r++)
+    ev_summary_add(a, 0, zero);
+}
+
+int main(void) {
+  ev_summary_acc a;
+  ev_summary s;
+
+  /* nothing heard: no reading */
+  ev_summary_init(&a);
+  pause_rows(&a, 300);
+  ev_summary_finish(&a, &s);
+  EV_CHECK(s.dominant == -1 && s.rows == 300 && s.speech_rows == 0, "silence: no speech reading");
+
+  /* one phrase: its last row is the reading, whatever came before in it */
+  ev_summary_init(&a);
+  speech(&a, 150, 0, 0.9); /* early rows say neutral */
+  speech(&a, 1, 4, 0.6);   /* the phrase's last row says angry */
+  pause_rows(&a, 20);
+  ev_summary_finish(&a, &s);
+  EV_CHECK(s.dominant == 4, "one phrase: the reading at its end");
+  EV_CHECK_NEAR(s.prob[4], 0.6, 1e-12, "one phrase: its last row's probabilities");
+  EV_CHECK(s.speech_rows == 151 && s.rows == 171, "row counts");
+
+  /* two phrases split by a 0.5 s pause, weighted by their speech rows: 100 rows of sad (0.8)
+   * and 300 rows ending in happy (0.5) -> sad 0.25 * 0.8 + 0.75 * (0.5 / 7), happy likewise */
+  ev_summary_init(&a);
+  speech(&a, 100, 3, 0.8);
+  pause_rows(&a, EV_SUMMARY_PAUSE_ROWS);
+  speech(&a, 300, 2, 0.5);
+  ev_summary_finish(&a, &s);
+  EV_CHECK_NEAR(s.prob[3], 0.25 * 0.8 + 0.75 * (0.5 / 7), 1e-12, "two phrases: sad weighted 1/4");
+  EV_CHECK_NEAR(s.prob[2], 0.25 * (0.2 / 7) + 0.75 * 0.5, 1e-12, "two phrases: happy weighted 3/4");
+
+  /* a pause shorter than EV_SUMMARY_PAUSE_ROWS does not split a phrase */
+  ev_summary_init(&a);
+  speech(&a, 100, 3, 0.8);
+  pause_rows(&a, EV_SUMMARY_PAUSE_ROWS - 1);
+  speech(&a, 100, 2, 0.5);
+  ev_summary_finish(&a, &s);
+  EV_CHECK_NEAR(s.prob[2], 0.5, 1e-12, "a short pause: one phrase, its last reading");
+
+  /* a 9 s phrase: one reading per 4 s window of speech and the last 1 s: weights 4:4:1 */
+  ev_summary_init(&a);
+  speech(&a, EV_SUMMARY_WINDOW_ROWS, 0, 0.7);
+  speech(&a, EV_SUMMARY_WINDOW_ROWS, 1, 0.7);
+  speech(&a, 100, 5, 0.7);
+  ev_summary_finish(&a, &s);
+  EV_CHECK_NEAR(s.prob[0], (4 * 0.7 + 4 * 0.3 / 7 + 1 * 0.3 / 7) / 9, 1e-12,
+                "long phrase: window 1");
+  EV_CHECK_NEAR(s.prob[5], (8 * 0.3 / 7 + 0.7) / 9, 1e-12, "long phrase: the last second");
+  double total = 0;
+  for (int i = 0; i < EV_N_EMOTIONS; i++)
+    total += s.prob[i];
+  EV_CHECK_NEAR(total, 1.0, 1e-12, "the reading is a distribution");
+
+  /* finishing does not consume: more rows continue the same summary */
+  ev_summary_init(&a);
+  speech(&a, 50, 0, 0.9);
+  ev_summary_finish(&a, &s);
+  speech(&a, 50, 1, 0.9);
+  ev_summary_finish(&a, &s);
+  EV_CHECK(s.dominant == 1 && s.speech_rows == 100, "finish then continue");
+  EV_TEST_END();
+}
