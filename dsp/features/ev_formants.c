@@ -1,5 +1,4 @@
-/* LPC formant estimation (see ev_formants.h). Bounded work: the autocorrelation is a fixed
- * number of cosine sums over the bins below 5.5 kHz, Levinson-Durbin is order 11 and the
+/* LPC formant estimation (see ev_formants.h). Bounded work: Levinson-Durbin is order 11 and the
  * polynomial roots come from a fixed number of Durand-Kerner iterations. */
 #include "ev_formants.h"
 
@@ -19,40 +18,12 @@ static int modulus_cmp(double complex z, double t, int or_equal) {
   return or_equal ? m >= t : m > t;
 }
 
-void ev_formants_init(ev_formant_tables *t, int top) {
-  if (top > EV_FMT_MAX_TOP)
-    top = EV_FMT_MAX_TOP;
-  t->top = top;
-  for (int m = 0; m <= EV_LPC_ORDER; m++)
-    for (int j = 0; j <= top; j++)
-      t->cos[m][j] = cos(M_PI * (double)j * m / top);
-}
-
-void ev_formants_begin(ev_formant_tables *t, const double *p, int n_bins, double bin_hz,
+void ev_formants_begin(const double r_in[EV_LPC_ORDER + 1], const ev_formant_roots *warm,
                        ev_formant_work *w) {
   w->state = 0; /* no roots to find (the early returns below) */
   w->it = 0;
-  /* bins up to EV_LPC_FS/2 form the spectrum of an 11 kHz signal: its autocorrelation is the
-   * cosine transform of that half spectrum. openSMILE's cSpecResample resynthesises that signal
-   * from bins 0 .. top-1 with the DC bin at full weight (twice a two-sided inverse DFT's), so the
-   * DC power counts twice a bin's and bin top is left out. */
-  int top = (int)floor(EV_LPC_FS / 2.0 / bin_hz);
-  if (top > n_bins - 1)
-    top = n_bins - 1;
-  if (top < EV_LPC_ORDER + 1)
-    return;
-  if (top > EV_FMT_MAX_TOP)
-    top = EV_FMT_MAX_TOP;
   double r[EV_LPC_ORDER + 1];
-  if (top != t->top) /* tables made for another spectrum */
-    return;
-  for (int m = 0; m <= EV_LPC_ORDER; m++) {
-    const double *c = t->cos[m];
-    double s = 2.0 * p[0] * c[0];
-    for (int j = 1; j < top; j++)
-      s += p[j] * c[j];
-    r[m] = s;
-  }
+  memcpy(r, r_in, sizeof r);
   if (!(r[0] > 1e-20))
     return;
   r[0] *= 1.0 + 1e-9; /* tiny white-noise floor keeps Levinson-Durbin stable */
@@ -79,10 +50,12 @@ void ev_formants_begin(ev_formant_tables *t, const double *p, int n_bins, double
    * eGeMAPS' formants are the angles of this polynomial's roots (moved inside the unit circle),
    * not of A(z)'s. Reproduced because the descriptors are defined as eGeMAPS' (with A(z)'s roots
    * the bandwidths were 5-10x below openSMILE's and F1 did not correlate with its F1 frame by
-   * frame; docs/features.md). Durand-Kerner from points on a circle of radius 0.9. */
+   * frame; docs/features.md). Durand-Kerner, from the previous frame's roots where there are
+   * some, else from points on a circle of radius 0.9. */
   double complex z[EV_LPC_ORDER];
   for (int i = 0; i < EV_LPC_ORDER; i++)
-    z[i] = 0.9 * cexp(I * (2.0 * M_PI * i / EV_LPC_ORDER + 0.4));
+    z[i] = warm && warm->valid ? warm->z[i][0] + I * warm->z[i][1]
+                               : 0.9 * cexp(I * (2.0 * M_PI * i / EV_LPC_ORDER + 0.4));
   memcpy(w->z, z, sizeof z);
   w->state = 1;
 }
@@ -101,7 +74,11 @@ int ev_formants_sweep(ev_formant_work *w, int max_sweeps) {
         if (j != i)
           den *= z[i] - z[j];
       if (modulus_cmp(den, 1e-300, 0)) {
-        double complex step = num / den;
+        /* num / den as num * conj(den) / |den|^2: the library's division guards against
+         * overflow at several times the cost; |den| >= 1e-300 here and the roots stay near the
+         * unit circle */
+        const double d2 = creal(den) * creal(den) + cimag(den) * cimag(den);
+        double complex step = d2 > 0.0 && isfinite(d2) ? num * conj(den) / d2 : num / den;
         z[i] -= step;
         if (!moved)
           moved = modulus_cmp(step, 1e-10, 1);
@@ -114,13 +91,24 @@ int ev_formants_sweep(ev_formant_work *w, int max_sweeps) {
   return w->state != 1;
 }
 
-int ev_formants_end(const ev_formant_work *w, double out[6]) {
+int ev_formants_end(const ev_formant_work *w, double out[6], ev_formant_roots *warm) {
   for (int i = 0; i < 6; i++)
     out[i] = 0.0;
   if (w->state != 2)
     return 0;
   double complex z[EV_LPC_ORDER];
   memcpy(z, w->z, sizeof z);
+  if (warm) { /* the next frame's start, if every root is usable (distinct, finite) */
+    int ok = 1;
+    for (int i = 0; i < EV_LPC_ORDER; i++)
+      ok &= isfinite(creal(z[i])) && isfinite(cimag(z[i]));
+    for (int i = 0; i < EV_LPC_ORDER && ok; i++)
+      for (int j = 0; j < i && ok; j++)
+        ok = z[i] != z[j];
+    warm->valid = ok;
+    if (ok)
+      memcpy(warm->z, z, sizeof z);
+  }
   double f[EV_LPC_ORDER], bw[EV_LPC_ORDER];
   int n = 0;
   for (int i = 0; i < EV_LPC_ORDER; i++) {
@@ -155,10 +143,9 @@ int ev_formants_end(const ev_formant_work *w, double out[6]) {
   return n;
 }
 
-int ev_formants_lpc(ev_formant_tables *t, const double *p, int n_bins, double bin_hz,
-                    double out[6]) {
+int ev_formants_acf(const double r[EV_LPC_ORDER + 1], double out[6], ev_formant_roots *warm) {
   ev_formant_work w;
-  ev_formants_begin(t, p, n_bins, bin_hz, &w);
+  ev_formants_begin(r, warm, &w);
   ev_formants_sweep(&w, EV_DK_ITERS);
-  return ev_formants_end(&w, out);
+  return ev_formants_end(&w, out, warm);
 }

@@ -11,9 +11,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define H          8   /* frames of history (t & 7): the 4-frame lag plus the smoothing */
-#define SPEC_BINS  177 /* bins up to 5.5 kHz kept for the formants (16 kHz, 512 points) */
+#define H          8 /* frames of history (t & 7): the 4-frame lag plus the smoothing */
 #define FRAME_20MS 320
+/* eGeMAPS' formant input (cSpecResample to 11 kHz): the 512-point spectrum of the 20 ms frame
+ * resynthesised by an inverse DFT of period 512 * 11000 / 16000 = 352 samples, of which 220 (the
+ * 20 ms) are kept, from the bins below min(512, 220) / 2 = 110 only (its "anti-aliasing" keeps
+ * bins by output length, so the band ends at 3.4 kHz, not 5.5) */
+#define RS_N     352
+#define RS_KEEP  220
+#define RS_BINS  110
+#define RS_SHIFT 66
 
 struct ev_prosody {
   ev_feature_config cfg;
@@ -29,10 +36,13 @@ struct ev_prosody {
   double pw[EV_EG_NBINS];
   float mag[2][EV_EG_NBINS]; /* this and the previous frame's |X|/N (flux) */
   int64_t mag_t[2];
-  float spec[H][EV_EG_N_OUT]; /* raw spectral descriptors */
-  double lowp[H][SPEC_BINS];  /* power below 5.5 kHz (formants) */
-  ev_formant_tables ft;
-  ev_formant_work fw; /* the root search of frame fw_t, spread over stages 3-6 */
+  float spec[H][EV_EG_N_OUT];     /* raw spectral descriptors */
+  fftwf_complex lowc[H][RS_BINS]; /* complex bins below the resynthesis' cut (formants) */
+  fftwf_complex *rs_in;
+  float *rs_out;
+  fftwf_plan plan_rs;
+  ev_formant_roots roots; /* Durand-Kerner's start, carried from voiced frame to frame */
+  ev_formant_work fw;     /* the root search of frame fw_t, spread over stages 3-6 */
   int64_t fw_t;
   double f0[H], voicing[H];
   float vq[H][EV_VQ_DIMS], fmt[H][EV_FMT_DIMS];
@@ -97,12 +107,16 @@ ev_prosody *ev_prosody_new(const ev_feature_config *cfg) {
   memset(p->fft60_in, 0, sizeof(float) * EV_HARM_NFFT); /* the zero padding stays */
   p->plan60 = fftwf_plan_dft_r2c_1d(EV_HARM_NFFT, p->fft60_in, p->fft60_out, FFTW_ESTIMATE);
   p->plan_acf = fftwf_plan_dft_c2r_1d(EV_HARM_NFFT, p->pc60, p->acf60, FFTW_ESTIMATE);
-  if (!p->plan || !p->plan60 || !p->plan_acf) {
+  p->rs_in = fftwf_malloc(sizeof(fftwf_complex) * (RS_N / 2 + 1));
+  p->rs_out = fftwf_malloc(sizeof(float) * RS_N);
+  p->plan_rs = p->rs_in && p->rs_out
+                   ? fftwf_plan_dft_c2r_1d(RS_N, p->rs_in, p->rs_out, FFTW_ESTIMATE)
+                   : NULL;
+  if (!p->plan || !p->plan60 || !p->plan_acf || !p->plan_rs) {
     ev_prosody_free(p);
     return NULL;
   }
   ev_harmonics_window(p->gauss, EV_HARM_FRAME);
-  ev_formants_init(&p->ft, (int)floor(EV_LPC_FS / 2.0 / p->sp.bin_hz));
   for (int i = 0; i < p->win20; i++) /* openSMILE's Hamming */
     p->hamming[i] = (float)(0.54 - 0.46 * cos(2.0 * M_PI * i / (p->win20 - 1)));
   ev_prosody_set_features(p, 0);
@@ -119,6 +133,10 @@ void ev_prosody_free(ev_prosody *p) {
     fftwf_destroy_plan(p->plan60);
   if (p->plan_acf)
     fftwf_destroy_plan(p->plan_acf);
+  if (p->plan_rs)
+    fftwf_destroy_plan(p->plan_rs);
+  fftwf_free(p->rs_in);
+  fftwf_free(p->rs_out);
   fftwf_free(p->fft_in);
   fftwf_free(p->fft_out);
   fftwf_free(p->fft60_in);
@@ -135,6 +153,7 @@ void ev_prosody_reset(ev_prosody *p) {
   p->pitch_next = 0;
   p->fw.state = 0;
   p->fw_t = -1;
+  p->roots.valid = 0;
   memset(p->spec, 0, sizeof p->spec);
   memset(p->f0, 0, sizeof p->f0);
   memset(p->voicing, 0, sizeof p->voicing);
@@ -175,9 +194,9 @@ static void spectral_frame(ev_prosody *p, int64_t t, const ev_stream_view *v) {
   const float *prev = p->mag_t[cur ^ 1] == t - 1 ? p->mag[cur ^ 1] : NULL;
   if (p->need_spec)
     ev_eg_spectral_frame(&p->sp, p->pw, p->mag[cur], prev, p->spec[t & (H - 1)]);
-  if (p->need_fmt) /* not pre-emphasised: eGeMAPS' LPC (cSpecResample -> cLpc) reads the plain
-                    * 20 ms Hamming spectrum */
-    memcpy(p->lowp[t & (H - 1)], p->pw, sizeof p->lowp[0]);
+  if (p->need_fmt) /* the formants read this spectrum 4 frames later (not pre-emphasised:
+                    * eGeMAPS' chain, cSpecResample -> cLpc, has no pre-emphasis) */
+    memcpy(p->lowc[t & (H - 1)], p->fft_out, sizeof p->lowc[0]);
 }
 
 static void pitch_frame(ev_prosody *p, int64_t t) {
@@ -198,11 +217,39 @@ static void pitch_frame(ev_prosody *p, int64_t t) {
 #define SWEEPS_4 1
 #define SWEEPS_5 10
 
+/* openSMILE's cSpecResample output for frame t and its autocorrelation (cLpc's input) */
+static void resynth_acf(ev_prosody *p, int64_t t, double r[EV_LPC_ORDER + 1]) {
+  /* its inverse DFT: out[i] = (X0 + sum_k Re X_k cos + I_k sin) / 256 with Ooura's I_k = -Im of
+   * FFTW's X_k, i.e. FFTW's c2r of (2 X0, X_1 .. X_109), up to a common factor */
+  memcpy(p->rs_in, p->lowc[t & (H - 1)], sizeof p->lowc[0]);
+  memset(p->rs_in + RS_BINS, 0, sizeof(fftwf_complex) * (RS_N / 2 + 1 - RS_BINS));
+  p->rs_in[0][0] *= 2.0f;
+  p->rs_in[0][1] = 0.0f;
+  fftwf_execute(p->plan_rs); /* c2r overwrites rs_in: refilled every time */
+  /* cTransformFFT centres the 320-sample frame in its 512 points (zeroPadSymmetric, 96 zeros
+   * first): the kept 220 samples start 96 * 352 / 512 = 66 samples before our frame's start,
+   * i.e. at RS_N - 66 of the period. y holds them after EV_LPC_ORDER zeros, so that every lag
+   * of the autocorrelation runs over the same index range (one pass, all lags together). */
+  double y[EV_LPC_ORDER + RS_KEEP] = {0};
+  for (int i = 0; i < RS_SHIFT; i++)
+    y[EV_LPC_ORDER + i] = p->rs_out[RS_N - RS_SHIFT + i];
+  for (int i = RS_SHIFT; i < RS_KEEP; i++)
+    y[EV_LPC_ORDER + i] = p->rs_out[i - RS_SHIFT];
+  for (int m = 0; m <= EV_LPC_ORDER; m++)
+    r[m] = 0.0;
+  for (int i = EV_LPC_ORDER; i < EV_LPC_ORDER + RS_KEEP; i++)
+    for (int m = 0; m <= EV_LPC_ORDER; m++)
+      r[m] += y[i] * y[i - m];
+}
+
 static void formant_begin(ev_prosody *p, int64_t t) {
   p->fw_t = t;
   p->fw.state = 0;
-  if (p->f0[t & (H - 1)] > 0.0)
-    ev_formants_begin(&p->ft, p->lowp[t & (H - 1)], SPEC_BINS, p->sp.bin_hz, &p->fw);
+  if (p->f0[t & (H - 1)] > 0.0) {
+    double r[EV_LPC_ORDER + 1];
+    resynth_acf(p, t, r);
+    ev_formants_begin(r, &p->roots, &p->fw);
+  }
 }
 
 static void formant_sweeps(ev_prosody *p, int64_t t, int max_sweeps) {
@@ -215,7 +262,7 @@ static void formant_end(ev_prosody *p, int64_t t) {
     return; /* unvoiced (or no LPC): fmt stays as pitch_frame cleared it */
   ev_formants_sweep(&p->fw, EV_DK_ITERS);
   double o[6];
-  ev_formants_end(&p->fw, o);
+  ev_formants_end(&p->fw, o, &p->roots);
   p->fw_t = -1;
   float *f = p->fmt[t & (H - 1)];
   for (int i = 0; i < 3; i++) {
