@@ -64,7 +64,7 @@ typedef enum ev_layer_attr {
 } ev_layer_attr;
 const char *ev_layer_attr_name(ev_layer_attr attr); /* "out", ...; "?" if not one attribute */
 
-/* What the code around the layers knows about a kind, in one table (ev_layers.c): the model's
+/* What the code around the layers knows about a kind, in one table (ev_layer_kinds.c): the model's
  * reader and writer, the trainer's initialisation and the tools ask it instead of listing
  * kinds, so a new kind is a row there plus its functions. */
 typedef struct ev_layer_kind_info {
@@ -73,6 +73,7 @@ typedef struct ev_layer_kind_info {
   int min_window;   /* with EV_ATTR_WINDOW: the smallest window (meanpool: 0 = since reset) */
   int gates;        /* recurrent kinds: gates per direction (GRU 3, LSTM 4); others 0 */
   int directions;   /* recurrent kinds: 1, or 2 (a forward and a reverse pass per window) */
+  const struct ev_layer_ops *ops; /* its functions (dsp/nn's own: ev_nn_internal.h) */
 } ev_layer_kind_info;
 /* The kind's row, or NULL if kind is out of range. */
 const ev_layer_kind_info *ev_layer_kind_info_of(ev_layer_kind kind);

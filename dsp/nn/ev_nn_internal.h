@@ -101,6 +101,22 @@ static inline float *ev_ring_push(float *state, int W, int D, const float *x) {
   return slot;
 }
 
+/* ---- A kind's functions: its row of ev_layer_kinds (ev_layer_kinds.c), which the
+ * dispatcher (ev_layers.c) calls. NULL: the kind needs no state / scratch / cache (0 floats),
+ * runs its step in one part, or (step_part) does part 0 as the whole step. ---- */
+typedef struct ev_layer_ops {
+  size_t (*state_floats)(const ev_layer *l);
+  size_t (*scratch_floats)(const ev_layer *l);
+  size_t (*cache_floats)(const ev_layer *l, size_t T);
+  double (*step_flops)(const ev_layer *l);
+  void (*step)(const ev_layer *l, float *state, const float *in, float *out, float *scratch);
+  int (*step_parts)(const ev_layer *l);
+  void (*step_part)(const ev_layer *l, float *state, const float *in, float *out, float *scratch,
+                    int part);
+  void (*forward_seq)(const ev_layer *l, int T, const float *in, float *out, float *cache);
+} ev_layer_ops;
+extern const ev_layer_kind_info ev_layer_kinds[EV_LAYER_KIND_COUNT];
+
 /* ---- Per-family forward entry points (dsp/nn/ev_layer_*.c). ---- */
 void ev_dense_step(const ev_layer *l, const float *in, float *out);
 void ev_dense_forward_seq(const ev_layer *l, int T, const float *in, float *out, float *cache);
