@@ -2,6 +2,8 @@
  * polynomial roots come from a fixed number of Durand-Kerner iterations. */
 #include "ev_formants.h"
 
+#include "ev_clones.h" /* dsp/kernels */
+
 #include <complex.h>
 #include <math.h>
 #include <string.h>
@@ -60,16 +62,67 @@ void ev_formants_begin(const double r_in[EV_LPC_ORDER + 1], const ev_formant_roo
   w->state = 1;
 }
 
+/* The polynomial at every root of a sweep at once: num_i = (..((1 z_i - a1) z_i - a2)..) z_i
+ * - a11 depends only on z_i as the sweep found it (a root is moved only at its own turn), so
+ * the eleven Horner chains are the lanes of generic vectors (three groups of four, the last
+ * lane idle), each lane doing the operations of GCC's inline complex product, (ac - bd) +
+ * (ad + bc) i, and the real coefficient taken from the real part: the same bits as the complex
+ * code, except that the product's NaN recovery (__muldc3, when both parts come out NaN) is
+ * missing; a NaN propagates to the end, so the caller redoes a root whose result has one with
+ * the complex code. Element-wise without fused multiply-add: the baseline and AVX clones
+ * agree. */
+#define LANES 12 /* EV_LPC_ORDER rounded up to whole groups of four */
+EV_TARGET_CLONES
+static void horner_all(const double *a, const double *zr, const double *zi, double *nr,
+                       double *ni) {
+#if defined(__GNUC__) || defined(__clang__)
+  typedef double v4d __attribute__((vector_size(32)));
+  for (int g = 0; g < LANES; g += 4) {
+    v4d r = {1.0, 1.0, 1.0, 1.0}, m = {0.0, 0.0, 0.0, 0.0}, cr, ci;
+    memcpy(&cr, zr + g, sizeof cr);
+    memcpy(&ci, zi + g, sizeof ci);
+    for (int j = 1; j <= EV_LPC_ORDER; j++) {
+      const v4d aj = {a[j], a[j], a[j], a[j]};
+      const v4d re = r * cr - m * ci, im = r * ci + m * cr;
+      r = re - aj;
+      m = im;
+    }
+    memcpy(nr + g, &r, sizeof r);
+    memcpy(ni + g, &m, sizeof m);
+  }
+#else
+  for (int g = 0; g < LANES; g++) {
+    double r = 1.0, m = 0.0;
+    for (int j = 1; j <= EV_LPC_ORDER; j++) {
+      const double re = r * zr[g] - m * zi[g], im = r * zi[g] + m * zr[g];
+      r = re - a[j];
+      m = im;
+    }
+    nr[g] = r;
+    ni[g] = m;
+  }
+#endif
+}
+
 int ev_formants_sweep(ev_formant_work *w, int max_sweeps) {
   const double *a = w->a;
   double complex z[EV_LPC_ORDER];
   memcpy(z, w->z, sizeof z);
   for (; w->state == 1 && max_sweeps > 0; max_sweeps--) {
     int moved = 0; /* some step's modulus was >= 1e-10 (a NaN modulus does not count) */
+    double zr[LANES] = {0}, zi[LANES] = {0}, nr[LANES], ni[LANES];
     for (int i = 0; i < EV_LPC_ORDER; i++) {
-      double complex num = 1.0, den = 1.0;
-      for (int j = 1; j <= EV_LPC_ORDER; j++)
-        num = num * z[i] - a[j];
+      zr[i] = creal(z[i]);
+      zi[i] = cimag(z[i]);
+    }
+    horner_all(a, zr, zi, nr, ni);
+    for (int i = 0; i < EV_LPC_ORDER; i++) {
+      double complex num = CMPLX(nr[i], ni[i]), den = 1.0;
+      if (isnan(nr[i]) || isnan(ni[i])) { /* the complex code, with its NaN recovery */
+        num = 1.0;
+        for (int j = 1; j <= EV_LPC_ORDER; j++)
+          num = num * z[i] - a[j];
+      }
       for (int j = 0; j < EV_LPC_ORDER; j++)
         if (j != i)
           den *= z[i] - z[j];

@@ -249,13 +249,21 @@ static double octave_guard(ev_pitch *p, int64_t t, double f0) {
 
 void ev_pitch_frame(ev_pitch *p, int64_t t, int hop, double *f0_hz, double *voicing) {
   int64_t j0 = ((int64_t)hop * t + EV_PITCH_WIN_OFF) / EV_PITCH_DEC;
-  double e = 0.0;
-  for (int i = 0; i < EV_PITCH_WIN; i++) {
-    int64_t j = j0 + i;
-    float v = j < p->next ? p->ring[j & (EV_PITCH_DRING - 1)] : 0.0f;
-    p->win[i] = v;
-    e += (double)v * v;
+  /* the decimated samples j0.. of the window from the ring in at most two runs, 0 from the
+   * first not yet decimated on */
+  int have = p->next - j0 < 0              ? 0
+             : p->next - j0 > EV_PITCH_WIN ? EV_PITCH_WIN
+                                           : (int)(p->next - j0);
+  for (int i = 0; i < have;) {
+    const int at = (int)((j0 + i) & (EV_PITCH_DRING - 1));
+    const int run = EV_PITCH_DRING - at < have - i ? EV_PITCH_DRING - at : have - i;
+    memcpy(p->win + i, p->ring + at, (size_t)run * sizeof *p->win);
+    i += run;
   }
+  memset(p->win + have, 0, (size_t)(EV_PITCH_WIN - have) * sizeof *p->win);
+  double e = 0.0;
+  for (int i = 0; i < EV_PITCH_WIN; i++)
+    e += (double)p->win[i] * p->win[i];
   *f0_hz = 0.0;
   *voicing = 0.0;
   if (!(sqrt(e / EV_PITCH_WIN) >= EV_PITCH_SILENCE))
