@@ -1,58 +1,120 @@
-/* Dispatch of the backward pass to the per-family functions, and the size of the scratch
- * memory each needs (kept side by side so they cannot drift apart). */
+/* Dispatch of the backward pass through the training half of the kind table, a row per kind:
+ * whether it needs a private input gradient, its scratch size and its backward function (the
+ * size next to the function that uses it, so they cannot drift apart). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "ev_backward_internal.h"
 #include "ev_layers_backward.h"
 
-/* Kinds whose backward needs an input gradient even when the caller wants none (recurrent
- * layers carry their state gradient through it; the others accumulate into it). */
-static int needs_private_din(ev_layer_kind k) {
-  return k == EV_LAYER_GRU || k == EV_LAYER_LSTM || k == EV_LAYER_BILSTM || k == EV_LAYER_BIGRU ||
-         k == EV_LAYER_ATTNPOOL || k == EV_LAYER_LAYERNORM || k == EV_LAYER_DENSE ||
-         k == EV_LAYER_CONV1D;
+/* The family's own scratch for T frames, L of them in one window (see each family's function
+ * for the layout). */
+static size_t affine_scratch(const ev_layer *l, size_t t, size_t L) {
+  (void)t;
+  (void)L;
+  return (size_t)l->out_dim;
+}
+static size_t cell_scratch(const ev_layer *l, size_t t, size_t L) {
+  (void)t;
+  (void)L;
+  return 9 * (size_t)l->hidden;
+}
+static size_t bilstm_scratch(const ev_layer *l, size_t t, size_t L) {
+  size_t H = (size_t)l->hidden;
+  return t * 8 * H + 8 * H + L * 6 * H;
+}
+static size_t bigru_scratch(const ev_layer *l, size_t t, size_t L) {
+  size_t H = (size_t)l->hidden;
+  return t * 6 * H + 12 * H + L * 5 * H;
+}
+static size_t attnpool_scratch(const ev_layer *l, size_t t, size_t L) {
+  (void)t;
+  return 2 * L + (size_t)l->in_dim;
 }
 
-/* The family's own scratch for T frames (see each family's function for the layout). */
-static size_t family_scratch_floats(const ev_layer *l, int T) {
-  size_t H = (size_t)l->hidden, t = (size_t)T;
-  size_t L = (size_t)(l->window < T ? l->window : T); /* frames in one window */
-  switch (l->kind) {
-  case EV_LAYER_DENSE:
-  case EV_LAYER_CONV1D:
-    return (size_t)l->out_dim;
-  case EV_LAYER_GRU:
-  case EV_LAYER_LSTM:
-    return 9 * H;
-  case EV_LAYER_BILSTM:
-    return t * 8 * H + 8 * H + L * 6 * H;
-  case EV_LAYER_BIGRU:
-    return t * 6 * H + 12 * H + L * 5 * H;
-  case EV_LAYER_ATTNPOOL:
-    return 2 * L + (size_t)l->in_dim;
-  default:
-    return 0;
-  }
+/* The kinds whose backward has the common signature take it as it is; the others adapt. Those
+ * without parameters only pass the gradient on, so there is nothing to do without din. */
+static void layernorm_backward(const ev_layer *l, int T, const float *in, const float *cache,
+                               const float *dout, float *din, float *const *dp, float *scratch) {
+  (void)scratch;
+  ev_layernorm_backward(l, T, in, cache, dout, din, dp);
+}
+static void activation_backward(const ev_layer *l, int T, const float *in, const float *cache,
+                                const float *dout, float *din, float *const *dp, float *scratch) {
+  (void)cache;
+  (void)dp;
+  (void)scratch;
+  if (din)
+    ev_activation_backward(l, T, in, dout, din);
+}
+static void softmax_backward(const ev_layer *l, int T, const float *in, const float *cache,
+                             const float *dout, float *din, float *const *dp, float *scratch) {
+  (void)cache;
+  (void)dp;
+  (void)scratch;
+  if (din)
+    ev_softmax_backward(l, T, in, dout, din);
+}
+static void meanpool_backward(const ev_layer *l, int T, const float *in, const float *cache,
+                              const float *dout, float *din, float *const *dp, float *scratch) {
+  (void)in;
+  (void)cache;
+  (void)dp;
+  (void)scratch;
+  if (din)
+    ev_meanpool_backward(l, T, dout, din);
+}
+
+/* The training half of the kind table (dsp/nn/ev_layer_kinds.c holds the forward half). */
+typedef struct backward_row {
+  /* needs an input gradient even when the caller wants none: recurrent layers carry their
+   * state gradient through it; the other kinds with parameters accumulate into it */
+  int private_din;
+  size_t (*scratch)(const ev_layer *l, size_t t, size_t L); /* NULL: none */
+  void (*backward)(const ev_layer *l, int T, const float *in, const float *cache, const float *dout,
+                   float *din, float *const *dp, float *scratch);
+} backward_row;
+
+static const backward_row rows[EV_LAYER_KIND_COUNT] = {
+    [EV_LAYER_DENSE] = {1, affine_scratch, ev_dense_backward},
+    [EV_LAYER_CONV1D] = {1, affine_scratch, ev_conv1d_backward},
+    [EV_LAYER_GRU] = {1, cell_scratch, ev_gru_backward},
+    [EV_LAYER_LSTM] = {1, cell_scratch, ev_lstm_backward},
+    [EV_LAYER_BILSTM] = {1, bilstm_scratch, ev_bilstm_backward},
+    [EV_LAYER_LAYERNORM] = {1, NULL, layernorm_backward},
+    [EV_LAYER_ACTIVATION] = {0, NULL, activation_backward},
+    [EV_LAYER_MEANPOOL] = {0, NULL, meanpool_backward},
+    [EV_LAYER_ATTNPOOL] = {1, attnpool_scratch, ev_attnpool_backward},
+    [EV_LAYER_SOFTMAX] = {0, NULL, softmax_backward},
+    [EV_LAYER_BIGRU] = {1, bigru_scratch, ev_bigru_backward},
+};
+
+static const backward_row *row_of(const ev_layer *l) {
+  return ((int)l->kind >= 0 && l->kind < EV_LAYER_KIND_COUNT) ? &rows[l->kind] : NULL;
 }
 
 size_t ev_layer_backward_scratch_floats(const ev_layer *l, int T) {
   if (T <= 0)
     return 0;
-  size_t own = needs_private_din(l->kind) ? (size_t)T * (size_t)l->in_dim : 0;
-  return own + family_scratch_floats(l, T);
+  const backward_row *r = row_of(l);
+  if (!r)
+    return 0;
+  size_t t = (size_t)T, L = (size_t)(l->window < T ? l->window : T); /* frames in one window */
+  size_t own = r->private_din ? t * (size_t)l->in_dim : 0;
+  return own + (r->scratch ? r->scratch(l, t, L) : 0);
 }
 
 void ev_layer_backward_seq_scratch(const ev_layer *l, int T, const float *in, const float *cache,
                                    const float *dout, float *din, float *const *dparams,
                                    float *scratch) {
-  if (T <= 0)
+  const backward_row *r = row_of(l);
+  if (T <= 0 || !r)
     return;
   size_t n_in = (size_t)T * (size_t)l->in_dim;
   /* Families accumulate into din; give them a zeroed one (a private one if none was given,
    * because recurrent layers need the input gradient path anyway). */
   float *dx = din, *own = scratch;
-  if (needs_private_din(l->kind)) {
+  if (r->private_din) {
     if (!dx)
       dx = scratch;
     own = scratch + n_in;
@@ -61,46 +123,7 @@ void ev_layer_backward_seq_scratch(const ev_layer *l, int T, const float *in, co
     memset(dx, 0, sizeof(float) * n_in);
   float *const none[EV_LAYER_MAX_PARAMS] = {0};
   float *const *dp = dparams ? dparams : none;
-  switch (l->kind) {
-  case EV_LAYER_DENSE:
-    ev_dense_backward(l, T, in, cache, dout, dx, dp, own);
-    break;
-  case EV_LAYER_CONV1D:
-    ev_conv1d_backward(l, T, in, cache, dout, dx, dp, own);
-    break;
-  case EV_LAYER_GRU:
-    ev_gru_backward(l, T, in, cache, dout, dx, dp, own);
-    break;
-  case EV_LAYER_LSTM:
-    ev_lstm_backward(l, T, in, cache, dout, dx, dp, own);
-    break;
-  case EV_LAYER_BILSTM:
-    ev_bilstm_backward(l, T, in, cache, dout, dx, dp, own);
-    break;
-  case EV_LAYER_BIGRU:
-    ev_bigru_backward(l, T, in, cache, dout, dx, dp, own);
-    break;
-  case EV_LAYER_LAYERNORM:
-    ev_layernorm_backward(l, T, in, cache, dout, dx, dp);
-    break;
-  case EV_LAYER_ACTIVATION:
-    if (dx)
-      ev_activation_backward(l, T, in, dout, dx);
-    break;
-  case EV_LAYER_SOFTMAX:
-    if (dx)
-      ev_softmax_backward(l, T, in, dout, dx);
-    break;
-  case EV_LAYER_MEANPOOL:
-    if (dx)
-      ev_meanpool_backward(l, T, dout, dx);
-    break;
-  case EV_LAYER_ATTNPOOL:
-    ev_attnpool_backward(l, T, in, cache, dout, dx, dp, own);
-    break;
-  default:
-    break;
-  }
+  r->backward(l, T, in, cache, dout, dx, dp, own);
 }
 
 int ev_layer_backward_seq(const ev_layer *l, int T, const float *in, const float *cache,
