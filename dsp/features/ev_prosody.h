@@ -1,7 +1,8 @@
 /* The eGeMAPS descriptors inside the streaming extractor (ev_extractor.c calls these at its
  * stages): loudness, spectral balance and mfcc1-4 of frame k at frame k's stages; pitch, voice
- * quality and formants of frame k-4 at frame k's stages (their windows reach 3.2 frames past
- * the frame's start, within the extractor's 4-frame look-ahead); the values of frame e are
+ * quality and formants of frame k-4 at frame k's stages (the pitch window reaches 3.2 frames
+ * past the frame's start, the 60 ms harmonics frame 6: the end of frame k's own 20 ms, so within
+ * what frame k's stages have); the values of frame e are
  * written when the extractor emits it. Internal to dsp/features. */
 #ifndef EV_PROSODY_H
 #define EV_PROSODY_H
