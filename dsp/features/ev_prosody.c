@@ -6,6 +6,8 @@
 #include "ev_pitch.h"
 #include "ev_voice.h"
 
+#include "ev_clones.h" /* dsp/kernels */
+
 #include <fftw3.h>
 #include <math.h>
 #include <stdlib.h>
@@ -217,6 +219,39 @@ static void pitch_frame(ev_prosody *p, int64_t t) {
 #define SWEEPS_4 1
 #define SWEEPS_5 10
 
+/* r[m] = sum_{EV_LPC_ORDER <= i < n} y[i] y[i - m] for the twelve lags at once: lane m of three
+ * generic vectors sums in i order, as the one-lag loop does (element-wise, no fused
+ * multiply-add: the same bits in the baseline and AVX clones). yr is y reversed, so that the
+ * twelve y[i - m] of one i are contiguous. */
+_Static_assert(EV_LPC_ORDER + 1 == 12, "acf_lags: the lags as three vectors of four");
+EV_TARGET_CLONES
+static void acf_lags(const double *y, const double *yr, int n, double r[EV_LPC_ORDER + 1]) {
+#if defined(__GNUC__) || defined(__clang__)
+  typedef double v4d __attribute__((vector_size(32)));
+  v4d s0 = {0.0, 0.0, 0.0, 0.0}, s1 = s0, s2 = s0, c0, c1, c2;
+  for (int i = EV_LPC_ORDER; i < n; i++) {
+    const double *q = yr + (n - 1 - i); /* q[m] = y[i - m] */
+    const v4d b = {y[i], y[i], y[i], y[i]};
+    memcpy(&c0, q, sizeof c0);
+    memcpy(&c1, q + 4, sizeof c1);
+    memcpy(&c2, q + 8, sizeof c2);
+    s0 += b * c0;
+    s1 += b * c1;
+    s2 += b * c2;
+  }
+  memcpy(r, &s0, sizeof s0);
+  memcpy(r + 4, &s1, sizeof s1);
+  memcpy(r + 8, &s2, sizeof s2);
+#else
+  (void)yr;
+  for (int m = 0; m <= EV_LPC_ORDER; m++)
+    r[m] = 0.0;
+  for (int i = EV_LPC_ORDER; i < n; i++)
+    for (int m = 0; m <= EV_LPC_ORDER; m++)
+      r[m] += y[i] * y[i - m];
+#endif
+}
+
 /* openSMILE's cSpecResample output for frame t and its autocorrelation (cLpc's input) */
 static void resynth_acf(ev_prosody *p, int64_t t, double r[EV_LPC_ORDER + 1]) {
   /* its inverse DFT: out[i] = (X0 + sum_k Re X_k cos + I_k sin) / 256 with Ooura's I_k = -Im of
@@ -235,11 +270,10 @@ static void resynth_acf(ev_prosody *p, int64_t t, double r[EV_LPC_ORDER + 1]) {
     y[EV_LPC_ORDER + i] = p->rs_out[RS_N - RS_SHIFT + i];
   for (int i = RS_SHIFT; i < RS_KEEP; i++)
     y[EV_LPC_ORDER + i] = p->rs_out[i - RS_SHIFT];
-  for (int m = 0; m <= EV_LPC_ORDER; m++)
-    r[m] = 0.0;
-  for (int i = EV_LPC_ORDER; i < EV_LPC_ORDER + RS_KEEP; i++)
-    for (int m = 0; m <= EV_LPC_ORDER; m++)
-      r[m] += y[i] * y[i - m];
+  double yr[EV_LPC_ORDER + RS_KEEP];
+  for (int i = 0; i < EV_LPC_ORDER + RS_KEEP; i++)
+    yr[i] = y[EV_LPC_ORDER + RS_KEEP - 1 - i];
+  acf_lags(y, yr, EV_LPC_ORDER + RS_KEEP, r);
 }
 
 static void formant_begin(ev_prosody *p, int64_t t) {
