@@ -1,4 +1,5 @@
-/* Internal to offline/nn: the per-family backward passes the dispatcher calls. Each gets
+/* Internal to offline/nn: the per-family backward passes the dispatcher calls, all with one
+ * signature (ev_backward_fn), so the kind table names them directly. Each gets
  * din already zeroed (a private buffer when the caller passed NULL) and accumulates into it;
  * dp[i] is the gradient of params[i] or NULL; scratch holds the family's share of
  * ev_layer_backward_scratch_floats() (sized there, next to the dispatcher). None allocates or
@@ -8,26 +9,12 @@
 
 #include "ev_nn_internal.h"
 
-void ev_dense_backward(const ev_layer *l, int T, const float *in, const float *cache,
-                       const float *dout, float *din, float *const *dp, float *scratch);
-void ev_conv1d_backward(const ev_layer *l, int T, const float *in, const float *cache,
-                        const float *dout, float *din, float *const *dp, float *scratch);
-void ev_gru_backward(const ev_layer *l, int T, const float *in, const float *cache,
-                     const float *dout, float *din, float *const *dp, float *scratch);
-void ev_lstm_backward(const ev_layer *l, int T, const float *in, const float *cache,
-                      const float *dout, float *din, float *const *dp, float *scratch);
-void ev_bilstm_backward(const ev_layer *l, int T, const float *in, const float *cache,
-                        const float *dout, float *din, float *const *dp, float *scratch);
-void ev_bigru_backward(const ev_layer *l, int T, const float *in, const float *cache,
-                       const float *dout, float *din, float *const *dp, float *scratch);
-void ev_layernorm_backward(const ev_layer *l, int T, const float *in, const float *cache,
-                           const float *dout, float *din, float *const *dp);
-void ev_activation_backward(const ev_layer *l, int T, const float *in, const float *dout,
-                            float *din);
-void ev_softmax_backward(const ev_layer *l, int T, const float *in, const float *dout, float *din);
-void ev_meanpool_backward(const ev_layer *l, int T, const float *dout, float *din);
-void ev_attnpool_backward(const ev_layer *l, int T, const float *in, const float *cache,
-                          const float *dout, float *din, float *const *dp, float *scratch);
+typedef void ev_backward_fn(const ev_layer *l, int T, const float *in, const float *cache,
+                            const float *dout, float *din, float *const *dp, float *scratch);
+ev_backward_fn ev_dense_backward, ev_conv1d_backward, ev_gru_backward, ev_lstm_backward,
+    ev_bilstm_backward, ev_bigru_backward, ev_layernorm_backward, ev_attnpool_backward;
+/* the kinds without parameters: called only with a din */
+ev_backward_fn ev_activation_backward, ev_softmax_backward, ev_meanpool_backward;
 
 /* dst[i] += src[i] when dst is not NULL. */
 static inline void ev_grad_add(float *dst, const float *src, int n) {

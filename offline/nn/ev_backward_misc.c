@@ -4,7 +4,8 @@
 /* cache per frame: mean, 1/std. With xh = (x - mean) / std:
  * dx = (dxh - mean(dxh) - xh * mean(dxh * xh)) / std, dxh = dy * weight. */
 void ev_layernorm_backward(const ev_layer *l, int T, const float *in, const float *cache,
-                           const float *dout, float *din, float *const *dp) {
+                           const float *dout, float *din, float *const *dp, float *scratch) {
+  (void)scratch;
   int D = l->in_dim;
   const float *w = l->params[EV_P_WEIGHT].data;
   float *dw = dp[EV_P_WEIGHT], *db = dp[EV_P_BIAS];
@@ -31,15 +32,24 @@ void ev_layernorm_backward(const ev_layer *l, int T, const float *in, const floa
   }
 }
 
-void ev_activation_backward(const ev_layer *l, int T, const float *in, const float *dout,
-                            float *din) {
+/* The layers without parameters only pass the gradient on (the dispatcher calls them only when
+ * the caller wants din). */
+void ev_activation_backward(const ev_layer *l, int T, const float *in, const float *cache,
+                            const float *dout, float *din, float *const *dp, float *scratch) {
+  (void)cache;
+  (void)dp;
+  (void)scratch;
   size_t n = (size_t)T * (size_t)l->in_dim;
   for (size_t i = 0; i < n; i++)
     din[i] += dout[i] * ev_act_deriv(l->activation, in[i]);
 }
 
 /* dx = y * (dy - sum(y * dy)), y recomputed from x. */
-void ev_softmax_backward(const ev_layer *l, int T, const float *in, const float *dout, float *din) {
+void ev_softmax_backward(const ev_layer *l, int T, const float *in, const float *cache,
+                         const float *dout, float *din, float *const *dp, float *scratch) {
+  (void)cache;
+  (void)dp;
+  (void)scratch;
   int D = l->in_dim;
   for (int t = 0; t < T; t++) {
     float *dx = din + (size_t)t * D;
@@ -56,7 +66,12 @@ void ev_softmax_backward(const ev_layer *l, int T, const float *in, const float 
 /* window W: y_t = mean of the L_t = t - s + 1 frames s..t, so each gets dy_t / L_t.
  * window 0: y_t = mean of frames 0..t, so dx_j = sum_{t >= j} dy_t / (t + 1) (a suffix sum;
  * exact for T < 2^24, where the running-mean recurrence equals the mean). */
-void ev_meanpool_backward(const ev_layer *l, int T, const float *dout, float *din) {
+void ev_meanpool_backward(const ev_layer *l, int T, const float *in, const float *cache,
+                          const float *dout, float *din, float *const *dp, float *scratch) {
+  (void)in;
+  (void)cache;
+  (void)dp;
+  (void)scratch;
   int D = l->in_dim, W = l->window;
   if (W == 0) {
     for (int t = T - 1; t >= 0; t--) {

@@ -32,39 +32,6 @@ static size_t attnpool_scratch(const ev_layer *l, size_t t, size_t L) {
   return 2 * L + (size_t)l->in_dim;
 }
 
-/* The kinds whose backward has the common signature take it as it is; the others adapt. Those
- * without parameters only pass the gradient on, so there is nothing to do without din. */
-static void layernorm_backward(const ev_layer *l, int T, const float *in, const float *cache,
-                               const float *dout, float *din, float *const *dp, float *scratch) {
-  (void)scratch;
-  ev_layernorm_backward(l, T, in, cache, dout, din, dp);
-}
-static void activation_backward(const ev_layer *l, int T, const float *in, const float *cache,
-                                const float *dout, float *din, float *const *dp, float *scratch) {
-  (void)cache;
-  (void)dp;
-  (void)scratch;
-  if (din)
-    ev_activation_backward(l, T, in, dout, din);
-}
-static void softmax_backward(const ev_layer *l, int T, const float *in, const float *cache,
-                             const float *dout, float *din, float *const *dp, float *scratch) {
-  (void)cache;
-  (void)dp;
-  (void)scratch;
-  if (din)
-    ev_softmax_backward(l, T, in, dout, din);
-}
-static void meanpool_backward(const ev_layer *l, int T, const float *in, const float *cache,
-                              const float *dout, float *din, float *const *dp, float *scratch) {
-  (void)in;
-  (void)cache;
-  (void)dp;
-  (void)scratch;
-  if (din)
-    ev_meanpool_backward(l, T, dout, din);
-}
-
 /* The training half of the kind table (dsp/nn/ev_layer_kinds.c holds the forward half). */
 typedef struct backward_row {
   /* needs an input gradient even when the caller wants none: recurrent layers carry their
@@ -81,11 +48,11 @@ static const backward_row rows[EV_LAYER_KIND_COUNT] = {
     [EV_LAYER_GRU] = {1, cell_scratch, ev_gru_backward},
     [EV_LAYER_LSTM] = {1, cell_scratch, ev_lstm_backward},
     [EV_LAYER_BILSTM] = {1, bilstm_scratch, ev_bilstm_backward},
-    [EV_LAYER_LAYERNORM] = {1, NULL, layernorm_backward},
-    [EV_LAYER_ACTIVATION] = {0, NULL, activation_backward},
-    [EV_LAYER_MEANPOOL] = {0, NULL, meanpool_backward},
+    [EV_LAYER_LAYERNORM] = {1, NULL, ev_layernorm_backward},
+    [EV_LAYER_ACTIVATION] = {0, NULL, ev_activation_backward},
+    [EV_LAYER_MEANPOOL] = {0, NULL, ev_meanpool_backward},
     [EV_LAYER_ATTNPOOL] = {1, attnpool_scratch, ev_attnpool_backward},
-    [EV_LAYER_SOFTMAX] = {0, NULL, softmax_backward},
+    [EV_LAYER_SOFTMAX] = {0, NULL, ev_softmax_backward},
     [EV_LAYER_BIGRU] = {1, bigru_scratch, ev_bigru_backward},
 };
 
@@ -119,8 +86,9 @@ void ev_layer_backward_seq_scratch(const ev_layer *l, int T, const float *in, co
       dx = scratch;
     own = scratch + n_in;
   }
-  if (dx)
-    memset(dx, 0, sizeof(float) * n_in);
+  if (!dx) /* a kind without parameters whose caller wants no din: nothing to compute */
+    return;
+  memset(dx, 0, sizeof(float) * n_in);
   float *const none[EV_LAYER_MAX_PARAMS] = {0};
   float *const *dp = dparams ? dparams : none;
   r->backward(l, T, in, cache, dout, dx, dp, own);
