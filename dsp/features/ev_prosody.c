@@ -310,8 +310,8 @@ static void formant_frame(ev_prosody *p, int64_t t) {
   formant_end(p, t);
 }
 
-/* Voice quality of a voiced frame in two stages of similar cost: jitter and shimmer (stage 4),
- * then the harmonics (stage 6), which need the frame's formants. */
+/* Voice quality of a voiced frame in three stages of similar cost: jitter and shimmer (stage 4),
+ * the 60 ms spectrum (stage 5), the harmonics (stage 6), which need the frame's formants. */
 static void voice_jitter(ev_prosody *p, int64_t t, const ev_stream_view *v) {
   double f0 = p->f0[t & (H - 1)];
   if (!(f0 > 0.0))
@@ -322,11 +322,11 @@ static void voice_jitter(ev_prosody *p, int64_t t, const ev_stream_view *v) {
   ev_voice_quality(p->seg, EV_VOICE_SEG, p->cfg.sample_rate, f0, p->vq[t & (H - 1)]);
 }
 
-static void voice_harmonics(ev_prosody *p, int64_t t, const ev_stream_view *v) {
-  double f0 = p->f0[t & (H - 1)];
-  if (!(f0 > 0.0))
+/* The 60 ms spectrum and its autocorrelation (stage 5: they do not need the formants; the
+ * two FFTs of 1024 points were half of the harmonics stage, the worst block by time) */
+static void voice_spectrum60(ev_prosody *p, int64_t t, const ev_stream_view *v) {
+  if (!(p->f0[t & (H - 1)] > 0.0))
     return;
-  float *vq = p->vq[t & (H - 1)], *f = p->fmt[t & (H - 1)];
   /* openSMILE's 60 ms frame t: [hop t, hop t + 960), Gaussian window, 1024-point spectrum; the
    * frame's own (unsmoothed) formants, as cHarmonics reads them */
   int64_t g0 = (int64_t)p->hop * t;
@@ -343,6 +343,13 @@ static void voice_harmonics(ev_prosody *p, int64_t t, const ev_stream_view *v) {
     p->pc60[k][1] = 0.0f;
   }
   fftwf_execute(p->plan_acf);
+}
+
+static void voice_harmonics(ev_prosody *p, int64_t t) {
+  double f0 = p->f0[t & (H - 1)];
+  if (!(f0 > 0.0))
+    return;
+  float *vq = p->vq[t & (H - 1)], *f = p->fmt[t & (H - 1)];
   const double fm[3] = {f[0], f[3], f[6]};
   float amp[3];
   ev_harmonics(p->pow60, p->acf60, (double)p->cfg.sample_rate / EV_HARM_NFFT, f0, fm,
@@ -383,12 +390,14 @@ void ev_prosody_stage(ev_prosody *p, int k, int64_t t, const ev_stream_view *v) 
   case 5:
     if (p->need_fmt && tp >= 0 && tp < p->pitch_next)
       formant_sweeps(p, tp, SWEEPS_5);
+    if (p->need_vq && tp >= 0 && tp < p->pitch_next)
+      voice_spectrum60(p, tp, v);
     break;
   case 6:
     if (p->need_fmt && tp >= 0 && tp < p->pitch_next)
       formant_end(p, tp);
     if (p->need_vq && tp >= 0 && tp < p->pitch_next)
-      voice_harmonics(p, tp, v);
+      voice_harmonics(p, tp);
     break;
   default:
     break;
@@ -414,7 +423,8 @@ void ev_prosody_emit(ev_prosody *p, int64_t e, int64_t last, const ev_stream_vie
         formant_frame(p, t);
       if (p->need_vq) {
         voice_jitter(p, t, v);
-        voice_harmonics(p, t, v);
+        voice_spectrum60(p, t, v);
+        voice_harmonics(p, t);
       }
     }
     p->pitch_next = e + 1;
