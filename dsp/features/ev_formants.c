@@ -121,7 +121,11 @@ int ev_formants_sweep(ev_formant_work *w, int max_sweeps) {
     }
     horner_all(a, zr, zi, nr, ni);
     for (int i = 0; i < EV_LPC_ORDER; i++) {
-      double complex num = CMPLX(nr[i], ni[i]), den = 1.0;
+      /* the lane's parts as they are (CMPLX is not in every compiler's complex.h; the layout of
+       * double complex is two doubles, real first) */
+      const double parts[2] = {nr[i], ni[i]};
+      double complex num, den = 1.0;
+      memcpy(&num, parts, sizeof num);
       if (isnan(nr[i]) || isnan(ni[i])) { /* the complex code, with its NaN recovery */
         num = 1.0;
         for (int j = 1; j <= EV_LPC_ORDER; j++)
