@@ -433,11 +433,9 @@ ev_model_runtime *ev_analyzer_prepare_model(ev_analyzer *an, const ev_model *mod
   if (!rt->ex)
     goto bad;
   /* compute only what the model reads, plus the RMS, flatness and log-mel of the speech gate */
-  uint32_t mask = EV_FEATURE_BIT(EV_FEAT_RMS) | EV_FEATURE_BIT(EV_FEAT_FLATNESS) |
-                  EV_FEATURE_BIT(EV_FEAT_LOGMEL);
-  for (int i = 0; i < in->n_inputs; i++)
-    mask |= EV_FEATURE_BIT(in->inputs[i]);
-  ev_extractor_set_features(rt->ex, mask);
+  ev_extractor_set_features(rt->ex, ev_input_config_features(in) | EV_FEATURE_BIT(EV_FEAT_RMS) |
+                                        EV_FEATURE_BIT(EV_FEAT_FLATNESS) |
+                                        EV_FEATURE_BIT(EV_FEAT_LOGMEL));
   /* the gate's flatness over the band the model reads: the same frames are speech at 16 kHz
    * and after a host rate's resampler (docs/features.md) */
   ev_extractor_set_flatness_band(rt->ex, cfg->fmax);

@@ -19,6 +19,7 @@
 #define EV_INPUT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ev_features.h"
 
@@ -55,6 +56,8 @@ typedef struct ev_input_config {
 
 /* Total dimensions of the assembled vector, or -1 if the config is invalid (err says why). */
 int ev_input_config_dims(const ev_input_config *c, char *err, size_t errlen);
+/* The features it reads, as an extractor mask (EV_FEATURE_BIT of each input). */
+uint32_t ev_input_config_features(const ev_input_config *c);
 
 typedef struct ev_input ev_input;
 

@@ -69,6 +69,13 @@ int ev_input_config_dims(const ev_input_config *s, char *err, size_t errlen) {
   return dims;
 }
 
+uint32_t ev_input_config_features(const ev_input_config *c) {
+  uint32_t mask = 0;
+  for (int i = 0; i < c->n_inputs; i++)
+    mask |= EV_FEATURE_BIT(c->inputs[i]);
+  return mask;
+}
+
 void ev_input_free(ev_input *in) {
   if (!in)
     return;

@@ -52,10 +52,8 @@ static double features_us(const ev_arch *a, const float *x, size_t n, double bud
     printf("%s: extractor: %s\n", a->name, err);
     return 0;
   }
-  uint32_t mask = EV_FEATURE_BIT(EV_FEAT_RMS) | EV_FEATURE_BIT(EV_FEAT_FLATNESS);
-  for (int i = 0; i < a->input.n_inputs; i++)
-    mask |= EV_FEATURE_BIT(a->input.inputs[i]);
-  ev_extractor_set_features(ex, mask);
+  ev_extractor_set_features(ex, ev_input_config_features(&a->input) | EV_FEATURE_BIT(EV_FEAT_RMS) |
+                                    EV_FEATURE_BIT(EV_FEAT_FLATNESS));
   long frames = 0, seconds = 0;
   double t0 = ev_now(), t;
   do {
