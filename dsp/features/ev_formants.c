@@ -5,10 +5,6 @@
 #include "ev_clones.h" /* dsp/kernels */
 
 #include <complex.h>
-/* glibc defines C11's CMPLX for GCC only; clang (the sanitizer build) has the same builtin */
-#ifndef CMPLX
-#define CMPLX(x, y) __builtin_complex((double)(x), (double)(y))
-#endif
 #include <math.h>
 #include <string.h>
 
