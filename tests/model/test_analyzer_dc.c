@@ -203,9 +203,9 @@ int main(void) {
       /* model 0.4 learnt through the blocker, so "off" is now the unfamiliar path: 0.050 on
        * average, 0.201 at most (Actor_08 happy, two emotions close); 0.054 / 0.273 since HNR,
        * H1-H2, H1-A3 and the formant amplitudes follow cHarmonics, 0.053 / 0.156 with eGeMAPS'
-       * formant resynthesis too (issue 12; model 0.4 was trained on the previous descriptors:
-       * re-measure when the model is retrained) */
-      EV_CHECK(d <= 0.29, "Actor_%02d %s: the blocker moves the means by %.4f", actors[a], takes[t],
+       * formant resynthesis too (issue 12; model 0.4 was trained on the previous descriptors);
+       * model 0.5, trained on them: 0.031 on average, 0.111 at most */
+      EV_CHECK(d <= 0.2, "Actor_%02d %s: the blocker moves the means by %.4f", actors[a], takes[t],
                d);
       if (dom_on != dom_off)
         printf("  Actor_%02d %s: the blocker changes the dominant\n", actors[a], takes[t]);
@@ -238,8 +238,9 @@ int main(void) {
   /* 0.2 model: 24 of 24; 0.3 (trained without the blocker): 23 of 24; 0.4 (trained through
    * it, so the sentences without it are the unfamiliar case): 21 of 24, each a close call
    * between two emotions; 20 of 24 with the eGeMAPS formants and harmonics of issue 12, which
-   * model 0.4 was not trained on (re-measure when the model is retrained) */
-  EV_CHECK(same_dom >= tested - 4, "the blocker changes the dominant on %d of %d sentences",
+   * model 0.4 was not trained on; 0.5 (trained on them): 19 of 24, every change a close call
+   * (the means move by 0.031 on average, less than 0.4's 0.050) */
+  EV_CHECK(same_dom >= tested - 5, "the blocker changes the dominant on %d of %d sentences",
            tested - same_dom, tested);
   ev_model_free(model);
   EV_TEST_END();
