@@ -7,20 +7,39 @@ static float target_of(int k, int n, int label, float smoothing) {
   return (k == label ? 1.0f - smoothing : 0.0f) + smoothing / (float)n;
 }
 
-float ev_loss_softmax_xent(const float *logits, int n, int label, float smoothing, float *dlogits) {
+/* Whether class k takes part: every class when the mask is 0 (or too narrow for n). */
+static int in_mask(unsigned classes, int n, int k) {
+  return !classes || n > 32 || (classes & (1u << k));
+}
+
+/* The softmax cross-entropy over the classes in the mask; the others get no gradient. */
+static float xent(const float *logits, int n, unsigned classes, int label, float smoothing,
+                  float *dlogits) {
+  if (classes && n <= 32)
+    classes |= 1u << label;
   /* log softmax_k = logits_k - m - log(sum exp(logits - m)), accumulated in double */
-  float m = logits[0];
-  for (int k = 1; k < n; k++)
-    if (logits[k] > m)
-      m = logits[k];
+  int n_in = 0;
+  float m = 0.0f;
+  for (int k = 0; k < n; k++)
+    if (in_mask(classes, n, k)) {
+      if (!n_in || logits[k] > m)
+        m = logits[k];
+      n_in++;
+    }
   double sum = 0.0;
   for (int k = 0; k < n; k++)
-    sum += exp((double)logits[k] - m);
+    if (in_mask(classes, n, k))
+      sum += exp((double)logits[k] - m);
   double log_z = (double)m + log(sum);
   double loss = 0.0;
   for (int k = 0; k < n; k++) {
+    if (!in_mask(classes, n, k)) {
+      if (dlogits)
+        dlogits[k] = 0.0f;
+      continue;
+    }
     double logp = (double)logits[k] - log_z;
-    float tk = target_of(k, n, label, smoothing);
+    float tk = target_of(k, n_in, label, smoothing);
     loss -= tk * logp;
     if (dlogits)
       dlogits[k] = (float)exp(logp) - tk;
@@ -28,38 +47,13 @@ float ev_loss_softmax_xent(const float *logits, int n, int label, float smoothin
   return (float)loss;
 }
 
+float ev_loss_softmax_xent(const float *logits, int n, int label, float smoothing, float *dlogits) {
+  return xent(logits, n, 0u, label, smoothing, dlogits);
+}
+
 float ev_loss_softmax_xent_masked(const float *logits, int n, unsigned classes, int label,
                                   float smoothing, float *dlogits) {
-  if (!classes || n > 32)
-    return ev_loss_softmax_xent(logits, n, label, smoothing, dlogits);
-  classes |= 1u << label;
-  int m_n = 0;
-  float m = 0.0f;
-  for (int k = 0; k < n; k++)
-    if (classes & (1u << k)) {
-      if (!m_n || logits[k] > m)
-        m = logits[k];
-      m_n++;
-    }
-  double sum = 0.0;
-  for (int k = 0; k < n; k++)
-    if (classes & (1u << k))
-      sum += exp((double)logits[k] - m);
-  double log_z = (double)m + log(sum);
-  double loss = 0.0;
-  for (int k = 0; k < n; k++) {
-    if (!(classes & (1u << k))) {
-      if (dlogits)
-        dlogits[k] = 0.0f;
-      continue;
-    }
-    double logp = (double)logits[k] - log_z;
-    float tk = target_of(k, m_n, label, smoothing);
-    loss -= tk * logp;
-    if (dlogits)
-      dlogits[k] = (float)exp(logp) - tk;
-  }
-  return (float)loss;
+  return xent(logits, n, classes, label, smoothing, dlogits);
 }
 
 #define EV_PROB_FLOOR 1e-12f
