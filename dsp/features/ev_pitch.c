@@ -108,6 +108,20 @@ static void fir8(const double *h, const double *ev, const double *od, int base, 
 #endif
 }
 
+/* When buf (input samples [*b0, *b0 + FEED_BUF)) does not reach sample `last`, refills it from
+ * `start`: the samples that exist (0 <= i < avail) are read, the rest of buf is left as it is
+ * (the filter's edge path never reads them). */
+static void refill(const void *src, ev_read_fn read, int64_t avail, int64_t start, int64_t last,
+                   int64_t *b0, float *buf) {
+  if (last < *b0 + FEED_BUF)
+    return;
+  *b0 = start;
+  const int64_t from = start > 0 ? start : 0,
+                to = start + FEED_BUF < avail ? start + FEED_BUF : avail;
+  if (to > from)
+    read(src, from, (int)(to - from), buf + (from - start));
+}
+
 void ev_pitch_feed(ev_pitch *p, const void *src, ev_read_fn read, int64_t avail, int final) {
   const int half = (EV_PITCH_TAPS - 1) / 2;
   float buf[FEED_BUF];
@@ -125,10 +139,7 @@ void ev_pitch_feed(ev_pitch *p, const void *src, ev_read_fn read, int64_t avail,
      * sample, cost more than the filter); the filter's arithmetic is the same either way */
     const int64_t c7 = c + 7 * EV_PITCH_DEC; /* the eighth output from here */
     if (c - half >= 0 && c7 + half < avail) {
-      if (c7 + half >= b0 + FEED_BUF) {
-        b0 = c - half;
-        read(src, b0, (int)(avail - b0 < FEED_BUF ? avail - b0 : FEED_BUF), buf);
-      }
+      refill(src, read, avail, c - half, c7 + half, &b0, buf);
       if (split != b0) {
         for (int i = 0; i < FEED_BUF / 2; i++) {
           ev[i] = buf[2 * i];
@@ -147,10 +158,7 @@ void ev_pitch_feed(ev_pitch *p, const void *src, ev_read_fn read, int64_t avail,
     if (c - half >= 0 && c3 + half < avail) {
       /* four interior outputs at once: each its own sum in tap order, as alone; together
        * their additions overlap instead of waiting on one another */
-      if (c3 + half >= b0 + FEED_BUF) {
-        b0 = c - half;
-        read(src, b0, (int)(avail - b0 < FEED_BUF ? avail - b0 : FEED_BUF), buf);
-      }
+      refill(src, read, avail, c - half, c3 + half, &b0, buf);
       const float *b = buf + (c + half - b0);
       double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
       for (int k = 0; k < EV_PITCH_TAPS; k++) {
@@ -167,12 +175,7 @@ void ev_pitch_feed(ev_pitch *p, const void *src, ev_read_fn read, int64_t avail,
       p->next += 4;
       continue;
     }
-    if (c + half >= b0 + FEED_BUF) {
-      b0 = c - half;
-      const int64_t from = b0 > 0 ? b0 : 0, to = b0 + FEED_BUF < avail ? b0 + FEED_BUF : avail;
-      if (to > from)
-        read(src, from, (int)(to - from), buf + (from - b0));
-    }
+    refill(src, read, avail, c - half, c + half, &b0, buf);
     double s = 0.0;
     if (c - half >= 0 && c + half < avail) { /* every tap inside: no test per tap */
       const float *b = buf + (c + half - b0);
