@@ -205,6 +205,7 @@ int ev_arch_parse(const char *json, ev_arch *a, char *err, size_t errlen) {
     goto done;
   a->functionals = json_is_true(json_object_get(root, "functionals"));
   a->analyzer_inputs = json_is_true(json_object_get(root, "analyzer_inputs"));
+  a->session_items = json_is_true(json_object_get(root, "session_items"));
   json_t *norm = json_object_get(root, "normalization");
   if (json_is_object(norm)) {
     json_t *mode = json_object_get(norm, "mode");

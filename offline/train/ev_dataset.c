@@ -578,7 +578,11 @@ int ev_normalise_seq_from(ev_input *in, const ev_feat_seq *raw, const float *mea
   ev_input_reset(in);
   if (mean && var)
     ev_input_set_state(in, mean, var, n_seen);
-  int D = ev_input_dims(in), stride = ev_input_stride(in);
+  return ev_normalise_seq_continue(in, raw, out);
+}
+
+int ev_normalise_seq_continue(ev_input *in, const ev_feat_seq *raw, ev_steps *out) {
+  const int D = ev_input_dims(in), stride = ev_input_stride(in);
   int S = raw->T / stride;
   out->S = 0;
   out->D = D;

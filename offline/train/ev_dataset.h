@@ -80,5 +80,7 @@ int ev_normalise_seq(ev_input *in, const ev_feat_seq *raw, ev_steps *out);
  * mean/var NULL behaves as ev_normalise_seq. */
 int ev_normalise_seq_from(ev_input *in, const ev_feat_seq *raw, const float *mean, const float *var,
                           double n_seen, ev_steps *out);
+/* The same without resetting `in` first: the next clip of a session (speaker mode). */
+int ev_normalise_seq_continue(ev_input *in, const ev_feat_seq *raw, ev_steps *out);
 
 #endif

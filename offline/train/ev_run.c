@@ -10,6 +10,7 @@
 
 #include "ev_input.h"
 #include "ev_model.h"
+#include "ev_sessions.h"
 #include "ev_speaker_norm.h"
 
 #define N_FUNCTIONALS 5 /* mean, std, 10th, 50th, 90th percentile */
@@ -112,12 +113,47 @@ static void item_set_free(item_set *s) {
   memset(s, 0, sizeof *s);
 }
 
+/* session_items, training: every clip once more as the plugin reads it in a session of its
+ * speaker (ev_sessions.h). out has room for n more items. */
+static int add_session_items(const ev_dataset *ds, const ev_labelset *ls, ev_input *in,
+                             const unsigned *corpus_classes, const size_t *idx, size_t n,
+                             item_set *out) {
+  size_t *clips = malloc((n + 1) * sizeof *clips), *order = malloc((n + 1) * sizeof *order);
+  ev_steps *steps = malloc((n + 1) * sizeof *steps);
+  size_t m = 0;
+  int rc = -1;
+  if (!clips || !order || !steps)
+    goto done;
+  for (size_t i = 0; i < n; i++)
+    if (ds->ok[idx[i]] && ls->index_of[ds->clips->v[idx[i]].label] >= 0)
+      clips[m++] = idx[i];
+  ev_session_order(ds, clips, m, order);
+  rc = ev_session_steps(ds, in, order, m, steps);
+  for (size_t i = 0; i < m; i++) {
+    const ev_clip *c = &ds->clips->v[order[i]];
+    if (rc != 0 || steps[i].S < 1) {
+      ev_steps_free(&steps[i]);
+      continue;
+    }
+    out->steps[out->n] = steps[i];
+    out->items[out->n++] = (ev_item){steps[i].x, steps[i].S, ls->index_of[c->label],
+                                     corpus_classes[c->corpus], c->corpus};
+  }
+done:
+  free(clips);
+  free(order);
+  free(steps);
+  return rc;
+}
+
 static int build_items(ev_run *run, const ev_arch *a, const ev_dataset *ds, const ev_labelset *ls,
                        const size_t *idx, size_t n, int with_copies, item_set *out, char *err,
                        size_t errlen) {
   memset(out, 0, sizeof *out);
   int copies = with_copies ? ds->copies : 0;
-  size_t cap = n * (size_t)(copies + 1) + 1;
+  /* session_items: each training clip once more, as heard in a session */
+  const int sessions = with_copies && a->session_items && a->input.norm.mode == EV_NORM_ADAPTIVE;
+  size_t cap = n * (size_t)(copies + 1 + sessions) + 1;
   out->items = calloc(cap, sizeof *out->items);
   out->steps = calloc(cap, sizeof *out->steps);
   ev_input *in = NULL;
@@ -173,8 +209,13 @@ static int build_items(ev_run *run, const ev_arch *a, const ev_dataset *ds, cons
   }
   if (spk)
     ev_speaker_stats_free(spk);
+  int rc = 0;
+  if (sessions && in)
+    rc = add_session_items(ds, ls, in, corpus_classes, idx, n, out);
   ev_input_free(in);
-  return 0;
+  if (rc)
+    snprintf(err, errlen, "out of memory (session items)");
+  return rc;
 }
 
 int ev_run_train(ev_run *run, const ev_arch *a, const ev_dataset *ds, const ev_labelset *ls,
