@@ -10,7 +10,10 @@
  *    seen (prior included) and a_min = 1 - exp(-step_seconds / tau_s):
  *        n += 1;  a = max(1/n, a_min);  d = x - mu;  mu += a*d;  v = (1-a)*(v + a*d*d)
  *    (a cumulative mean while few steps were seen, an exponential one with time constant
- *    tau_s afterwards), then y = (x - mu) / max(sqrt(v), 0.1 * prior_std).
+ *    tau_s afterwards), then y = (x - mu) / max(sqrt(v), 0.1 * prior_std). During the first
+ *    warmup_frames speech steps after a reset the statistics already update but y uses the
+ *    prior, as in global mode: a clip of a few seconds is read as a fresh instance reads it,
+ *    not normalised by its own emotion, and adaptation starts once there is enough speech.
  * prior_std is floored at 1e-6. A non-finite input value yields y = 0 for that dimension and
  * does not update its statistics; |y| is clamped to 1000.
  *
@@ -31,10 +34,11 @@ typedef enum ev_norm_mode { EV_NORM_GLOBAL = 0, EV_NORM_ADAPTIVE = 1 } ev_norm_m
 
 typedef struct ev_norm_config {
   ev_norm_mode mode;
-  float tau_s;        /* adaptive: time constant in seconds (> 0) */
-  float prior_frames; /* adaptive: weight of the prior, in model steps (>= 0) */
+  float tau_s;         /* adaptive: time constant in seconds (> 0) */
+  float prior_frames;  /* adaptive: weight of the prior, in model steps (>= 0) */
+  float warmup_frames; /* adaptive: speech steps read with the prior before adapting (>= 0) */
 } ev_norm_config;
-void ev_norm_config_default(ev_norm_config *c);   /* adaptive, tau 10 s, prior 100 steps */
+void ev_norm_config_default(ev_norm_config *c);   /* adaptive, tau 10 s, prior 100, no warmup */
 const char *ev_norm_mode_name(ev_norm_mode mode); /* "global" / "adaptive" */
 
 #define EV_INPUT_GATE_DEFAULT_DB (-50.0f)

@@ -19,7 +19,8 @@ struct ev_input {
   int last_speech;
   int in_stride; /* frames accumulated in the current stride */
   double rms_sum;
-  double n_seen; /* steps of statistics seen, prior included */
+  double n_seen;   /* steps of statistics seen, prior included */
+  double n_speech; /* speech steps since the last reset (for warmup_frames) */
   float *prior_mean, *prior_std, *floor;
   float *mu, *var;
   float *raw;  /* one frame, assembled */
@@ -31,6 +32,7 @@ void ev_norm_config_default(ev_norm_config *c) {
   c->mode = EV_NORM_ADAPTIVE;
   c->tau_s = 10.0f;
   c->prior_frames = 100.0f;
+  c->warmup_frames = 0.0f;
 }
 
 const char *ev_norm_mode_name(ev_norm_mode mode) {
@@ -52,6 +54,8 @@ int ev_input_config_dims(const ev_input_config *s, char *err, size_t errlen) {
     return ev_fail(err, errlen, "normalisation tau_s must be in (0, 1e6] seconds");
   if (!(s->norm.prior_frames >= 0.0f && s->norm.prior_frames <= 1e9f))
     return ev_fail(err, errlen, "normalisation prior_frames must be in [0, 1e9]");
+  if (!(s->norm.warmup_frames >= 0.0f && s->norm.warmup_frames <= 1e9f))
+    return ev_fail(err, errlen, "normalisation warmup_frames must be in [0, 1e9]");
   int dims = 0;
   unsigned seen = 0;
   for (int i = 0; i < s->n_inputs; i++) {
@@ -154,6 +158,7 @@ void ev_input_reset(ev_input *in) {
     in->acc[i] = 0.0;
   }
   in->n_seen = in->norm.prior_frames;
+  in->n_speech = 0.0;
   in->in_stride = 0;
   in->rms_sum = 0.0;
   in->last_speech = 0;
@@ -211,10 +216,13 @@ static const float *finish_step(ev_input *in) {
   float a = 0.0f;
   if (adaptive && speech) {
     in->n_seen += 1.0;
+    in->n_speech += 1.0;
     a = (float)(1.0 / in->n_seen);
     if (a < in->a_min)
       a = in->a_min;
   }
+  /* warmup: the statistics update, the output still reads the prior */
+  const int warm = adaptive && in->n_speech > (double)in->norm.warmup_frames;
   for (int i = 0; i < in->dims; i++) {
     const float x = (float)(in->acc[i] * inv);
     in->acc[i] = 0.0;
@@ -235,7 +243,7 @@ static const float *finish_step(ev_input *in) {
       float sd = sqrtf(in->var[i]);
       if (!(sd >= in->floor[i]))
         sd = in->floor[i];
-      y = (x - in->mu[i]) / sd;
+      y = warm ? (x - in->mu[i]) / sd : (x - in->prior_mean[i]) / in->prior_std[i];
     } else {
       y = (x - in->prior_mean[i]) / in->prior_std[i];
     }

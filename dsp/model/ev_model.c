@@ -518,7 +518,7 @@ done:
 }
 
 static int parse_normalization(ev_model *m, const char *text, char *err, size_t errlen) {
-  static const char *const allowed[] = {"mode", "tau_s", "prior_frames", NULL};
+  static const char *const allowed[] = {"mode", "tau_s", "prior_frames", "warmup_frames", NULL};
   json_t *o = parse_json_text(text, "metadata \"normalization\"", err, errlen);
   if (!o)
     return -1;
@@ -540,7 +540,9 @@ static int parse_normalization(ev_model *m, const char *text, char *err, size_t 
   if (check_keys(o, allowed, w, err, errlen) ||
       get_num(o, "tau_s", m->input.norm.tau_s, 1e-3, 1e6, &m->input.norm.tau_s, w, err, errlen) ||
       get_num(o, "prior_frames", m->input.norm.prior_frames, 0, 1e9, &m->input.norm.prior_frames, w,
-              err, errlen))
+              err, errlen) ||
+      get_num(o, "warmup_frames", m->input.norm.warmup_frames, 0, 1e9, &m->input.norm.warmup_frames,
+              w, err, errlen))
     goto done;
   rc = 0;
 done:
@@ -724,6 +726,8 @@ static char *norm_text(const ev_model *m) {
   json_object_set_new(o, "mode", json_string(ev_norm_mode_name(m->input.norm.mode)));
   json_object_set_new(o, "tau_s", json_float(m->input.norm.tau_s));
   json_object_set_new(o, "prior_frames", json_float(m->input.norm.prior_frames));
+  if (m->input.norm.warmup_frames > 0.0f) /* files without warmup stay as they were */
+    json_object_set_new(o, "warmup_frames", json_float(m->input.norm.warmup_frames));
   char *s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(9));
   json_decref(o);
   return s;

@@ -216,6 +216,8 @@ int ev_arch_parse(const char *json, ev_arch *a, char *err, size_t errlen) {
       a->input.norm.tau_s = (float)json_number_value(v);
     if (json_is_number(v = json_object_get(norm, "prior_frames")))
       a->input.norm.prior_frames = (float)json_number_value(v);
+    if (json_is_number(v = json_object_get(norm, "warmup_frames")))
+      a->input.norm.warmup_frames = (float)json_number_value(v);
   }
   /* the model loader's check, now rather than when the trained model is exported */
   if (ev_input_config_dims(&a->input, err, errlen) < 0)

@@ -127,7 +127,7 @@ static int add_session_items(const ev_dataset *ds, const ev_labelset *ls, ev_inp
   for (size_t i = 0; i < n; i++)
     if (ds->ok[idx[i]] && ls->index_of[ds->clips->v[idx[i]].label] >= 0)
       clips[m++] = idx[i];
-  ev_session_order(ds, clips, m, order);
+  m = ev_session_order(ds, clips, m, EV_SESSION_MIN_LABELS, order);
   rc = ev_session_steps(ds, in, order, m, steps);
   for (size_t i = 0; i < m; i++) {
     const ev_clip *c = &ds->clips->v[order[i]];

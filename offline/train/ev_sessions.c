@@ -26,18 +26,26 @@ static uint64_t mix64(uint64_t z) { /* splitmix64's finaliser: a fixed shuffle k
   return z ^ (z >> 31);
 }
 
-void ev_session_order(const ev_dataset *ds, const size_t *idx, size_t n, size_t *order) {
+size_t ev_session_order(const ev_dataset *ds, const size_t *idx, size_t n, int min_labels,
+                        size_t *order) {
   session_key *keys = malloc((n + 1) * sizeof *keys);
-  if (!keys) { /* out of memory: the given order (sessions restart at every change of voice) */
-    memcpy(order, idx, n * sizeof *order);
-    return;
-  }
+  if (!keys)
+    return 0; /* out of memory: no sessions, the clips are still trained cold */
   for (size_t i = 0; i < n; i++)
     keys[i] = (session_key){ds->clips->v[idx[i]].speaker, mix64(idx[i]), idx[i]};
   qsort(keys, n, sizeof *keys, cmp_session_key);
-  for (size_t i = 0; i < n; i++)
-    order[i] = keys[i].clip;
+  size_t m = 0;
+  for (size_t i = 0, end; i < n; i = end) {
+    uint64_t labels = 0; /* the speaker's labels, as a set */
+    for (end = i; end < n && !strcmp(keys[end].speaker, keys[i].speaker); end++)
+      labels |= 1ull << (ds->clips->v[keys[end].clip].label & 63);
+    if (__builtin_popcountll(labels) < min_labels)
+      continue;
+    for (size_t k = i; k < end; k++)
+      order[m++] = keys[k].clip;
+  }
   free(keys);
+  return m;
 }
 
 int ev_session_steps(const ev_dataset *ds, ev_input *in, const size_t *order, size_t n,

@@ -14,9 +14,17 @@
 
 #include "ev_dataset.h"
 
-/* order (n values): the clips of idx grouped by speaker, each speaker's clips in a fixed
- * pseudo-random order (the same for the same clip indices). */
-void ev_session_order(const ev_dataset *ds, const size_t *idx, size_t n, size_t *order);
+/* A speaker's clips make a session only when they show at least this many emotions: the
+ * normaliser learns "this voice as usual" from the session, which is what a voice heard for
+ * minutes gives and what a corpus whose speakers each act one emotion (URDU: 26 of 29) cannot
+ * show; their clips are trained cold only. */
+#define EV_SESSION_MIN_LABELS 3
+
+/* order: the clips of idx whose speaker has at least min_labels labels among them, grouped by
+ * speaker, each speaker's clips in a fixed pseudo-random order (the same for the same clip
+ * indices). Returns how many (<= n) were written. */
+size_t ev_session_order(const ev_dataset *ds, const size_t *idx, size_t n, int min_labels,
+                        size_t *order);
 
 /* out[i]: the model steps of clip order[i] (copy 0) as heard after the clips before it of the
  * same speaker; `in` (adaptive normalisation) is reset at each speaker's first clip.

@@ -96,6 +96,32 @@ int main(void) {
   EV_CHECK(isfinite(y) && fabsf(y) <= 1000.0f, "constant input stays finite: %g", (double)y);
   ev_input_free(in);
 
+  /* Warmup (warmup_frames 2): prior mean 0, std 1 weighing one step, no forgetting. The first
+   * two speech steps read the prior, y = x; the statistics still take them in, so the third
+   * reads the pooled statistics of the prior's pseudo-step and the three values (closed form:
+   * mu = 9 / 4, var = (1 + 27) / 4 - mu^2). A quiet step does not count toward the warmup. */
+  {
+    ev_input_config spec;
+    memset(&spec, 0, sizeof spec);
+    ev_feature_config_default(&spec.features);
+    spec.n_inputs = 1;
+    spec.inputs[0] = EV_FEAT_ZCR;
+    spec.frame_stride = 1;
+    spec.norm = (ev_norm_config){EV_NORM_ADAPTIVE, 10000.0f, 1.0f, 2.0f};
+    const float m0 = 0.0f, s0 = 1.0f;
+    char err[256];
+    in = ev_input_new(&spec, &m0, &s0, err, sizeof err);
+    EV_REQUIRE(in, "warmup input: %s", err);
+    EV_CHECK_NEAR(push1(in, 3.0f, loud), 3.0, 1e-6, "warmup step 1 reads the prior");
+    EV_CHECK_NEAR(push1(in, 3.0f, quiet), 3.0, 1e-6, "a quiet step reads the prior");
+    EV_CHECK_NEAR(push1(in, 3.0f, loud), 3.0, 1e-6, "warmup step 2 reads the prior");
+    const double mu = 9.0 / 4.0, var = 28.0 / 4.0 - mu * mu;
+    EV_CHECK_NEAR(push1(in, 3.0f, loud), (3.0 - mu) / sqrt(var), 1e-5, "adapted after warmup");
+    ev_input_reset(in);
+    EV_CHECK_NEAR(push1(in, 3.0f, loud), 3.0, 1e-6, "a reset starts the warmup again");
+    ev_input_free(in);
+  }
+
   /* Global mode ignores speech and adaptation: y = (x - mean) / std */
   in = make(EV_NORM_GLOBAL, 1.0f, 10.0f, 1, 0.5f, 0.25f, "zcr");
   EV_CHECK_NEAR(push1(in, 1.0f, loud), 2.0, 1e-6, "global");

@@ -25,9 +25,9 @@ int main(void) {
   ev_clip_list clips;
   memset(&clips, 0, sizeof clips);
   ev_clip_list_add(&clips, "a1", 0, "X:A", 0);
-  ev_clip_list_add(&clips, "b1", 0, "X:B", 0);
-  ev_clip_list_add(&clips, "a2", 0, "X:A", 0);
-  ev_clip_list_add(&clips, "a3", 0, "X:A", 0);
+  ev_clip_list_add(&clips, "b1", 3, "X:B", 0);
+  ev_clip_list_add(&clips, "a2", 1, "X:A", 0);
+  ev_clip_list_add(&clips, "a3", 2, "X:A", 0);
   /* one speech step each (RMS well above the -50 dB gate) */
   float x[4] = {2, 10, 4, 6}, r[4] = {0.1f, 0.1f, 0.1f, 0.1f};
   ev_feat_seq seq[4];
@@ -41,7 +41,12 @@ int main(void) {
   ds.ok = ok;
   ds.D = 1;
   size_t idx[4] = {0, 1, 2, 3}, order[4];
-  ev_session_order(&ds, idx, 4, order);
+  /* B acts one emotion: with EV_SESSION_MIN_LABELS (3) only A's three clips make a session */
+  size_t kept[4];
+  EV_CHECK(ev_session_order(&ds, idx, 4, EV_SESSION_MIN_LABELS, kept) == 3, "A's clips only");
+  for (int i = 0; i < 3; i++)
+    EV_CHECK(kept[i] != 1, "B's single-emotion clip is not in a session");
+  EV_REQUIRE(ev_session_order(&ds, idx, 4, 1, order) == 4, "every clip with min_labels 1");
   /* a permutation with each speaker's clips together */
   int seen[4] = {0};
   for (int i = 0; i < 4; i++)
@@ -52,7 +57,7 @@ int main(void) {
     b_at++;
   EV_CHECK(b_at == 0 || b_at == 3, "speaker B's clip is not inside A's session (at %d)", b_at);
   size_t again[4];
-  ev_session_order(&ds, idx, 4, again);
+  ev_session_order(&ds, idx, 4, 1, again);
   EV_CHECK(!memcmp(order, again, sizeof order), "the order is fixed");
 
   float prior_mean = 0.0f, prior_std = 1.0f;
