@@ -33,18 +33,24 @@ void ev_jitter_span(ev_jitter *j, int64_t t, int hop, double sr, double f0, int6
   *len = f0 > 0.0 ? j->mis + frame_len(sr) : 0;
 }
 
-/* Pearson correlation of x[0, n) with y[0, n) (means removed, as openSMILE's crossCorr), one
- * pass in double */
-static double pearson(const float *x, const float *y, int n) {
-  double sx = 0, sy = 0, sxy = 0, sxx = 0, syy = 0;
-  for (int i = 0; i < n; i++) {
-    const double a = x[i], b = y[i];
-    sx += a;
-    sy += b;
-    sxy += a * b;
-    sxx += a * a;
-    syy += b * b;
+/* Pearson correlation of x[a, a + n) with x[a + n, a + 2n) (means removed, as openSMILE's
+ * crossCorr), the sums of x and x^2 from the prefix sums ps, ps2, the cross products in four
+ * running sums */
+static double pearson(const float *x, const double *ps, const double *ps2, int a, int n) {
+  const float *u = x + a, *v = x + a + n;
+  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  int i = 0;
+  for (; i + 3 < n; i += 4) {
+    s0 += (double)u[i] * v[i];
+    s1 += (double)u[i + 1] * v[i + 1];
+    s2 += (double)u[i + 2] * v[i + 2];
+    s3 += (double)u[i + 3] * v[i + 3];
   }
+  for (; i < n; i++)
+    s0 += (double)u[i] * v[i];
+  const double sxy = (s0 + s1) + (s2 + s3);
+  const double sx = ps[a + n] - ps[a], sy = ps[a + 2 * n] - ps[a + n];
+  const double sxx = ps2[a + n] - ps2[a], syy = ps2[a + 2 * n] - ps2[a + n];
   const double vx = sxx - sx * sx / n, vy = syy - sy * sy / n, c = sxy - sx * sy / n;
   return vx > 0.0 && vy > 0.0 ? c / sqrt(vx * vy) : 0.0;
 }
@@ -84,11 +90,16 @@ void ev_jitter_frame(ev_jitter *j, int64_t t, int hop, double sr, double f0, con
   int read = read0 > 2 * hi + 2 ? read0 : 2 * hi + 2;
   read = read < len ? read : len;
   double cc[EV_JIT_LAGS];
+  j->ps[0] = j->ps2[0] = 0.0;
+  for (int i = 0; i < read; i++) {
+    j->ps[i + 1] = j->ps[i] + x[i];
+    j->ps2[i + 1] = j->ps2[i] + (double)x[i] * x[i];
+  }
   double sum_t = 0, sum_dt = 0, sum_amp = 0, sum_damp = 0;
   int nper = 0, nloc = 0, start = 0, last_end = 0;
   while (lo >= 2 && nl <= EV_JIT_LAGS && start < read - 2 * hi - 1) {
     for (int k = 0; k < nl; k++)
-      cc[k] = pearson(x + start, x + start + lo + k, lo + k);
+      cc[k] = pearson(x, j->ps, j->ps2, start, lo + k);
     int best = -1; /* the highest local maximum of the correlation over the lags */
     for (int k = 1; k < nl - 2; k++)
       if (cc[k - 1] < cc[k] && cc[k] > cc[k + 1] && (best < 0 || cc[k] > cc[best]))

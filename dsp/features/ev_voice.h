@@ -26,6 +26,9 @@ typedef struct ev_jitter {
   double last_f0;   /* the last frame's F0 (Hz), 0 when unvoiced */
   double last_jit;  /* the last frame's jitter and shimmer ratio, held where a voiced */
   double last_shim; /* frame finds no period, as openSMILE holds them */
+  /* prefix sums of the frame's samples and their squares (the correlations' means and
+   * energies in O(1) per lag): scratch, here rather than on the caller's stack */
+  double ps[EV_JIT_BUF + 1], ps2[EV_JIT_BUF + 1];
 } ev_jitter;
 
 void ev_jitter_reset(ev_jitter *j);
