@@ -49,7 +49,8 @@ struct ev_prosody {
   double f0[H], voicing[H];
   float vq[H][EV_VQ_DIMS], fmt[H][EV_FMT_DIMS];
   int64_t pitch_next; /* next frame whose pitch/voice work is to be done */
-  float seg[EV_VOICE_SEG];
+  ev_jitter jit;      /* the period walk, carried from frame to frame */
+  float seg[EV_JIT_BUF];
   /* the 60 ms Gaussian-windowed spectrum of a voiced frame (HNR, harmonics: ev_harmonics.c) */
   float *fft60_in;
   fftwf_complex *fft60_out;
@@ -156,6 +157,7 @@ void ev_prosody_reset(ev_prosody *p) {
   p->fw.state = 0;
   p->fw_t = -1;
   p->roots.valid = 0;
+  ev_jitter_reset(&p->jit);
   memset(p->spec, 0, sizeof p->spec);
   memset(p->f0, 0, sizeof p->f0);
   memset(p->voicing, 0, sizeof p->voicing);
@@ -313,13 +315,14 @@ static void formant_frame(ev_prosody *p, int64_t t) {
 /* Voice quality of a voiced frame in three stages of similar cost: jitter and shimmer (stage 4),
  * the 60 ms spectrum (stage 5), the harmonics (stage 6), which need the frame's formants. */
 static void voice_jitter(ev_prosody *p, int64_t t, const ev_stream_view *v) {
-  double f0 = p->f0[t & (H - 1)];
-  if (!(f0 > 0.0))
-    return;
-  /* 40 ms centred where the pitch window's YIN integration is centred (hop t + 480) */
-  int64_t s0 = (int64_t)p->hop * t + 480 - EV_VOICE_SEG / 2;
-  view_read(v, s0, EV_VOICE_SEG, p->seg);
-  ev_voice_quality(p->seg, EV_VOICE_SEG, p->cfg.sample_rate, f0, p->vq[t & (H - 1)]);
+  /* every frame, voiced or not, in order: the walk goes on from the last frame's periods */
+  const double f0 = p->f0[t & (H - 1)];
+  int64_t s0;
+  int n;
+  ev_jitter_span(&p->jit, t, p->hop, p->cfg.sample_rate, f0, &s0, &n);
+  if (n > 0)
+    view_read(v, s0, n, p->seg);
+  ev_jitter_frame(&p->jit, t, p->hop, p->cfg.sample_rate, f0, p->seg, n, p->vq[t & (H - 1)]);
 }
 
 /* The 60 ms spectrum and its autocorrelation (stage 5: they do not need the formants; the

@@ -1,8 +1,8 @@
-/* Voice quality (dsp/features/ev_voice.c) computes its correlations several lags at a time as
- * vectors: its outputs (jitter, shimmer; HNR and the harmonics are ev_harmonics.c's since they
- * follow openSMILE's cHarmonics) of the library's build (AVX clone where the CPU has it) must
- * be the same bits as the x86-64 baseline of the same source compiled into this test, on voiced
- * segments with jitter, shimmer and noise. */
+/* Voice quality (dsp/features/ev_voice.c: jitter and shimmer; HNR and the harmonics are
+ * ev_harmonics.c's since they follow openSMILE's cHarmonics): the library's build must give the
+ * same bits as the x86-64 baseline of the same source compiled into this test, on voiced
+ * stretches with jitter, shimmer and noise walked frame by frame, and the walk must find
+ * periods on most of them. */
 #include <stdint.h>
 #include <string.h>
 
@@ -11,10 +11,18 @@
 #ifndef EV_NO_CLONES /* -Dclones=false defines it for the whole build */
 #define EV_NO_CLONES
 #endif
-#define ev_voice_quality base_voice_quality
+#define ev_jitter_reset base_jitter_reset
+#define ev_jitter_span  base_jitter_span
+#define ev_jitter_frame base_jitter_frame
 #include "../../dsp/features/ev_voice.c"
-#undef ev_voice_quality
-void ev_voice_quality(const float *seg, int n, double sr, double f0, float vq[EV_VQ_DIMS]);
+#undef ev_jitter_reset
+#undef ev_jitter_span
+#undef ev_jitter_frame
+void ev_jitter_reset(ev_jitter *j);
+void ev_jitter_span(ev_jitter *j, int64_t t, int hop, double sr, double f0, int64_t *start,
+                    int *len);
+void ev_jitter_frame(ev_jitter *j, int64_t t, int hop, double sr, double f0, const float *x,
+                     int len, float vq[EV_VQ_DIMS]);
 
 static uint32_t rng = 97531u;
 static double uniform(void) { /* xorshift32 in [-1, 1) */
@@ -25,8 +33,8 @@ static double uniform(void) { /* xorshift32 in [-1, 1) */
 }
 
 int main(void) {
-  enum { N = EV_VOICE_SEG };
-  static float seg[N];
+  enum { N = 16000, FRAMES = (N - EV_JIT_BUF) / 160 };
+  static float sig[N];
   int cases = 0, differ = 0, jitter_found = 0;
   for (double f0 = 60.0; f0 < 500.0; f0 *= 1.05) {
     for (int v = 0; v < 6; v++) {
@@ -44,19 +52,34 @@ int main(void) {
         const double y = e + 2.0 * r * cos(w) * y1 - r * r * y2;
         y2 = y1;
         y1 = y;
-        seg[i] = (float)(0.05 * y + noise * uniform());
+        sig[i] = (float)(0.05 * y + noise * uniform());
       }
-      float vq[EV_VQ_DIMS], vq_b[EV_VQ_DIMS];
-      ev_voice_quality(seg, N, 16000.0, f0, vq);
-      base_voice_quality(seg, N, 16000.0, f0, vq_b);
+      ev_jitter ja, jb;
+      ev_jitter_reset(&ja);
+      base_jitter_reset(&jb);
+      int found = 0;
+      for (int t = 0; t < FRAMES; t++) {
+        /* every 9th frame unvoiced: the walk restarts there */
+        const double f = t % 9 == 8 ? 0.0 : f0;
+        int64_t sa, sb;
+        int na, nb;
+        ev_jitter_span(&ja, t, 160, 16000.0, f, &sa, &na);
+        base_jitter_span(&jb, t, 160, 16000.0, f, &sb, &nb);
+        float vq[EV_VQ_DIMS], vq_b[EV_VQ_DIMS];
+        const int64_t s0 = sa < 0 ? 0 : sa;
+        ev_jitter_frame(&ja, t, 160, 16000.0, f, sig + s0, na, vq);
+        base_jitter_frame(&jb, t, 160, 16000.0, f, sig + s0, nb, vq_b);
+        differ += sa != sb || na != nb || memcmp(vq, vq_b, sizeof vq) != 0;
+        found += vq[0] > 0.0f;
+      }
       cases++;
-      differ += memcmp(vq, vq_b, sizeof vq) != 0;
-      jitter_found += vq[0] > 0.0f;
+      jitter_found += found > FRAMES / 2;
     }
   }
-  printf("%d segments: the clones differ in %d; jitter measured in %d\n", cases, differ,
-         jitter_found);
-  EV_CHECK(differ == 0, "the clones differ on %d segments", differ);
-  EV_CHECK(jitter_found > cases / 2, "the jitter walk ran on only %d segments", jitter_found);
+  printf("%d stretches of %d frames: the builds differ on %d frames; jitter measured on most "
+         "frames of %d\n",
+         cases, FRAMES, differ, jitter_found);
+  EV_CHECK(differ == 0, "the builds differ on %d frames", differ);
+  EV_CHECK(jitter_found > cases / 2, "the jitter walk ran on only %d stretches", jitter_found);
   EV_TEST_END();
 }
