@@ -130,8 +130,9 @@ void ev_eg_spectral_frame(const ev_eg_spectral *s, const double *p, const float 
   double loud = 0.0, lm[EV_EG_NMEL];
   for (int b = 0; b < EV_EG_NMEL; b++) {
     double e = 0.0;
-    for (int k = 0; k < s->len[b]; k++)
-      e += s->w[b][k] * p[s->start[b] + k];
+    const double *w = s->w[b], *pb = p + s->start[b];
+    for (int k = 0, len = s->len[b]; k < len; k++)
+      e += w[k] * pb[k];
     const double a = EV_EG_LOUD_SCALE * e * s->eql[b];
     loud += a > 0.0 ? exp(0.33 * log(a)) : 0.0; /* pow(a, 0.33) at a third of its cost */
     double h = e * EV_EG_HTK_SCALE;
