@@ -2,6 +2,10 @@
  * followed by the layer's activation. */
 #include "ev_nn_internal.h"
 
+#if defined(__SSE2__)
+#include <xmmintrin.h>
+#endif
+
 /* ---- dense: y = act(W x + b), W [out, in]. ---- */
 
 #define EV_SPAN_LANES 16 /* ev_rows_dot_acc's lanes: column c goes to lane c % 16 */
@@ -31,8 +35,17 @@ size_t ev_dense_find_spans(const ev_layer *l, int *span) {
 }
 
 static int all_finite(const float *x, int n) {
-  int ok = 1;
-  for (int c = 0; c < n; c++)
+  int c = 0, ok = 1;
+#if defined(__SSE2__)
+  /* x - x is 0 for a finite x and NaN otherwise; a NaN in the sum stays */
+  __m128 acc = _mm_setzero_ps();
+  for (; c + 4 <= n; c += 4) {
+    __m128 v = _mm_loadu_ps(x + c);
+    acc = _mm_add_ps(acc, _mm_sub_ps(v, v));
+  }
+  ok = _mm_movemask_ps(_mm_cmpunord_ps(acc, acc)) == 0;
+#endif
+  for (; c < n; c++)
     ok &= isfinite(x[c]) != 0;
   return ok;
 }
