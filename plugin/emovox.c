@@ -125,7 +125,8 @@ static float control(const emovox *self, int which, float lo, float hi, float de
   const float *p = self->in_ctl[which];
   if (!p || !isfinite(*p))
     return def;
-  return fminf(fmaxf(*p, lo), hi);
+  const float v = *p; /* finite: the comparisons are fminf(fmaxf(v, lo), hi), without calls */
+  return v < lo ? lo : v > hi ? hi : v;
 }
 
 static void read_controls(emovox *self, bool *enabled) {

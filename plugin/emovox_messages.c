@@ -137,7 +137,8 @@ void emovox_write_midi(emovox *self, const ev_outputs *out, uint32_t n_samples) 
   /* At most one CC per emotion per block. */
   for (int i = 0; i < EV_N_EMOTIONS; i++) {
     float p = out->prob[i];
-    int value = (isfinite(p) && p > 0.0f) ? (int)lrintf(fminf(p, 1.0f) * 127.0f) : 0;
+    /* p > 0 and finite: p < 1 ? p : 1 is fminf(p, 1), without the call */
+    int value = (isfinite(p) && p > 0.0f) ? (int)lrintf((p < 1.0f ? p : 1.0f) * 127.0f) : 0;
     if (value == self->midi_last[i])
       continue;
     const uint8_t msg[3] = {(uint8_t)(LV2_MIDI_MSG_CONTROLLER | (self->midi_channel & 0x0F)),

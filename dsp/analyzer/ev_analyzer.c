@@ -84,8 +84,7 @@ struct ev_analyzer {
   void *tap_user;
   int layers_this_call;
   ev_analyzer_stats stats;
-  ev_dc_block dc;
-  float *dc_buf; /* max_block samples after the DC blocker */
+  double dc_hz; /* the DC blocker's cutoff, run by each extractor at the model rate */
   /* spectral movement of the speech gate: the previous frame's log-mel and the smoothed
    * mean change */
   float gate_prev[GATE_BANDS];
@@ -299,19 +298,12 @@ ev_analyzer *ev_analyzer_new(double host_rate, uint32_t max_block, char *err, si
   }
   an->rate = host_rate;
   an->max_block = max_block ? max_block : DEFAULT_BLOCK;
-  ev_dc_block_init(&an->dc, host_rate, EV_DC_BLOCK_HZ);
-  an->dc_buf = malloc(an->max_block * sizeof(float));
-  if (!an->dc_buf) {
-    ev_fail(err, errlen, "out of memory");
-    free(an);
-    return NULL;
-  }
+  an->dc_hz = EV_DC_BLOCK_HZ;
   ev_feature_config cfg;
   ev_feature_config_default(&cfg);
   an->hop_default_s = hop_seconds(&cfg);
   an->ex_default = ev_extractor_new(&cfg, host_rate, an->max_block, err, errlen);
   if (!an->ex_default) {
-    free(an->dc_buf);
     free(an);
     return NULL;
   }
@@ -319,6 +311,7 @@ ev_analyzer *ev_analyzer_new(double host_rate, uint32_t max_block, char *err, si
   ev_extractor_set_features(an->ex_default, EV_FEATURE_BIT(EV_FEAT_RMS) |
                                                 EV_FEATURE_BIT(EV_FEAT_FLATNESS) |
                                                 EV_FEATURE_BIT(EV_FEAT_LOGMEL));
+  ev_extractor_set_dc_block(an->ex_default, an->dc_hz);
   ev_analyzer_params_default(&an->params);
   ev_analyzer_reset(an);
   return an;
@@ -328,7 +321,6 @@ void ev_analyzer_free(ev_analyzer *an) {
   if (!an)
     return;
   ev_extractor_free(an->ex_default);
-  free(an->dc_buf);
   free(an); /* the installed runtime belongs to the caller (swap it out and free it) */
 }
 
@@ -341,7 +333,6 @@ static void reset_runtime(ev_model_runtime *rt) {
 /* Everything but the runtime's model state. */
 static void reset_outputs(ev_analyzer *an) {
   ev_extractor_reset(an->ex_default);
-  ev_dc_block_reset(&an->dc);
   an->clearing = 0;
   memset(&an->out, 0, sizeof an->out);
   an->out.dominant = -1;
@@ -384,7 +375,10 @@ void ev_analyzer_restart(ev_analyzer *an) {
 }
 
 void ev_analyzer_set_dc_cutoff(ev_analyzer *an, double hz) {
-  ev_dc_block_init(&an->dc, an->rate, hz);
+  an->dc_hz = hz;
+  ev_extractor_set_dc_block(an->ex_default, hz);
+  if (an->rt)
+    ev_extractor_set_dc_block(an->rt->ex, hz);
 }
 
 void ev_analyzer_set_params(ev_analyzer *an, const ev_analyzer_params *p) {
@@ -477,6 +471,7 @@ ev_model_runtime *ev_analyzer_swap_model(ev_analyzer *an, ev_model_runtime *rt) 
     if (rt->used)
       reset_runtime(rt); /* bounded: the runtime was prepared with fixed sizes */
     rt->used = 1;
+    ev_extractor_set_dc_block(rt->ex, an->dc_hz); /* owned by the audio thread, like params */
     ev_input_set_gate(rt->input, an->params.gate_db);
     ev_input_set_adapt(rt->input, an->params.adapt);
   } else {
@@ -491,12 +486,8 @@ void ev_analyzer_process(ev_analyzer *an, const float *in, uint32_t n) {
   ev_extractor *ex = an->rt ? an->rt->ex : an->ex_default;
   an->layers_this_call = 0;
   an->cleared_this_call = 0;
-  for (uint32_t done = 0; done < n;) { /* DC blocker, then the extractor */
-    const uint32_t len = n - done < an->max_block ? n - done : an->max_block;
-    ev_dc_block_process(&an->dc, in + done, an->dc_buf, len);
-    ev_extractor_process(ex, an->dc_buf, len, on_frame, an);
-    done += len;
-  }
+  /* the extractor sanitises, resamples and runs the DC blocker at the model rate */
+  ev_extractor_process(ex, in, n, on_frame, an);
   if (an->layers_this_call > an->stats.max_layers_per_call)
     an->stats.max_layers_per_call = an->layers_this_call;
   an->stats.layers_run += an->layers_this_call;

@@ -18,6 +18,13 @@ typedef struct ev_eg_spectral {
   double w[EV_EG_NMEL][EV_EG_NBINS];
   double eql[EV_EG_NMEL]; /* Hermansky's equal-loudness weight at each band's centre */
   double dct[4][EV_EG_NMEL];
+  /* bin ranges of the band sums (f = k bin_hz): f < 1000 is k < k1000, f < 2000 is k < k2000,
+   * f <= 5000 is k < k5000 */
+  int k1000, k2000, k5000;
+  /* the two slopes: bins [k0, k1) and their frequency sums, which do not depend on the frame
+   * (the same additions in the same order as the frame's own) */
+  int slope_k0[2], slope_k1[2];
+  double slope_sx[2], slope_sxx[2];
 } ev_eg_spectral;
 
 /* Set up for sample rate sr (the bands and ranges are in Hz). */

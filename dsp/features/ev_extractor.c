@@ -10,6 +10,7 @@
 #include "ev_functionals.h"
 #include "ev_prosody.h"
 #include "ev_resample.h"
+#include "ev_dc_block.h" /* dsp/kernels */
 #include "ev_dot.h"      /* dsp/kernels */
 #include "ev_sanitize.h" /* dsp/kernels */
 #include "ev_error.h"
@@ -49,6 +50,7 @@ struct ev_extractor {
   int chunk_fill;
   float *rs_out;
   int rs_out_cap;
+  ev_dc_block dc;      /* at the model rate, after the resampler (ev_extractor_set_dc_block) */
   uint64_t host_total; /* host samples received */
   uint64_t rs_total;   /* model-rate samples pushed into the frame path */
 
@@ -396,6 +398,7 @@ static void resample_chunk(ev_extractor *ex, uint64_t limit) {
   ex->chunk_fill = 0;
   if ((uint64_t)out_len > limit)
     out_len = (int)limit;
+  ev_dc_block_run(&ex->dc, ex->rs_out, (uint32_t)out_len);
   push_samples(ex, ex->rs_out, out_len);
 }
 
@@ -425,6 +428,7 @@ static ev_extractor *create(const ev_feature_config *cfg, double host_rate, uint
     return NULL;
   }
   ex->cfg = *cfg;
+  ev_dc_block_init(&ex->dc, cfg->sample_rate, 0.0); /* off until the analyser asks */
   ex->host_rate = host_rate;
   ex->max_block = max_block;
   ex->n_bins = cfg->n_fft / 2 + 1;
@@ -557,6 +561,7 @@ void ev_extractor_reset(ev_extractor *ex) {
     ev_functionals_reset(ex->func);
   memset(ex->func_out, 0, sizeof ex->func_out);
   ex->chunk_fill = 0;
+  ev_dc_block_reset(&ex->dc);
   ex->host_total = ex->rs_total = 0;
   memset(ex->ring, 0, sizeof(float) * (size_t)(ex->ring_mask + 1));
   ex->phase = 0;
@@ -574,6 +579,10 @@ void ev_extractor_reset(ev_extractor *ex) {
 void ev_extractor_restart_functionals(ev_extractor *ex) {
   if (ex->func)
     ev_functionals_reset(ex->func);
+}
+
+void ev_extractor_set_dc_block(ev_extractor *ex, double cutoff_hz) {
+  ev_dc_block_init(&ex->dc, ex->cfg.sample_rate, cutoff_hz);
 }
 
 void ev_extractor_set_flatness_band(ev_extractor *ex, double max_hz) {
@@ -655,6 +664,7 @@ void ev_extractor_process(ev_extractor *ex, const float *in, uint32_t n, ev_fram
     while (i < n) {
       int m = n - i < EV_CHUNK ? (int)(n - i) : EV_CHUNK;
       ev_sanitize_block(buf, in + i, (uint32_t)m);
+      ev_dc_block_run(&ex->dc, buf, (uint32_t)m);
       push_samples(ex, buf, m);
       i += (uint32_t)m;
     }

@@ -227,20 +227,6 @@ static const mcol k_cols[] = {
 #define PEAK_REL     0.1f /* Peaks2.relThresh */
 #define LEQ_FLOOR    1e-7 /* cVectorOperation logfloor default */
 
-static int in_col(int mask, const float *v, int c) {
-  float x = v[k_cols[c].lld];
-  switch (mask) {
-  case M_ALL:
-    return 1;
-  case M_NZ:
-    return x != 0.0f;
-  case M_VNZ:
-    return x != 0.0f && v[EV_LLD_F0] > 0.0f;
-  default:
-    return x != 0.0f && !(v[EV_LLD_F0] > 0.0f);
-  }
-}
-
 /* ---- the object ---------------------------------------------------------------------------- */
 
 /* Segments of frames where a class holds (see the header comment): the state of the walk. */
@@ -409,13 +395,20 @@ size_t ev_functionals_capacity(const ev_functionals *f) {
 }
 
 static void account(ev_functionals *f, const float *v) {
-  for (int c = 0; c < N_COLS; c++)
-    if (in_col(k_cols[c].mask, v, c)) {
+  /* a column counts the frame: M_ALL always; M_NZ when its value is not 0; M_VNZ / M_UVNZ
+   * when it is not 0 and the frame is voiced / unvoiced (F0 > 0 read once) */
+  const int voiced = v[EV_LLD_F0] > 0.0f;
+  for (int c = 0; c < N_COLS; c++) {
+    const int m = k_cols[c].mask;
+    const int in =
+        m == M_ALL || (v[k_cols[c].lld] != 0.0f && (m == M_NZ || (m == M_VNZ ? voiced : !voiced)));
+    if (in) {
       double x = v[k_cols[c].lld];
       f->sum[c] += x;
       f->sq[c] += x * x;
       f->cnt[c]++;
     }
+  }
 }
 
 /* A value at the middle of (a, b, c) is a local max / min when strictly above / below both

@@ -12,6 +12,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #define H          8 /* frames of history (t & 7): the 4-frame lag plus the smoothing */
 #define FRAME_20MS 320
@@ -49,7 +52,8 @@ struct ev_prosody {
   double f0[H], voicing[H];
   float vq[H][EV_VQ_DIMS], fmt[H][EV_FMT_DIMS];
   int64_t pitch_next; /* next frame whose pitch/voice work is to be done */
-  float seg[EV_VOICE_SEG];
+  ev_jitter jit;      /* the period walk, carried from frame to frame */
+  float seg[EV_JIT_BUF];
   /* the 60 ms Gaussian-windowed spectrum of a voiced frame (HNR, harmonics: ev_harmonics.c) */
   float *fft60_in;
   fftwf_complex *fft60_out;
@@ -156,6 +160,7 @@ void ev_prosody_reset(ev_prosody *p) {
   p->fw.state = 0;
   p->fw_t = -1;
   p->roots.valid = 0;
+  ev_jitter_reset(&p->jit);
   memset(p->spec, 0, sizeof p->spec);
   memset(p->f0, 0, sizeof p->f0);
   memset(p->voicing, 0, sizeof p->voicing);
@@ -178,16 +183,42 @@ int ev_prosody_active(const ev_prosody *p) {
   return p->need_spec || p->need_pitch;
 }
 
+/* x[i] *= w[i]: four at a time (gcc -O2 does not vectorise loops of unknown length) */
+static void window_mul(float *restrict x, const float *restrict w, int n) {
+  int i = 0;
+#if defined(__SSE2__)
+  for (; i + 4 <= n; i += 4)
+    _mm_storeu_ps(x + i, _mm_mul_ps(_mm_loadu_ps(x + i), _mm_loadu_ps(w + i)));
+#endif
+  for (; i < n; i++)
+    x[i] *= w[i];
+}
+
 /* frame t's 20 ms Hamming frame [hop t, hop t + 320): power spectrum, spectral descriptors */
 static void spectral_frame(ev_prosody *p, int64_t t, const ev_stream_view *v) {
   int64_t s0 = (int64_t)p->hop * t;
   view_read(v, s0, p->win20, p->fft_in);
-  for (int i = 0; i < p->win20; i++)
-    p->fft_in[i] *= p->hamming[i];
+  window_mul(p->fft_in, p->hamming, p->win20);
   fftwf_execute(p->plan);
   const double norm = 1.0 / ((double)EV_EG_NFFT * EV_EG_NFFT);
   int cur = (int)(t & 1);
-  for (int k = 0; k < EV_EG_NBINS; k++) {
+  int k = 0;
+#if defined(__SSE2__)
+  /* two bins at a time, the arithmetic of the loop below (element-wise, correctly rounded
+   * square root): the same bits, a third of the instructions (gcc -O2 leaves it scalar) */
+  const float *bins = &p->fft_out[0][0];
+  const __m128d vnorm = _mm_set1_pd(norm);
+  for (; k + 2 <= EV_EG_NBINS; k += 2) {
+    __m128 x = _mm_loadu_ps(bins + 2 * k); /* re0 im0 re1 im1 */
+    __m128d b0 = _mm_cvtps_pd(x), b1 = _mm_cvtps_pd(_mm_movehl_ps(x, x));
+    b0 = _mm_mul_pd(b0, b0);
+    b1 = _mm_mul_pd(b1, b1);
+    __m128d pk = _mm_mul_pd(_mm_add_pd(_mm_unpacklo_pd(b0, b1), _mm_unpackhi_pd(b0, b1)), vnorm);
+    _mm_storeu_pd(p->pw + k, pk);
+    _mm_storel_pi((__m64 *)(void *)(p->mag[cur] + k), _mm_cvtpd_ps(_mm_sqrt_pd(pk)));
+  }
+#endif
+  for (; k < EV_EG_NBINS; k++) {
     double re = p->fft_out[k][0], im = p->fft_out[k][1];
     p->pw[k] = (re * re + im * im) * norm;
     p->mag[cur][k] = (float)sqrt(p->pw[k]);
@@ -201,9 +232,27 @@ static void spectral_frame(ev_prosody *p, int64_t t, const ev_stream_view *v) {
     memcpy(p->lowc[t & (H - 1)], p->fft_out, sizeof p->lowc[0]);
 }
 
-static void pitch_frame(ev_prosody *p, int64_t t) {
+#define E60_GATE 0.001 /* eGeMAPS' F0 gate: the 60 ms frame's RMS, as cValbasedSelector's */
+
+static void pitch_frame(ev_prosody *p, int64_t t, const ev_stream_view *view) {
   double f0, v;
   ev_pitch_frame(p->pitch, t, p->hop, &f0, &v);
+  if (f0 > 0.0) {
+    /* eGeMAPS zeroes F0 where the RMS of the Gaussian-windowed 60 ms frame [hop t, hop t + 960)
+     * (cEnergy on the pitch frame) is below 0.001, whatever the pitch tracker says: quiet
+     * voiced tails (5 frames on the five reference utterances, all unvoiced for openSMILE; no
+     * frame openSMILE calls voiced is below it) */
+    view_read(view, (int64_t)p->hop * t, EV_HARM_FRAME, p->seg);
+    double e = 0.0;
+    for (int i = 0; i < EV_HARM_FRAME; i++) {
+      const double w = (double)p->seg[i] * p->gauss[i];
+      e += w * w;
+    }
+    if (!(sqrt(e / EV_HARM_FRAME) >= E60_GATE)) {
+      f0 = 0.0;
+      v = v < 0.49 ? v : 0.49;
+    }
+  }
   p->f0[t & (H - 1)] = f0;
   p->voicing[t & (H - 1)] = v;
   memset(p->fmt[t & (H - 1)], 0, sizeof p->fmt[0]);
@@ -313,13 +362,14 @@ static void formant_frame(ev_prosody *p, int64_t t) {
 /* Voice quality of a voiced frame in three stages of similar cost: jitter and shimmer (stage 4),
  * the 60 ms spectrum (stage 5), the harmonics (stage 6), which need the frame's formants. */
 static void voice_jitter(ev_prosody *p, int64_t t, const ev_stream_view *v) {
-  double f0 = p->f0[t & (H - 1)];
-  if (!(f0 > 0.0))
-    return;
-  /* 40 ms centred where the pitch window's YIN integration is centred (hop t + 480) */
-  int64_t s0 = (int64_t)p->hop * t + 480 - EV_VOICE_SEG / 2;
-  view_read(v, s0, EV_VOICE_SEG, p->seg);
-  ev_voice_quality(p->seg, EV_VOICE_SEG, p->cfg.sample_rate, f0, p->vq[t & (H - 1)]);
+  /* every frame, voiced or not, in order: the walk goes on from the last frame's periods */
+  const double f0 = p->f0[t & (H - 1)];
+  int64_t s0;
+  int n;
+  ev_jitter_span(&p->jit, t, p->hop, p->cfg.sample_rate, f0, &s0, &n);
+  if (n > 0)
+    view_read(v, s0, n, p->seg);
+  ev_jitter_frame(&p->jit, t, p->hop, p->cfg.sample_rate, f0, p->seg, n, p->vq[t & (H - 1)]);
 }
 
 /* The 60 ms spectrum and its autocorrelation (stage 5: they do not need the formants; the
@@ -331,12 +381,27 @@ static void voice_spectrum60(ev_prosody *p, int64_t t, const ev_stream_view *v) 
    * frame's own (unsmoothed) formants, as cHarmonics reads them */
   int64_t g0 = (int64_t)p->hop * t;
   view_read(v, g0, EV_HARM_FRAME, p->fft60_in);
-  for (int i = 0; i < EV_HARM_FRAME; i++)
-    p->fft60_in[i] *= p->gauss[i];
+  window_mul(p->fft60_in, p->gauss, EV_HARM_FRAME);
   fftwf_execute(p->plan60);
   /* power spectrum; its inverse real DFT is the frame's circular autocorrelation (cHarmonics'
    * ACF; c2r overwrites its input, so it gets a copy) */
-  for (int k = 0; k < EV_HARM_NBINS; k++) {
+  int k = 0;
+#if defined(__SSE2__)
+  /* four bins at a time, the same float arithmetic as below */
+  const float *bins = &p->fft60_out[0][0];
+  float *pc = &p->pc60[0][0];
+  for (; k + 4 <= EV_HARM_NBINS; k += 4) {
+    __m128 a = _mm_loadu_ps(bins + 2 * k), b = _mm_loadu_ps(bins + 2 * k + 4);
+    a = _mm_mul_ps(a, a);
+    b = _mm_mul_ps(b, b);
+    __m128 pk = _mm_add_ps(_mm_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0)),
+                           _mm_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1)));
+    _mm_storeu_ps(p->pow60 + k, pk);
+    _mm_storeu_ps(pc + 2 * k, _mm_unpacklo_ps(pk, _mm_setzero_ps()));
+    _mm_storeu_ps(pc + 2 * k + 4, _mm_unpackhi_ps(pk, _mm_setzero_ps()));
+  }
+#endif
+  for (; k < EV_HARM_NBINS; k++) {
     const float re = p->fft60_out[k][0], im = p->fft60_out[k][1];
     p->pow60[k] = re * re + im * im;
     p->pc60[k][0] = p->pow60[k];
@@ -371,7 +436,7 @@ void ev_prosody_stage(ev_prosody *p, int k, int64_t t, const ev_stream_view *v) 
     break;
   case 2:
     if (p->need_pitch && tp >= 0 && tp == p->pitch_next) {
-      pitch_frame(p, tp);
+      pitch_frame(p, tp, v);
       p->pitch_next = tp + 1;
     }
     break;
@@ -418,7 +483,7 @@ void ev_prosody_emit(ev_prosody *p, int64_t e, int64_t last, const ev_stream_vie
   if (p->need_pitch && p->pitch_next <= e) { /* flush: no more look-ahead will come */
     ev_pitch_feed(p->pitch, v, view_read, v->avail, 1);
     for (int64_t t = p->pitch_next; t <= e; t++) {
-      pitch_frame(p, t);
+      pitch_frame(p, t, v);
       if (p->need_fmt)
         formant_frame(p, t);
       if (p->need_vq) {

@@ -9,8 +9,11 @@
 
 #include "ev_features.h"
 
-#define EV_PROSODY_RING 2048 /* model-rate samples the extractor's ring must hold at least */
-#define EV_PROSODY_LAG  4    /* frames between a frame's own stages and its pitch stages */
+/* model-rate samples the extractor's ring must hold at least: besides n_fft and the frames of
+ * look-ahead, the jitter walk reads up to EV_JIT_MAX_MIS (640) samples before a frame 4 frames
+ * back */
+#define EV_PROSODY_RING 4096
+#define EV_PROSODY_LAG  4 /* frames between a frame's own stages and its pitch stages */
 
 typedef struct ev_prosody ev_prosody;
 

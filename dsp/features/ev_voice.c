@@ -4,188 +4,146 @@
 #include <math.h>
 #include <string.h>
 
-#include "ev_clones.h" /* dsp/kernels */
+#define EV_SEARCH_REL  0.1 /* openSMILE searchRangeRel: periods within +-10 % of 1/F0 */
+#define EV_MIN_CC      0.5 /* openSMILE minCC: a period is kept when its match is above it */
+#define EV_JIT_LAGS    128 /* candidate lags of one period (61 at 55 Hz and 16 kHz) */
+#define EV_F0_JUMP_OCT 0.5 /* candidate lags of one period (61 at 55 Hz and 16 kHz) */
 
-#define EV_MIN_CC    0.5  /* openSMILE minCC */
-#define EV_PEAK_FLIP 0.05 /* period change (of the F0 period) taken as a peak on the wrong lobe */
-
-/* The normalised cross-correlations below all read the segment widened to double once (x:
- * each product took the same conversion) and sum in i order from 0, in double, so every sum is
- * the one the direct loop makes; where several lags are wanted, their sums are the lanes of
- * generic vectors (element-wise, no fused multiply-add: the baseline and AVX clones agree). */
-static double ncc_of(double xy, double xx, double yy) {
-  return xx > 0 && yy > 0 ? xy / sqrt(xx * yy) : 0.0;
+void ev_jitter_reset(ev_jitter *j) {
+  j->next_t = 0;
+  j->mis = 0;
+  j->last_t0 = j->last_f0 = j->last_jit = j->last_shim = 0.0;
 }
 
-/* xy, xx, yy of x[a..a+len) against x[b..b+len) continued from the given sums over i < from */
-static void ncc_sums(const double *x, int a, int b, int from, int len, double *xy, double *xx,
-                     double *yy) {
-  double sxy = *xy, sxx = *xx, syy = *yy;
-  for (int i = from; i < len; i++) {
-    sxy += x[a + i] * x[b + i];
-    sxx += x[a + i] * x[a + i];
-    syy += x[b + i] * x[b + i];
-  }
-  *xy = sxy;
-  *xx = sxx;
-  *yy = syy;
+static int frame_len(double sr) {
+  const int n = (int)lrint(0.06 * sr);
+  return n < EV_JIT_FRAME ? n : EV_JIT_FRAME;
 }
 
-/* The sums of four lags at once: x[a..a+len) against x[b+k..b+k+len) for k < 4 (reads up to
- * x[b + len + 2]); xx, the same for every lag, once. */
-EV_TARGET_CLONES
-static void ncc_lags4(const double *x, int a, int b, int len, double xy[4], double yy[4],
-                      double *xx) {
-#if defined(__GNUC__) || defined(__clang__)
-  typedef double v4d __attribute__((vector_size(32)));
-  v4d sxy = {0.0, 0.0, 0.0, 0.0}, syy = sxy, y;
-  double sxx = 0.0;
-  for (int i = 0; i < len; i++) {
-    const double xa = x[a + i];
-    const v4d av = {xa, xa, xa, xa};
-    memcpy(&y, x + b + i, sizeof y); /* unaligned load */
-    sxy += av * y;
-    syy += y * y;
-    sxx += xa * xa;
+void ev_jitter_span(ev_jitter *j, int64_t t, int hop, double sr, double f0, int64_t *start,
+                    int *len) {
+  if (j->next_t != t) { /* a frame was skipped (or the stream restarted): walk afresh */
+    j->mis = 0;
+    j->last_t0 = j->last_f0 = j->last_jit = j->last_shim = 0.0;
   }
-  memcpy(xy, &sxy, sizeof sxy);
-  memcpy(yy, &syy, sizeof syy);
-  *xx = sxx;
-#else
-  for (int k = 0; k < 4; k++) {
-    xy[k] = yy[k] = *xx = 0.0;
-    ncc_sums(x, a, b + k, 0, len, &xy[k], xx, &yy[k]);
-  }
-#endif
+  if (j->mis > EV_JIT_MAX_MIS)
+    j->mis = 0; /* (only at F0 near 55 Hz) read from the frame's start, as openSMILE does
+                   when its read position and the frame disagree */
+  *start = (int64_t)hop * t - j->mis;
+  *len = f0 > 0.0 ? j->mis + frame_len(sr) : 0;
 }
 
-/* ncc of x[a..) against x[b..) over len; *memo holds the sum of squares of the block at
- * *memo_at (the last call's second block, which the jitter walk's next call starts from) */
-static double ncc_walk(const double *x, int a, int b, int len, int *memo_at, double *memo) {
-  double xy = 0.0, xx = 0.0, yy = 0.0;
-  if (a == *memo_at) {
-    for (int i = 0; i < len; i++) {
-      xy += x[a + i] * x[b + i];
-      yy += x[b + i] * x[b + i];
-    }
-    xx = *memo;
-  } else
-    ncc_sums(x, a, b, 0, len, &xy, &xx, &yy);
-  *memo_at = b;
-  *memo = yy;
-  return ncc_of(xy, xx, yy);
+/* Pearson correlation of x[a, a + n) with x[a + n, a + 2n) (means removed, as openSMILE's
+ * crossCorr), the sums of x and x^2 from the prefix sums ps, ps2, the cross products in four
+ * running sums */
+static double pearson(const float *x, const double *ps, const double *ps2, int a, int n) {
+  const float *u = x + a, *v = x + a + n;
+  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  int i = 0;
+  for (; i + 3 < n; i += 4) {
+    s0 += (double)u[i] * v[i];
+    s1 += (double)u[i + 1] * v[i + 1];
+    s2 += (double)u[i + 2] * v[i + 2];
+    s3 += (double)u[i + 3] * v[i + 3];
+  }
+  for (; i < n; i++)
+    s0 += (double)u[i] * v[i];
+  const double sxy = (s0 + s1) + (s2 + s3);
+  const double sx = ps[a + n] - ps[a], sy = ps[a + 2 * n] - ps[a + n];
+  const double sxx = ps2[a + n] - ps2[a], syy = ps2[a + 2 * n] - ps2[a + n];
+  const double vx = sxx - sx * sx / n, vy = syy - sy * sy / n, c = sxy - sx * sy / n;
+  return vx > 0.0 && vy > 0.0 ? c / sqrt(vx * vy) : 0.0;
 }
 
-/* jitter (ratio) and shimmer (dB) over the periods found in x[0, n): each cycle ends at the
- * next cycle's peak, searched within +-10 % of the F0 period after the current one (parabolic
- * sub-sample position), and is kept while the two cycles' waveforms match (normalised
- * cross-correlation >= 0.5 at that lag, openSMILE's minCC). A correlation search over every lag
- * would cost 20 times more and, averaging over a whole cycle, smooths the jitter away. */
-static void jitter_shimmer(const float *x, const double *xd, int n, double t0, double *jit,
-                           double *shim) {
-  *jit = *shim = 0.0;
-  int memo_at = -1;
-  double memo = 0.0;
-  int len = (int)lrint(t0), reach = (int)ceil(0.1 * t0);
-  if (len < 4 || 2 * len + reach + 2 > n)
-    return;
-  int p = 1; /* start at the largest positive peak of the first period */
-  for (int i = 2; i < len; i++)
-    if (x[i] > x[p])
-      p = i;
-  double pos = p, per[32], amp[32];
-  int np = 0;
-  while (np < 32) {
-    int q0 = p + len - reach, q1 = p + len + reach, q = q0;
-    if (q1 + 1 >= n || q1 + len >= n)
-      break;
-    for (int i = q0 + 1; i <= q1; i++)
-      if (x[i] > x[q])
-        q = i;
-    if (ncc_walk(xd, p, q, len, &memo_at, &memo) < EV_MIN_CC)
-      break;
-    double den = x[q - 1] - 2.0 * x[q] + x[q + 1];
-    double frac = den < 0.0 ? 0.5 * (x[q - 1] - x[q + 1]) / den : 0.0;
-    if (frac > 0.5 || frac < -0.5)
-      frac = 0.0;
-    per[np] = (q + frac) - pos;
-    if (np > 0 && fabs(per[np] - per[np - 1]) > EV_PEAK_FLIP * t0) {
-      /* The peak moved to a neighbouring lobe of the formant ringing (a period change of
-       * 5-15 %, where real jitter is ~1 %): take the period from the waveform match over
-       * the +-10 % range instead (openSMILE's way, which is used only here because it
-       * averages real cycle-to-cycle jitter away: 0.74 % for 1.13 % on the synthetic vowel):
-       * the cycle ends at the largest peak within 2 samples of the best-matching lag. */
-      int lo = len - reach, hi = len + reach, best = len;
-      double cb = -2.0;
-      if (p + hi + len < n) {
-        for (int l = lo; l <= hi; l += 4) {
-          double xy[4], yy[4], xx = 0.0;
-          const int nl = hi - l + 1 < 4 ? hi - l + 1 : 4;
-          if (nl == 4)
-            ncc_lags4(xd, p, p + l, len, xy, yy, &xx);
-          else
-            for (int k = 0; k < nl; k++) {
-              xy[k] = yy[k] = xx = 0.0;
-              ncc_sums(xd, p, p + l + k, 0, len, &xy[k], &xx, &yy[k]);
-            }
-          for (int k = 0; k < nl; k++) {
-            double c = ncc_of(xy[k], xx, yy[k]);
-            if (c > cb) {
-              cb = c;
-              best = l + k;
-            }
-          }
-        }
-        int m = p + best;
-        q = m;
-        for (int i = m - 2; i <= m + 2; i++)
-          if (x[i] > x[q])
-            q = i;
-        den = x[q - 1] - 2.0 * x[q] + x[q + 1];
-        frac = den < 0.0 ? 0.5 * (x[q - 1] - x[q + 1]) / den : 0.0;
-        if (frac > 0.5 || frac < -0.5)
-          frac = 0.0;
-        per[np] = (q + frac) - pos;
-      }
-    }
-    double a = 0.0; /* the cycle's peak amplitude */
-    for (int i = p; i < q; i++)
-      if (fabs(x[i]) > a)
-        a = fabs(x[i]);
-    amp[np] = a;
-    np++;
-    pos = q + frac;
-    p = q;
+/* peak-to-peak amplitude of one period (its interior samples 1..n-2, as openSMILE reads it) */
+static double peak_to_peak(const float *x, int n) {
+  float hi = x[1], lo = x[1];
+  for (int i = 1; i < n - 1; i++) {
+    hi = x[i] > hi ? x[i] : hi;
+    lo = x[i] < lo ? x[i] : lo;
   }
-  if (np < 2)
-    return;
-  double sum_t = 0, sum_dt = 0, sum_da = 0;
-  int nda = 0;
-  for (int i = 0; i < np; i++)
-    sum_t += per[i];
-  for (int i = 1; i < np; i++) {
-    sum_dt += fabs(per[i] - per[i - 1]);
-    if (amp[i] > 0 && amp[i - 1] > 0) {
-      sum_da += fabs(20.0 * log10(amp[i] / amp[i - 1]));
-      nda++;
-    }
-  }
-  *jit = (sum_dt / (np - 1)) / (sum_t / np);
-  *shim = nda ? sum_da / nda : 0.0;
+  return (double)hi - lo;
 }
 
-void ev_voice_quality(const float *seg, int n, double sr, double f0, float vq[EV_VQ_DIMS]) {
+void ev_jitter_frame(ev_jitter *j, int64_t t, int hop, double sr, double f0, const float *x,
+                     int len, float vq[EV_VQ_DIMS]) {
   for (int i = 0; i < EV_VQ_DIMS; i++)
     vq[i] = 0.0f;
-  if (!(f0 > 0.0))
+  j->next_t = t + 1;
+  if (!(f0 > 0.0)) { /* unvoiced: the next voiced frame starts a new walk at its own start */
+    j->mis = 0;
+    j->last_t0 = j->last_f0 = j->last_jit = j->last_shim = 0.0;
     return;
-  double xd[EV_VOICE_SEG]; /* the segment in double, as every correlation product reads it */
-  if (n > EV_VOICE_SEG)
-    n = EV_VOICE_SEG; /* the bound ev_voice.h states */
-  for (int i = 0; i < n; i++)
-    xd[i] = seg[i];
-  double jit, shim;
-  jitter_shimmer(seg, xd, n, sr / f0, &jit, &shim);
+  }
+  /* F0 more than half an octave from the last frame's is a jump of the tracker (YIN's octave
+   * picks, which openSMILE's Viterbi-smoothed SHS does not make), not a glottal period change:
+   * the period differences start afresh rather than measure the jump as jitter */
+  if (j->last_f0 > 0.0 && fabs(log2(f0 / j->last_f0)) > EV_F0_JUMP_OCT)
+    j->last_t0 = 0.0;
+  j->last_f0 = f0;
+  const double tf = sr / f0;
+  const int t0 = (int)lrint(tf), lo = (int)floor((1.0 - EV_SEARCH_REL) * tf),
+            hi = (int)ceil((1.0 + EV_SEARCH_REL) * tf), nl = hi - lo + 1;
+  /* what this frame reads: its own hop plus what the last frame left, but at least two of the
+   * longest periods (openSMILE's minNumPeriods 2), at most what the span holds */
+  const int read0 = hop + j->mis;
+  int read = read0 > 2 * hi + 2 ? read0 : 2 * hi + 2;
+  read = read < len ? read : len;
+  double cc[EV_JIT_LAGS];
+  j->ps[0] = j->ps2[0] = 0.0;
+  for (int i = 0; i < read; i++) {
+    j->ps[i + 1] = j->ps[i] + x[i];
+    j->ps2[i + 1] = j->ps2[i] + (double)x[i] * x[i];
+  }
+  double sum_t = 0, sum_dt = 0, sum_amp = 0, sum_damp = 0;
+  int nper = 0, nloc = 0, start = 0, last_end = 0;
+  while (lo >= 2 && nl <= EV_JIT_LAGS && start < read - 2 * hi - 1) {
+    for (int k = 0; k < nl; k++)
+      cc[k] = pearson(x, j->ps, j->ps2, start, lo + k);
+    int best = -1; /* the highest local maximum of the correlation over the lags */
+    for (int k = 1; k < nl - 2; k++)
+      if (cc[k - 1] < cc[k] && cc[k] > cc[k + 1] && (best < 0 || cc[k] > cc[best]))
+        best = k;
+    if (best < 0) {
+      start += t0; /* no period found here: step one expected period on */
+    } else {
+      const int pp = lo + best, os = start;
+      start += pp;
+      const double a0 = peak_to_peak(x + os, pp), a1 = peak_to_peak(x + start, pp);
+      /* the correlation peak's parabolic vertex: the period (sub-sample) and its match */
+      const double y0 = cc[best - 1], y1 = cc[best], y2 = cc[best + 1], den = y0 - 2.0 * y1 + y2;
+      const double off = den < 0.0 ? 0.5 * (y0 - y2) / den : 0.0,
+                   peak = y1 - 0.25 * (y0 - y2) * off;
+      if (peak > EV_MIN_CC) {
+        const double period = pp + off;
+        sum_t += period;
+        nper++;
+        if (j->last_t0 > 0.0) { /* the previous period may be the last frame's */
+          sum_dt += fabs(j->last_t0 - period);
+          nloc++;
+        }
+        j->last_t0 = period;
+        sum_amp += 0.5 * (a0 + a1);
+        sum_damp += fabs(a0 - a1);
+      }
+    }
+    if (start < read0 - 1)
+      last_end = start;
+  }
+  j->mis = read0 - last_end;
+  /* a frame without a period holds the last values; one with periods but no difference yet
+   * (the first of a voiced stretch) has no jitter */
+  double jit = 0.0;
+  if (nper > 0 && nloc > 0)
+    j->last_jit = (sum_dt / nloc) / (sum_t / nper);
+  if (j->last_jit > 1.0)
+    j->last_jit = 1.0;
+  if (nper == 0 || nloc > 0)
+    jit = j->last_jit;
+  if (nper > 0)
+    j->last_shim = sum_amp > 0.0 ? sum_damp / sum_amp : 0.0;
+  if (j->last_shim > 1.0)
+    j->last_shim = 1.0;
   vq[EV_VQ_JITTER] = (float)jit;
-  vq[EV_VQ_SHIMMER] = (float)shim;
+  vq[EV_VQ_SHIMMER] = (float)(20.0 * log10(1.0 + j->last_shim));
 }

@@ -1,16 +1,44 @@
-/* Jitter (local) and shimmer (local, dB) of one voiced frame, the eGeMAPS way: period-by-period
- * waveform matching (openSMILE cPitchJitter: each next period is searched within +-10 % of the
- * F0 estimate, kept while consecutive cycles correlate >= 0.5). HNR, H1-H2, H1-A3 and the
+/* Jitter (local) and shimmer (local, dB) per 10 ms frame, the eGeMAPS way (openSMILE 3.0's
+ * cPitchJitter as eGeMAPSv02 configures it: searchRangeRel 0.1, minNumPeriods 2, minCC 0.5).
+ * The periods are walked through the signal once, frame after frame: frame t reads from where
+ * frame t-1's last complete period ended (hop * t - mis) and finds periods as long as two of the
+ * longest searched fit before the read's end, each by the normalised cross-correlation of one
+ * candidate period with the next over lags within +-10 % of the F0 period. So a frame holds
+ * one to three periods, and the period differences continue across frames while voiced: that
+ * is what makes openSMILE's per-frame jitter as spiky as it is. HNR, H1-H2, H1-A3 and the
  * formant amplitudes are ev_harmonics.h's. Internal to dsp/features; bounded work, no
  * allocation. */
 #ifndef EV_VOICE_H
 #define EV_VOICE_H
 
+#include <stdint.h>
+
 #include "ev_features.h"
 
-#define EV_VOICE_SEG 640 /* 40 ms at 16 kHz, centred on the pitch window */
+#define EV_JIT_MAX_MIS 640 /* samples a frame may reach back (the extractor's ring holds them) */
+#define EV_JIT_FRAME   960 /* the 60 ms pitch frame at 16 kHz: a frame reads at most this past */
+#define EV_JIT_BUF     (EV_JIT_MAX_MIS + EV_JIT_FRAME)
 
-/* seg: n <= EV_VOICE_SEG samples at sr; f0 > 0 in Hz. Writes jitter and shimmer into vq and
- * zeroes the rest. */
-void ev_voice_quality(const float *seg, int n, double sr, double f0, float vq[EV_VQ_DIMS]);
+typedef struct ev_jitter {
+  int64_t next_t;   /* the frame expected next; another one restarts the walk */
+  int mis;          /* samples between the last period's end and this frame's start */
+  double last_t0;   /* the last accepted period (samples), 0 after an unvoiced frame */
+  double last_f0;   /* the last frame's F0 (Hz), 0 when unvoiced */
+  double last_jit;  /* the last frame's jitter and shimmer ratio, held where a voiced */
+  double last_shim; /* frame finds no period, as openSMILE holds them */
+  /* prefix sums of the frame's samples and their squares (the correlations' means and
+   * energies in O(1) per lag): scratch, here rather than on the caller's stack */
+  double ps[EV_JIT_BUF + 1], ps2[EV_JIT_BUF + 1];
+} ev_jitter;
+
+void ev_jitter_reset(ev_jitter *j);
+
+/* The samples frame t reads: [*start, *start + *len), *len <= EV_JIT_BUF (none when f0 <= 0). */
+void ev_jitter_span(ev_jitter *j, int64_t t, int hop, double sr, double f0, int64_t *start,
+                    int *len);
+
+/* Frame t (f0 in Hz, 0 when unvoiced; x: the span ev_jitter_span gave, just before): writes
+ * jitter (ratio) and shimmer (dB) into vq, 0 when unvoiced, and advances the walk. */
+void ev_jitter_frame(ev_jitter *j, int64_t t, int hop, double sr, double f0, const float *x,
+                     int len, float vq[EV_VQ_DIMS]);
 #endif

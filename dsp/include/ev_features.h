@@ -206,6 +206,11 @@ void ev_extractor_set_features(ev_extractor *ex, uint32_t mask);
  * rate's resampler, which shapes the band above ~7.4 kHz, cannot change what counts as
  * speech. Not on the processing path (no allocation, but call it between blocks). */
 void ev_extractor_set_flatness_band(ev_extractor *ex, double max_hz);
+/* A one-pole DC-blocking high-pass (dsp/kernels/ev_dc_block.h) on the model-rate stream, after
+ * the resampler and before framing; cutoff_hz <= 0 (the default) turns it off, bit for bit. At
+ * the model rate whatever the host rate: a third of the work of filtering at 48 kHz, and the
+ * same filter for every host rate. Resets with the extractor. Not on the processing path. */
+void ev_extractor_set_dc_block(ev_extractor *ex, double cutoff_hz);
 /* egemaps_func: forget the frames in the functionals' window, so that the next frames start a
  * new utterance (the analyser calls it after a pause). O(window), no allocation: realtime-safe.
  * The vector frames carry is recomputed at the next update. */

@@ -116,6 +116,11 @@ typedef struct ev_layer {
   float eps;
   int n_params;
   ev_param params[EV_LAYER_MAX_PARAMS]; /* in the order of docs/ARCHITECTURE.md */
+  /* dense only, NULL = every column: per output row, [lo, hi) of the input columns outside of
+   * which the row's weights are zero (col_span[2 o], col_span[2 o + 1]; ev_dense_find_spans).
+   * Not owned. The step then skips the zero blocks (e.g. the merged networks of a
+   * block-diagonal layer) with the same bits. Whoever writes the weights must clear it. */
+  const int *col_span;
 } ev_layer;
 
 /* An integer attribute's value (out, kernel, dilation, hidden, window; activation: its
@@ -168,6 +173,13 @@ void ev_layer_step_part(const ev_layer *l, float *state, const float *in, float 
  * with T; it does not allocate. */
 size_t ev_layer_cache_floats(const ev_layer *l, int T);
 void ev_layer_forward_seq(const ev_layer *l, int T, const float *in, float *out, float *cache);
+
+/* Dense layer: fills span (2 * out_dim ints) with each row's [lo, hi) of possibly nonzero
+ * weight columns, lo a multiple of 16 and hi a multiple of 16 or in_dim (the lanes of
+ * ev_rows_dot_acc, so the sums over [lo, hi) are those over every column to the bit), and
+ * returns how many weights the spans hold (out_dim * in_dim when nothing is skipped). Set
+ * l->col_span = span only while the weights stay as they were. Not realtime. */
+size_t ev_dense_find_spans(const ev_layer *l, int *span);
 
 /* Elementwise activation in place (shared with the backward code). */
 void ev_activation_apply(ev_activation act, float *x, int n);

@@ -33,6 +33,7 @@ struct ev_model {
   float *norm_mean, *norm_std;
   char *provenance;
   char *architecture;
+  int *spans; /* the dense layers' column spans (find_spans), NULL if none pays */
 };
 
 void ev_model_free(ev_model *m) {
@@ -45,6 +46,7 @@ void ev_model_free(ev_model *m) {
   free(m->norm_std);
   free(m->provenance);
   free(m->architecture);
+  free(m->spans);
   ev_layer_stack_free(&m->stack);
   free(m);
 }
@@ -569,6 +571,37 @@ static int copy_tensor(const ev_st_file *f, const char *name, int ndim, const in
   return 0;
 }
 
+/* Dense layers whose zero weights fill whole 16-column blocks of a row (issue 16: model 0.5
+ * merges three networks, so two thirds of its hidden layer are zeros) skip them in the step,
+ * with the same bits (ev_dense_find_spans). Only for a loaded model, whose weights nobody
+ * writes; a layer keeps its spans when they save at least a quarter of its multiply-adds.
+ * Out of memory only loses the saving. */
+static void find_spans(ev_model *m) {
+  size_t n = 0;
+  for (int i = 0; i < m->stack.n_layers; i++)
+    if (m->stack.layers[i].kind == EV_LAYER_DENSE)
+      n += 2 * (size_t)m->stack.layers[i].out_dim;
+  if (!n || !(m->spans = malloc(n * sizeof *m->spans)))
+    return;
+  int *sp = m->spans;
+  for (int i = 0; i < m->stack.n_layers; i++) {
+    ev_layer *l = &m->stack.layers[i];
+    if (l->kind != EV_LAYER_DENSE)
+      continue;
+    size_t all = (size_t)l->out_dim * (size_t)l->in_dim;
+    if (ev_dense_find_spans(l, sp) <= all - all / 4)
+      l->col_span = sp;
+    sp += 2 * (size_t)l->out_dim;
+  }
+}
+
+/* The weights may be written through what the caller gets: every layer goes back to its
+ * whole rows. */
+static void drop_spans(ev_model *m) {
+  for (int i = 0; i < m->stack.n_layers; i++)
+    m->stack.layers[i].col_span = NULL;
+}
+
 static int load_parsed(ev_model *m, const ev_st_file *f, char *err, size_t errlen) {
   const char *format = ev_st_meta(f, "format");
   if (!format)
@@ -648,6 +681,8 @@ static int load_parsed(ev_model *m, const ev_st_file *f, char *err, size_t errle
     }
   m->architecture = architecture_text(m);
   rc = m->architecture ? 0 : ev_fail(err, errlen, "out of memory");
+  if (!rc)
+    find_spans(m);
 done:
   free(used);
   return rc;
@@ -849,6 +884,7 @@ const ev_layer *ev_model_layer(const ev_model *m, int i) {
   return i >= 0 && i < m->stack.n_layers ? &m->stack.layers[i] : NULL;
 }
 ev_layer *ev_model_layer_mut(ev_model *m, int i) {
+  drop_spans(m);
   return i >= 0 && i < m->stack.n_layers ? &m->stack.layers[i] : NULL;
 }
 int ev_model_softmax_appended(const ev_model *m) {
@@ -864,6 +900,7 @@ float *ev_model_norm_std(ev_model *m) {
   return m->norm_std;
 }
 float *ev_model_params(ev_model *m) {
+  drop_spans(m);
   return m->stack.w;
 }
 

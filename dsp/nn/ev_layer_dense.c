@@ -2,14 +2,77 @@
  * followed by the layer's activation. */
 #include "ev_nn_internal.h"
 
+#if defined(__SSE2__)
+#include <xmmintrin.h>
+#endif
+
 /* ---- dense: y = act(W x + b), W [out, in]. ---- */
 
-/* Rows [o0, o1) of W x + b. */
+#define EV_SPAN_LANES 16 /* ev_rows_dot_acc's lanes: column c goes to lane c % 16 */
+
+size_t ev_dense_find_spans(const ev_layer *l, int *span) {
+  const float *W = l->params[EV_P_WEIGHT].data;
+  const int in = l->in_dim;
+  size_t kept = 0;
+  for (int o = 0; o < l->out_dim; o++) {
+    const float *w = W + (size_t)o * (size_t)in;
+    int first = in, last = -1;
+    for (int c = 0; c < in; c++)
+      if (w[c] != 0.0f) { /* +-0: a zero product, which leaves a lane's sum as it is */
+        if (first == in)
+          first = c;
+        last = c;
+      }
+    int lo = first == in ? 0 : first / EV_SPAN_LANES * EV_SPAN_LANES;
+    int hi = last < 0 ? 0 : (last / EV_SPAN_LANES + 1) * EV_SPAN_LANES;
+    if (hi > in)
+      hi = in;
+    span[2 * o] = lo;
+    span[2 * o + 1] = hi;
+    kept += (size_t)(hi - lo);
+  }
+  return kept;
+}
+
+static int all_finite(const float *x, int n) {
+  int c = 0, ok = 1;
+#if defined(__SSE2__)
+  /* x - x is 0 for a finite x and NaN otherwise; a NaN in the sum stays */
+  __m128 acc = _mm_setzero_ps();
+  for (; c + 4 <= n; c += 4) {
+    __m128 v = _mm_loadu_ps(x + c);
+    acc = _mm_add_ps(acc, _mm_sub_ps(v, v));
+  }
+  ok = _mm_movemask_ps(_mm_cmpunord_ps(acc, acc)) == 0;
+#endif
+  for (; c < n; c++)
+    ok &= isfinite(x[c]) != 0;
+  return ok;
+}
+
+/* Rows [o0, o1) of W x + b. With column spans, each run of rows sharing a span is summed over
+ * that span alone: the skipped products are +-0 (zero weights times finite inputs), which
+ * change no lane of ev_rows_dot_acc (a lane starts at +0 and +0 + -0 = +0), and the span keeps
+ * every column in its lane, so the bits are those of the whole rows. A non-finite input (whose
+ * product with a zero weight is NaN) takes the whole rows, as before. */
 static void dense_rows(const ev_layer *l, const float *x, float *z, int o0, int o1) {
   const float *W = l->params[EV_P_WEIGHT].data, *b = l->params[EV_P_BIAS].data;
+  const size_t in = (size_t)l->in_dim;
   for (int o = o0; o < o1; o++)
     z[o] = b[o];
-  ev_matvec_acc(z + o0, W + (size_t)o0 * (size_t)l->in_dim, o1 - o0, l->in_dim, x);
+  const int *sp = l->col_span;
+  if (!sp || !all_finite(x, l->in_dim)) {
+    ev_matvec_acc(z + o0, W + (size_t)o0 * in, o1 - o0, l->in_dim, x);
+    return;
+  }
+  for (int o = o0; o < o1;) {
+    const int lo = sp[2 * o], hi = sp[2 * o + 1];
+    int e = o + 1;
+    while (e < o1 && sp[2 * e] == lo && sp[2 * e + 1] == hi)
+      e++;
+    ev_rows_dot_acc(z + o, W + (size_t)o * in + (size_t)lo, in, e - o, x + lo, hi - lo);
+    o = e;
+  }
 }
 
 static void dense_affine(const ev_layer *l, const float *x, float *z) {

