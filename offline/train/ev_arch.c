@@ -219,7 +219,16 @@ int ev_arch_parse(const char *json, ev_arch *a, char *err, size_t errlen) {
     goto done;
   a->functionals = json_is_true(json_object_get(root, "functionals"));
   a->analyzer_inputs = json_is_true(json_object_get(root, "analyzer_inputs"));
-  a->session_items = json_is_true(json_object_get(root, "session_items"));
+  json_t *sessions = json_object_get(root, "session_items");
+  a->session_items = json_is_true(sessions) ? 1.0f : 0.0f;
+  if (json_is_number(sessions)) {
+    double share = json_number_value(sessions);
+    if (!(share >= 0.0 && share <= 1.0)) {
+      snprintf(err, errlen, "architecture config: session_items must be true, false or 0..1");
+      goto done;
+    }
+    a->session_items = (float)share;
+  }
   json_t *norm = json_object_get(root, "normalization");
   if (json_is_object(norm)) {
     json_t *mode = json_object_get(norm, "mode");

@@ -19,10 +19,11 @@ typedef struct ev_arch {
    * blocker, utterance restarts and speech gate), and only the steps the plugin reports (speech)
    * are learnt from and scored, so training sees exactly what the plugin computes. */
   int analyzer_inputs;
-  /* 1 ("session_items": true; adaptive normalisation): every training clip is also
-   * taken as heard in a session of its speaker (ev_run.c), so the network learns the
+  /* Share of the training clips also taken as heard in a session of their speaker (ev_run.c,
+   * ev_sessions.h; adaptive normalisation): "session_items": true is 1, a number in [0, 1]
+   * that share (spread evenly along each session), absent 0. The network then learns the
    * normaliser's states after minutes of one voice as well as a fresh instance's. */
-  int session_items;
+  float session_items;
   char *layers_json; /* the layer list, JSON text (malloc'ed) */
 } ev_arch;
 

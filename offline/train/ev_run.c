@@ -113,11 +113,12 @@ static void item_set_free(item_set *s) {
   memset(s, 0, sizeof *s);
 }
 
-/* session_items, training: every clip once more as the plugin reads it in a session of its
- * speaker (ev_sessions.h). out has room for n more items. */
+/* session_items, training: a share of the clips once more as the plugin reads them in a
+ * session of their speaker (ev_sessions.h); every clip of a session is heard, every
+ * (1/share)-th becomes an item. out has room for n more items. */
 static int add_session_items(const ev_dataset *ds, const ev_labelset *ls, ev_input *in,
                              const unsigned *corpus_classes, const size_t *idx, size_t n,
-                             item_set *out) {
+                             double share, item_set *out) {
   size_t *clips = malloc((n + 1) * sizeof *clips), *order = malloc((n + 1) * sizeof *order);
   ev_steps *steps = malloc((n + 1) * sizeof *steps);
   size_t m = 0;
@@ -131,7 +132,8 @@ static int add_session_items(const ev_dataset *ds, const ev_labelset *ls, ev_inp
   rc = ev_session_steps(ds, in, order, m, steps);
   for (size_t i = 0; i < m; i++) {
     const ev_clip *c = &ds->clips->v[order[i]];
-    if (rc != 0 || steps[i].S < 1) {
+    const int keep = floor((double)(i + 1) * share) > floor((double)i * share);
+    if (rc != 0 || steps[i].S < 1 || !keep) {
       ev_steps_free(&steps[i]);
       continue;
     }
@@ -152,7 +154,8 @@ static int build_items(ev_run *run, const ev_arch *a, const ev_dataset *ds, cons
   memset(out, 0, sizeof *out);
   int copies = with_copies ? ds->copies : 0;
   /* session_items: each training clip once more, as heard in a session */
-  const int sessions = with_copies && a->session_items && a->input.norm.mode == EV_NORM_ADAPTIVE;
+  const int sessions =
+      with_copies && a->session_items > 0.0f && a->input.norm.mode == EV_NORM_ADAPTIVE;
   size_t cap = n * (size_t)(copies + 1 + sessions) + 1;
   out->items = calloc(cap, sizeof *out->items);
   out->steps = calloc(cap, sizeof *out->steps);
@@ -211,7 +214,7 @@ static int build_items(ev_run *run, const ev_arch *a, const ev_dataset *ds, cons
     ev_speaker_stats_free(spk);
   int rc = 0;
   if (sessions && in)
-    rc = add_session_items(ds, ls, in, corpus_classes, idx, n, out);
+    rc = add_session_items(ds, ls, in, corpus_classes, idx, n, a->session_items, out);
   ev_input_free(in);
   if (rc)
     snprintf(err, errlen, "out of memory (session items)");
