@@ -232,9 +232,27 @@ static void spectral_frame(ev_prosody *p, int64_t t, const ev_stream_view *v) {
     memcpy(p->lowc[t & (H - 1)], p->fft_out, sizeof p->lowc[0]);
 }
 
-static void pitch_frame(ev_prosody *p, int64_t t) {
+#define E60_GATE 0.001 /* eGeMAPS' F0 gate: the 60 ms frame's RMS, as cValbasedSelector's */
+
+static void pitch_frame(ev_prosody *p, int64_t t, const ev_stream_view *view) {
   double f0, v;
   ev_pitch_frame(p->pitch, t, p->hop, &f0, &v);
+  if (f0 > 0.0) {
+    /* eGeMAPS zeroes F0 where the RMS of the Gaussian-windowed 60 ms frame [hop t, hop t + 960)
+     * (cEnergy on the pitch frame) is below 0.001, whatever the pitch tracker says: quiet
+     * voiced tails (5 frames on the five reference utterances, all unvoiced for openSMILE; no
+     * frame openSMILE calls voiced is below it) */
+    view_read(view, (int64_t)p->hop * t, EV_HARM_FRAME, p->seg);
+    double e = 0.0;
+    for (int i = 0; i < EV_HARM_FRAME; i++) {
+      const double w = (double)p->seg[i] * p->gauss[i];
+      e += w * w;
+    }
+    if (!(sqrt(e / EV_HARM_FRAME) >= E60_GATE)) {
+      f0 = 0.0;
+      v = v < 0.49 ? v : 0.49;
+    }
+  }
   p->f0[t & (H - 1)] = f0;
   p->voicing[t & (H - 1)] = v;
   memset(p->fmt[t & (H - 1)], 0, sizeof p->fmt[0]);
@@ -418,7 +436,7 @@ void ev_prosody_stage(ev_prosody *p, int k, int64_t t, const ev_stream_view *v) 
     break;
   case 2:
     if (p->need_pitch && tp >= 0 && tp == p->pitch_next) {
-      pitch_frame(p, tp);
+      pitch_frame(p, tp, v);
       p->pitch_next = tp + 1;
     }
     break;
@@ -465,7 +483,7 @@ void ev_prosody_emit(ev_prosody *p, int64_t e, int64_t last, const ev_stream_vie
   if (p->need_pitch && p->pitch_next <= e) { /* flush: no more look-ahead will come */
     ev_pitch_feed(p->pitch, v, view_read, v->avail, 1);
     for (int64_t t = p->pitch_next; t <= e; t++) {
-      pitch_frame(p, t);
+      pitch_frame(p, t, v);
       if (p->need_fmt)
         formant_frame(p, t);
       if (p->need_vq) {

@@ -583,6 +583,43 @@ static void synthetic_made_here(void) {
              "jitter %.4f vs %.4f, shimmer %.3f vs %.3f", js / k, jt, ss / k, st);
     free(x);
   }
+  { /* eGeMAPS' F0 gate: a voice whose Gaussian-windowed 60 ms frames have an RMS below 0.001
+     * is unvoiced whatever its periodicity; the same voice 6 dB louder is voiced */
+    double jt, st;
+    float *x = synth(2.0, 150, 150, kA, 3, 0.0, 0.0, &jt, &st);
+    double e = 0;
+    for (size_t i = 0; i < n; i++)
+      e += (double)x[i] * x[i];
+    int voiced[2] = {0, 0}, under = 0, counted = 0;
+    for (int k = 0; k < 2; k++) {
+      /* RMS 0.0012 (about 0.0008 under the Gaussian window), then 0.0024 */
+      const double gain = (k ? 0.0024 : 0.0012) / sqrt(e / n);
+      float *y = malloc(n * sizeof(float));
+      for (size_t i = 0; i < n; i++)
+        y[i] = (float)(gain * x[i]);
+      ours o = run_synth(y, n);
+      for (int t = 0; t < (int)o.n; t++) {
+        voiced[k] += lld[t][C_F0] > 0;
+        if (k == 0 && 160 * (size_t)t + 960 <= n) { /* the gate's own measure, here */
+          double g = 0;
+          for (int i = 0; i < 960; i++) {
+            const double u = (i - 479.5) / (0.4 * 479.5), w = y[160 * t + i] * exp(-0.5 * u * u);
+            g += w * w;
+          }
+          counted++;
+          under += sqrt(g / 960) < 0.001;
+        }
+      }
+      free(y);
+    }
+    printf("made here: a voice with 60 ms RMS under 0.001 on %d of %d frames: %d frames voiced; "
+           "6 dB louder: %d\n",
+           under, counted, voiced[0], voiced[1]);
+    EV_CHECK(under == counted && voiced[0] == 0, "under the F0 gate: %d of %d frames, %d voiced",
+             under, counted, voiced[0]);
+    EV_CHECK(voiced[1] >= 100, "6 dB louder: %d voiced", voiced[1]);
+    free(x);
+  }
   { /* white noise: unvoiced, HNR low where anything is called voiced */
     float *x = malloc(n * sizeof(float));
     for (size_t i = 0; i < n; i++)
@@ -621,7 +658,9 @@ int main(void) {
 
   /* README items 1-6 (worst file). GAP marks a tolerance we do not meet: the assertion is the
    * level reached, so a regression still fails (numbers and reasons in docs/features.md). */
-  EV_CHECK(worst[0] >= 0.78,
+  /* 0.789 on turev before eGeMAPS' F0 gate on the 60 ms frame's RMS (ev_prosody.c), 0.807 with it
+   */
+  EV_CHECK(worst[0] >= 0.80,
            "voicing agreement %.3f (GAP: README 0.85; turev: openSMILE calls "
            "600-900 Hz fricative noise voiced)",
            worst[0]);

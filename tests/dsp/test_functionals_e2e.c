@@ -30,7 +30,10 @@
  * (ev_formants.c) 64/72/66/43/73 and 20; with cHarmonics' HNR and harmonics (ev_harmonics.c)
  * 68/76/71/43/77 and 20; with eGeMAPS' formant resynthesis (cSpecResample's 3.4 kHz band and
  * 220 kept samples, ev_prosody.c) 76/81/78/46/80 and 20; with openSMILE's frame-to-frame
- * period walk for jitter and shimmer (cPitchJitter, ev_voice.c) 78/81/78/48/80 and 20. */
+ * period walk for jitter and shimmer (cPitchJitter, ev_voice.c) 78/81/78/48/80 and 20; with
+ * eGeMAPS' F0 gate on the 60 ms frame's RMS 79/79/78/47/80 and 20 (statistics near the bound
+ * flip both ways: F0 stddevNorm out and its rising-slope spread in on a01, two V slopes out on
+ * a02, the V flux spread out on turev). */
 #define K_MIN_WITHIN         45
 #define K_F0_LOUD_MAX_MISSES 23
 
