@@ -203,6 +203,12 @@ static void finish_pending(ev_analyzer *an) {
   finalize(an, an->pending_rms, an->pending_voiced, y, fault);
 }
 
+/* fmaxf(a, b) without the library call: glibc's is maxss (b unless a > b) when both are
+ * numbers, and the one that is not NaN otherwise. */
+static inline float max_f(float a, float b) {
+  return (a > b || b != b) ? a : b;
+}
+
 /* Whether the spectrum moves like speech (see GATE_MIN_CHANGE_DB). O(bands), no allocation. */
 static int spectrum_moves(ev_analyzer *an, const ev_feature_config *cfg, const float *logmel) {
   if (!logmel)
@@ -212,11 +218,11 @@ static int spectrum_moves(ev_analyzer *an, const ev_feature_config *cfg, const f
   if (an->gate_prev_valid) {
     float top = -1e30f;
     for (int b = 0; b < n; b++)
-      top = fmaxf(top, fmaxf(logmel[b], an->gate_prev[b]));
+      top = max_f(top, max_f(logmel[b], an->gate_prev[b]));
     float sum = 0.0f;
     int count = 0;
     for (int b = 0; b < n; b++)
-      if (fmaxf(logmel[b], an->gate_prev[b]) > top - GATE_RANGE_DB) {
+      if (max_f(logmel[b], an->gate_prev[b]) > top - GATE_RANGE_DB) {
         sum += fabsf(logmel[b] - an->gate_prev[b]);
         count++;
       }

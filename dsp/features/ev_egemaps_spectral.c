@@ -9,6 +9,9 @@
 
 #include <math.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* openSMILE's loudness is the sum over bands of (E_b * eql_b)^0.33 of its own power scale,
  * which is ours (|X|^2 / N^2) times 64: measured ratio 0.2545 = 64^-0.33 on all 5 files */
@@ -131,7 +134,16 @@ void ev_eg_spectral_frame(const ev_eg_spectral *s, const double *p, const float 
   for (int b = 0; b < EV_EG_NMEL; b++) {
     double e = 0.0;
     const double *w = s->w[b], *pb = p + s->start[b];
-    for (int k = 0, len = s->len[b]; k < len; k++)
+    const int len = s->len[b];
+    int k = 0;
+#if defined(__SSE2__)
+    for (; k + 2 <= len; k += 2) { /* products two at a time, the sum in order */
+      const __m128d m = _mm_mul_pd(_mm_loadu_pd(w + k), _mm_loadu_pd(pb + k));
+      e += _mm_cvtsd_f64(m);
+      e += _mm_cvtsd_f64(_mm_unpackhi_pd(m, m));
+    }
+#endif
+    for (; k < len; k++)
       e += w[k] * pb[k];
     const double a = EV_EG_LOUD_SCALE * e * s->eql[b];
     loud += a > 0.0 ? exp(0.33 * log(a)) : 0.0; /* pow(a, 0.33) at a third of its cost */
@@ -152,11 +164,24 @@ void ev_eg_spectral_frame(const ev_eg_spectral *s, const double *p, const float 
     if (p[k] > max_hi)
       max_hi = p[k];
   double flux = 0.0;
-  if (prev_mag)
-    for (int k = 0; k < s->flux_bins; k++) {
+  if (prev_mag) {
+    int k = 0;
+#if defined(__SSE2__)
+    /* the differences and squares two at a time, the sum in the loop's order: the same bits */
+    for (; k + 2 <= s->flux_bins; k += 2) {
+      const __m128 z = _mm_setzero_ps();
+      const __m128d a = _mm_cvtps_pd(_mm_loadl_pi(z, (const __m64 *)(const void *)(mag + k)));
+      const __m128d b = _mm_cvtps_pd(_mm_loadl_pi(z, (const __m64 *)(const void *)(prev_mag + k)));
+      const __m128d d = _mm_sub_pd(a, b), d2 = _mm_mul_pd(d, d);
+      flux += _mm_cvtsd_f64(d2);
+      flux += _mm_cvtsd_f64(_mm_unpackhi_pd(d2, d2));
+    }
+#endif
+    for (; k < s->flux_bins; k++) {
       double d = (double)mag[k] - prev_mag[k];
       flux += d * d;
     }
+  }
   out[0] = (float)loud;
   out[1] = (float)db_ratio(hi, lo); /* openSMILE's sign: negative when the low band dominates */
   out[2] = (float)db_ratio(max_lo, max_hi);

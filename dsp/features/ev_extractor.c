@@ -637,10 +637,16 @@ void ev_extractor_set_ticks(ev_extractor *ex, int ticks_per_hop, ev_tick_fn tick
     ticks_per_hop = 0;
   if (ticks_per_hop > hop)
     ticks_per_hop = hop;
-  /* midpoints of ticks_per_hop equal parts of the hop that starts at the emission; with the
-   * default 8 stages and 8 ticks they fall half-way between the extractor's own stages */
+  /* midpoints of ticks_per_hop equal parts of the hop that starts at the emission; with 8
+   * ticks they fall half-way between the extractor's own stages. With fewer, only the last one
+   * stays there (it completes a model step, so the answer appears at the same sample) and the
+   * others take the first midpoints between stages after the emission: with 6 (model 0.5) the
+   * second tick, half of the input layer, fell on stage 1 and met stage 2 in one block */
   for (int i = 0; i < ticks_per_hop; i++)
     ex->tick_off[i] = (int)(((int64_t)(2 * i + 1) * hop) / (2 * ticks_per_hop));
+  if (ticks_per_hop <= EV_EXTRACTOR_STAGES)
+    for (int i = 0; i + 1 < ticks_per_hop; i++)
+      ex->tick_off[i] = (int)(((int64_t)(2 * i + 1) * hop) / (2 * EV_EXTRACTOR_STAGES));
   ex->tick = tick;
   ex->tick_user = user;
   ex->n_ticks = ticks_per_hop;

@@ -274,6 +274,10 @@ struct ev_functionals {
   int lhave, fhave;
   double sum[N_COLS], sq[N_COLS];
   size_t cnt[N_COLS];
+  /* the columns of each mask (M_ALL, M_NZ, M_VNZ, M_UVNZ), in table order: account() tests the
+   * voicing once per frame and skips the other class's columns */
+  unsigned char by_mask[4][N_COLS];
+  int n_mask[4];
   double esum;
   float *sf0, *sloud; /* sorted voiced F0 / loudness of the window */
   size_t nf0, nloud;
@@ -327,6 +331,10 @@ static ev_functionals *functionals_alloc(size_t cap) {
   if (!f)
     return NULL;
   f->cap = cap;
+  for (int c = 0; c < N_COLS; c++) {
+    const int m = k_cols[c].mask;
+    f->by_mask[m][f->n_mask[m]++] = (unsigned char)c;
+  }
   f->lld = malloc(cap * EV_EGEMAPS_N_LLD * sizeof(float));
   f->energy = malloc(cap * sizeof(float));
   f->lext = calloc(cap, 1);
@@ -394,19 +402,27 @@ size_t ev_functionals_capacity(const ev_functionals *f) {
   return f->cap;
 }
 
+static void add_col(ev_functionals *f, int c, float xf) {
+  const double x = xf;
+  f->sum[c] += x;
+  f->sq[c] += x * x;
+  f->cnt[c]++;
+}
+
+/* A column counts the frame: M_ALL always; M_NZ when its value is not 0; M_VNZ / M_UVNZ when it
+ * is not 0 and the frame is voiced / unvoiced. Each column's sums are its own, so visiting the
+ * columns mask by mask gives the same bits as in table order. */
 static void account(ev_functionals *f, const float *v) {
-  /* a column counts the frame: M_ALL always; M_NZ when its value is not 0; M_VNZ / M_UVNZ
-   * when it is not 0 and the frame is voiced / unvoiced (F0 > 0 read once) */
-  const int voiced = v[EV_LLD_F0] > 0.0f;
-  for (int c = 0; c < N_COLS; c++) {
-    const int m = k_cols[c].mask;
-    const int in =
-        m == M_ALL || (v[k_cols[c].lld] != 0.0f && (m == M_NZ || (m == M_VNZ ? voiced : !voiced)));
-    if (in) {
-      double x = v[k_cols[c].lld];
-      f->sum[c] += x;
-      f->sq[c] += x * x;
-      f->cnt[c]++;
+  const unsigned char *cols = f->by_mask[M_ALL];
+  for (int i = 0; i < f->n_mask[M_ALL]; i++)
+    add_col(f, cols[i], v[k_cols[cols[i]].lld]);
+  const int m[2] = {M_NZ, v[EV_LLD_F0] > 0.0f ? M_VNZ : M_UVNZ};
+  for (int g = 0; g < 2; g++) {
+    cols = f->by_mask[m[g]];
+    for (int i = 0; i < f->n_mask[m[g]]; i++) {
+      const float x = v[k_cols[cols[i]].lld];
+      if (x != 0.0f)
+        add_col(f, cols[i], x);
     }
   }
 }

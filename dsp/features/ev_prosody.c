@@ -244,7 +244,20 @@ static void pitch_frame(ev_prosody *p, int64_t t, const ev_stream_view *view) {
      * frame openSMILE calls voiced is below it) */
     view_read(view, (int64_t)p->hop * t, EV_HARM_FRAME, p->seg);
     double e = 0.0;
-    for (int i = 0; i < EV_HARM_FRAME; i++) {
+    int i = 0;
+#if defined(__SSE2__)
+    /* the products two at a time, the sum in the same order as the loop below: the same bits */
+    for (; i + 2 <= EV_HARM_FRAME; i += 2) {
+      const __m128 z = _mm_setzero_ps(); /* two floats by __m64, which may alias them */
+      const __m128d s = _mm_cvtps_pd(_mm_loadl_pi(z, (const __m64 *)(const void *)(p->seg + i)));
+      const __m128d g = _mm_cvtps_pd(_mm_loadl_pi(z, (const __m64 *)(const void *)(p->gauss + i)));
+      __m128d w = _mm_mul_pd(s, g);
+      w = _mm_mul_pd(w, w);
+      e += _mm_cvtsd_f64(w);
+      e += _mm_cvtsd_f64(_mm_unpackhi_pd(w, w));
+    }
+#endif
+    for (; i < EV_HARM_FRAME; i++) {
       const double w = (double)p->seg[i] * p->gauss[i];
       e += w * w;
     }
@@ -260,13 +273,18 @@ static void pitch_frame(ev_prosody *p, int64_t t, const ev_stream_view *view) {
 }
 
 /* Formants of a voiced frame (openSMILE writes them on every frame; eGeMAPS uses voiced ones),
- * in steps: the LPC and the first Durand-Kerner sweeps at stage 3, one more at stage 4 (with
- * jitter and shimmer), ten at stage 5, the rest and the roots at stage 6, before the harmonics
- * that read them. In one call a frame's search was up to ~160k instructions in one block, the
- * worst block of run() by far; the sweeps are the same whatever their split (ev_formants.h). */
-#define SWEEPS_3 5 /* a sweep is 5-6k instructions, the LPC before them ~16k */
-#define SWEEPS_4 1
-#define SWEEPS_5 10
+ * in steps: the LPC and the first Durand-Kerner sweeps at stage 3, more at stage 4 (with
+ * jitter and shimmer) and at stage 5 (with the 60 ms spectrum), the rest and the roots at
+ * stage 6, before the harmonics that read them. In one call a frame's search was up to ~160k
+ * instructions in one block, the worst block of run() by far; the sweeps are the same whatever
+ * their split (ev_formants.h). A frame takes 8 sweeps on average, 17 at the 98th percentile,
+ * 27 at most on 3525 voiced frames of corpus and reference speech; stage 3 follows YIN's
+ * stage (~35k with the 60 ms energy gate), which a 44.1 kHz block of 64 samples often holds
+ * with it, so it keeps 2 (issue 16: 5 / 1 / 10 before, worst block 118k -> 105k
+ * instructions at 44.1 kHz, 102k -> 84k at 48 kHz, with the ticks' placement). */
+#define SWEEPS_3 2 /* a sweep is 3.4-6k instructions, the LPC and its resynthesis ~16k */
+#define SWEEPS_4 4
+#define SWEEPS_5 6
 
 /* r[m] = sum_{EV_LPC_ORDER <= i < n} y[i] y[i - m] for the twelve lags at once: lane m of three
  * generic vectors sums in i order, as the one-lag loop does (element-wise, no fused
@@ -372,9 +390,15 @@ static void voice_jitter(ev_prosody *p, int64_t t, const ev_stream_view *v) {
   ev_jitter_frame(&p->jit, t, p->hop, p->cfg.sample_rate, f0, p->seg, n, p->vq[t & (H - 1)]);
 }
 
-/* The 60 ms spectrum and its autocorrelation (stage 5: they do not need the formants; the
- * two FFTs of 1024 points were half of the harmonics stage, the worst block by time) */
-static void voice_spectrum60(ev_prosody *p, int64_t t, const ev_stream_view *v) {
+/* The 60 ms spectrum (stage 5: it does not need the formants; the two FFTs of 1024 points
+ * were half of the harmonics stage, the worst block by time) and, with acf, its
+ * autocorrelation (voice_acf60: stage 6, before the harmonics, to halve stage 5). */
+static void voice_acf60(ev_prosody *p, int64_t t) {
+  if (p->f0[t & (H - 1)] > 0.0)
+    fftwf_execute(p->plan_acf); /* pc60 holds frame t's power from voice_spectrum60 */
+}
+
+static void voice_spectrum60(ev_prosody *p, int64_t t, const ev_stream_view *v, int acf) {
   if (!(p->f0[t & (H - 1)] > 0.0))
     return;
   /* openSMILE's 60 ms frame t: [hop t, hop t + 960), Gaussian window, 1024-point spectrum; the
@@ -407,7 +431,8 @@ static void voice_spectrum60(ev_prosody *p, int64_t t, const ev_stream_view *v) 
     p->pc60[k][0] = p->pow60[k];
     p->pc60[k][1] = 0.0f;
   }
-  fftwf_execute(p->plan_acf);
+  if (acf)
+    voice_acf60(p, t);
 }
 
 static void voice_harmonics(ev_prosody *p, int64_t t) {
@@ -456,13 +481,15 @@ void ev_prosody_stage(ev_prosody *p, int k, int64_t t, const ev_stream_view *v) 
     if (p->need_fmt && tp >= 0 && tp < p->pitch_next)
       formant_sweeps(p, tp, SWEEPS_5);
     if (p->need_vq && tp >= 0 && tp < p->pitch_next)
-      voice_spectrum60(p, tp, v);
+      voice_spectrum60(p, tp, v, 0);
     break;
   case 6:
     if (p->need_fmt && tp >= 0 && tp < p->pitch_next)
       formant_end(p, tp);
-    if (p->need_vq && tp >= 0 && tp < p->pitch_next)
+    if (p->need_vq && tp >= 0 && tp < p->pitch_next) {
+      voice_acf60(p, tp);
       voice_harmonics(p, tp);
+    }
     break;
   default:
     break;
@@ -488,7 +515,7 @@ void ev_prosody_emit(ev_prosody *p, int64_t e, int64_t last, const ev_stream_vie
         formant_frame(p, t);
       if (p->need_vq) {
         voice_jitter(p, t, v);
-        voice_spectrum60(p, t, v);
+        voice_spectrum60(p, t, v, 1);
         voice_harmonics(p, t);
       }
     }

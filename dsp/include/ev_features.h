@@ -173,9 +173,12 @@ uint32_t ev_extractor_latency(const ev_extractor *ex);
 #define EV_RECOVERY_FRAMES 9
 
 /* Consumer work spreading. After each on_frame call the extractor calls tick(user, i) for
- * i = 0..ticks_per_hop-1, each at a fixed position of the resampled stream, spread evenly over
- * the following hop and placed between the extractor's own stages (so the analyser can step
- * one classifier layer per tick with flat per-block cost). Exactly ticks_per_hop ticks happen
+ * i = 0..ticks_per_hop-1, each at a fixed position of the resampled stream in the following
+ * hop, between the extractor's own stages (so the analyser can step one classifier layer per
+ * tick with flat per-block cost): the last at (2n - 1) / (2n) of the hop after the emission
+ * (n = ticks_per_hop), the others, when n <= EV_EXTRACTOR_STAGES, at the first midpoints
+ * between stages, (2i + 1) / (2 EV_EXTRACTOR_STAGES) of the hop, and for larger n at the
+ * midpoints of n equal parts. Exactly ticks_per_hop ticks happen
  * between two consecutive on_frame calls; flush() completes the ticks of every frame it emits.
  * ticks_per_hop: 0 (off) .. hop_length. Realtime-safe (may be called from the audio thread). */
 typedef void (*ev_tick_fn)(void *user, int tick);

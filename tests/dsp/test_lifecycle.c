@@ -47,11 +47,12 @@ static void check_latency(void) {
 
 /* Positions (16 kHz bypass, block size 1, so the host position is the resampled position):
  * frame t is emitted 4 hops + the last stage offset (7 * 160 / 8 = 140) after its last
- * sample, and tick i follows at (2i + 1) * hop / (2 * 8) samples after the emission. */
+ * sample; with n <= 8 ticks, tick i < n - 1 follows at (2i + 1) * hop / (2 * 8) samples after
+ * the emission (the midpoints between stages) and the last at (2n - 1) * hop / (2n). */
 typedef struct positions {
   uint64_t pos, emit_pos;
   int64_t last_frame;
-  int bad;
+  int bad, n_ticks;
 } positions;
 
 static void pos_frame(void *user, const ev_frame *fr) {
@@ -65,25 +66,28 @@ static void pos_frame(void *user, const ev_frame *fr) {
 
 static void pos_tick(void *user, int tick) {
   positions *p = user;
-  if (p->pos != p->emit_pos + (uint64_t)((2 * tick + 1) * 160 / 16))
+  const int n = p->n_ticks;
+  const uint64_t off = tick < n - 1 ? (uint64_t)((2 * tick + 1) * 160 / 16)
+                                    : (uint64_t)((2 * n - 1) * 160 / (2 * n));
+  if (p->pos != p->emit_pos + off)
     p->bad++;
 }
 
-static void check_positions(void) {
+static void check_positions(int n_ticks) {
   ev_feature_config cfg;
   ev_feature_config_default(&cfg);
   ev_extractor *ex = ev_extractor_new(&cfg, 16000, 1, NULL, 0);
   size_t n;
   float *x = test_signal(16000, 1.0, &n);
-  positions p = {0, 0, -1, 0};
-  ev_extractor_set_ticks(ex, 8, pos_tick, &p);
+  positions p = {0, 0, -1, 0, n_ticks};
+  ev_extractor_set_ticks(ex, n_ticks, pos_tick, &p);
   for (size_t i = 0; i < n; i++) {
     p.pos = i + 1; /* samples consumed once this call returns */
     ev_extractor_process(ex, x + i, 1, pos_frame, &p);
   }
   EV_CHECK(p.bad == 0 && p.last_frame > 80, "%d frames/ticks off their documented position", p.bad);
-  printf("16 kHz: %lld frames and their ticks at the documented stream positions\n",
-         (long long)p.last_frame + 1);
+  printf("16 kHz, %d ticks: %lld frames and their ticks at the documented stream positions\n",
+         n_ticks, (long long)p.last_frame + 1);
   ev_extractor_free(ex);
   free(x);
 }
@@ -128,7 +132,9 @@ static void *worker(void *arg) {
 
 int main(void) {
   check_latency();
-  check_positions();
+  check_positions(8);
+  check_positions(6);
+  check_positions(1);
 
   size_t n;
   float *x = test_signal(44100, 0.5, &n);
