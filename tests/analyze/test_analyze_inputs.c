@@ -439,7 +439,7 @@ static void test_rates(const char *tmp) {
      * with the 0.2 model, 0.046 with 0.3, whose pitch statistics amplify small differences;
      * 0.079 with 0.5, 0.111 with 0.5 fed the frame-to-frame jitter walk it was not trained on:
      * on this jitter-free voice one onset frame's jitter flips between 0.003 and 0.05 with the
-     * resampler, and the jitter spread follows; 0.105 with 0.6, trained on that walk). A 4
+     * resampler, and the jitter spread follows; 0.091 with 0.6, trained on that walk). A 4
      * kHz file has nothing above 2 kHz, where the eGeMAPS model reads the voice's spectral balance
      * (alpha ratio 1-5 kHz, Hammarberg 2-5 kHz), so its answer is allowed to differ: analysed and
      * reported, not the same. */
