@@ -10,7 +10,7 @@
 
 #include <speex/speex_resampler.h>
 
-static uint64_t splitmix(uint64_t *x) {
+uint64_t ev_splitmix64(uint64_t *x) {
   uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
@@ -19,7 +19,7 @@ static uint64_t splitmix(uint64_t *x) {
 
 void ev_rng_seed(ev_rng *r, uint64_t seed) {
   for (int i = 0; i < 4; i++)
-    r->s[i] = splitmix(&seed);
+    r->s[i] = ev_splitmix64(&seed);
 }
 
 static uint64_t rotl(uint64_t x, int k) {

@@ -12,6 +12,8 @@ typedef struct ev_rng {
   uint64_t s[4];
 } ev_rng;
 void ev_rng_seed(ev_rng *r, uint64_t seed);
+/* splitmix64: advances *state and returns the next value (also a good 64-bit hash of a counter). */
+uint64_t ev_splitmix64(uint64_t *state);
 uint64_t ev_rng_next(ev_rng *r);
 double ev_rng_uniform(ev_rng *r); /* [0, 1) */
 double ev_rng_range(ev_rng *r, double lo, double hi);

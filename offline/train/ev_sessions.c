@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ev_augment.h"
 #include "ev_input.h"
 
 typedef struct session_key {
@@ -19,11 +20,9 @@ static int cmp_session_key(const void *pa, const void *pb) {
   return c ? c : (a->order > b->order) - (a->order < b->order);
 }
 
-static uint64_t mix64(uint64_t z) { /* splitmix64's finaliser: a fixed shuffle key per clip */
-  z += 0x9e3779b97f4a7c15ULL;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
+/* a fixed shuffle key per clip: splitmix64 of its index */
+static uint64_t shuffle_key(uint64_t clip) {
+  return ev_splitmix64(&clip);
 }
 
 size_t ev_session_order(const ev_dataset *ds, const size_t *idx, size_t n, int min_labels,
@@ -32,7 +31,7 @@ size_t ev_session_order(const ev_dataset *ds, const size_t *idx, size_t n, int m
   if (!keys)
     return 0; /* out of memory: no sessions, the clips are still trained cold */
   for (size_t i = 0; i < n; i++)
-    keys[i] = (session_key){ds->clips->v[idx[i]].speaker, mix64(idx[i]), idx[i]};
+    keys[i] = (session_key){ds->clips->v[idx[i]].speaker, shuffle_key(idx[i]), idx[i]};
   qsort(keys, n, sizeof *keys, cmp_session_key);
   size_t m = 0;
   for (size_t i = 0, end; i < n; i = end) {

@@ -221,19 +221,12 @@ static void cold_one(job *j, worker *w, size_t clip) {
   free(x16);
 }
 
-static uint64_t splitmix(uint64_t *s) {
-  uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
-
 void ev_stream_session_order(const ev_stream_eval *e, int speaker, size_t *clips, size_t n) {
   uint64_t st = e->seed * 0x100000001b3ull;
   for (const char *p = e->spk->name[speaker]; *p; p++)
     st = (st ^ (uint8_t)*p) * 0x100000001b3ull;
   for (size_t i = n; i > 1; i--) { /* Fisher-Yates */
-    size_t k = (size_t)(splitmix(&st) % i);
+    size_t k = (size_t)(ev_splitmix64(&st) % i);
     size_t t = clips[i - 1];
     clips[i - 1] = clips[k];
     clips[k] = t;
