@@ -31,6 +31,7 @@ void ev_train_opts_default(ev_train_opts *o) {
   o->min_lr = 1e-5f;
   o->clip_norm = 5.0f;
   o->balance = EV_BALANCE_WEIGHTS;
+  o->balance_power = 1.0f;
   o->window = 100;
   o->progress = 1;
 }
@@ -216,13 +217,15 @@ static void class_weights(trainer *t) {
 
 /* A clip's loss weight: its class's (balance weights) or its (corpus, label) cell's (balance
  * corpus: every cell weighs n_train / n_cells in total, so a small corpus counts as much as a
- * large one and each of its labels equally). */
+ * large one and each of its labels equally; with balance_power P < 1 a clip weighs that
+ * weight to the power P, part of the way from every clip alike to every cell alike). */
 static float item_weight(const trainer *t, const ev_item *it) {
   if (t->o->balance == EV_BALANCE_WEIGHTS)
     return t->cw[it->label];
   if (t->o->balance == EV_BALANCE_CORPUS) {
     int g = it->group >= 0 && it->group < EV_TRAIN_MAX_GROUPS ? it->group : 0;
-    return (float)((double)t->n_train / ((double)t->n_cells * (double)t->cell[g][it->label]));
+    const double w = (double)t->n_train / ((double)t->n_cells * (double)t->cell[g][it->label]);
+    return (float)(t->o->balance_power == 1.0f ? w : pow(w, (double)t->o->balance_power));
   }
   return 1.0f;
 }

@@ -32,7 +32,8 @@ typedef struct ev_train_opts {
   float min_lr;
   float clip_norm; /* global gradient norm clip (0: off) */
   ev_balance balance;
-  int window; /* crop length in model steps */
+  float balance_power; /* balance corpus: the cell weights' exponent (1: every cell the same) */
+  int window;          /* crop length in model steps */
   int progress;
   int speaker_norm;    /* normalise each clip from its speaker's statistics (ev_speaker_norm.h) */
   ev_mask_config mask; /* feature masking of training crops (masks = 0: off) */

@@ -62,7 +62,8 @@ static void usage(FILE *f) {
           "  --augment SPEC       off | on | copies=2,noise=10:30,p=0.5,gain=6,shift=100,\n"
           "                       stretch=0.1,pitch=2 [off]\n"
           "  --balance MODE       none | weights | oversample | corpus (every corpus and\n"
-          "                       each of its labels weighs the same) [weights]\n"
+          "                       each of its labels weighs the same) | corpus:P (cells\n"
+          "                       weighted by (n / (cells * count))^P, 0..1) [weights]\n"
           "  --loss-classes all|corpus  softmax of the loss over every label, or over the\n"
           "                       labels of the clip's corpus (as the evaluation scores) [all]\n"
           "  --ensemble K         train K seeds and ship them merged into one network K times\n"
@@ -116,7 +117,18 @@ typedef struct cli {
   char cmdline[4096];
 } cli;
 
-static int parse_balance(const char *s) {
+/* corpus:P weighs every (corpus, label) cell by (n / (cells * count))^P: P = 1 every cell the
+ * same, P = 0 every clip the same, in between partly. */
+static int parse_balance(const char *s, float *power) {
+  *power = 1.0f;
+  if (!strncmp(s, "corpus:", 7)) {
+    char *end;
+    const double p = strtod(s + 7, &end);
+    if (*end || !(p >= 0.0 && p <= 1.0))
+      return -1;
+    *power = (float)p;
+    return EV_BALANCE_CORPUS;
+  }
   if (!strcmp(s, "none"))
     return EV_BALANCE_NONE;
   if (!strcmp(s, "weights"))
@@ -264,13 +276,16 @@ static int parse_cli(int argc, char **argv, cli *c) {
     case O_AUGMENT:
       c->augment = optarg;
       break;
-    case O_BALANCE:
-      if (parse_balance(optarg) < 0) {
-        fprintf(stderr, "emovox-train: --balance must be none, weights, oversample or corpus\n");
+    case O_BALANCE: {
+      const int b = parse_balance(optarg, &c->train.balance_power);
+      if (b < 0) {
+        fprintf(stderr, "emovox-train: --balance must be none, weights, oversample, corpus or "
+                        "corpus:P with P in 0..1\n");
         return -1;
       }
-      c->train.balance = (ev_balance)parse_balance(optarg);
+      c->train.balance = (ev_balance)b;
       break;
+    }
     case O_MASK: {
       char merr[256];
       if (ev_mask_config_parse(&c->train.mask, optarg, merr, sizeof merr) != 0) {
