@@ -5,7 +5,8 @@
  *    also exactly 0 (equal logits, balanced labels), must not move at all;
  *  - class balancing: with all-zero inputs only the biases learn, and the optimum of the
  *    (weighted) cross-entropy is the (weighted) class frequency: 30/10/20 clips give
- *    1/2, 1/6, 1/3 without balancing and 1/3 each with loss weights or oversampling;
+ *    1/2, 1/6, 1/3 without balancing, 1/3 each with loss weights, oversampling or corpus
+ *    cells, and shares proportional to sqrt(count) with corpus cells at power 1/2;
  *  - early stopping and reduce-on-plateau: a validation set with the labels swapped gets worse
  *    every epoch while the net learns the training set, so epoch 1 stays the best, training
  *    stops after exactly `patience` more epochs and the LR is halved every `plateau` epochs
@@ -112,7 +113,7 @@ static void test_weight_decay(void) {
 }
 
 /* ---- class balancing ---- */
-static void test_balance(ev_balance mode, const double *want, const char *what) {
+static void test_balance(ev_balance mode, float power, const double *want, const char *what) {
   enum { D = 2, C = 3 };
   static const int count[C] = {30, 10, 20};
   static float zeros[S * D];
@@ -127,6 +128,7 @@ static void test_balance(ev_balance mode, const double *want, const char *what) 
   ev_train_opts o;
   opts_base(&o);
   o.balance = mode;
+  o.balance_power = power;
   o.epochs = 300;
   o.batch = 90; /* the whole epoch in one batch (60 clips, or 3 x 30 when oversampling) */
   o.lr = 0.05f;
@@ -294,9 +296,15 @@ int main(void) {
   }
   test_weight_decay();
   static const double freq[3] = {0.5, 1.0 / 6, 1.0 / 3}, equal[3] = {1.0 / 3, 1.0 / 3, 1.0 / 3};
-  test_balance(EV_BALANCE_NONE, freq, "balance none");
-  test_balance(EV_BALANCE_WEIGHTS, equal, "balance weights");
-  test_balance(EV_BALANCE_OVERSAMPLE, equal, "balance oversample");
+  test_balance(EV_BALANCE_NONE, 1.0f, freq, "balance none");
+  test_balance(EV_BALANCE_WEIGHTS, 1.0f, equal, "balance weights");
+  test_balance(EV_BALANCE_OVERSAMPLE, 1.0f, equal, "balance oversample");
+  /* one corpus: its cells are the classes. Weights count^-P make the optimum proportional to
+   * count^(1-P): equal at P = 1, sqrt(30) : sqrt(10) : sqrt(20) at P = 1/2 */
+  const double r = sqrt(30.0) + sqrt(10.0) + sqrt(20.0);
+  const double half[3] = {sqrt(30.0) / r, sqrt(10.0) / r, sqrt(20.0) / r};
+  test_balance(EV_BALANCE_CORPUS, 1.0f, equal, "balance corpus");
+  test_balance(EV_BALANCE_CORPUS, 0.5f, half, "balance corpus:0.5");
   test_early_stop_and_plateau();
   test_best_checkpoint();
   ev_arch_free(&arch);
