@@ -106,6 +106,14 @@ static long read_direct(ea_audio *a, float *const *out, int n_out, size_t n, cha
       a->info.frames = a->file_frames;
   }
   const float *in = a->interleaved;
+  if (n_out == 1 && ch == 1) {
+    /* a mono file: the loop below with one channel, the same bits (the double sum of one float
+     * is exact, and 0.0 + -0.0 is +0.0, hence the + 0.0f) at a tenth of the work */
+    for (sf_count_t i = 0; i < got; i++)
+      out[0][i] = (isfinite(in[i]) ? in[i] : 0.0f) + 0.0f;
+    a->file_position += got;
+    return (long)got;
+  }
   for (sf_count_t i = 0; i < got; i++, in += ch) {
     if (n_out == 1) {
       /* Each channel sanitised before the mean: one all-NaN channel (a broken float file)
