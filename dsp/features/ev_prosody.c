@@ -50,6 +50,8 @@ struct ev_prosody {
   ev_formant_work fw;     /* the root search of frame fw_t, spread over stages 3-6 */
   int64_t fw_t;
   double f0[H], voicing[H];
+  double rf0[H], rv[H]; /* the pitch tracker's raw F0 and voicing, one frame ahead of f0[] */
+  int64_t raw_next;     /* next frame whose raw pitch is to be tracked */
   float vq[H][EV_VQ_DIMS], fmt[H][EV_FMT_DIMS];
   int64_t pitch_next; /* next frame whose pitch/voice work is to be done */
   ev_jitter jit;      /* the period walk, carried from frame to frame */
@@ -157,6 +159,7 @@ void ev_prosody_reset(ev_prosody *p) {
   ev_pitch_reset(p->pitch);
   p->mag_t[0] = p->mag_t[1] = -10;
   p->pitch_next = 0;
+  p->raw_next = 0;
   p->fw.state = 0;
   p->fw_t = -1;
   p->roots.valid = 0;
@@ -164,6 +167,8 @@ void ev_prosody_reset(ev_prosody *p) {
   memset(p->spec, 0, sizeof p->spec);
   memset(p->f0, 0, sizeof p->f0);
   memset(p->voicing, 0, sizeof p->voicing);
+  memset(p->rf0, 0, sizeof p->rf0);
+  memset(p->rv, 0, sizeof p->rv);
   memset(p->vq, 0, sizeof p->vq);
   memset(p->fmt, 0, sizeof p->fmt);
 }
@@ -234,7 +239,8 @@ static void spectral_frame(ev_prosody *p, int64_t t, const ev_stream_view *v) {
 
 #define E60_GATE 0.001 /* eGeMAPS' F0 gate: the 60 ms frame's RMS, as cValbasedSelector's */
 
-static void pitch_frame(ev_prosody *p, int64_t t, const ev_stream_view *view) {
+/* The pitch tracker's raw answer for frame t (ev_pitch.c, then eGeMAPS' F0 gate). */
+static void pitch_raw(ev_prosody *p, int64_t t, const ev_stream_view *view) {
   double f0, v;
   ev_pitch_frame(p->pitch, t, p->hop, &f0, &v);
   if (f0 > 0.0) {
@@ -266,10 +272,19 @@ static void pitch_frame(ev_prosody *p, int64_t t, const ev_stream_view *view) {
       v = v < 0.49 ? v : 0.49;
     }
   }
-  p->f0[t & (H - 1)] = f0;
-  p->voicing[t & (H - 1)] = v;
-  memset(p->fmt[t & (H - 1)], 0, sizeof p->fmt[0]);
-  memset(p->vq[t & (H - 1)], 0, sizeof p->vq[0]);
+  p->rf0[t & (H - 1)] = f0;
+  p->rv[t & (H - 1)] = v;
+  p->raw_next = t + 1;
+}
+
+/* Frame t's F0 and voicing from the raw ones of frames t - 1, t and t + 1 (`next`: frame t + 1
+ * exists), by openSMILE's smoothing rules in their one-frame form (ev_pitch_smooth.c). */
+static void pitch_final(ev_prosody *p, int64_t t, int next) {
+  const int s = (int)(t & (H - 1));
+  ev_pitch_smooth(t > 0 ? p->rf0[(t - 1) & (H - 1)] : 0.0, p->rf0[s], p->rv[s],
+                  next ? p->rf0[(t + 1) & (H - 1)] : 0.0, &p->f0[s], &p->voicing[s]);
+  memset(p->fmt[s], 0, sizeof p->fmt[0]);
+  memset(p->vq[s], 0, sizeof p->vq[0]);
 }
 
 /* Formants of a voiced frame (openSMILE writes them on every frame; eGeMAPS uses voiced ones),
@@ -360,7 +375,7 @@ static void formant_sweeps(ev_prosody *p, int64_t t, int max_sweeps) {
 
 static void formant_end(ev_prosody *p, int64_t t) {
   if (p->fw_t != t || p->fw.state == 0)
-    return; /* unvoiced (or no LPC): fmt stays as pitch_frame cleared it */
+    return; /* unvoiced (or no LPC): fmt stays as pitch_final cleared it */
   ev_formants_sweep(&p->fw, EV_DK_ITERS);
   double o[6];
   ev_formants_end(&p->fw, o, &p->roots);
@@ -461,7 +476,14 @@ void ev_prosody_stage(ev_prosody *p, int k, int64_t t, const ev_stream_view *v) 
     break;
   case 2:
     if (p->need_pitch && tp >= 0 && tp == p->pitch_next) {
-      pitch_frame(p, tp, v);
+      /* frame tp + 1's pitch window ends at hop (tp + 1) + 945 (ev_pitch_window_end), before
+       * the end hop (tp + 4) + 512 of this frame's samples, and stage 0 decimated it: one frame
+       * of look-ahead for the smoothing (pitch_final) at no added latency; tp + 2's would end
+       * 113 samples too late */
+      if (p->raw_next == tp)
+        pitch_raw(p, tp, v);
+      pitch_raw(p, tp + 1, v);
+      pitch_final(p, tp, 1);
       p->pitch_next = tp + 1;
     }
     break;
@@ -510,7 +532,11 @@ void ev_prosody_emit(ev_prosody *p, int64_t e, int64_t last, const ev_stream_vie
   if (p->need_pitch && p->pitch_next <= e) { /* flush: no more look-ahead will come */
     ev_pitch_feed(p->pitch, v, view_read, v->avail, 1);
     for (int64_t t = p->pitch_next; t <= e; t++) {
-      pitch_frame(p, t, v);
+      if (p->raw_next == t)
+        pitch_raw(p, t, v);
+      if (t < last && p->raw_next == t + 1)
+        pitch_raw(p, t + 1, v);
+      pitch_final(p, t, t < last);
       if (p->need_fmt)
         formant_frame(p, t);
       if (p->need_vq) {

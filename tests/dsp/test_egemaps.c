@@ -658,15 +658,17 @@ int main(void) {
 
   /* README items 1-6 (worst file). GAP marks a tolerance we do not meet: the assertion is the
    * level reached, so a regression still fails (numbers and reasons in docs/features.md). */
-  /* 0.789 on turev before eGeMAPS' F0 gate on the 60 ms frame's RMS (ev_prosody.c), 0.807 with it
-   */
+  /* 0.789 on turev before eGeMAPS' F0 gate on the 60 ms frame's RMS (ev_prosody.c), 0.807 with it;
+   * the one-frame pitch smoothing (ev_pitch_smooth.c) leaves turev there (urdu 0.909 -> 0.923,
+   * a01 0.870 -> 0.875) */
   EV_CHECK(worst[0] >= 0.80,
            "voicing agreement %.3f (GAP: README 0.85; turev: openSMILE calls "
            "600-900 Hz fricative noise voiced)",
            worst[0]);
-  /* the octave guard (ev_pitch.c) took urdu from 0.822 to 0.871; what is left are stretches
-   * where openSMILE itself steps an octave (up at 50-52 st, down to 26-29 st in creak) */
-  EV_CHECK(worst[1] >= 0.87, "F0 within 1 st %.3f (GAP: README 0.90; urdu: octave disagreements)",
+  /* the octave guard (ev_pitch.c) took urdu from 0.822 to 0.871, the one-frame smoothing's median
+   * (ev_pitch_smooth.c) to 0.881; what is left are stretches of 4-5 frames where openSMILE itself
+   * steps an octave (up at 50-52 st, down to 26-29 st in creak) */
+  EV_CHECK(worst[1] >= 0.88, "F0 within 1 st %.3f (GAP: README 0.90; urdu: octave disagreements)",
            worst[1]);
   EV_CHECK(worst[2] <= 0.3, "F0 median |d| %.3f st", worst[2]);
   EV_CHECK(worst[3] >= 0.95, "loudness r %.4f", worst[3]);
@@ -678,11 +680,11 @@ int main(void) {
     EV_CHECK(worst[5 + c] >= (c == 2 || c == 3 ? 0.995 : 0.85), "spectral r %.3f (column %d)",
              worst[5 + c], c);
   /* jitter and shimmer walk the periods frame to frame as openSMILE's cPitchJitter does
-   * (ev_voice.c). Jitter: 0.81-1.29x openSMILE's on four files, 0.43x on urdu, where openSMILE
+   * (ev_voice.c). Jitter: 0.80-1.32x openSMILE's on four files, 0.41x on urdu, where openSMILE
    * finds periods with 10-20 % jitter at voicing onsets that ours, with YIN's F0 a few percent
    * off there, does not find (before: 0.61-1.02x with a per-frame cycle-peak walk over 40 ms,
    * whose jitter spread was half openSMILE's on every file) */
-  EV_CHECK(worst[10] <= 0.60, "jitter off by %.2f (GAP: README 0.35; urdu 0.43x)", worst[10]);
+  EV_CHECK(worst[10] <= 0.60, "jitter off by %.2f (GAP: README 0.35; urdu 0.41x)", worst[10]);
   /* shimmer: openSMILE's peak-to-peak amplitudes of consecutive periods, 0.95-1.15x on the five
    * files (0.64-0.88x before) */
   EV_CHECK(worst[11] <= 0.20, "shimmer off by %.2f (README 0.35)", worst[11]);

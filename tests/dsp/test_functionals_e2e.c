@@ -33,7 +33,12 @@
  * period walk for jitter and shimmer (cPitchJitter, ev_voice.c) 78/81/78/48/80 and 20; with
  * eGeMAPS' F0 gate on the 60 ms frame's RMS 79/79/78/47/80 and 20 (statistics near the bound
  * flip both ways: F0 stddevNorm out and its rising-slope spread in on a01, two V slopes out on
- * a02, the V flux spread out on turev). */
+ * a02, the V flux spread out on turev); with the one-frame pitch smoothing (ev_pitch_smooth.c:
+ * lone voiced frames unvoiced, one-frame F0 outliers to the median) 76/79/78/47/81 and 23 (a01:
+ * the F0 rising slopes' mean and spread, 98 -> 87 and 60 -> 40 against openSMILE's 118 and 57,
+ * and the jitter mean leave the bound; urdu: the F0 falling-slope spread leaves it, 105 -> 31
+ * against 112, HNR stddevNorm and slopeUV0-500 enter it). The F0/loudness bound has no margin
+ * left since. */
 #define K_MIN_WITHIN         45
 #define K_F0_LOUD_MAX_MISSES 23
 
