@@ -50,9 +50,10 @@ struct ev_prosody {
   ev_formant_work fw;     /* the root search of frame fw_t, spread over stages 3-6 */
   int64_t fw_t;
   double f0[H], voicing[H];
-  ev_shs shs;   /* SHS tables and scratch */
-  ev_pvit vit;  /* the Viterbi over SHS candidates, one frame ahead of f0[] */
-  int gated[H]; /* eGeMAPS' F0 gate closed on the frame (60 ms RMS < 0.001) */
+  ev_shs shs;    /* SHS tables and scratch */
+  ev_pvit vit;   /* the Viterbi over SHS candidates, one frame ahead of f0[] */
+  int gated[H];  /* eGeMAPS' F0 gate closed on the frame (60 ms RMS < 0.001) */
+  int64_t shs_t; /* the frame whose octave-axis spectrum p->shs holds */
   float mag60[EV_HARM_NBINS];
   int64_t raw_next; /* next frame whose raw pitch is to be tracked */
   float vq[H][EV_VQ_DIMS], fmt[H][EV_FMT_DIMS];
@@ -160,6 +161,7 @@ void ev_prosody_reset(ev_prosody *p) {
   p->mag_t[0] = p->mag_t[1] = -10;
   p->pitch_next = 0;
   p->raw_next = 0;
+  p->shs_t = -1;
   p->fw.state = 0;
   p->fw_t = -1;
   p->roots.valid = 0;
@@ -239,12 +241,10 @@ static void spectral_frame(ev_prosody *p, int64_t t, const ev_stream_view *v) {
 
 #define E60_GATE 0.001 /* eGeMAPS' F0 gate: the 60 ms frame's RMS, as cValbasedSelector's */
 
-/* Frame t's pitch candidates into the Viterbi: eGeMAPS' chain on the 60 ms frame [hop t,
- * hop t + 960) under the Gaussian window (cEnergy's RMS for its F0 gate, then the 1024-point
- * magnitude spectrum, SHS: ev_shs.c). A frame under the gate gets no candidates (its F0 is
- * zeroed after the smoothing anyway; measured: the same choices elsewhere, and no SHS work on
- * silence). */
-static void pitch_raw(ev_prosody *p, int64_t t, const ev_stream_view *view) {
+/* Frame t's 60 ms frame [hop t, hop t + 960) under the Gaussian window, as eGeMAPS' pitch
+ * reads it: cEnergy's RMS for its F0 gate, then (above the gate) the 1024-point magnitude
+ * spectrum on SHS's octave axis (ev_shs_spectrum, kept in p->shs for pitch_raw). */
+static void pitch_spectrum(ev_prosody *p, int64_t t, const ev_stream_view *view) {
   view_read(view, (int64_t)p->hop * t, EV_HARM_FRAME, p->seg);
   double e = 0.0;
   int i = 0;
@@ -266,18 +266,30 @@ static void pitch_raw(ev_prosody *p, int64_t t, const ev_stream_view *view) {
   }
   const int gated = !(sqrt(e / EV_HARM_FRAME) >= E60_GATE);
   p->gated[t & (H - 1)] = gated;
-  if (gated) {
+  p->shs_t = t;
+  if (gated)
+    return;
+  memcpy(p->fft60_in, p->seg, sizeof(float) * EV_HARM_FRAME);
+  window_mul(p->fft60_in, p->gauss, EV_HARM_FRAME);
+  fftwf_execute(p->plan60);
+  for (int k = 0; k < EV_HARM_NBINS; k++) {
+    const float re = p->fft60_out[k][0], im = p->fft60_out[k][1];
+    p->mag60[k] = sqrtf(re * re + im * im);
+  }
+  ev_shs_spectrum(&p->shs, p->mag60);
+}
+
+/* Frame t's SHS candidates into the Viterbi (none under eGeMAPS' F0 gate: its F0 is zeroed
+ * after the smoothing anyway; measured: the same choices elsewhere, and no SHS work on
+ * silence). The spectrum is pitch_spectrum's, computed here unless stage 0 did. */
+static void pitch_raw(ev_prosody *p, int64_t t, const ev_stream_view *view) {
+  if (p->shs_t != t)
+    pitch_spectrum(p, t, view);
+  if (p->gated[t & (H - 1)]) {
     ev_pvit_push(&p->vit, NULL);
   } else {
-    memcpy(p->fft60_in, p->seg, sizeof(float) * EV_HARM_FRAME);
-    window_mul(p->fft60_in, p->gauss, EV_HARM_FRAME);
-    fftwf_execute(p->plan60);
-    for (int k = 0; k < EV_HARM_NBINS; k++) {
-      const float re = p->fft60_out[k][0], im = p->fft60_out[k][1];
-      p->mag60[k] = sqrtf(re * re + im * im);
-    }
     ev_shs_result r;
-    ev_shs_frame(&p->shs, p->mag60, &r);
+    ev_shs_candidates(&p->shs, &r);
     ev_pvit_push(&p->vit, &r);
   }
   p->raw_next = t + 1;
@@ -487,6 +499,10 @@ void ev_prosody_stage(ev_prosody *p, int k, int64_t t, const ev_stream_view *v) 
   int64_t tp = t - EV_PROSODY_LAG; /* the frame whose pitch work is due */
   switch (k) {
   case 0:
+    /* the first half of frame tp + 1's pitch (stage 2 finishes it): its 60 ms frame ended at
+     * hop (tp + 1) + 960, before this frame's samples did */
+    if (p->need_pitch && tp >= 0 && p->raw_next == tp + 1)
+      pitch_spectrum(p, tp + 1, v);
     break;
   case 1:
     if (p->need_spec || p->need_fmt) /* the formants read this frame's spectrum 4 frames later */

@@ -5,6 +5,8 @@
  * behaviour, written here from scratch. */
 #include "ev_shs.h"
 
+#include "ev_clones.h" /* dsp/kernels */
+
 #include <math.h>
 #include <string.h>
 
@@ -12,29 +14,64 @@
 
 void ev_shs_init(ev_shs *s) {
   memset(s, 0, sizeof *s);
+  double xs[EV_SHS_NBINS];
   for (int i = 1; i < EV_SHS_NBINS; i++)
-    s->xs[i] = log2(i * BIN_HZ);
-  s->xs[0] = 2.0 * s->xs[1] - s->xs[2]; /* cSpecScale's stand-in for DC on a log axis */
-  for (int i = 1; i < EV_SHS_NBINS - 1; i++)
-    s->sig[i] = (s->xs[i] - s->xs[i - 1]) / (s->xs[i + 1] - s->xs[i - 1]);
+    xs[i] = log2(i * BIN_HZ);
+  xs[0] = 2.0 * xs[1] - xs[2]; /* cSpecScale's stand-in for DC on a log axis */
+  /* the natural spline's forward sweep: y2[i] = c2[i] y2[i+1] + u[i], with c2 and the
+   * divisions depending on the abscissae only */
+  double c2prev = 0.0;
+  for (int i = 0; i < EV_SHS_NBINS - 1; i++)
+    s->inv_dx[i] = 1.0 / (xs[i + 1] - xs[i]);
+  for (int i = 1; i < EV_SHS_NBINS - 1; i++) {
+    s->sig[i] = (xs[i] - xs[i - 1]) / (xs[i + 1] - xs[i - 1]);
+    s->six_dx2[i] = 6.0 / (xs[i + 1] - xs[i - 1]);
+    const double p = s->sig[i] * c2prev + 2.0;
+    s->inv_p[i] = 1.0 / p;
+    s->c2[i] = (s->sig[i] - 1.0) / p;
+    c2prev = s->c2[i];
+  }
   const double max_hz = BIN_HZ * (EV_SHS_NBINS - 1);
   s->fmin_t = log2(EV_SHS_MIN_HZ);
   s->fstep_t = (log2(max_hz) - s->fmin_t) / (EV_SHS_NPTS - 1);
+  s->ppo = EV_SHS_NPTS / log2(max_hz / EV_SHS_MIN_HZ);
+  const double atan_s = s->ppo * log2(65.0 / 50.0) - 1.0;
   int k = 0;
   for (int j = 0; j < EV_SHS_NPTS; j++) {
     const double x = s->fmin_t + j * s->fstep_t;
-    while (k < EV_SHS_NBINS - 2 && s->xs[k + 1] <= x)
+    while (k < EV_SHS_NBINS - 2 && xs[k + 1] <= x)
       k++;
+    const double h = xs[k + 1] - xs[k], a = (xs[k + 1] - x) / h, b = 1.0 - a;
+    const double audw = 0.5 + atan(3.0 * (j + 1 - atan_s) / s->ppo) / M_PI;
     s->lo[j] = k;
-    s->h[j] = s->xs[k + 1] - s->xs[k];
-    s->wa[j] = (s->xs[k + 1] - x) / s->h[j];
+    s->wa[j] = a * audw;
+    s->wb[j] = b * audw;
+    s->wc[j] = (a * a * a - a) * (h * h) / 6.0 * audw;
+    s->wd[j] = (b * b * b - b) * (h * h) / 6.0 * audw;
   }
-  s->ppo = EV_SHS_NPTS / log2(max_hz / EV_SHS_MIN_HZ);
-  const double atan_s = s->ppo * log2(65.0 / 50.0) - 1.0;
-  for (int j = 0; j < EV_SHS_NPTS; j++)
-    s->audw[j] = 0.5 + atan(3.0 * (j + 1 - atan_s) / s->ppo) / M_PI;
   for (int h = 2; h <= EV_SHS_NHARM; h++)
     s->shift[h] = (int)floor(s->ppo * log2((double)h));
+}
+
+/* dst[i] += src[i] * w for i < n: each element its own product and sum, so four at a time
+ * (generic vectors, no fused multiply-add: the baseline and AVX clones agree) gives the same
+ * bits as one at a time */
+EV_TARGET_CLONES
+static void axpy(double *dst, const double *src, double w, int n) {
+  int i = 0;
+#if defined(__GNUC__) || defined(__clang__)
+  typedef double v4d __attribute__((vector_size(32)));
+  const v4d wv = {w, w, w, w};
+  for (; i + 4 <= n; i += 4) {
+    v4d a, b;
+    memcpy(&a, dst + i, sizeof a); /* unaligned loads */
+    memcpy(&b, src + i, sizeof b);
+    a += b * wv;
+    memcpy(dst + i, &a, sizeof a);
+  }
+#endif
+  for (; i < n; i++)
+    dst[i] += src[i] * w;
 }
 
 /* the vertex (x, value) of the parabola through (x0, y0), (x1, y1), (x2, y2), x equally spaced */
@@ -49,7 +86,7 @@ static double vertex(double x1, double dx, double y0, double y1, double y2, doub
   return x1 + d * dx;
 }
 
-void ev_shs_frame(ev_shs *s, const float *mag, ev_shs_result *out) {
+void ev_shs_spectrum(ev_shs *s, const float *mag) {
   const int n = EV_SHS_NBINS;
   double *y = s->y;
   for (int i = 0; i < n; i++)
@@ -72,38 +109,40 @@ void ev_shs_frame(ev_shs *s, const float *mag, ev_shs_result *out) {
   double aim1 = 0.0;
   for (int i = 0; i < n - 1; i++) {
     const double ai = y[i];
-    y[i] = (aim1 + 2.0 * ai + y[i + 1]) / 4.0;
+    y[i] = (aim1 + 2.0 * ai + y[i + 1]) * 0.25; /* exact: a power of two */
     aim1 = ai;
   }
-  /* natural cubic spline through (xs, y), sampled on the octave axis */
+  /* natural cubic spline through (log2 f, y), sampled on the octave axis and weighted
+   * (cSpecScale's auditory weighting; the weight is positive, so weighting the interpolated
+   * value or the interpolation's terms is the same up to rounding) */
   double *y2 = s->y2, *u = s->u;
-  y2[0] = u[0] = 0.0;
+  u[0] = 0.0;
   for (int i = 1; i < n - 1; i++) {
-    const double p = s->sig[i] * y2[i - 1] + 2.0;
-    y2[i] = (s->sig[i] - 1.0) / p;
-    const double d = (y[i + 1] - y[i]) / (s->xs[i + 1] - s->xs[i]) -
-                     (y[i] - y[i - 1]) / (s->xs[i] - s->xs[i - 1]);
-    u[i] = (6.0 * d / (s->xs[i + 1] - s->xs[i - 1]) - s->sig[i] * u[i - 1]) / p;
+    const double d = (y[i + 1] - y[i]) * s->inv_dx[i] - (y[i] - y[i - 1]) * s->inv_dx[i - 1];
+    u[i] = (d * s->six_dx2[i] - s->sig[i] * u[i - 1]) * s->inv_p[i];
   }
   y2[n - 1] = 0.0;
-  for (int k = n - 2; k >= 0; k--)
-    y2[k] = y2[k] * y2[k + 1] + u[k];
+  for (int k = n - 2; k >= 1; k--)
+    y2[k] = s->c2[k] * y2[k + 1] + u[k];
+  y2[0] = 0.0;
   double *sp = s->s;
   for (int j = 0; j < EV_SHS_NPTS; j++) {
     const int k = s->lo[j];
-    const double a = s->wa[j], b = 1.0 - a, hh = s->h[j];
-    double v = a * y[k] + b * y[k + 1] +
-               ((a * a * a - a) * y2[k] + (b * b * b - b) * y2[k + 1]) * (hh * hh) / 6.0;
-    sp[j] = v > 0.0 ? v * s->audw[j] : 0.0;
+    const double v =
+        s->wa[j] * y[k] + s->wb[j] * y[k + 1] + s->wc[j] * y2[k] + s->wd[j] * y2[k + 1];
+    sp[j] = v > 0.0 ? v : 0.0;
   }
+}
+
+void ev_shs_candidates(ev_shs *s, ev_shs_result *out) {
+  const double *sp = s->s;
   /* subharmonic summation */
   double *ss = s->ss;
   memcpy(ss, sp, sizeof s->ss);
   double scale = 0.85;
   for (int h = 2; h <= EV_SHS_NHARM; h++) {
     const int sh = s->shift[h];
-    for (int j = sh; j < EV_SHS_NPTS; j++)
-      ss[j - sh] += sp[j] * scale;
+    axpy(ss, sp + sh, scale, EV_SHS_NPTS - sh);
     scale *= 0.85;
   }
   double mean = 0.0;
@@ -167,4 +206,9 @@ void ev_shs_frame(ev_shs *s, const float *mag, ev_shs_result *out) {
     out->voicing[best_i] = t;
     (void)sc_kept;
   }
+}
+
+void ev_shs_frame(ev_shs *s, const float *mag, ev_shs_result *out) {
+  ev_shs_spectrum(s, mag);
+  ev_shs_candidates(s, out);
 }

@@ -16,11 +16,15 @@
 #define EV_SHS_VOICING_CUTOFF 0.7
 
 typedef struct ev_shs {
-  double xs[EV_SHS_NBINS];  /* log2 frequency of each bin (bin 0 extrapolated) */
-  double sig[EV_SHS_NBINS]; /* the natural spline's fixed coefficients */
-  int lo[EV_SHS_NPTS];      /* the bin interval of each octave-axis point */
-  double wa[EV_SHS_NPTS], h[EV_SHS_NPTS];
-  double audw[EV_SHS_NPTS];    /* cSpecScale's auditory weighting */
+  /* the natural cubic spline through the bins (their log2 frequencies are fixed, so everything
+   * but the magnitudes is precomputed): forward-sweep factors of the tridiagonal system */
+  double inv_dx[EV_SHS_NBINS];  /* 1 / (x[i+1] - x[i]) */
+  double six_dx2[EV_SHS_NBINS]; /* 6 / (x[i+1] - x[i-1]) */
+  double sig[EV_SHS_NBINS], inv_p[EV_SHS_NBINS], c2[EV_SHS_NBINS];
+  /* each octave-axis point: its bin interval and the four weights of y[k], y[k+1], y2[k],
+   * y2[k+1], times the auditory weighting */
+  int lo[EV_SHS_NPTS];
+  double wa[EV_SHS_NPTS], wb[EV_SHS_NPTS], wc[EV_SHS_NPTS], wd[EV_SHS_NPTS];
   int shift[EV_SHS_NHARM + 1]; /* octave-axis points of harmonic h */
   double ppo, fmin_t, fstep_t;
   /* scratch */
@@ -36,4 +40,8 @@ typedef struct ev_shs_result {
 void ev_shs_init(ev_shs *s);
 /* mag: |X_k| (any scale) of the 1024-point spectrum of the Gaussian-windowed 60 ms frame */
 void ev_shs_frame(ev_shs *s, const float *mag, ev_shs_result *out);
+/* the same in two steps of similar cost (the extractor runs them at different stages): the
+ * octave-axis spectrum into s, then the summation and the candidates from it */
+void ev_shs_spectrum(ev_shs *s, const float *mag);
+void ev_shs_candidates(ev_shs *s, ev_shs_result *out);
 #endif
