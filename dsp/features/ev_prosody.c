@@ -54,6 +54,10 @@ struct ev_prosody {
   ev_pvit vit;   /* the Viterbi over SHS candidates, one frame ahead of f0[] */
   int gated[H];  /* eGeMAPS' F0 gate closed on the frame (60 ms RMS < 0.001) */
   int64_t shs_t; /* the frame whose octave-axis spectrum p->shs holds */
+  /* the 60 ms spectra of the last two frames the pitch read (slot t & 1, frame spec60_t[slot]):
+   * the voice-quality stages of a voiced frame reuse its spectrum instead of computing it again */
+  fftwf_complex spec60[2][EV_HARM_NBINS];
+  int64_t spec60_t[2];
   float mag60[EV_HARM_NBINS];
   int64_t raw_next; /* next frame whose raw pitch is to be tracked */
   float vq[H][EV_VQ_DIMS], fmt[H][EV_FMT_DIMS];
@@ -162,6 +166,7 @@ void ev_prosody_reset(ev_prosody *p) {
   p->pitch_next = 0;
   p->raw_next = 0;
   p->shs_t = -1;
+  p->spec60_t[0] = p->spec60_t[1] = -1;
   p->fw.state = 0;
   p->fw_t = -1;
   p->roots.valid = 0;
@@ -272,6 +277,8 @@ static void pitch_spectrum(ev_prosody *p, int64_t t, const ev_stream_view *view)
   memcpy(p->fft60_in, p->seg, sizeof(float) * EV_HARM_FRAME);
   window_mul(p->fft60_in, p->gauss, EV_HARM_FRAME);
   fftwf_execute(p->plan60);
+  memcpy(p->spec60[t & 1], p->fft60_out, sizeof p->spec60[0]);
+  p->spec60_t[t & 1] = t;
   for (int k = 0; k < EV_HARM_NBINS; k++) {
     const float re = p->fft60_out[k][0], im = p->fft60_out[k][1];
     p->mag60[k] = sqrtf(re * re + im * im);
@@ -450,10 +457,14 @@ static void voice_spectrum60(ev_prosody *p, int64_t t, const ev_stream_view *v, 
     return;
   /* openSMILE's 60 ms frame t: [hop t, hop t + 960), Gaussian window, 1024-point spectrum; the
    * frame's own (unsmoothed) formants, as cHarmonics reads them */
-  int64_t g0 = (int64_t)p->hop * t;
-  view_read(v, g0, EV_HARM_FRAME, p->fft60_in);
-  window_mul(p->fft60_in, p->gauss, EV_HARM_FRAME);
-  fftwf_execute(p->plan60);
+  if (p->spec60_t[t & 1] == t) { /* the pitch computed it (the same input, the same plan) */
+    memcpy(p->fft60_out, p->spec60[t & 1], sizeof p->spec60[0]);
+  } else {
+    int64_t g0 = (int64_t)p->hop * t;
+    view_read(v, g0, EV_HARM_FRAME, p->fft60_in);
+    window_mul(p->fft60_in, p->gauss, EV_HARM_FRAME);
+    fftwf_execute(p->plan60);
+  }
   /* power spectrum; its inverse real DFT is the frame's circular autocorrelation (cHarmonics'
    * ACF; c2r overwrites its input, so it gets a copy) */
   int k = 0;
