@@ -131,7 +131,7 @@ ev_prosody *ev_prosody_new(const ev_feature_config *cfg) {
     return NULL;
   }
   ev_harmonics_window(p->gauss, EV_HARM_FRAME);
-  ev_shs_init(&p->shs);
+  ev_shs_init(&p->shs, cfg->sample_rate);
   for (int i = 0; i < p->win20; i++) /* openSMILE's Hamming */
     p->hamming[i] = (float)(0.54 - 0.46 * cos(2.0 * M_PI * i / (p->win20 - 1)));
   ev_prosody_set_features(p, 0);

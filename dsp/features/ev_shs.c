@@ -10,13 +10,12 @@
 #include <math.h>
 #include <string.h>
 
-#define BIN_HZ (16000.0 / 1024.0)
-
-void ev_shs_init(ev_shs *s) {
+void ev_shs_init(ev_shs *s, double sr) {
   memset(s, 0, sizeof *s);
+  const double bin_hz = sr / (2.0 * (EV_SHS_NBINS - 1));
   double xs[EV_SHS_NBINS];
   for (int i = 1; i < EV_SHS_NBINS; i++)
-    xs[i] = log2(i * BIN_HZ);
+    xs[i] = log2(i * bin_hz);
   xs[0] = 2.0 * xs[1] - xs[2]; /* cSpecScale's stand-in for DC on a log axis */
   /* the natural spline's forward sweep: y2[i] = c2[i] y2[i+1] + u[i], with c2 and the
    * divisions depending on the abscissae only */
@@ -31,7 +30,7 @@ void ev_shs_init(ev_shs *s) {
     s->c2[i] = (s->sig[i] - 1.0) / p;
     c2prev = s->c2[i];
   }
-  const double max_hz = BIN_HZ * (EV_SHS_NBINS - 1);
+  const double max_hz = bin_hz * (EV_SHS_NBINS - 1); /* cSpecScale's maxF -1: Nyquist */
   s->fmin_t = log2(EV_SHS_MIN_HZ);
   s->fstep_t = (log2(max_hz) - s->fmin_t) / (EV_SHS_NPTS - 1);
   s->ppo = EV_SHS_NPTS / log2(max_hz / EV_SHS_MIN_HZ);

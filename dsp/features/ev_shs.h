@@ -8,9 +8,9 @@
 
 #include <stdint.h>
 
-#define EV_SHS_NBINS          513  /* the 1024-point spectrum's bins, 15.625 Hz apart */
+#define EV_SHS_NBINS          513  /* the 1024-point spectrum's bins (15.625 Hz apart at 16 kHz) */
 #define EV_SHS_NPTS           513  /* points of the octave axis (cSpecScale: as many as bins) */
-#define EV_SHS_MIN_HZ         25.0 /* the octave axis: 25 Hz .. 8 kHz */
+#define EV_SHS_MIN_HZ         25.0 /* the octave axis: 25 Hz .. Nyquist */
 #define EV_SHS_NHARM          15   /* harmonics summed, each 0.85 times the previous */
 #define EV_SHS_NCAND          6
 #define EV_SHS_VOICING_CUTOFF 0.7
@@ -37,7 +37,8 @@ typedef struct ev_shs_result {
   double voicing[EV_SHS_NCAND]; /* 1 - mean / score */
 } ev_shs_result;
 
-void ev_shs_init(ev_shs *s);
+/* sr: the model rate (the spectrum's bins are sr / 1024 apart) */
+void ev_shs_init(ev_shs *s, double sr);
 /* mag: |X_k| (any scale) of the 1024-point spectrum of the Gaussian-windowed 60 ms frame */
 void ev_shs_frame(ev_shs *s, const float *mag, ev_shs_result *out);
 /* the same in two steps of similar cost (the extractor runs them at different stages): the
