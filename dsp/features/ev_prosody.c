@@ -50,10 +50,11 @@ struct ev_prosody {
   ev_formant_work fw;     /* the root search of frame fw_t, spread over stages 3-6 */
   int64_t fw_t;
   double f0[H], voicing[H];
-  ev_shs shs;    /* SHS tables and scratch */
-  ev_pvit vit;   /* the Viterbi over SHS candidates, one frame ahead of f0[] */
-  int gated[H];  /* eGeMAPS' F0 gate closed on the frame (60 ms RMS < 0.001) */
-  int64_t shs_t; /* the frame whose octave-axis spectrum p->shs holds */
+  ev_shs shs;     /* SHS tables and scratch */
+  ev_pvit vit;    /* the Viterbi over SHS candidates, one frame ahead of f0[] */
+  int gated[H];   /* eGeMAPS' F0 gate closed on the frame (60 ms RMS < 0.001) */
+  int64_t shs_t;  /* the frame whose 60 ms magnitudes mag60 hold (pitch_spectrum) */
+  int64_t axis_t; /* the frame whose octave-axis spectrum p->shs holds (pitch_axis) */
   /* the 60 ms spectra of the last two frames the pitch read (slot t & 1, frame spec60_t[slot]):
    * the voice-quality stages of a voiced frame reuse its spectrum instead of computing it again */
   fftwf_complex spec60[2][EV_HARM_NBINS];
@@ -165,7 +166,7 @@ void ev_prosody_reset(ev_prosody *p) {
   p->mag_t[0] = p->mag_t[1] = -10;
   p->pitch_next = 0;
   p->raw_next = 0;
-  p->shs_t = -1;
+  p->shs_t = p->axis_t = -1;
   p->spec60_t[0] = p->spec60_t[1] = -1;
   p->fw.state = 0;
   p->fw_t = -1;
@@ -283,15 +284,25 @@ static void pitch_spectrum(ev_prosody *p, int64_t t, const ev_stream_view *view)
     const float re = p->fft60_out[k][0], im = p->fft60_out[k][1];
     p->mag60[k] = sqrtf(re * re + im * im);
   }
-  ev_shs_spectrum(&p->shs, p->mag60);
+}
+
+/* The magnitudes of frame t on SHS's octave axis (ev_shs_spectrum; its own stage: see
+ * ev_prosody_stage). */
+static void pitch_axis(ev_prosody *p, int64_t t, const ev_stream_view *view) {
+  if (p->shs_t != t)
+    pitch_spectrum(p, t, view);
+  if (!p->gated[t & (H - 1)])
+    ev_shs_spectrum(&p->shs, p->mag60);
+  p->axis_t = t;
 }
 
 /* Frame t's SHS candidates into the Viterbi (none under eGeMAPS' F0 gate: its F0 is zeroed
  * after the smoothing anyway; measured: the same choices elsewhere, and no SHS work on
- * silence). The spectrum is pitch_spectrum's, computed here unless stage 0 did. */
+ * silence). The spectrum is pitch_spectrum's and pitch_axis', computed here unless stages 0 and 1
+ * did. */
 static void pitch_raw(ev_prosody *p, int64_t t, const ev_stream_view *view) {
-  if (p->shs_t != t)
-    pitch_spectrum(p, t, view);
+  if (p->axis_t != t)
+    pitch_axis(p, t, view);
   if (p->gated[t & (H - 1)]) {
     ev_pvit_push(&p->vit, NULL);
   } else {
@@ -510,14 +521,17 @@ void ev_prosody_stage(ev_prosody *p, int k, int64_t t, const ev_stream_view *v) 
   int64_t tp = t - EV_PROSODY_LAG; /* the frame whose pitch work is due */
   switch (k) {
   case 0:
-    /* the first half of frame tp + 1's pitch (stage 2 finishes it): its 60 ms frame ended at
-     * hop (tp + 1) + 960, before this frame's samples did */
+    /* frame tp + 1's pitch in three parts of similar cost (its 60 ms frame ended at
+     * hop (tp + 1) + 960, before this frame's samples did): the spectrum here, the octave axis
+     * at stage 1, the summation, candidates and Viterbi at stage 2 */
     if (p->need_pitch && tp >= 0 && p->raw_next == tp + 1)
       pitch_spectrum(p, tp + 1, v);
     break;
   case 1:
     if (p->need_spec || p->need_fmt) /* the formants read this frame's spectrum 4 frames later */
       spectral_frame(p, t, v);
+    if (p->need_pitch && tp >= 0 && p->raw_next == tp + 1)
+      pitch_axis(p, tp + 1, v);
     break;
   case 2:
     if (p->need_pitch && tp >= 0 && tp == p->pitch_next) {
