@@ -57,9 +57,130 @@ static uint32_t gcd_u32(uint32_t a, uint32_t b) {
   return a;
 }
 
+#if defined(__GNUC__) || defined(__clang__)
+typedef float v8f __attribute__((vector_size(32)));
+typedef float v4f __attribute__((vector_size(16)));
+
+/* 8 taps into one vector of lanes */
+#define EV_POLY_MAC(acc, w, x)                                                                     \
+  do {                                                                                             \
+    v8f wv_, xv_;                                                                                  \
+    memcpy(&wv_, (w), sizeof wv_); /* unaligned loads */                                           \
+    memcpy(&xv_, (x), sizeof xv_);                                                                 \
+    (acc) += wv_ * xv_;                                                                            \
+  } while (0)
+
+/* 8 taps of one phase into two outputs' lanes: one coefficient load */
+#define EV_POLY_MAC2(acc, acc2, w, x, x2)                                                          \
+  do {                                                                                             \
+    v8f wv_, xv_, yv_;                                                                             \
+    memcpy(&wv_, (w), sizeof wv_);                                                                 \
+    memcpy(&xv_, (x), sizeof xv_);                                                                 \
+    memcpy(&yv_, (x2), sizeof yv_);                                                                \
+    (acc) += wv_ * xv_;                                                                            \
+    (acc2) += wv_ * yv_;                                                                           \
+  } while (0)
+
+/* One output's 32 lanes: a[l] lane-wise sums w[j] * x[j] over j = 8 l (mod 32), in j order
+ * (the 8, 16 or 24 taps after the last 32 go to the first lanes). Explicit variables: arrays of
+ * vectors indexed in loops would live in memory. */
+static inline __attribute__((always_inline)) void lanes1(const float *w, const float *x, int T,
+                                                         v8f a[4]) {
+  v8f a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
+  int j = 0;
+  for (; j + 32 <= T; j += 32) {
+    EV_POLY_MAC(a0, w + j, x + j);
+    EV_POLY_MAC(a1, w + j + 8, x + j + 8);
+    EV_POLY_MAC(a2, w + j + 16, x + j + 16);
+    EV_POLY_MAC(a3, w + j + 24, x + j + 24);
+  }
+  if (j < T)
+    EV_POLY_MAC(a0, w + j, x + j);
+  if (j + 8 < T)
+    EV_POLY_MAC(a1, w + j + 8, x + j + 8);
+  if (j + 16 < T)
+    EV_POLY_MAC(a2, w + j + 16, x + j + 16);
+  a[0] = a0;
+  a[1] = a1;
+  a[2] = a2;
+  a[3] = a3;
+}
+
+/* Two outputs' lanes at once, each exactly as lanes1 sums it; the coefficient loads shared when
+ * both have the same phase (always when L == 1, e.g. 48 kHz). */
+static inline __attribute__((always_inline)) void lanes2(const float *wa, const float *xa,
+                                                         const float *wb, const float *xb, int T,
+                                                         v8f a[4], v8f b[4]) {
+  v8f a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}, b0 = {0}, b1 = {0}, b2 = {0}, b3 = {0};
+  int j = 0;
+  if (wa == wb) {
+    for (; j + 32 <= T; j += 32) {
+      EV_POLY_MAC2(a0, b0, wa + j, xa + j, xb + j);
+      EV_POLY_MAC2(a1, b1, wa + j + 8, xa + j + 8, xb + j + 8);
+      EV_POLY_MAC2(a2, b2, wa + j + 16, xa + j + 16, xb + j + 16);
+      EV_POLY_MAC2(a3, b3, wa + j + 24, xa + j + 24, xb + j + 24);
+    }
+  } else {
+    for (; j + 32 <= T; j += 32) {
+      EV_POLY_MAC(a0, wa + j, xa + j);
+      EV_POLY_MAC(b0, wb + j, xb + j);
+      EV_POLY_MAC(a1, wa + j + 8, xa + j + 8);
+      EV_POLY_MAC(b1, wb + j + 8, xb + j + 8);
+      EV_POLY_MAC(a2, wa + j + 16, xa + j + 16);
+      EV_POLY_MAC(b2, wb + j + 16, xb + j + 16);
+      EV_POLY_MAC(a3, wa + j + 24, xa + j + 24);
+      EV_POLY_MAC(b3, wb + j + 24, xb + j + 24);
+    }
+  }
+  if (j < T) {
+    EV_POLY_MAC(a0, wa + j, xa + j);
+    EV_POLY_MAC(b0, wb + j, xb + j);
+  }
+  if (j + 8 < T) {
+    EV_POLY_MAC(a1, wa + j + 8, xa + j + 8);
+    EV_POLY_MAC(b1, wb + j + 8, xb + j + 8);
+  }
+  if (j + 16 < T) {
+    EV_POLY_MAC(a2, wa + j + 16, xa + j + 16);
+    EV_POLY_MAC(b2, wb + j + 16, xb + j + 16);
+  }
+  a[0] = a0;
+  a[1] = a1;
+  a[2] = a2;
+  a[3] = a3;
+  b[0] = b0;
+  b[1] = b1;
+  b[2] = b2;
+  b[3] = b3;
+}
+
+/* The fixed tree over the 32 lanes: s = (a0 + a1) + (a2 + a3), then
+ * ((s0 + s4) + (s1 + s5)) + ((s2 + s6) + (s3 + s7)); for two outputs at once with the same
+ * element-wise additions (the shuffles only move values). */
+static inline __attribute__((always_inline)) v4f half_sums(const v8f a[4]) {
+  const v8f s = (a[0] + a[1]) + (a[2] + a[3]);
+  const v4f lo = {s[0], s[1], s[2], s[3]}, hi = {s[4], s[5], s[6], s[7]};
+  return lo + hi;
+}
+static inline __attribute__((always_inline)) float reduce1(const v8f a[4]) {
+  const v4f h = half_sums(a);
+  return (h[0] + h[1]) + (h[2] + h[3]);
+}
+static inline __attribute__((always_inline)) void reduce2(const v8f a[4], const v8f b[4],
+                                                          float *out) {
+  const v4f ha = half_sums(a), hb = half_sums(b);
+  const v4f u = __builtin_shufflevector(ha, hb, 0, 2, 4, 6);
+  const v4f v = __builtin_shufflevector(ha, hb, 1, 3, 5, 7);
+  const v4f t = u + v;
+  out[0] = t[0] + t[1];
+  out[1] = t[2] + t[3];
+}
+#endif
+
 /* out[i] = sum of T taps for every output whose input is in buf; 32 lanes (four vectors of
  * eight: four independent chains of additions, so the adder's latency does not bound the loop)
- * in a fixed order, then a fixed tree: the same bits in every clone. T % 8 == 0. */
+ * in a fixed order, then a fixed tree: the same bits in every clone, and whether an output is
+ * computed alone or in a pair. T % 8 == 0. */
 EV_TARGET_CLONES
 static int run_outputs(ev_polyphase *p, float *out) {
   const int T = p->T, L = p->L, q = p->q, r = p->r;
@@ -69,46 +190,31 @@ static int run_outputs(ev_polyphase *p, float *out) {
   int64_t base = p->base; /* locals: out cannot alias them */
   int phi = p->phi, m = 0;
   while (base <= last) {
+    int64_t base2 = base + q; /* the next output */
+    int phi2 = phi + r;
+    if (phi2 >= L) {
+      phi2 -= L;
+      base2++;
+    }
     const float *w = coef + (size_t)phi * (size_t)T;
     const float *x = buf + base;
 #if defined(__GNUC__) || defined(__clang__)
-    typedef float v8f __attribute__((vector_size(32)));
-    v8f a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
-    v8f w0, w1, w2, w3, x0, x1, x2, x3;
-    int j = 0;
-    for (; j + 32 <= T; j += 32) {
-      memcpy(&w0, w + j, sizeof w0); /* unaligned loads */
-      memcpy(&w1, w + j + 8, sizeof w1);
-      memcpy(&w2, w + j + 16, sizeof w2);
-      memcpy(&w3, w + j + 24, sizeof w3);
-      memcpy(&x0, x + j, sizeof x0);
-      memcpy(&x1, x + j + 8, sizeof x1);
-      memcpy(&x2, x + j + 16, sizeof x2);
-      memcpy(&x3, x + j + 24, sizeof x3);
-      a0 += w0 * x0;
-      a1 += w1 * x1;
-      a2 += w2 * x2;
-      a3 += w3 * x3;
+    v8f a[4] = {{0}, {0}, {0}, {0}};
+    if (base2 <= last) { /* two outputs in one pass: fewer loads and loop steps per output */
+      v8f b[4] = {{0}, {0}, {0}, {0}};
+      lanes2(w, x, coef + (size_t)phi2 * (size_t)T, buf + base2, T, a, b);
+      reduce2(a, b, out + m);
+      m += 2;
+      base = base2 + q;
+      phi = phi2 + r;
+      if (phi >= L) {
+        phi -= L;
+        base++;
+      }
+      continue;
     }
-    if (j < T) { /* the 8, 16 or 24 taps left go to the first lanes */
-      memcpy(&w0, w + j, sizeof w0);
-      memcpy(&x0, x + j, sizeof x0);
-      a0 += w0 * x0;
-      j += 8;
-    }
-    if (j < T) {
-      memcpy(&w1, w + j, sizeof w1);
-      memcpy(&x1, x + j, sizeof x1);
-      a1 += w1 * x1;
-      j += 8;
-    }
-    if (j < T) {
-      memcpy(&w2, w + j, sizeof w2);
-      memcpy(&x2, x + j, sizeof x2);
-      a2 += w2 * x2;
-    }
-    const v8f a = (a0 + a1) + (a2 + a3);
-    out[m++] = ((a[0] + a[4]) + (a[1] + a[5])) + ((a[2] + a[6]) + (a[3] + a[7]));
+    lanes1(w, x, T, a);
+    out[m++] = reduce1(a);
 #else
     float acc[32] = {0};
     int j = 0;
@@ -122,12 +228,8 @@ static int run_outputs(ev_polyphase *p, float *out) {
       a[l] = (acc[l] + acc[8 + l]) + (acc[16 + l] + acc[24 + l]);
     out[m++] = ((a[0] + a[4]) + (a[1] + a[5])) + ((a[2] + a[6]) + (a[3] + a[7]));
 #endif
-    base += q;
-    phi += r;
-    if (phi >= L) {
-      phi -= L;
-      base++;
-    }
+    base = base2;
+    phi = phi2;
   }
   p->base = base;
   p->phi = phi;
