@@ -19,11 +19,8 @@
 #define EV_PITCH_GUARD_TOL 3.0  /* a corrected pick must land this close to the reference */
 #define EV_PITCH_GUARD_FAR 18.0 /* farther than this after correction: unvoiced */
 #define EV_PITCH_GUARD_GAP 100  /* frames (1 s) after the last voiced one the reference holds */
-/* one-frame smoothing (ev_pitch_smooth): a voiced frame between two voiced ones more than this
- * from the median of the three takes the median */
-#define EV_PITCH_OUTLIER_ST 2.0
-#define EV_PITCH_MIN_HZ     55.0 /* openSMILE eGeMAPS' SHS range */
-#define EV_PITCH_MAX_HZ     1000.0
+#define EV_PITCH_MIN_HZ    55.0 /* openSMILE eGeMAPS' SHS range */
+#define EV_PITCH_MAX_HZ    1000.0
 #define EV_PITCH_SILENCE                                                                           \
   1e-3 /* window RMS below this: unvoiced without running YIN (openSMILE                           \
           zeroes F0 below the same 60 ms RMS) */
@@ -44,9 +41,4 @@ void ev_pitch_feed(ev_pitch *p, const void *src, ev_read_fn read, int64_t avail,
 int64_t ev_pitch_window_end(const ev_pitch *p, int64_t t, int hop);
 /* F0 (Hz, 0 unvoiced) and voicing probability of frame t (its window must be decimated). */
 void ev_pitch_frame(ev_pitch *p, int64_t t, int hop, double *f0_hz, double *voicing);
-/* The final F0 (Hz, 0 unvoiced) and voicing of a frame from the raw F0 `f0_prev`, `f0_hz`,
- * `f0_next` of it and its two neighbours (0: unvoiced or missing) and its raw voicing
- * (ev_pitch_smooth.c: one frame of look-ahead). */
-void ev_pitch_smooth(double f0_prev, double f0_hz, double voicing, double f0_next, double *f0_out,
-                     double *voicing_out);
 #endif

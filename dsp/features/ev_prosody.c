@@ -3,7 +3,8 @@
 #include "ev_egemaps_spectral.h"
 #include "ev_formants.h"
 #include "ev_harmonics.h"
-#include "ev_pitch.h"
+#include "ev_pitch_viterbi.h"
+#include "ev_shs.h"
 #include "ev_voice.h"
 
 #include "ev_clones.h" /* dsp/kernels */
@@ -33,7 +34,6 @@ struct ev_prosody {
   int need_spec, need_pitch, need_vq, need_fmt;
   uint32_t want;
   ev_eg_spectral sp;
-  ev_pitch *pitch;
   float *fft_in;
   fftwf_complex *fft_out;
   fftwf_plan plan;
@@ -50,8 +50,17 @@ struct ev_prosody {
   ev_formant_work fw;     /* the root search of frame fw_t, spread over stages 3-6 */
   int64_t fw_t;
   double f0[H], voicing[H];
-  double rf0[H], rv[H]; /* the pitch tracker's raw F0 and voicing, one frame ahead of f0[] */
-  int64_t raw_next;     /* next frame whose raw pitch is to be tracked */
+  ev_shs shs;     /* SHS tables and scratch */
+  ev_pvit vit;    /* the Viterbi over SHS candidates, one frame ahead of f0[] */
+  int gated[H];   /* eGeMAPS' F0 gate closed on the frame (60 ms RMS < 0.001) */
+  int64_t shs_t;  /* the frame whose 60 ms magnitudes mag60 hold (pitch_spectrum) */
+  int64_t axis_t; /* the frame whose octave-axis spectrum p->shs holds (pitch_axis) */
+  /* the 60 ms spectra of the last two frames the pitch read (slot t & 1, frame spec60_t[slot]):
+   * the voice-quality stages of a voiced frame reuse its spectrum instead of computing it again */
+  fftwf_complex spec60[2][EV_HARM_NBINS];
+  int64_t spec60_t[2];
+  float mag60[EV_HARM_NBINS];
+  int64_t raw_next; /* next frame whose raw pitch is to be tracked */
   float vq[H][EV_VQ_DIMS], fmt[H][EV_FMT_DIMS];
   int64_t pitch_next; /* next frame whose pitch/voice work is to be done */
   ev_jitter jit;      /* the period walk, carried from frame to frame */
@@ -98,15 +107,13 @@ ev_prosody *ev_prosody_new(const ev_feature_config *cfg) {
   p->hop = cfg->hop_length;
   p->win20 = cfg->sample_rate / 50 < FRAME_20MS ? cfg->sample_rate / 50 : FRAME_20MS;
   ev_eg_spectral_init(&p->sp, cfg->sample_rate);
-  p->pitch = ev_pitch_new(cfg->sample_rate);
   p->fft_in = fftwf_malloc(sizeof(float) * EV_EG_NFFT);
   p->fft_out = fftwf_malloc(sizeof(fftwf_complex) * EV_EG_NBINS);
   p->fft60_in = fftwf_malloc(sizeof(float) * EV_HARM_NFFT);
   p->fft60_out = fftwf_malloc(sizeof(fftwf_complex) * EV_HARM_NBINS);
   p->pc60 = fftwf_malloc(sizeof(fftwf_complex) * EV_HARM_NBINS);
   p->acf60 = fftwf_malloc(sizeof(float) * EV_HARM_NFFT);
-  if (!p->pitch || !p->fft_in || !p->fft_out || !p->fft60_in || !p->fft60_out || !p->pc60 ||
-      !p->acf60) {
+  if (!p->fft_in || !p->fft_out || !p->fft60_in || !p->fft60_out || !p->pc60 || !p->acf60) {
     ev_prosody_free(p);
     return NULL;
   }
@@ -125,6 +132,7 @@ ev_prosody *ev_prosody_new(const ev_feature_config *cfg) {
     return NULL;
   }
   ev_harmonics_window(p->gauss, EV_HARM_FRAME);
+  ev_shs_init(&p->shs, cfg->sample_rate);
   for (int i = 0; i < p->win20; i++) /* openSMILE's Hamming */
     p->hamming[i] = (float)(0.54 - 0.46 * cos(2.0 * M_PI * i / (p->win20 - 1)));
   ev_prosody_set_features(p, 0);
@@ -151,15 +159,15 @@ void ev_prosody_free(ev_prosody *p) {
   fftwf_free(p->fft60_out);
   fftwf_free(p->pc60);
   fftwf_free(p->acf60);
-  ev_pitch_free(p->pitch);
   free(p);
 }
 
 void ev_prosody_reset(ev_prosody *p) {
-  ev_pitch_reset(p->pitch);
   p->mag_t[0] = p->mag_t[1] = -10;
   p->pitch_next = 0;
   p->raw_next = 0;
+  p->shs_t = p->axis_t = -1;
+  p->spec60_t[0] = p->spec60_t[1] = -1;
   p->fw.state = 0;
   p->fw_t = -1;
   p->roots.valid = 0;
@@ -167,8 +175,8 @@ void ev_prosody_reset(ev_prosody *p) {
   memset(p->spec, 0, sizeof p->spec);
   memset(p->f0, 0, sizeof p->f0);
   memset(p->voicing, 0, sizeof p->voicing);
-  memset(p->rf0, 0, sizeof p->rf0);
-  memset(p->rv, 0, sizeof p->rv);
+  memset(p->gated, 0, sizeof p->gated);
+  ev_pvit_reset(&p->vit);
   memset(p->vq, 0, sizeof p->vq);
   memset(p->fmt, 0, sizeof p->fmt);
 }
@@ -239,50 +247,92 @@ static void spectral_frame(ev_prosody *p, int64_t t, const ev_stream_view *v) {
 
 #define E60_GATE 0.001 /* eGeMAPS' F0 gate: the 60 ms frame's RMS, as cValbasedSelector's */
 
-/* The pitch tracker's raw answer for frame t (ev_pitch.c, then eGeMAPS' F0 gate). */
-static void pitch_raw(ev_prosody *p, int64_t t, const ev_stream_view *view) {
-  double f0, v;
-  ev_pitch_frame(p->pitch, t, p->hop, &f0, &v);
-  if (f0 > 0.0) {
-    /* eGeMAPS zeroes F0 where the RMS of the Gaussian-windowed 60 ms frame [hop t, hop t + 960)
-     * (cEnergy on the pitch frame) is below 0.001, whatever the pitch tracker says: quiet
-     * voiced tails (5 frames on the five reference utterances, all unvoiced for openSMILE; no
-     * frame openSMILE calls voiced is below it) */
-    view_read(view, (int64_t)p->hop * t, EV_HARM_FRAME, p->seg);
-    double e = 0.0;
-    int i = 0;
+/* Frame t's 60 ms frame [hop t, hop t + 960) under the Gaussian window, as eGeMAPS' pitch
+ * reads it: cEnergy's RMS for its F0 gate, then (above the gate) the 1024-point magnitude
+ * spectrum on SHS's octave axis (ev_shs_spectrum, kept in p->shs for pitch_raw). */
+static void pitch_spectrum(ev_prosody *p, int64_t t, const ev_stream_view *view) {
+  view_read(view, (int64_t)p->hop * t, EV_HARM_FRAME, p->seg);
+  double e = 0.0;
+  int i = 0;
 #if defined(__SSE2__)
-    /* the products two at a time, the sum in the same order as the loop below: the same bits */
-    for (; i + 2 <= EV_HARM_FRAME; i += 2) {
-      const __m128 z = _mm_setzero_ps(); /* two floats by __m64, which may alias them */
-      const __m128d s = _mm_cvtps_pd(_mm_loadl_pi(z, (const __m64 *)(const void *)(p->seg + i)));
-      const __m128d g = _mm_cvtps_pd(_mm_loadl_pi(z, (const __m64 *)(const void *)(p->gauss + i)));
-      __m128d w = _mm_mul_pd(s, g);
-      w = _mm_mul_pd(w, w);
-      e += _mm_cvtsd_f64(w);
-      e += _mm_cvtsd_f64(_mm_unpackhi_pd(w, w));
-    }
-#endif
-    for (; i < EV_HARM_FRAME; i++) {
-      const double w = (double)p->seg[i] * p->gauss[i];
-      e += w * w;
-    }
-    if (!(sqrt(e / EV_HARM_FRAME) >= E60_GATE)) {
-      f0 = 0.0;
-      v = v < 0.49 ? v : 0.49;
-    }
+  /* the products two at a time, the sum in the same order as the loop below: the same bits */
+  for (; i + 2 <= EV_HARM_FRAME; i += 2) {
+    const __m128 z = _mm_setzero_ps(); /* two floats by __m64, which may alias them */
+    const __m128d s = _mm_cvtps_pd(_mm_loadl_pi(z, (const __m64 *)(const void *)(p->seg + i)));
+    const __m128d g = _mm_cvtps_pd(_mm_loadl_pi(z, (const __m64 *)(const void *)(p->gauss + i)));
+    __m128d w = _mm_mul_pd(s, g);
+    w = _mm_mul_pd(w, w);
+    e += _mm_cvtsd_f64(w);
+    e += _mm_cvtsd_f64(_mm_unpackhi_pd(w, w));
   }
-  p->rf0[t & (H - 1)] = f0;
-  p->rv[t & (H - 1)] = v;
+#endif
+  for (; i < EV_HARM_FRAME; i++) {
+    const double w = (double)p->seg[i] * p->gauss[i];
+    e += w * w;
+  }
+  const int gated = !(sqrt(e / EV_HARM_FRAME) >= E60_GATE);
+  p->gated[t & (H - 1)] = gated;
+  p->shs_t = t;
+  if (gated)
+    return;
+  memcpy(p->fft60_in, p->seg, sizeof(float) * EV_HARM_FRAME);
+  window_mul(p->fft60_in, p->gauss, EV_HARM_FRAME);
+  fftwf_execute(p->plan60);
+  memcpy(p->spec60[t & 1], p->fft60_out, sizeof p->spec60[0]);
+  p->spec60_t[t & 1] = t;
+  for (int k = 0; k < EV_HARM_NBINS; k++) {
+    const float re = p->fft60_out[k][0], im = p->fft60_out[k][1];
+    p->mag60[k] = sqrtf(re * re + im * im);
+  }
+}
+
+/* The magnitudes of frame t on SHS's octave axis (ev_shs_spectrum; its own stage: see
+ * ev_prosody_stage). */
+static void pitch_axis(ev_prosody *p, int64_t t, const ev_stream_view *view) {
+  if (p->shs_t != t)
+    pitch_spectrum(p, t, view);
+  if (!p->gated[t & (H - 1)])
+    ev_shs_spectrum(&p->shs, p->mag60);
+  p->axis_t = t;
+}
+
+/* Frame t's SHS candidates into the Viterbi (none under eGeMAPS' F0 gate: its F0 is zeroed
+ * after the smoothing anyway; measured: the same choices elsewhere, and no SHS work on
+ * silence). The spectrum is pitch_spectrum's and pitch_axis', computed here unless stages 0 and 1
+ * did. */
+static void pitch_raw(ev_prosody *p, int64_t t, const ev_stream_view *view) {
+  if (p->axis_t != t)
+    pitch_axis(p, t, view);
+  if (p->gated[t & (H - 1)]) {
+    ev_pvit_push(&p->vit, NULL);
+  } else {
+    ev_shs_result r;
+    ev_shs_candidates(&p->shs, &r);
+    ev_pvit_push(&p->vit, &r);
+  }
   p->raw_next = t + 1;
 }
 
-/* Frame t's F0 and voicing from the raw ones of frames t - 1, t and t + 1 (`next`: frame t + 1
- * exists), by openSMILE's smoothing rules in their one-frame form (ev_pitch_smooth.c). */
+/* Frame t's F0 and voicing: the Viterbi's state for it on the best path to frame t + 1 (`next`:
+ * frame t + 1 was pushed), or on its own when it is the last; then eGeMAPS' F0 gate. The
+ * voicing output maps the SHS voicing so that its cutoff 0.7 is 0.5 for the chosen state:
+ * voiced frames 0.5-1, unvoiced ones below 0.5. */
 static void pitch_final(ev_prosody *p, int64_t t, int next) {
   const int s = (int)(t & (H - 1));
-  ev_pitch_smooth(t > 0 ? p->rf0[(t - 1) & (H - 1)] : 0.0, p->rf0[s], p->rv[s],
-                  next ? p->rf0[(t + 1) & (H - 1)] : 0.0, &p->f0[s], &p->voicing[s]);
+  double f0, pv;
+  ev_pvit_decide(&p->vit, !next, &f0, &pv);
+  if (p->gated[s])
+    f0 = 0.0;
+  double v;
+  if (f0 > 0.0) {
+    v = 0.5 + 0.5 * (pv - EV_SHS_VOICING_CUTOFF) / (1.0 - EV_SHS_VOICING_CUTOFF);
+    v = v < 0.5 ? 0.5 : v > 1.0 ? 1.0 : v;
+  } else {
+    v = 0.49 * pv / EV_SHS_VOICING_CUTOFF;
+    v = v < 0.0 ? 0.0 : v > 0.49 ? 0.49 : v;
+  }
+  p->f0[s] = f0;
+  p->voicing[s] = v;
   memset(p->fmt[s], 0, sizeof p->fmt[0]);
   memset(p->vq[s], 0, sizeof p->vq[0]);
 }
@@ -418,10 +468,14 @@ static void voice_spectrum60(ev_prosody *p, int64_t t, const ev_stream_view *v, 
     return;
   /* openSMILE's 60 ms frame t: [hop t, hop t + 960), Gaussian window, 1024-point spectrum; the
    * frame's own (unsmoothed) formants, as cHarmonics reads them */
-  int64_t g0 = (int64_t)p->hop * t;
-  view_read(v, g0, EV_HARM_FRAME, p->fft60_in);
-  window_mul(p->fft60_in, p->gauss, EV_HARM_FRAME);
-  fftwf_execute(p->plan60);
+  if (p->spec60_t[t & 1] == t) { /* the pitch computed it (the same input, the same plan) */
+    memcpy(p->fft60_out, p->spec60[t & 1], sizeof p->spec60[0]);
+  } else {
+    int64_t g0 = (int64_t)p->hop * t;
+    view_read(v, g0, EV_HARM_FRAME, p->fft60_in);
+    window_mul(p->fft60_in, p->gauss, EV_HARM_FRAME);
+    fftwf_execute(p->plan60);
+  }
   /* power spectrum; its inverse real DFT is the frame's circular autocorrelation (cHarmonics'
    * ACF; c2r overwrites its input, so it gets a copy) */
   int k = 0;
@@ -467,19 +521,23 @@ void ev_prosody_stage(ev_prosody *p, int k, int64_t t, const ev_stream_view *v) 
   int64_t tp = t - EV_PROSODY_LAG; /* the frame whose pitch work is due */
   switch (k) {
   case 0:
-    if (p->need_pitch)
-      ev_pitch_feed(p->pitch, v, view_read, v->avail, 0);
+    /* frame tp + 1's pitch in three parts of similar cost (its 60 ms frame ended at
+     * hop (tp + 1) + 960, before this frame's samples did): the spectrum here, the octave axis
+     * at stage 1, the summation, candidates and Viterbi at stage 2 */
+    if (p->need_pitch && tp >= 0 && p->raw_next == tp + 1)
+      pitch_spectrum(p, tp + 1, v);
     break;
   case 1:
     if (p->need_spec || p->need_fmt) /* the formants read this frame's spectrum 4 frames later */
       spectral_frame(p, t, v);
+    if (p->need_pitch && tp >= 0 && p->raw_next == tp + 1)
+      pitch_axis(p, tp + 1, v);
     break;
   case 2:
     if (p->need_pitch && tp >= 0 && tp == p->pitch_next) {
-      /* frame tp + 1's pitch window ends at hop (tp + 1) + 945 (ev_pitch_window_end), before
-       * the end hop (tp + 4) + 512 of this frame's samples, and stage 0 decimated it: one frame
-       * of look-ahead for the smoothing (pitch_final) at no added latency; tp + 2's would end
-       * 113 samples too late */
+      /* frame tp + 1's 60 ms pitch frame ends at hop (tp + 1) + 960, before the end
+       * hop (tp + 4) + 512 of this frame's samples: one frame of look-ahead for the Viterbi
+       * (pitch_final) at no added latency; tp + 2's would end 128 samples too late */
       if (p->raw_next == tp)
         pitch_raw(p, tp, v);
       pitch_raw(p, tp + 1, v);
@@ -530,7 +588,6 @@ static void put_spec(const ev_prosody *p, int64_t e, int64_t last, int from, int
 void ev_prosody_emit(ev_prosody *p, int64_t e, int64_t last, const ev_stream_view *v,
                      float *const out[EV_FEAT_COUNT]) {
   if (p->need_pitch && p->pitch_next <= e) { /* flush: no more look-ahead will come */
-    ev_pitch_feed(p->pitch, v, view_read, v->avail, 1);
     for (int64_t t = p->pitch_next; t <= e; t++) {
       if (p->raw_next == t)
         pitch_raw(p, t, v);

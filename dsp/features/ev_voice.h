@@ -19,6 +19,12 @@
 #define EV_JIT_FRAME   960 /* the 60 ms pitch frame at 16 kHz: a frame reads at most this past */
 #define EV_JIT_BUF     (EV_JIT_MAX_MIS + EV_JIT_FRAME)
 
+/* Every EV_JIT_RESYNC-th frame starts reading at its own start instead of where the last
+ * frame's last period ended (the period length carries on, so the differences continue). A
+ * walk carried through a long voiced stretch never forgets: after a bad input block the
+ * periods would stay shifted against a clean run's until the next unvoiced frame; re-anchored,
+ * they agree again within the extractor's recovery bound (EV_RECOVERY_FRAMES). */
+#define EV_JIT_RESYNC 4
 typedef struct ev_jitter {
   int64_t next_t;   /* the frame expected next; another one restarts the walk */
   int mis;          /* samples between the last period's end and this frame's start */

@@ -658,18 +658,15 @@ int main(void) {
 
   /* README items 1-6 (worst file). GAP marks a tolerance we do not meet: the assertion is the
    * level reached, so a regression still fails (numbers and reasons in docs/features.md). */
-  /* 0.789 on turev before eGeMAPS' F0 gate on the 60 ms frame's RMS (ev_prosody.c), 0.807 with it;
-   * the one-frame pitch smoothing (ev_pitch_smooth.c) leaves turev there (urdu 0.909 -> 0.923,
-   * a01 0.870 -> 0.875) */
-  EV_CHECK(worst[0] >= 0.80,
-           "voicing agreement %.3f (GAP: README 0.85; turev: openSMILE calls "
-           "600-900 Hz fricative noise voiced)",
-           worst[0]);
-  /* the octave guard (ev_pitch.c) took urdu from 0.822 to 0.871, the one-frame smoothing's median
-   * (ev_pitch_smooth.c) to 0.881; what is left are stretches of 4-5 frames where openSMILE itself
-   * steps an octave (up at 50-52 st, down to 26-29 st in creak) */
-  EV_CHECK(worst[1] >= 0.88, "F0 within 1 st %.3f (GAP: README 0.90; urdu: octave disagreements)",
-           worst[1]);
+  /* eGeMAPS' own pitch since issue 12's SHS round: SHS candidates on the 60 ms frame and
+   * openSMILE's Viterbi costs with one frame of look-ahead (ev_shs.c, ev_pitch_viterbi.c).
+   * Voicing 0.982-1.000 on the five files (with YIN: 0.807 on turev, where openSMILE calls
+   * 600-900 Hz fricative noise voiced, which SHS does too) */
+  EV_CHECK(worst[0] >= 0.85, "voicing agreement %.3f (README 0.85)", worst[0]);
+  /* F0 within 1 st 0.893 (turev) - 1.000; with YIN 0.871 on urdu (0.881 with its one-frame
+   * smoothing). What is left on turev are the fricative frames, where openSMILE's 3-frame
+   * smoothing of an F0 jumping between 54 and 60 st lands between our raw values */
+  EV_CHECK(worst[1] >= 0.89, "F0 within 1 st %.3f (GAP: README 0.90; turev 0.893)", worst[1]);
   EV_CHECK(worst[2] <= 0.3, "F0 median |d| %.3f st", worst[2]);
   EV_CHECK(worst[3] >= 0.95, "loudness r %.4f", worst[3]);
   EV_CHECK(worst[4] <= log(1.25), "loudness mean ratio off by exp(%.3f)", worst[4]);
@@ -680,11 +677,12 @@ int main(void) {
     EV_CHECK(worst[5 + c] >= (c == 2 || c == 3 ? 0.995 : 0.85), "spectral r %.3f (column %d)",
              worst[5 + c], c);
   /* jitter and shimmer walk the periods frame to frame as openSMILE's cPitchJitter does
-   * (ev_voice.c). Jitter: 0.80-1.32x openSMILE's on four files, 0.41x on urdu, where openSMILE
-   * finds periods with 10-20 % jitter at voicing onsets that ours, with YIN's F0 a few percent
-   * off there, does not find (before: 0.61-1.02x with a per-frame cycle-peak walk over 40 ms,
-   * whose jitter spread was half openSMILE's on every file) */
-  EV_CHECK(worst[10] <= 0.60, "jitter off by %.2f (GAP: README 0.35; urdu 0.41x)", worst[10]);
+   * (ev_voice.c). Jitter: 0.76-1.07x openSMILE's on three files, 1.36x on tess and 0.63x on
+   * urdu with the SHS pitch and the walk re-anchored every 4th frame (EV_JIT_RESYNC: the
+   * recovery bound); 0.80-1.32x and 0.41x with YIN's pitch; 0.61-1.02x with a per-frame
+   * cycle-peak walk over 40 ms, whose jitter spread was half openSMILE's on every file */
+  EV_CHECK(worst[10] <= 0.40, "jitter off by %.2f (GAP: README 0.35; tess 1.36x, urdu 0.63x)",
+           worst[10]);
   /* shimmer: openSMILE's peak-to-peak amplitudes of consecutive periods, 0.95-1.15x on the five
    * files (0.64-0.88x before) */
   EV_CHECK(worst[11] <= 0.20, "shimmer off by %.2f (README 0.35)", worst[11]);

@@ -3,9 +3,9 @@
  * ../shared/reference/opensmile, with the README's item-7 bound: a statistic is within it when
  * within 25 % of openSMILE's value, or within 0.5 when its quantity is in semitones or dB.
  * The goal (README item 7): every F0 and loudness statistic within the bound, and >= 70 of 88.
- * NOT MET YET: what is asserted is what the pipeline reaches today (K_MIN_WITHIN,
- * K_F0_LOUD_MAX_MISSES), printed per statistic so the gap is visible; tighten these as the
- * frame descriptors improve.
+ * The >= 70 is met on every file since the SHS pitch; "every F0 and loudness statistic" is
+ * not: what is asserted is what the pipeline reaches (K_MIN_WITHIN, K_F0_LOUD_MAX_MISSES),
+ * printed per statistic so the gap is visible; tighten these as the descriptors improve.
  *
  * Also: the streaming path (extractor in odd blocks -> ev_functionals_push_frame()) equals
  * ev_functionals_of_file(), and `emovox-features --functionals egemaps AUDIO` prints the 88 names
@@ -38,9 +38,12 @@
  * the F0 rising slopes' mean and spread, 98 -> 87 and 60 -> 40 against openSMILE's 118 and 57,
  * and the jitter mean leave the bound; urdu: the F0 falling-slope spread leaves it, 105 -> 31
  * against 112, HNR stddevNorm and slopeUV0-500 enter it). The F0/loudness bound has no margin
- * left since. */
-#define K_MIN_WITHIN         45
-#define K_F0_LOUD_MAX_MISSES 23
+ * left since. With eGeMAPS' own pitch (SHS candidates and openSMILE's Viterbi costs, one
+ * frame of look-ahead: ev_shs.c, ev_pitch_viterbi.c) 84/81/85/75/83 and 15: TurEV's fricative
+ * frames are voiced as openSMILE calls them, which brings its F0, V/UV spectral, voice-quality
+ * and segment statistics in. Asserted with the margin of 3 again. */
+#define K_MIN_WITHIN         72
+#define K_F0_LOUD_MAX_MISSES 18
 
 static const char *const k_files[] = {"speech_ravdess_a01_angry", "speech_ravdess_a02_sad",
                                       "speech_tess_yaf_happy", "speech_turev_1984_calm",

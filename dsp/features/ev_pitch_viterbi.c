@@ -1,0 +1,118 @@
+/* Fixed-lag Viterbi over SHS candidates (see ev_pitch_viterbi.h). The costs are those of
+ * openSMILE's cSmileViterbiPitchSmooth with eGeMAPS' weights (wLocal 2, wTvv 10, wTvvd 10 --
+ * its setWeights() passes wTvv for both --, wTvuv 10, wThr 4, wRange 1), including two
+ * behaviours of that code that shape its output: an unvoiced-to-unvoiced step costs 1 (its
+ * test `i == j == n - 1` is never true, so the step falls through to the fallback cost), and
+ * the slope term compares each voiced step with the step evaluated just before it (one
+ * variable, set to 0 by every voiced/unvoiced evaluation), not with the path's own previous
+ * step. Reproducing them is what makes its choices ours (measured: docs/features.md). Over the
+ * reference utterances a window of 8 frames decides as the unbounded trellis does (4 already
+ * nearly; 2 not). */
+#include "ev_pitch_viterbi.h"
+
+#include <math.h>
+#include <string.h>
+
+#define W_LOCAL 2.0
+#define W_TVV   10.0
+#define W_TVVD  10.0
+#define W_TVUV  10.0
+#define W_THR   4.0
+#define W_RANGE 1.0
+#define UV      (EV_PVIT_STATES - 1)
+#define RING(i) ((int)((i) & (EV_PVIT_WIN - 1)))
+
+#if (EV_PVIT_WIN & (EV_PVIT_WIN - 1)) != 0
+#error "EV_PVIT_WIN must be a power of two"
+#endif
+
+/* openSMILE's built-in preference for 100-350 Hz */
+static double fweight(double f) {
+  if (f > 0.0 && f < 100.0)
+    return 1.0 - f / 100.0;
+  if (f >= 100.0 && f < 350.0)
+    return 0.0;
+  if (f >= 350.0 && f < 600.0)
+    return (f - 350.0) / 250.0;
+  if (f >= 600.0)
+    return 1.2;
+  return 2.0; /* an empty candidate slot */
+}
+
+void ev_pvit_reset(ev_pvit *v) {
+  memset(v, 0, sizeof *v);
+}
+
+void ev_pvit_push(ev_pvit *v, const ev_shs_result *r) {
+  const int s = RING(v->n);
+  int any_voiced = 0;
+  for (int k = 0; k < UV; k++) {
+    const int have = r && k < r->n;
+    const double f = have ? r->f0[k] : 0.0, p = have ? r->voicing[k] : 0.0;
+    v->f0[s][k] = f;
+    v->lf0[s][k] = f > 0.0 ? log(f) : 0.0;
+    v->pv[s][k] = p;
+    any_voiced |= p >= EV_SHS_VOICING_CUTOFF;
+    const double pc = p < 0.01 ? 0.01 : p > 1.0 ? 1.0 : p;
+    v->local[s][k] =
+        (-log(pc) + (pc < EV_SHS_VOICING_CUTOFF ? W_THR : 0.0)) * W_LOCAL + fweight(f) * W_RANGE;
+  }
+  v->f0[s][UV] = v->lf0[s][UV] = 0.0;
+  v->pv[s][UV] = r && r->n > 0 ? r->voicing[0] : 0.0;
+  /* unvoiced costs the threshold's bias where a candidate passes the cutoff */
+  v->local[s][UV] = any_voiced ? W_LOCAL * W_THR : 0.0;
+  v->n++;
+}
+
+void ev_pvit_decide(const ev_pvit *v, int last, double *f0, double *pv) {
+  const int64_t e = v->n - 1, b = v->n > EV_PVIT_WIN ? v->n - EV_PVIT_WIN : 0;
+  double cost[EV_PVIT_STATES], nc[EV_PVIT_STATES];
+  unsigned char bp[EV_PVIT_STATES]; /* the last step's: the lag needs only it */
+  memcpy(cost, v->local[RING(b)], sizeof cost);
+  for (int i = 0; i < EV_PVIT_STATES; i++)
+    bp[i] = (unsigned char)i;
+  double last_change = 0.0; /* the value every frame's evaluations start from in openSMILE */
+  for (int64_t u = b + 1; u <= e; u++) {
+    const int sp = RING(u - 1), sc = RING(u);
+    for (int i = 0; i < EV_PVIT_STATES; i++) { /* state i of frame u, in openSMILE's order */
+      int best = 0;
+      double bc = 0.0;
+      for (int j = 0; j < EV_PVIT_STATES; j++) { /* from state j of frame u - 1 */
+        double tc;
+        if (i < UV && j < UV) {
+          if (v->f0[sp][j] == 0.0 || v->f0[sc][i] == 0.0) {
+            tc = 999.0; /* an empty slot: never chosen */
+          } else {
+            const double rr = v->lf0[sc][i] - v->lf0[sp][j];
+            tc = W_TVV * fabs(rr) + W_TVVD * fabs(rr - last_change);
+            last_change = rr;
+          }
+        } else if (i == UV && j == UV) {
+          tc = 1.0;
+        } else {
+          tc = W_TVUV;
+          last_change = 0.0;
+        }
+        const double c = tc + cost[j];
+        if (j == 0 || c < bc) {
+          bc = c;
+          best = j;
+        }
+      }
+      nc[i] = bc + v->local[sc][i];
+      bp[i] = (unsigned char)best;
+    }
+    memcpy(cost, nc, sizeof cost);
+  }
+  int st = 0;
+  for (int i = 1; i < EV_PVIT_STATES; i++)
+    if (cost[i] < cost[st])
+      st = i;
+  int s = RING(e);
+  if (!last && e > b) {
+    st = bp[st];
+    s = RING(e - 1);
+  }
+  *f0 = st < UV ? v->f0[s][st] : 0.0;
+  *pv = st < UV ? v->pv[s][st] : v->pv[s][UV];
+}
