@@ -6,7 +6,6 @@
  * start_out (the priming zeros, or the zeros of a reset) are dropped instead of returned. */
 #include "ev_resample.h"
 #include "ev_error.h"
-#include "ev_polyphase.h"
 
 #include <math.h>
 #include <soxr.h>
@@ -23,9 +22,6 @@
 #define EV_RS_PRIME_SECONDS 1.0 /* each of the two priming phases (see ev_resample_new) */
 
 struct ev_resample {
-  ev_polyphase *poly; /* the FIR where it takes the ratio (ev_polyphase.h); else soxr */
-  ev_polyphase *pre;  /* above ~64 kHz: an integer decimation before poly (NULL: none) */
-  float *mid;         /* [EV_RESAMPLE_CHUNK]: pre's output */
   soxr_t soxr;
   uint64_t in_rate, out_rate;
   uint64_t in_total;  /* input samples given to soxr since creation */
@@ -126,34 +122,6 @@ static void start_stream(ev_resample *r) {
   r->start_out = r->in_total * r->out_rate / r->in_rate; /* exact: in_total is a multiple of m */
 }
 
-/* The FIR path: one polyphase stage, or above ~64 kHz (where one stage would need more than
- * EV_POLY_MAX_TAPS taps) first a decimation by an integer D to a rate of at least 32 kHz,
- * whose filter only has to keep 0 to the second stage's stop band free of aliases (so it is
- * short: its transition reaches up to in / D minus that band). Returns 0 where neither fits
- * (odd rates: soxr takes those); nothing is left allocated then. */
-static int make_fir(ev_resample *r) {
-  const uint32_t in = (uint32_t)r->in_rate, out = (uint32_t)r->out_rate;
-  r->poly = ev_polyphase_new(in, out);
-  if (r->poly)
-    return 1;
-  for (uint32_t d = in / 32000; d >= 2; d--) {
-    if (in % d)
-      continue;
-    const double ny = 0.5 * (in / d < out ? in / d : out);
-    r->poly = ev_polyphase_new(in / d, out);
-    r->pre = ev_polyphase_new_band(in, in / d, 0.9 * ny, (double)(in / d) - 1.1 * ny);
-    r->mid = malloc(sizeof(float) * EV_RESAMPLE_CHUNK);
-    if (r->poly && r->pre && r->mid && ev_polyphase_max_out(r->pre) <= EV_RESAMPLE_CHUNK)
-      return 1;
-    ev_polyphase_free(r->poly);
-    ev_polyphase_free(r->pre);
-    free(r->mid);
-    r->poly = r->pre = NULL;
-    r->mid = NULL;
-  }
-  return 0;
-}
-
 static ev_resample *create(double in_rate, int out_rate, unsigned large_dft, char *err,
                            size_t errlen) {
   if (!(in_rate >= 8000.0 && in_rate <= 192000.0) || out_rate < 1000 || out_rate > 192000) {
@@ -167,10 +135,6 @@ static ev_resample *create(double in_rate, int out_rate, unsigned large_dft, cha
   }
   r->in_rate = (uint64_t)llrint(in_rate);
   r->out_rate = (uint64_t)out_rate;
-  if (make_fir(r)) { /* steady by construction: no ring, no priming, no delay to measure */
-    r->max_out = ev_polyphase_max_out(r->poly);
-    return r;
-  }
   r->max_out = (int)((uint64_t)EV_RESAMPLE_CHUNK * r->out_rate / r->in_rate) + 16;
   soxr_error_t e = NULL;
   soxr_io_spec_t io = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I);
@@ -250,9 +214,6 @@ ev_resample *ev_resample_new_offline(double in_rate, int out_rate, char *err, si
 void ev_resample_free(ev_resample *r) {
   if (!r)
     return;
-  ev_polyphase_free(r->poly);
-  ev_polyphase_free(r->pre);
-  free(r->mid);
   if (r->soxr)
     soxr_delete(r->soxr);
   free(r->tmp);
@@ -265,29 +226,14 @@ int ev_resample_max_out(const ev_resample *r) {
 }
 
 int ev_resample_chunk(ev_resample *r, const float *in, float *out) {
-  if (r->pre)
-    return ev_polyphase_process(r->poly, r->mid,
-                                ev_polyphase_process(r->pre, in, EV_RESAMPLE_CHUNK, r->mid), out);
-  if (r->poly)
-    return ev_polyphase_process(r->poly, in, EV_RESAMPLE_CHUNK, out);
   feed(r, in, EV_RESAMPLE_CHUNK);
   return release(r, out);
 }
 
 void ev_resample_reset(ev_resample *r) {
-  if (r->poly) {
-    ev_polyphase_reset(r->poly);
-    if (r->pre)
-      ev_polyphase_reset(r->pre);
-  } else
-    start_stream(r);
+  start_stream(r);
 }
 
 double ev_resample_latency(const ev_resample *r) {
-  if (r->pre) /* the second stage's delay is counted in its own (decimated) input samples */
-    return ev_polyphase_latency(r->pre) +
-           ev_polyphase_latency(r->poly) * (double)r->in_rate / ev_polyphase_in_rate(r->poly);
-  if (r->poly)
-    return ev_polyphase_latency(r->poly);
   return (double)r->delay * (double)r->in_rate / (double)r->out_rate;
 }

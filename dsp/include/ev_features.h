@@ -125,10 +125,9 @@ typedef struct ev_extractor ev_extractor;
  * (larger blocks are split internally, never refused). NULL + err on failure. */
 ev_extractor *ev_extractor_new(const ev_feature_config *cfg, double host_rate, uint32_t max_block,
                                char *err, size_t errlen);
-/* The same for offline use (ev_extract_buffer, emovox-features). Where libsoxr resamples (odd
- * rates the FIR does not take) it works in larger blocks (ev_resample_new_offline: less work,
- * more latency) and the frames differ from ev_extractor_new()'s by float rounding; at the
- * common rates (the FIR) and at 16 kHz they are the same. */
+/* The same for offline use (ev_extract_buffer, emovox-features): the resampler works in
+ * larger blocks (ev_resample_new_offline: ~30 % less of its work, more latency); the frames
+ * differ from ev_extractor_new()'s by float rounding at 8-192 kHz, not at 16 kHz. */
 ev_extractor *ev_extractor_new_offline(const ev_feature_config *cfg, double host_rate,
                                        uint32_t max_block, char *err, size_t errlen);
 void ev_extractor_free(ev_extractor *ex);
@@ -151,10 +150,9 @@ uint32_t ev_extractor_latency(const ev_extractor *ex);
 
 /* ---- Additions (feature helper) ---------------------------------------------------------- */
 
-/* Resampling: a polyphase FIR (libsoxr HQ at odd rates) through ev_resample.h from
- * round(host_rate) to cfg->sample_rate, bypassed when they are equal; it is always fed fixed
- * chunks of 64 host samples and releases its output at a steady rate after a fixed delay (both
- * part of the latency), so the work per
+/* Resampling: libsoxr HQ through ev_resample.h from round(host_rate) to cfg->sample_rate,
+ * bypassed when they are equal; it is always fed fixed chunks of 64 host samples and releases
+ * its output at a steady rate after a fixed delay (both part of the latency), so the work per
  * call and every buffer are bounded and the output does not depend on the host's blocks. flush()
  * drains it with zeros up to ceil(N * sr / host_rate) model-rate samples. After flush(), call
  * reset() before feeding a new stream. */

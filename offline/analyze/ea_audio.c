@@ -136,7 +136,7 @@ static long read_direct(ea_audio *a, float *const *out, int n_out, size_t n, cha
 int ea_audio_resample(ea_audio *a, int rate, int n_out, char *err, size_t errlen) {
   soxr_error_t e = NULL;
   soxr_io_spec_t io = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I);
-  soxr_quality_spec_t q = soxr_quality_spec(SOXR_HQ, 0); /* flat to 7.3 kHz, 135 dB */
+  soxr_quality_spec_t q = soxr_quality_spec(SOXR_HQ, 0); /* as dsp/features/ev_resample.c */
   soxr_runtime_spec_t rt = soxr_runtime_spec(1);
   a->rs = soxr_create((double)a->file_rate, (double)rate, (unsigned)n_out, &e, &io, &q, &rt);
   a->rs_in = malloc((size_t)RS_CHUNK * (size_t)n_out * sizeof(float));

@@ -30,8 +30,8 @@ typedef struct ea_audio {
 
 /* 0, or -1 and why the file cannot be analysed (not audio, empty, unsupported). */
 int ea_audio_open(ea_audio *a, const char *path, char *err, size_t errlen);
-/* From now on deliver the audio at `rate` (libsoxr HQ, for files outside the 8-192 kHz that
- * the plugin takes itself), as n_out channels (the n_out every ea_audio_read must then pass). */
+/* From now on deliver the audio at `rate` (libsoxr HQ, the plugin's own resampler, which takes
+ * only 8-192 kHz itself), as n_out channels (the n_out every ea_audio_read must then pass). */
 int ea_audio_resample(ea_audio *a, int rate, int n_out, char *err, size_t errlen);
 /* Reads up to n frames into out[0..n_out-1]: with n_out == 1 the mean of all channels, with
  * n_out == 2 the first two channels (a mono file is copied to both; the analysis asks for two

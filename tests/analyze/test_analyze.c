@@ -800,14 +800,11 @@ static void test_badfiles(const char *tmp) {
    *   6 channels vs 16 kHz mono     the same audio after the channel mean: measured 1.3e-5,
    *                                 the same speech rows; 1e-4, 5.1e-5 (no row differs)
    *   192 kHz vs 48 kHz             both through the plugin's resampler: 6.3e-4, 0; 0.003, 0.005
-   *                                 (model 0.6 with the polyphase FIR: 6.8e-5, 0; with libsoxr
-   *                                 HQ at 48 kHz and the FIR at 192 kHz, 0.015: keep one filter)
    *   192 kHz or 48 kHz vs 16 kHz   resampled vs not resampled: 0.061, 1 row (0.0024); 0.1, 0.01.
-   *                                 The plugin resampled 48/192 kHz to 16 kHz with speexdsp
-   *                                 (quality 4) then, and the shipped model is sensitive to what
-   *                                 this does near 7-8 kHz (a 7 kHz low-pass alone moves "angry"
-   *                                 by 0.15 on this clip), so this bound is loose by necessity
-   *                                 (model 0.6 with the polyphase FIR: 1.6e-4 / 1.1e-4, 1 row).
+   *                                 The plugin resamples 48/192 kHz to 16 kHz with speexdsp
+   *                                 (quality 4) and the shipped model is sensitive to what this
+   *                                 does near 7-8 kHz (a 7 kHz low-pass alone moves "angry" by
+   *                                 0.15 on this clip), so this bound is loose by necessity.
    *   8 kHz vs 16 kHz low-passed    upsampled by the plugin, band edge near 4 kHz: 0.031, 1 row;
    *                                 0.06, 0.01
    * The dominant label must be the same in every pair. */

@@ -60,7 +60,7 @@ static double x_realtime(const ev_feature_config *cfg, double rate, const float 
   return (n / rate) / median(t, (size_t)runs);
 }
 
-/* the extractor's resampler alone (ev_resample: the polyphase FIR), in its 64-sample chunks */
+/* the extractor's resampler alone (ev_resample: soxr HQ), in its 64-sample chunks */
 static double resampler_x_realtime(double rate, const float *x, size_t n, int runs) {
   double t[16];
   float out[256];
@@ -104,7 +104,7 @@ int main(void) {
          xm48);
   printf("  logmel+mfcc_delta+zcr+rms, 16 kHz:                              %6.0f x realtime\n",
          xm16);
-  printf("  the resampler alone (ev_resample, polyphase FIR, 64-sample chunks): 48 kHz %6.0f x, "
+  printf("  the resampler alone (ev_resample, soxr HQ, 64-sample chunks): 48 kHz %6.0f x, "
          "44.1 kHz %6.0f x realtime\n",
          resampler_x_realtime(48000, x48, n48, runs), resampler_x_realtime(44100, x44, n44, runs));
 

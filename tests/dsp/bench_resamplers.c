@@ -1,8 +1,7 @@
 /* Benchmark (figures only, nothing asserted): which resampler should take the host's audio to
- * the models' 16 kHz. speexdsp (qualities 3-5), libsoxr (recipes QQ, LQ, MQ, HQ, and HQ with a
- * pass band to 7.2 kHz and a stop band from 8.8 kHz, the FIR's), libsamplerate (SINC_FASTEST,
- * SINC_MEDIUM) and our polyphase FIR (ev_polyphase.h), from 44.1 and 48 kHz, streamed in blocks
- * of 64 and 512 as a plugin would call them. For each it prints:
+ * the models' 16 kHz. speexdsp (qualities 3-5), libsoxr (recipes QQ, LQ, MQ, HQ) and
+ * libsamplerate (SINC_FASTEST, SINC_MEDIUM), from 44.1 and 48 kHz, streamed in blocks of 64
+ * and 512 as a plugin would call them. For each it prints:
  *   - speed: x realtime (thread CPU time, median of repeats) at block 64 and 512;
  *   - per call at block 64: median and structural worst (per call index, the minimum over
  *     passes, so preemption by other processes drops out) in microseconds;
@@ -14,9 +13,7 @@
  *     instance, and over the whole stream after a warm-up of 2 s of zeros at creation;
  *   - determinism (two fresh runs bit-identical) and block-size invariance (blocks of 64, 512
  *     and random 1..1024 give bit-identical output).
- * EMOVOX_BENCH_QUICK=1: a short run (fewer tones, shorter signals); EMOVOX_BENCH_ONLY=TEXT: only
- * the resamplers whose name contains TEXT. */
-#include "ev_polyphase.h"
+ * EMOVOX_BENCH_QUICK=1: a short run (fewer tones, shorter signals). */
 #include "rt_guard.h"
 #include "test_signal.h"
 
@@ -31,31 +28,27 @@
 
 #define OUT_RATE 16000
 
-typedef enum { LIB_SPEEX, LIB_SOXR, LIB_SRC, LIB_POLY } lib_kind;
+typedef enum { LIB_SPEEX, LIB_SOXR, LIB_SRC } lib_kind;
 
 typedef struct rs_cfg {
   const char *name;
   lib_kind lib;
-  int q;             /* speexdsp quality, soxr recipe, libsamplerate converter */
-  int large_dft;     /* soxr: log2 of the largest DFT (0: the library's default, 17) */
-  double pass, stop; /* soxr: passband_end and stopband_begin (0: the recipe's) */
+  int q;         /* speexdsp quality, soxr recipe, libsamplerate converter */
+  int large_dft; /* soxr: log2 of the largest DFT (0: the library's default, 17) */
 } rs_cfg;
 
 static const rs_cfg configs[] = {
-    {"speexdsp q3", LIB_SPEEX, 3, 0, 0, 0},
-    {"speexdsp q4", LIB_SPEEX, 4, 0, 0, 0},
-    {"speexdsp q5", LIB_SPEEX, 5, 0, 0, 0},
-    {"soxr QQ", LIB_SOXR, SOXR_QQ, 0, 0, 0},
-    {"soxr LQ", LIB_SOXR, SOXR_LQ, 0, 0, 0},
-    {"soxr MQ", LIB_SOXR, SOXR_MQ, 0, 0, 0},
-    {"soxr HQ", LIB_SOXR, SOXR_HQ, 0, 0, 0},
+    {"speexdsp q3", LIB_SPEEX, 3, 0},
+    {"speexdsp q4", LIB_SPEEX, 4, 0},
+    {"speexdsp q5", LIB_SPEEX, 5, 0},
+    {"soxr QQ", LIB_SOXR, SOXR_QQ, 0},
+    {"soxr LQ", LIB_SOXR, SOXR_LQ, 0},
+    {"soxr MQ", LIB_SOXR, SOXR_MQ, 0},
+    {"soxr HQ", LIB_SOXR, SOXR_HQ, 0},
     /* smaller DFTs: shorter bursts of output and work, less latency, more work in total */
-    {"soxr HQ, DFT <= 2^10", LIB_SOXR, SOXR_HQ, 10, 0, 0},
-    /* the FIR's band (7.2 kHz pass, 8.8 kHz stop: aliasing only above 7.2 kHz) */
-    {"soxr HQ, DFT <= 2^10, 7.2/8.8 kHz", LIB_SOXR, SOXR_HQ, 10, 0.9, 1.1},
-    {"libsamplerate SINC_FASTEST", LIB_SRC, SRC_SINC_FASTEST, 0, 0, 0},
-    {"libsamplerate SINC_MEDIUM", LIB_SRC, SRC_SINC_MEDIUM_QUALITY, 0, 0, 0},
-    {"ev_polyphase FIR (chosen)", LIB_POLY, 0, 0, 0, 0},
+    {"soxr HQ, DFT <= 2^10", LIB_SOXR, SOXR_HQ, 10},
+    {"libsamplerate SINC_FASTEST", LIB_SRC, SRC_SINC_FASTEST, 0},
+    {"libsamplerate SINC_MEDIUM", LIB_SRC, SRC_SINC_MEDIUM_QUALITY, 0},
 };
 #define N_CONFIGS (int)(sizeof configs / sizeof configs[0])
 
@@ -65,7 +58,6 @@ typedef struct rs {
   SpeexResamplerState *speex;
   soxr_t soxr;
   SRC_STATE *src;
-  ev_polyphase *poly;
 } rs;
 
 static rs *rs_open(const rs_cfg *cfg, double rate) {
@@ -80,20 +72,14 @@ static rs *rs_open(const rs_cfg *cfg, double rate) {
     soxr_error_t e = NULL;
     soxr_io_spec_t io = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I);
     soxr_quality_spec_t q = soxr_quality_spec((unsigned long)cfg->q, 0);
-    if (cfg->pass > 0) {
-      q.passband_end = cfg->pass;
-      q.stopband_begin = cfg->stop;
-    }
     soxr_runtime_spec_t rt = soxr_runtime_spec(1);
     if (cfg->large_dft)
       rt.log2_large_dft_size = (unsigned)cfg->large_dft;
     r->soxr = soxr_create(rate, OUT_RATE, 1, &e, &io, &q, &rt);
-  } else if (cfg->lib == LIB_POLY) {
-    r->poly = ev_polyphase_new((uint32_t)rate, OUT_RATE);
   } else {
     r->src = src_new(cfg->q, 1, &err);
   }
-  if (!r->speex && !r->soxr && !r->src && !r->poly) {
+  if (!r->speex && !r->soxr && !r->src) {
     fprintf(stderr, "cannot create %s at %.0f Hz\n", cfg->name, rate);
     exit(1);
   }
@@ -107,7 +93,6 @@ static void rs_close(rs *r) {
     soxr_delete(r->soxr);
   if (r->src)
     src_delete(r->src);
-  ev_polyphase_free(r->poly);
   free(r);
 }
 
@@ -123,11 +108,6 @@ static size_t rs_run(rs *r, const float *in, size_t n, float *out, size_t cap) {
       got = ol;
     } else if (r->soxr) {
       soxr_process(r->soxr, in + done, n - done, &used, out + made, cap - made, &got);
-    } else if (r->poly) { /* at most EV_POLY_MAX_IN per call */
-      used = n - done < EV_POLY_MAX_IN ? n - done : EV_POLY_MAX_IN;
-      if ((size_t)ev_polyphase_max_out(r->poly) > cap - made)
-        break;
-      got = (size_t)ev_polyphase_process(r->poly, in + done, (int)used, out + made);
     } else {
       SRC_DATA d;
       memset(&d, 0, sizeof d);
@@ -369,7 +349,7 @@ static int same_prefix(const float *a, size_t na, const float *b, size_t nb) {
 }
 
 int main(void) {
-  const char *qe = getenv("EMOVOX_BENCH_QUICK"), *only = getenv("EMOVOX_BENCH_ONLY");
+  const char *qe = getenv("EMOVOX_BENCH_QUICK");
   int quick = qe && strcmp(qe, "0") && *qe;
   double seconds = quick ? 5.0 : 60.0, step = quick ? 500.0 : 100.0;
   int runs = quick ? 3 : 7, passes = quick ? 2 : 5;
@@ -387,8 +367,6 @@ int main(void) {
     float *x = test_signal(rate, seconds, &n);
     for (int c = 0; c < N_CONFIGS; c++) {
       const rs_cfg *cfg = &configs[c];
-      if (only && !strstr(cfg->name, only))
-        continue;
       double x64 = speed(cfg, rate, x, n, 64, runs), x512 = speed(cfg, rate, x, n, 512, runs);
       double med_us, worst_us, align_ms;
       call_costs(cfg, rate, x, n, passes, &med_us, &worst_us);

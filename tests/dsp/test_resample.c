@@ -1,17 +1,14 @@
-/* ev_resample (the extractor's resampler: the polyphase FIR of ev_polyphase.h, in two stages
- * at 96 and 192 kHz; libsoxr at odd rates such as 44099 Hz), at 8, 44.1, 48, 96, 192 and
- * 44.099 kHz:
+/* ev_resample (the extractor's soxr wrapper), at 8, 44.1, 48, 96 and 192 kHz:
  *   - steady release: after the start-up delay every 64-sample chunk releases
  *     floor or ceil(64 * 16000 / rate) samples (soxr itself gives bursts of hundreds);
  *   - time alignment: an impulse at input sample p peaks at output p * 16000 / rate (+-0.5);
  *   - the release never comes later than ev_resample_latency() after the chunk is complete;
  *   - gain: a 1 kHz tone within 0.01 dB, a tone above the output's Nyquist (where the input
  *     has one) at least 100 dB down;
- *   - reset: the stream after ev_resample_reset() equals a fresh instance's (bit for bit with
- *     the FIR; within 1e-5 of full scale with soxr, whose block phase differs), with the same
- *     counts;
- *   - ev_resample_new_offline (soxr's default blocks where soxr is used, else the same FIR):
- *     the same samples within 1e-5, and at least the same latency. */
+ *   - reset: the stream after ev_resample_reset() equals a fresh instance's (within 1e-5 of
+ *     full scale: soxr's block phase differs, so the last bits may), with the same counts;
+ *   - ev_resample_new_offline (soxr's default blocks): the same samples within 1e-5, and at
+ *     least the same latency. */
 #include "ev_resample.h"
 #include "ev_test.h"
 
@@ -45,8 +42,8 @@ static double tone_db(ev_resample *r, double rate, double f, float *x, size_t n,
 }
 
 int main(void) {
-  const double rates[6] = {48000, 44100, 8000, 96000, 192000, 44099};
-  for (int ri = 0; ri < 6; ri++) {
+  const double rates[5] = {48000, 44100, 8000, 96000, 192000};
+  for (int ri = 0; ri < 5; ri++) {
     double rate = rates[ri];
     char err[256] = "";
     ev_resample *r = ev_resample_new(rate, 16000, err, sizeof err);

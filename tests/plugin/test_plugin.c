@@ -1255,11 +1255,11 @@ static snapshot *replay_pass(lv2_host *h, const float *audio, size_t n, int posi
 }
 
 /* Blocks whose probabilities differ by more than REPLAY_TOL or whose dominant emotion
- * differs. (test_replay also asks for bit-identity after a relocate: the resampler, a polyphase
- * FIR, resets to a fresh instance's state exactly. With libsoxr it could not: a reset re-primed
- * it with zeros, which left its FFT block phase elsewhere, and the pitch tracker's voicing
- * decisions turned the float rounding into differences up to ~1e-5.) A reading that carries
- * history differs by far more. */
+ * differs. Not bit-identity: a relocate resets the resampler by re-priming libsoxr with zeros
+ * (soxr_clear would allocate on the audio thread), which leaves soxr's FFT block phase
+ * elsewhere than in a fresh instance, so the audio the features see agrees to float rounding
+ * (3e-7); the pitch tracker's voicing decisions can turn that into a slightly different
+ * window of statistics. A reading that carries history differs by far more. */
 #define REPLAY_TOL 1e-4f
 static float replay_max_diff;
 static size_t snapshots_differ(const snapshot *a, const snapshot *b, size_t n) {
@@ -1304,8 +1304,6 @@ static void test_replay(void) {
   EV_CHECK(snapshots_differ(first, second, blocks) == 0,
            "a replayed passage reads the same after a relocate (%zu of %zu blocks differ)",
            snapshots_differ(first, second, blocks), blocks);
-  EV_CHECK(replay_max_diff == 0.0f, "48 kHz: the replay is bit for bit the first playback (%g)",
-           (double)replay_max_diff);
   host_free(h);
   /* The same without telling the plugin about the relocate: the reading carries the history,
    * which is what the relocate handling removes (this is what made the check above fail). */
