@@ -418,25 +418,23 @@ static void *worker(void *arg) {
 
 /* The arch's inputs (and speech flags) for a fixed synthetic voice (a harmonic tone with vibrato
  * in syllables, in seeded noise) with the situations the analyser treats apart: 0.6 s of floor
- * before the first speech, a 0.3 s pause inside an utterance, a 0.8 s pause between two. Hashed:
- * any change of the extractor, the descriptors, the functionals or the analyser's path changes
- * it, and so every cache key, so a cache never serves the inputs of an older implementation (no
- * version to remember to bump). */
-static uint64_t extraction_fingerprint(const ev_arch *a) {
-  enum { N = 16000 * 4 };
+ * before the first speech, a 0.3 s pause inside an utterance, a 0.8 s pause between two, hashed
+ * into h. */
+static uint64_t fingerprint_at(const ev_arch *a, int rate, uint64_t h) {
+  const int N = rate * 4;
   /* speech from..to, in seconds */
   static const double spans[][2] = {{0.6, 1.6}, {1.9, 2.4}, {3.2, 3.9}};
-  float *x = malloc(N * sizeof *x);
+  float *x = malloc((size_t)N * sizeof *x);
   if (!x)
     return 0;
   uint64_t r = 12345;
   double phase = 0;
   for (int i = 0; i < N; i++) {
-    const double t = i / 16000.0;
-    phase += 2 * M_PI * 150.0 * (1.0 + 0.05 * sin(2 * M_PI * 4.0 * t)) / 16000.0;
+    const double t = i / (double)rate;
+    phase += 2 * M_PI * 150.0 * (1.0 + 0.05 * sin(2 * M_PI * 4.0 * t)) / rate;
     double v = 0;
-    for (int h = 1; h <= 8; h++)
-      v += sin(h * phase) / h;
+    for (int k = 1; k <= 8; k++)
+      v += sin(k * phase) / k;
     double env = 0.0;
     for (size_t k = 0; k < sizeof spans / sizeof spans[0]; k++)
       if (t >= spans[k][0] && t < spans[k][1])
@@ -447,8 +445,7 @@ static uint64_t extraction_fingerprint(const ev_arch *a) {
   ev_feat_seq s;
   memset(&s, 0, sizeof s);
   char err[256];
-  uint64_t h = 0x9e3779b97f4a7c15ull;
-  if (ev_features_from_audio(a, x, N, 16000, &s, err, sizeof err) == 0) {
+  if (ev_features_from_audio(a, x, (size_t)N, rate, &s, err, sizeof err) == 0) {
     for (size_t i = 0; i < (size_t)s.T * (size_t)s.D; i++) {
       uint32_t bits;
       memcpy(&bits, &s.x[i], sizeof bits);
@@ -461,6 +458,15 @@ static uint64_t extraction_fingerprint(const ev_arch *a) {
   ev_feat_seq_free(&s);
   free(x);
   return h;
+}
+
+/* The fingerprint of the whole extraction path: any change of the extractor, the descriptors,
+ * the functionals or the analyser's path changes it, and so every cache key, so a cache never
+ * serves the inputs of an older implementation (no version to remember to bump). Taken at the
+ * model rate and at 24 kHz, so that the resampler, which corpora at other rates go through
+ * (nEMO is 24 kHz), is part of it too. */
+static uint64_t extraction_fingerprint(const ev_arch *a) {
+  return fingerprint_at(a, 24000, fingerprint_at(a, 16000, 0x9e3779b97f4a7c15ull));
 }
 
 int ev_dataset_extract(ev_dataset *ds, const ev_clip_list *clips, const ev_extract_opts *o,
