@@ -343,10 +343,11 @@ static void pitch_final(ev_prosody *p, int64_t t, int next) {
  * stage 6, before the harmonics that read them. In one call a frame's search was up to ~160k
  * instructions in one block, the worst block of run() by far; the sweeps are the same whatever
  * their split (ev_formants.h). A frame takes 8 sweeps on average, 17 at the 98th percentile,
- * 27 at most on 3525 voiced frames of corpus and reference speech; stage 3 follows YIN's
- * stage (~35k with the 60 ms energy gate), which a 44.1 kHz block of 64 samples often holds
- * with it, so it keeps 2 (issue 16: 5 / 1 / 10 before, worst block 118k -> 105k
- * instructions at 44.1 kHz, 102k -> 84k at 48 kHz, with the ticks' placement). */
+ * 27 at most on 3525 voiced frames of corpus and reference speech; stage 3 follows the pitch's
+ * stage 2 (then YIN, ~35k with the 60 ms energy gate; now the SHS summation and Viterbi), which
+ * a 44.1 kHz block of 64 samples often holds with it, so it keeps 2 (issue 16: 5 / 1 / 10
+ * before, worst block 118k -> 105k instructions at 44.1 kHz, 102k -> 84k at 48 kHz, with the
+ * ticks' placement). */
 #define SWEEPS_3 2 /* a sweep is 3.4-6k instructions, the LPC and its resynthesis ~16k */
 #define SWEEPS_4 4
 #define SWEEPS_5 6
