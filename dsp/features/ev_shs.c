@@ -226,13 +226,18 @@ static void summation(ev_shs *s) {
   const double *sp = s->s;
   const v4d nh = {EV_SHS_NHARM, EV_SHS_NHARM, EV_SHS_NHARM, EV_SHS_NHARM};
   const v4d z = {0.0, 0.0, 0.0, 0.0};
+  v4d wv[EV_SHS_NHARM + 1]; /* the weights and shifts once per frame, not per point */
+  int sh[EV_SHS_NHARM + 1];
+  for (int h = 2; h <= EV_SHS_NHARM; h++) {
+    const double w = s->hscale[h];
+    wv[h] = (v4d){w, w, w, w};
+    sh[h] = s->shift[h];
+  }
   for (int j = 0; j < LAST; j += 4) {
     v4d acc = ld(sp + j);
-    for (int h = 2; h <= EV_SHS_NHARM; h++) {
-      const double w = s->hscale[h];
-      const v4d wv = {w, w, w, w};
-      acc += ld(sp + j + s->shift[h]) * wv;
-    }
+#pragma GCC unroll 16
+    for (int h = 2; h <= EV_SHS_NHARM; h++)
+      acc += ld(sp + j + sh[h]) * wv[h];
     acc /= nh;
     st(s->ss + j, (v4d)(~(v4l)(acc < z) & (v4l)acc)); /* as sum_point's clip: NaN stays */
   }
