@@ -9,6 +9,9 @@
 
 #include <math.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 void ev_shs_init(ev_shs *s, double sr) {
   memset(s, 0, sizeof *s);
@@ -171,19 +174,44 @@ static void sample_axis(ev_shs *s) {
 #endif
 }
 
+/* The i in [1, n - 1), ascending, with x[i] > x[i-1] and x[i] >= x[i+1] (x[i] > x[i+1] when
+ * strict) into idx; returns how many. Two at a time with the same comparisons (false with a
+ * NaN either way), so the same list; the stores are unconditional (idx has n + 2 slots), the
+ * count advances by the mask's bits. */
+static int local_maxima(const double *x, int n, int strict, int *idx) {
+  int c = 0, i = 1;
+#if defined(__SSE2__) && defined(SHS_VEC)
+  for (; i + 2 <= n - 1; i += 2) {
+    const __m128d a = _mm_loadu_pd(x + i), l = _mm_loadu_pd(x + i - 1), r = _mm_loadu_pd(x + i + 1);
+    const __m128d right = strict ? _mm_cmpgt_pd(a, r) : _mm_cmpge_pd(a, r);
+    const int m = _mm_movemask_pd(_mm_and_pd(_mm_cmpgt_pd(a, l), right));
+    idx[c] = i;
+    c += m & 1;
+    idx[c] = i + 1;
+    c += m >> 1;
+  }
+#endif
+  for (; i < n - 1; i++)
+    if (x[i] > x[i - 1] && (strict ? x[i] > x[i + 1] : x[i] >= x[i + 1]))
+      idx[c++] = i;
+  return c;
+}
+
 void ev_shs_spectrum(ev_shs *s, const float *mag) {
   const int n = EV_SHS_NBINS;
   load_mag(s->raw, mag);
   double *y = s->raw + 1;
   /* peak enhancement: zero what lies 3 or more bins away from every local maximum (the
-   * stretches between two maxima) */
-  int prev = -1;
-  if (y[0] > y[1])
-    prev = 0;
-  for (int i = 1; i < n; i++) {
-    const int is_max = i < n - 1 ? (y[i] > y[i - 1] && y[i] >= y[i + 1]) : (y[i] > y[i - 1]);
-    if (!is_max)
-      continue;
+   * stretches between two maxima). The maxima are those of the unchanged bins: what is zeroed
+   * lies 3 or more bins behind the maximum being looked at. The first and last bins are maxima
+   * when above their one neighbour. */
+  int *mx = s->maxima;
+  int nmax = local_maxima(y, n, 0, mx);
+  if (y[n - 1] > y[n - 2])
+    mx[nmax++] = n - 1;
+  int prev = y[0] > y[1] ? 0 : -1;
+  for (int m = 0; m < nmax; m++) {
+    const int i = mx[m];
     if (prev >= 0)
       for (int j = prev + 3; j <= i - 3; j++)
         y[j] = 0.0;
@@ -259,9 +287,9 @@ void ev_shs_candidates(ev_shs *s, ev_shs_result *out) {
   int ci[EV_SHS_NCAND];
   double cs[EV_SHS_NCAND];
   int nc = 0;
-  for (int j = 1; j < EV_SHS_NPTS - 1; j++) {
-    if (!(ss[j - 1] < ss[j] && ss[j] > ss[j + 1]))
-      continue;
+  const int nmax = local_maxima(ss, EV_SHS_NPTS, 1, s->maxima);
+  for (int m = 0; m < nmax; m++) {
+    const int j = s->maxima[m];
     int at = nc;
     while (at > 0 && cs[at - 1] < ss[j])
       at--;

@@ -33,6 +33,7 @@ typedef struct ev_shs {
   double raw[EV_SHS_NBINS + 4], y[EV_SHS_NBINS + 4], y2[EV_SHS_NBINS + 4];
   double slope[EV_SHS_NBINS + 4], e[EV_SHS_NBINS + 4], u[EV_SHS_NBINS];
   double s[2 * EV_SHS_NPTS + 4], ss[EV_SHS_NPTS + 4];
+  int maxima[EV_SHS_NBINS + 2]; /* local maxima found by a pass over the bins or points */
 } ev_shs;
 
 typedef struct ev_shs_result {
