@@ -18,7 +18,7 @@ RUNTIME=(
   build-essential meson ninja-build pkg-config
   lv2-dev liblilv-dev libsndfile1-dev libcairo2-dev libx11-dev
   libfftw3-dev libspeexdsp-dev libjansson-dev libsvm-dev libsoxr-dev libsamplerate0-dev
-  libaubio-dev espeak-ng
+  espeak-ng
 )
 # Only the tests: the sanitizer builds (clang), the TTL validator, real hosts (jalv on JACK,
 # lv2file, Ardour's Lua tool: ardour, 22 s to install with --no-install-recommends), Xvfb for

@@ -73,6 +73,7 @@ struct ev_prosody {
   fftwf_complex *pc60;
   float *acf60;
   float gauss[EV_HARM_FRAME], pow60[EV_HARM_NBINS];
+  double gauss_d[EV_HARM_FRAME]; /* the same window as doubles (exact), for the F0 gate */
 };
 
 /* Samples [i0, i0 + n) of the stream into dst: the ones the ring still holds (the last
@@ -132,6 +133,8 @@ ev_prosody *ev_prosody_new(const ev_feature_config *cfg) {
     return NULL;
   }
   ev_harmonics_window(p->gauss, EV_HARM_FRAME);
+  for (int i = 0; i < EV_HARM_FRAME; i++)
+    p->gauss_d[i] = p->gauss[i];
   ev_shs_init(&p->shs, cfg->sample_rate);
   for (int i = 0; i < p->win20; i++) /* openSMILE's Hamming */
     p->hamming[i] = (float)(0.54 - 0.46 * cos(2.0 * M_PI * i / (p->win20 - 1)));
@@ -247,43 +250,91 @@ static void spectral_frame(ev_prosody *p, int64_t t, const ev_stream_view *v) {
 
 #define E60_GATE 0.001 /* eGeMAPS' F0 gate: the 60 ms frame's RMS, as cValbasedSelector's */
 
-/* Frame t's 60 ms frame [hop t, hop t + 960) under the Gaussian window, as eGeMAPS' pitch
- * reads it: cEnergy's RMS for its F0 gate, then (above the gate) the 1024-point magnitude
- * spectrum on SHS's octave axis (ev_shs_spectrum, kept in p->shs for pitch_raw). */
-static void pitch_spectrum(ev_prosody *p, int64_t t, const ev_stream_view *view) {
-  view_read(view, (int64_t)p->hop * t, EV_HARM_FRAME, p->seg);
+/* eGeMAPS' F0 gate is sqrt(E / 960) >= 0.001 with E = sum (x[i] g[i])^2 added in i order (each
+ * product exact in double, each square rounded). Only the decision leaves this file, so E is
+ * summed in four interleaved lanes (a quarter of the serial chain) and the ordered sum is
+ * computed only when the two could decide differently: any two summation orders of these 960
+ * positive terms differ by at most 2 * 959 * 2^-53 (2.2e-13) of the sum, far inside the 1e-9
+ * margin kept around the threshold, where the ordered sum decides. */
+#define E60_SUM_GATE   (EV_HARM_FRAME * E60_GATE * E60_GATE)
+#define E60_SUM_MARGIN 1e-9
+EV_TARGET_CLONES
+static double gate_energy_lanes(const float *x, const double *g) {
   double e = 0.0;
   int i = 0;
-#if defined(__SSE2__)
-  /* the products two at a time, the sum in the same order as the loop below: the same bits */
-  for (; i + 2 <= EV_HARM_FRAME; i += 2) {
-    const __m128 z = _mm_setzero_ps(); /* two floats by __m64, which may alias them */
-    const __m128d s = _mm_cvtps_pd(_mm_loadl_pi(z, (const __m64 *)(const void *)(p->seg + i)));
-    const __m128d g = _mm_cvtps_pd(_mm_loadl_pi(z, (const __m64 *)(const void *)(p->gauss + i)));
-    __m128d w = _mm_mul_pd(s, g);
-    w = _mm_mul_pd(w, w);
-    e += _mm_cvtsd_f64(w);
-    e += _mm_cvtsd_f64(_mm_unpackhi_pd(w, w));
+#if defined(__GNUC__) || defined(__clang__)
+  typedef double v4d __attribute__((vector_size(32)));
+  typedef float v4f __attribute__((vector_size(16)));
+  v4d acc = {0.0, 0.0, 0.0, 0.0};
+  for (; i + 4 <= EV_HARM_FRAME; i += 4) {
+    v4f xf;
+    v4d gv;
+    memcpy(&xf, x + i, sizeof xf);
+    memcpy(&gv, g + i, sizeof gv);
+    const v4d w = __builtin_convertvector(xf, v4d) * gv;
+    acc += w * w;
   }
+  e = (acc[0] + acc[1]) + (acc[2] + acc[3]);
 #endif
   for (; i < EV_HARM_FRAME; i++) {
-    const double w = (double)p->seg[i] * p->gauss[i];
+    const double w = (double)x[i] * g[i];
     e += w * w;
   }
-  const int gated = !(sqrt(e / EV_HARM_FRAME) >= E60_GATE);
+  return e;
+}
+
+static int gate_closed(const float *x, const double *g) {
+  const double fast = gate_energy_lanes(x, g);
+  if (fast > E60_SUM_GATE * (1.0 + E60_SUM_MARGIN) && fast < INFINITY)
+    return 0;
+  if (fast < E60_SUM_GATE * (1.0 - E60_SUM_MARGIN))
+    return 1;
+  double e = 0.0; /* near the threshold (or not finite): the sum in i order decides */
+  for (int i = 0; i < EV_HARM_FRAME; i++) {
+    const double w = (double)x[i] * g[i];
+    e += w * w;
+  }
+  return !(sqrt(e / EV_HARM_FRAME) >= E60_GATE);
+}
+
+/* |X_k| in float for k < EV_HARM_NBINS: four at a time, the scalar loop's float arithmetic
+ * (element-wise, correctly rounded square root: the same bits) */
+static void magnitudes60(const fftwf_complex *X, float *mag) {
+  int k = 0;
+#if defined(__SSE2__)
+  const float *bins = &X[0][0];
+  for (; k + 4 <= EV_HARM_NBINS; k += 4) {
+    __m128 a = _mm_loadu_ps(bins + 2 * k), b = _mm_loadu_ps(bins + 2 * k + 4);
+    a = _mm_mul_ps(a, a);
+    b = _mm_mul_ps(b, b);
+    const __m128 pk = _mm_add_ps(_mm_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0)),
+                                 _mm_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1)));
+    _mm_storeu_ps(mag + k, _mm_sqrt_ps(pk));
+  }
+#endif
+  for (; k < EV_HARM_NBINS; k++) {
+    const float re = X[k][0], im = X[k][1];
+    mag[k] = sqrtf(re * re + im * im);
+  }
+}
+
+/* Frame t's 60 ms frame [hop t, hop t + 960) under the Gaussian window, as eGeMAPS' pitch
+ * reads it: its F0 gate, then (above the gate) the 1024-point magnitude spectrum for SHS's
+ * octave axis (mag60, read by pitch_axis). */
+static void pitch_spectrum(ev_prosody *p, int64_t t, const ev_stream_view *view) {
+  /* read straight into the FFT's input (its zero padding after 960 stays): under the gate it
+   * is left as it is, every user refills the 960 samples first */
+  view_read(view, (int64_t)p->hop * t, EV_HARM_FRAME, p->fft60_in);
+  const int gated = gate_closed(p->fft60_in, p->gauss_d);
   p->gated[t & (H - 1)] = gated;
   p->shs_t = t;
   if (gated)
     return;
-  memcpy(p->fft60_in, p->seg, sizeof(float) * EV_HARM_FRAME);
   window_mul(p->fft60_in, p->gauss, EV_HARM_FRAME);
   fftwf_execute(p->plan60);
   memcpy(p->spec60[t & 1], p->fft60_out, sizeof p->spec60[0]);
   p->spec60_t[t & 1] = t;
-  for (int k = 0; k < EV_HARM_NBINS; k++) {
-    const float re = p->fft60_out[k][0], im = p->fft60_out[k][1];
-    p->mag60[k] = sqrtf(re * re + im * im);
-  }
+  magnitudes60(p->fft60_out, p->mag60);
 }
 
 /* The magnitudes of frame t on SHS's octave axis (ev_shs_spectrum; its own stage: see
@@ -343,10 +394,11 @@ static void pitch_final(ev_prosody *p, int64_t t, int next) {
  * stage 6, before the harmonics that read them. In one call a frame's search was up to ~160k
  * instructions in one block, the worst block of run() by far; the sweeps are the same whatever
  * their split (ev_formants.h). A frame takes 8 sweeps on average, 17 at the 98th percentile,
- * 27 at most on 3525 voiced frames of corpus and reference speech; stage 3 follows YIN's
- * stage (~35k with the 60 ms energy gate), which a 44.1 kHz block of 64 samples often holds
- * with it, so it keeps 2 (issue 16: 5 / 1 / 10 before, worst block 118k -> 105k
- * instructions at 44.1 kHz, 102k -> 84k at 48 kHz, with the ticks' placement). */
+ * 27 at most on 3525 voiced frames of corpus and reference speech; stage 3 follows the pitch's
+ * stage 2 (then YIN, ~35k with the 60 ms energy gate; now the SHS summation and Viterbi), which
+ * a 44.1 kHz block of 64 samples often holds with it, so it keeps 2 (issue 16: 5 / 1 / 10
+ * before, worst block 118k -> 105k instructions at 44.1 kHz, 102k -> 84k at 48 kHz, with the
+ * ticks' placement). */
 #define SWEEPS_3 2 /* a sweep is 3.4-6k instructions, the LPC and its resynthesis ~16k */
 #define SWEEPS_4 4
 #define SWEEPS_5 6

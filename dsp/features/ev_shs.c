@@ -9,6 +9,9 @@
 
 #include <math.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 void ev_shs_init(ev_shs *s, double sr) {
   memset(s, 0, sizeof *s);
@@ -48,30 +51,39 @@ void ev_shs_init(ev_shs *s, double sr) {
     s->wc[j] = (a * a * a - a) * (h * h) / 6.0 * audw;
     s->wd[j] = (b * b * b - b) * (h * h) / 6.0 * audw;
   }
-  for (int h = 2; h <= EV_SHS_NHARM; h++)
-    s->shift[h] = (int)floor(s->ppo * log2((double)h));
+  double scale = 0.85;
+  for (int h = 2; h <= EV_SHS_NHARM; h++) {
+    const int sh = (int)floor(s->ppo * log2((double)h));
+    s->shift[h] = sh < EV_SHS_NPTS ? sh : EV_SHS_NPTS; /* past the end: only padding zeros */
+    s->hscale[h] = scale;
+    scale *= 0.85;
+  }
 }
 
-/* dst[i] += src[i] * w for i < n: each element its own product and sum, so four at a time
- * (generic vectors, no fused multiply-add: the baseline and AVX clones agree) gives the same
- * bits as one at a time */
-EV_TARGET_CLONES
-static void axpy(double *dst, const double *src, double w, int n) {
-  int i = 0;
-#if defined(__GNUC__) || defined(__clang__)
-  typedef double v4d __attribute__((vector_size(32)));
-  const v4d wv = {w, w, w, w};
-  for (; i + 4 <= n; i += 4) {
-    v4d a, b;
-    memcpy(&a, dst + i, sizeof a); /* unaligned loads */
-    memcpy(&b, src + i, sizeof b);
-    a += b * wv;
-    memcpy(dst + i, &a, sizeof a);
-  }
-#endif
-  for (; i < n; i++)
-    dst[i] += src[i] * w;
+/* The per-frame loops below run as generic vectors of four doubles, each element with its own
+ * operations in the order of the plain loop they replace (element-wise, no fused multiply-add:
+ * the build passes -ffp-contract=off), so they give the plain loop's bits in the baseline and
+ * AVX clones alike; only the spline's two recurrences stay scalar. features_shs_viterbi
+ * compares them with the plain loops bit for bit. */
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(EV_SHS_PLAIN) /* the test's reference */
+#define SHS_VEC 1
+typedef double v4d __attribute__((vector_size(32)));
+typedef long long v4l __attribute__((vector_size(32)));
+typedef float v4f __attribute__((vector_size(16)));
+static inline v4d ld(const double *p) {
+  v4d v;
+  memcpy(&v, p, sizeof v); /* unaligned */
+  return v;
 }
+static inline void st(double *p, v4d v) {
+  memcpy(p, &v, sizeof v);
+}
+/* v where v > 0, else +0.0 (NaN too): the plain loop's `v > 0.0 ? v : 0.0` */
+static inline v4d pos(v4d v) {
+  const v4d z = {0.0, 0.0, 0.0, 0.0};
+  return (v4d)((v4l)(v > z) & (v4l)v);
+}
+#endif
 
 /* the vertex (x, value) of the parabola through (x0, y0), (x1, y1), (x2, y2), x equally spaced */
 static double vertex(double x1, double dx, double y0, double y1, double y2, double *val) {
@@ -85,80 +97,199 @@ static double vertex(double x1, double dx, double y0, double y1, double y2, doub
   return x1 + d * dx;
 }
 
+_Static_assert(EV_SHS_NBINS == 513 && EV_SHS_NPTS == 513,
+               "the vector loops: 128 vectors of four and one last element");
+#define LAST 512 /* the last bin and the last octave-axis point */
+
+/* the magnitudes as doubles after the 0 that stands before the first bin (raw[0]) */
+EV_TARGET_CLONES
+static void load_mag(double *raw, const float *mag) {
+  raw[0] = 0.0;
+#ifdef SHS_VEC
+  for (int i = 0; i < LAST; i += 4) {
+    v4f f;
+    memcpy(&f, mag + i, sizeof f);
+    st(raw + 1 + i, __builtin_convertvector(f, v4d)); /* exact */
+  }
+  raw[1 + LAST] = mag[LAST];
+#else
+  for (int i = 0; i <= LAST; i++)
+    raw[1 + i] = mag[i];
+#endif
+}
+
+/* y[i] = (y[i-1] + 2 y[i] + y[i+1]) / 4 of the raw values (y[-1] = 0; exact: a power of two),
+ * the last bin as it is; then the spline's slopes sl[i] = (y[i+1] - y[i]) / dx[i] and its
+ * right-hand sides e[i] = (sl[i] - sl[i-1]) * 6 / (x[i+1] - x[i-1]) */
+EV_TARGET_CLONES
+static void smooth_slopes(ev_shs *s) {
+  const double *r = s->raw + 1; /* r[-1] = 0 */
+  double *y = s->y, *sl = s->slope, *e = s->e;
+#ifdef SHS_VEC
+  const v4d two = {2.0, 2.0, 2.0, 2.0}, quarter = {0.25, 0.25, 0.25, 0.25};
+  for (int i = 0; i < LAST; i += 4)
+    st(y + i, (ld(r + i - 1) + two * ld(r + i) + ld(r + i + 1)) * quarter);
+  y[LAST] = r[LAST];
+  for (int i = 0; i < LAST; i += 4)
+    st(sl + i, (ld(y + i + 1) - ld(y + i)) * ld(s->inv_dx + i));
+  /* e[1..511], and e[512] from the padding (sl[512] and six_dx2[512] are 0), never read */
+  for (int i = 1; i <= LAST; i += 4)
+    st(e + i, (ld(sl + i) - ld(sl + i - 1)) * ld(s->six_dx2 + i));
+#else
+  for (int i = 0; i < LAST; i++)
+    y[i] = (r[i - 1] + 2.0 * r[i] + r[i + 1]) * 0.25;
+  y[LAST] = r[LAST];
+  for (int i = 0; i < LAST; i++)
+    sl[i] = (y[i + 1] - y[i]) * s->inv_dx[i];
+  for (int i = 1; i < LAST; i++)
+    e[i] = (sl[i] - sl[i - 1]) * s->six_dx2[i];
+#endif
+}
+
+static double axis_point(const ev_shs *s, int j) {
+  const int k = s->lo[j];
+  const double *y = s->y, *y2 = s->y2;
+  const double v = s->wa[j] * y[k] + s->wb[j] * y[k + 1] + s->wc[j] * y2[k] + s->wd[j] * y2[k + 1];
+  return v > 0.0 ? v : 0.0;
+}
+
+/* the spline sampled on the octave axis, weighted, clipped at 0 */
+EV_TARGET_CLONES
+static void sample_axis(ev_shs *s) {
+  double *sp = s->s;
+#ifdef SHS_VEC
+  const double *y = s->y, *y2 = s->y2;
+  for (int j = 0; j < LAST; j += 4) {
+    const int *k = s->lo + j;
+    const v4d a = {y[k[0]], y[k[1]], y[k[2]], y[k[3]]};
+    const v4d b = {y[k[0] + 1], y[k[1] + 1], y[k[2] + 1], y[k[3] + 1]};
+    const v4d c = {y2[k[0]], y2[k[1]], y2[k[2]], y2[k[3]]};
+    const v4d d = {y2[k[0] + 1], y2[k[1] + 1], y2[k[2] + 1], y2[k[3] + 1]};
+    st(sp + j, pos(ld(s->wa + j) * a + ld(s->wb + j) * b + ld(s->wc + j) * c + ld(s->wd + j) * d));
+  }
+  sp[LAST] = axis_point(s, LAST);
+#else
+  for (int j = 0; j <= LAST; j++)
+    sp[j] = axis_point(s, j);
+#endif
+}
+
+/* The i in [1, n - 1), ascending, with x[i] > x[i-1] and x[i] >= x[i+1] (x[i] > x[i+1] when
+ * strict) into idx; returns how many. Two at a time with the same comparisons (false with a
+ * NaN either way), so the same list; the stores are unconditional (idx has n + 2 slots), the
+ * count advances by the mask's bits. */
+static int local_maxima(const double *x, int n, int strict, int *idx) {
+  int c = 0, i = 1;
+#if defined(__SSE2__) && defined(SHS_VEC)
+  for (; i + 2 <= n - 1; i += 2) {
+    const __m128d a = _mm_loadu_pd(x + i), l = _mm_loadu_pd(x + i - 1), r = _mm_loadu_pd(x + i + 1);
+    const __m128d right = strict ? _mm_cmpgt_pd(a, r) : _mm_cmpge_pd(a, r);
+    const int m = _mm_movemask_pd(_mm_and_pd(_mm_cmpgt_pd(a, l), right));
+    idx[c] = i;
+    c += m & 1;
+    idx[c] = i + 1;
+    c += m >> 1;
+  }
+#endif
+  for (; i < n - 1; i++)
+    if (x[i] > x[i - 1] && (strict ? x[i] > x[i + 1] : x[i] >= x[i + 1]))
+      idx[c++] = i;
+  return c;
+}
+
 void ev_shs_spectrum(ev_shs *s, const float *mag) {
   const int n = EV_SHS_NBINS;
-  double *y = s->y;
-  for (int i = 0; i < n; i++)
-    y[i] = mag[i];
+  load_mag(s->raw, mag);
+  double *y = s->raw + 1;
   /* peak enhancement: zero what lies 3 or more bins away from every local maximum (the
-   * stretches between two maxima) */
-  int prev = -1;
-  if (y[0] > y[1])
-    prev = 0;
-  for (int i = 1; i < n; i++) {
-    const int is_max = i < n - 1 ? (y[i] > y[i - 1] && y[i] >= y[i + 1]) : (y[i] > y[i - 1]);
-    if (!is_max)
-      continue;
+   * stretches between two maxima). The maxima are those of the unchanged bins: what is zeroed
+   * lies 3 or more bins behind the maximum being looked at. The first and last bins are maxima
+   * when above their one neighbour. */
+  int *mx = s->maxima;
+  int nmax = local_maxima(y, n, 0, mx);
+  if (y[n - 1] > y[n - 2])
+    mx[nmax++] = n - 1;
+  int prev = y[0] > y[1] ? 0 : -1;
+  for (int m = 0; m < nmax; m++) {
+    const int i = mx[m];
     if (prev >= 0)
       for (int j = prev + 3; j <= i - 3; j++)
         y[j] = 0.0;
     prev = i;
   }
-  /* smoothing [1 2 1] / 4 (the last bin as it is) */
-  double aim1 = 0.0;
-  for (int i = 0; i < n - 1; i++) {
-    const double ai = y[i];
-    y[i] = (aim1 + 2.0 * ai + y[i + 1]) * 0.25; /* exact: a power of two */
-    aim1 = ai;
-  }
-  /* natural cubic spline through (log2 f, y), sampled on the octave axis and weighted
-   * (cSpecScale's auditory weighting; the weight is positive, so weighting the interpolated
-   * value or the interpolation's terms is the same up to rounding) */
+  /* smoothing [1 2 1] / 4, then the natural cubic spline through (log2 f, y): its two
+   * recurrences (u, then the second derivatives y2) are the only serial parts */
+  smooth_slopes(s);
   double *y2 = s->y2, *u = s->u;
-  u[0] = 0.0;
+  const double *e = s->e;
+  double uk = 0.0;
   for (int i = 1; i < n - 1; i++) {
-    const double d = (y[i + 1] - y[i]) * s->inv_dx[i] - (y[i] - y[i - 1]) * s->inv_dx[i - 1];
-    u[i] = (d * s->six_dx2[i] - s->sig[i] * u[i - 1]) * s->inv_p[i];
+    uk = (e[i] - s->sig[i] * uk) * s->inv_p[i];
+    u[i] = uk;
   }
   y2[n - 1] = 0.0;
   for (int k = n - 2; k >= 1; k--)
     y2[k] = s->c2[k] * y2[k + 1] + u[k];
   y2[0] = 0.0;
-  double *sp = s->s;
-  for (int j = 0; j < EV_SHS_NPTS; j++) {
-    const int k = s->lo[j];
-    const double v =
-        s->wa[j] * y[k] + s->wb[j] * y[k + 1] + s->wc[j] * y2[k] + s->wd[j] * y2[k + 1];
-    sp[j] = v > 0.0 ? v : 0.0;
+  /* sampled on the octave axis and weighted (cSpecScale's auditory weighting; the weight is
+   * positive, so weighting the interpolated value or the interpolation's terms is the same up
+   * to rounding) */
+  sample_axis(s);
+}
+
+/* subharmonic summation: ss[j] = (s[j] + s[j + shift_2] 0.85 + s[j + shift_3] 0.85^2 + ...,
+ * added in h order) / 15, clipped at 0. Past the axis' end s holds zeros, and adding an exact
+ * +0 changes no sum (every term is +0 or positive), so each point runs all 15 harmonics. */
+static double sum_point(const ev_shs *s, int j) {
+  double acc = s->s[j];
+  for (int h = 2; h <= EV_SHS_NHARM; h++)
+    acc += s->s[j + s->shift[h]] * s->hscale[h];
+  acc /= EV_SHS_NHARM;
+  return acc < 0.0 ? 0.0 : acc;
+}
+
+EV_TARGET_CLONES
+static void summation(ev_shs *s) {
+#ifdef SHS_VEC
+  const double *sp = s->s;
+  const v4d nh = {EV_SHS_NHARM, EV_SHS_NHARM, EV_SHS_NHARM, EV_SHS_NHARM};
+  const v4d z = {0.0, 0.0, 0.0, 0.0};
+  v4d wv[EV_SHS_NHARM + 1]; /* the weights and shifts once per frame, not per point */
+  int sh[EV_SHS_NHARM + 1];
+  for (int h = 2; h <= EV_SHS_NHARM; h++) {
+    const double w = s->hscale[h];
+    wv[h] = (v4d){w, w, w, w};
+    sh[h] = s->shift[h];
   }
+  for (int j = 0; j < LAST; j += 4) {
+    v4d acc = ld(sp + j);
+#pragma GCC unroll 16
+    for (int h = 2; h <= EV_SHS_NHARM; h++)
+      acc += ld(sp + j + sh[h]) * wv[h];
+    acc /= nh;
+    st(s->ss + j, (v4d)(~(v4l)(acc < z) & (v4l)acc)); /* as sum_point's clip: NaN stays */
+  }
+  s->ss[LAST] = sum_point(s, LAST);
+#else
+  for (int j = 0; j <= LAST; j++)
+    s->ss[j] = sum_point(s, j);
+#endif
 }
 
 void ev_shs_candidates(ev_shs *s, ev_shs_result *out) {
-  const double *sp = s->s;
-  /* subharmonic summation */
   double *ss = s->ss;
-  memcpy(ss, sp, sizeof s->ss);
-  double scale = 0.85;
-  for (int h = 2; h <= EV_SHS_NHARM; h++) {
-    const int sh = s->shift[h];
-    axpy(ss, sp + sh, scale, EV_SHS_NPTS - sh);
-    scale *= 0.85;
-  }
+  summation(s);
   double mean = 0.0;
-  for (int j = 0; j < EV_SHS_NPTS; j++) {
-    ss[j] /= EV_SHS_NHARM;
-    if (ss[j] < 0.0)
-      ss[j] = 0.0;
+  for (int j = 0; j < EV_SHS_NPTS; j++)
     mean += ss[j];
-  }
   mean /= EV_SHS_NPTS;
   /* the highest local maxima, best first */
   int ci[EV_SHS_NCAND];
   double cs[EV_SHS_NCAND];
   int nc = 0;
-  for (int j = 1; j < EV_SHS_NPTS - 1; j++) {
-    if (!(ss[j - 1] < ss[j] && ss[j] > ss[j + 1]))
-      continue;
+  const int nmax = local_maxima(ss, EV_SHS_NPTS, 1, s->maxima);
+  for (int m = 0; m < nmax; m++) {
+    const int j = s->maxima[m];
     int at = nc;
     while (at > 0 && cs[at - 1] < ss[j])
       at--;
@@ -178,7 +309,6 @@ void ev_shs_candidates(ev_shs *s, ev_shs_result *out) {
   out->n = 0;
   double best = -1.0;
   int best_i = 0;
-  double sc_kept[EV_SHS_NCAND];
   for (int c = 0; c < nc; c++) {
     const int j = ci[c];
     double sc;
@@ -190,7 +320,6 @@ void ev_shs_candidates(ev_shs *s, ev_shs_result *out) {
     const int m = out->n++;
     out->f0[m] = f;
     out->voicing[m] = sc > 0.0 && sc > mean ? 1.0 - mean / sc : 0.0;
-    sc_kept[m] = sc;
     if (sc > best) {
       best = sc;
       best_i = m;
@@ -203,7 +332,6 @@ void ev_shs_candidates(ev_shs *s, ev_shs_result *out) {
     t = out->voicing[0];
     out->voicing[0] = out->voicing[best_i];
     out->voicing[best_i] = t;
-    (void)sc_kept;
   }
 }
 

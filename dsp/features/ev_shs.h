@@ -25,10 +25,15 @@ typedef struct ev_shs {
    * y2[k+1], times the auditory weighting */
   int lo[EV_SHS_NPTS];
   double wa[EV_SHS_NPTS], wb[EV_SHS_NPTS], wc[EV_SHS_NPTS], wd[EV_SHS_NPTS];
-  int shift[EV_SHS_NHARM + 1]; /* octave-axis points of harmonic h */
+  int shift[EV_SHS_NHARM + 1];     /* octave-axis points of harmonic h (at most EV_SHS_NPTS) */
+  double hscale[EV_SHS_NHARM + 1]; /* 0.85^(h-1), as repeated products */
   double ppo, fmin_t, fstep_t;
-  /* scratch */
-  double y[EV_SHS_NBINS], y2[EV_SHS_NBINS], u[EV_SHS_NBINS], s[EV_SHS_NPTS], ss[EV_SHS_NPTS];
+  /* scratch, padded so that the loops run in whole vectors of four: raw[0] is the 0 before the
+   * first bin, s is followed by zeros (harmonics shifted past the axis' end add exact zeros) */
+  double raw[EV_SHS_NBINS + 4], y[EV_SHS_NBINS + 4], y2[EV_SHS_NBINS + 4];
+  double slope[EV_SHS_NBINS + 4], e[EV_SHS_NBINS + 4], u[EV_SHS_NBINS];
+  double s[2 * EV_SHS_NPTS + 4], ss[EV_SHS_NPTS + 4];
+  int maxima[EV_SHS_NBINS + 2]; /* local maxima found by a pass over the bins or points */
 } ev_shs;
 
 typedef struct ev_shs_result {

@@ -77,9 +77,10 @@ void ev_jitter_frame(ev_jitter *j, int64_t t, int hop, double sr, double f0, con
     j->last_t0 = j->last_f0 = j->last_jit = j->last_shim = 0.0;
     return;
   }
-  /* F0 more than half an octave from the last frame's is a jump of the tracker (YIN's octave
-   * picks, which openSMILE's Viterbi-smoothed SHS does not make), not a glottal period change:
-   * the period differences start afresh rather than measure the jump as jitter */
+  /* F0 more than half an octave from the last frame's is a jump of the tracker (rare since the
+   * pitch is openSMILE's Viterbi-smoothed SHS; the YIN tracker before made octave picks), not a
+   * glottal period change: the period differences start afresh rather than measure the jump as
+   * jitter */
   if (j->last_f0 > 0.0 && fabs(log2(f0 / j->last_f0)) > EV_F0_JUMP_OCT)
     j->last_t0 = 0.0;
   j->last_f0 = f0;

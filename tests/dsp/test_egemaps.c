@@ -529,9 +529,9 @@ static void synthetic_made_here(void) {
              worst_st);
     free(x);
   }
-  { /* a voice that steps up an octave (150 -> 300 Hz at 1 s, no pause): the octave guard
-     * (ev_pitch.c) may halve the first frames after the step, but must follow the new pitch
-     * once it lasts (its reference is the median of the raw picks, not of its own output) */
+  { /* a voice that steps up an octave (150 -> 300 Hz at 1 s, no pause): the pitch smoothing
+     * (the Viterbi, ev_pitch_viterbi.c, whose step cost resists octave jumps) may hold the old
+     * pitch for the first frames after the step, but must follow the new one once it lasts */
     float *a = synth(1.0, 150, 150, kA, 3, 0, 0, NULL, NULL);
     float *b = synth(1.0, 300, 300, kA, 3, 0, 0, NULL, NULL);
     float *x = malloc(n * sizeof(float));

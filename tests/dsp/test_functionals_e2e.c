@@ -24,24 +24,24 @@
  * on the worst file (TurEV), 25 F0/loudness statistics outside the bound over the 5 files
  * (mostly F0 slopes and F0 percentiles of TurEV, see the table the test prints). While
  * ev_egemaps_lld() is the zero stub (no voiced frame anywhere) only Leq is checked. Asserted
- * with a margin of 3 so that small changes of the descriptors do not trip it. With the octave
- * guard in ev_pitch.c, the jitter peak-flip repair and openSMILE's slope formula (issue 12):
- * 62/70/66/40/68 of 88 and 21 F0/loudness misses; with eGeMAPS' formant polynomial
- * (ev_formants.c) 64/72/66/43/73 and 20; with cHarmonics' HNR and harmonics (ev_harmonics.c)
- * 68/76/71/43/77 and 20; with eGeMAPS' formant resynthesis (cSpecResample's 3.4 kHz band and
- * 220 kept samples, ev_prosody.c) 76/81/78/46/80 and 20; with openSMILE's frame-to-frame
- * period walk for jitter and shimmer (cPitchJitter, ev_voice.c) 78/81/78/48/80 and 20; with
- * eGeMAPS' F0 gate on the 60 ms frame's RMS 79/79/78/47/80 and 20 (statistics near the bound
- * flip both ways: F0 stddevNorm out and its rising-slope spread in on a01, two V slopes out on
- * a02, the V flux spread out on turev); with the one-frame pitch smoothing (ev_pitch_smooth.c:
- * lone voiced frames unvoiced, one-frame F0 outliers to the median) 76/79/78/47/81 and 23 (a01:
- * the F0 rising slopes' mean and spread, 98 -> 87 and 60 -> 40 against openSMILE's 118 and 57,
- * and the jitter mean leave the bound; urdu: the F0 falling-slope spread leaves it, 105 -> 31
- * against 112, HNR stddevNorm and slopeUV0-500 enter it). The F0/loudness bound has no margin
- * left since. With eGeMAPS' own pitch (SHS candidates and openSMILE's Viterbi costs, one
- * frame of look-ahead: ev_shs.c, ev_pitch_viterbi.c) 84/81/85/75/83 and 15: TurEV's fricative
- * frames are voiced as openSMILE calls them, which brings its F0, V/UV spectral, voice-quality
- * and segment statistics in. Asserted with the margin of 3 again. */
+ * with a margin of 3 so that small changes of the descriptors do not trip it. The history (the
+ * YIN files named here are removed): with the octave guard in ev_pitch.c, the jitter peak-flip
+ * repair and openSMILE's slope formula (issue 12): 62/70/66/40/68 of 88 and 21 F0/loudness misses;
+ * with eGeMAPS' formant polynomial (ev_formants.c) 64/72/66/43/73 and 20; with cHarmonics' HNR and
+ * harmonics (ev_harmonics.c) 68/76/71/43/77 and 20; with eGeMAPS' formant resynthesis
+ * (cSpecResample's 3.4 kHz band and 220 kept samples, ev_prosody.c) 76/81/78/46/80 and 20; with
+ * openSMILE's frame-to-frame period walk for jitter and shimmer (cPitchJitter, ev_voice.c)
+ * 78/81/78/48/80 and 20; with eGeMAPS' F0 gate on the 60 ms frame's RMS 79/79/78/47/80 and 20
+ * (statistics near the bound flip both ways: F0 stddevNorm out and its rising-slope spread in on
+ * a01, two V slopes out on a02, the V flux spread out on turev); with the one-frame pitch smoothing
+ * (ev_pitch_smooth.c: lone voiced frames unvoiced, one-frame F0 outliers to the median)
+ * 76/79/78/47/81 and 23 (a01: the F0 rising slopes' mean and spread, 98 -> 87 and 60 -> 40 against
+ * openSMILE's 118 and 57, and the jitter mean leave the bound; urdu: the F0 falling-slope spread
+ * leaves it, 105 -> 31 against 112, HNR stddevNorm and slopeUV0-500 enter it). The F0/loudness
+ * bound has no margin left since. With eGeMAPS' own pitch (SHS candidates and openSMILE's Viterbi
+ * costs, one frame of look-ahead: ev_shs.c, ev_pitch_viterbi.c) 84/81/85/75/83 and 15: TurEV's
+ * fricative frames are voiced as openSMILE calls them, which brings its F0, V/UV spectral,
+ * voice-quality and segment statistics in. Asserted with the margin of 3 again. */
 #define K_MIN_WITHIN         72
 #define K_F0_LOUD_MAX_MISSES 18
 
