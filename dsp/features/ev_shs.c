@@ -63,26 +63,17 @@ void ev_shs_init(ev_shs *s, double sr) {
 /* The per-frame loops below run as generic vectors of four doubles, each element with its own
  * operations in the order of the plain loop they replace (element-wise, no fused multiply-add:
  * the build passes -ffp-contract=off), so they give the plain loop's bits in the baseline and
- * AVX clones alike; only the spline's two recurrences stay scalar. features_shs_viterbi
- * compares them with the plain loops bit for bit. */
+ * AVX clones alike; only the spline's two recurrences stay scalar. features_shs_kernels_plain
+ * and _baseline compare them with the plain loops and the baseline build bit for bit. Loads and
+ * stores are macros, not functions: a 32-byte vector passed to or returned from a function
+ * changes the ABI without AVX (clang refuses it in the baseline clone of a debug build). */
 #if (defined(__GNUC__) || defined(__clang__)) && !defined(EV_SHS_PLAIN) /* the test's reference */
 #define SHS_VEC 1
 typedef double v4d __attribute__((vector_size(32)));
 typedef long long v4l __attribute__((vector_size(32)));
 typedef float v4f __attribute__((vector_size(16)));
-static inline v4d ld(const double *p) {
-  v4d v;
-  memcpy(&v, p, sizeof v); /* unaligned */
-  return v;
-}
-static inline void st(double *p, v4d v) {
-  memcpy(p, &v, sizeof v);
-}
-/* v where v > 0, else +0.0 (NaN too): the plain loop's `v > 0.0 ? v : 0.0` */
-static inline v4d pos(v4d v) {
-  const v4d z = {0.0, 0.0, 0.0, 0.0};
-  return (v4d)((v4l)(v > z) & (v4l)v);
-}
+#define LD(v, p) memcpy(&(v), (p), sizeof(v)) /* unaligned */
+#define ST(p, v) memcpy((p), &(v), sizeof(v))
 #endif
 
 /* the vertex (x, value) of the parabola through (x0, y0), (x1, y1), (x2, y2), x equally spaced */
@@ -108,8 +99,9 @@ static void load_mag(double *raw, const float *mag) {
 #ifdef SHS_VEC
   for (int i = 0; i < LAST; i += 4) {
     v4f f;
-    memcpy(&f, mag + i, sizeof f);
-    st(raw + 1 + i, __builtin_convertvector(f, v4d)); /* exact */
+    LD(f, mag + i);
+    const v4d d = __builtin_convertvector(f, v4d); /* exact */
+    ST(raw + 1 + i, d);
   }
   raw[1 + LAST] = mag[LAST];
 #else
@@ -127,14 +119,30 @@ static void smooth_slopes(ev_shs *s) {
   double *y = s->y, *sl = s->slope, *e = s->e;
 #ifdef SHS_VEC
   const v4d two = {2.0, 2.0, 2.0, 2.0}, quarter = {0.25, 0.25, 0.25, 0.25};
-  for (int i = 0; i < LAST; i += 4)
-    st(y + i, (ld(r + i - 1) + two * ld(r + i) + ld(r + i + 1)) * quarter);
+  v4d a, b, c, o;
+  for (int i = 0; i < LAST; i += 4) {
+    LD(a, r + i - 1);
+    LD(b, r + i);
+    LD(c, r + i + 1);
+    o = (a + two * b + c) * quarter;
+    ST(y + i, o);
+  }
   y[LAST] = r[LAST];
-  for (int i = 0; i < LAST; i += 4)
-    st(sl + i, (ld(y + i + 1) - ld(y + i)) * ld(s->inv_dx + i));
+  for (int i = 0; i < LAST; i += 4) {
+    LD(a, y + i + 1);
+    LD(b, y + i);
+    LD(c, s->inv_dx + i);
+    o = (a - b) * c;
+    ST(sl + i, o);
+  }
   /* e[1..511], and e[512] from the padding (sl[512] and six_dx2[512] are 0), never read */
-  for (int i = 1; i <= LAST; i += 4)
-    st(e + i, (ld(sl + i) - ld(sl + i - 1)) * ld(s->six_dx2 + i));
+  for (int i = 1; i <= LAST; i += 4) {
+    LD(a, sl + i);
+    LD(b, sl + i - 1);
+    LD(c, s->six_dx2 + i);
+    o = (a - b) * c;
+    ST(e + i, o);
+  }
 #else
   for (int i = 0; i < LAST; i++)
     y[i] = (r[i - 1] + 2.0 * r[i] + r[i + 1]) * 0.25;
@@ -159,13 +167,21 @@ static void sample_axis(ev_shs *s) {
   double *sp = s->s;
 #ifdef SHS_VEC
   const double *y = s->y, *y2 = s->y2;
+  const v4d z = {0.0, 0.0, 0.0, 0.0};
   for (int j = 0; j < LAST; j += 4) {
     const int *k = s->lo + j;
     const v4d a = {y[k[0]], y[k[1]], y[k[2]], y[k[3]]};
     const v4d b = {y[k[0] + 1], y[k[1] + 1], y[k[2] + 1], y[k[3] + 1]};
     const v4d c = {y2[k[0]], y2[k[1]], y2[k[2]], y2[k[3]]};
     const v4d d = {y2[k[0] + 1], y2[k[1] + 1], y2[k[2] + 1], y2[k[3] + 1]};
-    st(sp + j, pos(ld(s->wa + j) * a + ld(s->wb + j) * b + ld(s->wc + j) * c + ld(s->wd + j) * d));
+    v4d wa, wb, wc, wd;
+    LD(wa, s->wa + j);
+    LD(wb, s->wb + j);
+    LD(wc, s->wc + j);
+    LD(wd, s->wd + j);
+    const v4d v = wa * a + wb * b + wc * c + wd * d;
+    const v4d o = (v4d)((v4l)(v > z) & (v4l)v); /* `v > 0.0 ? v : 0.0`: +0 for NaN too */
+    ST(sp + j, o);
   }
   sp[LAST] = axis_point(s, LAST);
 #else
@@ -262,12 +278,16 @@ static void summation(ev_shs *s) {
     sh[h] = s->shift[h];
   }
   for (int j = 0; j < LAST; j += 4) {
-    v4d acc = ld(sp + j);
+    v4d acc, t;
+    LD(acc, sp + j);
 #pragma GCC unroll 16
-    for (int h = 2; h <= EV_SHS_NHARM; h++)
-      acc += ld(sp + j + sh[h]) * wv[h];
+    for (int h = 2; h <= EV_SHS_NHARM; h++) {
+      LD(t, sp + j + sh[h]);
+      acc += t * wv[h];
+    }
     acc /= nh;
-    st(s->ss + j, (v4d)(~(v4l)(acc < z) & (v4l)acc)); /* as sum_point's clip: NaN stays */
+    const v4d o = (v4d)(~(v4l)(acc < z) & (v4l)acc); /* as sum_point's clip: NaN stays */
+    ST(s->ss + j, o);
   }
   s->ss[LAST] = sum_point(s, LAST);
 #else

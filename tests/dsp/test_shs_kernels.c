@@ -3,7 +3,9 @@
  * describe) or, in the second build of this test (EV_NO_CLONES), as the x86-64 baseline of the
  * vector code: the library (its AVX clone where the CPU has AVX) must give the same bits, octave
  * axis, subharmonic sums and candidates, on spectra of every kind: harmonic frames with noise,
- * Rayleigh-distributed noise, random peaks, flat, zero, single-bin and extreme magnitudes. */
+ * Rayleigh-distributed noise, random peaks, flat, zero, single-bin and extreme magnitudes.
+ * Both builds here have no clones (EV_NO_CLONES: clang gives a static target_clones function a
+ * global resolver, which would clash with the library's). */
 #include <stdint.h>
 #include <string.h>
 
