@@ -4,6 +4,7 @@
  * definition it replaces: the same on noise and vowel-like frames at levels from 40 dB under
  * to 40 dB over the gate, and on frames scaled to the last float steps around the threshold,
  * where the lanes' sum falls inside the margin and the ordered sum must decide. */
+#include "../common/test_rng.h"
 #include <stdint.h>
 #include <string.h>
 
@@ -22,11 +23,8 @@
 #include "../../dsp/features/ev_prosody.c"
 
 static uint32_t rng = 13579u;
-static double uniform(void) { /* xorshift32 in [-1, 1) */
-  rng ^= rng << 13;
-  rng ^= rng >> 17;
-  rng ^= rng << 5;
-  return (double)(rng >> 8) / 8388608.0 - 1.0;
+static double uniform(void) {
+  return test_uniform_pm1(&rng);
 }
 
 static int ordered_closed(const float *x, const double *g) {

@@ -7,6 +7,7 @@
  * bandwidths, three on most. (How near they are to openSMILE's is test_egemaps' business.)
  * The roots must be the bits of the plain complex Durand-Kerner loop written out here (the
  * library evaluates the polynomial at all roots of a sweep at once, as vectors). */
+#include "../common/test_rng.h"
 #include <complex.h>
 #include <math.h>
 #include <stdint.h>
@@ -43,11 +44,8 @@ static void plain_dk(const double *a, double complex *z) {
 }
 
 static uint32_t rng = 11235u;
-static double uniform(void) { /* xorshift32 in [0, 1) */
-  rng ^= rng << 13;
-  rng ^= rng >> 17;
-  rng ^= rng << 5;
-  return (double)(rng >> 8) / 16777216.0;
+static double uniform(void) {
+  return test_uniform01(&rng);
 }
 
 int main(void) {

@@ -2,6 +2,7 @@
  * clone: the one the loader picked on this CPU (AVX where present) against the x86-64
  * baseline build of the same source, compiled into this test under other names. Each result
  * is also checked against a long-double sum, so both are right and not merely alike. */
+#include "../common/test_rng.h"
 #include <stdint.h>
 #include <string.h>
 
@@ -23,11 +24,8 @@ void ev_delta9(const double *const c[9], int dims, float *d1, float *d2);
 double ev_rms(const float *x, int n);
 
 static uint32_t rng = 987654321u;
-static double uniform(void) { /* xorshift32 in [-1, 1) */
-  rng ^= rng << 13;
-  rng ^= rng >> 17;
-  rng ^= rng << 5;
-  return (double)(rng >> 8) / 8388608.0 - 1.0;
+static double uniform(void) {
+  return test_uniform_pm1(&rng);
 }
 
 static int same_bits(const void *a, const void *b, size_t n) {

@@ -6,6 +6,7 @@
  * Rayleigh-distributed noise, random peaks, flat, zero, single-bin and extreme magnitudes.
  * Both builds here have no clones (EV_NO_CLONES: clang gives a static target_clones function a
  * global resolver, which would clash with the library's). */
+#include "../common/test_rng.h"
 #include <stdint.h>
 #include <string.h>
 
@@ -25,11 +26,8 @@ void ev_shs_spectrum(ev_shs *s, const float *mag);
 void ev_shs_candidates(ev_shs *s, ev_shs_result *out);
 
 static uint32_t rng = 24681u;
-static double uniform(void) { /* xorshift32 in [0, 1) */
-  rng ^= rng << 13;
-  rng ^= rng >> 17;
-  rng ^= rng << 5;
-  return (double)(rng >> 8) / 16777216.0;
+static double uniform(void) {
+  return test_uniform01(&rng);
 }
 
 static void make(int kind, float *mag) {

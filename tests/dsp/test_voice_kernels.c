@@ -8,6 +8,7 @@
  * (0.9 measured) and the perturbed ones 0.85-1.15 times it on average (0.94), above 300 Hz
  * (periods of 53 samples and less, the resonance's ringing overlapping the next pulse) within
  * 2 points (1.65); unperturbed stretches up to 200 Hz read under 0.1 dB of shimmer. */
+#include "../common/test_rng.h"
 #include <stdint.h>
 #include <string.h>
 
@@ -30,11 +31,8 @@ void ev_jitter_frame(ev_jitter *j, int64_t t, int hop, double sr, double f0, con
                      int len, float vq[EV_VQ_DIMS]);
 
 static uint32_t rng = 97531u;
-static double uniform(void) { /* xorshift32 in [-1, 1) */
-  rng ^= rng << 13;
-  rng ^= rng >> 17;
-  rng ^= rng << 5;
-  return (double)(rng >> 8) / 8388608.0 - 1.0;
+static double uniform(void) {
+  return test_uniform_pm1(&rng);
 }
 
 int main(void) {

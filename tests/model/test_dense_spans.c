@@ -8,6 +8,7 @@
  * (three networks merged block-diagonally): its hidden layer must get spans that keep a third
  * of the weights, and ev_model_state_run must give the same bits as the same file loaded and
  * put back on whole rows (ev_model_params drops the spans) on 2000 random inputs. */
+#include "../common/test_rng.h"
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,11 +20,8 @@
 #include "ev_test.h"
 
 static uint32_t rng = 2024u;
-static float uniform(void) { /* xorshift32 in [-1, 1) */
-  rng ^= rng << 13;
-  rng ^= rng >> 17;
-  rng ^= rng << 5;
-  return (float)(rng >> 8) / 8388608.0f - 1.0f;
+static float uniform(void) {
+  return (float)test_uniform_pm1(&rng); /* exact: 24 significant bits */
 }
 
 static int same_bits(const float *a, const float *b, int n) {

@@ -3,6 +3,7 @@
  * build of the same source (compiled into this test), and ev_dotf itself, the order the
  * trainer and the docs define. Independently, each row is checked against a double-precision
  * dot product (relative to sum |w x|, which bounds float rounding). */
+#include "../common/test_rng.h"
 #include <stdint.h>
 #include <string.h>
 
@@ -18,11 +19,8 @@
 void ev_rows_dot_acc(float *y, const float *W, size_t stride, int rows, const float *x, int n);
 
 static uint32_t rng = 12345u;
-static float uniform(void) { /* xorshift32 in [-1, 1) */
-  rng ^= rng << 13;
-  rng ^= rng >> 17;
-  rng ^= rng << 5;
-  return (float)(rng >> 8) / 8388608.0f - 1.0f;
+static float uniform(void) {
+  return (float)test_uniform_pm1(&rng); /* exact: 24 significant bits */
 }
 
 int main(void) {
