@@ -799,10 +799,33 @@ int main(void) {
            jm, sm, n);
     EV_CHECK(fabs(jm / 0.0113 - 1) <= 0.25, "jitter %.4f", jm);
     EV_CHECK(fabs(sm / 0.56 - 1) <= 0.25, "shimmer %.3f", sm);
-    /* and openSMILE's own readings of this file (the README's 1.25 %, 0.62 dB): the same
-     * period walk, so 1.28 % and 0.650 dB */
+    /* and openSMILE's own readings of this file: the README's 1.25 %, 0.62 dB are close to the
+     * medians of its lld.csv (1.27 %, 0.628 dB), not its means, so they are kept as the README's
+     * orientation figures (1.20 %, 0.610 dB are within 8 %) and the means are compared below */
     EV_CHECK(fabs(jm / 0.0125 - 1) <= 0.08 && fabs(sm / 0.62 - 1) <= 0.08,
-             "jitter %.4f / shimmer %.3f vs openSMILE's 0.0125 / 0.62", jm, sm);
+             "jitter %.4f / shimmer %.3f vs the README's openSMILE 0.0125 / 0.62", jm, sm);
+    /* openSMILE's lld.csv means over the frames both call voiced where ours has a jitter, ours
+     * smoothed as lld.csv is */
+    int R = read_lld(path("egemaps/synth_vowel_a_f0_150_jitter1pct_shimmer05db.lld.csv"), ref);
+    double jo = 0, so = 0, jr = 0, sr = 0;
+    int k = 0;
+    for (int t = 0; t < (int)o.n && t < R; t++)
+      if (lld[t][C_F0] > 0 && lld[t][C_JIT] > 0 && ref[t][C_F0] > 0) {
+        jo += sma3nz(lld, (int)o.n, t, C_JIT);
+        so += sma3nz(lld, (int)o.n, t, C_SHIM);
+        jr += ref[t][C_JIT];
+        sr += ref[t][C_SHIM];
+        k++;
+      }
+    printf("9 vs openSMILE's lld.csv means over %d frames: jitter %.4f vs %.4f (%.3fx), shimmer "
+           "%.3f vs %.3f dB (%.3fx)\n",
+           k, jo / k, jr / k, jo / jr, so / k, sr / k, so / sr);
+    /* 0.898x and 0.872x: the walk's re-anchoring every 4th frame (EV_JIT_RESYNC, the recovery
+     * bound); without it ours equals openSMILE's frames here (docs/features.md, "Jitter: the
+     * re-anchoring trade") */
+    EV_CHECK(k > 150 && fabs(jo / jr - 1) <= 0.15 && fabs(so / sr - 1) <= 0.15,
+             "vs openSMILE's means: jitter %.3fx, shimmer %.3fx (reached 0.898, 0.872)", jo / jr,
+             so / sr);
   }
   { /* 10: F1 of /a/ near 700 Hz; /i/ lower F1, higher F2 */
     double f1a[2], f2a = 0;
