@@ -10,6 +10,7 @@
 #define EV_F0_JUMP_OCT 0.5 /* candidate lags of one period (61 at 55 Hz and 16 kHz) */
 
 void ev_jitter_reset(ev_jitter *j) {
+  j->phase = 0; /* the caller staggers its walks after the reset (ev_prosody.c) */
   j->next_t = 0;
   j->mis = 0;
   j->last_t0 = j->last_f0 = j->last_jit = j->last_shim = 0.0;
