@@ -62,8 +62,8 @@ struct ev_prosody {
   float mag60[EV_HARM_NBINS];
   int64_t raw_next; /* next frame whose raw pitch is to be tracked */
   float vq[H][EV_VQ_DIMS], fmt[H][EV_FMT_DIMS];
-  int64_t pitch_next; /* next frame whose pitch/voice work is to be done */
-  ev_jitter jit;      /* the period walk, carried from frame to frame */
+  int64_t pitch_next;          /* next frame whose pitch/voice work is to be done */
+  ev_jitter jit[EV_JIT_WALKS]; /* the staggered period walks (ev_voice.h: EV_JIT_WALKS) */
   float seg[EV_JIT_BUF];
   /* the 60 ms Gaussian-windowed spectrum of a voiced frame (HNR, harmonics: ev_harmonics.c) */
   float *fft60_in;
@@ -174,7 +174,10 @@ void ev_prosody_reset(ev_prosody *p) {
   p->fw.state = 0;
   p->fw_t = -1;
   p->roots.valid = 0;
-  ev_jitter_reset(&p->jit);
+  for (int k = 0; k < EV_JIT_WALKS; k++) {
+    ev_jitter_reset(&p->jit[k]);
+    p->jit[k].phase = k;
+  }
   memset(p->spec, 0, sizeof p->spec);
   memset(p->f0, 0, sizeof p->f0);
   memset(p->voicing, 0, sizeof p->voicing);
@@ -501,10 +504,17 @@ static void voice_jitter(ev_prosody *p, int64_t t, const ev_stream_view *v) {
   const double f0 = p->f0[t & (H - 1)];
   int64_t s0;
   int n;
-  ev_jitter_span(&p->jit, t, p->hop, p->cfg.sample_rate, f0, &s0, &n);
-  if (n > 0)
-    view_read(v, s0, n, p->seg);
-  ev_jitter_frame(&p->jit, t, p->hop, p->cfg.sample_rate, f0, p->seg, n, p->vq[t & (H - 1)]);
+  /* every walk advances every frame; frame t reads the one anchored EV_JIT_WALKS - 1 frames
+   * ago, at frame t + 1 - EV_JIT_WALKS (it re-anchors again at the next frame) */
+  const int oldest = (int)((t + 1) % EV_JIT_WALKS);
+  float vq[EV_VQ_DIMS];
+  for (int k = 0; k < EV_JIT_WALKS; k++) {
+    ev_jitter_span(&p->jit[k], t, p->hop, p->cfg.sample_rate, f0, &s0, &n);
+    if (n > 0)
+      view_read(v, s0, n, p->seg);
+    ev_jitter_frame(&p->jit[k], t, p->hop, p->cfg.sample_rate, f0, p->seg, n,
+                    k == oldest ? p->vq[t & (H - 1)] : vq);
+  }
 }
 
 /* The 60 ms spectrum (stage 5: it does not need the formants; the two FFTs of 1024 points

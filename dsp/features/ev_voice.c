@@ -10,6 +10,7 @@
 #define EV_F0_JUMP_OCT 0.5 /* candidate lags of one period (61 at 55 Hz and 16 kHz) */
 
 void ev_jitter_reset(ev_jitter *j) {
+  j->phase = 0; /* the caller staggers its walks after the reset (ev_prosody.c) */
   j->next_t = 0;
   j->mis = 0;
   j->last_t0 = j->last_f0 = j->last_jit = j->last_shim = 0.0;
@@ -29,8 +30,8 @@ void ev_jitter_span(ev_jitter *j, int64_t t, int hop, double sr, double f0, int6
   if (j->mis > EV_JIT_MAX_MIS)
     j->mis = 0; /* (only at F0 near 55 Hz) read from the frame's start, as openSMILE does
                    when its read position and the frame disagree */
-  if (t % EV_JIT_RESYNC == 0)
-    j->mis = 0; /* the read position re-anchored at the frame's start: see EV_JIT_RESYNC */
+  if (t % EV_JIT_WALKS == j->phase)
+    j->mis = 0; /* the read position re-anchored at the frame's start: see EV_JIT_WALKS */
   *start = (int64_t)hop * t - j->mis;
   *len = f0 > 0.0 ? j->mis + frame_len(sr) : 0;
 }

@@ -19,13 +19,22 @@
 #define EV_JIT_FRAME   960 /* the 60 ms pitch frame at 16 kHz: a frame reads at most this past */
 #define EV_JIT_BUF     (EV_JIT_MAX_MIS + EV_JIT_FRAME)
 
-/* Every EV_JIT_RESYNC-th frame starts reading at its own start instead of where the last
- * frame's last period ended (the period length carries on, so the differences continue). A
- * walk carried through a long voiced stretch never forgets: after a bad input block the
- * periods would stay shifted against a clean run's until the next unvoiced frame; re-anchored,
- * they agree again within the extractor's recovery bound (EV_RECOVERY_FRAMES). */
-#define EV_JIT_RESYNC 4
+/* A walk carried through a long voiced stretch never forgets: after a bad input block its
+ * periods stay shifted against a clean run's until the next unvoiced frame, so no output taken
+ * from one walk can agree with the clean run's within the extractor's recovery bound
+ * (EV_RECOVERY_FRAMES) and still be openSMILE's walk. So EV_JIT_WALKS walks run side by side,
+ * walk k re-anchoring its read position at the start of the frames t with t % EV_JIT_WALKS ==
+ * k (the period length carries on), and frame t's jitter and shimmer come from the walk that
+ * re-anchored EV_JIT_WALKS - 1 frames before: every value is measured mid-walk, as
+ * openSMILE's are (the first EV_JIT_WALKS frames of a voiced stretch are exactly openSMILE's),
+ * while it depends on nothing older than that anchor. (One walk re-anchored every 4th frame,
+ * as before, read its anchor frames' values too: jitter 0.64-1.36x of openSMILE's on the
+ * reference files; docs/features.md "Jitter: the re-anchoring trade".) 6 is the oldest anchor
+ * that still recovers within the bound at every host rate (features_bad_input); 7 walks
+ * pass too but cost one more walk per frame for no better agreement. */
+#define EV_JIT_WALKS 6
 typedef struct ev_jitter {
+  int phase;        /* this walk re-anchors at the frames t with t % EV_JIT_WALKS == phase */
   int64_t next_t;   /* the frame expected next; another one restarts the walk */
   int mis;          /* samples between the last period's end and this frame's start */
   double last_t0;   /* the last accepted period (samples), 0 after an unvoiced frame */
