@@ -51,11 +51,18 @@ static double log_rel(const harm *hs, int i, int rel, double m0) {
   return hs[i].mag_interp > 0.0 ? fmax(20.0 * (log10(hs[i].mag_interp) - m0), -200.0) : -200.0;
 }
 
-static int acf_peak(const float *a, int i) {
+/* |acf[i]|: taken where the peak search reads it (a few bins around the lag, and both ends)
+ * instead of over all 513 bins first */
+static float acf_abs(const float *acf, int i) {
+  return fabsf(acf[i]);
+}
+
+static int acf_peak(const float *acf, int i) {
   const int n = EV_HARM_NBINS;
+  const float ai = acf_abs(acf, i);
   if (i + 1 < n)
-    return i > 0 ? a[i] > a[i - 1] && a[i] > a[i + 1] : a[0] > a[1];
-  return i > 0 && a[i] > a[i - 1];
+    return i > 0 ? ai > acf_abs(acf, i - 1) && ai > acf_abs(acf, i + 1) : ai > acf_abs(acf, 1);
+  return i > 0 && ai > acf_abs(acf, i - 1);
 }
 
 /* HNR from the autocorrelation (absolute value, bins 0 .. EV_HARM_NBINS-1 as cHarmonics keeps
@@ -66,32 +73,31 @@ static float acf_hnr(const float *acf, double bin_hz, double f0) {
   const int n = EV_HARM_NBINS, idx = (int)floor(fs / f0);
   if (idx <= 0 || idx >= n)
     return 0.0f;
-  float a[EV_HARM_NBINS];
-  for (int i = 0; i < n; i++)
-    a[i] = fabsf(acf[i]);
   int t = -1;
-  if (acf_peak(a, idx))
+  if (acf_peak(acf, idx))
     t = idx;
   for (int o = 1; t < 0 && (idx - o > 0 || idx + o < n - 1); o++) {
-    if (idx - o > 0 && acf_peak(a, idx - o))
+    if (idx - o > 0 && acf_peak(acf, idx - o))
       t = idx - o;
-    else if (idx + o < n - 1 && acf_peak(a, idx + o))
+    else if (idx + o < n - 1 && acf_peak(acf, idx + o))
       t = idx + o;
   }
+  const float a0 = acf_abs(acf, 0), an = acf_abs(acf, n - 1), ai = acf_abs(acf, idx);
   if (t < 0) {
-    if (a[0] > a[idx] && a[n - 1] <= a[idx])
+    if (a0 > ai && an <= ai)
       t = 0;
-    else if (a[0] <= a[idx] && a[n - 1] > a[idx])
+    else if (a0 <= ai && an > ai)
       t = n - 1;
-    else if (a[0] > a[idx] && a[n - 1] > a[idx])
+    else if (a0 > ai && an > ai)
       t = idx < n / 2 ? 0 : n - 1;
     else
       t = idx;
   }
   if (t <= 0)
     return 0.0f;
-  double h = (double)a[0] - a[t];
-  h = h == 0.0 ? 10e10 : a[t] / h;
+  const float at = acf_abs(acf, t);
+  double h = (double)a0 - at;
+  h = h == 0.0 ? 10e10 : at / h;
   if (h > 10e10)
     return (float)(10.0 * log10(10e10));
   if (h < 10e-10)
