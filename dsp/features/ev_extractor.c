@@ -321,7 +321,7 @@ static void run_stage(ev_extractor *ex, int k) {
   default:
     break;
   }
-  if (ex->pro_on && k < EV_EXTRACTOR_STAGES - 1) { /* addition: eGeMAPS work of this stage */
+  if (ex->pro_on) { /* addition: eGeMAPS work of this stage */
     ev_stream_view v = {ex->ring, ex->ring_mask, (int64_t)ex->rs_total};
     ev_prosody_stage(ex->pro, k, ex->frame, &v);
   }
@@ -640,13 +640,20 @@ void ev_extractor_set_ticks(ev_extractor *ex, int ticks_per_hop, ev_tick_fn tick
   /* midpoints of ticks_per_hop equal parts of the hop that starts at the emission; with 8
    * ticks they fall half-way between the extractor's own stages. With fewer, only the last one
    * stays there (it completes a model step, so the answer appears at the same sample) and the
-   * others take the first midpoints between stages after the emission: with 6 (model 0.5) the
-   * second tick, half of the input layer, fell on stage 1 and met stage 2 in one block */
+   * others take midpoints between stages after the emission, in order: with 6 (model 0.5) the
+   * second tick, half of the input layer, fell on stage 1 and met stage 2 in one block. The
+   * first two midpoints (either side of stage 0; stages 7, 0 and 1 are the dearest, ~22-30k
+   * instructions each with the 1024- and 512-point spectra) are used only when the ticks need
+   * them: at 44.1 kHz a 64-sample block often holds stages 0 and 1 and the tick between them,
+   * and that block met model 0.7's dearest tick (23k) and a libsoxr burst (137k instructions,
+   * 4.6 times the median block; issue 16). */
   for (int i = 0; i < ticks_per_hop; i++)
     ex->tick_off[i] = (int)(((int64_t)(2 * i + 1) * hop) / (2 * ticks_per_hop));
+  const int skip =
+      EV_EXTRACTOR_STAGES - ticks_per_hop < 2 ? EV_EXTRACTOR_STAGES - ticks_per_hop : 2;
   if (ticks_per_hop <= EV_EXTRACTOR_STAGES)
     for (int i = 0; i + 1 < ticks_per_hop; i++)
-      ex->tick_off[i] = (int)(((int64_t)(2 * i + 1) * hop) / (2 * EV_EXTRACTOR_STAGES));
+      ex->tick_off[i] = (int)(((int64_t)(2 * (i + skip) + 1) * hop) / (2 * EV_EXTRACTOR_STAGES));
   ex->tick = tick;
   ex->tick_user = user;
   ex->n_ticks = ticks_per_hop;

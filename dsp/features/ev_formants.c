@@ -127,9 +127,29 @@ int ev_formants_sweep(ev_formant_work *w, int max_sweeps) {
         for (int j = 1; j <= EV_LPC_ORDER; j++)
           num = num * z[i] - a[j];
       }
-      for (int j = 0; j < EV_LPC_ORDER; j++)
-        if (j != i)
-          den *= z[i] - z[j];
+      /* den = prod_{j != i} (z_i - z_j) in j order, each product as GCC's inline complex
+       * product computes it, (ac - bd) + (ad + bc) i, without its test for a NaN result (the
+       * library's recovery when both parts are NaN): a NaN in any part of a product reaches
+       * both parts of every later one, so a chain without NaN at its end had none on the way
+       * and is the complex code's, bit for bit; one with a NaN is redone by that code */
+      const double zir = creal(z[i]), zii = cimag(z[i]);
+      double dr = 1.0, di = 0.0;
+      for (int j = 0; j < EV_LPC_ORDER; j++) {
+        if (j == i)
+          continue;
+        const double ar = zir - creal(z[j]), ai = zii - cimag(z[j]);
+        const double pr = dr * ar - di * ai, pi = dr * ai + di * ar;
+        dr = pr;
+        di = pi;
+      }
+      if (isnan(dr) || isnan(di)) {
+        for (int j = 0; j < EV_LPC_ORDER; j++)
+          if (j != i)
+            den *= z[i] - z[j];
+      } else {
+        const double dparts[2] = {dr, di};
+        memcpy(&den, dparts, sizeof den);
+      }
       if (modulus_cmp(den, 1e-300, 0)) {
         /* num / den as num * conj(den) / |den|^2: the library's division guards against
          * overflow at several times the cost; |den| >= 1e-300 here and the roots stay near the

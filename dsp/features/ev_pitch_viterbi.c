@@ -71,37 +71,66 @@ void ev_pvit_decide(const ev_pvit *v, int last, double *f0, double *pv) {
   memcpy(cost, v->local[RING(b)], sizeof cost);
   for (int i = 0; i < EV_PVIT_STATES; i++)
     bp[i] = (unsigned char)i;
-  double last_change = 0.0; /* the value every frame's evaluations start from in openSMILE */
+  /* openSMILE's slope term reads one variable, last_change, across every evaluation in order:
+   * a voiced-to-voiced step sets it to its log step, a voiced/unvoiced one to 0. Every row of
+   * a voiced state ends with the step from the unvoiced state and every evaluation of the
+   * unvoiced row is voiced/unvoiced or unvoiced/unvoiced, so each row starts from 0 and only a
+   * voiced row's own voiced steps chain it: the rows below keep it per row, with the same
+   * costs added in the same order (bit for bit the evaluation of every (i, j) in turn). */
   for (int64_t u = b + 1; u <= e; u++) {
     const int sp = RING(u - 1), sc = RING(u);
-    for (int i = 0; i < EV_PVIT_STATES; i++) { /* state i of frame u, in openSMILE's order */
+    const double *f0p = v->f0[sp], *lf0p = v->lf0[sp], *lf0c = v->lf0[sc];
+    for (int i = 0; i < UV; i++) { /* voiced state i of frame u, from state j of frame u - 1 */
       int best = 0;
       double bc = 0.0;
-      for (int j = 0; j < EV_PVIT_STATES; j++) { /* from state j of frame u - 1 */
-        double tc;
-        if (i < UV && j < UV) {
-          if (v->f0[sp][j] == 0.0 || v->f0[sc][i] == 0.0) {
-            tc = 999.0; /* an empty slot: never chosen */
-          } else {
-            const double rr = v->lf0[sc][i] - v->lf0[sp][j];
+      if (v->f0[sc][i] == 0.0) { /* an empty slot: every voiced step costs 999 */
+        for (int j = 0; j < UV; j++) {
+          const double c = 999.0 + cost[j];
+          if (j == 0 || c < bc) {
+            bc = c;
+            best = j;
+          }
+        }
+      } else {
+        double last_change = 0.0;
+        for (int j = 0; j < UV; j++) {
+          double tc = 999.0;
+          if (f0p[j] != 0.0) {
+            const double rr = lf0c[i] - lf0p[j];
             tc = W_TVV * fabs(rr) + W_TVVD * fabs(rr - last_change);
             last_change = rr;
           }
-        } else if (i == UV && j == UV) {
-          tc = 1.0;
-        } else {
-          tc = W_TVUV;
-          last_change = 0.0;
+          const double c = tc + cost[j];
+          if (j == 0 || c < bc) {
+            bc = c;
+            best = j;
+          }
         }
-        const double c = tc + cost[j];
-        if (j == 0 || c < bc) {
-          bc = c;
-          best = j;
-        }
+      }
+      const double cu = W_TVUV + cost[UV]; /* from unvoiced */
+      if (cu < bc) {
+        bc = cu;
+        best = UV;
       }
       nc[i] = bc + v->local[sc][i];
       bp[i] = (unsigned char)best;
     }
+    int best = 0; /* the unvoiced state: from a voiced one, or staying unvoiced */
+    double bc = 0.0;
+    for (int j = 0; j < UV; j++) {
+      const double c = W_TVUV + cost[j];
+      if (j == 0 || c < bc) {
+        bc = c;
+        best = j;
+      }
+    }
+    const double cu = 1.0 + cost[UV];
+    if (cu < bc) {
+      bc = cu;
+      best = UV;
+    }
+    nc[UV] = bc + v->local[sc][UV];
+    bp[UV] = (unsigned char)best;
     memcpy(cost, nc, sizeof cost);
   }
   int st = 0;

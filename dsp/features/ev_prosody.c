@@ -596,8 +596,6 @@ void ev_prosody_stage(ev_prosody *p, int k, int64_t t, const ev_stream_view *v) 
       pitch_spectrum(p, tp + 1, v);
     break;
   case 1:
-    if (p->need_spec || p->need_fmt) /* the formants read this frame's spectrum 4 frames later */
-      spectral_frame(p, t, v);
     if (p->need_pitch && tp >= 0 && p->raw_next == tp + 1)
       pitch_axis(p, tp + 1, v);
     break;
@@ -638,6 +636,15 @@ void ev_prosody_stage(ev_prosody *p, int k, int64_t t, const ev_stream_view *v) 
       voice_acf60(p, tp);
       voice_harmonics(p, tp);
     }
+    break;
+  case 7:
+    /* the 20 ms spectrum and its descriptors (~22k instructions) here, with the emission
+     * (~8k), not at stage 1 with the octave axis (~25k): stage 1 was the dearest stage (51k,
+     * every frame) and met stage 0 and the model's dearest tick in one 64-sample block at
+     * 44.1 kHz. Nothing reads frame t's spectrum before this: its descriptors are emitted 4
+     * frames later, the formants read it 4 frames later, the flux of frame t + 1 next. */
+    if (p->need_spec || p->need_fmt)
+      spectral_frame(p, t, v);
     break;
   default:
     break;

@@ -31,7 +31,7 @@ typedef struct ev_stream_view {
   int64_t avail;
 } ev_stream_view;
 
-/* Stage k (0..EV_EXTRACTOR_STAGES-2) of frame t. */
+/* Stage k (0..EV_EXTRACTOR_STAGES-1; the last one after the emission) of frame t. */
 void ev_prosody_stage(ev_prosody *p, int k, int64_t t, const ev_stream_view *v);
 /* Write the eGeMAPS groups of frame e (last: the newest frame whose stages ran) into out[id]
  * (the extractor's slots; NULL for groups not selected). At flush the pitch work of frames

@@ -191,20 +191,37 @@ static void sample_axis(ev_shs *s) {
 }
 
 /* The i in [1, n - 1), ascending, with x[i] > x[i-1] and x[i] >= x[i+1] (x[i] > x[i+1] when
- * strict) into idx; returns how many. Two at a time with the same comparisons (false with a
- * NaN either way), so the same list; the stores are unconditional (idx has n + 2 slots), the
- * count advances by the mask's bits. */
+ * strict) into idx; returns how many. Four at a time with the same comparisons (false with a
+ * NaN either way), so the same list: the four-bit mask picks the ascending offsets of its set
+ * bits from a table, stored unconditionally as one vector of four (idx has n + 2 slots; a
+ * store reaches c + 3 <= i + 2 < n), and the count advances by the mask's bits. */
+#if defined(__SSE2__) && defined(SHS_VEC)
+#define O_ 0 /* unused lanes */
+static const int32_t maxima_offsets[16][4] __attribute__((aligned(16))) = {
+    {O_, O_, O_, O_}, {0, O_, O_, O_}, {1, O_, O_, O_}, {0, 1, O_, O_},
+    {2, O_, O_, O_},  {0, 2, O_, O_},  {1, 2, O_, O_},  {0, 1, 2, O_},
+    {3, O_, O_, O_},  {0, 3, O_, O_},  {1, 3, O_, O_},  {0, 1, 3, O_},
+    {2, 3, O_, O_},   {0, 2, 3, O_},   {1, 2, 3, O_},   {0, 1, 2, 3}};
+#undef O_
+static const unsigned char maxima_count[16] = {0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4};
+#endif
+
 static int local_maxima(const double *x, int n, int strict, int *idx) {
   int c = 0, i = 1;
 #if defined(__SSE2__) && defined(SHS_VEC)
-  for (; i + 2 <= n - 1; i += 2) {
-    const __m128d a = _mm_loadu_pd(x + i), l = _mm_loadu_pd(x + i - 1), r = _mm_loadu_pd(x + i + 1);
-    const __m128d right = strict ? _mm_cmpgt_pd(a, r) : _mm_cmpge_pd(a, r);
-    const int m = _mm_movemask_pd(_mm_and_pd(_mm_cmpgt_pd(a, l), right));
-    idx[c] = i;
-    c += m & 1;
-    idx[c] = i + 1;
-    c += m >> 1;
+  /* x[i], x[i+1] against their left (x[i-1], x[i]) and right (x[i+1], x[i+2]) neighbours, and
+   * x[i+2], x[i+3] against (x[i+1], x[i+2]) and (x[i+3], x[i+4]) */
+  for (; i + 4 <= n - 1; i += 4) {
+    const __m128d l = _mm_loadu_pd(x + i - 1), a = _mm_loadu_pd(x + i);
+    const __m128d b = _mm_loadu_pd(x + i + 1), d = _mm_loadu_pd(x + i + 2);
+    const __m128d e = _mm_loadu_pd(x + i + 3);
+    const __m128d r0 = strict ? _mm_cmpgt_pd(a, b) : _mm_cmpge_pd(a, b);
+    const __m128d r1 = strict ? _mm_cmpgt_pd(d, e) : _mm_cmpge_pd(d, e);
+    const int m = _mm_movemask_pd(_mm_and_pd(_mm_cmpgt_pd(a, l), r0)) |
+                  _mm_movemask_pd(_mm_and_pd(_mm_cmpgt_pd(d, b), r1)) << 2;
+    const __m128i off = _mm_load_si128((const __m128i *)(const void *)maxima_offsets[m]);
+    _mm_storeu_si128((__m128i *)(void *)(idx + c), _mm_add_epi32(_mm_set1_epi32(i), off));
+    c += maxima_count[m];
   }
 #endif
   for (; i < n - 1; i++)
@@ -239,11 +256,13 @@ void ev_shs_spectrum(ev_shs *s, const float *mag) {
   double *y2 = s->y2, *u = s->u;
   const double *e = s->e;
   double uk = 0.0;
+#pragma GCC unroll 4 /* the loop's own counting was a third of these two recurrences' work */
   for (int i = 1; i < n - 1; i++) {
     uk = (e[i] - s->sig[i] * uk) * s->inv_p[i];
     u[i] = uk;
   }
   y2[n - 1] = 0.0;
+#pragma GCC unroll 4
   for (int k = n - 2; k >= 1; k--)
     y2[k] = s->c2[k] * y2[k + 1] + u[k];
   y2[0] = 0.0;
@@ -300,6 +319,7 @@ void ev_shs_candidates(ev_shs *s, ev_shs_result *out) {
   double *ss = s->ss;
   summation(s);
   double mean = 0.0;
+#pragma GCC unroll 4
   for (int j = 0; j < EV_SHS_NPTS; j++)
     mean += ss[j];
   mean /= EV_SHS_NPTS;

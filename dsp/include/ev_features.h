@@ -176,9 +176,10 @@ uint32_t ev_extractor_latency(const ev_extractor *ex);
  * i = 0..ticks_per_hop-1, each at a fixed position of the resampled stream in the following
  * hop, between the extractor's own stages (so the analyser can step one classifier layer per
  * tick with flat per-block cost): the last at (2n - 1) / (2n) of the hop after the emission
- * (n = ticks_per_hop), the others, when n <= EV_EXTRACTOR_STAGES, at the first midpoints
- * between stages, (2i + 1) / (2 EV_EXTRACTOR_STAGES) of the hop, and for larger n at the
- * midpoints of n equal parts. Exactly ticks_per_hop ticks happen
+ * (n = ticks_per_hop), the others, when n <= EV_EXTRACTOR_STAGES, at the midpoints between
+ * stages, (2(i + s) + 1) / (2 EV_EXTRACTOR_STAGES) of the hop, leaving the first
+ * s = min(2, EV_EXTRACTOR_STAGES - n) free (they lie next to the dearest stages), and for
+ * larger n at the midpoints of n equal parts. Exactly ticks_per_hop ticks happen
  * between two consecutive on_frame calls; flush() completes the ticks of every frame it emits.
  * ticks_per_hop: 0 (off) .. hop_length. Realtime-safe (may be called from the audio thread). */
 typedef void (*ev_tick_fn)(void *user, int tick);

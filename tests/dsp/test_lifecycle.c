@@ -47,8 +47,9 @@ static void check_latency(void) {
 
 /* Positions (16 kHz bypass, block size 1, so the host position is the resampled position):
  * frame t is emitted 4 hops + the last stage offset (7 * 160 / 8 = 140) after its last
- * sample; with n <= 8 ticks, tick i < n - 1 follows at (2i + 1) * hop / (2 * 8) samples after
- * the emission (the midpoints between stages) and the last at (2n - 1) * hop / (2n). */
+ * sample; with n <= 8 ticks, tick i < n - 1 follows at (2(i + s) + 1) * hop / (2 * 8) samples
+ * after the emission (the midpoints between stages, the first s = min(2, 8 - n) of them left
+ * free) and the last at (2n - 1) * hop / (2n). */
 typedef struct positions {
   uint64_t pos, emit_pos;
   int64_t last_frame;
@@ -67,7 +68,8 @@ static void pos_frame(void *user, const ev_frame *fr) {
 static void pos_tick(void *user, int tick) {
   positions *p = user;
   const int n = p->n_ticks;
-  const uint64_t off = tick < n - 1 ? (uint64_t)((2 * tick + 1) * 160 / 16)
+  const int s = 8 - n < 2 ? 8 - n : 2;
+  const uint64_t off = tick < n - 1 ? (uint64_t)((2 * (tick + s) + 1) * 160 / 16)
                                     : (uint64_t)((2 * n - 1) * 160 / (2 * n));
   if (p->pos != p->emit_pos + off)
     p->bad++;
@@ -134,6 +136,7 @@ int main(void) {
   check_latency();
   check_positions(8);
   check_positions(6);
+  check_positions(7);
   check_positions(1);
 
   size_t n;
