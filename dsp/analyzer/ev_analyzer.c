@@ -7,6 +7,9 @@
 #include "ev_analyzer.h"
 
 #include <math.h>
+#if defined(__SSE2__)
+#include <xmmintrin.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -216,16 +219,41 @@ static int spectrum_moves(ev_analyzer *an, const ev_feature_config *cfg, const f
   const int n = cfg->n_mels < GATE_BANDS ? cfg->n_mels : GATE_BANDS;
   float d = 0.0f;
   if (an->gate_prev_valid) {
-    float top = -1e30f;
-    for (int b = 0; b < n; b++)
-      top = max_f(top, max_f(logmel[b], an->gate_prev[b]));
-    float sum = 0.0f;
-    int count = 0;
-    for (int b = 0; b < n; b++)
-      if (max_f(logmel[b], an->gate_prev[b]) > top - GATE_RANGE_DB) {
-        sum += fabsf(logmel[b] - an->gate_prev[b]);
-        count++;
-      }
+    /* Without data-dependent branches (they were mispredicted on speech: 3.5 % of run()'s
+     * time for 1 % of its instructions). The band maxima m[b] as max_f gives them; their
+     * largest, which only the comparison with top - GATE_RANGE_DB reads, is the same number
+     * in any order (max_f skips NaN; equal values differ at most in the sign of a zero, which
+     * the subtraction loses); the sum in band order, adding +0 for the bands left out (the
+     * sum starts at +0 and adds magnitudes: never -0, so +0 changes nothing). */
+    float m[GATE_BANDS], top = -1e30f, sum = 0.0f;
+    int count = 0, b = 0;
+#if defined(__SSE2__)
+    __m128 t4 = _mm_set1_ps(-1e30f);
+    for (; b + 4 <= n; b += 4) {
+      const __m128 x = _mm_loadu_ps(logmel + b), q = _mm_loadu_ps(an->gate_prev + b);
+      /* max_f(x, q) = x where x > q or q is NaN, else q; then max_f(t4, that) likewise */
+      const __m128 sx = _mm_or_ps(_mm_cmpgt_ps(x, q), _mm_cmpunord_ps(q, q));
+      const __m128 v = _mm_or_ps(_mm_and_ps(sx, x), _mm_andnot_ps(sx, q));
+      _mm_storeu_ps(m + b, v);
+      const __m128 st = _mm_or_ps(_mm_cmpgt_ps(t4, v), _mm_cmpunord_ps(v, v));
+      t4 = _mm_or_ps(_mm_and_ps(st, t4), _mm_andnot_ps(st, v));
+    }
+    float lanes[4];
+    _mm_storeu_ps(lanes, t4);
+    for (int k = 0; k < 4; k++)
+      top = max_f(top, lanes[k]);
+#endif
+    for (; b < n; b++) {
+      m[b] = max_f(logmel[b], an->gate_prev[b]);
+      top = max_f(top, m[b]);
+    }
+    const float floor_db = top - GATE_RANGE_DB;
+    for (b = 0; b < n; b++) {
+      const int in = m[b] > floor_db;
+      const float diff = fabsf(logmel[b] - an->gate_prev[b]);
+      sum += in ? diff : 0.0f;
+      count += in;
+    }
     d = count ? sum / (float)count : 0.0f;
   }
   memcpy(an->gate_prev, logmel, sizeof(float) * (size_t)n);

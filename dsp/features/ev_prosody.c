@@ -392,19 +392,19 @@ static void pitch_final(ev_prosody *p, int64_t t, int next) {
 }
 
 /* Formants of a voiced frame (openSMILE writes them on every frame; eGeMAPS uses voiced ones),
- * in steps: the LPC and the first Durand-Kerner sweeps at stage 3, more at stage 4 (with
- * jitter and shimmer) and at stage 5 (with the 60 ms spectrum), the rest and the roots at
- * stage 6, before the harmonics that read them. In one call a frame's search was up to ~160k
- * instructions in one block, the worst block of run() by far; the sweeps are the same whatever
- * their split (ev_formants.h). A frame takes 8 sweeps on average, 17 at the 98th percentile,
- * 27 at most on 3525 voiced frames of corpus and reference speech; stage 3 follows the pitch's
- * stage 2 (then YIN, ~35k with the 60 ms energy gate; now the SHS summation and Viterbi), which
- * a 44.1 kHz block of 64 samples often holds with it, so it keeps 2 (issue 16: 5 / 1 / 10
- * before, worst block 118k -> 105k instructions at 44.1 kHz, 102k -> 84k at 48 kHz, with the
- * ticks' placement). */
-#define SWEEPS_3 2 /* a sweep is 3.4-6k instructions, the LPC and its resynthesis ~16k */
-#define SWEEPS_4 4
-#define SWEEPS_5 6
+ * in steps: the LPC and the first Durand-Kerner sweeps at stage 3, more at stage 5 (with the
+ * 60 ms spectrum), the rest and the roots at stage 6, before the harmonics that read them. In
+ * one call a frame's search was up to ~160k instructions in one block, the worst block of
+ * run() by far; the sweeps are the same whatever their split (ev_formants.h). A frame takes 8
+ * sweeps on average, 17 at the 98th percentile, 27 at most on 3525 voiced frames of corpus
+ * and reference speech. Stage 4 has none: it holds the jitter walks (issue 13's staggered
+ * walks: 82k instructions with six, ~28k with two), the dearest stage of a voiced frame
+ * (issue 16, sixth round: 2 / 4 / 6 -> 3 / 0 / 7 took the worst 64-sample block at 44.1 kHz
+ * from 165k to 157k instructions with six walks, from 110k to 105k with two; 48 kHz 159k ->
+ * 145k, 99k unchanged). Earlier splits: 5 / 1 / 10, then 2 / 4 / 6 (worst block 118k -> 105k
+ * at 44.1 kHz, 102k -> 84k at 48 kHz, with the ticks' placement). */
+#define SWEEPS_3 3 /* a sweep is 3.4-6k instructions, the LPC and its resynthesis ~16k */
+#define SWEEPS_5 7
 
 /* r[m] = sum_{EV_LPC_ORDER <= i < n} y[i] y[i - m] for the twelve lags at once: lane m of three
  * generic vectors sums in i order, as the one-lag loop does (element-wise, no fused
@@ -617,9 +617,7 @@ void ev_prosody_stage(ev_prosody *p, int k, int64_t t, const ev_stream_view *v) 
       formant_sweeps(p, tp, SWEEPS_3);
     }
     break;
-  case 4:
-    if (p->need_fmt && tp >= 0 && tp < p->pitch_next)
-      formant_sweeps(p, tp, SWEEPS_4);
+  case 4: /* no formant sweeps here: see SWEEPS_3 */
     if (p->need_vq && tp >= 0 && tp < p->pitch_next)
       voice_jitter(p, tp, v);
     break;

@@ -111,12 +111,17 @@ static void load_mag(double *raw, const float *mag) {
 }
 
 /* y[i] = (y[i-1] + 2 y[i] + y[i+1]) / 4 of the raw values (y[-1] = 0; exact: a power of two),
- * the last bin as it is; then the spline's slopes sl[i] = (y[i+1] - y[i]) / dx[i] and its
- * right-hand sides e[i] = (sl[i] - sl[i-1]) * 6 / (x[i+1] - x[i-1]) */
+ * the last bin as it is; then the spline's slopes sl[i] = (y[i+1] - y[i]) / dx[i], its
+ * right-hand sides e[i] = (sl[i] - sl[i-1]) * 6 / (x[i+1] - x[i-1]) and the forward sweep
+ * u[i] = (e[i] - sig[i] u[i-1]) / p[i], i = 1..511, in i order. The sweep is a chain of
+ * dependent operations (its latency, not its instructions, made ev_shs_spectrum ~7 % of
+ * run()'s time for 2 % of its instructions): it runs inside the loop that makes e, four
+ * steps after each vector of four, so that the next vectors' work overlaps the chain. */
 EV_TARGET_CLONES
 static void smooth_slopes(ev_shs *s) {
   const double *r = s->raw + 1; /* r[-1] = 0 */
-  double *y = s->y, *sl = s->slope, *e = s->e;
+  double *y = s->y, *sl = s->slope, *e = s->e, *u = s->u;
+  double uk = 0.0;
 #ifdef SHS_VEC
   const v4d two = {2.0, 2.0, 2.0, 2.0}, quarter = {0.25, 0.25, 0.25, 0.25};
   v4d a, b, c, o;
@@ -142,6 +147,10 @@ static void smooth_slopes(ev_shs *s) {
     LD(c, s->six_dx2 + i);
     o = (a - b) * c;
     ST(e + i, o);
+    for (int k = 0; k < 4 && i + k < LAST; k++) {
+      uk = (o[k] - s->sig[i + k] * uk) * s->inv_p[i + k];
+      u[i + k] = uk;
+    }
   }
 #else
   for (int i = 0; i < LAST; i++)
@@ -151,6 +160,10 @@ static void smooth_slopes(ev_shs *s) {
     sl[i] = (y[i + 1] - y[i]) * s->inv_dx[i];
   for (int i = 1; i < LAST; i++)
     e[i] = (sl[i] - sl[i - 1]) * s->six_dx2[i];
+  for (int i = 1; i < LAST; i++) {
+    uk = (e[i] - s->sig[i] * uk) * s->inv_p[i];
+    u[i] = uk;
+  }
 #endif
 }
 
@@ -251,18 +264,13 @@ void ev_shs_spectrum(ev_shs *s, const float *mag) {
     prev = i;
   }
   /* smoothing [1 2 1] / 4, then the natural cubic spline through (log2 f, y): its two
-   * recurrences (u, then the second derivatives y2) are the only serial parts */
+   * recurrences (u, in smooth_slopes, then the second derivatives y2) are the only serial
+   * parts */
   smooth_slopes(s);
-  double *y2 = s->y2, *u = s->u;
-  const double *e = s->e;
-  double uk = 0.0;
-#pragma GCC unroll 4 /* the loop's own counting was a third of these two recurrences' work */
-  for (int i = 1; i < n - 1; i++) {
-    uk = (e[i] - s->sig[i] * uk) * s->inv_p[i];
-    u[i] = uk;
-  }
+  double *y2 = s->y2;
+  const double *u = s->u;
   y2[n - 1] = 0.0;
-#pragma GCC unroll 4
+#pragma GCC unroll 4 /* the loop's own counting was a third of this recurrence's work */
   for (int k = n - 2; k >= 1; k--)
     y2[k] = s->c2[k] * y2[k + 1] + u[k];
   y2[0] = 0.0;
@@ -283,8 +291,11 @@ static double sum_point(const ev_shs *s, int j) {
   return acc < 0.0 ? 0.0 : acc;
 }
 
+/* ss, and returns sum ss[j] added in j order (the mean's chain of dependent additions runs
+ * alongside the vector work instead of after it) */
 EV_TARGET_CLONES
-static void summation(ev_shs *s) {
+static double summation(ev_shs *s) {
+  double sum = 0.0;
 #ifdef SHS_VEC
   const double *sp = s->s;
   const v4d nh = {EV_SHS_NHARM, EV_SHS_NHARM, EV_SHS_NHARM, EV_SHS_NHARM};
@@ -307,21 +318,25 @@ static void summation(ev_shs *s) {
     acc /= nh;
     const v4d o = (v4d)(~(v4l)(acc < z) & (v4l)acc); /* as sum_point's clip: NaN stays */
     ST(s->ss + j, o);
+    sum += o[0];
+    sum += o[1];
+    sum += o[2];
+    sum += o[3];
   }
   s->ss[LAST] = sum_point(s, LAST);
+  sum += s->ss[LAST];
 #else
-  for (int j = 0; j <= LAST; j++)
+  for (int j = 0; j <= LAST; j++) {
     s->ss[j] = sum_point(s, j);
+    sum += s->ss[j];
+  }
 #endif
+  return sum;
 }
 
 void ev_shs_candidates(ev_shs *s, ev_shs_result *out) {
   double *ss = s->ss;
-  summation(s);
-  double mean = 0.0;
-#pragma GCC unroll 4
-  for (int j = 0; j < EV_SHS_NPTS; j++)
-    mean += ss[j];
+  double mean = summation(s);
   mean /= EV_SHS_NPTS;
   /* the highest local maxima, best first */
   int ci[EV_SHS_NCAND];
