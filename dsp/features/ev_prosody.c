@@ -176,7 +176,7 @@ void ev_prosody_reset(ev_prosody *p) {
   p->roots.valid = 0;
   for (int k = 0; k < EV_JIT_WALKS; k++) {
     ev_jitter_reset(&p->jit[k]);
-    p->jit[k].phase = k;
+    p->jit[k].phase = k * (EV_JIT_PERIOD / EV_JIT_WALKS);
   }
   memset(p->spec, 0, sizeof p->spec);
   memset(p->f0, 0, sizeof p->f0);
@@ -504,9 +504,15 @@ static void voice_jitter(ev_prosody *p, int64_t t, const ev_stream_view *v) {
   const double f0 = p->f0[t & (H - 1)];
   int64_t s0;
   int n;
-  /* every walk advances every frame; frame t reads the one anchored EV_JIT_WALKS - 1 frames
-   * ago, at frame t + 1 - EV_JIT_WALKS (it re-anchors again at the next frame) */
-  const int oldest = (int)((t + 1) % EV_JIT_WALKS);
+  /* every walk advances every frame; frame t reads the one whose anchor is oldest (ev_voice.h) */
+  int oldest = 0, oldest_age = -1;
+  for (int k = 0; k < EV_JIT_WALKS; k++) {
+    const int age = (int)((t - p->jit[k].phase) % EV_JIT_PERIOD);
+    if (age > oldest_age) {
+      oldest_age = age;
+      oldest = k;
+    }
+  }
   float vq[EV_VQ_DIMS];
   for (int k = 0; k < EV_JIT_WALKS; k++) {
     ev_jitter_span(&p->jit[k], t, p->hop, p->cfg.sample_rate, f0, &s0, &n);

@@ -30,8 +30,8 @@ void ev_jitter_span(ev_jitter *j, int64_t t, int hop, double sr, double f0, int6
   if (j->mis > EV_JIT_MAX_MIS)
     j->mis = 0; /* (only at F0 near 55 Hz) read from the frame's start, as openSMILE does
                    when its read position and the frame disagree */
-  if (t % EV_JIT_WALKS == j->phase)
-    j->mis = 0; /* the read position re-anchored at the frame's start: see EV_JIT_WALKS */
+  if (t % EV_JIT_PERIOD == j->phase)
+    j->mis = 0; /* the read position re-anchored at the frame's start: see EV_JIT_PERIOD */
   *start = (int64_t)hop * t - j->mis;
   *len = f0 > 0.0 ? j->mis + frame_len(sr) : 0;
 }

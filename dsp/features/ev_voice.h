@@ -22,19 +22,21 @@
 /* A walk carried through a long voiced stretch never forgets: after a bad input block its
  * periods stay shifted against a clean run's until the next unvoiced frame, so no output taken
  * from one walk can agree with the clean run's within the extractor's recovery bound
- * (EV_RECOVERY_FRAMES) and still be openSMILE's walk. So EV_JIT_WALKS walks run side by side,
- * walk k re-anchoring its read position at the start of the frames t with t % EV_JIT_WALKS ==
- * k (the period length carries on), and frame t's jitter and shimmer come from the walk that
- * re-anchored EV_JIT_WALKS - 1 frames before: every value is measured mid-walk, as
- * openSMILE's are (the first EV_JIT_WALKS frames of a voiced stretch are exactly openSMILE's),
- * while it depends on nothing older than that anchor. (One walk re-anchored every 4th frame,
- * as before, read its anchor frames' values too: jitter 0.64-1.36x of openSMILE's on the
- * reference files; docs/features.md "Jitter: the re-anchoring trade".) 6 is the oldest anchor
- * that still recovers within the bound at every host rate (features_bad_input); 7 walks
- * pass too but cost one more walk per frame for no better agreement. */
-#define EV_JIT_WALKS 6
+ * (EV_RECOVERY_FRAMES) and still be openSMILE's walk. So each walk re-anchors its read position
+ * at a frame's start every EV_JIT_PERIOD frames (the period length carries on), EV_JIT_WALKS
+ * walks run side by side staggered over that period, and frame t's jitter and shimmer come
+ * from the walk whose anchor is oldest (3-5 frames before with 2 walks over 6): every value is
+ * measured mid-walk, as openSMILE's are, while it depends on nothing older than the period.
+ * (One walk re-anchored every 4th frame, as before, read its anchor frames' values too: jitter
+ * 0.64-1.36x of openSMILE's on the reference files.) 6 is the longest period that still
+ * recovers within the bound at every host rate (features_bad_input). Six walks (values always
+ * 5 frames from their anchor) agree with openSMILE no better on the reference files (jitter
+ * worst 0.71x against 0.67x, shimmer 0.97-1.04x against 0.97-1.02x) for three times the cost
+ * (docs/features.md "Jitter: the re-anchoring trade"). */
+#define EV_JIT_PERIOD 6
+#define EV_JIT_WALKS  2
 typedef struct ev_jitter {
-  int phase;        /* this walk re-anchors at the frames t with t % EV_JIT_WALKS == phase */
+  int phase;        /* this walk re-anchors at the frames t with t % EV_JIT_PERIOD == phase */
   int64_t next_t;   /* the frame expected next; another one restarts the walk */
   int mis;          /* samples between the last period's end and this frame's start */
   double last_t0;   /* the last accepted period (samples), 0 after an unvoiced frame */

@@ -603,8 +603,9 @@ static void synthetic_made_here(void) {
      * single walk re-anchored every 4th frame before 30 % and 24 %, the per-frame cycle-peak
      * walk before that 40 % and 48 %); on the README's impulse-excited vowel the same code is
      * within 7 % and 15 % of the truth and 3 % of openSMILE (item 9). The shimmer bound was
-     * 30 % with the single re-anchored walk; the staggered walks (EV_JIT_WALKS), which match
-     * openSMILE on the real files (shimmer 0.97-1.04x), read 0.404 dB here: asserted within
+     * 30 % with the single re-anchored walk; the staggered walks (EV_JIT_PERIOD), which match
+     * openSMILE on the real files (shimmer 0.97-1.02x), read 0.408 dB here (0.404 with six
+     * walks): asserted within
      * 35 % / 37 %. */
     EV_CHECK(fabs(js / k / jt - 1) <= 0.35 && fabs(ss / k / st - 1) <= 0.37,
              "jitter %.4f vs %.4f, shimmer %.3f vs %.3f", js / k, jt, ss / k, st);
@@ -709,13 +710,14 @@ int main(void) {
     EV_CHECK(worst[5 + c] >= (c == 2 || c == 3 ? 0.995 : 0.85), "spectral r %.3f (column %d)",
              worst[5 + c], c);
   /* jitter and shimmer walk the periods frame to frame as openSMILE's cPitchJitter does
-   * (ev_voice.c), ours smoothed as lld.csv is, each frame's values from a walk re-anchored 5
-   * frames before (EV_JIT_WALKS: the recovery bound; openSMILE re-anchors only at unvoiced
-   * frames). Jitter 0.89-1.00x openSMILE's on four files, 0.71x on urdu (openSMILE's walk,
-   * ours never re-anchored, reads 0.75x there: the pitch track's difference); 0.64-1.36x with
+   * (ev_voice.c), ours smoothed as lld.csv is, each frame's values from the older of two walks
+   * re-anchored every 6 frames (3-5 frames before; EV_JIT_PERIOD: the recovery bound;
+   * openSMILE re-anchors only at unvoiced frames). Jitter 0.89-1.00x openSMILE's on four files,
+   * 0.67x on urdu (openSMILE's walk, ours never re-anchored, reads 0.75x there: the pitch
+   * track's difference; six walks 5 frames old read 0.71x); 0.64-1.36x with
    * one walk re-anchored every 4th frame, 0.80-1.32x and 0.41x with YIN's pitch, 0.61-1.02x
    * with a per-frame cycle-peak walk over 40 ms */
-  EV_CHECK(worst[10] <= 0.30, "jitter off by %.2f (README 0.35; reached 0.29, urdu)", worst[10]);
+  EV_CHECK(worst[10] <= 0.34, "jitter off by %.2f (README 0.35; reached 0.33, urdu)", worst[10]);
   /* shimmer: openSMILE's peak-to-peak amplitudes of consecutive periods, 0.97-1.04x on the
    * five files (0.85-1.12x with one walk re-anchored every 4th frame, 0.64-0.88x before) */
   EV_CHECK(worst[11] <= 0.05, "shimmer off by %.2f (README 0.35; reached 0.04)", worst[11]);
@@ -822,12 +824,13 @@ int main(void) {
     printf("9 vs openSMILE's lld.csv means over %d frames: jitter %.4f vs %.4f (%.3fx), shimmer "
            "%.3f vs %.3f dB (%.3fx)\n",
            k, jo / k, jr / k, jo / jr, so / k, sr / k, so / sr);
-    /* 0.901x and 0.916x: each frame's walk re-anchored 5 frames before (EV_JIT_WALKS, the
-     * recovery bound; 0.898x and 0.872x with one walk re-anchored every 4th frame); without
+    /* 0.880x and 0.881x: each frame's walk re-anchored 3-5 frames before (EV_JIT_PERIOD, the
+     * recovery bound; 0.901x and 0.916x with six walks 5 frames old, 0.898x and 0.872x with one
+     * walk re-anchored every 4th frame); without
      * re-anchoring ours equals openSMILE's frames here (docs/features.md, "Jitter: the
      * re-anchoring trade") */
-    EV_CHECK(k > 150 && fabs(jo / jr - 1) <= 0.11 && fabs(so / sr - 1) <= 0.11,
-             "vs openSMILE's means: jitter %.3fx, shimmer %.3fx (reached 0.901, 0.916)", jo / jr,
+    EV_CHECK(k > 150 && fabs(jo / jr - 1) <= 0.13 && fabs(so / sr - 1) <= 0.13,
+             "vs openSMILE's means: jitter %.3fx, shimmer %.3fx (reached 0.880, 0.881)", jo / jr,
              so / sr);
   }
   { /* 10: F1 of /a/ near 700 Hz; /i/ lower F1, higher F2 */
