@@ -7,7 +7,7 @@
 #define EV_SEARCH_REL  0.1 /* openSMILE searchRangeRel: periods within +-10 % of 1/F0 */
 #define EV_MIN_CC      0.5 /* openSMILE minCC: a period is kept when its match is above it */
 #define EV_JIT_LAGS    128 /* candidate lags of one period (61 at 55 Hz and 16 kHz) */
-#define EV_F0_JUMP_OCT 0.5 /* candidate lags of one period (61 at 55 Hz and 16 kHz) */
+#define EV_F0_JUMP_OCT 0.5 /* an F0 step above this (octaves) restarts the differences */
 
 void ev_jitter_reset(ev_jitter *j) {
   j->phase = 0; /* the caller staggers its walks after the reset (ev_prosody.c) */

@@ -35,6 +35,7 @@
  * (docs/features.md "Jitter: the re-anchoring trade"). */
 #define EV_JIT_PERIOD 6
 #define EV_JIT_WALKS  2
+_Static_assert(EV_JIT_PERIOD % EV_JIT_WALKS == 0, "the walks' anchors split the period evenly");
 typedef struct ev_jitter {
   int phase;        /* this walk re-anchors at the frames t with t % EV_JIT_PERIOD == phase */
   int64_t next_t;   /* the frame expected next; another one restarts the walk */
