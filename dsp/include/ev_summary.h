@@ -1,7 +1,7 @@
 /* One reading for a file (or any stretch of the analyser's output), from its 10 ms output rows.
  *
  * The analyser's reading at a moment comes from the speech heard so far in the current phrase
- * (the eGeMAPS statistics over up to 4 s): early in a phrase it rests on a fraction of a second,
+ * (the eGeMAPS statistics over up to 2 s since 0.9): early in a phrase it rests on a fraction of a second,
  * at the phrase's end on all of it. So a file is not summarised by the mean of every row (which
  * weighs the uninformed early rows as much as the informed late ones) but by its phrase
  * readings: the reading of the last speech row of each phrase, and within a phrase longer than
@@ -19,7 +19,7 @@
 
 #define EV_SUMMARY_ROWS_PER_S  100
 #define EV_SUMMARY_PAUSE_ROWS  50  /* 0.5 s without speech ends a phrase */
-#define EV_SUMMARY_WINDOW_ROWS 400 /* 4 s of speech: the model's statistics window */
+#define EV_SUMMARY_WINDOW_ROWS 200 /* 2 s of speech: the shipped model's statistics window */
 
 typedef struct ev_summary_acc {
   long rows, speech_rows;

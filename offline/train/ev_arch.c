@@ -30,12 +30,13 @@ static const preset presets[] = {
      "{\"type\":\"dense\"},{\"type\":\"softmax\"}]}"},
     {"emovox-egemaps-adapt",
      "{\"name\":\"emovox-egemaps-adapt\",\"description\":\"emovox-egemaps that adapts to "
-     "the voice it hears: the same 88 eGeMAPS functionals and network, normalised from the "
+     "the voice it hears: the same 88 eGeMAPS functionals (over the last 2 s since 0.9) and "
+     "network, normalised from the "
      "training prior for the first 3 s of speech, then by running statistics of the voice "
      "(prior weight 5 s of speech, time constant 5 min); trained on every clip cold and as "
      "heard in a session of its speaker (session_items)\","
      "\"features\":{\"n_mels\":64,\"fmax\":7000,\"n_mfcc\":40,\"inputs\":[\"egemaps_func\"],"
-     "\"frame_stride\":10,\"func_window_s\":4},\"window\":1,\"analyzer_inputs\":true,"
+     "\"frame_stride\":10,\"func_window_s\":2},\"window\":1,\"analyzer_inputs\":true,"
      "\"session_items\":true,\"normalization\":{\"mode\":\"adaptive\",\"tau_s\":300,"
      "\"prior_frames\":50,\"warmup_frames\":30},"
      "\"architecture\":["

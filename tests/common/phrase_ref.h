@@ -9,9 +9,9 @@
 #include <stdlib.h>
 
 /* The specification's numbers (README: a phrase ends after 0.5 s without speech; one reading
- * per 4 s of speech), in 10 ms rows. */
+ * per 2 s of speech, the shipped model's statistics window), in 10 ms rows. */
 #define PHRASE_REF_PAUSE  50
-#define PHRASE_REF_WINDOW 400
+#define PHRASE_REF_WINDOW 200
 
 /* speech[n]; prob[n][n_cls] (row-major). out[n_cls]; returns the speech row count. */
 static inline size_t phrase_ref_summary(const int *speech, const double *prob, size_t n, int n_cls,

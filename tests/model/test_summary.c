@@ -58,15 +58,18 @@ int main(void) {
   ev_summary_finish(&a, &s);
   EV_CHECK_NEAR(s.prob[2], 0.5, 1e-12, "a short pause: one phrase, its last reading");
 
-  /* a 9 s phrase: one reading per 4 s window of speech and the last 1 s: weights 4:4:1 */
+  /* a phrase of two windows and 1 s: one reading per window of speech and the last 1 s,
+   * weighted W : W : 100 rows */
   ev_summary_init(&a);
   speech(&a, EV_SUMMARY_WINDOW_ROWS, 0, 0.7);
   speech(&a, EV_SUMMARY_WINDOW_ROWS, 1, 0.7);
   speech(&a, 100, 5, 0.7);
   ev_summary_finish(&a, &s);
-  EV_CHECK_NEAR(s.prob[0], (4 * 0.7 + 4 * 0.3 / 7 + 1 * 0.3 / 7) / 9, 1e-12,
+  const double w = EV_SUMMARY_WINDOW_ROWS, all = 2 * w + 100;
+  EV_CHECK_NEAR(s.prob[0], (w * 0.7 + w * 0.3 / 7 + 100 * 0.3 / 7) / all, 1e-12,
                 "long phrase: window 1");
-  EV_CHECK_NEAR(s.prob[5], (8 * 0.3 / 7 + 0.7) / 9, 1e-12, "long phrase: the last second");
+  EV_CHECK_NEAR(s.prob[5], (2 * w * 0.3 / 7 + 100 * 0.7) / all, 1e-12,
+                "long phrase: the last second");
   double total = 0;
   for (int i = 0; i < EV_N_EMOTIONS; i++)
     total += s.prob[i];
