@@ -1,10 +1,22 @@
 /* Phrase readings of the analyser's output rows (ev_summary.h). */
 #include "ev_summary.h"
 
+#include <math.h>
 #include <string.h>
 
-void ev_summary_init(ev_summary_acc *a) {
+void ev_summary_init(ev_summary_acc *a, long window_rows) {
   memset(a, 0, sizeof *a);
+  a->window_rows = window_rows > 0 ? window_rows : 0;
+}
+
+long ev_summary_window_rows(const ev_input_config *c) {
+  for (int i = 0; c && i < c->n_inputs; i++)
+    if (c->inputs[i] == EV_FEAT_EGEMAPS_FUNC) {
+      const double s =
+          c->features.func_window_s > 0.0f ? c->features.func_window_s : EV_FUNC_WINDOW_DEFAULT_S;
+      return lround(s * EV_SUMMARY_ROWS_PER_S);
+    }
+  return EV_SUMMARY_WINDOW_ROWS;
 }
 
 /* The phrase's latest reading stands for the phrase_rows speech rows it has heard. */
@@ -27,7 +39,7 @@ void ev_summary_add(ev_summary_acc *a, int speech, const double *prob) {
   a->gap = 0;
   a->speech_rows++;
   memcpy(a->last, prob, sizeof a->last);
-  if (++a->phrase_rows == EV_SUMMARY_WINDOW_ROWS)
+  if (++a->phrase_rows == (a->window_rows > 0 ? a->window_rows : EV_SUMMARY_WINDOW_ROWS))
     take_reading(a); /* a window of speech: its reading covers it */
 }
 

@@ -1,9 +1,9 @@
 /* One reading for a file (or any stretch of the analyser's output), from its 10 ms output rows.
  *
  * The analyser's reading at a moment comes from the speech heard so far in the current phrase
- * (the eGeMAPS statistics over up to 2 s since 0.9): early in a phrase it rests on a fraction of a second,
- * at the phrase's end on all of it. So a file is not summarised by the mean of every row (which
- * weighs the uninformed early rows as much as the informed late ones) but by its phrase
+ * (the eGeMAPS statistics over up to 2 s since 0.9): early in a phrase it rests on a fraction of a
+ * second, at the phrase's end on all of it. So a file is not summarised by the mean of every row
+ * (which weighs the uninformed early rows as much as the informed late ones) but by its phrase
  * readings: the reading of the last speech row of each phrase, and within a phrase longer than
  * the statistics window one reading per window of speech, each weighted by the speech rows it
  * covers. A phrase ends at EV_SUMMARY_PAUSE_ROWS rows without speech (the analyser's utterance
@@ -16,12 +16,14 @@
 #define EV_SUMMARY_H
 
 #include "ev_emotions.h"
+#include "ev_input.h"
 
 #define EV_SUMMARY_ROWS_PER_S  100
 #define EV_SUMMARY_PAUSE_ROWS  50  /* 0.5 s without speech ends a phrase */
-#define EV_SUMMARY_WINDOW_ROWS 200 /* 2 s of speech: the shipped model's statistics window */
+#define EV_SUMMARY_WINDOW_ROWS 200 /* 2 s of speech: the default, the shipped model's window */
 
 typedef struct ev_summary_acc {
+  long window_rows; /* one reading per this many speech rows of a phrase; 0: the default */
   long rows, speech_rows;
   long phrase_rows; /* speech rows since the last phrase reading */
   long gap;         /* rows without speech since the last speech row */
@@ -35,7 +37,12 @@ typedef struct ev_summary {
   double prob[EV_N_EMOTIONS];
 } ev_summary;
 
-void ev_summary_init(ev_summary_acc *a);
+/* window_rows: the model's statistics window in rows (ev_summary_window_rows); <= 0: the
+ * default. A zeroed accumulator is one initialised with the default. */
+void ev_summary_init(ev_summary_acc *a, long window_rows);
+/* The window a model's readings rest on, in rows: its eGeMAPS statistics window when it reads
+ * egemaps_func, else EV_SUMMARY_WINDOW_ROWS (the 2 s pooling of the other designs). */
+long ev_summary_window_rows(const ev_input_config *c);
 /* One output row: speech (the dominant output is not "no speech") and its probabilities. */
 void ev_summary_add(ev_summary_acc *a, int speech, const double *prob);
 /* The reading so far (does not change the accumulator). */

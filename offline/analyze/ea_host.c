@@ -3,6 +3,8 @@
 #include "ea_console.h"
 #include "ea_urid.h"
 #include "emovox_protocol.h"
+#include "ev_model.h"
+#include "ev_summary.h"
 
 #include <lilv/lilv.h>
 #include <lv2/atom/atom.h>
@@ -57,6 +59,7 @@ struct ea_host {
   ea_host_config cfg;
   LilvWorld *world;
   const LilvPlugin *plugin;
+  long summary_window_rows; /* the running model's statistics window, in rows (0: default) */
   uint32_t n_ports;
   port_info *ports;
 
@@ -417,6 +420,37 @@ static int apply_settings(ea_host *h, char *err, size_t errlen) {
   return 0;
 }
 
+/* The model the plugin will run: --model, else the default model in the plugin's bundle (the
+ * file the plugin loads at instantiate). Its statistics window sets where the summary takes
+ * its phrase readings (ev_summary.h); a model that cannot be read here leaves the default
+ * (the plugin then reports its own load error). */
+static long model_window_rows(ea_host *h) {
+  char path[PATH_MAX + 64];
+  if (h->cfg.model) {
+    snprintf(path, sizeof path, "%s", h->cfg.model);
+  } else {
+    const LilvNode *bundle = lilv_plugin_get_bundle_uri(h->plugin);
+    char *dir = bundle ? lilv_file_uri_parse(lilv_node_as_uri(bundle), NULL) : NULL;
+    if (!dir)
+      return 0;
+    size_t n = strlen(dir);
+    snprintf(path, sizeof path, "%s%s%s", dir, n && dir[n - 1] == '/' ? "" : "/",
+             EMOVOX_DEFAULT_MODEL_FILE);
+    lilv_free(dir);
+  }
+  char err[256];
+  ev_model *m = ev_model_load_file(path, err, sizeof err);
+  if (!m)
+    return 0;
+  const long rows = ev_summary_window_rows(ev_model_input_config(m));
+  ev_model_free(m);
+  return rows;
+}
+
+long ea_host_summary_window_rows(const ea_host *h) {
+  return h->summary_window_rows;
+}
+
 ea_host *ea_host_new(const ea_host_config *cfg, char *err, size_t errlen) {
   ea_host *h = calloc(1, sizeof *h);
   if (!h) {
@@ -464,6 +498,7 @@ ea_host *ea_host_new(const ea_host_config *cfg, char *err, size_t errlen) {
     ea_host_free(h);
     return NULL;
   }
+  h->summary_window_rows = model_window_rows(h);
   return h;
 }
 

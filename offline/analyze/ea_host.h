@@ -46,6 +46,9 @@ int ea_host_start(ea_host *h, double rate, char *err, size_t errlen);
 /* Runs one block (n <= block) with one buffer per audio input; the outputs are read after. */
 void ea_host_process(ea_host *h, const float *const *audio, uint32_t n);
 const float *ea_host_outputs(const ea_host *h); /* ea_host_n_outputs values */
+/* The summary's reading window for the model the plugin runs (its statistics window, in 10 ms
+ * rows: ev_summary_window_rows; 0 when it could not be read: the default). */
+long ea_host_summary_window_rows(const ea_host *h);
 
 /* The process-wide lock around work that is not thread-safe in the libraries a plugin uses
  * (FFTW planning during instantiation or model loading, lilv world loading). */

@@ -21,6 +21,7 @@ int ea_columns_find(const ea_host *h, ea_columns *c, char *err, size_t errlen) {
   c->dominant = ea_host_output_by_port(h, EMOVOX_DOMINANT);
   c->voice = ea_host_output_by_port(h, EMOVOX_VOICE);
   c->status = ea_host_output_by_port(h, EMOVOX_STATUS);
+  c->summary_window_rows = ea_host_summary_window_rows(h);
   for (int i = 0; i < EV_N_EMOTIONS; i++)
     if (c->prob[i] < 0) {
       snprintf(err, errlen, "the plugin lacks the Emovox probability outputs (port %d)",
@@ -107,6 +108,7 @@ static int summarise_existing(ea_host *h, const ea_columns *cols, const ea_optio
   ea_series s; /* the columns only: the rows are summed as they are read */
   ea_series_init(&s, n, names, is_int);
   summary_sink sink = {.cols = cols};
+  ea_summary_acc_init(&sink.acc, cols->summary_window_rows);
   int rc = ea_series_read_rows(&s, opt->format, series_path, sink_row, &sink, err, errlen);
   if (rc == 0) {
     ea_summary sum;
@@ -315,6 +317,7 @@ static void analyze_file(ea_host *h, const ea_columns *cols, const ea_options *o
   memset(res, 0, sizeof *res);
   file_run r;
   memset(&r, 0, sizeof r);
+  ea_summary_acc_init(&r.acc, cols->summary_window_rows);
   ea_host_set_log_name(h, f->path);
 
   if (opt->outdir && (!series_path || (opt->plot && !plot_path))) {
@@ -366,7 +369,7 @@ static void analyze_file(ea_host *h, const ea_columns *cols, const ea_options *o
   report_model_fault(&r, f->path);
   /* The plot first: the series, written last through a rename, marks the file as done. */
   if (plot_path) {
-    ea_plot_columns pc = {cols->voice, cols->dominant, {0}};
+    ea_plot_columns pc = {cols->voice, cols->dominant, {0}, cols->summary_window_rows};
     memcpy(pc.prob, cols->prob, sizeof pc.prob);
     /* A plot that cannot be drawn is reported, and the analysis (series, summary row) is
      * kept: the file counts as failed only for the exit status, and --skip-existing draws

@@ -39,7 +39,8 @@ typedef struct ea_result {
 typedef struct ea_columns {
   int prob[EV_N_EMOTIONS];
   int dominant, voice;
-  int status; /* -1 if the plugin has no status output */
+  int status;               /* -1 if the plugin has no status output */
+  long summary_window_rows; /* the summary's reading window (ea_host_summary_window_rows) */
 } ea_columns;
 int ea_columns_find(const ea_host *h, ea_columns *c, char *err, size_t errlen);
 

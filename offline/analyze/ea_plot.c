@@ -437,7 +437,7 @@ static void draw(cairo_t *cr, double W, double H, const ea_plot_data *p, const e
                  const ea_plot_columns *cols, const char *title) {
   double duration = p->frames / p->rate;
   ea_summary sum;
-  ea_summary_compute(s, cols->prob, cols->dominant, duration, &sum);
+  ea_summary_compute(s, cols->prob, cols->dominant, cols->summary_window_rows, duration, &sum);
 
   cairo_set_source_rgb(cr, 0.97, 0.97, 0.96);
   cairo_paint(cr);

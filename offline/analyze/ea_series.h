@@ -71,17 +71,19 @@ typedef struct ea_summary {
 } ea_summary;
 
 /* The summary's sums, row by row in the series' order (so the same figures to the last bit as
- * ea_summary_compute over the stored rows). Zero-initialise. */
+ * ea_summary_compute over the stored rows). Zero-initialise (the default reading window) or
+ * ea_summary_acc_init with the model's. */
 typedef struct ea_summary_acc {
   ev_summary_acc phrases; /* the phrase readings (ev_summary.h) */
 } ea_summary_acc;
+void ea_summary_acc_init(ea_summary_acc *acc, long window_rows);
 void ea_summary_acc_add(ea_summary_acc *acc, const double *row, const int *prob_col,
                         int dominant_col);
 void ea_summary_acc_finish(const ea_summary_acc *acc, double duration_s, ea_summary *out);
 
 /* prob_col: the EV_N_EMOTIONS probability columns (canonical order); speech rows: dominant_col !=
  * 0. */
-void ea_summary_compute(const ea_series *s, const int *prob_col, int dominant_col,
+void ea_summary_compute(const ea_series *s, const int *prob_col, int dominant_col, long window_rows,
                         double duration_s, ea_summary *out);
 /* Writes the summary's header line "file,duration_s,speech_ratio,dominant,neutral,...". */
 void ea_summary_write_header(FILE *f);

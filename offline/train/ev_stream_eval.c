@@ -36,9 +36,10 @@ static void add_row(const ev_outputs *o, ev_summary_acc *acc) {
   ev_summary_add(acc, o->dominant >= 0, prob);
 }
 
-void ev_stream_feed(ev_analyzer *an, const float *x, size_t n, int rate, ev_stream_summary *out) {
+void ev_stream_feed(ev_analyzer *an, const float *x, size_t n, int rate, long window_rows,
+                    ev_stream_summary *out) {
   ev_summary_acc acc;
-  ev_summary_init(&acc);
+  ev_summary_init(&acc, window_rows);
   /* as ea_job.c's run_file: rows at sample hop * rate / 100 in integers, blocks cut there */
   int64_t pos = 0, hop = 1, next_row = (int64_t)rate / EV_STREAM_ROWS_PER_S;
   const int64_t total = (int64_t)n;
@@ -133,6 +134,7 @@ void ev_stream_eval_free(ev_stream_eval *e) {
 typedef struct worker {
   ev_analyzer *an[2]; /* 16 kHz, 48 kHz */
   ev_model_runtime *rt[2];
+  long window_rows; /* the summary's reading window: the model's (ev_summary_window_rows) */
 } worker;
 
 typedef struct job {
@@ -174,6 +176,7 @@ static int worker_new(worker *w, const ev_model *m, char *err, size_t errlen) {
       goto bad;
     ev_analyzer_swap_model(w->an[r], w->rt[r]);
   }
+  w->window_rows = ev_summary_window_rows(ev_model_input_config(m));
   return 0;
 bad:
   worker_free(w);
@@ -207,12 +210,12 @@ static void cold_one(job *j, worker *w, size_t clip) {
     return;
   }
   ev_analyzer_reset(w->an[0]);
-  ev_stream_feed(w->an[0], x16, n16, 16000, &s[EV_STREAM_COLD16]);
+  ev_stream_feed(w->an[0], x16, n16, 16000, w->window_rows, &s[EV_STREAM_COLD16]);
   if (j->cold48) {
     float *x48 = ev_stream_resample(x16, n16, 16000, 48000, &n48);
     if (x48) {
       ev_analyzer_reset(w->an[1]);
-      ev_stream_feed(w->an[1], x48, n48, 48000, &s[EV_STREAM_COLD48]);
+      ev_stream_feed(w->an[1], x48, n48, 48000, w->window_rows, &s[EV_STREAM_COLD48]);
     } else {
       e->failed[clip] = 1;
     }
@@ -251,7 +254,7 @@ static void session_one(job *j, worker *w, int speaker) {
       e->failed[mine[i]] = 1;
       continue;
     }
-    ev_stream_feed(w->an[0], x16, n16, 16000,
+    ev_stream_feed(w->an[0], x16, n16, 16000, w->window_rows,
                    &e->sum[mine[i] * EV_STREAM_MODES + EV_STREAM_SESSION]);
     free(x16);
   }

@@ -34,8 +34,10 @@ typedef ev_summary ev_stream_summary;
 
 /* Feeds x (n samples at `rate`, the rate `an` was made for) through `an` from its current
  * state, in blocks of at most EV_STREAM_BLOCK cut at every row (sample floor(k * rate / 100),
- * k = 1, 2, ... counted from x[0]), and summarises the rows. Does not reset `an`. */
-void ev_stream_feed(ev_analyzer *an, const float *x, size_t n, int rate, ev_stream_summary *out);
+ * k = 1, 2, ... counted from x[0]), and summarises the rows with one reading per window_rows
+ * speech rows of a phrase (the model's window: ev_summary_window_rows). Does not reset `an`. */
+void ev_stream_feed(ev_analyzer *an, const float *x, size_t n, int rate, long window_rows,
+                    ev_stream_summary *out);
 
 /* High-quality resampling (speexdsp quality 10) with the filter delay removed, so the output
  * stays aligned with the input: *n_out = floor(n * to / from) samples, malloc'd; NULL if out

@@ -377,8 +377,8 @@ int ev_svm_eval(const ev_clip_list *clips, const ev_speakers *spk, const ev_labe
    * gamma 0.3/88 picked its lowest corner in 4 of 5 folds; the 4 x 4 grid that followed (C 0.3-10,
    * gamma 0.1-3/88) picked C 10 in 3 of 5 folds on 0.8's descriptors and never C 0.3 or gamma
    * 3/88 (inner UAR 5-13 points below the best), so it moved up a step in C and down in gamma. */
-  ev_svm_grid grid = {5, 4, {1, 3, 10, 30, 100}, {0.03 / NF, 0.1 / NF, 0.3 / NF, 1.0 / NF},
-                      SEARCH_ROWS};
+  ev_svm_grid grid = {
+      5, 4, {1, 3, 10, 30, 100}, {0.03 / NF, 0.1 / NF, 0.3 / NF, 1.0 / NF}, SEARCH_ROWS};
   char path[4300];
   snprintf(path, sizeof path, "%s/baseline_folds.csv", o->outdir);
   ff = fopen(path, "w");

@@ -25,13 +25,13 @@ int main(void) {
   ev_summary s;
 
   /* nothing heard: no reading */
-  ev_summary_init(&a);
+  ev_summary_init(&a, 0);
   pause_rows(&a, 300);
   ev_summary_finish(&a, &s);
   EV_CHECK(s.dominant == -1 && s.rows == 300 && s.speech_rows == 0, "silence: no speech reading");
 
   /* one phrase: its last row is the reading, whatever came before in it */
-  ev_summary_init(&a);
+  ev_summary_init(&a, 0);
   speech(&a, 150, 0, 0.9); /* early rows say neutral */
   speech(&a, 1, 4, 0.6);   /* the phrase's last row says angry */
   pause_rows(&a, 20);
@@ -42,7 +42,7 @@ int main(void) {
 
   /* two phrases split by a 0.5 s pause, weighted by their speech rows: 100 rows of sad (0.8)
    * and 300 rows ending in happy (0.5) -> sad 0.25 * 0.8 + 0.75 * (0.5 / 7), happy likewise */
-  ev_summary_init(&a);
+  ev_summary_init(&a, 0);
   speech(&a, 100, 3, 0.8);
   pause_rows(&a, EV_SUMMARY_PAUSE_ROWS);
   speech(&a, 300, 2, 0.5);
@@ -51,7 +51,7 @@ int main(void) {
   EV_CHECK_NEAR(s.prob[2], 0.25 * (0.2 / 7) + 0.75 * 0.5, 1e-12, "two phrases: happy weighted 3/4");
 
   /* a pause shorter than EV_SUMMARY_PAUSE_ROWS does not split a phrase */
-  ev_summary_init(&a);
+  ev_summary_init(&a, 0);
   speech(&a, 100, 3, 0.8);
   pause_rows(&a, EV_SUMMARY_PAUSE_ROWS - 1);
   speech(&a, 100, 2, 0.5);
@@ -60,7 +60,7 @@ int main(void) {
 
   /* a phrase of two windows and 1 s: one reading per window of speech and the last 1 s,
    * weighted W : W : 100 rows */
-  ev_summary_init(&a);
+  ev_summary_init(&a, 0);
   speech(&a, EV_SUMMARY_WINDOW_ROWS, 0, 0.7);
   speech(&a, EV_SUMMARY_WINDOW_ROWS, 1, 0.7);
   speech(&a, 100, 5, 0.7);
@@ -76,11 +76,37 @@ int main(void) {
   EV_CHECK_NEAR(total, 1.0, 1e-12, "the reading is a distribution");
 
   /* finishing does not consume: more rows continue the same summary */
-  ev_summary_init(&a);
+  ev_summary_init(&a, 0);
   speech(&a, 50, 0, 0.9);
   ev_summary_finish(&a, &s);
   speech(&a, 50, 1, 0.9);
   ev_summary_finish(&a, &s);
   EV_CHECK(s.dominant == 1 && s.speech_rows == 100, "finish then continue");
+
+  /* a model with 4 s statistics: a 5 s phrase gives one reading at 4 s and its last one at 5 s
+   * (weights 4:1), where the default window would have read at 2 and 4 s as well */
+  ev_summary_init(&a, 400);
+  speech(&a, 200, 0, 0.7);
+  speech(&a, 200, 1, 0.7);
+  speech(&a, 100, 2, 0.7);
+  ev_summary_finish(&a, &s);
+  EV_CHECK_NEAR(s.prob[1], (400 * 0.7 + 100 * 0.3 / 7) / 500, 1e-12, "4 s window: its reading");
+  EV_CHECK_NEAR(s.prob[0], (400 * 0.3 / 7 + 100 * 0.3 / 7) / 500, 1e-12,
+                "4 s window: no reading at 2 s");
+
+  /* the window a model's readings rest on */
+  ev_input_config c;
+  memset(&c, 0, sizeof c);
+  c.n_inputs = 1;
+  c.inputs[0] = EV_FEAT_EGEMAPS_FUNC;
+  c.features.func_window_s = 2.0f;
+  EV_CHECK(ev_summary_window_rows(&c) == 200, "egemaps_func over 2 s: 200 rows");
+  c.features.func_window_s = 4.0f;
+  EV_CHECK(ev_summary_window_rows(&c) == 400, "egemaps_func over 4 s: 400 rows");
+  c.features.func_window_s = 0.0f;
+  EV_CHECK(ev_summary_window_rows(&c) == (long)lround(EV_FUNC_WINDOW_DEFAULT_S * 100),
+           "egemaps_func with the features' default window");
+  c.inputs[0] = EV_FEAT_LOGMEL;
+  EV_CHECK(ev_summary_window_rows(&c) == EV_SUMMARY_WINDOW_ROWS, "other inputs: the default");
   EV_TEST_END();
 }
