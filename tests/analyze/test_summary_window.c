@@ -3,12 +3,13 @@
  *
  * The reading a file's summary gives (ev_summary.h) rests on one reading per window of speech
  * within a long phrase; the window is the model's (its eGeMAPS statistics window). The test
- * makes a copy of the bundle's default model (2 s) whose statistics window says 4 s, analyses
+ * makes a copy of the bundle's default model (2 s) whose statistics window says 4 s (2 s if
+ * the bundle's says 4 s), analyses
  * a file with each, replaces the written series by rows with a known answer (one 5 s phrase
  * whose emotion changes at 2 s and 4 s of speech) and lets --skip-existing recompute each
  * summary from those rows. Expected: the independent phrase reading (phrase_ref.h) at 200 rows
- * for the default model and at 400 rows for the 4 s copy, which differ by far more than the
- * written digits. */
+ * for a 2 s model and at 400 rows for a 4 s one, which differ by far more than the written
+ * digits. */
 #include "ev_test.h"
 #include "common/phrase_ref.h"
 #include "ta_util.h"
@@ -43,25 +44,30 @@ static void row_prob(int r, double *p) {
     p[i] = row_speech(r) ? (i == e ? 0.7 : 0.3 / (N_EMOTIONS - 1)) : 0.0;
 }
 
-/* A copy of the model whose header says func_window_s 4.0 instead of 2.0 (same length, so the
- * header's size and the tensors' offsets stay). */
-static int write_4s_model(const char *src, const char *dst) {
+/* A copy of the model with another statistics window in its header: the number after
+ * `func_window_s\":` (the bundle's model's window, `a`.0 seconds) becomes `b`.0, the same
+ * length, so the header's size and the tensors' offsets stay. Returns 0 and sets *a, or -1 when
+ * the header does not hold one such three-character number. */
+static int write_window_copy(const char *src, const char *dst, int b, int *a) {
   size_t len = 0;
   char *buf = ta_read_file(src, &len);
   if (!buf)
     return -1;
-  static const char key[] = "func_window_s\\\":2.0";
+  static const char key[] = "func_window_s\\\":";
   char *at = NULL;
   int found = 0;
-  for (char *p = buf; p + sizeof key - 1 <= buf + len; p++)
+  for (char *p = buf; p + sizeof key - 1 + 3 <= buf + len; p++)
     if (!memcmp(p, key, sizeof key - 1)) {
-      at = p;
+      at = p + sizeof key - 1;
       found++;
     }
-  if (found == 1)
-    at[sizeof key - 4] = '4';
-  FILE *f = found == 1 ? fopen(dst, "wb") : NULL;
-  int ok = f && fwrite(buf, 1, len, f) == len;
+  int ok = found == 1 && at[0] >= '1' && at[0] <= '9' && at[1] == '.' && at[2] == '0';
+  if (ok) {
+    *a = at[0] - '0';
+    at[0] = (char)('0' + b);
+  }
+  FILE *f = ok ? fopen(dst, "wb") : NULL;
+  ok = f && fwrite(buf, 1, len, f) == len;
   if (f)
     ok = (fclose(f) == 0) && ok;
   free(buf);
@@ -171,18 +177,21 @@ int main(int argc, char **argv) {
   }
   sf_close(sf);
 
-  char *model2 = join(bundle, "emovox-default.safetensors"),
-       *model4 = join(tmp, "four.safetensors");
-  EV_REQUIRE(write_4s_model(model2, model4) == 0,
-             "%s: one \"func_window_s\":2.0 in its header (the shipped model's 2 s window)",
-             model2);
-  check_model(exe, bundle, model2, tmp, wav, "two", 200, 400);
-  check_model(exe, bundle, model4, tmp, wav, "four", 400, 200);
+  char *model_a = join(bundle, "emovox-default.safetensors"),
+       *model_b = join(tmp, "other.safetensors");
+  int a = 0;
+  EV_REQUIRE(write_window_copy(model_a, model_b, 4, &a) == 0,
+             "%s: one whole-second \"func_window_s\" in its header", model_a);
+  const int b = a == 4 ? 2 : 4; /* the copy's window: 4 s, or 2 s if the bundle's is 4 s */
+  if (b != 4)
+    EV_REQUIRE(write_window_copy(model_a, model_b, b, &a) == 0, "%s: the copy", model_a);
+  check_model(exe, bundle, model_a, tmp, wav, "bundle", 100 * a, 100 * b);
+  check_model(exe, bundle, model_b, tmp, wav, "copy", 100 * b, 100 * a);
 
   ta_rm_rf(tmp);
   free(tmp);
   free(wav);
-  free(model2);
-  free(model4);
+  free(model_a);
+  free(model_b);
   EV_TEST_END();
 }
