@@ -6,9 +6,9 @@
  * makes a copy of the bundle's default model (2 s) whose statistics window says 4 s (2 s if
  * the bundle's says 4 s), analyses a file with each, replaces the written series by rows with
  * a known answer (one 5 s phrase whose emotion changes at 2 s and 4 s of speech) and lets
- * --skip-existing recompute each summary from those rows. Expected: the independent phrase reading (phrase_ref.h) at 200 rows
- * for a 2 s model and at 400 rows for a 4 s one, which differ by far more than the written
- * digits. */
+ * --skip-existing recompute each summary from those rows. Expected: the independent phrase
+ * reading (phrase_ref.h) at 200 rows for a 2 s model and at 400 rows for a 4 s one, which differ
+ * by far more than the written digits. */
 #include "ev_test.h"
 #include "common/phrase_ref.h"
 #include "ta_util.h"
