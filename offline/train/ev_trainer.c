@@ -176,6 +176,7 @@ typedef struct trainer {
   int n_cells;                                              /* cells with clips */
   ev_rng rng, mask_rng; /* masks draw from their own stream: crops are the same with or without */
   double lr, best_loss;
+  long step, n_steps; /* the cosine schedule: steps taken, and all the run's steps */
   int since_best, since_plateau;
   double t_train, clips_trained;
 } trainer;
@@ -230,6 +231,24 @@ static float item_weight(const trainer *t, const ev_item *it) {
   return 1.0f;
 }
 
+/* How many crops an epoch draws: every clip, or with oversampling each class up to the
+ * largest (what epoch_order returns, without drawing from the RNG). */
+static size_t epoch_length(const trainer *t) {
+  if (t->o->balance != EV_BALANCE_OVERSAMPLE)
+    return t->n_train;
+  size_t n = 0;
+  for (int k = 0; k < t->net->n_classes; k++)
+    if (t->count[k])
+      n += t->maxc;
+  return n;
+}
+
+double ev_cosine_lr(double lr, double min_lr, long k, long n_steps) {
+  if (n_steps <= 1)
+    return lr;
+  return min_lr + 0.5 * (lr - min_lr) * (1.0 + cos(M_PI * (double)k / (double)(n_steps - 1)));
+}
+
 static int trainer_init(trainer *t, ev_net *net, const ev_item *train, size_t n_train,
                         const ev_item *val, size_t n_val, const ev_train_opts *o,
                         ev_train_result *res, char *err, size_t errlen) {
@@ -263,6 +282,8 @@ static int trainer_init(trainer *t, ev_net *net, const ev_item *train, size_t n_
     t->batch.masked[c] = t->masked ? t->masked + (size_t)c * (size_t)W * (size_t)net->in_dim : NULL;
   memcpy(t->best, net->w, P * sizeof *t->best);
   t->lr = o->lr;
+  t->n_steps =
+      (long)o->epochs * (long)((epoch_length(t) + (size_t)o->batch - 1) / (size_t)o->batch);
   t->best_loss = INFINITY;
   ev_rng_seed(&t->rng, ev_hash_u64(o->seed, 0x7261696eULL));
   ev_rng_seed(&t->mask_rng, ev_hash_u64(o->seed, 0x6d61736bULL));
@@ -361,6 +382,8 @@ static void train_epoch(trainer *t, int epoch, ev_epoch_stats *h) {
     draw_batch(t, t->order + b0, nb);
     forward_backward(t, nb, &loss_sum, &correct);
     float scale = reduce_gradients(t->work, t->net->n_params, nb, o->clip_norm, t->g);
+    if (o->cosine) /* why: with fixed epochs the last weights ship; a decayed LR settles them */
+      t->lr = ev_cosine_lr(o->lr, o->min_lr, t->step++, t->n_steps);
     adamw_update(&t->opt, t->net, t->g, scale, t->lr, o->weight_decay);
     seen += nb;
     if (live)
@@ -410,7 +433,7 @@ static int early_stop_or_plateau(trainer *t) {
       fprintf(stderr, "early stop: no validation improvement for %d epochs\n", o->patience);
     return 1;
   }
-  if (t->since_plateau >= o->plateau && t->lr > o->min_lr) {
+  if (!o->cosine && t->since_plateau >= o->plateau && t->lr > o->min_lr) {
     t->lr = t->lr * o->plateau_factor < o->min_lr ? o->min_lr : t->lr * o->plateau_factor;
     t->since_plateau = 0;
   }

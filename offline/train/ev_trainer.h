@@ -1,7 +1,8 @@
 /* Mini-batch training with AdamW on fixed-length random crops (loss on each crop's last frame),
- * label-smoothed cross-entropy, class balancing, reduce-on-plateau, early stopping on the
- * validation loss and a best checkpoint. Deterministic for a seed whatever the thread count:
- * every batch is cut into EV_TRAIN_CHUNKS fixed parts whose gradients are summed in order. */
+ * label-smoothed cross-entropy, class balancing, reduce-on-plateau or a cosine schedule, early
+ * stopping on the validation loss and a best checkpoint. Deterministic for a seed whatever the
+ * thread count: every batch is cut into EV_TRAIN_CHUNKS fixed parts whose gradients are summed in
+ * order. */
 #ifndef EV_TRAINER_H
 #define EV_TRAINER_H
 
@@ -40,7 +41,12 @@ typedef struct ev_train_opts {
   int corpus_classes;  /* softmax of the loss over the clip's corpus labels only */
   int late_crops;      /* crop starts drawn with density rising linearly to the clip's end */
   int ensemble;        /* > 1: that many seeds merged into one network (ev_ensemble.h) */
+  int cosine;          /* LR from lr down to min_lr along a half cosine over all the steps */
 } ev_train_opts;
+
+/* The cosine schedule's learning rate at step k (0-based) of n_steps: lr at step 0, min_lr
+ * after the last (ev_train uses it when opts.cosine is set). */
+double ev_cosine_lr(double lr, double min_lr, long k, long n_steps);
 
 void ev_train_opts_default(ev_train_opts *o);
 

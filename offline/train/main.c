@@ -59,6 +59,9 @@ static void usage(FILE *f) {
           "                       the eGeMAPS + RBF SVM baseline (evaluate only)\n"
           "  --epochs N [30]  --batch N [32]  --lr X [1e-3]  --weight-decay X [1e-4]\n"
           "  --label-smoothing X [0.1]  --patience N [8]  --seed N [1]  --threads N [2]\n"
+          "  --lr-schedule plateau|cosine  halve the LR after 3 epochs without validation\n"
+          "                       gain, or lower it along a half cosine to 1e-5 by the last\n"
+          "                       step (for fixed epochs: --val-fraction 0) [plateau]\n"
           "  --augment SPEC       off | on | copies=2,noise=10:30,p=0.5,gain=6,shift=100,\n"
           "                       stretch=0.1,pitch=2 [off]\n"
           "  --balance MODE       none | weights | oversample | corpus (every corpus and\n"
@@ -165,6 +168,7 @@ static int parse_cli(int argc, char **argv, cli *c) {
     O_EPOCHS,
     O_BATCH,
     O_LR,
+    O_LR_SCHEDULE,
     O_WD,
     O_LS,
     O_PATIENCE,
@@ -200,6 +204,7 @@ static int parse_cli(int argc, char **argv, cli *c) {
                                        {"epochs", 1, 0, O_EPOCHS},
                                        {"batch", 1, 0, O_BATCH},
                                        {"lr", 1, 0, O_LR},
+                                       {"lr-schedule", 1, 0, O_LR_SCHEDULE},
                                        {"weight-decay", 1, 0, O_WD},
                                        {"label-smoothing", 1, 0, O_LS},
                                        {"patience", 1, 0, O_PATIENCE},
@@ -257,6 +262,13 @@ static int parse_cli(int argc, char **argv, cli *c) {
       break;
     case O_LR:
       c->train.lr = strtof(optarg, &end);
+      break;
+    case O_LR_SCHEDULE:
+      if (strcmp(optarg, "plateau") && strcmp(optarg, "cosine")) {
+        fprintf(stderr, "emovox-train: --lr-schedule must be plateau or cosine\n");
+        return -1;
+      }
+      c->train.cosine = !strcmp(optarg, "cosine");
       break;
     case O_WD:
       c->train.weight_decay = strtof(optarg, &end);

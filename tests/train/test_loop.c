@@ -7,6 +7,10 @@
  *    (weighted) cross-entropy is the (weighted) class frequency: 30/10/20 clips give
  *    1/2, 1/6, 1/3 without balancing, 1/3 each with loss weights, oversampling or corpus
  *    cells, and shares proportional to sqrt(count) with corpus cells at power 1/2;
+ *  - the cosine schedule: the same all-zero inputs, 8 clips in batches of 3 (three steps an
+ *    epoch, the last one short) for 5 epochs, so the matrix must shrink by the product of
+ *    (1 - lr_k * wd) over the 15 steps, lr_k = min_lr + (lr - min_lr) (1 + cos(pi k / 14)) / 2,
+ *    and the last epoch must end at min_lr;
  *  - early stopping and reduce-on-plateau: a validation set with the labels swapped gets worse
  *    every epoch while the net learns the training set, so epoch 1 stays the best, training
  *    stops after exactly `patience` more epochs and the LR is halved every `plateau` epochs
@@ -107,6 +111,55 @@ static void test_weight_decay(void) {
     for (size_t k = 0; k < b->size; k++)
       kept &= b->data[k] == 0.7f;
     EV_CHECK(kept, "biases are not decayed: %.9g %.9g (set 0.7)", b->data[0], b->data[1]);
+    ev_train_result_free(&res);
+  }
+  ev_net_free(&net);
+}
+
+/* ---- the cosine schedule: the decay follows the LR of every step ---- */
+static void test_cosine_schedule(void) {
+  enum { N = 8, D = 3, C = 2, EPOCHS = 5, BATCH = 3, STEPS = EPOCHS * 3 };
+  static float zeros[S * D];
+  ev_item items[N];
+  for (int i = 0; i < N; i++)
+    items[i] = (ev_item){zeros, S, i % 2, 0u, 0};
+  ev_net net;
+  if (build(&net, D, C) != 0)
+    return;
+  ev_param *w = param(&net, "weight");
+  if (!w)
+    return;
+  float w0[C * D];
+  memcpy(w0, w->data, sizeof w0);
+  ev_train_opts o;
+  opts_base(&o);
+  o.epochs = EPOCHS;
+  o.batch = BATCH;
+  o.lr = 0.2f;
+  o.min_lr = 0.01f;
+  o.weight_decay = 0.5f;
+  o.cosine = 1;
+  ev_train_result res;
+  if (train(&net, items, N, NULL, 0, &o, &res) == 0) {
+    double shrink = 1, lr_epoch1 = 0; /* the LR of step 2, the first epoch's last */
+    for (int k = 0; k < STEPS; k++) {
+      const double lr = 0.01 + 0.5 * (0.2 - 0.01) * (1.0 + cos(M_PI * k / (STEPS - 1)));
+      shrink *= 1.0 - lr * 0.5;
+      if (k == 2)
+        lr_epoch1 = lr;
+    }
+    double worst = 0;
+    for (int k = 0; k < C * D; k++)
+      worst = fmax(worst, fabs(w->data[k] - w0[k] * shrink) / fabs(w0[k]));
+    EV_CHECK(worst < 1e-5,
+             "cosine: matrix = w0 * prod (1 - lr_k wd) = w0 * %.6f (worst relative "
+             "error %.3g)",
+             shrink, worst);
+    EV_CHECK(res.n_hist == EPOCHS && fabs(res.hist[0].lr - lr_epoch1) < 1e-6 * lr_epoch1 &&
+                 fabs(res.hist[EPOCHS - 1].lr - 0.01) < 1e-9,
+             "cosine: epoch 1 ends at lr %.6g (expected %.6g), the last at min_lr 0.01 (%.6g)",
+             res.n_hist ? res.hist[0].lr : -1.0, lr_epoch1,
+             res.n_hist ? res.hist[res.n_hist - 1].lr : -1.0);
     ev_train_result_free(&res);
   }
   ev_net_free(&net);
@@ -295,6 +348,7 @@ int main(void) {
     return 1;
   }
   test_weight_decay();
+  test_cosine_schedule();
   static const double freq[3] = {0.5, 1.0 / 6, 1.0 / 3}, equal[3] = {1.0 / 3, 1.0 / 3, 1.0 / 3};
   test_balance(EV_BALANCE_NONE, 1.0f, freq, "balance none");
   test_balance(EV_BALANCE_WEIGHTS, 1.0f, equal, "balance weights");
