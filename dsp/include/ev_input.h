@@ -14,6 +14,7 @@
  *    warmup_frames speech steps after a reset the statistics already update but y uses the
  *    prior, as in global mode: a clip of a few seconds is read as a fresh instance reads it,
  *    not normalised by its own emotion, and adaptation starts once there is enough speech.
+ *    Dimensions a model keeps off adaptation (ev_input_set_adapt_dims) always read the prior.
  * prior_std is floored at 1e-6. A non-finite input value yields y = 0 for that dimension and
  * does not update its statistics; |y| is clamped to 1000.
  *
@@ -74,6 +75,11 @@ void ev_input_reset(ev_input *in); /* statistics back to the prior, stride resta
 int ev_input_dims(const ev_input *in);
 int ev_input_stride(const ev_input *in);
 void ev_input_set_gate(ev_input *in, float gate_db);
+/* Which dimensions adapt (adaptive mode): mask[i] == 0 keeps dimension i on the prior for good
+ * (y = (x - prior_mean) / prior_std), anything else lets it follow the voice; NULL: all follow
+ * (the default). A model chooses it (norm.adapt): a voice's pitch level and formants are who
+ * speaks, its loudness range how they feel. Not for the hot path, but allocation-free. */
+void ev_input_set_adapt_dims(ev_input *in, const float *mask);
 /* adapt = 0 uses the prior statistics (as global mode does); only matters in adaptive mode. */
 void ev_input_set_adapt(ev_input *in, int adapt);
 

@@ -48,6 +48,10 @@ int ev_model_softmax_appended(const ev_model *m); /* the file's last layer was n
 int ev_model_input_dims(const ev_model *m);
 float *ev_model_norm_mean(ev_model *m); /* input_dims floats (trainer writes the prior) */
 float *ev_model_norm_std(ev_model *m);
+/* Which input dimensions follow the voice in adaptive normalisation (tensor norm.adapt, 0 or
+ * 1 each; absent: all): NULL when all do. The trainer sets it; a mask of all ones stores none. */
+int ev_model_set_norm_adapt(ev_model *m, const float *mask, char *err, size_t errlen);
+const float *ev_model_norm_adapt(const ev_model *m);
 float *ev_model_params(ev_model *m); /* the weight arena: n_params floats, layer by layer */
 /* An input assembler for this model: its input configuration and prior (ev_input_new). */
 ev_input *ev_model_input_new(const ev_model *m, char *err, size_t errlen);

@@ -23,8 +23,9 @@ struct ev_input {
   double n_speech; /* speech steps since the last reset (for warmup_frames) */
   float *prior_mean, *prior_std, *floor;
   float *mu, *var;
-  float *raw;  /* one frame, assembled */
-  double *acc; /* stride sum */
+  unsigned char *follow; /* per dimension: 1 = adapts to the voice, 0 = always the prior */
+  float *raw;            /* one frame, assembled */
+  double *acc;           /* stride sum */
   float *out;
 };
 
@@ -89,6 +90,7 @@ void ev_input_free(ev_input *in) {
   free(in->mu);
   free(in->var);
   free(in->raw);
+  free(in->follow);
   free(in->acc);
   free(in->out);
   free(in);
@@ -127,10 +129,11 @@ ev_input *ev_input_new(const ev_input_config *s, const float *prior_mean, const 
   in->mu = malloc(n * sizeof(float));
   in->var = malloc(n * sizeof(float));
   in->raw = malloc(n * sizeof(float));
+  in->follow = malloc(n);
   in->acc = malloc(n * sizeof(double));
   in->out = malloc(n * sizeof(float));
   if (!in->prior_mean || !in->prior_std || !in->floor || !in->mu || !in->var || !in->raw ||
-      !in->acc || !in->out) {
+      !in->follow || !in->acc || !in->out) {
     ev_input_free(in);
     ev_fail(err, errlen, "out of memory");
     return NULL;
@@ -146,6 +149,7 @@ ev_input *ev_input_new(const ev_input_config *s, const float *prior_mean, const 
     in->prior_mean[i] = m;
     in->prior_std[i] = sd > EV_INPUT_STD_MIN ? sd : EV_INPUT_STD_MIN;
     in->floor[i] = EV_INPUT_SIGMA_FLOOR * in->prior_std[i];
+    in->follow[i] = 1;
   }
   ev_input_reset(in);
   return in;
@@ -198,6 +202,11 @@ void ev_input_set_gate(ev_input *in, float gate_db) {
   in->gate_rms = powf(10.0f, gate_db / 20.0f);
 }
 
+void ev_input_set_adapt_dims(ev_input *in, const float *mask) {
+  for (int i = 0; i < in->dims; i++)
+    in->follow[i] = !mask || mask[i] != 0.0f;
+}
+
 void ev_input_set_adapt(ev_input *in, int adapt) {
   in->adapt = adapt != 0;
 }
@@ -243,7 +252,7 @@ static const float *finish_step(ev_input *in) {
       float sd = sqrtf(in->var[i]);
       if (!(sd >= in->floor[i]))
         sd = in->floor[i];
-      y = warm ? (x - in->mu[i]) / sd : (x - in->prior_mean[i]) / in->prior_std[i];
+      y = warm && in->follow[i] ? (x - in->mu[i]) / sd : (x - in->prior_mean[i]) / in->prior_std[i];
     } else {
       y = (x - in->prior_mean[i]) / in->prior_std[i];
     }

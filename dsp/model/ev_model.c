@@ -31,6 +31,7 @@ struct ev_model {
   char *labels[EV_MODEL_MAX_LABELS];
   int canonical[EV_MODEL_MAX_LABELS];
   float *norm_mean, *norm_std;
+  float *norm_adapt; /* per dimension 1 = adapts, 0 = stays on the prior; NULL: all adapt */
   char *provenance;
   char *architecture;
   int *spans; /* the dense layers' column spans (find_spans), NULL if none pays */
@@ -44,6 +45,7 @@ void ev_model_free(ev_model *m) {
     free(m->labels[i]);
   free(m->norm_mean);
   free(m->norm_std);
+  free(m->norm_adapt);
   free(m->provenance);
   free(m->architecture);
   free(m->spans);
@@ -671,6 +673,23 @@ static int load_parsed(ev_model *m, const ev_st_file *f, char *err, size_t errle
               (double)m->norm_std[i]);
       goto done;
     }
+  if (ev_st_find(f, "norm.adapt")) { /* optional: which dimensions adapt to the voice */
+    m->norm_adapt = malloc((size_t)m->input_dims * sizeof *m->norm_adapt);
+    if (!m->norm_adapt) {
+      ev_fail(err, errlen, "out of memory");
+      goto done;
+    }
+    if (copy_tensor(f, "norm.adapt", 1, dshape, m->norm_adapt, used, err, errlen))
+      goto done;
+    for (int i = 0; i < m->input_dims; i++)
+      if (m->norm_adapt[i] != 0.0f && m->norm_adapt[i] != 1.0f) {
+        ev_fail(err, errlen,
+                "norm.adapt[%d] is %g; it must be 0 (stays on the prior) or 1 "
+                "(adapts to the voice): the file is corrupt",
+                i, (double)m->norm_adapt[i]);
+        goto done;
+      }
+  }
   for (size_t i = 0; i < f->n_tensors; i++)
     if (!used[i]) {
       ev_fail(err, errlen,
@@ -769,7 +788,7 @@ static char *norm_text(const ev_model *m) {
 }
 
 int ev_model_serialize(const ev_model *m, uint8_t **buf, size_t *len, char *err, size_t errlen) {
-  enum { MAXT = (EV_MODEL_MAX_LAYERS + 1) * EV_LAYER_MAX_PARAMS + 2 };
+  enum { MAXT = (EV_MODEL_MAX_LAYERS + 1) * EV_LAYER_MAX_PARAMS + 3 };
   ev_st_out_tensor *t = calloc(MAXT, sizeof *t);
   int64_t(*shapes)[3] = calloc(MAXT, sizeof *shapes);
   char(*names)[96] = calloc(MAXT, sizeof *names);
@@ -795,6 +814,11 @@ int ev_model_serialize(const ev_model *m, uint8_t **buf, size_t *len, char *err,
   shapes[n][0] = m->input_dims;
   t[n] = (ev_st_out_tensor){"norm.std", 1, shapes[n], m->norm_std};
   n++;
+  if (m->norm_adapt) {
+    shapes[n][0] = m->input_dims;
+    t[n] = (ev_st_out_tensor){"norm.adapt", 1, shapes[n], m->norm_adapt};
+    n++;
+  }
   const char *keys[] = {"format",   "format_version", "name",          "architecture",
                         "features", "labels",         "normalization", "provenance"};
   const char *vals[] = {EV_MODEL_FORMAT, "1", m->name, m->architecture, feat, lab, nrm,
@@ -904,8 +928,33 @@ float *ev_model_params(ev_model *m) {
   return m->stack.w;
 }
 
+int ev_model_set_norm_adapt(ev_model *m, const float *mask, char *err, size_t errlen) {
+  int all = 1;
+  for (int i = 0; mask && i < m->input_dims; i++) {
+    if (mask[i] != 0.0f && mask[i] != 1.0f)
+      return ev_fail(err, errlen, "adapt mask[%d] is %g, not 0 or 1", i, (double)mask[i]);
+    all &= mask[i] == 1.0f;
+  }
+  free(m->norm_adapt);
+  m->norm_adapt = NULL;
+  if (!mask || all) /* every dimension adapts: no tensor, files as before */
+    return 0;
+  m->norm_adapt = malloc((size_t)m->input_dims * sizeof *m->norm_adapt);
+  if (!m->norm_adapt)
+    return ev_fail(err, errlen, "out of memory");
+  memcpy(m->norm_adapt, mask, (size_t)m->input_dims * sizeof *m->norm_adapt);
+  return 0;
+}
+
+const float *ev_model_norm_adapt(const ev_model *m) {
+  return m->norm_adapt;
+}
+
 ev_input *ev_model_input_new(const ev_model *m, char *err, size_t errlen) {
-  return ev_input_new(&m->input, m->norm_mean, m->norm_std, err, errlen);
+  ev_input *in = ev_input_new(&m->input, m->norm_mean, m->norm_std, err, errlen);
+  if (in)
+    ev_input_set_adapt_dims(in, m->norm_adapt);
+  return in;
 }
 
 double ev_model_step_flops(const ev_model *m) {

@@ -24,6 +24,10 @@ typedef struct ev_arch {
    * that share (spread evenly along each session), absent 0. The network then learns the
    * normaliser's states after minutes of one voice as well as a fresh instance's. */
   float session_items;
+  /* "normalization": {"speaker_dims": R}: only the dimensions whose spread across speakers
+   * exceeds R times their spread across emotions adapt to the voice (ev_adapt_dims.h; the mask
+   * ships in the model as norm.adapt); 0 (absent): every dimension adapts */
+  float speaker_dims;
   char *layers_json; /* the layer list, JSON text (malloc'ed) */
 } ev_arch;
 

@@ -530,7 +530,8 @@ void ev_dataset_free(ev_dataset *ds) {
   memset(ds, 0, sizeof *ds);
 }
 
-void ev_prior_stats(const ev_arch *a, ev_feat_seq *const *seqs, size_t n, float *mean, float *std) {
+double ev_prior_stats(const ev_arch *a, ev_feat_seq *const *seqs, size_t n, float *mean,
+                      float *std) {
   int D = ev_arch_input_dims(a), stride = a->input.frame_stride;
   double *s1 = calloc((size_t)D, sizeof *s1), *s2 = calloc((size_t)D, sizeof *s2);
   double *v = calloc((size_t)D, sizeof *v);
@@ -573,6 +574,7 @@ void ev_prior_stats(const ev_arch *a, ev_feat_seq *const *seqs, size_t n, float 
   free(s1);
   free(s2);
   free(v);
+  return count;
 }
 
 int ev_normalise_seq(ev_input *in, const ev_feat_seq *raw, ev_steps *out) {

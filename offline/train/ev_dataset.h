@@ -62,8 +62,9 @@ uint64_t ev_cache_key(const char *path, const ev_arch *a, const ev_augment_confi
                       uint64_t seed);
 
 /* Prior statistics of the model input over the speech steps (stride-averaged, RMS above the
- * default gate) of the given sequences; std floored at 1e-3. */
-void ev_prior_stats(const ev_arch *a, ev_feat_seq *const *seqs, size_t n, float *mean, float *std);
+ * default gate) of the given sequences; std floored at 1e-3. Returns how many steps it read. */
+double ev_prior_stats(const ev_arch *a, ev_feat_seq *const *seqs, size_t n, float *mean,
+                      float *std);
 
 /* Model input steps of one clip: ev_input over the whole clip, as the plugin would. */
 typedef struct ev_steps {

@@ -1,6 +1,8 @@
 /* A training run: from cached raw features to a trained network and its predictions. */
 #include "ev_run.h"
 
+#include "ev_adapt_dims.h"
+
 #include "ev_ensemble.h"
 
 #include <math.h>
@@ -8,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ev_functionals.h"
 #include "ev_input.h"
 #include "ev_model.h"
 #include "ev_sessions.h"
@@ -160,8 +163,9 @@ static int build_items(ev_run *run, const ev_arch *a, const ev_dataset *ds, cons
   out->items = calloc(cap, sizeof *out->items);
   out->steps = calloc(cap, sizeof *out->steps);
   ev_input *in = NULL;
-  if (!a->functionals)
-    in = ev_input_new(&a->input, run->prior_mean, run->prior_std, err, errlen);
+  if (!a->functionals &&
+      (in = ev_input_new(&a->input, run->prior_mean, run->prior_std, err, errlen)) != NULL)
+    ev_input_set_adapt_dims(in, run->adapt);
   ev_speaker_stats spk_stats, *spk = NULL;
   if (run->speaker_norm) {
     if (ev_speaker_stats_compute(&spk_stats, a, ds, idx, n, model_dims(a, ds),
@@ -221,6 +225,34 @@ static int build_items(ev_run *run, const ev_arch *a, const ev_dataset *ds, cons
   return rc;
 }
 
+/* run->adapt from the training clips; prints the dimensions that adapt when verbose. */
+static int set_adapt_dims(ev_run *run, const ev_arch *a, const ev_dataset *ds,
+                          const ev_labelset *ls, const size_t *idx, size_t n, int verbose,
+                          char *err, size_t errlen) {
+  const int D = model_dims(a, ds);
+  run->adapt = malloc((size_t)D * sizeof *run->adapt);
+  if (!run->adapt || ev_adapt_dims(a, ds, ls, idx, n, a->speaker_dims, run->adapt, NULL) != 0) {
+    snprintf(err, errlen, "out of memory (adapting dimensions)");
+    return -1;
+  }
+  if (verbose) {
+    int k = 0;
+    for (int d = 0; d < D; d++)
+      k += run->adapt[d] != 0.0f;
+    fprintf(stderr,
+            "normaliser: %d of %d dimensions follow the voice (speaker spread > %g x "
+            "emotion spread)",
+            k, D, (double)a->speaker_dims);
+    /* by name when the input is the eGeMAPS statistics alone */
+    const int named = a->input.n_inputs == 1 && a->input.inputs[0] == EV_FEAT_EGEMAPS_FUNC;
+    for (int d = 0; named && d < D; d++)
+      if (run->adapt[d] != 0.0f)
+        fprintf(stderr, " %s", ev_functionals_name(d));
+    fputc('\n', stderr);
+  }
+  return 0;
+}
+
 int ev_run_train(ev_run *run, const ev_arch *a, const ev_dataset *ds, const ev_labelset *ls,
                  const size_t *train_idx, size_t n_train, const size_t *val_idx, size_t n_val,
                  const ev_train_opts *opts, char *err, size_t errlen) {
@@ -268,6 +300,9 @@ int ev_run_train(ev_run *run, const ev_arch *a, const ev_dataset *ds, const ev_l
     ev_prior_stats(a, seqs, ns, run->prior_mean, run->prior_std);
   }
   free(seqs);
+  if (a->speaker_dims > 0.0f && a->input.norm.mode == EV_NORM_ADAPTIVE && !a->functionals &&
+      set_adapt_dims(run, a, ds, ls, train_idx, n_train, opts->progress, err, errlen) != 0)
+    return -1;
 
   item_set tr, va;
   if (build_items(run, a, ds, ls, train_idx, n_train, 1, &tr, err, errlen) != 0)
@@ -349,6 +384,7 @@ void ev_run_free(ev_run *run) {
   ev_net_free(&run->net);
   free(run->prior_mean);
   free(run->prior_std);
+  free(run->adapt);
   ev_train_result_free(&run->result);
   memset(run, 0, sizeof *run);
 }
@@ -375,6 +411,10 @@ ev_model *ev_run_model(const ev_run *run, const ev_arch *a, const ev_labelset *l
   int D = ev_model_input_dims(m);
   memcpy(ev_model_norm_mean(m), run->prior_mean, (size_t)D * sizeof(float));
   memcpy(ev_model_norm_std(m), run->prior_std, (size_t)D * sizeof(float));
+  if (ev_model_set_norm_adapt(m, run->adapt, err, errlen) != 0) {
+    ev_model_free(m);
+    return NULL;
+  }
   return m;
 }
 

@@ -171,5 +171,28 @@ int main(void) {
     }
   }
   ev_input_free(in);
+
+  /* Dimensions kept off adaptation (a model's norm.adapt): sequence 1 again through two
+   * instances, one whose only dimension follows the voice (mask 1: the adaptive values worked
+   * out above) and one that keeps it on the prior (mask 0: (x - 0) / 2 at every step, however
+   * much speech was heard); NULL restores adaptation. */
+  ev_input *on = make(EV_NORM_ADAPTIVE, (float)(0.01 / log(2.0)), 1.0f, 1, 0.0f, 2.0f, "zcr");
+  ev_input *off = make(EV_NORM_ADAPTIVE, (float)(0.01 / log(2.0)), 1.0f, 1, 0.0f, 2.0f, "zcr");
+  if (on && off) {
+    const float follow = 1.0f, keep = 0.0f;
+    ev_input_set_adapt_dims(on, &follow);
+    ev_input_set_adapt_dims(off, &keep);
+    EV_CHECK_NEAR(push1(on, 4.0f, loud), 2.0 / sqrt(6.0), 1e-6, "mask 1 adapts (step 1)");
+    EV_CHECK_NEAR(push1(on, -2.0f, loud), -2.0 / sqrt(7.0), 1e-6, "mask 1 adapts (step 2)");
+    EV_CHECK_NEAR(push1(off, 4.0f, loud), 2.0, 1e-6, "mask 0 reads the prior (step 1)");
+    EV_CHECK_NEAR(push1(off, -2.0f, loud), -1.0, 1e-6, "mask 0 reads the prior (step 2)");
+    for (int k = 0; k < 50; k++)
+      push1(off, 3.0f, loud);
+    EV_CHECK_NEAR(push1(off, 3.0f, loud), 1.5, 1e-6, "mask 0 after 51 speech steps of 3");
+    ev_input_set_adapt_dims(off, NULL);
+    EV_CHECK(fabs(push1(off, 3.0f, loud)) < 0.05, "mask NULL: the voice's own level reads ~0");
+  }
+  ev_input_free(on);
+  ev_input_free(off);
   EV_TEST_END();
 }

@@ -1,5 +1,7 @@
 /* save -> load -> run gives identical weights, metadata and outputs, for every layer kind;
- * the written file has the documented layout (sorted, contiguous, data 8-byte aligned). */
+ * the written file has the documented layout (sorted, contiguous, data 8-byte aligned); the
+ * adaptive normaliser's per-dimension mask (norm.adapt) survives the trip, is left out when
+ * every dimension adapts, and a value other than 0 or 1 in a file is refused. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -63,7 +65,59 @@ static void check_layout(const uint8_t *buf, size_t len, const ev_model *m) {
   ev_st_free(f);
 }
 
+/* norm.adapt: the round trip, the all-ones case and a corrupt value in a file. */
+static void check_adapt_mask(void) {
+  ev_model *m = fixture_model(archs[0], "[\"chroma\"]", 1, EV_NORM_ADAPTIVE);
+  EV_CHECK(m && ev_model_input_dims(m) == 12, "a 12-dimensional fixture");
+  if (!m)
+    return;
+  char err[512];
+  EV_CHECK(ev_model_norm_adapt(m) == NULL, "a new model adapts every dimension");
+  const float ones[12] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+  const float mask[12] = {1, 0, 0, 1, 1, 0, 1, 0, 0, 0, 1, 1};
+  EV_CHECK(ev_model_set_norm_adapt(m, ones, err, sizeof err) == 0 && !ev_model_norm_adapt(m),
+           "all ones store no mask");
+  const float half[12] = {1, 0.5f};
+  EV_CHECK(ev_model_set_norm_adapt(m, half, err, sizeof err) != 0 && strstr(err, "0 or 1"),
+           "0.5 refused: %s", err);
+  EV_CHECK(ev_model_set_norm_adapt(m, mask, err, sizeof err) == 0, "set: %s", err);
+  uint8_t *buf = NULL;
+  size_t len = 0;
+  EV_CHECK(ev_model_serialize(m, &buf, &len, err, sizeof err) == 0, "serialize: %s", err);
+  ev_model *r = buf ? ev_model_load_memory(buf, len, err, sizeof err) : NULL;
+  EV_CHECK(r && ev_model_norm_adapt(r) && !memcmp(ev_model_norm_adapt(r), mask, sizeof mask),
+           "norm.adapt round trip: %s", r ? "" : err);
+  ev_model_free(r);
+  /* the same bytes with one 0 turned into 0.5 */
+  uint8_t *at = NULL;
+  for (size_t i = 0; buf && !at && i + sizeof mask <= len; i++)
+    if (!memcmp(buf + i, mask, sizeof mask))
+      at = buf + i;
+  EV_CHECK(at != NULL, "the mask's bytes are in the file");
+  if (at) {
+    const float bad = 0.5f;
+    memcpy(at + sizeof(float), &bad, sizeof bad);
+    r = ev_model_load_memory(buf, len, err, sizeof err);
+    EV_CHECK(!r && strstr(err, "norm.adapt[1]") && strstr(err, "corrupt"), "0.5 in a file: %s",
+             err);
+    ev_model_free(r);
+  }
+  free(buf);
+  /* every dimension adapting again: the file has no norm.adapt (as files before it) */
+  ev_model_set_norm_adapt(m, NULL, err, sizeof err);
+  buf = NULL;
+  if (ev_model_serialize(m, &buf, &len, err, sizeof err) == 0) {
+    ev_st_file *f = NULL;
+    EV_CHECK(ev_st_parse(buf, len, &f, err, sizeof err) == 0 && !ev_st_find(f, "norm.adapt"),
+             "no norm.adapt tensor when all adapt");
+    ev_st_free(f);
+  }
+  free(buf);
+  ev_model_free(m);
+}
+
 int main(void) {
+  check_adapt_mask();
   char path[256];
   snprintf(path, sizeof path, "/tmp/emovox-roundtrip-%d.safetensors", (int)getpid());
   for (size_t a = 0; a < sizeof archs / sizeof archs[0]; a++) {

@@ -65,5 +65,18 @@ int main(void) {
                0,
            "fmax above Nyquist refused");
   EV_CHECK(strstr(err, "fmax") != NULL, "the message names fmax: %s", err);
+
+  /* normalization.speaker_dims: a ratio >= 0 (ev_adapt_dims.h); absent 0 */
+  static const char *const spk_json =
+      "{\"name\":\"t\",\"features\":{\"inputs\":[\"zcr\"]},\"normalization\":{\"mode\":"
+      "\"adaptive\",\"speaker_dims\":%s},\"architecture\":[{\"type\":\"dense\"}]}";
+  char buf[512];
+  snprintf(buf, sizeof buf, spk_json, "2.5");
+  EV_CHECK(ev_arch_parse(buf, &a, err, sizeof err) == 0 && a.speaker_dims == 2.5f,
+           "speaker_dims 2.5 read: %s", err);
+  ev_arch_free(&a);
+  snprintf(buf, sizeof buf, spk_json, "-1");
+  EV_CHECK(ev_arch_parse(buf, &a, err, sizeof err) != 0 && strstr(err, "speaker_dims"),
+           "speaker_dims -1 refused: %s", err);
   EV_TEST_END();
 }
