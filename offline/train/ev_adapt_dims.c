@@ -43,16 +43,22 @@ static void add_group(const cells *c, const int *s, const int *l, int k, double 
   *df += k - 1;
 }
 
-/* Whether a speaker before s0 of its corpus shows label l. */
-static int earlier_speaker(const cells *c, int s0, int l) {
+/* Whether speakers s and s0 are compared: of one corpus, or of any when across_corpora. */
+static int same_group(const cells *c, int s, int s0, int across_corpora) {
+  return across_corpora || c->corpus[s] == c->corpus[s0];
+}
+
+/* Whether a speaker before s0 of its group shows label l. */
+static int earlier_speaker(const cells *c, int s0, int l, int across) {
   for (int s = 0; s < s0; s++)
-    if (c->corpus[s] == c->corpus[s0] && c->count[s * c->L + l] > 0)
+    if (same_group(c, s, s0, across) && c->count[s * c->L + l] > 0)
       return 1;
   return 0;
 }
 
 int ev_adapt_dims(const ev_arch *a, const ev_dataset *ds, const ev_labelset *ls, const size_t *idx,
-                  size_t n, double ratio, float *adapt, ev_adapt_spread *spread) {
+                  size_t n, double ratio, int across_corpora, float *adapt,
+                  ev_adapt_spread *spread) {
   const int D = ev_arch_input_dims(a), L = ls->n;
   cells c = {.D = D, .L = L};
   c.speaker = malloc((n + 1) * sizeof *c.speaker);
@@ -83,11 +89,11 @@ int ev_adapt_dims(const ev_arch *a, const ev_dataset *ds, const ev_labelset *ls,
   double df_spk = 0, df_emo = 0;
   for (int s0 = 0; s0 < c.n_spk; s0++) /* the speakers of a corpus showing one label */
     for (int l = 0; l < L; l++) {
-      if (!c.count[s0 * L + l] || earlier_speaker(&c, s0, l))
+      if (!c.count[s0 * L + l] || earlier_speaker(&c, s0, l, across_corpora))
         continue; /* each (corpus, label) group once, from its first speaker */
       int k = 0;
       for (int s = s0; s < c.n_spk; s++)
-        if (c.corpus[s] == c.corpus[s0] && c.count[s * L + l] > 0) {
+        if (same_group(&c, s, s0, across_corpora) && c.count[s * L + l] > 0) {
           gs[k] = s;
           gl[k++] = l;
         }

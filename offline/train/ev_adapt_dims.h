@@ -5,7 +5,9 @@
  * in the training clips, who speaks moves it more than what they feel:
  *   speaker spread = the variance, across the speakers of a corpus showing the same label, of
  *                    their mean for that label (pooled over every (corpus, label) cell with two
- *                    or more speakers);
+ *                    or more speakers); with across_corpora, across the speakers of every
+ *                    corpus showing it, so that recording conditions and language count as
+ *                    "who speaks" too (what adaptation also takes away on an unseen corpus);
  *   emotion spread = the variance, across the labels one speaker shows, of their mean for each
  *                    (pooled over every speaker with two or more labels);
  *   adapt[d] = 1 when speaker spread > ratio * emotion spread, else 0.
@@ -28,6 +30,7 @@ typedef struct ev_adapt_spread {
 /* adapt[D] (0 or 1) and, when spread is non-NULL, spread[D]; over the clips idx[0..n). 0, or
  * -1 when out of memory. Dimensions with no cell to compare keep adapting (1). */
 int ev_adapt_dims(const ev_arch *a, const ev_dataset *ds, const ev_labelset *ls, const size_t *idx,
-                  size_t n, double ratio, float *adapt, ev_adapt_spread *spread);
+                  size_t n, double ratio, int across_corpora, float *adapt,
+                  ev_adapt_spread *spread);
 
 #endif

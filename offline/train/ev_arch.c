@@ -242,6 +242,7 @@ int ev_arch_parse(const char *json, ev_arch *a, char *err, size_t errlen) {
       a->input.norm.prior_frames = (float)json_number_value(v);
     if (json_is_number(v = json_object_get(norm, "warmup_frames")))
       a->input.norm.warmup_frames = (float)json_number_value(v);
+    a->speaker_dims_across = json_is_true(json_object_get(norm, "speaker_dims_across"));
     if (json_is_number(v = json_object_get(norm, "speaker_dims"))) {
       a->speaker_dims = (float)json_number_value(v);
       if (!(a->speaker_dims >= 0.0f && a->speaker_dims <= 1e6f)) {

@@ -28,7 +28,8 @@ typedef struct ev_arch {
    * exceeds R times their spread across emotions adapt to the voice (ev_adapt_dims.h; the mask
    * ships in the model as norm.adapt); 0 (absent): every dimension adapts */
   float speaker_dims;
-  char *layers_json; /* the layer list, JSON text (malloc'ed) */
+  int speaker_dims_across; /* "speaker_dims_across": true: speakers compared across corpora */
+  char *layers_json;       /* the layer list, JSON text (malloc'ed) */
 } ev_arch;
 
 /* Preset name ("emovox", "seed-bilstm", "seed-lstm", "seed-cnn-mel", "seed-cnn-mfcc",

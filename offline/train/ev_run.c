@@ -231,7 +231,8 @@ static int set_adapt_dims(ev_run *run, const ev_arch *a, const ev_dataset *ds,
                           char *err, size_t errlen) {
   const int D = model_dims(a, ds);
   run->adapt = malloc((size_t)D * sizeof *run->adapt);
-  if (!run->adapt || ev_adapt_dims(a, ds, ls, idx, n, a->speaker_dims, run->adapt, NULL) != 0) {
+  if (!run->adapt || ev_adapt_dims(a, ds, ls, idx, n, a->speaker_dims, a->speaker_dims_across,
+                                   run->adapt, NULL) != 0) {
     snprintf(err, errlen, "out of memory (adapting dimensions)");
     return -1;
   }

@@ -1,17 +1,19 @@
 /* Which dimensions adapt (ev_adapt_dims) on constructed clips whose spreads are worked out by
- * hand. One corpus, labels 0 and 1, one clip per (speaker, label) cell, two dimensions:
+ * hand. Labels 0 and 1, one clip per (speaker, label) cell, two dimensions:
  *   dim 0 = speaker offset (A 0, B 10, C 20, D 30) + label offset (0 / 1): who speaks;
  *   dim 1 = speaker offset (0, 0.1, 0.2, 0.3) + label offset (0 / 5): what they feel.
- * Speaker D shows only label 0 (it adds to the speaker spread, not the emotion spread).
+ * Speakers A, B, C are one corpus; D is another and shows only label 0 (it adds to the speaker
+ * spread across corpora, not to the emotion spread). Across corpora:
  * dim 0: label 0 speakers {0, 10, 20, 30}: sum of squares 500 (3 df), label 1 {1, 11, 21}: 200
  *   (2 df): speaker spread 700 / 5 = 140; each of A, B, C shows {x, x + 1}: 0.5 (1 df) each:
  *   emotion spread 0.5.
  * dim 1: {0, .1, .2, .3}: .05, {0, .1, .2}: .02: speaker spread .07 / 5 = .014; {x, x + 5}:
  *   12.5 each: emotion spread 12.5.
- * So ratio 1 adapts dim 0 only, ratio 300 (140 < 300 x 0.5) neither. Each clip also has a quiet
- * step holding 1000 (below the gate: must not count) and a pitch-shifted copy holding 500
- * (copies are not speakers: must not count); a clip whose label the model lacks and a clip
- * with no speech step are left out. */
+ * So ratio 1 adapts dim 0 only, ratio 300 (140 < 300 x 0.5) neither. Within each corpus D has
+ * nobody to be compared with: speaker spreads (200 + 200) / 4 = 100 and (.02 + .02) / 4 = .01. Each
+ * clip also has a quiet step holding 1000 (below the gate: must not count) and a pitch-shifted copy
+ * holding 500 (copies are not speakers: must not count); a clip whose label the model lacks and a
+ * clip with no speech step are left out. */
 #include <string.h>
 
 #include "../ev_test.h"
@@ -38,7 +40,7 @@ int main(void) {
   ev_feat_seq seq[N_CLIPS * 2];
   char ok[N_CLIPS];
   for (int c = 0; c < N_CLIPS; c++) {
-    ev_clip_list_add(&clips, "clip", label[c], spk[c], 0);
+    ev_clip_list_add(&clips, "clip", label[c], spk[c], spk[c][2] == 'D');
     const int s = spk[c][2] - 'A', l = label[c] == 1;
     for (int k = 0; k < 2; k++) {
       x[c][k][0] = k ? 500.0f : off0[s] + (float)l; /* step 0: speech */
@@ -67,19 +69,23 @@ int main(void) {
     idx[c] = (size_t)c;
   float adapt[D];
   ev_adapt_spread sp[D];
-  EV_CHECK(ev_adapt_dims(&a, &ds, &ls, idx, N_CLIPS, 1.0, adapt, sp) == 0, "ratio 1");
+  EV_CHECK(ev_adapt_dims(&a, &ds, &ls, idx, N_CLIPS, 1.0, 0, adapt, sp) == 0, "within corpora");
+  EV_CHECK_NEAR(sp[0].speaker, 100.0, 1e-3, "dim 0 speaker spread within corpora");
+  EV_CHECK_NEAR(sp[1].speaker, 0.01, 1e-6, "dim 1 speaker spread within corpora");
+  EV_CHECK_NEAR(sp[0].emotion, 0.5, 1e-5, "dim 0 emotion spread within corpora");
+  EV_CHECK(ev_adapt_dims(&a, &ds, &ls, idx, N_CLIPS, 1.0, 1, adapt, sp) == 0, "ratio 1");
   EV_CHECK_NEAR(sp[0].speaker, 140.0, 1e-3, "dim 0 speaker spread");
   EV_CHECK_NEAR(sp[0].emotion, 0.5, 1e-5, "dim 0 emotion spread");
   EV_CHECK_NEAR(sp[1].speaker, 0.014, 1e-6, "dim 1 speaker spread");
   EV_CHECK_NEAR(sp[1].emotion, 12.5, 1e-4, "dim 1 emotion spread");
   EV_CHECK(adapt[0] == 1.0f && adapt[1] == 0.0f, "ratio 1: dim 0 adapts, dim 1 does not (%g %g)",
            adapt[0], adapt[1]);
-  EV_CHECK(ev_adapt_dims(&a, &ds, &ls, idx, N_CLIPS, 300.0, adapt, NULL) == 0, "ratio 300");
+  EV_CHECK(ev_adapt_dims(&a, &ds, &ls, idx, N_CLIPS, 300.0, 1, adapt, NULL) == 0, "ratio 300");
   EV_CHECK(adapt[0] == 0.0f && adapt[1] == 0.0f, "ratio 300: neither adapts (%g %g)", adapt[0],
            adapt[1]);
   /* speakers A and B with label 0 only: no speaker shows two labels, nothing to weigh */
   size_t two[2] = {0, 2};
-  EV_CHECK(ev_adapt_dims(&a, &ds, &ls, two, 2, 1.0, adapt, NULL) == 0, "two clips");
+  EV_CHECK(ev_adapt_dims(&a, &ds, &ls, two, 2, 1.0, 0, adapt, NULL) == 0, "two clips");
   EV_CHECK(adapt[0] == 1.0f && adapt[1] == 1.0f, "no emotion spread: every dimension adapts");
   ev_clip_list_free(&clips);
   ev_arch_free(&a);
