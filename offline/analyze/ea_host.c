@@ -451,6 +451,18 @@ long ea_host_summary_window_rows(const ea_host *h) {
   return h->summary_window_rows;
 }
 
+float ea_host_control_value(const ea_host *h, const char *symbol) {
+  ea_global_lock();
+  LilvNode *sym = lilv_new_string(h->world, symbol);
+  const LilvPort *p = lilv_plugin_get_port_by_symbol(h->plugin, sym);
+  lilv_node_free(sym);
+  ea_global_unlock();
+  if (!p)
+    return NAN;
+  const uint32_t i = lilv_port_get_index(h->plugin, p);
+  return h->ports[i].kind == PORT_CONTROL_IN ? h->control_in[i] : NAN;
+}
+
 ea_host *ea_host_new(const ea_host_config *cfg, char *err, size_t errlen) {
   ea_host *h = calloc(1, sizeof *h);
   if (!h) {

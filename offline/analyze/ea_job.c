@@ -141,6 +141,10 @@ typedef struct file_run {
   const char **names;
   int *is_int;
   int resampled_from; /* the file's rate if it was resampled, else 0 */
+  /* the loudest 10 ms of what the plugin heard (mean square, channels averaged), for the hint
+   * that a file with no speech above the gate may only be quiet */
+  double level_sum, level_peak;
+  int64_t level_n;
 } file_run;
 
 static void file_run_free(file_run *r) {
@@ -168,6 +172,43 @@ typedef struct stream {
   int64_t hop_index; /* next row at sample hop_index * rate / 100 */
   int64_t next_row;
 } stream;
+
+/* The mean square of every 10 ms (hop frames) of the file, channels averaged; keeps the
+ * largest. Non-finite samples count as silence, as the plugin treats them. */
+static void track_level(file_run *r, int n_in, long got, int64_t hop) {
+  for (long i = 0; i < got; i++) {
+    double x = n_in == 2 ? 0.5 * ((double)r->chan[0][i] + r->chan[1][i]) : r->chan[0][i];
+    r->level_sum += isfinite(x) ? x * x : 0.0;
+    if (++r->level_n >= hop) {
+      if (r->level_sum / (double)r->level_n > r->level_peak)
+        r->level_peak = r->level_sum / (double)r->level_n;
+      r->level_sum = 0.0;
+      r->level_n = 0;
+    }
+  }
+}
+
+/* A file with no speech row whose loudest 10 ms are not far below the gate is most likely
+ * quiet speech (a distant microphone, a low recording level: RAVDESS has such takes at -52
+ * dBFS), not silence: say so, and which gate would let it through (20 dB under its loudest
+ * 10 ms, as -50 dBFS is for speech peaking at -20), instead of a bare "none". */
+static void hint_quiet(const ea_host *h, const file_run *r, const ea_summary *sum,
+                       const char *path) {
+  const float gate = ea_host_control_value(h, "gate_db");
+  if (sum->dominant >= 0 || !(r->level_peak > 0.0) || !isfinite(gate))
+    return;
+  const double peak_db = 10.0 * log10(r->level_peak);
+  if (peak_db < gate - 40.0)
+    return; /* far below the gate: background, not a quiet voice */
+  double suggest = 5.0 * floor((peak_db - 20.0) / 5.0);
+  if (suggest < -90.0)
+    suggest = -90.0;
+  if (suggest >= gate)
+    return; /* loud enough, yet no speech: music, tones or noise; the gate is not the cause */
+  ea_msg("%s: no speech above the gate (%.0f dBFS); its loudest 10 ms reach %.1f dBFS: if it "
+         "holds speech, lower the gate, e.g. --set gate_db=%.0f",
+         path, (double)gate, peak_db, suggest);
+}
 
 /* One row of outputs: written, summed, checked for a model fault, kept only for a plot. */
 static int take_row(file_run *r, double time, const float *values) {
@@ -245,6 +286,7 @@ static int run_file(ea_host *h, const ea_options *opt, int job, file_run *r, str
       break;
     if (r->plotting)
       ea_plot_feed(&r->plot, r->chan[0], n_in == 2 ? r->chan[1] : NULL, (uint32_t)got);
+    track_level(r, n_in, got, int_rate / EA_HOPS_PER_S);
     long off = 0;
     while (off < got) {
       int64_t n = got - off;
@@ -388,6 +430,7 @@ static void analyze_file(ea_host *h, const ea_columns *cols, const ea_options *o
   }
   ea_summary sum;
   ea_summary_acc_finish(&r.acc, duration, &sum);
+  hint_quiet(h, &r, &sum, f->path);
   res->row = ea_summary_row(f->path, &sum);
   res->duration_s = duration;
   if (!res->row) {

@@ -7,7 +7,10 @@
  *     turn the downmix into NaN), with the mono and the stereo plugin;
  *   - --set gate_db=nan and =inf: refused (usage error), not silently the default;
  *   - a WAV whose data size is 0xFFFFFFFF (streaming writers): analysed in full;
- *   - a model whose activations overflow on loud input: a warning names the rows. */
+ *   - a model whose activations overflow on loud input: a warning names the rows;
+ *   - speech 45 dB down (below the -50 dBFS gate): the summary says "none" and a note says
+ *     the file may only be quiet, with a gate that lets it through; that gate finds the
+ *     speech; digital silence and the same speech at full level get no note. */
 #include <math.h>
 #include <sndfile.h>
 #include <stdio.h>
@@ -227,6 +230,75 @@ static void model_fault(const char *tmp) {
   free(sum);
 }
 
+/* Runs the tool on wav with an optional --set: the summary's speech ratio (-1 without a
+ * row), and its stderr in *err_text. */
+static double speech_ratio(const char *tmp, const char *wav, const char *set, char **err_text) {
+  char *sum = join(tmp, "quiet.csv"), *err_path = join(tmp, "quiet.err");
+  char *argv[] = {(char *)exe, "--bundle",  (char *)bundle, "-q", "-s",
+                  sum,         (char *)wav, NULL,           NULL, NULL};
+  if (set) {
+    argv[6] = "--set";
+    argv[7] = (char *)set;
+    argv[8] = (char *)wav;
+  }
+  ta_run(argv, NULL, err_path);
+  *err_text = ta_read_file(err_path, NULL);
+  double ratio = -1;
+  ta_csv c;
+  if (ta_csv_read(&c, sum) == 0) {
+    if (c.n_rows == 1)
+      ratio = ta_csv_num(&c, 0, ta_csv_col(&c, "speech_ratio"));
+    ta_csv_free(&c);
+  }
+  remove(sum);
+  free(sum);
+  free(err_path);
+  return ratio;
+}
+
+static void quiet_speech(const char *tmp) {
+  size_t n;
+  float *x = voiced(16000, 3.0, &n);
+  char *loud = join(tmp, "loud.wav"), *quiet = join(tmp, "quiet.wav"),
+       *zero = join(tmp, "zero.wav");
+  write_float(loud, 16000, 1, x, n);
+  const float g = powf(10.0f, -45.0f / 20.0f);
+  for (size_t i = 0; i < n; i++)
+    x[i] *= g;
+  write_float(quiet, 16000, 1, x, n);
+  memset(x, 0, n * sizeof *x);
+  write_float(zero, 16000, 1, x, n);
+  char *text = NULL;
+  double r = speech_ratio(tmp, quiet, NULL, &text);
+  const char *hint = text ? strstr(text, "--set gate_db=") : NULL;
+  EV_CHECK(r == 0.0 && hint && strstr(text, "no speech above the gate (-50 dBFS)"),
+           "speech 45 dB down: no speech, and a note (ratio %g: %s)", r, text ? text : "");
+  char set[64] = "";
+  if (hint) {
+    double gate = strtod(hint + strlen("--set gate_db="), NULL);
+    EV_CHECK(gate < -50.0 && gate >= -90.0, "the suggested gate %g is below -50", gate);
+    snprintf(set, sizeof set, "gate_db=%g", gate);
+  }
+  free(text);
+  if (set[0]) {
+    r = speech_ratio(tmp, quiet, set, &text);
+    EV_CHECK(r > 0.3 && text && !strstr(text, "no speech above"),
+             "with %s the quiet speech is found (ratio %g)", set, r);
+    free(text);
+  }
+  r = speech_ratio(tmp, zero, NULL, &text);
+  EV_CHECK(r == 0.0 && text && !strstr(text, "no speech above"), "silence: no note (%s)",
+           text ? text : "");
+  free(text);
+  r = speech_ratio(tmp, loud, NULL, &text);
+  EV_CHECK(r > 0.3 && text && !strstr(text, "no speech above"), "full level: speech, no note");
+  free(text);
+  free(x);
+  free(loud);
+  free(quiet);
+  free(zero);
+}
+
 int main(int argc, char **argv) {
   if (argc != 3) {
     fprintf(stderr, "usage: %s EMOVOX_ANALYZE BUNDLE\n", argv[0]);
@@ -240,6 +312,7 @@ int main(int argc, char **argv) {
   set_nan(tmp);
   streaming_wav(tmp);
   model_fault(tmp);
+  quiet_speech(tmp);
   ta_rm_rf(tmp);
   free(tmp);
   EV_TEST_END();
