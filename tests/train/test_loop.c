@@ -75,13 +75,26 @@ static int train(ev_net *net, const ev_item *tr, size_t ntr, const ev_item *va, 
   return 0;
 }
 
+/* n items of all-zero inputs with alternating labels: a dense layer's weight gradient is 0. */
+static void zero_items(ev_item *items, int n, const float *zeros) {
+  for (int i = 0; i < n; i++)
+    items[i] = (ev_item){zeros, S, i % 2, 0u, 0};
+}
+
+/* The largest relative distance of a weight matrix from w0 * shrink. */
+static double worst_shrink_error(const ev_param *w, const float *w0, double shrink) {
+  double worst = 0;
+  for (size_t k = 0; k < w->size; k++)
+    worst = fmax(worst, fabs(w->data[k] - w0[k] * shrink) / fabs(w0[k]));
+  return worst;
+}
+
 /* ---- decoupled weight decay: matrices only ---- */
 static void test_weight_decay(void) {
   enum { N = 8, D = 3, C = 2, EPOCHS = 5 };
   static float zeros[S * D];
   ev_item items[N];
-  for (int i = 0; i < N; i++)
-    items[i] = (ev_item){zeros, S, i % 2, 0u, 0};
+  zero_items(items, N, zeros);
   ev_net net;
   if (build(&net, D, C) != 0)
     return;
@@ -102,9 +115,7 @@ static void test_weight_decay(void) {
   ev_train_result res;
   if (train(&net, items, N, NULL, 0, &o, &res) == 0) {
     const double shrink = pow(1.0 - 0.01 * 0.1, EPOCHS);
-    double worst = 0;
-    for (int k = 0; k < C * D; k++)
-      worst = fmax(worst, fabs(w->data[k] - w0[k] * shrink) / fabs(w0[k]));
+    const double worst = worst_shrink_error(w, w0, shrink);
     EV_CHECK(worst < 1e-6, "weight matrix = w0 * (1 - lr wd)^%d (worst relative error %.3g)",
              EPOCHS, worst);
     int kept = 1;
@@ -121,8 +132,7 @@ static void test_cosine_schedule(void) {
   enum { N = 8, D = 3, C = 2, EPOCHS = 5, BATCH = 3, STEPS = EPOCHS * 3 };
   static float zeros[S * D];
   ev_item items[N];
-  for (int i = 0; i < N; i++)
-    items[i] = (ev_item){zeros, S, i % 2, 0u, 0};
+  zero_items(items, N, zeros);
   ev_net net;
   if (build(&net, D, C) != 0)
     return;
@@ -148,9 +158,7 @@ static void test_cosine_schedule(void) {
       if (k == 2)
         lr_epoch1 = lr;
     }
-    double worst = 0;
-    for (int k = 0; k < C * D; k++)
-      worst = fmax(worst, fabs(w->data[k] - w0[k] * shrink) / fabs(w0[k]));
+    const double worst = worst_shrink_error(w, w0, shrink);
     EV_CHECK(worst < 1e-5,
              "cosine: matrix = w0 * prod (1 - lr_k wd) = w0 * %.6f (worst relative "
              "error %.3g)",
