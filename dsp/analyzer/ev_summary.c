@@ -11,7 +11,7 @@ void ev_summary_init(ev_summary_acc *a, long window_rows) {
 
 long ev_summary_window_rows(const ev_input_config *c) {
   for (int i = 0; c && i < c->n_inputs; i++)
-    if (c->inputs[i] == EV_FEAT_EGEMAPS_FUNC) {
+    if (ev_feature_windowed(c->inputs[i])) {
       const double s =
           c->features.func_window_s > 0.0f ? c->features.func_window_s : EV_FUNC_WINDOW_DEFAULT_S;
       return lround(s * EV_SUMMARY_ROWS_PER_S);

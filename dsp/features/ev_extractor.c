@@ -8,6 +8,7 @@
 #include "ev_filters.h"
 #include "ev_frame_math.h"
 #include "ev_functionals.h"
+#include "ev_window_stats.h"
 #include "ev_prosody.h"
 #include "ev_resample.h"
 #include "ev_dc_block.h" /* dsp/kernels */
@@ -99,6 +100,9 @@ struct ev_extractor {
   /* egemaps_func: the sliding-window functionals and the vector frames carry */
   ev_functionals *func;
   float func_out[EV_EGEMAPS_FUNC_DIMS];
+  /* mfcc_func: statistics of MFCC 1.. over the same window, and the vector frames carry */
+  ev_window_stats *mstats;
+  float *mstats_out;
   int need_raw, need_fft, need_shape, need_flat, need_mel, need_log, need_mfcc, need_delta,
       need_chroma;
 };
@@ -282,6 +286,13 @@ static void emit(ev_extractor *ex, int64_t e, int64_t last) {
       ev_functionals_schedule(ex->func, EV_FUNC_EVERY);
     }
     fr.feat[EV_FEAT_EGEMAPS_FUNC] = ex->func_out;
+  }
+  fr.feat[EV_FEAT_MFCC_FUNC] = NULL;
+  if (wants(ex, EV_FEAT_MFCC_FUNC) && ex->mstats) {
+    ev_window_stats_push(ex->mstats, slot(ex, e, EV_FEAT_MFCC) + 1);
+    if (e % EV_FUNC_EVERY == 0) /* updated with the eGeMAPS statistics, held in between */
+      ev_window_stats_compute(ex->mstats, ex->mstats_out);
+    fr.feat[EV_FEAT_MFCC_FUNC] = ex->mstats_out;
   }
   if (ex->on_frame)
     ex->on_frame(ex->on_frame_user, &fr);
@@ -501,6 +512,12 @@ static ev_extractor *create(const ev_feature_config *cfg, double host_rate, uint
         cfg->func_window_s > 0.0f ? cfg->func_window_s : EV_FUNC_WINDOW_DEFAULT_S, NULL, 0);
     ok = ex->func != NULL;
   }
+  const int mcoefs = ev_mfcc_func_coefs(cfg);
+  if (ok && mcoefs >= 1) {
+    ex->mstats = ev_window_stats_new(ev_functionals_capacity(ex->func), mcoefs);
+    ex->mstats_out = calloc(2 * (size_t)mcoefs, sizeof(float));
+    ok = ex->mstats && ex->mstats_out;
+  }
   if (!ok) {
     ev_extractor_free(ex);
     ev_fail(err, errlen, "out of memory while creating the feature extractor");
@@ -526,6 +543,8 @@ void ev_extractor_free(ev_extractor *ex) {
   if (!ex)
     return;
   ev_functionals_free(ex->func);
+  ev_window_stats_free(ex->mstats);
+  free(ex->mstats_out);
   if (ex->plan || ex->pro) {
     pthread_mutex_lock(&ev_fftw_mutex);
     if (ex->plan)
@@ -560,6 +579,10 @@ void ev_extractor_reset(ev_extractor *ex) {
   if (ex->func)
     ev_functionals_reset(ex->func);
   memset(ex->func_out, 0, sizeof ex->func_out);
+  if (ex->mstats) {
+    ev_window_stats_reset(ex->mstats);
+    memset(ex->mstats_out, 0, sizeof(float) * (size_t)ev_feature_dims(&ex->cfg, EV_FEAT_MFCC_FUNC));
+  }
   ex->chunk_fill = 0;
   ev_dc_block_reset(&ex->dc);
   ex->host_total = ex->rs_total = 0;
@@ -579,6 +602,8 @@ void ev_extractor_reset(ev_extractor *ex) {
 void ev_extractor_restart_functionals(ev_extractor *ex) {
   if (ex->func)
     ev_functionals_reset(ex->func);
+  if (ex->mstats)
+    ev_window_stats_reset(ex->mstats);
 }
 
 void ev_extractor_set_dc_block(ev_extractor *ex, double cutoff_hz) {
@@ -598,7 +623,7 @@ void ev_extractor_set_features(ev_extractor *ex, uint32_t mask) {
     mask |= EV_FEATURE_MASK_EGEMAPS | EV_FEATURE_BIT(EV_FEAT_RMS);
 #define EV_BIT(id) (1u << (id))
   const uint32_t delta = EV_BIT(EV_FEAT_MFCC_DELTA) | EV_BIT(EV_FEAT_MFCC_DELTA2);
-  const uint32_t mfcc = EV_BIT(EV_FEAT_MFCC) | delta;
+  const uint32_t mfcc = EV_BIT(EV_FEAT_MFCC) | delta | EV_BIT(EV_FEAT_MFCC_FUNC);
   const uint32_t log = EV_BIT(EV_FEAT_LOGMEL) | mfcc;
   const uint32_t mel = EV_BIT(EV_FEAT_MEL) | log;
   const uint32_t shape =

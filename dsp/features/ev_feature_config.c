@@ -5,10 +5,10 @@
 #include <string.h>
 
 static const char *const kNames[EV_FEAT_COUNT] = {
-    "power",        "mel",         "logmel",        "mfcc",     "mfcc_delta", "mfcc_delta2",
-    "zcr",          "rms",         "chroma",        "centroid", "bandwidth",  "rolloff",
-    "flatness",     "pitch",       "voice_quality", "formants", "loudness",   "spectral_balance",
-    "mfcc_egemaps", "egemaps_func"};
+    "power",        "mel",          "logmel",        "mfcc",     "mfcc_delta", "mfcc_delta2",
+    "zcr",          "rms",          "chroma",        "centroid", "bandwidth",  "rolloff",
+    "flatness",     "pitch",        "voice_quality", "formants", "loudness",   "spectral_balance",
+    "mfcc_egemaps", "egemaps_func", "mfcc_func"};
 
 void ev_feature_config_default(ev_feature_config *cfg) {
   cfg->sample_rate = EV_MODEL_RATE;
@@ -62,6 +62,14 @@ int ev_feature_from_name(const char *name) {
   return -1;
 }
 
+int ev_feature_windowed(int id) {
+  return id == EV_FEAT_EGEMAPS_FUNC || id == EV_FEAT_MFCC_FUNC;
+}
+
+int ev_mfcc_func_coefs(const ev_feature_config *cfg) {
+  return cfg->n_mfcc - 1 < EV_MFCC_FUNC_COEFS ? cfg->n_mfcc - 1 : EV_MFCC_FUNC_COEFS;
+}
+
 int ev_feature_dims(const ev_feature_config *cfg, ev_feature_id id) {
   switch (id) {
   case EV_FEAT_POWER:
@@ -95,6 +103,8 @@ int ev_feature_dims(const ev_feature_config *cfg, ev_feature_id id) {
     return EV_MFCC_EGEMAPS_DIMS;
   case EV_FEAT_EGEMAPS_FUNC:
     return EV_EGEMAPS_FUNC_DIMS;
+  case EV_FEAT_MFCC_FUNC:
+    return 2 * ev_mfcc_func_coefs(cfg);
   default:
     return 0;
   }

@@ -68,6 +68,10 @@ typedef enum ev_feature_id {
    * utterance statistics as the plugin can have them (the walk over the window is spread over
    * the frames before each update: a few microseconds per frame, no spike every 100 ms). */
   EV_FEAT_EGEMAPS_FUNC,
+  /* 2 x EV_MFCC_FUNC_COEFS: mean, then standard deviation, of MFCC 1..19 (the `mfcc` feature
+   * without c0, which is the level) over the same window as egemaps_func, restarted with it and
+   * updated on the same frames: the spectral shape eGeMAPS leaves out beyond MFCC 4. */
+  EV_FEAT_MFCC_FUNC,
   EV_FEAT_COUNT
 } ev_feature_id;
 
@@ -88,11 +92,17 @@ enum {
 };
 #define EV_MFCC_EGEMAPS_DIMS 4
 #define EV_EGEMAPS_FUNC_DIMS 88
-#define EV_FUNC_EVERY        10
+/* mfcc_func: MFCC 1..EV_MFCC_FUNC_COEFS, or 1..n_mfcc-1 when n_mfcc is smaller */
+#define EV_MFCC_FUNC_COEFS 19
+#define EV_FUNC_EVERY      10
 
 const char *ev_feature_name(ev_feature_id id); /* the reference file names: "logmel", ... */
 int ev_feature_from_name(const char *name);    /* -1 if unknown */
 int ev_feature_dims(const ev_feature_config *cfg, ev_feature_id id);
+/* 1 for the features taken over the func_window_s window (egemaps_func, mfcc_func). */
+int ev_feature_windowed(int id);
+/* How many MFCCs (from c1) mfcc_func takes statistics of: min(EV_MFCC_FUNC_COEFS, n_mfcc - 1). */
+int ev_mfcc_func_coefs(const ev_feature_config *cfg);
 /* One descriptor by its name in ../shared/reference/opensmile/README.md (`f0`, `f0_hz`,
  * `voicing`, `loudness`, `jitter`, `shimmer`, `hnr`, `h1_h2`, `h1_a3`, `f1`, `f1_bw`,
  * `f1_amp`, ... `f3_amp`, `alpha_ratio`, `hammarberg`, `slope_0_500`, `slope_500_1500`,
@@ -215,9 +225,9 @@ void ev_extractor_set_flatness_band(ev_extractor *ex, double max_hz);
  * the model rate whatever the host rate: a third of the work of filtering at 48 kHz, and the
  * same filter for every host rate. Resets with the extractor. Not on the processing path. */
 void ev_extractor_set_dc_block(ev_extractor *ex, double cutoff_hz);
-/* egemaps_func: forget the frames in the functionals' window, so that the next frames start a
- * new utterance (the analyser calls it after a pause). O(window), no allocation: realtime-safe.
- * The vector frames carry is recomputed at the next update. */
+/* egemaps_func and mfcc_func: forget the frames in the functionals' window, so that the next frames
+ * start a new utterance (the analyser calls it after a pause). O(window), no allocation:
+ * realtime-safe. The vector frames carry is recomputed at the next update. */
 void ev_extractor_restart_functionals(ev_extractor *ex);
 uint32_t ev_extractor_features(const ev_extractor *ex);
 

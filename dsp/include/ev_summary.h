@@ -41,7 +41,7 @@ typedef struct ev_summary {
  * default. A zeroed accumulator is one initialised with the default. */
 void ev_summary_init(ev_summary_acc *a, long window_rows);
 /* The window a model's readings rest on, in rows: its eGeMAPS statistics window when it reads
- * egemaps_func, else EV_SUMMARY_WINDOW_ROWS (the 2 s pooling of the other designs). */
+ * egemaps_func or mfcc_func, else EV_SUMMARY_WINDOW_ROWS (the 2 s pooling of the other designs). */
 long ev_summary_window_rows(const ev_input_config *c);
 /* One output row: speech (the dominant output is not "no speech") and its probabilities. */
 void ev_summary_add(ev_summary_acc *a, int speech, const double *prob);

@@ -756,7 +756,7 @@ static char *features_text(const ev_model *m) {
   json_t *in = json_array();
   for (int i = 0; i < m->input.n_inputs; i++) {
     json_array_append_new(in, json_string(ev_feature_name((ev_feature_id)m->input.inputs[i])));
-    if (m->input.inputs[i] == EV_FEAT_EGEMAPS_FUNC) /* only models that read it carry the window */
+    if (ev_feature_windowed(m->input.inputs[i])) /* only models that read one carry the window */
       json_object_set_new(o, "func_window_s", json_real(m->input.features.func_window_s));
   }
   json_object_set_new(o, "inputs", in);

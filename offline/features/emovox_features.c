@@ -25,7 +25,10 @@ static void usage(FILE *f) {
              "                  mfcc_egemaps, or one descriptor: f0 f0_hz voicing loudness\n"
              "                  jitter shimmer hnr h1_h2 h1_a3 f1 f1_bw f1_amp f2 f2_bw f2_amp\n"
              "                  f3 f3_bw f3_amp alpha_ratio hammarberg slope_0_500\n"
-             "                  slope_500_1500 flux mfcc1_egemaps..mfcc4_egemaps\n"
+             "                  slope_500_1500 flux mfcc1_egemaps..mfcc4_egemaps; the\n"
+             "                  plugin's sliding-window statistics (the last 4 s, every\n"
+             "                  10th frame): egemaps_func (88), mfcc_func (mean and std\n"
+             "                  of MFCC 1-19)\n"
              "  --sr HZ         analysis sample rate (default 16000)\n"
              "  --n-fft N       FFT size (default 512)\n"
              "  --win N         window length, also the ZCR/RMS frame length (default 400)\n"
@@ -141,7 +144,8 @@ int main(int argc, char **argv) {
     fprintf(stderr,
             "emovox-features: unknown feature '%s'; use one of power mel logmel mfcc "
             "mfcc_delta mfcc_delta2 zcr rms chroma centroid bandwidth rolloff flatness pitch "
-            "voice_quality formants loudness spectral_balance mfcc_egemaps, or one descriptor:",
+            "voice_quality formants loudness spectral_balance mfcc_egemaps egemaps_func mfcc_func, "
+            "or one descriptor:",
             feature);
     for (int i = 0; ev_descriptor_name(i); i++)
       fprintf(stderr, " %s", ev_descriptor_name(i));

@@ -258,7 +258,7 @@ uint64_t ev_cache_key(const char *path, const ev_arch *a, const ev_augment_confi
     h = ev_hash_u64(h, 0x616e616c797a6572ull);
   for (int i = 0; i < a->input.n_inputs; i++) {
     h = ev_hash_u64(h, (uint64_t)a->input.inputs[i] + 1000);
-    if (a->input.inputs[i] == EV_FEAT_EGEMAPS_FUNC)
+    if (ev_feature_windowed(a->input.inputs[i]))
       h = ev_hash_u64(h, (uint64_t)llround(c->func_window_s * 1000.0));
   }
   if (copy > 0 && aug) {

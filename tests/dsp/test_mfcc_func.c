@@ -1,0 +1,169 @@
+/* mfcc_func: the mean and standard deviation of MFCC 1-19 over the functionals' window.
+ *   1. ev_window_stats against a two-pass mean and deviation in double over the same frames,
+ *      on random frames through a window that slides, within the 1/4096 grid it sums on;
+ *   2. its sums are exact: after a burst of huge and non-finite values has left the window,
+ *      the result is bit-identical to a fresh window fed the same last frames;
+ *   3. the extractor's mfcc_func on a speech-like signal equals those statistics of its own
+ *      `mfcc` rows over the last func_window_s of frames (updated every EV_FUNC_EVERY frames,
+ *      held in between), also across a restart of the window. */
+#include "ev_features.h"
+#include "ev_test.h"
+#include "ev_window_stats.h"
+#include "frame_log.h"
+#include "test_signal.h"
+
+#include <math.h>
+
+enum { DIMS = 5, CAP = 7 };
+
+static double rnd(uint32_t *s) {
+  *s = *s * 1664525u + 1013904223u;
+  return ((*s >> 8) / 16777216.0 - 0.5) * 400.0; /* -200 .. 200, MFCC-like magnitudes */
+}
+
+static void two_pass(const float *frames, size_t first, size_t last, int d, double *mean,
+                     double *sd) {
+  double m = 0, v = 0;
+  for (size_t t = first; t <= last; t++)
+    m += frames[t * DIMS + (size_t)d];
+  m /= (double)(last - first + 1);
+  for (size_t t = first; t <= last; t++) {
+    double e = frames[t * DIMS + (size_t)d] - m;
+    v += e * e;
+  }
+  *mean = m;
+  *sd = sqrt(v / (double)(last - first + 1));
+}
+
+static void unit_tests(void) {
+  ev_window_stats *w = ev_window_stats_new(CAP, DIMS);
+  EV_CHECK(w != NULL, "window of %d frames", CAP);
+  EV_CHECK(ev_window_stats_new(0, DIMS) == NULL && ev_window_stats_new(CAP, 0) == NULL,
+           "empty windows are refused");
+  if (!w)
+    return;
+  float out[2 * DIMS];
+  ev_window_stats_compute(w, out);
+  EV_CHECK(out[0] == 0.0f && out[DIMS] == 0.0f, "an empty window reads 0");
+  enum { T = 40 };
+  float frames[T * DIMS];
+  uint32_t s = 7u;
+  for (int i = 0; i < T * DIMS; i++)
+    frames[i] = (float)rnd(&s);
+  double worst = 0;
+  for (size_t t = 0; t < T; t++) {
+    ev_window_stats_push(w, frames + t * DIMS);
+    ev_window_stats_compute(w, out);
+    size_t first = t + 1 >= CAP ? t + 1 - CAP : 0;
+    EV_CHECK(ev_window_stats_frames(w) == t - first + 1, "frame %zu: %zu frames in the window", t,
+             ev_window_stats_frames(w));
+    for (int d = 0; d < DIMS; d++) {
+      double m, sd;
+      two_pass(frames, first, t, d, &m, &sd);
+      worst = fmax(worst, fmax(fabs(out[d] - m), fabs(out[DIMS + d] - sd)));
+    }
+  }
+  /* each value is rounded to 1/4096: the mean moves by at most half a step, the deviation by
+   * about as much */
+  EV_CHECK(worst < 2.5e-4, "sliding mean/std within the 1/4096 grid of two-pass: worst %.2g",
+           worst);
+  printf("window stats: worst difference to two-pass over %d frames: %.2g\n", T, worst);
+
+  /* a burst of absurd values, then CAP clean frames: the same bits as a fresh window */
+  ev_window_stats_reset(w);
+  float bad[DIMS] = {1e30f, -1e30f, NAN, INFINITY, 2047.9f};
+  for (int k = 0; k < 20; k++)
+    ev_window_stats_push(w, k % 2 ? bad : frames + (size_t)k * DIMS);
+  ev_window_stats *fresh = ev_window_stats_new(CAP, DIMS);
+  for (size_t t = T - CAP; t < T; t++) {
+    ev_window_stats_push(w, frames + t * DIMS);
+    ev_window_stats_push(fresh, frames + t * DIMS);
+  }
+  float a[2 * DIMS], b[2 * DIMS];
+  ev_window_stats_compute(w, a);
+  ev_window_stats_compute(fresh, b);
+  EV_CHECK(!memcmp(a, b, sizeof a), "after bad values left the window: bit-identical to fresh");
+  ev_window_stats_reset(w);
+  ev_window_stats_compute(w, a);
+  EV_CHECK(ev_window_stats_frames(w) == 0 && a[0] == 0.0f, "reset empties the window");
+  ev_window_stats_free(fresh);
+  ev_window_stats_free(w);
+}
+
+static void extractor_test(void) {
+  ev_feature_config cfg;
+  ev_feature_config_default(&cfg);
+  cfg.func_window_s = 0.5f; /* 50 frames: the 3 s signal slides it many times */
+  const size_t win = 50;
+  size_t n;
+  float *x = test_signal(16000, 3.0, &n);
+  frame_log log;
+  frame_log_init(&log, &cfg);
+  char err[256];
+  ev_extractor *ex = ev_extractor_new(&cfg, 16000, 256, err, sizeof err);
+  EV_CHECK(ex != NULL, "%s", err);
+  if (!ex)
+    return;
+  /* the signal, a restart of the window at frame R (as the analyser does after a pause), the
+   * signal again */
+  size_t R = 0;
+  for (int pass = 0; pass < 2; pass++) {
+    for (size_t i = 0; i < n; i += 256)
+      ev_extractor_process(ex, x + i, (uint32_t)(n - i < 256 ? n - i : 256), frame_log_on_frame,
+                           &log);
+    if (!pass) {
+      R = log.frames; /* the next frame emitted is the first of the new window */
+      ev_extractor_restart_functionals(ex);
+    }
+  }
+  const int mo = frame_log_offset(&log, EV_FEAT_MFCC_FUNC);
+  const int co = frame_log_offset(&log, EV_FEAT_MFCC);
+  const int K = ev_mfcc_func_coefs(&cfg);
+  EV_CHECK(K == EV_MFCC_FUNC_COEFS && ev_feature_dims(&cfg, EV_FEAT_MFCC_FUNC) == 2 * K,
+           "mfcc_func: %d coefficients, %d values", K, ev_feature_dims(&cfg, EV_FEAT_MFCC_FUNC));
+  double worst = 0;
+  int held_ok = 1;
+  size_t checked = 0;
+  for (size_t t = 1; t < log.frames; t++) {
+    const float *row = log.v + t * (size_t)log.width;
+    if (t % EV_FUNC_EVERY) { /* held between updates */
+      const float *prev = row - log.width;
+      held_ok &= !memcmp(row + mo, prev + mo, sizeof(float) * 2 * (size_t)K);
+      continue;
+    }
+    size_t first = t + 1 >= win ? t + 1 - win : 0;
+    if (t >= R && first < R)
+      first = R;
+    for (int k = 0; k < K; k++) {
+      double m = 0, v = 0;
+      for (size_t u = first; u <= t; u++)
+        m += log.v[u * (size_t)log.width + (size_t)(co + 1 + k)];
+      m /= (double)(t - first + 1);
+      for (size_t u = first; u <= t; u++) {
+        double e = log.v[u * (size_t)log.width + (size_t)(co + 1 + k)] - m;
+        v += e * e;
+      }
+      double sd = sqrt(v / (double)(t - first + 1));
+      worst = fmax(worst, fmax(fabs(row[mo + k] - m), fabs(row[mo + K + k] - sd)));
+    }
+    checked++;
+  }
+  /* MFCCs here reach a few hundred; the 1/4096 grid and float rounding stay far below 1e-3 */
+  EV_CHECK(checked > 40 && worst < 1e-3,
+           "extractor mfcc_func vs its own mfcc rows (window restarted at frame %zu): worst %.2g "
+           "(%zu updates)",
+           R, worst, checked);
+  EV_CHECK(held_ok, "mfcc_func is held between updates");
+  printf("extractor: mfcc_func at %zu updates (restart at frame %zu), worst difference to the "
+         "statistics of its mfcc rows %.2g\n",
+         checked, R, worst);
+  frame_log_free(&log);
+  ev_extractor_free(ex);
+  free(x);
+}
+
+int main(void) {
+  unit_tests();
+  extractor_test();
+  EV_TEST_END();
+}
