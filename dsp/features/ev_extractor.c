@@ -100,7 +100,7 @@ struct ev_extractor {
   /* egemaps_func: the sliding-window functionals and the vector frames carry */
   ev_functionals *func;
   float func_out[EV_EGEMAPS_FUNC_DIMS];
-  /* mfcc_func: statistics of MFCC 1.. over the same window, and the vector frames carry */
+  /* mfcc_func: the spread of MFCC 1.. over the same window, and the vector frames carry */
   ev_window_stats *mstats;
   float *mstats_out;
   int need_raw, need_fft, need_shape, need_flat, need_mel, need_log, need_mfcc, need_delta,
@@ -291,7 +291,7 @@ static void emit(ev_extractor *ex, int64_t e, int64_t last) {
   if (wants(ex, EV_FEAT_MFCC_FUNC) && ex->mstats) {
     ev_window_stats_push(ex->mstats, slot(ex, e, EV_FEAT_MFCC) + 1);
     if (e % EV_FUNC_EVERY == 0) /* updated with the eGeMAPS statistics, held in between */
-      ev_window_stats_compute(ex->mstats, ex->mstats_out);
+      ev_window_stats_compute(ex->mstats, NULL, ex->mstats_out);
     fr.feat[EV_FEAT_MFCC_FUNC] = ex->mstats_out;
   }
   if (ex->on_frame)
@@ -515,7 +515,7 @@ static ev_extractor *create(const ev_feature_config *cfg, double host_rate, uint
   const int mcoefs = ev_mfcc_func_coefs(cfg);
   if (ok && mcoefs >= 1) {
     ex->mstats = ev_window_stats_new(ev_functionals_capacity(ex->func), mcoefs);
-    ex->mstats_out = calloc(2 * (size_t)mcoefs, sizeof(float));
+    ex->mstats_out = calloc((size_t)mcoefs, sizeof(float));
     ok = ex->mstats && ex->mstats_out;
   }
   if (!ok) {

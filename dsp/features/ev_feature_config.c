@@ -104,7 +104,7 @@ int ev_feature_dims(const ev_feature_config *cfg, ev_feature_id id) {
   case EV_FEAT_EGEMAPS_FUNC:
     return EV_EGEMAPS_FUNC_DIMS;
   case EV_FEAT_MFCC_FUNC:
-    return 2 * ev_mfcc_func_coefs(cfg);
+    return ev_mfcc_func_coefs(cfg);
   default:
     return 0;
   }

@@ -83,17 +83,15 @@ size_t ev_window_stats_frames(const ev_window_stats *w) {
   return w->count;
 }
 
-void ev_window_stats_compute(const ev_window_stats *w, float *out) {
+void ev_window_stats_compute(const ev_window_stats *w, float *mean, float *sd) {
   const int D = w->dims;
-  if (!w->count) {
-    memset(out, 0, sizeof(float) * 2 * (size_t)D);
-    return;
-  }
-  const double n = (double)w->count;
+  const double n = w->count ? (double)w->count : 1.0;
   for (int d = 0; d < D; d++) {
-    const double mean = (double)w->sum[d] / n;
-    const double var = (double)w->sum2[d] / n - mean * mean; /* may round a hair below 0 */
-    out[d] = (float)(mean / EV_WS_SCALE);
-    out[D + d] = (float)(var > 0.0 ? sqrt(var) / EV_WS_SCALE : 0.0);
+    const double m = (double)w->sum[d] / n;
+    const double var = (double)w->sum2[d] / n - m * m; /* may round a hair below 0 */
+    if (mean)
+      mean[d] = (float)(m / EV_WS_SCALE);
+    if (sd)
+      sd[d] = (float)(var > 0.0 ? sqrt(var) / EV_WS_SCALE : 0.0);
   }
 }

@@ -27,8 +27,8 @@ void ev_window_stats_reset(ev_window_stats *w);
  * window is full. */
 void ev_window_stats_push(ev_window_stats *w, const float *x);
 size_t ev_window_stats_frames(const ev_window_stats *w);
-/* out[0..dims) = mean, out[dims..2 dims) = population standard deviation of the frames in the
- * window; all 0 while it is empty. */
-void ev_window_stats_compute(const ev_window_stats *w, float *out);
+/* mean[0..dims) and sd[0..dims), the population standard deviation, of the frames in the
+ * window (either may be NULL); all 0 while it is empty. */
+void ev_window_stats_compute(const ev_window_stats *w, float *mean, float *sd);
 
 #endif

@@ -68,9 +68,11 @@ typedef enum ev_feature_id {
    * utterance statistics as the plugin can have them (the walk over the window is spread over
    * the frames before each update: a few microseconds per frame, no spike every 100 ms). */
   EV_FEAT_EGEMAPS_FUNC,
-  /* 2 x EV_MFCC_FUNC_COEFS: mean, then standard deviation, of MFCC 1..19 (the `mfcc` feature
-   * without c0, which is the level) over the same window as egemaps_func, restarted with it and
-   * updated on the same frames: the spectral shape eGeMAPS leaves out beyond MFCC 4. */
+  /* EV_MFCC_FUNC_COEFS: the standard deviation of MFCC 1..19 (the `mfcc` feature without c0,
+   * the level) over the same window as egemaps_func, restarted with it and updated on the same
+   * frames: how the spectral shape moves, which eGeMAPS follows only to MFCC 4. Not the means: a
+   * recording channel adds a constant to every cepstral coefficient, so the means tell the
+   * microphone and room as much as the voice, the deviations do not (docs/features.md). */
   EV_FEAT_MFCC_FUNC,
   EV_FEAT_COUNT
 } ev_feature_id;

@@ -43,6 +43,20 @@ static const preset presets[] = {
      "{\"type\":\"dense\",\"out\":128,\"activation\":\"relu\"},"
      "{\"type\":\"dense\",\"out\":64,\"activation\":\"relu\"},"
      "{\"type\":\"dense\"},{\"type\":\"softmax\"}]}"},
+    {"emovox-egemaps-mfcc",
+     "{\"name\":\"emovox-egemaps-mfcc\",\"description\":\"the 0.11 default: "
+     "emovox-egemaps-adapt reading also how the spectral shape moves: the 88 eGeMAPS "
+     "functionals and the standard deviation of MFCC 1-19 (mfcc_func) over the last 2 s, "
+     "updated every 100 ms -> dense 128 -> dense 64 -> softmax, adaptive normalisation after 3 s "
+     "of speech, session items\","
+     "\"features\":{\"n_mels\":64,\"fmax\":7000,\"n_mfcc\":20,\"inputs\":[\"egemaps_func\","
+     "\"mfcc_func\"],\"frame_stride\":10,\"func_window_s\":2},\"window\":1,"
+     "\"analyzer_inputs\":true,\"session_items\":true,\"normalization\":{\"mode\":"
+     "\"adaptive\",\"tau_s\":300,\"prior_frames\":50,\"warmup_frames\":30},"
+     "\"architecture\":["
+     "{\"type\":\"dense\",\"out\":128,\"activation\":\"relu\"},"
+     "{\"type\":\"dense\",\"out\":64,\"activation\":\"relu\"},"
+     "{\"type\":\"dense\"},{\"type\":\"softmax\"}]}"},
     {"emovox",
      "{\"name\":\"emovox\",\"description\":\"streaming conv-recurrent model: logmel+MFCC deltas"
      "+ZCR+RMS at 50 steps/s -> 2 dilated causal conv1d -> GRU 128 -> attention pool over 2 s -> "
