@@ -189,7 +189,8 @@ static void channel_run(double g, double a, float *sd, float *mean) {
   char err[256];
   ev_extractor *ex = ev_extractor_new(&cfg, 16000, 256, err, sizeof err);
   for (size_t i = 0; ex && i < n; i += 256)
-    ev_extractor_process(ex, x + i, 256, frame_log_on_frame, &log);
+    ev_extractor_process(ex, x + i, (uint32_t)(n - i < 256 ? n - i : 256), frame_log_on_frame,
+                         &log);
   const int K = ev_mfcc_func_coefs(&cfg), mo = frame_log_offset(&log, EV_FEAT_MFCC_FUNC);
   const int co = frame_log_offset(&log, EV_FEAT_MFCC);
   size_t last = (log.frames - 1) / EV_FUNC_EVERY * EV_FUNC_EVERY;
