@@ -104,6 +104,19 @@ void ev_aug_noise(float *x, size_t n, float snr_db, ev_rng *rng) {
   free(noise);
 }
 
+void ev_aug_tilt(float *x, size_t n, double a, int rate) {
+  if (a == 0.0 || n == 0)
+    return;
+  const double w = 2.0 * M_PI * 1000.0 / rate;
+  const double g = sqrt(1.0 - 2.0 * a * cos(w) + a * a); /* |1 - a e^{-jw}| */
+  double prev = 0.0;
+  for (size_t i = 0; i < n; i++) {
+    const double v = x[i];
+    x[i] = (float)((v - a * prev) / g);
+    prev = v;
+  }
+}
+
 void ev_aug_shift(float *x, size_t n, long shift) {
   if (shift == 0 || n == 0)
     return;
@@ -243,6 +256,7 @@ void ev_augment_config_default(ev_augment_config *c) {
   c->shift_ms = 100.0f;
   c->stretch = 0.1f;
   c->pitch_st = 2.0f;
+  c->tilt = 0.0f;
 }
 
 int ev_augment_config_parse(ev_augment_config *c, const char *spec, char *err, size_t errlen) {
@@ -288,16 +302,20 @@ int ev_augment_config_parse(ev_augment_config *c, const char *spec, char *err, s
       c->stretch = (float)a;
     else if (!strcmp(k, "pitch"))
       c->pitch_st = (float)a;
+    else if (!strcmp(k, "tilt"))
+      c->tilt = (float)a;
     else {
       snprintf(err, errlen,
-               "augment: unknown key '%s' (copies, noise=LO:HI, p, gain, shift, stretch, pitch)",
+               "augment: unknown key '%s' (copies, noise=LO:HI, p, gain, shift, stretch, pitch, "
+               "tilt)",
                k);
       return -1;
     }
   }
   if (c->copies < 0 || c->copies > 16 || c->stretch < 0 || c->stretch >= 0.5f || c->pitch_st < 0 ||
-      c->pitch_st > 12 || c->noise_p < 0 || c->noise_p > 1) {
-    snprintf(err, errlen, "augment: out of range (copies 0-16, stretch < 0.5, pitch <= 12, p 0-1)");
+      c->pitch_st > 12 || c->noise_p < 0 || c->noise_p > 1 || !(c->tilt >= 0 && c->tilt < 0.95f)) {
+    snprintf(err, errlen,
+             "augment: out of range (copies 0-16, stretch < 0.5, pitch <= 12, p 0-1, tilt 0-0.95)");
     return -1;
   }
   return 0;
@@ -312,9 +330,13 @@ uint64_t ev_augment_config_hash(const ev_augment_config *c) {
 void ev_augment_config_describe(const ev_augment_config *c, char *buf, size_t len) {
   if (c->copies == 0)
     snprintf(buf, len, "off");
-  else
-    snprintf(buf, len, "copies=%d,noise=%g:%g,p=%g,gain=%g,shift=%g,stretch=%g,pitch=%g", c->copies,
-             c->snr_lo, c->snr_hi, c->noise_p, c->gain_db, c->shift_ms, c->stretch, c->pitch_st);
+  else { /* the tilt only when on: the cache keys of the recipes before it stay as they were */
+    int k = snprintf(buf, len, "copies=%d,noise=%g:%g,p=%g,gain=%g,shift=%g,stretch=%g,pitch=%g",
+                     c->copies, c->snr_lo, c->snr_hi, c->noise_p, c->gain_db, c->shift_ms,
+                     c->stretch, c->pitch_st);
+    if (c->tilt > 0 && k > 0 && (size_t)k < len)
+      snprintf(buf + k, len - (size_t)k, ",tilt=%g", c->tilt);
+  }
 }
 
 float *ev_augment_apply(const ev_augment_config *c, const float *x, size_t n, int rate,
@@ -328,6 +350,7 @@ float *ev_augment_apply(const ev_augment_config *c, const float *x, size_t n, in
   double gain = c->gain_db > 0 ? ev_rng_range(&r, -c->gain_db, c->gain_db) : 0.0;
   int noisy = ev_rng_uniform(&r) < c->noise_p;
   double snr = ev_rng_range(&r, c->snr_lo, c->snr_hi);
+  double tilt = c->tilt > 0 ? ev_rng_range(&r, -c->tilt, c->tilt) : 0.0;
   float *y;
   size_t yn = n;
   if (stretch != 1.0)
@@ -348,6 +371,7 @@ float *ev_augment_apply(const ev_augment_config *c, const float *x, size_t n, in
   }
   ev_aug_shift(y, yn, lround(shift_ms * 0.001 * rate));
   ev_aug_gain(y, yn, (float)gain);
+  ev_aug_tilt(y, yn, tilt, rate);
   if (noisy)
     ev_aug_noise(y, yn, (float)snr, &r);
   *out_n = yn;

@@ -35,6 +35,12 @@ float *ev_aug_stretch(const float *x, size_t n, double factor, int rate, size_t 
  * back to n samples. malloc'ed, n samples, or NULL. */
 float *ev_aug_pitch(const float *x, size_t n, double semitones, int rate);
 
+/* A fixed spectral tilt, as another microphone or room gives: y[n] = (x[n] - a x[n-1]) / g with
+ * g = |1 - a e^{-j 2 pi 1000 / rate}|, so 1 kHz keeps its level. a > 0 lifts the highs (a = 0.5
+ * at 16 kHz: +8.4 dB at 8 kHz, -1.2 dB at DC against 1 kHz), a < 0 dulls them (a = -0.5: -9.4 dB
+ * at 8 kHz); |a| < 1. */
+void ev_aug_tilt(float *x, size_t n, double a, int rate);
+
 typedef struct ev_augment_config {
   int copies;    /* augmented copies per training clip (0 = augmentation off) */
   float noise_p; /* probability of adding noise */
@@ -43,18 +49,20 @@ typedef struct ev_augment_config {
   float shift_ms; /* uniform in [-shift_ms, shift_ms] */
   float stretch;  /* factor uniform in [1-stretch, 1+stretch]; 0 off */
   float pitch_st; /* semitones uniform in [-pitch_st, pitch_st]; 0 off */
+  float tilt;     /* ev_aug_tilt's a uniform in [-tilt, tilt]; 0 off (the default) */
 } ev_augment_config;
 
 void ev_augment_config_default(ev_augment_config *c); /* copies 0; sensible ranges */
-/* Parses "copies=2,noise=10:30,p=0.5,gain=6,shift=100,stretch=0.1,pitch=2" (any subset) or
+/* Parses "copies=2,noise=10:30,p=0.5,gain=6,shift=100,stretch=0.1,pitch=2,tilt=0.5" (any subset) or
  * "off". 0 or -1 with a reason. */
 int ev_augment_config_parse(ev_augment_config *c, const char *spec, char *err, size_t errlen);
 /* Stable hash of the configuration (part of the feature-cache key). */
 uint64_t ev_augment_config_hash(const ev_augment_config *c);
 void ev_augment_config_describe(const ev_augment_config *c, char *buf, size_t len);
 
-/* One augmented copy: stretch, pitch, shift, gain, noise in that order, each drawn from a
- * generator seeded with seed. Returns malloc'ed audio (*out_n samples) or NULL. */
+/* One augmented copy: stretch, pitch, shift, gain, tilt, noise in that order, each drawn from a
+ * generator seeded with seed (the tilt drawn last, so copies without it are those of before).
+ * Returns malloc'ed audio (*out_n samples) or NULL. */
 float *ev_augment_apply(const ev_augment_config *c, const float *x, size_t n, int rate,
                         uint64_t seed, size_t *out_n);
 

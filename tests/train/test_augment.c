@@ -118,6 +118,26 @@ int main(void) {
     free(p);
   }
 
+  /* tilt: the gain of a tone at f is |1 - a e^{-jw}| / |1 - a e^{-jw1k}|, worked out here */
+  {
+    const double freqs[3] = {200.0, 1000.0, 6000.0}, as[2] = {0.5, -0.5};
+    for (int ai = 0; ai < 2; ai++)
+      for (int k = 0; k < 3; k++) {
+        float *t = tone(n, freqs[k], rate, 0.3f);
+        ev_aug_tilt(t, n, as[ai], rate);
+        double e = 0;
+        for (size_t i = n / 2; i < n; i++) /* past the first sample's transient */
+          e += (double)t[i] * t[i];
+        const double got_db = 10 * log10(e / (n - n / 2) / (0.3 * 0.3 / 2));
+        const double w = 2 * M_PI * freqs[k] / rate, w1 = 2 * M_PI * 1000.0 / rate, a = as[ai];
+        const double want_db =
+            10 * log10((1 - 2 * a * cos(w) + a * a) / (1 - 2 * a * cos(w1) + a * a));
+        EV_CHECK(fabs(got_db - want_db) < 0.05, "tilt a=%g at %g Hz: %.3f dB, want %.3f", a,
+                 freqs[k], got_db, want_db);
+        free(t);
+      }
+  }
+
   /* the whole chain is a function of the seed */
   ev_augment_config c;
   ev_augment_config_default(&c);
@@ -128,6 +148,21 @@ int main(void) {
                                    err, sizeof err) == 0,
            "parse: %s", err);
   EV_CHECK(ev_augment_config_parse(&c, "bogus=1", err, sizeof err) != 0, "bad key refused");
+  EV_CHECK(ev_augment_config_parse(&c, "tilt=0.99", err, sizeof err) != 0, "tilt 0.99 refused");
+  {
+    /* off by default, and then not in the description (the cache keys of older recipes) */
+    ev_augment_config t;
+    ev_augment_config_default(&t);
+    char d[256];
+    EV_CHECK(ev_augment_config_parse(&t, "copies=1,pitch=2", err, sizeof err) == 0 && t.tilt == 0,
+             "tilt off unless asked");
+    ev_augment_config_describe(&t, d, sizeof d);
+    EV_CHECK(!strstr(d, "tilt"), "no tilt in '%s'", d);
+    EV_CHECK(ev_augment_config_parse(&t, "tilt=0.5", err, sizeof err) == 0 && t.tilt == 0.5f,
+             "tilt=0.5 parsed");
+    ev_augment_config_describe(&t, d, sizeof d);
+    EV_CHECK(strstr(d, ",tilt=0.5") != NULL, "tilt in '%s'", d);
+  }
   size_t n1, n2, n3;
   float *a1 = ev_augment_apply(&c, x, n, rate, 7, &n1);
   float *a2 = ev_augment_apply(&c, x, n, rate, 7, &n2);
