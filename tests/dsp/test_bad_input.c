@@ -1,8 +1,8 @@
 /* Bad input: NaN, Inf and absurd (1e30) samples and a full-scale square wave. Outputs stay
  * finite, and from EV_RECOVERY_FRAMES frames after the bad block on, every frame is
  * bit-identical to the clean run (8 to 192 kHz); the sliding-window functionals (egemaps_func,
- * mfcc_func) once the bad frames have left their window and the next update came. Digital silence gives
- * exactly -100 dB log-mel. */
+ * mfcc_func) once the bad frames have left their window and the next update came. Digital
+ * silence gives exactly -100 dB log-mel. */
 #include "ev_features.h"
 #include "ev_test.h"
 #include "frame_log.h"
