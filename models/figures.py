@@ -1,11 +1,51 @@
 #!/usr/bin/env python3
 """Per-corpus UAR (%) of `emovox-train evaluate` reports, one row per figure (cold-16, cold-48,
 session) and report folder, with the mean of the six corpora and the pooled figure, as the
-README's tables show them. Reads DIR/plugin_figures.csv (the plugin-path figures)."""
+README's tables show them. Reads DIR/plugin_figures.csv (the plugin-path figures, which score
+the argmax over each file's corpus labels).
+
+--dominant: score instead what the plugin's `dominant` output shows, the argmax over all eight
+emotions, from DIR/plugin_files.csv (the per-file summaries; no pooled figure)."""
 import csv
 import sys
 
 CORPORA = ["RAVDESS", "TESS", "URDU", "TurEV-DB", "ASED", "nEMO"]
+EMOTIONS = ["neutral", "calm", "happy", "sad", "angry", "fearful", "disgust", "surprised"]
+
+
+def dominant_table(folder):
+    """UAR per corpus of the argmax over all eight summary probabilities (no speech: a miss)."""
+    hits = {}  # (mode, corpus, label) -> [files, right]
+    ran = set()  # modes with any output row (the quick figure leaves cold-48 empty)
+    with open(folder + "/plugin_files.csv", newline="") as f:
+        for row in csv.DictReader(f):
+            for mode in ("cold-16", "cold-48", "session"):
+                if mode + "_pred" not in row:
+                    continue
+                if row[mode + "_rows"] not in ("", "0"):
+                    ran.add(mode)
+                guess = None
+                if row[mode + "_pred"] not in ("none", "failed"):
+                    p = [float(row[mode + "_" + e]) for e in EMOTIONS]
+                    guess = EMOTIONS[max(range(len(p)), key=lambda i: p[i])]
+                h = hits.setdefault((mode, row["corpus"], row["label"]), [0, 0])
+                h[0] += 1
+                h[1] += guess == row["label"]
+    lines = []
+    for mode in ("cold-16", "cold-48", "session"):
+        if mode not in ran:
+            continue
+        vals = []
+        for c in CORPORA:
+            cells = [h for k, h in hits.items() if k[0] == mode and k[1] == c]
+            vals.append(100.0 * sum(r / n for n, r in cells) / len(cells) if cells else None)
+        shown = [v for v in vals if v is not None]
+        if not shown:
+            continue
+        cells = " ".join("%5.1f" % v if v is not None else "    -" for v in vals)
+        lines.append("%-8s %s  mean %5.1f  (argmax over all eight)" %
+                     (mode, cells, sum(shown) / len(shown)))
+    return lines
 
 
 def table(folder):
@@ -27,12 +67,14 @@ def table(folder):
 
 def main(argv):
     if len(argv) < 2 or argv[1] in ("-h", "--help"):
-        print("usage: models/figures.py REPORT_DIR [REPORT_DIR ...]\n" + __doc__)
+        print("usage: models/figures.py [--dominant] REPORT_DIR [REPORT_DIR ...]\n" + __doc__)
         return 0 if len(argv) >= 2 else 2
+    dominant = argv[1] == "--dominant"
+    folders = argv[2:] if dominant else argv[1:]
     print("%-8s %s" % ("figure", " ".join("%5s" % c[:5] for c in CORPORA)))
-    for folder in argv[1:]:
+    for folder in folders:
         try:
-            rows = table(folder)
+            rows = dominant_table(folder) if dominant else table(folder)
         except OSError as e:
             print("figures: %s: %s (is it an `emovox-train evaluate` report?)" % (folder, e.strerror),
                   file=sys.stderr)

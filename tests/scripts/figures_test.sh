@@ -1,6 +1,7 @@
 #!/bin/sh
 # models/figures.py: the per-corpus table of an `evaluate` report, its mean of the six corpora
-# and the pooled figure, on a report made up here with known values; a missing folder is a clear
+# and the pooled figure, on a report made up here with known values; --dominant (the argmax
+# over all eight, from the per-file summaries) on made-up files; a missing folder is a clear
 # error, not a traceback. Usage: figures_test.sh SOURCE_ROOT
 set -u
 src=$1
@@ -29,6 +30,27 @@ echo "$out" | grep -q "^cold-16   50.0  40.0  60.0  30.0  70.0  20.0  mean  45.0
 echo "$out" | grep -q "^session   10.0     -     -     -     -     -  mean  10.0  pooled  33.3$" ||
   { echo "FAIL: session row"; fail=1; }
 echo "$out" | grep -q "^cold-48" && { echo "FAIL: a cold-48 row from nothing"; fail=1; }
+# --dominant: the argmax over all eight per file. TESS (neutral, sad): the neutral file's largest
+# output is calm, which TESS lacks: a miss over all eight (0 of 1), sad right (1 of 1): 50 %;
+# the file with no speech is a miss; cold-48 did not run (0 rows) and gets no row
+h="file,corpus,speaker,fold,label"
+for m in cold-16 cold-48; do
+  h="$h,${m}_pred,${m}_rows,${m}_speech_rows"
+  for e in neutral calm happy sad angry fearful disgust surprised; do h="$h,${m}_$e"; done
+done
+z="none,0,0,0,0,0,0,0,0,0,0"
+{
+  echo "$h"
+  echo "a.wav,TESS,OAF,0,neutral,neutral,10,9,0.3,0.4,0,0.3,0,0,0,0,$z"
+  echo "b.wav,TESS,OAF,0,sad,sad,10,9,0.1,0.1,0,0.8,0,0,0,0,$z"
+  echo "c.wav,URDU,U1,0,angry,none,10,0,0,0,0,0,0,0,0,0,$z"
+  echo "d.wav,URDU,U1,0,angry,angry,10,9,0,0,0,0,0.9,0.1,0,0,$z"
+} >"$work/rep/plugin_files.csv"
+out=$(python3 "$src/models/figures.py" --dominant "$work/rep")
+echo "$out"
+echo "$out" | grep -q "^cold-16      -  50.0  50.0     -     -     -  mean  50.0  (argmax over all eight)$" ||
+  { echo "FAIL: --dominant cold-16 row"; fail=1; }
+echo "$out" | grep -q "^cold-48" && { echo "FAIL: --dominant: a cold-48 row from nothing"; fail=1; }
 python3 "$src/models/figures.py" "$work/none" >/dev/null 2>"$work/err"
 rc=$?
 [ $rc = 1 ] && grep -q "is it an .emovox-train evaluate. report" "$work/err" ||
