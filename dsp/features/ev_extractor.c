@@ -476,7 +476,9 @@ static ev_extractor *create(const ev_feature_config *cfg, double host_rate, uint
   size_t off = 0;
   for (int id = 0; id < EV_FEAT_COUNT; id++) {
     ex->offs[id] = (int)off;
-    if (id != EV_FEAT_MFCC_DELTA && id != EV_FEAT_MFCC_DELTA2)
+    /* the deltas and the window statistics live in their own buffers (d1/d2, func_out,
+     * mstats_out), not in the per-frame history */
+    if (id != EV_FEAT_MFCC_DELTA && id != EV_FEAT_MFCC_DELTA2 && !ev_feature_windowed(id))
       off += (size_t)ev_feature_dims(cfg, (ev_feature_id)id);
   }
   ex->slot_size = off;
