@@ -11,6 +11,8 @@
  *   a 2-D display, not a measurement. */
 #include "ev_emotions.h"
 
+#include <stdio.h>
+#include <string.h>
 #include <strings.h>
 
 const char *const ev_emotion_names[EV_N_EMOTIONS] = {"neutral", "calm",    "happy",   "sad",
@@ -72,4 +74,69 @@ int ev_emotion_from_name(const char *name) {
     if (!strcasecmp(name, aliases[i].alias))
       return (int)aliases[i].emotion;
   return -1; /* e.g. "boredom": no canonical slot */
+}
+
+/* Appends " (the emotions: neutral, calm, ...)" to the message in err, as far as it fits. */
+static void append_names(char *err, size_t errlen) {
+  size_t n = strlen(err);
+  for (int i = 0; i < EV_N_EMOTIONS && n < errlen; i++)
+    n += (size_t)snprintf(err + n, errlen - n, "%s%s",
+                          i ? ", " : " (the emotions: ", ev_emotion_names[i]);
+  if (n < errlen)
+    snprintf(err + n, errlen - n, ")");
+}
+
+/* The error of an item: unknown (len > 0: item[0..len) named no emotion) or empty (len 0). */
+static int item_error(const char *item, int len, char *err, size_t errlen) {
+  if (!err || !errlen)
+    return -1;
+  if (!len) {
+    snprintf(err, errlen, "an empty item (two commas in a row, or a comma at an end)");
+    return -1;
+  }
+  snprintf(err, errlen, "unknown emotion \"%.*s\"", len, item);
+  append_names(err, errlen); /* what would have been understood */
+  return -1;
+}
+
+static int is_blank(char c) {
+  return c == ' ' || c == '\t';
+}
+
+/* An item is copied into a buffer of this size for ev_emotion_from_name: longer than every name
+ * and alias, so an item that does not fit names no emotion. */
+#define ITEM_MAX 32
+
+int ev_emotion_mask_from_list(const char *list, unsigned *mask, char *err, size_t errlen) {
+  const char *p = list ? list : "";
+  while (is_blank(*p))
+    p++;
+  if (!*p) {
+    if (err && errlen)
+      snprintf(err, errlen, "an empty list (name one emotion or more)");
+    return -1;
+  }
+  unsigned m = 0;
+  for (p = list;;) {
+    const char *end = p + strcspn(p, ","), *a = p, *b = end;
+    while (a < b && is_blank(*a))
+      a++;
+    while (b > a && is_blank(b[-1]))
+      b--;
+    char name[ITEM_MAX];
+    int e = -1;
+    if ((size_t)(b - a) < sizeof name) {
+      memcpy(name, a, (size_t)(b - a));
+      name[b - a] = '\0';
+      e = ev_emotion_from_name(name);
+    }
+    if (e < 0)
+      return item_error(a, (int)(b - a), err, errlen);
+    m |= 1u << e;
+    if (!*end)
+      break;
+    p = end + 1;
+  }
+  *mask = m;
+  return 0;
 }

@@ -1,9 +1,12 @@
 /* The canonical emotions: the one place that names them. Their order is the order of the
  * plugin's ports, the CSV columns, the UI's bars and a model's canonical outputs, so every
- * client takes the count, the names and the coordinates from here. Data and a name lookup
- * only (no allocation, no dependencies), so that the UI can link it without the DSP core. */
+ * client takes the count, the names and the coordinates from here. Data, a name lookup and a
+ * list parser only (no allocation, no dependencies), so that the UI can link it without the DSP
+ * core. */
 #ifndef EV_EMOTIONS_H
 #define EV_EMOTIONS_H
+
+#include <stddef.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -21,6 +24,9 @@ typedef enum ev_emotion {
   EV_SURPRISED
 } ev_emotion;
 
+/* A set of emotions as a bitmask: bit i is ev_emotion i. */
+#define EV_EMOTION_MASK_ALL ((1u << EV_N_EMOTIONS) - 1u)
+
 extern const char *const ev_emotion_names[EV_N_EMOTIONS]; /* "neutral", "calm", ... */
 extern const char *const ev_emotion_short[EV_N_EMOTIONS]; /* "NEU", "CAL", ...: 3 capitals */
 /* Circumplex coordinates used for arousal/valence = sum_i p_i * coord_i. */
@@ -33,6 +39,13 @@ extern const float ev_emotion_valence[EV_N_EMOTIONS];
  * (e.g. "boredom", NULL). The trainer's label reader and the model loader both use it, so a
  * label a corpus gives and a label a weight file carries always mean the same emotion. */
 int ev_emotion_from_name(const char *name);
+
+/* The set of emotions a comma-separated list names (e.g. "neutral,happy,sad,angry"), each item
+ * read by ev_emotion_from_name (so "fear" and "anger" are fearful and angry); blanks around an
+ * item are ignored and an emotion named twice counts once. 0 and *mask set; -1 with a message
+ * in err (naming the offending item and, for an unknown one, the eight canonical names) for an
+ * unknown name, an empty item or an empty list, *mask untouched. */
+int ev_emotion_mask_from_list(const char *list, unsigned *mask, char *err, size_t errlen);
 
 #ifdef __cplusplus
 }

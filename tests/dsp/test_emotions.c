@@ -1,7 +1,8 @@
 /* The canonical emotions (dsp/emotions): every name and alias against a table written out
  * here from the corpora's conventions (../shared/corpora/README.md and the weight files the
  * loader accepts), both ways: a name reads as its emotion, and an emotion's name reads back
- * as itself. The short names are 3 distinct capitals that start their emotion's name. */
+ * as itself. The short names are 3 distinct capitals that start their emotion's name. Lists of
+ * names (ev_emotion_mask_from_list, --labels) read as sets, and their errors say why. */
 #include <ctype.h>
 #include <string.h>
 
@@ -38,6 +39,64 @@ static const struct {
     {"neutral ", -1},
     {"happ", -1},
 };
+
+/* ev_emotion_mask_from_list: comma-separated names and aliases to a set; errors say why. */
+static void test_mask_lists(void) {
+  static const struct {
+    const char *list;
+    unsigned mask;
+  } good[] = {
+      {"neutral,happy,sad,angry",
+       1u << EV_NEUTRAL | 1u << EV_HAPPY | 1u << EV_SAD | 1u << EV_ANGRY},
+      {"fear,anger", 1u << EV_FEARFUL | 1u << EV_ANGRY},
+      {" Sadness , JOY ", 1u << EV_SAD | 1u << EV_HAPPY},
+      {"sad,sad,sadness", 1u << EV_SAD},
+      {"ps", 1u << EV_SURPRISED},
+      {"neutral,calm,happy,sad,angry,fearful,disgust,surprised", EV_EMOTION_MASK_ALL},
+  };
+  for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+    unsigned mask = 0;
+    char err[256] = "";
+    int rc = ev_emotion_mask_from_list(good[i].list, &mask, err, sizeof err);
+    EV_CHECK(rc == 0 && mask == good[i].mask, "'%s': rc %d, mask %#x, expected %#x (%s)",
+             good[i].list, rc, mask, good[i].mask, err);
+  }
+  static const struct {
+    const char *list, *message; /* the message must contain this */
+  } bad[] = {
+      {"neutral,boredom", "unknown emotion \"boredom\""},
+      {"happy,sad,angri", "unknown emotion \"angri\""},
+      {"pleasant_surprised_and_then_some_more", "unknown emotion \"pleasant_surprised_and"},
+      {"happy,,sad", "empty item"},
+      {"happy,", "empty item"},
+      {",happy", "empty item"},
+      {"happy, ,sad", "empty item"},
+      {"", "empty list"},
+      {"  ", "empty list"},
+      {NULL, "empty list"},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    unsigned mask = 12345u;
+    char err[256] = "";
+    int rc = ev_emotion_mask_from_list(bad[i].list, &mask, err, sizeof err);
+    EV_CHECK(rc == -1 && mask == 12345u && strstr(err, bad[i].message),
+             "'%s': rc %d, mask %#x, message '%s'", bad[i].list ? bad[i].list : "(null)", rc, mask,
+             err);
+  }
+  /* an unknown name's message lists the eight */
+  unsigned mask;
+  char err[256];
+  ev_emotion_mask_from_list("neutral,boredom", &mask, err, sizeof err);
+  EV_CHECK(strstr(err, "neutral, calm, happy, sad, angry, fearful, disgust, surprised") != NULL,
+           "the valid names in '%s'", err);
+  /* a short or no message buffer: cut, terminated, no overrun */
+  char tiny[12];
+  memset(tiny, 'x', sizeof tiny);
+  EV_CHECK(ev_emotion_mask_from_list("boredom", &mask, tiny, 8) == -1 && strlen(tiny) == 7 &&
+               tiny[8] == 'x',
+           "a message cut to 8 bytes: '%s'", tiny);
+  EV_CHECK(ev_emotion_mask_from_list("boredom", &mask, NULL, 0) == -1, "no message buffer");
+}
 
 int main(void) {
   static const char *const canonical[EV_N_EMOTIONS] = {
@@ -80,6 +139,7 @@ int main(void) {
            "sad: low arousal, negative");
   EV_CHECK(ev_emotion_arousal[EV_HAPPY] > 0 && ev_emotion_valence[EV_HAPPY] > 0,
            "happy: aroused, positive");
+  test_mask_lists();
   printf("%d emotions, %zu names and aliases checked\n", EV_N_EMOTIONS,
          sizeof expected / sizeof expected[0]);
   EV_TEST_END();
