@@ -43,6 +43,28 @@ void ev_summary_add(ev_summary_acc *a, int speech, const double *prob) {
     take_reading(a); /* a window of speech: its reading covers it */
 }
 
+void ev_summary_set_labels(ev_summary_acc *a, unsigned mask) {
+  a->labels = mask & EV_EMOTION_MASK_ALL;
+}
+
+/* The reading conditioned on the allowed emotions (ev_summary.h): the dominant is taken on the
+ * readings before they are divided, so that rounding in the division cannot tie two of them. */
+static void restrict_to(ev_summary *out, unsigned labels) {
+  double total = 0.0;
+  out->dominant = -1;
+  for (int i = 0; i < EV_N_EMOTIONS; i++) {
+    if (!(labels & (1u << i))) {
+      out->prob[i] = 0.0;
+      continue;
+    }
+    total += out->prob[i];
+    if (out->dominant < 0 || out->prob[i] > out->prob[out->dominant])
+      out->dominant = i;
+  }
+  for (int i = 0; i < EV_N_EMOTIONS && total > 0.0; i++)
+    out->prob[i] /= total;
+}
+
 void ev_summary_finish(const ev_summary_acc *a, ev_summary *out) {
   memset(out, 0, sizeof *out);
   out->rows = a->rows;
@@ -56,4 +78,7 @@ void ev_summary_finish(const ev_summary_acc *a, ev_summary *out) {
     if (out->dominant < 0 || out->prob[i] > out->prob[out->dominant])
       out->dominant = i;
   }
+  const unsigned labels = a->labels & EV_EMOTION_MASK_ALL;
+  if (labels && labels != EV_EMOTION_MASK_ALL) /* all eight: the unrestricted reading */
+    restrict_to(out, labels);
 }

@@ -11,7 +11,14 @@
  * cold-16 UAR +3 points pooled over the mean of all speech rows (docs/model.md).
  *
  * Only the rows themselves are used, in order: a summary is the same whether it is computed
- * while the file streams or afterwards from the written rows. */
+ * while the file streams or afterwards from the written rows.
+ *
+ * Allowed emotions (ev_summary_set_labels): a user who knows which emotions can occur in the
+ * material (a corpus with only neutral, happy, sad and angry) can have the reading conditioned
+ * on them: the dominant is the most probable of those, and the probabilities are renormalised
+ * over them (p_i / the sum of the allowed p, the others 0). That is how the evaluation tables
+ * score a file (the argmax over the emotions its corpus has), whereas the plugin's dominant
+ * output, and an unrestricted summary, take the argmax over all eight. */
 #ifndef EV_SUMMARY_H
 #define EV_SUMMARY_H
 
@@ -24,6 +31,7 @@
 
 typedef struct ev_summary_acc {
   long window_rows; /* one reading per this many speech rows of a phrase; 0: the default */
+  unsigned labels;  /* the allowed emotions, bit i = ev_emotion i; 0 (or all): all eight */
   long rows, speech_rows;
   long phrase_rows; /* speech rows since the last phrase reading */
   long gap;         /* rows without speech since the last speech row */
@@ -45,7 +53,16 @@ void ev_summary_init(ev_summary_acc *a, long window_rows);
 long ev_summary_window_rows(const ev_input_config *c);
 /* One output row: speech (the dominant output is not "no speech") and its probabilities. */
 void ev_summary_add(ev_summary_acc *a, int speech, const double *prob);
-/* The reading so far (does not change the accumulator). */
+/* Restricts the reading to the emotions in mask (bit i = ev_emotion i; EV_EMOTION_MASK_ALL or
+ * 0: all eight, the unrestricted reading, bit for bit; bits above the eight are ignored). Set
+ * after ev_summary_init, which clears it; it applies only in ev_summary_finish, so it may be
+ * set at any time before. */
+void ev_summary_set_labels(ev_summary_acc *a, unsigned mask);
+/* The reading so far (does not change the accumulator). Restricted to allowed emotions, the
+ * dominant is the first of the allowed ones with the highest reading and prob[] is renormalised
+ * over them (the others 0); when every allowed emotion reads 0 (nothing to renormalise), prob[]
+ * stays all 0 and the dominant is the first allowed emotion, as the argmax of equal readings is.
+ * Without a speech row the dominant is -1 and prob[] 0, restricted or not. */
 void ev_summary_finish(const ev_summary_acc *a, ev_summary *out);
 
 #endif

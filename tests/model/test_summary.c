@@ -1,4 +1,5 @@
-/* ev_summary: a file's reading from its phrase readings, on rows with a known answer. */
+/* ev_summary: a file's reading from its phrase readings, and the reading restricted to allowed
+ * emotions (--labels), on rows with a known answer. */
 #include <math.h>
 #include <string.h>
 
@@ -18,6 +19,92 @@ static void pause_rows(ev_summary_acc *a, int n) {
   double zero[EV_N_EMOTIONS] = {0};
   for (int r = 0; r < n; r++)
     ev_summary_add(a, 0, zero);
+}
+
+/* n rows of speech, each with the probabilities p. */
+static void rows_of(ev_summary_acc *a, int n, const double *p) {
+  for (int r = 0; r < n; r++)
+    ev_summary_add(a, 1, p);
+}
+
+/* Two phrases (100 rows ending in p, a pause, 300 rows of q) into a fresh accumulator. */
+static void two_phrases(ev_summary_acc *a, const double *p, const double *q) {
+  ev_summary_init(a, 0);
+  rows_of(a, 100, p);
+  pause_rows(a, EV_SUMMARY_PAUSE_ROWS);
+  rows_of(a, 300, q);
+}
+
+/* --labels (ev_summary_set_labels): the reading conditioned on the allowed emotions. */
+static void test_labels(void) {
+  /* calm leads; of happy and sad, sad */
+  static const double p[EV_N_EMOTIONS] = {0.10, 0.40, 0.15, 0.25, 0.05, 0.02, 0.02, 0.01};
+  ev_summary_acc a;
+  ev_summary s, all;
+  ev_summary_init(&a, 0);
+  rows_of(&a, 120, p);
+  pause_rows(&a, 60);
+  ev_summary_finish(&a, &all);
+  EV_CHECK(all.dominant == EV_CALM, "unrestricted: calm (%d)", all.dominant);
+  ev_summary_set_labels(&a, 1u << EV_HAPPY | 1u << EV_SAD);
+  ev_summary_finish(&a, &s);
+  EV_CHECK(s.dominant == EV_SAD, "{happy, sad}: sad (%d)", s.dominant);
+  EV_CHECK_NEAR(s.prob[EV_SAD], 0.25 / 0.40, 1e-12, "{happy, sad}: sad renormalised");
+  EV_CHECK_NEAR(s.prob[EV_HAPPY], 0.15 / 0.40, 1e-12, "{happy, sad}: happy renormalised");
+  for (int i = 0; i < EV_N_EMOTIONS; i++)
+    if (i != EV_HAPPY && i != EV_SAD)
+      EV_CHECK(s.prob[i] == 0.0, "{happy, sad}: %s reads 0", ev_emotion_names[i]);
+  EV_CHECK(s.rows == all.rows && s.speech_rows == all.speech_rows, "the counts stay");
+
+  /* weighted phrase readings first, then the renormalisation: 1/4 of p, 3/4 of q */
+  static const double q[EV_N_EMOTIONS] = {0.05, 0.30, 0.35, 0.10, 0.08, 0.04, 0.04, 0.04};
+  two_phrases(&a, p, q);
+  ev_summary_set_labels(&a, 1u << EV_HAPPY | 1u << EV_SAD);
+  ev_summary_finish(&a, &s);
+  const double happy = 0.25 * 0.15 + 0.75 * 0.35, sad = 0.25 * 0.25 + 0.75 * 0.10;
+  EV_CHECK(s.dominant == EV_HAPPY, "two phrases, {happy, sad}: happy (%d)", s.dominant);
+  EV_CHECK_NEAR(s.prob[EV_HAPPY], happy / (happy + sad), 1e-12, "two phrases: happy");
+  EV_CHECK_NEAR(s.prob[EV_SAD], sad / (happy + sad), 1e-12, "two phrases: sad");
+
+  /* mask 0 and all eight: the unrestricted reading, bit for bit; init clears the mask */
+  ev_summary ref, got;
+  two_phrases(&a, p, q);
+  ev_summary_finish(&a, &ref);
+  const unsigned masks[] = {0u, EV_EMOTION_MASK_ALL, ~0u};
+  for (size_t k = 0; k < sizeof masks / sizeof masks[0]; k++) {
+    two_phrases(&a, p, q);
+    ev_summary_set_labels(&a, masks[k]);
+    ev_summary_finish(&a, &got);
+    EV_CHECK(!memcmp(&got, &ref, sizeof got), "mask %#x: the unrestricted reading", masks[k]);
+  }
+  ev_summary_set_labels(&a, 1u << EV_SAD);
+  two_phrases(&a, p, q);
+  ev_summary_finish(&a, &got);
+  EV_CHECK(!memcmp(&got, &ref, sizeof got), "ev_summary_init clears the mask");
+
+  /* one allowed emotion: it is the dominant at probability 1 */
+  ev_summary_set_labels(&a, 1u << EV_FEARFUL);
+  ev_summary_finish(&a, &s);
+  EV_CHECK(s.dominant == EV_FEARFUL && s.prob[EV_FEARFUL] == 1.0, "{fearful}: 1");
+
+  /* every allowed emotion reads 0: the probabilities stay 0, the first allowed one leads */
+  static const double z[EV_N_EMOTIONS] = {0.5, 0.5, 0, 0, 0, 0, 0, 0};
+  ev_summary_init(&a, 0);
+  rows_of(&a, 50, z);
+  ev_summary_set_labels(&a, 1u << EV_DISGUST | 1u << EV_ANGRY);
+  ev_summary_finish(&a, &s);
+  double total = 0;
+  for (int i = 0; i < EV_N_EMOTIONS; i++)
+    total += s.prob[i];
+  EV_CHECK(s.dominant == EV_ANGRY && total == 0.0, "allowed all 0: angry, zeros (%d, %g)",
+           s.dominant, total);
+
+  /* no speech: no reading, restricted or not */
+  ev_summary_init(&a, 0);
+  pause_rows(&a, 100);
+  ev_summary_set_labels(&a, 1u << EV_SAD);
+  ev_summary_finish(&a, &s);
+  EV_CHECK(s.dominant == -1 && s.prob[EV_SAD] == 0.0, "silence, {sad}: none");
 }
 
 int main(void) {
@@ -108,5 +195,7 @@ int main(void) {
            "egemaps_func with the features' default window");
   c.inputs[0] = EV_FEAT_LOGMEL;
   EV_CHECK(ev_summary_window_rows(&c) == EV_SUMMARY_WINDOW_ROWS, "other inputs: the default");
+
+  test_labels();
   EV_TEST_END();
 }
