@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "emovox_protocol.h"
+#include "ev_emotions.h"
 
 #define HELP_COLUMN 26 /* where the help text starts: "  -o, " + the option padded to 20 */
 
@@ -77,6 +78,17 @@ static int set_block(ea_cli *c, char *a) {
   if (parse_long(a, 1, 1 << 20, &v))
     return ea_cli_usage_error("--block %s: expected 1..1048576 samples", a);
   c->opt.host.block = (uint32_t)v;
+  return 0;
+}
+static int set_labels(ea_cli *c, char *a) {
+  unsigned mask;
+  char why[256];
+  if (ev_emotion_mask_from_list(a, &mask, why, sizeof why)) {
+    char msg[512];
+    snprintf(msg, sizeof msg, "--labels %s: %s", a, why);
+    return ea_cli_usage_error("%s", msg);
+  }
+  c->opt.labels = mask == EV_EMOTION_MASK_ALL ? 0u : mask; /* all eight: no restriction */
   return 0;
 }
 static int add_list(ea_cli *c, char *a) {
@@ -166,6 +178,12 @@ static const cli_option options[] = {
      "write the per-file summary CSV (\"-\": stdout); without\n"
      "--outdir and --summary the summary goes to stdout",
      STORE(opt.summary)},
+    {"labels", 0, "LIST",
+     "score the summary over these emotions only: dominant = the\n"
+     "most probable of them, probabilities renormalised over them;\n"
+     "e.g. --labels neutral,happy,sad,angry. The time series keep\n"
+     "the plugin's outputs.",
+     CALL(set_labels)},
     {"plot", 0, NULL, "also draw a timeline per file into DIR (needs --outdir)", STORE(opt.plot)},
     {"plot-format", 0, "EXT", "png (default), svg or pdf", CALL(set_plot_format)},
     SECTION("Plugin:"),

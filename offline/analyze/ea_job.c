@@ -108,7 +108,7 @@ static int summarise_existing(ea_host *h, const ea_columns *cols, const ea_optio
   ea_series s; /* the columns only: the rows are summed as they are read */
   ea_series_init(&s, n, names, is_int);
   summary_sink sink = {.cols = cols};
-  ea_summary_acc_init(&sink.acc, cols->summary_window_rows);
+  ea_summary_acc_init(&sink.acc, cols->summary_window_rows, opt->labels);
   int rc = ea_series_read_rows(&s, opt->format, series_path, sink_row, &sink, err, errlen);
   if (rc == 0) {
     ea_summary sum;
@@ -359,7 +359,7 @@ static void analyze_file(ea_host *h, const ea_columns *cols, const ea_options *o
   memset(res, 0, sizeof *res);
   file_run r;
   memset(&r, 0, sizeof r);
-  ea_summary_acc_init(&r.acc, cols->summary_window_rows);
+  ea_summary_acc_init(&r.acc, cols->summary_window_rows, opt->labels);
   ea_host_set_log_name(h, f->path);
 
   if (opt->outdir && (!series_path || (opt->plot && !plot_path))) {
@@ -411,7 +411,7 @@ static void analyze_file(ea_host *h, const ea_columns *cols, const ea_options *o
   report_model_fault(&r, f->path);
   /* The plot first: the series, written last through a rename, marks the file as done. */
   if (plot_path) {
-    ea_plot_columns pc = {cols->voice, cols->dominant, {0}, cols->summary_window_rows};
+    ea_plot_columns pc = {cols->voice, cols->dominant, {0}, cols->summary_window_rows, opt->labels};
     memcpy(pc.prob, cols->prob, sizeof pc.prob);
     /* A plot that cannot be drawn is reported, and the analysis (series, summary row) is
      * kept: the file counts as failed only for the exit status, and --skip-existing draws

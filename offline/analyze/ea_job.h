@@ -22,6 +22,7 @@ typedef struct ea_options {
   int plot;
   const char *plot_format; /* png, svg, pdf */
   int skip_existing;
+  unsigned labels; /* --labels: the summary's allowed emotions (ev_summary.h); 0: all eight */
   int jobs;
   int quiet;
 } ea_options;

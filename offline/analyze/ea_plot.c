@@ -369,7 +369,8 @@ static void draw_emotions(cairo_t *cr, rect r, const ea_series *s, const ea_plot
   panel_frame(cr, r, "emotion");
 }
 
-static void draw_legend(cairo_t *cr, double x, double y, const ea_summary *sum) {
+/* restricted: the summary is over the --labels emotions only (the others read 0 %). */
+static void draw_legend(cairo_t *cr, double x, double y, const ea_summary *sum, int restricted) {
   cairo_set_font_size(cr, 13);
   for (int e = EV_N_EMOTIONS - 1, k = 0; e >= 0; e--, k++) {
     double yy = y + k * 24;
@@ -392,6 +393,10 @@ static void draw_legend(cairo_t *cr, double x, double y, const ea_summary *sum) 
   cairo_set_font_size(cr, 11);
   cairo_move_to(cr, x, yy + 36);
   cairo_show_text(cr, "% = phrase reading");
+  if (restricted) {
+    cairo_move_to(cr, x, yy + 52);
+    cairo_show_text(cr, "over the --labels emotions");
+  }
 }
 
 static double nice_step(double duration, double width_px) {
@@ -437,7 +442,8 @@ static void draw(cairo_t *cr, double W, double H, const ea_plot_data *p, const e
                  const ea_plot_columns *cols, const char *title) {
   double duration = p->frames / p->rate;
   ea_summary sum;
-  ea_summary_compute(s, cols->prob, cols->dominant, cols->summary_window_rows, duration, &sum);
+  ea_summary_compute(s, cols->prob, cols->dominant, cols->summary_window_rows, cols->summary_labels,
+                     duration, &sum);
 
   cairo_set_source_rgb(cr, 0.97, 0.97, 0.96);
   cairo_paint(cr);
@@ -448,8 +454,9 @@ static void draw(cairo_t *cr, double W, double H, const ea_plot_data *p, const e
   cairo_show_text(cr, title);
   cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
   char sub[160];
-  snprintf(sub, sizeof sub, "%.2f s at %.0f Hz   speech %.0f%%   dominant: %s", duration, p->rate,
-           100.0 * sum.speech_ratio, sum.dominant >= 0 ? ev_emotion_names[sum.dominant] : "none");
+  snprintf(sub, sizeof sub, "%.2f s at %.0f Hz   speech %.0f%%   dominant%s: %s", duration, p->rate,
+           100.0 * sum.speech_ratio, cols->summary_labels ? " of --labels" : "",
+           sum.dominant >= 0 ? ev_emotion_names[sum.dominant] : "none");
   cairo_set_font_size(cr, 13);
   cairo_move_to(cr, 90, 50);
   cairo_show_text(cr, sub);
@@ -465,7 +472,7 @@ static void draw(cairo_t *cr, double W, double H, const ea_plot_data *p, const e
   draw_spectrogram(cr, spec, p, duration);
   draw_voice(cr, voice, s, cols->voice, duration);
   draw_emotions(cr, emo, s, cols, duration);
-  draw_legend(cr, left + w + 20, emo.y, &sum);
+  draw_legend(cr, left + w + 20, emo.y, &sum, cols->summary_labels != 0);
   draw_time_axis(cr, (rect){left, emo.y + emo.h, w, 0}, top, duration);
 }
 

@@ -28,6 +28,7 @@ typedef struct ea_plot_columns {
   int voice, dominant;
   int prob[EV_N_EMOTIONS];
   long summary_window_rows; /* the summary's reading window (ea_columns) */
+  unsigned summary_labels;  /* the summary's allowed emotions (--labels); 0: all eight */
 } ea_plot_columns;
 
 int ea_plot_begin(ea_plot_data *p, double rate, int64_t frames, uint32_t max_block, char *err,

@@ -364,8 +364,9 @@ int ea_series_read(ea_series *s, ea_format format, const char *path, char *err, 
   return ea_series_read_rows(s, format, path, append_row, s, err, errlen);
 }
 
-void ea_summary_acc_init(ea_summary_acc *acc, long window_rows) {
+void ea_summary_acc_init(ea_summary_acc *acc, long window_rows, unsigned labels) {
   ev_summary_init(&acc->phrases, window_rows);
+  ev_summary_set_labels(&acc->phrases, labels);
 }
 
 void ea_summary_acc_add(ea_summary_acc *acc, const double *row, const int *prob_col,
@@ -387,9 +388,9 @@ void ea_summary_acc_finish(const ea_summary_acc *acc, double duration_s, ea_summ
 }
 
 void ea_summary_compute(const ea_series *s, const int *prob_col, int dominant_col, long window_rows,
-                        double duration_s, ea_summary *out) {
+                        unsigned labels, double duration_s, ea_summary *out) {
   ea_summary_acc acc;
-  ea_summary_acc_init(&acc, window_rows);
+  ea_summary_acc_init(&acc, window_rows, labels);
   for (size_t r = 0; r < s->n_rows; r++)
     ea_summary_acc_add(&acc, s->values + r * (size_t)s->n_cols, prob_col, dominant_col);
   ea_summary_acc_finish(&acc, duration_s, out);

@@ -66,17 +66,18 @@ void ea_series_writer_abort(ea_series_writer *w); /* also after a failed open or
 typedef struct ea_summary {
   double duration_s;
   double speech_ratio; /* rows judged speech / rows */
-  int dominant;        /* label index with the highest mean, -1 if no speech row */
+  int dominant;        /* the emotion (of the allowed ones) read highest, -1 if no speech row */
   double prob[EV_N_EMOTIONS];
 } ea_summary;
 
 /* The summary's sums, row by row in the series' order (so the same figures to the last bit as
- * ea_summary_compute over the stored rows). Zero-initialise (the default reading window) or
- * ea_summary_acc_init with the model's. */
+ * ea_summary_compute over the stored rows). Zero-initialise (the default reading window, all
+ * eight emotions) or ea_summary_acc_init with the model's window and the allowed emotions
+ * (labels: ev_summary_set_labels' mask, --labels; 0: all eight). */
 typedef struct ea_summary_acc {
   ev_summary_acc phrases; /* the phrase readings (ev_summary.h) */
 } ea_summary_acc;
-void ea_summary_acc_init(ea_summary_acc *acc, long window_rows);
+void ea_summary_acc_init(ea_summary_acc *acc, long window_rows, unsigned labels);
 void ea_summary_acc_add(ea_summary_acc *acc, const double *row, const int *prob_col,
                         int dominant_col);
 void ea_summary_acc_finish(const ea_summary_acc *acc, double duration_s, ea_summary *out);
@@ -84,7 +85,7 @@ void ea_summary_acc_finish(const ea_summary_acc *acc, double duration_s, ea_summ
 /* prob_col: the EV_N_EMOTIONS probability columns (canonical order); speech rows: dominant_col !=
  * 0. */
 void ea_summary_compute(const ea_series *s, const int *prob_col, int dominant_col, long window_rows,
-                        double duration_s, ea_summary *out);
+                        unsigned labels, double duration_s, ea_summary *out);
 /* Writes the summary's header line "file,duration_s,speech_ratio,dominant,neutral,...". */
 void ea_summary_write_header(FILE *f);
 /* One CSV row, newline included (malloc'd). The file name is quoted if it needs to be. */

@@ -5,7 +5,9 @@
  *   jobs      --jobs 2, --shard 0/2 + 1/2 and --skip-existing give byte-identical results
  *   badfiles  broken and odd files: reasons printed, others analysed, exit status 1
  *   plot      --plot writes a PNG whose pixels show the audio and the series, SVG and PDF
- *   stereo    the stereo variant on 2- and 6-channel files agrees with the mono variant */
+ *   stereo    the stereo variant on 2- and 6-channel files agrees with the mono variant
+ *   labels    --labels: each summary row is the unrestricted row renormalised over the listed
+ *             emotions (streamed, --skip-existing, --session); a bad list is a usage error */
 #include "ev_analyzer.h"
 #include "ev_model.h"
 #include "ev_test.h"
@@ -925,6 +927,137 @@ static void test_stereo(const char *tmp) {
   free(src);
 }
 
+/* ---- --labels ------------------------------------------------------------------------------ */
+
+/* Each row of lab_path (a summary with --labels angry,sad) is the same file's row of all_path
+ * (without --labels) read over angry and sad: those two renormalised (to 1e-4: both are
+ * rounded to 6 decimals), the others 0, the dominant the larger of the two, the rest equal. */
+static void check_restricted(const char *all_path, const char *lab_path, const char *what) {
+  ta_csv all, lab;
+  EV_REQUIRE(ta_csv_read(&all, all_path) == 0 && ta_csv_read(&lab, lab_path) == 0,
+             "%s: read %s and %s", what, all_path, lab_path);
+  EV_CHECK(lab.n_rows > 0 && lab.n_rows == all.n_rows, "%s: %zu rows vs %zu", what, lab.n_rows,
+           all.n_rows);
+  for (size_t r = 0; r < lab.n_rows; r++) {
+    const char *file = lab.cells[r][0];
+    const int k = find_row(&all, file);
+    EV_CHECK(k >= 0, "%s: %s in both summaries", what, file);
+    if (k < 0)
+      continue;
+    EV_CHECK(!strcmp(lab.cells[r][1], all.cells[k][1]) && !strcmp(lab.cells[r][2], all.cells[k][2]),
+             "%s: %s: duration and speech ratio unchanged", what, file);
+    const double angry = ta_csv_num(&all, (size_t)k, 4 + EV_ANGRY),
+                 sad = ta_csv_num(&all, (size_t)k, 4 + EV_SAD), total = angry + sad;
+    EV_CHECK(total > 0.0, "%s: %s: angry or sad read above 0 (%g)", what, file, total);
+    if (!(total > 0.0))
+      continue;
+    for (int e = 0; e < EV_N_EMOTIONS; e++) {
+      char name[128];
+      snprintf(name, sizeof name, "%s: %s: %s", what, file, ev_emotion_names[e]);
+      if (e == EV_ANGRY || e == EV_SAD)
+        EV_CHECK_NEAR(ta_csv_num(&lab, r, 4 + e), (e == EV_ANGRY ? angry : sad) / total, 1e-4,
+                      name);
+      else
+        EV_CHECK(!strcmp(lab.cells[r][4 + e], "0.000000"), "%s reads %s, not 0", name,
+                 lab.cells[r][4 + e]);
+    }
+    if (fabs(angry - sad) > 2e-6) /* not a tie in the written digits */
+      EV_CHECK(!strcmp(lab.cells[r][3], angry > sad ? "angry" : "sad"),
+               "%s: %s: dominant %s (angry %g, sad %g; unrestricted %s)", what, file,
+               lab.cells[r][3], angry, sad, all.cells[k][3]);
+    printf("%s: %s: unrestricted %s (angry %.6f, sad %.6f) -> %s (%s, %s)\n", what,
+           strrchr(file, '/') + 1, all.cells[k][3], angry, sad, lab.cells[r][3],
+           lab.cells[r][4 + EV_ANGRY], lab.cells[r][4 + EV_SAD]);
+  }
+  ta_csv_free(&all);
+  ta_csv_free(&lab);
+}
+
+static void test_labels(const char *tmp) {
+  need_corpus();
+  char *file = speech_file(1, "03-01-05-02-01-01");
+  char *out_all = path_join(tmp, "all"), *out_lab = path_join(tmp, "lab");
+  char *all = path_join(tmp, "all.csv"), *lab = path_join(tmp, "lab.csv");
+  char *alias = path_join(tmp, "alias.csv"), *skip = path_join(tmp, "skip.csv");
+  char *log = path_join(tmp, "log.txt");
+
+  /* the same file without and with --labels (and a plot, whose subtitle reads the latter) */
+  EV_CHECK(run_tool(NULL, "-q", "-o", out_all, "-s", all, NULL, file) == 0, "without --labels");
+  EV_CHECK(run_tool(log, "--labels=angry,sad", "--plot", "-o", out_lab, "-s", lab, file) == 0,
+           "with --labels angry,sad");
+  check_restricted(all, lab, "streamed");
+  char *series_all = path_join(out_all, "03-01-05-02-01-01-01.csv"),
+       *series_lab = path_join(out_lab, "03-01-05-02-01-01-01.csv");
+  EV_CHECK(same_file(series_all, series_lab), "the time series keep the plugin's outputs");
+  char *png = path_join(out_lab, "03-01-05-02-01-01-01.png");
+  EV_CHECK(access(png, F_OK) == 0, "the plot %s drawn", png);
+  free(png);
+
+  /* aliases name the same emotions */
+  EV_CHECK(run_tool(NULL, "-q", "--labels", "anger, sadness", "-s", alias, NULL, file) == 0,
+           "--labels 'anger, sadness'");
+  EV_CHECK(same_file(lab, alias), "--labels 'anger, sadness' is --labels angry,sad");
+
+  /* --skip-existing: the restricted summary from the series written without --labels */
+  EV_CHECK(
+      run_tool(log, "--skip-existing", "--labels=angry,sad", "-o", out_all, "-s", skip, file) == 0,
+      "--skip-existing --labels");
+  char *text = ta_read_file(log, NULL);
+  EV_CHECK(text && strstr(text, "skipped as existing"), "the file was skipped: %s",
+           text ? text : "(no log)");
+  free(text);
+  EV_CHECK(same_file(lab, skip), "--skip-existing --labels gives the streamed restricted row");
+
+  /* --session: two takes of one speaker as one recording */
+  char *in = path_join(tmp, "in"), *sess_all = path_join(tmp, "sess_all.csv"),
+       *sess_lab = path_join(tmp, "sess_lab.csv");
+  mkdir(in, 0777);
+  const char *takes[] = {"03-01-05-02-01-01", "03-01-04-02-01-02"};
+  for (int i = 0; i < 2; i++) {
+    char *src = speech_file(1, takes[i]), *link = path_join(in, strrchr(src, '/') + 1);
+    EV_CHECK(symlink(src, link) == 0, "link %s", src);
+    free(src);
+    free(link);
+  }
+  EV_CHECK(run_tool(NULL, "-q", "--session", "-s", sess_all, NULL, NULL, in) == 0, "--session");
+  EV_CHECK(run_tool(NULL, "-q", "--session", "--labels=angry,sad", "-s", sess_lab, NULL, in) == 0,
+           "--session --labels");
+  check_restricted(sess_all, sess_lab, "session");
+
+  /* a bad list: exit 2 before any file, naming the label and the valid ones */
+  char *bad = path_join(tmp, "bad.csv");
+  const char *lists[] = {"angry,boredom", "angry,,sad", ""};
+  const char *says[] = {"--labels angry,boredom: unknown emotion \"boredom\"",
+                        "--labels angry,,sad: an empty item", "--labels : an empty list"};
+  for (int i = 0; i < 3; i++) {
+    int rc = run_tool(log, "--labels", lists[i], "-s", bad, NULL, NULL, file);
+    text = ta_read_file(log, NULL);
+    EV_CHECK(rc == 2 && text && strstr(text, says[i]), "--labels '%s': status %d, says %s",
+             lists[i], rc, text ? text : "(nothing)");
+    if (i == 0)
+      EV_CHECK(text && strstr(text, "neutral, calm, happy, sad, angry, fearful, disgust, "
+                                    "surprised"),
+               "the valid names in: %s", text ? text : "(nothing)");
+    free(text);
+    EV_CHECK(access(bad, F_OK) != 0, "--labels '%s': no summary written", lists[i]);
+  }
+
+  free(bad);
+  free(in);
+  free(sess_all);
+  free(sess_lab);
+  free(series_all);
+  free(series_lab);
+  free(file);
+  free(out_all);
+  free(out_lab);
+  free(all);
+  free(lab);
+  free(alias);
+  free(skip);
+  free(log);
+}
+
 /* ---- plot --------------------------------------------------------------------------------- */
 
 static uint32_t be32(const unsigned char *p) {
@@ -1190,7 +1323,8 @@ static void test_plot(const char *tmp) {
 
 int main(int argc, char **argv) {
   if (argc != 5) {
-    fprintf(stderr, "usage: %s summary|jobs|badfiles|plot|stereo EMOVOX_ANALYZE BUNDLE MODEL\n",
+    fprintf(stderr,
+            "usage: %s summary|jobs|badfiles|plot|stereo|labels EMOVOX_ANALYZE BUNDLE MODEL\n",
             argv[0]);
     return 2;
   }
@@ -1210,6 +1344,8 @@ int main(int argc, char **argv) {
     test_plot(tmp);
   else if (!strcmp(argv[1], "stereo"))
     test_stereo(tmp);
+  else if (!strcmp(argv[1], "labels"))
+    test_labels(tmp);
   else {
     fprintf(stderr, "unknown mode %s\n", argv[1]);
     return 2;
