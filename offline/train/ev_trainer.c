@@ -48,6 +48,12 @@ typedef struct crop {
   unsigned classes;
   float weight;
   ev_mask mask; /* n = 0: train on x as it is */
+  /* mixup: the input is lam * x + (1 - lam) * x2 and the loss lam * CE(label) + (1 - lam) *
+   * CE(label2); x2 = NULL: no partner */
+  const float *x2;
+  int label2;
+  unsigned classes2;
+  float weight2, lam;
 } crop;
 
 typedef struct batch_ctx {
@@ -57,6 +63,7 @@ typedef struct batch_ctx {
   int n;
   float smoothing;
   float *masked[EV_TRAIN_CHUNKS]; /* per chunk: a masked copy of one crop [window, in_dim] */
+  float *mixed[EV_TRAIN_CHUNKS];  /* per chunk: one crop mixed with its partner [window, in_dim] */
   double loss[EV_TRAIN_CHUNKS];
   int correct[EV_TRAIN_CHUNKS];
 } batch_ctx;
@@ -72,12 +79,29 @@ static void batch_chunk(void *arg, int c) {
     int ok = 0;
     const crop *cr = &b->crops[i];
     const float *x = cr->x;
+    if (cr->x2) {
+      const size_t n = (size_t)cr->T * (size_t)b->net->in_dim;
+      for (size_t k = 0; k < n; k++)
+        b->mixed[c][k] = cr->lam * cr->x[k] + (1.0f - cr->lam) * cr->x2[k];
+      x = b->mixed[c];
+    }
     if (cr->mask.n > 0) {
-      ev_mask_apply(&cr->mask, cr->x, cr->T, b->net->in_dim, b->masked[c]);
+      ev_mask_apply(&cr->mask, x, cr->T, b->net->in_dim, b->masked[c]);
       x = b->masked[c];
     }
-    b->loss[c] += ev_net_train_crop(b->net, w, x, cr->T, cr->label, cr->classes, cr->weight,
-                                    b->smoothing, &ok);
+    if (!cr->x2) {
+      b->loss[c] += ev_net_train_crop(b->net, w, x, cr->T, cr->label, cr->classes, cr->weight,
+                                      b->smoothing, &ok);
+    } else {
+      /* the gradient is linear in the loss: two backward passes through the same input add up
+       * to the gradient of the mixed loss */
+      int ok2 = 0;
+      b->loss[c] += cr->lam * ev_net_train_crop(b->net, w, x, cr->T, cr->label, cr->classes,
+                                                cr->weight * cr->lam, b->smoothing, &ok);
+      b->loss[c] +=
+          (1.0f - cr->lam) * ev_net_train_crop(b->net, w, x, cr->T, cr->label2, cr->classes2,
+                                               cr->weight2 * (1.0f - cr->lam), b->smoothing, &ok2);
+    }
     b->correct[c] += ok;
   }
 }
@@ -175,6 +199,8 @@ typedef struct trainer {
   size_t cell[EV_TRAIN_MAX_GROUPS][EV_METRICS_MAX_CLASSES]; /* clips per (corpus, label) */
   int n_cells;                                              /* cells with clips */
   ev_rng rng, mask_rng; /* masks draw from their own stream: crops are the same with or without */
+  ev_rng mix_rng;       /* and so do mixup's partners and weights */
+  float *mixed;         /* [EV_TRAIN_CHUNKS][window * in_dim] when mixup is on */
   double lr, best_loss;
   long step, n_steps; /* the cosine schedule: steps taken, and all the run's steps */
   int since_best, since_plateau;
@@ -190,6 +216,7 @@ static void trainer_free(trainer *t) {
   free(t->order);
   free(t->crops);
   free(t->masked);
+  free(t->mixed);
   free(t->pred);
   free(t->vloss);
 }
@@ -268,11 +295,13 @@ static int trainer_init(trainer *t, ev_net *net, const ev_item *train, size_t n_
   t->crops = malloc((size_t)o->batch * sizeof *t->crops);
   if (o->mask.masks > 0)
     t->masked = malloc((size_t)EV_TRAIN_CHUNKS * (size_t)W * (size_t)net->in_dim * sizeof(float));
+  if (o->mixup > 0.0f)
+    t->mixed = malloc((size_t)EV_TRAIN_CHUNKS * (size_t)W * (size_t)net->in_dim * sizeof(float));
   t->pred = malloc((n_val + 1) * sizeof *t->pred);
   t->vloss = malloc((n_val + 1) * sizeof *t->vloss);
   res->hist = calloc((size_t)o->epochs + 1, sizeof *res->hist);
   if (!opt_ok || !t->g || !t->best || !t->order || !t->crops || !t->pred || !t->vloss ||
-      !res->hist || (o->mask.masks > 0 && !t->masked)) {
+      !res->hist || (o->mask.masks > 0 && !t->masked) || (o->mixup > 0.0f && !t->mixed)) {
     snprintf(err, errlen, "out of memory");
     return -1;
   }
@@ -280,6 +309,8 @@ static int trainer_init(trainer *t, ev_net *net, const ev_item *train, size_t n_
   t->batch = (batch_ctx){.net = net, .work = t->work, .crops = t->crops, .smoothing = o->smoothing};
   for (int c = 0; c < EV_TRAIN_CHUNKS; c++)
     t->batch.masked[c] = t->masked ? t->masked + (size_t)c * (size_t)W * (size_t)net->in_dim : NULL;
+  for (int c = 0; c < EV_TRAIN_CHUNKS; c++)
+    t->batch.mixed[c] = t->mixed ? t->mixed + (size_t)c * (size_t)W * (size_t)net->in_dim : NULL;
   memcpy(t->best, net->w, P * sizeof *t->best);
   t->lr = o->lr;
   t->n_steps =
@@ -287,6 +318,7 @@ static int trainer_init(trainer *t, ev_net *net, const ev_item *train, size_t n_
   t->best_loss = INFINITY;
   ev_rng_seed(&t->rng, ev_hash_u64(o->seed, 0x7261696eULL));
   ev_rng_seed(&t->mask_rng, ev_hash_u64(o->seed, 0x6d61736bULL));
+  ev_rng_seed(&t->mix_rng, ev_hash_u64(o->seed, 0x6d697875ULL));
   return 0;
 }
 
@@ -319,6 +351,52 @@ static size_t epoch_order(trainer *t) {
   return n;
 }
 
+/* A Gamma(shape, 1) draw (Marsaglia & Tsang 2000; shape < 1 through Gamma(shape + 1) *
+ * U^(1/shape)). */
+static double gamma_draw(ev_rng *r, double shape) {
+  if (shape < 1.0) {
+    double u = ev_rng_uniform(r);
+    return gamma_draw(r, shape + 1.0) * pow(u > 0.0 ? u : 1e-300, 1.0 / shape);
+  }
+  const double d = shape - 1.0 / 3.0, c = 1.0 / sqrt(9.0 * d);
+  for (;;) { /* accepts about 95 % of the time or more */
+    double z = ev_rng_gauss(r), v = 1.0 + c * z;
+    if (v <= 0.0)
+      continue;
+    v = v * v * v;
+    double u = ev_rng_uniform(r);
+    if (u < 1.0 - 0.0331 * z * z * z * z ||
+        log(u > 0.0 ? u : 1e-300) < 0.5 * z * z + d * (1.0 - v + log(v)))
+      return d * v;
+  }
+}
+
+double ev_mixup_lambda(ev_rng *r, double alpha) {
+  const double a = gamma_draw(r, alpha), b = gamma_draw(r, alpha);
+  const double l = a + b > 0.0 ? a / (a + b) : 0.5;
+  return l > 0.5 ? l : 1.0 - l;
+}
+
+/* mixup: every crop takes a partner from the batch, drawn at random (itself: no mixing), and
+ * a weight lam >= 0.5 of its own, so that its label still leads. Partners of another length
+ * (a clip shorter than the window) are not mixed. */
+static void pair_crops(trainer *t, int nb) {
+  for (int i = 0; i < nb; i++) {
+    const int j = (int)(ev_rng_next(&t->mix_rng) % (uint64_t)nb);
+    const float lam = (float)ev_mixup_lambda(&t->mix_rng, t->o->mixup);
+    crop *a = &t->crops[i];
+    const crop *b = &t->crops[j];
+    a->x2 = NULL;
+    if (j == i || b->T != a->T)
+      continue;
+    a->x2 = b->x;
+    a->label2 = b->label;
+    a->classes2 = b->classes;
+    a->weight2 = b->weight;
+    a->lam = lam;
+  }
+}
+
 /* The crops of clips idx[0..nb): a random window of each (the whole clip when shorter), its
  * class weight, and its feature masks when masking is on. */
 static void draw_batch(trainer *t, const size_t *idx, int nb) {
@@ -347,10 +425,17 @@ static void draw_batch(trainer *t, const size_t *idx, int nb) {
                          it->label,
                          o->corpus_classes ? it->classes : 0u,
                          item_weight(t, it),
-                         {0}};
+                         {0},
+                         NULL,
+                         0,
+                         0u,
+                         0.0f,
+                         1.0f};
     if (o->mask.masks > 0)
       ev_mask_draw(&o->mask, T, D, &t->mask_rng, &t->crops[i].mask);
   }
+  if (o->mixup > 0.0f)
+    pair_crops(t, nb);
 }
 
 /* Forward and backward of the batch's nb crops, chunk by chunk on the threads; adds their loss

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ev_augment.h" /* ev_rng */
 #include "ev_mask.h"
 #include "ev_net.h"
 
@@ -42,6 +43,7 @@ typedef struct ev_train_opts {
   int late_crops;      /* crop starts drawn with density rising linearly to the clip's end */
   int ensemble;        /* > 1: that many seeds merged into one network (ev_ensemble.h) */
   int cosine;          /* LR from lr down to min_lr along a half cosine over all the steps */
+  float mixup;         /* > 0: mixup (Zhang et al. 2018) with lambda ~ Beta(mixup, mixup) */
 } ev_train_opts;
 
 /* The cosine schedule's learning rate at step k (0-based) of n_steps: lr at step 0, min_lr
@@ -49,6 +51,10 @@ typedef struct ev_train_opts {
 double ev_cosine_lr(double lr, double min_lr, long k, long n_steps);
 
 void ev_train_opts_default(ev_train_opts *o);
+
+/* A draw of max(l, 1 - l) with l ~ Beta(alpha, alpha), alpha > 0: mixup's weight of the crop
+ * whose label leads (exposed for its test). */
+double ev_mixup_lambda(ev_rng *r, double alpha);
 
 /* One training/evaluation example: a clip's normalised model steps. */
 typedef struct ev_item {

@@ -76,6 +76,9 @@ static void usage(FILE *f) {
           "                       with density rising to the clip's end [uniform]\n"
           "  --mask SPEC          feature masking of training crops (SpecAugment): off | on |\n"
           "                       masks=2,dims=10,steps=10 [off]\n"
+          "  --mixup ALPHA        train on crops mixed in pairs from the batch, input and loss\n"
+          "                       weighted lam, 1 - lam (lam ~ Beta(ALPHA, ALPHA), its label\n"
+          "                       leading); 0 = off [0]\n"
           "  --speaker-norm       normalise each clip from its speaker's statistics, as the\n"
           "                       plugin's adaptive normaliser does after hearing a speaker\n"
           "                       for a while (test speakers: from their own clips, no labels)\n"
@@ -192,6 +195,7 @@ static int parse_cli(int argc, char **argv, cli *c) {
     O_LOSS_CLASSES,
     O_CROPS,
     O_ENSEMBLE,
+    O_MIXUP,
     O_PLUGIN_FIGURE,
     O_HELP,
     O_VERSION
@@ -228,6 +232,7 @@ static int parse_cli(int argc, char **argv, cli *c) {
                                        {"loss-classes", 1, 0, O_LOSS_CLASSES},
                                        {"crops", 1, 0, O_CROPS},
                                        {"ensemble", 1, 0, O_ENSEMBLE},
+                                       {"mixup", 1, 0, O_MIXUP},
                                        {"plugin-figure", 1, 0, O_PLUGIN_FIGURE},
                                        {"help", 0, 0, O_HELP},
                                        {"version", 0, 0, O_VERSION},
@@ -345,6 +350,13 @@ static int parse_cli(int argc, char **argv, cli *c) {
       c->train.ensemble = (int)strtol(optarg, &end, 10);
       if (*end || c->train.ensemble < 1 || c->train.ensemble > EV_ENSEMBLE_MAX) {
         fprintf(stderr, "emovox-train: --ensemble must be 1 to %d\n", EV_ENSEMBLE_MAX);
+        return -1;
+      }
+      break;
+    case O_MIXUP:
+      c->train.mixup = strtof(optarg, &end);
+      if (*end || !(c->train.mixup >= 0.0f && c->train.mixup <= 10.0f)) {
+        fprintf(stderr, "emovox-train: --mixup must be 0 (off) to 10, e.g. 0.4\n");
         return -1;
       }
       break;
@@ -733,6 +745,7 @@ static char *provenance(session *s, const ev_run *run, const ev_metrics *val, si
   char mask[96];
   ev_mask_config_describe(&s->c->train.mask, mask, sizeof mask);
   json_object_set_new(o, "mask", json_string(mask));
+  json_object_set_new(o, "mixup", json_real(s->c->train.mixup));
   json_object_set_new(o, "temperature", json_real(s->c->temperature));
   json_object_set_new(o, "epochs_run", json_integer(run->result.n_hist));
   json_object_set_new(o, "best_epoch", json_integer(run->result.best_epoch));
