@@ -62,11 +62,26 @@ typedef struct batch_ctx {
   const crop *crops;
   int n;
   float smoothing;
+  float all_share;                /* ev_train_opts.all_share */
   float *masked[EV_TRAIN_CHUNKS]; /* per chunk: a masked copy of one crop [window, in_dim] */
   float *mixed[EV_TRAIN_CHUNKS];  /* per chunk: one crop mixed with its partner [window, in_dim] */
   double loss[EV_TRAIN_CHUNKS];
   int correct[EV_TRAIN_CHUNKS];
 } batch_ctx;
+
+/* One crop's loss (added gradient) for label: over every label, over its corpus's labels, or a
+ * share of each (all_share; the gradient is linear in the loss, so two passes add up). */
+static float crop_loss(const batch_ctx *b, ev_work *w, const float *x, int T, int label,
+                       unsigned classes, float weight, int *ok) {
+  const float s = b->all_share;
+  if (!classes || s <= 0.0f)
+    return ev_net_train_crop(b->net, w, x, T, label, classes, weight, b->smoothing, ok);
+  int ok2 = 0;
+  const float all = ev_net_train_crop(b->net, w, x, T, label, 0u, weight * s, b->smoothing, ok);
+  const float own =
+      ev_net_train_crop(b->net, w, x, T, label, classes, weight * (1.0f - s), b->smoothing, &ok2);
+  return s * all + (1.0f - s) * own;
+}
 
 static void batch_chunk(void *arg, int c) {
   batch_ctx *b = arg;
@@ -90,17 +105,15 @@ static void batch_chunk(void *arg, int c) {
       x = b->masked[c];
     }
     if (!cr->x2) {
-      b->loss[c] += ev_net_train_crop(b->net, w, x, cr->T, cr->label, cr->classes, cr->weight,
-                                      b->smoothing, &ok);
+      b->loss[c] += crop_loss(b, w, x, cr->T, cr->label, cr->classes, cr->weight, &ok);
     } else {
       /* the gradient is linear in the loss: two backward passes through the same input add up
        * to the gradient of the mixed loss */
       int ok2 = 0;
-      b->loss[c] += cr->lam * ev_net_train_crop(b->net, w, x, cr->T, cr->label, cr->classes,
-                                                cr->weight * cr->lam, b->smoothing, &ok);
       b->loss[c] +=
-          (1.0f - cr->lam) * ev_net_train_crop(b->net, w, x, cr->T, cr->label2, cr->classes2,
-                                               cr->weight2 * (1.0f - cr->lam), b->smoothing, &ok2);
+          cr->lam * crop_loss(b, w, x, cr->T, cr->label, cr->classes, cr->weight * cr->lam, &ok);
+      b->loss[c] += (1.0f - cr->lam) * crop_loss(b, w, x, cr->T, cr->label2, cr->classes2,
+                                                 cr->weight2 * (1.0f - cr->lam), &ok2);
     }
     b->correct[c] += ok;
   }
@@ -306,7 +319,11 @@ static int trainer_init(trainer *t, ev_net *net, const ev_item *train, size_t n_
     return -1;
   }
   class_weights(t);
-  t->batch = (batch_ctx){.net = net, .work = t->work, .crops = t->crops, .smoothing = o->smoothing};
+  t->batch = (batch_ctx){.net = net,
+                         .work = t->work,
+                         .crops = t->crops,
+                         .smoothing = o->smoothing,
+                         .all_share = o->all_share};
   for (int c = 0; c < EV_TRAIN_CHUNKS; c++)
     t->batch.masked[c] = t->masked ? t->masked + (size_t)c * (size_t)W * (size_t)net->in_dim : NULL;
   for (int c = 0; c < EV_TRAIN_CHUNKS; c++)

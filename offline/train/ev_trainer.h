@@ -40,6 +40,8 @@ typedef struct ev_train_opts {
   int speaker_norm;    /* normalise each clip from its speaker's statistics (ev_speaker_norm.h) */
   ev_mask_config mask; /* feature masking of training crops (masks = 0: off) */
   int corpus_classes;  /* softmax of the loss over the clip's corpus labels only */
+  float all_share;     /* with corpus_classes: this share of the loss over every label, the rest
+                          over the corpus's (0: corpus labels only) */
   int late_crops;      /* crop starts drawn with density rising linearly to the clip's end */
   int ensemble;        /* > 1: that many seeds merged into one network (ev_ensemble.h) */
   int cosine;          /* LR from lr down to min_lr along a half cosine over all the steps */

@@ -68,8 +68,10 @@ static void usage(FILE *f) {
           "  --balance MODE       none | weights | oversample | corpus (every corpus and\n"
           "                       each of its labels weighs the same) | corpus:P (cells\n"
           "                       weighted by (n / (cells * count))^P, 0..1) [weights]\n"
-          "  --loss-classes all|corpus  softmax of the loss over every label, or over the\n"
-          "                       labels of the clip's corpus (as the evaluation scores) [all]\n"
+          "  --loss-classes all|corpus|corpus:S  softmax of the loss over every label, over\n"
+          "                       the labels of the clip's corpus (as the evaluation scores),\n"
+          "                       or share S of the loss over every label and the rest over\n"
+          "                       the corpus's [all]\n"
           "  --ensemble K         train K seeds and ship them merged into one network K times\n"
           "                       as wide (dense architectures; the mean of their logits) [1]\n"
           "  --crops uniform|late where a training crop starts in its clip: uniformly, or\n"
@@ -368,8 +370,17 @@ static int parse_cli(int argc, char **argv, cli *c) {
       c->train.late_crops = !strcmp(optarg, "late");
       break;
     case O_LOSS_CLASSES:
+      if (!strncmp(optarg, "corpus:", 7)) { /* a share of the loss over every label */
+        c->train.all_share = strtof(optarg + 7, &end);
+        if (*end || !(c->train.all_share >= 0.0f && c->train.all_share <= 1.0f)) {
+          fprintf(stderr, "emovox-train: --loss-classes corpus:S needs S from 0 to 1\n");
+          return -1;
+        }
+        c->train.corpus_classes = 1;
+        break;
+      }
       if (strcmp(optarg, "all") && strcmp(optarg, "corpus")) {
-        fprintf(stderr, "emovox-train: --loss-classes must be all or corpus\n");
+        fprintf(stderr, "emovox-train: --loss-classes must be all, corpus or corpus:S\n");
         return -1;
       }
       c->train.corpus_classes = !strcmp(optarg, "corpus");
@@ -746,6 +757,12 @@ static char *provenance(session *s, const ev_run *run, const ev_metrics *val, si
   ev_mask_config_describe(&s->c->train.mask, mask, sizeof mask);
   json_object_set_new(o, "mask", json_string(mask));
   json_object_set_new(o, "mixup", json_real(s->c->train.mixup));
+  char lc[32] = "all";
+  if (s->c->train.corpus_classes && s->c->train.all_share > 0.0f)
+    snprintf(lc, sizeof lc, "corpus:%g", s->c->train.all_share);
+  else if (s->c->train.corpus_classes)
+    snprintf(lc, sizeof lc, "corpus");
+  json_object_set_new(o, "loss_classes", json_string(lc));
   json_object_set_new(o, "temperature", json_real(s->c->temperature));
   json_object_set_new(o, "epochs_run", json_integer(run->result.n_hist));
   json_object_set_new(o, "best_epoch", json_integer(run->result.best_epoch));

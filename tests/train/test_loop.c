@@ -11,6 +11,12 @@
  *    epoch, the last one short) for 5 epochs, so the matrix must shrink by the product of
  *    (1 - lr_k * wd) over the 15 steps, lr_k = min_lr + (lr - min_lr) (1 + cos(pi k / 14)) / 2,
  *    and the last epoch must end at min_lr;
+ *  - the loss over the corpus's labels (--loss-classes corpus:S): with all-zero inputs and two
+ *    corpora, A = {0: 30 clips, 1: 10} and B = {1: 10, 2: 30}, the loss over every label is
+ *    least at the pooled shares 3/8, 2/8, 3/8 and the loss over each corpus's own labels at
+ *    3 : 1 within each, i.e. 3/7, 1/7, 3/7; a share S of the first is least where
+ *    S (80 q - 60) + (1 - S) (80 sigma(a) - 60) = 0, q = 2 e^a / (2 e^a + 1), for the logits
+ *    (a, 0, a) (solved by bisection below);
  *  - early stopping and reduce-on-plateau: a validation set with the labels swapped gets worse
  *    every epoch while the net learns the training set, so epoch 1 stays the best, training
  *    stops after exactly `patience` more epochs and the LR is halved every `plateau` epochs
@@ -168,6 +174,60 @@ static void test_cosine_schedule(void) {
              "cosine: epoch 1 ends at lr %.6g (expected %.6g), the last at min_lr 0.01 (%.6g)",
              res.n_hist ? res.hist[0].lr : -1.0, lr_epoch1,
              res.n_hist ? res.hist[res.n_hist - 1].lr : -1.0);
+    ev_train_result_free(&res);
+  }
+  ev_net_free(&net);
+}
+
+/* ---- the loss over each corpus's own labels, and a share over every label ---- */
+static double corpus_loss_logit(double share) {
+  double lo = -10, hi = 10; /* the derivative in a rises from -60 to +20 */
+  for (int i = 0; i < 200; i++) {
+    const double a = 0.5 * (lo + hi), q = 2 * exp(a) / (2 * exp(a) + 1), sg = 1 / (1 + exp(-a));
+    if (share * (80 * q - 60) + (1 - share) * (80 * sg - 60) < 0)
+      lo = a;
+    else
+      hi = a;
+  }
+  return 0.5 * (lo + hi);
+}
+
+static void test_corpus_loss(float share) {
+  enum { D = 2, C = 3 };
+  static float zeros[S * D];
+  ev_item items[80];
+  int n = 0;
+  for (int i = 0; i < 30; i++)
+    items[n++] = (ev_item){zeros, S, 0, 0x3u, 0};
+  for (int i = 0; i < 10; i++)
+    items[n++] = (ev_item){zeros, S, 1, 0x3u, 0};
+  for (int i = 0; i < 10; i++)
+    items[n++] = (ev_item){zeros, S, 1, 0x6u, 1};
+  for (int i = 0; i < 30; i++)
+    items[n++] = (ev_item){zeros, S, 2, 0x6u, 1};
+  ev_net net;
+  if (build(&net, D, C) != 0)
+    return;
+  ev_train_opts o;
+  opts_base(&o);
+  o.corpus_classes = 1;
+  o.all_share = share;
+  o.epochs = 400;
+  o.batch = 80;
+  o.lr = 0.05f;
+  ev_train_result res;
+  if (train(&net, items, (size_t)n, NULL, 0, &o, &res) == 0) {
+    int pred;
+    float p[C];
+    ev_predict(&net, items, 1, S, 1, &pred, p, NULL);
+    const double a = corpus_loss_logit(share), e = exp(a),
+                 want[3] = {e / (2 * e + 1), 1 / (2 * e + 1), e / (2 * e + 1)};
+    EV_CHECK(fabs(p[0] - want[0]) < 0.01 && fabs(p[1] - want[1]) < 0.01 &&
+                 fabs(p[2] - want[2]) < 0.01,
+             "loss-classes corpus:%g: learnt %.4f %.4f %.4f, expected %.4f %.4f %.4f", share, p[0],
+             p[1], p[2], want[0], want[1], want[2]);
+    printf("loss-classes corpus:%g: %.4f %.4f %.4f (expected %.4f %.4f %.4f)\n", share, p[0], p[1],
+           p[2], want[0], want[1], want[2]);
     ev_train_result_free(&res);
   }
   ev_net_free(&net);
@@ -367,6 +427,9 @@ int main(void) {
   const double half[3] = {sqrt(30.0) / r, sqrt(10.0) / r, sqrt(20.0) / r};
   test_balance(EV_BALANCE_CORPUS, 1.0f, equal, "balance corpus");
   test_balance(EV_BALANCE_CORPUS, 0.5f, half, "balance corpus:0.5");
+  test_corpus_loss(0.0f); /* 3/7, 1/7, 3/7 */
+  test_corpus_loss(0.5f);
+  test_corpus_loss(1.0f); /* the pooled shares 3/8, 1/4, 3/8 */
   test_early_stop_and_plateau();
   test_best_checkpoint();
   ev_arch_free(&arch);
