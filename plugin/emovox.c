@@ -11,7 +11,7 @@
 #include "emovox_inline_glue.h"
 #include "emovox_plugin.h"
 
-enum { IN_ENABLE, IN_RESPONSE, IN_GATE, IN_ADAPT, IN_CHANNEL, IN_CC_BASE };
+enum { IN_ENABLE, IN_RESPONSE, IN_GATE, IN_ADAPT, IN_CHANNEL, IN_CC_BASE, IN_EMOTIONS };
 enum {
   OUT_DOMINANT = EV_N_EMOTIONS,
   OUT_CONFIDENCE,
@@ -102,6 +102,8 @@ static void connect_port(LV2_Handle instance, uint32_t port, void *data) {
     self->in_ctl[port - EMOVOX_ENABLE] = data;
   else if (port >= EMOVOX_PROB_FIRST && port <= EMOVOX_STATUS)
     self->out_ctl[port - EMOVOX_PROB_FIRST] = data;
+  else if (port == emovox_emotions_port(self->stereo)) /* after the variant's audio ports */
+    self->in_ctl[IN_EMOTIONS] = data;
   else if (port == EMOVOX_AUDIO_IN_L)
     self->audio_in[0] = data;
   else if (port == EMOVOX_AUDIO_OUT_L)
@@ -135,8 +137,11 @@ static void read_controls(emovox *self, bool *enabled) {
   p.response_ms = control(self, IN_RESPONSE, 10.0f, 5000.0f, 500.0f);
   p.gate_db = control(self, IN_GATE, -90.0f, 0.0f, -50.0f);
   p.adapt = control(self, IN_ADAPT, 0.0f, 1.0f, 1.0f) > 0.5f;
+  /* a set of emotions as a bitmask (bit i: emotion i); 0 would allow none, so 1..255 */
+  const float all = (float)EV_EMOTION_MASK_ALL;
+  p.labels = (unsigned)lrintf(control(self, IN_EMOTIONS, 1.0f, all, all));
   if (p.response_ms != self->params.response_ms || p.gate_db != self->params.gate_db ||
-      p.adapt != self->params.adapt) {
+      p.adapt != self->params.adapt || p.labels != self->params.labels) {
     self->params = p;
     ev_analyzer_set_params(self->analyzer, &p);
   }

@@ -61,7 +61,8 @@ typedef struct emovox {
   const LV2_Atom_Sequence *control;
   LV2_Atom_Sequence *notify;
   LV2_Atom_Sequence *midi_out;
-  const float *in_ctl[6]; /* enable, response_ms, gate_db, adapt, midi channel, cc base */
+  /* enable, response_ms, gate_db, adapt, midi channel, cc base, emotions (NULL: the default) */
+  const float *in_ctl[7];
   float *out_ctl[14]; /* 8 probabilities, dominant, confidence, arousal, valence, voice, status */
   const float *audio_in[2];
   float *audio_out[2];

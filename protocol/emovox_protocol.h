@@ -3,7 +3,9 @@
  * each message is written and read. The plugin URI and the atom buffer size come from
  * protocol/meson.build (emovox_config.h), which also writes them into the TTL and the presets.
  * Control ports come first so the mono and stereo variants share them; audio ports follow.
- * Changing an index breaks saved sessions: only append. Everything here is header-only and
+ * Changing an index breaks saved sessions: only append. A port added since is appended to each
+ * variant after its audio ports, so its index differs between them (emovox_emotions_port). The
+ * TTL takes those indices from this file (ttl/meson.build). Everything here is header-only and
  * realtime-safe (the writers and readers only forge or walk atoms in caller-owned buffers). */
 #ifndef EMOVOX_PROTOCOL_H
 #define EMOVOX_PROTOCOL_H
@@ -50,9 +52,18 @@ typedef enum {
   EMOVOX_AUDIO_OUT_L = 24,
   EMOVOX_AUDIO_IN_R = 25,  /* stereo variant only */
   EMOVOX_AUDIO_OUT_R = 26, /* stereo variant only */
-  EMOVOX_N_PORTS_MONO = 25,
-  EMOVOX_N_PORTS_STEREO = 27
+  /* in enum 1..255, default 255 (all eight): the emotions that can occur, bit i = the emotion of
+   * probability port EMOVOX_PROB_FIRST + i; after the audio ports, so one index per variant */
+  EMOVOX_EMOTIONS_MONO = 25,
+  EMOVOX_EMOTIONS_STEREO = 27,
+  EMOVOX_N_PORTS_MONO = 26,
+  EMOVOX_N_PORTS_STEREO = 28
 } emovox_port;
+
+/* The emotions port's index in the stereo or the mono variant. */
+static inline uint32_t emovox_emotions_port(bool stereo) {
+  return stereo ? EMOVOX_EMOTIONS_STEREO : EMOVOX_EMOTIONS_MONO;
+}
 
 /* EMOVOX_STATUS_MODEL_FAULT: the running model's output is not finite (its activations
  * overflowed on this input); the outputs show "no model" until it is finite again. */

@@ -102,6 +102,7 @@ void ev_analyzer_params_default(ev_analyzer_params *p) {
   p->response_ms = 500.0f;
   p->gate_db = -50.0f;
   p->adapt = 1;
+  p->labels = EV_EMOTION_MASK_ALL;
 }
 
 static float clampf(float v, float lo, float hi) {
@@ -115,6 +116,49 @@ static double hop_seconds(const ev_feature_config *c) {
 }
 
 /* ---------------------------------------------------------------- per-frame outputs */
+
+/* Conditions p on the allowed emotions: the others 0, the allowed ones divided by their sum,
+ * i.e. p(e | e allowed); all 0 when that sum is 0 or not finite (nothing to condition on).
+ * Returns whether there was something to condition on. O(EV_N_EMOTIONS). */
+static int restrict_probs(float *p, unsigned allowed) {
+  float sum = 0.0f;
+  for (int i = 0; i < EV_N_EMOTIONS; i++) {
+    if (!(allowed & (1u << i)))
+      p[i] = 0.0f;
+    sum += p[i];
+  }
+  const int ok = sum > 0.0f && isfinite(sum);
+  for (int i = 0; i < EV_N_EMOTIONS; i++)
+    p[i] = ok ? p[i] / sum : 0.0f;
+  return ok;
+}
+
+/* The outputs read off the smoothing state: probabilities, arousal/valence and, while `speech`
+ * (and a model's finite output is being smoothed), the dominant and its confidence. The dominant
+ * is the most probable allowed emotion, so an emotion left out (probability 0) never wins a tie
+ * (all allowed at 0: the first allowed one, as ev_summary_finish takes it). */
+static void publish(ev_analyzer *an, int speech) {
+  ev_outputs *o = &an->out;
+  const unsigned allowed = an->params.labels;
+  float arousal = 0.0f, valence = 0.0f;
+  int best = -1;
+  for (int i = 0; i < EV_N_EMOTIONS; i++) {
+    o->prob[i] = an->smooth_valid ? an->smooth[i] : 0.0f;
+    arousal += o->prob[i] * ev_emotion_arousal[i];
+    valence += o->prob[i] * ev_emotion_valence[i];
+    if ((allowed & (1u << i)) && (best < 0 || o->prob[i] > o->prob[best]))
+      best = i;
+  }
+  if (speech && an->rt && an->smooth_valid && !an->out.model_fault) {
+    o->dominant = best;
+    o->confidence = o->prob[best];
+  } else {
+    o->dominant = -1;
+    o->confidence = 0.0f;
+  }
+  o->arousal = clampf(arousal, -1.0f, 1.0f);
+  o->valence = clampf(valence, -1.0f, 1.0f);
+}
 
 /* model_out: the model's output for this frame, or NULL (no model, no step completed);
  * fault: the step completed but its output is not finite. */
@@ -148,6 +192,8 @@ static void finalize(ev_analyzer *an, float rms, int voiced, const float *model_
       if (c >= 0 && isfinite(model_out[i]))
         p[c] = model_out[i];
     }
+    if (an->params.labels != EV_EMOTION_MASK_ALL) /* all eight: untouched, bit for bit */
+      restrict_probs(p, an->params.labels);
     const float tau = an->params.response_ms * 0.001f;
     const float a = tau > 0.0f ? (float)(1.0 - exp(-rt->step_s / tau)) : 1.0f;
     for (int i = 0; i < EV_N_EMOTIONS; i++) {
@@ -159,25 +205,8 @@ static void finalize(ev_analyzer *an, float rms, int voiced, const float *model_
     an->smooth_fresh = 0;
   }
 
+  publish(an, speech);
   ev_outputs *o = &an->out;
-  float arousal = 0.0f, valence = 0.0f;
-  int best = -1;
-  for (int i = 0; i < EV_N_EMOTIONS; i++) {
-    o->prob[i] = an->smooth_valid ? an->smooth[i] : 0.0f;
-    arousal += o->prob[i] * ev_emotion_arousal[i];
-    valence += o->prob[i] * ev_emotion_valence[i];
-    if (best < 0 || o->prob[i] > o->prob[best])
-      best = i;
-  }
-  if (speech && rt && an->smooth_valid && !an->out.model_fault) {
-    o->dominant = best;
-    o->confidence = o->prob[best];
-  } else {
-    o->dominant = -1;
-    o->confidence = 0.0f;
-  }
-  o->arousal = clampf(arousal, -1.0f, 1.0f);
-  o->valence = clampf(valence, -1.0f, 1.0f);
   o->voice_activity = clampf(an->vad, 0.0f, 1.0f);
   o->frames++;
   if (an->fn)
@@ -422,6 +451,18 @@ void ev_analyzer_set_params(ev_analyzer *an, const ev_analyzer_params *p) {
   if (an->rt) {
     ev_input_set_gate(an->rt->input, an->params.gate_db);
     ev_input_set_adapt(an->rt->input, an->params.adapt);
+  }
+  const unsigned labels = ev_emotion_mask_allowed(p->labels);
+  if (labels != an->params.labels) {
+    an->params.labels = labels;
+    /* The smoothing state conditioned at once, so that the outputs never show an emotion left
+     * out, not even until the next model output (a hop or more away, or a whole pause). When
+     * no allowed emotion holds any probability there is no distribution to go on from: the
+     * next model output starts the smoothing afresh, as after a model swap. */
+    if (an->smooth_valid && !restrict_probs(an->smooth, labels))
+      an->smooth_valid = 0;
+    /* re-read with the speech state of the last frame (its dominant was set only in speech) */
+    publish(an, an->out.dominant >= 0);
   }
 }
 

@@ -78,7 +78,7 @@ void ev_summary_finish(const ev_summary_acc *a, ev_summary *out) {
     if (out->dominant < 0 || out->prob[i] > out->prob[out->dominant])
       out->dominant = i;
   }
-  const unsigned labels = a->labels & EV_EMOTION_MASK_ALL;
-  if (labels && labels != EV_EMOTION_MASK_ALL) /* all eight: the unrestricted reading */
+  const unsigned labels = ev_emotion_mask_allowed(a->labels);
+  if (labels != EV_EMOTION_MASK_ALL) /* all eight: the unrestricted reading */
     restrict_to(out, labels);
 }

@@ -140,3 +140,8 @@ int ev_emotion_mask_from_list(const char *list, unsigned *mask, char *err, size_
   *mask = m;
   return 0;
 }
+
+unsigned ev_emotion_mask_allowed(unsigned mask) {
+  mask &= EV_EMOTION_MASK_ALL;
+  return mask ? mask : EV_EMOTION_MASK_ALL;
+}

@@ -47,6 +47,11 @@ int ev_emotion_from_name(const char *name);
  * unknown name, an empty item or an empty list, *mask untouched. */
 int ev_emotion_mask_from_list(const char *list, unsigned *mask, char *err, size_t errlen);
 
+/* The emotions a mask allows, as every reader of one takes it (the analyser's params.labels,
+ * ev_summary_set_labels): bits above the eight are ignored, and no emotion at all (0) means all
+ * eight, i.e. no restriction. EV_EMOTION_MASK_ALL: the unrestricted reading. */
+unsigned ev_emotion_mask_allowed(unsigned mask);
+
 #ifdef __cplusplus
 }
 #endif

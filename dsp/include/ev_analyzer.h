@@ -25,11 +25,19 @@ typedef struct ev_analyzer_params {
   float response_ms; /* smoothing time constant of the probabilities, 0..10000 */
   float gate_db;     /* frames with RMS below this (dBFS) are not speech */
   int adapt;         /* adaptive (per-speaker) feature normalisation on/off */
+  /* The emotions that can occur (bit i = ev_emotion i; 0 or EV_EMOTION_MASK_ALL: all eight, the
+   * default, bit for bit the unrestricted analysis; bits above the eight are ignored). Each model
+   * output is conditioned on them before the smoothing: the others read 0 and the allowed ones
+   * are divided by their sum (all 0 when that sum is 0 or not finite), so the probabilities,
+   * dominant (the most probable allowed emotion), confidence, arousal and valence read
+   * p(e | e allowed), as the evaluation scores a corpus over the emotions it has. A change
+   * applies to the smoothing state at once (ev_analyzer_set_params). */
+  unsigned labels;
 } ev_analyzer_params;
 void ev_analyzer_params_default(ev_analyzer_params *p);
 
 typedef struct ev_outputs {
-  float prob[EV_N_EMOTIONS]; /* smoothed; canonical labels the model lacks stay 0 */
+  float prob[EV_N_EMOTIONS]; /* smoothed; labels the model lacks or params.labels leaves out: 0 */
   int dominant;              /* -1: no speech, else an ev_emotion */
   float confidence;          /* 0..1: the dominant probability (0 when no speech) */
   float arousal, valence;    /* -1..1 */
@@ -59,6 +67,10 @@ void ev_analyzer_reset(ev_analyzer *an);
 void ev_analyzer_restart(ev_analyzer *an);
 /* The DC blocker's cutoff (default EV_DC_BLOCK_HZ, 20 Hz; 0 = off), for measurements. */
 void ev_analyzer_set_dc_cutoff(ev_analyzer *an, double hz);
+/* Values are clamped to their ranges. A change of labels is applied to the smoothing state at
+ * once (the emotions left out set to 0, the others renormalised; when none of the allowed ones
+ * holds any probability the smoothing starts afresh with the next model output) and to the
+ * outputs, so ev_analyzer_outputs() never shows an emotion left out after the call. O(1). */
 void ev_analyzer_set_params(ev_analyzer *an, const ev_analyzer_params *p);
 
 /* Off the audio thread (instantiate or the LV2 worker): build the runtime state that lets

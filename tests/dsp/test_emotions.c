@@ -2,7 +2,8 @@
  * here from the corpora's conventions (../shared/corpora/README.md and the weight files the
  * loader accepts), both ways: a name reads as its emotion, and an emotion's name reads back
  * as itself. The short names are 3 distinct capitals that start their emotion's name. Lists of
- * names (ev_emotion_mask_from_list, --labels) read as sets, and their errors say why. */
+ * names (ev_emotion_mask_from_list, --labels) read as sets, and their errors say why; a mask of
+ * none or all eight allows all eight (ev_emotion_mask_allowed). */
 #include <ctype.h>
 #include <string.h>
 
@@ -96,6 +97,13 @@ static void test_mask_lists(void) {
                tiny[8] == 'x',
            "a message cut to 8 bytes: '%s'", tiny);
   EV_CHECK(ev_emotion_mask_from_list("boredom", &mask, NULL, 0) == -1, "no message buffer");
+  /* what a mask allows: 0 and all eight are no restriction, higher bits are ignored */
+  EV_CHECK(ev_emotion_mask_allowed(0u) == EV_EMOTION_MASK_ALL &&
+               ev_emotion_mask_allowed(EV_EMOTION_MASK_ALL) == EV_EMOTION_MASK_ALL &&
+               ev_emotion_mask_allowed(~0u) == EV_EMOTION_MASK_ALL &&
+               ev_emotion_mask_allowed(0x100u) == EV_EMOTION_MASK_ALL &&
+               ev_emotion_mask_allowed(0x11du) == 0x1du && ev_emotion_mask_allowed(0x2u) == 0x2u,
+           "ev_emotion_mask_allowed");
 }
 
 int main(void) {

@@ -65,6 +65,10 @@ int main(int argc, char **argv) {
         p.response_ms = 100.0f;
         ev_analyzer_set_params(an, &p);
       }
+      if (k == 400 || k == 500) { /* allowed emotions: neutral, happy, sad, angry; then calm */
+        p.labels = k == 400 ? 0x1du : 0x2u;
+        ev_analyzer_set_params(an, &p);
+      }
       if (k == 600) {
         ev_analyzer_swap_model(an, NULL);
         ev_analyzer_swap_model(an, rt);

@@ -10,7 +10,20 @@
  *    1; before the first speech every probability is 0;
  *  - the constant model again with the labels spelt as other corpora spell them (anger,
  *    neutrality, sadness, joy): the same canonical outputs, so a weight file made elsewhere
- *    loses none of its outputs. */
+ *    loses none of its outputs.
+ * Allowed emotions (ev_analyzer_params.labels):
+ *  - labels 0, all eight and all eight with higher bits set: every frame bit for bit the
+ *    default's (random model);
+ *  - the constant model allowed neutral and sad: neutral 0.1 / 0.4 = 0.25, sad 0.75, the others
+ *    exactly 0, dominant sad at 0.75, arousal/valence the circumplex sums of those;
+ *  - allowed only emotions the model lacks (calm, fearful): all 0, and the dominant is calm,
+ *    never neutral, whose 0 comes first among all eight;
+ *  - the random model with the smoothing off (response 0): every frame's probabilities are the
+ *    unrestricted frame's renormalised over happy and angry (within 1e-5), the dominant the more
+ *    probable of the two;
+ *  - changed mid-stream: the outputs read the new set right after ev_analyzer_set_params, before
+ *    any more audio, and in every frame after it; a set the smoothing state holds nothing of
+ *    starts the smoothing afresh (no dominant until the next model output). */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -162,6 +175,189 @@ static void run(const ev_model *m, tally *t, double rate) {
   ev_analyzer_free(an);
 }
 
+/* ---- allowed emotions ---- */
+
+typedef struct frames {
+  ev_outputs *v;
+  size_t n, cap;
+} frames;
+
+static void keep_frame(void *user, const ev_outputs *o) {
+  frames *f = user;
+  if (f->n == f->cap) {
+    f->cap = f->cap ? 2 * f->cap : 1024;
+    f->v = realloc(f->v, f->cap * sizeof *f->v);
+  }
+  f->v[f->n++] = *o;
+}
+
+/* Field by field (the struct has padding): bit for bit the same output. */
+static int same_frame(const ev_outputs *a, const ev_outputs *b) {
+  return !memcmp(a->prob, b->prob, sizeof a->prob) && a->dominant == b->dominant &&
+         !memcmp(&a->confidence, &b->confidence, sizeof(float)) &&
+         !memcmp(&a->arousal, &b->arousal, sizeof(float)) &&
+         !memcmp(&a->valence, &b->valence, sizeof(float)) &&
+         !memcmp(&a->voice_activity, &b->voice_activity, sizeof(float)) && a->frames == b->frames &&
+         a->model_fault == b->model_fault;
+}
+
+static unsigned mask_of(int a, int b) {
+  return (1u << a) | (1u << b);
+}
+
+/* Every frame of the signal at 48 kHz in 256-sample blocks with the given labels and response.
+ * At change_s seconds (if > 0) labels become `after[0]`, at change2_s `after[1]`; *at_change[k]
+ * gets the outputs right after each change, before any more audio. */
+static frames run_labels(const ev_model *m, unsigned labels, float response_ms, double change_s,
+                         double change2_s, const unsigned after[2], ev_outputs at_change[2]) {
+  frames f = {0};
+  char err[512];
+  ev_analyzer *an = ev_analyzer_new(48000, 512, err, sizeof err);
+  ev_model_runtime *rt = an ? ev_analyzer_prepare_model(an, m, err, sizeof err) : NULL;
+  EV_CHECK(rt != NULL, "analyser: %s", err);
+  if (!rt) {
+    ev_analyzer_free(an);
+    return f;
+  }
+  ev_analyzer_swap_model(an, rt);
+  ev_analyzer_params p;
+  ev_analyzer_params_default(&p);
+  p.labels = labels;
+  p.response_ms = response_ms;
+  ev_analyzer_set_params(an, &p);
+  ev_analyzer_set_frame_callback(an, keep_frame, &f);
+  size_t n;
+  float *x = make_signal(48000, &n);
+  const size_t at[2] = {(size_t)(change_s * 48000), (size_t)(change2_s * 48000)};
+  for (size_t pos = 0; pos < n; pos += 256) {
+    for (int k = 0; k < 2; k++)
+      if (at[k] && pos == at[k] / 256 * 256) {
+        p.labels = after[k];
+        ev_analyzer_set_params(an, &p);
+        at_change[k] = *ev_analyzer_outputs(an);
+      }
+    ev_analyzer_process(an, x + pos, (uint32_t)(n - pos < 256 ? n - pos : 256));
+  }
+  ev_analyzer_flush(an);
+  free(x);
+  ev_model_runtime_free(ev_analyzer_swap_model(an, NULL));
+  ev_analyzer_free(an);
+  return f;
+}
+
+/* Outputs v[from..to) in which an emotion outside `allowed` reads anything but 0. */
+static long outside(const ev_outputs *v, size_t from, size_t to, unsigned allowed) {
+  long bad = 0;
+  for (size_t i = from; i < to; i++)
+    for (int e = 0; e < EV_N_EMOTIONS; e++)
+      bad += !(allowed & (1u << e)) && v[i].prob[e] != 0.0f;
+  return bad;
+}
+
+static void check_allowed(const ev_model *constant, const ev_model *random) {
+  const unsigned none[2] = {0, 0};
+  ev_outputs unused[2];
+  /* no restriction, however it is said: the default bit for bit */
+  frames ref = run_labels(random, EV_EMOTION_MASK_ALL, 500.0f, 0, 0, none, unused);
+  const unsigned same_as_all[3] = {0u, EV_EMOTION_MASK_ALL, ~0u};
+  for (int k = 0; k < 3; k++) {
+    frames f = run_labels(random, same_as_all[k], 500.0f, 0, 0, none, unused);
+    int same = f.n == ref.n && ref.n > 300;
+    for (size_t i = 0; same && i < f.n; i++)
+      same = same_frame(&f.v[i], &ref.v[i]);
+    EV_CHECK(same, "labels 0x%x: every frame bit for bit the unrestricted one", same_as_all[k]);
+    free(f.v);
+  }
+
+  /* the constant model over neutral and sad: 0.1 and 0.3 conditioned on the pair */
+  frames c = run_labels(constant, mask_of(EV_NEUTRAL, EV_SAD), 500.0f, 0, 0, none, unused);
+  long speech = 0, bad = 0;
+  const double ar = 0.25 * ev_emotion_arousal[EV_NEUTRAL] + 0.75 * ev_emotion_arousal[EV_SAD];
+  const double va = 0.25 * ev_emotion_valence[EV_NEUTRAL] + 0.75 * ev_emotion_valence[EV_SAD];
+  for (size_t i = 0; i < c.n; i++) {
+    const ev_outputs *o = &c.v[i];
+    if (o->dominant < 0)
+      continue;
+    speech++;
+    bad += fabsf(o->prob[EV_NEUTRAL] - 0.25f) > 1e-6f || fabsf(o->prob[EV_SAD] - 0.75f) > 1e-6f ||
+           o->dominant != EV_SAD || o->confidence != o->prob[EV_SAD] ||
+           fabs(o->arousal - ar) > 1e-5 || fabs(o->valence - va) > 1e-5;
+  }
+  printf("allowed neutral, sad: %ld speech frames, %ld off\n", speech, bad);
+  EV_CHECK(speech > 100 && bad == 0,
+           "neutral 0.25, sad 0.75, dominant sad, circumplex of those (%ld of %ld frames off)", bad,
+           speech);
+  EV_CHECK(outside(c.v, 0, c.n, mask_of(EV_NEUTRAL, EV_SAD)) == 0, "the other six exactly 0");
+  free(c.v);
+
+  /* only emotions the model lacks: nothing to condition on */
+  frames z = run_labels(constant, mask_of(EV_CALM, EV_FEARFUL), 500.0f, 0, 0, none, unused);
+  long zs = 0, zbad = 0;
+  for (size_t i = 0; i < z.n; i++) {
+    zs += z.v[i].dominant >= 0;
+    zbad += z.v[i].dominant >= 0 && (z.v[i].dominant != EV_CALM || z.v[i].confidence != 0.0f);
+  }
+  EV_CHECK(zs > 100 && zbad == 0 && outside(z.v, 0, z.n, 0u) == 0,
+           "calm and fearful, which the model lacks: all 0, dominant calm at 0 (%ld of %ld off)",
+           zbad, zs);
+  free(z.v);
+
+  /* the random model with the smoothing off: each frame the unrestricted one conditioned */
+  const unsigned pair = mask_of(EV_HAPPY, EV_ANGRY);
+  frames u = run_labels(random, EV_EMOTION_MASK_ALL, 0.0f, 0, 0, none, unused);
+  frames r = run_labels(random, pair, 0.0f, 0, 0, none, unused);
+  EV_CHECK(u.n == r.n && u.n > 300, "same frames (%zu, %zu)", u.n, r.n);
+  long compared = 0, off = 0;
+  double worst = 0.0;
+  for (size_t i = 0; i < u.n && i < r.n; i++) {
+    if (u.v[i].dominant < 0) {
+      off += r.v[i].dominant >= 0; /* the gate is the same */
+      continue;
+    }
+    const double s = (double)u.v[i].prob[EV_HAPPY] + u.v[i].prob[EV_ANGRY];
+    const double h = u.v[i].prob[EV_HAPPY] / s, a = u.v[i].prob[EV_ANGRY] / s;
+    worst = fmax(worst, fmax(fabs(r.v[i].prob[EV_HAPPY] - h), fabs(r.v[i].prob[EV_ANGRY] - a)));
+    off += r.v[i].dominant != (a > h ? EV_ANGRY : EV_HAPPY);
+    compared++;
+  }
+  printf("random model, smoothing off, happy and angry: %ld speech frames, worst |p - "
+         "conditioned| %.3g\n",
+         compared, worst);
+  EV_CHECK(compared > 100 && worst <= 1e-5 && off == 0,
+           "each frame the unrestricted one renormalised over happy, angry (worst %.3g, %ld "
+           "dominant or gate differences)",
+           worst, off);
+  EV_CHECK(outside(r.v, 0, r.n, pair) == 0, "the other six exactly 0");
+  free(u.v);
+  free(r.v);
+
+  /* changed mid-speech (1.0 s: first voiced part; 2.0 s: second): all -> neutral, sad -> calm */
+  const unsigned after[2] = {mask_of(EV_NEUTRAL, EV_SAD), 1u << EV_CALM};
+  ev_outputs now[2];
+  frames m = run_labels(constant, EV_EMOTION_MASK_ALL, 500.0f, 1.0, 2.0, after, now);
+  EV_CHECK(now[0].dominant == EV_SAD && fabsf(now[0].prob[EV_NEUTRAL] - 0.25f) < 1e-6f &&
+               fabsf(now[0].prob[EV_SAD] - 0.75f) < 1e-6f,
+           "right after the change to neutral, sad: %g, %g, dominant %d", now[0].prob[EV_NEUTRAL],
+           now[0].prob[EV_SAD], now[0].dominant);
+  EV_CHECK(outside(now, 0, 1, after[0]) == 0, "and the other six 0 at once");
+  EV_CHECK(now[1].dominant == -1 && outside(now, 1, 2, 0u) == 0,
+           "right after the change to calm, which the state holds nothing of: all 0, no dominant "
+           "(%d)",
+           now[1].dominant);
+  /* the frames finalised after each change: from the count each change saw on */
+  const size_t f1 = (size_t)now[0].frames, f2 = (size_t)now[1].frames;
+  long calm_frames = 0;
+  for (size_t i = f2; i < m.n; i++)
+    calm_frames += m.v[i].dominant == EV_CALM;
+  EV_CHECK(f1 > 50 && f2 > f1 && m.n > f2 && outside(m.v, f1, f2, after[0]) == 0 &&
+               outside(m.v, f2, m.n, after[1]) == 0,
+           "no frame after a change shows an emotion left out (changes at frames %zu, %zu)", f1,
+           f2);
+  EV_CHECK(calm_frames > 50, "then calm is the dominant at 0 (%ld frames)", calm_frames);
+  free(m.v);
+  free(ref.v);
+}
+
 int main(void) {
   /* the constant model */
   ev_model *c =
@@ -179,7 +375,6 @@ int main(void) {
     EV_CHECK(t.bad_value == 0, "neutral .1 happy .2 sad .3 angry .4 (%ld frames off, worst %.3g)",
              t.bad_value, t.worst_value);
     EV_CHECK(t.bad_dominant == 0, "dominant angry at 0.4 (%ld frames not)", t.bad_dominant);
-    ev_model_free(c);
   }
   /* a random two-layer model: outputs that move */
   ev_model *r = four_label_model(
@@ -200,7 +395,6 @@ int main(void) {
     for (int i = 0; i < 4; i++)
       moving &= t.lo[present[i]] > 0.0f && t.hi[present[i]] - t.lo[present[i]] > 1e-3f;
     EV_CHECK(moving, "every present emotion is > 0 and moves with the signal");
-    ev_model_free(r);
   }
   /* the constant model with aliases for labels: the outputs of the canonical names */
   ev_model *a = four_label_model("[{\"type\":\"dense\"},{\"type\":\"softmax\"}]", 1, alias_labels,
@@ -217,5 +411,9 @@ int main(void) {
              t.bad_absent + t.bad_value + t.bad_dominant);
     ev_model_free(a);
   }
+  if (c && r)
+    check_allowed(c, r);
+  ev_model_free(c);
+  ev_model_free(r);
   EV_TEST_END();
 }

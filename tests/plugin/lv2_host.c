@@ -401,6 +401,8 @@ lv2_host *host_new(const char *plugin_uri, double rate, uint32_t max_block) {
   h->worker = lilv_instance_get_extension_data(h->instance, LV2_WORKER__interface);
   for (uint32_t i = EMOVOX_ENABLE; i <= EMOVOX_STATUS; i++)
     lilv_instance_connect_port(h->instance, i, &h->controls[i]);
+  const uint32_t emotions = emovox_emotions_port(h->stereo); /* after the audio ports */
+  lilv_instance_connect_port(h->instance, emotions, &h->controls[emotions]);
   lilv_instance_connect_port(h->instance, EMOVOX_CONTROL, &h->control_in);
   lilv_instance_connect_port(h->instance, EMOVOX_NOTIFY, &h->notify);
   lilv_instance_connect_port(h->instance, EMOVOX_MIDI_OUT, &h->midi);
@@ -444,11 +446,17 @@ void host_free(lv2_host *h) {
 LilvWorld *host_world(lv2_host *h) {
   return h->world;
 }
+bool host_stereo(const lv2_host *h) {
+  return h->stereo;
+}
 const LilvPlugin *host_plugin(lv2_host *h) {
   return h->plugin;
 }
 void host_set_control(lv2_host *h, uint32_t port, float value) {
   h->controls[port] = value;
+}
+void host_disconnect_control(lv2_host *h, uint32_t port) {
+  lilv_instance_connect_port(h->instance, port, NULL);
 }
 float host_output(const lv2_host *h, uint32_t port) {
   return h->controls[port];

@@ -28,10 +28,14 @@ lv2_host *host_new(const char *plugin_uri, double rate, uint32_t max_block);
 const char *host_failed_log(void);
 void host_free(lv2_host *h);
 LilvWorld *host_world(lv2_host *h);
+bool host_stereo(const lv2_host *h); /* the stereo variant (by its number of ports) */
 const LilvPlugin *host_plugin(lv2_host *h);
 
-/* Control input values (by port index); defaults from the TTL after host_new. */
+/* Control input values (by port index); defaults from the TTL after host_new. Every control
+ * port is connected, the emotions port too (emovox_emotions_port). */
 void host_set_control(lv2_host *h, uint32_t port, float value);
+/* Connects a control input to NULL, as a host that leaves an optional control unconnected. */
+void host_disconnect_control(lv2_host *h, uint32_t port);
 float host_output(const lv2_host *h, uint32_t port);
 
 /* Audio: in[c]/out[c] for each channel (1 or 2). Buffers may be the same (in-place). */

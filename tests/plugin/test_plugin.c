@@ -1,7 +1,9 @@
 /* The plugin in a lilv host: real speech, block-size determinism, robustness, model swaps
- * through the worker, state with abstract paths, MIDI output, the stereo downmix, presets.
+ * through the worker, state with abstract paths, MIDI output, the stereo downmix, presets, the
+ * Emotions control.
  * Usage: test_plugin
- * <speech|blocks|robust|swap|state|midi|stereo|presets|inline|threads|controls|nomodel>
+ * <speech|blocks|robust|swap|state|midi|stereo|presets|inline|threads|controls|nomodel|fault|
+ *  replay|emotions>
  */
 #include <float.h>
 #include <math.h>
@@ -924,6 +926,8 @@ static void test_presets(void) {
                  uri);
         EV_CHECK(!pv.set[EMOVOX_MIDI_CHANNEL] && !pv.set[EMOVOX_MIDI_CC_BASE],
                  "%s leaves MIDI alone", uri);
+        /* which emotions occur belongs to the material, not to a way of listening */
+        EV_CHECK(!pv.set[emovox_emotions_port(u == 1)], "%s leaves the emotions alone", uri);
         printf("presets: %s: %s response %.0f ms gate %.0f dB adapt %.0f\n", uris[u], uri,
                pv.values[EMOVOX_RESPONSE_MS], pv.values[EMOVOX_GATE_DB], pv.values[EMOVOX_ADAPT]);
       }
@@ -1083,6 +1087,324 @@ static void test_controls(void) {
   EV_CHECK(memcmp(audio, out, (n / 512 * 512) * sizeof(float)) == 0, "audio bit-exact");
   host_free(h);
   free(out);
+  free(audio);
+}
+
+/* ---- emotions: the Emotions control conditions every output on a set of emotions ---- */
+
+/* The set `list` names (ev_emotion_mask_from_list), as the port's value. */
+static unsigned mask_of_list(const char *list) {
+  unsigned mask = 0;
+  char err[256] = "";
+  EV_REQUIRE(ev_emotion_mask_from_list(list, &mask, err, sizeof err) == 0, "%s: %s", list, err);
+  return mask;
+}
+
+/* Outputs of emotions outside `allowed` that read anything but 0. */
+static int outside_set(const snapshot *s, unsigned allowed) {
+  int bad = 0;
+  for (int i = 0; i < EV_N_EMOTIONS; i++)
+    bad += !(allowed & (1u << i)) && s->v[i] != 0.0f;
+  return bad;
+}
+
+/* With speech (dominant != 0): the allowed probabilities sum to 1, the dominant is one of them
+ * and the most probable, the confidence its probability. 1 if so (or no speech). */
+static int reads_set(const snapshot *s, unsigned allowed) {
+  const int dom = (int)s->v[EMOVOX_DOMINANT - EMOVOX_PROB_FIRST] - 1;
+  if (dom < 0)
+    return 1;
+  double sum = 0.0;
+  int ok = (allowed & (1u << dom)) != 0 && s->v[EMOVOX_CONFIDENCE - EMOVOX_PROB_FIRST] == s->v[dom];
+  for (int i = 0; i < EV_N_EMOTIONS; i++) {
+    sum += s->v[i];
+    ok &= s->v[i] <= s->v[dom];
+  }
+  return ok && fabs(sum - 1.0) <= 1e-5;
+}
+
+/* The port as hosts read it: at the variant's index after the audio ports, an integer
+ * enumeration 1..255 defaulting to all eight, and every scale point is the set its label names
+ * ("All eight", "Seven: all but calm", "<count>: <names>"). */
+static void check_emotions_port(void) {
+  const char *uris[] = {EMOVOX_URI_MONO, EMOVOX_URI_STEREO};
+  for (int u = 0; u < 2; u++) {
+    lv2_host *h = host_new(uris[u], 48000, 512);
+    EV_REQUIRE(h != NULL, "instantiate %s", uris[u]);
+    LilvWorld *w = host_world(h);
+    const LilvPlugin *plugin = host_plugin(h);
+    LilvNode *sym = lilv_new_string(w, "emotions");
+    const LilvPort *port = lilv_plugin_get_port_by_symbol(plugin, sym);
+    lilv_node_free(sym);
+    EV_REQUIRE(port != NULL, "%s: a port \"emotions\"", uris[u]);
+    const uint32_t index = lilv_port_get_index(plugin, port);
+    EV_CHECK(index == emovox_emotions_port(u == 1) &&
+                 lilv_plugin_get_num_ports(plugin) ==
+                     (u ? EMOVOX_N_PORTS_STEREO : EMOVOX_N_PORTS_MONO),
+             "%s: emotions at index %u, the last of %u ports", uris[u], index,
+             lilv_plugin_get_num_ports(plugin));
+    LilvNode *integer = lilv_new_uri(w, LV2_CORE__integer);
+    LilvNode *enumeration = lilv_new_uri(w, LV2_CORE__enumeration);
+    LilvNode *input = lilv_new_uri(w, LV2_CORE__InputPort);
+    LilvNode *control = lilv_new_uri(w, LV2_CORE__ControlPort);
+    EV_CHECK(lilv_port_is_a(plugin, port, input) && lilv_port_is_a(plugin, port, control) &&
+                 lilv_port_has_property(plugin, port, integer) &&
+                 lilv_port_has_property(plugin, port, enumeration),
+             "%s: an integer enumeration control input", uris[u]);
+    LilvNode *def = NULL, *min = NULL, *max = NULL;
+    lilv_port_get_range(plugin, port, &def, &min, &max);
+    EV_CHECK(def && min && max && lilv_node_as_float(def) == (float)EV_EMOTION_MASK_ALL &&
+                 lilv_node_as_float(min) == 1.0f &&
+                 lilv_node_as_float(max) == (float)EV_EMOTION_MASK_ALL,
+             "%s: 1..255, default 255", uris[u]);
+    lilv_node_free(def), lilv_node_free(min), lilv_node_free(max);
+    LilvScalePoints *points = lilv_port_get_scale_points(plugin, port);
+    int n_points = 0, bad = 0;
+    LILV_FOREACH(scale_points, it, points) {
+      const LilvScalePoint *sp = lilv_scale_points_get(points, it);
+      const char *label = lilv_node_as_string(lilv_scale_point_get_label(sp));
+      const float value = lilv_node_as_float(lilv_scale_point_get_value(sp));
+      unsigned want;
+      if (!strcmp(label, "All eight"))
+        want = EV_EMOTION_MASK_ALL;
+      else if (!strcmp(label, "Seven: all but calm"))
+        want = EV_EMOTION_MASK_ALL & ~(1u << EV_CALM);
+      else
+        want = strchr(label, ':') ? mask_of_list(strchr(label, ':') + 1) : 0u;
+      if (u == 0)
+        printf("emotions: scale point %3.0f \"%s\"\n", value, label);
+      bad += value != (float)want;
+      n_points++;
+    }
+    EV_CHECK(n_points >= 5 && bad == 0, "%s: %d scale points, %d not the set their label names",
+             uris[u], n_points, bad);
+    lilv_scale_points_free(points);
+    lilv_node_free(integer), lilv_node_free(enumeration), lilv_node_free(input);
+    lilv_node_free(control);
+    host_free(h);
+  }
+}
+
+/* Runs the speech through a mono instance in blocks of `block`, response `response_ms`, the
+ * emotions port set to `emotions` (< 0: left unconnected; NaN and out-of-range values as
+ * given); returns the outputs after every block. */
+static snapshot *emotions_run(const float *audio, size_t n, uint32_t block, float response_ms,
+                              float emotions, int unconnected) {
+  lv2_host *h = host_new(EMOVOX_URI_MONO, 48000, 4096);
+  EV_REQUIRE(h != NULL, "instantiate");
+  host_set_control(h, EMOVOX_RESPONSE_MS, response_ms);
+  if (unconnected)
+    host_disconnect_control(h, EMOVOX_EMOTIONS_MONO);
+  else
+    host_set_control(h, EMOVOX_EMOTIONS_MONO, emotions);
+  static float out[4096];
+  snapshot *s = calloc(n / block + 1, sizeof *s);
+  for (size_t b = 0; b * block < n; b++) {
+    const size_t len = n - b * block < block ? n - b * block : block;
+    run_mono(h, audio + b * block, out, len);
+    s[b] = outputs(h);
+  }
+  host_free(h);
+  return s;
+}
+
+/* The smoothing coefficient left over per model output at response_ms: the one-pole keeps
+ * exp(-step / tau) of its previous value (docs/model.md), the step read from the bundle's
+ * model. */
+static double smoothing_left(float response_ms) {
+  char err[256];
+  ev_model *m = ev_model_load_file(test_default_model_path(), err, sizeof err);
+  EV_REQUIRE(m != NULL, "the bundle's model: %s", err);
+  const ev_input_config *in = ev_model_input_config(m);
+  const double step_s =
+      (double)in->features.hop_length * in->frame_stride / in->features.sample_rate;
+  ev_model_free(m);
+  return exp(-step_s / (response_ms * 0.001));
+}
+
+static void test_emotions(void) {
+  check_emotions_port();
+  size_t n, s0, s1;
+  float *audio = test_speech(48000, 0.5, 0.5, &n, &s0, &s1);
+  EV_REQUIRE(audio != NULL, "speech file");
+  const unsigned four = mask_of_list("neutral,happy,sad,angry");
+  const uint32_t block = 256;
+  const size_t blocks = (n + block - 1) / block;
+
+  /* Every output with the four: the others exactly 0, the four a distribution with the
+   * dominant among them. */
+  snapshot *r = emotions_run(audio, n, block, 500.0f, (float)four, 0);
+  int outside = 0, off = 0, speech = 0;
+  for (size_t b = 0; b < blocks; b++) {
+    outside += outside_set(&r[b], four);
+    off += !reads_set(&r[b], four);
+    speech += r[b].v[EMOVOX_DOMINANT - EMOVOX_PROB_FIRST] != 0.0f;
+  }
+  printf("emotions: neutral, happy, sad, angry (%u): %d of %zu blocks with speech, %d outputs "
+         "of the other four not 0, %d blocks off\n",
+         four, speech, blocks, outside, off);
+  EV_CHECK(speech > (int)blocks / 4 && outside == 0 && off == 0,
+           "the others 0, the four sum to 1 with the dominant among them (%d, %d)", outside, off);
+  free(r);
+
+  /* Against the unrestricted outputs conditioned on the four, block by block. The plugin's
+   * smoothing cannot be switched off (response >= 10 ms), and it does not commute with the
+   * conditioning: the restricted output smooths conditioned model outputs q_t, which is not the
+   * unrestricted smoothed output u_t conditioned. So both run at 10 ms, where the one-pole
+   * keeps only c = exp(-step / 10 ms) of its past per model output (the bundle's model steps
+   * every 100 ms: c = e^-10 = 4.5e-5), and the difference is bounded exactly: with p_t the
+   * model output, S its sum over the set A and U that of u_t, each smoothed value stays within
+   * c of its input (r_t - q_t = c (r_t-1 - q_t), u_t - p_t = c (u_t-1 - p_t), all in [0, 1]),
+   * so |U - S| <= |A| c and |u_i / U - p_i / S| <= c (1 + |A|) / U, hence
+   *   |r_i - u_i / U| <= c (1 + (1 + |A|) / U),
+   * plus float rounding (1e-5). A model stepping every hop (c = e^-1) would make the bound
+   * useless: the test requires c < 1e-3. */
+  const double c = smoothing_left(10.0f);
+  EV_CHECK(c < 1e-3, "the bundle's model leaves %.3g of the smoothing per step at 10 ms", c);
+  snapshot *u = emotions_run(audio, n, block, 10.0f, (float)EV_EMOTION_MASK_ALL, 0);
+  r = emotions_run(audio, n, block, 10.0f, (float)four, 0);
+  double worst = 0.0, worst_excess = -1.0;
+  int compared = 0, beyond = 0;
+  for (size_t b = 0; b < blocks; b++) {
+    const int du = (int)u[b].v[EMOVOX_DOMINANT - EMOVOX_PROB_FIRST];
+    const int dr = (int)r[b].v[EMOVOX_DOMINANT - EMOVOX_PROB_FIRST];
+    beyond += (du == 0) != (dr == 0); /* the same speech gate */
+    if (du == 0)
+      continue;
+    double sum = 0.0;
+    for (int i = 0; i < EV_N_EMOTIONS; i++)
+      sum += (four & (1u << i)) ? u[b].v[i] : 0.0;
+    const double tol = 1e-5 + c * (1.0 + (1.0 + 4.0) / sum);
+    for (int i = 0; i < EV_N_EMOTIONS; i++) {
+      const double want = (four & (1u << i)) ? u[b].v[i] / sum : 0.0;
+      const double d = fabs(r[b].v[i] - want);
+      worst = fmax(worst, d);
+      worst_excess = fmax(worst_excess, d - tol);
+      beyond += d > tol;
+    }
+    compared++;
+  }
+  printf("emotions: at 10 ms, %d speech blocks: largest |restricted - unrestricted conditioned| "
+         "%.3g (bound %.3g + 1e-5 at U = 1)\n",
+         compared, worst, c * 6.0);
+  EV_CHECK(compared > (int)blocks / 4 && beyond == 0,
+           "the unrestricted outputs conditioned on the four, within the smoothing's bound (%d "
+           "outside, worst %.3g, worst excess %.3g)",
+           beyond, worst, worst_excess);
+  EV_CHECK(worst <= 1e-4, "and within 1e-4 (%.3g)", worst);
+  free(u);
+  free(r);
+
+  /* 255, NaN and values above it: bit for bit a host that leaves the port unconnected; 0 is
+   * clamped to 1 (neutral alone). */
+  snapshot *none = emotions_run(audio, n, block, 500.0f, 0.0f, 1);
+  const float same[] = {255.0f, NAN, 1000.0f, 254.6f};
+  for (int k = 0; k < 4; k++) {
+    snapshot *s = emotions_run(audio, n, block, 500.0f, same[k], 0);
+    EV_CHECK(!memcmp(s, none, blocks * sizeof *s), "emotions %g: bit for bit unconnected", same[k]);
+    free(s);
+  }
+  snapshot *zero = emotions_run(audio, n, block, 500.0f, 0.0f, 0);
+  snapshot *one = emotions_run(audio, n, block, 500.0f, 1.0f, 0);
+  EV_CHECK(!memcmp(zero, one, blocks * sizeof *zero), "emotions 0 reads as 1 (neutral)");
+  free(zero);
+  free(one);
+  free(none);
+
+  /* Block-size invariance with the four: blocks of 1, 64 and a random mix, the same outputs
+   * at every block end as with one sample at a time. */
+  {
+    lv2_host *h = host_new(EMOVOX_URI_MONO, 48000, 4096);
+    host_set_control(h, EMOVOX_EMOTIONS_MONO, (float)four);
+    static float out1[1];
+    snapshot *ref = malloc(n * sizeof *ref);
+    for (size_t i = 0; i < n; i++) {
+      run_mono(h, audio + i, out1, 1);
+      ref[i] = outputs(h);
+    }
+    host_free(h);
+    uint32_t seed = 4321;
+    for (int mode = 0; mode < 2; mode++) {
+      h = host_new(EMOVOX_URI_MONO, 48000, 4096);
+      host_set_control(h, EMOVOX_EMOTIONS_MONO, (float)four);
+      static float outb[4096];
+      size_t mismatches = 0;
+      for (size_t pos = 0; pos < n;) {
+        uint32_t len = 64;
+        if (mode) {
+          seed = seed * 1664525u + 1013904223u;
+          len = 1 + (seed >> 8) % 3000;
+        }
+        if (len > n - pos)
+          len = (uint32_t)(n - pos);
+        run_mono(h, audio + pos, outb, len);
+        pos += len;
+        snapshot s = outputs(h);
+        mismatches += memcmp(&s, &ref[pos - 1], sizeof s) != 0;
+      }
+      EV_CHECK(mismatches == 0, "emotions %u, %s blocks: %zu block ends differ from block 1", four,
+               mode ? "random" : "64-sample", mismatches);
+      host_free(h);
+    }
+    free(ref);
+  }
+
+  /* Changed mid-stream: from the next output on nothing outside the new set reads non-zero,
+   * and after going back to all eight the others come back. */
+  {
+    lv2_host *h = host_new(EMOVOX_URI_MONO, 48000, 4096);
+    static float out[4096];
+    const size_t mid = (s0 + s1) / 2 / block, late = (s0 + 3 * s1) / 4 / block;
+    const unsigned sets[3] = {four, 1u << EV_CALM, EV_EMOTION_MASK_ALL};
+    const size_t at[3] = {mid, (mid + late) / 2, late};
+    int phase = -1, bad = 0, calm_only = 0, others_back = 0;
+    for (size_t b = 0; b * block < n; b++) {
+      for (int k = 0; k < 3; k++)
+        if (b == at[k]) {
+          host_set_control(h, EMOVOX_EMOTIONS_MONO, (float)sets[k]);
+          phase = k;
+        }
+      const size_t len = n - b * block < block ? n - b * block : block;
+      run_mono(h, audio + b * block, out, len);
+      const snapshot s = outputs(h);
+      if (phase >= 0)
+        bad += outside_set(&s, sets[phase]) + !reads_set(&s, sets[phase]);
+      calm_only += phase == 1 && s.v[EMOVOX_DOMINANT - EMOVOX_PROB_FIRST] == 1.0f + EV_CALM;
+      others_back += phase == 2 && outside_set(&s, four) > 0;
+    }
+    printf("emotions: changed mid-speech to %u, %u, %u: %d outputs off; calm dominant in %d "
+           "blocks, the others back in %d\n",
+           sets[0], sets[1], sets[2], bad, calm_only, others_back);
+    EV_CHECK(bad == 0, "from the output after each change on, only the new set (%d off)", bad);
+    EV_CHECK(calm_only > 0 && others_back > 0, "calm alone, then all eight, read (%d, %d)",
+             calm_only, others_back);
+    host_free(h);
+  }
+
+  /* The stereo variant's port (index 27, after in_r/out_r): the set applies and both channels
+   * still pass bit for bit. */
+  {
+    lv2_host *st = host_new(EMOVOX_URI_STEREO, 48000, 4096);
+    host_set_control(st, EMOVOX_EMOTIONS_STEREO, (float)four);
+    float *out_l = malloc(n * sizeof(float)), *out_r = malloc(n * sizeof(float));
+    int bad = 0, dominant = 0;
+    for (size_t pos = 0; pos < n; pos += block) {
+      const uint32_t len = (uint32_t)(n - pos < block ? n - pos : block);
+      const float *ins[2] = {audio + pos, audio + pos};
+      float *outs[2] = {out_l + pos, out_r + pos};
+      host_run(st, ins, outs, len);
+      const snapshot s = outputs(st);
+      bad += outside_set(&s, four) + !reads_set(&s, four);
+      dominant += s.v[EMOVOX_DOMINANT - EMOVOX_PROB_FIRST] != 0.0f;
+    }
+    EV_CHECK(bad == 0 && dominant > 0, "stereo: only the four (%d off, %d with speech)", bad,
+             dominant);
+    EV_CHECK(!memcmp(audio, out_l, n * sizeof(float)) && !memcmp(audio, out_r, n * sizeof(float)),
+             "stereo: both channels pass bit for bit");
+    free(out_l);
+    free(out_r);
+    host_free(st);
+  }
   free(audio);
 }
 
@@ -1344,7 +1666,7 @@ int main(int argc, char **argv) {
     fprintf(stderr,
             "usage: %s "
             "speech|blocks|robust|swap|state|midi|stereo|presets|inline|threads|controls|nomodel|"
-            "fault|replay\n",
+            "fault|replay|emotions\n",
             argv[0]);
     return 2;
   }
@@ -1375,6 +1697,8 @@ int main(int argc, char **argv) {
     test_controls();
   else if (!strcmp(t, "nomodel"))
     test_nomodel();
+  else if (!strcmp(t, "emotions"))
+    test_emotions();
   else if (!strcmp(t, "fault"))
     test_fault();
   else if (!strcmp(t, "replay"))

@@ -355,6 +355,11 @@ static void run_guarded(lv2_host *h, const float *audio, size_t n, float *out, l
     }
     host_set_control(h, EMOVOX_RESPONSE_MS, (seed >> 3) % 2 ? 300.0f : 500.0f);
     host_set_control(h, EMOVOX_MIDI_CC_BASE, (seed >> 5) % 7 == 0 ? 40.0f : 20.0f);
+    /* the emotions that can occur: all eight, neutral/happy/sad/angry or calm alone */
+    host_set_control(h, emovox_emotions_port(host_stereo(h)),
+                     (seed >> 7) % 5 == 0   ? 29.0f
+                     : (seed >> 7) % 5 == 1 ? 2.0f
+                                            : 255.0f);
     const float *ins[2] = {audio + pos, audio + (n - pos - len)}; /* stereo: R from elsewhere */
     float *outs[2] = {out, out + 2048};
     guard_on = 1;
