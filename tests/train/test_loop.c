@@ -179,6 +179,27 @@ static void test_cosine_schedule(void) {
   ev_net_free(&net);
 }
 
+/* Trains on n all-zero items and reads the three class probabilities the net learnt. */
+static int learn_shares(ev_net *net, const ev_item *items, int n, const ev_train_opts *o,
+                        float *p) {
+  ev_train_result res;
+  if (train(net, items, (size_t)n, NULL, 0, o, &res) != 0)
+    return -1;
+  int pred;
+  ev_predict(net, items, 1, S, 1, &pred, p, NULL);
+  ev_train_result_free(&res);
+  return 0;
+}
+
+static void check_shares(const float *p, const double *want, const char *what) {
+  EV_CHECK(fabs(p[0] - want[0]) < 0.01 && fabs(p[1] - want[1]) < 0.01 &&
+               fabs(p[2] - want[2]) < 0.01,
+           "%s: learnt class probabilities %.4f %.4f %.4f, expected %.4f %.4f %.4f", what, p[0],
+           p[1], p[2], want[0], want[1], want[2]);
+  printf("%s: %.4f %.4f %.4f (expected %.4f %.4f %.4f)\n", what, p[0], p[1], p[2], want[0], want[1],
+         want[2]);
+}
+
 /* ---- the loss over each corpus's own labels, and a share over every label ---- */
 static double corpus_loss_logit(double share) {
   double lo = -10, hi = 10; /* the derivative in a rises from -60 to +20 */
@@ -215,21 +236,13 @@ static void test_corpus_loss(float share) {
   o.epochs = 400;
   o.batch = 80;
   o.lr = 0.05f;
-  ev_train_result res;
-  if (train(&net, items, (size_t)n, NULL, 0, &o, &res) == 0) {
-    int pred;
-    float p[C];
-    ev_predict(&net, items, 1, S, 1, &pred, p, NULL);
-    const double a = corpus_loss_logit(share), e = exp(a),
-                 want[3] = {e / (2 * e + 1), 1 / (2 * e + 1), e / (2 * e + 1)};
-    EV_CHECK(fabs(p[0] - want[0]) < 0.01 && fabs(p[1] - want[1]) < 0.01 &&
-                 fabs(p[2] - want[2]) < 0.01,
-             "loss-classes corpus:%g: learnt %.4f %.4f %.4f, expected %.4f %.4f %.4f", share, p[0],
-             p[1], p[2], want[0], want[1], want[2]);
-    printf("loss-classes corpus:%g: %.4f %.4f %.4f (expected %.4f %.4f %.4f)\n", share, p[0], p[1],
-           p[2], want[0], want[1], want[2]);
-    ev_train_result_free(&res);
-  }
+  const double a = corpus_loss_logit(share), e = exp(a),
+               want[3] = {e / (2 * e + 1), 1 / (2 * e + 1), e / (2 * e + 1)};
+  char what[48];
+  snprintf(what, sizeof what, "loss-classes corpus:%g", share);
+  float p[C];
+  if (learn_shares(&net, items, n, &o, p) == 0)
+    check_shares(p, want, what);
   ev_net_free(&net);
 }
 
@@ -253,19 +266,9 @@ static void test_balance(ev_balance mode, float power, const double *want, const
   o.epochs = 300;
   o.batch = 90; /* the whole epoch in one batch (60 clips, or 3 x 30 when oversampling) */
   o.lr = 0.05f;
-  ev_train_result res;
-  if (train(&net, items, (size_t)n, NULL, 0, &o, &res) == 0) {
-    int pred;
-    float p[C];
-    ev_predict(&net, items, 1, S, 1, &pred, p, NULL);
-    EV_CHECK(fabs(p[0] - want[0]) < 0.01 && fabs(p[1] - want[1]) < 0.01 &&
-                 fabs(p[2] - want[2]) < 0.01,
-             "%s: learnt class probabilities %.4f %.4f %.4f, expected %.4f %.4f %.4f", what, p[0],
-             p[1], p[2], want[0], want[1], want[2]);
-    printf("%s: %.4f %.4f %.4f (expected %.4f %.4f %.4f)\n", what, p[0], p[1], p[2], want[0],
-           want[1], want[2]);
-    ev_train_result_free(&res);
-  }
+  float p[C];
+  if (learn_shares(&net, items, n, &o, p) == 0)
+    check_shares(p, want, what);
   ev_net_free(&net);
 }
 
