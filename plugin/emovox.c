@@ -12,6 +12,8 @@
 #include "emovox_plugin.h"
 
 enum { IN_ENABLE, IN_RESPONSE, IN_GATE, IN_ADAPT, IN_CHANNEL, IN_CC_BASE, IN_EMOTIONS };
+_Static_assert(EMOVOX_EMOTIONS_ALL == EV_EMOTION_MASK_ALL,
+               "the port's default allows every emotion");
 enum {
   OUT_DOMINANT = EV_N_EMOTIONS,
   OUT_CONFIDENCE,
@@ -137,9 +139,9 @@ static void read_controls(emovox *self, bool *enabled) {
   p.response_ms = control(self, IN_RESPONSE, 10.0f, 5000.0f, 500.0f);
   p.gate_db = control(self, IN_GATE, -90.0f, 0.0f, -50.0f);
   p.adapt = control(self, IN_ADAPT, 0.0f, 1.0f, 1.0f) > 0.5f;
-  /* a set of emotions as a bitmask (bit i: emotion i); 0 would allow none, so 1..255 */
-  const float all = (float)EV_EMOTION_MASK_ALL;
-  p.labels = (unsigned)lrintf(control(self, IN_EMOTIONS, 1.0f, all, all));
+  /* a set of emotions as a bitmask (bit i: emotion i); the UI reads it through the same helper */
+  const float *emotions = self->in_ctl[IN_EMOTIONS];
+  p.labels = emotions ? emovox_emotions_mask(*emotions) : EMOVOX_EMOTIONS_ALL;
   if (p.response_ms != self->params.response_ms || p.gate_db != self->params.gate_db ||
       p.adapt != self->params.adapt || p.labels != self->params.labels) {
     self->params = p;

@@ -10,6 +10,7 @@
 #ifndef EMOVOX_PROTOCOL_H
 #define EMOVOX_PROTOCOL_H
 
+#include <math.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -63,6 +64,19 @@ typedef enum {
 /* The emotions port's index in the stereo or the mono variant. */
 static inline uint32_t emovox_emotions_port(bool stereo) {
   return stereo ? EMOVOX_EMOTIONS_STEREO : EMOVOX_EMOTIONS_MONO;
+}
+
+/* The emotions port's value when it allows all eight (its default). */
+#define EMOVOX_EMOTIONS_ALL 255u
+
+/* The set of emotions an emotions port value stands for, as the plugin reads it: rounded and
+ * clamped to 1..255 (0 would allow none); NaN or Inf is all eight, as is a port the host left
+ * unconnected (the caller's case). One function, so that the UI shows the set the plugin uses. */
+static inline uint32_t emovox_emotions_mask(float value) {
+  if (!isfinite(value))
+    return EMOVOX_EMOTIONS_ALL;
+  const float all = (float)EMOVOX_EMOTIONS_ALL;
+  return (uint32_t)lrintf(value < 1.0f ? 1.0f : value > all ? all : value);
 }
 
 /* EMOVOX_STATUS_MODEL_FAULT: the running model's output is not finite (its activations

@@ -333,6 +333,10 @@ static void draw_header(cairo_t *cr, const emovox_layout *l, const emovox_view_s
   }
 }
 
+/* Grey of what the Emotions control leaves out: darker than any other text, lighter than the
+ * empty tracks, so it reads as switched off rather than as a low value. */
+#define LEFT_OUT_GREY 0.4
+
 static void draw_bars(cairo_t *cr, const emovox_layout *l, const emovox_view_state *s) {
   double sc = l->scale;
   int dim = s->status != EMOVOX_VIEW_OK;
@@ -340,19 +344,31 @@ static void draw_bars(cairo_t *cr, const emovox_layout *l, const emovox_view_sta
     emovox_rect b = l->bars[i];
     if (b.w <= 0)
       continue;
-    set_grey(cr, 1, 0.07);
-    fill_rect(cr, b);
-    set_rgb(cr, emovox_palette[i], dim ? 0.35 : 1);
-    fill_rect(cr, rect(b.x, b.y, b.w * s->prob[i], b.h));
-    if (s->peak[i] > s->prob[i] + 0.004) { /* peak hold: a tick where the bar was highest */
-      double px = b.x + b.w * s->peak[i];
-      set_rgb(cr, emovox_palette[i], 0.9);
-      fill_rect(cr, rect(px - 1.0 * sc, b.y, 2.0 * sc, b.h));
+    const int considered = emovox_view_considers(s, i);
+    if (considered) {
+      set_grey(cr, 1, 0.07);
+      fill_rect(cr, b);
+      set_rgb(cr, emovox_palette[i], dim ? 0.35 : 1);
+      fill_rect(cr, rect(b.x, b.y, b.w * s->prob[i], b.h));
+      if (s->peak[i] > s->prob[i] + 0.004) { /* peak hold: a tick where the bar was highest */
+        double px = b.x + b.w * s->peak[i];
+        set_rgb(cr, emovox_palette[i], 0.9);
+        fill_rect(cr, rect(px - 1.0 * sc, b.y, 2.0 * sc, b.h));
+      }
+    } else {
+      /* Left out by the Emotions control: no track to fill (an empty track would say
+       * "unlikely"), only a thin line through where it would be; no peak hold either, as one
+       * from before the set changed would suggest the emotion still counts. */
+      double t = fmax(1.0, floor(sc));
+      set_grey(cr, 1, 0.12);
+      fill_rect(cr, rect(b.x, floor(b.y + (b.h - t) / 2), b.w, t));
     }
     if (l->labels[i].w > 0) {
       int is_dom = s->dominant == i && s->status == EMOVOX_VIEW_OK;
       set_rgb(cr, emovox_palette[i], 1);
-      if (!is_dom)
+      if (!considered)
+        set_grey(cr, LEFT_OUT_GREY, 1);
+      else if (!is_dom)
         set_grey(cr, 0.82, 1);
       const char *name = l->short_labels ? ev_emotion_short[i] : ev_emotion_names[i];
       text_in(cr, l->labels[i], name, l->label_font, is_dom, ALIGN_LEFT);
@@ -360,8 +376,8 @@ static void draw_bars(cairo_t *cr, const emovox_layout *l, const emovox_view_sta
         continue;
       char buf[16];
       snprintf(buf, sizeof buf, "%.2f", s->prob[i]);
-      set_grey(cr, 0.7, 1);
-      text_in(cr, l->values[i], buf, l->font * 0.9, 0, ALIGN_RIGHT);
+      set_grey(cr, considered ? 0.7 : LEFT_OUT_GREY, 1);
+      text_in(cr, l->values[i], considered ? buf : "off", l->font * 0.9, 0, ALIGN_RIGHT);
     }
   }
 }
@@ -401,7 +417,10 @@ static void draw_plane(cairo_t *cr, const emovox_layout *l, const emovox_view_st
    * can be read against them; the names are written last, over the trail and the dot. */
   for (int i = 0; i < EV_N_EMOTIONS; i++) {
     double mx = cx + ev_emotion_valence[i] * rad, my = cy - ev_emotion_arousal[i] * rad;
-    set_rgb(cr, emovox_palette[i], 0.75);
+    if (emovox_view_considers(s, i))
+      set_rgb(cr, emovox_palette[i], 0.75);
+    else
+      set_grey(cr, LEFT_OUT_GREY, 0.75);
     circle(cr, mx, my, 2.5 * sc);
     cairo_fill(cr);
   }
@@ -447,7 +466,10 @@ static void draw_plane(cairo_t *cr, const emovox_layout *l, const emovox_view_st
     cairo_text_path(cr, ev_emotion_names[i]);
     set_rgb(cr, emovox_background, 0.85);
     cairo_stroke_preserve(cr);
-    set_rgb(cr, emovox_palette[i], 0.9);
+    if (emovox_view_considers(s, i))
+      set_rgb(cr, emovox_palette[i], 0.9);
+    else
+      set_grey(cr, LEFT_OUT_GREY, 0.9);
     cairo_fill(cr);
   }
   cairo_restore(cr);
@@ -779,7 +801,12 @@ static void draw_status(cairo_t *cr, const emovox_layout *l, const emovox_view_s
     set_rgb(cr, amber, 1);
   } else {
     const char *name = s->model_name[0] ? s->model_name : "(unnamed)";
-    snprintf(buf, sizeof buf, "model %s%s%s", name,
+    /* a restricted set is said in words too: the dimmed bars alone could be missed */
+    char set[32] = "";
+    const int n_set = __builtin_popcount(s->emotions);
+    if (n_set < EV_N_EMOTIONS)
+      snprintf(set, sizeof set, "  \xc2\xb7  %d of %d emotions", n_set, EV_N_EMOTIONS);
+    snprintf(buf, sizeof buf, "model %s%s%s%s", name, set,
              s->model_labels[0] ? "  \xc2\xb7  labels: " : "", s->model_labels);
     /* Where the labels do not fit on the status line (they would be cut mid-word), their
      * count stands in for them; the bars name every emotion anyway. */
@@ -791,7 +818,7 @@ static void draw_status(cairo_t *cr, const emovox_layout *l, const emovox_view_s
       int n = 1;
       for (const char *c = s->model_labels; *c; c++)
         n += *c == ',';
-      snprintf(buf, sizeof buf, "model %s  \xc2\xb7  %d labels", name, n);
+      snprintf(buf, sizeof buf, "model %s%s  \xc2\xb7  %d labels", name, set, n);
     }
     set_grey(cr, 0.65, 1);
   }

@@ -42,6 +42,9 @@ typedef struct emovox_ui {
   int width, height;
   double scale;
 
+  /* The Emotions control's port index: appended after the audio ports, it is 25 in the mono
+   * variant and 27 in the stereo one, where 25 is the right audio input. */
+  uint32_t emotions_port;
   emovox_view_state view;
   emovox_layout layout; /* of the last drawn frame, for hit-testing the pointer */
   int dirty;
@@ -94,7 +97,6 @@ static LV2UI_Handle instantiate(const LV2UI_Descriptor *descriptor, const char *
                                 LV2UI_Controller controller, LV2UI_Widget *widget,
                                 const LV2_Feature *const *features) {
   (void)descriptor;
-  (void)plugin_uri;
   (void)bundle_path;
   LV2_URID_Map *map = (LV2_URID_Map *)feature(features, LV2_URID__map);
   if (!map)
@@ -105,6 +107,12 @@ static LV2UI_Handle instantiate(const LV2UI_Descriptor *descriptor, const char *
   ui->write = write_function;
   ui->controller = controller;
   ui->map = map;
+  /* Both variants share this UI (ttl/meson.build); the host names the one it instantiates. Its
+   * emotions port alone is taken: accepting 25 in the stereo variant too would be harmless in
+   * practice (an audio port never sends port_event) but would rest on the host, not on the
+   * protocol. A URI that is neither variant (there is none) reads as mono. */
+  ui->emotions_port =
+      emovox_emotions_port(plugin_uri && strcmp(plugin_uri, EMOVOX_URI_STEREO) == 0);
   emovox_map_uris(map, &ui->urids);
   emovox_view_init(&ui->view);
 
@@ -179,7 +187,9 @@ static void cleanup(LV2UI_Handle handle) {
 static void port_event(LV2UI_Handle handle, uint32_t port, uint32_t size, uint32_t format,
                        const void *buffer) {
   emovox_ui *ui = handle;
-  if (format == 0 && size == sizeof(float))
+  if (format == 0 && size == sizeof(float) && port == ui->emotions_port)
+    ui->dirty |= emovox_view_set_emotions(&ui->view, *(const float *)buffer);
+  else if (format == 0 && size == sizeof(float))
     ui->dirty |= emovox_view_update(&ui->view, port, *(const float *)buffer);
   else if (format == ui->urids.atom_eventTransfer && size >= sizeof(LV2_Atom) &&
            size >= sizeof(LV2_Atom) + ((const LV2_Atom *)buffer)->size)

@@ -15,6 +15,7 @@ void emovox_view_init(emovox_view_state *s) {
   s->dominant = -1;
   s->last_dominant = -1;
   s->status = EMOVOX_VIEW_NO_MODEL;
+  s->emotions = EMOVOX_EMOTIONS_ALL;
   s->response_ms = emovox_ctrl_default(EMOVOX_CTRL_RESPONSE);
   s->gate_db = emovox_ctrl_default(EMOVOX_CTRL_GATE);
   s->hover = -1;
@@ -111,6 +112,14 @@ int emovox_view_update(emovox_view_state *s, uint32_t port, float value) {
   default:
     return 0;
   }
+}
+
+int emovox_view_set_emotions(emovox_view_state *s, float value) {
+  const uint32_t mask = emovox_emotions_mask(value);
+  if (mask == s->emotions)
+    return 0;
+  s->emotions = mask;
+  return 1;
 }
 
 void emovox_view_tick(emovox_view_state *s) {

@@ -60,6 +60,11 @@ typedef struct emovox_view_state {
   char model_labels[EMOVOX_LABELS_MAX]; /* e.g. "neutral, calm, happy, ..." */
   char error[EMOVOX_ERROR_MAX];         /* why loading failed ("" otherwise) */
 
+  /* The emotions the plugin's Emotions control lets occur (bit i: emotion i, 1..255, all eight
+   * by default): the others read 0 because they are left out, not because they are unlikely,
+   * and are drawn as such. */
+  uint32_t emotions;
+
   float response_ms; /* 10..5000 */
   float gate_db;     /* -90..0 */
   int hover;         /* control under the pointer, -1 none */
@@ -70,6 +75,15 @@ void emovox_view_init(emovox_view_state *s);
 /* A control port's value (port index from protocol/emovox_protocol.h). NaN/Inf are ignored and
  * values clamped to the port's range. Returns 1 if something visible changed. */
 int emovox_view_update(emovox_view_state *s, uint32_t port, float value);
+/* The Emotions control's value: emovox_view_update() cannot take it by index, which differs
+ * between the mono and stereo variants (emovox_emotions_port), so the UI, which knows its
+ * variant, passes it here. Read as the plugin reads it (emovox_emotions_mask: 1..255, NaN/Inf
+ * all eight). Returns 1 if the set changed. */
+int emovox_view_set_emotions(emovox_view_state *s, float value);
+/* 1 if the Emotions control lets emotion i occur. */
+static inline int emovox_view_considers(const emovox_view_state *s, int i) {
+  return (int)((s->emotions >> i) & 1u);
+}
 /* Called EMOVOX_HISTORY_HZ times per second: pushes the history and the trail, ages peaks. */
 void emovox_view_tick(emovox_view_state *s);
 /* Model information from the plugin's notify message; NULL strings leave the field alone. */

@@ -399,6 +399,112 @@ static void check_model_line(const size_case *sc) {
   cairo_surface_destroy(scc);
 }
 
+/* Pixels of r with a colour rather than a grey (channels more than 40 apart). */
+static int count_chroma(cairo_surface_t *sf, emovox_rect r) {
+  int n = 0;
+  for (int y = (int)ceil(r.y); y < (int)(r.y + r.h); y++)
+    for (int x = (int)ceil(r.x); x < (int)(r.x + r.w); x++) {
+      rgb c = pixel_at(sf, x, y);
+      int hi = c.r > c.g ? (c.r > c.b ? c.r : c.b) : (c.g > c.b ? c.g : c.b);
+      int lo = c.r < c.g ? (c.r < c.b ? c.r : c.b) : (c.g < c.b ? c.g : c.b);
+      n += hi - lo > 40;
+    }
+  return n;
+}
+
+static int same_pixels(cairo_surface_t *a, cairo_surface_t *b) {
+  int h = cairo_image_surface_get_height(a), stride = cairo_image_surface_get_stride(a);
+  return h == cairo_image_surface_get_height(b) && stride == cairo_image_surface_get_stride(b) &&
+         !memcmp(cairo_image_surface_get_data(a), cairo_image_surface_get_data(b),
+                 (size_t)h * (size_t)stride);
+}
+
+/* The Emotions control: an emotion it leaves out must not look like one that is merely
+ * unlikely, and with all eight (the default) the meter draws exactly as it did before. */
+static void check_emotions_set(const size_case *sc) {
+  emovox_layout l;
+  emovox_layout_compute(&l, sc->w, sc->h, sc->scale);
+  char what[64];
+  snprintf(what, sizeof what, "%dx%d@%g emotions", sc->w, sc->h, sc->scale);
+
+  /* Default: no event, 255, NaN, and a set then 255 again are all the same pixels. */
+  const int states[] = {ST_NO_MODEL, ST_ANGER, ST_HISTORY};
+  for (size_t k = 0; k < sizeof states / sizeof states[0]; k++) {
+    emovox_view_state none, all, nan_set, back;
+    make_state(&none, states[k]);
+    all = nan_set = back = none;
+    emovox_view_set_emotions(&all, 255.0f);
+    emovox_view_set_emotions(&nan_set, NAN);
+    emovox_view_set_emotions(&back, 29.0f);
+    emovox_view_set_emotions(&back, 255.0f);
+    cairo_surface_t *a = render(sc->w, sc->h, sc->scale, &none);
+    const emovox_view_state *same[] = {&all, &nan_set, &back};
+    for (int j = 0; j < 3; j++) {
+      cairo_surface_t *b = render(sc->w, sc->h, sc->scale, same[j]);
+      EV_CHECK(same_pixels(a, b), "%s: %s with all eight (case %d) draws as without the event",
+               what, state_names[states[k]], j);
+      cairo_surface_destroy(b);
+    }
+    cairo_surface_destroy(a);
+  }
+
+  /* 29 = neutral, happy, sad, angry. Sad is allowed at 0, calm is left out (and 0, as the
+   * plugin makes it): the two bars and names must differ. */
+  const int allowed = 3, left_out = 1;
+  emovox_view_state s, open;
+  make_state(&s, ST_ANGER);
+  const float p[8] = {0.1f, 0, 0, 0, 0.9f, 0, 0, 0};
+  set_probs(&s, p);
+  open = s;
+  emovox_view_set_emotions(&s, 29.0f);
+  cairo_surface_t *sf = render(sc->w, sc->h, sc->scale, &s);
+  cairo_surface_t *so = render(sc->w, sc->h, sc->scale, &open);
+  char name[96];
+  snprintf(name, sizeof name, "ui_emotions_29_%dx%d@%g.png", sc->w, sc->h, sc->scale);
+  write_png(sf, name);
+  for (int i = 0; i < EV_N_EMOTIONS; i++) {
+    /* An allowed bar's empty track covers its rectangle; a left-out one leaves it background
+     * but for a thin line through its middle. */
+    emovox_rect b = l.bars[i];
+    int bg = count_colour(sf, b, emovox_background, 3), area = (int)b.w * (int)b.h;
+    if (emovox_view_considers(&s, i))
+      EV_CHECK(bg == 0, "%s: allowed bar %d (%s) shows its track (%d background px)", what, i,
+               ev_emotion_names[i], bg);
+    else
+      EV_CHECK(bg >= area / 2, "%s: left-out bar %d (%s) has no track (%d of %d px background)",
+               what, i, ev_emotion_names[i], bg, area);
+  }
+  int y = (int)(l.bars[allowed].y + l.bars[allowed].h / 4),
+      x = (int)(l.bars[allowed].x + l.bars[allowed].w / 2);
+  int y2 = (int)(l.bars[left_out].y + l.bars[left_out].h / 4);
+  EV_CHECK(colour_dist(pixel_at(sf, x, y), emovox_background) >= 30 &&
+               colour_dist(pixel_at(sf, x, y2), emovox_background) <= 3,
+           "%s: sad at 0 (allowed) and calm (left out) differ at the same place in their bars",
+           what);
+  if (l.labels[0].w > 0) {
+    int ink_allowed = count_ink(sf, l.labels[allowed]), ink_out = count_ink(sf, l.labels[left_out]);
+    EV_CHECK(ink_allowed >= 8 && ink_out * 4 < ink_allowed,
+             "%s: the left-out name is dimmed (%d light px vs %d for an allowed one)", what,
+             ink_out, ink_allowed);
+    EV_CHECK(count_ink(so, l.labels[left_out]) >= 8, "%s: calm's name is light when allowed", what);
+  }
+  if (l.plane.w > 0) { /* the left-out emotion's name in the plane loses its colour */
+    emovox_rect lr[EV_N_EMOTIONS];
+    cairo_t *cr = cairo_create(sf);
+    emovox_plane_labels(cr, &l, lr);
+    cairo_destroy(cr);
+    int open_px = count_chroma(so, lr[left_out]), out_px = count_chroma(sf, lr[left_out]);
+    EV_CHECK(open_px >= 10 && out_px * 5 < open_px,
+             "%s: the plane writes calm in its colour only when allowed (%d vs %d px)", what,
+             out_px, open_px);
+  }
+  if (l.status.w > 0) /* "4 of 8 emotions" on the model line */
+    EV_CHECK(count_diff(sf, so, l.status) > 30, "%s: the model line says the set", what);
+  EV_CHECK(count_diff(sf, so, l.dominant) == 0, "%s: the headline does not change", what);
+  cairo_surface_destroy(sf);
+  cairo_surface_destroy(so);
+}
+
 /* A lively state for the README's picture: mixed probabilities and a history of speech turns
  * with pauses between them. */
 static void write_showcase(void) {
@@ -603,6 +709,7 @@ int main(void) {
     check_history_names(&sizes[z]);
     check_peak_hold(&sizes[z]);
     check_model_line(&sizes[z]);
+    check_emotions_set(&sizes[z]);
   }
   check_strip_labels(200, 60);
   check_strip_labels(260, 120);

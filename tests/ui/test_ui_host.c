@@ -108,6 +108,22 @@ static void check_bars(cairo_surface_t *img, const emovox_layout *l, const float
   }
 }
 
+/* Whether calm's bar shows its track (an allowed emotion) rather than the background with a
+ * thin line (one the Emotions control leaves out): fewer than 1/4 of its pixels background. */
+static int calm_track_shows(Display *dpy, Window win) {
+  int w, h;
+  cairo_surface_t *img = grab(dpy, win, &w, &h);
+  emovox_layout l;
+  emovox_layout_compute(&l, w, h, 1.0);
+  emovox_rect b = l.bars[1];
+  int bg = 0;
+  for (int y = (int)b.y; y < (int)(b.y + b.h); y++)
+    for (int x = (int)b.x; x < (int)(b.x + b.w); x++)
+      bg += colour_dist(pixel_at(img, x, y), emovox_background) <= 3;
+  cairo_surface_destroy(img);
+  return bg * 4 < (int)b.w * (int)b.h;
+}
+
 static void send_button(Display *dpy, Window win, int type, int x, int y) {
   XEvent ev;
   memset(&ev, 0, sizeof ev);
@@ -297,6 +313,30 @@ int main(void) {
     if (ui)
       desc->cleanup(ui);
   }
+  /* The Emotions control is port 25 in the mono variant and 27 in the stereo one, where 25 is
+   * the right audio input: each instance takes its own variant's index only. 29 leaves calm
+   * out. */
+  const char *variants[] = {EMOVOX_URI_MONO, EMOVOX_URI_STEREO};
+  for (int st = 0; st < 2; st++) {
+    ui = desc->instantiate(desc, variants[st], "/nonexistent", write_fn, NULL, &widget, features);
+    EV_CHECK(ui != NULL, "instantiate <%s>", variants[st]);
+    if (!ui)
+      continue;
+    Window vw = (Window)(uintptr_t)widget;
+    const uint32_t own = emovox_emotions_port(st == 1), other = emovox_emotions_port(st == 0);
+    float set = 29.0f;
+    pump(idle, ui, 100);
+    EV_CHECK(calm_track_shows(dpy, vw), "<%s>: calm allowed by default", variants[st]);
+    desc->port_event(ui, other, sizeof set, 0, &set);
+    pump(idle, ui, 100);
+    EV_CHECK(calm_track_shows(dpy, vw), "<%s>: port %u is not its Emotions control", variants[st],
+             other);
+    desc->port_event(ui, own, sizeof set, 0, &set);
+    pump(idle, ui, 100);
+    EV_CHECK(!calm_track_shows(dpy, vw), "<%s>: port %u leaves calm out", variants[st], own);
+    desc->cleanup(ui);
+  }
+
   /* No ui:parent: a top-level window; the window manager's close request ends the UI. */
   const LV2_Feature *no_parent[] = {&f_map, NULL};
   ui = desc->instantiate(desc, EMOVOX_URI_MONO, "/nonexistent", write_fn, NULL, &widget, no_parent);

@@ -202,8 +202,48 @@ static void test_notify(void) {
   EV_CHECK(emovox_notify_forge_get(&u, &map, buf, 8) == 0, "too small a buffer");
 }
 
+/* The Emotions control: read as the plugin reads it (emovox_emotions_mask), never through
+ * emovox_view_update, whose index would be the stereo variant's right audio input. */
+static void test_emotions(void) {
+  emovox_view_state s;
+  emovox_view_init(&s);
+  EV_CHECK(s.emotions == EMOVOX_EMOTIONS_ALL, "all eight by default (%u)", s.emotions);
+  EV_CHECK(emovox_view_set_emotions(&s, 255.0f) == 0, "255 is the default: nothing to redraw");
+  EV_CHECK(emovox_view_set_emotions(&s, 29.0f) == 1 && s.emotions == 29, "29: a set (%u)",
+           s.emotions);
+  EV_CHECK(emovox_view_considers(&s, 0) && !emovox_view_considers(&s, 1) &&
+               emovox_view_considers(&s, 4) && !emovox_view_considers(&s, 7),
+           "29 = neutral, happy, sad, angry");
+  EV_CHECK(emovox_view_set_emotions(&s, 29.0f) == 0, "same set: no redraw");
+  emovox_view_set_emotions(&s, 0.0f);
+  EV_CHECK(s.emotions == 1, "0 would allow none: clamped to 1 (%u)", s.emotions);
+  emovox_view_set_emotions(&s, -40.0f);
+  EV_CHECK(s.emotions == 1, "negative: 1 (%u)", s.emotions);
+  emovox_view_set_emotions(&s, 300.0f);
+  EV_CHECK(s.emotions == 255, "300: clamped to 255 (%u)", s.emotions);
+  emovox_view_set_emotions(&s, 29.4f);
+  EV_CHECK(s.emotions == 29, "29.4 rounds to 29 (%u)", s.emotions);
+  emovox_view_set_emotions(&s, NAN);
+  EV_CHECK(s.emotions == 255, "NaN: all eight, as the plugin reads it (%u)", s.emotions);
+  emovox_view_set_emotions(&s, 29.0f);
+  emovox_view_set_emotions(&s, INFINITY);
+  EV_CHECK(s.emotions == 255, "Inf: all eight (%u)", s.emotions);
+  emovox_view_set_emotions(&s, 29.0f);
+  emovox_view_set_emotions(&s, -INFINITY);
+  EV_CHECK(s.emotions == 255, "-Inf: all eight (%u)", s.emotions);
+  for (float v = -2.0f; v <= 258.0f; v += 0.25f)
+    EV_CHECK(emovox_view_set_emotions(&s, v) >= 0 && s.emotions == emovox_emotions_mask(v),
+             "%g: the plugin's reading", v);
+  /* Port 25 is the mono variant's emotions port and the stereo one's right audio input: the
+   * index-based update ignores it (the UI routes it by variant). */
+  emovox_view_set_emotions(&s, 29.0f);
+  EV_CHECK(emovox_view_update(&s, EMOVOX_EMOTIONS_MONO, 255.0f) == 0 && s.emotions == 29,
+           "emovox_view_update leaves the set alone");
+}
+
 int main(void) {
   test_ports();
+  test_emotions();
   test_peaks();
   test_rings();
   test_controls();
