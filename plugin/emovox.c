@@ -88,6 +88,9 @@ static LV2_Handle instantiate(const LV2_Descriptor *descriptor, double rate,
   emovox_inline_glue_init(self);      /* the display is made here, never in render() */
   self->inline_data[0].dominant = -1; /* "no speech" until run() publishes */
   self->inline_data[0].status = self->status;
+  /* the analyser's starting set (all eight), not calloc's 0: 0 is no set at all, drawn as all
+   * eight only by ev_emotion_mask_allowed's convention, and would differ from the first publish */
+  self->inline_data[0].emotions = self->params.labels;
   self->midi_channel = -1; /* forces the CC state to reset on the first run() */
   return (LV2_Handle)self;
 }

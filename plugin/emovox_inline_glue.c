@@ -21,9 +21,10 @@
 #define BUSY 2
 #define SLOT 4
 
-/* Redraw only when something visible changed: 1/200 of a bar, or the dominant/status. */
+/* Redraw only when something visible changed: 1/200 of a bar, or the dominant/status/set (a
+ * change of set alone changes no value while the left-out emotions already read 0). */
 static bool visibly_different(const emovox_inline_data *a, const emovox_inline_data *b) {
-  if (a->dominant != b->dominant || a->status != b->status)
+  if (a->dominant != b->dominant || a->status != b->status || a->emotions != b->emotions)
     return true;
   for (int i = 0; i < EV_N_EMOTIONS; i++)
     if (fabsf(a->prob[i] - b->prob[i]) > 0.005f)
@@ -39,6 +40,7 @@ void emovox_inline_publish(emovox *self, const float *prob, int dominant, float 
   d.confidence = confidence;
   d.voice = voice;
   d.status = emovox_shown_status(self);
+  d.emotions = self->params.labels; /* the set read_controls() gave the analyser */
   /* Acquire: if render() has finished copying the free slot, its reads happen before our
    * writes below. */
   const int v = atomic_load_explicit(&self->inline_index, memory_order_acquire);

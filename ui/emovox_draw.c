@@ -360,7 +360,7 @@ static void draw_bars(cairo_t *cr, const emovox_layout *l, const emovox_view_sta
        * "unlikely"), only a thin line through where it would be; no peak hold either, as one
        * from before the set changed would suggest the emotion still counts. */
       double t = fmax(1.0, floor(sc));
-      set_grey(cr, 1, 0.12);
+      set_grey(cr, 1, EMOVOX_LEFT_OUT_LINE_ALPHA);
       fill_rect(cr, rect(b.x, floor(b.y + (b.h - t) / 2), b.w, t));
     }
     if (l->labels[i].w > 0) {

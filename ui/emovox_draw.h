@@ -52,6 +52,10 @@ double emovox_layout_control_pos(const emovox_layout *l, int ctrl, double x);
 extern const unsigned char emovox_palette[EV_N_EMOTIONS][3];
 /* Background colour (components 0..255), for tests. */
 extern const unsigned char emovox_background[3];
+/* An emotion the Emotions control leaves out has no bar track (an empty one would say
+ * "unlikely"), only a thin line of white at this opacity through where the bar would be. Shared
+ * so that the meter (emovox_draw) and Ardour's inline display (emovox_inline) look the same. */
+#define EMOVOX_LEFT_OUT_LINE_ALPHA 0.12
 
 /* What the history draws, for tests: its caption band (title, legend, time labels) and plot. */
 void emovox_history_areas(const emovox_layout *l, emovox_rect *caption, emovox_rect *plot);

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "emovox_draw.h" /* palette and background */
-#include "ev_emotions.h" /* emotion names */
+#include "ev_emotions.h" /* emotion names, ev_emotion_mask_allowed */
 
 /* Text is drawn with Cairo once, in emovox_inline_new(), into alpha masks ("sprites") at a few
  * sizes; render() only blends those masks, because Cairo's text and path code allocates. */
@@ -209,6 +209,16 @@ static const unsigned char alarm[3] = {0xff, 0x6a, 0x3d};
 static const unsigned char grey[3] = {0x8c, 0x8c, 0x8c};
 static const unsigned char light[3] = {0xdc, 0xdc, 0xdc};
 
+/* The meter's line for a left-out emotion (white at EMOVOX_LEFT_OUT_LINE_ALPHA over the
+ * background), made opaque: the image is opaque and fill() does not blend. */
+static uint32_t left_out_line(void) {
+  unsigned char rgb[3];
+  for (int c = 0; c < 3; c++)
+    rgb[c] = (unsigned char)(emovox_background[c] +
+                             (255 - emovox_background[c]) * EMOVOX_LEFT_OUT_LINE_ALPHA + 0.5);
+  return argb(rgb, 255);
+}
+
 LV2_Inline_Display_Image_Surface *
 emovox_inline_render(emovox_inline *d, const emovox_inline_data *data, uint32_t w, uint32_t max_h) {
   emovox_inline_layout l;
@@ -257,7 +267,14 @@ emovox_inline_render(emovox_inline *d, const emovox_inline_data *data, uint32_t 
   }
 
   int bottom = l.bar_top + l.bar_h;
+  const unsigned allowed = ev_emotion_mask_allowed(data->emotions);
   for (int i = 0; i < EV_N_EMOTIONS; i++) {
+    if (!((allowed >> i) & 1u)) {
+      /* Left out by the Emotions control: as in the meter (emovox_draw.c), no track to fill
+       * and only a thin line through the middle of the column, so it reads as switched off. */
+      fill(d, l.bar_x[i] + (l.bar_w - 1) / 2, l.bar_top, 1, l.bar_h, left_out_line(), W, H);
+      continue;
+    }
     float p = isfinite(data->prob[i]) ? data->prob[i] / EMOVOX_INLINE_FULL_SCALE : 0.0f;
     p = p < 0 ? 0 : (p > 1 ? 1 : p);
     int bh = (int)lrintf(p * (float)l.bar_h);

@@ -67,6 +67,10 @@ typedef struct emovox_inline_data {
   float confidence;          /* 0..1 */
   float voice;               /* 0..1 */
   int status;                /* EMOVOX_STATUS_* (0 ok, 1 no model, 2 load error, 3 model fault) */
+  /* The Emotions control's set (bit i: emotion i); the others read 0 because they are left out,
+   * not because they are unlikely, and are drawn as the meter draws them. Read through
+   * ev_emotion_mask_allowed like every mask, so 0 (a zeroed struct) is all eight. */
+  unsigned emotions;
 } emovox_inline_data;
 
 typedef struct emovox_inline emovox_inline;

@@ -45,8 +45,12 @@ int main(int argc, char **argv) {
     cairo_surface_destroy(sf);
   }
   emovox_inline *d = emovox_inline_new();
-  emovox_inline_data data = {
-      {0.05f, 0.02f, 0.04f, 0.09f, 0.58f, 0.13f, 0.06f, 0.03f}, 4, 0.58f, 0.9f, 0};
+  emovox_inline_data data = {{0.05f, 0.02f, 0.04f, 0.09f, 0.58f, 0.13f, 0.06f, 0.03f},
+                             4,
+                             0.58f,
+                             0.9f,
+                             0,
+                             EV_EMOTION_MASK_ALL};
   const unsigned asks[][2] = {{80, 40}, {200, 100}, {512, 256}};
   printf("%-16s %10s\n", "inline size", "us/render");
   for (size_t k = 0; d && k < sizeof asks / sizeof asks[0]; k++) {

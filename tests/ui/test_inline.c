@@ -34,6 +34,7 @@ static void ramp(emovox_inline_data *d) {
   d->confidence = 0.87f;
   d->voice = 0.6f;
   d->status = 0;
+  d->emotions = EV_EMOTION_MASK_ALL;
 }
 
 int main(void) {
@@ -120,13 +121,74 @@ int main(void) {
     cairo_surface_destroy(sf);
   }
   { /* the picture in docs/ui.md: a typical angry moment (no emotion above 0.4) */
-    emovox_inline_data doc = {
-        {0.06f, 0.04f, 0.05f, 0.12f, 0.38f, 0.18f, 0.09f, 0.08f}, 4, 0.38f, 0.9f, 0};
+    emovox_inline_data doc = {{0.06f, 0.04f, 0.05f, 0.12f, 0.38f, 0.18f, 0.09f, 0.08f},
+                              4,
+                              0.38f,
+                              0.9f,
+                              0,
+                              EV_EMOTION_MASK_ALL};
     LV2_Inline_Display_Image_Surface *im = emovox_inline_render(disp, &doc, 200, 100);
     if (im) {
       cairo_surface_t *sf = cairo_image_surface_create_for_data(im->data, CAIRO_FORMAT_ARGB32,
                                                                 im->width, im->height, im->stride);
       write_png(sf, "inline_doc_200x100.png");
+      cairo_surface_destroy(sf);
+    }
+  }
+  { /* The Emotions control leaves angry..surprised out: their columns are drawn as the meter
+     * draws them (no track, a thin line of white at EMOVOX_LEFT_OUT_LINE_ALPHA through the
+     * middle), unlike calm, allowed at probability 0 (an empty track); nothing else changes. A
+     * zero set reads as all eight, as every mask does (ev_emotion_mask_allowed). */
+    static unsigned char all[4 * EMOVOX_INLINE_MAX_W * EMOVOX_INLINE_MAX_H];
+    const uint32_t w = 200, h = 100;
+    emovox_inline_layout l;
+    emovox_inline_layout_compute(&l, w, h);
+    ramp(&data);
+    data.prob[1] = 0.0f;
+    data.dominant = 2;
+    LV2_Inline_Display_Image_Surface *im = emovox_inline_render(disp, &data, w, h);
+    const size_t bytes = im ? (size_t)im->stride * (size_t)im->height : 0;
+    if (im)
+      memcpy(all, im->data, bytes);
+    data.emotions = 0;
+    im = emovox_inline_render(disp, &data, w, h);
+    EV_CHECK(im && !memcmp(all, im->data, bytes), "an empty set draws as all eight");
+    data.emotions = 0x0fu; /* neutral, calm, happy, sad */
+    for (int i = 4; i < 8; i++)
+      data.prob[i] = 0.0f; /* the plugin's outputs for left-out emotions */
+    im = emovox_inline_render(disp, &data, w, h);
+    EV_CHECK(im != NULL, "restricted set renders");
+    if (im) {
+      unsigned char line[3];
+      for (int c = 0; c < 3; c++)
+        line[c] = (unsigned char)lrint(emovox_background[c] +
+                                       (255 - emovox_background[c]) * EMOVOX_LEFT_OUT_LINE_ALPHA);
+      const int mid = (l.bar_w - 1) / 2, bottom = l.bar_top + l.bar_h;
+      const uint32_t track = px(im, l.bar_x[1], l.bar_top);
+      int calm_track = 1, off_bg = 1, off_line = 1, others_same = 1;
+      for (int y = 0; y < im->height; y++)
+        for (int x = 0; x < im->width; x++) {
+          const uint32_t v = px(im, x, y);
+          int col = -1;
+          for (int i = 0; i < 8; i++)
+            if (x >= l.bar_x[i] && x < l.bar_x[i] + l.bar_w && y >= l.bar_top && y < bottom)
+              col = i;
+          if (col == 1)
+            calm_track &= v == track;
+          else if (col >= 4 && x == l.bar_x[col] + mid)
+            off_line &= dist(v, line) <= 3;
+          else if (col >= 4)
+            off_bg &= dist(v, emovox_background) == 0;
+          else
+            others_same &= v == *(const uint32_t *)(all + (size_t)y * im->stride + 4 * (size_t)x);
+        }
+      EV_CHECK(calm_track && dist(track, emovox_background) > 12,
+               "an allowed emotion at 0 shows its empty track");
+      EV_CHECK(off_bg && off_line, "left-out emotions: no track, a thin line through the middle");
+      EV_CHECK(others_same, "outside the left-out columns the image is the same as with all eight");
+      cairo_surface_t *sf = cairo_image_surface_create_for_data(im->data, CAIRO_FORMAT_ARGB32,
+                                                                im->width, im->height, im->stride);
+      write_png(sf, "inline_set_200x100.png");
       cairo_surface_destroy(sf);
     }
   }

@@ -4,7 +4,8 @@
  * published value, whole (a torn copy mixes fields of two counters; the former two-slot flip
  * failed this within a few million publishes). Then, single-threaded: the latest value is what
  * a snapshot returns, queue_draw is called once per publication and not for unchanged values,
- * and a publish that finds the reader on the slot it would write waits for the next one. */
+ * a publish that finds the reader on the slot it would write waits for the next one, and the
+ * Emotions set is published (a change of set alone is drawn). */
 #define _GNU_SOURCE /* pthread_setaffinity_np */
 #include <math.h>
 #include <pthread.h>
@@ -171,6 +172,18 @@ int main(void) {
   atomic_fetch_and(&self->inline_index, 1); /* the copy ends */
   emovox_inline_snapshot(self, &d);
   EV_CHECK(whole(&d) && d.confidence == x, "the new value is read (%g vs %g)", d.confidence, x);
+
+  /* The set read_controls() put in params.labels is published, and a change of set alone (the
+   * same values) is a change to draw; the same set again is not. */
+  before = atomic_load(&draws);
+  self->params.labels = 0x0fu;
+  emovox_inline_publish(self, prob, dom, x, x);
+  emovox_inline_snapshot(self, &d);
+  EV_CHECK(d.emotions == 0x0fu && atomic_load(&draws) == before + 1,
+           "the set is published and drawn (set %#x, %ld draws)", d.emotions,
+           atomic_load(&draws) - before);
+  emovox_inline_publish(self, prob, dom, x, x);
+  EV_CHECK(atomic_load(&draws) == before + 1, "no queue_draw for the same set");
   free(self);
   EV_TEST_END();
 }

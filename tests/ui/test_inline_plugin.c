@@ -5,7 +5,8 @@
  * runs through run(), render() is called at the sizes a mixer strip asks for under
  * tests/common/rt_guard, which counts allocations, locks, file I/O and sleeps: there must be
  * none. The images must fit the space asked for and follow the audio (silence and speech look
- * different), and run() must have asked for redraws through queue_draw.
+ * different), and run() must have asked for redraws through queue_draw. The Emotions control's
+ * set must reach the display: the left-out emotions are drawn differently, nothing else is.
  *
  *   test_inline_plugin steady   renders after one warm-up render (the display may be made on
  *                               first use): the render path itself is realtime-safe
@@ -70,6 +71,7 @@ typedef struct instance {
   const LV2_Descriptor *desc;
   LV2_Handle h;
   float controls[EMOVOX_STATUS + 1];
+  float emotions; /* the Emotions control (connected for the set check only) */
   float in[2][BLOCK], out[2][BLOCK];
   union {
     LV2_Atom_Sequence seq;
@@ -204,6 +206,42 @@ static void test_variant(void *lib, const char *uri, const char *bundle, int fir
   EV_CHECK(draw_requests > 0, "%s: run() asked for redraws through queue_draw", uri);
   EV_CHECK(silent && changed > silent_bytes / 50, "%s: the display follows the speech", uri);
   free(silent);
+
+  /* The Emotions control reaches the display through the plugin's own reading of it: with the
+   * analysis off every output is 0, so only the set changes. Leaving angry..surprised out (the
+   * right half of the bars) redraws and changes only that half; all eight again gives back the
+   * image of before, byte for byte. */
+  in->controls[EMOVOX_ENABLE] = 0.0f;
+  in->desc->connect_port(in->h, emovox_emotions_port(strstr(uri, "stereo") != NULL), &in->emotions);
+  const float sets[3] = {(float)EMOVOX_EMOTIONS_ALL, 15.0f, (float)EMOVOX_EMOTIONS_ALL};
+  static unsigned char img_of[3][4 * EMOVOX_INLINE_MAX_W * EMOVOX_INLINE_MAX_H];
+  long requests[3] = {0};
+  int width = 0, height = 0, stride = 0;
+  for (int k = 0; k < 3; k++) {
+    in->emotions = sets[k];
+    const long before = draw_requests;
+    for (int b = 0; b < 4; b++)
+      run_block(in, audio, BLOCK); /* the input is not analysed */
+    requests[k] = draw_requests - before;
+    LV2_Inline_Display_Image_Surface *img = iface->render(in->h, 200, 100);
+    check_image(img, 200, 100);
+    if (!img)
+      hard_error("no image for the set check");
+    width = img->width, height = img->height, stride = img->stride;
+    memcpy(img_of[k], img->data, (size_t)stride * (size_t)height);
+  }
+  long left = 0, right = 0;
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++) {
+      const size_t at = (size_t)y * (size_t)stride + 4 * (size_t)x;
+      if (memcmp(img_of[0] + at, img_of[1] + at, 4))
+        *(x < width / 2 ? &left : &right) += 1;
+    }
+  EV_CHECK(requests[1] > 0 && requests[2] > 0, "%s: a change of set alone asks for a redraw", uri);
+  EV_CHECK(left == 0 && right > height, "%s: the set changes the left-out half only (%ld | %ld px)",
+           uri, left, right);
+  EV_CHECK(!memcmp(img_of[0], img_of[2], (size_t)stride * (size_t)height),
+           "%s: all eight again draws as before", uri);
   in->desc->cleanup(in->h);
   free(in);
 }
