@@ -117,19 +117,15 @@ static double hop_seconds(const ev_feature_config *c) {
 
 /* ---------------------------------------------------------------- per-frame outputs */
 
-/* Conditions p on the allowed emotions: the others 0, the allowed ones divided by their sum,
- * i.e. p(e | e allowed); all 0 when that sum is 0 or not finite (nothing to condition on).
- * Returns whether there was something to condition on. O(EV_N_EMOTIONS). */
+/* ev_emotion_condition on the analyser's float probabilities (in double, as the summary does):
+ * p(e | e allowed); returns whether there was something to condition on. O(EV_N_EMOTIONS). */
 static int restrict_probs(float *p, unsigned allowed) {
-  float sum = 0.0f;
-  for (int i = 0; i < EV_N_EMOTIONS; i++) {
-    if (!(allowed & (1u << i)))
-      p[i] = 0.0f;
-    sum += p[i];
-  }
-  const int ok = sum > 0.0f && isfinite(sum);
+  double d[EV_N_EMOTIONS];
   for (int i = 0; i < EV_N_EMOTIONS; i++)
-    p[i] = ok ? p[i] / sum : 0.0f;
+    d[i] = p[i];
+  const int ok = ev_emotion_condition(d, allowed);
+  for (int i = 0; i < EV_N_EMOTIONS; i++)
+    p[i] = (float)d[i];
   return ok;
 }
 

@@ -44,25 +44,17 @@ void ev_summary_add(ev_summary_acc *a, int speech, const double *prob) {
 }
 
 void ev_summary_set_labels(ev_summary_acc *a, unsigned mask) {
-  a->labels = mask & EV_EMOTION_MASK_ALL;
+  a->labels = mask; /* read through ev_emotion_mask_allowed when the reading is taken */
 }
 
 /* The reading conditioned on the allowed emotions (ev_summary.h): the dominant is taken on the
  * readings before they are divided, so that rounding in the division cannot tie two of them. */
 static void restrict_to(ev_summary *out, unsigned labels) {
-  double total = 0.0;
   out->dominant = -1;
-  for (int i = 0; i < EV_N_EMOTIONS; i++) {
-    if (!(labels & (1u << i))) {
-      out->prob[i] = 0.0;
-      continue;
-    }
-    total += out->prob[i];
-    if (out->dominant < 0 || out->prob[i] > out->prob[out->dominant])
+  for (int i = 0; i < EV_N_EMOTIONS; i++)
+    if ((labels & (1u << i)) && (out->dominant < 0 || out->prob[i] > out->prob[out->dominant]))
       out->dominant = i;
-  }
-  for (int i = 0; i < EV_N_EMOTIONS && total > 0.0; i++)
-    out->prob[i] /= total;
+  ev_emotion_condition(out->prob, labels);
 }
 
 void ev_summary_finish(const ev_summary_acc *a, ev_summary *out) {

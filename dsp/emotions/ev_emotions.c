@@ -11,6 +11,7 @@
  *   a 2-D display, not a measurement. */
 #include "ev_emotions.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -144,4 +145,17 @@ int ev_emotion_mask_from_list(const char *list, unsigned *mask, char *err, size_
 unsigned ev_emotion_mask_allowed(unsigned mask) {
   mask &= EV_EMOTION_MASK_ALL;
   return mask ? mask : EV_EMOTION_MASK_ALL;
+}
+
+int ev_emotion_condition(double *p, unsigned allowed) {
+  double sum = 0.0;
+  for (int i = 0; i < EV_N_EMOTIONS; i++) {
+    if (!(allowed & (1u << i)))
+      p[i] = 0.0;
+    sum += p[i];
+  }
+  const int ok = sum > 0.0 && isfinite(sum);
+  for (int i = 0; i < EV_N_EMOTIONS; i++)
+    p[i] = ok ? p[i] / sum : 0.0;
+  return ok;
 }

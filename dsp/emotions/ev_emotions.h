@@ -51,6 +51,11 @@ int ev_emotion_mask_from_list(const char *list, unsigned *mask, char *err, size_
  * ev_summary_set_labels): bits above the eight are ignored, and no emotion at all (0) means all
  * eight, i.e. no restriction. EV_EMOTION_MASK_ALL: the unrestricted reading. */
 unsigned ev_emotion_mask_allowed(unsigned mask);
+/* Conditions the probabilities p[EV_N_EMOTIONS] on the allowed set, p(e | e allowed): the others
+ * set to 0, the allowed ones divided by their sum; all 0 when that sum is 0 or not finite
+ * (nothing to condition on). Returns whether the sum was usable. The one conditioning the
+ * analyser's outputs and the file summary share. */
+int ev_emotion_condition(double *p, unsigned allowed);
 
 #ifdef __cplusplus
 }

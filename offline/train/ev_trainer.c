@@ -74,8 +74,9 @@ typedef struct batch_ctx {
 static float crop_loss(const batch_ctx *b, ev_work *w, const float *x, int T, int label,
                        unsigned classes, float weight, int *ok) {
   const float s = b->all_share;
-  if (!classes || s <= 0.0f)
-    return ev_net_train_crop(b->net, w, x, T, label, classes, weight, b->smoothing, ok);
+  if (!classes || s <= 0.0f || s >= 1.0f) /* one pass: over the corpus's labels, or every one */
+    return ev_net_train_crop(b->net, w, x, T, label, s >= 1.0f ? 0u : classes, weight, b->smoothing,
+                             ok);
   int ok2 = 0;
   const float all = ev_net_train_crop(b->net, w, x, T, label, 0u, weight * s, b->smoothing, ok);
   const float own =
