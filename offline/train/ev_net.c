@@ -132,18 +132,23 @@ float ev_net_train_crop(const ev_net *net, ev_work *w, const float *x, int T, in
   if (correct)
     *correct = best == label;
   /* dLoss/dout of the last trained layer: zero except at the last frame. */
-  float *dout = w->ga, *din = w->gb;
+  float *dout = w->ga;
   memset(dout, 0, (size_t)T * (size_t)C * sizeof *dout);
   float *dlast = dout + (size_t)(T - 1) * (size_t)C;
   float loss = ev_loss_softmax_xent_masked(logits, C, classes, label, smoothing, dlast);
   for (int k = 0; k < C; k++)
     dlast[k] *= weight;
-  for (int i = L - 1; i >= 0; i--) {
+  ev_net_backward(net, w, T, L);
+  return loss;
+}
+
+void ev_net_backward(const ev_net *net, ev_work *w, int T, int top) {
+  float *dout = w->ga, *din = w->gb;
+  for (int i = top - 1; i >= 0; i--) {
     ev_layer_backward_seq_scratch(&net->layers[i], T, w->act[i], w->cache[i], dout,
                                   i > 0 ? din : NULL, w->dparams[i], w->scratch);
     float *t = dout;
     dout = din;
     din = t;
   }
-  return loss;
 }

@@ -48,5 +48,8 @@ const float *ev_net_forward(const ev_net *net, ev_work *w, const float *x, int T
  * the workspace's memory: it cannot fail. */
 float ev_net_train_crop(const ev_net *net, ev_work *w, const float *x, int T, int label,
                         unsigned classes, float weight, float smoothing, int *correct);
+/* Backward from w->ga, which holds dLoss/d act[top] ([T, dim of act[top]]), through layers
+ * top - 1 .. 0 as last run forward; gradients are accumulated into w->grad. */
+void ev_net_backward(const ev_net *net, ev_work *w, int T, int top);
 
 #endif

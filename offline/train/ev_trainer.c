@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ev_adversary.h"
 #include "ev_augment.h"
 #include "ev_chunks.h"
 #include "ev_metrics.h"
@@ -44,7 +45,7 @@ void ev_train_result_free(ev_train_result *r) {
 /* ---- training batches ---- */
 typedef struct crop {
   const float *x;
-  int T, label;
+  int T, label, group;
   unsigned classes;
   float weight;
   ev_mask mask; /* n = 0: train on x as it is */
@@ -62,7 +63,10 @@ typedef struct batch_ctx {
   const crop *crops;
   int n;
   float smoothing;
-  float all_share;                /* ev_train_opts.all_share */
+  float all_share;         /* ev_train_opts.all_share */
+  const ev_adversary *adv; /* the corpus adversary, or NULL */
+  float adv_lambda;        /* its confusion loss's weight at this step */
+  double adv_loss[EV_TRAIN_CHUNKS];
   float *masked[EV_TRAIN_CHUNKS]; /* per chunk: a masked copy of one crop [window, in_dim] */
   float *mixed[EV_TRAIN_CHUNKS];  /* per chunk: one crop mixed with its partner [window, in_dim] */
   double loss[EV_TRAIN_CHUNKS];
@@ -91,6 +95,7 @@ static void batch_chunk(void *arg, int c) {
   int lo = b->n * c / EV_TRAIN_CHUNKS, hi = b->n * (c + 1) / EV_TRAIN_CHUNKS;
   b->loss[c] = 0;
   b->correct[c] = 0;
+  b->adv_loss[c] = 0;
   for (int i = lo; i < hi; i++) {
     int ok = 0;
     const crop *cr = &b->crops[i];
@@ -117,6 +122,9 @@ static void batch_chunk(void *arg, int c) {
                                                  cr->weight2 * (1.0f - cr->lam), &ok2);
     }
     b->correct[c] += ok;
+    if (b->adv)
+      b->adv_loss[c] += ev_adversary_crop(b->adv, c, b->net, w, x, cr->T, cr->label, cr->group,
+                                          cr->weight, b->adv_lambda);
   }
 }
 
@@ -214,6 +222,8 @@ typedef struct trainer {
   int n_cells;                                              /* cells with clips */
   ev_rng rng, mask_rng; /* masks draw from their own stream: crops are the same with or without */
   ev_rng mix_rng;       /* and so do mixup's partners and weights */
+  ev_adversary adv;     /* --adversary: the corpus head (adv.n = 0: off) */
+  long adv_step;        /* batches taken, for the adversary's ramp */
   float *mixed;         /* [EV_TRAIN_CHUNKS][window * in_dim] when mixup is on */
   double lr, best_loss;
   long step, n_steps; /* the cosine schedule: steps taken, and all the run's steps */
@@ -233,6 +243,7 @@ static void trainer_free(trainer *t) {
   free(t->mixed);
   free(t->pred);
   free(t->vloss);
+  ev_adversary_free(&t->adv);
 }
 
 /* Class counts -> loss weights (balance = weights) or the size oversampling fills up to. */
@@ -320,11 +331,21 @@ static int trainer_init(trainer *t, ev_net *net, const ev_item *train, size_t n_
     return -1;
   }
   class_weights(t);
+  if (o->adversary > 0.0f) {
+    unsigned has[EV_ADV_MAX_CLASSES] = {0};
+    for (int g = 0; g < EV_TRAIN_MAX_GROUPS && g < EV_ADV_MAX_GROUPS; g++)
+      for (int k = 0; k < net->n_classes && k < EV_ADV_MAX_CLASSES; k++)
+        if (t->cell[g][k])
+          has[k] |= 1u << g;
+    if (ev_adversary_init(&t->adv, net, has, EV_TRAIN_CHUNKS, err, errlen) != 0)
+      return -1;
+  }
   t->batch = (batch_ctx){.net = net,
                          .work = t->work,
                          .crops = t->crops,
                          .smoothing = o->smoothing,
-                         .all_share = o->all_share};
+                         .all_share = o->all_share,
+                         .adv = o->adversary > 0.0f ? &t->adv : NULL};
   for (int c = 0; c < EV_TRAIN_CHUNKS; c++)
     t->batch.masked[c] = t->masked ? t->masked + (size_t)c * (size_t)W * (size_t)net->in_dim : NULL;
   for (int c = 0; c < EV_TRAIN_CHUNKS; c++)
@@ -441,6 +462,7 @@ static void draw_batch(trainer *t, const size_t *idx, int nb) {
     t->crops[i] = (crop){it->x + (size_t)start * (size_t)D,
                          T,
                          it->label,
+                         it->group,
                          o->corpus_classes ? it->classes : 0u,
                          item_weight(t, it),
                          {0},
@@ -458,19 +480,23 @@ static void draw_batch(trainer *t, const size_t *idx, int nb) {
 
 /* Forward and backward of the batch's nb crops, chunk by chunk on the threads; adds their loss
  * and correct count to the epoch's sums (in chunk order). */
-static void forward_backward(trainer *t, int nb, double *loss_sum, long *correct) {
+static void forward_backward(trainer *t, int nb, double *loss_sum, long *correct, double *adv_sum) {
   t->batch.n = nb;
+  if (t->batch.adv)
+    t->batch.adv_lambda = (float)ev_adversary_ramp(
+        t->o->adversary, t->n_steps > 1 ? (double)t->adv_step / (double)(t->n_steps - 1) : 1.0);
   ev_run_chunks(t->o->threads, batch_chunk, &t->batch);
   for (int c = 0; c < EV_TRAIN_CHUNKS; c++) {
     *loss_sum += t->batch.loss[c];
     *correct += t->batch.correct[c];
+    *adv_sum += t->batch.adv_loss[c];
   }
 }
 
 /* One pass over the training clips, a step per batch; training loss and accuracy into h. */
 static void train_epoch(trainer *t, int epoch, ev_epoch_stats *h) {
   const ev_train_opts *o = t->o;
-  double t0 = ev_now(), loss_sum = 0;
+  double t0 = ev_now(), loss_sum = 0, adv_sum = 0;
   long correct = 0, seen = 0;
   size_t n = epoch_order(t);
   ev_progress prog;
@@ -483,11 +509,15 @@ static void train_epoch(trainer *t, int epoch, ev_epoch_stats *h) {
   for (size_t b0 = 0; b0 < n; b0 += (size_t)o->batch) {
     int nb = (int)(n - b0 < (size_t)o->batch ? n - b0 : (size_t)o->batch);
     draw_batch(t, t->order + b0, nb);
-    forward_backward(t, nb, &loss_sum, &correct);
+    forward_backward(t, nb, &loss_sum, &correct, &adv_sum);
     float scale = reduce_gradients(t->work, t->net->n_params, nb, o->clip_norm, t->g);
     if (o->cosine) /* why: with fixed epochs the last weights ship; a decayed LR settles them */
       t->lr = ev_cosine_lr(o->lr, o->min_lr, t->step++, t->n_steps);
     adamw_update(&t->opt, t->net, t->g, scale, t->lr, o->weight_decay);
+    if (t->batch.adv) {
+      ev_adversary_update(&t->adv, nb, t->lr);
+      t->adv_step++;
+    }
     seen += nb;
     if (live)
       ev_progress_update(&prog, b0 + (size_t)nb);
@@ -499,6 +529,7 @@ static void train_epoch(trainer *t, int epoch, ev_epoch_stats *h) {
   h->epoch = epoch;
   h->train_loss = seen ? loss_sum / (double)seen : 0;
   h->train_acc = seen ? (double)correct / (double)seen : 0;
+  h->adv_loss = seen && t->batch.adv ? adv_sum / (double)seen : NAN;
   h->lr = t->lr;
   h->val_loss = h->val_acc = h->val_uar = NAN;
 }
@@ -549,6 +580,8 @@ static void print_epoch(const ev_epoch_stats *h) {
           "lr %.2g  %.1f s\n",
           h->epoch, h->train_loss, 100 * h->train_acc, h->val_loss, 100 * h->val_acc,
           100 * h->val_uar, h->lr, h->seconds);
+  if (isfinite(h->adv_loss)) /* how well the corpus head still tells the corpora apart */
+    fprintf(stderr, "          corpus adversary loss %.4f\n", h->adv_loss);
 }
 
 /* ---- the loop ---- */

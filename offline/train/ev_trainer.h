@@ -46,6 +46,7 @@ typedef struct ev_train_opts {
   int ensemble;        /* > 1: that many seeds merged into one network (ev_ensemble.h) */
   int cosine;          /* LR from lr down to min_lr along a half cosine over all the steps */
   float mixup;         /* > 0: mixup (Zhang et al. 2018) with lambda ~ Beta(mixup, mixup) */
+  float adversary;     /* > 0: the corpus adversary's confusion weight (ev_adversary.h) */
 } ev_train_opts;
 
 /* The cosine schedule's learning rate at step k (0-based) of n_steps: lr at step 0, min_lr
@@ -70,6 +71,7 @@ typedef struct ev_item {
 typedef struct ev_epoch_stats {
   int epoch;
   double train_loss, train_acc, val_loss, val_acc, val_uar, lr, seconds;
+  double adv_loss; /* the corpus adversary's mean loss (NAN when off) */
 } ev_epoch_stats;
 
 typedef struct ev_train_result {

@@ -81,6 +81,10 @@ static void usage(FILE *f) {
           "  --mixup ALPHA        train on crops mixed in pairs from the batch, input and loss\n"
           "                       weighted lam, 1 - lam (lam ~ Beta(ALPHA, ALPHA), its label\n"
           "                       leading); 0 = off [0]\n"
+          "  --adversary LAMBDA   corpus-adversarial training: a head per emotion learns the\n"
+          "                       clip's corpus from the last hidden layer, the layers below\n"
+          "                       learn to leave it at chance, weighted LAMBDA (ramped up over\n"
+          "                       the run); 0 = off [0]\n"
           "  --speaker-norm       normalise each clip from its speaker's statistics, as the\n"
           "                       plugin's adaptive normaliser does after hearing a speaker\n"
           "                       for a while (test speakers: from their own clips, no labels)\n"
@@ -198,6 +202,7 @@ static int parse_cli(int argc, char **argv, cli *c) {
     O_CROPS,
     O_ENSEMBLE,
     O_MIXUP,
+    O_ADVERSARY,
     O_PLUGIN_FIGURE,
     O_HELP,
     O_VERSION
@@ -235,6 +240,7 @@ static int parse_cli(int argc, char **argv, cli *c) {
                                        {"crops", 1, 0, O_CROPS},
                                        {"ensemble", 1, 0, O_ENSEMBLE},
                                        {"mixup", 1, 0, O_MIXUP},
+                                       {"adversary", 1, 0, O_ADVERSARY},
                                        {"plugin-figure", 1, 0, O_PLUGIN_FIGURE},
                                        {"help", 0, 0, O_HELP},
                                        {"version", 0, 0, O_VERSION},
@@ -359,6 +365,13 @@ static int parse_cli(int argc, char **argv, cli *c) {
       c->train.mixup = strtof(optarg, &end);
       if (*end || !(c->train.mixup >= 0.0f && c->train.mixup <= 10.0f)) {
         fprintf(stderr, "emovox-train: --mixup must be 0 (off) to 10, e.g. 0.4\n");
+        return -1;
+      }
+      break;
+    case O_ADVERSARY:
+      c->train.adversary = strtof(optarg, &end);
+      if (*end || !(c->train.adversary >= 0.0f && c->train.adversary <= 10.0f)) {
+        fprintf(stderr, "emovox-train: --adversary must be 0 (off) to 10, e.g. 0.1\n");
         return -1;
       }
       break;
@@ -757,6 +770,7 @@ static char *provenance(session *s, const ev_run *run, const ev_metrics *val, si
   ev_mask_config_describe(&s->c->train.mask, mask, sizeof mask);
   json_object_set_new(o, "mask", json_string(mask));
   json_object_set_new(o, "mixup", json_real(s->c->train.mixup));
+  json_object_set_new(o, "adversary", json_real(s->c->train.adversary));
   char lc[32] = "all";
   if (s->c->train.corpus_classes && s->c->train.all_share > 0.0f)
     snprintf(lc, sizeof lc, "corpus:%g", s->c->train.all_share);
