@@ -133,6 +133,7 @@ static int parse_ravdess(const char *base, ev_clip_info *out, char *err, size_t 
     return ev_fail(err, errlen, "RAVDESS actor %02d not 01-24", v[6]);
   /* RAVDESS emotion codes 01..08 are exactly the canonical order. */
   out->label = v[2] - 1;
+  out->intensity = v[3];
   snprintf(out->speaker, sizeof out->speaker, "RAVDESS:%02d", v[6]);
   return 0;
 }
@@ -482,6 +483,7 @@ int ev_corpus_parse(ev_corpus_kind kind, const char *relpath, ev_clip_info *out,
   split_path(relpath, folder, sizeof folder, base, sizeof base);
   if (!base[0])
     return ev_fail(err, errlen, "empty name");
+  out->intensity = 0;
   switch (kind) {
   case EV_CORPUS_RAVDESS:
     return parse_ravdess(base, out, err, errlen);
@@ -530,6 +532,7 @@ int ev_clip_list_add(ev_clip_list *l, const char *path, int label, const char *s
   c->label = label;
   snprintf(c->speaker, sizeof c->speaker, "%s", speaker);
   c->corpus = corpus;
+  c->intensity = 0;
   l->n++;
   return 0;
 }
@@ -603,8 +606,10 @@ static void walk(walk_state *ws, const char *root, const char *rel, int depth) {
       ev_clip_info info;
       char err[256];
       if (ev_corpus_parse(ws->kind, sub, &info, err, sizeof err) == 0) {
-        if (ev_clip_list_add(ws->out, path, info.label, info.speaker, (int)ws->kind) == 0)
+        if (ev_clip_list_add(ws->out, path, info.label, info.speaker, (int)ws->kind) == 0) {
+          ws->out->v[ws->out->n - 1].intensity = info.intensity;
           ws->added++;
+        }
       } else {
         ws->rejected++;
         ws->out->rejected++;

@@ -30,6 +30,8 @@ int ev_label_from_name(const char *name);
 typedef struct ev_clip_info {
   int label;        /* ev_emotion */
   char speaker[48]; /* corpus-qualified, e.g. "RAVDESS:07", "TESS:OAF" */
+  int intensity;    /* the acted intensity where the name gives it: RAVDESS 1 normal, 2 strong;
+                       0 unknown */
 } ev_clip_info;
 
 /* Parse one file name. relpath is the path relative to the corpus folder (so the enclosing
@@ -41,7 +43,8 @@ typedef struct ev_clip {
   char *path; /* absolute or as given */
   int label;
   char speaker[48];
-  int corpus; /* ev_corpus_kind */
+  int corpus;    /* ev_corpus_kind */
+  int intensity; /* ev_clip_info.intensity (0 unknown) */
 } ev_clip;
 
 typedef struct ev_clip_list {

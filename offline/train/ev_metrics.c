@@ -126,3 +126,31 @@ double ev_ece(const float *confidence, const int *correct, size_t n, int bins) {
       ece += fabs(acc_sum[b] - conf_sum[b]) / (double)n;
   return ece;
 }
+
+double ev_ccc(const double *x, const double *y, size_t n, double *pearson) {
+  if (pearson)
+    *pearson = NAN;
+  if (n < 2)
+    return NAN;
+  double mx = 0.0, my = 0.0;
+  for (size_t i = 0; i < n; i++) {
+    mx += x[i];
+    my += y[i];
+  }
+  mx /= (double)n;
+  my /= (double)n;
+  double vx = 0.0, vy = 0.0, cxy = 0.0;
+  for (size_t i = 0; i < n; i++) {
+    vx += (x[i] - mx) * (x[i] - mx);
+    vy += (y[i] - my) * (y[i] - my);
+    cxy += (x[i] - mx) * (y[i] - my);
+  }
+  vx /= (double)n;
+  vy /= (double)n;
+  cxy /= (double)n;
+  if (!(vx > 0.0) || !(vy > 0.0))
+    return NAN;
+  if (pearson)
+    *pearson = cxy / sqrt(vx * vy);
+  return 2.0 * cxy / (vx + vy + (mx - my) * (mx - my));
+}

@@ -41,4 +41,10 @@ int ev_metrics_write_csv(const char *prefix, const ev_confusion *c, const ev_met
  * mean confidence(bin)|, weighted by the bin's share of clips. 0 when n is 0. */
 double ev_ece(const float *confidence, const int *correct, size_t n, int bins);
 
+/* Lin's concordance correlation coefficient of x and y (population moments): 2 cov(x, y) /
+ * (var x + var y + (mean x - mean y)^2), the agreement measure of dimensional emotion
+ * recognition: 1 only when y = x, lowered by a shift or a scale as well as by scatter. *pearson
+ * (may be NULL): Pearson's r. NAN (both) when n < 2 or a variance is 0. */
+double ev_ccc(const double *x, const double *y, size_t n, double *pearson);
+
 #endif

@@ -596,6 +596,152 @@ static void write_files_csv(const ev_stream_eval *e, const char *path) {
   fclose(f);
 }
 
+/* ------------------------------------------------- arousal and valence */
+
+/* A summary's arousal and valence as the plugin's ports read them: sum_i p_i coord_i over the
+ * allowed emotions, p conditioned on them (all eight: the default Emotions set). 0 when there
+ * is nothing to condition on. */
+static void summary_dims(const ev_stream_summary *s, unsigned allowed, double *arousal,
+                         double *valence) {
+  double p[EV_N_EMOTIONS];
+  for (int c = 0; c < EV_N_EMOTIONS; c++)
+    p[c] = s->prob[c];
+  *arousal = *valence = 0.0;
+  if (!ev_emotion_condition(p, allowed))
+    return;
+  for (int c = 0; c < EV_N_EMOTIONS; c++) {
+    *arousal += p[c] * ev_emotion_arousal[c];
+    *valence += p[c] * ev_emotion_valence[c];
+  }
+}
+
+typedef struct dims_figure {
+  size_t n;                                  /* files with speech */
+  double a_ccc, a_r, v_ccc, v_r;             /* all eight emotions (the default set) */
+  double a_ccc_set, v_ccc_set;               /* the corpus's emotions (the Emotions control) */
+  int cells;                                 /* speaker x emotion cells with both intensities */
+  double strong_minus_normal, strong_higher; /* their mean arousal difference, share > 0 */
+} dims_figure;
+
+/* Arousal and valence of one mode over the tested files of one corpus (corpus < 0: all) against
+ * the circumplex coordinates of the files' labels (a categorical stand-in for rated arousal),
+ * and where the names give the acted intensity (RAVDESS), strong against normal within each
+ * speaker's emotion. */
+static int compute_dims(const ev_stream_eval *e, int mode, int corpus, dims_figure *f) {
+  memset(f, 0, sizeof *f);
+  const size_t N = e->clips->n;
+  double *buf = malloc((8 * N + 1) * sizeof *buf);
+  const int cells = e->spk->n * EV_N_EMOTIONS;
+  double *cell = calloc((size_t)cells * 4 + 1, sizeof *cell); /* sum, count per intensity */
+  if (!buf || !cell) {
+    free(buf);
+    free(cell);
+    return -1;
+  }
+  double *pa = buf, *ta = buf + N, *pv = buf + 2 * N, *tv = buf + 3 * N, *pas = buf + 4 * N,
+         *pvs = buf + 5 * N;
+  for (size_t i = 0; i < N; i++) {
+    const ev_clip *c = &e->clips->v[i];
+    const ev_stream_summary *s = &e->sum[i * EV_STREAM_MODES + mode];
+    if (e->fold[i] < 0 || e->failed[i] || (corpus >= 0 && c->corpus != corpus) || !s->speech_rows ||
+        c->label < 0 || c->label >= EV_N_EMOTIONS)
+      continue;
+    summary_dims(s, EV_EMOTION_MASK_ALL, &pa[f->n], &pv[f->n]);
+    summary_dims(s, e->corpus_labels[c->corpus], &pas[f->n], &pvs[f->n]);
+    ta[f->n] = ev_emotion_arousal[c->label];
+    tv[f->n] = ev_emotion_valence[c->label];
+    if (c->intensity == 1 || c->intensity == 2) {
+      double *k = cell + 4 * ((size_t)e->spk->of_clip[i] * EV_N_EMOTIONS + (size_t)c->label);
+      k[2 * (c->intensity - 1)] += pa[f->n];
+      k[2 * (c->intensity - 1) + 1] += 1.0;
+    }
+    f->n++;
+  }
+  f->a_ccc = ev_ccc(pa, ta, f->n, &f->a_r);
+  f->v_ccc = ev_ccc(pv, tv, f->n, &f->v_r);
+  f->a_ccc_set = ev_ccc(pas, ta, f->n, NULL);
+  f->v_ccc_set = ev_ccc(pvs, tv, f->n, NULL);
+  double diff = 0.0, higher = 0.0;
+  for (int k = 0; k < cells; k++) {
+    const double *q = cell + 4 * (size_t)k;
+    if (q[1] > 0.0 && q[3] > 0.0) {
+      const double d = q[2] / q[3] - q[0] / q[1];
+      diff += d;
+      higher += d > 0.0;
+      f->cells++;
+    }
+  }
+  f->strong_minus_normal = f->cells ? diff / f->cells : NAN;
+  f->strong_higher = f->cells ? higher / f->cells : NAN;
+  free(buf);
+  free(cell);
+  return 0;
+}
+
+static double finite_or_0(double v) {
+  return isfinite(v) ? v : 0.0;
+}
+
+/* The arousal / valence table (plugin_dimensions.csv and the report's "dimensions"). */
+static void report_dims(const ev_stream_eval *e, const int *used, const char *outdir, json_t *root,
+                        FILE *out) {
+  char path[4300];
+  snprintf(path, sizeof path, "%s/plugin_dimensions.csv", outdir);
+  FILE *fc = fopen(path, "w");
+  if (fc)
+    fprintf(fc, "mode,corpus,files,arousal_ccc,arousal_r,valence_ccc,valence_r,arousal_ccc_set,"
+                "valence_ccc_set,intensity_cells,arousal_strong_minus_normal,strong_higher\n");
+  fprintf(out, "== arousal and valence as the plugin's ports read them (sum of p_i coord_i over "
+               "all eight; \"set\": over the corpus's emotions), against the labels' circumplex "
+               "coordinates; intensity: strong - normal arousal within a speaker's emotion\n");
+  fprintf(out, "%-8s %-10s %6s %8s %8s %8s %8s %9s %9s %6s %9s %7s\n", "mode", "corpus", "files",
+          "A ccc", "A r", "V ccc", "V r", "A ccc set", "V ccc set", "cells", "strong-nrm",
+          "higher");
+  json_t *jd = json_object();
+  for (int m = 0; m < EV_STREAM_MODES; m++) {
+    if (m == EV_STREAM_COLD48 && e->skip48)
+      continue;
+    json_t *jm = json_object();
+    for (int k = -1; k < EV_CORPUS_KIND_COUNT; k++) {
+      if (k >= 0 && !used[k])
+        continue;
+      dims_figure f;
+      if (compute_dims(e, m, k, &f) != 0)
+        continue;
+      const char *cn = k < 0 ? "all" : ev_corpus_kind_name((ev_corpus_kind)k);
+      fprintf(out, "%-8s %-10s %6zu %8.3f %8.3f %8.3f %8.3f %9.3f %9.3f", ev_stream_mode_names[m],
+              cn, f.n, f.a_ccc, f.a_r, f.v_ccc, f.v_r, f.a_ccc_set, f.v_ccc_set);
+      if (f.cells)
+        fprintf(out, " %6d %+9.3f %6.0f%%\n", f.cells, f.strong_minus_normal,
+                100 * f.strong_higher);
+      else
+        fprintf(out, " %6s %9s %7s\n", "-", "-", "-");
+      if (fc)
+        fprintf(fc, "%s,%s,%zu,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%d,%.6f,%.6f\n",
+                ev_stream_mode_names[m], cn, f.n, f.a_ccc, f.a_r, f.v_ccc, f.v_r, f.a_ccc_set,
+                f.v_ccc_set, f.cells, f.strong_minus_normal, f.strong_higher);
+      json_t *o = json_object();
+      json_object_set_new(o, "files", json_integer((json_int_t)f.n));
+      json_object_set_new(o, "arousal_ccc", json_real(finite_or_0(f.a_ccc)));
+      json_object_set_new(o, "arousal_r", json_real(finite_or_0(f.a_r)));
+      json_object_set_new(o, "valence_ccc", json_real(finite_or_0(f.v_ccc)));
+      json_object_set_new(o, "valence_r", json_real(finite_or_0(f.v_r)));
+      json_object_set_new(o, "arousal_ccc_set", json_real(finite_or_0(f.a_ccc_set)));
+      json_object_set_new(o, "valence_ccc_set", json_real(finite_or_0(f.v_ccc_set)));
+      if (f.cells) {
+        json_object_set_new(o, "intensity_cells", json_integer(f.cells));
+        json_object_set_new(o, "arousal_strong_minus_normal", json_real(f.strong_minus_normal));
+        json_object_set_new(o, "strong_higher", json_real(f.strong_higher));
+      }
+      json_object_set_new(jm, cn, o);
+    }
+    json_object_set_new(jd, ev_stream_mode_names[m], jm);
+  }
+  json_object_set_new(root, "dimensions", jd);
+  if (fc)
+    fclose(fc);
+}
+
 int ev_stream_eval_report(ev_stream_eval *e, const char *outdir, const char *title, FILE *out) {
   char path[4300], err[512];
   int used[EV_CORPUS_KIND_COUNT] = {0};
@@ -648,6 +794,7 @@ int ev_stream_eval_report(ev_stream_eval *e, const char *outdir, const char *tit
   json_object_set_new(root, "figures", modes);
   if (failed)
     fprintf(out, "%zu file(s) could not be read and are left out of these figures\n", failed);
+  report_dims(e, used, outdir, root, out);
 
   /* Temperature on the cold-16 figure: fitted on the summaries, then checked through the
    * plugin path with T folded into every fold's last layer (what `train --temperature` does). */

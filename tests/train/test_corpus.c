@@ -131,6 +131,11 @@ static void check_table(void) {
         EV_CHECK(info.label == r->label, "%s: label %d, expected %d", r->rel, info.label, r->label);
         EV_CHECK(strcmp(info.speaker, r->speaker) == 0, "%s: speaker %s, expected %s", r->rel,
                  info.speaker, r->speaker);
+        /* the acted intensity: RAVDESS's fourth field (01 normal, 02 strong), else unknown */
+        const char *base = strrchr(r->rel, '/') ? strrchr(r->rel, '/') + 1 : r->rel;
+        const int want = r->kind == EV_CORPUS_RAVDESS ? base[10] - '0' : 0; /* MM-VV-EE-II */
+        EV_CHECK(info.intensity == want, "%s: intensity %d, expected %d", r->rel, info.intensity,
+                 want);
       }
     }
   }

@@ -1,4 +1,5 @@
 /* Metrics against hand-computed values. */
+#include <math.h>
 #include <stdio.h>
 
 #include "ev_metrics.h"
@@ -77,6 +78,20 @@ int main(void) {
     const int yes[2] = {1, 1};
     EV_CHECK_NEAR(ev_ece(one, yes, 2, 10), 0.0, 1e-9, "perfectly calibrated");
     EV_CHECK_NEAR(ev_ece(conf, right, 0, 10), 0.0, 0.0, "no clips");
+  }
+  /* Concordance: x = 1, 2, 3 (mean 2, variance 2/3). y = x: 1. y = 2x (mean 4, variance 8/3,
+   * covariance 4/3): 2 (4/3) / (2/3 + 8/3 + (2 - 4)^2) = 8/22, though r = 1. y = -x
+   * (covariance -2/3): -(4/3) / (4/3 + 16) = -1/13, r = -1. A constant: undefined. */
+  {
+    const double x[3] = {1, 2, 3}, twice[3] = {2, 4, 6}, neg[3] = {-1, -2, -3}, flat[3] = {5, 5, 5};
+    double r;
+    EV_CHECK_NEAR(ev_ccc(x, x, 3, &r), 1.0, 1e-12, "CCC of x with itself");
+    EV_CHECK_NEAR(ev_ccc(x, twice, 3, &r), 8.0 / 22.0, 1e-12, "CCC of x and 2x");
+    EV_CHECK_NEAR(r, 1.0, 1e-12, "r of x and 2x");
+    EV_CHECK_NEAR(ev_ccc(x, neg, 3, &r), -1.0 / 13.0, 1e-12, "CCC of x and -x");
+    EV_CHECK_NEAR(r, -1.0, 1e-12, "r of x and -x");
+    EV_CHECK(isnan(ev_ccc(x, flat, 3, &r)) && isnan(r), "a constant has no concordance");
+    EV_CHECK(isnan(ev_ccc(x, x, 1, NULL)), "one point has no concordance");
   }
   EV_TEST_END();
 }

@@ -367,6 +367,77 @@ static void scoring(void) {
   ev_clip_list_free(&clips);
 }
 
+/* plugin_dimensions.csv of hand-made RAVDESS summaries: actor 01 angry at normal intensity
+ * (angry 0.5, neutral 0.5: arousal 0.4, valence -0.3) and strong (0.9 / 0.1: 0.72, -0.54), actor
+ * 02 sad normal (sad 0.6, neutral 0.4: -0.3, -0.45) and strong (0.5 / 0.5: -0.25, -0.375),
+ * against the labels' coordinates (angry 0.8 / -0.6, sad -0.5 / -0.75). By hand (population
+ * moments): arousal CCC 0.889791, r 0.964384; valence CCC -0.006988, r -0.042145; strong minus
+ * normal within the two cells +0.32 and +0.05: mean +0.185, both higher. */
+static void dimensions(void) {
+  ev_clip_list clips = {0};
+  const int label[4] = {EV_ANGRY, EV_ANGRY, EV_SAD, EV_SAD};
+  const char *spk[4] = {"RAVDESS:01", "RAVDESS:01", "RAVDESS:02", "RAVDESS:02"};
+  const double p[4] = {0.5, 0.9, 0.6, 0.5};
+  for (int i = 0; i < 4; i++) {
+    ev_clip_list_add(&clips, "r", label[i], spk[i], EV_CORPUS_RAVDESS);
+    clips.v[i].intensity = 1 + i % 2;
+  }
+  ev_labelset ls;
+  memset(&ls, 0, sizeof ls);
+  for (int c = 0; c < EV_N_EMOTIONS; c++) {
+    ls.index_of[c] = c;
+    ls.canon[c] = c;
+    ls.names[c] = ev_emotion_names[c];
+  }
+  ls.n = EV_N_EMOTIONS;
+  ev_speakers sp;
+  ev_stream_eval e;
+  EV_CHECK(ev_speakers_collect(&clips, &sp) == 0, "speakers");
+  EV_CHECK(ev_stream_eval_init(&e, &clips, &sp, &ls, 1, 1) == 0, "init");
+  for (int i = 0; i < 4; i++)
+    set_sum(&e, (size_t)i, 50, (int[]){label[i], EV_NEUTRAL}, (double[]){p[i], 1.0 - p[i]}, 2);
+  char *dir = ta_mkdtemp();
+  FILE *devnull = fopen("/dev/null", "w");
+  EV_CHECK(ev_stream_eval_report(&e, dir, "dimensions", devnull) == 0, "report");
+  fclose(devnull);
+  char path[4200];
+  snprintf(path, sizeof path, "%s/plugin_dimensions.csv", dir);
+  FILE *f = fopen(path, "r");
+  EV_CHECK(f != NULL, "%s", path);
+  char line[512];
+  int seen = 0;
+  while (f && fgets(line, sizeof line, f)) {
+    char mode[32], corpus[32];
+    long files;
+    int cells;
+    double a, ar, v, vr, as, vs, diff, higher;
+    if (sscanf(line, "%31[^,],%31[^,],%ld,%lf,%lf,%lf,%lf,%lf,%lf,%d,%lf,%lf", mode, corpus, &files,
+               &a, &ar, &v, &vr, &as, &vs, &cells, &diff, &higher) != 12)
+      continue;
+    seen++;
+    EV_CHECK(files == 4 && cells == 2, "%s %s: %ld files, %d cells", mode, corpus, files, cells);
+    EV_CHECK_NEAR(a, 0.889791, 1e-5, "arousal CCC");
+    EV_CHECK_NEAR(ar, 0.964384, 1e-5, "arousal r");
+    EV_CHECK_NEAR(v, -0.006988, 1e-5, "valence CCC");
+    EV_CHECK_NEAR(vr, -0.042145, 1e-5, "valence r");
+    /* this corpus's clips have only angry and sad: conditioned on those two, every file reads
+     * its own label's coordinates (p = 1), so the set's concordance is exact */
+    EV_CHECK_NEAR(as, 1.0, 1e-9, "arousal over the corpus's set");
+    EV_CHECK_NEAR(vs, 1.0, 1e-9, "valence over the corpus's set");
+    EV_CHECK_NEAR(diff, 0.185, 1e-6, "strong minus normal arousal");
+    EV_CHECK_NEAR(higher, 1.0, 1e-9, "share of cells where strong reads higher");
+  }
+  if (f)
+    fclose(f);
+  EV_CHECK(seen == 2 * (EV_STREAM_MODES - e.skip48), "%d rows (all, RAVDESS per mode)", seen);
+  printf("dimensions: %d rows as computed by hand\n", seen);
+  ta_rm_rf(dir);
+  free(dir);
+  ev_stream_eval_free(&e);
+  ev_speakers_free(&sp);
+  ev_clip_list_free(&clips);
+}
+
 typedef struct rows {
   int n, cap;
   int *dominant;
@@ -472,6 +543,7 @@ int main(int argc, char **argv) {
   }
   if (argc == 2 && !strcmp(argv[1], "scoring")) {
     scoring();
+    dimensions();
     EV_TEST_END();
   }
   if (argc < 4) {
