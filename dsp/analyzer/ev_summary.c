@@ -73,4 +73,5 @@ void ev_summary_finish(const ev_summary_acc *a, ev_summary *out) {
   const unsigned labels = ev_emotion_mask_allowed(a->labels);
   if (labels != EV_EMOTION_MASK_ALL) /* all eight: the unrestricted reading */
     restrict_to(out, labels);
+  ev_emotion_coords(out->prob, &out->arousal, &out->valence);
 }

@@ -159,3 +159,13 @@ int ev_emotion_condition(double *p, unsigned allowed) {
     p[i] = ok ? p[i] / sum : 0.0;
   return ok;
 }
+
+void ev_emotion_coords(const double *p, double *arousal, double *valence) {
+  double a = 0.0, v = 0.0;
+  for (int i = 0; i < EV_N_EMOTIONS; i++) {
+    a += p[i] * ev_emotion_arousal[i];
+    v += p[i] * ev_emotion_valence[i];
+  }
+  *arousal = a;
+  *valence = v;
+}

@@ -56,6 +56,10 @@ unsigned ev_emotion_mask_allowed(unsigned mask);
  * (nothing to condition on). Returns whether the sum was usable. The one conditioning the
  * analyser's outputs and the file summary share. */
 int ev_emotion_condition(double *p, unsigned allowed);
+/* Arousal and valence of probabilities p[EV_N_EMOTIONS], as the plugin's ports read them:
+ * sum_i p_i coord_i (the expected coordinates under p). The file summary and the evaluation
+ * take them from here. */
+void ev_emotion_coords(const double *p, double *arousal, double *valence);
 
 #ifdef __cplusplus
 }

@@ -43,6 +43,7 @@ typedef struct ev_summary {
   long rows, speech_rows;
   int dominant; /* the canonical emotion with the highest reading, -1 without a speech row */
   double prob[EV_N_EMOTIONS];
+  double arousal, valence; /* of prob (ev_emotion_coords); 0 without a speech row */
 } ev_summary;
 
 /* window_rows: the model's statistics window in rows (ev_summary_window_rows); <= 0: the

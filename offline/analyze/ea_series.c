@@ -11,7 +11,7 @@ void ea_summary_write_header(FILE *f) {
   fputs("file,duration_s,speech_ratio,dominant", f);
   for (int i = 0; i < EV_N_EMOTIONS; i++)
     fprintf(f, ",%s", ev_emotion_names[i]);
-  fputc('\n', f);
+  fputs(",arousal,valence\n", f);
 }
 
 void ea_series_init(ea_series *s, int n_cols, const char *const *names, const int *is_integer) {
@@ -385,6 +385,8 @@ void ea_summary_acc_finish(const ea_summary_acc *acc, double duration_s, ea_summ
   out->dominant = s.dominant;
   out->speech_ratio = s.rows ? (double)s.speech_rows / (double)s.rows : 0.0;
   memcpy(out->prob, s.prob, sizeof out->prob);
+  out->arousal = s.arousal;
+  out->valence = s.valence;
 }
 
 void ea_summary_compute(const ea_series *s, const int *prob_col, int dominant_col, long window_rows,
@@ -422,7 +424,8 @@ char *ea_summary_row(const char *file, const ea_summary *sum) {
                        sum->dominant >= 0 ? ev_emotion_names[sum->dominant] : "none");
     for (int i = 0; i < EV_N_EMOTIONS; i++)
       len += snprintf(row + len, cap - (size_t)len, ",%.6f", sum->prob[i]);
-    snprintf(row + len, cap - (size_t)len, "\n");
+    snprintf(row + len, cap - (size_t)len, ",%.6f,%.6f\n", round6(sum->arousal),
+             round6(sum->valence));
   }
   free(quoted);
   return row;

@@ -68,6 +68,7 @@ typedef struct ea_summary {
   double speech_ratio; /* rows judged speech / rows */
   int dominant;        /* the emotion (of the allowed ones) read highest, -1 if no speech row */
   double prob[EV_N_EMOTIONS];
+  double arousal, valence; /* of prob, as the ports read them (ev_summary) */
 } ea_summary;
 
 /* The summary's sums, row by row in the series' order (so the same figures to the last bit as
@@ -86,7 +87,8 @@ void ea_summary_acc_finish(const ea_summary_acc *acc, double duration_s, ea_summ
  * 0. */
 void ea_summary_compute(const ea_series *s, const int *prob_col, int dominant_col, long window_rows,
                         unsigned labels, double duration_s, ea_summary *out);
-/* Writes the summary's header line "file,duration_s,speech_ratio,dominant,neutral,...". */
+/* Writes the summary's header line "file,duration_s,speech_ratio,dominant,neutral,...,
+ * surprised,arousal,valence". */
 void ea_summary_write_header(FILE *f);
 /* One CSV row, newline included (malloc'd). The file name is quoted if it needs to be. */
 char *ea_summary_row(const char *file, const ea_summary *sum);

@@ -607,12 +607,8 @@ static void summary_dims(const ev_stream_summary *s, unsigned allowed, double *a
   for (int c = 0; c < EV_N_EMOTIONS; c++)
     p[c] = s->prob[c];
   *arousal = *valence = 0.0;
-  if (!ev_emotion_condition(p, allowed))
-    return;
-  for (int c = 0; c < EV_N_EMOTIONS; c++) {
-    *arousal += p[c] * ev_emotion_arousal[c];
-    *valence += p[c] * ev_emotion_valence[c];
-  }
+  if (ev_emotion_condition(p, allowed))
+    ev_emotion_coords(p, arousal, valence);
 }
 
 typedef struct dims_figure {

@@ -122,6 +122,25 @@ static void check_file(const char *file, const ta_csv *sum, const char *outdir) 
            sum->cells[row][3], ev_emotion_names[best]);
   EV_CHECK_NEAR(ta_csv_num(sum, (size_t)row, 2), (double)speech / (double)ts.n_rows, 1e-4,
                 "speech_ratio");
+  /* 1b. Its arousal and valence are the phrase reading of the series' own arousal and valence
+   * columns (the plugin's ports): both are linear in the probabilities, so reading the ports
+   * the same way must give the same numbers. */
+  {
+    const int ca = ta_csv_col(&ts, "arousal"), cv = ta_csv_col(&ts, "valence");
+    EV_CHECK(ca > 0 && cv > 0, "series has arousal and valence columns");
+    phrase_rows pd = {0};
+    for (size_t r = 0; r < ts.n_rows; r++) {
+      const double av[2] = {ta_csv_num(&ts, r, ca), ta_csv_num(&ts, r, cv)};
+      phrase_rows_add(&pd, ta_csv_num(&ts, r, dom) != 0, av, 2);
+    }
+    double dims[2] = {0};
+    phrase_rows_summary(&pd, dims);
+    phrase_rows_free(&pd);
+    EV_CHECK_NEAR(ta_csv_num(sum, (size_t)row, 4 + EV_N_EMOTIONS), dims[0], 1e-5,
+                  "summary arousal = the reading of the arousal port");
+    EV_CHECK_NEAR(ta_csv_num(sum, (size_t)row, 5 + EV_N_EMOTIONS), dims[1], 1e-5,
+                  "summary valence = the reading of the valence port");
+  }
 
   /* 2. An independent path: the dsp analyser run directly on the same audio, read at the
    * same 10 ms boundaries (the plugin is ev_analyzer plus port I/O). */
@@ -328,12 +347,12 @@ static void test_summary(const char *tmp) {
   EV_CHECK(rc == 0, "exit status %d", rc);
   ta_csv sum;
   EV_CHECK(ta_csv_read(&sum, sum_path) == 0, "read the summary");
-  EV_CHECK(sum.n_cols == 12 && sum.n_rows == 3, "%d columns, %zu rows", sum.n_cols, sum.n_rows);
+  EV_CHECK(sum.n_cols == 14 && sum.n_rows == 3, "%d columns, %zu rows", sum.n_cols, sum.n_rows);
   char *text = ta_read_file(sum_path, NULL);
   EV_CHECK(text && !strncmp(text,
                             "file,duration_s,speech_ratio,dominant,neutral,calm,happy,sad,angry,"
-                            "fearful,disgust,surprised\n",
-                            88),
+                            "fearful,disgust,surprised,arousal,valence\n",
+                            109),
            "summary header");
   free(text);
   for (int i = 0; i < 3; i++)

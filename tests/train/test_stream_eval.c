@@ -68,6 +68,7 @@ typedef struct row {
   char file[4096];
   char dominant[32];
   double prob[EV_N_EMOTIONS];
+  double arousal, valence;
 } row;
 
 static int read_summary(const char *path, row *rows, int max) {
@@ -91,8 +92,12 @@ static int read_summary(const char *path, row *rows, int max) {
         snprintf(r->dominant, sizeof r->dominant, "%s", tok);
       else if (col >= 4 && col < 4 + EV_N_EMOTIONS)
         r->prob[col - 4] = strtod(tok, NULL);
+      else if (col == 4 + EV_N_EMOTIONS)
+        r->arousal = strtod(tok, NULL);
+      else if (col == 5 + EV_N_EMOTIONS)
+        r->valence = strtod(tok, NULL);
     }
-    if (col == 4 + EV_N_EMOTIONS)
+    if (col == 6 + EV_N_EMOTIONS)
       n++;
   }
   fclose(f);
@@ -121,6 +126,10 @@ static void compare(const ev_stream_summary *s, const row *r, const char *what) 
     worst = d > worst ? d : worst;
   }
   EV_CHECK(worst <= 1e-5, "%s: largest probability difference %.3g", what, worst);
+  /* the summary's arousal and valence are the same readings' (emovox-analyze's columns) */
+  EV_CHECK(fabs(s->arousal - r->arousal) <= 1e-5 && fabs(s->valence - r->valence) <= 1e-5,
+           "%s: arousal %.6f / valence %.6f vs emovox-analyze %.6f / %.6f", what, s->arousal,
+           s->valence, r->arousal, r->valence);
   printf("%s: %ld rows, %ld speech, dominant %s, largest difference to emovox-analyze %.2g\n", what,
          s->rows, s->speech_rows, dom, worst);
 }
