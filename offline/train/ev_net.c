@@ -121,6 +121,33 @@ const float *ev_net_forward(const ev_net *net, ev_work *w, const float *x, int T
 
 float ev_net_train_crop(const ev_net *net, ev_work *w, const float *x, int T, int label,
                         unsigned classes, float weight, float smoothing, int *correct) {
+  return ev_net_train_crop_aux(net, w, x, T, label, classes, weight, smoothing, NULL, 0.0f,
+                               correct);
+}
+
+#define EV_NET_MAX_COORD_CLASSES 64
+
+/* The squared error of the expected coordinate under the softmax over every class: with
+ * m = sum_k p_k c_k and t = c_label, d (m - t)^2 / d z_k = 2 (m - t) p_k (c_k - m). */
+static void add_coord_loss(const float *logits, int C, const float *coord, int label, float w,
+                           float *dlast) {
+  double p[EV_NET_MAX_COORD_CLASSES], zmax = logits[0], sum = 0.0, m = 0.0;
+  for (int k = 1; k < C; k++)
+    zmax = logits[k] > zmax ? logits[k] : zmax;
+  for (int k = 0; k < C; k++)
+    sum += p[k] = exp((double)logits[k] - zmax);
+  for (int k = 0; k < C; k++) {
+    p[k] /= sum;
+    m += p[k] * coord[k];
+  }
+  const double e = m - coord[label];
+  for (int k = 0; k < C; k++)
+    dlast[k] += (float)(w * 2.0 * e * p[k] * (coord[k] - m));
+}
+
+float ev_net_train_crop_aux(const ev_net *net, ev_work *w, const float *x, int T, int label,
+                            unsigned classes, float weight, float smoothing, const float *coord,
+                            float coord_weight, int *correct) {
   if (T > w->Tmax)
     T = w->Tmax;
   const float *logits = ev_net_forward(net, w, x, T);
@@ -138,6 +165,8 @@ float ev_net_train_crop(const ev_net *net, ev_work *w, const float *x, int T, in
   float loss = ev_loss_softmax_xent_masked(logits, C, classes, label, smoothing, dlast);
   for (int k = 0; k < C; k++)
     dlast[k] *= weight;
+  if (coord && coord_weight > 0.0f && C <= EV_NET_MAX_COORD_CLASSES)
+    add_coord_loss(logits, C, coord, label, coord_weight, dlast);
   ev_net_backward(net, w, T, L);
   return loss;
 }

@@ -48,6 +48,12 @@ const float *ev_net_forward(const ev_net *net, ev_work *w, const float *x, int T
  * the workspace's memory: it cannot fail. */
 float ev_net_train_crop(const ev_net *net, ev_work *w, const float *x, int T, int label,
                         unsigned classes, float weight, float smoothing, int *correct);
+/* The same with an auxiliary loss: coord_weight times the squared error between the expected
+ * coordinate under the softmax over every class, sum_k p_k coord[k], and coord[label] (e.g. the
+ * circumplex arousal the plugin's port reads, --arousal-loss). coord NULL or weight 0: none. */
+float ev_net_train_crop_aux(const ev_net *net, ev_work *w, const float *x, int T, int label,
+                            unsigned classes, float weight, float smoothing, const float *coord,
+                            float coord_weight, int *correct);
 /* Backward from w->ga, which holds dLoss/d act[top] ([T, dim of act[top]]), through layers
  * top - 1 .. 0 as last run forward; gradients are accumulated into w->grad. */
 void ev_net_backward(const ev_net *net, ev_work *w, int T, int top);

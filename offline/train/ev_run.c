@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ev_emotions.h"
 #include "ev_functionals.h"
 #include "ev_input.h"
 #include "ev_model.h"
@@ -314,6 +315,8 @@ int ev_run_train(ev_run *run, const ev_arch *a, const ev_dataset *ds, const ev_l
   }
   int rc = -1;
   ev_train_opts o = *opts;
+  for (int k = 0; k < ls->n && k < 32; k++) /* --arousal-loss: the port's coordinate per class */
+    o.class_arousal[k] = ev_emotion_arousal[ls->canon[k]];
   o.window = a->window;
   if (opts->ensemble > 1) {
     rc = ev_ensemble_train(&run->net, a, D, ls->n, tr.items, tr.n, va.items, va.n, &o, &run->result,

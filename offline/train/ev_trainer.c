@@ -65,6 +65,8 @@ typedef struct batch_ctx {
   float smoothing;
   float all_share;         /* ev_train_opts.all_share */
   const ev_adversary *adv; /* the corpus adversary, or NULL */
+  const float *coord;      /* --arousal-loss: each class's arousal, else NULL */
+  float coord_weight;      /* its weight */
   float adv_lambda;        /* its confusion loss's weight at this step */
   double adv_loss[EV_TRAIN_CHUNKS];
   float *masked[EV_TRAIN_CHUNKS]; /* per chunk: a masked copy of one crop [window, in_dim] */
@@ -77,12 +79,13 @@ typedef struct batch_ctx {
  * share of each (all_share; the gradient is linear in the loss, so two passes add up). */
 static float crop_loss(const batch_ctx *b, ev_work *w, const float *x, int T, int label,
                        unsigned classes, float weight, int *ok) {
-  const float s = b->all_share;
+  const float s = b->all_share, cw = weight * b->coord_weight; /* the arousal term: once a crop */
   if (!classes || s <= 0.0f || s >= 1.0f) /* one pass: over the corpus's labels, or every one */
-    return ev_net_train_crop(b->net, w, x, T, label, s >= 1.0f ? 0u : classes, weight, b->smoothing,
-                             ok);
+    return ev_net_train_crop_aux(b->net, w, x, T, label, s >= 1.0f ? 0u : classes, weight,
+                                 b->smoothing, b->coord, cw, ok);
   int ok2 = 0;
-  const float all = ev_net_train_crop(b->net, w, x, T, label, 0u, weight * s, b->smoothing, ok);
+  const float all =
+      ev_net_train_crop_aux(b->net, w, x, T, label, 0u, weight * s, b->smoothing, b->coord, cw, ok);
   const float own =
       ev_net_train_crop(b->net, w, x, T, label, classes, weight * (1.0f - s), b->smoothing, &ok2);
   return s * all + (1.0f - s) * own;
@@ -345,7 +348,9 @@ static int trainer_init(trainer *t, ev_net *net, const ev_item *train, size_t n_
                          .crops = t->crops,
                          .smoothing = o->smoothing,
                          .all_share = o->all_share,
-                         .adv = o->adversary > 0.0f ? &t->adv : NULL};
+                         .adv = o->adversary > 0.0f ? &t->adv : NULL,
+                         .coord = o->arousal_loss > 0.0f ? o->class_arousal : NULL,
+                         .coord_weight = o->arousal_loss};
   for (int c = 0; c < EV_TRAIN_CHUNKS; c++)
     t->batch.masked[c] = t->masked ? t->masked + (size_t)c * (size_t)W * (size_t)net->in_dim : NULL;
   for (int c = 0; c < EV_TRAIN_CHUNKS; c++)

@@ -47,6 +47,9 @@ typedef struct ev_train_opts {
   int cosine;          /* LR from lr down to min_lr along a half cosine over all the steps */
   float mixup;         /* > 0: mixup (Zhang et al. 2018) with lambda ~ Beta(mixup, mixup) */
   float adversary;     /* > 0: the corpus adversary's confusion weight (ev_adversary.h) */
+  float arousal_loss;  /* > 0: weight of the squared error of the expected arousal, sum_k p_k
+                          class_arousal[k], against the label's (what the arousal port reads) */
+  float class_arousal[32]; /* per class, its circumplex arousal (ev_run_train fills it) */
 } ev_train_opts;
 
 /* The cosine schedule's learning rate at step k (0-based) of n_steps: lr at step 0, min_lr

@@ -81,6 +81,9 @@ static void usage(FILE *f) {
           "  --mixup ALPHA        train on crops mixed in pairs from the batch, input and loss\n"
           "                       weighted lam, 1 - lam (lam ~ Beta(ALPHA, ALPHA), its label\n"
           "                       leading); 0 = off [0]\n"
+          "  --arousal-loss W     add W times the squared error of the expected arousal (the\n"
+          "                       plugin's arousal port: sum of p_k times emotion k's arousal)\n"
+          "                       against the label's; 0 = off [0]\n"
           "  --adversary LAMBDA   corpus-adversarial training: a head per emotion learns the\n"
           "                       clip's corpus from the last hidden layer, the layers below\n"
           "                       learn to leave it at chance, weighted LAMBDA (ramped up over\n"
@@ -203,6 +206,7 @@ static int parse_cli(int argc, char **argv, cli *c) {
     O_ENSEMBLE,
     O_MIXUP,
     O_ADVERSARY,
+    O_AROUSAL_LOSS,
     O_PLUGIN_FIGURE,
     O_HELP,
     O_VERSION
@@ -241,6 +245,7 @@ static int parse_cli(int argc, char **argv, cli *c) {
                                        {"ensemble", 1, 0, O_ENSEMBLE},
                                        {"mixup", 1, 0, O_MIXUP},
                                        {"adversary", 1, 0, O_ADVERSARY},
+                                       {"arousal-loss", 1, 0, O_AROUSAL_LOSS},
                                        {"plugin-figure", 1, 0, O_PLUGIN_FIGURE},
                                        {"help", 0, 0, O_HELP},
                                        {"version", 0, 0, O_VERSION},
@@ -372,6 +377,13 @@ static int parse_cli(int argc, char **argv, cli *c) {
       c->train.adversary = strtof(optarg, &end);
       if (*end || !(c->train.adversary >= 0.0f && c->train.adversary <= 10.0f)) {
         fprintf(stderr, "emovox-train: --adversary must be 0 (off) to 10, e.g. 0.1\n");
+        return -1;
+      }
+      break;
+    case O_AROUSAL_LOSS:
+      c->train.arousal_loss = strtof(optarg, &end);
+      if (*end || !(c->train.arousal_loss >= 0.0f && c->train.arousal_loss <= 100.0f)) {
+        fprintf(stderr, "emovox-train: --arousal-loss must be 0 (off) to 100, e.g. 1\n");
         return -1;
       }
       break;
@@ -771,6 +783,7 @@ static char *provenance(session *s, const ev_run *run, const ev_metrics *val, si
   json_object_set_new(o, "mask", json_string(mask));
   json_object_set_new(o, "mixup", json_real(s->c->train.mixup));
   json_object_set_new(o, "adversary", json_real(s->c->train.adversary));
+  json_object_set_new(o, "arousal_loss", json_real(s->c->train.arousal_loss));
   char lc[32] = "all";
   if (s->c->train.corpus_classes && s->c->train.all_share > 0.0f)
     snprintf(lc, sizeof lc, "corpus:%g", s->c->train.all_share);
