@@ -133,11 +133,12 @@ int main(int argc, char **argv) {
   snprintf(cmd, sizeof cmd, "'%s' train --arch nosuch --manifest %s/list.csv 2>/dev/null", exe,
            dir);
   EV_CHECK(run(cmd) == 2, "unknown arch refused");
-  const char *bad_adv[] = {"-1", "abc", "11"};
-  for (int i = 0; i < 3; i++) {
-    snprintf(cmd, sizeof cmd, "'%s' train --adversary %s --manifest %s/list.csv 2>/dev/null", exe,
-             bad_adv[i], dir);
-    EV_CHECK(run(cmd) == 2, "--adversary %s refused", bad_adv[i]);
+  const char *bad_values[] = {"--adversary -1",    "--adversary abc",  "--adversary 11",
+                              "--arousal-loss -1", "--arousal-loss x", "--arousal-loss 101"};
+  for (int i = 0; i < 6; i++) {
+    snprintf(cmd, sizeof cmd, "'%s' train %s --manifest %s/list.csv 2>/dev/null", exe,
+             bad_values[i], dir);
+    EV_CHECK(run(cmd) == 2, "%s refused", bad_values[i]);
   }
 
   snprintf(cmd, sizeof cmd,
