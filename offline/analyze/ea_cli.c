@@ -175,8 +175,9 @@ static const cli_option options[] = {
      STORE(opt.outdir)},
     {"format", 'f', "FMT", "csv (default) or jsonl", CALL(set_format)},
     {"summary", 's', "FILE",
-     "write the per-file summary CSV (\"-\": stdout); without\n"
-     "--outdir and --summary the summary goes to stdout",
+     "write the per-file summary CSV (\"-\": stdout): duration,\n"
+     "speech ratio, dominant, the eight probabilities, arousal and\n"
+     "valence; without --outdir and --summary it goes to stdout",
      STORE(opt.summary)},
     {"labels", 0, "LIST",
      "score the summary over these emotions only: dominant = the\n"
