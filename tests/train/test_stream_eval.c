@@ -294,6 +294,17 @@ static void set_sum(ev_stream_eval *e, size_t clip, long speech, const int *c, c
   e->fold[clip] = 0;
 }
 
+/* The label set of a model with the eight canonical emotions in their order. */
+static void eight_labels(ev_labelset *ls) {
+  memset(ls, 0, sizeof *ls);
+  for (int c = 0; c < EV_N_EMOTIONS; c++) {
+    ls->index_of[c] = c;
+    ls->canon[c] = c;
+    ls->names[c] = ev_emotion_names[c];
+  }
+  ls->n = EV_N_EMOTIONS;
+}
+
 static void scoring(void) {
   ev_clip_list clips = {0};
   /* tested: 0 TESS angry, 1 TESS sad, 2 URDU happy, 3 URDU neutral; the rest only give the
@@ -309,13 +320,7 @@ static void scoring(void) {
   ev_clip_list_add(&clips, "u", EV_SAD, "URDU:SF2", EV_CORPUS_URDU);
   ev_clip_list_add(&clips, "r", EV_CALM, "RAVDESS:01", EV_CORPUS_RAVDESS);
   ev_labelset ls;
-  memset(&ls, 0, sizeof ls);
-  for (int c = 0; c < EV_N_EMOTIONS; c++) {
-    ls.index_of[c] = c;
-    ls.canon[c] = c;
-    ls.names[c] = ev_emotion_names[c];
-  }
-  ls.n = EV_N_EMOTIONS;
+  eight_labels(&ls);
   ev_speakers spk;
   ev_stream_eval e;
   EV_CHECK(ev_speakers_collect(&clips, &spk) == 0, "speakers");
@@ -392,13 +397,7 @@ static void dimensions(void) {
     clips.v[i].intensity = 1 + i % 2;
   }
   ev_labelset ls;
-  memset(&ls, 0, sizeof ls);
-  for (int c = 0; c < EV_N_EMOTIONS; c++) {
-    ls.index_of[c] = c;
-    ls.canon[c] = c;
-    ls.names[c] = ev_emotion_names[c];
-  }
-  ls.n = EV_N_EMOTIONS;
+  eight_labels(&ls);
   ev_speakers sp;
   ev_stream_eval e;
   EV_CHECK(ev_speakers_collect(&clips, &sp) == 0, "speakers");
