@@ -1,6 +1,8 @@
 /* The corpus adversary (see ev_adversary.h). */
 #include "ev_adversary.h"
 
+#include "ev_trainer.h" /* ev_adamw_step */
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,20 +115,16 @@ float ev_adversary_crop(const ev_adversary *a, int chunk, const ev_net *net, ev_
 }
 
 void ev_adversary_update(ev_adversary *a, int nb, double lr) {
-  const double b1 = 0.9, b2 = 0.999, eps = 1e-8;
-  a->step++;
-  const double c1 = 1.0 - pow(b1, (double)a->step), c2 = 1.0 - pow(b2, (double)a->step);
-  for (size_t k = 0; k < a->n; k++) {
+  for (size_t k = 0; k < a->n; k++) { /* the chunks' sum, in order, into slice 0 */
     float s = 0.0f;
     for (int c = 0; c < a->chunks; c++) {
       s += a->g[(size_t)c * a->n + k];
       a->g[(size_t)c * a->n + k] = 0.0f;
     }
-    const float gk = nb > 0 && isfinite(s) ? s / (float)nb : 0.0f;
-    a->m[k] = (float)(b1 * a->m[k] + (1 - b1) * gk);
-    a->v[k] = (float)(b2 * a->v[k] + (1 - b2) * (double)gk * gk);
-    a->w[k] -= (float)(lr * (a->m[k] / c1) / (sqrt(a->v[k] / c2) + eps));
+    a->g[k] = nb > 0 && isfinite(s) ? s / (float)nb : 0.0f;
   }
+  ev_adamw_step(a->w, a->m, a->v, a->g, NULL, a->n, ++a->step, 1.0f, lr, 0.0f);
+  memset(a->g, 0, a->n * sizeof *a->g);
 }
 
 double ev_adversary_ramp(double lambda, double p) {

@@ -164,22 +164,26 @@ static void adamw_free(adamw *a) {
   free(a->decay);
 }
 
-/* One step on net->w from the gradient g times scale (the clip factor). */
-static void adamw_update(adamw *a, ev_net *net, const float *g, float scale, double lr,
-                         float weight_decay) {
+void ev_adamw_step(float *w, float *m, float *v, const float *g, const int *decay, size_t n,
+                   long step, float scale, double lr, float weight_decay) {
   const double b1 = 0.9, b2 = 0.999, eps = 1e-8;
-  a->step++;
-  double c1 = 1.0 - pow(b1, (double)a->step), c2 = 1.0 - pow(b2, (double)a->step);
-  float *m = a->m, *v = a->v;
-  for (size_t k = 0; k < net->n_params; k++) {
+  double c1 = 1.0 - pow(b1, (double)step), c2 = 1.0 - pow(b2, (double)step);
+  for (size_t k = 0; k < n; k++) {
     float gk = g[k] * scale;
     m[k] = (float)(b1 * m[k] + (1 - b1) * gk);
     v[k] = (float)(b2 * v[k] + (1 - b2) * (double)gk * gk);
     double upd = (m[k] / c1) / (sqrt(v[k] / c2) + eps);
-    if (a->decay[k])
-      upd += weight_decay * net->w[k];
-    net->w[k] -= (float)(lr * upd);
+    if (decay && decay[k])
+      upd += weight_decay * w[k];
+    w[k] -= (float)(lr * upd);
   }
+}
+
+/* One step on net->w from the gradient g times scale (the clip factor). */
+static void adamw_update(adamw *a, ev_net *net, const float *g, float scale, double lr,
+                         float weight_decay) {
+  a->step++;
+  ev_adamw_step(net->w, a->m, a->v, g, a->decay, net->n_params, a->step, scale, lr, weight_decay);
 }
 
 /* Sums the chunks' gradients in chunk order (so the thread count cannot change a bit) into g,

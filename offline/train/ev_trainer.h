@@ -58,6 +58,13 @@ double ev_cosine_lr(double lr, double min_lr, long k, long n_steps);
 
 void ev_train_opts_default(ev_train_opts *o);
 
+/* One AdamW step (bias-corrected moments, betas 0.9 / 0.999, eps 1e-8; decay decoupled and
+ * applied where decay[k] is set, none when decay is NULL) on n weights w with moments m, v from
+ * the gradient g times scale; step counts from 1. The trainer's optimiser, and the corpus
+ * adversary's head's. */
+void ev_adamw_step(float *w, float *m, float *v, const float *g, const int *decay, size_t n,
+                   long step, float scale, double lr, float weight_decay);
+
 /* A draw of max(l, 1 - l) with l ~ Beta(alpha, alpha), alpha > 0: mixup's weight of the crop
  * whose label leads (exposed for its test). */
 double ev_mixup_lambda(ev_rng *r, double alpha);
