@@ -136,15 +136,15 @@ static int restrict_probs(float *p, unsigned allowed) {
 static void publish(ev_analyzer *an, int speech) {
   ev_outputs *o = &an->out;
   const unsigned allowed = an->params.labels;
-  float arousal = 0.0f, valence = 0.0f;
+  double p[EV_N_EMOTIONS], arousal, valence;
   int best = -1;
   for (int i = 0; i < EV_N_EMOTIONS; i++) {
     o->prob[i] = an->smooth_valid ? an->smooth[i] : 0.0f;
-    arousal += o->prob[i] * ev_emotion_arousal[i];
-    valence += o->prob[i] * ev_emotion_valence[i];
+    p[i] = o->prob[i];
     if ((allowed & (1u << i)) && (best < 0 || o->prob[i] > o->prob[best]))
       best = i;
   }
+  ev_emotion_coords(p, &arousal, &valence); /* as the file summary and the evaluation read them */
   if (speech && an->rt && an->smooth_valid && !an->out.model_fault) {
     o->dominant = best;
     o->confidence = o->prob[best];
@@ -152,8 +152,8 @@ static void publish(ev_analyzer *an, int speech) {
     o->dominant = -1;
     o->confidence = 0.0f;
   }
-  o->arousal = clampf(arousal, -1.0f, 1.0f);
-  o->valence = clampf(valence, -1.0f, 1.0f);
+  o->arousal = clampf((float)arousal, -1.0f, 1.0f);
+  o->valence = clampf((float)valence, -1.0f, 1.0f);
 }
 
 /* model_out: the model's output for this frame, or NULL (no model, no step completed);
