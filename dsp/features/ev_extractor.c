@@ -30,8 +30,13 @@
 #include <emmintrin.h>
 #endif
 
-#define EV_CHUNK        EV_RESAMPLE_CHUNK /* host samples per resampler call (fixed: see above) */
-#define EV_HIST         (2 * EV_DELTA_HALF + 1) /* frames kept: t-8 .. t */
+#define EV_CHUNK EV_RESAMPLE_CHUNK /* host samples per resampler call (fixed: see above) */
+/* Frame t is emitted at frame t + EV_EMIT_LAG's last stage: its deltas need frames up to t + 4,
+ * its eGeMAPS pitch, voice quality and formants are done at frame t + EV_PROSODY_LAG's stages
+ * (the pitch's look-ahead; ev_prosody.h) */
+#define EV_EMIT_LAG EV_PROSODY_LAG
+_Static_assert(EV_EMIT_LAG >= EV_DELTA_HALF, "the deltas need EV_DELTA_HALF frames of look-ahead");
+#define EV_HIST         (EV_EMIT_LAG + EV_DELTA_HALF + 1) /* frames kept: t-11 .. t */
 #define EV_ROLL_PERCENT 0.85
 
 /* FFTW's planner is not thread-safe: every plan creation/destruction in the process goes
@@ -244,13 +249,13 @@ static void finish_ticks(ev_extractor *ex) {
     ex->tick(ex->tick_user, ex->tick_next++);
 }
 
-/* Emit frame e; history is valid for frames max(0, e-4) .. last, frames outside are
- * replicated from the nearest edge (streaming rule: left edge at the start, right edge at
- * flush). */
+/* Emit frame e; history is valid for frames max(0, e-4) .. last (at most e + EV_EMIT_LAG), frames
+ * outside are replicated from the nearest edge (streaming rule: left edge at the start, right edge
+ * at flush). */
 static void emit(ev_extractor *ex, int64_t e, int64_t last) {
   finish_ticks(ex); /* never happens in streaming: ticks of the previous frame are done */
-  const double *c[EV_HIST];
-  for (int n = 0; n < EV_HIST; n++) {
+  const double *c[EV_DELTA_WIDTH];
+  for (int n = 0; n < EV_DELTA_WIDTH; n++) {
     int64_t t = e + n - EV_DELTA_HALF;
     if (t < 0)
       t = 0;
@@ -326,8 +331,8 @@ static void run_stage(ev_extractor *ex, int k) {
     stage_chroma(ex);
     break;
   case 7:
-    if (ex->frame >= EV_DELTA_HALF)
-      emit(ex, ex->frame - EV_DELTA_HALF, ex->frame);
+    if (ex->frame >= EV_EMIT_LAG)
+      emit(ex, ex->frame - EV_EMIT_LAG, ex->frame);
     break;
   default:
     break;
@@ -759,8 +764,7 @@ void ev_extractor_flush(ev_extractor *ex, ev_frame_fn on_frame, void *user) {
 }
 
 uint32_t ev_extractor_latency(const ev_extractor *ex) {
-  double model_samples =
-      EV_DELTA_HALF * ex->cfg.hop_length + ex->stage_off[EV_EXTRACTOR_STAGES - 1];
+  double model_samples = EV_EMIT_LAG * ex->cfg.hop_length + ex->stage_off[EV_EXTRACTOR_STAGES - 1];
   double host = model_samples * ex->host_rate / ex->cfg.sample_rate;
   if (ex->rs)
     host += (EV_CHUNK - 1) + ev_resample_latency(ex->rs);

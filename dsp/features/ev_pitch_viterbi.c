@@ -6,8 +6,8 @@
  * the slope term compares each voiced step with the step evaluated just before it (one
  * variable, set to 0 by every voiced/unvoiced evaluation), not with the path's own previous
  * step. Reproducing them is what makes its choices ours (measured: docs/features.md). Over the
- * reference utterances a window of 8 frames decides as the unbounded trellis does (4 already
- * nearly; 2 not). */
+ * reference utterances, deciding with two frames of look-ahead, a window of 8 frames decides as
+ * the unbounded trellis does (with one frame of look-ahead 4 already did; 2 not). */
 #include "ev_pitch_viterbi.h"
 
 #include <math.h>
@@ -64,13 +64,12 @@ void ev_pvit_push(ev_pvit *v, const ev_shs_result *r) {
   v->n++;
 }
 
-void ev_pvit_decide(const ev_pvit *v, int last, double *f0, double *pv) {
+void ev_pvit_decide(const ev_pvit *v, int lag, double *f0, double *pv) {
   const int64_t e = v->n - 1, b = v->n > EV_PVIT_WIN ? v->n - EV_PVIT_WIN : 0;
   double cost[EV_PVIT_STATES], nc[EV_PVIT_STATES];
-  unsigned char bp[EV_PVIT_STATES]; /* the last step's: the lag needs only it */
+  /* each step's back pointers (slot RING(u) for the step into frame u): the lag traces back */
+  unsigned char bp[EV_PVIT_WIN][EV_PVIT_STATES];
   memcpy(cost, v->local[RING(b)], sizeof cost);
-  for (int i = 0; i < EV_PVIT_STATES; i++)
-    bp[i] = (unsigned char)i;
   /* openSMILE's slope term reads one variable, last_change, across every evaluation in order:
    * a voiced-to-voiced step sets it to its log step, a voiced/unvoiced one to 0. Every row of
    * a voiced state ends with the step from the unvoiced state and every evaluation of the
@@ -80,6 +79,7 @@ void ev_pvit_decide(const ev_pvit *v, int last, double *f0, double *pv) {
   for (int64_t u = b + 1; u <= e; u++) {
     const int sp = RING(u - 1), sc = RING(u);
     const double *f0p = v->f0[sp], *lf0p = v->lf0[sp], *lf0c = v->lf0[sc];
+    unsigned char *bpu = bp[sc];
     for (int i = 0; i < UV; i++) { /* voiced state i of frame u, from state j of frame u - 1 */
       int best = 0;
       double bc = 0.0;
@@ -113,7 +113,7 @@ void ev_pvit_decide(const ev_pvit *v, int last, double *f0, double *pv) {
         best = UV;
       }
       nc[i] = bc + v->local[sc][i];
-      bp[i] = (unsigned char)best;
+      bpu[i] = (unsigned char)best;
     }
     int best = 0; /* the unvoiced state: from a voiced one, or staying unvoiced */
     double bc = 0.0;
@@ -130,18 +130,18 @@ void ev_pvit_decide(const ev_pvit *v, int last, double *f0, double *pv) {
       best = UV;
     }
     nc[UV] = bc + v->local[sc][UV];
-    bp[UV] = (unsigned char)best;
+    bpu[UV] = (unsigned char)best;
     memcpy(cost, nc, sizeof cost);
   }
   int st = 0;
   for (int i = 1; i < EV_PVIT_STATES; i++)
     if (cost[i] < cost[st])
       st = i;
-  int s = RING(e);
-  if (!last && e > b) {
-    st = bp[st];
-    s = RING(e - 1);
-  }
+  /* back along the best path to the decided frame (never before the window's first) */
+  int64_t u = e;
+  for (int k = 0; k < lag && u > b; k++, u--)
+    st = bp[RING(u)][st];
+  const int s = RING(u);
   *f0 = st < UV ? v->f0[s][st] : 0.0;
   *pv = st < UV ? v->pv[s][st] : v->pv[s][UV];
 }

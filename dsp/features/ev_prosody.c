@@ -17,8 +17,11 @@
 #include <emmintrin.h>
 #endif
 
-#define H          8 /* frames of history (t & 7): the 4-frame lag plus the smoothing */
+#define H 16 /* frames of history (t & 15): the prosody lag plus the smoothing */
+_Static_assert(H >= EV_PROSODY_LAG + 2, "the smoothing reads frame e - 1, EV_PROSODY_LAG + 1 back");
 #define FRAME_20MS 320
+#define SPEC60     8 /* 60 ms spectra kept: the decided frame and its look-ahead */
+_Static_assert(SPEC60 > EV_PVIT_LAG, "the decided frame's spectrum is kept");
 /* eGeMAPS' formant input (cSpecResample to 11 kHz): the 512-point spectrum of the 20 ms frame
  * resynthesised by an inverse DFT of period 512 * 11000 / 16000 = 352 samples, of which 220 (the
  * 20 ms) are kept, from the bins below min(512, 220) / 2 = 110 only (its "anti-aliasing" keeps
@@ -51,14 +54,15 @@ struct ev_prosody {
   int64_t fw_t;
   double f0[H], voicing[H];
   ev_shs shs;     /* SHS tables and scratch */
-  ev_pvit vit;    /* the Viterbi over SHS candidates, one frame ahead of f0[] */
+  ev_pvit vit;    /* the Viterbi over SHS candidates, EV_PVIT_LAG frames ahead of f0[] */
   int gated[H];   /* eGeMAPS' F0 gate closed on the frame (60 ms RMS < 0.001) */
   int64_t shs_t;  /* the frame whose 60 ms magnitudes mag60 hold (pitch_spectrum) */
   int64_t axis_t; /* the frame whose octave-axis spectrum p->shs holds (pitch_axis) */
-  /* the 60 ms spectra of the last two frames the pitch read (slot t & 1, frame spec60_t[slot]):
-   * the voice-quality stages of a voiced frame reuse its spectrum instead of computing it again */
-  fftwf_complex spec60[2][EV_HARM_NBINS];
-  int64_t spec60_t[2];
+  /* the 60 ms spectra of the last frames the pitch read (slot t % SPEC60, frame spec60_t[slot]):
+   * the voice-quality stages of a voiced frame, EV_PVIT_LAG frames later, reuse its spectrum
+   * instead of computing it again */
+  fftwf_complex spec60[SPEC60][EV_HARM_NBINS];
+  int64_t spec60_t[SPEC60];
   float mag60[EV_HARM_NBINS];
   int64_t raw_next; /* next frame whose raw pitch is to be tracked */
   float vq[H][EV_VQ_DIMS], fmt[H][EV_FMT_DIMS];
@@ -170,7 +174,8 @@ void ev_prosody_reset(ev_prosody *p) {
   p->pitch_next = 0;
   p->raw_next = 0;
   p->shs_t = p->axis_t = -1;
-  p->spec60_t[0] = p->spec60_t[1] = -1;
+  for (int i = 0; i < SPEC60; i++)
+    p->spec60_t[i] = -1;
   p->fw.state = 0;
   p->fw_t = -1;
   p->roots.valid = 0;
@@ -335,8 +340,8 @@ static void pitch_spectrum(ev_prosody *p, int64_t t, const ev_stream_view *view)
     return;
   window_mul(p->fft60_in, p->gauss, EV_HARM_FRAME);
   fftwf_execute(p->plan60);
-  memcpy(p->spec60[t & 1], p->fft60_out, sizeof p->spec60[0]);
-  p->spec60_t[t & 1] = t;
+  memcpy(p->spec60[t & (SPEC60 - 1)], p->fft60_out, sizeof p->spec60[0]);
+  p->spec60_t[t & (SPEC60 - 1)] = t;
   magnitudes60(p->fft60_out, p->mag60);
 }
 
@@ -367,14 +372,14 @@ static void pitch_raw(ev_prosody *p, int64_t t, const ev_stream_view *view) {
   p->raw_next = t + 1;
 }
 
-/* Frame t's F0 and voicing: the Viterbi's state for it on the best path to frame t + 1 (`next`:
- * frame t + 1 was pushed), or on its own when it is the last; then eGeMAPS' F0 gate. The
+/* Frame t's F0 and voicing: the Viterbi's state for it on the best path to frame t + lag, the
+ * last pushed (EV_PVIT_LAG, or fewer at the end of a stream); then eGeMAPS' F0 gate. The
  * voicing output maps the SHS voicing so that its cutoff 0.7 is 0.5 for the chosen state:
  * voiced frames 0.5-1, unvoiced ones below 0.5. */
-static void pitch_final(ev_prosody *p, int64_t t, int next) {
+static void pitch_final(ev_prosody *p, int64_t t, int lag) {
   const int s = (int)(t & (H - 1));
   double f0, pv;
-  ev_pvit_decide(&p->vit, !next, &f0, &pv);
+  ev_pvit_decide(&p->vit, lag, &f0, &pv);
   if (p->gated[s])
     f0 = 0.0;
   double v;
@@ -536,8 +541,8 @@ static void voice_spectrum60(ev_prosody *p, int64_t t, const ev_stream_view *v, 
     return;
   /* openSMILE's 60 ms frame t: [hop t, hop t + 960), Gaussian window, 1024-point spectrum; the
    * frame's own (unsmoothed) formants, as cHarmonics reads them */
-  if (p->spec60_t[t & 1] == t) { /* the pitch computed it (the same input, the same plan) */
-    memcpy(p->fft60_out, p->spec60[t & 1], sizeof p->spec60[0]);
+  if (p->spec60_t[t & (SPEC60 - 1)] == t) { /* the pitch computed it (same input, same plan) */
+    memcpy(p->fft60_out, p->spec60[t & (SPEC60 - 1)], sizeof p->spec60[0]);
   } else {
     int64_t g0 = (int64_t)p->hop * t;
     view_read(v, g0, EV_HARM_FRAME, p->fft60_in);
@@ -589,25 +594,25 @@ void ev_prosody_stage(ev_prosody *p, int k, int64_t t, const ev_stream_view *v) 
   int64_t tp = t - EV_PROSODY_LAG; /* the frame whose pitch work is due */
   switch (k) {
   case 0:
-    /* frame tp + 1's pitch in three parts of similar cost (its 60 ms frame ended at
-     * hop (tp + 1) + 960, before this frame's samples did): the spectrum here, the octave axis
-     * at stage 1, the summation, candidates and Viterbi at stage 2 */
-    if (p->need_pitch && tp >= 0 && p->raw_next == tp + 1)
-      pitch_spectrum(p, tp + 1, v);
+    /* frame ta = tp + EV_PVIT_LAG's pitch in three parts of similar cost (its 60 ms frame
+     * ended at hop ta + 960, before this frame's samples did): the spectrum here, the octave
+     * axis at stage 1, the summation, candidates and Viterbi at stage 2 */
+    if (p->need_pitch && tp >= 0 && p->raw_next == tp + EV_PVIT_LAG)
+      pitch_spectrum(p, tp + EV_PVIT_LAG, v);
     break;
   case 1:
-    if (p->need_pitch && tp >= 0 && p->raw_next == tp + 1)
-      pitch_axis(p, tp + 1, v);
+    if (p->need_pitch && tp >= 0 && p->raw_next == tp + EV_PVIT_LAG)
+      pitch_axis(p, tp + EV_PVIT_LAG, v);
     break;
   case 2:
     if (p->need_pitch && tp >= 0 && tp == p->pitch_next) {
-      /* frame tp + 1's 60 ms pitch frame ends at hop (tp + 1) + 960, before the end
-       * hop (tp + 4) + 512 of this frame's samples: one frame of look-ahead for the Viterbi
-       * (pitch_final) at no added latency; tp + 2's would end 128 samples too late */
-      if (p->raw_next == tp)
-        pitch_raw(p, tp, v);
-      pitch_raw(p, tp + 1, v);
-      pitch_final(p, tp, 1);
+      /* frame tp + EV_PVIT_LAG's 60 ms pitch frame ends at hop (tp + EV_PVIT_LAG) + 960, not
+       * after the end hop (tp + EV_PROSODY_LAG) + 512 of this frame's samples: EV_PVIT_LAG
+       * frames of look-ahead for the Viterbi (pitch_final); the first frames of a stream push
+       * them all here */
+      while (p->raw_next <= tp + EV_PVIT_LAG)
+        pitch_raw(p, p->raw_next, v);
+      pitch_final(p, tp, EV_PVIT_LAG);
       p->pitch_next = tp + 1;
     }
     break;
@@ -662,11 +667,10 @@ void ev_prosody_emit(ev_prosody *p, int64_t e, int64_t last, const ev_stream_vie
                      float *const out[EV_FEAT_COUNT]) {
   if (p->need_pitch && p->pitch_next <= e) { /* flush: no more look-ahead will come */
     for (int64_t t = p->pitch_next; t <= e; t++) {
-      if (p->raw_next == t)
-        pitch_raw(p, t, v);
-      if (t < last && p->raw_next == t + 1)
-        pitch_raw(p, t + 1, v);
-      pitch_final(p, t, t < last);
+      const int64_t ahead = t + EV_PVIT_LAG < last ? t + EV_PVIT_LAG : last;
+      while (p->raw_next <= ahead)
+        pitch_raw(p, p->raw_next, v);
+      pitch_final(p, t, (int)(p->raw_next - 1 - t));
       if (p->need_fmt)
         formant_frame(p, t);
       if (p->need_vq) {

@@ -1,19 +1,22 @@
 /* The eGeMAPS descriptors inside the streaming extractor (ev_extractor.c calls these at its
  * stages): loudness, spectral balance and mfcc1-4 of frame k at frame k's stages; pitch, voice
- * quality and formants of frame k-4 at frame k's stages (the pitch window reaches 3.2 frames
- * past the frame's start, the 60 ms harmonics frame 6: the end of frame k's own 20 ms, so within
- * what frame k's stages have); the values of frame e are
+ * quality and formants of frame k - EV_PROSODY_LAG at frame k's stages (the 60 ms pitch window
+ * of the Viterbi's look-ahead frame k-3 reaches 6 frames past its start, within the end of frame
+ * k's own 32 ms, so within what frame k's stages have); the values of frame e are
  * written when the extractor emits it. Internal to dsp/features. */
 #ifndef EV_PROSODY_H
 #define EV_PROSODY_H
 
 #include "ev_features.h"
+#include "ev_pitch_viterbi.h"
 
 /* model-rate samples the extractor's ring must hold at least: besides n_fft and the frames of
- * look-ahead, the jitter walk reads up to EV_JIT_MAX_MIS (640) samples before a frame 4 frames
- * back */
+ * look-ahead, the jitter walk reads up to EV_JIT_MAX_MIS (640) samples before a frame
+ * EV_PROSODY_LAG frames back */
 #define EV_PROSODY_RING 4096
-#define EV_PROSODY_LAG  4 /* frames between a frame's own stages and its pitch stages */
+/* frames between a frame's own stages and its pitch stages: the pitch's look-ahead frame
+ * (EV_PVIT_LAG after the decided one) has its 60 ms window within frame k's samples */
+#define EV_PROSODY_LAG (3 + EV_PVIT_LAG)
 
 typedef struct ev_prosody ev_prosody;
 

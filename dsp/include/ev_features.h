@@ -148,7 +148,8 @@ const ev_feature_config *ev_extractor_config(const ev_extractor *ex);
 
 /* Feed host-rate mono audio. Calls on_frame for every completed frame, in order.
  * Non-finite samples are replaced by 0 and magnitudes clamped, so state is never poisoned.
- * Frame t is emitted once frame t+4 exists (delta look-ahead); deltas of frames 0..3 are
+ * Frame t is emitted once frame t+5 exists (the deltas' look-ahead of 4 frames and the eGeMAPS
+ * pitch's of 2, whose 60 ms frames end a frame later); deltas of frames 0..3 are
  * computed with the first frame replicated to the left. The work of each frame is spread
  * over the following hop at fixed positions of the resampled stream, so per-block cost is
  * bounded and the output does not depend on how the audio is cut into blocks. */

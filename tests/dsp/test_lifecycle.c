@@ -46,7 +46,8 @@ static void check_latency(void) {
 }
 
 /* Positions (16 kHz bypass, block size 1, so the host position is the resampled position):
- * frame t is emitted 4 hops + the last stage offset (7 * 160 / 8 = 140) after its last
+ * frame t is emitted 7 hops (the pitch's look-ahead: ev_prosody.h) + the last stage offset
+ * (7 * 160 / 8 = 140) after its last
  * sample; with n <= 8 ticks, tick i < n - 1 follows at (2(i + s) + 1) * hop / (2 * 8) samples
  * after the emission (the midpoints between stages, the first s = min(2, 8 - n) of them left
  * free) and the last at (2n - 1) * hop / (2n). */
@@ -58,7 +59,7 @@ typedef struct positions {
 
 static void pos_frame(void *user, const ev_frame *fr) {
   positions *p = user;
-  uint64_t expect = (uint64_t)(160 * (fr->index + 4) + 512 + 140);
+  uint64_t expect = (uint64_t)(160 * (fr->index + 7) + 512 + 140);
   if (p->pos != expect || fr->index != p->last_frame + 1)
     p->bad++;
   p->last_frame = fr->index;
