@@ -41,9 +41,12 @@
  * bound has no margin left since. With eGeMAPS' own pitch (SHS candidates and openSMILE's Viterbi
  * costs, one frame of look-ahead: ev_shs.c, ev_pitch_viterbi.c) 84/81/85/75/83 and 15: TurEV's
  * fricative frames are voiced as openSMILE calls them, which brings its F0, V/UV spectral,
- * voice-quality and segment statistics in. Asserted with the margin of 3 again. */
-#define K_MIN_WITHIN         72
-#define K_F0_LOUD_MAX_MISSES 18
+ * voice-quality and segment statistics in. With four frames of the Viterbi's look-ahead
+ * (EV_PVIT_LAG; the F0 within 1 st of openSMILE on every frame but TurEV's onset and a fricative)
+ * 88/85/86/86/87 and 1: the F0 slopes, TurEV's voice quality and segment statistics enter (the
+ * F0 falling-slope spread of one file is the miss left). Asserted with the margin of 3 again. */
+#define K_MIN_WITHIN         82
+#define K_F0_LOUD_MAX_MISSES 4
 
 static const char *const k_files[] = {"speech_ravdess_a01_angry", "speech_ravdess_a02_sad",
                                       "speech_tess_yaf_happy", "speech_turev_1984_calm",
