@@ -61,6 +61,26 @@ void ev_pvit_push(ev_pvit *v, const ev_shs_result *r) {
   v->pv[s][UV] = r && r->n > 0 ? r->voicing[0] : 0.0;
   /* unvoiced costs the threshold's bias where a candidate passes the cutoff */
   v->local[s][UV] = any_voiced ? W_LOCAL * W_THR : 0.0;
+  /* openSMILE's slope term reads one variable, last_change, across every evaluation in order:
+   * a voiced-to-voiced step sets it to its log step, a voiced/unvoiced one to 0. Every row of
+   * a voiced state ends with the step from the unvoiced state and every evaluation of the
+   * unvoiced row is voiced/unvoiced or unvoiced/unvoiced, so each row starts from 0 and only a
+   * voiced row's own voiced steps chain it: each row below keeps it, with the same costs in
+   * the same order (bit for bit the evaluation of every (i, j) in turn). An empty slot on
+   * either side costs 999. */
+  const int sp = RING(v->n - 1);
+  for (int i = 0; i < UV; i++) {
+    double last_change = 0.0;
+    for (int j = 0; j < UV; j++) {
+      double tc = 999.0;
+      if (v->n > 0 && v->f0[s][i] != 0.0 && v->f0[sp][j] != 0.0) {
+        const double rr = v->lf0[s][i] - v->lf0[sp][j];
+        tc = W_TVV * fabs(rr) + W_TVVD * fabs(rr - last_change);
+        last_change = rr;
+      }
+      v->step[s][i][j] = tc;
+    }
+  }
   v->n++;
 }
 
@@ -70,41 +90,18 @@ void ev_pvit_decide(const ev_pvit *v, int lag, double *f0, double *pv) {
   /* each step's back pointers (slot RING(u) for the step into frame u): the lag traces back */
   unsigned char bp[EV_PVIT_WIN][EV_PVIT_STATES];
   memcpy(cost, v->local[RING(b)], sizeof cost);
-  /* openSMILE's slope term reads one variable, last_change, across every evaluation in order:
-   * a voiced-to-voiced step sets it to its log step, a voiced/unvoiced one to 0. Every row of
-   * a voiced state ends with the step from the unvoiced state and every evaluation of the
-   * unvoiced row is voiced/unvoiced or unvoiced/unvoiced, so each row starts from 0 and only a
-   * voiced row's own voiced steps chain it: the rows below keep it per row, with the same
-   * costs added in the same order (bit for bit the evaluation of every (i, j) in turn). */
   for (int64_t u = b + 1; u <= e; u++) {
-    const int sp = RING(u - 1), sc = RING(u);
-    const double *f0p = v->f0[sp], *lf0p = v->lf0[sp], *lf0c = v->lf0[sc];
+    const int sc = RING(u);
     unsigned char *bpu = bp[sc];
     for (int i = 0; i < UV; i++) { /* voiced state i of frame u, from state j of frame u - 1 */
+      const double *tc = v->step[sc][i];
       int best = 0;
       double bc = 0.0;
-      if (v->f0[sc][i] == 0.0) { /* an empty slot: every voiced step costs 999 */
-        for (int j = 0; j < UV; j++) {
-          const double c = 999.0 + cost[j];
-          if (j == 0 || c < bc) {
-            bc = c;
-            best = j;
-          }
-        }
-      } else {
-        double last_change = 0.0;
-        for (int j = 0; j < UV; j++) {
-          double tc = 999.0;
-          if (f0p[j] != 0.0) {
-            const double rr = lf0c[i] - lf0p[j];
-            tc = W_TVV * fabs(rr) + W_TVVD * fabs(rr - last_change);
-            last_change = rr;
-          }
-          const double c = tc + cost[j];
-          if (j == 0 || c < bc) {
-            bc = c;
-            best = j;
-          }
+      for (int j = 0; j < UV; j++) {
+        const double c = tc[j] + cost[j];
+        if (j == 0 || c < bc) {
+          bc = c;
+          best = j;
         }
       }
       const double cu = W_TVUV + cost[UV]; /* from unvoiced */

@@ -22,6 +22,10 @@ typedef struct ev_pvit {
    * an empty slot and unvoiced), ln F0, SHS voicing and local cost */
   double f0[EV_PVIT_WIN][EV_PVIT_STATES], lf0[EV_PVIT_WIN][EV_PVIT_STATES];
   double pv[EV_PVIT_WIN][EV_PVIT_STATES], local[EV_PVIT_WIN][EV_PVIT_STATES];
+  /* the cost of the step from voiced state j of the frame before into voiced state i of this
+   * one (they depend on the two frames alone): computed once at the push, read by every
+   * decision whose window holds the step */
+  double step[EV_PVIT_WIN][EV_PVIT_STATES - 1][EV_PVIT_STATES - 1];
 } ev_pvit;
 
 void ev_pvit_reset(ev_pvit *v);
