@@ -591,27 +591,30 @@ static void voice_harmonics(ev_prosody *p, int64_t t) {
 }
 
 void ev_prosody_stage(ev_prosody *p, int k, int64_t t, const ev_stream_view *v) {
-  int64_t tp = t - EV_PROSODY_LAG; /* the frame whose pitch work is due */
+  const int64_t tp = t - EV_PROSODY_LAG; /* the frame whose pitch is decided, and its voice work */
+  const int64_t ta = tp + EV_PVIT_LAG;   /* the frame whose raw pitch is due (look-ahead) */
   switch (k) {
   case 0:
     /* frame ta = tp + EV_PVIT_LAG's pitch in three parts of similar cost (its 60 ms frame
      * ended at hop ta + 960, before this frame's samples did): the spectrum here, the octave
      * axis at stage 1, the summation, candidates and Viterbi at stage 2 */
-    if (p->need_pitch && tp >= 0 && p->raw_next == tp + EV_PVIT_LAG)
-      pitch_spectrum(p, tp + EV_PVIT_LAG, v);
+    if (p->need_pitch && ta >= 0 && p->raw_next == ta)
+      pitch_spectrum(p, ta, v);
     break;
   case 1:
-    if (p->need_pitch && tp >= 0 && p->raw_next == tp + EV_PVIT_LAG)
-      pitch_axis(p, tp + EV_PVIT_LAG, v);
+    if (p->need_pitch && ta >= 0 && p->raw_next == ta)
+      pitch_axis(p, ta, v);
     break;
   case 2:
-    if (p->need_pitch && tp >= 0 && tp == p->pitch_next) {
-      /* frame tp + EV_PVIT_LAG's 60 ms pitch frame ends at hop (tp + EV_PVIT_LAG) + 960, not
-       * after the end hop (tp + EV_PROSODY_LAG) + 512 of this frame's samples: EV_PVIT_LAG
-       * frames of look-ahead for the Viterbi (pitch_final); the first frames of a stream push
-       * them all here */
-      while (p->raw_next <= tp + EV_PVIT_LAG)
+    /* frame ta's 60 ms pitch frame ends at hop ta + 960, not after the end hop t + 512 of this
+     * frame's samples: EV_PVIT_LAG frames of look-ahead for the Viterbi's decision of frame tp
+     * (pitch_final). One frame is pushed per frame from the stream's start on, so the first
+     * decision has no burst; the catch-up is bounded (a mask changed without a reset, which
+     * ev_extractor_set_features does not allow, cannot make it loop). */
+    if (p->need_pitch && ta >= 0 && p->raw_next >= ta - EV_PVIT_LAG)
+      while (p->raw_next <= ta)
         pitch_raw(p, p->raw_next, v);
+    if (p->need_pitch && tp >= 0 && tp == p->pitch_next && p->raw_next == ta + 1) {
       pitch_final(p, tp, EV_PVIT_LAG);
       p->pitch_next = tp + 1;
     }
