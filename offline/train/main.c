@@ -156,6 +156,19 @@ static int parse_balance(const char *s, float *power) {
   return -1;
 }
 
+/* A training term's weight: 0 (off) up to max; says what to give when it is not one. */
+static int off_or_weight(const char *arg, const char *name, float max, const char *example,
+                         float *out) {
+  char *end;
+  *out = strtof(arg, &end);
+  if (*end || !(*out >= 0.0f && *out <= max)) {
+    fprintf(stderr, "emovox-train: %s must be 0 (off) to %g, e.g. %s\n", name, (double)max,
+            example);
+    return -1;
+  }
+  return 0;
+}
+
 static int parse_cli(int argc, char **argv, cli *c) {
   memset(c, 0, sizeof *c);
   ev_train_opts_default(&c->train);
@@ -367,25 +380,16 @@ static int parse_cli(int argc, char **argv, cli *c) {
       }
       break;
     case O_MIXUP:
-      c->train.mixup = strtof(optarg, &end);
-      if (*end || !(c->train.mixup >= 0.0f && c->train.mixup <= 10.0f)) {
-        fprintf(stderr, "emovox-train: --mixup must be 0 (off) to 10, e.g. 0.4\n");
+      if (off_or_weight(optarg, "--mixup", 10.0f, "0.4", &c->train.mixup))
         return -1;
-      }
       break;
     case O_ADVERSARY:
-      c->train.adversary = strtof(optarg, &end);
-      if (*end || !(c->train.adversary >= 0.0f && c->train.adversary <= 10.0f)) {
-        fprintf(stderr, "emovox-train: --adversary must be 0 (off) to 10, e.g. 0.1\n");
+      if (off_or_weight(optarg, "--adversary", 10.0f, "0.1", &c->train.adversary))
         return -1;
-      }
       break;
     case O_AROUSAL_LOSS:
-      c->train.arousal_loss = strtof(optarg, &end);
-      if (*end || !(c->train.arousal_loss >= 0.0f && c->train.arousal_loss <= 100.0f)) {
-        fprintf(stderr, "emovox-train: --arousal-loss must be 0 (off) to 100, e.g. 1\n");
+      if (off_or_weight(optarg, "--arousal-loss", 100.0f, "1", &c->train.arousal_loss))
         return -1;
-      }
       break;
     case O_CROPS:
       if (strcmp(optarg, "uniform") && strcmp(optarg, "late")) {

@@ -305,6 +305,20 @@ static void eight_labels(ev_labelset *ls) {
   ls->n = EV_N_EMOTIONS;
 }
 
+/* e's report written into a fresh folder (*dir, for ta_rm_rf) with the console text discarded;
+ * returns its file csv opened for reading, NULL (a failed check) if it is not there */
+static FILE *report_csv(ev_stream_eval *e, const char *name, const char *csv, char **dir) {
+  *dir = ta_mkdtemp();
+  FILE *devnull = fopen("/dev/null", "w");
+  EV_CHECK(ev_stream_eval_report(e, *dir, name, devnull) == 0, "report");
+  fclose(devnull);
+  char path[4200];
+  snprintf(path, sizeof path, "%s/%s", *dir, csv);
+  FILE *f = fopen(path, "r");
+  EV_CHECK(f != NULL, "%s", path);
+  return f;
+}
+
 static void scoring(void) {
   ev_clip_list clips = {0};
   /* tested: 0 TESS angry, 1 TESS sad, 2 URDU happy, 3 URDU neutral; the rest only give the
@@ -331,14 +345,8 @@ static void scoring(void) {
   /* fearful is not an URDU class: happy (right), confidence 0.4 / 0.55 */
   set_sum(&e, 2, 50, (int[]){EV_HAPPY, EV_FEARFUL, EV_NEUTRAL}, (double[]){0.4, 0.45, 0.15}, 3);
   set_sum(&e, 3, 50, (int[]){EV_ANGRY, EV_NEUTRAL}, (double[]){0.72, 0.28}, 2); /* wrong, 0.72 */
-  char *dir = ta_mkdtemp();
-  FILE *devnull = fopen("/dev/null", "w");
-  EV_CHECK(ev_stream_eval_report(&e, dir, "scoring", devnull) == 0, "report");
-  fclose(devnull);
-  char path[4200];
-  snprintf(path, sizeof path, "%s/plugin_figures.csv", dir);
-  FILE *f = fopen(path, "r");
-  EV_CHECK(f != NULL, "%s", path);
+  char *dir;
+  FILE *f = report_csv(&e, "scoring", "plugin_figures.csv", &dir);
   char line[512];
   int seen = 0;
   while (f && fgets(line, sizeof line, f)) {
@@ -404,14 +412,8 @@ static void dimensions(void) {
   EV_CHECK(ev_stream_eval_init(&e, &clips, &sp, &ls, 1, 1) == 0, "init");
   for (int i = 0; i < 4; i++)
     set_sum(&e, (size_t)i, 50, (int[]){label[i], EV_NEUTRAL}, (double[]){p[i], 1.0 - p[i]}, 2);
-  char *dir = ta_mkdtemp();
-  FILE *devnull = fopen("/dev/null", "w");
-  EV_CHECK(ev_stream_eval_report(&e, dir, "dimensions", devnull) == 0, "report");
-  fclose(devnull);
-  char path[4200];
-  snprintf(path, sizeof path, "%s/plugin_dimensions.csv", dir);
-  FILE *f = fopen(path, "r");
-  EV_CHECK(f != NULL, "%s", path);
+  char *dir;
+  FILE *f = report_csv(&e, "dimensions", "plugin_dimensions.csv", &dir);
   char line[512];
   int seen = 0;
   while (f && fgets(line, sizeof line, f)) {
