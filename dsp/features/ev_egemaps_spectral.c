@@ -33,6 +33,29 @@ static double mel_to_hz(double m) {
   return 700.0 * (exp(m / 1127.0) - 1.0);
 }
 
+void ev_eg_slope_band(double bin_hz, int r, int *k0, int *k1, double *sx, double *sxx) {
+  static const double edges[2][2] = {{0.0, 500.0}, {500.0, 1500.0}};
+  int k = (int)ceil(edges[r][0] / bin_hz);
+  double a = 0.0, b = 0.0;
+  *k0 = k;
+  for (; k < EV_EG_NBINS && k * bin_hz <= edges[r][1]; k++) {
+    double f = k * bin_hz;
+    a += f;
+    b += f * f;
+  }
+  *k1 = k;
+  *sx = a;
+  *sxx = b;
+}
+
+double ev_eg_slope_gain_coef(int sr, int r) {
+  int k0, k1;
+  double sx, sxx;
+  ev_eg_slope_band((double)sr / EV_EG_NFFT, r, &k0, &k1, &sx, &sxx);
+  const double n = k1 - k0 - 1, den = n * sxx - sx * sx; /* log_slope's regression */
+  return k1 - k0 > 1 && den != 0.0 ? sx / den : 0.0;
+}
+
 void ev_eg_spectral_init(ev_eg_spectral *s, int sr) {
   memset(s, 0, sizeof *s);
   s->bin_hz = (double)sr / EV_EG_NFFT;
@@ -82,20 +105,9 @@ void ev_eg_spectral_init(ev_eg_spectral *s, int sr) {
     if (f > 5000.0)
       s->k5000 = k;
   }
-  static const double edges[2][2] = {{0.0, 500.0}, {500.0, 1500.0}};
-  for (int r = 0; r < 2; r++) {
-    int k = (int)ceil(edges[r][0] / s->bin_hz);
-    double sx = 0.0, sxx = 0.0;
-    s->slope_k0[r] = k;
-    for (; k < EV_EG_NBINS && k * s->bin_hz <= edges[r][1]; k++) {
-      double f = k * s->bin_hz;
-      sx += f;
-      sxx += f * f;
-    }
-    s->slope_k1[r] = k;
-    s->slope_sx[r] = sx;
-    s->slope_sxx[r] = sxx;
-  }
+  for (int r = 0; r < 2; r++)
+    ev_eg_slope_band(s->bin_hz, r, &s->slope_k0[r], &s->slope_k1[r], &s->slope_sx[r],
+                     &s->slope_sxx[r]);
   for (int i = 0; i < 4; i++) {
     double lifter = 1.0 + 11.0 * sin(M_PI * (i + 1) / 22.0);
     for (int b = 0; b < EV_EG_NMEL; b++)

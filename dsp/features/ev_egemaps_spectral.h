@@ -27,6 +27,12 @@ typedef struct ev_eg_spectral {
   double slope_sx[2], slope_sxx[2];
 } ev_eg_spectral;
 
+/* The bins [k0, k1) of slope band r (0: 0-500 Hz, 1: 500-1500 Hz) at bin_hz, and the sums of
+ * their frequencies and squared frequencies. */
+void ev_eg_slope_band(double bin_hz, int r, int *k0, int *k1, double *sx, double *sxx);
+/* How slope r moves with the level: a gain of G dB changes openSMILE's slope by -G times this
+ * (its regression divides by the bin intervals, not the bins; log_slope), at sample rate sr. */
+double ev_eg_slope_gain_coef(int sr, int r);
 /* Set up for sample rate sr (the bands and ranges are in Hz). */
 void ev_eg_spectral_init(ev_eg_spectral *s, int sr);
 /* p: |X|^2 / NFFT^2 of the frame (EV_EG_NBINS values); mag: sqrt of it (stored by the caller

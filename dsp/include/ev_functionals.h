@@ -147,6 +147,33 @@ int ev_functionals_stream_end(ev_functionals_stream *s, float out[EV_FUNC_N], ch
                               size_t errlen);
 void ev_functionals_stream_free(ev_functionals_stream *s);
 
+/* Level: a recording's gain (a fader, a microphone, a corpus's level) of G dB moves 19 of the
+ * 88 statistics, so a model that reads them as they are reads the fader along with the voice
+ * (6 dB turned 25 % of the shipped 0.13 model's readings on RAVDESS). ev_func_level_apply
+ * rewrites them so that G cancels, from the window's own level, and leaves the other 69:
+ *  - loudness (a power law of the band powers): percentiles, range and slope statistics divided
+ *    by the mean loudness; the mean becomes 0;
+ *  - spectral flux (proportional to the amplitude): the three means divided by 10^(L / 20), L =
+ *    equivalentSoundLevel_dBp;
+ *  - the four spectral slope means: openSMILE's regression adds -G times a band constant
+ *    (ev_eg_slope_gain_coef), so the constant times L is added back; the two voiced slopes'
+ *    coefficients of variation become their standard deviations (which G does not move);
+ *  - equivalentSoundLevel_dBp becomes 0.
+ * A reference that is not finite (or a loudness of 0) zeroes what it scales. Models ask for it
+ * with "level": "relative" in their normalisation (ev_input.h). Realtime-safe. */
+#define EV_FUNC_LEVEL_SCALED 8
+#define EV_FUNC_LEVEL_FLUX   3
+#define EV_FUNC_LEVEL_SLOPES 4
+typedef struct ev_func_level {
+  int loudness, level;
+  int scaled[EV_FUNC_LEVEL_SCALED], flux[EV_FUNC_LEVEL_FLUX];
+  int slope[EV_FUNC_LEVEL_SLOPES], slope_cv[EV_FUNC_LEVEL_SLOPES];
+  float slope_coef[EV_FUNC_LEVEL_SLOPES];
+} ev_func_level;
+/* sample_rate: the descriptors' (16000). 0, or -1 if a statistic's name is unknown. */
+int ev_func_level_init(ev_func_level *l, int sample_rate);
+void ev_func_level_apply(const ev_func_level *l, float f[EV_FUNC_N]);
+
 #ifdef __cplusplus
 }
 #endif

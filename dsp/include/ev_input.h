@@ -15,6 +15,8 @@
  *    prior, as in global mode: a clip of a few seconds is read as a fresh instance reads it,
  *    not normalised by its own emotion, and adaptation starts once there is enough speech.
  *    Dimensions a model keeps off adaptation (ev_input_set_adapt_dims) always read the prior.
+ * With level_relative each frame's egemaps_func statistics go through ev_func_level_apply
+ * before the stride average (ev_input_raw still returns them as the extractor gave them).
  * prior_std is floored at 1e-6. A non-finite input value yields y = 0 for that dimension and
  * does not update its statistics; |y| is clamped to 1000.
  *
@@ -38,8 +40,12 @@ typedef struct ev_norm_config {
   float tau_s;         /* adaptive: time constant in seconds (> 0) */
   float prior_frames;  /* adaptive: weight of the prior, in model steps (>= 0) */
   float warmup_frames; /* adaptive: speech steps read with the prior before adapting (>= 0) */
+  int level_relative;  /* 1: the eGeMAPS statistics a recording's gain moves are made relative
+                        * to the window's own level first (ev_func_level_apply); needs
+                        * egemaps_func among the inputs */
 } ev_norm_config;
-void ev_norm_config_default(ev_norm_config *c);   /* adaptive, tau 10 s, prior 100, no warmup */
+/* adaptive, tau 10 s, prior 100, no warmup, absolute level */
+void ev_norm_config_default(ev_norm_config *c);
 const char *ev_norm_mode_name(ev_norm_mode mode); /* "global" / "adaptive" */
 
 #define EV_INPUT_GATE_DEFAULT_DB (-50.0f)
@@ -61,6 +67,8 @@ typedef struct ev_input_config {
 
 /* Total dimensions of the assembled vector, or -1 if the config is invalid (err says why). */
 int ev_input_config_dims(const ev_input_config *c, char *err, size_t errlen);
+/* Where feature `id` starts in the assembled vector, -1 if the model does not read it. */
+int ev_input_config_offset(const ev_input_config *c, int id);
 /* The features it reads, as an extractor mask (EV_FEATURE_BIT of each input). */
 uint32_t ev_input_config_features(const ev_input_config *c);
 

@@ -1,6 +1,7 @@
 /* Model input assembly and normalisation (formulas in ev_input.h). */
 #include "ev_input.h"
 #include "ev_error.h"
+#include "ev_functionals.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -25,7 +26,10 @@ struct ev_input {
   float *mu, *var;
   unsigned char *follow; /* per dimension: 1 = adapts to the voice, 0 = always the prior */
   float *raw;            /* one frame, assembled */
-  double *acc;           /* stride sum */
+  float *rel;            /* the frame with its level made relative (level_relative) */
+  int func_at;           /* offset of egemaps_func in the vector, -1 if not read */
+  ev_func_level level;
+  double *acc; /* stride sum */
   float *out;
 };
 
@@ -34,6 +38,7 @@ void ev_norm_config_default(ev_norm_config *c) {
   c->tau_s = 10.0f;
   c->prior_frames = 100.0f;
   c->warmup_frames = 0.0f;
+  c->level_relative = 0;
 }
 
 const char *ev_norm_mode_name(ev_norm_mode mode) {
@@ -71,7 +76,17 @@ int ev_input_config_dims(const ev_input_config *s, char *err, size_t errlen) {
       return ev_fail(err, errlen, "input feature \"%s\" has no dimensions", ev_feature_name(id));
     dims += d;
   }
+  if (s->norm.level_relative && !(seen & (1u << EV_FEAT_EGEMAPS_FUNC)))
+    return ev_fail(err, errlen,
+                   "normalisation \"level\": \"relative\" needs egemaps_func among the inputs");
   return dims;
+}
+
+int ev_input_config_offset(const ev_input_config *c, int id) {
+  for (int i = 0, k = 0; i < c->n_inputs; k += ev_feature_dims(&c->features, c->inputs[i++]))
+    if (c->inputs[i] == id)
+      return k;
+  return -1;
 }
 
 uint32_t ev_input_config_features(const ev_input_config *c) {
@@ -90,6 +105,7 @@ void ev_input_free(ev_input *in) {
   free(in->mu);
   free(in->var);
   free(in->raw);
+  free(in->rel);
   free(in->follow);
   free(in->acc);
   free(in->out);
@@ -118,6 +134,12 @@ ev_input *ev_input_new(const ev_input_config *s, const float *prior_mean, const 
     in->input_dims[i] = ev_feature_dims(&s->features, (ev_feature_id)s->inputs[i]);
   }
   in->norm = s->norm;
+  in->func_at = ev_input_config_offset(s, EV_FEAT_EGEMAPS_FUNC);
+  if (s->norm.level_relative && ev_func_level_init(&in->level, s->features.sample_rate)) {
+    ev_fail(err, errlen, "level-relative statistics: an eGeMAPS name is unknown");
+    free(in);
+    return NULL;
+  }
   double step_s = (double)s->frame_stride * s->features.hop_length / s->features.sample_rate;
   in->a_min = (float)(1.0 - exp(-step_s / s->norm.tau_s));
   in->adapt = 1;
@@ -129,11 +151,12 @@ ev_input *ev_input_new(const ev_input_config *s, const float *prior_mean, const 
   in->mu = malloc(n * sizeof(float));
   in->var = malloc(n * sizeof(float));
   in->raw = malloc(n * sizeof(float));
+  in->rel = malloc(n * sizeof(float));
   in->follow = malloc(n);
   in->acc = malloc(n * sizeof(double));
   in->out = malloc(n * sizeof(float));
   if (!in->prior_mean || !in->prior_std || !in->floor || !in->mu || !in->var || !in->raw ||
-      !in->follow || !in->acc || !in->out) {
+      !in->rel || !in->follow || !in->acc || !in->out) {
     ev_input_free(in);
     ev_fail(err, errlen, "out of memory");
     return NULL;
@@ -264,6 +287,11 @@ static const float *finish_step(ev_input *in) {
 }
 
 static const float *accumulate(ev_input *in, const float *raw, float rms) {
+  if (in->norm.level_relative) { /* the raw frame stays as it is: the trainer caches it */
+    memcpy(in->rel, raw, (size_t)in->dims * sizeof(float));
+    ev_func_level_apply(&in->level, in->rel + in->func_at);
+    raw = in->rel;
+  }
   for (int i = 0; i < in->dims; i++)
     in->acc[i] += raw[i]; /* non-finite values propagate to x and are caught there */
   in->rms_sum += isfinite(rms) ? rms : 0.0f;

@@ -522,7 +522,8 @@ done:
 }
 
 static int parse_normalization(ev_model *m, const char *text, char *err, size_t errlen) {
-  static const char *const allowed[] = {"mode", "tau_s", "prior_frames", "warmup_frames", NULL};
+  static const char *const allowed[] = {"mode",          "tau_s", "prior_frames",
+                                        "warmup_frames", "level", NULL};
   json_t *o = parse_json_text(text, "metadata \"normalization\"", err, errlen);
   if (!o)
     return -1;
@@ -548,6 +549,13 @@ static int parse_normalization(ev_model *m, const char *text, char *err, size_t 
       get_num(o, "warmup_frames", m->input.norm.warmup_frames, 0, 1e9, &m->input.norm.warmup_frames,
               w, err, errlen))
     goto done;
+  json_t *level = json_object_get(o, "level");
+  if (level && (!json_is_string(level) || (strcmp(json_string_value(level), "relative") &&
+                                           strcmp(json_string_value(level), "absolute")))) {
+    ev_fail(err, errlen, "normalization: \"level\" must be \"relative\" or \"absolute\"");
+    goto done;
+  }
+  m->input.norm.level_relative = level && !strcmp(json_string_value(level), "relative");
   rc = 0;
 done:
   json_decref(o);
@@ -782,6 +790,8 @@ static char *norm_text(const ev_model *m) {
   json_object_set_new(o, "prior_frames", json_float(m->input.norm.prior_frames));
   if (m->input.norm.warmup_frames > 0.0f) /* files without warmup stay as they were */
     json_object_set_new(o, "warmup_frames", json_float(m->input.norm.warmup_frames));
+  if (m->input.norm.level_relative) /* absolute is the default: older files stay as they were */
+    json_object_set_new(o, "level", json_string("relative"));
   char *s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(9));
   json_decref(o);
   return s;

@@ -256,6 +256,14 @@ int ev_arch_parse(const char *json, ev_arch *a, char *err, size_t errlen) {
       a->input.norm.prior_frames = (float)json_number_value(v);
     if (json_is_number(v = json_object_get(norm, "warmup_frames")))
       a->input.norm.warmup_frames = (float)json_number_value(v);
+    json_t *level = json_object_get(norm, "level");
+    if (level && (!json_is_string(level) || (strcmp(json_string_value(level), "relative") &&
+                                             strcmp(json_string_value(level), "absolute")))) {
+      snprintf(err, errlen,
+               "architecture config: normalization.level must be \"relative\" or \"absolute\"");
+      goto done;
+    }
+    a->input.norm.level_relative = level && !strcmp(json_string_value(level), "relative");
     a->speaker_dims_across = json_is_true(json_object_get(norm, "speaker_dims_across"));
     if (json_is_number(v = json_object_get(norm, "speaker_dims"))) {
       a->speaker_dims = (float)json_number_value(v);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "ev_analyzer.h"
+#include "ev_functionals.h"
 #include "ev_input.h"
 #include "ev_model.h"
 #include "ev_progress.h"
@@ -535,9 +536,15 @@ double ev_prior_stats(const ev_arch *a, ev_feat_seq *const *seqs, size_t n, floa
   int D = ev_arch_input_dims(a), stride = a->input.frame_stride;
   double *s1 = calloc((size_t)D, sizeof *s1), *s2 = calloc((size_t)D, sizeof *s2);
   double *v = calloc((size_t)D, sizeof *v);
+  float *rel = calloc((size_t)D, sizeof *rel);
   double count = 0;
   const double gate = pow(10.0, EV_INPUT_GATE_DEFAULT_DB / 20.0);
-  for (size_t k = 0; s1 && s2 && v && k < n; k++) {
+  /* the vectors the model reads: with a relative level, as ev_input makes them */
+  ev_func_level level;
+  const int func_at = ev_input_config_offset(&a->input, EV_FEAT_EGEMAPS_FUNC);
+  const int relative = a->input.norm.level_relative && func_at >= 0 &&
+                       !ev_func_level_init(&level, a->input.features.sample_rate);
+  for (size_t k = 0; s1 && s2 && v && rel && k < n; k++) {
     const ev_feat_seq *s = seqs[k];
     for (int t0 = 0; t0 + stride <= s->T; t0 += stride) {
       double r = 0;
@@ -546,8 +553,14 @@ double ev_prior_stats(const ev_arch *a, ev_feat_seq *const *seqs, size_t n, floa
         v[d] = 0;
       for (int t = t0; t < t0 + stride; t++) {
         r += s->rms[t];
+        const float *x = s->x + (size_t)t * (size_t)D;
+        if (relative) {
+          memcpy(rel, x, (size_t)D * sizeof *rel);
+          ev_func_level_apply(&level, rel + func_at);
+          x = rel;
+        }
         for (int d = 0; d < D; d++)
-          v[d] += s->x[(size_t)t * (size_t)D + (size_t)d];
+          v[d] += x[d];
       }
       if (r / stride <= gate)
         continue;
@@ -574,6 +587,7 @@ double ev_prior_stats(const ev_arch *a, ev_feat_seq *const *seqs, size_t n, floa
   free(s1);
   free(s2);
   free(v);
+  free(rel);
   return count;
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../ev_test.h"
+#include "ev_functionals.h"
 #include "ev_input.h"
 
 static ev_input *make(ev_norm_mode mode, float tau, float prior_frames, int stride, float mean,
@@ -107,7 +108,7 @@ int main(void) {
     spec.n_inputs = 1;
     spec.inputs[0] = EV_FEAT_ZCR;
     spec.frame_stride = 1;
-    spec.norm = (ev_norm_config){EV_NORM_ADAPTIVE, 10000.0f, 1.0f, 2.0f};
+    spec.norm = (ev_norm_config){EV_NORM_ADAPTIVE, 10000.0f, 1.0f, 2.0f, 0};
     const float m0 = 0.0f, s0 = 1.0f;
     char err[256];
     in = ev_input_new(&spec, &m0, &s0, err, sizeof err);
@@ -194,5 +195,58 @@ int main(void) {
   }
   ev_input_free(on);
   ev_input_free(off);
+
+  /* "level": "relative": each frame's egemaps_func statistics go through ev_func_level_apply
+   * before the stride average (its effect on real audio: test_functionals_level); the raw
+   * frame (what the trainer caches) stays as given, and the inputs after it are untouched. */
+  {
+    ev_input_config lc;
+    memset(&lc, 0, sizeof lc);
+    ev_feature_config_default(&lc.features);
+    lc.n_inputs = 2;
+    lc.inputs[0] = EV_FEAT_RMS;
+    lc.inputs[1] = EV_FEAT_EGEMAPS_FUNC;
+    lc.frame_stride = 2;
+    lc.norm.mode = EV_NORM_GLOBAL;
+    lc.norm.tau_s = 1.0f;
+    lc.norm.level_relative = 1;
+    float zero[1 + EV_FUNC_N] = {0}, one[1 + EV_FUNC_N], f1[1 + EV_FUNC_N], f2[1 + EV_FUNC_N];
+    for (int i = 0; i <= EV_FUNC_N; i++) {
+      one[i] = 1.0f;
+      f1[i] = 0.5f + 0.01f * (float)i; /* loudness 0.6, Leq 1.37: every reference usable */
+      f2[i] = 2.0f * f1[i];
+    }
+    in = ev_input_new(&lc, zero, one, err, sizeof err);
+    EV_REQUIRE(in, "relative level: %s", err);
+    EV_CHECK(ev_input_push_vector(in, f1, loud) == NULL, "stride 2: first frame");
+    o = ev_input_push_vector(in, f2, loud);
+    EV_REQUIRE(o, "relative level: a vector after two frames");
+    ev_func_level lv;
+    EV_REQUIRE(ev_func_level_init(&lv, lc.features.sample_rate) == 0, "level init");
+    float r1[EV_FUNC_N], r2[EV_FUNC_N];
+    memcpy(r1, f1 + 1, sizeof r1);
+    memcpy(r2, f2 + 1, sizeof r2);
+    ev_func_level_apply(&lv, r1);
+    ev_func_level_apply(&lv, r2);
+    EV_CHECK_NEAR(o[0], 0.5 * (f1[0] + f2[0]), 1e-6, "rms is not an eGeMAPS statistic");
+    int same = 1, moved = 0;
+    for (int i = 0; i < EV_FUNC_N; i++) {
+      same &= fabsf(o[1 + i] - 0.5f * (r1[i] + r2[i])) <= 1e-5f * (1.0f + fabsf(o[1 + i]));
+      moved += fabsf(o[1 + i] - 0.5f * (f1[1 + i] + f2[1 + i])) > 1e-4f;
+    }
+    EV_CHECK(same, "each frame made relative, then averaged");
+    EV_CHECK(moved == 19, "the 19 level statistics rewritten (%d)", moved);
+    ev_frame fr;
+    memset(&fr, 0, sizeof fr);
+    fr.feat[EV_FEAT_RMS] = f1;
+    fr.feat[EV_FEAT_EGEMAPS_FUNC] = f1 + 1;
+    ev_input_push(in, &fr);
+    EV_CHECK(!memcmp(ev_input_raw(in), f1, sizeof f1),
+             "the raw frame stays as the extractor gave it");
+    ev_input_free(in);
+    lc.inputs[1] = EV_FEAT_MFCC;
+    EV_CHECK(ev_input_new(&lc, zero, one, err, sizeof err) == NULL && strstr(err, "egemaps_func"),
+             "relative level without egemaps_func: %s", err);
+  }
   EV_TEST_END();
 }

@@ -354,6 +354,14 @@ static void model_cases(void) {
       "normalization tau",
       (change){.meta_key = "normalization", .meta_value = "{\"mode\":\"adaptive\",\"tau_s\":-1}"},
       "tau_s");
+  expect_model_fail("normalization level",
+                    (change){.meta_key = "normalization",
+                             .meta_value = "{\"mode\":\"adaptive\",\"level\":\"loud\"}"},
+                    "\"level\"");
+  expect_model_fail("relative level without the eGeMAPS statistics",
+                    (change){.meta_key = "normalization",
+                             .meta_value = "{\"mode\":\"adaptive\",\"level\":\"relative\"}"},
+                    "needs egemaps_func");
   expect_model_fail("provenance not JSON", (change){.meta_key = "provenance", .meta_value = "x"},
                     "provenance");
   expect_model_fail("architecture missing", (change){.meta_key = "architecture"},
