@@ -19,7 +19,7 @@ def dominant_table(folder):
     ran = set()  # modes with any output row (the quick figure leaves cold-48 empty)
     with open(folder + "/plugin_files.csv", newline="") as f:
         for row in csv.DictReader(f):
-            for mode in ("cold-16", "cold-48", "session"):
+            for mode in ("cold-16", "cold-48", "session", "cold-6dB"):
                 if mode + "_pred" not in row:
                     continue
                 if row[mode + "_rows"] not in ("", "0"):
@@ -32,7 +32,7 @@ def dominant_table(folder):
                 h[0] += 1
                 h[1] += guess == row["label"]
     lines = []
-    for mode in ("cold-16", "cold-48", "session"):
+    for mode in ("cold-16", "cold-48", "session", "cold-6dB"):
         if mode not in ran:
             continue
         vals = []
@@ -54,7 +54,7 @@ def table(folder):
         for row in csv.DictReader(f):
             uar[(row["mode"], row["corpus"])] = 100.0 * float(row["uar"])
     lines = []
-    for mode in ("cold-16", "cold-48", "session"):
+    for mode in ("cold-16", "cold-48", "session", "cold-6dB"):
         if (mode, "all") not in uar:
             continue
         vals = [uar.get((mode, c)) for c in CORPORA]

@@ -17,7 +17,8 @@
 #include "ev_model.h"
 #include "ev_progress.h"
 
-const char *const ev_stream_mode_names[EV_STREAM_MODES] = {"cold-16", "cold-48", "session"};
+const char *const ev_stream_mode_names[EV_STREAM_MODES] = {"cold-16", "cold-48", "session",
+                                                           "cold-6dB"};
 
 /* emovox-analyze rounds every output to the 6 decimals it writes before it averages; doing the
  * same makes the two summaries agree to the last digit, not just to 1e-6. */
@@ -211,6 +212,17 @@ static void cold_one(job *j, worker *w, size_t clip) {
   }
   ev_analyzer_reset(w->an[0]);
   ev_stream_feed(w->an[0], x16, n16, 16000, w->window_rows, &s[EV_STREAM_COLD16]);
+  float *quiet = malloc((n16 + 1) * sizeof *quiet);
+  if (quiet) {
+    const float g = (float)pow(10.0, EV_STREAM_QUIET_DB / 20.0);
+    for (size_t i = 0; i < n16; i++)
+      quiet[i] = x16[i] * g;
+    ev_analyzer_reset(w->an[0]);
+    ev_stream_feed(w->an[0], quiet, n16, 16000, w->window_rows, &s[EV_STREAM_QUIET]);
+    free(quiet);
+  } else {
+    e->failed[clip] = 1;
+  }
   if (j->cold48) {
     float *x48 = ev_stream_resample(x16, n16, 16000, 48000, &n48);
     if (x48) {

@@ -9,7 +9,9 @@
  *   cold-16   each file alone from a fresh state (ev_analyzer_reset) at 16 kHz;
  *   cold-48   the same after upsampling the 16 kHz audio to 48 kHz (speexdsp, quality 10);
  *   session   each test speaker's files one after another through one state, in a seeded
- *             shuffled order, at 16 kHz (per-file summaries, rows on each file's own 10 ms grid).
+ *             shuffled order, at 16 kHz (per-file summaries, rows on each file's own 10 ms grid);
+ *   cold-6dB  cold-16 with every file 6 dB quieter: a track's gain is the user's choice, and a
+ *             reading that follows the fader is not about the voice.
  *
  * The scored label is the argmax of the summary restricted to the classes that the file's corpus
  * has; its confidence (for ECE) is that probability renormalised over those classes. */
@@ -44,7 +46,14 @@ void ev_stream_feed(ev_analyzer *an, const float *x, size_t n, int rate, long wi
  * of memory or a rate is not positive. */
 float *ev_stream_resample(const float *x, size_t n, int from, int to, size_t *n_out);
 
-enum { EV_STREAM_COLD16 = 0, EV_STREAM_COLD48, EV_STREAM_SESSION, EV_STREAM_MODES };
+enum {
+  EV_STREAM_COLD16 = 0,
+  EV_STREAM_COLD48,
+  EV_STREAM_SESSION,
+  EV_STREAM_QUIET,
+  EV_STREAM_MODES
+};
+#define EV_STREAM_QUIET_DB (-6.0) /* the gain of the cold-6dB figure */
 extern const char *const ev_stream_mode_names[EV_STREAM_MODES]; /* "cold-16", ... */
 
 typedef struct ev_stream_eval {

@@ -146,10 +146,12 @@ static void run_case(const char *exe, const char *bundle, const char *model_path
   static const size_t len[N_FILES] = {16000 * 3 + 37, 16000 * 2 + 151, 16000 * 4 + 93};
   float *x[N_FILES];
   char *dir = ta_mkdtemp();
-  char d16[4200], d48[4200], path[4400];
+  char d16[4200], d48[4200], dq[4200], path[4400];
   snprintf(d16, sizeof d16, "%s/r16", dir);
   snprintf(d48, sizeof d48, "%s/r48", dir);
-  EV_CHECK(mkdir(d16, 0777) == 0 && mkdir(d48, 0777) == 0, "temp folders in %s", dir);
+  snprintf(dq, sizeof dq, "%s/q16", dir);
+  EV_CHECK(mkdir(d16, 0777) == 0 && mkdir(d48, 0777) == 0 && mkdir(dq, 0777) == 0,
+           "temp folders in %s", dir);
   ev_clip_list clips = {0};
   for (int i = 0; i < N_FILES; i++) {
     x[i] = voice(i, len[i]);
@@ -162,6 +164,13 @@ static void run_case(const char *exe, const char *bundle, const char *model_path
     snprintf(path, sizeof path, "%s/f%d.wav", d48, i);
     EV_CHECK(y && write_wav(path, y, n48, 48000) == 0, "write %s", path);
     free(y);
+    /* the cold-6dB copy: the same file 6 dB quieter, as a user's lower fader gives it */
+    float *q = malloc(len[i] * sizeof *q);
+    for (size_t k = 0; q && k < len[i]; k++)
+      q[k] = x[i][k] * (float)pow(10.0, EV_STREAM_QUIET_DB / 20.0);
+    snprintf(path, sizeof path, "%s/f%d.wav", dq, i);
+    EV_CHECK(q && write_wav(path, q, len[i], 16000) == 0, "write %s", path);
+    free(q);
     snprintf(path, sizeof path, "%s/f%d.wav", d16, i);
     ev_clip_list_add(&clips, path, EV_ANGRY - i, "MANIFEST:spk", EV_CORPUS_MANIFEST);
   }
@@ -186,22 +195,32 @@ static void run_case(const char *exe, const char *bundle, const char *model_path
   size_t test[N_FILES] = {0, 1, 2};
   EV_CHECK(ev_stream_eval_model(&se, model, 0, test, N_FILES, err, sizeof err) == 0, "%s", err);
 
-  /* cold: the real plugin through lilv, each file fresh, at both rates */
-  for (int r = 0; r < 2; r++) {
+  /* cold: the real plugin through lilv, each file fresh, at both rates, and 6 dB quieter */
+  static const int modes[3] = {EV_STREAM_COLD16, EV_STREAM_COLD48, EV_STREAM_QUIET};
+  for (int r = 0; r < 3; r++) {
     char sum[4400];
     snprintf(sum, sizeof sum, "%s/summary%d.csv", dir, r);
-    char *args[] = {(char *)exe, "--bundle", (char *)bundle, "--model", (char *)model_path, "-q",
-                    "-s",        sum,        r ? d48 : d16,  NULL};
-    EV_CHECK(ta_run(args, NULL, NULL) == 0, "emovox-analyze at %s kHz", r ? "48" : "16");
+    char *args[] = {(char *)exe,
+                    "--bundle",
+                    (char *)bundle,
+                    "--model",
+                    (char *)model_path,
+                    "-q",
+                    "-s",
+                    sum,
+                    r == 2 ? dq
+                    : r    ? d48
+                           : d16,
+                    NULL};
+    EV_CHECK(ta_run(args, NULL, NULL) == 0, "emovox-analyze: %s", ev_stream_mode_names[modes[r]]);
     row rows[N_FILES];
     int n = read_summary(sum, rows, N_FILES);
     EV_CHECK(n == N_FILES, "%d summary rows", n);
     for (int i = 0; i < N_FILES; i++) {
       char name[32], what[64];
       snprintf(name, sizeof name, "f%d.wav", i);
-      snprintf(what, sizeof what, "cold-%s f%d", r ? "48" : "16", i);
-      const ev_stream_summary *s =
-          &se.sum[(size_t)i * EV_STREAM_MODES + (r ? EV_STREAM_COLD48 : EV_STREAM_COLD16)];
+      snprintf(what, sizeof what, "%s f%d", ev_stream_mode_names[modes[r]], i);
+      const ev_stream_summary *s = &se.sum[(size_t)i * EV_STREAM_MODES + modes[r]];
       EV_CHECK(s->speech_rows > 50, "%s: %ld speech rows (the gate opens)", what, s->speech_rows);
       compare(s, find_row(rows, n > 0 ? n : 0, name), what);
     }
