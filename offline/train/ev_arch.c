@@ -57,6 +57,20 @@ static const preset presets[] = {
      "{\"type\":\"dense\",\"out\":128,\"activation\":\"relu\"},"
      "{\"type\":\"dense\",\"out\":64,\"activation\":\"relu\"},"
      "{\"type\":\"dense\"},{\"type\":\"softmax\"}]}"},
+    {"emovox-egemaps-level",
+     "{\"name\":\"emovox-egemaps-level\",\"description\":\"emovox-egemaps-mfcc that does not "
+     "read the recording's gain: the 19 eGeMAPS statistics a gain moves (loudness, flux, "
+     "equivalent sound level, the slopes' level term) made relative to the window's own level "
+     "before normalisation\","
+     "\"features\":{\"n_mels\":64,\"fmax\":7000,\"n_mfcc\":20,\"inputs\":[\"egemaps_func\","
+     "\"mfcc_func\"],\"frame_stride\":10,\"func_window_s\":2},\"window\":1,"
+     "\"analyzer_inputs\":true,\"session_items\":true,\"normalization\":{\"mode\":"
+     "\"adaptive\",\"tau_s\":300,\"prior_frames\":50,\"warmup_frames\":30,\"level\":"
+     "\"relative\"},"
+     "\"architecture\":["
+     "{\"type\":\"dense\",\"out\":128,\"activation\":\"relu\"},"
+     "{\"type\":\"dense\",\"out\":64,\"activation\":\"relu\"},"
+     "{\"type\":\"dense\"},{\"type\":\"softmax\"}]}"},
     {"emovox",
      "{\"name\":\"emovox\",\"description\":\"streaming conv-recurrent model: logmel+MFCC deltas"
      "+ZCR+RMS at 50 steps/s -> 2 dilated causal conv1d -> GRU 128 -> attention pool over 2 s -> "

@@ -78,5 +78,25 @@ int main(void) {
   snprintf(buf, sizeof buf, spk_json, "-1");
   EV_CHECK(ev_arch_parse(buf, &a, err, sizeof err) != 0 && strstr(err, "speaker_dims"),
            "speaker_dims -1 refused: %s", err);
+
+  /* normalization.level: the level-relative preset asks for it, the others do not; a word
+   * other than relative/absolute and a model without egemaps_func are refused */
+  EV_CHECK(ev_arch_load("emovox-egemaps-level", &a, err, sizeof err) == 0 &&
+               a.input.norm.level_relative == 1,
+           "emovox-egemaps-level reads relative levels: %s", err);
+  ev_arch_free(&a);
+  EV_CHECK(ev_arch_load("emovox-egemaps-mfcc", &a, err, sizeof err) == 0 &&
+               a.input.norm.level_relative == 0,
+           "emovox-egemaps-mfcc reads levels as they are: %s", err);
+  ev_arch_free(&a);
+  static const char *const level_json =
+      "{\"name\":\"t\",\"features\":{\"inputs\":[\"%s\"]},\"normalization\":{\"mode\":"
+      "\"adaptive\",\"level\":\"%s\"},\"architecture\":[{\"type\":\"dense\"}]}";
+  snprintf(buf, sizeof buf, level_json, "egemaps_func", "loud");
+  EV_CHECK(ev_arch_parse(buf, &a, err, sizeof err) != 0 && strstr(err, "level"),
+           "level \"loud\" refused: %s", err);
+  snprintf(buf, sizeof buf, level_json, "zcr", "relative");
+  EV_CHECK(ev_arch_parse(buf, &a, err, sizeof err) != 0 && strstr(err, "egemaps_func"),
+           "relative level without egemaps_func refused: %s", err);
   EV_TEST_END();
 }
