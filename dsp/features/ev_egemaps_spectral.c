@@ -158,7 +158,7 @@ void ev_eg_spectral_frame(const ev_eg_spectral *s, const double *p, const float 
     for (; k < len; k++)
       e += w[k] * pb[k];
     const double a = EV_EG_LOUD_SCALE * e * s->eql[b];
-    loud += a > 0.0 ? exp(0.33 * log(a)) : 0.0; /* pow(a, 0.33) at a third of its cost */
+    loud += a > 0.0 ? exp(EV_EG_LOUD_POW * log(a)) : 0.0; /* pow() at a third of its cost */
     double h = e * EV_EG_HTK_SCALE;
     lm[b] = log(h > 1e-8 ? h : 1e-8);
   }

@@ -7,8 +7,9 @@
 #define EV_EG_NFFT     512 /* the 20 ms frame (320 samples at 16 kHz) zero-padded */
 #define EV_EG_NBINS    (EV_EG_NFFT / 2 + 1)
 #define EV_EG_NMEL     26
-#define EV_EG_FLUX_MAX 161 /* bins at or below 5 kHz (16 kHz, 512 points) */
-#define EV_EG_N_OUT    11  /* loudness, 5 spectral balance, 4 mfcc, (spare) */
+#define EV_EG_FLUX_MAX 161  /* bins at or below 5 kHz (16 kHz, 512 points) */
+#define EV_EG_N_OUT    11   /* loudness, 5 spectral balance, 4 mfcc, (spare) */
+#define EV_EG_LOUD_POW 0.33 /* openSMILE's loudness: the bands' weighted powers to this power */
 
 typedef struct ev_eg_spectral {
   double bin_hz;

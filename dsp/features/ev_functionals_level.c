@@ -49,6 +49,23 @@ int ev_func_level_init(ev_func_level *l, int sample_rate) {
   return ok ? 0 : -1;
 }
 
+void ev_func_level_gain(const ev_func_level *l, float f[EV_FUNC_N], float gain_db) {
+  const float loud = powf(10.0f, (float)EV_EG_LOUD_POW * gain_db / 10.0f),
+              amp = powf(10.0f, gain_db / 20.0f);
+  f[l->loudness] *= loud;
+  for (int i = 0; i < EV_FUNC_LEVEL_SCALED; i++)
+    f[l->scaled[i]] *= loud;
+  for (int i = 0; i < EV_FUNC_LEVEL_FLUX; i++)
+    f[l->flux[i]] *= amp;
+  for (int i = 0; i < EV_FUNC_LEVEL_SLOPES; i++) {
+    const float mean = f[l->slope[i]], moved = mean - l->slope_coef[i] * gain_db;
+    if (l->slope_cv[i] >= 0) /* the spread stays, its ratio to the mean moves */
+      f[l->slope_cv[i]] = moved != 0.0f ? f[l->slope_cv[i]] * mean / moved : 0.0f;
+    f[l->slope[i]] = moved;
+  }
+  f[l->level] += gain_db;
+}
+
 void ev_func_level_apply(const ev_func_level *l, float f[EV_FUNC_N]) {
   const float loud = f[l->loudness], db = f[l->level];
   const int have_loud = isfinite(loud) && loud > 1e-12f, have_db = isfinite(db);

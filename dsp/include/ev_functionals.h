@@ -173,6 +173,12 @@ typedef struct ev_func_level {
 /* sample_rate: the descriptors' (16000). 0, or -1 if a statistic's name is unknown. */
 int ev_func_level_init(ev_func_level *l, int sample_rate);
 void ev_func_level_apply(const ev_func_level *l, float f[EV_FUNC_N]);
+/* What a gain of gain_db does to the same 19 statistics, from their definitions (the trainer's
+ * gain augmentation, `--gain-jitter`): the loudness ones times 10^(0.033 gain_db), the flux
+ * times 10^(gain_db / 20), the slope means minus the band constant times gain_db (their
+ * coefficients of variation follow), equivalentSoundLevel_dBp plus gain_db. Which frames pass
+ * the voicing gate is not modelled. */
+void ev_func_level_gain(const ev_func_level *l, float f[EV_FUNC_N], float gain_db);
 
 #ifdef __cplusplus
 }

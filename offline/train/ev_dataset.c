@@ -28,6 +28,34 @@ void ev_feat_seq_free(ev_feat_seq *s) {
   memset(s, 0, sizeof *s);
 }
 
+int ev_feat_seq_gained(const ev_input_config *c, const ev_feat_seq *raw, float gain_db,
+                       ev_feat_seq *out) {
+  memset(out, 0, sizeof *out);
+  const size_t T = raw->T > 0 ? (size_t)raw->T : 0, D = (size_t)raw->D;
+  out->T = raw->T;
+  out->D = raw->D;
+  out->x = malloc((T * D + 1) * sizeof *out->x);
+  out->rms = malloc((T + 1) * sizeof *out->rms);
+  out->speech = raw->speech ? malloc(T + 1) : NULL;
+  if (!out->x || !out->rms || (raw->speech && !out->speech)) {
+    ev_feat_seq_free(out);
+    return -1;
+  }
+  memcpy(out->x, raw->x, T * D * sizeof *out->x);
+  if (raw->speech)
+    memcpy(out->speech, raw->speech, T);
+  ev_func_level lv;
+  const int at = ev_input_config_offset(c, EV_FEAT_EGEMAPS_FUNC);
+  const int ok = at >= 0 && !ev_func_level_init(&lv, c->features.sample_rate);
+  const float amp = powf(10.0f, gain_db / 20.0f);
+  for (size_t t = 0; t < T; t++) {
+    out->rms[t] = raw->rms[t] * amp;
+    if (ok)
+      ev_func_level_gain(&lv, out->x + t * D + (size_t)at, gain_db);
+  }
+  return 0;
+}
+
 void ev_steps_free(ev_steps *s) {
   free(s->x);
   memset(s, 0, sizeof *s);

@@ -20,6 +20,12 @@ typedef struct ev_feat_seq {
 } ev_feat_seq;
 
 void ev_feat_seq_free(ev_feat_seq *s);
+/* A copy of raw as if its audio had been gain_db louder: the egemaps_func statistics through
+ * ev_func_level_gain (ev_functionals.h), the RMS scaled; the other inputs as they are (the
+ * MFCC deviations do not move with a gain). The trainer's gain augmentation. 0 or -1 (out of
+ * memory). */
+int ev_feat_seq_gained(const ev_input_config *c, const ev_feat_seq *raw, float gain_db,
+                       ev_feat_seq *out);
 
 /* Reads a sound file as mono float (channels averaged). 0 or -1 with a reason. */
 int ev_load_audio(const char *path, float **x, size_t *n, int *rate, char *err, size_t errlen);

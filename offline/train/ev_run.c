@@ -81,11 +81,19 @@ static double warm_steps(const ev_arch *a) {
 /* Model steps of one (clip, copy). spk (may be NULL): per-speaker statistics of the set. */
 static int make_steps(const ev_arch *a, const ev_dataset *ds, ev_input *in, const float *fmean,
                       const float *fstd, const ev_speaker_stats *spk, size_t clip, int copy,
-                      ev_steps *out) {
+                      float gain_db, ev_steps *out) {
   const ev_feat_seq *s = ev_dataset_seq(ds, clip, copy);
   const char *speaker = ds->clips->v[clip].speaker;
   const float *smean = spk ? ev_speaker_stats_mean(spk, speaker) : NULL;
   const float *svar = spk ? ev_speaker_stats_var(spk, speaker) : NULL;
+  if (!a->functionals && gain_db != 0.0f) { /* as if the clip had been recorded louder */
+    ev_feat_seq g;
+    if (ev_feat_seq_gained(&a->input, s, gain_db, &g) != 0)
+      return -1;
+    const int rc = ev_normalise_seq_from(in, &g, smean, svar, warm_steps(a), out);
+    ev_feat_seq_free(&g);
+    return rc;
+  }
   if (!a->functionals)
     return ev_normalise_seq_from(in, s, smean, svar, warm_steps(a), out);
   int D = model_dims(a, ds);
@@ -199,7 +207,14 @@ static int build_items(ev_run *run, const ev_arch *a, const ev_dataset *ds, cons
       continue;
     for (int k = 0; k <= copies; k++) {
       ev_steps *st = &out->steps[out->n];
-      if (make_steps(a, ds, in, run->prior_mean, run->prior_std, spk, c, k, st) != 0) {
+      float gain_db = 0.0f; /* training items only, a draw per (seed, clip, copy) */
+      if (with_copies && run->gain_jitter > 0.0f) {
+        uint64_t h = run->seed * 0x9e3779b97f4a7c15ull ^ (uint64_t)c * 0x100000001b3ull ^
+                     (uint64_t)k * 0xbf58476d1ce4e5b9ull;
+        const double u = (double)(ev_splitmix64(&h) >> 11) / 9007199254740992.0;
+        gain_db = (float)((2.0 * u - 1.0) * run->gain_jitter);
+      }
+      if (make_steps(a, ds, in, run->prior_mean, run->prior_std, spk, c, k, gain_db, st) != 0) {
         if (spk)
           ev_speaker_stats_free(spk);
         ev_input_free(in);
@@ -260,6 +275,8 @@ int ev_run_train(ev_run *run, const ev_arch *a, const ev_dataset *ds, const ev_l
                  const ev_train_opts *opts, char *err, size_t errlen) {
   memset(run, 0, sizeof *run);
   run->speaker_norm = opts->speaker_norm;
+  run->gain_jitter = opts->gain_jitter;
+  run->seed = opts->seed;
   err[0] = 0;
   int D = model_dims(a, ds);
   run->prior_mean = calloc((size_t)D, sizeof(float));

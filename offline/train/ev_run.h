@@ -25,7 +25,9 @@ typedef struct ev_run {
   float *adapt; /* which dimensions adapt (arch speaker_dims; ev_adapt_dims.h); NULL: all */
   ev_train_result result;
   int trained;
-  int speaker_norm; /* from ev_train_opts: per-speaker normalisation in train and evaluate */
+  int speaker_norm;  /* from ev_train_opts: per-speaker normalisation in train and evaluate */
+  float gain_jitter; /* from ev_train_opts: the training items' random gain range, dB */
+  uint64_t seed;
 } ev_run;
 
 /* Trains on train_idx (clip indices, with their augmented copies), early-stopping on val_idx

@@ -50,6 +50,8 @@ typedef struct ev_train_opts {
   float arousal_loss;  /* > 0: weight of the squared error of the expected arousal, sum_k p_k
                           class_arousal[k], against the label's (what the arousal port reads) */
   float class_arousal[32]; /* per class, its circumplex arousal (ev_run_train fills it) */
+  float gain_jitter;       /* > 0: each cold training item heard this many dB louder or quieter
+                              at most (uniform, seeded; ev_feat_seq_gained) */
 } ev_train_opts;
 
 /* The cosine schedule's learning rate at step k (0-based) of n_steps: lr at step 0, min_lr

@@ -84,6 +84,10 @@ static void usage(FILE *f) {
           "  --arousal-loss W     add W times the squared error of the expected arousal (the\n"
           "                       plugin's arousal port: sum of p_k times emotion k's arousal)\n"
           "                       against the label's; 0 = off [0]\n"
+          "  --gain-jitter DB     hear each cold training item up to DB dB louder or quieter\n"
+          "                       (uniform, seeded: the eGeMAPS statistics and the speech gate\n"
+          "                       as a gain moves them), so that the model does not learn the\n"
+          "                       corpora's recording levels; 0 = off [0]\n"
           "  --adversary LAMBDA   corpus-adversarial training: a head per emotion learns the\n"
           "                       clip's corpus from the last hidden layer, the layers below\n"
           "                       learn to leave it at chance, weighted LAMBDA (ramped up over\n"
@@ -220,6 +224,7 @@ static int parse_cli(int argc, char **argv, cli *c) {
     O_MIXUP,
     O_ADVERSARY,
     O_AROUSAL_LOSS,
+    O_GAIN_JITTER,
     O_PLUGIN_FIGURE,
     O_HELP,
     O_VERSION
@@ -259,6 +264,7 @@ static int parse_cli(int argc, char **argv, cli *c) {
                                        {"mixup", 1, 0, O_MIXUP},
                                        {"adversary", 1, 0, O_ADVERSARY},
                                        {"arousal-loss", 1, 0, O_AROUSAL_LOSS},
+                                       {"gain-jitter", 1, 0, O_GAIN_JITTER},
                                        {"plugin-figure", 1, 0, O_PLUGIN_FIGURE},
                                        {"help", 0, 0, O_HELP},
                                        {"version", 0, 0, O_VERSION},
@@ -385,6 +391,10 @@ static int parse_cli(int argc, char **argv, cli *c) {
       break;
     case O_ADVERSARY:
       if (off_or_weight(optarg, "--adversary", 10.0f, "0.1", &c->train.adversary))
+        return -1;
+      break;
+    case O_GAIN_JITTER:
+      if (off_or_weight(optarg, "--gain-jitter", 40.0f, "10", &c->train.gain_jitter))
         return -1;
       break;
     case O_AROUSAL_LOSS:
@@ -788,6 +798,7 @@ static char *provenance(session *s, const ev_run *run, const ev_metrics *val, si
   json_object_set_new(o, "mixup", json_real(s->c->train.mixup));
   json_object_set_new(o, "adversary", json_real(s->c->train.adversary));
   json_object_set_new(o, "arousal_loss", json_real(s->c->train.arousal_loss));
+  json_object_set_new(o, "gain_jitter", json_real(s->c->train.gain_jitter));
   char lc[32] = "all";
   if (s->c->train.corpus_classes && s->c->train.all_share > 0.0f)
     snprintf(lc, sizeof lc, "corpus:%g", s->c->train.all_share);

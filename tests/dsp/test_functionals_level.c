@@ -4,7 +4,9 @@
  * through the real extractor (ev_functionals_of_file):
  *  - as they are, the level-dependent statistics move (the loudness statistics by the same
  *    factor each, the flux by the amplitude ratio, equivalentSoundLevel_dBp by the gain in dB);
- *  - after ev_func_level_apply, every one of the 88 statistics agrees with the unscaled file's.
+ *  - after ev_func_level_apply, every one of the 88 statistics agrees with the unscaled file's;
+ *  - ev_func_level_gain (the trainer's gain augmentation) turns the unscaled file's statistics
+ *    into the scaled file's, all 88 of them.
  * Quieter material also moves the voiced statistics, because eGeMAPS' pitch is gated on the
  * 60 ms frame's RMS (openSMILE's threshold): that is printed, not asserted. */
 #include "ev_functionals.h"
@@ -81,6 +83,18 @@ int main(int argc, char **argv) {
                     "spectral flux scales with the amplitude");
       EV_CHECK_NEAR(s[leq] - base[leq], gdb, 0.05, "equivalentSoundLevel_dBp moves by the gain");
       EV_CHECK(moved >= 15, "%s %+g dB: only %d statistics move", k_loud[fi], gdb, moved);
+      float synth[EV_FUNC_N];
+      for (int i = 0; i < EV_FUNC_N; i++)
+        synth[i] = base[i];
+      ev_func_level_gain(&lv, synth, (float)gdb);
+      int off = 0;
+      for (int i = 0; i < EV_FUNC_N; i++)
+        if (differs(synth[i], s[i], 0.01)) {
+          off++;
+          printf("\n    gain model %s: %g against %g", ev_functionals_name(i), synth[i], s[i]);
+        }
+      EV_CHECK(off == 0, "%s %+g dB: %d statistics not as the gain model says", k_loud[fi], gdb,
+               off);
       ev_func_level_apply(&lv, s);
       int still = 0;
       for (int i = 0; i < EV_FUNC_N; i++)

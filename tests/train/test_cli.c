@@ -134,8 +134,9 @@ int main(int argc, char **argv) {
            dir);
   EV_CHECK(run(cmd) == 2, "unknown arch refused");
   const char *bad_values[] = {"--adversary -1",    "--adversary abc",  "--adversary 11",
-                              "--arousal-loss -1", "--arousal-loss x", "--arousal-loss 101"};
-  for (int i = 0; i < 6; i++) {
+                              "--arousal-loss -1", "--arousal-loss x", "--arousal-loss 101",
+                              "--gain-jitter -3",  "--gain-jitter 41"};
+  for (int i = 0; i < 8; i++) {
     snprintf(cmd, sizeof cmd, "'%s' train %s --manifest %s/list.csv 2>/dev/null", exe,
              bad_values[i], dir);
     EV_CHECK(run(cmd) == 2, "%s refused", bad_values[i]);
