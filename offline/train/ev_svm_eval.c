@@ -24,7 +24,9 @@
 #define INNER_FOLDS 3
 #define SEARCH_ROWS 3000
 
-static const char *const mode_names[3] = {"cold-16", "cold-48", "session"};
+/* the figures of ev_stream_eval.h; the SVM has no state, so its session figure is cold-16 */
+static const char *const mode_names[4] = {"cold-16", "cold-48", "session", "cold-6dB"};
+enum { SET_16, SET_48, SET_QUIET, N_SETS }; /* the feature sets per clip, rows [set * n + i] */
 
 static uint64_t fnv(uint64_t h, const void *p, size_t n) {
   const unsigned char *b = p;
@@ -57,6 +59,38 @@ static uint64_t extractor_fingerprint(void) {
   if (ev_functionals_of_file(x, N, 16000, out, err, sizeof err) != 0)
     return 0;
   return fnv(0xcbf29ce484222325ull, out, sizeof out);
+}
+
+/* A clip's 16 kHz audio (nEMO is 24 kHz: the "16 kHz" figure is of its 16 kHz version). */
+static float *clip_audio16(const char *path, size_t *n16, char *err, size_t errlen) {
+  float *x = NULL;
+  size_t n = 0;
+  int rate = 0;
+  if (ev_load_audio(path, &x, &n, &rate, err, errlen) != 0)
+    return NULL;
+  if (rate == 16000) {
+    *n16 = n;
+    return x;
+  }
+  float *y = ev_stream_resample(x, n, rate, 16000, n16);
+  free(x);
+  if (!y)
+    snprintf(err, errlen, "%s: out of memory", path);
+  return y;
+}
+
+/* The cold-6dB figure's statistics: the clip's 16 kHz audio 6 dB quieter. */
+static int quiet_features(const char *path, float fq[NF], char *err, size_t errlen) {
+  size_t n16 = 0;
+  float *x16 = clip_audio16(path, &n16, err, errlen);
+  if (!x16)
+    return -1;
+  const float g = (float)pow(10.0, EV_STREAM_QUIET_DB / 20.0);
+  for (size_t i = 0; i < n16; i++)
+    x16[i] *= g;
+  const int rc = ev_functionals_of_file(x16, n16, 16000, fq, err, errlen);
+  free(x16);
+  return rc;
 }
 
 /* A clip's statistics at 16 kHz and at 48 kHz (its 16 kHz audio upsampled). */
@@ -92,7 +126,7 @@ typedef struct extraction {
   const ev_clip_list *clips;
   const char *cache_dir;
   uint64_t fingerprint;
-  float *X; /* [2 n][NF]: rows 0..n-1 at 16 kHz, n..2n-1 at 48 kHz */
+  float *X; /* [3 n][NF]: rows 0..n-1 at 16 kHz, n..2n-1 at 48 kHz, 2n..3n-1 6 dB quieter */
   char *ok; /* [n] */
   atomic_size_t next, done, hits, failed;
   int progress;
@@ -140,6 +174,34 @@ static void cache_write(const char *path, const float *f16, const float *f48) {
     remove(tmp);
 }
 
+/* The quiet statistics live in a file of their own next to the clip's (16 and 48 kHz), so
+ * that the caches made before the cold-6dB figure stay good. */
+static int quiet_cache_read(const char *path, float *fq) {
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return -1;
+  uint32_t magic = 0;
+  int ok = fread(&magic, sizeof magic, 1, f) == 1 && magic == CACHE_MAGIC &&
+           fread(fq, sizeof *fq, NF, f) == NF;
+  fclose(f);
+  return ok ? 0 : -1;
+}
+
+static void quiet_cache_write(const char *path, const float *fq) {
+  char tmp[4300];
+  snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)pthread_self() % 100000);
+  FILE *f = fopen(tmp, "wb");
+  if (!f)
+    return;
+  const uint32_t magic = CACHE_MAGIC;
+  int ok = fwrite(&magic, sizeof magic, 1, f) == 1 && fwrite(fq, sizeof *fq, NF, f) == NF;
+  ok &= fclose(f) == 0;
+  if (ok)
+    rename(tmp, path);
+  else
+    remove(tmp);
+}
+
 static void *extract_worker(void *arg) {
   extraction *e = arg;
   const size_t n = e->clips->n;
@@ -147,10 +209,12 @@ static void *extract_worker(void *arg) {
     const size_t i = atomic_fetch_add(&e->next, 1);
     if (i >= n)
       break;
-    float *f16 = e->X + i * NF, *f48 = e->X + (n + i) * NF;
-    char path[4300] = "", err[512] = "";
-    if (e->cache_dir)
+    float *f16 = e->X + i * NF, *f48 = e->X + (n + i) * NF, *fq = e->X + (2 * n + i) * NF;
+    char path[4300] = "", qpath[4400] = "", err[512] = "";
+    if (e->cache_dir) {
       cache_path(e, i, path, sizeof path);
+      snprintf(qpath, sizeof qpath, "%s-quiet", path);
+    }
     if (path[0] && cache_read(path, f16, f48) == 0) {
       e->ok[i] = 1;
       atomic_fetch_add(&e->hits, 1);
@@ -158,7 +222,16 @@ static void *extract_worker(void *arg) {
       e->ok[i] = 1;
       if (path[0])
         cache_write(path, f16, f48);
-    } else {
+    }
+    if (e->ok[i] && !(qpath[0] && quiet_cache_read(qpath, fq) == 0)) {
+      if (quiet_features(e->clips->v[i].path, fq, err, sizeof err) == 0) {
+        if (qpath[0])
+          quiet_cache_write(qpath, fq);
+      } else {
+        e->ok[i] = 0;
+      }
+    }
+    if (!e->ok[i]) {
       atomic_fetch_add(&e->failed, 1);
       pthread_mutex_lock(&e->lock);
       fprintf(stderr, "emovox-train: %s: %s (left out)\n", e->clips->v[i].path, err);
@@ -231,8 +304,9 @@ static json_t *figure_json(const figure *f) {
 }
 
 static int report(const ev_clip_list *clips, const ev_labelset *ls, const int *fold,
-                  const float *P16, const float *P48, const unsigned *corpus_labels,
-                  const ev_svm_eval_opts *o, json_t *root, FILE *out) {
+                  float *const P[N_SETS], const unsigned *corpus_labels, const ev_svm_eval_opts *o,
+                  json_t *root, FILE *out) {
+  static const int set_of_mode[4] = {SET_16, SET_48, SET_16, SET_QUIET};
   char path[4300];
   int used[EV_CORPUS_KIND_COUNT] = {0};
   for (size_t i = 0; i < clips->n; i++)
@@ -249,13 +323,13 @@ static int report(const ev_clip_list *clips, const ev_labelset *ls, const int *f
   fprintf(out, "%-8s %-10s %6s %8s %8s %8s %8s\n", "mode", "corpus", "files", "acc%", "UAR%",
           "mF1%", "ECE%");
   json_t *modes = json_object();
-  for (int m = 0; m < 3; m++) {
+  for (int m = 0; m < 4; m++) {
     json_t *jm = json_object();
     for (int k = -1; k < EV_CORPUS_KIND_COUNT; k++) {
       if (k >= 0 && !used[k])
         continue;
       figure f;
-      compute_figure(clips, ls, fold, m == 1 ? P48 : P16, corpus_labels, k, &f);
+      compute_figure(clips, ls, fold, P[set_of_mode[m]], corpus_labels, k, &f);
       const char *cn = k < 0 ? "all" : ev_corpus_kind_name((ev_corpus_kind)k);
       fprintf(out, "%-8s %-10s %6ld %8.2f %8.2f %8.2f %8.2f\n", mode_names[m], cn, f.m.total,
               100 * f.m.accuracy, 100 * f.m.uar, 100 * f.m.macro_f1, 100 * f.ece);
@@ -280,8 +354,10 @@ static int report(const ev_clip_list *clips, const ev_labelset *ls, const int *f
       fprintf(fc, ",%s", ls->names[k]);
     fprintf(fc, "\n");
     for (size_t i = 0; i < clips->n; i++)
-      for (int m = 0; m < 2 && fold[i] >= 0; m++) {
-        const float *p = (m ? P48 : P16) + i * (size_t)ls->n;
+      for (int m = 0; m < 4 && fold[i] >= 0; m++) {
+        if (m == 2) /* session = cold-16 */
+          continue;
+        const float *p = P[set_of_mode[m]] + i * (size_t)ls->n;
         fprintf(fc, "\"%s\",%s,%s,%s,%d,%s", clips->v[i].path,
                 ev_corpus_kind_name((ev_corpus_kind)clips->v[i].corpus), clips->v[i].speaker,
                 ls->names[ls->index_of[clips->v[i].label]], fold[i], mode_names[m]);
@@ -308,18 +384,20 @@ int ev_svm_eval(const ev_clip_list *clips, const ev_speakers *spk, const ev_labe
   memset(&ex, 0, sizeof ex);
   ex.clips = clips;
   ex.progress = o->progress;
-  ex.X = calloc(2 * n * NF + 1, sizeof *ex.X);
+  ex.X = calloc(N_SETS * n * NF + 1, sizeof *ex.X);
   ex.ok = calloc(n + 1, 1);
-  int *fold = malloc((n + 1) * sizeof *fold), *y = malloc((2 * n + 1) * sizeof *y);
+  int *fold = malloc((n + 1) * sizeof *fold), *y = malloc((N_SETS * n + 1) * sizeof *y);
   int *inner = malloc((n + 1) * sizeof *inner);
-  size_t *train = malloc((n + 1) * sizeof *train), *test = malloc((2 * n + 1) * sizeof *test);
-  float *P16 = calloc(n * (size_t)L + 1, sizeof *P16),
-        *P48 = calloc(n * (size_t)L + 1, sizeof *P48);
-  float *prob = malloc((2 * n * (size_t)L + 1) * sizeof *prob);
+  size_t *train = malloc((n + 1) * sizeof *train), *test = malloc((N_SETS * n + 1) * sizeof *test);
+  float *P[N_SETS];
+  for (int s = 0; s < N_SETS; s++)
+    P[s] = calloc(n * (size_t)L + 1, sizeof *P[s]);
+  float *prob = malloc((N_SETS * n * (size_t)L + 1) * sizeof *prob);
   json_t *root = json_object(), *jfolds = json_array();
   FILE *ff = NULL;
   char cache[4200] = "";
-  if (!ex.X || !ex.ok || !fold || !y || !inner || !train || !test || !P16 || !P48 || !prob) {
+  if (!ex.X || !ex.ok || !fold || !y || !inner || !train || !test || !P[SET_16] || !P[SET_48] ||
+      !P[SET_QUIET] || !prob) {
     snprintf(err, errlen, "out of memory");
     goto done;
   }
@@ -355,20 +433,21 @@ int ev_svm_eval(const ev_clip_list *clips, const ev_speakers *spk, const ev_labe
   /* a statistic that is not finite (a silent file has no loudness to take the log of) becomes
    * 0 and is counted; it must not poison the standardisation */
   size_t non_finite = 0;
-  for (size_t i = 0; i < 2 * n * NF; i++)
+  for (size_t i = 0; i < N_SETS * n * NF; i++)
     if (!isfinite(ex.X[i])) {
       ex.X[i] = 0.0f;
       non_finite++;
     }
   fprintf(out,
-          "eGeMAPS statistics of %zu clips at 16 and 48 kHz in %.1f s (%zu from the cache, %zu "
+          "eGeMAPS statistics of %zu clips at 16 and 48 kHz and 6 dB quieter in %.1f s (%zu from "
+          "the cache, %zu "
           "unreadable, %zu non-finite values set to 0)\n",
           n, t_features, (size_t)ex.hits, (size_t)ex.failed, non_finite);
 
   unsigned corpus_labels[EV_CORPUS_KIND_COUNT] = {0};
   for (size_t i = 0; i < n; i++) {
     corpus_labels[clips->v[i].corpus] |= 1u << clips->v[i].label;
-    y[i] = y[n + i] = ls->index_of[clips->v[i].label];
+    y[i] = y[n + i] = y[2 * n + i] = ls->index_of[clips->v[i].label];
     fold[i] = -1;
   }
   /* the search on at most 3000 training files: a fit on 7000 files took 16 s of one core, on
@@ -414,19 +493,22 @@ int ev_svm_eval(const ev_clip_list *clips, const ev_speakers *spk, const ev_labe
       }
     }
     free(group_of_spk);
-    for (size_t t = 0; t < n_te; t++) /* the same files at 48 kHz */
+    for (size_t t = 0; t < n_te; t++) { /* the same files at 48 kHz and 6 dB quieter */
       test[n_te + t] = n + test[t];
+      test[2 * n_te + t] = 2 * n + test[t];
+    }
     ev_svm_split_result res;
     fprintf(out, "== %s: test %zu files, train %zu\n", folds->name[f], n_te, n_tr);
     fflush(out);
     if (n_te == 0)
       continue;
-    if (ev_svm_baseline_split(ex.X, y, NF, L, train, n_tr, inner, INNER_FOLDS, test, 2 * n_te,
+    if (ev_svm_baseline_split(ex.X, y, NF, L, train, n_tr, inner, INNER_FOLDS, test, N_SETS * n_te,
                               &grid, threads, (unsigned)o->seed, prob, &res, err, errlen) != 0)
       goto done;
     for (size_t t = 0; t < n_te; t++) {
-      memcpy(P16 + test[t] * (size_t)L, prob + t * (size_t)L, (size_t)L * sizeof *prob);
-      memcpy(P48 + test[t] * (size_t)L, prob + (n_te + t) * (size_t)L, (size_t)L * sizeof *prob);
+      for (int s = 0; s < N_SETS; s++)
+        memcpy(P[s] + test[t] * (size_t)L, prob + (s * n_te + t) * (size_t)L,
+               (size_t)L * sizeof *prob);
       fold[test[t]] = f;
     }
     const double secs = ev_now() - tf;
@@ -477,7 +559,7 @@ int ev_svm_eval(const ev_clip_list *clips, const ev_speakers *spk, const ev_labe
   json_object_set_new(root, "threads", json_integer(threads));
   json_object_set_new(root, "folds", jfolds);
   jfolds = NULL;
-  if (report(clips, ls, fold, P16, P48, corpus_labels, o, root, out) != 0) {
+  if (report(clips, ls, fold, P, corpus_labels, o, root, out) != 0) {
     snprintf(err, errlen, "cannot write the reports into %s", o->outdir);
     goto done;
   }
@@ -498,8 +580,8 @@ done:
   free(inner);
   free(train);
   free(test);
-  free(P16);
-  free(P48);
+  for (int s = 0; s < N_SETS; s++)
+    free(P[s]);
   free(prob);
   return rc;
 }

@@ -124,8 +124,15 @@ int main(int argc, char **argv) {
            uar16, uar48);
   EV_CHECK(!strcmp(rows, row16), "session row differs from cold-16: %s vs %s", rows, row16);
   snprintf(path, sizeof path, "%s/rep/baseline_files.csv", dir);
-  EV_CHECK(count_lines(path) == 1 + 2 * clips, "baseline_files.csv: %d lines, expected %d",
-           count_lines(path), 1 + 2 * clips);
+  EV_CHECK(count_lines(path) == 1 + 3 * clips, "baseline_files.csv: %d lines, expected %d",
+           count_lines(path), 1 + 3 * clips); /* cold-16, cold-48, cold-6dB */
+  char rowq[256] = "";
+  long filesq = 0;
+  double uarq = 0;
+  EV_CHECK(figure_row(figures, "cold-6dB", "all", rowq, sizeof rowq) == 0, "cold-6dB row");
+  sscanf(rowq, "%ld,%ld,%lf,%lf", &filesq, &nospeech, &acc, &uarq);
+  printf("cold-6dB: %s", rowq);
+  EV_CHECK(filesq == clips, "cold-6dB: %ld files of %d", filesq, clips);
   snprintf(path, sizeof path, "%s/rep/baseline_folds.csv", dir);
   EV_CHECK(count_lines(path) == 1 + 3, "baseline_folds.csv: %d lines", count_lines(path));
   snprintf(cmd, sizeof cmd,
