@@ -147,57 +147,34 @@ static void cache_path(const extraction *e, size_t i, char *out, size_t len) {
   snprintf(out, len, "%s/%016" PRIx64 ".egemaps", e->cache_dir, h);
 }
 
-static int cache_read(const char *path, float *f16, float *f48) {
+/* A cache file: the magic, then k vectors of the 88 statistics. The quiet statistics (cold-6dB)
+ * live in a file of their own next to the clip's 16 and 48 kHz ones, so that the caches made
+ * before that figure stay good. */
+static int cache_read(const char *path, float *const *v, int k) {
   FILE *f = fopen(path, "rb");
   if (!f)
     return -1;
   uint32_t magic = 0;
-  int ok = fread(&magic, sizeof magic, 1, f) == 1 && magic == CACHE_MAGIC &&
-           fread(f16, sizeof *f16, NF, f) == NF && fread(f48, sizeof *f48, NF, f) == NF;
+  int ok = fread(&magic, sizeof magic, 1, f) == 1 && magic == CACHE_MAGIC;
+  for (int i = 0; ok && i < k; i++)
+    ok = fread(v[i], sizeof *v[i], NF, f) == NF;
   fclose(f);
   return ok ? 0 : -1;
 }
 
-static void cache_write(const char *path, const float *f16, const float *f48) {
-  char tmp[4200];
+static void cache_write(const char *path, const float *const *v, int k) {
+  char tmp[4400];
   snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)pthread_self() % 100000);
   FILE *f = fopen(tmp, "wb");
   if (!f)
     return;
   const uint32_t magic = CACHE_MAGIC;
-  int ok = fwrite(&magic, sizeof magic, 1, f) == 1 && fwrite(f16, sizeof *f16, NF, f) == NF &&
-           fwrite(f48, sizeof *f48, NF, f) == NF;
+  int ok = fwrite(&magic, sizeof magic, 1, f) == 1;
+  for (int i = 0; ok && i < k; i++)
+    ok = fwrite(v[i], sizeof *v[i], NF, f) == NF;
   ok &= fclose(f) == 0;
   if (ok)
     rename(tmp, path); /* atomic: a reader never sees half a file */
-  else
-    remove(tmp);
-}
-
-/* The quiet statistics live in a file of their own next to the clip's (16 and 48 kHz), so
- * that the caches made before the cold-6dB figure stay good. */
-static int quiet_cache_read(const char *path, float *fq) {
-  FILE *f = fopen(path, "rb");
-  if (!f)
-    return -1;
-  uint32_t magic = 0;
-  int ok = fread(&magic, sizeof magic, 1, f) == 1 && magic == CACHE_MAGIC &&
-           fread(fq, sizeof *fq, NF, f) == NF;
-  fclose(f);
-  return ok ? 0 : -1;
-}
-
-static void quiet_cache_write(const char *path, const float *fq) {
-  char tmp[4300];
-  snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)pthread_self() % 100000);
-  FILE *f = fopen(tmp, "wb");
-  if (!f)
-    return;
-  const uint32_t magic = CACHE_MAGIC;
-  int ok = fwrite(&magic, sizeof magic, 1, f) == 1 && fwrite(fq, sizeof *fq, NF, f) == NF;
-  ok &= fclose(f) == 0;
-  if (ok)
-    rename(tmp, path);
   else
     remove(tmp);
 }
@@ -215,18 +192,19 @@ static void *extract_worker(void *arg) {
       cache_path(e, i, path, sizeof path);
       snprintf(qpath, sizeof qpath, "%s-quiet", path);
     }
-    if (path[0] && cache_read(path, f16, f48) == 0) {
+    float *const both[2] = {f16, f48};
+    if (path[0] && cache_read(path, both, 2) == 0) {
       e->ok[i] = 1;
       atomic_fetch_add(&e->hits, 1);
     } else if (clip_features(e->clips->v[i].path, f16, f48, err, sizeof err) == 0) {
       e->ok[i] = 1;
       if (path[0])
-        cache_write(path, f16, f48);
+        cache_write(path, (const float *const *)both, 2);
     }
-    if (e->ok[i] && !(qpath[0] && quiet_cache_read(qpath, fq) == 0)) {
+    if (e->ok[i] && !(qpath[0] && cache_read(qpath, &fq, 1) == 0)) {
       if (quiet_features(e->clips->v[i].path, fq, err, sizeof err) == 0) {
         if (qpath[0])
-          quiet_cache_write(qpath, fq);
+          cache_write(qpath, (const float *const *)&fq, 1);
       } else {
         e->ok[i] = 0;
       }
