@@ -21,29 +21,28 @@ static const char *const k_loud[] = {"speech_ravdess_a01_angry", "speech_urdu_sm
 static const char *const k_quiet[] = {"speech_ravdess_a02_sad", "speech_turev_1984_calm"};
 static const double k_gain_db[] = {-12.0, -6.0, 6.0};
 
-static int stats_of(const float *x, size_t n, double rate, double gain_db, float out[EV_FUNC_N]) {
-  float *y = malloc(n * sizeof *y);
-  if (!y)
-    return -1;
-  const float g = (float)pow(10.0, gain_db / 20.0);
-  for (size_t i = 0; i < n; i++)
-    y[i] = x[i] * g;
-  char err[256];
-  const int rc = ev_functionals_of_file(y, n, rate, out, err, sizeof err);
-  free(y);
-  return rc;
-}
-
 static int differs(double a, double b, double rel) {
   return fabs(a - b) > rel * fabs(b) + 1e-6;
 }
 
-static float *read_file(const char *dir, const char *name, size_t *n, double *rate) {
+/* The 88 statistics of reference file `name` played gain_db louder. */
+static int file_stats(const char *dir, const char *name, double gain_db, float out[EV_FUNC_N]) {
   char path[1024];
   snprintf(path, sizeof path, "%s/%s.wav", dir, name);
-  float *x = ev_ref_read_audio(path, n, rate);
+  size_t n;
+  double rate;
+  float *x = ev_ref_read_audio(path, &n, &rate);
   EV_CHECK(x != NULL, "%s", path);
-  return x;
+  if (!x)
+    return -1;
+  const float g = (float)pow(10.0, gain_db / 20.0);
+  for (size_t i = 0; i < n; i++)
+    x[i] *= g;
+  char err[256];
+  const int rc = ev_functionals_of_file(x, n, rate, out, err, sizeof err);
+  EV_CHECK(rc == 0, "%s %+g dB: %s", name, gain_db, err);
+  free(x);
+  return rc;
 }
 
 int main(int argc, char **argv) {
@@ -56,20 +55,17 @@ int main(int argc, char **argv) {
             flux = ev_functionals_index("spectralFlux_sma3_amean"),
             leq = ev_functionals_index("equivalentSoundLevel_dBp");
   for (int fi = 0; fi < 2; fi++) {
-    size_t n;
-    double rate;
-    float *x = read_file(argv[1], k_loud[fi], &n, &rate);
-    if (!x)
-      continue;
     float base[EV_FUNC_N], base_rel[EV_FUNC_N];
-    EV_REQUIRE(stats_of(x, n, rate, 0.0, base) == 0, "%s", k_loud[fi]);
+    if (file_stats(argv[1], k_loud[fi], 0.0, base) != 0)
+      continue;
     for (int i = 0; i < EV_FUNC_N; i++)
       base_rel[i] = base[i];
     ev_func_level_apply(&lv, base_rel);
     for (int gi = 0; gi < 3; gi++) {
       const double gdb = k_gain_db[gi];
       float s[EV_FUNC_N];
-      EV_REQUIRE(stats_of(x, n, rate, gdb, s) == 0, "%s %+g dB", k_loud[fi], gdb);
+      if (file_stats(argv[1], k_loud[fi], gdb, s) != 0)
+        continue;
       int moved = 0;
       for (int i = 0; i < EV_FUNC_N; i++)
         moved += differs(s[i], base[i], 0.02);
@@ -106,26 +102,20 @@ int main(int argc, char **argv) {
       EV_CHECK(still == 0, "%s %+g dB: %d level-relative statistics still move", k_loud[fi], gdb,
                still);
     }
-    free(x);
   }
   for (int fi = 0; fi < 2; fi++) { /* the gap that stays: printed */
-    size_t n;
-    double rate;
-    float *x = read_file(argv[1], k_quiet[fi], &n, &rate);
-    if (!x)
-      continue;
     float base[EV_FUNC_N], s[EV_FUNC_N];
-    if (stats_of(x, n, rate, 0.0, base) == 0 && stats_of(x, n, rate, -6.0, s) == 0) {
-      ev_func_level_apply(&lv, base);
-      ev_func_level_apply(&lv, s);
-      int still = 0;
-      for (int i = 0; i < EV_FUNC_N; i++)
-        still += differs(s[i], base[i], 0.02);
-      printf("%s -6 dB (quiet: the voicing gate moves): %d level-relative statistics move by "
-             "more than 2 %%\n",
-             k_quiet[fi], still);
-    }
-    free(x);
+    if (file_stats(argv[1], k_quiet[fi], 0.0, base) != 0 ||
+        file_stats(argv[1], k_quiet[fi], -6.0, s) != 0)
+      continue;
+    ev_func_level_apply(&lv, base);
+    ev_func_level_apply(&lv, s);
+    int still = 0;
+    for (int i = 0; i < EV_FUNC_N; i++)
+      still += differs(s[i], base[i], 0.02);
+    printf("%s -6 dB (quiet: the voicing gate moves): %d level-relative statistics move by more "
+           "than 2 %%\n",
+           k_quiet[fi], still);
   }
   EV_TEST_END();
 }
