@@ -5,7 +5,7 @@
 #include <math.h>
 
 /* Statistics that scale with the loudness (openSMILE's loudness is a sum of band powers raised
- * to 0.3, so a gain multiplies every frame's by the same factor). */
+ * to EV_EG_LOUD_POW = 0.33, so a gain multiplies every frame's by the same factor). */
 static const char *const k_loudness_scaled[] = {
     "loudness_sma3_percentile20.0",   "loudness_sma3_percentile50.0",
     "loudness_sma3_percentile80.0",   "loudness_sma3_pctlrange0-2",
