@@ -36,7 +36,15 @@
  * (the pitch's look-ahead; ev_prosody.h) */
 #define EV_EMIT_LAG EV_PROSODY_LAG
 _Static_assert(EV_EMIT_LAG >= EV_DELTA_HALF, "the deltas need EV_DELTA_HALF frames of look-ahead");
-#define EV_HIST         (EV_EMIT_LAG + EV_DELTA_HALF + 1) /* frames kept: t-11 .. t */
+#define EV_HIST (EV_EMIT_LAG + EV_DELTA_HALF + 1) /* frames kept: t-11 .. t */
+/* mfcc_delta_func: the MFCCs' change over this many frames (20 ms: a phone's transition, where
+ * one frame's change is mostly the overlap of the windows) */
+#define EV_SPREAD_LAG 2
+_Static_assert(EV_SPREAD_LAG <= EV_DELTA_HALF, "frame e - EV_SPREAD_LAG is kept at emission");
+/* the window deviations beside the eGeMAPS functionals */
+enum { EV_SPREADS = 3 };
+static const ev_feature_id kSpreads[EV_SPREADS] = {EV_FEAT_MFCC_FUNC, EV_FEAT_MFCC_DELTA_FUNC,
+                                                   EV_FEAT_LOGMEL_FUNC};
 #define EV_ROLL_PERCENT 0.85
 
 /* FFTW's planner is not thread-safe: every plan creation/destruction in the process goes
@@ -105,15 +113,40 @@ struct ev_extractor {
   /* egemaps_func: the sliding-window functionals and the vector frames carry */
   ev_functionals *func;
   float func_out[EV_EGEMAPS_FUNC_DIMS];
-  /* mfcc_func: the spread of MFCC 1.. over the same window, and the vector frames carry */
-  ev_window_stats *mstats;
-  float *mstats_out;
+  /* mfcc_func, mfcc_delta_func, logmel_func: deviations over the same window (kSpreads order),
+   * the vectors frames carry, and one frame's input to them */
+  struct {
+    ev_window_stats *w;
+    float *out;
+  } spread[EV_SPREADS];
+  float *spread_in;
   int need_raw, need_fft, need_shape, need_flat, need_mel, need_log, need_mfcc, need_delta,
       need_chroma;
 };
 
 static float *slot(ev_extractor *ex, int64_t t, ev_feature_id id) {
   return ex->slots + (size_t)(t % EV_HIST) * ex->slot_size + (size_t)ex->offs[id];
+}
+
+/* What frame e adds to the window of spread feature id: MFCC 1..K, their change since frame
+ * e - 2 (from frame 0 at a stream's start), or the log-mel bands' pair means. */
+static const float *spread_input(ev_extractor *ex, ev_feature_id id, int64_t e) {
+  const float *c = slot(ex, e, EV_FEAT_MFCC) + 1;
+  float *in = ex->spread_in;
+  const int n = ev_feature_dims(&ex->cfg, id);
+  if (id == EV_FEAT_MFCC_FUNC)
+    return c;
+  if (id == EV_FEAT_MFCC_DELTA_FUNC) {
+    const float *b = slot(ex, e >= EV_SPREAD_LAG ? e - EV_SPREAD_LAG : 0, EV_FEAT_MFCC) + 1;
+    for (int k = 0; k < n; k++)
+      in[k] = c[k] - b[k];
+    return in;
+  }
+  const float *lm = slot(ex, e, EV_FEAT_LOGMEL);
+  const int bands = ex->cfg.n_mels;
+  for (int j = 0; j < n; j++)
+    in[j] = 2 * j + 1 < bands ? 0.5f * (lm[2 * j] + lm[2 * j + 1]) : lm[2 * j];
+  return in;
 }
 
 /* ---- stages ------------------------------------------------------------------------------ */
@@ -292,12 +325,15 @@ static void emit(ev_extractor *ex, int64_t e, int64_t last) {
     }
     fr.feat[EV_FEAT_EGEMAPS_FUNC] = ex->func_out;
   }
-  fr.feat[EV_FEAT_MFCC_FUNC] = NULL;
-  if (wants(ex, EV_FEAT_MFCC_FUNC) && ex->mstats) {
-    ev_window_stats_push(ex->mstats, slot(ex, e, EV_FEAT_MFCC) + 1);
+  for (int k = 0; k < EV_SPREADS; k++) {
+    const ev_feature_id id = kSpreads[k];
+    fr.feat[id] = NULL;
+    if (!wants(ex, id) || !ex->spread[k].w)
+      continue;
+    ev_window_stats_push(ex->spread[k].w, spread_input(ex, id, e));
     if (e % EV_FUNC_EVERY == 0) /* updated with the eGeMAPS statistics, held in between */
-      ev_window_stats_compute(ex->mstats, NULL, ex->mstats_out);
-    fr.feat[EV_FEAT_MFCC_FUNC] = ex->mstats_out;
+      ev_window_stats_compute(ex->spread[k].w, NULL, ex->spread[k].out);
+    fr.feat[id] = ex->spread[k].out;
   }
   if (ex->on_frame)
     ex->on_frame(ex->on_frame_user, &fr);
@@ -482,7 +518,7 @@ static ev_extractor *create(const ev_feature_config *cfg, double host_rate, uint
   for (int id = 0; id < EV_FEAT_COUNT; id++) {
     ex->offs[id] = (int)off;
     /* the deltas and the window statistics live in their own buffers (d1/d2, func_out,
-     * mstats_out), not in the per-frame history */
+     * spread[].out), not in the per-frame history */
     if (id != EV_FEAT_MFCC_DELTA && id != EV_FEAT_MFCC_DELTA2 && !ev_feature_windowed(id))
       off += (size_t)ev_feature_dims(cfg, (ev_feature_id)id);
   }
@@ -519,11 +555,19 @@ static ev_extractor *create(const ev_feature_config *cfg, double host_rate, uint
         cfg->func_window_s > 0.0f ? cfg->func_window_s : EV_FUNC_WINDOW_DEFAULT_S, NULL, 0);
     ok = ex->func != NULL;
   }
-  const int mcoefs = ev_mfcc_func_coefs(cfg);
-  if (ok && mcoefs >= 1) {
-    ex->mstats = ev_window_stats_new(ev_functionals_capacity(ex->func), mcoefs);
-    ex->mstats_out = calloc((size_t)mcoefs, sizeof(float));
-    ok = ex->mstats && ex->mstats_out;
+  int widest = 1;
+  for (int k = 0; ok && k < EV_SPREADS; k++) {
+    const int dims = ev_feature_dims(cfg, kSpreads[k]);
+    if (dims < 1) /* mfcc_func and mfcc_delta_func with a single MFCC: none */
+      continue;
+    widest = dims > widest ? dims : widest;
+    ex->spread[k].w = ev_window_stats_new(ev_functionals_capacity(ex->func), dims);
+    ex->spread[k].out = calloc((size_t)dims, sizeof(float));
+    ok = ex->spread[k].w && ex->spread[k].out;
+  }
+  if (ok) {
+    ex->spread_in = calloc((size_t)widest, sizeof(float));
+    ok = ex->spread_in != NULL;
   }
   if (!ok) {
     ev_extractor_free(ex);
@@ -550,8 +594,11 @@ void ev_extractor_free(ev_extractor *ex) {
   if (!ex)
     return;
   ev_functionals_free(ex->func);
-  ev_window_stats_free(ex->mstats);
-  free(ex->mstats_out);
+  for (int k = 0; k < EV_SPREADS; k++) {
+    ev_window_stats_free(ex->spread[k].w);
+    free(ex->spread[k].out);
+  }
+  free(ex->spread_in);
   if (ex->plan || ex->pro) {
     pthread_mutex_lock(&ev_fftw_mutex);
     if (ex->plan)
@@ -586,10 +633,11 @@ void ev_extractor_reset(ev_extractor *ex) {
   if (ex->func)
     ev_functionals_reset(ex->func);
   memset(ex->func_out, 0, sizeof ex->func_out);
-  if (ex->mstats) {
-    ev_window_stats_reset(ex->mstats);
-    memset(ex->mstats_out, 0, sizeof(float) * (size_t)ev_feature_dims(&ex->cfg, EV_FEAT_MFCC_FUNC));
-  }
+  for (int k = 0; k < EV_SPREADS; k++)
+    if (ex->spread[k].w) {
+      ev_window_stats_reset(ex->spread[k].w);
+      memset(ex->spread[k].out, 0, sizeof(float) * (size_t)ev_feature_dims(&ex->cfg, kSpreads[k]));
+    }
   ex->chunk_fill = 0;
   ev_dc_block_reset(&ex->dc);
   ex->host_total = ex->rs_total = 0;
@@ -609,8 +657,9 @@ void ev_extractor_reset(ev_extractor *ex) {
 void ev_extractor_restart_functionals(ev_extractor *ex) {
   if (ex->func)
     ev_functionals_reset(ex->func);
-  if (ex->mstats)
-    ev_window_stats_reset(ex->mstats);
+  for (int k = 0; k < EV_SPREADS; k++)
+    if (ex->spread[k].w)
+      ev_window_stats_reset(ex->spread[k].w);
 }
 
 void ev_extractor_set_dc_block(ev_extractor *ex, double cutoff_hz) {
@@ -630,8 +679,9 @@ void ev_extractor_set_features(ev_extractor *ex, uint32_t mask) {
     mask |= EV_FEATURE_MASK_EGEMAPS | EV_FEATURE_BIT(EV_FEAT_RMS);
 #define EV_BIT(id) (1u << (id))
   const uint32_t delta = EV_BIT(EV_FEAT_MFCC_DELTA) | EV_BIT(EV_FEAT_MFCC_DELTA2);
-  const uint32_t mfcc = EV_BIT(EV_FEAT_MFCC) | delta | EV_BIT(EV_FEAT_MFCC_FUNC);
-  const uint32_t log = EV_BIT(EV_FEAT_LOGMEL) | mfcc;
+  const uint32_t mfcc =
+      EV_BIT(EV_FEAT_MFCC) | delta | EV_BIT(EV_FEAT_MFCC_FUNC) | EV_BIT(EV_FEAT_MFCC_DELTA_FUNC);
+  const uint32_t log = EV_BIT(EV_FEAT_LOGMEL) | EV_BIT(EV_FEAT_LOGMEL_FUNC) | mfcc;
   const uint32_t mel = EV_BIT(EV_FEAT_MEL) | log;
   const uint32_t shape =
       EV_BIT(EV_FEAT_CENTROID) | EV_BIT(EV_FEAT_BANDWIDTH) | EV_BIT(EV_FEAT_ROLLOFF);

@@ -4,11 +4,18 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const kNames[EV_FEAT_COUNT] = {
-    "power",        "mel",          "logmel",        "mfcc",     "mfcc_delta", "mfcc_delta2",
-    "zcr",          "rms",          "chroma",        "centroid", "bandwidth",  "rolloff",
-    "flatness",     "pitch",        "voice_quality", "formants", "loudness",   "spectral_balance",
-    "mfcc_egemaps", "egemaps_func", "mfcc_func"};
+static const char *const kNames[EV_FEAT_COUNT] = {"power",         "mel",
+                                                  "logmel",        "mfcc",
+                                                  "mfcc_delta",    "mfcc_delta2",
+                                                  "zcr",           "rms",
+                                                  "chroma",        "centroid",
+                                                  "bandwidth",     "rolloff",
+                                                  "flatness",      "pitch",
+                                                  "voice_quality", "formants",
+                                                  "loudness",      "spectral_balance",
+                                                  "mfcc_egemaps",  "egemaps_func",
+                                                  "mfcc_func",     "mfcc_delta_func",
+                                                  "logmel_func"};
 
 void ev_feature_config_default(ev_feature_config *cfg) {
   cfg->sample_rate = EV_MODEL_RATE;
@@ -63,7 +70,12 @@ int ev_feature_from_name(const char *name) {
 }
 
 int ev_feature_windowed(int id) {
-  return id == EV_FEAT_EGEMAPS_FUNC || id == EV_FEAT_MFCC_FUNC;
+  return id == EV_FEAT_EGEMAPS_FUNC || id == EV_FEAT_MFCC_FUNC || id == EV_FEAT_MFCC_DELTA_FUNC ||
+         id == EV_FEAT_LOGMEL_FUNC;
+}
+
+int ev_logmel_func_bands(const ev_feature_config *cfg) {
+  return (cfg->n_mels + 1) / 2;
 }
 
 int ev_mfcc_func_coefs(const ev_feature_config *cfg) {
@@ -104,7 +116,10 @@ int ev_feature_dims(const ev_feature_config *cfg, ev_feature_id id) {
   case EV_FEAT_EGEMAPS_FUNC:
     return EV_EGEMAPS_FUNC_DIMS;
   case EV_FEAT_MFCC_FUNC:
+  case EV_FEAT_MFCC_DELTA_FUNC:
     return ev_mfcc_func_coefs(cfg);
+  case EV_FEAT_LOGMEL_FUNC:
+    return ev_logmel_func_bands(cfg);
   default:
     return 0;
   }

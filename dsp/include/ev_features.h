@@ -74,6 +74,15 @@ typedef enum ev_feature_id {
    * recording channel adds a constant to every cepstral coefficient, so the means tell the
    * microphone and room as much as the voice, the deviations do not (docs/features.md). */
   EV_FEAT_MFCC_FUNC,
+  /* The same count: the standard deviation of how MFCC 1..19 change over 20 ms (c[t] - c[t-2]),
+   * over the same window and frames: the articulation's pace and sharpness. A difference of
+   * cepstra cancels a recording channel exactly, as the deviations above do. */
+  EV_FEAT_MFCC_DELTA_FUNC,
+  /* n_mels / 2 (rounded up): the standard deviation of the log-mel bands taken in pairs (the
+   * mean of bands 2j and 2j+1 in dB) over the same window and frames: how much each region of
+   * the spectrum moves, which the cepstral deviations mix across the whole band; a channel's
+   * fixed response adds a constant per band, which a deviation does not see. */
+  EV_FEAT_LOGMEL_FUNC,
   EV_FEAT_COUNT
 } ev_feature_id;
 
@@ -101,10 +110,13 @@ enum {
 const char *ev_feature_name(ev_feature_id id); /* the reference file names: "logmel", ... */
 int ev_feature_from_name(const char *name);    /* -1 if unknown */
 int ev_feature_dims(const ev_feature_config *cfg, ev_feature_id id);
-/* 1 for the features taken over the func_window_s window (egemaps_func, mfcc_func). */
+/* 1 for the features taken over the func_window_s window (egemaps_func, mfcc_func,
+ * mfcc_delta_func, logmel_func). */
 int ev_feature_windowed(int id);
 /* How many MFCCs (from c1) mfcc_func takes statistics of: min(EV_MFCC_FUNC_COEFS, n_mfcc - 1). */
 int ev_mfcc_func_coefs(const ev_feature_config *cfg);
+/* How many band pairs logmel_func reads: (n_mels + 1) / 2 (an odd last band stands alone). */
+int ev_logmel_func_bands(const ev_feature_config *cfg);
 /* One descriptor by its name in ../shared/reference/opensmile/README.md (`f0`, `f0_hz`,
  * `voicing`, `loudness`, `jitter`, `shimmer`, `hnr`, `h1_h2`, `h1_a3`, `f1`, `f1_bw`,
  * `f1_amp`, ... `f3_amp`, `alpha_ratio`, `hammarberg`, `slope_0_500`, `slope_500_1500`,

@@ -28,7 +28,8 @@ static void usage(FILE *f) {
              "                  slope_500_1500 flux mfcc1_egemaps..mfcc4_egemaps; the\n"
              "                  plugin's sliding-window statistics (the last 4 s, every\n"
              "                  10th frame): egemaps_func (88), mfcc_func (the standard\n"
-             "                  deviation of MFCC 1-19)\n"
+             "                  deviation of MFCC 1-19), mfcc_delta_func (of their change\n"
+             "                  over 20 ms), logmel_func (of the log-mel bands in pairs)\n"
              "  --sr HZ         analysis sample rate (default 16000)\n"
              "  --n-fft N       FFT size (default 512)\n"
              "  --win N         window length, also the ZCR/RMS frame length (default 400)\n"
@@ -144,7 +145,8 @@ int main(int argc, char **argv) {
     fprintf(stderr,
             "emovox-features: unknown feature '%s'; use one of power mel logmel mfcc "
             "mfcc_delta mfcc_delta2 zcr rms chroma centroid bandwidth rolloff flatness pitch "
-            "voice_quality formants loudness spectral_balance mfcc_egemaps egemaps_func mfcc_func, "
+            "voice_quality formants loudness spectral_balance mfcc_egemaps egemaps_func mfcc_func "
+            "mfcc_delta_func logmel_func, "
             "or one descriptor:",
             feature);
     for (int i = 0; ev_descriptor_name(i); i++)

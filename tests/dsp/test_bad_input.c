@@ -1,7 +1,8 @@
 /* Bad input: NaN, Inf and absurd (1e30) samples and a full-scale square wave. Outputs stay
  * finite, and from EV_RECOVERY_FRAMES frames after the bad block on, every frame is
  * bit-identical to the clean run (8 to 192 kHz); the sliding-window functionals (egemaps_func,
- * mfcc_func) once the bad frames have left their window and the next update came. Digital
+ * mfcc_func, mfcc_delta_func, logmel_func) once the bad frames have left their window and the
+ * next update came. Digital
  * silence gives exactly -100 dB log-mel. */
 #include "ev_features.h"
 #include "ev_test.h"
@@ -21,16 +22,23 @@ static void run(const ev_feature_config *cfg, double rate, const float *x, size_
   ev_extractor_free(ex);
 }
 
-/* Whether frame t differs, in the sliding-window functionals' columns (func = 1: egemaps_func
- * at fo, mfcc_func at mo, mdims wide) or in all the others. */
-static int frame_differs(const frame_log *a, const frame_log *b, size_t t, int fo, int mo,
-                         int mdims, int func) {
-  const float *x = a->v + t * (size_t)a->width, *y = b->v + t * (size_t)a->width;
-  for (int i = 0; i < a->width; i++) {
-    int in_func = (i >= fo && i < fo + EV_EGEMAPS_FUNC_DIMS) || (i >= mo && i < mo + mdims);
-    if (in_func == func && memcmp(x + i, y + i, sizeof *x))
+/* Whether column i belongs to a sliding-window feature (ev_feature_windowed). */
+static int windowed_column(const frame_log *l, int i) {
+  for (int id = 0; id < EV_FEAT_COUNT; id++) {
+    const int o = frame_log_offset(l, (ev_feature_id)id);
+    if (ev_feature_windowed(id) && i >= o && i < o + ev_feature_dims(l->cfg, (ev_feature_id)id))
       return 1;
   }
+  return 0;
+}
+
+/* Whether frame t differs, in the sliding-window functionals' columns (func = 1) or in all the
+ * others. */
+static int frame_differs(const frame_log *a, const frame_log *b, size_t t, int func) {
+  const float *x = a->v + t * (size_t)a->width, *y = b->v + t * (size_t)a->width;
+  for (int i = 0; i < a->width; i++)
+    if (windowed_column(a, i) == func && memcmp(x + i, y + i, sizeof *x))
+      return 1;
   return 0;
 }
 
@@ -69,16 +77,13 @@ int main(void) {
       double b16 = b * 16000.0 / rate;
       size_t t0 = (size_t)ceil(b16 / 160.0), t_ok = t0 + EV_RECOVERY_FRAMES;
       size_t first_diff = SIZE_MAX, last_diff = 0, func_last = 0;
-      const int fo = frame_log_offset(&got, EV_FEAT_EGEMAPS_FUNC);
-      const int mo = frame_log_offset(&got, EV_FEAT_MFCC_FUNC);
-      const int md = ev_feature_dims(&cfg, EV_FEAT_MFCC_FUNC);
       for (size_t t = 0; t < got.frames && t < ref.frames; t++) {
-        if (frame_differs(&got, &ref, t, fo, mo, md, 0)) {
+        if (frame_differs(&got, &ref, t, 0)) {
           if (first_diff == SIZE_MAX)
             first_diff = t;
           last_diff = t;
         }
-        if (frame_differs(&got, &ref, t, fo, mo, md, 1))
+        if (frame_differs(&got, &ref, t, 1))
           func_last = t;
       }
       /* the last bad frame leaves the window func_frames later; the next update shows it */
