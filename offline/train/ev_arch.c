@@ -57,6 +57,20 @@ static const preset presets[] = {
      "{\"type\":\"dense\",\"out\":128,\"activation\":\"relu\"},"
      "{\"type\":\"dense\",\"out\":64,\"activation\":\"relu\"},"
      "{\"type\":\"dense\"},{\"type\":\"softmax\"}]}"},
+    {"emovox-egemaps-spread",
+     "{\"name\":\"emovox-egemaps-spread\",\"description\":\"emovox-egemaps-mfcc reading "
+     "also how fast the spectrum moves and where: the deviations of the MFCCs' change over 20 ms "
+     "(mfcc_delta_func, 19) and of the log-mel bands in pairs (logmel_func, 32) over the same 2 "
+     "s; 158 inputs, the same network and normalisation\","
+     "\"features\":{\"n_mels\":64,\"fmax\":7000,\"n_mfcc\":20,\"inputs\":[\"egemaps_func\","
+     "\"mfcc_func\",\"mfcc_delta_func\",\"logmel_func\"],\"frame_stride\":10,"
+     "\"func_window_s\":2},\"window\":1,"
+     "\"analyzer_inputs\":true,\"session_items\":true,\"normalization\":{\"mode\":"
+     "\"adaptive\",\"tau_s\":300,\"prior_frames\":50,\"warmup_frames\":30},"
+     "\"architecture\":["
+     "{\"type\":\"dense\",\"out\":128,\"activation\":\"relu\"},"
+     "{\"type\":\"dense\",\"out\":64,\"activation\":\"relu\"},"
+     "{\"type\":\"dense\"},{\"type\":\"softmax\"}]}"},
     {"emovox-egemaps-level",
      "{\"name\":\"emovox-egemaps-level\",\"description\":\"emovox-egemaps-mfcc that does not "
      "read the recording's gain: the 19 eGeMAPS statistics a gain moves (loudness, flux, "

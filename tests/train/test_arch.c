@@ -89,6 +89,15 @@ int main(void) {
                a.input.norm.level_relative == 0,
            "emovox-egemaps-mfcc reads levels as they are: %s", err);
   ev_arch_free(&a);
+  /* the spread preset: the 88 statistics first (the gain jitter and level code find them at
+   * offset 0), then the three window deviations of 19, 19 and 32 values */
+  EV_CHECK(ev_arch_load("emovox-egemaps-spread", &a, err, sizeof err) == 0 &&
+               ev_arch_input_dims(&a) == 88 + 19 + 19 + 32 &&
+               ev_input_config_offset(&a.input, EV_FEAT_EGEMAPS_FUNC) == 0 &&
+               ev_input_config_offset(&a.input, EV_FEAT_LOGMEL_FUNC) == 88 + 19 + 19,
+           "emovox-egemaps-spread: %d inputs, logmel_func at %d: %s", ev_arch_input_dims(&a),
+           ev_input_config_offset(&a.input, EV_FEAT_LOGMEL_FUNC), err);
+  ev_arch_free(&a);
   static const char *const level_json =
       "{\"name\":\"t\",\"features\":{\"inputs\":[\"%s\"]},\"normalization\":{\"mode\":"
       "\"adaptive\",\"level\":\"%s\"},\"architecture\":[{\"type\":\"dense\"}]}";
