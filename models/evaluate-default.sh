@@ -33,7 +33,7 @@ ninja -C build offline/train/emovox-train >/dev/null
 # the recipe of models/train-default.sh (its --temperature is applied at export, not here)
 build/offline/train/emovox-train evaluate "${FOLDS[@]}" \
   --corpora "${EMOVOX_CORPORA:-../shared/corpora}" \
-  --arch emovox-egemaps-mfcc --val-fraction 0 \
+  --arch emovox-egemaps-spread --val-fraction 0 \
   --lr 1e-3 --lr-schedule cosine --epochs 15 --crops late --balance corpus --loss-classes corpus:0.5 \
   --augment copies=1,pitch=2,stretch=0,gain=0,shift=100,p=0 --gain-jitter 10 --ensemble 3 --seed 1 \
   --threads 2 \

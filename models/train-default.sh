@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Reproduces the shipped default model (0.14), models/emovox-default.safetensors, from every
+# Reproduces the shipped default model (0.15), models/emovox-default.safetensors, from every
 # corpus in ../shared/corpora (or $EMOVOX_CORPORA): RAVDESS actors 01-20, TESS, URDU, TurEV-DB,
 # ASED and nEMO. Deterministic for a given seed (results do not depend on thread scheduling).
 # About 15 minutes on 2 cores with an empty feature cache (the analyser and its eGeMAPS
 # descriptors over 13k files and their pitch-shifted copies are most of it), a few minutes with
 # the cache.
 # Recipe chosen on speaker-grouped folds and leave-one-corpus-out, scored the way the plugin
-# reports (README, models/README.md): the emovox-egemaps-mfcc design (adaptive normalisation
+# reports (README, models/README.md): the emovox-egemaps-spread design (adaptive normalisation
 # after 3 s of speech, trained on every clip cold and as heard in a session of its speaker), 15
 # epochs of crops drawn toward the end of each clip (where the file's phrase reading comes
 # from), every (corpus, label) cell weighing the same (--balance corpus), one pitch-shifted copy
@@ -21,7 +21,10 @@
 # descriptors decide eGeMAPS' pitch with four frames of look-ahead (the recipe is 0.12's);
 # since 0.14 every cold training item is heard at a random gain of up to 10 dB (--gain-jitter
 # 10), so that the model reads the voice rather than the corpus's recording level (a fader
-# 6 dB down cost 0.13 six points on speakers it never heard).
+# 6 dB down cost 0.13 six points on speakers it never heard); since 0.15 the network also
+# reads how fast the spectrum moves and where over the same 2 s (mfcc_delta_func: the
+# deviation of MFCC 1-19's change over 20 ms; logmel_func: of the log-mel bands in pairs; the
+# emovox-egemaps-spread preset).
 # Temperature 1.25: seed 1 keeps the cold speaker-fold ECE under 5 % up to 1.30 (4.7 %); 1.25
 # (3.8 %) leaves the margin the other seeds needed with 0.13; on unseen corpora (leave one
 # corpus out) the model is over-confident (20 % at T = 1), so the shipped T leans toward them
@@ -39,7 +42,7 @@ TEMP=1.25
 ninja -C build offline/train/emovox-train >/dev/null
 build/offline/train/emovox-train train \
   --corpora "${EMOVOX_CORPORA:-../shared/corpora}" \
-  --arch emovox-egemaps-mfcc --val-fraction 0 \
+  --arch emovox-egemaps-spread --val-fraction 0 \
   --lr 1e-3 --lr-schedule cosine --epochs 15 --crops late --balance corpus --loss-classes corpus:0.5 \
   --augment copies=1,pitch=2,stretch=0,gain=0,shift=100,p=0 --gain-jitter 10 --ensemble 3 --seed 1 --threads 2 --temperature "$TEMP" \
   --evaluation models/evaluation/per_corpus.csv \

@@ -19,8 +19,10 @@ done
 command -v sox >/dev/null 2>&1 || { echo "SKIP: sox is not installed"; exit 77; }
 speech="${EMOVOX_CORPORA:-}/RAVDESS/Audio_Speech_Actors_01-24/Actor_01/03-01-05-02-01-01-01.flac"
 [ -f "$speech" ] || { echo "SKIP: $speech not found"; exit 77; }
-# Emovox from the build dir; Ardour's own plugins (ACE Reverb) from the system.
-export LV2_PATH="$1:/usr/lib/lv2:/usr/local/lib/lv2"
+# Emovox from the build dir; Ardour's own plugins (ACE Reverb) from the system. Not
+# /usr/local/lib/lv2: an Emovox installed there earlier (README's first command) would be the
+# one Ardour loads, and an older build cannot read a newer bundle's model.
+export LV2_PATH="$1:/usr/lib/lv2"
 script=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -489,7 +489,7 @@ static void inputs_case(const char *model_path) {
   EV_REQUIRE(m != NULL, "%s: %s", model_path, err);
   ev_arch a;
   /* the shipped model's preset (models/train-default.sh) */
-  EV_REQUIRE(ev_arch_load("emovox-egemaps-mfcc", &a, err, sizeof err) == 0, "%s", err);
+  EV_REQUIRE(ev_arch_load("emovox-egemaps-spread", &a, err, sizeof err) == 0, "%s", err);
   EV_CHECK(a.analyzer_inputs == 1, "the shipped preset trains on the analyser's inputs");
   EV_REQUIRE(ev_arch_input_dims(&a) == ev_model_input_dims(m), "arch and model inputs differ");
   const size_t n = 16000 * 7;
