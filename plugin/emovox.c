@@ -10,6 +10,7 @@
 #include "emovox_features.h"
 #include "emovox_inline_glue.h"
 #include "emovox_plugin.h"
+#include "ev_input.h"
 
 enum { IN_ENABLE, IN_RESPONSE, IN_GATE, IN_ADAPT, IN_CHANNEL, IN_CC_BASE, IN_EMOTIONS };
 _Static_assert(EMOVOX_EMOTIONS_ALL == EV_EMOTION_MASK_ALL,
@@ -140,7 +141,7 @@ static void read_controls(emovox *self, bool *enabled) {
   *enabled = control(self, IN_ENABLE, 0.0f, 1.0f, 1.0f) > 0.5f;
   ev_analyzer_params p = self->params;
   p.response_ms = control(self, IN_RESPONSE, 10.0f, 5000.0f, 500.0f);
-  p.gate_db = control(self, IN_GATE, -90.0f, 0.0f, -50.0f);
+  p.gate_db = control(self, IN_GATE, -90.0f, 0.0f, EV_INPUT_GATE_DEFAULT_DB);
   p.adapt = control(self, IN_ADAPT, 0.0f, 1.0f, 1.0f) > 0.5f;
   /* a set of emotions as a bitmask (bit i: emotion i); the UI reads it through the same helper */
   const float *emotions = self->in_ctl[IN_EMOTIONS];

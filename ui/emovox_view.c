@@ -30,7 +30,8 @@ float emovox_ctrl_max(int ctrl) {
 }
 
 float emovox_ctrl_default(int ctrl) {
-  return ctrl == EMOVOX_CTRL_RESPONSE ? 500.0f : -50.0f;
+  /* the TTL defaults (ttl/control_ports.ttl); the gate's is EV_INPUT_GATE_DEFAULT_DB */
+  return ctrl == EMOVOX_CTRL_RESPONSE ? 500.0f : -60.0f;
 }
 
 float emovox_ctrl_to_pos(int ctrl, float value) {

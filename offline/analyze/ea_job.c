@@ -190,8 +190,8 @@ static void track_level(file_run *r, int n_in, long got, int64_t hop) {
 
 /* A file with no speech row whose loudest 10 ms are not far below the gate is most likely
  * quiet speech (a distant microphone, a low recording level: RAVDESS has such takes at -52
- * dBFS), not silence: say so, and which gate would let it through (20 dB under its loudest
- * 10 ms, as -50 dBFS is for speech peaking at -20), instead of a bare "none". */
+ * dBFS, 6 dB quieter -58), not silence: say so, and which gate would let it through (20 dB
+ * under its loudest 10 ms), instead of a bare "none". */
 static void hint_quiet(const ea_host *h, const file_run *r, const ea_summary *sum,
                        const char *path) {
   const float gate = ea_host_control_value(h, "gate_db");

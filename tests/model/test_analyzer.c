@@ -257,6 +257,47 @@ int main(int argc, char **argv) {
     free(noise);
   }
 
+  /* A quietly recorded voice is speech with the default gate: the speech-like signal scaled so
+   * that its loudest 10 ms frame is at -53 dBFS (RAVDESS's actor 20 peaks at -51 to -54 dBFS;
+   * the gate was -50 dBFS and heard none of it), while the white noise above at the same level
+   * stays "no speech" (the gate's flatness test, not its level, keeps noise out). */
+  for (int kind = 0; kind < 2; kind++) {
+    const double rate = 16000.0, peak_db = -53.0;
+    size_t n;
+    float *x = make_signal(rate, &n);
+    if (kind) { /* uniform white noise in place of the signal */
+      uint32_t r = 99;
+      for (size_t i = 0; i < n; i++) {
+        r = r * 1664525u + 1013904223u;
+        x[i] = (float)(r >> 8) / 8388608.0f - 1.0f;
+      }
+    }
+    double top = 0.0; /* the loudest 10 ms frame's mean square */
+    for (size_t f = 0; f + 160 <= n; f += 160) {
+      double e = 0.0;
+      for (size_t i = f; i < f + 160; i++)
+        e += (double)x[i] * x[i];
+      top = e / 160 > top ? e / 160 : top;
+    }
+    const float g = (float)(pow(10.0, peak_db / 20.0) / sqrt(top));
+    for (size_t i = 0; i < n; i++)
+      x[i] *= g;
+    log_t l = run(model, rate, x, n, 256, 0);
+    size_t speechy = 0;
+    for (size_t i = 0; i < l.n; i++)
+      speechy += l.v[i].dominant >= 0;
+    if (kind)
+      EV_CHECK(speechy == 0, "white noise peaking at %.0f dBFS: %zu of %zu frames called speech",
+               peak_db, speechy, l.n);
+    else
+      EV_CHECK(speechy > l.n / 4, "voice peaking at %.0f dBFS: %zu of %zu frames called speech",
+               peak_db, speechy, l.n);
+    printf("%s peaking at %.0f dBFS: %zu of %zu frames speech\n", kind ? "white noise" : "voice",
+           peak_db, speechy, l.n);
+    free(l.v);
+    free(x);
+  }
+
   /* A steady tone is not speech either, although it is loud and perfectly tonal: 3 s of
    * 220 Hz at -13 dBFS RMS, and the same with a 5 Hz tremolo of +-30 %, each alone (with and
    * without a model) must not open the gate after the first 300 ms. (Before the spectral

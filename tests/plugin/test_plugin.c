@@ -891,10 +891,10 @@ static void test_presets(void) {
   struct {
     const char *name;
     float response, gate, adapt;
-  } expect[] = {{"fast-response", 120, -50, 1},
-                {"smooth", 2000, -50, 1},
+  } expect[] = {{"fast-response", 120, -60, 1},
+                {"smooth", 2000, -60, 1},
                 {"podcast", 800, -45, 1},
-                {"film-dialogue", 300, -60, 0}};
+                {"film-dialogue", 300, -70, 0}};
   for (int u = 0; u < 2; u++) {
     lv2_host *h = host_new(uris[u], 48000, 512);
     LilvWorld *world = host_world(h);

@@ -118,7 +118,7 @@ static void test_variant(void *lib, const char *uri, const char *bundle, int fir
   in->h = in->desc->instantiate(in->desc, RATE, bundle, features);
   if (!in->h)
     hard_error("instantiate failed");
-  const float defaults[] = {1.0f, 500.0f, -50.0f, 1.0f, 1.0f, 20.0f}; /* enable .. cc base */
+  const float defaults[] = {1.0f, 500.0f, -60.0f, 1.0f, 1.0f, 20.0f}; /* enable .. cc base */
   memcpy(&in->controls[EMOVOX_ENABLE], defaults, sizeof defaults);
   in->control.seq.atom.type = map_uri(NULL, LV2_ATOM__Sequence);
   in->desc->connect_port(in->h, EMOVOX_CONTROL, &in->control);

@@ -284,7 +284,7 @@ int main(void) {
   XFlush(dpy);
   pump(idle, ui, 50);
   EV_CHECK(last_write(EMOVOX_GATE_DB, &got), "right click writes the gate");
-  EV_CHECK_NEAR(got, -50.0, 1e-4, "right click resets to the default");
+  EV_CHECK_NEAR(got, -60.0, 1e-4, "right click resets to the default");
 
   /* The host shrinks the window: the strip layout, still showing the values. */
   XResizeWindow(dpy, win, 240, 64);

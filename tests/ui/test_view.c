@@ -28,7 +28,7 @@ static void test_ports(void) {
   emovox_view_init(&s);
   EV_CHECK(s.dominant == -1 && s.status == EMOVOX_VIEW_NO_MODEL, "initial state");
   EV_CHECK_NEAR(s.response_ms, 500, 0, "default response (TTL default)");
-  EV_CHECK_NEAR(s.gate_db, -50, 0, "default gate (TTL default)");
+  EV_CHECK_NEAR(s.gate_db, -60, 0, "default gate (TTL default)");
   EV_CHECK(emovox_view_update(&s, EMOVOX_PROB_FIRST + 4, 0.9f) == 1, "prob changes");
   EV_CHECK_NEAR(s.prob[4], 0.9, 1e-7, "angry prob");
   EV_CHECK(emovox_view_update(&s, EMOVOX_PROB_FIRST + 4, 0.9f) == 0, "same value: no redraw");
@@ -52,8 +52,8 @@ static void test_ports(void) {
   emovox_view_update(&s, EMOVOX_STATUS, 2.0f);
   emovox_view_update(&s, EMOVOX_RESPONSE_MS, 1e6f);
   EV_CHECK_NEAR(s.response_ms, 5000, 0, "response clamped to the port's maximum");
-  emovox_view_update(&s, EMOVOX_GATE_DB, -60.0f);
-  EV_CHECK_NEAR(s.gate_db, -60, 0, "gate");
+  emovox_view_update(&s, EMOVOX_GATE_DB, -45.0f);
+  EV_CHECK_NEAR(s.gate_db, -45, 0, "gate");
   EV_CHECK(emovox_view_update(&s, EMOVOX_AUDIO_IN_L, 1.0f) == 0, "audio port ignored");
 }
 
