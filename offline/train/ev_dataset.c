@@ -283,8 +283,12 @@ uint64_t ev_cache_key(const char *path, const ev_arch *a, const ev_augment_confi
     h = ev_hash_u64(h, (uint64_t)(int64_t)ints[i]);
   h = ev_hash_u64(h, (uint64_t)llround(c->fmin * 1000.0));
   h = ev_hash_u64(h, (uint64_t)llround(c->fmax * 1000.0));
-  if (a->analyzer_inputs) /* other inputs (DC blocker, restarts) and the gate in the file */
+  if (a->analyzer_inputs) { /* other inputs (DC blocker, restarts) and the gate in the file */
     h = ev_hash_u64(h, 0x616e616c797a6572ull);
+    /* the gate's level: the fingerprint's voice (extraction_fingerprint) has its floor near
+     * -61 dBFS and its speech far above, so it cannot tell -50 from -60 dBFS by itself */
+    h = ev_hash_u64(h, (uint64_t)llround(EV_INPUT_GATE_DEFAULT_DB * -1000.0));
+  }
   for (int i = 0; i < a->input.n_inputs; i++) {
     h = ev_hash_u64(h, (uint64_t)a->input.inputs[i] + 1000);
     if (ev_feature_windowed(a->input.inputs[i]))
