@@ -92,6 +92,30 @@ static int common_means(const record *a, const record *b, double *ma, double *mb
   return best;
 }
 
+/* The level above 20 Hz of each 10 ms output row, in dBFS, from a filter of the test's own
+ * (an RBJ Butterworth high-pass biquad at 20 Hz, not the analyser's one-pole blocker): the
+ * loudest of the row and the two before it, which the analysis frame ending at the row
+ * overlaps. out[] holds rows frames. */
+static void level_above_20hz(const float *x, size_t n, double rate, long rows, double *out) {
+  const double w = 2.0 * M_PI * 20.0 / rate, al = sin(w) / (2.0 * M_SQRT1_2), c = cos(w);
+  const double a0 = 1.0 + al, b0 = (1.0 + c) / 2.0 / a0, b1 = -(1.0 + c) / a0, b2 = b0;
+  const double a1 = -2.0 * c / a0, a2 = (1.0 - al) / a0;
+  const size_t hop = (size_t)(rate / 100.0);
+  double x1 = 0, x2 = 0, y1 = 0, y2 = 0, prev[2] = {-200.0, -200.0};
+  for (long r = 0; r < rows; r++) {
+    double e = 0.0;
+    for (size_t i = (size_t)r * hop; i < (size_t)(r + 1) * hop; i++) {
+      const double v = i < n ? x[i] : 0.0;
+      const double y = b0 * v + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2;
+      x2 = x1, x1 = v, y2 = y1, y1 = y;
+      e += y * y;
+    }
+    const double db = 10.0 * log10(e / (double)hop + 1e-20);
+    out[r] = fmax(db, fmax(prev[0], prev[1]));
+    prev[1] = prev[0], prev[0] = db;
+  }
+}
+
 static int dominant_of(const double *m) {
   int best = 0;
   for (int k = 1; k < EV_N_EMOTIONS; k++)
@@ -155,7 +179,7 @@ int main(void) {
   const char *takes[] = {"03-01-05-02-01-01", "03-01-04-01-02-02", "03-01-03-02-01-02",
                          "03-01-01-01-02-01"};
   double worst = 0, worst_dc = 0, sum = 0;
-  long removed_total = 0, speech_total = 0;
+  long removed_total = 0, removed_loud_total = 0, speech_total = 0;
   int tested = 0, same_dom = 0;
   for (size_t a = 0; a < sizeof actors / sizeof *actors; a++)
     for (size_t t = 0; t < sizeof takes / sizeof *takes; t++) {
@@ -174,13 +198,16 @@ int main(void) {
       analyse(model, rate, 0, y, m, &off);
       analyse(model, rate, 20.0, y, m, &on);
       double mean[EV_N_EMOTIONS], ref[EV_N_EMOTIONS], with_dc[EV_N_EMOTIONS], base[EV_N_EMOTIONS];
-      long common, common_dc, added = 0, removed = 0;
+      long common, common_dc, added = 0, removed = 0, removed_loud = 0;
       const int dom_on = common_means(&on, &off, mean, ref, &common);
       const int dom_off = common ? dominant_of(ref) : -1;
       const double d = max_diff(mean, ref);
+      static double hp_db[MAX_FRAMES];
+      level_above_20hz(y, m, rate, MAX_FRAMES, hp_db);
       for (long i = 0; i < on.frames && i < off.frames && i < MAX_FRAMES; i++) {
         added += on.speech[i] && !off.speech[i];
         removed += !on.speech[i] && off.speech[i];
+        removed_loud += !on.speech[i] && off.speech[i] && hp_db[i] > -50.0;
       }
       sp = count_speech(&on);
       sp_ref = count_speech(&off);
@@ -211,11 +238,19 @@ int main(void) {
         printf("  Actor_%02d %s: the blocker changes the dominant\n", actors[a], takes[t]);
       /* The blocker opens the gate on no new frame; the frames it closes it on are subsonic
        * (e.g. Actor_03 sad, 2.88-2.98 s: -44 dBFS, but -62 dBFS above 20 Hz (sox highpass 20):
-       * a breath or handling thump, not speech), a minority of the speech. */
+       * a breath or handling thump, not speech). Since the gate's default is -60 dBFS (was
+       * -50) the run without the blocker also calls the rumble of RAVDESS's quieter takes,
+       * -60 to -50 dBFS below 20 Hz, speech (95 of 363 frames of Actor_03's angry take), so
+       * what is asserted is that few frames the blocker closes are loud above 20 Hz (above
+       * -50 dBFS by the test's own high-pass; 48 of 4884 speech frames over the 24 sentences,
+       * at most 15 in one, the edges of words): the voice itself stays speech. */
       EV_CHECK(added <= 2 + sp_ref / 100, "Actor_%02d %s: the blocker adds %ld speech frames",
                actors[a], takes[t], added);
-      EV_CHECK(removed <= sp_ref / 4, "Actor_%02d %s: the blocker removes %ld of %ld frames",
-               actors[a], takes[t], removed, sp_ref);
+      EV_CHECK(removed_loud <= 2 + sp_ref / 10,
+               "Actor_%02d %s: the blocker removes %ld of %ld frames, %ld of them above -50 dBFS "
+               "over 20 Hz",
+               actors[a], takes[t], removed, sp_ref, removed_loud);
+      removed_loud_total += removed_loud;
       EV_CHECK(d_dc <= 0.02 && dom_dc == dom_on && labs(sp_dc - sp) <= 2 + sp / 100,
                "Actor_%02d %s: under DC the answers move by %.4f, speech %ld vs %ld", actors[a],
                takes[t], d_dc, sp_dc, sp);
@@ -230,10 +265,14 @@ int main(void) {
     }
   printf("%d sentences: the blocker moves the mean probabilities (over common speech frames) by "
          "%.4f on average, %.4f at most; dominant unchanged in %d; it closes the gate on %ld of "
-         "%ld speech frames (%.1f %%); a DC offset of 0.01 under speech moves them by %.4f at "
-         "most\n",
+         "%ld speech frames (%.1f %%; %ld above -50 dBFS over 20 Hz); a DC offset of 0.01 under "
+         "speech moves them by %.4f at most\n",
          tested, sum / tested, worst, same_dom, removed_total, speech_total,
-         100.0 * (double)removed_total / (double)(speech_total ? speech_total : 1), worst_dc);
+         100.0 * (double)removed_total / (double)(speech_total ? speech_total : 1),
+         removed_loud_total, worst_dc);
+  EV_CHECK(removed_loud_total * 50 <= speech_total,
+           "the blocker closes the gate on %ld frames loud above 20 Hz of %ld speech frames",
+           removed_loud_total, speech_total);
   EV_CHECK(sum / tested <= 0.07, "the blocker moves the means by %.4f on average", sum / tested);
   /* 0.2 model: 24 of 24; 0.3 (trained without the blocker): 23 of 24; 0.4 (trained through
    * it, so the sentences without it are the unfamiliar case): 21 of 24, each a close call
