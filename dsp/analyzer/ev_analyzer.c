@@ -300,9 +300,10 @@ static void on_frame(void *user, const ev_frame *frame) {
   const int moves = spectrum_moves(an, ev_extractor_config(ex), frame->feat[EV_FEAT_LOGMEL]);
   const int voiced = (!flat || flat[0] < VOICED_MAX_FLATNESS) && moves;
   ev_model_runtime *rt = an->rt;
-  /* utterance ends: after UTTERANCE_PAUSE_S below the gate (once per pause) */
+  /* utterance ends: after UTTERANCE_PAUSE_S without a frame that opens the gate (level, tone
+   * and movement: a room's noise floor above the gate level is a pause too) */
   const float db = 20.0f * log10f(rms > 1e-10f ? rms : 1e-10f);
-  an->quiet_frames = db > an->params.gate_db ? 0 : an->quiet_frames + 1;
+  an->quiet_frames = db > an->params.gate_db && voiced ? 0 : an->quiet_frames + 1;
   const ev_feature_config *fc = ev_extractor_config(ex);
   if (rt && an->quiet_frames >= (int64_t)(UTTERANCE_PAUSE_S * fc->sample_rate / fc->hop_length)) {
     /* the window stays empty until speech resumes: every utterance's statistics start at its

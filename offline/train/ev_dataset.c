@@ -19,7 +19,7 @@
 #include "ev_progress.h"
 
 #define CACHE_MAGIC   0x31465645u /* "EVF1" */
-#define CACHE_VERSION 3           /* bump when the extractor's output changes (3: libsoxr) */
+#define CACHE_VERSION 4 /* bump when the extractor's output changes (3: libsoxr; 4: pauses) */
 
 void ev_feat_seq_free(ev_feat_seq *s) {
   free(s->x);

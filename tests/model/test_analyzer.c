@@ -134,9 +134,10 @@ static void check_semantics(const log_t *l, int with_model, const char *what) {
            lead->dominant);
 }
 
-/* The signal's two sentences, then `pause_s` of the faint noise floor, then the signal again,
- * at 16 kHz; *second: the sample where the second copy starts. */
-static float *two_takes(double pause_s, size_t *n_out, size_t *second) {
+/* The signal's two sentences, then `pause_s` of a white noise floor of peak amplitude `floor`
+ * (1e-5: the signal's own faint floor, -105 dBFS RMS), then the signal again, at 16 kHz;
+ * *second: the sample where the second copy starts. */
+static float *two_takes(double pause_s, float floor, size_t *n_out, size_t *second) {
   size_t n1;
   float *one = make_signal(16000.0, &n1);
   const size_t tail = (size_t)((SIG_SECONDS - SIG_VOICED_B1) * 16000.0); /* silence at its end */
@@ -151,7 +152,7 @@ static float *two_takes(double pause_s, size_t *n_out, size_t *second) {
   uint32_t r = 999;
   for (size_t i = 0; i < pause; i++) {
     r = r * 1664525u + 1013904223u;
-    x[speech1 + pause - 1 - i] = 1e-5f * ((float)(r >> 8) / 8388608.0f - 1.0f);
+    x[speech1 + pause - 1 - i] = floor * ((float)(r >> 8) / 8388608.0f - 1.0f);
   }
   memcpy(x + speech1 + pause, one + head, (n1 - head) * sizeof *x);
   *second = speech1 + pause;
@@ -178,7 +179,10 @@ static double second_take_diff(const log_t *a, size_t a_start, const log_t *b, s
 /* Utterances: after a pause of 0.5 s or more the eGeMAPS statistics start afresh at the next
  * speech and its first reading replaces the held one, so a take is read the same after any
  * long pause (0.6 s or 3 s) and nearly as a fresh instance reads it; after a short pause
- * (0.3 s) it is one utterance with the first take. */
+ * (0.3 s) it is one utterance with the first take. The same when the pause holds a room's
+ * noise floor above the gate's level (white noise at -45 dBFS RMS): a pause is 0.5 s without a
+ * frame that opens the gate, not 0.5 s below its level (which such a floor never was, so one
+ * utterance ran on across every pause). */
 static void check_utterances(void) {
   ev_model *m = fixture_model("[{\"type\":\"dense\",\"out\":16,\"activation\":\"tanh\"},"
                               "{\"type\":\"dense\"}]",
@@ -189,9 +193,9 @@ static void check_utterances(void) {
   fixture_randomize(m, 0.5f);
   size_t n_short, n_mid, n_long, s_short, s_mid, s_long, n_one;
   /* pauses in whole model steps (100 ms) so that the steps fall alike in every take */
-  float *x_short = two_takes(0.3, &n_short, &s_short);
-  float *x_mid = two_takes(0.6, &n_mid, &s_mid);
-  float *x_long = two_takes(3.0, &n_long, &s_long);
+  float *x_short = two_takes(0.3, 1e-5f, &n_short, &s_short);
+  float *x_mid = two_takes(0.6, 1e-5f, &n_mid, &s_mid);
+  float *x_long = two_takes(3.0, 1e-5f, &n_long, &s_long);
   float *one = make_signal(16000.0, &n_one);
   log_t l_short = run(m, 16000.0, x_short, n_short, 64, 0);
   log_t l_mid = run(m, 16000.0, x_mid, n_mid, 64, 0);
@@ -211,6 +215,31 @@ static void check_utterances(void) {
    * (ev_analyzer.c, reset_outputs), and the descriptors' own short memory: measured 0.092 */
   EV_CHECK(long_fresh <= 0.12, "after a long pause a take reads %.3f from a fresh instance",
            long_fresh);
+  /* the floor at -45 dBFS RMS: uniform noise of peak 0.0097 (RMS = peak / sqrt(3)) */
+  const float noisy = 0.0097f;
+  size_t nn_short, nn_mid, nn_long, sn_short, sn_mid, sn_long;
+  float *y_short = two_takes(0.3, noisy, &nn_short, &sn_short);
+  float *y_mid = two_takes(0.6, noisy, &nn_mid, &sn_mid);
+  float *y_long = two_takes(3.0, noisy, &nn_long, &sn_long);
+  log_t n_short_l = run(m, 16000.0, y_short, nn_short, 64, 0);
+  log_t n_mid_l = run(m, 16000.0, y_mid, nn_mid, 64, 0);
+  log_t n_long_l = run(m, 16000.0, y_long, nn_long, 64, 0);
+  const double noisy_mid_long = second_take_diff(&n_mid_l, sn_mid, &n_long_l, sn_long);
+  const double noisy_short_mid = second_take_diff(&n_short_l, sn_short, &n_mid_l, sn_mid);
+  printf("utterances across a -45 dBFS noise floor: second take after 0.6 s vs 3 s: %.2g; after "
+         "0.3 s vs 0.6 s: %.3f\n",
+         noisy_mid_long, noisy_short_mid);
+  EV_CHECK(noisy_mid_long <= 1e-6, "across a noise floor a take reads %.3g apart after 0.6 and 3 s",
+           noisy_mid_long);
+  EV_CHECK(noisy_short_mid >= 0.05,
+           "across a noise floor a 0.3 s pause keeps one utterance: %.3f from the 0.6 s reading",
+           noisy_short_mid);
+  free(n_short_l.v);
+  free(n_mid_l.v);
+  free(n_long_l.v);
+  free(y_short);
+  free(y_mid);
+  free(y_long);
   free(l_short.v);
   free(l_mid.v);
   free(l_long.v);
