@@ -22,6 +22,7 @@
 #include <lv2/presets/presets.h>
 
 #include "ev_analyzer.h"
+#include "ev_input.h" /* EV_INPUT_GATE_DEFAULT_DB */
 #include "ev_model.h"
 #include "ev_test.h"
 #include "../model/overflow_model.h"
@@ -1042,7 +1043,26 @@ static void run_with(uint32_t port, float value, const float *audio, size_t n, s
   host_free(h);
 }
 
+/* The port defaults a host reads from the TTL (through lilv) are the analyser's own defaults
+ * (ev_analyzer_params_default, the batch analyser's and the trainer's): the model is trained
+ * with that gate, so a TTL that drifted from it would run every fresh instance off the
+ * training conditions without any other test noticing. */
+static void check_ttl_defaults(void) {
+  lv2_host *h = host_new(EMOVOX_URI_MONO, 48000, 512);
+  if (!h) {
+    EV_CHECK(0, "host for the TTL defaults: %s", host_failed_log());
+    return;
+  }
+  ev_analyzer_params p;
+  ev_analyzer_params_default(&p);
+  EV_CHECK_NEAR(host_output(h, EMOVOX_GATE_DB), p.gate_db, 0, "TTL gate_db default");
+  EV_CHECK_NEAR(p.gate_db, EV_INPUT_GATE_DEFAULT_DB, 0, "analyser gate default");
+  EV_CHECK_NEAR(host_output(h, EMOVOX_RESPONSE_MS), p.response_ms, 0, "TTL response default");
+  host_free(h);
+}
+
 static void test_controls(void) {
+  check_ttl_defaults();
   size_t n, s0, s1;
   float *audio = test_speech(48000, 0.5, 1.0, &n, &s0, &s1);
   double fast, slow, dflt;
