@@ -32,6 +32,12 @@ meson install -C build --quiet
 BIN="$EMOVOX_PREFIX/bin"
 echo "emovox: installed emovox.lv2 into $EMOVOX_LV2DIR and the tools into $BIN"
 echo "emovox: to remove them: ninja -C $PWD/build uninstall"
+# lilv hosts load the first copy of a plugin URI on the LV2 path, whatever its version, and
+# ~/.lv2 comes before the system folders (docs/plugin.md)
+if [ "$EMOVOX_LV2DIR" != "$HOME/.lv2" ] && [ -d "$HOME/.lv2/emovox.lv2" ]; then
+  echo "emovox: warning: $HOME/.lv2/emovox.lv2 (an earlier install) comes first on the LV2" \
+    "path, so hosts will load it instead of this one; remove it: rm -r $HOME/.lv2/emovox.lv2" >&2
+fi
 mkdir -p out
 if [ -z "$EXAMPLE" ]; then
   # Speech the shipped model has not seen in training (its corpora are recordings of actors):
