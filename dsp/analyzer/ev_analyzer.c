@@ -156,13 +156,19 @@ static void publish(ev_analyzer *an, int speech) {
   o->valence = clampf((float)valence, -1.0f, 1.0f);
 }
 
+/* A frame opens the speech gate when it is above the gate's level and voiced (a tonal spectrum
+ * that moves): the one test behind the voice output and the utterance pauses. */
+static int opens_gate(const ev_analyzer *an, float rms, int voiced) {
+  const float db = 20.0f * log10f(rms > 1e-10f ? rms : 1e-10f); /* rms is finite: sanitised */
+  return db > an->params.gate_db && voiced;
+}
+
 /* model_out: the model's output for this frame, or NULL (no model, no step completed);
  * fault: the step completed but its output is not finite. */
 static void finalize(ev_analyzer *an, float rms, int voiced, const float *model_out, int fault) {
   const ev_model_runtime *rt = an->rt;
   const double hop_s = rt ? rt->hop_s : an->hop_default_s;
-  const float db = 20.0f * log10f(rms > 1e-10f ? rms : 1e-10f);
-  const int loud = db > an->params.gate_db && voiced; /* rms is finite: sanitised input */
+  const int loud = opens_gate(an, rms, voiced);
   const int hang_frames = (int)lround(GATE_HANGOVER_S / hop_s);
   if (loud)
     an->hang = hang_frames;
@@ -302,8 +308,7 @@ static void on_frame(void *user, const ev_frame *frame) {
   ev_model_runtime *rt = an->rt;
   /* utterance ends: after UTTERANCE_PAUSE_S without a frame that opens the gate (level, tone
    * and movement: a room's noise floor above the gate level is a pause too) */
-  const float db = 20.0f * log10f(rms > 1e-10f ? rms : 1e-10f);
-  an->quiet_frames = db > an->params.gate_db && voiced ? 0 : an->quiet_frames + 1;
+  an->quiet_frames = opens_gate(an, rms, voiced) ? 0 : an->quiet_frames + 1;
   const ev_feature_config *fc = ev_extractor_config(ex);
   if (rt && an->quiet_frames >= (int64_t)(UTTERANCE_PAUSE_S * fc->sample_rate / fc->hop_length)) {
     /* the window stays empty until speech resumes: every utterance's statistics start at its
