@@ -40,6 +40,7 @@ if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then
 fi
 OUT="${1:-models/emovox-default.safetensors}"
 TEMP=1.25
+RELEASE=0.17 # the model card's release (models/README.md), stored in the file
 [ -f build/build.ninja ] || bash scripts/build.sh
 ninja -C build offline/train/emovox-train >/dev/null
 build/offline/train/emovox-train train \
@@ -48,5 +49,5 @@ build/offline/train/emovox-train train \
   --lr 1e-3 --lr-schedule cosine --epochs 15 --crops late --balance corpus --loss-classes corpus:0.5 \
   --augment copies=1,pitch=2,stretch=0,gain=0,shift=100,p=0 --gain-jitter 10 --ensemble 3 --seed 1 --threads 2 --temperature "$TEMP" \
   --evaluation models/evaluation/per_corpus.csv \
-  --name emovox-default --output "$OUT" --out models/report
+  --name emovox-default --model-version "$RELEASE" --output "$OUT" --out models/report
 echo "wrote $OUT; reports in models/report/"

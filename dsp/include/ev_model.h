@@ -33,6 +33,8 @@ void ev_model_free(ev_model *m);
 
 /* ---- Accessors ---- */
 const char *ev_model_name(const ev_model *m);
+/* The model's release (metadata "version", e.g. "0.17"): "" when the file names none. */
+const char *ev_model_version(const ev_model *m);
 int ev_model_n_labels(const ev_model *m);
 const char *ev_model_label(const ev_model *m, int i);
 int ev_model_label_canonical(const ev_model *m, int i); /* ev_emotion, or -1: no slot */
@@ -82,6 +84,12 @@ int ev_model_parse_architecture(const char *json, ev_layer_config *layers, int m
 /* Parses a JSON list of feature names ("mfcc", "rms", ...) into ids; count or -1 and err. */
 int ev_model_parse_inputs(const char *json, int *ids, int max, char *err, size_t errlen);
 
+/* A release name is 1..EV_MODEL_VERSION_MAX printable ASCII characters without spaces: it is
+ * shown next to the model's name (UI, log, emovox-model info). 0, or -1 + err. */
+#define EV_MODEL_VERSION_MAX 32
+int ev_model_check_version(const char *version, char *err, size_t errlen);
+/* Sets the release (NULL or "": none, and the file then stores no "version"). 0 or -1 + err. */
+int ev_model_set_version(ev_model *m, const char *version, char *err, size_t errlen);
 /* Replaces the provenance (JSON object text). 0 or -1 + err if it is not a JSON object. */
 int ev_model_set_provenance(ev_model *m, const char *json, char *err, size_t errlen);
 /* Checks weights and prior are finite, then writes the safetensors file. */

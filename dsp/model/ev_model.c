@@ -33,6 +33,7 @@ struct ev_model {
   float *norm_mean, *norm_std;
   float *norm_adapt; /* per dimension 1 = adapts, 0 = stays on the prior; NULL: all adapt */
   char *provenance;
+  char *version; /* the release, NULL when the file names none */
   char *architecture;
   int *spans; /* the dense layers' column spans (find_spans), NULL if none pays */
 };
@@ -47,6 +48,7 @@ void ev_model_free(ev_model *m) {
   free(m->norm_std);
   free(m->norm_adapt);
   free(m->provenance);
+  free(m->version);
   free(m->architecture);
   free(m->spans);
   ev_layer_stack_free(&m->stack);
@@ -380,6 +382,32 @@ int ev_model_set_provenance(ev_model *m, const char *json, char *err, size_t err
   return 0;
 }
 
+int ev_model_check_version(const char *v, char *err, size_t errlen) {
+  size_t n = v ? strlen(v) : 0;
+  int ok = n >= 1 && n <= EV_MODEL_VERSION_MAX;
+  for (size_t i = 0; ok && i < n; i++)
+    ok = v[i] > ' ' && v[i] < 0x7f;
+  if (!ok)
+    return ev_fail(err, errlen,
+                   "the model version must be 1..%d printable characters without spaces, such "
+                   "as \"0.17\"",
+                   EV_MODEL_VERSION_MAX);
+  return 0;
+}
+
+int ev_model_set_version(ev_model *m, const char *v, char *err, size_t errlen) {
+  char *copy = NULL;
+  if (v && v[0]) {
+    if (ev_model_check_version(v, err, errlen))
+      return -1;
+    if (!(copy = strdup(v)))
+      return ev_fail(err, errlen, "out of memory");
+  }
+  free(m->version);
+  m->version = copy;
+  return 0;
+}
+
 ev_model *ev_model_create(const ev_model_desc *d, char *err, size_t errlen) {
   ev_model *m = calloc(1, sizeof *m);
   if (!m) {
@@ -644,6 +672,14 @@ static int load_parsed(ev_model *m, const ev_st_file *f, char *err, size_t errle
       parse_labels(m, labels, err, errlen) ||
       ev_model_set_provenance(m, ev_st_meta(f, "provenance"), err, errlen))
     return -1;
+  const char *release = ev_st_meta(f, "version"); /* optional: files before 0.17 have none */
+  if (release && ev_model_check_version(release, NULL, 0))
+    return ev_fail(err, errlen,
+                   "metadata \"version\" is not a release name (1..%d printable characters "
+                   "without spaces); fix or remove it",
+                   EV_MODEL_VERSION_MAX);
+  if (release && ev_model_set_version(m, release, err, errlen))
+    return -1;
   ev_layer_config cfg[EV_MODEL_MAX_LAYERS];
   int n = ev_model_parse_architecture(arch, cfg, EV_MODEL_MAX_LAYERS, 0, err, errlen);
   if (n < 0 || build_layers(m, cfg, n, f, err, errlen))
@@ -829,11 +865,11 @@ int ev_model_serialize(const ev_model *m, uint8_t **buf, size_t *len, char *err,
     t[n] = (ev_st_out_tensor){"norm.adapt", 1, shapes[n], m->norm_adapt};
     n++;
   }
-  const char *keys[] = {"format",   "format_version", "name",          "architecture",
-                        "features", "labels",         "normalization", "provenance"};
-  const char *vals[] = {EV_MODEL_FORMAT, "1", m->name, m->architecture, feat, lab, nrm,
-                        m->provenance};
-  rc = ev_st_serialize(t, n, keys, vals, 8, buf, len, err, errlen);
+  const char *keys[] = {"format", "format_version", "name",       "architecture", "features",
+                        "labels", "normalization",  "provenance", "version"};
+  const char *vals[] = {EV_MODEL_FORMAT, "1",       m->name, m->architecture, feat, lab, nrm,
+                        m->provenance,   m->version};
+  rc = ev_st_serialize(t, n, keys, vals, m->version ? 9 : 8, buf, len, err, errlen);
 done:
   free(t);
   free(shapes);
@@ -889,6 +925,9 @@ done:
 
 const char *ev_model_name(const ev_model *m) {
   return m->name;
+}
+const char *ev_model_version(const ev_model *m) {
+  return m->version ? m->version : "";
 }
 int ev_model_n_labels(const ev_model *m) {
   return m->n_labels;

@@ -60,6 +60,7 @@ struct ea_host {
   LilvWorld *world;
   const LilvPlugin *plugin;
   long summary_window_rows; /* the running model's statistics window, in rows (0: default) */
+  char model_label[160];    /* the running model's name and release, "" when unread */
   uint32_t n_ports;
   port_info *ports;
 
@@ -422,9 +423,10 @@ static int apply_settings(ea_host *h, char *err, size_t errlen) {
 
 /* The model the plugin will run: --model, else the default model in the plugin's bundle (the
  * file the plugin loads at instantiate). Its statistics window sets where the summary takes
- * its phrase readings (ev_summary.h); a model that cannot be read here leaves the default
- * (the plugin then reports its own load error). */
-static long model_window_rows(ea_host *h) {
+ * its phrase readings (ev_summary.h), its name and release tell the user which model answers;
+ * a model that cannot be read here leaves the default window and no label (the plugin then
+ * reports its own load error). */
+static long read_model(ea_host *h) {
   char path[PATH_MAX + 64];
   if (h->cfg.model) {
     snprintf(path, sizeof path, "%s", h->cfg.model);
@@ -443,12 +445,19 @@ static long model_window_rows(ea_host *h) {
   if (!m)
     return 0;
   const long rows = ev_summary_window_rows(ev_model_input_config(m));
+  const char *release = ev_model_version(m);
+  snprintf(h->model_label, sizeof h->model_label, "%s%s%s", ev_model_name(m), release[0] ? " " : "",
+           release);
   ev_model_free(m);
   return rows;
 }
 
 long ea_host_summary_window_rows(const ea_host *h) {
   return h->summary_window_rows;
+}
+
+const char *ea_host_model_label(const ea_host *h) {
+  return h->model_label;
 }
 
 float ea_host_control_value(const ea_host *h, const char *symbol) {
@@ -510,7 +519,7 @@ ea_host *ea_host_new(const ea_host_config *cfg, char *err, size_t errlen) {
     ea_host_free(h);
     return NULL;
   }
-  h->summary_window_rows = model_window_rows(h);
+  h->summary_window_rows = read_model(h);
   return h;
 }
 

@@ -325,6 +325,9 @@ static int analyze(ea_cli *cli) {
   ea_result *results = NULL;
   if ((rc = make_hosts(&cli->opt, jobs, n_jobs, &cols)))
     goto out;
+  /* which model answers, before the work: results are only comparable from the same one */
+  if (!cli->opt.quiet && ea_host_model_label(jobs[0].host)[0])
+    ea_msg("model %s", ea_host_model_label(jobs[0].host));
   results = calloc(files.count + 1, sizeof *results);
   if (!results) {
     fprintf(stderr, "emovox-analyze: out of memory\n");

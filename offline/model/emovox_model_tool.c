@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <jansson.h>
+
 #include "ev_analyzer.h"
 #include "ev_model.h"
 
@@ -101,6 +103,22 @@ static void print_layer(int i, const ev_layer *l, int appended) {
   }
 }
 
+/* Where the weights came from (the trainer's provenance): when, from which revision, by what
+ * command. Files without provenance print nothing. */
+static void print_provenance(const ev_model *m) {
+  json_t *p = json_loads(ev_model_provenance(m), 0, NULL);
+  const char *date = json_string_value(json_object_get(p, "date"));
+  const char *rev = json_string_value(json_object_get(p, "revision"));
+  const char *trainer = json_string_value(json_object_get(p, "trainer"));
+  const char *command = json_string_value(json_object_get(p, "command"));
+  if (date || rev || trainer)
+    printf("trained:      %s%s%.12s%s%s\n", date ? date : "(date unknown)",
+           rev ? ", revision " : "", rev ? rev : "", trainer ? ", " : "", trainer ? trainer : "");
+  if (command)
+    printf("command:      %s\n", command);
+  json_decref(p);
+}
+
 static int cmd_info(int argc, char **argv) {
   if (argc != 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
     usage_info(argc == 2 ? stdout : stderr);
@@ -118,6 +136,8 @@ static int cmd_info(int argc, char **argv) {
   long long size = stat(path, &st) ? -1 : (long long)st.st_size;
   printf("file:         %s (%lld bytes)\n", path, size);
   printf("name:         %s\n", ev_model_name(m));
+  printf("version:      %s\n", ev_model_version(m)[0] ? ev_model_version(m) : "(none recorded)");
+  print_provenance(m);
   printf("format:       %s version %d\n", EV_MODEL_FORMAT, EV_MODEL_FORMAT_VERSION);
   const ev_input_config *in = ev_model_input_config(m);
   print_feature_config(&in->features);

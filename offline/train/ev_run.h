@@ -49,8 +49,10 @@ void ev_run_free(ev_run *run);
 typedef struct ev_model ev_model;
 ev_model *ev_run_model(const ev_run *run, const ev_arch *arch, const ev_labelset *ls,
                        const char *name, const char *provenance_json, char *err, size_t errlen);
-/* Writes the trained network as an Emovox model (safetensors, with metadata). */
+/* Writes the trained network as an Emovox model (safetensors, with metadata; version: its
+ * release, NULL for none). */
 int ev_run_export(const ev_run *run, const ev_arch *arch, const ev_labelset *ls, const char *name,
-                  const char *provenance_json, const char *path, char *err, size_t errlen);
+                  const char *version, const char *provenance_json, const char *path, char *err,
+                  size_t errlen);
 
 #endif

@@ -21,6 +21,7 @@
 #include "ev_ensemble.h"
 #include "ev_folds.h"
 #include "ev_metrics.h"
+#include "ev_model.h"
 #include "ev_plots.h"
 #include "ev_progress.h"
 #include "ev_run.h"
@@ -99,6 +100,8 @@ static void usage(FILE *f) {
           "                       stopping and the best checkpoint [0.15]; 0 = fixed epochs\n"
           "  --output FILE        train: model file [OUT/emovox-ARCH.safetensors]\n"
           "  --name NAME          model name stored in the file [ARCH]\n"
+          "  --model-version V    train: the release stored in the file, shown next to its\n"
+          "                       name (plugin UI, emovox-model info), e.g. 0.17 [none]\n"
           "  --temperature T      train: divide the logits by T (temperature scaling; use the T\n"
           "                       `evaluate` fits on out-of-fold predictions) [1]\n"
           "  --evaluation CSV     train: keep the per_corpus.csv of an `evaluate` run of the\n"
@@ -122,7 +125,8 @@ static void usage(FILE *f) {
 
 typedef struct cli {
   const char *command;
-  const char *corpora, *only, *labels, *cache, *arch, *out, *output, *name, *augment;
+  const char *corpora, *only, *labels, *cache, *arch, *out, *output, *name, *model_version,
+      *augment;
   const char *manifests[16];
   int n_manifests;
   const char *folds, *holdout;
@@ -210,6 +214,7 @@ static int parse_cli(int argc, char **argv, cli *c) {
     O_VAL,
     O_OUTPUT,
     O_NAME,
+    O_MODEL_VERSION,
     O_EVALUATION,
     O_TEMPERATURE,
     O_FOLDS,
@@ -250,6 +255,7 @@ static int parse_cli(int argc, char **argv, cli *c) {
                                        {"val-fraction", 1, 0, O_VAL},
                                        {"output", 1, 0, O_OUTPUT},
                                        {"name", 1, 0, O_NAME},
+                                       {"model-version", 1, 0, O_MODEL_VERSION},
                                        {"evaluation", 1, 0, O_EVALUATION},
                                        {"temperature", 1, 0, O_TEMPERATURE},
                                        {"folds", 1, 0, O_FOLDS},
@@ -354,6 +360,15 @@ static int parse_cli(int argc, char **argv, cli *c) {
     case O_NAME:
       c->name = optarg;
       break;
+    case O_MODEL_VERSION: { /* checked here, not after the training it would have wasted */
+      char why[160];
+      if (ev_model_check_version(optarg, why, sizeof why)) {
+        fprintf(stderr, "emovox-train: --model-version: %s\n", why);
+        return 2;
+      }
+      c->model_version = optarg;
+      break;
+    }
     case O_TEMPERATURE:
       c->temperature = strtod(optarg, &end);
       if (!(c->temperature >= 0.05 && c->temperature <= 20)) {
@@ -900,8 +915,8 @@ static int cmd_train(session *s) {
       snprintf(model_path, sizeof model_path, "%s", c->output);
     else
       snprintf(model_path, sizeof model_path, "%s/emovox-%s.safetensors", c->out, s->arch.name);
-    rc = ev_run_export(&run, &s->arch, &s->ls, c->name ? c->name : s->arch.name, prov, model_path,
-                       err, sizeof err);
+    rc = ev_run_export(&run, &s->arch, &s->ls, c->name ? c->name : s->arch.name, c->model_version,
+                       prov, model_path, err, sizeof err);
     free(prov);
     if (rc != 0)
       fprintf(stderr, "emovox-train: cannot write %s: %s\n", model_path, err);

@@ -364,6 +364,38 @@ static void model_cases(void) {
                     "needs egemaps_func");
   expect_model_fail("provenance not JSON", (change){.meta_key = "provenance", .meta_value = "x"},
                     "provenance");
+  /* The release: optional (files before 0.17 have none), a short name when present. */
+  EV_CHECK(!strcmp(ev_model_version(m), ""), "a model without a release reads \"\"");
+  expect_model_fail("version empty", (change){.meta_key = "version", .meta_value = ""},
+                    "\"version\" is not a release name");
+  expect_model_fail("version with a space", (change){.meta_key = "version", .meta_value = "0 17"},
+                    "\"version\" is not a release name");
+  expect_model_fail(
+      "version too long",
+      (change){.meta_key = "version", .meta_value = "0.17-built-on-a-machine-with-a-long-name"},
+      "\"version\" is not a release name");
+  {
+    size_t vlen;
+    uint8_t *vbuf = rebuild(&(change){.meta_key = "version", .meta_value = "0.17"}, &vlen);
+    ev_model *v = vbuf ? ev_model_load_memory(vbuf, vlen, err, sizeof err) : NULL;
+    EV_CHECK(v && !strcmp(ev_model_version(v), "0.17"), "version 0.17 read back: %s",
+             v ? ev_model_version(v) : err);
+    /* and saved again with it: the serialiser writes what was read */
+    uint8_t *again = NULL;
+    size_t alen = 0;
+    ev_st_file *af = NULL;
+    EV_CHECK(v && ev_model_serialize(v, &again, &alen, err, sizeof err) == 0 &&
+                 ev_st_parse(again, alen, &af, err, sizeof err) == 0 && ev_st_meta(af, "version") &&
+                 !strcmp(ev_st_meta(af, "version"), "0.17"),
+             "the release survives a save");
+    ev_st_free(af);
+    free(again);
+    EV_CHECK(v && ev_model_set_version(v, "two words", err, sizeof err) != 0 &&
+                 strstr(err, "without spaces") && !strcmp(ev_model_version(v), "0.17"),
+             "a bad release is refused and the old one kept");
+    ev_model_free(v);
+    free(vbuf);
+  }
   expect_model_fail("architecture missing", (change){.meta_key = "architecture"},
                     "\"architecture\" is missing");
   expect_model_fail("architecture empty", (change){.meta_key = "architecture", .meta_value = "[]"},
