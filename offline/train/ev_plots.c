@@ -5,6 +5,7 @@
 #include <fontconfig/fontconfig.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const double palette[8][3] = {{0.12, 0.47, 0.71}, {1.00, 0.50, 0.05}, {0.17, 0.63, 0.17},
@@ -158,6 +159,82 @@ int ev_plot_confusion(const char *path, const ev_confusion *c, const char *const
   return finish(cr, s, path);
 }
 
+/* Grouped bars: values[series * n_groups + group] on a y axis from 0 to ymax with ticks every
+ * ymax / 4 (tick_fmt formats a tick), one colour per series and its legend on the right;
+ * labels: each bar's value above it (value_fmt), for a reader who wants the number. A
+ * non-finite value leaves its bar out. */
+typedef struct bars {
+  const char *title, *tick_fmt, *value_fmt; /* value_fmt NULL: no labels */
+  const double *values;
+  int n_series, n_groups;
+  const char *const *series_names, *const *group_names;
+  double ymax;
+} bars;
+
+static int draw_bars(const char *path, const bars *b) {
+  const double bar = b->value_fmt ? 22 : 12, pitch = bar + 2;
+  const double x0 = 60, y0 = 50, h = 300, group = 40.0 + pitch * b->n_series;
+  double legend = 0;
+  cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 1, 1);
+  cairo_t *m = cairo_create(s);
+  cairo_set_font_size(m, 11);
+  for (int k = 0; k < b->n_series; k++) { /* the legend's width: the longest name */
+    cairo_text_extents_t e;
+    cairo_text_extents(m, b->series_names[k], &e);
+    legend = e.x_advance > legend ? e.x_advance : legend;
+  }
+  cairo_destroy(m);
+  cairo_surface_destroy(s);
+  int W = (int)(x0 + group * b->n_groups + 60 + legend), H = 420;
+  cairo_t *cr = begin(&s, W, H);
+  cairo_set_font_size(cr, 14);
+  text(cr, W / 2.0, 24, b->title, 0.5);
+  cairo_set_font_size(cr, 11);
+  cairo_set_line_width(cr, 1);
+  for (int i = 0; i <= 4; i++) {
+    double y = y0 + h - h * i / 4.0;
+    char buf[32];
+    snprintf(buf, sizeof buf, b->tick_fmt, b->ymax * i / 4.0);
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    text(cr, x0 - 6, y + 4, buf, 1.0);
+    cairo_set_source_rgb(cr, 0.9, 0.9, 0.9);
+    cairo_move_to(cr, x0, y);
+    cairo_line_to(cr, x0 + group * b->n_groups, y);
+    cairo_stroke(cr);
+  }
+  for (int g = 0; g < b->n_groups; g++) {
+    for (int k = 0; k < b->n_series; k++) {
+      const double v = b->values[k * b->n_groups + g];
+      if (!isfinite(v))
+        continue;
+      double bh = h * (v > 0 ? (v < b->ymax ? v : b->ymax) : 0) / b->ymax;
+      const double x = x0 + group * g + 20 + pitch * k;
+      cairo_set_source_rgb(cr, palette[k % 8][0], palette[k % 8][1], palette[k % 8][2]);
+      cairo_rectangle(cr, x, y0 + h - bh, bar, bh);
+      cairo_fill(cr);
+      if (b->value_fmt) {
+        char buf[32];
+        snprintf(buf, sizeof buf, b->value_fmt, v);
+        cairo_set_source_rgb(cr, 0, 0, 0);
+        cairo_set_font_size(cr, 9);
+        text(cr, x + bar / 2, y0 + h - bh - 3, buf, 0.5);
+        cairo_set_font_size(cr, 11);
+      }
+    }
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    text(cr, x0 + group * g + group / 2, y0 + h + 16, b->group_names[g], 0.5);
+  }
+  for (int k = 0; k < b->n_series; k++) {
+    double y = y0 + 10 + 18 * k, x = x0 + group * b->n_groups + 20;
+    cairo_set_source_rgb(cr, palette[k % 8][0], palette[k % 8][1], palette[k % 8][2]);
+    cairo_rectangle(cr, x, y - 9, 12, 10);
+    cairo_fill(cr);
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    text(cr, x + 18, y, b->series_names[k], 0.0);
+  }
+  return finish(cr, s, path);
+}
+
 int ev_plot_label_distribution(const char *path, const long *counts, int n_corpora,
                                const char *const *corpus_names, int n_labels,
                                const char *const *label_names) {
@@ -166,44 +243,33 @@ int ev_plot_label_distribution(const char *path, const long *counts, int n_corpo
   long mx = 1;
   for (int i = 0; i < n_corpora * n_labels; i++)
     mx = counts[i] > mx ? counts[i] : mx;
-  double x0 = 60, y0 = 50, h = 300, group = 40.0 + 14.0 * n_corpora;
-  int W = (int)(x0 + group * n_labels + 180), H = 420;
-  cairo_surface_t *s;
-  cairo_t *cr = begin(&s, W, H);
-  cairo_set_font_size(cr, 14);
-  text(cr, W / 2.0, 24, "clips per label and corpus", 0.5);
-  cairo_set_font_size(cr, 11);
-  cairo_set_line_width(cr, 1);
-  for (int i = 0; i <= 4; i++) {
-    double y = y0 + h - h * i / 4.0;
-    char buf[32];
-    snprintf(buf, sizeof buf, "%ld", mx * i / 4);
-    cairo_set_source_rgb(cr, 0, 0, 0);
-    text(cr, x0 - 6, y + 4, buf, 1.0);
-    cairo_set_source_rgb(cr, 0.9, 0.9, 0.9);
-    cairo_move_to(cr, x0, y);
-    cairo_line_to(cr, x0 + group * n_labels, y);
-    cairo_stroke(cr);
-  }
-  for (int l = 0; l < n_labels; l++) {
-    for (int c = 0; c < n_corpora; c++) {
-      double bh = h * (double)counts[c * n_labels + l] / (double)mx;
-      cairo_set_source_rgb(cr, palette[c % 8][0], palette[c % 8][1], palette[c % 8][2]);
-      cairo_rectangle(cr, x0 + group * l + 20 + 14 * c, y0 + h - bh, 12, bh);
-      cairo_fill(cr);
-    }
-    cairo_set_source_rgb(cr, 0, 0, 0);
-    text(cr, x0 + group * l + group / 2, y0 + h + 16, label_names[l], 0.5);
-  }
-  for (int c = 0; c < n_corpora; c++) {
-    double y = y0 + 10 + 18 * c, x = x0 + group * n_labels + 20;
-    cairo_set_source_rgb(cr, palette[c % 8][0], palette[c % 8][1], palette[c % 8][2]);
-    cairo_rectangle(cr, x, y - 9, 12, 10);
-    cairo_fill(cr);
-    cairo_set_source_rgb(cr, 0, 0, 0);
-    text(cr, x + 18, y, corpus_names[c], 0.0);
-  }
-  return finish(cr, s, path);
+  double *v = malloc((size_t)n_corpora * (size_t)n_labels * sizeof *v);
+  if (!v)
+    return -1;
+  for (int i = 0; i < n_corpora * n_labels; i++)
+    v[i] = (double)counts[i];
+  const bars b = {"clips per label and corpus",
+                  "%.0f",
+                  NULL,
+                  v,
+                  n_corpora,
+                  n_labels,
+                  corpus_names,
+                  label_names,
+                  (double)mx};
+  int rc = draw_bars(path, &b);
+  free(v);
+  return rc;
+}
+
+int ev_plot_uar_bars(const char *path, const char *title, const double *uar, int n_series,
+                     const char *const *series_names, int n_groups,
+                     const char *const *group_names) {
+  if (n_series < 1 || n_groups < 1)
+    return -1;
+  const bars b = {title,    "%.0f %%",    "%.0f",      uar,  n_series,
+                  n_groups, series_names, group_names, 100.0};
+  return draw_bars(path, &b);
 }
 
 void ev_plots_shutdown(void) {

@@ -14,6 +14,11 @@ int ev_plot_label_distribution(const char *path, const long *counts, int n_corpo
                                const char *const *corpus_names, int n_labels,
                                const char *const *label_names);
 
+/* UAR in percent as grouped bars, each labelled with its value: uar[series * n_groups + group],
+ * NAN for a bar that is missing (emovox-train compare). */
+int ev_plot_uar_bars(const char *path, const char *title, const double *uar, int n_series,
+                     const char *const *series_names, int n_groups, const char *const *group_names);
+
 /* Releases Cairo's and fontconfig's process-wide caches (at exit, so leak checkers see a
  * clean heap). */
 void ev_plots_shutdown(void);

@@ -16,6 +16,7 @@
 #include "ev_arch.h"
 #include "ev_augment.h"
 #include "ev_calibration.h"
+#include "ev_compare.h"
 #include "ev_corpus.h"
 #include "ev_dataset.h"
 #include "ev_ensemble.h"
@@ -46,7 +47,9 @@ static void usage(FILE *f) {
           "             --holdout-speaker SPK (reports in --out)\n"
           "  list       show the clips found per corpus/label/speaker (no training)\n"
           "  extract    only extract features into the cache (for --arch and --augment)\n"
-          "  presets    list the architecture presets\n\n"
+          "  presets    list the architecture presets\n"
+          "  compare    per-corpus UAR of evaluation reports side by side, as a table and\n"
+          "             a picture (`emovox-train compare --help`)\n\n"
           "Data:\n"
           "  --corpora DIR        folder holding corpus folders (RAVDESS, CREMA-D, TESS, SAVEE,\n"
           "                       EmoDB, URDU, TurEV-DB, ASED, nEMO; autodetected by name)\n"
@@ -1342,6 +1345,8 @@ int main(int argc, char **argv) {
    * a fully buffered stdout would land after every epoch line. One line at a time keeps the
    * order in which things happened. */
   setvbuf(stdout, NULL, _IOLBF, 0);
+  if (argc > 1 && !strcmp(argv[1], "compare")) /* reads reports only: options of its own */
+    return ev_compare_main(argc - 1, argv + 1);
   cli c;
   if (parse_cli(argc, argv, &c) != 0)
     return 2;
