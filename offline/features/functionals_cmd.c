@@ -82,7 +82,8 @@ int functionals_cmd(const char *set, const char *audio, const char *out_path) {
     bad |= fprintf(f, "%s%c", ev_functionals_name(i), i + 1 < EV_FUNC_N ? ',' : '\n') < 0;
   for (int i = 0; i < EV_FUNC_N; i++)
     bad |= fprintf(f, "%.9g%c", v[i], i + 1 < EV_FUNC_N ? ',' : '\n') < 0;
-  if (out_path && fclose(f))
+  /* standard output too: its buffer is written here, and a full disk shows only then */
+  if (out_path ? fclose(f) != 0 : fflush(f) != 0)
     bad = 1;
   if (bad) {
     fprintf(stderr, "emovox-features: write error on '%s'\n", out_path ? out_path : "stdout");

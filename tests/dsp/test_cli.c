@@ -157,6 +157,20 @@ int main(int argc, char **argv) {
   EV_CHECK(csv && strstr(csv, "at least 9 frames"), "message for short file");
   free(csv);
 
+  /* a full disk: the output is lost, so the exit status says so, on standard output too */
+  const char *to_full[] = {"--functionals egemaps", "--feature rms"};
+  for (int k = 0; k < 2; k++) {
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "'%s' %s '%s' > /dev/full 2> '%s/err.txt'", exe, to_full[k],
+             ev_ref_path("speech.wav"), dir);
+    int rc = system(cmd);
+    csv = slurp("err.txt", &len);
+    EV_CHECK(WIFEXITED(rc) && WEXITSTATUS(rc) == 1 && csv && strstr(csv, "write error"),
+             "%s > /dev/full: exit %d, %s", to_full[k], WIFEXITED(rc) ? WEXITSTATUS(rc) : -1,
+             csv ? csv : "");
+    free(csv);
+  }
+
   snprintf(args, sizeof args, "rm -rf '%s'", dir);
   if (system(args) != 0)
     fprintf(stderr, "could not remove %s\n", dir);
