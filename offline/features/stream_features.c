@@ -128,7 +128,8 @@ int stream_features(const ev_feature_config *cfg, int id, int column, const char
     n += (size_t)got;
   }
   sf_close(sf);
-  if (info.frames > 0 && n < (size_t)info.frames)
+  /* a failed write stops the reading too: that is no fault of the file */
+  if (!w.failed && info.frames > 0 && n < (size_t)info.frames)
     fprintf(stderr, "emovox-features: warning: '%s' is truncated, read %zu of %lld frames\n", audio,
             n, (long long)info.frames);
   /* the end, as ev_extract_buffer: zeros so that ZCR/RMS get their last frames, then flush */

@@ -170,6 +170,14 @@ int main(int argc, char **argv) {
              csv ? csv : "");
     free(csv);
   }
+  /* -o on a full disk: the reading stops at the failed write, and the file is not to blame
+   * (it was reported as truncated) */
+  snprintf(args, sizeof args, "--feature logmel -o /dev/full '%s'", ev_ref_path("speech.wav"));
+  EV_CHECK(run(args, "err.txt") == 1, "-o /dev/full must exit 1");
+  csv = slurp("err.txt", &len);
+  EV_CHECK(csv && strstr(csv, "write error") && !strstr(csv, "truncated"),
+           "-o /dev/full: a write error, not a truncated input: %s", csv ? csv : "");
+  free(csv);
 
   snprintf(args, sizeof args, "rm -rf '%s'", dir);
   if (system(args) != 0)
