@@ -8,6 +8,7 @@
 #include "ea_job.h"
 #include "ea_plot.h"
 #include "ea_session.h"
+#include "ev_model.h"
 
 #include <errno.h>
 #include <math.h>
@@ -61,6 +62,18 @@ static int early_checks(const ea_options *opt, char *err, size_t errlen) {
       snprintf(err, errlen, "--model %s: not a readable file", opt->host.model);
       return -1;
     }
+    /* The plugin would refuse a corrupt model at every file (each one "skipped", exit 1, the
+     * reason twice per file); its loader here makes that one setup error before any work. */
+    char why[768];
+    ev_model *m = ev_model_load_file(opt->host.model, why, sizeof why);
+    if (!m) {
+      if (strstr(why, opt->host.model)) /* the loader's reason usually names the file */
+        snprintf(err, errlen, "--model: %s", why);
+      else
+        snprintf(err, errlen, "--model %s: %s", opt->host.model, why);
+      return -1;
+    }
+    ev_model_free(m);
   }
   if (opt->outdir) {
     char why[900];
