@@ -8,6 +8,7 @@
 #include "ea_job.h"
 #include "ea_plot.h"
 #include "ea_session.h"
+#include "ev_model.h"
 
 #include <errno.h>
 #include <math.h>
@@ -61,6 +62,18 @@ static int early_checks(const ea_options *opt, char *err, size_t errlen) {
       snprintf(err, errlen, "--model %s: not a readable file", opt->host.model);
       return -1;
     }
+    /* The plugin would refuse a corrupt model at every file (each one "skipped", exit 1, the
+     * reason twice per file); its loader here makes that one setup error before any work. */
+    char why[768];
+    ev_model *m = ev_model_load_file(opt->host.model, why, sizeof why);
+    if (!m) {
+      if (strstr(why, opt->host.model)) /* the loader's reason usually names the file */
+        snprintf(err, errlen, "--model: %s", why);
+      else
+        snprintf(err, errlen, "--model %s: %s", opt->host.model, why);
+      return -1;
+    }
+    ev_model_free(m);
   }
   if (opt->outdir) {
     char why[900];
@@ -140,10 +153,25 @@ static double now(void) {
   return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
+/* A regular file (or a new one) is written as PATH.part and renamed over PATH when complete, as
+ * the time series are: a full disk leaves neither a shortened summary that reads like the whole
+ * run nor a lost earlier one. "-" and other files (/dev/null, a FIFO) are written in place. */
 static int write_summary(const char *path, const ea_file_list *files, const ea_result *res) {
-  FILE *f = strcmp(path, "-") ? fopen(path, "w") : stdout;
+  const int to_stdout = !strcmp(path, "-");
+  struct stat st;
+  char *tmp = NULL;
+  if (!to_stdout && (stat(path, &st) != 0 || S_ISREG(st.st_mode))) {
+    size_t n = strlen(path) + sizeof ".part";
+    if (!(tmp = malloc(n))) {
+      ea_msg("cannot write the summary %s: out of memory", path);
+      return -1;
+    }
+    snprintf(tmp, n, "%s.part", path);
+  }
+  FILE *f = to_stdout ? stdout : fopen(tmp ? tmp : path, "w");
   if (!f) {
-    ea_msg("cannot write the summary %s: %s", path, strerror(errno));
+    ea_msg("cannot write the summary %s: %s", tmp ? tmp : path, strerror(errno));
+    free(tmp);
     return -1;
   }
   ea_summary_write_header(f);
@@ -155,11 +183,16 @@ static int write_summary(const char *path, const ea_file_list *files, const ea_r
     bad |= fclose(f) != 0;
   else
     bad |= fflush(f) != 0;
+  if (!bad && tmp && rename(tmp, path) != 0)
+    bad = 1;
   if (bad) {
-    ea_msg("cannot write the summary %s: %s", path, strerror(errno));
-    return -1;
+    int e = errno;
+    if (tmp)
+      remove(tmp);
+    ea_msg("cannot write the summary %s: %s", path, strerror(e));
   }
-  return 0;
+  free(tmp);
+  return bad ? -1 : 0;
 }
 
 /* What the options need of each other, and their paths: usage errors before any work. */

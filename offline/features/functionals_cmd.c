@@ -5,6 +5,7 @@
 #include "functionals_cmd.h"
 
 #include "ev_functionals.h"
+#include "out_file.h"
 
 #include <errno.h>
 #include <sndfile.h>
@@ -72,17 +73,21 @@ int functionals_cmd(const char *set, const char *audio, const char *out_path) {
   float v[EV_FUNC_N];
   if (functionals_of_path(audio, v))
     return 1;
-  FILE *f = out_path ? fopen(out_path, "w") : stdout;
-  if (!f) {
+  out_file out;
+  if (out_file_open(&out, out_path, "w")) {
     fprintf(stderr, "emovox-features: cannot write '%s': %s\n", out_path, strerror(errno));
     return 1;
   }
+  FILE *f = out.f;
   int bad = 0;
   for (int i = 0; i < EV_FUNC_N; i++)
     bad |= fprintf(f, "%s%c", ev_functionals_name(i), i + 1 < EV_FUNC_N ? ',' : '\n') < 0;
   for (int i = 0; i < EV_FUNC_N; i++)
     bad |= fprintf(f, "%.9g%c", v[i], i + 1 < EV_FUNC_N ? ',' : '\n') < 0;
-  if (out_path && fclose(f))
+  /* the commit flushes standard output too: a full disk shows only then */
+  if (bad)
+    out_file_abort(&out);
+  else if (out_file_commit(&out))
     bad = 1;
   if (bad) {
     fprintf(stderr, "emovox-features: write error on '%s'\n", out_path ? out_path : "stdout");

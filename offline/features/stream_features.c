@@ -7,6 +7,8 @@
  * extractor, one read block and the ring, whatever the file's length. */
 #include "stream_features.h"
 
+#include "out_file.h"
+
 #include <errno.h>
 #include <math.h>
 #include <sndfile.h>
@@ -24,9 +26,9 @@ typedef struct writer {
   float *ring; /* RING rows of dims floats: frames e - HOLD .. e */
   int64_t emitted, written;
   const char *out_path;
-  FILE *f;
-  int failed; /* write error or cannot open */
-  char *line; /* CSV formatting buffer */
+  out_file out; /* out.f: NULL until the first row */
+  int failed;   /* write error or cannot open */
+  char *line;   /* CSV formatting buffer */
 } writer;
 
 static const float *row(const writer *w, int64_t t) {
@@ -36,23 +38,20 @@ static const float *row(const writer *w, int64_t t) {
 static int put_row(writer *w, const float *v) {
   if (w->failed)
     return -1;
-  if (!w->f) {
-    w->f = w->out_path ? fopen(w->out_path, w->csv ? "w" : "wb") : stdout;
-    if (!w->f) {
-      fprintf(stderr, "emovox-features: cannot write '%s': %s\n", w->out_path, strerror(errno));
-      w->failed = 1;
-      return -1;
-    }
+  if (!w->out.f && out_file_open(&w->out, w->out_path, w->csv ? "w" : "wb")) {
+    fprintf(stderr, "emovox-features: cannot write '%s': %s\n", w->out_path, strerror(errno));
+    w->failed = 1;
+    return -1;
   }
   int c0 = w->column >= 0 ? w->column : 0, c1 = w->column >= 0 ? w->column + 1 : w->dims;
   if (!w->csv) {
-    if (fwrite(v + c0, sizeof(float), (size_t)(c1 - c0), w->f) != (size_t)(c1 - c0))
+    if (fwrite(v + c0, sizeof(float), (size_t)(c1 - c0), w->out.f) != (size_t)(c1 - c0))
       w->failed = 1;
   } else {
     size_t len = 0;
     for (int d = c0; d < c1; d++)
       len += (size_t)snprintf(w->line + len, 24, "%.9g%c", v[d], d + 1 < c1 ? ',' : '\n');
-    if (fwrite(w->line, 1, len, w->f) != len)
+    if (fwrite(w->line, 1, len, w->out.f) != len)
       w->failed = 1;
   }
   w->written++;
@@ -128,7 +127,8 @@ int stream_features(const ev_feature_config *cfg, int id, int column, const char
     n += (size_t)got;
   }
   sf_close(sf);
-  if (info.frames > 0 && n < (size_t)info.frames)
+  /* a failed write stops the reading too: that is no fault of the file */
+  if (!w.failed && info.frames > 0 && n < (size_t)info.frames)
     fprintf(stderr, "emovox-features: warning: '%s' is truncated, read %zu of %lld frames\n", audio,
             n, (long long)info.frames);
   /* the end, as ev_extract_buffer: zeros so that ZCR/RMS get their last frames, then flush */
@@ -159,12 +159,13 @@ int stream_features(const ev_feature_config *cfg, int id, int column, const char
             (long long)w.written, (long long)rows);
     rc = 1;
   }
-  if (w.f && w.f != stdout && fclose(w.f))
-    w.failed = 1;
-  else if (w.f == stdout && fflush(stdout))
+  const int opened = w.out.f != NULL;
+  if (opened && (rc || w.failed))
+    out_file_abort(&w.out); /* no partial file that reads like a result */
+  else if (opened && out_file_commit(&w.out))
     w.failed = 1;
   if (w.failed && !rc) {
-    if (w.f || !out_path)
+    if (opened || !out_path)
       fprintf(stderr, "emovox-features: write error on '%s'\n", out_path ? out_path : "stdout");
     rc = 1;
   }

@@ -183,6 +183,13 @@ static int cmd_info(int argc, char **argv) {
   printf("provenance:   %s\n", ev_model_provenance(m));
   printf("valid:        yes\n");
   ev_model_free(m);
+  /* the report is the command's result: one lost on a full disk (or > /dev/full) is a failure,
+   * which exit() would flush without a word */
+  if (fflush(stdout) != 0 || ferror(stdout)) {
+    fprintf(stderr, "emovox-model: cannot write the report to standard output: %s\n",
+            strerror(errno));
+    return 1;
+  }
   return 0;
 }
 

@@ -855,7 +855,8 @@ static void test_badfiles(const char *tmp) {
   ta_csv_free(&sum);
   free(log);
 
-  /* A model that cannot load fails the file with the plugin's reason. */
+  /* A model that cannot load is a setup error, with the loader's reason, before any file
+   * (test_analyze_inputs early: no file is tried). */
   char *bad_model = path_join(tmp, "broken.safetensors");
   write_bytes(bad_model, "\x10\x00\x00\x00\x00\x00\x00\x00{\"a\":", 13);
   snprintf(p, sizeof p, "%s/silence.wav", in);
@@ -863,7 +864,8 @@ static void test_badfiles(const char *tmp) {
   rc = ta_run(argv2, "/dev/null", log_path);
   log = ta_read_file(log_path, NULL);
   printf("--- broken model\n%s---\n", log ? log : "");
-  EV_CHECK(rc == 1 && log && strstr(log, "did not load"), "broken model: status %d", rc);
+  EV_CHECK(rc == 2 && log && strstr(log, "--model") && strstr(log, "truncated"),
+           "broken model: status %d", rc);
   free(log);
   /* Only a missing file: still a failed file (exit 1), not a usage error. */
   char *argv5[] = {(char *)exe, "--bundle", (char *)bundle, "-q", missing, NULL};

@@ -9,8 +9,8 @@
  *   names     x.wav and x.flac in one run both analysed (outputs keep the extension), ./x.wav
  *             and x.wav analysed once
  *   rates     4 kHz and 384 kHz files are resampled and agree with the same signal at 16 kHz
- *   early     a --model typo stops the run before any work (exit 2); -o and --summary folders
- *             are created as mkdir -p would */
+ *   early     a --model typo or a corrupt model stops the run before any work (exit 2); -o and
+ *             --summary folders are created as mkdir -p would */
 #include "ev_test.h"
 #include "ta_util.h"
 
@@ -466,6 +466,24 @@ static void test_early(const char *tmp) {
   EV_CHECK(rc == 2, "--model typo: exit %d", rc);
   EV_CHECK(text && strstr(text, "--model emovox-defualt.safetensors: No such file"),
            "one clear message");
+  EV_CHECK(text && !strstr(text, "x.wav"), "no file was tried");
+  free(text);
+
+  /* a corrupt model (cut off in its header) in front of three files: one setup error, exit 2,
+   * before any file is tried (each file used to be "skipped" with the reason, twice, exit 1) */
+  char bad_model[4096];
+  snprintf(bad_model, sizeof bad_model, "%s/cut.safetensors", tmp);
+  FILE *mf = fopen(bad_model, "wb");
+  if (mf) {
+    fwrite("\x40\0\0\0\0\0\0\0{\"__metadata__\":{", 1, 24, mf);
+    fclose(mf);
+  }
+  char *a0[] = {"-q", "--model", bad_model, wav, wav, wav, NULL};
+  rc = run(log, a0);
+  text = ta_read_file(log, NULL);
+  printf("corrupt --model: exit %d: %s", rc, text ? text : "");
+  EV_CHECK(rc == 2, "corrupt --model: exit %d", rc);
+  EV_CHECK(text && strstr(text, "--model") && strstr(text, "truncated"), "the loader's reason");
   EV_CHECK(text && !strstr(text, "x.wav"), "no file was tried");
   free(text);
 

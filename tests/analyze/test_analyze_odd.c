@@ -10,12 +10,15 @@
  *   - a model whose activations overflow on loud input: a warning names the rows;
  *   - speech 55 dB down (peaks near -73 dBFS, below the -60 dBFS gate): the summary says
  *     "none" and a note says the file may only be quiet, with a gate that lets it through;
- *     that gate finds the speech; digital silence and the same speech at full level get no note. */
+ *     that gate finds the speech; digital silence and the same speech at full level get no note;
+ *   - a summary that does not fit on the disk: exit 1, no shortened summary, the earlier kept. */
 #include <math.h>
+#include <signal.h>
 #include <sndfile.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -299,6 +302,53 @@ static void quiet_speech(const char *tmp) {
   free(zero);
 }
 
+/* A summary that does not fit on the disk (a file size limit of 1 KiB, SIGXFSZ ignored: the
+ * write fails with EFBIG as on a full disk): exit 1 with the reason, and neither a shortened
+ * summary that reads like the whole run (it was cut at the failure) nor a lost earlier one. */
+static void summary_full(const char *tmp) {
+  char *in = join(tmp, "full"), *sum = join(tmp, "full.csv"), *part = join(tmp, "full.csv.part"),
+       *err_path = join(tmp, "full.err");
+  mkdir(in, 0777);
+  size_t n;
+  float *x = voiced(16000, 0.5, &n);
+  for (int k = 0; k < 12; k++) { /* 12 rows of about 150 bytes */
+    char name[32];
+    snprintf(name, sizeof name, "clip%02d.wav", k);
+    char *wav = join(in, name);
+    write_float(wav, 16000, 1, x, n);
+    free(wav);
+  }
+  FILE *f = fopen(sum, "w");
+  if (f) {
+    fputs("previous\n", f);
+    fclose(f);
+  }
+  char *argv[] = {(char *)exe, "--bundle", (char *)bundle, "-q", "-s", sum, in, NULL};
+  struct rlimit old, small;
+  getrlimit(RLIMIT_FSIZE, &old);
+  small = old;
+  small.rlim_cur = 1024;
+  signal(SIGXFSZ, SIG_IGN);
+  setrlimit(RLIMIT_FSIZE, &small); /* the child inherits it */
+  int rc = ta_run(argv, NULL, err_path);
+  setrlimit(RLIMIT_FSIZE, &old);
+  signal(SIGXFSZ, SIG_DFL);
+  char *text = ta_read_file(err_path, NULL), *kept = ta_read_file(sum, NULL);
+  printf("summary on a full disk: exit %d: %s", rc, text ? text : "");
+  EV_CHECK(rc == 1 && text && strstr(text, "cannot write the summary"),
+           "exit 1 and the reason (exit %d)", rc);
+  EV_CHECK(kept && !strcmp(kept, "previous\n"), "the earlier summary is kept (%.40s)",
+           kept ? kept : "(none)");
+  EV_CHECK(access(part, F_OK) != 0, "no %s left", part);
+  free(text);
+  free(kept);
+  free(x);
+  free(in);
+  free(sum);
+  free(part);
+  free(err_path);
+}
+
 int main(int argc, char **argv) {
   if (argc != 3) {
     fprintf(stderr, "usage: %s EMOVOX_ANALYZE BUNDLE\n", argv[0]);
@@ -313,6 +363,7 @@ int main(int argc, char **argv) {
   streaming_wav(tmp);
   model_fault(tmp);
   quiet_speech(tmp);
+  summary_full(tmp);
   ta_rm_rf(tmp);
   free(tmp);
   EV_TEST_END();

@@ -7,6 +7,7 @@
 #include <sndfile.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char *exe;
 static char dir[256];
@@ -156,6 +157,58 @@ int main(int argc, char **argv) {
   csv = slurp("err.txt", &len);
   EV_CHECK(csv && strstr(csv, "at least 9 frames"), "message for short file");
   free(csv);
+
+  /* a full disk: the output is lost, so the exit status says so, on standard output too */
+  const char *to_full[] = {"--functionals egemaps", "--feature rms"};
+  for (int k = 0; k < 2; k++) {
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "'%s' %s '%s' > /dev/full 2> '%s/err.txt'", exe, to_full[k],
+             ev_ref_path("speech.wav"), dir);
+    int rc = system(cmd);
+    csv = slurp("err.txt", &len);
+    EV_CHECK(WIFEXITED(rc) && WEXITSTATUS(rc) == 1 && csv && strstr(csv, "write error"),
+             "%s > /dev/full: exit %d, %s", to_full[k], WIFEXITED(rc) ? WEXITSTATUS(rc) : -1,
+             csv ? csv : "");
+    free(csv);
+  }
+  /* -o on a full disk: the reading stops at the failed write, and the file is not to blame
+   * (it was reported as truncated) */
+  snprintf(args, sizeof args, "--feature logmel -o /dev/full '%s'", ev_ref_path("speech.wav"));
+  EV_CHECK(run(args, "err.txt") == 1, "-o /dev/full must exit 1");
+  csv = slurp("err.txt", &len);
+  EV_CHECK(csv && strstr(csv, "write error") && !strstr(csv, "truncated"),
+           "-o /dev/full: a write error, not a truncated input: %s", csv ? csv : "");
+  free(csv);
+  /* -o to a regular file that fills up (a file size limit of a few KiB; SIGXFSZ ignored: the write
+   * fails with EFBIG as on a full disk): no shortened file that reads like a result, no .part,
+   * and the previous output is kept */
+  for (int k = 0; k < 2; k++) {
+    char cmd[2048], path[512];
+    snprintf(path, sizeof path, "%s/full.csv", dir);
+    FILE *prev = fopen(path, "w");
+    if (prev) {
+      fputs("previous\n", prev);
+      fclose(prev);
+    }
+    snprintf(cmd, sizeof cmd, "trap '' XFSZ; ulimit -f 8; '%s' %s -o '%s' '%s' 2> '%s/err.txt'",
+             exe, k ? "--feature logmel" : "--feature logmel --format f32", path,
+             ev_ref_path("speech.wav"), dir);
+    int rc = system(cmd);
+    csv = slurp("full.csv", &len);
+    char *part = slurp("full.csv.part", &len);
+    EV_CHECK(WIFEXITED(rc) && WEXITSTATUS(rc) == 1 && csv && !strcmp(csv, "previous\n") && !part,
+             "%s to a full disk: exit %d, the previous file %s, %s", k ? "CSV" : "f32",
+             WIFEXITED(rc) ? WEXITSTATUS(rc) : -1,
+             csv && !strcmp(csv, "previous\n") ? "kept" : "lost",
+             part ? "a .part left" : "no .part");
+    free(csv);
+    free(part);
+  }
+  /* a device is written in place, not renamed over */
+  snprintf(args, sizeof args, "--feature rms -o /dev/null '%s'", ev_ref_path("speech.wav"));
+  struct stat st;
+  EV_CHECK(run(args, "err.txt") == 0 && stat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode),
+           "-o /dev/null");
 
   snprintf(args, sizeof args, "rm -rf '%s'", dir);
   if (system(args) != 0)

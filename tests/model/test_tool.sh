@@ -24,6 +24,11 @@ check "info shows the label mapping" grep -q 'fearful *-> fearful' "$out"
 check "info prints the compute cost and its limit" grep -q '^compute: .*per second of audio.*limit' "$out"
 check "info prints the memory and its limit" grep -q '^memory: .*MiB.*limit' "$out"
 
+# The report lost on a full disk: exit 1 with the reason, not 0.
+"$tool" info "$model" >/dev/full 2>"$out"; rc=$?
+check "info > /dev/full exits 1" test $rc -eq 1
+check "info > /dev/full says why" grep -q 'cannot write the report' "$out"
+
 # A FIFO must not block (it used to wait in fopen() for a writer).
 rm -f "$work/fifo.safetensors"
 mkfifo "$work/fifo.safetensors"
