@@ -390,7 +390,10 @@ static void run_guarded(lv2_host *h, const float *audio, size_t n, float *out, l
      * went through work_response and the model was installed in this run(). */
     if (awaiting >= 0 && st->seen != seen && !strcmp(st->path, models[awaiting].path)) {
       r->completed++;
-      r->wrong_name += strcmp(st->name, models[awaiting].name) != 0;
+      /* the file's name, then its release when the file records one ("emovox-default 0.17") */
+      const size_t len = strlen(models[awaiting].name);
+      r->wrong_name += strncmp(st->name, models[awaiting].name, len) != 0 ||
+                       (st->name[len] != '\0' && st->name[len] != ' ');
       snprintf(r->last_name, sizeof r->last_name, "%s", st->name);
       awaiting = -1;
       since_swap = 0;
