@@ -13,13 +13,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cairo.h>
 #include <fontconfig/fontconfig.h>
 #include <lilv/lilv.h>
+#include <lv2/patch/patch.h>
 #include <lv2/presets/presets.h>
+#include <lv2/time/time.h>
 
 #include "ev_analyzer.h"
 #include "ev_input.h" /* EV_INPUT_GATE_DEFAULT_DB */
@@ -252,8 +255,88 @@ static void test_blocks(void) {
   }
 }
 
+/* One malformed control sequence of `bytes` (a multiple of 8) run from the end of `page`, right
+ * before a page that cannot be read: reading past the sequence crashes the test. */
+static void run_malformed(lv2_host *h, uint8_t *page, long page_size, const uint32_t *seq,
+                          size_t bytes) {
+  uint8_t *at = page + page_size - bytes;
+  memcpy(at, seq, bytes);
+  host_use_control_buffer(h, at);
+  static float in[256], out[256];
+  run_mono(h, in, out, 256);
+  host_use_control_buffer(h, NULL);
+}
+
+/* Events cut short by the end of the sequence, or properties by the end of their object (a
+ * host's malformed sequence): skipped, never read past the buffer, and the plugin runs on. */
+static void check_malformed_atoms(void) {
+  const long page_size = sysconf(_SC_PAGESIZE);
+  uint8_t *pages =
+      mmap(NULL, 2 * (size_t)page_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  EV_CHECK(pages != MAP_FAILED, "mmap");
+  if (pages == MAP_FAILED)
+    return;
+  mprotect(pages + page_size, (size_t)page_size, PROT_NONE); /* the guard */
+  lv2_host *h = host_new(EMOVOX_URI_MONO, 48000, 1024);
+  LV2_URID_Map *m = host_map(h);
+#define URID(uri) m->map(m->handle, uri)
+  const uint32_t seq_t = URID(LV2_ATOM__Sequence), obj_t = URID(LV2_ATOM__Object);
+  const uint32_t set = URID(LV2_PATCH__Set), get = URID(LV2_PATCH__Get);
+  const uint32_t property = URID(LV2_PATCH__property), value = URID(LV2_PATCH__value);
+  const uint32_t urid_t = URID(LV2_ATOM__URID), model = URID(EMOVOX_URI_MODEL);
+  const uint32_t position = URID(LV2_TIME__Position), frame = URID(LV2_TIME__frame);
+  const uint32_t path_t = URID(LV2_ATOM__Path);
+#undef URID
+  /* words: sequence size, type, unit, pad; event: time (2 words), size, type; object body */
+  /* 1. an object event that claims 4000 bytes; the sequence ends after its id and otype */
+  const uint32_t long_event[] = {8 + 16 + 8, seq_t, 0, 0, 0, 0, 4000, obj_t, 0, set};
+  run_malformed(h, pages, page_size, long_event, sizeof long_event);
+  /* 2. an event whose header is cut after its time stamp */
+  const uint32_t cut_header[] = {8 + 8, seq_t, 0, 0, 0, 0};
+  run_malformed(h, pages, page_size, cut_header, sizeof cut_header);
+  /* 3. patch:Set of the model whose atom:Path value (no NUL) claims 200 bytes; 8 are there */
+  const uint32_t long_value[] = {
+      8 + 16 + 56, seq_t, 0,      0,     0, 0,     56, obj_t, 0,      set,        property,
+      0,           4,     urid_t, model, 0, value, 0,  200,   path_t, 0x6d6f682f, 0x2f656d6f};
+  run_malformed(h, pages, page_size, long_value, sizeof long_value);
+  /* 4. patch:Get whose property is an atom:URID without its 4 bytes, at the object's end */
+  const uint32_t empty_urid[] = {8 + 16 + 24, seq_t, 0,   0,        0, 0, 24,
+                                 obj_t,       0,     get, property, 0, 0, urid_t};
+  run_malformed(h, pages, page_size, empty_urid, sizeof empty_urid);
+  /* 5. time:Position cut after the key and context of its property */
+  const uint32_t cut_property[] = {8 + 16 + 16, seq_t, 0, 0,        0,     0,
+                                   16,          obj_t, 0, position, frame, 0};
+  run_malformed(h, pages, page_size, cut_property, sizeof cut_property);
+  /* 6. patch:Set whose property is an atom:URID without its 4 bytes, at the object's end */
+  const uint32_t empty_set[] = {8 + 16 + 24, seq_t, 0,   0,        0, 0, 24,
+                                obj_t,       0,     set, property, 0, 0, urid_t};
+  run_malformed(h, pages, page_size, empty_set, sizeof empty_set);
+  EV_CHECK(host_output(h, EMOVOX_STATUS) == EMOVOX_STATUS_OK,
+           "no load was attempted from a malformed patch:Set (status %.0f)",
+           host_output(h, EMOVOX_STATUS));
+  /* well-formed messages still work, and the analysis runs on */
+  const int seen = host_last_status(h)->seen;
+  host_send_get(h);
+  size_t n, s0, s1;
+  float *audio = test_speech(48000, 0.1, 0.0, &n, &s0, &s1);
+  float *out = malloc(n * sizeof(float));
+  float voice = 0.0f;
+  for (size_t pos = 0; audio && pos + 512 <= n; pos += 512) {
+    run_mono(h, audio + pos, out + pos, 512);
+    voice = fmaxf(voice, host_output(h, EMOVOX_VOICE));
+  }
+  EV_CHECK(host_last_status(h)->seen > seen, "a patch:Get after them is answered");
+  EV_CHECK(outputs_sane(h) && voice > 0.5f, "the analysis runs on (voice %.3f)", voice);
+  printf("robust: malformed control sequences skipped; voice %.3f afterwards\n", voice);
+  free(out);
+  free(audio);
+  host_free(h);
+  munmap(pages, 2 * (size_t)page_size);
+}
+
 /* ---- robust: NaN/Inf/huge/denormal input, rates 8k..192k, odd block sizes ---- */
 static void test_robust(void) {
+  check_malformed_atoms();
   size_t n, s0, s1;
   float *audio = test_speech(48000, 0.2, 0.2, &n, &s0, &s1);
   if (!audio) {
