@@ -54,13 +54,18 @@ static void handle_set(emovox *self, const LV2_Atom_Object *obj) {
                       "patch:Set of the model needs an atom:Path value");
     return;
   }
+  const char *path = LV2_ATOM_BODY_CONST(value);
+  uint32_t len = (uint32_t)strnlen(path, value->size);
+  if (len == 0) { /* a cleared file chooser: say so, not "too long or queue full" below */
+    emovox_set_status(self, EMOVOX_STATUS_LOAD_ERROR,
+                      "patch:Set of the model has an empty path; the previous model runs");
+    return;
+  }
   if (!self->schedule) { /* loading a file in run() is not realtime-safe: refuse it */
     emovox_set_status(self, EMOVOX_STATUS_LOAD_ERROR,
                       "the host has no LV2 worker: the model cannot be changed");
     return;
   }
-  const char *path = LV2_ATOM_BODY_CONST(value);
-  uint32_t len = (uint32_t)strnlen(path, value->size);
   if (!emovox_request_load(self->schedule, path, len, false, NULL, false)) {
     emovox_set_status(self, EMOVOX_STATUS_LOAD_ERROR, "model path too long or worker queue full");
   }

@@ -658,6 +658,15 @@ static void test_swap(void) {
     }
     EV_CHECK(vmax > 0.5f, "analysis continues after the failed load (voice %.3f)", vmax);
   }
+  /* An empty path (a host's cleared file chooser) is refused as such, not as a full queue. */
+  seen = st->seen;
+  host_send_set_model(h, "");
+  run_speech_for(h, audio, n, &pos, 1024, &sane);
+  printf("swap: empty path -> status %.0f, text \"%s\"\n", host_output(h, EMOVOX_STATUS), st->text);
+  EV_CHECK(host_output(h, EMOVOX_STATUS) == EMOVOX_STATUS_LOAD_ERROR && st->seen > seen &&
+               strstr(st->text, "empty path") != NULL,
+           "an empty path is reported as one: \"%s\"", st->text);
+  EV_CHECK(!strcmp(st->path, other), "the previous model keeps running: %s", st->path);
   host_send_set_model(h, test_default_model_path());
   run_speech_for(h, audio, n, &pos, 1024, &sane);
   EV_CHECK(host_output(h, EMOVOX_STATUS) == EMOVOX_STATUS_OK, "back to ok");
