@@ -215,6 +215,10 @@ static void write_outputs(emovox *self, bool enabled) {
 
 static void run(LV2_Handle instance, uint32_t n_samples) {
   emovox *self = (emovox *)instance;
+  if (atomic_exchange_explicit(&self->restore_refused, false, memory_order_acquire))
+    emovox_set_status(self, EMOVOX_STATUS_LOAD_ERROR,
+                      "the host's worker refused to load the session's model file; the "
+                      "previous model runs");
   emovox_handle_control(self);
   emovox_flush_retired(self);
   bool enabled;

@@ -791,6 +791,26 @@ static void test_state(void) {
   EV_CHECK(!strcmp(host_last_status(h3)->path, file_b), "installed after run(): %s",
            host_last_status(h3)->path);
 
+  /* The host's worker refuses the restore's job: restore fails, and the status says so (it
+   * read ok, with the previous model running instead of the session's). */
+  lv2_host *hr = host_new(EMOVOX_URI_MONO, 48000, 256);
+  run_mono(hr, silence, out, 256);
+  host_copy_state(hr, h);
+  host_refuse_work(hr, true);
+  EV_CHECK(host_restore_state(hr, dir_b, true) != 0, "restore fails when the job is refused");
+  host_refuse_work(hr, false);
+  run_mono(hr, silence, out, 256);
+  printf("state: worker refused the restore: status %.0f, \"%s\"\n", host_output(hr, EMOVOX_STATUS),
+         host_last_status(hr)->text);
+  EV_CHECK(host_output(hr, EMOVOX_STATUS) == EMOVOX_STATUS_LOAD_ERROR &&
+               strstr(host_last_status(hr)->text, "refused") != NULL,
+           "the refused restore is shown: status %.0f, \"%s\"", host_output(hr, EMOVOX_STATUS),
+           host_last_status(hr)->text);
+  EV_CHECK(host_save_state(hr, dir_b) == 0 && host_saved_model_path(hr) &&
+               !strcmp(host_saved_model_path(hr), "voice.safetensors"),
+           "the session's choice is saved again");
+  host_free(hr);
+
   /* The file is gone (session c has no copy): the default model, and a log line. */
   lv2_host *h4 = host_new(EMOVOX_URI_MONO, 48000, 256);
   host_copy_state(h4, h);
