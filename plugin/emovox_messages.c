@@ -54,24 +54,57 @@ static void handle_set(emovox *self, const LV2_Atom_Object *obj) {
                       "patch:Set of the model needs an atom:Path value");
     return;
   }
+  const char *path = LV2_ATOM_BODY_CONST(value);
+  uint32_t len = (uint32_t)strnlen(path, value->size);
+  if (len == 0) { /* a cleared file chooser: say so, not "too long or queue full" below */
+    emovox_set_status(self, EMOVOX_STATUS_LOAD_ERROR,
+                      "patch:Set of the model has an empty path; the previous model runs");
+    return;
+  }
   if (!self->schedule) { /* loading a file in run() is not realtime-safe: refuse it */
     emovox_set_status(self, EMOVOX_STATUS_LOAD_ERROR,
                       "the host has no LV2 worker: the model cannot be changed");
     return;
   }
-  const char *path = LV2_ATOM_BODY_CONST(value);
-  uint32_t len = (uint32_t)strnlen(path, value->size);
   if (!emovox_request_load(self->schedule, path, len, false, NULL, false)) {
     emovox_set_status(self, EMOVOX_STATUS_LOAD_ERROR, "model path too long or worker queue full");
   }
+}
+
+/* Whether an event's header and body end by `end`, the end of the host's sequence. */
+static bool event_fits(const LV2_Atom_Event *ev, const uint8_t *end) {
+  const size_t room = (size_t)(end - (const uint8_t *)ev);
+  return room >= sizeof *ev && ev->body.size <= room - sizeof *ev;
+}
+
+/* Whether every property of an object (key, value header and value body) lies inside it:
+ * lv2_atom_object_get only checks where a property starts, so a property cut short by the
+ * object's end would be read beyond it. The walk is bounded by the object's size. */
+static bool object_whole(const LV2_Atom_Object *obj) {
+  if (obj->atom.size < sizeof obj->body)
+    return false;
+  const uint8_t *body = (const uint8_t *)&obj->body;
+  for (size_t off = sizeof obj->body; off < obj->atom.size;) {
+    const size_t left = obj->atom.size - off;
+    const LV2_Atom_Property_Body *prop = (const LV2_Atom_Property_Body *)(body + off);
+    if (left < sizeof *prop || prop->value.size > left - sizeof *prop)
+      return false;
+    off += (sizeof *prop + prop->value.size + 7) & ~(size_t)7; /* padded, in size_t: no wrap */
+  }
+  return true;
 }
 
 void emovox_handle_control(emovox *self) {
   const emovox_uris *u = &self->uris;
   if (!self->control)
     return;
+  /* A malformed sequence from the host (an event or a property whose size runs past its
+   * container) must not make run() read beyond the buffer: such events are skipped. */
+  const uint8_t *end = (const uint8_t *)&self->control->body + self->control->atom.size;
   LV2_ATOM_SEQUENCE_FOREACH(self->control, ev) {
-    if (ev->body.type != u->atom_Object)
+    if (!event_fits(ev, end))
+      break; /* where the next event would start is not known either */
+    if (ev->body.type != u->atom_Object || !object_whole((const LV2_Atom_Object *)&ev->body))
       continue;
     const LV2_Atom_Object *obj = (const LV2_Atom_Object *)&ev->body;
     if (obj->body.otype == u->patch_Set) {
@@ -81,8 +114,8 @@ void emovox_handle_control(emovox *self) {
     } else if (obj->body.otype == u->patch_Get) {
       const LV2_Atom *property = NULL;
       lv2_atom_object_get(obj, u->patch_property, &property, 0);
-      if (!property ||
-          (property->type == u->atom_URID && ((const LV2_Atom_URID *)property)->body == u->model))
+      if (!property || (property->type == u->atom_URID && property->size >= sizeof(LV2_URID) &&
+                        ((const LV2_Atom_URID *)property)->body == u->model))
         self->notify_pending = true;
     }
   }

@@ -95,6 +95,9 @@ typedef struct emovox {
    * default stands in, so that saving does not lose the user's choice (an unmounted drive
    * comes back); cleared when another file loads. Under state_lock. */
   char missing_path[EMOVOX_PATH_MAX];
+  /* [any] A thread-safe restore() could not queue the session's model (the host's worker
+   * refused the job): set there, shown by the next run(), which owns the status. */
+  atomic_bool restore_refused;
 
   /* Ardour's inline display: run() fills the slot not in use and flips the index; render()
    * (GUI thread) copies the published slot. */

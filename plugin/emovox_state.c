@@ -138,6 +138,8 @@ static LV2_State_Status restore(LV2_Handle instance, LV2_State_Retrieve_Function
   if (schedule) { /* state:threadSafeRestore: finish in the worker, swap in the audio thread */
     if (!emovox_request_load(schedule, path, (uint32_t)strlen(path), is_default, note, true)) {
       lv2_log_error(&self->logger, "emovox: could not schedule loading %s\n", path);
+      /* The log is easy to miss, and the status would still read ok: run() says it. */
+      atomic_store_explicit(&self->restore_refused, true, memory_order_release);
       return LV2_STATE_ERR_UNKNOWN;
     }
     return LV2_STATE_SUCCESS;

@@ -177,7 +177,7 @@ static inline bool emovox_read_set_model(const emovox_uris *u, const LV2_Atom_Ob
   if (obj->body.otype != u->patch_Set)
     return false;
   lv2_atom_object_get(obj, u->patch_property, &property, u->patch_value, value, 0);
-  return property && property->type == u->atom_URID &&
+  return property && property->type == u->atom_URID && property->size >= sizeof(LV2_URID) &&
          ((const LV2_Atom_URID *)property)->body == u->model;
 }
 

@@ -73,6 +73,7 @@ struct lv2_host {
   /* host_refuse_work: schedule_work answers "no space", as from a full queue. */
   bool refuse_work;
   int jobs_accepted;
+  const void *control_override; /* host_use_control_buffer */
   LV2_Options_Option options[5];
   int32_t min_block, max_block, nominal_block;
   float sample_rate;
@@ -473,6 +474,9 @@ int host_work_calls(const lv2_host *h) {
 int host_jobs_accepted(const lv2_host *h) {
   return h->jobs_accepted;
 }
+void host_use_control_buffer(lv2_host *h, const void *seq) {
+  h->control_override = seq;
+}
 void host_refuse_work(lv2_host *h, bool refuse) {
   h->refuse_work = refuse;
 }
@@ -591,6 +595,11 @@ void host_run(lv2_host *h, const float *const *in, float *const *out, uint32_t n
   for (int c = 0; c < channels; c++) {
     lilv_instance_connect_port(h->instance, EMOVOX_AUDIO_IN_L + 2 * c, (void *)in[c]);
     lilv_instance_connect_port(h->instance, EMOVOX_AUDIO_OUT_L + 2 * c, out[c]);
+  }
+  if (h->control_override) {
+    lilv_instance_connect_port(h->instance, EMOVOX_CONTROL, (void *)h->control_override);
+  } else {
+    lilv_instance_connect_port(h->instance, EMOVOX_CONTROL, &h->control_in);
   }
   /* Input sequence with the pending messages; outputs get their full capacity. */
   h->control_in.seq.atom.type = h->u_sequence;

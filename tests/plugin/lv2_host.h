@@ -41,6 +41,10 @@ float host_output(const lv2_host *h, uint32_t port);
 /* Audio: in[c]/out[c] for each channel (1 or 2). Buffers may be the same (in-place). */
 void host_run(lv2_host *h, const float *const *in, float *const *out, uint32_t n);
 
+/* Connects the control input to `seq`, the caller's buffer, used as it is by the following
+ * runs (a malformed sequence, say) instead of the host's own; NULL goes back to the host's. */
+void host_use_control_buffer(lv2_host *h, const void *seq);
+
 /* Messages for the next run(). */
 void host_send_set_model(lv2_host *h, const char *path);
 void host_send_get(lv2_host *h);

@@ -13,13 +13,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cairo.h>
 #include <fontconfig/fontconfig.h>
 #include <lilv/lilv.h>
+#include <lv2/patch/patch.h>
 #include <lv2/presets/presets.h>
+#include <lv2/time/time.h>
 
 #include "ev_analyzer.h"
 #include "ev_input.h" /* EV_INPUT_GATE_DEFAULT_DB */
@@ -252,8 +256,88 @@ static void test_blocks(void) {
   }
 }
 
+/* One malformed control sequence of `bytes` (a multiple of 8) run from the end of `page`, right
+ * before a page that cannot be read: reading past the sequence crashes the test. */
+static void run_malformed(lv2_host *h, uint8_t *page, long page_size, const uint32_t *seq,
+                          size_t bytes) {
+  uint8_t *at = page + page_size - bytes;
+  memcpy(at, seq, bytes);
+  host_use_control_buffer(h, at);
+  static float in[256], out[256];
+  run_mono(h, in, out, 256);
+  host_use_control_buffer(h, NULL);
+}
+
+/* Events cut short by the end of the sequence, or properties by the end of their object (a
+ * host's malformed sequence): skipped, never read past the buffer, and the plugin runs on. */
+static void check_malformed_atoms(void) {
+  const long page_size = sysconf(_SC_PAGESIZE);
+  uint8_t *pages =
+      mmap(NULL, 2 * (size_t)page_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  EV_CHECK(pages != MAP_FAILED, "mmap");
+  if (pages == MAP_FAILED)
+    return;
+  mprotect(pages + page_size, (size_t)page_size, PROT_NONE); /* the guard */
+  lv2_host *h = host_new(EMOVOX_URI_MONO, 48000, 1024);
+  LV2_URID_Map *m = host_map(h);
+#define URID(uri) m->map(m->handle, uri)
+  const uint32_t seq_t = URID(LV2_ATOM__Sequence), obj_t = URID(LV2_ATOM__Object);
+  const uint32_t set = URID(LV2_PATCH__Set), get = URID(LV2_PATCH__Get);
+  const uint32_t property = URID(LV2_PATCH__property), value = URID(LV2_PATCH__value);
+  const uint32_t urid_t = URID(LV2_ATOM__URID), model = URID(EMOVOX_URI_MODEL);
+  const uint32_t position = URID(LV2_TIME__Position), frame = URID(LV2_TIME__frame);
+  const uint32_t path_t = URID(LV2_ATOM__Path);
+#undef URID
+  /* words: sequence size, type, unit, pad; event: time (2 words), size, type; object body */
+  /* 1. an object event that claims 4000 bytes; the sequence ends after its id and otype */
+  const uint32_t long_event[] = {8 + 16 + 8, seq_t, 0, 0, 0, 0, 4000, obj_t, 0, set};
+  run_malformed(h, pages, page_size, long_event, sizeof long_event);
+  /* 2. an event whose header is cut after its time stamp */
+  const uint32_t cut_header[] = {8 + 8, seq_t, 0, 0, 0, 0};
+  run_malformed(h, pages, page_size, cut_header, sizeof cut_header);
+  /* 3. patch:Set of the model whose atom:Path value (no NUL) claims 200 bytes; 8 are there */
+  const uint32_t long_value[] = {
+      8 + 16 + 56, seq_t, 0,      0,     0, 0,     56, obj_t, 0,      set,        property,
+      0,           4,     urid_t, model, 0, value, 0,  200,   path_t, 0x6d6f682f, 0x2f656d6f};
+  run_malformed(h, pages, page_size, long_value, sizeof long_value);
+  /* 4. patch:Get whose property is an atom:URID without its 4 bytes, at the object's end */
+  const uint32_t empty_urid[] = {8 + 16 + 24, seq_t, 0,   0,        0, 0, 24,
+                                 obj_t,       0,     get, property, 0, 0, urid_t};
+  run_malformed(h, pages, page_size, empty_urid, sizeof empty_urid);
+  /* 5. time:Position cut after the key and context of its property */
+  const uint32_t cut_property[] = {8 + 16 + 16, seq_t, 0, 0,        0,     0,
+                                   16,          obj_t, 0, position, frame, 0};
+  run_malformed(h, pages, page_size, cut_property, sizeof cut_property);
+  /* 6. patch:Set whose property is an atom:URID without its 4 bytes, at the object's end */
+  const uint32_t empty_set[] = {8 + 16 + 24, seq_t, 0,   0,        0, 0, 24,
+                                obj_t,       0,     set, property, 0, 0, urid_t};
+  run_malformed(h, pages, page_size, empty_set, sizeof empty_set);
+  EV_CHECK(host_output(h, EMOVOX_STATUS) == EMOVOX_STATUS_OK,
+           "no load was attempted from a malformed patch:Set (status %.0f)",
+           host_output(h, EMOVOX_STATUS));
+  /* well-formed messages still work, and the analysis runs on */
+  const int seen = host_last_status(h)->seen;
+  host_send_get(h);
+  size_t n, s0, s1;
+  float *audio = test_speech(48000, 0.1, 0.0, &n, &s0, &s1);
+  float *out = malloc(n * sizeof(float));
+  float voice = 0.0f;
+  for (size_t pos = 0; audio && pos + 512 <= n; pos += 512) {
+    run_mono(h, audio + pos, out + pos, 512);
+    voice = fmaxf(voice, host_output(h, EMOVOX_VOICE));
+  }
+  EV_CHECK(host_last_status(h)->seen > seen, "a patch:Get after them is answered");
+  EV_CHECK(outputs_sane(h) && voice > 0.5f, "the analysis runs on (voice %.3f)", voice);
+  printf("robust: malformed control sequences skipped; voice %.3f afterwards\n", voice);
+  free(out);
+  free(audio);
+  host_free(h);
+  munmap(pages, 2 * (size_t)page_size);
+}
+
 /* ---- robust: NaN/Inf/huge/denormal input, rates 8k..192k, odd block sizes ---- */
 static void test_robust(void) {
+  check_malformed_atoms();
   size_t n, s0, s1;
   float *audio = test_speech(48000, 0.2, 0.2, &n, &s0, &s1);
   if (!audio) {
@@ -575,6 +659,15 @@ static void test_swap(void) {
     }
     EV_CHECK(vmax > 0.5f, "analysis continues after the failed load (voice %.3f)", vmax);
   }
+  /* An empty path (a host's cleared file chooser) is refused as such, not as a full queue. */
+  seen = st->seen;
+  host_send_set_model(h, "");
+  run_speech_for(h, audio, n, &pos, 1024, &sane);
+  printf("swap: empty path -> status %.0f, text \"%s\"\n", host_output(h, EMOVOX_STATUS), st->text);
+  EV_CHECK(host_output(h, EMOVOX_STATUS) == EMOVOX_STATUS_LOAD_ERROR && st->seen > seen &&
+               strstr(st->text, "empty path") != NULL,
+           "an empty path is reported as one: \"%s\"", st->text);
+  EV_CHECK(!strcmp(st->path, other), "the previous model keeps running: %s", st->path);
   host_send_set_model(h, test_default_model_path());
   run_speech_for(h, audio, n, &pos, 1024, &sane);
   EV_CHECK(host_output(h, EMOVOX_STATUS) == EMOVOX_STATUS_OK, "back to ok");
@@ -699,6 +792,26 @@ static void test_state(void) {
   EV_CHECK(!strcmp(host_last_status(h3)->path, file_b), "installed after run(): %s",
            host_last_status(h3)->path);
 
+  /* The host's worker refuses the restore's job: restore fails, and the status says so (it
+   * read ok, with the previous model running instead of the session's). */
+  lv2_host *hr = host_new(EMOVOX_URI_MONO, 48000, 256);
+  run_mono(hr, silence, out, 256);
+  host_copy_state(hr, h);
+  host_refuse_work(hr, true);
+  EV_CHECK(host_restore_state(hr, dir_b, true) != 0, "restore fails when the job is refused");
+  host_refuse_work(hr, false);
+  run_mono(hr, silence, out, 256);
+  printf("state: worker refused the restore: status %.0f, \"%s\"\n", host_output(hr, EMOVOX_STATUS),
+         host_last_status(hr)->text);
+  EV_CHECK(host_output(hr, EMOVOX_STATUS) == EMOVOX_STATUS_LOAD_ERROR &&
+               strstr(host_last_status(hr)->text, "refused") != NULL,
+           "the refused restore is shown: status %.0f, \"%s\"", host_output(hr, EMOVOX_STATUS),
+           host_last_status(hr)->text);
+  EV_CHECK(host_save_state(hr, dir_b) == 0 && host_saved_model_path(hr) &&
+               !strcmp(host_saved_model_path(hr), "voice.safetensors"),
+           "the session's choice is saved again");
+  host_free(hr);
+
   /* The file is gone (session c has no copy): the default model, and a log line. */
   lv2_host *h4 = host_new(EMOVOX_URI_MONO, 48000, 256);
   host_copy_state(h4, h);
@@ -821,7 +934,47 @@ static void test_midi(void) {
 }
 
 /* ---- stereo: analysis of (L+R)/2 equals the mono plugin fed that mix ---- */
+/* Microseconds a fresh stereo instance takes for n samples of `in` on both sides (480-sample
+ * blocks). */
+static double stereo_run_us(const float *in, float *out, size_t n) {
+  lv2_host *h = host_new(EMOVOX_URI_STEREO, 48000, 480);
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  for (size_t pos = 0; pos + 480 <= n; pos += 480) {
+    const float *ins[2] = {in + pos, in + pos};
+    float *outs[2] = {out + pos, out + pos};
+    host_run(h, ins, outs, 480);
+  }
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  host_free(h);
+  return 1e6 * (double)(t1.tv_sec - t0.tv_sec) + 1e-3 * (double)(t1.tv_nsec - t0.tv_nsec);
+}
+
+/* Denormal input (a reverb's tail upstream) costs no more than silence: the (L+R)/2 downmix
+ * runs outside the analyser's flush-to-zero, where arithmetic on denormals took 2.5 times as
+ * long as the whole analysis of silence. The fastest of five runs of each, interleaved, so
+ * that a busy machine does not decide it. */
+static void check_stereo_denormals(void) {
+  const size_t n = 96000;
+  float *tiny = malloc(n * sizeof(float)), *zero = calloc(n, sizeof(float));
+  float *out = malloc(n * sizeof(float));
+  for (size_t i = 0; i < n; i++)
+    tiny[i] = (i & 1) ? 1e-40f : -1e-42f;
+  double t_tiny = 1e30, t_zero = 1e30;
+  for (int k = 0; k < 5; k++) {
+    t_tiny = fmin(t_tiny, stereo_run_us(tiny, out, n));
+    t_zero = fmin(t_zero, stereo_run_us(zero, out, n));
+  }
+  printf("stereo: 2 s of denormals %.0f us, of silence %.0f us\n", t_tiny, t_zero);
+  EV_CHECK(t_tiny < 1.5 * t_zero, "denormal input costs about what silence does (%.0f vs %.0f us)",
+           t_tiny, t_zero);
+  free(tiny);
+  free(zero);
+  free(out);
+}
+
 static void test_stereo(void) {
+  check_stereo_denormals();
   size_t n, s0, s1;
   float *left = test_speech(48000, 0.3, 0.5, &n, &s0, &s1);
   float *right = malloc(n * sizeof(float)), *mix = malloc(n * sizeof(float));
