@@ -23,16 +23,29 @@ static const double label_rgb[EV_N_EMOTIONS][3] = {
 
 static void on_frame(void *user, const ev_frame *frame) {
   ea_plot_data *p = user;
-  if (p->n_mel_frames == p->mel_capacity) {
-    size_t cap = p->mel_capacity ? 2 * p->mel_capacity : 1024;
-    float *grown = realloc(p->logmel, cap * (size_t)p->n_mels * sizeof *grown);
-    if (!grown)
-      return; /* the spectrogram stops here; the plot shows what there is */
-    p->logmel = grown;
-    p->mel_capacity = cap;
+  const size_t nm = (size_t)p->n_mels;
+  if (!p->mel_sum)
+    return;
+  if (p->n_mel_cols == EA_PLOT_MEL_COLS && (size_t)p->mel_count[p->n_mel_cols - 1] == p->mel_span) {
+    for (size_t c = 0; c < EA_PLOT_MEL_COLS / 2; c++) { /* full: neighbours merge in pairs */
+      for (size_t m = 0; m < nm; m++)
+        p->mel_sum[c * nm + m] = p->mel_sum[2 * c * nm + m] + p->mel_sum[(2 * c + 1) * nm + m];
+      p->mel_count[c] = p->mel_count[2 * c] + p->mel_count[2 * c + 1];
+    }
+    p->n_mel_cols = EA_PLOT_MEL_COLS / 2;
+    p->mel_span *= 2;
   }
-  memcpy(p->logmel + p->n_mel_frames * (size_t)p->n_mels, frame->feat[EV_FEAT_LOGMEL],
-         (size_t)p->n_mels * sizeof(float));
+  if (p->n_mel_cols == 0 || (size_t)p->mel_count[p->n_mel_cols - 1] == p->mel_span) {
+    memset(p->mel_sum + p->n_mel_cols * nm, 0, nm * sizeof *p->mel_sum);
+    p->mel_count[p->n_mel_cols++] = 0;
+  }
+  double *col = p->mel_sum + (p->n_mel_cols - 1) * nm;
+  const float *v = frame->feat[EV_FEAT_LOGMEL];
+  for (size_t m = 0; m < nm; m++) {
+    col[m] += v[m];
+    p->mel_top = v[m] > p->mel_top ? v[m] : p->mel_top;
+  }
+  p->mel_count[p->n_mel_cols - 1]++;
   p->n_mel_frames++;
 }
 
@@ -47,14 +60,18 @@ int ea_plot_begin(ea_plot_data *p, double rate, int64_t frames, uint32_t max_blo
   p->env_min = calloc(p->n_buckets, sizeof(float));
   p->env_max = calloc(p->n_buckets, sizeof(float));
   p->mono = malloc(max_block * sizeof(float));
-  if (!p->env_min || !p->env_max || !p->mono) {
+  ev_feature_config cfg;
+  ev_feature_config_default(&cfg);
+  p->n_mels = ev_feature_dims(&cfg, EV_FEAT_LOGMEL);
+  p->mel_sum = malloc((size_t)EA_PLOT_MEL_COLS * (size_t)p->n_mels * sizeof *p->mel_sum);
+  p->mel_count = malloc(EA_PLOT_MEL_COLS * sizeof *p->mel_count);
+  p->mel_span = 1;
+  p->mel_top = -INFINITY;
+  if (!p->env_min || !p->env_max || !p->mono || !p->mel_sum || !p->mel_count) {
     snprintf(err, errlen, "out of memory");
     ea_plot_free(p);
     return -1;
   }
-  ev_feature_config cfg;
-  ev_feature_config_default(&cfg);
-  p->n_mels = ev_feature_dims(&cfg, EV_FEAT_LOGMEL);
   char why[256] = "";
   ea_global_lock(); /* FFTW planning is not thread-safe */
   p->ex = ev_extractor_new(&cfg, rate, max_block, why, sizeof why);
@@ -98,7 +115,8 @@ void ea_plot_free(ea_plot_data *p) {
   }
   free(p->env_min);
   free(p->env_max);
-  free(p->logmel);
+  free(p->mel_sum);
+  free(p->mel_count);
   free(p->mono);
   memset(p, 0, sizeof *p);
 }
@@ -235,29 +253,31 @@ static void draw_spectrogram(cairo_t *cr, rect r, const ea_plot_data *p, double 
   cairo_set_source_rgb(cr, 0, 0, 0);
   cairo_rectangle(cr, r.x, r.y, r.w, r.h);
   cairo_fill(cr);
-  int nf = (int)p->n_mel_frames, nm = p->n_mels;
-  double top = SPEC_TOP_MIN_DB;
-  for (size_t i = 0; i < (size_t)nf * (size_t)nm; i++)
-    top = fmax(top, p->logmel[i]);
+  const int nk = (int)p->n_mel_cols, nm = p->n_mels;
+  const double top = fmax(SPEC_TOP_MIN_DB, p->mel_top);
   double floor_db = top - SPEC_RANGE_DB;
-  if (nf > 0 && nm > 0) {
+  if (nk > 0 && nm > 0) {
     /* One image column per 10 ms frame would be wider than cairo's largest image surface
      * (32767 px) past 5.5 minutes: the seconds per column follow from the duration instead,
-     * at most two columns per pixel of the panel, each the mean dB of the frames it covers. */
-    int ncol = nf < (int)(2 * r.w) ? nf : (int)(2 * r.w);
+     * at most two columns per pixel of the panel, each the mean dB of the frames it covers
+     * (of the stored columns it covers, past EA_PLOT_MEL_COLS frames). */
+    int ncol = nk < (int)(2 * r.w) ? nk : (int)(2 * r.w);
     cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_RGB24, ncol, nm);
     if (cairo_surface_status(img) == CAIRO_STATUS_SUCCESS) {
       unsigned char *px = cairo_image_surface_get_data(img);
       int stride = cairo_image_surface_get_stride(img);
       cairo_surface_flush(img);
       for (int c = 0; c < ncol; c++) {
-        size_t t0 = (size_t)c * (size_t)nf / (size_t)ncol;
-        size_t t1 = (size_t)(c + 1) * (size_t)nf / (size_t)ncol;
+        size_t k0 = (size_t)c * (size_t)nk / (size_t)ncol;
+        size_t k1 = (size_t)(c + 1) * (size_t)nk / (size_t)ncol;
+        long frames = 0;
+        for (size_t k = k0; k < k1; k++)
+          frames += p->mel_count[k];
         for (int m = 0; m < nm; m++) {
           double sum = 0;
-          for (size_t t = t0; t < t1; t++)
-            sum += p->logmel[t * (size_t)nm + (size_t)m];
-          double v = (sum / (double)(t1 - t0) - floor_db) / SPEC_RANGE_DB;
+          for (size_t k = k0; k < k1; k++)
+            sum += p->mel_sum[k * (size_t)nm + (size_t)m];
+          double v = (sum / (double)frames - floor_db) / SPEC_RANGE_DB;
           uint32_t *dst = (uint32_t *)(px + (size_t)(nm - 1 - m) * (size_t)stride) + c;
           unsigned char cr8, cg8, cb8;
           colormap(v, &cr8, &cg8, &cb8);
@@ -266,7 +286,7 @@ static void draw_spectrogram(cairo_t *cr, rect r, const ea_plot_data *p, double 
       }
       cairo_surface_mark_dirty(img);
       /* Frame t covers [t*hop, t*hop + n_fft) at 16 kHz: place it by its start. */
-      double frames_dur = (double)nf * 0.01;
+      double frames_dur = (double)p->n_mel_frames * 0.01;
       double w = r.w * fmin(frames_dur / duration, 1.0);
       cairo_save(cr);
       cairo_rectangle(cr, r.x, r.y, r.w, r.h);

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define EA_PLOT_MEL_COLS 8192 /* 82 s at one frame a column; the panel draws at most 3200 */
+
 typedef struct ea_plot_data {
   double rate;
   int64_t frames, fed;
@@ -18,9 +20,14 @@ typedef struct ea_plot_data {
   float *env_min, *env_max;
   ev_extractor *ex;
   int n_mels;
-  float *logmel; /* n_mel_frames * n_mels */
-  size_t n_mel_frames, mel_capacity;
-  float *mono; /* downmix scratch */
+  /* The spectrogram in at most EA_PLOT_MEL_COLS columns, each the sum of `span` frames (the
+   * last may hold fewer: its count), so that its memory does not grow with the file: when the
+   * columns are full, neighbours merge in pairs and span doubles. */
+  double *mel_sum; /* EA_PLOT_MEL_COLS * n_mels */
+  int *mel_count;  /* frames in each column */
+  size_t n_mel_cols, mel_span, n_mel_frames;
+  float mel_top; /* the loudest mel cell of any frame, dB (-inf before the first) */
+  float *mono;   /* downmix scratch */
   uint32_t max_block;
 } ea_plot_data;
 

@@ -1,7 +1,8 @@
 /* Tests of emovox-analyze on what users feed it (issue 14). Usage:
  * test_analyze_inputs MODE EMOVOX_ANALYZE BUNDLE, MODE one of
  *   longplot  --plot of a 400 s file (wider than a cairo image at 100 columns per second) is
- *             drawn, the spectrogram's columns follow the audio to the end; a silent file's
+ *             drawn, the spectrogram's columns follow the audio to the end (dark 4 s before
+ *             a tone, bright on it); a silent file's
  *             spectrogram is dark (dB scale); a plot that cannot be written is reported and
  *             the analysis is kept
  *   compressed  MP3 (no Xing header, cover-art-sized ID3v2 tag: libsndfile only estimates its
@@ -151,9 +152,15 @@ static void test_longplot(const char *tmp) {
     int x_silence = PLOT_LEFT + (int)(200.0 / 400 * PLOT_PANEL_W);
     int x_tone = PLOT_LEFT + (int)(390.0 / 400 * PLOT_PANEL_W);
     double l_sil = spec_luminance(s, x_silence), l_tone = spec_luminance(s, x_tone);
-    printf("long file: spectrogram luminance %.1f at 200 s (silence), %.1f at 390 s (tone)\n",
-           l_sil, l_tone);
+    /* 4 s before the tone: the spectrogram's columns (merged in pairs past 82 s, ea_plot.h)
+     * keep their place in time */
+    int x_before = PLOT_LEFT + (int)(376.0 / 400 * PLOT_PANEL_W);
+    double l_before = spec_luminance(s, x_before);
+    printf("long file: spectrogram luminance %.1f at 200 s (silence), %.1f at 376 s, %.1f at "
+           "390 s (tone)\n",
+           l_sil, l_before, l_tone);
     EV_CHECK(l_sil < 15, "silence dark: %.1f", l_sil);
+    EV_CHECK(l_before < 15, "still dark 4 s before the tone: %.1f", l_before);
     EV_CHECK(l_tone > l_sil + 20, "the tone at 390 s shows: %.1f vs %.1f", l_tone, l_sil);
   }
   cairo_surface_destroy(s);
