@@ -52,10 +52,7 @@ emovox_loaded *emovox_load_model(const char *path, bool is_default, ev_analyzer 
   }
   m->is_default = is_default;
   copy_string(m->path, sizeof m->path, path);
-  /* the name as people see it (UI, log): with its release when the file records one */
-  const char *release = ev_model_version(m->model);
-  snprintf(m->name, sizeof m->name, "%s%s%s", ev_model_name(m->model), release[0] ? " " : "",
-           release);
+  ev_model_display_name(m->model, m->name, sizeof m->name);
   int n = ev_model_n_labels(m->model);
   m->n_labels = n < EMOVOX_MAX_LABELS ? n : EMOVOX_MAX_LABELS;
   for (int i = 0; i < m->n_labels; i++)

@@ -35,6 +35,9 @@ void ev_model_free(ev_model *m);
 const char *ev_model_name(const ev_model *m);
 /* The model's release (metadata "version", e.g. "0.17"): "" when the file names none. */
 const char *ev_model_version(const ev_model *m);
+/* The name as people see it (UI, log, emovox-analyze): "emovox-default 0.17", or the name alone
+ * when the file records no release; cut to len - 1 bytes. */
+void ev_model_display_name(const ev_model *m, char *buf, size_t len);
 int ev_model_n_labels(const ev_model *m);
 const char *ev_model_label(const ev_model *m, int i);
 int ev_model_label_canonical(const ev_model *m, int i); /* ev_emotion, or -1: no slot */

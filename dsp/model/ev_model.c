@@ -929,6 +929,10 @@ const char *ev_model_name(const ev_model *m) {
 const char *ev_model_version(const ev_model *m) {
   return m->version ? m->version : "";
 }
+void ev_model_display_name(const ev_model *m, char *buf, size_t len) {
+  if (len)
+    snprintf(buf, len, "%s%s%s", m->name, m->version ? " " : "", m->version ? m->version : "");
+}
 int ev_model_n_labels(const ev_model *m) {
   return m->n_labels;
 }

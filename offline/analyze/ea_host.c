@@ -445,9 +445,7 @@ static long read_model(ea_host *h) {
   if (!m)
     return 0;
   const long rows = ev_summary_window_rows(ev_model_input_config(m));
-  const char *release = ev_model_version(m);
-  snprintf(h->model_label, sizeof h->model_label, "%s%s%s", ev_model_name(m), release[0] ? " " : "",
-           release);
+  ev_model_display_name(m, h->model_label, sizeof h->model_label);
   ev_model_free(m);
   return rows;
 }

@@ -380,6 +380,14 @@ static void model_cases(void) {
     ev_model *v = vbuf ? ev_model_load_memory(vbuf, vlen, err, sizeof err) : NULL;
     EV_CHECK(v && !strcmp(ev_model_version(v), "0.17"), "version 0.17 read back: %s",
              v ? ev_model_version(v) : err);
+    char shown[128], expect[128];
+    if (v) {
+      ev_model_display_name(v, shown, sizeof shown);
+      snprintf(expect, sizeof expect, "%s 0.17", ev_model_name(v));
+      EV_CHECK(!strcmp(shown, expect), "shown as '%s', not '%s'", shown, expect);
+      ev_model_display_name(m, shown, sizeof shown);
+      EV_CHECK(!strcmp(shown, ev_model_name(m)), "without a release, the name alone: '%s'", shown);
+    }
     /* and saved again with it: the serialiser writes what was read */
     uint8_t *again = NULL;
     size_t alen = 0;
