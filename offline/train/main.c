@@ -180,6 +180,16 @@ static int off_or_weight(const char *arg, const char *name, float max, const cha
   return 0;
 }
 
+/* The exit status rc, or 1 with the reason if rc is 0 but standard output (the results: help,
+ * presets, the list, the figures) could not be written: exit() flushes it without a word, so
+ * output lost on a full disk (> /dev/full) would exit 0. */
+static int stdout_status(int rc) {
+  if (rc || (fflush(stdout) == 0 && !ferror(stdout)))
+    return rc;
+  fprintf(stderr, "emovox-train: cannot write to standard output: %s\n", strerror(errno));
+  return 1;
+}
+
 static int parse_cli(int argc, char **argv, cli *c) {
   memset(c, 0, sizeof *c);
   ev_train_opts_default(&c->train);
@@ -458,10 +468,10 @@ static int parse_cli(int argc, char **argv, cli *c) {
     case 'h':
     case O_HELP:
       usage(stdout);
-      exit(0);
+      exit(stdout_status(0));
     case O_VERSION:
       printf("emovox-train " EV_VERSION "\n");
-      exit(0);
+      exit(stdout_status(0));
     default:
       fprintf(stderr, "Try 'emovox-train --help'.\n");
       return -1;
@@ -1346,7 +1356,7 @@ int main(int argc, char **argv) {
    * order in which things happened. */
   setvbuf(stdout, NULL, _IOLBF, 0);
   if (argc > 1 && !strcmp(argv[1], "compare")) /* reads reports only: options of its own */
-    return ev_compare_main(argc - 1, argv + 1);
+    return stdout_status(ev_compare_main(argc - 1, argv + 1));
   cli c;
   if (parse_cli(argc, argv, &c) != 0)
     return 2;
@@ -1362,7 +1372,7 @@ int main(int argc, char **argv) {
     printf("%-14s %s\n", EV_SVM_ARCH_NAME,
            "eGeMAPS v02 88 statistics per file -> RBF SVM (libsvm), C and gamma by speaker-grouped "
            "search; evaluation baseline only (`evaluate`), no model");
-    return 0;
+    return stdout_status(0);
   }
   if (strcmp(c.command, "train") && strcmp(c.command, "evaluate") && strcmp(c.command, "list") &&
       strcmp(c.command, "extract")) {
@@ -1372,7 +1382,7 @@ int main(int argc, char **argv) {
     return 2;
   }
   if (!strcmp(c.arch, EV_SVM_ARCH_NAME))
-    return cmd_svm_baseline(&c);
+    return stdout_status(cmd_svm_baseline(&c));
   session s;
   memset(&s, 0, sizeof s);
   s.c = &c;
@@ -1403,5 +1413,5 @@ int main(int argc, char **argv) {
   ev_clip_list_free(&s.clips);
   ev_arch_free(&s.arch);
   ev_plots_shutdown();
-  return rc == 0 ? 0 : 1;
+  return stdout_status(rc == 0 ? 0 : 1);
 }
