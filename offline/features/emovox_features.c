@@ -13,9 +13,10 @@
 
 static void usage(FILE *f) {
   fprintf(f, "Usage: emovox-features [options] --feature NAME AUDIO\n"
-             "Compute one frame feature of AUDIO (any format libsndfile reads; channels are\n"
-             "averaged, the rate is converted to --sr) with librosa 0.10 semantics (center=False,\n"
-             "periodic Hann, Slaney mel, top_db=None, deltas width 9 with librosa's edge rule).\n"
+             "Compute one frame feature of AUDIO (any format libsndfile reads, at 8-192 kHz;\n"
+             "channels are averaged, the rate is converted to --sr) with librosa 0.10 semantics\n"
+             "(center=False, periodic Hann, Slaney mel, top_db=None, deltas width 9 with\n"
+             "librosa's edge rule).\n"
              "\n"
              "Options:\n"
              "  --feature NAME  power mel logmel mfcc mfcc_delta mfcc_delta2 zcr rms chroma\n"

@@ -5,6 +5,7 @@
 #include "functionals_cmd.h"
 
 #include "ev_functionals.h"
+#include "in_file.h"
 #include "out_file.h"
 
 #include <errno.h>
@@ -19,12 +20,9 @@
  * in double), into the streaming functionals: memory does not grow with the audio. */
 static int functionals_of_path(const char *audio, float v[EV_FUNC_N]) {
   SF_INFO info;
-  memset(&info, 0, sizeof info);
-  SNDFILE *sf = sf_open(audio, SFM_READ, &info);
-  if (!sf) {
-    fprintf(stderr, "emovox-features: cannot read '%s': %s\n", audio, sf_strerror(NULL));
+  SNDFILE *sf = in_file_open(audio, &info);
+  if (!sf)
     return 1;
-  }
   char err[256];
   ev_functionals_stream *fs = ev_functionals_stream_new(info.samplerate, err, sizeof err);
   if (!fs) {
