@@ -2,9 +2,19 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 SNDFILE *in_file_open(const char *audio, SF_INFO *info) {
   memset(info, 0, sizeof *info);
+  /* libsndfile says "Format not recognised" of a folder and of an empty file: the reasons
+   * emovox-analyze gives (ea_audio_open) instead. Other files that are not regular are read
+   * (a pipe: <(sox ...)). */
+  struct stat st;
+  if (stat(audio, &st) == 0 && (S_ISDIR(st.st_mode) || (S_ISREG(st.st_mode) && !st.st_size))) {
+    fprintf(stderr, "emovox-features: cannot read '%s': %s\n", audio,
+            S_ISDIR(st.st_mode) ? "is a directory" : "empty file (0 bytes)");
+    return NULL;
+  }
   SNDFILE *sf = sf_open(audio, SFM_READ, info);
   if (!sf) {
     fprintf(stderr, "emovox-features: cannot read '%s': %s\n", audio, sf_strerror(NULL));
