@@ -862,6 +862,15 @@ static size_t *clip_indices(session *s, const char *mark, int want, size_t *n) {
   return idx;
 }
 
+/* How many of the clips idx[0..n) were read: an unreadable clip (reported by the extraction)
+ * stays in the lists and the runs skip it. */
+static size_t n_read(const session *s, const size_t *idx, size_t n) {
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++)
+    k += s->ds.ok[idx[i]] != 0;
+  return k;
+}
+
 static int cmd_train(session *s) {
   cli *c = s->c;
   char err[512], path[4300];
@@ -878,8 +887,15 @@ static int cmd_train(session *s) {
       strncat(vlist, s->spk.name[k], sizeof vlist - strlen(vlist) - 2);
       strncat(vlist, " ", sizeof vlist - strlen(vlist) - 1);
     }
-  printf("training on %zu clips, validating on %zu clips of %zu held-out speakers: %s\n", n_tr,
-         n_va, n_vspk, vlist[0] ? vlist : "(none: fixed epochs)");
+  /* the clips actually used: the count of the lists would include the unreadable ones */
+  const size_t tr_read = n_read(s, tr, n_tr), va_read = n_read(s, va, n_va);
+  char tr_skip[64] = "", va_skip[64] = "";
+  if (tr_read < n_tr)
+    snprintf(tr_skip, sizeof tr_skip, " (%zu unreadable skipped)", n_tr - tr_read);
+  if (va_read < n_va)
+    snprintf(va_skip, sizeof va_skip, " (%zu unreadable skipped)", n_va - va_read);
+  printf("training on %zu clips%s, validating on %zu clips%s of %zu held-out speakers: %s\n",
+         tr_read, tr_skip, va_read, va_skip, n_vspk, vlist[0] ? vlist : "(none: fixed epochs)");
   ev_run run;
   int rc =
       ev_run_train(&run, &s->arch, &s->ds, &s->ls, tr, n_tr, va, n_va, &c->train, err, sizeof err);

@@ -2,9 +2,10 @@
 # The command-line tools as a user meets them: --version on every command; --help, --version,
 # `presets` and `list` with standard output on a full disk exit 1; `emovox-train list` writes
 # no report folder into the current directory; a manifest row whose file is missing is
-# skipped, not counted as a clip; `evaluate` written to one file keeps its results in order
-# with the epoch lines and estimates the time left across folds; the installed emovox-train
-# carries no path into this source tree's corpora.
+# skipped, not counted as a clip; `train` counts only the clips it could read; `evaluate`
+# written to one file keeps its results in order with the epoch lines and estimates the time
+# left across folds; the installed emovox-train carries no path into this source tree's
+# corpora.
 # Usage: cli_test.sh VERSION SOURCE_ROOT emovox-analyze emovox-features emovox-model emovox-train
 set -u
 abs() { case $1 in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac; }
@@ -74,6 +75,18 @@ check "results and epoch lines in the order they happened" \
   [ -n "$first_fold" ] && [ -n "$first_epoch" ] && [ "$first_fold" -lt "$first_epoch" ]
 check "a remaining-time estimate across folds" grep -q "^fold 2/2 next; about .* left" eval.log
 [ $fail = 0 ] || cat eval.log
+
+# a clip per speaker that is not audio: `train` leaves them out (reported) and counts only the
+# clips it trains and validates on (it said 3 and 3 here, the unreadable ones included)
+echo "not audio" >a-bad.wav
+echo "not audio" >b-bad.wav
+{ cat m.csv; echo "a-bad.wav,sad,a"; echo "b-bad.wav,happy,b"; } >bad.csv
+EMOVOX_CORPORA="$work/empty" "$train" train --manifest bad.csv --epochs 1 --val-fraction 0.5 \
+  --cache none --out rep2 --output m.safetensors >train.out 2>train.err
+check "train with unreadable clips: exit 0" [ $? = 0 ]
+check "train counts the clips it uses and the unreadable ones ($(grep '^training on' train.out))" \
+  grep -q "^training on 2 clips (1 unreadable skipped), validating on 2 clips (1 unreadable \
+skipped) of 1 held-out speakers" train.out
 
 corpora=$(cd "$src/.." && pwd)/shared/corpora
 check "emovox-train carries no path into the source tree's corpora ($corpora)" \
