@@ -1,7 +1,7 @@
 /* emovox-features --functionals egemaps: the 88 eGeMAPS v02 statistics of a file through the
  * real extractor (the streaming form of ev_functionals_of_file: the file is read block by block,
- * not held in memory), with openSMILE's names, so that anyone can compare us with openSMILE's
- * func.csv column by column. */
+ * its audio is not held in memory, its frame descriptors are), with openSMILE's names, so that
+ * anyone can compare us with openSMILE's func.csv column by column. */
 #include "functionals_cmd.h"
 
 #include "ev_functionals.h"
@@ -17,7 +17,10 @@
 #define BLOCK 4096 /* frames read at a time */
 
 /* Reads AUDIO block by block, downmixed as emovox-features always did (the mean of the channels
- * in double), into the streaming functionals: memory does not grow with the audio. */
+ * in double), into the streaming functionals. The audio is not kept, but memory still grows
+ * with it: the whole-file percentiles, slopes and segments need every 10 ms frame's
+ * descriptors, kept until the end and copied there into the whole-file statistics (about
+ * 1.3 MB per minute of audio in all: 20 MB peak for 10 minutes, 46 MB for 30; docs/features.md). */
 static int functionals_of_path(const char *audio, float v[EV_FUNC_N]) {
   SF_INFO info;
   SNDFILE *sf = in_file_open(audio, &info);
