@@ -1,7 +1,8 @@
 /* ev_functionals_of_file(): the 88 eGeMAPS statistics of an audio buffer through the real
  * streaming extractor (the plugin's path: resampling to 16 kHz, framing, the eGeMAPS
  * descriptors of ev_egemaps_lld()), then the whole-file functionals; or the same fed block by
- * block (ev_functionals_stream_*: the audio is not kept, only the 26 values of each 10 ms frame).
+ * block (ev_functionals_stream_*: the audio is not kept, only the 26 values of each 10 ms frame,
+ * which the whole-file functionals copy at the end: memory grows with the file).
  * Offline only: it allocates. Kept apart from ev_functionals.c, which needs nothing but the LLD
  * rows. */
 #include "ev_features.h"

@@ -139,7 +139,9 @@ int ev_functionals_of_file(const float *x, size_t n, double rate, float out[EV_F
 /* The same fed block by block, for files that should not be held in memory: new() at the
  * file's rate (NULL + err if refused), feed() any number of samples at a time (the result does
  * not depend on how the audio is cut), end() the 88 statistics (0, or -1 + err if out of
- * memory). Memory: the frame descriptors (26 floats per 10 ms), not the audio. Offline only. */
+ * memory). Memory: not the audio, but the frame descriptors (26 floats per 10 ms), and in end()
+ * about as much again for the whole-file ev_functionals over them (exact percentiles need every
+ * frame): it grows with the file, about 1.3 MB per minute of audio at its peak. Offline only. */
 typedef struct ev_functionals_stream ev_functionals_stream;
 ev_functionals_stream *ev_functionals_stream_new(double rate, char *err, size_t errlen);
 void ev_functionals_stream_feed(ev_functionals_stream *s, const float *x, size_t n);

@@ -106,15 +106,21 @@ static long read_direct(ea_audio *a, float *const *out, int n_out, size_t n, cha
       a->info.frames = a->file_frames;
   }
   const float *in = a->interleaved;
+  int64_t nonfinite = 0;
   if (n_out == 1 && ch == 1) {
     /* a mono file: the loop below with one channel, the same bits (the double sum of one float
      * is exact, and 0.0 + -0.0 is +0.0, hence the + 0.0f) at a tenth of the work */
-    for (sf_count_t i = 0; i < got; i++)
+    for (sf_count_t i = 0; i < got; i++) {
+      nonfinite += !isfinite(in[i]);
       out[0][i] = (isfinite(in[i]) ? in[i] : 0.0f) + 0.0f;
+    }
+    a->nonfinite += nonfinite;
     a->file_position += got;
     return (long)got;
   }
   for (sf_count_t i = 0; i < got; i++, in += ch) {
+    for (int c = 0; c < ch; c++)
+      nonfinite += !isfinite(in[c]);
     if (n_out == 1) {
       /* Each channel sanitised before the mean: one all-NaN channel (a broken float file)
        * would otherwise turn the downmix into NaN and lose the speech of the others. */
@@ -127,6 +133,7 @@ static long read_direct(ea_audio *a, float *const *out, int n_out, size_t n, cha
       out[1][i] = in[ch > 1 ? 1 : 0];
     }
   }
+  a->nonfinite += nonfinite;
   a->file_position += got;
   return (long)got;
 }

@@ -21,6 +21,9 @@ typedef struct ea_audio {
   int compressed;  /* the length in the header is an estimate */
   int file_rate;   /* the file's own rate and length (exact once the end was read) */
   int64_t file_frames, file_position;
+  /* samples read so far (all channels) that were NaN or infinite: the analysis hears them as
+   * silence (sanitised here or by the plugin), so an all-NaN file would read "none" unexplained */
+  int64_t nonfinite;
   /* resampling (ea_audio_resample): interleaved n_out-channel input and output buffers */
   soxr_t rs;
   int rs_channels, rs_flushing;

@@ -336,6 +336,16 @@ static void report_model_fault(const file_run *r, const char *path) {
            path, r->fault_rows, (size_t)r->acc.phrases.rows, r->first_fault);
 }
 
+/* Samples that were NaN or infinite (a broken float file) are heard as silence: an all-NaN
+ * file reads "none" like a silent one. Said once per file, even with --quiet, as the note on
+ * quiet files is; the exit status stays 0. */
+static void report_nonfinite(const ea_audio *a, const char *path) {
+  if (a->nonfinite)
+    ea_msg("%s: warning: %lld of %lld samples are not finite (NaN or infinity): they were "
+           "analysed as silence",
+           path, (long long)a->nonfinite, (long long)a->file_position * a->info.channels);
+}
+
 /* Whether --skip-existing finds every output of f. */
 static int outputs_exist(const ea_options *opt, const ea_file *f) {
   if (!opt->skip_existing || !opt->outdir)
@@ -409,6 +419,7 @@ static void analyze_file(ea_host *h, const ea_columns *cols, const ea_options *o
              r.resampled_from, EA_RESAMPLE_RATE, EA_MIN_RATE, EA_MAX_RATE);
   }
   report_model_fault(&r, f->path);
+  report_nonfinite(&r.audio, f->path);
   /* The plot first: the series, written last through a rename, marks the file as done. */
   if (plot_path) {
     ea_plot_columns pc = {cols->voice, cols->dominant, {0}, cols->summary_window_rows, opt->labels};

@@ -13,9 +13,10 @@
 
 static void usage(FILE *f) {
   fprintf(f, "Usage: emovox-features [options] --feature NAME AUDIO\n"
-             "Compute one frame feature of AUDIO (any format libsndfile reads; channels are\n"
-             "averaged, the rate is converted to --sr) with librosa 0.10 semantics (center=False,\n"
-             "periodic Hann, Slaney mel, top_db=None, deltas width 9 with librosa's edge rule).\n"
+             "Compute one frame feature of AUDIO (any format libsndfile reads, at 8-192 kHz;\n"
+             "channels are averaged, the rate is converted to --sr) with librosa 0.10 semantics\n"
+             "(center=False, periodic Hann, Slaney mel, top_db=None, deltas width 9 with\n"
+             "librosa's edge rule).\n"
              "\n"
              "Options:\n"
              "  --feature NAME  power mel logmel mfcc mfcc_delta mfcc_delta2 zcr rms chroma\n"
@@ -74,6 +75,16 @@ static int parse_float(const char *opt, const char *s, float *out) {
   return 0;
 }
 
+/* The exit status rc, or 1 with the reason if rc is 0 but standard output could not be written:
+ * exit() flushes it without a word, so --help or --version lost on a full disk (> /dev/full)
+ * would exit 0. */
+static int stdout_status(int rc) {
+  if (rc || (fflush(stdout) == 0 && !ferror(stdout)))
+    return rc;
+  fprintf(stderr, "emovox-features: cannot write to standard output: %s\n", strerror(errno));
+  return 1;
+}
+
 int main(int argc, char **argv) {
   ev_feature_config cfg;
   ev_feature_config_default(&cfg);
@@ -84,11 +95,11 @@ int main(int argc, char **argv) {
     const char *a = argv[i];
     if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
       usage(stdout);
-      return 0;
+      return stdout_status(0);
     }
     if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
       printf("emovox-features " EMOVOX_VERSION "\n");
-      return 0;
+      return stdout_status(0);
     }
     int takes_value = a[0] == '-' && a[1] != '\0';
     if (takes_value && i + 1 >= argc) {

@@ -1,10 +1,11 @@
 /* emovox-features --functionals egemaps: the 88 eGeMAPS v02 statistics of a file through the
  * real extractor (the streaming form of ev_functionals_of_file: the file is read block by block,
- * not held in memory), with openSMILE's names, so that anyone can compare us with openSMILE's
- * func.csv column by column. */
+ * its audio is not held in memory, its frame descriptors are), with openSMILE's names, so that
+ * anyone can compare us with openSMILE's func.csv column by column. */
 #include "functionals_cmd.h"
 
 #include "ev_functionals.h"
+#include "in_file.h"
 #include "out_file.h"
 
 #include <errno.h>
@@ -16,15 +17,15 @@
 #define BLOCK 4096 /* frames read at a time */
 
 /* Reads AUDIO block by block, downmixed as emovox-features always did (the mean of the channels
- * in double), into the streaming functionals: memory does not grow with the audio. */
+ * in double), into the streaming functionals. The audio is not kept, but memory still grows
+ * with it: the whole-file percentiles, slopes and segments need every 10 ms frame's
+ * descriptors, kept until the end and copied there into the whole-file statistics (about
+ * 1.3 MB per minute of audio in all: 20 MB peak for 10 minutes, 46 MB for 30; docs/features.md). */
 static int functionals_of_path(const char *audio, float v[EV_FUNC_N]) {
   SF_INFO info;
-  memset(&info, 0, sizeof info);
-  SNDFILE *sf = sf_open(audio, SFM_READ, &info);
-  if (!sf) {
-    fprintf(stderr, "emovox-features: cannot read '%s': %s\n", audio, sf_strerror(NULL));
+  SNDFILE *sf = in_file_open(audio, &info);
+  if (!sf)
     return 1;
-  }
   char err[256];
   ev_functionals_stream *fs = ev_functionals_stream_new(info.samplerate, err, sizeof err);
   if (!fs) {

@@ -7,6 +7,7 @@
  * extractor, one read block and the ring, whatever the file's length. */
 #include "stream_features.h"
 
+#include "in_file.h"
 #include "out_file.h"
 
 #include <errno.h>
@@ -83,12 +84,9 @@ int stream_features(const ev_feature_config *cfg, int id, int column, const char
                     const char *out_path, int csv, size_t *rows_out) {
   *rows_out = 0;
   SF_INFO info;
-  memset(&info, 0, sizeof info);
-  SNDFILE *sf = sf_open(audio, SFM_READ, &info);
-  if (!sf) {
-    fprintf(stderr, "emovox-features: cannot read '%s': %s\n", audio, sf_strerror(NULL));
+  SNDFILE *sf = in_file_open(audio, &info);
+  if (!sf)
     return 1;
-  }
   double rate = info.samplerate;
   size_t ch = (size_t)info.channels;
   char err[256];

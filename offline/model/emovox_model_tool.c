@@ -368,7 +368,7 @@ done:
   return rc;
 }
 
-int main(int argc, char **argv) {
+static int run(int argc, char **argv) {
   if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
     usage_main(argc < 2 ? stderr : stdout);
     return argc < 2 ? 2 : 0;
@@ -384,4 +384,18 @@ int main(int argc, char **argv) {
   fprintf(stderr, "emovox-model: unknown command \"%s\"\n", argv[1]);
   usage_main(stderr);
   return 2;
+}
+
+/* The exit status rc, or 1 with the reason if rc is 0 but standard output could not be written:
+ * exit() flushes it without a word, so --help or --version lost on a full disk (> /dev/full)
+ * would exit 0. */
+static int stdout_status(int rc) {
+  if (rc || (fflush(stdout) == 0 && !ferror(stdout)))
+    return rc;
+  fprintf(stderr, "emovox-model: cannot write to standard output: %s\n", strerror(errno));
+  return 1;
+}
+
+int main(int argc, char **argv) {
+  return stdout_status(run(argc, argv));
 }

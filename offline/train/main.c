@@ -180,6 +180,16 @@ static int off_or_weight(const char *arg, const char *name, float max, const cha
   return 0;
 }
 
+/* The exit status rc, or 1 with the reason if rc is 0 but standard output (the results: help,
+ * presets, the list, the figures) could not be written: exit() flushes it without a word, so
+ * output lost on a full disk (> /dev/full) would exit 0. */
+static int stdout_status(int rc) {
+  if (rc || (fflush(stdout) == 0 && !ferror(stdout)))
+    return rc;
+  fprintf(stderr, "emovox-train: cannot write to standard output: %s\n", strerror(errno));
+  return 1;
+}
+
 static int parse_cli(int argc, char **argv, cli *c) {
   memset(c, 0, sizeof *c);
   ev_train_opts_default(&c->train);
@@ -458,10 +468,10 @@ static int parse_cli(int argc, char **argv, cli *c) {
     case 'h':
     case O_HELP:
       usage(stdout);
-      exit(0);
+      exit(stdout_status(0));
     case O_VERSION:
       printf("emovox-train " EV_VERSION "\n");
-      exit(0);
+      exit(stdout_status(0));
     default:
       fprintf(stderr, "Try 'emovox-train --help'.\n");
       return -1;
@@ -852,6 +862,15 @@ static size_t *clip_indices(session *s, const char *mark, int want, size_t *n) {
   return idx;
 }
 
+/* How many of the clips idx[0..n) were read: an unreadable clip (reported by the extraction)
+ * stays in the lists and the runs skip it. */
+static size_t n_read(const session *s, const size_t *idx, size_t n) {
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++)
+    k += s->ds.ok[idx[i]] != 0;
+  return k;
+}
+
 static int cmd_train(session *s) {
   cli *c = s->c;
   char err[512], path[4300];
@@ -868,8 +887,15 @@ static int cmd_train(session *s) {
       strncat(vlist, s->spk.name[k], sizeof vlist - strlen(vlist) - 2);
       strncat(vlist, " ", sizeof vlist - strlen(vlist) - 1);
     }
-  printf("training on %zu clips, validating on %zu clips of %zu held-out speakers: %s\n", n_tr,
-         n_va, n_vspk, vlist[0] ? vlist : "(none: fixed epochs)");
+  /* the clips actually used: the count of the lists would include the unreadable ones */
+  const size_t tr_read = n_read(s, tr, n_tr), va_read = n_read(s, va, n_va);
+  char tr_skip[64] = "", va_skip[64] = "";
+  if (tr_read < n_tr)
+    snprintf(tr_skip, sizeof tr_skip, " (%zu unreadable skipped)", n_tr - tr_read);
+  if (va_read < n_va)
+    snprintf(va_skip, sizeof va_skip, " (%zu unreadable skipped)", n_va - va_read);
+  printf("training on %zu clips%s, validating on %zu clips%s of %zu held-out speakers: %s\n",
+         tr_read, tr_skip, va_read, va_skip, n_vspk, vlist[0] ? vlist : "(none: fixed epochs)");
   ev_run run;
   int rc =
       ev_run_train(&run, &s->arch, &s->ds, &s->ls, tr, n_tr, va, n_va, &c->train, err, sizeof err);
@@ -1346,7 +1372,7 @@ int main(int argc, char **argv) {
    * order in which things happened. */
   setvbuf(stdout, NULL, _IOLBF, 0);
   if (argc > 1 && !strcmp(argv[1], "compare")) /* reads reports only: options of its own */
-    return ev_compare_main(argc - 1, argv + 1);
+    return stdout_status(ev_compare_main(argc - 1, argv + 1));
   cli c;
   if (parse_cli(argc, argv, &c) != 0)
     return 2;
@@ -1362,7 +1388,7 @@ int main(int argc, char **argv) {
     printf("%-14s %s\n", EV_SVM_ARCH_NAME,
            "eGeMAPS v02 88 statistics per file -> RBF SVM (libsvm), C and gamma by speaker-grouped "
            "search; evaluation baseline only (`evaluate`), no model");
-    return 0;
+    return stdout_status(0);
   }
   if (strcmp(c.command, "train") && strcmp(c.command, "evaluate") && strcmp(c.command, "list") &&
       strcmp(c.command, "extract")) {
@@ -1372,7 +1398,7 @@ int main(int argc, char **argv) {
     return 2;
   }
   if (!strcmp(c.arch, EV_SVM_ARCH_NAME))
-    return cmd_svm_baseline(&c);
+    return stdout_status(cmd_svm_baseline(&c));
   session s;
   memset(&s, 0, sizeof s);
   s.c = &c;
@@ -1403,5 +1429,5 @@ int main(int argc, char **argv) {
   ev_clip_list_free(&s.clips);
   ev_arch_free(&s.arch);
   ev_plots_shutdown();
-  return rc == 0 ? 0 : 1;
+  return stdout_status(rc == 0 ? 0 : 1);
 }

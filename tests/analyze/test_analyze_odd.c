@@ -5,6 +5,8 @@
  *   - a 2-channel float file whose first channel is all NaN and whose second holds speech:
  *     the speech is found, as in the same file with a silent first channel (the NaN used to
  *     turn the downmix into NaN), with the mono and the stereo plugin;
+ *   - a float file all NaN (mono) or all infinite (stereo): "none", exit 0, and a note that
+ *     its samples are not finite (it said nothing); a clean file gets no such note;
  *   - --set gate_db=nan and =inf: refused (usage error), not silently the default;
  *   - a WAV whose data size is 0xFFFFFFFF (streaming writers): analysed in full;
  *   - a model whose activations overflow on loud input: a warning names the rows;
@@ -148,6 +150,61 @@ static void nan_channel(const char *tmp) {
   free(st);
   free(nanf);
   free(zerof);
+}
+
+/* A float file whose samples are all NaN, or all infinite: read as silence, so its summary is
+ * "none", which said nothing more; a note says the samples were not finite (exit 0, as for the
+ * note on quiet files). A clean file gets no such note. Mono through the mono plugin, stereo
+ * through the stereo one (the two read paths). */
+static void nonfinite_file(const char *tmp) {
+  size_t n;
+  float *x = voiced(16000, 2.0, &n);
+  float *st = malloc(2 * n * sizeof *st);
+  char *nanf = join(tmp, "all_nan.wav"), *inff = join(tmp, "all_inf.wav"),
+       *clean = join(tmp, "clean.wav"), *sum = join(tmp, "nonfinite.csv"),
+       *err_path = join(tmp, "nonfinite.err");
+  for (size_t i = 0; i < 2 * n; i++)
+    st[i] = i % 2 ? -INFINITY : INFINITY;
+  write_float(inff, 16000, 2, st, n);
+  for (size_t i = 0; i < n; i++)
+    st[i] = NAN;
+  write_float(nanf, 16000, 1, st, n);
+  write_float(clean, 16000, 1, x, n);
+  struct {
+    char *wav;
+    const char *plugin, *note; /* note: NULL, none expected */
+  } runs[] = {{nanf, "mono", "32000 of 32000 samples are not finite (NaN or infinity)"},
+              {inff, "stereo", "64000 of 64000 samples are not finite (NaN or infinity)"},
+              {clean, "mono", NULL}};
+  for (int k = 0; k < 3; k++) {
+    char *argv[] = {(char *)exe, "--bundle", (char *)bundle,         "-q",        "-s",
+                    sum,         "--plugin", (char *)runs[k].plugin, runs[k].wav, NULL};
+    int rc = ta_run(argv, NULL, err_path);
+    char *text = ta_read_file(err_path, NULL);
+    double ratio = -1;
+    ta_csv c;
+    if (ta_csv_read(&c, sum) == 0) {
+      if (c.n_rows == 1)
+        ratio = ta_csv_num(&c, 0, ta_csv_col(&c, "speech_ratio"));
+      ta_csv_free(&c);
+    }
+    printf("%s (%s plugin): exit %d, speech ratio %g, stderr: %s\n", runs[k].wav, runs[k].plugin,
+           rc, ratio, text ? text : "");
+    if (!runs[k].note)
+      EV_CHECK(rc == 0 && ratio > 0.3 && text && !strstr(text, "not finite"),
+               "a clean file: speech, no note");
+    else
+      EV_CHECK(rc == 0 && ratio == 0.0 && text && strstr(text, runs[k].note),
+               "%s: exit 0, no speech, and the note '%s'", runs[k].wav, runs[k].note);
+    free(text);
+  }
+  free(x);
+  free(st);
+  free(nanf);
+  free(inff);
+  free(clean);
+  free(sum);
+  free(err_path);
 }
 
 static void set_nan(const char *tmp) {
@@ -359,6 +416,7 @@ int main(int argc, char **argv) {
   char *tmp = ta_mkdtemp();
   symlink_loops(tmp);
   nan_channel(tmp);
+  nonfinite_file(tmp);
   set_nan(tmp);
   streaming_wav(tmp);
   model_fault(tmp);

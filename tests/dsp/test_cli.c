@@ -158,6 +158,50 @@ int main(int argc, char **argv) {
   EV_CHECK(csv && strstr(csv, "at least 9 frames"), "message for short file");
   free(csv);
 
+  /* a folder and a 0-byte file: the reason, as emovox-analyze gives it, not libsndfile's
+   * "Format not recognised" */
+  snprintf(path, sizeof path, "%s/empty.wav", dir);
+  FILE *empty = fopen(path, "w");
+  if (empty)
+    fclose(empty);
+  const char *not_audio[][2] = {{path, "empty file (0 bytes)"}, {dir, "is a directory"}};
+  for (int f = 0; f < 2; f++)
+    for (int k = 0; k < 2; k++) {
+      snprintf(args, sizeof args, "%s '%s'", k ? "--functionals egemaps" : "--feature rms",
+               not_audio[f][0]);
+      int rc = run(args, "err.txt");
+      csv = slurp("err.txt", &len);
+      EV_CHECK(rc == 1 && csv && strstr(csv, not_audio[f][1]) && !strstr(csv, "not recognised"),
+               "%s on %s: exit %d, %s", k ? "--functionals" : "--feature", not_audio[f][1], rc,
+               csv ? csv : "");
+      free(csv);
+    }
+
+  /* rates the extractor does not take (8-192 kHz): refused with the range and how to convert
+   * the file, for a frame feature and for the functionals alike (it said "host sample rate") */
+  const int odd_rates[] = {200000, 4000};
+  for (int r = 0; r < 2; r++) {
+    snprintf(path, sizeof path, "%s/rate%d.wav", dir, odd_rates[r]);
+    SF_INFO oi = {
+        .samplerate = odd_rates[r], .channels = 1, .format = SF_FORMAT_WAV | SF_FORMAT_PCM_16};
+    SNDFILE *osf = sf_open(path, SFM_WRITE, &oi);
+    short zeros[4000] = {0};
+    if (osf) {
+      sf_writef_short(osf, zeros, 4000);
+      sf_close(osf);
+    }
+    for (int k = 0; k < 2; k++) {
+      snprintf(args, sizeof args, "%s '%s'", k ? "--functionals egemaps" : "--feature rms", path);
+      int rc = run(args, "err.txt");
+      csv = slurp("err.txt", &len);
+      EV_CHECK(rc == 1 && csv && strstr(csv, "8000-192000 Hz") && strstr(csv, "sox ") &&
+                   !strstr(csv, "host"),
+               "%s at %d Hz: exit %d, %s", k ? "--functionals" : "--feature", odd_rates[r], rc,
+               csv ? csv : "");
+      free(csv);
+    }
+  }
+
   /* a full disk: the output is lost, so the exit status says so, on standard output too */
   const char *to_full[] = {"--functionals egemaps", "--feature rms"};
   for (int k = 0; k < 2; k++) {

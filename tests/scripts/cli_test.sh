@@ -1,9 +1,11 @@
 #!/bin/sh
-# The command-line tools as a user meets them: --version on every command; `emovox-train
-# list` writes no report folder into the current directory; a manifest row whose file is
-# missing is skipped, not counted as a clip; `evaluate` written to one file keeps its results
-# in order with the epoch lines and estimates the time left across folds; the installed
-# emovox-train carries no path into this source tree's corpora.
+# The command-line tools as a user meets them: --version on every command; --help, --version,
+# `presets` and `list` with standard output on a full disk exit 1; `emovox-train list` writes
+# no report folder into the current directory; a manifest row whose file is missing is
+# skipped, not counted as a clip; `train` counts only the clips it could read; `evaluate`
+# written to one file keeps its results in order with the epoch lines and estimates the time
+# left across folds; the installed emovox-train carries no path into this source tree's
+# corpora.
 # Usage: cli_test.sh VERSION SOURCE_ROOT emovox-analyze emovox-features emovox-model emovox-train
 set -u
 abs() { case $1 in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac; }
@@ -22,6 +24,22 @@ for t in "$analyze" "$features" "$model" "$train"; do
   out=$("$t" --version 2>&1)
   check "$name --version: '$out'" [ "$out" = "$name $version" ]
 done
+
+# --help, --version, `presets` and `list` print their result on standard output: one lost on a
+# full disk (> /dev/full) exits 1 with the reason, not 0 (exit() flushes it without a word)
+lost() { # $1: what, $2...: the command, its standard output to /dev/full
+  what=$1
+  shift
+  "$@" >/dev/full 2>"$work/lost.err"
+  rc=$?
+  check "$what > /dev/full: exit 1 and why (exit $rc: $(cat "$work/lost.err"))" \
+    sh -c "[ $rc = 1 ] && grep -q 'standard output' '$work/lost.err'"
+}
+for t in "$analyze" "$features" "$model" "$train"; do
+  lost "$(basename "$t") --help" "$t" --help
+  lost "$(basename "$t") --version" "$t" --version
+done
+lost "emovox-train presets" "$train" presets
 
 # a manifest of 4 one-second tones (2 speakers x 2 labels) and one missing file
 cd "$work" || exit 1
@@ -45,6 +63,7 @@ check "list: no report folder in the current directory" [ ! -e emovox-train-repo
 check "list: 4 clips (the missing file is not one)" grep -q "^4 clips" list.out
 check "list: the missing file is reported as skipped" \
   grep -q "missing.wav: No such file or directory (skipped)" list.err
+EMOVOX_CORPORA="$work/empty" lost "emovox-train list" "$train" list --manifest m.csv
 
 EMOVOX_CORPORA="$work/empty" "$train" evaluate --manifest m.csv --folds speaker:2 --epochs 2 \
   --plugin-figure off --cache none --out rep --val-fraction 0 >eval.log 2>&1
@@ -56,6 +75,18 @@ check "results and epoch lines in the order they happened" \
   [ -n "$first_fold" ] && [ -n "$first_epoch" ] && [ "$first_fold" -lt "$first_epoch" ]
 check "a remaining-time estimate across folds" grep -q "^fold 2/2 next; about .* left" eval.log
 [ $fail = 0 ] || cat eval.log
+
+# a clip per speaker that is not audio: `train` leaves them out (reported) and counts only the
+# clips it trains and validates on (it said 3 and 3 here, the unreadable ones included)
+echo "not audio" >a-bad.wav
+echo "not audio" >b-bad.wav
+{ cat m.csv; echo "a-bad.wav,sad,a"; echo "b-bad.wav,happy,b"; } >bad.csv
+EMOVOX_CORPORA="$work/empty" "$train" train --manifest bad.csv --epochs 1 --val-fraction 0.5 \
+  --cache none --out rep2 --output m.safetensors >train.out 2>train.err
+check "train with unreadable clips: exit 0" [ $? = 0 ]
+check "train counts the clips it uses and the unreadable ones ($(grep '^training on' train.out))" \
+  grep -q "^training on 2 clips (1 unreadable skipped), validating on 2 clips (1 unreadable \
+skipped) of 1 held-out speakers" train.out
 
 corpora=$(cd "$src/.." && pwd)/shared/corpora
 check "emovox-train carries no path into the source tree's corpora ($corpora)" \
