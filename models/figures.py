@@ -19,7 +19,7 @@ def dominant_table(folder):
     ran = set()  # modes with any output row (the quick figure leaves cold-48 empty)
     with open(folder + "/plugin_files.csv", newline="") as f:
         for row in csv.DictReader(f):
-            for mode in ("cold-16", "cold-48", "session", "cold-6dB"):
+            for mode in ("cold-16", "cold-48", "session", "cold-6dB", "session-pauses"):
                 if mode + "_pred" not in row:
                     continue
                 if row[mode + "_rows"] not in ("", "0"):
@@ -32,7 +32,7 @@ def dominant_table(folder):
                 h[0] += 1
                 h[1] += guess == row["label"]
     lines = []
-    for mode in ("cold-16", "cold-48", "session", "cold-6dB"):
+    for mode in ("cold-16", "cold-48", "session", "cold-6dB", "session-pauses"):
         if mode not in ran:
             continue
         vals = []
@@ -43,7 +43,7 @@ def dominant_table(folder):
         if not shown:
             continue
         cells = " ".join("%5.1f" % v if v is not None else "    -" for v in vals)
-        lines.append("%-8s %s  mean %5.1f  (argmax over all eight)" %
+        lines.append("%-14s %s  mean %5.1f  (argmax over all eight)" %
                      (mode, cells, sum(shown) / len(shown)))
     return lines
 
@@ -54,14 +54,14 @@ def table(folder):
         for row in csv.DictReader(f):
             uar[(row["mode"], row["corpus"])] = 100.0 * float(row["uar"])
     lines = []
-    for mode in ("cold-16", "cold-48", "session", "cold-6dB"):
+    for mode in ("cold-16", "cold-48", "session", "cold-6dB", "session-pauses"):
         if (mode, "all") not in uar:
             continue
         vals = [uar.get((mode, c)) for c in CORPORA]
         shown = [v for v in vals if v is not None]
         mean = sum(shown) / len(shown) if shown else float("nan")
         cells = " ".join("%5.1f" % v if v is not None else "    -" for v in vals)
-        lines.append("%-8s %s  mean %5.1f  pooled %5.1f" % (mode, cells, mean, uar[(mode, "all")]))
+        lines.append("%-14s %s  mean %5.1f  pooled %5.1f" % (mode, cells, mean, uar[(mode, "all")]))
     return lines
 
 
@@ -71,7 +71,7 @@ def main(argv):
         return 0 if len(argv) >= 2 else 2
     dominant = argv[1] == "--dominant"
     folders = argv[2:] if dominant else argv[1:]
-    print("%-8s %s" % ("figure", " ".join("%5s" % c[:5] for c in CORPORA)))
+    print("%-14s %s" % ("figure", " ".join("%5s" % c[:5] for c in CORPORA)))
     for folder in folders:
         try:
             rows = dominant_table(folder) if dominant else table(folder)

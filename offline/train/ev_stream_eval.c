@@ -18,7 +18,7 @@
 #include "ev_progress.h"
 
 const char *const ev_stream_mode_names[EV_STREAM_MODES] = {"cold-16", "cold-48", "session",
-                                                           "cold-6dB"};
+                                                           "cold-6dB", "session-pauses"};
 
 /* emovox-analyze rounds every output to the 6 decimals it writes before it averages; doing the
  * same makes the two summaries agree to the last digit, not just to 1e-6. */
@@ -248,16 +248,11 @@ void ev_stream_session_order(const ev_stream_eval *e, int speaker, size_t *clips
   }
 }
 
-/* One speaker's test files, in the session order, through one state. */
-static void session_one(job *j, worker *w, int speaker) {
+/* One speaker's files (mine, in the session order) through one state into the summaries of
+ * `mode`; n_gap samples of silence before every file but the first are heard, not summarised. */
+static void session_pass(job *j, worker *w, const size_t *mine, size_t n, int mode,
+                         const float *gap, size_t n_gap) {
   ev_stream_eval *e = j->e;
-  size_t *mine = malloc((j->n_test + 1) * sizeof *mine), n = 0;
-  if (!mine)
-    return;
-  for (size_t i = 0; i < j->n_test; i++)
-    if (e->spk->of_clip[j->test[i]] == speaker)
-      mine[n++] = j->test[i];
-  ev_stream_session_order(e, speaker, mine, n);
   ev_analyzer_reset(w->an[0]);
   for (size_t i = 0; i < n; i++) {
     size_t n16 = 0;
@@ -266,10 +261,32 @@ static void session_one(job *j, worker *w, int speaker) {
       e->failed[mine[i]] = 1;
       continue;
     }
+    if (i > 0 && n_gap > 0) {
+      ev_stream_summary silence;
+      ev_stream_feed(w->an[0], gap, n_gap, 16000, w->window_rows, &silence);
+    }
     ev_stream_feed(w->an[0], x16, n16, 16000, w->window_rows,
-                   &e->sum[mine[i] * EV_STREAM_MODES + EV_STREAM_SESSION]);
+                   &e->sum[mine[i] * EV_STREAM_MODES + mode]);
     free(x16);
   }
+}
+
+/* One speaker's test files, in the session order: back to back (session), then with a pause
+ * between them (session-pauses). */
+static void session_one(job *j, worker *w, int speaker) {
+  ev_stream_eval *e = j->e;
+  size_t *mine = malloc((j->n_test + 1) * sizeof *mine), n = 0;
+  const size_t n_gap = (size_t)lround(EV_STREAM_SESSION_GAP_S * 16000.0);
+  float *gap = calloc(n_gap, sizeof *gap);
+  if (mine && gap) {
+    for (size_t i = 0; i < j->n_test; i++)
+      if (e->spk->of_clip[j->test[i]] == speaker)
+        mine[n++] = j->test[i];
+    ev_stream_session_order(e, speaker, mine, n);
+    session_pass(j, w, mine, n, EV_STREAM_SESSION, NULL, 0);
+    session_pass(j, w, mine, n, EV_STREAM_SESSION_PAUSED, gap, n_gap);
+  }
+  free(gap);
   free(mine);
 }
 

@@ -11,7 +11,11 @@
  *   session   each test speaker's files one after another through one state, in a seeded
  *             shuffled order, at 16 kHz (per-file summaries, rows on each file's own 10 ms grid);
  *   cold-6dB  cold-16 with every file 6 dB quieter: a track's gain is the user's choice, and a
- *             reading that follows the fader is not about the voice.
+ *             reading that follows the fader is not about the voice;
+ *   session-pauses  the session with EV_STREAM_SESSION_GAP_S of silence between the files, as
+ *             a conversation separates utterances: what adaptation gives once the model's
+ *             window no longer spans two clips cut back to back (a diagnostic of the session
+ *             figure, which has no pause; models/README.md).
  *
  * The scored label is the argmax of the summary restricted to the classes that the file's corpus
  * has; its confidence (for ECE) is that probability renormalised over those classes. */
@@ -51,9 +55,11 @@ enum {
   EV_STREAM_COLD48,
   EV_STREAM_SESSION,
   EV_STREAM_QUIET,
+  EV_STREAM_SESSION_PAUSED,
   EV_STREAM_MODES
 };
-#define EV_STREAM_QUIET_DB (-6.0) /* the gain of the cold-6dB figure */
+#define EV_STREAM_QUIET_DB      (-6.0) /* the gain of the cold-6dB figure */
+#define EV_STREAM_SESSION_GAP_S 1.0    /* silence between the files of session-pauses */
 extern const char *const ev_stream_mode_names[EV_STREAM_MODES]; /* "cold-16", ... */
 
 typedef struct ev_stream_eval {
