@@ -25,9 +25,9 @@ out=$(python3 "$src/models/figures.py" "$work/rep")
 echo "$out"
 fail=0
 # mean of 50 40 60 30 70 20 = 45.0; the session row has one corpus: its mean is that one
-echo "$out" | grep -q "^cold-16   50.0  40.0  60.0  30.0  70.0  20.0  mean  45.0  pooled  45.0$" ||
+echo "$out" | grep -q "^cold-16         50.0  40.0  60.0  30.0  70.0  20.0  mean  45.0  pooled  45.0$" ||
   { echo "FAIL: cold-16 row"; fail=1; }
-echo "$out" | grep -q "^session   10.0     -     -     -     -     -  mean  10.0  pooled  33.3$" ||
+echo "$out" | grep -q "^session         10.0     -     -     -     -     -  mean  10.0  pooled  33.3$" ||
   { echo "FAIL: session row"; fail=1; }
 echo "$out" | grep -q "^cold-48" && { echo "FAIL: a cold-48 row from nothing"; fail=1; }
 # --dominant: the argmax over all eight per file. TESS (neutral, sad): the neutral file's largest
@@ -48,7 +48,7 @@ z="none,0,0,0,0,0,0,0,0,0,0"
 } >"$work/rep/plugin_files.csv"
 out=$(python3 "$src/models/figures.py" --dominant "$work/rep")
 echo "$out"
-echo "$out" | grep -q "^cold-16      -  50.0  50.0     -     -     -  mean  50.0  (argmax over all eight)$" ||
+echo "$out" | grep -q "^cold-16            -  50.0  50.0     -     -     -  mean  50.0  (argmax over all eight)$" ||
   { echo "FAIL: --dominant cold-16 row"; fail=1; }
 echo "$out" | grep -q "^cold-48" && { echo "FAIL: --dominant: a cold-48 row from nothing"; fail=1; }
 python3 "$src/models/figures.py" "$work/none" >/dev/null 2>"$work/err"
