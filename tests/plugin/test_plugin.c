@@ -736,6 +736,13 @@ static void check_choice_kept(const lv2_host *saved_from, const char *dir, const
                strstr(st->text, "could not be loaded") && strstr(st->text, "voice.safetensors"),
            "%s file: status 2 and a text naming the file: %.0f \"%s\"", what,
            host_output(h, EMOVOX_STATUS), st->text);
+  /* the log line says why, in a sentence (it read "the session's cannot load model: ...") */
+  printf("state: %s session file (%s): log: %s", what, thread_safe ? "worker" : "no worker",
+         host_log(h));
+  EV_CHECK(strstr(host_log(h), "the session's model file could not be loaded (cannot load model") &&
+               strstr(host_log(h), "voice.safetensors") &&
+               strstr(host_log(h), "falling back to the default model"),
+           "%s file: the log says why, naming the file: %s", what, host_log(h));
   EV_CHECK(host_save_state(h, dir) == 0, "save");
   const char *kept = host_saved_model_path(h);
   EV_CHECK(kept && !strcmp(kept, "voice.safetensors"),
