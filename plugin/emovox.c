@@ -161,13 +161,14 @@ static void read_controls(emovox *self, bool *enabled) {
   }
 }
 
-/* Pass the audio through and feed the analyser, chunk by chunk. All inputs of a chunk are
- * copied before any output is written, so any aliasing of the host's buffers is harmless. */
-static void process_audio(emovox *self, uint32_t n, bool analyse) {
+/* Pass samples [from, from + n) of the block through and feed them to the analyser, chunk by
+ * chunk. All inputs of a chunk are copied before any output is written, and the samples go in
+ * order, so any aliasing of the host's buffers is harmless. */
+static void process_audio(emovox *self, uint32_t from, uint32_t n, bool analyse) {
   const int channels = self->stereo ? 2 : 1;
   float *copy[2] = {self->copy_l, self->copy_r};
-  for (uint32_t done = 0; done < n;) {
-    const uint32_t len = (n - done < EMOVOX_SCRATCH) ? n - done : EMOVOX_SCRATCH;
+  for (uint32_t done = from, stop = from + n; done < stop;) {
+    const uint32_t len = (stop - done < EMOVOX_SCRATCH) ? stop - done : EMOVOX_SCRATCH;
     for (int c = 0; c < channels; c++) {
       if (self->audio_in[c])
         memcpy(copy[c], self->audio_in[c] + done, len * sizeof(float));
@@ -215,24 +216,63 @@ static void write_outputs(emovox *self, bool enabled) {
   emovox_inline_publish(self, out->prob, out->dominant, out->confidence, out->voice_activity);
 }
 
+/* Samples [from, to) of the block: a restart due before them first, then the audio, and the
+ * transport moves on with it. */
+static void process_span(emovox *self, uint32_t from, uint32_t to, bool enabled) {
+  if (self->restart_pending && enabled)
+    ev_analyzer_restart(self->analyzer); /* start clean, as after activate(), in bounded time */
+  self->restart_pending = false;         /* while analysis is off: switching it on restarts */
+  if (self->transport_rolling)
+    self->transport_frame += to - from; /* where the host's transport is at sample `to` */
+  process_audio(self, from, to - from, enabled);
+}
+
+/* The sample of the block at which a control event takes effect: its time stamp, kept between
+ * the samples already processed and the block's end, so that a host's stamp out of order or
+ * out of range can never move run() backwards or past its buffers. A sequence stamped in beats
+ * (the tempo that would convert them is not known here) is not split: its events act at the
+ * block's start. */
+static uint32_t event_sample(const emovox *self, const LV2_Atom_Event *ev, uint32_t done,
+                             uint32_t n_samples) {
+  const uint32_t unit = self->control->body.unit;
+  if (unit != 0 && unit != self->uris.atom_frameTime)
+    return done;
+  const int64_t t = ev->time.frames;
+  return t <= (int64_t)done ? done : t >= (int64_t)n_samples ? n_samples : (uint32_t)t;
+}
+
 static void run(LV2_Handle instance, uint32_t n_samples) {
   emovox *self = (emovox *)instance;
   if (atomic_exchange_explicit(&self->restore_refused, false, memory_order_acquire))
     emovox_set_status(self, EMOVOX_STATUS_LOAD_ERROR,
                       "the host's worker refused to load the session's model file; the "
                       "previous model runs");
-  emovox_handle_control(self);
-  emovox_flush_retired(self);
   bool enabled;
   read_controls(self, &enabled);
-  if ((enabled && !self->was_enabled) || (enabled && self->relocate_pending))
-    ev_analyzer_restart(self->analyzer); /* start clean, as after activate() or a relocate, in
-                                          * bounded time */
-  self->relocate_pending = false;
+  if (enabled && !self->was_enabled)
+    self->restart_pending = true; /* at the block's first sample */
   self->was_enabled = enabled;
-  if (self->transport_rolling)
-    self->transport_frame += n_samples; /* where the host will be at the next cycle */
-  process_audio(self, n_samples, enabled);
+  /* The control events in time order, the block split at each time:Position (as the LV2
+   * examples eg-metro and eg-sampler split theirs): the audio before its sample is processed
+   * first, so a relocate restarts the analysis at its own sample and a replayed passage reads
+   * the same wherever the host's block boundaries fall. The other messages do not touch the
+   * analysis and are applied as they come, without a split. At most one split per position:
+   * the host bounds the events, so the cost stays bounded. */
+  uint32_t done = 0;
+  for (const LV2_Atom_Event *ev = emovox_control_next(self, NULL); ev;
+       ev = emovox_control_next(self, ev)) {
+    const LV2_Atom_Object *obj = (const LV2_Atom_Object *)&ev->body;
+    if (obj->body.otype == self->uris.time_Position) {
+      const uint32_t at = event_sample(self, ev, done, n_samples);
+      if (at > done) { /* several positions at one sample: one split, one restart */
+        process_span(self, done, at, enabled);
+        done = at;
+      }
+    }
+    emovox_handle_message(self, obj);
+  }
+  process_span(self, done, n_samples, enabled); /* also a restart due at the block's end */
+  emovox_flush_retired(self);
   const bool fault = enabled && ev_analyzer_outputs(self->analyzer)->model_fault;
   if (fault != self->model_fault) { /* overflow began or ended: status 3 and the UI say it */
     self->model_fault = fault;

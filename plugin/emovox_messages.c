@@ -25,7 +25,10 @@ static bool atom_number(const emovox_uris *u, const LV2_Atom *a, double *v) {
 /* time:Position: a jump of the host's transport while it rolls (or a start from another place
  * than where it stopped) is a relocate; the analysis restarts so that a replayed passage reads
  * the same. A position that continues what we heard (the host repeats it every cycle, or the
- * transport resumes where it paused) changes nothing. */
+ * transport resumes where it paused) changes nothing. run() calls this at the event's sample,
+ * with the audio before it processed and transport_frame moved on by it, so the comparison
+ * holds wherever in a block the host stamps the position, and the restart (restart_pending)
+ * comes before the event's own sample. */
 static void handle_position(emovox *self, const LV2_Atom_Object *obj) {
   const emovox_uris *u = &self->uris;
   const LV2_Atom *frame_atom = NULL, *speed_atom = NULL;
@@ -37,7 +40,7 @@ static void handle_position(emovox *self, const LV2_Atom_Object *obj) {
   if (has_frame) {
     const int64_t f = (int64_t)frame;
     if (rolling && self->transport_known && f != self->transport_frame)
-      self->relocate_pending = true;
+      self->restart_pending = true;
     self->transport_frame = f;
     self->transport_known = true;
   }
@@ -94,30 +97,35 @@ static bool object_whole(const LV2_Atom_Object *obj) {
   return true;
 }
 
-void emovox_handle_control(emovox *self) {
-  const emovox_uris *u = &self->uris;
-  if (!self->control)
-    return;
+const LV2_Atom_Event *emovox_control_next(const emovox *self, const LV2_Atom_Event *ev) {
+  const LV2_Atom_Sequence *seq = self->control;
+  if (!seq)
+    return NULL;
   /* A malformed sequence from the host (an event or a property whose size runs past its
    * container) must not make run() read beyond the buffer: such events are skipped. */
-  const uint8_t *end = (const uint8_t *)&self->control->body + self->control->atom.size;
-  LV2_ATOM_SEQUENCE_FOREACH(self->control, ev) {
+  const uint8_t *end = (const uint8_t *)&seq->body + seq->atom.size;
+  for (ev = ev ? lv2_atom_sequence_next(ev) : lv2_atom_sequence_begin(&seq->body);
+       !lv2_atom_sequence_is_end(&seq->body, seq->atom.size, ev); ev = lv2_atom_sequence_next(ev)) {
     if (!event_fits(ev, end))
-      break; /* where the next event would start is not known either */
-    if (ev->body.type != u->atom_Object || !object_whole((const LV2_Atom_Object *)&ev->body))
-      continue;
-    const LV2_Atom_Object *obj = (const LV2_Atom_Object *)&ev->body;
-    if (obj->body.otype == u->patch_Set) {
-      handle_set(self, obj);
-    } else if (obj->body.otype == u->time_Position) {
-      handle_position(self, obj);
-    } else if (obj->body.otype == u->patch_Get) {
-      const LV2_Atom *property = NULL;
-      lv2_atom_object_get(obj, u->patch_property, &property, 0);
-      if (!property || (property->type == u->atom_URID && property->size >= sizeof(LV2_URID) &&
-                        ((const LV2_Atom_URID *)property)->body == u->model))
-        self->notify_pending = true;
-    }
+      return NULL; /* where the next event would start is not known either */
+    if (ev->body.type == self->uris.atom_Object && object_whole((const LV2_Atom_Object *)&ev->body))
+      return ev;
+  }
+  return NULL;
+}
+
+void emovox_handle_message(emovox *self, const LV2_Atom_Object *obj) {
+  const emovox_uris *u = &self->uris;
+  if (obj->body.otype == u->patch_Set) {
+    handle_set(self, obj);
+  } else if (obj->body.otype == u->time_Position) {
+    handle_position(self, obj);
+  } else if (obj->body.otype == u->patch_Get) {
+    const LV2_Atom *property = NULL;
+    lv2_atom_object_get(obj, u->patch_property, &property, 0);
+    if (!property || (property->type == u->atom_URID && property->size >= sizeof(LV2_URID) &&
+                      ((const LV2_Atom_URID *)property)->body == u->model))
+      self->notify_pending = true;
   }
 }
 

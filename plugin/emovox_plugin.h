@@ -75,7 +75,10 @@ typedef struct emovox {
   /* Transport (time:Position from the host). A relocate while rolling (the host's frame is not
    * where the audio we heard would have brought it) restarts the analysis, so playing the same
    * passage again gives the same reading; pausing and resuming in place does not. */
-  bool transport_known, transport_rolling, relocate_pending;
+  bool transport_known, transport_rolling;
+  /* The analysis restarts before the next sample it hears (a relocate at that sample, or the
+   * analysis switched back on); run() clears it at the next audio or at the block's end. */
+  bool restart_pending;
   int64_t transport_frame; /* the host frame of the next sample we will hear */
   int status;              /* of the last load: EMOVOX_STATUS_OK, _NO_MODEL or _LOAD_ERROR */
   bool model_fault;        /* the analyser reports a non-finite model output (shown as status 3) */
@@ -168,7 +171,12 @@ emovox_loaded *emovox_load_session_model(emovox *self, const char *path, char *e
 extern const LV2_State_Interface emovox_state_interface;
 
 /* emovox_messages.c: atom input/output on the audio thread. */
-void emovox_handle_control(emovox *self);
+/* The control port's event after `ev` (NULL: its first) that carries an object lying whole
+ * inside the sequence; NULL at the end, or at an event that runs past the sequence's end. */
+const LV2_Atom_Event *emovox_control_next(const emovox *self, const LV2_Atom_Event *ev);
+/* Applies one control message: patch:Set, patch:Get or time:Position (whose relocate sets
+ * restart_pending). For a position, the caller first processes the audio before its sample. */
+void emovox_handle_message(emovox *self, const LV2_Atom_Object *obj);
 void emovox_write_notify(emovox *self);
 /* One CC per emotion whose quantised probability in `out` changed since it was last sent. */
 void emovox_write_midi(emovox *self, const ev_outputs *out, uint32_t n_samples);

@@ -55,7 +55,12 @@ emovox_loaded *emovox_load_session_model(emovox *self, const char *path, char *e
   emovox_loaded *m = emovox_load_model(path, false, self->analyzer, err, errlen);
   if (m)
     return m;
-  lv2_log_warning(&self->logger, "emovox: the session's %s; falling back to the default model\n",
+  /* err says why ("cannot load model ...", "model ... cannot run here: ..."); the line opens
+   * as the notify text does ("the session's model file ... could not be loaded"), so users
+   * sent to the log by that text find it */
+  lv2_log_warning(&self->logger,
+                  "emovox: the session's model file could not be loaded (%s); falling back to "
+                  "the default model\n",
                   err);
   char def[EMOVOX_PATH_MAX], why[EMOVOX_TEXT_MAX];
   emovox_default_model_path(self, def, sizeof def);

@@ -105,7 +105,7 @@ enum {
 /* Every URID the plugin, the UI and the analyser use, mapped once per instance. */
 typedef struct emovox_uris {
   LV2_URID atom_Chunk, atom_Double, atom_Float, atom_Int, atom_Long, atom_Object, atom_Path;
-  LV2_URID atom_Sequence, atom_String, atom_Tuple, atom_URID, atom_eventTransfer;
+  LV2_URID atom_Sequence, atom_String, atom_Tuple, atom_URID, atom_eventTransfer, atom_frameTime;
   LV2_URID midi_Event;
   LV2_URID patch_Get, patch_Set, patch_property, patch_subject, patch_value;
   LV2_URID time_Position, time_frame, time_speed;
@@ -126,6 +126,7 @@ static inline void emovox_map_uris(LV2_URID_Map *map, emovox_uris *u) {
   u->atom_Tuple = map->map(h, LV2_ATOM__Tuple);
   u->atom_URID = map->map(h, LV2_ATOM__URID);
   u->atom_eventTransfer = map->map(h, LV2_ATOM__eventTransfer);
+  u->atom_frameTime = map->map(h, LV2_ATOM__frameTime);
   u->midi_Event = map->map(h, LV2_MIDI__MidiEvent);
   u->patch_Get = map->map(h, LV2_PATCH__Get);
   u->patch_Set = map->map(h, LV2_PATCH__Set);

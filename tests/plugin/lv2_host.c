@@ -489,15 +489,19 @@ int host_midi_events(const lv2_host *h, const host_midi **events) {
   return h->n_midi;
 }
 
-static void append_message(lv2_host *h, const void *atom, uint32_t size) {
+static void append_event(lv2_host *h, int64_t time, const void *atom, uint32_t size) {
   /* A sequence event: 8 bytes of time + the atom, padded to 8. */
   uint32_t need = 8 + lv2_atom_pad_size(size);
   if (h->pending_size + need > sizeof h->pending)
     return;
   LV2_Atom_Event *ev = (LV2_Atom_Event *)(h->pending + h->pending_size);
-  ev->time.frames = 0;
+  ev->time.frames = time;
   memcpy(&ev->body, atom, size);
   h->pending_size += need;
+}
+
+static void append_message(lv2_host *h, const void *atom, uint32_t size) {
+  append_event(h, 0, atom, size);
 }
 
 void host_send_set_model(lv2_host *h, const char *path) {
@@ -516,6 +520,10 @@ void host_send_set_model(lv2_host *h, const char *path) {
 }
 
 void host_send_position(lv2_host *h, int64_t frame, float speed) {
+  host_send_position_at(h, 0, frame, speed);
+}
+
+void host_send_position_at(lv2_host *h, int64_t time, int64_t frame, float speed) {
   _Alignas(8) uint8_t buf[256];
   LV2_Atom_Forge forge;
   lv2_atom_forge_init(&forge, &h->map);
@@ -527,7 +535,7 @@ void host_send_position(lv2_host *h, int64_t frame, float speed) {
   lv2_atom_forge_key(&forge, map_uri(h, LV2_TIME__speed));
   lv2_atom_forge_float(&forge, speed);
   lv2_atom_forge_pop(&forge, &fr);
-  append_message(h, obj, lv2_atom_total_size(obj));
+  append_event(h, time, obj, lv2_atom_total_size(obj));
 }
 
 void host_send_get(lv2_host *h) {

@@ -50,6 +50,9 @@ void host_send_set_model(lv2_host *h, const char *path);
 void host_send_get(lv2_host *h);
 /* A time:Position (time:frame, time:speed) as a host sends it on transport changes. */
 void host_send_position(lv2_host *h, int64_t frame, float speed);
+/* The same at sample `time` of the next run()'s block (the calls must come in time order, as
+ * in a sequence). The messages above go at sample 0. */
+void host_send_position_at(lv2_host *h, int64_t time, int64_t frame, float speed);
 
 /* What the last notify messages said (persisting until the next notify). */
 typedef struct host_status {

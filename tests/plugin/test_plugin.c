@@ -736,6 +736,13 @@ static void check_choice_kept(const lv2_host *saved_from, const char *dir, const
                strstr(st->text, "could not be loaded") && strstr(st->text, "voice.safetensors"),
            "%s file: status 2 and a text naming the file: %.0f \"%s\"", what,
            host_output(h, EMOVOX_STATUS), st->text);
+  /* the log line says why, in a sentence (it read "the session's cannot load model: ...") */
+  printf("state: %s session file (%s): log: %s", what, thread_safe ? "worker" : "no worker",
+         host_log(h));
+  EV_CHECK(strstr(host_log(h), "the session's model file could not be loaded (cannot load model") &&
+               strstr(host_log(h), "voice.safetensors") &&
+               strstr(host_log(h), "falling back to the default model"),
+           "%s file: the log says why, naming the file: %s", what, host_log(h));
   EV_CHECK(host_save_state(h, dir) == 0, "save");
   const char *kept = host_saved_model_path(h);
   EV_CHECK(kept && !strcmp(kept, "voice.safetensors"),
@@ -1771,6 +1778,161 @@ static size_t snapshots_differ(const snapshot *a, const snapshot *b, size_t n) {
   return d;
 }
 
+/* Plays audio[0..len) in blocks of `block` from transport frame frame0, with a time:Position
+ * that continues the transport at sample `at` of each block (none when at < 0); the outputs
+ * after each block go to r (when not NULL). The rest of len beyond whole blocks is not played. */
+static void play_blocks(lv2_host *h, const float *audio, size_t len, uint32_t block, int64_t frame0,
+                        int64_t at, snapshot *r) {
+  static float out[4096];
+  for (size_t b = 0; b < len / block; b++) {
+    if (at >= 0)
+      host_send_position_at(h, at, frame0 + (int64_t)(b * block) + at, 1.0f);
+    run_mono(h, audio + b * block, out, block);
+    if (r)
+      r[b] = outputs(h);
+  }
+}
+
+/* A host relocates inside a block: the passage (`audio`, n samples) was played and the
+ * transport rolled on through `other` speech; then, at sample k of a block of `block`, a
+ * time:Position moves it back to frame 0, and the rest of the block is the passage's start.
+ * With `split` the host runs that block as two (k samples, then the relocate at the start of
+ * the rest): the reference, the relocate exactly at that sample. The outputs after the block
+ * of the relocate and after each block of the replayed passage go to r (*count of them). */
+static snapshot *relocate_inside_block(const float *audio, size_t n, const float *other,
+                                       size_t other_n, double rate, uint32_t block, uint32_t k,
+                                       int split, size_t *count) {
+  lv2_host *h = host_new(EMOVOX_URI_MONO, rate, block);
+  if (!h)
+    return NULL;
+  const size_t played = n / block * block, rolled = other_n / block * block;
+  play_blocks(h, audio, played, block, 0, 0, NULL);
+  play_blocks(h, other, rolled, block, (int64_t)played, 0, NULL);
+  /* the block of the relocate: k samples more of the other speech, then the passage */
+  static float in[4096], out[4096];
+  memcpy(in, other + rolled, k * sizeof(float));
+  memcpy(in + k, audio, (block - k) * sizeof(float));
+  const int64_t here = (int64_t)(played + rolled); /* the transport at the block's start */
+  *count = 1 + (n - (block - k)) / block;
+  snapshot *r = calloc(*count, sizeof *r);
+  if (split) {
+    host_send_position(h, here, 1.0f);
+    run_mono(h, in, out, k);
+    host_send_position(h, 0, 1.0f);
+    run_mono(h, in + k, out, block - k);
+  } else {
+    host_send_position_at(h, 0, here, 1.0f);
+    host_send_position_at(h, k, 0, 1.0f);
+    run_mono(h, in, out, block);
+  }
+  r[0] = outputs(h);
+  play_blocks(h, audio + (block - k), n - (block - k), block, (int64_t)(block - k), 0, r + 1);
+  host_free(h);
+  return r;
+}
+
+/* Relocates and positions inside a block take effect at their sample: the outputs after a
+ * relocate at sample k of a block equal, bit for bit, those of the same samples with the
+ * relocate at a block boundary right there (whatever the block size, wherever the block
+ * boundaries fall), and the replayed passage reads as a first playback aligned the same way;
+ * a position that continues the transport changes nothing wherever it comes in the block. */
+static void check_relocate_inside_block(double rate) {
+  size_t n, s0, s1;
+  float *audio = test_speech(rate, 0.3, 0.5, &n, &s0, &s1);
+  EV_CHECK(audio != NULL, "speech file");
+  if (!audio)
+    return;
+  /* the transport rolls on through other speech: the middle of the sentence */
+  const float *other = audio + (s0 + s1) / 2;
+  const size_t other_n = (s1 - s0) / 3;
+  const uint32_t blocks[] = {64, 512, 1000};
+  for (int bi = 0; bi < 3; bi++) {
+    const uint32_t block = blocks[bi];
+    const uint32_t ks[] = {0, 1, block / 3, block - 1};
+    float largest = 0.0f; /* against a first playback, over the samples k */
+    for (int ki = 0; ki < 4; ki++) {
+      const uint32_t k = ks[ki];
+      size_t count = 0, ref_count = 0;
+      snapshot *got = relocate_inside_block(audio, n, other, other_n, rate, block, k, 0, &count);
+      snapshot *ref =
+          relocate_inside_block(audio, n, other, other_n, rate, block, k, 1, &ref_count);
+      EV_CHECK(got && ref && count == ref_count, "block %u, k %u: instantiate", block, k);
+      if (!got || !ref) {
+        free(got);
+        free(ref);
+        continue;
+      }
+      size_t differ = 0, first = count;
+      for (size_t i = 0; i < count; i++)
+        if (memcmp(&got[i], &ref[i], sizeof got[i]) != 0) {
+          differ++;
+          first = first < count ? first : i;
+        }
+      EV_CHECK(differ == 0,
+               "block %u, relocate at sample %u: the outputs equal those of the relocate at a "
+               "block boundary there (%zu of %zu blocks differ, from block %zu after it)",
+               block, k, differ, count, first);
+      /* The replay reads as the first playback of the passage, fed in the same blocks (within
+       * REPLAY_TOL: see snapshots_differ) */
+      lv2_host *f = host_new(EMOVOX_URI_MONO, rate, block);
+      EV_CHECK(f != NULL, "block %u, k %u: instantiate a fresh instance", block, k);
+      if (!f) {
+        free(got);
+        free(ref);
+        continue;
+      }
+      snapshot *fresh = calloc(count, sizeof *fresh);
+      static float out[4096];
+      host_send_position(f, 0, 1.0f);
+      run_mono(f, audio, out, block - k);
+      fresh[0] = outputs(f);
+      play_blocks(f, audio + (block - k), n - (block - k), block, (int64_t)(block - k), 0,
+                  fresh + 1);
+      host_free(f);
+      replay_max_diff = 0.0f;
+      const size_t replay = snapshots_differ(fresh, got, count);
+      EV_CHECK(replay == 0,
+               "block %u, relocate at sample %u: the replay reads as a first playback (%zu of "
+               "%zu blocks differ, largest probability difference %.3g)",
+               block, k, replay, count, (double)replay_max_diff);
+      largest = replay_max_diff > largest ? replay_max_diff : largest;
+      free(fresh);
+      free(got);
+      free(ref);
+    }
+    printf("relocate inside a block of %u at samples 0, 1, %u, %u: against a first playback, "
+           "largest probability difference %.3g\n",
+           block, block / 3, block - 1, (double)largest);
+    /* Positions that continue the transport, each at another sample of its block (hosts
+     * stamp them where the cycle's transport is known): no relocate, the same outputs as with
+     * none at all. */
+    const size_t nb = n / block;
+    snapshot *none = calloc(nb, sizeof *none), *inside = calloc(nb, sizeof *inside);
+    lv2_host *h = host_new(EMOVOX_URI_MONO, rate, block);
+    play_blocks(h, audio, n, block, 0, -1, none);
+    host_free(h);
+    h = host_new(EMOVOX_URI_MONO, rate, block);
+    static float out[4096];
+    for (size_t b = 0; b < nb; b++) {
+      const uint32_t at = (uint32_t)(b * 37 % block);
+      host_send_position_at(h, at, (int64_t)(b * block + at), 1.0f);
+      run_mono(h, audio + b * block, out, block);
+      inside[b] = outputs(h);
+    }
+    host_free(h);
+    size_t differ = 0;
+    for (size_t i = 0; i < nb; i++)
+      differ += memcmp(&none[i], &inside[i], sizeof none[i]) != 0;
+    EV_CHECK(differ == 0,
+             "block %u: positions that continue the transport inside the blocks change nothing "
+             "(%zu of %zu blocks differ)",
+             block, differ, nb);
+    free(none);
+    free(inside);
+  }
+  free(audio);
+}
+
 static void test_replay(void) {
   const double rate = 48000;
   size_t n, s0, s1;
@@ -1832,6 +1994,7 @@ static void test_replay(void) {
   free(later);
   free(second);
   free(audio);
+  check_relocate_inside_block(rate);
 }
 
 int main(int argc, char **argv) {

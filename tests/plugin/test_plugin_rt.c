@@ -319,6 +319,7 @@ typedef struct {
   int voiced_blocks, dominant_blocks, sum_errors;
   float voice_max;
   int requested, completed, wrong_name;
+  int relocates;    /* time:Position relocates sent inside blocks */
   long bad_syscall; /* -1: none */
   char last_name[NAME_BYTES];
 } rt_result;
@@ -328,7 +329,9 @@ typedef struct {
 } model_file;
 
 /* At least `samples` samples in blocks of varying size, with control changes and patch:Get
- * messages (so the notify and MIDI paths run too), and a swap between the two models after
+ * messages (so the notify and MIDI paths run too), a rolling transport's time:Position inside
+ * every block, now and then a relocate (so run() splits its blocks at the event and restarts
+ * the analysis there), and a swap between the two models after
  * every SWAP_EVERY samples once the previous one completed; it goes on until min_swaps have
  * completed (the worker loads at its own pace). Nothing here but host_run() may allocate,
  * lock or make a system call. */
@@ -339,6 +342,7 @@ static void run_guarded(lv2_host *h, const float *audio, size_t n, float *out, l
   const host_status *st = host_last_status(h);
   int awaiting = -1, next = 0, seen = st->seen;
   long since_swap = 0;
+  int64_t transport = 0; /* the host's frame at the block's start */
   float last[EMOVOX_STATUS - EMOVOX_PROB_FIRST + 1] = {0};
   for (long done = 0; done < samples || (r->completed < min_swaps && done < samples + MAX_EXTRA);) {
     seed = seed * 1664525u + 1013904223u;
@@ -360,6 +364,13 @@ static void run_guarded(lv2_host *h, const float *audio, size_t n, float *out, l
                      (seed >> 7) % 5 == 0   ? 29.0f
                      : (seed >> 7) % 5 == 1 ? 2.0f
                                             : 255.0f);
+    /* the transport at a sample inside the block; about one block in 200 (every few seconds,
+     * so that the analysis gets to read emotions between) a relocate back to the start */
+    const uint32_t at = (seed >> 11) % len;
+    const bool relocate = (seed >> 13) % 200 == 0;
+    host_send_position_at(h, at, relocate ? 0 : transport + at, 1.0f);
+    transport = relocate ? (int64_t)(len - at) : transport + len;
+    r->relocates += relocate;
     const float *ins[2] = {audio + pos, audio + (n - pos - len)}; /* stereo: R from elsewhere */
     float *outs[2] = {out, out + 2048};
     guard_on = 1;
@@ -405,9 +416,9 @@ static void run_guarded(lv2_host *h, const float *audio, size_t n, float *out, l
 static void report(const char *what, const rt_result *r) {
   printf("rt: %s: %ld samples in %ld blocks, outputs changed in %ld, voice > 0.5 in %d (max "
          "%.3f), an emotion dominant in %d (%d sums off 1); swaps %d requested, %d completed, "
-         "last model '%s'\n",
+         "last model '%s'; %d relocates\n",
          what, r->samples, r->blocks, r->changes, r->voiced_blocks, r->voice_max,
-         r->dominant_blocks, r->sum_errors, r->requested, r->completed, r->last_name);
+         r->dominant_blocks, r->sum_errors, r->requested, r->completed, r->last_name, r->relocates);
 }
 
 static void check_analysis(const char *what, const rt_result *r) {
@@ -424,6 +435,8 @@ static void check_analysis(const char *what, const rt_result *r) {
            r->completed);
   EV_CHECK(r->wrong_name == 0, "%s: notify named the installed model (%d wrong)", what,
            r->wrong_name);
+  EV_CHECK(r->relocates >= 2, "%s: relocates inside blocks in the guarded region (%d)", what,
+           r->relocates);
 }
 
 /* ---- seccomp child ---- */
