@@ -1127,8 +1127,14 @@ static int evaluate_fold(evaluation *e, session *s, const ev_folds *folds, int f
   size_t *tr = clip_indices(s, role, EV_ROLE_TRAIN, &n_tr);
   size_t *va = clip_indices(s, role, EV_ROLE_VAL, &n_va);
   size_t *te = clip_indices(s, role, EV_ROLE_TEST, &n_te);
-  printf("== %s: test %zu clips (%s), train %zu, validation %zu\n", folds->name[f], n_te, tlist,
-         n_tr, n_va);
+  /* the clips read (the lists keep the unreadable ones, which the runs skip) */
+  const size_t unread =
+      (n_te - n_read(s, te, n_te)) + (n_tr - n_read(s, tr, n_tr)) + (n_va - n_read(s, va, n_va));
+  char skipped[64] = "";
+  if (unread)
+    snprintf(skipped, sizeof skipped, " (%zu unreadable skipped)", unread);
+  printf("== %s: test %zu clips (%s), train %zu, validation %zu%s\n", folds->name[f],
+         n_read(s, te, n_te), tlist, n_read(s, tr, n_tr), n_read(s, va, n_va), skipped);
   ev_run run;
   ev_confusion cm;
   ev_confusion_init(&cm, s->ls.n);

@@ -87,6 +87,12 @@ check "train with unreadable clips: exit 0" [ $? = 0 ]
 check "train counts the clips it uses and the unreadable ones ($(grep '^training on' train.out))" \
   grep -q "^training on 2 clips (1 unreadable skipped), validating on 2 clips (1 unreadable \
 skipped) of 1 held-out speakers" train.out
+# evaluate's fold headers count the same way (they counted the unreadable clips too)
+EMOVOX_CORPORA="$work/empty" "$train" evaluate --manifest bad.csv --folds speaker:2 --epochs 1 \
+  --plugin-figure off --cache none --out rep3 --val-fraction 0 >eval2.log 2>&1
+check "evaluate with unreadable clips: exit 0" [ $? = 0 ]
+check "evaluate's fold header counts the clips it uses ($(grep '^== ' eval2.log | head -n1))" \
+  grep -q "^== [^:]*: test 2 clips (.*), train 2, validation 0 (2 unreadable skipped)$" eval2.log
 
 corpora=$(cd "$src/.." && pwd)/shared/corpora
 check "emovox-train carries no path into the source tree's corpora ($corpora)" \
