@@ -126,6 +126,7 @@ static void activate(LV2_Handle instance) {
   self->was_enabled = true;
   for (int i = 0; i < EV_N_EMOTIONS; i++)
     self->midi_last[i] = -1;
+  self->midi_synced = false;
 }
 
 /* A control input's value, clamped to its range; the default when missing or not finite. */
@@ -158,6 +159,7 @@ static void read_controls(emovox *self, bool *enabled) {
     self->midi_cc_base = base;
     for (int i = 0; i < EV_N_EMOTIONS; i++)
       self->midi_last[i] = -1; /* resend everything on the new controllers */
+    self->midi_synced = false;
   }
 }
 

@@ -175,6 +175,13 @@ void emovox_write_midi(emovox *self, const ev_outputs *out, uint32_t n_samples) 
   if (!lv2_atom_forge_sequence_head(f, &seq, 0))
     return;
   const int64_t when = n_samples ? n_samples - 1 : 0;
+  /* The same probabilities as the last complete pass (bit for bit): every value below would
+   * equal midi_last, so no event; only the empty sequence is written. */
+  if (self->midi_synced && memcmp(out->prob, self->midi_prob, sizeof self->midi_prob) == 0) {
+    lv2_atom_forge_pop(f, &seq);
+    return;
+  }
+  bool complete = true;
   /* At most one CC per emotion per block. */
   for (int i = 0; i < EV_N_EMOTIONS; i++) {
     float p = out->prob[i];
@@ -184,12 +191,16 @@ void emovox_write_midi(emovox *self, const ev_outputs *out, uint32_t n_samples) 
       continue;
     const uint8_t msg[3] = {(uint8_t)(LV2_MIDI_MSG_CONTROLLER | (self->midi_channel & 0x0F)),
                             (uint8_t)((self->midi_cc_base + i) & 0x7F), (uint8_t)value};
-    if (f->size - f->offset < 32) /* room for time, atom header and padded body */
+    if (f->size - f->offset < 32) { /* room for time, atom header and padded body */
+      complete = false;
       break;
+    }
     lv2_atom_forge_frame_time(f, when);
     lv2_atom_forge_atom(f, sizeof msg, self->uris.midi_Event);
     lv2_atom_forge_write(f, msg, sizeof msg);
     self->midi_last[i] = value;
   }
+  self->midi_synced = complete;
+  memcpy(self->midi_prob, out->prob, sizeof self->midi_prob);
   lv2_atom_forge_pop(f, &seq);
 }
