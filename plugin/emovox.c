@@ -139,7 +139,28 @@ static float control(const emovox *self, int which, float lo, float hi, float de
 }
 
 static void read_controls(emovox *self, bool *enabled) {
+  /* The inputs as bits (a missing port as its own flag): the same as at the last call, the
+   * results are the same and were applied then (only this function changes params and the
+   * MIDI channel and base after instantiate()), so the clamping and comparisons are skipped;
+   * the controls rarely move between two 64-sample blocks. */
+  uint32_t raw[7], missing = 0;
+  for (int i = 0; i < 7; i++) {
+    raw[i] = 0;
+    if (self->in_ctl[i])
+      memcpy(&raw[i], self->in_ctl[i], sizeof raw[i]);
+    else
+      missing |= 1u << i;
+  }
+  if (self->ctl_seen && missing == self->ctl_missing &&
+      memcmp(raw, self->ctl_raw, sizeof raw) == 0) {
+    *enabled = self->ctl_enabled;
+    return;
+  }
+  memcpy(self->ctl_raw, raw, sizeof raw);
+  self->ctl_missing = missing;
+  self->ctl_seen = true;
   *enabled = control(self, IN_ENABLE, 0.0f, 1.0f, 1.0f) > 0.5f;
+  self->ctl_enabled = *enabled;
   ev_analyzer_params p = self->params;
   p.response_ms = control(self, IN_RESPONSE, 10.0f, 5000.0f, 500.0f);
   p.gate_db = control(self, IN_GATE, -90.0f, 0.0f, EV_INPUT_GATE_DEFAULT_DB);

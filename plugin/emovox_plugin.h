@@ -93,6 +93,10 @@ typedef struct emovox {
   float midi_prob[EV_N_EMOTIONS];
   bool midi_synced;
   int midi_channel, midi_cc_base;
+  /* read_controls()' last inputs (bits; bit i of ctl_missing: port i not connected) and the
+   * enable it read from them; ctl_seen: they are set */
+  uint32_t ctl_raw[7], ctl_missing;
+  bool ctl_seen, ctl_enabled;
   char status_text[EMOVOX_TEXT_MAX];
   float mix[EMOVOX_SCRATCH], copy_l[EMOVOX_SCRATCH], copy_r[EMOVOX_SCRATCH];
 
