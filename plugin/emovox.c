@@ -126,6 +126,7 @@ static void activate(LV2_Handle instance) {
   self->was_enabled = true;
   for (int i = 0; i < EV_N_EMOTIONS; i++)
     self->midi_last[i] = -1;
+  self->midi_synced = false;
 }
 
 /* A control input's value, clamped to its range; the default when missing or not finite. */
@@ -138,7 +139,28 @@ static float control(const emovox *self, int which, float lo, float hi, float de
 }
 
 static void read_controls(emovox *self, bool *enabled) {
+  /* The inputs as bits (a missing port as its own flag): the same as at the last call, the
+   * results are the same and were applied then (only this function changes params and the
+   * MIDI channel and base after instantiate()), so the clamping and comparisons are skipped;
+   * the controls rarely move between two 64-sample blocks. */
+  uint32_t raw[7], missing = 0;
+  for (int i = 0; i < 7; i++) {
+    raw[i] = 0;
+    if (self->in_ctl[i])
+      memcpy(&raw[i], self->in_ctl[i], sizeof raw[i]);
+    else
+      missing |= 1u << i;
+  }
+  if (self->ctl_seen && missing == self->ctl_missing &&
+      memcmp(raw, self->ctl_raw, sizeof raw) == 0) {
+    *enabled = self->ctl_enabled;
+    return;
+  }
+  memcpy(self->ctl_raw, raw, sizeof raw);
+  self->ctl_missing = missing;
+  self->ctl_seen = true;
   *enabled = control(self, IN_ENABLE, 0.0f, 1.0f, 1.0f) > 0.5f;
+  self->ctl_enabled = *enabled;
   ev_analyzer_params p = self->params;
   p.response_ms = control(self, IN_RESPONSE, 10.0f, 5000.0f, 500.0f);
   p.gate_db = control(self, IN_GATE, -90.0f, 0.0f, EV_INPUT_GATE_DEFAULT_DB);
@@ -158,15 +180,47 @@ static void read_controls(emovox *self, bool *enabled) {
     self->midi_cc_base = base;
     for (int i = 0; i < EV_N_EMOTIONS; i++)
       self->midi_last[i] = -1; /* resend everything on the new controllers */
+    self->midi_synced = false;
   }
+}
+
+/* Mono with an input whose samples [from, from + n) are the output's own (in place) or do not
+ * overlap them (compared as integers: the host's buffers may be different objects, which
+ * pointer comparisons may not order). */
+static bool mono_in_place_or_apart(const emovox *self, uint32_t from, uint32_t n) {
+  if (self->stereo || !self->audio_in[0])
+    return false;
+  if (!self->audio_out[0])
+    return true;
+  const uintptr_t in = (uintptr_t)(self->audio_in[0] + from),
+                  out = (uintptr_t)(self->audio_out[0] + from),
+                  bytes = (uintptr_t)n * sizeof(float);
+  return out == in || out + bytes <= in || in + bytes <= out;
 }
 
 /* Pass samples [from, from + n) of the block through and feed them to the analyser, chunk by
  * chunk. All inputs of a chunk are copied before any output is written, and the samples go in
- * order, so any aliasing of the host's buffers is harmless. */
+ * order, so any aliasing of the host's buffers is harmless. A mono span whose output is its
+ * input or apart from it needs no copy: the analyser reads the host's input (the copy through
+ * copy_l cost a 256-byte copy per 64-sample block, ~50k instructions per second of audio). */
 static void process_audio(emovox *self, uint32_t from, uint32_t n, bool analyse) {
   const int channels = self->stereo ? 2 : 1;
   float *copy[2] = {self->copy_l, self->copy_r};
+  if (mono_in_place_or_apart(self, from, n)) {
+    /* mono, the output the input itself (in place) or apart from it: the analyser reads the
+     * input where it is (it only reads it, chunk by chunk, as from the copy below) and the
+     * pass-through is one copy instead of two, or none in place */
+    const float *in = self->audio_in[0] + from;
+    if (analyse)
+      for (uint32_t done = 0; done < n;) {
+        const uint32_t len = (n - done < EMOVOX_SCRATCH) ? n - done : EMOVOX_SCRATCH;
+        ev_analyzer_process(self->analyzer, in + done, len);
+        done += len;
+      }
+    if (self->audio_out[0] && self->audio_out[0] != self->audio_in[0])
+      memcpy(self->audio_out[0] + from, in, n * sizeof(float));
+    return;
+  }
   for (uint32_t done = from, stop = from + n; done < stop;) {
     const uint32_t len = (stop - done < EMOVOX_SCRATCH) ? stop - done : EMOVOX_SCRATCH;
     for (int c = 0; c < channels; c++) {

@@ -41,6 +41,12 @@ void emovox_inline_publish(emovox *self, const float *prob, int dominant, float 
   d.voice = voice;
   d.status = emovox_shown_status(self);
   d.emotions = self->params.labels; /* the set read_controls() gave the analyser */
+  /* every member is 4 bytes (no padding), all assigned above: memcmp compares the values */
+  _Static_assert(sizeof d == sizeof d.prob + 5 * 4, "emovox_inline_data has no padding");
+  if (self->inline_settled && memcmp(&d, &self->inline_last, sizeof d) == 0)
+    return; /* settled before (see inline_last): the same outcome as the code below */
+  self->inline_last = d;
+  self->inline_settled = true;
   /* Acquire: if render() has finished copying the free slot, its reads happen before our
    * writes below. */
   const int v = atomic_load_explicit(&self->inline_index, memory_order_acquire);
@@ -48,8 +54,10 @@ void emovox_inline_publish(emovox *self, const float *prob, int dominant, float 
   /* Reading the published slot is safe: only this thread ever writes a slot. */
   if (!visibly_different(&d, &self->inline_data[current]))
     return;
-  if ((v & BUSY) && ((v & SLOT) != 0) == (next == 1))
+  if ((v & BUSY) && ((v & SLOT) != 0) == (next == 1)) {
+    self->inline_settled = false; /* not settled: the next call tries again */
     return; /* render() is still copying the slot we would write: publish on the next run() */
+  }
   self->inline_data[next] = d;
   /* Only this thread changes PUB, so a toggle publishes `next` whatever render() does to the
    * other bits meanwhile; release: the slot's contents come with it. */

@@ -140,11 +140,28 @@ static uint32_t notify_bytes(const emovox *self, const emovox_loaded *m, const c
   return (uint32_t)n;
 }
 
+/* What lv2_atom_forge_set_buffer, _sequence_head (unit 0) and _pop write when no event goes
+ * in between: the 16-byte header, body size 8, if the host's buffer holds it (else the head
+ * fails and nothing is written). run() writes an empty sequence on both atom outputs in
+ * nearly every block; written directly it costs a few stores instead of ~60 instructions. */
+static void write_empty_sequence(LV2_Atom_Sequence *seq, LV2_URID sequence) {
+  if (seq->atom.size < sizeof(LV2_Atom_Sequence))
+    return;
+  seq->atom.size = (uint32_t)sizeof(LV2_Atom_Sequence_Body);
+  seq->atom.type = sequence;
+  seq->body.unit = 0;
+  seq->body.pad = 0;
+}
+
 void emovox_write_notify(emovox *self) {
   LV2_Atom_Forge *f = &self->forge;
   const emovox_uris *u = &self->uris;
   if (!self->notify)
     return;
+  if (!self->notify_pending) {
+    write_empty_sequence(self->notify, f->Sequence);
+    return;
+  }
   const uint32_t capacity = self->notify->atom.size;
   lv2_atom_forge_set_buffer(f, (uint8_t *)self->notify, capacity);
   LV2_Atom_Forge_Frame seq;
@@ -170,11 +187,18 @@ void emovox_write_midi(emovox *self, const ev_outputs *out, uint32_t n_samples) 
   LV2_Atom_Forge *f = &self->midi_forge;
   if (!self->midi_out)
     return;
+  /* The same probabilities as the last complete pass (bit for bit): every value below would
+   * equal midi_last, so no event; only the empty sequence is written. */
+  if (self->midi_synced && memcmp(out->prob, self->midi_prob, sizeof self->midi_prob) == 0) {
+    write_empty_sequence(self->midi_out, f->Sequence);
+    return;
+  }
   lv2_atom_forge_set_buffer(f, (uint8_t *)self->midi_out, self->midi_out->atom.size);
   LV2_Atom_Forge_Frame seq;
   if (!lv2_atom_forge_sequence_head(f, &seq, 0))
     return;
   const int64_t when = n_samples ? n_samples - 1 : 0;
+  bool complete = true;
   /* At most one CC per emotion per block. */
   for (int i = 0; i < EV_N_EMOTIONS; i++) {
     float p = out->prob[i];
@@ -184,12 +208,16 @@ void emovox_write_midi(emovox *self, const ev_outputs *out, uint32_t n_samples) 
       continue;
     const uint8_t msg[3] = {(uint8_t)(LV2_MIDI_MSG_CONTROLLER | (self->midi_channel & 0x0F)),
                             (uint8_t)((self->midi_cc_base + i) & 0x7F), (uint8_t)value};
-    if (f->size - f->offset < 32) /* room for time, atom header and padded body */
+    if (f->size - f->offset < 32) { /* room for time, atom header and padded body */
+      complete = false;
       break;
+    }
     lv2_atom_forge_frame_time(f, when);
     lv2_atom_forge_atom(f, sizeof msg, self->uris.midi_Event);
     lv2_atom_forge_write(f, msg, sizeof msg);
     self->midi_last[i] = value;
   }
+  self->midi_synced = complete;
+  memcpy(self->midi_prob, out->prob, sizeof self->midi_prob);
   lv2_atom_forge_pop(f, &seq);
 }

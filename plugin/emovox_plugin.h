@@ -86,7 +86,17 @@ typedef struct emovox {
   bool was_enabled;
   ev_analyzer_params params;
   int midi_last[EV_N_EMOTIONS]; /* last CC value sent per emotion, -1: none yet */
+  /* The probabilities of the last emovox_write_midi() pass that sent every changed CC, and
+   * whether midi_last still holds their values (cleared wherever midi_last is reset): while
+   * the analyser's probabilities stay the same bits, no CC can differ, and the outputs change
+   * only once per 10 ms frame, so most 64-sample blocks skip the eight conversions. */
+  float midi_prob[EV_N_EMOTIONS];
+  bool midi_synced;
   int midi_channel, midi_cc_base;
+  /* read_controls()' last inputs (bits; bit i of ctl_missing: port i not connected) and the
+   * enable it read from them; ctl_seen: they are set */
+  uint32_t ctl_raw[7], ctl_missing;
+  bool ctl_seen, ctl_enabled;
   char status_text[EMOVOX_TEXT_MAX];
   float mix[EMOVOX_SCRATCH], copy_l[EMOVOX_SCRATCH], copy_r[EMOVOX_SCRATCH];
 
@@ -107,6 +117,11 @@ typedef struct emovox {
   LV2_Inline_Display *queue_draw; /* host feature, optional */
   emovox_inline_data inline_data[2];
   atomic_int inline_index;
+  /* emovox_inline_publish's last input, and whether that call settled it (published it, or
+   * found it not visibly different from the published slot): the same input then settles the
+   * same way, so it returns at once (only render()'s copy in progress leaves it unsettled). */
+  emovox_inline_data inline_last;
+  bool inline_settled;
   emovox_inline *inline_display; /* made by the first render() */
 } emovox;
 

@@ -115,6 +115,28 @@ void ev_eg_spectral_init(ev_eg_spectral *s, int sr) {
   }
 }
 
+/* The largest of 0 and p[k0, k1) as `if (p[k] > m) m = p[k]` finds it: two lanes with maxpd
+ * (p > m ? p : m lane by lane: a NaN is passed over as by the comparison, and a lane starting
+ * at +0 only ever takes a strictly larger value, never -0), then the larger lane and the odd
+ * bin. No NaN and no -0 in the lanes: the largest value is the same in any order and equal
+ * values are the same bits, so the same result as the loop (the loop was a compare and branch
+ * per bin over the 160 bins below 5 kHz). */
+static double max_from0(const double *p, int k0, int k1) {
+  double m = 0.0;
+  int k = k0;
+#if defined(__SSE2__)
+  __m128d m2 = _mm_setzero_pd();
+  for (; k + 2 <= k1; k += 2)
+    m2 = _mm_max_pd(_mm_loadu_pd(p + k), m2);
+  const double l0 = _mm_cvtsd_f64(m2), l1 = _mm_cvtsd_f64(_mm_unpackhi_pd(m2, m2));
+  m = l1 > l0 ? l1 : l0;
+#endif
+  for (; k < k1; k++)
+    if (p[k] > m)
+      m = p[k];
+  return m;
+}
+
 static double db_ratio(double num, double den) {
   return num > 0.0 && den > 0.0 ? 10.0 * log10(num / den) : 0.0;
 }
@@ -164,17 +186,12 @@ void ev_eg_spectral_frame(const ev_eg_spectral *s, const double *p, const float 
   }
   /* openSMILE sums from DC (the eGeMAPS paper says 50 Hz): [0, 1000) and [1000, 5000] Hz; the
    * peaks below 2000 and in [2000, 5000] Hz (bin ranges from ev_eg_spectral_init) */
-  double lo = 0, hi = 0, max_lo = 0, max_hi = 0;
+  double lo = 0, hi = 0;
   for (int k = 0; k < s->k1000; k++)
     lo += p[k];
   for (int k = s->k1000; k < s->k5000; k++)
     hi += p[k];
-  for (int k = 0; k < s->k2000; k++)
-    if (p[k] > max_lo)
-      max_lo = p[k];
-  for (int k = s->k2000; k < s->k5000; k++)
-    if (p[k] > max_hi)
-      max_hi = p[k];
+  const double max_lo = max_from0(p, 0, s->k2000), max_hi = max_from0(p, s->k2000, s->k5000);
   double flux = 0.0;
   if (prev_mag) {
     int k = 0;

@@ -94,21 +94,37 @@ void ev_pvit_decide(const ev_pvit *v, int lag, double *f0, double *pv) {
   for (int64_t u = b + 1; u <= e; u++) {
     const int sc = RING(u);
     unsigned char *bpu = bp[sc];
+    /* An empty slot's row (no candidate in frame u: f0 0; the whole frame under the gate)
+     * holds 999 for every j (ev_pvit_push; u > 0, so it was pushed after a frame), so its best
+     * predecessor and cost are the same in every such row of frame u: the first one's are kept
+     * for the others (the same operations on the same values). */
+    int empty_best = -1;
+    double empty_bc = 0.0;
     for (int i = 0; i < UV; i++) { /* voiced state i of frame u, from state j of frame u - 1 */
       const double *tc = v->step[sc][i];
+      const int empty = v->f0[sc][i] == 0.0;
       int best = 0;
       double bc = 0.0;
-      for (int j = 0; j < UV; j++) {
-        const double c = tc[j] + cost[j];
-        if (j == 0 || c < bc) {
-          bc = c;
-          best = j;
+      if (empty && empty_best >= 0) {
+        best = empty_best;
+        bc = empty_bc;
+      } else {
+        for (int j = 0; j < UV; j++) {
+          const double c = tc[j] + cost[j];
+          if (j == 0 || c < bc) {
+            bc = c;
+            best = j;
+          }
         }
-      }
-      const double cu = W_TVUV + cost[UV]; /* from unvoiced */
-      if (cu < bc) {
-        bc = cu;
-        best = UV;
+        const double cu = W_TVUV + cost[UV]; /* from unvoiced */
+        if (cu < bc) {
+          bc = cu;
+          best = UV;
+        }
+        if (empty) {
+          empty_best = best;
+          empty_bc = bc;
+        }
       }
       nc[i] = bc + v->local[sc][i];
       bpu[i] = (unsigned char)best;

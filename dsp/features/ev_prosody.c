@@ -272,14 +272,15 @@ static double gate_energy_lanes(const float *x, const double *g) {
   int i = 0;
 #if defined(__GNUC__) || defined(__clang__)
   typedef double v4d __attribute__((vector_size(32)));
-  typedef float v4f __attribute__((vector_size(16)));
   v4d acc = {0.0, 0.0, 0.0, 0.0};
   for (; i + 4 <= EV_HARM_FRAME; i += 4) {
-    v4f xf;
+    /* the vector built from the scalars: gcc 12 lowers it to one vcvtps2pd in the AVX clone
+     * (__builtin_convertvector of a float vector: two halves and an insert); the same exact
+     * conversions */
+    const v4d xd = {x[i], x[i + 1], x[i + 2], x[i + 3]};
     v4d gv;
-    memcpy(&xf, x + i, sizeof xf);
     memcpy(&gv, g + i, sizeof gv);
-    const v4d w = __builtin_convertvector(xf, v4d) * gv;
+    const v4d w = xd * gv;
     acc += w * w;
   }
   e = (acc[0] + acc[1]) + (acc[2] + acc[3]);
@@ -502,6 +503,23 @@ static void formant_frame(ev_prosody *p, int64_t t) {
   formant_end(p, t);
 }
 
+/* The fields of a walk that ev_jitter_frame reads (with the span, which follows from mis),
+ * packed without padding so that memcmp compares their bits. */
+typedef struct jit_state {
+  double last_t0, last_f0, last_jit, last_shim;
+  int64_t mis;
+} jit_state;
+
+static jit_state jit_state_of(const ev_jitter *j) {
+  jit_state st;
+  st.last_t0 = j->last_t0;
+  st.last_f0 = j->last_f0;
+  st.last_jit = j->last_jit;
+  st.last_shim = j->last_shim;
+  st.mis = j->mis;
+  return st;
+}
+
 /* Voice quality of a voiced frame in three stages of similar cost: jitter and shimmer (stage 4),
  * the 60 ms spectrum (stage 5), the harmonics (stage 6), which need the frame's formants. */
 static void voice_jitter(ev_prosody *p, int64_t t, const ev_stream_view *v) {
@@ -518,14 +536,37 @@ static void voice_jitter(ev_prosody *p, int64_t t, const ev_stream_view *v) {
       oldest = k;
     }
   }
-  float vq[EV_VQ_DIMS];
+  float vq[EV_JIT_WALKS][EV_VQ_DIMS];
+  /* A walk whose state after ev_jitter_span is the same bits as an earlier walk's was at that
+   * point (both restarted by an unvoiced frame and neither re-anchored since: a voiced
+   * stretch's first frames) reads the same span and makes the same periods: it takes that
+   * walk's result instead of walking again. ev_jitter_frame reads only these fields and the
+   * span (phase is ev_jitter_span's; ps and ps2 are its scratch). */
+  jit_state before[EV_JIT_WALKS];
   for (int k = 0; k < EV_JIT_WALKS; k++) {
-    ev_jitter_span(&p->jit[k], t, p->hop, p->cfg.sample_rate, f0, &s0, &n);
+    ev_jitter *j = &p->jit[k];
+    ev_jitter_span(j, t, p->hop, p->cfg.sample_rate, f0, &s0, &n);
+    before[k] = jit_state_of(j);
+    int same = -1;
+    for (int m = 0; m < k && same < 0; m++)
+      if (memcmp(&before[m], &before[k], sizeof before[k]) == 0)
+        same = m;
+    if (same >= 0) {
+      const ev_jitter *o = &p->jit[same];
+      j->next_t = o->next_t;
+      j->mis = o->mis;
+      j->last_t0 = o->last_t0;
+      j->last_f0 = o->last_f0;
+      j->last_jit = o->last_jit;
+      j->last_shim = o->last_shim;
+      memcpy(vq[k], vq[same], sizeof vq[k]);
+      continue;
+    }
     if (n > 0)
       view_read(v, s0, n, p->seg);
-    ev_jitter_frame(&p->jit[k], t, p->hop, p->cfg.sample_rate, f0, p->seg, n,
-                    k == oldest ? p->vq[t & (H - 1)] : vq);
+    ev_jitter_frame(j, t, p->hop, p->cfg.sample_rate, f0, p->seg, n, vq[k]);
   }
+  memcpy(p->vq[t & (H - 1)], vq[oldest], sizeof vq[oldest]);
 }
 
 /* The 60 ms spectrum (stage 5: it does not need the formants; the two FFTs of 1024 points
