@@ -156,6 +156,18 @@ static void nan_channel(const char *tmp) {
  * "none", which said nothing more; a note says the samples were not finite (exit 0, as for the
  * note on quiet files). A clean file gets no such note. Mono through the mono plugin, stereo
  * through the stereo one (the two read paths). */
+/* The speech_ratio of a summary CSV's one row, -1 when it has not exactly one. */
+static double summary_speech_ratio(const char *sum) {
+  double ratio = -1;
+  ta_csv c;
+  if (ta_csv_read(&c, sum) == 0) {
+    if (c.n_rows == 1)
+      ratio = ta_csv_num(&c, 0, ta_csv_col(&c, "speech_ratio"));
+    ta_csv_free(&c);
+  }
+  return ratio;
+}
+
 static void nonfinite_file(const char *tmp) {
   size_t n;
   float *x = voiced(16000, 2.0, &n);
@@ -181,13 +193,7 @@ static void nonfinite_file(const char *tmp) {
                     sum,         "--plugin", (char *)runs[k].plugin, runs[k].wav, NULL};
     int rc = ta_run(argv, NULL, err_path);
     char *text = ta_read_file(err_path, NULL);
-    double ratio = -1;
-    ta_csv c;
-    if (ta_csv_read(&c, sum) == 0) {
-      if (c.n_rows == 1)
-        ratio = ta_csv_num(&c, 0, ta_csv_col(&c, "speech_ratio"));
-      ta_csv_free(&c);
-    }
+    double ratio = summary_speech_ratio(sum);
     printf("%s (%s plugin): exit %d, speech ratio %g, stderr: %s\n", runs[k].wav, runs[k].plugin,
            rc, ratio, text ? text : "");
     if (!runs[k].note)
@@ -303,13 +309,7 @@ static double speech_ratio(const char *tmp, const char *wav, const char *set, ch
   }
   ta_run(argv, NULL, err_path);
   *err_text = ta_read_file(err_path, NULL);
-  double ratio = -1;
-  ta_csv c;
-  if (ta_csv_read(&c, sum) == 0) {
-    if (c.n_rows == 1)
-      ratio = ta_csv_num(&c, 0, ta_csv_col(&c, "speech_ratio"));
-    ta_csv_free(&c);
-  }
+  double ratio = summary_speech_ratio(sum);
   remove(sum);
   free(sum);
   free(err_path);
