@@ -74,6 +74,27 @@ uint64_t ev_hash_u64(uint64_t h, uint64_t v) {
   return h;
 }
 
+uint64_t ev_hash_file(uint64_t h, const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return ev_hash_u64(h, 0x756e7265616461ull); /* "unread" */
+  uint64_t buf[8192], total = 0;
+  size_t got;
+  while ((got = fread(buf, 1, sizeof buf, f)) > 0) {
+    if (got % 8) /* the tail: zero-padded to a whole word, the length below tells them apart */
+      memset((char *)buf + got, 0, 8 - got % 8);
+    for (size_t i = 0; i < (got + 7) / 8; i++) {
+      h ^= buf[i];
+      h *= 1099511628211ULL;
+    }
+    total += got;
+  }
+  const int failed = ferror(f);
+  fclose(f);
+  h = ev_hash_u64(h, total);
+  return failed ? ev_hash_u64(h, 0x756e7265616461ull) : h;
+}
+
 void ev_aug_gain(float *x, size_t n, float db) {
   float g = powf(10.0f, db / 20.0f);
   for (size_t i = 0; i < n; i++)

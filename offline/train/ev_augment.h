@@ -20,6 +20,11 @@ double ev_rng_range(ev_rng *r, double lo, double hi);
 double ev_rng_gauss(ev_rng *r);                  /* standard normal */
 uint64_t ev_hash_str(uint64_t h, const char *s); /* FNV-1a, chained */
 uint64_t ev_hash_u64(uint64_t h, uint64_t v);
+/* Chains the bytes of the file at path and its length (FNV-1a, 8 bytes a step). Feature caches
+ * are keyed by what a file holds rather than by its modification time, which a copy, a checkout
+ * or a remount changes without changing a sample. An unreadable file adds a marker only (its
+ * loader then reports why). */
+uint64_t ev_hash_file(uint64_t h, const char *path);
 
 /* x *= 10^(db/20). */
 void ev_aug_gain(float *x, size_t n, float db);

@@ -269,14 +269,9 @@ int ev_features_from_audio(const ev_arch *a, const float *x, size_t n, int rate,
 
 uint64_t ev_cache_key(const char *path, const ev_arch *a, const ev_augment_config *aug, int copy,
                       uint64_t seed) {
-  struct stat st;
   uint64_t h = ev_hash_u64(0, CACHE_VERSION);
-  h = ev_hash_str(h, path);
-  if (stat(path, &st) == 0) {
-    h = ev_hash_u64(h, (uint64_t)st.st_mtime);
-    h = ev_hash_u64(h, (uint64_t)st.st_mtim.tv_nsec);
-    h = ev_hash_u64(h, (uint64_t)st.st_size);
-  }
+  h = ev_hash_str(h, path); /* the augmentation's draws are seeded by the path */
+  h = ev_hash_file(h, path);
   const ev_feature_config *c = &a->input.features;
   int ints[] = {c->sample_rate, c->n_fft, c->win_length, c->hop_length, c->n_mels, c->n_mfcc};
   for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++)

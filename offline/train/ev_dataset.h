@@ -61,7 +61,7 @@ static inline ev_feat_seq *ev_dataset_seq(const ev_dataset *ds, size_t clip, int
   return &ds->seq[clip * (size_t)(ds->copies + 1) + (size_t)copy];
 }
 
-/* Cache file of one (clip, copy): the key covers path, mtime, size, feature configuration,
+/* Cache file of one (clip, copy): the key covers path, content, feature configuration,
  * inputs, augmentation and seed (ev_dataset_extract adds a fingerprint of the extraction code's
  * output). Exposed for tests. */
 uint64_t ev_cache_key(const char *path, const ev_arch *a, const ev_augment_config *aug, int copy,

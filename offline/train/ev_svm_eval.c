@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "ev_augment.h"
 #include "ev_dataset.h"
 #include "ev_functionals.h"
 #include "ev_metrics.h"
@@ -136,13 +137,8 @@ typedef struct extraction {
 
 static void cache_path(const extraction *e, size_t i, char *out, size_t len) {
   const char *p = e->clips->v[i].path;
-  struct stat st;
   uint64_t h = fnv(0xcbf29ce484222325ull, p, strlen(p));
-  if (stat(p, &st) == 0) {
-    const int64_t m = (int64_t)st.st_mtime, sz = (int64_t)st.st_size;
-    h = fnv(h, &m, sizeof m);
-    h = fnv(h, &sz, sizeof sz);
-  }
+  h = ev_hash_file(h, p); /* what the file holds, not when it was last touched */
   h = fnv(h, &e->fingerprint, sizeof e->fingerprint);
   snprintf(out, len, "%s/%016" PRIx64 ".egemaps", e->cache_dir, h);
 }

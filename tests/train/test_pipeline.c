@@ -1,7 +1,8 @@
 /* The whole trainer pipeline on synthetic audio: two classes of tones (low vs high pitch, with
  * random level, frequency and noise) written as sound files and listed in a CSV manifest;
  * features through the streaming extractor with the disk cache (a second pass must hit the
- * cache for every clip and give identical features); training to >= 99% on held-out clips;
+ * cache for every clip and give identical features; one whose files were touched without changing
+ * a byte too, while a file changed in place under its old modification time misses); training to >= 99% on held-out clips;
  * export; and the exported model, run in streaming mode exactly as the plugin does (extractor
  * -> ev_input -> ev_model_state), gives the trainer's probabilities. */
 #include <math.h>
@@ -9,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ev_analyzer.h"
@@ -100,6 +103,46 @@ int main(void) {
             !memcmp(s1->rms, s2->rms, (size_t)s1->T * sizeof(float));
   }
   EV_CHECK(same, "cached features are identical to extracted ones");
+  ev_dataset_free(&ds2);
+
+  /* The cache follows what the files hold. Every clip touched (a copy, a checkout, a remount
+   * gives new modification times and the same bytes): every clip still hits. */
+  for (size_t i = 0; i < N_CLIPS; i++) {
+    const struct timespec times[2] = {{1000000000 + (time_t)i, 0}, {1000000000 + (time_t)i, 0}};
+    EV_CHECK(utimensat(AT_FDCWD, clips.v[i].path, times, 0) == 0, "touch %s", clips.v[i].path);
+  }
+  EV_CHECK(ev_dataset_extract(&ds2, &clips, &eo, err, sizeof err) == 0, "extract 3: %s", err);
+  EV_CHECK(ds2.cache_hits == N_CLIPS && ds2.cache_misses == 1,
+           "touched files: %zu hits, %zu misses (every clip should hit)", ds2.cache_hits,
+           ds2.cache_misses);
+  ev_dataset_free(&ds2);
+  /* One clip's samples changed in place, same size, its old modification time put back: it
+   * must be extracted again, and read as the new audio. */
+  {
+    const char *path = clips.v[1].path;
+    struct stat st;
+    EV_CHECK(stat(path, &st) == 0, "stat %s", path);
+    FILE *f = fopen(path, "r+b");
+    EV_CHECK(f != NULL, "open %s", path);
+    const long at = (long)st.st_size / 2 & ~1L; /* a sample in the middle of the data */
+    unsigned char b[2];
+    EV_CHECK(fseek(f, at, SEEK_SET) == 0 && fread(b, 1, 2, f) == 2, "read");
+    b[1] ^= 0x40; /* a loud click */
+    EV_CHECK(fseek(f, at, SEEK_SET) == 0 && fwrite(b, 1, 2, f) == 2, "write");
+    fclose(f);
+    const struct timespec times[2] = {st.st_atim, st.st_mtim};
+    EV_CHECK(utimensat(AT_FDCWD, path, times, 0) == 0, "restore the modification time");
+  }
+  EV_CHECK(ev_dataset_extract(&ds2, &clips, &eo, err, sizeof err) == 0, "extract 4: %s", err);
+  EV_CHECK(ds2.cache_hits == N_CLIPS - 1 && ds2.cache_misses == 2,
+           "a changed file under its old time: %zu hits, %zu misses (expected %d, 2)",
+           ds2.cache_hits, ds2.cache_misses, N_CLIPS - 1);
+  {
+    ev_feat_seq *s1 = ev_dataset_seq(&ds, 1, 0), *s2 = ev_dataset_seq(&ds2, 1, 0);
+    EV_CHECK(s1->T != s2->T ||
+                 memcmp(s1->x, s2->x, (size_t)s1->T * (size_t)s1->D * sizeof(float)) != 0,
+             "the changed clip reads its new audio");
+  }
   ev_dataset_free(&ds2);
 
   /* labels: sad (0), happy (1) in canonical order -> model labels happy, sad */
