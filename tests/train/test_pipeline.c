@@ -1,10 +1,11 @@
 /* The whole trainer pipeline on synthetic audio: two classes of tones (low vs high pitch, with
  * random level, frequency and noise) written as sound files and listed in a CSV manifest;
  * features through the streaming extractor with the disk cache (a second pass must hit the
- * cache for every clip and give identical features; one whose files were touched without changing
- * a byte too, while a file changed in place under its old modification time misses); training to >= 99% on held-out clips;
- * export; and the exported model, run in streaming mode exactly as the plugin does (extractor
- * -> ev_input -> ev_model_state), gives the trainer's probabilities. */
+ * cache for every clip and give identical features, so must a third after every file was
+ * touched without changing a byte, while a file changed in place under its old modification
+ * time misses); training to >= 99% on held-out clips; export; and the exported model, run in
+ * streaming mode exactly as the plugin does (extractor -> ev_input -> ev_model_state), gives
+ * the trainer's probabilities. */
 #include <math.h>
 #include <sndfile.h>
 #include <stdio.h>
