@@ -68,7 +68,8 @@ int ev_work_init(ev_work *w, const ev_net *net, int Tmax) {
   int ok = 1;
   for (int i = 1; i <= net->n_layers; i++) {
     w->act[i] = malloc((size_t)Tmax * (size_t)net->layers[i - 1].out_dim * sizeof(float));
-    ok &= w->act[i] != NULL;
+    w->drop[i] = malloc((size_t)Tmax * (size_t)net->layers[i - 1].out_dim * sizeof(float));
+    ok &= w->act[i] != NULL && w->drop[i] != NULL;
   }
   for (int i = 0; i < net->n_layers; i++) {
     size_t c = ev_layer_cache_floats(&net->layers[i], Tmax);
@@ -98,8 +99,10 @@ int ev_work_init(ev_work *w, const ev_net *net, int Tmax) {
 }
 
 void ev_work_free(ev_work *w, const ev_net *net) {
-  for (int i = 1; i <= net->n_layers; i++)
+  for (int i = 1; i <= net->n_layers; i++) {
     free(w->act[i]);
+    free(w->drop[i]);
+  }
   for (int i = 0; i < net->n_layers; i++)
     free(w->cache[i]);
   free(w->ga);
@@ -109,13 +112,39 @@ void ev_work_free(ev_work *w, const ev_net *net) {
   memset(w, 0, sizeof *w);
 }
 
+/* Whether dropout applies to the output of layer i (act[i + 1]): a dense layer's, when another
+ * layer reads it (not the logits). Dense layers take their activation's derivative from the
+ * cached pre-activation, so zeroing their output in place leaves their backward pass right. */
+static int drops_after(const ev_net *net, const ev_work *w, int i) {
+  return w->dropout > 0.0f && i + 1 < net->n_layers - 1 && net->layers[i].kind == EV_LAYER_DENSE;
+}
+
+/* Draws and applies layer i's mask to y [T, O] (inverted dropout). */
+static void apply_dropout(const ev_work *w, int i, int T, int O, float *y, float *scale) {
+  const float keep = 1.0f - w->dropout, s = 1.0f / keep;
+  /* one splitmix64 stream per (seed, layer), unit k its k-th value: seeds that differ in a
+   * few bits (or a seed and a unit index) never share draws */
+  uint64_t st = w->dropout_seed ^ ((uint64_t)(i + 1) << 56);
+  const uint64_t base = ev_splitmix64(&st); /* a hash of (seed, layer): where its stream starts */
+  for (size_t k = 0; k < (size_t)T * (size_t)O; k++) {
+    uint64_t h = base + k * 0x9e3779b97f4a7c15ull; /* splitmix64's own step: its k-th draw */
+    const double u = (double)(ev_splitmix64(&h) >> 11) / 9007199254740992.0; /* [0, 1) */
+    scale[k] = u < w->dropout ? 0.0f : s;
+    y[k] *= scale[k];
+  }
+}
+
 const float *ev_net_forward(const ev_net *net, ev_work *w, const float *x, int T) {
   if (T > w->Tmax)
     T = w->Tmax;
   w->act[0] = (float *)x;
   int L = net->n_layers - 1; /* the softmax is folded into the loss */
-  for (int i = 0; i < L; i++)
+  for (int i = 0; i < L; i++) {
     ev_layer_forward_seq(&net->layers[i], T, w->act[i], w->act[i + 1], w->cache[i]);
+    w->dropped[i + 1] = drops_after(net, w, i);
+    if (w->dropped[i + 1])
+      apply_dropout(w, i, T, net->layers[i].out_dim, w->act[i + 1], w->drop[i + 1]);
+  }
   return w->act[L] + (size_t)(T - 1) * (size_t)net->n_classes;
 }
 
@@ -174,6 +203,11 @@ float ev_net_train_crop_aux(const ev_net *net, ev_work *w, const float *x, int T
 void ev_net_backward(const ev_net *net, ev_work *w, int T, int top) {
   float *dout = w->ga, *din = w->gb;
   for (int i = top - 1; i >= 0; i--) {
+    if (w->dropped[i + 1]) { /* d act / d (layer i's output) is the mask's scale */
+      const size_t n = (size_t)T * (size_t)net->layers[i].out_dim;
+      for (size_t k = 0; k < n; k++)
+        dout[k] *= w->drop[i + 1][k];
+    }
     ev_layer_backward_seq_scratch(&net->layers[i], T, w->act[i], w->cache[i], dout,
                                   i > 0 ? din : NULL, w->dparams[i], w->scratch);
     float *t = dout;

@@ -35,6 +35,17 @@ typedef struct ev_work {
   float *grad;    /* n_params, same layout as the arena */
   float *scratch; /* the backward pass's temporaries, sized for the largest layer at Tmax */
   float *dparams[EV_NET_MAX_LAYERS][EV_LAYER_MAX_PARAMS];
+  /* Dropout (Srivastava et al. 2014), training only: with dropout > 0 each forward pass zeroes
+   * every output of a hidden dense layer with probability dropout and scales the others by
+   * 1 / (1 - dropout), so the exported network (which has no dropout) sees the same expected
+   * activations. The masks are a function of dropout_seed, the layer, the frame and the unit
+   * alone: two passes over one crop with one seed (the loss over every label, then over the
+   * corpus's) see the same network, and a run does not depend on its threads. 0: off (what
+   * ev_work_init sets; prediction never turns it on). */
+  float dropout;
+  uint64_t dropout_seed;
+  float *drop[EV_NET_MAX_LAYERS + 1]; /* drop[i]: act[i]'s scales [Tmax, dim] (0 or 1/(1-p)) */
+  int dropped[EV_NET_MAX_LAYERS + 1]; /* whether the last forward pass applied drop[i] */
 } ev_work;
 
 int ev_work_init(ev_work *w, const ev_net *net, int Tmax);

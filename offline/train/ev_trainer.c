@@ -55,6 +55,7 @@ typedef struct crop {
   int label2;
   unsigned classes2;
   float weight2, lam;
+  uint64_t drop_seed; /* its dropout masks' seed (ev_work.dropout_seed) */
 } crop;
 
 typedef struct batch_ctx {
@@ -67,6 +68,7 @@ typedef struct batch_ctx {
   const ev_adversary *adv; /* the corpus adversary, or NULL */
   const float *coord;      /* --arousal-loss: each class's arousal, else NULL */
   float coord_weight;      /* its weight */
+  float dropout;           /* ev_train_opts.dropout */
   float adv_lambda;        /* its confusion loss's weight at this step */
   double adv_loss[EV_TRAIN_CHUNKS];
   float *masked[EV_TRAIN_CHUNKS]; /* per chunk: a masked copy of one crop [window, in_dim] */
@@ -103,6 +105,8 @@ static void batch_chunk(void *arg, int c) {
     int ok = 0;
     const crop *cr = &b->crops[i];
     const float *x = cr->x;
+    w->dropout = b->dropout; /* every pass over this crop (and the adversary's) sees one mask */
+    w->dropout_seed = cr->drop_seed;
     if (cr->x2) {
       const size_t n = (size_t)cr->T * (size_t)b->net->in_dim;
       for (size_t k = 0; k < n; k++)
@@ -129,6 +133,7 @@ static void batch_chunk(void *arg, int c) {
       b->adv_loss[c] += ev_adversary_crop(b->adv, c, b->net, w, x, cr->T, cr->label, cr->group,
                                           cr->weight, b->adv_lambda);
   }
+  w->dropout = 0.0f; /* validation and prediction use the whole network */
 }
 
 /* ---- the optimiser ---- */
@@ -229,6 +234,7 @@ typedef struct trainer {
   int n_cells;                                              /* cells with clips */
   ev_rng rng, mask_rng; /* masks draw from their own stream: crops are the same with or without */
   ev_rng mix_rng;       /* and so do mixup's partners and weights */
+  ev_rng drop_rng;      /* and the dropout masks' seeds */
   ev_adversary adv;     /* --adversary: the corpus head (adv.n = 0: off) */
   long adv_step;        /* batches taken, for the adversary's ramp */
   float *mixed;         /* [EV_TRAIN_CHUNKS][window * in_dim] when mixup is on */
@@ -354,7 +360,8 @@ static int trainer_init(trainer *t, ev_net *net, const ev_item *train, size_t n_
                          .all_share = o->all_share,
                          .adv = o->adversary > 0.0f ? &t->adv : NULL,
                          .coord = o->arousal_loss > 0.0f ? o->class_arousal : NULL,
-                         .coord_weight = o->arousal_loss};
+                         .coord_weight = o->arousal_loss,
+                         .dropout = o->dropout};
   for (int c = 0; c < EV_TRAIN_CHUNKS; c++)
     t->batch.masked[c] = t->masked ? t->masked + (size_t)c * (size_t)W * (size_t)net->in_dim : NULL;
   for (int c = 0; c < EV_TRAIN_CHUNKS; c++)
@@ -367,6 +374,7 @@ static int trainer_init(trainer *t, ev_net *net, const ev_item *train, size_t n_
   ev_rng_seed(&t->rng, ev_hash_u64(o->seed, 0x7261696eULL));
   ev_rng_seed(&t->mask_rng, ev_hash_u64(o->seed, 0x6d61736bULL));
   ev_rng_seed(&t->mix_rng, ev_hash_u64(o->seed, 0x6d697875ULL));
+  ev_rng_seed(&t->drop_rng, ev_hash_u64(o->seed, 0x64726f70ULL));
   return 0;
 }
 
@@ -479,7 +487,10 @@ static void draw_batch(trainer *t, const size_t *idx, int nb) {
                          0,
                          0u,
                          0.0f,
-                         1.0f};
+                         1.0f,
+                         0};
+    if (o->dropout > 0.0f)
+      t->crops[i].drop_seed = ev_rng_next(&t->drop_rng);
     if (o->mask.masks > 0)
       ev_mask_draw(&o->mask, T, D, &t->mask_rng, &t->crops[i].mask);
   }

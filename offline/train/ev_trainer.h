@@ -52,6 +52,8 @@ typedef struct ev_train_opts {
   float class_arousal[32]; /* per class, its circumplex arousal (ev_run_train fills it) */
   float gain_jitter;       /* > 0: each cold training item heard this many dB louder or quieter
                               at most (uniform, seeded; ev_feat_seq_gained) */
+  float dropout;           /* > 0: dropout on the hidden dense layers' outputs while training
+                              (ev_work.dropout); the exported network has none */
 } ev_train_opts;
 
 /* The cosine schedule's learning rate at step k (0-based) of n_steps: lr at step 0, min_lr

@@ -92,6 +92,9 @@ static void usage(FILE *f) {
           "                       (uniform, seeded: the eGeMAPS statistics and the speech gate\n"
           "                       as a gain moves them), so that the model does not learn the\n"
           "                       corpora's recording levels; 0 = off [0]\n"
+          "  --dropout P          while training, zero each hidden dense unit's output with\n"
+          "                       probability P (the others scaled by 1/(1-P)); the exported\n"
+          "                       network has no dropout; 0 = off [0]\n"
           "  --adversary LAMBDA   corpus-adversarial training: a head per emotion learns the\n"
           "                       clip's corpus from the last hidden layer, the layers below\n"
           "                       learn to leave it at chance, weighted LAMBDA (ramped up over\n"
@@ -243,6 +246,7 @@ static int parse_cli(int argc, char **argv, cli *c) {
     O_ADVERSARY,
     O_AROUSAL_LOSS,
     O_GAIN_JITTER,
+    O_DROPOUT,
     O_PLUGIN_FIGURE,
     O_HELP,
     O_VERSION
@@ -284,6 +288,7 @@ static int parse_cli(int argc, char **argv, cli *c) {
                                        {"adversary", 1, 0, O_ADVERSARY},
                                        {"arousal-loss", 1, 0, O_AROUSAL_LOSS},
                                        {"gain-jitter", 1, 0, O_GAIN_JITTER},
+                                       {"dropout", 1, 0, O_DROPOUT},
                                        {"plugin-figure", 1, 0, O_PLUGIN_FIGURE},
                                        {"help", 0, 0, O_HELP},
                                        {"version", 0, 0, O_VERSION},
@@ -423,6 +428,10 @@ static int parse_cli(int argc, char **argv, cli *c) {
       break;
     case O_GAIN_JITTER:
       if (off_or_weight(optarg, "--gain-jitter", 40.0f, "10", &c->train.gain_jitter))
+        return -1;
+      break;
+    case O_DROPOUT:
+      if (off_or_weight(optarg, "--dropout", 0.9f, "0.2", &c->train.dropout))
         return -1;
       break;
     case O_AROUSAL_LOSS:
@@ -827,6 +836,7 @@ static char *provenance(session *s, const ev_run *run, const ev_metrics *val, si
   json_object_set_new(o, "adversary", json_real(s->c->train.adversary));
   json_object_set_new(o, "arousal_loss", json_real(s->c->train.arousal_loss));
   json_object_set_new(o, "gain_jitter", json_real(s->c->train.gain_jitter));
+  json_object_set_new(o, "dropout", json_real(s->c->train.dropout));
   char lc[32] = "all";
   if (s->c->train.corpus_classes && s->c->train.all_share > 0.0f)
     snprintf(lc, sizeof lc, "corpus:%g", s->c->train.all_share);
