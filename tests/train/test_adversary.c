@@ -20,18 +20,14 @@
 #include "ev_net.h"
 #include "ev_test.h"
 #include "ev_trainer.h"
+#include "train_test_net.h"
 
 static const char *arch_json = "{\"name\":\"adv\",\"features\":{\"inputs\":[\"rms\"]},"
                                "\"window\":1,\"architecture\":[{\"type\":\"dense\",\"out\":6,"
                                "\"activation\":\"tanh\"},{\"type\":\"dense\"}]}";
 
 static void build(ev_net *net, int in_dim, int classes, uint64_t seed) {
-  char err[256];
-  ev_arch arch;
-  EV_REQUIRE(ev_arch_parse(arch_json, &arch, err, sizeof err) == 0, "arch: %s", err);
-  EV_REQUIRE(ev_net_build(net, &arch, in_dim, classes, err, sizeof err) == 0, "build: %s", err);
-  ev_net_init(net, seed);
-  ev_arch_free(&arch);
+  train_test_build_net(net, arch_json, in_dim, classes, seed);
 }
 
 /* The head's loss for one crop with the current weights (no gradient kept). */
@@ -173,11 +169,7 @@ static void train_two_corpora(float lambda, double *separation, double *acc) {
   ev_net net;
   build(&net, D, 2, 5);
   ev_train_opts o;
-  ev_train_opts_default(&o);
-  o.window = 1;
-  o.progress = 0;
-  o.threads = 1;
-  o.balance = EV_BALANCE_NONE;
+  train_test_opts(&o, 1);
   o.epochs = 150;
   o.lr = 0.01f;
   o.cosine = 1;

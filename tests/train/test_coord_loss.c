@@ -18,6 +18,7 @@
 #include "ev_net.h"
 #include "ev_test.h"
 #include "ev_trainer.h"
+#include "train_test_net.h"
 
 static const char *linear_json = "{\"name\":\"lin\",\"features\":{\"inputs\":[\"rms\"]},"
                                  "\"window\":1,\"architecture\":[{\"type\":\"dense\"}]}";
@@ -25,17 +26,8 @@ static const char *arch_json = "{\"name\":\"coord\",\"features\":{\"inputs\":[\"
                                "\"window\":1,\"architecture\":[{\"type\":\"dense\",\"out\":5,"
                                "\"activation\":\"tanh\"},{\"type\":\"dense\"}]}";
 
-static void build_json(ev_net *net, const char *json, int in_dim, int classes, uint64_t seed) {
-  char err[256];
-  ev_arch arch;
-  EV_REQUIRE(ev_arch_parse(json, &arch, err, sizeof err) == 0, "arch: %s", err);
-  EV_REQUIRE(ev_net_build(net, &arch, in_dim, classes, err, sizeof err) == 0, "build: %s", err);
-  ev_net_init(net, seed);
-  ev_arch_free(&arch);
-}
-
 static void build(ev_net *net, int in_dim, int classes, uint64_t seed) {
-  build_json(net, arch_json, in_dim, classes, seed);
+  train_test_build_net(net, arch_json, in_dim, classes, seed);
 }
 
 static double coord_loss(const ev_net *net, ev_work *w, const float *x, const float *c, int label,
@@ -107,13 +99,9 @@ static double train_three(float W, double *acc) {
     items[i] = (ev_item){&xs[i], 1, label, 0u, 0};
   }
   ev_net net;
-  build_json(&net, linear_json, 1, 3, 4);
+  train_test_build_net(&net, linear_json, 1, 3, 4);
   ev_train_opts o;
-  ev_train_opts_default(&o);
-  o.window = 1;
-  o.progress = 0;
-  o.threads = 1;
-  o.balance = EV_BALANCE_NONE;
+  train_test_opts(&o, 1);
   o.epochs = 100;
   o.lr = 0.02f;
   o.cosine = 1;
@@ -123,10 +111,7 @@ static double train_three(float W, double *acc) {
   o.class_arousal[0] = -1.0f;
   o.class_arousal[1] = 0.0f;
   o.class_arousal[2] = 1.0f;
-  ev_train_result res;
-  char err[256];
-  EV_REQUIRE(ev_train(&net, items, N, NULL, 0, &o, &res, err, sizeof err) == 0, "train: %s", err);
-  ev_train_result_free(&res);
+  train_test_fit(&net, items, N, &o);
   ev_work w;
   EV_REQUIRE(ev_work_init(&w, &net, 1) == 0, "workspace");
   double se = 0.0;

@@ -16,6 +16,7 @@
 #include "ev_net.h"
 #include "ev_test.h"
 #include "ev_trainer.h"
+#include "train_test_net.h"
 
 static const char *arch_json = "{\"name\":\"drop\",\"features\":{\"inputs\":[\"rms\"]},"
                                "\"window\":1,\"architecture\":["
@@ -24,12 +25,7 @@ static const char *arch_json = "{\"name\":\"drop\",\"features\":{\"inputs\":[\"r
                                "{\"type\":\"dense\"}]}";
 
 static void build(ev_net *net, int in_dim, int classes, uint64_t seed) {
-  char err[256];
-  ev_arch arch;
-  EV_REQUIRE(ev_arch_parse(arch_json, &arch, err, sizeof err) == 0, "arch: %s", err);
-  EV_REQUIRE(ev_net_build(net, &arch, in_dim, classes, err, sizeof err) == 0, "build: %s", err);
-  ev_net_init(net, seed);
-  ev_arch_free(&arch);
+  train_test_build_net(net, arch_json, in_dim, classes, seed);
 }
 
 enum { D = 4, C = 3, H1 = 24 };
@@ -143,19 +139,12 @@ static double train_clusters(float p, int threads, float *out, size_t *n_out) {
   ev_net net;
   build(&net, D, C, 4);
   ev_train_opts o;
-  ev_train_opts_default(&o);
-  o.window = 1;
-  o.progress = 0;
-  o.threads = threads;
-  o.balance = EV_BALANCE_NONE;
+  train_test_opts(&o, threads);
   o.epochs = 20;
   o.lr = 0.01f;
   o.cosine = 1;
   o.dropout = p;
-  ev_train_result res;
-  char err[256];
-  EV_REQUIRE(ev_train(&net, items, N, NULL, 0, &o, &res, err, sizeof err) == 0, "train: %s", err);
-  ev_train_result_free(&res);
+  train_test_fit(&net, items, N, &o);
   ev_work w;
   EV_REQUIRE(ev_work_init(&w, &net, 1) == 0, "workspace");
   int right = 0;
