@@ -295,12 +295,20 @@ static uint32_t event_sample(const emovox *self, const LV2_Atom_Event *ev, uint3
   return t <= (int64_t)done ? done : t >= (int64_t)n_samples ? n_samples : (uint32_t)t;
 }
 
-static void run(LV2_Handle instance, uint32_t n_samples) {
-  emovox *self = (emovox *)instance;
+/* The worker's refusals that restore() and work() could not show (run() owns the status). */
+static void show_refusals(emovox *self) {
   if (atomic_exchange_explicit(&self->restore_refused, false, memory_order_acquire))
     emovox_set_status(self, EMOVOX_STATUS_LOAD_ERROR,
                       "the host's worker refused to load the session's model file; the "
                       "previous model runs");
+  if (atomic_exchange_explicit(&self->reply_refused, false, memory_order_acquire))
+    emovox_set_status(self, EMOVOX_STATUS_LOAD_ERROR,
+                      "the host refused the loaded model (its worker queue was full); the "
+                      "previous model runs: load the file again");
+}
+
+static void run(LV2_Handle instance, uint32_t n_samples) {
+  emovox *self = (emovox *)instance;
   bool enabled;
   read_controls(self, &enabled);
   if (enabled && !self->was_enabled)
@@ -325,6 +333,9 @@ static void run(LV2_Handle instance, uint32_t n_samples) {
     }
     emovox_handle_message(self, obj);
   }
+  /* After the messages: a synchronous worker refuses inside this run's patch:Set, and its
+   * reason is clearer than the request's "worker queue full". */
+  show_refusals(self);
   process_span(self, done, n_samples, enabled); /* also a restart due at the block's end */
   emovox_flush_retired(self);
   const bool fault = enabled && ev_analyzer_outputs(self->analyzer)->model_fault;

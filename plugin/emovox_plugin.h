@@ -111,6 +111,9 @@ typedef struct emovox {
   /* [any] A thread-safe restore() could not queue the session's model (the host's worker
    * refused the job): set there, shown by the next run(), which owns the status. */
   atomic_bool restore_refused;
+  /* [any] The host refused the worker's reply carrying a loaded model (its queue was full):
+   * set by work(), which freed the model, shown by the next run(). */
+  atomic_bool reply_refused;
 
   /* Ardour's inline display: run() fills the slot not in use and flips the index; render()
    * (GUI thread) copies the published slot. */

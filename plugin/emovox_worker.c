@@ -136,14 +136,29 @@ static LV2_Worker_Status work(LV2_Handle instance, LV2_Worker_Respond_Function r
     if (m && head.note_len)
       snprintf(m->note, sizeof m->note, "%s", note);
     if (m) {
-      if (!m->is_default)
-        emovox_forget_missing(self); /* the user (or a session) chose a file that loads */
-      lv2_log_note(&self->logger, "emovox: loaded model '%s' from %s\n", m->name, m->path);
+      /* Copied before respond(): once the reply is out, run() owns the model. */
+      const bool chosen = !m->is_default;
+      char name[EMOVOX_NAME_MAX], from[EMOVOX_PATH_MAX];
+      snprintf(name, sizeof name, "%s", m->name);
+      snprintf(from, sizeof from, "%s", m->path);
       model_msg reply = {REPLY_LOADED, m};
       if (respond(handle, sizeof reply, &reply) != LV2_WORKER_SUCCESS) {
+        /* The model never reaches run(): the previous one keeps running, so the session's
+         * choice (missing_path) stays too, and the next save stores what runs, or that
+         * choice while the default stands in. run() shows the status (it owns it). */
         emovox_loaded_free(m);
+        lv2_log_error(&self->logger,
+                      "emovox: the host refused the worker's reply that hands over model '%s' "
+                      "from %s (its queue is full); keeping the previous model: load the file "
+                      "again\n",
+                      name, from);
+        atomic_store_explicit(&self->reply_refused, true, memory_order_release);
         return LV2_WORKER_ERR_NO_SPACE;
       }
+      /* Only now: a refused reply must not drop the session's choice. */
+      if (chosen)
+        emovox_forget_missing(self); /* the user (or a session) chose a file that loads */
+      lv2_log_note(&self->logger, "emovox: loaded model '%s' from %s\n", name, from);
     } else {
       lv2_log_error(&self->logger, "emovox: %s; keeping the previous model\n", err);
       failed_msg reply = {REPLY_FAILED, {0}};

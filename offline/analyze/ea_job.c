@@ -121,12 +121,12 @@ static int summarise_existing(ea_host *h, const ea_columns *cols, const ea_optio
   return rc;
 }
 
-/* One file's analysis. Its rows are written (writing) and summed (acc) as they come, so its
- * memory does not grow with the file's length; they are also kept (series) only for a plot,
- * which draws them all. */
+/* One file's analysis. Its rows are written (writing), summed (acc) and given to the plot as
+ * they come, so its memory does not grow with the file's length (the plot keeps at most
+ * EA_PLOT_POINTS points, ea_plot.h). */
 typedef struct file_run {
   ea_audio audio;
-  ea_series series; /* the columns; the rows too when plotting */
+  ea_series series; /* the columns (its rows are not kept) */
   ea_series_writer out;
   int writing;
   const ea_columns *cols;
@@ -210,8 +210,8 @@ static void hint_quiet(const ea_host *h, const file_run *r, const ea_summary *su
          path, (double)gate, peak_db, suggest);
 }
 
-/* One row of outputs: written, summed, checked for a model fault, kept only for a plot. */
-static int take_row(file_run *r, double time, const float *values) {
+/* One row of outputs: written, summed, checked for a model fault, drawn. */
+static void take_row(file_run *r, double time, const float *values) {
   double t = ea_series_round_row(&r->series, time, values, r->row);
   if (r->writing)
     ea_series_writer_row(&r->out, t, r->row);
@@ -221,7 +221,8 @@ static int take_row(file_run *r, double time, const float *values) {
       r->first_fault = t;
     r->fault_rows++;
   }
-  return r->plotting ? ea_series_append(&r->series, t, r->row) : 0;
+  if (r->plotting)
+    ea_plot_row(&r->plot, t, r->row);
 }
 
 /* Runs the plugin over the whole file, continuing the stream (a fresh, reset instance for its
@@ -261,8 +262,13 @@ static int run_file(ea_host *h, const ea_options *opt, int job, file_run *r, str
     return -1;
   }
   r->inputs = inputs;
-  if (r->plotting && ea_plot_begin(&r->plot, rate, r->audio.info.frames, READ_CHUNK, err, errlen))
-    return -1;
+  if (r->plotting) {
+    ea_plot_columns pc = {
+        r->cols->voice, r->cols->dominant, {0}, r->cols->summary_window_rows, opt->labels};
+    memcpy(pc.prob, r->cols->prob, sizeof pc.prob);
+    if (ea_plot_begin(&r->plot, rate, r->audio.info.frames, READ_CHUNK, &pc, err, errlen))
+      return -1;
+  }
   if (!st->started) {
     if (ea_host_start(h, rate, err, errlen))
       return -1;
@@ -302,10 +308,7 @@ static int run_file(ea_host *h, const ea_options *opt, int job, file_run *r, str
       st->pos = pos; /* what the instance has heard, even if the file fails further on */
       off += (long)n;
       if (pos == next_row) {
-        if (take_row(r, (double)(pos - start) / rate, ea_host_outputs(h))) {
-          snprintf(err, errlen, "out of memory");
-          return -1;
-        }
+        take_row(r, (double)(pos - start) / rate, ea_host_outputs(h));
         hop_index++;
         next_row = hop_index * int_rate / EA_HOPS_PER_S;
         st->hop_index = hop_index;
@@ -420,15 +423,15 @@ static void analyze_file(ea_host *h, const ea_columns *cols, const ea_options *o
   }
   report_model_fault(&r, f->path);
   report_nonfinite(&r.audio, f->path);
+  ea_summary sum; /* the plot's legend shows it too */
+  ea_summary_acc_finish(&r.acc, duration, &sum);
   /* The plot first: the series, written last through a rename, marks the file as done. */
   if (plot_path) {
-    ea_plot_columns pc = {cols->voice, cols->dominant, {0}, cols->summary_window_rows, opt->labels};
-    memcpy(pc.prob, cols->prob, sizeof pc.prob);
     /* A plot that cannot be drawn is reported, and the analysis (series, summary row) is
      * kept: the file counts as failed only for the exit status, and --skip-existing draws
      * it again because the plot is missing. */
     if (make_parents(plot_path, err, sizeof err) ||
-        ea_plot_render(&r.plot, &r.series, &pc, f->path, plot_path, err, sizeof err)) {
+        ea_plot_render(&r.plot, &sum, f->path, plot_path, err, sizeof err)) {
       ea_msg("%s: plot not drawn: %s", f->path, err);
       res->plot_failed = 1;
       err[0] = '\0';
@@ -439,8 +442,6 @@ static void analyze_file(ea_host *h, const ea_columns *cols, const ea_options *o
     if (ea_series_writer_commit(&r.out, err, sizeof err))
       goto fail;
   }
-  ea_summary sum;
-  ea_summary_acc_finish(&r.acc, duration, &sum);
   hint_quiet(h, &r, &sum, f->path);
   res->row = ea_summary_row(f->path, &sum);
   res->duration_s = duration;

@@ -9,6 +9,7 @@
 #include "ea_plot.h"
 #include "ea_session.h"
 #include "ev_model.h"
+#include "ev_stdout.h"
 
 #include <errno.h>
 #include <math.h>
@@ -383,21 +384,14 @@ out:
   return rc;
 }
 
-/* The exit status rc, or 1 with the reason if rc is 0 but standard output could not be written:
- * exit() flushes it without a word, so --help or --version lost on a full disk (> /dev/full)
- * would exit 0 (the summary on standard output is checked where it is written). */
-static int stdout_status(int rc) {
-  if (rc || (fflush(stdout) == 0 && !ferror(stdout)))
-    return rc;
-  ea_msg("cannot write to standard output: %s", strerror(errno));
-  return 1;
-}
-
 int main(int argc, char **argv) {
   ea_cli cli;
   int rc = ea_cli_parse(&cli, argc, argv); /* -1: --help or --version printed */
   if (rc == 0)
     rc = analyze(&cli);
   ea_cli_free(&cli);
-  return stdout_status(rc < 0 ? 0 : rc);
+  /* --help or --version lost on a full disk exits 1 (ev_stdout.h); the summary on standard
+   * output is checked where it is written. The progress bar has stopped: the reason goes to
+   * standard error as ea_msg would write it. */
+  return ev_stdout_status("emovox-analyze", rc < 0 ? 0 : rc);
 }

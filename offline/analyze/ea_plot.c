@@ -49,9 +49,41 @@ static void on_frame(void *user, const ev_frame *frame) {
   p->n_mel_frames++;
 }
 
-int ea_plot_begin(ea_plot_data *p, double rate, int64_t frames, uint32_t max_block, char *err,
-                  size_t errlen) {
+void ea_plot_row(ea_plot_data *p, double time, const double *row) {
+  const size_t ns = EA_PLOT_N_SUMS;
+  if (p->n_pts == EA_PLOT_POINTS && (size_t)p->pt_rows[p->n_pts - 1] == p->pt_span) {
+    for (size_t c = 0; c < EA_PLOT_POINTS / 2; c++) { /* full: neighbours merge in pairs */
+      for (size_t k = 0; k < ns; k++)
+        p->pt_sum[c * ns + k] = p->pt_sum[2 * c * ns + k] + p->pt_sum[(2 * c + 1) * ns + k];
+      p->pt_time[c] = p->pt_time[2 * c] + p->pt_time[2 * c + 1];
+      p->pt_end[c] = p->pt_end[2 * c + 1];
+      p->pt_rows[c] = p->pt_rows[2 * c] + p->pt_rows[2 * c + 1];
+      p->pt_silent[c] = p->pt_silent[2 * c] + p->pt_silent[2 * c + 1];
+    }
+    p->n_pts = EA_PLOT_POINTS / 2;
+    p->pt_span *= 2;
+  }
+  if (p->n_pts == 0 || (size_t)p->pt_rows[p->n_pts - 1] == p->pt_span) {
+    memset(p->pt_sum + p->n_pts * ns, 0, ns * sizeof *p->pt_sum);
+    p->pt_time[p->n_pts] = 0;
+    p->pt_rows[p->n_pts] = p->pt_silent[p->n_pts] = 0;
+    p->n_pts++;
+  }
+  const size_t i = p->n_pts - 1;
+  double *sum = p->pt_sum + i * ns;
+  sum[EA_PLOT_SUM_VOICE] += row[p->cols.voice];
+  for (int e = 0; e < EV_N_EMOTIONS; e++)
+    sum[EA_PLOT_SUM_PROB + e] += row[p->cols.prob[e]];
+  p->pt_time[i] += time;
+  p->pt_end[i] = time;
+  p->pt_rows[i]++;
+  p->pt_silent[i] += row[p->cols.dominant] == 0.0;
+}
+
+int ea_plot_begin(ea_plot_data *p, double rate, int64_t frames, uint32_t max_block,
+                  const ea_plot_columns *cols, char *err, size_t errlen) {
   memset(p, 0, sizeof *p);
+  p->cols = *cols;
   p->rate = rate;
   p->frames = frames;
   p->max_block = max_block;
@@ -67,7 +99,14 @@ int ea_plot_begin(ea_plot_data *p, double rate, int64_t frames, uint32_t max_blo
   p->mel_count = malloc(EA_PLOT_MEL_COLS * sizeof *p->mel_count);
   p->mel_span = 1;
   p->mel_top = -INFINITY;
-  if (!p->env_min || !p->env_max || !p->mono || !p->mel_sum || !p->mel_count) {
+  p->pt_time = malloc(EA_PLOT_POINTS * sizeof *p->pt_time);
+  p->pt_end = malloc(EA_PLOT_POINTS * sizeof *p->pt_end);
+  p->pt_sum = malloc((size_t)EA_PLOT_POINTS * EA_PLOT_N_SUMS * sizeof *p->pt_sum);
+  p->pt_rows = malloc(EA_PLOT_POINTS * sizeof *p->pt_rows);
+  p->pt_silent = malloc(EA_PLOT_POINTS * sizeof *p->pt_silent);
+  p->pt_span = 1;
+  if (!p->env_min || !p->env_max || !p->mono || !p->mel_sum || !p->mel_count || !p->pt_time ||
+      !p->pt_end || !p->pt_sum || !p->pt_rows || !p->pt_silent) {
     snprintf(err, errlen, "out of memory");
     ea_plot_free(p);
     return -1;
@@ -118,6 +157,11 @@ void ea_plot_free(ea_plot_data *p) {
   free(p->mel_sum);
   free(p->mel_count);
   free(p->mono);
+  free(p->pt_time);
+  free(p->pt_end);
+  free(p->pt_sum);
+  free(p->pt_rows);
+  free(p->pt_silent);
   memset(p, 0, sizeof *p);
 }
 
@@ -324,17 +368,25 @@ static double row_x(rect r, double t, double duration) {
   return r.x + t / duration * r.w;
 }
 
-static void draw_voice(cairo_t *cr, rect r, const ea_series *s, int col, double duration) {
+/* A point's mean time and mean of sum k (a point of one row: that row's, exactly). */
+static double pt_x(const ea_plot_data *p, rect r, size_t i, double duration) {
+  return row_x(r, p->pt_time[i] / p->pt_rows[i], duration);
+}
+static double pt_mean(const ea_plot_data *p, size_t i, int k) {
+  return p->pt_sum[i * EA_PLOT_N_SUMS + (size_t)k] / p->pt_rows[i];
+}
+
+static void draw_voice(cairo_t *cr, rect r, const ea_plot_data *p, double duration) {
   cairo_set_source_rgb(cr, 1, 1, 1);
   cairo_rectangle(cr, r.x, r.y, r.w, r.h);
   cairo_fill(cr);
-  if (s->n_rows) {
+  if (p->n_pts) {
     cairo_move_to(cr, r.x, r.y + r.h);
-    for (size_t i = 0; i < s->n_rows; i++) {
-      double v = s->values[i * (size_t)s->n_cols + col];
-      cairo_line_to(cr, row_x(r, s->time[i], duration), r.y + r.h - fmin(fmax(v, 0), 1) * r.h);
+    for (size_t i = 0; i < p->n_pts; i++) {
+      double v = pt_mean(p, i, EA_PLOT_SUM_VOICE);
+      cairo_line_to(cr, pt_x(p, r, i, duration), r.y + r.h - fmin(fmax(v, 0), 1) * r.h);
     }
-    cairo_line_to(cr, row_x(r, s->time[s->n_rows - 1], duration), r.y + r.h);
+    cairo_line_to(cr, pt_x(p, r, p->n_pts - 1, duration), r.y + r.h);
     cairo_close_path(cr);
     cairo_set_source_rgba(cr, 0.2, 0.6, 0.3, 0.55);
     cairo_fill(cr);
@@ -344,43 +396,46 @@ static void draw_voice(cairo_t *cr, rect r, const ea_series *s, int col, double 
   panel_frame(cr, r, "voice");
 }
 
-static void draw_emotions(cairo_t *cr, rect r, const ea_series *s, const ea_plot_columns *cols,
-                          double duration) {
+static void draw_emotions(cairo_t *cr, rect r, const ea_plot_data *p, double duration) {
   cairo_set_source_rgb(cr, 1, 1, 1);
   cairo_rectangle(cr, r.x, r.y, r.w, r.h);
   cairo_fill(cr);
   /* Stacked areas: band i spans [sum_{j<i} p_j, sum_{j<=i} p_j]. Rows without speech are
    * shaded grey so that the probabilities the summary ignores are visible as such. */
-  for (int e = 0; e < EV_N_EMOTIONS && s->n_rows; e++) {
-    for (size_t i = 0; i < s->n_rows; i++) {
-      const double *row = s->values + i * (size_t)s->n_cols;
+  for (int e = 0; e < EV_N_EMOTIONS && p->n_pts; e++) {
+    for (size_t i = 0; i < p->n_pts; i++) {
       double below = 0;
       for (int j = 0; j < e; j++)
-        below += row[cols->prob[j]];
+        below += pt_mean(p, i, EA_PLOT_SUM_PROB + j);
       double y = r.y + r.h - fmin(below, 1.0) * r.h;
       if (i == 0)
-        cairo_move_to(cr, row_x(r, s->time[i], duration), y);
+        cairo_move_to(cr, pt_x(p, r, i, duration), y);
       else
-        cairo_line_to(cr, row_x(r, s->time[i], duration), y);
+        cairo_line_to(cr, pt_x(p, r, i, duration), y);
     }
-    for (size_t i = s->n_rows; i-- > 0;) {
-      const double *row = s->values + i * (size_t)s->n_cols;
+    for (size_t i = p->n_pts; i-- > 0;) {
       double upto = 0;
       for (int j = 0; j <= e; j++)
-        upto += row[cols->prob[j]];
-      cairo_line_to(cr, row_x(r, s->time[i], duration), r.y + r.h - fmin(upto, 1.0) * r.h);
+        upto += pt_mean(p, i, EA_PLOT_SUM_PROB + j);
+      cairo_line_to(cr, pt_x(p, r, i, duration), r.y + r.h - fmin(upto, 1.0) * r.h);
     }
     cairo_close_path(cr);
     cairo_set_source_rgb(cr, label_rgb[e][0], label_rgb[e][1], label_rgb[e][2]);
     cairo_fill(cr);
   }
-  /* Non-speech shading */
+  /* Non-speech shading: a silent point's span, overlapping the next by 0.3 px so that a run of
+   * them shows no seams; of a point with speech too (merged rows, past EA_PLOT_POINTS rows),
+   * the share its silent rows make up, without the overlap, which would fade a whole long file
+   * whose points are narrower than it */
   cairo_set_source_rgba(cr, 1, 1, 1, 0.6);
-  for (size_t i = 0; i < s->n_rows; i++) {
-    if (s->values[i * (size_t)s->n_cols + cols->dominant] != 0.0)
+  for (size_t i = 0; i < p->n_pts; i++) {
+    if (p->pt_silent[i] == 0)
       continue;
-    double x0 = row_x(r, i ? s->time[i - 1] : 0, duration), x1 = row_x(r, s->time[i], duration);
-    cairo_rectangle(cr, x0, r.y, x1 - x0 + 0.3, r.h);
+    double x0 = row_x(r, i ? p->pt_end[i - 1] : 0, duration), x1 = row_x(r, p->pt_end[i], duration);
+    if (p->pt_silent[i] == p->pt_rows[i])
+      cairo_rectangle(cr, x0, r.y, x1 - x0 + 0.3, r.h);
+    else
+      cairo_rectangle(cr, x0, r.y, (x1 - x0) * p->pt_silent[i] / p->pt_rows[i], r.h);
   }
   cairo_fill(cr);
   y_label(cr, r.x, r.y + 6, "1");
@@ -458,12 +513,11 @@ static void draw_time_axis(cairo_t *cr, rect r, double top, double duration) {
   cairo_show_text(cr, name);
 }
 
-static void draw(cairo_t *cr, double W, double H, const ea_plot_data *p, const ea_series *s,
-                 const ea_plot_columns *cols, const char *title) {
+static void draw(cairo_t *cr, double W, double H, const ea_plot_data *p, const ea_summary *summary,
+                 const char *title) {
   double duration = p->frames / p->rate;
-  ea_summary sum;
-  ea_summary_compute(s, cols->prob, cols->dominant, cols->summary_window_rows, cols->summary_labels,
-                     duration, &sum);
+  const ea_summary sum = *summary;
+  const ea_plot_columns *cols = &p->cols;
 
   cairo_set_source_rgb(cr, 0.97, 0.97, 0.96);
   cairo_paint(cr);
@@ -490,14 +544,14 @@ static void draw(cairo_t *cr, double W, double H, const ea_plot_data *p, const e
   rect emo = {left, voice.y + voice.h + gap, w, avail * 0.38};
   draw_waveform(cr, wave, p);
   draw_spectrogram(cr, spec, p, duration);
-  draw_voice(cr, voice, s, cols->voice, duration);
-  draw_emotions(cr, emo, s, cols, duration);
+  draw_voice(cr, voice, p, duration);
+  draw_emotions(cr, emo, p, duration);
   draw_legend(cr, left + w + 20, emo.y, &sum, cols->summary_labels != 0);
   draw_time_axis(cr, (rect){left, emo.y + emo.h, w, 0}, top, duration);
 }
 
-int ea_plot_render(ea_plot_data *p, const ea_series *s, const ea_plot_columns *cols,
-                   const char *title, const char *path, char *err, size_t errlen) {
+int ea_plot_render(ea_plot_data *p, const ea_summary *sum, const char *title, const char *path,
+                   char *err, size_t errlen) {
   ev_extractor_flush(p->ex, on_frame, p);
   /* a compressed file's length is known only at its end: draw what was fed */
   if (p->fed > 0)
@@ -519,7 +573,7 @@ int ea_plot_render(ea_plot_data *p, const ea_series *s, const ea_plot_columns *c
     return -1;
   }
   cairo_t *cr = cairo_create(surface);
-  draw(cr, PLOT_W, PLOT_H, p, s, cols, title);
+  draw(cr, PLOT_W, PLOT_H, p, sum, title);
   cairo_status_t st = cairo_status(cr);
   cairo_destroy(cr);
   if (st == CAIRO_STATUS_SUCCESS && cairo_surface_get_type(surface) == CAIRO_SURFACE_TYPE_IMAGE)

@@ -2,6 +2,7 @@
  * streaming extractor the plugin runs, block by block (stream_features.c gives the rows of
  * ev_extract_buffer = extractor + flush, bit for bit, with bounded memory). */
 #include "ev_features.h"
+#include "ev_stdout.h"
 #include "stream_features.h"
 #include "functionals_cmd.h"
 
@@ -75,16 +76,6 @@ static int parse_float(const char *opt, const char *s, float *out) {
   return 0;
 }
 
-/* The exit status rc, or 1 with the reason if rc is 0 but standard output could not be written:
- * exit() flushes it without a word, so --help or --version lost on a full disk (> /dev/full)
- * would exit 0. */
-static int stdout_status(int rc) {
-  if (rc || (fflush(stdout) == 0 && !ferror(stdout)))
-    return rc;
-  fprintf(stderr, "emovox-features: cannot write to standard output: %s\n", strerror(errno));
-  return 1;
-}
-
 int main(int argc, char **argv) {
   ev_feature_config cfg;
   ev_feature_config_default(&cfg);
@@ -95,11 +86,11 @@ int main(int argc, char **argv) {
     const char *a = argv[i];
     if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
       usage(stdout);
-      return stdout_status(0);
+      return ev_stdout_status("emovox-features", 0);
     }
     if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
       printf("emovox-features " EMOVOX_VERSION "\n");
-      return stdout_status(0);
+      return ev_stdout_status("emovox-features", 0);
     }
     int takes_value = a[0] == '-' && a[1] != '\0';
     if (takes_value && i + 1 >= argc) {

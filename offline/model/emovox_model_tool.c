@@ -11,6 +11,7 @@
 
 #include "ev_analyzer.h"
 #include "ev_model.h"
+#include "ev_stdout.h"
 
 static void usage_main(FILE *to) {
   fprintf(to, "usage: emovox-model <command> [options]\n"
@@ -386,16 +387,6 @@ static int run(int argc, char **argv) {
   return 2;
 }
 
-/* The exit status rc, or 1 with the reason if rc is 0 but standard output could not be written:
- * exit() flushes it without a word, so --help or --version lost on a full disk (> /dev/full)
- * would exit 0. */
-static int stdout_status(int rc) {
-  if (rc || (fflush(stdout) == 0 && !ferror(stdout)))
-    return rc;
-  fprintf(stderr, "emovox-model: cannot write to standard output: %s\n", strerror(errno));
-  return 1;
-}
-
 int main(int argc, char **argv) {
-  return stdout_status(run(argc, argv));
+  return ev_stdout_status("emovox-model", run(argc, argv));
 }

@@ -26,6 +26,7 @@
 #include "ev_plots.h"
 #include "ev_progress.h"
 #include "ev_run.h"
+#include "ev_stdout.h"
 #include "ev_stream_eval.h"
 #include "ev_svm_eval.h"
 #include "ev_trainer.h"
@@ -181,16 +182,6 @@ static int off_or_weight(const char *arg, const char *name, float max, const cha
     return -1;
   }
   return 0;
-}
-
-/* The exit status rc, or 1 with the reason if rc is 0 but standard output (the results: help,
- * presets, the list, the figures) could not be written: exit() flushes it without a word, so
- * output lost on a full disk (> /dev/full) would exit 0. */
-static int stdout_status(int rc) {
-  if (rc || (fflush(stdout) == 0 && !ferror(stdout)))
-    return rc;
-  fprintf(stderr, "emovox-train: cannot write to standard output: %s\n", strerror(errno));
-  return 1;
 }
 
 static int parse_cli(int argc, char **argv, cli *c) {
@@ -477,10 +468,10 @@ static int parse_cli(int argc, char **argv, cli *c) {
     case 'h':
     case O_HELP:
       usage(stdout);
-      exit(stdout_status(0));
+      exit(ev_stdout_status("emovox-train", 0));
     case O_VERSION:
       printf("emovox-train " EV_VERSION "\n");
-      exit(stdout_status(0));
+      exit(ev_stdout_status("emovox-train", 0));
     default:
       fprintf(stderr, "Try 'emovox-train --help'.\n");
       return -1;
@@ -1388,7 +1379,7 @@ int main(int argc, char **argv) {
    * order in which things happened. */
   setvbuf(stdout, NULL, _IOLBF, 0);
   if (argc > 1 && !strcmp(argv[1], "compare")) /* reads reports only: options of its own */
-    return stdout_status(ev_compare_main(argc - 1, argv + 1));
+    return ev_stdout_status("emovox-train", ev_compare_main(argc - 1, argv + 1));
   cli c;
   if (parse_cli(argc, argv, &c) != 0)
     return 2;
@@ -1404,7 +1395,7 @@ int main(int argc, char **argv) {
     printf("%-14s %s\n", EV_SVM_ARCH_NAME,
            "eGeMAPS v02 88 statistics per file -> RBF SVM (libsvm), C and gamma by speaker-grouped "
            "search; evaluation baseline only (`evaluate`), no model");
-    return stdout_status(0);
+    return ev_stdout_status("emovox-train", 0);
   }
   if (strcmp(c.command, "train") && strcmp(c.command, "evaluate") && strcmp(c.command, "list") &&
       strcmp(c.command, "extract")) {
@@ -1414,7 +1405,7 @@ int main(int argc, char **argv) {
     return 2;
   }
   if (!strcmp(c.arch, EV_SVM_ARCH_NAME))
-    return stdout_status(cmd_svm_baseline(&c));
+    return ev_stdout_status("emovox-train", cmd_svm_baseline(&c));
   session s;
   memset(&s, 0, sizeof s);
   s.c = &c;
@@ -1445,5 +1436,5 @@ int main(int argc, char **argv) {
   ev_clip_list_free(&s.clips);
   ev_arch_free(&s.arch);
   ev_plots_shutdown();
-  return stdout_status(rc == 0 ? 0 : 1);
+  return ev_stdout_status("emovox-train", rc == 0 ? 0 : 1);
 }

@@ -72,6 +72,8 @@ struct lv2_host {
   atomic_bool poll_stop, poll_busy;
   /* host_refuse_work: schedule_work answers "no space", as from a full queue. */
   bool refuse_work;
+  /* host_refuse_responses: respond answers "no space", as from a full reply queue. */
+  atomic_bool refuse_responses;
   int jobs_accepted;
   const void *control_override; /* host_use_control_buffer */
   LV2_Options_Option options[5];
@@ -135,6 +137,8 @@ static LV2_Worker_Status respond(LV2_Worker_Respond_Handle handle, uint32_t size
                                  const void *data) {
   lv2_host *h = handle;
   LV2_Worker_Status st = LV2_WORKER_SUCCESS;
+  if (atomic_load(&h->refuse_responses))
+    return LV2_WORKER_ERR_NO_SPACE;
   if (h->polling) {
     unsigned w = atomic_load_explicit(&h->resp_w, memory_order_relaxed);
     if (w - atomic_load_explicit(&h->resp_r, memory_order_acquire) == MAX_RESPONSES ||
@@ -479,6 +483,9 @@ void host_use_control_buffer(lv2_host *h, const void *seq) {
 }
 void host_refuse_work(lv2_host *h, bool refuse) {
   h->refuse_work = refuse;
+}
+void host_refuse_responses(lv2_host *h, bool refuse) {
+  atomic_store(&h->refuse_responses, refuse);
 }
 void host_clear_log(lv2_host *h) {
   h->log_len = 0;

@@ -96,6 +96,9 @@ int host_jobs_accepted(const lv2_host *h);
 /* While on, schedule_work refuses every job with LV2_WORKER_ERR_NO_SPACE, as a host whose
  * worker queue is full does. */
 void host_refuse_work(lv2_host *h, bool refuse);
+/* While on, the worker's respond() refuses every reply with LV2_WORKER_ERR_NO_SPACE, as a
+ * host whose reply queue is full does: the job ran, but its result never reaches run(). */
+void host_refuse_responses(lv2_host *h, bool refuse);
 
 LV2_URID_Map *host_map(lv2_host *h);
 LilvInstance *host_instance(lv2_host *h);

@@ -751,6 +751,105 @@ static void check_choice_kept(const lv2_host *saved_from, const char *dir, const
   host_free(h);
 }
 
+/* The host's worker loads the file but refuses the reply that would hand it to run(): the
+ * loaded model is freed (LeakSanitizer checks it under ASan), the previous model runs, the
+ * status and the log say the load did not arrive, and the next save stores what it stored
+ * before (the running file, or the session's choice while the default stands in). Before, a
+ * refused reply cleared that choice, so the next save stored no model at all, and with a
+ * threaded worker the status still read ok. A synchronous worker (work() inside
+ * schedule_work) passes the refusal on to restore(), a threaded one cannot. */
+static void settle(lv2_host *h, bool threaded) {
+  static float silence[256], out[256];
+  run_mono(h, silence, out, 256); /* a patch:Set's job is queued */
+  if (threaded)
+    host_drain_worker(h);
+  run_mono(h, silence, out, 256); /* a reply is installed after this run */
+  run_mono(h, silence, out, 256); /* and announced in this one */
+}
+
+static void check_reply_refused(const lv2_host *saved_from, const char *dir, const char *gone_dir,
+                                const char *other, bool threaded) {
+  const char *how = threaded ? "threaded worker" : "synchronous worker";
+  /* a session restored through the worker while the default runs */
+  lv2_host *h = host_new(EMOVOX_URI_MONO, 48000, 256);
+  if (threaded)
+    host_use_worker_thread(h);
+  settle(h, threaded);
+  host_copy_state(h, saved_from);
+  host_clear_log(h);
+  host_refuse_responses(h, true);
+  EV_CHECK((host_restore_state(h, dir, true) == 0) == threaded,
+           "%s: restore fails only where it can know", how);
+  settle(h, threaded);
+  const host_status *st = host_last_status(h);
+  printf("state: %s, reply refused after restore: status %.0f, model %s, text \"%s\"\nlog: %s", how,
+         host_output(h, EMOVOX_STATUS), st->path, st->text, host_log(h));
+  EV_CHECK(strstr(st->path, "emovox-default.safetensors") != NULL,
+           "%s: reply refused: the previous model runs: %s", how, st->path);
+  EV_CHECK(host_output(h, EMOVOX_STATUS) == EMOVOX_STATUS_LOAD_ERROR &&
+               strstr(st->text, "refused the loaded model"),
+           "%s: reply refused: the status says so: %.0f \"%s\"", how, host_output(h, EMOVOX_STATUS),
+           st->text);
+  EV_CHECK(strstr(host_log(h), "voice.safetensors (its queue is full); keeping the previous"),
+           "%s: reply refused: the log names the file: %s", how, host_log(h));
+  EV_CHECK(host_save_state(h, dir) == 0, "save");
+  const char *kept = host_saved_model_path(h);
+  EV_CHECK(kept && !strcmp(kept, "voice.safetensors"),
+           "%s: reply refused: the session keeps its choice: %s", how,
+           kept ? kept : "(nothing stored)");
+  /* the reply goes through again: the session's file loads */
+  host_refuse_responses(h, false);
+  EV_CHECK(host_restore_state(h, dir, true) == 0, "restore again");
+  settle(h, threaded);
+  EV_CHECK(strstr(st->path, "voice.safetensors") && host_output(h, EMOVOX_STATUS) == 0,
+           "%s: the next restore installs the file: %s, status %.0f", how, st->path,
+           host_output(h, EMOVOX_STATUS));
+  host_free(h);
+
+  /* the default stands in for a missing session file; a patch:Set's reply is refused */
+  h = host_new(EMOVOX_URI_MONO, 48000, 256);
+  if (threaded)
+    host_use_worker_thread(h);
+  settle(h, threaded);
+  st = host_last_status(h);
+  host_copy_state(h, saved_from);
+  EV_CHECK(host_restore_state(h, gone_dir, true) == 0, "restore with a missing file");
+  settle(h, threaded);
+  host_refuse_responses(h, true);
+  host_send_set_model(h, other);
+  settle(h, threaded);
+  EV_CHECK(strstr(st->path, "emovox-default.safetensors") != NULL,
+           "%s: patch:Set reply refused: the stand-in runs: %s", how, st->path);
+  EV_CHECK(host_output(h, EMOVOX_STATUS) == EMOVOX_STATUS_LOAD_ERROR &&
+               strstr(st->text, "refused the loaded model"),
+           "%s: patch:Set reply refused: the status says so: \"%s\"", how, st->text);
+  EV_CHECK(host_save_state(h, gone_dir) == 0, "save");
+  kept = host_saved_model_path(h);
+  EV_CHECK(kept && !strcmp(kept, "voice.safetensors"),
+           "%s: patch:Set reply refused: the missing file stays in the session: %s", how,
+           kept ? kept : "(nothing stored)");
+
+  /* a file of the user's runs; a patch:Set's reply is refused: that file runs and is saved */
+  host_refuse_responses(h, false);
+  host_send_set_model(h, other);
+  settle(h, threaded);
+  EV_CHECK(!strcmp(st->path, other) && host_output(h, EMOVOX_STATUS) == 0, "%s runs", other);
+  host_refuse_responses(h, true);
+  host_send_set_model(h, test_default_model_path());
+  settle(h, threaded);
+  EV_CHECK(!strcmp(st->path, other), "%s: patch:Set reply refused: the user's file runs: %s", how,
+           st->path);
+  EV_CHECK(host_output(h, EMOVOX_STATUS) == EMOVOX_STATUS_LOAD_ERROR &&
+               strstr(st->text, "refused the loaded model"),
+           "%s: patch:Set reply refused, a file running: the status says so: \"%s\"", how,
+           st->text);
+  EV_CHECK(host_save_state(h, gone_dir) == 0, "save");
+  kept = host_saved_model_path(h);
+  EV_CHECK(kept && strstr(kept, "a/voice.safetensors"), "%s: the running file is saved: %s", how,
+           kept ? kept : "(nothing stored)");
+  host_free(h);
+}
+
 static void test_state(void) {
   make_tmp();
   char dir_a[512], dir_b[512], dir_c[512], file_a[600], file_b[600];
@@ -818,6 +917,8 @@ static void test_state(void) {
                !strcmp(host_saved_model_path(hr), "voice.safetensors"),
            "the session's choice is saved again");
   host_free(hr);
+  check_reply_refused(h, dir_b, dir_c, file_a, false);
+  check_reply_refused(h, dir_b, dir_c, file_a, true);
 
   /* The file is gone (session c has no copy): the default model, and a log line. */
   lv2_host *h4 = host_new(EMOVOX_URI_MONO, 48000, 256);
