@@ -110,6 +110,8 @@ static void connect_port(LV2_Handle instance, uint32_t port, void *data) {
     self->out_ctl[port - EMOVOX_PROB_FIRST] = data;
   else if (port == emovox_emotions_port(self->stereo)) /* after the variant's audio ports */
     self->in_ctl[IN_EMOTIONS] = data;
+  else if (port == emovox_adapted_port(self->stereo))
+    self->out_adapted = data;
   else if (port == EMOVOX_AUDIO_IN_L)
     self->audio_in[0] = data;
   else if (port == EMOVOX_AUDIO_OUT_L)
@@ -267,7 +269,10 @@ static void write_outputs(emovox *self, bool enabled) {
   for (int i = 0; i < EV_N_EMOTIONS + 6; i++)
     if (self->out_ctl[i])
       *self->out_ctl[i] = values[i];
-  emovox_inline_publish(self, out->prob, out->dominant, out->confidence, out->voice_activity);
+  if (self->out_adapted) /* 0 while analysis is off: the next reading starts cold */
+    *self->out_adapted = out->adapted;
+  emovox_inline_publish(self, out->prob, out->dominant, out->confidence, out->voice_activity,
+                        out->adapted);
 }
 
 /* Samples [from, to) of the block: a restart due before them first, then the audio, and the

@@ -29,11 +29,14 @@ static bool visibly_different(const emovox_inline_data *a, const emovox_inline_d
   for (int i = 0; i < EV_N_EMOTIONS; i++)
     if (fabsf(a->prob[i] - b->prob[i]) > 0.005f)
       return true;
+  /* the adaptation line: a change of 1/200 of it, or leaving or reaching cold (0) */
+  if ((a->adapted > 0.0f) != (b->adapted > 0.0f) || fabsf(a->adapted - b->adapted) > 0.005f)
+    return true;
   return fabsf(a->confidence - b->confidence) > 0.005f || fabsf(a->voice - b->voice) > 0.005f;
 }
 
 void emovox_inline_publish(emovox *self, const float *prob, int dominant, float confidence,
-                           float voice) {
+                           float voice, float adapted) {
   emovox_inline_data d;
   memcpy(d.prob, prob, sizeof d.prob);
   d.dominant = dominant;
@@ -41,8 +44,9 @@ void emovox_inline_publish(emovox *self, const float *prob, int dominant, float 
   d.voice = voice;
   d.status = emovox_shown_status(self);
   d.emotions = self->params.labels; /* the set read_controls() gave the analyser */
+  d.adapted = adapted;
   /* every member is 4 bytes (no padding), all assigned above: memcmp compares the values */
-  _Static_assert(sizeof d == sizeof d.prob + 5 * 4, "emovox_inline_data has no padding");
+  _Static_assert(sizeof d == sizeof d.prob + 6 * 4, "emovox_inline_data has no padding");
   if (self->inline_settled && memcmp(&d, &self->inline_last, sizeof d) == 0)
     return; /* settled before (see inline_last): the same outcome as the code below */
   self->inline_last = d;

@@ -64,6 +64,7 @@ typedef struct emovox {
   /* enable, response_ms, gate_db, adapt, midi channel, cc base, emotions (NULL: the default) */
   const float *in_ctl[7];
   float *out_ctl[14]; /* 8 probabilities, dominant, confidence, arousal, valence, voice, status */
+  float *out_adapted; /* after the variant's audio ports (emovox_adapted_port) */
   const float *audio_in[2];
   float *audio_out[2];
 
@@ -177,7 +178,7 @@ static inline const char *emovox_shown_text(const emovox *self) {
 /* emovox_inline_glue.c */
 extern const LV2_Inline_Display_Interface emovox_inline_interface;
 void emovox_inline_publish(emovox *self, const float *prob, int dominant, float confidence,
-                           float voice);
+                           float voice, float adapted);
 
 /* emovox_state.c */
 /* "the session's model file PATH WHAT; using the default model", fitted into cap. */

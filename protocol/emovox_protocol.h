@@ -4,7 +4,8 @@
  * protocol/meson.build (emovox_config.h), which also writes them into the TTL and the presets.
  * Control ports come first so the mono and stereo variants share them; audio ports follow.
  * Changing an index breaks saved sessions: only append. A port added since is appended to each
- * variant after its audio ports, so its index differs between them (emovox_emotions_port). The
+ * variant after its audio ports, so its index differs between them (emovox_emotions_port,
+ * emovox_adapted_port). The
  * TTL takes those indices from this file (ttl/meson.build). Everything here is header-only and
  * realtime-safe (the writers and readers only forge or walk atoms in caller-owned buffers). */
 #ifndef EMOVOX_PROTOCOL_H
@@ -57,13 +58,22 @@ typedef enum {
    * probability port EMOVOX_PROB_FIRST + i; after the audio ports, so one index per variant */
   EMOVOX_EMOTIONS_MONO = 25,
   EMOVOX_EMOTIONS_STEREO = 27,
-  EMOVOX_N_PORTS_MONO = 26,
-  EMOVOX_N_PORTS_STEREO = 28
+  /* out 0..1: how far the analysis has adapted to the voice (ev_outputs.adapted: 0 a cold
+   * reading against the training prior, 1 normalised by this voice's statistics alone) */
+  EMOVOX_ADAPTED_MONO = 26,
+  EMOVOX_ADAPTED_STEREO = 28,
+  EMOVOX_N_PORTS_MONO = 27,
+  EMOVOX_N_PORTS_STEREO = 29
 } emovox_port;
 
 /* The emotions port's index in the stereo or the mono variant. */
 static inline uint32_t emovox_emotions_port(bool stereo) {
   return stereo ? EMOVOX_EMOTIONS_STEREO : EMOVOX_EMOTIONS_MONO;
+}
+
+/* The adapted port's index in the stereo or the mono variant. */
+static inline uint32_t emovox_adapted_port(bool stereo) {
+  return stereo ? EMOVOX_ADAPTED_STEREO : EMOVOX_ADAPTED_MONO;
 }
 
 /* The emotions port's value when it allows all eight (its default). */

@@ -94,6 +94,10 @@ void emovox_layout_compute(emovox_layout *l, int w, int h, double scale) {
   /* Each meter: a caption line, then the bar. */
   l->confidence = rect(meters_x, y + header_h * 0.5 - meter_h - 2 * s, meters_w, meter_h);
   l->voice = rect(meters_x, y + header_h - meter_h, meters_w, meter_h);
+  /* the voice meter's caption line, shared: the voice on the left, adaptation on the right
+   * (a reading's trust in the voice's own statistics sits next to how much voice there is) */
+  double cap_h = fmin(l->confidence.y - l->dominant.y, 16 * s);
+  l->adapted = rect(meters_x, l->voice.y - cap_h - 1 * s, meters_w, cap_h);
   y += header_h + gap;
 
   double bottom = pad + H;
@@ -286,6 +290,25 @@ static const unsigned char alarm[3] = {0xff, 0x6a, 0x3d};
 
 /* ---------------------------------------------------------------- parts */
 
+/* How far the analysis has adapted to the voice, right-aligned on the voice caption line
+ * (whose left part, `voice_text`, it must not touch: left out when both do not fit). Dimmer
+ * while cold, so that the adapted state is the one that stands out. */
+static void draw_adapted(cairo_t *cr, const emovox_layout *l, const emovox_view_state *s,
+                         const char *voice_text, double size) {
+  if (l->adapted.w <= 0 || s->status != EMOVOX_VIEW_OK)
+    return; /* without a running model there is no normalisation to speak of */
+  char buf[32];
+  emovox_view_adapted_text(s->adapted, buf, sizeof buf);
+  cairo_select_font_face(cr, FONT, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+  cairo_set_font_size(cr, fmin(size, l->adapted.h));
+  const double gap = 6 * l->scale;
+  if (text_width(cr, voice_text, strlen(voice_text)) + gap + text_width(cr, buf, strlen(buf)) >
+      l->adapted.w)
+    return;
+  set_grey(cr, s->adapted > 0.0f ? 0.8 : 0.55, 1);
+  text_core(cr, l->adapted, buf, size, 0, ALIGN_RIGHT, 0);
+}
+
 static void draw_header(cairo_t *cr, const emovox_layout *l, const emovox_view_state *s) {
   double sc = l->scale;
   float head_conf = 0.0f;
@@ -330,6 +353,7 @@ static void draw_header(cairo_t *cr, const emovox_layout *l, const emovox_view_s
     snprintf(buf, sizeof buf, "voice %d %%", (int)lrint(s->voice * 100));
     text_in(cr, rect(l->voice.x, l->voice.y - cap_h - 1 * sc, l->voice.w, cap_h), buf, cap_h * 0.8,
             0, ALIGN_LEFT);
+    draw_adapted(cr, l, s, buf, cap_h * 0.8);
   }
 }
 

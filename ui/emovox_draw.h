@@ -24,10 +24,11 @@ enum { EMOVOX_LAYOUT_STRIP = 0, EMOVOX_LAYOUT_MEDIUM = 1, EMOVOX_LAYOUT_FULL = 2
 typedef struct emovox_layout {
   int mode;
   double scale;
-  double font;                               /* base font size in pixels */
-  emovox_rect dominant;                      /* the dominant emotion's name (or the status word) */
-  emovox_rect confidence;                    /* confidence meter */
-  emovox_rect voice;                         /* voice activity meter */
+  double font;            /* base font size in pixels */
+  emovox_rect dominant;   /* the dominant emotion's name (or the status word) */
+  emovox_rect confidence; /* confidence meter */
+  emovox_rect voice;      /* voice activity meter */
+  emovox_rect adapted;    /* "cold" / "adapting N %" / "adapted", right of the voice caption */
   emovox_rect labels[EV_N_EMOTIONS];         /* emotion names next to the bars */
   int short_labels;                          /* labels are 3-letter abbreviations (strip) */
   double label_font;                         /* their font size in pixels */

@@ -151,7 +151,9 @@ void emovox_inline_layout_compute(emovox_inline_layout *l, uint32_t w, uint32_t 
     l->text_h = (int)ceil(sprite_px[z] * 1.25);
   }
   l->bar_top = l->text_h ? l->text_y + l->text_h + 2 : pad;
-  l->bar_h = H - pad - l->bar_top - 3; /* 3: the voice activity line at the bottom */
+  /* 3: below the bars, the adaptation line (row H - 4, above the pad's last row of the bars'
+   * track) and the voice activity line (rows H - 2, H - 1) */
+  l->bar_h = H - pad - l->bar_top - 3;
   int col = (W - 2 * pad) / EV_N_EMOTIONS;
   l->bar_w = col > 2 ? col - 1 : col;
   int x0 = pad + (W - 2 * pad - EV_N_EMOTIONS * col) / 2;
@@ -286,6 +288,14 @@ emovox_inline_render(emovox_inline *d, const emovox_inline_data *data, uint32_t 
   fill(d, l.bar_x[0], H - 2,
        (int)lrintf(v * (float)(l.bar_x[EV_N_EMOTIONS - 1] + l.bar_w - l.bar_x[0])), 2,
        argb(light, 255), W, H);
+
+  /* adaptation: one row, grey (the voice line is light), as long as the share adapted; none
+   * while cold or without a running model */
+  float a = ok && isfinite(data->adapted) ? data->adapted : 0.0f;
+  a = a < 0 ? 0 : (a > 1 ? 1 : a);
+  fill(d, l.bar_x[0], H - 4,
+       (int)lrintf(a * (float)(l.bar_x[EV_N_EMOTIONS - 1] + l.bar_w - l.bar_x[0])), 1,
+       argb(grey, 255), W, H);
 
   d->out.data = d->pixels;
   d->out.width = W;

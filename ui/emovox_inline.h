@@ -71,6 +71,9 @@ typedef struct emovox_inline_data {
    * not because they are unlikely, and are drawn as the meter draws them. Read through
    * ev_emotion_mask_allowed like every mask, so 0 (a zeroed struct) is all eight. */
   unsigned emotions;
+  /* How far the analysis has adapted to the voice (0 cold .. 1), drawn as a thin grey line
+   * above the voice activity line. */
+  float adapted;
 } emovox_inline_data;
 
 typedef struct emovox_inline emovox_inline;

@@ -45,6 +45,7 @@ typedef struct emovox_ui {
   /* The Emotions control's port index: appended after the audio ports, it is 25 in the mono
    * variant and 27 in the stereo one, where 25 is the right audio input. */
   uint32_t emotions_port;
+  uint32_t adapted_port; /* also the variant's own */
   emovox_view_state view;
   emovox_layout layout; /* of the last drawn frame, for hit-testing the pointer */
   int dirty;
@@ -111,8 +112,9 @@ static LV2UI_Handle instantiate(const LV2UI_Descriptor *descriptor, const char *
    * emotions port alone is taken: accepting 25 in the stereo variant too would be harmless in
    * practice (an audio port never sends port_event) but would rest on the host, not on the
    * protocol. A URI that is neither variant (there is none) reads as mono. */
-  ui->emotions_port =
-      emovox_emotions_port(plugin_uri && strcmp(plugin_uri, EMOVOX_URI_STEREO) == 0);
+  const bool stereo = plugin_uri && strcmp(plugin_uri, EMOVOX_URI_STEREO) == 0;
+  ui->emotions_port = emovox_emotions_port(stereo);
+  ui->adapted_port = emovox_adapted_port(stereo);
   emovox_map_uris(map, &ui->urids);
   emovox_view_init(&ui->view);
 
@@ -189,6 +191,8 @@ static void port_event(LV2UI_Handle handle, uint32_t port, uint32_t size, uint32
   emovox_ui *ui = handle;
   if (format == 0 && size == sizeof(float) && port == ui->emotions_port)
     ui->dirty |= emovox_view_set_emotions(&ui->view, *(const float *)buffer);
+  else if (format == 0 && size == sizeof(float) && port == ui->adapted_port)
+    ui->dirty |= emovox_view_set_adapted(&ui->view, *(const float *)buffer);
   else if (format == 0 && size == sizeof(float))
     ui->dirty |= emovox_view_update(&ui->view, port, *(const float *)buffer);
   else if (format == ui->urids.atom_eventTransfer && size >= sizeof(LV2_Atom) &&

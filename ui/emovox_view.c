@@ -123,6 +123,34 @@ int emovox_view_set_emotions(emovox_view_state *s, float value) {
   return 1;
 }
 
+/* The label's percentage steps (what the meter and the inline display can show). */
+static int adapted_step(float a) {
+  if (!(a > 0.0f))
+    return -1;
+  const int pct = (int)lrintf(a * 100.0f);
+  return pct >= EMOVOX_VIEW_ADAPTED_PCT ? 101 : pct < 1 ? 1 : pct; /* above 0: not cold */
+}
+
+int emovox_view_set_adapted(emovox_view_state *s, float value) {
+  if (!isfinite(value))
+    return 0;
+  const float v = clampf(value, 0.0f, 1.0f);
+  const int shown = adapted_step(v) != adapted_step(s->adapted);
+  s->adapted = v;
+  return shown;
+}
+
+const char *emovox_view_adapted_text(float adapted, char *buf, unsigned size) {
+  const int step = adapted_step(isfinite(adapted) ? adapted : 0.0f);
+  if (step < 0)
+    snprintf(buf, size, "cold");
+  else if (step > 100)
+    snprintf(buf, size, "adapted");
+  else
+    snprintf(buf, size, "adapting %d %%", step);
+  return buf;
+}
+
 void emovox_view_tick(emovox_view_state *s) {
   s->hist_dominant[s->hist_head] = (int8_t)s->dominant;
   s->hist_confidence[s->hist_head] = s->dominant < 0 ? 0.0f : s->confidence;

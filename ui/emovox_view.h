@@ -64,6 +64,9 @@ typedef struct emovox_view_state {
    * by default): the others read 0 because they are left out, not because they are unlikely,
    * and are drawn as such. */
   uint32_t emotions;
+  /* How far the analysis has adapted to the voice (the plugin's adapted output, 0..1): 0 a cold
+   * reading against the training prior, rising with the speech heard. */
+  float adapted;
 
   float response_ms; /* 10..5000 */
   float gate_db;     /* -90..0 */
@@ -80,6 +83,14 @@ int emovox_view_update(emovox_view_state *s, uint32_t port, float value);
  * variant, passes it here. Read as the plugin reads it (emovox_emotions_mask: 1..255, NaN/Inf
  * all eight). Returns 1 if the set changed. */
 int emovox_view_set_emotions(emovox_view_state *s, float value);
+/* The adapted output's value (its index differs between the variants, emovox_adapted_port),
+ * clamped to 0..1 (NaN/Inf ignored). Returns 1 if what is shown of it changed. */
+int emovox_view_set_adapted(emovox_view_state *s, float value);
+/* What the meter writes for an adapted value: "cold" (0), "adapting N %" (N the rounded
+ * percentage, at least 1), or "adapted" from EMOVOX_VIEW_ADAPTED_PCT on (95 %: the voice's own
+ * statistics outweigh the prior 19 to 1; about 95 s of speech with the shipped model). */
+#define EMOVOX_VIEW_ADAPTED_PCT 95
+const char *emovox_view_adapted_text(float adapted, char *buf, unsigned size);
 /* 1 if the Emotions control lets emotion i occur. */
 static inline int emovox_view_considers(const emovox_view_state *s, int i) {
   return (int)((s->emotions >> i) & 1u);

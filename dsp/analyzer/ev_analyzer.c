@@ -210,6 +210,8 @@ static void finalize(ev_analyzer *an, float rms, int voiced, const float *model_
   publish(an, speech);
   ev_outputs *o = &an->out;
   o->voice_activity = clampf(an->vad, 0.0f, 1.0f);
+  /* the normaliser's state after this frame was pushed: the one its reading was made with */
+  o->adapted = rt ? ev_input_adapted(rt->input) : 0.0f;
   o->frames++;
   if (an->fn)
     an->fn(an->user, o);
@@ -449,11 +451,17 @@ void ev_analyzer_set_dc_cutoff(ev_analyzer *an, double hz) {
 void ev_analyzer_set_params(ev_analyzer *an, const ev_analyzer_params *p) {
   an->params.response_ms = clampf(p->response_ms, 0.0f, 10000.0f);
   an->params.gate_db = clampf(p->gate_db, -140.0f, 0.0f);
+  const int adapt_off = an->params.adapt && !p->adapt;
   an->params.adapt = p->adapt != 0;
   if (an->rt) {
     ev_input_set_gate(an->rt->input, an->params.gate_db);
     ev_input_set_adapt(an->rt->input, an->params.adapt);
   }
+  /* Adaptation switched off: cold from the next step on, said at once. Only on the change: a
+   * step pushed but not yet finalised must not show before its frame (block-size invariance);
+   * switched on again, the next frame reads the normaliser. */
+  if (adapt_off)
+    an->out.adapted = 0.0f;
   const unsigned labels = ev_emotion_mask_allowed(p->labels);
   if (labels != an->params.labels) {
     an->params.labels = labels;
@@ -554,6 +562,7 @@ ev_model_runtime *ev_analyzer_swap_model(ev_analyzer *an, ev_model_runtime *rt) 
   } else {
     ev_extractor_reset(an->ex_default);
   }
+  an->out.adapted = rt ? ev_input_adapted(rt->input) : 0.0f; /* a new model starts cold */
   return old;
 }
 

@@ -112,6 +112,18 @@ int ev_input_last_speech(const ev_input *in);
  * back to the prior for that dimension. Not for the audio thread's hot path, but allocation-
  * free. */
 void ev_input_set_state(ev_input *in, const float *mean, const float *var, double n_seen);
+/* How far the normalisation has adapted to the voice, 0..1: the share of the voice's own speech
+ * steps in the running statistics the output is normalised with, i.e. 1 - prod(1 - a) over the
+ * speech steps since the reset (the prior's remaining weight is that product: each update keeps
+ * (1 - a) of mu and of v). With prior_frames P it is k / (P + k) after k speech steps while
+ * the mean is cumulative (n = P + k <= 1 / a_min), then it approaches 1 with time constant
+ * tau_s. 0 whenever the output reads the prior: global mode, adaptation off, every dimension
+ * kept on the prior, or the first warmup_frames speech steps (it then jumps to W+1 / (P+W+1),
+ * the share the statistics already hold). After ev_input_set_state the statistics are the
+ * voice's (no prior share). Steps below the gate do not move it. O(1). */
+float ev_input_adapted(const ev_input *in);
+/* Speech steps (above the gate, in adaptive mode with adaptation on) since the last reset. */
+double ev_input_speech_steps(const ev_input *in);
 /* Current running statistics (dims floats each): for tests and inspection. */
 const float *ev_input_mean(const ev_input *in);
 const float *ev_input_var(const ev_input *in);

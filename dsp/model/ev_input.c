@@ -25,6 +25,11 @@ struct ev_input {
   double rms_sum;
   double n_seen;   /* steps of statistics seen, prior included */
   double n_speech; /* speech steps since the last reset (for warmup_frames) */
+  /* The prior's weight in mu and var: 1 after a reset, times (1 - a) at each adaptive speech
+   * step (both updates keep (1 - a) of what was there), so 1 - prior_w is the share of the
+   * voice's own steps in the statistics (ev_input_adapted). */
+  double prior_w;
+  int any_follow; /* some dimension adapts (ev_input_set_adapt_dims) */
   float *prior_mean, *prior_std, *floor;
   float *mu, *var;
   unsigned char *follow; /* per dimension: 1 = adapts to the voice, 0 = always the prior */
@@ -177,6 +182,7 @@ ev_input *ev_input_new(const ev_input_config *s, const float *prior_mean, const 
     in->floor[i] = EV_INPUT_SIGMA_FLOOR * in->prior_std[i];
     in->follow[i] = 1;
   }
+  in->any_follow = 1;
   ev_input_reset(in);
   return in;
 }
@@ -189,6 +195,7 @@ void ev_input_reset(ev_input *in) {
   }
   in->n_seen = in->norm.prior_frames;
   in->n_speech = 0.0;
+  in->prior_w = 1.0;
   in->in_stride = 0;
   in->rms_sum = 0.0;
   in->last_speech = 0;
@@ -201,6 +208,7 @@ void ev_input_set_state(ev_input *in, const float *mean, const float *var, doubl
     in->var[i] = ok ? var[i] : in->prior_std[i] * in->prior_std[i];
   }
   in->n_seen = n_seen >= 0.0 ? n_seen : 0.0;
+  in->prior_w = 0.0; /* statistics of a voice heard before, not the prior's */
 }
 
 int ev_input_dims(const ev_input *in) {
@@ -214,6 +222,18 @@ const float *ev_input_raw(const ev_input *in) {
 }
 int ev_input_last_speech(const ev_input *in) {
   return in->last_speech;
+}
+float ev_input_adapted(const ev_input *in) {
+  /* cold: what the output reads is the prior (global mode, adaptation off, every dimension kept
+   * on the prior, or still in the warmup), whatever the statistics hold meanwhile */
+  if (in->norm.mode != EV_NORM_ADAPTIVE || !in->adapt || !in->any_follow ||
+      !(in->n_speech > (double)in->norm.warmup_frames))
+    return 0.0f;
+  const double share = 1.0 - in->prior_w;
+  return (float)(share < 0.0 ? 0.0 : share > 1.0 ? 1.0 : share);
+}
+double ev_input_speech_steps(const ev_input *in) {
+  return in->n_speech;
 }
 const float *ev_input_mean(const ev_input *in) {
   return in->mu;
@@ -229,8 +249,11 @@ void ev_input_set_gate(ev_input *in, float gate_db) {
 }
 
 void ev_input_set_adapt_dims(ev_input *in, const float *mask) {
-  for (int i = 0; i < in->dims; i++)
+  in->any_follow = 0;
+  for (int i = 0; i < in->dims; i++) {
     in->follow[i] = !mask || mask[i] != 0.0f;
+    in->any_follow |= in->follow[i];
+  }
 }
 
 void ev_input_set_adapt(ev_input *in, int adapt) {
@@ -255,6 +278,11 @@ static const float *finish_step(ev_input *in) {
     a = (float)(1.0 / in->n_seen);
     if (a < in->a_min)
       a = in->a_min;
+    /* in double, with the float a the statistics use; floored so that it never turns
+     * denormal (after days of speech) */
+    in->prior_w *= 1.0 - (double)a;
+    if (in->prior_w < 1e-30)
+      in->prior_w = 0.0;
   }
   /* warmup: the statistics update, the output still reads the prior */
   const int warm = adaptive && in->n_speech > (double)in->norm.warmup_frames;

@@ -107,6 +107,14 @@ static int summarise_existing(ea_host *h, const ea_columns *cols, const ea_optio
   }
   ea_series s; /* the columns only: the rows are summed as they are read */
   ea_series_init(&s, n, names, is_int);
+  /* A series written before outputs were appended (adapted) lacks them: the summary reads
+   * only the columns up to the status, which every series has. */
+  s.n_required = 0;
+  for (int i = 0; i < EV_N_EMOTIONS; i++)
+    s.n_required = cols->prob[i] + 1 > s.n_required ? cols->prob[i] + 1 : s.n_required;
+  const int last[3] = {cols->dominant, cols->voice, cols->status};
+  for (int i = 0; i < 3; i++)
+    s.n_required = last[i] + 1 > s.n_required ? last[i] + 1 : s.n_required;
   summary_sink sink = {.cols = cols};
   ea_summary_acc_init(&sink.acc, cols->summary_window_rows, opt->labels);
   int rc = ea_series_read_rows(&s, opt->format, series_path, sink_row, &sink, err, errlen);

@@ -17,6 +17,7 @@ void ea_summary_write_header(FILE *f) {
 void ea_series_init(ea_series *s, int n_cols, const char *const *names, const int *is_integer) {
   memset(s, 0, sizeof *s);
   s->n_cols = n_cols;
+  s->n_required = n_cols;
   s->names = names;
   s->is_integer = is_integer;
 }
@@ -264,16 +265,20 @@ static int read_csv(const ea_series *s, FILE *f, ea_series_row_fn on_row, void *
       goto out;
     }
   }
-  if ((int)pos != s->n_cols + 1) {
+  /* outputs appended since the file was written (after n_required) may be missing */
+  const int n_file = (int)pos - 1;
+  if (n_file < s->n_required || n_file > s->n_cols) {
     snprintf(err, errlen, "time series has %zu columns, the plugin has %d outputs", pos, s->n_cols);
     goto out;
   }
+  for (int c = n_file; c < s->n_cols; c++)
+    row[c] = NAN;
   size_t lineno = 1;
   while (getline(&line, &cap, f) >= 0) {
     lineno++;
     char *p = line, *end;
     double t = strtod(p, &end);
-    for (int c = 0; c < s->n_cols; c++) {
+    for (int c = 0; c < n_file; c++) {
       if (*end != ',') {
         snprintf(err, errlen, "time series line %zu is malformed", lineno);
         goto out;
@@ -320,9 +325,8 @@ static int read_jsonl(const ea_series *s, FILE *f, ea_series_row_fn on_row, void
     int ok = json_is_number(t);
     for (int c = 0; c < s->n_cols && ok; c++) {
       json_t *v = json_object_get(obj, s->names[c]);
-      ok = json_is_number(v);
-      if (ok)
-        row[c] = json_number_value(v);
+      ok = json_is_number(v) || (!v && c >= s->n_required); /* appended since: NaN */
+      row[c] = v ? json_number_value(v) : NAN;
     }
     double time = ok ? json_number_value(t) : 0.0;
     json_decref(obj);

@@ -23,6 +23,10 @@ size_t ea_format_decimal(char *buf, double v, int decimals);
 
 typedef struct ea_series {
   int n_cols;
+  /* Reading: a file may stop after this many columns (the rest read NaN): a series written
+   * before an output was appended (adapted, 0.4.2) still gives its summary. n_cols unless set
+   * after ea_series_init. */
+  int n_required;
   const char *const *names; /* column names (port symbols), borrowed */
   const int *is_integer;    /* borrowed */
   size_t n_rows, capacity;

@@ -26,9 +26,10 @@ static void fixture_randomize(ev_model *m, float scale) {
   }
 }
 
-/* A model from an architecture JSON text with the canonical labels and inputs mfcc+rms. */
-static ev_model *fixture_model(const char *arch, const char *inputs, int stride,
-                               ev_norm_mode mode) {
+/* A model from an architecture JSON text with the canonical labels, the given inputs and
+ * normalisation (NULL: ev_norm_config_default in `mode`). */
+static ev_model *fixture_model_norm(const char *arch, const char *inputs, int stride,
+                                    ev_norm_mode mode, const ev_norm_config *norm) {
   char err[512];
   ev_layer_config layers[EV_MODEL_MAX_LAYERS];
   int n = ev_model_parse_architecture(arch, layers, EV_MODEL_MAX_LAYERS, EV_N_EMOTIONS, err,
@@ -53,11 +54,19 @@ static ev_model *fixture_model(const char *arch, const char *inputs, int stride,
   d.labels = (const char *const *)ev_emotion_names;
   ev_norm_config_default(&d.input.norm);
   d.input.norm.mode = mode;
+  if (norm)
+    d.input.norm = *norm;
   d.provenance = "{\"corpora\":[\"fixture\"]}";
   ev_model *m = ev_model_create(&d, err, sizeof err);
   if (!m)
     fprintf(stderr, "fixture model: %s\n", err);
   return m;
+}
+
+/* The same with the default normalisation in `mode`. */
+static ev_model *fixture_model(const char *arch, const char *inputs, int stride,
+                               ev_norm_mode mode) {
+  return fixture_model_norm(arch, inputs, stride, mode, NULL);
 }
 
 #endif

@@ -34,6 +34,102 @@ static float push1(ev_input *in, float x, float rms) {
   return y ? y[0] : NAN;
 }
 
+/* ev_input_adapted against closed forms from the documented constants alone (those of the
+ * shipped model: prior 50 steps, warmup 30, tau 300 s, steps of 10 frames of 10 ms). While
+ * the mean is cumulative (a = 1/n, n = 50 + k) the prior's weight telescopes to 50 / (50 + k),
+ * so the share is k / (50 + k); from n = 3000 on (1/n falls below a_min = 1 - exp(-0.1/300),
+ * whose inverse is 3000.5) it decays by exp(-0.1/300) per step: after 3000 more steps (300 s)
+ * the prior keeps exp(-1) / 60. */
+static void adapted_share(void) {
+  const float loud = 0.1f, quiet = 1e-4f;
+  ev_input_config spec;
+  memset(&spec, 0, sizeof spec);
+  ev_feature_config_default(&spec.features);
+  spec.n_inputs = 1;
+  spec.inputs[0] = EV_FEAT_ZCR;
+  spec.frame_stride = 10;
+  spec.norm = (ev_norm_config){EV_NORM_ADAPTIVE, 300.0f, 50.0f, 30.0f, 0};
+  const float m0 = 0.0f, s0 = 1.0f;
+  char err[256];
+  ev_input *in = ev_input_new(&spec, &m0, &s0, err, sizeof err);
+  EV_REQUIRE(in, "adapted input: %s", err);
+  EV_CHECK(ev_input_adapted(in) == 0.0f, "fresh: cold");
+  int k = 0, bad_warm = 0, bad_cum = 0;
+  double worst = 0.0;
+  float x = 0.25f;
+  for (; k < 2950;) {
+    for (int f = 0; f < 10; f++, x = -x) /* values do not matter: only the weights */
+      ev_input_push_vector(in, &x, loud);
+    k++;
+    const double got = ev_input_adapted(in);
+    if (k <= 30)
+      bad_warm += got != 0.0;
+    else {
+      const double want = (double)k / (50.0 + k), e = fabs(got - want);
+      worst = e > worst ? e : worst;
+      bad_cum += e > 2e-6;
+    }
+    if (k == 30 || k == 31 || k == 50)
+      printf("adapted after %d speech steps: %.6f\n", k, got);
+  }
+  EV_CHECK(bad_warm == 0, "%d of the 30 warmup steps read other than 0", bad_warm);
+  EV_CHECK(bad_cum == 0, "%d steps differ from k/(50+k) (worst %.3g)", bad_cum, worst);
+  EV_CHECK_NEAR(ev_input_speech_steps(in), 2950.0, 0.0, "speech steps");
+  /* quiet steps (below the gate) and adaptation off leave the statistics alone */
+  const float before = ev_input_adapted(in);
+  for (int f = 0; f < 200; f++)
+    ev_input_push_vector(in, &x, quiet);
+  EV_CHECK(ev_input_adapted(in) == before, "quiet steps do not move it");
+  ev_input_set_adapt(in, 0);
+  EV_CHECK(ev_input_adapted(in) == 0.0f, "adaptation off reads cold");
+  for (int f = 0; f < 200; f++)
+    ev_input_push_vector(in, &x, loud);
+  ev_input_set_adapt(in, 1);
+  EV_CHECK(ev_input_adapted(in) == before, "on again: where it was (%g vs %g)",
+           (double)ev_input_adapted(in), (double)before);
+  /* the exponential regime: 300 s more */
+  for (int s = 0; s < 3000; s++)
+    for (int f = 0; f < 10; f++)
+      ev_input_push_vector(in, &x, loud);
+  EV_CHECK_NEAR(ev_input_adapted(in), 1.0 - exp(-1.0) / 60.0, 2e-6, "after 295 s + 300 s");
+  ev_input_reset(in);
+  EV_CHECK(ev_input_adapted(in) == 0.0f, "reset: cold");
+  /* warm start: the statistics are a voice's; the warmup still counts speech steps */
+  const float m1 = 1.0f, v1 = 2.0f;
+  ev_input_set_state(in, &m1, &v1, 1000.0);
+  EV_CHECK(ev_input_adapted(in) == 0.0f, "warm start inside the warmup: cold");
+  for (int f = 0; f < 310; f++)
+    ev_input_push_vector(in, &x, loud);
+  EV_CHECK(ev_input_adapted(in) == 1.0f, "warm start after the warmup: all the voice's (%g)",
+           (double)ev_input_adapted(in));
+  /* a model that keeps every dimension on the prior never adapts */
+  ev_input_reset(in);
+  const float keep = 0.0f, follow = 1.0f;
+  ev_input_set_adapt_dims(in, &keep);
+  for (int f = 0; f < 1000; f++)
+    ev_input_push_vector(in, &x, loud);
+  EV_CHECK(ev_input_adapted(in) == 0.0f, "no dimension adapts: cold");
+  ev_input_set_adapt_dims(in, &follow);
+  EV_CHECK_NEAR(ev_input_adapted(in), 100.0 / 150.0, 2e-6, "the statistics moved meanwhile");
+  ev_input_free(in);
+  /* global mode: always cold */
+  spec.norm.mode = EV_NORM_GLOBAL;
+  in = ev_input_new(&spec, &m0, &s0, err, sizeof err);
+  EV_REQUIRE(in, "global input: %s", err);
+  for (int f = 0; f < 1000; f++)
+    ev_input_push_vector(in, &x, loud);
+  EV_CHECK(ev_input_adapted(in) == 0.0f, "global: cold");
+  ev_input_free(in);
+  /* no prior weight, no warmup: the first speech step is all the voice */
+  spec.norm = (ev_norm_config){EV_NORM_ADAPTIVE, 300.0f, 0.0f, 0.0f, 0};
+  in = ev_input_new(&spec, &m0, &s0, err, sizeof err);
+  EV_REQUIRE(in, "prior-less input: %s", err);
+  for (int f = 0; f < 10; f++)
+    ev_input_push_vector(in, &x, loud);
+  EV_CHECK(ev_input_adapted(in) == 1.0f, "prior 0: adapted after one step");
+  ev_input_free(in);
+}
+
 int main(void) {
   const float loud = 0.1f, quiet = 1e-4f; /* -20 dBFS and -80 dBFS vs the -50 dB gate */
 
@@ -248,5 +344,6 @@ int main(void) {
     EV_CHECK(ev_input_new(&lc, zero, one, err, sizeof err) == NULL && strstr(err, "egemaps_func"),
              "relative level without egemaps_func: %s", err);
   }
+  adapted_share();
   EV_TEST_END();
 }

@@ -408,6 +408,8 @@ lv2_host *host_new(const char *plugin_uri, double rate, uint32_t max_block) {
     lilv_instance_connect_port(h->instance, i, &h->controls[i]);
   const uint32_t emotions = emovox_emotions_port(h->stereo); /* after the audio ports */
   lilv_instance_connect_port(h->instance, emotions, &h->controls[emotions]);
+  const uint32_t adapted = emovox_adapted_port(h->stereo); /* the same */
+  lilv_instance_connect_port(h->instance, adapted, &h->controls[adapted]);
   lilv_instance_connect_port(h->instance, EMOVOX_CONTROL, &h->control_in);
   lilv_instance_connect_port(h->instance, EMOVOX_NOTIFY, &h->notify);
   lilv_instance_connect_port(h->instance, EMOVOX_MIDI_OUT, &h->midi);

@@ -32,7 +32,8 @@ bool host_stereo(const lv2_host *h); /* the stereo variant (by its number of por
 const LilvPlugin *host_plugin(lv2_host *h);
 
 /* Control input values (by port index); defaults from the TTL after host_new. Every control
- * port is connected, the emotions port too (emovox_emotions_port). */
+ * port is connected, the emotions and adapted ports too (emovox_emotions_port,
+ * emovox_adapted_port). */
 void host_set_control(lv2_host *h, uint32_t port, float value);
 /* Connects a control input to NULL, as a host that leaves an optional control unconnected. */
 void host_disconnect_control(lv2_host *h, uint32_t port);

@@ -1419,11 +1419,10 @@ static void check_emotions_port(void) {
     lilv_node_free(sym);
     EV_REQUIRE(port != NULL, "%s: a port \"emotions\"", uris[u]);
     const uint32_t index = lilv_port_get_index(plugin, port);
-    EV_CHECK(index == emovox_emotions_port(u == 1) &&
-                 lilv_plugin_get_num_ports(plugin) ==
-                     (u ? EMOVOX_N_PORTS_STEREO : EMOVOX_N_PORTS_MONO),
-             "%s: emotions at index %u, the last of %u ports", uris[u], index,
-             lilv_plugin_get_num_ports(plugin));
+    EV_CHECK(
+        index == emovox_emotions_port(u == 1) &&
+            lilv_plugin_get_num_ports(plugin) == (u ? EMOVOX_N_PORTS_STEREO : EMOVOX_N_PORTS_MONO),
+        "%s: emotions at index %u, of %u ports", uris[u], index, lilv_plugin_get_num_ports(plugin));
     LilvNode *integer = lilv_new_uri(w, LV2_CORE__integer);
     LilvNode *enumeration = lilv_new_uri(w, LV2_CORE__enumeration);
     LilvNode *input = lilv_new_uri(w, LV2_CORE__InputPort);
@@ -2098,12 +2097,168 @@ static void test_replay(void) {
   check_relocate_inside_block(rate);
 }
 
+/* ---- adapted: how far the analysis has adapted to the voice (the adapted output) ---- */
+#define ADAPT_RATE 48000
+/* A voice-like signal, all of it above the -60 dBFS gate: harmonics with a moving pitch and a
+ * syllable-rate envelope. Every 0.1 s model step of it is a speech step of the normaliser. */
+static float *voice_like(double seconds, size_t *n_out) {
+  const size_t n = (size_t)(seconds * ADAPT_RATE);
+  float *x = malloc(n * sizeof *x);
+  double phase = 0.0;
+  for (size_t i = 0; i < n; i++) {
+    const double t = (double)i / ADAPT_RATE;
+    phase += 2.0 * M_PI * (150.0 + 50.0 * sin(2.0 * M_PI * 1.3 * t)) / ADAPT_RATE;
+    double v = 0.0;
+    for (int k = 1; k <= 8; k++)
+      v += sin(k * phase) / k;
+    x[i] = (float)(0.1 * (0.55 + 0.45 * sin(2.0 * M_PI * 4.0 * t)) * v);
+  }
+  *n_out = n;
+  return x;
+}
+
+static float adapted_of(const lv2_host *h) {
+  return host_output(h, emovox_adapted_port(host_stereo(h)));
+}
+
+/* The speech steps k whose share k / (50 + k) the value is (the shipped model's prior weighs
+ * 50 steps: docs/model.md), 0 for 0, -1 for anything else. */
+static int adapted_steps(float v) {
+  if (v == 0.0f)
+    return 0;
+  const int k = (int)lround(50.0 * v / (1.0 - v));
+  return v > 0.0f && v < 1.0f && fabs(v - k / (50.0 + k)) <= 2e-6 ? k : -1;
+}
+
+/* Plays x[0..n) from transport frame frame0 (rolling; a position before each block) in blocks
+ * of `block`, cut at every multiple of `every` samples, where the output goes to at[] (NULL:
+ * not recorded). Returns the frame after. */
+static int64_t play_adapted(lv2_host *h, const float *x, size_t n, uint32_t block, size_t every,
+                            int64_t frame0, float *at) {
+  static float out[8192];
+  for (size_t pos = 0; pos < n;) {
+    size_t len = n - pos < block ? n - pos : block;
+    const size_t next = (pos / every + 1) * every;
+    if (pos + len > next)
+      len = next - pos;
+    host_send_position(h, frame0 + (int64_t)pos, 1.0f);
+    const float *ins[2] = {x + pos, x + pos};
+    float *outs[2] = {out, out};
+    host_run(h, ins, outs, (uint32_t)len);
+    pos += len;
+    if (at && pos % every == 0)
+      at[pos / every - 1] = adapted_of(h);
+  }
+  return frame0 + (int64_t)n;
+}
+
+static void test_adapted(void) {
+  const uint32_t hop = ADAPT_RATE / 100; /* 10 ms */
+  size_t n;
+  float *x = voice_like(20.0, &n);
+  float *zero = calloc(2 * ADAPT_RATE, sizeof *zero);
+  const size_t blocks = n / hop;
+  float *v = calloc(blocks, sizeof *v);
+  lv2_host *h = host_new(EMOVOX_URI_MONO, ADAPT_RATE, 8192);
+  EV_REQUIRE(h && x && zero && v, "instantiate");
+  { /* the port as hosts read it */
+    LilvNode *sym = lilv_new_string(host_world(h), "adapted");
+    const LilvPort *port = lilv_plugin_get_port_by_symbol(host_plugin(h), sym);
+    lilv_node_free(sym);
+    EV_CHECK(port && lilv_port_get_index(host_plugin(h), port) == EMOVOX_ADAPTED_MONO,
+             "a port \"adapted\" at index %d", EMOVOX_ADAPTED_MONO);
+  }
+  int64_t frame = play_adapted(h, zero, 2 * ADAPT_RATE, 512, hop, 0, NULL);
+  EV_CHECK(adapted_of(h) == 0.0f, "silence after a fresh start: cold (%g)", adapted_of(h));
+
+  /* 20 s of continuous voice, read every 10 ms */
+  frame = play_adapted(h, x, n, 512, hop, frame, v);
+  int bad = 0, falls = 0, first = -1, beyond = 0;
+  for (size_t b = 0; b < blocks; b++) {
+    const int k = adapted_steps(v[b]);
+    bad += k < 0;
+    falls += b > 0 && v[b] < v[b - 1];
+    beyond += k > (int)((b + 1) / 10); /* never more steps than 0.1 s of audio heard */
+    if (k > 0 && first < 0) {
+      first = (int)b;
+      EV_CHECK(k == 31, "the first adapted value is 31/81 (k %d at %.2f s)", k, (b + 1) * 0.01);
+    }
+  }
+  const int k_end = adapted_steps(v[blocks - 1]);
+  printf("adapted: first at %.2f s of voice, %.4f (%d steps) after 20 s\n", (first + 1) * 0.01,
+         (double)v[blocks - 1], k_end);
+  EV_CHECK(bad == 0, "%d readings are no k/(50+k)", bad);
+  EV_CHECK(beyond == 0, "%d readings count more steps than the audio holds", beyond);
+  EV_CHECK(falls == 0, "%d readings fall during continuous voice", falls);
+  EV_CHECK(first >= 309 && first <= 330, "cold for the first 3 s of voice, then adapting (%.2f s)",
+           (first + 1) * 0.01);
+  EV_CHECK(k_end >= 197 && k_end <= 200, "20 s of voice: 200/250 within the latency (%d steps)",
+           k_end);
+  /* silence holds it (once the steps still holding voice are done: the extractor's latency) */
+  frame = play_adapted(h, zero, ADAPT_RATE / 2, 512, hop, frame, NULL);
+  const float held = adapted_of(h);
+  frame = play_adapted(h, zero, 2 * ADAPT_RATE, 512, hop, frame, NULL);
+  EV_CHECK(adapted_of(h) == held, "silence holds it (%g, %g)", adapted_of(h), held);
+  /* a relocate (time:Position back to 0 while rolling): cold at once, then the warmup again */
+  static float out[512];
+  host_send_position(h, 0, 1.0f);
+  run_mono(h, x, out, 512);
+  EV_CHECK(adapted_of(h) == 0.0f, "a relocate: cold (%g)", adapted_of(h));
+  play_adapted(h, x + 512, (size_t)(2.9 * ADAPT_RATE), 512, hop, 512, NULL);
+  EV_CHECK(adapted_of(h) == 0.0f, "cold through the warmup after the relocate (%g)", adapted_of(h));
+  /* analysis off: the idle outputs */
+  host_set_control(h, EMOVOX_ENABLE, 0.0f);
+  run_mono(h, x, out, 512);
+  EV_CHECK(adapted_of(h) == 0.0f, "analysis off: 0");
+  host_free(h);
+
+  /* Adapt to Speaker off: cold throughout; on again, the warmup starts (no speech steps were
+   * counted meanwhile) */
+  h = host_new(EMOVOX_URI_MONO, ADAPT_RATE, 8192);
+  host_set_control(h, EMOVOX_ADAPT, 0.0f);
+  play_adapted(h, x, n / 2, 512, hop, 0, v);
+  int nonzero = 0;
+  for (size_t b = 0; b < blocks / 2; b++)
+    nonzero += v[b] != 0.0f;
+  EV_CHECK(nonzero == 0, "adapt off: %d readings other than 0", nonzero);
+  host_set_control(h, EMOVOX_ADAPT, 1.0f);
+  play_adapted(h, x + n / 2, n / 2, 512, hop, (int64_t)(n / 2), v);
+  EV_CHECK(v[299] == 0.0f && v[blocks / 2 - 1] > 0.0f,
+           "on again: cold for 3 s, then adapting (%g, %g)", v[299], v[blocks / 2 - 1]);
+  host_free(h);
+
+  /* The same readings, bit for bit, for every block size (12 s, read every 0.25 s), and in the
+   * stereo variant with the voice on both channels. */
+  const size_t every = ADAPT_RATE / 4, m = 12 * (size_t)ADAPT_RATE, reads = m / every;
+  float ref[48], got[48];
+  h = host_new(EMOVOX_URI_MONO, ADAPT_RATE, 8192);
+  play_adapted(h, x, m, 512, every, 0, ref);
+  host_free(h);
+  EV_CHECK(ref[reads - 1] > 0.5f, "12 s of voice: %g", ref[reads - 1]);
+  const uint32_t sizes[] = {1, 7, 64, 1000, 8192};
+  for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+    h = host_new(EMOVOX_URI_MONO, ADAPT_RATE, 8192);
+    play_adapted(h, x, m, sizes[i], every, 0, got);
+    host_free(h);
+    EV_CHECK(!memcmp(ref, got, reads * sizeof *ref), "block %u: the same readings", sizes[i]);
+  }
+  h = host_new(EMOVOX_URI_STEREO, ADAPT_RATE, 8192);
+  EV_REQUIRE(h && host_stereo(h), "stereo");
+  play_adapted(h, x, m, 512, every, 0, got);
+  host_free(h);
+  EV_CHECK(!memcmp(ref, got, reads * sizeof *ref), "stereo (port %d): the same readings",
+           EMOVOX_ADAPTED_STEREO);
+  free(v);
+  free(zero);
+  free(x);
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr,
             "usage: %s "
             "speech|blocks|robust|swap|state|midi|stereo|presets|inline|threads|controls|nomodel|"
-            "fault|replay|emotions\n",
+            "fault|replay|emotions|adapted\n",
             argv[0]);
     return 2;
   }
@@ -2140,6 +2295,8 @@ int main(int argc, char **argv) {
     test_fault();
   else if (!strcmp(t, "replay"))
     test_replay();
+  else if (!strcmp(t, "adapted"))
+    test_adapted();
   else {
     fprintf(stderr, "unknown test %s\n", t);
     return 2;

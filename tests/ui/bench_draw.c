@@ -50,7 +50,8 @@ int main(int argc, char **argv) {
                              0.58f,
                              0.9f,
                              0,
-                             EV_EMOTION_MASK_ALL};
+                             EV_EMOTION_MASK_ALL,
+                             0.6f};
   const unsigned asks[][2] = {{80, 40}, {200, 100}, {512, 256}};
   printf("%-16s %10s\n", "inline size", "us/render");
   for (size_t k = 0; d && k < sizeof asks / sizeof asks[0]; k++) {

@@ -542,6 +542,53 @@ static void write_showcase(void) {
   cairo_surface_destroy(sf);
 }
 
+/* The adaptation label, right on the voice meter's caption line in the medium and full
+ * layouts (none in the strip): a different word for cold, adapting and adapted, the voice's
+ * caption on the left untouched, nothing without a running model. */
+static void check_adapted(const size_case *sc) {
+  emovox_layout l;
+  emovox_layout_compute(&l, sc->w, sc->h, sc->scale);
+  char what[64];
+  snprintf(what, sizeof what, "%dx%d@%g adapted", sc->w, sc->h, sc->scale);
+  if (l.mode == EMOVOX_LAYOUT_STRIP) {
+    EV_CHECK(l.adapted.w == 0, "%s: no label in the strip", what);
+    return;
+  }
+  EV_CHECK(l.adapted.w > 0 && l.adapted.y + l.adapted.h <= l.voice.y &&
+               l.adapted.y >= l.confidence.y + l.confidence.h && l.adapted.x == l.voice.x,
+           "%s: on the voice meter's caption line", what);
+  const float shares[3] = {0.0f, 0.4f, 1.0f};
+  cairo_surface_t *img[3], *none[2];
+  for (int k = 0; k < 3; k++) {
+    emovox_view_state st;
+    make_state(&st, ST_ANGER);
+    emovox_view_set_adapted(&st, shares[k]);
+    img[k] = render(sc->w, sc->h, sc->scale, &st);
+    if (k != 1) {
+      emovox_view_update(&st, EMOVOX_STATUS, EMOVOX_STATUS_NO_MODEL);
+      none[k / 2] = render(sc->w, sc->h, sc->scale, &st);
+    }
+  }
+  const double half = floor(l.adapted.w / 2);
+  emovox_rect right = {l.adapted.x + half, l.adapted.y, l.adapted.w - half, l.adapted.h};
+  emovox_rect left = {l.adapted.x, l.adapted.y, floor(l.adapted.w * 0.4), l.adapted.h};
+  const int ink0 = count_ink(img[0], right), ink1 = count_ink(img[1], right),
+            ink2 = count_ink(img[2], right);
+  printf("%s: label ink cold %d, adapting %d, adapted %d px\n", what, ink0, ink1, ink2);
+  EV_CHECK(ink0 >= 10 && ink1 >= 10 && ink2 >= 10, "%s: the label is drawn (%d, %d, %d px)", what,
+           ink0, ink1, ink2);
+  EV_CHECK(count_diff(img[0], img[1], right) > 20 && count_diff(img[1], img[2], right) > 20,
+           "%s: cold, adapting and adapted read differently", what);
+  EV_CHECK(count_diff(img[0], img[1], left) == 0 && count_diff(img[0], img[2], left) == 0,
+           "%s: the voice caption is untouched", what);
+  emovox_rect whole = {0, 0, sc->w, sc->h};
+  EV_CHECK(count_diff(none[0], none[1], whole) == 0, "%s: no label without a running model", what);
+  for (int k = 0; k < 3; k++)
+    cairo_surface_destroy(img[k]);
+  cairo_surface_destroy(none[0]);
+  cairo_surface_destroy(none[1]);
+}
+
 int main(void) {
   write_showcase();
   for (int z = 0; z < N_SIZES; z++) {
@@ -710,6 +757,7 @@ int main(void) {
     check_peak_hold(&sizes[z]);
     check_model_line(&sizes[z]);
     check_emotions_set(&sizes[z]);
+    check_adapted(&sizes[z]);
   }
   check_strip_labels(200, 60);
   check_strip_labels(260, 120);

@@ -120,13 +120,56 @@ int main(void) {
     write_png(sf, name);
     cairo_surface_destroy(sf);
   }
+  { /* The adaptation line: row H - 4, from the first bar's left edge, as long as the share
+     * adapted of the bars' span; nothing while cold or without a model; the bars untouched. */
+    const uint32_t sizes[][2] = {{80, 40}, {200, 100}, {64, 20}};
+    for (int k = 0; k < 3; k++) {
+      emovox_inline_layout l;
+      emovox_inline_layout_compute(&l, sizes[k][0], sizes[k][1]);
+      const int span = l.bar_x[EV_N_EMOTIONS - 1] + l.bar_w - l.bar_x[0];
+      int lengths[3];
+      const float shares[3] = {0.0f, 0.5f, 1.0f};
+      for (int c = 0; c < 3; c++) {
+        emovox_inline_data a;
+        ramp(&a);
+        a.adapted = shares[c];
+        LV2_Inline_Display_Image_Surface *im =
+            emovox_inline_render(disp, &a, sizes[k][0], sizes[k][1]);
+        EV_REQUIRE(im && im->height == l.height, "render %ux%u", sizes[k][0], sizes[k][1]);
+        const uint32_t *row = (const uint32_t *)(im->data + (size_t)(im->height - 4) * im->stride);
+        const uint32_t bg = row[0];
+        lengths[c] = 0;
+        for (int x = l.bar_x[0]; x < im->width && row[x] != bg; x++)
+          lengths[c]++;
+        EV_CHECK(im->height - 4 >= l.bar_top + l.bar_h,
+                 "%ux%u: the line is below the bars (row %d, bars end at %d)", sizes[k][0],
+                 sizes[k][1], im->height - 4, l.bar_top + l.bar_h);
+      }
+      EV_CHECK(lengths[0] == 0, "%ux%u: cold draws no line (%d px)", sizes[k][0], sizes[k][1],
+               lengths[0]);
+      EV_CHECK(abs(lengths[1] - span / 2) <= 1 && lengths[2] == span,
+               "%ux%u: half and full lines of %d and %d px over %d", sizes[k][0], sizes[k][1],
+               lengths[1], lengths[2], span);
+    }
+    emovox_inline_data a;
+    ramp(&a);
+    a.adapted = 1.0f;
+    a.status = 1; /* no model */
+    LV2_Inline_Display_Image_Surface *im = emovox_inline_render(disp, &a, 200, 100);
+    const uint32_t *row = (const uint32_t *)(im->data + (size_t)(im->height - 4) * im->stride);
+    int drawn = 0;
+    for (int x = 1; x < im->width; x++)
+      drawn += row[x] != row[0];
+    EV_CHECK(drawn == 0, "no line without a running model (%d px)", drawn);
+  }
   { /* the picture in docs/ui.md: a typical angry moment (no emotion above 0.4) */
     emovox_inline_data doc = {{0.06f, 0.04f, 0.05f, 0.12f, 0.38f, 0.18f, 0.09f, 0.08f},
                               4,
                               0.38f,
                               0.9f,
                               0,
-                              EV_EMOTION_MASK_ALL};
+                              EV_EMOTION_MASK_ALL,
+                              0.6f};
     LV2_Inline_Display_Image_Surface *im = emovox_inline_render(disp, &doc, 200, 100);
     if (im) {
       cairo_surface_t *sf = cairo_image_surface_create_for_data(im->data, CAIRO_FORMAT_ARGB32,

@@ -72,7 +72,7 @@ static void *writer(void *arg) {
   int dom;
   for (long k = 0; !atomic_load_explicit(&s->stop, memory_order_relaxed); k++) {
     value(k * 7, prob, &dom, &x); /* steps of 7/1000: always visibly different */
-    emovox_inline_publish(s->self, prob, dom, x, x);
+    emovox_inline_publish(s->self, prob, dom, x, x, x);
     s->publishes = k + 1;
     atomic_store(&s->published, k + 1);
     while (s->lockstep && atomic_load(&s->acked) < k + 1 &&
@@ -93,7 +93,8 @@ static int whole(const emovox_inline_data *d) {
   for (int i = 0; i < 8; i++)
     if (d->prob[i] != d->confidence)
       return 0;
-  return d->voice == d->confidence && d->dominant == (int)(k % 8) && d->status == 0;
+  return d->voice == d->confidence && d->adapted == d->confidence && d->dominant == (int)(k % 8) &&
+         d->status == 0;
 }
 
 int main(void) {
@@ -149,12 +150,12 @@ int main(void) {
   /* Single-threaded from here: the latest value is read at once. */
   value(3, prob, &dom, &x);
   long before = atomic_load(&draws);
-  emovox_inline_publish(self, prob, dom, x, x);
+  emovox_inline_publish(self, prob, dom, x, x, x);
   emovox_inline_data d;
   emovox_inline_snapshot(self, &d);
   EV_CHECK(whole(&d) && d.confidence == x, "the latest value is read (%g vs %g)", d.confidence, x);
   EV_CHECK(atomic_load(&draws) == before + 1, "queue_draw once per publication");
-  emovox_inline_publish(self, prob, dom, x, x);
+  emovox_inline_publish(self, prob, dom, x, x, x);
   EV_CHECK(atomic_load(&draws) == before + 1, "no queue_draw for the same values");
 
   /* A reader in the middle of copying the slot the writer would use next (bits 1 and 2 of
@@ -162,11 +163,11 @@ int main(void) {
   const int pub = atomic_load(&self->inline_index) & 1;
   atomic_store(&self->inline_index, pub | 2 | (pub ? 0 : 4));
   value(5, prob, &dom, &x);
-  emovox_inline_publish(self, prob, dom, x, x);
+  emovox_inline_publish(self, prob, dom, x, x, x);
   EV_CHECK(atomic_load(&draws) == before + 1 && (atomic_load(&self->inline_index) & 1) == pub,
            "no publish into the slot being copied");
   atomic_store(&self->inline_index, pub | 2 | (pub ? 4 : 0)); /* copying the published one */
-  emovox_inline_publish(self, prob, dom, x, x);
+  emovox_inline_publish(self, prob, dom, x, x, x);
   EV_CHECK(atomic_load(&draws) == before + 2 && (atomic_load(&self->inline_index) & 1) != pub,
            "publishing while the other slot is copied");
   atomic_fetch_and(&self->inline_index, 1); /* the copy ends */
@@ -177,13 +178,23 @@ int main(void) {
    * same values) is a change to draw; the same set again is not. */
   before = atomic_load(&draws);
   self->params.labels = 0x0fu;
-  emovox_inline_publish(self, prob, dom, x, x);
+  emovox_inline_publish(self, prob, dom, x, x, x);
   emovox_inline_snapshot(self, &d);
   EV_CHECK(d.emotions == 0x0fu && atomic_load(&draws) == before + 1,
            "the set is published and drawn (set %#x, %ld draws)", d.emotions,
            atomic_load(&draws) - before);
-  emovox_inline_publish(self, prob, dom, x, x);
+  emovox_inline_publish(self, prob, dom, x, x, x);
   EV_CHECK(atomic_load(&draws) == before + 1, "no queue_draw for the same set");
+
+  /* The adaptation is published and drawn when it leaves cold, even by less than 1/200. */
+  emovox_inline_publish(self, prob, dom, x, x, 0.0f);
+  before = atomic_load(&draws);
+  emovox_inline_publish(self, prob, dom, x, x, 0.001f);
+  emovox_inline_snapshot(self, &d);
+  EV_CHECK(d.adapted == 0.001f && atomic_load(&draws) == before + 1,
+           "leaving cold is drawn (%g, %ld draws)", d.adapted, atomic_load(&draws) - before);
+  emovox_inline_publish(self, prob, dom, x, x, 0.003f);
+  EV_CHECK(atomic_load(&draws) == before + 1, "a change of less than 1/200 is not");
   free(self);
   EV_TEST_END();
 }

@@ -79,8 +79,18 @@ static void check_variant(const nodes *n, const char *uri) {
     EV_CHECK(found > 0, "%s: the UI asks for notifications of output %u \"%s\"", uri, i, sym);
     EV_CHECK(found == 2, "%s: \"%s\" uses ui:floatProtocol", uri, sym);
   }
-  EV_CHECK(outputs == EMOVOX_STATUS - EMOVOX_PROB_FIRST + 1, "%s: %d control outputs", uri,
+  /* the contiguous block, and the adapted output after the variant's audio ports */
+  EV_CHECK(outputs == EMOVOX_STATUS - EMOVOX_PROB_FIRST + 2, "%s: %d control outputs", uri,
            outputs);
+  {
+    const bool stereo = strstr(uri, "stereo") != NULL;
+    const LilvPort *port = lilv_plugin_get_port_by_index(plugin, emovox_adapted_port(stereo));
+    const char *sym = port ? lilv_node_as_string(lilv_port_get_symbol(plugin, port)) : "?";
+    EV_CHECK(port && !strcmp(sym, "adapted") &&
+                 notification(n, ui, uri, sym, n->float_protocol, NULL) == 2,
+             "%s: port %u (%s) is the adapted output, notified", uri, emovox_adapted_port(stereo),
+             sym);
+  }
   /* Every port the UI's view reads (emovox_view_update), by index. */
   for (uint32_t i = EMOVOX_PROB_FIRST; i <= EMOVOX_STATUS; i++) {
     const LilvPort *port = lilv_plugin_get_port_by_index(plugin, i);

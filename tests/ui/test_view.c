@@ -248,5 +248,28 @@ int main(void) {
   test_rings();
   test_controls();
   test_notify();
+  /* The adaptation label's words and when they change (emovox_view_set_adapted). */
+  {
+    char buf[32];
+    EV_CHECK(!strcmp(emovox_view_adapted_text(0.0f, buf, sizeof buf), "cold"), "0: %s", buf);
+    EV_CHECK(!strcmp(emovox_view_adapted_text(0.004f, buf, sizeof buf), "adapting 1 %"),
+             "just above 0 is no longer cold: %s", buf);
+    EV_CHECK(!strcmp(emovox_view_adapted_text(0.38f, buf, sizeof buf), "adapting 38 %"), "%s", buf);
+    EV_CHECK(!strcmp(emovox_view_adapted_text(0.944f, buf, sizeof buf), "adapting 94 %"), "%s",
+             buf);
+    EV_CHECK(!strcmp(emovox_view_adapted_text(0.95f, buf, sizeof buf), "adapted"), "%s", buf);
+    EV_CHECK(!strcmp(emovox_view_adapted_text(NAN, buf, sizeof buf), "cold"), "NaN: %s", buf);
+    emovox_view_state v;
+    emovox_view_init(&v);
+    EV_CHECK(v.adapted == 0.0f, "a fresh view is cold");
+    EV_CHECK(emovox_view_set_adapted(&v, 0.381f) == 1 && v.adapted == 0.381f, "cold -> 38 %%");
+    EV_CHECK(emovox_view_set_adapted(&v, 0.383f) == 0, "38 %% again: nothing to redraw");
+    EV_CHECK(emovox_view_set_adapted(&v, NAN) == 0 && v.adapted == 0.383f, "NaN is ignored");
+    EV_CHECK(emovox_view_set_adapted(&v, 2.0f) == 1 && v.adapted == 1.0f, "clamped to 1");
+    EV_CHECK(emovox_view_set_adapted(&v, 0.97f) == 0, "adapted either way");
+    EV_CHECK(emovox_view_set_adapted(&v, 0.0f) == 1, "back to cold (a relocate)");
+    EV_CHECK(emovox_view_update(&v, EMOVOX_ADAPTED_MONO, 0.5f) == 0 && v.adapted == 0.0f,
+             "not taken by index: it differs between the variants");
+  }
   EV_TEST_END();
 }
