@@ -1413,6 +1413,28 @@ static int cmd_list(session *s) {
   return 0;
 }
 
+/* The corpora (by name) of the model's provenance (`train` records them) that are scored here,
+ * comma-separated into buf: their figures are the model on clips it learnt from. Manifest clips
+ * are left out, since "MANIFEST" names no particular collection. */
+static void trained_on_scored(const ev_model *m, const session *s, char *buf, size_t len) {
+  buf[0] = 0;
+  json_t *prov = json_loads(ev_model_provenance(m), 0, NULL);
+  json_t *corpora = prov ? json_object_get(prov, "corpora") : NULL;
+  int scored[EV_CORPUS_KIND_COUNT] = {0};
+  for (size_t i = 0; i < s->clips.n; i++)
+    scored[s->clips.v[i].corpus] = 1;
+  for (size_t i = 0; i < json_array_size(corpora); i++) {
+    const char *name = json_string_value(json_object_get(json_array_get(corpora, i), "name"));
+    for (int k = 0; name && k < EV_CORPUS_KIND_COUNT; k++)
+      if (k != EV_CORPUS_MANIFEST && scored[k] &&
+          !strcmp(name, ev_corpus_kind_name((ev_corpus_kind)k))) {
+        snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", buf[0] ? ", " : "", name);
+        scored[k] = 0;
+      }
+  }
+  json_decref(prov);
+}
+
 /* `score`: the given model over every selected clip (one pseudo-fold) through the plugin's
  * path, reported as evaluate's plugin figure (ev_stream_eval.h). No features are extracted:
  * the stream evaluation reads the audio itself. */
@@ -1483,6 +1505,13 @@ static int cmd_score(cli *c) {
     char title[400];
     snprintf(title, sizeof title, "score, %s", name);
     rc = ev_stream_eval_report(&se, c->out, title, stdout);
+    char seen[256];
+    trained_on_scored(model, &s, seen, sizeof seen);
+    if (seen[0])
+      printf("note: the model was trained on %s (its provenance says so): there these figures "
+             "are how it fits clips it learnt from, not how it does on new speakers (for that: "
+             "`emovox-train evaluate`, or a corpus it has not heard)\n",
+             seen);
     printf("reports in %s/\n", c->out);
   }
   if (se.clips)
