@@ -1446,7 +1446,8 @@ static int cmd_score(cli *c) {
     return 2;
   }
   if (!c->plugin_figure) {
-    fprintf(stderr, "emovox-train: score is the plugin figure: --plugin-figure on or quick\n");
+    fprintf(stderr, "emovox-train: score reports only the plugin figure: give --plugin-figure on "
+                    "or quick\n");
     return 2;
   }
   ev_model *model = ev_model_load_file(c->model, err, sizeof err);
@@ -1550,6 +1551,11 @@ int main(int argc, char **argv) {
   }
   if (!strcmp(c.command, "score")) /* a given model: no architecture, no features */
     return ev_stdout_status("emovox-train", cmd_score(&c));
+  if (c.model) { /* silently training instead of scoring the file would waste the run */
+    fprintf(stderr, "emovox-train: --model is for `score` (train writes its model to --output "
+                    "FILE)\n");
+    return 2;
+  }
   if (strcmp(c.command, "train") && strcmp(c.command, "evaluate") && strcmp(c.command, "list") &&
       strcmp(c.command, "extract")) {
     fprintf(stderr,

@@ -4,7 +4,8 @@
  * must be those of per-file summaries computed here independently (ev_analyzer with the
  * plugin's default controls, fed by ev_stream_feed, argmax over the labels the model and the
  * clips share), the sad clips (a label the model lacks) are left out and counted, a corrupt or
- * missing model file exits 2 with a message, `--help` documents the command, `--quiet`
+ * missing model file exits 2 with a message (and so do `--plugin-figure off` and `--model`
+ * given to another command), `--help` documents the command, `--quiet`
  * silences the progress and `--plugin-figure quick` leaves out the 48 kHz run.
  * argv[1]: the emovox-train executable. */
 #include <math.h>
@@ -147,6 +148,12 @@ int main(int argc, char **argv) {
   }
   char *nomodel[] = {exe, "score", "--manifest", all_csv, "--out", rep, NULL};
   EV_CHECK(train_cmd(dir, nomodel) == 2, "score without --model exits 2");
+  char *off[] = {exe,   "score", "--model", model, "--manifest", all_csv, "--plugin-figure",
+                 "off", "--out", rep,       NULL};
+  EV_CHECK(train_cmd(dir, off) == 2, "score --plugin-figure off exits 2 (there is nothing else)");
+  char *misplaced[] = {exe,     "evaluate", "--model", model, "--manifest",
+                       all_csv, "--out",    rep,       NULL};
+  EV_CHECK(train_cmd(dir, misplaced) == 2, "evaluate --model exits 2 (not silently ignored)");
 
   char *score[] = {exe,     "score", "--model",   model, "--manifest", all_csv,
                    "--out", rep,     "--threads", "2",   "--quiet",    NULL};
