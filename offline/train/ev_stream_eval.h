@@ -1,5 +1,6 @@
-/* What the plugin reports, measured inside `emovox-train evaluate`: every fold's trained net
- * becomes an ev_model (through the real serialiser and loader, in memory), and every test file
+/* What the plugin reports, measured inside `emovox-train evaluate` and `score`: every fold's
+ * trained net becomes an ev_model (through the real serialiser and loader, in memory), or
+ * `score`'s model file is loaded and tests every selected file as one fold, and every test file
  * runs through ev_analyzer with the plugin's default controls (smoothing, speech gate,
  * adaptive normaliser). A file's summary is formed exactly as `emovox-analyze` forms it: one
  * row of outputs every 10 ms of host samples, the mean of each probability over the rows whose
