@@ -148,6 +148,10 @@ typedef struct job {
   int session; /* run the session pass */
   atomic_size_t next;
   worker *w;
+  /* progress on stderr (e->progress): files done in the phase, under the lock */
+  pthread_mutex_t lock;
+  ev_progress prog;
+  size_t done;
 } job;
 
 static void worker_free(worker *w) {
@@ -273,7 +277,7 @@ static void session_pass(job *j, worker *w, const size_t *mine, size_t n, int mo
 
 /* One speaker's test files, in the session order: back to back (session), then with a pause
  * between them (session-pauses). */
-static void session_one(job *j, worker *w, int speaker) {
+static size_t session_one(job *j, worker *w, int speaker) {
   ev_stream_eval *e = j->e;
   size_t *mine = malloc((j->n_test + 1) * sizeof *mine), n = 0;
   const size_t n_gap = (size_t)lround(EV_STREAM_SESSION_GAP_S * 16000.0);
@@ -288,6 +292,7 @@ static void session_one(job *j, worker *w, int speaker) {
   }
   free(gap);
   free(mine);
+  return n;
 }
 
 typedef struct thread_arg {
@@ -304,10 +309,17 @@ static void *thread_main(void *arg) {
     size_t i = atomic_fetch_add(&j->next, 1);
     if (i >= n)
       break;
+    size_t files = 1;
     if (a->phase == 0)
       cold_one(j, a->w, j->test[i]);
     else
-      session_one(j, a->w, j->spk_list[i]);
+      files = session_one(j, a->w, j->spk_list[i]);
+    if (j->e->progress) {
+      pthread_mutex_lock(&j->lock);
+      j->done += files;
+      ev_progress_update(&j->prog, j->done);
+      pthread_mutex_unlock(&j->lock);
+    }
   }
   return NULL;
 }
@@ -316,6 +328,13 @@ static int run_phase(job *j, worker *w, int n_threads, int phase) {
   pthread_t th[64];
   thread_arg args[64];
   atomic_store(&j->next, 0);
+  j->done = 0;
+  if (j->e->progress) /* in files: a session phase's speakers differ in size */
+    ev_progress_start(&j->prog,
+                      phase        ? "plugin figure, sessions"
+                      : j->session ? "plugin figure, each file cold"
+                                   : "plugin figure, temperature check (cold-16 at T)",
+                      j->n_test);
   int started = 0;
   for (int t = 1; t < n_threads; t++) {
     args[t] = (thread_arg){j, &w[t], phase};
@@ -327,6 +346,8 @@ static int run_phase(job *j, worker *w, int n_threads, int phase) {
   thread_main(&args[0]);
   for (int t = 1; t <= started; t++)
     pthread_join(th[t], NULL);
+  if (j->e->progress)
+    ev_progress_end(&j->prog);
   return 0;
 }
 
@@ -345,6 +366,7 @@ static int run_model(ev_stream_eval *e, const ev_model *m, const size_t *test, s
       return -1;
     }
   job j = {.e = e, .test = test, .n_test = n_test, .cold48 = cold48, .session = session};
+  pthread_mutex_init(&j.lock, NULL);
   int rc = 0;
   run_phase(&j, w, n_threads, 0);
   if (session) {
@@ -368,23 +390,39 @@ static int run_model(ev_stream_eval *e, const ev_model *m, const size_t *test, s
   }
   for (int t = 0; t < n_threads; t++)
     worker_free(&w[t]);
+  pthread_mutex_destroy(&j.lock);
   e->seconds += ev_now() - t0;
   return rc;
 }
 
-int ev_stream_eval_model(ev_stream_eval *e, const ev_model *model, int fold, const size_t *test,
-                         size_t n_test, char *err, size_t errlen) {
+/* The one path of both entry points: `loaded` is what the loader made of buf (len bytes, owned
+ * from here on), kept for the temperature check of the report. */
+static int eval_loaded(ev_stream_eval *e, const ev_model *loaded, uint8_t *buf, size_t len,
+                       int fold, const size_t *test, size_t n_test, char *err, size_t errlen) {
+  if (fold < 0 || fold >= EV_FOLDS_MAX) {
+    free(buf);
+    snprintf(err, errlen, "fold %d out of range", fold);
+    return -1;
+  }
+  free(e->model_buf[fold]);
+  e->model_buf[fold] = buf;
+  e->model_len[fold] = len;
   for (size_t i = 0; i < n_test; i++)
     e->fold[test[i]] = fold;
-  return run_model(e, model, test, n_test, !e->skip48, 1, err, errlen);
+  return run_model(e, loaded, test, n_test, !e->skip48, 1, err, errlen);
+}
+
+int ev_stream_eval_model(ev_stream_eval *e, const ev_model *model, int fold, const size_t *test,
+                         size_t n_test, char *err, size_t errlen) {
+  uint8_t *buf = NULL;
+  size_t len = 0;
+  if (ev_model_serialize(model, &buf, &len, err, errlen) != 0)
+    return -1;
+  return eval_loaded(e, model, buf, len, fold, test, n_test, err, errlen);
 }
 
 int ev_stream_eval_run(ev_stream_eval *e, const ev_run *run, const ev_arch *arch, int fold,
                        const size_t *test, size_t n_test, char *err, size_t errlen) {
-  if (fold < 0 || fold >= EV_FOLDS_MAX) {
-    snprintf(err, errlen, "fold %d out of range", fold);
-    return -1;
-  }
   ev_model *m = ev_run_model(run, arch, e->ls, arch->name, NULL, err, errlen);
   if (!m)
     return -1;
@@ -400,10 +438,7 @@ int ev_stream_eval_run(ev_stream_eval *e, const ev_run *run, const ev_arch *arch
     free(buf);
     return -1;
   }
-  free(e->model_buf[fold]);
-  e->model_buf[fold] = buf;
-  e->model_len[fold] = len;
-  rc = ev_stream_eval_model(e, loaded, fold, test, n_test, err, errlen);
+  rc = eval_loaded(e, loaded, buf, len, fold, test, n_test, err, errlen);
   ev_model_free(loaded);
   return rc;
 }
@@ -589,8 +624,8 @@ static void write_files_csv(const ev_stream_eval *e, const char *path) {
     return;
   fprintf(f, "file,corpus,speaker,fold,label");
   for (int m = 0; m < EV_STREAM_MODES; m++) {
-    fprintf(f, ",%s_pred,%s_rows,%s_speech_rows", ev_stream_mode_names[m], ev_stream_mode_names[m],
-            ev_stream_mode_names[m]);
+    fprintf(f, ",%s_pred,%s_confidence,%s_rows,%s_speech_rows", ev_stream_mode_names[m],
+            ev_stream_mode_names[m], ev_stream_mode_names[m], ev_stream_mode_names[m]);
     for (int c = 0; c < EV_N_EMOTIONS; c++)
       fprintf(f, ",%s_%s", ev_stream_mode_names[m], ev_emotion_names[c]);
   }
@@ -610,13 +645,13 @@ static void write_files_csv(const ev_stream_eval *e, const char *path) {
             e->fold[i], ev_emotion_names[c->label]);
     for (int m = 0; m < EV_STREAM_MODES; m++) {
       const ev_stream_summary *s = &e->sum[i * EV_STREAM_MODES + m];
-      float conf;
+      float conf = 0.0f;
       const int pred = e->failed[i] ? -2 : score(e, i, s, &conf);
-      fprintf(f, ",%s,%ld,%ld",
+      fprintf(f, ",%s,%.6f,%ld,%ld",
               pred >= 0    ? e->ls->names[pred]
               : pred == -1 ? "none"
                            : "failed",
-              s->rows, s->speech_rows);
+              (double)conf, s->rows, s->speech_rows);
       for (int k = 0; k < EV_N_EMOTIONS; k++)
         fprintf(f, ",%.6f", s->prob[k]);
     }
@@ -785,6 +820,9 @@ int ev_stream_eval_report(ev_stream_eval *e, const char *outdir, const char *tit
                                   "the corpus's classes; no-speech files count as wrong"));
   json_object_set_new(root, "files_tested", json_integer((json_int_t)tested));
   json_object_set_new(root, "files_unreadable", json_integer((json_int_t)failed));
+  if (e->given_model)
+    json_object_set_new(root, "files_skipped_label_not_in_model",
+                        json_integer((json_int_t)e->label_skipped));
   snprintf(path, sizeof path, "%s/plugin_figures.csv", outdir);
   FILE *fc = fopen(path, "w");
   if (fc)
@@ -819,6 +857,8 @@ int ev_stream_eval_report(ev_stream_eval *e, const char *outdir, const char *tit
   json_object_set_new(root, "figures", modes);
   if (failed)
     fprintf(out, "%zu file(s) could not be read and are left out of these figures\n", failed);
+  if (e->label_skipped)
+    fprintf(out, "%zu file(s) left out: their label is not one of the model's\n", e->label_skipped);
   report_dims(e, used, outdir, root, out);
 
   /* Temperature on the cold-16 figure: fitted on the summaries, then checked through the
@@ -829,7 +869,11 @@ int ev_stream_eval_report(ev_stream_eval *e, const char *outdir, const char *tit
   figure before;
   compute_figure(e, EV_STREAM_COLD16, -1, &before);
   json_t *jt = json_object();
-  json_object_set_new(jt, "fitted_on", json_string("cold-16 summaries (out of fold)"));
+  /* a given model's summaries are not out of fold for T: T is fitted on the files it reports */
+  json_object_set_new(jt, "fitted_on",
+                      json_string(e->given_model ? "cold-16 summaries of the scored files "
+                                                   "(in-sample for T)"
+                                                 : "cold-16 summaries (out of fold)"));
   json_object_set_new(jt, "files", json_integer((json_int_t)n_fit));
   json_object_set_new(jt, "temperature", json_real(T));
   json_object_set_new(jt, "nll_at_1", json_real(nll_1));
@@ -872,10 +916,11 @@ int ev_stream_eval_report(ev_stream_eval *e, const char *outdir, const char *tit
   json_object_set_new(jt, "uar_at_t_through_plugin", json_real(isfinite(uar_t) ? uar_t : 0.0));
   json_object_set_new(root, "temperature_cold16", jt);
   fprintf(out,
-          "cold-16 temperature fitted on the out-of-fold summaries: T = %.3f (NLL %.4f -> %.4f); "
-          "ECE %.2f%% -> %.2f%% with T folded into each fold's model and cold-16 run again "
-          "(UAR %.2f%% -> %.2f%%)\n",
-          (double)T, nll_1, nll_t, 100 * before.ece, 100 * ece_t, 100 * before.m.uar, 100 * uar_t);
+          "cold-16 temperature fitted on the %s: T = %.3f (NLL %.4f -> %.4f); ECE %.2f%% -> "
+          "%.2f%% with T folded into %s and cold-16 run again (UAR %.2f%% -> %.2f%%)\n",
+          e->given_model ? "scored files' summaries (in-sample)" : "out-of-fold summaries",
+          (double)T, nll_1, nll_t, 100 * before.ece, 100 * ece_t,
+          e->given_model ? "the model" : "each fold's model", 100 * before.m.uar, 100 * uar_t);
   if (fc)
     fclose(fc);
   snprintf(path, sizeof path, "%s/plugin_calibration.csv", outdir);

@@ -1,5 +1,6 @@
-/* What the plugin reports, measured inside `emovox-train evaluate`: every fold's trained net
- * becomes an ev_model (through the real serialiser and loader, in memory), and every test file
+/* What the plugin reports, measured inside `emovox-train evaluate` and `score`: every fold's
+ * trained net becomes an ev_model (through the real serialiser and loader, in memory), or
+ * `score`'s model file is loaded and tests every selected file as one fold, and every test file
  * runs through ev_analyzer with the plugin's default controls (smoothing, speech gate,
  * adaptive normaliser). A file's summary is formed exactly as `emovox-analyze` forms it: one
  * row of outputs every 10 ms of host samples, the mean of each probability over the rows whose
@@ -79,6 +80,11 @@ typedef struct ev_stream_eval {
   double seconds; /* wall time spent in the stream evaluation */
   int skip48;     /* 1: no cold-48 mode (`--plugin-figure quick`: the 48 kHz run is most of the
                      cost and reads within 0.4 points of cold-16); its rows stay empty */
+  int progress;   /* 1: each phase's files done and its ETA on stderr (ev_progress) */
+  /* `emovox-train score`: one given model scored on every file (one pseudo-fold), so the
+   * report says the temperature is fitted on the scored files themselves, not out of fold */
+  int given_model;
+  size_t label_skipped; /* score: clips left out because the model has not their label */
 } ev_stream_eval;
 
 /* 0 or -1 (out of memory). The clip list, speakers and label set must outlive e. */
@@ -86,7 +92,9 @@ int ev_stream_eval_init(ev_stream_eval *e, const ev_clip_list *clips, const ev_s
                         const ev_labelset *ls, int threads, uint64_t seed);
 void ev_stream_eval_free(ev_stream_eval *e);
 
-/* Runs the fold's test clips (clip indices) through `model` in all three modes. */
+/* Runs the fold's test clips (clip indices) through `model` in every mode; a serialised copy
+ * of `model` is kept for the report's temperature check. `evaluate` reaches it through
+ * ev_stream_eval_run, `score` with the model file it loaded (every clip as fold 0). */
 int ev_stream_eval_model(ev_stream_eval *e, const ev_model *model, int fold, const size_t *test,
                          size_t n_test, char *err, size_t errlen);
 /* The same for a trained run: exported, serialised and loaded back with the real loader. */
@@ -104,8 +112,8 @@ void ev_stream_session_order(const ev_stream_eval *e, int speaker, size_t *clips
 /* Prints the table (per mode, per corpus and pooled: files, no-speech files, accuracy, UAR,
  * macro-F1, ECE), fits a temperature on the cold-16 summaries, checks it by running cold-16
  * again with T folded into every fold's model, and writes plugin_figures.{csv,json},
- * plugin_calibration.csv and plugin_files.csv (every file's out-of-fold summaries) into
- * outdir. */
+ * plugin_calibration.csv and plugin_files.csv (every tested file's summaries, scored label and
+ * its confidence per mode) into outdir. */
 int ev_stream_eval_report(ev_stream_eval *e, const char *outdir, const char *title, FILE *out);
 
 #endif

@@ -49,6 +49,9 @@ static void usage(FILE *f) {
           "  list       show the clips found per corpus/label/speaker (no training)\n"
           "  extract    only extract features into the cache (for --arch and --augment)\n"
           "  presets    list the architecture presets\n"
+          "  score      how a given model does on labelled clips, as the plugin reports it:\n"
+          "             --model FILE, the clips chosen as for train/evaluate (reports in\n"
+          "             --out; options: --plugin-figure on|quick, --threads, --seed)\n"
           "  compare    per-corpus UAR of evaluation reports side by side, as a table and\n"
           "             a picture (`emovox-train compare --help`)\n\n"
           "Data:\n"
@@ -114,6 +117,9 @@ static void usage(FILE *f) {
           "  --evaluation CSV     train: keep the per_corpus.csv of an `evaluate` run of the\n"
           "                       same recipe in the model's provenance metadata\n\n"
           "Evaluation:\n"
+          "  --model FILE         score: the model to score (.safetensors, e.g.\n"
+          "                       models/emovox-default.safetensors); every selected clip is\n"
+          "                       tested, clips whose label the model lacks are left out\n"
           "  --folds speaker:K    K folds grouped by speaker (each corpus's speakers spread)\n"
           "  --loco               leave one corpus out\n"
           "  --holdout-speaker S  test on one speaker, e.g. TESS:OAF or OAF\n"
@@ -138,6 +144,7 @@ typedef struct cli {
   int n_manifests;
   const char *folds, *holdout;
   const char *evaluation; /* train: per_corpus.csv of an evaluate run, kept in the provenance */
+  const char *model;      /* score: the model file */
   double temperature;     /* train: logits divided by this at export (1 = none) */
   int loco;
   int plugin_figure; /* evaluate: score through ev_analyzer as the plugin reports (default on) */
@@ -239,6 +246,7 @@ static int parse_cli(int argc, char **argv, cli *c) {
     O_GAIN_JITTER,
     O_DROPOUT,
     O_PLUGIN_FIGURE,
+    O_MODEL,
     O_HELP,
     O_VERSION
   };
@@ -281,6 +289,7 @@ static int parse_cli(int argc, char **argv, cli *c) {
                                        {"gain-jitter", 1, 0, O_GAIN_JITTER},
                                        {"dropout", 1, 0, O_DROPOUT},
                                        {"plugin-figure", 1, 0, O_PLUGIN_FIGURE},
+                                       {"model", 1, 0, O_MODEL},
                                        {"help", 0, 0, O_HELP},
                                        {"version", 0, 0, O_VERSION},
                                        {0, 0, 0, 0}};
@@ -388,6 +397,9 @@ static int parse_cli(int argc, char **argv, cli *c) {
       break;
     case O_EVALUATION:
       c->evaluation = optarg;
+      break;
+    case O_MODEL:
+      c->model = optarg;
       break;
     case O_FOLDS:
       c->folds = optarg;
@@ -590,6 +602,10 @@ typedef struct session {
   ev_augment_config aug;
   ev_dataset ds;
   char cache_dir[4096];
+  /* score: bit per canonical label the model has (0: any label); the clips of other labels
+   * are left out and counted in label_skipped */
+  unsigned model_labels;
+  size_t label_skipped;
 } session;
 
 static int build_labelset(session *s) {
@@ -612,6 +628,14 @@ static int build_labelset(session *s) {
     for (size_t i = 0; i < s->clips.n; i++)
       want[s->clips.v[i].label] = 1;
   }
+  /* score: only the labels the model has; the others' clips are counted per label */
+  size_t lacked[EV_N_EMOTIONS] = {0};
+  for (int e = 0; s->model_labels && e < EV_N_EMOTIONS; e++)
+    if (want[e] && !(s->model_labels & (1u << e))) {
+      want[e] = 0;
+      for (size_t i = 0; i < s->clips.n; i++)
+        lacked[e] += s->clips.v[i].label == e;
+    }
   for (int e = 0; e < EV_N_EMOTIONS; e++) {
     ls->index_of[e] = -1;
     if (want[e]) {
@@ -632,8 +656,24 @@ static int build_labelset(session *s) {
     }
   }
   s->clips.n = k;
+  for (int e = 0; e < EV_N_EMOTIONS; e++)
+    if (lacked[e]) {
+      fprintf(stderr,
+              "emovox-train: warning: the model has no label %s: its %zu clip(s) left out (scored "
+              "over the labels the model and the clips share)\n",
+              ev_emotion_names[e], lacked[e]);
+      s->label_skipped += lacked[e];
+      dropped -= lacked[e];
+    }
   if (dropped)
     fprintf(stderr, "emovox-train: %zu clip(s) with labels outside --labels left out\n", dropped);
+  if (ls->n < 2 && s->model_labels) {
+    fprintf(stderr,
+            "emovox-train: the model and the clips share %d label(s): nothing to score (the "
+            "model's labels: `emovox-model info FILE`; the clips': `emovox-train list`)\n",
+            ls->n);
+    return -1;
+  }
   if (ls->n < 2) {
     fprintf(stderr, "emovox-train: need at least 2 labels, found %d\n", ls->n);
     return -1;
@@ -1373,6 +1413,118 @@ static int cmd_list(session *s) {
   return 0;
 }
 
+/* The corpora (by name) of the model's provenance (`train` records them) that are scored here,
+ * comma-separated into buf: their figures are the model on clips it learnt from. Manifest clips
+ * are left out, since "MANIFEST" names no particular collection. */
+static void trained_on_scored(const ev_model *m, const session *s, char *buf, size_t len) {
+  buf[0] = 0;
+  json_t *prov = json_loads(ev_model_provenance(m), 0, NULL);
+  json_t *corpora = prov ? json_object_get(prov, "corpora") : NULL;
+  int scored[EV_CORPUS_KIND_COUNT] = {0};
+  for (size_t i = 0; i < s->clips.n; i++)
+    scored[s->clips.v[i].corpus] = 1;
+  for (size_t i = 0; i < json_array_size(corpora); i++) {
+    const char *name = json_string_value(json_object_get(json_array_get(corpora, i), "name"));
+    for (int k = 0; name && k < EV_CORPUS_KIND_COUNT; k++)
+      if (k != EV_CORPUS_MANIFEST && scored[k] &&
+          !strcmp(name, ev_corpus_kind_name((ev_corpus_kind)k))) {
+        snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", buf[0] ? ", " : "", name);
+        scored[k] = 0;
+      }
+  }
+  json_decref(prov);
+}
+
+/* `score`: the given model over every selected clip (one pseudo-fold) through the plugin's
+ * path, reported as evaluate's plugin figure (ev_stream_eval.h). No features are extracted:
+ * the stream evaluation reads the audio itself. */
+static int cmd_score(cli *c) {
+  char err[512];
+  if (!c->model) {
+    fprintf(stderr, "emovox-train: score needs --model FILE (e.g. --model "
+                    "models/emovox-default.safetensors)\n");
+    return 2;
+  }
+  if (!c->plugin_figure) {
+    fprintf(stderr, "emovox-train: score reports only the plugin figure: give --plugin-figure on "
+                    "or quick\n");
+    return 2;
+  }
+  ev_model *model = ev_model_load_file(c->model, err, sizeof err);
+  if (!model) {
+    fprintf(stderr,
+            "emovox-train: cannot load the model %s: %s (give a .safetensors model file, as "
+            "`emovox-train train` writes)\n",
+            c->model, err);
+    return 2;
+  }
+  if (mkdir_p(c->out) != 0) {
+    fprintf(stderr, "emovox-train: cannot create the report folder %s (use --out DIR)\n", c->out);
+    ev_model_free(model);
+    return 1;
+  }
+  session s;
+  memset(&s, 0, sizeof s);
+  s.c = c;
+  for (int i = 0; i < ev_model_n_labels(model); i++) {
+    const int k = ev_model_label_canonical(model, i);
+    if (k >= 0)
+      s.model_labels |= 1u << k;
+  }
+  char name[256];
+  ev_model_display_name(model, name, sizeof name);
+  int rc = s.model_labels ? 0 : -1;
+  if (rc != 0)
+    fprintf(stderr, "emovox-train: the model %s has no emotion label the plugin knows\n", c->model);
+  if (rc == 0)
+    rc = load_clips(&s);
+  if (rc == 0) {
+    report_distribution(&s);
+    printf("scoring %s (%s) on %zu clips of %d speakers, %d labels%s\n", name, c->model, s.clips.n,
+           s.spk.n, s.ls.n, c->plugin_figure == 2 ? " (quick: no 48 kHz run)" : "");
+  }
+  ev_stream_eval se;
+  memset(&se, 0, sizeof se);
+  size_t *all = rc == 0 ? malloc((s.clips.n + 1) * sizeof *all) : NULL;
+  if (rc == 0 && (!all || ev_stream_eval_init(&se, &s.clips, &s.spk, &s.ls, c->train.threads,
+                                              c->train.seed) != 0)) {
+    fprintf(stderr, "emovox-train: out of memory\n");
+    rc = -1;
+  }
+  if (rc == 0) {
+    se.skip48 = c->plugin_figure == 2;
+    se.progress = !c->quiet;
+    se.given_model = 1;
+    se.label_skipped = s.label_skipped;
+    for (size_t i = 0; i < s.clips.n; i++)
+      all[i] = i;
+    rc = ev_stream_eval_model(&se, model, 0, all, s.clips.n, err, sizeof err);
+    if (rc != 0)
+      fprintf(stderr, "emovox-train: %s\n", err);
+  }
+  if (rc == 0) {
+    char title[400];
+    snprintf(title, sizeof title, "score, %s", name);
+    rc = ev_stream_eval_report(&se, c->out, title, stdout);
+    char seen[256];
+    trained_on_scored(model, &s, seen, sizeof seen);
+    if (seen[0])
+      printf("note: the model was trained on %s (its provenance says so): there these figures "
+             "are how it fits clips it learnt from, not how it does on new speakers (for that: "
+             "`emovox-train evaluate`, or a corpus it has not heard)\n",
+             seen);
+    printf("reports in %s/\n", c->out);
+  }
+  if (se.clips)
+    ev_stream_eval_free(&se);
+  free(all);
+  ev_model_free(model);
+  ev_speakers_free(&s.spk);
+  ev_clip_list_free(&s.clips);
+  ev_plots_shutdown();
+  return rc == 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv) {
   /* Results go to stdout, progress and epoch lines to stderr: with both sent to one file,
    * a fully buffered stdout would land after every epoch line. One line at a time keeps the
@@ -1397,10 +1549,18 @@ int main(int argc, char **argv) {
            "search; evaluation baseline only (`evaluate`), no model");
     return ev_stdout_status("emovox-train", 0);
   }
+  if (!strcmp(c.command, "score")) /* a given model: no architecture, no features */
+    return ev_stdout_status("emovox-train", cmd_score(&c));
+  if (c.model) { /* silently training instead of scoring the file would waste the run */
+    fprintf(stderr, "emovox-train: --model is for `score` (train writes its model to --output "
+                    "FILE)\n");
+    return 2;
+  }
   if (strcmp(c.command, "train") && strcmp(c.command, "evaluate") && strcmp(c.command, "list") &&
       strcmp(c.command, "extract")) {
     fprintf(stderr,
-            "emovox-train: unknown command '%s' (train, evaluate, list, extract, presets)\n",
+            "emovox-train: unknown command '%s' (train, evaluate, score, list, extract, "
+            "presets, compare)\n",
             c.command);
     return 2;
   }

@@ -4,8 +4,8 @@
 # no report folder into the current directory; a manifest row whose file is missing is
 # skipped, not counted as a clip; `train` counts only the clips it could read; `evaluate`
 # written to one file keeps its results in order with the epoch lines and estimates the time
-# left across folds; the installed emovox-train carries no path into this source tree's
-# corpora.
+# left across folds; `score` counts the clips it could not read; the installed emovox-train
+# carries no path into this source tree's corpora.
 # Usage: cli_test.sh VERSION SOURCE_ROOT emovox-analyze emovox-features emovox-model emovox-train
 set -u
 abs() { case $1 in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac; }
@@ -93,6 +93,15 @@ EMOVOX_CORPORA="$work/empty" "$train" evaluate --manifest bad.csv --folds speake
 check "evaluate with unreadable clips: exit 0" [ $? = 0 ]
 check "evaluate's fold header counts the clips it uses ($(grep '^== ' eval2.log | head -n1))" \
   grep -q "^== [^:]*: test 2 clips (.*), train 2, validation 0 (2 unreadable skipped)$" eval2.log
+# score: the model just trained over the same clips, the unreadable ones counted and left out
+# of the figures; models/plugin-eval.sh, which runs it, says so in its help
+EMOVOX_CORPORA="$work/empty" "$train" score --model m.safetensors --manifest bad.csv --out rep4 \
+  --plugin-figure quick --quiet >score.out 2>score.err
+check "score with unreadable clips: exit 0 ($(cat score.err))" [ $? = 0 ]
+check "score counts the unreadable clips" grep -q "^2 file(s) could not be read" score.out
+check "score: plugin_files.csv has the 6 clips" [ "$(wc -l <rep4/plugin_files.csv)" = 7 ]
+check "models/plugin-eval.sh --help names emovox-train score" \
+  sh -c "bash '$src/models/plugin-eval.sh' --help | grep -q 'emovox-train score'"
 
 corpora=$(cd "$src/.." && pwd)/shared/corpora
 check "emovox-train carries no path into the source tree's corpora ($corpora)" \

@@ -24,33 +24,14 @@
 #include "ev_stream_eval.h"
 #include "ev_test.h"
 #include "common/phrase_ref.h"
+#include "train_test_voice.h"
 
 #define N_FILES 3
 
-/* A voiced, speech-like signal: syllables (4-5 Hz envelope) of a harmonic tone whose pitch
- * glides, with pauses, a little noise and a file-specific pitch and loudness, so the gate opens
- * and closes and the model's outputs move. */
+/* A voiced, speech-like signal with a file-specific pitch, loudness and syllable rate. */
 static float *voice(int which, size_t n) {
-  float *x = calloc(n, sizeof *x);
-  unsigned st = 12345u + 777u * (unsigned)which;
-  double phase = 0.0;
-  const double f0 = 110.0 + 45.0 * which, amp = 0.08 + 0.05 * which;
-  for (size_t i = 0; i < n; i++) {
-    const double t = (double)i / 16000.0;
-    const double f = f0 * (1.0 + 0.15 * sin(2 * M_PI * 0.7 * t + which));
-    phase += 2 * M_PI * f / 16000.0;
-    double env = sin(2 * M_PI * (2.2 + 0.3 * which) * t);
-    env = env > 0 ? env : 0.0;
-    if (fmod(t, 1.7) > 1.3) /* a pause every 1.7 s */
-      env = 0.0;
-    double v = 0.0;
-    for (int h = 1; h <= 20; h++)
-      v += sin(h * phase) / h;
-    st = st * 1664525u + 1013904223u;
-    const double noise = ((double)(st >> 8) / 16777216.0 - 0.5) * 0.002;
-    x[i] = (float)(amp * env * v + noise);
-  }
-  return x;
+  return train_test_voice(110.0 + 45.0 * which, 0.08 + 0.05 * which, 2.2 + 0.3 * which, which,
+                          12345u + 777u * (unsigned)which, n);
 }
 
 static int write_wav(const char *path, const float *x, size_t n, int rate) {
