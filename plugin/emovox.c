@@ -93,6 +93,7 @@ static LV2_Handle instantiate(const LV2_Descriptor *descriptor, double rate,
    * eight only by ev_emotion_mask_allowed's convention, and would differ from the first publish */
   self->inline_data[0].emotions = self->params.labels;
   self->midi_channel = -1; /* forces the CC state to reset on the first run() */
+  self->adapt_mode = EMOVOX_ADAPT_FOLLOW; /* the port's default, what the analyser starts with */
   return (LV2_Handle)self;
 }
 
@@ -125,6 +126,8 @@ static void connect_port(LV2_Handle instance, uint32_t port, void *data) {
 static void activate(LV2_Handle instance) {
   emovox *self = (emovox *)instance;
   ev_analyzer_reset(self->analyzer);
+  if (self->adapt_mode == EMOVOX_ADAPT_USE)
+    emovox_voice_apply(self);
   self->was_enabled = true;
   for (int i = 0; i < EV_N_EMOTIONS; i++)
     self->midi_last[i] = -1;
@@ -138,6 +141,21 @@ static float control(const emovox *self, int which, float lo, float hi, float de
     return def;
   const float v = *p; /* finite: the comparisons are fminf(fmaxf(v, lo), hi), without calls */
   return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* The adapt control moved (after the analyser's params took the new adapt). Leaving Learn keeps
+ * what it learned as the voice; entering Use starts the reading from it at once (the voice is
+ * known: no warmup), and every restart after that does too (process_span). Entering Learn goes
+ * on from the statistics as they are (from the learned voice when coming from Use, so that a
+ * profile can be refined). Each is O(dims), once per change. */
+static void set_adapt_mode(emovox *self, int mode) {
+  if (self->adapt_mode == EMOVOX_ADAPT_LEARN) {
+    emovox_voice_snapshot(self);
+    self->notify_pending = true; /* the UI shows whether a voice is learned */
+  }
+  self->adapt_mode = mode;
+  if (mode == EMOVOX_ADAPT_USE)
+    emovox_voice_apply(self); /* nothing learned: as Follow (the UI says so) */
 }
 
 static void read_controls(emovox *self, bool *enabled) {
@@ -166,7 +184,10 @@ static void read_controls(emovox *self, bool *enabled) {
   ev_analyzer_params p = self->params;
   p.response_ms = control(self, IN_RESPONSE, 10.0f, 5000.0f, 500.0f);
   p.gate_db = control(self, IN_GATE, -90.0f, 0.0f, EV_INPUT_GATE_DEFAULT_DB);
-  p.adapt = control(self, IN_ADAPT, 0.0f, 1.0f, 1.0f) > 0.5f;
+  /* an enumeration whose 0 and 1 are the old toggle's off and on, so old sessions and
+   * presets read the same (a value between them rounds as the toggle's > 0.5 did) */
+  const int mode = (int)lrintf(control(self, IN_ADAPT, 0.0f, 3.0f, 1.0f));
+  p.adapt = mode != EMOVOX_ADAPT_OFF;
   /* a set of emotions as a bitmask (bit i: emotion i); the UI reads it through the same helper */
   const float *emotions = self->in_ctl[IN_EMOTIONS];
   p.labels = emotions ? emovox_emotions_mask(*emotions) : EMOVOX_EMOTIONS_ALL;
@@ -175,6 +196,8 @@ static void read_controls(emovox *self, bool *enabled) {
     self->params = p;
     ev_analyzer_set_params(self->analyzer, &p);
   }
+  if (mode != self->adapt_mode)
+    set_adapt_mode(self, mode);
   int channel = (int)lrintf(control(self, IN_CHANNEL, 1.0f, 16.0f, 1.0f)) - 1;
   int base = (int)lrintf(control(self, IN_CC_BASE, 0.0f, 112.0f, 20.0f));
   if (channel != self->midi_channel || base != self->midi_cc_base) {
@@ -278,8 +301,19 @@ static void write_outputs(emovox *self, bool enabled) {
 /* Samples [from, to) of the block: a restart due before them first, then the audio, and the
  * transport moves on with it. */
 static void process_span(emovox *self, uint32_t from, uint32_t to, bool enabled) {
-  if (self->restart_pending && enabled)
-    ev_analyzer_restart(self->analyzer); /* start clean, as after activate(), in bounded time */
+  if (self->restart_pending && enabled) {
+    if (self->adapt_mode == EMOVOX_ADAPT_LEARN) {
+      /* learning goes on across playbacks; what was learned so far is kept as the voice, so
+       * that a session saved while learning keeps it (O(dims), once per relocate) */
+      ev_analyzer_restart_keep_voice(self->analyzer);
+      emovox_voice_snapshot(self);
+      self->notify_pending = true;
+    } else {
+      ev_analyzer_restart(self->analyzer); /* start clean, as after activate(), bounded time */
+      if (self->adapt_mode == EMOVOX_ADAPT_USE)
+        emovox_voice_apply(self); /* from the learned voice: a replay reads the same */
+    }
+  }
   self->restart_pending = false;         /* while analysis is off: switching it on restarts */
   if (self->transport_rolling)
     self->transport_frame += to - from; /* where the host's transport is at sample `to` */
@@ -368,6 +402,7 @@ static void cleanup(LV2_Handle instance) {
     self->retired = next;
   }
   ev_analyzer_free(self->analyzer);
+  emovox_voice_blob_free(self->pending_voice);
   emovox_inline_free(self->inline_display);
   pthread_mutex_destroy(&self->state_lock);
   free(self);

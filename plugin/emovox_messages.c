@@ -131,7 +131,7 @@ void emovox_handle_message(emovox *self, const LV2_Atom_Object *obj) {
 
 /* An upper bound of the bytes the notify messages take (atoms are padded to 8 bytes). */
 static uint32_t notify_bytes(const emovox *self, const emovox_loaded *m, const char *path) {
-  size_t n = 512 + 2 * (strlen(path) + 8) + strlen(emovox_shown_text(self)) + 8;
+  size_t n = 512 + 32 + 2 * (strlen(path) + 8) + strlen(emovox_shown_text(self)) + 8;
   if (m) {
     n += strlen(m->name) + 8;
     for (int i = 0; i < m->n_labels; i++)
@@ -177,7 +177,8 @@ void emovox_write_notify(emovox *self) {
     /* The status object for the Emovox UI. */
     lv2_atom_forge_frame_time(f, 0);
     emovox_write_status(f, u, emovox_shown_status(self), emovox_shown_text(self), m ? m->name : "",
-                        path, m ? m->labels[0] : "", sizeof m->labels[0], m ? m->n_labels : 0);
+                        path, m ? m->labels[0] : "", sizeof m->labels[0], m ? m->n_labels : 0,
+                        m && m->has_voice);
     self->notify_pending = false;
   }
   lv2_atom_forge_pop(f, &seq);

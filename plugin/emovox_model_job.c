@@ -50,6 +50,18 @@ emovox_loaded *emovox_load_model(const char *path, bool is_default, ev_analyzer 
     free(m);
     return NULL;
   }
+  /* the voice profile's room, so that learning a voice never allocates on the audio thread */
+  m->input_dims = ev_model_input_dims(m->model);
+  m->voice_id = emovox_voice_id(m->model);
+  m->voice_mean = calloc((size_t)m->input_dims * 2, sizeof(float));
+  if (!m->voice_mean) {
+    snprintf(err, errlen, "out of memory");
+    ev_model_runtime_free(m->runtime);
+    ev_model_free(m->model);
+    free(m);
+    return NULL;
+  }
+  m->voice_var = m->voice_mean + m->input_dims;
   m->is_default = is_default;
   copy_string(m->path, sizeof m->path, path);
   ev_model_display_name(m->model, m->name, sizeof m->name);
@@ -66,5 +78,6 @@ void emovox_loaded_free(emovox_loaded *m) {
   /* The runtime refers to the model's weights: free it first. */
   ev_model_runtime_free(m->runtime);
   ev_model_free(m->model);
+  free(m->voice_mean);
   free(m);
 }

@@ -42,6 +42,20 @@ typedef struct emovox_loaded {
    * session's file is gone and the default stands in; installing it then shows this as a
    * load error, so the UI and the status output tell the user. */
   char note[EMOVOX_TEXT_MAX];
+  /* The voice learned for this model (adapt = 3, "Use learned voice"): the model's input
+   * normaliser state when Learn ended (ev_analyzer_get_voice), kept with the model because it
+   * means nothing to another one. voice_id identifies the model's inputs and prior
+   * (emovox_voice_id), for sessions. voice_mean/var hold input_dims floats each, allocated at
+   * load so that run() only copies. Written by run() (a snapshot) or, before the model reaches
+   * run(), by the worker or restore(); save() reads it concurrently under the seqlock
+   * voice_seq (odd while run() writes; save() copies again when it changed meanwhile), so run()
+   * never waits. */
+  uint64_t voice_id;
+  int input_dims;
+  float *voice_mean, *voice_var;
+  double voice_n_seen, voice_prior_w;
+  bool has_voice;
+  atomic_uint voice_seq;
   /* [audio] the next model in emovox.retired: the list is threaded through the models
    * themselves, so retiring any number of them needs no room and never fails. */
   struct emovox_loaded *next_retired;
@@ -94,6 +108,8 @@ typedef struct emovox {
   float midi_prob[EV_N_EMOTIONS];
   bool midi_synced;
   int midi_channel, midi_cc_base;
+  /* The adapt control's mode (EMOVOX_ADAPT_*) as run() last applied it. */
+  int adapt_mode;
   /* read_controls()' last inputs (bits; bit i of ctl_missing: port i not connected) and the
    * enable it read from them; ctl_seen: they are set */
   uint32_t ctl_raw[7], ctl_missing;
@@ -112,6 +128,10 @@ typedef struct emovox {
   /* [any] A thread-safe restore() could not queue the session's model (the host's worker
    * refused the job): set there, shown by the next run(), which owns the status. */
   atomic_bool restore_refused;
+  /* A session's voice profile, parsed by restore() and waiting for the session's model to load
+   * (the worker, or restore itself, attaches it to that model if it belongs to it). Under
+   * state_lock; NULL: the session had none. */
+  struct emovox_voice_blob *pending_voice;
   /* [any] The host refused the worker's reply carrying a loaded model (its queue was full):
    * set by work(), which freed the model, shown by the next run(). */
   atomic_bool reply_refused;
@@ -174,6 +194,28 @@ static inline const char *emovox_shown_text(const emovox *self) {
                              "input): no emotions are shown until it is finite again"
                            : self->status_text;
 }
+
+/* emovox_voice.c: the learned voice (adapt modes Learn and Use learned voice). */
+/* The identity of a model's inputs (configuration and prior), which a profile must match. */
+uint64_t emovox_voice_id(struct ev_model *model);
+/* Audio thread: copy the analyser's normaliser state into the running model's profile, if it
+ * has heard any speech (else the previous profile stays). O(dims), no allocation. */
+void emovox_voice_snapshot(emovox *self);
+/* Audio thread: start the normaliser from the running model's profile; false if it has none. */
+bool emovox_voice_apply(emovox *self);
+/* A profile as stored in a session (emovox_state.c): parsed, checked, not yet attached. */
+typedef struct emovox_voice_blob emovox_voice_blob;
+/* Parses a stored profile; NULL and why in err if it is damaged. Allocates. */
+emovox_voice_blob *emovox_voice_parse(const void *data, size_t size, char *err, size_t errlen);
+void emovox_voice_blob_free(emovox_voice_blob *b);
+/* The running model's profile as a blob to store (malloc'd, *size bytes); NULL if it has none.
+ * Called under state_lock (the model stays alive), concurrently with run(). */
+void *emovox_voice_serialise(const emovox_loaded *m, size_t *size);
+/* Off the audio thread, before m reaches run(): attach b to m if it was learned for m's model,
+ * else log why it is dropped. Frees b. */
+void emovox_voice_attach(emovox *self, emovox_loaded *m, emovox_voice_blob *b);
+/* Takes the session's pending profile (NULL if none): restore() leaves it for the load. */
+emovox_voice_blob *emovox_take_pending_voice(emovox *self);
 
 /* emovox_inline_glue.c */
 extern const LV2_Inline_Display_Interface emovox_inline_interface;

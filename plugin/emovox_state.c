@@ -1,5 +1,5 @@
 /* State: the chosen weight file, stored as an abstract path (state:mapPath) so sessions can
- * be moved. The bundle's default model is not stored: a session without a stored file uses
+ * be moved, and the voice learned for the running model (emovox_voice.c). The bundle's default model is not stored: a session without a stored file uses
  * whatever default model the installed bundle ships. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +37,14 @@ static LV2_State_Status save(LV2_Handle instance, LV2_State_Store_Function store
       else
         free(apath);
     }
+  }
+  /* The learned voice, with the identity of the model it belongs to (emovox_voice.c). */
+  size_t voice_size = 0;
+  void *voice = status == LV2_STATE_SUCCESS ? emovox_voice_serialise(m, &voice_size) : NULL;
+  if (voice) {
+    status = store(handle, self->uris.voice, voice, voice_size, self->uris.atom_Chunk,
+                   LV2_STATE_IS_POD | LV2_STATE_IS_PORTABLE);
+    free(voice);
   }
   pthread_mutex_unlock(&self->state_lock);
   return status;
@@ -79,16 +87,20 @@ static void restore_now(emovox *self, const char *path, bool is_default, const c
   if (!m) {
     lv2_log_error(&self->logger, "emovox: %s; keeping the previous model\n", err);
     emovox_set_status(self, EMOVOX_STATUS_LOAD_ERROR, err);
+    emovox_voice_attach(self, NULL, emovox_take_pending_voice(self)); /* says it is dropped */
     return;
   }
   if (note)
     snprintf(m->note, sizeof m->note, "%s", note);
+  emovox_voice_attach(self, m, emovox_take_pending_voice(self));
   if (!m->is_default)
     emovox_forget_missing(self);
   emovox_loaded *old = self->current_rt;
   ev_analyzer_swap_model(self->analyzer, m->runtime);
   self->current_rt = m;
   atomic_store_explicit(&self->current, m, memory_order_release);
+  if (self->adapt_mode == EMOVOX_ADAPT_USE)
+    emovox_voice_apply(self);
   emovox_status_for(self, m);
   if (old)
     emovox_retire(self, old);
@@ -140,11 +152,31 @@ static LV2_State_Status restore(LV2_Handle instance, LV2_State_Retrieve_Function
   if (is_default)
     emovox_default_model_path(self, path, sizeof path);
 
+  /* The learned voice waits for the session's model: the load attaches it if it is that
+   * model's (a session without one leaves none, as the session had none). */
+  emovox_voice_blob *voice = NULL;
+  value = retrieve(handle, self->uris.voice, &size, &type, &vflags);
+  if (value) {
+    char why[EMOVOX_TEXT_MAX] = "it is not an atom:Chunk";
+    if (type == self->uris.atom_Chunk)
+      voice = emovox_voice_parse(value, size, why, sizeof why);
+    if (!voice)
+      lv2_log_warning(&self->logger,
+                      "emovox: the session's learned voice cannot be read (%s); it is dropped: "
+                      "learn the voice again (Adapt to Speaker: Learn voice)\n",
+                      why);
+  }
+  pthread_mutex_lock(&self->state_lock);
+  emovox_voice_blob_free(self->pending_voice);
+  self->pending_voice = voice;
+  pthread_mutex_unlock(&self->state_lock);
+
   if (schedule) { /* state:threadSafeRestore: finish in the worker, swap in the audio thread */
     if (!emovox_request_load(schedule, path, (uint32_t)strlen(path), is_default, note, true)) {
       lv2_log_error(&self->logger, "emovox: could not schedule loading %s\n", path);
       /* The log is easy to miss, and the status would still read ok: run() says it. */
       atomic_store_explicit(&self->restore_refused, true, memory_order_release);
+      emovox_voice_blob_free(emovox_take_pending_voice(self));
       return LV2_STATE_ERR_UNKNOWN;
     }
     return LV2_STATE_SUCCESS;

@@ -77,6 +77,10 @@ void emovox_install(emovox *self, emovox_loaded *m) {
   ev_analyzer_swap_model(self->analyzer, m ? m->runtime : NULL);
   self->current_rt = m;
   atomic_store_explicit(&self->current, m, memory_order_release);
+  /* a new model starts from its own learned voice in Use (the old one's meant nothing to it) */
+  if (self->adapt_mode == EMOVOX_ADAPT_USE)
+    emovox_voice_apply(self);
+  self->notify_pending = true; /* whether a voice is learned may have changed */
   emovox_status_for(self, m);
   if (old) {
     /* Freed by the worker. If its queue is full the model waits in the list, and run()
@@ -135,6 +139,8 @@ static LV2_Worker_Status work(LV2_Handle instance, LV2_Worker_Respond_Function r
             : emovox_load_model(path, head.is_default != 0, self->analyzer, err, sizeof err);
     if (m && head.note_len)
       snprintf(m->note, sizeof m->note, "%s", note);
+    if (head.from_session) /* the session's learned voice goes with its model, if it is its */
+      emovox_voice_attach(self, m, emovox_take_pending_voice(self));
     if (m) {
       /* Copied before respond(): once the reply is out, run() owns the model. */
       const bool chosen = !m->is_default;

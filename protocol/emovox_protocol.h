@@ -40,7 +40,7 @@ typedef enum {
   EMOVOX_ENABLE = 3,       /* in toggle */
   EMOVOX_RESPONSE_MS = 4,  /* in 10..5000 ms, default 500 */
   EMOVOX_GATE_DB = 5,      /* in -90..0 dBFS, default -50 */
-  EMOVOX_ADAPT = 6,        /* in toggle: adaptive speaker normalisation, default on */
+  EMOVOX_ADAPT = 6,        /* in enum EMOVOX_ADAPT_*: speaker normalisation, default 1 */
   EMOVOX_MIDI_CHANNEL = 7, /* in 1..16, default 1 */
   EMOVOX_MIDI_CC_BASE = 8, /* in 0..112, default 20: emotion i sends CC base+i */
   EMOVOX_PROB_FIRST = 9,   /* out 0..1, EV_N_EMOTIONS ports in ev_emotion order (9..16) */
@@ -65,6 +65,14 @@ typedef enum {
   EMOVOX_N_PORTS_MONO = 27,
   EMOVOX_N_PORTS_STEREO = 29
 } emovox_port;
+
+/* The adapt port's values. 0 and 1 were its toggle's off and on: sessions and presets keep them. */
+enum {
+  EMOVOX_ADAPT_OFF = 0,    /* the training prior only */
+  EMOVOX_ADAPT_FOLLOW = 1, /* adapt to the voice; a relocate starts afresh */
+  EMOVOX_ADAPT_LEARN = 2,  /* adapt, and keep adapting across relocates: learning a voice */
+  EMOVOX_ADAPT_USE = 3     /* start every reading from the voice learned (as 1 without one) */
+};
 
 /* The emotions port's index in the stereo or the mono variant. */
 static inline uint32_t emovox_emotions_port(bool stereo) {
@@ -105,12 +113,17 @@ enum {
  *   EMOVOX_URI_MODEL_NAME    atom:String the running model's metadata name ("" if none)
  *   EMOVOX_URI_MODEL_PATH    atom:Path   the running model's file ("" if none)
  *   EMOVOX_URI_MODEL_LABELS  atom:Tuple  of atom:String, the model's labels in output order
+ *   EMOVOX_URI_VOICE_LEARNED atom:Int    1: a voice is learned for the running model (adapt 3 uses
+ *                                        it), 0: none (3 behaves as 1)
  * The running model's path is also sent as patch:Set (property EMOVOX_URI_MODEL). */
 #define EMOVOX_URI_STATUS_CODE  EMOVOX_URI "#statusCode"
 #define EMOVOX_URI_STATUS_TEXT  EMOVOX_URI "#statusText"
 #define EMOVOX_URI_MODEL_NAME   EMOVOX_URI "#modelName"
 #define EMOVOX_URI_MODEL_PATH   EMOVOX_URI "#modelPath"
 #define EMOVOX_URI_MODEL_LABELS EMOVOX_URI "#modelLabels"
+#define EMOVOX_URI_VOICE_LEARNED EMOVOX_URI "#voiceLearned"
+/* The state key of the learned voice (an atom:Chunk, plugin/emovox_voice.c). */
+#define EMOVOX_URI_VOICE EMOVOX_URI "#voiceProfile"
 
 /* Every URID the plugin, the UI and the analyser use, mapped once per instance. */
 typedef struct emovox_uris {
@@ -120,6 +133,7 @@ typedef struct emovox_uris {
   LV2_URID patch_Get, patch_Set, patch_property, patch_subject, patch_value;
   LV2_URID time_Position, time_frame, time_speed;
   LV2_URID model, status, status_code, status_text, model_name, model_path, model_labels;
+  LV2_URID voice, voice_learned;
 } emovox_uris;
 
 static inline void emovox_map_uris(LV2_URID_Map *map, emovox_uris *u) {
@@ -148,6 +162,8 @@ static inline void emovox_map_uris(LV2_URID_Map *map, emovox_uris *u) {
   u->time_speed = map->map(h, LV2_TIME__speed);
   u->model = map->map(h, EMOVOX_URI_MODEL);
   u->status = map->map(h, EMOVOX_URI_STATUS);
+  u->voice = map->map(h, EMOVOX_URI_VOICE);
+  u->voice_learned = map->map(h, EMOVOX_URI_VOICE_LEARNED);
   u->status_code = map->map(h, EMOVOX_URI_STATUS_CODE);
   u->status_text = map->map(h, EMOVOX_URI_STATUS_TEXT);
   u->model_name = map->map(h, EMOVOX_URI_MODEL_NAME);
@@ -199,7 +215,7 @@ static inline LV2_Atom_Forge_Ref emovox_write_status(LV2_Atom_Forge *f, const em
                                                      int32_t code, const char *text,
                                                      const char *name, const char *path,
                                                      const char *labels, size_t label_stride,
-                                                     int n_labels) {
+                                                     int n_labels, bool voice_learned) {
   LV2_Atom_Forge_Frame obj, tuple;
   LV2_Atom_Forge_Ref ref = lv2_atom_forge_object(f, &obj, 0, u->status);
   lv2_atom_forge_key(f, u->status_code);
@@ -217,6 +233,8 @@ static inline LV2_Atom_Forge_Ref emovox_write_status(LV2_Atom_Forge *f, const em
     lv2_atom_forge_typed_string(f, u->atom_String, label, (uint32_t)strlen(label));
   }
   lv2_atom_forge_pop(f, &tuple);
+  lv2_atom_forge_key(f, u->voice_learned);
+  lv2_atom_forge_int(f, voice_learned ? 1 : 0);
   lv2_atom_forge_pop(f, &obj);
   return ref;
 }
@@ -227,6 +245,7 @@ typedef struct emovox_status_msg {
   int32_t code;                       /* EMOVOX_STATUS_*, -1 when missing */
   const LV2_Atom *text, *name, *path; /* atom:String or atom:Path, else NULL */
   const LV2_Atom_Tuple *labels;       /* NULL when missing */
+  int32_t voice_learned;              /* 0 or 1, -1 when missing (an older plugin) */
 } emovox_status_msg;
 
 /* true if atom is a status message (anything else, or a malformed one, is not: the size
@@ -235,14 +254,19 @@ static inline bool emovox_read_status(const emovox_uris *u, const LV2_Atom *atom
                                       emovox_status_msg *m) {
   memset(m, 0, sizeof *m);
   m->code = -1;
+  m->voice_learned = -1;
   if (!atom || atom->type != u->atom_Object || atom->size < sizeof(LV2_Atom_Object_Body))
     return false;
   const LV2_Atom_Object *obj = (const LV2_Atom_Object *)atom;
   if (obj->body.otype != u->status)
     return false;
   const LV2_Atom *code = NULL, *text = NULL, *name = NULL, *path = NULL, *labels = NULL;
+  const LV2_Atom *learned = NULL;
   lv2_atom_object_get(obj, u->status_code, &code, u->status_text, &text, u->model_name, &name,
-                      u->model_path, &path, u->model_labels, &labels, 0);
+                      u->model_path, &path, u->model_labels, &labels, u->voice_learned, &learned,
+                      0);
+  if (learned && learned->type == u->atom_Int && learned->size >= sizeof(int32_t))
+    m->voice_learned = ((const LV2_Atom_Int *)learned)->body != 0;
   if (code && code->type == u->atom_Int && code->size >= sizeof(int32_t))
     m->code = ((const LV2_Atom_Int *)code)->body;
   const LV2_Atom *texts[3] = {text, name, path};

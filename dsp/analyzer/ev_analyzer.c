@@ -426,19 +426,60 @@ void ev_analyzer_reset(ev_analyzer *an) {
     reset_runtime(an->rt);
 }
 
-void ev_analyzer_restart(ev_analyzer *an) {
+static void restart(ev_analyzer *an, int keep_voice) {
   reset_outputs(an);
   ev_model_runtime *rt = an->rt;
   if (!rt)
     return;
   ev_extractor_reset(rt->ex);
-  ev_input_reset(rt->input);
+  if (keep_voice) {
+    ev_input_restart_stride(rt->input);
+    an->out.adapted = ev_input_adapted(rt->input); /* the statistics carry on, and so does it */
+  } else {
+    ev_input_reset(rt->input);
+  }
   if (ev_model_state_floats(rt->state) <= RESTART_IMMEDIATE_FLOATS) {
     ev_model_state_reset(rt->state);
   } else {
     ev_model_state_reset_begin(rt->state);
     an->clearing = 1;
   }
+}
+
+int ev_analyzer_input_dims(const ev_analyzer *an) {
+  return an->rt ? ev_input_dims(an->rt->input) : 0;
+}
+
+int ev_analyzer_get_voice(const ev_analyzer *an, int dims, float *mean, float *var,
+                          double *n_seen, double *prior_w) {
+  if (!an->rt || dims != ev_input_dims(an->rt->input))
+    return 0;
+  const ev_input *in = an->rt->input;
+  if (mean)
+    memcpy(mean, ev_input_mean(in), (size_t)dims * sizeof *mean);
+  if (var)
+    memcpy(var, ev_input_var(in), (size_t)dims * sizeof *var);
+  *n_seen = ev_input_n_seen(in);
+  *prior_w = ev_input_prior_weight(in);
+  return 1;
+}
+
+int ev_analyzer_set_voice(ev_analyzer *an, int dims, const float *mean, const float *var,
+                          double n_seen, double prior_w) {
+  if (!an->rt || dims != ev_input_dims(an->rt->input))
+    return 0;
+  ev_input_set_voice(an->rt->input, mean, var, n_seen, prior_w);
+  /* said at once: the voice is known from this sample on, not only after the next step */
+  an->out.adapted = ev_input_adapted(an->rt->input);
+  return 1;
+}
+
+void ev_analyzer_restart(ev_analyzer *an) {
+  restart(an, 0);
+}
+
+void ev_analyzer_restart_keep_voice(ev_analyzer *an) {
+  restart(an, 1);
 }
 
 void ev_analyzer_set_dc_cutoff(ev_analyzer *an, double hz) {

@@ -85,6 +85,9 @@ ev_input *ev_input_new(const ev_input_config *c, const float *prior_mean, const 
                        char *err, size_t errlen);
 void ev_input_free(ev_input *in);
 void ev_input_reset(ev_input *in); /* statistics back to the prior, stride restarts */
+/* The stride restarts (a new stream begins) but the running statistics carry on: what a host
+ * that keeps learning one voice across several playbacks needs. */
+void ev_input_restart_stride(ev_input *in);
 int ev_input_dims(const ev_input *in);
 int ev_input_stride(const ev_input *in);
 void ev_input_set_gate(ev_input *in, float gate_db);
@@ -112,6 +115,18 @@ int ev_input_last_speech(const ev_input *in);
  * back to the prior for that dimension. Not for the audio thread's hot path, but allocation-
  * free. */
 void ev_input_set_state(ev_input *in, const float *mean, const float *var, double n_seen);
+/* Start from a voice heard before (the plugin's learned voice profile): ev_input_set_state,
+ * then the prior's remaining weight prior_w (0..1, as ev_input_prior_weight returned when the
+ * statistics were taken; anything else reads as 1) and no warmup: the output reads these
+ * statistics from the next step on, and they adapt on from there. ev_input_reset clears it.
+ * Allocation-free, O(dims): for the audio thread at a restart. */
+void ev_input_set_voice(ev_input *in, const float *mean, const float *var, double n_seen,
+                        double prior_w);
+/* The statistics' step count (prior included) and the prior's remaining weight in them (1
+ * after a reset, 0 after ev_input_set_state): with ev_input_mean/var, what ev_input_set_voice
+ * takes. */
+double ev_input_n_seen(const ev_input *in);
+double ev_input_prior_weight(const ev_input *in);
 /* How far the normalisation has adapted to the voice, 0..1: the share of the voice's own speech
  * steps in the running statistics the output is normalised with, i.e. 1 - prod(1 - a) over the
  * speech steps since the reset (the prior's remaining weight is that product: each update keeps
@@ -120,7 +135,7 @@ void ev_input_set_state(ev_input *in, const float *mean, const float *var, doubl
  * tau_s. 0 whenever the output reads the prior: global mode, adaptation off, every dimension
  * kept on the prior, or the first warmup_frames speech steps (it then jumps to W+1 / (P+W+1),
  * the share the statistics already hold). After ev_input_set_state the statistics are the
- * voice's (no prior share). Steps below the gate do not move it. O(1). */
+ * voice's (no prior share); after ev_input_set_voice it is 1 - prior_w at once (no warmup). Steps below the gate do not move it. O(1). */
 float ev_input_adapted(const ev_input *in);
 /* Speech steps (above the gate, in adaptive mode with adaptation on) since the last reset. */
 double ev_input_speech_steps(const ev_input *in);

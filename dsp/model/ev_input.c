@@ -30,6 +30,9 @@ struct ev_input {
    * voice's own steps in the statistics (ev_input_adapted). */
   double prior_w;
   int any_follow; /* some dimension adapts (ev_input_set_adapt_dims) */
+  /* Started from a voice heard before (ev_input_set_voice): no warmup, the statistics are
+   * already this voice's; cleared by ev_input_reset. */
+  int known_voice;
   float *prior_mean, *prior_std, *floor;
   float *mu, *var;
   unsigned char *follow; /* per dimension: 1 = adapts to the voice, 0 = always the prior */
@@ -196,6 +199,15 @@ void ev_input_reset(ev_input *in) {
   in->n_seen = in->norm.prior_frames;
   in->n_speech = 0.0;
   in->prior_w = 1.0;
+  in->known_voice = 0;
+  in->in_stride = 0;
+  in->rms_sum = 0.0;
+  in->last_speech = 0;
+}
+
+void ev_input_restart_stride(ev_input *in) {
+  for (int i = 0; i < in->dims; i++)
+    in->acc[i] = 0.0;
   in->in_stride = 0;
   in->rms_sum = 0.0;
   in->last_speech = 0;
@@ -209,6 +221,22 @@ void ev_input_set_state(ev_input *in, const float *mean, const float *var, doubl
   }
   in->n_seen = n_seen >= 0.0 ? n_seen : 0.0;
   in->prior_w = 0.0; /* statistics of a voice heard before, not the prior's */
+}
+
+void ev_input_set_voice(ev_input *in, const float *mean, const float *var, double n_seen,
+                        double prior_w) {
+  ev_input_set_state(in, mean, var, n_seen);
+  /* the share of the prior the statistics still held when they were taken: the adapted output
+   * then says how much of this voice they hold, not that they are all of it */
+  in->prior_w = prior_w >= 0.0 && prior_w <= 1.0 ? prior_w : 1.0;
+  in->known_voice = 1;
+}
+
+double ev_input_n_seen(const ev_input *in) {
+  return in->n_seen;
+}
+double ev_input_prior_weight(const ev_input *in) {
+  return in->prior_w;
 }
 
 int ev_input_dims(const ev_input *in) {
@@ -227,7 +255,7 @@ float ev_input_adapted(const ev_input *in) {
   /* cold: what the output reads is the prior (global mode, adaptation off, every dimension kept
    * on the prior, or still in the warmup), whatever the statistics hold meanwhile */
   if (in->norm.mode != EV_NORM_ADAPTIVE || !in->adapt || !in->any_follow ||
-      !(in->n_speech > (double)in->norm.warmup_frames))
+      !(in->known_voice || in->n_speech > (double)in->norm.warmup_frames))
     return 0.0f;
   const double share = 1.0 - in->prior_w;
   return (float)(share < 0.0 ? 0.0 : share > 1.0 ? 1.0 : share);
@@ -285,7 +313,8 @@ static const float *finish_step(ev_input *in) {
       in->prior_w = 0.0;
   }
   /* warmup: the statistics update, the output still reads the prior */
-  const int warm = adaptive && in->n_speech > (double)in->norm.warmup_frames;
+  const int warm =
+      adaptive && (in->known_voice || in->n_speech > (double)in->norm.warmup_frames);
   for (int i = 0; i < in->dims; i++) {
     const float x = (float)(in->acc[i] * inv);
     in->acc[i] = 0.0;

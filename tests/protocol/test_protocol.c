@@ -52,7 +52,7 @@ int main(void) {
   uint8_t a[1024], b[1024];
   LV2_Atom_Forge f = forge_on(&map, a, sizeof a);
   EV_CHECK(emovox_write_status(&f, &u, EMOVOX_STATUS_OK, "ok", "tiny", "/m/x.safetensors",
-                               labels[0], sizeof labels[0], 3),
+                               labels[0], sizeof labels[0], 3, true),
            "status written");
   LV2_Atom_Forge g = forge_on(&map, b, sizeof b);
   LV2_Atom_Forge_Frame obj, tup;
@@ -71,6 +71,8 @@ int main(void) {
   lv2_atom_forge_string(&g, "joy", 3);
   lv2_atom_forge_string(&g, "anger", 5);
   lv2_atom_forge_pop(&g, &tup);
+  lv2_atom_forge_key(&g, u.voice_learned);
+  lv2_atom_forge_int(&g, 1);
   lv2_atom_forge_pop(&g, &obj);
   uint32_t len = lv2_atom_total_size((const LV2_Atom *)a);
   EV_CHECK(len == lv2_atom_total_size((const LV2_Atom *)b) && !memcmp(a, b, len),
@@ -83,6 +85,7 @@ int main(void) {
   text_is(&u, m.text, "ok", "text");
   text_is(&u, m.name, "tiny", "name");
   text_is(&u, m.path, "/m/x.safetensors", "path");
+  EV_CHECK(m.voice_learned == 1, "a voice learned, read back (%d)", m.voice_learned);
   int k = 0;
   if (m.labels) {
     LV2_ATOM_TUPLE_FOREACH(m.labels, it) {
