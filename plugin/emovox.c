@@ -92,7 +92,7 @@ static LV2_Handle instantiate(const LV2_Descriptor *descriptor, double rate,
   /* the analyser's starting set (all eight), not calloc's 0: 0 is no set at all, drawn as all
    * eight only by ev_emotion_mask_allowed's convention, and would differ from the first publish */
   self->inline_data[0].emotions = self->params.labels;
-  self->midi_channel = -1; /* forces the CC state to reset on the first run() */
+  self->midi_channel = -1;                /* forces the CC state to reset on the first run() */
   self->adapt_mode = EMOVOX_ADAPT_FOLLOW; /* the port's default, what the analyser starts with */
   return (LV2_Handle)self;
 }
@@ -314,7 +314,7 @@ static void process_span(emovox *self, uint32_t from, uint32_t to, bool enabled)
         emovox_voice_apply(self); /* from the learned voice: a replay reads the same */
     }
   }
-  self->restart_pending = false;         /* while analysis is off: switching it on restarts */
+  self->restart_pending = false; /* while analysis is off: switching it on restarts */
   if (self->transport_rolling)
     self->transport_frame += to - from; /* where the host's transport is at sample `to` */
   process_audio(self, from, to - from, enabled);

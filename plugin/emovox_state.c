@@ -1,6 +1,7 @@
 /* State: the chosen weight file, stored as an abstract path (state:mapPath) so sessions can
- * be moved, and the voice learned for the running model (emovox_voice.c). The bundle's default model is not stored: a session without a stored file uses
- * whatever default model the installed bundle ships. */
+ * be moved, and the voice learned for the running model (emovox_voice.c). The bundle's default
+ * model is not stored: a session without a stored file uses whatever default model the installed
+ * bundle ships. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

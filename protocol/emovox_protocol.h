@@ -116,11 +116,11 @@ enum {
  *   EMOVOX_URI_VOICE_LEARNED atom:Int    1: a voice is learned for the running model (adapt 3 uses
  *                                        it), 0: none (3 behaves as 1)
  * The running model's path is also sent as patch:Set (property EMOVOX_URI_MODEL). */
-#define EMOVOX_URI_STATUS_CODE  EMOVOX_URI "#statusCode"
-#define EMOVOX_URI_STATUS_TEXT  EMOVOX_URI "#statusText"
-#define EMOVOX_URI_MODEL_NAME   EMOVOX_URI "#modelName"
-#define EMOVOX_URI_MODEL_PATH   EMOVOX_URI "#modelPath"
-#define EMOVOX_URI_MODEL_LABELS EMOVOX_URI "#modelLabels"
+#define EMOVOX_URI_STATUS_CODE   EMOVOX_URI "#statusCode"
+#define EMOVOX_URI_STATUS_TEXT   EMOVOX_URI "#statusText"
+#define EMOVOX_URI_MODEL_NAME    EMOVOX_URI "#modelName"
+#define EMOVOX_URI_MODEL_PATH    EMOVOX_URI "#modelPath"
+#define EMOVOX_URI_MODEL_LABELS  EMOVOX_URI "#modelLabels"
 #define EMOVOX_URI_VOICE_LEARNED EMOVOX_URI "#voiceLearned"
 /* The state key of the learned voice (an atom:Chunk, plugin/emovox_voice.c). */
 #define EMOVOX_URI_VOICE EMOVOX_URI "#voiceProfile"

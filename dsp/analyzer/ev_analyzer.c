@@ -450,8 +450,8 @@ int ev_analyzer_input_dims(const ev_analyzer *an) {
   return an->rt ? ev_input_dims(an->rt->input) : 0;
 }
 
-int ev_analyzer_get_voice(const ev_analyzer *an, int dims, float *mean, float *var,
-                          double *n_seen, double *prior_w) {
+int ev_analyzer_get_voice(const ev_analyzer *an, int dims, float *mean, float *var, double *n_seen,
+                          double *prior_w) {
   if (!an->rt || dims != ev_input_dims(an->rt->input))
     return 0;
   const ev_input *in = an->rt->input;

@@ -82,13 +82,14 @@ void ev_analyzer_restart_keep_voice(ev_analyzer *an);
  * variance, dims floats each, its step count and the prior's remaining weight), so that a host
  * can remember a voice and start later readings from it instead of the training prior.
  * ev_analyzer_input_dims: the installed model's input dimensions (0 without a model).
- * get copies it out (mean, var NULL: only the two numbers), set starts the normaliser from it (ev_input_set_voice: no warmup, adapting
- * on from there; the next reset or restart goes back to the prior, so a host that wants the
- * voice after a restart sets it again right after). Both return 0 and do nothing without a
- * model or when dims is not the model's. Allocation-free, O(dims): for the audio thread. */
+ * get copies it out (mean, var NULL: only the two numbers), set starts the normaliser from it
+ * (ev_input_set_voice: no warmup, adapting on from there; the next reset or restart goes back to
+ * the prior, so a host that wants the voice after a restart sets it again right after). Both return
+ * 0 and do nothing without a model or when dims is not the model's. Allocation-free, O(dims): for
+ * the audio thread. */
 int ev_analyzer_input_dims(const ev_analyzer *an);
-int ev_analyzer_get_voice(const ev_analyzer *an, int dims, float *mean, float *var,
-                          double *n_seen, double *prior_w);
+int ev_analyzer_get_voice(const ev_analyzer *an, int dims, float *mean, float *var, double *n_seen,
+                          double *prior_w);
 int ev_analyzer_set_voice(ev_analyzer *an, int dims, const float *mean, const float *var,
                           double n_seen, double prior_w);
 /* The DC blocker's cutoff (default EV_DC_BLOCK_HZ, 20 Hz; 0 = off), for measurements. */

@@ -135,7 +135,8 @@ double ev_input_prior_weight(const ev_input *in);
  * tau_s. 0 whenever the output reads the prior: global mode, adaptation off, every dimension
  * kept on the prior, or the first warmup_frames speech steps (it then jumps to W+1 / (P+W+1),
  * the share the statistics already hold). After ev_input_set_state the statistics are the
- * voice's (no prior share); after ev_input_set_voice it is 1 - prior_w at once (no warmup). Steps below the gate do not move it. O(1). */
+ * voice's (no prior share); after ev_input_set_voice it is 1 - prior_w at once (no warmup). Steps
+ * below the gate do not move it. O(1). */
 float ev_input_adapted(const ev_input *in);
 /* Speech steps (above the gate, in adaptive mode with adaptation on) since the last reset. */
 double ev_input_speech_steps(const ev_input *in);

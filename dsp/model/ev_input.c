@@ -313,8 +313,7 @@ static const float *finish_step(ev_input *in) {
       in->prior_w = 0.0;
   }
   /* warmup: the statistics update, the output still reads the prior */
-  const int warm =
-      adaptive && (in->known_voice || in->n_speech > (double)in->norm.warmup_frames);
+  const int warm = adaptive && (in->known_voice || in->n_speech > (double)in->norm.warmup_frames);
   for (int i = 0; i < in->dims; i++) {
     const float x = (float)(in->acc[i] * inv);
     in->acc[i] = 0.0;

@@ -87,11 +87,13 @@ struct lv2_host {
   LV2_URID u_code, u_text, u_name, u_path, u_labels;
   host_midi midi_events[HOST_MAX_MIDI];
   int n_midi;
-  /* State store: one value (the plugin stores one key). */
-  uint32_t state_key, state_type, state_flags;
-  char state_value[4096];
-  size_t state_size;
-  bool state_has_value;
+  /* State store: a value per key (the plugin stores the model's path and a learned voice). */
+  struct host_state_slot {
+    uint32_t key, type, flags;
+    char value[HOST_STATE_VALUE_MAX];
+    size_t size;
+  } state[HOST_STATE_SLOTS];
+  int n_state;
   const char *map_base;
 };
 
@@ -659,29 +661,39 @@ static void free_path(LV2_State_Free_Path_Handle handle, char *path) {
   free(path);
 }
 
+static struct host_state_slot *state_slot(const lv2_host *h, uint32_t key) {
+  for (int i = 0; i < h->n_state; i++)
+    if (h->state[i].key == key)
+      return (struct host_state_slot *)&h->state[i];
+  return NULL;
+}
+
 static LV2_State_Status store(LV2_State_Handle handle, uint32_t key, const void *value, size_t size,
                               uint32_t type, uint32_t flags) {
   lv2_host *h = handle;
-  if (size > sizeof h->state_value)
+  struct host_state_slot *slot = state_slot(h, key);
+  if (!slot && h->n_state < HOST_STATE_SLOTS)
+    slot = &h->state[h->n_state++];
+  if (!slot || size > sizeof slot->value)
     return LV2_STATE_ERR_NO_SPACE;
-  h->state_key = key;
-  h->state_type = type;
-  h->state_flags = flags;
-  memcpy(h->state_value, value, size);
-  h->state_size = size;
-  h->state_has_value = true;
+  slot->key = key;
+  slot->type = type;
+  slot->flags = flags;
+  memcpy(slot->value, value, size);
+  slot->size = size;
   return LV2_STATE_SUCCESS;
 }
 
 static const void *retrieve(LV2_State_Handle handle, uint32_t key, size_t *size, uint32_t *type,
                             uint32_t *flags) {
   lv2_host *h = handle;
-  if (!h->state_has_value || key != h->state_key)
+  const struct host_state_slot *slot = state_slot(h, key);
+  if (!slot)
     return NULL;
-  *size = h->state_size;
-  *type = h->state_type;
-  *flags = h->state_flags;
-  return h->state_value;
+  *size = slot->size;
+  *type = slot->type;
+  *flags = slot->flags;
+  return slot->value;
 }
 
 int host_save_state(lv2_host *h, const char *base_dir) {
@@ -690,7 +702,7 @@ int host_save_state(lv2_host *h, const char *base_dir) {
   if (!iface)
     return -1;
   h->map_base = base_dir;
-  h->state_has_value = false;
+  h->n_state = 0;
   LV2_State_Map_Path map_path = {h, abstract_path, absolute_path};
   LV2_State_Free_Path free_p = {h, free_path};
   LV2_Feature f_map_path = {LV2_STATE__mapPath, &map_path};
@@ -720,20 +732,42 @@ int host_restore_state(lv2_host *h, const char *base_dir, bool thread_safe) {
 }
 
 const char *host_saved_model_path(const lv2_host *h) {
-  return h->state_has_value ? h->state_value : NULL;
+  return host_saved_value(h, EMOVOX_URI_MODEL, NULL);
+}
+
+void *host_saved_value(const lv2_host *h, const char *key_uri, size_t *size) {
+  struct host_state_slot *slot = state_slot(h, map_uri((void *)h, key_uri));
+  if (slot && size)
+    *size = slot->size;
+  return slot ? slot->value : NULL;
+}
+
+void host_put_saved_value(lv2_host *h, const char *key_uri, const char *type_uri, const void *value,
+                          size_t size) {
+  const uint32_t key = map_uri(h, key_uri);
+  struct host_state_slot *slot = state_slot(h, key);
+  if (!slot && h->n_state < HOST_STATE_SLOTS)
+    slot = &h->state[h->n_state++];
+  if (!slot || size > sizeof slot->value)
+    return;
+  slot->key = key;
+  slot->type = map_uri(h, type_uri);
+  slot->flags = LV2_STATE_IS_POD | LV2_STATE_IS_PORTABLE;
+  memmove(slot->value, value, size);
+  slot->size = size;
 }
 
 void host_copy_state(lv2_host *to, const lv2_host *from) {
-  to->state_has_value = from->state_has_value;
-  to->state_key = map_uri(
-      to, unmap_uri((void *)from, from->state_key) ? unmap_uri((void *)from, from->state_key) : "");
-  to->state_type = map_uri(to, unmap_uri((void *)from, from->state_type)
-                                   ? unmap_uri((void *)from, from->state_type)
-                                   : "");
-  to->state_flags = from->state_flags;
-  to->state_size = from->state_size;
-  memcpy(to->state_value, from->state_value, sizeof to->state_value);
+  to->n_state = from->n_state;
+  for (int i = 0; i < from->n_state; i++) {
+    const struct host_state_slot *f = &from->state[i];
+    const char *key = unmap_uri((void *)from, f->key), *type = unmap_uri((void *)from, f->type);
+    to->state[i] = *f;
+    to->state[i].key = map_uri(to, key ? key : "");
+    to->state[i].type = map_uri(to, type ? type : "");
+  }
 }
+
 LV2_URID_Map *host_map(lv2_host *h) {
   return &h->map;
 }

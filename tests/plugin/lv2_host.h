@@ -12,8 +12,10 @@
 
 #include "emovox_protocol.h"
 
-#define HOST_ATOM_CAPACITY 16384
-#define HOST_MAX_MIDI      64
+#define HOST_ATOM_CAPACITY   16384
+#define HOST_MAX_MIDI        64
+#define HOST_STATE_SLOTS     4
+#define HOST_STATE_VALUE_MAX 65536
 
 typedef struct host_midi {
   int64_t time;
@@ -80,6 +82,12 @@ void host_clear_log(lv2_host *h);
 int host_save_state(lv2_host *h, const char *base_dir);
 int host_restore_state(lv2_host *h, const char *base_dir, bool thread_safe);
 const char *host_saved_model_path(const lv2_host *h); /* abstract path stored, or NULL */
+/* The value saved under key_uri (its size in *size), NULL if none: the tests may change it. */
+void *host_saved_value(const lv2_host *h, const char *key_uri, size_t *size);
+/* Sets (or adds) the saved value under key_uri, of type type_uri, as a host's state file would
+ * hold it. */
+void host_put_saved_value(lv2_host *h, const char *key_uri, const char *type_uri, const void *value,
+                          size_t size);
 /* Copies the saved state of `from` into `to` (a second instance). */
 void host_copy_state(lv2_host *to, const lv2_host *from);
 

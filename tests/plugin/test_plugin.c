@@ -2254,12 +2254,241 @@ static void test_adapted(void) {
   free(x);
 }
 
+/* ---- voice: remembering a voice (adapt 2 "Learn voice", 3 "Use learned voice") ---- */
+#define VOICE_EVERY 4800 /* outputs read every 0.1 s */
+/* The outputs and the adapted output, every VOICE_EVERY samples of x[0..n) played from transport
+ * frame frame0 in blocks of `block` (a position before each block, as play_adapted). */
+typedef struct {
+  float v[N_OUT + 1];
+} voice_read;
+static int64_t play_read(lv2_host *h, const float *x, size_t n, uint32_t block, int64_t frame0,
+                         voice_read *r) {
+  static float out[8192];
+  for (size_t pos = 0; pos < n;) {
+    size_t len = n - pos < block ? n - pos : block;
+    const size_t next = (pos / VOICE_EVERY + 1) * VOICE_EVERY;
+    if (pos + len > next)
+      len = next - pos;
+    host_send_position(h, frame0 + (int64_t)pos, 1.0f);
+    run_mono(h, x + pos, out, len);
+    pos += len;
+    if (r && pos % VOICE_EVERY == 0) {
+      const snapshot s = outputs(h);
+      memcpy(r[pos / VOICE_EVERY - 1].v, s.v, sizeof s.v);
+      r[pos / VOICE_EVERY - 1].v[N_OUT] = adapted_of(h);
+    }
+  }
+  return frame0 + (int64_t)n;
+}
+
+/* A replay of x[0..n) after a relocate: the transport first plays `other` far away (so the
+ * passage is a relocate, never a fresh start), then moves back to 0. */
+static void relocated_replay(lv2_host *h, const float *other, size_t other_n, const float *x,
+                             size_t n, uint32_t block, voice_read *r) {
+  play_read(h, other, other_n, 512, 100 * ADAPT_RATE, NULL);
+  play_read(h, x, n, block, 0, r);
+}
+
+/* Readings that differ beyond REPLAY_TOL (any output, the adapted one too) or in the dominant
+ * emotion: a relocate re-primes the resampler, whose block phase then depends on what played
+ * before (test_replay), so replays agree to float rounding, not bit for bit. */
+static float voice_max_diff;
+static size_t reads_differ(const voice_read *a, const voice_read *b, size_t n) {
+  size_t d = 0;
+  for (size_t i = 0; i < n; i++) {
+    int differs = a[i].v[8] != b[i].v[8];
+    for (int k = 0; k <= N_OUT; k++) {
+      const float diff = fabsf(a[i].v[k] - b[i].v[k]);
+      voice_max_diff = diff > voice_max_diff ? diff : voice_max_diff;
+      differs |= !(diff <= REPLAY_TOL);
+    }
+    d += (size_t)differs;
+  }
+  return d;
+}
+
+/* An instance that has learned x[0..n) in Learn and then switched to Use. */
+static lv2_host *learned_instance(const float *x, size_t n) {
+  lv2_host *h = host_new(EMOVOX_URI_MONO, ADAPT_RATE, 8192);
+  if (!h)
+    return NULL;
+  host_set_control(h, EMOVOX_ADAPT, 2.0f);
+  play_read(h, x, n, 512, 0, NULL);
+  host_set_control(h, EMOVOX_ADAPT, 3.0f);
+  return h;
+}
+
+static void test_voice(void) {
+  size_t n;
+  float *x = voice_like(20.0, &n);
+  const size_t pass = 2 * ADAPT_RATE, reads = pass / VOICE_EVERY;
+  const float *other = x + 12 * ADAPT_RATE; /* other speech, played elsewhere on the timeline */
+  const size_t other_n = ADAPT_RATE / 2;
+
+  /* Learn across a relocate: adapted keeps rising; in Follow the relocate makes it 0. */
+  for (int mode = 1; mode <= 2; mode++) {
+    lv2_host *h = host_new(EMOVOX_URI_MONO, ADAPT_RATE, 8192);
+    EV_CHECK(h != NULL, "instantiate");
+    if (!h)
+      break;
+    host_set_control(h, EMOVOX_ADAPT, (float)mode);
+    play_read(h, x, 8 * ADAPT_RATE, 512, 0, NULL);
+    const float before = adapted_of(h);
+    play_read(h, x, 512, 512, 0, NULL); /* a relocate back to 0 */
+    const float at = adapted_of(h);
+    play_read(h, x + 512, ADAPT_RATE, 512, 512, NULL);
+    const float after = adapted_of(h);
+    printf("mode %d: adapted %.4f before a relocate, %.4f at it, %.4f 1 s later\n", mode, before,
+           at, after);
+    EV_CHECK(before > 0.0f, "mode %d: adapted after 8 s of voice (%g)", mode, before);
+    if (mode == 1)
+      EV_CHECK(at == 0.0f && after == 0.0f, "Follow: a relocate starts cold (%g, %g)", at, after);
+    else
+      EV_CHECK(at >= before && after > before,
+               "Learn: the relocate keeps what was learned and it goes on rising (%g, %g, %g)",
+               before, at, after);
+    host_free(h);
+  }
+
+  /* Use: two relocated replays read the same, and not as Follow's cold replay. */
+  lv2_host *a = learned_instance(x, 10 * ADAPT_RATE);
+  EV_CHECK(a != NULL, "instantiate");
+  if (!a) {
+    free(x);
+    return;
+  }
+  voice_read *use1 = calloc(reads, sizeof *use1), *use2 = calloc(reads, sizeof *use2),
+             *cold = calloc(reads, sizeof *cold), *got = calloc(reads, sizeof *got);
+  relocated_replay(a, other, other_n, x, pass, 512, use1);
+  relocated_replay(a, other, other_n, x, pass, 512, use2);
+  EV_CHECK(reads_differ(use1, use2, reads) == 0,
+           "Use: two replays read the same (%zu of %zu differ)", reads_differ(use1, use2, reads),
+           reads);
+  EV_CHECK(use1[0].v[N_OUT] > 0.0f, "Use: adapted from the first step (%g)", use1[0].v[N_OUT]);
+  int all_adapted = 1;
+  for (size_t i = 0; i < reads; i++)
+    all_adapted &= use1[i].v[N_OUT] > 0.0f;
+  EV_CHECK(all_adapted, "Use: adapted throughout the replay, no warmup");
+  host_set_control(a, EMOVOX_ADAPT, 1.0f);
+  relocated_replay(a, other, other_n, x, pass, 512, cold);
+  const float held = voice_max_diff;
+  const size_t vs_cold = reads_differ(use1, cold, reads);
+  voice_max_diff = held;
+  printf("Use against Follow's cold replay: %zu of %zu readings differ; adapted %.4f / %.4f\n",
+         vs_cold, reads, use1[0].v[N_OUT], cold[0].v[N_OUT]);
+  EV_CHECK(vs_cold > 0 && cold[0].v[N_OUT] == 0.0f, "Use reads otherwise than a cold replay");
+  host_set_control(a, EMOVOX_ADAPT, 3.0f);
+
+  /* The same replay with blocks of 1, 64 and 1000: the same readings. */
+  const uint32_t sizes[] = {1, 64, 1000};
+  for (int i = 0; i < 3; i++) {
+    relocated_replay(a, other, other_n, x, pass, sizes[i], got);
+    EV_CHECK(reads_differ(use1, got, reads) == 0, "Use: blocks of %u read as blocks of 512",
+             sizes[i]);
+  }
+
+  /* State: a new instance restored with the saved state reads the replay the same. */
+  EV_CHECK(host_save_state(a, "/tmp") == 0, "save");
+  size_t blob_n = 0;
+  const unsigned char *saved = host_saved_value(a, EMOVOX_URI "#voiceProfile", &blob_n);
+  EV_CHECK(saved != NULL && blob_n > 96, "the learned voice is saved (%zu bytes)", blob_n);
+  unsigned char *blob = malloc(blob_n + 16);
+  if (saved)
+    memcpy(blob, saved, blob_n);
+  for (int thread_safe = 0; thread_safe <= 1; thread_safe++) {
+    lv2_host *b = host_new(EMOVOX_URI_MONO, ADAPT_RATE, 8192);
+    EV_CHECK(b != NULL, "instantiate");
+    if (!b)
+      break;
+    host_set_control(b, EMOVOX_ADAPT, 3.0f);
+    host_copy_state(b, a);
+    EV_CHECK(host_restore_state(b, "/tmp", thread_safe) == 0, "restore");
+    relocated_replay(b, other, other_n, x, pass, 512, got);
+    EV_CHECK(reads_differ(use1, got, reads) == 0,
+             "restored (%s): the replay reads as the original's (%zu of %zu differ)",
+             thread_safe ? "worker" : "direct", reads_differ(use1, got, reads), reads);
+    host_free(b);
+  }
+
+  /* Profiles that do not fit, or are damaged: dropped with a log line, then as Follow. */
+  struct {
+    const char *what, *log;
+    size_t size;
+    int edit; /* 0 none, 1 dims - 1 (size to match), 2 another model, 3 magic, 4 prior weight */
+  } bad[] = {
+      {"fewer dimensions", "learned voice belongs to model", blob_n - 8, 1},
+      {"another model's file", "learned voice belongs to model", blob_n, 2},
+      {"short", "learned voice cannot be read", 10, 0},
+      {"cut", "learned voice cannot be read", blob_n - 3, 0},
+      {"no magic", "learned voice cannot be read", blob_n, 3},
+      {"a NaN prior weight", "learned voice cannot be read", blob_n, 4},
+      {"empty", "learned voice cannot be read", 0, 0},
+  };
+  /* Follow's cold replay in an instance with the same history as those below (the resampler's
+   * phase after a relocate depends on what played before it: A's history differs) */
+  voice_read *fresh_cold = calloc(reads, sizeof *fresh_cold);
+  lv2_host *f = host_new(EMOVOX_URI_MONO, ADAPT_RATE, 8192);
+  EV_CHECK(f != NULL, "instantiate");
+  if (f) {
+    relocated_replay(f, other, other_n, x, pass, 512, fresh_cold);
+    host_free(f);
+  }
+  const char *test_model = test_model_path();
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0] && saved; i++) {
+    if (bad[i].edit == 2 && !test_model)
+      continue;
+    lv2_host *b = host_new(EMOVOX_URI_MONO, ADAPT_RATE, 8192);
+    EV_CHECK(b != NULL, "instantiate");
+    if (!b)
+      break;
+    unsigned char *edited = malloc(blob_n + 16);
+    memcpy(edited, blob, blob_n);
+    if (bad[i].edit == 1) {
+      const uint32_t dims = (uint32_t)((blob_n - 96) / 8 - 1);
+      for (int k = 0; k < 4; k++)
+        edited[4 + k] = (unsigned char)(dims >> (8 * k));
+    } else if (bad[i].edit == 3) {
+      edited[0] = 'X';
+    } else if (bad[i].edit == 4) {
+      const double nan_w = NAN;
+      memcpy(edited + 24, &nan_w, sizeof nan_w);
+    }
+    host_set_control(b, EMOVOX_ADAPT, 3.0f);
+    host_copy_state(b, a);
+    host_put_saved_value(b, EMOVOX_URI "#voiceProfile", LV2_ATOM__Chunk, edited, bad[i].size);
+    if (bad[i].edit == 2)
+      host_put_saved_value(b, EMOVOX_URI_MODEL, LV2_ATOM__Path, test_model, strlen(test_model) + 1);
+    host_clear_log(b);
+    EV_CHECK(host_restore_state(b, "/", false) == 0, "%s: restored", bad[i].what);
+    EV_CHECK(strstr(host_log(b), bad[i].log) != NULL, "%s: the log says it is dropped: %s",
+             bad[i].what, host_log(b));
+    if (bad[i].edit != 2) { /* the default model, no voice: as Follow's cold replay */
+      relocated_replay(b, other, other_n, x, pass, 512, got);
+      voice_max_diff = 0.0f;
+      const size_t d = reads_differ(fresh_cold, got, reads);
+      EV_CHECK(d == 0, "%s: Use without a voice reads as Follow (%zu differ, by up to %g)",
+               bad[i].what, d, voice_max_diff);
+    }
+    free(edited);
+    host_free(b);
+  }
+  free(blob);
+  free(fresh_cold);
+  free(use1);
+  free(use2);
+  free(cold);
+  free(got);
+  printf("largest difference between readings held equal: %.3g\n", voice_max_diff);
+  host_free(a);
+  free(x);
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr,
             "usage: %s "
             "speech|blocks|robust|swap|state|midi|stereo|presets|inline|threads|controls|nomodel|"
-            "fault|replay|emotions|adapted\n",
+            "fault|replay|emotions|adapted|voice\n",
             argv[0]);
     return 2;
   }
@@ -2298,6 +2527,8 @@ int main(int argc, char **argv) {
     test_replay();
   else if (!strcmp(t, "adapted"))
     test_adapted();
+  else if (!strcmp(t, "voice"))
+    test_voice();
   else {
     fprintf(stderr, "unknown test %s\n", t);
     return 2;
