@@ -364,6 +364,12 @@ static void run_guarded(lv2_host *h, const float *audio, size_t n, float *out, l
                      (seed >> 7) % 5 == 0   ? 29.0f
                      : (seed >> 7) % 5 == 1 ? 2.0f
                                             : 255.0f);
+    /* the adapt modes, Learn and Use learned voice among them: leaving Learn takes the voice,
+     * entering Use and its relocates start from it (bounded copies on the audio thread) */
+    static int adapt_mode = 1;
+    if ((seed >> 17) % 150 == 0) /* every second or so, a mode for a while */
+      adapt_mode = (int)((seed >> 19) % 4);
+    host_set_control(h, EMOVOX_ADAPT, (float)adapt_mode);
     /* the transport at a sample inside the block; about one block in 200 (every few seconds,
      * so that the analysis gets to read emotions between) a relocate back to the start */
     const uint32_t at = (seed >> 11) % len;
