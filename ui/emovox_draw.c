@@ -298,7 +298,7 @@ static void draw_adapted(cairo_t *cr, const emovox_layout *l, const emovox_view_
   if (l->adapted.w <= 0 || s->status != EMOVOX_VIEW_OK)
     return; /* without a running model there is no normalisation to speak of */
   char buf[32];
-  emovox_view_adapted_text(s->adapted, buf, sizeof buf);
+  emovox_view_adapt_caption(s, buf, sizeof buf);
   cairo_select_font_face(cr, FONT, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
   cairo_set_font_size(cr, fmin(size, l->adapted.h));
   const double gap = 6 * l->scale;

@@ -37,6 +37,8 @@ int emovox_notify_apply(emovox_view_state *s, const emovox_uris *u, const LV2_At
   const char *error =
       status == EMOVOX_VIEW_LOAD_ERROR || status == EMOVOX_VIEW_MODEL_FAULT ? text_buf : "";
   emovox_view_set_model(s, status, name_buf, labels_buf, error);
+  if (m.voice_learned >= 0) /* an older plugin does not say */
+    s->voice_learned = m.voice_learned;
   return 1;
 }
 

@@ -16,6 +16,7 @@ void emovox_view_init(emovox_view_state *s) {
   s->last_dominant = -1;
   s->status = EMOVOX_VIEW_NO_MODEL;
   s->emotions = EMOVOX_EMOTIONS_ALL;
+  s->adapt_mode = EMOVOX_ADAPT_FOLLOW;
   s->response_ms = emovox_ctrl_default(EMOVOX_CTRL_RESPONSE);
   s->gate_db = emovox_ctrl_default(EMOVOX_CTRL_GATE);
   s->hover = -1;
@@ -72,6 +73,12 @@ int emovox_view_update(emovox_view_state *s, uint32_t port, float value) {
     return set_if_changed(&s->prob[i], v);
   }
   switch (port) {
+  case EMOVOX_ADAPT: {
+    const int mode = (int)lrintf(clampf(value, 0.0f, 3.0f));
+    const int changed = mode != s->adapt_mode;
+    s->adapt_mode = mode;
+    return changed;
+  }
   case EMOVOX_DOMINANT: {
     int d = (int)lrintf(value) - 1; /* port: 0 = no speech, 1 + emotion */
     if (d < -1 || d >= EV_N_EMOTIONS)
@@ -148,6 +155,18 @@ const char *emovox_view_adapted_text(float adapted, char *buf, unsigned size) {
     snprintf(buf, size, "adapted");
   else
     snprintf(buf, size, "adapting %d %%", step);
+  return buf;
+}
+
+const char *emovox_view_adapt_caption(const emovox_view_state *s, char *buf, unsigned size) {
+  if (s->adapt_mode == EMOVOX_ADAPT_LEARN) {
+    const float a = isfinite(s->adapted) ? clampf(s->adapted, 0.0f, 1.0f) : 0.0f;
+    snprintf(buf, size, "learning voice %d %%", (int)lrintf(a * 100.0f));
+  } else if (s->adapt_mode == EMOVOX_ADAPT_USE) {
+    snprintf(buf, size, "%s", s->voice_learned ? "learned voice" : "no voice learned");
+  } else {
+    emovox_view_adapted_text(s->adapted, buf, size);
+  }
   return buf;
 }
 

@@ -67,6 +67,10 @@ typedef struct emovox_view_state {
   /* How far the analysis has adapted to the voice (the plugin's adapted output, 0..1): 0 a cold
    * reading against the training prior, rising with the speech heard. */
   float adapted;
+  /* The adapt control (EMOVOX_ADAPT_*: off, follow, learn voice, use learned voice) and whether
+   * the plugin holds a learned voice (its status message): the caption says which. */
+  int adapt_mode;
+  int voice_learned;
 
   float response_ms; /* 10..5000 */
   float gate_db;     /* -90..0 */
@@ -91,6 +95,10 @@ int emovox_view_set_adapted(emovox_view_state *s, float value);
  * statistics outweigh the prior 19 to 1; about 95 s of speech with the shipped model). */
 #define EMOVOX_VIEW_ADAPTED_PCT 95
 const char *emovox_view_adapted_text(float adapted, char *buf, unsigned size);
+/* The caption the meter shows: emovox_view_adapted_text, except "learning voice N %" in Learn
+ * voice and, in Use learned voice, "learned voice", or "no voice learned" (the plugin then
+ * follows the voice as in Follow). */
+const char *emovox_view_adapt_caption(const emovox_view_state *s, char *buf, unsigned size);
 /* 1 if the Emotions control lets emotion i occur. */
 static inline int emovox_view_considers(const emovox_view_state *s, int i) {
   return (int)((s->emotions >> i) & 1u);

@@ -248,6 +248,24 @@ int main(void) {
   test_rings();
   test_controls();
   test_notify();
+  /* The caption in the adapt modes: Learn says how far, Use whether a voice is learned. */
+  {
+    emovox_view_state v;
+    emovox_view_init(&v);
+    char buf[64];
+    emovox_view_set_adapted(&v, 0.25f);
+    EV_CHECK(!strcmp(emovox_view_adapt_caption(&v, buf, sizeof buf), "adapting 25 %"), "follow: %s",
+             buf);
+    EV_CHECK(emovox_view_update(&v, EMOVOX_ADAPT, 2.0f) == 1, "a mode change redraws");
+    EV_CHECK(!strcmp(emovox_view_adapt_caption(&v, buf, sizeof buf), "learning voice 25 %"),
+             "learn: %s", buf);
+    emovox_view_update(&v, EMOVOX_ADAPT, 3.0f);
+    EV_CHECK(!strcmp(emovox_view_adapt_caption(&v, buf, sizeof buf), "no voice learned"),
+             "use, nothing learned: %s", buf);
+    v.voice_learned = 1;
+    EV_CHECK(!strcmp(emovox_view_adapt_caption(&v, buf, sizeof buf), "learned voice"), "use: %s",
+             buf);
+  }
   /* The adaptation label's words and when they change (emovox_view_set_adapted). */
   {
     char buf[32];
