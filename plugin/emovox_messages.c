@@ -50,6 +50,13 @@ static void handle_position(emovox *self, const LV2_Atom_Object *obj) {
 static void handle_set(emovox *self, const LV2_Atom_Object *obj) {
   const emovox_uris *u = &self->uris;
   const LV2_Atom *value = NULL;
+  if (emovox_read_set_voice(u, obj, &value)) {
+    /* only "none" can be set (a voice is learned, not sent): a value that is not empty is
+     * ignored, so a client that echoes state back cannot install a profile unchecked */
+    if (value && value->size == 0)
+      emovox_voice_forget(self);
+    return;
+  }
   if (!emovox_read_set_model(u, obj, &value))
     return;
   if (!value || value->type != u->atom_Path || value->size == 0) {
@@ -69,7 +76,9 @@ static void handle_set(emovox *self, const LV2_Atom_Object *obj) {
                       "the host has no LV2 worker: the model cannot be changed");
     return;
   }
-  if (!emovox_request_load(self->schedule, path, len, false, NULL, false)) {
+  /* a new request: loads asked for before it (a restore's, say) are dropped when they finish */
+  const unsigned gen = emovox_next_generation(self);
+  if (!emovox_request_load(self->schedule, path, len, false, NULL, false, gen)) {
     emovox_set_status(self, EMOVOX_STATUS_LOAD_ERROR, "model path too long or worker queue full");
   }
 }

@@ -56,6 +56,10 @@ typedef struct emovox_loaded {
   double voice_n_seen, voice_prior_w;
   bool has_voice;
   atomic_uint voice_seq;
+  /* Loaded by hand (a patch:Set), not from a session: installing it keeps the running model's
+   * learned voice when both read their inputs alike (the same voice_id), as the same file
+   * loaded again does; a session's model takes the session's voice, or none. */
+  bool carry_voice;
   /* [audio] the next model in emovox.retired: the list is threaded through the models
    * themselves, so retiring any number of them needs no room and never fails. */
   struct emovox_loaded *next_retired;
@@ -132,6 +136,14 @@ typedef struct emovox {
    * (the worker, or restore itself, attaches it to that model if it belongs to it). Under
    * state_lock; NULL: the session had none. */
   struct emovox_voice_blob *pending_voice;
+  /* [any] The generation of the latest model request: each restore() and each patch:Set of a
+   * model takes the next one (emovox_next_generation) and its load job carries it. Jobs run,
+   * and replies arrive, after later requests were made (a second restore while the first one's
+   * file loads, a patch:Set racing a restore); one whose generation is no longer the latest is
+   * freed and ignored, so the last request wins and its path and voice are the ones saved.
+   * pending_gen: the generation pending_voice came with (under state_lock). */
+  atomic_uint load_gen;
+  unsigned pending_gen;
   /* [any] The host refused the worker's reply carrying a loaded model (its queue was full):
    * set by work(), which freed the model, shown by the next run(). */
   atomic_bool reply_refused;
@@ -161,7 +173,15 @@ extern const LV2_Worker_Interface emovox_worker_interface;
 /* Ask the worker to load `path` (audio thread, or restore). `note` (NULL: none) becomes the
  * loaded model's note. false if the request could not be queued. */
 bool emovox_request_load(const LV2_Worker_Schedule *schedule, const char *path, uint32_t len,
-                         bool is_default, const char *note, bool from_session);
+                         bool is_default, const char *note, bool from_session, unsigned gen);
+/* The generation of a new model request (any thread, lock-free: run() calls it too). */
+static inline unsigned emovox_next_generation(emovox *self) {
+  return atomic_fetch_add_explicit(&self->load_gen, 1u, memory_order_acq_rel) + 1u;
+}
+/* Whether gen is still the latest request's. */
+static inline bool emovox_generation_current(emovox *self, unsigned gen) {
+  return atomic_load_explicit(&self->load_gen, memory_order_acquire) == gen;
+}
 /* Status and text for a model being installed: ok, or its note as a load error. */
 void emovox_status_for(emovox *self, const emovox_loaded *m);
 /* Install a model on the audio thread and retire the previous one to the worker. */
@@ -170,8 +190,11 @@ void emovox_install(emovox *self, emovox_loaded *m);
 void emovox_flush_retired(emovox *self);
 /* Retire a model: free it while holding state_lock. */
 void emovox_retire(emovox *self, emovox_loaded *m);
-/* Off the audio thread: a file loaded, so no session file is missing any more. */
-void emovox_forget_missing(emovox *self);
+/* Off the audio thread: the file of request gen loaded, so no session file is missing any more
+ * (unless a later request, a restore that has just set it, replaced gen). */
+void emovox_forget_missing(emovox *self, unsigned gen);
+/* Audio thread: hand a model that will not run (replaced, or a stale reply) to the worker. */
+void emovox_retire_later(emovox *self, emovox_loaded *m);
 
 /* Sets the load status and its text (cut to EMOVOX_TEXT_MAX - 1 bytes; text need not be
  * terminated beyond that) and asks for a notify message. Realtime-safe: a bounded copy, no
@@ -214,8 +237,15 @@ void *emovox_voice_serialise(const emovox_loaded *m, size_t *size);
 /* Off the audio thread, before m reaches run(): attach b to m if it was learned for m's model,
  * else log why it is dropped. Frees b. */
 void emovox_voice_attach(emovox *self, emovox_loaded *m, emovox_voice_blob *b);
-/* Takes the session's pending profile (NULL if none): restore() leaves it for the load. */
-emovox_voice_blob *emovox_take_pending_voice(emovox *self);
+/* Takes the session's pending profile if it came with request gen (NULL if none, or if a later
+ * restore replaced it: that one's load takes it): restore() leaves it for the load. */
+emovox_voice_blob *emovox_take_pending_voice(emovox *self, unsigned gen);
+/* Audio thread, at install: m (loaded by hand) takes old's learned voice if both have the same
+ * voice identity. O(dims), no allocation; m is not yet visible to save(). */
+void emovox_voice_carry(emovox_loaded *m, const emovox_loaded *old);
+/* Audio thread: forget the running model's learned voice (a patch:Set of an empty
+ * emovox:voiceProfile). */
+void emovox_voice_forget(emovox *self);
 
 /* emovox_inline_glue.c */
 extern const LV2_Inline_Display_Interface emovox_inline_interface;

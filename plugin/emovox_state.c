@@ -80,7 +80,8 @@ emovox_loaded *emovox_load_session_model(emovox *self, const char *path, char *e
 }
 
 /* Restore without a worker: not concurrent with run(), so install directly. */
-static void restore_now(emovox *self, const char *path, bool is_default, const char *note) {
+static void restore_now(emovox *self, const char *path, bool is_default, const char *note,
+                        unsigned gen) {
   char err[EMOVOX_TEXT_MAX];
   emovox_loaded *m = is_default
                          ? emovox_load_model(path, is_default, self->analyzer, err, sizeof err)
@@ -88,14 +89,14 @@ static void restore_now(emovox *self, const char *path, bool is_default, const c
   if (!m) {
     lv2_log_error(&self->logger, "emovox: %s; keeping the previous model\n", err);
     emovox_set_status(self, EMOVOX_STATUS_LOAD_ERROR, err);
-    emovox_voice_attach(self, NULL, emovox_take_pending_voice(self)); /* says it is dropped */
+    emovox_voice_attach(self, NULL, emovox_take_pending_voice(self, gen)); /* says it is dropped */
     return;
   }
   if (note)
     snprintf(m->note, sizeof m->note, "%s", note);
-  emovox_voice_attach(self, m, emovox_take_pending_voice(self));
+  emovox_voice_attach(self, m, emovox_take_pending_voice(self, gen));
   if (!m->is_default)
-    emovox_forget_missing(self);
+    emovox_forget_missing(self, gen);
   emovox_loaded *old = self->current_rt;
   ev_analyzer_swap_model(self->analyzer, m->runtime);
   self->current_rt = m;
@@ -117,7 +118,8 @@ static LV2_State_Status restore(LV2_Handle instance, LV2_State_Retrieve_Function
   LV2_Worker_Schedule *schedule = emovox_feature(features, LV2_WORKER__schedule);
 
   char path[EMOVOX_PATH_MAX];
-  char note[EMOVOX_TEXT_MAX] = ""; /* shown to the user when the default stands in */
+  char note[EMOVOX_TEXT_MAX] = "";         /* shown to the user when the default stands in */
+  char session_file[EMOVOX_PATH_MAX] = ""; /* the session's own file ("": the default) */
   bool is_default = true;
   size_t size = 0;
   uint32_t type = 0, vflags = 0;
@@ -144,9 +146,7 @@ static LV2_State_Status restore(LV2_Handle instance, LV2_State_Retrieve_Function
     /* The session's choice is kept (saved again) until a file loads: while the default
      * stands in for a missing file, and also if this file turns out to be corrupt or a
      * directory (the worker then falls back to the default, as for a missing file). */
-    pthread_mutex_lock(&self->state_lock);
-    snprintf(self->missing_path, sizeof self->missing_path, "%s", path);
-    pthread_mutex_unlock(&self->state_lock);
+    snprintf(session_file, sizeof session_file, "%s", path);
   } else if (value) {
     lv2_log_warning(&self->logger, "emovox: ignoring a stored model that is not an atom:Path\n");
   }
@@ -167,22 +167,29 @@ static LV2_State_Status restore(LV2_Handle instance, LV2_State_Retrieve_Function
                       "learn the voice again (Adapt to Speaker: Learn voice)\n",
                       why);
   }
+  /* The session replaces everything an earlier request left: its file choice (a session with
+   * the default has none), its voice, and, through the new generation, any load still on its
+   * way. Taken together under the lock the worker checks generations under, so that a load
+   * finishing meanwhile can neither take this voice nor clear this choice. */
   pthread_mutex_lock(&self->state_lock);
+  const unsigned gen = emovox_next_generation(self);
+  snprintf(self->missing_path, sizeof self->missing_path, "%s", session_file);
   emovox_voice_blob_free(self->pending_voice);
   self->pending_voice = voice;
+  self->pending_gen = gen;
   pthread_mutex_unlock(&self->state_lock);
 
   if (schedule) { /* state:threadSafeRestore: finish in the worker, swap in the audio thread */
-    if (!emovox_request_load(schedule, path, (uint32_t)strlen(path), is_default, note, true)) {
+    if (!emovox_request_load(schedule, path, (uint32_t)strlen(path), is_default, note, true, gen)) {
       lv2_log_error(&self->logger, "emovox: could not schedule loading %s\n", path);
       /* The log is easy to miss, and the status would still read ok: run() says it. */
       atomic_store_explicit(&self->restore_refused, true, memory_order_release);
-      emovox_voice_blob_free(emovox_take_pending_voice(self));
+      emovox_voice_blob_free(emovox_take_pending_voice(self, gen));
       return LV2_STATE_ERR_UNKNOWN;
     }
     return LV2_STATE_SUCCESS;
   }
-  restore_now(self, path, is_default, note[0] ? note : NULL);
+  restore_now(self, path, is_default, note[0] ? note : NULL, gen);
   return LV2_STATE_SUCCESS;
 }
 

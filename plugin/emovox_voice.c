@@ -238,10 +238,43 @@ void emovox_voice_attach(emovox *self, emovox_loaded *m, emovox_voice_blob *b) {
   emovox_voice_blob_free(b);
 }
 
-emovox_voice_blob *emovox_take_pending_voice(emovox *self) {
+emovox_voice_blob *emovox_take_pending_voice(emovox *self, unsigned gen) {
   pthread_mutex_lock(&self->state_lock);
-  emovox_voice_blob *b = self->pending_voice;
-  self->pending_voice = NULL;
+  emovox_voice_blob *b = NULL;
+  if (self->pending_gen == gen) { /* else a later restore's: its own load takes it */
+    b = self->pending_voice;
+    self->pending_voice = NULL;
+  }
   pthread_mutex_unlock(&self->state_lock);
   return b;
+}
+
+void emovox_voice_carry(emovox_loaded *m, const emovox_loaded *old) {
+  /* The identity says the old voice means the same to m (emovox_voice_id: the same inputs and
+   * prior); another model's voice would not, and is dropped with the old model. */
+  if (!m || !old || !m->carry_voice || m->has_voice || !old->has_voice || !m->voice_mean ||
+      m->voice_id != old->voice_id || m->input_dims != old->input_dims)
+    return;
+  memcpy(m->voice_mean, old->voice_mean, (size_t)m->input_dims * sizeof(float));
+  memcpy(m->voice_var, old->voice_var, (size_t)m->input_dims * sizeof(float));
+  m->voice_n_seen = old->voice_n_seen;
+  m->voice_prior_w = old->voice_prior_w;
+  m->has_voice = true;
+}
+
+void emovox_voice_forget(emovox *self) {
+  emovox_loaded *m = self->current_rt;
+  if (m && m->has_voice) {
+    /* under the seqlock, as a snapshot: save() then stores no voice */
+    atomic_fetch_add_explicit(&m->voice_seq, 1, memory_order_relaxed);
+    atomic_thread_fence(memory_order_release);
+    m->has_voice = false;
+    atomic_thread_fence(memory_order_release);
+    atomic_fetch_add_explicit(&m->voice_seq, 1, memory_order_release);
+  }
+  /* What Learn had gathered and what Use started from came from the voice: they restart cold
+   * (as a relocate in Follow), so learning starts over and Use reads as Follow. Bounded time. */
+  if (self->adapt_mode == EMOVOX_ADAPT_LEARN || self->adapt_mode == EMOVOX_ADAPT_USE)
+    ev_analyzer_restart(self->analyzer);
+  self->notify_pending = true; /* the UI's caption says "no voice learned" */
 }

@@ -15,20 +15,23 @@ typedef struct {
   uint32_t len;          /* bytes of path that follow, including the terminating NUL */
   uint32_t note_len;     /* bytes of note after the path, including its NUL (0: no note) */
   uint32_t from_session; /* restored from a session: a file that fails gives way to the default */
+  uint32_t gen;          /* the request's generation (emovox.load_gen) */
 } load_job;
 
 typedef struct {
   uint32_t type;
+  uint32_t gen; /* REPLY_LOADED: the request's generation; run() drops a stale one */
   emovox_loaded *model;
 } model_msg; /* JOB_FREE and REPLY_LOADED */
 
 typedef struct {
   uint32_t type;
+  uint32_t gen;
   char text[EMOVOX_TEXT_MAX];
 } failed_msg;
 
 bool emovox_request_load(const LV2_Worker_Schedule *schedule, const char *path, uint32_t len,
-                         bool is_default, const char *note, bool from_session) {
+                         bool is_default, const char *note, bool from_session, unsigned gen) {
   struct {
     load_job head;
     char text[EMOVOX_PATH_MAX + EMOVOX_TEXT_MAX]; /* path, then the note */
@@ -40,6 +43,7 @@ bool emovox_request_load(const LV2_Worker_Schedule *schedule, const char *path, 
   msg.head.type = JOB_LOAD;
   msg.head.is_default = is_default;
   msg.head.from_session = from_session;
+  msg.head.gen = gen;
   msg.head.len = len + 1;
   msg.head.note_len = note_len ? note_len + 1 : 0;
   memcpy(msg.text, path, len);
@@ -60,9 +64,12 @@ void emovox_status_for(emovox *self, const emovox_loaded *m) {
                       m ? "ok" : "no model loaded");
 }
 
-void emovox_forget_missing(emovox *self) {
+void emovox_forget_missing(emovox *self, unsigned gen) {
+  /* Checked under the lock restore() sets missing_path and takes its generation under: a
+   * restore either comes after this clear or makes gen stale first. */
   pthread_mutex_lock(&self->state_lock);
-  self->missing_path[0] = '\0';
+  if (emovox_generation_current(self, gen))
+    self->missing_path[0] = '\0';
   pthread_mutex_unlock(&self->state_lock);
 }
 
@@ -74,28 +81,38 @@ void emovox_retire(emovox *self, emovox_loaded *m) {
 
 void emovox_install(emovox *self, emovox_loaded *m) {
   emovox_loaded *old = self->current_rt;
+  /* Learning: what was learned since the last relocate belongs to the old model's normaliser,
+   * which the swap leaves behind; keep it as the old model's voice (so that it carries over). */
+  if (old && self->adapt_mode == EMOVOX_ADAPT_LEARN)
+    emovox_voice_snapshot(self);
+  emovox_voice_carry(m, old); /* the same model loaded again keeps its voice */
   ev_analyzer_swap_model(self->analyzer, m ? m->runtime : NULL);
   self->current_rt = m;
   atomic_store_explicit(&self->current, m, memory_order_release);
-  /* a new model starts from its own learned voice in Use (the old one's meant nothing to it) */
-  if (self->adapt_mode == EMOVOX_ADAPT_USE)
+  /* a new model starts from its own learned voice in Use (the old one's meant nothing to it);
+   * learning goes on from a carried voice, as across a relocate */
+  if (self->adapt_mode == EMOVOX_ADAPT_USE ||
+      (self->adapt_mode == EMOVOX_ADAPT_LEARN && m && m->carry_voice))
     emovox_voice_apply(self);
   self->notify_pending = true; /* whether a voice is learned may have changed */
   emovox_status_for(self, m);
-  if (old) {
-    /* Freed by the worker. If its queue is full the model waits in the list, and run()
-     * tries again each cycle: nothing is dropped and nothing waits. */
-    old->next_retired = self->retired;
-    self->retired = old;
-    emovox_flush_retired(self);
-  }
+  if (old)
+    emovox_retire_later(self, old);
+}
+
+void emovox_retire_later(emovox *self, emovox_loaded *m) {
+  /* Freed by the worker. If its queue is full the model waits in the list, and run() tries
+   * again each cycle: nothing is dropped and nothing waits. */
+  m->next_retired = self->retired;
+  self->retired = m;
+  emovox_flush_retired(self);
 }
 
 void emovox_flush_retired(emovox *self) {
   while (self->retired && self->schedule) { /* without a worker, cleanup() frees them */
     /* Read before scheduling: a synchronous worker frees the model inside schedule_work. */
     emovox_loaded *m = self->retired, *next = m->next_retired;
-    model_msg msg = {JOB_FREE, m};
+    model_msg msg = {JOB_FREE, 0, m};
     if (self->schedule->schedule_work(self->schedule->handle, sizeof msg, &msg) !=
         LV2_WORKER_SUCCESS)
       return; /* the queue is full: the rest go on a later run() */
@@ -132,6 +149,14 @@ static LV2_Worker_Status work(LV2_Handle instance, LV2_Worker_Respond_Function r
         head.note_len != size - sizeof head - head.len || path[head.len - 1] != '\0' ||
         (head.note_len && note[head.note_len - 1] != '\0'))
       return LV2_WORKER_ERR_UNKNOWN;
+    if (!emovox_generation_current(self, head.gen)) {
+      /* a later request (restore or patch:Set) replaced this one before it ran: its own job
+       * follows, so this file is not even read (its session voice went with it) */
+      lv2_log_note(&self->logger, "emovox: skipped loading %s: a later model request replaced it\n",
+                   path);
+      emovox_voice_blob_free(emovox_take_pending_voice(self, head.gen)); /* if still its own */
+      return LV2_WORKER_SUCCESS;
+    }
     char err[EMOVOX_TEXT_MAX];
     emovox_loaded *m =
         head.from_session && !head.is_default
@@ -140,14 +165,23 @@ static LV2_Worker_Status work(LV2_Handle instance, LV2_Worker_Respond_Function r
     if (m && head.note_len)
       snprintf(m->note, sizeof m->note, "%s", note);
     if (head.from_session) /* the session's learned voice goes with its model, if it is its */
-      emovox_voice_attach(self, m, emovox_take_pending_voice(self));
+      emovox_voice_attach(self, m, emovox_take_pending_voice(self, head.gen));
+    else if (m)
+      m->carry_voice = true;
+    if (m && !emovox_generation_current(self, head.gen)) {
+      /* replaced while it loaded: run() would drop the reply; nothing of it is kept */
+      lv2_log_note(&self->logger, "emovox: dropped model %s: a later model request replaced it\n",
+                   m->path);
+      emovox_loaded_free(m);
+      return LV2_WORKER_SUCCESS;
+    }
     if (m) {
       /* Copied before respond(): once the reply is out, run() owns the model. */
       const bool chosen = !m->is_default;
       char name[EMOVOX_NAME_MAX], from[EMOVOX_PATH_MAX];
       snprintf(name, sizeof name, "%s", m->name);
       snprintf(from, sizeof from, "%s", m->path);
-      model_msg reply = {REPLY_LOADED, m};
+      model_msg reply = {REPLY_LOADED, head.gen, m};
       if (respond(handle, sizeof reply, &reply) != LV2_WORKER_SUCCESS) {
         /* The model never reaches run(): the previous one keeps running, so the session's
          * choice (missing_path) stays too, and the next save stores what runs, or that
@@ -162,12 +196,12 @@ static LV2_Worker_Status work(LV2_Handle instance, LV2_Worker_Respond_Function r
         return LV2_WORKER_ERR_NO_SPACE;
       }
       /* Only now: a refused reply must not drop the session's choice. */
-      if (chosen)
-        emovox_forget_missing(self); /* the user (or a session) chose a file that loads */
+      if (chosen) /* the user (or a session) chose a file that loads, unless replaced since */
+        emovox_forget_missing(self, head.gen);
       lv2_log_note(&self->logger, "emovox: loaded model '%s' from %s\n", name, from);
     } else {
       lv2_log_error(&self->logger, "emovox: %s; keeping the previous model\n", err);
-      failed_msg reply = {REPLY_FAILED, {0}};
+      failed_msg reply = {REPLY_FAILED, head.gen, {0}};
       snprintf(reply.text, sizeof reply.text, "%s", err);
       respond(handle, sizeof reply, &reply);
     }
@@ -185,10 +219,16 @@ static LV2_Worker_Status work_response(LV2_Handle instance, uint32_t size, const
   if (type == REPLY_LOADED && size == sizeof(model_msg)) {
     model_msg msg;
     memcpy(&msg, data, sizeof msg);
-    emovox_install(self, msg.model);
+    if (emovox_generation_current(self, msg.gen))
+      emovox_install(self, msg.model);
+    else /* a later request was made after this one loaded: its reply follows */
+      emovox_retire_later(self, msg.model);
   } else if (type == REPLY_FAILED && size == sizeof(failed_msg)) {
-    emovox_set_status(self, EMOVOX_STATUS_LOAD_ERROR,
-                      (const char *)data + offsetof(failed_msg, text));
+    uint32_t gen;
+    memcpy(&gen, (const char *)data + offsetof(failed_msg, gen), sizeof gen);
+    if (emovox_generation_current(self, gen)) /* a stale failure says nothing about what runs */
+      emovox_set_status(self, EMOVOX_STATUS_LOAD_ERROR,
+                        (const char *)data + offsetof(failed_msg, text));
   } else {
     return LV2_WORKER_ERR_UNKNOWN;
   }

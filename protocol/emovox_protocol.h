@@ -208,6 +208,36 @@ static inline bool emovox_read_set_model(const emovox_uris *u, const LV2_Atom_Ob
          ((const LV2_Atom_URID *)property)->body == u->model;
 }
 
+/* ---- patch:Set of the learned voice to an empty value: forget it (UI -> plugin) ---- */
+
+/* The learned voice is only learned (Adapt to Speaker: Learn voice) or restored with a session;
+ * what a client can set is "none": a patch:Set of EMOVOX_URI_VOICE whose value is an empty
+ * atom (an atom:Chunk of size 0 here; any empty value is read as the same). */
+static inline LV2_Atom_Forge_Ref emovox_write_forget_voice(LV2_Atom_Forge *f,
+                                                           const emovox_uris *u) {
+  LV2_Atom_Forge_Frame frame;
+  LV2_Atom_Forge_Ref ref = lv2_atom_forge_object(f, &frame, 0, u->patch_Set);
+  lv2_atom_forge_key(f, u->patch_property);
+  lv2_atom_forge_urid(f, u->voice);
+  lv2_atom_forge_key(f, u->patch_value);
+  lv2_atom_forge_atom(f, 0, u->atom_Chunk);
+  lv2_atom_forge_pop(f, &frame);
+  return ref;
+}
+
+/* true if obj is a patch:Set of the learned voice; *value is then its value atom (NULL if
+ * missing; the caller checks that it is empty). */
+static inline bool emovox_read_set_voice(const emovox_uris *u, const LV2_Atom_Object *obj,
+                                         const LV2_Atom **value) {
+  const LV2_Atom *property = NULL;
+  *value = NULL;
+  if (obj->body.otype != u->patch_Set)
+    return false;
+  lv2_atom_object_get(obj, u->patch_property, &property, u->patch_value, value, 0);
+  return property && property->type == u->atom_URID && property->size >= sizeof(LV2_URID) &&
+         ((const LV2_Atom_URID *)property)->body == u->voice;
+}
+
 /* ---- the status message (see the keys above) ---- */
 
 /* labels: n_labels terminated strings, label_stride bytes apart (a char[n][stride] array). */
