@@ -74,6 +74,11 @@ struct lv2_host {
   bool refuse_work;
   /* host_refuse_responses: respond answers "no space", as from a full reply queue. */
   atomic_bool refuse_responses;
+  /* host_pause_worker: the threaded worker takes no job while set (under `lock`). */
+  bool paused;
+  /* host_on_next_reply: called once, on the worker's thread, after respond() queued a reply. */
+  void (*reply_hook)(lv2_host *, void *);
+  void *reply_hook_arg;
   int jobs_accepted;
   const void *control_override; /* host_use_control_buffer */
   LV2_Options_Option options[5];
@@ -84,7 +89,7 @@ struct lv2_host {
   host_status status;
   /* URIDs used on every run(), mapped once (the benchmark measures run(), not this host). */
   LV2_URID u_status, u_set, u_object, u_sequence, u_tuple, u_midi_event, u_value;
-  LV2_URID u_code, u_text, u_name, u_path, u_labels;
+  LV2_URID u_code, u_text, u_name, u_path, u_labels, u_learned;
   host_midi midi_events[HOST_MAX_MIDI];
   int n_midi;
   /* State store: a value per key (the plugin stores the model's path and a learned voice). */
@@ -161,6 +166,11 @@ static LV2_Worker_Status respond(LV2_Worker_Respond_Handle handle, uint32_t size
   }
   if (h->threaded)
     pthread_mutex_unlock(&h->lock);
+  void (*hook)(lv2_host *, void *) = st == LV2_WORKER_SUCCESS ? h->reply_hook : NULL;
+  if (hook) { /* between the reply and whatever work() does after it */
+    h->reply_hook = NULL;
+    hook(h, h->reply_hook_arg);
+  }
   return st;
 }
 
@@ -169,7 +179,7 @@ static void *worker_thread(void *arg) {
   static _Alignas(8) uint8_t job[RESPONSE_BYTES];
   pthread_mutex_lock(&h->lock);
   for (;;) {
-    while (!h->stop && h->n_jobs == 0)
+    while (!h->stop && (h->n_jobs == 0 || h->paused))
       pthread_cond_wait(&h->cond, &h->lock);
     if (h->n_jobs == 0 && h->stop)
       break;
@@ -238,9 +248,21 @@ void host_drain_worker(lv2_host *h) {
   if (!h->threaded)
     return;
   pthread_mutex_lock(&h->lock);
-  while (h->n_jobs > 0 || h->busy)
+  while ((h->n_jobs > 0 && !h->paused) || h->busy)
     pthread_cond_wait(&h->cond, &h->lock);
   pthread_mutex_unlock(&h->lock);
+}
+
+void host_pause_worker(lv2_host *h, bool paused) {
+  pthread_mutex_lock(&h->lock);
+  h->paused = paused;
+  pthread_cond_broadcast(&h->cond);
+  pthread_mutex_unlock(&h->lock);
+}
+
+void host_on_next_reply(lv2_host *h, void (*fn)(lv2_host *, void *), void *arg) {
+  h->reply_hook_arg = arg;
+  h->reply_hook = fn;
 }
 
 /* Hands the job to the polling or threaded worker; the synchronous worker runs it at once,
@@ -372,6 +394,7 @@ lv2_host *host_new(const char *plugin_uri, double rate, uint32_t max_block) {
   h->u_name = map_uri(h, EMOVOX_URI_MODEL_NAME);
   h->u_path = map_uri(h, EMOVOX_URI_MODEL_PATH);
   h->u_labels = map_uri(h, EMOVOX_URI_MODEL_LABELS);
+  h->u_learned = map_uri(h, EMOVOX_URI_VOICE_LEARNED);
   h->world = lilv_world_new();
   lilv_world_load_all(h->world); /* LV2_PATH: the build directory (tests/meson.build) */
   LilvNode *uri = lilv_new_uri(h->world, plugin_uri);
@@ -430,6 +453,7 @@ void host_free(lv2_host *h) {
     pthread_join(h->thread, NULL);
   }
   if (h->threaded) {
+    host_pause_worker(h, false);
     host_drain_worker(h);
     deliver_responses(h); /* loaded models come back here; retired ones go to the worker */
     host_drain_worker(h);
@@ -530,6 +554,18 @@ void host_send_set_model(lv2_host *h, const char *path) {
   append_message(h, obj, lv2_atom_total_size(obj));
 }
 
+void host_send_forget_voice(lv2_host *h) {
+  _Alignas(8) uint8_t buf[256];
+  LV2_Atom_Forge forge;
+  lv2_atom_forge_init(&forge, &h->map);
+  lv2_atom_forge_set_buffer(&forge, buf, sizeof buf);
+  emovox_uris u;
+  emovox_map_uris(&h->map, &u);
+  LV2_Atom *obj = (LV2_Atom *)buf; /* the UI's writer, as the UI sends it */
+  emovox_write_forget_voice(&forge, &u);
+  append_message(h, obj, lv2_atom_total_size(obj));
+}
+
 void host_send_position(lv2_host *h, int64_t frame, float speed) {
   host_send_position_at(h, 0, frame, speed);
 }
@@ -573,9 +609,11 @@ static void read_notify(lv2_host *h) {
       continue;
     const LV2_Atom_Object *obj = (const LV2_Atom_Object *)&ev->body;
     if (obj->body.otype == status) {
-      const LV2_Atom *code = NULL, *text = NULL, *name = NULL, *path = NULL, *labels = NULL;
+      const LV2_Atom *code = NULL, *text = NULL, *name = NULL, *path = NULL, *labels = NULL,
+                     *learned = NULL;
       lv2_atom_object_get(obj, h->u_code, &code, h->u_text, &text, h->u_name, &name, h->u_path,
-                          &path, h->u_labels, &labels, 0);
+                          &path, h->u_labels, &labels, h->u_learned, &learned, 0);
+      h->status.voice_learned = learned ? ((const LV2_Atom_Int *)learned)->body : -1;
       h->status.seen++;
       h->status.code = code ? ((const LV2_Atom_Int *)code)->body : -1;
       if (text)
@@ -755,6 +793,10 @@ void host_put_saved_value(lv2_host *h, const char *key_uri, const char *type_uri
   slot->flags = LV2_STATE_IS_POD | LV2_STATE_IS_PORTABLE;
   memmove(slot->value, value, size);
   slot->size = size;
+}
+
+void host_clear_saved(lv2_host *h) {
+  h->n_state = 0;
 }
 
 void host_copy_state(lv2_host *to, const lv2_host *from) {

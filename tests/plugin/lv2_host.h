@@ -51,6 +51,8 @@ void host_use_control_buffer(lv2_host *h, const void *seq);
 /* Messages for the next run(). */
 void host_send_set_model(lv2_host *h, const char *path);
 void host_send_get(lv2_host *h);
+/* A patch:Set of emovox:voiceProfile to an empty atom (the UI's "forget the learned voice"). */
+void host_send_forget_voice(lv2_host *h);
 /* A time:Position (time:frame, time:speed) as a host sends it on transport changes. */
 void host_send_position(lv2_host *h, int64_t frame, float speed);
 /* The same at sample `time` of the next run()'s block (the calls must come in time order, as
@@ -66,6 +68,7 @@ typedef struct host_status {
   char path[4096];
   int n_labels;
   char set_path[4096]; /* value of the last patch:Set of the model */
+  int voice_learned;   /* the last status's emovox:voiceLearned (-1: not sent) */
 } host_status;
 const host_status *host_last_status(const lv2_host *h);
 
@@ -88,6 +91,8 @@ void *host_saved_value(const lv2_host *h, const char *key_uri, size_t *size);
  * hold it. */
 void host_put_saved_value(lv2_host *h, const char *key_uri, const char *type_uri, const void *value,
                           size_t size);
+/* Forgets every saved value (a state with nothing stored). */
+void host_clear_saved(lv2_host *h);
 /* Copies the saved state of `from` into `to` (a second instance). */
 void host_copy_state(lv2_host *to, const lv2_host *from);
 
@@ -98,6 +103,13 @@ void host_use_worker_thread(lv2_host *h);
  * part of run() then takes no lock and makes no system call either (for the realtime test). */
 void host_use_polling_worker(lv2_host *h);
 void host_drain_worker(lv2_host *h);
+
+/* Threaded worker only: while paused, queued jobs wait (host_drain_worker returns with them
+ * still queued), so that a test can make several requests before the worker sees any. */
+void host_pause_worker(lv2_host *h, bool paused);
+/* Calls fn(h, arg) once, on the worker's thread, right after respond() accepts the next reply
+ * and before work() goes on: a request made there comes between a reply and work()'s end. */
+void host_on_next_reply(lv2_host *h, void (*fn)(lv2_host *, void *), void *arg);
 
 /* Counts of worker calls (to check where loading happened), and of the jobs accepted. */
 int host_work_calls(const lv2_host *h);
