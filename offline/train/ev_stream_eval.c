@@ -424,7 +424,7 @@ static int run_phase(job *j, worker *w, int n_threads, int phase) {
   j->done = 0;
   if (j->e->progress) /* in files: a session phase's speakers differ in size */
     ev_progress_start(&j->prog,
-                      phase        ? "plugin figure, sessions"
+                      phase        ? "plugin figure, sessions and learned voices"
                       : j->session ? "plugin figure, each file cold"
                                    : "plugin figure, temperature check (cold-16 at T)",
                       j->n_test);

@@ -122,7 +122,7 @@ int ev_stream_eval_model(ev_stream_eval *e, const ev_model *model, int fold, con
 int ev_stream_eval_run(ev_stream_eval *e, const ev_run *run, const ev_arch *arch, int fold,
                        const size_t *test, size_t n_test, char *err, size_t errlen);
 
-/* One line: the fold's UAR in the three modes. */
+/* One line: the fold's UAR in every mode that ran. */
 void ev_stream_eval_fold_line(const ev_stream_eval *e, int fold, const char *name, FILE *out);
 
 /* The session pass's order of one speaker's clips: clips (n clip indices, in test order) is
