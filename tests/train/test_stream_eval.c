@@ -8,8 +8,9 @@
  * for step, what the analyser reports, and their speech flags are its speech rows. `learned
  * MODEL` checks the learned mode (what "Use learned voice" gives) against an independent
  * computation: per speaker, the voice learned on the other half of the files (one analyser, the
- * files with 1 s pauses, other block sizes) set on a new analyser that then reads the file; a
- * speaker with one file is read cold; the figures are the same with 1 and 2 threads.
+ * files with 1 s pauses, other block sizes) set on a new analyser that then reads the file, and
+ * set after ev_analyzer_restart as the plugin's relocate does; a speaker with one file is read
+ * cold; the figures are the same with 1 and 2 threads.
  *
  * Usage: test_stream_eval EMOVOX-ANALYZE BUNDLE MODEL | scoring | inputs MODEL | learned MODEL */
 #include <math.h>
@@ -412,7 +413,17 @@ static void learned_case(const char *model_path) {
       EV_CHECK(ev_analyzer_get_voice(an, dims, mean, var, &n_seen, &prior_w) == 1 && prior_w < 1.0,
                "%s: a voice learned (prior share %.3f after %.0f steps)", spk.name[s], prior_w,
                n_seen);
+      /* the plugin's relocate in "Use learned voice": ev_analyzer_restart on the analyser that
+       * learned, then the voice; for these models' small states (the restart clears them at
+       * once) the reading is the evaluator's reset-then-voice one */
+      ev_analyzer_restart(an);
+      ev_analyzer_set_voice(an, dims, mean, var, n_seen, prior_w);
+      ev_stream_summary relocated;
+      ev_stream_feed(an, x[read[0]], len[read[0]], 16000, window, &relocated);
       drop_analyzer(an, rt);
+      EV_CHECK(!memcmp(&relocated, &se[0].sum[read[0] * EV_STREAM_MODES + EV_STREAM_LEARNED],
+                       sizeof relocated),
+               "l%zu: a relocate to the voice reads as the learned figure", read[0]);
       for (size_t k = 0; k < n_read; k++) {
         const size_t f = read[k];
         an = new_analyzer(model, &rt);
