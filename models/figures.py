@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Per-corpus UAR (%) of `emovox-train evaluate` reports, one row per figure (cold-16, cold-48,
-session) and report folder, with the mean of the six corpora and the pooled figure, as the
-README's tables show them. Reads DIR/plugin_figures.csv (the plugin-path figures, which score
-the argmax over each file's corpus labels).
+session, cold-6dB, session-pauses, learned) and report folder, with the mean of the six corpora
+and the pooled figure, as the README's tables show them. Reads DIR/plugin_figures.csv (the
+plugin-path figures, which score the argmax over each file's corpus labels).
 
 --dominant: score instead what the plugin's `dominant` output shows, the argmax over all eight
 emotions, from DIR/plugin_files.csv (the per-file summaries; no pooled figure)."""
@@ -10,6 +10,8 @@ import csv
 import sys
 
 CORPORA = ["RAVDESS", "TESS", "URDU", "TurEV-DB", "ASED", "nEMO"]
+# the plugin figure's modes (offline/train/ev_stream_eval.h), in the report's order
+MODES = ("cold-16", "cold-48", "session", "cold-6dB", "session-pauses", "learned")
 EMOTIONS = ["neutral", "calm", "happy", "sad", "angry", "fearful", "disgust", "surprised"]
 
 
@@ -19,7 +21,7 @@ def dominant_table(folder):
     ran = set()  # modes with any output row (the quick figure leaves cold-48 empty)
     with open(folder + "/plugin_files.csv", newline="") as f:
         for row in csv.DictReader(f):
-            for mode in ("cold-16", "cold-48", "session", "cold-6dB", "session-pauses"):
+            for mode in MODES:
                 if mode + "_pred" not in row:
                     continue
                 if row[mode + "_rows"] not in ("", "0"):
@@ -32,7 +34,7 @@ def dominant_table(folder):
                 h[0] += 1
                 h[1] += guess == row["label"]
     lines = []
-    for mode in ("cold-16", "cold-48", "session", "cold-6dB", "session-pauses"):
+    for mode in MODES:
         if mode not in ran:
             continue
         vals = []
@@ -54,7 +56,7 @@ def table(folder):
         for row in csv.DictReader(f):
             uar[(row["mode"], row["corpus"])] = 100.0 * float(row["uar"])
     lines = []
-    for mode in ("cold-16", "cold-48", "session", "cold-6dB", "session-pauses"):
+    for mode in MODES:
         if (mode, "all") not in uar:
             continue
         vals = [uar.get((mode, c)) for c in CORPORA]

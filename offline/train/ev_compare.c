@@ -30,7 +30,7 @@ static void usage(FILE *f) {
              "  FIGURES.csv  an `evaluate` report's plugin_figures.csv, or the SVM baseline's\n"
              "               baseline_figures.csv (columns mode,corpus,...,uar,...)\n"
              "  @MODE        the figure of that file to show: cold-16, cold-48, session,\n"
-             "               cold-6dB [--mode, default cold-16]\n"
+             "               cold-6dB, session-pauses, learned [--mode, default cold-16]\n"
              "  --title TEXT the picture's title [per-corpus UAR]\n"
              "  -o FILE.png  where the picture goes (required)\n\n"
              "Example:\n"

@@ -17,8 +17,8 @@
 #include "ev_model.h"
 #include "ev_progress.h"
 
-const char *const ev_stream_mode_names[EV_STREAM_MODES] = {"cold-16", "cold-48", "session",
-                                                           "cold-6dB", "session-pauses"};
+const char *const ev_stream_mode_names[EV_STREAM_MODES] = {"cold-16",  "cold-48",        "session",
+                                                           "cold-6dB", "session-pauses", "learned"};
 
 /* emovox-analyze rounds every output to the 6 decimals it writes before it averages; doing the
  * same makes the two summaries agree to the last digit, not just to 1e-6. */
@@ -110,7 +110,8 @@ int ev_stream_eval_init(ev_stream_eval *e, const ev_clip_list *clips, const ev_s
   e->fold = malloc((clips->n + 1) * sizeof *e->fold);
   e->failed = calloc(clips->n + 1, 1);
   e->sum = calloc((clips->n + 1) * EV_STREAM_MODES, sizeof *e->sum);
-  if (!e->fold || !e->failed || !e->sum) {
+  e->learned_from = calloc(clips->n + 1, 1);
+  if (!e->fold || !e->failed || !e->sum || !e->learned_from) {
     ev_stream_eval_free(e);
     return -1;
   }
@@ -125,6 +126,7 @@ void ev_stream_eval_free(ev_stream_eval *e) {
   free(e->fold);
   free(e->failed);
   free(e->sum);
+  free(e->learned_from);
   for (int f = 0; f < EV_FOLDS_MAX; f++)
     free(e->model_buf[f]);
   memset(e, 0, sizeof *e);
@@ -240,8 +242,11 @@ static void cold_one(job *j, worker *w, size_t clip) {
   free(x16);
 }
 
-void ev_stream_session_order(const ev_stream_eval *e, int speaker, size_t *clips, size_t n) {
-  uint64_t st = e->seed * 0x100000001b3ull;
+/* A shuffle seeded by e->seed, the speaker's name and salt (0: the session order's), so that
+ * it depends neither on the threads nor on the fold. */
+static void speaker_shuffle(const ev_stream_eval *e, int speaker, uint64_t salt, size_t *clips,
+                            size_t n) {
+  uint64_t st = (e->seed ^ salt) * 0x100000001b3ull;
   for (const char *p = e->spk->name[speaker]; *p; p++)
     st = (st ^ (uint8_t)*p) * 0x100000001b3ull;
   for (size_t i = n; i > 1; i--) { /* Fisher-Yates */
@@ -252,8 +257,21 @@ void ev_stream_session_order(const ev_stream_eval *e, int speaker, size_t *clips
   }
 }
 
+void ev_stream_session_order(const ev_stream_eval *e, int speaker, size_t *clips, size_t n) {
+  speaker_shuffle(e, speaker, 0, clips, n);
+}
+
+size_t ev_stream_learned_halves(const ev_stream_eval *e, int speaker, size_t *clips, size_t n) {
+  /* a salt of its own: with the session order's shuffle, half A would be the files the session
+   * hears first, a coupling between two figures that are meant to be read side by side */
+  speaker_shuffle(e, speaker, 0x6c6561726e6564ull /* "learned" */, clips, n);
+  return n / 2;
+}
+
 /* One speaker's files (mine, in the session order) through one state into the summaries of
- * `mode`; n_gap samples of silence before every file but the first are heard, not summarised. */
+ * `mode` (mode < 0: none kept, the learned mode's learning pass, which only wants the state it
+ * ends in); n_gap samples of silence before every file but the first are heard, not
+ * summarised. */
 static void session_pass(job *j, worker *w, const size_t *mine, size_t n, int mode,
                          const float *gap, size_t n_gap) {
   ev_stream_eval *e = j->e;
@@ -269,14 +287,81 @@ static void session_pass(job *j, worker *w, const size_t *mine, size_t n, int mo
       ev_stream_summary silence;
       ev_stream_feed(w->an[0], gap, n_gap, 16000, w->window_rows, &silence);
     }
+    ev_stream_summary discard;
     ev_stream_feed(w->an[0], x16, n16, 16000, w->window_rows,
-                   &e->sum[mine[i] * EV_STREAM_MODES + mode]);
+                   mode >= 0 ? &e->sum[mine[i] * EV_STREAM_MODES + mode] : &discard);
     free(x16);
   }
 }
 
+/* The learned mode for one half: `learn` (in its order) is played as "Learn voice" hears it, one
+ * state with the pauses of session-pauses, and the voice taken at its end; then every file of
+ * `score` alone from a fresh state started from that voice. ev_analyzer_reset then
+ * ev_analyzer_set_voice is the plugin's activate() in "Use learned voice"; a relocate there is
+ * ev_analyzer_restart then the same set_voice, which for a model state of up to 64k floats
+ * resets exactly as ev_analyzer_reset does (larger states are cleared during the first audio
+ * and the outputs wait: as for cold-16 against a relocate in Follow). No speech in `learn`: the
+ * plugin takes no voice (emovox_voice_snapshot keeps none while the prior's share is whole) and
+ * reads as Follow, i.e. cold. */
+static void learned_half(job *j, worker *w, const size_t *learn, size_t n_learn,
+                         const size_t *score, size_t n_score, const float *gap, size_t n_gap,
+                         float *mean, float *var, int dims) {
+  ev_stream_eval *e = j->e;
+  session_pass(j, w, learn, n_learn, -1, gap, n_gap);
+  double n_seen = 0.0, prior_w = 1.0;
+  const int got = ev_analyzer_get_voice(w->an[0], dims, mean, var, &n_seen, &prior_w);
+  const int has_voice = got && prior_w < 1.0; /* emovox_voice_snapshot's condition */
+  for (size_t i = 0; i < n_score; i++) {
+    size_t n16 = 0;
+    float *x16 = load16(e->clips->v[score[i]].path, &n16);
+    if (!x16) {
+      e->failed[score[i]] = 1;
+      continue;
+    }
+    ev_analyzer_reset(w->an[0]);
+    if (has_voice)
+      ev_analyzer_set_voice(w->an[0], dims, mean, var, n_seen, prior_w);
+    ev_stream_feed(w->an[0], x16, n16, 16000, w->window_rows,
+                   &e->sum[score[i] * EV_STREAM_MODES + EV_STREAM_LEARNED]);
+    e->learned_from[score[i]] = has_voice ? EV_LEARNED_VOICE : EV_LEARNED_COLD_NO_VOICE;
+    free(x16);
+  }
+}
+
+/* One speaker's learned figure: learn on half A and read half B, then the other way round. A
+ * single file has no other file of its speaker to learn from and is read cold. */
+static void learned_one(job *j, worker *w, int speaker, size_t *mine, size_t n, const float *gap,
+                        size_t n_gap) {
+  ev_stream_eval *e = j->e;
+  if (n == 1) {
+    size_t n16 = 0;
+    float *x16 = load16(e->clips->v[mine[0]].path, &n16);
+    if (!x16) {
+      e->failed[mine[0]] = 1;
+      return;
+    }
+    ev_analyzer_reset(w->an[0]);
+    ev_stream_feed(w->an[0], x16, n16, 16000, w->window_rows,
+                   &e->sum[mine[0] * EV_STREAM_MODES + EV_STREAM_LEARNED]);
+    e->learned_from[mine[0]] = EV_LEARNED_COLD_SINGLE;
+    free(x16);
+    return;
+  }
+  const int dims = ev_analyzer_input_dims(w->an[0]);
+  float *buf = malloc(((size_t)(dims > 0 ? dims : 0) * 2 + 1) * sizeof *buf);
+  if (!buf) {
+    for (size_t i = 0; i < n; i++)
+      e->failed[mine[i]] = 1;
+    return;
+  }
+  const size_t h = ev_stream_learned_halves(e, speaker, mine, n);
+  learned_half(j, w, mine, h, mine + h, n - h, gap, n_gap, buf, buf + dims, dims);
+  learned_half(j, w, mine + h, n - h, mine, h, gap, n_gap, buf, buf + dims, dims);
+  free(buf);
+}
+
 /* One speaker's test files, in the session order: back to back (session), then with a pause
- * between them (session-pauses). */
+ * between them (session-pauses); then the learned figure (its own halves and order). */
 static size_t session_one(job *j, worker *w, int speaker) {
   ev_stream_eval *e = j->e;
   size_t *mine = malloc((j->n_test + 1) * sizeof *mine), n = 0;
@@ -289,6 +374,14 @@ static size_t session_one(job *j, worker *w, int speaker) {
     ev_stream_session_order(e, speaker, mine, n);
     session_pass(j, w, mine, n, EV_STREAM_SESSION, NULL, 0);
     session_pass(j, w, mine, n, EV_STREAM_SESSION_PAUSED, gap, n_gap);
+    /* the halves are shuffled from the test order (ev_stream_learned_halves), not from the
+     * session order, so that each order is what its own function says */
+    n = 0;
+    for (size_t i = 0; i < j->n_test; i++)
+      if (e->spk->of_clip[j->test[i]] == speaker)
+        mine[n++] = j->test[i];
+    if (n > 0)
+      learned_one(j, w, speaker, mine, n, gap, n_gap);
   }
   free(gap);
   free(mine);
@@ -331,7 +424,7 @@ static int run_phase(job *j, worker *w, int n_threads, int phase) {
   j->done = 0;
   if (j->e->progress) /* in files: a session phase's speakers differ in size */
     ev_progress_start(&j->prog,
-                      phase        ? "plugin figure, sessions"
+                      phase        ? "plugin figure, sessions and learned voices"
                       : j->session ? "plugin figure, each file cold"
                                    : "plugin figure, temperature check (cold-16 at T)",
                       j->n_test);
@@ -618,6 +711,12 @@ static json_t *figure_json(const figure *f, const ev_labelset *ls) {
   return o;
 }
 
+static const char *learned_from_name(int how) {
+  return how == EV_LEARNED_VOICE         ? "voice"
+         : how == EV_LEARNED_COLD_SINGLE ? "cold-single-file"
+                                         : "cold-no-voice";
+}
+
 static void write_files_csv(const ev_stream_eval *e, const char *path) {
   FILE *f = fopen(path, "w");
   if (!f)
@@ -629,7 +728,7 @@ static void write_files_csv(const ev_stream_eval *e, const char *path) {
     for (int c = 0; c < EV_N_EMOTIONS; c++)
       fprintf(f, ",%s_%s", ev_stream_mode_names[m], ev_emotion_names[c]);
   }
-  fprintf(f, "\n");
+  fprintf(f, ",learned_from\n"); /* where the learned mode's reading started */
   for (size_t i = 0; i < e->clips->n; i++) {
     if (e->fold[i] < 0)
       continue;
@@ -655,7 +754,7 @@ static void write_files_csv(const ev_stream_eval *e, const char *path) {
       for (int k = 0; k < EV_N_EMOTIONS; k++)
         fprintf(f, ",%.6f", s->prob[k]);
     }
-    fprintf(f, "\n");
+    fprintf(f, ",%s\n", learned_from_name(e->learned_from[i]));
   }
   fclose(f);
 }
@@ -805,12 +904,17 @@ static void report_dims(const ev_stream_eval *e, const int *used, const char *ou
 int ev_stream_eval_report(ev_stream_eval *e, const char *outdir, const char *title, FILE *out) {
   char path[4300], err[512];
   int used[EV_CORPUS_KIND_COUNT] = {0};
-  size_t tested = 0, failed = 0;
+  size_t tested = 0, failed = 0, cold_single = 0, cold_no_voice = 0;
   for (size_t i = 0; i < e->clips->n; i++)
     if (e->fold[i] >= 0) {
       used[e->clips->v[i].corpus] = 1;
       tested++;
       failed += e->failed[i] != 0;
+      /* the learned figure's files that had no voice to start from (read cold) */
+      if (!e->failed[i]) {
+        cold_single += e->learned_from[i] == EV_LEARNED_COLD_SINGLE;
+        cold_no_voice += e->learned_from[i] == EV_LEARNED_COLD_NO_VOICE;
+      }
     }
   json_t *root = json_object();
   json_object_set_new(root, "title", json_string(title));
@@ -855,6 +959,13 @@ int ev_stream_eval_report(ev_stream_eval *e, const char *outdir, const char *tit
     json_object_set_new(modes, ev_stream_mode_names[m], jm);
   }
   json_object_set_new(root, "figures", modes);
+  json_object_set_new(root, "learned_fallback_cold", json_integer((json_int_t)cold_single));
+  json_object_set_new(root, "learned_no_voice_cold", json_integer((json_int_t)cold_no_voice));
+  fprintf(out,
+          "learned: each file read from the voice learned on the other half of its speaker's "
+          "files; %zu file(s) read cold (their speaker has one test file), %zu (the other half "
+          "heard no speech)\n",
+          cold_single, cold_no_voice);
   if (failed)
     fprintf(out, "%zu file(s) could not be read and are left out of these figures\n", failed);
   if (e->label_skipped)

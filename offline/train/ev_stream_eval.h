@@ -17,6 +17,18 @@
  *             a conversation separates utterances: what adaptation gives once the model's
  *             window no longer spans two clips cut back to back (a diagnostic of the session
  *             figure, which has no pause; models/README.md).
+ *   learned   what the plugin's "Use learned voice" (adapt 3) gives, with nothing the plugin
+ *             would not have: each test speaker's files are split in two halves by a seeded
+ *             shuffle (ev_stream_learned_halves); one half is played through one state as in
+ *             session-pauses (what "Learn voice" does: the statistics carry on from file to
+ *             file), the normaliser state at its end is the voice (ev_analyzer_get_voice), and
+ *             every file of the other half is read alone from a fresh state started from that
+ *             voice (ev_analyzer_reset, then ev_analyzer_set_voice: the plugin's sequence in
+ *             mode 3); then the halves swap. So every file is read from a voice learned on
+ *             other files of its speaker, never on its own audio. A speaker with one test file
+ *             has nothing to learn from: that file is read cold (as cold-16), and so is a half
+ *             whose other half heard no speech (the plugin then has no voice and reads as
+ *             Follow); both are counted in the report (ev_stream_eval.learned_from).
  *
  * The scored label is the argmax of the summary restricted to the classes that the file's corpus
  * has; its confidence (for ECE) is that probability renormalised over those classes. */
@@ -57,11 +69,19 @@ enum {
   EV_STREAM_SESSION,
   EV_STREAM_QUIET,
   EV_STREAM_SESSION_PAUSED,
+  EV_STREAM_LEARNED,
   EV_STREAM_MODES
 };
 #define EV_STREAM_QUIET_DB      (-6.0) /* the gain of the cold-6dB figure */
 #define EV_STREAM_SESSION_GAP_S 1.0    /* silence between the files of session-pauses */
 extern const char *const ev_stream_mode_names[EV_STREAM_MODES]; /* "cold-16", ... */
+
+/* How a file's learned-mode summary started (ev_stream_eval.learned_from). */
+enum {
+  EV_LEARNED_VOICE = 0,    /* from the voice learned on the other half of its speaker's files */
+  EV_LEARNED_COLD_SINGLE,  /* cold: its speaker has no other test file to learn from */
+  EV_LEARNED_COLD_NO_VOICE /* cold: the other half heard no speech, so no voice was learned */
+};
 
 typedef struct ev_stream_eval {
   const ev_clip_list *clips;
@@ -73,6 +93,7 @@ typedef struct ev_stream_eval {
   int *fold;
   char *failed;
   ev_stream_summary *sum;                       /* [n_clips * EV_STREAM_MODES] */
+  char *learned_from;                           /* per clip: EV_LEARNED_* */
   unsigned corpus_labels[EV_CORPUS_KIND_COUNT]; /* bit per canonical label present in the corpus */
   /* each fold's model, serialised (for the temperature check at the end) */
   uint8_t *model_buf[EV_FOLDS_MAX];
@@ -101,13 +122,19 @@ int ev_stream_eval_model(ev_stream_eval *e, const ev_model *model, int fold, con
 int ev_stream_eval_run(ev_stream_eval *e, const ev_run *run, const ev_arch *arch, int fold,
                        const size_t *test, size_t n_test, char *err, size_t errlen);
 
-/* One line: the fold's UAR in the three modes. */
+/* One line: the fold's UAR in every mode that ran. */
 void ev_stream_eval_fold_line(const ev_stream_eval *e, int fold, const char *name, FILE *out);
 
 /* The session pass's order of one speaker's clips: clips (n clip indices, in test order) is
  * shuffled in place, seeded by e->seed and the speaker's name, so the order depends neither on
  * the threads nor on the fold. */
 void ev_stream_session_order(const ev_stream_eval *e, int speaker, size_t *clips, size_t n);
+
+/* The learned mode's halves of one speaker's clips: clips (n clip indices, in test order) is
+ * shuffled in place, seeded like the session order but with a shuffle of its own (the halves are
+ * not the session order's halves), and the first n / 2 are half A, the rest half B; each half
+ * is learned in that order. Returns n / 2. */
+size_t ev_stream_learned_halves(const ev_stream_eval *e, int speaker, size_t *clips, size_t n);
 
 /* Prints the table (per mode, per corpus and pooled: files, no-speech files, accuracy, UAR,
  * macro-F1, ECE), fits a temperature on the cold-16 summaries, checks it by running cold-16
