@@ -5,22 +5,34 @@ ardour {
 	license     = "ISC",
 	author      = "Emovox",
 	description = [[Each process cycle, reads one output of the Emovox speech emotion plugin on a track
-(a probability, arousal, valence, voice activity or confidence) and sets a parameter of
+(a probability, arousal, valence, voice activity, confidence or how far the analysis has
+adapted to the voice) and sets a parameter of
 another plugin from it: the output's range is mapped onto [Minimum, Maximum] (inverted if
 asked) and smoothed with a one-pole filter. Example: more reverb when the voice is sad.]]
 }
 
 -- Output symbols of the Emovox plugin, their port index (protocol/emovox_protocol.h) and range.
+-- `adapted` comes after the audio ports, whose number differs between the variants: its
+-- `stereo` entry is its index in the stereo variant. Ardour's Lua has no port symbols to look
+-- up (only labels, which are for people), so the variant picks the index.
 local EMOVOX_OUTPUTS = {
 	neutral = { 9, 0, 1 }, calm = { 10, 0, 1 }, happy = { 11, 0, 1 }, sad = { 12, 0, 1 },
 	angry = { 13, 0, 1 }, fearful = { 14, 0, 1 }, disgust = { 15, 0, 1 }, surprised = { 16, 0, 1 },
 	confidence = { 18, 0, 1 }, arousal = { 19, -1, 1 }, valence = { 20, -1, 1 }, voice = { 21, 0, 1 },
+	adapted = { 26, 0, 1, stereo = 28 },
 }
+local EMOVOX_URI = "https://emovox.org/plugins/emovox"
+
+-- The output's port index in the variant the plugin insert runs (its URI names it).
+local function output_port (output, plugin)
+	local stereo = plugin:unique_id () == EMOVOX_URI .. "#stereo"
+	return stereo and output.stereo or output[1]
+end
 
 function sess_params ()
 	return {
 		["source_track"]  = { title = "Track with Emovox", default = "Voice" },
-		["output"]        = { title = "Emovox output (neutral calm happy sad angry fearful disgust surprised confidence arousal valence voice)", default = "arousal" },
+		["output"]        = { title = "Emovox output (neutral calm happy sad angry fearful disgust surprised confidence arousal valence voice adapted)", default = "arousal" },
 		["target_track"]  = { title = "Track of the driven plugin", default = "Voice" },
 		["target_plugin"] = { title = "Driven plugin's name (as shown in the mixer strip)", default = "ACE Reverb" },
 		["target_param"]  = { title = "Driven parameter: its name as the plugin shows it (e.g. Blend), or its number (control ports counted from 0, in port order)", default = "Blend" },
@@ -88,7 +100,7 @@ function factory (params)
 		if src:isnil () or dst:isnil () then return false end
 		local e = find_processor (src, function (proc)
 			local pi = proc:to_insert ()
-			return not pi:isnil () and pi:plugin (0):unique_id ():find ("emovox.org/plugins/emovox", 1, true) ~= nil
+			return not pi:isnil () and pi:plugin (0):unique_id ():find (EMOVOX_URI, 1, true) == 1
 		end)
 		local t = find_processor (dst, function (proc) return proc:display_name () == target_plugin end)
 		if not e or not t then return false end
@@ -102,10 +114,11 @@ function factory (params)
 		end
 		-- Ardour reads plugin outputs by their rank among the control ports.
 		local plugin = e:to_insert ():plugin (0)
+		local wanted = output_port (output, plugin)
 		for n = 0, plugin:parameter_count () - 1 do
 			local port, refs = plugin:nth_parameter (n, true)
 			if not refs[2] then break end
-			if port == output[1] then emovox_nth = n break end
+			if port == wanted then emovox_nth = n break end
 		end
 		if not emovox_nth then return false end
 		emovox = e:to_insert ()

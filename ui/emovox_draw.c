@@ -290,23 +290,84 @@ static const unsigned char alarm[3] = {0xff, 0x6a, 0x3d};
 
 /* ---------------------------------------------------------------- parts */
 
+/* The forget button's word, and its font next to the caption's (l->adapted.h * 0.8, as
+ * draw_header writes the voice caption): smaller, so that it sits inside its frame. */
+#define FORGET_TEXT "forget"
+static double forget_font(const emovox_layout *l) {
+  return l->adapted.h * 0.7;
+}
+
+int emovox_forget_button(cairo_t *cr, const emovox_layout *l, const emovox_view_state *s,
+                         emovox_rect *out) {
+  *out = rect(0, 0, 0, 0);
+  if (l->adapted.w <= 0 || !emovox_view_offers_forget(s))
+    return 0;
+  /* The widest captions of this mode (fully learned, a full voice meter), so that the button
+   * stays put while the readings move: a button that flickers away cannot be clicked. */
+  emovox_view_state widest = *s;
+  widest.adapted = 1.0f;
+  char cap[32];
+  emovox_view_adapt_caption(&widest, cap, sizeof cap);
+  const double sc = l->scale, gap = 6 * sc, pad = 4 * sc;
+  cairo_save(cr);
+  cairo_select_font_face(cr, FONT, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+  cairo_set_font_size(cr, forget_font(l));
+  const double bw = ceil(text_width(cr, FORGET_TEXT, strlen(FORGET_TEXT)) + 2 * pad);
+  cairo_set_font_size(cr, l->adapted.h * 0.8);
+  const double need =
+      text_width(cr, "voice 100 %", strlen("voice 100 %")) + text_width(cr, cap, strlen(cap));
+  cairo_restore(cr);
+  if (need + 2 * gap + bw > l->adapted.w)
+    return 0;
+  /* on whole pixels, inside the line: a crisp frame, and a click area that is what shows */
+  const double x1 = floor(l->adapted.x + l->adapted.w), y0 = ceil(l->adapted.y);
+  *out = rect(x1 - bw, y0, bw, floor(l->adapted.y + l->adapted.h) - y0);
+  return 1;
+}
+
+int emovox_forget_hit(const emovox_layout *l, emovox_rect b, double x, double y) {
+  const double m = 3 * l->scale; /* the meters around it take no clicks: a margin is free */
+  return b.w > 0 && x >= b.x - m && x <= b.x + b.w + m && y >= b.y - m && y <= b.y + b.h + m;
+}
+
+/* A framed word, brighter under the pointer: the one thing on the caption line that clicks. */
+static void draw_forget(cairo_t *cr, const emovox_layout *l, const emovox_view_state *s,
+                        emovox_rect b) {
+  const int hot = s->hover == EMOVOX_HOVER_FORGET;
+  const double lw = fmax(1.0, floor(l->scale));
+  rounded(cr, rect(b.x + lw / 2, b.y + lw / 2, b.w - lw, b.h - lw), 3 * l->scale);
+  set_grey(cr, 1, hot ? 0.16 : 0.05);
+  cairo_fill_preserve(cr);
+  set_grey(cr, hot ? 0.9 : 0.5, 1);
+  cairo_set_line_width(cr, lw);
+  cairo_stroke(cr);
+  set_grey(cr, hot ? 1.0 : 0.8, 1);
+  text_core(cr, b, FORGET_TEXT, forget_font(l), 0, ALIGN_CENTER, 0);
+}
+
 /* How far the analysis has adapted to the voice, right-aligned on the voice caption line
- * (whose left part, `voice_text`, it must not touch: left out when both do not fit). Dimmer
- * while cold, so that the adapted state is the one that stands out. */
+ * (whose left part, `voice_text`, it must not touch: left out when both do not fit), left of
+ * the forget button when there is one. Dimmer while cold, so that the adapted state is the one
+ * that stands out. */
 static void draw_adapted(cairo_t *cr, const emovox_layout *l, const emovox_view_state *s,
                          const char *voice_text, double size) {
   if (l->adapted.w <= 0 || s->status != EMOVOX_VIEW_OK)
     return; /* without a running model there is no normalisation to speak of */
+  const double gap = 6 * l->scale;
+  emovox_rect line = l->adapted, button;
+  if (emovox_forget_button(cr, l, s, &button)) {
+    draw_forget(cr, l, s, button);
+    line.w -= button.w + gap;
+  }
   char buf[32];
   emovox_view_adapt_caption(s, buf, sizeof buf);
   cairo_select_font_face(cr, FONT, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
-  cairo_set_font_size(cr, fmin(size, l->adapted.h));
-  const double gap = 6 * l->scale;
+  cairo_set_font_size(cr, fmin(size, line.h));
   if (text_width(cr, voice_text, strlen(voice_text)) + gap + text_width(cr, buf, strlen(buf)) >
-      l->adapted.w)
+      line.w)
     return;
   set_grey(cr, s->adapted > 0.0f ? 0.8 : 0.55, 1);
-  text_core(cr, l->adapted, buf, size, 0, ALIGN_RIGHT, 0);
+  text_core(cr, line, buf, size, 0, ALIGN_RIGHT, 0);
 }
 
 static void draw_header(cairo_t *cr, const emovox_layout *l, const emovox_view_state *s) {

@@ -48,6 +48,17 @@ int emovox_layout_hit_control(const emovox_layout *l, double x, double y);
 /* Slider position 0..1 for a pointer at x (clamped). */
 double emovox_layout_control_pos(const emovox_layout *l, int ctrl, double x);
 
+/* The "forget" button that clears the learned voice (emovox_view_offers_forget), right-aligned
+ * on the voice meter's caption line with the adaptation caption moved left of it; none in the
+ * strip. Its rectangle in a frame drawn with this layout and state (cr only measures text), or
+ * 0 and an empty rectangle where it is not drawn: not offered, or the line too narrow for the
+ * voice caption at its widest, the adaptation caption and the button. Measured at the widest
+ * readings, so that it does not come and go while the voice meter or the learning moves. */
+int emovox_forget_button(cairo_t *cr, const emovox_layout *l, const emovox_view_state *s,
+                         emovox_rect *out);
+/* 1 if (x, y) clicks the button (with a margin: it is only a text line high). */
+int emovox_forget_hit(const emovox_layout *l, emovox_rect button, double x, double y);
+
 /* The colour-blind safe palette (Okabe & Ito 2008; black replaced by grey on the dark
  * background), indexed by emotion. Components 0..255. */
 extern const unsigned char emovox_palette[EV_N_EMOTIONS][3];

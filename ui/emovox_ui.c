@@ -4,7 +4,8 @@
  * the X event queue without blocking, advances the 10 Hz history and redraws at most ~30 times
  * per second, and only when something changed. Control outputs arrive through port_event, model
  * status through the notify port's atom messages; dragging a slider writes the control input
- * back through write_function. */
+ * back through write_function, and the "forget" button sends the plugin's forget-voice message
+ * on its control port. */
 /* The protocol (lv2/atom/forge.h) before Xlib, whose Bool macro breaks the forge's struct. */
 #include "emovox_draw.h"
 #include "emovox_notify.h"
@@ -48,6 +49,8 @@ typedef struct emovox_ui {
   uint32_t adapted_port; /* also the variant's own */
   emovox_view_state view;
   emovox_layout layout; /* of the last drawn frame, for hit-testing the pointer */
+  emovox_rect forget;   /* the forget button in that frame (w 0: none) */
+  int forget_armed;     /* pressed on the button: a release on it forgets */
   int dirty;
   Atom wm_delete; /* top-level only */
   int closed;
@@ -211,6 +214,27 @@ static void send_control(emovox_ui *ui, int ctrl, double pos) {
   ui->dirty = 1;
 }
 
+/* A patch:Set of the learned voice to nothing (emovox_write_forget_voice): the plugin clears it
+ * and says so in its status message, which hides the button. The view is not changed here:
+ * only the plugin knows whether a voice is gone. */
+static void send_forget(emovox_ui *ui) {
+  uint8_t buf[128];
+  LV2_Atom_Forge forge;
+  lv2_atom_forge_init(&forge, ui->map);
+  lv2_atom_forge_set_buffer(&forge, buf, sizeof buf);
+  if (!emovox_write_forget_voice(&forge, &ui->urids) || !ui->write)
+    return;
+  const LV2_Atom *atom = (const LV2_Atom *)buf;
+  ui->write(ui->controller, EMOVOX_CONTROL, (uint32_t)sizeof(LV2_Atom) + atom->size,
+            ui->urids.atom_eventTransfer, buf);
+}
+
+/* The button of the last drawn frame, if the state still offers it (a status message may have
+ * said the voice is gone since: the button is then on its way out, not to be clicked). */
+static int over_forget(const emovox_ui *ui, double x, double y) {
+  return emovox_view_offers_forget(&ui->view) && emovox_forget_hit(&ui->layout, ui->forget, x, y);
+}
+
 static float ctrl_value(const emovox_ui *ui, int ctrl) {
   return ctrl == EMOVOX_CTRL_RESPONSE ? ui->view.response_ms : ui->view.gate_db;
 }
@@ -230,6 +254,8 @@ static void handle_event(emovox_ui *ui, const XEvent *ev) {
     break;
   case MotionNotify: {
     int hover = emovox_layout_hit_control(&ui->layout, ev->xmotion.x, ev->xmotion.y);
+    if (hover < 0 && ui->view.drag < 0 && over_forget(ui, ev->xmotion.x, ev->xmotion.y))
+      hover = EMOVOX_HOVER_FORGET;
     if (ui->view.drag >= 0)
       send_control(ui, ui->view.drag,
                    emovox_layout_control_pos(&ui->layout, ui->view.drag, ev->xmotion.x));
@@ -241,8 +267,13 @@ static void handle_event(emovox_ui *ui, const XEvent *ev) {
   }
   case ButtonPress: {
     int c = emovox_layout_hit_control(&ui->layout, ev->xbutton.x, ev->xbutton.y);
-    if (c < 0)
+    if (c < 0) {
+      /* Forgetting acts on the release, as buttons do: a learned voice is lost for good, and
+       * moving away before letting go still cancels a press that missed its aim. */
+      if (ev->xbutton.button == Button1 && over_forget(ui, ev->xbutton.x, ev->xbutton.y))
+        ui->forget_armed = 1;
       break;
+    }
     if (ev->xbutton.button == Button1) {
       ui->view.drag = c;
       send_control(ui, c, emovox_layout_control_pos(&ui->layout, c, ev->xbutton.x));
@@ -255,6 +286,11 @@ static void handle_event(emovox_ui *ui, const XEvent *ev) {
     break;
   }
   case ButtonRelease:
+    if (ev->xbutton.button == Button1 && ui->forget_armed) {
+      ui->forget_armed = 0;
+      if (over_forget(ui, ev->xbutton.x, ev->xbutton.y))
+        send_forget(ui);
+    }
     if (ev->xbutton.button == Button1 && ui->view.drag >= 0) {
       ui->view.drag = -1;
       ui->dirty = 1;
@@ -282,9 +318,11 @@ static void redraw(emovox_ui *ui) {
   emovox_draw(cr, ui->width, ui->height, ui->scale, &ui->view);
   cairo_pop_group_to_source(cr);
   cairo_paint(cr);
+  emovox_layout_compute(&ui->layout, ui->width, ui->height, ui->scale);
+  /* measured with the context that drew it, so the click lands where the button shows */
+  emovox_forget_button(cr, &ui->layout, &ui->view, &ui->forget);
   cairo_destroy(cr);
   cairo_surface_flush(ui->surface);
-  emovox_layout_compute(&ui->layout, ui->width, ui->height, ui->scale);
   XFlush(ui->dpy);
 }
 

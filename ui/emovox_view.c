@@ -170,6 +170,11 @@ const char *emovox_view_adapt_caption(const emovox_view_state *s, char *buf, uns
   return buf;
 }
 
+int emovox_view_offers_forget(const emovox_view_state *s) {
+  return s->status == EMOVOX_VIEW_OK && s->voice_learned &&
+         (s->adapt_mode == EMOVOX_ADAPT_LEARN || s->adapt_mode == EMOVOX_ADAPT_USE);
+}
+
 void emovox_view_tick(emovox_view_state *s) {
   s->hist_dominant[s->hist_head] = (int8_t)s->dominant;
   s->hist_confidence[s->hist_head] = s->dominant < 0 ? 0.0f : s->confidence;

@@ -24,6 +24,9 @@ extern "C" {
 
 /* User controls drawn as sliders (indices into emovox_view_state.ctrl_*). */
 enum { EMOVOX_CTRL_RESPONSE = 0, EMOVOX_CTRL_GATE = 1, EMOVOX_N_CTRLS = 2 };
+/* emovox_view_state.hover of the "forget" button: after the sliders' indices, so that a slider
+ * never reads it as its own. */
+enum { EMOVOX_HOVER_FORGET = EMOVOX_N_CTRLS };
 
 /* Model status, same values as the plugin's EMOVOX_STATUS port. */
 /* MODEL_FAULT: the model runs but its output is not finite (overflow); the plugin shows no
@@ -74,7 +77,7 @@ typedef struct emovox_view_state {
 
   float response_ms; /* 10..5000 */
   float gate_db;     /* -90..0 */
-  int hover;         /* control under the pointer, -1 none */
+  int hover;         /* control under the pointer (or EMOVOX_HOVER_FORGET), -1 none */
   int drag;          /* control being dragged, -1 none */
 } emovox_view_state;
 
@@ -99,6 +102,11 @@ const char *emovox_view_adapted_text(float adapted, char *buf, unsigned size);
  * voice and, in Use learned voice, "learned voice", or "no voice learned" (the plugin then
  * follows the voice as in Follow). */
 const char *emovox_view_adapt_caption(const emovox_view_state *s, char *buf, unsigned size);
+/* 1 if the UI offers to forget the learned voice: a running model holds one (the status message
+ * says so) and the adapt control is Learn voice or Use learned voice, the modes whose caption
+ * speaks of it. In Off and Follow the voice is not in use, and a button there would clear
+ * something the meter does not show. */
+int emovox_view_offers_forget(const emovox_view_state *s);
 /* 1 if the Emotions control lets emotion i occur. */
 static inline int emovox_view_considers(const emovox_view_state *s, int i) {
   return (int)((s->emotions >> i) & 1u);

@@ -589,6 +589,93 @@ static void check_adapted(const size_case *sc) {
   cairo_surface_destroy(none[1]);
 }
 
+/* Where the button would be and whether it is drawn: the button is the only part the hover
+ * mark EMOVOX_HOVER_FORGET changes, so an image that hovering leaves bit for bit alone has no
+ * button, and one it changes has it, inside the rectangle the UI hit-tests. */
+static int forget_drawn(const size_case *sc, const emovox_view_state *st, emovox_rect *where) {
+  cairo_surface_t *probe = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1);
+  cairo_t *cr = cairo_create(probe);
+  emovox_layout l;
+  emovox_layout_compute(&l, sc->w, sc->h, sc->scale);
+  const int placed = emovox_forget_button(cr, &l, st, where);
+  cairo_destroy(cr);
+  cairo_surface_destroy(probe);
+  emovox_view_state hot = *st;
+  hot.hover = EMOVOX_HOVER_FORGET;
+  cairo_surface_t *a = render(sc->w, sc->h, sc->scale, st),
+                  *b = render(sc->w, sc->h, sc->scale, &hot);
+  const emovox_rect whole = {0, 0, sc->w, sc->h};
+  const int all = count_diff(a, b, whole), inside = placed ? count_diff(a, b, *where) : 0;
+  EV_CHECK(all == inside, "%dx%d@%g: hovering the button changes it only (%d of %d px inside)",
+           sc->w, sc->h, sc->scale, inside, all);
+  EV_CHECK(placed == (all > 0), "%dx%d@%g: the button is %s where emovox_forget_button says %d",
+           sc->w, sc->h, sc->scale, all > 0 ? "drawn" : "not drawn", placed);
+  cairo_surface_destroy(a);
+  cairo_surface_destroy(b);
+  return placed && all > 0;
+}
+
+/* The forget button: only with a voice learned, in Learn voice and Use learned voice, with a
+ * running model, never in the strip; right-aligned on the voice caption line with the caption
+ * left of it, not over it. */
+static void check_forget(const size_case *sc) {
+  emovox_layout l;
+  emovox_layout_compute(&l, sc->w, sc->h, sc->scale);
+  char what[64];
+  snprintf(what, sizeof what, "%dx%d@%g forget", sc->w, sc->h, sc->scale);
+  emovox_view_state st;
+  make_state(&st, ST_ANGER);
+  emovox_view_set_adapted(&st, 0.97f);
+  emovox_rect b;
+  for (int mode = EMOVOX_ADAPT_OFF; mode <= EMOVOX_ADAPT_USE; mode++)
+    for (int learned = 0; learned < 2; learned++) {
+      emovox_view_update(&st, EMOVOX_ADAPT, (float)mode);
+      st.voice_learned = learned;
+      const int drawn = forget_drawn(sc, &st, &b);
+      const int offered = learned && mode >= EMOVOX_ADAPT_LEARN;
+      if (l.mode == EMOVOX_LAYOUT_STRIP || !offered)
+        EV_CHECK(!drawn, "%s: adapt %d, learned %d: no button", what, mode, learned);
+      else if (mode == EMOVOX_ADAPT_USE) /* every layout but the strip has room beside it */
+        EV_CHECK(drawn, "%s: use, learned: the button is drawn", what);
+      if (!drawn)
+        continue;
+      EV_CHECK(b.x >= l.adapted.x && b.y >= l.adapted.y && b.y + b.h <= l.adapted.y + l.adapted.h &&
+                   b.h >= l.adapted.h - 2 && l.adapted.x + l.adapted.w - (b.x + b.w) < 1,
+               "%s: adapt %d: right-aligned on the caption line", what, mode);
+      /* the caption ends before the button (a background gap between them) and is drawn */
+      cairo_surface_t *img = render(sc->w, sc->h, sc->scale, &st);
+      const double gap = 6 * sc->scale;
+      const emovox_rect between = {b.x - gap + 1, b.y, gap - 2, b.h};
+      const emovox_rect caption = {b.x - 0.5 * l.adapted.w, b.y, 0.5 * l.adapted.w - gap, b.h};
+      EV_CHECK(count_ink(img, between) == 0, "%s: adapt %d: nothing between caption and button",
+               what, mode);
+      EV_CHECK(count_ink(img, caption) >= 10, "%s: adapt %d: the caption is still written", what,
+               mode);
+      EV_CHECK(count_ink(img, b) >= 10, "%s: adapt %d: the word is written", what, mode);
+      char png[64];
+      snprintf(png, sizeof png, "ui_forget_%d_%dx%d@%g.png", mode, sc->w, sc->h, sc->scale);
+      write_png(img, png);
+      printf("%s: adapt %d: button at %.0f,%.0f %.0fx%.0f\n", what, mode, b.x, b.y, b.w, b.h);
+      cairo_surface_destroy(img);
+    }
+  /* No running model: no caption, no button. */
+  st.voice_learned = 1;
+  emovox_view_update(&st, EMOVOX_ADAPT, (float)EMOVOX_ADAPT_USE);
+  emovox_view_update(&st, EMOVOX_STATUS, EMOVOX_STATUS_NO_MODEL);
+  EV_CHECK(!forget_drawn(sc, &st, &b), "%s: no button without a model", what);
+  /* hit-testing: its centre hits, the caption and the voice meter below do not */
+  emovox_view_update(&st, EMOVOX_STATUS, EMOVOX_STATUS_OK);
+  if (forget_drawn(sc, &st, &b)) {
+    EV_CHECK(emovox_forget_hit(&l, b, b.x + b.w / 2, b.y + b.h / 2), "%s: centre hits", what);
+    EV_CHECK(!emovox_forget_hit(&l, b, b.x - 10 * sc->scale, b.y + b.h / 2),
+             "%s: the caption left of it does not", what);
+    EV_CHECK(!emovox_forget_hit(&l, b, b.x + b.w / 2, l.voice.y + l.voice.h),
+             "%s: the voice meter does not", what);
+  }
+  const emovox_rect none = {0, 0, 0, 0};
+  EV_CHECK(!emovox_forget_hit(&l, none, 0, 0), "%s: no button, no hit", what);
+}
+
 int main(void) {
   write_showcase();
   for (int z = 0; z < N_SIZES; z++) {
@@ -758,6 +845,7 @@ int main(void) {
     check_model_line(&sizes[z]);
     check_emotions_set(&sizes[z]);
     check_adapted(&sizes[z]);
+    check_forget(&sizes[z]);
   }
   check_strip_labels(200, 60);
   check_strip_labels(260, 120);

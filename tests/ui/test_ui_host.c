@@ -3,7 +3,8 @@
  * and checks what a host relies on: the patch:Get sent at start, the reported size, that
  * port_event values end up on screen (bar lengths and the dominant label read back from the
  * window's pixels), that dragging a slider writes the control port with the value under the
- * pointer, and that a resize switches to the strip layout. */
+ * pointer, that the "forget" button writes the forget-voice message (and a click beside it
+ * nothing), and that a resize switches to the strip layout. */
 /* lv2/atom/forge.h before Xlib.h, whose Bool macro breaks the forge's field of that name. */
 #include <lv2/atom/atom.h>
 #include <lv2/atom/forge.h>
@@ -153,6 +154,129 @@ static int last_write(uint32_t port, float *value) {
   return 0;
 }
 
+/* A status message saying whether a voice is learned (the rest as the plugin's, cut short). */
+static void send_voice_learned(const LV2UI_Descriptor *desc, LV2UI_Handle ui, LV2_URID_Map *map,
+                               int learned) {
+  uint8_t buf[256];
+  LV2_Atom_Forge forge;
+  lv2_atom_forge_init(&forge, map);
+  lv2_atom_forge_set_buffer(&forge, buf, sizeof buf);
+  LV2_Atom_Forge_Frame frame;
+  lv2_atom_forge_object(&forge, &frame, 0, map_uri(NULL, EMOVOX_URI_STATUS));
+  lv2_atom_forge_key(&forge, map_uri(NULL, EMOVOX_URI_STATUS_CODE));
+  lv2_atom_forge_int(&forge, 0);
+  lv2_atom_forge_key(&forge, map_uri(NULL, EMOVOX_URI_MODEL_NAME));
+  lv2_atom_forge_string(&forge, "host-test-model", 15);
+  lv2_atom_forge_key(&forge, map_uri(NULL, EMOVOX_URI_VOICE_LEARNED));
+  lv2_atom_forge_int(&forge, learned);
+  lv2_atom_forge_pop(&forge, &frame);
+  desc->port_event(ui, EMOVOX_NOTIFY, lv2_atom_total_size((LV2_Atom *)buf),
+                   map_uri(NULL, LV2_ATOM__eventTransfer), buf);
+}
+
+/* A left click (press and release) at (x, y); returns how many messages the UI wrote to the
+ * control port meanwhile (the last one is writes[n_writes - 1]). */
+static int click(const LV2UI_Idle_Interface *idle, LV2UI_Handle ui, Display *dpy, Window win, int x,
+                 int y, int release_x) {
+  int before = 0;
+  for (int i = 0; i < n_writes; i++)
+    before += writes[i].port == EMOVOX_CONTROL;
+  send_button(dpy, win, MotionNotify, x, y);
+  send_button(dpy, win, ButtonPress, x, y);
+  pump(idle, ui, 30);
+  send_button(dpy, win, MotionNotify, release_x, y);
+  send_button(dpy, win, ButtonRelease, release_x, y);
+  pump(idle, ui, 60);
+  int after = 0;
+  for (int i = 0; i < n_writes; i++)
+    after += writes[i].port == EMOVOX_CONTROL;
+  return after - before;
+}
+
+/* Ink of a rectangle of the window: pixels brighter than the caption line's background. */
+static int window_ink(Display *dpy, Window win, emovox_rect r) {
+  int w, h, n = 0;
+  cairo_surface_t *img = grab(dpy, win, &w, &h);
+  for (int y = (int)r.y; y < (int)(r.y + r.h); y++)
+    for (int x = (int)r.x; x < (int)(r.x + r.w); x++) {
+      rgb c = pixel_at(img, x, y);
+      n += c.r + c.g + c.b > 330;
+    }
+  cairo_surface_destroy(img);
+  return n;
+}
+
+/* The forget button (640x420, a running model): in Use learned voice it appears only once the
+ * status says a voice is learned; a click on it writes exactly emovox_write_forget_voice's
+ * message to the control port, a click beside it or a press that leaves before the release
+ * writes nothing, nor does a click where it was once the voice is gone. */
+static void check_forget(const LV2UI_Descriptor *desc, const LV2UI_Idle_Interface *idle,
+                         LV2UI_Handle ui, Display *dpy, Window win, LV2_URID_Map *map) {
+  /* where the button is drawn: measured as the UI measures it, for the same state */
+  emovox_view_state st;
+  emovox_view_init(&st);
+  emovox_view_set_model(&st, EMOVOX_VIEW_OK, "host-test-model", "", "");
+  emovox_view_update(&st, EMOVOX_ADAPT, (float)EMOVOX_ADAPT_USE);
+  st.voice_learned = 1;
+  emovox_layout l;
+  emovox_layout_compute(&l, 640, 420, 1.0);
+  cairo_surface_t *probe = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1);
+  cairo_t *cr = cairo_create(probe);
+  emovox_rect b;
+  const int placed = emovox_forget_button(cr, &l, &st, &b);
+  cairo_destroy(cr);
+  cairo_surface_destroy(probe);
+  EV_CHECK(placed, "640x420: a forget button in Use learned voice with a voice learned");
+  if (!placed)
+    return;
+  const int bx = (int)(b.x + b.w / 2), by = (int)(b.y + b.h / 2);
+
+  float use = (float)EMOVOX_ADAPT_USE;
+  desc->port_event(ui, EMOVOX_ADAPT, sizeof use, 0, &use);
+  send_voice_learned(desc, ui, map, 0);
+  pump(idle, ui, 100);
+  const int ink_none = window_ink(dpy, win, b);
+  EV_CHECK(click(idle, ui, dpy, win, bx, by, bx) == 0, "no voice learned: a click there is no-op");
+
+  send_voice_learned(desc, ui, map, 1);
+  pump(idle, ui, 100);
+  const int ink_learned = window_ink(dpy, win, b);
+  EV_CHECK(ink_learned > ink_none + 20, "the button shows once a voice is learned (%d vs %d px)",
+           ink_learned, ink_none);
+  EV_CHECK(click(idle, ui, dpy, win, (int)(b.x - 12), by, (int)(b.x - 12)) == 0,
+           "a click on the caption left of it writes nothing");
+  EV_CHECK(click(idle, ui, dpy, win, bx, (int)(l.voice.y + l.voice.h - 1), bx) == 0,
+           "a click on the voice meter below it writes nothing");
+  EV_CHECK(click(idle, ui, dpy, win, bx, by, (int)(b.x - 40)) == 0,
+           "pressed on it, released away: nothing (cancelled)");
+
+  EV_CHECK(click(idle, ui, dpy, win, bx, by, bx) == 1, "a click on it writes one message");
+  uint8_t want[128];
+  LV2_Atom_Forge forge;
+  lv2_atom_forge_init(&forge, map);
+  lv2_atom_forge_set_buffer(&forge, want, sizeof want);
+  emovox_uris u;
+  emovox_map_uris(map, &u);
+  EV_REQUIRE(emovox_write_forget_voice(&forge, &u), "forging the expected message");
+  const uint32_t want_size = lv2_atom_total_size((const LV2_Atom *)want);
+  const write_rec *w = &writes[n_writes - 1];
+  EV_CHECK(w->port == EMOVOX_CONTROL && w->format == u.atom_eventTransfer && w->size == want_size &&
+               !memcmp(w->data, want, want_size),
+           "the message is emovox_write_forget_voice's (port %u, %u bytes vs %u)", w->port, w->size,
+           want_size);
+
+  /* the plugin answers that no voice is learned: the button goes, its place takes no click */
+  send_voice_learned(desc, ui, map, 0);
+  pump(idle, ui, 100);
+  EV_CHECK(window_ink(dpy, win, b) < ink_learned - 20, "the button is gone with the voice");
+  EV_CHECK(click(idle, ui, dpy, win, bx, by, bx) == 0, "where it was, a click writes nothing");
+  float follow = (float)EMOVOX_ADAPT_FOLLOW;
+  desc->port_event(ui, EMOVOX_ADAPT, sizeof follow, 0, &follow);
+  send_voice_learned(desc, ui, map, 1);
+  pump(idle, ui, 100);
+  EV_CHECK(click(idle, ui, dpy, win, bx, by, bx) == 0, "Follow: no button, whatever is learned");
+}
+
 int main(void) {
   const char *so = getenv("EMOVOX_UI_SO");
   if (!getenv("DISPLAY") || !so)
@@ -285,6 +409,8 @@ int main(void) {
   pump(idle, ui, 50);
   EV_CHECK(last_write(EMOVOX_GATE_DB, &got), "right click writes the gate");
   EV_CHECK_NEAR(got, -60.0, 1e-4, "right click resets to the default");
+
+  check_forget(desc, idle, ui, dpy, win, &map);
 
   /* The host shrinks the window: the strip layout, still showing the values. */
   XResizeWindow(dpy, win, 240, 64);

@@ -266,6 +266,24 @@ int main(void) {
     EV_CHECK(!strcmp(emovox_view_adapt_caption(&v, buf, sizeof buf), "learned voice"), "use: %s",
              buf);
   }
+  /* The forget button is offered where the caption speaks of a learned voice that exists: Learn
+   * voice or Use learned voice, a voice learned, a model running. */
+  {
+    emovox_view_state v;
+    emovox_view_init(&v);
+    emovox_view_update(&v, EMOVOX_STATUS, EMOVOX_STATUS_OK);
+    v.voice_learned = 1;
+    const int offered[4] = {0, 0, 1, 1};
+    for (int mode = EMOVOX_ADAPT_OFF; mode <= EMOVOX_ADAPT_USE; mode++) {
+      emovox_view_update(&v, EMOVOX_ADAPT, (float)mode);
+      EV_CHECK(emovox_view_offers_forget(&v) == offered[mode], "adapt %d, voice learned", mode);
+    }
+    v.voice_learned = 0;
+    EV_CHECK(!emovox_view_offers_forget(&v), "use, no voice learned: nothing to forget");
+    v.voice_learned = 1;
+    emovox_view_update(&v, EMOVOX_STATUS, EMOVOX_STATUS_NO_MODEL);
+    EV_CHECK(!emovox_view_offers_forget(&v), "no model running: no button");
+  }
   /* The adaptation label's words and when they change (emovox_view_set_adapted). */
   {
     char buf[32];
