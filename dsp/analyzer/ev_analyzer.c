@@ -426,6 +426,22 @@ void ev_analyzer_reset(ev_analyzer *an) {
     reset_runtime(an->rt);
 }
 
+int ev_analyzer_reset_exact(ev_analyzer *an) {
+  /* The extractors as ev_extractor_new left them (their resamplers made anew), then
+   * ev_analyzer_reset as ev_analyzer_new ends: it reaches ex_default once more, not the
+   * runtime's extractor, which prepare_model made afterwards and swap_model leaves alone on its
+   * first install. Every other piece of state is reset exactly by ev_analyzer_reset already. */
+  int rc = ev_extractor_reset_exact(an->ex_default);
+  if (an->rt)
+    rc |= ev_extractor_reset_exact(an->rt->ex);
+  reset_outputs(an);
+  if (an->rt) {
+    ev_input_reset(an->rt->input);
+    ev_model_state_reset(an->rt->state);
+  }
+  return rc ? -1 : 0;
+}
+
 static void restart(ev_analyzer *an, int keep_voice) {
   reset_outputs(an);
   ev_model_runtime *rt = an->rt;

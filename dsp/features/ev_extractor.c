@@ -652,6 +652,14 @@ void ev_extractor_reset(ev_extractor *ex) {
     ev_prosody_reset(ex->pro);
 }
 
+int ev_extractor_reset_exact(ev_extractor *ex) {
+  const int rc = ex->rs ? ev_resample_reset_exact(ex->rs) : 0;
+  /* then the reset create() ends with, its ev_resample_reset included: a new extractor's
+   * resampler has had that one too */
+  ev_extractor_reset(ex);
+  return rc;
+}
+
 /* Dependencies: mfcc needs logmel (in double), logmel the mel sums, deltas the mfcc history;
  * every spectral feature needs the FFT's power; ZCR and RMS only the raw frame. */
 void ev_extractor_restart_functionals(ev_extractor *ex) {

@@ -30,6 +30,7 @@ struct ev_resample {
   uint64_t start_out; /* first output of the current stream */
   uint64_t delay;     /* release delay, output samples */
   int max_out;        /* outputs one chunk may return; soxr's olen too */
+  unsigned large_dft; /* soxr's largest DFT (log2, 0: its default): ev_resample_reset_exact */
   float *tmp;         /* [max_out]: soxr's output of one call */
   float *ring;        /* outputs made but not released */
   uint64_t ring_mask;
@@ -135,6 +136,7 @@ static ev_resample *create(double in_rate, int out_rate, unsigned large_dft, cha
   }
   r->in_rate = (uint64_t)llrint(in_rate);
   r->out_rate = (uint64_t)out_rate;
+  r->large_dft = large_dft;
   r->max_out = (int)((uint64_t)EV_RESAMPLE_CHUNK * r->out_rate / r->in_rate) + 16;
   soxr_error_t e = NULL;
   soxr_io_spec_t io = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I);
@@ -232,6 +234,22 @@ int ev_resample_chunk(ev_resample *r, const float *in, float *out) {
 
 void ev_resample_reset(ev_resample *r) {
   start_stream(r);
+}
+
+int ev_resample_reset_exact(ev_resample *r) {
+  /* A whole new instance made by create(), the one code that primes soxr, swapped in place: so
+   * the state is a fresh instance's by construction (soxr's buffers, block phase and the
+   * counters), not by a second copy of the priming that could drift from the first. r keeps
+   * its address (the extractor holds it); in_rate is an integer already, so create() rounds it
+   * to itself. */
+  ev_resample *fresh = create((double)r->in_rate, (int)r->out_rate, r->large_dft, NULL, 0);
+  if (!fresh)
+    return -1; /* r is left as it was, still usable */
+  ev_resample old = *r;
+  *r = *fresh;
+  *fresh = old;
+  ev_resample_free(fresh);
+  return 0;
 }
 
 double ev_resample_latency(const ev_resample *r) {

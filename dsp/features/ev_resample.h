@@ -44,6 +44,13 @@ int ev_resample_chunk(ev_resample *r, const float *in, float *out);
 /* Start a new stream: the output continues as if the new input followed silence. Bounded work
  * (about the latency's length of zeros through soxr), no allocation. */
 void ev_resample_reset(ev_resample *r);
+/* Offline only (allocates, frees and primes: never on the audio thread): back to exactly the
+ * state of a new instance with the same rates and kind (ev_resample_new or _offline), so that
+ * the next stream's output is bit for bit a fresh instance's. ev_resample_reset() cannot give
+ * that: soxr keeps its block phase and buffers, and the stream after it equals a fresh one's
+ * only to float rounding (~3e-7), which then depends on the audio before. 0, or -1 (out of
+ * memory; r is unchanged). */
+int ev_resample_reset_exact(ev_resample *r);
 
 /* Delay in input samples from an input sample's time to the release of the output sample at
  * that time (after the chunk that contains it is complete; add EV_RESAMPLE_CHUNK - 1 for the

@@ -4,7 +4,8 @@
  *
  * Realtime contract: ev_analyzer_new() and ev_analyzer_prepare_model() allocate;
  * ev_analyzer_process(), ev_analyzer_swap_model(), ev_analyzer_set_params(),
- * ev_analyzer_restart() and ev_analyzer_reset() never allocate, lock or make system calls. */
+ * ev_analyzer_restart() and ev_analyzer_reset() never allocate, lock or make system calls;
+ * ev_analyzer_reset_exact() allocates (offline only). */
 #ifndef EV_ANALYZER_H
 #define EV_ANALYZER_H
 
@@ -69,6 +70,16 @@ void ev_analyzer_free(ev_analyzer *an);
  * the model's streaming state (milliseconds for the largest models): for activate() and offline
  * use. */
 void ev_analyzer_reset(ev_analyzer *an);
+/* Offline only: it allocates (the resamplers are made anew), so never on the audio thread, where
+ * the plugin keeps ev_analyzer_reset. Back to exactly the state of a new analyser given the same
+ * params, settings and model (ev_analyzer_new, prepare_model, swap_model), so that what follows
+ * is bit for bit a fresh analyser's at every host rate: after ev_analyzer_reset that holds only
+ * at 16 kHz, elsewhere the resampler's rounding (~3e-7) depends on the audio before (its reset
+ * feeds zeros instead of clearing soxr, which would allocate: docs/features.md). For readings
+ * "from a fresh state" that must not depend on what the analyser read earlier (emovox-train's
+ * cold figures, whatever the thread count). 0, or -1 out of memory (then reset as
+ * ev_analyzer_reset does). */
+int ev_analyzer_reset_exact(ev_analyzer *an);
 /* The same for the audio thread (analysis switched back on): bounded cost. A model state of
  * more than 64k floats is reset in pieces during the following audio (256 floats per 16 kHz
  * sample, at fixed stream positions, so the outputs still do not depend on the block size);

@@ -156,6 +156,12 @@ ev_extractor *ev_extractor_new_offline(const ev_feature_config *cfg, double host
                                        uint32_t max_block, char *err, size_t errlen);
 void ev_extractor_free(ev_extractor *ex);
 void ev_extractor_reset(ev_extractor *ex);
+/* Offline only (the resampler is made anew: allocation, never on the audio thread): exactly the
+ * state of a new extractor with the same settings, so the frames after it are bit for bit a
+ * fresh extractor's at every host rate (after ev_extractor_reset only at 16 kHz, elsewhere to
+ * float rounding: ev_resample_reset_exact). 0, or -1 out of memory (then reset as
+ * ev_extractor_reset does). */
+int ev_extractor_reset_exact(ev_extractor *ex);
 const ev_feature_config *ev_extractor_config(const ev_extractor *ex);
 
 /* Feed host-rate mono audio. Calls on_frame for every completed frame, in order.

@@ -7,6 +7,8 @@
  *     has one) at least 100 dB down;
  *   - reset: the stream after ev_resample_reset() equals a fresh instance's (within 1e-5 of
  *     full scale: soxr's block phase differs, so the last bits may), with the same counts;
+ *     after ev_resample_reset_exact() (offline only: it allocates) bit for bit the same, for
+ *     both kinds;
  *   - ev_resample_new_offline (soxr's default blocks): the same samples within 1e-5, and at
  *     least the same latency. */
 #include "ev_resample.h"
@@ -114,6 +116,12 @@ int main(void) {
     EV_CHECK(m1 == m2 && dmax <= 1e-5, "%.0f Hz: after reset %zu samples, fresh %zu, max diff %g",
              rate, m1, m2, dmax);
     printf("         reset vs fresh: %zu samples each, max difference %.2g\n", m1, dmax);
+    /* the exact reset (offline): bit for bit the fresh instance's stream, after other audio */
+    EV_CHECK(ev_resample_reset_exact(r) == 0, "%.0f Hz: exact reset", rate);
+    size_t m4 = stream(r, x, n, y, NULL);
+    EV_CHECK(m4 == m2 && !memcmp(y, z, m2 * sizeof(float)),
+             "%.0f Hz: after the exact reset %zu samples, fresh %zu, not bit for bit the same",
+             rate, m4, m2);
     ev_resample_free(fresh);
     /* the offline variant: soxr's default blocks, the same samples to float rounding */
     ev_resample *off = ev_resample_new_offline(rate, 16000, err, sizeof err);
@@ -128,6 +136,13 @@ int main(void) {
                ev_resample_latency(off));
       printf("         offline variant: latency %.1f samples, max difference %.2g\n",
              ev_resample_latency(off), omax);
+      /* its exact reset makes the offline kind again (soxr's default blocks), bit for bit */
+      stream(off, x, n / 3, y, NULL);
+      EV_CHECK(ev_resample_reset_exact(off) == 0, "%.0f Hz: offline exact reset", rate);
+      size_t m5 = stream(off, x, n, y, NULL);
+      EV_CHECK(m5 == m3 && !memcmp(y, z, m3 * sizeof(float)),
+               "%.0f Hz: offline after the exact reset %zu samples, fresh %zu, not the same", rate,
+               m5, m3);
       ev_resample_free(off);
     }
     ev_resample_free(r);
