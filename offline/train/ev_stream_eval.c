@@ -207,6 +207,18 @@ static float *load16(const char *path, size_t *n16) {
   return y;
 }
 
+/* Every reading "from a fresh state" starts from exactly a new analyser's state
+ * (ev_analyzer_reset_exact): with ev_analyzer_reset the 48 kHz resampler's rounding would
+ * depend on the files this worker read before, and the report on --threads. Its allocation is
+ * no concern here (it is not the audio thread). 1, or 0 with the clip marked failed (out of
+ * memory). */
+static int fresh_state(ev_analyzer *an, ev_stream_eval *e, size_t clip) {
+  if (ev_analyzer_reset_exact(an) == 0)
+    return 1;
+  e->failed[clip] = 1;
+  return 0;
+}
+
 static void cold_one(job *j, worker *w, size_t clip) {
   ev_stream_eval *e = j->e;
   ev_stream_summary *s = e->sum + clip * EV_STREAM_MODES;
@@ -216,15 +228,15 @@ static void cold_one(job *j, worker *w, size_t clip) {
     e->failed[clip] = 1;
     return;
   }
-  ev_analyzer_reset(w->an[0]);
-  ev_stream_feed(w->an[0], x16, n16, 16000, w->window_rows, &s[EV_STREAM_COLD16]);
+  if (fresh_state(w->an[0], e, clip))
+    ev_stream_feed(w->an[0], x16, n16, 16000, w->window_rows, &s[EV_STREAM_COLD16]);
   float *quiet = malloc((n16 + 1) * sizeof *quiet);
   if (quiet) {
     const float g = (float)pow(10.0, EV_STREAM_QUIET_DB / 20.0);
     for (size_t i = 0; i < n16; i++)
       quiet[i] = x16[i] * g;
-    ev_analyzer_reset(w->an[0]);
-    ev_stream_feed(w->an[0], quiet, n16, 16000, w->window_rows, &s[EV_STREAM_QUIET]);
+    if (fresh_state(w->an[0], e, clip))
+      ev_stream_feed(w->an[0], quiet, n16, 16000, w->window_rows, &s[EV_STREAM_QUIET]);
     free(quiet);
   } else {
     e->failed[clip] = 1;
@@ -232,8 +244,8 @@ static void cold_one(job *j, worker *w, size_t clip) {
   if (j->cold48) {
     float *x48 = ev_stream_resample(x16, n16, 16000, 48000, &n48);
     if (x48) {
-      ev_analyzer_reset(w->an[1]);
-      ev_stream_feed(w->an[1], x48, n48, 48000, w->window_rows, &s[EV_STREAM_COLD48]);
+      if (fresh_state(w->an[1], e, clip))
+        ev_stream_feed(w->an[1], x48, n48, 48000, w->window_rows, &s[EV_STREAM_COLD48]);
     } else {
       e->failed[clip] = 1;
     }
@@ -275,7 +287,11 @@ size_t ev_stream_learned_halves(const ev_stream_eval *e, int speaker, size_t *cl
 static void session_pass(job *j, worker *w, const size_t *mine, size_t n, int mode,
                          const float *gap, size_t n_gap) {
   ev_stream_eval *e = j->e;
-  ev_analyzer_reset(w->an[0]);
+  if (ev_analyzer_reset_exact(w->an[0])) { /* the speaker starts fresh: fresh_state */
+    for (size_t i = 0; i < n; i++)
+      e->failed[mine[i]] = 1;
+    return;
+  }
   for (size_t i = 0; i < n; i++) {
     size_t n16 = 0;
     float *x16 = load16(e->clips->v[mine[i]].path, &n16);
@@ -296,8 +312,9 @@ static void session_pass(job *j, worker *w, const size_t *mine, size_t n, int mo
 
 /* The learned mode for one half: `learn` (in its order) is played as "Learn voice" hears it, one
  * state with the pauses of session-pauses, and the voice taken at its end; then every file of
- * `score` alone from a fresh state started from that voice. ev_analyzer_reset then
- * ev_analyzer_set_voice is the plugin's activate() in "Use learned voice"; a relocate there is
+ * `score` alone from a fresh state started from that voice. A fresh state (fresh_state; at
+ * 16 kHz the same as ev_analyzer_reset) then ev_analyzer_set_voice is the plugin's activate() in
+ * "Use learned voice"; a relocate there is
  * ev_analyzer_restart then the same set_voice, which for a model state of up to 64k floats
  * resets exactly as ev_analyzer_reset does (larger states are cleared during the first audio
  * and the outputs wait: as for cold-16 against a relocate in Follow). No speech in `learn`: the
@@ -318,7 +335,10 @@ static void learned_half(job *j, worker *w, const size_t *learn, size_t n_learn,
       e->failed[score[i]] = 1;
       continue;
     }
-    ev_analyzer_reset(w->an[0]);
+    if (!fresh_state(w->an[0], e, score[i])) {
+      free(x16);
+      continue;
+    }
     if (has_voice)
       ev_analyzer_set_voice(w->an[0], dims, mean, var, n_seen, prior_w);
     ev_stream_feed(w->an[0], x16, n16, 16000, w->window_rows,
@@ -340,9 +360,9 @@ static void learned_one(job *j, worker *w, int speaker, size_t *mine, size_t n, 
       e->failed[mine[0]] = 1;
       return;
     }
-    ev_analyzer_reset(w->an[0]);
-    ev_stream_feed(w->an[0], x16, n16, 16000, w->window_rows,
-                   &e->sum[mine[0] * EV_STREAM_MODES + EV_STREAM_LEARNED]);
+    if (fresh_state(w->an[0], e, mine[0]))
+      ev_stream_feed(w->an[0], x16, n16, 16000, w->window_rows,
+                     &e->sum[mine[0] * EV_STREAM_MODES + EV_STREAM_LEARNED]);
     e->learned_from[mine[0]] = EV_LEARNED_COLD_SINGLE;
     free(x16);
     return;

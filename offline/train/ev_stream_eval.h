@@ -7,8 +7,11 @@
  * dominant output says "speech"; a file without a speech row is "no speech" and counts as
  * wrong.
  *
- *   cold-16   each file alone from a fresh state (ev_analyzer_reset) at 16 kHz;
- *   cold-48   the same after upsampling the 16 kHz audio to 48 kHz (speexdsp, quality 10);
+ *   cold-16   each file alone from a fresh state at 16 kHz: ev_analyzer_reset_exact, bit for
+ *             bit a new analyser, whatever the worker read before (so the report does not
+ *             depend on --threads);
+ *   cold-48   the same after upsampling the 16 kHz audio to 48 kHz (speexdsp, quality 10): the
+ *             48 kHz analyser's resampler made anew for every file too;
  *   session   each test speaker's files one after another through one state, in a seeded
  *             shuffled order, at 16 kHz (per-file summaries, rows on each file's own 10 ms grid);
  *   cold-6dB  cold-16 with every file 6 dB quieter: a track's gain is the user's choice, and a
@@ -23,7 +26,7 @@
  *             session-pauses (what "Learn voice" does: the statistics carry on from file to
  *             file), the normaliser state at its end is the voice (ev_analyzer_get_voice), and
  *             every file of the other half is read alone from a fresh state started from that
- *             voice (ev_analyzer_reset, then ev_analyzer_set_voice: the plugin's sequence in
+ *             voice (ev_analyzer_reset_exact, then ev_analyzer_set_voice: the plugin's sequence in
  *             mode 3); then the halves swap. So every file is read from a voice learned on
  *             other files of its speaker, never on its own audio. A speaker with one test file
  *             has nothing to learn from: that file is read cold (as cold-16), and so is a half
