@@ -39,8 +39,8 @@ int ea_host_n_audio_inputs(const ea_host *h);
 /* Name printed with the plugin's log messages (the file being analysed). */
 void ea_host_set_log_name(ea_host *h, const char *name);
 
-/* Makes a freshly reset, active instance at this rate: the previous one is re-used through
- * deactivate/activate when the rate is the same, else instantiated (and the model loaded).
+/* Makes a new, active instance at this rate (the previous one freed, the model loaded into the
+ * new one), so that a stream's readings never depend on what the host analysed before.
  * -1 + err if the plugin refuses the rate or the model does not load. */
 int ea_host_start(ea_host *h, double rate, char *err, size_t errlen);
 /* Runs one block (n <= block) with one buffer per audio input; the outputs are read after. */

@@ -233,8 +233,8 @@ static void take_row(file_run *r, double time, const float *values) {
     ea_plot_row(&r->plot, t, r->row);
 }
 
-/* Runs the plugin over the whole file, continuing the stream (a fresh, reset instance for its
- * first file). Blocks are at most --block long and are cut at every 10 ms boundary of the
+/* Runs the plugin over the whole file, continuing the stream (a new instance for its first
+ * file: ea_host_start). Blocks are at most --block long and are cut at every 10 ms boundary of the
  * stream (sample floor(k * rate / 100), in integers), where a row of outputs is taken; a row
  * belongs to the file whose samples end there, with its time from that file's start. */
 static int run_file(ea_host *h, const ea_options *opt, int job, file_run *r, stream *st, char *err,
