@@ -19,17 +19,7 @@
 #define MAX_FRAMES 1000
 #define BLOCK      333 /* cuts the stream off the resampler's 64-sample chunk grid */
 
-typedef struct record {
-  int n;
-  ev_outputs out[MAX_FRAMES];
-} record;
-
-static void on_frame(void *user, const ev_outputs *o) {
-  record *r = user;
-  if (r->n < MAX_FRAMES)
-    r->out[r->n] = *o;
-  r->n++;
-}
+#include "frame_record.h"
 
 static void feed(ev_analyzer *an, const float *x, size_t n) {
   for (size_t i = 0; i < n; i += BLOCK)

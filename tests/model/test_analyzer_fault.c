@@ -14,17 +14,7 @@
 
 #define MAX_FRAMES 600
 
-typedef struct record {
-  int n;
-  ev_outputs out[MAX_FRAMES];
-} record;
-
-static void on_frame(void *user, const ev_outputs *o) {
-  record *r = user;
-  if (r->n < MAX_FRAMES)
-    r->out[r->n] = *o;
-  r->n++;
-}
+#include "frame_record.h"
 
 static void run(const ev_model *m, const float *x, size_t n, uint32_t block, record *r) {
   char err[256];

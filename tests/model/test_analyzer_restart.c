@@ -17,17 +17,7 @@
 
 #define MAX_FRAMES 2000
 
-typedef struct record {
-  int n;
-  ev_outputs out[MAX_FRAMES];
-} record;
-
-static void on_frame(void *user, const ev_outputs *o) {
-  record *r = user;
-  if (r->n < MAX_FRAMES)
-    r->out[r->n] = *o;
-  r->n++;
-}
+#include "frame_record.h"
 
 static double now_us(void) {
   struct timespec ts;
