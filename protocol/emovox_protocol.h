@@ -197,15 +197,21 @@ static inline LV2_Atom_Forge_Ref emovox_write_set_model(LV2_Atom_Forge *f, const
 
 /* true if obj is a patch:Set of the model; *value is then its value atom (NULL if missing;
  * the caller checks that it is a non-empty atom:Path). */
-static inline bool emovox_read_set_model(const emovox_uris *u, const LV2_Atom_Object *obj,
-                                         const LV2_Atom **value) {
+/* true if obj is a patch:Set of `key`; *value is then its value atom (NULL if missing). */
+static inline bool emovox_read_set_of(const emovox_uris *u, const LV2_Atom_Object *obj,
+                                      LV2_URID key, const LV2_Atom **value) {
   const LV2_Atom *property = NULL;
   *value = NULL;
   if (obj->body.otype != u->patch_Set)
     return false;
   lv2_atom_object_get(obj, u->patch_property, &property, u->patch_value, value, 0);
   return property && property->type == u->atom_URID && property->size >= sizeof(LV2_URID) &&
-         ((const LV2_Atom_URID *)property)->body == u->model;
+         ((const LV2_Atom_URID *)property)->body == key;
+}
+
+static inline bool emovox_read_set_model(const emovox_uris *u, const LV2_Atom_Object *obj,
+                                         const LV2_Atom **value) {
+  return emovox_read_set_of(u, obj, u->model, value);
 }
 
 /* ---- patch:Set of the learned voice to an empty value: forget it (UI -> plugin) ---- */
@@ -229,13 +235,7 @@ static inline LV2_Atom_Forge_Ref emovox_write_forget_voice(LV2_Atom_Forge *f,
  * missing; the caller checks that it is empty). */
 static inline bool emovox_read_set_voice(const emovox_uris *u, const LV2_Atom_Object *obj,
                                          const LV2_Atom **value) {
-  const LV2_Atom *property = NULL;
-  *value = NULL;
-  if (obj->body.otype != u->patch_Set)
-    return false;
-  lv2_atom_object_get(obj, u->patch_property, &property, u->patch_value, value, 0);
-  return property && property->type == u->atom_URID && property->size >= sizeof(LV2_URID) &&
-         ((const LV2_Atom_URID *)property)->body == u->voice;
+  return emovox_read_set_of(u, obj, u->voice, value);
 }
 
 /* ---- the status message (see the keys above) ---- */

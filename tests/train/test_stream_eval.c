@@ -34,6 +34,22 @@
 #define N_FILES 3
 
 /* A voiced, speech-like signal with a file-specific pitch, loudness and syllable rate. */
+
+/* The evaluator's label set: every label of the model, in its order. */
+static void labelset_of_model(const ev_model *model, ev_labelset *ls) {
+  memset(ls, 0, sizeof *ls);
+  for (int e = 0; e < EV_N_EMOTIONS; e++)
+    ls->index_of[e] = -1;
+  for (int i = 0; i < ev_model_n_labels(model); i++) {
+    const int c = ev_model_label_canonical(model, i);
+    if (c < 0)
+      continue;
+    ls->index_of[c] = ls->n;
+    ls->canon[ls->n] = c;
+    ls->names[ls->n++] = ev_emotion_names[c];
+  }
+}
+
 static float *voice(int which, size_t n) {
   return train_test_voice(110.0 + 45.0 * which, 0.08 + 0.05 * which, 2.2 + 0.3 * which, which,
                           12345u + 777u * (unsigned)which, n);
@@ -163,17 +179,7 @@ static void run_case(const char *exe, const char *bundle, const char *model_path
 
   /* the evaluator, every label of the model */
   ev_labelset ls;
-  memset(&ls, 0, sizeof ls);
-  for (int e = 0; e < EV_N_EMOTIONS; e++)
-    ls.index_of[e] = -1;
-  for (int i = 0; i < ev_model_n_labels(model); i++) {
-    const int c = ev_model_label_canonical(model, i);
-    if (c < 0)
-      continue;
-    ls.index_of[c] = ls.n;
-    ls.canon[ls.n] = c;
-    ls.names[ls.n++] = ev_emotion_names[c];
-  }
+  labelset_of_model(model, &ls);
   ev_speakers spk;
   EV_CHECK(ev_speakers_collect(&clips, &spk) == 0 && spk.n == 1, "one speaker");
   ev_stream_eval se;
@@ -332,17 +338,7 @@ static void learned_case(const char *model_path) {
   char *dir = ta_mkdtemp(), path[4400];
   ev_clip_list clips = {0};
   ev_labelset ls;
-  memset(&ls, 0, sizeof ls);
-  for (int e = 0; e < EV_N_EMOTIONS; e++)
-    ls.index_of[e] = -1;
-  for (int i = 0; i < ev_model_n_labels(model); i++) {
-    const int c = ev_model_label_canonical(model, i);
-    if (c < 0)
-      continue;
-    ls.index_of[c] = ls.n;
-    ls.canon[ls.n] = c;
-    ls.names[ls.n++] = ev_emotion_names[c];
-  }
+  labelset_of_model(model, &ls);
   EV_REQUIRE(ls.n > 0, "the model has labels");
   for (int i = 0; i < L_FILES; i++) {
     x[i] = voice(i, len[i]);
