@@ -76,11 +76,14 @@ static void handle_set(emovox *self, const LV2_Atom_Object *obj) {
                       "the host has no LV2 worker: the model cannot be changed");
     return;
   }
-  /* a new request: loads asked for before it (a restore's, say) are dropped when they finish */
-  const unsigned gen = emovox_next_generation(self);
-  if (!emovox_request_load(self->schedule, path, len, false, NULL, false, gen)) {
+  /* A new request: once the worker has it, loads asked for before it (a restore's, say) are
+   * dropped when they finish. A refused one replaces nothing: an earlier load still on its way
+   * installs as it would have. */
+  const unsigned ticket = emovox_take_ticket(self);
+  if (emovox_request_load(self->schedule, path, len, false, NULL, false, ticket))
+    emovox_publish_generation(self, ticket);
+  else
     emovox_set_status(self, EMOVOX_STATUS_LOAD_ERROR, "model path too long or worker queue full");
-  }
 }
 
 /* Whether an event's header and body end by `end`, the end of the host's sequence. */

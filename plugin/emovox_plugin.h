@@ -136,12 +136,16 @@ typedef struct emovox {
    * (the worker, or restore itself, attaches it to that model if it belongs to it). Under
    * state_lock; NULL: the session had none. */
   struct emovox_voice_blob *pending_voice;
-  /* [any] The generation of the latest model request: each restore() and each patch:Set of a
-   * model takes the next one (emovox_next_generation) and its load job carries it. Jobs run,
-   * and replies arrive, after later requests were made (a second restore while the first one's
-   * file loads, a patch:Set racing a restore); one whose generation is no longer the latest is
-   * freed and ignored, so the last request wins and its path and voice are the ones saved.
-   * pending_gen: the generation pending_voice came with (under state_lock). */
+  /* [any] Model requests and their generations. Each restore() and each patch:Set of a model
+   * takes the next ticket (load_ticket) and its load job carries it. load_gen is the ticket of
+   * the latest request that is on its way: a restore() publishes its ticket at once (under
+   * state_lock: the session replaces whatever came before, even if its job is then refused),
+   * a patch:Set only once the host's worker accepted its job, so that a refused request leaves
+   * an earlier load in flight alone. Jobs run, and replies arrive, after later requests were
+   * made (a second restore while the first one's file loads, a patch:Set racing a restore); one
+   * older than load_gen is freed and ignored, so the last request wins and its path and voice
+   * are the ones saved. pending_gen: the ticket pending_voice came with (under state_lock). */
+  atomic_uint load_ticket;
   atomic_uint load_gen;
   unsigned pending_gen;
   /* [any] The host refused the worker's reply carrying a loaded model (its queue was full):
@@ -174,13 +178,31 @@ extern const LV2_Worker_Interface emovox_worker_interface;
  * loaded model's note. false if the request could not be queued. */
 bool emovox_request_load(const LV2_Worker_Schedule *schedule, const char *path, uint32_t len,
                          bool is_default, const char *note, bool from_session, unsigned gen);
-/* The generation of a new model request (any thread, lock-free: run() calls it too). */
-static inline unsigned emovox_next_generation(emovox *self) {
-  return atomic_fetch_add_explicit(&self->load_gen, 1u, memory_order_acq_rel) + 1u;
+/* The ticket of a new model request (any thread, lock-free: run() calls it too). */
+static inline unsigned emovox_take_ticket(emovox *self) {
+  return atomic_fetch_add_explicit(&self->load_ticket, 1u, memory_order_acq_rel) + 1u;
 }
-/* Whether gen is still the latest request's. */
+/* Makes ticket the latest request's generation unless a later one is already published. The
+ * compare-exchange only fails when another request published meanwhile (a restore on its
+ * thread), so it ends after at most as many rounds as there are concurrent requests. */
+static inline void emovox_publish_generation(emovox *self, unsigned ticket) {
+  unsigned cur = atomic_load_explicit(&self->load_gen, memory_order_acquire);
+  while ((int)(ticket - cur) > 0 &&
+         !atomic_compare_exchange_strong_explicit(&self->load_gen, &cur, ticket,
+                                                  memory_order_acq_rel, memory_order_acquire)) {
+  }
+}
+/* A new request that replaces every earlier one at once (restore()). */
+static inline unsigned emovox_next_generation(emovox *self) {
+  const unsigned ticket = emovox_take_ticket(self);
+  emovox_publish_generation(self, ticket);
+  return ticket;
+}
+/* Whether request gen is still the latest on its way: no later one was published (a request
+ * whose job was accepted but not yet published counts as current). Tickets wrap: compared by
+ * their signed difference. */
 static inline bool emovox_generation_current(emovox *self, unsigned gen) {
-  return atomic_load_explicit(&self->load_gen, memory_order_acquire) == gen;
+  return (int)(gen - atomic_load_explicit(&self->load_gen, memory_order_acquire)) >= 0;
 }
 /* Status and text for a model being installed: ok, or its note as a load error. */
 void emovox_status_for(emovox *self, const emovox_loaded *m);

@@ -2679,16 +2679,25 @@ enum {
   FIRST_INSTALLED,
   SET_THEN_RESTORE,
   RESTORE_THEN_SET,
+  SET_THEN_REFUSED_SET,
+  RESTORE_THEN_REFUSED_SET,
   N_ORDERS
 };
 static const char *const order_name[] = {
-    "both queued before the worker runs",       "the first loaded, its reply not yet installed",
-    "the second made inside the first's reply", "the first installed",
-    "a patch:Set queued, then the restore",     "the restore queued, then a patch:Set"};
+    "both queued before the worker runs",
+    "the first loaded, its reply not yet installed",
+    "the second made inside the first's reply",
+    "the first installed",
+    "a patch:Set queued, then the restore",
+    "the restore queued, then a patch:Set",
+    "a patch:Set queued, then one the host's worker refuses",
+    "the restore queued, then a patch:Set the host's worker refuses"};
 
 /* The first request (a restore of `first`, or a patch:Set of set_path), then the restore of
  * `second` (or, RESTORE_THEN_SET, the patch:Set), in the given order, with a threaded worker.
- * The last request wins: its model runs, and its path and voice are what is saved. */
+ * The last request wins: its model runs, and its path and voice are what is saved. A request
+ * the host's worker refuses (*_REFUSED_SET: a patch:Set of second's model, or of set_path after
+ * a restore, while the queue is full) replaces nothing: the first one's load still installs. */
 static void check_order(int order, const session *first, const session *second,
                         const char *set_path, const char *expect_running, const char *expect_saved,
                         const unsigned char *expect_voice, size_t expect_voice_n) {
@@ -2715,6 +2724,24 @@ static void check_order(int order, const session *first, const session *second,
     } else {
       restore_session(h, second);
     }
+    host_pause_worker(h, false);
+    break;
+  case SET_THEN_REFUSED_SET:
+  case RESTORE_THEN_REFUSED_SET:
+    host_pause_worker(h, true);
+    if (order == SET_THEN_REFUSED_SET) {
+      host_send_set_model(h, set_path);
+      run_mono(h, silence, out, 256);
+    } else {
+      restore_session(h, first);
+    }
+    host_refuse_work(h, true);
+    host_send_set_model(h, order == SET_THEN_REFUSED_SET ? second->model : set_path);
+    run_mono(h, silence, out, 256);
+    EV_CHECK(host_output(h, EMOVOX_STATUS) == EMOVOX_STATUS_LOAD_ERROR,
+             "%s: the refused request is reported (status %.0f)", order_name[order],
+             host_output(h, EMOVOX_STATUS));
+    host_refuse_work(h, false);
     host_pause_worker(h, false);
     break;
   case FIRST_LOADED:
@@ -2798,6 +2825,10 @@ static void test_races(void) {
   /* the other way round: the file chosen by hand runs and is saved (with no voice: the model
    * running before, the default, had none to carry over) */
   check_order(RESTORE_THEN_SET, &seconds[0], NULL, test_model, test_model, test_model, NULL, 0);
+  /* a request the worker refuses leaves the one before it on its way: it installs and is saved
+   * (a patch:Set refused after another, or after a restore with its voice) */
+  check_order(SET_THEN_REFUSED_SET, NULL, &seconds[0], test_model, test_model, test_model, NULL, 0);
+  check_order(RESTORE_THEN_REFUSED_SET, &firsts[1], NULL, test_model, m1, m1, v1, v2_n);
   free(v1);
   free(v2);
   remove_tree();
