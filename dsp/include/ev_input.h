@@ -18,7 +18,7 @@
  * With level_relative each frame's egemaps_func statistics go through ev_func_level_apply
  * before the stride average (ev_input_raw still returns them as the extractor gave them).
  * prior_std is floored at 1e-6. A non-finite input value yields y = 0 for that dimension and
- * does not update its statistics; |y| is clamped to 1000.
+ * does not update its statistics; |y| is clamped to norm.clamp (1000 unless the model says).
  *
  * Realtime contract: ev_input_new() allocates; everything else never allocates. */
 #ifndef EV_INPUT_H
@@ -43,8 +43,14 @@ typedef struct ev_norm_config {
   int level_relative;  /* 1: the eGeMAPS statistics a recording's gain moves are made relative
                         * to the window's own level first (ev_func_level_apply); needs
                         * egemaps_func among the inputs */
+  float clamp; /* |y| is clamped to this (0 < clamp <= EV_INPUT_CLAMP; 0, as in a zeroed config,
+                * means EV_INPUT_CLAMP). A model whose prior is
+                * the training steps' median and interquartile range (emovox-train
+                * --robust-norm) clamps low, so that the few steps where an eGeMAPS coefficient
+                * of variation divides by a mean near zero stay inside the range the network
+                * was trained on */
 } ev_norm_config;
-/* adaptive, tau 10 s, prior 100, no warmup, absolute level */
+/* adaptive, tau 10 s, prior 100, no warmup, absolute level, clamp EV_INPUT_CLAMP */
 void ev_norm_config_default(ev_norm_config *c);
 const char *ev_norm_mode_name(ev_norm_mode mode); /* "global" / "adaptive" */
 

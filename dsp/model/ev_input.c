@@ -50,6 +50,7 @@ void ev_norm_config_default(ev_norm_config *c) {
   c->prior_frames = 100.0f;
   c->warmup_frames = 0.0f;
   c->level_relative = 0;
+  c->clamp = EV_INPUT_CLAMP;
 }
 
 const char *ev_norm_mode_name(ev_norm_mode mode) {
@@ -73,6 +74,9 @@ int ev_input_config_dims(const ev_input_config *s, char *err, size_t errlen) {
     return ev_fail(err, errlen, "normalisation prior_frames must be in [0, 1e9]");
   if (!(s->norm.warmup_frames >= 0.0f && s->norm.warmup_frames <= 1e9f))
     return ev_fail(err, errlen, "normalisation warmup_frames must be in [0, 1e9]");
+  if (!(s->norm.clamp >= 0.0f && s->norm.clamp <= EV_INPUT_CLAMP))
+    return ev_fail(err, errlen, "normalisation clamp must be in (0, %g] (0: %g)",
+                   (double)EV_INPUT_CLAMP, (double)EV_INPUT_CLAMP);
   int dims = 0;
   unsigned seen = 0;
   for (int i = 0; i < s->n_inputs; i++) {
@@ -145,6 +149,8 @@ ev_input *ev_input_new(const ev_input_config *s, const float *prior_mean, const 
     in->input_dims[i] = ev_feature_dims(&s->features, (ev_feature_id)s->inputs[i]);
   }
   in->norm = s->norm;
+  if (in->norm.clamp == 0.0f) /* a zeroed config: the default */
+    in->norm.clamp = EV_INPUT_CLAMP;
   in->func_at = ev_input_config_offset(s, EV_FEAT_EGEMAPS_FUNC);
   if (s->norm.level_relative && ev_func_level_init(&in->level, s->features.sample_rate)) {
     ev_fail(err, errlen, "level-relative statistics: an eGeMAPS name is unknown");
@@ -338,7 +344,7 @@ static const float *finish_step(ev_input *in) {
     } else {
       y = (x - in->prior_mean[i]) / in->prior_std[i];
     }
-    in->out[i] = isfinite(y) ? clampf(y, EV_INPUT_CLAMP) : 0.0f;
+    in->out[i] = isfinite(y) ? clampf(y, in->norm.clamp) : 0.0f;
   }
   in->in_stride = 0;
   in->rms_sum = 0.0;

@@ -550,8 +550,8 @@ done:
 }
 
 static int parse_normalization(ev_model *m, const char *text, char *err, size_t errlen) {
-  static const char *const allowed[] = {"mode",          "tau_s", "prior_frames",
-                                        "warmup_frames", "level", NULL};
+  static const char *const allowed[] = {"mode",  "tau_s", "prior_frames", "warmup_frames", "level",
+                                        "clamp", NULL};
   json_t *o = parse_json_text(text, "metadata \"normalization\"", err, errlen);
   if (!o)
     return -1;
@@ -575,7 +575,9 @@ static int parse_normalization(ev_model *m, const char *text, char *err, size_t 
       get_num(o, "prior_frames", m->input.norm.prior_frames, 0, 1e9, &m->input.norm.prior_frames, w,
               err, errlen) ||
       get_num(o, "warmup_frames", m->input.norm.warmup_frames, 0, 1e9, &m->input.norm.warmup_frames,
-              w, err, errlen))
+              w, err, errlen) ||
+      get_num(o, "clamp", m->input.norm.clamp, 1e-3, EV_INPUT_CLAMP, &m->input.norm.clamp, w, err,
+              errlen))
     goto done;
   json_t *level = json_object_get(o, "level");
   if (level && (!json_is_string(level) || (strcmp(json_string_value(level), "relative") &&
@@ -828,6 +830,8 @@ static char *norm_text(const ev_model *m) {
     json_object_set_new(o, "warmup_frames", json_float(m->input.norm.warmup_frames));
   if (m->input.norm.level_relative) /* absolute is the default: older files stay as they were */
     json_object_set_new(o, "level", json_string("relative"));
+  if (m->input.norm.clamp > 0.0f && m->input.norm.clamp < EV_INPUT_CLAMP) /* likewise */
+    json_object_set_new(o, "clamp", json_float(m->input.norm.clamp));
   char *s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(9));
   json_decref(o);
   return s;

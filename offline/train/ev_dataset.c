@@ -558,63 +558,134 @@ void ev_dataset_free(ev_dataset *ds) {
   memset(ds, 0, sizeof *ds);
 }
 
+/* The steps the prior is taken over, one at a time: the model's input vector of the stride
+ * starting at t0 (with a relative level, as ev_input makes it) in v, if the plugin would read it
+ * as speech (mean RMS above the default gate, the extractor's speech flag) and it is finite. */
+typedef struct prior_steps {
+  int D, stride, relative, func_at;
+  double gate;
+  ev_func_level level;
+  double *v;
+  float *rel;
+} prior_steps;
+
+static int prior_steps_init(prior_steps *p, const ev_arch *a) {
+  memset(p, 0, sizeof *p);
+  p->D = ev_arch_input_dims(a);
+  p->stride = a->input.frame_stride;
+  p->gate = pow(10.0, EV_INPUT_GATE_DEFAULT_DB / 20.0);
+  p->func_at = ev_input_config_offset(&a->input, EV_FEAT_EGEMAPS_FUNC);
+  p->relative = a->input.norm.level_relative && p->func_at >= 0 &&
+                !ev_func_level_init(&p->level, a->input.features.sample_rate);
+  p->v = calloc((size_t)p->D, sizeof *p->v);
+  p->rel = calloc((size_t)p->D, sizeof *p->rel);
+  return p->v && p->rel ? 0 : -1;
+}
+
+static void prior_steps_free(prior_steps *p) {
+  free(p->v);
+  free(p->rel);
+}
+
+static int prior_step(prior_steps *p, const ev_feat_seq *s, int t0) {
+  const int D = p->D;
+  double r = 0;
+  for (int d = 0; d < D; d++)
+    p->v[d] = 0;
+  for (int t = t0; t < t0 + p->stride; t++) {
+    r += s->rms[t];
+    const float *x = s->x + (size_t)t * (size_t)D;
+    if (p->relative) {
+      memcpy(p->rel, x, (size_t)D * sizeof *p->rel);
+      ev_func_level_apply(&p->level, p->rel + p->func_at);
+      x = p->rel;
+    }
+    for (int d = 0; d < D; d++)
+      p->v[d] += x[d];
+  }
+  if (r / p->stride <= p->gate)
+    return 0;
+  if (s->speech && !s->speech[t0 + p->stride - 1]) /* a step the plugin does not report */
+    return 0;
+  int finite = 1;
+  for (int d = 0; d < D; d++) {
+    p->v[d] /= p->stride;
+    finite &= isfinite(p->v[d]);
+  }
+  return finite;
+}
+
 double ev_prior_stats(const ev_arch *a, ev_feat_seq *const *seqs, size_t n, float *mean,
                       float *std) {
-  int D = ev_arch_input_dims(a), stride = a->input.frame_stride;
+  prior_steps p;
+  const int D = ev_arch_input_dims(a);
   double *s1 = calloc((size_t)D, sizeof *s1), *s2 = calloc((size_t)D, sizeof *s2);
-  double *v = calloc((size_t)D, sizeof *v);
-  float *rel = calloc((size_t)D, sizeof *rel);
   double count = 0;
-  const double gate = pow(10.0, EV_INPUT_GATE_DEFAULT_DB / 20.0);
-  /* the vectors the model reads: with a relative level, as ev_input makes them */
-  ev_func_level level;
-  const int func_at = ev_input_config_offset(&a->input, EV_FEAT_EGEMAPS_FUNC);
-  const int relative = a->input.norm.level_relative && func_at >= 0 &&
-                       !ev_func_level_init(&level, a->input.features.sample_rate);
-  for (size_t k = 0; s1 && s2 && v && rel && k < n; k++) {
-    const ev_feat_seq *s = seqs[k];
-    for (int t0 = 0; t0 + stride <= s->T; t0 += stride) {
-      double r = 0;
-      int finite = 1;
-      for (int d = 0; d < D; d++)
-        v[d] = 0;
-      for (int t = t0; t < t0 + stride; t++) {
-        r += s->rms[t];
-        const float *x = s->x + (size_t)t * (size_t)D;
-        if (relative) {
-          memcpy(rel, x, (size_t)D * sizeof *rel);
-          ev_func_level_apply(&level, rel + func_at);
-          x = rel;
-        }
-        for (int d = 0; d < D; d++)
-          v[d] += x[d];
-      }
-      if (r / stride <= gate)
-        continue;
-      if (s->speech && !s->speech[t0 + stride - 1]) /* a step the plugin does not report */
-        continue;
-      for (int d = 0; d < D; d++)
-        finite &= isfinite(v[d]);
-      if (!finite)
+  const int ok = prior_steps_init(&p, a) == 0 && s1 && s2;
+  for (size_t k = 0; ok && k < n; k++)
+    for (int t0 = 0; t0 + p.stride <= seqs[k]->T; t0 += p.stride) {
+      if (!prior_step(&p, seqs[k], t0))
         continue;
       for (int d = 0; d < D; d++) {
-        double x = v[d] / stride;
-        s1[d] += x;
-        s2[d] += x * x;
+        s1[d] += p.v[d];
+        s2[d] += p.v[d] * p.v[d];
       }
       count++;
     }
-  }
   for (int d = 0; d < D; d++) {
     double m = count > 0 && s1 ? s1[d] / count : 0.0;
     double var = count > 0 && s2 ? s2[d] / count - m * m : 1.0;
     mean[d] = (float)m;
     std[d] = (float)(var > 1e-6 ? sqrt(var) : 1e-3);
   }
+  prior_steps_free(&p);
   free(s1);
   free(s2);
-  free(v);
-  free(rel);
+  return count;
+}
+
+static int cmp_float(const void *a, const void *b) {
+  const float x = *(const float *)a, y = *(const float *)b;
+  return (x > y) - (x < y);
+}
+
+double ev_prior_stats_robust(const ev_arch *a, ev_feat_seq *const *seqs, size_t n, float *mean,
+                             float *std) {
+  const double count = ev_prior_stats(a, seqs, n, mean, std); /* the fallback, and the count */
+  if (count < 4)
+    return count;
+  /* every step, or an even spread of them: the quantiles of 2^18 steps are those of all of
+   * them to well within what training could tell apart, in 166 MB at most */
+  const size_t every = (size_t)ceil(count / (double)EV_PRIOR_ROBUST_STEPS);
+  const size_t cap = (size_t)count / every + 1;
+  const int D = ev_arch_input_dims(a);
+  float *col = malloc(cap * (size_t)D * sizeof *col);
+  prior_steps p;
+  if (!col || prior_steps_init(&p, a) != 0) {
+    free(col);
+    return count;
+  }
+  size_t seen = 0, c = 0;
+  for (size_t k = 0; k < n; k++)
+    for (int t0 = 0; t0 + p.stride <= seqs[k]->T && c < cap; t0 += p.stride) {
+      if (!prior_step(&p, seqs[k], t0) || seen++ % every)
+        continue;
+      for (int d = 0; d < D; d++)
+        col[(size_t)d * cap + c] = (float)p.v[d];
+      c++;
+    }
+  for (int d = 0; d < D && c >= 4; d++) {
+    float *x = col + (size_t)d * cap;
+    qsort(x, c, sizeof *x, cmp_float);
+    const float q1 = x[(c - 1) / 4], med = x[(c - 1) / 2], q3 = x[(3 * (c - 1)) / 4];
+    mean[d] = med;
+    /* IQR / 1.349 is the standard deviation of a normal distribution; a dimension whose middle
+     * half is one value keeps its standard deviation */
+    if (q3 - q1 > 1e-6f)
+      std[d] = (q3 - q1) / 1.349f;
+  }
+  prior_steps_free(&p);
+  free(col);
   return count;
 }
 

@@ -71,6 +71,16 @@ uint64_t ev_cache_key(const char *path, const ev_arch *a, const ev_augment_confi
  * default gate) of the given sequences; std floored at 1e-3. Returns how many steps it read. */
 double ev_prior_stats(const ev_arch *a, ev_feat_seq *const *seqs, size_t n, float *mean,
                       float *std);
+/* The same steps' median and interquartile range / 1.349 (the standard deviation, were they
+ * normal), from at most EV_PRIOR_ROBUST_STEPS of them spread evenly (emovox-train
+ * --robust-norm). Some eGeMAPS statistics are coefficients of variation of a quantity whose
+ * mean can be near zero (MFCC 1-4, the spectral slopes, H1-H2, the alpha ratio of voiced
+ * frames): over the steps of the six corpora their standard deviation is 10 to 80 times what
+ * their middle half spans, so a z-score leaves nearly every step near 0 and a few far out. A
+ * dimension whose middle half is one value keeps ev_prior_stats' figures. */
+#define EV_PRIOR_ROBUST_STEPS 262144
+double ev_prior_stats_robust(const ev_arch *a, ev_feat_seq *const *seqs, size_t n, float *mean,
+                             float *std);
 
 /* Model input steps of one clip: ev_input over the whole clip, as the plugin would. */
 typedef struct ev_steps {

@@ -315,6 +315,8 @@ int ev_run_train(ev_run *run, const ev_arch *a, const ev_dataset *ds, const ev_l
     free(s1);
     free(s2);
     free(f);
+  } else if (opts->robust_norm) {
+    ev_prior_stats_robust(a, seqs, ns, run->prior_mean, run->prior_std);
   } else {
     ev_prior_stats(a, seqs, ns, run->prior_mean, run->prior_std);
   }

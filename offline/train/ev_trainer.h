@@ -54,6 +54,8 @@ typedef struct ev_train_opts {
                               at most (uniform, seeded; ev_feat_seq_gained) */
   float dropout;           /* > 0: dropout on the hidden dense layers' outputs while training
                               (ev_work.dropout); the exported network has none */
+  int robust_norm;         /* the prior from the training steps' median and interquartile range
+                              (ev_prior_stats_robust); the arch clamps the inputs */
 } ev_train_opts;
 
 /* The cosine schedule's learning rate at step k (0-based) of n_steps: lr at step 0, min_lr

@@ -99,6 +99,10 @@ static void usage(FILE *f) {
           "  --dropout P          while training, zero each hidden dense unit's output with\n"
           "                       probability P (the others scaled by 1/(1-P)); the exported\n"
           "                       network has no dropout; 0 = off [0]\n"
+          "  --robust-norm K      normalise the inputs with the training steps' median and\n"
+          "                       interquartile range instead of mean and standard deviation,\n"
+          "                       and clamp them to +-K (stored in the model: the plugin does\n"
+          "                       the same); 0 = off [0]\n"
           "  --adversary LAMBDA   corpus-adversarial training: a head per emotion learns the\n"
           "                       clip's corpus from the last hidden layer, the layers below\n"
           "                       learn to leave it at chance, weighted LAMBDA (ramped up over\n"
@@ -149,6 +153,7 @@ typedef struct cli {
   int loco;
   int plugin_figure; /* evaluate: score through ev_analyzer as the plugin reports (default on) */
   double val_fraction;
+  float robust_norm; /* --robust-norm K: the input clamp; 0 = off (train.robust_norm says on) */
   ev_train_opts train;
   int quiet;
   int out_given; /* --out on the command line */
@@ -245,6 +250,7 @@ static int parse_cli(int argc, char **argv, cli *c) {
     O_AROUSAL_LOSS,
     O_GAIN_JITTER,
     O_DROPOUT,
+    O_ROBUST_NORM,
     O_PLUGIN_FIGURE,
     O_MODEL,
     O_HELP,
@@ -288,6 +294,7 @@ static int parse_cli(int argc, char **argv, cli *c) {
                                        {"arousal-loss", 1, 0, O_AROUSAL_LOSS},
                                        {"gain-jitter", 1, 0, O_GAIN_JITTER},
                                        {"dropout", 1, 0, O_DROPOUT},
+                                       {"robust-norm", 1, 0, O_ROBUST_NORM},
                                        {"plugin-figure", 1, 0, O_PLUGIN_FIGURE},
                                        {"model", 1, 0, O_MODEL},
                                        {"help", 0, 0, O_HELP},
@@ -436,6 +443,11 @@ static int parse_cli(int argc, char **argv, cli *c) {
     case O_DROPOUT:
       if (off_or_weight(optarg, "--dropout", 0.9f, "0.2", &c->train.dropout))
         return -1;
+      break;
+    case O_ROBUST_NORM:
+      if (off_or_weight(optarg, "--robust-norm", EV_INPUT_CLAMP, "10", &c->robust_norm))
+        return -1;
+      c->train.robust_norm = c->robust_norm > 0.0f;
       break;
     case O_AROUSAL_LOSS:
       if (off_or_weight(optarg, "--arousal-loss", 100.0f, "1", &c->train.arousal_loss))
@@ -868,6 +880,7 @@ static char *provenance(session *s, const ev_run *run, const ev_metrics *val, si
   json_object_set_new(o, "arousal_loss", json_real(s->c->train.arousal_loss));
   json_object_set_new(o, "gain_jitter", json_real(s->c->train.gain_jitter));
   json_object_set_new(o, "dropout", json_real(s->c->train.dropout));
+  json_object_set_new(o, "robust_norm", json_real(s->c->robust_norm));
   char lc[32] = "all";
   if (s->c->train.corpus_classes && s->c->train.all_share > 0.0f)
     snprintf(lc, sizeof lc, "corpus:%g", s->c->train.all_share);
@@ -1574,6 +1587,8 @@ int main(int argc, char **argv) {
     fprintf(stderr, "emovox-train: %s\n", err);
     return 2;
   }
+  if (c.robust_norm > 0.0f) /* the model clamps what the robust prior normalises */
+    s.arch.input.norm.clamp = c.robust_norm;
   /* `list` only reads: it writes the distribution report only when --out was given. */
   int list = !strcmp(c.command, "list");
   int reports = !list || c.out_given;

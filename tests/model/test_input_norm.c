@@ -48,7 +48,7 @@ static void adapted_share(void) {
   spec.n_inputs = 1;
   spec.inputs[0] = EV_FEAT_ZCR;
   spec.frame_stride = 10;
-  spec.norm = (ev_norm_config){EV_NORM_ADAPTIVE, 300.0f, 50.0f, 30.0f, 0};
+  spec.norm = (ev_norm_config){EV_NORM_ADAPTIVE, 300.0f, 50.0f, 30.0f, 0, EV_INPUT_CLAMP};
   const float m0 = 0.0f, s0 = 1.0f;
   char err[256];
   ev_input *in = ev_input_new(&spec, &m0, &s0, err, sizeof err);
@@ -121,7 +121,7 @@ static void adapted_share(void) {
   EV_CHECK(ev_input_adapted(in) == 0.0f, "global: cold");
   ev_input_free(in);
   /* no prior weight, no warmup: the first speech step is all the voice */
-  spec.norm = (ev_norm_config){EV_NORM_ADAPTIVE, 300.0f, 0.0f, 0.0f, 0};
+  spec.norm = (ev_norm_config){EV_NORM_ADAPTIVE, 300.0f, 0.0f, 0.0f, 0, EV_INPUT_CLAMP};
   in = ev_input_new(&spec, &m0, &s0, err, sizeof err);
   EV_REQUIRE(in, "prior-less input: %s", err);
   for (int f = 0; f < 10; f++)
@@ -204,7 +204,7 @@ int main(void) {
     spec.n_inputs = 1;
     spec.inputs[0] = EV_FEAT_ZCR;
     spec.frame_stride = 1;
-    spec.norm = (ev_norm_config){EV_NORM_ADAPTIVE, 10000.0f, 1.0f, 2.0f, 0};
+    spec.norm = (ev_norm_config){EV_NORM_ADAPTIVE, 10000.0f, 1.0f, 2.0f, 0, EV_INPUT_CLAMP};
     const float m0 = 0.0f, s0 = 1.0f;
     char err[256];
     in = ev_input_new(&spec, &m0, &s0, err, sizeof err);
@@ -345,5 +345,39 @@ int main(void) {
              "relative level without egemaps_func: %s", err);
   }
   adapted_share();
+  /* The clamp: |y| at most norm.clamp (a robust-norm model's 10; 0, a zeroed config, and the
+   * default mean 1000); values inside pass unchanged; a clamp above 1000 or negative is refused. */
+  {
+    ev_input_config cc;
+    memset(&cc, 0, sizeof cc);
+    ev_feature_config_default(&cc.features);
+    cc.n_inputs = 1;
+    cc.inputs[0] = EV_FEAT_ZCR;
+    cc.frame_stride = 1;
+    cc.norm.mode = EV_NORM_GLOBAL;
+    cc.norm.tau_s = 1.0f;
+    const float m0 = 0.0f, s1 = 1.0f;
+    char err2[256];
+    const float clamps[] = {10.0f, 0.0f, EV_INPUT_CLAMP};
+    const double want_hi[] = {10.0, 1000.0, 1000.0};
+    for (int k = 0; k < 3; k++) {
+      cc.norm.clamp = clamps[k];
+      ev_input *ci = ev_input_new(&cc, &m0, &s1, err2, sizeof err2);
+      EV_CHECK(ci != NULL, "clamp %g: %s", clamps[k], err2);
+      if (!ci)
+        continue;
+      EV_CHECK_NEAR(push1(ci, 3.5f, loud), 3.5, 0.0, "inside the clamp: unchanged");
+      EV_CHECK_NEAR(push1(ci, 5000.0f, loud), want_hi[k], 0.0, "clamped above");
+      EV_CHECK_NEAR(push1(ci, -5000.0f, loud), -want_hi[k], 0.0, "clamped below");
+      ev_input_free(ci);
+    }
+    const float bad[] = {-1.0f, 1001.0f, NAN};
+    for (int k = 0; k < 3; k++) {
+      cc.norm.clamp = bad[k];
+      EV_CHECK(ev_input_new(&cc, &m0, &s1, err2, sizeof err2) == NULL && strstr(err2, "clamp"),
+               "clamp %g refused: %s", bad[k], err2);
+    }
+  }
+
   EV_TEST_END();
 }

@@ -358,6 +358,26 @@ static void model_cases(void) {
                     (change){.meta_key = "normalization",
                              .meta_value = "{\"mode\":\"adaptive\",\"level\":\"loud\"}"},
                     "\"level\"");
+  expect_model_fail(
+      "normalization clamp 0",
+      (change){.meta_key = "normalization", .meta_value = "{\"mode\":\"adaptive\",\"clamp\":0}"},
+      "\"clamp\"");
+  expect_model_fail(
+      "normalization clamp above 1000",
+      (change){.meta_key = "normalization", .meta_value = "{\"mode\":\"adaptive\",\"clamp\":1e4}"},
+      "\"clamp\"");
+  { /* a clamp is read (and a file without one reads the default, 1000: the fixture's) */
+    size_t len = 0;
+    change c = {.meta_key = "normalization", .meta_value = "{\"mode\":\"adaptive\",\"clamp\":10}"};
+    uint8_t *buf = rebuild(&c, &len);
+    char lerr[256];
+    ev_model *cm = buf ? ev_model_load_memory(buf, len, lerr, sizeof lerr) : NULL;
+    EV_CHECK(cm && ev_model_input_config(cm)->norm.clamp == 10.0f, "clamp 10 read");
+    EV_CHECK(ev_model_input_config(m)->norm.clamp == EV_INPUT_CLAMP, "no clamp: %g",
+             (double)ev_model_input_config(m)->norm.clamp);
+    ev_model_free(cm);
+    free(buf);
+  }
   expect_model_fail("relative level without the eGeMAPS statistics",
                     (change){.meta_key = "normalization",
                              .meta_value = "{\"mode\":\"adaptive\",\"level\":\"relative\"}"},

@@ -291,6 +291,24 @@ int main(void) {
   const char *labels[2] = {"happy", "sad"};
   d.labels = labels;
   ev_norm_config_default(&d.input.norm);
+  { /* a robust-norm model's clamp survives the file (the default is not written) */
+    ev_model_desc dc = d;
+    ev_layer_config l2 = l;
+    l2.out_dim = 2;
+    dc.layers = &l2;
+    dc.input.norm.clamp = 10.0f;
+    ev_model *cm = ev_model_create(&dc, err, sizeof err);
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    EV_REQUIRE(cm && ev_model_serialize(cm, &buf, &len, err, sizeof err) == 0, "clamp model: %s",
+               err);
+    ev_model *back = ev_model_load_memory(buf, len, err, sizeof err);
+    EV_CHECK(back && ev_model_input_config(back)->norm.clamp == 10.0f, "clamp 10 read back: %s",
+             back ? "" : err);
+    ev_model_free(back);
+    free(buf);
+    ev_model_free(cm);
+  }
   ev_model *bad = ev_model_create(&d, err, sizeof err);
   EV_CHECK(bad == NULL && strstr(err, "labels"), "3 outputs for 2 labels refused: %s", err);
   ev_model_free(bad);
