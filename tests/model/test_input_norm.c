@@ -8,11 +8,8 @@
 #include "ev_functionals.h"
 #include "ev_input.h"
 
-static ev_input *make(ev_norm_mode mode, float tau, float prior_frames, int stride, float mean,
-                      float std, const char *feature) {
-  static float m[1], s[1];
-  m[0] = mean;
-  s[0] = std;
+/* One input (`feature`), stride frames a step, the normalisation's mode and time constant. */
+static ev_input_config spec1(ev_norm_mode mode, float tau, int stride, const char *feature) {
   ev_input_config spec;
   memset(&spec, 0, sizeof spec);
   ev_feature_config_default(&spec.features);
@@ -21,6 +18,15 @@ static ev_input *make(ev_norm_mode mode, float tau, float prior_frames, int stri
   spec.frame_stride = stride;
   spec.norm.mode = mode;
   spec.norm.tau_s = tau;
+  return spec;
+}
+
+static ev_input *make(ev_norm_mode mode, float tau, float prior_frames, int stride, float mean,
+                      float std, const char *feature) {
+  static float m[1], s[1];
+  m[0] = mean;
+  s[0] = std;
+  ev_input_config spec = spec1(mode, tau, stride, feature);
   spec.norm.prior_frames = prior_frames;
   char err[256];
   ev_input *in = ev_input_new(&spec, m, s, err, sizeof err);
@@ -348,14 +354,7 @@ int main(void) {
   /* The clamp: |y| at most norm.clamp (a robust-norm model's 10; 0, a zeroed config, and the
    * default mean 1000); values inside pass unchanged; a clamp above 1000 or negative is refused. */
   {
-    ev_input_config cc;
-    memset(&cc, 0, sizeof cc);
-    ev_feature_config_default(&cc.features);
-    cc.n_inputs = 1;
-    cc.inputs[0] = EV_FEAT_ZCR;
-    cc.frame_stride = 1;
-    cc.norm.mode = EV_NORM_GLOBAL;
-    cc.norm.tau_s = 1.0f;
+    ev_input_config cc = spec1(EV_NORM_GLOBAL, 1.0f, 1, "zcr");
     const float m0 = 0.0f, s1 = 1.0f;
     char err2[256];
     const float clamps[] = {10.0f, 0.0f, EV_INPUT_CLAMP};
