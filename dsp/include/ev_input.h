@@ -19,6 +19,9 @@
  * before the stride average (ev_input_raw still returns them as the extractor gave them).
  * prior_std is floored at 1e-6. A non-finite input value yields y = 0 for that dimension and
  * does not update its statistics; |y| is clamped to norm.clamp (1000 unless the model says).
+ * A model that clamps lower (a robust prior, emovox-train --robust-norm K) also winsorises the
+ * adaptive update: d is first clamped to +-K * max(sqrt(v), floor), so that a step far out moves
+ * mu and v as a step K deviations out would.
  *
  * Realtime contract: ev_input_new() allocates; everything else never allocates. */
 #ifndef EV_INPUT_H

@@ -330,7 +330,17 @@ static const float *finish_step(ev_input *in) {
     float y;
     if (adaptive) {
       if (a > 0.0f) {
-        const float d = x - in->mu[i];
+        float d = x - in->mu[i];
+        if (in->norm.clamp < EV_INPUT_CLAMP) {
+          /* a robust model's statistics move at most as far as a step K deviations out would
+           * move them: one coefficient of variation that divided by a mean near zero must not
+           * blow a voice's variance up for minutes */
+          float sd0 = sqrtf(in->var[i]);
+          if (!(sd0 >= in->floor[i]))
+            sd0 = in->floor[i];
+          const float lim = in->norm.clamp * sd0;
+          d = d > lim ? lim : d < -lim ? -lim : d;
+        }
         in->mu[i] += a * d;
         float v = (1.0f - a) * (in->var[i] + a * d * d);
         in->var[i] = (v > 1e-30f && isfinite(v)) ? v : 0.0f; /* no denormals, no Inf */

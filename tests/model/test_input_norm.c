@@ -370,6 +370,27 @@ int main(void) {
       EV_CHECK_NEAR(push1(ci, -5000.0f, loud), -want_hi[k], 0.0, "clamped below");
       ev_input_free(ci);
     }
+    /* adaptive, a_min 0.5 (as sequence 1), prior mean 0, std 1 weighing one step: a step at
+     * 1e6 moves the statistics as a step 10 deviations out would with clamp 10 (d = 10:
+     * mu = 5, v = 0.5 * (1 + 0.5 * 100) = 25.5), and all the way with the default (d = 1e6) */
+    for (int k = 0; k < 2; k++) {
+      ev_input_config ac = spec1(EV_NORM_ADAPTIVE, (float)(0.01 / log(2.0)), 1, "zcr");
+      ac.norm.prior_frames = 1.0f;
+      ac.norm.clamp = k ? EV_INPUT_CLAMP : 10.0f;
+      ev_input *ai = ev_input_new(&ac, &m0, &s1, err2, sizeof err2);
+      EV_REQUIRE(ai != NULL, "adaptive clamp: %s", err2);
+      const double y = push1(ai, 1e6f, loud);
+      if (!k) {
+        EV_CHECK_NEAR(ev_input_mean(ai)[0], 5.0, 1e-6, "clamp 10: mu moves by a * 10 sd");
+        EV_CHECK_NEAR(ev_input_var(ai)[0], 25.5, 1e-5, "clamp 10: v as for d = 10");
+        EV_CHECK_NEAR(y, 10.0, 0.0, "clamp 10: the output clamped");
+      } else {
+        EV_CHECK_NEAR(ev_input_mean(ai)[0], 5e5, 1e-1, "default clamp: mu moves all the way");
+        EV_CHECK_NEAR(y, (1e6 - 5e5) / sqrt(0.5 * (1.0 + 0.5 * 1e12)), 1e-4,
+                      "default clamp: the plain update");
+      }
+      ev_input_free(ai);
+    }
     const float bad[] = {-1.0f, 1001.0f, NAN};
     for (int k = 0; k < 3; k++) {
       cc.norm.clamp = bad[k];
