@@ -148,9 +148,10 @@ static int cmd_info(int argc, char **argv) {
            ev_feature_dims(&in->features, (ev_feature_id)in->inputs[i]));
   printf(" = %d dims, frame_stride %d\n", ev_model_input_dims(m), in->frame_stride);
   const ev_norm_config *nc = &in->norm;
-  printf("normalization: %s, tau_s %g, prior_frames %g, warmup_frames %g, level %s\n",
+  printf("normalization: %s, tau_s %g, prior_frames %g, warmup_frames %g, level %s, clamp %g\n",
          ev_norm_mode_name(nc->mode), (double)nc->tau_s, (double)nc->prior_frames,
-         (double)nc->warmup_frames, nc->level_relative ? "relative" : "absolute");
+         (double)nc->warmup_frames, nc->level_relative ? "relative" : "absolute",
+         (double)nc->clamp);
   printf("labels:       %d\n", ev_model_n_labels(m));
   for (int i = 0; i < ev_model_n_labels(m); i++) {
     int c = ev_model_label_canonical(m, i);

@@ -135,8 +135,9 @@ int main(int argc, char **argv) {
   EV_CHECK(run(cmd) == 2, "unknown arch refused");
   const char *bad_values[] = {"--adversary -1",    "--adversary abc",  "--adversary 11",
                               "--arousal-loss -1", "--arousal-loss x", "--arousal-loss 101",
-                              "--gain-jitter -3",  "--gain-jitter 41"};
-  for (int i = 0; i < 8; i++) {
+                              "--gain-jitter -3",  "--gain-jitter 41", "--robust-norm -1",
+                              "--robust-norm 1001"};
+  for (int i = 0; i < 10; i++) {
     snprintf(cmd, sizeof cmd, "'%s' train %s --manifest %s/list.csv 2>/dev/null", exe,
              bad_values[i], dir);
     EV_CHECK(run(cmd) == 2, "%s refused", bad_values[i]);
@@ -216,6 +217,18 @@ int main(int argc, char **argv) {
              "cross-validation figures in the provenance: %s", p);
     ev_model_free(m2);
   }
+  /* --robust-norm K: the model carries the clamp (the plugin reads it) and the provenance K */
+  snprintf(cmd, sizeof cmd,
+           "'%s' train --manifest %s/list.csv --arch %s/arch.json --epochs 2 --val-fraction 0 "
+           "--robust-norm 10 --cache %s/cache --out %s/rep3 --output %s/m3.safetensors --quiet",
+           exe, dir, dir, dir, dir, dir);
+  EV_CHECK(run(cmd) == 0, "train --robust-norm 10");
+  snprintf(path, sizeof path, "%s/m3.safetensors", dir);
+  ev_model *m3 = ev_model_load_file(path, err, sizeof err);
+  EV_CHECK(m3 && ev_model_input_config(m3)->norm.clamp == 10.0f &&
+               strstr(ev_model_provenance(m3), "\"robust_norm\":10"),
+           "a robust model: clamp %g", m3 ? (double)ev_model_input_config(m3)->norm.clamp : -1.0);
+  ev_model_free(m3);
   /* a corpora folder: RAVDESS (4 actors x 2 neutral + 2 angry) and TESS (OAF, YAF x 4 words
    * x neutral, angry), found and labelled by their naming schemes */
   static const char *spk[6] = {"RAVDESS:01", "RAVDESS:02", "RAVDESS:03",
