@@ -267,11 +267,18 @@ int ev_features_from_audio(const ev_arch *a, const float *x, size_t n, int rate,
   return 0;
 }
 
-uint64_t ev_cache_key(const char *path, const ev_arch *a, const ev_augment_config *aug, int copy,
+uint64_t ev_clip_content(const char *path) {
+  return ev_hash_file(0, path);
+}
+
+uint64_t ev_clip_copy_seed(uint64_t seed, uint64_t content, int copy) {
+  return ev_hash_u64(ev_hash_u64(seed, content), (uint64_t)copy);
+}
+
+uint64_t ev_cache_key(uint64_t content, const ev_arch *a, const ev_augment_config *aug, int copy,
                       uint64_t seed) {
   uint64_t h = ev_hash_u64(0, CACHE_VERSION);
-  h = ev_hash_str(h, path); /* the augmentation's draws are seeded by the path */
-  h = ev_hash_file(h, path);
+  h = ev_hash_u64(h, content); /* what the file holds: where it lies does not matter */
   const ev_feature_config *c = &a->input.features;
   int ints[] = {c->sample_rate, c->n_fft, c->win_length, c->hop_length, c->n_mels, c->n_mfcc};
   for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++)
@@ -373,10 +380,13 @@ static void do_clip(job *j, size_t ci, size_t *hits, size_t *misses) {
   int rate = 0, loaded = 0;
   char err[512];
   ds->ok[ci] = 1;
+  /* The cache key and the copies' draws come from the file's bytes, not its path: the same
+   * corpus under another folder (or another spelling of it) gives the same weights. */
+  const uint64_t content = ev_clip_content(clip->path);
   for (int copy = 0; copy <= ds->copies; copy++) {
     ev_feat_seq *s = ev_dataset_seq(ds, ci, copy);
     uint64_t key =
-        ev_hash_u64(ev_cache_key(clip->path, o->arch, o->aug, copy, o->seed), j->fingerprint);
+        ev_hash_u64(ev_cache_key(content, o->arch, o->aug, copy, o->seed), j->fingerprint);
     char file[4200] = "";
     if (o->cache_dir) {
       cache_path(o->cache_dir, key, file, sizeof file);
@@ -397,8 +407,7 @@ static void do_clip(job *j, size_t ci, size_t *hits, size_t *misses) {
     float *x = audio;
     size_t xn = n;
     if (copy > 0) {
-      uint64_t seed = ev_hash_u64(ev_hash_str(o->seed, clip->path), (uint64_t)copy);
-      x = ev_augment_apply(o->aug, audio, n, rate, seed, &xn);
+      x = ev_augment_apply(o->aug, audio, n, rate, ev_clip_copy_seed(o->seed, content, copy), &xn);
       if (!x) {
         ds->ok[ci] = 0;
         break;

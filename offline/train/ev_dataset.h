@@ -61,10 +61,15 @@ static inline ev_feat_seq *ev_dataset_seq(const ev_dataset *ds, size_t clip, int
   return &ds->seq[clip * (size_t)(ds->copies + 1) + (size_t)copy];
 }
 
-/* Cache file of one (clip, copy): the key covers path, content, feature configuration,
- * inputs, augmentation and seed (ev_dataset_extract adds a fingerprint of the extraction code's
- * output). Exposed for tests. */
-uint64_t ev_cache_key(const char *path, const ev_arch *a, const ev_augment_config *aug, int copy,
+/* A clip's identity for the cache and the augmentation: a hash of the file's bytes, so that
+ * a corpus moved, copied or reached by another spelling of its folder is the same corpus. */
+uint64_t ev_clip_content(const char *path);
+/* The seed of augmented copy `copy` (1...) of the clip whose content hash is `content`. */
+uint64_t ev_clip_copy_seed(uint64_t seed, uint64_t content, int copy);
+/* Cache file of one (clip, copy): the key covers the clip's content (ev_clip_content), feature
+ * configuration, inputs, augmentation and seed (ev_dataset_extract adds a fingerprint of the
+ * extraction code's output). Exposed for tests. */
+uint64_t ev_cache_key(uint64_t content, const ev_arch *a, const ev_augment_config *aug, int copy,
                       uint64_t seed);
 
 /* Prior statistics of the model input over the speech steps (stride-averaged, RMS above the

@@ -136,9 +136,8 @@ typedef struct extraction {
 } extraction;
 
 static void cache_path(const extraction *e, size_t i, char *out, size_t len) {
-  const char *p = e->clips->v[i].path;
-  uint64_t h = fnv(0xcbf29ce484222325ull, p, strlen(p));
-  h = ev_hash_file(h, p); /* what the file holds, not when it was last touched */
+  /* what the file holds, not where it lies or when it was last touched */
+  uint64_t h = ev_hash_file(0xcbf29ce484222325ull, e->clips->v[i].path);
   h = fnv(h, &e->fingerprint, sizeof e->fingerprint);
   snprintf(out, len, "%s/%016" PRIx64 ".egemaps", e->cache_dir, h);
 }

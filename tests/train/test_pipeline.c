@@ -3,7 +3,8 @@
  * features through the streaming extractor with the disk cache (a second pass must hit the
  * cache for every clip and give identical features, so must a third after every file was
  * touched without changing a byte, while a file changed in place under its old modification
- * time misses); training to >= 99% on held-out clips; export; and the exported model, run in
+ * time misses, and the same files in another folder give the same augmented copies and hit the
+ * cache); training to >= 99% on held-out clips; export; and the exported model, run in
  * streaming mode exactly as the plugin does (extractor -> ev_input -> ev_model_state), gives
  * the trainer's probabilities. */
 #include <math.h>
@@ -46,6 +47,67 @@ static void write_tone(const char *path, int rate, double f, double amp, double 
   sf_writef_float(sf, x, n);
   sf_close(sf);
   free(x);
+}
+
+static void copy_file(const char *from, const char *to) {
+  FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+  EV_CHECK(in && out, "copy %s to %s", from, to);
+  char buf[4096];
+  size_t got;
+  while ((got = fread(buf, 1, sizeof buf, in)) > 0)
+    EV_CHECK(fwrite(buf, 1, got, out) == got, "write %s", to);
+  fclose(in);
+  fclose(out);
+}
+
+/* The same corpus in another folder: its first clips copied byte for byte and listed there,
+ * each with one augmented copy (time shift, pitch, stretch, gain and noise drawn per copy).
+ * Extracted without a cache, the moved copies must read exactly as the originals' (the draws
+ * come from the seed and the file's bytes, not its path: the recipe's weights must not depend
+ * on where the corpora lie), and with the originals' cache every clip and copy must hit. */
+static void check_moved_corpus(const char *dir, const ev_clip_list *clips, const ev_arch *a) {
+  enum { N = 6 };
+  char moved_dir[320], cache[320], err[512] = "";
+  snprintf(moved_dir, sizeof moved_dir, "%s/moved", dir);
+  snprintf(cache, sizeof cache, "%s/cache-augmented", dir);
+  EV_CHECK(mkdir(moved_dir, 0755) == 0, "mkdir %s", moved_dir);
+  ev_clip_list orig = {0}, moved = {0};
+  for (size_t i = 0; i < N; i++) {
+    const ev_clip *c = &clips->v[i];
+    char to[700];
+    snprintf(to, sizeof to, "%s/%s", moved_dir, strrchr(c->path, '/') + 1);
+    copy_file(c->path, to);
+    EV_CHECK(ev_clip_list_add(&orig, c->path, c->label, c->speaker, c->corpus) == 0 &&
+                 ev_clip_list_add(&moved, to, c->label, c->speaker, c->corpus) == 0,
+             "list clip %zu", i);
+  }
+  ev_augment_config aug;
+  ev_augment_config_default(&aug);
+  aug.copies = 1;
+  ev_extract_opts cached = {a, &aug, 7, cache, 2, 0}, uncached = {a, &aug, 7, NULL, 2, 0};
+  ev_dataset d1, d2;
+  EV_CHECK(ev_dataset_extract(&d1, &orig, &cached, err, sizeof err) == 0, "extract: %s", err);
+  EV_CHECK(ev_dataset_extract(&d2, &moved, &uncached, err, sizeof err) == 0, "moved: %s", err);
+  int same = 1, augmented_differs = 0;
+  for (size_t i = 0; i < N; i++) {
+    const ev_feat_seq *o = ev_dataset_seq(&d1, i, 1), *m = ev_dataset_seq(&d2, i, 1);
+    const ev_feat_seq *plain = ev_dataset_seq(&d1, i, 0);
+    same &= o->T > 0 && o->T == m->T &&
+            !memcmp(o->x, m->x, (size_t)o->T * (size_t)o->D * sizeof(float));
+    augmented_differs |=
+        o->T != plain->T || memcmp(o->x, plain->x, (size_t)o->T * (size_t)o->D * sizeof(float));
+  }
+  EV_CHECK(augmented_differs, "the augmented copies differ from the clips (augmentation ran)");
+  EV_CHECK(same, "a corpus in another folder gives its augmented copies bit for bit");
+  ev_dataset_free(&d2);
+  EV_CHECK(ev_dataset_extract(&d2, &moved, &cached, err, sizeof err) == 0, "moved: %s", err);
+  EV_CHECK(d2.cache_hits == 2 * N && d2.cache_misses == 0,
+           "a corpus in another folder hits the cache: %zu hits, %zu misses (expected %d, 0)",
+           d2.cache_hits, d2.cache_misses, 2 * N);
+  ev_dataset_free(&d1);
+  ev_dataset_free(&d2);
+  ev_clip_list_free(&orig);
+  ev_clip_list_free(&moved);
 }
 
 int main(void) {
@@ -117,6 +179,7 @@ int main(void) {
            "touched files: %zu hits, %zu misses (every clip should hit)", ds2.cache_hits,
            ds2.cache_misses);
   ev_dataset_free(&ds2);
+  check_moved_corpus(dir, &clips, &a);
   /* One clip's samples changed in place, same size, its old modification time put back: it
    * must be extracted again, and read as the new audio. */
   {
