@@ -670,7 +670,9 @@ double ev_prior_stats_robust(const ev_arch *a, ev_feat_seq *const *seqs, size_t 
   const int D = ev_arch_input_dims(a);
   float *col = malloc(cap * (size_t)D * sizeof *col);
   prior_steps p;
-  if (!col || prior_steps_init(&p, a) != 0) {
+  if (!col || prior_steps_init(&p, a) != 0) { /* out of memory: the mean and deviation stay */
+    if (col)
+      prior_steps_free(&p); /* whichever of its buffers it got */
     free(col);
     return count;
   }
