@@ -182,7 +182,7 @@ static void read_controls(emovox *self, bool *enabled) {
   *enabled = control(self, IN_ENABLE, 0.0f, 1.0f, 1.0f) > 0.5f;
   self->ctl_enabled = *enabled;
   ev_analyzer_params p = self->params;
-  p.response_ms = control(self, IN_RESPONSE, 10.0f, 5000.0f, 500.0f);
+  p.response_ms = control(self, IN_RESPONSE, 10.0f, 5000.0f, EV_ANALYZER_RESPONSE_DEFAULT_MS);
   p.gate_db = control(self, IN_GATE, -90.0f, 0.0f, EV_INPUT_GATE_DEFAULT_DB);
   /* an enumeration whose 0 and 1 are the old toggle's off and on, so old sessions and
    * presets read the same (a value between them rounds as the toggle's > 0.5 did) */

@@ -38,7 +38,7 @@ typedef struct emovox_layout {
   emovox_rect history;                       /* 30 s history, newest at the right */
   emovox_rect status;                        /* model name and labels, or the error text */
   emovox_rect sliders[EMOVOX_N_CTRLS];       /* slider tracks */
-  emovox_rect slider_labels[EMOVOX_N_CTRLS]; /* "response 500 ms" ... */
+  emovox_rect slider_labels[EMOVOX_N_CTRLS]; /* "response 250 ms" ... */
 } emovox_layout;
 
 void emovox_layout_compute(emovox_layout *l, int w, int h, double scale);

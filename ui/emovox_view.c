@@ -31,8 +31,9 @@ float emovox_ctrl_max(int ctrl) {
 }
 
 float emovox_ctrl_default(int ctrl) {
-  /* the TTL defaults (ttl/control_ports.ttl); the gate's is EV_INPUT_GATE_DEFAULT_DB */
-  return ctrl == EMOVOX_CTRL_RESPONSE ? 500.0f : -60.0f;
+  /* the TTL defaults (ttl/control_ports.ttl): EV_ANALYZER_RESPONSE_DEFAULT_MS and
+   * EV_INPUT_GATE_DEFAULT_DB */
+  return ctrl == EMOVOX_CTRL_RESPONSE ? 250.0f : -60.0f;
 }
 
 float emovox_ctrl_to_pos(int ctrl, float value) {

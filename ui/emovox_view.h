@@ -133,7 +133,7 @@ int emovox_view_trail(const emovox_view_state *s, int age, float *arousal, float
 /* Control ranges, shared by the sliders and emovox_view_update(). */
 float emovox_ctrl_min(int ctrl);
 float emovox_ctrl_max(int ctrl);
-float emovox_ctrl_default(int ctrl); /* the plugin's port defaults: 500 ms, -60 dBFS */
+float emovox_ctrl_default(int ctrl); /* the plugin's port defaults: 250 ms, -60 dBFS */
 /* Slider position 0..1 <-> value (the response time is on a log scale). */
 float emovox_ctrl_to_pos(int ctrl, float value);
 float emovox_ctrl_from_pos(int ctrl, float pos);

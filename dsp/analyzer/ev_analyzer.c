@@ -99,7 +99,7 @@ struct ev_analyzer {
 };
 
 void ev_analyzer_params_default(ev_analyzer_params *p) {
-  p->response_ms = 500.0f;
+  p->response_ms = EV_ANALYZER_RESPONSE_DEFAULT_MS;
   p->gate_db = EV_INPUT_GATE_DEFAULT_DB;
   p->adapt = 1;
   p->labels = EV_EMOTION_MASK_ALL;

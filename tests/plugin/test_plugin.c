@@ -1354,9 +1354,11 @@ static void test_controls(void) {
   int d_fast, d_slow, d_dflt, d_gate, d_off;
   run_with(EMOVOX_RESPONSE_MS, 10.0f, audio, n, s0, s1, &fast, &v_fast, &d_fast);
   run_with(EMOVOX_RESPONSE_MS, 5000.0f, audio, n, s0, s1, &slow, &v_slow, &d_slow);
-  run_with(EMOVOX_RESPONSE_MS, 500.0f, audio, n, s0, s1, &dflt, &v_dflt, &d_dflt);
-  printf("controls: probability motion per block: 10 ms %.5f, 500 ms %.5f, 5000 ms %.5f\n", fast,
-         dflt, slow);
+  run_with(EMOVOX_RESPONSE_MS, EV_ANALYZER_RESPONSE_DEFAULT_MS, audio, n, s0, s1, &dflt, &v_dflt,
+           &d_dflt);
+  printf("controls: probability motion per block: 10 ms %.5f, %.0f ms (default) %.5f, 5000 ms "
+         "%.5f\n",
+         fast, EV_ANALYZER_RESPONSE_DEFAULT_MS, dflt, slow);
   EV_CHECK(fast > dflt && dflt > slow, "a shorter response moves the probabilities more");
   double unused;
   run_with(EMOVOX_GATE_DB, 0.0f, audio, n, s0, s1, &unused, &v_gate, &d_gate);

@@ -27,7 +27,7 @@ static void test_ports(void) {
   emovox_view_state s;
   emovox_view_init(&s);
   EV_CHECK(s.dominant == -1 && s.status == EMOVOX_VIEW_NO_MODEL, "initial state");
-  EV_CHECK_NEAR(s.response_ms, 500, 0, "default response (TTL default)");
+  EV_CHECK_NEAR(s.response_ms, 250, 0, "default response (TTL default)");
   EV_CHECK_NEAR(s.gate_db, -60, 0, "default gate (TTL default)");
   EV_CHECK(emovox_view_update(&s, EMOVOX_PROB_FIRST + 4, 0.9f) == 1, "prob changes");
   EV_CHECK_NEAR(s.prob[4], 0.9, 1e-7, "angry prob");
