@@ -132,7 +132,10 @@ static int restrict_probs(float *p, unsigned allowed) {
 /* The outputs read off the smoothing state: probabilities, arousal/valence and, while `speech`
  * (and a model's finite output is being smoothed), the dominant and its confidence. The dominant
  * is the most probable allowed emotion, so an emotion left out (probability 0) never wins a tie
- * (all allowed at 0: the first allowed one, as ev_summary_finish takes it). */
+ * (all allowed at 0: the first allowed one, as ev_summary_finish takes it), unless the one shown
+ * on the frame before is still allowed and within EV_ANALYZER_DOMINANT_HOLD of it: then that one
+ * stays. Called once per frame (and on a change of the allowed set), so the hold is the same
+ * whatever the block size; it starts afresh with every stretch of speech and at a reset. */
 static void publish(ev_analyzer *an, int speech) {
   ev_outputs *o = &an->out;
   const unsigned allowed = an->params.labels;
@@ -146,6 +149,10 @@ static void publish(ev_analyzer *an, int speech) {
   }
   ev_emotion_coords(p, &arousal, &valence); /* as the file summary and the evaluation read them */
   if (speech && an->rt && an->smooth_valid && !an->out.model_fault) {
+    const int shown = o->dominant;
+    if (shown >= 0 && (allowed & (1u << shown)) &&
+        o->prob[shown] >= o->prob[best] - EV_ANALYZER_DOMINANT_HOLD)
+      best = shown;
     o->dominant = best;
     o->confidence = o->prob[best];
   } else {

@@ -40,6 +40,9 @@ static uint32_t next_block(int mode) {
   return 1 + (block_rng >> 8) % 1500; /* random mix of sizes, including > max_block */
 }
 
+/* The response every run() starts with (0: the analyser's default). */
+static float run_response_ms = 0.0f;
+
 /* Runs the whole signal with a block size (0: random mix) and returns the per-frame log. */
 static log_t run(const ev_model *model, double rate, const float *x, size_t n, int block,
                  size_t nan_at) {
@@ -54,6 +57,12 @@ static log_t run(const ev_model *model, double rate, const float *x, size_t n, i
     rt = ev_analyzer_prepare_model(an, model, err, sizeof err);
     EV_CHECK(rt != NULL, "prepare: %s", err);
     EV_CHECK(ev_analyzer_swap_model(an, rt) == NULL, "no previous model");
+  }
+  if (run_response_ms > 0.0f) {
+    ev_analyzer_params p;
+    ev_analyzer_params_default(&p);
+    p.response_ms = run_response_ms;
+    ev_analyzer_set_params(an, &p);
   }
   ev_analyzer_set_frame_callback(an, log_frame, &l);
   float nanblock[512];
@@ -80,6 +89,64 @@ static size_t frame_at(double seconds) {
   return (size_t)(seconds * 100.0);
 }
 
+/* The dominant's hold, frame by frame against its rule (ev_analyzer.h): a stretch of speech
+ * starts on the most probable emotion; afterwards the dominant changes only to the most
+ * probable one, and only when that leads the one shown by more than EV_ANALYZER_DOMINANT_HOLD;
+ * what it shows is never further than that below the most probable. Counts the frames where it
+ * shows another than the most probable (*held) and the changes of the dominant and of the
+ * argmax within speech. */
+static int hold_rule_ok(const log_t *l, size_t *held, size_t *changes, size_t *argmax_changes) {
+  int ok = 1, prev = -1, prev_best = -1;
+  *held = *changes = *argmax_changes = 0;
+  for (size_t i = 0; i < l->n; i++) {
+    const ev_outputs *o = &l->v[i];
+    const int d = o->dominant;
+    if (d < 0) {
+      prev = prev_best = -1;
+      continue;
+    }
+    int best = 0;
+    for (int k = 1; k < EV_N_EMOTIONS; k++)
+      best = o->prob[k] > o->prob[best] ? k : best;
+    ok &= o->prob[d] >= o->prob[best] - EV_ANALYZER_DOMINANT_HOLD;
+    if (prev < 0)
+      ok &= d == best;
+    else if (d != prev)
+      ok &= d == best && o->prob[best] > o->prob[prev] + EV_ANALYZER_DOMINANT_HOLD;
+    *held += d != best;
+    *changes += prev >= 0 && d != prev;
+    *argmax_changes += prev_best >= 0 && best != prev_best;
+    prev = d;
+    prev_best = best;
+  }
+  return ok;
+}
+
+/* The hold where it has work to do: at the shortest response (10 ms) the probabilities follow
+ * every model step, and the argmax changes often between close emotions. The dominant must
+ * change less often than the argmax, show another than the most probable on some frames (the
+ * hold acted) and do so by its rule, bit for bit the same with blocks of 1 and a random mix. */
+static void check_hold(const ev_model *model) {
+  size_t n;
+  float *x = make_signal(16000.0, &n);
+  run_response_ms = 10.0f;
+  log_t a = run(model, 16000.0, x, n, 1, 0), b = run(model, 16000.0, x, n, 0, 0);
+  run_response_ms = 0.0f;
+  size_t held, changes, argmax_changes, same = a.n == b.n;
+  for (size_t i = 0; same && i < a.n; i++)
+    same = same_output(&a.v[i], &b.v[i]);
+  const int ok = hold_rule_ok(&a, &held, &changes, &argmax_changes);
+  printf("hold at 10 ms: %zu frames held, the dominant changes %zu times, the argmax %zu\n", held,
+         changes, argmax_changes);
+  EV_CHECK(ok && held > 0 && changes < argmax_changes,
+           "hold at 10 ms: rule %d, %zu frames held, %zu changes against the argmax's %zu", ok,
+           held, changes, argmax_changes);
+  EV_CHECK(same, "hold at 10 ms: blocks of 1 and a random mix give the same outputs");
+  free(a.v);
+  free(b.v);
+  free(x);
+}
+
 static void check_semantics(const log_t *l, int with_model, const char *what) {
   size_t speech_frames = 0, sum_ok = 0, finite = 1;
   for (size_t i = 0; i < l->n; i++) {
@@ -96,8 +163,8 @@ static void check_semantics(const log_t *l, int with_model, const char *what) {
       speech_frames++;
       sum_ok += fabs(s - 1.0) < 1e-4;
       finite &= o->confidence == o->prob[o->dominant];
-      for (int k = 0; k < EV_N_EMOTIONS; k++)
-        finite &= o->prob[k] <= o->confidence;
+      for (int k = 0; k < EV_N_EMOTIONS; k++) /* the most probable, or held (below) */
+        finite &= o->prob[k] <= o->confidence + EV_ANALYZER_DOMINANT_HOLD;
       /* arousal is the probability-weighted circumplex coordinate */
       double ar = 0;
       for (int k = 0; k < EV_N_EMOTIONS; k++)
@@ -111,6 +178,11 @@ static void check_semantics(const log_t *l, int with_model, const char *what) {
     finite &= o->frames == (int64_t)(i + 1);
   }
   EV_CHECK(finite, "%s: every output finite and in range, confidence = dominant probability", what);
+  size_t held, changes, argmax_changes;
+  EV_CHECK(hold_rule_ok(l, &held, &changes, &argmax_changes),
+           "%s: the dominant follows its hold rule (%zu frames held, %zu changes, %zu of the "
+           "argmax)",
+           what, held, changes, argmax_changes);
   if (with_model) {
     EV_CHECK(speech_frames > 100, "%s: speech frames with a dominant emotion: %zu", what,
              speech_frames);
@@ -502,6 +574,7 @@ int main(int argc, char **argv) {
   }
   ev_model_free(heavy);
   check_utterances();
+  check_hold(model);
   ev_analyzer *bad = ev_analyzer_new(7000.0, 64, err, sizeof err);
   EV_CHECK(bad == NULL && strstr(err, "8000"), "7 kHz refused: %s", err);
   ev_model_free(model);

@@ -20,7 +20,7 @@
  *    never neutral, whose 0 comes first among all eight;
  *  - the random model with the smoothing off (response 0): every frame's probabilities are the
  *    unrestricted frame's renormalised over happy and angry (within 1e-5), the dominant the more
- *    probable of the two;
+ *    probable of the two unless the one shown on the frame before is within the hold of it;
  *  - changed mid-stream: the outputs read the new set right after ev_analyzer_set_params, before
  *    any more audio, and in every frame after it; a set the smoothing state holds nothing of
  *    starts the smoothing afresh (no dominant until the next model output). */
@@ -309,15 +309,21 @@ static void check_allowed(const ev_model *constant, const ev_model *random) {
   EV_CHECK(u.n == r.n && u.n > 300, "same frames (%zu, %zu)", u.n, r.n);
   long compared = 0, off = 0;
   double worst = 0.0;
+  int shown = -1; /* the dominant the hold keeps (ev_analyzer.h), -1 outside speech */
   for (size_t i = 0; i < u.n && i < r.n; i++) {
     if (u.v[i].dominant < 0) {
       off += r.v[i].dominant >= 0; /* the gate is the same */
+      shown = -1;
       continue;
     }
     const double s = (double)u.v[i].prob[EV_HAPPY] + u.v[i].prob[EV_ANGRY];
     const double h = u.v[i].prob[EV_HAPPY] / s, a = u.v[i].prob[EV_ANGRY] / s;
     worst = fmax(worst, fmax(fabs(r.v[i].prob[EV_HAPPY] - h), fabs(r.v[i].prob[EV_ANGRY] - a)));
-    off += r.v[i].dominant != (a > h ? EV_ANGRY : EV_HAPPY);
+    int want = a > h ? EV_ANGRY : EV_HAPPY; /* the more probable, unless the shown one is held */
+    if (shown >= 0 && r.v[i].prob[shown] >= r.v[i].prob[want] - EV_ANALYZER_DOMINANT_HOLD)
+      want = shown;
+    off += r.v[i].dominant != want;
+    shown = want;
     compared++;
   }
   printf("random model, smoothing off, happy and angry: %ld speech frames, worst |p - "
