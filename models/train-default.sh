@@ -43,8 +43,8 @@ if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then
   exit 0
 fi
 OUT="${1:-models/emovox-default.safetensors}"
-TEMP=1.2
-RELEASE=0.18 # the model card's release (models/README.md), stored in the file
+TEMP=1.3
+RELEASE=0.19 # the model card's release (models/README.md), stored in the file
 [ -f build/build.ninja ] || bash scripts/build.sh
 ninja -C build offline/train/emovox-train >/dev/null
 build/offline/train/emovox-train train \
