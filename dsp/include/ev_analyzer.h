@@ -25,7 +25,7 @@ typedef struct ev_model_runtime ev_model_runtime; /* per-instance state for one 
 /* The smoothing's default time constant (the plugin's Response port, the batch analyser's and
  * the evaluation's): 250 ms since 0.6.1 (500 before). Half the lag of 500 ms lets a phrase's
  * reading rest on its own, better informed, last steps and a session's file on less of the one
- * before it (models/README.md, 0.18 "Response 250 ms"), while the dominant's hold
+ * before it (models/README.md, "0.19: read with a 250 ms response"), while the hold
  * (EV_ANALYZER_DOMINANT_HOLD) keeps the label steadier than 500 ms without it. */
 #define EV_ANALYZER_RESPONSE_DEFAULT_MS 250.0f
 
