@@ -6,6 +6,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "ev_analyzer.h" /* EV_ANALYZER_RESPONSE_DEFAULT_MS */
+#include "ev_input.h"    /* EV_INPUT_GATE_DEFAULT_DB */
 #include "emovox_notify.h"
 #include "emovox_protocol.h"
 #include "emovox_view.h"
@@ -27,8 +29,10 @@ static void test_ports(void) {
   emovox_view_state s;
   emovox_view_init(&s);
   EV_CHECK(s.dominant == -1 && s.status == EMOVOX_VIEW_NO_MODEL, "initial state");
-  EV_CHECK_NEAR(s.response_ms, 250, 0, "default response (TTL default)");
-  EV_CHECK_NEAR(s.gate_db, -60, 0, "default gate (TTL default)");
+  /* the analyser's defaults, which plugin_controls checks the TTL against */
+  EV_CHECK_NEAR(s.response_ms, EV_ANALYZER_RESPONSE_DEFAULT_MS, 0,
+                "default response (TTL default)");
+  EV_CHECK_NEAR(s.gate_db, EV_INPUT_GATE_DEFAULT_DB, 0, "default gate (TTL default)");
   EV_CHECK(emovox_view_update(&s, EMOVOX_PROB_FIRST + 4, 0.9f) == 1, "prob changes");
   EV_CHECK_NEAR(s.prob[4], 0.9, 1e-7, "angry prob");
   EV_CHECK(emovox_view_update(&s, EMOVOX_PROB_FIRST + 4, 0.9f) == 0, "same value: no redraw");
