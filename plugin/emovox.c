@@ -62,6 +62,9 @@ static LV2_Handle instantiate(const LV2_Descriptor *descriptor, double rate,
     free(self);
     return NULL;
   }
+  char note[512]; /* said once, here, where a host shows what a plugin logs */
+  if (ev_analyzer_band_note(rate, note, sizeof note))
+    lv2_log_warning(&self->logger, "emovox: %s\n", note);
   ev_analyzer_params_default(&self->params);
   ev_analyzer_set_params(self->analyzer, &self->params);
 

@@ -360,6 +360,21 @@ static void on_tick(void *user, int tick) {
 
 /* ---------------------------------------------------------------- lifecycle */
 
+int ev_analyzer_band_note(double host_rate, char *note, size_t note_len) {
+  int narrow = host_rate < (double)EV_MODEL_RATE;
+  if (note && note_len > 0) {
+    note[0] = '\0';
+    if (narrow)
+      snprintf(note, note_len,
+               "at %g Hz the audio holds nothing above %g kHz, but the model reads speech up to "
+               "8 kHz (it was trained on 16 kHz recordings): treat its readings as unreliable "
+               "(at 8 kHz they named the 16 kHz reading's emotion for a third of test clips); "
+               "analyse a recording made at 16 kHz or more where you have one",
+               host_rate, host_rate / 2000.0);
+  }
+  return narrow;
+}
+
 ev_analyzer *ev_analyzer_new(double host_rate, uint32_t max_block, char *err, size_t errlen) {
   if (!(host_rate >= 8000.0 && host_rate <= 192000.0)) {
     ev_fail(err, errlen, "sample rate %g Hz is outside 8000..192000 Hz", host_rate);

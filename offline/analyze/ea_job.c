@@ -4,6 +4,7 @@
 #include "ea_console.h"
 #include "ea_plot.h"
 #include "emovox_protocol.h"
+#include "ev_analyzer.h"
 
 #include <errno.h>
 #include <math.h>
@@ -428,6 +429,10 @@ static void analyze_file(ea_host *h, const ea_columns *cols, const ea_options *o
     if (!opt->quiet)
       ea_msg("%s: resampled from %d Hz to %d Hz (the plugin takes %d-%d Hz)", f->path,
              r.resampled_from, EA_RESAMPLE_RATE, EA_MIN_RATE, EA_MAX_RATE);
+    /* the plugin, given 16 kHz, cannot tell that the band above the file's is empty */
+    char note[512];
+    if (ev_analyzer_band_note(r.resampled_from, note, sizeof note))
+      ea_msg("%s: %s", f->path, note);
   }
   report_model_fault(&r, f->path);
   report_nonfinite(&r.audio, f->path);
