@@ -3,6 +3,7 @@
 #include "ea_console.h"
 #include "ea_urid.h"
 #include "emovox_protocol.h"
+#include "ev_analyzer.h"
 #include "ev_features.h"
 #include "ev_model.h"
 #include "ev_summary.h"
@@ -127,6 +128,12 @@ static int log_vprintf(LV2_Log_Handle handle, LV2_URID type, const char *fmt, va
   size_t len = strlen(text);
   while (len && text[len - 1] == '\n')
     text[--len] = '\0';
+  /* The plugin's note on a rate below 16 kHz comes with every instance, so once per file; the
+   * analyser says it itself, in full once per run and briefly for each file (ea_job.c). */
+  char band[512];
+  if (type == h->urid_log_warning && ev_analyzer_band_note(h->opt_rate, band, sizeof band) &&
+      strstr(text, band))
+    return n;
   ea_msg("%s: plugin %s: %s", h->log_name ? h->log_name : "(no file)", kind, text);
   return n;
 }

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -234,6 +235,25 @@ static void take_row(file_run *r, double time, const float *values) {
     ea_plot_row(&r->plot, t, r->row);
 }
 
+/* A file below 16 kHz lacks the band the model reads (ev_analyzer_band_note): said in full for
+ * the first such file of the run, even with --quiet, as it decides whether its rows can be
+ * trusted, then in one line per file. The plugin's own warning, the same text once per instance,
+ * is left to this (ea_host.c); a file resampled here from below 8 kHz reaches the plugin at 16
+ * kHz, and only this can tell. */
+static atomic_int band_said;
+static void report_band(ea_result *res, const file_run *r, const ea_options *opt,
+                        const char *path) {
+  int rate = r->resampled_from ? r->resampled_from : r->audio.info.samplerate;
+  char note[512];
+  if (!ev_analyzer_band_note(rate, note, sizeof note))
+    return;
+  res->narrowband = rate;
+  if (!atomic_exchange(&band_said, 1))
+    ea_msg("%s: %s", path, note);
+  else if (!opt->quiet)
+    ea_msg("%s: %d Hz, below 16 kHz: its reading is unreliable (see above)", path, rate);
+}
+
 /* Runs the plugin over the whole file, continuing the stream (a new instance for its first
  * file: ea_host_start). Blocks are at most --block long and are cut at every 10 ms boundary of the
  * stream (sample floor(k * rate / 100), in integers), where a row of outputs is taken; a row
@@ -429,11 +449,8 @@ static void analyze_file(ea_host *h, const ea_columns *cols, const ea_options *o
     if (!opt->quiet)
       ea_msg("%s: resampled from %d Hz to %d Hz (the plugin takes %d-%d Hz)", f->path,
              r.resampled_from, EA_RESAMPLE_RATE, EA_MIN_RATE, EA_MAX_RATE);
-    /* the plugin, given 16 kHz, cannot tell that the band above the file's is empty */
-    char note[512];
-    if (ev_analyzer_band_note(r.resampled_from, note, sizeof note))
-      ea_msg("%s: %s", f->path, note);
   }
+  report_band(res, &r, opt, f->path);
   report_model_fault(&r, f->path);
   report_nonfinite(&r.audio, f->path);
   ea_summary sum; /* the plot's legend shows it too */

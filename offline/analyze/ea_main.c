@@ -307,13 +307,14 @@ static double run_jobs(shared *sh, job *jobs, int n_jobs) {
 static int report(const ea_cli *cli, const ea_file_list *files, const ea_result *results,
                   size_t n_all, int n_jobs, double elapsed) {
   int rc = 0;
-  size_t n_ok = 0, n_failed = 0, n_skipped = 0, n_no_plot = 0, n_resampled = 0;
+  size_t n_ok = 0, n_failed = 0, n_skipped = 0, n_no_plot = 0, n_resampled = 0, n_narrow = 0;
   double audio_s = 0;
   for (size_t i = 0; i < files->count; i++) {
     n_failed += results[i].failed;
     n_skipped += results[i].skipped;
     n_no_plot += results[i].plot_failed;
     n_resampled += results[i].resampled_from != 0;
+    n_narrow += results[i].narrowband != 0;
     n_ok += !results[i].failed && !results[i].skipped;
     if (!results[i].failed && !results[i].skipped)
       audio_s += results[i].duration_s;
@@ -325,10 +326,13 @@ static int report(const ea_cli *cli, const ea_file_list *files, const ea_result 
     if (n_no_plot)
       snprintf(plot_text, sizeof plot_text, ", %zu plot%s not drawn", n_no_plot,
                n_no_plot == 1 ? "" : "s");
-    char rs_text[96] = "";
+    char rs_text[160] = "";
     if (n_resampled)
       snprintf(rs_text, sizeof rs_text, ", %zu of them resampled to %d Hz", n_resampled,
                EA_RESAMPLE_RATE);
+    if (n_narrow) /* after the resampling's text: "..., 2 of them below 16 kHz (unreliable)" */
+      snprintf(rs_text + strlen(rs_text), sizeof rs_text - strlen(rs_text),
+               ", %zu of them below 16 kHz (unreliable)", n_narrow);
     if (cli->shard_count > 1)
       snprintf(shard_text, sizeof shard_text, " (shard %ld/%ld of %zu files)", cli->shard_index,
                cli->shard_count, n_all);
