@@ -10,6 +10,8 @@
 
 #include <speex/speex_resampler.h>
 
+#include "ev_stream_eval.h"
+
 uint64_t ev_splitmix64(uint64_t *x) {
   uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
@@ -268,6 +270,20 @@ float *ev_aug_pitch(const float *x, size_t n, double semitones, int rate) {
   return y;
 }
 
+float *ev_aug_band(const float *x, size_t n, int rate) {
+  size_t n8 = 0, nb = 0;
+  float *x8 = ev_stream_resample(x, n, rate, 8000, &n8);
+  float *y = x8 ? ev_stream_resample(x8, n8, 8000, rate, &nb) : NULL;
+  free(x8);
+  if (!y)
+    return NULL;
+  float *out = calloc(n ? n : 1, sizeof *out); /* the clip's own length, as every copy keeps */
+  if (out)
+    memcpy(out, y, (nb < n ? nb : n) * sizeof *out);
+  free(y);
+  return out;
+}
+
 void ev_augment_config_default(ev_augment_config *c) {
   c->copies = 0;
   c->noise_p = 0.5f;
@@ -278,6 +294,7 @@ void ev_augment_config_default(ev_augment_config *c) {
   c->stretch = 0.1f;
   c->pitch_st = 2.0f;
   c->tilt = 0.0f;
+  c->band_p = 0.0f;
 }
 
 int ev_augment_config_parse(ev_augment_config *c, const char *spec, char *err, size_t errlen) {
@@ -325,18 +342,22 @@ int ev_augment_config_parse(ev_augment_config *c, const char *spec, char *err, s
       c->pitch_st = (float)a;
     else if (!strcmp(k, "tilt"))
       c->tilt = (float)a;
+    else if (!strcmp(k, "band"))
+      c->band_p = (float)a;
     else {
       snprintf(err, errlen,
                "augment: unknown key '%s' (copies, noise=LO:HI, p, gain, shift, stretch, pitch, "
-               "tilt)",
+               "tilt, band)",
                k);
       return -1;
     }
   }
   if (c->copies < 0 || c->copies > 16 || c->stretch < 0 || c->stretch >= 0.5f || c->pitch_st < 0 ||
-      c->pitch_st > 12 || c->noise_p < 0 || c->noise_p > 1 || !(c->tilt >= 0 && c->tilt < 0.95f)) {
+      c->pitch_st > 12 || c->noise_p < 0 || c->noise_p > 1 || !(c->tilt >= 0 && c->tilt < 0.95f) ||
+      !(c->band_p >= 0 && c->band_p <= 1)) {
     snprintf(err, errlen,
-             "augment: out of range (copies 0-16, stretch < 0.5, pitch <= 12, p 0-1, tilt 0-0.95)");
+             "augment: out of range (copies 0-16, stretch < 0.5, pitch <= 12, p 0-1, "
+             "tilt 0-0.95, band 0-1)");
     return -1;
   }
   return 0;
@@ -356,7 +377,9 @@ void ev_augment_config_describe(const ev_augment_config *c, char *buf, size_t le
                      c->copies, c->snr_lo, c->snr_hi, c->noise_p, c->gain_db, c->shift_ms,
                      c->stretch, c->pitch_st);
     if (c->tilt > 0 && k > 0 && (size_t)k < len)
-      snprintf(buf + k, len - (size_t)k, ",tilt=%g", c->tilt);
+      k += snprintf(buf + k, len - (size_t)k, ",tilt=%g", c->tilt);
+    if (c->band_p > 0 && k > 0 && (size_t)k < len)
+      snprintf(buf + k, len - (size_t)k, ",band=%g", c->band_p);
   }
 }
 
@@ -372,6 +395,7 @@ float *ev_augment_apply(const ev_augment_config *c, const float *x, size_t n, in
   int noisy = ev_rng_uniform(&r) < c->noise_p;
   double snr = ev_rng_range(&r, c->snr_lo, c->snr_hi);
   double tilt = c->tilt > 0 ? ev_rng_range(&r, -c->tilt, c->tilt) : 0.0;
+  int narrow = c->band_p > 0 && ev_rng_uniform(&r) < c->band_p;
   float *y;
   size_t yn = n;
   if (stretch != 1.0)
@@ -395,6 +419,13 @@ float *ev_augment_apply(const ev_augment_config *c, const float *x, size_t n, in
   ev_aug_tilt(y, yn, tilt, rate);
   if (noisy)
     ev_aug_noise(y, yn, (float)snr, &r);
+  if (narrow) { /* last: the channel the recording went through */
+    float *b = ev_aug_band(y, yn, rate);
+    free(y);
+    if (!b)
+      return NULL;
+    y = b;
+  }
   *out_n = yn;
   return y;
 }

@@ -46,6 +46,11 @@ float *ev_aug_pitch(const float *x, size_t n, double semitones, int rate);
  * at 8 kHz); |a| < 1. */
 void ev_aug_tilt(float *x, size_t n, double a, int rate);
 
+/* A narrowband channel, as a telephone line or an 8 kHz archive gives: x taken to 8 kHz and
+ * back to rate (speexdsp at quality 10, delay removed), so nothing above ~4 kHz is left and the
+ * band below keeps its level. malloc'ed, n samples, or NULL. */
+float *ev_aug_band(const float *x, size_t n, int rate);
+
 typedef struct ev_augment_config {
   int copies;    /* augmented copies per training clip (0 = augmentation off) */
   float noise_p; /* probability of adding noise */
@@ -55,18 +60,21 @@ typedef struct ev_augment_config {
   float stretch;  /* factor uniform in [1-stretch, 1+stretch]; 0 off */
   float pitch_st; /* semitones uniform in [-pitch_st, pitch_st]; 0 off */
   float tilt;     /* ev_aug_tilt's a uniform in [-tilt, tilt]; 0 off (the default) */
+  float band_p;   /* probability that a copy is heard through ev_aug_band; 0 off (the default) */
 } ev_augment_config;
 
 void ev_augment_config_default(ev_augment_config *c); /* copies 0; sensible ranges */
-/* Parses "copies=2,noise=10:30,p=0.5,gain=6,shift=100,stretch=0.1,pitch=2,tilt=0.5" (any subset) or
+/* Parses "copies=2,noise=10:30,p=0.5,gain=6,shift=100,stretch=0.1,pitch=2,tilt=0.5,band=0.5" (any
+ * subset) or
  * "off". 0 or -1 with a reason. */
 int ev_augment_config_parse(ev_augment_config *c, const char *spec, char *err, size_t errlen);
 /* Stable hash of the configuration (part of the feature-cache key). */
 uint64_t ev_augment_config_hash(const ev_augment_config *c);
 void ev_augment_config_describe(const ev_augment_config *c, char *buf, size_t len);
 
-/* One augmented copy: stretch, pitch, shift, gain, tilt, noise in that order, each drawn from a
- * generator seeded with seed (the tilt drawn last, so copies without it are those of before).
+/* One augmented copy: stretch, pitch, shift, gain, tilt, noise, band in that order, each drawn
+ * from a generator seeded with seed (the tilt and the band drawn last, and only when on, so
+ * copies without them are those of before).
  * Returns malloc'ed audio (*out_n samples) or NULL. */
 float *ev_augment_apply(const ev_augment_config *c, const float *x, size_t n, int rate,
                         uint64_t seed, size_t *out_n);

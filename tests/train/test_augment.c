@@ -138,6 +138,29 @@ int main(void) {
       }
   }
 
+  /* band: a telephone-like channel keeps a 1 kHz tone's level and removes a 6 kHz one (8 kHz
+   * audio holds nothing above 4 kHz); the length stays the clip's */
+  {
+    const double freqs[2] = {1000.0, 6000.0}, want_max_db[2] = {0.3, -60.0};
+    for (int k = 0; k < 2; k++) {
+      float *t = tone(n, freqs[k], rate, 0.3f);
+      float *b = ev_aug_band(t, n, rate);
+      EV_CHECK(b != NULL, "band copy at %g Hz", freqs[k]);
+      if (b) {
+        double e = 0;
+        for (size_t i = n / 4; i < n - n / 4; i++) /* away from the filters' edges */
+          e += (double)b[i] * b[i];
+        const double got_db = 10 * log10(e / (double)(n - n / 2) / (0.3 * 0.3 / 2) + 1e-30);
+        if (k == 0)
+          EV_CHECK(fabs(got_db) < want_max_db[0], "band keeps 1 kHz: %.3f dB", got_db);
+        else
+          EV_CHECK(got_db < want_max_db[1], "band removes 6 kHz: %.1f dB", got_db);
+      }
+      free(b);
+      free(t);
+    }
+  }
+
   /* the whole chain is a function of the seed */
   ev_augment_config c;
   ev_augment_config_default(&c);
@@ -162,6 +185,12 @@ int main(void) {
              "tilt=0.5 parsed");
     ev_augment_config_describe(&t, d, sizeof d);
     EV_CHECK(strstr(d, ",tilt=0.5") != NULL, "tilt in '%s'", d);
+    EV_CHECK(!strstr(d, "band") && t.band_p == 0, "band off unless asked: '%s'", d);
+    EV_CHECK(ev_augment_config_parse(&t, "band=0.5", err, sizeof err) == 0 && t.band_p == 0.5f,
+             "band=0.5 parsed");
+    ev_augment_config_describe(&t, d, sizeof d);
+    EV_CHECK(strstr(d, ",tilt=0.5,band=0.5") != NULL, "band in '%s'", d);
+    EV_CHECK(ev_augment_config_parse(&t, "band=1.5", err, sizeof err) != 0, "band 1.5 refused");
   }
   size_t n1, n2, n3;
   float *a1 = ev_augment_apply(&c, x, n, rate, 7, &n1);
