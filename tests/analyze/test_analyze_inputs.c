@@ -391,26 +391,28 @@ static float *voice_like(int rate, double seconds, int64_t *n) {
   return x;
 }
 
+/* voice_like as a mono float WAV file at path. */
+static void write_voice_like(const char *path, int rate, double seconds) {
+  int64_t n;
+  float *x = voice_like(rate, seconds, &n);
+  SF_INFO info = {.samplerate = rate, .channels = 1, .format = SF_FORMAT_WAV | SF_FORMAT_FLOAT};
+  SNDFILE *sf = x ? sf_open(path, SFM_WRITE, &info) : NULL;
+  EV_CHECK(sf != NULL, "write %s", path);
+  if (sf) {
+    sf_writef_float(sf, x, n);
+    sf_close(sf);
+  }
+  free(x);
+}
+
 static void test_rates(const char *tmp) {
   const int rates[] = {16000, 4000, 384000};
   char paths[3][4096], summary[4096], log[4096];
   snprintf(summary, sizeof summary, "%s/summary.csv", tmp);
   snprintf(log, sizeof log, "%s/log", tmp);
   for (int k = 0; k < 3; k++) {
-    int64_t n;
-    float *x = voice_like(rates[k], 4.0, &n);
     snprintf(paths[k], sizeof paths[k], "%s/voice-%d.wav", tmp, rates[k]);
-    SF_INFO info = {0};
-    info.samplerate = rates[k];
-    info.channels = 1;
-    info.format = SF_FORMAT_WAV | SF_FORMAT_FLOAT;
-    SNDFILE *sf = sf_open(paths[k], SFM_WRITE, &info);
-    EV_CHECK(sf != NULL, "write %s", paths[k]);
-    if (sf) {
-      sf_writef_float(sf, x, n);
-      sf_close(sf);
-    }
-    free(x);
+    write_voice_like(paths[k], rates[k], 4.0);
   }
   char *args[] = {"--summary", summary, paths[0], paths[1], paths[2], NULL};
   int rc = run(log, args);
@@ -433,17 +435,8 @@ static void test_rates(const char *tmp) {
    * the plugin's warning from each instance), then one line for the other file. */
   char narrow[2][4096];
   for (int k = 0; k < 2; k++) {
-    int64_t n;
-    float *x = voice_like(11025, 2.0, &n);
     snprintf(narrow[k], sizeof narrow[k], "%s/narrow-%d.wav", tmp, k);
-    SF_INFO info = {.samplerate = 11025, .channels = 1, .format = SF_FORMAT_WAV | SF_FORMAT_FLOAT};
-    SNDFILE *sf = sf_open(narrow[k], SFM_WRITE, &info);
-    EV_CHECK(sf != NULL, "write %s", narrow[k]);
-    if (sf) {
-      sf_writef_float(sf, x, n);
-      sf_close(sf);
-    }
-    free(x);
+    write_voice_like(narrow[k], 11025, 2.0);
   }
   char *nargs[] = {"-j", "1", narrow[0], narrow[1], NULL};
   rc = run(log, nargs);
