@@ -387,6 +387,8 @@ static void do_clip(job *j, size_t ci, size_t *hits, size_t *misses) {
     ev_feat_seq *s = ev_dataset_seq(ds, ci, copy);
     uint64_t key =
         ev_hash_u64(ev_cache_key(content, o->arch, o->aug, copy, o->seed), j->fingerprint);
+    if (o->narrowband) /* the wide-band keys stay as they were */
+      key = ev_hash_u64(key, 0x6e6172726f77ull);
     char file[4200] = "";
     if (o->cache_dir) {
       cache_path(o->cache_dir, key, file, sizeof file);
@@ -408,6 +410,16 @@ static void do_clip(job *j, size_t ci, size_t *hits, size_t *misses) {
     size_t xn = n;
     if (copy > 0) {
       x = ev_augment_apply(o->aug, audio, n, rate, ev_clip_copy_seed(o->seed, content, copy), &xn);
+      if (!x) {
+        ds->ok[ci] = 0;
+        break;
+      }
+    }
+    if (o->narrowband) { /* last, as the channel a recording went through */
+      float *b = ev_aug_band(x, xn, rate);
+      if (x != audio)
+        free(x);
+      x = b;
       if (!x) {
         ds->ok[ci] = 0;
         break;

@@ -41,7 +41,8 @@ typedef struct ev_extract_opts {
   uint64_t seed;
   const char *cache_dir; /* NULL: no cache */
   int threads;
-  int progress; /* print progress with ETA on stderr */
+  int progress;   /* print progress with ETA on stderr */
+  int narrowband; /* 1: every version of a clip heard through ev_aug_band last (--channel) */
 } ev_extract_opts;
 
 typedef struct ev_dataset {

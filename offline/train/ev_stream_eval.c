@@ -17,8 +17,8 @@
 #include "ev_model.h"
 #include "ev_progress.h"
 
-const char *const ev_stream_mode_names[EV_STREAM_MODES] = {"cold-16",  "cold-48",        "session",
-                                                           "cold-6dB", "session-pauses", "learned"};
+const char *const ev_stream_mode_names[EV_STREAM_MODES] = {
+    "cold-16", "cold-48", "session", "cold-6dB", "session-pauses", "learned", "cold-8"};
 
 /* emovox-analyze rounds every output to the 6 decimals it writes before it averages; doing the
  * same makes the two summaries agree to the last digit, not just to 1e-6. */
@@ -135,8 +135,8 @@ void ev_stream_eval_free(ev_stream_eval *e) {
 /* ---------------------------------------------------------------- workers */
 
 typedef struct worker {
-  ev_analyzer *an[2]; /* 16 kHz, 48 kHz */
-  ev_model_runtime *rt[2];
+  ev_analyzer *an[3]; /* 16 kHz, 48 kHz, 8 kHz */
+  ev_model_runtime *rt[3];
   long window_rows; /* the summary's reading window: the model's (ev_summary_window_rows) */
 } worker;
 
@@ -157,7 +157,7 @@ typedef struct job {
 } job;
 
 static void worker_free(worker *w) {
-  for (int r = 0; r < 2; r++) {
+  for (int r = 0; r < 3; r++) {
     if (w->an[r]) {
       ev_analyzer_swap_model(w->an[r], NULL);
       ev_analyzer_free(w->an[r]);
@@ -169,11 +169,11 @@ static void worker_free(worker *w) {
 
 /* Made on the calling thread: runtime preparation plans FFTs, which is not thread-safe. */
 static int worker_new(worker *w, const ev_model *m, char *err, size_t errlen) {
-  static const double rates[2] = {16000.0, 48000.0};
+  static const double rates[3] = {16000.0, 48000.0, 8000.0};
   memset(w, 0, sizeof *w);
   ev_analyzer_params p;
   ev_analyzer_params_default(&p); /* the plugin's defaults (its TTL's control defaults) */
-  for (int r = 0; r < 2; r++) {
+  for (int r = 0; r < 3; r++) {
     w->an[r] = ev_analyzer_new(rates[r], EV_STREAM_BLOCK, err, errlen);
     if (!w->an[r])
       goto bad;
@@ -241,6 +241,15 @@ static void cold_one(job *j, worker *w, size_t clip) {
   } else {
     e->failed[clip] = 1;
   }
+  size_t n8 = 0; /* the telephone band: downsampling's low-pass keeps 0-4 kHz */
+  float *x8 = ev_stream_resample(x16, n16, 16000, 8000, &n8);
+  if (x8) {
+    if (fresh_state(w->an[2], e, clip))
+      ev_stream_feed(w->an[2], x8, n8, 8000, w->window_rows, &s[EV_STREAM_COLD8]);
+  } else {
+    e->failed[clip] = 1;
+  }
+  free(x8);
   if (j->cold48) {
     float *x48 = ev_stream_resample(x16, n16, 16000, 48000, &n48);
     if (x48) {

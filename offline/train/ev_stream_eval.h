@@ -33,6 +33,10 @@
  *             whose other half heard no speech (the plugin then has no voice and reads as
  *             Follow); both are counted in the report (ev_stream_eval.learned_from).
  *
+ *   cold-8    cold-16 after downsampling to 8 kHz (speexdsp, quality 10: its low-pass keeps the
+ *             telephone band, 0-4 kHz), read by an 8 kHz analyser: what a call recording or an
+ *             8 kHz session gives (the plugin then warns: ev_analyzer_band_note).
+ *
  * The scored label is the argmax of the summary restricted to the classes that the file's corpus
  * has; its confidence (for ECE) is that probability renormalised over those classes. */
 #ifndef EV_STREAM_EVAL_H
@@ -73,6 +77,7 @@ enum {
   EV_STREAM_QUIET,
   EV_STREAM_SESSION_PAUSED,
   EV_STREAM_LEARNED,
+  EV_STREAM_COLD8,
   EV_STREAM_MODES
 };
 #define EV_STREAM_QUIET_DB      (-6.0) /* the gain of the cold-6dB figure */

@@ -109,6 +109,9 @@ static void usage(FILE *f) {
           "                       clip's corpus from the last hidden layer, the layers below\n"
           "                       learn to leave it at chance, weighted LAMBDA (ramped up over\n"
           "                       the run); 0 = off [0]\n"
+          "  --channel wide|narrow  narrow: every training clip, original and copies, heard\n"
+          "                       through an 8 kHz telephone-like channel (ev_aug_band), for\n"
+          "                       the narrowband model the plugin loads below 16 kHz [wide]\n"
           "  --speaker-norm       normalise each clip from its speaker's statistics, as the\n"
           "                       plugin's adaptive normaliser does after hearing a speaker\n"
           "                       for a while (test speakers: from their own clips, no labels)\n"
@@ -156,6 +159,7 @@ typedef struct cli {
   int plugin_figure; /* evaluate: score through ev_analyzer as the plugin reports (default on) */
   double val_fraction;
   float robust_norm; /* --robust-norm K: the input clamp; 0 = off (train.robust_norm says on) */
+  int narrowband;    /* --channel narrow: every clip heard through the 8 kHz channel */
   ev_train_opts train;
   int quiet;
   int out_given; /* --out on the command line */
@@ -253,6 +257,7 @@ static int parse_cli(int argc, char **argv, cli *c) {
     O_GAIN_JITTER,
     O_DROPOUT,
     O_ROBUST_NORM,
+    O_CHANNEL,
     O_PLUGIN_FIGURE,
     O_MODEL,
     O_HELP,
@@ -297,6 +302,7 @@ static int parse_cli(int argc, char **argv, cli *c) {
                                        {"gain-jitter", 1, 0, O_GAIN_JITTER},
                                        {"dropout", 1, 0, O_DROPOUT},
                                        {"robust-norm", 1, 0, O_ROBUST_NORM},
+                                       {"channel", 1, 0, O_CHANNEL},
                                        {"plugin-figure", 1, 0, O_PLUGIN_FIGURE},
                                        {"model", 1, 0, O_MODEL},
                                        {"help", 0, 0, O_HELP},
@@ -445,6 +451,13 @@ static int parse_cli(int argc, char **argv, cli *c) {
     case O_DROPOUT:
       if (off_or_weight(optarg, "--dropout", 0.9f, "0.2", &c->train.dropout))
         return -1;
+      break;
+    case O_CHANNEL:
+      if (strcmp(optarg, "wide") && strcmp(optarg, "narrow")) {
+        fprintf(stderr, "emovox-train: --channel is wide or narrow, not '%s'\n", optarg);
+        return -1;
+      }
+      c->narrowband = !strcmp(optarg, "narrow");
       break;
     case O_ROBUST_NORM:
       if (off_or_weight(optarg, "--robust-norm", EV_INPUT_CLAMP, "10", &c->robust_norm))
@@ -804,7 +817,13 @@ static int extract(session *s) {
             cache);
     return -1;
   }
-  ev_extract_opts eo = {&s->arch, &s->aug, c->train.seed, cache, c->train.threads, !c->quiet};
+  ev_extract_opts eo = {.arch = &s->arch,
+                        .aug = &s->aug,
+                        .seed = c->train.seed,
+                        .cache_dir = cache,
+                        .threads = c->train.threads,
+                        .progress = !c->quiet,
+                        .narrowband = c->narrowband};
   double t0 = ev_now();
   if (ev_dataset_extract(&s->ds, &s->clips, &eo, err, sizeof err) != 0) {
     fprintf(stderr, "emovox-train: %s\n", err);
@@ -883,6 +902,7 @@ static char *provenance(session *s, const ev_run *run, const ev_metrics *val, si
   json_object_set_new(o, "gain_jitter", json_real(s->c->train.gain_jitter));
   json_object_set_new(o, "dropout", json_real(s->c->train.dropout));
   json_object_set_new(o, "robust_norm", json_real(s->c->robust_norm));
+  json_object_set_new(o, "channel", json_string(s->c->narrowband ? "narrow" : "wide"));
   char lc[32] = "all";
   if (s->c->train.corpus_classes && s->c->train.all_share > 0.0f)
     snprintf(lc, sizeof lc, "corpus:%g", s->c->train.all_share);

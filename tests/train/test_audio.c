@@ -100,7 +100,7 @@ int main(void) {
   ev_clip_list_add(&clips, wav, EV_SAD, "s2", EV_CORPUS_MANIFEST);
   ev_arch a;
   EV_CHECK(ev_arch_load("seed-cnn-mfcc", &a, err, sizeof err) == 0, "arch: %s", err);
-  ev_extract_opts eo = {&a, NULL, 1, NULL, 1, 0};
+  ev_extract_opts eo = {&a, NULL, 1, NULL, 1, 0, 0};
   ev_dataset ds;
   EV_CHECK(ev_dataset_extract(&ds, &clips, &eo, err, sizeof err) == 0, "extract: %s", err);
   EV_CHECK(ds.failed == 1 && ds.ok[0] && !ds.ok[1] && ds.ok[2],

@@ -84,7 +84,7 @@ static void check_moved_corpus(const char *dir, const ev_clip_list *clips, const
   ev_augment_config aug;
   ev_augment_config_default(&aug);
   aug.copies = 1;
-  ev_extract_opts cached = {a, &aug, 7, cache, 2, 0}, uncached = {a, &aug, 7, NULL, 2, 0};
+  ev_extract_opts cached = {a, &aug, 7, cache, 2, 0, 0}, uncached = {a, &aug, 7, NULL, 2, 0, 0};
   ev_dataset d1, d2;
   EV_CHECK(ev_dataset_extract(&d1, &orig, &cached, err, sizeof err) == 0, "extract: %s", err);
   EV_CHECK(ev_dataset_extract(&d2, &moved, &uncached, err, sizeof err) == 0, "moved: %s", err);
@@ -108,6 +108,55 @@ static void check_moved_corpus(const char *dir, const ev_clip_list *clips, const
   ev_dataset_free(&d2);
   ev_clip_list_free(&orig);
   ev_clip_list_free(&moved);
+}
+
+/* --channel narrow: every clip read as heard through the 8 kHz channel (ev_aug_band), under
+ * cache keys of its own, so a wide-band cache never answers for it nor it for the wide one. */
+static void check_narrow_channel(const char *dir, const ev_clip_list *all, const ev_arch *a) {
+  enum { N = 4 };
+  char cache[320], err[512] = "";
+  snprintf(cache, sizeof cache, "%s/cache-narrow", dir);
+  ev_clip_list clips = {0};
+  for (size_t i = 0; i < N; i++) {
+    const ev_clip *c = &all->v[i];
+    EV_CHECK(ev_clip_list_add(&clips, c->path, c->label, c->speaker, c->corpus) == 0, "list");
+  }
+  ev_extract_opts wide = {a, NULL, 7, cache, 2, 0, 0}, narrow = {a, NULL, 7, cache, 2, 0, 1};
+  ev_dataset dw, dn, again;
+  EV_CHECK(ev_dataset_extract(&dw, &clips, &wide, err, sizeof err) == 0, "wide: %s", err);
+  EV_CHECK(ev_dataset_extract(&dn, &clips, &narrow, err, sizeof err) == 0, "narrow: %s", err);
+  EV_CHECK(dn.cache_hits == 0 && dn.cache_misses == N,
+           "narrow after wide: %zu hits, %zu misses (the wide features must not answer)",
+           dn.cache_hits, dn.cache_misses);
+  EV_CHECK(ev_dataset_extract(&again, &clips, &narrow, err, sizeof err) == 0, "again: %s", err);
+  EV_CHECK(again.cache_hits == N && again.cache_misses == 0, "narrow again: %zu hits, %zu misses",
+           again.cache_hits, again.cache_misses);
+  int same = 1, differs = 0;
+  for (size_t i = 0; i < N; i++) {
+    float *x = NULL;
+    size_t n = 0;
+    int rate = 0;
+    ev_feat_seq by_hand = {0};
+    EV_CHECK(ev_load_audio(clips.v[i].path, &x, &n, &rate, err, sizeof err) == 0, "%s", err);
+    float *b = ev_aug_band(x, n, rate);
+    EV_CHECK(b && ev_features_from_audio(a, b, n, rate, &by_hand, err, sizeof err) == 0,
+             "features of the band-limited clip: %s", err);
+    const ev_feat_seq *sn = ev_dataset_seq(&dn, i, 0), *sa = ev_dataset_seq(&again, i, 0),
+                      *sw = ev_dataset_seq(&dw, i, 0);
+    const size_t bytes = (size_t)sn->T * (size_t)sn->D * sizeof(float);
+    same &= sn->T > 0 && sn->T == by_hand.T && sa->T == sn->T && !memcmp(sn->x, by_hand.x, bytes) &&
+            !memcmp(sa->x, sn->x, bytes);
+    differs |= sw->T != sn->T || memcmp(sw->x, sn->x, bytes);
+    ev_feat_seq_free(&by_hand);
+    free(b);
+    free(x);
+  }
+  EV_CHECK(same, "narrow: every clip's features are those of its band-limited audio, cached");
+  EV_CHECK(differs, "narrow features differ from the wide ones (the noise above 4 kHz is gone)");
+  ev_dataset_free(&dw);
+  ev_dataset_free(&dn);
+  ev_dataset_free(&again);
+  ev_clip_list_free(&clips);
 }
 
 int main(void) {
@@ -149,7 +198,7 @@ int main(void) {
   EV_CHECK(ev_arch_parse(arch_json, &a, err, sizeof err) == 0, "arch: %s", err);
   ev_augment_config aug;
   ev_augment_config_default(&aug);
-  ev_extract_opts eo = {&a, &aug, 1, cache, 2, 0};
+  ev_extract_opts eo = {&a, &aug, 1, cache, 2, 0, 0};
   ev_dataset ds, ds2;
   EV_CHECK(ev_dataset_extract(&ds, &clips, &eo, err, sizeof err) == 0, "extract: %s", err);
   EV_CHECK(ds.cache_misses == N_CLIPS + 1 && ds.cache_hits == 0 && ds.failed == 1,
@@ -180,6 +229,7 @@ int main(void) {
            ds2.cache_misses);
   ev_dataset_free(&ds2);
   check_moved_corpus(dir, &clips, &a);
+  check_narrow_channel(dir, &clips, &a);
   /* One clip's samples changed in place, same size, its old modification time put back: it
    * must be extracted again, and read as the new audio. */
   {

@@ -148,11 +148,13 @@ static void run_case(const char *exe, const char *bundle, const char *model_path
   static const size_t len[N_FILES] = {16000 * 3 + 37, 16000 * 2 + 151, 16000 * 4 + 93};
   float *x[N_FILES];
   char *dir = ta_mkdtemp();
-  char d16[4200], d48[4200], dq[4200], path[4400];
+  char d16[4200], d48[4200], dq[4200], d8[4200], path[4400];
   snprintf(d16, sizeof d16, "%s/r16", dir);
   snprintf(d48, sizeof d48, "%s/r48", dir);
   snprintf(dq, sizeof dq, "%s/q16", dir);
-  EV_CHECK(mkdir(d16, 0777) == 0 && mkdir(d48, 0777) == 0 && mkdir(dq, 0777) == 0,
+  snprintf(d8, sizeof d8, "%s/r8", dir);
+  EV_CHECK(mkdir(d16, 0777) == 0 && mkdir(d48, 0777) == 0 && mkdir(dq, 0777) == 0 &&
+               mkdir(d8, 0777) == 0,
            "temp folders in %s", dir);
   ev_clip_list clips = {0};
   for (int i = 0; i < N_FILES; i++) {
@@ -165,6 +167,13 @@ static void run_case(const char *exe, const char *bundle, const char *model_path
     EV_CHECK(y && n48 == len[i] * 3, "upsampled to %zu samples", n48);
     snprintf(path, sizeof path, "%s/f%d.wav", d48, i);
     EV_CHECK(y && write_wav(path, y, n48, 48000) == 0, "write %s", path);
+    free(y);
+    /* the cold-8 copy: the telephone band, as a call recording reaches emovox-analyze */
+    size_t n8 = 0;
+    y = ev_stream_resample(x[i], len[i], 16000, 8000, &n8);
+    EV_CHECK(y && n8 == len[i] / 2, "downsampled to %zu samples", n8);
+    snprintf(path, sizeof path, "%s/f%d.wav", d8, i);
+    EV_CHECK(y && write_wav(path, y, n8, 8000) == 0, "write %s", path);
     free(y);
     /* the cold-6dB copy: the same file 6 dB quieter, as a user's lower fader gives it */
     float *q = malloc(len[i] * sizeof *q);
@@ -187,23 +196,16 @@ static void run_case(const char *exe, const char *bundle, const char *model_path
   size_t test[N_FILES] = {0, 1, 2};
   EV_CHECK(ev_stream_eval_model(&se, model, 0, test, N_FILES, err, sizeof err) == 0, "%s", err);
 
-  /* cold: the real plugin through lilv, each file fresh, at both rates, and 6 dB quieter */
-  static const int modes[3] = {EV_STREAM_COLD16, EV_STREAM_COLD48, EV_STREAM_QUIET};
-  for (int r = 0; r < 3; r++) {
+  /* cold: the real plugin through lilv, each file fresh, at 16, 48 and 8 kHz, and 6 dB
+   * quieter */
+  static const int modes[4] = {EV_STREAM_COLD16, EV_STREAM_COLD48, EV_STREAM_QUIET,
+                               EV_STREAM_COLD8};
+  const char *const dirs[4] = {d16, d48, dq, d8};
+  for (int r = 0; r < 4; r++) {
     char sum[4400];
     snprintf(sum, sizeof sum, "%s/summary%d.csv", dir, r);
-    char *args[] = {(char *)exe,
-                    "--bundle",
-                    (char *)bundle,
-                    "--model",
-                    (char *)model_path,
-                    "-q",
-                    "-s",
-                    sum,
-                    r == 2 ? dq
-                    : r    ? d48
-                           : d16,
-                    NULL};
+    char *args[] = {(char *)exe, "--bundle", (char *)bundle,  "--model", (char *)model_path, "-q",
+                    "-s",        sum,        (char *)dirs[r], NULL};
     EV_CHECK(ta_run(args, NULL, NULL) == 0, "emovox-analyze: %s", ev_stream_mode_names[modes[r]]);
     row rows[N_FILES];
     int n = read_summary(sum, rows, N_FILES);
