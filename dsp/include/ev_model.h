@@ -38,6 +38,11 @@ const char *ev_model_version(const ev_model *m);
 /* The name as people see it (UI, log, emovox-analyze): "emovox-default 0.17", or the name alone
  * when the file records no release; cut to len - 1 bytes. */
 void ev_model_display_name(const ev_model *m, char *buf, size_t len);
+/* The highest audio frequency (Hz) the model's training audio held: metadata "audio_band_hz"
+ * (4000 for a model trained on speech heard through an 8 kHz channel), else half its feature
+ * rate (8000: a model of 16 kHz recordings). Audio that holds less is read out of its depth
+ * (ev_analyzer_band_note). */
+int ev_model_audio_band(const ev_model *m);
 int ev_model_n_labels(const ev_model *m);
 const char *ev_model_label(const ev_model *m, int i);
 int ev_model_label_canonical(const ev_model *m, int i); /* ev_emotion, or -1: no slot */
@@ -93,6 +98,10 @@ int ev_model_parse_inputs(const char *json, int *ids, int max, char *err, size_t
 int ev_model_check_version(const char *version, char *err, size_t errlen);
 /* Sets the release (NULL or "": none, and the file then stores no "version"). 0 or -1 + err. */
 int ev_model_set_version(ev_model *m, const char *version, char *err, size_t errlen);
+/* Records the audio band its training audio held (EV_MODEL_BAND_MIN_HZ..sample_rate / 2; 0 or
+ * half the rate: the full band, stored as no "audio_band_hz"). 0, or -1 + err. */
+#define EV_MODEL_BAND_MIN_HZ 1000
+int ev_model_set_audio_band(ev_model *m, int hz, char *err, size_t errlen);
 /* Replaces the provenance (JSON object text). 0 or -1 + err if it is not a JSON object. */
 int ev_model_set_provenance(ev_model *m, const char *json, char *err, size_t errlen);
 /* Checks weights and prior are finite, then writes the safetensors file. */

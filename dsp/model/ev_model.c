@@ -34,6 +34,7 @@ struct ev_model {
   float *norm_adapt; /* per dimension 1 = adapts, 0 = stays on the prior; NULL: all adapt */
   char *provenance;
   char *version; /* the release, NULL when the file names none */
+  int band_hz;   /* the highest audio frequency its training audio held; 0: sample_rate / 2 */
   char *architecture;
   int *spans; /* the dense layers' column spans (find_spans), NULL if none pays */
 };
@@ -395,6 +396,16 @@ int ev_model_check_version(const char *v, char *err, size_t errlen) {
   return 0;
 }
 
+int ev_model_set_audio_band(ev_model *m, int hz, char *err, size_t errlen) {
+  const int nyquist = m->input.features.sample_rate / 2;
+  if (hz != 0 && (hz < EV_MODEL_BAND_MIN_HZ || hz > nyquist))
+    return ev_fail(err, errlen,
+                   "the audio band must be %d..%d Hz (half the model's %d Hz rate), not %d Hz",
+                   EV_MODEL_BAND_MIN_HZ, nyquist, m->input.features.sample_rate, hz);
+  m->band_hz = hz == nyquist ? 0 : hz;
+  return 0;
+}
+
 int ev_model_set_version(ev_model *m, const char *v, char *err, size_t errlen) {
   char *copy = NULL;
   if (v && v[0]) {
@@ -682,6 +693,17 @@ static int load_parsed(ev_model *m, const ev_st_file *f, char *err, size_t errle
                    EV_MODEL_VERSION_MAX);
   if (release && ev_model_set_version(m, release, err, errlen))
     return -1;
+  const char *band = ev_st_meta(f, "audio_band_hz"); /* optional: a wide-band model has none */
+  if (band) {
+    char *end;
+    long hz = strtol(band, &end, 10);
+    if (end == band || *end || hz < EV_MODEL_BAND_MIN_HZ || hz > m->input.features.sample_rate / 2)
+      return ev_fail(err, errlen,
+                     "metadata \"audio_band_hz\" (\"%.16s\") is not a frequency in Hz between "
+                     "%d and half the model's rate; fix or remove it",
+                     band, EV_MODEL_BAND_MIN_HZ);
+    m->band_hz = (int)hz == m->input.features.sample_rate / 2 ? 0 : (int)hz;
+  }
   ev_layer_config cfg[EV_MODEL_MAX_LAYERS];
   int n = ev_model_parse_architecture(arch, cfg, EV_MODEL_MAX_LAYERS, 0, err, errlen);
   if (n < 0 || build_layers(m, cfg, n, f, err, errlen))
@@ -869,11 +891,22 @@ int ev_model_serialize(const ev_model *m, uint8_t **buf, size_t *len, char *err,
     t[n] = (ev_st_out_tensor){"norm.adapt", 1, shapes[n], m->norm_adapt};
     n++;
   }
-  const char *keys[] = {"format", "format_version", "name",       "architecture", "features",
-                        "labels", "normalization",  "provenance", "version"};
-  const char *vals[] = {EV_MODEL_FORMAT, "1",       m->name, m->architecture, feat, lab, nrm,
-                        m->provenance,   m->version};
-  rc = ev_st_serialize(t, n, keys, vals, m->version ? 9 : 8, buf, len, err, errlen);
+  const char *keys[10] = {"format",   "format_version", "name",          "architecture",
+                          "features", "labels",         "normalization", "provenance"};
+  const char *vals[10] = {EV_MODEL_FORMAT, "1", m->name, m->architecture, feat, lab, nrm,
+                          m->provenance};
+  int n_meta = 8;
+  char band[16];
+  if (m->version) {
+    keys[n_meta] = "version";
+    vals[n_meta++] = m->version;
+  }
+  if (m->band_hz) { /* only a model that heard less than the full band says so */
+    snprintf(band, sizeof band, "%d", m->band_hz);
+    keys[n_meta] = "audio_band_hz";
+    vals[n_meta++] = band;
+  }
+  rc = ev_st_serialize(t, n, keys, vals, n_meta, buf, len, err, errlen);
 done:
   free(t);
   free(shapes);
@@ -932,6 +965,9 @@ const char *ev_model_name(const ev_model *m) {
 }
 const char *ev_model_version(const ev_model *m) {
   return m->version ? m->version : "";
+}
+int ev_model_audio_band(const ev_model *m) {
+  return m->band_hz ? m->band_hz : m->input.features.sample_rate / 2;
 }
 void ev_model_display_name(const ev_model *m, char *buf, size_t len) {
   if (len)

@@ -138,6 +138,11 @@ static int cmd_info(int argc, char **argv) {
   printf("file:         %s (%lld bytes)\n", path, size);
   printf("name:         %s\n", ev_model_name(m));
   printf("version:      %s\n", ev_model_version(m)[0] ? ev_model_version(m) : "(none recorded)");
+  const int band = ev_model_audio_band(m);
+  printf("audio band:   0-%d Hz%s\n", band,
+         band < ev_model_input_config(m)->features.sample_rate / 2
+             ? " (trained on narrowband audio: the model for host rates below 16 kHz)"
+             : "");
   print_provenance(m);
   printf("format:       %s version %d\n", EV_MODEL_FORMAT, EV_MODEL_FORMAT_VERSION);
   const ev_input_config *in = ev_model_input_config(m);

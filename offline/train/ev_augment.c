@@ -272,8 +272,8 @@ float *ev_aug_pitch(const float *x, size_t n, double semitones, int rate) {
 
 float *ev_aug_band(const float *x, size_t n, int rate) {
   size_t n8 = 0, nb = 0;
-  float *x8 = ev_stream_resample(x, n, rate, 8000, &n8);
-  float *y = x8 ? ev_stream_resample(x8, n8, 8000, rate, &nb) : NULL;
+  float *x8 = ev_stream_resample(x, n, rate, EV_AUG_BAND_RATE, &n8);
+  float *y = x8 ? ev_stream_resample(x8, n8, EV_AUG_BAND_RATE, rate, &nb) : NULL;
   free(x8);
   if (!y)
     return NULL;

@@ -49,6 +49,8 @@ void ev_aug_tilt(float *x, size_t n, double a, int rate);
 /* A narrowband channel, as a telephone line or an 8 kHz archive gives: x taken to 8 kHz and
  * back to rate (speexdsp at quality 10, delay removed), so nothing above ~4 kHz is left and the
  * band below keeps its level. malloc'ed, n samples, or NULL. */
+#define EV_AUG_BAND_RATE 8000
+#define EV_AUG_BAND_HZ   (EV_AUG_BAND_RATE / 2) /* what a model trained on it has heard */
 float *ev_aug_band(const float *x, size_t n, int rate);
 
 typedef struct ev_augment_config {

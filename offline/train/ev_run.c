@@ -442,12 +442,14 @@ ev_model *ev_run_model(const ev_run *run, const ev_arch *a, const ev_labelset *l
 }
 
 int ev_run_export(const ev_run *run, const ev_arch *a, const ev_labelset *ls, const char *name,
-                  const char *version, const char *provenance_json, const char *path, char *err,
-                  size_t errlen) {
+                  const char *version, int band_hz, const char *provenance_json, const char *path,
+                  char *err, size_t errlen) {
   ev_model *m = ev_run_model(run, a, ls, name, provenance_json, err, errlen);
   if (!m)
     return -1;
   int rc = ev_model_set_version(m, version, err, errlen);
+  if (rc == 0)
+    rc = ev_model_set_audio_band(m, band_hz, err, errlen);
   if (rc == 0)
     rc = ev_model_save(m, path, err, errlen);
   ev_model_free(m);

@@ -50,9 +50,10 @@ typedef struct ev_model ev_model;
 ev_model *ev_run_model(const ev_run *run, const ev_arch *arch, const ev_labelset *ls,
                        const char *name, const char *provenance_json, char *err, size_t errlen);
 /* Writes the trained network as an Emovox model (safetensors, with metadata; version: its
- * release, NULL for none). */
+ * release, NULL for none; band_hz: the audio band its training audio held, 0 for the full band:
+ * ev_model_set_audio_band). */
 int ev_run_export(const ev_run *run, const ev_arch *arch, const ev_labelset *ls, const char *name,
-                  const char *version, const char *provenance_json, const char *path, char *err,
-                  size_t errlen);
+                  const char *version, int band_hz, const char *provenance_json, const char *path,
+                  char *err, size_t errlen);
 
 #endif

@@ -1020,8 +1020,10 @@ static int cmd_train(session *s) {
       snprintf(model_path, sizeof model_path, "%s", c->output);
     else
       snprintf(model_path, sizeof model_path, "%s/emovox-%s.safetensors", c->out, s->arch.name);
+    /* the channel's band: what ev_aug_band leaves below its 8 kHz rate's Nyquist */
+    const int band_hz = c->narrowband ? EV_AUG_BAND_HZ : 0;
     rc = ev_run_export(&run, &s->arch, &s->ls, c->name ? c->name : s->arch.name, c->model_version,
-                       prov, model_path, err, sizeof err);
+                       band_hz, prov, model_path, err, sizeof err);
     free(prov);
     if (rc != 0)
       fprintf(stderr, "emovox-train: cannot write %s: %s\n", model_path, err);

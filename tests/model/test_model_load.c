@@ -424,6 +424,49 @@ static void model_cases(void) {
     ev_model_free(v);
     free(vbuf);
   }
+  /* The audio band: optional (a wide-band model stores none and reads half its 16 kHz rate), a
+   * whole number of Hz from 1 kHz to that when present. */
+  EV_CHECK(ev_model_audio_band(m) == 8000, "no \"audio_band_hz\": %d Hz, not 8000",
+           ev_model_audio_band(m));
+  expect_model_fail("audio band not a number",
+                    (change){.meta_key = "audio_band_hz", .meta_value = "4 kHz"},
+                    "\"audio_band_hz\"");
+  expect_model_fail("audio band above half the rate",
+                    (change){.meta_key = "audio_band_hz", .meta_value = "8001"},
+                    "\"audio_band_hz\"");
+  expect_model_fail("audio band below 1 kHz",
+                    (change){.meta_key = "audio_band_hz", .meta_value = "999"},
+                    "\"audio_band_hz\"");
+  {
+    size_t blen;
+    uint8_t *bbuf = rebuild(&(change){.meta_key = "audio_band_hz", .meta_value = "4000"}, &blen);
+    ev_model *b = bbuf ? ev_model_load_memory(bbuf, blen, err, sizeof err) : NULL;
+    EV_CHECK(b && ev_model_audio_band(b) == 4000, "audio band 4000 read back: %d",
+             b ? ev_model_audio_band(b) : -1);
+    uint8_t *again = NULL;
+    size_t alen = 0;
+    ev_st_file *af = NULL;
+    EV_CHECK(b && ev_model_serialize(b, &again, &alen, err, sizeof err) == 0 &&
+                 ev_st_parse(again, alen, &af, err, sizeof err) == 0 &&
+                 ev_st_meta(af, "audio_band_hz") &&
+                 !strcmp(ev_st_meta(af, "audio_band_hz"), "4000"),
+             "the band survives a save");
+    ev_st_free(af);
+    free(again);
+    EV_CHECK(b && ev_model_set_audio_band(b, 9000, err, sizeof err) != 0 &&
+                 ev_model_audio_band(b) == 4000,
+             "a band above half the rate is refused and the old one kept");
+    EV_CHECK(b && ev_model_set_audio_band(b, 8000, err, sizeof err) == 0 &&
+                 ev_model_audio_band(b) == 8000 &&
+                 ev_model_serialize(b, &again, &alen, err, sizeof err) == 0 &&
+                 ev_st_parse(again, alen, &af, err, sizeof err) == 0 &&
+                 !ev_st_meta(af, "audio_band_hz"),
+             "the full band is stored as no \"audio_band_hz\"");
+    ev_st_free(af);
+    free(again);
+    ev_model_free(b);
+    free(bbuf);
+  }
   expect_model_fail("architecture missing", (change){.meta_key = "architecture"},
                     "\"architecture\" is missing");
   expect_model_fail("architecture empty", (change){.meta_key = "architecture", .meta_value = "[]"},

@@ -305,8 +305,9 @@ int main(void) {
   EV_CHECK(m.total == (long)nte && m.accuracy >= 0.99, "held-out accuracy %.3f", m.accuracy);
 
   /* export, reload, stream a test clip through extractor -> ev_input -> model */
-  EV_CHECK(ev_run_export(&run, &a, &ls, "tiny", "0.1-test", "{\"test\":true}", model_path, err,
-                         sizeof err) == 0,
+  /* exported as --channel narrow does: the band its audio held goes into the file */
+  EV_CHECK(ev_run_export(&run, &a, &ls, "tiny", "0.1-test", EV_AUG_BAND_HZ, "{\"test\":true}",
+                         model_path, err, sizeof err) == 0,
            "export: %s", err);
   ev_model *model = ev_model_load_file(model_path, err, sizeof err);
   EV_CHECK(model != NULL, "load: %s", err);
@@ -314,6 +315,8 @@ int main(void) {
     EV_CHECK(ev_model_n_labels(model) == 2 && !strcmp(ev_model_label(model, 0), "happy"), "labels");
     EV_CHECK(!strcmp(ev_model_version(model), "0.1-test"), "version read back as '%s'",
              ev_model_version(model));
+    EV_CHECK(ev_model_audio_band(model) == 4000, "audio band read back as %d Hz",
+             ev_model_audio_band(model));
     ev_input *in = ev_model_input_new(model, err, sizeof err);
     ev_input *in_train = ev_input_new(&a.input, run.prior_mean, run.prior_std, err, sizeof err);
     ev_model_state *st = ev_model_state_new(model, err, sizeof err);
