@@ -10,6 +10,7 @@
 #include "emovox_features.h"
 #include "emovox_inline_glue.h"
 #include "emovox_plugin.h"
+#include "ev_model.h"
 #include "ev_input.h"
 
 enum { IN_ENABLE, IN_RESPONSE, IN_GATE, IN_ADAPT, IN_CHANNEL, IN_CC_BASE, IN_EMOTIONS };
@@ -62,9 +63,6 @@ static LV2_Handle instantiate(const LV2_Descriptor *descriptor, double rate,
     free(self);
     return NULL;
   }
-  char note[512]; /* said once, here, where a host shows what a plugin logs */
-  if (ev_analyzer_band_note(rate, note, sizeof note))
-    lv2_log_warning(&self->logger, "emovox: %s\n", note);
   ev_analyzer_params_default(&self->params);
   ev_analyzer_set_params(self->analyzer, &self->params);
 
@@ -78,6 +76,8 @@ static LV2_Handle instantiate(const LV2_Descriptor *descriptor, double rate,
     self->current_rt = m;
     atomic_store(&self->current, m);
     emovox_set_status(self, EMOVOX_STATUS_OK, "ok");
+    emovox_log_band(
+        self, ev_model_audio_band(m->model)); /* here, where a host shows what a plugin logs */
   } else if (access(path, F_OK) != 0) {
     lv2_log_warning(&self->logger,
                     "emovox: no default model at %s; load a weight file through the model "

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "emovox_plugin.h"
 #include "ev_model.h"
@@ -14,7 +15,20 @@ static void copy_string(char *dst, size_t cap, const char *src) {
 void emovox_default_model_path(const emovox *self, char *out, size_t outlen) {
   size_t n = strlen(self->bundle_path);
   const char *sep = (n > 0 && self->bundle_path[n - 1] == '/') ? "" : "/";
-  snprintf(out, outlen, "%s%s%s", self->bundle_path, sep, EMOVOX_DEFAULT_MODEL_FILE);
+  /* below 16 kHz the narrowband model, if the bundle has it (a bundle built before it, or one
+   * a packager trimmed, still works: the default then reads and the plugin warns) */
+  snprintf(out, outlen, "%s%s%s", self->bundle_path, sep, emovox_bundle_model_file(self->rate));
+  if (access(out, F_OK) != 0)
+    snprintf(out, outlen, "%s%s%s", self->bundle_path, sep, EMOVOX_DEFAULT_MODEL_FILE);
+}
+
+void emovox_log_band(emovox *self, int band_hz) {
+  char note[512];
+  int kind = ev_analyzer_band_note(self->rate, band_hz, note, sizeof note);
+  if (kind == EV_BAND_MISSING)
+    lv2_log_warning(&self->logger, "emovox: %s\n", note);
+  else if (kind == EV_BAND_NARROW)
+    lv2_log_note(&self->logger, "emovox: %s\n", note);
 }
 
 emovox_loaded *emovox_load_model(const char *path, bool is_default, ev_analyzer *an, char *err,

@@ -169,8 +169,13 @@ typedef struct emovox {
 emovox_loaded *emovox_load_model(const char *path, bool is_default, ev_analyzer *an, char *err,
                                  size_t errlen);
 void emovox_loaded_free(emovox_loaded *m);
-/* The default model's path inside the bundle. */
+/* The default model's path inside the bundle, for the instance's rate: the narrowband model
+ * below 16 kHz when the bundle has it (emovox_bundle_model_file), else emovox-default. */
 void emovox_default_model_path(const emovox *self, char *out, size_t outlen);
+/* Logs what the instance's rate means for a model whose training audio held band_hz
+ * (ev_analyzer_band_note): a warning when it reads a band the audio lacks, a note for narrowband
+ * audio read by a narrowband model. At instantiate and in the worker, never in run(). */
+void emovox_log_band(emovox *self, int band_hz);
 
 /* emovox_worker.c */
 extern const LV2_Worker_Interface emovox_worker_interface;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "emovox_plugin.h"
+#include "ev_model.h"
 
 enum { JOB_LOAD = 1, JOB_FREE = 2, REPLY_LOADED = 3, REPLY_FAILED = 4 };
 
@@ -181,6 +182,7 @@ static LV2_Worker_Status work(LV2_Handle instance, LV2_Worker_Respond_Function r
       char name[EMOVOX_NAME_MAX], from[EMOVOX_PATH_MAX];
       snprintf(name, sizeof name, "%s", m->name);
       snprintf(from, sizeof from, "%s", m->path);
+      const int band_hz = ev_model_audio_band(m->model);
       model_msg reply = {REPLY_LOADED, head.gen, m};
       if (respond(handle, sizeof reply, &reply) != LV2_WORKER_SUCCESS) {
         /* The model never reaches run(): the previous one keeps running, so the session's
@@ -199,6 +201,7 @@ static LV2_Worker_Status work(LV2_Handle instance, LV2_Worker_Respond_Function r
       if (chosen) /* the user (or a session) chose a file that loads, unless replaced since */
         emovox_forget_missing(self, head.gen);
       lv2_log_note(&self->logger, "emovox: loaded model '%s' from %s\n", name, from);
+      emovox_log_band(self, band_hz);
     } else {
       lv2_log_error(&self->logger, "emovox: %s; keeping the previous model\n", err);
       failed_msg reply = {REPLY_FAILED, head.gen, {0}};

@@ -25,7 +25,16 @@
 #include <lv2/time/time.h>
 #include <lv2/urid/urid.h>
 
-#include "emovox_config.h" /* EMOVOX_URI, EMOVOX_ATOM_BUFFER_SIZE, EMOVOX_DEFAULT_MODEL_FILE */
+#include "emovox_config.h" /* EMOVOX_URI, EMOVOX_ATOM_BUFFER_SIZE, EMOVOX_*_MODEL_FILE */
+
+/* The bundle's model for a host rate: below 16 kHz (the rate the models analyse at, whose 8 kHz
+ * band the default model reads) the narrowband one, when the bundle has it; else the default.
+ * The plugin and emovox-analyze both choose by this. */
+#define EMOVOX_NARROWBAND_BELOW_HZ 16000.0
+static inline const char *emovox_bundle_model_file(double rate) {
+  return rate < EMOVOX_NARROWBAND_BELOW_HZ ? EMOVOX_NARROWBAND_MODEL_FILE
+                                           : EMOVOX_DEFAULT_MODEL_FILE;
+}
 
 #define EMOVOX_URI_MONO   EMOVOX_URI "#mono"
 #define EMOVOX_URI_STEREO EMOVOX_URI "#stereo"

@@ -360,19 +360,33 @@ static void on_tick(void *user, int tick) {
 
 /* ---------------------------------------------------------------- lifecycle */
 
-int ev_analyzer_band_note(double host_rate, char *note, size_t note_len) {
-  int narrow = host_rate < (double)EV_MODEL_RATE;
+/* What the notes below say of the narrowband model (models/README.md, its card). */
+#define EV_NARROWBAND_MODEL_NOTE                                                                   \
+  "the bundle's emovox-narrowband.safetensors, the plugin's default below 16 kHz"
+#define EV_NARROWBAND_FIGURES_NOTE "on new speakers, TODO"
+
+int ev_analyzer_band_note(double host_rate, int model_band_hz, char *note, size_t note_len) {
+  int kind = EV_BAND_FULL;
+  if (host_rate < (double)EV_MODEL_RATE)
+    kind = host_rate / 2.0 < (double)model_band_hz ? EV_BAND_MISSING : EV_BAND_NARROW;
   if (note && note_len > 0) {
     note[0] = '\0';
-    if (narrow)
+    if (kind == EV_BAND_MISSING)
       snprintf(note, note_len,
                "at %g Hz the audio holds nothing above %g kHz, but the model reads speech up to "
-               "8 kHz (it was trained on 16 kHz recordings): treat its readings as unreliable "
-               "(at 8 kHz they named the 16 kHz reading's emotion for a third of test clips); "
-               "analyse a recording made at 16 kHz or more where you have one",
-               host_rate, host_rate / 2000.0);
+               "%g kHz (it was trained on recordings that held it): treat its readings as "
+               "unreliable (at 8 kHz the 16 kHz model named the 16 kHz reading's emotion for a "
+               "third of test clips); analyse a recording made at 16 kHz or more where you have "
+               "one, or load the narrowband model (" EV_NARROWBAND_MODEL_NOTE ")",
+               host_rate, host_rate / 2000.0, model_band_hz / 1000.0);
+    else if (kind == EV_BAND_NARROW)
+      snprintf(note, note_len,
+               "at %g Hz the audio holds nothing above %g kHz: it is read by a model trained on "
+               "speech heard through a %g kHz band; expect less than from a recording made at "
+               "16 kHz or more (" EV_NARROWBAND_FIGURES_NOTE ")",
+               host_rate, host_rate / 2000.0, model_band_hz / 1000.0);
   }
-  return narrow;
+  return kind;
 }
 
 ev_analyzer *ev_analyzer_new(double host_rate, uint32_t max_block, char *err, size_t errlen) {

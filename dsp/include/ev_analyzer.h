@@ -82,15 +82,20 @@ typedef struct ev_outputs {
 typedef struct ev_analyzer ev_analyzer;
 
 ev_analyzer *ev_analyzer_new(double host_rate, uint32_t max_block, char *err, size_t errlen);
-/* Whether audio at host_rate lacks the band the model reads, and what that means for a user.
- * The models are trained on 16 kHz recordings and read speech up to 7-8 kHz (log-mel to 7 kHz,
- * eGeMAPS' MFCC bands to 8 kHz, alpha ratio and Hammarberg index to 5 kHz); below EV_MODEL_RATE
- * the audio holds nothing above half its rate, and the readings move far: on 177 corpus clips
- * (RAVDESS, nEMO, ASED, TurEV-DB) taken down with sox, the file summary named the emotion it
- * names at 16 kHz for 33 % of them at 8 kHz (most read sad or happy), 51 % at 11.025 kHz and
- * 99 % at 22.05 kHz (docs/plugin.md, "Sample rates"). Returns 1 and writes a one-line note for
- * a user into note (if note_len > 0) when host_rate is below EV_MODEL_RATE, else 0 and "". */
-int ev_analyzer_band_note(double host_rate, char *note, size_t note_len);
+/* What the band of audio at host_rate means for a model whose training audio held model_band_hz
+ * (ev_model_audio_band), for a user. Below EV_MODEL_RATE the audio holds nothing above half its
+ * rate. The default model, trained on 16 kHz recordings, reads speech up to 7-8 kHz (log-mel to
+ * 7 kHz, eGeMAPS' MFCC bands to 8 kHz, alpha ratio and Hammarberg index to 5 kHz), and there its
+ * readings move far: on 177 corpus clips (RAVDESS, nEMO, ASED, TurEV-DB) taken down with sox,
+ * the file summary named the emotion it names at 16 kHz for 33 % of them at 8 kHz (most read
+ * sad or happy), 51 % at 11.025 kHz and 99 % at 22.05 kHz (docs/plugin.md, "Sample rates").
+ * Returns, with a one-line note for a user in note (if note_len > 0; "" for EV_BAND_FULL):
+ *   EV_BAND_FULL     host_rate >= EV_MODEL_RATE: nothing to say;
+ *   EV_BAND_NARROW   narrowband audio read by a model that heard no more than it holds (the
+ *                    narrowband model): fine, but expect less than from a wide-band recording;
+ *   EV_BAND_MISSING  the model reads a band the audio lacks: its readings are unreliable. */
+enum { EV_BAND_FULL = 0, EV_BAND_NARROW, EV_BAND_MISSING };
+int ev_analyzer_band_note(double host_rate, int model_band_hz, char *note, size_t note_len);
 /* Does not free the installed runtime (the caller owns runtimes: swap it out or free it with
  * ev_model_runtime_free, before or after). */
 void ev_analyzer_free(ev_analyzer *an);

@@ -62,7 +62,14 @@ struct ea_host {
   LilvWorld *world;
   const LilvPlugin *plugin;
   long summary_window_rows; /* the running model's statistics window, in rows (0: default) */
-  char model_label[160];    /* the running model's name and release, "" when unread */
+  /* The model that answers (--model, else the bundle's for the rate: emovox_bundle_model_file)
+   * at 16 kHz and above [0] and below [1], and the band of the bundle's own model below 16 kHz
+   * (what the plugin loads at instantiate, before --model replaces it). */
+  struct {
+    char label[160]; /* name and release, "" when unread */
+    int band_hz;     /* ev_model_audio_band; the full 8 kHz when unread */
+  } model[2];
+  int bundle_band_below;
   uint32_t n_ports;
   port_info *ports;
 
@@ -130,9 +137,13 @@ static int log_vprintf(LV2_Log_Handle handle, LV2_URID type, const char *fmt, va
     text[--len] = '\0';
   /* The plugin's note on a rate below 16 kHz comes with every instance, so once per file; the
    * analyser says it itself, in full once per run and briefly for each file (ea_job.c). */
-  char band[512];
-  if (type == h->urid_log_warning && ev_analyzer_band_note(h->opt_rate, band, sizeof band) &&
-      strstr(text, band))
+  char band[512], bundle_band[512];
+  if ((type == h->urid_log_warning || type == h->urid_log_note) &&
+      ((ev_analyzer_band_note(h->opt_rate, ea_host_model_band_at(h, h->opt_rate), band,
+                              sizeof band) &&
+        strstr(text, band)) ||
+       (ev_analyzer_band_note(h->opt_rate, h->bundle_band_below, bundle_band, sizeof bundle_band) &&
+        strstr(text, bundle_band))))
     return n;
   ea_msg("%s: plugin %s: %s", h->log_name ? h->log_name : "(no file)", kind, text);
   return n;
@@ -429,32 +440,50 @@ static int apply_settings(ea_host *h, char *err, size_t errlen) {
   return 0;
 }
 
-/* The model the plugin will run: --model, else the default model in the plugin's bundle (the
- * file the plugin loads at instantiate). Its statistics window sets where the summary takes
- * its phrase readings (ev_summary.h), its name and release tell the user which model answers;
- * a model that cannot be read here leaves the default window and no label (the plugin then
- * reports its own load error). */
+/* The bundle's model file for a rate class (emovox_bundle_model_file, as the plugin chooses:
+ * the default when the bundle lacks the narrowband one), into path; 0, or -1 without a bundle. */
+static int bundle_model_path(const ea_host *h, double rate, char *path, size_t len) {
+  const LilvNode *bundle = lilv_plugin_get_bundle_uri(h->plugin);
+  char *dir = bundle ? lilv_file_uri_parse(lilv_node_as_uri(bundle), NULL) : NULL;
+  if (!dir)
+    return -1;
+  size_t n = strlen(dir);
+  const char *sep = n && dir[n - 1] == '/' ? "" : "/";
+  snprintf(path, len, "%s%s%s", dir, sep, emovox_bundle_model_file(rate));
+  if (access(path, F_OK) != 0)
+    snprintf(path, len, "%s%s%s", dir, sep, EMOVOX_DEFAULT_MODEL_FILE);
+  lilv_free(dir);
+  return 0;
+}
+
+/* The models the plugin will run: --model, else the bundle's for each rate class (the files the
+ * plugin loads at instantiate). The wide-band one's statistics window sets where the summary
+ * takes its phrase readings (ev_summary.h; the narrowband model is trained by the same recipe),
+ * their names and releases tell the user which model answers, their bands what a rate below
+ * 16 kHz means; a model that cannot be read here leaves the default window, no label and the
+ * full band (the plugin then reports its own load error). */
 static long read_model(ea_host *h) {
-  char path[PATH_MAX + 64];
-  if (h->cfg.model) {
-    snprintf(path, sizeof path, "%s", h->cfg.model);
-  } else {
-    const LilvNode *bundle = lilv_plugin_get_bundle_uri(h->plugin);
-    char *dir = bundle ? lilv_file_uri_parse(lilv_node_as_uri(bundle), NULL) : NULL;
-    if (!dir)
-      return 0;
-    size_t n = strlen(dir);
-    snprintf(path, sizeof path, "%s%s%s", dir, n && dir[n - 1] == '/' ? "" : "/",
-             EMOVOX_DEFAULT_MODEL_FILE);
-    lilv_free(dir);
+  long rows = 0;
+  for (int below = 0; below < 2; below++) {
+    const double rate = below ? EMOVOX_NARROWBAND_BELOW_HZ / 2 : EMOVOX_NARROWBAND_BELOW_HZ;
+    char path[PATH_MAX + 64], err[256];
+    h->model[below].band_hz = EV_MODEL_RATE / 2;
+    int have = bundle_model_path(h, rate, path, sizeof path) == 0;
+    ev_model *m = have ? ev_model_load_file(path, err, sizeof err) : NULL;
+    if (below)
+      h->bundle_band_below = m ? ev_model_audio_band(m) : EV_MODEL_RATE / 2;
+    if (h->cfg.model) {
+      ev_model_free(m);
+      m = ev_model_load_file(h->cfg.model, err, sizeof err);
+    }
+    if (!m)
+      continue;
+    if (!below)
+      rows = ev_summary_window_rows(ev_model_input_config(m));
+    ev_model_display_name(m, h->model[below].label, sizeof h->model[below].label);
+    h->model[below].band_hz = ev_model_audio_band(m);
+    ev_model_free(m);
   }
-  char err[256];
-  ev_model *m = ev_model_load_file(path, err, sizeof err);
-  if (!m)
-    return 0;
-  const long rows = ev_summary_window_rows(ev_model_input_config(m));
-  ev_model_display_name(m, h->model_label, sizeof h->model_label);
-  ev_model_free(m);
   return rows;
 }
 
@@ -463,7 +492,15 @@ long ea_host_summary_window_rows(const ea_host *h) {
 }
 
 const char *ea_host_model_label(const ea_host *h) {
-  return h->model_label;
+  return h->model[0].label;
+}
+
+const char *ea_host_model_label_at(const ea_host *h, double rate) {
+  return h->model[rate < EMOVOX_NARROWBAND_BELOW_HZ].label;
+}
+
+int ea_host_model_band_at(const ea_host *h, double rate) {
+  return h->model[rate < EMOVOX_NARROWBAND_BELOW_HZ].band_hz;
 }
 
 float ea_host_control_value(const ea_host *h, const char *symbol) {

@@ -49,8 +49,13 @@ const float *ea_host_outputs(const ea_host *h); /* ea_host_n_outputs values */
 /* The summary's reading window for the model the plugin runs (its statistics window, in 10 ms
  * rows: ev_summary_window_rows; 0 when it could not be read: the default). */
 long ea_host_summary_window_rows(const ea_host *h);
-/* The model the plugin runs, as "name release" ("emovox-default 0.17"); "" when unread. */
+/* The model the plugin runs at 16 kHz and above, as "name release" ("emovox-default 0.17"); ""
+ * when unread. */
 const char *ea_host_model_label(const ea_host *h);
+/* The same for a rate (below 16 kHz: the bundle's narrowband model, unless --model), and the
+ * band its training audio held (ev_model_audio_band; 8000 when unread). */
+const char *ea_host_model_label_at(const ea_host *h, double rate);
+int ea_host_model_band_at(const ea_host *h, double rate);
 /* The value a control input is set to (its default or --set), NAN if there is no such input. */
 float ea_host_control_value(const ea_host *h, const char *symbol);
 

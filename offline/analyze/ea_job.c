@@ -235,23 +235,33 @@ static void take_row(file_run *r, double time, const float *values) {
     ea_plot_row(&r->plot, t, r->row);
 }
 
-/* A file below 16 kHz lacks the band the model reads (ev_analyzer_band_note): said in full for
- * the first such file of the run, even with --quiet, as it decides whether its rows can be
- * trusted, then in one line per file. The plugin's own warning, the same text once per instance,
- * is left to this (ea_host.c); a file resampled here from below 8 kHz reaches the plugin at 16
- * kHz, and only this can tell. */
+/* A file below 16 kHz lacks the band the default model reads (ev_analyzer_band_note): below 16
+ * kHz the plugin reads it with the bundle's narrowband model, trained for it, and says what to
+ * expect; a model that reads more than the file holds (--model, or a bundle without the
+ * narrowband model) gives readings that cannot be trusted. Said in full for the first such file
+ * of the run, even with --quiet, as it decides how far its rows can be trusted, then in one line
+ * per file. The plugin's own note, the same text once per instance, is left to this
+ * (ea_host.c); a file resampled here from below 8 kHz reaches the plugin at 16 kHz, and only
+ * this can tell. */
 static atomic_int band_said;
-static void report_band(ea_result *res, const file_run *r, const ea_options *opt,
+static void report_band(ea_result *res, const file_run *r, const ea_options *opt, const ea_host *h,
                         const char *path) {
   int rate = r->resampled_from ? r->resampled_from : r->audio.info.samplerate;
+  /* the model that read it: a file resampled up to 16 kHz is read by the wide-band one */
+  const double read_at = r->audio.info.samplerate;
   char note[512];
-  if (!ev_analyzer_band_note(rate, note, sizeof note))
+  int kind = ev_analyzer_band_note(rate, ea_host_model_band_at(h, read_at), note, sizeof note);
+  if (kind == EV_BAND_FULL)
     return;
   res->narrowband = rate;
+  res->band_missing = kind == EV_BAND_MISSING;
   if (!atomic_exchange(&band_said, 1))
     ea_msg("%s: %s", path, note);
-  else if (!opt->quiet)
+  else if (!opt->quiet && kind == EV_BAND_MISSING)
     ea_msg("%s: %d Hz, below 16 kHz: its reading is unreliable (see above)", path, rate);
+  else if (!opt->quiet)
+    ea_msg("%s: %d Hz, below 16 kHz: read by the narrowband model %s (see above)", path, rate,
+           ea_host_model_label_at(h, read_at));
 }
 
 /* Runs the plugin over the whole file, continuing the stream (a new instance for its first
@@ -450,7 +460,7 @@ static void analyze_file(ea_host *h, const ea_columns *cols, const ea_options *o
       ea_msg("%s: resampled from %d Hz to %d Hz (the plugin takes %d-%d Hz)", f->path,
              r.resampled_from, EA_RESAMPLE_RATE, EA_MIN_RATE, EA_MAX_RATE);
   }
-  report_band(res, &r, opt, f->path);
+  report_band(res, &r, opt, h, f->path);
   report_model_fault(&r, f->path);
   report_nonfinite(&r.audio, f->path);
   ea_summary sum; /* the plot's legend shows it too */

@@ -307,7 +307,8 @@ static double run_jobs(shared *sh, job *jobs, int n_jobs) {
 static int report(const ea_cli *cli, const ea_file_list *files, const ea_result *results,
                   size_t n_all, int n_jobs, double elapsed) {
   int rc = 0;
-  size_t n_ok = 0, n_failed = 0, n_skipped = 0, n_no_plot = 0, n_resampled = 0, n_narrow = 0;
+  size_t n_ok = 0, n_failed = 0, n_skipped = 0, n_no_plot = 0, n_resampled = 0, n_narrow = 0,
+         n_missing = 0;
   double audio_s = 0;
   for (size_t i = 0; i < files->count; i++) {
     n_failed += results[i].failed;
@@ -315,6 +316,7 @@ static int report(const ea_cli *cli, const ea_file_list *files, const ea_result 
     n_no_plot += results[i].plot_failed;
     n_resampled += results[i].resampled_from != 0;
     n_narrow += results[i].narrowband != 0;
+    n_missing += results[i].band_missing != 0;
     n_ok += !results[i].failed && !results[i].skipped;
     if (!results[i].failed && !results[i].skipped)
       audio_s += results[i].duration_s;
@@ -330,9 +332,14 @@ static int report(const ea_cli *cli, const ea_file_list *files, const ea_result 
     if (n_resampled)
       snprintf(rs_text, sizeof rs_text, ", %zu of them resampled to %d Hz", n_resampled,
                EA_RESAMPLE_RATE);
-    if (n_narrow) /* after the resampling's text: "..., 2 of them below 16 kHz (unreliable)" */
+    /* after the resampling's text: "..., 2 of them below 16 kHz (unreliable)" */
+    if (n_missing)
       snprintf(rs_text + strlen(rs_text), sizeof rs_text - strlen(rs_text),
-               ", %zu of them below 16 kHz (unreliable)", n_narrow);
+               ", %zu of them below 16 kHz (unreliable)", n_missing);
+    if (n_narrow > n_missing)
+      snprintf(rs_text + strlen(rs_text), sizeof rs_text - strlen(rs_text),
+               ", %zu %s below 16 kHz (read by the narrowband model)", n_narrow - n_missing,
+               n_missing ? "more" : "of them");
     if (cli->shard_count > 1)
       snprintf(shard_text, sizeof shard_text, " (shard %ld/%ld of %zu files)", cli->shard_index,
                cli->shard_count, n_all);

@@ -124,9 +124,12 @@ static int log_vprintf(LV2_Log_Handle handle, LV2_URID type, const char *fmt, va
   int n = vsnprintf(line, sizeof line, fmt, ap);
   const char *kind = unmap_uri(h, type);
   fprintf(stderr, "[plugin %s] %s", kind ? strrchr(kind, '#') + 1 : "?", line);
-  size_t len = strlen(line);
+  /* kept as "Kind: line", so a test can tell a warning from a note */
+  char kept[1100];
+  snprintf(kept, sizeof kept, "%s: %s", kind ? strrchr(kind, '#') + 1 : "?", line);
+  size_t len = strlen(kept);
   if (h->log_len + len + 1 < LOG_BYTES) {
-    memcpy(h->log_text + h->log_len, line, len + 1);
+    memcpy(h->log_text + h->log_len, kept, len + 1);
     h->log_len += len;
   }
   return n;

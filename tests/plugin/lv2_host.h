@@ -75,7 +75,8 @@ const host_status *host_last_status(const lv2_host *h);
 /* MIDI events of the last run(). */
 int host_midi_events(const lv2_host *h, const host_midi **events);
 
-/* Everything the plugin logged, and a reset of that record. */
+/* Everything the plugin logged, each line as "Kind: text" (Warning, Note, Error, Trace), and a
+ * reset of that record. */
 const char *host_log(const lv2_host *h);
 void host_clear_log(lv2_host *h);
 
