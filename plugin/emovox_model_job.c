@@ -15,8 +15,8 @@ static void copy_string(char *dst, size_t cap, const char *src) {
 void emovox_default_model_path(const emovox *self, char *out, size_t outlen) {
   size_t n = strlen(self->bundle_path);
   const char *sep = (n > 0 && self->bundle_path[n - 1] == '/') ? "" : "/";
-  /* below 16 kHz the narrowband model, if the bundle has it (a bundle built before it, or one
-   * a packager trimmed, still works: the default then reads and the plugin warns) */
+  /* at 8 kHz the narrowband model, if the bundle has it (a bundle built before it, or one a
+   * packager trimmed, still works: the default then reads and the plugin warns) */
   snprintf(out, outlen, "%s%s%s", self->bundle_path, sep, emovox_bundle_model_file(self->rate));
   if (access(out, F_OK) != 0)
     snprintf(out, outlen, "%s%s%s", self->bundle_path, sep, EMOVOX_DEFAULT_MODEL_FILE);
@@ -25,7 +25,7 @@ void emovox_default_model_path(const emovox *self, char *out, size_t outlen) {
 void emovox_log_band(emovox *self, int band_hz) {
   char note[512];
   int kind = ev_analyzer_band_note(self->rate, band_hz, note, sizeof note);
-  if (kind == EV_BAND_MISSING)
+  if (kind == EV_BAND_MISSING || kind == EV_BAND_EXCESS)
     lv2_log_warning(&self->logger, "emovox: %s\n", note);
   else if (kind == EV_BAND_NARROW)
     lv2_log_note(&self->logger, "emovox: %s\n", note);

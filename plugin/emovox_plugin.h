@@ -170,11 +170,12 @@ emovox_loaded *emovox_load_model(const char *path, bool is_default, ev_analyzer 
                                  size_t errlen);
 void emovox_loaded_free(emovox_loaded *m);
 /* The default model's path inside the bundle, for the instance's rate: the narrowband model
- * below 16 kHz when the bundle has it (emovox_bundle_model_file), else emovox-default. */
+ * at 8 kHz when the bundle has it (emovox_bundle_model_file), else emovox-default. */
 void emovox_default_model_path(const emovox *self, char *out, size_t outlen);
 /* Logs what the instance's rate means for a model whose training audio held band_hz
- * (ev_analyzer_band_note): a warning when it reads a band the audio lacks, a note for narrowband
- * audio read by a narrowband model. At instantiate and in the worker, never in run(). */
+ * (ev_analyzer_band_note): a warning when it reads a band the audio lacks or may hear more than
+ * it was trained on, a note for narrowband audio read by the narrowband model. At instantiate and
+ * in the worker, never in run(). */
 void emovox_log_band(emovox *self, int band_hz);
 
 /* emovox_worker.c */

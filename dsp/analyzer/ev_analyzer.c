@@ -362,14 +362,17 @@ static void on_tick(void *user, int tick) {
 
 /* What the notes below say of the narrowband model (models/README.md, its card). */
 #define EV_NARROWBAND_MODEL_NOTE                                                                   \
-  "the bundle's emovox-narrowband.safetensors, the plugin's default below 16 kHz"
+  "the bundle's emovox-narrowband.safetensors, the plugin's default at 8 kHz"
 #define EV_NARROWBAND_FIGURES_NOTE                                                                 \
   "on speakers it never heard: 50 %% UAR at 8 kHz, against 52 %% for the default model at 16 kHz"
 
 int ev_analyzer_band_note(double host_rate, int model_band_hz, char *note, size_t note_len) {
+  const double nyquist = host_rate / 2.0, full = EV_MODEL_RATE / 2.0;
   int kind = EV_BAND_FULL;
-  if (host_rate < (double)EV_MODEL_RATE)
-    kind = host_rate / 2.0 < (double)model_band_hz ? EV_BAND_MISSING : EV_BAND_NARROW;
+  if (model_band_hz < full) /* a narrowband model: 5 % over its band is its resampler's edge */
+    kind = nyquist > 1.05 * model_band_hz ? EV_BAND_EXCESS : EV_BAND_NARROW;
+  else if (nyquist < full)
+    kind = EV_BAND_MISSING;
   if (note && note_len > 0) {
     note[0] = '\0';
     if (kind == EV_BAND_MISSING)
@@ -378,14 +381,22 @@ int ev_analyzer_band_note(double host_rate, int model_band_hz, char *note, size_
                "%g kHz (it was trained on recordings that held it): treat its readings as "
                "unreliable (the default model at 8 kHz: 28 %% UAR on speakers it never heard, "
                "against 52 %% at 16 kHz); analyse a recording made at 16 kHz or more where you "
-               "have one, or load the narrowband model (" EV_NARROWBAND_MODEL_NOTE ")",
-               host_rate, host_rate / 2000.0, model_band_hz / 1000.0);
+               "have one%s",
+               host_rate, nyquist / 1000.0, model_band_hz / 1000.0,
+               host_rate <= 8000.0 ? ", or load the narrowband model (" EV_NARROWBAND_MODEL_NOTE ")"
+                                   : "");
+    else if (kind == EV_BAND_EXCESS)
+      snprintf(note, note_len,
+               "at %g Hz the audio may hold speech up to %g kHz, but the model heard only up to "
+               "%g kHz (it was trained on narrowband speech): treat its readings as unreliable "
+               "unless the audio is narrowband itself; the default model reads wide-band audio",
+               host_rate, fmin(nyquist, full) / 1000.0, model_band_hz / 1000.0);
     else if (kind == EV_BAND_NARROW)
       snprintf(note, note_len,
                "at %g Hz the audio holds nothing above %g kHz: it is read by a model trained on "
                "speech heard through a %g kHz band; expect a little less than from a recording "
                "made at 16 kHz or more (" EV_NARROWBAND_FIGURES_NOTE ")",
-               host_rate, host_rate / 2000.0, model_band_hz / 1000.0);
+               host_rate, nyquist / 1000.0, model_band_hz / 1000.0);
   }
   return kind;
 }

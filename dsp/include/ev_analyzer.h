@@ -90,11 +90,15 @@ ev_analyzer *ev_analyzer_new(double host_rate, uint32_t max_block, char *err, si
  * the file summary named the emotion it names at 16 kHz for 33 % of them at 8 kHz (most read
  * sad or happy), 51 % at 11.025 kHz and 99 % at 22.05 kHz (docs/plugin.md, "Sample rates").
  * Returns, with a one-line note for a user in note (if note_len > 0; "" for EV_BAND_FULL):
- *   EV_BAND_FULL     host_rate >= EV_MODEL_RATE: nothing to say;
- *   EV_BAND_NARROW   narrowband audio read by a model that heard no more than it holds (the
- *                    narrowband model): fine, but expect less than from a wide-band recording;
- *   EV_BAND_MISSING  the model reads a band the audio lacks: its readings are unreliable. */
-enum { EV_BAND_FULL = 0, EV_BAND_NARROW, EV_BAND_MISSING };
+ *   EV_BAND_FULL     a full-band model at host_rate >= EV_MODEL_RATE: nothing to say;
+ *   EV_BAND_NARROW   narrowband audio read by a model that heard the same band (the narrowband
+ *                    model at 8 kHz): fine, but expect a little less than from a wide-band
+ *                    recording;
+ *   EV_BAND_MISSING  the model reads a band the audio lacks: its readings are unreliable;
+ *   EV_BAND_EXCESS   the audio may hold more than the model heard (the narrowband model at
+ *                    11.025 kHz or more): unreliable too, unless the audio is narrowband itself
+ *                    (unseen RAVDESS at 11.025 kHz: 18.8 % UAR, most clips read angry). */
+enum { EV_BAND_FULL = 0, EV_BAND_NARROW, EV_BAND_MISSING, EV_BAND_EXCESS };
 int ev_analyzer_band_note(double host_rate, int model_band_hz, char *note, size_t note_len);
 /* Does not free the installed runtime (the caller owns runtimes: swap it out or free it with
  * ev_model_runtime_free, before or after). */

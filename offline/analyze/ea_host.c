@@ -63,8 +63,8 @@ struct ea_host {
   const LilvPlugin *plugin;
   long summary_window_rows; /* the running model's statistics window, in rows (0: default) */
   /* The model that answers (--model, else the bundle's for the rate: emovox_bundle_model_file)
-   * at 16 kHz and above [0] and below [1], and the band of the bundle's own model below 16 kHz
-   * (what the plugin loads at instantiate, before --model replaces it). */
+   * above 8 kHz [0] and at 8 kHz [1], and the band of the bundle's own model at 8 kHz (what the
+   * plugin loads at instantiate, before --model replaces it). */
   struct {
     char label[160]; /* name and release, "" when unread */
     int band_hz;     /* ev_model_audio_band; the full 8 kHz when unread */
@@ -137,14 +137,15 @@ static int log_vprintf(LV2_Log_Handle handle, LV2_URID type, const char *fmt, va
     text[--len] = '\0';
   /* The plugin's note on a rate below 16 kHz comes with every instance, so once per file; the
    * analyser says it itself, in full once per run and briefly for each file (ea_job.c). */
-  char band[512], bundle_band[512];
-  if ((type == h->urid_log_warning || type == h->urid_log_note) &&
-      ((ev_analyzer_band_note(h->opt_rate, ea_host_model_band_at(h, h->opt_rate), band,
-                              sizeof band) &&
-        strstr(text, band)) ||
-       (ev_analyzer_band_note(h->opt_rate, h->bundle_band_below, bundle_band, sizeof bundle_band) &&
-        strstr(text, bundle_band))))
-    return n;
+  /* Any model the instance may have loaded: the bundle's at instantiate, then --model. */
+  const int bands[] = {h->model[0].band_hz, h->model[1].band_hz, h->bundle_band_below,
+                       EV_MODEL_RATE / 2};
+  for (size_t i = 0; i < sizeof bands / sizeof bands[0]; i++) {
+    char band[512];
+    if ((type == h->urid_log_warning || type == h->urid_log_note) &&
+        ev_analyzer_band_note(h->opt_rate, bands[i], band, sizeof band) && strstr(text, band))
+      return n;
+  }
   ea_msg("%s: plugin %s: %s", h->log_name ? h->log_name : "(no file)", kind, text);
   return n;
 }
@@ -465,7 +466,7 @@ static int bundle_model_path(const ea_host *h, double rate, char *path, size_t l
 static long read_model(ea_host *h) {
   long rows = 0;
   for (int below = 0; below < 2; below++) {
-    const double rate = below ? EMOVOX_NARROWBAND_BELOW_HZ / 2 : EMOVOX_NARROWBAND_BELOW_HZ;
+    const double rate = below ? EMOVOX_NARROWBAND_MAX_RATE : EV_MODEL_RATE;
     char path[PATH_MAX + 64], err[256];
     h->model[below].band_hz = EV_MODEL_RATE / 2;
     int have = bundle_model_path(h, rate, path, sizeof path) == 0;
@@ -496,11 +497,11 @@ const char *ea_host_model_label(const ea_host *h) {
 }
 
 const char *ea_host_model_label_at(const ea_host *h, double rate) {
-  return h->model[rate < EMOVOX_NARROWBAND_BELOW_HZ].label;
+  return h->model[rate <= EMOVOX_NARROWBAND_MAX_RATE].label;
 }
 
 int ea_host_model_band_at(const ea_host *h, double rate) {
-  return h->model[rate < EMOVOX_NARROWBAND_BELOW_HZ].band_hz;
+  return h->model[rate <= EMOVOX_NARROWBAND_MAX_RATE].band_hz;
 }
 
 float ea_host_control_value(const ea_host *h, const char *symbol) {

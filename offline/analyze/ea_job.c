@@ -235,10 +235,12 @@ static void take_row(file_run *r, double time, const float *values) {
     ea_plot_row(&r->plot, t, r->row);
 }
 
-/* A file below 16 kHz lacks the band the default model reads (ev_analyzer_band_note): below 16
- * kHz the plugin reads it with the bundle's narrowband model, trained for it, and says what to
- * expect; a model that reads more than the file holds (--model, or a bundle without the
- * narrowband model) gives readings that cannot be trusted. Said in full for the first such file
+/* What a file's band means for the model that reads it (ev_analyzer_band_note): at 8 kHz the
+ * plugin reads with the bundle's narrowband model, trained for that band, and says what to
+ * expect; a model that reads more than the file holds (the default one below 16 kHz: at 11.025
+ * kHz, or at 8 kHz given with --model or from a bundle without the narrowband one), or one
+ * that heard less than the file may hold (the narrowband one given with --model for a
+ * wide-band file), gives readings that cannot be trusted. Said in full for the first such file
  * of the run, even with --quiet, as it decides how far its rows can be trusted, then in one line
  * per file. The plugin's own note, the same text once per instance, is left to this
  * (ea_host.c); a file resampled here from below 8 kHz reaches the plugin at 16 kHz, and only
@@ -247,20 +249,24 @@ static atomic_int band_said;
 static void report_band(ea_result *res, const file_run *r, const ea_options *opt, const ea_host *h,
                         const char *path) {
   int rate = r->resampled_from ? r->resampled_from : r->audio.info.samplerate;
-  /* the model that read it: a file resampled up to 16 kHz is read by the wide-band one */
+  /* the model that read it: a file resampled to 16 kHz is read by the wide-band one */
   const double read_at = r->audio.info.samplerate;
   char note[512];
   int kind = ev_analyzer_band_note(rate, ea_host_model_band_at(h, read_at), note, sizeof note);
+  res->band_kind = kind;
   if (kind == EV_BAND_FULL)
     return;
-  res->narrowband = rate;
-  res->band_missing = kind == EV_BAND_MISSING;
   if (!atomic_exchange(&band_said, 1))
     ea_msg("%s: %s", path, note);
-  else if (!opt->quiet && kind == EV_BAND_MISSING)
+  else if (opt->quiet)
+    return;
+  else if (kind == EV_BAND_MISSING)
     ea_msg("%s: %d Hz, below 16 kHz: its reading is unreliable (see above)", path, rate);
-  else if (!opt->quiet)
-    ea_msg("%s: %d Hz, below 16 kHz: read by the narrowband model %s (see above)", path, rate,
+  else if (kind == EV_BAND_EXCESS)
+    ea_msg("%s: %d Hz, more band than the model heard: its reading is unreliable (see above)", path,
+           rate);
+  else
+    ea_msg("%s: %d Hz: read by the narrowband model %s (see above)", path, rate,
            ea_host_model_label_at(h, read_at));
 }
 

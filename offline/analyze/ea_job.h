@@ -32,8 +32,7 @@ typedef struct ea_result {
   int skipped;        /* outputs existed: row recomputed from them */
   int plot_failed;    /* analysed, but the plot could not be drawn (reported already) */
   int resampled_from; /* the file's rate, if it was resampled to EA_RESAMPLE_RATE; else 0 */
-  int narrowband;     /* the file's rate, if below the 16 kHz the default model reads; else 0 */
-  int band_missing;   /* 1: and its model reads more than it holds (EV_BAND_MISSING) */
+  int band_kind;      /* what its band means for its model: EV_BAND_* (ev_analyzer_band_note) */
   char *row;          /* summary row (malloc'd), NULL if failed */
   double duration_s;
 } ea_result;

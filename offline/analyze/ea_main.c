@@ -6,6 +6,7 @@
 #include "ea_files.h"
 #include "ea_host.h"
 #include "ea_job.h"
+#include "ev_analyzer.h"
 #include "ea_plot.h"
 #include "ea_session.h"
 #include "ev_model.h"
@@ -307,16 +308,16 @@ static double run_jobs(shared *sh, job *jobs, int n_jobs) {
 static int report(const ea_cli *cli, const ea_file_list *files, const ea_result *results,
                   size_t n_all, int n_jobs, double elapsed) {
   int rc = 0;
-  size_t n_ok = 0, n_failed = 0, n_skipped = 0, n_no_plot = 0, n_resampled = 0, n_narrow = 0,
-         n_missing = 0;
+  size_t n_ok = 0, n_failed = 0, n_skipped = 0, n_no_plot = 0, n_resampled = 0,
+         n_band[EV_BAND_EXCESS + 1] = {0};
   double audio_s = 0;
   for (size_t i = 0; i < files->count; i++) {
     n_failed += results[i].failed;
     n_skipped += results[i].skipped;
     n_no_plot += results[i].plot_failed;
     n_resampled += results[i].resampled_from != 0;
-    n_narrow += results[i].narrowband != 0;
-    n_missing += results[i].band_missing != 0;
+    if (results[i].band_kind >= 0 && results[i].band_kind <= EV_BAND_EXCESS)
+      n_band[results[i].band_kind]++;
     n_ok += !results[i].failed && !results[i].skipped;
     if (!results[i].failed && !results[i].skipped)
       audio_s += results[i].duration_s;
@@ -328,18 +329,18 @@ static int report(const ea_cli *cli, const ea_file_list *files, const ea_result 
     if (n_no_plot)
       snprintf(plot_text, sizeof plot_text, ", %zu plot%s not drawn", n_no_plot,
                n_no_plot == 1 ? "" : "s");
-    char rs_text[160] = "";
+    char rs_text[320] = "";
     if (n_resampled)
       snprintf(rs_text, sizeof rs_text, ", %zu of them resampled to %d Hz", n_resampled,
                EA_RESAMPLE_RATE);
     /* after the resampling's text: "..., 2 of them below 16 kHz (unreliable)" */
-    if (n_missing)
-      snprintf(rs_text + strlen(rs_text), sizeof rs_text - strlen(rs_text),
-               ", %zu of them below 16 kHz (unreliable)", n_missing);
-    if (n_narrow > n_missing)
-      snprintf(rs_text + strlen(rs_text), sizeof rs_text - strlen(rs_text),
-               ", %zu %s below 16 kHz (read by the narrowband model)", n_narrow - n_missing,
-               n_missing ? "more" : "of them");
+    static const char *const band_text[EV_BAND_EXCESS + 1] = {
+        NULL, "at 8 kHz (read by the narrowband model)", "below 16 kHz (unreliable)",
+        "wider than the model's band (unreliable)"};
+    for (int k = EV_BAND_NARROW; k <= EV_BAND_EXCESS; k++)
+      if (n_band[k])
+        snprintf(rs_text + strlen(rs_text), sizeof rs_text - strlen(rs_text), ", %zu of them %s",
+                 n_band[k], band_text[k]);
     if (cli->shard_count > 1)
       snprintf(shard_text, sizeof shard_text, " (shard %ld/%ld of %zu files)", cli->shard_index,
                cli->shard_count, n_all);

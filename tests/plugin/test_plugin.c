@@ -417,13 +417,15 @@ static void test_robust(void) {
     char band_text[96];
     snprintf(band_text, sizeof band_text, "at %g Hz the audio holds nothing above %g kHz", rates[r],
              rates[r] / 2000.0);
-    const int below = rates[r] < 16000;
+    const int below = rates[r] < 16000, narrow = rates[r] <= 8000 && narrow_bundle;
     const char *said = strstr(host_log(h), "emovox: at ");
     const int warned = said && strstr(host_log(h), "Warning: emovox: at "),
               noted = said && strstr(host_log(h), "Note: emovox: at ");
-    EV_CHECK(below ? (narrow_bundle ? noted && !warned : warned) : !said,
+    EV_CHECK(narrow  ? noted && !warned
+             : below ? warned
+                     : !said,
              "band %s at %.0f Hz (narrowband model in the bundle: %d): \"%s\"",
-             narrow_bundle ? "note" : "warning", rates[r], narrow_bundle, host_log(h));
+             narrow ? "note" : "warning", rates[r], narrow_bundle, host_log(h));
     EV_CHECK(!said || strstr(host_log(h), band_text), "the log names %s: \"%s\"", band_text,
              host_log(h));
     out = malloc(n * sizeof(float));
@@ -441,11 +443,11 @@ static void test_robust(void) {
     EV_CHECK(vmax > 0.5f, "speech detected at %.0f Hz (%.3f)", rates[r], vmax);
     EV_CHECK(memcmp(audio, out, n * sizeof(float)) == 0, "passthrough at %.0f Hz", rates[r]);
     const char *loaded = host_last_status(h)->path; /* notify's status, sent from run() */
-    EV_CHECK(strstr(loaded, below && narrow_bundle ? "emovox-narrowband.safetensors"
-                                                   : "emovox-default.safetensors") ||
-                 (!narrow_bundle && !strcmp(loaded, test_default_model_path())),
-             "at %.0f Hz the plugin runs %s", rates[r], loaded);
-    if (below && narrow_bundle) { /* the default model chosen by hand reads more than is there */
+    EV_CHECK(
+        strstr(loaded, narrow ? "emovox-narrowband.safetensors" : "emovox-default.safetensors") ||
+            (!narrow_bundle && !strcmp(loaded, test_default_model_path())),
+        "at %.0f Hz the plugin runs %s", rates[r], loaded);
+    if (narrow) { /* the default model chosen by hand reads more than is there */
       host_clear_log(h);
       host_send_set_model(h, test_default_model_path());
       run_mono(h, audio, out, 512);
@@ -454,6 +456,17 @@ static void test_robust(void) {
                    strstr(host_log(h), "but the model reads speech up to 8 kHz") &&
                    strstr(host_last_status(h)->path, "emovox-default.safetensors"),
                "at %.0f Hz the default model loaded by hand is warned of: \"%s\"", rates[r],
+               host_log(h));
+    }
+    if (narrow_bundle && rates[r] >= 11025) { /* the narrowband model by hand hears too much */
+      host_clear_log(h);
+      host_send_set_model(h, narrow_path);
+      run_mono(h, audio, out, 512);
+      run_mono(h, audio, out, 512);
+      EV_CHECK(strstr(host_log(h), "Warning: emovox: at ") &&
+                   strstr(host_log(h), "but the model heard only up to 4 kHz") &&
+                   strstr(host_last_status(h)->path, "emovox-narrowband.safetensors"),
+               "at %.0f Hz the narrowband model loaded by hand is warned of: \"%s\"", rates[r],
                host_log(h));
     }
     host_free(h);
