@@ -52,7 +52,7 @@ long ea_host_summary_window_rows(const ea_host *h);
 /* The model the plugin runs at 16 kHz and above, as "name release" ("emovox-default 0.17"); ""
  * when unread. */
 const char *ea_host_model_label(const ea_host *h);
-/* The same for a rate (below 16 kHz: the bundle's narrowband model, unless --model), and the
+/* The same for a rate (at 8 kHz: the bundle's narrowband model, unless --model), and the
  * band its training audio held (ev_model_audio_band; 8000 when unread). */
 const char *ea_host_model_label_at(const ea_host *h, double rate);
 int ea_host_model_band_at(const ea_host *h, double rate);

@@ -111,7 +111,7 @@ static void usage(FILE *f) {
           "                       the run); 0 = off [0]\n"
           "  --channel wide|narrow  narrow: every training clip, original and copies, heard\n"
           "                       through an 8 kHz telephone-like channel (ev_aug_band), for\n"
-          "                       the narrowband model the plugin loads below 16 kHz [wide]\n"
+          "                       the narrowband model the plugin loads at 8 kHz [wide]\n"
           "  --speaker-norm       normalise each clip from its speaker's statistics, as the\n"
           "                       plugin's adaptive normaliser does after hearing a speaker\n"
           "                       for a while (test speakers: from their own clips, no labels)\n"
