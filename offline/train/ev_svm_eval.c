@@ -26,8 +26,11 @@
 #define SEARCH_ROWS 3000
 
 /* the figures of ev_stream_eval.h; the SVM has no state, so its session figure is cold-16 */
-static const char *const mode_names[4] = {"cold-16", "cold-48", "session", "cold-6dB"};
-enum { SET_16, SET_48, SET_QUIET, N_SETS }; /* the feature sets per clip, rows [set * n + i] */
+enum { N_MODES = 5 };
+static const char *const mode_names[N_MODES] = {"cold-16", "cold-48", "session", "cold-6dB",
+                                                "cold-8"};
+/* the feature sets per clip, rows [set * n + i] */
+enum { SET_16, SET_48, SET_QUIET, SET_8, N_SETS };
 
 static uint64_t fnv(uint64_t h, const void *p, size_t n) {
   const unsigned char *b = p;
@@ -94,6 +97,24 @@ static int quiet_features(const char *path, float fq[NF], char *err, size_t errl
   return rc;
 }
 
+/* The cold-8 figure's statistics: the clip's 16 kHz audio taken to 8 kHz (ev_stream_resample,
+ * as the plugin figure's cold-8), read at 8 kHz. */
+static int band8_features(const char *path, float f8[NF], char *err, size_t errlen) {
+  size_t n16 = 0, n8 = 0;
+  float *x16 = clip_audio16(path, &n16, err, errlen);
+  if (!x16)
+    return -1;
+  float *x8 = ev_stream_resample(x16, n16, 16000, 8000, &n8);
+  free(x16);
+  if (!x8) {
+    snprintf(err, errlen, "%s: out of memory", path);
+    return -1;
+  }
+  const int rc = ev_functionals_of_file(x8, n8, 8000, f8, err, errlen);
+  free(x8);
+  return rc;
+}
+
 /* A clip's statistics at 16 kHz and at 48 kHz (its 16 kHz audio upsampled). */
 static int clip_features(const char *path, float f16[NF], float f48[NF], char *err, size_t errlen) {
   float *x = NULL, *x16 = NULL, *x48 = NULL;
@@ -127,7 +148,8 @@ typedef struct extraction {
   const ev_clip_list *clips;
   const char *cache_dir;
   uint64_t fingerprint;
-  float *X; /* [3 n][NF]: rows 0..n-1 at 16 kHz, n..2n-1 at 48 kHz, 2n..3n-1 6 dB quieter */
+  float *X; /* [4 n][NF]: rows 0..n-1 at 16 kHz, n..2n-1 at 48 kHz, 2n..3n-1 6 dB quieter,
+               3n..4n-1 at 8 kHz */
   char *ok; /* [n] */
   atomic_size_t next, done, hits, failed;
   int progress;
@@ -181,11 +203,13 @@ static void *extract_worker(void *arg) {
     const size_t i = atomic_fetch_add(&e->next, 1);
     if (i >= n)
       break;
-    float *f16 = e->X + i * NF, *f48 = e->X + (n + i) * NF, *fq = e->X + (2 * n + i) * NF;
-    char path[4300] = "", qpath[4400] = "", err[512] = "";
+    float *f16 = e->X + i * NF, *f48 = e->X + (n + i) * NF, *fq = e->X + (2 * n + i) * NF,
+          *f8 = e->X + (3 * n + i) * NF;
+    char path[4300] = "", qpath[4400] = "", path8[4400] = "", err[512] = "";
     if (e->cache_dir) {
       cache_path(e, i, path, sizeof path);
       snprintf(qpath, sizeof qpath, "%s-quiet", path);
+      snprintf(path8, sizeof path8, "%s-8k", path);
     }
     float *const both[2] = {f16, f48};
     if (path[0] && cache_read(path, both, 2) == 0) {
@@ -200,6 +224,14 @@ static void *extract_worker(void *arg) {
       if (quiet_features(e->clips->v[i].path, fq, err, sizeof err) == 0) {
         if (qpath[0])
           cache_write(qpath, (const float *const *)&fq, 1);
+      } else {
+        e->ok[i] = 0;
+      }
+    }
+    if (e->ok[i] && !(path8[0] && cache_read(path8, &f8, 1) == 0)) {
+      if (band8_features(e->clips->v[i].path, f8, err, sizeof err) == 0) {
+        if (path8[0])
+          cache_write(path8, (const float *const *)&f8, 1);
       } else {
         e->ok[i] = 0;
       }
@@ -279,7 +311,7 @@ static json_t *figure_json(const figure *f) {
 static int report(const ev_clip_list *clips, const ev_labelset *ls, const int *fold,
                   float *const P[N_SETS], const unsigned *corpus_labels, const ev_svm_eval_opts *o,
                   json_t *root, FILE *out) {
-  static const int set_of_mode[4] = {SET_16, SET_48, SET_16, SET_QUIET};
+  static const int set_of_mode[N_MODES] = {SET_16, SET_48, SET_16, SET_QUIET, SET_8};
   char path[4300];
   int used[EV_CORPUS_KIND_COUNT] = {0};
   for (size_t i = 0; i < clips->n; i++)
@@ -290,13 +322,13 @@ static int report(const ev_clip_list *clips, const ev_labelset *ls, const int *f
   if (fc)
     fprintf(fc, "mode,corpus,files,no_speech,accuracy,uar,macro_f1,ece_10_bins\n");
   fprintf(out,
-          "== the eGeMAPS + SVM baseline (%s): 88 statistics per file, RBF SVM; session = "
-          "cold-16 (the SVM has no state)\n",
-          o->title);
+          "== the eGeMAPS + SVM baseline (%s): 88 statistics per file, RBF SVM trained on the "
+          "%s; session = cold-16 (the SVM has no state)\n",
+          o->title, o->narrowband ? "files' 8 kHz statistics" : "files' 16 kHz statistics");
   fprintf(out, "%-8s %-10s %6s %8s %8s %8s %8s\n", "mode", "corpus", "files", "acc%", "UAR%",
           "mF1%", "ECE%");
   json_t *modes = json_object();
-  for (int m = 0; m < 4; m++) {
+  for (int m = 0; m < N_MODES; m++) {
     json_t *jm = json_object();
     for (int k = -1; k < EV_CORPUS_KIND_COUNT; k++) {
       if (k >= 0 && !used[k])
@@ -327,7 +359,7 @@ static int report(const ev_clip_list *clips, const ev_labelset *ls, const int *f
       fprintf(fc, ",%s", ls->names[k]);
     fprintf(fc, "\n");
     for (size_t i = 0; i < clips->n; i++)
-      for (int m = 0; m < 4 && fold[i] >= 0; m++) {
+      for (int m = 0; m < N_MODES && fold[i] >= 0; m++) {
         if (m == 2) /* session = cold-16 */
           continue;
         const float *p = P[set_of_mode[m]] + i * (size_t)ls->n;
@@ -369,8 +401,10 @@ int ev_svm_eval(const ev_clip_list *clips, const ev_speakers *spk, const ev_labe
   json_t *root = json_object(), *jfolds = json_array();
   FILE *ff = NULL;
   char cache[4200] = "";
-  if (!ex.X || !ex.ok || !fold || !y || !inner || !train || !test || !P[SET_16] || !P[SET_48] ||
-      !P[SET_QUIET] || !prob) {
+  int all_sets = 1;
+  for (int s = 0; s < N_SETS; s++)
+    all_sets &= P[s] != NULL;
+  if (!ex.X || !ex.ok || !fold || !y || !inner || !train || !test || !all_sets || !prob) {
     snprintf(err, errlen, "out of memory");
     goto done;
   }
@@ -411,16 +445,18 @@ int ev_svm_eval(const ev_clip_list *clips, const ev_speakers *spk, const ev_labe
       ex.X[i] = 0.0f;
       non_finite++;
     }
-  fprintf(out,
-          "eGeMAPS statistics of %zu clips at 16 and 48 kHz and 6 dB quieter in %.1f s (%zu from "
-          "the cache, %zu "
-          "unreadable, %zu non-finite values set to 0)\n",
-          n, t_features, (size_t)ex.hits, (size_t)ex.failed, non_finite);
+  fprintf(
+      out,
+      "eGeMAPS statistics of %zu clips at 16, 48 and 8 kHz and 6 dB quieter in %.1f s (%zu from "
+      "the cache, %zu "
+      "unreadable, %zu non-finite values set to 0)\n",
+      n, t_features, (size_t)ex.hits, (size_t)ex.failed, non_finite);
 
   unsigned corpus_labels[EV_CORPUS_KIND_COUNT] = {0};
   for (size_t i = 0; i < n; i++) {
     corpus_labels[clips->v[i].corpus] |= 1u << clips->v[i].label;
-    y[i] = y[n + i] = y[2 * n + i] = ls->index_of[clips->v[i].label];
+    for (int s = 0; s < N_SETS; s++)
+      y[s * n + i] = ls->index_of[clips->v[i].label];
     fold[i] = -1;
   }
   /* the search on at most 3000 training files: a fit on 7000 files took 16 s of one core, on
@@ -460,16 +496,15 @@ int ev_svm_eval(const ev_clip_list *clips, const ev_speakers *spk, const ev_labe
       const int k = spk->of_clip[i];
       if (folds->of_speaker[k] == f) {
         test[n_te++] = i;
-      } else {
+      } else { /* --channel narrow: trained on what an 8 kHz recording holds */
         inner[n_tr] = group_of_spk[k];
-        train[n_tr++] = i;
+        train[n_tr++] = o->narrowband ? SET_8 * n + i : i;
       }
     }
     free(group_of_spk);
-    for (size_t t = 0; t < n_te; t++) { /* the same files at 48 kHz and 6 dB quieter */
-      test[n_te + t] = n + test[t];
-      test[2 * n_te + t] = 2 * n + test[t];
-    }
+    for (size_t t = 0; t < n_te; t++) /* the same files at 48 kHz, 6 dB quieter and 8 kHz */
+      for (int s = 1; s < N_SETS; s++)
+        test[s * n_te + t] = s * n + test[t];
     ev_svm_split_result res;
     fprintf(out, "== %s: test %zu files, train %zu\n", folds->name[f], n_te, n_tr);
     fflush(out);

@@ -7,7 +7,11 @@
  *   cold-48   the 16 kHz audio upsampled to 48 kHz (ev_stream_resample, the plugin figure's
  *             resampler), then the same extractor; the model trained on 16 kHz statistics;
  *   session   identical to cold-16: the SVM has no state, a file's reading does not depend on
- *             what was heard before (the row is printed so the tables line up).
+ *             what was heard before (the row is printed so the tables line up);
+ *   cold-6dB  cold-16 with the file 6 dB quieter;
+ *   cold-8    the 16 kHz audio taken to 8 kHz (ev_stream_resample), read at 8 kHz: with
+ *             `--channel narrow` (opts.narrowband) the SVM is trained on these statistics of the
+ *             training files, the baseline of the narrowband model.
  *
  * The label is the argmax of the SVM's probabilities over the classes the file's corpus has,
  * its confidence (ECE) that probability renormalised over them. */
@@ -30,6 +34,7 @@ typedef struct ev_svm_eval_opts {
   int progress;
   const char *outdir;
   const char *title; /* e.g. "speaker folds" */
+  int narrowband;    /* 1: trained on the files' 8 kHz statistics (--channel narrow) */
 } ev_svm_eval_opts;
 
 /* Extracts (or reads from the cache) every clip's statistics, runs every fold, prints the table

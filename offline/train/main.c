@@ -1422,7 +1422,8 @@ static int cmd_svm_baseline(cli *c) {
   if (cache && mkdir_p(cache) != 0)
     cache = NULL;
   if (rc == 0) {
-    ev_svm_eval_opts o = {cache, c->train.threads, c->train.seed, !c->quiet, c->out, title};
+    ev_svm_eval_opts o = {cache, c->train.threads, c->train.seed, !c->quiet, c->out,
+                          title, c->narrowband};
     rc = ev_svm_eval(&s.clips, &s.spk, &s.ls, &folds, &o, stdout, err, sizeof err);
     if (rc != 0)
       fprintf(stderr, "emovox-train: %s\n", err);
