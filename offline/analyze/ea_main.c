@@ -372,8 +372,14 @@ static int analyze(ea_cli *cli) {
   if ((rc = make_hosts(&cli->opt, jobs, n_jobs, &cols)))
     goto out;
   /* which model answers, before the work: results are only comparable from the same one */
-  if (!cli->opt.quiet && ea_host_model_label(jobs[0].host)[0])
-    ea_msg("model %s", ea_host_model_label(jobs[0].host));
+  if (!cli->opt.quiet && ea_host_model_label(jobs[0].host)[0]) {
+    const char *wide = ea_host_model_label(jobs[0].host),
+               *narrow = ea_host_model_label_at(jobs[0].host, 8000.0);
+    if (narrow[0] && strcmp(narrow, wide)) /* the bundle's model for 8 kHz files */
+      ea_msg("model %s (%s for files at 8 kHz)", wide, narrow);
+    else
+      ea_msg("model %s", wide);
+  }
   results = calloc(files.count + 1, sizeof *results);
   if (!results) {
     fprintf(stderr, "emovox-analyze: out of memory\n");

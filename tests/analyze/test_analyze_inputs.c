@@ -479,6 +479,10 @@ static void test_rates(const char *tmp) {
     rc = run(log, nargs);
     text = ta_read_file(log, NULL);
     band = text ? strstr(text, passes[p].head) : NULL;
+    /* the run names both models when the bundle's differ (not with --model) */
+    EV_CHECK(!text || (strstr(text, "for files at 8 kHz)") != NULL) == (passes[p].model == 0),
+             "pass %zu: the opening line names the 8 kHz model only without --model: %s", p,
+             text ? text : "");
     EV_CHECK(rc == 0 && band && !strstr(strstr(band, "Hz the audio") + 1, "Hz the audio") &&
                  strstr(band, passes[p].kind) && !strstr(text, "plugin warning") &&
                  strstr(text, passes[p].line) && strstr(text, passes[p].tally),
