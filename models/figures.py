@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Per-corpus UAR (%) of `emovox-train evaluate` reports, one row per figure (cold-16, cold-48,
-session, cold-6dB, session-pauses, learned, cold-8) and report folder, with the mean of the six corpora
+session, cold-6dB, session-pauses, learned, cold-8, session-8) and report folder, with the mean of the six corpora
 and the pooled figure, as the README's tables show them. Reads DIR/plugin_figures.csv (the
 plugin-path figures, which score the argmax over each file's corpus labels).
 
@@ -11,7 +11,8 @@ import sys
 
 CORPORA = ["RAVDESS", "TESS", "URDU", "TurEV-DB", "ASED", "nEMO"]
 # the plugin figure's modes (offline/train/ev_stream_eval.h), in the report's order
-MODES = ("cold-16", "cold-48", "session", "cold-6dB", "session-pauses", "learned", "cold-8")
+MODES = ("cold-16", "cold-48", "session", "cold-6dB", "session-pauses", "learned", "cold-8",
+         "session-8")
 EMOTIONS = ["neutral", "calm", "happy", "sad", "angry", "fearful", "disgust", "surprised"]
 
 

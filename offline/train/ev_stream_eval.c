@@ -17,8 +17,9 @@
 #include "ev_model.h"
 #include "ev_progress.h"
 
-const char *const ev_stream_mode_names[EV_STREAM_MODES] = {
-    "cold-16", "cold-48", "session", "cold-6dB", "session-pauses", "learned", "cold-8"};
+const char *const ev_stream_mode_names[EV_STREAM_MODES] = {"cold-16",  "cold-48",        "session",
+                                                           "cold-6dB", "session-pauses", "learned",
+                                                           "cold-8",   "session-8"};
 
 /* emovox-analyze rounds every output to the 6 decimals it writes before it averages; doing the
  * same makes the two summaries agree to the last digit, not just to 1e-6. */
@@ -296,26 +297,34 @@ size_t ev_stream_learned_halves(const ev_stream_eval *e, int speaker, size_t *cl
 static void session_pass(job *j, worker *w, const size_t *mine, size_t n, int mode,
                          const float *gap, size_t n_gap) {
   ev_stream_eval *e = j->e;
-  if (ev_analyzer_reset_exact(w->an[0])) { /* the speaker starts fresh: fresh_state */
+  /* session-8: the files taken to 8 kHz (as cold-8) through the 8 kHz analyser */
+  const int at8 = mode == EV_STREAM_SESSION8, rate = at8 ? 8000 : 16000;
+  ev_analyzer *an = w->an[at8 ? 2 : 0];
+  if (ev_analyzer_reset_exact(an)) { /* the speaker starts fresh: fresh_state */
     for (size_t i = 0; i < n; i++)
       e->failed[mine[i]] = 1;
     return;
   }
   for (size_t i = 0; i < n; i++) {
-    size_t n16 = 0;
-    float *x16 = load16(e->clips->v[mine[i]].path, &n16);
-    if (!x16) {
+    size_t n16 = 0, nx = 0;
+    float *x16 = load16(e->clips->v[mine[i]].path, &n16), *x = x16;
+    nx = n16;
+    if (x16 && at8) {
+      x = ev_stream_resample(x16, n16, 16000, 8000, &nx);
+      free(x16);
+    }
+    if (!x) {
       e->failed[mine[i]] = 1;
       continue;
     }
     if (i > 0 && n_gap > 0) {
       ev_stream_summary silence;
-      ev_stream_feed(w->an[0], gap, n_gap, 16000, w->window_rows, &silence);
+      ev_stream_feed(an, gap, n_gap, rate, w->window_rows, &silence);
     }
     ev_stream_summary discard;
-    ev_stream_feed(w->an[0], x16, n16, 16000, w->window_rows,
+    ev_stream_feed(an, x, nx, rate, w->window_rows,
                    mode >= 0 ? &e->sum[mine[i] * EV_STREAM_MODES + mode] : &discard);
-    free(x16);
+    free(x);
   }
 }
 
@@ -403,6 +412,7 @@ static size_t session_one(job *j, worker *w, int speaker) {
     ev_stream_session_order(e, speaker, mine, n);
     session_pass(j, w, mine, n, EV_STREAM_SESSION, NULL, 0);
     session_pass(j, w, mine, n, EV_STREAM_SESSION_PAUSED, gap, n_gap);
+    session_pass(j, w, mine, n, EV_STREAM_SESSION8, NULL, 0);
     /* the halves are shuffled from the test order (ev_stream_learned_halves), not from the
      * session order, so that each order is what its own function says */
     n = 0;

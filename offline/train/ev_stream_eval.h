@@ -35,7 +35,10 @@
  *
  *   cold-8    cold-16 after downsampling to 8 kHz (speexdsp, quality 10: its low-pass keeps the
  *             telephone band, 0-4 kHz), read by an 8 kHz analyser: what a call recording or an
- *             8 kHz session gives (the plugin then warns: ev_analyzer_band_note).
+ *             8 kHz session gives (the plugin reads it with its narrowband model there);
+ *   session-8 session at 8 kHz: each test speaker's files taken to 8 kHz as for cold-8, one
+ *             after another through one 8 kHz analyser, in the session order (a call recording
+ *             of one voice).
  *
  * The scored label is the argmax of the summary restricted to the classes that the file's corpus
  * has; its confidence (for ECE) is that probability renormalised over those classes. */
@@ -78,6 +81,7 @@ enum {
   EV_STREAM_SESSION_PAUSED,
   EV_STREAM_LEARNED,
   EV_STREAM_COLD8,
+  EV_STREAM_SESSION8,
   EV_STREAM_MODES
 };
 #define EV_STREAM_QUIET_DB      (-6.0) /* the gain of the cold-6dB figure */

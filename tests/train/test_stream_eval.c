@@ -221,75 +221,87 @@ static void run_case(const char *exe, const char *bundle, const char *model_path
   }
 
   /* session: the concatenation in the session's order through one analyser, fed in blocks
-   * of 333 samples; rows at each file's own grid (file start + floor(k * 16000 / 100)) */
+   * of 333 samples; rows at each file's own grid (file start + floor(k * rate / 100)); passes
+   * 0-1 at 16 kHz, pass 2 (session-8) the files taken to 8 kHz through a new 8 kHz analyser */
   size_t order[N_FILES] = {0, 1, 2};
   ev_stream_session_order(&se, 0, order, N_FILES);
   printf("session order: f%zu f%zu f%zu\n", order[0], order[1], order[2]);
-  ev_analyzer *an = ev_analyzer_new(16000.0, 333, err, sizeof err);
-  ev_model_runtime *rt = an ? ev_analyzer_prepare_model(an, model, err, sizeof err) : NULL;
-  EV_CHECK(rt != NULL, "analyser: %s", err);
-  if (rt) {
-    ev_analyzer_swap_model(an, rt);
-    /* pass 0: back to back (session); pass 1: 1 s of silence before every file but the first,
-     * heard and not summarised (session-pauses) */
-    static float silence[16000];
-    int moved = 0;
-    for (int pass = 0; pass < 2; pass++) {
-      const int mode = pass ? EV_STREAM_SESSION_PAUSED : EV_STREAM_SESSION;
-      ev_analyzer_reset(an);
-      for (int k = 0; k < N_FILES; k++) {
-        const size_t f = order[k];
-        for (size_t pos = 0; pass && k > 0 && pos < 16000; pos += 320)
-          ev_analyzer_process(an, silence + pos, 320);
-        double sum[EV_N_EMOTIONS] = {0};
-        phrase_rows pr = {0};
-        size_t pos = 0;
-        for (size_t row_k = 1;; row_k++) {
-          const size_t next = row_k * 16000 / 100;
-          if (next > len[f])
-            break;
-          while (pos < next) {
-            size_t b = next - pos < 333 ? next - pos : 333;
-            ev_analyzer_process(an, x[f] + pos, (uint32_t)b);
-            pos += b;
-          }
-          const ev_outputs *o = ev_analyzer_outputs(an);
-          double p[EV_N_EMOTIONS];
-          for (int c = 0; c < EV_N_EMOTIONS; c++)
-            p[c] = o->prob[c];
-          phrase_rows_add(&pr, o->dominant >= 0, p, EV_N_EMOTIONS);
-        }
-        const long speech = (long)phrase_rows_summary(&pr, sum);
-        phrase_rows_free(&pr);
-        if (pos < len[f])
-          ev_analyzer_process(an, x[f] + pos, (uint32_t)(len[f] - pos));
-        const ev_stream_summary *s = &se.sum[f * EV_STREAM_MODES + mode];
-        const ev_stream_summary *cold = &se.sum[f * EV_STREAM_MODES + EV_STREAM_COLD16];
-        EV_CHECK(s->speech_rows == speech, "%s f%zu: %ld speech rows vs %ld",
-                 ev_stream_mode_names[mode], f, s->speech_rows, speech);
-        double worst = 0.0, from_cold = 0.0;
-        for (int c = 0; c < EV_N_EMOTIONS; c++) {
-          const double m = sum[c];
-          worst = fmax(worst, fabs(s->prob[c] - m));
-          from_cold = fmax(from_cold, fabs(s->prob[c] - cold->prob[c]));
-        }
-        EV_CHECK(worst <= 1e-5, "%s f%zu: largest difference to the concatenation %.3g",
-                 ev_stream_mode_names[mode], f, worst);
-        /* the first file starts fresh (= cold); the later ones carry the state over */
-        if (k == 0)
-          EV_CHECK(from_cold <= 1e-12, "%s's first file equals its cold run (%.3g)",
-                   ev_stream_mode_names[mode], from_cold);
-        else
-          moved += from_cold > 1e-4;
-        printf("%s f%zu: %ld speech rows, difference to the concatenation %.2g, to cold %.2g\n",
-               ev_stream_mode_names[mode], f, speech, worst, from_cold);
-      }
+  float *x8[N_FILES] = {0};
+  size_t len8[N_FILES] = {0};
+  for (int i = 0; i < N_FILES; i++)
+    x8[i] = ev_stream_resample(x[i], len[i], 16000, 8000, &len8[i]);
+  static float silence[16000];
+  int moved = 0;
+  for (int pass = 0; pass < 3; pass++) {
+    static const int modes3[3] = {EV_STREAM_SESSION, EV_STREAM_SESSION_PAUSED, EV_STREAM_SESSION8};
+    const int mode = modes3[pass], at8 = pass == 2, rate = at8 ? 8000 : 16000;
+    const int cold_mode = at8 ? EV_STREAM_COLD8 : EV_STREAM_COLD16;
+    ev_analyzer *an = ev_analyzer_new(rate, 333, err, sizeof err);
+    ev_model_runtime *rt = an ? ev_analyzer_prepare_model(an, model, err, sizeof err) : NULL;
+    EV_CHECK(rt != NULL && (!at8 || (x8[0] && x8[1] && x8[2])), "analyser: %s", err);
+    if (!rt) {
+      ev_analyzer_free(an);
+      continue;
     }
-    EV_CHECK(moved >= 1, "the carried-over state changes a later file's summary");
+    ev_analyzer_swap_model(an, rt);
+    for (int k = 0; k < N_FILES; k++) {
+      const size_t f = order[k];
+      const float *xf = at8 ? x8[f] : x[f];
+      const size_t nf = at8 ? len8[f] : len[f];
+      /* session-pauses: 1 s of silence before every file but the first, heard and not
+       * summarised */
+      for (size_t pos = 0; pass == 1 && k > 0 && pos < 16000; pos += 320)
+        ev_analyzer_process(an, silence + pos, 320);
+      double sum[EV_N_EMOTIONS] = {0};
+      phrase_rows pr = {0};
+      size_t pos = 0;
+      for (size_t row_k = 1;; row_k++) {
+        const size_t next = row_k * (size_t)rate / 100;
+        if (next > nf)
+          break;
+        while (pos < next) {
+          size_t b = next - pos < 333 ? next - pos : 333;
+          ev_analyzer_process(an, xf + pos, (uint32_t)b);
+          pos += b;
+        }
+        const ev_outputs *o = ev_analyzer_outputs(an);
+        double p[EV_N_EMOTIONS];
+        for (int c = 0; c < EV_N_EMOTIONS; c++)
+          p[c] = o->prob[c];
+        phrase_rows_add(&pr, o->dominant >= 0, p, EV_N_EMOTIONS);
+      }
+      const long speech = (long)phrase_rows_summary(&pr, sum);
+      phrase_rows_free(&pr);
+      if (pos < nf)
+        ev_analyzer_process(an, xf + pos, (uint32_t)(nf - pos));
+      const ev_stream_summary *s = &se.sum[f * EV_STREAM_MODES + mode];
+      const ev_stream_summary *cold = &se.sum[f * EV_STREAM_MODES + cold_mode];
+      EV_CHECK(s->speech_rows == speech, "%s f%zu: %ld speech rows vs %ld",
+               ev_stream_mode_names[mode], f, s->speech_rows, speech);
+      double worst = 0.0, from_cold = 0.0;
+      for (int c = 0; c < EV_N_EMOTIONS; c++) {
+        const double m = sum[c];
+        worst = fmax(worst, fabs(s->prob[c] - m));
+        from_cold = fmax(from_cold, fabs(s->prob[c] - cold->prob[c]));
+      }
+      EV_CHECK(worst <= 1e-5, "%s f%zu: largest difference to the concatenation %.3g",
+               ev_stream_mode_names[mode], f, worst);
+      /* the first file starts fresh (= its cold run); the later ones carry the state over */
+      if (k == 0)
+        EV_CHECK(from_cold <= 1e-12, "%s's first file equals its cold run (%.3g)",
+                 ev_stream_mode_names[mode], from_cold);
+      else
+        moved += from_cold > 1e-4;
+      printf("%s f%zu: %ld speech rows, difference to the concatenation %.2g, to cold %.2g\n",
+             ev_stream_mode_names[mode], f, speech, worst, from_cold);
+    }
     ev_analyzer_swap_model(an, NULL);
+    ev_model_runtime_free(rt);
+    ev_analyzer_free(an);
   }
-  ev_model_runtime_free(rt);
-  ev_analyzer_free(an);
+  EV_CHECK(moved >= 1, "the carried-over state changes a later file's summary");
+  for (int i = 0; i < N_FILES; i++)
+    free(x8[i]);
 
   ev_stream_eval_free(&se);
   ev_speakers_free(&spk);
