@@ -220,10 +220,25 @@ static int fresh_state(ev_analyzer *an, ev_stream_eval *e, size_t clip) {
   return 0;
 }
 
+/* One clip's 16 kHz audio resampled to `rate` and read from a fresh state by `an` (made for that
+ * rate) into *out; out of memory marks the clip failed. */
+static void cold_at_rate(ev_stream_eval *e, ev_analyzer *an, size_t clip, const float *x16,
+                         size_t n16, int rate, long window_rows, ev_stream_summary *out) {
+  size_t n = 0;
+  float *x = ev_stream_resample(x16, n16, 16000, rate, &n);
+  if (x) {
+    if (fresh_state(an, e, clip))
+      ev_stream_feed(an, x, n, rate, window_rows, out);
+  } else {
+    e->failed[clip] = 1;
+  }
+  free(x);
+}
+
 static void cold_one(job *j, worker *w, size_t clip) {
   ev_stream_eval *e = j->e;
   ev_stream_summary *s = e->sum + clip * EV_STREAM_MODES;
-  size_t n16 = 0, n48 = 0;
+  size_t n16 = 0;
   float *x16 = load16(e->clips->v[clip].path, &n16);
   if (!x16) {
     e->failed[clip] = 1;
@@ -242,25 +257,10 @@ static void cold_one(job *j, worker *w, size_t clip) {
   } else {
     e->failed[clip] = 1;
   }
-  size_t n8 = 0; /* the telephone band: downsampling's low-pass keeps 0-4 kHz */
-  float *x8 = ev_stream_resample(x16, n16, 16000, 8000, &n8);
-  if (x8) {
-    if (fresh_state(w->an[2], e, clip))
-      ev_stream_feed(w->an[2], x8, n8, 8000, w->window_rows, &s[EV_STREAM_COLD8]);
-  } else {
-    e->failed[clip] = 1;
-  }
-  free(x8);
-  if (j->cold48) {
-    float *x48 = ev_stream_resample(x16, n16, 16000, 48000, &n48);
-    if (x48) {
-      if (fresh_state(w->an[1], e, clip))
-        ev_stream_feed(w->an[1], x48, n48, 48000, w->window_rows, &s[EV_STREAM_COLD48]);
-    } else {
-      e->failed[clip] = 1;
-    }
-    free(x48);
-  }
+  /* the telephone band (downsampling's low-pass keeps 0-4 kHz), then 48 kHz */
+  cold_at_rate(e, w->an[2], clip, x16, n16, 8000, w->window_rows, &s[EV_STREAM_COLD8]);
+  if (j->cold48)
+    cold_at_rate(e, w->an[1], clip, x16, n16, 48000, w->window_rows, &s[EV_STREAM_COLD48]);
   free(x16);
 }
 

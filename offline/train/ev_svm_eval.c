@@ -196,6 +196,20 @@ static void cache_write(const char *path, const float *const *v, int k) {
     remove(tmp);
 }
 
+/* One set of a clip's statistics from its cache file (cache "" : none), else computed by
+ * `features` and cached; 1, or 0 with err set. */
+static int cached_set(const char *cache, const char *clip_path,
+                      int (*features)(const char *, float *, char *, size_t), float *f, char *err,
+                      size_t errlen) {
+  if (cache[0] && cache_read(cache, &f, 1) == 0)
+    return 1;
+  if (features(clip_path, f, err, errlen) != 0)
+    return 0;
+  if (cache[0])
+    cache_write(cache, (const float *const *)&f, 1);
+  return 1;
+}
+
 static void *extract_worker(void *arg) {
   extraction *e = arg;
   const size_t n = e->clips->n;
@@ -220,22 +234,9 @@ static void *extract_worker(void *arg) {
       if (path[0])
         cache_write(path, (const float *const *)both, 2);
     }
-    if (e->ok[i] && !(qpath[0] && cache_read(qpath, &fq, 1) == 0)) {
-      if (quiet_features(e->clips->v[i].path, fq, err, sizeof err) == 0) {
-        if (qpath[0])
-          cache_write(qpath, (const float *const *)&fq, 1);
-      } else {
-        e->ok[i] = 0;
-      }
-    }
-    if (e->ok[i] && !(path8[0] && cache_read(path8, &f8, 1) == 0)) {
-      if (band8_features(e->clips->v[i].path, f8, err, sizeof err) == 0) {
-        if (path8[0])
-          cache_write(path8, (const float *const *)&f8, 1);
-      } else {
-        e->ok[i] = 0;
-      }
-    }
+    if (e->ok[i])
+      e->ok[i] = cached_set(qpath, e->clips->v[i].path, quiet_features, fq, err, sizeof err) &&
+                 cached_set(path8, e->clips->v[i].path, band8_features, f8, err, sizeof err);
     if (!e->ok[i]) {
       atomic_fetch_add(&e->failed, 1);
       pthread_mutex_lock(&e->lock);
