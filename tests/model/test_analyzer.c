@@ -323,7 +323,39 @@ static void check_utterances(void) {
   ev_model_free(m);
 }
 
+/* What a host rate's band means for a model's (ev_analyzer_band_note), case by case: half the
+ * rate against the band the model heard (8000 Hz for a 16 kHz model, 4000 for the narrowband
+ * one), with its resampler's 5 % edge; the note names the rate and the bands. */
+static void check_band_notes(void) {
+  static const struct {
+    double rate;
+    int band, kind;
+  } cases[] = {
+      {16000, 8000, EV_BAND_FULL},   {48000, 8000, EV_BAND_FULL},    {192000, 8000, EV_BAND_FULL},
+      {8000, 8000, EV_BAND_MISSING}, {11025, 8000, EV_BAND_MISSING}, {8000, 4000, EV_BAND_NARROW},
+      {8300, 4000, EV_BAND_NARROW},  {8500, 4000, EV_BAND_EXCESS},   {11025, 4000, EV_BAND_EXCESS},
+      {48000, 4000, EV_BAND_EXCESS},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char note[512], rate_text[32];
+    const int kind = ev_analyzer_band_note(cases[i].rate, cases[i].band, note, sizeof note);
+    snprintf(rate_text, sizeof rate_text, "at %g Hz", cases[i].rate);
+    EV_CHECK(kind == cases[i].kind, "%g Hz, a model of 0-%d Hz: case %d, expected %d",
+             cases[i].rate, cases[i].band, kind, cases[i].kind);
+    EV_CHECK(kind == EV_BAND_FULL ? note[0] == 0 : strstr(note, rate_text) != NULL,
+             "%g Hz, 0-%d Hz: the note \"%s\"", cases[i].rate, cases[i].band, note);
+  }
+  char note[512];
+  ev_analyzer_band_note(11025, 4000, note, sizeof note);
+  EV_CHECK(strstr(note, "up to 5.5125 kHz") && strstr(note, "only up to 4 kHz"),
+           "the excess note names both bands: %s", note);
+  ev_analyzer_band_note(8000, 8000, note, sizeof note);
+  EV_CHECK(strstr(note, "nothing above 4 kHz") && strstr(note, "up to 8 kHz"),
+           "the missing-band note names both bands: %s", note);
+}
+
 int main(int argc, char **argv) {
+  check_band_notes();
   if (argc != 2)
     EV_SKIP("usage: test_analyzer MODEL (the build's emovox-test-model.safetensors)");
   char err[1024];
