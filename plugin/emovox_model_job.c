@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "emovox_plugin.h"
 #include "ev_model.h"
@@ -13,13 +12,7 @@ static void copy_string(char *dst, size_t cap, const char *src) {
 }
 
 void emovox_default_model_path(const emovox *self, char *out, size_t outlen) {
-  size_t n = strlen(self->bundle_path);
-  const char *sep = (n > 0 && self->bundle_path[n - 1] == '/') ? "" : "/";
-  /* at 8 kHz the narrowband model, if the bundle has it (a bundle built before it, or one a
-   * packager trimmed, still works: the default then reads and the plugin warns) */
-  snprintf(out, outlen, "%s%s%s", self->bundle_path, sep, emovox_bundle_model_file(self->rate));
-  if (access(out, F_OK) != 0)
-    snprintf(out, outlen, "%s%s%s", self->bundle_path, sep, EMOVOX_DEFAULT_MODEL_FILE);
+  emovox_bundle_model_path(self->bundle_path, self->rate, out, outlen);
 }
 
 void emovox_log_band(emovox *self, int band_hz) {

@@ -25,6 +25,10 @@
 #include <lv2/time/time.h>
 #include <lv2/urid/urid.h>
 
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "emovox_config.h" /* EMOVOX_URI, EMOVOX_ATOM_BUFFER_SIZE, EMOVOX_*_MODEL_FILE */
 
 /* The bundle's model for a host rate: at 8 kHz (the lowest rate the plugin takes: telephone
@@ -37,6 +41,16 @@
 static inline const char *emovox_bundle_model_file(double rate) {
   return rate <= EMOVOX_NARROWBAND_MAX_RATE ? EMOVOX_NARROWBAND_MODEL_FILE
                                             : EMOVOX_DEFAULT_MODEL_FILE;
+}
+/* That file's path in the bundle folder dir, into out; the default model's when the bundle
+ * lacks the narrowband one (a bundle built before it, or one a packager trimmed). */
+static inline void emovox_bundle_model_path(const char *dir, double rate, char *out,
+                                            size_t outlen) {
+  size_t n = strlen(dir);
+  const char *sep = (n > 0 && dir[n - 1] == '/') ? "" : "/";
+  snprintf(out, outlen, "%s%s%s", dir, sep, emovox_bundle_model_file(rate));
+  if (access(out, F_OK) != 0)
+    snprintf(out, outlen, "%s%s%s", dir, sep, EMOVOX_DEFAULT_MODEL_FILE);
 }
 
 #define EMOVOX_URI_MONO   EMOVOX_URI "#mono"

@@ -441,18 +441,14 @@ static int apply_settings(ea_host *h, char *err, size_t errlen) {
   return 0;
 }
 
-/* The bundle's model file for a rate class (emovox_bundle_model_file, as the plugin chooses:
- * the default when the bundle lacks the narrowband one), into path; 0, or -1 without a bundle. */
+/* The bundle's model file for a rate (emovox_bundle_model_path, as the plugin chooses) into
+ * path; 0, or -1 without a bundle. */
 static int bundle_model_path(const ea_host *h, double rate, char *path, size_t len) {
   const LilvNode *bundle = lilv_plugin_get_bundle_uri(h->plugin);
   char *dir = bundle ? lilv_file_uri_parse(lilv_node_as_uri(bundle), NULL) : NULL;
   if (!dir)
     return -1;
-  size_t n = strlen(dir);
-  const char *sep = n && dir[n - 1] == '/' ? "" : "/";
-  snprintf(path, len, "%s%s%s", dir, sep, emovox_bundle_model_file(rate));
-  if (access(path, F_OK) != 0)
-    snprintf(path, len, "%s%s%s", dir, sep, EMOVOX_DEFAULT_MODEL_FILE);
+  emovox_bundle_model_path(dir, rate, path, len);
   lilv_free(dir);
   return 0;
 }

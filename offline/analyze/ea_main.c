@@ -6,6 +6,7 @@
 #include "ea_files.h"
 #include "ea_host.h"
 #include "ea_job.h"
+#include "emovox_protocol.h" /* EMOVOX_NARROWBAND_MAX_RATE */
 #include "ev_analyzer.h"
 #include "ea_plot.h"
 #include "ea_session.h"
@@ -374,7 +375,7 @@ static int analyze(ea_cli *cli) {
   /* which model answers, before the work: results are only comparable from the same one */
   if (!cli->opt.quiet && ea_host_model_label(jobs[0].host)[0]) {
     const char *wide = ea_host_model_label(jobs[0].host),
-               *narrow = ea_host_model_label_at(jobs[0].host, 8000.0);
+               *narrow = ea_host_model_label_at(jobs[0].host, EMOVOX_NARROWBAND_MAX_RATE);
     if (narrow[0] && strcmp(narrow, wide)) /* the bundle's model for 8 kHz files */
       ea_msg("model %s (%s for files at 8 kHz)", wide, narrow);
     else
