@@ -78,6 +78,10 @@ static LV2_Handle instantiate(const LV2_Descriptor *descriptor, double rate,
     emovox_set_status(self, EMOVOX_STATUS_OK, "ok");
     emovox_log_band(
         self, ev_model_audio_band(m->model)); /* here, where a host shows what a plugin logs */
+    if (m->narrow_model)
+      lv2_log_note(&self->logger,
+                   "emovox: telephone audio (speech with nothing above 4 kHz) is read by %s\n",
+                   m->narrow_name);
   } else if (access(path, F_OK) != 0) {
     lv2_log_warning(&self->logger,
                     "emovox: no default model at %s; load a weight file through the model "
@@ -291,6 +295,10 @@ static void write_outputs(emovox *self, bool enabled) {
   values[OUT_AROUSAL] = out->arousal;
   values[OUT_VALENCE] = out->valence;
   values[OUT_VOICE] = out->voice_activity;
+  if (self->narrowband != (out->narrowband != 0)) { /* the status text says which model reads */
+    self->narrowband = out->narrowband != 0;
+    self->notify_pending = true;
+  }
   values[OUT_STATUS] = (float)emovox_shown_status(self);
   for (int i = 0; i < EV_N_EMOTIONS + 6; i++)
     if (self->out_ctl[i])

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "emovox_plugin.h"
 #include "ev_model.h"
@@ -22,6 +23,28 @@ void emovox_log_band(emovox *self, int band_hz) {
     lv2_log_warning(&self->logger, "emovox: %s\n", note);
   else if (kind == EV_BAND_NARROW)
     lv2_log_note(&self->logger, "emovox: %s\n", note);
+}
+
+/* The default model reads telephone audio through the bundle's narrowband model, its companion
+ * (ev_analyzer_attach_narrowband), found next to it: at every rate whose audio can hold more than
+ * 4 kHz (at 8 kHz the narrowband model is the default itself). Without that file, or where it
+ * cannot be attached, the default model reads everything, as before. */
+static void attach_narrowband(emovox_loaded *m, const char *path, ev_analyzer *an) {
+  char narrow[EMOVOX_PATH_MAX], why[EMOVOX_TEXT_MAX];
+  const char *slash = strrchr(path, '/');
+  const int dir = slash ? (int)(slash - path + 1) : 0;
+  if (snprintf(narrow, sizeof narrow, "%.*s%s", dir, path, EMOVOX_NARROWBAND_MODEL_FILE) >=
+          (int)sizeof narrow ||
+      strcmp(narrow, path) == 0 || access(narrow, F_OK) != 0)
+    return;
+  m->narrow_model = ev_model_load_file(narrow, why, sizeof why);
+  if (m->narrow_model &&
+      ev_analyzer_attach_narrowband(an, m->runtime, m->narrow_model, why, sizeof why) == 0) {
+    ev_model_display_name(m->narrow_model, m->narrow_name, sizeof m->narrow_name);
+    return;
+  }
+  ev_model_free(m->narrow_model);
+  m->narrow_model = NULL;
 }
 
 emovox_loaded *emovox_load_model(const char *path, bool is_default, ev_analyzer *an, char *err,
@@ -57,6 +80,8 @@ emovox_loaded *emovox_load_model(const char *path, bool is_default, ev_analyzer 
     free(m);
     return NULL;
   }
+  if (is_default)
+    attach_narrowband(m, path, an);
   /* the voice profile's room, so that learning a voice never allocates on the audio thread */
   m->input_dims = ev_model_input_dims(m->model);
   m->voice_id = emovox_voice_id(m->model);
@@ -65,6 +90,7 @@ emovox_loaded *emovox_load_model(const char *path, bool is_default, ev_analyzer 
     snprintf(err, errlen, "out of memory");
     ev_model_runtime_free(m->runtime);
     ev_model_free(m->model);
+    ev_model_free(m->narrow_model);
     free(m);
     return NULL;
   }
@@ -82,9 +108,10 @@ emovox_loaded *emovox_load_model(const char *path, bool is_default, ev_analyzer 
 void emovox_loaded_free(emovox_loaded *m) {
   if (!m)
     return;
-  /* The runtime refers to the model's weights: free it first. */
+  /* The runtime refers to the models' weights (its companion's too): free it first. */
   ev_model_runtime_free(m->runtime);
   ev_model_free(m->model);
+  ev_model_free(m->narrow_model);
   free(m->voice_mean);
   free(m);
 }

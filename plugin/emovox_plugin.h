@@ -33,6 +33,10 @@
 typedef struct emovox_loaded {
   struct ev_model *model;
   ev_model_runtime *runtime;
+  /* The bundle's narrowband model, the default model's companion for telephone audio
+   * (ev_analyzer_attach_narrowband; NULL: none), and its display name. */
+  struct ev_model *narrow_model;
+  char narrow_name[EMOVOX_NAME_MAX];
   bool is_default;
   char path[EMOVOX_PATH_MAX];
   char name[EMOVOX_NAME_MAX];
@@ -101,6 +105,7 @@ typedef struct emovox {
   int64_t transport_frame; /* the host frame of the next sample we will hear */
   int status;              /* of the last load: EMOVOX_STATUS_OK, _NO_MODEL or _LOAD_ERROR */
   bool model_fault;        /* the analyser reports a non-finite model output (shown as status 3) */
+  bool narrowband;         /* the analyser hears telephone audio: the companion answers */
   bool notify_pending;
   bool was_enabled;
   ev_analyzer_params params;
@@ -241,9 +246,12 @@ static inline int emovox_shown_status(const emovox *self) {
   return self->model_fault ? EMOVOX_STATUS_MODEL_FAULT : self->status;
 }
 static inline const char *emovox_shown_text(const emovox *self) {
-  return self->model_fault ? "the model's output is not finite (its activations overflow on this "
-                             "input): no emotions are shown until it is finite again"
-                           : self->status_text;
+  if (self->model_fault)
+    return "the model's output is not finite (its activations overflow on this input): no "
+           "emotions are shown until it is finite again";
+  if (self->narrowband && self->status == EMOVOX_STATUS_OK)
+    return "telephone audio (nothing above 4 kHz): read by the narrowband model";
+  return self->status_text;
 }
 
 /* emovox_voice.c: the learned voice (adapt modes Learn and Use learned voice). */

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "ev_dc_block.h"
+#include "ev_filters.h"
 #include "ev_error.h"
 #include "ev_input.h"
 #include "ev_model.h"
@@ -48,6 +49,42 @@
  * At 16 kHz that is 4 M floats (16 MB) per second of audio: a 16 ms block copies ~256 KB. */
 #define RESTART_IMMEDIATE_FLOATS  65536u
 #define RESTART_FLOATS_PER_SAMPLE 256u
+/* The band detector (ev_analyzer_attach_narrowband): the long-term spectrum of the frames that
+ * open the speech gate, in the log-mel bands centred on 2.5-3.4 kHz (the top of the telephone
+ * band) and 4.5-7 kHz (above any telephone channel, below the model's 7 kHz top). A telephone
+ * channel ends in a cliff: measured with FFT bands over whole files at 16 kHz, 4.5-7 kHz holds
+ * -84 to -103 dB of 2.5-3.4 kHz's power after an 8 kHz channel, while wide-band recordings hold
+ * -32 dB or more, dark ones too (URDU's and ASED's darkest files, whose 4.5-7 kHz lies 40-48 dB
+ * below their 0.3-3.4 kHz: a ratio to the whole telephone band would call them telephone audio).
+ * Telephone audio is declared below -60 dB and wide-band again above -40 dB (hysteresis), and
+ * only after BAND_MIN_FRAMES such frames, so a single dark vowel decides nothing; the spectrum
+ * forgets with a time constant of BAND_MEMORY_FRAMES frames of speech, so a track that changes
+ * from a phone call to a studio voice changes model within seconds. */
+#define BAND_EDGE_HZ       2500.0
+#define BAND_TEL_TOP_HZ    3400.0
+#define BAND_HIGH_HZ       4500.0
+#define BAND_HIGH_TOP_HZ   7000.0
+#define BAND_ENTER_DB      (-60.0)
+#define BAND_LEAVE_DB      (-40.0)
+#define BAND_MIN_FRAMES    30
+#define BAND_MEMORY_FRAMES 100
+#define BAND_LIFT_ENTER_DB 6.0
+#define BAND_LIFT_LEAVE_DB 10.0
+#define BAND_TOP_MIN_DB    30.0
+#define BAND_FLOOR_FRAMES  50
+#define BAND_FLOOR_BLOCKS  4
+
+/* A second network for telephone-band audio, reading the same inputs as the runtime's model:
+ * its own normaliser (prior and adaptation) and state, fed every frame the primary is fed, so
+ * that either can answer the next step. */
+typedef struct narrow_net {
+  const ev_model *model; /* not owned */
+  ev_input *input;
+  ev_model_state *state;
+  int n_labels;
+  int canonical[EV_MODEL_MAX_LABELS];
+  int units_per_tick;
+} narrow_net;
 
 struct ev_model_runtime {
   const ev_model *model; /* not owned: must outlive the runtime */
@@ -60,7 +97,11 @@ struct ev_model_runtime {
   double hop_s;
   int used; /* has run since it was prepared: reset when installed again */
   int units_per_tick;
-  size_t clear_per_tick; /* floats of state reset per tick after ev_analyzer_restart */
+  int ticks;                      /* the extractor's ticks per hop */
+  size_t clear_per_tick;          /* floats of state reset per tick after ev_analyzer_restart */
+  narrow_net *narrow;             /* ev_analyzer_attach_narrowband, or NULL */
+  int band_top[2], band_above[2]; /* mel bands [first, end) of the band detector: the telephone
+                                     band's top and above it */
 };
 
 struct ev_analyzer {
@@ -96,6 +137,14 @@ struct ev_analyzer {
   int64_t quiet_frames; /* consecutive frames below the gate (utterance ends) */
   int clearing;         /* the runtime's model state is being reset in pieces: no model steps yet */
   size_t cleared_this_call;
+  /* the band detector: the forgetting sums of the two bands' mel power over gate-opening frames,
+   * how many such frames were heard, and whether the narrowband network answers */
+  double band_db, band_high_db, band_edge_db;
+  int64_t band_frames;
+  double floor_cur, floor_blk[BAND_FLOOR_BLOCKS];
+  int floor_count, floor_idx, floor_filled;
+  int narrow_on;
+  int pending_narrow; /* the step in progress is the narrowband network's */
 };
 
 void ev_analyzer_params_default(ev_analyzer_params *p) {
@@ -170,9 +219,18 @@ static int opens_gate(const ev_analyzer *an, float rms, int voiced) {
   return db > an->params.gate_db && voiced;
 }
 
+/* The input normaliser whose state the outputs report: the narrowband network's while it
+ * answers. */
+static const ev_input *active_input(const ev_analyzer *an) {
+  const ev_model_runtime *rt = an->rt;
+  return rt->narrow && an->narrow_on ? rt->narrow->input : rt->input;
+}
+
 /* model_out: the model's output for this frame, or NULL (no model, no step completed);
- * fault: the step completed but its output is not finite. */
-static void finalize(ev_analyzer *an, float rms, int voiced, const float *model_out, int fault) {
+ * fault: the step completed but its output is not finite; nn: the narrowband network when it
+ * made model_out (its labels), else NULL. */
+static void finalize(ev_analyzer *an, float rms, int voiced, const float *model_out, int fault,
+                     const narrow_net *nn) {
   const ev_model_runtime *rt = an->rt;
   const double hop_s = rt ? rt->hop_s : an->hop_default_s;
   const int loud = opens_gate(an, rms, voiced);
@@ -196,8 +254,10 @@ static void finalize(ev_analyzer *an, float rms, int voiced, const float *model_
   }
   if (model_out && rt && speech) {
     float p[EV_N_EMOTIONS] = {0};
-    for (int i = 0; i < rt->n_labels; i++) {
-      const int c = rt->canonical[i];
+    const int n_labels = nn ? nn->n_labels : rt->n_labels;
+    const int *canonical = nn ? nn->canonical : rt->canonical;
+    for (int i = 0; i < n_labels; i++) {
+      const int c = canonical[i];
       if (c >= 0 && isfinite(model_out[i]))
         p[c] = model_out[i];
     }
@@ -218,7 +278,8 @@ static void finalize(ev_analyzer *an, float rms, int voiced, const float *model_
   ev_outputs *o = &an->out;
   o->voice_activity = clampf(an->vad, 0.0f, 1.0f);
   /* the normaliser's state after this frame was pushed: the one its reading was made with */
-  o->adapted = rt ? ev_input_adapted(rt->input) : 0.0f;
+  o->adapted = rt ? ev_input_adapted(active_input(an)) : 0.0f;
+  o->narrowband = rt && rt->narrow && an->narrow_on;
   o->frames++;
   if (an->fn)
     an->fn(an->user, o);
@@ -234,16 +295,18 @@ static void finish_pending(ev_analyzer *an) {
   ev_model_runtime *rt = an->rt;
   const float *y = NULL;
   int fault = 0;
+  const narrow_net *nn = rt && an->pending_narrow ? rt->narrow : NULL;
   if (rt) {
-    while (ev_model_state_busy(rt->state)) {
-      ev_model_state_step_layer(rt->state);
+    ev_model_state *st = nn ? nn->state : rt->state;
+    while (ev_model_state_busy(st)) {
+      ev_model_state_step_layer(st);
       an->layers_this_call++;
     }
-    fault = ev_model_state_fault(rt->state);
-    y = fault ? NULL : ev_model_state_output(rt->state);
+    fault = ev_model_state_fault(st);
+    y = fault ? NULL : ev_model_state_output(st);
   }
   an->pending = 0;
-  finalize(an, an->pending_rms, an->pending_voiced, y, fault);
+  finalize(an, an->pending_rms, an->pending_voiced, y, fault, nn);
 }
 
 /* fmaxf(a, b) without the library call: glibc's is maxss (b unless a > b) when both are
@@ -306,6 +369,62 @@ static int spectrum_moves(ev_analyzer *an, const ev_feature_config *cfg, const f
   return an->gate_change > GATE_MIN_CHANGE_DB;
 }
 
+/* The band detector hears one frame: its mel power (floats, from the runtime's extractor) in the
+ * two ranges. Every frame feeds the floor above the telephone band (its minimum over the last
+ * BAND_FLOOR_BLOCKS blocks of BAND_FLOOR_FRAMES frames); a frame that opens the speech gate
+ * (`speech`) also the averages, and decides which network answers from the next step on.
+ * O(bands), no allocation. */
+static void listen_band(ev_analyzer *an, const float *mel, int speech) {
+  const ev_model_runtime *rt = an->rt;
+  if (!mel)
+    return;
+  double edge = 0.0, high = 0.0;
+  for (int b = rt->band_top[0]; b < rt->band_top[1]; b++)
+    edge += mel[b];
+  for (int b = rt->band_above[0]; b < rt->band_above[1]; b++)
+    high += mel[b];
+  if (!(edge >= 0.0 && high >= 0.0 && edge + high < 1e30)) /* sanitised audio; belt and braces */
+    return;
+  const double high_db = 10.0 * log10(high > 1e-30 ? high : 1e-30);
+  const double edge_db = 10.0 * log10(edge > 1e-30 ? edge : 1e-30);
+  /* the floor: block minima, so that it follows a floor that rises within seconds */
+  if (an->floor_count == 0 || high_db < an->floor_cur)
+    an->floor_cur = high_db;
+  if (++an->floor_count == BAND_FLOOR_FRAMES) {
+    an->floor_blk[an->floor_idx] = an->floor_cur;
+    an->floor_idx = (an->floor_idx + 1) % BAND_FLOOR_BLOCKS;
+    if (an->floor_filled < BAND_FLOOR_BLOCKS)
+      an->floor_filled++;
+    an->floor_count = 0;
+  }
+  if (!speech || !(edge > 0.0))
+    return;
+  double floor_db = an->floor_count ? an->floor_cur : 1e30;
+  for (int b = 0; b < an->floor_filled; b++)
+    floor_db = an->floor_blk[b] < floor_db ? an->floor_blk[b] : floor_db;
+  /* the frame's level above the telephone band relative to its top, in dB, and the two bands'
+   * levels, averaged over the speech frames heard so far, then over the last BAND_MEMORY_FRAMES */
+  const double cliff = high_db - edge_db;
+  an->band_frames++;
+  const double a = an->band_frames < BAND_MEMORY_FRAMES ? 1.0 / (double)an->band_frames
+                                                        : 1.0 / BAND_MEMORY_FRAMES;
+  an->band_db += a * ((cliff < 0.0 ? cliff : 0.0) - an->band_db);
+  an->band_high_db += a * (high_db - an->band_high_db);
+  an->band_edge_db += a * (edge_db - an->band_edge_db);
+  if (an->band_frames < BAND_MIN_FRAMES)
+    return;
+  /* speech lifts the band above the telephone band out of its floor (wide-band), or not while
+   * it lifts the telephone band's top far above that floor (telephone audio over a noise floor,
+   * such as a 16-bit file's dither) */
+  const double lift = an->band_high_db - floor_db, top = an->band_edge_db - floor_db;
+  const int cliff_tel = an->band_db < BAND_ENTER_DB;
+  const int floor_tel = lift < BAND_LIFT_ENTER_DB && top > BAND_TOP_MIN_DB;
+  if (!an->narrow_on && (cliff_tel || floor_tel))
+    an->narrow_on = 1;
+  else if (an->narrow_on && an->band_db > BAND_LEAVE_DB && lift > BAND_LIFT_LEAVE_DB)
+    an->narrow_on = 0;
+}
+
 static void on_frame(void *user, const ev_frame *frame) {
   ev_analyzer *an = user;
   finish_pending(an); /* normally already done by the ticks of the previous hop */
@@ -328,11 +447,20 @@ static void on_frame(void *user, const ev_frame *frame) {
   }
   /* while the model's state is reset in pieces the gate runs but the model does not */
   const float *x = rt && !an->clearing ? ev_input_push(rt->input, frame) : NULL;
+  if (rt && rt->narrow && !an->clearing) {
+    narrow_net *nn = rt->narrow;
+    listen_band(an, frame->feat[EV_FEAT_MEL], opens_gate(an, rms, voiced));
+    /* the same raw inputs, so that both normalisers have heard the same voice */
+    const float *xn = ev_input_push_vector(nn->input, ev_input_raw(rt->input), rms);
+    if (an->narrow_on)
+      x = xn;
+  }
   if (!x) {
-    finalize(an, rms, voiced, NULL, 0);
+    finalize(an, rms, voiced, NULL, 0, NULL);
     return;
   }
-  ev_model_state_begin(rt->state, x);
+  an->pending_narrow = rt->narrow && an->narrow_on;
+  ev_model_state_begin(an->pending_narrow ? rt->narrow->state : rt->state, x);
   an->pending = 1;
   an->pending_rms = rms;
   an->pending_voiced = voiced;
@@ -349,9 +477,12 @@ static void on_tick(void *user, int tick) {
   }
   if (!an->pending || !an->rt)
     return;
-  for (int k = 0; k < an->rt->units_per_tick; k++) {
+  const narrow_net *nn = an->pending_narrow ? an->rt->narrow : NULL;
+  ev_model_state *st = nn ? nn->state : an->rt->state;
+  const int units = nn ? nn->units_per_tick : an->rt->units_per_tick;
+  for (int k = 0; k < units; k++) {
     an->layers_this_call++;
-    if (ev_model_state_step_layer(an->rt->state)) {
+    if (ev_model_state_step_layer(st)) {
       finish_pending(an);
       return;
     }
@@ -443,6 +574,10 @@ static void reset_runtime(ev_model_runtime *rt) {
   ev_extractor_reset(rt->ex);
   ev_input_reset(rt->input);
   ev_model_state_reset(rt->state);
+  if (rt->narrow) {
+    ev_input_reset(rt->narrow->input);
+    ev_model_state_reset(rt->narrow->state);
+  }
 }
 
 /* Everything but the runtime's model state. */
@@ -465,6 +600,13 @@ static void reset_outputs(ev_analyzer *an) {
    * 0.5 s of silence, reads the same either way. */
   an->quiet_frames = 0;
   an->pending = 0;
+  an->pending_narrow = 0;
+  /* the band is heard anew: a replayed passage reads as it did the first time */
+  an->band_db = an->band_high_db = an->band_edge_db = 0.0;
+  an->floor_cur = 0.0;
+  an->floor_count = an->floor_idx = an->floor_filled = 0;
+  an->band_frames = 0;
+  an->narrow_on = 0;
   memset(&an->stats, 0, sizeof an->stats);
 }
 
@@ -486,6 +628,10 @@ int ev_analyzer_reset_exact(ev_analyzer *an) {
   if (an->rt) {
     ev_input_reset(an->rt->input);
     ev_model_state_reset(an->rt->state);
+    if (an->rt->narrow) {
+      ev_input_reset(an->rt->narrow->input);
+      ev_model_state_reset(an->rt->narrow->state);
+    }
   }
   return rc ? -1 : 0;
 }
@@ -501,6 +647,13 @@ static void restart(ev_analyzer *an, int keep_voice) {
     an->out.adapted = ev_input_adapted(rt->input); /* the statistics carry on, and so does it */
   } else {
     ev_input_reset(rt->input);
+  }
+  if (rt->narrow) { /* its state is small (ev_analyzer_attach_narrowband): reset at once */
+    if (keep_voice)
+      ev_input_restart_stride(rt->narrow->input);
+    else
+      ev_input_reset(rt->narrow->input);
+    ev_model_state_reset(rt->narrow->state);
   }
   if (ev_model_state_floats(rt->state) <= RESTART_IMMEDIATE_FLOATS) {
     ev_model_state_reset(rt->state);
@@ -561,6 +714,10 @@ void ev_analyzer_set_params(ev_analyzer *an, const ev_analyzer_params *p) {
   if (an->rt) {
     ev_input_set_gate(an->rt->input, an->params.gate_db);
     ev_input_set_adapt(an->rt->input, an->params.adapt);
+    if (an->rt->narrow) {
+      ev_input_set_gate(an->rt->narrow->input, an->params.gate_db);
+      ev_input_set_adapt(an->rt->narrow->input, an->params.adapt);
+    }
   }
   /* Adaptation switched off: cold from the next step on, said at once. Only on the change: a
    * step pushed but not yet finalised must not show before its frame (block-size invariance);
@@ -581,13 +738,43 @@ void ev_analyzer_set_params(ev_analyzer *an, const ev_analyzer_params *p) {
   }
 }
 
+static void narrow_net_free(narrow_net *nn) {
+  if (!nn)
+    return;
+  ev_input_free(nn->input);
+  ev_model_state_free(nn->state);
+  free(nn);
+}
+
 void ev_model_runtime_free(ev_model_runtime *rt) {
   if (!rt)
     return;
+  narrow_net_free(rt->narrow);
   ev_extractor_free(rt->ex);
   ev_input_free(rt->input);
   ev_model_state_free(rt->state);
   free(rt);
+}
+
+/* The mel bands whose centres lie in the band detector's two ranges (none when the model's
+ * bands do not reach them: the detector then never declares telephone audio). */
+static void band_ranges(ev_model_runtime *rt, const ev_feature_config *cfg) {
+  const double m0 = ev_hz_to_mel(cfg->fmin), m1 = ev_hz_to_mel(cfg->fmax);
+  const double edges[4] = {BAND_EDGE_HZ, BAND_TEL_TOP_HZ, BAND_HIGH_HZ, BAND_HIGH_TOP_HZ};
+  int idx[4];
+  for (int k = 0; k < 4; k++) {
+    idx[k] = cfg->n_mels;
+    for (int b = 0; b < cfg->n_mels; b++) {
+      if (ev_mel_to_hz(m0 + (m1 - m0) * (b + 1) / (cfg->n_mels + 1)) >= edges[k]) {
+        idx[k] = b;
+        break;
+      }
+    }
+  }
+  rt->band_top[0] = idx[0];
+  rt->band_top[1] = idx[1];
+  rt->band_above[0] = idx[2];
+  rt->band_above[1] = idx[3];
 }
 
 ev_model_runtime *ev_analyzer_prepare_model(ev_analyzer *an, const ev_model *model, char *err,
@@ -619,7 +806,9 @@ ev_model_runtime *ev_analyzer_prepare_model(ev_analyzer *an, const ev_model *mod
   /* compute only what the model reads, plus the RMS, flatness and log-mel of the speech gate */
   ev_extractor_set_features(rt->ex, ev_input_config_features(in) | EV_FEATURE_BIT(EV_FEAT_RMS) |
                                         EV_FEATURE_BIT(EV_FEAT_FLATNESS) |
-                                        EV_FEATURE_BIT(EV_FEAT_LOGMEL));
+                                        EV_FEATURE_BIT(EV_FEAT_LOGMEL) |
+                                        EV_FEATURE_BIT(EV_FEAT_MEL));
+  band_ranges(rt, cfg);
   /* the gate's flatness over the band the model reads: the same frames are speech at 16 kHz
    * and after a host rate's resampler (docs/features.md) */
   ev_extractor_set_flatness_band(rt->ex, cfg->fmax);
@@ -638,6 +827,7 @@ ev_model_runtime *ev_analyzer_prepare_model(ev_analyzer *an, const ev_model *mod
   if (ticks < 1)
     ticks = 1;
   rt->units_per_tick = (units + ticks - 1) / ticks;
+  rt->ticks = ticks;
   rt->clear_per_tick = (size_t)RESTART_FLOATS_PER_SAMPLE * (size_t)cfg->hop_length / (size_t)ticks;
   ev_extractor_set_ticks(rt->ex, ticks, on_tick, an);
   return rt;
@@ -646,17 +836,106 @@ bad:
   return NULL;
 }
 
+/* Whether two models read the same inputs: the features, the vector's layout and its stride
+ * (their normalisations may differ: each network has its own). */
+static int same_inputs(const ev_input_config *a, const ev_input_config *b) {
+  const ev_feature_config *fa = &a->features, *fb = &b->features;
+  if (fa->sample_rate != fb->sample_rate || fa->n_fft != fb->n_fft ||
+      fa->win_length != fb->win_length || fa->hop_length != fb->hop_length ||
+      fa->n_mels != fb->n_mels || fa->fmin != fb->fmin || fa->fmax != fb->fmax ||
+      fa->n_mfcc != fb->n_mfcc || fa->func_window_s != fb->func_window_s)
+    return 0;
+  if (a->n_inputs != b->n_inputs || a->frame_stride != b->frame_stride)
+    return 0;
+  for (int i = 0; i < a->n_inputs; i++)
+    if (a->inputs[i] != b->inputs[i])
+      return 0;
+  return 1;
+}
+
+int ev_analyzer_attach_narrowband(ev_analyzer *an, ev_model_runtime *rt, const ev_model *narrow,
+                                  char *err, size_t errlen) {
+  if (!rt || !narrow) {
+    ev_fail(err, errlen, "no runtime or no narrowband model given");
+    return -1;
+  }
+  if (rt->narrow) {
+    ev_fail(err, errlen, "the runtime has a narrowband companion already");
+    return -1;
+  }
+  const int band = ev_model_audio_band(narrow);
+  if (band >= EV_MODEL_RATE / 2) {
+    ev_fail(err, errlen, "the companion heard the full band (audio_band_hz %d): not narrowband",
+            band);
+    return -1;
+  }
+  if (ev_model_audio_band(rt->model) < EV_MODEL_RATE / 2) {
+    ev_fail(err, errlen, "the runtime's own model is narrowband: it needs no companion");
+    return -1;
+  }
+  if (an->rate <= 2.0 * band * 1.05) {
+    ev_fail(err, errlen,
+            "at %g Hz the audio holds nothing above %g kHz: load the narrowband model itself",
+            an->rate, an->rate / 2000.0);
+    return -1;
+  }
+  if (!same_inputs(ev_model_input_config(rt->model), ev_model_input_config(narrow))) {
+    ev_fail(err, errlen, "the narrowband model reads other inputs than the runtime's model");
+    return -1;
+  }
+  if (rt->band_above[0] >= rt->band_above[1] || rt->band_top[0] >= rt->band_top[1]) {
+    ev_fail(err, errlen, "the model's mel bands do not reach %g kHz: the band cannot be heard",
+            BAND_HIGH_TOP_HZ / 1000.0);
+    return -1;
+  }
+  if (ev_model_n_labels(narrow) > EV_MODEL_MAX_LABELS) {
+    ev_fail(err, errlen, "too many labels");
+    return -1;
+  }
+  narrow_net *nn = calloc(1, sizeof *nn);
+  if (!nn) {
+    ev_fail(err, errlen, "out of memory");
+    return -1;
+  }
+  nn->model = narrow;
+  nn->n_labels = ev_model_n_labels(narrow);
+  for (int i = 0; i < nn->n_labels; i++)
+    nn->canonical[i] = ev_model_label_canonical(narrow, i);
+  nn->input = ev_model_input_new(narrow, err, errlen);
+  nn->state = nn->input ? ev_model_state_new(narrow, err, errlen) : NULL;
+  if (!nn->state) {
+    narrow_net_free(nn);
+    return -1;
+  }
+  /* reset at once on a restart (see restart()): only small networks */
+  if (ev_model_state_floats(nn->state) > RESTART_IMMEDIATE_FLOATS) {
+    ev_fail(err, errlen, "the narrowband model's state is too large for a companion");
+    narrow_net_free(nn);
+    return -1;
+  }
+  const int units = ev_model_step_units(narrow);
+  nn->units_per_tick = (units + rt->ticks - 1) / rt->ticks;
+  rt->narrow = nn;
+  return 0;
+}
+
 ev_model_runtime *ev_analyzer_swap_model(ev_analyzer *an, ev_model_runtime *rt) {
   ev_model_runtime *old = an->rt;
   if (an->pending) { /* the old model's step in progress is abandoned; its frame still counts */
     an->pending = 0;
-    finalize(an, an->pending_rms, an->pending_voiced, NULL, 0);
+    finalize(an, an->pending_rms, an->pending_voiced, NULL, 0, NULL);
   }
   an->rt = rt;
   an->out.model_fault = 0; /* a new model starts without a fault */
   an->clearing = 0;        /* a piecewise reset belonged to the previous runtime */
   an->smooth_valid = 0;    /* the new model's first output starts the smoothing afresh */
   memset(an->smooth, 0, sizeof an->smooth);
+  an->pending_narrow = 0;
+  an->narrow_on = 0; /* the band is heard anew by the new runtime */
+  an->band_db = an->band_high_db = an->band_edge_db = 0.0;
+  an->floor_cur = 0.0;
+  an->floor_count = an->floor_idx = an->floor_filled = 0;
+  an->band_frames = 0;
   if (rt) {
     if (rt->used)
       reset_runtime(rt); /* bounded: the runtime was prepared with fixed sizes */
@@ -664,6 +943,10 @@ ev_model_runtime *ev_analyzer_swap_model(ev_analyzer *an, ev_model_runtime *rt) 
     ev_extractor_set_dc_block(rt->ex, an->dc_hz); /* owned by the audio thread, like params */
     ev_input_set_gate(rt->input, an->params.gate_db);
     ev_input_set_adapt(rt->input, an->params.adapt);
+    if (rt->narrow) {
+      ev_input_set_gate(rt->narrow->input, an->params.gate_db);
+      ev_input_set_adapt(rt->narrow->input, an->params.adapt);
+    }
   } else {
     ev_extractor_reset(an->ex_default);
   }
@@ -684,6 +967,12 @@ void ev_analyzer_process(ev_analyzer *an, const float *in, uint32_t n) {
   an->stats.layers_run += an->layers_this_call;
   if (an->cleared_this_call > an->stats.max_cleared_per_call)
     an->stats.max_cleared_per_call = an->cleared_this_call;
+}
+
+double ev_analyzer_band_db(const ev_analyzer *an, int *frames) {
+  if (frames)
+    *frames = an->band_frames > INT32_MAX ? INT32_MAX : (int)an->band_frames;
+  return an->band_db;
 }
 
 void ev_analyzer_get_stats(const ev_analyzer *an, ev_analyzer_stats *st) {

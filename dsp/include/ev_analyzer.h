@@ -77,6 +77,9 @@ typedef struct ev_outputs {
    * 1 with a 300 s time constant. A share rather than seconds heard because it is what decides
    * how the reading differs from a cold one; silence and pauses leave it where it is. */
   float adapted;
+  /* 1 while the narrowband companion answers (ev_analyzer_attach_narrowband): the audio was
+   * heard to hold nothing above the telephone band. */
+  int narrowband;
 } ev_outputs;
 
 typedef struct ev_analyzer ev_analyzer;
@@ -153,6 +156,32 @@ void ev_analyzer_set_params(ev_analyzer *an, const ev_analyzer_params *p);
  * outlive the runtime; the runtime may only be installed in the analyser it was made for. */
 ev_model_runtime *ev_analyzer_prepare_model(ev_analyzer *an, const ev_model *model, char *err,
                                             size_t errlen);
+/* Off the audio thread, before rt is installed: give the runtime of a full-band model a
+ * narrowband companion, a model trained on speech heard through a telephone channel
+ * (ev_model_audio_band below 8 kHz) that reads the same inputs. Telephone audio at a host rate
+ * that could hold more (a phone call in a 48 kHz session) is read far off by a full-band model:
+ * the default model reads 36 % UAR on speakers it never heard at 8 kHz, the narrowband model
+ * 53 %. With a companion the analyser listens to the speech's long-term spectrum (the frames
+ * that open the speech gate) and, once it has heard 0.3 s of speech holding nothing above the
+ * telephone band (4.5-7 kHz more than 60 dB below 2.5-3.4 kHz: the cliff a telephone channel
+ * ends in, which dark wide-band recordings do not have), lets the
+ * companion answer from the next model step, until the band returns (above -40 dB, forgetting
+ * over ~10 s of speech). Both networks' normalisers hear every step, so the one that takes over
+ * has heard the voice too. The decision is made frame by frame from the audio alone: the
+ * outputs still do not depend on the block size, a reset or restart hears the band anew, and
+ * wide-band audio never reaches the companion (its outputs stay bit for bit those without one).
+ * The voice profile (ev_analyzer_get_voice / set_voice) remains the runtime's own model's.
+ * The companion's model must outlive the runtime, which owns and frees the rest. 0, or -1 and
+ * a reason in err (not narrowband, the runtime's model narrowband itself, a host rate whose
+ * audio cannot hold more than the companion heard, other inputs, a large streaming state). */
+int ev_analyzer_attach_narrowband(ev_analyzer *an, ev_model_runtime *rt, const ev_model *narrow,
+                                  char *err, size_t errlen);
+
+/* The band detector's reading: the level above the telephone band relative to its top (dB,
+ * averaged over the last second of speech; 0 before any), and in *frames (if not NULL) how many
+ * speech frames it has heard since the last reset. Only runs with a companion attached. */
+double ev_analyzer_band_db(const ev_analyzer *an, int *frames);
+
 /* On the audio thread: install rt (may be NULL for "no model"), return the previous one
  * so that the worker can free it. O(1). */
 ev_model_runtime *ev_analyzer_swap_model(ev_analyzer *an, ev_model_runtime *rt);

@@ -14,7 +14,9 @@
 #define SIG_VOICED_B0 1.8
 #define SIG_VOICED_B1 2.8
 
-static float *make_signal(double rate, size_t *n_out) {
+/* tel: as heard through a telephone channel: the harmonics up to 3.4 kHz, no noise but the
+ * floor (ev_analyzer_attach_narrowband's detector hears it as telephone audio). */
+static float *make_signal_band(double rate, int tel, size_t *n_out) {
   const size_t n = (size_t)(SIG_SECONDS * rate);
   float *x = calloc(n, sizeof(float));
   uint32_t noise = 22222;
@@ -30,15 +32,26 @@ static float *make_signal(double rate, size_t *n_out) {
       const double f0 = 150.0 + 50.0 * sin(2.0 * M_PI * 1.3 * t) + (b ? 60.0 : 0.0);
       phase += 2.0 * M_PI * f0 / rate;
       double voiced = 0.0;
-      for (int h = 1; h <= 12; h++)
-        voiced += sin(h * phase) / h;
+      for (int h = 1; h <= (tel ? 40 : 12); h++) {
+        /* the channel's edge as a smooth taper over 3-3.4 kHz: a harmonic that stopped at once
+         * when the moving pitch took it past the edge would click across the whole band */
+        const double hf = h * f0;
+        const double g = !tel || hf < 3000.0 ? 1.0
+                         : hf < 3400.0       ? 0.5 * (1.0 + cos(M_PI * (hf - 3000.0) / 400.0))
+                                             : 0.0;
+        voiced += g * sin(h * phase) / h;
+      }
       const double env = 0.55 + 0.45 * sin(2.0 * M_PI * 4.0 * t);
-      v += 0.15 * env * voiced + (b ? 0.05 * white : 0.0);
+      v += 0.15 * env * voiced + (b && !tel ? 0.05 * white : 0.0);
     }
     x[i] = (float)v;
   }
   *n_out = n;
   return x;
+}
+
+static inline float *make_signal(double rate, size_t *n_out) {
+  return make_signal_band(rate, 0, n_out);
 }
 
 #endif

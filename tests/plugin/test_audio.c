@@ -52,6 +52,35 @@ float *test_speech(double rate, double lead_s, double tail_s, size_t *n, size_t 
   return out;
 }
 
+/* speexdsp quality 10 from `from` to `to` Hz: a calloc'd buffer of *n_out samples. */
+static float *resample(const float *x, size_t n, int from, int to, size_t *n_out) {
+  size_t cap = (size_t)((double)n * to / from) + 1024;
+  float *y = calloc(cap, sizeof(float));
+  int err = 0;
+  SpeexResamplerState *rs = speex_resampler_init(1, (spx_uint32_t)from, (spx_uint32_t)to, 10, &err);
+  if (!y || !rs) {
+    free(y);
+    if (rs)
+      speex_resampler_destroy(rs);
+    return NULL;
+  }
+  spx_uint32_t il = (spx_uint32_t)n, ol = (spx_uint32_t)cap;
+  speex_resampler_process_float(rs, 0, x, &il, y, &ol);
+  speex_resampler_destroy(rs);
+  *n_out = ol;
+  return y;
+}
+
+float *test_telephone_speech(double rate, double lead_s, size_t *n) {
+  size_t n16, s0, s1, n8;
+  float *x = test_speech(16000, lead_s, 0.0, &n16, &s0, &s1);
+  float *narrow = x ? resample(x, n16, 16000, 8000, &n8) : NULL;
+  float *y = narrow ? resample(narrow, n8, 8000, (int)rate, n) : NULL;
+  free(x);
+  free(narrow);
+  return y;
+}
+
 const char *test_default_model_path(void) {
   static char path[4096];
   const char *root = getenv("EMOVOX_BUILD_ROOT");

@@ -10,6 +10,10 @@
 float *test_speech(double rate, double lead_s, double tail_s, size_t *n, size_t *speech_start,
                    size_t *speech_end);
 
+/* The same speech heard through a telephone channel (16 kHz -> 8 kHz -> rate, speexdsp quality
+ * 10: nothing above 4 kHz), after lead_s seconds of silence. NULL if missing. */
+float *test_telephone_speech(double rate, double lead_s, size_t *n);
+
 /* The default model file of the built bundle (copied by the swap and state tests). */
 const char *test_default_model_path(void);
 

@@ -2899,12 +2899,68 @@ static void test_races(void) {
   remove_tree();
 }
 
+/* ---- telephone: a phone call in a 48 kHz session is read by the narrowband model ---- */
+/* The bundle's default model takes the narrowband model as its companion at every rate whose
+ * audio can hold more than 4 kHz (ev_analyzer_attach_narrowband): the log says so at
+ * instantiate, the status text while telephone audio is heard; wide-band speech never shows it.
+ * The same RAVDESS sentence at 48 kHz as recorded and through an 8 kHz channel (the tests' own
+ * speexdsp, not the plugin's resampler), each through a fresh instance. */
+static void test_telephone(void) {
+  char narrow_path[4200];
+  snprintf(narrow_path, sizeof narrow_path, "%s", test_default_model_path());
+  char *slash = strrchr(narrow_path, '/');
+  if (slash)
+    snprintf(slash + 1, sizeof narrow_path - (size_t)(slash + 1 - narrow_path), "%s",
+             EMOVOX_NARROWBAND_MODEL_FILE);
+  if (access(narrow_path, F_OK) != 0)
+    EV_SKIP("no narrowband model in the bundle (%s)", narrow_path);
+  for (int tel = 0; tel < 2; tel++) {
+    size_t n, s0, s1;
+    float *audio =
+        tel ? test_telephone_speech(48000, 0.3, &n) : test_speech(48000, 0.3, 0.0, &n, &s0, &s1);
+    EV_CHECK(audio != NULL, "speech read");
+    if (!audio)
+      return;
+    lv2_host *h = host_new(EMOVOX_URI_MONO, 48000, 4096);
+    EV_CHECK(h != NULL, "instantiate at 48 kHz");
+    if (!h) {
+      free(audio);
+      return;
+    }
+    EV_CHECK(strstr(host_log(h), "Note: emovox: telephone audio") &&
+                 strstr(host_log(h), "is read by emovox-narrowband"),
+             "the log says telephone audio is read by the narrowband model: \"%s\"", host_log(h));
+    float *out = malloc(n * sizeof(float));
+    int said = 0, sane = 1;
+    for (size_t pos = 0; pos < n; pos += 777) {
+      size_t len = n - pos < 777 ? n - pos : 777;
+      run_mono(h, audio + pos, out + pos, len);
+      sane &= outputs_sane(h);
+      said |= strstr(host_last_status(h)->text, "telephone audio") != NULL;
+    }
+    const host_status *st = host_last_status(h);
+    printf("telephone: %s speech at 48 kHz: status %.0f \"%s\", dominant %.0f\n",
+           tel ? "telephone" : "wide-band", host_output(h, EMOVOX_STATUS), st->text,
+           host_output(h, EMOVOX_DOMINANT));
+    EV_CHECK(sane, "outputs sane");
+    EV_CHECK(said == tel, "%s speech: the status text %s telephone audio (\"%s\")",
+             tel ? "telephone" : "wide-band", tel ? "names" : "never names", st->text);
+    EV_CHECK(host_output(h, EMOVOX_STATUS) == 0.0f, "status ok");
+    EV_CHECK(memcmp(audio, out, n * sizeof(float)) == 0, "passthrough");
+    EV_CHECK(strstr(st->path, "emovox-default.safetensors") != NULL,
+             "the default model stays the model (%s)", st->path);
+    host_free(h);
+    free(out);
+    free(audio);
+  }
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr,
             "usage: %s "
             "speech|blocks|robust|swap|state|midi|stereo|presets|inline|threads|controls|nomodel|"
-            "fault|replay|emotions|adapted|voice|races\n",
+            "fault|replay|emotions|adapted|voice|races|telephone\n",
             argv[0]);
     return 2;
   }
@@ -2947,6 +3003,8 @@ int main(int argc, char **argv) {
     test_voice();
   else if (!strcmp(t, "races"))
     test_races();
+  else if (!strcmp(t, "telephone"))
+    test_telephone();
   else {
     fprintf(stderr, "unknown test %s\n", t);
     return 2;
