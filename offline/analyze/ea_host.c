@@ -115,6 +115,9 @@ struct ea_host {
   work_response *responses, **responses_tail;
   const char *log_name;
   char notify_text[512]; /* last text seen in a notify message (why a model failed) */
+  /* The plugin's status says it hears telephone audio (the default model's narrowband companion
+   * reads), and whether it has since the last ea_host_take_telephone. */
+  int telephone, telephone_heard;
 };
 
 /* ---- features ---------------------------------------------------------------------------- */
@@ -798,7 +801,27 @@ int ea_host_start(ea_host *h, double rate, char *err, size_t errlen) {
   }
   for (int i = 0; i < h->n_outputs; i++)
     h->outputs[i] = h->control_in[h->output_port[i]];
+  h->telephone = h->telephone_heard = 0; /* a fresh or reset analyser hears the band anew */
   return 0;
+}
+
+/* A status message in this run's notify output: whether its text says the plugin reads
+ * telephone audio (emovox_shown_text). The plugin sends one whenever that changes. */
+static void scan_telephone(ea_host *h) {
+  if (h->notify_atom < 0)
+    return;
+  const LV2_Atom_Sequence *seq = h->atom_buf[h->notify_atom];
+  if (seq->atom.type != h->uris.atom_Sequence || seq->atom.size > ATOM_CAPACITY - sizeof(LV2_Atom))
+    return;
+  LV2_ATOM_SEQUENCE_FOREACH(seq, ev) {
+    emovox_status_msg m;
+    if (!emovox_read_status(&h->uris, &ev->body, &m))
+      continue;
+    char text[512];
+    emovox_atom_text(&h->uris, m.text, text, sizeof text);
+    h->telephone = strstr(text, "telephone audio") != NULL;
+    h->telephone_heard |= h->telephone;
+  }
 }
 
 void ea_host_process(ea_host *h, const float *const *audio, uint32_t n) {
@@ -806,4 +829,11 @@ void ea_host_process(ea_host *h, const float *const *audio, uint32_t n) {
     memcpy(h->audio_in[c], audio[c], n * sizeof(float));
   prepare_atoms(h);
   run_once(h, n);
+  scan_telephone(h);
+}
+
+int ea_host_take_telephone(ea_host *h) {
+  const int heard = h->telephone_heard;
+  h->telephone_heard = h->telephone; /* the next file starts as this one ends */
+  return heard;
 }

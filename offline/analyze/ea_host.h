@@ -45,6 +45,10 @@ void ea_host_set_log_name(ea_host *h, const char *name);
 int ea_host_start(ea_host *h, double rate, char *err, size_t errlen);
 /* Runs one block (n <= block) with one buffer per audio input; the outputs are read after. */
 void ea_host_process(ea_host *h, const float *const *audio, uint32_t n);
+/* Whether the plugin said it heard telephone audio (and read it with the default model's
+ * narrowband companion, ev_analyzer_attach_narrowband) since the stream started or the last
+ * call: once per file. */
+int ea_host_take_telephone(ea_host *h);
 const float *ea_host_outputs(const ea_host *h); /* ea_host_n_outputs values */
 /* The summary's reading window for the model the plugin runs (its statistics window, in 10 ms
  * rows: ev_summary_window_rows; 0 when it could not be read: the default). */

@@ -467,6 +467,10 @@ static void analyze_file(ea_host *h, const ea_columns *cols, const ea_options *o
              r.resampled_from, EA_RESAMPLE_RATE, EA_MIN_RATE, EA_MAX_RATE);
   }
   report_band(res, &r, opt, h, f->path);
+  res->telephone = ea_host_take_telephone(h);
+  if (res->telephone && !opt->quiet)
+    ea_msg("%s: telephone audio (nothing above 4 kHz at %d Hz): read by the narrowband model",
+           f->path, r.audio.info.samplerate);
   report_model_fault(&r, f->path);
   report_nonfinite(&r.audio, f->path);
   ea_summary sum; /* the plot's legend shows it too */

@@ -33,6 +33,7 @@ typedef struct ea_result {
   int plot_failed;    /* analysed, but the plot could not be drawn (reported already) */
   int resampled_from; /* the file's rate, if it was resampled to EA_RESAMPLE_RATE; else 0 */
   int band_kind;      /* what its band means for its model: EV_BAND_* (ev_analyzer_band_note) */
+  int telephone;      /* heard as telephone audio: read (in part) by the narrowband companion */
   char *row;          /* summary row (malloc'd), NULL if failed */
   double duration_s;
 } ea_result;

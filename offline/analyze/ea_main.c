@@ -310,13 +310,14 @@ static int report(const ea_cli *cli, const ea_file_list *files, const ea_result 
                   size_t n_all, int n_jobs, double elapsed) {
   int rc = 0;
   size_t n_ok = 0, n_failed = 0, n_skipped = 0, n_no_plot = 0, n_resampled = 0,
-         n_band[EV_BAND_EXCESS + 1] = {0};
+         n_band[EV_BAND_EXCESS + 1] = {0}, n_telephone = 0;
   double audio_s = 0;
   for (size_t i = 0; i < files->count; i++) {
     n_failed += results[i].failed;
     n_skipped += results[i].skipped;
     n_no_plot += results[i].plot_failed;
     n_resampled += results[i].resampled_from != 0;
+    n_telephone += results[i].telephone != 0;
     if (results[i].band_kind >= 0 && results[i].band_kind <= EV_BAND_EXCESS)
       n_band[results[i].band_kind]++;
     n_ok += !results[i].failed && !results[i].skipped;
@@ -342,6 +343,9 @@ static int report(const ea_cli *cli, const ea_file_list *files, const ea_result 
       if (n_band[k])
         snprintf(rs_text + strlen(rs_text), sizeof rs_text - strlen(rs_text), ", %zu of them %s",
                  n_band[k], band_text[k]);
+    if (n_telephone)
+      snprintf(rs_text + strlen(rs_text), sizeof rs_text - strlen(rs_text),
+               ", %zu of them telephone audio (read by the narrowband model)", n_telephone);
     if (cli->shard_count > 1)
       snprintf(shard_text, sizeof shard_text, " (shard %ld/%ld of %zu files)", cli->shard_index,
                cli->shard_count, n_all);
