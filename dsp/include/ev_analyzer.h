@@ -163,7 +163,7 @@ ev_model_runtime *ev_analyzer_prepare_model(ev_analyzer *an, const ev_model *mod
  * the default model reads 36 % UAR on speakers it never heard at 8 kHz, the narrowband model
  * 53 %. With a companion the analyser listens to the speech's long-term spectrum (the frames
  * that open the speech gate) and, once it has heard 0.3 s of speech holding nothing above the
- * telephone band (4.5-7 kHz more than 60 dB below 2.5-3.4 kHz: the cliff a telephone channel
+ * telephone band (4.5-7 kHz more than 70 dB below 2.5-3.4 kHz: the cliff a telephone channel
  * ends in, which dark wide-band recordings do not have), lets the
  * companion answer from the next model step, until the band returns (above -40 dB, forgetting
  * over ~10 s of speech). Both networks' normalisers hear every step, so the one that takes over
