@@ -284,6 +284,16 @@ float *ev_aug_band(const float *x, size_t n, int rate) {
   return out;
 }
 
+void ev_aug_noise_floor(float *x, size_t n, uint64_t seed) {
+  ev_rng r;
+  ev_rng_seed(&r, seed);
+  if (ev_rng_uniform(&r) >= EV_AUG_FLOOR_P)
+    return;
+  const double rms = pow(10.0, ev_rng_range(&r, EV_AUG_FLOOR_LO_DB, EV_AUG_FLOOR_HI_DB) / 20.0);
+  for (size_t i = 0; i < n; i++)
+    x[i] += (float)(rms * ev_rng_gauss(&r));
+}
+
 void ev_augment_config_default(ev_augment_config *c) {
   c->copies = 0;
   c->noise_p = 0.5f;

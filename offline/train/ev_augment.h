@@ -52,6 +52,15 @@ void ev_aug_tilt(float *x, size_t n, double a, int rate);
 #define EV_AUG_BAND_RATE 8000
 #define EV_AUG_BAND_HZ   (EV_AUG_BAND_RATE / 2) /* what a model trained on it has heard */
 float *ev_aug_band(const float *x, size_t n, int rate);
+/* A recording's noise floor over the whole band: white Gaussian noise added at an RMS level
+ * drawn uniformly in [EV_AUG_FLOOR_LO_DB, EV_AUG_FLOOR_HI_DB] dBFS, with probability
+ * EV_AUG_FLOOR_P (else nothing), all from seed. After ev_aug_band it is what telephone audio
+ * stored as a 16-bit file (dither at about -101 dBFS) or recorded through an analogue line
+ * holds above 4 kHz, where the channel left nothing: --channel narrow-floor. */
+#define EV_AUG_FLOOR_LO_DB (-110.0)
+#define EV_AUG_FLOOR_HI_DB (-80.0)
+#define EV_AUG_FLOOR_P     0.5
+void ev_aug_noise_floor(float *x, size_t n, uint64_t seed);
 
 typedef struct ev_augment_config {
   int copies;    /* augmented copies per training clip (0 = augmentation off) */

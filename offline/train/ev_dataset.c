@@ -389,6 +389,8 @@ static void do_clip(job *j, size_t ci, size_t *hits, size_t *misses) {
         ev_hash_u64(ev_cache_key(content, o->arch, o->aug, copy, o->seed), j->fingerprint);
     if (o->narrowband) /* the wide-band keys stay as they were */
       key = ev_hash_u64(key, 0x6e6172726f77ull);
+    if (o->narrowband == 2) /* and the narrow ones without the floor */
+      key = ev_hash_u64(key, 0x666c6f6f72ull);
     char file[4200] = "";
     if (o->cache_dir) {
       cache_path(o->cache_dir, key, file, sizeof file);
@@ -424,6 +426,8 @@ static void do_clip(job *j, size_t ci, size_t *hits, size_t *misses) {
         ds->ok[ci] = 0;
         break;
       }
+      if (o->narrowband == 2) /* and the file it was stored in */
+        ev_aug_noise_floor(x, xn, ev_hash_u64(ev_clip_copy_seed(o->seed, content, copy), 0xf1));
     }
     int rc = ev_features_from_audio(o->arch, x, xn, rate, s, err, sizeof err);
     if (x != audio)

@@ -42,7 +42,8 @@ typedef struct ev_extract_opts {
   const char *cache_dir; /* NULL: no cache */
   int threads;
   int progress;   /* print progress with ETA on stderr */
-  int narrowband; /* 1: every version of a clip heard through ev_aug_band last (--channel) */
+  int narrowband; /* 1: every version of a clip heard through ev_aug_band last (--channel);
+                   * 2: and then half of them with a noise floor (ev_aug_noise_floor) */
 } ev_extract_opts;
 
 typedef struct ev_dataset {

@@ -109,9 +109,11 @@ static void usage(FILE *f) {
           "                       clip's corpus from the last hidden layer, the layers below\n"
           "                       learn to leave it at chance, weighted LAMBDA (ramped up over\n"
           "                       the run); 0 = off [0]\n"
-          "  --channel wide|narrow  narrow: every training clip, original and copies, heard\n"
-          "                       through an 8 kHz telephone-like channel (ev_aug_band), for\n"
-          "                       the narrowband model the plugin loads at 8 kHz [wide]\n"
+          "  --channel wide|narrow|narrow-floor  narrow: every training clip, original and\n"
+          "                       copies, heard through an 8 kHz telephone-like channel\n"
+          "                       (ev_aug_band), for the narrowband model the plugin loads at\n"
+          "                       8 kHz; narrow-floor: and half of them stored with a noise floor\n"
+          "                       of -110 to -80 dBFS (16-bit dither, a line's hiss) [wide]\n"
           "  --speaker-norm       normalise each clip from its speaker's statistics, as the\n"
           "                       plugin's adaptive normaliser does after hearing a speaker\n"
           "                       for a while (test speakers: from their own clips, no labels)\n"
@@ -453,11 +455,12 @@ static int parse_cli(int argc, char **argv, cli *c) {
         return -1;
       break;
     case O_CHANNEL:
-      if (strcmp(optarg, "wide") && strcmp(optarg, "narrow")) {
-        fprintf(stderr, "emovox-train: --channel is wide or narrow, not '%s'\n", optarg);
+      if (strcmp(optarg, "wide") && strcmp(optarg, "narrow") && strcmp(optarg, "narrow-floor")) {
+        fprintf(stderr, "emovox-train: --channel is wide, narrow or narrow-floor, not '%s'\n",
+                optarg);
         return -1;
       }
-      c->narrowband = !strcmp(optarg, "narrow");
+      c->narrowband = !strcmp(optarg, "narrow") ? 1 : !strcmp(optarg, "narrow-floor") ? 2 : 0;
       break;
     case O_ROBUST_NORM:
       if (off_or_weight(optarg, "--robust-norm", EV_INPUT_CLAMP, "10", &c->robust_norm))
@@ -902,7 +905,10 @@ static char *provenance(session *s, const ev_run *run, const ev_metrics *val, si
   json_object_set_new(o, "gain_jitter", json_real(s->c->train.gain_jitter));
   json_object_set_new(o, "dropout", json_real(s->c->train.dropout));
   json_object_set_new(o, "robust_norm", json_real(s->c->robust_norm));
-  json_object_set_new(o, "channel", json_string(s->c->narrowband ? "narrow" : "wide"));
+  json_object_set_new(o, "channel",
+                      json_string(s->c->narrowband == 2 ? "narrow-floor"
+                                  : s->c->narrowband    ? "narrow"
+                                                        : "wide"));
   char lc[32] = "all";
   if (s->c->train.corpus_classes && s->c->train.all_share > 0.0f)
     snprintf(lc, sizeof lc, "corpus:%g", s->c->train.all_share);

@@ -161,6 +161,46 @@ int main(void) {
     }
   }
 
+  /* noise floor (--channel narrow-floor): over 400 seeds about half the clips get one, each at
+   * an RMS level inside [-110, -80] dBFS spread over that range, white (as much power above
+   * 4 kHz as in any other quarter of the band); the same seed gives the same samples */
+  {
+    const size_t m = 16000;
+    float *z = calloc(m, sizeof *z), *z2 = calloc(m, sizeof *z2);
+    int with = 0, in_range = 1;
+    double lo = 0.0, hi = -200.0, high_share = 0.0;
+    for (uint64_t seed = 1; seed <= 400; seed++) {
+      memset(z, 0, m * sizeof *z);
+      ev_aug_noise_floor(z, m, seed);
+      double e = 0.0, eh = 0.0;
+      for (size_t i = 0; i < m; i++)
+        e += (double)z[i] * z[i];
+      if (e == 0.0)
+        continue;
+      with++;
+      const double db = 10.0 * log10(e / (double)m);
+      in_range &= db > EV_AUG_FLOOR_LO_DB - 0.5 && db < EV_AUG_FLOOR_HI_DB + 0.5;
+      lo = fmin(lo, db);
+      hi = fmax(hi, db);
+      /* white: its lag-1 autocorrelation is ~0 (a floor shaped toward low or high frequencies
+       * would show it), so the band above 4 kHz gets its share, half of a 16 kHz signal's */
+      for (size_t i = 1; i < m; i++)
+        eh += (double)z[i] * z[i - 1];
+      high_share += fabs(eh / e);
+    }
+    EV_CHECK(with > 170 && with < 230, "a noise floor in %d of 400 clips (about half)", with);
+    EV_CHECK(in_range, "every floor within [%g, %g] dBFS", EV_AUG_FLOOR_LO_DB, EV_AUG_FLOOR_HI_DB);
+    EV_CHECK(lo < -105.0 && hi > -85.0, "the levels spread over the range (%.1f .. %.1f dBFS)", lo,
+             hi);
+    EV_CHECK(high_share / with < 0.03, "white: lag-1 correlation %.4f", high_share / with);
+    memset(z, 0, m * sizeof *z);
+    ev_aug_noise_floor(z, m, 3);
+    ev_aug_noise_floor(z2, m, 3);
+    EV_CHECK(memcmp(z, z2, m * sizeof *z) == 0, "the same seed, the same floor");
+    free(z);
+    free(z2);
+  }
+
   /* the whole chain is a function of the seed */
   ev_augment_config c;
   ev_augment_config_default(&c);
