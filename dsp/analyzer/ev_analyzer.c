@@ -73,6 +73,15 @@
 #define BAND_LEAVE_DB      (-40.0)
 #define BAND_MIN_FRAMES    30
 #define BAND_MEMORY_FRAMES 100
+/* ... or, over a noise floor: speech lifts 4.5-7 kHz less than BAND_LIFT_ENTER_DB above its
+ * floor (the lowest of any frame's over the last 2-2.5 s) while it lifts 2.5-3.4 kHz more than
+ * BAND_TOP_MIN_DB above it; wide-band again once the cliff is gone and the lift above
+ * BAND_LIFT_LEAVE_DB */
+#define BAND_LIFT_ENTER_DB 6.0
+#define BAND_LIFT_LEAVE_DB 10.0
+#define BAND_TOP_MIN_DB    30.0
+#define BAND_FLOOR_FRAMES  50
+#define BAND_FLOOR_BLOCKS  4
 
 /* A second network for telephone-band audio, reading the same inputs as the runtime's model:
  * its own normaliser (prior and adaptation) and state, fed every frame the primary is fed, so
@@ -139,8 +148,10 @@ struct ev_analyzer {
   size_t cleared_this_call;
   /* the band detector: the forgetting sums of the two bands' mel power over gate-opening frames,
    * how many such frames were heard, and whether the narrowband network answers */
-  double band_db;
+  double band_db, band_high_db, band_edge_db;
   int64_t band_frames;
+  double floor_cur, floor_blk[BAND_FLOOR_BLOCKS];
+  int floor_count, floor_idx, floor_filled;
   int narrow_on;
   int pending_narrow; /* the step in progress is the narrowband network's */
 };
@@ -367,11 +378,13 @@ static int spectrum_moves(ev_analyzer *an, const ev_feature_config *cfg, const f
   return an->gate_change > GATE_MIN_CHANGE_DB;
 }
 
-/* The band detector hears one frame that opens the speech gate: its mel power (floats, from the
- * runtime's extractor) in the two ranges, into an average of their ratio in dB over the frames
- * heard so far, then over the last BAND_MEMORY_FRAMES, and decides which network answers from
- * the next step on. O(bands), no allocation. */
-static void listen_band(ev_analyzer *an, const float *mel) {
+/* The band detector hears one frame: its mel power (floats, from the runtime's extractor) in the
+ * two ranges. Every frame feeds the floor above the telephone band (its minimum over the last
+ * BAND_FLOOR_BLOCKS blocks of BAND_FLOOR_FRAMES frames); a frame that opens the speech gate
+ * (`speech`) also the averages (over the frames heard so far, then over the last
+ * BAND_MEMORY_FRAMES), and decides which network answers from the next step on. O(bands), no
+ * allocation. */
+static void listen_band(ev_analyzer *an, const float *mel, int speech) {
   const ev_model_runtime *rt = an->rt;
   if (!mel)
     return;
@@ -380,19 +393,45 @@ static void listen_band(ev_analyzer *an, const float *mel) {
     edge += mel[b];
   for (int b = rt->band_above[0]; b < rt->band_above[1]; b++)
     high += mel[b];
-  if (!(edge > 0.0 && high >= 0.0 && edge + high < 1e30)) /* sanitised audio; belt and braces */
+  if (!(edge >= 0.0 && high >= 0.0 && edge + high < 1e30)) /* sanitised audio; belt and braces */
     return;
-  /* an empty band above: the floor, so that one digital zero does not weigh like a thousand */
-  const double db = high > edge * 1e-12 ? 10.0 * log10(high / edge) : -120.0;
+  const double high_db = 10.0 * log10(high > 1e-30 ? high : 1e-30);
+  /* the floor: block minima, so that it follows a floor that rises within seconds */
+  if (an->floor_count == 0 || high_db < an->floor_cur)
+    an->floor_cur = high_db;
+  if (++an->floor_count == BAND_FLOOR_FRAMES) {
+    an->floor_blk[an->floor_idx] = an->floor_cur;
+    an->floor_idx = (an->floor_idx + 1) % BAND_FLOOR_BLOCKS;
+    if (an->floor_filled < BAND_FLOOR_BLOCKS)
+      an->floor_filled++;
+    an->floor_count = 0;
+  }
+  if (!speech || !(edge > 0.0))
+    return;
+  double floor_db = an->floor_count ? an->floor_cur : 1e30;
+  for (int b = 0; b < an->floor_filled; b++)
+    floor_db = an->floor_blk[b] < floor_db ? an->floor_blk[b] : floor_db;
+  const double edge_db = 10.0 * log10(edge > 1e-30 ? edge : 1e-30);
+  /* the frame's level above the telephone band relative to its top (an empty band: the floor
+   * of -120 dB, so that one digital zero does not weigh like a thousand), and each band's level */
+  const double cliff = high > edge * 1e-12 ? high_db - edge_db : -120.0;
   an->band_frames++;
   const double a = an->band_frames < BAND_MEMORY_FRAMES ? 1.0 / (double)an->band_frames
                                                         : 1.0 / BAND_MEMORY_FRAMES;
-  an->band_db += a * ((db < 0.0 ? db : 0.0) - an->band_db);
+  an->band_db += a * ((cliff < 0.0 ? cliff : 0.0) - an->band_db);
+  an->band_high_db += a * (high_db - an->band_high_db);
+  an->band_edge_db += a * (edge_db - an->band_edge_db);
   if (an->band_frames < BAND_MIN_FRAMES)
     return;
-  if (!an->narrow_on && an->band_db < BAND_ENTER_DB)
+  /* speech lifts the band above the telephone band out of its floor (wide-band), or it does not
+   * while it lifts the telephone band's top far above that floor (telephone audio over a noise
+   * floor, such as a 16-bit file's dither) */
+  const double lift = an->band_high_db - floor_db, top = an->band_edge_db - floor_db;
+  const int cliff_tel = an->band_db < BAND_ENTER_DB;
+  const int floor_tel = lift < BAND_LIFT_ENTER_DB && top > BAND_TOP_MIN_DB;
+  if (!an->narrow_on && (cliff_tel || floor_tel))
     an->narrow_on = 1;
-  else if (an->narrow_on && an->band_db > BAND_LEAVE_DB)
+  else if (an->narrow_on && an->band_db > BAND_LEAVE_DB && lift > BAND_LIFT_LEAVE_DB)
     an->narrow_on = 0;
 }
 
@@ -420,8 +459,7 @@ static void on_frame(void *user, const ev_frame *frame) {
   const float *x = rt && !an->clearing ? ev_input_push(rt->input, frame) : NULL;
   if (rt && rt->narrow && !an->clearing) {
     narrow_net *nn = rt->narrow;
-    if (opens_gate(an, rms, voiced))
-      listen_band(an, frame->feat[EV_FEAT_MEL]);
+    listen_band(an, frame->feat[EV_FEAT_MEL], opens_gate(an, rms, voiced));
     /* the same raw inputs, so that both normalisers have heard the same voice */
     const float *xn = ev_input_push_vector(nn->input, ev_input_raw(rt->input), rms);
     if (an->narrow_on)
@@ -574,7 +612,9 @@ static void reset_outputs(ev_analyzer *an) {
   an->pending = 0;
   an->pending_narrow = 0;
   /* the band is heard anew: a replayed passage reads as it did the first time */
-  an->band_db = 0.0;
+  an->band_db = an->band_high_db = an->band_edge_db = 0.0;
+  an->floor_cur = 0.0;
+  an->floor_count = an->floor_idx = an->floor_filled = 0;
   an->band_frames = 0;
   an->narrow_on = 0;
   memset(&an->stats, 0, sizeof an->stats);
@@ -902,7 +942,9 @@ ev_model_runtime *ev_analyzer_swap_model(ev_analyzer *an, ev_model_runtime *rt) 
   memset(an->smooth, 0, sizeof an->smooth);
   an->pending_narrow = 0;
   an->narrow_on = 0; /* the band is heard anew by the new runtime */
-  an->band_db = 0.0;
+  an->band_db = an->band_high_db = an->band_edge_db = 0.0;
+  an->floor_cur = 0.0;
+  an->floor_count = an->floor_idx = an->floor_filled = 0;
   an->band_frames = 0;
   if (rt) {
     if (rt->used)
