@@ -161,15 +161,17 @@ ev_model_runtime *ev_analyzer_prepare_model(ev_analyzer *an, const ev_model *mod
  * (ev_model_audio_band below 8 kHz) that reads the same inputs. Telephone audio at a host rate
  * that could hold more (a phone call in a 48 kHz session) is read far off by a full-band model:
  * the default model reads 36 % UAR on speakers it never heard at 8 kHz, the narrowband model
- * 53 %. With a companion the analyser listens to the speech's long-term spectrum (the frames
- * that open the speech gate) and, once it has heard 0.3 s of speech holding nothing above the
- * telephone band (4.5-7 kHz more than 70 dB below 2.5-3.4 kHz: the cliff a telephone channel
- * ends in, which dark wide-band recordings do not have), lets the
- * companion answer from the next model step, until the band returns (above -40 dB, forgetting
- * over ~10 s of speech). Both networks' normalisers hear every step, so the one that takes over
- * has heard the voice too. The decision is made frame by frame from the audio alone: the
- * outputs still do not depend on the block size, a reset or restart hears the band anew, and
- * wide-band audio never reaches the companion (its outputs stay bit for bit those without one).
+ * 53 %. With a companion the analyser listens to the speech's spectrum (the frames that open
+ * the speech gate, the last second of them) and, once it has heard 0.3 s of speech holding
+ * nothing above the telephone band (4.5-7 kHz more than 70 dB below 2.5-3.4 kHz: the cliff a
+ * telephone channel ends in, which dark wide-band recordings do not have; or, over a noise
+ * floor, speech that lifts 4.5-7 kHz less than 6 dB above its floor while it lifts 2.5-3.4 kHz
+ * 30 dB above it), lets the companion answer from the next model step, until the band returns
+ * (dsp/analyzer/ev_analyzer.c, "The band detector"). The companion should have heard noise
+ * floors in training (--channel narrow-floor). Both networks' normalisers hear every step, so the
+ * one that takes over has heard the voice too. The decision is made frame by frame from the audio
+ * alone: the outputs still do not depend on the block size, a reset or restart hears the band anew,
+ * and wide-band audio never reaches the companion (its outputs stay bit for bit those without one).
  * The voice profile (ev_analyzer_get_voice / set_voice) remains the runtime's own model's.
  * The companion's model must outlive the runtime, which owns and frees the rest. 0, or -1 and
  * a reason in err (not narrowband, the runtime's model narrowband itself, a host rate whose

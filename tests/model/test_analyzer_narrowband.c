@@ -14,6 +14,8 @@
  *     same reading (the switch on the same frame);
  *   - a companion is refused where it cannot help (a narrowband primary, a full-band companion,
  *     an 8 kHz host) with a reason.
+ * The same as 16-bit files (dither): the wide-band one still never reaches the companion, the
+ * telephone one is heard as such by its noise floor, within a second of speech.
  * Also prints what the file summaries name with and without the companion (a diagnostic: both
  * models heard these corpora in training). */
 #include <math.h>
@@ -108,6 +110,34 @@ static int same_outputs(const series *a, const series *b) {
       return 0;
   }
   return 1;
+}
+
+/* As stored in a 16-bit file: TPDF dither of one LSB and rounding (a deterministic generator),
+ * the noise floor that fills a telephone channel's empty band. In place. */
+static void store_16bit(float *x, size_t n) {
+  uint32_t rng = 99;
+  for (size_t i = 0; i < n; i++) {
+    const double d = test_uniform01(&rng) - test_uniform01(&rng);
+    x[i] = (float)(floor(x[i] * 32768.0 + d + 0.5) / 32768.0);
+  }
+}
+
+/* The first frame the companion answered on (-1: never), the speech frames before it, and
+ * whether it ever let go after. */
+static long onset_of(const series *s, long *speech_before, int *flips) {
+  long onset = -1;
+  *speech_before = 0;
+  *flips = 0;
+  for (size_t r = 0; r < s->n; r++) {
+    const ev_outputs *o = &s->rows[r];
+    if (onset < 0 && o->narrowband)
+      onset = (long)r;
+    if (onset < 0 && o->dominant >= 0)
+      (*speech_before)++;
+    if (onset >= 0 && !o->narrowband)
+      (*flips)++;
+  }
+  return onset;
 }
 
 static int same_series(const series *a, const series *b) {
@@ -211,6 +241,36 @@ int main(void) {
              "%s wide-band: outputs differ from the default "
              "model alone",
              name);
+
+    /* both as 16-bit files: the wide-band one is still not telephone audio, the telephone one
+     * (its empty band now holding the dither) is, by the noise floor */
+    {
+      float *w16 = malloc(n_w * sizeof *w16), *t16 = malloc(n_t * sizeof *t16);
+      if (!w16 || !t16) {
+        fprintf(stderr, "out of memory\n");
+        return 1;
+      }
+      memcpy(w16, xw, n_w * sizeof *w16);
+      memcpy(t16, xt, n_t * sizeof *t16);
+      store_16bit(w16, n_w);
+      store_16bit(t16, n_t);
+      series w_d = analyse(wide, narrow, w16, n_w, 512, 0);
+      series t_d = analyse(wide, narrow, t16, n_t, 512, 0);
+      long before_w, before_t;
+      int flips_w, flips_t;
+      EV_CHECK(onset_of(&w_d, &before_w, &flips_w) < 0,
+               "%s wide-band, 16-bit: read as telephone audio", name);
+      const long on_t = onset_of(&t_d, &before_t, &flips_t);
+      EV_CHECK(on_t >= 0 && before_t <= 100 && flips_t == 0,
+               "%s telephone, 16-bit: the companion answered at frame %ld after %ld speech frames, "
+               "let go in %d",
+               name, on_t, before_t, flips_t);
+      printf("%-28s 16-bit telephone copy: %ld speech frames before the switch\n", name, before_t);
+      free(w_d.rows);
+      free(t_d.rows);
+      free(w16);
+      free(t16);
+    }
 
     /* telephone: heard as such within a second of speech, for good, and then the narrowband
      * model's reading */
