@@ -141,7 +141,8 @@ static int cmd_info(int argc, char **argv) {
   const int band = ev_model_audio_band(m);
   printf("audio band:   0-%d Hz%s\n", band,
          band < ev_model_input_config(m)->features.sample_rate / 2
-             ? " (trained on narrowband audio: the plugin's model at 8 kHz)"
+             ? " (trained on narrowband audio: the plugin's model at 8 kHz and for telephone audio "
+               "at other rates)"
              : "");
   print_provenance(m);
   printf("format:       %s version %d\n", EV_MODEL_FORMAT, EV_MODEL_FORMAT_VERSION);
