@@ -891,7 +891,9 @@ static void draw_status(cairo_t *cr, const emovox_layout *l, const emovox_view_s
     const int n_set = __builtin_popcount(s->emotions);
     if (n_set < EV_N_EMOTIONS)
       snprintf(set, sizeof set, "  \xc2\xb7  %d of %d emotions", n_set, EV_N_EMOTIONS);
-    snprintf(buf, sizeof buf, "model %s%s%s%s", name, set,
+    /* while the plugin hands a call to the default model's narrowband companion */
+    const char *tel = s->telephone ? "  \xc2\xb7  telephone audio: the narrowband model reads" : "";
+    snprintf(buf, sizeof buf, "model %s%s%s%s%s", name, tel, set,
              s->model_labels[0] ? "  \xc2\xb7  labels: " : "", s->model_labels);
     /* Where the labels do not fit on the status line (they would be cut mid-word), their
      * count stands in for them; the bars name every emotion anyway. */
@@ -903,7 +905,10 @@ static void draw_status(cairo_t *cr, const emovox_layout *l, const emovox_view_s
       int n = 1;
       for (const char *c = s->model_labels; *c; c++)
         n += *c == ',';
-      snprintf(buf, sizeof buf, "model %s%s  \xc2\xb7  %d labels", name, set, n);
+      snprintf(buf, sizeof buf, "model %s%s%s  \xc2\xb7  %d labels", name, tel, set, n);
+      cairo_text_extents(cr, buf, &te);
+      if (s->telephone && te.x_advance > r.w) /* the call said first, in fewer words */
+        snprintf(buf, sizeof buf, "model %s  \xc2\xb7  telephone audio%s", name, set);
     }
     set_grey(cr, 0.65, 1);
   }

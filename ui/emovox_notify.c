@@ -37,6 +37,9 @@ int emovox_notify_apply(emovox_view_state *s, const emovox_uris *u, const LV2_At
   const char *error =
       status == EMOVOX_VIEW_LOAD_ERROR || status == EMOVOX_VIEW_MODEL_FAULT ? text_buf : "";
   emovox_view_set_model(s, status, name_buf, labels_buf, error);
+  /* the plugin's status text while its default model hands telephone audio to the narrowband
+   * one (emovox_shown_text) */
+  s->telephone = status == EMOVOX_VIEW_OK && !strncmp(text_buf, "telephone audio", 15);
   if (m.voice_learned >= 0) /* an older plugin does not say */
     s->voice_learned = m.voice_learned;
   return 1;

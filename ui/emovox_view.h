@@ -74,6 +74,9 @@ typedef struct emovox_view_state {
    * the plugin holds a learned voice (its status message): the caption says which. */
   int adapt_mode;
   int voice_learned;
+  /* the plugin reads telephone audio with the default model's narrowband companion (its status
+   * text says so while it does) */
+  int telephone;
 
   float response_ms; /* 10..5000 */
   float gate_db;     /* -90..0 */

@@ -183,6 +183,18 @@ static void test_notify(void) {
                2);
   emovox_notify_apply(&s, &u, (const LV2_Atom *)buf);
   EV_CHECK(!strcmp(s.model_name, "emovox-base"), "metadata name wins ('%s')", s.model_name);
+  EV_CHECK(!s.telephone, "no telephone audio said");
+  /* the plugin's text while the narrowband companion reads a call (emovox_shown_text) */
+  forge_status(&map, &u, buf, sizeof buf, EMOVOX_STATUS_OK,
+               "telephone audio (nothing above 4 kHz): read by the narrowband model", "emovox-base",
+               "/m.st", labels, 2);
+  emovox_notify_apply(&s, &u, (const LV2_Atom *)buf);
+  EV_CHECK(s.telephone && s.status == EMOVOX_VIEW_OK && s.error[0] == 0,
+           "telephone audio shown, not as an error ('%s')", s.error);
+  forge_status(&map, &u, buf, sizeof buf, EMOVOX_STATUS_OK, "ok", "emovox-base", "/m.st", labels,
+               2);
+  emovox_notify_apply(&s, &u, (const LV2_Atom *)buf);
+  EV_CHECK(!s.telephone, "and no longer once the plugin says ok");
 
   /* A patch:Set (the path) alone changes nothing; garbage is ignored. */
   LV2_Atom_Forge f;
