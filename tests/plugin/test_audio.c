@@ -1,5 +1,7 @@
 #include "test_audio.h"
 
+#include "emovox_config.h" /* EMOVOX_NARROWBAND_MODEL_FILE */
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,5 +87,12 @@ const char *test_default_model_path(void) {
   static char path[4096];
   const char *root = getenv("EMOVOX_BUILD_ROOT");
   snprintf(path, sizeof path, "%s/emovox.lv2/emovox-default.safetensors", root ? root : ".");
+  return path;
+}
+
+const char *test_narrowband_model_path(void) {
+  static char path[4096];
+  const char *root = getenv("EMOVOX_BUILD_ROOT");
+  snprintf(path, sizeof path, "%s/emovox.lv2/%s", root ? root : ".", EMOVOX_NARROWBAND_MODEL_FILE);
   return path;
 }

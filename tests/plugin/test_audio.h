@@ -16,5 +16,7 @@ float *test_telephone_speech(double rate, double lead_s, size_t *n);
 
 /* The default model file of the built bundle (copied by the swap and state tests). */
 const char *test_default_model_path(void);
+/* The narrowband model's file in the same bundle (present when models/ ships one). */
+const char *test_narrowband_model_path(void);
 
 #endif

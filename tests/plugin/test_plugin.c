@@ -407,12 +407,7 @@ static void test_robust(void) {
   }
   const double rates[] = {8000, 11025, 16000, 22050, 32000, 44100, 88200, 176400, 192000};
   /* the bundle as built: the narrowband model is in it when models/ ships one */
-  char narrow_path[4200];
-  snprintf(narrow_path, sizeof narrow_path, "%s", test_default_model_path());
-  char *slash = strrchr(narrow_path, '/');
-  if (slash)
-    snprintf(slash + 1, sizeof narrow_path - (size_t)(slash + 1 - narrow_path), "%s",
-             EMOVOX_NARROWBAND_MODEL_FILE);
+  const char *narrow_path = test_narrowband_model_path();
   const int narrow_bundle = access(narrow_path, F_OK) == 0;
   printf("robust: narrowband model in the bundle: %s\n", narrow_bundle ? "yes" : "no");
   for (int r = 0; r < 9; r++) {
@@ -2906,12 +2901,7 @@ static void test_races(void) {
  * The same RAVDESS sentence at 48 kHz as recorded and through an 8 kHz channel (the tests' own
  * speexdsp, not the plugin's resampler), each through a fresh instance. */
 static void test_telephone(void) {
-  char narrow_path[4200];
-  snprintf(narrow_path, sizeof narrow_path, "%s", test_default_model_path());
-  char *slash = strrchr(narrow_path, '/');
-  if (slash)
-    snprintf(slash + 1, sizeof narrow_path - (size_t)(slash + 1 - narrow_path), "%s",
-             EMOVOX_NARROWBAND_MODEL_FILE);
+  const char *narrow_path = test_narrowband_model_path();
   if (access(narrow_path, F_OK) != 0)
     EV_SKIP("no narrowband model in the bundle (%s)", narrow_path);
   for (int tel = 0; tel < 2; tel++) {
