@@ -250,7 +250,7 @@ static inline const char *emovox_shown_text(const emovox *self) {
     return "the model's output is not finite (its activations overflow on this input): no "
            "emotions are shown until it is finite again";
   if (self->narrowband && self->status == EMOVOX_STATUS_OK)
-    return "telephone audio (nothing above 4 kHz): read by the narrowband model";
+    return EMOVOX_STATUS_TELEPHONE " (nothing above 4 kHz): read by the narrowband model";
   return self->status_text;
 }
 

@@ -53,6 +53,10 @@ static inline void emovox_bundle_model_path(const char *dir, double rate, char *
     snprintf(out, outlen, "%s%s%s", dir, sep, EMOVOX_DEFAULT_MODEL_FILE);
 }
 
+/* How the status text begins while the default model's narrowband companion reads a call
+ * (ev_analyzer_attach_narrowband): the plugin writes it, the UI and emovox-analyze look for it. */
+#define EMOVOX_STATUS_TELEPHONE "telephone audio"
+
 #define EMOVOX_URI_MONO   EMOVOX_URI "#mono"
 #define EMOVOX_URI_STEREO EMOVOX_URI "#stereo"
 #define EMOVOX_URI_UI     EMOVOX_URI "#ui"

@@ -39,7 +39,8 @@ int emovox_notify_apply(emovox_view_state *s, const emovox_uris *u, const LV2_At
   emovox_view_set_model(s, status, name_buf, labels_buf, error);
   /* the plugin's status text while its default model hands telephone audio to the narrowband
    * one (emovox_shown_text) */
-  s->telephone = status == EMOVOX_VIEW_OK && !strncmp(text_buf, "telephone audio", 15);
+  s->telephone = status == EMOVOX_VIEW_OK &&
+                 !strncmp(text_buf, EMOVOX_STATUS_TELEPHONE, strlen(EMOVOX_STATUS_TELEPHONE));
   if (m.voice_learned >= 0) /* an older plugin does not say */
     s->voice_learned = m.voice_learned;
   return 1;

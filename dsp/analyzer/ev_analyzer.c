@@ -597,6 +597,15 @@ static void reset_runtime(ev_model_runtime *rt) {
   }
 }
 
+/* The band detector as before any audio: the default model answers until it has heard a call. */
+static void reset_band(ev_analyzer *an) {
+  an->band_db = an->band_high_db = an->band_edge_db = 0.0;
+  an->floor_cur = 0.0;
+  an->floor_count = an->floor_idx = an->floor_filled = 0;
+  an->band_frames = 0;
+  an->narrow_on = 0;
+}
+
 /* Everything but the runtime's model state. */
 static void reset_outputs(ev_analyzer *an) {
   ev_extractor_reset(an->ex_default);
@@ -618,12 +627,7 @@ static void reset_outputs(ev_analyzer *an) {
   an->quiet_frames = 0;
   an->pending = 0;
   an->pending_narrow = 0;
-  /* the band is heard anew: a replayed passage reads as it did the first time */
-  an->band_db = an->band_high_db = an->band_edge_db = 0.0;
-  an->floor_cur = 0.0;
-  an->floor_count = an->floor_idx = an->floor_filled = 0;
-  an->band_frames = 0;
-  an->narrow_on = 0;
+  reset_band(an); /* a replayed passage reads as it did the first time */
   memset(&an->stats, 0, sizeof an->stats);
 }
 
@@ -948,11 +952,7 @@ ev_model_runtime *ev_analyzer_swap_model(ev_analyzer *an, ev_model_runtime *rt) 
   an->smooth_valid = 0;    /* the new model's first output starts the smoothing afresh */
   memset(an->smooth, 0, sizeof an->smooth);
   an->pending_narrow = 0;
-  an->narrow_on = 0; /* the band is heard anew by the new runtime */
-  an->band_db = an->band_high_db = an->band_edge_db = 0.0;
-  an->floor_cur = 0.0;
-  an->floor_count = an->floor_idx = an->floor_filled = 0;
-  an->band_frames = 0;
+  reset_band(an); /* the new runtime hears the band anew */
   if (rt) {
     if (rt->used)
       reset_runtime(rt); /* bounded: the runtime was prepared with fixed sizes */

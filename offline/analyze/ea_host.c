@@ -679,6 +679,9 @@ static int scan_notify(ea_host *h, int *code, char *path, size_t pathlen) {
       *code = m.code;
     emovox_atom_text(&h->uris, m.text, h->notify_text, sizeof h->notify_text);
     emovox_atom_text(&h->uris, m.path, path, pathlen);
+    h->telephone =
+        !strncmp(h->notify_text, EMOVOX_STATUS_TELEPHONE, strlen(EMOVOX_STATUS_TELEPHONE));
+    h->telephone_heard |= h->telephone;
   }
   return found;
 }
@@ -805,31 +808,14 @@ int ea_host_start(ea_host *h, double rate, char *err, size_t errlen) {
   return 0;
 }
 
-/* A status message in this run's notify output: whether its text says the plugin reads
- * telephone audio (emovox_shown_text). The plugin sends one whenever that changes. */
-static void scan_telephone(ea_host *h) {
-  if (h->notify_atom < 0)
-    return;
-  const LV2_Atom_Sequence *seq = h->atom_buf[h->notify_atom];
-  if (seq->atom.type != h->uris.atom_Sequence || seq->atom.size > ATOM_CAPACITY - sizeof(LV2_Atom))
-    return;
-  LV2_ATOM_SEQUENCE_FOREACH(seq, ev) {
-    emovox_status_msg m;
-    if (!emovox_read_status(&h->uris, &ev->body, &m))
-      continue;
-    char text[512];
-    emovox_atom_text(&h->uris, m.text, text, sizeof text);
-    h->telephone = strstr(text, "telephone audio") != NULL;
-    h->telephone_heard |= h->telephone;
-  }
-}
-
 void ea_host_process(ea_host *h, const float *const *audio, uint32_t n) {
   for (int c = 0; c < h->n_audio_in; c++)
     memcpy(h->audio_in[c], audio[c], n * sizeof(float));
   prepare_atoms(h);
   run_once(h, n);
-  scan_telephone(h);
+  int code = -1;
+  char path[PATH_MAX];
+  scan_notify(h, &code, path, sizeof path); /* the plugin says when it starts reading a call */
 }
 
 int ea_host_take_telephone(ea_host *h) {

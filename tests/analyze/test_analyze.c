@@ -66,6 +66,18 @@ static float *read_audio(const char *path, int64_t *frames, int *rate) {
   return x;
 }
 
+/* A 16 kHz corpus file (the tests' speech) as floats, checked: NULL (and a failure) otherwise. */
+static float *read_speech16(const char *path, int64_t *frames) {
+  int rate = 0;
+  float *x = read_audio(path, frames, &rate);
+  EV_CHECK(x && rate == 16000, "read %s", path);
+  if (x && rate != 16000) {
+    free(x);
+    return NULL;
+  }
+  return x;
+}
+
 static char *path_join(const char *a, const char *b) {
   char *p = malloc(strlen(a) + strlen(b) + 2);
   sprintf(p, "%s/%s", a, b);
@@ -769,9 +781,7 @@ static void test_badfiles(const char *tmp) {
   mkdir(in, 0777);
   char *src = speech_file(1, "03-01-05-02-01-01");
   int64_t frames;
-  int rate;
-  float *speech = read_audio(src, &frames, &rate);
-  EV_CHECK(speech && rate == 16000, "read %s", src);
+  float *speech = read_speech16(src, &frames);
   if (!speech)
     return;
   char p[8192];
@@ -1478,9 +1488,7 @@ static void test_telephone(const char *tmp) {
   mkdir(in, 0777);
   char *src = speech_file(1, "03-01-05-02-01-01");
   int64_t frames;
-  int rate;
-  float *speech = read_audio(src, &frames, &rate);
-  EV_CHECK(speech && rate == 16000, "read %s", src);
+  float *speech = read_speech16(src, &frames);
   if (!speech)
     return;
   float *low1 = lowpass(speech, frames, 0.475), *low = lowpass(low1, frames, 0.475);
