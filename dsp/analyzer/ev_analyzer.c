@@ -237,6 +237,18 @@ static int opens_gate(const ev_analyzer *an, float rms, int voiced) {
 
 /* The input normaliser whose state the outputs report: the narrowband network's while it
  * answers. */
+/* The reading p (canonical order) in a model's label order, to its normaliser when that has class
+ * centres; a label without a canonical emotion counts 0. O(labels). */
+static void give_reading(ev_input *in, const float *p, const int *canonical, int n_labels) {
+  if (!ev_input_n_centres(in))
+    return;
+  float q[EV_INPUT_MAX_CLASSES];
+  const int n = n_labels < EV_INPUT_MAX_CLASSES ? n_labels : EV_INPUT_MAX_CLASSES;
+  for (int k = 0; k < n; k++)
+    q[k] = canonical[k] >= 0 ? p[canonical[k]] : 0.0f;
+  ev_input_set_posterior(in, q, n_labels);
+}
+
 static const ev_input *active_input(const ev_analyzer *an) {
   const ev_model_runtime *rt = an->rt;
   return rt->narrow && an->narrow_on ? rt->narrow->input : rt->input;
@@ -268,7 +280,7 @@ static void finalize(ev_analyzer *an, float rms, int voiced, const float *model_
   } else if (model_out) {
     an->out.model_fault = 0;
   }
-  if (model_out && rt && speech) {
+  if (model_out && rt) {
     float p[EV_N_EMOTIONS] = {0};
     const int n_labels = nn ? nn->n_labels : rt->n_labels;
     const int *canonical = nn ? nn->canonical : rt->canonical;
@@ -279,15 +291,22 @@ static void finalize(ev_analyzer *an, float rms, int voiced, const float *model_
     }
     if (an->params.labels != EV_EMOTION_MASK_ALL) /* all eight: untouched, bit for bit */
       restrict_probs(p, an->params.labels);
-    const float tau = an->params.response_ms * 0.001f;
-    const float a = tau > 0.0f ? (float)(1.0 - exp(-rt->step_s / tau)) : 1.0f;
-    for (int i = 0; i < EV_N_EMOTIONS; i++) {
-      float s =
-          an->smooth_valid && !an->smooth_fresh ? an->smooth[i] + a * (p[i] - an->smooth[i]) : p[i];
-      an->smooth[i] = s < 1e-12f ? 0.0f : s; /* no denormals */
+    /* what the voice was heard saying, for the normalisers' next speech step (class centres:
+     * ev_input.h); both networks' normalisers, so that either hears the voice as it is */
+    give_reading(rt->input, p, rt->canonical, rt->n_labels);
+    if (rt->narrow)
+      give_reading(rt->narrow->input, p, rt->narrow->canonical, rt->narrow->n_labels);
+    if (speech) {
+      const float tau = an->params.response_ms * 0.001f;
+      const float a = tau > 0.0f ? (float)(1.0 - exp(-rt->step_s / tau)) : 1.0f;
+      for (int i = 0; i < EV_N_EMOTIONS; i++) {
+        float s = an->smooth_valid && !an->smooth_fresh ? an->smooth[i] + a * (p[i] - an->smooth[i])
+                                                        : p[i];
+        an->smooth[i] = s < 1e-12f ? 0.0f : s; /* no denormals */
+      }
+      an->smooth_valid = 1;
+      an->smooth_fresh = 0;
     }
-    an->smooth_valid = 1;
-    an->smooth_fresh = 0;
   }
 
   publish(an, speech);

@@ -23,6 +23,19 @@
  * adaptive update: d is first clamped to +-K * max(sqrt(v), floor), so that a step far out moves
  * mu and v as a step K deviations out would.
  *
+ * Class centres (a model's norm.centres, ev_input_set_centres): a voice heard for minutes in
+ * one emotion (an angry caller, an actor who plays one part) would otherwise become "this
+ * voice as usual", and its emotion would be normalised away. With centres C_c (per class c:
+ * the training steps' median of that class) the running mean tracks the voice's offset from
+ * the centre of what the model heard it say instead: mu = prior_mean + o, and each adaptive
+ * speech step, with p the model's last reading (ev_input_set_posterior, normalised; the prior
+ * mean stands for the centre before the first reading after a reset or restart)
+ *     e = sum_c p_c C_c;  o += a * clamp((x - e) - o, +-lim)   (lim as d's, else unbounded)
+ * while v is updated with d = x - mu as above. A speaker whose emotions are spread as the
+ * training's reads as before (the centres average to about the prior); one who keeps to an
+ * emotion the model recognises keeps it. Models without centres: the formulas above, bit for
+ * bit.
+ *
  * Realtime contract: ev_input_new() allocates; everything else never allocates. */
 #ifndef EV_INPUT_H
 #define EV_INPUT_H
@@ -107,6 +120,20 @@ void ev_input_set_gate(ev_input *in, float gate_db);
 void ev_input_set_adapt_dims(ev_input *in, const float *mask);
 /* adapt = 0 uses the prior statistics (as global mode does); only matters in adaptive mode. */
 void ev_input_set_adapt(ev_input *in, int adapt);
+
+#define EV_INPUT_MAX_CLASSES 32
+/* Class centres, n_classes x dims floats (copied; all finite, 1 <= n_classes <= 32), in the
+ * model's label order; NULL removes them. The voice's offset starts where the statistics are
+ * (mu - prior_mean). Allocates: set it up with the model, not on the audio thread. 0, or -1
+ * with err. */
+int ev_input_set_centres(ev_input *in, const float *centres, int n_classes, char *err,
+                         size_t errlen);
+int ev_input_n_centres(const ev_input *in); /* 0: none */
+/* The model's reading of the last step (n_classes probabilities in the centres' order), for the
+ * next speech step's update. Ignored without centres, for another n_classes, or when no entry
+ * is a probability (NaN, Inf, negative count as 0; the rest is renormalised). O(n_classes),
+ * allocation-free: for the audio thread. */
+void ev_input_set_posterior(ev_input *in, const float *p, int n_classes);
 
 /* Push one extractor frame. Returns the normalised vector (ev_input_dims floats, valid until
  * the next call) when this frame completes a stride, else NULL. */

@@ -62,6 +62,11 @@ float *ev_model_norm_std(ev_model *m);
  * 1 each; absent: all): NULL when all do. The trainer sets it; a mask of all ones stores none. */
 int ev_model_set_norm_adapt(ev_model *m, const float *mask, char *err, size_t errlen);
 const float *ev_model_norm_adapt(const ev_model *m);
+/* The classes' centres for the adaptive normaliser (tensor norm.centres, [n_labels, input_dims]:
+ * per label the training steps' median; ev_input.h): NULL when the model has none. The
+ * trainer sets them (emovox-train --class-centres); all finite, else -1 with err. */
+int ev_model_set_norm_centres(ev_model *m, const float *centres, char *err, size_t errlen);
+const float *ev_model_norm_centres(const ev_model *m);
 float *ev_model_params(ev_model *m); /* the weight arena: n_params floats, layer by layer */
 /* An input assembler for this model: its input configuration and prior (ev_input_new). */
 ev_input *ev_model_input_new(const ev_model *m, char *err, size_t errlen);

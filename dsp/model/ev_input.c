@@ -42,6 +42,14 @@ struct ev_input {
   ev_func_level level;
   double *acc; /* stride sum */
   float *out;
+  /* Class centres (ev_input_set_centres): n_centres x dims, NULL when the model has none. The
+   * running mean is then prior_mean + offset, offset the voice's distance from the centre of
+   * what the model last heard it say (post, its reading; post_valid 0 before the first). */
+  float *centres;
+  int n_centres;
+  float *offset;
+  float post[EV_INPUT_MAX_CLASSES];
+  int post_valid;
 };
 
 void ev_norm_config_default(ev_norm_config *c) {
@@ -124,6 +132,8 @@ void ev_input_free(ev_input *in) {
   free(in->follow);
   free(in->acc);
   free(in->out);
+  free(in->centres);
+  free(in->offset);
   free(in);
 }
 
@@ -201,7 +211,10 @@ void ev_input_reset(ev_input *in) {
     in->mu[i] = in->prior_mean[i];
     in->var[i] = in->prior_std[i] * in->prior_std[i];
     in->acc[i] = 0.0;
+    if (in->offset)
+      in->offset[i] = 0.0f;
   }
+  in->post_valid = 0;
   in->n_seen = in->norm.prior_frames;
   in->n_speech = 0.0;
   in->prior_w = 1.0;
@@ -212,6 +225,7 @@ void ev_input_reset(ev_input *in) {
 }
 
 void ev_input_restart_stride(ev_input *in) {
+  in->post_valid = 0; /* a new stream: nothing heard in it yet */
   for (int i = 0; i < in->dims; i++)
     in->acc[i] = 0.0;
   in->in_stride = 0;
@@ -224,6 +238,8 @@ void ev_input_set_state(ev_input *in, const float *mean, const float *var, doubl
     const int ok = isfinite(mean[i]) && isfinite(var[i]) && var[i] >= 0.0f;
     in->mu[i] = ok ? mean[i] : in->prior_mean[i];
     in->var[i] = ok ? var[i] : in->prior_std[i] * in->prior_std[i];
+    if (in->offset) /* the same centre: the voice's distance from the prior */
+      in->offset[i] = in->mu[i] - in->prior_mean[i];
   }
   in->n_seen = n_seen >= 0.0 ? n_seen : 0.0;
   in->prior_w = 0.0; /* statistics of a voice heard before, not the prior's */
@@ -294,6 +310,60 @@ void ev_input_set_adapt(ev_input *in, int adapt) {
   in->adapt = adapt != 0;
 }
 
+int ev_input_set_centres(ev_input *in, const float *centres, int n_classes, char *err,
+                         size_t errlen) {
+  if (!centres) {
+    free(in->centres);
+    free(in->offset);
+    in->centres = NULL;
+    in->offset = NULL;
+    in->n_centres = 0;
+    in->post_valid = 0;
+    return 0;
+  }
+  if (n_classes < 1 || n_classes > EV_INPUT_MAX_CLASSES)
+    return ev_fail(err, errlen, "class centres: %d classes, 1..%d expected", n_classes,
+                   EV_INPUT_MAX_CLASSES);
+  const size_t n = (size_t)n_classes * (size_t)in->dims;
+  for (size_t i = 0; i < n; i++)
+    if (!isfinite(centres[i]))
+      return ev_fail(err, errlen, "class centre %zu of dimension %zu is not finite",
+                     i / (size_t)in->dims, i % (size_t)in->dims);
+  float *c = malloc(n * sizeof *c), *o = malloc((size_t)in->dims * sizeof *o);
+  if (!c || !o) {
+    free(c);
+    free(o);
+    return ev_fail(err, errlen, "out of memory");
+  }
+  memcpy(c, centres, n * sizeof *c);
+  free(in->centres);
+  free(in->offset);
+  in->centres = c;
+  in->offset = o;
+  in->n_centres = n_classes;
+  for (int i = 0; i < in->dims; i++) /* where the statistics are now, from the same centre */
+    o[i] = in->mu[i] - in->prior_mean[i];
+  in->post_valid = 0;
+  return 0;
+}
+
+int ev_input_n_centres(const ev_input *in) {
+  return in->n_centres;
+}
+
+void ev_input_set_posterior(ev_input *in, const float *p, int n_classes) {
+  if (!in->centres || !p || n_classes != in->n_centres)
+    return;
+  double sum = 0.0;
+  for (int c = 0; c < n_classes; c++)
+    sum += p[c] > 0.0f && p[c] <= 1.0f ? p[c] : 0.0f; /* NaN, Inf, negatives: 0 */
+  if (!(sum > 0.0))
+    return; /* nothing to go by: the last reading stays */
+  for (int c = 0; c < n_classes; c++)
+    in->post[c] = (float)((p[c] > 0.0f && p[c] <= 1.0f ? p[c] : 0.0f) / sum);
+  in->post_valid = 1;
+}
+
 static float clampf(float v, float lim) {
   return v > lim ? lim : v < -lim ? -lim : v;
 }
@@ -331,6 +401,7 @@ static const float *finish_step(ev_input *in) {
     if (adaptive) {
       if (a > 0.0f) {
         float d = x - in->mu[i];
+        float lim = INFINITY;
         if (in->norm.clamp < EV_INPUT_CLAMP) {
           /* a robust model's statistics move at most as far as a step K deviations out would
            * move them: one coefficient of variation that divided by a mean near zero must not
@@ -338,10 +409,27 @@ static const float *finish_step(ev_input *in) {
           float sd0 = sqrtf(in->var[i]);
           if (!(sd0 >= in->floor[i]))
             sd0 = in->floor[i];
-          const float lim = in->norm.clamp * sd0;
+          lim = in->norm.clamp * sd0;
           d = d > lim ? lim : d < -lim ? -lim : d;
         }
-        in->mu[i] += a * d;
+        if (in->offset) {
+          /* the voice's offset from the centre of what the model heard it say: a voice that
+           * keeps to one emotion moves the centre by who speaks, not by how they feel */
+          float e = in->prior_mean[i];
+          if (in->post_valid) {
+            e = 0.0f;
+            for (int c = 0; c < in->n_centres; c++)
+              e += in->post[c] * in->centres[(size_t)c * (size_t)in->dims + (size_t)i];
+          }
+          float db = (x - e) - in->offset[i];
+          db = db > lim ? lim : db < -lim ? -lim : db; /* winsorised as d is */
+          in->offset[i] += a * db;
+          if (!isfinite(in->offset[i]))
+            in->offset[i] = 0.0f;
+          in->mu[i] = in->prior_mean[i] + in->offset[i];
+        } else {
+          in->mu[i] += a * d;
+        }
         float v = (1.0f - a) * (in->var[i] + a * d * d);
         in->var[i] = (v > 1e-30f && isfinite(v)) ? v : 0.0f; /* no denormals, no Inf */
         if (!isfinite(in->mu[i]))

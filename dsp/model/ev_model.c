@@ -31,7 +31,8 @@ struct ev_model {
   char *labels[EV_MODEL_MAX_LABELS];
   int canonical[EV_MODEL_MAX_LABELS];
   float *norm_mean, *norm_std;
-  float *norm_adapt; /* per dimension 1 = adapts, 0 = stays on the prior; NULL: all adapt */
+  float *norm_adapt;   /* per dimension 1 = adapts, 0 = stays on the prior; NULL: all adapt */
+  float *norm_centres; /* n_labels x input_dims class centres (ev_input.h); NULL: none */
   char *provenance;
   char *version; /* the release, NULL when the file names none */
   int band_hz;   /* the highest audio frequency its training audio held; 0: sample_rate / 2 */
@@ -48,6 +49,7 @@ void ev_model_free(ev_model *m) {
   free(m->norm_mean);
   free(m->norm_std);
   free(m->norm_adapt);
+  free(m->norm_centres);
   free(m->provenance);
   free(m->version);
   free(m->architecture);
@@ -758,6 +760,31 @@ static int load_parsed(ev_model *m, const ev_st_file *f, char *err, size_t errle
         goto done;
       }
   }
+  if (ev_st_find(f, "norm.centres")) { /* optional: the classes' centres (ev_input.h) */
+    int cshape[2] = {m->n_labels, m->input_dims};
+    if (m->n_labels > EV_INPUT_MAX_CLASSES) {
+      ev_fail(err, errlen,
+              "norm.centres: the normaliser takes centres for at most %d labels, "
+              "the model has %d",
+              EV_INPUT_MAX_CLASSES, m->n_labels);
+      goto done;
+    }
+    m->norm_centres = malloc((size_t)m->n_labels * (size_t)m->input_dims * sizeof(float));
+    if (!m->norm_centres) {
+      ev_fail(err, errlen, "out of memory");
+      goto done;
+    }
+    if (copy_tensor(f, "norm.centres", 2, cshape, m->norm_centres, used, err, errlen))
+      goto done;
+    for (size_t i = 0; i < (size_t)m->n_labels * (size_t)m->input_dims; i++)
+      if (!isfinite(m->norm_centres[i])) {
+        ev_fail(err, errlen,
+                "norm.centres holds a value that is not finite (label %zu, dimension %zu): "
+                "the file is corrupt",
+                i / (size_t)m->input_dims, i % (size_t)m->input_dims);
+        goto done;
+      }
+  }
   for (size_t i = 0; i < f->n_tensors; i++)
     if (!used[i]) {
       ev_fail(err, errlen,
@@ -860,7 +887,7 @@ static char *norm_text(const ev_model *m) {
 }
 
 int ev_model_serialize(const ev_model *m, uint8_t **buf, size_t *len, char *err, size_t errlen) {
-  enum { MAXT = (EV_MODEL_MAX_LAYERS + 1) * EV_LAYER_MAX_PARAMS + 3 };
+  enum { MAXT = (EV_MODEL_MAX_LAYERS + 1) * EV_LAYER_MAX_PARAMS + 4 };
   ev_st_out_tensor *t = calloc(MAXT, sizeof *t);
   int64_t(*shapes)[3] = calloc(MAXT, sizeof *shapes);
   char(*names)[96] = calloc(MAXT, sizeof *names);
@@ -889,6 +916,12 @@ int ev_model_serialize(const ev_model *m, uint8_t **buf, size_t *len, char *err,
   if (m->norm_adapt) {
     shapes[n][0] = m->input_dims;
     t[n] = (ev_st_out_tensor){"norm.adapt", 1, shapes[n], m->norm_adapt};
+    n++;
+  }
+  if (m->norm_centres) {
+    shapes[n][0] = m->n_labels;
+    shapes[n][1] = m->input_dims;
+    t[n] = (ev_st_out_tensor){"norm.centres", 2, shapes[n], m->norm_centres};
     n++;
   }
   const char *keys[10] = {"format",   "format_version", "name",          "architecture",
@@ -1043,10 +1076,39 @@ const float *ev_model_norm_adapt(const ev_model *m) {
   return m->norm_adapt;
 }
 
+int ev_model_set_norm_centres(ev_model *m, const float *centres, char *err, size_t errlen) {
+  const size_t n = (size_t)m->n_labels * (size_t)m->input_dims;
+  if (centres && m->n_labels > EV_INPUT_MAX_CLASSES)
+    return ev_fail(err, errlen, "class centres for at most %d labels, the model has %d",
+                   EV_INPUT_MAX_CLASSES, m->n_labels);
+  for (size_t i = 0; centres && i < n; i++)
+    if (!isfinite(centres[i]))
+      return ev_fail(err, errlen, "class centre %zu of dimension %zu is not finite",
+                     i / (size_t)m->input_dims, i % (size_t)m->input_dims);
+  free(m->norm_centres);
+  m->norm_centres = NULL;
+  if (!centres)
+    return 0;
+  m->norm_centres = malloc(n * sizeof *m->norm_centres);
+  if (!m->norm_centres)
+    return ev_fail(err, errlen, "out of memory");
+  memcpy(m->norm_centres, centres, n * sizeof *m->norm_centres);
+  return 0;
+}
+
+const float *ev_model_norm_centres(const ev_model *m) {
+  return m->norm_centres;
+}
+
 ev_input *ev_model_input_new(const ev_model *m, char *err, size_t errlen) {
   ev_input *in = ev_input_new(&m->input, m->norm_mean, m->norm_std, err, errlen);
   if (in)
     ev_input_set_adapt_dims(in, m->norm_adapt);
+  if (in && m->norm_centres &&
+      ev_input_set_centres(in, m->norm_centres, m->n_labels, err, errlen) != 0) {
+    ev_input_free(in);
+    return NULL;
+  }
   return in;
 }
 

@@ -241,6 +241,39 @@ static int build_items(ev_run *run, const ev_arch *a, const ev_dataset *ds, cons
   return rc;
 }
 
+/* run->centres: per label, the centre of the steps of its training clips (originals and copies),
+ * as the prior is the centre of them all: the median with a robust prior, else the mean. A label
+ * without a training clip takes the prior's. */
+static int set_centres(ev_run *run, const ev_arch *a, const ev_dataset *ds, const ev_labelset *ls,
+                       const size_t *idx, size_t n, int robust, char *err, size_t errlen) {
+  const int D = model_dims(a, ds);
+  const size_t cap = n * (size_t)(ds->copies + 1) + 1;
+  run->centres = malloc((size_t)ls->n * (size_t)D * sizeof *run->centres);
+  float *spread = malloc((size_t)D * sizeof *spread);
+  ev_feat_seq **seqs = malloc(cap * sizeof *seqs);
+  if (!run->centres || !spread || !seqs) {
+    free(spread);
+    free(seqs);
+    snprintf(err, errlen, "out of memory (class centres)");
+    return -1;
+  }
+  for (int k = 0; k < ls->n; k++) {
+    float *c = run->centres + (size_t)k * (size_t)D;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+      if (ds->ok[idx[i]] && ls->index_of[ds->clips->v[idx[i]].label] == k)
+        for (int q = 0; q <= ds->copies; q++)
+          seqs[m++] = ev_dataset_seq(ds, idx[i], q);
+    memcpy(c, run->prior_mean, (size_t)D * sizeof *c);
+    if (m && (robust ? ev_prior_stats_robust(a, seqs, m, c, spread)
+                     : ev_prior_stats(a, seqs, m, c, spread)) < 1.0)
+      memcpy(c, run->prior_mean, (size_t)D * sizeof *c); /* no speech step: the prior's */
+  }
+  free(spread);
+  free(seqs);
+  return 0;
+}
+
 /* run->adapt from the training clips; prints the dimensions that adapt when verbose. */
 static int set_adapt_dims(ev_run *run, const ev_arch *a, const ev_dataset *ds,
                           const ev_labelset *ls, const size_t *idx, size_t n, int verbose,
@@ -321,6 +354,9 @@ int ev_run_train(ev_run *run, const ev_arch *a, const ev_dataset *ds, const ev_l
     ev_prior_stats(a, seqs, ns, run->prior_mean, run->prior_std);
   }
   free(seqs);
+  if (opts->class_centres && a->input.norm.mode == EV_NORM_ADAPTIVE && !a->functionals &&
+      set_centres(run, a, ds, ls, train_idx, n_train, opts->robust_norm, err, errlen) != 0)
+    return -1;
   if (a->speaker_dims > 0.0f && a->input.norm.mode == EV_NORM_ADAPTIVE && !a->functionals &&
       set_adapt_dims(run, a, ds, ls, train_idx, n_train, opts->progress, err, errlen) != 0)
     return -1;
@@ -408,6 +444,7 @@ void ev_run_free(ev_run *run) {
   free(run->prior_mean);
   free(run->prior_std);
   free(run->adapt);
+  free(run->centres);
   ev_train_result_free(&run->result);
   memset(run, 0, sizeof *run);
 }
@@ -434,7 +471,8 @@ ev_model *ev_run_model(const ev_run *run, const ev_arch *a, const ev_labelset *l
   int D = ev_model_input_dims(m);
   memcpy(ev_model_norm_mean(m), run->prior_mean, (size_t)D * sizeof(float));
   memcpy(ev_model_norm_std(m), run->prior_std, (size_t)D * sizeof(float));
-  if (ev_model_set_norm_adapt(m, run->adapt, err, errlen) != 0) {
+  if (ev_model_set_norm_adapt(m, run->adapt, err, errlen) != 0 ||
+      ev_model_set_norm_centres(m, run->centres, err, errlen) != 0) {
     ev_model_free(m);
     return NULL;
   }

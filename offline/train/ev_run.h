@@ -22,7 +22,9 @@ typedef struct ev_labelset {
 typedef struct ev_run {
   ev_net net;
   float *prior_mean, *prior_std; /* model input statistics (dims floats) */
-  float *adapt; /* which dimensions adapt (arch speaker_dims; ev_adapt_dims.h); NULL: all */
+  float *adapt;   /* which dimensions adapt (arch speaker_dims; ev_adapt_dims.h); NULL: all */
+  float *centres; /* per label, the centre of its training steps (labels x dims; --class-centres);
+                     NULL: none */
   ev_train_result result;
   int trained;
   int speaker_norm;  /* from ev_train_opts: per-speaker normalisation in train and evaluate */

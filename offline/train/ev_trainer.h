@@ -56,6 +56,9 @@ typedef struct ev_train_opts {
                               (ev_work.dropout); the exported network has none */
   int robust_norm;         /* the prior from the training steps' median and interquartile range
                               (ev_prior_stats_robust); the arch clamps the inputs */
+  int class_centres;       /* store each label's centre of the training steps (the median with
+                              robust_norm, else the mean) for the adaptive normaliser
+                              (norm.centres, ev_input.h) */
 } ev_train_opts;
 
 /* The cosine schedule's learning rate at step k (0-based) of n_steps: lr at step 0, min_lr

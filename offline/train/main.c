@@ -105,6 +105,11 @@ static void usage(FILE *f) {
           "                       interquartile range instead of mean and standard deviation,\n"
           "                       and clamp them to +-K (stored in the model: the plugin does\n"
           "                       the same); 0 = off [0]\n"
+          "  --class-centres      store each emotion's centre of the training inputs in the\n"
+          "                       model: the plugin's adaptive normaliser then learns how a\n"
+          "                       voice differs from the centre of what it hears it say, so\n"
+          "                       a voice heard for minutes in one emotion keeps it\n"
+          "                       (docs/model.md)\n"
           "  --adversary LAMBDA   corpus-adversarial training: a head per emotion learns the\n"
           "                       clip's corpus from the last hidden layer, the layers below\n"
           "                       learn to leave it at chance, weighted LAMBDA (ramped up over\n"
@@ -259,6 +264,7 @@ static int parse_cli(int argc, char **argv, cli *c) {
     O_GAIN_JITTER,
     O_DROPOUT,
     O_ROBUST_NORM,
+    O_CLASS_CENTRES,
     O_CHANNEL,
     O_PLUGIN_FIGURE,
     O_MODEL,
@@ -304,6 +310,7 @@ static int parse_cli(int argc, char **argv, cli *c) {
                                        {"gain-jitter", 1, 0, O_GAIN_JITTER},
                                        {"dropout", 1, 0, O_DROPOUT},
                                        {"robust-norm", 1, 0, O_ROBUST_NORM},
+                                       {"class-centres", 0, 0, O_CLASS_CENTRES},
                                        {"channel", 1, 0, O_CHANNEL},
                                        {"plugin-figure", 1, 0, O_PLUGIN_FIGURE},
                                        {"model", 1, 0, O_MODEL},
@@ -496,6 +503,9 @@ static int parse_cli(int argc, char **argv, cli *c) {
       break;
     case O_SPEAKER_NORM:
       c->train.speaker_norm = 1;
+      break;
+    case O_CLASS_CENTRES:
+      c->train.class_centres = 1;
       break;
     case O_QUIET:
       c->quiet = 1;
@@ -905,6 +915,7 @@ static char *provenance(session *s, const ev_run *run, const ev_metrics *val, si
   json_object_set_new(o, "gain_jitter", json_real(s->c->train.gain_jitter));
   json_object_set_new(o, "dropout", json_real(s->c->train.dropout));
   json_object_set_new(o, "robust_norm", json_real(s->c->robust_norm));
+  json_object_set_new(o, "class_centres", json_boolean(s->c->train.class_centres));
   json_object_set_new(o, "channel",
                       json_string(s->c->narrowband == 2 ? "narrow-floor"
                                   : s->c->narrowband    ? "narrow"

@@ -136,8 +136,101 @@ static void adapted_share(void) {
   ev_input_free(in);
 }
 
+/* Class centres (ev_input.h), by hand. a_min 0.5 (tau = 0.01 s / ln 2), prior mean 0, std 1
+ * weighing one step, centres C = {-1, 3}:
+ *  no reading yet, x=4: n=2, a=.5, e=0 (the prior), o=.5*4=2, mu=2, d=4, v=.5*(1+.5*16)=4.5
+ *  reading (.25,.75): e=2; x=4: n=3, a=.5, o=2+.5*((4-2)-2)=2, mu=2, d=2, v=.5*(4.5+2)=3.25
+ *  reading (0,1): e=3; x=5: o=2+.5*((5-3)-2)=2, mu=2, d=3, v=.5*(3.25+4.5)=3.875
+ * and the same first step with no centres gives the same mu and v (the prior is the centre). */
+static void class_centres(void) {
+  const float loud = 0.1f;
+  const float centres[2] = {-1.0f, 3.0f};
+  ev_input *in = make(EV_NORM_ADAPTIVE, (float)(0.01 / log(2.0)), 1.0f, 1, 0.0f, 1.0f, "zcr");
+  ev_input *plain = make(EV_NORM_ADAPTIVE, (float)(0.01 / log(2.0)), 1.0f, 1, 0.0f, 1.0f, "zcr");
+  EV_REQUIRE(in && plain, "inputs");
+  char err[256];
+  EV_CHECK(ev_input_n_centres(in) == 0, "no centres by default");
+  const float nan_c[2] = {0.0f, NAN};
+  EV_CHECK(ev_input_set_centres(in, nan_c, 2, err, sizeof err) != 0 && strstr(err, "finite"),
+           "a NaN centre refused: %s", err);
+  EV_CHECK(ev_input_set_centres(in, centres, 0, err, sizeof err) != 0 &&
+               ev_input_set_centres(in, centres, EV_INPUT_MAX_CLASSES + 1, err, sizeof err) != 0,
+           "0 or too many classes refused: %s", err);
+  EV_REQUIRE(ev_input_set_centres(in, centres, 2, err, sizeof err) == 0, "set: %s", err);
+  EV_CHECK(ev_input_n_centres(in) == 2, "two centres");
+  EV_CHECK_NEAR(push1(in, 4.0f, loud), 2.0 / sqrt(4.5), 1e-6, "no reading yet: y");
+  EV_CHECK_NEAR(push1(plain, 4.0f, loud), 2.0 / sqrt(4.5), 1e-6, "no centres: the same y");
+  EV_CHECK_NEAR(ev_input_mean(in)[0], 2.0, 1e-6, "no reading yet: mu");
+  const float r1[2] = {0.25f, 0.75f};
+  ev_input_set_posterior(in, r1, 2);
+  EV_CHECK_NEAR(push1(in, 4.0f, loud), 2.0 / sqrt(3.25), 1e-6, "reading (.25, .75): y");
+  EV_CHECK_NEAR(ev_input_mean(in)[0], 2.0, 1e-6, "reading (.25, .75): mu");
+  EV_CHECK_NEAR(ev_input_var(in)[0], 3.25, 1e-5, "reading (.25, .75): v");
+  /* readings that are no probabilities change nothing; the wrong count is ignored */
+  const float junk[2] = {NAN, -1.0f}, three[3] = {1.0f, 0.0f, 0.0f}, r2[2] = {0.0f, 2.0f};
+  ev_input_set_posterior(in, junk, 2);
+  ev_input_set_posterior(in, three, 3);
+  ev_input_set_posterior(in, r2, 2); /* 2 is no probability: counts 0, so all zero: ignored */
+  const float r3[2] = {0.0f, 1.0f};
+  ev_input_set_posterior(in, r3, 2);
+  EV_CHECK_NEAR(push1(in, 5.0f, loud), 3.0 / sqrt(3.875), 1e-6, "reading (0, 1): y");
+  EV_CHECK_NEAR(ev_input_mean(in)[0], 2.0, 1e-6, "reading (0, 1): mu");
+  /* a warm start sets the offset from the same centre (o = mu - prior = 1) and keeps the
+   * reading (0, 1): x=5: n=4, a=.5, o=1+.5*((5-3)-1)=1.5 */
+  const float m1 = 1.0f, v1 = 9.0f;
+  ev_input_set_state(in, &m1, &v1, 3.0);
+  push1(in, 5.0f, loud);
+  EV_CHECK_NEAR(ev_input_mean(in)[0], 1.5, 1e-6, "warm start: the offset from mu");
+  /* a reset forgets the reading: the next step is the plain one again */
+  ev_input_reset(in);
+  ev_input_reset(plain);
+  for (int k = 0; k < 5; k++) {
+    const float x = (float)(k * 3 % 7) - 2.0f;
+    const float a = push1(in, x, loud), b = push1(plain, x, loud);
+    EV_CHECK(fabsf(a - b) <= 1e-6f, "after a reset, no reading: as without centres (step %d)", k);
+  }
+  ev_input_free(plain);
+  ev_input_free(in);
+
+  /* What they are for: a voice 0.5 above the training's, heard for 10 minutes in the emotion
+   * whose centre is 2 (prior 0, std 1, the shipped model's prior 50 steps, warmup 30 and tau
+   * 300 s; steps of 10 frames). Without centres the normaliser learns the emotion as the
+   * voice's usual and reads it at 0; with them, and the model hearing that emotion, mu learns
+   * the voice's offset 0.5 and the emotion stays (x - mu = 2 against the voice's spread). */
+  ev_input_config spec = spec1(EV_NORM_ADAPTIVE, 300.0f, 10, "zcr");
+  spec.norm.prior_frames = 50.0f;
+  spec.norm.warmup_frames = 30.0f;
+  const float m0 = 0.0f, s0 = 1.0f, two[2] = {0.0f, 2.0f}, heard[2] = {0.0f, 1.0f};
+  ev_input *with = ev_input_new(&spec, &m0, &s0, err, sizeof err);
+  ev_input *without = ev_input_new(&spec, &m0, &s0, err, sizeof err);
+  EV_REQUIRE(with && without, "10-minute inputs: %s", err);
+  EV_REQUIRE(ev_input_set_centres(with, two, 2, err, sizeof err) == 0, "centres: %s", err);
+  float yw = 0.0f, yo = 0.0f;
+  for (int step = 0; step < 6000; step++) {
+    ev_input_set_posterior(with, heard, 2);
+    for (int f = 0; f < 10; f++) {
+      const float x = 2.5f + 0.1f * (float)((f + step) % 3 - 1); /* a little movement */
+      const float *a = ev_input_push_vector(with, &x, loud);
+      const float *b = ev_input_push_vector(without, &x, loud);
+      if (a && b) {
+        yw = a[0];
+        yo = b[0];
+      }
+    }
+  }
+  printf("one emotion for 10 min: mu %.3f (centres) / %.3f (none), y %.3f / %.3f\n",
+         (double)ev_input_mean(with)[0], (double)ev_input_mean(without)[0], (double)yw, (double)yo);
+  EV_CHECK_NEAR(ev_input_mean(with)[0], 0.5, 0.02, "with centres mu learns the voice's offset");
+  EV_CHECK_NEAR(ev_input_mean(without)[0], 2.5, 0.02, "without, the emotion as its usual");
+  EV_CHECK(yw > 0.9f && fabsf(yo) < 0.5f, "the emotion kept (%g) / normalised away (%g)",
+           (double)yw, (double)yo);
+  ev_input_free(with);
+  ev_input_free(without);
+}
+
 int main(void) {
   const float loud = 0.1f, quiet = 1e-4f; /* -20 dBFS and -80 dBFS vs the -50 dB gate */
+  class_centres();
 
   /* Sequence 1: tau chosen so a_min = 1 - exp(-ln 2) = 0.5 (step 10 ms); prior mean 0,
    * std 2 (var 4), prior_frames 1.

@@ -116,8 +116,63 @@ static void check_adapt_mask(void) {
   ev_model_free(m);
 }
 
+/* norm.centres: absent by default, the round trip to the bit, the normaliser it builds takes
+ * them, and a file whose centres hold a NaN or have the wrong shape is refused by name. */
+static void check_centres(void) {
+  ev_model *m = fixture_model(archs[0], "[\"chroma\"]", 1, EV_NORM_ADAPTIVE);
+  EV_REQUIRE(m, "fixture");
+  const int L = ev_model_n_labels(m), D = ev_model_input_dims(m);
+  char err[512];
+  EV_CHECK(ev_model_norm_centres(m) == NULL, "a new model has no class centres");
+  float c[64 * 12];
+  for (int i = 0; i < L * D; i++)
+    c[i] = 0.25f * (float)i - 3.0f;
+  const float saved = c[5];
+  c[5] = NAN;
+  EV_CHECK(ev_model_set_norm_centres(m, c, err, sizeof err) != 0 && strstr(err, "finite"),
+           "a NaN centre refused: %s", err);
+  c[5] = saved;
+  EV_CHECK(ev_model_set_norm_centres(m, c, err, sizeof err) == 0, "set: %s", err);
+  uint8_t *buf = NULL;
+  size_t len = 0;
+  EV_CHECK(ev_model_serialize(m, &buf, &len, err, sizeof err) == 0, "serialize: %s", err);
+  ev_model *r = buf ? ev_model_load_memory(buf, len, err, sizeof err) : NULL;
+  EV_CHECK(r && ev_model_norm_centres(r) &&
+               !memcmp(ev_model_norm_centres(r), c, (size_t)(L * D) * sizeof(float)),
+           "norm.centres round trip: %s", r ? "" : err);
+  ev_input *in = r ? ev_model_input_new(r, err, sizeof err) : NULL;
+  EV_CHECK(in && ev_input_n_centres(in) == L, "the model's normaliser has its %d centres", L);
+  ev_input_free(in);
+  ev_model_free(r);
+  /* the same bytes with one centre turned into NaN */
+  uint8_t *at = NULL;
+  for (size_t i = 0; buf && !at && i + (size_t)(L * D) * sizeof(float) <= len; i++)
+    if (!memcmp(buf + i, c, (size_t)(L * D) * sizeof(float)))
+      at = buf + i;
+  EV_CHECK(at != NULL, "the centres' bytes are in the file");
+  if (at) {
+    const float bad = NAN;
+    memcpy(at + 7 * sizeof(float), &bad, sizeof bad);
+    r = ev_model_load_memory(buf, len, err, sizeof err);
+    EV_CHECK(!r && strstr(err, "norm.centres") && strstr(err, "corrupt"), "NaN in a file: %s", err);
+    ev_model_free(r);
+  }
+  free(buf);
+  ev_model_set_norm_centres(m, NULL, err, sizeof err);
+  buf = NULL;
+  if (ev_model_serialize(m, &buf, &len, err, sizeof err) == 0) {
+    ev_st_file *f = NULL;
+    EV_CHECK(ev_st_parse(buf, len, &f, err, sizeof err) == 0 && !ev_st_find(f, "norm.centres"),
+             "no norm.centres tensor when there are none");
+    ev_st_free(f);
+  }
+  free(buf);
+  ev_model_free(m);
+}
+
 int main(void) {
   check_adapt_mask();
+  check_centres();
   char path[256];
   snprintf(path, sizeof path, "/tmp/emovox-roundtrip-%d.safetensors", (int)getpid());
   for (size_t a = 0; a < sizeof archs / sizeof archs[0]; a++) {
