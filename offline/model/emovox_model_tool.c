@@ -158,6 +158,11 @@ static int cmd_info(int argc, char **argv) {
          ev_norm_mode_name(nc->mode), (double)nc->tau_s, (double)nc->prior_frames,
          (double)nc->warmup_frames, nc->level_relative ? "relative" : "absolute",
          (double)nc->clamp);
+  if (nc->mode == EV_NORM_ADAPTIVE)
+    printf("voice centre: %s\n",
+           ev_model_norm_centres(m)
+               ? "the offset from the centre of the emotion it hears (class centres, norm.centres)"
+               : "the voice's running mean (no class centres)");
   printf("labels:       %d\n", ev_model_n_labels(m));
   for (int i = 0; i < ev_model_n_labels(m); i++) {
     int c = ev_model_label_canonical(m, i);
