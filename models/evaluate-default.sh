@@ -36,6 +36,6 @@ build/offline/train/emovox-train evaluate "${FOLDS[@]}" \
   --arch emovox-egemaps-spread --val-fraction 0 \
   --lr 1e-3 --lr-schedule cosine --epochs 15 --crops late --balance corpus --loss-classes corpus:0.5 \
   --augment copies=1,pitch=2,stretch=0,gain=0,shift=100,p=0 --gain-jitter 10 --robust-norm 10 --ensemble 3 --seed 1 \
-  --threads 2 \
+  --class-centres --threads 2 \
   --out "$OUT" "$@"
 python3 models/figures.py "$OUT"

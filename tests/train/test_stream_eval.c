@@ -740,6 +740,9 @@ static void inputs_case(const char *model_path) {
     while (ev_model_state_busy(st))
       ev_model_state_step_layer(st);
     const float *out = ev_model_state_output(st);
+    /* the analyser gives every step's reading to the normaliser (its class centres,
+     * docs/model.md): the shipped model's labels are the canonical eight, in their order */
+    ev_input_set_posterior(in, out, ev_model_n_labels(m));
     if (!seq.speech[t])
       continue;
     speech_steps++;
