@@ -50,6 +50,29 @@ static float *make_signal_band(double rate, int tel, size_t *n_out) {
   return x;
 }
 
+/* A voiced sound whose pitch (150 +- 50 Hz at 1.3 Hz) and loudness (4 Hz) move as speech does,
+ * eight harmonics falling as 1/h, sounding where speech(t) is nonzero (NULL: throughout) and
+ * silent elsewhere. NULL when out of memory. */
+static inline float *make_moving_voice(double seconds, double rate, int (*speech)(double t),
+                                       size_t *n_out) {
+  const size_t n = (size_t)(seconds * rate);
+  float *x = calloc(n, sizeof *x);
+  double phase = 0.0;
+  for (size_t i = 0; x && i < n; i++) {
+    const double t = (double)i / rate;
+    if (speech && !speech(t))
+      continue;
+    const double f0 = 150.0 + 50.0 * sin(2.0 * M_PI * 1.3 * t);
+    phase += 2.0 * M_PI * f0 / rate;
+    double v = 0.0;
+    for (int h = 1; h <= 8; h++)
+      v += sin(h * phase) / h;
+    x[i] = (float)(0.1 * (0.55 + 0.45 * sin(2.0 * M_PI * 4.0 * t)) * v);
+  }
+  *n_out = n;
+  return x;
+}
+
 static inline float *make_signal(double rate, size_t *n_out) {
   return make_signal_band(rate, 0, n_out);
 }

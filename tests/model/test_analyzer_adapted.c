@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../ev_test.h"
+#include "analyzer_signal.h"
 #include "model_fixture.h"
 
 #define RATE      16000
@@ -32,22 +33,7 @@ static void on_frame(void *user, const ev_outputs *o) {
 /* Speech-like: harmonics with a moving pitch and a syllable-rate envelope (-25 dBFS or so, far
  * above the -60 dBFS gate) where speech(t), digital silence elsewhere. */
 static float *make_audio(double seconds, int (*speech)(double t), size_t *n_out) {
-  const size_t n = (size_t)(seconds * RATE);
-  float *x = calloc(n, sizeof *x);
-  double phase = 0.0;
-  for (size_t i = 0; i < n; i++) {
-    const double t = (double)i / RATE;
-    if (!speech(t))
-      continue;
-    const double f0 = 150.0 + 50.0 * sin(2.0 * M_PI * 1.3 * t);
-    phase += 2.0 * M_PI * f0 / RATE;
-    double v = 0.0;
-    for (int h = 1; h <= 8; h++)
-      v += sin(h * phase) / h;
-    x[i] = (float)(0.1 * (0.55 + 0.45 * sin(2.0 * M_PI * 4.0 * t)) * v);
-  }
-  *n_out = n;
-  return x;
+  return make_moving_voice(seconds, RATE, speech, n_out);
 }
 
 static int always(double t) {

@@ -18,6 +18,7 @@
 
 #include "../ev_test.h"
 #include "ev_layers.h"
+#include "analyzer_signal.h"
 #include "model_fixture.h"
 
 #define RATE      16000
@@ -34,24 +35,6 @@ static void on_frame(void *user, const ev_outputs *o) {
   if (r->n < MAX_FRAME)
     memcpy(r->prob[r->n], o->prob, sizeof o->prob);
   r->n++;
-}
-
-/* A voiced sound whose pitch and loudness move as speech does (analyzer_adapted's). */
-static float *make_audio(double seconds, size_t *n_out) {
-  const size_t n = (size_t)(seconds * RATE);
-  float *x = calloc(n, sizeof *x);
-  double phase = 0.0;
-  for (size_t i = 0; x && i < n; i++) {
-    const double t = (double)i / RATE;
-    const double f0 = 150.0 + 50.0 * sin(2.0 * M_PI * 1.3 * t);
-    phase += 2.0 * M_PI * f0 / RATE;
-    double v = 0.0;
-    for (int h = 1; h <= 8; h++)
-      v += sin(h * phase) / h;
-    x[i] = (float)(0.1 * (0.55 + 0.45 * sin(2.0 * M_PI * 4.0 * t)) * v);
-  }
-  *n_out = n;
-  return x;
 }
 
 typedef struct voice {
@@ -130,7 +113,7 @@ int main(void) {
   EV_REQUIRE(ev_model_set_norm_centres(fixed, centres, err, sizeof err) == 0, "centres: %s", err);
 
   size_t n;
-  float *x = make_audio(30.0, &n);
+  float *x = make_moving_voice(30.0, RATE, NULL, &n);
   EV_REQUIRE(x, "audio");
   static record r, r2;
   voice vc, vp;
