@@ -235,8 +235,6 @@ static int opens_gate(const ev_analyzer *an, float rms, int voiced) {
   return db > an->params.gate_db && voiced;
 }
 
-/* The input normaliser whose state the outputs report: the narrowband network's while it
- * answers. */
 /* The reading p (canonical order) in a model's label order, to its normaliser when that has class
  * centres; a label without a canonical emotion counts 0. O(labels). */
 static void give_reading(ev_input *in, const float *p, const int *canonical, int n_labels) {
@@ -249,6 +247,8 @@ static void give_reading(ev_input *in, const float *p, const int *canonical, int
   ev_input_set_posterior(in, q, n_labels);
 }
 
+/* The input normaliser whose state the outputs report: the narrowband network's while it
+ * answers. */
 static const ev_input *active_input(const ev_analyzer *an) {
   const ev_model_runtime *rt = an->rt;
   return rt->narrow && an->narrow_on ? rt->narrow->input : rt->input;

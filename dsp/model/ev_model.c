@@ -613,6 +613,14 @@ static const char *need_meta(const ev_st_file *f, const char *key, char *err, si
   return v;
 }
 
+/* The index of the first value that is not finite, n when all are. */
+static size_t first_non_finite(const float *v, size_t n) {
+  size_t i = 0;
+  while (i < n && isfinite(v[i]))
+    i++;
+  return i;
+}
+
 static int copy_tensor(const ev_st_file *f, const char *name, int ndim, const int *shape,
                        float *dst, unsigned char *used, char *err, size_t errlen) {
   if (check_tensor(f, name, ndim, shape, err, errlen))
@@ -776,14 +784,14 @@ static int load_parsed(ev_model *m, const ev_st_file *f, char *err, size_t errle
     }
     if (copy_tensor(f, "norm.centres", 2, cshape, m->norm_centres, used, err, errlen))
       goto done;
-    for (size_t i = 0; i < (size_t)m->n_labels * (size_t)m->input_dims; i++)
-      if (!isfinite(m->norm_centres[i])) {
-        ev_fail(err, errlen,
-                "norm.centres holds a value that is not finite (label %zu, dimension %zu): "
-                "the file is corrupt",
-                i / (size_t)m->input_dims, i % (size_t)m->input_dims);
-        goto done;
-      }
+    const size_t bad = first_non_finite(m->norm_centres, (size_t)m->n_labels * m->input_dims);
+    if (bad < (size_t)m->n_labels * (size_t)m->input_dims) {
+      ev_fail(err, errlen,
+              "norm.centres holds a value that is not finite (label %zu, dimension %zu): "
+              "the file is corrupt",
+              bad / (size_t)m->input_dims, bad % (size_t)m->input_dims);
+      goto done;
+    }
   }
   for (size_t i = 0; i < f->n_tensors; i++)
     if (!used[i]) {
@@ -1081,10 +1089,10 @@ int ev_model_set_norm_centres(ev_model *m, const float *centres, char *err, size
   if (centres && m->n_labels > EV_INPUT_MAX_CLASSES)
     return ev_fail(err, errlen, "class centres for at most %d labels, the model has %d",
                    EV_INPUT_MAX_CLASSES, m->n_labels);
-  for (size_t i = 0; centres && i < n; i++)
-    if (!isfinite(centres[i]))
-      return ev_fail(err, errlen, "class centre %zu of dimension %zu is not finite",
-                     i / (size_t)m->input_dims, i % (size_t)m->input_dims);
+  const size_t bad = centres ? first_non_finite(centres, n) : n;
+  if (bad < n)
+    return ev_fail(err, errlen, "class centre %zu of dimension %zu is not finite",
+                   bad / (size_t)m->input_dims, bad % (size_t)m->input_dims);
   free(m->norm_centres);
   m->norm_centres = NULL;
   if (!centres)
