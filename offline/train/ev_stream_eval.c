@@ -107,6 +107,7 @@ int ev_stream_eval_init(ev_stream_eval *e, const ev_clip_list *clips, const ev_s
   e->spk = spk;
   e->ls = ls;
   e->threads = threads < 1 ? 1 : threads;
+  e->folded_temperature = 1.0;
   e->seed = seed;
   e->fold = malloc((clips->n + 1) * sizeof *e->fold);
   e->failed = calloc(clips->n + 1, 1);
@@ -1026,6 +1027,7 @@ int ev_stream_eval_report(ev_stream_eval *e, const char *outdir, const char *tit
                                                  : "cold-16 summaries (out of fold)"));
   json_object_set_new(jt, "files", json_integer((json_int_t)n_fit));
   json_object_set_new(jt, "temperature", json_real(T));
+  json_object_set_new(jt, "on_top_of_folded", json_real(e->folded_temperature));
   json_object_set_new(jt, "nll_at_1", json_real(nll_1));
   json_object_set_new(jt, "nll_at_t", json_real(nll_t));
   json_object_set_new(jt, "ece_before", json_real(before.ece));
@@ -1065,11 +1067,16 @@ int ev_stream_eval_report(ev_stream_eval *e, const char *outdir, const char *tit
   json_object_set_new(jt, "ece_at_t_through_plugin", json_real(isfinite(ece_t) ? ece_t : 0.0));
   json_object_set_new(jt, "uar_at_t_through_plugin", json_real(isfinite(uar_t) ? uar_t : 0.0));
   json_object_set_new(root, "temperature_cold16", jt);
+  char on_top[96] = "";
+  if (e->folded_temperature != 1.0)
+    snprintf(on_top, sizeof on_top,
+             " on top of the --temperature %.3g already in (about %.3f in all)",
+             e->folded_temperature, e->folded_temperature * (double)T);
   fprintf(out,
-          "cold-16 temperature fitted on the %s: T = %.3f (NLL %.4f -> %.4f); ECE %.2f%% -> "
+          "cold-16 temperature fitted on the %s: T = %.3f%s (NLL %.4f -> %.4f); ECE %.2f%% -> "
           "%.2f%% with T folded into %s and cold-16 run again (UAR %.2f%% -> %.2f%%)\n",
           e->given_model ? "scored files' summaries (in-sample)" : "out-of-fold summaries",
-          (double)T, nll_1, nll_t, 100 * before.ece, 100 * ece_t,
+          (double)T, on_top, nll_1, nll_t, 100 * before.ece, 100 * ece_t,
           e->given_model ? "the model" : "each fold's model", 100 * before.m.uar, 100 * uar_t);
   if (fc)
     fclose(fc);

@@ -117,6 +117,9 @@ typedef struct ev_stream_eval {
   /* `emovox-train score`: one given model scored on every file (one pseudo-fold), so the
    * report says the temperature is fitted on the scored files themselves, not out of fold */
   int given_model;
+  /* evaluate --temperature T: T already folded into every fold's model (1: none), so that the
+   * figures are read as the shipped file reads; the report's fitted T is then on top of it */
+  double folded_temperature;
   size_t label_skipped; /* score: clips left out because the model has not their label */
 } ev_stream_eval;
 

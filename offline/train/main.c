@@ -129,7 +129,9 @@ static void usage(FILE *f) {
           "  --model-version V    train: the release stored in the file, shown next to its\n"
           "                       name (plugin UI, emovox-model info), e.g. 0.17 [none]\n"
           "  --temperature T      train: divide the logits by T (temperature scaling; use the T\n"
-          "                       `evaluate` fits on out-of-fold predictions) [1]\n"
+          "                       `evaluate` fits on out-of-fold predictions) [1]; evaluate:\n"
+          "                       the plugin figures read each fold's model at T, as the\n"
+          "                       shipped file is read (the trainer's own figure stays at 1)\n"
           "  --evaluation CSV     train: keep the per_corpus.csv of an `evaluate` run of the\n"
           "                       same recipe in the model's provenance metadata\n\n"
           "Evaluation:\n"
@@ -1136,6 +1138,7 @@ static int evaluation_init(evaluation *e, session *s) {
       return -1;
     e->stream = 1;
     e->se.skip48 = c->plugin_figure == 2;
+    e->se.folded_temperature = c->temperature;
   }
   return 0;
 }
@@ -1243,6 +1246,15 @@ static int evaluate_fold(evaluation *e, session *s, const ev_folds *folds, int f
   if (rc == 0)
     rc = ev_run_evaluate(&run, &s->arch, &s->ds, &s->ls, te, n_te, c->train.threads, &cm, p.pred,
                          p.conf, p.logits, p.n_crops, err, sizeof err);
+  /* the plugin figures read each fold's model as the shipped file is read: at the recipe's T
+   * (the trainer's own figure and calibration above stay at T = 1, where T is fitted) */
+  if (rc == 0 && e->stream && c->temperature != 1.0 &&
+      ev_net_fold_temperature(&run.net, (float)c->temperature) != 0) {
+    snprintf(err, sizeof err,
+             "--temperature needs a model whose last layer before the softmax is a linear dense "
+             "or conv1d layer");
+    rc = -1;
+  }
   if (rc == 0 && e->stream)
     rc = ev_stream_eval_run(&e->se, &run, &s->arch, f, te, n_te, err, sizeof err);
   if (rc == 0)

@@ -8,6 +8,7 @@
  * given to another command), `--help` documents the command, `--quiet`
  * silences the progress and `--plugin-figure quick` leaves out the 48 kHz run. Every mode's
  * per-file summaries (the learned voice's among them) are the same with 1 and 2 threads.
+ * `evaluate --temperature T` reads its fold models as `train --temperature T`'s file is read.
  * argv[1]: the emovox-train executable. */
 #include <math.h>
 #include <sndfile.h>
@@ -76,6 +77,118 @@ static float *clip_audio(int s, int k) {
   const double amp = l == EV_ANGRY ? 0.22 : l == EV_NEUTRAL ? 0.07 : 0.04;
   const double syll = l == EV_ANGRY ? 3.1 : l == EV_NEUTRAL ? 2.3 : 1.8;
   return train_test_voice(f0, amp, syll, 0.3 * s + k, 1000u + 37u * (unsigned)(s * 16 + k), CLIP_N);
+}
+
+/* A file's cold summary by hand: a fresh analyser with the plugin's default controls. */
+static int summary_by_hand(const char *model_path, int s, int k, ev_stream_summary *sum) {
+  char e[512];
+  ev_model *m = ev_model_load_file(model_path, e, sizeof e);
+  ev_analyzer *an = m ? ev_analyzer_new(16000.0, EV_STREAM_BLOCK, e, sizeof e) : NULL;
+  ev_model_runtime *rt = an ? ev_analyzer_prepare_model(an, m, e, sizeof e) : NULL;
+  float *x = clip_audio(s, k);
+  int rc = -1;
+  if (rt && x) {
+    ev_analyzer_params p;
+    ev_analyzer_params_default(&p);
+    ev_analyzer_set_params(an, &p);
+    ev_analyzer_swap_model(an, rt);
+    ev_stream_feed(an, x, CLIP_N, 16000, ev_summary_window_rows(ev_model_input_config(m)), sum);
+    ev_analyzer_swap_model(an, NULL);
+    rc = 0;
+  } else {
+    fprintf(stderr, "by hand: %s\n", e);
+  }
+  free(x);
+  ev_model_runtime_free(rt);
+  ev_analyzer_free(an);
+  ev_model_free(m);
+  return rc;
+}
+
+/* `evaluate --temperature T` reads each fold's model at T, as the shipped file (trained with
+ * `train --temperature T`) is read: holding out speaker 5, the fold's model is the one `train`
+ * makes of the other speakers, so evaluate's cold-16 summaries of speaker 5 must be those of
+ * `train --temperature 3`'s file read by hand, and without the option those of the plain file. */
+static void evaluate_temperature(char *exe, const char *dir, const char *train_csv,
+                                 const char *arch, const char *model) {
+  char csv[4200], m3[4200], out[2][4200], path[8600];
+  snprintf(csv, sizeof csv, "%s/holdout.csv", dir);
+  char *tr = read_text(dir, "train.csv");
+  FILE *f = fopen(csv, "w");
+  EV_REQUIRE(f && tr, "%s", csv);
+  fputs(tr, f);
+  free(tr);
+  for (int k = 0; k < 2 * PER; k++)
+    fprintf(f, "s5_%d.wav,%s,spk5\n", k, ev_emotion_names[clip_label(k)]);
+  fclose(f);
+  snprintf(m3, sizeof m3, "%s/m3.safetensors", dir);
+  snprintf(path, sizeof path, "%s/trainrep3", dir);
+  char *train[] = {exe,        "train",      "--manifest",     (char *)train_csv,
+                   "--arch",   (char *)arch, "--epochs",       "15",
+                   "--lr",     "0.01",       "--val-fraction", "0",
+                   "--cache",  "none",       "--out",          path,
+                   "--output", m3,           "--temperature",  "3",
+                   "--quiet",  NULL};
+  EV_REQUIRE(train_cmd(dir, train) == 0, "train --temperature 3: %s", read_text(dir, "err.txt"));
+  const char *temps[2] = {"1", "3"};
+  const char *models[2] = {model, m3};
+  double spread[2] = {0};
+  for (int t = 0; t < 2; t++) {
+    snprintf(out[t], sizeof out[t], "%s/holdout-T%s", dir, temps[t]);
+    char *ev[] = {exe,
+                  "evaluate",
+                  "--holdout-speaker",
+                  "spk5",
+                  "--manifest",
+                  csv,
+                  "--arch",
+                  (char *)arch,
+                  "--epochs",
+                  "15",
+                  "--lr",
+                  "0.01",
+                  "--val-fraction",
+                  "0",
+                  "--cache",
+                  "none",
+                  "--temperature",
+                  (char *)temps[t],
+                  "--plugin-figure",
+                  "quick",
+                  "--out",
+                  out[t],
+                  "--quiet",
+                  NULL};
+    EV_REQUIRE(train_cmd(dir, ev) == 0, "evaluate --temperature %s: %s", temps[t],
+               read_text(dir, "err.txt"));
+    ta_csv files;
+    snprintf(path, sizeof path, "%s/plugin_files.csv", out[t]);
+    EV_REQUIRE(ta_csv_read(&files, path) == 0, "%s", path);
+    const int c_file = ta_csv_col(&files, "file"), c_prob = ta_csv_col(&files, "cold-16_neutral");
+    EV_REQUIRE(c_file >= 0 && c_prob >= 0 && files.n_rows == 2 * PER, "%zu rows", files.n_rows);
+    double worst = 0.0;
+    for (size_t r = 0; r < files.n_rows; r++) {
+      int k = -1;
+      const char *name = strrchr(files.cells[r][c_file], '/');
+      EV_REQUIRE(name && sscanf(name, "/s5_%d.wav", &k) == 1, "%s", files.cells[r][c_file]);
+      ev_stream_summary sum;
+      EV_REQUIRE(summary_by_hand(models[t], 5, k, &sum) == 0, "s5_%d by hand", k);
+      for (int c = 0; c < EV_N_EMOTIONS; c++)
+        worst = fmax(worst, fabs(ta_csv_num(&files, r, c_prob + c) - sum.prob[c]));
+      spread[t] += fabs(sum.prob[EV_ANGRY] - sum.prob[EV_NEUTRAL]) / (double)files.n_rows;
+    }
+    EV_CHECK(worst <= 1e-5,
+             "evaluate --temperature %s: speaker 5's cold-16 summaries differ from %s's read by "
+             "hand by %.3g",
+             temps[t], models[t], worst);
+    printf("evaluate --temperature %s: speaker 5 read as the file trained with it (within %.2g); "
+           "mean |p(angry) - p(neutral)| %.3f\n",
+           temps[t], worst, spread[t]);
+    ta_csv_free(&files);
+  }
+  /* and the temperature is felt: the same network's readings, three times softer */
+  EV_CHECK(spread[1] < 0.8 * spread[0], "T = 3 reads softer: %.3f against %.3f", spread[1],
+           spread[0]);
 }
 
 int main(int argc, char **argv) {
@@ -329,6 +442,8 @@ int main(int argc, char **argv) {
   EV_CHECK(rows48 == 0 && fig.n_rows == 2 * (EV_STREAM_MODES - 1), "quick: %zu rows, %d cold-48",
            fig.n_rows, rows48);
   ta_csv_free(&fig);
+
+  evaluate_temperature(exe, dir, train_csv, arch, model);
 
   ev_analyzer_swap_model(an, NULL);
   ev_model_runtime_free(rt);
