@@ -45,7 +45,7 @@
 # 8 kHz and the default model's companion for telephone audio at every other rate) by the same
 # recipe, with every clip and copy heard through an 8 kHz channel and, since 0.21, half of them
 # stored with a noise floor (--channel narrow-floor); its temperature is fitted on the cold-8
-# figure (models/README.md).
+# figure (models/README.md); since its 0.22 it stores its class centres too (0.21's weights).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then
@@ -66,8 +66,8 @@ if [ "${1:-}" = "--narrowband" ]; then
   NAME=emovox-narrowband
   CHANNEL=narrow-floor
   TEMP=1.3
-  RELEASE=0.21
-  CENTRES=()
+  RELEASE=0.22
+  CENTRES=(--class-centres)
   EVAL=models/evaluation-narrowband/per_corpus.csv
   REPORT=models/report-narrowband
 fi
