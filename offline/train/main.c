@@ -1616,6 +1616,13 @@ int main(int argc, char **argv) {
            "search; evaluation baseline only (`evaluate`), no model");
     return ev_stdout_status("emovox-train", 0);
   }
+  if (c.temperature != 1.0 &&
+      (!strcmp(c.command, "score") || (!strcmp(c.command, "evaluate") && !c.plugin_figure))) {
+    /* it would change nothing, which a user who asked for it would not expect */
+    fprintf(stderr, "emovox-train: --temperature is for train, and for evaluate's plugin "
+                    "figures (score reads a model at the temperature its file carries)\n");
+    return 2;
+  }
   if (!strcmp(c.command, "score")) /* a given model: no architecture, no features */
     return ev_stdout_status("emovox-train", cmd_score(&c));
   if (c.model) { /* silently training instead of scoring the file would waste the run */

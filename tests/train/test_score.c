@@ -268,6 +268,10 @@ int main(int argc, char **argv) {
   char *misplaced[] = {exe,     "evaluate", "--model", model, "--manifest",
                        all_csv, "--out",    rep,       NULL};
   EV_CHECK(train_cmd(dir, misplaced) == 2, "evaluate --model exits 2 (not silently ignored)");
+  char *tempered[] = {exe,     "score", "--model",       model, "--manifest", all_csv,
+                      "--out", rep,     "--temperature", "2",   NULL};
+  EV_CHECK(train_cmd(dir, tempered) == 2,
+           "score --temperature exits 2 (the file carries its temperature)");
 
   char *score[] = {exe,     "score", "--model",   model, "--manifest", all_csv,
                    "--out", rep,     "--threads", "2",   "--quiet",    NULL};
