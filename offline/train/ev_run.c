@@ -309,6 +309,8 @@ int ev_run_train(ev_run *run, const ev_arch *a, const ev_dataset *ds, const ev_l
   memset(run, 0, sizeof *run);
   run->speaker_norm = opts->speaker_norm;
   run->gain_jitter = opts->gain_jitter;
+  run->has_read_warmup = opts->read_warmup >= 0.0f;
+  run->read_warmup = opts->read_warmup;
   run->seed = opts->seed;
   err[0] = 0;
   int D = model_dims(a, ds);
@@ -457,8 +459,11 @@ ev_model *ev_run_model(const ev_run *run, const ev_arch *a, const ev_labelset *l
              "in the streaming plugin; it is an evaluation mode only");
     return NULL;
   }
+  ev_input_config input = a->input;
+  if (run->has_read_warmup) /* how the plugin reads, not how the training items were made */
+    input.norm.warmup_frames = run->read_warmup;
   ev_model_desc d = {.name = name,
-                     .input = a->input,
+                     .input = input,
                      .n_layers = run->net.n_layers,
                      .layers = run->net.configs,
                      .weights = run->net.w,

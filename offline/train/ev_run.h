@@ -27,8 +27,10 @@ typedef struct ev_run {
                      NULL: none */
   ev_train_result result;
   int trained;
-  int speaker_norm;  /* from ev_train_opts: per-speaker normalisation in train and evaluate */
-  float gain_jitter; /* from ev_train_opts: the training items' random gain range, dB */
+  int speaker_norm;    /* from ev_train_opts: per-speaker normalisation in train and evaluate */
+  float gain_jitter;   /* from ev_train_opts: the training items' random gain range, dB */
+  int has_read_warmup; /* from ev_train_opts: the exported model's warmup_frames is read_warmup */
+  float read_warmup;
   uint64_t seed;
 } ev_run;
 

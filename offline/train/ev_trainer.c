@@ -35,6 +35,7 @@ void ev_train_opts_default(ev_train_opts *o) {
   o->balance_power = 1.0f;
   o->window = 100;
   o->progress = 1;
+  o->read_warmup = -1.0f;
 }
 
 void ev_train_result_free(ev_train_result *r) {

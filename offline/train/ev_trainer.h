@@ -59,6 +59,9 @@ typedef struct ev_train_opts {
   int class_centres;       /* store each label's centre of the training steps (the median with
                               robust_norm, else the mean) for the adaptive normaliser
                               (norm.centres, ev_input.h) */
+  float read_warmup;       /* >= 0: the exported model's warmup_frames (speech steps read with
+                              the prior after a reset), where it should differ from the arch's,
+                              with which the training items are still made; < 0: the arch's */
 } ev_train_opts;
 
 /* The cosine schedule's learning rate at step k (0-based) of n_steps: lr at step 0, min_lr

@@ -110,6 +110,11 @@ static void usage(FILE *f) {
           "                       voice differs from the centre of what it hears it say, so\n"
           "                       a voice heard for minutes in one emotion keeps it\n"
           "                       (docs/model.md)\n"
+          "  --read-warmup N      the model file's normaliser reads the prior for the first N\n"
+          "                       speech steps after a reset (100 ms each in the presets), then\n"
+          "                       adapts; the training items are still made with the arch's\n"
+          "                       warmup_frames (30: 3 s); evaluate reads its fold models so\n"
+          "                       [the arch's]\n"
           "  --adversary LAMBDA   corpus-adversarial training: a head per emotion learns the\n"
           "                       clip's corpus from the last hidden layer, the layers below\n"
           "                       learn to leave it at chance, weighted LAMBDA (ramped up over\n"
@@ -267,6 +272,7 @@ static int parse_cli(int argc, char **argv, cli *c) {
     O_DROPOUT,
     O_ROBUST_NORM,
     O_CLASS_CENTRES,
+    O_READ_WARMUP,
     O_CHANNEL,
     O_PLUGIN_FIGURE,
     O_MODEL,
@@ -313,6 +319,7 @@ static int parse_cli(int argc, char **argv, cli *c) {
                                        {"dropout", 1, 0, O_DROPOUT},
                                        {"robust-norm", 1, 0, O_ROBUST_NORM},
                                        {"class-centres", 0, 0, O_CLASS_CENTRES},
+                                       {"read-warmup", 1, 0, O_READ_WARMUP},
                                        {"channel", 1, 0, O_CHANNEL},
                                        {"plugin-figure", 1, 0, O_PLUGIN_FIGURE},
                                        {"model", 1, 0, O_MODEL},
@@ -508,6 +515,13 @@ static int parse_cli(int argc, char **argv, cli *c) {
       break;
     case O_CLASS_CENTRES:
       c->train.class_centres = 1;
+      break;
+    case O_READ_WARMUP:
+      c->train.read_warmup = strtof(optarg, &end);
+      if (*end || !(c->train.read_warmup >= 0.0f && c->train.read_warmup <= 10000.0f)) {
+        fprintf(stderr, "emovox-train: --read-warmup takes a number of model steps, 0..10000\n");
+        return -1;
+      }
       break;
     case O_QUIET:
       c->quiet = 1;
@@ -918,6 +932,8 @@ static char *provenance(session *s, const ev_run *run, const ev_metrics *val, si
   json_object_set_new(o, "dropout", json_real(s->c->train.dropout));
   json_object_set_new(o, "robust_norm", json_real(s->c->robust_norm));
   json_object_set_new(o, "class_centres", json_boolean(s->c->train.class_centres));
+  if (s->c->train.read_warmup >= 0.0f)
+    json_object_set_new(o, "read_warmup", json_real(s->c->train.read_warmup));
   json_object_set_new(o, "channel",
                       json_string(s->c->narrowband == 2 ? "narrow-floor"
                                   : s->c->narrowband    ? "narrow"

@@ -229,6 +229,32 @@ int main(int argc, char **argv) {
                strstr(ev_model_provenance(m3), "\"robust_norm\":10"),
            "a robust model: clamp %g", m3 ? (double)ev_model_input_config(m3)->norm.clamp : -1.0);
   ev_model_free(m3);
+  /* --read-warmup N: the file's normaliser starts adapting after N speech steps, and nothing
+   * else changes (the training items are made as before: the same weights as m2's run) */
+  snprintf(cmd, sizeof cmd,
+           "'%s' train --manifest %s/list.csv --arch %s/arch.json --epochs 2 --val-fraction 0 "
+           "--read-warmup 7 --cache %s/cache --out %s/rep4 --output %s/m4.safetensors --quiet",
+           exe, dir, dir, dir, dir, dir);
+  EV_CHECK(run(cmd) == 0, "train --read-warmup 7");
+  snprintf(path, sizeof path, "%s/m4.safetensors", dir);
+  ev_model *m4 = ev_model_load_file(path, err, sizeof err);
+  snprintf(path, sizeof path, "%s/m2.safetensors", dir);
+  ev_model *m2b = ev_model_load_file(path, err, sizeof err);
+  EV_CHECK(m4 && m2b && ev_model_input_config(m4)->norm.warmup_frames == 7.0f &&
+               ev_model_input_config(m2b)->norm.warmup_frames != 7.0f &&
+               strstr(ev_model_provenance(m4), "\"read_warmup\":7"),
+           "--read-warmup 7: warmup_frames %g (without: %g), in the provenance",
+           m4 ? (double)ev_model_input_config(m4)->norm.warmup_frames : -1.0,
+           m2b ? (double)ev_model_input_config(m2b)->norm.warmup_frames : -1.0);
+  EV_CHECK(
+      m4 && m2b && ev_model_n_params(m4) == ev_model_n_params(m2b) &&
+          !memcmp(ev_model_params(m4), ev_model_params(m2b), ev_model_n_params(m4) * sizeof(float)),
+      "--read-warmup changes the file's normaliser, not the weights");
+  ev_model_free(m4);
+  ev_model_free(m2b);
+  snprintf(cmd, sizeof cmd, "'%s' train --manifest %s/list.csv --read-warmup -1 2>/dev/null", exe,
+           dir);
+  EV_CHECK(run(cmd) == 2, "--read-warmup -1 refused");
   /* a corpora folder: RAVDESS (4 actors x 2 neutral + 2 angry) and TESS (OAF, YAF x 4 words
    * x neutral, angry), found and labelled by their naming schemes */
   static const char *spk[6] = {"RAVDESS:01", "RAVDESS:02", "RAVDESS:03",
