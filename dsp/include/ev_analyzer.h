@@ -72,8 +72,9 @@ typedef struct ev_outputs {
    * current reading is normalised with. 0 is a cold reading (against the training prior only):
    * after a reset or restart, during the model's warmup (its first warmup_frames speech steps),
    * with params.adapt off, without a model or with a model that does not adapt. With the
-   * shipped model (prior 50 steps, warmup 30, 0.1 s steps, tau 300 s) it jumps to 31/81 = 0.38
-   * after 3.1 s of speech, reads k/(50+k) after k steps (0.5 at 5 s, 0.98 at 295 s), then nears
+   * shipped model (prior 50 steps, warmup 10 since 0.23, 0.1 s steps, tau 300 s) it jumps to
+   * 11/61 = 0.18 after 1.1 s of speech (31/81 = 0.38 after 3.1 s with 0.22's warmup of 30),
+   * reads k/(50+k) after k steps (0.5 at 5 s, 0.98 at 295 s), then nears
    * 1 with a 300 s time constant. A share rather than seconds heard because it is what decides
    * how the reading differs from a cold one; silence and pauses leave it where it is. */
   float adapted;

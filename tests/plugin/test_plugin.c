@@ -1544,10 +1544,11 @@ static void check_emotions_port(void) {
  * emotions port set to `emotions` (< 0: left unconnected; NaN and out-of-range values as
  * given); returns the outputs after every block. */
 static snapshot *emotions_run(const float *audio, size_t n, uint32_t block, float response_ms,
-                              float emotions, int unconnected) {
+                              float emotions, int unconnected, int adapt) {
   lv2_host *h = host_new(EMOVOX_URI_MONO, 48000, 4096);
   EV_REQUIRE(h != NULL, "instantiate");
   host_set_control(h, EMOVOX_RESPONSE_MS, response_ms);
+  host_set_control(h, EMOVOX_ADAPT, (float)adapt);
   if (unconnected)
     host_disconnect_control(h, EMOVOX_EMOTIONS_MONO);
   else
@@ -1588,7 +1589,7 @@ static void test_emotions(void) {
 
   /* Every output with the four: the others exactly 0, the four a distribution with the
    * dominant among them. */
-  snapshot *r = emotions_run(audio, n, block, 500.0f, (float)four, 0);
+  snapshot *r = emotions_run(audio, n, block, 500.0f, (float)four, 0, 1);
   int outside = 0, off = 0, speech = 0;
   for (size_t b = 0; b < blocks; b++) {
     outside += outside_set(&r[b], four);
@@ -1613,11 +1614,14 @@ static void test_emotions(void) {
    * so |U - S| <= |A| c and |u_i / U - p_i / S| <= c (1 + |A|) / U, hence
    *   |r_i - u_i / U| <= c (1 + (1 + |A|) / U),
    * plus float rounding (1e-5). A model stepping every hop (c = e^-1) would make the bound
-   * useless: the test requires c < 1e-3. */
+   * useless: the test requires c < 1e-3. Both with adaptation off: with class centres (model
+   * 0.22) the normaliser learns the voice from the reading the Emotions control leaves, so once
+   * it adapts (after 1 s of speech since model 0.23) a restricted instance hears the voice from
+   * other centres than an unrestricted one, by design; the conditioning is what is checked. */
   const double c = smoothing_left(10.0f);
   EV_CHECK(c < 1e-3, "the bundle's model leaves %.3g of the smoothing per step at 10 ms", c);
-  snapshot *u = emotions_run(audio, n, block, 10.0f, (float)EV_EMOTION_MASK_ALL, 0);
-  r = emotions_run(audio, n, block, 10.0f, (float)four, 0);
+  snapshot *u = emotions_run(audio, n, block, 10.0f, (float)EV_EMOTION_MASK_ALL, 0, 0);
+  r = emotions_run(audio, n, block, 10.0f, (float)four, 0, 0);
   double worst = 0.0, worst_excess = -1.0;
   int compared = 0, beyond = 0;
   for (size_t b = 0; b < blocks; b++) {
@@ -1652,15 +1656,15 @@ static void test_emotions(void) {
 
   /* 255, NaN and values above it: bit for bit a host that leaves the port unconnected; 0 is
    * clamped to 1 (neutral alone). */
-  snapshot *none = emotions_run(audio, n, block, 500.0f, 0.0f, 1);
+  snapshot *none = emotions_run(audio, n, block, 500.0f, 0.0f, 1, 1);
   const float same[] = {255.0f, NAN, 1000.0f, 254.6f};
   for (int k = 0; k < 4; k++) {
-    snapshot *s = emotions_run(audio, n, block, 500.0f, same[k], 0);
+    snapshot *s = emotions_run(audio, n, block, 500.0f, same[k], 0, 1);
     EV_CHECK(!memcmp(s, none, blocks * sizeof *s), "emotions %g: bit for bit unconnected", same[k]);
     free(s);
   }
-  snapshot *zero = emotions_run(audio, n, block, 500.0f, 0.0f, 0);
-  snapshot *one = emotions_run(audio, n, block, 500.0f, 1.0f, 0);
+  snapshot *zero = emotions_run(audio, n, block, 500.0f, 0.0f, 0, 1);
+  snapshot *one = emotions_run(audio, n, block, 500.0f, 1.0f, 0, 1);
   EV_CHECK(!memcmp(zero, one, blocks * sizeof *zero), "emotions 0 reads as 1 (neutral)");
   free(zero);
   free(one);
@@ -1936,8 +1940,10 @@ static snapshot *replay_pass(lv2_host *h, const float *audio, size_t n, int posi
  * (soxr_clear would allocate on the audio thread), which leaves soxr's FFT block phase
  * elsewhere than in a fresh instance, so the audio the features see agrees to float rounding
  * (3e-7); the pitch tracker's voicing decisions can turn that into a slightly different
- * window of statistics. A reading that carries history differs by far more. */
-#define REPLAY_TOL 1e-4f
+ * window of statistics, and once the normaliser adapts (after 1 s of speech since model 0.23,
+ * 3 s before) its statistics carry that too: 1.8e-4 at most measured with 0.23, under 1e-4
+ * with 0.22. A reading that carries history differs by far more (test_replay measures it). */
+#define REPLAY_TOL 1e-3f
 static float replay_max_diff;
 static size_t snapshots_differ(const snapshot *a, const snapshot *b, size_t n) {
   size_t d = 0;
@@ -2145,8 +2151,14 @@ static void test_replay(void) {
   snapshot *g3 = replay_pass(g, audio, n, 0, 0);
   EV_CHECK(snapshots_differ(g1, first, blocks) == 0,
            "positions that continue the transport change nothing");
-  EV_CHECK(snapshots_differ(g1, g3, blocks) > 0,
-           "without a relocate the second playback starts from the state the first left");
+  replay_max_diff = 0.0f;
+  const size_t history = snapshots_differ(g1, g3, blocks);
+  printf("without a relocate: largest probability difference %.3g, %zu of %zu blocks beyond "
+         "%.3g\n",
+         (double)replay_max_diff, history, blocks, (double)REPLAY_TOL);
+  EV_CHECK(history > 0 && replay_max_diff > 10.0f * REPLAY_TOL,
+           "without a relocate the second playback starts from the state the first left (%.3g)",
+           (double)replay_max_diff);
   /* Pausing and resuming in place is no relocate: the analysis continues. */
   lv2_host *p = host_new(EMOVOX_URI_MONO, rate, REPLAY_BLOCK);
   snapshot *p1 = replay_pass(p, audio, n / 2, 1, 0);
@@ -2229,6 +2241,15 @@ static int64_t play_adapted(lv2_host *h, const float *x, size_t n, uint32_t bloc
 
 static void test_adapted(void) {
   const uint32_t hop = ADAPT_RATE / 100; /* 10 ms */
+  /* the bundled model's warmup W (speech steps of 0.1 s read cold; 30 until model 0.22, 10
+   * since) and its prior of 50 steps: the expectations below follow from them */
+  char err[256];
+  ev_model *shipped = ev_model_load_file(test_default_model_path(), err, sizeof err);
+  EV_REQUIRE(shipped, "the bundled model: %s", err);
+  const int W = (int)ev_model_input_config(shipped)->norm.warmup_frames;
+  EV_REQUIRE(ev_model_input_config(shipped)->norm.prior_frames == 50.0f && W >= 5 && W <= 100,
+             "the bundled model's prior 50 steps and warmup %d", W);
+  ev_model_free(shipped);
   size_t n;
   float *x = voice_like(20.0, &n);
   float *zero = calloc(2 * ADAPT_RATE, sizeof *zero);
@@ -2256,7 +2277,8 @@ static void test_adapted(void) {
     beyond += k > (int)((b + 1) / 10); /* never more steps than 0.1 s of audio heard */
     if (k > 0 && first < 0) {
       first = (int)b;
-      EV_CHECK(k == 31, "the first adapted value is 31/81 (k %d at %.2f s)", k, (b + 1) * 0.01);
+      EV_CHECK(k == W + 1, "the first adapted value is %d/%d (k %d at %.2f s)", W + 1, W + 51, k,
+               (b + 1) * 0.01);
     }
   }
   const int k_end = adapted_steps(v[blocks - 1]);
@@ -2265,7 +2287,8 @@ static void test_adapted(void) {
   EV_CHECK(bad == 0, "%d readings are no k/(50+k)", bad);
   EV_CHECK(beyond == 0, "%d readings count more steps than the audio holds", beyond);
   EV_CHECK(falls == 0, "%d readings fall during continuous voice", falls);
-  EV_CHECK(first >= 309 && first <= 330, "cold for the first 3 s of voice, then adapting (%.2f s)",
+  EV_CHECK(first >= 10 * W + 9 && first <= 10 * W + 30,
+           "cold for the first %.1f s of voice, then adapting (%.2f s)", W * 0.1,
            (first + 1) * 0.01);
   EV_CHECK(k_end >= 197 && k_end <= 200, "20 s of voice: 200/250 within the latency (%d steps)",
            k_end);
@@ -2279,7 +2302,7 @@ static void test_adapted(void) {
   host_send_position(h, 0, 1.0f);
   run_mono(h, x, out, 512);
   EV_CHECK(adapted_of(h) == 0.0f, "a relocate: cold (%g)", adapted_of(h));
-  play_adapted(h, x + 512, (size_t)(2.9 * ADAPT_RATE), 512, hop, 512, NULL);
+  play_adapted(h, x + 512, (size_t)((W - 1) * 0.1 * ADAPT_RATE), 512, hop, 512, NULL);
   EV_CHECK(adapted_of(h) == 0.0f, "cold through the warmup after the relocate (%g)", adapted_of(h));
   /* analysis off: the idle outputs */
   host_set_control(h, EMOVOX_ENABLE, 0.0f);
@@ -2298,8 +2321,9 @@ static void test_adapted(void) {
   EV_CHECK(nonzero == 0, "adapt off: %d readings other than 0", nonzero);
   host_set_control(h, EMOVOX_ADAPT, 1.0f);
   play_adapted(h, x + n / 2, n / 2, 512, hop, (int64_t)(n / 2), v);
-  EV_CHECK(v[299] == 0.0f && v[blocks / 2 - 1] > 0.0f,
-           "on again: cold for 3 s, then adapting (%g, %g)", v[299], v[blocks / 2 - 1]);
+  EV_CHECK(v[10 * W - 1] == 0.0f && v[blocks / 2 - 1] > 0.0f,
+           "on again: cold for %.1f s, then adapting (%g, %g)", W * 0.1, v[10 * W - 1],
+           v[blocks / 2 - 1]);
   host_free(h);
 
   /* The same readings, bit for bit, for every block size (12 s, read every 0.25 s), and in the
