@@ -87,6 +87,21 @@ static int count_lines(const char *path) {
   return n;
 }
 
+/* Trains the manifest's small model for 2 epochs with the options `extra` into m<k>.safetensors
+ * and loads it (NULL, with a failed check, if either step fails). */
+static ev_model *train_small(const char *exe, const char *dir, const char *extra, int k) {
+  char cmd[4096], path[512], err[256] = "";
+  snprintf(cmd, sizeof cmd,
+           "'%s' train --manifest %s/list.csv --arch %s/arch.json --epochs 2 --val-fraction 0 %s "
+           "--cache %s/cache --out %s/rep%d --output %s/m%d.safetensors --quiet",
+           exe, dir, dir, extra, dir, dir, k, dir, k);
+  EV_CHECK(run(cmd) == 0, "train %s", extra);
+  snprintf(path, sizeof path, "%s/m%d.safetensors", dir, k);
+  ev_model *m = ev_model_load_file(path, err, sizeof err);
+  EV_CHECK(m != NULL, "the model of train %s loads: %s", extra, err);
+  return m;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2)
     EV_SKIP("usage: test_cli EMOVOX_TRAIN");
@@ -201,15 +216,9 @@ int main(int argc, char **argv) {
   EV_CHECK(count_lines(path) == 3, "per_corpus.csv: header, the manifest corpus, all");
   snprintf(path, sizeof path, "%s/ev/calibration.csv", dir);
   EV_CHECK(count_lines(path) == 2, "calibration.csv");
-  snprintf(cmd, sizeof cmd,
-           "'%s' train --manifest %s/list.csv --arch %s/arch.json --epochs 2 --val-fraction 0 "
-           "--cache %s/cache --out %s/rep2 --output %s/m2.safetensors --evaluation "
-           "%s/ev/per_corpus.csv --quiet",
-           exe, dir, dir, dir, dir, dir, dir);
-  EV_CHECK(run(cmd) == 0, "train --evaluation");
-  snprintf(path, sizeof path, "%s/m2.safetensors", dir);
-  ev_model *m2 = ev_model_load_file(path, err, sizeof err);
-  EV_CHECK(m2 != NULL, "model with evaluation loads");
+  char extra[600];
+  snprintf(extra, sizeof extra, "--evaluation %s/ev/per_corpus.csv", dir);
+  ev_model *m2 = train_small(exe, dir, extra, 2);
   if (m2) {
     const char *p = ev_model_provenance(m2);
     EV_CHECK(strstr(p, "\"cross_validation\"") && strstr(p, "\"corpus\":\"all\"") &&
@@ -218,26 +227,14 @@ int main(int argc, char **argv) {
     ev_model_free(m2);
   }
   /* --robust-norm K: the model carries the clamp (the plugin reads it) and the provenance K */
-  snprintf(cmd, sizeof cmd,
-           "'%s' train --manifest %s/list.csv --arch %s/arch.json --epochs 2 --val-fraction 0 "
-           "--robust-norm 10 --cache %s/cache --out %s/rep3 --output %s/m3.safetensors --quiet",
-           exe, dir, dir, dir, dir, dir);
-  EV_CHECK(run(cmd) == 0, "train --robust-norm 10");
-  snprintf(path, sizeof path, "%s/m3.safetensors", dir);
-  ev_model *m3 = ev_model_load_file(path, err, sizeof err);
+  ev_model *m3 = train_small(exe, dir, "--robust-norm 10", 3);
   EV_CHECK(m3 && ev_model_input_config(m3)->norm.clamp == 10.0f &&
                strstr(ev_model_provenance(m3), "\"robust_norm\":10"),
            "a robust model: clamp %g", m3 ? (double)ev_model_input_config(m3)->norm.clamp : -1.0);
   ev_model_free(m3);
   /* --read-warmup N: the file's normaliser starts adapting after N speech steps, and nothing
    * else changes (the training items are made as before: the same weights as m2's run) */
-  snprintf(cmd, sizeof cmd,
-           "'%s' train --manifest %s/list.csv --arch %s/arch.json --epochs 2 --val-fraction 0 "
-           "--read-warmup 7 --cache %s/cache --out %s/rep4 --output %s/m4.safetensors --quiet",
-           exe, dir, dir, dir, dir, dir);
-  EV_CHECK(run(cmd) == 0, "train --read-warmup 7");
-  snprintf(path, sizeof path, "%s/m4.safetensors", dir);
-  ev_model *m4 = ev_model_load_file(path, err, sizeof err);
+  ev_model *m4 = train_small(exe, dir, "--read-warmup 7", 4);
   snprintf(path, sizeof path, "%s/m2.safetensors", dir);
   ev_model *m2b = ev_model_load_file(path, err, sizeof err);
   EV_CHECK(m4 && m2b && ev_model_input_config(m4)->norm.warmup_frames == 7.0f &&
