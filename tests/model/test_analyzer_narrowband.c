@@ -304,7 +304,13 @@ int main(void) {
       EV_CHECK(t_with.rows[r].adapted == t_narrow.rows[r].adapted,
                "%s row %zu: the companion's normaliser heard other frames", name, r);
     }
-    EV_CHECK(diff < 2e-3,
+    /* Not to the bit: the companion's normaliser heard every speech step from the start, but
+     * before the switch its voice offset was measured from the centres of the reading the meters
+     * showed (the default model's), where the model alone used its own. Those few steps weigh
+     * in once it adapts (after 1 s of speech since narrowband 0.23, within this window; after 3
+     * s before, beyond it, when this held to 2e-3): 0.005 at most measured. A companion whose
+     * normaliser heard other frames fails the `adapted` check above. */
+    EV_CHECK(diff < 1e-2,
              "%s telephone: 2 s after the switch the readings differ from the "
              "narrowband model alone by %.5f",
              name, diff);
