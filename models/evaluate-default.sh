@@ -30,14 +30,15 @@ loco) FOLDS=(--loco) ;;
 esac
 [ -f build/build.ninja ] || bash scripts/build.sh
 ninja -C build offline/train/emovox-train >/dev/null
-# the recipe of models/train-default.sh, its temperature and warmup included: every fold's model
-# is read at T = 1.2 and starts adapting after 1 s of speech in the plugin figures, as the
+# the recipe of models/train-default.sh, its temperature, warmup and centre confidence included:
+# every fold's model is read at T = 1.2, starts adapting after 1 s of speech and learns the
+# voice's offset in proportion to its confidence above chance in the plugin figures, as the
 # shipped file does (the trainer's own figure stays at T = 1)
 build/offline/train/emovox-train evaluate "${FOLDS[@]}" \
   --corpora "${EMOVOX_CORPORA:-../shared/corpora}" \
   --arch emovox-egemaps-spread --val-fraction 0 \
   --lr 1e-3 --lr-schedule cosine --epochs 15 --crops late --balance corpus --loss-classes corpus:0.5 \
   --augment copies=1,pitch=2,stretch=0,gain=0,shift=100,p=0 --gain-jitter 10 --robust-norm 10 --ensemble 3 --seed 1 \
-  --class-centres --read-warmup 10 --temperature 1.2 --threads 2 \
+  --class-centres --centre-confidence 0.125 --read-warmup 10 --temperature 1.2 --threads 2 \
   --out "$OUT" "$@"
 python3 models/figures.py "$OUT"

@@ -30,11 +30,16 @@
  * the centre of what the model heard it say instead: mu = prior_mean + o, and each adaptive
  * speech step, with p the model's last reading (ev_input_set_posterior, normalised; the prior
  * mean stands for the centre before the first reading after a reset or restart)
- *     e = sum_c p_c C_c;  o += a * clamp((x - e) - o, +-lim)   (lim as d's, else unbounded)
- * while v is updated with d = x - mu as above. A speaker whose emotions are spread as the
- * training's reads as before (the centres average to about the prior); one who keeps to an
- * emotion the model recognises keeps it. Models without centres: the formulas above, bit for
- * bit.
+ *     e = sum_c p_c C_c;  o += a * w * clamp((x - e) - o, +-lim)   (lim as d's, else unbounded)
+ * while v is updated with d = x - mu as above. w is 1 unless the model sets
+ * norm.centre_confidence c: then w = clamp((max_c p_c - c) / (1 - c), 0, 1), so that the offset
+ * learns from the steps the model reads with confidence and not from those it cannot place
+ * (with c = 1/K for K classes, a reading at chance teaches nothing). Without it, a step read as
+ * "anything" puts e near the centres' mean and the offset takes up the step's emotion as the
+ * voice's; a confident reading names the centre the step should be measured from. A speaker whose
+ * emotions are spread as the training's reads as before (the centres average to about the prior);
+ * one who keeps to an emotion the model recognises keeps it. Models without centres: the formulas
+ * above, bit for bit.
  *
  * Realtime contract: ev_input_new() allocates; everything else never allocates. */
 #ifndef EV_INPUT_H
@@ -65,6 +70,10 @@ typedef struct ev_norm_config {
                 * --robust-norm) clamps low, so that the few steps where an eGeMAPS coefficient
                 * of variation divides by a mean near zero stay inside the range the network
                 * was trained on */
+  float centre_confidence; /* with class centres: a speech step moves the voice's offset by
+                            * a * w, w = clamp((p_max - c) / (1 - c), 0, 1) with p_max the
+                            * largest probability of the model's last reading and c this value,
+                            * 0 <= c < 1; 0 (a zeroed config, files without it): w = 1 */
 } ev_norm_config;
 /* adaptive, tau 10 s, prior 100, no warmup, absolute level, clamp EV_INPUT_CLAMP */
 void ev_norm_config_default(ev_norm_config *c);

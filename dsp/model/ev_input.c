@@ -50,6 +50,7 @@ struct ev_input {
   float *offset;
   float post[EV_INPUT_MAX_CLASSES];
   int post_valid;
+  float post_weight; /* w of the offset's update from post (norm.centre_confidence), 0..1 */
 };
 
 void ev_norm_config_default(ev_norm_config *c) {
@@ -59,6 +60,7 @@ void ev_norm_config_default(ev_norm_config *c) {
   c->warmup_frames = 0.0f;
   c->level_relative = 0;
   c->clamp = EV_INPUT_CLAMP;
+  c->centre_confidence = 0.0f;
 }
 
 const char *ev_norm_mode_name(ev_norm_mode mode) {
@@ -82,6 +84,8 @@ int ev_input_config_dims(const ev_input_config *s, char *err, size_t errlen) {
     return ev_fail(err, errlen, "normalisation prior_frames must be in [0, 1e9]");
   if (!(s->norm.warmup_frames >= 0.0f && s->norm.warmup_frames <= 1e9f))
     return ev_fail(err, errlen, "normalisation warmup_frames must be in [0, 1e9]");
+  if (!(s->norm.centre_confidence >= 0.0f && s->norm.centre_confidence < 1.0f))
+    return ev_fail(err, errlen, "normalisation centre_confidence must be in [0, 1)");
   if (!(s->norm.clamp >= 0.0f && s->norm.clamp <= EV_INPUT_CLAMP))
     return ev_fail(err, errlen, "normalisation clamp must be in (0, %g] (0: %g)",
                    (double)EV_INPUT_CLAMP, (double)EV_INPUT_CLAMP);
@@ -362,6 +366,15 @@ void ev_input_set_posterior(ev_input *in, const float *p, int n_classes) {
   for (int c = 0; c < n_classes; c++)
     in->post[c] = (float)((p[c] > 0.0f && p[c] <= 1.0f ? p[c] : 0.0f) / sum);
   in->post_valid = 1;
+  in->post_weight = 1.0f;
+  const float c0 = in->norm.centre_confidence;
+  if (c0 > 0.0f) { /* how far the reading is above c, as a share of what lies above it */
+    float top = 0.0f;
+    for (int c = 0; c < n_classes; c++)
+      top = in->post[c] > top ? in->post[c] : top;
+    const float w = (top - c0) / (1.0f - c0);
+    in->post_weight = w > 0.0f ? (w < 1.0f ? w : 1.0f) : 0.0f;
+  }
 }
 
 static float clampf(float v, float lim) {
@@ -415,15 +428,16 @@ static const float *finish_step(ev_input *in) {
         if (in->offset) {
           /* the voice's offset from the centre of what the model heard it say: a voice that
            * keeps to one emotion moves the centre by who speaks, not by how they feel */
-          float e = in->prior_mean[i];
+          float e = in->prior_mean[i], ae = a;
           if (in->post_valid) {
+            ae = a * in->post_weight;
             e = 0.0f;
             for (int c = 0; c < in->n_centres; c++)
               e += in->post[c] * in->centres[(size_t)c * (size_t)in->dims + (size_t)i];
           }
           float db = (x - e) - in->offset[i];
           db = db > lim ? lim : db < -lim ? -lim : db; /* winsorised as d is */
-          in->offset[i] += a * db;
+          in->offset[i] += ae * db;
           if (!isfinite(in->offset[i]))
             in->offset[i] = 0.0f;
           in->mu[i] = in->prior_mean[i] + in->offset[i];

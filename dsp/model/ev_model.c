@@ -563,8 +563,8 @@ done:
 }
 
 static int parse_normalization(ev_model *m, const char *text, char *err, size_t errlen) {
-  static const char *const allowed[] = {"mode",  "tau_s", "prior_frames", "warmup_frames", "level",
-                                        "clamp", NULL};
+  static const char *const allowed[] = {"mode",  "tau_s", "prior_frames",      "warmup_frames",
+                                        "level", "clamp", "centre_confidence", NULL};
   json_t *o = parse_json_text(text, "metadata \"normalization\"", err, errlen);
   if (!o)
     return -1;
@@ -590,6 +590,8 @@ static int parse_normalization(ev_model *m, const char *text, char *err, size_t 
       get_num(o, "warmup_frames", m->input.norm.warmup_frames, 0, 1e9, &m->input.norm.warmup_frames,
               w, err, errlen) ||
       get_num(o, "clamp", m->input.norm.clamp, 1e-3, EV_INPUT_CLAMP, &m->input.norm.clamp, w, err,
+              errlen) ||
+      get_num(o, "centre_confidence", 0, 0, 0.999, &m->input.norm.centre_confidence, w, err,
               errlen))
     goto done;
   json_t *level = json_object_get(o, "level");
@@ -889,6 +891,8 @@ static char *norm_text(const ev_model *m) {
     json_object_set_new(o, "level", json_string("relative"));
   if (m->input.norm.clamp > 0.0f && m->input.norm.clamp < EV_INPUT_CLAMP) /* likewise */
     json_object_set_new(o, "clamp", json_float(m->input.norm.clamp));
+  if (m->input.norm.centre_confidence > 0.0f) /* likewise */
+    json_object_set_new(o, "centre_confidence", json_float(m->input.norm.centre_confidence));
   char *s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(9));
   json_decref(o);
   return s;

@@ -163,6 +163,10 @@ static int cmd_info(int argc, char **argv) {
            ev_model_norm_centres(m)
                ? "the offset from the centre of the emotion it hears (class centres, norm.centres)"
                : "the voice's running mean (no class centres)");
+  if (nc->mode == EV_NORM_ADAPTIVE && ev_model_norm_centres(m) && nc->centre_confidence > 0.0f)
+    printf("offset learns: in proportion to the reading's confidence above %g "
+           "(norm.centre_confidence)\n",
+           (double)nc->centre_confidence);
   printf("labels:       %d\n", ev_model_n_labels(m));
   for (int i = 0; i < ev_model_n_labels(m); i++) {
     int c = ev_model_label_canonical(m, i);

@@ -311,6 +311,7 @@ int ev_run_train(ev_run *run, const ev_arch *a, const ev_dataset *ds, const ev_l
   run->gain_jitter = opts->gain_jitter;
   run->has_read_warmup = opts->read_warmup >= 0.0f;
   run->read_warmup = opts->read_warmup;
+  run->centre_confidence = opts->centre_confidence;
   run->seed = opts->seed;
   err[0] = 0;
   int D = model_dims(a, ds);
@@ -462,6 +463,7 @@ ev_model *ev_run_model(const ev_run *run, const ev_arch *a, const ev_labelset *l
   ev_input_config input = a->input;
   if (run->has_read_warmup) /* how the plugin reads, not how the training items were made */
     input.norm.warmup_frames = run->read_warmup;
+  input.norm.centre_confidence = run->centre_confidence; /* read-time too: no item uses it */
   ev_model_desc d = {.name = name,
                      .input = input,
                      .n_layers = run->net.n_layers,

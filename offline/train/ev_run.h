@@ -31,6 +31,7 @@ typedef struct ev_run {
   float gain_jitter;   /* from ev_train_opts: the training items' random gain range, dB */
   int has_read_warmup; /* from ev_train_opts: the exported model's warmup_frames is read_warmup */
   float read_warmup;
+  float centre_confidence; /* from ev_train_opts: the exported model's norm.centre_confidence */
   uint64_t seed;
 } ev_run;
 

@@ -62,6 +62,9 @@ typedef struct ev_train_opts {
   float read_warmup;       /* >= 0: the exported model's warmup_frames (speech steps read with
                               the prior after a reset), where it should differ from the arch's,
                               with which the training items are still made; < 0: the arch's */
+  float centre_confidence; /* > 0: the exported model's norm.centre_confidence (with
+                              class_centres: the voice's offset learns in proportion to the
+                              reading's confidence above it, ev_input.h); 0: every step fully */
 } ev_train_opts;
 
 /* The cosine schedule's learning rate at step k (0-based) of n_steps: lr at step 0, min_lr

@@ -115,6 +115,11 @@ static void usage(FILE *f) {
           "                       adapts; the training items are still made with the arch's\n"
           "                       warmup_frames (30: 3 s); evaluate reads its fold models so\n"
           "                       [the arch's]\n"
+          "  --centre-confidence C  with --class-centres: the model file's normaliser learns\n"
+          "                       the voice's offset from a speech step in proportion to how\n"
+          "                       far the reading's largest probability is above C (0 < C <\n"
+          "                       1; 1/K for K labels: a reading at chance teaches nothing);\n"
+          "                       evaluate reads its fold models so; 0 = every step fully [0]\n"
           "  --adversary LAMBDA   corpus-adversarial training: a head per emotion learns the\n"
           "                       clip's corpus from the last hidden layer, the layers below\n"
           "                       learn to leave it at chance, weighted LAMBDA (ramped up over\n"
@@ -273,6 +278,7 @@ static int parse_cli(int argc, char **argv, cli *c) {
     O_ROBUST_NORM,
     O_CLASS_CENTRES,
     O_READ_WARMUP,
+    O_CENTRE_CONFIDENCE,
     O_CHANNEL,
     O_PLUGIN_FIGURE,
     O_MODEL,
@@ -320,6 +326,7 @@ static int parse_cli(int argc, char **argv, cli *c) {
                                        {"robust-norm", 1, 0, O_ROBUST_NORM},
                                        {"class-centres", 0, 0, O_CLASS_CENTRES},
                                        {"read-warmup", 1, 0, O_READ_WARMUP},
+                                       {"centre-confidence", 1, 0, O_CENTRE_CONFIDENCE},
                                        {"channel", 1, 0, O_CHANNEL},
                                        {"plugin-figure", 1, 0, O_PLUGIN_FIGURE},
                                        {"model", 1, 0, O_MODEL},
@@ -523,6 +530,13 @@ static int parse_cli(int argc, char **argv, cli *c) {
         return -1;
       }
       break;
+    case O_CENTRE_CONFIDENCE:
+      c->train.centre_confidence = strtof(optarg, &end);
+      if (*end || !(c->train.centre_confidence >= 0.0f && c->train.centre_confidence <= 0.999f)) {
+        fprintf(stderr, "emovox-train: --centre-confidence takes a probability, 0..0.999\n");
+        return -1;
+      }
+      break;
     case O_QUIET:
       c->quiet = 1;
       break;
@@ -566,6 +580,11 @@ static int parse_cli(int argc, char **argv, cli *c) {
       c->val_fraction >= 1 || t->patience < 1) {
     fprintf(stderr, "emovox-train: an option is out of range (epochs, batch, threads, patience "
                     ">= 1; lr > 0; 0 <= label-smoothing < 1; 0 <= val-fraction < 1)\n");
+    return -1;
+  }
+  if (t->centre_confidence > 0.0f && !t->class_centres) {
+    fprintf(stderr, "emovox-train: --centre-confidence weighs the class centres' offset: it "
+                    "needs --class-centres\n");
     return -1;
   }
   t->progress = !c->quiet;
@@ -934,6 +953,8 @@ static char *provenance(session *s, const ev_run *run, const ev_metrics *val, si
   json_object_set_new(o, "class_centres", json_boolean(s->c->train.class_centres));
   if (s->c->train.read_warmup >= 0.0f)
     json_object_set_new(o, "read_warmup", json_real(s->c->train.read_warmup));
+  if (s->c->train.centre_confidence > 0.0f)
+    json_object_set_new(o, "centre_confidence", json_real(s->c->train.centre_confidence));
   json_object_set_new(o, "channel",
                       json_string(s->c->narrowband == 2 ? "narrow-floor"
                                   : s->c->narrowband    ? "narrow"

@@ -75,7 +75,7 @@ static int steps_of(float v) {
 }
 
 int main(void) {
-  const ev_norm_config shipped = {EV_NORM_ADAPTIVE, 300.0f, 50.0f, 30.0f, 0, EV_INPUT_CLAMP};
+  const ev_norm_config shipped = {EV_NORM_ADAPTIVE, 300.0f, 50.0f, 30.0f, 0, EV_INPUT_CLAMP, 0.0f};
   const char *arch = "[{\"type\":\"dense\",\"out\":8,\"activation\":\"linear\"},"
                      "{\"type\":\"softmax\"}]";
   ev_model *m = fixture_model_norm(arch, "[\"mfcc\",\"rms\"]", 10, EV_NORM_ADAPTIVE, &shipped);

@@ -134,7 +134,8 @@ static double max_diff(const record *a, const record *b) {
 
 int main(void) {
   (void)fixture_model; /* the header's other builder */
-  const ev_norm_config shipped = {EV_NORM_ADAPTIVE, 300.0f, (float)PRIOR, 30.0f, 0, EV_INPUT_CLAMP};
+  const ev_norm_config shipped = {EV_NORM_ADAPTIVE, 300.0f, (float)PRIOR, 30.0f, 0,
+                                  EV_INPUT_CLAMP,   0.0f};
   const char *arch = "[{\"type\":\"dense\",\"out\":8,\"activation\":\"linear\"},"
                      "{\"type\":\"softmax\"}]";
   ev_model *fixed = fixture_model_norm(arch, "[\"mfcc\",\"rms\"]", 10, EV_NORM_ADAPTIVE, &shipped);

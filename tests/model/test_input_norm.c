@@ -54,7 +54,7 @@ static void adapted_share(void) {
   spec.n_inputs = 1;
   spec.inputs[0] = EV_FEAT_ZCR;
   spec.frame_stride = 10;
-  spec.norm = (ev_norm_config){EV_NORM_ADAPTIVE, 300.0f, 50.0f, 30.0f, 0, EV_INPUT_CLAMP};
+  spec.norm = (ev_norm_config){EV_NORM_ADAPTIVE, 300.0f, 50.0f, 30.0f, 0, EV_INPUT_CLAMP, 0.0f};
   const float m0 = 0.0f, s0 = 1.0f;
   char err[256];
   ev_input *in = ev_input_new(&spec, &m0, &s0, err, sizeof err);
@@ -127,7 +127,7 @@ static void adapted_share(void) {
   EV_CHECK(ev_input_adapted(in) == 0.0f, "global: cold");
   ev_input_free(in);
   /* no prior weight, no warmup: the first speech step is all the voice */
-  spec.norm = (ev_norm_config){EV_NORM_ADAPTIVE, 300.0f, 0.0f, 0.0f, 0, EV_INPUT_CLAMP};
+  spec.norm = (ev_norm_config){EV_NORM_ADAPTIVE, 300.0f, 0.0f, 0.0f, 0, EV_INPUT_CLAMP, 0.0f};
   in = ev_input_new(&spec, &m0, &s0, err, sizeof err);
   EV_REQUIRE(in, "prior-less input: %s", err);
   for (int f = 0; f < 10; f++)
@@ -228,9 +228,59 @@ static void class_centres(void) {
   ev_input_free(without);
 }
 
+/* norm.centre_confidence c = 0.5 on class_centres' setting (a_min = .5, prior 1 step, prior
+ * mean 0 and std 1, centres {-1, 3}); w = clamp((p_max - c) / (1 - c), 0, 1) weighs the
+ * offset's step, v moves as before:
+ *  no reading yet, x=4: w=1 (the prior is the centre): o=2, mu=2, v=4.5
+ *  reading (.25,.75): w=.5, e=2; x=6: o=2+.5*.5*((6-2)-2)=2.5, mu=2.5, d=4, v=.5*(4.5+8)=6.25
+ *  reading (.5,.5), at c: w=0; x=0: o and mu stay 2.5, d=-2.5, v=.5*(6.25+.5*6.25)=4.6875
+ *  reading (0,1): w=1, e=3; x=5: o=2.5+.5*((5-3)-2.5)=2.25
+ * and with c = 0 the second step moves o fully (to 3), as class_centres' formulas say. */
+static void centre_confidence(void) {
+  const float loud = 0.1f, centres[2] = {-1.0f, 3.0f}, m0 = 0.0f, s1 = 1.0f;
+  char err[256];
+  ev_input_config spec = spec1(EV_NORM_ADAPTIVE, (float)(0.01 / log(2.0)), 1, "zcr");
+  spec.norm.prior_frames = 1.0f;
+  ev_input *off = ev_input_new(&spec, &m0, &s1, err, sizeof err);
+  spec.norm.centre_confidence = 0.5f;
+  ev_input *in = ev_input_new(&spec, &m0, &s1, err, sizeof err);
+  EV_REQUIRE(in && off, "inputs: %s", err);
+  EV_REQUIRE(ev_input_set_centres(in, centres, 2, err, sizeof err) == 0 &&
+                 ev_input_set_centres(off, centres, 2, err, sizeof err) == 0,
+             "centres: %s", err);
+  push1(in, 4.0f, loud);
+  push1(off, 4.0f, loud);
+  EV_CHECK_NEAR(ev_input_mean(in)[0], 2.0, 1e-6, "no reading yet: the full step");
+  const float r1[2] = {0.25f, 0.75f}, r2[2] = {0.5f, 0.5f}, r3[2] = {0.0f, 1.0f};
+  ev_input_set_posterior(in, r1, 2);
+  ev_input_set_posterior(off, r1, 2);
+  EV_CHECK_NEAR(push1(in, 6.0f, loud), 3.5 / 2.5, 1e-6, "reading (.25, .75): y");
+  EV_CHECK_NEAR(ev_input_mean(in)[0], 2.5, 1e-6, "reading (.25, .75): half a step");
+  EV_CHECK_NEAR(ev_input_var(in)[0], 6.25, 1e-5, "reading (.25, .75): v as before");
+  push1(off, 6.0f, loud);
+  EV_CHECK_NEAR(ev_input_mean(off)[0], 3.0, 1e-6, "c = 0: the full step");
+  ev_input_set_posterior(in, r2, 2);
+  EV_CHECK_NEAR(push1(in, 0.0f, loud), -2.5 / sqrt(4.6875), 1e-6, "a reading at c: y");
+  EV_CHECK_NEAR(ev_input_mean(in)[0], 2.5, 1e-6, "a reading at c teaches the offset nothing");
+  EV_CHECK_NEAR(ev_input_var(in)[0], 4.6875, 1e-5, "a reading at c: v still moves");
+  ev_input_set_posterior(in, r3, 2);
+  push1(in, 5.0f, loud);
+  EV_CHECK_NEAR(ev_input_mean(in)[0], 2.25, 1e-6, "a certain reading: the full step");
+  ev_input_free(in);
+  ev_input_free(off);
+  const float bad[] = {-0.1f, 1.0f, NAN};
+  for (int k = 0; k < 3; k++) {
+    spec.norm.centre_confidence = bad[k];
+    EV_CHECK(ev_input_new(&spec, &m0, &s1, err, sizeof err) == NULL &&
+                 strstr(err, "centre_confidence"),
+             "centre_confidence %g refused: %s", (double)bad[k], err);
+  }
+}
+
 int main(void) {
   const float loud = 0.1f, quiet = 1e-4f; /* -20 dBFS and -80 dBFS vs the -50 dB gate */
   class_centres();
+  centre_confidence();
 
   /* Sequence 1: tau chosen so a_min = 1 - exp(-ln 2) = 0.5 (step 10 ms); prior mean 0,
    * std 2 (var 4), prior_frames 1.
@@ -303,7 +353,7 @@ int main(void) {
     spec.n_inputs = 1;
     spec.inputs[0] = EV_FEAT_ZCR;
     spec.frame_stride = 1;
-    spec.norm = (ev_norm_config){EV_NORM_ADAPTIVE, 10000.0f, 1.0f, 2.0f, 0, EV_INPUT_CLAMP};
+    spec.norm = (ev_norm_config){EV_NORM_ADAPTIVE, 10000.0f, 1.0f, 2.0f, 0, EV_INPUT_CLAMP, 0.0f};
     const float m0 = 0.0f, s0 = 1.0f;
     char err[256];
     in = ev_input_new(&spec, &m0, &s0, err, sizeof err);

@@ -252,6 +252,30 @@ int main(int argc, char **argv) {
   snprintf(cmd, sizeof cmd, "'%s' train --manifest %s/list.csv --read-warmup -1 2>/dev/null", exe,
            dir);
   EV_CHECK(run(cmd) == 2, "--read-warmup -1 refused");
+  /* --centre-confidence C: the file's normaliser weighs the class centres' offset by the
+   * reading's confidence; the weights stay m2's (the training items never use it) */
+  ev_model *m5 = train_small(exe, dir, "--class-centres --centre-confidence 0.125", 5);
+  m2b = ev_model_load_file(path, err, sizeof err);
+  EV_CHECK(m5 && ev_model_input_config(m5)->norm.centre_confidence == 0.125f &&
+               ev_model_norm_centres(m5) &&
+               strstr(ev_model_provenance(m5), "\"centre_confidence\":0.125"),
+           "--centre-confidence 0.125: %g in the file, in the provenance",
+           m5 ? (double)ev_model_input_config(m5)->norm.centre_confidence : -1.0);
+  EV_CHECK(m2b && ev_model_input_config(m2b)->norm.centre_confidence == 0.0f,
+           "without it: 0 (every step moves the offset fully)");
+  EV_CHECK(
+      m5 && m2b && ev_model_n_params(m5) == ev_model_n_params(m2b) &&
+          !memcmp(ev_model_params(m5), ev_model_params(m2b), ev_model_n_params(m5) * sizeof(float)),
+      "--centre-confidence changes the file's normaliser, not the weights");
+  ev_model_free(m5);
+  ev_model_free(m2b);
+  snprintf(cmd, sizeof cmd, "'%s' train --manifest %s/list.csv --centre-confidence 0.2 2>/dev/null",
+           exe, dir);
+  EV_CHECK(run(cmd) == 2, "--centre-confidence without --class-centres refused");
+  snprintf(cmd, sizeof cmd,
+           "'%s' train --manifest %s/list.csv --class-centres --centre-confidence 1 2>/dev/null",
+           exe, dir);
+  EV_CHECK(run(cmd) == 2, "--centre-confidence 1 refused");
   /* a corpora folder: RAVDESS (4 actors x 2 neutral + 2 angry) and TESS (OAF, YAF x 4 words
    * x neutral, angry), found and labelled by their naming schemes */
   static const char *spk[6] = {"RAVDESS:01", "RAVDESS:02", "RAVDESS:03",
