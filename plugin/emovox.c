@@ -34,11 +34,12 @@ static LV2_Handle instantiate(const LV2_Descriptor *descriptor, double rate,
   self->rate = rate;
   snprintf(self->bundle_path, sizeof self->bundle_path, "%s", bundle_path ? bundle_path : "");
 
-  /* Looked up one by one (emovox_features.h): a host may pass an entry with a NULL URI. */
-  LV2_Log_Log *log = emovox_feature(features, LV2_LOG__log);
-  self->map = emovox_feature(features, LV2_URID__map);
-  self->schedule = emovox_feature(features, LV2_WORKER__schedule);
-  self->queue_draw = emovox_feature(features, LV2_INLINEDISPLAY__queue_draw);
+  /* Looked up one by one (emovox_features.h): a host may pass an entry with a NULL URI, or one
+   * it never filled in (lv2file), whose URI is checked readable before it is compared. */
+  LV2_Log_Log *log = emovox_feature_checked(features, LV2_LOG__log);
+  self->map = emovox_feature_checked(features, LV2_URID__map);
+  self->schedule = emovox_feature_checked(features, LV2_WORKER__schedule);
+  self->queue_draw = emovox_feature_checked(features, LV2_INLINEDISPLAY__queue_draw);
   /* Without worker:schedule (lv2file) the plugin runs with its default model; only changing
    * the model while running needs the worker, and says so in its status. */
   const char *missing = !self->map ? LV2_URID__map : NULL;

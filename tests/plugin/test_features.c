@@ -1,6 +1,7 @@
 /* instantiate() with the feature arrays real hosts pass (lilv, in-process, so that it runs in
  * the sanitized builds too, where plugin_lv2file skips): an entry whose URI is NULL (lv2file
- * passes one; the plugin crashed in strcmp) is skipped, and without worker:schedule (lv2file
+ * passes one; the plugin crashed in strcmp) is skipped, and so is one whose URI cannot be read
+ * (lv2file's unfilled entry on other machines), and without worker:schedule (lv2file
  * has none) the plugin still instantiates and runs its default model: silence then speech-like
  * audio pass through unchanged, the status port reads 0 (model running), and voice activity
  * rises on the voiced signal. Without urid:map it refuses (NULL), as it must. */
@@ -11,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "emovox_protocol.h"
 #include "ev_test.h"
@@ -56,6 +59,24 @@ int main(void) {
   EV_CHECK(bad == NULL, "without urid:map the plugin refuses to instantiate");
   if (bad)
     lilv_instance_free(bad);
+
+  /* An entry the host never filled in (lv2file passes one after its options: on some machines
+   * its URI is an address that cannot be read, and the plugin crashed in strcmp): a URI in a
+   * page that cannot be read, and one whose readable first bytes match every feature's
+   * ("http") and run on into such a page; both before urid:map, which must still be found. */
+  const long pg = sysconf(_SC_PAGESIZE);
+  char *pages =
+      mmap(NULL, (size_t)(2 * pg), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  EV_REQUIRE(pages != MAP_FAILED && mprotect(pages + pg, (size_t)pg, PROT_NONE) == 0,
+             "a page that cannot be read");
+  memcpy(pages + pg - 4, "http", 4); /* no NUL: the comparison would read on */
+  LV2_Feature f_unmapped = {pages + pg, NULL}, f_runs_on = {pages + pg - 4, NULL};
+  const LV2_Feature *garbage[] = {&f_null, &f_unmapped, &f_runs_on, &f_map, NULL};
+  LilvInstance *g = lilv_plugin_instantiate(plugin, 48000, garbage);
+  EV_CHECK(g != NULL, "instantiates past entries whose URI cannot be read, finding urid:map");
+  if (g)
+    lilv_instance_free(g);
+  munmap(pages, (size_t)(2 * pg));
 
   const LV2_Feature *features[] = {&f_null, &f_map, NULL}; /* a NULL URI first, no worker */
   LilvInstance *inst = lilv_plugin_instantiate(plugin, 48000, features);
