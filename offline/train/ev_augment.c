@@ -332,7 +332,7 @@ int ev_aug_room(float *x, size_t n, double rt60_s, double drr_db, double size, d
     }
     for (int k = COMBS; k < COMBS + ALLPASSES; d += len[k], k++) {
       const double a = 0.7, v = d[pos[k]], w = acc + a * v; /* w[n] = x[n] + a w[n - D] */
-      acc = v - a * w;                                          /* y[n] = w[n - D] - a w[n] */
+      acc = v - a * w;                                      /* y[n] = w[n - D] - a w[n] */
       d[pos[k]] = (float)w;
       pos[k] = pos[k] + 1 == len[k] ? 0 : pos[k] + 1;
     }
