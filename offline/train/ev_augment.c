@@ -294,6 +294,71 @@ void ev_aug_noise_floor(float *x, size_t n, uint64_t seed) {
     x[i] += (float)(rms * ev_rng_gauss(&r));
 }
 
+int ev_aug_room(float *x, size_t n, double rt60_s, double drr_db, double size, double damp,
+                int rate) {
+  enum { COMBS = 6, ALLPASSES = 2 };
+  /* mutually prime-ish delays, as Schroeder chose them, so that the echoes do not pile up */
+  static const double comb_ms[COMBS] = {29.7, 33.7, 37.1, 41.1, 47.3, 53.9};
+  static const double allpass_ms[ALLPASSES] = {5.0, 1.7};
+  if (n == 0 || !(rt60_s > 0.0) || !(size > 0.0) || !(damp >= 0.0 && damp < 0.9) || rate <= 0)
+    return 0;
+  size_t len[COMBS + ALLPASSES], total = 0;
+  for (int k = 0; k < COMBS + ALLPASSES; k++) {
+    const double ms = k < COMBS ? comb_ms[k] * size : allpass_ms[k - COMBS];
+    len[k] = (size_t)lround(ms * 0.001 * rate);
+    if (len[k] < 1)
+      len[k] = 1;
+    total += len[k];
+  }
+  float *wet = malloc(n * sizeof *wet), *line = calloc(total, sizeof *line);
+  if (!wet || !line) {
+    free(wet);
+    free(line);
+    return -1;
+  }
+  double g[COMBS], lp[COMBS] = {0};
+  for (int k = 0; k < COMBS; k++) /* 60 dB down after rt60_s: g^(rt60 / delay) = 10^-3 */
+    g[k] = pow(10.0, -3.0 * (double)len[k] / ((double)rate * rt60_s));
+  size_t pos[COMBS + ALLPASSES] = {0};
+  for (size_t i = 0; i < n; i++) {
+    double acc = 0.0;
+    float *d = line;
+    for (int k = 0; k < COMBS; d += len[k], k++) {
+      const double out = d[pos[k]];
+      lp[k] = (1.0 - damp) * out + damp * lp[k]; /* the loop's low-pass: DC gain 1 */
+      d[pos[k]] = (float)(x[i] + g[k] * lp[k]);
+      acc += out;
+      pos[k] = pos[k] + 1 == len[k] ? 0 : pos[k] + 1;
+    }
+    for (int k = COMBS; k < COMBS + ALLPASSES; d += len[k], k++) {
+      const double a = 0.7, v = d[pos[k]], w = acc + a * v; /* w[n] = x[n] + a w[n - D] */
+      acc = v - a * w;                                      /* y[n] = w[n - D] - a w[n] */
+      d[pos[k]] = (float)w;
+      pos[k] = pos[k] + 1 == len[k] ? 0 : pos[k] + 1;
+    }
+    wet[i] = (float)acc;
+  }
+  double e_dry = 0.0, e_wet = 0.0;
+  for (size_t i = 0; i < n; i++) {
+    e_dry += (double)x[i] * x[i];
+    e_wet += (double)wet[i] * wet[i];
+  }
+  if (e_dry > 0.0 && e_wet > 0.0) {
+    const double s = sqrt(e_dry / e_wet * pow(10.0, -drr_db / 10.0));
+    double e_out = 0.0;
+    for (size_t i = 0; i < n; i++) {
+      wet[i] = (float)(x[i] + s * wet[i]);
+      e_out += (double)wet[i] * wet[i];
+    }
+    const double keep = e_out > 0.0 ? sqrt(e_dry / e_out) : 1.0; /* the clip's energy */
+    for (size_t i = 0; i < n; i++)
+      x[i] = (float)(keep * wet[i]);
+  }
+  free(wet);
+  free(line);
+  return 0;
+}
+
 void ev_augment_config_default(ev_augment_config *c) {
   c->copies = 0;
   c->noise_p = 0.5f;
@@ -305,6 +370,7 @@ void ev_augment_config_default(ev_augment_config *c) {
   c->pitch_st = 2.0f;
   c->tilt = 0.0f;
   c->band_p = 0.0f;
+  c->room_p = 0.0f;
 }
 
 int ev_augment_config_parse(ev_augment_config *c, const char *spec, char *err, size_t errlen) {
@@ -354,20 +420,22 @@ int ev_augment_config_parse(ev_augment_config *c, const char *spec, char *err, s
       c->tilt = (float)a;
     else if (!strcmp(k, "band"))
       c->band_p = (float)a;
+    else if (!strcmp(k, "room"))
+      c->room_p = (float)a;
     else {
       snprintf(err, errlen,
                "augment: unknown key '%s' (copies, noise=LO:HI, p, gain, shift, stretch, pitch, "
-               "tilt, band)",
+               "tilt, band, room)",
                k);
       return -1;
     }
   }
   if (c->copies < 0 || c->copies > 16 || c->stretch < 0 || c->stretch >= 0.5f || c->pitch_st < 0 ||
       c->pitch_st > 12 || c->noise_p < 0 || c->noise_p > 1 || !(c->tilt >= 0 && c->tilt < 0.95f) ||
-      !(c->band_p >= 0 && c->band_p <= 1)) {
+      !(c->band_p >= 0 && c->band_p <= 1) || !(c->room_p >= 0 && c->room_p <= 1)) {
     snprintf(err, errlen,
              "augment: out of range (copies 0-16, stretch < 0.5, pitch <= 12, p 0-1, "
-             "tilt 0-0.95, band 0-1)");
+             "tilt 0-0.95, band 0-1, room 0-1)");
     return -1;
   }
   return 0;
@@ -389,7 +457,9 @@ void ev_augment_config_describe(const ev_augment_config *c, char *buf, size_t le
     if (c->tilt > 0 && k > 0 && (size_t)k < len)
       k += snprintf(buf + k, len - (size_t)k, ",tilt=%g", c->tilt);
     if (c->band_p > 0 && k > 0 && (size_t)k < len)
-      snprintf(buf + k, len - (size_t)k, ",band=%g", c->band_p);
+      k += snprintf(buf + k, len - (size_t)k, ",band=%g", c->band_p);
+    if (c->room_p > 0 && k > 0 && (size_t)k < len)
+      snprintf(buf + k, len - (size_t)k, ",room=%g", c->room_p);
   }
 }
 
@@ -406,6 +476,14 @@ float *ev_augment_apply(const ev_augment_config *c, const float *x, size_t n, in
   double snr = ev_rng_range(&r, c->snr_lo, c->snr_hi);
   double tilt = c->tilt > 0 ? ev_rng_range(&r, -c->tilt, c->tilt) : 0.0;
   int narrow = c->band_p > 0 && ev_rng_uniform(&r) < c->band_p;
+  const int room = c->room_p > 0 && ev_rng_uniform(&r) < c->room_p;
+  double rt60 = 0.0, drr = 0.0, size = 1.0, damp = 0.0;
+  if (room) {
+    rt60 = ev_rng_range(&r, EV_AUG_ROOM_RT60_LO, EV_AUG_ROOM_RT60_HI);
+    drr = ev_rng_range(&r, EV_AUG_ROOM_DRR_LO, EV_AUG_ROOM_DRR_HI);
+    size = ev_rng_range(&r, 0.7, 1.3);
+    damp = ev_rng_range(&r, 0.1, 0.5);
+  }
   float *y;
   size_t yn = n;
   if (stretch != 1.0)
@@ -426,7 +504,11 @@ float *ev_augment_apply(const ev_augment_config *c, const float *x, size_t n, in
   }
   ev_aug_shift(y, yn, lround(shift_ms * 0.001 * rate));
   ev_aug_gain(y, yn, (float)gain);
-  ev_aug_tilt(y, yn, tilt, rate);
+  if (room && ev_aug_room(y, yn, rt60, drr, size, damp, rate) != 0) {
+    free(y);
+    return NULL;
+  }
+  ev_aug_tilt(y, yn, tilt, rate); /* the microphone after the room */
   if (noisy)
     ev_aug_noise(y, yn, (float)snr, &r);
   if (narrow) { /* last: the channel the recording went through */

@@ -62,6 +62,22 @@ float *ev_aug_band(const float *x, size_t n, int rate);
 #define EV_AUG_FLOOR_P     0.5
 void ev_aug_noise_floor(float *x, size_t n, uint64_t seed);
 
+/* A room between the voice and the microphone: the clip plus its reverberation from a
+ * Schroeder-Moorer reverberator (six parallel feedback combs, each with a one-pole low-pass in
+ * its loop so that the highs die first as walls absorb them, then two all-passes that thicken
+ * the echoes), the combs' delays (30-54 ms) scaled by `size`, their feedback set for an
+ * rt60_s decay of 60 dB at low frequencies; the reverberant part scaled so that the direct
+ * sound's energy over it is drr_db (the direct-to-reverberant ratio a microphone at some
+ * distance hears); damp in [0, 0.9) the low-pass's pole. The clip keeps its length and its
+ * energy (the tail past its end is cut, as a recording cut there would be). 0, or -1 out of
+ * memory (x untouched). */
+int ev_aug_room(float *x, size_t n, double rt60_s, double drr_db, double size, double damp,
+                int rate);
+#define EV_AUG_ROOM_RT60_LO 0.15 /* s: a small treated room */
+#define EV_AUG_ROOM_RT60_HI 0.7  /* s: a living room or an office */
+#define EV_AUG_ROOM_DRR_LO  0.0  /* dB: a microphone at arm's length in a live room */
+#define EV_AUG_ROOM_DRR_HI  12.0 /* dB: close to the mouth */
+
 typedef struct ev_augment_config {
   int copies;    /* augmented copies per training clip (0 = augmentation off) */
   float noise_p; /* probability of adding noise */
@@ -72,10 +88,13 @@ typedef struct ev_augment_config {
   float pitch_st; /* semitones uniform in [-pitch_st, pitch_st]; 0 off */
   float tilt;     /* ev_aug_tilt's a uniform in [-tilt, tilt]; 0 off (the default) */
   float band_p;   /* probability that a copy is heard through ev_aug_band; 0 off (the default) */
+  float room_p;   /* probability that a copy is heard in a room (ev_aug_room, RT60 and DRR
+                     uniform in the EV_AUG_ROOM ranges); 0 off (the default) */
 } ev_augment_config;
 
 void ev_augment_config_default(ev_augment_config *c); /* copies 0; sensible ranges */
-/* Parses "copies=2,noise=10:30,p=0.5,gain=6,shift=100,stretch=0.1,pitch=2,tilt=0.5,band=0.5" (any
+/* Parses "copies=2,noise=10:30,p=0.5,gain=6,shift=100,stretch=0.1,pitch=2,tilt=0.5,band=0.5,
+ * room=0.5" (any
  * subset) or
  * "off". 0 or -1 with a reason. */
 int ev_augment_config_parse(ev_augment_config *c, const char *spec, char *err, size_t errlen);
@@ -83,9 +102,9 @@ int ev_augment_config_parse(ev_augment_config *c, const char *spec, char *err, s
 uint64_t ev_augment_config_hash(const ev_augment_config *c);
 void ev_augment_config_describe(const ev_augment_config *c, char *buf, size_t len);
 
-/* One augmented copy: stretch, pitch, shift, gain, tilt, noise, band in that order, each drawn
- * from a generator seeded with seed (the tilt and the band drawn last, and only when on, so
- * copies without them are those of before).
+/* One augmented copy: stretch, pitch, shift, gain, room, tilt, noise, band in that order, each
+ * drawn from a generator seeded with seed (the tilt, the band and the room drawn last, and only
+ * when on, so copies without them are those of before).
  * Returns malloc'ed audio (*out_n samples) or NULL. */
 float *ev_augment_apply(const ev_augment_config *c, const float *x, size_t n, int rate,
                         uint64_t seed, size_t *out_n);

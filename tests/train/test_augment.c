@@ -30,6 +30,68 @@ static float *tone(size_t n, double f, int rate, float amp) {
   return x;
 }
 
+/* The room's impulse response against its definitions: the reverberation time from Schroeder's
+ * backward integration of the tail's energy (T20: the -5 to -25 dB span of the decay curve, times
+ * 3), with the loop's low-pass off so that every frequency decays at the RT60 asked; the
+ * direct-to-reverberant ratio as the impulse's energy over the tail's. */
+static void room_checks(int rate) {
+  const size_t n = (size_t)rate * 3;
+  float *h = calloc(n, sizeof *h);
+  const double rts[] = {0.2, 0.4, 0.7}, drrs[] = {0.0, 6.0, 12.0};
+  for (int k = 0; k < 3; k++) {
+    memset(h, 0, n * sizeof *h);
+    h[0] = 1.0f;
+    EV_CHECK(ev_aug_room(h, n, rts[k], drrs[k], 1.0, 0.0, rate) == 0, "room ran");
+    double e_tail = 0.0, e_all = 0.0;
+    for (size_t i = 1; i < n; i++)
+      e_tail += (double)h[i] * h[i];
+    e_all = e_tail + (double)h[0] * h[0];
+    EV_CHECK(fabs(e_all - 1.0) < 1e-4, "the impulse keeps its energy: %g", e_all);
+    const double drr = 10.0 * log10((double)h[0] * h[0] / e_tail);
+    EV_CHECK(fabs(drr - drrs[k]) < 0.05, "DRR %.2f dB, asked %.2f", drr, drrs[k]);
+    /* the decay curve: energy left after i, in dB of the tail's total */
+    double left = e_tail, t5 = -1.0, t25 = -1.0;
+    for (size_t i = 1; i < n && t25 < 0.0; i++) {
+      left -= (double)h[i] * h[i];
+      const double db = 10.0 * log10(left / e_tail);
+      if (t5 < 0.0 && db <= -5.0)
+        t5 = (double)i / rate;
+      if (db <= -25.0)
+        t25 = (double)i / rate;
+    }
+    const double t20 = 3.0 * (t25 - t5);
+    EV_CHECK(t5 > 0.0 && t25 > 0.0 && fabs(t20 / rts[k] - 1.0) < 0.2,
+             "RT60 from T20 %.3f s, asked %.3f s", t20, rts[k]);
+  }
+  /* the loop's low-pass makes the highs die first: a 4 kHz tone's tail is shorter than a
+   * 200 Hz tone's with damping on (read from 100 ms after the tone, when every echo has been
+   * round its loop at least once) */
+  const size_t m = (size_t)rate; /* 1 s: 0.5 s of tone, then its tail */
+  double tails[2];
+  const double fs[2] = {200.0, 4000.0};
+  for (int k = 0; k < 2; k++) {
+    float *t = calloc(m, sizeof *t);
+    for (size_t i = 0; i < m / 2; i++)
+      t[i] = 0.3f * (float)sin(2 * M_PI * fs[k] * (double)i / rate);
+    ev_aug_room(t, m, 0.6, 0.0, 1.0, 0.5, rate);
+    double e_tone = 0.0, e_after = 0.0;
+    for (size_t i = 0; i < m; i++)
+      if (i < m / 2)
+        e_tone += (double)t[i] * t[i];
+      else if (i >= m / 2 + (size_t)rate / 10)
+        e_after += (double)t[i] * t[i];
+    tails[k] = 10.0 * log10(e_after / e_tone);
+    free(t);
+  }
+  EV_CHECK(tails[1] < tails[0] - 6.0, "damped highs: tail %.1f dB at 4 kHz, %.1f dB at 200 Hz",
+           tails[1], tails[0]);
+  /* silence stays silence, nothing is produced from nothing */
+  memset(h, 0, n * sizeof *h);
+  EV_CHECK(ev_aug_room(h, n, 0.5, 3.0, 1.0, 0.3, rate) == 0 && h[n / 2] == 0.0f && h[0] == 0.0f,
+           "silence in a room is silence");
+  free(h);
+}
+
 int main(void) {
   const int rate = 16000;
   const size_t n = 32000;
@@ -230,8 +292,15 @@ int main(void) {
              "band=0.5 parsed");
     ev_augment_config_describe(&t, d, sizeof d);
     EV_CHECK(strstr(d, ",tilt=0.5,band=0.5") != NULL, "band in '%s'", d);
+    EV_CHECK(!strstr(d, "room") && t.room_p == 0, "room off unless asked: '%s'", d);
+    EV_CHECK(ev_augment_config_parse(&t, "room=0.5", err, sizeof err) == 0 && t.room_p == 0.5f,
+             "room=0.5 parsed");
+    ev_augment_config_describe(&t, d, sizeof d);
+    EV_CHECK(strstr(d, ",band=0.5,room=0.5") != NULL, "room in '%s'", d);
+    EV_CHECK(ev_augment_config_parse(&t, "room=2", err, sizeof err) != 0, "room 2 refused");
     EV_CHECK(ev_augment_config_parse(&t, "band=1.5", err, sizeof err) != 0, "band 1.5 refused");
   }
+  room_checks(rate);
   size_t n1, n2, n3;
   float *a1 = ev_augment_apply(&c, x, n, rate, 7, &n1);
   float *a2 = ev_augment_apply(&c, x, n, rate, 7, &n2);
