@@ -85,9 +85,11 @@ int ev_ensemble_train(ev_net *out, const ev_arch *arch, int in_dim, int n_classe
   const int K = o->ensemble;
   ev_net members[EV_ENSEMBLE_MAX];
   memset(members, 0, sizeof members);
-  int rc = K >= 1 && K <= EV_ENSEMBLE_MAX ? 0 : -1;
+  unsigned char *keep = malloc((size_t)(in_dim > 0 ? in_dim : 1));
+  int rc = K >= 1 && K <= EV_ENSEMBLE_MAX && keep ? 0 : -1;
   if (rc)
-    snprintf(err, errlen, "ensemble: 1 to %d members, not %d", EV_ENSEMBLE_MAX, K);
+    snprintf(err, errlen, "ensemble: 1 to %d members, not %d (or out of memory)", EV_ENSEMBLE_MAX,
+             K);
   for (int k = 0; rc == 0 && k < K; k++) {
     rc = ev_net_build(&members[k], arch, in_dim, n_classes, err, errlen);
     if (rc)
@@ -95,6 +97,15 @@ int ev_ensemble_train(ev_net *out, const ev_arch *arch, int in_dim, int n_classe
     ev_net_init(&members[k], o->seed + (uint64_t)k * EV_ENSEMBLE_SEED_STEP);
     ev_train_opts ok = *o;
     ok.seed = o->seed + (uint64_t)k * EV_ENSEMBLE_SEED_STEP;
+    if (o->ensemble_inputs > 0.0f && o->ensemble_inputs < 1.0f) {
+      /* a random subspace (Ho 1998): member k reads a share of the inputs drawn from its
+       * seed, so the members err on different evidence and their mean errs less */
+      ev_rng r;
+      ev_rng_seed(&r, ev_hash_u64(ok.seed, 0x7375627370616365ull /* "subspace" */));
+      for (int i = 0; i < in_dim; i++)
+        keep[i] = ev_rng_uniform(&r) < o->ensemble_inputs;
+      ok.input_keep = keep;
+    }
     ev_train_result rk = {0};
     rc = ev_train(&members[k], train, n_train, val, n_val, &ok, k == 0 ? res : &rk, err, errlen);
     if (k > 0)
@@ -104,5 +115,6 @@ int ev_ensemble_train(ev_net *out, const ev_arch *arch, int in_dim, int n_classe
     rc = ev_ensemble_merge(out, arch, members, K, err, errlen);
   for (int k = 0; k < K; k++)
     ev_net_free(&members[k]);
+  free(keep);
   return rc;
 }

@@ -514,6 +514,21 @@ static void forward_backward(trainer *t, int nb, double *loss_sum, long *correct
   }
 }
 
+/* The first layer's weights of the inputs a member does not read, back to 0 after every step
+ * (and before the first): the network then ignores them exactly, whatever they hold. */
+static void hold_dropped_inputs(ev_net *net, const unsigned char *keep) {
+  if (!keep || net->n_layers < 1)
+    return;
+  ev_layer *L = &net->layers[0];
+  ev_param *W = L->kind == EV_LAYER_DENSE ? ev_layer_param(L, "weight") : NULL;
+  if (!W) /* ev_ensemble_train refuses a subspace for such networks */
+    return;
+  for (int r = 0; r < L->out_dim; r++)
+    for (int c = 0; c < L->in_dim; c++)
+      if (!keep[c])
+        W->data[(size_t)r * (size_t)L->in_dim + (size_t)c] = 0.0f;
+}
+
 /* One pass over the training clips, a step per batch; training loss and accuracy into h. */
 static void train_epoch(trainer *t, int epoch, ev_epoch_stats *h) {
   const ev_train_opts *o = t->o;
@@ -535,6 +550,7 @@ static void train_epoch(trainer *t, int epoch, ev_epoch_stats *h) {
     if (o->cosine) /* why: with fixed epochs the last weights ship; a decayed LR settles them */
       t->lr = ev_cosine_lr(o->lr, o->min_lr, t->step++, t->n_steps);
     adamw_update(&t->opt, t->net, t->g, scale, t->lr, o->weight_decay);
+    hold_dropped_inputs(t->net, o->input_keep);
     if (t->batch.adv) {
       ev_adversary_update(&t->adv, nb, t->lr);
       t->adv_step++;
@@ -615,6 +631,8 @@ int ev_train(ev_net *net, const ev_item *train, size_t n_train, const ev_item *v
   }
   trainer t;
   int rc = trainer_init(&t, net, train, n_train, val, n_val, o, res, err, errlen);
+  if (rc == 0)
+    hold_dropped_inputs(net, o->input_keep);
   for (int epoch = 1; rc == 0 && epoch <= o->epochs; epoch++) {
     ev_epoch_stats *h = &res->hist[res->n_hist++];
     double t0 = ev_now();

@@ -62,6 +62,11 @@ typedef struct ev_train_opts {
   float read_warmup;       /* >= 0: the exported model's warmup_frames (speech steps read with
                               the prior after a reset), where it should differ from the arch's,
                               with which the training items are still made; < 0: the arch's */
+  const unsigned char *input_keep; /* NULL: the network reads every input; else per input 1 =
+                                      read, 0 = its first-layer weights held at 0 (an ensemble
+                                      member's random subspace, ev_ensemble.h) */
+  float ensemble_inputs;   /* < 1: each ensemble member reads this share of the inputs, drawn
+                              from its seed (ev_ensemble_train); 1: all */
   float centre_confidence; /* > 0: the exported model's norm.centre_confidence (with
                               class_centres: the voice's offset learns in proportion to the
                               reading's confidence above it, ev_input.h); 0: every step fully */

@@ -84,6 +84,8 @@ static void usage(FILE *f) {
           "                       the corpus's [all]\n"
           "  --ensemble K         train K seeds and ship them merged into one network K times\n"
           "                       as wide (dense architectures; the mean of their logits) [1]\n"
+          "  --ensemble-inputs F  with --ensemble: each member reads a share F of the inputs,\n"
+          "                       drawn from its seed (random subspaces); 1 = all [1]\n"
           "  --crops uniform|late where a training crop starts in its clip: uniformly, or\n"
           "                       with density rising to the clip's end [uniform]\n"
           "  --mask SPEC          feature masking of training crops (SpecAugment): off | on |\n"
@@ -270,6 +272,7 @@ static int parse_cli(int argc, char **argv, cli *c) {
     O_LOSS_CLASSES,
     O_CROPS,
     O_ENSEMBLE,
+    O_ENSEMBLE_INPUTS,
     O_MIXUP,
     O_ADVERSARY,
     O_AROUSAL_LOSS,
@@ -318,6 +321,7 @@ static int parse_cli(int argc, char **argv, cli *c) {
                                        {"loss-classes", 1, 0, O_LOSS_CLASSES},
                                        {"crops", 1, 0, O_CROPS},
                                        {"ensemble", 1, 0, O_ENSEMBLE},
+                                       {"ensemble-inputs", 1, 0, O_ENSEMBLE_INPUTS},
                                        {"mixup", 1, 0, O_MIXUP},
                                        {"adversary", 1, 0, O_ADVERSARY},
                                        {"arousal-loss", 1, 0, O_AROUSAL_LOSS},
@@ -461,6 +465,13 @@ static int parse_cli(int argc, char **argv, cli *c) {
         return -1;
       }
       break;
+    case O_ENSEMBLE_INPUTS:
+      c->train.ensemble_inputs = strtof(optarg, &end);
+      if (*end || !(c->train.ensemble_inputs > 0.0f && c->train.ensemble_inputs <= 1.0f)) {
+        fprintf(stderr, "emovox-train: --ensemble-inputs must be in (0, 1]\n");
+        return -1;
+      }
+      break;
     case O_MIXUP:
       if (off_or_weight(optarg, "--mixup", 10.0f, "0.4", &c->train.mixup))
         return -1;
@@ -580,6 +591,11 @@ static int parse_cli(int argc, char **argv, cli *c) {
       c->val_fraction >= 1 || t->patience < 1) {
     fprintf(stderr, "emovox-train: an option is out of range (epochs, batch, threads, patience "
                     ">= 1; lr > 0; 0 <= label-smoothing < 1; 0 <= val-fraction < 1)\n");
+    return -1;
+  }
+  if (t->ensemble_inputs > 0.0f && t->ensemble_inputs < 1.0f && t->ensemble < 2) {
+    fprintf(stderr, "emovox-train: --ensemble-inputs draws each member's inputs: it needs "
+                    "--ensemble 2 or more\n");
     return -1;
   }
   if (t->centre_confidence > 0.0f && !t->class_centres) {
@@ -955,6 +971,8 @@ static char *provenance(session *s, const ev_run *run, const ev_metrics *val, si
     json_object_set_new(o, "read_warmup", json_real(s->c->train.read_warmup));
   if (s->c->train.centre_confidence > 0.0f)
     json_object_set_new(o, "centre_confidence", json_real(s->c->train.centre_confidence));
+  if (s->c->train.ensemble_inputs > 0.0f && s->c->train.ensemble_inputs < 1.0f)
+    json_object_set_new(o, "ensemble_inputs", json_real(s->c->train.ensemble_inputs));
   json_object_set_new(o, "channel",
                       json_string(s->c->narrowband == 2 ? "narrow-floor"
                                   : s->c->narrowband    ? "narrow"

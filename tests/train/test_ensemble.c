@@ -18,6 +18,67 @@ static int parse(const char *layers, ev_arch *a) {
   return rc;
 }
 
+/* Random subspaces (ev_train_opts.ensemble_inputs): trained through ev_ensemble_train on a
+ * task only inputs 0 and 1 decide, every member's block of the merged first layer reads no
+ * input it dropped (its column exactly 0) and every input it kept (a trained, non-zero column);
+ * the members drop different inputs; with the share off no column is 0. */
+static void subspace_checks(const ev_arch *a) {
+  enum { D = 7, C = 4, K = 3, N = 160, H = 6 };
+  static float x[N * D];
+  ev_item items[N];
+  for (int i = 0; i < N; i++) {
+    for (int d = 0; d < D; d++)
+      x[i * D + d] = (float)sin(1.7 * i + 2.3 * d + 0.1 * i * d);
+    items[i] = (ev_item){x + i * D, 1, (x[i * D] > 0) * 2 + (x[i * D + 1] > 0), 0, 0};
+  }
+  for (int share_on = 0; share_on < 2; share_on++) {
+    ev_train_opts o;
+    ev_train_opts_default(&o);
+    o.epochs = 3;
+    o.batch = 16;
+    o.threads = 1;
+    o.window = 1;
+    o.progress = 0;
+    o.ensemble = K;
+    o.ensemble_inputs = share_on ? 0.5f : 0.0f;
+    ev_net merged;
+    ev_train_result res = {0};
+    char err[256] = "";
+    EV_REQUIRE(ev_ensemble_train(&merged, a, D, C, items, N, NULL, 0, &o, &res, err, sizeof err) ==
+                   0,
+               "%s", err);
+    const ev_param *W = ev_layer_param_const(&merged.layers[0], "weight");
+    unsigned dropped[K] = {0};
+    int zero_cols = 0;
+    for (int k = 0; k < K; k++)
+      for (int c = 0; c < D; c++) {
+        int zeros = 0;
+        for (int r = k * H; r < (k + 1) * H; r++)
+          zeros += W->data[(size_t)r * D + (size_t)c] == 0.0f;
+        EV_CHECK(zeros == 0 || zeros == H, "member %d, input %d: %d of %d weights 0", k, c, zeros,
+                 H);
+        if (zeros == H)
+          dropped[k] |= 1u << c;
+        zero_cols += zeros == H;
+      }
+    if (share_on) {
+      for (int k = 0; k < K; k++)
+        EV_CHECK(dropped[k] && dropped[k] != (1u << D) - 1, "member %d drops some inputs: %#x", k,
+                 dropped[k]);
+      EV_CHECK(dropped[0] != dropped[1] || dropped[1] != dropped[2],
+               "the members drop different inputs: %#x %#x %#x", dropped[0], dropped[1],
+               dropped[2]);
+      printf("random subspaces: members drop inputs %#x %#x %#x\n", dropped[0], dropped[1],
+             dropped[2]);
+    } else {
+      EV_CHECK(zero_cols == 0, "without subspaces every member reads every input (%d columns 0)",
+               zero_cols);
+    }
+    ev_train_result_free(&res);
+    ev_net_free(&merged);
+  }
+}
+
 int main(void) {
   enum { D = 7, C = 4, K = 3 };
   char err[256];
@@ -84,6 +145,7 @@ int main(void) {
     ev_net_free(&gm[1]);
     ev_arch_free(&g);
   }
+  subspace_checks(&a);
   for (int k = 0; k < K; k++) {
     ev_work_free(&w[k], &members[k]);
     ev_net_free(&members[k]);
