@@ -2,13 +2,14 @@
 # Scores the shipped recipe (models/train-default.sh) the way the plugin reports, as the
 # README's tables were made: `emovox-train evaluate` with the same arch, schedule, balance,
 # copies, ensemble and seed, on 5 speaker-grouped folds (`speaker`) or leaving one corpus out
-# (`loco`), then prints the per-corpus UAR table (models/figures.py). About 10-15 minutes on
-# 2 cores with the feature cache. Extra arguments go to `emovox-train evaluate` (e.g. --seed 2,
-# --arch FILE.json, --plugin-figure quick).
+# (`loco`), then prints the per-corpus UAR table (models/figures.py). About 30 minutes on
+# 2 cores with the feature cache and --plugin-figure quick (2026-12-07). Extra arguments go to
+# `emovox-train evaluate` (e.g. --seed 2, --arch FILE.json, --plugin-figure quick; --only-folds
+# 1,2 to screen a candidate on two folds).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 usage() {
-  sed -n 2,7p "$0" | sed 's/^# \{0,1\}//'
+  sed -n 2,8p "$0" | sed 's/^# \{0,1\}//'
   echo "Usage: bash models/evaluate-default.sh speaker|loco OUT_DIR [emovox-train evaluate options]"
   echo "  e.g. bash models/evaluate-default.sh speaker /tmp/ev --plugin-figure quick"
 }

@@ -152,6 +152,9 @@ static void usage(FILE *f) {
           "                       tested, clips whose label the model lacks are left out\n"
           "  --folds speaker:K    K folds grouped by speaker (each corpus's speakers spread)\n"
           "  --loco               leave one corpus out\n"
+          "  --only-folds LIST    evaluate only these folds: numbers from 1 or, with --loco,\n"
+          "                       the left-out corpora, e.g. 1,2 or RAVDESS,URDU; the reports\n"
+          "                       cover the clips of the folds run [all]\n"
           "  --holdout-speaker S  test on one speaker, e.g. TESS:OAF or OAF\n"
           "  --plugin-figure on|quick|off  also score every fold's model as the plugin reports:\n"
           "                       ev_analyzer, default controls, summary over speech as\n"
@@ -170,6 +173,8 @@ typedef struct cli {
   const char *command;
   const char *corpora, *only, *labels, *cache, *arch, *out, *output, *name, *model_version,
       *augment;
+  const char *only_folds; /* evaluate: the folds to run (numbers from 1, or LOCO's corpus
+                             names), NULL: all */
   const char *manifests[16];
   int n_manifests;
   const char *folds, *holdout;
@@ -265,6 +270,7 @@ static int parse_cli(int argc, char **argv, cli *c) {
     O_TEMPERATURE,
     O_FOLDS,
     O_LOCO,
+    O_ONLY_FOLDS,
     O_HOLDOUT,
     O_OUT,
     O_QUIET,
@@ -314,6 +320,7 @@ static int parse_cli(int argc, char **argv, cli *c) {
                                        {"temperature", 1, 0, O_TEMPERATURE},
                                        {"folds", 1, 0, O_FOLDS},
                                        {"loco", 0, 0, O_LOCO},
+                                       {"only-folds", 1, 0, O_ONLY_FOLDS},
                                        {"holdout-speaker", 1, 0, O_HOLDOUT},
                                        {"out", 1, 0, O_OUT},
                                        {"quiet", 0, 0, O_QUIET},
@@ -447,6 +454,9 @@ static int parse_cli(int argc, char **argv, cli *c) {
       break;
     case O_FOLDS:
       c->folds = optarg;
+      break;
+    case O_ONLY_FOLDS:
+      c->only_folds = optarg;
       break;
     case O_LOCO:
       c->loco = 1;
@@ -1430,17 +1440,64 @@ static int report_evaluation(evaluation *e, session *s) {
   return rc;
 }
 
+/* The folds --only-folds names (every fold without it), in the folds' order, each once: a
+ * number from 1, or a fold's name (LOCO: the corpus left out, any case). -1 with a message
+ * for a name or number that is no fold. */
+static int folds_to_run(const char *list, const ev_folds *folds, int *run, int *n_run) {
+  int want[EV_FOLDS_MAX] = {0};
+  if (!list)
+    for (int f = 0; f < folds->n; f++)
+      want[f] = 1;
+  char buf[512];
+  snprintf(buf, sizeof buf, "%s", list ? list : "");
+  for (char *tok = strtok(buf, ","); list && tok; tok = strtok(NULL, ",")) {
+    char *end;
+    long k = strtol(tok, &end, 10);
+    int f = -1;
+    if (*tok && !*end)
+      f = k >= 1 && k <= folds->n ? (int)k - 1 : -1;
+    else
+      for (int g = 0; g < folds->n && f < 0; g++)
+        if (!strcasecmp(tok, folds->name[g]))
+          f = g;
+    if (f < 0) {
+      fprintf(stderr, "emovox-train: --only-folds: '%s' is no fold (1 to %d", tok, folds->n);
+      for (int g = 0; g < folds->n; g++)
+        fprintf(stderr, "%s%s", g ? ", " : "; or ", folds->name[g]);
+      fprintf(stderr, ")\n");
+      return -1;
+    }
+    want[f] = 1;
+  }
+  *n_run = 0;
+  for (int f = 0; f < folds->n; f++)
+    if (want[f])
+      run[(*n_run)++] = f;
+  return 0;
+}
+
 static int cmd_evaluate(session *s) {
   ev_folds folds;
   if (make_folds(s, &folds) != 0)
     return -1;
+  int run[EV_FOLDS_MAX], n_run = 0;
+  if (folds_to_run(s->c->only_folds, &folds, run, &n_run) != 0) {
+    ev_folds_free(&folds);
+    return -1;
+  }
+  if (s->c->only_folds && !s->c->quiet) {
+    fprintf(stderr, "only %d of %d folds (--only-folds):", n_run, folds.n);
+    for (int i = 0; i < n_run; i++)
+      fprintf(stderr, " %s", folds.name[run[i]]);
+    fprintf(stderr, "\n");
+  }
   evaluation e;
   int rc = evaluation_init(&e, s);
   const double folds_t0 = ev_now();
-  for (int f = 0; f < folds.n && rc == 0; f++) {
-    if (f > 0) /* the folds are alike in size: the mean so far times the folds to go */
-      print_remaining(folds_t0, f, folds.n);
-    rc = evaluate_fold(&e, s, &folds, f);
+  for (int i = 0; i < n_run && rc == 0; i++) {
+    if (i > 0) /* the folds are alike in size: the mean so far times the folds to go */
+      print_remaining(folds_t0, i, n_run);
+    rc = evaluate_fold(&e, s, &folds, run[i]);
   }
   if (e.folds_csv) { /* complete before the reports */
     fclose(e.folds_csv);
@@ -1680,6 +1737,10 @@ int main(int argc, char **argv) {
   }
   if (!strcmp(c.command, "score")) /* a given model: no architecture, no features */
     return ev_stdout_status("emovox-train", cmd_score(&c));
+  if (c.only_folds && strcmp(c.command, "evaluate")) {
+    fprintf(stderr, "emovox-train: --only-folds chooses evaluate's folds\n");
+    return 2;
+  }
   if (c.model) { /* silently training instead of scoring the file would waste the run */
     fprintf(stderr, "emovox-train: --model is for `score` (train writes its model to --output "
                     "FILE)\n");

@@ -370,6 +370,56 @@ int main(int argc, char **argv) {
            "speaker:3 fold 1: '%s' (%ld clips)", nf > 0 ? rows[0].speakers : "",
            nf > 0 ? rows[0].clips : 0);
 
+  /* --only-folds: the folds named run and no other, the reports cover their clips only; a
+   * name that is no fold is refused before any training */
+  snprintf(cmd, sizeof cmd,
+           "'%s' evaluate --loco --only-folds tess --corpora %s/corpora --arch %s/arch.json "
+           "--epochs 25 --lr 0.02 --cache %s/cache --out %s/loco1 --quiet",
+           exe, dir, dir, dir, dir);
+  EV_CHECK(run(cmd) == 0, "evaluate --loco --only-folds tess");
+  snprintf(path, sizeof path, "%s/loco1/folds.csv", dir);
+  nf = read_folds(path, rows, 8);
+  EV_CHECK(nf == 1 && !strcmp(rows[0].fold, "TESS") && rows[0].clips == 16,
+           "--only-folds tess: the TESS fold alone (%d folds, first '%s')", nf,
+           nf > 0 ? rows[0].fold : "");
+  snprintf(path, sizeof path, "%s/loco1/per_corpus.csv", dir);
+  f = fopen(path, "r");
+  rav = tess = all = -1;
+  while (f && fgets(line, sizeof line, f)) {
+    char name[64];
+    if (sscanf(line, "%63[^,],%ld,%lf", name, &nclips, &a2) == 3)
+      *(!strcmp(name, "RAVDESS") ? &rav : !strcmp(name, "TESS") ? &tess : &all) = nclips;
+  }
+  if (f)
+    fclose(f);
+  EV_CHECK(rav == -1 && tess == 16 && all == 16,
+           "--only-folds tess: per corpus TESS %ld, RAVDESS %ld (none), all %ld", tess, rav, all);
+  snprintf(cmd, sizeof cmd,
+           "'%s' evaluate --folds speaker:3 --only-folds 3,2 --corpora %s/corpora --arch "
+           "%s/arch.json --epochs 5 --cache %s/cache --out %s/sf23 --quiet",
+           exe, dir, dir, dir, dir);
+  EV_CHECK(run(cmd) == 0, "evaluate --folds speaker:3 --only-folds 3,2");
+  snprintf(path, sizeof path, "%s/sf23/folds.csv", dir);
+  nf = read_folds(path, rows, 8);
+  EV_CHECK(nf == 2 && !strcmp(rows[0].fold, "fold2") && !strcmp(rows[1].fold, "fold3"),
+           "--only-folds 3,2: folds 2 and 3 in order (%d folds, '%s', '%s')", nf,
+           nf > 0 ? rows[0].fold : "", nf > 1 ? rows[1].fold : "");
+  snprintf(cmd, sizeof cmd,
+           "'%s' evaluate --loco --only-folds EmoDB --corpora %s/corpora --arch %s/arch.json "
+           "--epochs 1 --cache %s/cache --out %s/bad --quiet 2>%s/bad.err",
+           exe, dir, dir, dir, dir, dir);
+  EV_CHECK(run(cmd) != 0, "--only-folds EmoDB (no such fold) refused");
+  snprintf(path, sizeof path, "%s/bad.err", dir);
+  f = fopen(path, "r");
+  line[0] = 0;
+  if (f) {
+    if (!fgets(line, sizeof line, f))
+      line[0] = 0;
+    fclose(f);
+  }
+  EV_CHECK(strstr(line, "'EmoDB' is no fold") && strstr(line, "RAVDESS, TESS"),
+           "the refusal names the folds: %s", line);
+
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
   if (system(cmd) != 0)
     fprintf(stderr, "could not remove %s\n", dir);
