@@ -50,6 +50,23 @@ typedef struct fold_row {
   long clips;
 } fold_row;
 
+/* The clips of per_corpus.csv's row `name` (and its accuracy into *acc), -1 without that row. */
+static long per_corpus_row(const char *path, const char *name, double *acc) {
+  FILE *f = fopen(path, "r");
+  char line[512], got[64];
+  long clips = -1, n;
+  double a;
+  while (f && clips < 0 && fgets(line, sizeof line, f))
+    if (sscanf(line, "%63[^,],%ld,%lf", got, &n, &a) == 3 && !strcmp(got, name)) {
+      clips = n;
+      if (acc)
+        *acc = a;
+    }
+  if (f)
+    fclose(f);
+  return clips;
+}
+
 static int read_folds(const char *path, fold_row *rows, int max) {
   FILE *f = fopen(path, "r");
   if (!f)
@@ -323,24 +340,9 @@ int main(int argc, char **argv) {
              rows[1].clips, rows[1].speakers);
   }
   snprintf(path, sizeof path, "%s/loco/per_corpus.csv", dir);
-  f = fopen(path, "r");
-  long rav = -1, tess = -1, all = -1, nclips;
-  double acc_all = -1, a2;
-  while (f && fgets(line, sizeof line, f)) {
-    char name[64];
-    if (sscanf(line, "%63[^,],%ld,%lf", name, &nclips, &a2) == 3) {
-      if (!strcmp(name, "RAVDESS"))
-        rav = nclips;
-      else if (!strcmp(name, "TESS"))
-        tess = nclips;
-      else if (!strcmp(name, "all")) {
-        all = nclips;
-        acc_all = a2;
-      }
-    }
-  }
-  if (f)
-    fclose(f);
+  double acc_all = -1;
+  long rav = per_corpus_row(path, "RAVDESS", NULL), tess = per_corpus_row(path, "TESS", NULL),
+       all = per_corpus_row(path, "all", &acc_all);
   EV_CHECK(rav == 16 && tess == 16 && all == 32, "--loco per corpus: %ld + %ld = %ld clips", rav,
            tess, all);
   /* the same tones in both corpora: a model trained on one corpus recognises the other */
@@ -383,15 +385,9 @@ int main(int argc, char **argv) {
            "--only-folds tess: the TESS fold alone (%d folds, first '%s')", nf,
            nf > 0 ? rows[0].fold : "");
   snprintf(path, sizeof path, "%s/loco1/per_corpus.csv", dir);
-  f = fopen(path, "r");
-  rav = tess = all = -1;
-  while (f && fgets(line, sizeof line, f)) {
-    char name[64];
-    if (sscanf(line, "%63[^,],%ld,%lf", name, &nclips, &a2) == 3)
-      *(!strcmp(name, "RAVDESS") ? &rav : !strcmp(name, "TESS") ? &tess : &all) = nclips;
-  }
-  if (f)
-    fclose(f);
+  rav = per_corpus_row(path, "RAVDESS", NULL);
+  tess = per_corpus_row(path, "TESS", NULL);
+  all = per_corpus_row(path, "all", NULL);
   EV_CHECK(rav == -1 && tess == 16 && all == 16,
            "--only-folds tess: per corpus TESS %ld, RAVDESS %ld (none), all %ld", tess, rav, all);
   snprintf(cmd, sizeof cmd,
