@@ -163,94 +163,6 @@ done:
   return rc;
 }
 
-/* --voice-swap: a speaker's index in run->voice_speakers, or -1. */
-static long voice_index(const ev_run *run, const char *speaker) {
-  for (size_t i = 0; i < run->n_voices; i++)
-    if (!strcmp(run->voice_speakers[i], speaker))
-      return (long)i;
-  return -1;
-}
-
-/* --voice-swap: the shift of a training item's raw inputs, S (o_B - o_A), with A the clip's
- * speaker and B a training speaker drawn per (seed, clip, copy): as if the clip had been said
- * by B's voice, microphone and room, to the first order in which the normaliser sees them.
- * NULL when off or the clip's speaker has no offset. */
-static const float *voice_delta(const ev_run *run, const ev_dataset *ds, size_t clip, int copy,
-                                int D, float *buf) {
-  if (!run->voice_offsets || run->voice_swap <= 0.0f || run->n_voices < 2)
-    return NULL;
-  const long own = voice_index(run, ds->clips->v[clip].speaker);
-  if (own < 0)
-    return NULL;
-  uint64_t h = run->seed * 0xd1b54a32d192ed03ull ^ (uint64_t)clip * 0x9e3779b97f4a7c15ull ^
-               (uint64_t)copy * 0x94d049bb133111ebull ^ 0x5bd1e995ull;
-  const size_t other = (size_t)(ev_splitmix64(&h) % (uint64_t)run->n_voices);
-  const float *oa = run->voice_offsets + (size_t)own * (size_t)D;
-  const float *ob = run->voice_offsets + other * (size_t)D;
-  for (int d = 0; d < D; d++)
-    buf[d] = run->voice_swap * (ob[d] - oa[d]);
-  return buf;
-}
-
-/* --voice-swap: each training speaker's offset from the class centres, the mean over the speech
- * frames of its original clips of (input - its label's centre), limited to 3 prior spreads per
- * input so that a speaker with few frames cannot throw an input far. */
-static int set_voice_offsets(ev_run *run, const ev_dataset *ds, const ev_labelset *ls,
-                             const size_t *idx, size_t n, int D, char *err, size_t errlen) {
-  run->voice_speakers = calloc(n + 1, sizeof *run->voice_speakers);
-  double *sum = calloc((n + 1) * (size_t)D, sizeof *sum);
-  double *cnt = calloc(n + 1, sizeof *cnt);
-  if (!run->voice_speakers || !sum || !cnt) {
-    free(sum);
-    free(cnt);
-    snprintf(err, errlen, "out of memory (voice offsets)");
-    return -1;
-  }
-  for (size_t i = 0; i < n; i++) {
-    const size_t c = idx[i];
-    const int label = ls->index_of[ds->clips->v[c].label];
-    if (!ds->ok[c] || label < 0)
-      continue;
-    long v = voice_index(run, ds->clips->v[c].speaker);
-    if (v < 0) {
-      v = (long)run->n_voices++;
-      run->voice_speakers[v] = ds->clips->v[c].speaker;
-    }
-    const ev_feat_seq *s = ev_dataset_seq(ds, c, 0);
-    const float *centre = run->centres + (size_t)label * (size_t)D;
-    for (int t = 0; t < s->T; t++) {
-      if (s->speech && !s->speech[t])
-        continue;
-      const float *x = s->x + (size_t)t * (size_t)D;
-      int finite = 1;
-      for (int d = 0; d < D && finite; d++)
-        finite = isfinite(x[d]);
-      if (!finite)
-        continue;
-      for (int d = 0; d < D; d++)
-        sum[(size_t)v * (size_t)D + (size_t)d] += (double)x[d] - centre[d];
-      cnt[v] += 1.0;
-    }
-  }
-  run->voice_offsets = calloc(run->n_voices * (size_t)D + 1, sizeof *run->voice_offsets);
-  if (!run->voice_offsets) {
-    free(sum);
-    free(cnt);
-    snprintf(err, errlen, "out of memory (voice offsets)");
-    return -1;
-  }
-  for (size_t v = 0; v < run->n_voices; v++)
-    for (int d = 0; d < D && cnt[v] > 0.0; d++) {
-      const double lim = 3.0 * run->prior_std[d];
-      double o = sum[v * (size_t)D + (size_t)d] / cnt[v];
-      o = o > lim ? lim : o < -lim ? -lim : o;
-      run->voice_offsets[v * (size_t)D + (size_t)d] = (float)o;
-    }
-  free(sum);
-  free(cnt);
-  return 0;
-}
-
 static int build_items(ev_run *run, const ev_arch *a, const ev_dataset *ds, const ev_labelset *ls,
                        const size_t *idx, size_t n, int with_copies, item_set *out, char *err,
                        size_t errlen) {
@@ -312,7 +224,10 @@ static int build_items(ev_run *run, const ev_arch *a, const ev_dataset *ds, cons
         const double u = (double)(ev_splitmix64(&h) >> 11) / 9007199254740992.0;
         gain_db = (float)((2.0 * u - 1.0) * run->gain_jitter);
       }
-      const float *delta = with_copies ? voice_delta(run, ds, c, k, D, delta_buf) : NULL;
+      const float *delta = with_copies && run->voice_swap > 0.0f
+                               ? ev_voices_delta(&run->voices, ds->clips->v[c].speaker, run->seed,
+                                                 c, k, run->voice_swap, delta_buf)
+                               : NULL;
       if (make_steps(a, ds, in, run->prior_mean, run->prior_std, spk, c, k, gain_db, delta, st) !=
           0) {
         free(delta_buf);
@@ -463,9 +378,19 @@ int ev_run_train(ev_run *run, const ev_arch *a, const ev_dataset *ds, const ev_l
   if (opts->class_centres && a->input.norm.mode == EV_NORM_ADAPTIVE && !a->functionals &&
       set_centres(run, a, ds, ls, train_idx, n_train, opts->robust_norm, err, errlen) != 0)
     return -1;
-  if (opts->voice_swap > 0.0f && run->centres &&
-      set_voice_offsets(run, ds, ls, train_idx, n_train, D, err, errlen) != 0)
-    return -1;
+  if (opts->voice_swap > 0.0f && run->centres) {
+    int *label_of = malloc((ds->clips->n + 1) * sizeof *label_of);
+    for (size_t c = 0; label_of && c < ds->clips->n; c++)
+      label_of[c] = ls->index_of[ds->clips->v[c].label];
+    const int rc = label_of ? ev_voices_compute(&run->voices, ds, label_of, train_idx, n_train,
+                                                run->centres, run->prior_std, D)
+                            : -1;
+    free(label_of);
+    if (rc != 0) {
+      snprintf(err, errlen, "out of memory (voice offsets)");
+      return -1;
+    }
+  }
   if (a->speaker_dims > 0.0f && a->input.norm.mode == EV_NORM_ADAPTIVE && !a->functionals &&
       set_adapt_dims(run, a, ds, ls, train_idx, n_train, opts->progress, err, errlen) != 0)
     return -1;
@@ -554,8 +479,7 @@ void ev_run_free(ev_run *run) {
   free(run->prior_std);
   free(run->adapt);
   free(run->centres);
-  free(run->voice_offsets);
-  free(run->voice_speakers);
+  ev_voices_free(&run->voices);
   ev_train_result_free(&run->result);
   memset(run, 0, sizeof *run);
 }
