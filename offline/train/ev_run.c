@@ -382,9 +382,10 @@ int ev_run_train(ev_run *run, const ev_arch *a, const ev_dataset *ds, const ev_l
     int *label_of = malloc((ds->clips->n + 1) * sizeof *label_of);
     for (size_t c = 0; label_of && c < ds->clips->n; c++)
       label_of[c] = ls->index_of[ds->clips->v[c].label];
-    const int rc = label_of ? ev_voices_compute(&run->voices, ds, label_of, train_idx, n_train,
-                                                run->centres, run->prior_std, D)
-                            : -1;
+    const int rc = label_of
+                       ? ev_voices_compute(&run->voices, ds, label_of, train_idx, n_train,
+                                           run->centres, run->prior_std, D, EV_SESSION_MIN_LABELS)
+                       : -1;
     free(label_of);
     if (rc != 0) {
       snprintf(err, errlen, "out of memory (voice offsets)");

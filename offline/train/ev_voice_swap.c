@@ -15,23 +15,25 @@ static long voice_index(const ev_voices *v, const char *speaker) {
 }
 
 int ev_voices_compute(ev_voices *v, const ev_dataset *ds, const int *label_of, const size_t *idx,
-                      size_t n, const float *centres, const float *spread, int D) {
+                      size_t n, const float *centres, const float *spread, int D, int min_labels) {
   memset(v, 0, sizeof *v);
   v->D = D;
   v->speaker = calloc(n + 1, sizeof *v->speaker);
   double *sum = calloc((n + 1) * (size_t)D, sizeof *sum), *cnt = calloc(n + 1, sizeof *cnt);
-  if (!v->speaker || !sum || !cnt)
+  unsigned *labels = calloc(n + 1, sizeof *labels);
+  if (!v->speaker || !sum || !cnt || !labels)
     goto fail;
   for (size_t i = 0; i < n; i++) {
     const size_t c = idx[i];
     const int label = label_of[c];
-    if (!ds->ok[c] || label < 0)
+    if (!ds->ok[c] || label < 0 || label > 31)
       continue;
     long k = voice_index(v, ds->clips->v[c].speaker);
     if (k < 0) {
       k = (long)v->n++;
       v->speaker[k] = ds->clips->v[c].speaker;
     }
+    labels[k] |= 1u << label;
     const ev_feat_seq *s = ev_dataset_seq(ds, c, 0);
     const float *centre = centres + (size_t)label * (size_t)D;
     for (int t = 0; t < s->T; t++) {
@@ -49,17 +51,25 @@ int ev_voices_compute(ev_voices *v, const ev_dataset *ds, const int *label_of, c
   v->offset = calloc(v->n * (size_t)D + 1, sizeof *v->offset);
   if (!v->offset)
     goto fail;
-  for (size_t k = 0; k < v->n; k++)
-    for (int d = 0; d < D && cnt[k] > 0.0; d++) {
+  size_t kept = 0;
+  for (size_t k = 0; k < v->n; k++) {
+    if (cnt[k] <= 0.0 || __builtin_popcount(labels[k]) < min_labels)
+      continue;
+    for (int d = 0; d < D; d++) {
       const double lim = 3.0 * spread[d], o = sum[k * (size_t)D + (size_t)d] / cnt[k];
-      v->offset[k * (size_t)D + (size_t)d] = (float)(o > lim ? lim : o < -lim ? -lim : o);
+      v->offset[kept * (size_t)D + (size_t)d] = (float)(o > lim ? lim : o < -lim ? -lim : o);
     }
+    v->speaker[kept++] = v->speaker[k];
+  }
+  v->n = kept;
   free(sum);
   free(cnt);
+  free(labels);
   return 0;
 fail:
   free(sum);
   free(cnt);
+  free(labels);
   ev_voices_free(v);
   return -1;
 }

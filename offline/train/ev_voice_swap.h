@@ -23,11 +23,14 @@ typedef struct ev_voices {
 } ev_voices;
 
 /* Each speaker's offset over the speech frames (all frames of a sequence without a gate) of the
- * original (copy 0) clips idx[0..n) whose label_of[clip] >= 0, from centres[label * D ..]; a
- * frame with a non-finite input is skipped, and each offset is limited to +-3 spread[d] so that
- * a speaker with few frames cannot throw an input far. 0, or -1 (out of memory). */
+ * original (copy 0) clips idx[0..n) whose label_of[clip] (0..31) >= 0, from
+ * centres[label * D ..]; a frame with a non-finite input is skipped, and each offset is limited
+ * to +-3 spread[d] so that a speaker with few frames cannot throw an input far. Only speakers
+ * heard in at least min_labels emotions are kept: the offset of a voice heard in one emotion
+ * is that emotion as much as the voice (URDU's speakers), and would teach the network to
+ * overlook it. 0, or -1 (out of memory). */
 int ev_voices_compute(ev_voices *v, const ev_dataset *ds, const int *label_of, const size_t *idx,
-                      size_t n, const float *centres, const float *spread, int D);
+                      size_t n, const float *centres, const float *spread, int D, int min_labels);
 /* The shift of a training item of `speaker` (clip, copy): share * (o_B - o_A) written to buf
  * (D floats), B drawn from the training speakers by (seed, clip, copy) alone. NULL when the
  * speaker has no offset or there are fewer than two speakers (nothing to move). */

@@ -5,6 +5,7 @@
  *   B: label 1 frame (7, 40)                                      -> (-3, 30), limited to
  *      3 spreads of the second input (spread 4: 12)               -> (-3, 12);
  *   C: one clip without a label (-1)                              -> no offset at all.
+ * Required to have been heard in two emotions, B (one) has none either.
  * A delta is share * (o_other - o_own), the other speaker drawn from (seed, clip, copy) alone. */
 #include <math.h>
 #include <string.h>
@@ -35,7 +36,7 @@ int main(void) {
   const float centres[2 * 2] = {0, 0, 10, 10}, spread[2] = {10, 4};
   const size_t idx[4] = {0, 1, 2, 3};
   ev_voices v;
-  EV_REQUIRE(ev_voices_compute(&v, &ds, label_of, idx, 4, centres, spread, 2) == 0, "offsets");
+  EV_REQUIRE(ev_voices_compute(&v, &ds, label_of, idx, 4, centres, spread, 2, 1) == 0, "offsets");
   EV_REQUIRE(v.n == 2, "two speakers with a labelled clip (%zu)", v.n);
   const int a = strcmp(v.speaker[0], "X:A") ? 1 : 0, b = 1 - a;
   EV_CHECK(!strcmp(v.speaker[a], "X:A") && !strcmp(v.speaker[b], "X:B"), "A and B");
@@ -66,9 +67,19 @@ int main(void) {
 
   ev_voices one;
   const size_t only_a[2] = {0, 2};
-  EV_REQUIRE(ev_voices_compute(&one, &ds, label_of, only_a, 2, centres, spread, 2) == 0, "A alone");
+  EV_REQUIRE(ev_voices_compute(&one, &ds, label_of, only_a, 2, centres, spread, 2, 1) == 0,
+             "A alone");
   EV_CHECK(ev_voices_delta(&one, "X:A", 1, 0, 0, 1.0f, buf) == NULL, "one voice: nothing to swap");
   ev_voices_free(&one);
+
+  /* B was heard in one emotion only: with two required, A stands alone and nothing moves */
+  ev_voices two;
+  EV_REQUIRE(ev_voices_compute(&two, &ds, label_of, idx, 4, centres, spread, 2, 2) == 0, "two");
+  EV_CHECK(two.n == 1 && !strcmp(two.speaker[0], "X:A"), "only A is heard in two emotions");
+  EV_CHECK_NEAR(two.offset[0], 5.0 / 3.0, 1e-6, "A's offset as before");
+  EV_CHECK(ev_voices_delta(&two, "X:B", 1, 1, 0, 1.0f, buf) == NULL, "B does not move");
+  EV_CHECK(ev_voices_delta(&two, "X:A", 1, 0, 0, 1.0f, buf) == NULL, "nor A, alone");
+  ev_voices_free(&two);
   ev_voices_free(&v);
   ev_clip_list_free(&clips);
   EV_TEST_END();
