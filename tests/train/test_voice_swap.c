@@ -27,12 +27,7 @@ int main(void) {
   ev_feat_seq seq[4] = {
       {4, 2, xa0, ra0, sa0}, {1, 2, xb1, r1, NULL}, {1, 2, xa1, r1, NULL}, {1, 2, xc, r1, NULL}};
   char ok[4] = {1, 1, 1, 1};
-  ev_dataset ds;
-  memset(&ds, 0, sizeof ds);
-  ds.clips = &clips;
-  ds.seq = seq;
-  ds.ok = ok;
-  ds.D = 2;
+  const ev_dataset ds = {.clips = &clips, .seq = seq, .ok = ok, .D = 2};
   const float centres[2 * 2] = {0, 0, 10, 10}, spread[2] = {10, 4};
   const size_t idx[4] = {0, 1, 2, 3};
   ev_voices v;
