@@ -81,15 +81,18 @@ static double warm_steps(const ev_arch *a) {
 /* Model steps of one (clip, copy). spk (may be NULL): per-speaker statistics of the set. */
 static int make_steps(const ev_arch *a, const ev_dataset *ds, ev_input *in, const float *fmean,
                       const float *fstd, const ev_speaker_stats *spk, size_t clip, int copy,
-                      float gain_db, ev_steps *out) {
+                      float gain_db, const float *delta, ev_steps *out) {
   const ev_feat_seq *s = ev_dataset_seq(ds, clip, copy);
   const char *speaker = ds->clips->v[clip].speaker;
   const float *smean = spk ? ev_speaker_stats_mean(spk, speaker) : NULL;
   const float *svar = spk ? ev_speaker_stats_var(spk, speaker) : NULL;
-  if (!a->functionals && gain_db != 0.0f) { /* as if the clip had been recorded louder */
+  if (!a->functionals && (gain_db != 0.0f || delta)) { /* as if recorded louder, or by another */
     ev_feat_seq g;
     if (ev_feat_seq_gained(&a->input, s, gain_db, &g) != 0)
       return -1;
+    for (size_t t = 0; delta && t < (size_t)g.T; t++)
+      for (int d = 0; d < g.D; d++)
+        g.x[t * (size_t)g.D + (size_t)d] += delta[d];
     const int rc = ev_normalise_seq_from(in, &g, smean, svar, warm_steps(a), out);
     ev_feat_seq_free(&g);
     return rc;
@@ -169,6 +172,12 @@ static int build_items(ev_run *run, const ev_arch *a, const ev_dataset *ds, cons
   const int sessions =
       with_copies && a->session_items > 0.0f && a->input.norm.mode == EV_NORM_ADAPTIVE;
   size_t cap = n * (size_t)(copies + 1 + sessions) + 1;
+  const int D = model_dims(a, ds);
+  float *delta_buf = malloc(((size_t)D + 1) * sizeof *delta_buf);
+  if (!delta_buf) {
+    snprintf(err, errlen, "out of memory");
+    return -1;
+  }
   out->items = calloc(cap, sizeof *out->items);
   out->steps = calloc(cap, sizeof *out->steps);
   ev_input *in = NULL;
@@ -184,6 +193,7 @@ static int build_items(ev_run *run, const ev_arch *a, const ev_dataset *ds, cons
       snprintf(err, errlen, "out of memory (speaker statistics)");
   }
   if (!out->items || !out->steps || (!a->functionals && !in) || (run->speaker_norm && !spk)) {
+    free(delta_buf);
     if (spk)
       ev_speaker_stats_free(spk);
     ev_input_free(in);
@@ -214,7 +224,13 @@ static int build_items(ev_run *run, const ev_arch *a, const ev_dataset *ds, cons
         const double u = (double)(ev_splitmix64(&h) >> 11) / 9007199254740992.0;
         gain_db = (float)((2.0 * u - 1.0) * run->gain_jitter);
       }
-      if (make_steps(a, ds, in, run->prior_mean, run->prior_std, spk, c, k, gain_db, st) != 0) {
+      const float *delta = with_copies && run->voice_swap > 0.0f
+                               ? ev_voices_delta(&run->voices, ds->clips->v[c].speaker, run->seed,
+                                                 c, k, run->voice_swap, delta_buf)
+                               : NULL;
+      if (make_steps(a, ds, in, run->prior_mean, run->prior_std, spk, c, k, gain_db, delta, st) !=
+          0) {
+        free(delta_buf);
         if (spk)
           ev_speaker_stats_free(spk);
         ev_input_free(in);
@@ -230,6 +246,7 @@ static int build_items(ev_run *run, const ev_arch *a, const ev_dataset *ds, cons
       out->n++;
     }
   }
+  free(delta_buf);
   if (spk)
     ev_speaker_stats_free(spk);
   int rc = 0;
@@ -309,6 +326,7 @@ int ev_run_train(ev_run *run, const ev_arch *a, const ev_dataset *ds, const ev_l
   memset(run, 0, sizeof *run);
   run->speaker_norm = opts->speaker_norm;
   run->gain_jitter = opts->gain_jitter;
+  run->voice_swap = opts->voice_swap;
   run->has_read_warmup = opts->read_warmup >= 0.0f;
   run->read_warmup = opts->read_warmup;
   run->centre_confidence = opts->centre_confidence;
@@ -360,6 +378,20 @@ int ev_run_train(ev_run *run, const ev_arch *a, const ev_dataset *ds, const ev_l
   if (opts->class_centres && a->input.norm.mode == EV_NORM_ADAPTIVE && !a->functionals &&
       set_centres(run, a, ds, ls, train_idx, n_train, opts->robust_norm, err, errlen) != 0)
     return -1;
+  if (opts->voice_swap > 0.0f && run->centres) {
+    int *label_of = malloc((ds->clips->n + 1) * sizeof *label_of);
+    for (size_t c = 0; label_of && c < ds->clips->n; c++)
+      label_of[c] = ls->index_of[ds->clips->v[c].label];
+    const int rc = label_of
+                       ? ev_voices_compute(&run->voices, ds, label_of, train_idx, n_train,
+                                           run->centres, run->prior_std, D, EV_SESSION_MIN_LABELS)
+                       : -1;
+    free(label_of);
+    if (rc != 0) {
+      snprintf(err, errlen, "out of memory (voice offsets)");
+      return -1;
+    }
+  }
   if (a->speaker_dims > 0.0f && a->input.norm.mode == EV_NORM_ADAPTIVE && !a->functionals &&
       set_adapt_dims(run, a, ds, ls, train_idx, n_train, opts->progress, err, errlen) != 0)
     return -1;
@@ -448,6 +480,7 @@ void ev_run_free(ev_run *run) {
   free(run->prior_std);
   free(run->adapt);
   free(run->centres);
+  ev_voices_free(&run->voices);
   ev_train_result_free(&run->result);
   memset(run, 0, sizeof *run);
 }

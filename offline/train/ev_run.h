@@ -11,6 +11,7 @@
 #include "ev_metrics.h"
 #include "ev_net.h"
 #include "ev_trainer.h"
+#include "ev_voice_swap.h"
 
 typedef struct ev_labelset {
   int n;
@@ -29,6 +30,8 @@ typedef struct ev_run {
   int trained;
   int speaker_norm;    /* from ev_train_opts: per-speaker normalisation in train and evaluate */
   float gain_jitter;   /* from ev_train_opts: the training items' random gain range, dB */
+  float voice_swap;    /* from ev_train_opts: the share of another voice's offset (--voice-swap) */
+  ev_voices voices;    /* --voice-swap: the training speakers' offsets from the class centres */
   int has_read_warmup; /* from ev_train_opts: the exported model's warmup_frames is read_warmup */
   float read_warmup;
   float centre_confidence; /* from ev_train_opts: the exported model's norm.centre_confidence */

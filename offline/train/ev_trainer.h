@@ -50,6 +50,9 @@ typedef struct ev_train_opts {
   float arousal_loss;  /* > 0: weight of the squared error of the expected arousal, sum_k p_k
                           class_arousal[k], against the label's (what the arousal port reads) */
   float class_arousal[32]; /* per class, its circumplex arousal (ev_run_train fills it) */
+  float voice_swap;        /* > 0: each cold training item's inputs moved by this share of the
+                              difference between another training speaker's offset from the
+                              class centres and its own (--voice-swap; needs the centres) */
   float gain_jitter;       /* > 0: each cold training item heard this many dB louder or quieter
                               at most (uniform, seeded; ev_feat_seq_gained) */
   float dropout;           /* > 0: dropout on the hidden dense layers' outputs while training

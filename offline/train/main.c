@@ -100,6 +100,11 @@ static void usage(FILE *f) {
           "                       (uniform, seeded: the eGeMAPS statistics and the speech gate\n"
           "                       as a gain moves them), so that the model does not learn the\n"
           "                       corpora's recording levels; 0 = off [0]\n"
+          "  --voice-swap S       with --class-centres: move each cold training item's inputs\n"
+          "                       by S times the difference between another training\n"
+          "                       speaker's offset from the class centres and its own\n"
+          "                       speaker's (as if said by that voice, microphone and room,\n"
+          "                       as the normaliser sees them); 0 = off [0]\n"
           "  --dropout P          while training, zero each hidden dense unit's output with\n"
           "                       probability P (the others scaled by 1/(1-P)); the exported\n"
           "                       network has no dropout; 0 = off [0]\n"
@@ -283,6 +288,7 @@ static int parse_cli(int argc, char **argv, cli *c) {
     O_ADVERSARY,
     O_AROUSAL_LOSS,
     O_GAIN_JITTER,
+    O_VOICE_SWAP,
     O_DROPOUT,
     O_ROBUST_NORM,
     O_CLASS_CENTRES,
@@ -333,6 +339,7 @@ static int parse_cli(int argc, char **argv, cli *c) {
                                        {"adversary", 1, 0, O_ADVERSARY},
                                        {"arousal-loss", 1, 0, O_AROUSAL_LOSS},
                                        {"gain-jitter", 1, 0, O_GAIN_JITTER},
+                                       {"voice-swap", 1, 0, O_VOICE_SWAP},
                                        {"dropout", 1, 0, O_DROPOUT},
                                        {"robust-norm", 1, 0, O_ROBUST_NORM},
                                        {"class-centres", 0, 0, O_CLASS_CENTRES},
@@ -488,6 +495,10 @@ static int parse_cli(int argc, char **argv, cli *c) {
       break;
     case O_ADVERSARY:
       if (off_or_weight(optarg, "--adversary", 10.0f, "0.1", &c->train.adversary))
+        return -1;
+      break;
+    case O_VOICE_SWAP:
+      if (off_or_weight(optarg, "--voice-swap", 2.0f, "0.5", &c->train.voice_swap))
         return -1;
       break;
     case O_GAIN_JITTER:
@@ -974,6 +985,7 @@ static char *provenance(session *s, const ev_run *run, const ev_metrics *val, si
   json_object_set_new(o, "adversary", json_real(s->c->train.adversary));
   json_object_set_new(o, "arousal_loss", json_real(s->c->train.arousal_loss));
   json_object_set_new(o, "gain_jitter", json_real(s->c->train.gain_jitter));
+  json_object_set_new(o, "voice_swap", json_real(s->c->train.voice_swap));
   json_object_set_new(o, "dropout", json_real(s->c->train.dropout));
   json_object_set_new(o, "robust_norm", json_real(s->c->robust_norm));
   json_object_set_new(o, "class_centres", json_boolean(s->c->train.class_centres));
