@@ -172,8 +172,8 @@ static int build_items(ev_run *run, const ev_arch *a, const ev_dataset *ds, cons
   const int sessions =
       with_copies && a->session_items > 0.0f && a->input.norm.mode == EV_NORM_ADAPTIVE;
   size_t cap = n * (size_t)(copies + 1 + sessions) + 1;
-  const int D = model_dims(a, ds);
-  float *delta_buf = malloc(((size_t)D + 1) * sizeof *delta_buf);
+  /* --voice-swap: room for a training item's move (ev_voices_delta) */
+  float *delta_buf = malloc(((size_t)model_dims(a, ds) + 1) * sizeof *delta_buf);
   if (!delta_buf) {
     snprintf(err, errlen, "out of memory");
     return -1;

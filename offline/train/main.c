@@ -624,6 +624,11 @@ static int parse_cli(int argc, char **argv, cli *c) {
                     "needs --class-centres\n");
     return -1;
   }
+  if (t->voice_swap > 0.0f && !t->class_centres) {
+    fprintf(stderr, "emovox-train: --voice-swap moves a voice's offset from the class centres: "
+                    "it needs --class-centres\n");
+    return -1;
+  }
   t->progress = !c->quiet;
   return 0;
 }

@@ -293,6 +293,13 @@ int main(int argc, char **argv) {
            "'%s' train --manifest %s/list.csv --class-centres --centre-confidence 1 2>/dev/null",
            exe, dir);
   EV_CHECK(run(cmd) == 2, "--centre-confidence 1 refused");
+  snprintf(cmd, sizeof cmd, "'%s' train --manifest %s/list.csv --voice-swap 0.5 2>/dev/null", exe,
+           dir);
+  EV_CHECK(run(cmd) == 2, "--voice-swap without --class-centres refused");
+  snprintf(cmd, sizeof cmd,
+           "'%s' train --manifest %s/list.csv --class-centres --voice-swap 3 2>/dev/null", exe,
+           dir);
+  EV_CHECK(run(cmd) == 2, "--voice-swap 3 refused");
   /* a corpora folder: RAVDESS (4 actors x 2 neutral + 2 angry) and TESS (OAF, YAF x 4 words
    * x neutral, angry), found and labelled by their naming schemes */
   static const char *spk[6] = {"RAVDESS:01", "RAVDESS:02", "RAVDESS:03",
