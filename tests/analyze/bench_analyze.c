@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "../common/bench_clock.h"
 
 typedef struct list {
   char **v;
@@ -53,16 +54,10 @@ static int cmp(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
 /* Runs the tool, returns wall seconds; cpu seconds and peak RSS (KiB) through pointers. */
 static double run(char *const *argv, double *cpu, long *rss_kib, int *status) {
   fflush(stdout);
-  double t0 = now();
+  double t0 = bench_wall_s();
   pid_t pid = fork();
   if (pid == 0) {
     freopen("/dev/null", "w", stdout);
@@ -72,7 +67,7 @@ static double run(char *const *argv, double *cpu, long *rss_kib, int *status) {
   int st = 0;
   struct rusage ru;
   wait4(pid, &st, 0, &ru);
-  double wall = now() - t0;
+  double wall = bench_wall_s() - t0;
   *cpu = (double)ru.ru_utime.tv_sec + 1e-6 * (double)ru.ru_utime.tv_usec +
          (double)ru.ru_stime.tv_sec + 1e-6 * (double)ru.ru_stime.tv_usec;
   *rss_kib = ru.ru_maxrss;

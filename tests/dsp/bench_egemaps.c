@@ -12,17 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static double cpu_now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return x < y ? -1 : x > y;
-}
+#include "../common/bench_clock.h"
 
 static void on_frame(void *user, const ev_frame *fr) {
   *(double *)user += (double)fr->index;
@@ -37,13 +27,13 @@ static double cost(double rate, const float *x, size_t n, int runs, uint32_t mas
   double t[16], sink = 0;
   for (int r = 0; r < runs; r++) {
     ev_extractor_reset(ex);
-    double t0 = cpu_now();
+    double t0 = bench_cpu_s();
     for (size_t i = 0; i < n; i += 512)
       ev_extractor_process(ex, x + i, (uint32_t)(n - i < 512 ? n - i : 512), on_frame, &sink);
-    t[r] = cpu_now() - t0;
+    t[r] = bench_cpu_s() - t0;
   }
   ev_extractor_free(ex);
-  qsort(t, (size_t)runs, sizeof *t, cmp_double);
+  qsort(t, (size_t)runs, sizeof *t, bench_cmp_double);
   return t[runs / 2] / (n / rate);
 }
 

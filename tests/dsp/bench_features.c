@@ -10,32 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-/* CPU time of this thread: the machine may be shared, and "one core" is what we measure */
-static double cpu_now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
+#include "../common/bench_clock.h"
 
 static void on_frame(void *user, const ev_frame *fr) {
   *(double *)user += fr->feat[EV_FEAT_MFCC][0];
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return x < y ? -1 : x > y;
-}
-
-static double median(double *v, size_t n) {
-  qsort(v, n, sizeof *v, cmp_double);
-  return v[n / 2];
 }
 
 static void on_frame_any(void *user, const ev_frame *fr) {
@@ -51,13 +29,13 @@ static double x_realtime(const ev_feature_config *cfg, double rate, const float 
   ev_frame_fn fn = mask == EV_FEATURE_MASK_ALL ? on_frame : on_frame_any;
   for (int r = 0; r < runs; r++) {
     ev_extractor_reset(ex);
-    double t0 = cpu_now();
+    double t0 = bench_cpu_s();
     for (size_t i = 0; i < n; i += 512)
       ev_extractor_process(ex, x + i, (uint32_t)(n - i < 512 ? n - i : 512), fn, &sink);
-    t[r] = cpu_now() - t0;
+    t[r] = bench_cpu_s() - t0;
   }
   ev_extractor_free(ex);
-  return (n / rate) / median(t, (size_t)runs);
+  return (n / rate) / bench_median(t, (size_t)runs);
 }
 
 /* the extractor's resampler alone (ev_resample: soxr HQ), in its 64-sample chunks */
@@ -67,13 +45,13 @@ static double resampler_x_realtime(double rate, const float *x, size_t n, int ru
   ev_resample *rs = ev_resample_new(rate, 16000, NULL, 0);
   for (int r = 0; r < runs; r++) {
     ev_resample_reset(rs);
-    double t0 = cpu_now();
+    double t0 = bench_cpu_s();
     for (size_t i = 0; i + EV_RESAMPLE_CHUNK <= n; i += EV_RESAMPLE_CHUNK)
       ev_resample_chunk(rs, x + i, out);
-    t[r] = cpu_now() - t0;
+    t[r] = bench_cpu_s() - t0;
   }
   ev_resample_free(rs);
-  return (n / rate) / median(t, (size_t)runs);
+  return (n / rate) / bench_median(t, (size_t)runs);
 }
 
 int main(void) {
@@ -122,9 +100,9 @@ int main(void) {
     ev_extractor_free(ex);
     ex = ev_extractor_new(&cfg, 48000, 64, NULL, 0);
     for (size_t b = 0; b < blocks; b++) {
-      double t0 = now();
+      double t0 = bench_wall_s();
       ev_extractor_process(ex, x48 + b * 64, 64, on_frame, &sink);
-      double dt = now() - t0;
+      double dt = bench_wall_s() - t0;
       traw[b] = dt;
       tmin[b] = p == 0 || dt < tmin[b] ? dt : tmin[b];
     }
@@ -135,7 +113,7 @@ int main(void) {
   double worst = 0;
   for (size_t b = 100; b < blocks; b++)
     worst = tmin[b] > worst ? tmin[b] : worst;
-  double med = median(tmin + 100, blocks - 100);
+  double med = bench_median(tmin + 100, blocks - 100);
   printf("block size 64 at 48 kHz (%zu blocks, min over %d passes per block):\n", blocks - 100,
          passes);
   printf("  median %.2f us, worst %.2f us, worst/median %.2f (raw single-pass worst %.1f us, "

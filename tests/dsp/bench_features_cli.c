@@ -23,28 +23,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-static double cpu_now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return x < y ? -1 : x > y;
-}
-
-static double median3(double *v) {
-  qsort(v, 3, sizeof *v, cmp_double);
-  return v[1];
-}
+#include "../common/bench_clock.h"
 
 static void on_frame(void *user, const ev_frame *fr) {
   *(double *)user += fr->feat[EV_FEAT_MFCC_DELTA][0];
@@ -68,7 +47,7 @@ static double extractor_alone(const ev_feature_config *cfg, const char *wav, dou
     if (sf)
       sf_readf_float(sf, x, (sf_count_t)n);
     sf_close(sf);
-    double sink = 0, t0 = cpu_now();
+    double sink = 0, t0 = bench_cpu_s();
     if (egemaps) {
       float v[EV_FUNC_N];
       if (ev_functionals_of_file(x, n, rate, v, NULL, 0) == 0)
@@ -81,7 +60,7 @@ static double extractor_alone(const ev_feature_config *cfg, const char *wav, dou
       ev_extractor_flush(ex, on_frame, &sink);
       ev_extractor_free(ex);
     }
-    t = sink == 12345.0 ? 0 : cpu_now() - t0; /* keeps the work observable */
+    t = sink == 12345.0 ? 0 : bench_cpu_s() - t0; /* keeps the work observable */
     ssize_t w = write(fd[1], &t, sizeof t);
     _exit(w == sizeof t ? 0 : 1);
   }
@@ -97,7 +76,7 @@ static double extractor_alone(const ev_feature_config *cfg, const char *wav, dou
 /* fmt: f32 or csv for --feature mfcc_delta, NULL for --functionals egemaps */
 static int run_cli(const char *exe, const char *wav, const char *fmt, const char *out, double *cpu,
                    double *wall, long *rss) {
-  double t0 = now();
+  double t0 = bench_wall_s();
   pid_t pid = fork();
   if (pid == 0) {
     if (fmt)
@@ -110,7 +89,7 @@ static int run_cli(const char *exe, const char *wav, const char *fmt, const char
   struct rusage ru;
   if (pid < 0 || wait4(pid, &status, 0, &ru) != pid)
     return -1;
-  *wall = now() - t0;
+  *wall = bench_wall_s() - t0;
   *cpu = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6 + ru.ru_stime.tv_sec +
          ru.ru_stime.tv_usec * 1e-6;
   *rss = ru.ru_maxrss;
@@ -160,7 +139,7 @@ int main(int argc, char **argv) {
     t_eg[r] = extractor_alone(&cfg, wav, rate, 1);
     fails += run_cli(argv[1], wav, NULL, out, &c_eg[r], &w_eg[r], &rss_eg) != 0;
   }
-  double ex_x = seconds / median3(t_ex);
+  double ex_x = seconds / bench_median(t_ex, 3);
   printf("MFCC with deltas of %.0f s of 48 kHz speech-like audio (16-bit WAV), median of 3, in "
          "turns%s:\n",
          seconds, fails ? " (SOME CLI RUNS FAILED)" : "");
@@ -168,16 +147,19 @@ int main(int argc, char **argv) {
          seconds / ex_x);
   printf("  emovox-features, whole process, --format f32:   %6.0f x realtime by CPU (%.3f s "
          "user+sys), %6.0f x by wall time; peak RSS %ld KiB\n",
-         seconds / median3(c_f32), median3(c_f32), seconds / median3(w_f32), rss_f32);
+         seconds / bench_median(c_f32, 3), bench_median(c_f32, 3), seconds / bench_median(w_f32, 3),
+         rss_f32);
   printf("  emovox-features, whole process, --format csv:   %6.0f x realtime by CPU (%.3f s "
          "user+sys), %6.0f x by wall time; peak RSS %ld KiB\n",
-         seconds / median3(c_csv), median3(c_csv), seconds / median3(w_csv), rss_csv);
+         seconds / bench_median(c_csv, 3), bench_median(c_csv, 3), seconds / bench_median(w_csv, 3),
+         rss_csv);
   printf("every eGeMAPS descriptor + the 88 functionals of the same file (target >= 420x):\n");
   printf("  ev_functionals_of_file (samples in memory, thread CPU): %6.0f x realtime (%.3f s)\n",
-         seconds / median3(t_eg), median3(t_eg));
+         seconds / bench_median(t_eg, 3), bench_median(t_eg, 3));
   printf("  emovox-features --functionals egemaps, whole process: %6.0f x realtime by CPU (%.3f s "
          "user+sys), %6.0f x by wall time; peak RSS %ld KiB\n",
-         seconds / median3(c_eg), median3(c_eg), seconds / median3(w_eg), rss_eg);
+         seconds / bench_median(c_eg, 3), bench_median(c_eg, 3), seconds / bench_median(w_eg, 3),
+         rss_eg);
   unlink(wav);
   unlink(out);
   rmdir(dir);

@@ -11,21 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
-
-static double cpu_now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
+#include "../common/bench_clock.h"
 
 /* 99.9th percentile: the single worst call on a shared machine measures the scheduler */
 static double p999(double *v, size_t n) {
-  qsort(v, n, sizeof *v, cmp_double);
+  qsort(v, n, sizeof *v, bench_cmp_double);
   return v[(size_t)(0.999 * (double)(n - 1))];
 }
 
@@ -80,11 +70,11 @@ int main(void) {
     double *dp = malloc(T * sizeof(double)), *dc = malloc(T * sizeof(double));
     size_t m = 0;
     for (size_t t = 0; t < T; t++) {
-      double t0 = cpu_now();
+      double t0 = bench_cpu_s();
       ev_functionals_push(f, lld + t * EV_EGEMAPS_N_LLD, energy[t]);
-      double t1 = cpu_now();
+      double t1 = bench_cpu_s();
       ev_functionals_compute(f, out);
-      double t2 = cpu_now();
+      double t2 = bench_cpu_s();
       sink += out[0];
       if (t > ev_functionals_capacity(f)) { /* steady state: the window is full */
         tp += t1 - t0;
@@ -109,14 +99,14 @@ int main(void) {
     double *d = malloc(T * sizeof(double)), tot = 0;
     size_t m = 0;
     for (size_t t = 0; t < T; t++) {
-      double a = cpu_now();
+      double a = bench_cpu_s();
       ev_functionals_push(f, lld + t * EV_EGEMAPS_N_LLD, energy[t]);
       if (t % 10 == 0) {
         ev_functionals_compute(f, out);
         if (sched)
           ev_functionals_schedule(f, 10);
       }
-      double b = cpu_now();
+      double b = bench_cpu_s();
       sink += out[0];
       if (t > ev_functionals_capacity(f)) {
         tot += b - a;
@@ -124,7 +114,7 @@ int main(void) {
       }
     }
     double mean = tot / m;
-    qsort(d, m, sizeof *d, cmp_double);
+    qsort(d, m, sizeof *d, bench_cmp_double);
     printf("window 4 s, compute every 10th frame%s: %.2f us per frame mean, median %.2f, 99th %% "
            "%.2f, 99.9th %% %.2f (the compute frames are the top 10 %%)\n",
            sched ? ", scheduled (the walk spread over the pushes)" : " (whole walk in compute)",
@@ -133,9 +123,9 @@ int main(void) {
     free(d);
     ev_functionals_free(f);
   }
-  double t0 = cpu_now();
+  double t0 = bench_cpu_s();
   ev_functionals_of_lld(lld, energy, T, out);
-  double t1 = cpu_now();
+  double t1 = bench_cpu_s();
   printf("whole file (%zu frames): %.2f ms\n", T, 1e3 * (t1 - t0));
   printf("(checksum %g)\n", sink + out[0]);
   free(lld);

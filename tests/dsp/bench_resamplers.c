@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "../common/bench_clock.h"
 
 #define OUT_RATE 16000
 
@@ -128,28 +129,6 @@ static size_t rs_run(rs *r, const float *in, size_t n, float *out, size_t cap) {
   return made;
 }
 
-static double cpu_now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return x < y ? -1 : x > y;
-}
-
-static double median(double *v, size_t n) {
-  qsort(v, n, sizeof *v, cmp_double);
-  return v[n / 2];
-}
-
 static void warm_up(rs *r) {
   static float zeros[512], out[4096];
   for (int i = 0; i < (int)(2 * r->rate) / 512; i++)
@@ -164,13 +143,13 @@ static double speed(const rs_cfg *cfg, double rate, const float *x, size_t n, si
   for (int k = 0; k < runs; k++) {
     rs *r = rs_open(cfg, rate);
     warm_up(r);
-    double t0 = cpu_now();
+    double t0 = bench_cpu_s();
     for (size_t i = 0; i + block <= n; i += block)
       rs_run(r, x + i, block, out, 4096);
-    t[k] = cpu_now() - t0;
+    t[k] = bench_cpu_s() - t0;
     rs_close(r);
   }
-  return (n / rate) / median(t, (size_t)runs);
+  return (n / rate) / bench_median(t, (size_t)runs);
 }
 
 /* per-call cost at block 64: median, and the worst of the per-index minimum over passes */
@@ -183,9 +162,9 @@ static void call_costs(const rs_cfg *cfg, double rate, const float *x, size_t n,
     rs *r = rs_open(cfg, rate);
     warm_up(r);
     for (size_t c = 0; c < calls; c++) {
-      double t0 = now();
+      double t0 = bench_wall_s();
       rs_run(r, x + c * 64, 64, out, 4096);
-      double dt = now() - t0;
+      double dt = bench_wall_s() - t0;
       tmin[c] = p == 0 || dt < tmin[c] ? dt : tmin[c];
     }
     rs_close(r);
@@ -195,7 +174,7 @@ static void call_costs(const rs_cfg *cfg, double rate, const float *x, size_t n,
     tmp[c] = tmin[c];
     worst = tmin[c] > worst ? tmin[c] : worst;
   }
-  *med_us = median(tmp, calls) * 1e6;
+  *med_us = bench_median(tmp, calls) * 1e6;
   *worst_us = worst * 1e6;
   free(tmin);
   free(tmp);

@@ -12,20 +12,10 @@
 #include "ev_analyzer.h"
 #include "ev_model.h"
 #include "rt_guard.h"
+#include "../common/bench_clock.h"
 
 /* Thread CPU time: a shared machine's preemptions (multiples of the 4 ms scheduler tick)
  * would otherwise dominate the worst block. */
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return x < y ? -1 : x > y;
-}
-
 static void bench(const ev_model *model, double rate, uint32_t block, double seconds) {
   char err[512];
   ev_analyzer *an = ev_analyzer_new(rate, block, err, sizeof err);
@@ -49,13 +39,13 @@ static void bench(const ev_model *model, double rate, uint32_t block, double sec
   for (size_t b = 0; b < total; b++) {
     if (pos + block > n)
       pos = 0;
-    double t0 = now();
+    double t0 = bench_cpu_s();
     ev_analyzer_process(an, x + pos, block);
-    t[b] = now() - t0;
+    t[b] = bench_cpu_s() - t0;
     t_all += t[b];
     pos += block;
   }
-  qsort(t, total, sizeof(double), cmp_double);
+  qsort(t, total, sizeof(double), bench_cmp_double);
   const double audio = (double)total * block / rate;
   const double median = t[total / 2], p99 = t[total * 99 / 100], worst = t[total - 1];
   printf("%-9s %6.0f Hz block %5u: %7.1f x realtime, median %7.2f us, p99 %7.2f us, worst %8.2f "
@@ -88,9 +78,9 @@ static void bench_structural(const ev_model *model, double rate, uint32_t block,
   for (int p = 0; p < passes; p++) {
     ev_analyzer_reset(an);
     for (size_t b = 0; b < total; b++) {
-      double t0 = now();
+      double t0 = bench_cpu_s();
       ev_analyzer_process(an, x + b * block, block);
-      double dt = now() - t0;
+      double dt = bench_cpu_s() - t0;
       t[b] = p == 0 || dt < t[b] ? dt : t[b];
     }
   }
@@ -98,7 +88,7 @@ static void bench_structural(const ev_model *model, double rate, uint32_t block,
   double worst = 0.0;
   for (size_t b = skip; b < total; b++)
     worst = t[b] > worst ? t[b] : worst;
-  qsort(t + skip, total - skip, sizeof(double), cmp_double);
+  qsort(t + skip, total - skip, sizeof(double), bench_cmp_double);
   const double median = t[skip + (total - skip) / 2];
   printf("%-9s %6.0f Hz block %5u, min over %d passes per block: median %7.2f us, worst %7.2f "
          "us (worst/median %5.1f)\n",

@@ -5,17 +5,7 @@
 
 #include "ev_layers_backward.h"
 #include "nn_test_util.h"
-
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
+#include "../common/bench_clock.h"
 
 int main(void) {
   (void)ev_test_failures; /* shared test header; nothing is checked here */
@@ -54,11 +44,11 @@ int main(void) {
     ev_layer_state_reset(&nl.l, state);
     for (int f = 0; f < frames; f++) {
       nn_fill(in, (size_t)nl.l.in_dim, 1.0f);
-      double t0 = now_s();
+      double t0 = bench_wall_s();
       ev_layer_step(&nl.l, state, in, out, scratch);
-      t[f] = now_s() - t0;
+      t[f] = bench_wall_s() - t0;
     }
-    qsort(t, (size_t)frames, sizeof(double), cmp_double);
+    qsort(t, (size_t)frames, sizeof(double), bench_cmp_double);
     char what[64];
     snprintf(what, sizeof what, "%s %d->%d H%d W%d", ev_layer_kind_name(nl.l.kind), nl.l.in_dim,
              nl.l.out_dim, nl.l.hidden, nl.l.window);
@@ -89,12 +79,12 @@ int main(void) {
     for (int f = 0; f < frames; f++) {
       nn_fill(in, (size_t)nl.l.in_dim, 1.0f);
       for (int p = 0; p < parts; p++) {
-        double t0 = now_s();
+        double t0 = bench_wall_s();
         ev_layer_step_part(&nl.l, state, in, out, scratch, p);
-        pt[(size_t)f * parts + p] = now_s() - t0;
+        pt[(size_t)f * parts + p] = bench_wall_s() - t0;
       }
     }
-    qsort(pt, (size_t)frames * parts, sizeof(double), cmp_double);
+    qsort(pt, (size_t)frames * parts, sizeof(double), bench_cmp_double);
     size_t np = (size_t)frames * parts;
     printf("%s step in %d parts: part median %.2f us, p99 %.2f us\n\n",
            ev_layer_kind_name(nl.l.kind), parts, 1e6 * pt[np / 2], 1e6 * pt[np * 99 / 100]);
@@ -129,11 +119,11 @@ int main(void) {
     nn_fill(dout, (size_t)T * l->out_dim, 1.0f);
     double tf = 1e30, tb = 1e30;
     for (int r = 0; r < reps; r++) {
-      double t0 = now_s();
+      double t0 = bench_wall_s();
       ev_layer_forward_seq(l, T, in, out, cache);
-      double t1 = now_s();
+      double t1 = bench_wall_s();
       ev_layer_backward_seq(l, T, in, cache, dout, din, dp);
-      double t2 = now_s();
+      double t2 = bench_wall_s();
       tf = fmin(tf, t1 - t0);
       tb = fmin(tb, t2 - t1);
     }

@@ -21,17 +21,7 @@
 
 #include "lv2_host.h"
 #include "test_audio.h"
-
-static double now(clockid_t clock) {
-  struct timespec ts;
-  clock_gettime(clock, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
+#include "../common/bench_clock.h"
 
 /* Min over `passes` fresh runs of the same `seconds` of audio (looped when shorter, the same
  * way in every pass), per block; prints the median and worst of those minima. */
@@ -61,9 +51,9 @@ static int bench_structural(const float *audio, size_t n, double rate, uint32_t 
       pos = pos + 2 * block > n ? 0 : pos + block;
       /* wall clock (vDSO, ~20 ns): reading the thread CPU clock is a system call that costs
        * a third of a 64-sample run(); the minimum over passes removes preemption anyway */
-      double c0 = now(CLOCK_MONOTONIC);
+      double c0 = bench_clock_s(CLOCK_MONOTONIC);
       host_run(h, ins, outs, block);
-      double c = now(CLOCK_MONOTONIC) - c0;
+      double c = bench_clock_s(CLOCK_MONOTONIC) - c0;
       best[b] = c < best[b] ? c : best[b];
     }
     host_free(h);
@@ -74,7 +64,7 @@ static int bench_structural(const float *audio, size_t n, double rate, uint32_t 
   for (size_t b = 0; b < blocks; b++)
     wi = best[b] > best[wi] ? b : wi;
   const double first = best[0], worst_all = best[wi];
-  qsort(best + skip, blocks - skip, sizeof *best, cmp_double);
+  qsort(best + skip, blocks - skip, sizeof *best, bench_cmp_double);
   const double med = best[skip + (blocks - skip) / 2], worst_steady = best[blocks - 1];
   printf("block %4u structural (min over %d fresh passes of %.0f s, per-block CLOCK_MONOTONIC): "
          "median %6.2f us; steady state (after 1 s) worst %6.2f us = %.1fx median; every block "
@@ -106,17 +96,17 @@ static int bench_passes(const float *audio, size_t n, double rate, uint32_t bloc
       return -1;
     }
     size_t pos = 0;
-    double t0 = now(CLOCK_MONOTONIC);
+    double t0 = bench_clock_s(CLOCK_MONOTONIC);
     for (size_t b = 0; b < blocks; b++) {
       const float *ins[1] = {audio + pos};
       float *outs[1] = {out};
       host_run(h, ins, outs, block);
       pos = pos + 2 * block > n ? 0 : pos + block;
     }
-    x[p] = (double)blocks * block / rate / (now(CLOCK_MONOTONIC) - t0);
+    x[p] = (double)blocks * block / rate / (bench_clock_s(CLOCK_MONOTONIC) - t0);
     host_free(h);
   }
-  qsort(x, (size_t)passes, sizeof x[0], cmp_double);
+  qsort(x, (size_t)passes, sizeof x[0], bench_cmp_double);
   printf("block %4u: whole passes (%d x %.0f s, no clock reads between blocks): best %6.0fx "
          "realtime, median %6.0fx\n",
          block, passes, seconds, x[passes - 1], x[passes / 2]);
@@ -148,7 +138,7 @@ int main(int argc, char **argv) {
     if (!h)
       return 77;
     size_t pos = 0, blocks = (size_t)(sec * r / blk);
-    double t0 = now(CLOCK_THREAD_CPUTIME_ID);
+    double t0 = bench_clock_s(CLOCK_THREAD_CPUTIME_ID);
     for (size_t b = 0; b < blocks; b++) {
       const float *ins[1] = {audio + pos};
       float *outs[1] = {out};
@@ -157,7 +147,7 @@ int main(int argc, char **argv) {
     }
     printf("%.0f Hz, block %u: %.0f s of audio, %.0fx realtime (thread CPU)\n", r, blk,
            (double)blocks * blk / r,
-           (double)blocks * blk / r / (now(CLOCK_THREAD_CPUTIME_ID) - t0));
+           (double)blocks * blk / r / (bench_clock_s(CLOCK_THREAD_CPUTIME_ID) - t0));
     host_free(h);
     free(audio);
     free(out);
@@ -205,15 +195,15 @@ int main(int argc, char **argv) {
       for (size_t b = 0; b < blocks; b++) {
         const float *ins[1] = {audio + pos};
         float *outs[1] = {out};
-        double c0 = now(CLOCK_THREAD_CPUTIME_ID), t0 = now(CLOCK_MONOTONIC);
+        double c0 = bench_clock_s(CLOCK_THREAD_CPUTIME_ID), t0 = bench_clock_s(CLOCK_MONOTONIC);
         host_run(h, ins, outs, sizes[k]);
-        t[b] = now(CLOCK_MONOTONIC) - t0;
-        cpu[b] = now(CLOCK_THREAD_CPUTIME_ID) - c0;
+        t[b] = bench_clock_s(CLOCK_MONOTONIC) - t0;
+        cpu[b] = bench_clock_s(CLOCK_THREAD_CPUTIME_ID) - c0;
         total += t[b];
         pos = pos + 2 * sizes[k] > n ? 0 : pos + sizes[k];
       }
-      qsort(t, blocks, sizeof(double), cmp_double);
-      qsort(cpu, blocks, sizeof(double), cmp_double);
+      qsort(t, blocks, sizeof(double), bench_cmp_double);
+      qsort(cpu, blocks, sizeof(double), bench_cmp_double);
       double median = t[blocks / 2], p99 = t[(size_t)(blocks * 0.99)], worst = t[blocks - 1];
       double cpu_median = cpu[blocks / 2], cpu_p999 = cpu[(size_t)(blocks * 0.999)];
       double cpu_worst = cpu[blocks - 1];

@@ -8,12 +8,7 @@
 #include "emovox_draw.h"
 #include "emovox_inline.h"
 #include "ui_test_util.h"
-
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
+#include "../common/bench_clock.h"
 
 int main(int argc, char **argv) {
   if (argc > 1 && argv[1]) {
@@ -31,14 +26,14 @@ int main(int argc, char **argv) {
   for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
     cairo_surface_t *sf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, sizes[k].w, sizes[k].h);
     int frames = quick ? 10 : 100;
-    double t0 = now_s();
+    double t0 = bench_wall_s();
     for (int i = 0; i < frames; i++) {
       cairo_t *cr = cairo_create(sf);
       emovox_draw(cr, sizes[k].w, sizes[k].h, sizes[k].scale, &s);
       cairo_destroy(cr);
       emovox_view_tick(&s);
     }
-    double ms = (now_s() - t0) * 1000.0 / frames;
+    double ms = (bench_wall_s() - t0) * 1000.0 / frames;
     char name[32];
     snprintf(name, sizeof name, "%dx%d@%g", sizes[k].w, sizes[k].h, sizes[k].scale);
     printf("%-16s %10.2f %10.0f\n", name, ms, 1000.0 / ms);
@@ -56,12 +51,12 @@ int main(int argc, char **argv) {
   printf("%-16s %10s\n", "inline size", "us/render");
   for (size_t k = 0; d && k < sizeof asks / sizeof asks[0]; k++) {
     int n = quick ? 200 : 2000;
-    double t0 = now_s();
+    double t0 = bench_wall_s();
     for (int i = 0; i < n; i++)
       emovox_inline_render(d, &data, asks[k][0], asks[k][1]);
     char name[32];
     snprintf(name, sizeof name, "%ux%u", asks[k][0], asks[k][1]);
-    printf("%-16s %10.1f\n", name, (now_s() - t0) * 1e6 / n);
+    printf("%-16s %10.1f\n", name, (bench_wall_s() - t0) * 1e6 / n);
   }
   emovox_inline_free(d);
   return 0;
